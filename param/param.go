@@ -1,0 +1,210 @@
+// Package param holds model parameters that may differ per neuron (or per
+// terminal, or per synapse): a constant, an explicit array, or a
+// distribution drawn deterministically from the run's random streams.
+//
+// A Value is a description; Expand turns it into one float32 per element
+// and checks every element against a constraint, so a bad parameter is an
+// error at build time that names the value, never a NaN later.
+package param
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Value is a parameter: a constant (the zero Value is the constant 0), an
+// array with one entry per element, or a distribution.
+type Value struct {
+	kind  kind
+	c     float64
+	arr   []float64
+	dist  func(src rand.Source) distuv.Rander
+	label string
+}
+
+type kind uint8
+
+const (
+	kindConst kind = iota
+	kindArray
+	kindDist
+)
+
+// Const is the same value for every element.
+func Const(x float64) Value { return Value{kind: kindConst, c: x} }
+
+// Array gives one value per element; its length must equal the number of
+// elements when expanded.
+func Array(xs ...float64) Value { return Value{kind: kindArray, arr: xs} }
+
+// Array32 is Array for float32 data.
+func Array32(xs []float32) Value {
+	a := make([]float64, len(xs))
+	for i, x := range xs {
+		a[i] = float64(x)
+	}
+	return Array(a...)
+}
+
+// Uniform draws every element independently from U[lo, hi).
+func Uniform(lo, hi float64) Value {
+	return Value{kind: kindDist, label: fmt.Sprintf("uniform(%g, %g)", lo, hi),
+		dist: func(src rand.Source) distuv.Rander { return distuv.Uniform{Min: lo, Max: hi, Src: src} }}
+}
+
+// Normal draws every element independently from N(mean, sd²).
+func Normal(mean, sd float64) Value {
+	return Value{kind: kindDist, label: fmt.Sprintf("normal(%g, %g)", mean, sd),
+		dist: func(src rand.Source) distuv.Rander { return distuv.Normal{Mu: mean, Sigma: sd, Src: src} }}
+}
+
+// Dist draws every element from any gonum distribution; mk must build the
+// distribution on the given source (so draws are reproducible).
+func Dist(label string, mk func(src rand.Source) distuv.Rander) Value {
+	return Value{kind: kindDist, dist: mk, label: label}
+}
+
+// IsConst reports whether v is a constant, and its value.
+func (v Value) IsConst() (float64, bool) { return v.c, v.kind == kindConst }
+
+// String describes the value for error messages.
+func (v Value) String() string {
+	switch v.kind {
+	case kindArray:
+		return fmt.Sprintf("array[%d]", len(v.arr))
+	case kindDist:
+		return v.label
+	}
+	return fmt.Sprintf("%g", v.c)
+}
+
+// Check validates one element; it returns a description of what would be
+// valid, or "" if x is fine.
+type Check func(x float64) string
+
+// Positive accepts x > 0.
+func Positive(x float64) string {
+	if !(x > 0) {
+		return "must be > 0"
+	}
+	return ""
+}
+
+// NonNegative accepts x >= 0.
+func NonNegative(x float64) string {
+	if !(x >= 0) {
+		return "must be >= 0"
+	}
+	return ""
+}
+
+// Probability accepts 0 <= x <= 1.
+func Probability(x float64) string {
+	if !(x >= 0 && x <= 1) {
+		return "must lie in [0, 1]"
+	}
+	return ""
+}
+
+// Finite accepts any finite number.
+func Finite(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "must be finite"
+	}
+	return ""
+}
+
+// Error is a parameter that failed its check.
+type Error struct {
+	Name  string // parameter name, e.g. "tau_ms"
+	Index int    // element index, -1 for a constant
+	Value float64
+	Want  string
+}
+
+func (e *Error) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("%s = %g: %s", e.Name, e.Value, e.Want)
+	}
+	return fmt.Sprintf("%s[%d] = %g: %s", e.Name, e.Index, e.Value, e.Want)
+}
+
+// Expand returns n float32 values for v, drawing distributions from src
+// (which may be nil only for constants and arrays), and checks each with
+// every check (Finite is always applied). name labels errors.
+func (v Value) Expand(name string, n int, src rand.Source, checks ...Check) ([]float32, error) {
+	out := make([]float32, n)
+	check := func(i int, x float64) error {
+		if w := Finite(x); w != "" {
+			return &Error{Name: name, Index: i, Value: x, Want: w}
+		}
+		for _, c := range checks {
+			if w := c(x); w != "" {
+				return &Error{Name: name, Index: i, Value: x, Want: w}
+			}
+		}
+		return nil
+	}
+	switch v.kind {
+	case kindConst:
+		if err := check(-1, v.c); err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i] = float32(v.c)
+		}
+	case kindArray:
+		if len(v.arr) != n {
+			return nil, fmt.Errorf("%s: array has %d values, want %d (one per element)", name, len(v.arr), n)
+		}
+		for i, x := range v.arr {
+			if err := check(i, x); err != nil {
+				return nil, err
+			}
+			out[i] = float32(x)
+		}
+	case kindDist:
+		if src == nil {
+			return nil, fmt.Errorf("%s: distribution %s needs a random source", name, v.label)
+		}
+		d := v.dist(src)
+		for i := range out {
+			x := d.Rand()
+			if err := check(i, x); err != nil {
+				return nil, fmt.Errorf("%s drawn from %s: %w", name, v.label, err)
+			}
+			out[i] = float32(x)
+		}
+	}
+	return out, nil
+}
+
+// Scalar returns the constant value, checked, or an error if v is not a
+// constant (for parameters that must be the same for all elements).
+func (v Value) Scalar(name string, checks ...Check) (float64, error) {
+	if v.kind != kindConst {
+		return 0, fmt.Errorf("%s = %s: must be a single number", name, v)
+	}
+	if w := Finite(v.c); w != "" {
+		return 0, &Error{Name: name, Index: -1, Value: v.c, Want: w}
+	}
+	for _, c := range checks {
+		if w := c(v.c); w != "" {
+			return 0, &Error{Name: name, Index: -1, Value: v.c, Want: w}
+		}
+	}
+	return v.c, nil
+}
+
+// Uniform32 reports whether all elements of xs are equal.
+func Uniform32(xs []float32) bool {
+	for _, x := range xs {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
+}

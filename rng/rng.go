@@ -1,0 +1,219 @@
+// Package rng provides the counter-based random streams of Spiral.
+//
+// Every random number in a simulation is a pure function of identities: the
+// run seed, the population, the neuron, the step and the purpose of the draw
+// (design.md §4). Streams are never tied to a goroutine, shard or node, so a
+// network gives the same spikes however it is split. The generator is
+// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
+// 3", SC 2011), which CUDA's cuRAND also offers, so a GPU kernel can draw the
+// same numbers.
+//
+// Two ways to draw:
+//
+//   - Key.At(counter) — random access: the numbers of (key, counter) are
+//     fixed forever. Use it in step loops: counter = step, neuron.
+//   - Key.Stream(ids...) — a sequential source implementing math/rand/v2's
+//     Source, for build-time work such as drawing connectivity or initial
+//     weights with gonum distributions.
+package rng
+
+import (
+	"math"
+	"math/bits"
+)
+
+// Purpose names what a draw is for, so two uses of one identity never share
+// numbers.
+type Purpose uint32
+
+// Purposes used by the model packages. New ones may be added at the end.
+const (
+	PurposeConnectivity Purpose = iota + 1
+	PurposeWeights
+	PurposeInitialState
+	PurposePoisson
+	PurposeNoise
+	PurposeClamps
+	PurposeTieBreak
+	PurposeStimulus
+	PurposeDelays
+	PurposeUser
+)
+
+// Key identifies one family of streams (for example one population and one
+// purpose). It is a small value type; copy it freely.
+type Key struct{ k0, k1 uint32 }
+
+// NewKey derives a key from a seed and any number of identities (population
+// index, projection index, purpose...). Different identity lists give
+// independent keys.
+func NewKey(seed uint64, ids ...uint64) Key {
+	h := mix64(seed ^ 0x9e3779b97f4a7c15)
+	for _, id := range ids {
+		h = mix64(h ^ mix64(id+0x632be59bd9b4e019))
+	}
+	return Key{uint32(h), uint32(h >> 32)}
+}
+
+// Sub derives a child key from k and more identities.
+func (k Key) Sub(ids ...uint64) Key {
+	return NewKey(uint64(k.k0)|uint64(k.k1)<<32, ids...)
+}
+
+// mix64 is the SplitMix64 finaliser, used only to derive keys.
+func mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// Block is four 32-bit random words, the output of one Philox evaluation.
+type Block [4]uint32
+
+// At returns the random block of counter (c0, c1) under key k. c0 is
+// typically the step and c1 the neuron index.
+func (k Key) At(c0, c1 uint64) Block {
+	return philox(k, [4]uint32{uint32(c0), uint32(c0 >> 32), uint32(c1), uint32(c1 >> 32)})
+}
+
+const (
+	philoxM0 = 0xD2511F53
+	philoxM1 = 0xCD9E8D57
+	philoxW0 = 0x9E3779B9
+	philoxW1 = 0xBB67AE85
+)
+
+func philox(k Key, c [4]uint32) Block {
+	k0, k1 := k.k0, k.k1
+	for r := 0; r < 10; r++ {
+		p0 := uint64(philoxM0) * uint64(c[0])
+		p1 := uint64(philoxM1) * uint64(c[2])
+		c = [4]uint32{
+			uint32(p1>>32) ^ c[1] ^ k0,
+			uint32(p1),
+			uint32(p0>>32) ^ c[3] ^ k1,
+			uint32(p0),
+		}
+		k0 += philoxW0
+		k1 += philoxW1
+	}
+	return Block(c)
+}
+
+// Float64 returns a uniform number in [0, 1) built from words 0 and 1.
+func (b Block) Float64() float64 {
+	return float64((uint64(b[0])<<32|uint64(b[1]))>>11) * (1.0 / (1 << 53))
+}
+
+// Float64Hi returns a second uniform number in [0, 1) from words 2 and 3,
+// independent of Float64.
+func (b Block) Float64Hi() float64 {
+	return float64((uint64(b[2])<<32|uint64(b[3]))>>11) * (1.0 / (1 << 53))
+}
+
+// Normal returns a standard normal number from the block (Box–Muller on its
+// two uniforms).
+func (b Block) Normal() float64 {
+	u1 := 1 - b.Float64() // (0, 1]
+	u2 := b.Float64Hi()
+	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+}
+
+// Uniform returns a uniform number in [0, 1) for (c0, c1).
+func (k Key) Uniform(c0, c1 uint64) float64 { return k.At(c0, c1).Float64() }
+
+// Normal returns a standard normal number for (c0, c1).
+func (k Key) Normal(c0, c1 uint64) float64 { return k.At(c0, c1).Normal() }
+
+// Poisson returns a Poisson(lambda) count for (c0, c1). Small means use
+// inversion of one uniform (exact); large means use the normal
+// approximation's integer rounding on top of a Poisson-exact inversion split,
+// see poissonLarge.
+func (k Key) Poisson(c0, c1 uint64, lambda float64) int {
+	if lambda <= 0 {
+		return 0
+	}
+	if lambda < 30 {
+		return poissonInvert(k.At(c0, c1).Float64(), lambda)
+	}
+	return poissonLarge(k.Stream(c0, c1), lambda)
+}
+
+// poissonInvert returns the smallest n with CDF(n) > u for a Poisson(lambda).
+func poissonInvert(u, lambda float64) int {
+	p := math.Exp(-lambda)
+	cdf := p
+	n := 0
+	for u >= cdf && n < 1000 {
+		n++
+		p *= lambda / float64(n)
+		cdf += p
+	}
+	return n
+}
+
+// poissonLarge draws Poisson(lambda) for large lambda as a sum of Poisson
+// draws of mean at most 25 (the sum of independent Poisson variables is
+// Poisson), so the result is exact.
+func poissonLarge(s *Stream, lambda float64) int {
+	n := 0
+	for lambda > 0 {
+		l := math.Min(lambda, 25)
+		n += poissonInvert(s.Float64(), l)
+		lambda -= l
+	}
+	return n
+}
+
+// Stream is a sequential random source under a key: it walks the counter
+// (base, 0), (base, 1), ... and hands out the words of each block. It
+// implements math/rand/v2's Source, so gonum distributions can use it.
+type Stream struct {
+	key   Key
+	base  uint64
+	ctr   uint64
+	block Block
+	used  int
+}
+
+// Stream returns a sequential source under k for the sub-identities ids.
+func (k Key) Stream(ids ...uint64) *Stream {
+	return &Stream{key: k.Sub(ids...), used: 4}
+}
+
+// Uint64 returns 64 random bits.
+func (s *Stream) Uint64() uint64 {
+	if s.used > 2 {
+		s.block = s.key.At(s.base, s.ctr)
+		s.ctr++
+		s.used = 0
+	}
+	v := uint64(s.block[s.used])<<32 | uint64(s.block[s.used+1])
+	s.used += 2
+	return v
+}
+
+// Float64 returns a uniform number in [0, 1).
+func (s *Stream) Float64() float64 {
+	return float64(s.Uint64()>>11) * (1.0 / (1 << 53))
+}
+
+// IntN returns a uniform integer in [0, n). n must be positive.
+func (s *Stream) IntN(n int) int {
+	// Lemire's multiply-shift with rejection: unbiased.
+	un := uint64(n)
+	for {
+		x := s.Uint64()
+		hi, lo := bits.Mul64(x, un)
+		if lo >= un || lo >= (-un)%un {
+			return int(hi)
+		}
+	}
+}
+
+// Normal returns a standard normal number.
+func (s *Stream) Normal() float64 {
+	u1 := 1 - s.Float64()
+	u2 := s.Float64()
+	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+}

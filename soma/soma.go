@@ -1,0 +1,106 @@
+// Package soma holds the neuron models of Spiral: the integrate-and-fire
+// family with stackable membrane terms, Izhikevich, Hodgkin–Huxley, and
+// classical (graded, non-spiking) units.
+//
+// A model is plain state — struct of float32 slices — advanced one step at a
+// time by Step. It knows nothing of actors, messages or other populations:
+// the population (or the sequential stepper) sums its inputs into an Input
+// and routes the spikes it returns.
+//
+// A population of N neurons simulated with a batch of B independent copies
+// has Len() = B·N elements; element b·N+i is neuron i of copy b.
+// Per-neuron parameters are shared by the copies.
+package soma
+
+import (
+	"fmt"
+
+	"github.com/spiral-sim/spiral/rng"
+)
+
+// Env is what a model needs to know about where it runs.
+type Env struct {
+	N     int     // neurons in the population
+	Batch int     // independent copies (>= 1)
+	Dt    float64 // time step, ms
+	Key   rng.Key // random streams of this population
+}
+
+// Len returns N·Batch.
+func (e Env) Len() int { return e.N * e.Batch }
+
+// Validate checks the environment.
+func (e Env) Validate() error {
+	if e.N <= 0 {
+		return fmt.Errorf("size = %d: must be > 0", e.N)
+	}
+	if e.Batch <= 0 {
+		return fmt.Errorf("batch = %d: must be > 0", e.Batch)
+	}
+	if !(e.Dt > 0) {
+		return fmt.Errorf("dt = %g ms: must be > 0", e.Dt)
+	}
+	return nil
+}
+
+// Input is the drive of one step, prepared by the population.
+type Input struct {
+	// Current is the summed input current of each element (direct input
+	// plus dendritic currents), len Len(). In Spiral's nominal units R·I is
+	// in mV.
+	Current []float32
+	// Jump, if not nil, holds instantaneous potential increments (mV) from
+	// delta synapses, applied at this step, len Len().
+	Jump []float32
+}
+
+// Model is a neuron population's state and update rule.
+type Model interface {
+	// Len is the number of elements (neurons × batch).
+	Len() int
+	// Step advances the state by one step and appends, in ascending
+	// order, the indices of the elements that fired at this step.
+	Step(step int64, in Input, fired []uint32) []uint32
+	// Reset restores the initial state.
+	Reset()
+	// Var returns a live view of a named state variable ("v", "w", ...).
+	Var(name string) ([]float32, bool)
+	// Vars lists the names Var accepts.
+	Vars() []string
+}
+
+// Graded is a model whose output is a real value per element each step
+// (a rate, a current, a concentration) rather than spikes. Its Step
+// returns fired unchanged; Output holds the values of the last step.
+type Graded interface {
+	Model
+	Output() []float32
+}
+
+// Failer is implemented by models that can detect bad input at run time
+// (for example a Poisson probability above 1). Err returns the first such
+// problem, or nil.
+type Failer interface {
+	Err() error
+}
+
+// Spec describes a model; New builds its state. Specs are values that a
+// model file or the Go builder fills in.
+type Spec interface {
+	// Kind names the model, e.g. "lif".
+	Kind() string
+	// New validates the parameters and builds the state.
+	New(env Env) (Model, error)
+}
+
+// Tile repeats xs (one value per neuron) for every batch copy.
+func Tile(xs []float32, batch int) []float32 {
+	if batch == 1 {
+		return xs
+	}
+	out := make([]float32, 0, len(xs)*batch)
+	for b := 0; b < batch; b++ {
+		out = append(out, xs...)
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+// Package synapse holds the stored synapses of a projection — sparse rows
+// of (postsynaptic index, weight) per presynaptic terminal — their initial
+// weights, bounds and normalisations, and the delivery of presynaptic events
+// into postsynaptic input buffers.
+package synapse
+
+import "fmt"
+
+// CSR is a projection's synapses in compressed sparse rows. Row r is a
+// presynaptic terminal (neuron i, terminal k: r = i·Terminals+k); its
+// synapses are Idx[Ptr[r]:Ptr[r+1]] (postsynaptic neuron indices, ascending
+// within a row unless multapses repeat them) with weights W[...].
+// Eight bytes per synapse plus four per row.
+type CSR struct {
+	Rows int
+	Cols int
+	Ptr  []uint32
+	Idx  []uint32
+	W    []float32
+}
+
+// Len returns the number of synapses.
+func (c *CSR) Len() int { return len(c.Idx) }
+
+// Row returns the postsynaptic indices and weights of row r.
+func (c *CSR) Row(r int) ([]uint32, []float32) {
+	a, b := c.Ptr[r], c.Ptr[r+1]
+	return c.Idx[a:b], c.W[a:b]
+}
+
+// Validate checks the structure.
+func (c *CSR) Validate() error {
+	if len(c.Ptr) != c.Rows+1 {
+		return fmt.Errorf("csr: %d row pointers for %d rows", len(c.Ptr), c.Rows)
+	}
+	if c.Ptr[0] != 0 || int(c.Ptr[c.Rows]) != len(c.Idx) || len(c.W) != len(c.Idx) {
+		return fmt.Errorf("csr: inconsistent lengths (ptr end %d, idx %d, w %d)", c.Ptr[c.Rows], len(c.Idx), len(c.W))
+	}
+	for r := 0; r < c.Rows; r++ {
+		if c.Ptr[r] > c.Ptr[r+1] {
+			return fmt.Errorf("csr: row %d pointers decrease", r)
+		}
+	}
+	for k, j := range c.Idx {
+		if int(j) >= c.Cols {
+			return fmt.Errorf("csr: synapse %d targets %d, only %d columns", k, j, c.Cols)
+		}
+	}
+	return nil
+}
+
+// Deliver adds scale·w of every synapse of row r into into[post].
+func (c *CSR) Deliver(r int, scale float32, into []float32) {
+	a, b := c.Ptr[r], c.Ptr[r+1]
+	idx := c.Idx[a:b]
+	w := c.W[a:b:b]
+	w = w[:len(idx)]
+	if scale == 1 {
+		for k, j := range idx {
+			into[j] += w[k]
+		}
+		return
+	}
+	for k, j := range idx {
+		into[j] += scale * w[k]
+	}
+}
+
+// Transpose returns, for each column j, the synapse indices (positions in
+// Idx/W) that target it, and the row of each of those synapses, in
+// ascending row order: the column view that plasticity needs on a
+// postsynaptic spike.
+func (c *CSR) Transpose() (colPtr []uint32, synIdx []uint32, synRow []uint32) {
+	colPtr = make([]uint32, c.Cols+1)
+	for _, j := range c.Idx {
+		colPtr[j+1]++
+	}
+	for j := 0; j < c.Cols; j++ {
+		colPtr[j+1] += colPtr[j]
+	}
+	fill := make([]uint32, c.Cols)
+	copy(fill, colPtr[:c.Cols])
+	synIdx = make([]uint32, len(c.Idx))
+	synRow = make([]uint32, len(c.Idx))
+	for r := 0; r < c.Rows; r++ {
+		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
+			j := c.Idx[k]
+			synIdx[fill[j]] = k
+			synRow[fill[j]] = uint32(r)
+			fill[j]++
+		}
+	}
+	return colPtr, synIdx, synRow
+}
