@@ -70,6 +70,9 @@ func Dist(label string, mk func(src rand.Source) distuv.Rander) Value {
 // IsConst reports whether v is a constant, and its value.
 func (v Value) IsConst() (float64, bool) { return v.c, v.kind == kindConst }
 
+// Len returns the length of an array value, and whether v is an array.
+func (v Value) Len() (int, bool) { return len(v.arr), v.kind == kindArray }
+
 // String describes the value for error messages.
 func (v Value) String() string {
 	switch v.kind {

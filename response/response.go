@@ -1,8 +1,3 @@
-// Package response holds response functions: maps from a signal (spikes
-// or graded values) to a response, step by step. The same functions shape
-// transmitter release at axon terminals (identity = delta synapse, leaky =
-// exponential current, ...) and serve as synaptic tags (eligibility traces)
-// in plasticity rules.
 package response
 
 // Function transforms one step of input into one step of response. It owns
@@ -16,9 +11,9 @@ type Function interface {
 	// Len is the number of elements.
 	Len() int
 	// Memoryless reports whether the response depends only on the input
-	// of the same step and is zero for zero input (identity, scaling). An
-	// axon then turns spikes into events directly, without running the
-	// function over silent elements.
+	// of the same step and element, and is zero for zero input (identity,
+	// scaling). An axon then turns spikes into events directly, without
+	// running the function over silent elements.
 	Memoryless() bool
 }
 

@@ -6,18 +6,25 @@ B=/work/shared/bench/brian2
 OUT=$(dirname "$0")
 CACHE=${CACHE:-/tmp/spiral_brian2_cython_cache}
 PY=/usr/bin/python3
+# (sh variables are global: the helpers use their own names so that they do
+#  not clobber the loop variables m and s below)
+runas() { # outname model seed args...   (writes <outname>_seed<seed>.json)
+  r_o=$1; r_m=$2; r_s=$3; shift 3
+  nice -n 10 $PY $B/$r_m.py --device runtime --dt 0.1 --seed $r_s \
+      --cython-cache $CACHE --out $OUT/${r_o}_seed$r_s.json "$@"
+}
 run() { # model seed args...
-  m=$1; s=$2; shift 2
-  nice -n 10 $PY $B/$m.py --device runtime --dt 0.1 --seed $s \
-      --cython-cache $CACHE --out $OUT/${m}_seed$s.json "$@"
+  runas $1 "$@"
 }
 SEEDS=${SEEDS:-"1 2 3 4 5 6 7 8"}
-for m in ${@:-cuba coba brunel stdp fI}; do
+for m in ${@:-cuba coba brunel brunel_s1 stdp fI}; do
   for s in $SEEDS; do
     case $m in
       cuba)   run cuba   $s --scale 1   --duration 1.0 ;;
       coba)   run coba   $s --scale 1   --duration 1.0 ;;
       brunel) run brunel $s --scale 0.2 --duration 1.0 ;;
+      # 12,500 neurons (CE=1000, CI=250), default regime AI (g=5, eta=2)
+      brunel_s1) runas brunel_s1 brunel $s --scale 1 --duration 1.0 ;;
       stdp)   run stdp   $s --scale 1   --duration 20 ;;
       fI)     run fI     $s --scale 1   --duration 1.0 ;;
     esac

@@ -1,0 +1,206 @@
+// Package dendrite holds the receiving side of synapses: receptors, each
+// with a synaptic kernel (delta, exponential or alpha current, exponential
+// or alpha conductance with a reversal potential) and an input ring buffer
+// indexed by arrival step.
+//
+// Presynaptic events are added into the ring slot of the step at which they
+// arrive (weight × value); at that step the receptor consumes the slot,
+// updates its kernel state and contributes to the soma's Input:
+//
+//	delta:             Jump  += a                       (voltage jump, mV)
+//	exp current:       g += a;  I += g;  g ← g·e^{−dt/τ}
+//	alpha current:     h += a·e/τ; I += g; (g, h) propagated exactly
+//	exp conductance:   g += a;  I += g·(E − v);  g ← g·e^{−dt/τ}
+//	alpha conductance: as alpha current, I += g·(E − v)
+//
+// so an event of weight w at step n produces, for the exponential kernel,
+// the current w·e^{−(m−n)·dt/τ} at step m ≥ n, and for the alpha kernel
+// w·((m−n)dt/τ)·e^{1−(m−n)dt/τ} (peak w at τ). v is the potential at the
+// start of the step (semi-implicit).
+package dendrite
+
+import (
+	"fmt"
+	"math"
+)
+
+// Kernel names a synaptic kernel.
+type Kernel int
+
+// Kernels.
+const (
+	Delta Kernel = iota
+	ExpCurrent
+	AlphaCurrent
+	ExpConductance
+	AlphaConductance
+)
+
+var kernelNames = [...]string{"delta", "exp_current", "alpha_current", "exp_conductance", "alpha_conductance"}
+
+func (k Kernel) String() string {
+	if k < 0 || int(k) >= len(kernelNames) {
+		return fmt.Sprintf("kernel(%d)", int(k))
+	}
+	return kernelNames[k]
+}
+
+// ParseKernel returns the kernel named s.
+func ParseKernel(s string) (Kernel, error) {
+	for i, n := range kernelNames {
+		if n == s {
+			return Kernel(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown kernel %q (valid: %v)", s, kernelNames)
+}
+
+// Conductance reports whether the kernel is conductance-based.
+func (k Kernel) Conductance() bool { return k == ExpConductance || k == AlphaConductance }
+
+// Spec describes a receptor.
+type Spec struct {
+	Kernel Kernel
+	// TauMs is the kernel time constant (ms); unused for Delta.
+	TauMs float64
+	// ReversalMV is the reversal potential of conductance kernels (mV).
+	ReversalMV float64
+}
+
+// Validate checks the parameters.
+func (s Spec) Validate() error {
+	if s.Kernel < Delta || s.Kernel > AlphaConductance {
+		return fmt.Errorf("kernel = %d: unknown (valid: %v)", int(s.Kernel), kernelNames)
+	}
+	if s.Kernel != Delta && !(s.TauMs > 0 && !math.IsInf(s.TauMs, 0)) {
+		return fmt.Errorf("%s: tau_ms = %g: must be > 0 and finite", s.Kernel, s.TauMs)
+	}
+	if math.IsNaN(s.ReversalMV) || math.IsInf(s.ReversalMV, 0) {
+		return fmt.Errorf("%s: reversal_mV = %g: must be finite", s.Kernel, s.ReversalMV)
+	}
+	return nil
+}
+
+// Receptor is the runtime state of one receptor of a population.
+type Receptor struct {
+	spec  Spec
+	n     int       // elements (neurons × batch)
+	ring  []float32 // slots × n arrivals
+	slots int
+	g, h  []float32
+	decay float32 // e^{-dt/τ}
+	alpha float32 // e/τ: jump of h per unit weight (alpha kernels)
+	dt    float32
+}
+
+// New builds a receptor for n elements whose inputs arrive at most
+// maxLatency steps after they are sent.
+func (s Spec) New(n int, dt float64, maxLatency int) (*Receptor, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if maxLatency < 1 {
+		maxLatency = 1
+	}
+	r := &Receptor{spec: s, n: n, slots: maxLatency + 1, dt: float32(dt)}
+	r.ring = make([]float32, r.slots*n)
+	if s.Kernel != Delta {
+		r.g = make([]float32, n)
+		r.decay = float32(math.Exp(-dt / s.TauMs))
+	}
+	if s.Kernel == AlphaCurrent || s.Kernel == AlphaConductance {
+		r.h = make([]float32, n)
+		r.alpha = float32(math.E / s.TauMs)
+	}
+	return r, nil
+}
+
+// Spec returns the receptor's description.
+func (r *Receptor) Spec() Spec { return r.spec }
+
+// Slots returns the ring length: inputs may arrive up to Slots()-1 steps
+// ahead.
+func (r *Receptor) Slots() int { return r.slots }
+
+// Grow enlarges the ring so inputs can arrive maxLatency steps ahead. It
+// must be called before the run starts.
+func (r *Receptor) Grow(maxLatency int) {
+	if maxLatency+1 <= r.slots {
+		return
+	}
+	r.slots = maxLatency + 1
+	r.ring = make([]float32, r.slots*r.n)
+}
+
+// Slot returns the buffer for inputs arriving at step: len n, indexed by
+// element. Events add weight × value into it.
+func (r *Receptor) Slot(step int64) []float32 {
+	s := int(step % int64(r.slots))
+	return r.ring[s*r.n : (s+1)*r.n]
+}
+
+// G returns the kernel state (conductance or current) per element, nil for
+// delta receptors.
+func (r *Receptor) G() []float32 { return r.g }
+
+// Consume takes the inputs arriving at step, updates the kernel and adds
+// the receptor's contribution to current (and, for delta kernels, to
+// jump). v is the potential at the start of the step (conductance kernels
+// only; may be nil otherwise). The slot is cleared for reuse.
+func (r *Receptor) Consume(step int64, v, current, jump []float32) {
+	a := r.Slot(step)
+	n := len(a)
+	switch r.spec.Kernel {
+	case Delta:
+		jump = jump[:n]
+		for i, x := range a {
+			jump[i] += x
+		}
+	case ExpCurrent:
+		g, c := r.g[:n], current[:n]
+		d := r.decay
+		for i, x := range a {
+			gi := g[i] + x
+			c[i] += gi
+			g[i] = gi * d
+		}
+	case ExpConductance:
+		g, c, vv := r.g[:n], current[:n], v[:n]
+		d, e := r.decay, float32(r.spec.ReversalMV)
+		for i, x := range a {
+			gi := g[i] + x
+			c[i] += gi * (e - vv[i])
+			g[i] = gi * d
+		}
+	case AlphaCurrent, AlphaConductance:
+		// g' = -g/τ + h,  h' = -h/τ: exact propagation over dt,
+		// g(t+dt) = e^{-dt/τ}(g + dt·h), h(t+dt) = e^{-dt/τ} h.
+		g, h, c := r.g[:n], r.h[:n], current[:n]
+		d, k, dt := r.decay, r.alpha, r.dt
+		cond := r.spec.Kernel == AlphaConductance
+		var e float32
+		var vv []float32
+		if cond {
+			e, vv = float32(r.spec.ReversalMV), v[:n]
+		}
+		for i, x := range a {
+			hi := h[i] + x*k
+			gi := g[i]
+			if cond {
+				c[i] += gi * (e - vv[i])
+			} else {
+				c[i] += gi
+			}
+			g[i] = d * (gi + dt*hi)
+			h[i] = d * hi
+		}
+	}
+	clear(a)
+}
+
+// Reset clears the kernel state and every input in flight.
+func (r *Receptor) Reset() {
+	clear(r.ring)
+	clear(r.g)
+	clear(r.h)
+}

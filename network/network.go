@@ -1,0 +1,585 @@
+// Package network assembles a Spiral network with a Go builder and holds
+// the built result: populations, axons and projections with their
+// connectivity and initial weights drawn deterministically from the seed.
+//
+// A Builder collects definitions and reports every problem at Build, each
+// naming the object (population, axon, receptor, projection) and the bad
+// value; nothing is half-built. The built Network is stepped by the
+// sequential stepper (package stepper) or, later, by the actor runtime.
+//
+//	b := network.New(network.Config{DtMs: 0.1, Seed: 1})
+//	b.Population("E", 3200, soma.LIF()).
+//		Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5}).
+//		Axon("out", axon.Spec{})
+//	b.Connect("EE", network.Connection{From: "E", To: "E", Receptor: "ge",
+//		Pattern: connectivity.Bernoulli{P: 0.02}, Weight: param.Const(1.62)})
+//	net, err := b.Build()
+package network
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/projection"
+	"github.com/spiral-sim/spiral/rng"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/synapse"
+)
+
+// Config holds settings shared by the whole network.
+type Config struct {
+	DtMs  float64 // time step (ms); default 0.1
+	Seed  uint64  // seed of every random stream
+	Batch int     // independent copies sharing weights; default 1
+}
+
+// Connection describes a projection from an axon of one population to a
+// receptor of another (or the same) population.
+type Connection struct {
+	From string // source population
+	Axon string // source axon; "" = the population's default axon "out"
+	To   string // target population
+	// Receptor of the target; "" = the target's default receptor "in".
+	Receptor string
+	Pattern  connectivity.Pattern
+	// Autapses allows self-connections when From == To (excluded by
+	// default).
+	Autapses bool
+	// Weight of every synapse (constant, array in CSR order, or a
+	// distribution); clipped to [Wmin, Wmax].
+	Weight param.Value
+	// Bounds; both zero means unbounded for static projections and
+	// [0, 1] for plastic ones (the reference default).
+	Wmin, Wmax float64
+	// Plasticity, optional: learning rules of the projection.
+	Plasticity plasticity.Spec
+	// Normalize, optional, is applied to the weights after building and
+	// after every plastic update.
+	Normalize func(syn *synapse.CSR) error
+	// Follow names a modulator population (size 1) whose output, through
+	// its axon ModulatorAxon (default "out"), is the neuromodulator the
+	// projection's plasticity sees.
+	Follow        string
+	ModulatorAxon string
+}
+
+// Builder collects a network's definition.
+type Builder struct {
+	cfg   Config
+	pops  []*PopulationDef
+	conns []*connDef
+	errs  []error
+	names map[string]string // name -> kind, for duplicates
+}
+
+// PopulationDef is a population being defined; its methods chain.
+type PopulationDef struct {
+	b          *Builder
+	name       string
+	size       int
+	model      soma.Spec
+	receptors  []namedReceptor
+	axons      []namedAxon
+	stimuli    []population.Stimulus
+	drives     []namedDrive
+	principles []population.Principle
+}
+
+type namedDrive struct {
+	receptor string
+	s        population.Stimulus
+}
+
+type namedReceptor struct {
+	name string
+	spec dendrite.Spec
+}
+
+type namedAxon struct {
+	name string
+	spec axon.Spec
+}
+
+type connDef struct {
+	name string
+	c    Connection
+}
+
+// New starts a network definition.
+func New(cfg Config) *Builder {
+	return &Builder{cfg: cfg, names: map[string]string{}}
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+
+func (b *Builder) claim(kind, name string) bool {
+	if !nameRE.MatchString(name) {
+		b.errs = append(b.errs, fmt.Errorf("%s %q: invalid name (letters, digits, _ . -, not starting with a digit)", kind, name))
+		return false
+	}
+	if k, ok := b.names[name]; ok {
+		b.errs = append(b.errs, fmt.Errorf("%s %q: duplicate name (already a %s)", kind, name, k))
+		return false
+	}
+	b.names[name] = kind
+	return true
+}
+
+// Population defines a population of size neurons with a soma model.
+func (b *Builder) Population(name string, size int, model soma.Spec) *PopulationDef {
+	p := &PopulationDef{b: b, name: name, size: size, model: model}
+	if b.claim("population", name) {
+		b.pops = append(b.pops, p)
+	}
+	return p
+}
+
+// Receptor adds a named receptor (a synaptic kernel) to the population.
+func (p *PopulationDef) Receptor(name string, spec dendrite.Spec) *PopulationDef {
+	for _, r := range p.receptors {
+		if r.name == name {
+			p.b.errs = append(p.b.errs, fmt.Errorf("population %q: duplicate receptor %q", p.name, name))
+			return p
+		}
+	}
+	p.receptors = append(p.receptors, namedReceptor{name, spec})
+	return p
+}
+
+// Axon adds a named axon to the population.
+func (p *PopulationDef) Axon(name string, spec axon.Spec) *PopulationDef {
+	for _, a := range p.axons {
+		if a.name == name {
+			p.b.errs = append(p.b.errs, fmt.Errorf("population %q: duplicate axon %q", p.name, name))
+			return p
+		}
+	}
+	p.axons = append(p.axons, namedAxon{name, spec})
+	return p
+}
+
+// Stimulus adds a direct input to the population.
+func (p *PopulationDef) Stimulus(s population.Stimulus) *PopulationDef {
+	if s == nil {
+		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil stimulus", p.name))
+		return p
+	}
+	p.stimuli = append(p.stimuli, s)
+	return p
+}
+
+// Drive adds s into the named receptor's input every step, as presynaptic
+// events would (for example stimulus.PoissonDrive for background input).
+func (p *PopulationDef) Drive(receptor string, s population.Stimulus) *PopulationDef {
+	if s == nil {
+		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil drive", p.name))
+		return p
+	}
+	p.drives = append(p.drives, namedDrive{receptor, s})
+	return p
+}
+
+// Principle adds a spike principle (applied in the order added).
+func (p *PopulationDef) Principle(pr population.Principle) *PopulationDef {
+	if pr == nil {
+		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil principle", p.name))
+		return p
+	}
+	p.principles = append(p.principles, pr)
+	return p
+}
+
+// Connect defines a projection.
+func (b *Builder) Connect(name string, c Connection) {
+	if b.claim("projection", name) {
+		b.conns = append(b.conns, &connDef{name, c})
+	}
+}
+
+// Network is a built network, ready to be stepped.
+type Network struct {
+	Config      Config
+	Populations []*population.Population
+	Axons       []*Axon
+	Projections []*Projection
+	popIndex    map[string]int
+	projIndex   map[string]int
+}
+
+// Axon is a built axon and the projections it feeds.
+type Axon struct {
+	Name    string
+	Source  int // population index
+	Axon    *axon.Axon
+	Targets []*projection.Projection
+	// ModTargets are projections that follow this axon as a
+	// neuromodulator source.
+	ModTargets []*projection.Projection
+}
+
+// Projection is a built projection and where it comes from.
+type Projection struct {
+	Name       string
+	Source     int // population index
+	Target     int // population index
+	Runtime    *projection.Projection
+	Learner    *plasticity.Learner
+	Normalize  func(syn *synapse.CSR) error
+	Wmin, Wmax float32
+	Plastic    bool
+	maxLatency int
+}
+
+// SetMask gates the projection's synapses from the next step on:
+// mask[k] false blocks synapse k (CSR order of Runtime.Syn), both for
+// transmission and for activity-driven plasticity. The caller may change
+// the slice in place between steps; nil removes the mask.
+func (p *Projection) SetMask(mask []bool) error {
+	if err := p.Runtime.SetMask(mask, p.maxLatency); err != nil {
+		return err
+	}
+	if p.Learner != nil {
+		p.Learner.P.Mask = mask
+	}
+	return nil
+}
+
+// Population returns the named population.
+func (n *Network) Population(name string) (*population.Population, bool) {
+	i, ok := n.popIndex[name]
+	if !ok {
+		return nil, false
+	}
+	return n.Populations[i], true
+}
+
+// PopulationIndex returns the index of the named population.
+func (n *Network) PopulationIndex(name string) (int, bool) {
+	i, ok := n.popIndex[name]
+	return i, ok
+}
+
+// Projection returns the named projection.
+func (n *Network) Projection(name string) (*Projection, bool) {
+	i, ok := n.projIndex[name]
+	if !ok {
+		return nil, false
+	}
+	return n.Projections[i], true
+}
+
+// Synapses returns the total number of synapses.
+func (n *Network) Synapses() int {
+	s := 0
+	for _, p := range n.Projections {
+		s += p.Runtime.Syn.Len()
+	}
+	return s
+}
+
+// Neurons returns the total number of neurons (one batch copy).
+func (n *Network) Neurons() int {
+	s := 0
+	for _, p := range n.Populations {
+		s += p.N
+	}
+	return s
+}
+
+// Build validates the definition and builds the network, drawing
+// connectivity and weights from the seed. All problems are reported
+// together (errors.Join), each naming its object.
+func (b *Builder) Build() (*Network, error) {
+	cfg := b.cfg
+	if cfg.DtMs == 0 {
+		cfg.DtMs = 0.1
+	}
+	if cfg.Batch == 0 {
+		cfg.Batch = 1
+	}
+	errs := append([]error(nil), b.errs...)
+	if !(cfg.DtMs > 0) || math.IsInf(cfg.DtMs, 0) {
+		errs = append(errs, fmt.Errorf("network: dt_ms = %g: must be > 0 and finite", cfg.DtMs))
+	}
+	if cfg.Batch < 0 {
+		errs = append(errs, fmt.Errorf("network: batch = %d: must be >= 1", cfg.Batch))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	net := &Network{Config: cfg, popIndex: map[string]int{}, projIndex: map[string]int{}}
+	root := rng.NewKey(cfg.Seed)
+
+	// Populations, axons, receptors.
+	type popRT struct {
+		def   *PopulationDef
+		env   soma.Env
+		axons map[string]*Axon
+		recs  map[string]dendrite.Spec
+	}
+	var rts []*popRT
+	for pi, d := range b.pops {
+		env := soma.Env{N: d.size, Batch: cfg.Batch, Dt: cfg.DtMs, Key: root.Sub(1, uint64(pi))}
+		if err := env.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("population %q: %w", d.name, err))
+			continue
+		}
+		if d.model == nil {
+			errs = append(errs, fmt.Errorf("population %q: no model", d.name))
+			continue
+		}
+		m, err := d.model.New(env)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("population %q (%s): %w", d.name, d.model.Kind(), err))
+			continue
+		}
+		pop, err := population.New(d.name, d.size, cfg.Batch, m)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rt := &popRT{def: d, env: env, axons: map[string]*Axon{}, recs: map[string]dendrite.Spec{}}
+		bind := func(kind string, x any) bool {
+			if bd, ok := x.(population.Binder); ok {
+				if err := bd.Bind(env); err != nil {
+					errs = append(errs, fmt.Errorf("population %q: %s: %w", d.name, kind, err))
+					return false
+				}
+			}
+			return true
+		}
+		for _, s := range d.stimuli {
+			if bind("stimulus", s) {
+				pop.AddStimulus(s)
+			}
+		}
+		for _, pr := range d.principles {
+			if bind("principle", pr) {
+				pop.AddPrinciple(pr)
+			}
+		}
+		for _, r := range d.receptors {
+			if _, err := pop.AddReceptor(r.name, r.spec, cfg.DtMs, 1); err != nil {
+				errs = append(errs, err)
+			}
+			rt.recs[r.name] = r.spec
+		}
+		for _, dr := range d.drives {
+			if !bind("drive", dr.s) {
+				continue
+			}
+			if err := pop.AddDrive(dr.receptor, dr.s); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, a := range d.axons {
+			ax, err := a.spec.New(env)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("population %q: axon %q: %w", d.name, a.name, err))
+				continue
+			}
+			na := &Axon{Name: a.name, Source: len(net.Populations), Axon: ax}
+			rt.axons[a.name] = na
+			net.Axons = append(net.Axons, na)
+		}
+		net.popIndex[d.name] = len(net.Populations)
+		net.Populations = append(net.Populations, pop)
+		rts = append(rts, rt)
+	}
+	byName := map[string]*popRT{}
+	for _, rt := range rts {
+		byName[rt.def.name] = rt
+	}
+
+	// Default axon "out" and receptor "in" are created on demand.
+	axonOf := func(rt *popRT, name string) (*Axon, error) {
+		if name == "" {
+			name = "out"
+		}
+		if a, ok := rt.axons[name]; ok {
+			return a, nil
+		}
+		if name != "out" {
+			return nil, fmt.Errorf("population %q has no axon %q", rt.def.name, name)
+		}
+		ax, err := axon.Spec{}.New(rt.env)
+		if err != nil {
+			return nil, err
+		}
+		a := &Axon{Name: name, Source: net.popIndex[rt.def.name], Axon: ax}
+		rt.axons[name] = a
+		net.Axons = append(net.Axons, a)
+		return a, nil
+	}
+
+	for ci, cd := range b.conns {
+		c := cd.c
+		where := fmt.Sprintf("projection %q", cd.name)
+		src, ok := byName[c.From]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: from = %q: no such population%s", where, c.From, b.suggest(c.From)))
+			continue
+		}
+		dst, ok := byName[c.To]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: to = %q: no such population%s", where, c.To, b.suggest(c.To)))
+			continue
+		}
+		a, err := axonOf(src, c.Axon)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: axon: %w", where, err))
+			continue
+		}
+		recName := c.Receptor
+		if recName == "" {
+			recName = "in"
+		}
+		dpop := net.Populations[net.popIndex[dst.def.name]]
+		rec, ok := dpop.Receptor(recName)
+		if !ok {
+			if c.Receptor != "" {
+				errs = append(errs, fmt.Errorf("%s: receptor = %q: population %q has no such receptor (has %v)", where, recName, dst.def.name, dpop.ReceptorNames()))
+				continue
+			}
+			rec, err = dpop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta}, cfg.DtMs, 1)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", where, err))
+				continue
+			}
+		}
+		if c.Pattern == nil {
+			errs = append(errs, fmt.Errorf("%s: no connectivity pattern", where))
+			continue
+		}
+		key := root.Sub(2, uint64(ci))
+		shape := connectivity.Shape{Rows: a.Axon.Rows(), Cols: dst.def.size, Terminals: a.Axon.Terminals(),
+			Self: src == dst, Autapses: c.Autapses}
+		syn, err := c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: connectivity: %w", where, err))
+			continue
+		}
+		wmin, wmax := c.Wmin, c.Wmax
+		if wmin == 0 && wmax == 0 {
+			if c.Plasticity != nil {
+				wmax = 1
+			} else {
+				wmin, wmax = math.Inf(-1), math.Inf(1)
+			}
+		}
+		if !(wmin <= wmax) {
+			errs = append(errs, fmt.Errorf("%s: weight bounds [%g, %g]: wmin must not exceed wmax", where, wmin, wmax))
+			continue
+		}
+		w, err := c.Weight.Expand("weight", syn.Len(), key.Stream(uint64(rng.PurposeWeights)))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+			continue
+		}
+		lo, hi := float32(wmin), float32(wmax)
+		for k := range w {
+			w[k] = min(max(w[k], lo), hi)
+		}
+		syn.W = w
+		if c.Normalize != nil {
+			if err := c.Normalize(syn); err != nil {
+				errs = append(errs, fmt.Errorf("%s: normalisation: %w", where, err))
+				continue
+			}
+		}
+		lat := a.Axon.MaxLatency()
+		rt, err := projection.New(cd.name, syn, cfg.Batch, rec, lat)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		np := &Projection{Name: cd.name, Source: net.popIndex[src.def.name], Target: net.popIndex[dst.def.name],
+			Runtime: rt, Normalize: c.Normalize, Wmin: lo, Wmax: hi, maxLatency: lat}
+		if c.Plasticity != nil {
+			pp, err := plasticity.NewProjection(syn, cfg.Batch, cfg.DtMs, lo, hi)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: plasticity: %w", where, err))
+				continue
+			}
+			l, err := plasticity.NewLearner(pp, c.Plasticity)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: plasticity: %w", where, err))
+				continue
+			}
+			if c.Normalize != nil {
+				norm := c.Normalize
+				l.Normalize = func([]float32) { _ = norm(syn) }
+			}
+			np.Learner = l
+			np.Plastic = true
+			rt.SetLearner(l, lat)
+		}
+		if c.Follow != "" {
+			ms, ok := byName[c.Follow]
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: follow = %q: no such population%s", where, c.Follow, b.suggest(c.Follow)))
+				continue
+			}
+			if ms.def.size != 1 {
+				errs = append(errs, fmt.Errorf("%s: follow = %q: a modulator source must have size 1, has %d", where, c.Follow, ms.def.size))
+				continue
+			}
+			ma, err := axonOf(ms, c.ModulatorAxon)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: modulator axon: %w", where, err))
+				continue
+			}
+			rt.Follow(ma.Axon.MaxLatency())
+			ma.ModTargets = append(ma.ModTargets, rt)
+		}
+		a.Targets = append(a.Targets, rt)
+		net.projIndex[cd.name] = len(net.Projections)
+		net.Projections = append(net.Projections, np)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return net, nil
+}
+
+// suggest returns " (did you mean X?)" for a close population name.
+func (b *Builder) suggest(name string) string {
+	best, bd := "", 3
+	for _, p := range b.pops {
+		if d := editDistance(name, p.name); d < bd {
+			best, bd = p.name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,212 @@
+// Package population holds the runtime unit that owns a population's
+// neurons: its soma model, its receptors (the receiving side of every
+// incoming projection), the stimuli that drive it directly and the spike
+// principles that filter its spikes. One call to Step advances it by one
+// step: consume the inputs arriving now, integrate, fire, filter.
+//
+// It is plain state with no I/O: the sequential stepper calls it in a loop,
+// and the actor runtime calls it from a population actor.
+package population
+
+import (
+	"fmt"
+
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// Stimulus adds a direct input current to a population each step.
+type Stimulus interface {
+	// Add adds the stimulus of step into current (len N·Batch, element
+	// b·N+i).
+	Add(step int64, current []float32)
+}
+
+// Binder is implemented by stimuli and principles that need to know the
+// population they act on (its size, time step and random key). The
+// network builder calls Bind once, before the run.
+type Binder interface {
+	Bind(env soma.Env) error
+}
+
+// Principle filters the spikes of a step (clamps, k-winners-take-all,
+// fire-once...). It returns the filtered, ascending list.
+type Principle interface {
+	Apply(step int64, fired []uint32, m soma.Model) []uint32
+	Reset()
+}
+
+// Population is the runtime state of one population.
+type Population struct {
+	Name     string
+	N, Batch int
+
+	model  soma.Model
+	graded soma.Graded
+
+	receptors     []*dendrite.Receptor
+	receptorNames []string
+	stimuli       []Stimulus
+	drives        []drive
+	principles    []Principle
+
+	current, jump []float32
+	v             []float32 // potential, for conductance receptors
+
+	fired     []uint32 // elements that fired at the last step
+	prevFired []uint32 // ... at the step before
+	prevOut   []float32
+}
+
+// New wraps a built model.
+func New(name string, n, batch int, m soma.Model) (*Population, error) {
+	if m.Len() != n*batch {
+		return nil, fmt.Errorf("population %q: model has %d elements, want %d·%d", name, m.Len(), n, batch)
+	}
+	p := &Population{Name: name, N: n, Batch: batch, model: m}
+	p.graded, _ = m.(soma.Graded)
+	p.current = make([]float32, m.Len())
+	return p, nil
+}
+
+// Model returns the soma model.
+func (p *Population) Model() soma.Model { return p.model }
+
+// Graded reports whether the population outputs graded values.
+func (p *Population) Graded() bool { return p.graded != nil }
+
+// Len returns N·Batch.
+func (p *Population) Len() int { return p.N * p.Batch }
+
+// AddReceptor adds a named receptor and returns it.
+func (p *Population) AddReceptor(name string, spec dendrite.Spec, dt float64, maxLatency int) (*dendrite.Receptor, error) {
+	for _, n := range p.receptorNames {
+		if n == name {
+			return nil, fmt.Errorf("population %q: duplicate receptor %q", p.Name, name)
+		}
+	}
+	r, err := spec.New(p.Len(), dt, maxLatency)
+	if err != nil {
+		return nil, fmt.Errorf("population %q: receptor %q: %w", p.Name, name, err)
+	}
+	if spec.Kernel == dendrite.Delta && p.jump == nil {
+		p.jump = make([]float32, p.Len())
+	}
+	if spec.Kernel.Conductance() && p.v == nil {
+		v, ok := p.model.Var("v")
+		if !ok {
+			return nil, fmt.Errorf("population %q: receptor %q: %s needs a membrane potential \"v\", which this model lacks", p.Name, name, spec.Kernel)
+		}
+		p.v = v
+	}
+	p.receptors = append(p.receptors, r)
+	p.receptorNames = append(p.receptorNames, name)
+	return r, nil
+}
+
+// Receptor returns the named receptor.
+func (p *Population) Receptor(name string) (*dendrite.Receptor, bool) {
+	for i, n := range p.receptorNames {
+		if n == name {
+			return p.receptors[i], true
+		}
+	}
+	return nil, false
+}
+
+// ReceptorNames lists the receptors in the order they were added.
+func (p *Population) ReceptorNames() []string { return p.receptorNames }
+
+// AddStimulus adds a direct input.
+func (p *Population) AddStimulus(s Stimulus) { p.stimuli = append(p.stimuli, s) }
+
+type drive struct {
+	r *dendrite.Receptor
+	s Stimulus
+}
+
+// AddDrive makes s add, each step, into the named receptor's input of that
+// step (as if presynaptic events arrived), for example Poisson background
+// spikes onto a delta or exponential receptor.
+func (p *Population) AddDrive(receptor string, s Stimulus) error {
+	r, ok := p.Receptor(receptor)
+	if !ok {
+		return fmt.Errorf("population %q: drive targets receptor %q, which does not exist (has %v)", p.Name, receptor, p.receptorNames)
+	}
+	p.drives = append(p.drives, drive{r, s})
+	return nil
+}
+
+// AddPrinciple appends a spike principle; principles apply in order.
+func (p *Population) AddPrinciple(pr Principle) { p.principles = append(p.principles, pr) }
+
+// Step advances the population by one step.
+func (p *Population) Step(step int64) {
+	clear(p.current)
+	if p.jump != nil {
+		clear(p.jump)
+	}
+	for _, s := range p.stimuli {
+		s.Add(step, p.current)
+	}
+	for _, d := range p.drives {
+		d.s.Add(step, d.r.Slot(step))
+	}
+	for _, r := range p.receptors {
+		r.Consume(step, p.v, p.current, p.jump)
+	}
+	if p.graded != nil {
+		p.keepPrevOutput()
+	}
+	p.prevFired, p.fired = p.fired, p.prevFired[:0]
+	p.fired = p.model.Step(step, soma.Input{Current: p.current, Jump: p.jump}, p.fired)
+	for _, pr := range p.principles {
+		p.fired = pr.Apply(step, p.fired, p.model)
+	}
+}
+
+func (p *Population) keepPrevOutput() {
+	if p.prevOut == nil {
+		p.prevOut = make([]float32, p.Len())
+	}
+	copy(p.prevOut, p.graded.Output())
+}
+
+// Fired returns the elements that fired at the last step (ascending). The
+// slice is reused by the next Step.
+func (p *Population) Fired() []uint32 { return p.fired }
+
+// PrevFired returns the elements that fired at the step before the last.
+func (p *Population) PrevFired() []uint32 { return p.prevFired }
+
+// Output returns the graded output of the last step (nil for spiking
+// populations).
+func (p *Population) Output() []float32 {
+	if p.graded == nil {
+		return nil
+	}
+	return p.graded.Output()
+}
+
+// PrevOutput returns the graded output of the step before the last.
+func (p *Population) PrevOutput() []float32 { return p.prevOut }
+
+// Current returns the input current of the last step (direct input plus
+// dendritic currents), a live view.
+func (p *Population) Current() []float32 { return p.current }
+
+// Reset restores the initial state: model, receptors (inputs in flight
+// included), principles and spike history.
+func (p *Population) Reset() {
+	p.model.Reset()
+	for _, r := range p.receptors {
+		r.Reset()
+	}
+	for _, pr := range p.principles {
+		pr.Reset()
+	}
+	p.fired = p.fired[:0]
+	p.prevFired = p.prevFired[:0]
+	clear(p.prevOut)
+	clear(p.current)
+}

@@ -1,0 +1,59 @@
+// Package response holds response functions: maps from a signal (spikes
+// or graded values) to a response, step by step. The same functions shape
+// transmitter release at axon terminals (identity = delta synapse, leaky =
+// exponential current, ...) and serve as synaptic tags (eligibility traces)
+// in plasticity rules.
+//
+// # The functions
+//
+// Each is a Spec (a plain value describing parameters) that New builds, for
+// n elements at time step dt (ms), into a Function that carries state:
+//
+//	Identity     r_n = x_n
+//	Scaling      r_n = c·x_n                               (c per element)
+//	Leaky        r_n = x_n + a·r_{n−1}, a = 1 − dt/τ       (Exact: a = e^{−dt/τ})
+//	Flat         r_n = r_{n−1} + x_n                       (running total)
+//	LimitedFlat  r_n = x_n + x_{n−1} + … + x_{n−W+1}       (W = round(T/dt) steps)
+//	Composite    r = f_K(…f_2(f_1(x)))                     (list order)
+//
+// A spike is the input 1 for one step, so the impulse response of Leaky
+// is 1, a, a², …: at an axon terminal it is an exponentially decaying
+// current; as a synaptic tag it is an eligibility trace. LimitedFlat
+// counts the inputs of the last W steps (a boxcar), Flat all inputs ever.
+//
+// Identity and Scaling are memoryless (Function.Memoryless): the response
+// of a step depends on that step's input alone and is zero for zero input.
+// An axon uses that to turn each spike directly into events and never runs
+// the function over silent neurons. All the built-in functions are linear
+// and time-invariant, so a composite of them gives the same result in any
+// order; the order matters for user functions that are not.
+//
+// # Parameters per element
+//
+// A parameter (scale, tau_ms, duration_ms) is a param.Value: a constant, or
+// an array that is repeated over the elements — element e uses value
+// e mod L, and L must divide n. At an axon, whose elements are ordered
+// (copy, neuron, terminal), an array of one value per terminal is therefore
+// a per-terminal parameter, and one of neurons × terminals values a
+// per-(neuron, terminal) parameter shared by every batch copy.
+// Distributions are not accepted here (New has no random stream): draw them
+// into an array first.
+//
+// Bad parameters are errors from New that name the function, the field,
+// the element and the value, e.g. "leaky: tau_ms[1] = 0: must be > 0".
+//
+// # Differences from the Python reference
+//
+//   - LimitedFlat's window defaults to round(T/dt) steps; the reference's
+//     floor(T/dt)+1 steps is available as LimitedFlat.Reference.
+//   - Leaky offers the exact decay e^{−dt/τ} (Exact) beside the reference's
+//     Euler factor, and rejects τ < dt with the Euler factor (a negative
+//     factor would make the trace alternate in sign).
+//   - Conversions of a duration to steps tolerate floating-point error
+//     (1.5/0.1 is 15 steps, not 14).
+//
+// # Cost
+//
+// Step allocates nothing and runs one tight loop over the elements, with a
+// scalar fast path when a parameter is the same for every element.
+package response

@@ -1,0 +1,140 @@
+// Package stepper is the sequential reference loop of Spiral: it advances a
+// whole built network one step at a time in one goroutine. The actor
+// runtime must reproduce its spikes and weights bit for bit.
+//
+// One step n:
+//
+//  1. deferred projections (plastic, masked, modulated) deliver the events
+//     that arrive at n into their receptors;
+//  2. every population consumes its inputs of step n, integrates, fires
+//     and applies its spike principles;
+//  3. plastic projections update traces and weights (pre signal arriving
+//     at n, post output of n−1);
+//  4. every axon turns its population's output into events that reach
+//     their targets at n+1+delay;
+//  5. monitors record.
+//
+// Every cross-population effect has a latency of at least one step, so the
+// order of populations within a step does not matter.
+package stepper
+
+import (
+	"fmt"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// Monitor records something of the network after each step.
+type Monitor interface {
+	// Record is called after step has been computed.
+	Record(step int64, net *network.Network)
+}
+
+// Stepper runs a network sequentially.
+type Stepper struct {
+	net      *network.Network
+	step     int64
+	events   []axon.Event
+	monitors []Monitor
+	// Learn is the global plasticity switch: when false, traces keep
+	// running but no weight changes. Default true.
+	Learn bool
+}
+
+// New returns a stepper at step 0.
+func New(net *network.Network) *Stepper {
+	return &Stepper{net: net, Learn: true}
+}
+
+// Network returns the network being stepped.
+func (s *Stepper) Network() *network.Network { return s.net }
+
+// Step returns the number of steps computed so far (the next step's index).
+func (s *Stepper) Step() int64 { return s.step }
+
+// TimeMs returns the simulated time so far.
+func (s *Stepper) TimeMs() float64 { return float64(s.step) * s.net.Config.DtMs }
+
+// AddMonitor registers a monitor.
+func (s *Stepper) AddMonitor(m Monitor) { s.monitors = append(s.monitors, m) }
+
+// Run advances n steps. It stops with an error if a model reports bad input
+// at run time (for example a Poisson probability above one).
+func (s *Stepper) Run(n int) error {
+	for i := 0; i < n; i++ {
+		s.advance()
+	}
+	for _, p := range s.net.Populations {
+		if f, ok := p.Model().(soma.Failer); ok {
+			if err := f.Err(); err != nil {
+				return fmt.Errorf("population %q: %w", p.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// RunMs advances by the given simulated time, rounded to whole steps.
+func (s *Stepper) RunMs(ms float64) error {
+	if !(ms >= 0) {
+		return fmt.Errorf("duration %g ms: must be >= 0", ms)
+	}
+	return s.Run(int(ms/s.net.Config.DtMs + 0.5))
+}
+
+func (s *Stepper) advance() {
+	n := s.step
+	net := s.net
+	for _, p := range net.Projections {
+		p.Runtime.Arrive(n)
+	}
+	for _, p := range net.Populations {
+		p.Step(n)
+	}
+	for _, p := range net.Projections {
+		if p.Plastic {
+			t := net.Populations[p.Target]
+			p.Runtime.Learn(n, t.PrevFired(), t.PrevOutput(), s.Learn)
+		}
+	}
+	for _, a := range net.Axons {
+		src := net.Populations[a.Source]
+		if out := src.Output(); out != nil {
+			s.events = a.Axon.EmitGraded(out, s.events[:0])
+		} else {
+			s.events = a.Axon.Emit(src.Fired(), s.events[:0])
+		}
+		for _, t := range a.Targets {
+			for _, e := range s.events {
+				t.Send(n, e.Src, e.Delay, e.Value)
+			}
+		}
+		rows := uint32(a.Axon.Rows())
+		for _, t := range a.ModTargets {
+			for _, e := range s.events {
+				t.SendModulator(n, int(e.Src/rows), e.Delay, e.Value)
+			}
+		}
+	}
+	for _, m := range s.monitors {
+		m.Record(n, net)
+	}
+	s.step++
+}
+
+// Reset returns the network to step 0: neuron states, inputs in flight,
+// traces. Weights keep their learned values.
+func (s *Stepper) Reset() {
+	for _, p := range s.net.Populations {
+		p.Reset()
+	}
+	for _, a := range s.net.Axons {
+		a.Axon.Reset()
+	}
+	for _, p := range s.net.Projections {
+		p.Runtime.Reset()
+	}
+	s.step = 0
+}
