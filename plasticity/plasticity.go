@@ -1,12 +1,15 @@
-// Package plasticity holds synaptic learning rules (STDP with pluggable
-// tags, convergent decay, composite rules), their learning rates, and the
-// machinery that applies weight changes with bounds.
 package plasticity
 
-import "github.com/spiral-sim/spiral/synapse"
+import (
+	"fmt"
+	"math"
+
+	"github.com/spiral-sim/spiral/synapse"
+)
 
 // Projection is what a rule sees of the synapses it changes. It is built
-// once, when the network is built.
+// once, when the network is built (NewProjection fills the column view and
+// checks the fields).
 type Projection struct {
 	Syn   *synapse.CSR
 	Batch int     // independent copies sharing the weights
@@ -16,7 +19,53 @@ type Projection struct {
 	// ColRow[...].
 	ColPtr, ColSyn, ColRow []uint32
 	Wmin, Wmax             float32
+	// Mask, when not nil, gates synapses (one entry per synapse, CSR
+	// order): activity-driven rules (STDP) leave a synapse whose entry is
+	// false untouched at that step, as the reference does for masked-off
+	// synapses (they receive no signal). The slice is read every step, so
+	// the owner may change it in place.
+	Mask []bool
 }
+
+// NewProjection builds the projection of syn for a batch of copies, time
+// step dt (ms) and weight bounds [wmin, wmax], with its column view.
+func NewProjection(syn *synapse.CSR, batch int, dt float64, wmin, wmax float32) (*Projection, error) {
+	if syn == nil {
+		return nil, fmt.Errorf("plasticity: projection has no synapses (nil CSR)")
+	}
+	p := &Projection{Syn: syn, Batch: batch, Dt: dt, Wmin: wmin, Wmax: wmax}
+	if err := syn.Validate(); err != nil {
+		return nil, fmt.Errorf("plasticity: projection: %w", err)
+	}
+	p.ColPtr, p.ColSyn, p.ColRow = syn.Transpose()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Validate checks the fields (not the CSR structure itself, which
+// synapse.CSR.Validate does).
+func (p *Projection) Validate() error {
+	switch {
+	case p == nil || p.Syn == nil:
+		return fmt.Errorf("plasticity: projection has no synapses (nil CSR)")
+	case p.Batch < 1:
+		return fmt.Errorf("plasticity: projection batch = %d: must be ≥ 1", p.Batch)
+	case !(p.Dt > 0) || math.IsInf(p.Dt, 0):
+		return fmt.Errorf("plasticity: projection dt = %g ms: must be > 0 and finite", p.Dt)
+	case isNaN32(p.Wmin) || isNaN32(p.Wmax) || p.Wmin > p.Wmax:
+		return fmt.Errorf("plasticity: projection weight bounds [%g, %g]: need Wmin ≤ Wmax", p.Wmin, p.Wmax)
+	case len(p.ColPtr) != p.Syn.Cols+1 || len(p.ColSyn) != p.Syn.Len() || len(p.ColRow) != p.Syn.Len():
+		return fmt.Errorf("plasticity: projection column view has %d pointers and %d/%d entries, want %d and %d (use NewProjection or synapse.CSR.Transpose)",
+			len(p.ColPtr), len(p.ColSyn), len(p.ColRow), p.Syn.Cols+1, p.Syn.Len())
+	case p.Mask != nil && len(p.Mask) != p.Syn.Len():
+		return fmt.Errorf("plasticity: projection mask has %d entries, want one per synapse (%d)", len(p.Mask), p.Syn.Len())
+	}
+	return nil
+}
+
+func isNaN32(x float32) bool { return x != x }
 
 // StepData is what happened at one step, from the synapses' point of view.
 type StepData struct {
@@ -24,7 +73,9 @@ type StepData struct {
 	// Pre is the presynaptic signal arriving at the synapses at this step
 	// (after delay, terminal response function and sign; spikes are 1),
 	// per (copy, row): index b·Rows+r, len Batch·Rows. PreActive lists the
-	// indices where Pre is not zero, ascending.
+	// indices where Pre is not zero, ascending (an index whose value is
+	// zero may be listed; rules treat it as silent). Rules may read Pre
+	// only at the listed indices.
 	Pre       []float32
 	PreActive []uint32
 	// Post is the postsynaptic output of the previous step (spikes 1 or
@@ -38,45 +89,54 @@ type StepData struct {
 }
 
 // Delta accumulates the weight changes of one step. Rules add into DW at
-// the synapses they touch and list each touched synapse in Touched once
-// (use Add). The projection then applies w ← clip(w + DW) and clears DW.
+// the synapses they touch with Add, which lists each synapse in Touched
+// when its accumulated change leaves zero (a synapse whose sum returns to
+// exactly zero and grows again is listed twice, which is harmless: Apply
+// zeroes DW as it goes). The learner then applies w ← clip(w + DW) and
+// clears DW.
 type Delta struct {
 	DW      []float32
-	mark    []bool
 	Touched []uint32
 	// Dense is set by rules that change every synapse each step; the
-	// whole of DW is then applied.
+	// whole of DW is then applied. Such a rule sets Dense and adds into DW
+	// directly, for every synapse.
 	Dense bool
 }
 
 // NewDelta returns an empty accumulator for n synapses.
 func NewDelta(n int) *Delta {
-	return &Delta{DW: make([]float32, n), mark: make([]bool, n)}
+	return &Delta{DW: make([]float32, n)}
 }
 
 // Add adds dw to synapse k.
 func (d *Delta) Add(k uint32, dw float32) {
-	if !d.mark[k] {
-		d.mark[k] = true
+	if dw == 0 {
+		return
+	}
+	if d.DW[k] == 0 && !d.Dense {
 		d.Touched = append(d.Touched, k)
 	}
-	d.DW[k] += dw
+	d.DW[k] += float32(dw) // rounds dw: no FMA fusion with the caller's product, the same sums on every CPU
 }
 
+// Changed reports whether anything was accumulated since the last Apply
+// or Discard.
+func (d *Delta) Changed() bool { return d.Dense || len(d.Touched) > 0 }
+
 // Apply adds the accumulated changes to w, clips them to [lo, hi] and
-// clears the accumulator. It returns the synapses changed (nil when Dense).
+// clears the accumulator.
 func (d *Delta) Apply(w []float32, lo, hi float32) {
 	if d.Dense {
+		dw := d.DW[:len(w)]
 		for k := range w {
-			w[k] = clip(w[k]+d.DW[k], lo, hi)
-			d.DW[k] = 0
-			d.mark[k] = false
+			w[k] = clip(w[k]+dw[k], lo, hi)
 		}
+		clear(d.DW)
 	} else {
+		dw := d.DW[:len(w)]
 		for _, k := range d.Touched {
-			w[k] = clip(w[k]+d.DW[k], lo, hi)
-			d.DW[k] = 0
-			d.mark[k] = false
+			w[k] = clip(w[k]+dw[k], lo, hi)
+			dw[k] = 0
 		}
 	}
 	d.Touched = d.Touched[:0]
@@ -88,11 +148,9 @@ func (d *Delta) Apply(w []float32, lo, hi float32) {
 func (d *Delta) Discard() {
 	if d.Dense {
 		clear(d.DW)
-		clear(d.mark)
 	} else {
 		for _, k := range d.Touched {
 			d.DW[k] = 0
-			d.mark[k] = false
 		}
 	}
 	d.Touched = d.Touched[:0]
@@ -113,13 +171,16 @@ func clip(x, lo, hi float32) float32 {
 type Rule interface {
 	// Step updates the rule's traces with this step's data and adds the
 	// weight changes into acc. It is called every step, after the
-	// postsynaptic population fired, whether or not learning is on.
+	// postsynaptic population fired, whether or not learning is on. It
+	// reads the weights (Projection.Syn.W) but does not change them.
 	Step(d *StepData, acc *Delta)
 	// Reset clears traces and counters.
 	Reset()
 }
 
-// Spec describes a rule; New binds it to a projection.
+// Spec describes a rule; New binds it to a projection. A Spec is a value
+// that may be bound to many projections; every Rule it returns owns its
+// own state.
 type Spec interface {
 	Kind() string
 	New(p *Projection) (Rule, error)

@@ -43,6 +43,7 @@ type Population struct {
 
 	model  soma.Model
 	graded soma.Graded
+	repol  soma.Repolariser
 
 	receptors     []*dendrite.Receptor
 	receptorNames []string
@@ -65,6 +66,7 @@ func New(name string, n, batch int, m soma.Model) (*Population, error) {
 	}
 	p := &Population{Name: name, N: n, Batch: batch, model: m}
 	p.graded, _ = m.(soma.Graded)
+	p.repol, _ = m.(soma.Repolariser)
 	p.current = make([]float32, m.Len())
 	return p, nil
 }
@@ -152,6 +154,11 @@ func (p *Population) Step(step int64) {
 	for _, d := range p.drives {
 		d.s.Add(step, d.r.Slot(step))
 	}
+	if p.v != nil && p.repol != nil {
+		// Conductance receptors read the potential: apply last step's
+		// resets first so they see the reset value.
+		p.repol.Repolarise()
+	}
 	for _, r := range p.receptors {
 		r.Consume(step, p.v, p.current, p.jump)
 	}
@@ -163,6 +170,28 @@ func (p *Population) Step(step int64) {
 	for _, pr := range p.principles {
 		p.fired = pr.Apply(step, p.fired, p.model)
 	}
+	if len(p.principles) > 0 && p.repol != nil {
+		// Reset exactly the spikes that are emitted.
+		p.repol.SetFired(p.fired)
+	}
+}
+
+// Err returns the first run-time problem reported by the model or a
+// principle (for example a Poisson probability above one), or nil.
+func (p *Population) Err() error {
+	if f, ok := p.model.(soma.Failer); ok {
+		if err := f.Err(); err != nil {
+			return err
+		}
+	}
+	for _, pr := range p.principles {
+		if f, ok := pr.(soma.Failer); ok {
+			if err := f.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (p *Population) keepPrevOutput() {

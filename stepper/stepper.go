@@ -23,7 +23,6 @@ import (
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/soma"
 )
 
 // Monitor records something of the network after each step.
@@ -67,10 +66,8 @@ func (s *Stepper) Run(n int) error {
 		s.advance()
 	}
 	for _, p := range s.net.Populations {
-		if f, ok := p.Model().(soma.Failer); ok {
-			if err := f.Err(); err != nil {
-				return fmt.Errorf("population %q: %w", p.Name, err)
-			}
+		if err := p.Err(); err != nil {
+			return fmt.Errorf("population %q at step %d: %w", p.Name, s.step, err)
 		}
 	}
 	return nil

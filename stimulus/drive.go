@@ -23,6 +23,7 @@ type PoissonDrive struct {
 	expNeg float64 // e^{-lambda}
 	w      float32
 	key    rng.Key
+	n      int
 	bound  bool
 }
 
@@ -38,6 +39,7 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 	d.expNeg = math.Exp(-d.lambda)
 	d.w = float32(d.Weight)
 	d.key = env.Key.Sub(uint64(rng.PurposePoisson), 0xd1)
+	d.n = env.N
 	d.bound = true
 	return nil
 }
@@ -50,15 +52,16 @@ func (d *PoissonDrive) Add(step int64, buf []float32) {
 	if d.lambda == 0 || !d.bound {
 		return
 	}
-	if d.lambda >= 30 {
-		for e := range buf {
-			buf[e] += d.w * float32(d.key.Poisson(uint64(step), uint64(e), d.lambda))
-		}
-		return
-	}
 	for e := range buf {
+		// Keyed by (copy, neuron), so a neuron's draws do not depend on
+		// the population size.
+		id := uint64(e/d.n)<<32 | uint64(e%d.n)
+		if d.lambda >= 30 {
+			buf[e] += d.w * float32(d.key.Poisson(uint64(step), id, d.lambda))
+			continue
+		}
 		// Inversion of one uniform: the smallest n with CDF(n) > u.
-		u := d.key.At(uint64(step), uint64(e)).Float64()
+		u := d.key.At(uint64(step), id).Float64()
 		p := d.expNeg
 		cdf := p
 		n := 0

@@ -1,7 +1,3 @@
-// Package synapse holds the stored synapses of a projection — sparse rows
-// of (postsynaptic index, weight) per presynaptic terminal — their initial
-// weights, bounds and normalisations, and the delivery of presynaptic events
-// into postsynaptic input buffers.
 package synapse
 
 import "fmt"
@@ -17,6 +13,20 @@ type CSR struct {
 	Ptr  []uint32
 	Idx  []uint32
 	W    []float32
+}
+
+// Memory returns the bytes held by the CSR's arrays (their capacity):
+// 8 per synapse (index and weight) and 4 per row.
+func (c *CSR) Memory() int {
+	return 4 * (cap(c.Ptr) + cap(c.Idx) + cap(c.W))
+}
+
+// BytesPerSynapse returns Memory() / Len() (0 without synapses).
+func (c *CSR) BytesPerSynapse() float64 {
+	if len(c.Idx) == 0 {
+		return 0
+	}
+	return float64(c.Memory()) / float64(len(c.Idx))
 }
 
 // Len returns the number of synapses.

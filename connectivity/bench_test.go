@@ -1,0 +1,65 @@
+package connectivity_test
+
+import (
+	"testing"
+
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/rng"
+)
+
+// brunel are the four projections of Brunel's (2000) network at scale 1:
+// NE = 10000 excitatory and NI = 2500 inhibitory neurons, every neuron
+// receiving CE = 1000 excitatory and CI = 250 inhibitory synapses, no
+// autapses: 15.625 M synapses.
+var brunel = []struct {
+	name string
+	s    connectivity.Shape
+	k    int
+}{
+	{"E→E", connectivity.Shape{Rows: 10000, Cols: 10000, Self: true}, 1000},
+	{"E→I", connectivity.Shape{Rows: 10000, Cols: 2500}, 1000},
+	{"I→E", connectivity.Shape{Rows: 2500, Cols: 10000}, 250},
+	{"I→I", connectivity.Shape{Rows: 2500, Cols: 2500, Self: true}, 250},
+}
+
+// BenchmarkBrunel builds the whole Brunel network; one op is the network.
+func BenchmarkBrunel(b *testing.B) {
+	b.ReportAllocs()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		n = 0
+		for p, pr := range brunel {
+			c, err := connectivity.FixedInDegree{K: pr.k}.Build(pr.s, rng.NewKey(uint64(i), uint64(p)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += c.Len()
+		}
+	}
+	b.ReportMetric(float64(n), "synapses")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "synapses/s")
+}
+
+func benchPattern(b *testing.B, p connectivity.Pattern, s connectivity.Shape) {
+	b.ReportAllocs()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		c, err := p.Build(s, rng.NewKey(uint64(i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = c.Len()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "synapses/s")
+}
+
+var big = connectivity.Shape{Rows: 12500, Cols: 12500, Self: true}
+
+func BenchmarkBernoulli(b *testing.B) { benchPattern(b, connectivity.Bernoulli{P: 0.1}, big) }
+func BenchmarkFixedOutDegree(b *testing.B) {
+	benchPattern(b, connectivity.FixedOutDegree{K: 1250}, big)
+}
+func BenchmarkFixedTotal(b *testing.B) { benchPattern(b, connectivity.FixedTotal{N: 15_625_000}, big) }
+func BenchmarkAnd(b *testing.B) {
+	benchPattern(b, connectivity.And(connectivity.Bernoulli{P: 0.2}, connectivity.FixedInDegree{K: 6250}), big)
+}

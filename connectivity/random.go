@@ -1,0 +1,321 @@
+package connectivity
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+
+	"github.com/spiral-sim/spiral/rng"
+	"github.com/spiral-sim/spiral/synapse"
+)
+
+// FixedInDegree gives every column exactly K presynaptic rows, drawn
+// uniformly: distinct rows (Floyd's algorithm) unless Multapses, then K
+// independent draws with replacement. Column j draws from the stream
+// key.Stream(j). Memory: the drawn rows (4 bytes per synapse) are kept
+// until they are scattered into rows, then dropped.
+type FixedInDegree struct {
+	K         int
+	Multapses bool
+}
+
+// Kind returns "fixed-in-degree".
+func (FixedInDegree) Kind() string { return "fixed-in-degree" }
+
+// Validate checks K against the rows available to each column.
+func (p FixedInDegree) Validate(s Shape) error {
+	sp, err := newSpace(s)
+	if err != nil {
+		return err
+	}
+	if err := checkDegree(p.Kind(), p.K, p.Multapses, sp.colRows(), "presynaptic rows per column"); err != nil {
+		return err
+	}
+	return checkTotal(p.Kind(), uint64(p.K)*uint64(sp.cols))
+}
+
+// Build draws the projection.
+func (p FixedInDegree) Build(s Shape, key rng.Key) (*synapse.CSR, error) { return build(p, s, key) }
+
+func (p FixedInDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err error) {
+	k, n := p.K, sp.colRows()
+	drawn := make([]uint32, 0, k*sp.cols)
+	var seen bitset
+	if !p.Multapses {
+		seen = newBitset(n)
+	}
+	for j := 0; j < sp.cols; j++ {
+		w := newWords(key, uint64(j))
+		a := len(drawn)
+		if p.Multapses {
+			for range k {
+				drawn = append(drawn, w.below(uint32(n)))
+			}
+		} else {
+			drawn = floyd(&w, n, k, seen, drawn)
+			seen.clearAll(drawn[a:])
+		}
+		if sp.excl { // skip the rows of neuron j
+			lo, t := uint32(j*sp.t), uint32(sp.t)
+			for q := a; q < len(drawn); q++ {
+				if drawn[q] >= lo {
+					drawn[q] += t
+				}
+			}
+		}
+	}
+	// Counting pass, then scatter column by column: the columns of each
+	// row come out ascending.
+	ptr = make([]uint32, sp.rows+1)
+	for _, r := range drawn {
+		ptr[r+1]++
+	}
+	prefix(ptr)
+	fill := slices.Clone(ptr[:sp.rows])
+	idx = make([]uint32, len(drawn))
+	for j := 0; j < sp.cols; j++ {
+		for _, r := range drawn[j*k : (j+1)*k] {
+			idx[fill[r]] = uint32(j)
+			fill[r]++
+		}
+	}
+	return ptr, idx, nil
+}
+
+// FixedOutDegree gives every row exactly K columns, drawn uniformly:
+// distinct unless Multapses. Row r draws from the stream key.Stream(r).
+type FixedOutDegree struct {
+	K         int
+	Multapses bool
+}
+
+// Kind returns "fixed-out-degree".
+func (FixedOutDegree) Kind() string { return "fixed-out-degree" }
+
+// Validate checks K against the columns available to each row.
+func (p FixedOutDegree) Validate(s Shape) error {
+	sp, err := newSpace(s)
+	if err != nil {
+		return err
+	}
+	if err := checkDegree(p.Kind(), p.K, p.Multapses, sp.rowCols(), "postsynaptic columns per row"); err != nil {
+		return err
+	}
+	return checkTotal(p.Kind(), uint64(p.K)*uint64(sp.rows))
+}
+
+// Build draws the projection.
+func (p FixedOutDegree) Build(s Shape, key rng.Key) (*synapse.CSR, error) { return build(p, s, key) }
+
+func (p FixedOutDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err error) {
+	k, n := p.K, sp.rowCols()
+	ptr = make([]uint32, sp.rows+1)
+	idx = make([]uint32, k*sp.rows)
+	var seen bitset
+	// A distinct draw leaves its columns marked in seen; reading them back
+	// in order costs n/64 words, sorting them k·log k: take the cheaper.
+	scan := false
+	if !p.Multapses {
+		seen = newBitset(n)
+		scan = len(seen) <= 4*k
+	}
+	for r := 0; r < sp.rows; r++ {
+		w := newWords(key, uint64(r))
+		row := idx[r*k : r*k : (r+1)*k]
+		switch {
+		case p.Multapses:
+			for range k {
+				row = append(row, w.below(uint32(n)))
+			}
+			slices.Sort(row)
+		case scan:
+			floyd(&w, n, k, seen, row)
+			row = row[:0]
+			for w, word := range seen {
+				for word != 0 {
+					b := uint32(bits.TrailingZeros64(word))
+					row = append(row, uint32(w)<<6|b)
+					word &= word - 1
+				}
+				seen[w] = 0
+			}
+		default:
+			row = floyd(&w, n, k, seen, row)
+			seen.clearAll(row)
+			slices.Sort(row)
+		}
+		if sp.excl { // skip column own(r)
+			own := uint32(sp.own(r))
+			for q := range row {
+				if row[q] >= own {
+					row[q]++
+				}
+			}
+		}
+		ptr[r+1] = uint32((r + 1) * k)
+	}
+	return ptr, idx, nil
+}
+
+// FixedTotal makes exactly N synapses, chosen uniformly among the allowed
+// pairs: N distinct pairs unless Multapses, then N independent draws with
+// replacement. Everything is drawn from key.Stream(0), key.Stream(1), ...
+//
+// Method: draw N pairs with replacement (two passes over the same stream:
+// count per row, then place), sort each row, drop repeats, and draw the
+// missing ones again in rounds until N distinct pairs remain; every step
+// treats all pairs alike, so the result is uniform over the N-subsets.
+// When N is more than half the pairs, the complement is drawn instead.
+// Memory: the CSR's own index array and a small buffer for each round.
+type FixedTotal struct {
+	N         int
+	Multapses bool
+}
+
+// Kind returns "fixed-total".
+func (FixedTotal) Kind() string { return "fixed-total" }
+
+// Validate checks N against the pairs available.
+func (p FixedTotal) Validate(s Shape) error {
+	sp, err := newSpace(s)
+	if err != nil {
+		return err
+	}
+	if p.N < 0 {
+		return fmt.Errorf("connectivity: fixed-total: N = %d: must be >= 0", p.N)
+	}
+	if p.N > 0 && sp.pairs() == 0 {
+		return fmt.Errorf("connectivity: fixed-total: N = %d but the projection has no pairs to connect", p.N)
+	}
+	if !p.Multapses && uint64(p.N) > sp.pairs() {
+		return fmt.Errorf("connectivity: fixed-total: N = %d > %d pairs available: must be <= %d without multapses (set Multapses to allow)", p.N, sp.pairs(), sp.pairs())
+	}
+	return checkTotal(p.Kind(), uint64(p.N))
+}
+
+// Build draws the projection.
+func (p FixedTotal) Build(s Shape, key rng.Key) (*synapse.CSR, error) { return build(p, s, key) }
+
+func (p FixedTotal) structure(sp space, key rng.Key) (ptr, idx []uint32, err error) {
+	m := sp.pairs()
+	if !p.Multapses && uint64(p.N) > m/2 {
+		// Draw the pairs to leave out, and take the rest.
+		ep, ei := drawPairs(sp, key, m-uint64(p.N), false)
+		return complement(sp, ep, ei)
+	}
+	ptr, idx = drawPairs(sp, key, uint64(p.N), p.Multapses)
+	return ptr, idx, nil
+}
+
+// drawPairs draws n pairs of sp uniformly (distinct unless multi).
+func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) {
+	ptr = make([]uint32, sp.rows+1)
+	idx = make([]uint32, n)
+	if n == 0 {
+		return ptr, idx
+	}
+	m, per := sp.pairs(), uint64(sp.rowCols())
+	// Pass 1: count per row. Pass 2: the same draws again, placed.
+	w := newWords(key, 0)
+	for range n {
+		ptr[w.below64(m)/per+1]++
+	}
+	prefix(ptr)
+	fill := slices.Clone(ptr[:sp.rows])
+	w = newWords(key, 0)
+	for range n {
+		l := w.below64(m)
+		r := l / per
+		idx[fill[r]] = uint32(l % per)
+		fill[r]++
+	}
+	// Sort rows; without multapses, drop repeats in place.
+	have := uint32(0)
+	for r := 0; r < sp.rows; r++ {
+		row := idx[ptr[r]:ptr[r+1]]
+		slices.Sort(row)
+		ptr[r] = have
+		for q, c := range row {
+			if multi || q == 0 || c != row[q-1] {
+				idx[have] = c
+				have++
+			}
+		}
+	}
+	ptr[sp.rows] = have
+	// Rounds: draw the missing pairs, keep the new distinct ones.
+	var extra []uint64
+	for round := uint64(1); uint64(have) < n; round++ {
+		w = newWords(key, round)
+		extra = extra[:0]
+		for range n - uint64(have) {
+			extra = append(extra, w.below64(m))
+		}
+		slices.Sort(extra)
+		extra = slices.Compact(extra)
+		extra = slices.DeleteFunc(extra, func(l uint64) bool {
+			r := l / per
+			_, found := slices.BinarySearch(idx[ptr[r]:ptr[r+1]], uint32(l%per))
+			return found
+		})
+		have = mergeInto(ptr, idx, have, extra, per)
+	}
+	// Columns were counted among the allowed ones: map them to real ones.
+	if sp.excl {
+		for r := 0; r < sp.rows; r++ {
+			own := uint32(sp.own(r))
+			for q := ptr[r]; q < ptr[r+1]; q++ {
+				if idx[q] >= own {
+					idx[q]++
+				}
+			}
+		}
+	}
+	return ptr, idx
+}
+
+// mergeInto merges the sorted linear pair indices extra (row = l/per,
+// column = l%per), none already present, into the CSR (ptr, idx[:n]) in
+// place, from the end; idx must have room. It returns the new length.
+func mergeInto(ptr, idx []uint32, n uint32, extra []uint64, per uint64) uint32 {
+	w := n + uint32(len(extra)) // write position, exclusive
+	i := n                      // old entries read, exclusive
+	x := len(extra)             // extras read, exclusive
+	for r := len(ptr) - 2; r >= 0; r-- {
+		a, end := ptr[r], w
+		for {
+			hasOld := i > a
+			hasX := x > 0 && extra[x-1]/per == uint64(r)
+			if !hasOld && !hasX {
+				break
+			}
+			w--
+			if hasX && (!hasOld || uint32(extra[x-1]%per) > idx[i-1]) {
+				idx[w] = uint32(extra[x-1] % per)
+				x--
+			} else {
+				idx[w] = idx[i-1]
+				i--
+			}
+		}
+		ptr[r+1] = end
+	}
+	return n + uint32(len(extra))
+}
+
+// checkDegree validates a fixed degree k out of n candidates.
+func checkDegree(kind string, k int, multi bool, n int, what string) error {
+	if k < 0 {
+		return fmt.Errorf("connectivity: %s: K = %d: must be >= 0", kind, k)
+	}
+	if k == 0 {
+		return nil
+	}
+	if n == 0 {
+		return fmt.Errorf("connectivity: %s: K = %d but there are no %s to choose from", kind, k, what)
+	}
+	if !multi && k > n {
+		return fmt.Errorf("connectivity: %s: K = %d > %d %s: must be <= %d without multapses (set Multapses to allow)", kind, k, n, what, n)
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package encoder
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/rng"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// Drive says what a Poisson encoder's input (soma.Input.Current) means.
+type Drive uint8
+
+const (
+	// Undriven: the input is ignored; p = rate·dt/1000.
+	Undriven Drive = iota
+	// DriveGain: the input x scales the rate, p = rate·dt/1000·x; typically
+	// x is a normalised intensity in [0, 1] (a pixel). A nil input is x = 0.
+	DriveGain
+	// DriveRate: the input is the rate itself in Hz, p = x·dt/1000; Rate
+	// must be left zero. A nil input is x = 0.
+	DriveRate
+)
+
+func (d Drive) String() string {
+	switch d {
+	case Undriven:
+		return "undriven"
+	case DriveGain:
+		return "gain"
+	case DriveRate:
+		return "rate"
+	}
+	return fmt.Sprintf("Drive(%d)", uint8(d))
+}
+
+// Poisson is a population of independent Bernoulli spike sources: at every
+// step element e fires with probability p, where p is set by Rate (Hz, per
+// neuron), dt and the input as Drive says. Unlike the Python Spiral (whose
+// probability per step ignored dt, §6.2 #10), the rate is per second; to
+// reproduce a Python encoder with per-step probability q·x use DriveGain with
+// Rate = q·1000/dt.
+//
+// p must lie in [0, 1]. The static part is checked by New: every rate must be
+// >= 0 and, for Undriven and DriveGain, rate·dt/1000 <= 1. At run time a
+// probability outside [0, 1] (or NaN) is recorded — the first one, with its
+// neuron, copy, step and value — and reported by the model's Err; the
+// element's spike is still decided as u < p (so p > 1 fires), but the run
+// should be stopped: the value is never clipped silently.
+//
+// Draws are keyed: neuron i of copy b at step n fires iff
+// U(Key.Sub(PurposePoisson), n, b<<32 | (FirstNeuron+i)) < p, so its spikes
+// depend only on (seed, population, copy, neuron, step).
+type Poisson struct {
+	// Rate in Hz: a constant, one value per neuron (len N), or a
+	// distribution (drawn for neurons FirstNeuron..FirstNeuron+N−1 of the
+	// population's stream, so a shard gets the values the whole population
+	// would).
+	Rate  param.Value
+	Drive Drive
+	// FirstNeuron is the population index of this model's neuron 0, for a
+	// shard that simulates neurons [FirstNeuron, FirstNeuron+N) of a larger
+	// population. Zero for a whole population.
+	FirstNeuron int
+}
+
+// Kind implements soma.Spec.
+func (Poisson) Kind() string { return "poisson" }
+
+// New implements soma.Spec.
+func (s Poisson) New(env soma.Env) (soma.Model, error) {
+	if err := env.Validate(); err != nil {
+		return nil, fmt.Errorf("poisson: %w", err)
+	}
+	if s.FirstNeuron < 0 || uint64(s.FirstNeuron)+uint64(env.N) > 1<<32 {
+		return nil, fmt.Errorf("poisson: first neuron %d: must be >= 0 and first+N <= 2^32", s.FirstNeuron)
+	}
+	m := &poisson{
+		env:   env,
+		drive: s.Drive,
+		key:   env.Key.Sub(uint64(rng.PurposePoisson)),
+		first: uint64(s.FirstNeuron),
+		p:     make([]float32, env.Len()),
+		scale: env.Dt / 1000,
+	}
+	switch s.Drive {
+	case Undriven, DriveGain:
+		rate, err := expandRate(s.Rate, env, s.FirstNeuron)
+		if err != nil {
+			return nil, err
+		}
+		m.rate = rate
+		for i, r := range rate {
+			if p := float64(r) * m.scale; p > 1 {
+				return nil, fmt.Errorf("poisson: rate_hz[%d] = %g: spike probability per step rate·dt/1000 = %g > 1 (dt = %g ms)", i, r, p, env.Dt)
+			}
+		}
+	case DriveRate:
+		if c, ok := s.Rate.IsConst(); !ok || c != 0 {
+			return nil, fmt.Errorf("poisson: rate_hz = %s is not used when the input is the rate (DriveRate): leave it zero", s.Rate)
+		}
+	default:
+		return nil, fmt.Errorf("poisson: unknown drive %v", s.Drive)
+	}
+	if s.Drive == Undriven {
+		for b := 0; b < env.Batch; b++ {
+			for i, r := range m.rate {
+				m.p[b*env.N+i] = float32(float64(r) * m.scale)
+			}
+		}
+	}
+	return m, nil
+}
+
+// expandRate expands the rates of neurons [first, first+N): constants and
+// arrays (len N) directly, distributions by drawing the population's stream
+// up to first+N and keeping the tail.
+func expandRate(v param.Value, env soma.Env, first int) ([]float32, error) {
+	const name = "poisson: rate_hz"
+	r, err := v.Expand(name, env.N, nil, param.NonNegative)
+	if err == nil {
+		return r, nil
+	}
+	src := env.Key.Sub(uint64(rng.PurposeInitialState)).Stream(uint64(rng.PurposePoisson))
+	r2, err2 := v.Expand(name, first+env.N, src, param.NonNegative)
+	if err2 == nil {
+		return r2[first:], nil
+	}
+	var pe *param.Error
+	if first == 0 || errors.As(err2, &pe) {
+		return nil, err2
+	}
+	return nil, err
+}
+
+// ProbabilityError is a spike probability outside [0, 1] met at run time.
+type ProbabilityError struct {
+	Neuron int   // population index (FirstNeuron + i)
+	Copy   int   // batch copy
+	Step   int64 // step
+	P      float64
+	Input  float64 // the input value (0 for Undriven)
+	Rate   float64 // the neuron's rate in Hz (the input for DriveRate)
+}
+
+func (e *ProbabilityError) Error() string {
+	return fmt.Sprintf("poisson: neuron %d (copy %d) at step %d: spike probability %g (rate %g Hz, input %g) outside [0, 1]",
+		e.Neuron, e.Copy, e.Step, e.P, e.Rate, e.Input)
+}
+
+type poisson struct {
+	env   soma.Env
+	drive Drive
+	key   rng.Key
+	first uint64
+	rate  []float32 // Hz per neuron (nil for DriveRate)
+	scale float64   // dt/1000
+	p     []float32 // probability of the last step per element
+	err   error
+}
+
+func (m *poisson) Len() int { return m.env.Len() }
+
+func (m *poisson) Step(step int64, in soma.Input, fired []uint32) []uint32 {
+	n := m.env.N
+	x := in.Current
+	if m.drive != Undriven && x != nil && len(x) != m.env.Len() {
+		m.fail(fmt.Errorf("poisson: input has %d values, want %d", len(x), m.env.Len()))
+		x = nil
+	}
+	for b := 0; b < m.env.Batch; b++ {
+		base := b * n
+		for i := 0; i < n; i++ {
+			e := base + i
+			var p, xv, r float64
+			switch m.drive {
+			case Undriven:
+				p = float64(m.p[e])
+				r = float64(m.rate[i])
+			case DriveGain:
+				r = float64(m.rate[i])
+				if x != nil {
+					xv = float64(x[e])
+				}
+				p = r * m.scale * xv
+			case DriveRate:
+				if x != nil {
+					xv = float64(x[e])
+				}
+				r = xv
+				p = xv * m.scale
+			}
+			if m.drive != Undriven {
+				m.p[e] = float32(p)
+			}
+			if !(p >= 0 && p <= 1) && m.err == nil {
+				m.err = &ProbabilityError{Neuron: int(m.first) + i, Copy: b, Step: step, P: p, Input: xv, Rate: r}
+			}
+			if p > 0 && m.key.Uniform(uint64(step), uint64(b)<<32|(m.first+uint64(i))) < p {
+				fired = append(fired, uint32(e))
+			}
+		}
+	}
+	return fired
+}
+
+func (m *poisson) fail(err error) {
+	if m.err == nil {
+		m.err = err
+	}
+}
+
+// Err implements soma.Failer: the first bad probability or input.
+func (m *poisson) Err() error { return m.err }
+
+// Reset clears the recorded error (the encoder has no other state).
+func (m *poisson) Reset() { m.err = nil }
+
+// Var: "p" is the spike probability of the last step per element.
+func (m *poisson) Var(name string) ([]float32, bool) {
+	if name == "p" {
+		return m.p, true
+	}
+	return nil, false
+}
+
+func (m *poisson) Vars() []string { return []string{"p"} }
+
+// PoissonGain decodes a DriveGain input from a spike count: the maximum
+// likelihood estimate of x after count spikes in steps steps at rate Hz is
+// count / (steps·rate·dt/1000).
+func PoissonGain(count, steps int, rateHz, dt float64) float64 {
+	return float64(count) / (float64(steps) * rateHz * dt / 1000)
+}

@@ -1,0 +1,72 @@
+package monitor
+
+import "math"
+
+// Stats summarises the spikes of one population (one batch copy) in a
+// window of steps [From, To), with the definitions of the Brian2 reference
+// scripts (testdata/brian2/README.md): the mean rate over neurons, and the
+// coefficient of variation of the inter-spike intervals averaged over the
+// neurons that fired at least three times (ISI standard deviation with
+// denominator n).
+type Stats struct {
+	Neurons    int
+	Spikes     int
+	RateHz     float64 // mean over neurons
+	RateStdHz  float64 // standard deviation over neurons
+	FracSilent float64
+	CVISI      float64 // mean CV over neurons with >= 3 spikes; NaN if none
+	NCV        int     // neurons that entered CVISI
+}
+
+// Summarise computes Stats of copy `copy` of the recorded population over
+// steps [from, to) with time step dt (ms).
+func (m *Spikes) Summarise(copy int, from, to int64, dtMs float64) Stats {
+	n := m.pop.N
+	lo, hi := uint32(copy*n), uint32((copy+1)*n)
+	counts := make([]int, n)
+	last := make([]int64, n)
+	s1 := make([]float64, n)
+	s2 := make([]float64, n)
+	for k, e := range m.Elements {
+		st := m.Steps[k]
+		if e < lo || e >= hi || st < from || st >= to {
+			continue
+		}
+		i := e - lo
+		if counts[i] > 0 {
+			isi := float64(st-last[i]) * dtMs
+			s1[i] += isi
+			s2[i] += isi * isi
+		}
+		counts[i]++
+		last[i] = st
+	}
+	T := float64(to-from) * dtMs / 1000
+	var st Stats
+	st.Neurons = n
+	var sumR, sumR2, sumCV float64
+	for i, c := range counts {
+		st.Spikes += c
+		r := float64(c) / T
+		sumR += r
+		sumR2 += r * r
+		if c == 0 {
+			st.FracSilent++
+		}
+		if c >= 3 {
+			k := float64(c - 1)
+			mu := s1[i] / k
+			v := math.Max(s2[i]/k-mu*mu, 0)
+			sumCV += math.Sqrt(v) / mu
+			st.NCV++
+		}
+	}
+	st.RateHz = sumR / float64(n)
+	st.RateStdHz = math.Sqrt(math.Max(sumR2/float64(n)-st.RateHz*st.RateHz, 0))
+	st.FracSilent /= float64(n)
+	st.CVISI = math.NaN()
+	if st.NCV > 0 {
+		st.CVISI = sumCV / float64(st.NCV)
+	}
+	return st
+}

@@ -1,0 +1,83 @@
+package plasticity
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Learner owns the rules of one plastic projection and the accumulator of
+// their changes. The network stepper calls Step once per step, after the
+// postsynaptic population fired.
+type Learner struct {
+	P *Projection
+	// Normalize, if not nil, is called with the weights after every step
+	// that changed them (after clipping), e.g. a normalisation from the
+	// synapse package. It may rescale the weights in place.
+	Normalize func(w []float32)
+
+	rule  Rule
+	delta *Delta
+}
+
+// NewLearner binds the rules to p. Several rules are summed as in
+// Composite.
+func NewLearner(p *Projection, rules ...Spec) (*Learner, error) {
+	if len(rules) == 0 {
+		return nil, errors.New("plasticity: learner: no rules")
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("plasticity: learner: %w", err)
+	}
+	var (
+		r   Rule
+		err error
+	)
+	if len(rules) == 1 {
+		if rules[0] == nil {
+			return nil, errors.New("plasticity: learner: rule is nil")
+		}
+		r, err = rules[0].New(p)
+	} else {
+		r, err = Composite{Rules: rules}.New(p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Learner{P: p, rule: r, delta: NewDelta(p.Syn.Len())}, nil
+}
+
+// Rule returns the bound rule.
+func (l *Learner) Rule() Rule { return l.rule }
+
+// Step runs the rules on this step's data (their traces advance whether
+// or not learn is set). With learn, it applies the changes, clipped to
+// [Wmin, Wmax], then calls Normalize if the weights changed; without, it
+// discards them and the weights stay as they are.
+//
+// Step panics if the lengths of d do not match the projection.
+func (l *Learner) Step(d *StepData, learn bool) {
+	p := l.P
+	if len(d.Pre) != p.Batch*p.Syn.Rows || len(d.Post) != p.Batch*p.Syn.Cols {
+		panic(fmt.Sprintf("plasticity: learner: step data has %d pre and %d post values, want %d×%d and %d×%d",
+			len(d.Pre), len(d.Post), p.Batch, p.Syn.Rows, p.Batch, p.Syn.Cols))
+	}
+	l.rule.Step(d, l.delta)
+	if !learn {
+		l.delta.Discard()
+		return
+	}
+	if !l.delta.Changed() {
+		return
+	}
+	l.delta.Apply(p.Syn.W, p.Wmin, p.Wmax)
+	if l.Normalize != nil {
+		l.Normalize(p.Syn.W)
+	}
+}
+
+// Reset clears the rules' traces and counters and any pending change. The
+// weights are kept.
+func (l *Learner) Reset() {
+	l.rule.Reset()
+	l.delta.Discard()
+}

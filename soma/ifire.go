@@ -1,0 +1,562 @@
+package soma
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/spiral-sim/spiral/param"
+)
+
+// Integration selects how the membrane equation of the integrate-and-fire
+// family (and of rate units) is advanced over one step.
+type Integration int
+
+const (
+	// Euler is the explicit Euler step of the Python Spiral:
+	// u ← u' + (dt/τ)·(terms). The default for integrate-and-fire neurons.
+	Euler Integration = iota
+	// Exact integrates linear dynamics exactly for an input held constant
+	// over the step: u ← rest + (u'−rest)·e^{−dt/τ} + R·I·(1−e^{−dt/τ}).
+	// For integrate-and-fire neurons it requires the Leak term alone.
+	Exact
+)
+
+func (m Integration) String() string {
+	switch m {
+	case Euler:
+		return "euler"
+	case Exact:
+		return "exact"
+	}
+	return fmt.Sprintf("integration(%d)", int(m))
+}
+
+// AdaptationForm selects the adaptation equations.
+type AdaptationForm int
+
+const (
+	// AdaptReference reproduces the Python Spiral exactly: the membrane
+	// receives −R·w each step (not scaled by dt/τ), and the spike-triggered
+	// increment enters the w update of the step after the spike as b·dt:
+	// w_n = w_{n−1} + (dt/τ_w)·(a·(u_n − rest) − w_{n−1} + b·τ_w·s_{n−1}).
+	AdaptReference AdaptationForm = iota
+	// AdaptTextbook is the Brette–Gerstner AdEx: the membrane receives
+	// −(dt/τ)·R·w, w_n = w_{n−1} + (dt/τ_w)·(a·(u_n − rest) − w_{n−1}), and
+	// w jumps by b at each spike (applied with the reset).
+	AdaptTextbook
+)
+
+func (f AdaptationForm) String() string {
+	switch f {
+	case AdaptReference:
+		return "reference"
+	case AdaptTextbook:
+		return "textbook"
+	}
+	return fmt.Sprintf("adaptation_form(%d)", int(f))
+}
+
+// Term is a membrane term of the integrate-and-fire family: Leak,
+// Exponential or Adaptation. Terms are stacked in IF.Terms in any order;
+// each is computed from the potential u' of the start of the step (after
+// repolarisation), so the order never changes the result.
+type Term interface {
+	// TermName names the term ("leak", "exp", "adaptation").
+	TermName() string
+	build(b *builder, c *ifCoeffs) ifTerm
+}
+
+// Leak pulls the potential toward rest: −(dt/τ)·(u' − rest).
+type Leak struct{}
+
+// TermName implements Term.
+func (Leak) TermName() string { return "leak" }
+
+// Exponential is the spike-initiation term of the exponential
+// integrate-and-fire model: +(dt/τ)·Δ_T·exp((u' − θ_rh)/Δ_T). The exponent
+// is clipped at 50 so that no Inf or NaN appears however large u' is.
+type Exponential struct {
+	DeltaT  param.Value // sharpness Δ_T, mV (> 0); default 2
+	ThetaRH param.Value // rheobase threshold θ_rh, mV; default −50.4
+}
+
+// TermName implements Term.
+func (Exponential) TermName() string { return "exp" }
+
+// DefaultExponential returns the Exponential term with the Python Spiral's
+// defaults (Δ_T = 2 mV, θ_rh = −50.4 mV).
+func DefaultExponential() Exponential {
+	return Exponential{DeltaT: param.Const(2), ThetaRH: param.Const(-50.4)}
+}
+
+// Adaptation is an adaptation current w with subthreshold coupling a,
+// spike-triggered increment b and time constant τ_w; see AdaptationForm
+// for the equations. w starts at 0.
+type Adaptation struct {
+	A    param.Value // subthreshold adaptation a (nominal 1/ohm); default 4
+	B    param.Value // spike-triggered adaptation b (nominal mA); default 0.0805
+	TauW param.Value // τ_w, ms (> 0); default 144
+	Form AdaptationForm
+}
+
+// TermName implements Term.
+func (Adaptation) TermName() string { return "adaptation" }
+
+// DefaultAdaptation returns the Adaptation term with the Python Spiral's
+// defaults (the Brette–Gerstner values a = 4, b = 0.0805, τ_w = 144 ms) in
+// the reference form.
+func DefaultAdaptation() Adaptation {
+	return Adaptation{A: param.Const(4), B: param.Const(0.0805), TauW: param.Const(144)}
+}
+
+// IF is the integrate-and-fire family: a core
+//
+//	u_n = u' + (dt/τ)·R·I_n + Σ terms(u')
+//
+// with stackable membrane terms (Leak, Exponential, Adaptation), a strict
+// threshold u_n > θ, a reset applied at the start of the next step, an
+// optional absolute refractory period and delta-synapse jumps. See the
+// package documentation for the complete update. Build it with New; use
+// the constructors (LIF, EIF, AdEx...) for the defaults.
+type IF struct {
+	Tau       param.Value // membrane time constant τ, ms (> 0); default 20
+	R         param.Value // membrane resistance, nominal ohm (> 0); default 1
+	Rest      param.Value // resting potential u_rest, mV; default −70.6
+	Threshold param.Value // firing threshold θ, mV; default −40
+
+	// Terms are the membrane terms, in any order, each at most once.
+	Terms []Term
+
+	// Reset is the potential a neuron is set to at the start of the step
+	// after a spike, mV; nil means Rest. It must be below Threshold.
+	Reset *param.Value
+	// Refractory is the absolute refractory period t_ref, ms (>= 0);
+	// default 0. After a spike at step n the neuron is held at the reset
+	// potential, not integrated and not tested against the threshold, for
+	// the K = round(t_ref/dt) steps n+1 … n+K; it integrates again from
+	// step n+K+1.
+	Refractory param.Value
+	// DropRefractoryInput discards the jumps that arrive while a neuron is
+	// refractory (NEST iaf_psc_delta). Otherwise they are added to the
+	// held potential and integration resumes from it. (Currents never act
+	// on a held neuron: its potential is not integrated.)
+	DropRefractoryInput bool
+	// FireAtThreshold fires on u ≥ θ instead of u > θ (NEST, and Brian2
+	// models written with >=).
+	FireAtThreshold bool
+	// Integration is Euler (default) or Exact (Leak term alone).
+	Integration Integration
+	// V0 is the initial potential, mV; nil means Rest. A distribution is
+	// drawn independently for each batch copy from the population's key,
+	// the same numbers at every Reset.
+	V0 *param.Value
+}
+
+// PerfectIF returns the integrate-and-fire core without membrane terms,
+// with the Python Spiral's defaults (τ = 20 ms, R = 1, rest = −70.6 mV,
+// θ = −40 mV).
+func PerfectIF() IF {
+	return IF{
+		Tau:       param.Const(20),
+		R:         param.Const(1),
+		Rest:      param.Const(-70.6),
+		Threshold: param.Const(-40),
+	}
+}
+
+// LIF returns the leaky integrate-and-fire neuron (core + Leak) with the
+// Python Spiral's defaults.
+func LIF() IF {
+	s := PerfectIF()
+	s.Terms = []Term{Leak{}}
+	return s
+}
+
+// EIF returns the exponential integrate-and-fire neuron (Leak +
+// Exponential) with the Python Spiral's defaults.
+func EIF() IF {
+	s := PerfectIF()
+	s.Terms = []Term{Leak{}, DefaultExponential()}
+	return s
+}
+
+// AIF returns the adaptive leaky integrate-and-fire neuron (Leak +
+// Adaptation, reference form) with the Python Spiral's defaults.
+func AIF() IF {
+	s := PerfectIF()
+	s.Terms = []Term{Leak{}, DefaultAdaptation()}
+	return s
+}
+
+// AdEx returns the adaptive exponential integrate-and-fire neuron (Leak +
+// Exponential + Adaptation) in the Python Spiral's reference form and
+// defaults.
+func AdEx() IF {
+	s := PerfectIF()
+	s.Terms = []Term{Leak{}, DefaultExponential(), DefaultAdaptation()}
+	return s
+}
+
+// AdExTextbook returns AdEx with the textbook adaptation (AdaptTextbook).
+func AdExTextbook() IF {
+	s := AdEx()
+	a := DefaultAdaptation()
+	a.Form = AdaptTextbook
+	s.Terms[2] = a
+	return s
+}
+
+// Kind names the combination of terms: "if" (no term), "lif" (Leak),
+// "eif" (Leak + Exponential), "aif" (Leak + Adaptation), "adex" (all
+// three), otherwise "if+" followed by the term names.
+func (s IF) Kind() string {
+	var leak, exp, ad bool
+	var names []string
+	for _, t := range s.Terms {
+		switch t.(type) {
+		case Leak, *Leak:
+			leak = true
+		case Exponential, *Exponential:
+			exp = true
+		case Adaptation, *Adaptation:
+			ad = true
+		}
+		if t != nil {
+			names = append(names, t.TermName())
+		}
+	}
+	switch {
+	case len(names) == 0:
+		return "if"
+	case leak && !exp && !ad && len(names) == 1:
+		return "lif"
+	case leak && exp && !ad && len(names) == 2:
+		return "eif"
+	case leak && !exp && ad && len(names) == 2:
+		return "aif"
+	case leak && exp && ad && len(names) == 3:
+		return "adex"
+	}
+	return "if+" + strings.Join(names, "+")
+}
+
+// ifCoeffs holds what the terms need from the core, per element.
+type ifCoeffs struct {
+	k    []float32 // dt/τ
+	r    []float32 // R
+	rest []float32
+	dt   float64
+}
+
+// ifTerm is a built membrane term: it adds its contribution, computed
+// from u', to du for every element.
+type ifTerm interface {
+	add(du, u []float32)
+}
+
+// New validates the parameters and builds the state.
+func (s IF) New(env Env) (Model, error) {
+	kind := s.Kind()
+	b := newBuilder(kind, env)
+	if b.err != nil {
+		return nil, b.err
+	}
+	n := env.Len()
+	tau := b.per("tau_ms", s.Tau, param.Positive)
+	r := b.per("r", s.R, param.Positive)
+	rest := b.per("rest_mV", s.Rest)
+	th := b.per("threshold_mV", s.Threshold)
+	reset := rest
+	if s.Reset != nil {
+		reset = b.per("reset_mV", *s.Reset)
+	}
+	tref := b.per("refractory_ms", s.Refractory, param.NonNegative)
+	if b.err != nil {
+		return nil, b.err
+	}
+	for i := 0; i < env.N; i++ {
+		if !(reset[i] < th[i]) {
+			name, idx := "reset_mV", ""
+			if s.Reset == nil {
+				name = "rest_mV (the reset potential)"
+			}
+			if !param.Uniform32(reset[:env.N]) || !param.Uniform32(th[:env.N]) {
+				idx = fmt.Sprintf("[%d]", i)
+			}
+			return nil, fmt.Errorf("%s: %s%s = %g: must be < threshold_mV%s = %g", kind, name, idx, reset[i], idx, th[i])
+		}
+	}
+	switch s.Integration {
+	case Euler, Exact:
+	default:
+		return nil, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
+	}
+
+	m := &ifModel{kind: kind, n: n, drop: s.DropRefractoryInput}
+	m.reset = reset
+	m.kref = make([]float32, n)
+	for i, t := range tref {
+		k := math.Round(float64(t) / env.Dt)
+		if k > 1<<24 {
+			return nil, fmt.Errorf("%s: refractory_ms = %g: must be at most 2^24 steps of dt = %g ms", kind, t, env.Dt)
+		}
+		m.kref[i] = float32(k)
+		if k > 0 {
+			m.refr = true
+		}
+	}
+	m.th = make([]float32, n)
+	for i, x := range th {
+		if s.FireAtThreshold {
+			x = below(x)
+		}
+		m.th[i] = x
+	}
+
+	// Terms.
+	c := &ifCoeffs{k: make([]float32, n), r: r, rest: rest, dt: env.Dt}
+	for i := range c.k {
+		c.k[i] = float32(env.Dt / float64(tau[i]))
+	}
+	var leak, exp bool
+	seen := map[string]bool{}
+	for i, t := range s.Terms {
+		if t == nil {
+			return nil, fmt.Errorf("%s: terms[%d] is nil", kind, i)
+		}
+		name := t.TermName()
+		if seen[name] {
+			return nil, fmt.Errorf("%s: terms[%d]: %s appears twice (each term at most once)", kind, i, name)
+		}
+		seen[name] = true
+		bt := t.build(b, c)
+		if b.err != nil {
+			return nil, b.err
+		}
+		switch bt := bt.(type) {
+		case *leakTerm:
+			leak = true
+		case *expTerm:
+			exp = true
+		case *adaptTerm:
+			m.adapt = bt
+		}
+		m.terms = append(m.terms, bt)
+	}
+	if s.Integration == Exact && (!leak || len(s.Terms) != 1) {
+		return nil, fmt.Errorf("%s: integration = exact: needs the Leak term alone (terms: %s)", kind, termNames(s.Terms))
+	}
+
+	// Initial state.
+	if s.V0 != nil {
+		m.v0 = b.state("v0_mV", *s.V0)
+		if b.err != nil {
+			return nil, b.err
+		}
+	} else {
+		m.v0 = append([]float32(nil), rest...)
+	}
+	m.v = make([]float32, n)
+	m.rc = make([]float32, n)
+
+	if m.adapt == nil && !exp {
+		// Affine update u = α·u' + β + γ·I: the fast path.
+		m.fast = true
+		m.alpha = make([]float32, n)
+		m.beta = make([]float32, n)
+		m.gamma = make([]float32, n)
+		for i := range m.alpha {
+			k := env.Dt / float64(tau[i])
+			if s.Integration == Exact {
+				k = -math.Expm1(-k)
+			}
+			a := 1 - k
+			if !leak {
+				a, k = 1, env.Dt/float64(tau[i])
+			}
+			m.alpha[i] = float32(a)
+			if leak {
+				m.beta[i] = float32(k * float64(rest[i]))
+			}
+			m.gamma[i] = float32(k * float64(r[i]))
+		}
+		m.alphaPos = true
+		for _, a := range m.alpha {
+			if !(a > 0) {
+				m.alphaPos = false
+			}
+		}
+		as, ok1 := scalarOr(m.alpha)
+		bs, ok2 := scalarOr(m.beta)
+		gs, ok3 := scalarOr(m.gamma)
+		ts, ok4 := scalarOr(m.th)
+		if ok1 && ok2 && ok3 && ok4 {
+			m.scalar = true
+			m.as, m.bs, m.gs, m.ts = as, bs, gs, ts
+		}
+	} else {
+		m.kr = make([]float32, n)
+		for i := range m.kr {
+			m.kr[i] = c.k[i] * r[i]
+		}
+		m.du = make([]float32, n)
+	}
+	m.Reset()
+	return m, nil
+}
+
+func termNames(ts []Term) string {
+	if len(ts) == 0 {
+		return "none"
+	}
+	var names []string
+	for _, t := range ts {
+		if t == nil {
+			names = append(names, "nil")
+		} else {
+			names = append(names, t.TermName())
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// Terms, built.
+
+type leakTerm struct{ k, rest []float32 }
+
+func (Leak) build(b *builder, c *ifCoeffs) ifTerm { return &leakTerm{k: c.k, rest: c.rest} }
+
+func (t *leakTerm) add(du, u []float32) {
+	k, rest := t.k[:len(du)], t.rest[:len(du)]
+	u = u[:len(du)]
+	for i := range du {
+		du[i] -= k[i] * (u[i] - rest[i])
+	}
+}
+
+type expTerm struct{ kd, inv, th []float32 } // (dt/τ)·Δ_T, 1/Δ_T, θ_rh
+
+func (e Exponential) build(b *builder, c *ifCoeffs) ifTerm {
+	dT := b.per("delta_t_mV", e.DeltaT, param.Positive)
+	th := b.per("theta_rh_mV", e.ThetaRH)
+	if b.err != nil {
+		return nil
+	}
+	t := &expTerm{kd: make([]float32, len(dT)), inv: make([]float32, len(dT)), th: th}
+	for i := range dT {
+		t.kd[i] = c.k[i] * dT[i]
+		t.inv[i] = float32(1 / float64(dT[i]))
+	}
+	return t
+}
+
+// add adds (dt/τ)·Δ_T·exp((u'−θ_rh)/Δ_T); the body is exp32, inlined.
+func (t *expTerm) add(du, u []float32) {
+	kd, inv, th := t.kd[:len(du)], t.inv[:len(du)], t.th[:len(du)]
+	u = u[:len(du)]
+	for i := range du {
+		x := (u[i] - th[i]) * inv[i]
+		if !(x > -200 && x <= expArgMax) {
+			du[i] += kd[i] * exp32(x)
+			continue
+		}
+		xd := float64(x)
+		k := xd*log2e + roundMagic - roundMagic
+		r := xd - k*ln2hi - k*ln2lo
+		r2 := r * r
+		p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040)))
+		du[i] += kd[i] * float32(p*math.Float64frombits(uint64(int64(k)+1023)<<52))
+	}
+}
+
+// adaptTerm is the adaptation current: it adds −R·w (reference) or
+// −(dt/τ)·R·w (textbook) to du, and advances w after the potential.
+type adaptTerm struct {
+	textbook bool
+	coef     []float32 // R or (dt/τ)·R
+	kw       []float32 // dt/τ_w
+	a, b     []float32 // a; b·dt (reference) or b (textbook)
+	rest     []float32
+	w        []float32
+	s        []float32 // reference: 1 where the element fired at the last step
+	sOn      []uint32  // elements whose s is 1
+}
+
+func (a Adaptation) build(b *builder, c *ifCoeffs) ifTerm {
+	if a.Form != AdaptReference && a.Form != AdaptTextbook {
+		b.fail("adaptation form = %d: must be AdaptReference or AdaptTextbook", int(a.Form))
+		return nil
+	}
+	aa := b.per("a", a.A)
+	bb := b.per("b", a.B)
+	tw := b.per("tau_w_ms", a.TauW, param.Positive)
+	if b.err != nil {
+		return nil
+	}
+	n := len(aa)
+	t := &adaptTerm{textbook: a.Form == AdaptTextbook, a: aa, rest: c.rest,
+		coef: make([]float32, n), kw: make([]float32, n), b: make([]float32, n), w: make([]float32, n)}
+	for i := range aa {
+		t.kw[i] = float32(c.dt / float64(tw[i]))
+		if t.textbook {
+			t.coef[i] = c.k[i] * c.r[i]
+			t.b[i] = bb[i]
+		} else {
+			t.coef[i] = c.r[i]
+			t.b[i] = float32(float64(bb[i]) * c.dt)
+		}
+	}
+	if !t.textbook {
+		t.s = make([]float32, n)
+	}
+	return t
+}
+
+func (t *adaptTerm) add(du, u []float32) {
+	coef, w := t.coef[:len(du)], t.w[:len(du)]
+	for i := range du {
+		du[i] -= coef[i] * w[i]
+	}
+}
+
+// spiked applies the spike-triggered part for the elements that fired at
+// the last step.
+func (t *adaptTerm) spiked(last []uint32) {
+	if t.textbook {
+		for _, i := range last {
+			t.w[i] += t.b[i]
+		}
+		return
+	}
+	for _, i := range t.sOn {
+		t.s[i] = 0
+	}
+	for _, i := range last {
+		t.s[i] = 1
+	}
+	t.sOn = append(t.sOn[:0], last...)
+}
+
+// after advances w with the new potential u_n.
+func (t *adaptTerm) after(u []float32) {
+	n := len(t.w)
+	w, kw, a, rest := t.w, t.kw[:n], t.a[:n], t.rest[:n]
+	u = u[:n]
+	if t.textbook {
+		for i := range w {
+			w[i] += kw[i] * (a[i]*(u[i]-rest[i]) - w[i])
+		}
+		return
+	}
+	b, s := t.b[:n], t.s[:n]
+	for i := range w {
+		w[i] += kw[i]*(a[i]*(u[i]-rest[i])-w[i]) + b[i]*s[i]
+	}
+}
+
+func (t *adaptTerm) reset() {
+	clear(t.w)
+	clear(t.s)
+	t.sOn = t.sOn[:0]
+}

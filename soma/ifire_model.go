@@ -1,0 +1,323 @@
+package soma
+
+import (
+	"fmt"
+	"math"
+)
+
+// ifModel is the state of an integrate-and-fire population.
+type ifModel struct {
+	kind string
+	n    int
+
+	v, v0 []float32 // potential, initial potential
+	rc    []float32 // refractory steps left (held steps still to come)
+
+	reset, kref, th []float32 // reset potential, refractory steps K, threshold test value
+	refr, drop      bool      // some K > 0; drop input while refractory
+
+	// Fast path (no Exponential, no Adaptation): u = α·u' + β + γ·I.
+	fast, scalar       bool
+	alphaPos           bool      // every α > 0 (the −Inf mask works)
+	refList            []uint32  // fast path: the neurons with rc > 0
+	held               []float32 // their potentials during the loop
+	alpha, beta, gamma []float32
+	as, bs, gs, ts     float32 // the same, when every element shares them
+
+	// Generic path.
+	kr, du []float32 // (dt/τ)·R; du buffer
+	terms  []ifTerm
+	adapt  *adaptTerm
+
+	last    []uint32 // elements that fired at the last step
+	pending bool     // last's after-spike actions not applied yet
+	zeros   []float32
+	err     error
+}
+
+func (m *ifModel) Len() int { return m.n }
+
+// Err reports the first bad input met by Step or SetFired.
+func (m *ifModel) Err() error { return m.err }
+
+func (m *ifModel) fail(err error) {
+	if m.err == nil {
+		m.err = err
+	}
+}
+
+func (m *ifModel) Vars() []string {
+	if m.adapt != nil {
+		return []string{"v", "w", "refractory"}
+	}
+	return []string{"v", "refractory"}
+}
+
+// Var returns "v" (potential, mV), "refractory" (held steps still to
+// come; K right after the step that follows a spike… see IF.Refractory)
+// and, with an Adaptation term, "w".
+func (m *ifModel) Var(name string) ([]float32, bool) {
+	switch name {
+	case "v":
+		return m.v, true
+	case "refractory":
+		return m.rc, true
+	case "w":
+		if m.adapt != nil {
+			return m.adapt.w, true
+		}
+	}
+	return nil, false
+}
+
+func (m *ifModel) Reset() {
+	copy(m.v, m.v0)
+	clear(m.rc)
+	if m.adapt != nil {
+		m.adapt.reset()
+	}
+	m.last = m.last[:0]
+	m.refList = m.refList[:0]
+	m.pending = false
+	m.err = nil
+}
+
+func (m *ifModel) SetFired(fired []uint32) {
+	m.last = m.last[:0]
+	for _, i := range fired {
+		if int(i) >= m.n {
+			m.fail(fmt.Errorf("%s: SetFired: element %d out of range [0, %d)", m.kind, i, m.n))
+			continue
+		}
+		m.last = append(m.last, i)
+	}
+	m.pending = true
+}
+
+func (m *ifModel) Repolarise() {
+	if !m.pending {
+		return
+	}
+	m.pending = false
+	if m.adapt != nil {
+		m.adapt.spiked(m.last)
+	}
+	v, rc, reset, kref := m.v, m.rc, m.reset, m.kref
+	list := m.fast && m.refr && m.alphaPos
+	for _, i := range m.last {
+		v[i] = reset[i]
+		if list && rc[i] == 0 && kref[i] > 0 {
+			m.refList = append(m.refList, i)
+		}
+		rc[i] = kref[i]
+	}
+}
+
+func (m *ifModel) Step(step int64, in Input, fired []uint32) []uint32 {
+	if err := checkInput(m.kind, m.n, in); err != nil {
+		m.fail(err)
+		return fired
+	}
+	m.Repolarise()
+	cur := in.Current
+	if cur == nil {
+		if m.zeros == nil {
+			m.zeros = make([]float32, m.n)
+		}
+		cur = m.zeros
+	}
+	start := len(fired)
+	if m.fast {
+		fired = m.stepFast(cur, in.Jump, fired)
+	} else {
+		fired = m.stepGeneric(cur, in.Jump, fired)
+	}
+	m.last = append(m.last[:0], fired[start:]...)
+	m.pending = true
+	return fired
+}
+
+// stepFast advances the affine models (no Exponential, no Adaptation).
+//
+// Refractory neurons are kept out of the main loop without a test per
+// neuron: the neurons with a refractory count (a short list) have their
+// potential replaced by −Inf for the duration of the loop, which then
+// gives −Inf (α > 0) and cannot cross the threshold, and restored (plus the
+// jumps they keep) afterwards. When some α ≤ 0 (Euler with dt ≥ τ) a loop
+// that tests every neuron is used instead.
+func (m *ifModel) stepFast(cur, jump []float32, fired []uint32) []uint32 {
+	if m.refr && !m.alphaPos {
+		return lifBranchy(m.v, cur, jump, m.rc, m.alpha, m.beta, m.gamma, m.th, m.drop, fired)
+	}
+	if m.refr {
+		m.enterRefractory()
+	}
+	switch {
+	case m.scalar && jump == nil:
+		fired = lifScalar(m.v, cur, m.as, m.bs, m.gs, m.ts, fired)
+	case m.scalar:
+		fired = lifScalarJump(m.v, cur, jump, m.as, m.bs, m.gs, m.ts, fired)
+	case jump == nil:
+		fired = lifArrays(m.v, cur, m.alpha, m.beta, m.gamma, m.th, fired)
+	default:
+		fired = lifArraysJump(m.v, cur, jump, m.alpha, m.beta, m.gamma, m.th, fired)
+	}
+	if m.refr {
+		m.leaveRefractory(jump)
+	}
+	return fired
+}
+
+// enterRefractory counts down the refractory neurons and masks their
+// potential with −Inf.
+func (m *ifModel) enterRefractory() {
+	v, rc := m.v, m.rc
+	m.held = m.held[:0]
+	for _, i := range m.refList {
+		m.held = append(m.held, v[i])
+		v[i] = float32(math.Inf(-1))
+		rc[i]--
+	}
+}
+
+// leaveRefractory restores the held potentials (with the jumps they keep)
+// and drops the neurons whose refractory period is over from the list.
+func (m *ifModel) leaveRefractory(jump []float32) {
+	v, rc := m.v, m.rc
+	keep := jump != nil && !m.drop
+	list, held := m.refList, m.held[:len(m.refList)]
+	k := 0
+	for n, i := range list {
+		x := held[n]
+		if keep {
+			x += jump[i]
+		}
+		v[i] = x
+		if rc[i] > 0 {
+			list[k] = i
+			k++
+		}
+	}
+	m.refList = list[:k]
+}
+
+// The fast loops. Each is a plain loop over contiguous float32 slices with
+// the bounds checks hoisted (x = x[:len(v)]); the only branch (a spike) is
+// rarely taken.
+
+func lifScalar(v, in []float32, a, b, g, th float32, fired []uint32) []uint32 {
+	in = in[:len(v)]
+	for i, x := range v {
+		u := a*x + b + g*in[i]
+		v[i] = u
+		if u > th {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+func lifScalarJump(v, in, j []float32, a, b, g, th float32, fired []uint32) []uint32 {
+	in, j = in[:len(v)], j[:len(v)]
+	for i, x := range v {
+		u := a*x + b + g*in[i] + j[i]
+		v[i] = u
+		if u > th {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+func lifArrays(v, in, a, b, g, th []float32, fired []uint32) []uint32 {
+	n := len(v)
+	in, a, b, g, th = in[:n], a[:n], b[:n], g[:n], th[:n]
+	for i, x := range v {
+		u := a[i]*x + b[i] + g[i]*in[i]
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+func lifArraysJump(v, in, j, a, b, g, th []float32, fired []uint32) []uint32 {
+	n := len(v)
+	in, j, a, b, g, th = in[:n], j[:n], a[:n], b[:n], g[:n], th[:n]
+	for i, x := range v {
+		u := a[i]*x + b[i] + g[i]*in[i] + j[i]
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+// lifBranchy tests the refractory count of every neuron; j may be nil.
+func lifBranchy(v, in, j, rc, a, b, g, th []float32, drop bool, fired []uint32) []uint32 {
+	n := len(v)
+	in, rc, a, b, g, th = in[:n], rc[:n], a[:n], b[:n], g[:n], th[:n]
+	if j != nil {
+		j = j[:n]
+	}
+	for i, x := range v {
+		if rc[i] > 0 {
+			rc[i]--
+			if j != nil && !drop {
+				v[i] = x + j[i]
+			}
+			continue
+		}
+		u := a[i]*x + b[i] + g[i]*in[i]
+		if j != nil {
+			u += j[i]
+		}
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+// stepGeneric advances the stacked-terms model: du = (dt/τ)·R·I + Σ terms
+// (each from u'), then u = u' + du (+ jump), threshold, then the
+// adaptation current with the new potential.
+func (m *ifModel) stepGeneric(cur, jump []float32, fired []uint32) []uint32 {
+	n := m.n
+	du, kr := m.du[:n], m.kr[:n]
+	cur = cur[:n]
+	for i := range du {
+		du[i] = kr[i] * cur[i]
+	}
+	for _, t := range m.terms {
+		t.add(du, m.v)
+	}
+	v, rc, th := m.v[:n], m.rc[:n], m.th[:n]
+	if jump != nil {
+		jump = jump[:n]
+	}
+	for i, x := range v {
+		if rc[i] > 0 {
+			rc[i]--
+			if jump != nil && !m.drop {
+				v[i] = x + jump[i]
+			}
+			continue
+		}
+		u := x + du[i]
+		if jump != nil {
+			u += jump[i]
+		}
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	if m.adapt != nil {
+		m.adapt.after(v)
+	}
+	return fired
+}

@@ -1,0 +1,25 @@
+// Package stimulus holds direct inputs to populations: constant and step
+// currents, square pulses, the function generator of the Python Spiral
+// (baseline, continuous piecewise-linear slope, shared and per-neuron
+// Gaussian noise), cyclic input sequences, Poisson event drives, and
+// combinators (sum, per-neuron gain, time window, one stimulus per batch
+// copy).
+//
+// A Stimulus adds its value of a step into a population's current:
+// Add(step, current) with len(current) = N·Batch, element b·N+i being neuron
+// i of copy b (the stepper clears the current, then every stimulus adds).
+// Stimuli that need the population's size, time step or random key
+// implement Bind(env), which the network builder calls once before the run;
+// Bind also validates. A stimulus feeding an encoder population carries the
+// data (pixel intensities, class indices, rates), since encoders have no
+// dendrites.
+//
+// Values are computed lazily, step by step: a stimulus never materialises a
+// (length × N) table unless asked (FunctionGenerator.Generate). Random
+// values are keyed by (seed, population, stream, copy, neuron, step,
+// purpose), so the value at (step, neuron) depends on nothing else — not on
+// the steps computed before, the population size or its split.
+//
+// A stimulus is used by one population at a time; stimuli with scratch
+// buffers (Gain) are not safe for concurrent use.
+package stimulus

@@ -1,0 +1,247 @@
+package stimulus
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// Stimulus adds a direct input to a population each step. It has the method
+// set of population.Stimulus.
+type Stimulus interface {
+	// Add adds the value of step into current (len N·Batch, element
+	// b·N+i).
+	Add(step int64, current []float32)
+}
+
+// Binder is implemented by stimuli that need to know their population; the
+// network builder calls Bind once before the run.
+type Binder interface {
+	Bind(env soma.Env) error
+}
+
+// Bind binds s if it is a Binder (a helper for combinators and for using a
+// stimulus by hand).
+func Bind(s Stimulus, env soma.Env) error {
+	if b, ok := s.(Binder); ok {
+		return b.Bind(env)
+	}
+	return nil
+}
+
+// Constant adds the same value to every element every step.
+type Constant float32
+
+// Add implements Stimulus.
+func (c Constant) Add(step int64, current []float32) {
+	if c == 0 {
+		return
+	}
+	for e := range current {
+		current[e] += float32(c)
+	}
+}
+
+// PerNeuron adds a constant value per neuron (len N), the same in every
+// copy.
+type PerNeuron []float32
+
+// Bind checks the length.
+func (p PerNeuron) Bind(env soma.Env) error {
+	if len(p) != env.N {
+		return fmt.Errorf("per-neuron stimulus: %d values for %d neurons", len(p), env.N)
+	}
+	return nil
+}
+
+// Add implements Stimulus.
+func (p PerNeuron) Add(step int64, current []float32) {
+	addTiled(current, p)
+}
+
+// addTiled adds vals, repeated over the copies, into current.
+func addTiled(current, vals []float32) {
+	n := len(vals)
+	if n == 0 {
+		return
+	}
+	for base := 0; base+n <= len(current); base += n {
+		c := current[base : base+n]
+		for i, v := range vals {
+			c[i] += v
+		}
+	}
+}
+
+// Sum adds several stimuli.
+type Sum []Stimulus
+
+// Bind binds every part.
+func (s Sum) Bind(env soma.Env) error {
+	for k, x := range s {
+		if x == nil {
+			return fmt.Errorf("sum: part %d is nil", k)
+		}
+		if err := Bind(x, env); err != nil {
+			return fmt.Errorf("sum: part %d: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// Add implements Stimulus.
+func (s Sum) Add(step int64, current []float32) {
+	for _, x := range s {
+		x.Add(step, current)
+	}
+}
+
+// PerCopy drives batch copy b with Copies[b] (nil: no input), each seeing
+// its copy's N elements as a population of batch 1. Copies must have one
+// entry per copy.
+type PerCopy []Stimulus
+
+// Bind checks the number of copies and binds each stimulus to one copy.
+func (p PerCopy) Bind(env soma.Env) error {
+	if len(p) != env.Batch {
+		return fmt.Errorf("per-copy stimulus: %d stimuli for %d copies", len(p), env.Batch)
+	}
+	one := env
+	one.Batch = 1
+	for b, s := range p {
+		if s == nil {
+			continue
+		}
+		if err := Bind(s, one); err != nil {
+			return fmt.Errorf("per-copy stimulus: copy %d: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// Add implements Stimulus.
+func (p PerCopy) Add(step int64, current []float32) {
+	if len(p) == 0 {
+		return
+	}
+	n := len(current) / len(p)
+	for b, s := range p {
+		if s != nil {
+			s.Add(step, current[b*n:(b+1)*n])
+		}
+	}
+}
+
+// Gain multiplies a stimulus by a factor per neuron (len N, the same in
+// every copy), for example 1.2 for neuron 1 of a pulse train.
+type Gain struct {
+	S       Stimulus
+	Factors []float32
+}
+
+// Bind checks the length and binds S.
+func (g *Gain) Bind(env soma.Env) error {
+	if g.S == nil {
+		return fmt.Errorf("gain: no stimulus")
+	}
+	if len(g.Factors) != env.N {
+		return fmt.Errorf("gain: %d factors for %d neurons", len(g.Factors), env.N)
+	}
+	return Bind(g.S, env)
+}
+
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
+
+// Add implements Stimulus.
+func (g *Gain) Add(step int64, current []float32) {
+	bp := scratch.Get().(*[]float32)
+	buf := *bp
+	if cap(buf) < len(current) {
+		buf = make([]float32, len(current))
+	}
+	buf = buf[:len(current)]
+	clear(buf)
+	g.S.Add(step, buf)
+	n := len(g.Factors)
+	for e, x := range buf {
+		current[e] += x * g.Factors[e%n]
+	}
+	*bp = buf
+	scratch.Put(bp)
+}
+
+// Window lets S act only at steps From <= step < To.
+type Window struct {
+	S        Stimulus
+	From, To int64
+}
+
+// Bind checks the window and binds S.
+func (w Window) Bind(env soma.Env) error {
+	if w.S == nil {
+		return fmt.Errorf("window: no stimulus")
+	}
+	if w.To < w.From {
+		return fmt.Errorf("window: to = %d < from = %d", w.To, w.From)
+	}
+	return Bind(w.S, env)
+}
+
+// Add implements Stimulus.
+func (w Window) Add(step int64, current []float32) {
+	if step >= w.From && step < w.To {
+		w.S.Add(step, current)
+	}
+}
+
+// StepCurrent is a current of amp at steps from <= step < to, 0 elsewhere.
+func StepCurrent(amp float32, from, to int64) Window {
+	return Window{S: Constant(amp), From: from, To: to}
+}
+
+// SquarePulse alternates between Low and High: the value at step is High
+// when (step − Phase) mod Period < Width, Low otherwise. The Python
+// notebooks' "pulses 0/150 every 50 steps" (0 for 50 steps, then 150 for
+// 50 steps, ...) is SquarePulse{Low: 0, High: 150, Period: 100, Width: 50,
+// Phase: 50}; "pulses of 50 on every 4th 20-step window" is {High: 50,
+// Period: 80, Width: 20}.
+type SquarePulse struct {
+	Low, High     float32
+	Period, Width int64
+	Phase         int64
+}
+
+// Bind validates.
+func (p SquarePulse) Bind(soma.Env) error { return p.Validate() }
+
+// Validate checks Period >= 1 and 0 <= Width <= Period.
+func (p SquarePulse) Validate() error {
+	if p.Period < 1 {
+		return fmt.Errorf("square pulse: period = %d steps: must be >= 1", p.Period)
+	}
+	if p.Width < 0 || p.Width > p.Period {
+		return fmt.Errorf("square pulse: width = %d steps: must lie in [0, period = %d]", p.Width, p.Period)
+	}
+	return nil
+}
+
+// Value is the pulse train at step (Low if the pulse is invalid).
+func (p SquarePulse) Value(step int64) float32 {
+	if p.Period < 1 {
+		return p.Low
+	}
+	r := (step - p.Phase) % p.Period
+	if r < 0 {
+		r += p.Period
+	}
+	if r < p.Width {
+		return p.High
+	}
+	return p.Low
+}
+
+// Add implements Stimulus.
+func (p SquarePulse) Add(step int64, current []float32) {
+	Constant(p.Value(step)).Add(step, current)
+}

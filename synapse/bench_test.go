@@ -1,0 +1,54 @@
+package synapse_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/rng"
+	"github.com/spiral-sim/spiral/synapse"
+)
+
+// brunelCSR is a Brunel-sized projection: 12,500 rows, 1,250 synapses per
+// row on average, random columns.
+func brunelCSR(b *testing.B) *synapse.CSR {
+	b.Helper()
+	c, err := connectivity.Bernoulli{P: 0.1}.Build(connectivity.Shape{Rows: 12500, Cols: 12500}, rng.NewKey(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.InitWeights(param.Uniform(0, 0.2), synapse.Unbounded, rng.NewKey(2)); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkDeliver delivers random rows into a 12,500-neuron input
+// buffer; one op is one presynaptic event (one row).
+func BenchmarkDeliver(b *testing.B) {
+	c := brunelCSR(b)
+	b.Logf("%d synapses, %.2f bytes/synapse", c.Len(), c.BytesPerSynapse())
+	rows := make([]int, 1<<16)
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for i := range rows {
+		rows[i] = rnd.IntN(c.Rows)
+	}
+	into := make([]float32, c.Cols)
+	for _, bc := range []struct {
+		name  string
+		scale float32
+	}{{"scale=1", 1}, {"scale=0.5", 0.5}} {
+		b.Run(bc.name, func(b *testing.B) {
+			events := 0
+			i := 0
+			for b.Loop() {
+				r := rows[i&(len(rows)-1)]
+				c.Deliver(r, bc.scale, into)
+				events += int(c.Ptr[r+1] - c.Ptr[r])
+				i++
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}

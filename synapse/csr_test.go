@@ -1,0 +1,73 @@
+package synapse_test
+
+import (
+	"testing"
+
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/rng"
+	"github.com/spiral-sim/spiral/synapse"
+)
+
+func TestMemory(t *testing.T) {
+	c := build(t, connectivity.FixedInDegree{K: 30}, connectivity.Shape{Rows: 100, Cols: 200})
+	if want := 4*101 + 8*c.Len(); c.Memory() != want {
+		t.Errorf("Memory() = %d, want %d", c.Memory(), want)
+	}
+	if got, want := c.BytesPerSynapse(), 8+4*101/float64(c.Len()); got != want {
+		t.Errorf("BytesPerSynapse() = %g, want %g", got, want)
+	}
+	if (&synapse.CSR{}).BytesPerSynapse() != 0 {
+		t.Error("empty CSR bytes/synapse not 0")
+	}
+}
+
+func TestDeliver(t *testing.T) {
+	c := build(t, connectivity.FixedOutDegree{K: 37, Multapses: true}, connectivity.Shape{Rows: 20, Cols: 15})
+	if err := c.InitWeights(param.Uniform(-1, 1), synapse.Unbounded, rng.NewKey(1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float32{1, 0.25} {
+		for r := 0; r < c.Rows; r++ {
+			got := make([]float32, c.Cols)
+			want := make([]float64, c.Cols)
+			c.Deliver(r, scale, got)
+			idx, w := c.Row(r)
+			for k, j := range idx {
+				want[j] += float64(scale * w[k])
+			}
+			for j := range want {
+				if d := float64(got[j]) - want[j]; d > 1e-5 || d < -1e-5 {
+					t.Fatalf("row %d scale %g: into[%d] = %g, want %g", r, scale, j, got[j], want[j])
+				}
+			}
+		}
+	}
+}
+
+func TestTransposeAndValidate(t *testing.T) {
+	c := build(t, connectivity.FixedOutDegree{K: 4, Multapses: true}, connectivity.Shape{Rows: 30, Cols: 10})
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	colPtr, syn, row := c.Transpose()
+	seen := make([]bool, c.Len())
+	for j := 0; j < c.Cols; j++ {
+		for q := colPtr[j]; q < colPtr[j+1]; q++ {
+			k := syn[q]
+			if c.Idx[k] != uint32(j) || k < c.Ptr[row[q]] || k >= c.Ptr[row[q]+1] || seen[k] {
+				t.Fatalf("column %d entry %d: synapse %d row %d wrong", j, q, k, row[q])
+			}
+			if q > colPtr[j] && row[q] < row[q-1] {
+				t.Fatalf("column %d rows not ascending", j)
+			}
+			seen[k] = true
+		}
+	}
+	bad := *c
+	bad.Idx = append([]uint32(nil), c.Idx...)
+	bad.Idx[3] = 10
+	if err := bad.Validate(); err == nil {
+		t.Error("column out of range not reported")
+	}
+}

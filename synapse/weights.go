@@ -1,0 +1,120 @@
+package synapse
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/rng"
+)
+
+// Bounds are hard limits on the weights of a projection: every weight is
+// kept in [Min, Max]. An infinite limit is no limit.
+type Bounds struct {
+	Min, Max float32
+}
+
+// Unbounded sets no limits.
+var Unbounded = Bounds{Min: float32(math.Inf(-1)), Max: float32(math.Inf(1))}
+
+// Validate checks Min <= Max and that neither is NaN.
+func (b Bounds) Validate() error {
+	if b.Min != b.Min || b.Max != b.Max || b.Min > b.Max {
+		return fmt.Errorf("synapse: weight bounds [%g, %g]: need Min <= Max", b.Min, b.Max)
+	}
+	return nil
+}
+
+// Clip moves every weight of w into [Min, Max] and returns how many it
+// moved.
+func (b Bounds) Clip(w []float32) int {
+	n := 0
+	for i, x := range w {
+		if x < b.Min {
+			w[i] = b.Min
+			n++
+		} else if x > b.Max {
+			w[i] = b.Max
+			n++
+		}
+	}
+	return n
+}
+
+// InitWeights sets the weights from v, then clips them to b:
+//   - a constant (param.Const): every synapse;
+//   - an array (param.Array): one value per synapse, in CSR order (row by
+//     row, columns ascending);
+//   - a distribution (param.Uniform, param.Normal, param.Dist with any
+//     gonum distribution): row r draws its synapses in order from
+//     key.Stream(r), so a row's weights depend only on the key, the row and
+//     the row's synapses.
+//
+// Non-finite values are an error. W is allocated if it does not have Len()
+// elements.
+func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if len(c.W) != len(c.Idx) {
+		c.W = make([]float32, len(c.Idx))
+	}
+	const name = "weight"
+	switch x, isConst := v.IsConst(); {
+	case isConst:
+		if _, err := v.Scalar(name); err != nil {
+			return err
+		}
+		for i := range c.W {
+			c.W[i] = float32(x)
+		}
+	case strings.HasPrefix(v.String(), "array["): // param.Array
+		w, err := v.Expand(name, len(c.Idx), nil)
+		if err != nil {
+			return fmt.Errorf("synapse: %w (one value per synapse, in CSR order)", err)
+		}
+		copy(c.W, w)
+	default:
+		for r := 0; r < c.Rows; r++ {
+			a, e := c.Ptr[r], c.Ptr[r+1]
+			if a == e {
+				continue
+			}
+			w, err := v.Expand(name, int(e-a), key.Stream(uint64(r)))
+			if err != nil {
+				return fmt.Errorf("synapse: row %d: %w", r, err)
+			}
+			copy(c.W[a:e], w)
+		}
+	}
+	b.Clip(c.W)
+	return nil
+}
+
+// InitWeightsDense sets the weights from a dense row-major Rows×Cols
+// matrix: synapse (r, j) gets m[r·Cols+j] (multapses of a pair share its
+// value), then clips them to b. Entries for absent pairs are ignored.
+func (c *CSR) InitWeightsDense(m []float32, b Bounds) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if len(m) != c.Rows*c.Cols {
+		return fmt.Errorf("synapse: dense weights: %d values, want Rows·Cols = %d·%d = %d", len(m), c.Rows, c.Cols, c.Rows*c.Cols)
+	}
+	if len(c.W) != len(c.Idx) {
+		c.W = make([]float32, len(c.Idx))
+	}
+	for r := 0; r < c.Rows; r++ {
+		mr := m[r*c.Cols : (r+1)*c.Cols]
+		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
+			x := mr[c.Idx[k]]
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return fmt.Errorf("synapse: dense weights: w[%d, %d] = %g: must be finite", r, c.Idx[k], x)
+			}
+			c.W[k] = x
+		}
+	}
+	b.Clip(c.W)
+	return nil
+}
