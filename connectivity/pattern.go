@@ -84,7 +84,7 @@ func (sp space) own(r int) int { return r / sp.t }
 // rowCols returns the number of columns row r may target.
 func (sp space) rowCols() int {
 	if sp.excl {
-		return sp.cols - 1
+		return max(sp.cols-1, 0)
 	}
 	return sp.cols
 }
@@ -92,7 +92,7 @@ func (sp space) rowCols() int {
 // colRows returns the number of rows column j may receive from.
 func (sp space) colRows() int {
 	if sp.excl {
-		return sp.rows - sp.t
+		return max(sp.rows-sp.t, 0)
 	}
 	return sp.rows
 }

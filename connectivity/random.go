@@ -166,7 +166,8 @@ func (p FixedOutDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err
 // missing ones again in rounds until N distinct pairs remain; every step
 // treats all pairs alike, so the result is uniform over the N-subsets.
 // When N is more than half the pairs, the complement is drawn instead.
-// Memory: the CSR's own index array and a small buffer for each round.
+// Memory: the CSR's own index array, plus 8 bytes for each redrawn pair
+// (about N²/2M of them for M pairs).
 type FixedTotal struct {
 	N         int
 	Multapses bool
@@ -229,12 +230,32 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 		idx[fill[r]] = uint32(l % per)
 		fill[r]++
 	}
-	// Sort rows; without multapses, drop repeats in place.
+	// Sort rows; without multapses, drop repeats in place — through a
+	// bitset of the row's columns when reading it back (per/64 words) is
+	// cheaper than sorting.
+	var seen bitset
+	if !multi && (per+63)/64 <= 4*(n/uint64(sp.rows)+1) {
+		seen = newBitset(int(per))
+	}
 	have := uint32(0)
 	for r := 0; r < sp.rows; r++ {
 		row := idx[ptr[r]:ptr[r+1]]
-		slices.Sort(row)
 		ptr[r] = have
+		if seen != nil {
+			for _, c := range row {
+				seen.set(c)
+			}
+			for i, word := range seen {
+				for word != 0 {
+					idx[have] = uint32(i)<<6 | uint32(bits.TrailingZeros64(word))
+					have++
+					word &= word - 1
+				}
+				seen[i] = 0
+			}
+			continue
+		}
+		slices.Sort(row)
 		for q, c := range row {
 			if multi || q == 0 || c != row[q-1] {
 				idx[have] = c
@@ -243,21 +264,25 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 		}
 	}
 	ptr[sp.rows] = have
-	// Rounds: draw the missing pairs, keep the new distinct ones.
-	var extra []uint64
-	for round := uint64(1); uint64(have) < n; round++ {
+	// Rounds: draw the missing pairs again, keeping the new distinct ones
+	// in a sorted side list merged into the CSR once at the end.
+	var extra, fresh []uint64
+	for round := uint64(1); uint64(have)+uint64(len(extra)) < n; round++ {
 		w = newWords(key, round)
-		extra = extra[:0]
-		for range n - uint64(have) {
-			extra = append(extra, w.below64(m))
+		fresh = fresh[:0]
+		for range n - uint64(have) - uint64(len(extra)) {
+			fresh = append(fresh, w.below64(m))
 		}
-		slices.Sort(extra)
-		extra = slices.Compact(extra)
-		extra = slices.DeleteFunc(extra, func(l uint64) bool {
+		slices.Sort(fresh)
+		fresh = slices.Compact(fresh)
+		fresh = slices.DeleteFunc(fresh, func(l uint64) bool {
 			r := l / per
 			_, found := slices.BinarySearch(idx[ptr[r]:ptr[r+1]], uint32(l%per))
 			return found
 		})
+		extra = union(extra, fresh)
+	}
+	if len(extra) > 0 {
 		have = mergeInto(ptr, idx, have, extra, per)
 	}
 	// Columns were counted among the allowed ones: map them to real ones.
@@ -272,6 +297,27 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 		}
 	}
 	return ptr, idx
+}
+
+// union returns the sorted union of two sorted sets.
+func union(a, b []uint64) []uint64 {
+	out := make([]uint64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // mergeInto merges the sorted linear pair indices extra (row = l/per,

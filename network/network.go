@@ -312,7 +312,8 @@ func (b *Builder) Build() (*Network, error) {
 	if cfg.Batch < 0 {
 		errs = append(errs, fmt.Errorf("network: batch = %d: must be >= 1", cfg.Batch))
 	}
-	if len(errs) > 0 {
+	if len(errs) > len(b.errs) {
+		// Without a valid dt or batch nothing else can be checked.
 		return nil, errors.Join(errs...)
 	}
 	net := &Network{Config: cfg, popIndex: map[string]int{}, projIndex: map[string]int{}}
@@ -464,7 +465,7 @@ func (b *Builder) Build() (*Network, error) {
 			Self: src == dst, Autapses: c.Autapses}
 		syn, err := c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: connectivity: %w", where, err))
+			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 			continue
 		}
 		wmin, wmax := c.Wmin, c.Wmax

@@ -115,3 +115,13 @@ func TestNormalMoments(t *testing.T) {
 		t.Errorf("variance %g", v)
 	}
 }
+
+func TestAt2MatchesAt(t *testing.T) {
+	k := NewKey(5, 6)
+	for _, c := range [][2]uint64{{0, 0}, {17, 1 << 40}, {1<<63 + 5, 1<<32 - 1}} {
+		a, b := k.At2(c[0], c[1])
+		if a != k.At(c[0], c[1]) || b != k.At(c[0], c[1]+1) {
+			t.Errorf("At2(%d, %d) differs from At", c[0], c[1])
+		}
+	}
+}

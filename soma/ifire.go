@@ -361,39 +361,29 @@ func (s IF) New(env Env) (Model, error) {
 	m.rc = make([]float32, n)
 
 	if m.adapt == nil && !exp {
-		// Affine update u = α·u' + β + γ·I: the fast path.
+		// Affine update: the fast path.
 		m.fast = true
-		m.alpha = make([]float32, n)
-		m.beta = make([]float32, n)
-		m.gamma = make([]float32, n)
-		for i := range m.alpha {
+		m.kk, m.ee, m.gg = make([]float32, n), rest, make([]float32, n)
+		for i := range m.kk {
 			k := env.Dt / float64(tau[i])
+			g := k * float64(r[i])
 			if s.Integration == Exact {
 				k = -math.Expm1(-k)
+				g = k * float64(r[i])
 			}
-			a := 1 - k
 			if !leak {
-				a, k = 1, env.Dt/float64(tau[i])
+				k = 0
 			}
-			m.alpha[i] = float32(a)
-			if leak {
-				m.beta[i] = float32(k * float64(rest[i]))
-			}
-			m.gamma[i] = float32(k * float64(r[i]))
+			m.kk[i] = float32(k)
+			m.gg[i] = float32(g)
 		}
-		m.alphaPos = true
-		for _, a := range m.alpha {
-			if !(a > 0) {
-				m.alphaPos = false
-			}
-		}
-		as, ok1 := scalarOr(m.alpha)
-		bs, ok2 := scalarOr(m.beta)
-		gs, ok3 := scalarOr(m.gamma)
+		ks, ok1 := scalarOr(m.kk)
+		es, ok2 := scalarOr(m.ee)
+		gs, ok3 := scalarOr(m.gg)
 		ts, ok4 := scalarOr(m.th)
 		if ok1 && ok2 && ok3 && ok4 {
 			m.scalar = true
-			m.as, m.bs, m.gs, m.ts = as, bs, gs, ts
+			m.ks, m.es, m.gs, m.ts = ks, es, gs, ts
 		}
 	} else {
 		m.kr = make([]float32, n)

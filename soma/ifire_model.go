@@ -16,13 +16,15 @@ type ifModel struct {
 	reset, kref, th []float32 // reset potential, refractory steps K, threshold test value
 	refr, drop      bool      // some K > 0; drop input while refractory
 
-	// Fast path (no Exponential, no Adaptation): u = α·u' + β + γ·I.
-	fast, scalar       bool
-	alphaPos           bool      // every α > 0 (the −Inf mask works)
-	refList            []uint32  // fast path: the neurons with rc > 0
-	held               []float32 // their potentials during the loop
-	alpha, beta, gamma []float32
-	as, bs, gs, ts     float32 // the same, when every element shares them
+	// Fast path (no Exponential, no Adaptation): u = u' + k·(E − u') + g·I
+	// with k = dt/τ (Euler) or 1 − e^{−dt/τ} (Exact), E = rest, g = k·R
+	// (k = 0, g = (dt/τ)·R without Leak). This form keeps the fixed point
+	// at E + (g/k)·I whatever the rounding of k.
+	fast, scalar   bool
+	refList        []uint32  // fast path: the neurons with rc > 0
+	held           []float32 // their potentials during the loop
+	kk, ee, gg     []float32
+	ks, es, gs, ts float32 // the same, when every element shares them
 
 	// Generic path.
 	kr, du []float32 // (dt/τ)·R; du buffer
@@ -103,7 +105,7 @@ func (m *ifModel) Repolarise() {
 		m.adapt.spiked(m.last)
 	}
 	v, rc, reset, kref := m.v, m.rc, m.reset, m.kref
-	list := m.fast && m.refr && m.alphaPos
+	list := m.fast && m.refr
 	for _, i := range m.last {
 		v[i] = reset[i]
 		if list && rc[i] == 0 && kref[i] > 0 {
@@ -141,26 +143,22 @@ func (m *ifModel) Step(step int64, in Input, fired []uint32) []uint32 {
 //
 // Refractory neurons are kept out of the main loop without a test per
 // neuron: the neurons with a refractory count (a short list) have their
-// potential replaced by −Inf for the duration of the loop, which then
-// gives −Inf (α > 0) and cannot cross the threshold, and restored (plus the
-// jumps they keep) afterwards. When some α ≤ 0 (Euler with dt ≥ τ) a loop
-// that tests every neuron is used instead.
+// potential replaced by −Inf for the duration of the loop, which turns
+// their update into NaN or −Inf, neither of which crosses the threshold;
+// the held potentials (plus the jumps they keep) are restored afterwards.
 func (m *ifModel) stepFast(cur, jump []float32, fired []uint32) []uint32 {
-	if m.refr && !m.alphaPos {
-		return lifBranchy(m.v, cur, jump, m.rc, m.alpha, m.beta, m.gamma, m.th, m.drop, fired)
-	}
 	if m.refr {
 		m.enterRefractory()
 	}
 	switch {
 	case m.scalar && jump == nil:
-		fired = lifScalar(m.v, cur, m.as, m.bs, m.gs, m.ts, fired)
+		fired = lifScalar(m.v, cur, m.ks, m.es, m.gs, m.ts, fired)
 	case m.scalar:
-		fired = lifScalarJump(m.v, cur, jump, m.as, m.bs, m.gs, m.ts, fired)
+		fired = lifScalarJump(m.v, cur, jump, m.ks, m.es, m.gs, m.ts, fired)
 	case jump == nil:
-		fired = lifArrays(m.v, cur, m.alpha, m.beta, m.gamma, m.th, fired)
+		fired = lifArrays(m.v, cur, m.kk, m.ee, m.gg, m.th, fired)
 	default:
-		fired = lifArraysJump(m.v, cur, jump, m.alpha, m.beta, m.gamma, m.th, fired)
+		fired = lifArraysJump(m.v, cur, jump, m.kk, m.ee, m.gg, m.th, fired)
 	}
 	if m.refr {
 		m.leaveRefractory(jump)
@@ -205,22 +203,53 @@ func (m *ifModel) leaveRefractory(jump []float32) {
 // the bounds checks hoisted (x = x[:len(v)]); the only branch (a spike) is
 // rarely taken.
 
-func lifScalar(v, in []float32, a, b, g, th float32, fired []uint32) []uint32 {
+func lifScalar(v, in []float32, k, e, g, th float32, fired []uint32) []uint32 {
+	in = in[:len(v)]
+	base := 0
+	for len(v) >= 4 && len(in) >= 4 {
+		u0 := v[0] + k*(e-v[0]) + g*in[0]
+		u1 := v[1] + k*(e-v[1]) + g*in[1]
+		u2 := v[2] + k*(e-v[2]) + g*in[2]
+		u3 := v[3] + k*(e-v[3]) + g*in[3]
+		v[0], v[1], v[2], v[3] = u0, u1, u2, u3
+		if u0 > th || u1 > th || u2 > th || u3 > th {
+			fired = spikes4(fired, base, u0, u1, u2, u3, th)
+		}
+		v, in = v[4:], in[4:]
+		base += 4
+	}
 	in = in[:len(v)]
 	for i, x := range v {
-		u := a*x + b + g*in[i]
+		u := x + k*(e-x) + g*in[i]
 		v[i] = u
 		if u > th {
-			fired = append(fired, uint32(i))
+			fired = append(fired, uint32(base+i))
 		}
 	}
 	return fired
 }
 
-func lifScalarJump(v, in, j []float32, a, b, g, th float32, fired []uint32) []uint32 {
+// spikes4 appends the elements i..i+3 whose potential is above th.
+func spikes4(fired []uint32, i int, u0, u1, u2, u3, th float32) []uint32 {
+	if u0 > th {
+		fired = append(fired, uint32(i))
+	}
+	if u1 > th {
+		fired = append(fired, uint32(i+1))
+	}
+	if u2 > th {
+		fired = append(fired, uint32(i+2))
+	}
+	if u3 > th {
+		fired = append(fired, uint32(i+3))
+	}
+	return fired
+}
+
+func lifScalarJump(v, in, j []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	in, j = in[:len(v)], j[:len(v)]
 	for i, x := range v {
-		u := a*x + b + g*in[i] + j[i]
+		u := x + k*(e-x) + g*in[i] + j[i]
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -229,11 +258,11 @@ func lifScalarJump(v, in, j []float32, a, b, g, th float32, fired []uint32) []ui
 	return fired
 }
 
-func lifArrays(v, in, a, b, g, th []float32, fired []uint32) []uint32 {
+func lifArrays(v, in, k, e, g, th []float32, fired []uint32) []uint32 {
 	n := len(v)
-	in, a, b, g, th = in[:n], a[:n], b[:n], g[:n], th[:n]
+	in, k, e, g, th = in[:n], k[:n], e[:n], g[:n], th[:n]
 	for i, x := range v {
-		u := a[i]*x + b[i] + g[i]*in[i]
+		u := x + k[i]*(e[i]-x) + g[i]*in[i]
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))
@@ -242,38 +271,11 @@ func lifArrays(v, in, a, b, g, th []float32, fired []uint32) []uint32 {
 	return fired
 }
 
-func lifArraysJump(v, in, j, a, b, g, th []float32, fired []uint32) []uint32 {
+func lifArraysJump(v, in, j, k, e, g, th []float32, fired []uint32) []uint32 {
 	n := len(v)
-	in, j, a, b, g, th = in[:n], j[:n], a[:n], b[:n], g[:n], th[:n]
+	in, j, k, e, g, th = in[:n], j[:n], k[:n], e[:n], g[:n], th[:n]
 	for i, x := range v {
-		u := a[i]*x + b[i] + g[i]*in[i] + j[i]
-		v[i] = u
-		if u > th[i] {
-			fired = append(fired, uint32(i))
-		}
-	}
-	return fired
-}
-
-// lifBranchy tests the refractory count of every neuron; j may be nil.
-func lifBranchy(v, in, j, rc, a, b, g, th []float32, drop bool, fired []uint32) []uint32 {
-	n := len(v)
-	in, rc, a, b, g, th = in[:n], rc[:n], a[:n], b[:n], g[:n], th[:n]
-	if j != nil {
-		j = j[:n]
-	}
-	for i, x := range v {
-		if rc[i] > 0 {
-			rc[i]--
-			if j != nil && !drop {
-				v[i] = x + j[i]
-			}
-			continue
-		}
-		u := a[i]*x + b[i] + g[i]*in[i]
-		if j != nil {
-			u += j[i]
-		}
+		u := x + k[i]*(e[i]-x) + g[i]*in[i] + j[i]
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))

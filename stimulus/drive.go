@@ -20,7 +20,7 @@ type PoissonDrive struct {
 	Weight float64 // value added per event
 
 	lambda float64 // expected events per step
-	expNeg float64 // e^{-lambda}
+	table  *rng.PoissonTable
 	w      float32
 	key    rng.Key
 	n      int
@@ -36,7 +36,10 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 		return fmt.Errorf("poisson drive: weight = %g: must be finite", d.Weight)
 	}
 	d.lambda = d.RateHz * env.Dt / 1000
-	d.expNeg = math.Exp(-d.lambda)
+	d.table = nil
+	if d.lambda > 0 && d.lambda <= 700 {
+		d.table = rng.NewPoissonTable(d.lambda)
+	}
 	d.w = float32(d.Weight)
 	d.key = env.Key.Sub(uint64(rng.PurposePoisson), 0xd1)
 	d.n = env.N
@@ -48,30 +51,34 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 func (d *PoissonDrive) Lambda() float64 { return d.lambda }
 
 // Add adds Weight × count into buf (one entry per element).
+//
+// The count of neuron i of copy b at step n is drawn from word i mod 4 of
+// the Philox block (n, b<<32 | i/4): a pure function of (seed, population,
+// step, copy, neuron), computed eight neurons at a time.
 func (d *PoissonDrive) Add(step int64, buf []float32) {
 	if d.lambda == 0 || !d.bound {
 		return
 	}
-	for e := range buf {
-		// Keyed by (copy, neuron), so a neuron's draws do not depend on
-		// the population size.
-		id := uint64(e/d.n)<<32 | uint64(e%d.n)
-		if d.lambda >= 30 {
-			buf[e] += d.w * float32(d.key.Poisson(uint64(step), id, d.lambda))
+	n := d.n
+	for b := 0; b*n < len(buf); b++ {
+		out := buf[b*n : (b+1)*n]
+		if d.table == nil {
+			for i := range out {
+				id := uint64(b)<<32 | uint64(i)
+				out[i] += d.w * float32(d.key.Poisson(uint64(step), id, d.lambda))
+			}
 			continue
 		}
-		// Inversion of one uniform: the smallest n with CDF(n) > u.
-		u := d.key.At(uint64(step), id).Float64()
-		p := d.expNeg
-		cdf := p
-		n := 0
-		for u >= cdf && n < 200 {
-			n++
-			p *= d.lambda / float64(n)
-			cdf += p
-		}
-		if n > 0 {
-			buf[e] += d.w * float32(n)
+		for i0 := 0; i0 < n; i0 += 8 {
+			x, y := d.key.At2(uint64(step), uint64(b)<<32|uint64(i0/4))
+			words := [8]uint32{x[0], x[1], x[2], x[3], y[0], y[1], y[2], y[3]}
+			m := min(8, n-i0)
+			o := out[i0 : i0+m]
+			for j := range o {
+				if k := d.table.Sample(words[j]); k > 0 {
+					o[j] += d.w * float32(k)
+				}
+			}
 		}
 	}
 }

@@ -52,3 +52,25 @@ func BenchmarkDeliver(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNormalize normalises the Brunel-sized projection; one op is one
+// pass over all its synapses (as after a plasticity update).
+func BenchmarkNormalize(b *testing.B) {
+	c := brunelCSR(b)
+	for _, axis := range []synapse.Axis{synapse.FanIn, synapse.FanOut, synapse.Total} {
+		b.Run(axis.String(), func(b *testing.B) {
+			nz := synapse.Normalizer{Axis: axis, Target: 0.1 * float64(c.Len()), Bounds: synapse.Bounds{Min: 0, Max: 0.3}}
+			if axis == synapse.FanIn {
+				nz.Target = 0.1 * 1250
+			} else if axis == synapse.FanOut {
+				nz.Target = 0.1 * 1000 // rows hold about 1250 synapses, at least 1000
+			}
+			for b.Loop() {
+				if err := nz.Apply(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(c.Len())*float64(b.N)/b.Elapsed().Seconds(), "synapses/s")
+		})
+	}
+}
