@@ -1,7 +1,6 @@
 package axon
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -439,26 +438,7 @@ func (a *Axon) Reset() {
 }
 
 // arrayLen reports whether v is an array (param.Array) and its length.
-// param.Value does not expose its length, so it is read from String and
-// confirmed by expanding without a random source (which a distribution
-// labelled like an array could not do).
-func arrayLen(v param.Value) (int, bool) {
-	if _, ok := v.IsConst(); ok {
-		return 0, false
-	}
-	s := v.String()
-	var n int
-	if _, err := fmt.Sscanf(s, "array[%d]", &n); err != nil || s != fmt.Sprintf("array[%d]", n) {
-		return 0, false
-	}
-	if _, err := v.Expand("", n, nil); err != nil {
-		var pe *param.Error
-		if !errors.As(err, &pe) {
-			return 0, false
-		}
-	}
-	return n, true
-}
+func arrayLen(v param.Value) (int, bool) { return v.Len() }
 
 // widen returns, for each float32 value, the float64 it most likely came
 // from (the shortest decimal that rounds to it): param.Value.Expand hands

@@ -480,16 +480,11 @@ func (b *Builder) Build() (*Network, error) {
 			errs = append(errs, fmt.Errorf("%s: weight bounds [%g, %g]: wmin must not exceed wmax", where, wmin, wmax))
 			continue
 		}
-		w, err := c.Weight.Expand("weight", syn.Len(), key.Stream(uint64(rng.PurposeWeights)))
-		if err != nil {
+		lo, hi := float32(wmin), float32(wmax)
+		if err := syn.InitWeights(c.Weight, synapse.Bounds{Min: lo, Max: hi}, key.Sub(uint64(rng.PurposeWeights))); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 			continue
 		}
-		lo, hi := float32(wmin), float32(wmax)
-		for k := range w {
-			w[k] = min(max(w[k], lo), hi)
-		}
-		syn.W = w
 		if c.Normalize != nil {
 			if err := c.Normalize(syn); err != nil {
 				errs = append(errs, fmt.Errorf("%s: normalisation: %w", where, err))

@@ -320,6 +320,7 @@ func (s IF) New(env Env) (Model, error) {
 		c.k[i] = float32(env.Dt / float64(tau[i]))
 	}
 	var leak, exp bool
+	var slots [3]ifTerm
 	seen := map[string]bool{}
 	for i, t := range s.Terms {
 		if t == nil {
@@ -337,12 +338,21 @@ func (s IF) New(env Env) (Model, error) {
 		switch bt := bt.(type) {
 		case *leakTerm:
 			leak = true
+			slots[0] = bt
 		case *expTerm:
 			exp = true
+			slots[1] = bt
 		case *adaptTerm:
 			m.adapt = bt
+			slots[2] = bt
 		}
-		m.terms = append(m.terms, bt)
+	}
+	// A canonical order, so that the float32 sum is the same (bit for bit)
+	// whatever order the terms were listed in.
+	for _, t := range slots {
+		if t != nil {
+			m.terms = append(m.terms, t)
+		}
 	}
 	if s.Integration == Exact && (!leak || len(s.Terms) != 1) {
 		return nil, fmt.Errorf("%s: integration = exact: needs the Leak term alone (terms: %s)", kind, termNames(s.Terms))

@@ -205,25 +205,24 @@ func (m *ifModel) leaveRefractory(jump []float32) {
 
 func lifScalar(v, in []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	in = in[:len(v)]
-	base := 0
-	for len(v) >= 4 && len(in) >= 4 {
-		u0 := v[0] + k*(e-v[0]) + g*in[0]
-		u1 := v[1] + k*(e-v[1]) + g*in[1]
-		u2 := v[2] + k*(e-v[2]) + g*in[2]
-		u3 := v[3] + k*(e-v[3]) + g*in[3]
-		v[0], v[1], v[2], v[3] = u0, u1, u2, u3
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		vv, ii := v[i:i+4:i+4], in[i:i+4:i+4]
+		u0 := vv[0] + k*(e-vv[0]) + g*ii[0]
+		u1 := vv[1] + k*(e-vv[1]) + g*ii[1]
+		u2 := vv[2] + k*(e-vv[2]) + g*ii[2]
+		u3 := vv[3] + k*(e-vv[3]) + g*ii[3]
+		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
 		if u0 > th || u1 > th || u2 > th || u3 > th {
-			fired = spikes4(fired, base, u0, u1, u2, u3, th)
+			fired = spikes4(fired, i, u0, u1, u2, u3, th)
 		}
-		v, in = v[4:], in[4:]
-		base += 4
 	}
-	in = in[:len(v)]
-	for i, x := range v {
+	for ; i < len(v); i++ {
+		x := v[i]
 		u := x + k*(e-x) + g*in[i]
 		v[i] = u
 		if u > th {
-			fired = append(fired, uint32(base+i))
+			fired = append(fired, uint32(i))
 		}
 	}
 	return fired
@@ -248,7 +247,20 @@ func spikes4(fired []uint32, i int, u0, u1, u2, u3, th float32) []uint32 {
 
 func lifScalarJump(v, in, j []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	in, j = in[:len(v)], j[:len(v)]
-	for i, x := range v {
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		vv, ii, jj := v[i:i+4:i+4], in[i:i+4:i+4], j[i:i+4:i+4]
+		u0 := vv[0] + k*(e-vv[0]) + g*ii[0] + jj[0]
+		u1 := vv[1] + k*(e-vv[1]) + g*ii[1] + jj[1]
+		u2 := vv[2] + k*(e-vv[2]) + g*ii[2] + jj[2]
+		u3 := vv[3] + k*(e-vv[3]) + g*ii[3] + jj[3]
+		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
+		if u0 > th || u1 > th || u2 > th || u3 > th {
+			fired = spikes4(fired, i, u0, u1, u2, u3, th)
+		}
+	}
+	for ; i < len(v); i++ {
+		x := v[i]
 		u := x + k*(e-x) + g*in[i] + j[i]
 		v[i] = u
 		if u > th {

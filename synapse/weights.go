@@ -3,7 +3,6 @@ package synapse
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/rng"
@@ -69,7 +68,7 @@ func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
 		for i := range c.W {
 			c.W[i] = float32(x)
 		}
-	case strings.HasPrefix(v.String(), "array["): // param.Array
+	case isArray(v):
 		w, err := v.Expand(name, len(c.Idx), nil)
 		if err != nil {
 			return fmt.Errorf("synapse: %w (one value per synapse, in CSR order)", err)
@@ -117,4 +116,9 @@ func (c *CSR) InitWeightsDense(m []float32, b Bounds) error {
 	}
 	b.Clip(c.W)
 	return nil
+}
+
+func isArray(v param.Value) bool {
+	_, ok := v.Len()
+	return ok
 }
