@@ -359,7 +359,7 @@ func TestRefractoryAndJumps(t *testing.T) {
 			if generic {
 				// A vanishing exponential term forces the generic path
 				// without changing the numbers that matter here.
-				s.Terms = append(s.Terms, Exponential{DeltaT: param.Const(1), ThetaRH: param.Const(-1000)})
+				s.Terms = append(s.Terms, Exponential{DeltaT: param.Const(1), ThetaRH: param.Const(1000)})
 			}
 			m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 1})
 			v, rc := vvar(t, m, "v"), vvar(t, m, "refractory")
