@@ -50,6 +50,8 @@ func newBuilder(kind string, env Env) *builder {
 	b := &builder{env: env, kind: kind}
 	if err := env.Validate(); err != nil {
 		b.err = fmt.Errorf("%s: %w", kind, err)
+	} else if math.IsInf(env.Dt, 0) {
+		b.err = fmt.Errorf("%s: dt = %g ms: must be finite", kind, env.Dt)
 	}
 	return b
 }

@@ -214,6 +214,10 @@ func (s IF) Kind() string {
 	var leak, exp, ad bool
 	var names []string
 	for _, t := range s.Terms {
+		if nilTerm(t) {
+			names = append(names, "nil")
+			continue
+		}
 		switch t.(type) {
 		case Leak, *Leak:
 			leak = true
@@ -222,9 +226,7 @@ func (s IF) Kind() string {
 		case Adaptation, *Adaptation:
 			ad = true
 		}
-		if t != nil {
-			names = append(names, t.TermName())
-		}
+		names = append(names, t.TermName())
 	}
 	switch {
 	case len(names) == 0:
@@ -239,6 +241,21 @@ func (s IF) Kind() string {
 		return "adex"
 	}
 	return "if+" + strings.Join(names, "+")
+}
+
+// nilTerm reports a nil term, including a typed nil pointer.
+func nilTerm(t Term) bool {
+	switch t := t.(type) {
+	case nil:
+		return true
+	case *Leak:
+		return t == nil
+	case *Exponential:
+		return t == nil
+	case *Adaptation:
+		return t == nil
+	}
+	return false
 }
 
 // ifCoeffs holds what the terms need from the core, per element.
@@ -323,7 +340,7 @@ func (s IF) New(env Env) (Model, error) {
 	var slots [3]ifTerm
 	seen := map[string]bool{}
 	for i, t := range s.Terms {
-		if t == nil {
+		if nilTerm(t) {
 			return nil, fmt.Errorf("%s: terms[%d] is nil", kind, i)
 		}
 		name := t.TermName()
@@ -412,7 +429,7 @@ func termNames(ts []Term) string {
 	}
 	var names []string
 	for _, t := range ts {
-		if t == nil {
+		if nilTerm(t) {
 			names = append(names, "nil")
 		} else {
 			names = append(names, t.TermName())

@@ -55,9 +55,11 @@ func (m *ifModel) Vars() []string {
 	return []string{"v", "refractory"}
 }
 
-// Var returns "v" (potential, mV), "refractory" (held steps still to
-// come; K right after the step that follows a spike… see IF.Refractory)
-// and, with an Adaptation term, "w".
+// Var returns "v" (potential, mV), "refractory" and, with an Adaptation
+// term, "w". "refractory" counts the held steps still to come: the reset
+// (at the start of the step after a spike) sets it to K, and each held
+// step counts it down, so it reads K−1 at the end of the first held step
+// and 0 at the end of the last.
 func (m *ifModel) Var(name string) ([]float32, bool) {
 	switch name {
 	case "v":
@@ -90,6 +92,9 @@ func (m *ifModel) SetFired(fired []uint32) {
 		if int(i) >= m.n {
 			m.fail(fmt.Errorf("%s: SetFired: element %d out of range [0, %d)", m.kind, i, m.n))
 			continue
+		}
+		if k := len(m.last); k > 0 && m.last[k-1] == i {
+			continue // a repeated index acts once
 		}
 		m.last = append(m.last, i)
 	}

@@ -661,9 +661,27 @@ func TestIFKind(t *testing.T) {
 	}{
 		{PerfectIF(), "if"}, {LIF(), "lif"}, {EIF(), "eif"}, {AIF(), "aif"}, {AdEx(), "adex"},
 		{AdExTextbook(), "adex"}, {IF{Terms: []Term{DefaultExponential()}}, "if+exp"},
+		{IF{Terms: []Term{&Leak{}, &Exponential{}}}, "eif"},
 	} {
 		if got := c.s.Kind(); got != c.want {
 			t.Errorf("Kind = %q, want %q", got, c.want)
+		}
+	}
+}
+
+func TestPointerTerms(t *testing.T) {
+	e := DefaultExponential()
+	a := DefaultAdaptation()
+	s := PerfectIF()
+	s.Terms = []Term{&a, &Leak{}, &e}
+	m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 1})
+	r := mustNew(t, AdEx(), Env{N: 1, Batch: 1, Dt: 1})
+	for n := 0; n < 50; n++ {
+		in := Input{Current: []float32{120}}
+		m.Step(int64(n), in, nil)
+		r.Step(int64(n), in, nil)
+		if vvar(t, m, "v")[0] != vvar(t, r, "v")[0] {
+			t.Fatalf("step %d: pointer terms give another result", n)
 		}
 	}
 }
@@ -700,6 +718,8 @@ func TestIFInvalid(t *testing.T) {
 		{"adaptation form", mod(func(s *IF) { a := DefaultAdaptation(); a.Form = 7; s.Terms[2] = a }), env, "adaptation form = 7"},
 		{"duplicate term", lif(func(s *IF) { s.Terms = []Term{Leak{}, Leak{}} }), env, "leak appears twice"},
 		{"nil term", lif(func(s *IF) { s.Terms = []Term{Leak{}, nil} }), env, "terms[1] is nil"},
+		{"typed nil term", lif(func(s *IF) { var e *Exponential; s.Terms = []Term{Leak{}, e} }), env, "terms[1] is nil"},
+		{"env dt inf", LIF(), Env{N: 1, Batch: 1, Dt: math.Inf(1)}, "dt = +Inf ms: must be finite"},
 		{"exact with exp", mod(func(s *IF) { s.Integration = Exact }), env, "integration = exact: needs the Leak term alone"},
 		{"exact without leak", IF{Tau: param.Const(20), R: param.Const(1), Integration: Exact, Threshold: param.Const(1)}, env, "needs the Leak term alone"},
 		{"integration unknown", lif(func(s *IF) { s.Integration = 9 }), env, "integration = 9"},
@@ -711,6 +731,76 @@ func TestIFInvalid(t *testing.T) {
 		m, err := c.s.New(c.env)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: New = %v, %v; want an error containing %q", c.name, m, err, c.want)
+		}
+	}
+}
+
+// The unrolled scalar loops agree bit for bit with the plain per-element
+// loops, spikes included (N = 103: unrolled body and remainder).
+func TestFastLoopsAgree(t *testing.T) {
+	const n = 103
+	src := rng.NewKey(1).Stream()
+	v := make([]float32, n)
+	in := make([]float32, n)
+	j := make([]float32, n)
+	for i := range v {
+		v[i] = float32(-70 + 35*src.Float64())
+		in[i] = float32(60 * src.Float64())
+		j[i] = float32(src.Float64() - 0.5)
+	}
+	const k, e, g, th = 0.05, -70.6, 0.05, -40
+	for _, withJump := range []bool{false, true} {
+		v1, v2 := slices.Clone(v), slices.Clone(v)
+		var f1, f2 []uint32
+		if withJump {
+			f1 = lifScalarJump(v1, in, j, k, e, g, th, nil)
+			f2 = lifArraysJump(v2, in, j, fill(n, k), fill(n, e), fill(n, g), fill(n, th), nil)
+		} else {
+			f1 = lifScalar(v1, in, k, e, g, th, nil)
+			f2 = lifArrays(v2, in, fill(n, k), fill(n, e), fill(n, g), fill(n, th), nil)
+		}
+		if !slices.Equal(v1, v2) || !slices.Equal(f1, f2) || len(f1) < 10 || f1[len(f1)-1] < 100 {
+			t.Fatalf("jump=%v: scalar loop fired %v, array loop %v", withJump, f1, f2)
+		}
+	}
+}
+
+func TestModelsContract(t *testing.T) {
+	env := Env{N: 3, Batch: 2, Dt: 0.1}
+	for _, s := range []Spec{PerfectIF(), LIF(), EIF(), AIF(), AdEx(), IzhikevichRS(), TraubMiles(), RateUnit(Tanh)} {
+		m := mustNew(t, s, env)
+		if m.Len() != env.Len() {
+			t.Errorf("%s: Len %d", s.Kind(), m.Len())
+		}
+		for _, name := range m.Vars() {
+			if x := vvar(t, m, name); len(x) != env.Len() {
+				t.Errorf("%s: %s has %d values", s.Kind(), name, len(x))
+			}
+		}
+		if _, ok := m.Var("nope"); ok {
+			t.Errorf("%s: unknown variable accepted", s.Kind())
+		}
+		f, ok := m.(Failer)
+		if !ok {
+			t.Errorf("%s: not a Failer", s.Kind())
+			continue
+		}
+		m.Step(0, Input{Current: make([]float32, 5)}, nil)
+		m.Step(0, Input{Jump: make([]float32, 7)}, nil)
+		if f.Err() == nil {
+			t.Errorf("%s: wrong input lengths not reported", s.Kind())
+		}
+		_, graded := m.(Graded)
+		_, rep := m.(Repolariser)
+		switch s.(type) {
+		case Rate:
+			if !graded {
+				t.Errorf("rate unit is not Graded")
+			}
+		case IF, Izhikevich:
+			if !rep || graded {
+				t.Errorf("%s: Repolariser %v, Graded %v", s.Kind(), rep, graded)
+			}
 		}
 	}
 }

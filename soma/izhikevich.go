@@ -172,6 +172,9 @@ func (m *izhModel) SetFired(fired []uint32) {
 			}
 			continue
 		}
+		if k := len(m.last); k > 0 && m.last[k-1] == i {
+			continue // a repeated index acts once
+		}
 		m.last = append(m.last, i)
 	}
 	m.pending = true

@@ -1,15 +1,3 @@
-// Package soma holds the neuron models of Spiral: the integrate-and-fire
-// family with stackable membrane terms, Izhikevich, Hodgkin–Huxley, and
-// classical (graded, non-spiking) units.
-//
-// A model is plain state — struct of float32 slices — advanced one step at a
-// time by Step. It knows nothing of actors, messages or other populations:
-// the population (or the sequential stepper) sums its inputs into an Input
-// and routes the spikes it returns.
-//
-// A population of N neurons simulated with a batch of B independent copies
-// has Len() = B·N elements; element b·N+i is neuron i of copy b.
-// Per-neuron parameters are shared by the copies.
 package soma
 
 import (
