@@ -198,6 +198,41 @@ func (r *Receptor) Consume(step int64, v, current, jump []float32) {
 	clear(a)
 }
 
+// ConsumeConductance is Consume for a model that integrates conductances
+// itself (soma.Conductor): a conductance kernel adds its conductance g
+// into gsum and g·E into ge instead of a current. Other kernels behave as
+// in Consume.
+func (r *Receptor) ConsumeConductance(step int64, v, current, jump, gsum, ge []float32) {
+	if !r.spec.Kernel.Conductance() {
+		r.Consume(step, v, current, jump)
+		return
+	}
+	a := r.Slot(step)
+	n := len(a)
+	g, gs, gE := r.g[:n], gsum[:n], ge[:n]
+	e := float32(r.spec.ReversalMV)
+	d := r.decay
+	if r.spec.Kernel == ExpConductance {
+		for i, x := range a {
+			gi := g[i] + x
+			gs[i] += gi
+			gE[i] += gi * e
+			g[i] = gi * d
+		}
+	} else {
+		h, k, dt := r.h[:n], r.alpha, r.dt
+		for i, x := range a {
+			hi := h[i] + x*k
+			gi := g[i]
+			gs[i] += gi
+			gE[i] += gi * e
+			g[i] = d * (gi + dt*hi)
+			h[i] = d * hi
+		}
+	}
+	clear(a)
+}
+
 // Reset clears the kernel state and every input in flight.
 func (r *Receptor) Reset() {
 	clear(r.ring)

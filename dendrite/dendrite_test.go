@@ -100,3 +100,25 @@ func TestInvalidSpecs(t *testing.T) {
 		t.Errorf("ParseKernel(alpha_current) = %v, %v", k, err)
 	}
 }
+
+func TestConsumeConductanceSumsGAndGE(t *testing.T) {
+	const dt, tau, w, e = 0.1, 5.0, 0.6, -80.0
+	for _, k := range []Kernel{ExpConductance, AlphaConductance} {
+		a, _ := Spec{Kernel: k, TauMs: tau, ReversalMV: e}.New(1, dt, 2)
+		b, _ := Spec{Kernel: k, TauMs: tau, ReversalMV: e}.New(1, dt, 2)
+		a.Slot(0)[0] += w
+		b.Slot(0)[0] += w
+		for n := int64(0); n < 50; n++ {
+			g, ge := []float32{0.25}, []float32{1}
+			a.ConsumeConductance(n, nil, nil, nil, g, ge)
+			// The same receptor through Consume with v = 0 gives the
+			// current g·(E − 0) = g·E.
+			cur := []float32{0}
+			b.Consume(n, []float32{0}, cur, nil)
+			gk := cur[0] / e
+			if math.Abs(float64(g[0]-0.25-gk)) > 1e-6 || math.Abs(float64(ge[0]-1-gk*e)) > 1e-4 {
+				t.Fatalf("%v step %d: g %g, ge %g; the kernel's conductance is %g", k, n, g[0]-0.25, ge[0]-1, gk)
+			}
+		}
+	}
+}

@@ -53,6 +53,7 @@ type Population struct {
 
 	current, jump []float32
 	v             []float32 // potential, for conductance receptors
+	g, ge         []float32 // conductances, for models that integrate them
 
 	fired     []uint32 // elements that fired at the last step
 	prevFired []uint32 // ... at the step before
@@ -94,7 +95,13 @@ func (p *Population) AddReceptor(name string, spec dendrite.Spec, dt float64, ma
 	if spec.Kernel == dendrite.Delta && p.jump == nil {
 		p.jump = make([]float32, p.Len())
 	}
-	if spec.Kernel.Conductance() && p.v == nil {
+	if spec.Kernel.Conductance() && p.g == nil {
+		if c, ok := p.model.(soma.Conductor); ok && c.Conductances() {
+			p.g = make([]float32, p.Len())
+			p.ge = make([]float32, p.Len())
+		}
+	}
+	if spec.Kernel.Conductance() && p.g == nil && p.v == nil {
 		v, ok := p.model.Var("v")
 		if !ok {
 			return nil, fmt.Errorf("population %q: receptor %q: %s needs a membrane potential \"v\", which this model lacks", p.Name, name, spec.Kernel)
@@ -154,19 +161,28 @@ func (p *Population) Step(step int64) {
 	for _, d := range p.drives {
 		d.s.Add(step, d.r.Slot(step))
 	}
-	if p.v != nil && p.repol != nil {
-		// Conductance receptors read the potential: apply last step's
-		// resets first so they see the reset value.
-		p.repol.Repolarise()
-	}
-	for _, r := range p.receptors {
-		r.Consume(step, p.v, p.current, p.jump)
+	if p.g != nil {
+		// The model integrates conductances itself.
+		clear(p.g)
+		clear(p.ge)
+		for _, r := range p.receptors {
+			r.ConsumeConductance(step, p.v, p.current, p.jump, p.g, p.ge)
+		}
+	} else {
+		if p.v != nil && p.repol != nil {
+			// Conductance receptors read the potential: apply last
+			// step's resets first so they see the reset value.
+			p.repol.Repolarise()
+		}
+		for _, r := range p.receptors {
+			r.Consume(step, p.v, p.current, p.jump)
+		}
 	}
 	if p.graded != nil {
 		p.keepPrevOutput()
 	}
 	p.prevFired, p.fired = p.fired, p.prevFired[:0]
-	p.fired = p.model.Step(step, soma.Input{Current: p.current, Jump: p.jump}, p.fired)
+	p.fired = p.model.Step(step, soma.Input{Current: p.current, Jump: p.jump, G: p.g, GE: p.ge}, p.fired)
 	for _, pr := range p.principles {
 		p.fired = pr.Apply(step, p.fired, p.model)
 	}

@@ -135,6 +135,9 @@ func checkInput(kind string, n int, in Input) error {
 	if in.Jump != nil && len(in.Jump) != n {
 		return fmt.Errorf("%s: input jump has %d values, want %d", kind, len(in.Jump), n)
 	}
+	if (in.G == nil) != (in.GE == nil) || (in.G != nil && (len(in.G) != n || len(in.GE) != n)) {
+		return fmt.Errorf("%s: input conductances have %d and %d values, want %d each", kind, len(in.G), len(in.GE), n)
+	}
 	return nil
 }
 

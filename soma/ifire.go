@@ -404,6 +404,21 @@ func (s IF) New(env Env) (Model, error) {
 			m.kk[i] = float32(k)
 			m.gg[i] = float32(g)
 		}
+		if leak {
+			m.cond = true
+			m.condExact = s.Integration == Exact
+			m.dtTau, m.rr = make([]float32, n), make([]float32, n)
+			for i := range m.dtTau {
+				m.dtTau[i] = float32(env.Dt / float64(tau[i]))
+				m.rr[i] = r[i]
+			}
+			d, ok1 := scalarOr(m.dtTau)
+			rs, ok2 := scalarOr(m.rr)
+			if ok1 && ok2 {
+				m.dtTauS, m.rS = d, rs
+				m.dtTau, m.rr = nil, nil
+			}
+		}
 		ks, ok1 := scalarOr(m.kk)
 		es, ok2 := scalarOr(m.ee)
 		gs, ok3 := scalarOr(m.gg)

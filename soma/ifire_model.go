@@ -26,6 +26,13 @@ type ifModel struct {
 	kk, ee, gg     []float32
 	ks, es, gs, ts float32 // the same, when every element shares them
 
+	// Conductance path (fast models with Leak): per element dt/τ and R,
+	// or the scalars when shared; exact selects exponential Euler.
+	cond       bool
+	dtTau, rr  []float32
+	dtTauS, rS float32
+	condExact  bool
+
 	// Generic path.
 	kr, du []float32 // (dt/τ)·R; du buffer
 	terms  []ifTerm
@@ -134,13 +141,70 @@ func (m *ifModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		cur = m.zeros
 	}
 	start := len(fired)
-	if m.fast {
+	if in.G != nil && !m.cond {
+		m.fail(fmt.Errorf("%s: conductance input given to a model that does not integrate conductances", m.kind))
+		return fired
+	}
+	if in.G != nil {
+		fired = m.stepConductance(cur, in.Jump, in.G, in.GE, fired)
+	} else if m.fast {
 		fired = m.stepFast(cur, in.Jump, fired)
 	} else {
 		fired = m.stepGeneric(cur, in.Jump, fired)
 	}
 	m.last = append(m.last[:0], fired[start:]...)
 	m.pending = true
+	return fired
+}
+
+// Conductances reports whether the model integrates conductance input
+// (Input.G, Input.GE) itself: leaky models without Exponential and
+// Adaptation terms.
+func (m *ifModel) Conductances() bool { return m.cond }
+
+// stepConductance advances a leaky model with conductance input:
+//
+//	τ dv/dt = A − B·v,  A = rest + R·I + GE,  B = 1 + G
+//
+// with A and B held over the step: exactly (exponential Euler,
+// v ← A/B + (v − A/B)·e^{−B·dt/τ}) with Exact integration, else Euler
+// (v ← v + (dt/τ)(A − B·v)). Refractory neurons are masked as in stepFast.
+func (m *ifModel) stepConductance(cur, jump, g, ge []float32, fired []uint32) []uint32 {
+	if m.refr {
+		m.enterRefractory()
+	}
+	n := m.n
+	v := m.v[:n]
+	cur, g, ge, rest, th := cur[:n], g[:n], ge[:n], m.ee[:n], m.th[:n]
+	var j []float32
+	if jump != nil {
+		j = jump[:n]
+	}
+	dtTau, r := m.dtTauS, m.rS
+	for i, x := range v {
+		if m.dtTau != nil {
+			dtTau, r = m.dtTau[i], m.rr[i]
+		}
+		a := rest[i] + r*cur[i] + ge[i]
+		b := 1 + g[i]
+		var u float32
+		if m.condExact {
+			vinf := a / b
+			u = vinf + (x-vinf)*exp32(-b*dtTau)
+		} else {
+			u = x + dtTau*(a-b*x)
+		}
+		if j != nil {
+			u += j[i]
+		}
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	if m.refr {
+		m.leaveRefractory(jump)
+	}
 	return fired
 }
 

@@ -40,6 +40,22 @@ type Input struct {
 	// Jump, if not nil, holds instantaneous potential increments (mV) from
 	// delta synapses, applied at this step, len Len().
 	Jump []float32
+	// G and GE, if not nil, hold the synaptic conductances of the step,
+	// for models that integrate them themselves (see Conductor): G is the
+	// summed conductance in units of the leak conductance (dimensionless)
+	// and GE the sum of conductance × reversal potential (mV), so the
+	// synaptic current is GE − G·v (in mV, like R·I). len Len().
+	G, GE []float32
+}
+
+// Conductor is implemented by models that integrate conductance-based
+// synaptic input themselves (for example exponential Euler in a LIF:
+// τ dv/dt = −(v − rest) + R·I + GE − G·v solved exactly over the step with
+// G and GE held). Populations hand such models Input.G and Input.GE;
+// other models get the conductance current g·(E − v) in Input.Current,
+// with v taken at the start of the step.
+type Conductor interface {
+	Conductances() bool
 }
 
 // Model is a neuron population's state and update rule.
