@@ -219,10 +219,12 @@ func (s *Stream) Normal() float64 {
 // for the hot loops where λ is the same for many draws (background
 // input). The table covers the distribution up to a tail probability below
 // 2^-32, the resolution of the word, so the samples are exact to that
-// resolution.
+// resolution. A guide table indexed by the word's top byte gives the
+// search its starting point, so a draw takes about one comparison.
 type PoissonTable struct {
 	// cdf[k] = floor(P(X <= k) · 2^32), clamped below 2^32.
 	cdf    []uint32
+	guide  [256]uint16 // guide[b]: smallest k with cdf[k] > b·2^24
 	lambda float64
 }
 
@@ -244,6 +246,13 @@ func NewPoissonTable(lambda float64) *PoissonTable {
 		p *= lambda / float64(k+1)
 		cdf += p
 	}
+	k := 0
+	for b := range t.guide {
+		for k < len(t.cdf) && uint64(t.cdf[k]) <= uint64(b)<<24 {
+			k++
+		}
+		t.guide[b] = uint16(k)
+	}
 	return t
 }
 
@@ -251,10 +260,11 @@ func NewPoissonTable(lambda float64) *PoissonTable {
 func (t *PoissonTable) Lambda() float64 { return t.lambda }
 
 // Sample returns the count for the random word u: the smallest k with
-// u < cdf[k].
+// u < cdf[k] (len(cdf) when there is none).
 func (t *PoissonTable) Sample(u uint32) int {
-	k := 0
-	for k < len(t.cdf) && u >= t.cdf[k] {
+	k := int(t.guide[u>>24])
+	cdf := t.cdf
+	for k < len(cdf) && u >= cdf[k] {
 		k++
 	}
 	return k

@@ -125,3 +125,35 @@ func TestAt2MatchesAt(t *testing.T) {
 		}
 	}
 }
+
+// The table sampler is inversion: the count for word u is the number of
+// CDF thresholds at or below u. Check it against a direct evaluation of
+// the CDF in float64 on a grid of words, and its moments.
+func TestPoissonTableInversion(t *testing.T) {
+	for _, lambda := range []float64{0.05, 2, 17.5} {
+		tab := NewPoissonTable(lambda)
+		for i := 0; i < 5000; i++ {
+			u := uint32(uint64(i) * 858993 % (1 << 32))
+			x := (float64(u) + 0.5) / (1 << 32)
+			p := math.Exp(-lambda)
+			cdf, want := p, 0
+			for x >= cdf && want < 200 {
+				want++
+				p *= lambda / float64(want)
+				cdf += p
+			}
+			if got := tab.Sample(u); got != want {
+				t.Fatalf("lambda %g, u %d: %d, inversion gives %d", lambda, u, got, want)
+			}
+		}
+		k := NewKey(4)
+		const n = 50000
+		var s float64
+		for i := 0; i < n; i++ {
+			s += float64(tab.Sample(k.At(uint64(i), 0)[0]))
+		}
+		if se := math.Sqrt(lambda / n); math.Abs(s/n-lambda) > 5*se {
+			t.Errorf("lambda %g: mean %g", lambda, s/n)
+		}
+	}
+}

@@ -71,13 +71,22 @@ func (d *PoissonDrive) Add(step int64, buf []float32) {
 		}
 		for i0 := 0; i0 < n; i0 += 8 {
 			x, y := d.key.At2(uint64(step), uint64(b)<<32|uint64(i0/4))
+			if i0+8 <= n {
+				o := out[i0 : i0+8 : i0+8]
+				t, w := d.table, d.w
+				o[0] += w * float32(t.Sample(x[0]))
+				o[1] += w * float32(t.Sample(x[1]))
+				o[2] += w * float32(t.Sample(x[2]))
+				o[3] += w * float32(t.Sample(x[3]))
+				o[4] += w * float32(t.Sample(y[0]))
+				o[5] += w * float32(t.Sample(y[1]))
+				o[6] += w * float32(t.Sample(y[2]))
+				o[7] += w * float32(t.Sample(y[3]))
+				continue
+			}
 			words := [8]uint32{x[0], x[1], x[2], x[3], y[0], y[1], y[2], y[3]}
-			m := min(8, n-i0)
-			o := out[i0 : i0+m]
-			for j := range o {
-				if k := d.table.Sample(words[j]); k > 0 {
-					o[j] += d.w * float32(k)
-				}
+			for j := range out[i0:] {
+				out[i0+j] += d.w * float32(d.table.Sample(words[j]))
 			}
 		}
 	}
