@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"time"
@@ -94,14 +95,22 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	// Flags may come before and after the model name.
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
 		}
-		return 2
-	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
+		if fs.NArg() == 0 {
+			break
+		}
+		if name != "" {
+			fmt.Fprintf(stderr, "spiral-node run: unexpected argument %q (one model per run)\n", fs.Arg(0))
+			return 2
+		}
+		name, args = fs.Arg(0), fs.Args()[1:]
 	}
 	m, ok := builtin[name]
 	if !ok {
@@ -141,7 +150,11 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
 	for i, p := range net.Populations {
 		st := mons[i].Summarise(0, 0, s.Step(), net.Config.DtMs)
-		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8.3f\n", p.Name, p.N, st.Spikes, st.RateHz, st.CVISI)
+		cv := "n/a" // fewer than three spikes everywhere
+		if !math.IsNaN(st.CVISI) {
+			cv = fmt.Sprintf("%.3f", st.CVISI)
+		}
+		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, st.Spikes, st.RateHz, cv)
 	}
 	return 0
 }
