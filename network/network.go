@@ -548,9 +548,11 @@ func (b *Builder) Build() (*Network, error) {
 
 // suggest returns " (did you mean X?)" for a close population name.
 func (b *Builder) suggest(name string) string {
-	best, bd := "", 3
+	// Close means at most a third of the name's letters (at least one)
+	// differ, and not all of them: "I" is not a typo of "E".
+	best, bd := "", max(1, len(name)/3)+1
 	for _, p := range b.pops {
-		if d := editDistance(name, p.name); d < bd {
+		if d := editDistance(name, p.name); d < bd && d < len(name) {
 			best, bd = p.name, d
 		}
 	}
