@@ -210,8 +210,11 @@ type Network struct {
 	Populations []*population.Population
 	Axons       []*Axon
 	Projections []*Projection
-	popIndex    map[string]int
-	projIndex   map[string]int
+	// Inboxes are the receptors' delivery queues (one per receptor with
+	// incoming projections), in network order.
+	Inboxes   []*projection.Inbox
+	popIndex  map[string]int
+	projIndex map[string]int
 }
 
 // Axon is a built axon and the projections it feeds.
@@ -235,7 +238,6 @@ type Projection struct {
 	Normalize  func(syn *synapse.CSR) error
 	Wmin, Wmax float32
 	Plastic    bool
-	maxLatency int
 }
 
 // SetMask gates the projection's synapses from the next step on:
@@ -243,7 +245,7 @@ type Projection struct {
 // transmission and for activity-driven plasticity. The caller may change
 // the slice in place between steps; nil removes the mask.
 func (p *Projection) SetMask(mask []bool) error {
-	if err := p.Runtime.SetMask(mask, p.maxLatency); err != nil {
+	if err := p.Runtime.SetMask(mask); err != nil {
 		return err
 	}
 	if p.Learner != nil {
@@ -421,6 +423,7 @@ func (b *Builder) Build() (*Network, error) {
 		return a, nil
 	}
 
+	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
 	for ci, cd := range b.conns {
 		c := cd.c
 		where := fmt.Sprintf("projection %q", cd.name)
@@ -492,13 +495,19 @@ func (b *Builder) Build() (*Network, error) {
 			}
 		}
 		lat := a.Axon.MaxLatency()
-		rt, err := projection.New(cd.name, syn, cfg.Batch, rec, lat)
+		inbox, ok := inboxes[rec]
+		if !ok {
+			inbox = projection.NewInbox(rec)
+			inboxes[rec] = inbox
+			net.Inboxes = append(net.Inboxes, inbox)
+		}
+		rt, err := projection.New(cd.name, syn, cfg.Batch, inbox, lat)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		np := &Projection{Name: cd.name, Source: net.popIndex[src.def.name], Target: net.popIndex[dst.def.name],
-			Runtime: rt, Normalize: c.Normalize, Wmin: lo, Wmax: hi, maxLatency: lat}
+			Runtime: rt, Normalize: c.Normalize, Wmin: lo, Wmax: hi}
 		if c.Plasticity != nil {
 			pp, err := plasticity.NewProjection(syn, cfg.Batch, cfg.DtMs, lo, hi)
 			if err != nil {
@@ -516,7 +525,11 @@ func (b *Builder) Build() (*Network, error) {
 			}
 			np.Learner = l
 			np.Plastic = true
-			rt.SetLearner(l, lat)
+			rt.SetLearner(l)
+		}
+		if c.Follow != "" && c.Plasticity == nil {
+			errs = append(errs, fmt.Errorf("%s: follow = %q: only plasticity reads a neuromodulator; give the projection a plasticity rule", where, c.Follow))
+			continue
 		}
 		if c.Follow != "" {
 			ms, ok := byName[c.Follow]

@@ -376,3 +376,55 @@ func TestBuildReportsEveryError(t *testing.T) {
 		t.Errorf("want one joined error per problem, got %v", err)
 	}
 }
+
+// TestCanonicalDeliveryOrder: events emitted at different steps that
+// arrive together are added in emission order whether the projection
+// delivers at emission (static), on arrival (masked) or is plastic.
+// Neuron 2 fires at step 0 (delay 2 ms, w = −1e8), neuron 1 at step 1
+// (1 ms, +1e8), neuron 0 at step 2 (0 ms, +1): all arrive at step 3. In
+// emission order the float32 sum is (−1e8 + 1e8) + 1 = 1; any order that
+// adds the 1 before the two large weights cancel loses it.
+func TestCanonicalDeliveryOrder(t *testing.T) {
+	for _, mode := range []string{"static", "masked", "plastic"} {
+		b := network.New(network.Config{DtMs: 1})
+		b.Population("src", 3, encoder.SpikeArray{Neurons: []int{2, 1, 0}, TimesMs: []float64{0, 1, 2}}).
+			Axon("out", axon.Spec{Delay: param.Array(0, 1, 2)})
+		b.Population("dst", 1, silentLIF())
+		c := network.Connection{From: "src", To: "dst", Pattern: connectivity.AllToAll{}, Weight: param.Array(1, 1e8, -1e8)}
+		if mode == "plastic" {
+			c.Plasticity = plasticity.LeakySTDP(20, 20, 0, 0)
+			c.Wmin, c.Wmax = -1e9, 1e9
+		}
+		b.Connect("p", c)
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode == "masked" {
+			p, _ := net.Projection("p")
+			if err := p.SetMask([]bool{true, true, true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := stepper.New(net)
+		v, _ := monitor.NewState(net, "dst", "v", nil, 1)
+		s.AddMonitor(v)
+		if err := s.Run(5); err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Values[3][0]; got != 1 {
+			t.Errorf("%s: v = %g after the three events, want 1 (emission order)", mode, got)
+		}
+	}
+}
+
+// TestFollowNeedsPlasticity: a neuromodulator is read only by plasticity.
+func TestFollowNeedsPlasticity(t *testing.T) {
+	b := network.New(network.Config{DtMs: 1})
+	b.Population("da", 1, soma.RateUnit(soma.Linear))
+	b.Population("a", 2, soma.LIF())
+	b.Connect("p", network.Connection{From: "a", To: "a", Pattern: connectivity.AllToAll{}, Follow: "da"})
+	if _, err := b.Build(); err == nil || !strings.Contains(err.Error(), `projection "p": follow = "da"`) {
+		t.Errorf("Follow without plasticity: %v", err)
+	}
+}

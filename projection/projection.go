@@ -6,9 +6,17 @@
 //
 // Static projections deliver an event as soon as it is emitted, into the
 // ring slot of its arrival step (the weights never change, so the result is
-// the same as delivering on arrival, and cheaper). Plastic, masked or
-// modulated projections keep events pending until their arrival step and
-// deliver them with the weights of that step, as the reference does.
+// the same as delivering on arrival, and cheaper). When a receptor has a
+// plastic or masked projection, every projection into that receptor keeps
+// its events pending in the receptor's Inbox until their arrival step and
+// delivers them then, with the weights and mask of that step, as the
+// reference does.
+//
+// Either way the floating-point additions into a receptor's input happen
+// in one canonical order — emission step, then link (axon, then
+// projection, in network order), then source index — so that switching a
+// projection between the two modes, or (later) splitting the network into
+// shards, never changes a bit of the result.
 package projection
 
 import (
@@ -27,8 +35,70 @@ type Learner interface {
 }
 
 type pending struct {
+	p     *Projection
 	src   uint32
 	value float32
+}
+
+// Inbox is the deferred-delivery queue of one receptor, shared by every
+// projection into it, so their events are added in emission order
+// whatever mix of static and plastic projections the receptor has.
+type Inbox struct {
+	target   *dendrite.Receptor
+	deferred bool
+	queue    [][]pending // by arrival step mod len
+}
+
+// NewInbox returns the (initially immediate) inbox of a receptor.
+func NewInbox(target *dendrite.Receptor) *Inbox { return &Inbox{target: target} }
+
+// Deferred reports whether events wait for their arrival step.
+func (in *Inbox) Deferred() bool { return in.deferred }
+
+// Grow makes room for events arriving up to maxLatency steps after they are
+// sent; call it for every projection into the receptor before the run.
+func (in *Inbox) Grow(maxLatency int) {
+	in.target.Grow(maxLatency)
+	if in.deferred && len(in.queue) < maxLatency+1 {
+		in.resize(maxLatency + 1)
+	}
+}
+
+func (in *Inbox) resize(n int) {
+	q := make([][]pending, n)
+	copy(q, in.queue) // only ever grown before any event is pending
+	in.queue = q
+}
+
+// Defer switches the inbox to delivery on arrival, from the next event on.
+func (in *Inbox) Defer() {
+	if in.deferred {
+		return
+	}
+	in.deferred = true
+	in.resize(in.target.Slots())
+}
+
+// Arrive delivers the events that arrive at step, in the order they were
+// sent (emission step, link, source). Call it before the target
+// population steps.
+func (in *Inbox) Arrive(step int64) {
+	if !in.deferred {
+		return
+	}
+	q := &in.queue[step%int64(len(in.queue))]
+	slot := in.target.Slot(step)
+	for _, e := range *q {
+		e.p.deliver(e.src, e.value, slot)
+	}
+	*q = (*q)[:0]
+}
+
+// Reset drops the events in flight.
+func (in *Inbox) Reset() {
+	for i := range in.queue {
+		in.queue[i] = in.queue[i][:0]
+	}
 }
 
 // Projection is a projection's runtime state.
@@ -36,14 +106,14 @@ type Projection struct {
 	Name   string
 	Syn    *synapse.CSR
 	Batch  int
-	target *dendrite.Receptor
+	inbox  *Inbox
+	maxLat int
 
-	deferred bool        // deliver on arrival (plastic, masked, modulated)
-	queue    [][]pending // by arrival step mod len
-	learner  Learner
-	mask     []bool // per synapse, nil = all pass
+	learner Learner
+	mask    []bool // per synapse, nil = all pass
 
 	pre       []float32
+	preMark   []bool
 	preActive []uint32
 	post      []float32
 	postIdx   []uint32
@@ -54,46 +124,40 @@ type Projection struct {
 	data      plasticity.StepData
 }
 
-// New binds synapses to a target receptor. maxLatency is the largest
-// latency (steps) of the events the projection will receive.
-func New(name string, syn *synapse.CSR, batch int, target *dendrite.Receptor, maxLatency int) (*Projection, error) {
+// New binds synapses to the inbox of a target receptor. maxLatency is the
+// largest latency (steps) of the events the projection will receive.
+func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int) (*Projection, error) {
 	if err := syn.Validate(); err != nil {
 		return nil, fmt.Errorf("projection %q: %w", name, err)
 	}
-	if syn.Cols*batch > 0 && target != nil && len(target.Slot(0)) != syn.Cols*batch {
-		return nil, fmt.Errorf("projection %q: %d target elements, receptor has %d", name, syn.Cols*batch, len(target.Slot(0)))
+	if n := len(inbox.target.Slot(0)); syn.Cols*batch != n {
+		return nil, fmt.Errorf("projection %q: %d target elements, receptor has %d", name, syn.Cols*batch, n)
 	}
-	target.Grow(maxLatency)
-	return &Projection{Name: name, Syn: syn, Batch: batch, target: target}, nil
+	inbox.Grow(maxLatency)
+	return &Projection{Name: name, Syn: syn, Batch: batch, inbox: inbox, maxLat: maxLatency}, nil
 }
 
-func (p *Projection) defer_(maxLatency int) {
-	if !p.deferred {
-		p.deferred = true
-	}
-	if len(p.queue) < maxLatency+1 {
-		p.queue = make([][]pending, maxLatency+1)
-	}
-}
-
-// SetLearner makes the projection plastic. post is the number of
-// postsynaptic elements (Cols·Batch).
-func (p *Projection) SetLearner(l Learner, maxLatency int) {
+// SetLearner makes the projection plastic: events are then delivered on
+// arrival (for the whole receptor), with the weights of that step.
+func (p *Projection) SetLearner(l Learner) {
 	p.learner = l
-	p.defer_(maxLatency)
+	p.inbox.Defer()
+	p.inbox.Grow(p.maxLat)
 	p.pre = make([]float32, p.Batch*p.Syn.Rows)
+	p.preMark = make([]bool, p.Batch*p.Syn.Rows)
 	p.post = make([]float32, p.Batch*p.Syn.Cols)
 }
 
-// SetMask gates synapses: mask[k] false blocks synapse k (CSR order) until
-// the mask changes; nil lets all pass. The slice is used as is, so a caller
-// may change it between steps.
-func (p *Projection) SetMask(mask []bool, maxLatency int) error {
+// SetMask gates synapses: mask[k] false blocks synapse k (CSR order) for
+// the events that arrive from the next step on; nil lets all pass. The
+// slice is used as is, so a caller may change it between steps.
+func (p *Projection) SetMask(mask []bool) error {
 	if mask != nil && len(mask) != p.Syn.Len() {
 		return fmt.Errorf("projection %q: mask has %d entries, want one per synapse (%d)", p.Name, len(mask), p.Syn.Len())
 	}
 	p.mask = mask
-	p.defer_(maxLatency)
+	p.inbox.Defer()
+	p.inbox.Grow(p.maxLat)
 	return nil
 }
 
@@ -110,7 +174,6 @@ func (p *Projection) Follow(maxLatency int) {
 	if p.modRow == nil {
 		p.modRow = make([]float32, p.Batch*p.Syn.Rows)
 	}
-	p.defer_(maxLatency)
 }
 
 // Plastic reports whether the projection learns.
@@ -121,16 +184,43 @@ func (p *Projection) Plastic() bool { return p.learner != nil }
 // response).
 func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
 	arrival := step + 1 + int64(delay)
-	if p.deferred {
-		q := &p.queue[arrival%int64(len(p.queue))]
-		*q = append(*q, pending{src, value})
+	in := p.inbox
+	if in.deferred {
+		q := &in.queue[arrival%int64(len(in.queue))]
+		*q = append(*q, pending{p, src, value})
 		return
 	}
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	cols := p.Syn.Cols
-	slot := p.target.Slot(arrival)
+	slot := in.target.Slot(arrival)
 	p.Syn.Deliver(row, value, slot[b*cols:(b+1)*cols])
+}
+
+// deliver adds one arriving event into slot with the current weights and
+// mask, and records it as presynaptic signal for plasticity.
+func (p *Projection) deliver(src uint32, value float32, slot []float32) {
+	rows := uint32(p.Syn.Rows)
+	b, row := int(src/rows), int(src%rows)
+	cols := p.Syn.Cols
+	out := slot[b*cols : (b+1)*cols]
+	if p.mask == nil {
+		p.Syn.Deliver(row, value, out)
+	} else {
+		lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+		for k := lo; k < hi; k++ {
+			if p.mask[k] {
+				out[p.Syn.Idx[k]] += value * p.Syn.W[k]
+			}
+		}
+	}
+	if p.pre != nil {
+		if !p.preMark[src] {
+			p.preMark[src] = true
+			p.preActive = append(p.preActive, src)
+		}
+		p.pre[src] += value
+	}
 }
 
 // SendModulator adds a neuromodulator sample of copy b emitted at step and
@@ -138,55 +228,6 @@ func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
 func (p *Projection) SendModulator(step int64, b int, delay uint32, value float32) {
 	arrival := step + 1 + int64(delay)
 	p.modQueue[arrival%int64(len(p.modQueue))][b] += value
-}
-
-// Arrive delivers the deferred events that arrive at step into the
-// receptor, with the current weights and mask. Call it before the target
-// population steps.
-func (p *Projection) Arrive(step int64) {
-	if !p.deferred {
-		return
-	}
-	q := &p.queue[step%int64(len(p.queue))]
-	events := *q
-	if len(events) == 0 {
-		return
-	}
-	// Canonical order (design.md §4): by source index, so the floating
-	// point sums do not depend on the order events were sent in.
-	slices.SortStableFunc(events, func(a, b pending) int {
-		switch {
-		case a.src < b.src:
-			return -1
-		case a.src > b.src:
-			return 1
-		}
-		return 0
-	})
-	rows := uint32(p.Syn.Rows)
-	cols := p.Syn.Cols
-	slot := p.target.Slot(step)
-	for _, e := range events {
-		b, row := int(e.src/rows), int(e.src%rows)
-		out := slot[b*cols : (b+1)*cols]
-		if p.mask == nil {
-			p.Syn.Deliver(row, e.value, out)
-		} else {
-			lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
-			for k := lo; k < hi; k++ {
-				if p.mask[k] {
-					out[p.Syn.Idx[k]] += e.value * p.Syn.W[k]
-				}
-			}
-		}
-		if p.pre != nil {
-			if p.pre[e.src] == 0 {
-				p.preActive = append(p.preActive, e.src)
-			}
-			p.pre[e.src] += e.value
-		}
-	}
-	*q = events[:0]
 }
 
 // Learn runs the learner after the target population stepped. postFired
@@ -212,8 +253,8 @@ func (p *Projection) Learn(step int64, postFired []uint32, postOut []float32, le
 		}
 	}
 	slices.Sort(p.preActive)
-	// Pre values of zero (a positive and a negative event cancelling)
-	// stay listed; rules treat them as no-ops.
+	// Pre values of zero (events cancelling) stay listed; rules treat
+	// them as no-ops.
 	d := &p.data
 	d.Step = step
 	d.Pre, d.PreActive = p.pre, p.preActive
@@ -233,6 +274,7 @@ func (p *Projection) Learn(step int64, postFired []uint32, postOut []float32, le
 	p.learner.Step(d, learn)
 	for _, i := range p.preActive {
 		p.pre[i] = 0
+		p.preMark[i] = false
 	}
 	p.preActive = p.preActive[:0]
 	if postOut != nil {
@@ -248,13 +290,11 @@ func (p *Projection) Learn(step int64, postFired []uint32, postOut []float32, le
 // restored (a reset continues learning from the current weights, as in
 // the reference).
 func (p *Projection) Reset() {
-	for i := range p.queue {
-		p.queue[i] = p.queue[i][:0]
-	}
 	for _, m := range p.modQueue {
 		clear(m)
 	}
 	clear(p.pre)
+	clear(p.preMark)
 	p.preActive = p.preActive[:0]
 	if p.learner != nil {
 		p.learner.Reset()

@@ -4,8 +4,8 @@
 //
 // One step n:
 //
-//  1. deferred projections (plastic, masked, modulated) deliver the events
-//     that arrive at n into their receptors;
+//  1. deferred inboxes (receptors with a plastic or masked projection)
+//     deliver the events that arrive at n;
 //  2. every population consumes its inputs of step n, integrates, fires
 //     and applies its spike principles;
 //  3. plastic projections update traces and weights (pre signal arriving
@@ -84,8 +84,8 @@ func (s *Stepper) RunMs(ms float64) error {
 func (s *Stepper) advance() {
 	n := s.step
 	net := s.net
-	for _, p := range net.Projections {
-		p.Runtime.Arrive(n)
+	for _, in := range net.Inboxes {
+		in.Arrive(n)
 	}
 	for _, p := range net.Populations {
 		p.Step(n)
@@ -129,6 +129,9 @@ func (s *Stepper) Reset() {
 	}
 	for _, a := range s.net.Axons {
 		a.Axon.Reset()
+	}
+	for _, in := range s.net.Inboxes {
+		in.Reset()
 	}
 	for _, p := range s.net.Projections {
 		p.Runtime.Reset()
