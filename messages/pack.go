@@ -12,10 +12,10 @@ import (
 const MaxMessageBytes = 2 << 20
 
 // MaxEventsPerMessage bounds the events of one SpikeBatch. In the worst case
-// an event costs 14 bytes on the wire (5-byte source delta, 5-byte delay
-// extra, 4-byte value), so 1<<17 events take at most 1.84 MB plus the step
-// counts; typical batches take 1 to 2 bytes per event. Larger batches are cut
-// with Split.
+// an event costs 15 bytes on the wire (5-byte source, 5-byte delay extra,
+// 4-byte value, its own 1-byte step count), so a batch of 1<<17 events takes
+// at most 1.97 MB (for epochs of at most 1<<17 steps); typical batches take
+// 1 to 2 bytes per event. Larger batches are cut with Split.
 const MaxEventsPerMessage = 1 << 17
 
 // MaxFloatsPerMessage bounds the samples of one GradedBatch (4 bytes each).
@@ -54,44 +54,49 @@ func PackSpikes(dst *SpikeBatch, events []Event) error {
 	srcs := dst.SrcDelta[:0]
 	extras := dst.DelayExtra[:0]
 	values := dst.Values[:0]
-	fail := func(err error) error {
-		dst.StepCounts, dst.SrcDelta, dst.DelayExtra, dst.Values = counts[:0], srcs[:0], extras[:0], values[:0]
-		return err
-	}
 	if dst.EpochLen == 0 {
-		return fail(dst.errorf("epoch length is 0"))
+		return dst.clearEvents(dst.errorf("epoch length is 0"))
 	}
 	if dst.FirstStep > math.MaxInt64-int64(dst.EpochLen) {
-		return fail(dst.errorf("first step %d overflows", dst.FirstStep))
+		return dst.clearEvents(dst.errorf("first step %d overflows", dst.FirstStep))
 	}
-	srcs = slices.Grow(srcs, len(events))
+	srcs = slices.Grow(srcs, len(events))[:len(events)]
 	var base uint32
 	if len(events) > 0 {
 		base = events[0].Delay
 	}
 	allOnes, allBase := true, true
+	first, epochLen := dst.FirstStep, int64(dst.EpochLen)
 	prevOff := int64(-1)
-	var prevSrc uint32
+	var prevSrc, count uint32
 	for i := range events {
 		e := &events[i]
-		off := e.Step - dst.FirstStep
-		if e.Step < dst.FirstStep || off >= int64(dst.EpochLen) {
-			return fail(dst.errorf("event %d at step %d is outside the epoch [%d, %d)",
-				i, e.Step, dst.FirstStep, dst.FirstStep+int64(dst.EpochLen)))
-		}
-		if off < prevOff || (off == prevOff && e.Src < prevSrc) {
-			return fail(dst.errorf("event %d (step %d, source %d) is out of canonical order after (step %d, source %d)",
-				i, e.Step, e.Src, dst.FirstStep+prevOff, prevSrc))
+		off := e.Step - first
+		if e.Step < first || off >= epochLen {
+			return dst.clearEvents(dst.errorf("event %d at step %d is outside the epoch [%d, %d)",
+				i, e.Step, first, first+epochLen))
 		}
 		if off != prevOff {
-			for int64(len(counts)) <= off {
+			if off < prevOff {
+				return dst.clearEvents(dst.errorf("event %d (step %d, source %d) is out of canonical order after (step %d, source %d)",
+					i, e.Step, e.Src, first+prevOff, prevSrc))
+			}
+			if prevOff >= 0 {
+				counts = append(counts, count)
+			}
+			for int64(len(counts)) < off {
 				counts = append(counts, 0)
 			}
-			srcs = append(srcs, e.Src)
+			srcs[i] = e.Src
+			count = 0
 		} else {
-			srcs = append(srcs, e.Src-prevSrc)
+			if e.Src < prevSrc {
+				return dst.clearEvents(dst.errorf("event %d (step %d, source %d) is out of canonical order after (step %d, source %d)",
+					i, e.Step, e.Src, first+prevOff, prevSrc))
+			}
+			srcs[i] = e.Src - prevSrc
 		}
-		counts[off]++
+		count++
 		prevOff, prevSrc = off, e.Src
 		if e.Delay != base {
 			allBase = false
@@ -100,6 +105,9 @@ func PackSpikes(dst *SpikeBatch, events []Event) error {
 		if math.Float32bits(e.Value) != oneBits {
 			allOnes = false
 		}
+	}
+	if prevOff >= 0 {
+		counts = append(counts, count)
 	}
 	if !allBase {
 		extras = slices.Grow(extras, len(events))
@@ -118,6 +126,14 @@ func PackSpikes(dst *SpikeBatch, events []Event) error {
 	return nil
 }
 
+// clearEvents empties the event fields, keeping their storage, and returns
+// err.
+func (b *SpikeBatch) clearEvents(err error) error {
+	b.StepCounts, b.SrcDelta, b.DelayExtra, b.Values = b.StepCounts[:0], b.SrcDelta[:0], b.DelayExtra[:0], b.Values[:0]
+	b.BaseDelay = 0
+	return err
+}
+
 // Len returns the number of events in the batch (or part).
 func (b *SpikeBatch) Len() int { return len(b.SrcDelta) }
 
@@ -129,6 +145,11 @@ func (b *SpikeBatch) Whole() bool { return b.Parts <= 1 }
 // order, with absolute steps. On error it returns dst[:0].
 func (b *SpikeBatch) Unpack(dst []Event) ([]Event, error) {
 	return b.appendEvents(dst[:0])
+}
+
+// joinErrorf formats an error about the whole split batch that h is part of.
+func joinErrorf(h *SpikeBatch, format string, args ...any) error {
+	return fmt.Errorf(fmt.Sprintf("messages: spike batch link %d epoch %d: reassemble: ", h.Link, h.Epoch)+format, args...)
 }
 
 func (b *SpikeBatch) errorf(format string, args ...any) error {
@@ -272,15 +293,15 @@ func Reassemble(dst []Event, parts []*SpikeBatch) ([]Event, error) {
 	}
 	want := max(int(h.Parts), 1)
 	if len(parts) != want {
-		return dst, h.errorf("have %d parts, want %d", len(parts), want)
+		return dst, joinErrorf(h, "have %d parts, want %d", len(parts), want)
 	}
 	for _, p := range parts {
 		if p == nil {
-			return dst, h.errorf("nil part")
+			return dst, joinErrorf(h, "nil part")
 		}
 		if p.Link != h.Link || p.Epoch != h.Epoch || p.FirstStep != h.FirstStep ||
 			p.EpochLen != h.EpochLen || max(int(p.Parts), 1) != want {
-			return dst, h.errorf("part %d has header (link %d, epoch %d, first step %d, epoch length %d, parts %d), "+
+			return dst, joinErrorf(h, "part %d has header (link %d, epoch %d, first step %d, epoch length %d, parts %d), "+
 				"want (link %d, epoch %d, first step %d, epoch length %d, parts %d)",
 				p.Part, p.Link, p.Epoch, p.FirstStep, p.EpochLen, p.Parts,
 				h.Link, h.Epoch, h.FirstStep, h.EpochLen, h.Parts)
@@ -295,7 +316,7 @@ func Reassemble(dst []Event, parts []*SpikeBatch) ([]Event, error) {
 			}
 		}
 		if p == nil {
-			return dst[:0], h.errorf("part %d of %d is missing", k, want)
+			return dst[:0], joinErrorf(h, "part %d of %d is missing", k, want)
 		}
 		start := len(dst)
 		var err error

@@ -52,7 +52,8 @@ func ptr(v param.Value) *param.Value { return &v }
 // exponential synapses (Brette et al. 2007, benchmark 2), as Brian2's CUBA
 // example: N = 4000·scale LIF neurons (80 % excitatory, populations "E" and
 // "I"), τm = 20 ms, El = −49 mV, threshold −50 mV (strict), reset −60 mV,
-// refractory 5 ms, exact integration; exponential currents τe = 5 ms, τi =
+// refractory 5 ms (counted from the spike step, as Brian2 does), exact
+// integration; exponential currents τe = 5 ms, τi =
 // 10 ms; we = 1.62 mV, wi = −9 mV; pairwise Bernoulli connectivity with p =
 // 0.02/scale (autapses allowed), no delay (one step); v(0) ~ U[−60, −50).
 func CUBA(o Options) (*network.Network, error) {
@@ -71,6 +72,7 @@ func CUBA(o Options) (*network.Network, error) {
 	neuron.Threshold = param.Const(-50)
 	neuron.Reset = ptr(param.Const(-60))
 	neuron.Refractory = param.Const(5)
+	neuron.RefractoryFromSpike = true // Brian2's convention
 	neuron.Integration = soma.Exact
 	neuron.V0 = ptr(param.Uniform(-60, -50))
 	for _, pop := range []struct {
@@ -111,6 +113,7 @@ func COBA(o Options) (*network.Network, error) {
 	neuron.Threshold = param.Const(-50)
 	neuron.Reset = ptr(param.Const(-60))
 	neuron.Refractory = param.Const(5)
+	neuron.RefractoryFromSpike = true // Brian2's convention
 	neuron.Integration = soma.Exact
 	neuron.V0 = ptr(param.Normal(-55, 5))
 	for _, pop := range []struct {
@@ -243,14 +246,18 @@ func STDP(o Options) (*network.Network, error) {
 
 // FI is the f–I curve of unconnected LIF neurons (Brian2's IF_curve_LIF):
 // n = 200·scale+1 neurons ("lif"), neuron k gets R·I_k = 20 mV·k/(n−1);
-// τm = 10 ms, rest 0, threshold 10 mV (strict), reset 0, refractory 5 ms,
-// exact integration, v(0) = 0.
+// τm = 10 ms, rest 0, threshold 10 mV (strict), reset 0, refractory 5 ms
+// counted from the spike step (Brian2's convention), exact integration,
+// v(0) = 0.
 func FI(o Options) (*network.Network, []float32, error) {
 	o = o.norm()
 	if err := o.check("fi"); err != nil {
 		return nil, nil, err
 	}
 	n := int(math.Round(200*o.Scale)) + 1
+	if n < 2 {
+		return nil, nil, fmt.Errorf("fi: scale = %g gives %d neuron; need at least 2 (scale >= 0.005)", o.Scale, n)
+	}
 	ri := make([]float32, n)
 	for k := range ri {
 		ri[k] = float32(20 * float64(k) / float64(n-1))
@@ -262,6 +269,7 @@ func FI(o Options) (*network.Network, []float32, error) {
 	neuron.Threshold = param.Const(10)
 	neuron.Reset = ptr(param.Const(0))
 	neuron.Refractory = param.Const(5)
+	neuron.RefractoryFromSpike = true // Brian2's convention
 	neuron.Integration = soma.Exact
 	neuron.V0 = ptr(param.Const(0))
 	b.Population("lif", n, neuron).Stimulus(stimulus.PerNeuron(ri))

@@ -142,9 +142,11 @@ func TestSTDPMatchesBrian2(t *testing.T) {
 }
 
 // TestFICurveExact checks every neuron's spike count against the
-// discrete-time prediction of the exact LIF update with Spiral's
-// refractory convention, and the rate against the continuous-time formula
-// f = 1/(t_ref + τ·ln(RI/(RI − θ))) within the error of a 0.1 ms grid.
+// discrete-time prediction of the exact LIF update (refractory period
+// counted from the spike step), against Brian2's counts for the same model
+// (deterministic, so equal to the spike), and the rate against the
+// continuous-time formula f = 1/(t_ref + τ·ln(RI/(RI − θ))) within the
+// error of a 0.1 ms grid.
 func TestFICurveExact(t *testing.T) {
 	net, ri, err := FI(Options{})
 	if err != nil {
@@ -155,7 +157,9 @@ func TestFICurveExact(t *testing.T) {
 	steps := s.Step()
 	counts := mons["lif"].Count()
 	P := math.Exp(-dt / tau)
-	K := int64(math.Round(tref / dt))
+	K := int64(math.Round(tref/dt)) - 1 // held steps after the spike step
+	brian := loadFIReference(t)
+	total := 0
 	for k, x := range ri {
 		I := float64(float32(x))
 		// Steps m ≥ 1 of integration from v = 0 until v > θ:
@@ -170,8 +174,6 @@ func TestFICurveExact(t *testing.T) {
 			for st := m - 1; st < steps; st += K + m {
 				want++
 			}
-			// Continuous-time rate, with the grid's rounding error
-			// bounded by one step per interval.
 			f := 1000 / (tref + tau*math.Log(I/(I-theta)))
 			isi := float64(K+m) * dt
 			if math.Abs(1000/isi-f) > f*f*dt/1000*1.01+1e-9 {
@@ -181,7 +183,46 @@ func TestFICurveExact(t *testing.T) {
 		if counts[k] != want {
 			t.Errorf("neuron %d (R·I = %g mV): %d spikes, discrete prediction %d", k, I, counts[k], want)
 		}
+		if counts[k] != brian[k] {
+			t.Errorf("neuron %d (R·I = %g mV): %d spikes, Brian2 %d", k, I, counts[k], brian[k])
+		}
+		total += counts[k]
 	}
+	if total != 6001 {
+		t.Errorf("%d spikes in all, Brian2 6001", total)
+	}
+}
+
+// loadFIReference returns Brian2's spike count per neuron for the fI model
+// (rate_count_hz × 1 s, from testdata/brian2/fI_seed1.json).
+func loadFIReference(t *testing.T) []int {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/brian2/fI_seed1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		DurationS float64     `json:"duration_s"`
+		Columns   []string    `json:"table_columns"`
+		Table     [][]float64 `json:"table"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, c := range r.Columns {
+		if c == "rate_count_hz" {
+			col = i
+		}
+	}
+	if col < 0 || r.DurationS != 1 {
+		t.Fatalf("fI reference: no rate_count_hz column or duration %g s", r.DurationS)
+	}
+	out := make([]int, len(r.Table))
+	for i, row := range r.Table {
+		out[i] = int(math.Round(row[col] * r.DurationS))
+	}
+	return out
 }
 
 func BenchmarkBrunel(b *testing.B) {

@@ -238,6 +238,21 @@ type Projection struct {
 	Normalize  func(syn *synapse.CSR) error
 	Wmin, Wmax float32
 	Plastic    bool
+	err        error
+}
+
+// Err returns the first run-time problem of the projection (a failed
+// normalisation, a learning rule that produced an invalid change), or nil.
+func (p *Projection) Err() error {
+	if p.err != nil {
+		return p.err
+	}
+	if f, ok := any(p.Learner).(interface{ Err() error }); ok && p.Learner != nil {
+		if err := f.Err(); err != nil {
+			return fmt.Errorf("projection %q: %w", p.Name, err)
+		}
+	}
+	return nil
 }
 
 // SetMask gates the projection's synapses from the next step on:
@@ -329,24 +344,29 @@ func (b *Builder) Build() (*Network, error) {
 		recs  map[string]dendrite.Spec
 	}
 	var rts []*popRT
-	for pi, d := range b.pops {
-		env := soma.Env{N: d.size, Batch: cfg.Batch, Dt: cfg.DtMs, Key: root.Sub(1, uint64(pi))}
+	failed := map[string]bool{} // populations that did not build
+	for _, d := range b.pops {
+		env := soma.Env{N: d.size, Batch: cfg.Batch, Dt: cfg.DtMs, Key: root.Sub(1, nameID(d.name))}
 		if err := env.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("population %q: %w", d.name, err))
+			failed[d.name] = true
 			continue
 		}
 		if d.model == nil {
 			errs = append(errs, fmt.Errorf("population %q: no model", d.name))
+			failed[d.name] = true
 			continue
 		}
 		m, err := d.model.New(env)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("population %q (%s): %w", d.name, d.model.Kind(), err))
+			failed[d.name] = true
 			continue
 		}
 		pop, err := population.New(d.name, d.size, cfg.Batch, m)
 		if err != nil {
 			errs = append(errs, err)
+			failed[d.name] = true
 			continue
 		}
 		rt := &popRT{def: d, env: env, axons: map[string]*Axon{}, recs: map[string]dendrite.Spec{}}
@@ -424,9 +444,12 @@ func (b *Builder) Build() (*Network, error) {
 	}
 
 	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
-	for ci, cd := range b.conns {
+	for _, cd := range b.conns {
 		c := cd.c
 		where := fmt.Sprintf("projection %q", cd.name)
+		if failed[c.From] || failed[c.To] || failed[c.Follow] {
+			continue // already reported
+		}
 		src, ok := byName[c.From]
 		if !ok {
 			errs = append(errs, fmt.Errorf("%s: from = %q: no such population%s", where, c.From, b.suggest(c.From)))
@@ -463,7 +486,7 @@ func (b *Builder) Build() (*Network, error) {
 			errs = append(errs, fmt.Errorf("%s: no connectivity pattern", where))
 			continue
 		}
-		key := root.Sub(2, uint64(ci))
+		key := root.Sub(2, nameID(cd.name))
 		shape := connectivity.Shape{Rows: a.Axon.Rows(), Cols: dst.def.size, Terminals: a.Axon.Terminals(),
 			Self: src == dst, Autapses: c.Autapses}
 		syn, err := c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
@@ -472,7 +495,8 @@ func (b *Builder) Build() (*Network, error) {
 			continue
 		}
 		wmin, wmax := c.Wmin, c.Wmax
-		if wmin == 0 && wmax == 0 {
+		defaulted := wmin == 0 && wmax == 0
+		if defaulted {
 			if c.Plasticity != nil {
 				wmax = 1
 			} else {
@@ -484,6 +508,18 @@ func (b *Builder) Build() (*Network, error) {
 			continue
 		}
 		lo, hi := float32(wmin), float32(wmax)
+		if defaulted && c.Plasticity != nil {
+			// Clipping initial weights into bounds nobody asked for
+			// would silently change the model.
+			if err := syn.InitWeights(c.Weight, synapse.Unbounded, key.Sub(uint64(rng.PurposeWeights))); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", where, err))
+				continue
+			}
+			if k := outside(syn.W, lo, hi); k >= 0 {
+				errs = append(errs, fmt.Errorf("%s: initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", where, syn.W[k]))
+				continue
+			}
+		}
 		if err := syn.InitWeights(c.Weight, synapse.Bounds{Min: lo, Max: hi}, key.Sub(uint64(rng.PurposeWeights))); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 			continue
@@ -521,7 +557,11 @@ func (b *Builder) Build() (*Network, error) {
 			}
 			if c.Normalize != nil {
 				norm := c.Normalize
-				l.Normalize = func([]float32) { _ = norm(syn) }
+				l.Normalize = func([]float32) {
+					if err := norm(syn); err != nil && np.err == nil {
+						np.err = fmt.Errorf("projection %q: normalisation: %w", np.Name, err)
+					}
+				}
 			}
 			np.Learner = l
 			np.Plastic = true
@@ -557,6 +597,28 @@ func (b *Builder) Build() (*Network, error) {
 		return nil, errors.Join(errs...)
 	}
 	return net, nil
+}
+
+// nameID derives a stream identity from an object's name (FNV-1a), so
+// adding, removing or reordering other definitions never changes the
+// random numbers of this one.
+func nameID(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// outside returns the index of the first weight outside [lo, hi], or -1.
+func outside(w []float32, lo, hi float32) int {
+	for k, x := range w {
+		if x < lo || x > hi {
+			return k
+		}
+	}
+	return -1
 }
 
 // suggest returns " (did you mean X?)" for a close population name.

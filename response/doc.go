@@ -32,10 +32,15 @@
 //
 // A parameter (scale, tau_ms, duration_ms) is a param.Value: a constant, or
 // an array that is repeated over the elements — element e uses value
-// e mod L, and L must divide n. At an axon, whose elements are ordered
-// (copy, neuron, terminal), an array of one value per terminal is therefore
-// a per-terminal parameter, and one of neurons × terminals values a
-// per-(neuron, terminal) parameter shared by every batch copy.
+// e mod L, and L must divide n. That is suffix broadcasting only when L is
+// the size of a trailing group of the owner's element order, so the owner
+// states the lengths it accepts with a Layout and checks a spec with
+// Layout.Check (the specs list their arrays through ArrayLister). At an
+// axon, whose elements are ordered (copy, neuron, terminal), the valid
+// lengths are 1, Terminals (one value per terminal) and Neurons·Terminals
+// (per neuron and terminal, shared by every batch copy); an array of one
+// value per neuron on an axon with several terminals is an error, not a
+// silent mis-mapping.
 // Distributions are not accepted here (New has no random stream): draw them
 // into an array first.
 //

@@ -78,7 +78,7 @@ func (s Scaling) New(n int, dt float64) (Function, error) {
 	for e, v := range c {
 		f.c[e] = float32(v)
 	}
-	f.c0, f.uniform = uniform32(f.c)
+	f.c0, f.uniform = f.c[0], param.Uniform32(f.c)
 	return f, nil
 }
 
@@ -148,7 +148,7 @@ func (l Leaky) New(n int, dt float64) (Function, error) {
 		}
 		f.a[e] = float32(1 - dt/t)
 	}
-	f.a0, f.uniform = uniform32(f.a)
+	f.a0, f.uniform = f.a[0], param.Uniform32(f.a)
 	return f, nil
 }
 
@@ -246,11 +246,14 @@ func (LimitedFlat) Kind() string { return KindLimitedFlat }
 // WindowSteps returns the window length in steps of a limited-flat
 // function of duration t ms at time step dt (see LimitedFlat).
 func WindowSteps(t, dt float64, reference bool) int {
-	q := t / dt
 	if reference {
-		return int(math.Floor(q+stepTol)) + 1
+		w := param.Steps(t, dt)
+		if w < math.MaxInt {
+			w++
+		}
+		return w
 	}
-	return max(1, int(math.Floor(q+0.5+stepTol)))
+	return max(1, param.RoundSteps(t, dt))
 }
 
 // maxWindow bounds the window, and maxHistory the history of all

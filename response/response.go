@@ -19,8 +19,10 @@ type Function interface {
 
 // Spec describes a response function; New builds it for n elements with
 // time step dt (ms). Per-element parameters may be given for every element
-// or as a shorter array that repeats (a suffix broadcast: element e uses
-// value e mod len), e.g. one value per terminal.
+// or as a shorter array that repeats (element e uses value e mod len, and
+// len must divide n), e.g. one value per terminal. Which lengths make sense
+// depends on how the owner orders its elements: an owner states that with
+// a Layout and checks the spec with Layout.Check before New.
 type Spec interface {
 	Kind() string
 	New(n int, dt float64) (Function, error)

@@ -137,6 +137,12 @@ type IF struct {
 	// the K = round(t_ref/dt) steps n+1 … n+K; it integrates again from
 	// step n+K+1.
 	Refractory param.Value
+	// RefractoryFromSpike counts the refractory period from the spike step
+	// itself (Brian2's convention: the neuron integrates again at the
+	// step round(t_ref/dt) after the spike, so it is held for K − 1 steps)
+	// instead of from the step after it (NEST's convention, the default:
+	// held for K steps).
+	RefractoryFromSpike bool
 	// DropRefractoryInput discards the jumps that arrive while a neuron is
 	// refractory (NEST iaf_psc_delta). Otherwise they are added to the
 	// held potential and integration resumes from it. (Currents never act
@@ -315,6 +321,9 @@ func (s IF) New(env Env) (Model, error) {
 	m.kref = make([]float32, n)
 	for i, t := range tref {
 		k := math.Round(float64(t) / env.Dt)
+		if s.RefractoryFromSpike && k > 0 {
+			k--
+		}
 		if k > 1<<24 {
 			return nil, fmt.Errorf("%s: refractory_ms = %g: must be at most 2^24 steps of dt = %g ms", kind, t, env.Dt)
 		}

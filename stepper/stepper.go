@@ -59,15 +59,30 @@ func (s *Stepper) TimeMs() float64 { return float64(s.step) * s.net.Config.DtMs 
 // AddMonitor registers a monitor.
 func (s *Stepper) AddMonitor(m Monitor) { s.monitors = append(s.monitors, m) }
 
-// Run advances n steps. It stops with an error if a model reports bad input
-// at run time (for example a Poisson probability above one).
+// Run advances n steps. It stops at the end of the first step at which a
+// model, principle or projection reports a problem (for example a Poisson
+// probability above one, or a failed normalisation) and returns it.
 func (s *Stepper) Run(n int) error {
 	for i := 0; i < n; i++ {
 		s.advance()
+		if err := s.check(); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+func (s *Stepper) check() error {
 	for _, p := range s.net.Populations {
 		if err := p.Err(); err != nil {
-			return fmt.Errorf("population %q at step %d: %w", p.Name, s.step, err)
+			return fmt.Errorf("step %d: population %q: %w", s.step-1, p.Name, err)
+		}
+	}
+	for _, p := range s.net.Projections {
+		if p.Plastic {
+			if err := p.Err(); err != nil {
+				return fmt.Errorf("step %d: %w", s.step-1, err)
+			}
 		}
 	}
 	return nil

@@ -24,11 +24,15 @@ type PoissonDrive struct {
 	w      float32
 	key    rng.Key
 	n      int
+	env    soma.Env
 	bound  bool
 }
 
 // Bind prepares the drive for a population; the network builder calls it.
 func (d *PoissonDrive) Bind(env soma.Env) error {
+	if d.bound && (d.n != env.N || d.env != env) {
+		return fmt.Errorf("poisson drive: already bound to a population of %d neurons; use one drive per population", d.n)
+	}
 	if !(d.RateHz >= 0) || math.IsInf(d.RateHz, 0) {
 		return fmt.Errorf("poisson drive: rate_hz = %g: must be >= 0 and finite", d.RateHz)
 	}
@@ -43,6 +47,7 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 	d.w = float32(d.Weight)
 	d.key = env.Key.Sub(uint64(rng.PurposePoisson), 0xd1)
 	d.n = env.N
+	d.env = env
 	d.bound = true
 	return nil
 }
