@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/response"
@@ -17,20 +16,17 @@ import (
 // that consumers size from MaxLatency.
 const MaxDelaySteps = 65535
 
-// stepTol is the tolerance of DelaySteps: a delay within 1e-9 steps below
-// a multiple of dt counts as that multiple.
-const stepTol = 1e-9
-
 // maxHistory bounds the delay history of the stateful path (float32
 // values), so that a mistyped delay is an error, not an enormous
 // allocation.
 const maxHistory = 1 << 31
 
 // DelaySteps converts a delay d (ms) to whole steps at time step dt (ms):
-// D = floor(d/dt + 1e-9). The tolerance absorbs floating-point error, so
-// 1.5 ms at dt = 0.1 ms is 15 steps (1.5/0.1 is 14.999999999999998).
+// D = floor(d/dt + 1e-9) (param.Steps). The tolerance absorbs
+// floating-point error, so 1.5 ms at dt = 0.1 ms is 15 steps (1.5/0.1 is
+// 14.999999999999998).
 func DelaySteps(d, dt float64) int {
-	return int(math.Floor(d/dt + stepTol))
+	return param.Steps(d, dt)
 }
 
 // Spec describes an axon: the outgoing side of a population of N neurons,
@@ -54,8 +50,10 @@ type Spec struct {
 	InhibitoryRows []bool
 	// Response shapes the release at each terminal; nil is the identity.
 	// It is built for Batch·Rows elements ordered (copy, neuron,
-	// terminal), so an array parameter of Terminals values is per
-	// terminal.
+	// terminal). An array parameter must have 1 value, Terminals values
+	// (one per terminal) or N·Terminals values (one per neuron and
+	// terminal, shared by the copies); for one value per neuron, repeat
+	// each neuron's value Terminals times. Other lengths are errors.
 	Response response.Spec
 	// MaxDelay (ms), if > 0, rejects longer delays; delays are always
 	// limited to MaxDelaySteps steps.
@@ -86,6 +84,7 @@ type Axon struct {
 
 	rf     response.Function // nil: identity
 	direct bool              // memoryless path: events carry the row delay
+	err    error             // first run-time problem (Err)
 
 	// Direct path: the event of a spike at each element b·Rows+row (its
 	// Value sign·RF(1)); a spike of element e = b·N+i owns the K
@@ -131,6 +130,9 @@ func (s Spec) New(env soma.Env) (*Axon, error) {
 	a.y = make([]float32, ne)
 	memoryless := true
 	if s.Response != nil {
+		if err := a.responseLayout().Check(s.Response); err != nil {
+			return nil, fmt.Errorf("axon: response %w", err)
+		}
 		rf, err := s.Response.New(ne, env.Dt)
 		if err != nil {
 			return nil, fmt.Errorf("axon: response: %w", err)
@@ -175,6 +177,18 @@ func (s Spec) New(env soma.Env) (*Axon, error) {
 	return a, nil
 }
 
+// responseLayout is the layout of the response elements (copy, neuron,
+// terminal): arrays are per terminal or per (neuron, terminal).
+func (a *Axon) responseLayout() response.Layout {
+	if a.k == 1 {
+		return response.Layout{Valid: []int{1, a.rows}, Labels: []string{"", "per neuron"}}
+	}
+	return response.Layout{
+		Valid:  []int{1, a.k, a.rows},
+		Labels: []string{"", "per terminal", "per neuron and terminal"},
+	}
+}
+
 // setDelays expands, checks and converts the delays.
 func (a *Axon) setDelays(s Spec, env soma.Env) error {
 	if !(s.MaxDelay >= 0) || math.IsInf(s.MaxDelay, 0) {
@@ -195,11 +209,10 @@ func (a *Axon) setDelays(s Spec, env soma.Env) error {
 		if s.MaxDelay > 0 && d > s.MaxDelay {
 			return fmt.Errorf("axon: %s = %g: exceeds max_delay_ms = %g", name, d, s.MaxDelay)
 		}
-		q := math.Floor(d/env.Dt + stepTol) // as in DelaySteps, before any integer conversion
-		if q > MaxDelaySteps {
-			return fmt.Errorf("axon: %s = %g: %g steps at dt = %g ms exceeds the limit of %d steps", name, d, q, env.Dt, MaxDelaySteps)
+		D := DelaySteps(d, env.Dt) // saturates, so the check below holds for any d
+		if D > MaxDelaySteps {
+			return fmt.Errorf("axon: %s = %g: %d steps at dt = %g ms exceeds the limit of %d steps", name, d, D, env.Dt, MaxDelaySteps)
 		}
-		D := int(q)
 		a.d[r] = uint32(D)
 		a.dmin = min(a.dmin, uint32(D))
 		a.dmax = max(a.dmax, uint32(D))
@@ -217,7 +230,7 @@ func (a *Axon) delayValues(v param.Value, env soma.Env) ([]float64, error) {
 		}
 		return []float64{c}, nil
 	}
-	if l, ok := arrayLen(v); ok {
+	if l, ok := v.Len(); ok {
 		if l != 1 && l != a.k && l != a.rows {
 			hint := ""
 			if l == a.n {
@@ -329,9 +342,15 @@ func (a *Axon) Emit(fired []uint32, ev []Event) []Event {
 // EmitGraded takes the graded output of one step, one value per element
 // b·N + i (len Batch·N), and appends the resulting events to ev: one per
 // row whose response is not zero, in ascending Src. Call it once per step.
+//
+// An out of the wrong length is recorded (Err) and emits nothing; the axon
+// does not advance.
 func (a *Axon) EmitGraded(out []float32, ev []Event) []Event {
 	if len(out) != a.batch*a.n {
-		panic(fmt.Sprintf("axon: EmitGraded got %d values, want %d (copies × neurons)", len(out), a.batch*a.n))
+		if a.err == nil {
+			a.err = fmt.Errorf("axon: EmitGraded got %d values, want %d (%d copies × %d neurons); nothing emitted", len(out), a.batch*a.n, a.batch, a.n)
+		}
+		return ev
 	}
 	if !a.direct {
 		copy(a.slot(), out)
@@ -425,11 +444,16 @@ func (a *Axon) emitHistory(ev []Event) []Event {
 	return ev
 }
 
+// Err returns the first problem met at run time (EmitGraded given the
+// wrong number of values), or nil.
+func (a *Axon) Err() error { return a.err }
+
 // Reset returns the axon to its initial state: it clears the delay
-// history (spikes in flight inside the axon are dropped) and the response
-// function's state. Events already emitted belong to their consumer,
-// which must clear its own buffers.
+// history (spikes in flight inside the axon are dropped), the response
+// function's state and the recorded error. Events already emitted belong
+// to their consumer, which must clear its own buffers.
 func (a *Axon) Reset() {
+	a.err = nil
 	clear(a.hist)
 	a.pos = 0
 	if a.rf != nil {
@@ -437,21 +461,12 @@ func (a *Axon) Reset() {
 	}
 }
 
-// arrayLen reports whether v is an array (param.Array) and its length.
-func arrayLen(v param.Value) (int, bool) { return v.Len() }
-
-// widen returns, for each float32 value, the float64 it most likely came
-// from (the shortest decimal that rounds to it): param.Value.Expand hands
-// out float32, and 0.7 as float32 is 0.69999999, which at dt = 0.1 ms
-// would floor to 6 steps instead of 7.
+// widen returns param.Widen of every value: the float64 each float32
+// delay most likely came from, so that 0.7 ms at dt = 0.1 ms is 7 steps.
 func widen(xs []float32) []float64 {
 	out := make([]float64, len(xs))
 	for i, x := range xs {
-		f, err := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
-		if err != nil {
-			f = float64(x)
-		}
-		out[i] = f
+		out[i] = param.Widen(x)
 	}
 	return out
 }

@@ -479,13 +479,89 @@ func TestEmitNoAllocation(t *testing.T) {
 }
 
 func TestEmitGradedLength(t *testing.T) {
-	a := mustNew(t, Spec{}, env(3, 2, 1))
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "want 6") {
-			t.Errorf("panic %v", r)
+	for _, buffered := range []bool{false, true} {
+		a := mustNew(t, Spec{Delay: param.Const(2), Buffered: buffered}, env(3, 2, 1))
+		if a.Err() != nil {
+			t.Fatalf("buffered=%v: error before any step: %v", buffered, a.Err())
 		}
-	}()
-	a.EmitGraded(make([]float32, 3), nil)
+		// Wrong lengths: nothing emitted, the first one recorded.
+		ev := a.EmitGraded(make([]float32, 3), nil)
+		ev = a.EmitGraded([]float32{1, 1, 1, 1, 1, 1, 1}, ev)
+		if len(ev) != 0 {
+			t.Errorf("buffered=%v: wrong length emitted %v", buffered, ev)
+		}
+		err := a.Err()
+		if err == nil || !strings.Contains(err.Error(), "got 3 values, want 6") {
+			t.Errorf("buffered=%v: Err = %v, want the first call (3 values, want 6)", buffered, err)
+		}
+		// The axon did not advance: a correct call now behaves as the
+		// first step (delay 2 on both paths, one history slot).
+		ev = a.EmitGraded([]float32{0.5, 0, 0, 0, 0, 0}, ev[:0])
+		if want := []Event{{Src: 0, Delay: 2, Value: 0.5}}; !slices.Equal(ev, want) {
+			t.Errorf("buffered=%v: after the bad calls got %v, want %v", buffered, ev, want)
+		}
+		if n := testing.AllocsPerRun(10, func() { ev = a.EmitGraded(make([]float32, 0), ev[:0]) }); n != 0 {
+			t.Errorf("buffered=%v: a bad call allocates %g times", buffered, n)
+		}
+		a.Reset()
+		if a.Err() != nil {
+			t.Errorf("buffered=%v: Reset kept the error %v", buffered, a.Err())
+		}
+	}
+}
+
+func TestResponseArrayLayout(t *testing.T) {
+	// N = 2 neurons, 3 terminals: rows 0..2 are neuron 0's terminals, 3..5
+	// neuron 1's. A per-neuron array [10, 20] would be broadcast as
+	// element e → value e mod 2, giving neuron 0's terminals 10, 20, 10:
+	// it must be rejected.
+	e := env(2, 1, 1)
+	for _, tc := range []struct {
+		name string
+		spec Spec
+		env  soma.Env
+		want string
+	}{
+		{"per neuron on 3 terminals", Spec{Terminals: 3, Response: response.Scaling{Scale: param.Array(10, 20)}}, e,
+			"axon: response scaling: scale has 2 values; valid lengths: 1, 3 (per terminal) or 6 (per neuron and terminal)"},
+		{"composite", Spec{Terminals: 3, Response: response.Composite{Functions: []response.Spec{
+			response.Scaling{Scale: param.Const(2)}, response.Leaky{Tau: param.Array(5, 6)}}}}, e,
+			"axon: response composite: function 1: leaky: tau_ms has 2 values; valid lengths: 1, 3 (per terminal) or 6 (per neuron and terminal)"},
+		{"limited flat", Spec{Terminals: 2, Response: response.LimitedFlat{Duration: param.Array(1, 2, 3, 4, 5, 6, 7, 8)}}, env(2, 2, 1),
+			"axon: response limited_flat: duration_ms has 8 values; valid lengths: 1, 2 (per terminal) or 4 (per neuron and terminal)"},
+		{"divisor with one terminal", Spec{Response: response.Scaling{Scale: param.Array(1, 2)}}, env(4, 1, 1),
+			"axon: response scaling: scale has 2 values; valid lengths: 1 or 4 (per neuron)"},
+		{"per copy", Spec{Response: response.Scaling{Scale: param.Array(1, 2, 3, 4)}}, env(2, 2, 1),
+			"axon: response scaling: scale has 4 values; valid lengths: 1 or 2 (per neuron)"},
+		{"one neuron", Spec{Terminals: 3, Response: response.Scaling{Scale: param.Array(1, 2, 3, 4, 5, 6)}}, env(1, 2, 1),
+			"axon: response scaling: scale has 6 values; valid lengths: 1 or 3 (per terminal)"},
+	} {
+		a, err := tc.spec.New(tc.env)
+		if err == nil {
+			t.Errorf("%s: no error (templates %v)", tc.name, a.tmpl)
+			continue
+		}
+		if err.Error() != tc.want {
+			t.Errorf("%s: error\n %q, want\n %q", tc.name, err, tc.want)
+		}
+	}
+
+	// Valid layouts keep their meaning; two copies share the values.
+	fire := []uint32{1, 2} // copy 0 neuron 1, copy 1 neuron 0
+	for _, tc := range []struct {
+		name  string
+		scale param.Value
+		want  []Event
+	}{
+		{"one", param.Array(7), []Event{{Src: 3, Value: 7}, {Src: 4, Value: 7}, {Src: 5, Value: 7}, {Src: 6, Value: 7}, {Src: 7, Value: 7}, {Src: 8, Value: 7}}},
+		{"per terminal", param.Array(10, 20, 30), []Event{{Src: 3, Value: 10}, {Src: 4, Value: 20}, {Src: 5, Value: 30}, {Src: 6, Value: 10}, {Src: 7, Value: 20}, {Src: 8, Value: 30}}},
+		{"per neuron and terminal", param.Array(1, 2, 3, 4, 5, 6), []Event{{Src: 3, Value: 4}, {Src: 4, Value: 5}, {Src: 5, Value: 6}, {Src: 6, Value: 1}, {Src: 7, Value: 2}, {Src: 8, Value: 3}}},
+	} {
+		a := mustNew(t, Spec{Terminals: 3, Response: response.Scaling{Scale: tc.scale}}, env(2, 2, 1))
+		if got := a.Emit(fire, nil); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: events %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
 
 // benchEmit emits 1000 spikes per step (of 10 000 neurons).

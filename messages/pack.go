@@ -67,15 +67,16 @@ func PackSpikes(dst *SpikeBatch, events []Event) error {
 	}
 	allOnes, allBase := true, true
 	first, epochLen := dst.FirstStep, int64(dst.EpochLen)
+	end := first + epochLen
 	prevOff := int64(-1)
 	var prevSrc, count uint32
 	for i := range events {
 		e := &events[i]
-		off := e.Step - first
-		if e.Step < first || off >= epochLen {
+		if e.Step < first || e.Step >= end {
 			return dst.clearEvents(dst.errorf("event %d at step %d is outside the epoch [%d, %d)",
-				i, e.Step, first, first+epochLen))
+				i, e.Step, first, end))
 		}
+		off := e.Step - first
 		if off != prevOff {
 			if off < prevOff {
 				return dst.clearEvents(dst.errorf("event %d (step %d, source %d) is out of canonical order after (step %d, source %d)",

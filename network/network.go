@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
@@ -230,11 +231,19 @@ type Axon struct {
 
 // Projection is a built projection and where it comes from.
 type Projection struct {
-	Name       string
-	Source     int // population index
-	Target     int // population index
-	Runtime    *projection.Projection
-	Learner    *plasticity.Learner
+	Name    string
+	Source  int // population index
+	Target  int // population index
+	Runtime *projection.Projection
+	Learner *plasticity.Learner
+	// Axon is the index in Network.Axons of the axon the projection
+	// leaves from; Receptor the name of the target receptor; Rule the
+	// plasticity spec (nil when static); FollowAxon the index of the
+	// modulator axon it follows, or -1.
+	Axon       int
+	Receptor   string
+	Rule       plasticity.Spec
+	FollowAxon int
 	Normalize  func(syn *synapse.CSR) error
 	Wmin, Wmax float32
 	Plastic    bool
@@ -543,7 +552,8 @@ func (b *Builder) Build() (*Network, error) {
 			continue
 		}
 		np := &Projection{Name: cd.name, Source: net.popIndex[src.def.name], Target: net.popIndex[dst.def.name],
-			Runtime: rt, Normalize: c.Normalize, Wmin: lo, Wmax: hi}
+			Runtime: rt, Normalize: c.Normalize, Wmin: lo, Wmax: hi,
+			Axon: slices.Index(net.Axons, a), Receptor: recName, Rule: c.Plasticity, FollowAxon: -1}
 		if c.Plasticity != nil {
 			pp, err := plasticity.NewProjection(syn, cfg.Batch, cfg.DtMs, lo, hi)
 			if err != nil {
@@ -588,6 +598,7 @@ func (b *Builder) Build() (*Network, error) {
 			}
 			rt.Follow(ma.Axon.MaxLatency())
 			ma.ModTargets = append(ma.ModTargets, rt)
+			np.FollowAxon = slices.Index(net.Axons, ma)
 		}
 		a.Targets = append(a.Targets, rt)
 		net.projIndex[cd.name] = len(net.Projections)

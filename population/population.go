@@ -22,6 +22,15 @@ type Stimulus interface {
 	Add(step int64, current []float32)
 }
 
+// Slicer is implemented by stimuli (and drives) that can act on a
+// contiguous range of a population's neurons, for populations split into
+// shards. Slice returns the stimulus of neurons [lo, hi) of a population
+// of n neurons (batch of one copy); its Add then receives hi−lo elements,
+// element k being neuron lo+k. It is called after Bind.
+type Slicer interface {
+	Slice(lo, hi, n int) (Stimulus, error)
+}
+
 // Binder is implemented by stimuli and principles that need to know the
 // population they act on (its size, time step and random key). The
 // network builder calls Bind once, before the run.
@@ -148,6 +157,31 @@ func (p *Population) AddDrive(receptor string, s Stimulus) error {
 
 // AddPrinciple appends a spike principle; principles apply in order.
 func (p *Population) AddPrinciple(pr Principle) { p.principles = append(p.principles, pr) }
+
+// Stimuli returns the direct inputs, in order.
+func (p *Population) Stimuli() []Stimulus { return p.stimuli }
+
+// Drive is a stimulus that adds into a receptor's input.
+type Drive struct {
+	Receptor string
+	Stimulus Stimulus
+}
+
+// Drives returns the drives, in order.
+func (p *Population) Drives() []Drive {
+	out := make([]Drive, len(p.drives))
+	for i, d := range p.drives {
+		for k, r := range p.receptors {
+			if r == d.r {
+				out[i] = Drive{p.receptorNames[k], d.s}
+			}
+		}
+	}
+	return out
+}
+
+// Principles returns the spike principles, in order.
+func (p *Population) Principles() []Principle { return p.principles }
 
 // Step advances the population by one step.
 func (p *Population) Step(step int64) {

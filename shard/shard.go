@@ -1,0 +1,275 @@
+// Package shard splits a built network into shards: contiguous ranges of a
+// population's neurons, each with its own state, its receptors, and the
+// incoming synapses that end on its neurons. Shards are what the actor
+// runtime places on cores and machines; stepping the shards of a network
+// (with the same inputs in the same order) computes exactly what the
+// sequential stepper computes on the whole network, bit for bit.
+//
+// A population can be split when its model implements soma.Splitter, its
+// stimuli and drives implement population.Slicer, it has no spike
+// principles (they act on the whole population), it runs one batch copy,
+// and no projection into it normalises weights over rows or the whole
+// projection. Otherwise it stays in one shard (Plan says why).
+package shard
+
+import (
+	"fmt"
+
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/projection"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/synapse"
+)
+
+// Shard is one range [Lo, Hi) of a population.
+type Shard struct {
+	Pop    int // population index in the network
+	Index  int // shard index within the population
+	Lo, Hi int
+	// Population is the shard's runtime (N = Hi − Lo).
+	Population *population.Population
+	// Inboxes of the shard's receptors that have incoming projections.
+	Inboxes []*projection.Inbox
+	// In lists, per axon of the network (by index), the shard's
+	// projections fed by it, in network order; nil when none.
+	In [][]*projection.Projection
+	// ModIn lists, per axon, the shard's projections that follow it as a
+	// neuromodulator source.
+	ModIn [][]*projection.Projection
+	// Plastic lists the shard's plastic projections, in network order,
+	// with the network projection index of each.
+	Plastic   []*projection.Projection
+	PlasticOf []int
+	// Syn holds, per network projection index, the shard's part of its
+	// synapses (nil when the projection does not end here), and ColLo its
+	// first column.
+	Syn map[int]*synapse.CSR
+}
+
+// Split divides every population into the requested number of shards
+// (counts by population name; missing or < 1 means 1) and returns the
+// shards of each population in network order. The network must not have
+// been stepped. A population that cannot be split is an error naming the
+// reason.
+func Split(net *network.Network, counts map[string]int) ([][]*Shard, error) {
+	for name := range counts {
+		if _, ok := net.Population(name); !ok {
+			return nil, fmt.Errorf("shard: no population %q", name)
+		}
+	}
+	out := make([][]*Shard, len(net.Populations))
+	for pi, p := range net.Populations {
+		s := counts[p.Name]
+		if s < 1 {
+			s = 1
+		}
+		if s > p.N {
+			return nil, fmt.Errorf("shard: population %q: %d shards for %d neurons", p.Name, s, p.N)
+		}
+		if s > 1 {
+			if err := Splittable(net, pi); err != nil {
+				return nil, fmt.Errorf("shard: population %q cannot be split: %w", p.Name, err)
+			}
+		}
+		shards, err := splitPopulation(net, pi, s)
+		if err != nil {
+			return nil, fmt.Errorf("shard: population %q: %w", p.Name, err)
+		}
+		out[pi] = shards
+	}
+	return out, nil
+}
+
+// Splittable reports why population pi cannot be split into several
+// shards, or nil if it can.
+func Splittable(net *network.Network, pi int) error {
+	p := net.Populations[pi]
+	if p.Batch != 1 {
+		return fmt.Errorf("batch of %d copies (sharding needs one)", p.Batch)
+	}
+	if _, ok := p.Model().(soma.Splitter); !ok {
+		return fmt.Errorf("its model (%T) cannot be split", p.Model())
+	}
+	if len(p.Principles()) > 0 {
+		return fmt.Errorf("spike principles act on the whole population")
+	}
+	for _, s := range p.Stimuli() {
+		if _, ok := s.(population.Slicer); !ok {
+			return fmt.Errorf("stimulus %T cannot be sliced", s)
+		}
+	}
+	for _, d := range p.Drives() {
+		if _, ok := d.Stimulus.(population.Slicer); !ok {
+			return fmt.Errorf("drive %T cannot be sliced", d.Stimulus)
+		}
+	}
+	for _, pr := range net.Projections {
+		if pr.Target == pi && pr.Normalize != nil {
+			return fmt.Errorf("projection %q normalises its weights", pr.Name)
+		}
+	}
+	return nil
+}
+
+// Ranges returns s contiguous ranges covering [0, n) whose sizes differ by
+// at most one.
+func Ranges(n, s int) [][2]int {
+	out := make([][2]int, s)
+	for k := range out {
+		out[k] = [2]int{k * n / s, (k + 1) * n / s}
+	}
+	return out
+}
+
+func splitPopulation(net *network.Network, pi, s int) ([]*Shard, error) {
+	p := net.Populations[pi]
+	dt := net.Config.DtMs
+	var shards []*Shard
+	for k, r := range Ranges(p.N, s) {
+		lo, hi := r[0], r[1]
+		m := p.Model()
+		if s > 1 {
+			var err error
+			if m, err = m.(soma.Splitter).Split(lo, hi); err != nil {
+				return nil, fmt.Errorf("shard %d: %w", k, err)
+			}
+		}
+		sp, err := population.New(p.Name, hi-lo, p.Batch, m)
+		if err != nil {
+			return nil, err
+		}
+		sh := &Shard{Pop: pi, Index: k, Lo: lo, Hi: hi, Population: sp,
+			In: make([][]*projection.Projection, len(net.Axons)), ModIn: make([][]*projection.Projection, len(net.Axons)),
+			Syn: map[int]*synapse.CSR{}}
+		for _, name := range p.ReceptorNames() {
+			r, _ := p.Receptor(name)
+			if _, err := sp.AddReceptor(name, r.Spec(), dt, 1); err != nil {
+				return nil, err
+			}
+		}
+		for _, st := range p.Stimuli() {
+			if s > 1 {
+				if st, err = st.(population.Slicer).Slice(lo, hi, p.N); err != nil {
+					return nil, fmt.Errorf("shard %d: stimulus: %w", k, err)
+				}
+			}
+			sp.AddStimulus(st)
+		}
+		for _, d := range p.Drives() {
+			st := d.Stimulus
+			if s > 1 {
+				if st, err = st.(population.Slicer).Slice(lo, hi, p.N); err != nil {
+					return nil, fmt.Errorf("shard %d: drive: %w", k, err)
+				}
+			}
+			if err := sp.AddDrive(d.Receptor, st); err != nil {
+				return nil, err
+			}
+		}
+		for _, pr := range p.Principles() {
+			sp.AddPrinciple(pr)
+		}
+		if err := sh.connect(net, pi); err != nil {
+			return nil, fmt.Errorf("shard %d: %w", k, err)
+		}
+		shards = append(shards, sh)
+	}
+	return shards, nil
+}
+
+// connect builds the shard's part of every projection into its population.
+func (sh *Shard) connect(net *network.Network, pi int) error {
+	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
+	deferred := map[string]bool{}
+	for _, pr := range net.Projections {
+		if pr.Target == pi && pr.Plastic {
+			deferred[pr.Receptor] = true
+		}
+	}
+	for k, pr := range net.Projections {
+		if pr.Target != pi {
+			continue
+		}
+		rec, _ := sh.Population.Receptor(pr.Receptor)
+		in, ok := inboxes[rec]
+		if !ok {
+			in = projection.NewInbox(rec)
+			inboxes[rec] = in
+			sh.Inboxes = append(sh.Inboxes, in)
+		}
+		syn := Columns(pr.Runtime.Syn, sh.Lo, sh.Hi)
+		sh.Syn[k] = syn
+		ax := net.Axons[pr.Axon].Axon
+		rt, err := projection.New(pr.Name, syn, 1, in, ax.MaxLatency())
+		if err != nil {
+			return err
+		}
+		if pr.Plastic {
+			pp, err := plasticity.NewProjection(syn, 1, net.Config.DtMs, pr.Wmin, pr.Wmax)
+			if err != nil {
+				return fmt.Errorf("projection %q: %w", pr.Name, err)
+			}
+			l, err := plasticity.NewLearner(pp, pr.Rule)
+			if err != nil {
+				return fmt.Errorf("projection %q: %w", pr.Name, err)
+			}
+			rt.SetLearner(l)
+			sh.Plastic = append(sh.Plastic, rt)
+			sh.PlasticOf = append(sh.PlasticOf, k)
+		}
+		if pr.FollowAxon >= 0 {
+			rt.Follow(net.Axons[pr.FollowAxon].Axon.MaxLatency())
+			sh.ModIn[pr.FollowAxon] = append(sh.ModIn[pr.FollowAxon], rt)
+		}
+		sh.In[pr.Axon] = append(sh.In[pr.Axon], rt)
+	}
+	return nil
+}
+
+// Columns returns the part of c whose columns lie in [lo, hi), with
+// columns renumbered from 0 and weights copied. Because columns ascend
+// within each row, the part of a row is a contiguous run of it, kept in
+// the same order, so deliveries add in the same order as on the whole.
+func Columns(c *synapse.CSR, lo, hi int) *synapse.CSR {
+	if lo == 0 && hi == c.Cols {
+		return c
+	}
+	out := &synapse.CSR{Rows: c.Rows, Cols: hi - lo, Ptr: make([]uint32, c.Rows+1)}
+	for r := 0; r < c.Rows; r++ {
+		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
+			if j := int(c.Idx[k]); j >= lo && j < hi {
+				out.Idx = append(out.Idx, uint32(j-lo))
+				out.W = append(out.W, c.W[k])
+			}
+		}
+		out.Ptr[r+1] = uint32(len(out.Idx))
+	}
+	return out
+}
+
+// Gather writes the weights of every shard's part of projection k back
+// into the network's CSR (for monitors and comparisons after a sharded
+// run).
+func Gather(net *network.Network, shards [][]*Shard, k int) {
+	pr := net.Projections[k]
+	full := pr.Runtime.Syn
+	for _, sh := range shards[pr.Target] {
+		part := sh.Syn[k]
+		if part == full {
+			continue
+		}
+		// Walk each row of the whole and of the part together.
+		for r := 0; r < full.Rows; r++ {
+			q := part.Ptr[r]
+			for kk := full.Ptr[r]; kk < full.Ptr[r+1]; kk++ {
+				if j := int(full.Idx[kk]); j >= sh.Lo && j < sh.Hi {
+					full.W[kk] = part.W[q]
+					q++
+				}
+			}
+		}
+	}
+}
