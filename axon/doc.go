@@ -28,6 +28,16 @@
 // or a distribution drawn per row; negative or non-finite delays, and
 // delays beyond MaxDelaySteps steps (or Spec.MaxDelay ms), are errors.
 //
+// # Response parameters
+//
+// The response function is built for Batch·Rows elements ordered (copy,
+// neuron, terminal). An array parameter of it (a scale, tau_ms,
+// duration_ms) must have 1 value, Terminals values (one per terminal) or
+// N·Terminals values (one per neuron and terminal, shared by the copies);
+// any other length is an error from New (see response.Layout), so an
+// array of one value per neuron is not silently repeated over the
+// terminals: repeat each neuron's value Terminals times instead.
+//
 // # Two paths, one result
 //
 // Direct path — the response function is memoryless (identity, scaling),
@@ -85,7 +95,9 @@
 //
 // # Cost
 //
-// Emit and EmitGraded allocate nothing once ev has capacity; the direct
+// EmitGraded given the wrong number of values emits nothing and records
+// the problem (Err). Emit and EmitGraded allocate nothing once ev has
+// capacity; the direct
 // path costs O(spikes × terminals), the stateful path O(Batch·Rows) per
 // step.
 package axon

@@ -86,8 +86,9 @@ func (m *oneHot) Var(string) ([]float32, bool) { return nil, false }
 func (m *oneHot) Vars() []string               { return nil }
 
 // ExpandGroups returns the per-element input of a grouped encoder (OneHot,
-// Position): every value of vals repeated size times.
+// Position): every value of vals repeated size times (none for size <= 0).
 func ExpandGroups(vals []float32, size int) []float32 {
+	size = max(size, 0)
 	out := make([]float32, 0, len(vals)*size)
 	for _, v := range vals {
 		for j := 0; j < size; j++ {
@@ -101,8 +102,11 @@ func ExpandGroups(vals []float32, size int) []float32 {
 // elements (ascending) of a one-hot population with groups of size: out[k]
 // is the class of group k = e/size (that is copy b's group g at k = b·G+g),
 // −1 where the group is silent. out must hold every group (B·G entries).
-// Two spikes in one group are an error.
+// Two spikes in one group are an error, and so is a size below 1.
 func DecodeOneHot(fired []uint32, size int, out []int) error {
+	if size < 1 {
+		return fmt.Errorf("one_hot decode: size = %d: must be >= 1", size)
+	}
 	for k := range out {
 		out[k] = -1
 	}

@@ -6,12 +6,14 @@ import (
 	"math"
 	"slices"
 
+	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/soma"
 )
 
 // WindowSteps is the number of steps of a coding window of ms milliseconds:
 // floor(ms/dt) (the Python TemporaryEncoder's time//dt), computed with a
-// relative tolerance of 1e-9 so that 0.3 ms at dt = 0.1 ms is 3 steps.
+// relative tolerance of 1e-9 (param.StepsRel) so that 0.3 ms at dt = 0.1 ms
+// is 3 steps.
 func WindowSteps(ms, dt float64) (int, error) {
 	if !(dt > 0) || math.IsInf(dt, 0) {
 		return 0, fmt.Errorf("dt = %g ms: must be > 0", dt)
@@ -20,11 +22,11 @@ func WindowSteps(ms, dt float64) (int, error) {
 	if !(q >= 0) || q > math.MaxInt32 {
 		return 0, fmt.Errorf("window = %g ms: must be >= dt and finite", ms)
 	}
-	n := math.Floor(q * (1 + 1e-9))
+	n := param.StepsRel(ms, dt) // q is at most MaxInt32: no saturation
 	if n < 1 {
 		return 0, fmt.Errorf("window = %g ms is shorter than dt = %g ms", ms, dt)
 	}
-	return int(n), nil
+	return n, nil
 }
 
 // TTFSStep is the time-to-first-spike code of x in [0, 1] over a window of
@@ -151,9 +153,12 @@ func (s RankOrder) New(env soma.Env) (soma.Model, error) {
 // NormalisedRanks writes into out the rank of each value divided by
 // len(xs): rank(x_i) = #{j : x_j <= x_i}, so the largest value has 1, the
 // smallest (if unique) 1/n, and equal values share the higher rank. NaN is an
-// error.
+// error, and so is an out shorter than xs.
 func NormalisedRanks(xs []float32, out []float64) error {
 	n := len(xs)
+	if len(out) < n {
+		return fmt.Errorf("ranks of %d values need %d outputs, have %d", n, n, len(out))
+	}
 	idx := make([]int, n)
 	for i, v := range xs {
 		if v != v {

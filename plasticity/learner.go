@@ -3,6 +3,7 @@ package plasticity
 import (
 	"errors"
 	"fmt"
+	"sort"
 )
 
 // Learner owns the rules of one plastic projection and the accumulator of
@@ -17,6 +18,7 @@ type Learner struct {
 
 	rule  Rule
 	delta *Delta
+	err   error
 }
 
 // NewLearner binds the rules to p. Several rules are summed as in
@@ -52,7 +54,9 @@ func (l *Learner) Rule() Rule { return l.rule }
 // Step runs the rules on this step's data (their traces advance whether
 // or not learn is set). With learn, it applies the changes, clipped to
 // [Wmin, Wmax], then calls Normalize if the weights changed; without, it
-// discards them and the weights stay as they are.
+// discards them and the weights stay as they are. A change that would make
+// a weight NaN is not applied (that weight stays as it was) and the first
+// one is recorded (Err).
 //
 // Step panics if the lengths of d do not match the projection.
 func (l *Learner) Step(d *StepData, learn bool) {
@@ -69,15 +73,34 @@ func (l *Learner) Step(d *StepData, learn bool) {
 	if !l.delta.Changed() {
 		return
 	}
-	l.delta.Apply(p.Syn.W, p.Wmin, p.Wmax)
+	if k := l.delta.Apply(p.Syn.W, p.Wmin, p.Wmax); k >= 0 && l.err == nil {
+		l.err = l.nanError(d.Step, k)
+	}
 	if l.Normalize != nil {
 		l.Normalize(p.Syn.W)
 	}
 }
 
-// Reset clears the rules' traces and counters and any pending change. The
-// weights are kept.
+// Err returns the first problem met at run time — a rule that produced a
+// NaN weight change — or nil.
+func (l *Learner) Err() error { return l.err }
+
+// nanError describes a NaN change of synapse k at step.
+func (l *Learner) nanError(step int64, k int) error {
+	syn := l.P.Syn
+	// The row of synapse k: the first row whose synapses end after k.
+	row := sort.Search(syn.Rows, func(i int) bool { return int(syn.Ptr[i+1]) > k })
+	what := fmt.Sprintf("the weight change is NaN (weight %g); the weight was left unchanged", syn.W[k])
+	if w := syn.W[k]; w != w {
+		what = "the weight is NaN"
+	}
+	return fmt.Errorf("plasticity: learner: step %d: synapse %d (row %d → column %d): %s", step, k, row, syn.Idx[k], what)
+}
+
+// Reset clears the rules' traces and counters, any pending change and the
+// recorded error. The weights are kept.
 func (l *Learner) Reset() {
 	l.rule.Reset()
 	l.delta.Discard()
+	l.err = nil
 }

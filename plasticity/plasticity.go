@@ -124,23 +124,41 @@ func (d *Delta) Add(k uint32, dw float32) {
 func (d *Delta) Changed() bool { return d.Dense || len(d.Touched) > 0 }
 
 // Apply adds the accumulated changes to w, clips them to [lo, hi] and
-// clears the accumulator.
-func (d *Delta) Apply(w []float32, lo, hi float32) {
+// clears the accumulator. A synapse whose new weight would be NaN (a NaN
+// change, or Inf − Inf) keeps its weight; Apply returns the first such
+// synapse, or −1 when every change was applied. (Learner records it as an
+// error.)
+func (d *Delta) Apply(w []float32, lo, hi float32) (nanAt int) {
+	nanAt = -1
+	dw := d.DW[:len(w)]
 	if d.Dense {
-		dw := d.DW[:len(w)]
 		for k := range w {
-			w[k] = clip(w[k]+dw[k], lo, hi)
+			x := w[k] + dw[k]
+			if x != x {
+				if nanAt < 0 {
+					nanAt = k
+				}
+				continue
+			}
+			w[k] = clip(x, lo, hi)
 		}
 		clear(d.DW)
 	} else {
-		dw := d.DW[:len(w)]
 		for _, k := range d.Touched {
-			w[k] = clip(w[k]+dw[k], lo, hi)
+			x := w[k] + dw[k]
 			dw[k] = 0
+			if x != x {
+				if nanAt < 0 {
+					nanAt = int(k)
+				}
+				continue
+			}
+			w[k] = clip(x, lo, hi)
 		}
 	}
 	d.Touched = d.Touched[:0]
 	d.Dense = false
+	return nanAt
 }
 
 // Discard clears the accumulator without applying it (plasticity switched
@@ -157,6 +175,7 @@ func (d *Delta) Discard() {
 	d.Dense = false
 }
 
+// clip limits x to [lo, hi]. NaN passes through: Apply keeps it out.
 func clip(x, lo, hi float32) float32 {
 	if x < lo {
 		return lo

@@ -28,6 +28,14 @@ type RateSpec interface {
 	New(dt float64) (Rate, error)
 }
 
+// BoundsChecker is implemented by rate specs that are defined only for
+// some weight bounds (SoftBoundRate needs finite ones). A rule that takes a
+// RateSpec calls CheckBounds with its projection's bounds when it binds the
+// rate, and fails to bind on an error.
+type BoundsChecker interface {
+	CheckBounds(wmin, wmax float32) error
+}
+
 // ConstRate is a constant rate η.
 //
 // A negative η is allowed: it reverses the sign of the term it scales
@@ -65,6 +73,17 @@ type SoftBoundRate struct {
 
 // Kind returns "soft-bound".
 func (SoftBoundRate) Kind() string { return "soft-bound" }
+
+// CheckBounds implements BoundsChecker: both bounds must be finite. With an
+// infinite bound the rate is infinite away from it and Inf·0 = NaN on the
+// other bound, so the weights would turn NaN.
+func (s SoftBoundRate) CheckBounds(wmin, wmax float32) error {
+	if math.IsInf(float64(wmin), 0) || math.IsInf(float64(wmax), 0) {
+		return fmt.Errorf("%s rate η·(wmax − w)·(w − wmin) needs finite weight bounds, the projection has [%g, %g] (an infinite bound makes it Inf or Inf·0 = NaN); give finite Wmin and Wmax or use a constant rate",
+			s.Kind(), wmin, wmax)
+	}
+	return nil
+}
 
 // New builds the rate.
 func (s SoftBoundRate) New(dt float64) (Rate, error) {

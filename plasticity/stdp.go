@@ -69,10 +69,10 @@ func (s STDP) New(p *Projection) (Rule, error) {
 	if r.post, err = newTag(s.Post, B*cols, p.Dt); err != nil {
 		return nil, fmt.Errorf("%s: Post tag: %w", name, err)
 	}
-	if r.ltp, err = newRate(s.LTP, p.Dt); err != nil {
+	if r.ltp, err = newRate(s.LTP, p); err != nil {
 		return nil, fmt.Errorf("%s: LTP: %w", name, err)
 	}
-	if r.ltd, err = newRate(s.LTD, p.Dt); err != nil {
+	if r.ltd, err = newRate(s.LTD, p); err != nil {
 		return nil, fmt.Errorf("%s: LTD: %w", name, err)
 	}
 	r.x = make([]float32, B*rows)
@@ -92,11 +92,18 @@ func newTag(s response.Spec, n int, dt float64) (response.Function, error) {
 	return f, nil
 }
 
-func newRate(s RateSpec, dt float64) (Rate, error) {
+// newRate binds a rate spec (nil: the default constant rate) to p: it
+// checks the bounds if the spec asks for that, then builds it for p.Dt.
+func newRate(s RateSpec, p *Projection) (Rate, error) {
 	if s == nil {
 		s = ConstRate{Eta: DefaultRate}
 	}
-	return s.New(dt)
+	if b, ok := s.(BoundsChecker); ok {
+		if err := b.CheckBounds(p.Wmin, p.Wmax); err != nil {
+			return nil, err
+		}
+	}
+	return s.New(p.Dt)
 }
 
 type stdpRule struct {

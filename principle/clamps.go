@@ -67,11 +67,12 @@ type Clamps struct {
 
 // Bind implements Principle.
 func (c *Clamps) Bind(env soma.Env) error {
-	if err := c.bind("clamps", env); err != nil {
+	if err := c.begin("clamps", env); err != nil {
 		return err
 	}
 	c.stamp = make([]uint32, env.Len())
 	c.gen = 0
+	c.done(env)
 	return nil
 }
 
@@ -87,7 +88,9 @@ func (c *Clamps) Reset() {
 
 // Apply implements Principle.
 func (c *Clamps) Apply(step int64, fired []uint32, m soma.Model) []uint32 {
-	c.mustBound("clamps")
+	if !c.ready("clamps", step) {
+		return fired
+	}
 	var f Frame
 	if c.Source != nil {
 		f = c.Source.Frame(step)

@@ -50,7 +50,7 @@ type esItem struct {
 
 // Bind implements Principle.
 func (p *KRandomClamps) Bind(env soma.Env) error {
-	if err := p.bind("k_random_clamps", env); err != nil {
+	if err := p.begin("k_random_clamps", env); err != nil {
 		return err
 	}
 	p.key = env.Key.Sub(uint64(rng.PurposeClamps))
@@ -59,6 +59,7 @@ func (p *KRandomClamps) Bind(env soma.Env) error {
 		if !(c >= 0) || math.IsInf(c, 0) {
 			return fmt.Errorf("k_random_clamps: weight = %g: must be >= 0 and finite", c)
 		}
+		p.done(env)
 		return nil
 	}
 	src := env.Key.Sub(uint64(rng.PurposeInitialState)).Stream(uint64(rng.PurposeClamps))
@@ -75,6 +76,7 @@ func (p *KRandomClamps) Bind(env soma.Env) error {
 	if p.npos == 0 {
 		return fmt.Errorf("k_random_clamps: every weight is 0")
 	}
+	p.done(env)
 	return nil
 }
 
@@ -89,7 +91,9 @@ func (p *KRandomClamps) Reset() {
 
 // Apply implements Principle.
 func (p *KRandomClamps) Apply(step int64, fired []uint32, m soma.Model) []uint32 {
-	p.mustBound("k_random_clamps")
+	if !p.ready("k_random_clamps", step) {
+		return fired
+	}
 	k := 0
 	if p.hasPending {
 		k = p.pending
@@ -187,10 +191,11 @@ type FireOnce struct {
 
 // Bind implements Principle.
 func (p *FireOnce) Bind(env soma.Env) error {
-	if err := p.bind("fire_once", env); err != nil {
+	if err := p.begin("fire_once", env); err != nil {
 		return err
 	}
 	p.used = make([]bool, env.Len())
+	p.done(env)
 	return nil
 }
 
@@ -202,7 +207,9 @@ func (p *FireOnce) Reset() {
 
 // Apply implements Principle.
 func (p *FireOnce) Apply(step int64, fired []uint32, m soma.Model) []uint32 {
-	p.mustBound("fire_once")
+	if !p.ready("fire_once", step) {
+		return fired
+	}
 	k := 0
 	for _, e := range fired {
 		if !p.used[e] {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/soma"
 )
@@ -63,7 +64,7 @@ const noWindow = math.MinInt64
 
 // Bind implements Principle.
 func (p *KWTA) Bind(env soma.Env) error {
-	if err := p.bind("kwta", env); err != nil {
+	if err := p.begin("kwta", env); err != nil {
 		return err
 	}
 	if p.K < 1 {
@@ -72,10 +73,11 @@ func (p *KWTA) Bind(env soma.Env) error {
 	if !(p.DurationMs >= 0) || math.IsInf(p.DurationMs, 0) {
 		return fmt.Errorf("kwta: duration = %g ms: must be >= 0 and finite", p.DurationMs)
 	}
-	p.steps = max(1, int64(math.Floor(p.DurationMs/env.Dt*(1+1e-9))))
+	p.steps = max(1, int64(param.StepsRel(p.DurationMs, env.Dt)))
 	p.rem = make([]int, env.Batch)
 	p.key = env.Key.Sub(uint64(rng.PurposeTieBreak))
 	p.cur = noWindow
+	p.done(env)
 	return nil
 }
 
@@ -90,7 +92,9 @@ func (p *KWTA) Reset() {
 
 // Apply implements Principle.
 func (p *KWTA) Apply(step int64, fired []uint32, m soma.Model) []uint32 {
-	p.mustBound("kwta")
+	if !p.ready("kwta", step) {
+		return fired
+	}
 	if w := floorDiv(step, p.steps); w != p.cur {
 		p.cur = w
 		for b := range p.rem {

@@ -3,6 +3,7 @@ package principle
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spiral-sim/spiral/soma"
 )
@@ -11,12 +12,16 @@ import (
 // population.Principle, plus Bind and Err.
 type Principle interface {
 	// Bind prepares the principle for a population; called once before
-	// the run (and again only to rebind to another population).
+	// the run. A principle object belongs to one population: binding it
+	// again to a different environment (N, Batch, Dt or Key) is an error
+	// that leaves it as it was; binding it again to the same one starts it
+	// afresh. A Bind that fails otherwise leaves it unbound.
 	Bind(env soma.Env) error
 	// Apply filters the ascending list of elements that fired at step and
 	// returns the new ascending list, in fired's backing array (grown by
 	// append when spikes are added): the caller keeps owning the slice,
-	// the principle never hands out a buffer of its own.
+	// the principle never hands out a buffer of its own. Before a
+	// successful Bind it returns fired unchanged and records an error.
 	Apply(step int64, fired []uint32, m soma.Model) []uint32
 	// Reset restores the state of step 0 (windows, masks, errors).
 	Reset()
@@ -47,21 +52,56 @@ type bound struct {
 	err   error
 }
 
-func (p *bound) bind(kind string, env soma.Env) error {
+// begin starts a Bind: it checks env and refuses a second, different
+// population (leaving the principle as it was). Otherwise the principle is
+// unbound until the Bind succeeds (done).
+func (p *bound) begin(kind string, env soma.Env) error {
 	if err := env.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", kind, err)
 	}
 	if uint64(env.Len()) > 1<<32 {
 		return fmt.Errorf("%s: %d elements do not fit uint32 indices", kind, env.Len())
 	}
-	p.env, p.bound, p.err = env, true, nil
+	if p.bound && p.env != env {
+		return rebindError(kind, p.env, env)
+	}
+	p.bound = false
 	return nil
 }
 
-func (p *bound) mustBound(kind string) {
-	if !p.bound {
-		panic("principle: " + kind + " applied before Bind")
+// done marks a successful Bind.
+func (p *bound) done(env soma.Env) {
+	p.env, p.bound, p.err = env, true, nil
+}
+
+// rebindError describes an attempt to bind an object bound to old to the
+// different environment env.
+func rebindError(kind string, old, env soma.Env) error {
+	if old.N != env.N {
+		return fmt.Errorf("%s: already bound to a population of %d neurons; use one object per population", kind, old.N)
 	}
+	var diff []string
+	if old.Batch != env.Batch {
+		diff = append(diff, fmt.Sprintf("batch %d, not %d", old.Batch, env.Batch))
+	}
+	if old.Dt != env.Dt {
+		diff = append(diff, fmt.Sprintf("dt %g ms, not %g ms", old.Dt, env.Dt))
+	}
+	if old.Key != env.Key {
+		diff = append(diff, "another random key")
+	}
+	return fmt.Errorf("%s: already bound to another population of %d neurons (%s); use one object per population",
+		kind, old.N, strings.Join(diff, ", "))
+}
+
+// ready reports whether the principle is bound; if not, it records an
+// error for Apply at step (Apply then passes the spikes through).
+func (p *bound) ready(kind string, step int64) bool {
+	if p.bound {
+		return true
+	}
+	p.failf("%s: Apply at step %d before Bind: spikes passed through unchanged", kind, step)
+	return false
 }
 
 func (p *bound) failf(format string, args ...any) {

@@ -3,6 +3,7 @@ package principle
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/param"
@@ -391,11 +392,58 @@ func TestFireOnce(t *testing.T) {
 	}
 }
 
-func TestApplyBeforeBindPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic")
+func TestApplyBeforeBind(t *testing.T) {
+	failed := &KWTA{K: 0}
+	if err := failed.Bind(env(3, 1, 1, 1)); err == nil {
+		t.Fatal("KWTA with k = 0 bound")
+	}
+	for _, p := range []Principle{&FireOnce{}, &Clamps{Source: ClampFunc(func(int64) Frame { return Frame{AllOn: true} })},
+		&KRandomClamps{K: func(int64) int { return 1 }}, &KWTA{K: 1},
+		failed, // a failed Bind leaves it unbound
+	} {
+		got := p.Apply(7, []uint32{1, 2}, nil)
+		if !slices.Equal(got, []uint32{1, 2}) {
+			t.Errorf("%T: Apply before Bind returned %v, want the spikes unchanged", p, got)
 		}
-	}()
-	(&FireOnce{}).Apply(0, []uint32{1}, nil)
+		err := p.Err()
+		if err == nil || !strings.Contains(err.Error(), "Apply at step 7 before Bind") {
+			t.Errorf("%T: Err = %v, want Apply before Bind", p, err)
+		}
+	}
+}
+
+func TestBindOneObjectPerPopulation(t *testing.T) {
+	// One FireOnce on populations of 100 and then 10 neurons: the second
+	// Bind is refused and the first binding stays intact.
+	f := &FireOnce{}
+	bind(t, f, env(100, 1, 1, 1))
+	err := f.Bind(env(10, 1, 1, 2))
+	if want := "fire_once: already bound to a population of 100 neurons; use one object per population"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	if got := f.Apply(0, []uint32{50, 99}, nil); !slices.Equal(got, []uint32{50, 99}) || f.Err() != nil {
+		t.Errorf("after the refused Bind: %v, %v", got, f.Err())
+	}
+	// The same environment again starts afresh.
+	bind(t, f, env(100, 1, 1, 1))
+	if got := f.Apply(1, []uint32{50}, nil); !slices.Equal(got, []uint32{50}) {
+		t.Errorf("rebound to the same population: %v, want [50]", got)
+	}
+	e := env(4, 2, 1, 1)
+	for _, c := range []struct {
+		other soma.Env
+		want  string
+	}{
+		{env(4, 3, 1, 1), "(batch 2, not 3)"},
+		{env(4, 2, 0.5, 1), "(dt 1 ms, not 0.5 ms)"},
+		{env(4, 2, 1, 9), "(another random key)"},
+	} {
+		for _, p := range []Principle{&FireOnce{}, &Clamps{}, &KRandomClamps{}, &KWTA{K: 1}} {
+			bind(t, p, e)
+			err := p.Bind(c.other)
+			if err == nil || !strings.Contains(err.Error(), "already bound to another population of 4 neurons "+c.want) {
+				t.Errorf("%T: %v, want it to contain %q", p, err, c.want)
+			}
+		}
+	}
 }

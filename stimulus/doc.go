@@ -20,6 +20,10 @@
 // purpose), so the value at (step, neuron) depends on nothing else — not on
 // the steps computed before, the population size or its split.
 //
-// A stimulus is used by one population at a time; stimuli with scratch
-// buffers (Gain) are not safe for concurrent use.
+// Bind rejects non-finite values (NaN, ±Inf), naming the stimulus, the
+// index and the value. A stimulus object with state (*FunctionGenerator,
+// *Gain) belongs to one population: binding it to a second population of
+// another size, batch, time step or key is an error ("already bound to a
+// population of 50 neurons; use one object per population"). Stimuli with
+// scratch buffers (Gain) are not safe for concurrent use.
 package stimulus

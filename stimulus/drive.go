@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/soma"
 )
@@ -23,7 +24,8 @@ type PoissonDrive struct {
 	table  *rng.PoissonTable
 	w      float32
 	key    rng.Key
-	n      int
+	n      int // elements per copy handled by this drive
+	lo     int // first neuron (slices)
 	env    soma.Env
 	bound  bool
 }
@@ -59,7 +61,8 @@ func (d *PoissonDrive) Lambda() float64 { return d.lambda }
 //
 // The count of neuron i of copy b at step n is drawn from word i mod 4 of
 // the Philox block (n, b<<32 | i/4): a pure function of (seed, population,
-// step, copy, neuron), computed eight neurons at a time.
+// step, copy, neuron), computed eight neurons at a time, so a slice of the
+// population (Slice) draws exactly the numbers of the whole.
 func (d *PoissonDrive) Add(step int64, buf []float32) {
 	if d.lambda == 0 || !d.bound {
 		return
@@ -69,15 +72,17 @@ func (d *PoissonDrive) Add(step int64, buf []float32) {
 		out := buf[b*n : (b+1)*n]
 		if d.table == nil {
 			for i := range out {
-				id := uint64(b)<<32 | uint64(i)
+				id := uint64(b)<<32 | uint64(d.lo+i)
 				out[i] += d.w * float32(d.key.Poisson(uint64(step), id, d.lambda))
 			}
 			continue
 		}
-		for i0 := 0; i0 < n; i0 += 8 {
-			x, y := d.key.At2(uint64(step), uint64(b)<<32|uint64(i0/4))
-			if i0+8 <= n {
-				o := out[i0 : i0+8 : i0+8]
+		// Global neuron g = lo + i; groups of eight aligned on g.
+		lo, hi := d.lo, d.lo+n
+		for g0 := lo &^ 7; g0 < hi; g0 += 8 {
+			x, y := d.key.At2(uint64(step), uint64(b)<<32|uint64(g0/4))
+			if g0 >= lo && g0+8 <= hi {
+				o := out[g0-lo : g0-lo+8 : g0-lo+8]
 				t, w := d.table, d.w
 				o[0] += w * float32(t.Sample(x[0]))
 				o[1] += w * float32(t.Sample(x[1]))
@@ -90,9 +95,24 @@ func (d *PoissonDrive) Add(step int64, buf []float32) {
 				continue
 			}
 			words := [8]uint32{x[0], x[1], x[2], x[3], y[0], y[1], y[2], y[3]}
-			for j := range out[i0:] {
-				out[i0+j] += d.w * float32(d.table.Sample(words[j]))
+			for j := max(g0, lo); j < min(g0+8, hi); j++ {
+				out[j-lo] += d.w * float32(d.table.Sample(words[j-g0]))
 			}
 		}
 	}
+}
+
+// Slice returns the drive of neurons [lo, hi) of a population of n (see
+// population.Slicer): it draws, for each of them, the numbers the whole
+// drive draws.
+func (d *PoissonDrive) Slice(lo, hi, n int) (population.Stimulus, error) {
+	if !d.bound {
+		return nil, fmt.Errorf("poisson drive: slice before Bind")
+	}
+	if lo < 0 || hi > n || lo >= hi || n != d.n || d.lo != 0 {
+		return nil, fmt.Errorf("poisson drive: slice [%d, %d) of %d neurons (bound to %d)", lo, hi, n, d.n)
+	}
+	p := *d
+	p.lo, p.n = lo, hi-lo
+	return &p, nil
 }

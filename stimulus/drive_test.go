@@ -87,3 +87,38 @@ func TestPoissonDriveRejectsBadParameters(t *testing.T) {
 		}
 	}
 }
+
+// A slice of a drive draws, for its neurons, exactly the numbers of the
+// whole drive, whatever the alignment of its bounds.
+func TestPoissonDriveSlice(t *testing.T) {
+	const n = 37
+	whole := &PoissonDrive{RateHz: 30000, Weight: 0.1}
+	if err := whole.Bind(soma.Env{N: n, Batch: 1, Dt: 0.1, Key: rng.NewKey(5)}); err != nil {
+		t.Fatal(err)
+	}
+	bounds := [][2]int{{0, 3}, {3, 11}, {11, 12}, {12, 37}}
+	var parts []interface{ Add(int64, []float32) }
+	for _, b := range bounds {
+		p, err := whole.Slice(b[0], b[1], n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p)
+	}
+	for step := int64(0); step < 300; step++ {
+		w := make([]float32, n)
+		whole.Add(step, w)
+		for k, p := range parts {
+			got := make([]float32, bounds[k][1]-bounds[k][0])
+			p.Add(step, got)
+			for i, x := range got {
+				if x != w[bounds[k][0]+i] {
+					t.Fatalf("step %d neuron %d: slice %g, whole %g", step, bounds[k][0]+i, x, w[bounds[k][0]+i])
+				}
+			}
+		}
+	}
+	if _, err := whole.Slice(5, 3, n); err == nil {
+		t.Error("empty slice accepted")
+	}
+}

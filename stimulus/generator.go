@@ -32,6 +32,11 @@ import (
 // purpose rng.PurposeStimulus: give two noisy generators of one population
 // different Streams. As in the reference, every batch copy gets the same
 // values unless IndependentCopies is set.
+//
+// Bind validates the maps: start steps must be >= 0, values finite and
+// within the float32 range (so is the slope at every key), standard
+// deviations >= 0. A generator belongs to one population (see Binder). Add
+// before Bind adds nothing and records an error (Err).
 type FunctionGenerator struct {
 	Baseline, Slope, Noise, PopulationNoise map[int64]float64
 	Stream                                  uint64
@@ -41,6 +46,9 @@ type FunctionGenerator struct {
 	base, slope, sigma, pop segments
 	shared, perNeuron       rng.Key
 	n                       int
+	env                     soma.Env
+	bound                   bool
+	err                     error
 }
 
 // segments is a piecewise function: value val[k] (and, for the slope,
@@ -65,6 +73,9 @@ func makeSegments(name string, m map[int64]float64, nonNegative bool) (segments,
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return s, fmt.Errorf("function generator: %s[%d] = %g: must be finite", name, k, v)
+		}
+		if math.Abs(v) > math.MaxFloat32 {
+			return s, fmt.Errorf("function generator: %s[%d] = %g: beyond the float32 range (the input would be infinite)", name, k, v)
 		}
 		if nonNegative && v < 0 {
 			return s, fmt.Errorf("function generator: %s[%d] = %g: a standard deviation must be >= 0", name, k, v)
@@ -98,25 +109,34 @@ func (s *segments) linear(t int64) float64 {
 	return s.f[k] + float64(t-s.start[k])*s.val[k]
 }
 
-// build validates the maps and prepares the segments.
+// build validates the maps and prepares the segments. On an error the
+// generator keeps the segments it had.
 func (g *FunctionGenerator) build() error {
-	var err error
-	if g.base, err = makeSegments("baseline", g.Baseline, false); err != nil {
+	base, err := makeSegments("baseline", g.Baseline, false)
+	if err != nil {
 		return err
 	}
-	if g.slope, err = makeSegments("slope", g.Slope, false); err != nil {
+	slope, err := makeSegments("slope", g.Slope, false)
+	if err != nil {
 		return err
 	}
-	if g.sigma, err = makeSegments("noise", g.Noise, true); err != nil {
+	sigma, err := makeSegments("noise", g.Noise, true)
+	if err != nil {
 		return err
 	}
-	if g.pop, err = makeSegments("population noise", g.PopulationNoise, true); err != nil {
+	pop, err := makeSegments("population noise", g.PopulationNoise, true)
+	if err != nil {
 		return err
 	}
-	g.slope.f = make([]float64, len(g.slope.start))
-	for k := 1; k < len(g.slope.start); k++ {
-		g.slope.f[k] = g.slope.f[k-1] + float64(g.slope.start[k]-g.slope.start[k-1])*g.slope.val[k-1]
+	slope.f = make([]float64, len(slope.start))
+	for k := 1; k < len(slope.start); k++ {
+		f := slope.f[k-1] + float64(slope.start[k]-slope.start[k-1])*slope.val[k-1]
+		if !(math.Abs(f) <= math.MaxFloat32) {
+			return fmt.Errorf("function generator: slope: the ramp reaches %g at step %d, beyond the float32 range (the input would be infinite)", f, slope.start[k])
+		}
+		slope.f[k] = f
 	}
+	g.base, g.slope, g.sigma, g.pop = base, slope, sigma, pop
 	if !g.keySet {
 		g.setKey(rng.Key{})
 	}
@@ -136,28 +156,57 @@ func (g *FunctionGenerator) setKey(k rng.Key) {
 	g.shared, g.perNeuron = base.Sub(0), base.Sub(1)
 }
 
-// Bind validates and takes the population's size and key.
+// Bind validates and takes the population's size and key. Binding to a
+// second, different population is an error.
 func (g *FunctionGenerator) Bind(env soma.Env) error {
+	if err := checkRebind("function generator", g.bound, g.env, env); err != nil {
+		return err
+	}
+	if env.N <= 0 {
+		return fmt.Errorf("function generator: population of %d neurons: must be > 0", env.N)
+	}
 	g.UseKey(env.Key)
 	if err := g.build(); err != nil {
 		return err
 	}
-	g.n = env.N
+	g.n, g.env, g.bound = env.N, env, true
 	return nil
 }
 
-func (g *FunctionGenerator) ready() {
-	if !g.built {
-		if err := g.build(); err != nil {
-			panic(err)
-		}
+// Err returns the first problem met outside Bind — Add before Bind, or
+// Shared and Value on invalid maps — or nil.
+func (g *FunctionGenerator) Err() error { return g.err }
+
+func (g *FunctionGenerator) fail(err error) {
+	if g.err == nil {
+		g.err = err
 	}
 }
 
+// ready builds the segments if needed; false (and the error recorded) if
+// the maps are invalid.
+func (g *FunctionGenerator) ready() bool {
+	if g.built {
+		return true
+	}
+	if err := g.build(); err != nil {
+		g.fail(err)
+		return false
+	}
+	return true
+}
+
 // Shared is the part of the value common to all neurons of copy b at step t:
-// baseline + slope + shared noise.
+// baseline + slope + shared noise. Unbound, the noise comes from a fixed key
+// (or the one given to UseKey); invalid maps give 0 and are recorded (Err).
 func (g *FunctionGenerator) Shared(t int64, b int) float64 {
-	g.ready()
+	if !g.ready() {
+		return 0
+	}
+	return g.shared0(t, b)
+}
+
+func (g *FunctionGenerator) shared0(t int64, b int) float64 {
 	v := g.base.constant(t) + g.slope.linear(t)
 	if sd := g.sigma.constant(t); sd > 0 {
 		v += sd * g.shared.Normal(uint64(t), g.copyID(b)<<32)
@@ -172,28 +221,36 @@ func (g *FunctionGenerator) copyID(b int) uint64 {
 	return 0
 }
 
-// Value is the value of neuron i of copy b at step t.
+// Value is the value of neuron i of copy b at step t (see Shared).
 func (g *FunctionGenerator) Value(t int64, b, i int) float32 {
-	v := g.Shared(t, b)
+	if !g.ready() {
+		return 0
+	}
+	v := g.shared0(t, b)
 	if sd := g.pop.constant(t); sd > 0 {
 		v += sd * g.perNeuron.Normal(uint64(t), g.copyID(b)<<32|uint64(i))
 	}
 	return float32(v)
 }
 
-// Add implements Stimulus. Unbound, the whole of current is one copy (and
-// Add panics if the maps are invalid: Bind or Generate report that as an
-// error).
+// Add implements Stimulus. Before Bind it adds nothing and records an
+// error (Err).
 func (g *FunctionGenerator) Add(t int64, current []float32) {
-	g.ready()
-	n := g.n
-	if n == 0 {
-		n = len(current)
+	if !g.bound {
+		if g.err == nil {
+			g.err = fmt.Errorf("function generator: Add at step %d before Bind: nothing added (bind the generator to its population)", t)
+		}
+		return
 	}
+	g.add(t, current, g.n)
+}
+
+// add adds the values of step t into current, copies of n neurons each.
+func (g *FunctionGenerator) add(t int64, current []float32, n int) {
 	sd := g.pop.constant(t)
-	for b := 0; b*n < len(current); b++ {
+	for b := 0; (b+1)*n <= len(current); b++ {
 		c := current[b*n : (b+1)*n]
-		shared := g.Shared(t, b)
+		shared := g.shared0(t, b)
 		if sd == 0 {
 			v := float32(shared)
 			for i := range c {
@@ -222,10 +279,9 @@ func (g *FunctionGenerator) Generate(length, n int) ([][]float32, error) {
 	flat := make([]float32, length*n)
 	for t := range out {
 		out[t] = flat[t*n : (t+1)*n : (t+1)*n]
-		saved := g.n
-		g.n = n
-		g.Add(int64(t), out[t])
-		g.n = saved
+		if n > 0 {
+			g.add(int64(t), out[t], n)
+		}
 	}
 	return out, nil
 }

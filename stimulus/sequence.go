@@ -29,7 +29,7 @@ func (s Sequence) Bind(env soma.Env) error {
 }
 
 // Validate checks that there is a frame, that all frames have one length,
-// and that Hold >= 0.
+// that every value is finite, and that Hold >= 0.
 func (s Sequence) Validate() error {
 	if len(s.Frames) == 0 {
 		return fmt.Errorf("sequence: no frames")
@@ -40,6 +40,9 @@ func (s Sequence) Validate() error {
 	for k, f := range s.Frames {
 		if len(f) != len(s.Frames[0]) {
 			return fmt.Errorf("sequence: frame %d has %d values, frame 0 has %d", k, len(f), len(s.Frames[0]))
+		}
+		if err := checkFinite(fmt.Sprintf("sequence: frame %d: value", k), f); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,6 +2,8 @@ package stimulus
 
 import (
 	"fmt"
+	"math"
+	"strings"
 	"sync"
 
 	"github.com/spiral-sim/spiral/soma"
@@ -16,9 +18,50 @@ type Stimulus interface {
 }
 
 // Binder is implemented by stimuli that need to know their population; the
-// network builder calls Bind once before the run.
+// network builder calls Bind once before the run. Bind also validates the
+// stimulus (non-finite values are errors). A stimulus object with state
+// (a pointer: *FunctionGenerator, *Gain) belongs to one population: binding
+// it again to a different environment (N, Batch, Dt or Key) is an error;
+// binding it again to the same one is allowed.
 type Binder interface {
 	Bind(env soma.Env) error
+}
+
+// checkRebind returns an error if an object already bound to old is bound
+// to a different environment env.
+func checkRebind(kind string, bound bool, old, env soma.Env) error {
+	if !bound || old == env {
+		return nil
+	}
+	if old.N != env.N {
+		return fmt.Errorf("%s: already bound to a population of %d neurons; use one object per population", kind, old.N)
+	}
+	var diff []string
+	if old.Batch != env.Batch {
+		diff = append(diff, fmt.Sprintf("batch %d, not %d", old.Batch, env.Batch))
+	}
+	if old.Dt != env.Dt {
+		diff = append(diff, fmt.Sprintf("dt %g ms, not %g ms", old.Dt, env.Dt))
+	}
+	if old.Key != env.Key {
+		diff = append(diff, "another random key")
+	}
+	return fmt.Errorf("%s: already bound to another population of %d neurons (%s); use one object per population",
+		kind, old.N, strings.Join(diff, ", "))
+}
+
+// finite reports whether x is neither NaN nor infinite.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// checkFinite returns an error naming the first non-finite value of xs:
+// "<what>[i] = NaN: must be finite".
+func checkFinite(what string, xs []float32) error {
+	for i, x := range xs {
+		if !finite(float64(x)) {
+			return fmt.Errorf("%s[%d] = %g: must be finite", what, i, x)
+		}
+	}
+	return nil
 }
 
 // Bind binds s if it is a Binder (a helper for combinators and for using a
@@ -32,6 +75,14 @@ func Bind(s Stimulus, env soma.Env) error {
 
 // Constant adds the same value to every element every step.
 type Constant float32
+
+// Bind checks that the value is finite.
+func (c Constant) Bind(soma.Env) error {
+	if !finite(float64(c)) {
+		return fmt.Errorf("constant stimulus: value = %g: must be finite", float32(c))
+	}
+	return nil
+}
 
 // Add implements Stimulus.
 func (c Constant) Add(step int64, current []float32) {
@@ -47,12 +98,12 @@ func (c Constant) Add(step int64, current []float32) {
 // copy.
 type PerNeuron []float32
 
-// Bind checks the length.
+// Bind checks the length and that every value is finite.
 func (p PerNeuron) Bind(env soma.Env) error {
 	if len(p) != env.N {
 		return fmt.Errorf("per-neuron stimulus: %d values for %d neurons", len(p), env.N)
 	}
-	return nil
+	return checkFinite("per-neuron stimulus: value", p)
 }
 
 // Add implements Stimulus.
@@ -134,27 +185,44 @@ func (p PerCopy) Add(step int64, current []float32) {
 }
 
 // Gain multiplies a stimulus by a factor per neuron (len N, the same in
-// every copy), for example 1.2 for neuron 1 of a pulse train.
+// every copy), for example 1.2 for neuron 1 of a pulse train. Without S or
+// Factors it adds nothing (Bind reports that).
 type Gain struct {
 	S       Stimulus
 	Factors []float32
+
+	env   soma.Env
+	bound bool
 }
 
-// Bind checks the length and binds S.
+// Bind checks the factors (one per neuron, finite) and binds S.
 func (g *Gain) Bind(env soma.Env) error {
+	if err := checkRebind("gain", g.bound, g.env, env); err != nil {
+		return err
+	}
 	if g.S == nil {
 		return fmt.Errorf("gain: no stimulus")
 	}
 	if len(g.Factors) != env.N {
 		return fmt.Errorf("gain: %d factors for %d neurons", len(g.Factors), env.N)
 	}
-	return Bind(g.S, env)
+	if err := checkFinite("gain: factor", g.Factors); err != nil {
+		return err
+	}
+	if err := Bind(g.S, env); err != nil {
+		return err
+	}
+	g.env, g.bound = env, true
+	return nil
 }
 
 var scratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // Add implements Stimulus.
 func (g *Gain) Add(step int64, current []float32) {
+	if g.S == nil || len(g.Factors) == 0 {
+		return // invalid; Bind reports it
+	}
 	bp := scratch.Get().(*[]float32)
 	buf := *bp
 	if cap(buf) < len(current) {
@@ -215,8 +283,15 @@ type SquarePulse struct {
 // Bind validates.
 func (p SquarePulse) Bind(soma.Env) error { return p.Validate() }
 
-// Validate checks Period >= 1 and 0 <= Width <= Period.
+// Validate checks Period >= 1, 0 <= Width <= Period and that Low and High
+// are finite.
 func (p SquarePulse) Validate() error {
+	if !finite(float64(p.Low)) {
+		return fmt.Errorf("square pulse: low = %g: must be finite", p.Low)
+	}
+	if !finite(float64(p.High)) {
+		return fmt.Errorf("square pulse: high = %g: must be finite", p.High)
+	}
 	if p.Period < 1 {
 		return fmt.Errorf("square pulse: period = %d steps: must be >= 1", p.Period)
 	}

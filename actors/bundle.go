@@ -1,0 +1,95 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/spiral-sim/spiral/axon"
+)
+
+// bundleActor runs one axon: it gathers the output of every shard of the
+// source population for a segment, emits the axon's events step by step
+// and sends them to every shard it feeds, one batch per shard and segment.
+type bundleActor struct {
+	e      *Engine
+	index  int
+	axon   *axon.Axon
+	src    int // source population
+	nsrc   int // its shards
+	graded bool
+	n      int // source elements
+	dests  []*actor.PID
+
+	next    int64 // next segment to emit
+	step    int64
+	pending map[int64]*gather
+	fired   []uint32
+	values  []float32
+	scratch []axon.Event
+}
+
+type gather struct {
+	parts []*output
+	got   int
+}
+
+// Receive implements actor.Actor.
+func (b *bundleActor) Receive(ctx actor.Context) {
+	defer b.e.guard("bundle "+b.e.net.Populations[b.src].Name+"."+b.e.net.Axons[b.index].Name, &b.step)
+	o, ok := ctx.Message().(*output)
+	if !ok {
+		return
+	}
+	g := b.pending[o.seg]
+	if g == nil {
+		g = &gather{parts: make([]*output, b.nsrc)}
+		b.pending[o.seg] = g
+	}
+	g.parts[o.shard] = o
+	g.got++
+	// Segments are emitted in order: a stateful axon advances step by step.
+	for {
+		g := b.pending[b.next]
+		if g == nil || g.got < b.nsrc {
+			return
+		}
+		delete(b.pending, b.next)
+		b.emit(ctx, g)
+		b.next++
+	}
+}
+
+func (b *bundleActor) emit(ctx actor.Context, g *gather) {
+	first := g.parts[0]
+	steps := len(first.fired)
+	if b.graded {
+		steps = len(first.values)
+		if b.values == nil {
+			b.values = make([]float32, b.n)
+		}
+	}
+	msg := &events{axon: b.index, seg: first.seg}
+	for k := 0; k < steps; k++ {
+		step := first.from + int64(k)
+		b.step = step
+		if b.graded {
+			off := 0
+			for _, p := range g.parts {
+				off += copy(b.values[off:], p.values[k])
+			}
+			b.scratch = b.axon.EmitGraded(b.values, b.scratch[:0])
+		} else {
+			b.fired = b.fired[:0]
+			for _, p := range g.parts {
+				b.fired = append(b.fired, p.fired[k]...)
+			}
+			b.scratch = b.axon.Emit(b.fired, b.scratch[:0])
+		}
+		for _, ev := range b.scratch {
+			msg.ev = append(msg.ev, stepEvent{step, ev})
+		}
+	}
+	// Every destination gets the same read-only batch.
+	for _, d := range b.dests {
+		ctx.Send(d, msg)
+	}
+}

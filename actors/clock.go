@@ -1,0 +1,89 @@
+package actors
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// clockActor cuts time into segments, grants them to the shards at most
+// window segments ahead of the slowest, and ends runs.
+type clockActor struct {
+	e      *Engine
+	window int
+	shards []*actor.PID
+
+	until   int64 // the current run ends at this step
+	cut     int64 // steps cut into segments so far
+	nextSeg int64 // next segment to cut
+	granted int64 // segments granted: [0, granted)
+	segs    []grant
+	done    map[int64]int // shards that finished each segment
+	minDone int64         // segments finished by every shard
+	recUpTo int64         // segments recorded
+	running bool
+	step    int64
+}
+
+// Receive implements actor.Actor.
+func (c *clockActor) Receive(ctx actor.Context) {
+	defer c.e.guard("clock", &c.step)
+	switch m := ctx.Message().(type) {
+	case *runUntil:
+		c.until = m.until
+		c.running = true
+		c.grantMore(ctx)
+	case *recorded:
+		c.recUpTo = m.upTo
+		c.maybeFinish()
+	case *progressFrom:
+		c.done[m.seg]++
+		for c.done[c.minDone] == len(c.shards) {
+			delete(c.done, c.minDone)
+			c.step = c.segs[c.minDone].to
+			c.minDone++
+		}
+		if c.maybeFinish() {
+			return
+		}
+		c.grantMore(ctx)
+	}
+}
+
+// maybeFinish ends the run once every segment of it is computed by every
+// shard and recorded.
+func (c *clockActor) maybeFinish() bool {
+	if c.running && c.cut == c.until && c.minDone == c.nextSeg && c.recUpTo >= c.nextSeg {
+		c.running = false
+		c.e.finish(nil)
+		return true
+	}
+	return false
+}
+
+// grantMore cuts and grants segments up to the window.
+func (c *clockActor) grantMore(ctx actor.Context) {
+	for c.granted < c.minDone+int64(c.window) {
+		if c.granted == c.nextSeg {
+			if c.cut >= c.until {
+				return
+			}
+			to := min(c.cut+int64(c.e.e), c.until)
+			c.segs = append(c.segs, grant{seg: c.nextSeg, from: c.cut, to: to})
+			c.cut = to
+			c.nextSeg++
+		}
+		g := c.segs[c.granted]
+		for _, s := range c.shards {
+			ctx.Send(s, &grant{seg: g.seg, from: g.from, to: g.to})
+		}
+		c.granted++
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func errAt(step int64, who string, err error) error {
+	return fmt.Errorf("step %d: %s: %w", step, who, err)
+}

@@ -1,0 +1,355 @@
+package actors
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
+	"go.uber.org/zap/exp/zapslog"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/shard"
+)
+
+// Options configure an engine.
+type Options struct {
+	// Shards per population name. A population not listed gets the
+	// automatic count: as many shards as cores (GOMAXPROCS) when it has
+	// at least MinAutoShardSize neurons and can be split, else one.
+	Shards map[string]int
+	// Window is how many segments the clock grants ahead of the slowest
+	// shard; default 4.
+	Window int
+	// Logger receives the engine's logs; nil discards them. Protoactor's
+	// own logs are routed into it at warning level and above.
+	Logger *zap.Logger
+}
+
+// MinAutoShardSize is the smallest population the automatic shard count
+// splits.
+const MinAutoShardSize = 2000
+
+// Engine runs a built network on actors.
+type Engine struct {
+	net    *network.Network
+	shards [][]*shard.Shard
+	e      int // segment length (smallest link latency), steps
+	log    *zap.Logger
+
+	system  *actor.ActorSystem
+	clock   *actor.PID
+	shardAs [][]*shardActor
+	spids   [][]*actor.PID
+	bpids   []*actor.PID // per axon; nil when the axon feeds nothing
+	recPID  *actor.PID
+	rec     *recorder
+
+	step    int64 // steps completed
+	mu      sync.Mutex
+	results chan error
+	failed  error
+	// Learn is the global plasticity switch (traces keep running when
+	// false). Change it only between runs.
+	Learn bool
+}
+
+// New splits the network into shards and starts its actors. The network
+// must not have been stepped; the engine owns it from now on.
+func New(net *network.Network, o Options) (*Engine, error) {
+	counts := map[string]int{}
+	for i, p := range net.Populations {
+		if n, ok := o.Shards[p.Name]; ok {
+			counts[p.Name] = n
+			continue
+		}
+		if p.N >= MinAutoShardSize && shard.Splittable(net, i) == nil {
+			counts[p.Name] = min(runtime.GOMAXPROCS(0), p.N)
+		}
+	}
+	shards, err := shard.Split(net, counts)
+	if err != nil {
+		return nil, err
+	}
+	if o.Window < 1 {
+		o.Window = 4
+	}
+	log := o.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true}
+	e.e = segmentLength(net)
+	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return quietSlog(log)
+	}))
+	e.start(o.Window)
+	log.Info("engine started", zap.Int("segment_steps", e.e), zap.Int("shards", e.shardCount()))
+	return e, nil
+}
+
+// segmentLength returns the smallest latency of any link (1 when there is
+// none: nothing constrains the segments, but the clock still ticks).
+func segmentLength(net *network.Network) int {
+	e := 0
+	for _, a := range net.Axons {
+		if len(a.Targets) == 0 && len(a.ModTargets) == 0 {
+			continue
+		}
+		if l := a.Axon.MinLatency(); e == 0 || l < e {
+			e = l
+		}
+	}
+	if e == 0 {
+		e = 64
+	}
+	return e
+}
+
+func (e *Engine) shardCount() int {
+	n := 0
+	for _, s := range e.shards {
+		n += len(s)
+	}
+	return n
+}
+
+// SegmentSteps returns the segment length E (steps).
+func (e *Engine) SegmentSteps() int { return e.e }
+
+// Shards returns the number of shards of each population, in network order.
+func (e *Engine) Shards() []int {
+	out := make([]int, len(e.shards))
+	for i, s := range e.shards {
+		out[i] = len(s)
+	}
+	return out
+}
+
+// Step returns the number of steps computed.
+func (e *Engine) Step() int64 { return e.step }
+
+// Run advances the network by n steps and waits for the end. Consecutive
+// runs continue one another: spikes in flight are kept. After a failure
+// the engine refuses to run.
+func (e *Engine) Run(n int) error {
+	if e.failed != nil {
+		return fmt.Errorf("engine: an earlier run failed: %w", e.failed)
+	}
+	if n < 0 {
+		return fmt.Errorf("engine: run of %d steps", n)
+	}
+	if n == 0 {
+		return nil
+	}
+	until := e.step + int64(n)
+	learn := e.Learn
+	for _, row := range e.shardAs {
+		for _, s := range row {
+			s.learn = learn
+		}
+	}
+	e.system.Root.Send(e.clock, &runUntil{until: until})
+	err := <-e.results
+	if err != nil {
+		e.failed = err
+		return err
+	}
+	e.step = until
+	return nil
+}
+
+// RunMs advances by the given simulated time, rounded to whole steps.
+func (e *Engine) RunMs(ms float64) error {
+	if !(ms >= 0) {
+		return fmt.Errorf("engine: duration %g ms: must be >= 0", ms)
+	}
+	return e.Run(int(ms/e.net.Config.DtMs + 0.5))
+}
+
+// Spikes returns the recorded spikes of the named population: parallel
+// lists of steps and elements, sorted by step then element, as the
+// sequential stepper's spike monitor records them.
+func (e *Engine) Spikes(pop string) (steps []int64, elements []uint32, err error) {
+	i, ok := e.net.PopulationIndex(pop)
+	if !ok {
+		return nil, nil, fmt.Errorf("engine: no population %q", pop)
+	}
+	e.rec.mu.Lock()
+	defer e.rec.mu.Unlock()
+	r := e.rec.pops[i]
+	return slices.Clone(r.steps), slices.Clone(r.elems), nil
+}
+
+// GatherWeights copies the weights of every shard back into the network's
+// projections (Network.Projections[k].Runtime.Syn.W), for inspection
+// between runs.
+func (e *Engine) GatherWeights() {
+	for k := range e.net.Projections {
+		shard.Gather(e.net, e.shards, k)
+	}
+}
+
+// Close stops every actor.
+func (e *Engine) Close() {
+	if e.system == nil {
+		return
+	}
+	for _, row := range e.spids {
+		for _, p := range row {
+			e.system.Root.Stop(p)
+		}
+	}
+	for _, p := range e.bpids {
+		if p != nil {
+			e.system.Root.Stop(p)
+		}
+	}
+	e.system.Root.Stop(e.recPID)
+	e.system.Root.Stop(e.clock)
+	e.system = nil
+}
+
+// finish reports the end of a run (nil) or its failure; later reports of
+// the same run are dropped.
+func (e *Engine) finish(err error) {
+	select {
+	case e.results <- err:
+	default:
+	}
+}
+
+// guard turns a panic in an actor into a failed run naming the actor and
+// the step.
+func (e *Engine) guard(name string, step *int64) {
+	if r := recover(); r != nil {
+		err := fmt.Errorf("actor %s panicked at step %d: %v", name, *step, r)
+		e.log.Error("actor failed", zap.String("actor", name), zap.Int64("step", *step), zap.Any("panic", r))
+		e.finish(err)
+	}
+}
+
+func (e *Engine) start(window int) {
+	net := e.net
+	root := e.system.Root
+	stop := actor.WithSupervisor(actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective }))
+
+	// Recorder.
+	e.rec = newRecorder(e)
+	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop))
+
+	// Which shards each axon feeds.
+	type dest struct{ pop, shard int }
+	feeds := make([][]dest, len(net.Axons))
+	for pi, row := range e.shards {
+		for si, sh := range row {
+			for a := range net.Axons {
+				if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+					feeds[a] = append(feeds[a], dest{pi, si})
+				}
+			}
+		}
+	}
+
+	// Shard actors (spawned first so bundles can address them).
+	e.shardAs = make([][]*shardActor, len(e.shards))
+	e.spids = make([][]*actor.PID, len(e.shards))
+	for pi, row := range e.shards {
+		for _, sh := range row {
+			s := newShardActor(e, sh)
+			e.shardAs[pi] = append(e.shardAs[pi], s)
+			e.spids[pi] = append(e.spids[pi], root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop)))
+		}
+	}
+	// Bundles.
+	e.bpids = make([]*actor.PID, len(net.Axons))
+	for a, ax := range net.Axons {
+		if len(feeds[a]) == 0 {
+			continue
+		}
+		b := &bundleActor{e: e, index: a, axon: ax.Axon, src: ax.Source, nsrc: len(e.shards[ax.Source]),
+			graded: net.Populations[ax.Source].Graded(), n: net.Populations[ax.Source].Len(),
+			pending: map[int64]*gather{}}
+		for _, d := range feeds[a] {
+			b.dests = append(b.dests, e.spids[d.pop][d.shard])
+		}
+		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop))
+		for _, s := range e.shardAs[ax.Source] {
+			s.out = append(s.out, e.bpids[a])
+		}
+		for _, d := range feeds[a] {
+			s := e.shardAs[d.pop][d.shard]
+			s.inputs = append(s.inputs, a)
+		}
+	}
+	for _, row := range e.shardAs {
+		for _, s := range row {
+			slices.Sort(s.inputs)
+		}
+	}
+	// Clock.
+	c := &clockActor{e: e, window: window, done: map[int64]int{}}
+	for _, row := range e.spids {
+		c.shards = append(c.shards, row...)
+	}
+	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop))
+	for _, row := range e.shardAs {
+		for _, s := range row {
+			s.clock = e.clock
+		}
+	}
+}
+
+// Messages (local: plain Go values, never serialised).
+
+// runUntil asks the clock to run to step until.
+type runUntil struct{ until int64 }
+
+// grant allows a shard to compute segment seg = [from, to).
+type grant struct {
+	seg      int64
+	from, to int64
+}
+
+// progress tells the clock a shard finished a segment.
+type progress struct{ seg int64 }
+
+// output is a shard's output for one segment: for spiking populations the
+// fired elements (population indices) of each step, for graded ones the
+// values of each step.
+type output struct {
+	seg    int64
+	from   int64
+	pop    int
+	shard  int
+	fired  [][]uint32
+	values [][]float32
+}
+
+// events is a bundle's batch for one segment: its events, each with its
+// emission step, in canonical order (step, then source).
+type events struct {
+	axon int
+	seg  int64
+	ev   []stepEvent
+}
+
+type stepEvent struct {
+	step int64
+	axon.Event
+}
+
+// quietSlog routes protoactor's log/slog records into zap at warning level
+// and above.
+func quietSlog(log *zap.Logger) *slog.Logger {
+	core, err := zapcore.NewIncreaseLevelCore(log.Core(), zapcore.WarnLevel)
+	if err != nil { // the logger is already quieter than warnings
+		core = log.Core()
+	}
+	return slog.New(zapslog.NewHandler(core))
+}

@@ -1,0 +1,173 @@
+package actors_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/models"
+	"github.com/spiral-sim/spiral/monitor"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/stimulus"
+)
+
+// brunelLike is a recurrent network with per-row delays (0.5–2 ms, so
+// segments of 6 steps), Poisson drive and, when plastic, STDP on E→E that
+// follows a modulator source through a 3 ms delay.
+func brunelLike(t testing.TB, plastic bool) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 11})
+	n := soma.LIF()
+	n.Rest = param.Const(0)
+	n.Threshold = param.Const(20)
+	v10 := param.Const(10)
+	n.Reset = &v10
+	n.Refractory = param.Const(2)
+	n.Integration = soma.Exact
+	for _, p := range []struct {
+		name string
+		size int
+	}{{"E", 800}, {"I", 200}} {
+		b.Population(p.name, p.size, n).
+			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
+	}
+	if plastic {
+		seq := make([][]float32, 50)
+		for i := range seq {
+			seq[i] = []float32{float32(i%7) * 0.1}
+		}
+		b.Population("da", 1, soma.RateUnit(soma.Linear)).
+			Stimulus(&stimulus.Sequence{Frames: seq, Hold: 1}).
+			Axon("out", axon.Spec{Delay: param.Const(3)})
+	}
+	for _, c := range []struct {
+		from, to string
+		w        float64
+	}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
+		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
+			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
+		if plastic && c.from == "E" && c.to == "E" {
+			conn.Plasticity = plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			conn.Wmin, conn.Wmax = 0, 0.5
+			conn.Follow = "da"
+		}
+		b.Connect(c.from+c.to, conn)
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+type result struct {
+	steps   map[string][]int64
+	elems   map[string][]uint32
+	weights map[string][]float32
+}
+
+func sequential(t *testing.T, net *network.Network, steps int) result {
+	t.Helper()
+	s := stepper.New(net)
+	mons := map[string]*monitor.Spikes{}
+	for _, p := range net.Populations {
+		m, _ := monitor.NewSpikes(net, p.Name)
+		mons[p.Name] = m
+		s.AddMonitor(m)
+	}
+	// Two runs, to check that consecutive runs continue one another.
+	if err := s.Run(steps / 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(steps - steps/3); err != nil {
+		t.Fatal(err)
+	}
+	r := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	for name, m := range mons {
+		r.steps[name], r.elems[name] = m.Steps, m.Elements
+	}
+	for _, p := range net.Projections {
+		r.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+	}
+	return r
+}
+
+func onActors(t *testing.T, net *network.Network, shards map[string]int, steps int) result {
+	t.Helper()
+	e, err := actors.New(net, actors.Options{Shards: shards})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(steps / 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps - steps/3); err != nil {
+		t.Fatal(err)
+	}
+	e.GatherWeights()
+	r := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	for _, p := range net.Populations {
+		st, el, err := e.Spikes(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.steps[p.Name], r.elems[p.Name] = st, el
+	}
+	for _, p := range net.Projections {
+		r.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+	}
+	return r
+}
+
+func compare(t *testing.T, what string, want, got result) {
+	t.Helper()
+	for name := range want.steps {
+		if len(want.steps[name]) == 0 && name != "da" {
+			t.Fatalf("%s: population %s never fired; the comparison needs spikes", what, name)
+		}
+		if !slices.Equal(want.steps[name], got.steps[name]) || !slices.Equal(want.elems[name], got.elems[name]) {
+			t.Errorf("%s: population %s: %d spikes sequentially, %d on actors, or different ones",
+				what, name, len(want.steps[name]), len(got.steps[name]))
+		}
+	}
+	for name, w := range want.weights {
+		if !slices.Equal(w, got.weights[name]) {
+			t.Errorf("%s: projection %s: final weights differ", what, name)
+		}
+	}
+}
+
+func TestActorsMatchSequential(t *testing.T) {
+	cuba := func(t testing.TB) *network.Network {
+		net, err := models.CUBA(models.Options{Scale: 0.25, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	nets := map[string]func(testing.TB) *network.Network{
+		"cuba":    cuba,
+		"brunel":  func(t testing.TB) *network.Network { return brunelLike(t, false) },
+		"plastic": func(t testing.TB) *network.Network { return brunelLike(t, true) },
+	}
+	for name, build := range nets {
+		want := sequential(t, build(t), 3000)
+		for _, k := range []int{1, 2, 3, 7} {
+			shards := map[string]int{"E": k, "I": min(k, 3)}
+			got := onActors(t, build(t), shards, 3000)
+			compare(t, name+" with "+itoa(k)+" shards", want, got)
+		}
+	}
+}
+
+func itoa(k int) string { return string(rune('0' + k)) }

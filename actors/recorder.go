@@ -1,0 +1,90 @@
+package actors
+
+import (
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// recorder collects every population's spikes in the sequential
+// stepper's order (step, then element), off the shards' path.
+type recorder struct {
+	e        *Engine
+	mu       sync.Mutex
+	pops     []*popRecord
+	reported int64 // segments recorded for every population, told to the clock
+}
+
+// recorded tells the clock that every population's spikes of segments
+// [0, upTo) are recorded.
+type recorded struct{ upTo int64 }
+
+type popRecord struct {
+	nshards int
+	next    int64
+	pending map[int64][]*output
+	steps   []int64
+	elems   []uint32
+}
+
+func newRecorder(e *Engine) *recorder {
+	r := &recorder{e: e}
+	for _, row := range e.shards {
+		r.pops = append(r.pops, &popRecord{nshards: len(row), pending: map[int64][]*output{}})
+	}
+	return r
+}
+
+// Receive implements actor.Actor.
+func (r *recorder) Receive(ctx actor.Context) {
+	var step int64
+	defer r.e.guard("recorder", &step)
+	o, ok := ctx.Message().(*output)
+	if !ok {
+		return
+	}
+	r.add(o, &step)
+	m := r.pops[0].next
+	for _, p := range r.pops {
+		m = min(m, p.next)
+	}
+	if m > r.reported {
+		r.reported = m
+		ctx.Send(r.e.clock, &recorded{upTo: m})
+	}
+}
+
+func (r *recorder) add(o *output, step *int64) {
+	p := r.pops[o.pop]
+	parts := p.pending[o.seg]
+	if parts == nil {
+		parts = make([]*output, p.nshards)
+		p.pending[o.seg] = parts
+	}
+	parts[o.shard] = o
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		parts := p.pending[p.next]
+		if parts == nil {
+			return
+		}
+		for _, q := range parts {
+			if q == nil {
+				return
+			}
+		}
+		delete(p.pending, p.next)
+		for k := range parts[0].fired {
+			st := parts[0].from + int64(k)
+			*step = st
+			for _, q := range parts {
+				for _, el := range q.fired[k] {
+					p.steps = append(p.steps, st)
+					p.elems = append(p.elems, el)
+				}
+			}
+		}
+		p.next++
+	}
+}
