@@ -84,6 +84,10 @@ func (b *bundleActor) emit(ctx actor.Context, g *gather) {
 			}
 			b.scratch = b.axon.Emit(b.fired, b.scratch[:0])
 		}
+		if err := b.axon.Err(); err != nil {
+			b.e.finish(errAt(step, "bundle "+b.e.net.Axons[b.index].Name, err))
+			return
+		}
 		for _, ev := range b.scratch {
 			msg.ev = append(msg.ev, stepEvent{step, ev})
 		}

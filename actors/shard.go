@@ -132,6 +132,12 @@ func (s *shardActor) compute(ctx actor.Context) {
 			s.e.finish(errAt(step, s.name, err))
 			return
 		}
+		for _, p := range sh.Plastic {
+			if err := p.Err(); err != nil {
+				s.e.finish(errAt(step, s.name, err))
+				return
+			}
+		}
 		if graded {
 			o.values[k] = append([]float32(nil), pop.Output()...)
 		} else if f := pop.Fired(); len(f) > 0 {

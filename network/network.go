@@ -256,12 +256,7 @@ func (p *Projection) Err() error {
 	if p.err != nil {
 		return p.err
 	}
-	if f, ok := any(p.Learner).(interface{ Err() error }); ok && p.Learner != nil {
-		if err := f.Err(); err != nil {
-			return fmt.Errorf("projection %q: %w", p.Name, err)
-		}
-	}
-	return nil
+	return p.Runtime.Err()
 }
 
 // SetMask gates the projection's synapses from the next step on:

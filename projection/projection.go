@@ -176,6 +176,17 @@ func (p *Projection) Follow(maxLatency int) {
 	}
 }
 
+// Err returns the learner's first run-time problem (a rule that produced
+// an invalid change), or nil.
+func (p *Projection) Err() error {
+	if f, ok := p.learner.(interface{ Err() error }); ok {
+		if err := f.Err(); err != nil {
+			return fmt.Errorf("projection %q: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
 // Plastic reports whether the projection learns.
 func (p *Projection) Plastic() bool { return p.learner != nil }
 

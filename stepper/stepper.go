@@ -85,6 +85,11 @@ func (s *Stepper) check() error {
 			}
 		}
 	}
+	for _, a := range s.net.Axons {
+		if err := a.Axon.Err(); err != nil {
+			return fmt.Errorf("step %d: population %q: axon %q: %w", s.step-1, s.net.Populations[a.Source].Name, a.Name, err)
+		}
+	}
 	return nil
 }
 
