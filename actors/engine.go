@@ -42,13 +42,14 @@ type Engine struct {
 	e      int // segment length (smallest link latency), steps
 	log    *zap.Logger
 
-	system  *actor.ActorSystem
-	clock   *actor.PID
-	shardAs [][]*shardActor
-	spids   [][]*actor.PID
-	bpids   []*actor.PID // per axon; nil when the axon feeds nothing
-	recPID  *actor.PID
-	rec     *recorder
+	system   *actor.ActorSystem
+	clock    *actor.PID
+	shardAs  [][]*shardActor
+	spids    [][]*actor.PID
+	bpids    []*actor.PID // per axon; nil when the axon feeds nothing
+	recPID   *actor.PID
+	rec      *recorder
+	attached []*actor.PID
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -209,6 +210,9 @@ func (e *Engine) Close() {
 		if p != nil {
 			e.system.Root.Stop(p)
 		}
+	}
+	for _, p := range e.attached {
+		e.system.Root.Stop(p)
 	}
 	e.system.Root.Stop(e.recPID)
 	e.system.Root.Stop(e.clock)

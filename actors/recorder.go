@@ -13,6 +13,9 @@ type recorder struct {
 	mu       sync.Mutex
 	pops     []*popRecord
 	reported int64 // segments recorded for every population, told to the clock
+
+	attachments []*attachment
+	bounds      map[int64][2]int64 // segment -> [from, to)
 }
 
 // recorded tells the clock that every population's spikes of segments
@@ -28,7 +31,7 @@ type popRecord struct {
 }
 
 func newRecorder(e *Engine) *recorder {
-	r := &recorder{e: e}
+	r := &recorder{e: e, bounds: map[int64][2]int64{}}
 	for _, row := range e.shards {
 		r.pops = append(r.pops, &popRecord{nshards: len(row), pending: map[int64][]*output{}})
 	}
@@ -43,15 +46,24 @@ func (r *recorder) Receive(ctx actor.Context) {
 	if !ok {
 		return
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(o.fired) + len(o.values)
+	r.bounds[o.seg] = [2]int64{o.from, o.from + int64(n)}
 	r.add(o, &step)
 	m := r.pops[0].next
 	for _, p := range r.pops {
 		m = min(m, p.next)
 	}
-	if m > r.reported {
-		r.reported = m
-		ctx.Send(r.e.clock, &recorded{upTo: m})
+	if m == r.reported {
+		return
 	}
+	for ; r.reported < m; r.reported++ {
+		b := r.bounds[r.reported]
+		delete(r.bounds, r.reported)
+		r.observations(ctx, r.reported, b[0], b[1])
+	}
+	ctx.Send(r.e.clock, &recorded{upTo: m})
 }
 
 func (r *recorder) add(o *output, step *int64) {
@@ -62,8 +74,6 @@ func (r *recorder) add(o *output, step *int64) {
 		p.pending[o.seg] = parts
 	}
 	parts[o.shard] = o
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for {
 		parts := p.pending[p.next]
 		if parts == nil {

@@ -16,6 +16,7 @@ type shardActor struct {
 	// inputs lists the axons (ascending) whose bundles feed this shard.
 	inputs []int
 	learn  bool
+	ext    *extInput // input from an attachment, or nil
 
 	seg    int64 // next segment to compute
 	prev   grant // the last segment computed
@@ -40,6 +41,8 @@ func (s *shardActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *grant:
 		s.grants[m.seg] = *m
+	case *actuation:
+		s.ext.got[m.seg] = m.values
 	case *events:
 		b := s.in[m.seg]
 		if b == nil {
@@ -61,10 +64,15 @@ func (s *shardActor) ready() bool {
 	if _, ok := s.grants[s.seg]; !ok {
 		return false
 	}
-	if s.seg == 0 || len(s.inputs) == 0 {
+	if s.seg == 0 {
 		return true
 	}
-	return len(s.in[s.seg-1]) == len(s.inputs)
+	if s.ext != nil {
+		if _, ok := s.ext.got[s.seg-1]; !ok {
+			return false
+		}
+	}
+	return len(s.inputs) == 0 || len(s.in[s.seg-1]) == len(s.inputs)
 }
 
 func (s *shardActor) compute(ctx actor.Context) {
@@ -109,6 +117,10 @@ func (s *shardActor) compute(ctx actor.Context) {
 		}
 	}
 
+	if s.ext != nil && s.seg > 0 {
+		copy(s.ext.values, s.ext.got[s.seg-1])
+		delete(s.ext.got, s.seg-1)
+	}
 	n := int(g.to - g.from)
 	o := &output{seg: s.seg, from: g.from, pop: sh.Pop, shard: sh.Index}
 	graded := pop.Graded()

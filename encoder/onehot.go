@@ -39,14 +39,17 @@ func (s OneHot) New(env soma.Env) (soma.Model, error) {
 }
 
 type oneHot struct {
-	env  soma.Env
-	size int
-	err  error
+	env     soma.Env
+	size    int
+	first   int  // population index of neuron 0 (a part made by Split)
+	stepped bool // Step was called since New or the last Reset
+	err     error
 }
 
 func (m *oneHot) Len() int { return m.env.Len() }
 
 func (m *oneHot) Step(step int64, in soma.Input, fired []uint32) []uint32 {
+	m.stepped = true
 	x := in.Current
 	if x == nil {
 		return fired
@@ -55,20 +58,22 @@ func (m *oneHot) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 		m.fail(fmt.Errorf("one_hot: input has %d values, want %d", len(x), m.env.Len()))
 		return fired
 	}
-	size := m.size
-	for e, v := range x {
-		j := e % size
-		if v == float32(j) {
-			fired = append(fired, uint32(e))
-			continue
-		}
-		if v == -1 || (v >= 0 && v < float32(size) && v == float32(math.Trunc(float64(v)))) {
-			continue
-		}
-		if m.err == nil {
-			b, i := e/m.env.N, e%m.env.N
-			m.err = fmt.Errorf("one_hot: neuron %d (group %d, copy %d) at step %d: class index %g: must be an integer in [-1, %d)",
-				i, i/size, b, step, v, size)
+	size, n := m.size, m.env.N
+	j0 := m.first % size
+	for b := 0; b < m.env.Batch; b++ {
+		base := b * n
+		j := j0 // class of neuron i: (first + i) mod size
+		for i, v := range x[base : base+n] {
+			if v == float32(j) {
+				fired = append(fired, uint32(base+i))
+			} else if !(v == -1 || (v >= 0 && v < float32(size) && v == float32(math.Trunc(float64(v))))) && m.err == nil {
+				g := m.first + i
+				m.err = fmt.Errorf("one_hot: neuron %d (group %d, copy %d) at step %d: class index %g: must be an integer in [-1, %d)",
+					g, g/size, b, step, v, size)
+			}
+			if j++; j == size {
+				j = 0
+			}
 		}
 	}
 	return fired
@@ -81,7 +86,7 @@ func (m *oneHot) fail(err error) {
 }
 
 func (m *oneHot) Err() error                   { return m.err }
-func (m *oneHot) Reset()                       { m.err = nil }
+func (m *oneHot) Reset()                       { m.err, m.stepped = nil, false }
 func (m *oneHot) Var(string) ([]float32, bool) { return nil, false }
 func (m *oneHot) Vars() []string               { return nil }
 
@@ -230,13 +235,16 @@ func (Lazy) New(env soma.Env) (soma.Model, error) {
 }
 
 type lazy struct {
-	env soma.Env
-	err error
+	env     soma.Env
+	first   int  // population index of element 0 (a part made by Split)
+	stepped bool // Step was called since New or the last Reset
+	err     error
 }
 
 func (m *lazy) Len() int { return m.env.Len() }
 
 func (m *lazy) Step(step int64, in soma.Input, fired []uint32) []uint32 {
+	m.stepped = true
 	x := in.Current
 	if x == nil {
 		return fired
@@ -251,7 +259,7 @@ func (m *lazy) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 		if v != 0 {
 			if v != v {
 				if m.err == nil {
-					m.err = fmt.Errorf("lazy: element %d at step %d: input is NaN", e, step)
+					m.err = fmt.Errorf("lazy: element %d at step %d: input is NaN", m.first+e, step)
 				}
 				continue
 			}
@@ -262,6 +270,6 @@ func (m *lazy) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 }
 
 func (m *lazy) Err() error                   { return m.err }
-func (m *lazy) Reset()                       { m.err = nil }
+func (m *lazy) Reset()                       { m.err, m.stepped = nil, false }
 func (m *lazy) Var(string) ([]float32, bool) { return nil, false }
 func (m *lazy) Vars() []string               { return nil }

@@ -158,11 +158,15 @@ type poisson struct {
 	scale float64   // dt/1000
 	p     []float32 // probability of the last step per element
 	err   error
+	// stepped: Step was called since New or the last Reset (Split is
+	// refused then).
+	stepped bool
 }
 
 func (m *poisson) Len() int { return m.env.Len() }
 
 func (m *poisson) Step(step int64, in soma.Input, fired []uint32) []uint32 {
+	m.stepped = true
 	n := m.env.N
 	x := in.Current
 	if m.drive != Undriven && x != nil && len(x) != m.env.Len() {
@@ -215,7 +219,7 @@ func (m *poisson) fail(err error) {
 func (m *poisson) Err() error { return m.err }
 
 // Reset clears the recorded error (the encoder has no other state).
-func (m *poisson) Reset() { m.err = nil }
+func (m *poisson) Reset() { m.err, m.stepped = nil, false }
 
 // Var: "p" is the spike probability of the last step per element.
 func (m *poisson) Var(name string) ([]float32, bool) {

@@ -95,11 +95,13 @@ type spikeArray struct {
 	env     soma.Env
 	steps   []int64  // ascending
 	neurons []uint32 // ascending within a step
+	stepped bool     // Step was called since New or the last Reset
 }
 
 func (m *spikeArray) Len() int { return m.env.Len() }
 
 func (m *spikeArray) Step(step int64, in soma.Input, fired []uint32) []uint32 {
+	m.stepped = true
 	lo, _ := slices.BinarySearch(m.steps, step)
 	hi := lo
 	for hi < len(m.steps) && m.steps[hi] == step {
@@ -117,6 +119,6 @@ func (m *spikeArray) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 	return fired
 }
 
-func (m *spikeArray) Reset()                       {}
+func (m *spikeArray) Reset()                       { m.stepped = false }
 func (m *spikeArray) Var(string) ([]float32, bool) { return nil, false }
 func (m *spikeArray) Vars() []string               { return nil }

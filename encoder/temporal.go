@@ -94,18 +94,18 @@ func (s TTFS) New(env soma.Env) (soma.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.code = func(step int64, x []float32, at []int32) {
-		L := int(m.length)
+	m.code = func(m *windowed, step int64, x []float32, at []int32) {
+		L, n := int(m.length), m.env.N
 		for e, v := range x {
 			at[e] = -1
 			if !(v >= 0 && v <= 1) {
-				m.failf("ttfs: neuron %d (copy %d) at step %d: value %g outside [0, 1]", e%env.N, e/env.N, step, v)
+				m.failf("ttfs: neuron %d (copy %d) at step %d: value %g outside [0, 1]", m.first+e%n, e/n, step, v)
 				continue
 			}
 			at[e] = int32(TTFSStep(float64(v), L))
 		}
 	}
-	return m, nil
+	return &splitWindowed{m}, nil
 }
 
 // RankOrder is a rank-order encoder: at the first step of each window it
@@ -131,7 +131,7 @@ func (s RankOrder) New(env soma.Env) (soma.Model, error) {
 		return nil, err
 	}
 	ranks := make([]float64, env.N)
-	m.code = func(step int64, x []float32, at []int32) {
+	m.code = func(m *windowed, step int64, x []float32, at []int32) {
 		L := int(m.length)
 		for b := 0; b < env.Batch; b++ {
 			xb, ab := x[b*env.N:(b+1)*env.N], at[b*env.N:(b+1)*env.N]
@@ -347,16 +347,18 @@ func (s Position) New(env soma.Env) (soma.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.code = func(step int64, x []float32, at []int32) {
+	m.code = func(m *windowed, step int64, x []float32, at []int32) {
+		n := m.env.N
 		for e, v := range x {
+			i := m.first + e%n // population index: neuron i%K of group i/K
 			xv := float64(v)
 			if math.IsNaN(xv) || math.IsInf(xv, 0) {
-				m.failf("position: neuron %d (copy %d) at step %d: value %g: must be finite", e%env.N, e/env.N, step, v)
+				m.failf("position: neuron %d (copy %d) at step %d: value %g: must be finite", i, e/n, step, v)
 			}
-			at[e] = int32(c.Step(xv, e%s.K))
+			at[e] = int32(c.Step(xv, i%s.K))
 		}
 	}
-	return m, nil
+	return &splitWindowed{m}, nil
 }
 
 // windowed is the state shared by the window codes: per element the window
@@ -365,7 +367,8 @@ type windowed struct {
 	kind   string
 	env    soma.Env
 	length int64
-	code   func(step int64, x []float32, at []int32)
+	code   func(m *windowed, step int64, x []float32, at []int32)
+	first  int   // population index of neuron 0 (a part made by Split)
 	window int64 // latched window, or noWindow
 	at     []int32
 	start  []int32  // bucket t is order[start[t]:start[t+1]]
@@ -425,7 +428,7 @@ func (m *windowed) latch(step int64, x []float32) {
 			m.at[e] = -1
 		}
 	default:
-		m.code(step, x, m.at)
+		m.code(m, step, x, m.at)
 	}
 	clear(m.start)
 	for _, t := range m.at {

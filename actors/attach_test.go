@@ -1,0 +1,121 @@
+package actors_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/network"
+)
+
+// rewarder rewards the network with the number of E spikes of a segment
+// divided by 50, through the modulator source "da".
+type rewarder struct {
+	counts []int
+	fail   bool
+}
+
+func (r *rewarder) Receive(ctx actor.Context) {
+	o, ok := ctx.Message().(*actors.Observation)
+	if !ok {
+		return
+	}
+	if r.fail && o.Segment == 3 {
+		panic("environment crashed")
+	}
+	n := len(o.Spikes["E"].Steps)
+	r.counts = append(r.counts, n)
+	ctx.Respond(&actors.Actuation{Input: []float32{float32(n) / 50}})
+}
+
+func closedLoop(t *testing.T, net *network.Network, shards int, steps int) (result, *rewarder) {
+	t.Helper()
+	e, err := actors.New(net, actors.Options{Shards: map[string]int{"E": shards, "I": min(shards, 2)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	env := &rewarder{}
+	if err := e.Attach(actors.Attachment{Name: "env", Actor: env, Observe: []string{"E"}, Drive: "da"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps / 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps - steps/2); err != nil {
+		t.Fatal(err)
+	}
+	e.GatherWeights()
+	r := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	for _, p := range net.Populations {
+		r.steps[p.Name], r.elems[p.Name], _ = e.Spikes(p.Name)
+	}
+	for _, p := range net.Projections {
+		r.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+	}
+	return r, env
+}
+
+// A user actor in the loop: it sees every segment's spikes and its reward
+// reaches the plastic projection through the modulator source. The run is
+// identical for 1, 3 and 7 shards, and the actor saw exactly the spikes
+// the engine recorded.
+func TestAttachedActorClosedLoop(t *testing.T) {
+	want, env := closedLoop(t, brunelLike(t, true), 1, 1200)
+	seg := 6 // the network's smallest latency: 1 + floor(0.5/0.1)
+	total := 0
+	for k, c := range env.counts {
+		n := 0
+		for _, st := range want.steps["E"] {
+			if st >= int64(k*seg) && st < int64((k+1)*seg) {
+				n++
+			}
+		}
+		if c != n {
+			t.Fatalf("segment %d: the actor saw %d spikes of E, the engine recorded %d", k, c, n)
+		}
+		total += c
+	}
+	if total == 0 || len(env.counts) != 1200/seg {
+		t.Fatalf("the actor saw %d segments with %d spikes", len(env.counts), total)
+	}
+	for _, k := range []int{3, 7} {
+		got, _ := closedLoop(t, brunelLike(t, true), k, 1200)
+		compare(t, "closed loop with "+itoa(k)+" shards", want, got)
+	}
+}
+
+func TestAttachedActorPanic(t *testing.T) {
+	e, err := actors.New(brunelLike(t, true), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Attach(actors.Attachment{Name: "env", Actor: &rewarder{fail: true}, Observe: []string{"E"}, Drive: "da"}); err != nil {
+		t.Fatal(err)
+	}
+	err = e.Run(1000)
+	if err == nil || !strings.Contains(err.Error(), "attachment env") || !strings.Contains(err.Error(), "environment crashed") {
+		t.Fatalf("error %v, want it to name the attachment and the panic", err)
+	}
+}
+
+func TestAttachErrors(t *testing.T) {
+	e, err := actors.New(brunelLike(t, true), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for _, a := range []actors.Attachment{
+		{Name: "x", Actor: &rewarder{}, Observe: []string{"Q"}},
+		{Name: "x", Actor: &rewarder{}, Drive: "Q"},
+		{Name: "x"},
+	} {
+		if err := e.Attach(a); err == nil {
+			t.Errorf("%+v accepted", a)
+		}
+	}
+}
