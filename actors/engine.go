@@ -196,10 +196,15 @@ func (e *Engine) GatherWeights() {
 	}
 }
 
-// Close stops every actor.
+// Close stops every actor. Attached actors first handle every message
+// already sent to them (Close waits for them), so their state may be read
+// once Close returns.
 func (e *Engine) Close() {
 	if e.system == nil {
 		return
+	}
+	for _, p := range e.attached {
+		_ = e.system.Root.PoisonFuture(p).Wait()
 	}
 	for _, row := range e.spids {
 		for _, p := range row {
@@ -210,9 +215,6 @@ func (e *Engine) Close() {
 		if p != nil {
 			e.system.Root.Stop(p)
 		}
-	}
-	for _, p := range e.attached {
-		e.system.Root.Stop(p)
 	}
 	e.system.Root.Stop(e.recPID)
 	e.system.Root.Stop(e.clock)
