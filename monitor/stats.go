@@ -22,13 +22,24 @@ type Stats struct {
 // steps [from, to) with time step dt (ms).
 func (m *Spikes) Summarise(copy int, from, to int64, dtMs float64) Stats {
 	n := m.pop.N
-	lo, hi := uint32(copy*n), uint32((copy+1)*n)
+	return summary(n, m.Steps, m.Elements, uint32(copy*n), from, to, dtMs)
+}
+
+// Summary computes Stats of the first copy of a population of n neurons
+// from parallel lists of spike steps and elements (as recorded by a spike
+// monitor or the actor engine) over steps [from, to).
+func Summary(n int, steps []int64, elements []uint32, from, to int64, dtMs float64) Stats {
+	return summary(n, steps, elements, 0, from, to, dtMs)
+}
+
+func summary(n int, steps []int64, elements []uint32, lo uint32, from, to int64, dtMs float64) Stats {
+	hi := lo + uint32(n)
 	counts := make([]int, n)
 	last := make([]int64, n)
 	s1 := make([]float64, n)
 	s2 := make([]float64, n)
-	for k, e := range m.Elements {
-		st := m.Steps[k]
+	for k, e := range elements {
+		st := steps[k]
 		if e < lo || e >= hi || st < from || st >= to {
 			continue
 		}

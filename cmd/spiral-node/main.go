@@ -14,12 +14,15 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
+	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
 )
 
@@ -47,7 +50,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: spiral-node <command> [flags]
 
 commands:
-  run MODEL [--duration MS] [--seed S] [--scale X]   run a built-in model and print a summary
+  run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N]
+                                                     run a built-in model and print a summary
   models                                             list the built-in models
 
 Exit codes: 0 success, 2 invalid input, 1 failed run.`)
@@ -86,8 +90,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Float64("duration", 0, "simulated time in ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
+	engine := fs.String("engine", "actors", "actors (shards on every core) or sequential (the reference loop)")
+	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: one per core for populations of 2000 neurons or more)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
@@ -120,6 +126,14 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	if *duration == 0 {
 		*duration = m.duration
 	}
+	if *engine != "actors" && *engine != "sequential" {
+		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors or sequential\n", *engine)
+		return 2
+	}
+	if *shards < 0 {
+		fmt.Fprintf(stderr, "spiral-node run: --shards %d: must be >= 0\n", *shards)
+		return 2
+	}
 	if !(*duration > 0) {
 		fmt.Fprintf(stderr, "spiral-node run: --duration %g: must be > 0 ms\n", *duration)
 		return 2
@@ -131,30 +145,70 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	build := time.Since(t0)
-	s := stepper.New(net)
-	mons := make([]*monitor.Spikes, len(net.Populations))
-	for i, p := range net.Populations {
-		mons[i], _ = monitor.NewSpikes(net, p.Name)
-		s.AddMonitor(mons[i])
-	}
-	t1 := time.Now()
-	if err := s.RunMs(*duration); err != nil {
-		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-		return 1
-	}
-	sim := time.Since(t1)
-	fmt.Fprintf(stdout, "model %s: %d neurons, %d synapses, dt %g ms, %g ms simulated, seed %d\n",
-		name, net.Neurons(), net.Synapses(), net.Config.DtMs, s.TimeMs(), *seed)
-	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
-		build.Seconds(), sim.Seconds(), sim.Seconds()/(s.TimeMs()/1000))
-	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
-	for i, p := range net.Populations {
-		st := mons[i].Summarise(0, 0, s.Step(), net.Config.DtMs)
-		cv := "n/a" // fewer than three spikes everywhere
-		if !math.IsNaN(st.CVISI) {
-			cv = fmt.Sprintf("%.3f", st.CVISI)
+	var (
+		steps func(pop string) ([]int64, []uint32)
+		sim   time.Duration
+		desc  string
+		ran   int64
+	)
+	switch *engine {
+	case "sequential":
+		s := stepper.New(net)
+		mons := map[string]*monitor.Spikes{}
+		for _, p := range net.Populations {
+			mons[p.Name], _ = monitor.NewSpikes(net, p.Name)
+			s.AddMonitor(mons[p.Name])
 		}
-		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, st.Spikes, st.RateHz, cv)
+		t1 := time.Now()
+		if err := s.RunMs(*duration); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return 1
+		}
+		sim, ran, desc = time.Since(t1), s.Step(), "sequential stepper"
+		steps = func(pop string) ([]int64, []uint32) { return mons[pop].Steps, mons[pop].Elements }
+	default:
+		counts := map[string]int{}
+		if *shards > 0 {
+			for _, p := range net.Populations {
+				counts[p.Name] = min(*shards, p.N)
+				if shard.Splittable(net, slices.Index(net.Populations, p)) != nil {
+					counts[p.Name] = 1
+				}
+			}
+		}
+		e, err := actors.New(net, actors.Options{Shards: counts})
+		if err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return 2
+		}
+		defer e.Close()
+		t1 := time.Now()
+		if err := e.RunMs(*duration); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return 1
+		}
+		sim, ran = time.Since(t1), e.Step()
+		desc = fmt.Sprintf("actors, shards %v, segments of %d steps", e.Shards(), e.SegmentSteps())
+		steps = func(pop string) ([]int64, []uint32) {
+			st, el, _ := e.Spikes(pop)
+			return st, el
+		}
+	}
+	dt := net.Config.DtMs
+	fmt.Fprintf(stdout, "model %s: %d neurons, %d synapses, dt %g ms, %g ms simulated, seed %d\n",
+		name, net.Neurons(), net.Synapses(), dt, float64(ran)*dt, *seed)
+	fmt.Fprintf(stdout, "engine: %s\n", desc)
+	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
+		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
+	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
+	for _, p := range net.Populations {
+		st, el := steps(p.Name)
+		s := monitor.Summary(p.N, st, el, 0, ran, dt)
+		cv := "n/a" // fewer than three spikes everywhere
+		if !math.IsNaN(s.CVISI) {
+			cv = fmt.Sprintf("%.3f", s.CVISI)
+		}
+		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, s.Spikes, s.RateHz, cv)
 	}
 	return 0
 }
