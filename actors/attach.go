@@ -79,6 +79,9 @@ func (e *Engine) Attach(a Attachment) error {
 		}
 		at.observe = append(at.observe, i)
 	}
+	if a.Drive != "" && len(e.workers) > 0 {
+		return fmt.Errorf("engine: attach %q: driving a population hosted by worker processes is not supported yet", a.Name)
+	}
 	if a.Drive != "" {
 		i, ok := e.net.PopulationIndex(a.Drive)
 		if !ok {

@@ -1,9 +1,12 @@
 package actors
 
 import (
+	"fmt"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/messages"
 )
 
 // bundleActor runs one axon: it gathers the output of every shard of the
@@ -18,6 +21,7 @@ type bundleActor struct {
 	graded bool
 	n      int // source elements
 	dests  []*actor.PID
+	remote []bool // per destination: a worker-hosted shard (protobuf)
 
 	next    int64 // next segment to emit
 	step    int64
@@ -35,8 +39,16 @@ type gather struct {
 // Receive implements actor.Actor.
 func (b *bundleActor) Receive(ctx actor.Context) {
 	defer b.e.guard("bundle "+b.e.net.Populations[b.src].Name+"."+b.e.net.Axons[b.index].Name, &b.step)
-	o, ok := ctx.Message().(*output)
-	if !ok {
+	var o *output
+	switch m := ctx.Message().(type) {
+	case *output:
+		o = m
+	case *messages.SpikeBatch, *messages.GradedBatch:
+		var err error
+		if o, err = b.e.fromRemote(m); err != nil {
+			panic(err)
+		}
+	default:
 		return
 	}
 	g := b.pending[o.seg]
@@ -92,8 +104,39 @@ func (b *bundleActor) emit(ctx actor.Context, g *gather) {
 			msg.ev = append(msg.ev, stepEvent{step, ev})
 		}
 	}
-	// Every destination gets the same read-only batch.
-	for _, d := range b.dests {
-		ctx.Send(d, msg)
+	// Every destination gets the same read-only batch; worker-hosted
+	// shards get it as protobuf, cut into parts that fit a message.
+	var wire []*messages.SpikeBatch
+	for k, d := range b.dests {
+		if !b.remote[k] {
+			ctx.Send(d, msg)
+			continue
+		}
+		if wire == nil {
+			wire = b.encode(msg, first.from, steps)
+		}
+		for _, p := range wire {
+			ctx.Send(d, p)
+		}
 	}
+}
+
+func (b *bundleActor) encode(msg *events, from int64, steps int) []*messages.SpikeBatch {
+	ev := make([]messages.Event, len(msg.ev))
+	for i, x := range msg.ev {
+		ev[i] = messages.Event{Step: x.step, Src: x.Src, Delay: x.Delay, Value: x.Value}
+	}
+	sb := &messages.SpikeBatch{Link: uint32(b.index), Epoch: uint64(msg.seg), FirstStep: from, EpochLen: uint32(steps)}
+	if err := messages.PackSpikes(sb, ev); err != nil {
+		panic(fmt.Errorf("packing segment %d: %w", msg.seg, err))
+	}
+	parts, err := sb.Split(messages.MaxEventsPerMessage)
+	if err != nil {
+		panic(fmt.Errorf("splitting segment %d: %w", msg.seg, err))
+	}
+	return parts
+}
+
+func axonEvent(x messages.Event) axon.Event {
+	return axon.Event{Src: x.Src, Delay: x.Delay, Value: x.Value}
 }

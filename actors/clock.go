@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/spiral-sim/spiral/messages"
 )
 
 // clockActor cuts time into segments, grants them to the shards at most
@@ -13,6 +15,7 @@ type clockActor struct {
 	e      *Engine
 	window int
 	shards []*actor.PID
+	remote []bool // per shard: hosted by a worker (protobuf)
 
 	until   int64 // the current run ends at this step
 	cut     int64 // steps cut into segments so far
@@ -33,12 +36,27 @@ func (c *clockActor) Receive(ctx actor.Context) {
 	case *runUntil:
 		c.until = m.until
 		c.running = true
+		for k, s := range c.shards {
+			if c.remote[k] {
+				ctx.Send(s, &messages.Control{Command: messages.Control_RUN_UNTIL, UntilStep: m.until, Learn: m.learn})
+			}
+		}
 		c.grantMore(ctx)
+	case *messages.Progress:
+		c.progress(ctx, int64(m.Epoch))
+	case *messages.Failure:
+		c.e.finish(fmt.Errorf("%s: %s", m.ActorName, m.Message))
 	case *recorded:
 		c.recUpTo = m.upTo
 		c.maybeFinish()
 	case *progressFrom:
-		c.done[m.seg]++
+		c.progress(ctx, m.seg)
+	}
+}
+
+func (c *clockActor) progress(ctx actor.Context, seg int64) {
+	{
+		c.done[seg]++
 		for c.done[c.minDone] == len(c.shards) {
 			delete(c.done, c.minDone)
 			c.step = c.segs[c.minDone].to
@@ -75,8 +93,12 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 			c.nextSeg++
 		}
 		g := c.segs[c.granted]
-		for _, s := range c.shards {
-			ctx.Send(s, &grant{seg: g.seg, from: g.from, to: g.to})
+		for k, s := range c.shards {
+			if c.remote[k] {
+				ctx.Send(s, &messages.Grant{UntilEpoch: uint64(g.seg)})
+			} else {
+				ctx.Send(s, &grant{seg: g.seg, from: g.from, to: g.to})
+			}
 		}
 		c.granted++
 	}

@@ -8,11 +8,13 @@ import (
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/remote"
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
 )
@@ -29,6 +31,14 @@ type Options struct {
 	// Logger receives the engine's logs; nil discards them. Protoactor's
 	// own logs are routed into it at warning level and above.
 	Logger *zap.Logger
+	// Workers lists the remote addresses (host:port) of worker processes
+	// (see Serve) that host the shards, shard g on worker g mod
+	// len(Workers); empty runs every actor in this process. Every worker
+	// must have built the same network with the same shard counts.
+	Workers []string
+	// Listen is this process's remote address when Workers is set;
+	// default 127.0.0.1 with a free port.
+	Listen string
 }
 
 // MinAutoShardSize is the smallest population the automatic shard count
@@ -50,6 +60,14 @@ type Engine struct {
 	recPID   *actor.PID
 	rec      *recorder
 	attached []*actor.PID
+
+	// Worker processes (remote shards).
+	workers     []string // their addresses
+	remoteShard []bool   // per global shard id
+	ids         [][2]int // global shard id -> (population, shard)
+	bundleIDs   []string // per axon: the bundle's process id ("" for none)
+	address     string   // this process's remote address
+	remote      *remote.Remote
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -84,12 +102,29 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true}
+	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers}
 	e.e = segmentLength(net)
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return quietSlog(log)
 	}))
+	if len(o.Workers) > 0 {
+		r, addr, err := startRemote(e.system, o.Listen)
+		if err != nil {
+			return nil, err
+		}
+		e.remote, e.address = r, addr
+		e.watchWorkers()
+	}
 	e.start(o.Window)
+	if len(o.Workers) > 0 {
+		init := &messages.WorkerInit{Address: e.address, Clock: e.clock.Id, Recorder: e.recPID.Id,
+			Bundles: e.bundleIDs, SegmentSteps: uint32(e.e)}
+		for _, row := range e.spids {
+			for _, p := range row {
+				e.system.Root.Send(p, init)
+			}
+		}
+	}
 	log.Info("engine started", zap.Int("segment_steps", e.e), zap.Int("shards", e.shardCount()))
 	return e, nil
 }
@@ -155,7 +190,7 @@ func (e *Engine) Run(n int) error {
 			s.learn = learn
 		}
 	}
-	e.system.Root.Send(e.clock, &runUntil{until: until})
+	e.system.Root.Send(e.clock, &runUntil{until: until, learn: learn})
 	err := <-e.results
 	if err != nil {
 		e.failed = err
@@ -190,10 +225,16 @@ func (e *Engine) Spikes(pop string) (steps []int64, elements []uint32, err error
 // GatherWeights copies the weights of every shard back into the network's
 // projections (Network.Projections[k].Runtime.Syn.W), for inspection
 // between runs.
-func (e *Engine) GatherWeights() {
+func (e *Engine) GatherWeights() error {
+	if len(e.workers) > 0 {
+		if err := e.gatherRemote(); err != nil {
+			return err
+		}
+	}
 	for k := range e.net.Projections {
 		shard.Gather(e.net, e.shards, k)
 	}
+	return nil
 }
 
 // Close stops every actor. Attached actors first handle every message
@@ -203,12 +244,14 @@ func (e *Engine) Close() {
 	if e.system == nil {
 		return
 	}
-	for _, p := range e.attached {
-		_ = e.system.Root.PoisonFuture(p).Wait()
+	for i := len(e.attached) - 1; i >= 0; i-- { // relays before their actors
+		_ = e.system.Root.PoisonFuture(e.attached[i]).Wait()
 	}
-	for _, row := range e.spids {
-		for _, p := range row {
-			e.system.Root.Stop(p)
+	for g, row := range e.spids {
+		for k, p := range row {
+			if !e.remoteShard[e.globalID(g, k)] {
+				e.system.Root.Stop(p)
+			}
 		}
 	}
 	for _, p := range e.bpids {
@@ -218,6 +261,9 @@ func (e *Engine) Close() {
 	}
 	e.system.Root.Stop(e.recPID)
 	e.system.Root.Stop(e.clock)
+	if e.remote != nil {
+		e.remote.Shutdown(false)
+	}
 	e.system = nil
 }
 
@@ -232,12 +278,24 @@ func (e *Engine) finish(err error) {
 
 // guard turns a panic in an actor into a failed run naming the actor and
 // the step.
+// It must be deferred directly (recover works only there).
 func (e *Engine) guard(name string, step *int64) {
 	if r := recover(); r != nil {
-		err := fmt.Errorf("actor %s panicked at step %d: %v", name, *step, r)
-		e.log.Error("actor failed", zap.String("actor", name), zap.Int64("step", *step), zap.Any("panic", r))
-		e.finish(err)
+		report(e.log, e.finish, name, *step, r)
 	}
+}
+
+// guard is Engine.guard for actors that report failures elsewhere.
+func guard(log *zap.Logger, fail func(error), name string, step *int64) {
+	if r := recover(); r != nil {
+		report(log, fail, name, *step, r)
+	}
+}
+
+func report(log *zap.Logger, fail func(error), name string, step int64, r any) {
+	err := fmt.Errorf("actor %s panicked at step %d: %v", name, step, r)
+	log.Error("actor failed", zap.String("actor", name), zap.Int64("step", step), zap.Any("panic", r))
+	fail(err)
 }
 
 func (e *Engine) start(window int) {
@@ -262,18 +320,33 @@ func (e *Engine) start(window int) {
 		}
 	}
 
-	// Shard actors (spawned first so bundles can address them).
+	// Shard actors (spawned first so bundles can address them); with
+	// workers, every shard lives in a worker process and is addressed by
+	// name there.
 	e.shardAs = make([][]*shardActor, len(e.shards))
 	e.spids = make([][]*actor.PID, len(e.shards))
+	id := 0
 	for pi, row := range e.shards {
 		for _, sh := range row {
-			s := newShardActor(e, sh)
+			s := newShardActor(net, sh, uint32(id), len(row), e.finish, e.log)
 			e.shardAs[pi] = append(e.shardAs[pi], s)
-			e.spids[pi] = append(e.spids[pi], root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop)))
+			e.ids = append(e.ids, [2]int{pi, sh.Index})
+			var pid *actor.PID
+			if len(e.workers) > 0 {
+				pid = actor.NewPID(e.workers[id%len(e.workers)], ShardActorName(id))
+				e.remoteShard = append(e.remoteShard, true)
+			} else {
+				pid = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop))
+				e.remoteShard = append(e.remoteShard, false)
+			}
+			e.spids[pi] = append(e.spids[pi], pid)
+			s.rec = e.recPID
+			id++
 		}
 	}
 	// Bundles.
 	e.bpids = make([]*actor.PID, len(net.Axons))
+	e.bundleIDs = make([]string, len(net.Axons))
 	for a, ax := range net.Axons {
 		if len(feeds[a]) == 0 {
 			continue
@@ -284,22 +357,17 @@ func (e *Engine) start(window int) {
 		for _, d := range feeds[a] {
 			b.dests = append(b.dests, e.spids[d.pop][d.shard])
 		}
+		for _, d := range feeds[a] {
+			b.remote = append(b.remote, e.remoteShard[e.globalID(d.pop, d.shard)])
+		}
 		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop))
+		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {
 			s.out = append(s.out, e.bpids[a])
 		}
-		for _, d := range feeds[a] {
-			s := e.shardAs[d.pop][d.shard]
-			s.inputs = append(s.inputs, a)
-		}
-	}
-	for _, row := range e.shardAs {
-		for _, s := range row {
-			slices.Sort(s.inputs)
-		}
 	}
 	// Clock.
-	c := &clockActor{e: e, window: window, done: map[int64]int{}}
+	c := &clockActor{e: e, window: window, done: map[int64]int{}, remote: e.remoteShard}
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}
@@ -311,10 +379,58 @@ func (e *Engine) start(window int) {
 	}
 }
 
+// globalID returns the global id of shard k of population pi.
+func (e *Engine) globalID(pi, k int) int {
+	id := 0
+	for i := 0; i < pi; i++ {
+		id += len(e.shards[i])
+	}
+	return id + k
+}
+
+// fromRemote turns a remote shard's protobuf output into an output.
+func (e *Engine) fromRemote(m any) (*output, error) {
+	switch m := m.(type) {
+	case *messages.SpikeBatch:
+		if int(m.Link) >= len(e.ids) {
+			return nil, fmt.Errorf("spike batch from unknown shard %d", m.Link)
+		}
+		ev, err := m.Unpack(nil)
+		if err != nil {
+			return nil, err
+		}
+		id := e.ids[m.Link]
+		o := &output{seg: int64(m.Epoch), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
+		for _, x := range ev {
+			k := x.Step - m.FirstStep
+			o.fired[k] = append(o.fired[k], x.Src)
+		}
+		return o, nil
+	case *messages.GradedBatch:
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+		if int(m.Link) >= len(e.ids) {
+			return nil, fmt.Errorf("graded batch from unknown shard %d", m.Link)
+		}
+		id := e.ids[m.Link]
+		n := int(m.NElements)
+		o := &output{seg: int64(m.Epoch), from: m.FirstStep, pop: id[0], shard: id[1], values: make([][]float32, m.EpochLen)}
+		for k := range o.values {
+			o.values[k] = m.Samples[k*n : (k+1)*n]
+		}
+		return o, nil
+	}
+	return nil, nil
+}
+
 // Messages (local: plain Go values, never serialised).
 
 // runUntil asks the clock to run to step until.
-type runUntil struct{ until int64 }
+type runUntil struct {
+	until int64
+	learn bool
+}
 
 // grant allows a shard to compute segment seg = [from, to).
 type grant struct {

@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/spiral-sim/spiral/messages"
 )
 
 // recorder collects every population's spikes in the sequential
@@ -42,8 +44,16 @@ func newRecorder(e *Engine) *recorder {
 func (r *recorder) Receive(ctx actor.Context) {
 	var step int64
 	defer r.e.guard("recorder", &step)
-	o, ok := ctx.Message().(*output)
-	if !ok {
+	var o *output
+	switch m := ctx.Message().(type) {
+	case *output:
+		o = m
+	case *messages.SpikeBatch, *messages.GradedBatch:
+		var err error
+		if o, err = r.e.fromRemote(m); err != nil {
+			panic(err)
+		}
+	default:
 		return
 	}
 	r.mu.Lock()

@@ -1,18 +1,33 @@
 package actors
 
 import (
-	"github.com/asynkron/protoactor-go/actor"
+	"fmt"
 
+	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
+
+	"github.com/spiral-sim/spiral/messages"
+	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
 )
 
-// shardActor owns one shard.
+// shardActor owns one shard. In the coordinator's process it talks to
+// the other actors with plain Go values; hosted by a worker process
+// (remote) it talks protobuf (package messages) and learns where the
+// coordinator's actors are from a WorkerInit.
 type shardActor struct {
-	e     *Engine
-	sh    *shard.Shard
-	name  string
-	clock *actor.PID
-	out   []*actor.PID // bundles of the population's axons
+	net    *network.Network
+	fail   func(error) // reports a failure: the run stops
+	log    *zap.Logger
+	sh     *shard.Shard
+	id     uint32 // global shard id: index in (population, shard) order
+	nshard int    // shards of the population
+	name   string
+	remote bool
+	onInit func(clock *actor.PID) // worker: learn where the clock is
+
+	clock, rec *actor.PID
+	out        []*actor.PID // bundles of the population's axons
 	// inputs lists the axons (ascending) whose bundles feed this shard.
 	inputs []int
 	learn  bool
@@ -24,38 +39,129 @@ type shardActor struct {
 	grants map[int64]grant
 	// in holds, per segment, the batches received so far, by axon.
 	in map[int64]map[int]*events
+
+	// Remote mode: segment cutting (as the clock cuts) and reassembly.
+	e         int64 // segment length
+	until     int64
+	cut       int64
+	nextGrant int64
+	parts     map[[2]int64][]*messages.SpikeBatch
+	scratch   []messages.Event
 }
 
-func newShardActor(e *Engine, sh *shard.Shard) *shardActor {
-	p := e.net.Populations[sh.Pop]
+func newShardActor(net *network.Network, sh *shard.Shard, id uint32, nshard int, fail func(error), log *zap.Logger) *shardActor {
+	p := net.Populations[sh.Pop]
 	name := p.Name
-	if len(e.shards[sh.Pop]) > 1 {
+	if nshard > 1 {
 		name = name + "[" + itoa(sh.Lo) + ":" + itoa(sh.Hi) + "]"
 	}
-	return &shardActor{e: e, sh: sh, name: "shard " + name, grants: map[int64]grant{}, in: map[int64]map[int]*events{}}
+	s := &shardActor{net: net, fail: fail, log: log, sh: sh, id: id, nshard: nshard, name: "shard " + name,
+		grants: map[int64]grant{}, in: map[int64]map[int]*events{}, parts: map[[2]int64][]*messages.SpikeBatch{}}
+	for a := range net.Axons {
+		if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+			s.inputs = append(s.inputs, a)
+		}
+	}
+	return s
 }
 
 // Receive implements actor.Actor.
 func (s *shardActor) Receive(ctx actor.Context) {
-	defer s.e.guard(s.name, &s.step)
+	defer guard(s.log, s.fail, s.name, &s.step)
 	switch m := ctx.Message().(type) {
 	case *grant:
 		s.grants[m.seg] = *m
+	case *events:
+		s.take(m)
 	case *actuation:
 		s.ext.got[m.seg] = m.values
-	case *events:
-		b := s.in[m.seg]
-		if b == nil {
-			b = map[int]*events{}
-			s.in[m.seg] = b
+	case *messages.WorkerInit:
+		s.init(m)
+		return
+	case *messages.Control:
+		if m.Command == messages.Control_RUN_UNTIL {
+			s.until, s.learn = m.UntilStep, m.Learn
 		}
-		b[m.axon] = m
+	case *messages.Grant:
+		for s.nextGrant <= int64(m.UntilEpoch) && s.cut < s.until {
+			to := min(s.cut+s.e, s.until)
+			s.grants[s.nextGrant] = grant{seg: s.nextGrant, from: s.cut, to: to}
+			s.cut = to
+			s.nextGrant++
+		}
+	case *messages.SpikeBatch:
+		ev, err := s.unpack(m)
+		if err != nil {
+			panic(err)
+		}
+		if ev != nil {
+			s.take(ev)
+		}
+	case *messages.WeightsRequest:
+		w := s.sh.Syn[int(m.Projection)]
+		resp := &messages.Weights{Projection: m.Projection, Actor: s.id}
+		if w != nil {
+			resp.W = w.W
+		}
+		ctx.Respond(resp)
+		return
 	default:
 		return
 	}
 	for s.ready() {
 		s.compute(ctx)
 	}
+}
+
+func (s *shardActor) take(m *events) {
+	b := s.in[m.seg]
+	if b == nil {
+		b = map[int]*events{}
+		s.in[m.seg] = b
+	}
+	b[m.axon] = m
+}
+
+// init wires a worker-hosted shard to the coordinator's actors.
+func (s *shardActor) init(m *messages.WorkerInit) {
+	s.remote = true
+	s.e = int64(m.SegmentSteps)
+	s.clock = actor.NewPID(m.Address, m.Clock)
+	if s.onInit != nil {
+		s.onInit(s.clock)
+	}
+	s.rec = actor.NewPID(m.Address, m.Recorder)
+	s.out = s.out[:0]
+	for a, id := range m.Bundles {
+		if id != "" && s.net.Axons[a].Source == s.sh.Pop {
+			s.out = append(s.out, actor.NewPID(m.Address, id))
+		}
+	}
+}
+
+// unpack turns a bundle's protobuf batch (possibly one part of several)
+// into events; it returns nil until every part has arrived.
+func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
+	parts := []*messages.SpikeBatch{m}
+	if !m.Whole() {
+		key := [2]int64{int64(m.Link), int64(m.Epoch)}
+		parts = append(s.parts[key], m)
+		if len(parts) < int(m.Parts) {
+			s.parts[key] = parts
+			return nil, nil
+		}
+		delete(s.parts, key)
+	}
+	var err error
+	s.scratch, err = messages.Reassemble(s.scratch[:0], parts)
+	if err != nil {
+		return nil, err
+	}
+	ev := &events{axon: int(m.Link), seg: int64(m.Epoch), ev: make([]stepEvent, len(s.scratch))}
+	for i, x := range s.scratch {
+		ev.ev[i] = stepEvent{x.Step, axonEvent(x)}
+	}
+	return ev, nil
 }
 
 // ready reports whether segment s.seg can be computed: it is granted and
@@ -106,7 +212,7 @@ func (s *shardActor) compute(ctx actor.Context) {
 					}
 				}
 				if mt := sh.ModIn[a]; len(mt) > 0 {
-					rows := uint32(s.e.net.Axons[a].Axon.Rows())
+					rows := uint32(s.net.Axons[a].Axon.Rows())
 					for _, t := range mt {
 						for _, ev := range b.ev[i:j] {
 							t.SendModulator(st, int(ev.Src/rows), ev.Delay, ev.Value)
@@ -116,11 +222,11 @@ func (s *shardActor) compute(ctx actor.Context) {
 			}
 		}
 	}
-
 	if s.ext != nil && s.seg > 0 {
 		copy(s.ext.values, s.ext.got[s.seg-1])
 		delete(s.ext.got, s.seg-1)
 	}
+
 	n := int(g.to - g.from)
 	o := &output{seg: s.seg, from: g.from, pop: sh.Pop, shard: sh.Index}
 	graded := pop.Graded()
@@ -141,12 +247,12 @@ func (s *shardActor) compute(ctx actor.Context) {
 			p.Learn(step, pop.PrevFired(), pop.PrevOutput(), s.learn)
 		}
 		if err := pop.Err(); err != nil {
-			s.e.finish(errAt(step, s.name, err))
+			s.fail(errAt(step, s.name, err))
 			return
 		}
 		for _, p := range sh.Plastic {
 			if err := p.Err(); err != nil {
-				s.e.finish(errAt(step, s.name, err))
+				s.fail(errAt(step, s.name, err))
 				return
 			}
 		}
@@ -160,13 +266,47 @@ func (s *shardActor) compute(ctx actor.Context) {
 			o.fired[k] = g
 		}
 	}
-	for _, b := range s.out {
-		ctx.Send(b, o)
+	if s.remote {
+		msg := s.encode(o, n)
+		for _, b := range s.out {
+			ctx.Send(b, msg)
+		}
+		ctx.Send(s.rec, msg)
+		ctx.Send(s.clock, &messages.Progress{Actor: s.id, Epoch: uint64(s.seg)})
+	} else {
+		for _, b := range s.out {
+			ctx.Send(b, o)
+		}
+		ctx.Send(s.rec, o)
+		ctx.Send(s.clock, &progressFrom{seg: s.seg, pop: sh.Pop, shard: sh.Index})
 	}
-	ctx.Send(s.e.recPID, o)
-	ctx.Send(s.clock, &progressFrom{seg: s.seg, pop: sh.Pop, shard: sh.Index})
 	s.prev = g
 	s.seg++
+}
+
+// encode turns a segment's output into protobuf: a SpikeBatch whose link
+// is the shard id and whose events are the spikes (source = population
+// element), or for graded populations a GradedBatch of the shard's values.
+func (s *shardActor) encode(o *output, n int) any {
+	if o.values != nil {
+		gb := &messages.GradedBatch{Link: s.id, Epoch: uint64(o.seg), FirstStep: o.from, EpochLen: uint32(n),
+			FirstElement: uint32(s.sh.Lo), NElements: uint32(s.sh.Hi - s.sh.Lo), TotalElements: uint32(s.net.Populations[s.sh.Pop].Len())}
+		for _, v := range o.values {
+			gb.Samples = append(gb.Samples, v...)
+		}
+		return gb
+	}
+	sb := &messages.SpikeBatch{Link: s.id, Epoch: uint64(o.seg), FirstStep: o.from, EpochLen: uint32(n)}
+	s.scratch = s.scratch[:0]
+	for k, f := range o.fired {
+		for _, e := range f {
+			s.scratch = append(s.scratch, messages.Event{Step: o.from + int64(k), Src: e, Value: 1})
+		}
+	}
+	if err := messages.PackSpikes(sb, s.scratch); err != nil {
+		panic(fmt.Errorf("packing the output of segment %d: %w", o.seg, err))
+	}
+	return sb
 }
 
 // progressFrom tells the clock that a shard finished a segment.

@@ -29,6 +29,12 @@
 // first problem is kept and reported by Err (soma.Failer), which the stepper
 // should check after each step or epoch.
 //
+// Every encoder but RankOrder implements soma.Splitter, so that a population
+// of one batch copy can be cut into shards that fire exactly the spikes of
+// the whole (Poisson parts keep the population's neuron indices for their
+// draws; OneHot and Position parts may cut a group). RankOrder does not: a
+// neuron's rank depends on all N inputs.
+//
 // Decoders (TTFSDecode, PositionCode.Decode, DecodeOneHot, PoissonGain)
 // invert the codes where that makes sense.
 package encoder

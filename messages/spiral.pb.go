@@ -546,6 +546,7 @@ type Control struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Command       Control_Command        `protobuf:"varint,1,opt,name=command,proto3,enum=spiral.messages.Control_Command" json:"command,omitempty"`
 	UntilStep     int64                  `protobuf:"varint,2,opt,name=until_step,json=untilStep,proto3" json:"until_step,omitempty"`
+	Learn         bool                   `protobuf:"varint,3,opt,name=learn,proto3" json:"learn,omitempty"` // RUN_UNTIL: the global plasticity switch for the run
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -594,6 +595,199 @@ func (x *Control) GetUntilStep() int64 {
 	return 0
 }
 
+func (x *Control) GetLearn() bool {
+	if x != nil {
+		return x.Learn
+	}
+	return false
+}
+
+// WorkerInit (coordinator -> each shard hosted by a worker process): where
+// the coordinator's actors are. Ids are protoactor process ids at address.
+type WorkerInit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // the coordinator's remote address
+	Clock         string                 `protobuf:"bytes,2,opt,name=clock,proto3" json:"clock,omitempty"`
+	Recorder      string                 `protobuf:"bytes,3,opt,name=recorder,proto3" json:"recorder,omitempty"`
+	Bundles       []string               `protobuf:"bytes,4,rep,name=bundles,proto3" json:"bundles,omitempty"` // per axon of the network; "" for none
+	SegmentSteps  uint32                 `protobuf:"varint,5,opt,name=segment_steps,json=segmentSteps,proto3" json:"segment_steps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkerInit) Reset() {
+	*x = WorkerInit{}
+	mi := &file_spiral_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkerInit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkerInit) ProtoMessage() {}
+
+func (x *WorkerInit) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkerInit.ProtoReflect.Descriptor instead.
+func (*WorkerInit) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *WorkerInit) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *WorkerInit) GetClock() string {
+	if x != nil {
+		return x.Clock
+	}
+	return ""
+}
+
+func (x *WorkerInit) GetRecorder() string {
+	if x != nil {
+		return x.Recorder
+	}
+	return ""
+}
+
+func (x *WorkerInit) GetBundles() []string {
+	if x != nil {
+		return x.Bundles
+	}
+	return nil
+}
+
+func (x *WorkerInit) GetSegmentSteps() uint32 {
+	if x != nil {
+		return x.SegmentSteps
+	}
+	return 0
+}
+
+// WeightsRequest (coordinator -> shard): send back your part of a
+// projection's weights.
+type WeightsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Projection    uint32                 `protobuf:"varint,1,opt,name=projection,proto3" json:"projection,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WeightsRequest) Reset() {
+	*x = WeightsRequest{}
+	mi := &file_spiral_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WeightsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WeightsRequest) ProtoMessage() {}
+
+func (x *WeightsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WeightsRequest.ProtoReflect.Descriptor instead.
+func (*WeightsRequest) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WeightsRequest) GetProjection() uint32 {
+	if x != nil {
+		return x.Projection
+	}
+	return 0
+}
+
+// Weights (shard -> coordinator): a shard's part of a projection's
+// weights, in the order of its synapses (rows, then columns).
+type Weights struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Projection    uint32                 `protobuf:"varint,1,opt,name=projection,proto3" json:"projection,omitempty"`
+	Actor         uint32                 `protobuf:"varint,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	W             []float32              `protobuf:"fixed32,3,rep,packed,name=w,proto3" json:"w,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Weights) Reset() {
+	*x = Weights{}
+	mi := &file_spiral_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Weights) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Weights) ProtoMessage() {}
+
+func (x *Weights) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Weights.ProtoReflect.Descriptor instead.
+func (*Weights) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Weights) GetProjection() uint32 {
+	if x != nil {
+		return x.Projection
+	}
+	return 0
+}
+
+func (x *Weights) GetActor() uint32 {
+	if x != nil {
+		return x.Actor
+	}
+	return 0
+}
+
+func (x *Weights) GetW() []float32 {
+	if x != nil {
+		return x.W
+	}
+	return nil
+}
+
 // Failure (actor -> clock): an actor failed; the run stops with this error.
 type Failure struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -607,7 +801,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_spiral_proto_msgTypes[6]
+	mi := &file_spiral_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -619,7 +813,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[6]
+	mi := &file_spiral_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -632,7 +826,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{6}
+	return file_spiral_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Failure) GetActor() uint32 {
@@ -684,7 +878,7 @@ type Envelope struct {
 
 func (x *Envelope) Reset() {
 	*x = Envelope{}
-	mi := &file_spiral_proto_msgTypes[7]
+	mi := &file_spiral_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -696,7 +890,7 @@ func (x *Envelope) String() string {
 func (*Envelope) ProtoMessage() {}
 
 func (x *Envelope) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[7]
+	mi := &file_spiral_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -709,7 +903,7 @@ func (x *Envelope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Envelope.ProtoReflect.Descriptor instead.
 func (*Envelope) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{7}
+	return file_spiral_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Envelope) GetBody() isEnvelope_Body {
@@ -881,18 +1075,36 @@ const file_spiral_proto_rawDesc = "" +
 	"\x05epoch\x18\x02 \x01(\x04R\x05epoch\x12\x1d\n" +
 	"\n" +
 	"wall_nanos\x18\x03 \x01(\x03R\twallNanos\x12\x16\n" +
-	"\x06spikes\x18\x04 \x01(\x04R\x06spikes\"\xb8\x01\n" +
+	"\x06spikes\x18\x04 \x01(\x04R\x06spikes\"\xce\x01\n" +
 	"\aControl\x12:\n" +
 	"\acommand\x18\x01 \x01(\x0e2 .spiral.messages.Control.CommandR\acommand\x12\x1d\n" +
 	"\n" +
-	"until_step\x18\x02 \x01(\x03R\tuntilStep\"R\n" +
+	"until_step\x18\x02 \x01(\x03R\tuntilStep\x12\x14\n" +
+	"\x05learn\x18\x03 \x01(\bR\x05learn\"R\n" +
 	"\aCommand\x12\x17\n" +
 	"\x13COMMAND_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05PAUSE\x10\x01\x12\n" +
 	"\n" +
 	"\x06RESUME\x10\x02\x12\b\n" +
 	"\x04STOP\x10\x03\x12\r\n" +
-	"\tRUN_UNTIL\x10\x04\"l\n" +
+	"\tRUN_UNTIL\x10\x04\"\x97\x01\n" +
+	"\n" +
+	"WorkerInit\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
+	"\x05clock\x18\x02 \x01(\tR\x05clock\x12\x1a\n" +
+	"\brecorder\x18\x03 \x01(\tR\brecorder\x12\x18\n" +
+	"\abundles\x18\x04 \x03(\tR\abundles\x12#\n" +
+	"\rsegment_steps\x18\x05 \x01(\rR\fsegmentSteps\"0\n" +
+	"\x0eWeightsRequest\x12\x1e\n" +
+	"\n" +
+	"projection\x18\x01 \x01(\rR\n" +
+	"projection\"M\n" +
+	"\aWeights\x12\x1e\n" +
+	"\n" +
+	"projection\x18\x01 \x01(\rR\n" +
+	"projection\x12\x14\n" +
+	"\x05actor\x18\x02 \x01(\rR\x05actor\x12\f\n" +
+	"\x01w\x18\x03 \x03(\x02R\x01w\"l\n" +
 	"\aFailure\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x1d\n" +
 	"\n" +
@@ -922,7 +1134,7 @@ func file_spiral_proto_rawDescGZIP() []byte {
 }
 
 var file_spiral_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_spiral_proto_goTypes = []any{
 	(Control_Command)(0),     // 0: spiral.messages.Control.Command
 	(*SpikeBatch)(nil),       // 1: spiral.messages.SpikeBatch
@@ -931,23 +1143,26 @@ var file_spiral_proto_goTypes = []any{
 	(*Grant)(nil),            // 4: spiral.messages.Grant
 	(*Progress)(nil),         // 5: spiral.messages.Progress
 	(*Control)(nil),          // 6: spiral.messages.Control
-	(*Failure)(nil),          // 7: spiral.messages.Failure
-	(*Envelope)(nil),         // 8: spiral.messages.Envelope
+	(*WorkerInit)(nil),       // 7: spiral.messages.WorkerInit
+	(*WeightsRequest)(nil),   // 8: spiral.messages.WeightsRequest
+	(*Weights)(nil),          // 9: spiral.messages.Weights
+	(*Failure)(nil),          // 10: spiral.messages.Failure
+	(*Envelope)(nil),         // 11: spiral.messages.Envelope
 }
 var file_spiral_proto_depIdxs = []int32{
-	0, // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
-	1, // 1: spiral.messages.Envelope.spikes:type_name -> spiral.messages.SpikeBatch
-	2, // 2: spiral.messages.Envelope.graded:type_name -> spiral.messages.GradedBatch
-	3, // 3: spiral.messages.Envelope.modulator:type_name -> spiral.messages.ModulatorSamples
-	4, // 4: spiral.messages.Envelope.grant:type_name -> spiral.messages.Grant
-	5, // 5: spiral.messages.Envelope.progress:type_name -> spiral.messages.Progress
-	6, // 6: spiral.messages.Envelope.control:type_name -> spiral.messages.Control
-	7, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	0,  // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
+	1,  // 1: spiral.messages.Envelope.spikes:type_name -> spiral.messages.SpikeBatch
+	2,  // 2: spiral.messages.Envelope.graded:type_name -> spiral.messages.GradedBatch
+	3,  // 3: spiral.messages.Envelope.modulator:type_name -> spiral.messages.ModulatorSamples
+	4,  // 4: spiral.messages.Envelope.grant:type_name -> spiral.messages.Grant
+	5,  // 5: spiral.messages.Envelope.progress:type_name -> spiral.messages.Progress
+	6,  // 6: spiral.messages.Envelope.control:type_name -> spiral.messages.Control
+	10, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_spiral_proto_init() }
@@ -955,7 +1170,7 @@ func file_spiral_proto_init() {
 	if File_spiral_proto != nil {
 		return
 	}
-	file_spiral_proto_msgTypes[7].OneofWrappers = []any{
+	file_spiral_proto_msgTypes[10].OneofWrappers = []any{
 		(*Envelope_Spikes)(nil),
 		(*Envelope_Graded)(nil),
 		(*Envelope_Modulator)(nil),
@@ -970,7 +1185,7 @@ func file_spiral_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_spiral_proto_rawDesc), len(file_spiral_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

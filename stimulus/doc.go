@@ -20,6 +20,11 @@
 // purpose), so the value at (step, neuron) depends on nothing else — not on
 // the steps computed before, the population size or its split.
 //
+// Every stimulus here implements population.Slicer (for a population of
+// one batch copy split into shards): a slice adds, bit for bit, what the
+// whole adds to its neurons; population noise stays keyed by the population
+// index. Combinators slice only when their parts do (Slice says why not).
+//
 // Bind rejects non-finite values (NaN, ±Inf), naming the stimulus, the
 // index and the value. A stimulus object with state (*FunctionGenerator,
 // *Gain) belongs to one population: binding it to a second population of

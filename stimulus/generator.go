@@ -45,7 +45,8 @@ type FunctionGenerator struct {
 	built, keySet           bool
 	base, slope, sigma, pop segments
 	shared, perNeuron       rng.Key
-	n                       int
+	n                       int // neurons per copy handled (hi − lo for a slice)
+	lo                      int // population index of neuron 0 (a slice)
 	env                     soma.Env
 	bound                   bool
 	err                     error
@@ -221,7 +222,8 @@ func (g *FunctionGenerator) copyID(b int) uint64 {
 	return 0
 }
 
-// Value is the value of neuron i of copy b at step t (see Shared).
+// Value is the value of neuron i of copy b at step t (see Shared); i is the
+// population index, also for a slice.
 func (g *FunctionGenerator) Value(t int64, b, i int) float32 {
 	if !g.ready() {
 		return 0
@@ -260,14 +262,14 @@ func (g *FunctionGenerator) add(t int64, current []float32, n int) {
 		}
 		cid := g.copyID(b) << 32
 		for i := range c {
-			c[i] += float32(shared + sd*g.perNeuron.Normal(uint64(t), cid|uint64(i)))
+			c[i] += float32(shared + sd*g.perNeuron.Normal(uint64(t), cid|uint64(g.lo+i)))
 		}
 	}
 }
 
 // Generate returns the values of steps 0..length−1 for n neurons (copy 0),
 // out[t][i], like the reference's generate(length, shape). It validates
-// first.
+// first. For a slice (Slice) neuron i is population neuron lo+i.
 func (g *FunctionGenerator) Generate(length, n int) ([][]float32, error) {
 	if length < 0 || n < 0 {
 		return nil, fmt.Errorf("function generator: length %d, n %d: must be >= 0", length, n)

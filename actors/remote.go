@@ -1,0 +1,193 @@
+package actors
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/remote"
+	"go.uber.org/zap"
+
+	"github.com/spiral-sim/spiral/messages"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/shard"
+)
+
+// ShardActorName is the process id under which a worker hosts the shard
+// with global id g (shards numbered in population order, then shard
+// order).
+func ShardActorName(g int) string { return "spiral-shard-" + strconv.Itoa(g) }
+
+// startRemote starts protoactor's remote transport on listen
+// ("host:port"; a port of 0 or an empty listen picks a free port on
+// 127.0.0.1) and returns it with its address.
+func startRemote(system *actor.ActorSystem, listen string) (*remote.Remote, string, error) {
+	host, port := "127.0.0.1", 0
+	if listen != "" {
+		h, p, err := net.SplitHostPort(listen)
+		if err != nil {
+			return nil, "", fmt.Errorf("listen address %q: %w", listen, err)
+		}
+		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
+			return nil, "", fmt.Errorf("listen address %q: bad port", listen)
+		}
+		if h != "" {
+			host = h
+		}
+	}
+	if port == 0 {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, "", fmt.Errorf("finding a free port on %s: %w", host, err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	r := remote.NewRemote(system, remote.Configure(host, port))
+	r.Start()
+	return r, net.JoinHostPort(host, strconv.Itoa(port)), nil
+}
+
+// watchWorkers fails the run when the connection to a worker is lost.
+func (e *Engine) watchWorkers() {
+	workers := map[string]bool{}
+	for _, w := range e.workers {
+		workers[w] = true
+	}
+	e.system.EventStream.Subscribe(func(ev any) {
+		if t, ok := ev.(*remote.EndpointTerminatedEvent); ok && workers[t.Address] {
+			e.log.Error("worker lost", zap.String("address", t.Address))
+			e.finish(fmt.Errorf("engine: lost the worker at %s (the process died or the connection broke)", t.Address))
+		}
+	})
+}
+
+// GatherRemoteWeights asks every worker-hosted shard for its part of each
+// projection's weights and writes them into the network's CSRs.
+func (e *Engine) gatherRemote() error {
+	for k, pr := range e.net.Projections {
+		for si, sh := range e.shards[pr.Target] {
+			g := e.globalID(pr.Target, si)
+			if !e.remoteShard[g] {
+				continue
+			}
+			res, err := e.system.Root.RequestFuture(e.spids[pr.Target][si], &messages.WeightsRequest{Projection: uint32(k)}, requestTimeout).Result()
+			if err != nil {
+				return fmt.Errorf("engine: weights of projection %q from shard %d: %w", pr.Name, g, err)
+			}
+			w, ok := res.(*messages.Weights)
+			if !ok || len(w.W) != sh.Syn[k].Len() {
+				return fmt.Errorf("engine: weights of projection %q from shard %d: bad answer %T", pr.Name, g, res)
+			}
+			copy(sh.Syn[k].W, w.W)
+		}
+	}
+	return nil
+}
+
+// Worker hosts shards for a coordinating engine in another process.
+type Worker struct {
+	system  *actor.ActorSystem
+	remote  *remote.Remote
+	address string
+	mu      sync.Mutex
+	err     error
+	done    chan struct{}
+}
+
+// WorkerOptions configure a worker.
+type WorkerOptions struct {
+	// Listen is the worker's remote address (host:port; port 0 picks one).
+	Listen string
+	// Index is this worker's position in the coordinator's Workers list
+	// and Count the length of that list: the worker hosts the shards g
+	// with g mod Count == Index.
+	Index, Count int
+	// Shards per population, exactly as given to the coordinator.
+	Shards map[string]int
+	Logger *zap.Logger
+}
+
+// Serve builds the shards of net that this worker hosts and serves them
+// until Close. net must be built from the same model and seed as the
+// coordinator's.
+func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
+	if o.Count < 1 || o.Index < 0 || o.Index >= o.Count {
+		return nil, fmt.Errorf("worker: index %d of %d workers", o.Index, o.Count)
+	}
+	log := o.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	shards, err := shard.Split(net, o.Shards)
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{done: make(chan struct{})}
+	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log) }))
+	w.remote, w.address, err = startRemote(w.system, o.Listen)
+	if err != nil {
+		return nil, err
+	}
+	g := 0
+	var clock *actor.PID
+	var cmu sync.Mutex
+	fail := func(err error) {
+		w.mu.Lock()
+		if w.err == nil {
+			w.err = err
+		}
+		w.mu.Unlock()
+		cmu.Lock()
+		c := clock
+		cmu.Unlock()
+		if c != nil {
+			w.system.Root.Send(c, &messages.Failure{ActorName: "worker " + w.address, Message: err.Error()})
+		}
+	}
+	stop := actor.WithSupervisor(actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective }))
+	for _, row := range shards {
+		for _, sh := range row {
+			if g%o.Count == o.Index {
+				s := newShardActor(net, sh, uint32(g), len(row), fail, log)
+				s.onInit = func(c *actor.PID) { cmu.Lock(); clock = c; cmu.Unlock() }
+				if _, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }, stop), ShardActorName(g)); err != nil {
+					w.Close()
+					return nil, fmt.Errorf("worker: spawning shard %d: %w", g, err)
+				}
+			}
+			g++
+		}
+	}
+	log.Info("worker serving", zap.String("address", w.address), zap.Int("index", o.Index))
+	return w, nil
+}
+
+// Address returns the worker's remote address.
+func (w *Worker) Address() string { return w.address }
+
+// Err returns the first failure of a hosted shard, or nil.
+func (w *Worker) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// Close stops the worker.
+func (w *Worker) Close() {
+	select {
+	case <-w.done:
+		return
+	default:
+	}
+	close(w.done)
+	w.remote.Shutdown(false)
+}
+
+// requestTimeout bounds the requests the coordinator makes to workers
+// outside the run protocol.
+const requestTimeout = 30 * time.Second

@@ -1,0 +1,95 @@
+package actors_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/network"
+)
+
+// onWorkers runs a network with its shards hosted by worker actor systems
+// (each with its own remote transport on loopback, as separate processes
+// would have), the coordinator keeping the bundles, clock and recorder.
+func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map[string]int, workers, steps int) result {
+	t.Helper()
+	var addrs []string
+	for i := 0; i < workers; i++ {
+		w, err := actors.Serve(build(t), actors.WorkerOptions{Index: i, Count: workers, Shards: shards})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		addrs = append(addrs, w.Address())
+	}
+	net := build(t)
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(steps / 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps - steps/3); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.GatherWeights(); err != nil {
+		t.Fatal(err)
+	}
+	r := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	for _, p := range net.Populations {
+		r.steps[p.Name], r.elems[p.Name], _ = e.Spikes(p.Name)
+	}
+	for _, p := range net.Projections {
+		r.weights[p.Name] = append([]float32(nil), p.Runtime.Syn.W...)
+	}
+	return r
+}
+
+func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
+	for _, plastic := range []bool{false, true} {
+		build := func(t testing.TB) *network.Network { return brunelLike(t, plastic) }
+		want := sequential(t, build(t), 1500)
+		got := onWorkers(t, build, map[string]int{"E": 3, "I": 2}, 2, 1500)
+		name := "static"
+		if plastic {
+			name = "plastic"
+		}
+		compare(t, name+" on two workers", want, got)
+	}
+}
+
+// A worker that goes away makes the run fail promptly with a clear error.
+func TestLostWorkerFailsTheRun(t *testing.T) {
+	shards := map[string]int{"E": 2, "I": 2}
+	w0, err := actors.Serve(brunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 2, Shards: shards})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w0.Close()
+	w1, err := actors.Serve(brunelLike(t, false), actors.WorkerOptions{Index: 1, Count: 2, Shards: shards})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := actors.New(brunelLike(t, false), actors.Options{Shards: shards, Workers: []string{w0.Address(), w1.Address()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(200); err != nil {
+		t.Fatal(err)
+	}
+	w1.Close()
+	done := make(chan error, 1)
+	go func() { done <- e.Run(100000) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "lost the worker at "+w1.Address()) {
+			t.Fatalf("error %v, want it to name the lost worker", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run hung after a worker went away")
+	}
+}
