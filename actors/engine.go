@@ -1,11 +1,13 @@
 package actors
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
@@ -68,6 +70,7 @@ type Engine struct {
 	bundleIDs   []string // per axon: the bundle's process id ("" for none)
 	address     string   // this process's remote address
 	remote      *remote.Remote
+	closing     atomic.Bool
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -78,20 +81,29 @@ type Engine struct {
 	Learn bool
 }
 
-// New splits the network into shards and starts its actors. The network
-// must not have been stepped; the engine owns it from now on.
-func New(net *network.Network, o Options) (*Engine, error) {
+// ShardCounts resolves the shard count of every population: the given
+// ones, and the automatic count (as many as cores, for splittable
+// populations of at least MinAutoShardSize neurons; else one) for the
+// others. Workers must be given the resolved counts.
+func ShardCounts(net *network.Network, given map[string]int) map[string]int {
 	counts := map[string]int{}
 	for i, p := range net.Populations {
-		if n, ok := o.Shards[p.Name]; ok {
+		if n, ok := given[p.Name]; ok {
 			counts[p.Name] = n
 			continue
 		}
+		counts[p.Name] = 1
 		if p.N >= MinAutoShardSize && shard.Splittable(net, i) == nil {
 			counts[p.Name] = min(runtime.GOMAXPROCS(0), p.N)
 		}
 	}
-	shards, err := shard.Split(net, counts)
+	return counts
+}
+
+// New splits the network into shards and starts its actors. The network
+// must not have been stepped; the engine owns it from now on.
+func New(net *network.Network, o Options) (*Engine, error) {
+	shards, err := shard.Split(net, ShardCounts(net, o.Shards))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +117,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers}
 	e.e = segmentLength(net)
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return quietSlog(log)
+		return quietSlog(log, &e.closing)
 	}))
 	if len(o.Workers) > 0 {
 		r, addr, err := startRemote(e.system, o.Listen)
@@ -262,7 +274,8 @@ func (e *Engine) Close() {
 	e.system.Root.Stop(e.recPID)
 	e.system.Root.Stop(e.clock)
 	if e.remote != nil {
-		e.remote.Shutdown(false)
+		e.closing.Store(true)
+		e.remote.Shutdown(true)
 	}
 	e.system = nil
 }
@@ -467,11 +480,28 @@ type stepEvent struct {
 }
 
 // quietSlog routes protoactor's log/slog records into zap at warning level
-// and above.
-func quietSlog(log *zap.Logger) *slog.Logger {
+// and above, without stack traces, and drops them once mute is set (the
+// connection errors of an orderly shutdown are not news).
+func quietSlog(log *zap.Logger, mute *atomic.Bool) *slog.Logger {
 	core, err := zapcore.NewIncreaseLevelCore(log.Core(), zapcore.WarnLevel)
 	if err != nil { // the logger is already quieter than warnings
 		core = log.Core()
 	}
-	return slog.New(zapslog.NewHandler(core))
+	return slog.New(mutable{zapslog.NewHandler(core, zapslog.AddStacktraceAt(slog.LevelError+100)), mute})
 }
+
+// mutable is a slog handler that can be silenced.
+type mutable struct {
+	slog.Handler
+	mute *atomic.Bool
+}
+
+func (m mutable) Enabled(ctx context.Context, l slog.Level) bool {
+	return !m.mute.Load() && m.Handler.Enabled(ctx, l)
+}
+
+func (m mutable) WithAttrs(a []slog.Attr) slog.Handler {
+	return mutable{m.Handler.WithAttrs(a), m.mute}
+}
+
+func (m mutable) WithGroup(g string) slog.Handler { return mutable{m.Handler.WithGroup(g), m.mute} }

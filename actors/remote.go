@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -59,7 +60,7 @@ func (e *Engine) watchWorkers() {
 		workers[w] = true
 	}
 	e.system.EventStream.Subscribe(func(ev any) {
-		if t, ok := ev.(*remote.EndpointTerminatedEvent); ok && workers[t.Address] {
+		if t, ok := ev.(*remote.EndpointTerminatedEvent); ok && workers[t.Address] && !e.closing.Load() {
 			e.log.Error("worker lost", zap.String("address", t.Address))
 			e.finish(fmt.Errorf("engine: lost the worker at %s (the process died or the connection broke)", t.Address))
 		}
@@ -97,6 +98,10 @@ type Worker struct {
 	mu      sync.Mutex
 	err     error
 	done    chan struct{}
+	closing atomic.Bool
+	coord   atomic.Value // the coordinator's address, once known
+	lost    chan struct{}
+	once    sync.Once
 }
 
 // WorkerOptions configure a worker.
@@ -127,8 +132,8 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{done: make(chan struct{})}
-	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log) }))
+	w := &Worker{done: make(chan struct{}), lost: make(chan struct{})}
+	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log, &w.closing) }))
 	w.remote, w.address, err = startRemote(w.system, o.Listen)
 	if err != nil {
 		return nil, err
@@ -154,7 +159,12 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 		for _, sh := range row {
 			if g%o.Count == o.Index {
 				s := newShardActor(net, sh, uint32(g), len(row), fail, log)
-				s.onInit = func(c *actor.PID) { cmu.Lock(); clock = c; cmu.Unlock() }
+				s.onInit = func(c *actor.PID) {
+					cmu.Lock()
+					clock = c
+					cmu.Unlock()
+					w.coord.Store(c.Address)
+				}
 				if _, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }, stop), ShardActorName(g)); err != nil {
 					w.Close()
 					return nil, fmt.Errorf("worker: spawning shard %d: %w", g, err)
@@ -163,9 +173,21 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 			g++
 		}
 	}
+	// A worker whose coordinator is gone has nothing left to do.
+	w.system.EventStream.Subscribe(func(ev any) {
+		t, ok := ev.(*remote.EndpointTerminatedEvent)
+		if c, _ := w.coord.Load().(string); ok && c != "" && t.Address == c {
+			w.closing.Store(true)
+			w.once.Do(func() { close(w.lost) })
+		}
+	})
 	log.Info("worker serving", zap.String("address", w.address), zap.Int("index", o.Index))
 	return w, nil
 }
+
+// Lost is closed when the connection to the coordinator is lost (the run
+// ended or the coordinator died).
+func (w *Worker) Lost() <-chan struct{} { return w.lost }
 
 // Address returns the worker's remote address.
 func (w *Worker) Address() string { return w.address }
@@ -185,7 +207,8 @@ func (w *Worker) Close() {
 	default:
 	}
 	close(w.done)
-	w.remote.Shutdown(false)
+	w.closing.Store(true)
+	w.remote.Shutdown(true)
 }
 
 // requestTimeout bounds the requests the coordinator makes to workers

@@ -50,6 +50,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: spiral-node <command> [flags]
 
 commands:
+  worker --model M --seed S --scale X --index I --count N --shards P=K,...
+                                                     host shards for a coordinating run (started by run --workers)
   run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
@@ -78,6 +80,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "run":
 		return runModel(args[1:], stdout, stderr)
+	case "worker":
+		return runWorker(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "spiral-node: unknown command %q\n", args[0])
 	usage(stderr)
@@ -92,8 +96,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "network scale")
 	engine := fs.String("engine", "actors", "actors (shards on every core) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: one per core for populations of 2000 neurons or more)")
+	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
@@ -132,6 +137,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	}
 	if *shards < 0 {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: must be >= 0\n", *shards)
+		return 2
+	}
+	if *workers < 0 || (*workers > 0 && *engine != "actors") {
+		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
 	}
 	if !(*duration > 0) {
@@ -176,7 +185,18 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
-		e, err := actors.New(net, actors.Options{Shards: counts})
+		counts = actors.ShardCounts(net, counts)
+		var addrs []string
+		if *workers > 0 {
+			procs, a, err := startWorkers(*workers, name, *seed, *scale, counts, stderr)
+			defer stopWorkers(procs)
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+				return 1
+			}
+			addrs = a
+		}
+		e, err := actors.New(net, actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr)})
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return 2
@@ -189,6 +209,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 		sim, ran = time.Since(t1), e.Step()
 		desc = fmt.Sprintf("actors, shards %v, segments of %d steps", e.Shards(), e.SegmentSteps())
+		if *workers > 0 {
+			desc += fmt.Sprintf(", %d worker processes", *workers)
+		}
 		steps = func(pop string) ([]int64, []uint32) {
 			st, el, _ := e.Spikes(pop)
 			return st, el

@@ -2,9 +2,37 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
+
+// TestMain lets the test binary serve as a worker process: run --workers
+// starts this executable with the "worker" command.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "worker" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// Two worker processes over loopback give the same spikes as the
+// sequential stepper (the summary table lists spike counts, rates and CVs).
+func TestWorkerProcessesMatchSequential(t *testing.T) {
+	table := func(args ...string) string {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		_, tab, _ := strings.Cut(out.String(), "pop ")
+		return tab
+	}
+	seq := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
+	two := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--workers", "2", "--shards", "2")
+	if seq != two || !strings.Contains(seq, "E ") {
+		t.Errorf("sequential:\n%s\ntwo worker processes:\n%s", seq, two)
+	}
+}
 
 func TestRunExitCodes(t *testing.T) {
 	cases := []struct {
