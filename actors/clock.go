@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -26,6 +27,8 @@ type clockActor struct {
 	minDone int64         // segments finished by every shard
 	recUpTo int64         // segments recorded
 	running bool
+	paused  bool
+	stopped bool
 	step    int64
 }
 
@@ -51,8 +54,34 @@ func (c *clockActor) Receive(ctx actor.Context) {
 		c.maybeFinish()
 	case *progressFrom:
 		c.progress(ctx, m.seg)
+	case *control:
+		switch m.cmd {
+		case cmdPause:
+			c.paused = true
+		case cmdResume:
+			c.paused = false
+			c.grantMore(ctx)
+		case cmdStop:
+			if c.running {
+				// No segment beyond those already cut: the run ends
+				// at the end of the last one.
+				c.until = c.cut
+				c.stopped = true
+				c.paused = false
+				c.maybeFinish()
+			}
+		}
 	}
 }
+
+// control is a user's order to the clock.
+type control struct{ cmd int }
+
+const (
+	cmdPause = iota
+	cmdResume
+	cmdStop
+)
 
 func (c *clockActor) progress(ctx actor.Context, seg int64) {
 	{
@@ -74,7 +103,13 @@ func (c *clockActor) progress(ctx actor.Context, seg int64) {
 func (c *clockActor) maybeFinish() bool {
 	if c.running && c.cut == c.until && c.minDone == c.nextSeg && c.recUpTo >= c.nextSeg {
 		c.running = false
-		c.e.finish(nil)
+		c.e.stepNow.Store(c.cut)
+		if c.stopped {
+			c.stopped = false
+			c.e.finish(ErrStopped)
+		} else {
+			c.e.finish(nil)
+		}
 		return true
 	}
 	return false
@@ -82,7 +117,7 @@ func (c *clockActor) maybeFinish() bool {
 
 // grantMore cuts and grants segments up to the window.
 func (c *clockActor) grantMore(ctx actor.Context) {
-	for c.granted < c.minDone+int64(c.window) {
+	for !c.paused && c.granted < c.minDone+int64(c.window) {
 		if c.granted == c.nextSeg {
 			if c.cut >= c.until {
 				return
@@ -103,6 +138,9 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 		c.granted++
 	}
 }
+
+// ErrStopped is returned by Run when Stop ended it early; Step tells where.
+var ErrStopped = errors.New("engine: run stopped")
 
 func itoa(i int) string { return strconv.Itoa(i) }
 

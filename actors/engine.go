@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -71,6 +72,7 @@ type Engine struct {
 	address     string   // this process's remote address
 	remote      *remote.Remote
 	closing     atomic.Bool
+	stepNow     atomic.Int64 // where the last run ended
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -204,6 +206,10 @@ func (e *Engine) Run(n int) error {
 	}
 	e.system.Root.Send(e.clock, &runUntil{until: until, learn: learn})
 	err := <-e.results
+	if errors.Is(err, ErrStopped) {
+		e.step = e.stepNow.Load()
+		return err
+	}
 	if err != nil {
 		e.failed = err
 		return err
@@ -211,6 +217,19 @@ func (e *Engine) Run(n int) error {
 	e.step = until
 	return nil
 }
+
+// Pause holds the run at the next segment boundaries (the clock stops
+// granting); Resume continues it. Both may be called from any goroutine
+// while Run is waiting.
+func (e *Engine) Pause() { e.system.Root.Send(e.clock, &control{cmdPause}) }
+
+// Resume continues a paused run.
+func (e *Engine) Resume() { e.system.Root.Send(e.clock, &control{cmdResume}) }
+
+// Stop ends the current run early, at the end of a segment already
+// granted; Run then returns ErrStopped and Step tells where it stopped.
+// Nothing is lost: a later Run continues from there.
+func (e *Engine) Stop() { e.system.Root.Send(e.clock, &control{cmdStop}) }
 
 // RunMs advances by the given simulated time, rounded to whole steps.
 func (e *Engine) RunMs(ms float64) error {

@@ -1,8 +1,10 @@
 package actors_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/axon"
@@ -171,3 +173,55 @@ func TestActorsMatchSequential(t *testing.T) {
 }
 
 func itoa(k int) string { return string(rune('0' + k)) }
+
+// Pause, Resume and Stop: a stopped run ends at a segment boundary, and
+// continuing from there gives exactly the spikes of an uninterrupted run.
+func TestPauseResumeStopContinue(t *testing.T) {
+	const total = 20000
+	want := sequential(t, brunelLike(t, true), total)
+	net := brunelLike(t, true)
+	e, err := actors.New(net, actors.Options{Shards: map[string]int{"E": 3, "I": 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	done := make(chan error, 1)
+	go func() { done <- e.Run(total) }()
+	time.Sleep(20 * time.Millisecond)
+	e.Pause()
+	select {
+	case err := <-done:
+		t.Fatalf("the run finished within 20 ms (%v); the test needs a longer run", err)
+	case <-time.After(100 * time.Millisecond): // paused: nothing finishes
+	}
+	e.Stop()
+	if err := <-done; !errors.Is(err, actors.ErrStopped) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	stopped := e.Step()
+	if stopped <= 0 || stopped >= total || stopped%int64(e.SegmentSteps()) != 0 {
+		t.Fatalf("stopped at step %d, want a segment boundary inside the run", stopped)
+	}
+	// Continue, through a pause.
+	e.Pause()
+	go func() { done <- e.Run(int(total - stopped)) }()
+	time.Sleep(50 * time.Millisecond)
+	e.Resume()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if e.Step() != total {
+		t.Fatalf("at step %d after continuing, want %d", e.Step(), total)
+	}
+	if err := e.GatherWeights(); err != nil {
+		t.Fatal(err)
+	}
+	got := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	for _, p := range net.Populations {
+		got.steps[p.Name], got.elems[p.Name], _ = e.Spikes(p.Name)
+	}
+	for _, p := range net.Projections {
+		got.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+	}
+	compare(t, "stopped and continued", want, got)
+}
