@@ -9,26 +9,116 @@ import (
 	"github.com/spiral-sim/spiral/messages"
 )
 
-// bundleActor runs one axon: it gathers the output of every shard of the
-// source population for a segment, emits the axon's events step by step
-// and sends them to every shard it feeds, one batch per shard and segment.
+// emitter runs one axon over a segment: from the output of every shard of
+// the source population it produces the axon's events, step by step, and
+// sends one batch to every shard the axon feeds. It lives in a bundle
+// actor, or — when the source population has a single shard in this
+// process — inside that shard's actor, which saves a message hop per
+// segment.
+type emitter struct {
+	index   int // axon index in the network
+	name    string
+	axon    *axon.Axon
+	graded  bool
+	n       int // source elements
+	dests   []*actor.PID
+	remote  []bool // per destination: a worker-hosted shard (protobuf)
+	fired   []uint32
+	values  []float32
+	scratch []axon.Event
+}
+
+// emit computes the events of a segment from the parts (one output per
+// source shard, in shard order).
+func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
+	first := parts[0]
+	steps := len(first.fired)
+	if m.graded {
+		steps = len(first.values)
+		if m.values == nil {
+			m.values = make([]float32, m.n)
+		}
+	}
+	msg := &events{axon: m.index, seg: first.seg, from: first.from, steps: steps}
+	for k := 0; k < steps; k++ {
+		st := first.from + int64(k)
+		*step = st
+		if m.graded {
+			off := 0
+			for _, p := range parts {
+				off += copy(m.values[off:], p.values[k])
+			}
+			m.scratch = m.axon.EmitGraded(m.values, m.scratch[:0])
+		} else {
+			m.fired = m.fired[:0]
+			for _, p := range parts {
+				m.fired = append(m.fired, p.fired[k]...)
+			}
+			m.scratch = m.axon.Emit(m.fired, m.scratch[:0])
+		}
+		if err := m.axon.Err(); err != nil {
+			return nil, errAt(st, m.name, err)
+		}
+		for _, ev := range m.scratch {
+			msg.ev = append(msg.ev, stepEvent{st, ev})
+		}
+	}
+	return msg, nil
+}
+
+// send gives every destination the same read-only batch (worker-hosted
+// shards get it as protobuf, cut into parts that fit a message); the
+// destination self, if any, takes it directly.
+func (m *emitter) send(ctx actor.Context, msg *events, self *actor.PID, take func(*events)) {
+	var wire []*messages.SpikeBatch
+	for k, d := range m.dests {
+		switch {
+		case d == self:
+			take(msg)
+		case !m.remote[k]:
+			ctx.Send(d, msg)
+		default:
+			if wire == nil {
+				wire = m.encode(msg)
+			}
+			for _, p := range wire {
+				ctx.Send(d, p)
+			}
+		}
+	}
+}
+
+func (m *emitter) encode(msg *events) []*messages.SpikeBatch {
+	ev := make([]messages.Event, len(msg.ev))
+	for i, x := range msg.ev {
+		ev[i] = messages.Event{Step: x.step, Src: x.Src, Delay: x.Delay, Value: x.Value}
+	}
+	sb := &messages.SpikeBatch{Link: uint32(m.index), Epoch: uint64(msg.seg), FirstStep: msg.from, EpochLen: uint32(msg.steps)}
+	if err := messages.PackSpikes(sb, ev); err != nil {
+		panic(fmt.Errorf("packing segment %d: %w", msg.seg, err))
+	}
+	parts, err := sb.Split(messages.MaxEventsPerMessage)
+	if err != nil {
+		panic(fmt.Errorf("splitting segment %d: %w", msg.seg, err))
+	}
+	return parts
+}
+
+func axonEvent(x messages.Event) axon.Event {
+	return axon.Event{Src: x.Src, Delay: x.Delay, Value: x.Value}
+}
+
+// bundleActor runs one axon whose source population has several shards
+// (or lives in worker processes): it gathers the shards' outputs of a
+// segment, then emits.
 type bundleActor struct {
-	e      *Engine
-	index  int
-	axon   *axon.Axon
-	src    int // source population
-	nsrc   int // its shards
-	graded bool
-	n      int // source elements
-	dests  []*actor.PID
-	remote []bool // per destination: a worker-hosted shard (protobuf)
+	e    *Engine
+	m    *emitter
+	nsrc int // source shards
 
 	next    int64 // next segment to emit
 	step    int64
 	pending map[int64]*gather
-	fired   []uint32
-	values  []float32
-	scratch []axon.Event
 }
 
 type gather struct {
@@ -38,7 +128,7 @@ type gather struct {
 
 // Receive implements actor.Actor.
 func (b *bundleActor) Receive(ctx actor.Context) {
-	defer b.e.guard("bundle "+b.e.net.Populations[b.src].Name+"."+b.e.net.Axons[b.index].Name, &b.step)
+	defer b.e.guard(b.m.name, &b.step)
 	var o *output
 	switch m := ctx.Message().(type) {
 	case *output:
@@ -65,78 +155,12 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 			return
 		}
 		delete(b.pending, b.next)
-		b.emit(ctx, g)
-		b.next++
-	}
-}
-
-func (b *bundleActor) emit(ctx actor.Context, g *gather) {
-	first := g.parts[0]
-	steps := len(first.fired)
-	if b.graded {
-		steps = len(first.values)
-		if b.values == nil {
-			b.values = make([]float32, b.n)
-		}
-	}
-	msg := &events{axon: b.index, seg: first.seg}
-	for k := 0; k < steps; k++ {
-		step := first.from + int64(k)
-		b.step = step
-		if b.graded {
-			off := 0
-			for _, p := range g.parts {
-				off += copy(b.values[off:], p.values[k])
-			}
-			b.scratch = b.axon.EmitGraded(b.values, b.scratch[:0])
-		} else {
-			b.fired = b.fired[:0]
-			for _, p := range g.parts {
-				b.fired = append(b.fired, p.fired[k]...)
-			}
-			b.scratch = b.axon.Emit(b.fired, b.scratch[:0])
-		}
-		if err := b.axon.Err(); err != nil {
-			b.e.finish(errAt(step, "bundle "+b.e.net.Axons[b.index].Name, err))
+		msg, err := b.m.emit(g.parts, &b.step)
+		if err != nil {
+			b.e.finish(err)
 			return
 		}
-		for _, ev := range b.scratch {
-			msg.ev = append(msg.ev, stepEvent{step, ev})
-		}
+		b.m.send(ctx, msg, nil, nil)
+		b.next++
 	}
-	// Every destination gets the same read-only batch; worker-hosted
-	// shards get it as protobuf, cut into parts that fit a message.
-	var wire []*messages.SpikeBatch
-	for k, d := range b.dests {
-		if !b.remote[k] {
-			ctx.Send(d, msg)
-			continue
-		}
-		if wire == nil {
-			wire = b.encode(msg, first.from, steps)
-		}
-		for _, p := range wire {
-			ctx.Send(d, p)
-		}
-	}
-}
-
-func (b *bundleActor) encode(msg *events, from int64, steps int) []*messages.SpikeBatch {
-	ev := make([]messages.Event, len(msg.ev))
-	for i, x := range msg.ev {
-		ev[i] = messages.Event{Step: x.step, Src: x.Src, Delay: x.Delay, Value: x.Value}
-	}
-	sb := &messages.SpikeBatch{Link: uint32(b.index), Epoch: uint64(msg.seg), FirstStep: from, EpochLen: uint32(steps)}
-	if err := messages.PackSpikes(sb, ev); err != nil {
-		panic(fmt.Errorf("packing segment %d: %w", msg.seg, err))
-	}
-	parts, err := sb.Split(messages.MaxEventsPerMessage)
-	if err != nil {
-		panic(fmt.Errorf("splitting segment %d: %w", msg.seg, err))
-	}
-	return parts
-}
-
-func axonEvent(x messages.Event) axon.Event {
-	return axon.Event{Src: x.Src, Delay: x.Delay, Value: x.Value}
 }

@@ -50,8 +50,17 @@ func (c *clockActor) Receive(ctx actor.Context) {
 	case *messages.Failure:
 		c.e.finish(fmt.Errorf("%s: %s", m.ActorName, m.Message))
 	case *recorded:
+		// The recorder has every shard's output of the segments before
+		// upTo: they are done.
 		c.recUpTo = m.upTo
-		c.maybeFinish()
+		for c.minDone < m.upTo {
+			c.step = c.segs[c.minDone].to
+			c.minDone++
+		}
+		if c.maybeFinish() {
+			return
+		}
+		c.grantMore(ctx)
 	case *progressFrom:
 		c.progress(ctx, m.seg)
 	case *control:

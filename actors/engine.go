@@ -383,15 +383,21 @@ func (e *Engine) start(window int) {
 		if len(feeds[a]) == 0 {
 			continue
 		}
-		b := &bundleActor{e: e, index: a, axon: ax.Axon, src: ax.Source, nsrc: len(e.shards[ax.Source]),
-			graded: net.Populations[ax.Source].Graded(), n: net.Populations[ax.Source].Len(),
-			pending: map[int64]*gather{}}
+		src := net.Populations[ax.Source]
+		m := &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name, axon: ax.Axon,
+			graded: src.Graded(), n: src.Len()}
 		for _, d := range feeds[a] {
-			b.dests = append(b.dests, e.spids[d.pop][d.shard])
+			m.dests = append(m.dests, e.spids[d.pop][d.shard])
+			m.remote = append(m.remote, e.remoteShard[e.globalID(d.pop, d.shard)])
 		}
-		for _, d := range feeds[a] {
-			b.remote = append(b.remote, e.remoteShard[e.globalID(d.pop, d.shard)])
+		if len(e.shards[ax.Source]) == 1 && len(e.workers) == 0 {
+			// One source shard here: it runs the axon itself.
+			s := e.shardAs[ax.Source][0]
+			s.emitters = append(s.emitters, m)
+			s.self = e.spids[ax.Source][0]
+			continue
 		}
+		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), pending: map[int64]*gather{}}
 		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop))
 		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {
@@ -488,9 +494,11 @@ type output struct {
 // events is a bundle's batch for one segment: its events, each with its
 // emission step, in canonical order (step, then source).
 type events struct {
-	axon int
-	seg  int64
-	ev   []stepEvent
+	axon  int
+	seg   int64
+	from  int64
+	steps int
+	ev    []stepEvent
 }
 
 type stepEvent struct {

@@ -28,6 +28,10 @@ type shardActor struct {
 
 	clock, rec *actor.PID
 	out        []*actor.PID // bundles of the population's axons
+	// emitters are the population's axons this shard runs itself (it is
+	// the population's only shard); self is its own PID.
+	emitters []*emitter
+	self     *actor.PID
 	// inputs lists the axons (ascending) whose bundles feed this shard.
 	inputs []int
 	learn  bool
@@ -272,13 +276,19 @@ func (s *shardActor) compute(ctx actor.Context) {
 			ctx.Send(b, msg)
 		}
 		ctx.Send(s.rec, msg)
-		ctx.Send(s.clock, &messages.Progress{Actor: s.id, Epoch: uint64(s.seg)})
 	} else {
 		for _, b := range s.out {
 			ctx.Send(b, o)
 		}
-		ctx.Send(s.rec, o)
-		ctx.Send(s.clock, &progressFrom{seg: s.seg, pop: sh.Pop, shard: sh.Index})
+		for _, m := range s.emitters {
+			msg, err := m.emit([]*output{o}, &s.step)
+			if err != nil {
+				s.fail(err)
+				return
+			}
+			m.send(ctx, msg, s.self, s.take)
+		}
+		ctx.Send(s.rec, o) // the recorder tells the clock when a segment is done
 	}
 	s.prev = g
 	s.seg++
