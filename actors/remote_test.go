@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -49,14 +50,20 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 }
 
 func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
-	for _, plastic := range []bool{false, true} {
-		build := func(t testing.TB) *network.Network { return brunelLike(t, plastic) }
+	nets := map[string]func(testing.TB) *network.Network{
+		"cuba": func(t testing.TB) *network.Network {
+			net, err := models.CUBA(models.Options{Scale: 0.25, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return net
+		},
+		"brunel":  func(t testing.TB) *network.Network { return brunelLike(t, false) },
+		"plastic": func(t testing.TB) *network.Network { return brunelLike(t, true) },
+	}
+	for name, build := range nets {
 		want := sequential(t, build(t), 1500)
 		got := onWorkers(t, build, map[string]int{"E": 3, "I": 2}, 2, 1500)
-		name := "static"
-		if plastic {
-			name = "plastic"
-		}
 		compare(t, name+" on two workers", want, got)
 	}
 }
