@@ -96,14 +96,23 @@ func Splittable(net *network.Network, pi int) error {
 	if len(p.Principles()) > 0 {
 		return fmt.Errorf("spike principles act on the whole population")
 	}
+	// Some stimuli slice only when their parts do: try.
 	for _, s := range p.Stimuli() {
-		if _, ok := s.(population.Slicer); !ok {
+		sl, ok := s.(population.Slicer)
+		if !ok {
 			return fmt.Errorf("stimulus %T cannot be sliced", s)
+		}
+		if _, err := sl.Slice(0, p.N, p.N); err != nil {
+			return fmt.Errorf("stimulus %T: %w", s, err)
 		}
 	}
 	for _, d := range p.Drives() {
-		if _, ok := d.Stimulus.(population.Slicer); !ok {
+		sl, ok := d.Stimulus.(population.Slicer)
+		if !ok {
 			return fmt.Errorf("drive %T cannot be sliced", d.Stimulus)
+		}
+		if _, err := sl.Slice(0, p.N, p.N); err != nil {
+			return fmt.Errorf("drive %T: %w", d.Stimulus, err)
 		}
 	}
 	for _, pr := range net.Projections {
