@@ -236,7 +236,8 @@ func STDP(o Options) (*network.Network, error) {
 	aplus := 0.01 * gmax
 	// Brian decays its traces exactly (e^{−dt/τ}).
 	tag := response.Leaky{Tau: param.Const(20), Exact: true}
-	rule := plasticity.STDP{Pre: tag, Post: tag,
+	// Brian runs on_pre before on_post: a coincident pair potentiates.
+	rule := plasticity.STDP{Pre: tag, Post: tag, PreFirst: true,
 		LTP: plasticity.ConstRate{Eta: aplus / o.DtMs}, LTD: plasticity.ConstRate{Eta: 1.05 * aplus / o.DtMs}}
 	b.Connect("syn", network.Connection{From: "in", To: "out", Receptor: "ge",
 		Pattern: connectivity.AllToAll{}, Weight: param.Uniform(0, gmax), Wmin: 0, Wmax: gmax,

@@ -25,6 +25,14 @@ type STDP struct {
 	Post response.Spec // postsynaptic tag Q, one per (copy, postsynaptic neuron)
 	LTP  RateSpec      // η+, scales the potentiation term P·y
 	LTD  RateSpec      // η−, scales the depression term x·Q
+	// PreFirst orders a presynaptic and a postsynaptic spike of the same
+	// step pre before post, as Brian2 runs on_pre before on_post: the
+	// depression term then uses the postsynaptic tag without this step's
+	// own post spike (Q − h0·y, h0 the tag's immediate response), so a
+	// coincident pair gives +η+·dt instead of the reference's
+	// (η+ − η−)·dt. Pairs at other intervals are unchanged. The tags must
+	// be linear (every built-in response function is).
+	PreFirst bool
 }
 
 // DefaultRate is the rate an STDP rule uses for a nil LTP or LTD.
@@ -78,6 +86,21 @@ func (s STDP) New(p *Projection) (Rule, error) {
 	r.x = make([]float32, B*rows)
 	r.P = make([]float32, B*rows)
 	r.Q = make([]float32, B*cols)
+	r.Qd = r.Q
+	if s.PreFirst {
+		// The tag's immediate response to a unit input, per element.
+		probe, err := newTag(s.Post, B*cols, p.Dt)
+		if err != nil {
+			return nil, fmt.Errorf("%s: Post tag: %w", name, err)
+		}
+		ones := make([]float32, B*cols)
+		for i := range ones {
+			ones[i] = 1
+		}
+		r.h0 = make([]float32, B*cols)
+		probe.Step(ones, r.h0)
+		r.Qd = make([]float32, B*cols)
+	}
 	return r, nil
 }
 
@@ -114,6 +137,10 @@ type stdpRule struct {
 	ltp, ltd   Rate
 	evP, evD   rateEval
 	x, P, Q    []float32 // |Pre|, presynaptic and postsynaptic tags
+	// PreFirst: h0 is the post tag's immediate response, Qd the post tag
+	// without this step's post spikes (the depression uses Qd; Qd is Q
+	// itself otherwise).
+	h0, Qd []float32
 }
 
 // Step implements Rule.
@@ -124,6 +151,12 @@ func (r *stdpRule) Step(d *StepData, acc *Delta) {
 	}
 	r.pre.Step(r.x, r.P)
 	r.post.Step(d.Post, r.Q)
+	if r.h0 != nil {
+		copy(r.Qd, r.Q)
+		for _, a := range d.PostActive {
+			r.Qd[a] = r.Q[a] - r.h0[a]*d.Post[a]
+		}
+	}
 	p := r.p
 	r.evP.prepare(r.ltp, p.Wmin, p.Wmax)
 	r.evD.prepare(r.ltd, p.Wmin, p.Wmax)
@@ -202,7 +235,7 @@ func (r *stdpRule) depress(acc *Delta, active []uint32) {
 		}
 		b := int(a) / r.rows
 		i := int(a) - b*r.rows
-		Q := r.Q[b*r.cols : (b+1)*r.cols]
+		Q := r.Qd[b*r.cols : (b+1)*r.cols]
 		lo, hi := ptr[i], ptr[i+1]
 		cols := idx[lo:hi]
 		s := -r.scale * x
@@ -248,6 +281,7 @@ func (r *stdpRule) Reset() {
 	clear(r.x)
 	clear(r.P)
 	clear(r.Q)
+	clear(r.Qd)
 }
 
 func abs32(x float32) float32 {

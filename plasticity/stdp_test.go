@@ -391,3 +391,36 @@ func TestSTDPCountingTags(t *testing.T) {
 		}
 	}
 }
+
+// PreFirst changes only the coincident pair: pre before post within a
+// step gives +η+·dt (Brian2's on_pre-before-on_post order), every other
+// interval keeps the closed form. With scaled tags (immediate response c)
+// the coincident pair still loses its depression term exactly.
+func TestSTDPPreFirst(t *testing.T) {
+	const dt, tp, tm, ep, em = 0.5, 20.0, 10.0, 0.05, 0.03
+	spec := LeakySTDP(tp, tm, ep, em)
+	spec.PreFirst = true
+	for lag := int64(-8); lag <= 8; lag++ {
+		var want float64
+		switch {
+		case lag > 0:
+			want = ep * dt * math.Pow(1-dt/tp, float64(lag))
+		case lag < 0:
+			want = -em * dt * math.Pow(1-dt/tm, float64(-lag))
+		default:
+			want = ep * dt
+		}
+		if got := pairDW(t, spec, dt, lag, 1, 1); !near(got, want, 1e-5) {
+			t.Errorf("Δt=%d: Δw = %.9g, want %.9g", lag, got, want)
+		}
+	}
+	// Post tag scaled by 3 after the leak: immediate response 3.
+	scaled := spec
+	scaled.Post = response.Composite{Functions: []response.Spec{leaky(tm), response.Scaling{Scale: param.Const(3)}}}
+	if got, want := pairDW(t, scaled, dt, 0, 1, 1), ep*dt; !near(got, want, 1e-5) {
+		t.Errorf("scaled post tag, Δt=0: Δw = %.9g, want %.9g", got, want)
+	}
+	if got, want := pairDW(t, scaled, dt, -2, 1, 1), -em*dt*3*math.Pow(1-dt/tm, 2); !near(got, want, 1e-5) {
+		t.Errorf("scaled post tag, Δt=-2: Δw = %.9g, want %.9g", got, want)
+	}
+}
