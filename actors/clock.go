@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/spiral-sim/spiral/clock"
 	"github.com/spiral-sim/spiral/messages"
 )
 
@@ -18,9 +19,7 @@ type clockActor struct {
 	shards []*actor.PID
 	remote []bool // per shard: hosted by a worker (protobuf)
 
-	until   int64 // the current run ends at this step
-	cut     int64 // steps cut into segments so far
-	nextSeg int64 // next segment to cut
+	plan    *clock.Cutter
 	granted int64 // segments granted: [0, granted)
 	segs    []grant
 	done    map[int64]int // shards that finished each segment
@@ -37,7 +36,7 @@ func (c *clockActor) Receive(ctx actor.Context) {
 	defer c.e.guard("clock", &c.step)
 	switch m := ctx.Message().(type) {
 	case *runUntil:
-		c.until = m.until
+		c.plan.RunUntil(m.until)
 		c.running = true
 		for k, s := range c.shards {
 			if c.remote[k] {
@@ -74,7 +73,7 @@ func (c *clockActor) Receive(ctx actor.Context) {
 			if c.running {
 				// No segment beyond those already cut: the run ends
 				// at the end of the last one.
-				c.until = c.cut
+				c.plan.StopHere()
 				c.stopped = true
 				c.paused = false
 				c.maybeFinish()
@@ -110,9 +109,10 @@ func (c *clockActor) progress(ctx actor.Context, seg int64) {
 // maybeFinish ends the run once every segment of it is computed by every
 // shard and recorded.
 func (c *clockActor) maybeFinish() bool {
-	if c.running && c.cut == c.until && c.minDone == c.nextSeg && c.recUpTo >= c.nextSeg {
+	cut, n := c.plan.Cut()
+	if c.running && cut == c.plan.Until() && c.minDone == n && c.recUpTo >= n {
 		c.running = false
-		c.e.stepNow.Store(c.cut)
+		c.e.stepNow.Store(cut)
 		if c.stopped {
 			c.stopped = false
 			c.e.finish(ErrStopped)
@@ -127,14 +127,12 @@ func (c *clockActor) maybeFinish() bool {
 // grantMore cuts and grants segments up to the window.
 func (c *clockActor) grantMore(ctx actor.Context) {
 	for !c.paused && c.granted < c.minDone+int64(c.window) {
-		if c.granted == c.nextSeg {
-			if c.cut >= c.until {
+		if _, n := c.plan.Cut(); c.granted == n {
+			sg, ok := c.plan.Next()
+			if !ok {
 				return
 			}
-			to := min(c.cut+int64(c.e.e), c.until)
-			c.segs = append(c.segs, grant{seg: c.nextSeg, from: c.cut, to: to})
-			c.cut = to
-			c.nextSeg++
+			c.segs = append(c.segs, grant{seg: sg.N, from: sg.From, to: sg.To})
 		}
 		g := c.segs[c.granted]
 		for k, s := range c.shards {

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/clock"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
@@ -405,7 +406,8 @@ func (e *Engine) start(window int) {
 		}
 	}
 	// Clock.
-	c := &clockActor{e: e, window: window, done: map[int64]int{}, remote: e.remoteShard}
+	plan, _ := clock.New(e.e) // e.e >= 1
+	c := &clockActor{e: e, window: window, done: map[int64]int{}, remote: e.remoteShard, plan: plan}
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}

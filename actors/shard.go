@@ -6,6 +6,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
+	"github.com/spiral-sim/spiral/clock"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
@@ -44,13 +45,10 @@ type shardActor struct {
 	// in holds, per segment, the batches received so far, by axon.
 	in map[int64]map[int]*events
 
-	// Remote mode: segment cutting (as the clock cuts) and reassembly.
-	e         int64 // segment length
-	until     int64
-	cut       int64
-	nextGrant int64
-	parts     map[[2]int64][]*messages.SpikeBatch
-	scratch   []messages.Event
+	// Remote mode: segment cutting (the clock's rule) and reassembly.
+	plan    *clock.Cutter
+	parts   map[[2]int64][]*messages.SpikeBatch
+	scratch []messages.Event
 }
 
 func newShardActor(net *network.Network, sh *shard.Shard, id uint32, nshard int, fail func(error), log *zap.Logger) *shardActor {
@@ -84,14 +82,19 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		return
 	case *messages.Control:
 		if m.Command == messages.Control_RUN_UNTIL {
-			s.until, s.learn = m.UntilStep, m.Learn
+			s.plan.RunUntil(m.UntilStep)
+			s.learn = m.Learn
 		}
 	case *messages.Grant:
-		for s.nextGrant <= int64(m.UntilEpoch) && s.cut < s.until {
-			to := min(s.cut+s.e, s.until)
-			s.grants[s.nextGrant] = grant{seg: s.nextGrant, from: s.cut, to: to}
-			s.cut = to
-			s.nextGrant++
+		for {
+			if _, n := s.plan.Cut(); n > int64(m.UntilEpoch) {
+				break
+			}
+			sg, ok := s.plan.Next()
+			if !ok {
+				break
+			}
+			s.grants[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 		}
 	case *messages.SpikeBatch:
 		ev, err := s.unpack(m)
@@ -129,7 +132,11 @@ func (s *shardActor) take(m *events) {
 // init wires a worker-hosted shard to the coordinator's actors.
 func (s *shardActor) init(m *messages.WorkerInit) {
 	s.remote = true
-	s.e = int64(m.SegmentSteps)
+	plan, err := clock.New(int(m.SegmentSteps))
+	if err != nil {
+		panic(err)
+	}
+	s.plan = plan
 	s.clock = actor.NewPID(m.Address, m.Clock)
 	if s.onInit != nil {
 		s.onInit(s.clock)
