@@ -20,11 +20,10 @@ type clockActor struct {
 	remote []bool // per shard: hosted by a worker (protobuf)
 
 	plan    *clock.Cutter
-	granted int64 // segments granted: [0, granted)
-	segs    []grant
-	done    map[int64]int // shards that finished each segment
-	minDone int64         // segments finished by every shard
-	recUpTo int64         // segments recorded
+	granted int64           // segments granted: [0, granted)
+	segs    map[int64]grant // cut, not yet done by every shard
+	minDone int64           // segments finished by every shard
+	recUpTo int64           // segments recorded
 	running bool
 	paused  bool
 	stopped bool
@@ -44,8 +43,6 @@ func (c *clockActor) Receive(ctx actor.Context) {
 			}
 		}
 		c.grantMore(ctx)
-	case *messages.Progress:
-		c.progress(ctx, int64(m.Epoch))
 	case *messages.Failure:
 		c.e.finish(fmt.Errorf("%s: %s", m.ActorName, m.Message))
 	case *recorded:
@@ -54,14 +51,13 @@ func (c *clockActor) Receive(ctx actor.Context) {
 		c.recUpTo = m.upTo
 		for c.minDone < m.upTo {
 			c.step = c.segs[c.minDone].to
+			delete(c.segs, c.minDone)
 			c.minDone++
 		}
 		if c.maybeFinish() {
 			return
 		}
 		c.grantMore(ctx)
-	case *progressFrom:
-		c.progress(ctx, m.seg)
 	case *control:
 		switch m.cmd {
 		case cmdPause:
@@ -70,7 +66,9 @@ func (c *clockActor) Receive(ctx actor.Context) {
 			c.paused = false
 			c.grantMore(ctx)
 		case cmdStop:
-			if c.running {
+			// Only a run still being cut stops early; one whose
+			// segments are all cut just finishes.
+			if cut, _ := c.plan.Cut(); c.running && cut < c.plan.Until() {
 				// No segment beyond those already cut: the run ends
 				// at the end of the last one.
 				c.plan.StopHere()
@@ -90,21 +88,6 @@ const (
 	cmdResume
 	cmdStop
 )
-
-func (c *clockActor) progress(ctx actor.Context, seg int64) {
-	{
-		c.done[seg]++
-		for c.done[c.minDone] == len(c.shards) {
-			delete(c.done, c.minDone)
-			c.step = c.segs[c.minDone].to
-			c.minDone++
-		}
-		if c.maybeFinish() {
-			return
-		}
-		c.grantMore(ctx)
-	}
-}
 
 // maybeFinish ends the run once every segment of it is computed by every
 // shard and recorded.
@@ -132,7 +115,7 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 			if !ok {
 				return
 			}
-			c.segs = append(c.segs, grant{seg: sg.N, from: sg.From, to: sg.To})
+			c.segs[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 		}
 		g := c.segs[c.granted]
 		for k, s := range c.shards {

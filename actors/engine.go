@@ -74,6 +74,7 @@ type Engine struct {
 	remote      *remote.Remote
 	closing     atomic.Bool
 	stepNow     atomic.Int64 // where the last run ended
+	inRun       atomic.Bool
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -106,6 +107,9 @@ func ShardCounts(net *network.Network, given map[string]int) map[string]int {
 // New splits the network into shards and starts its actors. The network
 // must not have been stepped; the engine owns it from now on.
 func New(net *network.Network, o Options) (*Engine, error) {
+	if len(net.Populations) == 0 {
+		return nil, fmt.Errorf("engine: the network has no population")
+	}
 	shards, err := shard.Split(net, ShardCounts(net, o.Shards))
 	if err != nil {
 		return nil, err
@@ -205,8 +209,16 @@ func (e *Engine) Run(n int) error {
 			s.learn = learn
 		}
 	}
+	e.mu.Lock()
+	if e.system == nil {
+		e.mu.Unlock()
+		return ErrClosed
+	}
 	e.system.Root.Send(e.clock, &runUntil{until: until, learn: learn})
+	e.inRun.Store(true) // after the send: a Stop from now on reaches the clock after it
+	e.mu.Unlock()
 	err := <-e.results
+	e.inRun.Store(false)
 	if errors.Is(err, ErrStopped) {
 		e.step = e.stepNow.Load()
 		return err
@@ -222,15 +234,36 @@ func (e *Engine) Run(n int) error {
 // Pause holds the run at the next segment boundaries (the clock stops
 // granting); Resume continues it. Both may be called from any goroutine
 // while Run is waiting.
-func (e *Engine) Pause() { e.system.Root.Send(e.clock, &control{cmdPause}) }
+// A paused engine stays paused across runs until Resume.
+func (e *Engine) Pause() { e.send(&control{cmdPause}) }
 
 // Resume continues a paused run.
-func (e *Engine) Resume() { e.system.Root.Send(e.clock, &control{cmdResume}) }
+func (e *Engine) Resume() { e.send(&control{cmdResume}) }
 
-// Stop ends the current run early, at the end of a segment already
-// granted; Run then returns ErrStopped and Step tells where it stopped.
-// Nothing is lost: a later Run continues from there.
-func (e *Engine) Stop() { e.system.Root.Send(e.clock, &control{cmdStop}) }
+// Stop ends the run in progress early, at the end of a segment already
+// cut; Run then returns ErrStopped and Step tells where it stopped.
+// Nothing is lost: a later Run continues from there. It reports whether a
+// run was in progress (a Stop before Run has started does nothing; a run
+// whose segments are all cut already just finishes).
+func (e *Engine) Stop() bool {
+	if !e.inRun.Load() {
+		return false
+	}
+	e.send(&control{cmdStop})
+	return true
+}
+
+func (e *Engine) send(m any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.system != nil {
+		e.system.Root.Send(e.clock, m)
+	}
+}
+
+// ErrClosed is returned by Run on a closed engine, and by a Run that Close
+// interrupted.
+var ErrClosed = errors.New("engine: closed")
 
 // RunMs advances by the given simulated time, rounded to whole steps.
 func (e *Engine) RunMs(ms float64) error {
@@ -273,9 +306,12 @@ func (e *Engine) GatherWeights() error {
 // already sent to them (Close waits for them), so their state may be read
 // once Close returns.
 func (e *Engine) Close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.system == nil {
 		return
 	}
+	e.finish(ErrClosed)                         // a Run waiting on another goroutine returns
 	for i := len(e.attached) - 1; i >= 0; i-- { // relays before their actors
 		_ = e.system.Root.PoisonFuture(e.attached[i]).Wait()
 	}
@@ -407,7 +443,7 @@ func (e *Engine) start(window int) {
 	}
 	// Clock.
 	plan, _ := clock.New(e.e) // e.e >= 1
-	c := &clockActor{e: e, window: window, done: map[int64]int{}, remote: e.remoteShard, plan: plan}
+	c := &clockActor{e: e, window: window, remote: e.remoteShard, plan: plan, segs: map[int64]grant{}}
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}

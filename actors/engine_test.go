@@ -225,3 +225,28 @@ func TestPauseResumeStopContinue(t *testing.T) {
 	}
 	compare(t, "stopped and continued", want, got)
 }
+
+// A batch of copies runs on actors (its populations stay whole) and gives
+// the sequential stepper's spikes.
+func TestBatchOnActors(t *testing.T) {
+	build := func(t testing.TB) *network.Network {
+		b := network.New(network.Config{DtMs: 0.1, Seed: 5, Batch: 2})
+		n := soma.LIF()
+		n.Rest, n.Threshold = param.Const(0), param.Const(20)
+		n.Integration = soma.Exact
+		b.Population("A", 300, n).
+			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Axon("out", axon.Spec{Delay: param.Const(1)}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 22000, Weight: 0.1})
+		b.Connect("AA", network.Connection{From: "A", To: "A", Pattern: connectivity.FixedInDegree{K: 30},
+			Weight: param.Uniform(-0.5, 0.3)})
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	want := sequential(t, build(t), 1000)
+	got := onActors(t, build(t), nil, 1000)
+	compare(t, "batch of 2", want, got)
+}

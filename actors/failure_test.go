@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -86,4 +87,43 @@ func brunelLikeBadRate(t *testing.T) (*network.Network, error) {
 	b.Population("out", 5, soma.LIF())
 	b.Connect("p", network.Connection{From: "in", To: "out", Pattern: connectivity.OneToOne{}, Weight: param.Const(1)})
 	return b.Build()
+}
+
+// Close interrupts a waiting Run; Run after Close is an error, not a panic;
+// an empty network is refused.
+func TestCloseAndEmpty(t *testing.T) {
+	e, err := actors.New(brunelLike(t, false), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Pause()
+	done := make(chan error, 1)
+	go func() { done <- e.Run(1000) }()
+	time.Sleep(50 * time.Millisecond)
+	e.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, actors.ErrClosed) {
+			t.Errorf("interrupted run: %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not interrupt Run")
+	}
+	if err := e.Run(10); err == nil {
+		t.Error("Run after Close succeeded")
+	}
+	if e.Stop() {
+		t.Error("Stop on a closed engine claims a run in progress")
+	}
+	if _, err := actors.New(mustEmpty(t), actors.Options{}); err == nil {
+		t.Error("an empty network was accepted")
+	}
+}
+
+func mustEmpty(t *testing.T) *network.Network {
+	net, err := network.New(network.Config{DtMs: 0.1}).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
 }

@@ -261,8 +261,12 @@ func (s *shardActor) compute(ctx actor.Context) {
 			s.fail(errAt(step, s.name, err))
 			return
 		}
-		for _, p := range sh.Plastic {
-			if err := p.Err(); err != nil {
+		for i, p := range sh.Plastic {
+			err := p.Err()
+			if err == nil {
+				err = s.net.Projections[sh.PlasticOf[i]].Err() // normalisation
+			}
+			if err != nil {
 				s.fail(errAt(step, s.name, err))
 				return
 			}
@@ -324,11 +328,4 @@ func (s *shardActor) encode(o *output, n int) any {
 		panic(fmt.Errorf("packing the output of segment %d: %w", o.seg, err))
 	}
 	return sb
-}
-
-// progressFrom tells the clock that a shard finished a segment.
-type progressFrom struct {
-	seg   int64
-	pop   int
-	shard int
 }

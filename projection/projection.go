@@ -148,6 +148,9 @@ func (p *Projection) SetLearner(l Learner) {
 	p.post = make([]float32, p.Batch*p.Syn.Cols)
 }
 
+// Mask returns the mask set by SetMask, or nil.
+func (p *Projection) Mask() []bool { return p.mask }
+
 // SetMask gates synapses: mask[k] false blocks synapse k (CSR order) for
 // the events that arrive from the next step on; nil lets all pass. The
 // slice is used as is, so a caller may change it between steps.

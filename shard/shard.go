@@ -212,12 +212,16 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 		syn := Columns(pr.Runtime.Syn, sh.Lo, sh.Hi)
 		sh.Syn[k] = syn
 		ax := net.Axons[pr.Axon].Axon
-		rt, err := projection.New(pr.Name, syn, 1, in, ax.MaxLatency())
+		batch := net.Populations[pi].Batch
+		if pr.Runtime.Mask() != nil {
+			return fmt.Errorf("projection %q has a mask; masks are not supported by shards yet (use the sequential stepper)", pr.Name)
+		}
+		rt, err := projection.New(pr.Name, syn, batch, in, ax.MaxLatency())
 		if err != nil {
 			return err
 		}
 		if pr.Plastic {
-			pp, err := plasticity.NewProjection(syn, 1, net.Config.DtMs, pr.Wmin, pr.Wmax)
+			pp, err := plasticity.NewProjection(syn, batch, net.Config.DtMs, pr.Wmin, pr.Wmax)
 			if err != nil {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
 			}
@@ -225,6 +229,10 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 			if err != nil {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
 			}
+			// A normalised projection's target is never split (see
+			// Splittable): its one shard holds the network's own CSR,
+			// which the network's normaliser works on.
+			l.Normalize = pr.Learner.Normalize
 			rt.SetLearner(l)
 			sh.Plastic = append(sh.Plastic, rt)
 			sh.PlasticOf = append(sh.PlasticOf, k)
