@@ -119,6 +119,7 @@ type bundleActor struct {
 	next    int64 // next segment to emit
 	step    int64
 	pending map[int64]*gather
+	wire    assembler
 }
 
 type gather struct {
@@ -135,8 +136,11 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 		o = m
 	case *messages.SpikeBatch, *messages.GradedBatch:
 		var err error
-		if o, err = b.e.fromRemote(m); err != nil {
+		if o, err = b.wire.add(b.e, m); err != nil {
 			panic(err)
+		}
+		if o == nil {
+			return // more parts to come
 		}
 	default:
 		return

@@ -136,12 +136,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	}
 	e.start(o.Window)
 	if len(o.Workers) > 0 {
-		init := &messages.WorkerInit{Address: e.address, Clock: e.clock.Id, Recorder: e.recPID.Id,
-			Bundles: e.bundleIDs, SegmentSteps: uint32(e.e)}
-		for _, row := range e.spids {
-			for _, p := range row {
-				e.system.Root.Send(p, init)
-			}
+		if err := e.initWorkers(shard.Fingerprint(net, shards)); err != nil {
+			e.Close()
+			return nil, err
 		}
 	}
 	log.Info("engine started", zap.Int("segment_steps", e.e), zap.Int("shards", e.shardCount()))
@@ -464,36 +461,72 @@ func (e *Engine) globalID(pi, k int) int {
 	return id + k
 }
 
-// fromRemote turns a remote shard's protobuf output into an output.
-func (e *Engine) fromRemote(m any) (*output, error) {
+// assembler turns a remote shard's protobuf output, possibly cut into
+// parts, into an output.
+type assembler struct {
+	spikes map[[2]uint64][]*messages.SpikeBatch
+	graded map[[2]uint64][]*messages.GradedBatch
+	ev     []messages.Event
+}
+
+// add takes one message; it returns the output once every part of it has
+// arrived, nil before.
+func (a *assembler) add(e *Engine, m any) (*output, error) {
 	switch m := m.(type) {
 	case *messages.SpikeBatch:
 		if int(m.Link) >= len(e.ids) {
 			return nil, fmt.Errorf("spike batch from unknown shard %d", m.Link)
 		}
-		ev, err := m.Unpack(nil)
-		if err != nil {
+		parts := []*messages.SpikeBatch{m}
+		if !m.Whole() {
+			if a.spikes == nil {
+				a.spikes = map[[2]uint64][]*messages.SpikeBatch{}
+			}
+			key := [2]uint64{uint64(m.Link), m.Epoch}
+			parts = append(a.spikes[key], m)
+			if len(parts) < int(m.Parts) {
+				a.spikes[key] = parts
+				return nil, nil
+			}
+			delete(a.spikes, key)
+		}
+		var err error
+		if a.ev, err = messages.Reassemble(a.ev[:0], parts); err != nil {
 			return nil, err
 		}
 		id := e.ids[m.Link]
 		o := &output{seg: int64(m.Epoch), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
-		for _, x := range ev {
+		for _, x := range a.ev {
 			k := x.Step - m.FirstStep
 			o.fired[k] = append(o.fired[k], x.Src)
 		}
 		return o, nil
 	case *messages.GradedBatch:
-		if err := m.Validate(); err != nil {
-			return nil, err
-		}
 		if int(m.Link) >= len(e.ids) {
 			return nil, fmt.Errorf("graded batch from unknown shard %d", m.Link)
 		}
+		parts := []*messages.GradedBatch{m}
+		if m.Parts > 1 {
+			if a.graded == nil {
+				a.graded = map[[2]uint64][]*messages.GradedBatch{}
+			}
+			key := [2]uint64{uint64(m.Link), m.Epoch}
+			parts = append(a.graded[key], m)
+			if len(parts) < int(m.Parts) {
+				a.graded[key] = parts
+				return nil, nil
+			}
+			delete(a.graded, key)
+		}
+		samples, err := messages.ReassembleGraded(nil, parts)
+		if err != nil {
+			return nil, err
+		}
 		id := e.ids[m.Link]
-		n := int(m.NElements)
+		n := int(m.TotalElements)
 		o := &output{seg: int64(m.Epoch), from: m.FirstStep, pop: id[0], shard: id[1], values: make([][]float32, m.EpochLen)}
 		for k := range o.values {
-			o.values[k] = m.Samples[k*n : (k+1)*n]
+			o.values[k] = samples[k*n : (k+1)*n]
 		}
 		return o, nil
 	}

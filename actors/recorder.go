@@ -18,6 +18,7 @@ type recorder struct {
 
 	attachments []*attachment
 	bounds      map[int64][2]int64 // segment -> [from, to)
+	wire        assembler
 }
 
 // recorded tells the clock that every population's spikes of segments
@@ -50,8 +51,11 @@ func (r *recorder) Receive(ctx actor.Context) {
 		o = m
 	case *messages.SpikeBatch, *messages.GradedBatch:
 		var err error
-		if o, err = r.e.fromRemote(m); err != nil {
+		if o, err = r.wire.add(r.e, m); err != nil {
 			panic(err)
+		}
+		if o == nil {
+			return // more parts to come
 		}
 	default:
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
@@ -48,7 +49,13 @@ func startRemote(system *actor.ActorSystem, listen string) (*remote.Remote, stri
 		port = l.Addr().(*net.TCPAddr).Port
 		l.Close()
 	}
-	r := remote.NewRemote(system, remote.Configure(host, port))
+	// protoactor batches messages to one peer into one gRPC message: with
+	// parts of up to messages.MaxMessageBytes, a batch of writerBatch of
+	// them stays under the receive limit set here.
+	r := remote.NewRemote(system, remote.Configure(host, port,
+		remote.WithEndpointWriterBatchSize(writerBatch),
+		remote.WithServerOptions(grpc.MaxRecvMsgSize(maxGRPCMessage)),
+		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(maxGRPCMessage), grpc.MaxCallSendMsgSize(maxGRPCMessage))))
 	r.Start()
 	return r, net.JoinHostPort(host, strconv.Itoa(port)), nil
 }
@@ -65,6 +72,35 @@ func (e *Engine) watchWorkers() {
 			e.finish(fmt.Errorf("engine: lost the worker at %s (the process died or the connection broke)", t.Address))
 		}
 	})
+}
+
+// initWorkers wires every worker-hosted shard to this process's actors
+// and waits for each to confirm that it built the same network and layout.
+func (e *Engine) initWorkers(fingerprint uint64) error {
+	init := &messages.WorkerInit{Address: e.address, Clock: e.clock.Id, Recorder: e.recPID.Id,
+		Bundles: e.bundleIDs, SegmentSteps: uint32(e.e), Fingerprint: fingerprint}
+	var futures []*actor.Future
+	var pids []*actor.PID
+	for _, row := range e.spids {
+		for _, p := range row {
+			futures = append(futures, e.system.Root.RequestFuture(p, init, initTimeout))
+			pids = append(pids, p)
+		}
+	}
+	for g, f := range futures {
+		res, err := f.Result()
+		if err != nil {
+			return fmt.Errorf("engine: the worker at %s does not answer for shard %d (%v): is it running, with the same model, seed and shard counts?", pids[g].Address, g, err)
+		}
+		if r, ok := res.(*messages.WorkerReady); !ok || r.Error != "" {
+			msg := fmt.Sprintf("unexpected answer %T", res)
+			if ok {
+				msg = r.Error
+			}
+			return fmt.Errorf("engine: the worker at %s: %s", pids[g].Address, msg)
+		}
+	}
+	return nil
 }
 
 // GatherRemoteWeights asks every worker-hosted shard for its part of each
@@ -138,6 +174,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	fp := shard.Fingerprint(net, shards)
 	g := 0
 	var clock *actor.PID
 	var cmu sync.Mutex
@@ -159,6 +196,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 		for _, sh := range row {
 			if g%o.Count == o.Index {
 				s := newShardActor(net, sh, uint32(g), len(row), fail, log)
+				s.fingerprint = fp
 				s.onInit = func(c *actor.PID) {
 					cmu.Lock()
 					clock = c
@@ -210,6 +248,12 @@ func (w *Worker) Close() {
 	w.closing.Store(true)
 	w.remote.Shutdown(true)
 }
+
+const (
+	initTimeout    = 30 * time.Second
+	writerBatch    = 16
+	maxGRPCMessage = (writerBatch + 2) * messages.MaxMessageBytes
+)
 
 // requestTimeout bounds the requests the coordinator makes to workers
 // outside the run protocol.

@@ -6,8 +6,12 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/stimulus"
 )
 
 // onWorkers runs a network with its shards hosted by worker actor systems
@@ -98,5 +102,50 @@ func TestLostWorkerFailsTheRun(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the run hung after a worker went away")
+	}
+}
+
+// Outputs too big for one message are cut into parts and put back
+// together: 40,000 rate units over 64-step segments send 2.56 M samples
+// per segment from one worker.
+func TestLargeOutputsAcrossProcesses(t *testing.T) {
+	build := func(t testing.TB) *network.Network {
+		b := network.New(network.Config{DtMs: 0.1})
+		b.Population("R", 40000, soma.RateUnit(soma.Tanh)).Stimulus(stimulus.Constant(0.5))
+		b.Population("S", 30000, encoder.Poisson{Rate: param.Const(9000)})
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	want := sequential(t, build(t), 128)
+	got := onWorkers(t, build, map[string]int{"R": 1, "S": 1}, 1, 128)
+	compare(t, "large outputs", want, got)
+}
+
+// A worker that built another network (here: another seed) is refused at
+// once, with a message saying what to check.
+func TestWorkerWithAnotherNetworkRefused(t *testing.T) {
+	other := func() *network.Network {
+		net, err := models.CUBA(models.Options{Scale: 0.25, Seed: 99})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	shards := map[string]int{"E": 2, "I": 1}
+	w, err := actors.Serve(other(), actors.WorkerOptions{Index: 0, Count: 1, Shards: shards})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	net, err := models.CUBA(models.Options{Scale: 0.25, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = actors.New(net, actors.Options{Shards: shards, Workers: []string{w.Address()}})
+	if err == nil || !strings.Contains(err.Error(), "different network") {
+		t.Fatalf("a worker with another network: %v", err)
 	}
 }

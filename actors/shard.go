@@ -17,15 +17,16 @@ import (
 // (remote) it talks protobuf (package messages) and learns where the
 // coordinator's actors are from a WorkerInit.
 type shardActor struct {
-	net    *network.Network
-	fail   func(error) // reports a failure: the run stops
-	log    *zap.Logger
-	sh     *shard.Shard
-	id     uint32 // global shard id: index in (population, shard) order
-	nshard int    // shards of the population
-	name   string
-	remote bool
-	onInit func(clock *actor.PID) // worker: learn where the clock is
+	net         *network.Network
+	fail        func(error) // reports a failure: the run stops
+	log         *zap.Logger
+	sh          *shard.Shard
+	id          uint32 // global shard id: index in (population, shard) order
+	nshard      int    // shards of the population
+	name        string
+	remote      bool
+	fingerprint uint64                 // worker: of the network and layout it built
+	onInit      func(clock *actor.PID) // worker: learn where the clock is
 
 	clock, rec *actor.PID
 	out        []*actor.PID // bundles of the population's axons
@@ -78,7 +79,13 @@ func (s *shardActor) Receive(ctx actor.Context) {
 	case *actuation:
 		s.ext.got[m.seg] = m.values
 	case *messages.WorkerInit:
-		s.init(m)
+		ready := &messages.WorkerReady{Actor: s.id}
+		if m.Fingerprint != s.fingerprint {
+			ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
+		} else {
+			s.init(m)
+		}
+		ctx.Respond(ready)
 		return
 	case *messages.Control:
 		if m.Command == messages.Control_RUN_UNTIL {
@@ -282,11 +289,12 @@ func (s *shardActor) compute(ctx actor.Context) {
 		}
 	}
 	if s.remote {
-		msg := s.encode(o, n)
-		for _, b := range s.out {
-			ctx.Send(b, msg)
+		for _, msg := range s.encode(o, n) {
+			for _, b := range s.out {
+				ctx.Send(b, msg)
+			}
+			ctx.Send(s.rec, msg)
 		}
-		ctx.Send(s.rec, msg)
 	} else {
 		for _, b := range s.out {
 			ctx.Send(b, o)
@@ -305,17 +313,31 @@ func (s *shardActor) compute(ctx actor.Context) {
 	s.seg++
 }
 
-// encode turns a segment's output into protobuf: a SpikeBatch whose link
-// is the shard id and whose events are the spikes (source = population
-// element), or for graded populations a GradedBatch of the shard's values.
-func (s *shardActor) encode(o *output, n int) any {
+// encode turns a segment's output into protobuf messages, cut into parts
+// that stay well under gRPC's message limit: SpikeBatches whose link is the
+// shard id and whose events are the spikes (source = population element),
+// or for graded populations GradedBatches of the shard's values (elements
+// numbered from the shard's first).
+func (s *shardActor) encode(o *output, n int) []any {
+	var out []any
 	if o.values != nil {
+		m := s.sh.Hi - s.sh.Lo
+		if s.net.Populations[s.sh.Pop].Batch > 1 {
+			m = s.net.Populations[s.sh.Pop].Len()
+		}
 		gb := &messages.GradedBatch{Link: s.id, Epoch: uint64(o.seg), FirstStep: o.from, EpochLen: uint32(n),
-			FirstElement: uint32(s.sh.Lo), NElements: uint32(s.sh.Hi - s.sh.Lo), TotalElements: uint32(s.net.Populations[s.sh.Pop].Len())}
+			NElements: uint32(m), TotalElements: uint32(m)}
 		for _, v := range o.values {
 			gb.Samples = append(gb.Samples, v...)
 		}
-		return gb
+		parts, err := gb.Split(messages.MaxFloatsPerMessage)
+		if err != nil {
+			panic(fmt.Errorf("cutting the output of segment %d: %w", o.seg, err))
+		}
+		for _, p := range parts {
+			out = append(out, p)
+		}
+		return out
 	}
 	sb := &messages.SpikeBatch{Link: s.id, Epoch: uint64(o.seg), FirstStep: o.from, EpochLen: uint32(n)}
 	s.scratch = s.scratch[:0]
@@ -327,5 +349,12 @@ func (s *shardActor) encode(o *output, n int) any {
 	if err := messages.PackSpikes(sb, s.scratch); err != nil {
 		panic(fmt.Errorf("packing the output of segment %d: %w", o.seg, err))
 	}
-	return sb
+	parts, err := sb.Split(messages.MaxEventsPerMessage)
+	if err != nil {
+		panic(fmt.Errorf("cutting the output of segment %d: %w", o.seg, err))
+	}
+	for _, p := range parts {
+		out = append(out, p)
+	}
+	return out
 }

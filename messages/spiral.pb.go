@@ -605,12 +605,15 @@ func (x *Control) GetLearn() bool {
 // WorkerInit (coordinator -> each shard hosted by a worker process): where
 // the coordinator's actors are. Ids are protoactor process ids at address.
 type WorkerInit struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // the coordinator's remote address
-	Clock         string                 `protobuf:"bytes,2,opt,name=clock,proto3" json:"clock,omitempty"`
-	Recorder      string                 `protobuf:"bytes,3,opt,name=recorder,proto3" json:"recorder,omitempty"`
-	Bundles       []string               `protobuf:"bytes,4,rep,name=bundles,proto3" json:"bundles,omitempty"` // per axon of the network; "" for none
-	SegmentSteps  uint32                 `protobuf:"varint,5,opt,name=segment_steps,json=segmentSteps,proto3" json:"segment_steps,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Address      string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // the coordinator's remote address
+	Clock        string                 `protobuf:"bytes,2,opt,name=clock,proto3" json:"clock,omitempty"`
+	Recorder     string                 `protobuf:"bytes,3,opt,name=recorder,proto3" json:"recorder,omitempty"`
+	Bundles      []string               `protobuf:"bytes,4,rep,name=bundles,proto3" json:"bundles,omitempty"` // per axon of the network; "" for none
+	SegmentSteps uint32                 `protobuf:"varint,5,opt,name=segment_steps,json=segmentSteps,proto3" json:"segment_steps,omitempty"`
+	// fingerprint of the network and its shard layout as the coordinator
+	// built them; a worker that built something else refuses.
+	Fingerprint   uint64 `protobuf:"varint,6,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -680,6 +683,67 @@ func (x *WorkerInit) GetSegmentSteps() uint32 {
 	return 0
 }
 
+func (x *WorkerInit) GetFingerprint() uint64 {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return 0
+}
+
+// WorkerReady (shard -> coordinator) answers a WorkerInit: error is empty
+// when the shard is wired and its network matches the coordinator's.
+type WorkerReady struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Actor         uint32                 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkerReady) Reset() {
+	*x = WorkerReady{}
+	mi := &file_spiral_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkerReady) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkerReady) ProtoMessage() {}
+
+func (x *WorkerReady) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkerReady.ProtoReflect.Descriptor instead.
+func (*WorkerReady) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WorkerReady) GetActor() uint32 {
+	if x != nil {
+		return x.Actor
+	}
+	return 0
+}
+
+func (x *WorkerReady) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 // WeightsRequest (coordinator -> shard): send back your part of a
 // projection's weights.
 type WeightsRequest struct {
@@ -691,7 +755,7 @@ type WeightsRequest struct {
 
 func (x *WeightsRequest) Reset() {
 	*x = WeightsRequest{}
-	mi := &file_spiral_proto_msgTypes[7]
+	mi := &file_spiral_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -703,7 +767,7 @@ func (x *WeightsRequest) String() string {
 func (*WeightsRequest) ProtoMessage() {}
 
 func (x *WeightsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[7]
+	mi := &file_spiral_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -716,7 +780,7 @@ func (x *WeightsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WeightsRequest.ProtoReflect.Descriptor instead.
 func (*WeightsRequest) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{7}
+	return file_spiral_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WeightsRequest) GetProjection() uint32 {
@@ -739,7 +803,7 @@ type Weights struct {
 
 func (x *Weights) Reset() {
 	*x = Weights{}
-	mi := &file_spiral_proto_msgTypes[8]
+	mi := &file_spiral_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -751,7 +815,7 @@ func (x *Weights) String() string {
 func (*Weights) ProtoMessage() {}
 
 func (x *Weights) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[8]
+	mi := &file_spiral_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -764,7 +828,7 @@ func (x *Weights) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Weights.ProtoReflect.Descriptor instead.
 func (*Weights) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{8}
+	return file_spiral_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Weights) GetProjection() uint32 {
@@ -801,7 +865,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_spiral_proto_msgTypes[9]
+	mi := &file_spiral_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -813,7 +877,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[9]
+	mi := &file_spiral_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -826,7 +890,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{9}
+	return file_spiral_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Failure) GetActor() uint32 {
@@ -878,7 +942,7 @@ type Envelope struct {
 
 func (x *Envelope) Reset() {
 	*x = Envelope{}
-	mi := &file_spiral_proto_msgTypes[10]
+	mi := &file_spiral_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +954,7 @@ func (x *Envelope) String() string {
 func (*Envelope) ProtoMessage() {}
 
 func (x *Envelope) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[10]
+	mi := &file_spiral_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +967,7 @@ func (x *Envelope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Envelope.ProtoReflect.Descriptor instead.
 func (*Envelope) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{10}
+	return file_spiral_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Envelope) GetBody() isEnvelope_Body {
@@ -1087,14 +1151,18 @@ const file_spiral_proto_rawDesc = "" +
 	"\n" +
 	"\x06RESUME\x10\x02\x12\b\n" +
 	"\x04STOP\x10\x03\x12\r\n" +
-	"\tRUN_UNTIL\x10\x04\"\x97\x01\n" +
+	"\tRUN_UNTIL\x10\x04\"\xb9\x01\n" +
 	"\n" +
 	"WorkerInit\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
 	"\x05clock\x18\x02 \x01(\tR\x05clock\x12\x1a\n" +
 	"\brecorder\x18\x03 \x01(\tR\brecorder\x12\x18\n" +
 	"\abundles\x18\x04 \x03(\tR\abundles\x12#\n" +
-	"\rsegment_steps\x18\x05 \x01(\rR\fsegmentSteps\"0\n" +
+	"\rsegment_steps\x18\x05 \x01(\rR\fsegmentSteps\x12 \n" +
+	"\vfingerprint\x18\x06 \x01(\x04R\vfingerprint\"9\n" +
+	"\vWorkerReady\x12\x14\n" +
+	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"0\n" +
 	"\x0eWeightsRequest\x12\x1e\n" +
 	"\n" +
 	"projection\x18\x01 \x01(\rR\n" +
@@ -1134,7 +1202,7 @@ func file_spiral_proto_rawDescGZIP() []byte {
 }
 
 var file_spiral_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_spiral_proto_goTypes = []any{
 	(Control_Command)(0),     // 0: spiral.messages.Control.Command
 	(*SpikeBatch)(nil),       // 1: spiral.messages.SpikeBatch
@@ -1144,10 +1212,11 @@ var file_spiral_proto_goTypes = []any{
 	(*Progress)(nil),         // 5: spiral.messages.Progress
 	(*Control)(nil),          // 6: spiral.messages.Control
 	(*WorkerInit)(nil),       // 7: spiral.messages.WorkerInit
-	(*WeightsRequest)(nil),   // 8: spiral.messages.WeightsRequest
-	(*Weights)(nil),          // 9: spiral.messages.Weights
-	(*Failure)(nil),          // 10: spiral.messages.Failure
-	(*Envelope)(nil),         // 11: spiral.messages.Envelope
+	(*WorkerReady)(nil),      // 8: spiral.messages.WorkerReady
+	(*WeightsRequest)(nil),   // 9: spiral.messages.WeightsRequest
+	(*Weights)(nil),          // 10: spiral.messages.Weights
+	(*Failure)(nil),          // 11: spiral.messages.Failure
+	(*Envelope)(nil),         // 12: spiral.messages.Envelope
 }
 var file_spiral_proto_depIdxs = []int32{
 	0,  // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
@@ -1157,7 +1226,7 @@ var file_spiral_proto_depIdxs = []int32{
 	4,  // 4: spiral.messages.Envelope.grant:type_name -> spiral.messages.Grant
 	5,  // 5: spiral.messages.Envelope.progress:type_name -> spiral.messages.Progress
 	6,  // 6: spiral.messages.Envelope.control:type_name -> spiral.messages.Control
-	10, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
+	11, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
 	8,  // [8:8] is the sub-list for method output_type
 	8,  // [8:8] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
@@ -1170,7 +1239,7 @@ func file_spiral_proto_init() {
 	if File_spiral_proto != nil {
 		return
 	}
-	file_spiral_proto_msgTypes[10].OneofWrappers = []any{
+	file_spiral_proto_msgTypes[11].OneofWrappers = []any{
 		(*Envelope_Spikes)(nil),
 		(*Envelope_Graded)(nil),
 		(*Envelope_Modulator)(nil),
@@ -1185,7 +1254,7 @@ func file_spiral_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_spiral_proto_rawDesc), len(file_spiral_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -13,7 +13,10 @@
 package shard
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
+	"math"
 
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/network"
@@ -289,4 +292,39 @@ func Gather(net *network.Network, shards [][]*Shard, k int) {
 			}
 		}
 	}
+}
+
+// Fingerprint summarises a network and its shard layout — populations,
+// sizes, projections, synapse counts, a hash of every weight, and the
+// shard ranges — so that processes that must have built the same thing
+// can check that they did.
+func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
+	h := fnv.New64a()
+	put := func(xs ...uint64) {
+		var b [8]byte
+		for _, x := range xs {
+			binary.LittleEndian.PutUint64(b[:], x)
+			h.Write(b[:])
+		}
+	}
+	put(math.Float64bits(net.Config.DtMs), uint64(net.Config.Batch))
+	for i, p := range net.Populations {
+		h.Write([]byte(p.Name))
+		put(uint64(p.N), uint64(len(shards[i])))
+		for _, sh := range shards[i] {
+			put(uint64(sh.Lo), uint64(sh.Hi))
+		}
+	}
+	for _, pr := range net.Projections {
+		h.Write([]byte(pr.Name))
+		syn := pr.Runtime.Syn
+		put(uint64(syn.Rows), uint64(syn.Cols), uint64(syn.Len()))
+		var x uint64
+		for k, w := range syn.W {
+			x ^= uint64(math.Float32bits(w)) << (k % 32)
+			x += uint64(syn.Idx[k])
+		}
+		put(x)
+	}
+	return h.Sum64()
 }
