@@ -75,6 +75,7 @@ type Engine struct {
 	closing     atomic.Bool
 	stepNow     atomic.Int64 // where the last run ended
 	inRun       atomic.Bool
+	dispatchers []*loopDispatcher
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -315,14 +316,17 @@ func (e *Engine) Close() {
 	for g, row := range e.spids {
 		for k, p := range row {
 			if !e.remoteShard[e.globalID(g, k)] {
-				e.system.Root.Stop(p)
+				_ = e.system.Root.StopFuture(p).Wait()
 			}
 		}
 	}
 	for _, p := range e.bpids {
 		if p != nil {
-			e.system.Root.Stop(p)
+			_ = e.system.Root.StopFuture(p).Wait()
 		}
+	}
+	for _, d := range e.dispatchers {
+		d.stop()
 	}
 	e.system.Root.Stop(e.recPID)
 	e.system.Root.Stop(e.clock)
@@ -402,7 +406,9 @@ func (e *Engine) start(window int) {
 				pid = actor.NewPID(e.workers[id%len(e.workers)], ShardActorName(id))
 				e.remoteShard = append(e.remoteShard, true)
 			} else {
-				pid = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop))
+				d := newLoopDispatcher()
+				e.dispatchers = append(e.dispatchers, d)
+				pid = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(d)))
 				e.remoteShard = append(e.remoteShard, false)
 			}
 			e.spids[pi] = append(e.spids[pi], pid)
@@ -432,7 +438,9 @@ func (e *Engine) start(window int) {
 			continue
 		}
 		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), pending: map[int64]*gather{}}
-		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop))
+		d := newLoopDispatcher()
+		e.dispatchers = append(e.dispatchers, d)
+		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(d)))
 		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {
 			s.out = append(s.out, e.bpids[a])
