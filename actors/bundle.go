@@ -130,19 +130,8 @@ type gather struct {
 // Receive implements actor.Actor.
 func (b *bundleActor) Receive(ctx actor.Context) {
 	defer b.e.guard(b.m.name, &b.step)
-	var o *output
-	switch m := ctx.Message().(type) {
-	case *output:
-		o = m
-	case *messages.SpikeBatch, *messages.GradedBatch:
-		var err error
-		if o, err = b.wire.add(b.e, m); err != nil {
-			panic(err)
-		}
-		if o == nil {
-			return // more parts to come
-		}
-	default:
+	o, ok := b.wire.receive(b.e, ctx.Message())
+	if !ok {
 		return
 	}
 	g := b.pending[o.seg]

@@ -477,6 +477,23 @@ type assembler struct {
 	ev     []messages.Event
 }
 
+// receive returns the output a message carries: a local output as is, a
+// remote shard's protobuf once all its parts arrived. ok is false for
+// other messages and incomplete outputs.
+func (a *assembler) receive(e *Engine, m any) (o *output, ok bool) {
+	switch m := m.(type) {
+	case *output:
+		return m, true
+	case *messages.SpikeBatch, *messages.GradedBatch:
+		o, err := a.add(e, m)
+		if err != nil {
+			panic(err)
+		}
+		return o, o != nil
+	}
+	return nil, false
+}
+
 // add takes one message; it returns the output once every part of it has
 // arrived, nil before.
 func (a *assembler) add(e *Engine, m any) (*output, error) {

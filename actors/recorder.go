@@ -4,8 +4,6 @@ import (
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
-
-	"github.com/spiral-sim/spiral/messages"
 )
 
 // recorder collects every population's spikes in the sequential
@@ -45,19 +43,8 @@ func newRecorder(e *Engine) *recorder {
 func (r *recorder) Receive(ctx actor.Context) {
 	var step int64
 	defer r.e.guard("recorder", &step)
-	var o *output
-	switch m := ctx.Message().(type) {
-	case *output:
-		o = m
-	case *messages.SpikeBatch, *messages.GradedBatch:
-		var err error
-		if o, err = r.wire.add(r.e, m); err != nil {
-			panic(err)
-		}
-		if o == nil {
-			return // more parts to come
-		}
-	default:
+	o, ok := r.wire.receive(r.e, ctx.Message())
+	if !ok {
 		return
 	}
 	r.mu.Lock()

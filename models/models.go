@@ -57,40 +57,12 @@ func ptr(v param.Value) *param.Value { return &v }
 // 10 ms; we = 1.62 mV, wi = −9 mV; pairwise Bernoulli connectivity with p =
 // 0.02/scale (autapses allowed), no delay (one step); v(0) ~ U[−60, −50).
 func CUBA(o Options) (*network.Network, error) {
-	o = o.norm()
-	if err := o.check("cuba"); err != nil {
-		return nil, err
-	}
-	n := int(math.Round(4000 * o.Scale))
-	ne := int(math.Round(0.8 * float64(n)))
-	ni := n - ne
-	p := math.Min(1, 0.02/o.Scale)
-	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
-	neuron := soma.LIF()
-	neuron.Tau = param.Const(20)
-	neuron.Rest = param.Const(-49)
-	neuron.Threshold = param.Const(-50)
-	neuron.Reset = ptr(param.Const(-60))
-	neuron.Refractory = param.Const(5)
-	neuron.RefractoryFromSpike = true // Brian2's convention
-	neuron.Integration = soma.Exact
-	neuron.V0 = ptr(param.Uniform(-60, -50))
-	for _, pop := range []struct {
-		name string
-		n    int
-	}{{"E", ne}, {"I", ni}} {
-		b.Population(pop.name, pop.n, neuron).
-			Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5}).
-			Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10})
-	}
-	for _, c := range []struct {
-		from, to, rec string
-		w             float64
-	}{{"E", "E", "ge", 1.62}, {"E", "I", "ge", 1.62}, {"I", "E", "gi", -9}, {"I", "I", "gi", -9}} {
-		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: c.rec,
-			Pattern: connectivity.Bernoulli{P: p}, Autapses: true, Weight: param.Const(c.w)})
-	}
-	return b.Build()
+	return vogelsAbbott("cuba", o, vaParams{
+		rest: -49, v0: param.Uniform(-60, -50), drive: 0,
+		ge: dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5},
+		gi: dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10},
+		we: 1.62, wi: -9,
+	})
 }
 
 // COBA is the conductance-based variant of Brian2's benchmarks: like CUBA
@@ -98,8 +70,31 @@ func CUBA(o Options) (*network.Network, error) {
 // (in units of the leak conductance) with Ee = 0 mV, Ei = −80 mV, we = 0.6,
 // wi = 6.7, and v(0) ~ N(−55, 5) mV.
 func COBA(o Options) (*network.Network, error) {
+	return vogelsAbbott("coba", o, vaParams{
+		rest: -60, v0: param.Normal(-55, 5), drive: 20,
+		ge: dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5, ReversalMV: 0},
+		gi: dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 10, ReversalMV: -80},
+		we: 0.6, wi: 6.7,
+	})
+}
+
+// vaParams are what distinguishes CUBA from COBA.
+type vaParams struct {
+	rest   float64
+	v0     param.Value
+	drive  float32 // constant input, mV (0: none)
+	ge, gi dendrite.Spec
+	we, wi float64
+}
+
+// vogelsAbbott builds the network shared by CUBA and COBA: N = 4000·scale
+// LIF neurons, 80 % excitatory, τm = 20 ms, threshold −50 mV, reset
+// −60 mV, refractory 5 ms counted from the spike step (Brian2's
+// convention), exact integration, pairwise Bernoulli connectivity with
+// p = 0.02/scale (autapses allowed) and no delay (one step).
+func vogelsAbbott(model string, o Options, va vaParams) (*network.Network, error) {
 	o = o.norm()
-	if err := o.check("coba"); err != nil {
+	if err := o.check(model); err != nil {
 		return nil, err
 	}
 	n := int(math.Round(4000 * o.Scale))
@@ -109,26 +104,26 @@ func COBA(o Options) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
 	neuron := soma.LIF()
 	neuron.Tau = param.Const(20)
-	neuron.Rest = param.Const(-60)
+	neuron.Rest = param.Const(va.rest)
 	neuron.Threshold = param.Const(-50)
 	neuron.Reset = ptr(param.Const(-60))
 	neuron.Refractory = param.Const(5)
 	neuron.RefractoryFromSpike = true // Brian2's convention
 	neuron.Integration = soma.Exact
-	neuron.V0 = ptr(param.Normal(-55, 5))
+	neuron.V0 = ptr(va.v0)
 	for _, pop := range []struct {
 		name string
 		n    int
 	}{{"E", ne}, {"I", ni}} {
-		b.Population(pop.name, pop.n, neuron).
-			Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5, ReversalMV: 0}).
-			Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 10, ReversalMV: -80}).
-			Stimulus(stimulus.Constant(20))
+		d := b.Population(pop.name, pop.n, neuron).Receptor("ge", va.ge).Receptor("gi", va.gi)
+		if va.drive != 0 {
+			d.Stimulus(stimulus.Constant(va.drive))
+		}
 	}
 	for _, c := range []struct {
 		from, to, rec string
 		w             float64
-	}{{"E", "E", "ge", 0.6}, {"E", "I", "ge", 0.6}, {"I", "E", "gi", 6.7}, {"I", "I", "gi", 6.7}} {
+	}{{"E", "E", "ge", va.we}, {"E", "I", "ge", va.we}, {"I", "E", "gi", va.wi}, {"I", "I", "gi", va.wi}} {
 		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: c.rec,
 			Pattern: connectivity.Bernoulli{P: p}, Autapses: true, Weight: param.Const(c.w)})
 	}
