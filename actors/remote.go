@@ -107,6 +107,9 @@ func (e *Engine) initWorkers(fingerprint uint64) error {
 // projection's weights and writes them into the network's CSRs.
 func (e *Engine) gatherRemote() error {
 	for k, pr := range e.net.Projections {
+		if !pr.Plastic {
+			continue // static weights never change
+		}
 		for si, sh := range e.shards[pr.Target] {
 			g := e.globalID(pr.Target, si)
 			if !e.remoteShard[g] {

@@ -150,10 +150,10 @@ func (m *Weights) Record(step int64, _ *network.Network) {
 	if step%int64(m.Every) != 0 {
 		return
 	}
-	w := m.proj.Runtime.Syn.W
+	syn := m.proj.Runtime.Syn
 	row := make([]float32, len(m.Synapses))
 	for j, k := range m.Synapses {
-		row[j] = w[k]
+		row[j] = syn.Weight(k)
 	}
 	m.Steps = append(m.Steps, step)
 	m.Values = append(m.Values, row)

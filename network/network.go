@@ -534,6 +534,11 @@ func (b *Builder) Build() (*Network, error) {
 				continue
 			}
 		}
+		if c.Plasticity == nil && c.Normalize == nil {
+			// Static weights that are all equal (constant weights, as
+			// in Brunel's model) keep one value: 4 bytes per synapse.
+			syn.Compact()
+		}
 		lat := a.Axon.MaxLatency()
 		inbox, ok := inboxes[rec]
 		if !ok {

@@ -159,6 +159,7 @@ func (p *Projection) SetMask(mask []bool) error {
 		return fmt.Errorf("projection %q: mask has %d entries, want one per synapse (%d)", p.Name, len(mask), p.Syn.Len())
 	}
 	p.mask = mask
+	p.Syn.Expand() // gating reads weights one by one
 	p.inbox.Defer()
 	p.inbox.Grow(p.maxLat)
 	return nil

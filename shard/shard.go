@@ -213,6 +213,9 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 			sh.Inboxes = append(sh.Inboxes, in)
 		}
 		syn := Columns(pr.Runtime.Syn, sh.Lo, sh.Hi)
+		if !pr.Plastic && syn != pr.Runtime.Syn {
+			syn.Compact() // static copy: one weight for all, if they agree
+		}
 		sh.Syn[k] = syn
 		ax := net.Axons[pr.Axon].Axon
 		batch := net.Populations[pi].Batch
@@ -249,25 +252,13 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 	return nil
 }
 
-// Columns returns the part of c whose columns lie in [lo, hi), with
-// columns renumbered from 0 and weights copied. Because columns ascend
-// within each row, the part of a row is a contiguous run of it, kept in
-// the same order, so deliveries add in the same order as on the whole.
+// Columns returns the part of c whose columns lie in [lo, hi) (c itself
+// for the whole range); see synapse.CSR.Columns.
 func Columns(c *synapse.CSR, lo, hi int) *synapse.CSR {
 	if lo == 0 && hi == c.Cols {
 		return c
 	}
-	out := &synapse.CSR{Rows: c.Rows, Cols: hi - lo, Ptr: make([]uint32, c.Rows+1)}
-	for r := 0; r < c.Rows; r++ {
-		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
-			if j := int(c.Idx[k]); j >= lo && j < hi {
-				out.Idx = append(out.Idx, uint32(j-lo))
-				out.W = append(out.W, c.W[k])
-			}
-		}
-		out.Ptr[r+1] = uint32(len(out.Idx))
-	}
-	return out
+	return c.Columns(lo, hi)
 }
 
 // Gather writes the weights of every shard's part of projection k back
@@ -278,8 +269,8 @@ func Gather(net *network.Network, shards [][]*Shard, k int) {
 	full := pr.Runtime.Syn
 	for _, sh := range shards[pr.Target] {
 		part := sh.Syn[k]
-		if part == full {
-			continue
+		if _, static := part.Uniform(); part == full || static || !pr.Plastic {
+			continue // shared, or never changed
 		}
 		// Walk each row of the whole and of the part together.
 		for r := 0; r < full.Rows; r++ {

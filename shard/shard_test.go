@@ -8,6 +8,7 @@ import (
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/principle"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/soma"
@@ -31,12 +32,12 @@ func TestRangesCoverEvenly(t *testing.T) {
 }
 
 // Columns keeps, per row, the synapses of the range in their order, and
-// Gather puts the parts back.
+// Gather puts the parts of a plastic projection back.
 func TestColumnsAndGather(t *testing.T) {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 4})
 	b.Population("A", 30, soma.LIF())
 	b.Connect("AA", network.Connection{From: "A", To: "A", Pattern: connectivity.FixedInDegree{K: 6, Multapses: true},
-		Autapses: true, Weight: param.Uniform(0, 1)})
+		Autapses: true, Weight: param.Uniform(0, 1), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.01), Wmin: -10, Wmax: 10})
 	net, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -99,5 +100,29 @@ func TestUnsplittableSaysWhy(t *testing.T) {
 	}
 	if _, err := shard.Split(net, map[string]int{"Q": 2}); err == nil {
 		t.Error("an unknown population accepted")
+	}
+}
+
+// Static projections with one weight for all are compacted, and so are
+// their parts.
+func TestStaticPartsCompacted(t *testing.T) {
+	b := network.New(network.Config{DtMs: 0.1, Seed: 4})
+	b.Population("A", 30, soma.LIF())
+	b.Connect("AA", network.Connection{From: "A", To: "A", Pattern: connectivity.FixedInDegree{K: 6}, Weight: param.Const(0.5)})
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := shard.Split(net, map[string]int{"A": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range two[0] {
+		if w, ok := sh.Syn[0].Uniform(); !ok || w != 0.5 {
+			t.Errorf("shard [%d,%d): not compacted (%g, %v)", sh.Lo, sh.Hi, w, ok)
+		}
+	}
+	if w, ok := net.Projections[0].Runtime.Syn.Uniform(); !ok || w != 0.5 {
+		t.Errorf("the network's static projection is not compacted (%g, %v)", w, ok)
 	}
 }

@@ -71,3 +71,39 @@ func TestTransposeAndValidate(t *testing.T) {
 		t.Error("column out of range not reported")
 	}
 }
+
+// A compacted CSR delivers exactly what the full one does, with half the
+// memory; unequal weights are not compacted.
+func TestCompact(t *testing.T) {
+	mk := func(w []float32) *synapse.CSR {
+		return &synapse.CSR{Rows: 2, Cols: 3, Ptr: []uint32{0, 2, 3}, Idx: []uint32{0, 2, 1}, W: w}
+	}
+	full, compact := mk([]float32{0.1, 0.1, 0.1}), mk([]float32{0.1, 0.1, 0.1})
+	if !compact.Compact() || compact.W != nil {
+		t.Fatal("equal weights were not compacted")
+	}
+	if err := compact.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float32{1, -0.5} {
+		a, b := make([]float32, 3), make([]float32, 3)
+		for r := 0; r < 2; r++ {
+			full.Deliver(r, scale, a)
+			compact.Deliver(r, scale, b)
+		}
+		for j := range a {
+			if a[j] != b[j] {
+				t.Fatalf("scale %g: column %d: %g compacted, %g full", scale, j, b[j], a[j])
+			}
+		}
+	}
+	if compact.Memory() >= full.Memory() {
+		t.Errorf("compacted %d bytes, full %d", compact.Memory(), full.Memory())
+	}
+	if w, ok := compact.Uniform(); !ok || w != float32(0.1) {
+		t.Errorf("Uniform = %g, %v", w, ok)
+	}
+	if mk([]float32{0.1, 0.2, 0.1}).Compact() {
+		t.Error("unequal weights were compacted")
+	}
+}
