@@ -26,6 +26,7 @@ type emitter struct {
 	fired   []uint32
 	values  []float32
 	scratch []axon.Event
+	last    int // events of the previous segment, to size the next batch
 }
 
 // emit computes the events of a segment from the parts (one output per
@@ -39,7 +40,7 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			m.values = make([]float32, m.n)
 		}
 	}
-	msg := &events{axon: m.index, seg: first.seg, from: first.from, steps: steps}
+	msg := &events{axon: m.index, seg: first.seg, from: first.from, steps: steps, ev: make([]stepEvent, 0, m.last+m.last/4)}
 	for k := 0; k < steps; k++ {
 		st := first.from + int64(k)
 		*step = st
@@ -63,6 +64,7 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			msg.ev = append(msg.ev, stepEvent{st, ev})
 		}
 	}
+	m.last = len(msg.ev)
 	return msg, nil
 }
 

@@ -43,6 +43,7 @@ type shardActor struct {
 	prev   grant // the last segment computed
 	step   int64 // current step (for failure reports)
 	grants map[int64]grant
+	pos    []int // per input: position in its batch while applying
 	// in holds, per segment, the batches received so far, by axon.
 	in map[int64]map[int]*events
 
@@ -210,7 +211,11 @@ func (s *shardActor) compute(ctx actor.Context) {
 	if s.seg > 0 && len(s.inputs) > 0 {
 		batches := s.in[s.seg-1]
 		delete(s.in, s.seg-1)
-		pos := make([]int, len(s.inputs))
+		if len(s.pos) < len(s.inputs) {
+			s.pos = make([]int, len(s.inputs))
+		}
+		pos := s.pos[:len(s.inputs)]
+		clear(pos)
 		prev := s.prev
 		for st := prev.from; st < prev.to; st++ {
 			for k, a := range s.inputs {
