@@ -1,0 +1,523 @@
+package output
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// npyArray is what the test reader extracts from an .npy member.
+type npyArray struct {
+	descr string
+	shape []int64
+	r     io.Reader // raw data
+}
+
+var headerRE = regexp.MustCompile(`^\{'descr': '([<>|][a-z][0-9])', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$`)
+
+// readNPYHeader parses and checks an NPY 1.0 preamble against the spec.
+func readNPYHeader(t *testing.T, r io.Reader) (string, []int64) {
+	t.Helper()
+	pre := make([]byte, 10)
+	if _, err := io.ReadFull(r, pre); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pre[:6], []byte("\x93NUMPY")) {
+		t.Fatalf("bad magic %q", pre[:6])
+	}
+	if pre[6] != 1 || pre[7] != 0 {
+		t.Fatalf("version %d.%d, want 1.0", pre[6], pre[7])
+	}
+	hlen := int(binary.LittleEndian.Uint16(pre[8:]))
+	if (10+hlen)%64 != 0 {
+		t.Fatalf("preamble length %d not a multiple of 64", 10+hlen)
+	}
+	h := make([]byte, hlen)
+	if _, err := io.ReadFull(r, h); err != nil {
+		t.Fatal(err)
+	}
+	m := headerRE.FindSubmatch(h)
+	if m == nil {
+		t.Fatalf("bad header %q", h)
+	}
+	var shape []int64
+	for _, s := range strings.Split(string(m[2]), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shape = append(shape, n)
+	}
+	if !strings.Contains(string(m[2]), ",") && len(shape) == 1 {
+		t.Fatalf("1-d shape without trailing comma: %q", m[2])
+	}
+	return string(m[1]), shape
+}
+
+// openNPZ opens every member of an npz archive; the caller closes the zip.
+func openNPZ(t *testing.T, path string) (*zip.ReadCloser, map[string]npyArray) {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]npyArray{}
+	for _, f := range z.File {
+		if !strings.HasSuffix(f.Name, ".npy") {
+			t.Fatalf("member %q", f.Name)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, s := readNPYHeader(t, rc)
+		out[strings.TrimSuffix(f.Name, ".npy")] = npyArray{d, s, rc}
+	}
+	return z, out
+}
+
+func readAll(t *testing.T, a npyArray) []byte {
+	b, err := io.ReadAll(a.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func f64s(b []byte) []float64 {
+	v := make([]float64, len(b)/8)
+	for k := range v {
+		v[k] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*k:]))
+	}
+	return v
+}
+
+func u32s(b []byte) []uint32 {
+	v := make([]uint32, len(b)/4)
+	for k := range v {
+		v[k] = binary.LittleEndian.Uint32(b[4*k:])
+	}
+	return v
+}
+
+func TestNPYHeaderAlignment(t *testing.T) {
+	for _, d := range []string{DescrFloat64, DescrFloat32, DescrUint32, DescrInt64} {
+		for _, shape := range [][]int64{{0}, {7}, {123456789012}, {3, 4}, {1 << 40, 12345}} {
+			h, err := NPYHeader(d, shape...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(h)%64 != 0 || h[len(h)-1] != '\n' {
+				t.Fatalf("header %q length %d", h, len(h))
+			}
+			gd, gs := readNPYHeader(t, bytes.NewReader(h))
+			if gd != d || !reflect.DeepEqual(gs, shape) {
+				t.Fatalf("round trip %s %v -> %s %v", d, shape, gd, gs)
+			}
+		}
+	}
+	h, _ := NPYHeader(DescrFloat64, 5)
+	want := "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }"
+	if string(h[10:10+len(want)]) != want {
+		t.Fatalf("header %q", h)
+	}
+	if _, err := NPYHeader("<c16", 1); err == nil {
+		t.Fatal("unsupported dtype accepted")
+	}
+}
+
+func TestRunSpikesAndState(t *testing.T) {
+	for _, compress := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "out")
+		run, err := BeginWith(dir, Options{Compress: compress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer run.Abort()
+		const dt = 0.1
+		sw, err := run.SpikeWriter("exc", 10, dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []int64{0, 0, 3, 7, 7, 7, 12, 20, 21}
+		els := []uint32{1, 4, 2, 0, 1, 9, 1, 1, 2}
+		if err := sw.Append(steps[:4], els[:4]); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.Append(steps[4:], els[4:]); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.Append([]int64{21}, []uint32{2}); err == nil {
+			t.Fatal("duplicate spike accepted")
+		}
+		if err := sw.Append([]int64{20}, []uint32{5}); err == nil {
+			t.Fatal("unsorted spike accepted")
+		}
+		if err := sw.Append([]int64{30}, []uint32{10}); err == nil {
+			t.Fatal("out of range element accepted")
+		}
+		empty, err := run.SpikeWriter("inh", 5, dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = empty
+		if _, err := run.SpikeWriter("exc", 10, dt); err == nil {
+			t.Fatal("duplicate writer accepted")
+		}
+		if _, err := run.SpikeWriter("../x", 10, dt); err == nil {
+			t.Fatal("bad name accepted")
+		}
+		elements := []uint32{0, 3, 9}
+		st, err := run.StateWriter("exc", "v", elements, dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vals [][]float32
+		for s := int64(0); s < 50; s += 5 {
+			row := []float32{float32(s) * -0.5, float32(math.Inf(1)), float32(s) / 3}
+			if s == 10 {
+				row[1] = float32(math.NaN())
+			}
+			vals = append(vals, row)
+			if err := st.Append(s, row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.Append(45, vals[0]); err == nil {
+			t.Fatal("non-increasing sample accepted")
+		}
+		if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err == nil {
+			t.Fatal("summary.json before commit")
+		}
+		sum := Summary{DtMS: dt, DurationMS: 10, Seed: 42, Neurons: 15,
+			Populations: []PopulationSummary{sw.Summary("exc", 10), empty.Summary("inh", 10)}}
+		if err := run.Commit(sum); err != nil {
+			t.Fatal(err)
+		}
+		run.Abort() // no-op after commit
+
+		ents, _ := os.ReadDir(dir)
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		if !reflect.DeepEqual(names, []string{"spikes", "state", "summary.json"}) {
+			t.Fatalf("dir entries %v", names)
+		}
+		assertFiles(t, filepath.Join(dir, "spikes"), "exc.npz", "inh.npz")
+		assertFiles(t, filepath.Join(dir, "state"), "exc.v.npz")
+
+		z, arr := openNPZ(t, filepath.Join(dir, "spikes", "exc.npz"))
+		if a := arr["t_ms"]; a.descr != "<f8" || !reflect.DeepEqual(a.shape, []int64{9}) {
+			t.Fatalf("t_ms %s %v", a.descr, a.shape)
+		}
+		if a := arr["i"]; a.descr != "<u4" || !reflect.DeepEqual(a.shape, []int64{9}) {
+			t.Fatalf("i %s %v", a.descr, a.shape)
+		}
+		gotT := f64s(readAll(t, arr["t_ms"]))
+		for k, s := range steps {
+			if math.Float64bits(gotT[k]) != math.Float64bits(float64(s)*dt) {
+				t.Fatalf("t_ms[%d] = %v", k, gotT[k])
+			}
+		}
+		if got := u32s(readAll(t, arr["i"])); !reflect.DeepEqual(got, els) {
+			t.Fatalf("i = %v", got)
+		}
+		z.Close()
+
+		z, arr = openNPZ(t, filepath.Join(dir, "spikes", "inh.npz"))
+		if len(arr) != 2 || !reflect.DeepEqual(arr["t_ms"].shape, []int64{0}) || len(readAll(t, arr["i"])) != 0 {
+			t.Fatalf("empty population %v", arr)
+		}
+		z.Close()
+
+		z, arr = openNPZ(t, filepath.Join(dir, "state", "exc.v.npz"))
+		if a := arr["values"]; a.descr != "<f4" || !reflect.DeepEqual(a.shape, []int64{10, 3}) {
+			t.Fatalf("values %s %v", a.descr, a.shape)
+		}
+		if a := arr["elements"]; a.descr != "<u4" || !reflect.DeepEqual(a.shape, []int64{3}) ||
+			!reflect.DeepEqual(u32s(readAll(t, a)), elements) {
+			t.Fatalf("elements %v", a)
+		}
+		gotT = f64s(readAll(t, arr["t_ms"]))
+		raw := readAll(t, arr["values"])
+		for r, row := range vals {
+			if math.Float64bits(gotT[r]) != math.Float64bits(float64(5*r)*dt) {
+				t.Fatalf("state t_ms[%d] = %v", r, gotT[r])
+			}
+			for c, v := range row {
+				if g := binary.LittleEndian.Uint32(raw[4*(3*r+c):]); g != math.Float32bits(v) {
+					t.Fatalf("values[%d,%d] bits %x want %x", r, c, g, math.Float32bits(v))
+				}
+			}
+		}
+		z.Close()
+
+		var back Summary
+		b, _ := os.ReadFile(filepath.Join(dir, SummaryFile))
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back.Populations[0].Spikes != 9 || back.Populations[0].RateHz != 90 {
+			t.Fatalf("summary %s", b)
+		}
+		if !math.IsNaN(float64(back.Populations[1].CVISI)) || !bytes.Contains(b, []byte(`"cv_isi": null`)) {
+			t.Fatalf("inh cv_isi not null: %s", b)
+		}
+	}
+}
+
+func assertFiles(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Name())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s holds %v, want %v", dir, got, want)
+	}
+}
+
+func TestCVISI(t *testing.T) {
+	w, err := NewSpikeWriter(filepath.Join(t.TempDir(), "p.npz"), 2, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	// neuron 0: regular ISIs 10 -> CV 0; neuron 1: ISIs 10, 30 -> sd 10, mean 20 -> CV 0.5
+	for _, s := range []struct {
+		t int64
+		i uint32
+	}{{0, 0}, {0, 1}, {10, 0}, {10, 1}, {20, 0}, {30, 0}, {40, 1}} {
+		if err := w.Append([]int64{s.t}, []uint32{s.i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cv := w.CVISI(); math.Abs(cv-0.25) > 1e-12 {
+		t.Fatalf("CV %v want 0.25", cv)
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	run, err := Begin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, _ := run.SpikeWriter("p", 3, 0.1)
+	sw.Append([]int64{1, 2}, []uint32{0, 1})
+	st, _ := run.StateWriter("p", "v", []uint32{0}, 0.1)
+	st.Append(1, []float32{1})
+	// one writer finished, the other not: an interruption in the middle
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// while running, nothing complete-looking sits in dir
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 || ents[0].Name() != PartialDir {
+		t.Fatalf("entries during run: %v", ents)
+	}
+	run.Abort()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("created dir left after abort: %v", err)
+	}
+	if err := run.Commit(Summary{}); err == nil {
+		t.Fatal("commit after abort succeeded")
+	}
+	if err := st.Append(2, []float32{1}); err == nil {
+		t.Fatal("append after abort succeeded")
+	}
+
+	// an existing dir is kept, emptied of this run's files
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run, _ = Begin(dir)
+	run.SpikeWriter("p", 3, 0.1)
+	run.Abort()
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("entries after abort: %v", ents)
+	}
+
+	// a commit whose summary cannot be encoded fails and cleans up
+	run, _ = Begin(dir)
+	run.SpikeWriter("p", 3, 0.1)
+	if err := run.Commit(Summary{WallS: math.NaN()}); err == nil {
+		t.Fatal("NaN wall_s accepted")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("entries after failed commit: %v", ents)
+	}
+}
+
+func TestBeginExistingRun(t *testing.T) {
+	dir := t.TempDir()
+	run, _ := Begin(dir)
+	sw, _ := run.SpikeWriter("old", 1, 1)
+	sw.Append([]int64{1}, []uint32{0})
+	if err := run.Commit(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Begin(dir); err == nil {
+		t.Fatal("Begin over a previous run succeeded without Overwrite")
+	}
+	run, err := BeginWith(dir, Options{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); !os.IsNotExist(err) {
+		t.Fatal("old summary.json still present during overwrite")
+	}
+	run.SpikeWriter("new", 1, 1)
+	if err := run.Commit(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	assertFiles(t, filepath.Join(dir, "spikes"), "new.npz")
+
+	// a stale .partial from a killed run is replaced
+	os.MkdirAll(filepath.Join(dir, PartialDir, "spikes"), 0o755)
+	os.WriteFile(filepath.Join(dir, PartialDir, "spikes", "x.npz.t_ms.tmp"), []byte("junk"), 0o644)
+	if _, err := BeginWith(dir, Options{Overwrite: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PartialDir, "spikes")); !os.IsNotExist(err) {
+		t.Fatal("stale partial kept")
+	}
+}
+
+func TestSummaryJSON(t *testing.T) {
+	s := Summary{DtMS: 0.1, DurationMS: 1000, Seed: math.MaxUint64, WallS: 1.5, BuildS: 0.25, SimulateS: 1.25,
+		Neurons: 4000, Synapses: 320000,
+		Populations: []PopulationSummary{
+			{Name: "exc", Size: 3200, Spikes: 12345, RateHz: 3.857, CVISI: 0.93},
+			{Name: "inh", Size: 800, Spikes: 0, RateHz: 0, CVISI: NullFloat(math.NaN())},
+		}}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	keys := []string{"dt_ms", "duration_ms", "seed", "wall_s", "build_s", "simulate_s", "neurons", "synapses", "populations"}
+	if len(m) != len(keys) {
+		t.Fatalf("keys %v", m)
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			t.Fatalf("missing %s in %s", k, b)
+		}
+	}
+	p := m["populations"].([]any)[1].(map[string]any)
+	if v, ok := p["cv_isi"]; !ok || v != nil || len(p) != 5 {
+		t.Fatalf("population %v", p)
+	}
+	var back Summary
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(float64(back.Populations[1].CVISI)) {
+		t.Fatal("null did not decode to NaN")
+	}
+	back.Populations[1].CVISI, s.Populations[1].CVISI = 0, 0
+	if !reflect.DeepEqual(back, s) {
+		t.Fatalf("round trip %+v != %+v", back, s)
+	}
+}
+
+// TestStreamingMemory writes 5 million spikes and checks the heap does not
+// grow with their number.
+func TestStreamingMemory(t *testing.T) {
+	const (
+		size  = 1000
+		total = 5_000_000
+		batch = 1000
+	)
+	path := filepath.Join(t.TempDir(), "big.npz")
+	w, err := NewSpikeWriter(path, size, 0.1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := make([]int64, batch)
+	els := make([]uint32, batch)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var early uint64
+	for b := 0; b < total/batch; b++ {
+		for k := range steps {
+			n := b*batch + k
+			steps[k] = int64(n / 500) // 500 spikes per step, indices 0,2,...,998
+			els[k] = uint32(n%500) * 2
+		}
+		if err := w.Append(steps, els); err != nil {
+			t.Fatal(err)
+		}
+		if b == 100 {
+			early = heap()
+		}
+	}
+	late := heap()
+	if late > early+1<<20 {
+		t.Fatalf("heap grew from %d to %d bytes while streaming", early, late)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := heap(); after > early+1<<20 {
+		t.Fatalf("heap grew from %d to %d bytes at close", early, after)
+	}
+	z, arr := openNPZ(t, path)
+	defer z.Close()
+	if !reflect.DeepEqual(arr["t_ms"].shape, []int64{total}) || !reflect.DeepEqual(arr["i"].shape, []int64{total}) {
+		t.Fatalf("shapes %v %v", arr["t_ms"].shape, arr["i"].shape)
+	}
+	buf := make([]byte, 8*batch)
+	for b := 0; b < total/batch; b++ {
+		if _, err := io.ReadFull(arr["t_ms"].r, buf); err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < batch; k += 97 {
+			n := b*batch + k
+			if g := binary.LittleEndian.Uint64(buf[8*k:]); g != math.Float64bits(float64(n/500)*0.1) {
+				t.Fatalf("t_ms[%d] bits %x", n, g)
+			}
+		}
+	}
+	ib := buf[:4*batch]
+	for b := 0; b < total/batch; b++ {
+		if _, err := io.ReadFull(arr["i"].r, ib); err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < batch; k++ {
+			if g := binary.LittleEndian.Uint32(ib[4*k:]); g != uint32((b*batch+k)%500)*2 {
+				t.Fatalf("i[%d] = %d", b*batch+k, g)
+			}
+		}
+	}
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 1 {
+		t.Fatalf("temporary files left: %v", ents)
+	}
+}
