@@ -22,6 +22,7 @@ import (
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
 )
@@ -52,7 +53,7 @@ func usage(w io.Writer) {
 commands:
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N]
+  run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
 
@@ -97,8 +98,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	engine := fs.String("engine", "actors", "actors (shards on every core) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
+	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
@@ -148,6 +150,15 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	t0 := time.Now()
+	var out *output.Run
+	if *outDir != "" {
+		var err error
+		if out, err = output.Begin(*outDir); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run: --out %s: %v\n", *outDir, err)
+			return 2
+		}
+		defer out.Abort() // no-op after a successful Commit
+	}
 	net, err := m.build(models.Options{Scale: *scale, Seed: *seed})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -224,6 +235,8 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
+	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: *seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
+		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses())}
 	for _, p := range net.Populations {
 		st, el := steps(p.Name)
 		s := monitor.Summary(p.N, st, el, 0, ran, dt)
@@ -232,6 +245,29 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			cv = fmt.Sprintf("%.3f", s.CVISI)
 		}
 		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, s.Spikes, s.RateHz, cv)
+		sum.Populations = append(sum.Populations, output.PopulationSummary{Name: p.Name, Size: p.N,
+			Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)})
+		if out != nil && !p.Graded() {
+			w, err := out.SpikeWriter(p.Name, p.Len(), dt)
+			if err == nil {
+				err = w.Append(st, el)
+			}
+			if err == nil {
+				err = w.Close()
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: writing spikes of %s: %v\n", name, p.Name, err)
+				return 1
+			}
+		}
+	}
+	if out != nil {
+		sum.WallS = time.Since(t0).Seconds()
+		if err := out.Commit(sum); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, *outDir, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", out.Dir())
 	}
 	return 0
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -63,5 +64,42 @@ func TestRunExitCodes(t *testing.T) {
 		if !strings.Contains(text, c.out) {
 			t.Errorf("%v: output does not contain %q:\n%s", c.args, c.out, text)
 		}
+	}
+}
+
+// --out writes summary.json (fields of the issue) and one .npz of spikes
+// per population; a directory that is not empty is refused (exit 2).
+func TestRunOut(t *testing.T) {
+	dir := t.TempDir() + "/out"
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "fi", "--duration", "100", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(dir + "/summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		DtMS        float64 `json:"dt_ms"`
+		DurationMS  float64 `json:"duration_ms"`
+		Neurons     int     `json:"neurons"`
+		Populations []struct {
+			Name   string `json:"name"`
+			Size   int    `json:"size"`
+			Spikes int    `json:"spikes"`
+		} `json:"populations"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.DtMS != 0.1 || sum.DurationMS != 100 || sum.Neurons != 201 || len(sum.Populations) != 1 || sum.Populations[0].Spikes == 0 {
+		t.Errorf("summary %+v", sum)
+	}
+	if fi, err := os.Stat(dir + "/spikes/lif.npz"); err != nil || fi.Size() == 0 {
+		t.Errorf("spikes file: %v", err)
+	}
+	errb.Reset()
+	if code := run([]string{"run", "fi", "--duration", "100", "--out", dir}, &out, &errb); code != 2 {
+		t.Errorf("a non-empty --out directory: exit %d, want 2 (%s)", code, errb.String())
 	}
 }
