@@ -51,9 +51,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: spiral-node <command> [flags]
 
 commands:
+  validate FILE                                      check a model file; every problem, with its line
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
 
@@ -83,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runModel(args[1:], stdout, stderr)
 	case "worker":
 		return runWorker(args[1:], stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "spiral-node: unknown command %q\n", args[0])
 	usage(stderr)
@@ -125,13 +128,17 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 		name, args = fs.Arg(0), fs.Args()[1:]
 	}
-	m, ok := builtin[name]
-	if !ok {
-		fmt.Fprintf(stderr, "spiral-node run: unknown model %q (see spiral-node models)\n", name)
-		return 2
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	src, code := resolveModel(name, *seed, set["seed"], *scale, set["scale"], stderr)
+	if code != 0 {
+		return code
 	}
 	if *duration == 0 {
-		*duration = m.duration
+		*duration = src.duration
+	}
+	if *shards == 0 && src.shards > 1 {
+		*shards = src.shards
 	}
 	if *engine != "actors" && *engine != "sequential" {
 		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors or sequential\n", *engine)
@@ -159,7 +166,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 		defer out.Abort() // no-op after a successful Commit
 	}
-	net, err := m.build(models.Options{Scale: *scale, Seed: *seed})
+	net, err := src.build()
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 2
@@ -199,7 +206,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		counts = actors.ShardCounts(net, counts)
 		var addrs []string
 		if *workers > 0 {
-			procs, a, err := startWorkers(*workers, name, *seed, *scale, counts, stderr)
+			procs, a, err := startWorkers(*workers, src.workerArgs, counts, stderr)
 			defer stopWorkers(procs)
 			if err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)

@@ -103,3 +103,40 @@ func TestRunOut(t *testing.T) {
 		t.Errorf("a non-empty --out directory: exit %d, want 2 (%s)", code, errb.String())
 	}
 }
+
+// A model file runs like the built-in model it describes (same spikes),
+// and validate reports every problem with its line (exit 2).
+func TestModelFiles(t *testing.T) {
+	table := func(args ...string) string {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		_, tab, _ := strings.Cut(out.String(), "pop ")
+		return tab
+	}
+	file := table("run", "../../examples/cuba/cuba.yaml", "--duration", "200", "--engine", "sequential")
+	builtin := table("run", "cuba", "--duration", "200", "--engine", "sequential")
+	if file != builtin {
+		t.Errorf("cuba.yaml:\n%s\nbuilt-in cuba:\n%s", file, builtin)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"validate", "../../examples/brunel/brunel.yaml"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "valid") {
+		t.Errorf("validate brunel.yaml: exit %d, %s%s", code, out.String(), errb.String())
+	}
+	bad := t.TempDir() + "/bad.yaml"
+	if err := os.WriteFile(bad, []byte("network: {dt_ms: -1, sead: 3}\npopulations:\n  E: {size: 0, model: {kind: lifx}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	code := run([]string{"validate", bad}, &out, &errb)
+	msg := errb.String()
+	if code != 2 || !strings.Contains(msg, "bad.yaml:1: network.dt_ms: -1") || !strings.Contains(msg, `did you mean "seed"`) ||
+		!strings.Contains(msg, "bad.yaml:3: populations.E.model.kind") {
+		t.Errorf("validate a broken file: exit %d:\n%s", code, msg)
+	}
+	errb.Reset()
+	if code := run([]string{"run", bad}, &out, &errb); code != 2 {
+		t.Errorf("run a broken file: exit %d", code)
+	}
+}

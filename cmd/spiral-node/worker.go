@@ -18,7 +18,6 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/actors"
-	"github.com/spiral-sim/spiral/models"
 )
 
 // logger writes warnings and errors to w (stderr), for the engine and
@@ -59,7 +58,7 @@ func parseCounts(s string) (map[string]int, error) {
 // startWorkers starts n worker processes (this binary, "worker" command)
 // and returns them with their addresses, read from their first line of
 // output.
-func startWorkers(n int, model string, seed uint64, scale float64, counts map[string]int, stderr io.Writer) ([]*exec.Cmd, []string, error) {
+func startWorkers(n int, modelArgs []string, counts map[string]int, stderr io.Writer) ([]*exec.Cmd, []string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, fmt.Errorf("finding this program to start workers: %w", err)
@@ -67,9 +66,9 @@ func startWorkers(n int, model string, seed uint64, scale float64, counts map[st
 	var procs []*exec.Cmd
 	var addrs []string
 	for i := 0; i < n; i++ {
-		cmd := exec.Command(self, "worker", "--model", model, "--seed", strconv.FormatUint(seed, 10),
-			"--scale", strconv.FormatFloat(scale, 'g', -1, 64), "--index", strconv.Itoa(i), "--count", strconv.Itoa(n),
-			"--shards", formatCounts(counts))
+		args := append([]string{"worker"}, modelArgs...)
+		args = append(args, "--index", strconv.Itoa(i), "--count", strconv.Itoa(n), "--shards", formatCounts(counts))
+		cmd := exec.Command(self, args...)
 		cmd.Stderr = stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {
@@ -132,6 +131,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	model := fs.String("model", "", "built-in model")
+	file := fs.String("file", "", "model file (instead of --model)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
 	index := fs.Int("index", 0, "this worker's index")
@@ -144,17 +144,22 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	m, ok := builtin[*model]
-	if !ok {
-		fmt.Fprintf(stderr, "spiral-node worker: unknown model %q\n", *model)
-		return 2
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	name := *model
+	if *file != "" {
+		name = *file
+	}
+	src, code := resolveModel(name, *seed, true, *scale, set["scale"], stderr)
+	if code != 0 {
+		return code
 	}
 	counts, err := parseCounts(*shards)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
 		return 2
 	}
-	net, err := m.build(models.Options{Scale: *scale, Seed: *seed})
+	net, err := src.build()
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
 		return 2

@@ -1,0 +1,117 @@
+package modelfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const base = `network: {dt_ms: 0.1, seed: 1}
+populations:
+  E:
+    size: 10
+    model: {kind: lif, tau_ms: 20}
+    receptors:
+      ge: {kernel: exp_current, tau_ms: 5}
+`
+
+func TestBrokenFiles(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"negative tau", "populations:\n  E:\n    size: 3\n    model:\n      kind: lif\n      tau_ms: -20\n",
+			"x.yaml:6: populations.E.model.tau_ms: -20: must be > 0"},
+		{"unknown field", base + "    modle: 1\n", `x.yaml:8: populations.E.modle: unknown field; did you mean "model"?`},
+		{"unknown model field", strings.Replace(base, "tau_ms: 20", "tau: 20", 1), `x.yaml:5: populations.E.model.tau: unknown field; did you mean "tau_ms"?`},
+		{"bad kind", strings.Replace(base, "kind: lif", "kind: lifx", 1), `x.yaml:5: populations.E.model.kind: lifx: unknown value; did you mean "lif"?`},
+		{"wrong type", strings.Replace(base, "size: 10", "size: ten", 1), "x.yaml:4: populations.E.size: ten: must be a number, not a string"},
+		{"missing size", strings.Replace(base, "    size: 10\n", "", 1), "x.yaml:3: populations.E.size: missing required field"},
+		{"unknown population", base + "projections:\n  EE: {from: F, to: E, receptor: ge, connectivity: {kind: all_to_all}, weight: 1}\n",
+			`x.yaml:9: projections.EE.from: F: no such population; did you mean "E"?`},
+		{"unknown receptor", base + "projections:\n  EE: {from: E, to: E, receptor: gee, connectivity: {kind: all_to_all}, weight: 1}\n",
+			`x.yaml:9: projections.EE.receptor: gee: no such receptor in population E; did you mean "ge"?`},
+		{"unknown axon", base + "projections:\n  EE: {from: E, to: E, axon: outt, connectivity: {kind: all_to_all}, weight: 1}\n",
+			`x.yaml:9: projections.EE.axon: outt: no such axon in population E; did you mean "out"?`},
+		{"bad p", base + "projections:\n  EE:\n    from: E\n    to: E\n    connectivity: {kind: bernoulli, p: 1.5}\n    weight: 1\n",
+			"x.yaml:12: projections.EE.connectivity.p: 1.5: must lie in [0, 1]"},
+		{"bad pattern", base + "projections:\n  EE: {from: E, to: E, connectivity: {kind: fixed_indegree, k: 2}, weight: 1}\n",
+			`projections.EE.connectivity.kind: fixed_indegree: unknown value; did you mean "fixed_in_degree"?`},
+		{"list length", strings.Replace(base, "tau_ms: 20", "tau_ms: [1, 2]", 1),
+			"x.yaml:5: populations.E.model.tau_ms: [...]: list of 2 values: must have one value per element (10)"},
+		{"bad distribution", strings.Replace(base, "tau_ms: 20", "v0_mV: {uniform: [1]}", 1),
+			"populations.E.model.v0_mV.uniform: [...]: must be a list of two numbers"},
+		{"malformed", "network: {dt_ms: 0.1\npopulations: [\n", "x.yaml:"},
+		{"tabs", "network:\n\tdt_ms: 1\n", "invalid YAML"},
+		{"empty", "", "empty file"},
+		{"not a mapping", "- 1\n- 2\n", "must be a mapping"},
+		{"duplicate", base + "  E:\n    size: 2\n", "x.yaml:8: populations.E: duplicate key"},
+		{"top level", base + "projection: {}\n", `x.yaml:8: projection: unknown field; did you mean "projections"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.src))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("error %T is not Errors", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got\n%v\nwant it to contain\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAllErrorsInOnePass(t *testing.T) {
+	src := `network: {dt_ms: -1, seeed: 2}
+populations:
+  E:
+    size: 0
+    model: {kind: lif, tau_ms: -20, rest_mv: 1}
+    receptors:
+      ge: {kernel: exp_curent}
+projections:
+  EE: {from: E, to: X, connectivity: {kind: bernoulli}, weight: 1}
+`
+	_, err := Parse("multi.yaml", []byte(src))
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("got %v", err)
+	}
+	want := []string{
+		"multi.yaml:1: network.dt_ms: -1: must be > 0",
+		`multi.yaml:1: network.seeed: unknown field; did you mean "seed"?`,
+		"multi.yaml:4: populations.E.size: 0: must be >= 1",
+		"multi.yaml:5: populations.E.model.tau_ms: -20: must be > 0",
+		`multi.yaml:5: populations.E.model.rest_mv: unknown field; did you mean "rest_mV"?`,
+		`multi.yaml:7: populations.E.receptors.ge.kernel: exp_curent: unknown value; did you mean "exp_current"?`,
+		`multi.yaml:9: projections.EE.to: X: no such population; did you mean "E"?`,
+		"multi.yaml:9: projections.EE.connectivity.p: missing required field",
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
+	}
+	if len(es) != len(want) {
+		t.Errorf("%d errors, want %d:\n%v", len(es), len(want), err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("../examples/*/*.yaml")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(base))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Parse("fuzz.yaml", data)
+		if (m == nil) == (err == nil) {
+			t.Fatalf("model %v, error %v", m, err)
+		}
+	})
+}

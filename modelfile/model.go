@@ -1,0 +1,498 @@
+package modelfile
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/stimulus"
+)
+
+// RunSettings are the file's run section.
+type RunSettings struct {
+	DurationMs float64 // 0 when not given
+	Shards     int     // default 1
+}
+
+// Model is a parsed and validated model file. Build it as often as
+// needed; every Build gives a fresh network.
+type Model struct {
+	File    string
+	Network network.Config
+	Run     RunSettings
+	pops    []*popDef
+	projs   []*projDef
+}
+
+type named[T any] struct {
+	name string
+	spec T
+}
+
+type popDef struct {
+	name      string
+	size      int
+	model     soma.Spec
+	receptors []named[dendrite.Spec]
+	axons     []named[axon.Spec]
+	stimuli   []population.Stimulus
+	drives    []driveDef
+}
+
+type driveDef struct {
+	receptor       string
+	rateHz, weight float64
+}
+
+type projDef struct {
+	name string
+	c    network.Connection
+}
+
+// Populations returns the population names in file order.
+func (m *Model) Populations() []string {
+	s := make([]string, len(m.pops))
+	for i, p := range m.pops {
+		s[i] = p.name
+	}
+	return s
+}
+
+// Projections returns the projection names in file order.
+func (m *Model) Projections() []string {
+	s := make([]string, len(m.projs))
+	for i, p := range m.projs {
+		s[i] = p.name
+	}
+	return s
+}
+
+// Build builds the network: connectivity and weights are drawn from
+// network.seed.
+func (m *Model) Build() (*network.Network, error) {
+	b := network.New(m.Network)
+	for _, p := range m.pops {
+		d := b.Population(p.name, p.size, p.model)
+		for _, r := range p.receptors {
+			d.Receptor(r.name, r.spec)
+		}
+		for _, a := range p.axons {
+			d.Axon(a.name, a.spec)
+		}
+		for _, s := range p.stimuli {
+			d.Stimulus(s)
+		}
+		for _, dr := range p.drives {
+			d.Drive(dr.receptor, &stimulus.PoissonDrive{RateHz: dr.rateHz, Weight: dr.weight})
+		}
+	}
+	for _, c := range m.projs {
+		b.Connect(c.name, c.c)
+	}
+	net, err := b.Build()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.File, err)
+	}
+	return net, nil
+}
+
+// Load reads and parses a model file.
+func Load(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// maxFileSize bounds what Parse accepts.
+const maxFileSize = 64 << 20
+
+// Parse parses a model file; name is used in error messages. Every problem
+// is reported at once as Errors.
+func Parse(name string, data []byte) (m *Model, err error) {
+	p := &parser{file: name}
+	if len(data) > maxFileSize {
+		p.add(0, "", "", "file of %d bytes: larger than %d bytes", len(data), maxFileSize)
+		return nil, p.errs
+	}
+	var root yaml.Node
+	if e := decode(data, &root); e != nil {
+		p.add(yamlLine(e), "", "", "invalid YAML: %s", trimYAMLErr(e))
+		return nil, p.errs
+	}
+	m = &Model{File: name, Run: RunSettings{Shards: 1}}
+	var doc *yaml.Node
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		doc = root.Content[0]
+	}
+	if doc == nil {
+		p.add(1, "", "", "empty file: need at least network and populations")
+		return nil, p.errs
+	}
+	top := p.mapping(doc, "", 1)
+	if !top.ok {
+		return nil, p.errs.sorted()
+	}
+	p.parseNetwork(top, m)
+	p.parseRun(top, m)
+	p.parsePopulations(top, m)
+	p.parseProjections(top, m)
+	top.done()
+	if len(p.errs) > 0 {
+		return nil, p.errs.sorted()
+	}
+	return m, nil
+}
+
+func decode(data []byte, root *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(root); err != nil {
+		if err.Error() == "EOF" {
+			return nil
+		}
+		return err
+	}
+	var extra yaml.Node
+	if dec.Decode(&extra) == nil {
+		return fmt.Errorf("line %d: more than one YAML document", extra.Line)
+	}
+	return nil
+}
+
+var lineRE = regexp.MustCompile(`line (\d+)`)
+
+func yamlLine(err error) int {
+	if s := lineRE.FindStringSubmatch(err.Error()); s != nil {
+		var n int
+		fmt.Sscan(s[1], &n)
+		return n
+	}
+	return 0
+}
+
+var yamlPrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
+
+func trimYAMLErr(err error) string { return yamlPrefix.ReplaceAllString(err.Error(), "") }
+
+func (p *parser) parseNetwork(top *mapping, m *Model) {
+	n, line := top.get("network")
+	net := p.mapping(n, "network", line)
+	if v, _ := net.get("dt_ms"); v != nil {
+		m.Network.DtMs, _ = p.checked(v, "network.dt_ms", gt(0))
+	}
+	if v, _ := net.get("seed"); v != nil {
+		s, _ := p.integer(v, "network.seed", 0, math.MaxInt64)
+		m.Network.Seed = uint64(s)
+	}
+	if v, _ := net.get("batch"); v != nil {
+		m.Network.Batch, _ = p.integer(v, "network.batch", 1, math.MaxInt32)
+	}
+	net.done()
+	if m.Network.DtMs == 0 {
+		m.Network.DtMs = 0.1
+	}
+}
+
+func (p *parser) parseRun(top *mapping, m *Model) {
+	n, line := top.get("run")
+	r := p.mapping(n, "run", line)
+	if v, _ := r.get("duration_ms"); v != nil {
+		m.Run.DurationMs, _ = p.checked(v, "run.duration_ms", gt(0))
+	}
+	if v, _ := r.get("shards"); v != nil {
+		m.Run.Shards, _ = p.integer(v, "run.shards", 1, math.MaxInt32)
+	}
+	r.done()
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+
+func (p *parser) name(k *yaml.Node, path string) bool {
+	if !nameRE.MatchString(k.Value) {
+		p.add(k.Line, path, fmt.Sprintf("%q", k.Value), "invalid name (letters, digits, _ . -, not starting with a digit)")
+		return false
+	}
+	return true
+}
+
+// popInfo is what projections need to check their references.
+type popInfo struct {
+	size      int
+	receptors []string
+	axons     []string
+}
+
+func (p *parser) parsePopulations(top *mapping, m *Model) {
+	n, line := top.get("populations")
+	if n == nil {
+		top.missing("populations")
+		return
+	}
+	pops := p.mapping(n, "populations", line)
+	if pops.ok && len(pops.keys) == 0 {
+		p.add(line, "populations", "", "need at least one population")
+	}
+	for _, k := range pops.keys {
+		v, kl := pops.get(k.Value)
+		path := "populations." + k.Value
+		if !p.name(k, path) {
+			continue
+		}
+		if d := p.parsePopulation(v, path, kl, k.Value, m.Network.DtMs); d != nil {
+			m.pops = append(m.pops, d)
+		}
+	}
+	pops.done()
+}
+
+var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh", "rate", "poisson", "spike_array"}
+
+func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name string, dt float64) *popDef {
+	pm := p.mapping(n, path, line)
+	d := &popDef{name: name}
+	before := len(p.errs)
+	size := -1
+	if v, _ := pm.get("size"); v != nil {
+		if s, ok := p.integer(v, path+".size", 1, math.MaxInt32); ok {
+			size = s
+		}
+	} else if pm.ok {
+		pm.missing("size")
+	}
+	d.size = size
+	if v, ml := pm.get("model"); v != nil {
+		d.model = p.parseSoma(v, path+".model", ml, size)
+	} else if pm.ok {
+		pm.missing("model")
+	}
+	if v, rl := pm.get("receptors"); v != nil {
+		rm := p.mapping(v, path+".receptors", rl)
+		for _, k := range rm.keys {
+			rv, kl := rm.get(k.Value)
+			rp := path + ".receptors." + k.Value
+			if p.name(k, rp) {
+				d.receptors = append(d.receptors, named[dendrite.Spec]{k.Value, p.parseReceptor(rv, rp, kl)})
+			}
+		}
+		rm.done()
+	}
+	if v, al := pm.get("axons"); v != nil {
+		am := p.mapping(v, path+".axons", al)
+		for _, k := range am.keys {
+			av, kl := am.get(k.Value)
+			ap := path + ".axons." + k.Value
+			if p.name(k, ap) {
+				d.axons = append(d.axons, named[axon.Spec]{k.Value, p.parseAxon(av, ap, kl, size)})
+			}
+		}
+		am.done()
+	}
+	if v, _ := pm.get("stimuli"); v != nil {
+		p.list(v, path+".stimuli", func(e *yaml.Node, ep string) {
+			if s := p.parseStimulus(e, ep, size); s != nil {
+				d.stimuli = append(d.stimuli, s)
+			}
+		})
+	}
+	if v, _ := pm.get("drives"); v != nil {
+		p.list(v, path+".drives", func(e *yaml.Node, ep string) {
+			dm := p.mapping(e, ep, e.Line)
+			dr := driveDef{receptor: "in"}
+			if rv, _ := dm.get("receptor"); rv != nil {
+				if s, ok := p.str(rv, ep+".receptor"); ok {
+					if !p.hasName(s, d.receptors, "in") {
+						p.bad(rv, ep+".receptor", "no such receptor in population %s%s", name, didYouMean(s, recNames(d.receptors)))
+					}
+					dr.receptor = s
+				}
+			}
+			if rv, _ := dm.get("poisson_rate_hz"); rv != nil {
+				dr.rateHz, _ = p.checked(rv, ep+".poisson_rate_hz", ge(0))
+			} else if dm.ok {
+				dm.missing("poisson_rate_hz")
+			}
+			if wv, _ := dm.get("weight"); wv != nil {
+				dr.weight, _ = p.number(wv, ep+".weight")
+			} else if dm.ok {
+				dm.missing("weight")
+			}
+			dm.done()
+			d.drives = append(d.drives, dr)
+		})
+	}
+	pm.done()
+	if p.popDefs == nil {
+		p.popDefs = map[string]*popDef{}
+	}
+	p.popNames = append(p.popNames, name)
+	p.popDefs[name] = d
+	if len(p.errs) > before {
+		return nil
+	}
+	return d
+}
+
+func recNames(rs []named[dendrite.Spec]) []string {
+	s := []string{"in"}
+	for _, r := range rs {
+		if r.name != "in" {
+			s = append(s, r.name)
+		}
+	}
+	return s
+}
+
+func axonNames(as []named[axon.Spec]) []string {
+	s := []string{"out"}
+	for _, a := range as {
+		if a.name != "out" {
+			s = append(s, a.name)
+		}
+	}
+	return s
+}
+
+func (p *parser) hasName(s string, rs []named[dendrite.Spec], def string) bool {
+	for _, n := range recNames(rs) {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) list(n *yaml.Node, path string, each func(e *yaml.Node, ep string)) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		p.bad(n, path, "must be a list, not %s", kindName(n))
+		return
+	}
+	for i, e := range n.Content {
+		each(resolve(e), fmt.Sprintf("%s[%d]", path, i))
+	}
+}
+
+func (p *parser) parseReceptor(n *yaml.Node, path string, line int) dendrite.Spec {
+	m := p.mapping(n, path, line)
+	var s dendrite.Spec
+	if v, _ := m.get("kernel"); v != nil {
+		names := []string{"delta", "exp_current", "alpha_current", "exp_conductance", "alpha_conductance"}
+		if k, ok := p.enum(v, path+".kernel", names); ok {
+			s.Kernel, _ = dendrite.ParseKernel(k)
+		}
+	} else if m.ok {
+		m.missing("kernel")
+	}
+	if v, _ := m.get("tau_ms"); v != nil {
+		s.TauMs, _ = p.checked(v, path+".tau_ms", gt(0))
+	} else if m.ok && s.Kernel != dendrite.Delta {
+		m.missing("tau_ms")
+	}
+	if v, _ := m.get("reversal_mV"); v != nil {
+		s.ReversalMV, _ = p.number(v, path+".reversal_mV")
+		if !s.Kernel.Conductance() {
+			p.bad(v, path+".reversal_mV", "only conductance kernels (exp_conductance, alpha_conductance) have a reversal potential")
+		}
+	}
+	m.done()
+	return s
+}
+
+func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec {
+	m := p.mapping(n, path, line)
+	var s axon.Spec
+	if v, _ := m.get("terminals"); v != nil {
+		s.Terminals, _ = p.integer(v, path+".terminals", 1, 1<<20)
+	}
+	if v, _ := m.get("delay_ms"); v != nil {
+		s.Delay, _ = p.value(v, path+".delay_ms", -1, ge(0))
+	}
+	if v, _ := m.get("inhibitory"); v != nil {
+		s.Inhibitory, _ = p.boolean(v, path+".inhibitory")
+	}
+	m.done()
+	return s
+}
+
+func (p *parser) parseStimulus(n *yaml.Node, path string, size int) population.Stimulus {
+	m := p.mapping(n, path, n.Line)
+	if !m.ok {
+		return nil
+	}
+	kinds := []string{"constant", "per_neuron", "square_pulse"}
+	if len(m.keys) != 1 {
+		p.bad(n, path, "a stimulus is a mapping with exactly one of: constant, per_neuron, square_pulse")
+		return nil
+	}
+	var out population.Stimulus
+	if v, _ := m.get("constant"); v != nil {
+		if x, ok := p.number(v, path+".constant"); ok {
+			out = stimulus.Constant(float32(x))
+		}
+	}
+	if v, _ := m.get("per_neuron"); v != nil {
+		if xs, ok := p.numberList(v, path+".per_neuron"); ok {
+			if size >= 0 && len(xs) != size {
+				p.bad(v, path+".per_neuron", "list of %d values: must have one value per neuron (%d)", len(xs), size)
+			} else {
+				f := make([]float32, len(xs))
+				for i, x := range xs {
+					f[i] = float32(x)
+				}
+				out = stimulus.PerNeuron(f)
+			}
+		}
+	}
+	if v, l := m.get("square_pulse"); v != nil {
+		sm := p.mapping(v, path+".square_pulse", l)
+		var sp stimulus.SquarePulse
+		get := func(key string) float64 {
+			if x, _ := sm.get(key); x != nil {
+				f, _ := p.number(x, path+".square_pulse."+key)
+				return f
+			}
+			return 0
+		}
+		sp.Low, sp.High = float32(get("low")), float32(get("high"))
+		geti := func(key string, lo int64) int64 {
+			if x, _ := sm.get(key); x != nil {
+				i, _ := p.integer(x, path+".square_pulse."+key, lo, math.MaxInt32)
+				return int64(i)
+			}
+			if key == "period_steps" && sm.ok {
+				sm.missing(key)
+			}
+			return 0
+		}
+		sp.Period, sp.Width, sp.Phase = geti("period_steps", 1), geti("width_steps", 0), geti("phase_steps", 0)
+		sm.done()
+		if sp.Period >= 1 {
+			if err := sp.Validate(); err != nil {
+				p.bad(v, path+".square_pulse", "%v", err)
+			} else {
+				out = sp
+			}
+		}
+	}
+	for _, k := range m.keys {
+		if !m.used[k.Value] {
+			p.add(k.Line, join(path, k.Value), "", "unknown stimulus%s", didYouMean(k.Value, kinds))
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package modelfile
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spiral-sim/spiral/models"
+	"github.com/spiral-sim/spiral/monitor"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/stepper"
+)
+
+func spikes(t *testing.T, net *network.Network, steps int) map[string][2][]int64 {
+	t.Helper()
+	s := stepper.New(net)
+	mons := map[string]*monitor.Spikes{}
+	for _, p := range net.Populations {
+		m, err := monitor.NewSpikes(net, p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mons[p.Name] = m
+		s.AddMonitor(m)
+	}
+	if err := s.Run(steps); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][2][]int64{}
+	for name, m := range mons {
+		el := make([]int64, len(m.Elements))
+		for i, e := range m.Elements {
+			el[i] = int64(e)
+		}
+		out[name] = [2][]int64{m.Steps, el}
+	}
+	return out
+}
+
+// TestExamplesMatchModels builds every example file and the same model
+// with package models, and checks that they give the same network and the
+// same spikes over 200 steps.
+func TestExamplesMatchModels(t *testing.T) {
+	o := models.Options{Seed: 1}
+	for _, tc := range []struct {
+		file  string
+		build func() (*network.Network, error)
+	}{
+		{"cuba.yaml", func() (*network.Network, error) { return models.CUBA(o) }},
+		{"coba.yaml", func() (*network.Network, error) { return models.COBA(o) }},
+		{"brunel.yaml", func() (*network.Network, error) { return models.Brunel(o, models.BrunelParams{}) }},
+		{"stdp.yaml", func() (*network.Network, error) { return models.STDP(o) }},
+		{"fi.yaml", func() (*network.Network, error) { n, _, err := models.FI(o); return n, err }},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			if testing.Short() && tc.file == "brunel.yaml" {
+				t.Skip("large")
+			}
+			m, err := Load(filepath.Join("..", "examples", strings.TrimSuffix(tc.file, ".yaml"), tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := tc.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Neurons() != want.Neurons() || got.Synapses() != want.Synapses() {
+				t.Fatalf("file: %d neurons, %d synapses; models: %d, %d", got.Neurons(), got.Synapses(), want.Neurons(), want.Synapses())
+			}
+			for i, p := range want.Projections {
+				g := got.Projections[i]
+				if g.Name != p.Name || !slices.Equal(g.Runtime.Syn.W, p.Runtime.Syn.W) {
+					t.Fatalf("projection %s: weights differ", p.Name)
+				}
+			}
+			gs, ws := spikes(t, got, 200), spikes(t, want, 200)
+			total := 0
+			for name, w := range ws {
+				g := gs[name]
+				total += len(w[0])
+				if !slices.Equal(g[0], w[0]) || !slices.Equal(g[1], w[1]) {
+					t.Errorf("population %s: %d spikes from the file, %d from models; not the same", name, len(g[0]), len(w[0]))
+				}
+			}
+			t.Logf("%s: %d neurons, %d synapses, %d spikes in 200 steps", tc.file, got.Neurons(), got.Synapses(), total)
+			if m.Run.DurationMs != 1000 || m.Network.Seed != 1 {
+				t.Errorf("run settings %+v, network %+v", m.Run, m.Network)
+			}
+		})
+	}
+}

@@ -1,0 +1,413 @@
+package modelfile
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/spiral-sim/spiral/param"
+)
+
+// parser walks the YAML node tree and collects every problem.
+type parser struct {
+	file     string
+	errs     Errors
+	popNames []string
+	popDefs  map[string]*popDef // every population, even one with errors
+}
+
+func (p *parser) add(line int, path, value, format string, args ...any) {
+	p.errs = append(p.errs, &FieldError{File: p.file, Line: line, Path: path, Value: value, Msg: fmt.Sprintf(format, args...)})
+}
+
+// bad reports a problem with the value node n.
+func (p *parser) bad(n *yaml.Node, path, format string, args ...any) {
+	p.add(n.Line, path, show(n), format, args...)
+}
+
+// resolve follows aliases.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.AliasNode {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line}
+	}
+	return n
+}
+
+// show renders a node for an error message.
+func show(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		s := n.Value
+		if len(s) > 40 {
+			s = s[:37] + "..."
+		}
+		if n.Tag == "!!str" && (s == "" || strings.ContainsAny(s, " :")) {
+			return strconv.Quote(s)
+		}
+		return s
+	case yaml.MappingNode:
+		return "{...}"
+	case yaml.SequenceNode:
+		return "[...]"
+	}
+	return ""
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		case "!!null":
+			return "null"
+		}
+		return "a string"
+	}
+	return "a node"
+}
+
+// mapping is a YAML mapping being read: get marks keys as known, done
+// reports the unknown ones with a did-you-mean.
+type mapping struct {
+	p     *parser
+	path  string
+	line  int
+	ok    bool
+	keys  []*yaml.Node // key nodes in order
+	vals  map[string]*yaml.Node
+	known []string
+	used  map[string]bool
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// mapping reads n as a mapping; line is where it was introduced (the line
+// of its key), for "missing field" errors. A nil n is an empty mapping.
+func (p *parser) mapping(n *yaml.Node, path string, line int) *mapping {
+	m := &mapping{p: p, path: path, line: line, vals: map[string]*yaml.Node{}, used: map[string]bool{}}
+	n = resolve(n)
+	if n == nil {
+		return m
+	}
+	if n.Kind != yaml.MappingNode {
+		p.bad(n, path, "must be a mapping (key: value), not %s", kindName(n))
+		return m
+	}
+	m.ok = true
+	if m.line == 0 {
+		m.line = n.Line
+	}
+	// Merge keys (<<: *anchor) first, so that explicit keys override.
+	var merged []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolve(n.Content[i])
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			src := resolve(n.Content[i+1])
+			if src.Kind != yaml.MappingNode {
+				p.bad(src, path, "merge (<<) needs a mapping")
+				continue
+			}
+			for j := 0; j+1 < len(src.Content); j += 2 {
+				merged = append(merged, src.Content[j], src.Content[j+1])
+			}
+		}
+	}
+	explicit := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
+			explicit[k.Value] = true
+		}
+	}
+	for j := 0; j+1 < len(merged); j += 2 {
+		k := resolve(merged[j])
+		if k.Kind == yaml.ScalarNode && !explicit[k.Value] {
+			if _, dup := m.vals[k.Value]; !dup {
+				m.keys = append(m.keys, k)
+				m.vals[k.Value] = merged[j+1]
+			}
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolve(n.Content[i])
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			p.bad(k, path, "keys must be strings")
+			continue
+		}
+		if _, dup := m.vals[k.Value]; dup {
+			p.add(k.Line, join(path, k.Value), "", "duplicate key")
+			continue
+		}
+		m.keys = append(m.keys, k)
+		m.vals[k.Value] = n.Content[i+1]
+	}
+	return m
+}
+
+// get returns the value of key (nil if absent) and the line of its key.
+func (m *mapping) get(key string) (*yaml.Node, int) {
+	m.known = append(m.known, key)
+	m.used[key] = true
+	v, ok := m.vals[key]
+	if !ok {
+		return nil, m.line
+	}
+	line := m.line
+	for _, k := range m.keys {
+		if k.Value == key {
+			line = k.Line
+		}
+	}
+	v = resolve(v)
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil, line
+	}
+	return v, line
+}
+
+// has reports whether key is present (not null), without marking it.
+func (m *mapping) has(key string) bool {
+	v, ok := m.vals[key]
+	if !ok {
+		return false
+	}
+	v = resolve(v)
+	return !(v.Kind == yaml.ScalarNode && v.Tag == "!!null")
+}
+
+// done reports unknown keys.
+func (m *mapping) done() {
+	for _, k := range m.keys {
+		if m.used[k.Value] {
+			continue
+		}
+		m.p.add(k.Line, join(m.path, k.Value), "", "unknown field%s", didYouMean(k.Value, m.known))
+	}
+}
+
+func (m *mapping) missing(key string) {
+	m.p.add(m.line, join(m.path, key), "", "missing required field")
+}
+
+// number reads a finite number.
+func (p *parser) number(n *yaml.Node, path string) (float64, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		p.bad(n, path, "must be a number, not %s", kindName(n))
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	if err != nil && n.Tag == "!!int" {
+		if i, err2 := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err2 == nil {
+			x, err = float64(i), nil
+		}
+	}
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		p.bad(n, path, "must be a finite number")
+		return 0, false
+	}
+	return x, true
+}
+
+// integer reads an integer in [lo, hi].
+func (p *parser) integer(n *yaml.Node, path string, lo, hi int64) (int, bool) {
+	x, ok := p.number(n, path)
+	if !ok {
+		return 0, false
+	}
+	if x != math.Trunc(x) {
+		p.bad(n, path, "must be an integer")
+		return 0, false
+	}
+	if x < float64(lo) || x > float64(hi) {
+		if hi == math.MaxInt32 {
+			p.bad(n, path, "must be >= %d", lo)
+		} else {
+			p.bad(n, path, "must lie in [%d, %d]", lo, hi)
+		}
+		return 0, false
+	}
+	return int(x), true
+}
+
+func (p *parser) boolean(n *yaml.Node, path string) (bool, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		p.bad(n, path, "must be true or false, not %s", kindName(n))
+		return false, false
+	}
+	b, err := strconv.ParseBool(strings.ToLower(n.Value))
+	if err != nil {
+		p.bad(n, path, "must be true or false")
+		return false, false
+	}
+	return b, true
+}
+
+func (p *parser) str(n *yaml.Node, path string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.bad(n, path, "must be a string, not %s", kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// enum reads one of the names.
+func (p *parser) enum(n *yaml.Node, path string, names []string) (string, bool) {
+	s, ok := p.str(n, path)
+	if !ok {
+		return "", false
+	}
+	for _, x := range names {
+		if s == x {
+			return s, true
+		}
+	}
+	p.bad(n, path, "unknown value%s", didYouMean(s, names))
+	return "", false
+}
+
+// check is a constraint on a number: nil when valid, else what is valid.
+type check func(x float64) string
+
+func gt(lo float64) check {
+	return func(x float64) string {
+		if x > lo {
+			return ""
+		}
+		return fmt.Sprintf("must be > %g", lo)
+	}
+}
+
+func ge(lo float64) check {
+	return func(x float64) string {
+		if x >= lo {
+			return ""
+		}
+		return fmt.Sprintf("must be >= %g", lo)
+	}
+}
+
+func inRange(lo, hi float64) check {
+	return func(x float64) string {
+		if x >= lo && x <= hi {
+			return ""
+		}
+		return fmt.Sprintf("must lie in [%g, %g]", lo, hi)
+	}
+}
+
+func (p *parser) checked(n *yaml.Node, path string, checks ...check) (float64, bool) {
+	x, ok := p.number(n, path)
+	if !ok {
+		return 0, false
+	}
+	for _, c := range checks {
+		if msg := c(x); msg != "" {
+			p.bad(n, path, "%s", msg)
+			return 0, false
+		}
+	}
+	return x, true
+}
+
+// numberList reads a list of numbers.
+func (p *parser) numberList(n *yaml.Node, path string, checks ...check) ([]float64, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		p.bad(n, path, "must be a list of numbers, not %s", kindName(n))
+		return nil, false
+	}
+	xs := make([]float64, len(n.Content))
+	ok := true
+	for i, e := range n.Content {
+		x, good := p.checked(e, fmt.Sprintf("%s[%d]", path, i), checks...)
+		xs[i] = x
+		ok = ok && good
+	}
+	return xs, ok
+}
+
+// value reads a parameter: a number, a list with one number per element
+// (size of them; size < 0: any length), or {uniform: [lo, hi]} /
+// {normal: [mean, sd]}.
+func (p *parser) value(n *yaml.Node, path string, size int, checks ...check) (param.Value, bool) {
+	n = resolve(n)
+	switch n.Kind {
+	case yaml.ScalarNode:
+		x, ok := p.checked(n, path, checks...)
+		return param.Const(x), ok
+	case yaml.SequenceNode:
+		xs, ok := p.numberList(n, path, checks...)
+		if ok && size >= 0 && len(xs) != size {
+			p.bad(n, path, "list of %d values: must have one value per element (%d)", len(xs), size)
+			ok = false
+		}
+		return param.Array(xs...), ok
+	case yaml.MappingNode:
+		m := p.mapping(n, path, n.Line)
+		if len(m.keys) != 1 {
+			p.bad(n, path, "a distribution is one of {uniform: [lo, hi]} or {normal: [mean, sd]}")
+			return param.Value{}, false
+		}
+		key := m.keys[0].Value
+		v, _ := m.get("uniform")
+		if v == nil {
+			v, _ = m.get("normal")
+		}
+		m.done()
+		if v == nil {
+			return param.Value{}, false
+		}
+		sub := join(path, key)
+		xs, ok := p.numberList(v, sub)
+		if !ok {
+			return param.Value{}, false
+		}
+		if len(xs) != 2 {
+			p.bad(v, sub, "must be a list of two numbers")
+			return param.Value{}, false
+		}
+		if key == "uniform" {
+			if !(xs[0] < xs[1]) {
+				p.bad(v, sub, "must have lo < hi")
+				return param.Value{}, false
+			}
+			for _, c := range checks {
+				if msg := c(xs[0]); msg != "" {
+					p.bad(v, sub, "lower bound %s", msg)
+					return param.Value{}, false
+				}
+			}
+			return param.Uniform(xs[0], xs[1]), true
+		}
+		if xs[1] < 0 {
+			p.bad(v, sub, "sd must be >= 0")
+			return param.Value{}, false
+		}
+		return param.Normal(xs[0], xs[1]), true
+	}
+	p.bad(n, path, "must be a number, a list or a distribution")
+	return param.Value{}, false
+}

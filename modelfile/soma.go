@@ -1,0 +1,198 @@
+package modelfile
+
+import (
+	"math"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// parseSoma reads populations.X.model.
+func (p *parser) parseSoma(n *yaml.Node, path string, line, size int) soma.Spec {
+	m := p.mapping(n, path, line)
+	if !m.ok {
+		return nil
+	}
+	kv, _ := m.get("kind")
+	if kv == nil {
+		m.missing("kind")
+		return nil
+	}
+	kind, ok := p.enum(kv, path+".kind", modelKinds)
+	if !ok {
+		return nil
+	}
+	// val sets *dst from key when present.
+	val := func(key string, dst *param.Value, checks ...check) {
+		if v, _ := m.get(key); v != nil {
+			if x, ok := p.value(v, path+"."+key, size, checks...); ok {
+				*dst = x
+			}
+		}
+	}
+	ptrVal := func(key string, dst **param.Value, checks ...check) {
+		if v, _ := m.get(key); v != nil {
+			if x, ok := p.value(v, path+"."+key, size, checks...); ok {
+				*dst = &x
+			}
+		}
+	}
+	flag := func(key string, dst *bool) {
+		if v, _ := m.get(key); v != nil {
+			*dst, _ = p.boolean(v, path+"."+key)
+		}
+	}
+	integration := func(dst *soma.Integration) {
+		if v, _ := m.get("integration"); v != nil {
+			if s, ok := p.enum(v, path+".integration", []string{"euler", "exact"}); ok {
+				*dst = soma.Euler
+				if s == "exact" {
+					*dst = soma.Exact
+				}
+			}
+		}
+	}
+	var spec soma.Spec
+	switch kind {
+	case "lif", "if", "eif", "aif", "adex":
+		var s soma.IF
+		switch kind {
+		case "lif":
+			s = soma.LIF()
+		case "if":
+			s = soma.PerfectIF()
+		case "eif":
+			s = soma.EIF()
+		case "aif":
+			s = soma.AIF()
+		case "adex":
+			s = soma.AdEx()
+		}
+		val("tau_ms", &s.Tau, gt(0))
+		val("resistance", &s.R, gt(0))
+		val("rest_mV", &s.Rest)
+		val("threshold_mV", &s.Threshold)
+		ptrVal("reset_mV", &s.Reset)
+		val("refractory_ms", &s.Refractory, ge(0))
+		flag("refractory_from_spike", &s.RefractoryFromSpike)
+		flag("drop_refractory_input", &s.DropRefractoryInput)
+		flag("fire_at_threshold", &s.FireAtThreshold)
+		integration(&s.Integration)
+		ptrVal("v0_mV", &s.V0)
+		for i, t := range s.Terms {
+			switch t := t.(type) {
+			case soma.Exponential:
+				val("delta_t_mV", &t.DeltaT, gt(0))
+				val("theta_rh_mV", &t.ThetaRH)
+				s.Terms[i] = t
+			case soma.Adaptation:
+				val("a", &t.A)
+				val("b", &t.B)
+				val("tau_w_ms", &t.TauW, gt(0))
+				if v, _ := m.get("adaptation_form"); v != nil {
+					if f, ok := p.enum(v, path+".adaptation_form", []string{"reference", "textbook"}); ok && f == "textbook" {
+						t.Form = soma.AdaptTextbook
+					}
+				}
+				s.Terms[i] = t
+			}
+		}
+		spec = s
+	case "izhikevich":
+		s := soma.IzhikevichRS()
+		val("a", &s.A, gt(0))
+		val("b", &s.B)
+		val("c", &s.C)
+		val("d", &s.D)
+		val("peak_mV", &s.Peak)
+		ptrVal("v0_mV", &s.V0)
+		ptrVal("u0", &s.U0)
+		if v, _ := m.get("method"); v != nil {
+			if f, ok := p.enum(v, path+".method", []string{"half_ms", "euler"}); ok && f == "euler" {
+				s.Method = soma.IzhikevichEuler
+			}
+		}
+		spec = s
+	case "hh":
+		s := soma.TraubMiles()
+		val("area_um2", &s.Area, gt(0))
+		val("cm_uF_cm2", &s.Cm, gt(0))
+		val("gl_mS_cm2", &s.GL, gt(0))
+		val("gna_mS_cm2", &s.GNa, ge(0))
+		val("gk_mS_cm2", &s.GK, ge(0))
+		val("el_mV", &s.EL)
+		val("ena_mV", &s.ENa)
+		val("ek_mV", &s.EK)
+		val("vt_mV", &s.VT)
+		val("threshold_mV", &s.Threshold)
+		ptrVal("v0_mV", &s.V0)
+		if v, _ := m.get("substeps"); v != nil {
+			s.Substeps, _ = p.integer(v, path+".substeps", 0, 1<<20)
+		}
+		spec = s
+	case "rate":
+		s := soma.RateUnit(soma.Linear)
+		if v, _ := m.get("transfer"); v != nil {
+			if f, ok := p.enum(v, path+".transfer", []string{"linear", "relu", "sigmoid", "tanh", "threshold_linear"}); ok {
+				s.Transfer, _ = soma.ParseTransfer(f)
+			}
+		}
+		val("tau_ms", &s.Tau, ge(0))
+		val("gain", &s.Gain)
+		val("threshold", &s.Threshold)
+		val("bias", &s.Bias)
+		ptrVal("max", &s.Max, gt(0))
+		integration(&s.Integration)
+		val("r0", &s.R0)
+		spec = s
+	case "poisson":
+		s := encoder.Poisson{}
+		if v, _ := m.get("rate_hz"); v != nil {
+			val("rate_hz", &s.Rate, ge(0))
+		} else {
+			m.missing("rate_hz")
+		}
+		spec = s
+	case "spike_array":
+		var s encoder.SpikeArray
+		nv, _ := m.get("neurons")
+		tv, _ := m.get("times_ms")
+		if nv == nil {
+			m.missing("neurons")
+		}
+		if tv == nil {
+			m.missing("times_ms")
+		}
+		if nv != nil && tv != nil {
+			hi := float64(math.MaxInt32)
+			if size > 0 {
+				hi = float64(size - 1)
+			}
+			ns, ok1 := p.numberList(nv, path+".neurons", inRange(0, hi), integral)
+			ts, ok2 := p.numberList(tv, path+".times_ms", ge(0))
+			if ok1 && ok2 {
+				if len(ns) != len(ts) {
+					p.bad(tv, path+".times_ms", "list of %d times: must have one time per entry of neurons (%d)", len(ts), len(ns))
+				}
+				s.Neurons = make([]int, len(ns))
+				for i, x := range ns {
+					s.Neurons[i] = int(x)
+				}
+				s.TimesMs = ts
+			}
+		}
+		spec = s
+	}
+	m.done()
+	return spec
+}
+
+func integral(x float64) string {
+	if x == math.Trunc(x) {
+		return ""
+	}
+	return "must be an integer"
+}
