@@ -146,6 +146,10 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	return e, nil
 }
 
+// SegmentLength returns the segment length the actor runtime uses for net:
+// the smallest latency of any link, in steps.
+func SegmentLength(net *network.Network) int { return segmentLength(net) }
+
 // segmentLength returns the smallest latency of any link (1 when there is
 // none: nothing constrains the segments, but the clock still ticks).
 func segmentLength(net *network.Network) int {

@@ -373,6 +373,7 @@ func (b *Builder) Build() (*Network, error) {
 			failed[d.name] = true
 			continue
 		}
+		pop.Kind = d.model.Kind()
 		rt := &popRT{def: d, env: env, axons: map[string]*Axon{}, recs: map[string]dendrite.Spec{}}
 		bind := func(kind string, x any) bool {
 			if bd, ok := x.(population.Binder); ok {

@@ -48,6 +48,7 @@ type Principle interface {
 // Population is the runtime state of one population.
 type Population struct {
 	Name     string
+	Kind     string // the model's kind ("lif", "rate", ...), for reports
 	N, Batch int
 
 	model  soma.Model

@@ -52,6 +52,8 @@ func usage(w io.Writer) {
 
 commands:
   validate FILE                                      check a model file; every problem, with its line
+  inspect MODEL|FILE                                 neurons, synapses and memory per projection, segment length
+  version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
   run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]
@@ -86,6 +88,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runWorker(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "inspect":
+		return inspect(args[1:], stdout, stderr)
+	case "version":
+		return version(stdout)
 	}
 	fmt.Fprintf(stderr, "spiral-node: unknown command %q\n", args[0])
 	usage(stderr)

@@ -140,3 +140,21 @@ func TestModelFiles(t *testing.T) {
 		t.Errorf("run a broken file: exit %d", code)
 	}
 }
+
+func TestInspectAndVersion(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"inspect", "../../examples/brunel/brunel.yaml"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	// Brunel: NE·CE + NI·CE + NE·CI + NI·CI synapses, 16-step segments
+	// (1 + 1.5 ms / 0.1 ms).
+	for _, want := range []string{"15625000 synapses", "segments of 16 steps", "E                 10000  lif"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "spiral-node ") {
+		t.Errorf("version: exit %d, %q", code, out.String())
+	}
+}
