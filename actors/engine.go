@@ -43,6 +43,14 @@ type Options struct {
 	// Listen is this process's remote address when Workers is set;
 	// default 127.0.0.1 with a free port.
 	Listen string
+	// OnSpikes, if set, receives every population's spikes as they are
+	// recorded, in order (step, then element), from the recorder's
+	// goroutine; the slices are valid during the call only.
+	OnSpikes func(population string, steps []int64, elements []uint32)
+	// DiscardSpikes keeps no spikes in memory once handed to OnSpikes and
+	// attached actors (Spikes then returns an error): memory stays
+	// bounded however long the run.
+	DiscardSpikes bool
 }
 
 // MinAutoShardSize is the smallest population the automatic shard count
@@ -75,6 +83,8 @@ type Engine struct {
 	closing     atomic.Bool
 	stepNow     atomic.Int64 // where the last run ended
 	inRun       atomic.Bool
+	onSpikes    func(string, []int64, []uint32)
+	discard     bool
 	dispatchers []*loopDispatcher
 
 	step    int64 // steps completed
@@ -122,7 +132,8 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers}
+	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers,
+		onSpikes: o.OnSpikes, discard: o.DiscardSpikes}
 	e.e = segmentLength(net)
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return quietSlog(log, &e.closing)
@@ -282,6 +293,9 @@ func (e *Engine) Spikes(pop string) (steps []int64, elements []uint32, err error
 	i, ok := e.net.PopulationIndex(pop)
 	if !ok {
 		return nil, nil, fmt.Errorf("engine: no population %q", pop)
+	}
+	if e.discard {
+		return nil, nil, fmt.Errorf("engine: spikes are not kept (Options.DiscardSpikes)")
 	}
 	e.rec.mu.Lock()
 	defer e.rec.mu.Unlock()

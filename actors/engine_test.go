@@ -250,3 +250,34 @@ func TestBatchOnActors(t *testing.T) {
 	got := onActors(t, build(t), nil, 1000)
 	compare(t, "batch of 2", want, got)
 }
+
+// OnSpikes hands out every spike in order, exactly those of the sequential
+// stepper, and DiscardSpikes keeps none in memory.
+func TestStreamingSpikes(t *testing.T) {
+	want := sequential(t, brunelLike(t, false), 2000)
+	got := map[string][]int64{}
+	gotEl := map[string][]uint32{}
+	e, err := actors.New(brunelLike(t, false), actors.Options{Shards: map[string]int{"E": 3, "I": 2}, DiscardSpikes: true,
+		OnSpikes: func(pop string, steps []int64, el []uint32) {
+			got[pop] = append(got[pop], steps...)
+			gotEl[pop] = append(gotEl[pop], el...)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(2000 / 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(2000 - 2000/3); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	for _, p := range []string{"E", "I"} {
+		if !slices.Equal(got[p], want.steps[p]) || !slices.Equal(gotEl[p], want.elems[p]) {
+			t.Errorf("%s: %d spikes streamed, %d sequentially", p, len(got[p]), len(want.steps[p]))
+		}
+	}
+	if _, _, err := e.Spikes("E"); err == nil {
+		t.Error("Spikes answered although spikes are discarded")
+	}
+}

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -59,10 +60,22 @@ func (r *recorder) Receive(ctx actor.Context) {
 	if m == r.reported {
 		return
 	}
+	var end int64
 	for ; r.reported < m; r.reported++ {
 		b := r.bounds[r.reported]
 		delete(r.bounds, r.reported)
 		r.observations(ctx, r.reported, b[0], b[1])
+		end = b[1]
+	}
+	if r.e.discard {
+		// Everything before the end of the reported segments has been
+		// handed out: keep only what is newer.
+		for _, p := range r.pops {
+			k, _ := slices.BinarySearch(p.steps, end)
+			n := copy(p.steps, p.steps[k:])
+			copy(p.elems, p.elems[k:])
+			p.steps, p.elems = p.steps[:n], p.elems[:n]
+		}
 	}
 	ctx.Send(r.e.clock, &recorded{upTo: m})
 }
@@ -86,6 +99,7 @@ func (r *recorder) add(o *output, step *int64) {
 			}
 		}
 		delete(p.pending, p.next)
+		start := len(p.steps)
 		for k := range parts[0].fired {
 			st := parts[0].from + int64(k)
 			*step = st
@@ -95,6 +109,9 @@ func (r *recorder) add(o *output, step *int64) {
 					p.elems = append(p.elems, el)
 				}
 			}
+		}
+		if f := r.e.onSpikes; f != nil && len(p.steps) > start {
+			f(r.e.net.Populations[o.pop].Name, p.steps[start:], p.elems[start:])
 		}
 		p.next++
 	}

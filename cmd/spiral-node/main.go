@@ -184,13 +184,42 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		desc  string
 		ran   int64
 	)
+	// With --out, spikes stream into the output files as they are
+	// recorded (memory stays bounded); otherwise they are kept for the
+	// summary.
+	writers := map[string]*output.SpikeWriter{}
+	var sinkErr error
+	sink := func(pop string, st []int64, el []uint32) {
+		if w := writers[pop]; w != nil && sinkErr == nil {
+			if err := w.Append(st, el); err != nil {
+				sinkErr = fmt.Errorf("writing spikes of %s: %w", pop, err)
+			}
+		}
+	}
+	if out != nil {
+		for _, p := range net.Populations {
+			if p.Graded() {
+				continue
+			}
+			w, err := out.SpikeWriter(p.Name, p.Len(), net.Config.DtMs)
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+				return 1
+			}
+			writers[p.Name] = w
+		}
+	}
 	switch *engine {
 	case "sequential":
 		s := stepper.New(net)
 		mons := map[string]*monitor.Spikes{}
-		for _, p := range net.Populations {
-			mons[p.Name], _ = monitor.NewSpikes(net, p.Name)
-			s.AddMonitor(mons[p.Name])
+		if out != nil {
+			s.AddMonitor(streamer{sink})
+		} else {
+			for _, p := range net.Populations {
+				mons[p.Name], _ = monitor.NewSpikes(net, p.Name)
+				s.AddMonitor(mons[p.Name])
+			}
 		}
 		t1 := time.Now()
 		if err := s.RunMs(*duration); err != nil {
@@ -198,7 +227,12 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		sim, ran, desc = time.Since(t1), s.Step(), "sequential stepper"
-		steps = func(pop string) ([]int64, []uint32) { return mons[pop].Steps, mons[pop].Elements }
+		steps = func(pop string) ([]int64, []uint32) {
+			if m := mons[pop]; m != nil {
+				return m.Steps, m.Elements
+			}
+			return nil, nil
+		}
 	default:
 		counts := map[string]int{}
 		if *shards > 0 {
@@ -220,7 +254,11 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			}
 			addrs = a
 		}
-		e, err := actors.New(net, actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr)})
+		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr)}
+		if out != nil {
+			opts.OnSpikes, opts.DiscardSpikes = sink, true
+		}
+		e, err := actors.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return 2
@@ -248,39 +286,59 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
-	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: *seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
+	if sinkErr != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, sinkErr)
+		return 1
+	}
+	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: net.Config.Seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses())}
 	for _, p := range net.Populations {
-		st, el := steps(p.Name)
-		s := monitor.Summary(p.N, st, el, 0, ran, dt)
-		cv := "n/a" // fewer than three spikes everywhere
-		if !math.IsNaN(s.CVISI) {
-			cv = fmt.Sprintf("%.3f", s.CVISI)
-		}
-		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, s.Spikes, s.RateHz, cv)
-		sum.Populations = append(sum.Populations, output.PopulationSummary{Name: p.Name, Size: p.N,
-			Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)})
-		if out != nil && !p.Graded() {
-			w, err := out.SpikeWriter(p.Name, p.Len(), dt)
-			if err == nil {
-				err = w.Append(st, el)
-			}
-			if err == nil {
-				err = w.Close()
-			}
-			if err != nil {
+		var ps output.PopulationSummary
+		if w := writers[p.Name]; w != nil {
+			ps = w.Summary(p.Name, float64(ran)*dt)
+			if err := w.Close(); err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: writing spikes of %s: %v\n", name, p.Name, err)
 				return 1
 			}
+		} else {
+			st, el := steps(p.Name)
+			s := monitor.Summary(p.N, st, el, 0, ran, dt)
+			ps = output.PopulationSummary{Name: p.Name, Size: p.N, Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)}
 		}
+		cv := "n/a" // fewer than three spikes everywhere
+		if c := float64(ps.CVISI); !math.IsNaN(c) {
+			cv = fmt.Sprintf("%.3f", c)
+		}
+		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, ps.Spikes, ps.RateHz, cv)
+		sum.Populations = append(sum.Populations, ps)
 	}
 	if out != nil {
 		sum.WallS = time.Since(t0).Seconds()
 		if err := out.Commit(sum); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, *outDir, err)
+			fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, out.Dir(), err)
 			return 1
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", out.Dir())
 	}
 	return 0
+}
+
+// streamer hands every population's spikes of each step to a sink.
+type streamer struct {
+	sink func(pop string, steps []int64, elements []uint32)
+}
+
+// Record implements stepper.Monitor.
+func (m streamer) Record(step int64, net *network.Network) {
+	for _, p := range net.Populations {
+		f := p.Fired()
+		if len(f) == 0 {
+			continue
+		}
+		steps := make([]int64, len(f))
+		for i := range steps {
+			steps[i] = step
+		}
+		m.sink(p.Name, steps, f)
+	}
 }
