@@ -54,6 +54,9 @@ func (c *clockActor) Receive(ctx actor.Context) {
 			delete(c.segs, c.minDone)
 			c.minDone++
 		}
+		if f := c.e.onProgress; f != nil {
+			f(c.step)
+		}
 		if c.maybeFinish() {
 			return
 		}

@@ -47,6 +47,9 @@ type Options struct {
 	// recorded, in order (step, then element), from the recorder's
 	// goroutine; the slices are valid during the call only.
 	OnSpikes func(population string, steps []int64, elements []uint32)
+	// OnProgress, if set, is called from the clock's goroutine with the
+	// number of steps every shard has computed, whenever that grows.
+	OnProgress func(steps int64)
 	// DiscardSpikes keeps no spikes in memory once handed to OnSpikes and
 	// attached actors (Spikes then returns an error): memory stays
 	// bounded however long the run.
@@ -84,6 +87,7 @@ type Engine struct {
 	stepNow     atomic.Int64 // where the last run ended
 	inRun       atomic.Bool
 	onSpikes    func(string, []int64, []uint32)
+	onProgress  func(int64)
 	discard     bool
 	dispatchers []*loopDispatcher
 
@@ -133,7 +137,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		log = zap.NewNop()
 	}
 	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers,
-		onSpikes: o.OnSpikes, discard: o.DiscardSpikes}
+		onSpikes: o.OnSpikes, discard: o.DiscardSpikes, onProgress: o.OnProgress}
 	e.e = segmentLength(net)
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return quietSlog(log, &e.closing)

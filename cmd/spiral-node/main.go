@@ -23,6 +23,7 @@ import (
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
+	"github.com/spiral-sim/spiral/progress"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
 )
@@ -56,7 +57,7 @@ commands:
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR] [--quiet]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
 
@@ -107,9 +108,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	engine := fs.String("engine", "actors", "actors (shards on every core) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
+	quiet := fs.Bool("quiet", false, "no progress report")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR] [--quiet]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
@@ -209,9 +211,16 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			writers[p.Name] = w
 		}
 	}
+	var prog *progress.Reporter
+	if !*quiet {
+		prog = progress.New(stderr, int64(*duration/net.Config.DtMs+0.5), net.Config.DtMs)
+	}
 	switch *engine {
 	case "sequential":
 		s := stepper.New(net)
+		if prog != nil {
+			s.AddMonitor(progressMonitor{prog})
+		}
 		mons := map[string]*monitor.Spikes{}
 		if out != nil {
 			s.AddMonitor(streamer{sink})
@@ -258,6 +267,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		if out != nil {
 			opts.OnSpikes, opts.DiscardSpikes = sink, true
 		}
+		if prog != nil {
+			opts.OnProgress = prog.Update
+		}
 		e, err := actors.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -279,6 +291,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return st, el
 		}
 	}
+	prog.Done(ran)
 	dt := net.Config.DtMs
 	fmt.Fprintf(stdout, "model %s: %d neurons, %d synapses, dt %g ms, %g ms simulated, seed %d\n",
 		name, net.Neurons(), net.Synapses(), dt, float64(ran)*dt, *seed)
@@ -340,5 +353,16 @@ func (m streamer) Record(step int64, net *network.Network) {
 			steps[i] = step
 		}
 		m.sink(p.Name, steps, f)
+	}
+}
+
+// progressMonitor reports the sequential stepper's progress every 100
+// steps.
+type progressMonitor struct{ r *progress.Reporter }
+
+// Record implements stepper.Monitor.
+func (m progressMonitor) Record(step int64, _ *network.Network) {
+	if step%100 == 99 {
+		m.r.Update(step + 1)
 	}
 }
