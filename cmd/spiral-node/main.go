@@ -294,7 +294,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	prog.Done(ran)
 	dt := net.Config.DtMs
 	fmt.Fprintf(stdout, "model %s: %d neurons, %d synapses, dt %g ms, %g ms simulated, seed %d\n",
-		name, net.Neurons(), net.Synapses(), dt, float64(ran)*dt, *seed)
+		name, net.Neurons(), net.Synapses(), dt, float64(ran)*dt, net.Config.Seed)
 	fmt.Fprintf(stdout, "engine: %s\n", desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))

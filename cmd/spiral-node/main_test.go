@@ -120,6 +120,14 @@ func TestModelFiles(t *testing.T) {
 	if file != builtin {
 		t.Errorf("cuba.yaml:\n%s\nbuilt-in cuba:\n%s", file, builtin)
 	}
+	// Graded units drive spiking ones: the LIF population fires only
+	// through the rate units' output.
+	mixed := table("run", "../../examples/mixed/mixed.yaml", "--duration", "200", "--quiet")
+	for _, line := range strings.Split(mixed, "\n") {
+		if f := strings.Fields(line); len(f) == 5 && f[0] == "lif" && f[2] == "0" {
+			t.Errorf("mixed.yaml: the LIF population never fired:\n%s", mixed)
+		}
+	}
 	var out, errb bytes.Buffer
 	if code := run([]string{"validate", "../../examples/brunel/brunel.yaml"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "valid") {
 		t.Errorf("validate brunel.yaml: exit %d, %s%s", code, out.String(), errb.String())
