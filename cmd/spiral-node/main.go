@@ -23,6 +23,7 @@ import (
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
+	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/progress"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
@@ -54,10 +55,11 @@ func usage(w io.Writer) {
 commands:
   validate FILE                                      check a model file; every problem, with its line
   inspect MODEL|FILE                                 neurons, synapses and memory per projection, segment length
+  plot DIR                                           render rasters, rates, traces and weight plots of a run's outputs
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR] [--quiet]
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
 
@@ -91,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "inspect":
 		return inspect(args[1:], stdout, stderr)
+	case "plot":
+		return plotCommand(args[1:], stdout, stderr)
 	case "version":
 		return version(stdout)
 	}
@@ -109,9 +113,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
 	quiet := fs.Bool("quiet", false, "no progress report")
+	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR] [--quiet]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
@@ -154,6 +159,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	}
 	if *shards < 0 {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: must be >= 0\n", *shards)
+		return 2
+	}
+	if *withPlots && *outDir == "" {
+		fmt.Fprintln(stderr, "spiral-node run: --plot needs --out DIR")
 		return 2
 	}
 	if *workers < 0 || (*workers > 0 && *engine != "actors") {
@@ -332,6 +341,14 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", out.Dir())
+		if *withPlots {
+			files, err := plot.Render(out.Dir(), plot.Options{})
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: plots: %v\n", name, err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "plotted %d files into %s/plots\n", len(files), out.Dir())
+		}
 	}
 	return 0
 }

@@ -166,3 +166,28 @@ func TestInspectAndVersion(t *testing.T) {
 		t.Errorf("version: exit %d, %q", code, out.String())
 	}
 }
+
+// run --out --plot renders plots; plot DIR renders them again; a
+// directory that is not a run is refused (exit 2).
+func TestPlots(t *testing.T) {
+	dir := t.TempDir() + "/run"
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "cuba", "--duration", "100", "--quiet", "--out", dir, "--plot"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, f := range []string{"raster_E.png", "rate_I.svg"} {
+		if fi, err := os.Stat(dir + "/plots/" + f); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	out.Reset()
+	if code := run([]string{"plot", dir}, &out, &errb); code != 0 || !strings.Contains(out.String(), "raster_E") {
+		t.Errorf("plot DIR: exit %d: %s%s", code, out.String(), errb.String())
+	}
+	if code := run([]string{"plot", t.TempDir()}, &out, &errb); code != 2 {
+		t.Errorf("plot of a non-run directory: exit %d, want 2", code)
+	}
+	if code := run([]string{"run", "fi", "--plot"}, &out, &errb); code != 2 {
+		t.Errorf("--plot without --out: exit %d, want 2", code)
+	}
+}

@@ -1,0 +1,588 @@
+// Package plot renders the figures of a simulation run directory (as
+// written by package output) with gonum/plot, as PNG and SVG files in
+// DIR/plots/:
+//
+//	raster_<pop>.{png,svg}        spike raster: x = time (ms), y = neuron index
+//	rate_<pop>.{png,svg}          population rate: spikes per bin / (N · bin), Hz
+//	state_<pop>.<var>.{png,svg}   traces of the recorded elements of state/<pop>.<var>.npz
+//	weights_<name>.{png,svg}      histogram of weights/<name>.npz (array w, any shape)
+//
+// Weight files are optional: weights/<name>.npz holds one array "w" of any
+// numeric dtype (float32 expected) and any shape, whose values are
+// histogrammed (NaNs ignored).
+//
+// Large runs stay fast and memory bounded: archives are streamed, never
+// loaded whole. The rate is computed from every spike, but the raster shows
+// at most Options.MaxRasterPoints points: when a population has more spikes,
+// only every s-th neuron (indices 0, s, 2s, …, keeping their full spike
+// trains) is drawn, s being the smallest stride whose neurons hold at most
+// that many spikes; the title then says "every s-th neuron". Traces draw at
+// most Options.MaxTraces elements (evenly spaced among the recorded ones)
+// and at most Options.MaxTracePoints samples each (every r-th row). The
+// choice is deterministic.
+package plot
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spiral-sim/spiral/output"
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// ErrInvalid marks errors caused by the input: a directory that is not a
+// complete run, or malformed files in it.
+var ErrInvalid = errors.New("invalid run directory")
+
+// PlotsDir is the subdirectory of the run directory that receives the plots.
+const PlotsDir = "plots"
+
+// Defaults of Options.
+const (
+	DefaultRateBinMS       = 1.0
+	DefaultMaxRasterPoints = 200_000
+	DefaultMaxTraces       = 8
+	DefaultMaxTracePoints  = 20_000
+	DefaultHistBins        = 50
+)
+
+// Options tune Render; zero values select the defaults.
+type Options struct {
+	RateBinMS       float64   // population-rate bin width in ms (default 1)
+	MaxRasterPoints int       // raster points per population (default 200000)
+	MaxTraces       int       // traces per state file (default 8)
+	MaxTracePoints  int       // samples per trace (default 20000)
+	HistBins        int       // weight histogram bins (default 50)
+	Formats         []string  // image formats (default png and svg; gonum/plot names such as "pdf" work too)
+	Width, Height   vg.Length // figure size (default 8 × 4 inches)
+}
+
+func (o *Options) defaults() error {
+	if o.RateBinMS == 0 {
+		o.RateBinMS = DefaultRateBinMS
+	}
+	if !(o.RateBinMS > 0) || math.IsInf(o.RateBinMS, 0) {
+		return fmt.Errorf("plot: rate bin %g ms must be positive", o.RateBinMS)
+	}
+	if o.MaxRasterPoints <= 0 {
+		o.MaxRasterPoints = DefaultMaxRasterPoints
+	}
+	if o.MaxTraces <= 0 {
+		o.MaxTraces = DefaultMaxTraces
+	}
+	if o.MaxTracePoints <= 0 {
+		o.MaxTracePoints = DefaultMaxTracePoints
+	}
+	if o.HistBins <= 0 {
+		o.HistBins = DefaultHistBins
+	}
+	if len(o.Formats) == 0 {
+		o.Formats = []string{"png", "svg"}
+	}
+	if o.Width <= 0 {
+		o.Width = 8 * vg.Inch
+	}
+	if o.Height <= 0 {
+		o.Height = 4 * vg.Inch
+	}
+	return nil
+}
+
+func invalid(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
+}
+
+// ReadSummary reads DIR/summary.json; a missing or malformed file is an
+// ErrInvalid error (the directory is not a complete run).
+func ReadSummary(dir string) (output.Summary, error) {
+	var s output.Summary
+	st, err := os.Stat(dir)
+	if err != nil {
+		return s, invalid("%v", err)
+	}
+	if !st.IsDir() {
+		return s, invalid("%s is not a directory", dir)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, output.SummaryFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return s, invalid("%s has no %s: not a run directory, or the run did not complete", dir, output.SummaryFile)
+	}
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, invalid("%s: %v", filepath.Join(dir, output.SummaryFile), err)
+	}
+	return s, nil
+}
+
+func safeName(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, `/\`)
+}
+
+// Render draws every plot of the run directory dir into dir/plots/ and
+// returns the paths of the files written, in order. Errors wrapping
+// ErrInvalid are caused by the input.
+func Render(dir string, opts Options) ([]string, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	sum, err := ReadSummary(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{dir: dir, out: filepath.Join(dir, PlotsDir), opts: opts, sum: sum}
+	if err := os.MkdirAll(r.out, 0o755); err != nil {
+		return nil, err
+	}
+	for _, p := range sum.Populations {
+		if !safeName(p.Name) || p.Size < 0 {
+			return r.files, invalid("%s: bad population %q (size %d)", output.SummaryFile, p.Name, p.Size)
+		}
+		path := filepath.Join(dir, output.SpikesDir, p.Name+".npz")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue // population not recorded
+		}
+		if err := r.spikes(p.Name, p.Size, path); err != nil {
+			return r.files, err
+		}
+	}
+	states, _ := filepath.Glob(filepath.Join(dir, output.StateDir, "*.npz"))
+	sort.Strings(states)
+	for _, path := range states {
+		if err := r.state(path); err != nil {
+			return r.files, err
+		}
+	}
+	weights, _ := filepath.Glob(filepath.Join(dir, "weights", "*.npz"))
+	sort.Strings(weights)
+	for _, path := range weights {
+		if err := r.weights(path); err != nil {
+			return r.files, err
+		}
+	}
+	return r.files, nil
+}
+
+type renderer struct {
+	dir, out string
+	opts     Options
+	sum      output.Summary
+	files    []string
+}
+
+// save writes p in every format as out/base.<fmt>, via a temporary file.
+func (r *renderer) save(p *gplot.Plot, base string) error {
+	for _, f := range r.opts.Formats {
+		wt, err := p.WriterTo(r.opts.Width, r.opts.Height, f)
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", base, err)
+		}
+		path := filepath.Join(r.out, base+"."+f)
+		tmp := path + ".tmp"
+		fh, err := os.Create(tmp)
+		if err != nil {
+			return err
+		}
+		_, err = wt.WriteTo(fh)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp, path)
+		}
+		if err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("plot %s: %w", path, err)
+		}
+		r.files = append(r.files, path)
+	}
+	return nil
+}
+
+// rateHist accumulates spike counts in bins of binMS from t = 0.
+type rateHist struct {
+	binMS  float64
+	counts []int64
+}
+
+func (h *rateHist) add(t float64) {
+	if !(t >= 0) {
+		t = 0
+	}
+	// the tolerance keeps t = step·dt exactly on a bin edge in that bin
+	k := int(math.Floor(t/h.binMS + 1e-9))
+	for k >= len(h.counts) {
+		h.counts = append(h.counts, 0)
+	}
+	h.counts[k]++
+}
+
+// rates returns spikes per bin / (size · bin) in Hz, over
+// ceil(durationMS / bin) bins (more if spikes lie beyond; spikes at or after
+// the last full bin count in the bin that holds them).
+func (h *rateHist) rates(size int, durationMS float64) []float64 {
+	nb := 0
+	if durationMS > 0 {
+		nb = int(math.Ceil(durationMS/h.binMS - 1e-9))
+	}
+	nb = max(nb, len(h.counts))
+	out := make([]float64, nb)
+	if size <= 0 {
+		return out
+	}
+	norm := float64(size) * h.binMS / 1000
+	for k, c := range h.counts {
+		out[k] = float64(c) / norm
+	}
+	return out
+}
+
+// PopulationRate is the population rate in Hz of spikes at times t (ms) of
+// a population of size neurons: bin k covers [k·binMS, (k+1)·binMS) and
+// holds count / (size · binMS / 1000). There are ceil(durationMS / binMS)
+// bins, or more when spikes lie beyond durationMS.
+func PopulationRate(t []float64, size int, durationMS, binMS float64) []float64 {
+	h := rateHist{binMS: binMS}
+	for _, v := range t {
+		h.add(v)
+	}
+	return h.rates(size, durationMS)
+}
+
+const chunk = 1 << 16
+
+// scanSpikes streams the spikes of an archive, calling fn for each chunk.
+func scanSpikes(path string, fn func(t, i []float64) error) (n int64, err error) {
+	z, err := openNPZ(path)
+	if err != nil {
+		return 0, invalid("%v", err)
+	}
+	defer z.Close()
+	tc, err := z.column("t_ms")
+	if err != nil {
+		return 0, invalid("%v", err)
+	}
+	defer tc.Close()
+	ic, err := z.column("i")
+	if err != nil {
+		return 0, invalid("%v", err)
+	}
+	defer ic.Close()
+	if len(tc.h.shape) != 1 || len(ic.h.shape) != 1 || tc.h.shape[0] != ic.h.shape[0] {
+		return 0, invalid("%s: t_ms %v and i %v must be 1-D of equal length", path, tc.h.shape, ic.h.shape)
+	}
+	tb, ib := make([]float64, chunk), make([]float64, chunk)
+	for {
+		k, err := tc.next(tb)
+		if err == io.EOF {
+			return tc.h.shape[0], nil
+		}
+		if err != nil {
+			return 0, invalid("%v", err)
+		}
+		if _, err := ic.next(ib[:k]); err != nil {
+			return 0, invalid("%v", err)
+		}
+		if err := fn(tb[:k], ib[:k]); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// spikeCount returns the number of spikes in a spike archive (from its header).
+func spikeCount(path string) (int64, error) {
+	z, err := openNPZ(path)
+	if err != nil {
+		return 0, invalid("%v", err)
+	}
+	defer z.Close()
+	c, err := z.column("t_ms")
+	if err != nil {
+		return 0, invalid("%v", err)
+	}
+	defer c.Close()
+	return c.h.count(), nil
+}
+
+func (r *renderer) spikes(name string, size int, path string) error {
+	total, err := spikeCount(path)
+	if err != nil {
+		return err
+	}
+	max := int64(r.opts.MaxRasterPoints)
+	hist := rateHist{binMS: r.opts.RateBinMS}
+	perNeuron := make([]int64, size)
+	var pts plotter.XYs
+	keepAll := total <= max
+	if keepAll {
+		pts = make(plotter.XYs, 0, total)
+	}
+	_, err = scanSpikes(path, func(t, idx []float64) error {
+		for k, i := range idx {
+			if i < 0 || i >= float64(size) {
+				return invalid("%s: neuron index %g out of range [0,%d)", path, i, size)
+			}
+			hist.add(t[k])
+			perNeuron[int(i)]++
+			if keepAll {
+				pts = append(pts, plotter.XY{X: t[k], Y: i})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	stride := 1
+	if !keepAll {
+		stride = int((total + max - 1) / max)
+		for ; stride < size; stride++ {
+			var n int64
+			for j := 0; j < size; j += stride {
+				n += perNeuron[j]
+			}
+			if n <= max {
+				break
+			}
+		}
+		pts = make(plotter.XYs, 0, max)
+		_, err = scanSpikes(path, func(t, idx []float64) error {
+			for k, i := range idx {
+				if int(i)%stride == 0 && len(pts) < int(max) {
+					pts = append(pts, plotter.XY{X: t[k], Y: i})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	dur := r.sum.DurationMS
+	if len(pts) > 0 {
+		dur = math.Max(dur, pts[len(pts)-1].X)
+	}
+
+	// raster
+	p := gplot.New()
+	p.Title.Text = fmt.Sprintf("%s: spike raster (%d spikes)", name, total)
+	if stride > 1 {
+		p.Title.Text = fmt.Sprintf("%s: spike raster (%d spikes, every %d-th neuron shown)", name, total, stride)
+	}
+	p.X.Label.Text = "time (ms)"
+	p.Y.Label.Text = "neuron"
+	if len(pts) > 0 {
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Shape: draw.BoxGlyph{}, Radius: vg.Points(0.5), Color: color.Black}
+		p.Add(sc)
+	}
+	p.X.Min, p.X.Max = 0, math.Max(dur, r.opts.RateBinMS)
+	p.Y.Min, p.Y.Max = -0.5, math.Max(float64(size)-0.5, 0.5)
+	if err := r.save(p, "raster_"+name); err != nil {
+		return err
+	}
+
+	// rate
+	rates := hist.rates(size, r.sum.DurationMS)
+	p = gplot.New()
+	p.Title.Text = fmt.Sprintf("%s: population rate (bin %g ms, mean %.3g Hz)", name, r.opts.RateBinMS, mean(rates))
+	p.X.Label.Text = "time (ms)"
+	p.Y.Label.Text = "rate (Hz)"
+	if len(rates) > 0 {
+		xy := make(plotter.XYs, len(rates)+1)
+		for k, v := range rates {
+			xy[k] = plotter.XY{X: float64(k) * r.opts.RateBinMS, Y: v}
+		}
+		xy[len(rates)] = plotter.XY{X: float64(len(rates)) * r.opts.RateBinMS, Y: rates[len(rates)-1]}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return err
+		}
+		l.StepStyle = plotter.PostStep
+		l.Color = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}
+		p.Add(l)
+		p.X.Min, p.X.Max = 0, xy[len(xy)-1].X
+	}
+	p.Y.Min = 0
+	if p.Y.Max <= 0 {
+		p.Y.Max = 1
+	}
+	return r.save(p, "rate_"+name)
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// state plots the traces of state/<pop>.<var>.npz.
+func (r *renderer) state(path string) error {
+	base := strings.TrimSuffix(filepath.Base(path), ".npz")
+	el, err := ReadNPZArray(path, "elements")
+	if err != nil {
+		return invalid("%v", err)
+	}
+	z, err := openNPZ(path)
+	if err != nil {
+		return invalid("%v", err)
+	}
+	defer z.Close()
+	tc, err := z.column("t_ms")
+	if err != nil {
+		return invalid("%v", err)
+	}
+	defer tc.Close()
+	vc, err := z.column("values")
+	if err != nil {
+		return invalid("%v", err)
+	}
+	defer vc.Close()
+	n, k := int64(0), int64(len(el.Data))
+	if len(tc.h.shape) == 1 {
+		n = tc.h.shape[0]
+	}
+	if len(tc.h.shape) != 1 || len(vc.h.shape) != 2 || vc.h.shape[0] != n || vc.h.shape[1] != k {
+		return invalid("%s: t_ms %v, values %v and elements (%d,) do not match", path, tc.h.shape, vc.h.shape, k)
+	}
+	// columns drawn: at most MaxTraces, evenly spaced
+	var cols []int
+	nt := min(int(k), r.opts.MaxTraces)
+	for c := range nt {
+		cols = append(cols, c*int(k)/nt)
+	}
+	rowStride := max(1, int((n+int64(r.opts.MaxTracePoints)-1)/int64(r.opts.MaxTracePoints)))
+	lines := make([]plotter.XYs, len(cols))
+	rows := max(1, chunk/max(1, int(k)))
+	tb := make([]float64, rows)
+	vb := make([]float64, rows*int(k))
+	row := 0
+	for {
+		m, err := tc.next(tb)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return invalid("%v", err)
+		}
+		if k > 0 {
+			if _, err := vc.next(vb[:m*int(k)]); err != nil {
+				return invalid("%v", err)
+			}
+		}
+		for q := range m {
+			if (row+q)%rowStride != 0 {
+				continue
+			}
+			for c, j := range cols {
+				lines[c] = append(lines[c], plotter.XY{X: tb[q], Y: vb[q*int(k)+j]})
+			}
+		}
+		row += m
+	}
+	pop, variable, _ := strings.Cut(base, ".")
+	p := gplot.New()
+	p.Title.Text = fmt.Sprintf("%s: %s of %d of %d recorded neurons", pop, variable, len(cols), k)
+	p.X.Label.Text = "time (ms)"
+	p.Y.Label.Text = variable
+	for c, xy := range lines {
+		if len(xy) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return invalid("%s: %v", path, err)
+		}
+		l.Color = plotutil.Color(c)
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("%d", int64(el.Data[cols[c]])), l)
+	}
+	p.Legend.Top = true
+	if r.sum.DurationMS > 0 {
+		p.X.Min, p.X.Max = 0, math.Max(r.sum.DurationMS, p.X.Max)
+	}
+	return r.save(p, "state_"+base)
+}
+
+// weights plots the histogram of array w of weights/<name>.npz.
+func (r *renderer) weights(path string) error {
+	base := strings.TrimSuffix(filepath.Base(path), ".npz")
+	scan := func(fn func(v float64)) error {
+		z, err := openNPZ(path)
+		if err != nil {
+			return invalid("%v", err)
+		}
+		defer z.Close()
+		c, err := z.column("w")
+		if err != nil {
+			return invalid("%v", err)
+		}
+		defer c.Close()
+		buf := make([]float64, chunk)
+		for {
+			m, err := c.next(buf)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return invalid("%v", err)
+			}
+			for _, v := range buf[:m] {
+				if !math.IsNaN(v) && !math.IsInf(v, 0) {
+					fn(v)
+				}
+			}
+		}
+	}
+	lo, hi, n := math.Inf(1), math.Inf(-1), 0
+	if err := scan(func(v float64) { lo, hi, n = math.Min(lo, v), math.Max(hi, v), n+1 }); err != nil {
+		return err
+	}
+	p := gplot.New()
+	p.Title.Text = fmt.Sprintf("%s: weight histogram (%d synapses)", base, n)
+	p.X.Label.Text = "weight"
+	p.Y.Label.Text = "count"
+	if n > 0 {
+		if hi == lo {
+			lo, hi = lo-0.5, hi+0.5
+		}
+		nb := r.opts.HistBins
+		width := (hi - lo) / float64(nb)
+		bins := make([]plotter.HistogramBin, nb)
+		for b := range bins {
+			bins[b] = plotter.HistogramBin{Min: lo + float64(b)*width, Max: lo + float64(b+1)*width}
+		}
+		if err := scan(func(v float64) {
+			b := min(nb-1, max(0, int((v-lo)/width)))
+			bins[b].Weight++
+		}); err != nil {
+			return err
+		}
+		h := &plotter.Histogram{Bins: bins, Width: width, FillColor: color.Gray{Y: 128}, LineStyle: plotter.DefaultLineStyle}
+		p.Add(h)
+	} else {
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	}
+	return r.save(p, "weights_"+base)
+}
