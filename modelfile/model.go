@@ -29,8 +29,12 @@ type Model struct {
 	File    string
 	Network network.Config
 	Run     RunSettings
-	pops    []*popDef
-	projs   []*projDef
+	// StateMonitors and WeightMonitors are the recordings the file asks
+	// for (the optional monitors section).
+	StateMonitors  []StateMonitor
+	WeightMonitors []string
+	pops           []*popDef
+	projs          []*projDef
 }
 
 type named[T any] struct {
@@ -147,6 +151,7 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	p.parseRun(top, m)
 	p.parsePopulations(top, m)
 	p.parseProjections(top, m)
+	p.parseMonitors(top, m)
 	top.done()
 	if len(p.errs) > 0 {
 		return nil, p.errs.sorted()

@@ -521,3 +521,33 @@ func TestStreamingMemory(t *testing.T) {
 		t.Fatalf("temporary files left: %v", ents)
 	}
 }
+
+func TestWeights(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r, err := Begin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := []float32{0.5, -1, float32(math.Inf(1)), 3e-9}
+	if err := r.Weights("syn", w); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Weights("syn", w); err == nil {
+		t.Error("the same weights file was accepted twice")
+	}
+	if err := r.Commit(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	zr, arrays := openNPZ(t, filepath.Join(dir, WeightsDir, "syn.npz"))
+	defer zr.Close()
+	a := arrays["w"]
+	if a.descr != "<f4" || len(a.shape) != 1 || a.shape[0] != 4 {
+		t.Fatalf("w: %s %v", a.descr, a.shape)
+	}
+	raw := readAll(t, a)
+	for k, x := range w {
+		if got := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:])); got != x {
+			t.Errorf("w[%d] = %g, want %g", k, got, x)
+		}
+	}
+}

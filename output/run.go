@@ -125,7 +125,7 @@ func BeginWith(dir string, opt Options) (*Run, error) {
 			if err := os.Remove(filepath.Join(dir, SummaryFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return nil, err
 			}
-			for _, n := range []string{SpikesDir, StateDir} {
+			for _, n := range []string{SpikesDir, StateDir, WeightsDir} {
 				if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
 					return nil, err
 				}
@@ -233,7 +233,7 @@ func (r *Run) commit(s Summary) error {
 			return err
 		}
 	}
-	for _, n := range []string{SpikesDir, StateDir} {
+	for _, n := range []string{SpikesDir, StateDir, WeightsDir} {
 		src := filepath.Join(r.partial, n)
 		if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
 			continue

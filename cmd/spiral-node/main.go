@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
@@ -220,6 +221,16 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			writers[p.Name] = w
 		}
 	}
+	if out != nil && len(src.stateMons) > 0 && *engine == "actors" {
+		// Shards own the neuron state: recording it needs the
+		// sequential stepper (the same spikes).
+		*engine = "sequential"
+		if *workers > 0 {
+			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers")
+			return 2
+		}
+	}
+	var recs []*stateRecorder
 	var prog *progress.Reporter
 	if !*quiet {
 		prog = progress.New(stderr, int64(*duration/net.Config.DtMs+0.5), net.Config.DtMs)
@@ -233,6 +244,15 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		mons := map[string]*monitor.Spikes{}
 		if out != nil {
 			s.AddMonitor(streamer{sink})
+			for _, sm := range src.stateMons {
+				m, err := newStateRecorder(out, net, sm)
+				if err != nil {
+					fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+					return 2
+				}
+				s.AddMonitor(m)
+				recs = append(recs, m)
+			}
 		} else {
 			for _, p := range net.Populations {
 				mons[p.Name], _ = monitor.NewSpikes(net, p.Name)
@@ -245,6 +265,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		sim, ran, desc = time.Since(t1), s.Step(), "sequential stepper"
+		if out != nil && len(src.stateMons) > 0 {
+			desc += " (state monitors need it)"
+		}
 		steps = func(pop string) ([]int64, []uint32) {
 			if m := mons[pop]; m != nil {
 				return m.Steps, m.Elements
@@ -291,6 +314,12 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		sim, ran = time.Since(t1), e.Step()
+		if len(src.weightMons) > 0 {
+			if err := e.GatherWeights(); err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+				return 1
+			}
+		}
 		desc = fmt.Sprintf("actors, shards %v, segments of %d steps", e.Shards(), e.SegmentSteps())
 		if *workers > 0 {
 			desc += fmt.Sprintf(", %d worker processes", *workers)
@@ -308,6 +337,11 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
+	for _, r := range recs {
+		if sinkErr == nil && *r.err != nil {
+			sinkErr = fmt.Errorf("writing state: %w", *r.err)
+		}
+	}
 	if sinkErr != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, sinkErr)
 		return 1
@@ -335,6 +369,18 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		sum.Populations = append(sum.Populations, ps)
 	}
 	if out != nil {
+		for _, wm := range src.weightMons {
+			p, _ := net.Projection(wm)
+			syn := p.Runtime.Syn
+			w := make([]float32, syn.Len())
+			for k := range w {
+				w[k] = syn.Weight(k)
+			}
+			if err := out.Weights(wm, w); err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: weights of %s: %v\n", name, wm, err)
+				return 1
+			}
+		}
 		sum.WallS = time.Since(t0).Seconds()
 		if err := out.Commit(sum); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, out.Dir(), err)
@@ -382,4 +428,54 @@ func (m progressMonitor) Record(step int64, _ *network.Network) {
 	if step%100 == 99 {
 		m.r.Update(step + 1)
 	}
+}
+
+// stateRecorder streams a state variable of some neurons into
+// state/<population>.<var>.npz every few steps.
+type stateRecorder struct {
+	v     []float32
+	idx   []int
+	every int64
+	w     *output.StateWriter
+	row   []float32
+	err   *error
+}
+
+func newStateRecorder(out *output.Run, net *network.Network, sm modelfile.StateMonitor) (*stateRecorder, error) {
+	p, ok := net.Population(sm.Population)
+	if !ok {
+		return nil, fmt.Errorf("state monitor: no population %q", sm.Population)
+	}
+	v, ok := p.Model().Var(sm.Var)
+	if !ok {
+		return nil, fmt.Errorf("state monitor of %s: no variable %q (has %v)", sm.Population, sm.Var, p.Model().Vars())
+	}
+	idx := sm.Neurons
+	if idx == nil {
+		idx = make([]int, len(v))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	el := make([]uint32, len(idx))
+	for i, x := range idx {
+		el[i] = uint32(x)
+	}
+	w, err := out.StateWriter(sm.Population, sm.Var, el, net.Config.DtMs)
+	if err != nil {
+		return nil, err
+	}
+	var e error
+	return &stateRecorder{v: v, idx: idx, every: int64(sm.Every), w: w, row: make([]float32, len(idx)), err: &e}, nil
+}
+
+// Record implements stepper.Monitor.
+func (m *stateRecorder) Record(step int64, _ *network.Network) {
+	if step%m.every != 0 || *m.err != nil {
+		return
+	}
+	for i, x := range m.idx {
+		m.row[i] = m.v[x]
+	}
+	*m.err = m.w.Append(step, m.row)
 }

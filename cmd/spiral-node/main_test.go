@@ -191,3 +191,20 @@ func TestPlots(t *testing.T) {
 		t.Errorf("--plot without --out: exit %d, want 2", code)
 	}
 }
+
+// A model file's monitors write state samples and final weights.
+func TestMonitorsFromFile(t *testing.T) {
+	dir := t.TempDir() + "/run"
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "../../examples/stdp/stdp.yaml", "--duration", "100", "--quiet", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "sequential stepper (state monitors need it)") {
+		t.Errorf("the engine line does not say why it stepped sequentially:\n%s", out.String())
+	}
+	for _, f := range []string{"state/out.v.npz", "weights/syn.npz"} {
+		if fi, err := os.Stat(dir + "/" + f); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

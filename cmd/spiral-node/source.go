@@ -19,6 +19,9 @@ type source struct {
 	duration   float64  // default simulated time, ms
 	shards     int      // the file's shard count (0: none given)
 	workerArgs []string // how a worker builds the same network
+	// Recordings a model file asks for (written with --out).
+	stateMons  []modelfile.StateMonitor
+	weightMons []string
 }
 
 // isFile reports whether name names a model file rather than a built-in
@@ -53,7 +56,8 @@ func resolveModel(name string, seed uint64, seedSet bool, scale float64, scaleSe
 			d = 1000
 		}
 		args := []string{"--file", name, "--seed", strconv.FormatUint(m.Network.Seed, 10)}
-		return source{build: m.Build, duration: d, shards: m.Run.Shards, workerArgs: args}, 0
+		return source{build: m.Build, duration: d, shards: m.Run.Shards, workerArgs: args,
+			stateMons: m.StateMonitors, weightMons: m.WeightMonitors}, 0
 	}
 	b, ok := builtin[name]
 	if !ok {

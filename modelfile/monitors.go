@@ -1,0 +1,81 @@
+package modelfile
+
+import (
+	"math"
+
+	"gopkg.in/yaml.v3"
+)
+
+// StateMonitor asks for a state variable of some neurons, sampled every
+// Every steps (written to state/<population>.<var>.npz with run --out).
+type StateMonitor struct {
+	Population string
+	Var        string
+	Neurons    []int // nil: all
+	Every      int
+}
+
+// parseMonitors reads the optional section
+//
+//	monitors:
+//	  state:   [{population: E, var: v, neurons: [0, 1, 2], every_steps: 10}]
+//	  weights: [syn, ...]   # final weights of these projections
+func (p *parser) parseMonitors(top *mapping, m *Model) {
+	n, line := top.get("monitors")
+	if n == nil {
+		return
+	}
+	mm := p.mapping(n, "monitors", line)
+	if !mm.ok {
+		return
+	}
+	if v, _ := mm.get("state"); v != nil {
+		p.list(v, "monitors.state", func(e *yaml.Node, ep string) {
+			em := p.mapping(e, ep, e.Line)
+			if !em.ok {
+				return
+			}
+			var sm StateMonitor
+			if d := p.ref(em, "population", ep); d != nil {
+				sm.Population = d.name
+				if v, _ := em.get("neurons"); v != nil {
+					p.list(v, ep+".neurons", func(x *yaml.Node, xp string) {
+						if i, ok := p.integer(x, xp, 0, int64(d.size)-1); ok {
+							sm.Neurons = append(sm.Neurons, i)
+						}
+					})
+				}
+			}
+			if v, _ := em.get("var"); v != nil {
+				sm.Var, _ = p.str(v, ep+".var")
+			} else {
+				em.missing("var")
+			}
+			sm.Every = 1
+			if v, _ := em.get("every_steps"); v != nil {
+				sm.Every, _ = p.integer(v, ep+".every_steps", 1, math.MaxInt32)
+			}
+			em.done()
+			m.StateMonitors = append(m.StateMonitors, sm)
+		})
+	}
+	if v, _ := mm.get("weights"); v != nil {
+		p.list(v, "monitors.weights", func(e *yaml.Node, ep string) {
+			s, ok := p.str(e, ep)
+			if !ok {
+				return
+			}
+			names := m.Projections()
+			found := false
+			for _, n := range names {
+				found = found || n == s
+			}
+			if !found {
+				p.bad(e, ep, "no such projection%s", didYouMean(s, names))
+				return
+			}
+			m.WeightMonitors = append(m.WeightMonitors, s)
+		})
+	}
+	mm.done()
+}
