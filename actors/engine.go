@@ -354,7 +354,7 @@ func (e *Engine) Close() {
 	e.system.Root.Stop(e.clock)
 	if e.remote != nil {
 		e.closing.Store(true)
-		e.remote.Shutdown(true)
+		shutdown(e.remote)
 	}
 	e.system = nil
 }

@@ -60,6 +60,15 @@ func startRemote(system *actor.ActorSystem, listen string) (*remote.Remote, stri
 	return r, net.JoinHostPort(host, strconv.Itoa(port)), nil
 }
 
+// shutdown stops a remote transport. protoactor's endpoint manager can
+// panic while stopping ("send on closed channel" when a peer went away
+// first); the process is leaving the network anyway, so that panic is
+// absorbed here rather than taken down with it.
+func shutdown(r *remote.Remote) {
+	defer func() { _ = recover() }()
+	r.Shutdown(true)
+}
+
 // watchWorkers fails the run when the connection to a worker is lost.
 func (e *Engine) watchWorkers() {
 	workers := map[string]bool{}
@@ -249,7 +258,7 @@ func (w *Worker) Close() {
 	}
 	close(w.done)
 	w.closing.Store(true)
-	w.remote.Shutdown(true)
+	shutdown(w.remote)
 }
 
 const (
