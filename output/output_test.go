@@ -529,10 +529,10 @@ func TestWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := []float32{0.5, -1, float32(math.Inf(1)), 3e-9}
-	if err := r.Weights("syn", w); err != nil {
+	if err := r.Weights("syn", w, []uint32{0, 0, 1, 2}, []uint32{1, 2, 0, 0}, [2]int{3, 3}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Weights("syn", w); err == nil {
+	if err := r.Weights("syn", w, nil, nil, [2]int{}); err == nil {
 		t.Error("the same weights file was accepted twice")
 	}
 	if err := r.Commit(Summary{}); err != nil {
@@ -549,5 +549,11 @@ func TestWeights(t *testing.T) {
 		if got := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:])); got != x {
 			t.Errorf("w[%d] = %g, want %g", k, got, x)
 		}
+	}
+	if j := u32s(readAll(t, arrays["j"])); len(j) != 4 || j[1] != 2 || j[2] != 0 {
+		t.Errorf("j = %v", j)
+	}
+	if sh := arrays["shape"]; sh.descr != "<i8" || sh.shape[0] != 2 {
+		t.Errorf("shape: %s %v", sh.descr, sh.shape)
 	}
 }

@@ -241,3 +241,31 @@ func TestReadNPYHeader(t *testing.T) {
 		}
 	}
 }
+
+// A weights file with the synapses' rows and columns is also drawn as a
+// matrix: a 3 × 4 projection of 5 synapses (one multapse, summed).
+func TestWeightMatrix(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r, err := output.Begin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := []float32{1, 2, 3, 4, 5}
+	if err := r.Weights("m", w, []uint32{0, 0, 1, 2, 2}, []uint32{1, 3, 0, 2, 2}, [2]int{3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit(output.Summary{DtMS: 0.1, DurationMS: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Render(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "plots", "wmatrix_m.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Fatal(err)
+	}
+}

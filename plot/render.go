@@ -36,6 +36,7 @@ import (
 
 	"github.com/spiral-sim/spiral/output"
 	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -584,5 +585,84 @@ func (r *renderer) weights(path string) error {
 	} else {
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	}
-	return r.save(p, "weights_"+base)
+	if err := r.save(p, "weights_"+base); err != nil {
+		return err
+	}
+	return r.weightMatrix(path, base)
 }
+
+// MaxMatrixCells bounds the weight matrices drawn: larger projections get
+// their histogram only.
+const MaxMatrixCells = 512 * 512
+
+// weightMatrix draws the weights of a projection whose file holds the
+// synapses' rows and columns (arrays i, j and shape) as a presynaptic ×
+// postsynaptic matrix (multapses summed; no synapse left blank).
+func (r *renderer) weightMatrix(path, base string) error {
+	z, err := openNPZ(path)
+	if err != nil {
+		return invalid("%v", err)
+	}
+	has := z.has("i") && z.has("j") && z.has("shape")
+	z.Close()
+	if !has {
+		return nil
+	}
+	sh, err := ReadNPZArray(path, "shape")
+	if err != nil || len(sh.Data) != 2 {
+		return invalid("%s: shape: %v", path, err)
+	}
+	rows, cols := int(sh.Data[0]), int(sh.Data[1])
+	if rows <= 0 || cols <= 0 || rows*cols > MaxMatrixCells {
+		return nil
+	}
+	w, err := ReadNPZArray(path, "w")
+	if err != nil {
+		return invalid("%v", err)
+	}
+	is, err := ReadNPZArray(path, "i")
+	if err != nil {
+		return invalid("%v", err)
+	}
+	js, err := ReadNPZArray(path, "j")
+	if err != nil {
+		return invalid("%v", err)
+	}
+	if len(is.Data) != len(w.Data) || len(js.Data) != len(w.Data) {
+		return invalid("%s: %d weights, %d rows, %d columns", path, len(w.Data), len(is.Data), len(js.Data))
+	}
+	g := &matrix{rows: rows, cols: cols, v: make([]float64, rows*cols)}
+	for k := range g.v {
+		g.v[k] = math.NaN()
+	}
+	for k, x := range w.Data {
+		i, j := int(is.Data[k]), int(js.Data[k])
+		if i < 0 || i >= rows || j < 0 || j >= cols {
+			return invalid("%s: synapse %d at (%d, %d) outside %d × %d", path, k, i, j, rows, cols)
+		}
+		if c := &g.v[i*cols+j]; math.IsNaN(*c) {
+			*c = x
+		} else {
+			*c += x
+		}
+	}
+	p := gplot.New()
+	p.Title.Text = fmt.Sprintf("%s: weights (presynaptic × postsynaptic)", base)
+	p.X.Label.Text = "postsynaptic neuron"
+	p.Y.Label.Text = "presynaptic row"
+	h := plotter.NewHeatMap(g, palette.Heat(64, 1))
+	h.NaN = color.White
+	p.Add(h)
+	return r.save(p, "wmatrix_"+base)
+}
+
+// matrix is a rows × cols grid for plotter.HeatMap (x = column, y = row).
+type matrix struct {
+	rows, cols int
+	v          []float64
+}
+
+func (m *matrix) Dims() (c, r int)   { return m.cols, m.rows }
+func (m *matrix) Z(c, r int) float64 { return m.v[r*m.cols+c] }
+func (m *matrix) X(c int) float64    { return float64(c) }
+func (m *matrix) Y(r int) float64    { return float64(r) }

@@ -373,10 +373,16 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			p, _ := net.Projection(wm)
 			syn := p.Runtime.Syn
 			w := make([]float32, syn.Len())
+			rows := make([]uint32, syn.Len())
 			for k := range w {
 				w[k] = syn.Weight(k)
 			}
-			if err := out.Weights(wm, w); err != nil {
+			for r := 0; r < syn.Rows; r++ {
+				for k := syn.Ptr[r]; k < syn.Ptr[r+1]; k++ {
+					rows[k] = uint32(r)
+				}
+			}
+			if err := out.Weights(wm, w, rows, syn.Idx, [2]int{syn.Rows, syn.Cols}); err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: weights of %s: %v\n", name, wm, err)
 				return 1
 			}
