@@ -117,7 +117,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
