@@ -12,7 +12,9 @@ import (
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/response"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
 )
@@ -430,8 +432,78 @@ func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec 
 	if v, _ := m.get("inhibitory"); v != nil {
 		s.Inhibitory, _ = p.boolean(v, path+".inhibitory")
 	}
+	if v, rl := m.get("response"); v != nil {
+		s.Response = p.parseResponse(v, path+".response", rl, size, max(1, s.Terminals))
+	}
 	m.done()
 	return s
+}
+
+var responseKinds = []string{"identity", "scaling", "leaky", "flat", "limited_flat"}
+
+// parseResponse reads an axon's response function. A parameter is a
+// number or a list of 1, terminals (one per terminal) or size·terminals
+// values (one per neuron and terminal, neuron-major).
+func (p *parser) parseResponse(n *yaml.Node, path string, line, size, terminals int) response.Spec {
+	m := p.mapping(n, path, line)
+	if !m.ok {
+		return nil
+	}
+	kv, _ := m.get("kind")
+	if kv == nil {
+		m.missing("kind")
+		return nil
+	}
+	kind, ok := p.enum(kv, path+".kind", responseKinds)
+	if !ok {
+		return nil
+	}
+	param1 := func(key string, def float64, required bool, checks ...check) param.Value {
+		v, _ := m.get(key)
+		if v == nil {
+			if required {
+				m.missing(key)
+			}
+			return param.Const(def)
+		}
+		if v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode {
+			p.bad(v, path+"."+key, "must be a number or a list (one value per terminal, or per neuron and terminal)")
+			return param.Const(def)
+		}
+		x, ok := p.value(v, path+"."+key, -1, checks...)
+		if l, isList := x.Len(); ok && isList && v.Kind == yaml.SequenceNode {
+			if l != 1 && l != terminals && (size < 0 || l != size*terminals) {
+				want := fmt.Sprintf("1 or %d (one per terminal)", terminals)
+				if size >= 0 {
+					want += fmt.Sprintf(" or %d (one per neuron and terminal)", size*terminals)
+				}
+				p.bad(v, path+"."+key, "list of %d values: must have %s", l, want)
+			}
+		}
+		return x
+	}
+	exact := func(key string) bool {
+		if v, _ := m.get(key); v != nil {
+			b, _ := p.boolean(v, path+"."+key)
+			return b
+		}
+		return false
+	}
+	var out response.Spec
+	switch kind {
+	case "identity":
+		out = response.Identity{}
+	case "scaling":
+		out = response.Scaling{Scale: param1("scale", 0, true)}
+	case "leaky":
+		out = response.Leaky{Tau: param1("tau_ms", response.DefaultTau, false, gt(0)), Exact: exact("exact")}
+	case "flat":
+		out = response.Flat{}
+	case "limited_flat":
+		out = response.LimitedFlat{Duration: param1("duration_ms", response.DefaultDuration, false, ge(0)), Reference: exact("reference")}
+	}
+	m.done()
+	return out
 }
 
 func (p *parser) parseStimulus(n *yaml.Node, path string, size int) population.Stimulus {

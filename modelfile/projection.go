@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"fmt"
 	"math"
 
 	"gopkg.in/yaml.v3"
@@ -12,7 +13,9 @@ import (
 	"github.com/spiral-sim/spiral/response"
 )
 
-var patternKinds = []string{"all_to_all", "one_to_one", "bernoulli", "fixed_in_degree", "fixed_out_degree", "fixed_total"}
+var patternKinds = []string{"all_to_all", "one_to_one", "bernoulli", "fixed_in_degree", "fixed_out_degree", "fixed_total", "list"}
+
+var plasticityKinds = []string{"stdp", "convergent"}
 
 func (p *parser) parseProjections(top *mapping, m *Model) {
 	n, line := top.get("projections")
@@ -92,7 +95,14 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 		}
 	}
 	if v, cl := m.get("connectivity"); v != nil {
-		c.Pattern = p.parsePattern(v, path+".connectivity", cl)
+		rows, cols := -1, -1
+		if from != nil {
+			rows = from.size
+		}
+		if to != nil {
+			cols = to.size
+		}
+		c.Pattern = p.parsePattern(v, path+".connectivity", cl, rows, cols)
 	} else if m.ok {
 		m.missing("connectivity")
 	}
@@ -113,9 +123,12 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 			p.bad(v, path+".wmax", "must be >= wmin (%g)", c.Wmin)
 		}
 	}
+	var pv *yaml.Node
 	if v, pl := m.get("plasticity"); v != nil {
-		c.Plasticity = p.parsePlasticity(v, path+".plasticity", pl, dt)
+		pv = v
+		c.Plasticity = p.parsePlasticityList(v, path+".plasticity", pl, dt)
 	}
+	p.parseFollow(m, path, pv, &c)
 	m.done()
 	if len(p.errs) > before {
 		return nil
@@ -132,7 +145,45 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
-func (p *parser) parsePattern(n *yaml.Node, path string, line int) connectivity.Pattern {
+// parseFollow reads follow and modulator_axon: the modulator population
+// (size 1) whose axon's output the projection's plasticity sees.
+func (p *parser) parseFollow(m *mapping, path string, plast *yaml.Node, c *network.Connection) {
+	fv, _ := m.get("follow")
+	av, _ := m.get("modulator_axon")
+	var src *popDef
+	if fv != nil {
+		if s, ok := p.str(fv, path+".follow"); ok {
+			c.Follow = s
+			d, found := p.popDefs[s]
+			switch {
+			case !found:
+				p.bad(fv, path+".follow", "no such population%s", didYouMean(s, p.popNames))
+			case d.size > 1:
+				p.bad(fv, path+".follow", "a modulator source must have size 1; population %s has size %d", s, d.size)
+			default:
+				src = d
+			}
+			if plast == nil {
+				p.bad(fv, path+".follow", "only plasticity reads a neuromodulator; give the projection a plasticity rule")
+			}
+		}
+	}
+	if av != nil {
+		if s, ok := p.str(av, path+".modulator_axon"); ok {
+			c.ModulatorAxon = s
+			if fv == nil {
+				p.bad(av, path+".modulator_axon", "needs follow (the modulator population)")
+			} else if src != nil {
+				names := axonNames(src.axons)
+				if !contains(names, s) {
+					p.bad(av, path+".modulator_axon", "no such axon in population %s%s", src.name, didYouMean(s, names))
+				}
+			}
+		}
+	}
+}
+
+func (p *parser) parsePattern(n *yaml.Node, path string, line, rows, cols int) connectivity.Pattern {
 	m := p.mapping(n, path, line)
 	if !m.ok {
 		return nil
@@ -181,9 +232,77 @@ func (p *parser) parsePattern(n *yaml.Node, path string, line int) connectivity.
 		out = connectivity.FixedOutDegree{K: count("k"), Multapses: multapses()}
 	case "fixed_total":
 		out = connectivity.FixedTotal{N: count("n"), Multapses: multapses()}
+	case "list":
+		out = p.parseList(m, path, rows, cols, multapses())
 	}
 	m.done()
 	return out
+}
+
+// parseList reads an explicit list of (i, j) pairs: i indexes the source
+// population (rows), j the target (columns).
+func (p *parser) parseList(m *mapping, path string, rows, cols int, multapses bool) connectivity.Pattern {
+	idx := func(key string, n int) ([]int, *yaml.Node) {
+		v, _ := m.get(key)
+		if v == nil {
+			m.missing(key)
+			return nil, nil
+		}
+		hi := float64(math.MaxInt32)
+		if n > 0 {
+			hi = float64(n - 1)
+		}
+		xs, ok := p.numberList(v, path+"."+key, inRange(0, hi), integral)
+		if !ok {
+			return nil, nil
+		}
+		out := make([]int, len(xs))
+		for k, x := range xs {
+			out[k] = int(x)
+		}
+		return out, v
+	}
+	is, iv := idx("i", rows)
+	js, jv := idx("j", cols)
+	if iv == nil || jv == nil {
+		return nil
+	}
+	if len(is) != len(js) {
+		p.bad(jv, path+".j", "list of %d values: must have one value per pair, as many as i (%d)", len(js), len(is))
+		return nil
+	}
+	if !multapses {
+		seen := make(map[[2]int]int, len(is))
+		for k := range is {
+			pair := [2]int{is[k], js[k]}
+			if first, dup := seen[pair]; dup {
+				p.bad(jv.Content[k], fmt.Sprintf("%s.j[%d]", path, k), "pair (%d, %d) repeats pair %d; set multapses: true to allow", is[k], js[k], first)
+				return nil
+			}
+			seen[pair] = k
+		}
+	}
+	return connectivity.List{I: is, J: js, Multapses: multapses}
+}
+
+// parsePlasticityList reads one rule, or a list of rules whose changes are
+// summed (plasticity.Composite).
+func (p *parser) parsePlasticityList(n *yaml.Node, path string, line int, dt float64) plasticity.Spec {
+	if n = resolve(n); n.Kind != yaml.SequenceNode {
+		return p.parsePlasticity(n, path, line, dt)
+	}
+	if len(n.Content) == 0 {
+		p.bad(n, path, "need at least one rule")
+		return nil
+	}
+	var rules []plasticity.Spec
+	p.list(n, path, func(e *yaml.Node, ep string) {
+		rules = append(rules, p.parsePlasticity(e, ep, e.Line, dt))
+	})
+	if len(rules) == 1 {
+		return rules[0]
+	}
+	return plasticity.Composite{Rules: rules}
 }
 
 func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64) plasticity.Spec {
@@ -196,8 +315,20 @@ func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64
 		m.missing("kind")
 		return nil
 	}
-	if _, ok := p.enum(kv, path+".kind", []string{"stdp"}); !ok {
+	kind, ok := p.enum(kv, path+".kind", plasticityKinds)
+	if !ok {
 		return nil
+	}
+	if kind == "convergent" {
+		s := plasticity.Convergent{Tau: 250}
+		if v, _ := m.get("tau_ms"); v != nil {
+			s.Tau, _ = p.checked(v, path+".tau_ms", ge(dt))
+		}
+		if v, _ := m.get("c"); v != nil {
+			s.C, _ = p.number(v, path+".c")
+		}
+		m.done()
+		return s
 	}
 	tau := func(key string) param.Value {
 		v, _ := m.get(key)
