@@ -516,7 +516,7 @@ func (b *Builder) Build() (*Network, error) {
 		if defaulted && c.Plasticity != nil {
 			// Clipping initial weights into bounds nobody asked for
 			// would silently change the model.
-			if err := syn.InitWeights(c.Weight, synapse.Unbounded, key.Sub(uint64(rng.PurposeWeights))); err != nil {
+			if err := syn.InitWeights(c.Weight, synapse.Unbounded(), key.Sub(uint64(rng.PurposeWeights))); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", where, err))
 				continue
 			}

@@ -18,7 +18,7 @@ func brunelCSR(b *testing.B) *synapse.CSR {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := c.InitWeights(param.Uniform(0, 0.2), synapse.Unbounded, rng.NewKey(2)); err != nil {
+	if err := c.InitWeights(param.Uniform(0, 0.2), synapse.Unbounded(), rng.NewKey(2)); err != nil {
 		b.Fatal(err)
 	}
 	return c

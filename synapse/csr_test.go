@@ -24,7 +24,7 @@ func TestMemory(t *testing.T) {
 
 func TestDeliver(t *testing.T) {
 	c := build(t, connectivity.FixedOutDegree{K: 37, Multapses: true}, connectivity.Shape{Rows: 20, Cols: 15})
-	if err := c.InitWeights(param.Uniform(-1, 1), synapse.Unbounded, rng.NewKey(1)); err != nil {
+	if err := c.InitWeights(param.Uniform(-1, 1), synapse.Unbounded(), rng.NewKey(1)); err != nil {
 		t.Fatal(err)
 	}
 	for _, scale := range []float32{1, 0.25} {

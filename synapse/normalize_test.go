@@ -279,7 +279,7 @@ func TestNormalizeErrors(t *testing.T) {
 		{synapse.FanIn, 1.5, b, "fan-in normalisation: column 0: 1 synapses in [0, 1] sum to between 0 and 1"},
 		{synapse.FanOut, -0.1, b, "fan-out normalisation: row 0: 2 synapses"},
 		{synapse.FanIn, math.NaN(), b, "Target = NaN: must be finite"},
-		{synapse.FanIn, 1, synapse.Unbounded, "Bounds.Min = -Inf: must be finite"},
+		{synapse.FanIn, 1, synapse.Unbounded(), "Bounds.Min = -Inf: must be finite"},
 		{synapse.Total, 1, synapse.Bounds{Min: 1, Max: 0}, "need Min <= Max"},
 		{synapse.Axis(7), 1, b, "axis 7: must be Total, FanIn or FanOut"},
 	} {

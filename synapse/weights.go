@@ -14,8 +14,8 @@ type Bounds struct {
 	Min, Max float32
 }
 
-// Unbounded sets no limits.
-var Unbounded = Bounds{Min: float32(math.Inf(-1)), Max: float32(math.Inf(1))}
+// Unbounded returns bounds that set no limits.
+func Unbounded() Bounds { return Bounds{Min: float32(math.Inf(-1)), Max: float32(math.Inf(1))} }
 
 // Validate checks Min <= Max and that neither is NaN.
 func (b Bounds) Validate() error {

@@ -54,7 +54,7 @@ func TestInitWeightsDistributions(t *testing.T) {
 		{param.Dist("exponential(2)", func(src rand.Source) distuv.Rander { return distuv.Exponential{Rate: 2, Src: src} }),
 			0.5, 0.25, 9.0 / 16},
 	} {
-		if err := c.InitWeights(tc.v, synapse.Unbounded, rng.NewKey(1)); err != nil {
+		if err := c.InitWeights(tc.v, synapse.Unbounded(), rng.NewKey(1)); err != nil {
 			t.Fatal(err)
 		}
 		m, v := meanVar(c.W)
@@ -104,7 +104,7 @@ func TestInitWeightsArrays(t *testing.T) {
 	for i := range vals {
 		vals[i] = float64(i)
 	}
-	if err := c.InitWeights(param.Array(vals...), synapse.Unbounded, rng.Key{}); err != nil {
+	if err := c.InitWeights(param.Array(vals...), synapse.Unbounded(), rng.Key{}); err != nil {
 		t.Fatal(err)
 	}
 	for i, w := range c.W {
@@ -112,7 +112,7 @@ func TestInitWeightsArrays(t *testing.T) {
 			t.Fatalf("W[%d] = %g, want %d (CSR order)", i, w, i)
 		}
 	}
-	err := c.InitWeights(param.Array(1, 2, 3), synapse.Unbounded, rng.Key{})
+	err := c.InitWeights(param.Array(1, 2, 3), synapse.Unbounded(), rng.Key{})
 	if err == nil || !strings.Contains(err.Error(), "array has 3 values, want 20") {
 		t.Errorf("short array: error %v", err)
 	}
@@ -132,7 +132,7 @@ func TestInitWeightsArrays(t *testing.T) {
 			}
 		}
 	}
-	if err := c.InitWeightsDense(m[1:], synapse.Unbounded); err == nil || !strings.Contains(err.Error(), "41 values, want Rows·Cols = 6·7 = 42") {
+	if err := c.InitWeightsDense(m[1:], synapse.Unbounded()); err == nil || !strings.Contains(err.Error(), "41 values, want Rows·Cols = 6·7 = 42") {
 		t.Errorf("short dense matrix: error %v", err)
 	}
 	r0, _ := c.Row(0)
@@ -141,7 +141,7 @@ func TestInitWeightsArrays(t *testing.T) {
 	}
 	m[int(r0[0])] = float32(math.NaN())
 	if c.Ptr[1] > 0 {
-		if err := c.InitWeightsDense(m, synapse.Unbounded); err == nil || !strings.Contains(err.Error(), "must be finite") {
+		if err := c.InitWeightsDense(m, synapse.Unbounded()); err == nil || !strings.Contains(err.Error(), "must be finite") {
 			t.Errorf("NaN in dense matrix: error %v", err)
 		}
 	}
@@ -152,12 +152,12 @@ func TestInitWeightsDeterminism(t *testing.T) {
 	a := build(t, connectivity.FixedOutDegree{K: 10}, s)
 	b := build(t, connectivity.FixedOutDegree{K: 10}, s)
 	v := param.Normal(0, 1)
-	_ = a.InitWeights(v, synapse.Unbounded, rng.NewKey(3))
-	_ = b.InitWeights(v, synapse.Unbounded, rng.NewKey(3))
+	_ = a.InitWeights(v, synapse.Unbounded(), rng.NewKey(3))
+	_ = b.InitWeights(v, synapse.Unbounded(), rng.NewKey(3))
 	if !reflect.DeepEqual(a.W, b.W) {
 		t.Error("same key, different weights")
 	}
-	_ = b.InitWeights(v, synapse.Unbounded, rng.NewKey(4))
+	_ = b.InitWeights(v, synapse.Unbounded(), rng.NewKey(4))
 	if reflect.DeepEqual(a.W, b.W) {
 		t.Error("different keys, same weights")
 	}
@@ -167,7 +167,7 @@ func TestInitWeightsDeterminism(t *testing.T) {
 	for r := 1; r <= a.Rows; r++ {
 		c.Ptr[r] = a.Ptr[r] - a.Ptr[1]
 	}
-	_ = c.InitWeights(v, synapse.Unbounded, rng.NewKey(3))
+	_ = c.InitWeights(v, synapse.Unbounded(), rng.NewKey(3))
 	if !reflect.DeepEqual(c.W, a.W[a.Ptr[1]:]) {
 		t.Error("weights of rows 1.. changed with row 0")
 	}
@@ -180,7 +180,7 @@ func TestBoundsErrors(t *testing.T) {
 			t.Errorf("bounds %v: error %v", b, err)
 		}
 	}
-	if err := c.InitWeights(param.Const(math.Inf(1)), synapse.Unbounded, rng.Key{}); err == nil || !strings.Contains(err.Error(), "must be finite") {
+	if err := c.InitWeights(param.Const(math.Inf(1)), synapse.Unbounded(), rng.Key{}); err == nil || !strings.Contains(err.Error(), "must be finite") {
 		t.Errorf("infinite constant: error %v", err)
 	}
 	if n := (synapse.Bounds{Min: 0, Max: 1}).Clip([]float32{-1, 0.5, 2, 1}); n != 2 {
