@@ -28,7 +28,9 @@
 // hh (area_um2, cm_uF_cm2, gl_mS_cm2, gna_mS_cm2, gk_mS_cm2, el_mV, ena_mV,
 // ek_mV, vt_mV, threshold_mV, v0_mV, substeps), rate (transfer, tau_ms,
 // gain, threshold, bias, max, integration, r0), poisson (rate_hz) and
-// spike_array (neurons, times_ms). Omitted parameters take the defaults of
+// spike_array (neurons, times_ms), ttfs (window_ms), one_hot (size) and
+// position (k, window_ms, means, sd, ignore_threshold); a population may
+// also list principles (kwta, fire_once, k_random_clamps). Omitted parameters take the defaults of
 // the soma constructors (soma.LIF, soma.TraubMiles, ...). Every numeric
 // neuron parameter is a number, a list with one value per neuron, or
 // {uniform: [lo, hi]} / {normal: [mean, sd]}; so are weight and delay_ms.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -50,8 +51,11 @@ type popDef struct {
 	model     soma.Spec
 	receptors []named[dendrite.Spec]
 	axons     []named[axon.Spec]
-	stimuli   []population.Stimulus
-	drives    []driveDef
+	// stimuli and principles are factories: a stateful one (a function
+	// generator, kwta) must be fresh for every Build.
+	stimuli    []func() population.Stimulus
+	principles []func() population.Principle
+	drives     []driveDef
 }
 
 type driveDef struct {
@@ -95,7 +99,10 @@ func (m *Model) Build() (*network.Network, error) {
 			d.Axon(a.name, a.spec)
 		}
 		for _, s := range p.stimuli {
-			d.Stimulus(s)
+			d.Stimulus(s())
+		}
+		for _, pr := range p.principles {
+			d.Principle(pr())
 		}
 		for _, dr := range p.drives {
 			d.Drive(dr.receptor, &stimulus.PoissonDrive{RateHz: dr.rateHz, Weight: dr.weight})
@@ -150,6 +157,7 @@ func Parse(name string, data []byte) (m *Model, err error) {
 		return nil, p.errs.sorted()
 	}
 	p.parseNetwork(top, m)
+	p.dt, p.batch = m.Network.DtMs, max(1, m.Network.Batch)
 	p.parseRun(top, m)
 	p.parsePopulations(top, m)
 	p.parseProjections(top, m)
@@ -267,7 +275,7 @@ func (p *parser) parsePopulations(top *mapping, m *Model) {
 	pops.done()
 }
 
-var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh", "rate", "poisson", "spike_array"}
+var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh", "rate", "poisson", "spike_array", "ttfs", "one_hot", "position"}
 
 func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name string, dt float64) *popDef {
 	pm := p.mapping(n, path, line)
@@ -313,6 +321,13 @@ func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name strin
 		p.list(v, path+".stimuli", func(e *yaml.Node, ep string) {
 			if s := p.parseStimulus(e, ep, size); s != nil {
 				d.stimuli = append(d.stimuli, s)
+			}
+		})
+	}
+	if v, _ := pm.get("principles"); v != nil {
+		p.list(v, path+".principles", func(e *yaml.Node, ep string) {
+			if pr := p.parsePrinciple(e, ep, size); pr != nil {
+				d.principles = append(d.principles, pr)
 			}
 		})
 	}
@@ -506,17 +521,26 @@ func (p *parser) parseResponse(n *yaml.Node, path string, line, size, terminals 
 	return out
 }
 
-func (p *parser) parseStimulus(n *yaml.Node, path string, size int) population.Stimulus {
+func (p *parser) parseStimulus(n *yaml.Node, path string, size int) func() population.Stimulus {
 	m := p.mapping(n, path, n.Line)
 	if !m.ok {
 		return nil
 	}
-	kinds := []string{"constant", "per_neuron", "square_pulse"}
+	kinds := []string{"constant", "per_neuron", "square_pulse", "function_generator", "sequence"}
 	if len(m.keys) != 1 {
-		p.bad(n, path, "a stimulus is a mapping with exactly one of: constant, per_neuron, square_pulse")
+		p.bad(n, path, "a stimulus is a mapping with exactly one of: %s", strings.Join(kinds, ", "))
 		return nil
 	}
 	var out population.Stimulus
+	var fresh func() population.Stimulus
+	if v, l := m.get("function_generator"); v != nil {
+		fresh = p.parseGenerator(v, path+".function_generator", l)
+	}
+	if v, l := m.get("sequence"); v != nil {
+		if sq, ok := p.parseSequence(v, path+".sequence", l, size); ok {
+			out = sq
+		}
+	}
 	if v, _ := m.get("constant"); v != nil {
 		if x, ok := p.number(v, path+".constant"); ok {
 			out = stimulus.Constant(float32(x))
@@ -571,5 +595,11 @@ func (p *parser) parseStimulus(n *yaml.Node, path string, size int) population.S
 			p.add(k.Line, join(path, k.Value), "", "unknown stimulus%s", didYouMean(k.Value, kinds))
 		}
 	}
-	return out
+	if fresh != nil {
+		return fresh
+	}
+	if out == nil {
+		return nil
+	}
+	return func() population.Stimulus { return out }
 }

@@ -17,6 +17,8 @@ type parser struct {
 	errs     Errors
 	popNames []string
 	popDefs  map[string]*popDef // every population, even one with errors
+	dt       float64            // network.dt_ms (default applied)
+	batch    int                // network.batch (>= 1)
 }
 
 func (p *parser) add(line int, path, value, format string, args ...any) {

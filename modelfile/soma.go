@@ -185,6 +185,74 @@ func (p *parser) parseSoma(n *yaml.Node, path string, line, size int) soma.Spec 
 			}
 		}
 		spec = s
+	case "ttfs":
+		s := encoder.TTFS{}
+		if v, _ := m.get("window_ms"); v != nil {
+			if x, ok := p.checked(v, path+".window_ms", gt(0)); ok {
+				s.WindowMs = x
+				if _, err := encoder.WindowSteps(x, p.dt); err != nil {
+					p.bad(v, path+".window_ms", "%v", err)
+				}
+			}
+		} else {
+			m.missing("window_ms")
+		}
+		spec = s
+	case "one_hot":
+		s := encoder.OneHot{}
+		if v, _ := m.get("size"); v != nil {
+			if x, ok := p.integer(v, path+".size", 1, math.MaxInt32); ok {
+				s.Size = x
+				if size > 0 && size%x != 0 {
+					p.bad(v, path+".size", "the population's %d neurons are not a whole number of groups of %d", size, x)
+				}
+			}
+		} else {
+			m.missing("size")
+		}
+		spec = s
+	case "position":
+		s := encoder.Position{}
+		bad := false
+		kv, _ := m.get("k")
+		if kv != nil {
+			var ok bool
+			if s.K, ok = p.integer(kv, path+".k", 1, math.MaxInt32); !ok {
+				bad = true
+			} else if size > 0 && size%s.K != 0 {
+				p.bad(kv, path+".k", "the population's %d neurons are not a whole number of groups of k = %d", size, s.K)
+			}
+		} else {
+			m.missing("k")
+			bad = true
+		}
+		wv, _ := m.get("window_ms")
+		if wv != nil {
+			var ok bool
+			if s.WindowMs, ok = p.checked(wv, path+".window_ms", gt(0)); !ok {
+				bad = true
+			}
+		} else {
+			m.missing("window_ms")
+			bad = true
+		}
+		if v, _ := m.get("means"); v != nil {
+			if s.Means, _ = p.numberList(v, path+".means"); s.Means == nil {
+				bad = true
+			}
+		}
+		if v, _ := m.get("sd"); v != nil {
+			s.SD, _ = p.checked(v, path+".sd", gt(0))
+		}
+		if v, _ := m.get("ignore_threshold"); v != nil {
+			s.IgnoreThreshold, _ = p.checked(v, path+".ignore_threshold", gt(0), inRange(0, 1))
+		}
+		if !bad {
+			if _, err := s.Code(p.dt); err != nil {
+				p.bad(n, path, "%v", err)
+			}
+		}
+		spec = s
 	}
 	m.done()
 	return spec
