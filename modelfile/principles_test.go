@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -206,5 +207,44 @@ populations:
 				}
 			}
 		}
+	}
+}
+
+// normalize rescales the weights so that every postsynaptic neuron's
+// incoming weights sum to the target; a bad axis is reported.
+func TestNormalize(t *testing.T) {
+	src := `network: {dt_ms: 0.1, seed: 3}
+populations:
+  A: {size: 30, model: {kind: lif}}
+  B: {size: 7, model: {kind: lif}}
+projections:
+  AB:
+    from: A
+    to: B
+    connectivity: {kind: fixed_in_degree, k: 10}
+    weight: {uniform: [0, 1]}
+    normalize: {axis: fan_in, target: 2.5}
+`
+	m, err := Parse("x.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := m.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn := net.Projections[0].Runtime.Syn
+	sums := make([]float64, syn.Cols)
+	for k, j := range syn.Idx {
+		sums[j] += float64(syn.Weight(k))
+	}
+	for j, s := range sums {
+		if math.Abs(s-2.5) > 1e-4 {
+			t.Errorf("column %d: weights sum to %g, want 2.5", j, s)
+		}
+	}
+	_, err = Parse("x.yaml", []byte(strings.Replace(src, "fan_in", "fanin", 1)))
+	if err == nil || !strings.Contains(err.Error(), `x.yaml:11: projections.AB.normalize.axis: fanin`) || !strings.Contains(err.Error(), `did you mean "fan_in"`) {
+		t.Errorf("bad axis: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/response"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 var patternKinds = []string{"all_to_all", "one_to_one", "bernoulli", "fixed_in_degree", "fixed_out_degree", "fixed_total", "list"}
@@ -122,6 +123,9 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 		if c.Wmax < c.Wmin {
 			p.bad(v, path+".wmax", "must be >= wmin (%g)", c.Wmin)
 		}
+	}
+	if v, nl := m.get("normalize"); v != nil {
+		c.Normalize = p.parseNormalize(v, path+".normalize", nl, c.Wmin, c.Wmax)
 	}
 	var pv *yaml.Node
 	if v, pl := m.get("plasticity"); v != nil {
@@ -372,4 +376,41 @@ func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64
 	}
 	m.done()
 	return s
+}
+
+var normalizeAxes = []string{"total", "fan_in", "fan_out"}
+
+// parseNormalize reads {axis: total|fan_in|fan_out, target: x}: the
+// weights are rescaled so that their sum over the whole projection, each
+// postsynaptic neuron or each presynaptic row is target — after building
+// and after every plastic update (the three normalisations of the Python
+// Spiral).
+func (p *parser) parseNormalize(n *yaml.Node, path string, line int, wmin, wmax float64) func(*synapse.CSR) error {
+	m := p.mapping(n, path, line)
+	if !m.ok {
+		return nil
+	}
+	var axis synapse.Axis
+	if v, _ := m.get("axis"); v != nil {
+		if a, ok := p.enum(v, path+".axis", normalizeAxes); ok {
+			axis = map[string]synapse.Axis{"total": synapse.Total, "fan_in": synapse.FanIn, "fan_out": synapse.FanOut}[a]
+		}
+	} else {
+		m.missing("axis")
+	}
+	var target float64
+	if v, _ := m.get("target"); v != nil {
+		target, _ = p.number(v, path+".target")
+	} else {
+		m.missing("target")
+	}
+	m.done()
+	// The rescaling is affine around the lower bound (the reference's
+	// w ← m + (w − m)·s), which must be finite: 0 unless bounds are given.
+	lo, hi := float32(0), float32(math.Inf(1))
+	if wmin != 0 || wmax != 0 {
+		lo, hi = float32(wmin), float32(wmax)
+	}
+	nz := &synapse.Normalizer{Axis: axis, Target: target, Bounds: synapse.Bounds{Min: lo, Max: hi}}
+	return nz.Apply
 }
