@@ -347,11 +347,11 @@ func (e *Engine) Close() {
 			_ = e.system.Root.StopFuture(p).Wait()
 		}
 	}
+	_ = e.system.Root.StopFuture(e.recPID).Wait()
+	_ = e.system.Root.StopFuture(e.clock).Wait()
 	for _, d := range e.dispatchers {
-		d.stop()
+		d.stop() // every actor they served has stopped
 	}
-	e.system.Root.Stop(e.recPID)
-	e.system.Root.Stop(e.clock)
 	if e.remote != nil {
 		e.closing.Store(true)
 		shutdown(e.remote)
@@ -397,7 +397,9 @@ func (e *Engine) start(window int) {
 
 	// Recorder.
 	e.rec = newRecorder(e)
-	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop))
+	rd := newLoopDispatcher()
+	e.dispatchers = append(e.dispatchers, rd)
+	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(rd)))
 
 	// Which shards each axon feeds.
 	type dest struct{ pop, shard int }
@@ -474,7 +476,9 @@ func (e *Engine) start(window int) {
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}
-	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop))
+	cd := newLoopDispatcher()
+	e.dispatchers = append(e.dispatchers, cd)
+	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop, actor.WithDispatcher(cd)))
 	for _, row := range e.shardAs {
 		for _, s := range row {
 			s.clock = e.clock
