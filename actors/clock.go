@@ -121,11 +121,12 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 			c.segs[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 		}
 		g := c.segs[c.granted]
+		local := &grant{seg: g.seg, from: g.from, to: g.to} // read-only, shared
 		for k, s := range c.shards {
 			if c.remote[k] {
 				ctx.Send(s, &messages.Grant{UntilEpoch: uint64(g.seg)})
 			} else {
-				ctx.Send(s, &grant{seg: g.seg, from: g.from, to: g.to})
+				ctx.Send(s, local)
 			}
 		}
 		c.granted++
