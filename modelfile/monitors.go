@@ -44,6 +44,9 @@ func (p *parser) parseMonitors(top *mapping, m *Model) {
 							sm.Neurons = append(sm.Neurons, i)
 						}
 					})
+					if v = resolve(v); v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+						p.bad(v, ep+".neurons", "empty: list neurons, or leave it out for all")
+					}
 				}
 			}
 			if v, _ := em.get("var"); v != nil {

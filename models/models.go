@@ -22,6 +22,9 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
+// MaxScale bounds Options.Scale (Brunel at 1000 has 12.5 M neurons).
+const MaxScale = 1000
+
 // Options are shared by every model.
 type Options struct {
 	Scale float64 // network scale (model-specific rule); default 1
@@ -40,8 +43,8 @@ func (o Options) norm() Options {
 }
 
 func (o Options) check(model string) error {
-	if !(o.Scale > 0) || math.IsInf(o.Scale, 0) {
-		return fmt.Errorf("%s: scale = %g: must be > 0", model, o.Scale)
+	if !(o.Scale > 0) || o.Scale > MaxScale {
+		return fmt.Errorf("%s: scale = %g: must be > 0 and at most %g", model, o.Scale, float64(MaxScale))
 	}
 	return nil
 }

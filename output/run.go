@@ -304,7 +304,7 @@ func (r *Run) abortLocked() {
 func (r *Run) cleanup() {
 	os.Remove(filepath.Join(r.dir, SummaryFile))
 	os.RemoveAll(r.partial)
-	for _, n := range []string{SpikesDir, StateDir} {
+	for _, n := range []string{SpikesDir, StateDir, WeightsDir} {
 		os.RemoveAll(filepath.Join(r.dir, n))
 	}
 	if r.created {

@@ -20,10 +20,14 @@ type npyHeader struct {
 	itemsize int
 }
 
-// count is the number of elements, the product of the shape.
+// count is the number of elements, the product of the shape, or -1 when
+// a dimension is negative or the product overflows (a corrupt header).
 func (h npyHeader) count() int64 {
 	n := int64(1)
 	for _, d := range h.shape {
+		if d < 0 || (d > 0 && n > math.MaxInt64/d) {
+			return -1
+		}
 		n *= d
 	}
 	return n
@@ -156,6 +160,12 @@ func (z *npz) column(name string) (*column, error) {
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("%s: %s: %w", z.path, name, err)
+		}
+		// The header's shape must fit the member's data: a crafted
+		// header cannot make a reader allocate or loop beyond the file.
+		if n := h.count(); n < 0 || uint64(n) > f.UncompressedSize64/uint64(max(h.itemsize, 1)) {
+			rc.Close()
+			return nil, fmt.Errorf("%s: %s: shape %v does not fit the %d bytes stored", z.path, name, h.shape, f.UncompressedSize64)
 		}
 		return &column{h: h, rc: rc, r: br, left: h.count(), name: z.path + ": " + name}, nil
 	}

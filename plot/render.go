@@ -613,7 +613,7 @@ func (r *renderer) weightMatrix(path, base string) error {
 		return invalid("%s: shape: %v", path, err)
 	}
 	rows, cols := int(sh.Data[0]), int(sh.Data[1])
-	if rows <= 0 || cols <= 0 || rows*cols > MaxMatrixCells {
+	if rows <= 0 || cols <= 0 || rows > MaxMatrixCells/cols {
 		return nil
 	}
 	w, err := ReadNPZArray(path, "w")

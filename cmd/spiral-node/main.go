@@ -14,8 +14,10 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"slices"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
@@ -29,6 +31,10 @@ import (
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
 )
+
+// maxSteps bounds the steps of one run (2^40: about 3.5 years of
+// simulated time at dt = 0.1 ms).
+const maxSteps = 1 << 40
 
 // builtin maps a model name to its builder and default duration (ms).
 var builtin = map[string]struct {
@@ -174,6 +180,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spiral-node run: --duration %g: must be > 0 ms\n", *duration)
 		return 2
 	}
+	if *shards > 0 && *engine == "sequential" {
+		fmt.Fprintf(stderr, "spiral-node run: --shards %d: only the actor engine splits populations\n", *shards)
+		return 2
+	}
 	t0 := time.Now()
 	var out *output.Run
 	if *outDir != "" {
@@ -183,11 +193,37 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer out.Abort() // no-op after a successful Commit
+		// An interrupted run leaves nothing behind: no summary, no
+		// partial files.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		go func() {
+			if _, ok := <-sig; ok {
+				out.Abort()
+				fmt.Fprintln(stderr, "spiral-node run: interrupted; outputs removed")
+				os.Exit(130)
+			}
+		}()
 	}
 	net, err := src.build()
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 2
+	}
+	if steps := *duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {
+		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be between 1 and %g\n",
+			name, *duration, net.Config.DtMs, steps, float64(maxSteps))
+		return 2
+	}
+	for _, sm := range src.stateMons {
+		if p, ok := net.Population(sm.Population); ok {
+			if _, ok := p.Model().Var(sm.Var); !ok {
+				fmt.Fprintf(stderr, "spiral-node run %s: monitors.state: population %s has no variable %q (has %v)\n",
+					name, sm.Population, sm.Var, p.Model().Vars())
+				return 2
+			}
+		}
 	}
 	build := time.Since(t0)
 	var (

@@ -52,6 +52,10 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"run", "fi", "--duration", "-5"}, 2, "--duration -5: must be > 0"},
 		{[]string{"run", "fi", "--scale", "-1"}, 2, "scale = -1: must be > 0"},
 		{[]string{"run", "fi", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"run", "fi", "--duration", "0.01"}, 2, "must be between 1 and"},
+		{[]string{"run", "fi", "--duration", "1e300"}, 2, "must be between 1 and"},
+		{[]string{"run", "fi", "--scale", "1e12"}, 2, "scale = 1e+12: must be > 0 and at most 1000"},
+		{[]string{"run", "fi", "--shards", "2", "--engine", "sequential"}, 2, "only the actor engine splits"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer

@@ -98,8 +98,17 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	}
 	net, err := m.Build()
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", args[0], err)
+		fmt.Fprintln(stderr, err) // already names the file
 		return 2
+	}
+	for k, sm := range m.StateMonitors {
+		if p, ok := net.Population(sm.Population); ok {
+			if _, ok := p.Model().Var(sm.Var); !ok {
+				fmt.Fprintf(stderr, "%s: monitors.state[%d].var: %q: population %s has no such variable (has %v)\n",
+					args[0], k, sm.Var, sm.Population, p.Model().Vars())
+				return 2
+			}
+		}
 	}
 	fmt.Fprintf(stdout, "%s: valid: %d populations, %d neurons, %d projections, %d synapses\n",
 		args[0], len(net.Populations), net.Neurons(), len(net.Projections), net.Synapses())
