@@ -460,16 +460,7 @@ var responseKinds = []string{"identity", "scaling", "leaky", "flat", "limited_fl
 // number or a list of 1, terminals (one per terminal) or size·terminals
 // values (one per neuron and terminal, neuron-major).
 func (p *parser) parseResponse(n *yaml.Node, path string, line, size, terminals int) response.Spec {
-	m := p.mapping(n, path, line)
-	if !m.ok {
-		return nil
-	}
-	kv, _ := m.get("kind")
-	if kv == nil {
-		m.missing("kind")
-		return nil
-	}
-	kind, ok := p.enum(kv, path+".kind", responseKinds)
+	m, kind, ok := p.kinded(n, path, line, responseKinds)
 	if !ok {
 		return nil
 	}

@@ -413,3 +413,20 @@ func (p *parser) value(n *yaml.Node, path string, size int, checks ...check) (pa
 	p.bad(n, path, "must be a number, a list or a distribution")
 	return param.Value{}, false
 }
+
+// kinded opens a mapping that must name its kind, one of kinds. ok is
+// false, the problem reported, when n is not a mapping or its kind is
+// missing or unknown.
+func (p *parser) kinded(n *yaml.Node, path string, line int, kinds []string) (m *mapping, kind string, ok bool) {
+	m = p.mapping(n, path, line)
+	if !m.ok {
+		return m, "", false
+	}
+	kv, _ := m.get("kind")
+	if kv == nil {
+		m.missing("kind")
+		return m, "", false
+	}
+	kind, ok = p.enum(kv, path+".kind", kinds)
+	return m, kind, ok
+}

@@ -17,18 +17,11 @@ var principleKinds = []string{"kwta", "fire_once", "k_random_clamps"}
 // parsePrinciple reads one entry of populations.X.principles. It returns a
 // factory, as principles keep state and every Build needs fresh ones.
 func (p *parser) parsePrinciple(n *yaml.Node, path string, size int) func() population.Principle {
-	m := p.mapping(n, path, n.Line)
-	if !m.ok {
-		return nil
-	}
-	kv, _ := m.get("kind")
-	if kv == nil {
-		m.missing("kind")
-		m.done()
-		return nil
-	}
-	kind, ok := p.enum(kv, path+".kind", principleKinds)
+	m, kind, ok := p.kinded(n, path, n.Line, principleKinds)
 	if !ok {
+		if m.ok && !m.has("kind") {
+			m.done() // report unknown fields too
+		}
 		return nil
 	}
 	before := len(p.errs)

@@ -188,16 +188,7 @@ func (p *parser) parseFollow(m *mapping, path string, plast *yaml.Node, c *netwo
 }
 
 func (p *parser) parsePattern(n *yaml.Node, path string, line, rows, cols int) connectivity.Pattern {
-	m := p.mapping(n, path, line)
-	if !m.ok {
-		return nil
-	}
-	kv, _ := m.get("kind")
-	if kv == nil {
-		m.missing("kind")
-		return nil
-	}
-	kind, ok := p.enum(kv, path+".kind", patternKinds)
+	m, kind, ok := p.kinded(n, path, line, patternKinds)
 	if !ok {
 		return nil
 	}
@@ -310,16 +301,7 @@ func (p *parser) parsePlasticityList(n *yaml.Node, path string, line int, dt flo
 }
 
 func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64) plasticity.Spec {
-	m := p.mapping(n, path, line)
-	if !m.ok {
-		return nil
-	}
-	kv, _ := m.get("kind")
-	if kv == nil {
-		m.missing("kind")
-		return nil
-	}
-	kind, ok := p.enum(kv, path+".kind", plasticityKinds)
+	m, kind, ok := p.kinded(n, path, line, plasticityKinds)
 	if !ok {
 		return nil
 	}

@@ -12,16 +12,7 @@ import (
 
 // parseSoma reads populations.X.model.
 func (p *parser) parseSoma(n *yaml.Node, path string, line, size int) soma.Spec {
-	m := p.mapping(n, path, line)
-	if !m.ok {
-		return nil
-	}
-	kv, _ := m.get("kind")
-	if kv == nil {
-		m.missing("kind")
-		return nil
-	}
-	kind, ok := p.enum(kv, path+".kind", modelKinds)
+	m, kind, ok := p.kinded(n, path, line, modelKinds)
 	if !ok {
 		return nil
 	}
