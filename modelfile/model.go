@@ -235,10 +235,9 @@ func (p *parser) parseRun(top *mapping, m *Model) {
 	r.done()
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 
 func (p *parser) name(k *yaml.Node, path string) bool {
-	if !nameRE.MatchString(k.Value) {
+	if !network.ValidName(k.Value) {
 		p.add(k.Line, path, fmt.Sprintf("%q", k.Value), "invalid name (letters, digits, _ . -, not starting with a digit)")
 		return false
 	}

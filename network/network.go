@@ -121,8 +121,13 @@ func New(cfg Config) *Builder {
 
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 
+// ValidName reports whether s may name a population, axon, receptor or
+// projection: letters, digits, _ . -, not starting with a digit, dot or
+// dash.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
+
 func (b *Builder) claim(kind, name string) bool {
-	if !nameRE.MatchString(name) {
+	if !ValidName(name) {
 		b.errs = append(b.errs, fmt.Errorf("%s %q: invalid name (letters, digits, _ . -, not starting with a digit)", kind, name))
 		return false
 	}
