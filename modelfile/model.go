@@ -235,7 +235,6 @@ func (p *parser) parseRun(top *mapping, m *Model) {
 	r.done()
 }
 
-
 func (p *parser) name(k *yaml.Node, path string) bool {
 	if !network.ValidName(k.Value) {
 		p.add(k.Line, path, fmt.Sprintf("%q", k.Value), "invalid name (letters, digits, _ . -, not starting with a digit)")
