@@ -10,6 +10,7 @@ import (
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
@@ -22,7 +23,8 @@ import (
 
 // brunelLike is a recurrent network with per-row delays (0.5–2 ms, so
 // segments of 6 steps), Poisson drive and, when plastic, STDP on E→E that
-// follows a modulator source through a 3 ms delay.
+// follows a modulator source through a 3 ms delay and learnt latencies on
+// E→I.
 func brunelLike(t testing.TB, plastic bool) *network.Network {
 	t.Helper()
 	b := network.New(network.Config{DtMs: 0.1, Seed: 11})
@@ -62,6 +64,9 @@ func brunelLike(t testing.TB, plastic bool) *network.Network {
 			conn.Wmin, conn.Wmax = 0, 0.5
 			conn.Follow = "da"
 		}
+		if plastic && c.from == "E" && c.to == "I" {
+			conn.Latency = latency.Align{Eta: 0.3, WindowMs: 2, InitMs: param.Uniform(0, 1), Max: 2}
+		}
 		b.Connect(c.from+c.to, conn)
 	}
 	net, err := b.Build()
@@ -99,6 +104,9 @@ func sequential(t *testing.T, net *network.Network, steps int) result {
 	}
 	for _, p := range net.Projections {
 		r.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+		if l := p.Runtime.Latencies(); l != nil {
+			r.weights[p.Name+" latencies"] = slices.Clone(l)
+		}
 	}
 	return r
 }
@@ -127,6 +135,9 @@ func onActors(t *testing.T, net *network.Network, shards map[string]int, steps i
 	}
 	for _, p := range net.Projections {
 		r.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+		if l := p.Runtime.Latencies(); l != nil {
+			r.weights[p.Name+" latencies"] = slices.Clone(l)
+		}
 	}
 	return r
 }
@@ -144,7 +155,7 @@ func compare(t *testing.T, what string, want, got result) {
 	}
 	for name, w := range want.weights {
 		if !slices.Equal(w, got.weights[name]) {
-			t.Errorf("%s: projection %s: final weights differ", what, name)
+			t.Errorf("%s: projection %s: final weights (or learnt latencies) differ", what, name)
 		}
 	}
 }
@@ -279,5 +290,30 @@ func TestStreamingSpikes(t *testing.T) {
 	}
 	if _, _, err := e.Spikes("E"); err == nil {
 		t.Error("Spikes answered although spikes are discarded")
+	}
+}
+
+// The learnt latencies of the plastic network move within their bounds, so
+// that the comparisons above compare something that changed.
+func TestLearntLatenciesMove(t *testing.T) {
+	net := brunelLike(t, true)
+	p, _ := net.Projection("EI")
+	l0 := slices.Clone(p.Runtime.Latencies())
+	if err := stepper.New(net).Run(1500); err != nil {
+		t.Fatal(err)
+	}
+	l := p.Runtime.Latencies()
+	moved := 0
+	for k := range l {
+		if l[k] != l0[k] {
+			moved++
+		}
+		if !(l[k] >= 0 && l[k] <= float32(p.LatencyMax)) {
+			t.Fatalf("synapse %d: learnt latency %g steps outside [0, %d]", k, l[k], p.LatencyMax)
+		}
+	}
+	t.Logf("%d of %d learnt latencies moved", moved, len(l))
+	if moved < len(l)/10 {
+		t.Fatalf("only %d of %d learnt latencies moved in 150 ms", moved, len(l))
 	}
 }

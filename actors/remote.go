@@ -133,6 +133,12 @@ func (e *Engine) gatherRemote() error {
 				return fmt.Errorf("engine: weights of projection %q from shard %d: bad answer %T", pr.Name, g, res)
 			}
 			copy(sh.Syn[k].W, w.W)
+			if l := sh.Latencies(k); l != nil {
+				if len(w.Latency) != len(l) {
+					return fmt.Errorf("engine: learnt latencies of projection %q from shard %d: %d values, want %d", pr.Name, g, len(w.Latency), len(l))
+				}
+				copy(l, w.Latency)
+			}
 		}
 	}
 	return nil

@@ -49,6 +49,9 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 	}
 	for _, p := range net.Projections {
 		r.weights[p.Name] = append([]float32(nil), p.Runtime.Syn.W...)
+		if l := p.Runtime.Latencies(); l != nil {
+			r.weights[p.Name+" latencies"] = append([]float32(nil), l...)
+		}
 	}
 	return r
 }

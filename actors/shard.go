@@ -118,6 +118,7 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		if w != nil {
 			resp.W = w.W
 		}
+		resp.Latency = s.sh.Latencies(int(m.Projection))
 		ctx.Respond(resp)
 		return
 	default:

@@ -791,12 +791,14 @@ func (x *WeightsRequest) GetProjection() uint32 {
 }
 
 // Weights (shard -> coordinator): a shard's part of a projection's
-// weights, in the order of its synapses (rows, then columns).
+// weights, in the order of its synapses (rows, then columns), and its
+// learnt latencies (steps, same order) when the projection learns them.
 type Weights struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Projection    uint32                 `protobuf:"varint,1,opt,name=projection,proto3" json:"projection,omitempty"`
 	Actor         uint32                 `protobuf:"varint,2,opt,name=actor,proto3" json:"actor,omitempty"`
 	W             []float32              `protobuf:"fixed32,3,rep,packed,name=w,proto3" json:"w,omitempty"`
+	Latency       []float32              `protobuf:"fixed32,4,rep,packed,name=latency,proto3" json:"latency,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -848,6 +850,13 @@ func (x *Weights) GetActor() uint32 {
 func (x *Weights) GetW() []float32 {
 	if x != nil {
 		return x.W
+	}
+	return nil
+}
+
+func (x *Weights) GetLatency() []float32 {
+	if x != nil {
+		return x.Latency
 	}
 	return nil
 }
@@ -1166,13 +1175,14 @@ const file_spiral_proto_rawDesc = "" +
 	"\x0eWeightsRequest\x12\x1e\n" +
 	"\n" +
 	"projection\x18\x01 \x01(\rR\n" +
-	"projection\"M\n" +
+	"projection\"g\n" +
 	"\aWeights\x12\x1e\n" +
 	"\n" +
 	"projection\x18\x01 \x01(\rR\n" +
 	"projection\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\rR\x05actor\x12\f\n" +
-	"\x01w\x18\x03 \x03(\x02R\x01w\"l\n" +
+	"\x01w\x18\x03 \x03(\x02R\x01w\x12\x18\n" +
+	"\alatency\x18\x04 \x03(\x02R\alatency\"l\n" +
 	"\aFailure\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x1d\n" +
 	"\n" +

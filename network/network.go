@@ -26,6 +26,7 @@ import (
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/population"
@@ -70,6 +71,10 @@ type Connection struct {
 	// projection's plasticity sees.
 	Follow        string
 	ModulatorAxon string
+	// Latency, optional, makes the synapses' latencies learnt: a rule of
+	// package latency adds to the axonal latency a per-synapse part that
+	// changes with activity. Needs batch 1 and a spiking target.
+	Latency latency.Spec
 }
 
 // Builder collects a network's definition.
@@ -251,7 +256,14 @@ type Projection struct {
 	FollowAxon int
 	Normalize  func(syn *synapse.CSR) error
 	Wmin, Wmax float32
-	Plastic    bool
+	// Plastic is set when the projection learns: weights (Rule), learnt
+	// latencies (Latency), or both.
+	Plastic bool
+	// Latency is the latency rule (nil when latencies are fixed),
+	// LatencyMax the largest learnt latency in steps; the learnt
+	// latencies themselves are Runtime.Latencies().
+	Latency    latency.Spec
+	LatencyMax int
 	err        error
 }
 
@@ -275,6 +287,29 @@ func (p *Projection) SetMask(mask []bool) error {
 	if p.Learner != nil {
 		p.Learner.P.Mask = mask
 	}
+	return nil
+}
+
+// setLatency binds a latency rule to the projection: it draws the initial
+// learnt latencies (stream PurposeDelays of the projection) and hands them
+// and the rule to the runtime.
+func (p *Projection) setLatency(s latency.Spec, cfg Config, key rng.Key) error {
+	if cfg.Batch != 1 {
+		return fmt.Errorf("%s: learnt latencies need batch 1, the network has batch %d", s.Kind(), cfg.Batch)
+	}
+	syn := p.Runtime.Syn
+	l, max, err := latency.Init(s, syn.Len(), cfg.DtMs, key.Stream(uint64(rng.PurposeDelays)))
+	if err != nil {
+		return err
+	}
+	rule, err := s.New(latency.Synapses{Syn: syn, Dt: cfg.DtMs, L: l, Max: max})
+	if err != nil {
+		return err
+	}
+	if err := p.Runtime.SetLatency(rule, l, max); err != nil {
+		return err
+	}
+	p.Latency, p.LatencyMax, p.Plastic = s, max, true
 	return nil
 }
 
@@ -582,6 +617,12 @@ func (b *Builder) Build() (*Network, error) {
 			np.Learner = l
 			np.Plastic = true
 			rt.SetLearner(l)
+		}
+		if c.Latency != nil {
+			if err := np.setLatency(c.Latency, cfg, key); err != nil {
+				errs = append(errs, fmt.Errorf("%s: latency: %w", where, err))
+				continue
+			}
 		}
 		if c.Follow != "" && c.Plasticity == nil {
 			errs = append(errs, fmt.Errorf("%s: follow = %q: only plasticity reads a neuromodulator; give the projection a plasticity rule", where, c.Follow))

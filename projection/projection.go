@@ -24,6 +24,7 @@ import (
 	"slices"
 
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/synapse"
 )
@@ -89,6 +90,10 @@ func (in *Inbox) Arrive(step int64) {
 	q := &in.queue[step%int64(len(in.queue))]
 	slot := in.target.Slot(step)
 	for _, e := range *q {
+		if e.p.lat != nil {
+			e.p.deliverLate(step, e.src, e.value)
+			continue
+		}
 		e.p.deliver(e.src, e.value, slot)
 	}
 	*q = (*q)[:0]
@@ -111,6 +116,12 @@ type Projection struct {
 
 	learner Learner
 	mask    []bool // per synapse, nil = all pass
+
+	// Learnt latency (package latency): lat schedules, latL holds the
+	// latency of each synapse in steps, latMax its bound.
+	lat    latency.Rule
+	latL   []float32
+	latMax int
 
 	pre       []float32
 	preMark   []bool
@@ -146,6 +157,61 @@ func (p *Projection) SetLearner(l Learner) {
 	p.pre = make([]float32, p.Batch*p.Syn.Rows)
 	p.preMark = make([]bool, p.Batch*p.Syn.Rows)
 	p.post = make([]float32, p.Batch*p.Syn.Cols)
+}
+
+// SetLatency gives the projection learnt synaptic latencies (package
+// latency): synapse k's input reaches the target round(l[k]) steps after
+// the event reached the projection, and rule changes l (steps, within [0,
+// max]) as the run goes. The slice is used as is. The projection then
+// delivers every event on arrival (for the whole receptor). Only batch 1
+// is supported.
+func (p *Projection) SetLatency(rule latency.Rule, l []float32, max int) error {
+	switch {
+	case rule == nil:
+		return fmt.Errorf("projection %q: latency rule is nil", p.Name)
+	case p.Batch != 1:
+		return fmt.Errorf("projection %q: learnt latencies need batch 1, the network has batch %d", p.Name, p.Batch)
+	case len(l) != p.Syn.Len():
+		return fmt.Errorf("projection %q: %d learnt latencies for %d synapses", p.Name, len(l), p.Syn.Len())
+	case max < 0:
+		return fmt.Errorf("projection %q: largest learnt latency %d steps: must be ≥ 0", p.Name, max)
+	}
+	p.lat, p.latL, p.latMax = rule, l, max
+	p.Syn.Expand() // delivery reads weights one by one
+	p.inbox.Defer()
+	p.inbox.Grow(p.maxLat + max)
+	p.maxLat += max
+	if p.post == nil {
+		p.post = make([]float32, p.Batch*p.Syn.Cols)
+	}
+	return nil
+}
+
+// Latencies returns the learnt latencies (steps, CSR order) set by
+// SetLatency, or nil.
+func (p *Projection) Latencies() []float32 { return p.latL }
+
+// deliverLate hands an event that reached the projection at step to each
+// synapse of its row, round(L[k]) steps later, and tells the latency rule.
+// The weight and mask are those of step (as plasticity sees them).
+func (p *Projection) deliverLate(step int64, src uint32, value float32) {
+	row := src // batch 1
+	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	for k := lo; k < hi; k++ {
+		if p.mask != nil && !p.mask[k] {
+			continue
+		}
+		at := step + int64(latency.Steps(p.latL[k]))
+		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += value * p.Syn.W[k]
+		p.lat.Schedule(k, at)
+	}
+	if p.pre != nil {
+		if !p.preMark[src] {
+			p.preMark[src] = true
+			p.preActive = append(p.preActive, src)
+		}
+		p.pre[src] += value
+	}
 }
 
 // Mask returns the mask set by SetMask, or nil.
@@ -191,8 +257,8 @@ func (p *Projection) Err() error {
 	return nil
 }
 
-// Plastic reports whether the projection learns.
-func (p *Projection) Plastic() bool { return p.learner != nil }
+// Plastic reports whether the projection learns (weights or latencies).
+func (p *Projection) Plastic() bool { return p.learner != nil || p.lat != nil }
 
 // Send takes one presynaptic event emitted at step: source index src =
 // b·Rows+row, arriving 1+delay steps later with the given value (sign ×
@@ -250,6 +316,9 @@ func (p *Projection) SendModulator(step int64, b int, delay uint32, value float3
 // postOut its graded output of the previous step (graded targets, else
 // nil). learn false freezes the weights while traces keep running.
 func (p *Projection) Learn(step int64, postFired []uint32, postOut []float32, learn bool) {
+	if p.lat != nil {
+		p.lat.Step(step, postFired, learn)
+	}
 	if p.learner == nil {
 		return
 	}
@@ -313,5 +382,8 @@ func (p *Projection) Reset() {
 	p.preActive = p.preActive[:0]
 	if p.learner != nil {
 		p.learner.Reset()
+	}
+	if p.lat != nil {
+		p.lat.Reset()
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"math"
 
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/population"
@@ -226,7 +227,7 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 		if err != nil {
 			return err
 		}
-		if pr.Plastic {
+		if pr.Plastic && pr.Rule != nil {
 			pp, err := plasticity.NewProjection(syn, batch, net.Config.DtMs, pr.Wmin, pr.Wmax)
 			if err != nil {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
@@ -240,6 +241,18 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 			// which the network's normaliser works on.
 			l.Normalize = pr.Learner.Normalize
 			rt.SetLearner(l)
+		}
+		if pr.Latency != nil {
+			l := ColumnValues(pr.Runtime.Syn, pr.Runtime.Latencies(), sh.Lo, sh.Hi)
+			rule, err := pr.Latency.New(latency.Synapses{Syn: syn, Dt: net.Config.DtMs, L: l, Max: pr.LatencyMax})
+			if err != nil {
+				return fmt.Errorf("projection %q: %w", pr.Name, err)
+			}
+			if err := rt.SetLatency(rule, l, pr.LatencyMax); err != nil {
+				return err
+			}
+		}
+		if pr.Plastic {
 			sh.Plastic = append(sh.Plastic, rt)
 			sh.PlasticOf = append(sh.PlasticOf, k)
 		}
@@ -261,11 +274,30 @@ func Columns(c *synapse.CSR, lo, hi int) *synapse.CSR {
 	return c.Columns(lo, hi)
 }
 
-// Gather writes the weights of every shard's part of projection k back
-// into the network's CSR (for monitors and comparisons after a sharded
-// run).
+// ColumnValues returns the part of a per-synapse array v of c (CSR order)
+// that belongs to the columns in [lo, hi), in the order of c.Columns(lo,
+// hi) — v itself for the whole range.
+func ColumnValues(c *synapse.CSR, v []float32, lo, hi int) []float32 {
+	if lo == 0 && hi == c.Cols {
+		return v
+	}
+	var out []float32
+	for k, j := range c.Idx {
+		if int(j) >= lo && int(j) < hi {
+			out = append(out, v[k])
+		}
+	}
+	return out
+}
+
+// Gather writes the weights (and learnt latencies) of every shard's part
+// of projection k back into the network's projection (for monitors and
+// comparisons after a sharded run).
 func Gather(net *network.Network, shards [][]*Shard, k int) {
 	pr := net.Projections[k]
+	if pr.Latency != nil {
+		gatherLatencies(pr, shards[pr.Target], k)
+	}
 	full := pr.Runtime.Syn
 	for _, sh := range shards[pr.Target] {
 		part := sh.Syn[k]
@@ -318,4 +350,34 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 		put(x)
 	}
 	return h.Sum64()
+}
+
+// gatherLatencies copies each shard's learnt latencies of projection k
+// into the network's.
+func gatherLatencies(pr *network.Projection, shards []*Shard, k int) {
+	full, all := pr.Runtime.Syn, pr.Runtime.Latencies()
+	for _, sh := range shards {
+		part := sh.Latencies(k)
+		if len(part) == 0 || &part[0] == &all[0] {
+			continue // empty, or shared with the network
+		}
+		q := 0
+		for kk, j := range full.Idx {
+			if int(j) >= sh.Lo && int(j) < sh.Hi {
+				all[kk] = part[q]
+				q++
+			}
+		}
+	}
+}
+
+// Latencies returns the shard's learnt latencies of projection k (CSR
+// order of Syn[k]), or nil.
+func (sh *Shard) Latencies(k int) []float32 {
+	for i, p := range sh.PlasticOf {
+		if p == k {
+			return sh.Plastic[i].Latencies()
+		}
+	}
+	return nil
 }

@@ -1,0 +1,129 @@
+package latency
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/spiral-sim/spiral/param"
+)
+
+// Align moves each synapse's arrival toward its target neuron's spikes
+// (see the package documentation): a spike that arrives up to Window
+// before the target fires is slowed by η·(S − A); one that arrives up to
+// Window after the target fired is sped up by η·(A − S); A and S are the
+// steps of the arrival and of the spike, and the change is in steps (η is
+// dimensionless: ms of latency per ms of misalignment). The learnt latency
+// stays in [0, Max].
+type Align struct {
+	Eta      float64     // learning rate, > 0 and ≤ 1
+	WindowMs float64     // pairing window, ms, ≥ dt
+	InitMs   param.Value // initial learnt latency per synapse, ms; default 0
+	Max      float64     // largest learnt latency, ms
+}
+
+// Kind returns "align".
+func (Align) Kind() string { return "align" }
+
+// Initial implements Spec.
+func (a Align) Initial() param.Value { return a.InitMs }
+
+// MaxMs implements Spec.
+func (a Align) MaxMs() float64 { return a.Max }
+
+// New binds the rule.
+func (a Align) New(s Synapses) (Rule, error) {
+	const name = "latency align"
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !(a.Eta > 0 && a.Eta <= 1) {
+		return nil, fmt.Errorf("%s: eta = %g: must be in (0, 1] (the fraction of the misalignment corrected per pairing)", name, a.Eta)
+	}
+	if !(a.WindowMs >= s.Dt) || math.IsInf(a.WindowMs, 0) {
+		return nil, fmt.Errorf("%s: window = %g ms: must be finite and at least dt = %g ms", name, a.WindowMs, s.Dt)
+	}
+	colPtr, colSyn, _ := s.Syn.Transpose()
+	r := &alignRule{
+		s: s, colPtr: colPtr, colSyn: colSyn,
+		eta:      float32(a.Eta),
+		win:      int64(param.Steps(a.WindowMs, s.Dt)),
+		lastArr:  make([]int64, s.Syn.Len()),
+		lastPost: make([]int64, s.Syn.Cols),
+		queue:    make([][]uint32, s.Max+1),
+	}
+	r.Reset()
+	return r, nil
+}
+
+// never is the "last event" of a synapse or neuron that had none: far
+// enough in the past that no window reaches it.
+const never = math.MinInt64 / 2
+
+type alignRule struct {
+	s              Synapses
+	colPtr, colSyn []uint32
+	eta            float32
+	win            int64
+	lastArr        []int64    // last arrival step per synapse
+	lastPost       []int64    // last spike step per target neuron
+	queue          [][]uint32 // synapses arriving at a step, by step mod len
+}
+
+// Schedule implements Rule.
+func (r *alignRule) Schedule(k uint32, step int64) {
+	q := &r.queue[step%int64(len(r.queue))]
+	*q = append(*q, k)
+}
+
+// Step implements Rule.
+func (r *alignRule) Step(step int64, fired []uint32, learn bool) {
+	L, max := r.s.L, float32(r.s.Max)
+	// Spikes of step − 1 against the arrivals up to then: early arrivals
+	// are slowed.
+	S := step - 1
+	for _, j := range fired {
+		r.lastPost[j] = S
+		if !learn {
+			continue
+		}
+		for _, k := range r.colSyn[r.colPtr[j]:r.colPtr[j+1]] {
+			if d := S - r.lastArr[k]; d > 0 && d <= r.win {
+				L[k] = min(L[k]+r.eta*float32(d), max)
+			}
+		}
+	}
+	// Arrivals of this step against the target's last spike: late
+	// arrivals are sped up.
+	q := &r.queue[step%int64(len(r.queue))]
+	idx := r.s.Syn.Idx
+	for _, k := range *q {
+		r.lastArr[k] = step
+		if !learn {
+			continue
+		}
+		if d := step - r.lastPost[idx[k]]; d > 0 && d <= r.win {
+			L[k] = max32(L[k]-r.eta*float32(d), 0)
+		}
+	}
+	*q = (*q)[:0]
+}
+
+func max32(a, b float32) float32 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Reset implements Rule.
+func (r *alignRule) Reset() {
+	for k := range r.lastArr {
+		r.lastArr[k] = never
+	}
+	for j := range r.lastPost {
+		r.lastPost[j] = never
+	}
+	for i := range r.queue {
+		r.queue[i] = r.queue[i][:0]
+	}
+}
