@@ -37,8 +37,6 @@ func TestExtensionErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"follow typo", modBase + stdp + "    follow: MM\n",
 			`x.yaml:18: projections.EE.follow: MM: no such population; did you mean "M"?`},
-		{"follow size", modBase + stdp + "    follow: E\n",
-			"x.yaml:18: projections.EE.follow: E: a modulator source must have size 1; population E has size 10"},
 		{"follow without plasticity", modBase + "    follow: M\n",
 			"x.yaml:17: projections.EE.follow: M: only plasticity reads a neuromodulator"},
 		{"modulator axon typo", modBase + stdp + "    follow: M\n    modulator_axon: slw\n",

@@ -150,7 +150,7 @@ func contains(xs []string, s string) bool {
 }
 
 // parseFollow reads follow and modulator_axon: the modulator population
-// (size 1) whose axon's output the projection's plasticity sees.
+// whose axon's summed output the projection's plasticity sees.
 func (p *parser) parseFollow(m *mapping, path string, plast *yaml.Node, c *network.Connection) {
 	fv, _ := m.get("follow")
 	av, _ := m.get("modulator_axon")
@@ -162,8 +162,6 @@ func (p *parser) parseFollow(m *mapping, path string, plast *yaml.Node, c *netwo
 			switch {
 			case !found:
 				p.bad(fv, path+".follow", "no such population%s", didYouMean(s, p.popNames))
-			case d.size > 1:
-				p.bad(fv, path+".follow", "a modulator source must have size 1; population %s has size %d", s, d.size)
 			default:
 				src = d
 			}

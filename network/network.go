@@ -66,9 +66,13 @@ type Connection struct {
 	// Normalize, optional, is applied to the weights after building and
 	// after every plastic update.
 	Normalize func(syn *synapse.CSR) error
-	// Follow names a modulator population (size 1) whose output, through
-	// its axon ModulatorAxon (default "out"), is the neuromodulator the
-	// projection's plasticity sees.
+	// Follow names a modulator population whose output, through its axon
+	// ModulatorAxon (default "out"), is the neuromodulator the
+	// projection's plasticity sees: the sum of what the axon releases at
+	// all its rows (a dopaminergic tissue of size 1, or the summed
+	// activity of any population — give the axon a scaling response for a
+	// mean), arriving after the axon's latency, the same for every
+	// synapse of the projection.
 	Follow        string
 	ModulatorAxon string
 	// Latency, optional, makes the synapses' latencies learnt: a rule of
@@ -632,10 +636,6 @@ func (b *Builder) Build() (*Network, error) {
 			ms, ok := byName[c.Follow]
 			if !ok {
 				errs = append(errs, fmt.Errorf("%s: follow = %q: no such population%s", where, c.Follow, b.suggest(c.Follow)))
-				continue
-			}
-			if ms.def.size != 1 {
-				errs = append(errs, fmt.Errorf("%s: follow = %q: a modulator source must have size 1, has %d", where, c.Follow, ms.def.size))
 				continue
 			}
 			ma, err := axonOf(ms, c.ModulatorAxon)

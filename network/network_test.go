@@ -15,6 +15,7 @@ import (
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/response"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
 	"github.com/spiral-sim/spiral/stimulus"
@@ -426,5 +427,35 @@ func TestFollowNeedsPlasticity(t *testing.T) {
 	b.Connect("p", network.Connection{From: "a", To: "a", Pattern: connectivity.AllToAll{}, Follow: "da"})
 	if _, err := b.Build(); err == nil || !strings.Contains(err.Error(), `projection "p": follow = "da"`) {
 		t.Errorf("Follow without plasticity: %v", err)
+	}
+}
+
+// TestPopulationAsModulator: a spiking population of any size serves as a
+// modulator source; the projection sees the summed release of its axon —
+// here the number of its spikes, each scaled by the axon's response (0.5)
+// — 1 + floor(d/dt) steps after they were fired.
+func TestPopulationAsModulator(t *testing.T) {
+	const dt, d = 1.0, 3.0
+	b := network.New(network.Config{DtMs: dt})
+	// Three neurons: spikes at steps 5 (two neurons) and 9 (all three).
+	b.Population("vta", 3, encoder.SpikeArray{Neurons: []int{0, 2, 0, 1, 2}, TimesMs: []float64{5, 5, 9, 9, 9}}).
+		Axon("out", axon.Spec{Delay: param.Const(d), Response: response.Scaling{Scale: param.Const(0.5)}})
+	b.Population("pre", 2, encoder.Poisson{Rate: param.Const(50)})
+	b.Population("post", 2, silentLIF())
+	var seen []float32
+	b.Connect("p", network.Connection{From: "pre", To: "post", Pattern: connectivity.OneToOne{},
+		Weight: param.Const(0.1), Plasticity: modProbe{&seen}, Follow: "vta"})
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stepper.New(net).Run(20); err != nil {
+		t.Fatal(err)
+	}
+	L := 1 + int(d/dt)
+	want := make([]float32, 20)
+	want[5+L], want[9+L] = 2*0.5, 3*0.5
+	if !slices.Equal(seen, want) {
+		t.Fatalf("modulator seen per step = %v, want %v", seen, want)
 	}
 }
