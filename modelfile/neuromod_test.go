@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/response"
 )
@@ -37,6 +38,14 @@ func TestExtensionErrors(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"follow typo", modBase + stdp + "    follow: MM\n",
 			`x.yaml:18: projections.EE.follow: MM: no such population; did you mean "M"?`},
+		{"latency eta", modBase + "    latency: {kind: align, eta: 1.5, window_ms: 5, max_ms: 5}\n",
+			"x.yaml:17: projections.EE.latency.eta: 1.5: must lie in [0, 1]"},
+		{"latency max missing", modBase + "    latency: {kind: align, eta: 0.5, window_ms: 5}\n",
+			"x.yaml:17: projections.EE.latency.max_ms: missing required field"},
+		{"latency init above max", modBase + "    latency: {kind: align, eta: 0.5, window_ms: 5, max_ms: 2, init_ms: 3}\n",
+			"x.yaml:17: projections.EE.latency.init_ms: 3: must lie in [0, 2]"},
+		{"latency kind", modBase + "    latency: {kind: aline, eta: 0.5, window_ms: 5, max_ms: 2}\n",
+			`x.yaml:17: projections.EE.latency.kind: aline: unknown value; did you mean "align"?`},
 		{"follow without plasticity", modBase + "    follow: M\n",
 			"x.yaml:17: projections.EE.follow: M: only plasticity reads a neuromodulator"},
 		{"modulator axon typo", modBase + stdp + "    follow: M\n    modulator_axon: slw\n",
@@ -148,4 +157,30 @@ func TestNeuromodulationExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	spikes(t, net, 100)
+}
+
+// A learnt latency in a model file reaches the built projection with its
+// parameters: init_ms in steps, max_ms as the bound in steps.
+func TestLatencyBuilds(t *testing.T) {
+	m, err := Parse("x.yaml", []byte(modBase+"    latency: {kind: align, eta: 0.25, window_ms: 5, max_ms: 2, init_ms: 0.5}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := m.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := net.Projection("EE")
+	a, ok := p.Latency.(latency.Align)
+	if !ok || a.Eta != 0.25 || a.WindowMs != 5 || a.Max != 2 || !p.Plastic {
+		t.Fatalf("latency spec %#v (plastic %v), want align with eta 0.25, window 5 ms, max 2 ms", p.Latency, p.Plastic)
+	}
+	if p.LatencyMax != 20 {
+		t.Errorf("largest learnt latency %d steps, want 2 ms / 0.1 ms = 20", p.LatencyMax)
+	}
+	for k, l := range p.Runtime.Latencies() {
+		if l != float32(0.5/0.1) {
+			t.Fatalf("synapse %d: initial learnt latency %g steps, want 5", k, l)
+		}
+	}
 }

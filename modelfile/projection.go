@@ -133,6 +133,9 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 		c.Plasticity = p.parsePlasticityList(v, path+".plasticity", pl, dt)
 	}
 	p.parseFollow(m, path, pv, &c)
+	if v, ll := m.get("latency"); v != nil {
+		c.Latency = p.parseLatency(v, path+".latency", ll, dt)
+	}
 	m.done()
 	if len(p.errs) > before {
 		return nil

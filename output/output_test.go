@@ -529,10 +529,10 @@ func TestWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := []float32{0.5, -1, float32(math.Inf(1)), 3e-9}
-	if err := r.Weights("syn", w, []uint32{0, 0, 1, 2}, []uint32{1, 2, 0, 0}, [2]int{3, 3}); err != nil {
+	if err := r.Weights("syn", w, []uint32{0, 0, 1, 2}, []uint32{1, 2, 0, 0}, [2]int{3, 3}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Weights("syn", w, nil, nil, [2]int{}); err == nil {
+	if err := r.Weights("syn", w, nil, nil, [2]int{}, nil); err == nil {
 		t.Error("the same weights file was accepted twice")
 	}
 	if err := r.Commit(Summary{}); err != nil {
@@ -555,5 +555,38 @@ func TestWeights(t *testing.T) {
 	}
 	if sh := arrays["shape"]; sh.descr != "<i8" || sh.shape[0] != 2 {
 		t.Errorf("shape: %s %v", sh.descr, sh.shape)
+	}
+	if _, ok := arrays["latency_ms"]; ok {
+		t.Error("latency_ms written for a projection without learnt latencies")
+	}
+}
+
+func TestWeightsWithLatencies(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r, err := Begin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, lat := []float32{1, 2}, []float32{0.1, 2.5}
+	if err := r.Weights("syn", w, nil, nil, [2]int{}, lat[:1]); err == nil {
+		t.Error("one latency for two weights was accepted")
+	}
+	if err := r.Weights("syn", w, nil, nil, [2]int{}, lat); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	zr, arrays := openNPZ(t, filepath.Join(dir, WeightsDir, "syn.npz"))
+	defer zr.Close()
+	a, ok := arrays["latency_ms"]
+	if !ok || a.descr != "<f4" || a.shape[0] != 2 {
+		t.Fatalf("latency_ms: %v %+v", ok, a)
+	}
+	raw := readAll(t, a)
+	for k, x := range lat {
+		if got := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:])); got != x {
+			t.Errorf("latency_ms[%d] = %g, want %g", k, got, x)
+		}
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 )
 
-// WeightsDir holds weight recordings: weights/<projection>.npz with one
-// float32 array w (the weights in the projection's synapse order).
+// WeightsDir holds weight recordings: weights/<projection>.npz with the
+// float32 array w (the weights in the projection's synapse order) and,
+// for projections that learn latencies, latency_ms.
 const WeightsDir = "weights"
 
 // Weights writes weights/<projection>.npz with the array w, in full, now
@@ -18,9 +19,15 @@ const WeightsDir = "weights"
 // (one per synapse: its presynaptic row and postsynaptic column), they are
 // stored too, as uint32 arrays i and j, with shape = [number of rows,
 // number of columns] (int64), so the weights can be drawn as a matrix.
-func (r *Run) Weights(projection string, w []float32, rows, cols []uint32, shape [2]int) error {
+// A projection that learns its latencies (package latency) passes them in
+// latencyMs (ms, one per synapse; nil otherwise): they are stored as the
+// float32 array latency_ms.
+func (r *Run) Weights(projection string, w []float32, rows, cols []uint32, shape [2]int, latencyMs []float32) error {
 	if rows != nil && (len(rows) != len(w) || len(cols) != len(w)) {
 		return fmt.Errorf("output: weights of %s: %d weights, %d rows, %d columns", projection, len(w), len(rows), len(cols))
+	}
+	if latencyMs != nil && len(latencyMs) != len(w) {
+		return fmt.Errorf("output: weights of %s: %d weights, %d latencies", projection, len(w), len(latencyMs))
 	}
 	if err := validName(projection); err != nil {
 		return err
@@ -39,12 +46,18 @@ func (r *Run) Weights(projection string, w []float32, rows, cols []uint32, shape
 	if err != nil {
 		return err
 	}
-	raw := make([]byte, 0, 4*len(w))
-	for _, x := range w {
-		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(x))
+	f32 := func(xs []float32) []byte {
+		b := make([]byte, 0, 4*len(xs))
+		for _, x := range xs {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+		}
+		return b
 	}
 	z := newNPZWriter(f, r.compress)
-	err = z.add("w", "<f4", bytes.NewReader(raw), int64(len(w)))
+	err = z.add("w", "<f4", bytes.NewReader(f32(w)), int64(len(w)))
+	if err == nil && latencyMs != nil {
+		err = z.add("latency_ms", "<f4", bytes.NewReader(f32(latencyMs)), int64(len(latencyMs)))
+	}
 	if err == nil && rows != nil {
 		u32 := func(xs []uint32) []byte {
 			b := make([]byte, 0, 4*len(xs))

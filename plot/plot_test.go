@@ -251,7 +251,7 @@ func TestWeightMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := []float32{1, 2, 3, 4, 5}
-	if err := r.Weights("m", w, []uint32{0, 0, 1, 2, 2}, []uint32{1, 3, 0, 2, 2}, [2]int{3, 4}); err != nil {
+	if err := r.Weights("m", w, []uint32{0, 0, 1, 2, 2}, []uint32{1, 3, 0, 2, 2}, [2]int{3, 4}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Commit(output.Summary{DtMS: 0.1, DurationMS: 1}); err != nil {

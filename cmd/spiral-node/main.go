@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
@@ -418,7 +419,18 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 					rows[k] = uint32(r)
 				}
 			}
-			if err := out.Weights(wm, w, rows, syn.Idx, [2]int{syn.Rows, syn.Cols}); err != nil {
+			var lat []float32
+			if l := p.Runtime.Latencies(); l != nil {
+				// Total latency: the axon's (per row) plus the learnt part.
+				ax := net.Axons[p.Axon].Axon
+				lat = make([]float32, len(l))
+				for r := 0; r < syn.Rows; r++ {
+					for k := syn.Ptr[r]; k < syn.Ptr[r+1]; k++ {
+						lat[k] = float32(float64(ax.Latency(r)+int(latency.Steps(l[k]))) * net.Config.DtMs)
+					}
+				}
+			}
+			if err := out.Weights(wm, w, rows, syn.Idx, [2]int{syn.Rows, syn.Cols}, lat); err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: weights of %s: %v\n", name, wm, err)
 				return 1
 			}
