@@ -1,5 +1,6 @@
 // Package plasticity holds synaptic learning rules (STDP with pluggable
-// tags, convergent decay, composite rules), their learning rates, and the
+// tags and all-to-all or nearest pairing, triplet STDP, inhibitory STDP,
+// convergent decay, composite rules), their learning rates, and the
 // machinery that applies weight changes with bounds.
 //
 // # Pieces
@@ -7,7 +8,7 @@
 // A Projection is the rule's view of a set of synapses: the CSR rows (one
 // per presynaptic terminal), the column view (the synapses into each
 // postsynaptic neuron), the batch size B, dt and the weight bounds. A Spec
-// (STDP, Convergent, Composite) describes a rule and binds it to a
+// (STDP, Triplet, Inhibitory, Convergent, Composite) describes a rule and binds it to a
 // projection with New. Every step the rule receives a StepData and adds
 // its changes into a Delta; a Learner runs the rules, then applies the
 // Delta (w ← clip(w + Δw, Wmin, Wmax), then an optional normalisation) when
@@ -16,7 +17,9 @@
 //
 // Learning rates (RateSpec) scale the terms of a rule: ConstRate η;
 // SoftBoundRate η·(wmax − w)·(w − wmin), which vanishes at both bounds;
-// DescendingRate η0·(1 − dt/τ)^k at the k-th step since reset.
+// UpperBoundRate η·(wmax − w) and LowerBoundRate η·(w − wmin), which
+// vanish at one bound each; DescendingRate η0·(1 − dt/τ)^k at the k-th
+// step since reset.
 //
 // # STDP and its timing
 //
@@ -78,6 +81,39 @@
 // per step); the weight changes only visit the synapses of active rows and
 // columns, through the row view (depression) and the column view
 // (potentiation), so they cost in proportion to activity.
+//
+// # Pairing, weight dependence, triplet and inhibitory rules
+//
+// Pairing. With STDP.Pairing = Nearest each spike resets its trace to the
+// spike's value instead of adding to it (Morrison, Diesmann & Gerstner
+// 2008, symmetric nearest-spike pairing): a postsynaptic spike pairs only
+// with the last presynaptic spike before it, and vice versa. Isolated
+// pairs give the all-to-all window; pre-pre-post, for example, gives
+// η+·dt·a+^Δt2 (the later pair only) instead of η+·dt·(a+^Δt1 + a+^Δt2).
+// Resetting is defined for exponential traces, so Nearest needs leaky
+// tags (Euler or Exact, τ per element allowed) and refuses counting tags
+// and chains.
+//
+// Weight dependence. The rates of STDP choose it: additive (ConstRate on
+// both terms: the weights drift to the bounds, which the Learner clips),
+// soft-bound (SoftBoundRate on both), or multiplicative (van Rossum, Bi &
+// Turrigiano 2000; Rubin, Lee & Sompolinsky 2001): potentiation at
+// η+·(wmax − w) (UpperBoundRate), depression at η−·(w − wmin)
+// (LowerBoundRate), so the weights settle inside the bounds
+// (MultiplicativeSTDP). Rates that use a bound need it finite
+// (BoundsChecker).
+//
+// Triplet (Pfister & Gerstner 2006) adds slow traces r2 (τx) and o2 (τy)
+// to STDP's pair traces r1 (τ+) and o1 (τ−): a postsynaptic spike
+// potentiates by dt·r1·(A2+ + A3+·o2⁻), a presynaptic arrival depresses by
+// dt·o1·(A2− + A3−·r2⁻), where o2⁻ and r2⁻ hold only earlier spikes. Its
+// traces are all-to-all or nearest (Pairing).
+//
+// Inhibitory (Vogels, Sprekeler et al. 2011) is symmetric: traces r and o
+// of one τ; a presynaptic arrival changes w by η·dt·(o − α), a
+// postsynaptic spike by η·dt·r, with α = 2·ρ0·τ for a target rate ρ0. A
+// lone presynaptic spike depresses by η·α·dt; a pair at any interval
+// changes w by η·dt·(a^|Δt| − α). The weights are magnitudes (x = |Pre|).
 //
 // # Using a Learner
 //

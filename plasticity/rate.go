@@ -29,7 +29,8 @@ type RateSpec interface {
 }
 
 // BoundsChecker is implemented by rate specs that are defined only for
-// some weight bounds (SoftBoundRate needs finite ones). A rule that takes a
+// some weight bounds (SoftBoundRate needs finite ones, UpperBoundRate a
+// finite Wmax, LowerBoundRate a finite Wmin). A rule that takes a
 // RateSpec calls CheckBounds with its projection's bounds when it binds the
 // rate, and fails to bind on an error.
 type BoundsChecker interface {
@@ -161,7 +162,7 @@ func checkTau(what, field string, tau, dt float64) error {
 // rateEval evaluates a Rate for one step without an interface call per
 // synapse for the rates of this package.
 type rateEval struct {
-	mode   uint8 // rateUniform, rateSoft, rateOther
+	mode   uint8 // rateUniform, rateSoft, rateUpper, rateLower, rateOther
 	eta    float32
 	lo, hi float32
 	r      Rate
@@ -170,6 +171,8 @@ type rateEval struct {
 const (
 	rateUniform = iota
 	rateSoft
+	rateUpper // η·(hi − w)
+	rateLower // η·(w − lo)
 	rateOther
 )
 
@@ -179,8 +182,15 @@ func (e *rateEval) prepare(r Rate, lo, hi float32) {
 		e.mode, e.eta = rateUniform, eta
 		return
 	}
-	if s, ok := r.(*softBoundRate); ok {
+	switch s := r.(type) {
+	case *softBoundRate:
 		e.mode, e.eta = rateSoft, s.eta
+		return
+	case *upperBoundRate:
+		e.mode, e.eta = rateUpper, s.eta
+		return
+	case *lowerBoundRate:
+		e.mode, e.eta = rateLower, s.eta
 		return
 	}
 	e.mode = rateOther
@@ -195,6 +205,10 @@ func (e *rateEval) at(w float32) float32 {
 		return e.eta
 	case rateSoft:
 		return e.eta * (e.hi - w) * (w - e.lo)
+	case rateUpper:
+		return e.eta * (e.hi - w)
+	case rateLower:
+		return e.eta * (w - e.lo)
 	}
 	return e.r.At(w, e.lo, e.hi)
 }

@@ -33,6 +33,18 @@ type STDP struct {
 	// (η+ − η−)·dt. Pairs at other intervals are unchanged. The tags must
 	// be linear (every built-in response function is).
 	PreFirst bool
+	// Pairing is AllToAll (the zero value: each spike adds to the tags)
+	// or Nearest (each spike resets its tag to the spike's value, so
+	// only the nearest earlier spike on the other side counts). Nearest
+	// needs leaky tags (response.Leaky, Euler or Exact, per-element τ
+	// allowed): a counting tag (flat, limited-flat) or a chain
+	// (composite, scaling) is refused, as resetting its state has no
+	// single meaning. An isolated pair gives the same window as
+	// all-to-all; the rules differ when several spikes on one side
+	// precede a spike on the other. With PreFirst, a coincident pair's
+	// depression uses the postsynaptic tag as it was just before the
+	// reset.
+	Pairing Pairing
 }
 
 // DefaultRate is the rate an STDP rule uses for a nil LTP or LTD.
@@ -68,13 +80,16 @@ func (s STDP) New(p *Projection) (Rule, error) {
 	if s.Post == nil {
 		return nil, fmt.Errorf("%s: Post tag is nil (give a response.Spec, e.g. a leaky trace, or use LeakySTDP)", name)
 	}
+	if err := s.Pairing.check(name); err != nil {
+		return nil, err
+	}
 	rows, cols, B := p.Syn.Rows, p.Syn.Cols, p.Batch
 	r := &stdpRule{p: p, rows: rows, cols: cols, scale: float32(p.Dt / float64(B))}
 	var err error
-	if r.pre, err = newTag(s.Pre, B*rows, p.Dt); err != nil {
+	if r.pre, err = newPairedTag(s.Pre, s.Pairing, B*rows, p.Dt); err != nil {
 		return nil, fmt.Errorf("%s: Pre tag: %w", name, err)
 	}
-	if r.post, err = newTag(s.Post, B*cols, p.Dt); err != nil {
+	if r.post, err = newPairedTag(s.Post, s.Pairing, B*cols, p.Dt); err != nil {
 		return nil, fmt.Errorf("%s: Post tag: %w", name, err)
 	}
 	if r.ltp, err = newRate(s.LTP, p); err != nil {
@@ -87,7 +102,12 @@ func (s STDP) New(p *Projection) (Rule, error) {
 	r.P = make([]float32, B*rows)
 	r.Q = make([]float32, B*cols)
 	r.Qd = r.Q
-	if s.PreFirst {
+	if nt, ok := r.post.(*nearestTrace); ok && s.PreFirst {
+		// The post tag just before this step's reset.
+		nt.before = make([]float32, B*cols)
+		r.postNear = nt
+		r.Qd = make([]float32, B*cols)
+	} else if s.PreFirst {
 		// The tag's immediate response to a unit input, per element.
 		probe, err := newTag(s.Post, B*cols, p.Dt)
 		if err != nil {
@@ -141,6 +161,9 @@ type stdpRule struct {
 	// without this step's post spikes (the depression uses Qd; Qd is Q
 	// itself otherwise).
 	h0, Qd []float32
+	// PreFirst with nearest pairing: the post tag, whose before holds its
+	// value just before a reset (Qd takes it where a post spike reset Q).
+	postNear *nearestTrace
 }
 
 // Step implements Rule.
@@ -155,6 +178,13 @@ func (r *stdpRule) Step(d *StepData, acc *Delta) {
 		copy(r.Qd, r.Q)
 		for _, a := range d.PostActive {
 			r.Qd[a] = r.Q[a] - r.h0[a]*d.Post[a]
+		}
+	} else if r.postNear != nil {
+		copy(r.Qd, r.Q)
+		for _, a := range d.PostActive {
+			if d.Post[a] != 0 {
+				r.Qd[a] = r.postNear.before[a]
+			}
 		}
 	}
 	p := r.p
