@@ -48,8 +48,8 @@
 // MaxLatency() = 1 + max D future slots).
 //
 // Stateful path — the response function has memory (leaky, flat, limited
-// flat, composites with them), so it must see every step of the delayed
-// signal. The axon keeps a history ring of the population's output, one
+// flat, tsodyks_markram short-term plasticity, composites with them), so
+// it must see every step of the delayed signal. The axon keeps a history ring of the population's output, one
 // value per (copy, neuron) per step (not per terminal), and each step
 // computes
 //

@@ -15,6 +15,7 @@
 //	Flat         r_n = r_{n−1} + x_n                       (running total)
 //	LimitedFlat  r_n = x_n + x_{n−1} + … + x_{n−W+1}       (W = round(T/dt) steps)
 //	Composite    r = f_K(…f_2(f_1(x)))                     (list order)
+//	TsodyksMarkram  r_n = E_n·x_n, E_n = u⁺·X⁻ the efficacy of a spike   (see below; 0 for x_n = 0)
 //
 // A spike is the input 1 for one step, so the impulse response of Leaky
 // is 1, a, a², …: at an axon terminal it is an exponentially decaying
@@ -24,13 +25,42 @@
 // Identity and Scaling are memoryless (Function.Memoryless): the response
 // of a step depends on that step's input alone and is zero for zero input.
 // An axon uses that to turn each spike directly into events and never runs
-// the function over silent neurons. All the built-in functions are linear
-// and time-invariant, so a composite of them gives the same result in any
-// order; the order matters for user functions that are not.
+// the function over silent neurons. All the built-in functions but
+// TsodyksMarkram are linear and time-invariant, so a composite of them
+// gives the same result in any order; the order matters for
+// TsodyksMarkram (it responds to whether the input is zero, not to its
+// size) and for user functions that are not linear.
+//
+// # Short-term plasticity (TsodyksMarkram)
+//
+// The Tsodyks–Markram model of Markram, Wang & Tsodyks (1998), as NEST's
+// tsodyks2_synapse and Brian2's example: per element, x is the fraction of
+// available resources (1 at rest) and u the utilisation. One step n with
+// input s_n, in this order:
+//
+//	if s_n ≠ 0 (a spike):
+//	    u ← u + U·(1 − u)          facilitation (u⁺)
+//	    r ← u·x                    efficacy, x the value before the spike (x⁻)
+//	    x ← x − r                  depletion (x⁺)
+//	    output r·s_n               (else output 0)
+//	x ← 1 − (1 − x)·e^{−dt/τ_D}    recovery over the step, exact
+//	u ← u·e^{−dt/τ_F}              facilitation decays (u ← 0 if τ_F = 0)
+//
+// From rest (x = 1, u = 0 before the first spike) the first spike releases
+// U; after a long pause a spike again uses u⁺ → U and x⁻ → 1. With τ_F = 0
+// every spike uses U (depression only). In Brian2's variables the
+// utilisation of the next spike, û = U + (1 − U)·u, starts at U and decays
+// to U with τ_F; the efficacies are the same. For a regular train with interval
+// Δ the n-th efficacy follows u⁺_n = U + (1 − U)·u⁺_{n−1}·e^{−Δ/τ_F} and
+// x⁻_n = 1 − (1 − x⁻_{n−1}·(1 − u⁺_{n−1}))·e^{−Δ/τ_D}, with the steady
+// state u* = U/(1 − (1 − U)·e^{−Δ/τ_F}), x* = (1 − e^{−Δ/τ_D})/(1 −
+// (1 − u*)·e^{−Δ/τ_D}), efficacy u*·x*. Parameters: U in (0, 1], TauD > 0,
+// TauF ≥ 0 (ms), per element.
 //
 // # Parameters per element
 //
-// A parameter (scale, tau_ms, duration_ms) is a param.Value: a constant, or
+// A parameter (scale, tau_ms, duration_ms, U, tau_d_ms, tau_f_ms) is a
+// param.Value: a constant, or
 // an array that is repeated over the elements — element e uses value
 // e mod L, and L must divide n. That is suffix broadcasting only when L is
 // the size of a trailing group of the owner's element order, so the owner

@@ -45,7 +45,8 @@
 //	         − R·w_{n−1}                                     (Adaptation, reference form)
 //	u_n += J_n                                               (delta-synapse jumps)
 //	w_n = w_{n−1} + (dt/τ_w)·(a·(u_n − u_rest) − w_{n−1} + b·τ_w·s_{n−1})
-//	s_n = u_n > θ
+//	θa_n = (θa_{n−1} + Δθ·s_{n−1})·d                         (AdaptiveThreshold; else θa = 0)
+//	s_n = u_n > θ + θa_n
 //
 // Every term is computed from u', so the order of IF.Terms never matters
 // (they are summed in a fixed order, bit for bit the same). With the
@@ -73,6 +74,15 @@
 //     R·I·(1 − e^{−dt/τ}), exact for an input constant over the step.
 //   - Adaptation.Form AdaptTextbook: the membrane gets −(dt/τ)·R·w and w
 //     jumps by b with each reset, the AdEx of Brette & Gerstner (2005).
+//   - AdaptiveThreshold (threshold homeostasis, Diehl & Cook 2015; GLIF
+//     threshold adaptation): the threshold becomes θ + θa; θa jumps by Δθ
+//     with the reset that follows each spike and decays with τθ, by
+//     d = 1 − dt/τθ (Euler, τθ ≥ dt) or e^{−dt/τθ} (its Exact option, or
+//     Exact integration), in float64. The jump is decayed by the step it
+//     is applied in, so the step after a spike tests θ + (θa + Δθ)·d
+//     (Brian's order). Var("theta") is θa. It is an option, not a
+//     membrane term: it works with every term, with conductance input and
+//     with both integrations, and leaves Kind alone.
 //   - V0: the initial potential, any param.Value; a distribution is drawn
 //     for each batch copy b from its own stream (so copy b has the same
 //     numbers whatever the batch size) and redrawn identically by Reset.

@@ -157,6 +157,10 @@ type IF struct {
 	// drawn independently for each batch copy from the population's key,
 	// the same numbers at every Reset.
 	V0 *param.Value
+	// AdaptiveThreshold, if not nil, raises the threshold by Δθ at each
+	// spike, decaying with τθ (threshold homeostasis); the neuron fires on
+	// u > θ + θa. See AdaptiveThreshold.
+	AdaptiveThreshold *AdaptiveThreshold
 }
 
 // PerfectIF returns the integrate-and-fire core without membrane terms,
@@ -339,6 +343,12 @@ func (s IF) New(env Env) (Model, error) {
 		}
 		m.th[i] = x
 	}
+	if s.AdaptiveThreshold != nil {
+		m.thr = s.AdaptiveThreshold.build(b, th, s.FireAtThreshold, s.Integration == Exact)
+		if b.err != nil {
+			return nil, b.err
+		}
+	}
 
 	// Terms.
 	c := &ifCoeffs{k: make([]float32, n), r: r, rest: rest, dt: env.Dt}
@@ -432,7 +442,7 @@ func (s IF) New(env Env) (Model, error) {
 		es, ok2 := scalarOr(m.ee)
 		gs, ok3 := scalarOr(m.gg)
 		ts, ok4 := scalarOr(m.th)
-		if ok1 && ok2 && ok3 && ok4 {
+		if ok1 && ok2 && ok3 && ok4 && m.thr == nil { // an adaptive threshold differs per element
 			m.scalar = true
 			m.ks, m.es, m.gs, m.ts = ks, es, gs, ts
 		}

@@ -38,6 +38,8 @@ type ifModel struct {
 	terms  []ifTerm
 	adapt  *adaptTerm
 
+	thr *thresholdState // adaptive threshold: keeps th = θ + θa; nil if none
+
 	last    []uint32 // elements that fired at the last step
 	pending bool     // last's after-spike actions not applied yet
 	zeros   []float32
@@ -56,19 +58,29 @@ func (m *ifModel) fail(err error) {
 }
 
 func (m *ifModel) Vars() []string {
+	vs := []string{"v"}
 	if m.adapt != nil {
-		return []string{"v", "w", "refractory"}
+		vs = append(vs, "w")
 	}
-	return []string{"v", "refractory"}
+	vs = append(vs, "refractory")
+	if m.thr != nil {
+		vs = append(vs, "theta")
+	}
+	return vs
 }
 
-// Var returns "v" (potential, mV), "refractory" and, with an Adaptation
-// term, "w". "refractory" counts the held steps still to come: the reset
-// (at the start of the step after a spike) sets it to K, and each held
-// step counts it down, so it reads K−1 at the end of the first held step
-// and 0 at the end of the last.
+// Var returns "v" (potential, mV), "refractory", with an Adaptation term
+// "w", and with an AdaptiveThreshold "theta" (the threshold adaptation θa,
+// mV: the neuron fires on u > θ + θa). "refractory" counts the held steps
+// still to come: the reset (at the start of the step after a spike) sets
+// it to K, and each held step counts it down, so it reads K−1 at the end
+// of the first held step and 0 at the end of the last.
 func (m *ifModel) Var(name string) ([]float32, bool) {
 	switch name {
+	case "theta":
+		if m.thr != nil {
+			return m.thr.view, true
+		}
 	case "v":
 		return m.v, true
 	case "refractory":
@@ -86,6 +98,9 @@ func (m *ifModel) Reset() {
 	clear(m.rc)
 	if m.adapt != nil {
 		m.adapt.reset()
+	}
+	if m.thr != nil {
+		m.thr.reset(m.th)
 	}
 	m.last = m.last[:0]
 	m.refList = m.refList[:0]
@@ -116,6 +131,9 @@ func (m *ifModel) Repolarise() {
 	if m.adapt != nil {
 		m.adapt.spiked(m.last)
 	}
+	if m.thr != nil {
+		m.thr.spiked(m.last)
+	}
 	v, rc, reset, kref := m.v, m.rc, m.reset, m.kref
 	list := m.fast && m.refr
 	for _, i := range m.last {
@@ -144,6 +162,9 @@ func (m *ifModel) Step(step int64, in Input, fired []uint32) []uint32 {
 	if in.G != nil && !m.cond {
 		m.fail(fmt.Errorf("%s: conductance input given to a model that does not integrate conductances", m.kind))
 		return fired
+	}
+	if m.thr != nil {
+		m.thr.advance(m.th)
 	}
 	if in.G != nil {
 		fired = m.stepConductance(cur, in.Jump, in.G, in.GE, fired)

@@ -43,6 +43,7 @@ func (m *ifModel) Split(lo, hi int) (Model, error) {
 	p.refList, p.held, p.last, p.zeros = nil, nil, nil, nil
 	p.terms = nil
 	p.adapt = nil
+	p.thr = m.thr.split(lo, hi)
 	for _, t := range m.terms {
 		var st ifTerm
 		switch t := t.(type) {
