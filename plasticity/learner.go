@@ -65,12 +65,18 @@ func (l *Learner) Step(d *StepData, learn bool) {
 		panic(fmt.Sprintf("plasticity: learner: step data has %d pre and %d post values, want %d×%d and %d×%d",
 			len(d.Pre), len(d.Post), p.Batch, p.Syn.Rows, p.Batch, p.Syn.Cols))
 	}
+	if learn && !l.delta.Changed() {
+		if dr, ok := l.rule.(directRule); ok && dr.direct() {
+			l.delta.direct(p.Syn.W, p.Wmin, p.Wmax)
+		}
+	}
 	l.rule.Step(d, l.delta)
 	if !learn {
 		l.delta.Discard()
 		return
 	}
 	if !l.delta.Changed() {
+		l.delta.endDirect()
 		return
 	}
 	if k := l.delta.Apply(p.Syn.W, p.Wmin, p.Wmax); k >= 0 && l.err == nil {
@@ -103,4 +109,16 @@ func (l *Learner) Reset() {
 	l.rule.Reset()
 	l.delta.Discard()
 	l.err = nil
+}
+
+// directRule is implemented by rules whose weight changes of a step do
+// not depend on the weights (uniform rates): the Learner may then let
+// them apply each change to the weights at once, clipped, as they compute
+// it (Delta's direct mode), the way event-driven simulators apply each
+// spike's change. The result differs from summing a step's changes first
+// only for a synapse changed twice in one step (a presynaptic arrival and
+// a postsynaptic spike together): in rounding, and where the first change
+// hits a bound.
+type directRule interface {
+	direct() bool
 }

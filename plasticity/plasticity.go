@@ -101,6 +101,17 @@ type Delta struct {
 	// whole of DW is then applied. Such a rule sets Dense and adds into DW
 	// directly, for every synapse.
 	Dense bool
+
+	// Direct mode (set by the Learner for rules whose changes do not
+	// depend on the weights, see directRule): Add applies each change to
+	// w at once, clipped to [lo, hi], as event-driven simulators apply
+	// each spike's change; a change that would make a weight NaN is not
+	// applied and the first such synapse is kept in nanAt. This saves the
+	// accumulator's random accesses.
+	w       []float32
+	lo, hi  float32
+	nanAt   int
+	changed bool
 }
 
 // NewDelta returns an empty accumulator for n synapses.
@@ -113,15 +124,37 @@ func (d *Delta) Add(k uint32, dw float32) {
 	if dw == 0 {
 		return
 	}
+	if d.w != nil {
+		d.addDirect(k, dw)
+		return
+	}
 	if d.DW[k] == 0 && !d.Dense {
 		d.Touched = append(d.Touched, k)
 	}
 	d.DW[k] += float32(dw) // rounds dw: no FMA fusion with the caller's product, the same sums on every CPU
 }
 
-// Changed reports whether anything was accumulated since the last Apply
-// or Discard.
-func (d *Delta) Changed() bool { return d.Dense || len(d.Touched) > 0 }
+// addDirect applies dw to synapse k now (direct mode).
+func (d *Delta) addDirect(k uint32, dw float32) {
+	x := d.w[k] + dw
+	if x != x {
+		if d.nanAt < 0 {
+			d.nanAt = int(k)
+		}
+		return
+	}
+	d.w[k] = clip(x, d.lo, d.hi)
+	d.changed = true
+}
+
+// direct starts direct mode on the weights w with bounds [lo, hi].
+func (d *Delta) direct(w []float32, lo, hi float32) {
+	d.w, d.lo, d.hi, d.nanAt, d.changed = w, lo, hi, -1, false
+}
+
+// Changed reports whether anything was accumulated (or, in direct mode,
+// applied) since the last Apply or Discard.
+func (d *Delta) Changed() bool { return d.Dense || len(d.Touched) > 0 || d.changed }
 
 // Apply adds the accumulated changes to w, clips them to [lo, hi] and
 // clears the accumulator. A synapse whose new weight would be NaN (a NaN
@@ -130,6 +163,9 @@ func (d *Delta) Changed() bool { return d.Dense || len(d.Touched) > 0 }
 // error.)
 func (d *Delta) Apply(w []float32, lo, hi float32) (nanAt int) {
 	nanAt = -1
+	if d.w != nil {
+		return d.endDirect()
+	}
 	dw := d.DW[:len(w)]
 	if d.Dense {
 		for k := range w {
@@ -158,6 +194,15 @@ func (d *Delta) Apply(w []float32, lo, hi float32) (nanAt int) {
 	}
 	d.Touched = d.Touched[:0]
 	d.Dense = false
+	return nanAt
+}
+
+// endDirect finishes a direct-mode step: the changes are in the weights
+// already; it returns the first synapse whose change was refused as NaN,
+// or −1.
+func (d *Delta) endDirect() (nanAt int) {
+	nanAt = d.nanAt
+	d.w, d.nanAt, d.changed = nil, -1, false
 	return nanAt
 }
 

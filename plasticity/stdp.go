@@ -222,6 +222,22 @@ func (r *stdpRule) potentiate(d *StepData, acc *Delta) {
 		row = row[:len(syn)]
 		s := r.scale * y
 		switch {
+		case ev.mode == rateUniform && mask == nil && acc.w != nil:
+			// Direct mode: apply each change at once, clipped.
+			s *= ev.eta
+			aw, lo, hi := acc.w, acc.lo, acc.hi
+			for e, k := range syn {
+				if pv := P[row[e]]; pv != 0 {
+					x := aw[k] + s*pv
+					if x != x {
+						acc.addDirect(k, s*pv) // records the NaN
+						continue
+					}
+					aw[k] = clip(x, lo, hi)
+					acc.changed = true
+				}
+			}
+			continue
 		case ev.mode == rateUniform && mask == nil:
 			s *= ev.eta
 			for e, k := range syn {
@@ -270,6 +286,24 @@ func (r *stdpRule) depress(acc *Delta, active []uint32) {
 		cols := idx[lo:hi]
 		s := -r.scale * x
 		switch {
+		case ev.mode == rateUniform && mask == nil && acc.w != nil:
+			// Direct mode: the row's weights are contiguous.
+			s *= ev.eta
+			ws := acc.w[lo:hi]
+			ws = ws[:len(cols)]
+			wlo, whi := acc.lo, acc.hi
+			for e, j := range cols {
+				if q := Q[j]; q != 0 {
+					x := ws[e] + s*q
+					if x != x {
+						acc.addDirect(lo+uint32(e), s*q) // records the NaN
+						continue
+					}
+					ws[e] = clip(x, wlo, whi)
+					acc.changed = true
+				}
+			}
+			continue
 		case ev.mode == rateUniform && mask == nil:
 			s *= ev.eta
 			for e, j := range cols {
@@ -316,4 +350,15 @@ func (r *stdpRule) Reset() {
 
 func abs32(x float32) float32 {
 	return math.Float32frombits(math.Float32bits(x) &^ (1 << 31))
+}
+
+// direct implements directRule: additive STDP (rates that do not depend
+// on the weight) without a mask.
+func (r *stdpRule) direct() bool {
+	if r.p.Mask != nil {
+		return false
+	}
+	_, up := r.ltp.Uniform()
+	_, down := r.ltd.Uniform()
+	return up && down
 }
