@@ -122,6 +122,17 @@
 // lone presynaptic spike depresses by η·α·dt; a pair at any interval
 // changes w by η·dt·(a^|Δt| − α). The weights are magnitudes (x = |Pre|).
 //
+// # Three-factor rules
+//
+// A projection that follows a modulator source receives its concentration
+// M per row (StepData.Modulator). RSTDP (Izhikevich 2007) feeds an inner
+// rule's changes into an eligibility trace per synapse,
+// c_n = (1 − dt/τc)·c_{n−1} + Δ_inner,n, and changes the weight by
+// dt·c_n·M_n; Modulated (the reference's FlatRSTDP, with limited-flat
+// tags) changes it by Δ_inner·M. Without a modulator neither changes a
+// weight; the inner rule's traces still run. See docs/learning.md for the
+// sources of modulators and their transport.
+//
 // # Using a Learner
 //
 //	proj, _ := plasticity.NewProjection(csr, batch, dt, 0, 1)
