@@ -233,6 +233,9 @@ func TestPauseResumeStopContinue(t *testing.T) {
 	}
 	for _, p := range net.Projections {
 		got.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+		if l := p.Runtime.Latencies(); l != nil {
+			got.weights[p.Name+" latencies"] = slices.Clone(l)
+		}
 	}
 	compare(t, "stopped and continued", want, got)
 }

@@ -3,6 +3,7 @@ package encoder
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/rng"
@@ -161,12 +162,20 @@ type poisson struct {
 	// stepped: Step was called since New or the last Reset (Split is
 	// refused then).
 	stepped bool
+	// Undriven: thr[e] = round(p·2³²), the 32-bit threshold of element e
+	// (built at the first step), and bad the first element whose p lies
+	// outside [0, 1] (−1: none).
+	thr []uint64
+	bad int
 }
 
 func (m *poisson) Len() int { return m.env.Len() }
 
 func (m *poisson) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 	m.stepped = true
+	if m.drive == Undriven {
+		return m.stepUndriven(step, fired)
+	}
 	n := m.env.N
 	x := in.Current
 	if m.drive != Undriven && x != nil && len(x) != m.env.Len() {
@@ -203,6 +212,54 @@ func (m *poisson) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 			}
 			if p > 0 && m.key.Uniform(uint64(step), uint64(b)<<32|(m.first+uint64(i))) < p {
 				fired = append(fired, uint32(e))
+			}
+		}
+	}
+	return fired
+}
+
+// stepUndriven is Step for fixed rates: neuron i (of the population) in
+// copy b fires at step n when word (i mod 8) of the Philox pair
+// key.At2(n, b·2³² + 2·⌊i/8⌋) is below round(p·2³²), so one pair of blocks
+// serves eight neurons and every draw still depends only on (step, copy,
+// neuron) — the same spikes whatever the split into shards. Probabilities
+// below 2⁻³³ round to never.
+func (m *poisson) stepUndriven(step int64, fired []uint32) []uint32 {
+	n := m.env.N
+	if m.thr == nil {
+		m.thr = make([]uint64, len(m.p))
+		m.bad = -1
+		for e, p := range m.p {
+			if !(p >= 0 && p <= 1) {
+				if m.bad < 0 {
+					m.bad = e
+				}
+				continue
+			}
+			m.thr[e] = uint64(math.Round(float64(p) * (1 << 32)))
+		}
+	}
+	if m.bad >= 0 && m.err == nil {
+		b, i := m.bad/n, m.bad%n
+		m.err = &ProbabilityError{Neuron: int(m.first) + i, Copy: b, Step: step, P: float64(m.p[m.bad]), Rate: float64(m.rate[i])}
+	}
+	var w [8]uint32
+	for b := 0; b < m.env.Batch; b++ {
+		base := b * n
+		thr := m.thr[base : base+n]
+		g := ^uint64(0)
+		for i, t := range thr {
+			if t == 0 {
+				continue
+			}
+			idx := m.first + uint64(i)
+			if gi := idx >> 3; gi != g {
+				g = gi
+				b0, b1 := m.key.At2(uint64(step), uint64(b)<<32|gi<<1)
+				w = [8]uint32{b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]}
+			}
+			if uint64(w[idx&7]) < t {
+				fired = append(fired, uint32(base+i))
 			}
 		}
 	}

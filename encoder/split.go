@@ -73,6 +73,7 @@ func (m *poisson) Split(lo, hi int) (soma.Model, error) {
 	p.first = m.first + uint64(lo)
 	p.rate = sub(m.rate, lo, hi)
 	p.p = sub(m.p, lo, hi)
+	p.thr = nil
 	p.err = nil
 	return &p, nil
 }
