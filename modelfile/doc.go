@@ -24,10 +24,13 @@
 // threshold_mV, reset_mV, refractory_ms, refractory_from_spike,
 // drop_refractory_input, fire_at_threshold, integration, v0_mV; eif/adex
 // add delta_t_mV, theta_rh_mV; aif/adex add a, b, tau_w_ms,
-// adaptation_form), izhikevich (a, b, c, d, peak_mV, v0_mV, u0, method),
+// adaptation_form; any of them an adaptive threshold: theta_delta_mV,
+// tau_theta_ms, theta_exact), izhikevich (a, b, c, d, peak_mV, v0_mV, u0, method),
 // hh (area_um2, cm_uF_cm2, gl_mS_cm2, gna_mS_cm2, gk_mS_cm2, el_mV, ena_mV,
 // ek_mV, vt_mV, threshold_mV, v0_mV, substeps), rate (transfer, tau_ms,
-// gain, threshold, bias, max, integration, r0), poisson (rate_hz) and
+// gain, threshold, bias, max, integration, r0), tissue (a dopaminergic
+// neuromodulator source: form leaky|impulse|windowed, tau_ms, integration,
+// window_ms), poisson (rate_hz) and
 // spike_array (neurons, times_ms), ttfs (window_ms), one_hot (size) and
 // position (k, window_ms, means, sd, ignore_threshold); a population may
 // also list principles (kwta, fire_once, k_random_clamps). Omitted parameters take the defaults of
@@ -37,7 +40,13 @@
 // Connectivity kinds: all_to_all, one_to_one, bernoulli (p),
 // fixed_in_degree / fixed_out_degree (k, multapses), fixed_total (n,
 // multapses). STDP rates are eta_plus/eta_minus (the rule's rate, per ms)
-// or a_plus/a_minus (change per spike pair, eta = a/dt). Receptor "in" and
+// or a_plus/a_minus (change per spike pair, eta = a/dt), with pairing
+// (all_to_all, nearest) and weight_dependence (additive, multiplicative,
+// soft_bound). Plasticity kinds: stdp, triplet, inhibitory_stdp,
+// convergent, and the three-factor rstdp and modulated, which wrap an
+// inner rule (rule: {...}) and need the projection's follow. Axon
+// response kinds: identity, scaling, leaky, flat, limited_flat,
+// tsodyks_markram (u, tau_d_ms, tau_f_ms). Receptor "in" and
 // axon "out" exist by default. Map order in the file is kept (it fixes the
 // random streams, as the order of builder calls does).
 //

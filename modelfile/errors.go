@@ -70,6 +70,17 @@ func (es Errors) sorted() Errors {
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 1<<30
 	ls := strings.ToLower(s)
+	// The name with its unit left out (tau_plus for tau_plus_ms) beats a
+	// near miss of another name (eta_plus).
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		if rest, ok := strings.CutPrefix(lc, ls+"_"); ok && len(s) >= 1 {
+			switch rest {
+			case "ms", "mv", "hz":
+				return c
+			}
+		}
+	}
 	for _, c := range candidates {
 		d := editDistance(ls, strings.ToLower(c))
 		if d < bestD {

@@ -273,7 +273,7 @@ func (p *parser) parsePopulations(top *mapping, m *Model) {
 	pops.done()
 }
 
-var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh", "rate", "poisson", "spike_array", "ttfs", "one_hot", "position"}
+var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh", "rate", "tissue", "poisson", "spike_array", "ttfs", "one_hot", "position"}
 
 func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name string, dt float64) *popDef {
 	pm := p.mapping(n, path, line)
@@ -452,7 +452,7 @@ func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec 
 	return s
 }
 
-var responseKinds = []string{"identity", "scaling", "leaky", "flat", "limited_flat"}
+var responseKinds = []string{"identity", "scaling", "leaky", "flat", "limited_flat", "tsodyks_markram"}
 
 // parseResponse reads an axon's response function. A parameter is a
 // number or a list of 1, terminals (one per terminal) or size·terminals
@@ -505,9 +505,23 @@ func (p *parser) parseResponse(n *yaml.Node, path string, line, size, terminals 
 		out = response.Flat{}
 	case "limited_flat":
 		out = response.LimitedFlat{Duration: param1("duration_ms", response.DefaultDuration, false, ge(0)), Reference: exact("reference")}
+	case "tsodyks_markram":
+		out = response.TsodyksMarkram{
+			U:    param1("u", 0, true, unitInterval),
+			TauD: param1("tau_d_ms", 0, true, gt(0)),
+			TauF: param1("tau_f_ms", 0, false, ge(0)),
+		}
 	}
 	m.done()
 	return out
+}
+
+// unitInterval accepts 0 < x <= 1.
+func unitInterval(x float64) string {
+	if x > 0 && x <= 1 {
+		return ""
+	}
+	return "must lie in (0, 1]"
 }
 
 func (p *parser) parseStimulus(n *yaml.Node, path string, size int) func() population.Stimulus {

@@ -19,6 +19,9 @@ type parser struct {
 	popDefs  map[string]*popDef // every population, even one with errors
 	dt       float64            // network.dt_ms (default applied)
 	batch    int                // network.batch (>= 1)
+	// threeFactor lists the three-factor rules (rstdp, modulated) of the
+	// projection being read, which need its follow.
+	threeFactor []threeFactorRule
 }
 
 func (p *parser) add(line int, path, value, format string, args ...any) {

@@ -8,15 +8,10 @@ import (
 
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/param"
-	"github.com/spiral-sim/spiral/plasticity"
-	"github.com/spiral-sim/spiral/response"
 	"github.com/spiral-sim/spiral/synapse"
 )
 
 var patternKinds = []string{"all_to_all", "one_to_one", "bernoulli", "fixed_in_degree", "fixed_out_degree", "fixed_total", "list"}
-
-var plasticityKinds = []string{"stdp", "convergent"}
 
 func (p *parser) parseProjections(top *mapping, m *Model) {
 	n, line := top.get("projections")
@@ -128,11 +123,19 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 		c.Normalize = p.parseNormalize(v, path+".normalize", nl, c.Wmin, c.Wmax)
 	}
 	var pv *yaml.Node
+	p.threeFactor = p.threeFactor[:0]
 	if v, pl := m.get("plasticity"); v != nil {
 		pv = v
 		c.Plasticity = p.parsePlasticityList(v, path+".plasticity", pl, dt)
 	}
 	p.parseFollow(m, path, pv, &c)
+	if !m.has("follow") {
+		// A three-factor rule multiplies its changes by the modulator:
+		// without one its weights never change.
+		for _, r := range p.threeFactor {
+			p.bad(r.kind, r.path+".kind", "a three-factor rule needs a neuromodulator: give the projection a follow field (%s.follow: the modulator population)", path)
+		}
+	}
 	if v, ll := m.get("latency"); v != nil {
 		c.Latency = p.parseLatency(v, path+".latency", ll, dt)
 	}
@@ -279,86 +282,6 @@ func (p *parser) parseList(m *mapping, path string, rows, cols int, multapses bo
 		}
 	}
 	return connectivity.List{I: is, J: js, Multapses: multapses}
-}
-
-// parsePlasticityList reads one rule, or a list of rules whose changes are
-// summed (plasticity.Composite).
-func (p *parser) parsePlasticityList(n *yaml.Node, path string, line int, dt float64) plasticity.Spec {
-	if n = resolve(n); n.Kind != yaml.SequenceNode {
-		return p.parsePlasticity(n, path, line, dt)
-	}
-	if len(n.Content) == 0 {
-		p.bad(n, path, "need at least one rule")
-		return nil
-	}
-	var rules []plasticity.Spec
-	p.list(n, path, func(e *yaml.Node, ep string) {
-		rules = append(rules, p.parsePlasticity(e, ep, e.Line, dt))
-	})
-	if len(rules) == 1 {
-		return rules[0]
-	}
-	return plasticity.Composite{Rules: rules}
-}
-
-func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64) plasticity.Spec {
-	m, kind, ok := p.kinded(n, path, line, plasticityKinds)
-	if !ok {
-		return nil
-	}
-	if kind == "convergent" {
-		s := plasticity.Convergent{Tau: 250}
-		if v, _ := m.get("tau_ms"); v != nil {
-			s.Tau, _ = p.checked(v, path+".tau_ms", ge(dt))
-		}
-		if v, _ := m.get("c"); v != nil {
-			s.C, _ = p.number(v, path+".c")
-		}
-		m.done()
-		return s
-	}
-	tau := func(key string) param.Value {
-		v, _ := m.get(key)
-		if v == nil {
-			return param.Const(response.DefaultTau)
-		}
-		x, _ := p.checked(v, path+"."+key, gt(0))
-		return param.Const(x)
-	}
-	tp, tm := tau("tau_plus_ms"), tau("tau_minus_ms")
-	exact := false
-	if v, _ := m.get("traces"); v != nil {
-		s, _ := p.enum(v, path+".traces", []string{"euler", "exact"})
-		exact = s == "exact"
-	}
-	// rate: eta_X is the rule's rate (per ms); a_X the change per spike
-	// pair (Brian2's Apre/Apost), eta = a/dt.
-	rate := func(eta, a string) plasticity.RateSpec {
-		ev, _ := m.get(eta)
-		av, _ := m.get(a)
-		switch {
-		case ev != nil && av != nil:
-			p.bad(av, path+"."+a, "give either %s or %s, not both", eta, a)
-		case ev != nil:
-			x, _ := p.checked(ev, path+"."+eta, ge(0))
-			return plasticity.ConstRate{Eta: x}
-		case av != nil:
-			x, _ := p.checked(av, path+"."+a, ge(0))
-			return plasticity.ConstRate{Eta: x / dt}
-		}
-		return nil
-	}
-	s := plasticity.STDP{
-		Pre:  response.Leaky{Tau: tp, Exact: exact},
-		Post: response.Leaky{Tau: tm, Exact: exact},
-		LTP:  rate("eta_plus", "a_plus"),
-		LTD:  rate("eta_minus", "a_minus"),
-	}
-	if v, _ := m.get("pre_first"); v != nil {
-		s.PreFirst, _ = p.boolean(v, path+".pre_first")
-	}
-	m.done()
-	return s
 }
 
 var normalizeAxes = []string{"total", "fan_in", "fan_out"}

@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"fmt"
 	"math"
 
 	"gopkg.in/yaml.v3"
@@ -91,6 +92,7 @@ func (p *parser) parseSoma(n *yaml.Node, path string, line, size int) soma.Spec 
 				s.Terms[i] = t
 			}
 		}
+		p.parseAdaptiveThreshold(m, path, size, &s)
 		spec = s
 	case "izhikevich":
 		s := soma.IzhikevichRS()
@@ -138,6 +140,46 @@ func (p *parser) parseSoma(n *yaml.Node, path string, line, size int) soma.Spec 
 		ptrVal("max", &s.Max, gt(0))
 		integration(&s.Integration)
 		val("r0", &s.R0)
+		spec = s
+	case "tissue":
+		s := soma.LeakyTissue()
+		form := soma.TissueLeaky
+		if v, _ := m.get("form"); v != nil {
+			if f, ok := p.enum(v, path+".form", tissueForms); ok {
+				form, _ = soma.ParseTissueForm(f)
+			}
+		}
+		switch form {
+		case soma.TissueImpulse:
+			s = soma.ImpulseTissue()
+		case soma.TissueWindowed:
+			s = soma.WindowedTissue()
+		}
+		// only reports a field of another form.
+		only := func(key string, want soma.TissueForm) bool {
+			v, _ := m.get(key)
+			if v == nil {
+				return false
+			}
+			if form != want {
+				p.bad(v, path+"."+key, "only form: %s has %s (this tissue is %s)", want, key, form)
+				return false
+			}
+			return true
+		}
+		if only("integration", soma.TissueLeaky) {
+			integration(&s.Integration)
+		}
+		if only("tau_ms", soma.TissueLeaky) {
+			tauCheck := gt(0)
+			if s.Integration != soma.Exact {
+				tauCheck = eulerTau(p.dt, "integration: euler", "set integration: exact")
+			}
+			val("tau_ms", &s.Tau, tauCheck)
+		}
+		if only("window_ms", soma.TissueWindowed) {
+			val("window_ms", &s.Window, gt(0), windowCheck(p.dt))
+		}
 		spec = s
 	case "poisson":
 		s := encoder.Poisson{}
@@ -254,4 +296,63 @@ func integral(x float64) string {
 		return ""
 	}
 	return "must be an integer"
+}
+
+var tissueForms = []string{"leaky", "impulse", "windowed"}
+
+// eulerTau checks a time constant used in an Euler factor 1 − dt/τ: > 0
+// and >= dt; when names the setting, fix the way out.
+func eulerTau(dt float64, when, fix string) check {
+	return func(x float64) string {
+		if !(x > 0) {
+			return "must be > 0"
+		}
+		if x < dt {
+			return fmt.Sprintf("must be >= dt_ms (%g) with %s (the factor 1 − dt/τ would be negative); or %s", dt, when, fix)
+		}
+		return ""
+	}
+}
+
+// windowCheck accepts a window of at least one step of dt.
+func windowCheck(dt float64) check {
+	return func(x float64) string {
+		if param.Steps(x, dt) < 1 {
+			return fmt.Sprintf("must be >= dt_ms (%g): at least one step", dt)
+		}
+		return ""
+	}
+}
+
+// parseAdaptiveThreshold reads the adaptive threshold of an
+// integrate-and-fire model: theta_delta_mV and tau_theta_ms (both or
+// neither) and theta_exact.
+func (p *parser) parseAdaptiveThreshold(m *mapping, path string, size int, s *soma.IF) {
+	dv, _ := m.get("theta_delta_mV")
+	tv, _ := m.get("tau_theta_ms")
+	xv, _ := m.get("theta_exact")
+	const both = "an adaptive threshold needs both theta_delta_mV and tau_theta_ms"
+	switch {
+	case dv != nil && tv != nil:
+		t := &soma.AdaptiveThreshold{}
+		if xv != nil {
+			t.Exact, _ = p.boolean(xv, path+".theta_exact")
+		}
+		tauCheck := gt(0)
+		if !t.Exact && s.Integration != soma.Exact {
+			tauCheck = eulerTau(p.dt, "Euler decay", "set theta_exact: true")
+		}
+		okD, okT := false, false
+		t.Delta, okD = p.value(dv, path+".theta_delta_mV", size, ge(0))
+		t.Tau, okT = p.value(tv, path+".tau_theta_ms", size, tauCheck)
+		if okD && okT {
+			s.AdaptiveThreshold = t
+		}
+	case dv != nil:
+		p.add(dv.Line, path+".tau_theta_ms", "", "missing required field: %s", both)
+	case tv != nil:
+		p.add(tv.Line, path+".theta_delta_mV", "", "missing required field: %s", both)
+	case xv != nil:
+		p.bad(xv, path+".theta_exact", "%s; without them there is no adaptive threshold", both)
+	}
 }
