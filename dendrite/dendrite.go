@@ -139,6 +139,16 @@ func (r *Receptor) Slot(step int64) []float32 {
 	return r.ring[s*r.n : (s+1)*r.n]
 }
 
+// ExpCurrent returns, for an exponential current receptor, the inputs
+// arriving at step, the kernel state and its per-step decay, for a model
+// that updates them itself (soma.Fuser); ok is false for other kernels.
+func (r *Receptor) ExpCurrent(step int64) (in, g []float32, decay float32, ok bool) {
+	if r.spec.Kernel != ExpCurrent {
+		return nil, nil, 0, false
+	}
+	return r.Slot(step), r.g, r.decay, true
+}
+
 // G returns the kernel state (conductance or current) per element, nil for
 // delta receptors.
 func (r *Receptor) G() []float32 { return r.g }

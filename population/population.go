@@ -68,6 +68,9 @@ type Population struct {
 	fired     []uint32 // elements that fired at the last step
 	prevFired []uint32 // ... at the step before
 	prevOut   []float32
+
+	fuser soma.Fuser        // the model, when it can fold receptors in
+	recs  []soma.ExpCurrent // reused by stepFused
 }
 
 // New wraps a built model.
@@ -78,6 +81,7 @@ func New(name string, n, batch int, m soma.Model) (*Population, error) {
 	p := &Population{Name: name, N: n, Batch: batch, model: m}
 	p.graded, _ = m.(soma.Graded)
 	p.repol, _ = m.(soma.Repolariser)
+	p.fuser, _ = m.(soma.Fuser)
 	p.current = make([]float32, m.Len())
 	return p, nil
 }
@@ -186,15 +190,19 @@ func (p *Population) Principles() []Principle { return p.principles }
 
 // Step advances the population by one step.
 func (p *Population) Step(step int64) {
+	for _, d := range p.drives {
+		d.s.Add(step, d.r.Slot(step))
+	}
+	if len(p.stimuli) == 0 && p.stepFused(step, nil) {
+		// No stimulus: the current stays zero and is not even read.
+		return
+	}
 	clear(p.current)
 	if p.jump != nil {
 		clear(p.jump)
 	}
 	for _, s := range p.stimuli {
 		s.Add(step, p.current)
-	}
-	for _, d := range p.drives {
-		d.s.Add(step, d.r.Slot(step))
 	}
 	if p.g != nil {
 		// The model integrates conductances itself.
@@ -203,6 +211,8 @@ func (p *Population) Step(step int64) {
 		for _, r := range p.receptors {
 			r.ConsumeConductance(step, p.v, p.current, p.jump, p.g, p.ge)
 		}
+	} else if p.stepFused(step, p.current) {
+		return
 	} else {
 		if p.v != nil && p.repol != nil {
 			// Conductance receptors read the potential: apply last
@@ -225,6 +235,30 @@ func (p *Population) Step(step int64) {
 		// Reset exactly the spikes that are emitted.
 		p.repol.SetFired(p.fired)
 	}
+}
+
+// stepFused runs the rest of Step through the model's fused loop when
+// every receptor is an exponential current and nothing needs a separate
+// pass (delta jumps, principles); it reports whether it did. current is the
+// step's summed stimulus current, or nil when there is none.
+func (p *Population) stepFused(step int64, current []float32) bool {
+	if p.fuser == nil || p.jump != nil || p.graded != nil || len(p.principles) > 0 || len(p.receptors) == 0 {
+		return false
+	}
+	p.recs = p.recs[:0]
+	for _, r := range p.receptors {
+		in, g, d, ok := r.ExpCurrent(step)
+		if !ok {
+			return false
+		}
+		p.recs = append(p.recs, soma.ExpCurrent{In: in, G: g, Decay: d})
+	}
+	fired, ok := p.fuser.StepFused(step, soma.Input{Current: current}, p.recs, p.prevFired[:0])
+	if !ok {
+		return false
+	}
+	p.prevFired, p.fired = p.fired, fired
+	return true
 }
 
 // Err returns the first run-time problem reported by the model or a

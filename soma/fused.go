@@ -1,0 +1,169 @@
+package soma
+
+// ExpCurrent is an exponential current receptor handed to a model that
+// updates it inside its own loop (see Fuser): In holds the inputs arriving
+// at this step (the model clears them), G the kernel state, Decay the
+// per-step factor e^{−dt/τ}. All have one entry per element.
+type ExpCurrent struct {
+	In, G []float32
+	Decay float32
+}
+
+// Fuser is implemented by models that can fold exponential current
+// receptors into their own update loop, saving a pass over memory per
+// receptor. StepFused is Step with, for each element i, the input current
+//
+//	Current[i] + (G_1[i] + In_1[i]) + (G_2[i] + In_2[i]) + …
+//
+// (added in this order, as the receptors' Consume would add them), and
+// then G_r[i] = (G_r[i] + In_r[i])·Decay_r and In_r[i] = 0. It returns ok
+// false, having done nothing, when it cannot fuse these inputs (the caller
+// then consumes the receptors and calls Step); the result is bit for bit
+// the result of doing so.
+type Fuser interface {
+	StepFused(step int64, in Input, recs []ExpCurrent, fired []uint32) (out []uint32, ok bool)
+}
+
+// StepFused implements Fuser for leaky integrate-and-fire models on their
+// fast path with shared (scalar) coefficients, one or two receptors and
+// no delta input.
+func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uint32) ([]uint32, bool) {
+	if !m.fast || !m.scalar || m.thr != nil || in.Jump != nil || in.G != nil || len(recs) == 0 || len(recs) > 2 {
+		return fired, false
+	}
+	for _, r := range recs {
+		if len(r.In) != m.n || len(r.G) != m.n {
+			return fired, false
+		}
+	}
+	if err := checkInput(m.kind, m.n, in); err != nil {
+		m.fail(err)
+		return fired, true
+	}
+	m.Repolarise()
+	cur := in.Current // nil: no current besides the receptors'
+	start := len(fired)
+	if m.refr {
+		m.enterRefractory()
+	}
+	if len(recs) == 1 {
+		fired = lifExp1(m.v, cur, recs[0], m.ks, m.es, m.gs, m.ts, fired)
+	} else {
+		fired = lifExp2(m.v, cur, recs[0], recs[1], m.ks, m.es, m.gs, m.ts, fired)
+	}
+	if m.refr {
+		m.leaveRefractory(nil)
+	}
+	m.last = append(m.last[:0], fired[start:]...)
+	m.pending = true
+	return fired, true
+}
+
+func lifExp1(v, cur []float32, r ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
+	n := len(v)
+	if cur == nil {
+		cur = make([]float32, n) // rare: one receptor and no current
+	}
+	cur, a, s := cur[:n], r.In[:n], r.G[:n]
+	d := r.Decay
+	for i, x := range v {
+		y := s[i] + a[i]
+		c := cur[i] + y
+		s[i] = y * d
+		a[i] = 0
+		u := x + k*(e-x) + g*c
+		v[i] = u
+		if u > th {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+func lifExp2(v, cur []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
+	if cur == nil {
+		return lifExp2NoCur(v, r1, r2, k, e, g, th, fired)
+	}
+	n := len(v)
+	cur = cur[:n]
+	a1, s1, a2, s2 := r1.In[:n], r1.G[:n], r2.In[:n], r2.G[:n]
+	d1, d2 := r1.Decay, r2.Decay
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		vv, cc := v[i:i+4:i+4], cur[i:i+4:i+4]
+		aa1, ss1, aa2, ss2 := a1[i:i+4:i+4], s1[i:i+4:i+4], a2[i:i+4:i+4], s2[i:i+4:i+4]
+		p0, p1, p2, p3 := ss1[0]+aa1[0], ss1[1]+aa1[1], ss1[2]+aa1[2], ss1[3]+aa1[3]
+		q0, q1, q2, q3 := ss2[0]+aa2[0], ss2[1]+aa2[1], ss2[2]+aa2[2], ss2[3]+aa2[3]
+		c0, c1, c2, c3 := cc[0]+p0+q0, cc[1]+p1+q1, cc[2]+p2+q2, cc[3]+p3+q3
+		ss1[0], ss1[1], ss1[2], ss1[3] = p0*d1, p1*d1, p2*d1, p3*d1
+		ss2[0], ss2[1], ss2[2], ss2[3] = q0*d2, q1*d2, q2*d2, q3*d2
+		aa1[0], aa1[1], aa1[2], aa1[3] = 0, 0, 0, 0
+		aa2[0], aa2[1], aa2[2], aa2[3] = 0, 0, 0, 0
+		u0 := vv[0] + k*(e-vv[0]) + g*c0
+		u1 := vv[1] + k*(e-vv[1]) + g*c1
+		u2 := vv[2] + k*(e-vv[2]) + g*c2
+		u3 := vv[3] + k*(e-vv[3]) + g*c3
+		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
+		if u0 > th || u1 > th || u2 > th || u3 > th {
+			fired = spikes4(fired, i, u0, u1, u2, u3, th)
+		}
+	}
+	for ; i < n; i++ {
+		x := v[i]
+		y1 := s1[i] + a1[i]
+		y2 := s2[i] + a2[i]
+		c := cur[i] + y1 + y2
+		s1[i] = y1 * d1
+		s2[i] = y2 * d2
+		a1[i], a2[i] = 0, 0
+		u := x + k*(e-x) + g*c
+		v[i] = u
+		if u > th {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
+// lifExp2NoCur is lifExp2 with no current besides the receptors' (0 + y1
+// + y2 is y1 + y2 exactly, so the result is the same).
+func lifExp2NoCur(v []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
+	n := len(v)
+	a1, s1, a2, s2 := r1.In[:n], r1.G[:n], r2.In[:n], r2.G[:n]
+	d1, d2 := r1.Decay, r2.Decay
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		vv := v[i : i+4 : i+4]
+		aa1, ss1, aa2, ss2 := a1[i:i+4:i+4], s1[i:i+4:i+4], a2[i:i+4:i+4], s2[i:i+4:i+4]
+		p0, p1, p2, p3 := ss1[0]+aa1[0], ss1[1]+aa1[1], ss1[2]+aa1[2], ss1[3]+aa1[3]
+		q0, q1, q2, q3 := ss2[0]+aa2[0], ss2[1]+aa2[1], ss2[2]+aa2[2], ss2[3]+aa2[3]
+		c0, c1, c2, c3 := p0+q0, p1+q1, p2+q2, p3+q3
+		ss1[0], ss1[1], ss1[2], ss1[3] = p0*d1, p1*d1, p2*d1, p3*d1
+		ss2[0], ss2[1], ss2[2], ss2[3] = q0*d2, q1*d2, q2*d2, q3*d2
+		aa1[0], aa1[1], aa1[2], aa1[3] = 0, 0, 0, 0
+		aa2[0], aa2[1], aa2[2], aa2[3] = 0, 0, 0, 0
+		u0 := vv[0] + k*(e-vv[0]) + g*c0
+		u1 := vv[1] + k*(e-vv[1]) + g*c1
+		u2 := vv[2] + k*(e-vv[2]) + g*c2
+		u3 := vv[3] + k*(e-vv[3]) + g*c3
+		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
+		if u0 > th || u1 > th || u2 > th || u3 > th {
+			fired = spikes4(fired, i, u0, u1, u2, u3, th)
+		}
+	}
+	for ; i < n; i++ {
+		x := v[i]
+		y1 := s1[i] + a1[i]
+		y2 := s2[i] + a2[i]
+		c := y1 + y2
+		s1[i] = y1 * d1
+		s2[i] = y2 * d2
+		a1[i], a2[i] = 0, 0
+		u := x + k*(e-x) + g*c
+		v[i] = u
+		if u > th {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}

@@ -1,0 +1,126 @@
+package soma_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// StepFused gives bit for bit what consuming exponential current
+// receptors (g ← g + in, I += g, g ← g·decay, in ← 0, in receptor order)
+// and then Step give: for one and two receptors, with and without a
+// stimulus current, with refractoriness, and for sizes that leave a tail
+// after the four-neuron blocks.
+func TestStepFusedMatchesStep(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, recs int
+		current bool
+		exact   bool
+		refrOn  bool
+	}{
+		{"two receptors", 103, 2, false, true, true},
+		{"two receptors and a current", 97, 2, true, false, true},
+		{"one receptor and a current", 41, 1, true, true, false},
+		{"one receptor", 8, 1, false, false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			spec := soma.LIF()
+			spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
+			spec.Tau = param.Const(20)
+			if c.refrOn {
+				spec.Refractory = param.Const(0.5)
+			}
+			if c.exact {
+				spec.Integration = soma.Exact
+			}
+			env := soma.Env{N: c.n, Batch: 1, Dt: 0.1}
+			plain, err := spec.New(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fusedModel, _ := spec.New(env)
+			fu, ok := fusedModel.(soma.Fuser)
+			if !ok {
+				t.Fatal("LIF does not implement soma.Fuser")
+			}
+			decay := []float32{0.98, 0.95}
+			gPlain := make([][]float32, c.recs)
+			gFused := make([][]float32, c.recs)
+			in := make([][]float32, c.recs)
+			for r := range c.recs {
+				gPlain[r], gFused[r], in[r] = make([]float32, c.n), make([]float32, c.n), make([]float32, c.n)
+			}
+			rnd := rand.New(rand.NewPCG(1, 2))
+			var fp, ff []uint32
+			spikes := 0
+			for step := int64(0); step < 400; step++ {
+				var cur []float32
+				if c.current {
+					cur = make([]float32, c.n)
+					for i := range cur {
+						cur[i] = float32(rnd.Float64() * 5)
+					}
+				}
+				for r := range c.recs {
+					for i := range in[r] {
+						if rnd.IntN(4) == 0 {
+							in[r][i] = float32(rnd.Float64()*3 - 0.5)
+						}
+					}
+				}
+				// Plain: receptors' Consume, then Step.
+				total := make([]float32, c.n)
+				if cur != nil {
+					copy(total, cur)
+				}
+				for r := range c.recs {
+					for i := range total {
+						y := gPlain[r][i] + in[r][i]
+						total[i] += y
+						gPlain[r][i] = y * decay[r]
+					}
+				}
+				fp = plain.Step(step, soma.Input{Current: total}, fp[:0])
+				// Fused, on copies of the same inputs.
+				recs := make([]soma.ExpCurrent, c.recs)
+				for r := range c.recs {
+					recs[r] = soma.ExpCurrent{In: slices.Clone(in[r]), G: gFused[r], Decay: decay[r]}
+					clear(in[r])
+				}
+				var done bool
+				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, ff[:0])
+				if !done {
+					t.Fatal("StepFused refused a plain LIF")
+				}
+				for r := range recs {
+					for i, x := range recs[r].In {
+						if x != 0 {
+							t.Fatalf("step %d: receptor %d input %d not cleared (%g)", step, r, i, x)
+						}
+					}
+				}
+				if !slices.Equal(fp, ff) {
+					t.Fatalf("step %d: fired %v plain, %v fused", step, fp, ff)
+				}
+				spikes += len(fp)
+				vp, _ := plain.Var("v")
+				vf, _ := fusedModel.Var("v")
+				if !slices.Equal(vp, vf) {
+					t.Fatalf("step %d: potentials differ", step)
+				}
+				for r := range c.recs {
+					if !slices.Equal(gPlain[r], gFused[r]) {
+						t.Fatalf("step %d: receptor %d state differs", step, r)
+					}
+				}
+			}
+			if spikes == 0 {
+				t.Fatal("no spikes: the comparison needs some")
+			}
+		})
+	}
+}
