@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/rng"
@@ -243,27 +244,61 @@ func (m *poisson) stepUndriven(step int64, fired []uint32) []uint32 {
 		b, i := m.bad/n, m.bad%n
 		m.err = &ProbabilityError{Neuron: int(m.first) + i, Copy: b, Step: step, P: float64(m.p[m.bad]), Rate: float64(m.rate[i])}
 	}
-	var w [8]uint32
 	for b := 0; b < m.env.Batch; b++ {
 		base := b * n
 		thr := m.thr[base : base+n]
-		g := ^uint64(0)
-		for i, t := range thr {
-			if t == 0 {
-				continue
+		i := 0
+		// Head: neurons before the first whole group of eight.
+		for ; i < n && (m.first+uint64(i))&7 != 0; i++ {
+			fired = m.drawOne(step, b, i, thr[i], base, fired)
+		}
+		// Whole groups: one pair of blocks, eight comparisons, a bit mask.
+		for ; i+8 <= n; i += 8 {
+			gi := (m.first + uint64(i)) >> 3
+			b0, b1 := m.key.At2(uint64(step), uint64(b)<<32|gi<<1)
+			t := thr[i : i+8 : i+8]
+			var mask uint
+			mask |= b2u(uint64(b0[0]) < t[0])
+			mask |= b2u(uint64(b0[1]) < t[1]) << 1
+			mask |= b2u(uint64(b0[2]) < t[2]) << 2
+			mask |= b2u(uint64(b0[3]) < t[3]) << 3
+			mask |= b2u(uint64(b1[0]) < t[4]) << 4
+			mask |= b2u(uint64(b1[1]) < t[5]) << 5
+			mask |= b2u(uint64(b1[2]) < t[6]) << 6
+			mask |= b2u(uint64(b1[3]) < t[7]) << 7
+			for mask != 0 {
+				k := bits.TrailingZeros(mask)
+				fired = append(fired, uint32(base+i+k))
+				mask &= mask - 1
 			}
-			idx := m.first + uint64(i)
-			if gi := idx >> 3; gi != g {
-				g = gi
-				b0, b1 := m.key.At2(uint64(step), uint64(b)<<32|gi<<1)
-				w = [8]uint32{b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]}
-			}
-			if uint64(w[idx&7]) < t {
-				fired = append(fired, uint32(base+i))
-			}
+		}
+		// Tail.
+		for ; i < n; i++ {
+			fired = m.drawOne(step, b, i, thr[i], base, fired)
 		}
 	}
 	return fired
+}
+
+// drawOne draws neuron i (of this part) of copy b alone, from the same
+// words as its group of eight.
+func (m *poisson) drawOne(step int64, b, i int, t uint64, base int, fired []uint32) []uint32 {
+	idx := m.first + uint64(i)
+	b0, b1 := m.key.At2(uint64(step), uint64(b)<<32|(idx>>3)<<1)
+	w := [8]uint32{b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]}
+	if uint64(w[idx&7]) < t {
+		fired = append(fired, uint32(base+i))
+	}
+	return fired
+}
+
+// b2u is 1 for true, 0 for false (compiled without a branch).
+func b2u(x bool) uint {
+	var u uint
+	if x {
+		u = 1
+	}
+	return u
 }
 
 func (m *poisson) fail(err error) {
