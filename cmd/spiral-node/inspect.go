@@ -1,51 +1,254 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
-	"strings"
+	"slices"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/models"
+	"github.com/spiral-sim/spiral/shard"
 )
 
-// inspect builds a model (its connectivity drawn from the seed) and
-// describes it: populations, projections with their synapses and memory,
-// the segment length of the actor runtime.
+const inspectUsage = "usage: spiral-node inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|sequential] [--shards N] [--estimate-only] [--force]"
+
+// memAvailable reads MemAvailable (a variable for the tests).
+var memAvailable = estimate.MemAvailable
+
+// inspect estimates a model's memory before building it (synapse counts
+// from the connectivity patterns, bytes from the data structures), refuses
+// to build when the estimate exceeds the memory available (unless
+// --force), then builds it (its connectivity drawn from the seed) and
+// describes it: populations, projections with their synapses and memory
+// measured next to the estimate, the segment length of the actor runtime.
 func inspect(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: spiral-node inspect MODEL|FILE")
-		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
-			return 0
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed := fs.Uint64("seed", 1, "random seed")
+	scale := fs.Float64("scale", 1, "network scale (built-in models)")
+	engine := fs.String("engine", "actors", "the engine whose memory to estimate: actors or sequential")
+	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: as run chooses them)")
+	only := fs.Bool("estimate-only", false, "print the estimate and do not build")
+	force := fs.Bool("force", false, "build even when the estimate exceeds the available memory")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, inspectUsage)
+		fs.PrintDefaults()
+	}
+	var name string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
 		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if name != "" {
+			fmt.Fprintf(stderr, "spiral-node inspect: unexpected argument %q (one model)\n", fs.Arg(0))
+			return 2
+		}
+		name, args = fs.Arg(0), fs.Args()[1:]
+	}
+	if name == "" {
+		fmt.Fprintln(stderr, inspectUsage)
 		return 2
 	}
-	src, code := resolveModel(args[0], 1, false, 1, false, stderr)
+	if *engine != "actors" && *engine != "sequential" {
+		fmt.Fprintf(stderr, "spiral-node inspect: --engine %q: must be actors or sequential\n", *engine)
+		return 2
+	}
+	if *shards < 0 || (*shards > 0 && *engine == "sequential") {
+		fmt.Fprintf(stderr, "spiral-node inspect: --shards %d: must be >= 0, and only the actor engine splits populations\n", *shards)
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	src, code := resolveModel(name, *seed, set["seed"], *scale, set["scale"], stderr)
 	if code != 0 {
 		return code
 	}
-	net, err := src.build()
+	if *shards == 0 && src.shards > 1 {
+		*shards = src.shards
+	}
+
+	// The estimate, before anything is built.
+	var (
+		m   *estimate.Model
+		err error
+	)
+	if isFile(name) {
+		m, err = estimate.File(name)
+	} else {
+		m, err = estimate.Builtin(name, models.Options{Scale: *scale, Seed: *seed})
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node inspect %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
 		return 2
 	}
-	fmt.Fprintf(stdout, "%s: dt %g ms, seed %d, batch %d\n", args[0], net.Config.DtMs, net.Config.Seed, net.Config.Batch)
+	var layout map[string]int
+	if *engine == "actors" {
+		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize)
+	}
+	est, err := estimate.Of(m, estimate.Options{Shards: layout})
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
+		return 2
+	}
+	printEstimate(stdout, name, *engine, est)
+	need := max(est.BuildPeak, est.Sequential)
+	if *engine == "actors" {
+		need = max(need, est.ActorsPeak)
+	}
+	avail, aerr := memAvailable()
+	switch {
+	case aerr != nil:
+		fmt.Fprintf(stdout, "memory available: unknown (%v)\n", aerr)
+	default:
+		fmt.Fprintf(stdout, "memory available: %s (MemAvailable); the %s engine needs about %s\n", gb(avail), *engine, gb(need))
+	}
+	if *only {
+		return 0
+	}
+	if aerr == nil && need > avail && !*force {
+		fmt.Fprintf(stderr, "spiral-node inspect %s: the estimate (%s for the %s engine) exceeds the available memory (%s): not building; --force builds anyway, --estimate-only only estimates\n",
+			name, gb(need), *engine, gb(avail))
+		return 1
+	}
+
+	net, err := src.build()
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node inspect %s: %v\n", name, err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "\nbuilt %s: dt %g ms, seed %d, batch %d\n", name, net.Config.DtMs, net.Config.Seed, net.Config.Batch)
 	fmt.Fprintf(stdout, "%-12s %10s  %s\n", "population", "neurons", "model")
 	for _, p := range net.Populations {
 		fmt.Fprintf(stdout, "%-12s %10d  %s\n", p.Name, p.N, p.Kind)
 	}
-	fmt.Fprintf(stdout, "%-12s %-8s %-8s %12s %12s %8s\n", "projection", "from", "to", "synapses", "bytes", "B/syn")
-	var total, bytes int
-	for _, p := range net.Projections {
+	meas := estimate.Measure(net)
+	fmt.Fprintf(stdout, "%-12s %-8s %-8s %12s %12s %12s %12s %8s\n", "projection", "from", "to", "synapses", "estimated", "bytes", "estimated", "B/syn")
+	var estBytes int64
+	for i, p := range net.Projections {
 		syn := p.Runtime.Syn
-		total += syn.Len()
-		bytes += syn.Memory()
-		fmt.Fprintf(stdout, "%-12s %-8s %-8s %12d %12d %8.2f\n", p.Name, net.Populations[p.Source].Name,
-			net.Populations[p.Target].Name, syn.Len(), syn.Memory(), syn.BytesPerSynapse())
+		b := meas.CSR[p.Name] + meas.Plastic[p.Name]
+		var pe estimate.ProjectionEstimate
+		if i < len(est.Projections) && est.Projections[i].Name == p.Name {
+			pe = est.Projections[i]
+		}
+		eb := pe.CSR + pe.Plastic
+		estBytes += eb
+		bps := 0.0
+		if syn.Len() > 0 {
+			bps = float64(b) / float64(syn.Len())
+		}
+		fmt.Fprintf(stdout, "%-12s %-8s %-8s %12d %12.0f %12d %12d %8.2f\n", p.Name, net.Populations[p.Source].Name,
+			net.Populations[p.Target].Name, syn.Len(), pe.Synapses, b, eb, bps)
 	}
-	fmt.Fprintf(stdout, "total: %d neurons, %d synapses, %.1f MB of synapses\n", net.Neurons(), total, float64(bytes)/1e6)
+	fmt.Fprintf(stdout, "total: %d neurons, %d synapses, %.1f MB of synapses (estimated %.1f MB)\n",
+		net.Neurons(), meas.TotalSynapses, float64(meas.TotalBytes)/1e6, float64(estBytes)/1e6)
+	var split [][]*shard.Shard // kept to the end, as the engine keeps them
+	if *engine == "actors" {
+		counts := map[string]int{}
+		if *shards > 0 {
+			for pi, p := range net.Populations {
+				counts[p.Name] = min(*shards, p.N)
+				if shard.Splittable(net, pi) != nil {
+					counts[p.Name] = 1
+				}
+			}
+		}
+		counts = actors.ShardCounts(net, counts)
+		if sh, err := shard.Split(net, counts); err != nil {
+			fmt.Fprintf(stdout, "actor engine: cannot split: %v\n", err)
+		} else {
+			_, copies := estimate.MeasureShards(net, sh)
+			fmt.Fprintf(stdout, "actor engine: shards %v; the shards' column copies hold %d B (estimated %d B) beside the network's CSR\n",
+				sortedCounts(counts), copies, est.ShardSynapses)
+			split = sh
+		}
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if rss, peak, err := estimate.RSS(); err == nil {
+		fmt.Fprintf(stdout, "process: RSS %s, peak RSS %s, Go heap in use %s (estimated peak %s, garbage not counted)\n",
+			gb(rss), gb(peak), gb(int64(ms.HeapInuse)), gb(need))
+	}
+	// What stays: the heap after a collection, against the estimate of
+	// the engine's steady state.
+	steady := est.Sequential
+	if *engine == "actors" {
+		steady = est.Actors
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(stdout, "after a collection: Go heap in use %d B (estimated %d B for the %s engine)\n", ms.HeapInuse, steady, *engine)
 	fmt.Fprintf(stdout, "actor runtime: segments of %d steps (the smallest link latency)\n", actors.SegmentLength(net))
+	runtime.KeepAlive(net)
+	runtime.KeepAlive(split)
 	return 0
+}
+
+// printEstimate prints an estimate: populations, projections, totals.
+func printEstimate(w io.Writer, name, engine string, e *estimate.Estimate) {
+	fmt.Fprintf(w, "estimate for %s (before building): %d neurons, %.0f synapses", name, e.Neurons, e.Synapses)
+	if !e.Exact {
+		fmt.Fprint(w, " (some counts expected or bounded)")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%-12s %10s %12s %12s %12s %7s\n", "population", "neurons", "state", "receptors", "axons", "shards")
+	for _, p := range e.Populations {
+		fmt.Fprintf(w, "%-12s %10d %12d %12d %12d %7d\n", p.Name, p.N, p.State, p.Receptors, p.Axons, p.Shards)
+	}
+	fmt.Fprintf(w, "%-12s %-8s %-8s %-16s %14s %8s %14s\n", "projection", "from", "to", "pattern", "synapses", "B/syn", "bytes")
+	for _, p := range e.Projections {
+		n := fmt.Sprintf("%.0f", p.Synapses)
+		switch {
+		case p.Bound:
+			n = "<=" + n
+		case !p.Exact:
+			n = "~" + n
+		}
+		fmt.Fprintf(w, "%-12s %-8s %-8s %-16s %14s %8.2f %14d\n", p.Name, p.From, p.To, p.Kind, n, p.BytesPerSynapse(), p.CSR+p.Plastic)
+	}
+	fmt.Fprintf(w, "sequential engine: %s (building: peak %s)\n", gb(e.Sequential), gb(e.BuildPeak))
+	if engine == "actors" {
+		fmt.Fprintf(w, "actor engine: %s = network %s + shards' populations %s + shards' column copies %s (splitting: peak %s)\n",
+			gb(e.Actors), gb(e.Sequential), gb(e.ShardPopulations), gb(e.ShardSynapses), gb(e.ActorsPeak))
+		for _, c := range e.Copies {
+			fmt.Fprintf(w, "  %-10s into %-8s %d shards copy %.0f synapses: %d B\n", c.Projection, c.Population, c.Shards, c.Synapses, c.Bytes)
+		}
+	}
+}
+
+// sortedCounts lists shard counts, sorted by population name.
+func sortedCounts(counts map[string]int) []string {
+	var s []string
+	for k, v := range counts {
+		s = append(s, fmt.Sprintf("%s=%d", k, v))
+	}
+	slices.Sort(s)
+	return s
+}
+
+// gb formats bytes.
+func gb(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
 }
 
 // version prints the module version and the Go toolchain.

@@ -62,7 +62,10 @@ func usage(w io.Writer) {
 
 commands:
   validate FILE                                      check a model file; every problem, with its line
-  inspect MODEL|FILE                                 neurons, synapses and memory per projection, segment length
+  inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|sequential] [--shards N] [--estimate-only] [--force]
+                                                     estimate the memory before building (refused above MemAvailable
+                                                     unless --force), then build and measure: neurons, synapses and
+                                                     memory per projection, segment length
   plot DIR                                           render rasters, rates, traces and weight plots of a run's outputs
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...

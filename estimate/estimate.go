@@ -1,0 +1,579 @@
+// Package estimate computes the memory a Spiral network will need before
+// it is built: per projection (synapses, bytes per synapse, bytes), per
+// population (neuron state, receptors and their ring buffers, axon
+// buffers), and totals for the sequential engine and for the actor engine
+// with a given shard layout. Nothing proportional to the synapses is
+// allocated: the synapse count of each connectivity pattern is computed
+// (exactly for fixed in-degree, fixed out-degree, fixed total, all-to-all,
+// one-to-one and lists; its expectation for Bernoulli).
+//
+// network.Builder and modelfile.Model keep their definitions private, so
+// the estimator works from its own description of a network, Model, which
+// Builtin derives from the built-in models' parameters (mirroring package
+// models; the tests compare it with the built networks) and File derives
+// from a model file.
+//
+// The figures follow the data structures:
+//
+//   - synapse.CSR: 4 B per row pointer, 4 B per synapse index, 4 B per
+//     weight unless the projection is static with equal weights
+//     (Compact): 8 or 4 B per synapse.
+//   - plastic projections: the column view (ColSyn, ColRow: 8 B per
+//     synapse, ColPtr 4 B per column), the learner's accumulator (DW, 4 B
+//     per synapse) and traces per row and column.
+//   - receptors: a ring of (max latency + 1) slots × neurons × 4 B, plus
+//     conductance state for non-delta kernels.
+//   - axons: per row the delay, sign, output and event template (24 B);
+//     stateful axons keep a history instead of the template.
+//   - actor engine: the coordinator keeps the network (its CSR
+//     included); every shard of a population split into several shards
+//     holds a copy of its columns of each incoming projection, grown by
+//     append (Go's growth rule is replayed to give the capacity), plus its
+//     own copy of the population's state.
+package estimate
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
+)
+
+// Model describes a network for estimation.
+type Model struct {
+	Name        string
+	DtMs        float64 // default 0.1
+	Batch       int     // default 1
+	Populations []Population
+	Projections []Projection
+}
+
+// Population describes a population.
+type Population struct {
+	Name string
+	N    int
+	// StateBytes is the soma model's state per element (neuron × batch
+	// copy); 0 means DefaultStateBytes.
+	StateBytes int
+	Receptors  []Receptor
+	Axons      []Axon
+	// Splittable reports whether the actor engine may split the
+	// population into several shards (shard.Splittable).
+	Splittable bool
+}
+
+// DefaultStateBytes is the assumed soma state per element when a
+// population does not give it: eight float32 arrays (an integrate-and-fire
+// neuron keeps its potential, refractory counter and coefficients).
+const DefaultStateBytes = 32
+
+// Receptor is a named receptor of a population.
+type Receptor struct {
+	Name   string
+	Kernel dendrite.Kernel
+}
+
+// Axon is a named axon of a population.
+type Axon struct {
+	Name      string
+	Terminals int     // 0 means 1
+	DelayMs   float64 // the largest delay
+	// Stateful marks an axon with a stateful response (or buffered):
+	// it keeps a history rather than an event template.
+	Stateful bool
+	// MinDelayMs is the smallest delay (stateful axons deliver at it).
+	MinDelayMs float64
+}
+
+// Projection describes a projection.
+type Projection struct {
+	Name     string
+	From, To string
+	Axon     string // "" = "out"
+	Receptor string // "" = "in"
+	Pattern  connectivity.Pattern
+	Autapses bool
+	// Plastic: the projection learns (a plasticity rule; learnt
+	// latencies count as plastic too).
+	Plastic bool
+	// Uniform: static with every weight equal (a constant weight, no
+	// normalisation): the CSR is compacted to 4 B per synapse.
+	Uniform bool
+}
+
+// Count is a pattern's synapse count for a shape.
+type Count struct {
+	Synapses float64 // exact, expected, or an upper bound
+	Exact    bool    // the count is exact
+	Bound    bool    // the count is an upper bound (every pair)
+}
+
+// Counter may be implemented by patterns outside package connectivity to
+// give their synapse count without drawing them.
+type Counter interface {
+	Count(s connectivity.Shape) (Count, error)
+}
+
+// rowCols and colRows mirror connectivity's space.
+func rowCols(s connectivity.Shape) int {
+	if s.Self && !s.Autapses {
+		return max(s.Cols-1, 0)
+	}
+	return s.Cols
+}
+
+func colRows(s connectivity.Shape) int {
+	if s.Self && !s.Autapses {
+		return max(s.Rows-max(s.Terminals, 1), 0)
+	}
+	return s.Rows
+}
+
+// SynapseCount returns the synapse count of pattern p on shape s, after
+// validating p against s. Patterns of package connectivity are counted by
+// type; others through Counter; combinations (Invert, And, Or) and
+// unknown patterns are bounded by the number of pairs.
+func SynapseCount(p connectivity.Pattern, s connectivity.Shape) (Count, error) {
+	if p == nil {
+		return Count{}, fmt.Errorf("estimate: nil pattern")
+	}
+	if err := s.Validate(); err != nil {
+		return Count{}, err
+	}
+	if err := p.Validate(s); err != nil {
+		return Count{}, err
+	}
+	pairs := float64(s.Rows) * float64(rowCols(s))
+	switch q := p.(type) {
+	case connectivity.FixedInDegree:
+		return Count{Synapses: float64(q.K) * float64(s.Cols), Exact: true}, nil
+	case connectivity.FixedOutDegree:
+		return Count{Synapses: float64(q.K) * float64(s.Rows), Exact: true}, nil
+	case connectivity.FixedTotal:
+		return Count{Synapses: float64(q.N), Exact: true}, nil
+	case connectivity.AllToAll:
+		return Count{Synapses: pairs, Exact: true}, nil
+	case connectivity.OneToOne:
+		return Count{Synapses: float64(s.Rows), Exact: true}, nil
+	case connectivity.List:
+		return Count{Synapses: float64(len(q.I)), Exact: true}, nil
+	case connectivity.Bernoulli:
+		if q.P == 0 || q.P == 1 {
+			return Count{Synapses: q.P * pairs, Exact: true}, nil
+		}
+		return Count{Synapses: q.P * pairs}, nil
+	case Counter:
+		return q.Count(s)
+	}
+	return Count{Synapses: pairs, Bound: true}, nil
+}
+
+// ProjectionEstimate is the estimate of one projection.
+type ProjectionEstimate struct {
+	Name, From, To string
+	Kind           string // the pattern's kind
+	Count
+	Rows, Cols int
+	// CSR is the bytes of the synapse.CSR (Ptr, Idx, W).
+	CSR int64
+	// Plastic is the bytes of the plasticity structures (column view,
+	// accumulator, traces); 0 when static.
+	Plastic int64
+	// Transient is the extra bytes while the projection is built (the
+	// drawn list of fixed in-degree, the weights before Compact).
+	Transient int64
+}
+
+// BytesPerSynapse returns (CSR + Plastic) per synapse (0 without
+// synapses).
+func (p ProjectionEstimate) BytesPerSynapse() float64 {
+	if p.Synapses == 0 {
+		return 0
+	}
+	return float64(p.CSR+p.Plastic) / p.Synapses
+}
+
+// PopulationEstimate is the estimate of one population.
+type PopulationEstimate struct {
+	Name string
+	N    int
+	// State: the soma model's state and the population's input buffers.
+	State int64
+	// Receptors: ring buffers and kernel state.
+	Receptors int64
+	// Axons: delays, signs, outputs, event templates or histories.
+	Axons int64
+	// Shards is the number of shards of the actor engine.
+	Shards int
+}
+
+// Total returns State + Receptors + Axons.
+func (p PopulationEstimate) Total() int64 { return p.State + p.Receptors + p.Axons }
+
+// ShardCopy is what the actor engine's shards of one population hold of
+// one incoming projection.
+type ShardCopy struct {
+	Projection string
+	Population string
+	Shards     int
+	Synapses   float64 // over all shards
+	Bytes      int64   // CSR copies (with append capacity) and plasticity
+}
+
+// Estimate is the memory estimate of a network.
+type Estimate struct {
+	Model       string
+	Projections []ProjectionEstimate
+	Populations []PopulationEstimate
+	Copies      []ShardCopy
+	Neurons     int
+	Synapses    float64
+	Exact       bool // every synapse count is exact
+	// Sequential is the network's memory (what the sequential engine
+	// steps); BuildPeak the most held at once while building it
+	// (transients included, garbage not).
+	Sequential, BuildPeak int64
+	// Actors is the network plus the shards' populations and column
+	// copies (the coordinator keeps the network); ShardPopulations and
+	// ShardSynapses split the difference.
+	Actors, ShardPopulations, ShardSynapses int64
+	// ActorsPeak is the most held at once while the shards are made:
+	// Actors plus the slice a copy leaves behind at its last growth
+	// (the largest such; garbage not counted), or BuildPeak if larger.
+	ActorsPeak int64
+}
+
+// Options say which shard layout the actor engine gets.
+type Options struct {
+	// Shards per population name, as actors.ShardCounts gives them; a
+	// missing population counts one shard. Nil: one per population.
+	Shards map[string]int
+}
+
+// ShardLayout mirrors actors.ShardCounts and the run command's --shards:
+// with shards > 0 every splittable population gets min(shards, N); with
+// 0 the populations of at least minAuto neurons that can be split get
+// min(procs, N) and the others one.
+func ShardLayout(m *Model, shards, procs, minAuto int) map[string]int {
+	out := map[string]int{}
+	for _, p := range m.Populations {
+		out[p.Name] = 1
+		switch {
+		case shards > 0 && p.Splittable:
+			out[p.Name] = min(shards, p.N)
+		case shards == 0 && p.Splittable && p.N >= minAuto:
+			out[p.Name] = min(procs, p.N)
+		}
+	}
+	return out
+}
+
+// Of estimates m.
+func Of(m *Model, o Options) (*Estimate, error) {
+	dt := m.DtMs
+	if dt == 0 {
+		dt = 0.1
+	}
+	batch := m.Batch
+	if batch == 0 {
+		batch = 1
+	}
+	pops := map[string]*Population{}
+	for i := range m.Populations {
+		p := &m.Populations[i]
+		if _, dup := pops[p.Name]; dup {
+			return nil, fmt.Errorf("estimate: duplicate population %q", p.Name)
+		}
+		pops[p.Name] = p
+	}
+	e := &Estimate{Model: m.Name, Exact: true}
+
+	// Axons and receptors are created as the builder creates them: the
+	// default axon "out" and receptor "in" on demand.
+	type axonKey struct{ pop, axon string }
+	axons := map[axonKey]Axon{}
+	for _, p := range m.Populations {
+		for _, a := range p.Axons {
+			axons[axonKey{p.Name, a.Name}] = a
+		}
+	}
+	type recKey struct{ pop, rec string }
+	recs := map[recKey]dendrite.Kernel{}
+	slots := map[recKey]int{} // ring slots: max latency + 1, at least 2
+	for _, p := range m.Populations {
+		for _, r := range p.Receptors {
+			recs[recKey{p.Name, r.Name}] = r.Kernel
+			slots[recKey{p.Name, r.Name}] = 2
+		}
+	}
+	var extraAxons []axonKey
+	retained := int64(0) // CSR and plasticity built so far
+	for _, pr := range m.Projections {
+		src, ok := pops[pr.From]
+		if !ok {
+			return nil, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.From)
+		}
+		dst, ok := pops[pr.To]
+		if !ok {
+			return nil, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.To)
+		}
+		an := pr.Axon
+		if an == "" {
+			an = "out"
+		}
+		a, ok := axons[axonKey{src.Name, an}]
+		if !ok {
+			if an != "out" {
+				return nil, fmt.Errorf("estimate: projection %q: population %q has no axon %q", pr.Name, src.Name, an)
+			}
+			a = Axon{Name: "out"}
+			axons[axonKey{src.Name, an}] = a
+			extraAxons = append(extraAxons, axonKey{src.Name, an})
+		}
+		rn := pr.Receptor
+		if rn == "" {
+			rn = "in"
+		}
+		rk := recKey{dst.Name, rn}
+		if _, ok := recs[rk]; !ok {
+			if pr.Receptor != "" {
+				return nil, fmt.Errorf("estimate: projection %q: population %q has no receptor %q", pr.Name, dst.Name, rn)
+			}
+			recs[rk] = dendrite.Delta
+			slots[rk] = 2
+		}
+		slots[rk] = max(slots[rk], maxLatency(a, dt)+1)
+
+		t := max(a.Terminals, 1)
+		shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
+		c, err := SynapseCount(pr.Pattern, shape)
+		if err != nil {
+			return nil, fmt.Errorf("estimate: projection %q: %w", pr.Name, err)
+		}
+		if !c.Exact {
+			e.Exact = false
+		}
+		pe := ProjectionEstimate{Name: pr.Name, From: src.Name, To: dst.Name, Kind: pr.Pattern.Kind(), Count: c,
+			Rows: shape.Rows, Cols: shape.Cols}
+		n := int64(math.Round(c.Synapses))
+		wPer := int64(4)
+		if pr.Uniform && !pr.Plastic {
+			wPer = 0
+		}
+		pe.CSR = 4*int64(shape.Rows+1) + 4*idxCap(pr.Pattern, shape, n) + wPer*n
+		if pr.Plastic {
+			pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
+		}
+		// Building draws the structure (fixed in-degree keeps the drawn
+		// rows until the scatter), then allocates W before Compact.
+		pe.Transient = 4 * n * (1 - wPer/4)
+		if _, ok := pr.Pattern.(connectivity.FixedInDegree); ok {
+			pe.Transient += 4 * n
+		}
+		e.BuildPeak = max(e.BuildPeak, retained+pe.CSR+pe.Plastic+pe.Transient)
+		retained += pe.CSR + pe.Plastic
+		e.Synapses += c.Synapses
+		e.Projections = append(e.Projections, pe)
+	}
+
+	// Populations.
+	perPop := map[string]PopulationEstimate{}
+	for _, p := range m.Populations {
+		elems := int64(p.N) * int64(batch)
+		sb := p.StateBytes
+		if sb == 0 {
+			sb = DefaultStateBytes
+		}
+		pe := PopulationEstimate{Name: p.Name, N: p.N, Shards: 1}
+		// soma state, the population's current, fired lists (up to N
+		// each, two of them).
+		pe.State = elems * int64(sb+4+8)
+		delta, cond := false, false
+		for k, kern := range recs {
+			if k.pop != p.Name {
+				continue
+			}
+			pe.Receptors += int64(slots[k]) * elems * 4
+			if kern != dendrite.Delta {
+				pe.Receptors += elems * 4
+			}
+			if kern == dendrite.AlphaCurrent || kern == dendrite.AlphaConductance {
+				pe.Receptors += elems * 4
+			}
+			delta = delta || kern == dendrite.Delta
+			cond = cond || kern.Conductance()
+		}
+		if delta {
+			pe.State += elems * 4 // jump
+		}
+		if cond {
+			pe.State += elems * 8 // g, ge
+		}
+		var as []Axon
+		for _, a := range p.Axons {
+			as = append(as, a)
+		}
+		for _, k := range extraAxons {
+			if k.pop == p.Name {
+				as = append(as, axons[k])
+			}
+		}
+		for _, a := range as {
+			rows := int64(p.N) * int64(max(a.Terminals, 1))
+			pe.Axons += rows * int64(batch) * 4 // y
+			pe.Axons += rows * 8                // delays, signs
+			if a.Stateful {
+				h := int64(math.Round((a.DelayMs-a.MinDelayMs)/dt)) + 1
+				pe.Axons += h*int64(batch)*int64(p.N)*4 + rows*4
+			} else {
+				pe.Axons += rows * int64(batch) * 12 // event template
+			}
+		}
+		perPop[p.Name] = pe
+	}
+
+	// Actor engine: shards of split populations copy their columns.
+	var grow int64
+	for _, pr := range m.Projections {
+		s := o.Shards[pr.To]
+		if s <= 1 {
+			continue
+		}
+		var pe ProjectionEstimate
+		for _, x := range e.Projections {
+			if x.Name == pr.Name {
+				pe = x
+			}
+		}
+		cp := ShardCopy{Projection: pr.Name, Population: pr.To, Shards: s}
+		uniform := pr.Uniform && !pr.Plastic
+		for k := 0; k < s; k++ {
+			lo, hi := k*pe.Cols/s, (k+1)*pe.Cols/s
+			ns := pe.Synapses * float64(hi-lo) / float64(max(pe.Cols, 1))
+			if fid, ok := pr.Pattern.(connectivity.FixedInDegree); ok {
+				ns = float64(fid.K) * float64(hi-lo)
+			}
+			n := int64(math.Round(ns))
+			cp.Synapses += ns
+			b := 4*int64(pe.Rows+1) + 4*AppendCap(n, 4)
+			if !uniform {
+				b += 4 * AppendCap(n, 4)
+			}
+			grow = max(grow, 4*prevCap(n, 4))
+			if pr.Plastic {
+				b += plasticBytes(n, pe.Rows, hi-lo, batch)
+			}
+			cp.Bytes += b
+		}
+		e.Copies = append(e.Copies, cp)
+		e.ShardSynapses += cp.Bytes
+	}
+	for _, p := range m.Populations {
+		pe := perPop[p.Name]
+		s := max(o.Shards[p.Name], 1)
+		pe.Shards = s
+		// Each shard builds its own population and receptors (its axons
+		// stay with the coordinator's network).
+		e.ShardPopulations += pe.State + pe.Receptors
+		e.Populations = append(e.Populations, pe)
+		e.Neurons += p.N
+		e.Sequential += pe.Total()
+	}
+	e.Sequential += retained
+	e.BuildPeak += e.Sequential - retained
+	e.Actors = e.Sequential + e.ShardPopulations + e.ShardSynapses
+	e.ActorsPeak = max(e.BuildPeak, e.Actors+grow)
+	return e, nil
+}
+
+// idxCap is the capacity of the CSR's index slice: the count, except
+// for Bernoulli, which reserves the mean plus six standard deviations and
+// 64 (connectivity.Bernoulli's structure).
+func idxCap(p connectivity.Pattern, s connectivity.Shape, n int64) int64 {
+	b, ok := p.(connectivity.Bernoulli)
+	if !ok || b.P == 0 || b.P == 1 || s.Rows == 0 || s.Cols == 0 {
+		return n
+	}
+	pairs := float64(s.Rows) * float64(rowCols(s))
+	mean := pairs * b.P
+	return max(n, int64(math.Min(pairs, mean+6*math.Sqrt(mean*(1-b.P))+64)))
+}
+
+// traceBytes is the per-row and per-column state of a plastic
+// projection: the runtime's pre and post values and marks, and a pair
+// rule's traces.
+func traceBytes(rows, cols, batch int) int64 {
+	return int64(batch) * (int64(rows)*(4+1+8) + int64(cols)*(4+12))
+}
+
+// plasticBytes is the plasticity of a projection of n synapses: the
+// column view (ColPtr, ColSyn, ColRow), the accumulator DW, and the
+// runtime's and a pair rule's traces per row and column.
+func plasticBytes(n int64, rows, cols, batch int) int64 {
+	return 4*int64(cols+1) + 12*n + traceBytes(rows, cols, batch)
+}
+
+// maxLatency mirrors axon.MaxLatency: 1 + the largest delay in steps
+// beyond the one-step minimum (the smallest for a stateful axon).
+func maxLatency(a Axon, dt float64) int {
+	d := a.DelayMs
+	if a.Stateful {
+		d = a.MinDelayMs
+	}
+	return max(1, int(math.Round(d/dt)))
+}
+
+// AppendCap returns the capacity of a slice of elements of size bytes
+// grown from nil to n elements by appending one at a time, as Go's
+// runtime grows it (growslice: doubling below 256 elements, then by a
+// quarter plus 192, rounded up to a size class or to whole pages).
+func AppendCap(n int64, size int64) int64 {
+	c := int64(0)
+	for c < n {
+		c = growCap(c+1, c, size)
+	}
+	return c
+}
+
+// prevCap is the capacity before the last growth of AppendCap(n, size):
+// what the runtime copies from, garbage once the copy is done.
+func prevCap(n int64, size int64) int64 {
+	c, prev := int64(0), int64(0)
+	for c < n {
+		prev, c = c, growCap(c+1, c, size)
+	}
+	return prev
+}
+
+func growCap(newLen, oldCap, size int64) int64 {
+	newcap := oldCap
+	if newLen > 2*oldCap {
+		newcap = newLen
+	} else if oldCap < 256 {
+		newcap = 2 * oldCap
+	} else {
+		for newcap < newLen {
+			newcap += (newcap + 3*256) >> 2
+		}
+	}
+	return roundUpSize(newcap*size) / size
+}
+
+// sizeClasses are the runtime's small size classes (bytes).
+var sizeClasses = []int64{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048,
+	2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880,
+	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
+
+func roundUpSize(b int64) int64 {
+	if b <= 32768 {
+		for _, c := range sizeClasses {
+			if b <= c {
+				return c
+			}
+		}
+	}
+	const page = 8192
+	return (b + page - 1) / page * page
+}

@@ -1,0 +1,300 @@
+package estimate
+
+import (
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/modelfile"
+	"github.com/spiral-sim/spiral/models"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/rng"
+	"github.com/spiral-sim/spiral/shard"
+)
+
+// The exact patterns' counts equal the synapses they build.
+func TestExactCounts(t *testing.T) {
+	shapes := []connectivity.Shape{
+		{Rows: 40, Cols: 30},
+		{Rows: 50, Cols: 50, Self: true},
+		{Rows: 50, Cols: 50, Self: true, Autapses: true},
+		{Rows: 60, Cols: 20, Terminals: 3},
+		{Rows: 60, Cols: 20, Terminals: 3, Self: true},
+	}
+	patterns := []connectivity.Pattern{
+		connectivity.FixedInDegree{K: 7},
+		connectivity.FixedInDegree{K: 9, Multapses: true},
+		connectivity.FixedOutDegree{K: 5},
+		connectivity.FixedOutDegree{K: 4, Multapses: true},
+		connectivity.FixedTotal{N: 123},
+		connectivity.FixedTotal{N: 300, Multapses: true},
+		connectivity.AllToAll{},
+		connectivity.OneToOne{},
+		connectivity.List{I: []int{0, 1, 2, 3, 3}, J: []int{1, 2, 3, 4, 5}},
+		connectivity.Bernoulli{P: 1},
+		connectivity.Bernoulli{P: 0},
+	}
+	key := rng.NewKey(7)
+	for _, s := range shapes {
+		for _, p := range patterns {
+			if p.Validate(s) != nil {
+				continue // e.g. one-to-one within a population without autapses
+			}
+			c, err := SynapseCount(p, s)
+			if err != nil {
+				t.Fatalf("%s on %+v: %v", p.Kind(), s, err)
+			}
+			syn, err := p.Build(s, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Exact || c.Synapses != float64(syn.Len()) {
+				t.Errorf("%s on %+v: count %+v, built %d", p.Kind(), s, c, syn.Len())
+			}
+		}
+	}
+}
+
+// Bernoulli's expectation lies within five standard deviations of what
+// it builds; combinations are bounded by the pairs.
+func TestBernoulliAndBounds(t *testing.T) {
+	s := connectivity.Shape{Rows: 400, Cols: 300, Self: false}
+	for _, p := range []float64{0.01, 0.1, 0.5} {
+		c, err := SynapseCount(connectivity.Bernoulli{P: p}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		syn, _ := connectivity.Bernoulli{P: p}.Build(s, rng.NewKey(3))
+		sd := math.Sqrt(c.Synapses * (1 - p))
+		if c.Exact || math.Abs(float64(syn.Len())-c.Synapses) > 5*sd {
+			t.Errorf("p = %g: expected %g, built %d (sd %g)", p, c.Synapses, syn.Len(), sd)
+		}
+	}
+	inv := connectivity.Invert(connectivity.Bernoulli{P: 0.2})
+	c, err := SynapseCount(inv, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn, _ := inv.Build(s, rng.NewKey(3))
+	if !c.Bound || c.Synapses != 400*300 || float64(syn.Len()) > c.Synapses {
+		t.Errorf("invert: count %+v, built %d", c, syn.Len())
+	}
+	if _, err := SynapseCount(connectivity.FixedInDegree{K: 500}, s); err == nil {
+		t.Error("K above the rows: want an error")
+	}
+}
+
+var sink []uint32
+
+// AppendCap replays the runtime's growth of an appended slice.
+func TestAppendCap(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 5, 255, 256, 257, 1000, 4097, 100_000, 1_234_567} {
+		var s []uint32
+		for range n {
+			s = append(s, 0)
+			sink = s // on the heap, as the shards' copies are
+		}
+		if got := AppendCap(int64(n), 4); got != int64(cap(s)) {
+			t.Errorf("n = %d: AppendCap %d, runtime %d", n, got, cap(s))
+		}
+	}
+}
+
+func builtinNet(t *testing.T, name string, o models.Options) *network.Network {
+	t.Helper()
+	var (
+		net *network.Network
+		err error
+	)
+	switch name {
+	case "brunel":
+		net, err = models.Brunel(o, models.BrunelParams{})
+	case "cuba":
+		net, err = models.CUBA(o)
+	case "coba":
+		net, err = models.COBA(o)
+	case "stdp":
+		net, err = models.STDP(o)
+	case "fi":
+		net, _, err = models.FI(o)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// The built-in models' descriptions match the built networks: the same
+// populations, projections and synapse counts; the CSR bytes are exact for
+// exact patterns and within 5 standard deviations of the count (at 4 or 8
+// B per synapse) for Bernoulli; splittability as the shard package sees
+// it.
+func TestBuiltinsMatchBuiltNetworks(t *testing.T) {
+	for _, name := range Builtins() {
+		for _, scale := range []float64{0.1, 0.25} {
+			o := models.Options{Scale: scale, Seed: 5}
+			m, err := Builtin(name, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net := builtinNet(t, name, o)
+			e, err := Of(m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(e.Populations) != len(net.Populations) || len(e.Projections) != len(net.Projections) {
+				t.Fatalf("%s: %d populations, %d projections; built %d, %d", name,
+					len(e.Populations), len(e.Projections), len(net.Populations), len(net.Projections))
+			}
+			for i, p := range net.Populations {
+				if e.Populations[i].Name != p.Name || e.Populations[i].N != p.N {
+					t.Errorf("%s: population %d: %s/%d, built %s/%d", name, i, e.Populations[i].Name, e.Populations[i].N, p.Name, p.N)
+				}
+				if got, want := m.Populations[i].Splittable, shard.Splittable(net, i) == nil; got != want {
+					t.Errorf("%s: population %s: splittable %v, shard says %v", name, p.Name, got, want)
+				}
+				for _, rn := range p.ReceptorNames() {
+					r, _ := p.Receptor(rn)
+					_ = r
+				}
+			}
+			meas := Measure(net)
+			for _, pe := range e.Projections {
+				n, b := meas.Synapses[pe.Name], meas.CSR[pe.Name]
+				if pe.Exact {
+					if float64(n) != pe.Synapses || b != pe.CSR {
+						t.Errorf("%s %s: estimated %g synapses %d B, built %d, %d B", name, pe.Name, pe.Synapses, pe.CSR, n, b)
+					}
+					if pe.Plastic > 0 {
+						pe.Plastic -= traceBytes(pe.Rows, pe.Cols, 1)
+					}
+					if pe.Plastic != meas.Plastic[pe.Name] {
+						t.Errorf("%s %s: plasticity: column view and accumulator %d B, built %d B (traces excluded)",
+							name, pe.Name, pe.Plastic, meas.Plastic[pe.Name])
+					}
+					continue
+				}
+				// Bernoulli: the index slice reserves the mean plus six
+				// standard deviations (exact); the weights, if kept,
+				// follow the count.
+				sd := math.Sqrt(pe.Synapses)
+				if math.Abs(float64(n)-pe.Synapses) > 5*sd || math.Abs(float64(b-pe.CSR)) > 5*sd*4 {
+					t.Errorf("%s %s: estimated %g synapses %d B, built %d, %d B", name, pe.Name, pe.Synapses, pe.CSR, n, b)
+				}
+			}
+		}
+	}
+}
+
+// The shards' column copies are as estimated: exactly for fixed
+// in-degree (Brunel), and the network's CSR is kept beside them.
+func TestShardCopies(t *testing.T) {
+	o := models.Options{Scale: 0.2, Seed: 2}
+	m, _ := Builtin("brunel", o)
+	for _, s := range []int{1, 2, 3} {
+		layout := ShardLayout(m, s, 2, 2000)
+		e, err := Of(m, Options{Shards: layout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net := builtinNet(t, "brunel", o)
+		shards, err := shard.Split(net, layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		per, total := MeasureShards(net, shards)
+		if total != e.ShardSynapses {
+			t.Errorf("%d shards: copies estimated %d B, measured %d B (%v)", s, e.ShardSynapses, total, per)
+		}
+		if s == 1 && total != 0 {
+			t.Errorf("one shard per population copies %d B", total)
+		}
+		if e.Actors != e.Sequential+e.ShardPopulations+e.ShardSynapses {
+			t.Error("actor total is not the sum of its parts")
+		}
+	}
+}
+
+// Brunel at scale 4 is 50,000 neurons and 250 M synapses at 4 B each.
+func TestBrunelScale4(t *testing.T) {
+	m, err := Builtin("brunel", models.Options{Scale: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Of(m, Options{Shards: ShardLayout(m, 0, 2, 2000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Neurons != 50_000 || e.Synapses != 250_000_000 || !e.Exact {
+		t.Fatalf("%d neurons, %g synapses, exact %v", e.Neurons, e.Synapses, e.Exact)
+	}
+	for _, p := range e.Projections {
+		if b := p.BytesPerSynapse(); b < 4 || b > 4.01 {
+			t.Errorf("%s: %g B per synapse, want 4 (compact)", p.Name, b)
+		}
+	}
+	if e.Sequential < 1_000_000_000 || e.Sequential > 1_020_000_000 {
+		t.Errorf("sequential %d B", e.Sequential)
+	}
+	// Two shards per population: the copies roughly double the synapses.
+	if e.ShardSynapses < 1_000_000_000 {
+		t.Errorf("shard copies %d B", e.ShardSynapses)
+	}
+}
+
+// The example model files are estimated as they build.
+func TestFiles(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*/*.yaml")
+	if len(files) == 0 {
+		t.Skip("no example files")
+	}
+	for _, f := range files {
+		mf, err := modelfile.Load(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		net, err := mf.Build()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		m, err := File(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		e, err := Of(m, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(e.Projections) != len(net.Projections) || len(e.Populations) != len(net.Populations) {
+			t.Fatalf("%s: %d/%d projections, %d/%d populations", f, len(e.Projections), len(net.Projections), len(e.Populations), len(net.Populations))
+		}
+		for i, p := range net.Populations {
+			if e.Populations[i].N != p.N {
+				t.Errorf("%s: population %s: %d neurons, built %d", f, p.Name, e.Populations[i].N, p.N)
+			}
+			if got, want := m.Populations[i].Splittable, shard.Splittable(net, i) == nil; got != want {
+				t.Logf("%s: population %s: splittable %v, shard says %v", f, p.Name, got, want)
+			}
+		}
+		meas := Measure(net)
+		for _, pe := range e.Projections {
+			n, b := meas.Synapses[pe.Name], meas.CSR[pe.Name]
+			sd := math.Sqrt(pe.Synapses)
+			if pe.Exact && (float64(n) != pe.Synapses || b != pe.CSR) ||
+				!pe.Exact && (math.Abs(float64(n)-pe.Synapses) > 5*sd+1 || math.Abs(float64(b-pe.CSR)) > 4*(5*sd+1)) {
+				t.Errorf("%s %s: estimated %g synapses %d B, built %d, %d B", f, pe.Name, pe.Synapses, pe.CSR, n, b)
+			}
+		}
+	}
+}
+
+// prevCap is the capacity AppendCap grew from.
+func TestPrevCap(t *testing.T) {
+	for _, n := range []int64{1, 3, 256, 257, 10_000, 5_000_000} {
+		p, c := prevCap(n, 4), AppendCap(n, 4)
+		if p >= n || p >= c || growCap(p+1, p, 4) != c {
+			t.Errorf("n = %d: prevCap %d, AppendCap %d", n, p, c)
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package estimate
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
+)
+
+// File describes the network of a model file (the format of package
+// modelfile, which the caller should have validated with modelfile.Load:
+// File reads only what memory depends on — sizes, receptors, axons,
+// patterns, weights, plasticity — and trusts the rest).
+func File(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse is File on the file's contents.
+func Parse(name string, data []byte) (*Model, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	top := &root
+	if top.Kind == yaml.DocumentNode && len(top.Content) > 0 {
+		top = top.Content[0]
+	}
+	m := &Model{Name: name, DtMs: 0.1, Batch: 1}
+	if n := get(top, "network"); n != nil {
+		if v := get(n, "dt_ms"); v != nil {
+			m.DtMs = num(v)
+		}
+		if v := get(n, "batch"); v != nil {
+			m.Batch = int(num(v))
+		}
+	}
+	normalized := map[string]bool{} // target populations of normalised projections
+	projs := get(top, "projections")
+	each(projs, func(k string, v *yaml.Node) {
+		if get(v, "normalize") != nil {
+			normalized[str(get(v, "to"))] = true
+		}
+	})
+	var perr error
+	each(get(top, "populations"), func(name string, v *yaml.Node) {
+		p := Population{Name: name, N: int(num(get(v, "size")))}
+		kind := str(get(get(v, "model"), "kind"))
+		p.Splittable = m.Batch == 1 && get(v, "principles") == nil && !normalized[name] && kind != "izhikevich" && kind != "hh"
+		each(get(v, "receptors"), func(rn string, r *yaml.Node) {
+			k, err := dendrite.ParseKernel(str(get(r, "kernel")))
+			if err != nil && perr == nil {
+				perr = fmt.Errorf("%s: populations.%s.receptors.%s: %w", name, p.Name, rn, err)
+			}
+			p.Receptors = append(p.Receptors, Receptor{Name: rn, Kernel: k})
+		})
+		each(get(v, "axons"), func(an string, a *yaml.Node) {
+			ax := Axon{Name: an, Terminals: int(num(get(a, "terminals")))}
+			ax.MinDelayMs, ax.DelayMs = minMax(get(a, "delay_ms"))
+			if r := get(a, "response"); r != nil {
+				switch str(get(r, "kind")) {
+				case "identity", "scaling", "":
+				default:
+					ax.Stateful = true
+				}
+			}
+			p.Axons = append(p.Axons, ax)
+		})
+		m.Populations = append(m.Populations, p)
+	})
+	if perr != nil {
+		return nil, perr
+	}
+	each(projs, func(name string, v *yaml.Node) {
+		pr := Projection{Name: name, From: str(get(v, "from")), To: str(get(v, "to")),
+			Axon: str(get(v, "axon")), Receptor: str(get(v, "receptor")),
+			Autapses: str(get(v, "autapses")) == "true"}
+		pr.Plastic = get(v, "plasticity") != nil || get(v, "latency") != nil
+		w := get(v, "weight")
+		pr.Uniform = !pr.Plastic && get(v, "normalize") == nil && (w == nil || w.Kind == yaml.ScalarNode)
+		c := get(v, "connectivity")
+		multi := str(get(c, "multapses")) == "true"
+		switch str(get(c, "kind")) {
+		case "all_to_all":
+			pr.Pattern = connectivity.AllToAll{}
+		case "one_to_one":
+			pr.Pattern = connectivity.OneToOne{}
+		case "bernoulli":
+			pr.Pattern = connectivity.Bernoulli{P: num(get(c, "p"))}
+		case "fixed_in_degree":
+			pr.Pattern = connectivity.FixedInDegree{K: int(num(get(c, "k"))), Multapses: multi}
+		case "fixed_out_degree":
+			pr.Pattern = connectivity.FixedOutDegree{K: int(num(get(c, "k"))), Multapses: multi}
+		case "fixed_total":
+			pr.Pattern = connectivity.FixedTotal{N: int(num(get(c, "n"))), Multapses: multi}
+		case "list":
+			l := connectivity.List{Multapses: multi}
+			if i := get(c, "i"); i != nil {
+				for _, x := range i.Content {
+					l.I = append(l.I, int(num(x)))
+				}
+			}
+			if j := get(c, "j"); j != nil {
+				for _, x := range j.Content {
+					l.J = append(l.J, int(num(x)))
+				}
+			}
+			pr.Pattern = l
+		default:
+			if perr == nil {
+				perr = fmt.Errorf("%s: projections.%s.connectivity: kind %q unknown", name, name, str(get(c, "kind")))
+			}
+		}
+		m.Projections = append(m.Projections, pr)
+	})
+	if perr != nil {
+		return nil, perr
+	}
+	return m, nil
+}
+
+// pairs returns the keys and values of mapping n in order, with YAML
+// merge keys (<<: *anchor) resolved: the mapping's own keys win.
+func pairs(n *yaml.Node) (keys []string, vals []*yaml.Node) {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	var merged []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "<<" && n.Content[i].Tag == "!!merge" {
+			v := deref(n.Content[i+1])
+			if v.Kind == yaml.SequenceNode {
+				merged = append(merged, v.Content...)
+			} else {
+				merged = append(merged, v)
+			}
+			continue
+		}
+		keys = append(keys, n.Content[i].Value)
+		vals = append(vals, deref(n.Content[i+1]))
+		seen[n.Content[i].Value] = true
+	}
+	for _, mn := range merged {
+		mk, mv := pairs(mn)
+		for i, k := range mk {
+			if !seen[k] {
+				keys, vals = append(keys, k), append(vals, mv[i])
+				seen[k] = true
+			}
+		}
+	}
+	return keys, vals
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// get returns the value of key in mapping n (nil if absent).
+func get(n *yaml.Node, key string) *yaml.Node {
+	keys, vals := pairs(n)
+	for i, k := range keys {
+		if k == key {
+			return vals[i]
+		}
+	}
+	return nil
+}
+
+// each calls f for every key of mapping n, in order.
+func each(n *yaml.Node, f func(key string, v *yaml.Node)) {
+	keys, vals := pairs(n)
+	for i, k := range keys {
+		f(k, vals[i])
+	}
+}
+
+func str(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func num(n *yaml.Node) float64 {
+	x, _ := strconv.ParseFloat(str(n), 64)
+	return x
+}
+
+// minMax reads a number or a list of numbers.
+func minMax(n *yaml.Node) (lo, hi float64) {
+	if n == nil {
+		return 0, 0
+	}
+	if n.Kind == yaml.SequenceNode {
+		for k, x := range n.Content {
+			v := num(x)
+			if k == 0 || v < lo {
+				lo = v
+			}
+			if k == 0 || v > hi {
+				hi = v
+			}
+		}
+		return lo, hi
+	}
+	if n.Kind == yaml.MappingNode { // a distribution: bound it by its numbers
+		first := true
+		var walk func(*yaml.Node)
+		walk = func(x *yaml.Node) {
+			if x.Kind == yaml.ScalarNode {
+				if v, err := strconv.ParseFloat(x.Value, 64); err == nil {
+					if first || v < lo {
+						lo = v
+					}
+					if first || v > hi {
+						hi = v
+					}
+					first = false
+				}
+				return
+			}
+			for _, c := range x.Content {
+				walk(c)
+			}
+		}
+		walk(n)
+		return max(lo, 0), hi
+	}
+	v := num(n)
+	return v, v
+}
