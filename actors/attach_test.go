@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -49,12 +50,12 @@ func closedLoop(t *testing.T, net *network.Network, shards int, steps int) (resu
 		t.Fatal(err)
 	}
 	e.GatherWeights()
-	r := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	r := testnets.NewResult()
 	for _, p := range net.Populations {
-		r.steps[p.Name], r.elems[p.Name], _ = e.Spikes(p.Name)
+		r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
 	}
 	for _, p := range net.Projections {
-		r.weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+		r.Weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
 	}
 	return r, env
 }
@@ -64,12 +65,12 @@ func closedLoop(t *testing.T, net *network.Network, shards int, steps int) (resu
 // identical for 1, 3 and 7 shards, and the actor saw exactly the spikes
 // the engine recorded.
 func TestAttachedActorClosedLoop(t *testing.T) {
-	want, env := closedLoop(t, brunelLike(t, true), 1, 1200)
+	want, env := closedLoop(t, testnets.BrunelLike(t, true), 1, 1200)
 	seg := 6 // the network's smallest latency: 1 + floor(0.5/0.1)
 	total := 0
 	for k, c := range env.counts {
 		n := 0
-		for _, st := range want.steps["E"] {
+		for _, st := range want.Steps["E"] {
 			if st >= int64(k*seg) && st < int64((k+1)*seg) {
 				n++
 			}
@@ -83,13 +84,13 @@ func TestAttachedActorClosedLoop(t *testing.T) {
 		t.Fatalf("the actor saw %d segments with %d spikes", len(env.counts), total)
 	}
 	for _, k := range []int{3, 7} {
-		got, _ := closedLoop(t, brunelLike(t, true), k, 1200)
+		got, _ := closedLoop(t, testnets.BrunelLike(t, true), k, 1200)
 		compare(t, "closed loop with "+itoa(k)+" shards", want, got)
 	}
 }
 
 func TestAttachedActorPanic(t *testing.T) {
-	e, err := actors.New(brunelLike(t, true), actors.Options{})
+	e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestAttachedActorPanic(t *testing.T) {
 }
 
 func TestAttachErrors(t *testing.T) {
-	e, err := actors.New(brunelLike(t, true), actors.Options{})
+	e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,23 +165,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 // the smallest latency of any link, in steps.
 func SegmentLength(net *network.Network) int { return segmentLength(net) }
 
-// segmentLength returns the smallest latency of any link (1 when there is
-// none: nothing constrains the segments, but the clock still ticks).
-func segmentLength(net *network.Network) int {
-	e := 0
-	for _, a := range net.Axons {
-		if len(a.Targets) == 0 && len(a.ModTargets) == 0 {
-			continue
-		}
-		if l := a.Axon.MinLatency(); e == 0 || l < e {
-			e = l
-		}
-	}
-	if e == 0 {
-		e = 64
-	}
-	return e
-}
+// segmentLength returns the smallest latency of any link (64 when there
+// is none: nothing constrains the segments, but the clock still ticks).
+func segmentLength(net *network.Network) int { return net.MinLatency() }
 
 func (e *Engine) shardCount() int {
 	n := 0

@@ -9,6 +9,7 @@ import (
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/soma"
@@ -92,7 +93,7 @@ func brunelLikeBadRate(t *testing.T) (*network.Network, error) {
 // Close interrupts a waiting Run; Run after Close is an error, not a panic;
 // an empty network is refused.
 func TestCloseAndEmpty(t *testing.T) {
-	e, err := actors.New(brunelLike(t, false), actors.Options{})
+	e, err := actors.New(testnets.BrunelLike(t, false), actors.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

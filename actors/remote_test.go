@@ -7,6 +7,7 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
@@ -43,14 +44,14 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 	if err := e.GatherWeights(); err != nil {
 		t.Fatal(err)
 	}
-	r := result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	r := testnets.NewResult()
 	for _, p := range net.Populations {
-		r.steps[p.Name], r.elems[p.Name], _ = e.Spikes(p.Name)
+		r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
 	}
 	for _, p := range net.Projections {
-		r.weights[p.Name] = append([]float32(nil), p.Runtime.Syn.W...)
+		r.Weights[p.Name] = append([]float32(nil), p.Runtime.Syn.W...)
 		if l := p.Runtime.Latencies(); l != nil {
-			r.weights[p.Name+" latencies"] = append([]float32(nil), l...)
+			r.Weights[p.Name+" latencies"] = append([]float32(nil), l...)
 		}
 	}
 	return r
@@ -65,8 +66,8 @@ func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
 			}
 			return net
 		},
-		"brunel":  func(t testing.TB) *network.Network { return brunelLike(t, false) },
-		"plastic": func(t testing.TB) *network.Network { return brunelLike(t, true) },
+		"brunel":  func(t testing.TB) *network.Network { return testnets.BrunelLike(t, false) },
+		"plastic": func(t testing.TB) *network.Network { return testnets.BrunelLike(t, true) },
 	}
 	for name, build := range nets {
 		want := sequential(t, build(t), 1500)
@@ -78,16 +79,16 @@ func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
 // A worker that goes away makes the run fail promptly with a clear error.
 func TestLostWorkerFailsTheRun(t *testing.T) {
 	shards := map[string]int{"E": 2, "I": 2}
-	w0, err := actors.Serve(brunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 2, Shards: shards})
+	w0, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 2, Shards: shards})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w0.Close()
-	w1, err := actors.Serve(brunelLike(t, false), actors.WorkerOptions{Index: 1, Count: 2, Shards: shards})
+	w1, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 1, Count: 2, Shards: shards})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := actors.New(brunelLike(t, false), actors.Options{Shards: shards, Workers: []string{w0.Address(), w1.Address()}})
+	e, err := actors.New(testnets.BrunelLike(t, false), actors.Options{Shards: shards, Workers: []string{w0.Address(), w1.Address()}})
 	if err != nil {
 		t.Fatal(err)
 	}

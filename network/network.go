@@ -317,6 +317,26 @@ func (p *Projection) setLatency(s latency.Spec, cfg Config, key rng.Key) error {
 	return nil
 }
 
+// MinLatency returns the smallest latency, in steps, of any axon that
+// feeds a projection or a modulator follower: the segment length of the
+// parallel engines (a spike emitted in one segment acts in a later one).
+// Without links it returns 64: nothing constrains the segments.
+func (n *Network) MinLatency() int {
+	e := 0
+	for _, a := range n.Axons {
+		if len(a.Targets) == 0 && len(a.ModTargets) == 0 {
+			continue
+		}
+		if l := a.Axon.MinLatency(); e == 0 || l < e {
+			e = l
+		}
+	}
+	if e == 0 {
+		e = 64
+	}
+	return e
+}
+
 // Population returns the named population.
 func (n *Network) Population(name string) (*population.Population, bool) {
 	i, ok := n.popIndex[name]

@@ -1,0 +1,237 @@
+// Package testnets builds the small networks that the engines' tests run
+// on every engine and compare bit for bit: a Brunel-like network with
+// delays (optionally plastic, with a delayed modulator and learnt
+// latencies), and a network in which every learning rule acts at once.
+// It is used by tests only.
+package testnets
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/latency"
+	"github.com/spiral-sim/spiral/monitor"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/response"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/stimulus"
+)
+
+// BrunelLike is a recurrent network with per-row delays (0.5–2 ms, so
+// segments of 6 steps), Poisson drive and, when plastic, STDP on E→E that
+// follows a modulator source through a 3 ms delay and learnt latencies on
+// E→I.
+func BrunelLike(t testing.TB, plastic bool) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 11})
+	n := soma.LIF()
+	n.Rest = param.Const(0)
+	n.Threshold = param.Const(20)
+	v10 := param.Const(10)
+	n.Reset = &v10
+	n.Refractory = param.Const(2)
+	n.Integration = soma.Exact
+	for _, p := range []struct {
+		name string
+		size int
+	}{{"E", 800}, {"I", 200}} {
+		b.Population(p.name, p.size, n).
+			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
+	}
+	if plastic {
+		seq := make([][]float32, 50)
+		for i := range seq {
+			seq[i] = []float32{float32(i%7) * 0.1}
+		}
+		b.Population("da", 1, soma.RateUnit(soma.Linear)).
+			Stimulus(&stimulus.Sequence{Frames: seq, Hold: 1}).
+			Axon("out", axon.Spec{Delay: param.Const(3)})
+	}
+	for _, c := range []struct {
+		from, to string
+		w        float64
+	}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
+		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
+			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
+		if plastic && c.from == "E" && c.to == "E" {
+			conn.Plasticity = plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			conn.Wmin, conn.Wmax = 0, 0.5
+			conn.Follow = "da"
+		}
+		if plastic && c.from == "E" && c.to == "I" {
+			conn.Latency = latency.Align{Eta: 0.3, WindowMs: 2, InitMs: param.Uniform(0, 1), Max: 2}
+		}
+		b.Connect(c.from+c.to, conn)
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// LearningZoo is a recurrent E/I network in which every kind of learning
+// acts at once, so that one comparison covers them all: adaptive
+// thresholds on E; a second E axon with short-term depression
+// (Tsodyks–Markram) and delays; triplet STDP (nearest) on E→E;
+// multiplicative STDP and learnt latencies on E→I; inhibitory STDP on I→E;
+// soft-bound nearest-pairing STDP on I→I; reward-modulated STDP with
+// eligibility traces on the depressing E→E pathway, following a leaky
+// dopaminergic tissue through a 2 ms axon; windowed reward modulation on a
+// second E→I projection following the spiking population I itself.
+func LearningZoo(t testing.TB) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 5})
+	lif := func(adapt bool) soma.IF {
+		n := soma.LIF()
+		n.Rest, n.Threshold = param.Const(0), param.Const(20)
+		v10 := param.Const(10)
+		n.Reset = &v10
+		n.Refractory = param.Const(2)
+		n.Integration = soma.Exact
+		if adapt {
+			n.AdaptiveThreshold = &soma.AdaptiveThreshold{Delta: param.Const(0.5), Tau: param.Const(50)}
+		}
+		return n
+	}
+	b.Population("E", 600, lif(true)).
+		Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+		Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+		Axon("stp", axon.Spec{Delay: param.Const(1), Response: response.TsodyksMarkram{
+			U: param.Const(0.5), TauD: param.Const(100), TauF: param.Const(20)}}).
+		Drive("in", &stimulus.PoissonDrive{RateHz: 26000, Weight: 0.1})
+	b.Population("I", 150, lif(false)).
+		Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+		Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+		Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
+	reward := make([][]float32, 40)
+	for i := range reward {
+		if i%10 < 3 {
+			reward[i] = []float32{2}
+		} else {
+			reward[i] = []float32{0}
+		}
+	}
+	b.Population("da", 1, soma.LeakyTissue()).
+		Stimulus(&stimulus.Sequence{Frames: reward, Hold: 5}).
+		Axon("out", axon.Spec{Delay: param.Const(2)})
+	conn := func(from, to string, w float64) network.Connection {
+		return network.Connection{From: from, To: to, Pattern: connectivity.FixedInDegree{K: 40, Multapses: true},
+			Autapses: true, Weight: param.Uniform(0.5*w, 1.5*w)}
+	}
+	ee := conn("E", "E", 0.3)
+	ee.Plasticity = plasticity.Triplet{TauPlus: 17, TauX: 100, TauMinus: 34, TauY: 125,
+		A2Plus: 0.5, A3Plus: 0.6, A2Minus: 0.7, A3Minus: 0.02, Pairing: plasticity.Nearest}
+	ee.Wmin, ee.Wmax = 0, 0.6
+	b.Connect("EE", ee)
+	ei := conn("E", "I", 0.3)
+	ei.Plasticity = plasticity.MultiplicativeSTDP(20, 20, 0.5, 0.5)
+	ei.Wmin, ei.Wmax = 0, 0.6
+	ei.Latency = latency.Align{Eta: 0.3, WindowMs: 2, InitMs: param.Uniform(0, 1), Max: 2}
+	b.Connect("EI", ei)
+	ie := conn("I", "E", 1)
+	ie.Plasticity = plasticity.Inhibitory{Tau: 20, Eta: 0.05, Rho0: 5}
+	ie.Wmin, ie.Wmax = 0, 3
+	b.Connect("IE", ie)
+	ii := conn("I", "I", 1)
+	ii.Plasticity = plasticity.STDP{Pre: response.Leaky{Tau: param.Const(20)}, Post: response.Leaky{Tau: param.Const(20)},
+		LTP: plasticity.SoftBoundRate{Eta: 0.2}, LTD: plasticity.SoftBoundRate{Eta: 0.25}, Pairing: plasticity.Nearest}
+	ii.Wmin, ii.Wmax = 0, 2
+	b.Connect("II", ii)
+	r := conn("E", "E", 0.2)
+	r.Axon = "stp"
+	r.Plasticity = plasticity.RSTDP{Rule: plasticity.LeakySTDP(20, 20, 0.5, 0.55), TauC: 200}
+	r.Wmin, r.Wmax = 0, 0.6
+	r.Follow = "da"
+	b.Connect("EE-reward", r)
+	m := conn("E", "I", 0.1)
+	m.Plasticity = plasticity.Modulated{Rule: plasticity.STDP{
+		Pre: response.LimitedFlat{Duration: param.Const(10)}, Post: response.LimitedFlat{Duration: param.Const(10)},
+		LTP: plasticity.ConstRate{Eta: 0.05}, LTD: plasticity.ConstRate{Eta: 0.05}}}
+	m.Wmin, m.Wmax = 0, 0.3
+	m.Follow = "I"
+	b.Connect("EI-modulated", m)
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// Result is what a run produced: spikes per population, final weights
+// (and learnt latencies, as "<projection> latencies") per projection.
+type Result struct {
+	Steps   map[string][]int64
+	Elems   map[string][]uint32
+	Weights map[string][]float32
+}
+
+// NewResult returns an empty Result.
+func NewResult() Result {
+	return Result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+}
+
+// TakeWeights copies the weights and learnt latencies of every projection
+// of net into r.
+func (r Result) TakeWeights(net *network.Network) {
+	for _, p := range net.Projections {
+		r.Weights[p.Name] = slices.Clone(p.Runtime.Syn.W)
+		if l := p.Runtime.Latencies(); l != nil {
+			r.Weights[p.Name+" latencies"] = slices.Clone(l)
+		}
+	}
+}
+
+// Sequential runs net on the sequential stepper, in two runs (a third,
+// then the rest) to check that consecutive runs continue one another.
+func Sequential(t *testing.T, net *network.Network, steps int) Result {
+	t.Helper()
+	s := stepper.New(net)
+	mons := map[string]*monitor.Spikes{}
+	for _, p := range net.Populations {
+		m, _ := monitor.NewSpikes(net, p.Name)
+		mons[p.Name] = m
+		s.AddMonitor(m)
+	}
+	if err := s.Run(steps / 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(steps - steps/3); err != nil {
+		t.Fatal(err)
+	}
+	r := NewResult()
+	for name, m := range mons {
+		r.Steps[name], r.Elems[name] = m.Steps, m.Elements
+	}
+	r.TakeWeights(net)
+	return r
+}
+
+// Compare fails t unless got has exactly want's spikes and weights. Every
+// spiking population of want must have fired (graded ones are named "da"
+// or "R" in these networks), so that the comparison compares something.
+func Compare(t *testing.T, what string, want, got Result) {
+	t.Helper()
+	for name := range want.Steps {
+		if len(want.Steps[name]) == 0 && name != "da" && name != "R" {
+			t.Fatalf("%s: population %s never fired; the comparison needs spikes", what, name)
+		}
+		if !slices.Equal(want.Steps[name], got.Steps[name]) || !slices.Equal(want.Elems[name], got.Elems[name]) {
+			t.Errorf("%s: population %s: %d spikes sequentially, %d here, or different ones",
+				what, name, len(want.Steps[name]), len(got.Steps[name]))
+		}
+	}
+	for name, w := range want.Weights {
+		if !slices.Equal(w, got.Weights[name]) {
+			t.Errorf("%s: projection %s: final weights (or learnt latencies) differ", what, name)
+		}
+	}
+}

@@ -1,0 +1,588 @@
+// Package lockstep runs a network's shards on several cores of one
+// process in lockstep: every shard computes a segment of E steps (E = the
+// smallest latency of any link), then the axons turn the segment's spikes
+// into events, then every shard takes the events — with a spinning barrier
+// between the phases instead of messages.
+//
+// It computes what the sequential stepper and the actor runtime compute,
+// bit for bit (the same shards, the same canonical order of delivery:
+// emission step, axon, projection, source). It exists for models whose
+// links are one step long (CUBA and COBA have no delays): there the actor
+// runtime passes a message per link per step, and each cross-core hand-off
+// wakes a parked thread, which costs more than the step itself. A barrier
+// between goroutines that spin costs a fraction of a microsecond. The
+// actor runtime remains the engine for worker processes, user actors,
+// pause and resume.
+//
+// Workers spin while they wait, so an engine should not have more workers
+// than idle cores; the default is GOMAXPROCS.
+package lockstep
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/shard"
+)
+
+// Options configure an engine.
+type Options struct {
+	// Shards per population name (missing or < 1: one). Populations that
+	// cannot be split must have one (shard.Splittable).
+	Shards map[string]int
+	// Workers is the number of goroutines that step shards; default
+	// GOMAXPROCS, at most the number of shards.
+	Workers int
+	// OnSpikes, if set, receives every population's spikes of a segment,
+	// in order (step, then element), from the goroutine that called Run;
+	// the slices are valid during the call only.
+	OnSpikes func(population string, steps []int64, elements []uint32)
+	// OnProgress, if set, is called after every segment with the number
+	// of steps computed so far.
+	OnProgress func(steps int64)
+	// DiscardSpikes keeps no spikes once handed to OnSpikes (Spikes then
+	// returns an error).
+	DiscardSpikes bool
+}
+
+// Engine runs a network in lockstep.
+type Engine struct {
+	net    *network.Network
+	shards [][]*shard.Shard
+	all    []*shard.Shard // every shard, in population order
+	e      int            // segment length, steps
+	o      Options
+	learn  bool
+
+	work [][]int // per worker: indices into all (phase 1)
+	pops [][]int // per worker: population indices (phase 2)
+
+	// Per shard: what it fired (global indices) or output, per step of
+	// the segment.
+	fired  [][][]uint32
+	values [][][]float32
+	// Per population: spikes of the segment (merged), for recording.
+	segSteps [][]int64
+	segElems [][]uint32
+	spSteps  [][]int64 // kept spikes, per population
+	spElems  [][]uint32
+	// Per axon: the events of the segment, with their emission steps.
+	events [][]stepEvent
+	// Per axon: scratch.
+	axFired  [][]uint32
+	axValues [][]float32
+	axEvents [][]axon.Event
+
+	step          int64   // next step
+	end           int64   // where the current run ends
+	prev          span    // the segment whose events are pending
+	pendingRecord bool    // the previous segment's spikes are not recorded yet
+	errs          []error // per worker, set when it failed
+	stop          atomic.Bool
+	bar           barrier
+	mu            sync.Mutex
+	running       bool
+	closed        bool
+	failed        error
+	startCh       []chan int // per worker > 0: segments to run (−1 ends)
+	doneWG        sync.WaitGroup
+	workerWG      sync.WaitGroup
+}
+
+// span is the steps [from, to) of a segment.
+type span struct{ from, to int64 }
+
+type stepEvent struct {
+	step int64
+	axon.Event
+}
+
+// New splits the network into shards and prepares the workers. The network
+// must not have been stepped; the engine owns it from now on.
+func New(net *network.Network, o Options) (*Engine, error) {
+	if len(net.Populations) == 0 {
+		return nil, errors.New("lockstep: the network has no population")
+	}
+	shards, err := shard.Split(net, o.Shards)
+	if err != nil {
+		return nil, fmt.Errorf("lockstep: %w", err)
+	}
+	e := &Engine{net: net, shards: shards, e: net.MinLatency(), o: o, learn: true}
+	for _, s := range shards {
+		e.all = append(e.all, s...)
+	}
+	w := o.Workers
+	if w < 1 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	w = max(1, min(w, len(e.all)))
+	e.plan(w)
+	e.fired = make([][][]uint32, len(e.all))
+	e.values = make([][][]float32, len(e.all))
+	np := len(net.Populations)
+	e.segSteps, e.segElems = make([][]int64, np), make([][]uint32, np)
+	e.spSteps, e.spElems = make([][]int64, np), make([][]uint32, np)
+	na := len(net.Axons)
+	e.events = make([][]stepEvent, na)
+	e.axFired, e.axValues, e.axEvents = make([][]uint32, na), make([][]float32, na), make([][]axon.Event, na)
+	e.errs = make([]error, w)
+	e.bar.n = int32(w)
+	e.startCh = make([]chan int, w)
+	for k := 1; k < w; k++ {
+		e.startCh[k] = make(chan int, 1)
+		e.workerWG.Add(1)
+		go e.worker(k)
+	}
+	return e, nil
+}
+
+// plan assigns shards (largest first, to the least loaded worker) and
+// populations (by the neurons their axons emit for) to w workers.
+func (e *Engine) plan(w int) {
+	e.work = make([][]int, w)
+	e.pops = make([][]int, w)
+	load := make([]int, w)
+	idx := make([]int, len(e.all))
+	for i := range idx {
+		idx[i] = i
+	}
+	size := func(i int) int { return e.all[i].Hi - e.all[i].Lo }
+	slices.SortStableFunc(idx, func(a, b int) int { return size(b) - size(a) })
+	for _, i := range idx {
+		k := slices.Index(load, slices.Min(load))
+		e.work[k] = append(e.work[k], i)
+		load[k] += size(i)
+	}
+	for k := range e.work {
+		slices.Sort(e.work[k])
+	}
+	clear(load)
+	for p, pop := range e.net.Populations {
+		k := slices.Index(load, slices.Min(load))
+		e.pops[k] = append(e.pops[k], p)
+		load[k] += pop.N
+	}
+}
+
+// Shards returns the number of shards of each population, in network
+// order.
+func (e *Engine) Shards() []int {
+	out := make([]int, len(e.shards))
+	for i, s := range e.shards {
+		out[i] = len(s)
+	}
+	return out
+}
+
+// Workers returns the number of worker goroutines.
+func (e *Engine) Workers() int { return len(e.work) }
+
+// SegmentSteps returns the segment length E, in steps.
+func (e *Engine) SegmentSteps() int { return e.e }
+
+// Step returns the next step to compute (the steps run so far).
+func (e *Engine) Step() int64 { return e.step }
+
+// SetLearning switches plasticity on or off for the following runs
+// (traces keep running either way).
+func (e *Engine) SetLearning(on bool) { e.learn = on }
+
+// RunMs advances by the given simulated time, rounded to whole steps.
+func (e *Engine) RunMs(ms float64) error {
+	if !(ms >= 0) {
+		return fmt.Errorf("lockstep: duration %g ms: must be >= 0", ms)
+	}
+	return e.Run(int(ms/e.net.Config.DtMs + 0.5))
+}
+
+// Run advances the network by steps steps. Consecutive runs continue one
+// another (spikes in flight are kept). After an error the engine stops
+// for good.
+func (e *Engine) Run(steps int) error {
+	if steps < 0 {
+		return fmt.Errorf("lockstep: %d steps: must be >= 0", steps)
+	}
+	e.mu.Lock()
+	switch {
+	case e.closed:
+		e.mu.Unlock()
+		return errors.New("lockstep: the engine is closed")
+	case e.failed != nil:
+		e.mu.Unlock()
+		return fmt.Errorf("lockstep: an earlier run failed: %w", e.failed)
+	case e.running:
+		e.mu.Unlock()
+		return errors.New("lockstep: a run is already in progress")
+	}
+	e.running = true
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		e.running = false
+		e.mu.Unlock()
+	}()
+	if steps == 0 {
+		return nil
+	}
+	e.end = e.step + int64(steps)
+	w := len(e.work)
+	e.doneWG.Add(w - 1)
+	for k := 1; k < w; k++ {
+		e.startCh[k] <- 0
+	}
+	e.loop(0)
+	e.doneWG.Wait()
+	for _, err := range e.errs {
+		if err != nil {
+			e.mu.Lock()
+			e.failed = err
+			e.mu.Unlock()
+			return err
+		}
+	}
+	e.record(e.end)
+	return nil
+}
+
+// segmentAfter returns the end of the segment that starts at from:
+// segments stay aligned to multiples of E, so that a run that stops in the
+// middle of one continues where it should.
+func (e *Engine) segmentAfter(from int64) int64 {
+	return min((from/int64(e.e)+1)*int64(e.e), e.end)
+}
+
+func (e *Engine) worker(k int) {
+	defer e.workerWG.Done()
+	for range e.startCh[k] {
+		e.loop(k)
+		e.doneWG.Done()
+	}
+}
+
+// loop is one worker's part of a run: every segment, phase 1 (its
+// shards), a barrier, phase 2 (its populations' axons), a barrier. Worker
+// 0 also records the previous segment's spikes during phase 1 (phase 2
+// rewrites them only after the next barrier). A failure anywhere stops
+// every worker after the same barrier.
+func (e *Engine) loop(k int) {
+	from, prev := e.step, e.prev
+	for from < e.end {
+		to := e.segmentAfter(from)
+		if k == 0 && e.pendingRecord {
+			e.record(from)
+		}
+		e.fail(k, e.protect(k, from, func() error { return e.compute(k, prev, from, to) }))
+		e.bar.wait()
+		if e.stop.Load() {
+			return
+		}
+		e.fail(k, e.protect(k, from, func() error { return e.emit(k, from, to) }))
+		e.bar.wait()
+		if e.stop.Load() {
+			return
+		}
+		if k == 0 {
+			e.pendingRecord = true
+		}
+		prev = span{from, to}
+		from = to
+	}
+	if k == 0 {
+		e.step, e.prev = from, prev
+	}
+}
+
+// fail records worker k's error, if any, and tells every worker to stop
+// after the next barrier.
+func (e *Engine) fail(k int, err error) {
+	if err != nil {
+		e.errs[k] = err
+		e.stop.Store(true)
+	}
+}
+
+// protect turns a panic into an error naming the worker's part.
+func (e *Engine) protect(k int, from int64, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("lockstep: worker %d: panic in the segment from step %d: %v", k, from, r)
+		}
+	}()
+	return f()
+}
+
+// compute is phase 1 for worker k's shards: take the previous segment's
+// events, then step through this segment.
+func (e *Engine) compute(k int, prev span, from, to int64) error {
+	for _, i := range e.work[k] {
+		sh := e.all[i]
+		e.deliver(sh, prev)
+		if err := e.stepShard(i, sh, from, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliver hands a shard the events of the previous segment: emission
+// step, then axon, then projection, then source (the sequential order).
+func (e *Engine) deliver(sh *shard.Shard, prev span) {
+	if prev.to == prev.from {
+		return
+	}
+	var pos [64]int
+	p := pos[:0]
+	if len(e.events) > len(pos) {
+		p = make([]int, len(e.events))
+	} else {
+		p = pos[:len(e.events)]
+	}
+	for st := prev.from; st < prev.to; st++ {
+		for a, evs := range e.events {
+			if len(sh.In[a]) == 0 && len(sh.ModIn[a]) == 0 {
+				continue
+			}
+			i := p[a]
+			j := i
+			for j < len(evs) && evs[j].step == st {
+				j++
+			}
+			p[a] = j
+			if i == j {
+				continue
+			}
+			for _, t := range sh.In[a] {
+				for _, ev := range evs[i:j] {
+					t.Send(st, ev.Src, ev.Delay, ev.Value)
+				}
+			}
+			if mt := sh.ModIn[a]; len(mt) > 0 {
+				rows := uint32(e.net.Axons[a].Axon.Rows())
+				for _, t := range mt {
+					for _, ev := range evs[i:j] {
+						t.SendModulator(st, int(ev.Src/rows), ev.Delay, ev.Value)
+					}
+				}
+			}
+		}
+	}
+}
+
+// stepShard computes the segment's steps of shard i.
+func (e *Engine) stepShard(i int, sh *shard.Shard, from, to int64) error {
+	pop := sh.Population
+	n := int(to - from)
+	graded := pop.Graded()
+	f := e.fired[i][:0]
+	v := e.values[i][:0]
+	lo := uint32(sh.Lo)
+	for s := 0; s < n; s++ {
+		step := from + int64(s)
+		for _, in := range sh.Inboxes {
+			in.Arrive(step)
+		}
+		pop.Step(step)
+		for _, p := range sh.Plastic {
+			p.Learn(step, pop.PrevFired(), pop.PrevOutput(), e.learn)
+		}
+		if err := pop.Err(); err != nil {
+			return e.errAt(step, sh, err)
+		}
+		for j, p := range sh.Plastic {
+			err := p.Err()
+			if err == nil {
+				err = e.net.Projections[sh.PlasticOf[j]].Err()
+			}
+			if err != nil {
+				return e.errAt(step, sh, err)
+			}
+		}
+		if graded {
+			if s < cap(v) {
+				v = v[:s+1]
+				v[s] = append(v[s][:0], pop.Output()...)
+			} else {
+				v = append(v, slices.Clone(pop.Output()))
+			}
+			continue
+		}
+		if s < cap(f) {
+			f = f[:s+1]
+			f[s] = f[s][:0]
+		} else {
+			f = append(f, nil)
+		}
+		for _, x := range pop.Fired() {
+			f[s] = append(f[s], x+lo)
+		}
+	}
+	e.fired[i], e.values[i] = f, v
+	return nil
+}
+
+func (e *Engine) errAt(step int64, sh *shard.Shard, err error) error {
+	name := e.net.Populations[sh.Pop].Name
+	if len(e.shards[sh.Pop]) > 1 {
+		name = fmt.Sprintf("%s[%d:%d]", name, sh.Lo, sh.Hi)
+	}
+	return fmt.Errorf("step %d: population %s: %w", step, name, err)
+}
+
+// emit is phase 2 for worker k's populations: merge their shards' spikes
+// per step (for recording) and run their axons.
+func (e *Engine) emit(k int, from, to int64) error {
+	n := int(to - from)
+	for _, p := range e.pops[k] {
+		shards := e.shards[p]
+		first := slices.Index(e.all, shards[0])
+		graded := shards[0].Population.Graded()
+		steps, elems := e.segSteps[p][:0], e.segElems[p][:0]
+		if !graded {
+			for s := 0; s < n; s++ {
+				st := from + int64(s)
+				for j := range shards {
+					for _, x := range e.fired[first+j][s] {
+						steps = append(steps, st)
+						elems = append(elems, x)
+					}
+				}
+			}
+		}
+		e.segSteps[p], e.segElems[p] = steps, elems
+		for a, ax := range e.net.Axons {
+			if ax.Source != p || (len(ax.Targets) == 0 && len(ax.ModTargets) == 0) {
+				continue
+			}
+			if err := e.emitAxon(a, first, len(shards), graded, from, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// emitAxon turns the segment's output of the source's shards (all[first:
+// first+count]) into axon a's events.
+func (e *Engine) emitAxon(a, first, count int, graded bool, from int64, n int) error {
+	ax := e.net.Axons[a].Axon
+	evs := e.events[a][:0]
+	for s := 0; s < n; s++ {
+		st := from + int64(s)
+		if graded {
+			vals := e.axValues[a][:0]
+			for j := 0; j < count; j++ {
+				vals = append(vals, e.values[first+j][s]...)
+			}
+			e.axValues[a] = vals
+			e.axEvents[a] = ax.EmitGraded(vals, e.axEvents[a][:0])
+		} else {
+			fired := e.axFired[a][:0]
+			for j := 0; j < count; j++ {
+				fired = append(fired, e.fired[first+j][s]...)
+			}
+			e.axFired[a] = fired
+			e.axEvents[a] = ax.Emit(fired, e.axEvents[a][:0])
+		}
+		if err := ax.Err(); err != nil {
+			return fmt.Errorf("step %d: axon %q of population %s: %w", st, e.net.Axons[a].Name,
+				e.net.Populations[e.net.Axons[a].Source].Name, err)
+		}
+		for _, ev := range e.axEvents[a] {
+			evs = append(evs, stepEvent{st, ev})
+		}
+	}
+	e.events[a] = evs
+	return nil
+}
+
+// record hands the last segment's spikes to OnSpikes, keeps them, and
+// reports progress up to step.
+func (e *Engine) record(step int64) {
+	if !e.pendingRecord {
+		return
+	}
+	e.pendingRecord = false
+	defer func() {
+		if e.o.OnProgress != nil {
+			e.o.OnProgress(step)
+		}
+	}()
+	for p, pop := range e.net.Populations {
+		steps, elems := e.segSteps[p], e.segElems[p]
+		if e.o.OnSpikes != nil {
+			e.o.OnSpikes(pop.Name, steps, elems)
+		}
+		if !e.o.DiscardSpikes {
+			e.spSteps[p] = append(e.spSteps[p], steps...)
+			e.spElems[p] = append(e.spElems[p], elems...)
+		}
+	}
+}
+
+// Spikes returns the recorded spikes of a population (steps and elements,
+// in order), or an error when the engine discards them or there is no
+// such population.
+func (e *Engine) Spikes(pop string) ([]int64, []uint32, error) {
+	if e.o.DiscardSpikes {
+		return nil, nil, errors.New("lockstep: spikes are discarded (Options.DiscardSpikes)")
+	}
+	i, ok := e.net.PopulationIndex(pop)
+	if !ok {
+		return nil, nil, fmt.Errorf("lockstep: no population %q", pop)
+	}
+	return e.spSteps[i], e.spElems[i], nil
+}
+
+// GatherWeights copies every shard's weights (and learnt latencies) back
+// into the network's projections.
+func (e *Engine) GatherWeights() {
+	for k := range e.net.Projections {
+		shard.Gather(e.net, e.shards, k)
+	}
+}
+
+// Close stops the workers. The engine cannot run again.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed || e.running {
+		return
+	}
+	e.closed = true
+	for k := 1; k < len(e.startCh); k++ {
+		close(e.startCh[k])
+	}
+	e.workerWG.Wait()
+}
+
+// barrier is a reusable spinning barrier for n goroutines.
+type barrier struct {
+	n     int32
+	count atomic.Int32
+	gen   atomic.Uint32
+}
+
+// wait returns once all n goroutines have called it. Waiting goroutines
+// spin, yielding their thread now and then.
+func (b *barrier) wait() {
+	if b.n == 1 {
+		return
+	}
+	g := b.gen.Load()
+	if b.count.Add(1) == b.n {
+		b.count.Store(0)
+		b.gen.Add(1)
+		return
+	}
+	for i := 0; b.gen.Load() == g; i++ {
+		if i&255 == 255 {
+			runtime.Gosched()
+		}
+	}
+}

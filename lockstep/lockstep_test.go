@@ -1,0 +1,138 @@
+package lockstep_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/internal/testnets"
+	"github.com/spiral-sim/spiral/lockstep"
+	"github.com/spiral-sim/spiral/models"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/stimulus"
+)
+
+// onLockstep runs net in two runs (a third, then the rest), as
+// testnets.Sequential does.
+func onLockstep(t *testing.T, net *network.Network, o lockstep.Options, steps int) testnets.Result {
+	t.Helper()
+	e, err := lockstep.New(net, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(steps / 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps - steps/3); err != nil {
+		t.Fatal(err)
+	}
+	if e.Step() != int64(steps) {
+		t.Fatalf("at step %d after the runs, want %d", e.Step(), steps)
+	}
+	e.GatherWeights()
+	r := testnets.NewResult()
+	for _, p := range net.Populations {
+		st, el, err := e.Spikes(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Steps[p.Name], r.Elems[p.Name] = st, el
+	}
+	r.TakeWeights(net)
+	return r
+}
+
+func cuba(t testing.TB) *network.Network {
+	net, err := models.CUBA(models.Options{Scale: 0.25, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// The lockstep engine computes what the sequential stepper computes, bit
+// for bit: one-step links (CUBA), delays (Brunel-like), plasticity with a
+// delayed modulator and learnt latencies, and every learning rule, on
+// 1, 2, 3 and 7 shards and 1 to 3 workers.
+func TestMatchesSequential(t *testing.T) {
+	nets := map[string]func(testing.TB) *network.Network{
+		"cuba":     cuba,
+		"brunel":   func(t testing.TB) *network.Network { return testnets.BrunelLike(t, false) },
+		"plastic":  func(t testing.TB) *network.Network { return testnets.BrunelLike(t, true) },
+		"learning": testnets.LearningZoo,
+	}
+	for name, build := range nets {
+		want := testnets.Sequential(t, build(t), 1500)
+		for _, c := range []struct{ shards, workers int }{{1, 1}, {2, 2}, {3, 2}, {7, 3}} {
+			o := lockstep.Options{Shards: map[string]int{"E": c.shards, "I": min(c.shards, 3)}, Workers: c.workers}
+			got := onLockstep(t, build(t), o, 1500)
+			testnets.Compare(t, fmt.Sprintf("%s with %d shards on %d workers", name, c.shards, c.workers), want, got)
+		}
+	}
+}
+
+// OnSpikes streams every population's spikes in order, segment by
+// segment; with DiscardSpikes nothing is kept and Spikes says so; progress
+// reaches the end of each run.
+func TestStreamingAndProgress(t *testing.T) {
+	want := testnets.Sequential(t, testnets.BrunelLike(t, false), 900)
+	got := testnets.NewResult()
+	var progress []int64
+	o := lockstep.Options{Shards: map[string]int{"E": 2}, Workers: 2, DiscardSpikes: true,
+		OnSpikes: func(pop string, steps []int64, elems []uint32) {
+			got.Steps[pop] = append(got.Steps[pop], steps...)
+			got.Elems[pop] = append(got.Elems[pop], elems...)
+		},
+		OnProgress: func(s int64) { progress = append(progress, s) }}
+	net := testnets.BrunelLike(t, false)
+	e, err := lockstep.New(net, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(300); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(600); err != nil {
+		t.Fatal(err)
+	}
+	e.GatherWeights()
+	got.TakeWeights(net)
+	testnets.Compare(t, "streamed", want, got)
+	if _, _, err := e.Spikes("E"); err == nil {
+		t.Error("Spikes returned spikes that DiscardSpikes should not keep")
+	}
+	if !slices.IsSorted(progress) || !slices.Contains(progress, 300) || progress[len(progress)-1] != 900 {
+		t.Errorf("progress %v: want an ascending list through 300 ending at 900", progress)
+	}
+}
+
+// A run-time error (a Poisson probability above one) stops the run with
+// an error naming the step and the population, and the engine refuses to
+// go on.
+func TestRunTimeError(t *testing.T) {
+	b := network.New(network.Config{DtMs: 1})
+	// p = rate·dt/1000·input = 100 Hz · 1 ms · 20 = 2 per step, at run time.
+	b.Population("p", 10, encoder.Poisson{Rate: param.Const(100), Drive: encoder.DriveGain}).
+		Stimulus(stimulus.Constant(20))
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := lockstep.New(net, lockstep.Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	err = e.Run(10)
+	if err == nil || !strings.Contains(err.Error(), "step 0: population p") || !strings.Contains(err.Error(), "probability 2") {
+		t.Fatalf("error %v: want one naming step 0, population p and the probability", err)
+	}
+	if err := e.Run(1); err == nil {
+		t.Error("a failed engine ran again")
+	}
+}
