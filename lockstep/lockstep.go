@@ -133,6 +133,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	e.axFired, e.axValues, e.axEvents = make([][]uint32, na), make([][]float32, na), make([][]axon.Event, na)
 	e.errs = make([]error, w)
 	e.bar.n = int32(w)
+	e.bar.cond = sync.NewCond(&e.bar.mu)
 	e.startCh = make([]chan int, w)
 	for k := 1; k < w; k++ {
 		e.startCh[k] = make(chan int, 1)
@@ -561,15 +562,25 @@ func (e *Engine) Close() {
 	e.workerWG.Wait()
 }
 
-// barrier is a reusable spinning barrier for n goroutines.
+// barrier is a reusable barrier for n goroutines. Waiters spin for a
+// while (a hand-off between running goroutines then costs well under a
+// microsecond) and then sleep, so that a worker whose thread was
+// descheduled — the machine is busy — does not keep the others burning
+// their time slices.
 type barrier struct {
-	n     int32
-	count atomic.Int32
-	gen   atomic.Uint32
+	n        int32
+	count    atomic.Int32
+	gen      atomic.Uint32
+	sleepers atomic.Int32
+	mu       sync.Mutex
+	cond     *sync.Cond
 }
 
-// wait returns once all n goroutines have called it. Waiting goroutines
-// spin, yielding their thread now and then.
+// spinLimit is how many times a waiter checks the barrier before it goes
+// to sleep (tens of microseconds).
+const spinLimit = 1 << 14
+
+// wait returns once all n goroutines have called it.
 func (b *barrier) wait() {
 	if b.n == 1 {
 		return
@@ -578,11 +589,26 @@ func (b *barrier) wait() {
 	if b.count.Add(1) == b.n {
 		b.count.Store(0)
 		b.gen.Add(1)
+		if b.sleepers.Load() > 0 {
+			b.mu.Lock()
+			b.cond.Broadcast()
+			b.mu.Unlock()
+		}
 		return
 	}
-	for i := 0; b.gen.Load() == g; i++ {
-		if i&255 == 255 {
+	for i := 0; i < spinLimit; i++ {
+		if b.gen.Load() != g {
+			return
+		}
+		if i&63 == 63 {
 			runtime.Gosched()
 		}
 	}
+	b.mu.Lock()
+	b.sleepers.Add(1)
+	for b.gen.Load() == g {
+		b.cond.Wait()
+	}
+	b.sleepers.Add(-1)
+	b.mu.Unlock()
 }

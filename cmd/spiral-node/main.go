@@ -15,13 +15,13 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
 	"syscall"
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/latency"
+	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
@@ -62,7 +62,7 @@ func usage(w io.Writer) {
 
 commands:
   validate FILE                                      check a model file; every problem, with its line
-  inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|sequential] [--shards N] [--estimate-only] [--force]
+  inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|lockstep|sequential] [--shards N] [--estimate-only] [--force]
                                                      estimate the memory before building (refused above MemAvailable
                                                      unless --force), then build and measure: neurons, synapses and
                                                      memory per projection, segment length
@@ -70,7 +70,7 @@ commands:
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
 
@@ -120,14 +120,14 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Float64("duration", 0, "simulated time in ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
-	engine := fs.String("engine", "actors", "actors (shards on every core) or sequential (the reference loop)")
-	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: one per core for populations of 2000 neurons or more)")
+	engine := fs.String("engine", "actors", "actors (shards on every core, messages between them), lockstep (shards on every core, spinning barriers between steps: fastest where links are one step long) or sequential (the reference loop)")
+	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
 	quiet := fs.Bool("quiet", false, "no progress report")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
 		fs.PrintDefaults()
 	}
 	// Accept the model name before or after the flags.
@@ -164,8 +164,8 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
 	}
-	if *engine != "actors" && *engine != "sequential" {
-		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors or sequential\n", *engine)
+	if *engine != "actors" && *engine != "lockstep" && *engine != "sequential" {
+		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *engine)
 		return 2
 	}
 	if *shards < 0 {
@@ -185,7 +185,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *shards > 0 && *engine == "sequential" {
-		fmt.Fprintf(stderr, "spiral-node run: --shards %d: only the actor engine splits populations\n", *shards)
+		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
 		return 2
 	}
 	t0 := time.Now()
@@ -261,7 +261,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			writers[p.Name] = w
 		}
 	}
-	if out != nil && len(src.stateMons) > 0 && *engine == "actors" {
+	if out != nil && len(src.stateMons) > 0 && *engine != "sequential" {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
 		*engine = "sequential"
@@ -314,17 +314,34 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			}
 			return nil, nil
 		}
-	default:
-		counts := map[string]int{}
-		if *shards > 0 {
-			for _, p := range net.Populations {
-				counts[p.Name] = min(*shards, p.N)
-				if shard.Splittable(net, slices.Index(net.Populations, p)) != nil {
-					counts[p.Name] = 1
-				}
-			}
+	case "lockstep":
+		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards))}
+		if out != nil {
+			opts.OnSpikes, opts.DiscardSpikes = sink, true
 		}
-		counts = actors.ShardCounts(net, counts)
+		if prog != nil {
+			opts.OnProgress = prog.Update
+		}
+		e, err := lockstep.New(net, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return 2
+		}
+		defer e.Close()
+		t1 := time.Now()
+		if err := e.RunMs(*duration); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return 1
+		}
+		sim, ran = time.Since(t1), e.Step()
+		e.GatherWeights()
+		desc = fmt.Sprintf("lockstep, shards %v on %d cores, segments of %d steps", e.Shards(), e.Workers(), e.SegmentSteps())
+		steps = func(pop string) ([]int64, []uint32) {
+			st, el, _ := e.Spikes(pop)
+			return st, el
+		}
+	default:
+		counts := actors.ShardCounts(net, shardCounts(net, *shards))
 		var addrs []string
 		if *workers > 0 {
 			procs, a, err := startWorkers(*workers, src.workerArgs, counts, stderr)
@@ -535,4 +552,21 @@ func (m *stateRecorder) Record(step int64, _ *network.Network) {
 		m.row[i] = m.v[x]
 	}
 	*m.err = m.w.Append(step, m.row)
+}
+
+// shardCounts turns --shards N into counts per population: N (at most the
+// population's size) for every population that can be split, one for the
+// others; none for N = 0 (the engines' automatic counts).
+func shardCounts(net *network.Network, n int) map[string]int {
+	counts := map[string]int{}
+	if n <= 0 {
+		return counts
+	}
+	for i, p := range net.Populations {
+		counts[p.Name] = min(n, p.N)
+		if shard.Splittable(net, i) != nil {
+			counts[p.Name] = 1
+		}
+	}
+	return counts
 }
