@@ -55,7 +55,7 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"run", "fi", "--duration", "0.01"}, 2, "must be between 1 and"},
 		{[]string{"run", "fi", "--duration", "1e300"}, 2, "must be between 1 and"},
 		{[]string{"run", "fi", "--scale", "1e12"}, 2, "scale = 1e+12: must be > 0 and at most 1000"},
-		{[]string{"run", "fi", "--shards", "2", "--engine", "sequential"}, 2, "only the actor engine splits"},
+		{[]string{"run", "fi", "--shards", "2", "--engine", "sequential"}, 2, "the sequential engine does not split"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
