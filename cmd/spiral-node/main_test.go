@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,37 @@ func TestWorkerProcessesMatchSequential(t *testing.T) {
 	two := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--workers", "2", "--shards", "2")
 	if seq != two || !strings.Contains(seq, "E ") {
 		t.Errorf("sequential:\n%s\ntwo worker processes:\n%s", seq, two)
+	}
+}
+
+// The lockstep engine writes byte-identical spike files to the
+// sequential stepper's.
+func TestLockstepMatchesSequential(t *testing.T) {
+	dirs := map[string]string{}
+	for _, engine := range []string{"sequential", "lockstep"} {
+		dir := filepath.Join(t.TempDir(), engine)
+		var out, errb bytes.Buffer
+		args := []string{"run", "cuba", "--duration", "200", "--engine", engine, "--quiet", "--out", dir}
+		if engine == "lockstep" {
+			args = append(args, "--shards", "3")
+		}
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		dirs[engine] = dir
+	}
+	for _, pop := range []string{"E", "I"} {
+		a, err := os.ReadFile(filepath.Join(dirs["sequential"], "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dirs["lockstep"], "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) < 200 || !bytes.Equal(a, b) {
+			t.Errorf("spikes/%s.npz: %d bytes sequentially, %d with lockstep, or different ones", pop, len(a), len(b))
+		}
 	}
 }
 
