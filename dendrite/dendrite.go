@@ -22,6 +22,8 @@ package dendrite
 import (
 	"fmt"
 	"math"
+
+	"github.com/spiral-sim/spiral/soma"
 )
 
 // Kernel names a synaptic kernel.
@@ -139,14 +141,18 @@ func (r *Receptor) Slot(step int64) []float32 {
 	return r.ring[s*r.n : (s+1)*r.n]
 }
 
-// ExpCurrent returns, for an exponential current receptor, the inputs
-// arriving at step, the kernel state and its per-step decay, for a model
-// that updates them itself (soma.Fuser); ok is false for other kernels.
-func (r *Receptor) ExpCurrent(step int64) (in, g []float32, decay float32, ok bool) {
-	if r.spec.Kernel != ExpCurrent {
-		return nil, nil, 0, false
+// Exp returns, for an exponential receptor (current or conductance), what
+// a model that updates it itself needs (soma.Fuser): the inputs arriving
+// at step, the kernel state, its per-step decay and, for a conductance,
+// the reversal potential. ok is false for other kernels.
+func (r *Receptor) Exp(step int64) (e soma.ExpCurrent, ok bool) {
+	switch r.spec.Kernel {
+	case ExpCurrent:
+		return soma.ExpCurrent{In: r.Slot(step), G: r.g, Decay: r.decay}, true
+	case ExpConductance:
+		return soma.ExpCurrent{In: r.Slot(step), G: r.g, Decay: r.decay, Conductance: true, E: float32(r.spec.ReversalMV)}, true
 	}
-	return r.Slot(step), r.g, r.decay, true
+	return soma.ExpCurrent{}, false
 }
 
 // G returns the kernel state (conductance or current) per element, nil for

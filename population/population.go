@@ -206,6 +206,9 @@ func (p *Population) Step(step int64) {
 	}
 	if p.g != nil {
 		// The model integrates conductances itself.
+		if p.stepFused(step, p.current) {
+			return
+		}
 		clear(p.g)
 		clear(p.ge)
 		for _, r := range p.receptors {
@@ -247,11 +250,11 @@ func (p *Population) stepFused(step int64, current []float32) bool {
 	}
 	p.recs = p.recs[:0]
 	for _, r := range p.receptors {
-		in, g, d, ok := r.ExpCurrent(step)
+		e, ok := r.Exp(step)
 		if !ok {
 			return false
 		}
-		p.recs = append(p.recs, soma.ExpCurrent{In: in, G: g, Decay: d})
+		p.recs = append(p.recs, e)
 	}
 	fired, ok := p.fuser.StepFused(step, soma.Input{Current: current}, p.recs, p.prevFired[:0])
 	if !ok {

@@ -1,22 +1,29 @@
 package soma
 
-// ExpCurrent is an exponential current receptor handed to a model that
-// updates it inside its own loop (see Fuser): In holds the inputs arriving
-// at this step (the model clears them), G the kernel state, Decay the
-// per-step factor e^{−dt/τ}. All have one entry per element.
+// ExpCurrent is an exponential receptor handed to a model that updates it
+// inside its own loop (see Fuser): In holds the inputs arriving at this
+// step (the model clears them), G the kernel state, Decay the per-step
+// factor e^{−dt/τ}. All have one entry per element. A conductance
+// receptor (Conductance set) has reversal potential E, mV.
 type ExpCurrent struct {
-	In, G []float32
-	Decay float32
+	In, G       []float32
+	Decay       float32
+	Conductance bool
+	E           float32
 }
 
-// Fuser is implemented by models that can fold exponential current
-// receptors into their own update loop, saving a pass over memory per
-// receptor. StepFused is Step with, for each element i, the input current
+// Fuser is implemented by models that can fold exponential receptors into
+// their own update loop, saving a pass over memory per receptor. With
+// current receptors, StepFused is Step with, for each element i, the input
+// current
 //
 //	Current[i] + (G_1[i] + In_1[i]) + (G_2[i] + In_2[i]) + …
 //
-// (added in this order, as the receptors' Consume would add them), and
-// then G_r[i] = (G_r[i] + In_r[i])·Decay_r and In_r[i] = 0. It returns ok
+// (added in this order, as the receptors' Consume would add them); with
+// conductance receptors (a Conductor model) it is Step with the summed
+// conductance (G_1[i] + In_1[i]) + … as Input.G and the sum of each
+// conductance times its reversal potential as Input.GE. Then
+// G_r[i] = (G_r[i] + In_r[i])·Decay_r and In_r[i] = 0. It returns ok
 // false, having done nothing, when it cannot fuse these inputs (the caller
 // then consumes the receptors and calls Step); the result is bit for bit
 // the result of doing so.
@@ -28,13 +35,20 @@ type Fuser interface {
 // fast path with shared (scalar) coefficients, one or two receptors and
 // no delta input.
 func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uint32) ([]uint32, bool) {
-	if !m.fast || !m.scalar || m.thr != nil || in.Jump != nil || in.G != nil || len(recs) == 0 || len(recs) > 2 {
+	if m.thr != nil || in.Jump != nil || in.G != nil || len(recs) == 0 || len(recs) > 2 {
 		return fired, false
 	}
+	cond := recs[0].Conductance
 	for _, r := range recs {
-		if len(r.In) != m.n || len(r.G) != m.n {
+		if len(r.In) != m.n || len(r.G) != m.n || r.Conductance != cond {
 			return fired, false
 		}
+	}
+	if cond {
+		return m.stepFusedConductance(step, in, recs, fired)
+	}
+	if !m.fast || !m.scalar {
+		return fired, false
 	}
 	if err := checkInput(m.kind, m.n, in); err != nil {
 		m.fail(err)
@@ -166,4 +180,74 @@ func lifExp2NoCur(v []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []u
 		}
 	}
 	return fired
+}
+
+// stepFusedConductance is StepFused for conductance receptors: leaky
+// models that integrate conductances themselves, with shared dt/τ and
+// resistance (see stepConductance).
+func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, fired []uint32) ([]uint32, bool) {
+	if !m.cond || m.dtTau != nil {
+		return fired, false
+	}
+	if err := checkInput(m.kind, m.n, in); err != nil {
+		m.fail(err)
+		return fired, true
+	}
+	m.Repolarise()
+	start := len(fired)
+	if m.refr {
+		m.enterRefractory()
+	}
+	n := m.n
+	v, rest, th := m.v[:n], m.ee[:n], m.th[:n]
+	cur := in.Current
+	if cur == nil {
+		if m.zeros == nil {
+			m.zeros = make([]float32, n)
+		}
+		cur = m.zeros
+	}
+	cur = cur[:n]
+	r1 := recs[0]
+	a1, s1 := r1.In[:n], r1.G[:n]
+	r2 := r1 // one receptor: the second adds nothing (In and G are read only when two)
+	two := len(recs) == 2
+	if two {
+		r2 = recs[1]
+	}
+	a2, s2 := r2.In[:n], r2.G[:n]
+	dtTau, r, exact := m.dtTauS, m.rS, m.condExact
+	for i, x := range v {
+		y1 := s1[i] + a1[i]
+		gs := y1
+		ge := y1 * r1.E
+		s1[i] = y1 * r1.Decay
+		a1[i] = 0
+		if two {
+			y2 := s2[i] + a2[i]
+			gs += y2
+			ge += y2 * r2.E
+			s2[i] = y2 * r2.Decay
+			a2[i] = 0
+		}
+		a := rest[i] + r*cur[i] + ge
+		b := 1 + gs
+		var u float32
+		if exact {
+			vinf := a / b
+			u = vinf + (x-vinf)*exp32(-b*dtTau)
+		} else {
+			u = x + dtTau*(a-b*x)
+		}
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	if m.refr {
+		m.leaveRefractory(nil)
+	}
+	m.last = append(m.last[:0], fired[start:]...)
+	m.pending = true
+	return fired, true
 }

@@ -124,3 +124,99 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		})
 	}
 }
+
+// With conductance receptors StepFused gives what consuming them
+// (G += g + in, GE += (g + in)·E, in receptor order, from zero) and then
+// Step with Input.G and Input.GE give, bit for bit.
+func TestStepFusedConductanceMatchesStep(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		n     int
+		recs  int
+		exact bool
+	}{
+		{"two receptors, exact", 103, 2, true},
+		{"two receptors, Euler", 50, 2, false},
+		{"one receptor, exact", 9, 1, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			spec := soma.LIF()
+			spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
+			spec.Tau = param.Const(20)
+			spec.Refractory = param.Const(0.5)
+			if c.exact {
+				spec.Integration = soma.Exact
+			}
+			env := soma.Env{N: c.n, Batch: 1, Dt: 0.1}
+			plain, err := spec.New(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cd, ok := plain.(soma.Conductor); !ok || !cd.Conductances() {
+				t.Fatal("a leaky LIF should integrate conductances itself")
+			}
+			fusedModel, _ := spec.New(env)
+			fu := fusedModel.(soma.Fuser)
+			decay, rev := []float32{0.98, 0.9}, []float32{0, -80}
+			gPlain := make([][]float32, c.recs)
+			gFused := make([][]float32, c.recs)
+			in := make([][]float32, c.recs)
+			for r := range c.recs {
+				gPlain[r], gFused[r], in[r] = make([]float32, c.n), make([]float32, c.n), make([]float32, c.n)
+			}
+			rnd := rand.New(rand.NewPCG(3, 4))
+			var fp, ff []uint32
+			spikes := 0
+			for step := int64(0); step < 400; step++ {
+				cur := make([]float32, c.n)
+				for i := range cur {
+					cur[i] = float32(10 + rnd.Float64()*10)
+				}
+				for r := range c.recs {
+					for i := range in[r] {
+						if rnd.IntN(5) == 0 {
+							in[r][i] = float32(rnd.Float64() * 0.3)
+						}
+					}
+				}
+				gs, ge := make([]float32, c.n), make([]float32, c.n)
+				for r := range c.recs {
+					for i := range gs {
+						y := gPlain[r][i] + in[r][i]
+						gs[i] += y
+						ge[i] += y * rev[r]
+						gPlain[r][i] = y * decay[r]
+					}
+				}
+				fp = plain.Step(step, soma.Input{Current: cur, G: gs, GE: ge}, fp[:0])
+				recs := make([]soma.ExpCurrent, c.recs)
+				for r := range c.recs {
+					recs[r] = soma.ExpCurrent{In: slices.Clone(in[r]), G: gFused[r], Decay: decay[r], Conductance: true, E: rev[r]}
+					clear(in[r])
+				}
+				var done bool
+				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, ff[:0])
+				if !done {
+					t.Fatal("StepFused refused conductance receptors on a leaky LIF")
+				}
+				if !slices.Equal(fp, ff) {
+					t.Fatalf("step %d: fired %v plain, %v fused", step, fp, ff)
+				}
+				spikes += len(fp)
+				vp, _ := plain.Var("v")
+				vf, _ := fusedModel.Var("v")
+				if !slices.Equal(vp, vf) {
+					t.Fatalf("step %d: potentials differ", step)
+				}
+				for r := range c.recs {
+					if !slices.Equal(gPlain[r], gFused[r]) {
+						t.Fatalf("step %d: receptor %d state differs", step, r)
+					}
+				}
+			}
+			if spikes == 0 {
+				t.Fatal("no spikes: the comparison needs some")
+			}
+		})
+	}
+}
