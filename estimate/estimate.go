@@ -27,9 +27,8 @@
 //     stateful axons keep a history instead of the template.
 //   - actor engine: the coordinator keeps the network (its CSR
 //     included); every shard of a population split into several shards
-//     holds a copy of its columns of each incoming projection, grown by
-//     append (Go's growth rule is replayed to give the capacity), plus its
-//     own copy of the population's state.
+//     holds a copy of its columns of each incoming projection (allocated
+//     to size), plus its own copy of the population's state.
 package estimate
 
 import (
@@ -239,8 +238,7 @@ type Estimate struct {
 	// ShardSynapses split the difference.
 	Actors, ShardPopulations, ShardSynapses int64
 	// ActorsPeak is the most held at once while the shards are made:
-	// Actors plus the slice a copy leaves behind at its last growth
-	// (the largest such; garbage not counted), or BuildPeak if larger.
+	// Actors, or BuildPeak if larger (garbage not counted).
 	ActorsPeak int64
 }
 
@@ -434,7 +432,6 @@ func Of(m *Model, o Options) (*Estimate, error) {
 	}
 
 	// Actor engine: shards of split populations copy their columns.
-	var grow int64
 	for _, pr := range m.Projections {
 		s := o.Shards[pr.To]
 		if s <= 1 {
@@ -456,11 +453,11 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			}
 			n := int64(math.Round(ns))
 			cp.Synapses += ns
-			b := 4*int64(pe.Rows+1) + 4*AppendCap(n, 4)
+			// synapse.CSR.Columns counts first: exact capacity.
+			b := 4*int64(pe.Rows+1) + 4*n
 			if !uniform {
-				b += 4 * AppendCap(n, 4)
+				b += 4 * n
 			}
-			grow = max(grow, 4*prevCap(n, 4))
 			if pr.Plastic {
 				b += plasticBytes(n, pe.Rows, hi-lo, batch)
 			}
@@ -483,7 +480,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 	e.Sequential += retained
 	e.BuildPeak += e.Sequential - retained
 	e.Actors = e.Sequential + e.ShardPopulations + e.ShardSynapses
-	e.ActorsPeak = max(e.BuildPeak, e.Actors+grow)
+	e.ActorsPeak = max(e.BuildPeak, e.Actors)
 	return e, nil
 }
 

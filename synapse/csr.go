@@ -68,6 +68,18 @@ func (c *CSR) Weight(k int) float32 {
 // in the same order as on the whole.
 func (c *CSR) Columns(lo, hi int) *CSR {
 	out := &CSR{Rows: c.Rows, Cols: hi - lo, Ptr: make([]uint32, c.Rows+1), uniform: c.uniform, w0: c.w0}
+	// Count first, so that the copy holds exactly its synapses (growing
+	// it by appending would leave up to a quarter unused).
+	n := 0
+	for _, j := range c.Idx {
+		if int(j) >= lo && int(j) < hi {
+			n++
+		}
+	}
+	out.Idx = make([]uint32, 0, n)
+	if !c.uniform {
+		out.W = make([]float32, 0, n)
+	}
 	for r := 0; r < c.Rows; r++ {
 		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
 			if j := int(c.Idx[k]); j >= lo && j < hi {
