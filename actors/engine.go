@@ -54,6 +54,12 @@ type Options struct {
 	// attached actors (Spikes then returns an error): memory stays
 	// bounded however long the run.
 	DiscardSpikes bool
+	// ReleaseSynapses drops the network's copy of every static projection
+	// into a split population once its shards hold their parts
+	// (shard.SplitReleasing), so that the synapses are not held twice;
+	// their weights can then no longer be read from the network. Ignored
+	// with Workers.
+	ReleaseSynapses bool
 }
 
 // MinAutoShardSize is the smallest population the automatic shard count
@@ -125,7 +131,11 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, fmt.Errorf("engine: the network has no population")
 	}
-	shards, err := shard.Split(net, ShardCounts(net, o.Shards))
+	split := shard.Split
+	if o.ReleaseSynapses && len(o.Workers) == 0 {
+		split = shard.SplitReleasing
+	}
+	shards, err := split(net, ShardCounts(net, o.Shards))
 	if err != nil {
 		return nil, err
 	}

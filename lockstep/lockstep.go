@@ -49,6 +49,11 @@ type Options struct {
 	// DiscardSpikes keeps no spikes once handed to OnSpikes (Spikes then
 	// returns an error).
 	DiscardSpikes bool
+	// ReleaseSynapses drops the network's copy of every static projection
+	// into a split population once its shards hold their parts
+	// (shard.SplitReleasing); their weights can then no longer be read
+	// from the network.
+	ReleaseSynapses bool
 }
 
 // Engine runs a network in lockstep.
@@ -109,7 +114,11 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, errors.New("lockstep: the network has no population")
 	}
-	shards, err := shard.Split(net, o.Shards)
+	split := shard.Split
+	if o.ReleaseSynapses {
+		split = shard.SplitReleasing
+	}
+	shards, err := split(net, o.Shards)
 	if err != nil {
 		return nil, fmt.Errorf("lockstep: %w", err)
 	}

@@ -136,3 +136,29 @@ func TestRunTimeError(t *testing.T) {
 		t.Error("a failed engine ran again")
 	}
 }
+
+// Releasing the network's copy of the static projections into split
+// populations changes no spike, keeps the plastic ones readable, and
+// keeps the synapse counts.
+func TestReleaseSynapses(t *testing.T) {
+	want := testnets.Sequential(t, testnets.BrunelLike(t, true), 600)
+	net := testnets.BrunelLike(t, true)
+	counts := map[string]int{}
+	for _, p := range net.Projections {
+		counts[p.Name] = p.Runtime.Syn.Len()
+	}
+	got := onLockstep(t, net, lockstep.Options{Shards: map[string]int{"E": 2, "I": 2}, Workers: 2, ReleaseSynapses: true}, 600)
+	for _, p := range net.Projections {
+		syn := p.Runtime.Syn
+		if syn.Len() != counts[p.Name] {
+			t.Errorf("projection %s counts %d synapses after the release, %d before", p.Name, syn.Len(), counts[p.Name])
+		}
+		if syn.Released() == p.Plastic {
+			t.Errorf("projection %s (plastic %v): released %v; want the static ones released, the plastic ones kept", p.Name, p.Plastic, syn.Released())
+		}
+		if syn.Released() {
+			delete(want.Weights, p.Name) // nothing left to compare
+		}
+	}
+	testnets.Compare(t, "with the network's static synapses released", want, got)
+}

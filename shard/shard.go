@@ -59,6 +59,20 @@ type Shard struct {
 // been stepped. A population that cannot be split is an error naming the
 // reason.
 func Split(net *network.Network, counts map[string]int) ([][]*Shard, error) {
+	return split(net, counts, false)
+}
+
+// SplitReleasing is Split that also releases (synapse.CSR.Release) the
+// network's copy of every static projection into a population split into
+// several shards, as soon as the shards have copied their parts, so that
+// the synapses are not held twice: the network's Runtime.Syn of those
+// projections can then no longer deliver or be read (Len still counts).
+// Plastic, masked and latency-learning projections are kept.
+func SplitReleasing(net *network.Network, counts map[string]int) ([][]*Shard, error) {
+	return split(net, counts, true)
+}
+
+func split(net *network.Network, counts map[string]int, release bool) ([][]*Shard, error) {
 	for name := range counts {
 		if _, ok := net.Population(name); !ok {
 			return nil, fmt.Errorf("shard: no population %q", name)
@@ -83,6 +97,13 @@ func Split(net *network.Network, counts map[string]int) ([][]*Shard, error) {
 			return nil, fmt.Errorf("shard: population %q: %w", p.Name, err)
 		}
 		out[pi] = shards
+		if release && s > 1 {
+			for _, pr := range net.Projections {
+				if pr.Target == pi && !pr.Plastic && pr.Runtime.Mask() == nil {
+					pr.Runtime.Syn.Release()
+				}
+			}
+		}
 	}
 	return out, nil
 }

@@ -17,6 +17,8 @@ type CSR struct {
 	// uniform: every synapse has weight w0 and W is nil (see Compact).
 	uniform bool
 	w0      float32
+	// released: Idx and W were dropped (Release); Ptr still counts.
+	released bool
 }
 
 // Compact drops W when every synapse has the same weight, keeping that one
@@ -112,7 +114,26 @@ func (c *CSR) BytesPerSynapse() float64 {
 }
 
 // Len returns the number of synapses.
-func (c *CSR) Len() int { return len(c.Idx) }
+func (c *CSR) Len() int {
+	if c.released {
+		return int(c.Ptr[c.Rows])
+	}
+	return len(c.Idx)
+}
+
+// Release drops the synapses' targets and weights, keeping the row
+// pointers (so Len still counts them): for a network whose synapses live
+// in shards' copies (see package shard), so that they are not held twice.
+// A released CSR cannot deliver or be read; Released reports it.
+func (c *CSR) Release() {
+	if len(c.Ptr) != c.Rows+1 {
+		return
+	}
+	c.Idx, c.W, c.released = nil, nil, true
+}
+
+// Released reports whether Release dropped the synapses.
+func (c *CSR) Released() bool { return c.released }
 
 // Row returns the postsynaptic indices and weights of row r.
 func (c *CSR) Row(r int) ([]uint32, []float32) {

@@ -107,3 +107,12 @@ func TestCompact(t *testing.T) {
 		t.Error("unequal weights were compacted")
 	}
 }
+
+func TestRelease(t *testing.T) {
+	c := &synapse.CSR{Rows: 2, Cols: 3, Ptr: []uint32{0, 2, 3}, Idx: []uint32{0, 2, 1}, W: []float32{1, 2, 3}}
+	c.Release()
+	if !c.Released() || c.Len() != 3 || c.Idx != nil || c.W != nil || c.Memory() != 12 {
+		t.Fatalf("released CSR: released %v, Len %d, Idx %v, W %v, Memory %d; want true, 3, nil, nil, 12 (the row pointers)",
+			c.Released(), c.Len(), c.Idx, c.W, c.Memory())
+	}
+}

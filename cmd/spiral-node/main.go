@@ -315,7 +315,8 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return nil, nil
 		}
 	case "lockstep":
-		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards))}
+		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards)),
+			ReleaseSynapses: len(src.weightMons) == 0}
 		if out != nil {
 			opts.OnSpikes, opts.DiscardSpikes = sink, true
 		}
@@ -352,7 +353,8 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			}
 			addrs = a
 		}
-		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr)}
+		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr),
+			ReleaseSynapses: len(src.weightMons) == 0}
 		if out != nil {
 			opts.OnSpikes, opts.DiscardSpikes = sink, true
 		}
