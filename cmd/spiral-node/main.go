@@ -275,6 +275,26 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		prog = progress.New(stderr, int64(*duration/net.Config.DtMs+0.5), net.Config.DtMs)
 	}
+	// What the parallel engines share: streaming, progress, release of
+	// the synapses held twice (unless weights are recorded), timing.
+	var onSpikes func(string, []int64, []uint32)
+	if out != nil {
+		onSpikes = sink
+	}
+	var onProgress func(int64)
+	if prog != nil {
+		onProgress = prog.Update
+	}
+	release := len(src.weightMons) == 0
+	simulate := func(runMs func(float64) error) bool {
+		t1 := time.Now()
+		if err := runMs(*duration); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return false
+		}
+		sim = time.Since(t1)
+		return true
+	}
 	switch *engine {
 	case "sequential":
 		s := stepper.New(net)
@@ -316,25 +336,17 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 	case "lockstep":
 		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards)),
-			ReleaseSynapses: len(src.weightMons) == 0}
-		if out != nil {
-			opts.OnSpikes, opts.DiscardSpikes = sink, true
-		}
-		if prog != nil {
-			opts.OnProgress = prog.Update
-		}
+			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
 		e, err := lockstep.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return 2
 		}
 		defer e.Close()
-		t1 := time.Now()
-		if err := e.RunMs(*duration); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		if !simulate(e.RunMs) {
 			return 1
 		}
-		sim, ran = time.Since(t1), e.Step()
+		ran = e.Step()
 		e.GatherWeights()
 		desc = fmt.Sprintf("lockstep, shards %v on %d cores, segments of %d steps", e.Shards(), e.Workers(), e.SegmentSteps())
 		steps = func(pop string) ([]int64, []uint32) {
@@ -354,25 +366,17 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			addrs = a
 		}
 		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr),
-			ReleaseSynapses: len(src.weightMons) == 0}
-		if out != nil {
-			opts.OnSpikes, opts.DiscardSpikes = sink, true
-		}
-		if prog != nil {
-			opts.OnProgress = prog.Update
-		}
+			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
 		e, err := actors.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return 2
 		}
 		defer e.Close()
-		t1 := time.Now()
-		if err := e.RunMs(*duration); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		if !simulate(e.RunMs) {
 			return 1
 		}
-		sim, ran = time.Since(t1), e.Step()
+		ran = e.Step()
 		if len(src.weightMons) > 0 {
 			if err := e.GatherWeights(); err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
