@@ -58,15 +58,23 @@ type PopulationSummary struct {
 
 // Summary is the content of summary.json, written last by Run.Commit.
 type Summary struct {
-	DtMS        float64             `json:"dt_ms"`
-	DurationMS  float64             `json:"duration_ms"`
-	Seed        uint64              `json:"seed"`
-	WallS       float64             `json:"wall_s"`
-	BuildS      float64             `json:"build_s"`
-	SimulateS   float64             `json:"simulate_s"`
-	Neurons     int64               `json:"neurons"`
-	Synapses    int64               `json:"synapses"`
-	Populations []PopulationSummary `json:"populations"`
+	DtMS       float64 `json:"dt_ms"`
+	DurationMS float64 `json:"duration_ms"`
+	Seed       uint64  `json:"seed"`
+	WallS      float64 `json:"wall_s"`
+	BuildS     float64 `json:"build_s"`
+	SimulateS  float64 `json:"simulate_s"`
+	Neurons    int64   `json:"neurons"`
+	Synapses   int64   `json:"synapses"`
+	// Engine says how the run was computed ("sequential stepper",
+	// "lockstep, shards [2 2] on 2 cores, ...").
+	Engine string `json:"engine,omitempty"`
+	// SynapseBytes is the memory of the network's synapse storage
+	// (CSR arrays) after building; PeakRSSBytes the process's peak
+	// resident memory at the end of the run (0 where unknown).
+	SynapseBytes int64               `json:"synapse_bytes,omitempty"`
+	PeakRSSBytes int64               `json:"peak_rss_bytes,omitempty"`
+	Populations  []PopulationSummary `json:"populations"`
 }
 
 // Options tune Begin.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
@@ -230,6 +231,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	build := time.Since(t0)
+	var synBytes int64
+	for _, p := range net.Projections {
+		synBytes += int64(p.Runtime.Syn.Memory())
+	}
 	var (
 		steps func(pop string) ([]int64, []uint32)
 		sim   time.Duration
@@ -410,7 +415,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: net.Config.Seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
-		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses())}
+		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: desc, SynapseBytes: synBytes}
+	if _, peak, err := estimate.RSS(); err == nil {
+		sum.PeakRSSBytes = peak
+	}
 	for _, p := range net.Populations {
 		var ps output.PopulationSummary
 		if w := writers[p.Name]; w != nil {

@@ -119,6 +119,8 @@ func TestRunOut(t *testing.T) {
 		DtMS        float64 `json:"dt_ms"`
 		DurationMS  float64 `json:"duration_ms"`
 		Neurons     int     `json:"neurons"`
+		Engine      string  `json:"engine"`
+		PeakRSS     int64   `json:"peak_rss_bytes"`
 		Populations []struct {
 			Name   string `json:"name"`
 			Size   int    `json:"size"`
@@ -128,7 +130,8 @@ func TestRunOut(t *testing.T) {
 	if err := json.Unmarshal(b, &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.DtMS != 0.1 || sum.DurationMS != 100 || sum.Neurons != 201 || len(sum.Populations) != 1 || sum.Populations[0].Spikes == 0 {
+	if sum.DtMS != 0.1 || sum.DurationMS != 100 || sum.Neurons != 201 || len(sum.Populations) != 1 || sum.Populations[0].Spikes == 0 ||
+		!strings.HasPrefix(sum.Engine, "actors") || sum.PeakRSS < 1<<20 {
 		t.Errorf("summary %+v", sum)
 	}
 	if fi, err := os.Stat(dir + "/spikes/lif.npz"); err != nil || fi.Size() == 0 {
