@@ -15,8 +15,9 @@
 // elements) at time t_ms[r].
 //
 // summary.json holds dt_ms, duration_ms, seed, wall_s, build_s, simulate_s,
-// neurons, synapses and populations, a list of {name, size, spikes, rate_hz,
-// cv_isi}. rate_hz is spikes / size / duration; cv_isi is the mean over
+// neurons, synapses, engine, synapse_bytes (the synapse storage after
+// building), peak_rss_bytes and populations, a list of {name, size, spikes,
+// rate_hz, cv_isi}. rate_hz is spikes / size / duration; cv_isi is the mean over
 // neurons with at least two inter-spike intervals of the per-neuron ISI
 // coefficient of variation (std/mean), null when no neuron qualifies.
 //
