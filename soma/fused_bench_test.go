@@ -1,0 +1,45 @@
+package soma_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// BenchmarkFusedCOBA steps 40,000 conductance-based LIF neurons with two
+// exponential conductance receptors (COBA at scale 10), conductances of
+// the size COBA's neurons see (1 to 100 leak conductances).
+func BenchmarkFusedCOBA(b *testing.B) {
+	const n = 40000
+	spec := soma.LIF()
+	spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
+	spec.Tau, spec.Refractory, spec.Integration = param.Const(20), param.Const(5), soma.Exact
+	m, err := spec.New(soma.Env{N: n, Batch: 1, Dt: 0.1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fu := m.(soma.Fuser)
+	rnd := rand.New(rand.NewPCG(1, 1))
+	recs := []soma.ExpCurrent{
+		{In: make([]float32, n), G: make([]float32, n), Decay: 0.98, Conductance: true, E: 0},
+		{In: make([]float32, n), G: make([]float32, n), Decay: 0.99, Conductance: true, E: -80},
+	}
+	for i := 0; i < n; i++ {
+		recs[0].G[i] = float32(rnd.Float64() * 40)
+		recs[1].G[i] = float32(rnd.Float64() * 60)
+	}
+	cur := make([]float32, n)
+	var fired []uint32
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for r := range recs { // keep the conductances from decaying away
+			for k := 0; k < n; k += 97 {
+				recs[r].In[k] = 3
+			}
+		}
+		fired, _ = fu.StepFused(int64(i), soma.Input{Current: cur}, recs, fired[:0])
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/neuron")
+}
