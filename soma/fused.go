@@ -61,6 +61,12 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uin
 		m.enterRefractory()
 	}
 	if len(recs) == 1 {
+		if cur == nil {
+			if m.zeros == nil {
+				m.zeros = make([]float32, m.n)
+			}
+			cur = m.zeros
+		}
 		fired = lifExp1(m.v, cur, recs[0], m.ks, m.es, m.gs, m.ts, fired)
 	} else {
 		fired = lifExp2(m.v, cur, recs[0], recs[1], m.ks, m.es, m.gs, m.ts, fired)
@@ -75,9 +81,6 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uin
 
 func lifExp1(v, cur []float32, r ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
 	n := len(v)
-	if cur == nil {
-		cur = make([]float32, n) // rare: one receptor and no current
-	}
 	cur, a, s := cur[:n], r.In[:n], r.G[:n]
 	d := r.Decay
 	for i, x := range v {

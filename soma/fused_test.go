@@ -220,3 +220,28 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 		})
 	}
 }
+
+// StepFused allocates nothing per step, with or without a current.
+func TestStepFusedAllocates(t *testing.T) {
+	for _, recs := range []int{1, 2} {
+		spec := soma.LIF()
+		m, err := spec.New(soma.Env{N: 64, Batch: 1, Dt: 0.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fu := m.(soma.Fuser)
+		rs := make([]soma.ExpCurrent, recs)
+		for r := range rs {
+			rs[r] = soma.ExpCurrent{In: make([]float32, 64), G: make([]float32, 64), Decay: 0.9}
+		}
+		fired := make([]uint32, 0, 64)
+		step := int64(0)
+		fu.StepFused(step, soma.Input{}, rs, fired) // first step may set up
+		if a := testing.AllocsPerRun(100, func() {
+			step++
+			fu.StepFused(step, soma.Input{}, rs, fired[:0])
+		}); a != 0 {
+			t.Errorf("%d receptors: %g allocations per step, want 0", recs, a)
+		}
+	}
+}
