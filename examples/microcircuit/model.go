@@ -1,0 +1,256 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/stimulus"
+)
+
+// The model's parameters, from the parameter sheet (/work/shared/microcircuit.md,
+// itself read from INM-6/microcircuit-PD14-model, PyNEST network_params.py).
+// Population order: L23E, L23I, L4E, L4I, L5E, L5I, L6E, L6I (even = excitatory).
+var (
+	popNames = [8]string{"L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"}
+	// Full-scale population sizes (sheet §1).
+	fullN = [8]int{20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948}
+	// connProb[target][source] (sheet §2.1).
+	connProb = [8][8]float64{
+		{0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0},
+		{0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0},
+		{0.0077, 0.0059, 0.0497, 0.1350, 0.0067, 0.0003, 0.0453, 0.0},
+		{0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0.0, 0.1057, 0.0},
+		{0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.0},
+		{0.0548, 0.0269, 0.0257, 0.0022, 0.0600, 0.3158, 0.0086, 0.0},
+		{0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252},
+		{0.0364, 0.0010, 0.0034, 0.0005, 0.0277, 0.0080, 0.0658, 0.1443},
+	}
+	// External (cortico-cortical) in-degrees (sheet §5.1).
+	kExt = [8]float64{1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100}
+	// Optimized initial membrane potentials, mean and sd in mV (sheet §3.4).
+	v0Mean = [8]float64{-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43}
+	v0Std  = [8]float64{5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48}
+	// full_mean_rates (spikes/s): the maintainers' full-scale NEST run with
+	// Poisson background (sheet §8.1). Used for the DC compensation under
+	// K scaling and as the reference the rates are compared with.
+	nestRates = [8]float64{0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829}
+)
+
+// Neuron, synapse and input constants (sheet §3, §4, §5, §7).
+const (
+	dtMs       = 0.1
+	cmPF       = 250.0 // C_m, pF
+	tauMMs     = 10.0  // tau_m, ms
+	tauSynMs   = 0.5   // tau_syn_ex = tau_syn_in, ms
+	tRefMs     = 2.0
+	eLMV       = -65.0
+	vThMV      = -50.0
+	vResetMV   = -65.0
+	pspMeanMV  = 0.15 // excitatory PSP amplitude
+	g          = -4.0 // relative inhibitory strength
+	wRelStd    = 0.1
+	delayEMs   = 1.5
+	delayIMs   = 0.75
+	delayRel   = 0.5
+	delayMinMs = dtMs - 0.5*dtMs // redraw below this (NEST: 0.05 ms)
+	bgRateHz   = 8.0
+)
+
+func excitatory(x int) bool { return x%2 == 0 }
+
+// Config is one variant of the model.
+type Config struct {
+	// NScale is the fraction of neurons (N_scaling), KScale the fraction
+	// of the in-degrees (K_scaling); 1, 1 is the full model.
+	NScale, KScale float64
+	// Poisson selects Poisson background input; false is DC (the
+	// reference's current default).
+	Poisson bool
+	Seed    uint64
+}
+
+// popSize returns round(N_full · N_scaling).
+func (c Config) popSize(y int) int { return int(math.Round(float64(fullN[y]) * c.NScale)) }
+
+// fullQ returns the full-scale, unrounded synapse count of projection
+// x → y (sheet §2.2): Q = ln(1−C) / ln((Nx·Ny − 1)/(Nx·Ny)), in float64
+// with the full-scale sizes, written as in helpers.py.
+func fullQ(y, x int) float64 {
+	c := connProb[y][x]
+	if c == 0 {
+		return 0
+	}
+	nn := float64(fullN[x]) * float64(fullN[y])
+	return math.Log(1-c) / math.Log((nn-1)/nn)
+}
+
+// synapseCount returns round(Q · N_scaling · K_scaling), rounding half to
+// even as numpy does.
+func (c Config) synapseCount(y, x int) int {
+	return int(math.RoundToEven(fullQ(y, x) * c.NScale * c.KScale))
+}
+
+// pscOverPSP is the PSC amplitude (pA) giving a 1 mV PSP peak for
+// iaf_psc_exp (sheet §4.1): 585.38996 pA/mV.
+func pscOverPSP() float64 {
+	a := 1 / (tauSynMs - tauMMs)
+	pre := tauMMs * tauSynMs * a / cmPF
+	f := math.Pow(tauMMs/tauSynMs, a)
+	return 1 / (pre * (math.Pow(f, tauMMs) - math.Pow(f, tauSynMs)))
+}
+
+// pscMean returns the mean PSC amplitude (pA, signed) of projection
+// x → y at full scale, before K scaling: 87.81 pA from E sources (doubled
+// for L4E → L23E), −351.23 pA from I sources.
+func pscMean(y, x int) float64 {
+	w := pspMeanMV * pscOverPSP()
+	if !excitatory(x) {
+		return g * w
+	}
+	if y == 0 && x == 2 {
+		return 2 * w
+	}
+	return w
+}
+
+// kernelGain converts a NEST iaf_psc_exp PSC amplitude into the weight of
+// Spiral's exponential-current receptor that gives the same membrane
+// potential to the step. NEST propagates V with the exact PSC integral
+// P21·I (I decaying within the step); Spiral holds the receptor current
+// constant over the step and integrates it with P20 = R(1 − e^{−dt/τm}),
+// with the same decay e^{−dt/τs} between steps and the same step of first
+// effect (see README). Both are linear in the current, so scaling every
+// synaptic weight by P21/P20 ≈ 0.906 makes the two update sequences
+// identical. DC input goes through P20 in both and is not scaled.
+func kernelGain() float64 {
+	p22 := math.Exp(-dtMs / tauMMs)
+	p21 := tauSynMs * tauMMs / (cmPF * (tauMMs - tauSynMs)) * (p22 - math.Exp(-dtMs/tauSynMs))
+	p20 := tauMMs / cmPF * (1 - p22)
+	return p21 / p20
+}
+
+// muLocal returns the mean local input current of population y at full
+// scale (sheet §6): 0.001·τs·Σx Î_yx·K_yx·ν_x, in pA.
+func muLocal(y int) float64 {
+	s := 0.0
+	for x := range 8 {
+		s += pscMean(y, x) * fullQ(y, x) / float64(fullN[y]) * nestRates[x]
+	}
+	return 0.001 * tauSynMs * s
+}
+
+// DC returns the constant current of population y (pA), with the DC
+// compensation of K scaling (sheet §6).
+func (c Config) DC(y int) float64 {
+	ext := 0.001 * tauSynMs * pspMeanMV * pscOverPSP() * kExt[y] * bgRateHz
+	comp := 1 - math.Sqrt(c.KScale)
+	if c.Poisson {
+		return comp * (muLocal(y) + ext)
+	}
+	return ext + comp*muLocal(y)
+}
+
+// delays draws the delays (ms, on the grid) of one (source population,
+// target population) pair, one per source neuron: normal with the
+// source type's mean and relative sd 0.5, redrawn below 0.05 ms, rounded
+// to the nearest step (half up) as NEST does. The stream is keyed by the
+// seed and the pair, so each target population gets its own draw.
+func (c Config) delays(x, y, n int) []float64 {
+	mean := delayEMs
+	if !excitatory(x) {
+		mean = delayIMs
+	}
+	sd := delayRel * mean
+	r := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^uint64(8*x+y+1)))
+	out := make([]float64, n)
+	for i := range out {
+		d := mean + sd*r.NormFloat64()
+		for d < delayMinMs {
+			d = mean + sd*r.NormFloat64()
+		}
+		out[i] = math.Floor(d/dtMs+0.5) * dtMs
+	}
+	return out
+}
+
+// axonName names the axon of a population that feeds target population y.
+func axonName(y int) string { return "to" + popNames[y] }
+
+// projName names the projection x → y.
+func projName(y, x int) string { return popNames[x] + "-" + popNames[y] }
+
+// neuron returns iaf_psc_exp with the sheet's parameters (§3.1) and the
+// optimized initial potentials of population y (§3.4).
+func neuron(y int) soma.IF {
+	lif := soma.LIF()
+	lif.Tau = param.Const(tauMMs)
+	lif.R = param.Const(tauMMs / cmPF) // 0.04 mV/pA = 40 MΩ
+	lif.Rest = param.Const(eLMV)
+	reset := param.Const(vResetMV)
+	lif.Reset = &reset
+	lif.Threshold = param.Const(vThMV)
+	lif.FireAtThreshold = true // NEST: V ≥ V_th
+	lif.Refractory = param.Const(tRefMs)
+	lif.Integration = soma.Exact
+	v0 := param.Normal(v0Mean[y], v0Std[y])
+	lif.V0 = &v0
+	return lif
+}
+
+// Build builds the network.
+func Build(c Config) (*network.Network, error) {
+	if !(c.NScale > 0 && c.NScale <= 1) || !(c.KScale > 0 && c.KScale <= 1) {
+		return nil, fmt.Errorf("microcircuit: scale = %g, kscale = %g: both must lie in (0, 1]", c.NScale, c.KScale)
+	}
+	b := network.New(network.Config{DtMs: dtMs, Seed: c.Seed})
+	wGain := kernelGain() / math.Sqrt(c.KScale)
+	for y := range 8 {
+		n := c.popSize(y)
+		lif := neuron(y)
+		p := b.Population(popNames[y], n, lif).
+			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: tauSynMs})
+		// The DC (zero in Poisson mode at full K, then no stimulus at
+		// all: the membrane loop reads no current).
+		if dc := c.DC(y); dc != 0 {
+			p.Stimulus(stimulus.Constant(float32(dc)))
+		}
+		if c.Poisson {
+			k := math.Round(kExt[y] * c.KScale)
+			p.Drive("syn", &stimulus.PoissonDrive{RateHz: bgRateHz * k, Weight: pspMeanMV * pscOverPSP() * wGain})
+		}
+		// One axon per target population, with its own delays.
+		for t := range 8 {
+			if c.synapseCount(t, y) > 0 {
+				p.Axon(axonName(t), axon.Spec{Delay: param.Array(c.delays(y, t, n)...)})
+			}
+		}
+	}
+	for y := range 8 {
+		for x := range 8 {
+			k := c.synapseCount(y, x)
+			if k == 0 {
+				continue
+			}
+			mean := pscMean(y, x) * wGain
+			lo, hi := 0.0, math.Inf(1) // excitatory weights stay >= 0
+			if mean < 0 {
+				lo, hi = math.Inf(-1), 0
+			}
+			b.Connect(projName(y, x), network.Connection{
+				From: popNames[x], Axon: axonName(y), To: popNames[y], Receptor: "syn",
+				Pattern:  connectivity.FixedTotal{N: k, Multapses: true},
+				Autapses: true,
+				Weight:   param.Normal(mean, wRelStd*math.Abs(mean)),
+				Wmin:     lo, Wmax: hi,
+			})
+		}
+	}
+	return b.Build()
+}
