@@ -31,7 +31,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale (built-in models)")
-	engine := fs.String("engine", "actors", "the engine whose memory to estimate: actors or sequential")
+	engine := fs.String("engine", "actors", "the engine whose memory to estimate: actors or lockstep (the same shards), or sequential")
 	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: as run chooses them)")
 	only := fs.Bool("estimate-only", false, "print the estimate and do not build")
 	force := fs.Bool("force", false, "build even when the estimate exceeds the available memory")
@@ -63,8 +63,11 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, inspectUsage)
 		return 2
 	}
+	if *engine == "lockstep" {
+		*engine = "actors" // the same shards and copies
+	}
 	if *engine != "actors" && *engine != "sequential" {
-		fmt.Fprintf(stderr, "spiral-node inspect: --engine %q: must be actors or sequential\n", *engine)
+		fmt.Fprintf(stderr, "spiral-node inspect: --engine %q: must be actors, lockstep or sequential\n", *engine)
 		return 2
 	}
 	if *shards < 0 || (*shards > 0 && *engine == "sequential") {

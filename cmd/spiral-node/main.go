@@ -121,7 +121,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Float64("duration", 0, "simulated time in ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
-	engine := fs.String("engine", "actors", "actors (shards on every core, messages between them), lockstep (shards on every core, spinning barriers between steps: fastest where links are one step long) or sequential (the reference loop)")
+	engine := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
 	quiet := fs.Bool("quiet", false, "no progress report")
@@ -164,6 +164,12 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	}
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
+	}
+	if *engine == "" {
+		*engine = "lockstep"
+		if *workers > 0 {
+			*engine = "actors"
+		}
 	}
 	if *engine != "actors" && *engine != "lockstep" && *engine != "sequential" {
 		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *engine)

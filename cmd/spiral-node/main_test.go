@@ -131,7 +131,7 @@ func TestRunOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	if sum.DtMS != 0.1 || sum.DurationMS != 100 || sum.Neurons != 201 || len(sum.Populations) != 1 || sum.Populations[0].Spikes == 0 ||
-		!strings.HasPrefix(sum.Engine, "actors") || sum.PeakRSS < 1<<20 {
+		!strings.HasPrefix(sum.Engine, "lockstep") || sum.PeakRSS < 1<<20 {
 		t.Errorf("summary %+v", sum)
 	}
 	if fi, err := os.Stat(dir + "/spikes/lif.npz"); err != nil || fi.Size() == 0 {
