@@ -149,7 +149,7 @@ func checkInput(kind string, n int, in Input) error {
 // polynomial of e^r; relative error < 1e-8) and rounded once, so it is as
 // accurate as float32 allows and several times faster than math.Exp.
 func exp32(x float32) float32 {
-	if x > -0.75 && x < 0.75 {
+	if x > -expPolyMax && x < expPolyMax {
 		// Small arguments (the conductance-based membrane's e^{−(1+g)·dt/τ}
 		// at every step): the degree-9 Taylor polynomial, relative error
 		// below 2e-8, with no range reduction, in Estrin's scheme.
@@ -180,6 +180,10 @@ func exp32(x float32) float32 {
 	p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040)))
 	return float32(p * math.Float64frombits(uint64(int64(k)+1023)<<52))
 }
+
+// expPolyMax bounds the arguments that exp32 takes through its
+// small-argument polynomial (the AVX2 kernels use the same bound).
+const expPolyMax = 0.75
 
 const (
 	log2e = 1.4426950408889634

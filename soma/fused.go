@@ -1,5 +1,7 @@
 package soma
 
+import "math/bits"
+
 // ExpCurrent is an exponential receptor handed to a model that updates it
 // inside its own loop (see Fuser): In holds the inputs arriving at this
 // step (the model clears them), G the kernel state, Decay the per-step
@@ -220,7 +222,12 @@ func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, 
 	}
 	a2, s2 := r2.In[:n], r2.G[:n]
 	dtTau, r, exact := m.dtTauS, m.rS, m.condExact
-	for i, x := range v {
+	i0 := 0
+	if two && exact && haveAVX2 && n >= 8 {
+		fired, i0 = m.coba2SIMD(cur, r1, r2, fired)
+	}
+	for i := i0; i < n; i++ {
+		x := v[i]
 		y1 := s1[i] + a1[i]
 		gs := y1
 		ge := y1 * r1.E
@@ -253,4 +260,87 @@ func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, 
 	m.last = append(m.last[:0], fired[start:]...)
 	m.pending = true
 	return fired, true
+}
+
+// cobaParams holds the constants of the AVX2 membrane loop, each repeated
+// for every lane (see coba_amd64.s for the layout).
+type cobaParams struct {
+	e1, e2, d1, d2, r, dtTau, one, lo, hi [8]float32
+	neg                                   [8]uint32
+	c                                     [9][4]float64
+}
+
+// coba2SIMD runs the two-receptor exact loop over the whole blocks of
+// eight neurons with AVX2; a block whose exponent argument leaves the
+// polynomial's range is done by the Go loop, one neuron at a time. It
+// returns the spikes and the first neuron left to the caller.
+func (m *ifModel) coba2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) ([]uint32, int) {
+	n := m.n
+	n8 := n &^ 7
+	if m.simd == nil {
+		m.simd = &cobaParams{}
+	}
+	p := m.simd
+	for k := range 8 {
+		p.e1[k], p.e2[k], p.d1[k], p.d2[k] = r1.E, r2.E, r1.Decay, r2.Decay
+		p.r[k], p.dtTau[k], p.one[k] = m.rS, m.dtTauS, 1
+		p.lo[k], p.hi[k], p.neg[k] = -expPolyMax, expPolyMax, 1<<31
+	}
+	coef := [9]float64{1, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880}
+	for j, c := range coef {
+		p.c[j] = [4]float64{c, c, c, c}
+	}
+	if cap(m.masks) < n8/8 {
+		m.masks = make([]uint8, n8/8)
+	}
+	masks := m.masks[:n8/8]
+	v, rest, th := m.v, m.ee, m.th
+	a1, s1, a2, s2 := r1.In, r1.G, r2.In, r2.G
+	i := 0
+	for i < n8 {
+		done := coba2(&v[i], &rest[i], &th[i], &cur[i], &a1[i], &s1[i], &a2[i], &s2[i], n8-i, p, &masks[i/8])
+		for b, mk := range masks[i/8 : (i+done)/8] {
+			for mk != 0 {
+				k := bits.TrailingZeros8(mk)
+				fired = append(fired, uint32(i+8*b+k))
+				mk &= mk - 1
+			}
+		}
+		i += done
+		if i < n8 {
+			// A block out of the polynomial's range: the Go loop.
+			fired = m.condOne(i, i+8, cur, r1, r2, fired)
+			i += 8
+		}
+	}
+	return fired, n8
+}
+
+// condOne is the two-receptor exact loop of stepFusedConductance over
+// neurons [lo, hi).
+func (m *ifModel) condOne(lo, hi int, cur []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
+	v, rest, th := m.v, m.ee, m.th
+	dtTau, r := m.dtTauS, m.rS
+	for i := lo; i < hi; i++ {
+		x := v[i]
+		y1 := r1.G[i] + r1.In[i]
+		gs := y1
+		ge := y1 * r1.E
+		r1.G[i] = y1 * r1.Decay
+		r1.In[i] = 0
+		y2 := r2.G[i] + r2.In[i]
+		gs += y2
+		ge += y2 * r2.E
+		r2.G[i] = y2 * r2.Decay
+		r2.In[i] = 0
+		a := rest[i] + r*cur[i] + ge
+		b := 1 + gs
+		vinf := a / b
+		u := vinf + (x-vinf)*exp32(-b*dtTau)
+		v[i] = u
+		if u > th[i] {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
 }

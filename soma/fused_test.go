@@ -3,6 +3,7 @@ package soma_test
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/param"
@@ -136,6 +137,7 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 		exact bool
 	}{
 		{"two receptors, exact", 103, 2, true},
+		{"two receptors, exact, large conductances", 203, 2, true},
 		{"two receptors, Euler", 50, 2, false},
 		{"one receptor, exact", 9, 1, true},
 	} {
@@ -166,16 +168,22 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 			}
 			rnd := rand.New(rand.NewPCG(3, 4))
 			var fp, ff []uint32
-			spikes := 0
+			spikes, outside := 0, 0
 			for step := int64(0); step < 400; step++ {
 				cur := make([]float32, c.n)
 				for i := range cur {
 					cur[i] = float32(10 + rnd.Float64()*10)
 				}
+				scale := 0.3
+				if strings.Contains(c.name, "large") && step%3 == 0 {
+					// Some blocks' e^{−(1+g)·dt/τ} argument leaves the
+					// polynomial's range (|x| ≥ 0.75, g ≥ 149).
+					scale = 100
+				}
 				for r := range c.recs {
 					for i := range in[r] {
 						if rnd.IntN(5) == 0 {
-							in[r][i] = float32(rnd.Float64() * 0.3)
+							in[r][i] = float32(rnd.Float64() * scale)
 						}
 					}
 				}
@@ -186,6 +194,11 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 						gs[i] += y
 						ge[i] += y * rev[r]
 						gPlain[r][i] = y * decay[r]
+					}
+				}
+				for _, g := range gs {
+					if g > 149 {
+						outside++
 					}
 				}
 				fp = plain.Step(step, soma.Input{Current: cur, G: gs, GE: ge}, fp[:0])
@@ -216,6 +229,9 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 			}
 			if spikes == 0 {
 				t.Fatal("no spikes: the comparison needs some")
+			}
+			if strings.Contains(c.name, "large") && outside == 0 {
+				t.Fatal("no conductance above 149: the blocks outside the polynomial's range were not exercised")
 			}
 		})
 	}

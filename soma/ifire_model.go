@@ -43,7 +43,11 @@ type ifModel struct {
 	last    []uint32 // elements that fired at the last step
 	pending bool     // last's after-spike actions not applied yet
 	zeros   []float32
-	err     error
+	// AVX2 conductance loop: its constants and spike masks (see
+	// coba2SIMD), made at first use.
+	simd  *cobaParams
+	masks []uint8
+	err   error
 }
 
 func (m *ifModel) Len() int { return m.n }

@@ -1,0 +1,21 @@
+//go:build amd64
+
+package soma
+
+import "golang.org/x/sys/cpu"
+
+// haveAVX2 reports whether the AVX2 kernels may run (set once, from the
+// processor's features).
+var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
+
+// coba2 is the two-receptor exponential-Euler membrane loop of
+// stepFusedConductance over n neurons (n a multiple of 8), eight at a
+// time with AVX2, computing exactly what the Go loop computes (the same
+// operations in the same order, no fused multiply-add, exp32's polynomial
+// in float64). It writes one byte per eight neurons into masks (bit k:
+// neuron 8·block + k crossed its threshold) and returns how many neurons
+// it did: fewer than n when a block has an exponent argument outside
+// (−0.75, 0.75), which it leaves untouched for the Go loop.
+//
+//go:noescape
+func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, masks *uint8) int

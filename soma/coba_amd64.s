@@ -1,0 +1,138 @@
+//go:build amd64
+
+#include "textflag.h"
+
+// func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, masks *uint8) int
+//
+// cobaParams: eight copies of e1 (0), e2 (32), d1 (64), d2 (96), r (128),
+// dtTau (160), one (192), lo (224), hi (256), the sign bit (288), then four
+// copies (float64) of the polynomial coefficients c0..c8 at 320 + 32·k.
+TEXT ·coba2(SB), NOSPLIT, $0-96
+	MOVQ v+0(FP), DI
+	MOVQ rest+8(FP), SI
+	MOVQ th+16(FP), R8
+	MOVQ cur+24(FP), R9
+	MOVQ a1+32(FP), R10
+	MOVQ s1+40(FP), R11
+	MOVQ a2+48(FP), R12
+	MOVQ s2+56(FP), R13
+	MOVQ n+64(FP), CX
+	MOVQ p+72(FP), DX
+	MOVQ masks+80(FP), R14
+	XORQ AX, AX
+
+loop:
+	LEAQ 8(AX), BX
+	CMPQ BX, CX
+	JGT  done
+
+	// Receptors: y1 = s1 + a1, y2 = s2 + a2.
+	VMOVUPS (R10)(AX*4), Y0
+	VADDPS  (R11)(AX*4), Y0, Y0
+	VMOVUPS (R12)(AX*4), Y1
+	VADDPS  (R13)(AX*4), Y1, Y1
+
+	// gs = y1 + y2; ge = y1·E1 + y2·E2; b = 1 + gs.
+	VADDPS Y1, Y0, Y2
+	VMULPS 0(DX), Y0, Y3
+	VMULPS 32(DX), Y1, Y4
+	VADDPS Y4, Y3, Y3
+	VADDPS 192(DX), Y2, Y2
+
+	// a = (rest + r·cur) + ge.
+	VMOVUPS (R9)(AX*4), Y4
+	VMULPS  128(DX), Y4, Y4
+	VADDPS  (SI)(AX*4), Y4, Y4
+	VADDPS  Y3, Y4, Y4
+
+	// x = (−b)·dtTau, within (lo, hi) in every lane, or leave the block.
+	VXORPS    288(DX), Y2, Y5
+	VMULPS    160(DX), Y5, Y5
+	VCMPPS    $0x1E, 224(DX), Y5, Y6
+	VCMPPS    $0x11, 256(DX), Y5, Y7
+	VANDPS    Y7, Y6, Y6
+	VMOVMSKPS Y6, BX
+	CMPQ      BX, $0xFF
+	JNE       done
+
+	// e = exp(x): the degree-9 polynomial in float64, low and high lanes.
+	VCVTPS2PD    X5, Y6
+	VEXTRACTF128 $1, Y5, X7
+	VCVTPS2PD    X7, Y7
+
+	// Low half: r in Y6, result in Y8.
+	VMULPD Y6, Y6, Y10
+	VMULPD Y10, Y10, Y11
+	VADDPD 320(DX), Y6, Y12
+	VMULPD 384(DX), Y6, Y13
+	VADDPD 352(DX), Y13, Y13
+	VMULPD Y13, Y10, Y13
+	VADDPD Y13, Y12, Y12
+	VMULPD 448(DX), Y6, Y13
+	VADDPD 416(DX), Y13, Y13
+	VMULPD 512(DX), Y6, Y8
+	VADDPD 480(DX), Y8, Y8
+	VMULPD Y8, Y10, Y8
+	VADDPD Y8, Y13, Y13
+	VMULPD 576(DX), Y6, Y8
+	VADDPD 544(DX), Y8, Y8
+	VMULPD Y8, Y11, Y8
+	VADDPD Y8, Y13, Y13
+	VMULPD Y13, Y11, Y13
+	VADDPD Y13, Y12, Y8
+
+	// High half: r in Y7, result in Y9.
+	VMULPD Y7, Y7, Y10
+	VMULPD Y10, Y10, Y11
+	VADDPD 320(DX), Y7, Y12
+	VMULPD 384(DX), Y7, Y13
+	VADDPD 352(DX), Y13, Y13
+	VMULPD Y13, Y10, Y13
+	VADDPD Y13, Y12, Y12
+	VMULPD 448(DX), Y7, Y13
+	VADDPD 416(DX), Y13, Y13
+	VMULPD 512(DX), Y7, Y9
+	VADDPD 480(DX), Y9, Y9
+	VMULPD Y9, Y10, Y9
+	VADDPD Y9, Y13, Y13
+	VMULPD 576(DX), Y7, Y9
+	VADDPD 544(DX), Y9, Y9
+	VMULPD Y9, Y11, Y9
+	VADDPD Y9, Y13, Y13
+	VMULPD Y13, Y11, Y13
+	VADDPD Y13, Y12, Y9
+
+	VCVTPD2PSY  Y8, X8
+	VCVTPD2PSY  Y9, X9
+	VINSERTF128 $1, X9, Y8, Y8
+
+	// v ← vinf + (v − vinf)·e, vinf = a / b.
+	VDIVPS  Y2, Y4, Y4
+	VMOVUPS (DI)(AX*4), Y5
+	VSUBPS  Y4, Y5, Y5
+	VMULPS  Y8, Y5, Y5
+	VADDPS  Y5, Y4, Y5
+	VMOVUPS Y5, (DI)(AX*4)
+
+	// Receptor state: s ← y·d, inputs cleared.
+	VMULPS  64(DX), Y0, Y0
+	VMOVUPS Y0, (R11)(AX*4)
+	VMULPS  96(DX), Y1, Y1
+	VMOVUPS Y1, (R13)(AX*4)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (R10)(AX*4)
+	VMOVUPS Y0, (R12)(AX*4)
+
+	// Spikes: v > th.
+	VCMPPS    $0x1E, (R8)(AX*4), Y5, Y6
+	VMOVMSKPS Y6, BX
+	MOVB      BX, (R14)
+	INCQ      R14
+
+	ADDQ $8, AX
+	JMP  loop
+
+done:
+	VZEROUPPER
+	MOVQ AX, ret+88(FP)
+	RET

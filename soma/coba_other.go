@@ -1,0 +1,11 @@
+//go:build !amd64
+
+package soma
+
+// haveAVX2 is false off amd64: the Go loops run.
+const haveAVX2 = false
+
+// coba2 is never called off amd64.
+func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, masks *uint8) int {
+	return 0
+}
