@@ -19,3 +19,11 @@ var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
 //
 //go:noescape
 func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, masks *uint8) int
+
+// cuba2 is lifExp2 over n neurons (n a multiple of 8), eight at a time
+// with AVX2, computing exactly what the Go loop computes; cur may be nil
+// (no current). It writes one byte of threshold crossings per eight
+// neurons into masks.
+//
+//go:noescape
+func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8)

@@ -136,3 +136,72 @@ done:
 	VZEROUPPER
 	MOVQ AX, ret+88(FP)
 	RET
+
+// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8)
+//
+// cubaParams: eight copies of d1 (0), d2 (32), k (64), e (96), g (128),
+// th (160). cur may be nil (no current).
+TEXT ·cuba2(SB), NOSPLIT, $0-72
+	MOVQ v+0(FP), DI
+	MOVQ cur+8(FP), R9
+	MOVQ a1+16(FP), R10
+	MOVQ s1+24(FP), R11
+	MOVQ a2+32(FP), R12
+	MOVQ s2+40(FP), R13
+	MOVQ n+48(FP), CX
+	MOVQ p+56(FP), DX
+	MOVQ masks+64(FP), R14
+	XORQ AX, AX
+
+cloop:
+	LEAQ 8(AX), BX
+	CMPQ BX, CX
+	JGT  cdone
+
+	// p = s1 + a1, q = s2 + a2; c = (cur + p) + q, or p + q.
+	VMOVUPS (R10)(AX*4), Y0
+	VADDPS  (R11)(AX*4), Y0, Y0
+	VMOVUPS (R12)(AX*4), Y1
+	VADDPS  (R13)(AX*4), Y1, Y1
+	TESTQ   R9, R9
+	JZ      nocur
+	VMOVUPS (R9)(AX*4), Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  Y1, Y2, Y2
+	JMP     state
+
+nocur:
+	VADDPS Y1, Y0, Y2
+
+state:
+	// s ← p·d1, q·d2; inputs cleared.
+	VMULPS  0(DX), Y0, Y0
+	VMOVUPS Y0, (R11)(AX*4)
+	VMULPS  32(DX), Y1, Y1
+	VMOVUPS Y1, (R13)(AX*4)
+	VXORPS  Y3, Y3, Y3
+	VMOVUPS Y3, (R10)(AX*4)
+	VMOVUPS Y3, (R12)(AX*4)
+
+	// v ← (v + k·(e − v)) + g·c.
+	VMOVUPS (DI)(AX*4), Y4
+	VMOVUPS 96(DX), Y5
+	VSUBPS  Y4, Y5, Y5
+	VMULPS  64(DX), Y5, Y5
+	VADDPS  Y5, Y4, Y5
+	VMULPS  128(DX), Y2, Y2
+	VADDPS  Y2, Y5, Y5
+	VMOVUPS Y5, (DI)(AX*4)
+
+	// Spikes: v > th.
+	VCMPPS    $0x1E, 160(DX), Y5, Y6
+	VMOVMSKPS Y6, BX
+	MOVB      BX, (R14)
+	INCQ      R14
+
+	ADDQ $8, AX
+	JMP  cloop
+
+cdone:
+	VZEROUPPER
+	RET

@@ -9,3 +9,6 @@ const haveAVX2 = false
 func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, masks *uint8) int {
 	return 0
 }
+
+// cuba2 is never called off amd64.
+func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8) {}

@@ -62,7 +62,9 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uin
 	if m.refr {
 		m.enterRefractory()
 	}
-	if len(recs) == 1 {
+	if len(recs) == 2 && haveAVX2 && m.n >= 8 {
+		fired = m.lifExp2SIMD(cur, recs[0], recs[1], fired)
+	} else if len(recs) == 1 {
 		if cur == nil {
 			if m.zeros == nil {
 				m.zeros = make([]float32, m.n)
@@ -341,6 +343,58 @@ func (m *ifModel) condOne(lo, hi int, cur []float32, r1, r2 ExpCurrent, fired []
 		if u > th[i] {
 			fired = append(fired, uint32(i))
 		}
+	}
+	return fired
+}
+
+// cubaParams holds the constants of the AVX2 current-based loop, each
+// repeated for every lane (see coba_amd64.s for the layout).
+type cubaParams struct {
+	d1, d2, k, e, g, th [8]float32
+}
+
+// lifExp2SIMD is lifExp2 (or lifExp2NoCur, for a nil cur) with the whole
+// blocks of eight neurons done by the AVX2 kernel.
+func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
+	n := m.n
+	n8 := n &^ 7
+	if m.simdCuba == nil {
+		m.simdCuba = &cubaParams{}
+	}
+	p := m.simdCuba
+	for k := range 8 {
+		p.d1[k], p.d2[k], p.k[k], p.e[k], p.g[k], p.th[k] = r1.Decay, r2.Decay, m.ks, m.es, m.gs, m.ts
+	}
+	if cap(m.masks) < n8/8 {
+		m.masks = make([]uint8, n8/8)
+	}
+	masks := m.masks[:n8/8]
+	var c *float32
+	if cur != nil {
+		c = &cur[0]
+	}
+	cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &masks[0])
+	for b, mk := range masks {
+		for mk != 0 {
+			k := bits.TrailingZeros8(mk)
+			fired = append(fired, uint32(8*b+k))
+			mk &= mk - 1
+		}
+	}
+	if n8 == n {
+		return fired
+	}
+	// The tail, in Go, numbered from n8.
+	start := len(fired)
+	t1 := ExpCurrent{In: r1.In[n8:], G: r1.G[n8:], Decay: r1.Decay}
+	t2 := ExpCurrent{In: r2.In[n8:], G: r2.G[n8:], Decay: r2.Decay}
+	var tc []float32
+	if cur != nil {
+		tc = cur[n8:]
+	}
+	fired = lifExp2(m.v[n8:], tc, t1, t2, m.ks, m.es, m.gs, m.ts, fired)
+	for i := start; i < len(fired); i++ {
+		fired[i] += uint32(n8)
 	}
 	return fired
 }

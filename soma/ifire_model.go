@@ -45,9 +45,10 @@ type ifModel struct {
 	zeros   []float32
 	// AVX2 conductance loop: its constants and spike masks (see
 	// coba2SIMD), made at first use.
-	simd  *cobaParams
-	masks []uint8
-	err   error
+	simd     *cobaParams
+	simdCuba *cubaParams
+	masks    []uint8
+	err      error
 }
 
 func (m *ifModel) Len() int { return m.n }
