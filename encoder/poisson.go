@@ -51,9 +51,13 @@ func (d Drive) String() string {
 // element's spike is still decided as u < p (so p > 1 fires), but the run
 // should be stopped: the value is never clipped silently.
 //
-// Draws are keyed: neuron i of copy b at step n fires iff
-// U(Key.Sub(PurposePoisson), n, b<<32 | (FirstNeuron+i)) < p, so its spikes
-// depend only on (seed, population, copy, neuron, step).
+// Draws are keyed by (seed, population, copy, neuron or group of eight
+// neurons, step), never by shard, so the spikes are the same whatever the
+// split: with a constant rate and no drive, see stepGrouped (one word
+// decides for eight neurons whether and where the first of them fires);
+// with per-neuron rates, neuron i fires when word i mod 8 of a pair of
+// Philox blocks keyed by its group is below round(p·2³²); driven encoders
+// draw U(Key.Sub(PurposePoisson), n, b<<32 | (FirstNeuron+i)) < p.
 type Poisson struct {
 	// Rate in Hz: a constant, one value per neuron (len N), or a
 	// distribution (drawn for neurons FirstNeuron..FirstNeuron+N−1 of the
@@ -78,13 +82,15 @@ func (s Poisson) New(env soma.Env) (soma.Model, error) {
 	if s.FirstNeuron < 0 || uint64(s.FirstNeuron)+uint64(env.N) > 1<<32 {
 		return nil, fmt.Errorf("poisson: first neuron %d: must be >= 0 and first+N <= 2^32", s.FirstNeuron)
 	}
+	_, constRate := s.Rate.IsConst()
 	m := &poisson{
-		env:   env,
-		drive: s.Drive,
-		key:   env.Key.Sub(uint64(rng.PurposePoisson)),
-		first: uint64(s.FirstNeuron),
-		p:     make([]float32, env.Len()),
-		scale: env.Dt / 1000,
+		env:     env,
+		drive:   s.Drive,
+		key:     env.Key.Sub(uint64(rng.PurposePoisson)),
+		first:   uint64(s.FirstNeuron),
+		p:       make([]float32, env.Len()),
+		scale:   env.Dt / 1000,
+		grouped: constRate && s.Drive == Undriven,
 	}
 	switch s.Drive {
 	case Undriven, DriveGain:
@@ -168,6 +174,11 @@ type poisson struct {
 	// outside [0, 1] (−1: none).
 	thr []uint64
 	bad int
+	// grouped: one rate for the whole population (Undriven, constant
+	// rate): the groups of eight draw first whether any of them fires
+	// (stepGrouped); gthr are the thresholds of the first firer.
+	grouped bool
+	gthr    [8]uint64
 }
 
 func (m *poisson) Len() int { return m.env.Len() }
@@ -244,6 +255,9 @@ func (m *poisson) stepUndriven(step int64, fired []uint32) []uint32 {
 		b, i := m.bad/n, m.bad%n
 		m.err = &ProbabilityError{Neuron: int(m.first) + i, Copy: b, Step: step, P: float64(m.p[m.bad]), Rate: float64(m.rate[i])}
 	}
+	if m.grouped && m.bad < 0 && n > 0 {
+		return m.stepGrouped(step, fired)
+	}
 	for b := 0; b < m.env.Batch; b++ {
 		base := b * n
 		thr := m.thr[base : base+n]
@@ -275,6 +289,65 @@ func (m *poisson) stepUndriven(step int64, fired []uint32) []uint32 {
 		// Tail.
 		for ; i < n; i++ {
 			fired = m.drawOne(step, b, i, thr[i], base, fired)
+		}
+	}
+	return fired
+}
+
+// stepGrouped is stepUndriven for a population with one spike
+// probability p for every neuron. Neurons form groups of eight by their
+// population index (group g: 8g … 8g+7). For each group one word u decides
+// at once whether any of its neurons fires and which one fires first: none
+// when u ≥ round(2³²·(1 − (1−p)⁸)), else the first k with
+// u < round(2³²·(1 − (1−p)^(k+1))); every later neuron j of the group then
+// fires when its own word w_j < round(2³²·p). Each neuron thus fires with
+// probability p, independently of the others, and a step costs one pair
+// of Philox blocks per 64 neurons (the words u of eight groups) plus one
+// per group that fires. The words depend only on (seed, population, copy,
+// group, step) — u is word g mod 8 of key.At2(n, b·2³² + 2³¹ + 2·⌊g/8⌋),
+// w_j word j mod 8 of key.At2(n, b·2³² + 2g) — so a shard computes a
+// group that it shares with another shard exactly as the other does.
+func (m *poisson) stepGrouped(step int64, fired []uint32) []uint32 {
+	n := m.env.N
+	if m.gthr[7] == 0 && m.thr[0] != 0 {
+		q := 1 - float64(m.p[0])
+		for k := range m.gthr {
+			m.gthr[k] = uint64(math.Round((1 - math.Pow(q, float64(k+1))) * (1 << 32)))
+		}
+	}
+	t, any := m.thr[0], m.gthr[7]
+	if any == 0 {
+		return fired
+	}
+	lo, hi := m.first, m.first+uint64(n) // this part's neurons
+	for b := 0; b < m.env.Batch; b++ {
+		base := uint64(b * n)
+		var u [8]uint32
+		sg := ^uint64(0)
+		for g := lo >> 3; g<<3 < hi; g++ {
+			if s := g >> 3; s != sg {
+				sg = s
+				b0, b1 := m.key.At2(uint64(step), uint64(b)<<32|1<<31|s<<1)
+				u = [8]uint32{b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]}
+			}
+			ug := uint64(u[g&7])
+			if ug >= any {
+				continue
+			}
+			k := 0
+			for ug >= m.gthr[k] {
+				k++
+			}
+			w0, w1 := m.key.At2(uint64(step), uint64(b)<<32|g<<1)
+			w := [8]uint32{w0[0], w0[1], w0[2], w0[3], w1[0], w1[1], w1[2], w1[3]}
+			for j := k; j < 8; j++ {
+				if j > k && uint64(w[j]) >= t {
+					continue
+				}
+				if idx := g<<3 + uint64(j); idx >= lo && idx < hi {
+					fired = append(fired, uint32(base+idx-lo))
+				}
+			}
 		}
 	}
 	return fired

@@ -299,3 +299,66 @@ func TestPoissonGainDecode(t *testing.T) {
 		}
 	}
 }
+
+// A constant rate without drive draws groups of eight at once: the spikes
+// are still those of independent neurons with probability p (counts
+// within binomial bounds, joint spikes of neighbours in one group as
+// independence predicts), and shards cutting groups anywhere give the
+// whole population's spikes.
+func TestPoissonGroupedStatisticsAndShards(t *testing.T) {
+	const steps, n, batch = 20000, 100, 2
+	const rate, dt = 15.0, 0.1 // p = 0.0015, the STDP model's inputs
+	sim := func(n, first int) [][]uint32 {
+		m, err := Poisson{Rate: param.Const(rate), FirstNeuron: first}.New(env(n, batch, dt, 7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run(t, m, steps, nil)
+	}
+	full := sim(n, 0)
+	p := rate * dt / 1000
+	cnt := counts(full, n*batch)
+	total := 0
+	for _, k := range cnt {
+		total += k
+	}
+	mean, sd := float64(steps*n*batch)*p, math.Sqrt(float64(steps*n*batch)*p*(1-p))
+	if math.Abs(float64(total)-mean) > 5*sd {
+		t.Errorf("%d spikes in all, want %.0f ± 5·%.1f", total, mean, sd)
+	}
+	for e, k := range cnt {
+		m1, s1 := float64(steps)*p, math.Sqrt(float64(steps)*p*(1-p))
+		if math.Abs(float64(k)-m1) > 5*s1 {
+			t.Errorf("element %d: %d spikes, want %.1f ± 5·%.1f", e, k, m1, s1)
+		}
+	}
+	// Neighbours within a group: joint spikes ~ Binomial(steps, p²) summed
+	// over the pairs (0,1) … (6,7) of every group of copy 0.
+	joint, pairs := 0, 0
+	for g := 0; g+8 <= n; g += 8 {
+		for j := 0; j < 7; j++ {
+			pairs++
+			for _, f := range full {
+				if slices.Contains(f, uint32(g+j)) && slices.Contains(f, uint32(g+j+1)) {
+					joint++
+				}
+			}
+		}
+	}
+	q := p * p
+	jm, js := float64(steps*pairs)*q, math.Sqrt(float64(steps*pairs)*q*(1-q))
+	if math.Abs(float64(joint)-jm) > 5*js+1 {
+		t.Errorf("%d joint spikes of neighbours, want %.2f ± 5·%.2f (independent neurons)", joint, jm, js)
+	}
+	// Shards [0, 37), [37, 80), [80, 100): the same spikes.
+	want := spikes(full, n, 0)
+	union := map[spike]bool{}
+	for _, sh := range [][2]int{{0, 37}, {37, 80}, {80, 100}} {
+		for k := range spikes(sim(sh[1]-sh[0], sh[0]), sh[1]-sh[0], sh[0]) {
+			union[k] = true
+		}
+	}
+	if !mapsEqual(want, union) {
+		t.Fatal("sharded population fires differently")
+	}
+}
