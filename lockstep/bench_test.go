@@ -1,0 +1,29 @@
+package lockstep_test
+
+import (
+	"testing"
+
+	"github.com/spiral-sim/spiral/lockstep"
+	"github.com/spiral-sim/spiral/models"
+)
+
+// BenchmarkCUBA10 runs 100 ms of CUBA at scale 10 (40,000 neurons, one-step
+// links) per operation on the lockstep engine with two shards per
+// population; compare -cpu 1,2.
+func BenchmarkCUBA10(b *testing.B) {
+	net, err := models.CUBA(models.Options{Scale: 10, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := lockstep.New(net, lockstep.Options{Shards: map[string]int{"E": 2, "I": 2}, DiscardSpikes: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.Run(1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
