@@ -95,7 +95,7 @@ type Engine struct {
 	running       bool
 	closed        bool
 	failed        error
-	startCh       []chan int // per worker > 0: segments to run (−1 ends)
+	startCh       []chan int // per worker > 0: a run to take part in; closed by Close
 	doneWG        sync.WaitGroup
 	workerWG      sync.WaitGroup
 }
