@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"runtime"
 
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/latency"
@@ -98,10 +99,17 @@ func split(net *network.Network, counts map[string]int, release bool) ([][]*Shar
 		}
 		out[pi] = shards
 		if release && s > 1 {
+			released := false
 			for _, pr := range net.Projections {
-				if pr.Target == pi && !pr.Plastic && pr.Runtime.Mask() == nil {
+				if pr.Target == pi && !pr.Plastic && pr.Runtime.Mask() == nil && !pr.Runtime.Syn.Released() {
 					pr.Runtime.Syn.Release()
+					released = true
 				}
+			}
+			if released {
+				// Collect now, so that the next population's copies reuse
+				// this memory instead of adding to the peak.
+				runtime.GC()
 			}
 		}
 	}

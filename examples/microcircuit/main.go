@@ -6,7 +6,7 @@
 // population rates with the published NEST rates.
 //
 //	go run ./examples/microcircuit [-scale 1] [-kscale 1] [-bg dc|poisson]
-//	    [-warmup 500] [-t 1000] [-engine actors|sequential] [-seed 55] [-out DIR]
+//	    [-warmup 500] [-t 1000] [-engine lockstep|actors|sequential] [-seed 55] [-out DIR]
 //
 // It builds the network, simulates the warm-up (discarded) and then t ms,
 // and prints the build and simulation times, the real-time factor of the
@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/stepper"
 )
@@ -68,8 +69,8 @@ func (r *Result) RTF() float64 { return r.SimulateS / (r.MeasuredMs / 1000) }
 
 // Run builds c and simulates warmupMs + tMs on the chosen engine.
 func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result, error) {
-	if engine != "actors" && engine != "sequential" {
-		return nil, fmt.Errorf("microcircuit: engine %q: want actors or sequential", engine)
+	if engine != "actors" && engine != "lockstep" && engine != "sequential" {
+		return nil, fmt.Errorf("microcircuit: engine %q: want lockstep, actors or sequential", engine)
 	}
 	load0 := loadAvg()
 	t0 := time.Now()
@@ -111,8 +112,35 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 		res.SimulateS, res.SimulateCPUS = time.Since(t2).Seconds(), cpuSeconds()-c2
 		res.Engine = "sequential stepper"
 		spikes = func(y int) ([]int64, []uint32) { return mons[y].Steps, mons[y].Elements }
+	case "lockstep":
+		e, err := lockstep.New(net, lockstep.Options{Shards: actors.ShardCounts(net, nil), ReleaseSynapses: true})
+		if err != nil {
+			return nil, err
+		}
+		defer e.Close()
+		t1 := time.Now()
+		if err := e.Run(warm); err != nil {
+			return nil, err
+		}
+		res.WarmupS = time.Since(t1).Seconds()
+		fmt.Fprintf(log, "warm-up %g ms in %.1f s\n", warmupMs, res.WarmupS)
+		t2, c2 := time.Now(), cpuSeconds()
+		if err := e.Run(meas); err != nil {
+			return nil, err
+		}
+		res.SimulateS, res.SimulateCPUS = time.Since(t2).Seconds(), cpuSeconds()-c2
+		res.Engine = fmt.Sprintf("lockstep, shards %v on %d cores, segments of %d steps", e.Shards(), e.Workers(), e.SegmentSteps())
+		var all [8][2]any
+		for y := range 8 {
+			st, el, err := e.Spikes(popNames[y])
+			if err != nil {
+				return nil, err
+			}
+			all[y] = [2]any{st, el}
+		}
+		spikes = func(y int) ([]int64, []uint32) { return all[y][0].([]int64), all[y][1].([]uint32) }
 	case "actors":
-		e, err := actors.New(net, actors.Options{})
+		e, err := actors.New(net, actors.Options{ReleaseSynapses: true})
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +171,7 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 		}
 		spikes = func(y int) ([]int64, []uint32) { return all[y].st, all[y].el }
 	default:
-		return nil, fmt.Errorf("microcircuit: engine %q: want actors or sequential", engine)
+		return nil, fmt.Errorf("microcircuit: engine %q: want lockstep, actors or sequential", engine)
 	}
 	for y := range 8 {
 		st, el := spikes(y)
@@ -222,7 +250,7 @@ func main() {
 	bg := flag.String("bg", "dc", "background input: dc (the reference default) or poisson")
 	warmup := flag.Float64("warmup", 500, "warm-up ms, discarded")
 	t := flag.Float64("t", 1000, "simulated ms after the warm-up")
-	engine := flag.String("engine", "actors", "actors or sequential")
+	engine := flag.String("engine", "lockstep", "lockstep, actors or sequential")
 	seed := flag.Uint64("seed", 55, "seed")
 	out := flag.String("out", "", "folder for raster.png (none if empty)")
 	flag.Parse()
