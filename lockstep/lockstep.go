@@ -84,11 +84,12 @@ type Engine struct {
 	axValues [][]float32
 	axEvents [][]axon.Event
 
-	step          int64   // next step
-	end           int64   // where the current run ends
-	prev          span    // the segment whose events are pending
-	pendingRecord bool    // the previous segment's spikes are not recorded yet
-	errs          []error // per worker, set when it failed
+	touched       []uint32 // per worker: sums of the prefetching reads, kept so that they stay
+	step          int64    // next step
+	end           int64    // where the current run ends
+	prev          span     // the segment whose events are pending
+	pendingRecord bool     // the previous segment's spikes are not recorded yet
+	errs          []error  // per worker, set when it failed
 	stop          atomic.Bool
 	bar           barrier
 	mu            sync.Mutex
@@ -141,6 +142,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	e.events = make([][]stepEvent, na)
 	e.axFired, e.axValues, e.axEvents = make([][]uint32, na), make([][]float32, na), make([][]axon.Event, na)
 	e.errs = make([]error, w)
+	e.touched = make([]uint32, w)
 	e.bar.n = int32(w)
 	e.bar.cond = sync.NewCond(&e.bar.mu)
 	e.startCh = make([]chan int, w)
@@ -332,7 +334,7 @@ func (e *Engine) protect(k int, from int64, f func() error) (err error) {
 func (e *Engine) compute(k int, prev span, from, to int64) error {
 	for _, i := range e.work[k] {
 		sh := e.all[i]
-		e.deliver(sh, prev)
+		e.touched[k] += e.deliver(sh, prev)
 		if err := e.stepShard(i, sh, from, to); err != nil {
 			return err
 		}
@@ -342,9 +344,9 @@ func (e *Engine) compute(k int, prev span, from, to int64) error {
 
 // deliver hands a shard the events of the previous segment: emission
 // step, then axon, then projection, then source (the sequential order).
-func (e *Engine) deliver(sh *shard.Shard, prev span) {
+func (e *Engine) deliver(sh *shard.Shard, prev span) (touched uint32) {
 	if prev.to == prev.from {
-		return
+		return 0
 	}
 	var pos [64]int
 	p := pos[:0]
@@ -367,8 +369,18 @@ func (e *Engine) deliver(sh *shard.Shard, prev span) {
 			if i == j {
 				continue
 			}
+			batch := evs[i:j]
 			for _, t := range sh.In[a] {
-				for _, ev := range evs[i:j] {
+				if len(batch) > 1 {
+					touched += t.Touch(func(yield func(uint32) bool) {
+						for _, ev := range batch {
+							if !yield(ev.Src) {
+								return
+							}
+						}
+					})
+				}
+				for _, ev := range batch {
 					t.Send(st, ev.Src, ev.Delay, ev.Value)
 				}
 			}
@@ -382,6 +394,7 @@ func (e *Engine) deliver(sh *shard.Shard, prev span) {
 			}
 		}
 	}
+	return touched
 }
 
 // stepShard computes the segment's steps of shard i.

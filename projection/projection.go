@@ -278,6 +278,18 @@ func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
 	p.Syn.Deliver(row, value, slot[b*cols:(b+1)*cols])
 }
 
+// Touch reads the synapse rows of the given events ahead of Send, so that
+// their cache misses overlap (see synapse.CSR.Touch). It changes nothing.
+// The result is only there to keep the reads.
+func (p *Projection) Touch(srcs func(yield func(src uint32) bool)) uint32 {
+	rows := uint32(p.Syn.Rows)
+	var s uint32
+	for src := range srcs {
+		s += p.Syn.Touch(int(src % rows))
+	}
+	return s
+}
+
 // deliver adds one arriving event into slot with the current weights and
 // mask, and records it as presynaptic signal for plasticity.
 func (p *Projection) deliver(src uint32, value float32, slot []float32) {

@@ -116,3 +116,22 @@ func TestRelease(t *testing.T) {
 			c.Released(), c.Len(), c.Idx, c.W, c.Memory())
 	}
 }
+
+// Touch reads one index per 16 (a cache line) of a row and sums them; a
+// released CSR reads nothing.
+func TestTouch(t *testing.T) {
+	c := &synapse.CSR{Rows: 2, Cols: 100, Ptr: []uint32{0, 3, 40}}
+	for k := 0; k < 40; k++ {
+		c.Idx = append(c.Idx, uint32(k))
+	}
+	if got, want := c.Touch(0), uint32(0); got != want {
+		t.Errorf("row 0: Touch = %d, want %d (index 0 only)", got, want)
+	}
+	if got, want := c.Touch(1), uint32(3+19+35); got != want {
+		t.Errorf("row 1: Touch = %d, want %d (indices at 3, 19, 35)", got, want)
+	}
+	c.Release()
+	if got := c.Touch(1); got != 0 {
+		t.Errorf("released: Touch = %d, want 0", got)
+	}
+}
