@@ -1,6 +1,9 @@
 package soma
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // ExpCurrent is an exponential receptor handed to a model that updates it
 // inside its own loop (see Fuser): In holds the inputs arriving at this
@@ -301,13 +304,7 @@ func (m *ifModel) coba2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) ([
 	i := 0
 	for i < n8 {
 		done := coba2(&v[i], &rest[i], &th[i], &cur[i], &a1[i], &s1[i], &a2[i], &s2[i], n8-i, p, &masks[i/8])
-		for b, mk := range masks[i/8 : (i+done)/8] {
-			for mk != 0 {
-				k := bits.TrailingZeros8(mk)
-				fired = append(fired, uint32(i+8*b+k))
-				mk &= mk - 1
-			}
-		}
+		fired = appendMasked(fired, masks[i/8:(i+done)/8], i)
 		i += done
 		if i < n8 {
 			// A block out of the polynomial's range: the Go loop.
@@ -374,13 +371,7 @@ func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) 
 		c = &cur[0]
 	}
 	cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &masks[0])
-	for b, mk := range masks {
-		for mk != 0 {
-			k := bits.TrailingZeros8(mk)
-			fired = append(fired, uint32(8*b+k))
-			mk &= mk - 1
-		}
-	}
+	fired = appendMasked(fired, masks, 0)
 	if n8 == n {
 		return fired
 	}
@@ -395,6 +386,27 @@ func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) 
 	fired = lifExp2(m.v[n8:], tc, t1, t2, m.ks, m.es, m.gs, m.ts, fired)
 	for i := start; i < len(fired); i++ {
 		fired[i] += uint32(n8)
+	}
+	return fired
+}
+
+// appendMasked appends first + 8·b + k for every bit k set in masks[b],
+// in ascending order, reading the masks eight bytes at a time (they are
+// mostly zero).
+func appendMasked(fired []uint32, masks []uint8, first int) []uint32 {
+	b := 0
+	for ; b+8 <= len(masks); b += 8 {
+		w := binary.LittleEndian.Uint64(masks[b:])
+		for w != 0 {
+			k := bits.TrailingZeros64(w)
+			fired = append(fired, uint32(first+8*b+k))
+			w &= w - 1
+		}
+	}
+	for ; b < len(masks); b++ {
+		for mk := masks[b]; mk != 0; mk &= mk - 1 {
+			fired = append(fired, uint32(first+8*b+bits.TrailingZeros8(mk)))
+		}
 	}
 	return fired
 }
