@@ -43,7 +43,7 @@ func run(args []string, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the first repetition")
 	quick := fs.Bool("quick", false, "small sizes and durations for trying the harness out (a few minutes)")
 	modelList := fs.String("models", "cuba,coba,brunel,stdp", "models to run, comma-separated")
-	engineList := fs.String("engine", "actors", "Spiral engines, comma-separated (actors, sequential, lockstep, … as spiral-node run --engine takes them)")
+	engineList := fs.String("engine", "lockstep", "Spiral engines, comma-separated (lockstep, actors, sequential, … as spiral-node run --engine takes them)")
 	modeList := fs.String("modes", "runtime,cpp_standalone", "Brian2 modes: runtime, cpp_standalone (serial C++), cpp_standalone_tN (OpenMP, N threads)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "limit per run")
 	warmup := fs.Bool("warmup", true, "one short untimed Brian2 runtime run per model first, to fill the Cython cache")
