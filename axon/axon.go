@@ -39,7 +39,8 @@ type Spec struct {
 	// array of Terminals values (one per terminal, the same for every
 	// neuron), an array of N·Terminals values (one per row), or a
 	// distribution (one draw per row, in row order, from env.Key's stream
-	// for rng.PurposeDelays). The zero Value is no delay.
+	// for rng.PurposeDelays; network keys it by population and axon name).
+	// The zero Value is no delay.
 	Delay param.Value
 	// Inhibitory makes every terminal inhibitory (sign −1).
 	Inhibitory bool

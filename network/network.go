@@ -473,7 +473,7 @@ func (b *Builder) Build() (*Network, error) {
 			}
 		}
 		for _, a := range d.axons {
-			ax, err := a.spec.New(env)
+			ax, err := a.spec.New(axonEnv(env, a.name))
 			if err != nil {
 				errs = append(errs, fmt.Errorf("population %q: axon %q: %w", d.name, a.name, err))
 				continue
@@ -502,7 +502,7 @@ func (b *Builder) Build() (*Network, error) {
 		if name != "out" {
 			return nil, fmt.Errorf("population %q has no axon %q", rt.def.name, name)
 		}
-		ax, err := axon.Spec{}.New(rt.env)
+		ax, err := axon.Spec{}.New(axonEnv(rt.env, name))
 		if err != nil {
 			return nil, err
 		}
@@ -675,6 +675,14 @@ func (b *Builder) Build() (*Network, error) {
 		return nil, errors.Join(errs...)
 	}
 	return net, nil
+}
+
+// axonEnv is the environment of a population's axon: its random streams
+// (delays drawn from a distribution) are keyed by the axon's name too, so
+// two axons of one population draw different delays.
+func axonEnv(env soma.Env, name string) soma.Env {
+	env.Key = env.Key.Sub(nameID(name))
+	return env
 }
 
 // nameID derives a stream identity from an object's name (FNV-1a), so

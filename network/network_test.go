@@ -459,3 +459,41 @@ func TestPopulationAsModulator(t *testing.T) {
 		t.Fatalf("modulator seen per step = %v, want %v", seen, want)
 	}
 }
+
+// Two axons of one population with the same distribution of delays draw
+// different delays (their streams are keyed by the axon's name), and the
+// same axon draws the same delays in every build.
+func TestAxonDelayStreamsPerAxon(t *testing.T) {
+	build := func() *network.Network {
+		b := network.New(network.Config{DtMs: 0.1, Seed: 3})
+		b.Population("p", 200, encoder.Poisson{Rate: param.Const(10)}).
+			Axon("a", axon.Spec{Delay: param.Uniform(0, 5)}).
+			Axon("b", axon.Spec{Delay: param.Uniform(0, 5)})
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	lat := func(net *network.Network, name string) []int {
+		for _, a := range net.Axons {
+			if a.Name == name {
+				out := make([]int, a.Axon.Rows())
+				for r := range out {
+					out[r] = a.Axon.Latency(r)
+				}
+				return out
+			}
+		}
+		t.Fatalf("no axon %q", name)
+		return nil
+	}
+	n1, n2 := build(), build()
+	a, b := lat(n1, "a"), lat(n1, "b")
+	if slices.Equal(a, b) {
+		t.Error("axons a and b of one population drew the same delays")
+	}
+	if !slices.Equal(a, lat(n2, "a")) {
+		t.Error("axon a drew different delays in two builds")
+	}
+}
