@@ -118,58 +118,20 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 			return nil, err
 		}
 		defer e.Close()
-		t1 := time.Now()
-		if err := e.Run(warm); err != nil {
+		if spikes, err = runParallel(e, warm, meas, warmupMs, res, log); err != nil {
 			return nil, err
 		}
-		res.WarmupS = time.Since(t1).Seconds()
-		fmt.Fprintf(log, "warm-up %g ms in %.1f s\n", warmupMs, res.WarmupS)
-		t2, c2 := time.Now(), cpuSeconds()
-		if err := e.Run(meas); err != nil {
-			return nil, err
-		}
-		res.SimulateS, res.SimulateCPUS = time.Since(t2).Seconds(), cpuSeconds()-c2
 		res.Engine = fmt.Sprintf("lockstep, shards %v on %d cores, segments of %d steps", e.Shards(), e.Workers(), e.SegmentSteps())
-		var all [8][2]any
-		for y := range 8 {
-			st, el, err := e.Spikes(popNames[y])
-			if err != nil {
-				return nil, err
-			}
-			all[y] = [2]any{st, el}
-		}
-		spikes = func(y int) ([]int64, []uint32) { return all[y][0].([]int64), all[y][1].([]uint32) }
 	case "actors":
 		e, err := actors.New(net, actors.Options{ReleaseSynapses: true})
 		if err != nil {
 			return nil, err
 		}
 		defer e.Close()
-		t1 := time.Now()
-		if err := e.Run(warm); err != nil {
+		if spikes, err = runParallel(e, warm, meas, warmupMs, res, log); err != nil {
 			return nil, err
 		}
-		res.WarmupS = time.Since(t1).Seconds()
-		fmt.Fprintf(log, "warm-up %g ms in %.1f s\n", warmupMs, res.WarmupS)
-		t2, c2 := time.Now(), cpuSeconds()
-		if err := e.Run(meas); err != nil {
-			return nil, err
-		}
-		res.SimulateS, res.SimulateCPUS = time.Since(t2).Seconds(), cpuSeconds()-c2
 		res.Engine = fmt.Sprintf("actors, shards %v, segments of %d steps", e.Shards(), e.SegmentSteps())
-		type spk struct {
-			st []int64
-			el []uint32
-		}
-		var all [8]spk
-		for y := range 8 {
-			st, el, err := e.Spikes(popNames[y])
-			if err != nil {
-				return nil, err
-			}
-			all[y] = spk{st, el}
-		}
-		spikes = func(y int) ([]int64, []uint32) { return all[y].st, all[y].el }
 	default:
 		return nil, fmt.Errorf("microcircuit: engine %q: want lockstep, actors or sequential", engine)
 	}
@@ -276,4 +238,37 @@ func main() {
 		}
 		fmt.Println("raster in", *out)
 	}
+}
+
+// parallelEngine is what runParallel needs of the lockstep and actor
+// engines.
+type parallelEngine interface {
+	Run(steps int) error
+	Spikes(pop string) ([]int64, []uint32, error)
+}
+
+// runParallel runs the warm-up and the measured steps on e, timing them
+// into res, and returns each population's spikes.
+func runParallel(e parallelEngine, warm, meas int, warmupMs float64, res *Result, log io.Writer) (func(y int) ([]int64, []uint32), error) {
+	t1 := time.Now()
+	if err := e.Run(warm); err != nil {
+		return nil, err
+	}
+	res.WarmupS = time.Since(t1).Seconds()
+	fmt.Fprintf(log, "warm-up %g ms in %.1f s\n", warmupMs, res.WarmupS)
+	t2, c2 := time.Now(), cpuSeconds()
+	if err := e.Run(meas); err != nil {
+		return nil, err
+	}
+	res.SimulateS, res.SimulateCPUS = time.Since(t2).Seconds(), cpuSeconds()-c2
+	var steps [8][]int64
+	var elems [8][]uint32
+	for y := range 8 {
+		st, el, err := e.Spikes(popNames[y])
+		if err != nil {
+			return nil, err
+		}
+		steps[y], elems[y] = st, el
+	}
+	return func(y int) ([]int64, []uint32) { return steps[y], elems[y] }, nil
 }
