@@ -2,6 +2,32 @@
 
 #include "textflag.h"
 
+// EXPPOLY(R, O): O = exp32's polynomial of the four float64 lanes of R —
+// (p01 + r²·p23) + r⁴·((p45 + r²·p67) + r⁴·p89), p01 = 1 + r,
+// p23 = 1/2 + r/6, p45 = 1/24 + r/120, p67 = 1/720 + r/5040,
+// p89 = 1/40320 + r/362880 — with the operations in exp32's order.
+// Uses Y10–Y13; DX points at the parameters (coefficients from 320).
+#define EXPPOLY(R, O) \
+	VMULPD R, R, Y10 \
+	VMULPD Y10, Y10, Y11 \
+	VADDPD 320(DX), R, Y12 \
+	VMULPD 384(DX), R, Y13 \
+	VADDPD 352(DX), Y13, Y13 \
+	VMULPD Y13, Y10, Y13 \
+	VADDPD Y13, Y12, Y12 \
+	VMULPD 448(DX), R, Y13 \
+	VADDPD 416(DX), Y13, Y13 \
+	VMULPD 512(DX), R, O \
+	VADDPD 480(DX), O, O \
+	VMULPD O, Y10, O \
+	VADDPD O, Y13, Y13 \
+	VMULPD 576(DX), R, O \
+	VADDPD 544(DX), O, O \
+	VMULPD O, Y11, O \
+	VADDPD O, Y13, Y13 \
+	VMULPD Y13, Y11, Y13 \
+	VADDPD Y13, Y12, O
+
 // func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, masks *uint8) int
 //
 // cobaParams: eight copies of e1 (0), e2 (32), d1 (64), d2 (96), r (128),
@@ -60,47 +86,8 @@ loop:
 	VEXTRACTF128 $1, Y5, X7
 	VCVTPS2PD    X7, Y7
 
-	// Low half: r in Y6, result in Y8.
-	VMULPD Y6, Y6, Y10
-	VMULPD Y10, Y10, Y11
-	VADDPD 320(DX), Y6, Y12
-	VMULPD 384(DX), Y6, Y13
-	VADDPD 352(DX), Y13, Y13
-	VMULPD Y13, Y10, Y13
-	VADDPD Y13, Y12, Y12
-	VMULPD 448(DX), Y6, Y13
-	VADDPD 416(DX), Y13, Y13
-	VMULPD 512(DX), Y6, Y8
-	VADDPD 480(DX), Y8, Y8
-	VMULPD Y8, Y10, Y8
-	VADDPD Y8, Y13, Y13
-	VMULPD 576(DX), Y6, Y8
-	VADDPD 544(DX), Y8, Y8
-	VMULPD Y8, Y11, Y8
-	VADDPD Y8, Y13, Y13
-	VMULPD Y13, Y11, Y13
-	VADDPD Y13, Y12, Y8
-
-	// High half: r in Y7, result in Y9.
-	VMULPD Y7, Y7, Y10
-	VMULPD Y10, Y10, Y11
-	VADDPD 320(DX), Y7, Y12
-	VMULPD 384(DX), Y7, Y13
-	VADDPD 352(DX), Y13, Y13
-	VMULPD Y13, Y10, Y13
-	VADDPD Y13, Y12, Y12
-	VMULPD 448(DX), Y7, Y13
-	VADDPD 416(DX), Y13, Y13
-	VMULPD 512(DX), Y7, Y9
-	VADDPD 480(DX), Y9, Y9
-	VMULPD Y9, Y10, Y9
-	VADDPD Y9, Y13, Y13
-	VMULPD 576(DX), Y7, Y9
-	VADDPD 544(DX), Y9, Y9
-	VMULPD Y9, Y11, Y9
-	VADDPD Y9, Y13, Y13
-	VMULPD Y13, Y11, Y13
-	VADDPD Y13, Y12, Y9
+	EXPPOLY(Y6, Y8) // low lanes
+	EXPPOLY(Y7, Y9) // high lanes
 
 	VCVTPD2PSY  Y8, X8
 	VCVTPD2PSY  Y9, X9

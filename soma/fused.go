@@ -104,55 +104,14 @@ func lifExp1(v, cur []float32, r ExpCurrent, k, e, g, th float32, fired []uint32
 	return fired
 }
 
+// lifExp2 is the two-receptor loop; cur may be nil (no current besides
+// the receptors': then c = y1 + y2, which 0 + y1 + y2 equals exactly, and
+// the zero current is not read).
 func lifExp2(v, cur []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
-	if cur == nil {
-		return lifExp2NoCur(v, r1, r2, k, e, g, th, fired)
-	}
 	n := len(v)
-	cur = cur[:n]
-	a1, s1, a2, s2 := r1.In[:n], r1.G[:n], r2.In[:n], r2.G[:n]
-	d1, d2 := r1.Decay, r2.Decay
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		vv, cc := v[i:i+4:i+4], cur[i:i+4:i+4]
-		aa1, ss1, aa2, ss2 := a1[i:i+4:i+4], s1[i:i+4:i+4], a2[i:i+4:i+4], s2[i:i+4:i+4]
-		p0, p1, p2, p3 := ss1[0]+aa1[0], ss1[1]+aa1[1], ss1[2]+aa1[2], ss1[3]+aa1[3]
-		q0, q1, q2, q3 := ss2[0]+aa2[0], ss2[1]+aa2[1], ss2[2]+aa2[2], ss2[3]+aa2[3]
-		c0, c1, c2, c3 := cc[0]+p0+q0, cc[1]+p1+q1, cc[2]+p2+q2, cc[3]+p3+q3
-		ss1[0], ss1[1], ss1[2], ss1[3] = p0*d1, p1*d1, p2*d1, p3*d1
-		ss2[0], ss2[1], ss2[2], ss2[3] = q0*d2, q1*d2, q2*d2, q3*d2
-		aa1[0], aa1[1], aa1[2], aa1[3] = 0, 0, 0, 0
-		aa2[0], aa2[1], aa2[2], aa2[3] = 0, 0, 0, 0
-		u0 := vv[0] + k*(e-vv[0]) + g*c0
-		u1 := vv[1] + k*(e-vv[1]) + g*c1
-		u2 := vv[2] + k*(e-vv[2]) + g*c2
-		u3 := vv[3] + k*(e-vv[3]) + g*c3
-		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
-		if u0 > th || u1 > th || u2 > th || u3 > th {
-			fired = spikes4(fired, i, u0, u1, u2, u3, th)
-		}
+	if cur != nil {
+		cur = cur[:n]
 	}
-	for ; i < n; i++ {
-		x := v[i]
-		y1 := s1[i] + a1[i]
-		y2 := s2[i] + a2[i]
-		c := cur[i] + y1 + y2
-		s1[i] = y1 * d1
-		s2[i] = y2 * d2
-		a1[i], a2[i] = 0, 0
-		u := x + k*(e-x) + g*c
-		v[i] = u
-		if u > th {
-			fired = append(fired, uint32(i))
-		}
-	}
-	return fired
-}
-
-// lifExp2NoCur is lifExp2 with no current besides the receptors' (0 + y1
-// + y2 is y1 + y2 exactly, so the result is the same).
-func lifExp2NoCur(v []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
-	n := len(v)
 	a1, s1, a2, s2 := r1.In[:n], r1.G[:n], r2.In[:n], r2.G[:n]
 	d1, d2 := r1.Decay, r2.Decay
 	i := 0
@@ -161,7 +120,12 @@ func lifExp2NoCur(v []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []u
 		aa1, ss1, aa2, ss2 := a1[i:i+4:i+4], s1[i:i+4:i+4], a2[i:i+4:i+4], s2[i:i+4:i+4]
 		p0, p1, p2, p3 := ss1[0]+aa1[0], ss1[1]+aa1[1], ss1[2]+aa1[2], ss1[3]+aa1[3]
 		q0, q1, q2, q3 := ss2[0]+aa2[0], ss2[1]+aa2[1], ss2[2]+aa2[2], ss2[3]+aa2[3]
-		c0, c1, c2, c3 := p0+q0, p1+q1, p2+q2, p3+q3
+		c0, c1, c2, c3 := p0, p1, p2, p3
+		if cur != nil {
+			cc := cur[i : i+4 : i+4]
+			c0, c1, c2, c3 = cc[0]+p0, cc[1]+p1, cc[2]+p2, cc[3]+p3
+		}
+		c0, c1, c2, c3 = c0+q0, c1+q1, c2+q2, c3+q3
 		ss1[0], ss1[1], ss1[2], ss1[3] = p0*d1, p1*d1, p2*d1, p3*d1
 		ss2[0], ss2[1], ss2[2], ss2[3] = q0*d2, q1*d2, q2*d2, q3*d2
 		aa1[0], aa1[1], aa1[2], aa1[3] = 0, 0, 0, 0
@@ -179,7 +143,11 @@ func lifExp2NoCur(v []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []u
 		x := v[i]
 		y1 := s1[i] + a1[i]
 		y2 := s2[i] + a2[i]
-		c := y1 + y2
+		c := y1
+		if cur != nil {
+			c = cur[i] + y1
+		}
+		c += y2
 		s1[i] = y1 * d1
 		s2[i] = y2 * d2
 		a1[i], a2[i] = 0, 0
@@ -209,7 +177,6 @@ func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, 
 		m.enterRefractory()
 	}
 	n := m.n
-	v, rest, th := m.v[:n], m.ee[:n], m.th[:n]
 	cur := in.Current
 	if cur == nil {
 		if m.zeros == nil {
@@ -219,46 +186,16 @@ func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, 
 	}
 	cur = cur[:n]
 	r1 := recs[0]
-	a1, s1 := r1.In[:n], r1.G[:n]
-	r2 := r1 // one receptor: the second adds nothing (In and G are read only when two)
+	r2 := r1 // one receptor: the second is not read
 	two := len(recs) == 2
 	if two {
 		r2 = recs[1]
 	}
-	a2, s2 := r2.In[:n], r2.G[:n]
-	dtTau, r, exact := m.dtTauS, m.rS, m.condExact
 	i0 := 0
-	if two && exact && haveAVX2 && n >= 8 {
+	if two && m.condExact && haveAVX2 && n >= 8 {
 		fired, i0 = m.coba2SIMD(cur, r1, r2, fired)
 	}
-	for i := i0; i < n; i++ {
-		x := v[i]
-		y1 := s1[i] + a1[i]
-		gs := y1
-		ge := y1 * r1.E
-		s1[i] = y1 * r1.Decay
-		a1[i] = 0
-		if two {
-			y2 := s2[i] + a2[i]
-			gs += y2
-			ge += y2 * r2.E
-			s2[i] = y2 * r2.Decay
-			a2[i] = 0
-		}
-		a := rest[i] + r*cur[i] + ge
-		b := 1 + gs
-		var u float32
-		if exact {
-			vinf := a / b
-			u = vinf + (x-vinf)*exp32(-b*dtTau)
-		} else {
-			u = x + dtTau*(a-b*x)
-		}
-		v[i] = u
-		if u > th[i] {
-			fired = append(fired, uint32(i))
-		}
-	}
+	fired = m.condLoop(i0, n, cur, r1, r2, two, fired)
 	if m.refr {
 		m.leaveRefractory(nil)
 	}
@@ -282,18 +219,25 @@ type cobaParams struct {
 func (m *ifModel) coba2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) ([]uint32, int) {
 	n := m.n
 	n8 := n &^ 7
-	if m.simd == nil {
-		m.simd = &cobaParams{}
-	}
 	p := m.simd
-	for k := range 8 {
-		p.e1[k], p.e2[k], p.d1[k], p.d2[k] = r1.E, r2.E, r1.Decay, r2.Decay
-		p.r[k], p.dtTau[k], p.one[k] = m.rS, m.dtTauS, 1
-		p.lo[k], p.hi[k], p.neg[k] = -expPolyMax, expPolyMax, 1<<31
-	}
-	coef := [9]float64{1, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880}
-	for j, c := range coef {
-		p.c[j] = [4]float64{c, c, c, c}
+	if p == nil || p.e1[0] != r1.E || p.e2[0] != r2.E || p.d1[0] != r1.Decay || p.d2[0] != r2.Decay {
+		// The constants, once (again only if the receptors change).
+		p = &cobaParams{}
+		for k := range 8 {
+			p.e1[k], p.e2[k], p.d1[k], p.d2[k] = r1.E, r2.E, r1.Decay, r2.Decay
+			p.r[k], p.dtTau[k], p.one[k] = m.rS, m.dtTauS, 1
+			p.lo[k], p.hi[k], p.neg[k] = -expPolyMax, expPolyMax, 1<<31
+		}
+		// exp32's polynomial (1 + r + r²/2 + …): c_j = 1/(j+1)!, the same
+		// float64 values as its constants 1.0/2, 1.0/6, … (both are the
+		// quotients correctly rounded; the factorials are exact).
+		f := 1.0
+		for j := range p.c {
+			f *= float64(j + 1)
+			c := 1 / f
+			p.c[j] = [4]float64{c, c, c, c}
+		}
+		m.simd = p
 	}
 	if cap(m.masks) < n8/8 {
 		m.masks = make([]uint8, n8/8)
@@ -308,18 +252,18 @@ func (m *ifModel) coba2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) ([
 		i += done
 		if i < n8 {
 			// A block out of the polynomial's range: the Go loop.
-			fired = m.condOne(i, i+8, cur, r1, r2, fired)
+			fired = m.condLoop(i, i+8, cur, r1, r2, true, fired)
 			i += 8
 		}
 	}
 	return fired, n8
 }
 
-// condOne is the two-receptor exact loop of stepFusedConductance over
-// neurons [lo, hi).
-func (m *ifModel) condOne(lo, hi int, cur []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
+// condLoop is the conductance membrane loop of stepFusedConductance over
+// neurons [lo, hi), with one receptor or two (two).
+func (m *ifModel) condLoop(lo, hi int, cur []float32, r1, r2 ExpCurrent, two bool, fired []uint32) []uint32 {
 	v, rest, th := m.v, m.ee, m.th
-	dtTau, r := m.dtTauS, m.rS
+	dtTau, r, exact := m.dtTauS, m.rS, m.condExact
 	for i := lo; i < hi; i++ {
 		x := v[i]
 		y1 := r1.G[i] + r1.In[i]
@@ -327,15 +271,22 @@ func (m *ifModel) condOne(lo, hi int, cur []float32, r1, r2 ExpCurrent, fired []
 		ge := y1 * r1.E
 		r1.G[i] = y1 * r1.Decay
 		r1.In[i] = 0
-		y2 := r2.G[i] + r2.In[i]
-		gs += y2
-		ge += y2 * r2.E
-		r2.G[i] = y2 * r2.Decay
-		r2.In[i] = 0
+		if two {
+			y2 := r2.G[i] + r2.In[i]
+			gs += y2
+			ge += y2 * r2.E
+			r2.G[i] = y2 * r2.Decay
+			r2.In[i] = 0
+		}
 		a := rest[i] + r*cur[i] + ge
 		b := 1 + gs
-		vinf := a / b
-		u := vinf + (x-vinf)*exp32(-b*dtTau)
+		var u float32
+		if exact {
+			vinf := a / b
+			u = vinf + (x-vinf)*exp32(-b*dtTau)
+		} else {
+			u = x + dtTau*(a-b*x)
+		}
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))
@@ -355,12 +306,14 @@ type cubaParams struct {
 func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
 	n := m.n
 	n8 := n &^ 7
-	if m.simdCuba == nil {
-		m.simdCuba = &cubaParams{}
-	}
 	p := m.simdCuba
-	for k := range 8 {
-		p.d1[k], p.d2[k], p.k[k], p.e[k], p.g[k], p.th[k] = r1.Decay, r2.Decay, m.ks, m.es, m.gs, m.ts
+	if p == nil || p.d1[0] != r1.Decay || p.d2[0] != r2.Decay {
+		// The constants, once (again only if the receptors change).
+		p = &cubaParams{}
+		for k := range 8 {
+			p.d1[k], p.d2[k], p.k[k], p.e[k], p.g[k], p.th[k] = r1.Decay, r2.Decay, m.ks, m.es, m.gs, m.ts
+		}
+		m.simdCuba = p
 	}
 	if cap(m.masks) < n8/8 {
 		m.masks = make([]uint8, n8/8)
