@@ -61,7 +61,7 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			return nil, errAt(st, m.name, err)
 		}
 		for _, ev := range m.scratch {
-			msg.ev = append(msg.ev, stepEvent{st, ev})
+			msg.ev = append(msg.ev, stepEvent{Step: st, Event: ev})
 		}
 	}
 	m.last = len(msg.ev)
@@ -93,7 +93,7 @@ func (m *emitter) send(ctx actor.Context, msg *events, self *actor.PID, take fun
 func (m *emitter) encode(msg *events) []*messages.SpikeBatch {
 	ev := make([]messages.Event, len(msg.ev))
 	for i, x := range msg.ev {
-		ev[i] = messages.Event{Step: x.step, Src: x.Src, Delay: x.Delay, Value: x.Value}
+		ev[i] = messages.Event{Step: x.Step, Src: x.Src, Delay: x.Delay, Value: x.Value}
 	}
 	sb := &messages.SpikeBatch{Link: uint32(m.index), Epoch: uint64(msg.seg), FirstStep: msg.from, EpochLen: uint32(msg.steps)}
 	if err := messages.PackSpikes(sb, ev); err != nil {

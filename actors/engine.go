@@ -16,7 +16,6 @@ import (
 	"go.uber.org/zap/exp/zapslog"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/clock"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
@@ -619,10 +618,8 @@ type events struct {
 	ev    []stepEvent
 }
 
-type stepEvent struct {
-	step int64
-	axon.Event
-}
+// stepEvent is an axon event with its emission step.
+type stepEvent = shard.StepEvent
 
 // quietSlog routes protoactor's log/slog records into zap at warning level
 // and above, without stack traces, and drops them once mute is set (the

@@ -36,8 +36,12 @@ type shardActor struct {
 	self     *actor.PID
 	// inputs lists the axons (ascending) whose bundles feed this shard.
 	inputs []int
-	learn  bool
-	ext    *extInput // input from an attachment, or nil
+	// takeEvs and touched: scratch for, and the sum returned by,
+	// shard.Take.
+	takeEvs [][]stepEvent
+	touched uint32
+	learn   bool
+	ext     *extInput // input from an attachment, or nil
 
 	seg    int64 // next segment to compute
 	prev   grant // the last segment computed
@@ -179,7 +183,7 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	}
 	ev := &events{axon: int(m.Link), seg: int64(m.Epoch), ev: make([]stepEvent, len(s.scratch))}
 	for i, x := range s.scratch {
-		ev.ev[i] = stepEvent{x.Step, axonEvent(x)}
+		ev.ev[i] = stepEvent{Step: x.Step, Event: axonEvent(x)}
 	}
 	return ev, nil
 }
@@ -207,44 +211,20 @@ func (s *shardActor) compute(ctx actor.Context) {
 	sh := s.sh
 	pop := sh.Population
 
-	// Apply the previous segment's batches: emission step, then axon,
-	// then projection, then source — the sequential stepper's order.
+	// Apply the previous segment's batches in the canonical order
+	// (shard.Take).
 	if s.seg > 0 && len(s.inputs) > 0 {
 		batches := s.in[s.seg-1]
 		delete(s.in, s.seg-1)
 		if len(s.pos) < len(s.inputs) {
 			s.pos = make([]int, len(s.inputs))
 		}
-		pos := s.pos[:len(s.inputs)]
-		clear(pos)
-		prev := s.prev
-		for st := prev.from; st < prev.to; st++ {
-			for k, a := range s.inputs {
-				b := batches[a]
-				i := pos[k]
-				j := i
-				for j < len(b.ev) && b.ev[j].step == st {
-					j++
-				}
-				pos[k] = j
-				if i == j {
-					continue
-				}
-				for _, t := range sh.In[a] {
-					for _, ev := range b.ev[i:j] {
-						t.Send(st, ev.Src, ev.Delay, ev.Value)
-					}
-				}
-				if mt := sh.ModIn[a]; len(mt) > 0 {
-					rows := uint32(s.net.Axons[a].Axon.Rows())
-					for _, t := range mt {
-						for _, ev := range b.ev[i:j] {
-							t.SendModulator(st, int(ev.Src/rows), ev.Delay, ev.Value)
-						}
-					}
-				}
-			}
+		evs := s.takeEvs[:0]
+		for _, a := range s.inputs {
+			evs = append(evs, batches[a].ev)
 		}
+		s.takeEvs = evs
+		s.touched += sh.Take(s.net, s.prev.from, s.prev.to, s.inputs, evs, s.pos)
 	}
 	if s.ext != nil && s.seg > 0 {
 		copy(s.ext.values, s.ext.got[s.seg-1])

@@ -78,7 +78,12 @@ type Engine struct {
 	spSteps  [][]int64 // kept spikes, per population
 	spElems  [][]uint32
 	// Per axon: the events of the segment, with their emission steps.
-	events [][]stepEvent
+	events [][]shard.StepEvent
+	// Per shard: the axons that reach it (ascending), and scratch for
+	// shard.Take.
+	inputs  [][]int
+	takeEvs [][][]shard.StepEvent
+	pos     [][]int
 	// Per axon: scratch.
 	axFired  [][]uint32
 	axValues [][]float32
@@ -103,11 +108,6 @@ type Engine struct {
 
 // span is the steps [from, to) of a segment.
 type span struct{ from, to int64 }
-
-type stepEvent struct {
-	step int64
-	axon.Event
-}
 
 // New splits the network into shards and prepares the workers. The network
 // must not have been stepped; the engine owns it from now on.
@@ -139,7 +139,18 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	e.segSteps, e.segElems = make([][]int64, np), make([][]uint32, np)
 	e.spSteps, e.spElems = make([][]int64, np), make([][]uint32, np)
 	na := len(net.Axons)
-	e.events = make([][]stepEvent, na)
+	e.events = make([][]shard.StepEvent, na)
+	e.inputs = make([][]int, len(e.all))
+	e.takeEvs = make([][][]shard.StepEvent, len(e.all))
+	e.pos = make([][]int, len(e.all))
+	for i, sh := range e.all {
+		for a := range net.Axons {
+			if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+				e.inputs[i] = append(e.inputs[i], a)
+			}
+		}
+		e.pos[i] = make([]int, len(e.inputs[i]))
+	}
 	e.axFired, e.axValues, e.axEvents = make([][]uint32, na), make([][]float32, na), make([][]axon.Event, na)
 	e.errs = make([]error, w)
 	e.touched = make([]uint32, w)
@@ -334,7 +345,7 @@ func (e *Engine) protect(k int, from int64, f func() error) (err error) {
 func (e *Engine) compute(k int, prev span, from, to int64) error {
 	for _, i := range e.work[k] {
 		sh := e.all[i]
-		e.touched[k] += e.deliver(sh, prev)
+		e.touched[k] += e.deliver(i, sh, prev)
 		if err := e.stepShard(i, sh, from, to); err != nil {
 			return err
 		}
@@ -342,59 +353,17 @@ func (e *Engine) compute(k int, prev span, from, to int64) error {
 	return nil
 }
 
-// deliver hands a shard the events of the previous segment: emission
-// step, then axon, then projection, then source (the sequential order).
-func (e *Engine) deliver(sh *shard.Shard, prev span) (touched uint32) {
-	if prev.to == prev.from {
+// deliver hands a shard the events of the previous segment (shard.Take).
+func (e *Engine) deliver(i int, sh *shard.Shard, prev span) uint32 {
+	if prev.to == prev.from || len(e.inputs[i]) == 0 {
 		return 0
 	}
-	var pos [64]int
-	p := pos[:0]
-	if len(e.events) > len(pos) {
-		p = make([]int, len(e.events))
-	} else {
-		p = pos[:len(e.events)]
+	evs := e.takeEvs[i][:0]
+	for _, a := range e.inputs[i] {
+		evs = append(evs, e.events[a])
 	}
-	for st := prev.from; st < prev.to; st++ {
-		for a, evs := range e.events {
-			if len(sh.In[a]) == 0 && len(sh.ModIn[a]) == 0 {
-				continue
-			}
-			i := p[a]
-			j := i
-			for j < len(evs) && evs[j].step == st {
-				j++
-			}
-			p[a] = j
-			if i == j {
-				continue
-			}
-			batch := evs[i:j]
-			for _, t := range sh.In[a] {
-				if len(batch) > 1 {
-					touched += t.Touch(func(yield func(uint32) bool) {
-						for _, ev := range batch {
-							if !yield(ev.Src) {
-								return
-							}
-						}
-					})
-				}
-				for _, ev := range batch {
-					t.Send(st, ev.Src, ev.Delay, ev.Value)
-				}
-			}
-			if mt := sh.ModIn[a]; len(mt) > 0 {
-				rows := uint32(e.net.Axons[a].Axon.Rows())
-				for _, t := range mt {
-					for _, ev := range evs[i:j] {
-						t.SendModulator(st, int(ev.Src/rows), ev.Delay, ev.Value)
-					}
-				}
-			}
-		}
-	}
-	return touched
+	e.takeEvs[i] = evs
+	return sh.Take(e.net, prev.from, prev.to, e.inputs[i], evs, e.pos[i])
 }
 
 // stepShard computes the segment's steps of shard i.
@@ -517,7 +486,7 @@ func (e *Engine) emitAxon(a, first, count int, graded bool, from int64, n int) e
 				e.net.Populations[e.net.Axons[a].Source].Name, err)
 		}
 		for _, ev := range e.axEvents[a] {
-			evs = append(evs, stepEvent{st, ev})
+			evs = append(evs, shard.StepEvent{Step: st, Event: ev})
 		}
 	}
 	e.events[a] = evs
