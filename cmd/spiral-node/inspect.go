@@ -15,7 +15,7 @@ import (
 	"github.com/spiral-sim/spiral/shard"
 )
 
-const inspectUsage = "usage: spiral-node inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|sequential] [--shards N] [--estimate-only] [--force]"
+const inspectUsage = "usage: spiral-node inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|lockstep|sequential] [--shards N] [--estimate-only] [--force]"
 
 // memAvailable reads MemAvailable (a variable for the tests).
 var memAvailable = estimate.MemAvailable
