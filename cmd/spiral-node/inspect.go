@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,25 +38,9 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, inspectUsage)
 		fs.PrintDefaults()
 	}
-	var name string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if name != "" {
-			fmt.Fprintf(stderr, "spiral-node inspect: unexpected argument %q (one model)\n", fs.Arg(0))
-			return 2
-		}
-		name, args = fs.Arg(0), fs.Args()[1:]
+	name, code := parseWithModel(fs, args, "spiral-node inspect", "one model", stderr)
+	if code >= 0 {
+		return code
 	}
 	if name == "" {
 		fmt.Fprintln(stderr, inspectUsage)

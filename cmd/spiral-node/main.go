@@ -131,27 +131,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
 		fs.PrintDefaults()
 	}
-	// Accept the model name before or after the flags.
-	var name string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
-	// Flags may come before and after the model name.
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if name != "" {
-			fmt.Fprintf(stderr, "spiral-node run: unexpected argument %q (one model per run)\n", fs.Arg(0))
-			return 2
-		}
-		name, args = fs.Arg(0), fs.Args()[1:]
+	name, code := parseWithModel(fs, args, "spiral-node run", "one model per run", stderr)
+	if code >= 0 {
+		return code
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -589,4 +571,30 @@ func shardCounts(net *network.Network, n int) map[string]int {
 		}
 	}
 	return counts
+}
+
+// parseWithModel parses a command's flags, which may come before and after
+// its one model argument, and returns the model name (empty if none).
+// code is −1 to go on, or the exit code: 0 after --help, 2 for bad flags or
+// a second argument (named after what, with why).
+func parseWithModel(fs *flag.FlagSet, args []string, what, why string, stderr io.Writer) (name string, code int) {
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", 0
+			}
+			return "", 2
+		}
+		if fs.NArg() == 0 {
+			return name, -1
+		}
+		if name != "" {
+			fmt.Fprintf(stderr, "%s: unexpected argument %q (%s)\n", what, fs.Arg(0), why)
+			return "", 2
+		}
+		name, args = fs.Arg(0), fs.Args()[1:]
+	}
 }
