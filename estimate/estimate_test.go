@@ -85,22 +85,6 @@ func TestBernoulliAndBounds(t *testing.T) {
 	}
 }
 
-var sink []uint32
-
-// AppendCap replays the runtime's growth of an appended slice.
-func TestAppendCap(t *testing.T) {
-	for _, n := range []int{0, 1, 2, 5, 255, 256, 257, 1000, 4097, 100_000, 1_234_567} {
-		var s []uint32
-		for range n {
-			s = append(s, 0)
-			sink = s // on the heap, as the shards' copies are
-		}
-		if got := AppendCap(int64(n), 4); got != int64(cap(s)) {
-			t.Errorf("n = %d: AppendCap %d, runtime %d", n, got, cap(s))
-		}
-	}
-}
-
 func builtinNet(t *testing.T, name string, o models.Options) *network.Network {
 	t.Helper()
 	var (
@@ -285,16 +269,6 @@ func TestFiles(t *testing.T) {
 				!pe.Exact && (math.Abs(float64(n)-pe.Synapses) > 5*sd+1 || math.Abs(float64(b-pe.CSR)) > 4*(5*sd+1)) {
 				t.Errorf("%s %s: estimated %g synapses %d B, built %d, %d B", f, pe.Name, pe.Synapses, pe.CSR, n, b)
 			}
-		}
-	}
-}
-
-// prevCap is the capacity AppendCap grew from.
-func TestPrevCap(t *testing.T) {
-	for _, n := range []int64{1, 3, 256, 257, 10_000, 5_000_000} {
-		p, c := prevCap(n, 4), AppendCap(n, 4)
-		if p >= n || p >= c || growCap(p+1, p, 4) != c {
-			t.Errorf("n = %d: prevCap %d, AppendCap %d", n, p, c)
 		}
 	}
 }
