@@ -217,7 +217,7 @@ type ShardCopy struct {
 	Population string
 	Shards     int
 	Synapses   float64 // over all shards
-	Bytes      int64   // CSR copies (with append capacity) and plasticity
+	Bytes      int64   // CSR copies (allocated to size) and plasticity
 }
 
 // Estimate is the memory estimate of a network.
