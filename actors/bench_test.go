@@ -77,3 +77,31 @@ func BenchmarkCUBASequential(b *testing.B) {
 func BenchmarkCUBAActors1Shard(b *testing.B) {
 	benchActors(b, cuba(b), map[string]int{"E": 1, "I": 1})
 }
+
+func BenchmarkBrunelActorsAuto(b *testing.B) { benchActors(b, brunel(b), nil) }
+
+func BenchmarkBrunelActors31(b *testing.B) {
+	benchActors(b, brunel(b), map[string]int{"E": 3, "I": 1})
+}
+
+func BenchmarkCUBAActorsAuto(b *testing.B) { benchActors(b, cuba(b), nil) }
+
+func cuba10(b *testing.B) *network.Network {
+	net, err := models.CUBA(models.Options{Seed: 1, Scale: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return net
+}
+
+func BenchmarkCUBA10Sequential(b *testing.B) {
+	s := stepper.New(cuba10(b))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Run(1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCUBA10ActorsAuto(b *testing.B) { benchActors(b, cuba10(b), nil) }

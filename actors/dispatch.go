@@ -1,32 +1,111 @@
 package actors
 
-import "sync"
+import (
+	"runtime"
+	"slices"
+	"sync"
+)
 
-// loopDispatcher runs an actor's mailbox on one long-lived goroutine.
+// loopDispatcher runs the mailboxes of a fixed set of actors on one
+// long-lived goroutine, one mailbox run after another.
+//
 // Protoactor's default dispatcher starts a new goroutine every time a
-// mailbox is scheduled; a shard then regrows its stack at every segment
-// (a fifth of the CPU time of one-step models went to copying stacks).
+// mailbox is scheduled: a shard then regrows its stack at every segment,
+// and the Go scheduler, not the engine, decides which core runs which
+// shard. The engine instead places the shards and bundles of a process on
+// one dispatcher per core (see place), balanced by size, as the lockstep
+// engine places its shards: hand-offs between actors of one dispatcher
+// cost no thread wake-up at all, and a spinning dispatcher — one that
+// polls for a while before it parks — takes a message from another core
+// without a wake-up either (which costs several microseconds, more than a
+// step of a small model).
 type loopDispatcher struct {
 	ch   chan func()
+	spin bool
 	once sync.Once
 }
 
-func newLoopDispatcher() *loopDispatcher {
-	d := &loopDispatcher{ch: make(chan func(), 1)}
-	go func() {
-		for fn := range d.ch {
-			fn()
-		}
-	}()
+// dispatchSpin is how many times an idle spinning dispatcher polls before
+// it parks (tens of microseconds: it yields the processor every few
+// polls).
+const dispatchSpin = 1 << 12
+
+// newLoopDispatcher starts a dispatcher for at most actors actors (each
+// mailbox has at most one run pending, so a queue of that size never
+// blocks a sender); spin makes it poll before parking.
+func newLoopDispatcher(actors int, spin bool) *loopDispatcher {
+	d := &loopDispatcher{ch: make(chan func(), max(actors, 1)), spin: spin}
+	go d.loop()
 	return d
 }
 
+func (d *loopDispatcher) loop() {
+	for {
+		select {
+		case fn, ok := <-d.ch:
+			if !ok {
+				return
+			}
+			fn()
+			continue
+		default:
+		}
+		if d.spin && d.poll() {
+			continue
+		}
+		fn, ok := <-d.ch
+		if !ok {
+			return
+		}
+		fn()
+	}
+}
+
+// poll waits for a run for a while, yielding the processor between
+// polls; it reports whether it ran one (or the dispatcher stopped).
+func (d *loopDispatcher) poll() bool {
+	for i := 0; i < dispatchSpin; i++ {
+		select {
+		case fn, ok := <-d.ch:
+			if ok {
+				fn()
+			}
+			return true
+		default:
+		}
+		if i&15 == 15 {
+			runtime.Gosched()
+		}
+	}
+	return false
+}
+
 // Schedule implements actor.Dispatcher. A mailbox schedules itself only
-// when it goes from idle to busy, so at most one run is ever pending.
+// when it goes from idle to busy, so each of the dispatcher's actors has
+// at most one run pending.
 func (d *loopDispatcher) Schedule(fn func()) { d.ch <- fn }
 
 // Throughput implements actor.Dispatcher: messages handled per run.
 func (d *loopDispatcher) Throughput() int { return 300 }
 
-// stop ends the goroutine once the actor has stopped.
+// stop ends the goroutine once every actor it served has stopped.
 func (d *loopDispatcher) stop() { d.once.Do(func() { close(d.ch) }) }
+
+// place assigns n actors of the given loads to k dispatchers: the largest
+// first, each to the least loaded dispatcher so far (ties to the lowest
+// index). It returns the dispatcher index of each actor.
+func place(loads []int, k int) []int {
+	idx := make([]int, len(loads))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return loads[b] - loads[a] })
+	sum := make([]int, k)
+	out := make([]int, len(loads))
+	for _, i := range idx {
+		w := slices.Index(sum, slices.Min(sum))
+		out[i] = w
+		sum[w] += loads[i]
+	}
+	return out
+}

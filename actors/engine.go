@@ -392,7 +392,7 @@ func (e *Engine) start(window int) {
 
 	// Recorder.
 	e.rec = newRecorder(e)
-	rd := newLoopDispatcher()
+	rd := newLoopDispatcher(1, false)
 	e.dispatchers = append(e.dispatchers, rd)
 	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(rd)))
 
@@ -408,6 +408,14 @@ func (e *Engine) start(window int) {
 			}
 		}
 	}
+
+	// Which axons run in a bundle actor (the others run inside their
+	// source population's only shard).
+	bundled := make([]bool, len(net.Axons))
+	for a, ax := range net.Axons {
+		bundled[a] = len(feeds[a]) > 0 && (len(e.shards[ax.Source]) > 1 || len(e.workers) > 0)
+	}
+	pin := e.pinDispatchers(bundled)
 
 	// Shard actors (spawned first so bundles can address them); with
 	// workers, every shard lives in a worker process and is addressed by
@@ -425,9 +433,7 @@ func (e *Engine) start(window int) {
 				pid = actor.NewPID(e.workers[id%len(e.workers)], ShardActorName(id))
 				e.remoteShard = append(e.remoteShard, true)
 			} else {
-				d := newLoopDispatcher()
-				e.dispatchers = append(e.dispatchers, d)
-				pid = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(d)))
+				pid = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(pin.shard[id])))
 				e.remoteShard = append(e.remoteShard, false)
 			}
 			e.spids[pi] = append(e.spids[pi], pid)
@@ -449,7 +455,7 @@ func (e *Engine) start(window int) {
 			m.dests = append(m.dests, e.spids[d.pop][d.shard])
 			m.remote = append(m.remote, e.remoteShard[e.globalID(d.pop, d.shard)])
 		}
-		if len(e.shards[ax.Source]) == 1 && len(e.workers) == 0 {
+		if !bundled[a] {
 			// One source shard here: it runs the axon itself.
 			s := e.shardAs[ax.Source][0]
 			s.emitters = append(s.emitters, m)
@@ -457,9 +463,7 @@ func (e *Engine) start(window int) {
 			continue
 		}
 		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), pending: map[int64]*gather{}}
-		d := newLoopDispatcher()
-		e.dispatchers = append(e.dispatchers, d)
-		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(d)))
+		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(pin.bundle[a])))
 		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {
 			s.out = append(s.out, e.bpids[a])
@@ -471,7 +475,7 @@ func (e *Engine) start(window int) {
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}
-	cd := newLoopDispatcher()
+	cd := newLoopDispatcher(1, false)
 	e.dispatchers = append(e.dispatchers, cd)
 	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop, actor.WithDispatcher(cd)))
 	for _, row := range e.shardAs {
@@ -479,6 +483,61 @@ func (e *Engine) start(window int) {
 			s.clock = e.clock
 		}
 	}
+}
+
+// pinning gives the dispatcher of every local shard (by global id) and
+// bundle (by axon).
+type pinning struct {
+	shard  []*loopDispatcher
+	bundle []*loopDispatcher
+}
+
+// pinDispatchers places the shards hosted here and the bundle actors on
+// one spinning dispatcher per core (at most one per actor), balanced by
+// size: a shard weighs its neurons, a bundle a quarter of its source's
+// (emitting is light beside stepping and taking events).
+func (e *Engine) pinDispatchers(bundled []bool) pinning {
+	var loads []int
+	var who [][2]int // (0, global shard id) or (1, axon)
+	id := 0
+	for _, row := range e.shards {
+		for _, sh := range row {
+			if len(e.workers) == 0 {
+				loads = append(loads, sh.Hi-sh.Lo)
+				who = append(who, [2]int{0, id})
+			}
+			id++
+		}
+	}
+	for a, b := range bundled {
+		if b {
+			loads = append(loads, max(1, e.net.Populations[e.net.Axons[a].Source].Len()/4))
+			who = append(who, [2]int{1, a})
+		}
+	}
+	pin := pinning{shard: make([]*loopDispatcher, id), bundle: make([]*loopDispatcher, len(bundled))}
+	if len(loads) == 0 {
+		return pin
+	}
+	k := min(runtime.GOMAXPROCS(0), len(loads))
+	at := place(loads, k)
+	count := make([]int, k)
+	for _, w := range at {
+		count[w]++
+	}
+	ds := make([]*loopDispatcher, k)
+	for w := range ds {
+		ds[w] = newLoopDispatcher(count[w], true)
+		e.dispatchers = append(e.dispatchers, ds[w])
+	}
+	for i, w := range at {
+		if who[i][0] == 0 {
+			pin.shard[who[i][1]] = ds[w]
+		} else {
+			pin.bundle[who[i][1]] = ds[w]
+		}
+	}
+	return pin
 }
 
 // globalID returns the global id of shard k of population pi.
