@@ -283,7 +283,11 @@ func (p *Projection) Err() error {
 // SetMask gates the projection's synapses from the next step on:
 // mask[k] false blocks synapse k (CSR order of Runtime.Syn), both for
 // transmission and for activity-driven plasticity. The caller may change
-// the slice in place between steps; nil removes the mask.
+// the slice in place between steps; nil removes the mask. That holds for
+// the sequential stepper; the engines that split populations into shards
+// (package shard: lockstep, actors) copy each shard's part of the mask when
+// they are built, so there the mask must be set before, and later changes
+// do not reach a split population.
 func (p *Projection) SetMask(mask []bool) error {
 	if err := p.Runtime.SetMask(mask); err != nil {
 		return err

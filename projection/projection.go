@@ -219,7 +219,9 @@ func (p *Projection) Mask() []bool { return p.mask }
 
 // SetMask gates synapses: mask[k] false blocks synapse k (CSR order) for
 // the events that arrive from the next step on; nil lets all pass. The
-// slice is used as is, so a caller may change it between steps.
+// slice is used as is, so a caller may change it between steps. A shard's
+// projection gets its own part of the network's mask (package shard), so a
+// change to the network's slice does not reach it.
 func (p *Projection) SetMask(mask []bool) error {
 	if mask != nil && len(mask) != p.Syn.Len() {
 		return fmt.Errorf("projection %q: mask has %d entries, want one per synapse (%d)", p.Name, len(mask), p.Syn.Len())

@@ -9,7 +9,16 @@
 // stimuli and drives implement population.Slicer, it has no spike
 // principles (they act on the whole population), it runs one batch copy,
 // and no projection into it normalises weights over rows or the whole
-// projection. Otherwise it stays in one shard (Plan says why).
+// projection. Otherwise it stays in one shard (Splittable says why).
+//
+// Masks (network.Projection.SetMask) are split with the synapses: each
+// shard takes its part of the mask when the network is split, and its
+// projections gate transmission and plasticity with it as the network
+// does. Masks must therefore be set before the network is split (before
+// an engine that shards it is built): a later SetMask, or a change of the
+// mask slice in place, does not reach a population split into several
+// shards. (A shard that holds a whole population shares the network's
+// slice, so a change in place would reach it; do not rely on that.)
 package shard
 
 import (
@@ -243,24 +252,32 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 			sh.Inboxes = append(sh.Inboxes, in)
 		}
 		syn := Columns(pr.Runtime.Syn, sh.Lo, sh.Hi)
-		if !pr.Plastic && syn != pr.Runtime.Syn {
-			syn.Compact() // static copy: one weight for all, if they agree
+		if !pr.Plastic && pr.Runtime.Mask() == nil && syn != pr.Runtime.Syn {
+			syn.Compact() // static copy: one weight for all, if they agree (a mask reads them one by one)
 		}
 		sh.Syn[k] = syn
 		ax := net.Axons[pr.Axon].Axon
 		batch := net.Populations[pi].Batch
-		if pr.Runtime.Mask() != nil {
-			return fmt.Errorf("projection %q has a mask; masks are not supported by shards yet (use the sequential stepper)", pr.Name)
-		}
 		rt, err := projection.New(pr.Name, syn, batch, in, ax.MaxLatency())
 		if err != nil {
 			return err
+		}
+		// The shard's part of the mask, taken now: a later SetMask on the
+		// network's projection does not reach a split population (see the
+		// package documentation).
+		var mask []bool
+		if m := pr.Runtime.Mask(); m != nil {
+			mask = ColumnValues(pr.Runtime.Syn, m, sh.Lo, sh.Hi)
+			if err := rt.SetMask(mask); err != nil {
+				return err
+			}
 		}
 		if pr.Plastic && pr.Rule != nil {
 			pp, err := plasticity.NewProjection(syn, batch, net.Config.DtMs, pr.Wmin, pr.Wmax)
 			if err != nil {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
 			}
+			pp.Mask = mask // masked synapses do not learn, as in the network
 			l, err := plasticity.NewLearner(pp, pr.Rule)
 			if err != nil {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
@@ -305,12 +322,19 @@ func Columns(c *synapse.CSR, lo, hi int) *synapse.CSR {
 
 // ColumnValues returns the part of a per-synapse array v of c (CSR order)
 // that belongs to the columns in [lo, hi), in the order of c.Columns(lo,
-// hi) — v itself for the whole range.
-func ColumnValues(c *synapse.CSR, v []float32, lo, hi int) []float32 {
+// hi) — v itself for the whole range. It serves learnt latencies
+// ([]float32) and masks ([]bool) alike.
+func ColumnValues[T any](c *synapse.CSR, v []T, lo, hi int) []T {
 	if lo == 0 && hi == c.Cols {
 		return v
 	}
-	var out []float32
+	n := 0
+	for _, j := range c.Idx {
+		if int(j) >= lo && int(j) < hi {
+			n++
+		}
+	}
+	out := make([]T, 0, n) // not nil even when empty: a nil mask means none
 	for k, j := range c.Idx {
 		if int(j) >= lo && int(j) < hi {
 			out = append(out, v[k])
@@ -347,9 +371,9 @@ func Gather(net *network.Network, shards [][]*Shard, k int) {
 }
 
 // Fingerprint summarises a network and its shard layout — populations,
-// sizes, projections, synapse counts, a hash of every weight, and the
-// shard ranges — so that processes that must have built the same thing
-// can check that they did.
+// sizes, projections, synapse counts, a hash of every weight and of every
+// mask, and the shard ranges — so that processes that must have built the
+// same thing can check that they did.
 func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 	h := fnv.New64a()
 	put := func(xs ...uint64) {
@@ -377,6 +401,15 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 			x += uint64(syn.Idx[k])
 		}
 		put(x)
+		if m := pr.Runtime.Mask(); m != nil {
+			x = 1
+			for k, pass := range m {
+				if !pass {
+					x = x*1099511628211 ^ uint64(k)
+				}
+			}
+			put(uint64(len(m)), x)
+		}
 	}
 	return h.Sum64()
 }

@@ -1,17 +1,22 @@
 package shard_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/internal/testnets"
+	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/principle"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 func TestRangesCoverEvenly(t *testing.T) {
@@ -124,5 +129,165 @@ func TestStaticPartsCompacted(t *testing.T) {
 	}
 	if w, ok := net.Projections[0].Runtime.Syn.Uniform(); !ok || w != 0.5 {
 		t.Errorf("the network's static projection is not compacted (%g, %v)", w, ok)
+	}
+}
+
+// ColumnValues cuts a per-synapse mask as Columns cuts the synapses: per
+// row, the synapses of the range in their order (multapses and unsorted
+// rows included); the whole range shares the slice, and a range without
+// synapses gives an empty mask, not nil (which would mean no mask).
+func TestColumnValuesMask(t *testing.T) {
+	// Rows: 0 → {0, 2, 3}, 1 → {1, 1, 3}, 2 → {2, 0}; column 4 has none.
+	c := &synapse.CSR{Rows: 3, Cols: 5, Ptr: []uint32{0, 3, 6, 8}, Idx: []uint32{0, 2, 3, 1, 1, 3, 2, 0},
+		W: []float32{0, 1, 2, 3, 4, 5, 6, 7}}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	mask := []bool{true, false, true, false, true, true, false, true}
+	for _, tc := range []struct {
+		lo, hi int
+		want   []bool
+		syn    []float32 // the synapses kept (their weight is their index)
+	}{
+		{0, 5, mask, c.W},
+		{0, 2, []bool{true, false, true, true}, []float32{0, 3, 4, 7}},
+		{2, 5, []bool{false, true, true, false}, []float32{1, 2, 5, 6}},
+		{1, 2, []bool{false, true}, []float32{3, 4}},
+		{3, 4, []bool{true, true}, []float32{2, 5}},
+		{4, 5, []bool{}, []float32{}},
+	} {
+		got := shard.ColumnValues(c, mask, tc.lo, tc.hi)
+		if got == nil || !slices.Equal(got, tc.want) {
+			t.Errorf("[%d,%d): mask %v, want %v", tc.lo, tc.hi, got, tc.want)
+		}
+		part := shard.Columns(c, tc.lo, tc.hi)
+		if !slices.Equal(part.W, tc.syn) || !slices.Equal(shard.ColumnValues(c, c.W, tc.lo, tc.hi), tc.syn) {
+			t.Errorf("[%d,%d): part holds synapses %v, values cut to %v, want %v",
+				tc.lo, tc.hi, part.W, shard.ColumnValues(c, c.W, tc.lo, tc.hi), tc.syn)
+		}
+		if len(got) != part.Len() {
+			t.Errorf("[%d,%d): %d mask entries for %d synapses", tc.lo, tc.hi, len(got), part.Len())
+		}
+	}
+	if whole := shard.ColumnValues(c, mask, 0, 5); &whole[0] != &mask[0] {
+		t.Error("the whole range does not share the mask")
+	}
+}
+
+// maskAll sets a random mask that blocks about half the synapses on every
+// projection into a spiking population (static, plastic, learnt-latency
+// and modulated ones), the same for the same network.
+func maskAll(t *testing.T, net *network.Network) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(7, 9))
+	for _, pr := range net.Projections {
+		if net.Populations[pr.Target].Name == "da" {
+			continue
+		}
+		m := make([]bool, pr.Runtime.Syn.Len())
+		for k := range m {
+			m[k] = r.IntN(2) == 0
+		}
+		if err := pr.SetMask(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A network whose projections are masked (set before the split) runs the
+// same sharded (lockstep, 1, 2 and 3 shards, also releasing the static
+// synapses, which keeps the masked ones) as on the sequential stepper, bit
+// for bit, spikes and learnt weights; and the masks matter: the masked
+// network fires differently from the unmasked one.
+func TestMaskedMatchesSequential(t *testing.T) {
+	const steps = 600
+	for _, tc := range []struct {
+		name  string
+		build func(testing.TB) *network.Network
+	}{
+		{"brunel", func(t testing.TB) *network.Network { return testnets.BrunelLike(t, false) }},
+		{"plastic", func(t testing.TB) *network.Network { return testnets.BrunelLike(t, true) }},
+		{"learning", testnets.LearningZoo},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			masked := func() *network.Network {
+				net := tc.build(t)
+				maskAll(t, net)
+				return net
+			}
+			want := testnets.Sequential(t, masked(), steps)
+			unmasked := testnets.Sequential(t, tc.build(t), steps)
+			if slices.Equal(want.Steps["E"], unmasked.Steps["E"]) && slices.Equal(want.Elems["E"], unmasked.Elems["E"]) {
+				t.Fatal("the masks change nothing: the comparison would not test them")
+			}
+			for _, c := range []struct {
+				shards  int
+				release bool
+			}{{1, false}, {2, false}, {3, false}, {3, true}} {
+				net := masked()
+				o := lockstep.Options{Shards: map[string]int{"E": c.shards, "I": c.shards}, Workers: 2, ReleaseSynapses: c.release}
+				got := runLockstep(t, net, o, steps)
+				testnets.Compare(t, fmt.Sprintf("%s masked, %d shards (release %v)", tc.name, c.shards, c.release), want, got)
+				for _, pr := range net.Projections {
+					if pr.Runtime.Mask() != nil && pr.Runtime.Syn.Released() {
+						t.Errorf("masked projection %s released", pr.Name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// runLockstep runs net on the lockstep engine in two runs, as
+// testnets.Sequential does, and gathers its spikes and weights.
+func runLockstep(t *testing.T, net *network.Network, o lockstep.Options, steps int) testnets.Result {
+	t.Helper()
+	e, err := lockstep.New(net, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for _, n := range []int{steps / 3, steps - steps/3} {
+		if err := e.Run(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.GatherWeights()
+	r := testnets.NewResult()
+	for _, p := range net.Populations {
+		st, el, err := e.Spikes(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Steps[p.Name], r.Elems[p.Name] = st, el
+	}
+	r.TakeWeights(net)
+	return r
+}
+
+// The fingerprint covers masks, so that a worker that did not set the
+// coordinator's masks is refused.
+func TestFingerprintCoversMasks(t *testing.T) {
+	fp := func(mask func(*network.Network)) uint64 {
+		net := testnets.BrunelLike(t, false)
+		mask(net)
+		shards, err := shard.Split(net, map[string]int{"E": 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return shard.Fingerprint(net, shards)
+	}
+	none := fp(func(*network.Network) {})
+	masked := fp(func(net *network.Network) { maskAll(t, net) })
+	other := fp(func(net *network.Network) {
+		maskAll(t, net)
+		m := net.Projections[0].Runtime.Mask()
+		m[len(m)/2] = !m[len(m)/2]
+	})
+	if none == masked || masked == other {
+		t.Errorf("fingerprints unmasked %x, masked %x, another mask %x: want all different", none, masked, other)
+	}
+	if again := fp(func(net *network.Network) { maskAll(t, net) }); again != masked {
+		t.Errorf("the same mask gives fingerprints %x and %x", masked, again)
 	}
 }
