@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/spiral-sim/spiral/messages"
 )
 
 // Attachment puts an actor of the user's into a running network: it
@@ -19,7 +21,9 @@ import (
 // population during the next segment. The driven population waits for it,
 // so the loop is closed with a latency of one segment and the run stays
 // deterministic (given a deterministic actor) whatever the number of
-// shards.
+// shards and wherever they run: each shard of the driven population gets
+// its part of every actuation, in this process or, when worker processes
+// host the shards (Options.Workers), as protobuf messages.
 type Attachment struct {
 	// Name names the attachment in errors.
 	Name string
@@ -63,7 +67,9 @@ type attachment struct {
 }
 
 // Attach adds a user actor to the engine. It must be called before the
-// first Run.
+// first Run. When it drives a population whose shards worker processes
+// host, Attach tells each of those shards that it is driven and waits for
+// them to confirm.
 func (e *Engine) Attach(a Attachment) error {
 	if e.step > 0 {
 		return fmt.Errorf("engine: attach %q after the run started", a.Name)
@@ -79,9 +85,6 @@ func (e *Engine) Attach(a Attachment) error {
 		}
 		at.observe = append(at.observe, i)
 	}
-	if a.Drive != "" && len(e.workers) > 0 {
-		return fmt.Errorf("engine: attach %q: driving a population hosted by worker processes is not supported yet", a.Name)
-	}
 	if a.Drive != "" {
 		i, ok := e.net.PopulationIndex(a.Drive)
 		if !ok {
@@ -92,10 +95,17 @@ func (e *Engine) Attach(a Attachment) error {
 				return fmt.Errorf("engine: attach %q: population %q is already driven by another attachment", a.Name, a.Drive)
 			}
 		}
+		if err := e.driveRemote(i); err != nil {
+			return fmt.Errorf("engine: attach %q: %w", a.Name, err)
+		}
 		at.drive = i
-		for _, s := range e.shardAs[i] {
-			s.ext = &extInput{values: make([]float32, s.sh.Hi-s.sh.Lo), got: map[int64][]float32{}}
-			s.sh.Population.AddStimulus(s.ext)
+		for k, s := range e.shardAs[i] {
+			// A worker-hosted shard keeps its own input (driveRemote);
+			// here ext only marks the population as driven.
+			s.ext = newExtInput(s.sh.Hi - s.sh.Lo)
+			if !e.remoteShard[e.globalID(i, k)] {
+				s.sh.Population.AddStimulus(s.ext)
+			}
 		}
 	}
 	name := "attachment " + a.Name
@@ -126,10 +136,82 @@ func (g *guarded) Receive(ctx actor.Context) {
 	g.inner.Receive(ctx)
 }
 
+// driveRemote tells every worker-hosted shard of population pi that an
+// attachment drives it (messages.Control_DRIVE) and waits until each has
+// set up its input, so that it waits for the actuations from the first
+// grant on.
+func (e *Engine) driveRemote(pi int) error {
+	var futures []*actor.Future
+	var gs []int
+	var pids []*actor.PID
+	for k, p := range e.spids[pi] {
+		g := e.globalID(pi, k)
+		if e.remoteShard[g] {
+			futures = append(futures, e.system.Root.RequestFuture(p, &messages.Control{Command: messages.Control_DRIVE}, requestTimeout))
+			gs = append(gs, g)
+			pids = append(pids, p)
+		}
+	}
+	for j, f := range futures {
+		res, err := f.Result()
+		if err != nil {
+			return fmt.Errorf("driving shard %d on the worker at %s: %w", gs[j], pids[j].Address, err)
+		}
+		if r, ok := res.(*messages.WorkerReady); !ok || r.Error != "" {
+			msg := fmt.Sprintf("unexpected answer %T", res)
+			if ok {
+				msg = r.Error
+			}
+			return fmt.Errorf("driving shard %d: %s", gs[j], msg)
+		}
+	}
+	return nil
+}
+
 // extInput is the direct input an attachment provides to one shard.
 type extInput struct {
 	values []float32
 	got    map[int64][]float32 // actuations by the segment they answer
+	// parts holds, in a worker-hosted shard, the parts of actuations cut
+	// into several messages, by segment, until all have arrived.
+	parts map[int64][]*messages.GradedBatch
+}
+
+func newExtInput(n int) *extInput {
+	return &extInput{values: make([]float32, n), got: map[int64][]float32{}}
+}
+
+// take files one actuation message received by a worker-hosted shard of n
+// neurons; a message cut into parts is filed once every part is here.
+func (x *extInput) take(m *messages.GradedBatch, n int) error {
+	parts := []*messages.GradedBatch{m}
+	if m.Parts > 1 {
+		if x.parts == nil {
+			x.parts = map[int64][]*messages.GradedBatch{}
+		}
+		seg := int64(m.Epoch)
+		parts = append(x.parts[seg], m)
+		if len(parts) < int(m.Parts) {
+			x.parts[seg] = parts
+			return nil
+		}
+		delete(x.parts, seg)
+	}
+	if m.EpochLen != 1 {
+		return fmt.Errorf("actuation of segment %d covers %d steps, want 1", m.Epoch, m.EpochLen)
+	}
+	values, err := messages.ReassembleGraded(nil, parts)
+	if err != nil {
+		return fmt.Errorf("actuation of segment %d: %w", m.Epoch, err)
+	}
+	if len(values) != n {
+		return fmt.Errorf("actuation of segment %d has %d values, the shard has %d neurons", m.Epoch, len(values), n)
+	}
+	if _, dup := x.got[int64(m.Epoch)]; dup {
+		return fmt.Errorf("a second actuation of segment %d", m.Epoch)
+	}
+	x.got[int64(m.Epoch)] = values
+	return nil
 }
 
 // observations builds, for each attachment, the observation of segment seg
@@ -159,14 +241,20 @@ type actuation struct {
 	values []float32
 }
 
+// observed identifies a segment an attachment observed: its number and
+// end (the first step of the segment its answer drives).
+type observed struct{ n, to int64 }
+
 // relay sits between the recorder and one attachment: it asks the user's
 // actor about each segment and hands the answers to the driven shards, in
-// segment order.
+// segment order: an *actuation to a shard in this process, one or more
+// messages.GradedBatch (link = the shard's global id, epoch = the segment
+// answered, one step of the shard's neurons) to a worker-hosted one.
 type relay struct {
 	e       *Engine
 	at      *attachment
 	user    *actor.PID
-	pending []int64 // observed segments not answered yet
+	pending []observed // segments observed, not answered yet
 	step    int64
 }
 
@@ -179,7 +267,7 @@ func (r *relay) Receive(ctx actor.Context) {
 			ctx.Send(r.user, m)
 			return
 		}
-		r.pending = append(r.pending, m.Segment)
+		r.pending = append(r.pending, observed{n: m.Segment, to: m.To})
 		ctx.Request(r.user, m)
 	case *Actuation:
 		if len(r.pending) == 0 {
@@ -191,12 +279,26 @@ func (r *relay) Receive(ctx actor.Context) {
 		n := r.e.net.Populations[r.at.drive].Len()
 		if len(m.Input) != n {
 			r.e.finish(fmt.Errorf("attachment %s: actuation of segment %d has %d values, population %q has %d neurons",
-				r.at.a.Name, seg, len(m.Input), r.at.a.Drive, n))
+				r.at.a.Name, seg.n, len(m.Input), r.at.a.Drive, n))
 			return
 		}
 		for k, s := range shards {
 			part := slices.Clone(m.Input[s.sh.Lo:s.sh.Hi])
-			ctx.Send(r.e.spids[r.at.drive][k], &actuation{seg: seg, values: part})
+			pid := r.e.spids[r.at.drive][k]
+			g := r.e.globalID(r.at.drive, k)
+			if !r.e.remoteShard[g] {
+				ctx.Send(pid, &actuation{seg: seg.n, values: part})
+				continue
+			}
+			gb := &messages.GradedBatch{Link: uint32(g), Epoch: uint64(seg.n), FirstStep: seg.to, EpochLen: 1,
+				NElements: uint32(len(part)), TotalElements: uint32(len(part)), Samples: part}
+			parts, err := gb.Split(r.e.actuationPart)
+			if err != nil {
+				panic(fmt.Errorf("cutting the actuation of segment %d for shard %d: %w", seg.n, g, err))
+			}
+			for _, p := range parts {
+				ctx.Send(pid, p)
+			}
 		}
 	}
 }

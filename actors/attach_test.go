@@ -120,3 +120,88 @@ func TestAttachErrors(t *testing.T) {
 		}
 	}
 }
+
+// driver drives every neuron of E with its own current, which follows the
+// number of I spikes of the segment: a closed loop whose input differs
+// from neuron to neuron, so that a part of it applied to the wrong shard
+// or element shows.
+type driver struct{ segments int }
+
+func (d *driver) Receive(ctx actor.Context) {
+	o, ok := ctx.Message().(*actors.Observation)
+	if !ok {
+		return
+	}
+	d.segments++
+	k := len(o.Spikes["I"].Steps)
+	in := make([]float32, 800)
+	for i := range in {
+		in[i] = float32((i*7+k)%11) * 0.3
+	}
+	ctx.Respond(&actors.Actuation{Input: in})
+}
+
+// drivenLoop runs testnets.BrunelLike with the driver attached (driving E
+// when drive is set, else only observing), its shards in this process or,
+// with workers > 0, hosted by that many worker actor systems (each with
+// its own remote transport on loopback, as separate processes would have).
+func drivenLoop(t *testing.T, shards map[string]int, workers, steps int, drive bool) result {
+	t.Helper()
+	build := func() *network.Network { return testnets.BrunelLike(t, false) }
+	var addrs []string
+	for i := 0; i < workers; i++ {
+		w, err := actors.Serve(build(), actors.WorkerOptions{Index: i, Count: workers, Shards: shards})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		addrs = append(addrs, w.Address())
+	}
+	net := build()
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if workers > 0 {
+		e.SetActuationPart(70) // every actuation travels in several parts
+	}
+	d := &driver{}
+	a := actors.Attachment{Name: "driver", Actor: d, Observe: []string{"I"}}
+	if drive {
+		a.Drive = "E"
+	}
+	if err := e.Attach(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps / 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(steps - steps/2); err != nil {
+		t.Fatal(err)
+	}
+	r := testnets.NewResult()
+	for _, p := range net.Populations {
+		r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
+	}
+	e.Close() // the driver has handled every observation
+	if want := steps / e.SegmentSteps(); d.segments != want {
+		t.Fatalf("the driver saw %d segments, want %d", d.segments, want)
+	}
+	return r
+}
+
+// The driven population's input reaches the right neurons whatever the
+// number of shards: a closed loop driving the whole of E gives the same
+// spikes with 1 and 3 shards, and differs from the undriven run.
+func TestAttachedActorDrivesSplitPopulation(t *testing.T) {
+	const steps = 300 // 30 ms, 50 segments
+	want := drivenLoop(t, map[string]int{"E": 1, "I": 1}, 0, steps, true)
+	got := drivenLoop(t, map[string]int{"E": 3, "I": 2}, 0, steps, true)
+	compare(t, "driven E in 3 shards", want, got)
+	free := drivenLoop(t, map[string]int{"E": 1, "I": 1}, 0, steps, false)
+	if slices.Equal(want.Steps["E"], free.Steps["E"]) && slices.Equal(want.Elems["E"], free.Elems["E"]) {
+		t.Fatal("the drive changed nothing")
+	}
+	t.Logf("E spikes: %d driven, %d undriven", len(want.Steps["E"]), len(free.Steps["E"]))
+}

@@ -95,6 +95,9 @@ type Engine struct {
 	onProgress  func(int64)
 	discard     bool
 	dispatchers []*loopDispatcher
+	// actuationPart is the most samples one actuation message to a
+	// worker-hosted shard carries; larger ones are cut into parts.
+	actuationPart int
 
 	step    int64 // steps completed
 	mu      sync.Mutex
@@ -146,7 +149,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		log = zap.NewNop()
 	}
 	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers,
-		onSpikes: o.OnSpikes, discard: o.DiscardSpikes, onProgress: o.OnProgress}
+		onSpikes: o.OnSpikes, discard: o.DiscardSpikes, onProgress: o.OnProgress, actuationPart: messages.MaxFloatsPerMessage}
 	e.e = segmentLength(net)
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return quietSlog(log, &e.closing)

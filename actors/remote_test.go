@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,21 @@ func TestWorkerWithAnotherNetworkRefused(t *testing.T) {
 	_, err = actors.New(net, actors.Options{Shards: shards, Workers: []string{w.Address()}})
 	if err == nil || !strings.Contains(err.Error(), "different network") {
 		t.Fatalf("a worker with another network: %v", err)
+	}
+}
+
+// An attached actor drives a population split across two worker
+// processes: the actuations travel as protobuf, cut into several parts
+// each (drivenLoop sets a part limit of 70 samples), and the closed loop gives the
+// same spikes as in one process, with the same shards and with one shard.
+func TestAttachedActorDrivesWorkers(t *testing.T) {
+	const steps = 300 // 30 ms, 50 segments
+	shards := map[string]int{"E": 4, "I": 2}
+	got := drivenLoop(t, shards, 2, steps, true)
+	compare(t, "driven E on two workers vs one process", drivenLoop(t, shards, 0, steps, true), got)
+	compare(t, "driven E on two workers vs one shard", drivenLoop(t, map[string]int{"E": 1, "I": 1}, 0, steps, true), got)
+	free := drivenLoop(t, shards, 2, steps, false)
+	if slices.Equal(got.Steps["E"], free.Steps["E"]) && slices.Equal(got.Elems["E"], free.Elems["E"]) {
+		t.Fatal("the drive changed nothing")
 	}
 }

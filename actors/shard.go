@@ -93,9 +93,31 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		ctx.Respond(ready)
 		return
 	case *messages.Control:
-		if m.Command == messages.Control_RUN_UNTIL {
+		switch m.Command {
+		case messages.Control_RUN_UNTIL:
 			s.plan.RunUntil(m.UntilStep)
 			s.learn = m.Learn
+		case messages.Control_DRIVE:
+			// An attachment drives this shard: from now on it waits for
+			// each segment's actuation (the coordinator sends this before
+			// the first run and waits for the answer).
+			if s.ext == nil {
+				s.ext = newExtInput(s.sh.Hi - s.sh.Lo)
+				s.sh.Population.AddStimulus(s.ext)
+			}
+			ctx.Respond(&messages.WorkerReady{Actor: s.id})
+			return
+		}
+	case *messages.GradedBatch:
+		// An actuation (or a part of one) for a worker-hosted shard.
+		if s.ext == nil {
+			panic(fmt.Errorf("an actuation of segment %d for a shard no attachment drives", m.Epoch))
+		}
+		if m.Link != s.id {
+			panic(fmt.Errorf("an actuation of segment %d for shard %d reached shard %d", m.Epoch, m.Link, s.id))
+		}
+		if err := s.ext.take(m, s.sh.Hi-s.sh.Lo); err != nil {
+			panic(err)
 		}
 	case *messages.Grant:
 		for {

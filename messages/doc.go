@@ -13,14 +13,17 @@
 //     EpochLen; Part and Parts when a large batch is split.
 //   - GradedBatch: dense samples of a graded (rate) population over one link
 //     for one epoch, Samples[s·NElements + i] (step-major); split by element
-//     range (FirstElement, NElements of TotalElements) when large.
+//     range (FirstElement, NElements of TotalElements) when large. Also the
+//     actuation an attached actor sends a driven shard hosted by a worker
+//     (Link the shard, Epoch the segment answered, EpochLen 1).
 //   - ModulatorSamples: a neuromodulator concentration per step per copy,
 //     Concentration[s·Copies + c].
 //   - Grant (clock → actors): compute every epoch up to and including
 //     UntilEpoch.
 //   - Progress (actor → clock): actor id, completed epoch, wall time spent on
 //     it (ns), spikes emitted in it.
-//   - Control: pause, resume, stop, run until a step (exclusive).
+//   - Control: pause, resume, stop, run until a step (exclusive); drive (a
+//     worker-hosted shard waits for an actuation per segment).
 //   - Failure (actor → clock): actor id and name, step, message.
 //   - Envelope: a oneof of all the above, for streams that carry several kinds.
 //

@@ -32,6 +32,15 @@ const (
 	Control_RESUME              Control_Command = 2
 	Control_STOP                Control_Command = 3
 	Control_RUN_UNTIL           Control_Command = 4 // run until until_step (exclusive), then pause
+	// DRIVE (coordinator -> a shard hosted by a worker, before the first
+	// run): an attached actor drives the shard's direct input. From then
+	// on the shard computes a segment after the first only once it has
+	// the actuation of the segment before: a GradedBatch whose link is the
+	// shard's id, epoch the segment it answers, first_step the first step
+	// of the segment it drives, epoch_len 1, and samples the input current
+	// of each of the shard's neurons (possibly cut into parts by element
+	// range). The shard answers with a WorkerReady once it is driven.
+	Control_DRIVE Control_Command = 5
 )
 
 // Enum value maps for Control_Command.
@@ -42,6 +51,7 @@ var (
 		2: "RESUME",
 		3: "STOP",
 		4: "RUN_UNTIL",
+		5: "DRIVE",
 	}
 	Control_Command_value = map[string]int32{
 		"COMMAND_UNSPECIFIED": 0,
@@ -49,6 +59,7 @@ var (
 		"RESUME":              2,
 		"STOP":                3,
 		"RUN_UNTIL":           4,
+		"DRIVE":               5,
 	}
 )
 
@@ -1148,19 +1159,20 @@ const file_spiral_proto_rawDesc = "" +
 	"\x05epoch\x18\x02 \x01(\x04R\x05epoch\x12\x1d\n" +
 	"\n" +
 	"wall_nanos\x18\x03 \x01(\x03R\twallNanos\x12\x16\n" +
-	"\x06spikes\x18\x04 \x01(\x04R\x06spikes\"\xce\x01\n" +
+	"\x06spikes\x18\x04 \x01(\x04R\x06spikes\"\xd9\x01\n" +
 	"\aControl\x12:\n" +
 	"\acommand\x18\x01 \x01(\x0e2 .spiral.messages.Control.CommandR\acommand\x12\x1d\n" +
 	"\n" +
 	"until_step\x18\x02 \x01(\x03R\tuntilStep\x12\x14\n" +
-	"\x05learn\x18\x03 \x01(\bR\x05learn\"R\n" +
+	"\x05learn\x18\x03 \x01(\bR\x05learn\"]\n" +
 	"\aCommand\x12\x17\n" +
 	"\x13COMMAND_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05PAUSE\x10\x01\x12\n" +
 	"\n" +
 	"\x06RESUME\x10\x02\x12\b\n" +
 	"\x04STOP\x10\x03\x12\r\n" +
-	"\tRUN_UNTIL\x10\x04\"\xb9\x01\n" +
+	"\tRUN_UNTIL\x10\x04\x12\t\n" +
+	"\x05DRIVE\x10\x05\"\xb9\x01\n" +
 	"\n" +
 	"WorkerInit\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
