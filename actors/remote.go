@@ -156,6 +156,9 @@ type Worker struct {
 	coord   atomic.Value // the coordinator's address, once known
 	lost    chan struct{}
 	once    sync.Once
+	// The hosted shards and their dispatchers (one goroutine each).
+	pids        []*actor.PID
+	dispatchers []*loopDispatcher
 }
 
 // WorkerOptions configure a worker.
@@ -221,10 +224,16 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 					cmu.Unlock()
 					w.coord.Store(c.Address)
 				}
-				if _, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }, stop), ShardActorName(g)); err != nil {
+				// Messages between processes take far longer than a
+				// wake-up: the dispatcher parks at once rather than spin.
+				d := newLoopDispatcher(1, false)
+				w.dispatchers = append(w.dispatchers, d)
+				pid, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(d)), ShardActorName(g))
+				if err != nil {
 					w.Close()
 					return nil, fmt.Errorf("worker: spawning shard %d: %w", g, err)
 				}
+				w.pids = append(w.pids, pid)
 			}
 			g++
 		}
@@ -265,6 +274,12 @@ func (w *Worker) Close() {
 	close(w.done)
 	w.closing.Store(true)
 	shutdown(w.remote)
+	for _, p := range w.pids {
+		_ = w.system.Root.StopFuture(p).Wait()
+	}
+	for _, d := range w.dispatchers {
+		d.stop()
+	}
 }
 
 const (
