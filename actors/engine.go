@@ -497,7 +497,7 @@ type pinning struct {
 
 // pinDispatchers places the shards hosted here and the bundle actors on
 // one spinning dispatcher per core (at most one per actor), balanced by
-// size: a shard weighs its neurons, a bundle a quarter of its source's
+// size: a shard weighs its neurons, a bundle a sixteenth of its source's
 // (emitting is light beside stepping and taking events).
 func (e *Engine) pinDispatchers(bundled []bool) pinning {
 	var loads []int
@@ -514,7 +514,7 @@ func (e *Engine) pinDispatchers(bundled []bool) pinning {
 	}
 	for a, b := range bundled {
 		if b {
-			loads = append(loads, max(1, e.net.Populations[e.net.Axons[a].Source].Len()/4))
+			loads = append(loads, max(1, e.net.Populations[e.net.Axons[a].Source].Len()/16))
 			who = append(who, [2]int{1, a})
 		}
 	}
