@@ -26,7 +26,11 @@ type emitter struct {
 	fired   []uint32
 	values  []float32
 	scratch []axon.Event
-	last    int // events of the previous segment, to size the next batch
+	// ring holds the batches of the last segments, reused in turn: the
+	// batch of segment j is read by the destination shards when they
+	// compute segment j + 1, and the clock's window guarantees that they
+	// have before the axon emits segment j + len(ring) (see Engine.start).
+	ring []*events
 }
 
 // emit computes the events of a segment from the parts (one output per
@@ -40,7 +44,13 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			m.values = make([]float32, m.n)
 		}
 	}
-	msg := &events{axon: m.index, seg: first.seg, from: first.from, steps: steps, ev: make([]stepEvent, 0, m.last+m.last/4)}
+	k := int(first.seg % int64(len(m.ring)))
+	msg := m.ring[k]
+	if msg == nil {
+		msg = &events{}
+		m.ring[k] = msg
+	}
+	*msg = events{axon: m.index, seg: first.seg, from: first.from, steps: steps, ev: msg.ev[:0]}
 	for k := 0; k < steps; k++ {
 		st := first.from + int64(k)
 		*step = st
@@ -64,7 +74,6 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			msg.ev = append(msg.ev, stepEvent{Step: st, Event: ev})
 		}
 	}
-	m.last = len(msg.ev)
 	return msg, nil
 }
 

@@ -420,6 +420,15 @@ func (e *Engine) start(window int) {
 	}
 	pin := e.pinDispatchers(bundled)
 
+	// Outputs and batches are reused, in rings of window + 2 segments.
+	// The clock grants segment g only once every shard has computed, and
+	// the recorder has recorded, segment g − window; by then every
+	// destination of segment j <= g − window − 1 has taken it: a bundle
+	// emits segment j before any shard it feeds computes j + 1, and the
+	// shards take the batches of j when they compute j + 1 (one more
+	// segment of slack on top).
+	ring := window + 2
+
 	// Shard actors (spawned first so bundles can address them); with
 	// workers, every shard lives in a worker process and is addressed by
 	// name there.
@@ -429,6 +438,7 @@ func (e *Engine) start(window int) {
 	for pi, row := range e.shards {
 		for _, sh := range row {
 			s := newShardActor(net, sh, uint32(id), len(row), e.finish, e.log)
+			s.ring = make([]*output, ring)
 			e.shardAs[pi] = append(e.shardAs[pi], s)
 			e.ids = append(e.ids, [2]int{pi, sh.Index})
 			var pid *actor.PID
@@ -453,7 +463,7 @@ func (e *Engine) start(window int) {
 		}
 		src := net.Populations[ax.Source]
 		m := &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name, axon: ax.Axon,
-			graded: src.Graded(), n: src.Len()}
+			graded: src.Graded(), n: src.Len(), ring: make([]*events, ring)}
 		for _, d := range feeds[a] {
 			m.dests = append(m.dests, e.spids[d.pop][d.shard])
 			m.remote = append(m.remote, e.remoteShard[e.globalID(d.pop, d.shard)])

@@ -28,7 +28,12 @@ func sequential(t *testing.T, net *network.Network, steps int) result {
 
 func onActors(t *testing.T, net *network.Network, shards map[string]int, steps int) result {
 	t.Helper()
-	e, err := actors.New(net, actors.Options{Shards: shards})
+	return onActorsWith(t, net, actors.Options{Shards: shards}, steps)
+}
+
+func onActorsWith(t *testing.T, net *network.Network, o actors.Options, steps int) result {
+	t.Helper()
+	e, err := actors.New(net, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +86,13 @@ func TestActorsMatchSequential(t *testing.T) {
 			shards := map[string]int{"E": k, "I": min(k, 3)}
 			got := onActors(t, build(t), shards, 3000)
 			compare(t, name+" with "+itoa(k)+" shards", want, got)
+		}
+		// The narrowest windows: shards, bundles and the recorder as
+		// close to one another as the clock allows (outputs and batches
+		// are reused in rings sized by the window).
+		for _, w := range []int{1, 2} {
+			got := onActorsWith(t, build(t), actors.Options{Shards: map[string]int{"E": 3, "I": 2}, Window: w}, 3000)
+			compare(t, name+" with a window of "+itoa(w), want, got)
 		}
 	}
 }

@@ -48,8 +48,17 @@ type shardActor struct {
 	step   int64 // current step (for failure reports)
 	grants map[int64]grant
 	pos    []int // per input: position in its batch while applying
-	// in holds, per segment, the batches received so far, by axon.
-	in map[int64]map[int]*events
+	// in holds, per segment, the batches received so far (by position
+	// in inputs); free keeps emptied slots for reuse, and slot gives the
+	// position of each axon in inputs.
+	in   map[int64]*inSlot
+	free []*inSlot
+	slot []int
+	// ring holds the outputs of the last segments, reused in turn: the
+	// output of segment j is read by the bundles and the recorder, and the
+	// clock's window guarantees that they are done with it before the
+	// shard computes segment j + len(ring) (see Engine.start).
+	ring []*output
 
 	// Remote mode: segment cutting (the clock's rule) and reassembly.
 	plan    *clock.Cutter
@@ -64,13 +73,22 @@ func newShardActor(net *network.Network, sh *shard.Shard, id uint32, nshard int,
 		name = name + "[" + itoa(sh.Lo) + ":" + itoa(sh.Hi) + "]"
 	}
 	s := &shardActor{net: net, fail: fail, log: log, sh: sh, id: id, nshard: nshard, name: "shard " + name,
-		grants: map[int64]grant{}, in: map[int64]map[int]*events{}, parts: map[[2]int64][]*messages.SpikeBatch{}}
+		grants: map[int64]grant{}, in: map[int64]*inSlot{}, parts: map[[2]int64][]*messages.SpikeBatch{},
+		slot: make([]int, len(net.Axons)), ring: make([]*output, 1)}
 	for a := range net.Axons {
+		s.slot[a] = -1
 		if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+			s.slot[a] = len(s.inputs)
 			s.inputs = append(s.inputs, a)
 		}
 	}
 	return s
+}
+
+// inSlot gathers the batches of one segment.
+type inSlot struct {
+	got     int
+	batches []*events // by position in shardActor.inputs
 }
 
 // Receive implements actor.Actor.
@@ -158,10 +176,19 @@ func (s *shardActor) Receive(ctx actor.Context) {
 func (s *shardActor) take(m *events) {
 	b := s.in[m.seg]
 	if b == nil {
-		b = map[int]*events{}
+		if n := len(s.free); n > 0 {
+			b, s.free = s.free[n-1], s.free[:n-1]
+		} else {
+			b = &inSlot{batches: make([]*events, len(s.inputs))}
+		}
 		s.in[m.seg] = b
 	}
-	b[m.axon] = m
+	k := s.slot[m.axon]
+	if k < 0 || b.batches[k] != nil {
+		panic(fmt.Errorf("an unexpected batch of axon %d for segment %d", m.axon, m.seg))
+	}
+	b.batches[k] = m
+	b.got++
 }
 
 // init wires a worker-hosted shard to the coordinator's actors.
@@ -224,7 +251,11 @@ func (s *shardActor) ready() bool {
 			return false
 		}
 	}
-	return len(s.inputs) == 0 || len(s.in[s.seg-1]) == len(s.inputs)
+	if len(s.inputs) == 0 {
+		return true
+	}
+	b := s.in[s.seg-1]
+	return b != nil && b.got == len(s.inputs)
 }
 
 func (s *shardActor) compute(ctx actor.Context) {
@@ -236,15 +267,18 @@ func (s *shardActor) compute(ctx actor.Context) {
 	// Apply the previous segment's batches in the canonical order
 	// (shard.Take).
 	if s.seg > 0 && len(s.inputs) > 0 {
-		batches := s.in[s.seg-1]
+		b := s.in[s.seg-1]
 		delete(s.in, s.seg-1)
 		if len(s.pos) < len(s.inputs) {
 			s.pos = make([]int, len(s.inputs))
 		}
 		evs := s.takeEvs[:0]
-		for _, a := range s.inputs {
-			evs = append(evs, batches[a].ev)
+		for k, m := range b.batches {
+			evs = append(evs, m.ev)
+			b.batches[k] = nil
 		}
+		b.got = 0
+		s.free = append(s.free, b)
 		s.takeEvs = evs
 		s.touched += sh.Take(s.net, s.prev.from, s.prev.to, s.inputs, evs, s.pos)
 	}
@@ -254,13 +288,9 @@ func (s *shardActor) compute(ctx actor.Context) {
 	}
 
 	n := int(g.to - g.from)
-	o := &output{seg: s.seg, from: g.from, pop: sh.Pop, shard: sh.Index}
 	graded := pop.Graded()
-	if graded {
-		o.values = make([][]float32, n)
-	} else {
-		o.fired = make([][]uint32, n)
-	}
+	o := s.output(n, graded)
+	o.seg, o.from, o.pop, o.shard = s.seg, g.from, sh.Pop, sh.Index
 	lo := uint32(sh.Lo)
 	for k := 0; k < n; k++ {
 		step := g.from + int64(k)
@@ -287,13 +317,13 @@ func (s *shardActor) compute(ctx actor.Context) {
 			}
 		}
 		if graded {
-			o.values[k] = append([]float32(nil), pop.Output()...)
-		} else if f := pop.Fired(); len(f) > 0 {
-			g := make([]uint32, len(f))
-			for i, x := range f {
-				g[i] = x + lo
+			o.values[k] = append(o.values[k][:0], pop.Output()...)
+		} else {
+			f := o.fired[k][:0]
+			for _, x := range pop.Fired() {
+				f = append(f, x+lo)
 			}
-			o.fired[k] = g
+			o.fired[k] = f
 		}
 	}
 	if s.remote {
@@ -319,6 +349,31 @@ func (s *shardActor) compute(ctx actor.Context) {
 	}
 	s.prev = g
 	s.seg++
+}
+
+// output returns the ring's output for the current segment, with n
+// steps (their slices emptied, their storage kept).
+func (s *shardActor) output(n int, graded bool) *output {
+	k := int(s.seg % int64(len(s.ring)))
+	o := s.ring[k]
+	if o == nil {
+		o = &output{}
+		s.ring[k] = o
+	}
+	if graded {
+		o.values = grow(o.values, n)
+	} else {
+		o.fired = grow(o.fired, n)
+	}
+	return o
+}
+
+// grow returns x with length n, keeping the storage of its elements.
+func grow[T any](x [][]T, n int) [][]T {
+	if cap(x) < n {
+		x = append(x[:cap(x)], make([][]T, n-cap(x))...)
+	}
+	return x[:n]
 }
 
 // encode turns a segment's output into protobuf messages, cut into parts
