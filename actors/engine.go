@@ -395,9 +395,6 @@ func (e *Engine) start(window int) {
 
 	// Recorder.
 	e.rec = newRecorder(e)
-	rd := newLoopDispatcher(1, false)
-	e.dispatchers = append(e.dispatchers, rd)
-	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(rd)))
 
 	// Which shards each axon feeds.
 	type dest struct{ pop, shard int }
@@ -419,6 +416,7 @@ func (e *Engine) start(window int) {
 		bundled[a] = len(feeds[a]) > 0 && (len(e.shards[ax.Source]) > 1 || len(e.workers) > 0)
 	}
 	pin := e.pinDispatchers(bundled)
+	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(pin.recorder)))
 
 	// Outputs and batches are reused, in rings of window + 2 segments.
 	// The clock grants segment g only once every shard has computed, and
@@ -488,9 +486,7 @@ func (e *Engine) start(window int) {
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}
-	cd := newLoopDispatcher(1, false)
-	e.dispatchers = append(e.dispatchers, cd)
-	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop, actor.WithDispatcher(cd)))
+	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop, actor.WithDispatcher(pin.clock)))
 	for _, row := range e.shardAs {
 		for _, s := range row {
 			s.clock = e.clock
@@ -498,20 +494,27 @@ func (e *Engine) start(window int) {
 	}
 }
 
-// pinning gives the dispatcher of every local shard (by global id) and
-// bundle (by axon).
+// pinning gives the dispatcher of every local shard (by global id),
+// bundle (by axon), the recorder and the clock.
 type pinning struct {
-	shard  []*loopDispatcher
-	bundle []*loopDispatcher
+	shard           []*loopDispatcher
+	bundle          []*loopDispatcher
+	recorder, clock *loopDispatcher
 }
 
-// pinDispatchers places the shards hosted here and the bundle actors on
-// one spinning dispatcher per core (at most one per actor), balanced by
-// size: a shard weighs its neurons, a bundle a sixteenth of its source's
-// (emitting is light beside stepping and taking events).
+// pinDispatchers places the shards hosted here, the bundle actors, the
+// recorder and the clock on one dispatcher per core (at most one per
+// actor), balanced by size: a shard weighs its neurons, a bundle a
+// sixteenth of its source's (emitting is light beside stepping and taking
+// events), the recorder and the clock next to nothing. The recorder and
+// the clock are off the segments' critical path (the window lets shards
+// run ahead of them), but on their own goroutines every message to them
+// would wake a parked thread. Dispatchers spin only when every shard is
+// here: beside worker processes on the same machine, spinning would take
+// their cores.
 func (e *Engine) pinDispatchers(bundled []bool) pinning {
-	var loads []int
-	var who [][2]int // (0, global shard id) or (1, axon)
+	loads := []int{0, 0} // the recorder and the clock
+	who := [][2]int{{2, 0}, {2, 1}}
 	id := 0
 	for _, row := range e.shards {
 		for _, sh := range row {
@@ -529,9 +532,6 @@ func (e *Engine) pinDispatchers(bundled []bool) pinning {
 		}
 	}
 	pin := pinning{shard: make([]*loopDispatcher, id), bundle: make([]*loopDispatcher, len(bundled))}
-	if len(loads) == 0 {
-		return pin
-	}
 	k := min(runtime.GOMAXPROCS(0), len(loads))
 	at := place(loads, k)
 	count := make([]int, k)
@@ -540,14 +540,19 @@ func (e *Engine) pinDispatchers(bundled []bool) pinning {
 	}
 	ds := make([]*loopDispatcher, k)
 	for w := range ds {
-		ds[w] = newLoopDispatcher(count[w], true)
+		ds[w] = newLoopDispatcher(count[w], len(e.workers) == 0)
 		e.dispatchers = append(e.dispatchers, ds[w])
 	}
 	for i, w := range at {
-		if who[i][0] == 0 {
-			pin.shard[who[i][1]] = ds[w]
-		} else {
-			pin.bundle[who[i][1]] = ds[w]
+		switch x := who[i]; {
+		case x[0] == 0:
+			pin.shard[x[1]] = ds[w]
+		case x[0] == 1:
+			pin.bundle[x[1]] = ds[w]
+		case x[1] == 0:
+			pin.recorder = ds[w]
+		default:
+			pin.clock = ds[w]
 		}
 	}
 	return pin
