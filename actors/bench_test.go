@@ -3,6 +3,7 @@ package actors_test
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/models"
@@ -78,14 +79,12 @@ func BenchmarkCUBAActors1Shard(b *testing.B) {
 	benchActors(b, cuba(b), map[string]int{"E": 1, "I": 1})
 }
 
-func BenchmarkBrunelActorsAuto(b *testing.B) { benchActors(b, brunel(b), nil) }
-
-func BenchmarkBrunelActors31(b *testing.B) {
-	benchActors(b, brunel(b), map[string]int{"E": 3, "I": 1})
-}
-
+// BenchmarkCUBAActorsAuto uses the automatic shard counts (on two cores:
+// E in two shards, with a bundle actor, I in one).
 func BenchmarkCUBAActorsAuto(b *testing.B) { benchActors(b, cuba(b), nil) }
 
+// CUBA at scale 10 (40,000 neurons), the size the side-by-side harness
+// runs.
 func cuba10(b *testing.B) *network.Network {
 	net, err := models.CUBA(models.Options{Seed: 1, Scale: 10})
 	if err != nil {
@@ -105,3 +104,48 @@ func BenchmarkCUBA10Sequential(b *testing.B) {
 }
 
 func BenchmarkCUBA10ActorsAuto(b *testing.B) { benchActors(b, cuba10(b), nil) }
+
+// BenchmarkProtocol measures what the actor protocol costs per step and
+// per link on a model too small to matter (CUBA at scale 0.05: 200
+// neurons, one-step links, one shard per population, so 4 links: each
+// population's axon feeds both): the difference between the actor
+// runtime's time per step and the sequential stepper's, divided by the
+// links, reported as µs/step/link.
+func BenchmarkProtocol(b *testing.B) {
+	build := func() *network.Network {
+		net, err := models.CUBA(models.Options{Scale: 0.05, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return net
+	}
+	const steps = 1000
+	s := stepper.New(build())
+	e, err := actors.New(build(), actors.Options{Shards: map[string]int{"E": 1, "I": 1}, DiscardSpikes: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	links := 0
+	for _, ax := range build().Axons {
+		links += len(ax.Targets)
+	}
+	var seq, act time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if err := s.Run(steps); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := e.Run(steps); err != nil {
+			b.Fatal(err)
+		}
+		seq += t1.Sub(t0)
+		act += time.Since(t1)
+	}
+	per := float64(b.N * steps)
+	b.ReportMetric(float64(seq.Microseconds())/per, "µs/step-sequential")
+	b.ReportMetric(float64(act.Microseconds())/per, "µs/step-actors")
+	b.ReportMetric(float64((act-seq).Microseconds())/per/float64(links), "µs/step/link")
+}
