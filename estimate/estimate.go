@@ -231,7 +231,10 @@ type Estimate struct {
 	Exact       bool // every synapse count is exact
 	// Sequential is the network's memory (what the sequential engine
 	// steps); BuildPeak the most held at once while building it
-	// (transients included, garbage not).
+	// (transients included, garbage not). With BuildWorkers projections
+	// drawn at once, up to BuildWorkers − 1 others may still hold their
+	// transients while one is drawn: BuildPeak counts the largest of them
+	// that many times on top.
 	Sequential, BuildPeak int64
 	// Actors is the network plus the shards' populations and column
 	// copies (the coordinator keeps the network); ShardPopulations and
@@ -247,6 +250,9 @@ type Options struct {
 	// Shards per population name, as actors.ShardCounts gives them; a
 	// missing population counts one shard. Nil: one per population.
 	Shards map[string]int
+	// BuildWorkers is how many projections the network draws at once
+	// (network.Builder.Build: one per core, GOMAXPROCS); 0 counts one.
+	BuildWorkers int
 }
 
 // ShardLayout mirrors actors.ShardCounts and the run command's --shards:
@@ -307,6 +313,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 	}
 	var extraAxons []axonKey
 	retained := int64(0) // CSR and plasticity built so far
+	maxTransient := int64(0)
 	for _, pr := range m.Projections {
 		src, ok := pops[pr.From]
 		if !ok {
@@ -370,6 +377,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			pe.Transient += 4 * n
 		}
 		e.BuildPeak = max(e.BuildPeak, retained+pe.CSR+pe.Plastic+pe.Transient)
+		maxTransient = max(maxTransient, pe.Transient)
 		retained += pe.CSR + pe.Plastic
 		e.Synapses += c.Synapses
 		e.Projections = append(e.Projections, pe)
@@ -478,7 +486,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 		e.Sequential += pe.Total()
 	}
 	e.Sequential += retained
-	e.BuildPeak += e.Sequential - retained
+	e.BuildPeak += e.Sequential - retained + int64(max(o.BuildWorkers, 1)-1)*maxTransient
 	e.Actors = e.Sequential + e.ShardPopulations + e.ShardSynapses
 	e.ActorsPeak = max(e.BuildPeak, e.Actors)
 	return e, nil

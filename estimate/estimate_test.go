@@ -225,6 +225,17 @@ func TestBrunelScale4(t *testing.T) {
 	if e.ShardSynapses < 1_000_000_000 {
 		t.Errorf("shard copies %d B", e.ShardSynapses)
 	}
+	// Drawn two at a time, the projections' building peaks further by
+	// the transient of the largest: E→E (160 M synapses, fixed in-degree:
+	// its drawn rows, 4 B each, kept until the scatter, and its weights,
+	// 4 B each, until they are compacted) — 1.28 GB.
+	e2, err := Of(m, Options{Shards: ShardLayout(m, 0, 2, 2000), BuildWorkers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := e2.BuildPeak - e.BuildPeak; d != 8*160_000_000 {
+		t.Errorf("two builders add %d B to the build's peak, want %d", d, 8*160_000_000)
+	}
 }
 
 // The example model files are estimated as they build.

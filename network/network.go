@@ -21,7 +21,10 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
@@ -386,6 +389,12 @@ func (n *Network) Neurons() int {
 // Build validates the definition and builds the network, drawing
 // connectivity and weights from the seed. All problems are reported
 // together (errors.Join), each naming its object.
+//
+// The projections' synapses are drawn in parallel, one projection per core
+// (GOMAXPROCS) at a time, in order: each is a pure function of its
+// connection, shape and key, so the network does not depend on the number
+// of cores. While a projection is drawn, up to GOMAXPROCS − 1 others may
+// still hold their temporaries (package estimate counts them).
 func (b *Builder) Build() (*Network, error) {
 	cfg := b.cfg
 	if cfg.DtMs == 0 {
@@ -516,8 +525,33 @@ func (b *Builder) Build() (*Network, error) {
 		return a, nil
 	}
 
+	// The synapses of every projection are drawn first, in parallel: the
+	// axons the projections leave from are resolved in the order the loop
+	// below would create them, then one goroutine per core draws the
+	// projections (in order) while the loop assembles them.
+	shapes := make([]*connectivity.Shape, len(b.conns))
+	for i, cd := range b.conns {
+		c := cd.c
+		src, ok1 := byName[c.From]
+		dst, ok2 := byName[c.To]
+		if !ok1 || !ok2 || failed[c.From] || failed[c.To] || failed[c.Follow] || c.Pattern == nil {
+			continue
+		}
+		a, err := axonOf(src, c.Axon)
+		if err != nil {
+			continue // reported below
+		}
+		shapes[i] = &connectivity.Shape{Rows: a.Axon.Rows(), Cols: dst.def.size, Terminals: a.Axon.Terminals(),
+			Self: src == dst, Autapses: c.Autapses}
+		if ms, ok := byName[c.Follow]; ok && c.Plasticity != nil {
+			_, _ = axonOf(ms, c.ModulatorAxon) // errors reported below
+		}
+	}
+	draws := drawAll(b.conns, shapes, root)
+	defer draws.stop()
+
 	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
-	for _, cd := range b.conns {
+	for i, cd := range b.conns {
 		c := cd.c
 		where := fmt.Sprintf("projection %q", cd.name)
 		if failed[c.From] || failed[c.To] || failed[c.Follow] {
@@ -560,53 +594,20 @@ func (b *Builder) Build() (*Network, error) {
 			continue
 		}
 		key := root.Sub(2, nameID(cd.name))
-		shape := connectivity.Shape{Rows: a.Axon.Rows(), Cols: dst.def.size, Terminals: a.Axon.Terminals(),
-			Self: src == dst, Autapses: c.Autapses}
-		syn, err := c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", where, err))
+		d := draws.wait(i)
+		if d.err == nil && d.syn == nil {
+			d.err = errors.New("internal error: its synapses were not drawn")
+		}
+		if d.err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", where, d.err))
 			continue
 		}
-		wmin, wmax := c.Wmin, c.Wmax
-		defaulted := wmin == 0 && wmax == 0
-		if defaulted {
-			if c.Plasticity != nil {
-				wmax = 1
-			} else {
-				wmin, wmax = math.Inf(-1), math.Inf(1)
-			}
-		}
-		if !(wmin <= wmax) {
-			errs = append(errs, fmt.Errorf("%s: weight bounds [%g, %g]: wmin must not exceed wmax", where, wmin, wmax))
-			continue
-		}
-		lo, hi := float32(wmin), float32(wmax)
-		if defaulted && c.Plasticity != nil {
-			// Clipping initial weights into bounds nobody asked for
-			// would silently change the model.
-			if err := syn.InitWeights(c.Weight, synapse.Unbounded(), key.Sub(uint64(rng.PurposeWeights))); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", where, err))
-				continue
-			}
-			if k := outside(syn.W, lo, hi); k >= 0 {
-				errs = append(errs, fmt.Errorf("%s: initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", where, syn.W[k]))
-				continue
-			}
-		}
-		if err := syn.InitWeights(c.Weight, synapse.Bounds{Min: lo, Max: hi}, key.Sub(uint64(rng.PurposeWeights))); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", where, err))
-			continue
-		}
+		syn, lo, hi := d.syn, d.lo, d.hi
 		if c.Normalize != nil {
 			if err := c.Normalize(syn); err != nil {
 				errs = append(errs, fmt.Errorf("%s: normalisation: %w", where, err))
 				continue
 			}
-		}
-		if c.Plasticity == nil && c.Normalize == nil {
-			// Static weights that are all equal (constant weights, as
-			// in Brunel's model) keep one value: 4 bytes per synapse.
-			syn.Compact()
 		}
 		lat := a.Axon.MaxLatency()
 		inbox, ok := inboxes[rec]
@@ -679,6 +680,118 @@ func (b *Builder) Build() (*Network, error) {
 		return nil, errors.Join(errs...)
 	}
 	return net, nil
+}
+
+// drawn is the synapses of one projection, drawn with their weights.
+type drawn struct {
+	syn    *synapse.CSR
+	lo, hi float32 // weight bounds
+	err    error
+	done   chan struct{}
+}
+
+// drawing is the synapse drawing of every projection, in progress.
+type drawing struct {
+	out  []drawn
+	quit chan struct{}
+	wg   sync.WaitGroup
+}
+
+// drawAll starts drawing the synapses of every connection whose shape is
+// known (nil shapes are left for the caller to report), on one goroutine
+// per core, taking the connections in order. Drawing is a pure function
+// of the connection, its shape and its key, so the network does not depend
+// on the number of goroutines.
+func drawAll(conns []*connDef, shapes []*connectivity.Shape, root rng.Key) *drawing {
+	d := &drawing{out: make([]drawn, len(conns)), quit: make(chan struct{})}
+	for i := range d.out {
+		d.out[i].done = make(chan struct{})
+	}
+	var next atomic.Int64
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(conns)))
+	d.wg.Add(workers)
+	for range workers {
+		go func() {
+			defer d.wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(conns) {
+					return
+				}
+				select {
+				case <-d.quit:
+					return
+				default:
+				}
+				r := &d.out[i]
+				if shapes[i] != nil {
+					r.syn, r.lo, r.hi, r.err = drawSynapses(conns[i].c, *shapes[i], root.Sub(2, nameID(conns[i].name)))
+				}
+				close(r.done)
+			}
+		}()
+	}
+	return d
+}
+
+// wait returns the synapses of connection i once drawn.
+func (d *drawing) wait(i int) drawn {
+	<-d.out[i].done
+	return d.out[i]
+}
+
+// stop tells the goroutines to draw nothing more (Build returns) and
+// waits for them.
+func (d *drawing) stop() {
+	close(d.quit)
+	d.wg.Wait()
+}
+
+// drawSynapses draws a connection's synapses and initial weights (within
+// the weight bounds it returns): a static projection whose weights are all
+// equal keeps one value. A panic in a pattern is returned as an error.
+func drawSynapses(c Connection, shape connectivity.Shape, key rng.Key) (syn *synapse.CSR, lo, hi float32, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			syn, err = nil, fmt.Errorf("drawing the synapses: panic: %v", r)
+		}
+	}()
+	syn, err = c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	wmin, wmax := c.Wmin, c.Wmax
+	defaulted := wmin == 0 && wmax == 0
+	if defaulted {
+		if c.Plasticity != nil {
+			wmax = 1
+		} else {
+			wmin, wmax = math.Inf(-1), math.Inf(1)
+		}
+	}
+	if !(wmin <= wmax) {
+		return nil, 0, 0, fmt.Errorf("weight bounds [%g, %g]: wmin must not exceed wmax", wmin, wmax)
+	}
+	lo, hi = float32(wmin), float32(wmax)
+	if defaulted && c.Plasticity != nil {
+		// Clipping initial weights into bounds nobody asked for would
+		// silently change the model.
+		if err := syn.InitWeights(c.Weight, synapse.Unbounded(), key.Sub(uint64(rng.PurposeWeights))); err != nil {
+			return nil, 0, 0, err
+		}
+		if k := outside(syn.W, lo, hi); k >= 0 {
+			return nil, 0, 0, fmt.Errorf("initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", syn.W[k])
+		}
+	}
+	if err := syn.InitWeights(c.Weight, synapse.Bounds{Min: lo, Max: hi}, key.Sub(uint64(rng.PurposeWeights))); err != nil {
+		return nil, 0, 0, err
+	}
+	if c.Plasticity == nil && c.Normalize == nil {
+		// Static weights that are all equal (constant weights, as in
+		// Brunel's model) keep one value: 4 bytes per synapse.
+		syn.Compact()
+	}
+	return syn, lo, hi, nil
 }
 
 // axonEnv is the environment of a population's axon: its random streams

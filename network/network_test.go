@@ -3,6 +3,7 @@ package network_test
 import (
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -16,9 +17,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/response"
+	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
 	"github.com/spiral-sim/spiral/stimulus"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 // silentLIF never fires (threshold far away) and has no leak effect on a
@@ -495,5 +498,70 @@ func TestAxonDelayStreamsPerAxon(t *testing.T) {
 	}
 	if !slices.Equal(a, lat(n2, "a")) {
 		t.Error("axon a drew different delays in two builds")
+	}
+}
+
+// The synapses are drawn on one goroutine per core: the network must not
+// depend on how many there are. A network with several patterns, random
+// weights, plastic and static projections and a default axon is built with
+// GOMAXPROCS 1 and 4, and every projection's structure and weights, and the
+// axons' order, must agree.
+func TestBuildIndependentOfCores(t *testing.T) {
+	build := func(procs int) *network.Network {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		b := network.New(network.Config{DtMs: 0.1, Seed: 9})
+		b.Population("E", 300, soma.LIF()).Axon("fast", axon.Spec{Delay: param.Uniform(0.1, 2)})
+		b.Population("I", 80, soma.LIF())
+		b.Population("M", 1, soma.LIF())
+		w := param.Normal(0.5, 0.1)
+		b.Connect("EE", network.Connection{From: "E", To: "E", Axon: "fast", Pattern: connectivity.FixedInDegree{K: 40}, Weight: w})
+		b.Connect("EI", network.Connection{From: "E", To: "I", Pattern: connectivity.Bernoulli{P: 0.2}, Weight: param.Const(0.3)})
+		b.Connect("IE", network.Connection{From: "I", To: "E", Pattern: connectivity.FixedTotal{N: 5000, Multapses: true}, Weight: w,
+			Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.01), Wmax: 2})
+		b.Connect("II", network.Connection{From: "I", To: "I", Pattern: connectivity.AllToAll{}, Weight: param.Uniform(0, 1)})
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	one, four := build(1), build(4)
+	for k, p := range one.Projections {
+		q := four.Projections[k]
+		a, b := p.Runtime.Syn, q.Runtime.Syn
+		if p.Name != q.Name || !slices.Equal(a.Ptr, b.Ptr) || !slices.Equal(a.Idx, b.Idx) || !slices.Equal(a.W, b.W) || p.Axon != q.Axon {
+			t.Errorf("projection %s differs between 1 and 4 cores", p.Name)
+		}
+		if a.Len() == 0 {
+			t.Errorf("projection %s: no synapses drawn", p.Name)
+		}
+		wa, ua := a.Uniform()
+		wb, ub := b.Uniform()
+		if ua != ub || wa != wb {
+			t.Errorf("projection %s: uniform weight %g (%v) on one core, %g (%v) on four", p.Name, wa, ua, wb, ub)
+		}
+	}
+	for k, a := range one.Axons {
+		if b := four.Axons[k]; a.Name != b.Name || a.Source != b.Source {
+			t.Errorf("axon %d: %s of %d on one core, %s of %d on four", k, a.Name, a.Source, b.Name, b.Source)
+		}
+	}
+}
+
+// panicky is a pattern whose drawing panics.
+type panicky struct{ connectivity.AllToAll }
+
+func (panicky) Build(connectivity.Shape, rng.Key) (*synapse.CSR, error) { panic("no luck") }
+
+// A pattern that panics while its synapses are drawn (on another
+// goroutine) fails Build with an error naming the projection.
+func TestPanickingPatternIsAnError(t *testing.T) {
+	b := network.New(network.Config{DtMs: 0.1})
+	b.Population("A", 10, soma.LIF())
+	b.Connect("ok", network.Connection{From: "A", To: "A", Pattern: connectivity.AllToAll{}})
+	b.Connect("bad", network.Connection{From: "A", To: "A", Pattern: panicky{}})
+	_, err := b.Build()
+	if err == nil || !strings.Contains(err.Error(), `projection "bad"`) || !strings.Contains(err.Error(), "no luck") {
+		t.Fatalf("a panicking pattern: %v", err)
 	}
 }

@@ -85,7 +85,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	if *engine == "actors" {
 		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize)
 	}
-	est, err := estimate.Of(m, estimate.Options{Shards: layout})
+	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
 		return 2
