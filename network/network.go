@@ -783,12 +783,22 @@ func drawSynapses(c Connection, shape connectivity.Shape, key rng.Key) (syn *syn
 			return nil, 0, 0, fmt.Errorf("initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", syn.W[k])
 		}
 	}
-	if err := syn.InitWeights(c.Weight, synapse.Bounds{Min: lo, Max: hi}, key.Sub(uint64(rng.PurposeWeights))); err != nil {
+	bounds := synapse.Bounds{Min: lo, Max: hi}
+	static := c.Plasticity == nil && c.Normalize == nil
+	if static {
+		// Static weights that are all equal (constant weights, as in
+		// Brunel's model) keep one value: 4 bytes per synapse. A
+		// constant is set so without writing the weights one by one.
+		if done, err := syn.InitUniform(c.Weight, bounds); err != nil {
+			return nil, 0, 0, err
+		} else if done {
+			return syn, lo, hi, nil
+		}
+	}
+	if err := syn.InitWeights(c.Weight, bounds, key.Sub(uint64(rng.PurposeWeights))); err != nil {
 		return nil, 0, 0, err
 	}
-	if c.Plasticity == nil && c.Normalize == nil {
-		// Static weights that are all equal (constant weights, as in
-		// Brunel's model) keep one value: 4 bytes per synapse.
+	if static {
 		syn.Compact()
 	}
 	return syn, lo, hi, nil

@@ -1,6 +1,7 @@
 package synapse_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
@@ -105,6 +106,60 @@ func TestCompact(t *testing.T) {
 	}
 	if mk([]float32{0.1, 0.2, 0.1}).Compact() {
 		t.Error("unequal weights were compacted")
+	}
+}
+
+// InitUniform leaves a constant weight as InitWeights followed by Compact
+// would, clipping included, without writing the array; it declines
+// distributions and reports bad constants and bounds.
+func TestInitUniform(t *testing.T) {
+	mk := func(w []float32) *synapse.CSR {
+		return &synapse.CSR{Rows: 2, Cols: 3, Ptr: []uint32{0, 2, 3}, Idx: []uint32{0, 2, 1}, W: w}
+	}
+	for _, tc := range []struct {
+		v    float64
+		b    synapse.Bounds
+		want float32
+	}{
+		{0.25, synapse.Unbounded(), 0.25},
+		{3, synapse.Bounds{Min: 0, Max: 1}, 1},    // clipped above
+		{-2, synapse.Bounds{Min: -1, Max: 1}, -1}, // clipped below
+	} {
+		u := mk(make([]float32, 3))
+		done, err := u.InitUniform(param.Const(tc.v), tc.b)
+		if !done || err != nil {
+			t.Fatalf("%g: done %v, %v", tc.v, done, err)
+		}
+		ref := mk(nil)
+		if err := ref.InitWeights(param.Const(tc.v), tc.b, rng.NewKey(1)); err != nil || !ref.Compact() {
+			t.Fatalf("%g: reference: %v", tc.v, err)
+		}
+		w, ok := u.Uniform()
+		rw, _ := ref.Uniform()
+		if !ok || w != tc.want || w != rw || u.W != nil {
+			t.Errorf("%g in %+v: uniform %g (%v), W %v; want %g", tc.v, tc.b, w, ok, u.W, tc.want)
+		}
+		for k := 0; k < 3; k++ {
+			if u.Weight(k) != tc.want {
+				t.Errorf("%g: weight %d = %g", tc.v, k, u.Weight(k))
+			}
+		}
+	}
+	if done, _ := mk(make([]float32, 3)).InitUniform(param.Uniform(0, 1), synapse.Unbounded()); done {
+		t.Error("a distribution was taken as a constant")
+	}
+	if _, err := mk(nil).InitUniform(param.Const(math.Inf(1)), synapse.Unbounded()); err == nil {
+		t.Error("an infinite weight was accepted")
+	}
+	if _, err := mk(nil).InitUniform(param.Const(1), synapse.Bounds{Min: 2, Max: 1}); err == nil {
+		t.Error("bounds with Min > Max were accepted")
+	}
+	empty := &synapse.CSR{Rows: 1, Cols: 1, Ptr: []uint32{0, 0}}
+	if done, err := empty.InitUniform(param.Const(1), synapse.Unbounded()); !done || err != nil || len(empty.W) != 0 {
+		t.Errorf("no synapses: done %v, %v, W %v", done, err, empty.W)
+	}
+	if _, ok := empty.Uniform(); ok {
+		t.Error("a CSR without synapses was marked uniform")
 	}
 }
 

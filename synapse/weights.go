@@ -91,6 +91,33 @@ func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
 	return nil
 }
 
+// InitUniform sets every weight to the constant v, clipped to b, in
+// compact form (as Compact leaves it): the per-synapse array is dropped
+// without being written, so a large CSR whose weights are all equal never
+// holds them one by one. It reports false, changing nothing, when v is not
+// a constant (use InitWeights). A CSR without synapses is left as
+// InitWeights and Compact would leave it: not uniform, no weights.
+func (c *CSR) InitUniform(v param.Value, b Bounds) (bool, error) {
+	x, ok := v.IsConst()
+	if !ok {
+		return false, nil
+	}
+	if err := b.Validate(); err != nil {
+		return true, err
+	}
+	if _, err := v.Scalar("weight"); err != nil {
+		return true, err
+	}
+	if len(c.Idx) == 0 {
+		c.W = c.W[:0]
+		return true, nil
+	}
+	w := []float32{float32(x)}
+	b.Clip(w)
+	c.uniform, c.w0, c.W = true, w[0], nil
+	return true, nil
+}
+
 // InitWeightsDense sets the weights from a dense row-major Rows×Cols
 // matrix: synapse (r, j) gets m[r·Cols+j] (multapses of a pair share its
 // value), then clips them to b. Entries for absent pairs are ignored.
