@@ -415,7 +415,11 @@ func (e *Engine) start(window int) {
 	for a, ax := range net.Axons {
 		bundled[a] = len(feeds[a]) > 0 && (len(e.shards[ax.Source]) > 1 || len(e.workers) > 0)
 	}
-	pin := e.pinDispatchers(bundled)
+	dests := make([]int, len(net.Axons))
+	for a := range dests {
+		dests[a] = len(feeds[a])
+	}
+	pin := e.pinDispatchers(bundled, dests)
 	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(pin.recorder)))
 
 	// Outputs and batches are reused, in rings of window + 2 segments.
@@ -494,6 +498,11 @@ func (e *Engine) start(window int) {
 	}
 }
 
+// messageWeight is what sending or handling one message costs, in
+// neuron-steps of an integrate-and-fire shard: about 0.5 µs against about
+// 0.75 ns per neuron and step (CUBA on this project's 2-core machine).
+const messageWeight = 700
+
 // pinning gives the dispatcher of every local shard (by global id),
 // bundle (by axon), the recorder and the clock.
 type pinning struct {
@@ -504,22 +513,38 @@ type pinning struct {
 
 // pinDispatchers places the shards hosted here, the bundle actors, the
 // recorder and the clock on one dispatcher per core (at most one per
-// actor), balanced by size: a shard weighs its neurons, a bundle a
-// sixteenth of its source's (emitting is light beside stepping and taking
-// events), the recorder and the clock next to nothing. The recorder and
-// the clock are off the segments' critical path (the window lets shards
-// run ahead of them), but on their own goroutines every message to them
-// would wake a parked thread. Dispatchers spin only when every shard is
-// here: beside worker processes on the same machine, spinning would take
-// their cores.
-func (e *Engine) pinDispatchers(bundled []bool) pinning {
-	loads := []int{0, 0} // the recorder and the clock
+// actor), balanced by their work per segment, in neuron-steps: a shard's
+// neurons times the segment's steps, plus messageWeight for every message
+// an actor sends or handles per segment (a grant, its input batches, its
+// outputs; a bundle's outputs in and batches out; the recorder's outputs
+// and its report; the clock's report and grants). Emitting spikes is light
+// beside stepping and taking events. The recorder and the clock are off
+// the segments' critical path (the window lets shards run ahead of them),
+// but on their own goroutines every message to them would wake a parked
+// thread. Dispatchers spin only when every shard is here: beside worker
+// processes on the same machine, spinning would take their cores.
+//
+// dests gives the number of shards each axon feeds.
+func (e *Engine) pinDispatchers(bundled []bool, dests []int) pinning {
+	shards := e.shardCount()
+	loads := []int{(shards + 1) * messageWeight, (shards + 1) * messageWeight} // the recorder and the clock
 	who := [][2]int{{2, 0}, {2, 1}}
 	id := 0
-	for _, row := range e.shards {
+	for pi, row := range e.shards {
 		for _, sh := range row {
 			if len(e.workers) == 0 {
-				loads = append(loads, sh.Hi-sh.Lo)
+				msgs := 2 // the grant, the output to the recorder
+				for a, ax := range e.net.Axons {
+					if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+						msgs++ // a batch in
+					}
+					if ax.Source == pi && bundled[a] {
+						msgs++ // the output to the bundle
+					} else if ax.Source == pi {
+						msgs += dests[a] // it runs the axon itself
+					}
+				}
+				loads = append(loads, (sh.Hi-sh.Lo)*e.e+msgs*messageWeight)
 				who = append(who, [2]int{0, id})
 			}
 			id++
@@ -527,7 +552,8 @@ func (e *Engine) pinDispatchers(bundled []bool) pinning {
 	}
 	for a, b := range bundled {
 		if b {
-			loads = append(loads, max(1, e.net.Populations[e.net.Axons[a].Source].Len()/16))
+			src := e.net.Axons[a].Source
+			loads = append(loads, (len(e.shards[src])+dests[a])*messageWeight)
 			who = append(who, [2]int{1, a})
 		}
 	}
