@@ -25,9 +25,14 @@ import (
 // Options configure an engine.
 type Options struct {
 	// Shards per population name. A population not listed gets the
-	// automatic count: as many shards as cores (GOMAXPROCS) when it has
-	// at least MinAutoShardSize neurons and can be split, else one.
+	// automatic count: as many shards as the cores the network can keep
+	// busy (AutoCores) when it has at least MinAutoShardSize neurons and
+	// can be split, else one.
 	Shards map[string]int
+	// Cores is how many dispatcher goroutines (cores) the actors of this
+	// process run on; 0 means GOMAXPROCS, or AutoCores of it when Shards
+	// is empty (the automatic layout).
+	Cores int
 	// Window is how many segments the clock grants ahead of the slowest
 	// shard; default 4.
 	Window int
@@ -65,6 +70,27 @@ type Options struct {
 // splits.
 const MinAutoShardSize = 2000
 
+// MinWorkPerCore is the least work per segment, in neuron-steps (neurons
+// times the segment's steps), that the automatic layout gives a core.
+// Below it the cores would spend more time handing segments over than
+// stepping: CUBA ×10 (40,000 neurons, one-step segments) ran 4–5× slower
+// on 16 cores with every population in 16 shards than with 4 (measured on
+// a 16-core Xeon, docs/benchmarks.md).
+const MinWorkPerCore = 8000
+
+// AutoCores returns how many cores the automatic layout uses for net on a
+// machine of procs cores: procs, or fewer where the network's work per
+// segment (its neurons times the segment's steps) gives each less than
+// MinWorkPerCore; at least one.
+func AutoCores(net *network.Network, procs int) int {
+	work := 0
+	for _, p := range net.Populations {
+		work += p.N
+	}
+	work *= net.MinLatency()
+	return max(1, min(procs, work/MinWorkPerCore))
+}
+
 // Engine runs a built network on actors.
 type Engine struct {
 	net    *network.Network
@@ -95,6 +121,9 @@ type Engine struct {
 	onProgress  func(int64)
 	discard     bool
 	dispatchers []*loopDispatcher
+	// cores is how many dispatchers the actors get: AutoCores with the
+	// automatic layout, GOMAXPROCS with shard counts given.
+	cores int
 	// actuationPart is the most samples one actuation message to a
 	// worker-hosted shard carries; larger ones are cut into parts.
 	actuationPart int
@@ -109,10 +138,11 @@ type Engine struct {
 }
 
 // ShardCounts resolves the shard count of every population: the given
-// ones, and the automatic count (as many as cores, for splittable
+// ones, and the automatic count (AutoCores of GOMAXPROCS, for splittable
 // populations of at least MinAutoShardSize neurons; else one) for the
 // others. Workers must be given the resolved counts.
 func ShardCounts(net *network.Network, given map[string]int) map[string]int {
+	cores := AutoCores(net, runtime.GOMAXPROCS(0))
 	counts := map[string]int{}
 	for i, p := range net.Populations {
 		if n, ok := given[p.Name]; ok {
@@ -121,7 +151,7 @@ func ShardCounts(net *network.Network, given map[string]int) map[string]int {
 		}
 		counts[p.Name] = 1
 		if p.N >= MinAutoShardSize && shard.Splittable(net, i) == nil {
-			counts[p.Name] = min(runtime.GOMAXPROCS(0), p.N)
+			counts[p.Name] = min(cores, p.N)
 		}
 	}
 	return counts
@@ -151,6 +181,13 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers,
 		onSpikes: o.OnSpikes, discard: o.DiscardSpikes, onProgress: o.OnProgress, actuationPart: messages.MaxFloatsPerMessage}
 	e.e = segmentLength(net)
+	e.cores = o.Cores
+	if e.cores < 1 {
+		e.cores = runtime.GOMAXPROCS(0)
+		if len(o.Shards) == 0 {
+			e.cores = AutoCores(net, e.cores)
+		}
+	}
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return quietSlog(log, &e.closing)
 	}))
@@ -512,8 +549,9 @@ type pinning struct {
 }
 
 // pinDispatchers places the shards hosted here, the bundle actors, the
-// recorder and the clock on one dispatcher per core (at most one per
-// actor), balanced by their work per segment, in neuron-steps: a shard's
+// recorder and the clock on one dispatcher per core (as many as the
+// network can keep busy, AutoCores, with the automatic layout; at most one
+// per actor), balanced by their work per segment, in neuron-steps: a shard's
 // neurons times the segment's steps, plus messageWeight for every message
 // an actor sends or handles per segment (a grant, its input batches, its
 // outputs; a bundle's outputs in and batches out; the recorder's outputs
@@ -558,7 +596,7 @@ func (e *Engine) pinDispatchers(bundled []bool, dests []int) pinning {
 		}
 	}
 	pin := pinning{shard: make([]*loopDispatcher, id), bundle: make([]*loopDispatcher, len(bundled))}
-	k := min(runtime.GOMAXPROCS(0), len(loads))
+	k := min(e.cores, len(loads))
 	at := place(loads, k)
 	count := make([]int, k)
 	for _, w := range at {

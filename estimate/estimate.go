@@ -37,6 +37,7 @@ import (
 
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/param"
 )
 
 // Model describes a network for estimation.
@@ -258,8 +259,9 @@ type Options struct {
 // ShardLayout mirrors actors.ShardCounts and the run command's --shards:
 // with shards > 0 every splittable population gets min(shards, N); with
 // 0 the populations of at least minAuto neurons that can be split get
-// min(procs, N) and the others one.
-func ShardLayout(m *Model, shards, procs, minAuto int) map[string]int {
+// min(AutoCores(m, procs, minWork), N) and the others one.
+func ShardLayout(m *Model, shards, procs, minAuto, minWork int) map[string]int {
+	cores := AutoCores(m, procs, minWork)
 	out := map[string]int{}
 	for _, p := range m.Populations {
 		out[p.Name] = 1
@@ -267,10 +269,62 @@ func ShardLayout(m *Model, shards, procs, minAuto int) map[string]int {
 		case shards > 0 && p.Splittable:
 			out[p.Name] = min(shards, p.N)
 		case shards == 0 && p.Splittable && p.N >= minAuto:
-			out[p.Name] = min(procs, p.N)
+			out[p.Name] = min(cores, p.N)
 		}
 	}
 	return out
+}
+
+// AutoCores mirrors actors.AutoCores: procs, or fewer where the model's
+// neurons times its segment's steps (SegmentSteps) give each core less than
+// minWork; at least one.
+func AutoCores(m *Model, procs, minWork int) int {
+	work := 0
+	for _, p := range m.Populations {
+		work += p.N
+	}
+	work *= SegmentSteps(m)
+	return max(1, min(procs, work/max(minWork, 1)))
+}
+
+// SegmentSteps mirrors network.Network.MinLatency: the smallest latency,
+// in steps, of the axons that projections leave from (1 + the smallest
+// delay; 64 without projections). An axon whose smallest delay the model
+// does not give (MinDelayMs 0 on the direct path) counts its DelayMs, the
+// largest: for delays drawn from a distribution this can overstate it.
+func SegmentSteps(m *Model) int {
+	dt := m.DtMs
+	if dt == 0 {
+		dt = 0.1
+	}
+	e := 0
+	for _, pr := range m.Projections {
+		d := 0.0
+		for _, p := range m.Populations {
+			if p.Name != pr.From {
+				continue
+			}
+			name := pr.Axon
+			if name == "" {
+				name = "out"
+			}
+			for _, a := range p.Axons {
+				if a.Name == name {
+					d = a.DelayMs
+					if a.Stateful || a.MinDelayMs > 0 {
+						d = a.MinDelayMs
+					}
+				}
+			}
+		}
+		if l := 1 + param.Steps(d, dt); e == 0 || l < e {
+			e = l
+		}
+	}
+	if e == 0 {
+		e = 64
+	}
+	return e
 }
 
 // Of estimates m.

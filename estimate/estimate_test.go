@@ -143,6 +143,9 @@ func TestBuiltinsMatchBuiltNetworks(t *testing.T) {
 					_ = r
 				}
 			}
+			if got, want := SegmentSteps(m), net.MinLatency(); got != want {
+				t.Errorf("%s: segment of %d steps, built %d", name, got, want)
+			}
 			meas := Measure(net)
 			for _, pe := range e.Projections {
 				n, b := meas.Synapses[pe.Name], meas.CSR[pe.Name]
@@ -177,7 +180,7 @@ func TestShardCopies(t *testing.T) {
 	o := models.Options{Scale: 0.2, Seed: 2}
 	m, _ := Builtin("brunel", o)
 	for _, s := range []int{1, 2, 3} {
-		layout := ShardLayout(m, s, 2, 2000)
+		layout := ShardLayout(m, s, 2, 2000, 8000)
 		e, err := Of(m, Options{Shards: layout})
 		if err != nil {
 			t.Fatal(err)
@@ -206,7 +209,7 @@ func TestBrunelScale4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := Of(m, Options{Shards: ShardLayout(m, 0, 2, 2000)})
+	e, err := Of(m, Options{Shards: ShardLayout(m, 0, 2, 2000, 8000)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +232,7 @@ func TestBrunelScale4(t *testing.T) {
 	// the transient of the largest: E→E (160 M synapses, fixed in-degree:
 	// its drawn rows, 4 B each, kept until the scatter, and its weights,
 	// 4 B each, until they are compacted) — 1.28 GB.
-	e2, err := Of(m, Options{Shards: ShardLayout(m, 0, 2, 2000), BuildWorkers: 2})
+	e2, err := Of(m, Options{Shards: ShardLayout(m, 0, 2, 2000, 8000), BuildWorkers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,6 +283,30 @@ func TestFiles(t *testing.T) {
 				!pe.Exact && (math.Abs(float64(n)-pe.Synapses) > 5*sd+1 || math.Abs(float64(b-pe.CSR)) > 4*(5*sd+1)) {
 				t.Errorf("%s %s: estimated %g synapses %d B, built %d, %d B", f, pe.Name, pe.Synapses, pe.CSR, n, b)
 			}
+		}
+	}
+}
+
+// AutoCores follows the work per segment: procs for a network that keeps
+// them busy, fewer for a small one with one-step segments.
+func TestAutoCores(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		scale       float64
+		procs, want int
+	}{
+		{"cuba", 1, 16, 1},     // 4,000 neurons · 1 step < 8,000
+		{"cuba", 10, 16, 5},    // 40,000 · 1 / 8,000
+		{"cuba", 10, 2, 2},     // enough for both
+		{"brunel", 1, 16, 16},  // 12,500 · 16 steps: 25 cores' worth
+		{"brunel", 0.1, 64, 2}, // 1,250 neurons · 16 steps / 8,000 = 2.5
+	} {
+		m, err := Builtin(tc.name, models.Options{Scale: tc.scale, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AutoCores(m, tc.procs, 8000); got != tc.want {
+			t.Errorf("%s ×%g on %d cores: %d, want %d", tc.name, tc.scale, tc.procs, got, tc.want)
 		}
 	}
 }

@@ -83,7 +83,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	}
 	var layout map[string]int
 	if *engine == "actors" {
-		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize)
+		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize, actors.MinWorkPerCore)
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {

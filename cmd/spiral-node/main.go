@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"syscall"
 	"time"
@@ -330,6 +331,12 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	case "lockstep":
 		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards)),
 			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
+		if *shards == 0 {
+			// The automatic layout: as many workers as the network keeps
+			// busy (a small one-step model hands segments over more than
+			// it steps on many cores).
+			opts.Workers = actors.AutoCores(net, runtime.GOMAXPROCS(0))
+		}
 		e, err := lockstep.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -360,6 +367,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr),
 			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
+		if *shards == 0 {
+			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
+		}
 		e, err := actors.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
