@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"runtime"
 	"sort"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -348,7 +349,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 		ran = e.Step()
 		e.GatherWeights()
-		desc = fmt.Sprintf("lockstep, shards %v on %d cores, segments of %d steps", e.Shards(), e.Workers(), e.SegmentSteps())
+		desc = fmt.Sprintf("lockstep, shards %v on %s, segments of %s", e.Shards(), plural(e.Workers(), "core"), plural(e.SegmentSteps(), "step"))
 		steps = func(pop string) ([]int64, []uint32) {
 			st, el, _ := e.Spikes(pop)
 			return st, el
@@ -386,7 +387,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 		}
-		desc = fmt.Sprintf("actors, shards %v, segments of %d steps", e.Shards(), e.SegmentSteps())
+		desc = fmt.Sprintf("actors, shards %v, segments of %s", e.Shards(), plural(e.SegmentSteps(), "step"))
 		if *workers > 0 {
 			desc += fmt.Sprintf(", %d worker processes", *workers)
 		}
@@ -607,4 +608,12 @@ func parseWithModel(fs *flag.FlagSet, args []string, what, why string, stderr io
 		}
 		name, args = fs.Arg(0), fs.Args()[1:]
 	}
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
