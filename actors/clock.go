@@ -19,7 +19,12 @@ type clockActor struct {
 	shards []*actor.PID
 	remote []bool // per shard: hosted by a worker (protobuf)
 
-	plan    *clock.Cutter
+	plan *clock.Cutter
+	// ring holds the grants sent to local shards, reused in turn: a shard
+	// copies its grant as soon as it reads it, and the clock grants
+	// segment g only after every shard has computed segment g − window,
+	// long after it read the grant of g − len(ring).
+	ring    []grant
 	granted int64           // segments granted: [0, granted)
 	segs    map[int64]grant // cut, not yet done by every shard
 	minDone int64           // segments finished by every shard
@@ -121,7 +126,8 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 			c.segs[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 		}
 		g := c.segs[c.granted]
-		local := &grant{seg: g.seg, from: g.from, to: g.to} // read-only, shared
+		local := &c.ring[g.seg%int64(len(c.ring))] // read-only, shared
+		*local = g
 		for k, s := range c.shards {
 			if c.remote[k] {
 				ctx.Send(s, &messages.Grant{UntilEpoch: uint64(g.seg)})

@@ -28,6 +28,7 @@ type popRecord struct {
 	nshards int
 	next    int64
 	pending map[int64][]*output
+	free    [][]*output // emptied parts lists, for reuse
 	steps   []int64
 	elems   []uint32
 }
@@ -84,7 +85,11 @@ func (r *recorder) add(o *output, step *int64) {
 	p := r.pops[o.pop]
 	parts := p.pending[o.seg]
 	if parts == nil {
-		parts = make([]*output, p.nshards)
+		if n := len(p.free); n > 0 {
+			parts, p.free = p.free[n-1], p.free[:n-1]
+		} else {
+			parts = make([]*output, p.nshards)
+		}
 		p.pending[o.seg] = parts
 	}
 	parts[o.shard] = o
@@ -113,6 +118,8 @@ func (r *recorder) add(o *output, step *int64) {
 		if f := r.e.onSpikes; f != nil && len(p.steps) > start {
 			f(r.e.net.Populations[o.pop].Name, p.steps[start:], p.elems[start:])
 		}
+		clear(parts)
+		p.free = append(p.free, parts)
 		p.next++
 	}
 }
