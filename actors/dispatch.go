@@ -22,7 +22,12 @@ import (
 type loopDispatcher struct {
 	ch   chan func()
 	spin bool
-	once sync.Once
+	// yield makes a polling dispatcher give up its processor now and
+	// then: needed only when the dispatchers take every processor, and
+	// costly otherwise (Gosched goes through the scheduler's global queue
+	// and lock, which many pollers contend for).
+	yield bool
+	once  sync.Once
 }
 
 // dispatchSpin is how many times an idle spinning dispatcher polls before
@@ -32,9 +37,10 @@ const dispatchSpin = 1 << 12
 
 // newLoopDispatcher starts a dispatcher for at most actors actors (each
 // mailbox has at most one run pending, so a queue of that size never
-// blocks a sender); spin makes it poll before parking.
-func newLoopDispatcher(actors int, spin bool) *loopDispatcher {
-	d := &loopDispatcher{ch: make(chan func(), max(actors, 1)), spin: spin}
+// blocks a sender); spin makes it poll before parking, yield give up its
+// processor now and then while polling.
+func newLoopDispatcher(actors int, spin, yield bool) *loopDispatcher {
+	d := &loopDispatcher{ch: make(chan func(), max(actors, 1)), spin: spin, yield: yield}
 	go d.loop()
 	return d
 }
@@ -73,7 +79,7 @@ func (d *loopDispatcher) poll() bool {
 			return true
 		default:
 		}
-		if i&15 == 15 {
+		if d.yield && i&15 == 15 {
 			runtime.Gosched()
 		}
 	}

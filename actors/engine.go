@@ -604,7 +604,7 @@ func (e *Engine) pinDispatchers(bundled []bool, dests []int) pinning {
 	}
 	ds := make([]*loopDispatcher, k)
 	for w := range ds {
-		ds[w] = newLoopDispatcher(count[w], len(e.workers) == 0)
+		ds[w] = newLoopDispatcher(count[w], len(e.workers) == 0, k >= runtime.GOMAXPROCS(0))
 		e.dispatchers = append(e.dispatchers, ds[w])
 	}
 	for i, w := range at {

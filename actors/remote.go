@@ -226,7 +226,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 				}
 				// Messages between processes take far longer than a
 				// wake-up: the dispatcher parks at once rather than spin.
-				d := newLoopDispatcher(1, false)
+				d := newLoopDispatcher(1, false, false)
 				w.dispatchers = append(w.dispatchers, d)
 				pid, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(d)), ShardActorName(g))
 				if err != nil {
