@@ -27,6 +27,7 @@ import (
 	"hash/fnv"
 	"math"
 	"runtime"
+	"sync"
 
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/latency"
@@ -175,60 +176,92 @@ func Ranges(n, s int) [][2]int {
 	return out
 }
 
+// splitPopulation builds the s shards of population pi, one goroutine per
+// core: each reads the network (models, stimuli, projections) and writes
+// only its own shard.
 func splitPopulation(net *network.Network, pi, s int) ([]*Shard, error) {
-	p := net.Populations[pi]
-	dt := net.Config.DtMs
-	var shards []*Shard
-	for k, r := range Ranges(p.N, s) {
-		lo, hi := r[0], r[1]
-		m := p.Model()
-		if s > 1 {
-			var err error
-			if m, err = m.(soma.Splitter).Split(lo, hi); err != nil {
-				return nil, fmt.Errorf("shard %d: %w", k, err)
-			}
-		}
-		sp, err := population.New(p.Name, hi-lo, p.Batch, m)
+	ranges := Ranges(net.Populations[pi].N, s)
+	shards := make([]*Shard, s)
+	errs := make([]error, s)
+	if s == 1 {
+		shards[0], errs[0] = buildShard(net, pi, 0, s, ranges[0][0], ranges[0][1])
+		return shards, errs[0]
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for k, r := range ranges {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			defer func() {
+				if x := recover(); x != nil {
+					errs[k] = fmt.Errorf("shard %d: panic: %v", k, x)
+				}
+			}()
+			shards[k], errs[k] = buildShard(net, pi, k, s, r[0], r[1])
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		sh := &Shard{Pop: pi, Index: k, Lo: lo, Hi: hi, Population: sp,
-			In: make([][]*projection.Projection, len(net.Axons)), ModIn: make([][]*projection.Projection, len(net.Axons)),
-			Syn: map[int]*synapse.CSR{}}
-		for _, name := range p.ReceptorNames() {
-			r, _ := p.Receptor(name)
-			if _, err := sp.AddReceptor(name, r.Spec(), dt, 1); err != nil {
-				return nil, err
-			}
-		}
-		for _, st := range p.Stimuli() {
-			if s > 1 {
-				if st, err = st.(population.Slicer).Slice(lo, hi, p.N); err != nil {
-					return nil, fmt.Errorf("shard %d: stimulus: %w", k, err)
-				}
-			}
-			sp.AddStimulus(st)
-		}
-		for _, d := range p.Drives() {
-			st := d.Stimulus
-			if s > 1 {
-				if st, err = st.(population.Slicer).Slice(lo, hi, p.N); err != nil {
-					return nil, fmt.Errorf("shard %d: drive: %w", k, err)
-				}
-			}
-			if err := sp.AddDrive(d.Receptor, st); err != nil {
-				return nil, err
-			}
-		}
-		for _, pr := range p.Principles() {
-			sp.AddPrinciple(pr)
-		}
-		if err := sh.connect(net, pi); err != nil {
-			return nil, fmt.Errorf("shard %d: %w", k, err)
-		}
-		shards = append(shards, sh)
 	}
 	return shards, nil
+}
+
+// buildShard builds shard k of s of population pi: neurons [lo, hi).
+func buildShard(net *network.Network, pi, k, s, lo, hi int) (*Shard, error) {
+	p := net.Populations[pi]
+	dt := net.Config.DtMs
+	m := p.Model()
+	if s > 1 {
+		var err error
+		if m, err = m.(soma.Splitter).Split(lo, hi); err != nil {
+			return nil, fmt.Errorf("shard %d: %w", k, err)
+		}
+	}
+	sp, err := population.New(p.Name, hi-lo, p.Batch, m)
+	if err != nil {
+		return nil, err
+	}
+	sh := &Shard{Pop: pi, Index: k, Lo: lo, Hi: hi, Population: sp,
+		In: make([][]*projection.Projection, len(net.Axons)), ModIn: make([][]*projection.Projection, len(net.Axons)),
+		Syn: map[int]*synapse.CSR{}}
+	for _, name := range p.ReceptorNames() {
+		r, _ := p.Receptor(name)
+		if _, err := sp.AddReceptor(name, r.Spec(), dt, 1); err != nil {
+			return nil, err
+		}
+	}
+	for _, st := range p.Stimuli() {
+		if s > 1 {
+			if st, err = st.(population.Slicer).Slice(lo, hi, p.N); err != nil {
+				return nil, fmt.Errorf("shard %d: stimulus: %w", k, err)
+			}
+		}
+		sp.AddStimulus(st)
+	}
+	for _, d := range p.Drives() {
+		st := d.Stimulus
+		if s > 1 {
+			if st, err = st.(population.Slicer).Slice(lo, hi, p.N); err != nil {
+				return nil, fmt.Errorf("shard %d: drive: %w", k, err)
+			}
+		}
+		if err := sp.AddDrive(d.Receptor, st); err != nil {
+			return nil, err
+		}
+	}
+	for _, pr := range p.Principles() {
+		sp.AddPrinciple(pr)
+	}
+	if err := sh.connect(net, pi); err != nil {
+		return nil, fmt.Errorf("shard %d: %w", k, err)
+	}
+	return sh, nil
 }
 
 // connect builds the shard's part of every projection into its population.
