@@ -25,6 +25,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/network"
@@ -156,6 +157,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	e.touched = make([]uint32, w)
 	e.bar.n = int32(w)
 	e.bar.cond = sync.NewCond(&e.bar.mu)
+	// With a processor to spare a waiter need not yield its own: Gosched
+	// goes through the scheduler's global queue and lock.
+	e.bar.yield = w >= runtime.GOMAXPROCS(0)
 	e.startCh = make([]chan int, w)
 	for k := 1; k < w; k++ {
 		e.startCh[k] = make(chan int, 1)
@@ -560,6 +564,7 @@ func (e *Engine) Close() {
 // their time slices.
 type barrier struct {
 	n        int32
+	yield    bool // spinning waiters yield the processor now and then
 	count    atomic.Int32
 	gen      atomic.Uint32
 	sleepers atomic.Int32
@@ -567,9 +572,10 @@ type barrier struct {
 	cond     *sync.Cond
 }
 
-// spinLimit is how many times a waiter checks the barrier before it goes
-// to sleep (tens of microseconds).
-const spinLimit = 1 << 14
+// spinFor is how long a waiter checks the barrier before it goes to
+// sleep: long enough to outlast the imbalance of a segment's work between
+// workers, so that they seldom sleep and need waking.
+const spinFor = 200 * time.Microsecond
 
 // wait returns once all n goroutines have called it.
 func (b *barrier) wait() {
@@ -587,11 +593,20 @@ func (b *barrier) wait() {
 		}
 		return
 	}
-	for i := 0; i < spinLimit; i++ {
+	var deadline time.Time
+	for i := 1; ; i++ {
 		if b.gen.Load() != g {
 			return
 		}
-		if i&63 == 63 {
+		if i&255 != 0 {
+			continue
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(spinFor)
+		} else if time.Now().After(deadline) {
+			break
+		}
+		if b.yield {
 			runtime.Gosched()
 		}
 	}
