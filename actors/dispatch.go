@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 )
 
 // loopDispatcher runs the mailboxes of a fixed set of actors on one
@@ -30,10 +31,10 @@ type loopDispatcher struct {
 	once  sync.Once
 }
 
-// dispatchSpin is how many times an idle spinning dispatcher polls before
-// it parks (tens of microseconds: it yields the processor every few
-// polls).
-const dispatchSpin = 1 << 12
+// dispatchSpin is how long an idle spinning dispatcher polls before it
+// parks: long enough to outlast the imbalance of a segment's work between
+// cores, so that dispatchers seldom park and need waking.
+const dispatchSpin = 200 * time.Microsecond
 
 // newLoopDispatcher starts a dispatcher for at most actors actors (each
 // mailbox has at most one run pending, so a queue of that size never
@@ -67,10 +68,12 @@ func (d *loopDispatcher) loop() {
 	}
 }
 
-// poll waits for a run for a while, yielding the processor between
-// polls; it reports whether it ran one (or the dispatcher stopped).
+// poll waits for a run for dispatchSpin, yielding the processor now and
+// then if yield is set; it reports whether it ran one (or the dispatcher
+// stopped).
 func (d *loopDispatcher) poll() bool {
-	for i := 0; i < dispatchSpin; i++ {
+	var deadline time.Time
+	for i := 1; ; i++ {
 		select {
 		case fn, ok := <-d.ch:
 			if ok {
@@ -79,11 +82,18 @@ func (d *loopDispatcher) poll() bool {
 			return true
 		default:
 		}
-		if d.yield && i&15 == 15 {
+		if i&63 != 0 {
+			continue
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(dispatchSpin)
+		} else if time.Now().After(deadline) {
+			return false
+		}
+		if d.yield {
 			runtime.Gosched()
 		}
 	}
-	return false
 }
 
 // Schedule implements actor.Dispatcher. A mailbox schedules itself only
