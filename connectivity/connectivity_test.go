@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -638,4 +639,51 @@ func TestFixedTotalHuge(t *testing.T) {
 		cols += float64(j)
 	}
 	within(t, "mean column", cols/20000, 49999.5, 100000/math.Sqrt(12*20000), 5)
+}
+
+// Fixed in-degree draws its columns in parallel when the projection is
+// large: the synapses are the same on one core and on four, with and
+// without multapses, and with the autapses of a recurrent projection
+// skipped; and each column has exactly K synapses.
+func TestFixedInDegreeSameOnAnyCores(t *testing.T) {
+	for _, tc := range []struct {
+		p connectivity.FixedInDegree
+		s connectivity.Shape
+	}{
+		{connectivity.FixedInDegree{K: 100}, connectivity.Shape{Rows: 3000, Cols: 2000}},
+		{connectivity.FixedInDegree{K: 100, Multapses: true}, connectivity.Shape{Rows: 3000, Cols: 2000}},
+		{connectivity.FixedInDegree{K: 100}, connectivity.Shape{Rows: 2000, Cols: 2000, Self: true}},
+		{connectivity.FixedInDegree{K: 60}, connectivity.Shape{Rows: 4000, Cols: 1500, Terminals: 2}},
+	} {
+		build := func(procs int) *synapse.CSR {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			c, err := tc.p.Build(tc.s, key(7))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		one, four := build(1), build(4)
+		if !reflect.DeepEqual(one.Ptr, four.Ptr) || !reflect.DeepEqual(one.Idx, four.Idx) {
+			t.Errorf("%+v %+v: the synapses differ between 1 and 4 cores", tc.p, tc.s)
+		}
+		perCol := make([]int, tc.s.Cols)
+		for r := 0; r < one.Rows; r++ {
+			for k := one.Ptr[r]; k < one.Ptr[r+1]; k++ {
+				j := int(one.Idx[k])
+				perCol[j]++
+				if !tc.p.Multapses && k > one.Ptr[r] && one.Idx[k-1] == one.Idx[k] {
+					t.Errorf("%+v: row %d reaches column %d twice", tc.p, r, j)
+				}
+				if tc.s.Self && r/max(tc.s.Terminals, 1) == j {
+					t.Errorf("%+v: autapse on neuron %d", tc.p, j)
+				}
+			}
+		}
+		for j, c := range perCol {
+			if c != tc.p.K {
+				t.Fatalf("%+v %+v: column %d has %d synapses, want %d", tc.p, tc.s, j, c, tc.p.K)
+			}
+		}
+	}
 }

@@ -3,7 +3,10 @@ package connectivity
 import (
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/synapse"
@@ -39,47 +42,127 @@ func (p FixedInDegree) Build(s Shape, key rng.Key) (*synapse.CSR, error) { retur
 
 func (p FixedInDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err error) {
 	k, n := p.K, sp.colRows()
-	drawn := make([]uint32, 0, k*sp.cols)
-	var seen bitset
-	if !p.Multapses {
-		seen = newBitset(n)
-	}
-	for j := 0; j < sp.cols; j++ {
-		w := newWords(key, uint64(j))
-		a := len(drawn)
-		if p.Multapses {
-			for range k {
-				drawn = append(drawn, w.below(uint32(n)))
-			}
-		} else {
-			drawn = floyd(&w, n, k, seen, drawn)
-			seen.clearAll(drawn[a:])
+	drawn := make([]uint32, k*sp.cols)
+	// Each column draws from its own stream into its own k slots, so the
+	// columns are drawn in parallel (in blocks) with the same result.
+	inParallel(sp.cols, k, func(lo, hi int) {
+		var seen bitset
+		if !p.Multapses {
+			seen = newBitset(n)
 		}
-		if sp.excl { // skip the rows of neuron j
-			lo, t := uint32(j*sp.t), uint32(sp.t)
-			for q := a; q < len(drawn); q++ {
-				if drawn[q] >= lo {
-					drawn[q] += t
+		for j := lo; j < hi; j++ {
+			w := newWords(key, uint64(j))
+			a := j * k
+			col := drawn[a : a : a+k]
+			if p.Multapses {
+				for range k {
+					col = append(col, w.below(uint32(n)))
+				}
+			} else {
+				col = floyd(&w, n, k, seen, col)
+				seen.clearAll(col)
+			}
+			if sp.excl { // skip the rows of neuron j
+				lo, t := uint32(j*sp.t), uint32(sp.t)
+				for q := range col {
+					if col[q] >= lo {
+						col[q] += t
+					}
 				}
 			}
 		}
-	}
+	})
 	// Counting pass, then scatter column by column: the columns of each
-	// row come out ascending.
-	ptr = make([]uint32, sp.rows+1)
-	for _, r := range drawn {
-		ptr[r+1]++
-	}
-	prefix(ptr)
-	fill := slices.Clone(ptr[:sp.rows])
-	idx = make([]uint32, len(drawn))
-	for j := 0; j < sp.cols; j++ {
-		for _, r := range drawn[j*k : (j+1)*k] {
-			idx[fill[r]] = uint32(j)
-			fill[r]++
+	// row come out ascending. Both run over blocks of columns in parallel:
+	// each block counts its rows, a block's entries of row r start after
+	// those of the blocks before it, so the result is the serial one.
+	blocks := parallelBlocks(sp.cols, k)
+	counts := make([][]uint32, blocks)
+	eachBlock(sp.cols, blocks, func(b, lo, hi int) {
+		c := make([]uint32, sp.rows)
+		for _, r := range drawn[lo*k : hi*k] {
+			c[r]++
 		}
+		counts[b] = c
+	})
+	ptr = make([]uint32, sp.rows+1)
+	for r := 0; r < sp.rows; r++ {
+		at := ptr[r]
+		for _, c := range counts {
+			at, c[r] = at+c[r], at // c[r] becomes the block's first slot in row r
+		}
+		ptr[r+1] = at
 	}
+	idx = make([]uint32, len(drawn))
+	eachBlock(sp.cols, blocks, func(b, lo, hi int) {
+		fill := counts[b]
+		for j := lo; j < hi; j++ {
+			for _, r := range drawn[j*k : (j+1)*k] {
+				idx[fill[r]] = uint32(j)
+				fill[r]++
+			}
+		}
+	})
 	return ptr, idx, nil
+}
+
+// parallelBlocks returns how many blocks of columns to count and scatter
+// n columns of cost each in: one per core when the work is worth it, else
+// one.
+func parallelBlocks(n, cost int) int {
+	if n*cost < 1<<16 {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), n))
+}
+
+// eachBlock calls f(b, lo, hi) for the blocks b of [0, n) cut in blocks
+// contiguous ranges, each on its own goroutine when there are several.
+func eachBlock(n, blocks int, f func(b, lo, hi int)) {
+	if blocks == 1 {
+		f(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for b := range blocks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(b, b*n/blocks, (b+1)*n/blocks)
+		}()
+	}
+	wg.Wait()
+}
+
+// inParallel calls f on contiguous blocks of [0, n) from one goroutine per
+// core, when the work (n items of cost each) is large enough to be worth
+// it; otherwise once, on [0, n).
+func inParallel(n, cost int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers < 2 || n*cost < 1<<16 {
+		f(0, n)
+		return
+	}
+	blocks := 4 * workers // smaller blocks even out the goroutines' speeds
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= blocks {
+					return
+				}
+				lo, hi := b*n/blocks, (b+1)*n/blocks
+				if lo < hi {
+					f(lo, hi)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // FixedOutDegree gives every row exactly K columns, drawn uniformly:
