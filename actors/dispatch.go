@@ -13,13 +13,13 @@ import (
 // Protoactor's default dispatcher starts a new goroutine every time a
 // mailbox is scheduled: a shard then regrows its stack at every segment,
 // and the Go scheduler, not the engine, decides which core runs which
-// shard. The engine instead places the shards and bundles of a process on
-// one dispatcher per core (see place), balanced by size, as the lockstep
-// engine places its shards: hand-offs between actors of one dispatcher
-// cost no thread wake-up at all, and a spinning dispatcher — one that
-// polls for a while before it parks — takes a message from another core
-// without a wake-up either (which costs several microseconds, more than a
-// step of a small model).
+// shard. The engine instead places the actors of a process on one
+// dispatcher per core (Engine.pinDispatchers, place), balanced by their
+// work per segment: hand-offs between actors of one dispatcher cost no
+// thread wake-up at all, and a spinning dispatcher — one that polls for
+// dispatchSpin before it parks — takes a message from another core without
+// a wake-up either (which costs several microseconds, more than a step of
+// a small model).
 type loopDispatcher struct {
 	ch   chan func()
 	spin bool
