@@ -19,12 +19,7 @@ type clockActor struct {
 	shards []*actor.PID
 	remote []bool // per shard: hosted by a worker (protobuf)
 
-	plan *clock.Cutter
-	// ring holds the grants sent to local shards, reused in turn: a shard
-	// copies its grant as soon as it reads it, and the clock grants
-	// segment g only after every shard has computed segment g − window,
-	// long after it read the grant of g − len(ring).
-	ring    []grant
+	plan    *clock.Cutter
 	granted int64           // segments granted: [0, granted)
 	segs    map[int64]grant // cut, not yet done by every shard
 	minDone int64           // segments finished by every shard
@@ -115,29 +110,42 @@ func (c *clockActor) maybeFinish() bool {
 	return false
 }
 
-// grantMore cuts and grants segments up to the window.
+// grantMore cuts and grants segments up to the window, in batches: while
+// the shards still hold granted segments it waits until half a window is
+// free and grants it in one message per shard, which halves the grants of
+// one-step models; with nothing granted left it grants at once.
 func (c *clockActor) grantMore(ctx actor.Context) {
-	for !c.paused && c.granted < c.minDone+int64(c.window) {
+	room := c.minDone + int64(c.window) - c.granted
+	if c.paused || room <= 0 || (room < int64(max(1, c.window/2)) && c.granted > c.minDone) {
+		return
+	}
+	var batch []grant
+	for c.granted < c.minDone+int64(c.window) {
 		if _, n := c.plan.Cut(); c.granted == n {
 			sg, ok := c.plan.Next()
 			if !ok {
-				return
+				break
 			}
 			c.segs[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 		}
-		g := c.segs[c.granted]
-		local := &c.ring[g.seg%int64(len(c.ring))] // read-only, shared
-		*local = g
-		for k, s := range c.shards {
-			if c.remote[k] {
-				ctx.Send(s, &messages.Grant{UntilEpoch: uint64(g.seg)})
-			} else {
-				ctx.Send(s, local)
-			}
-		}
+		batch = append(batch, c.segs[c.granted])
 		c.granted++
 	}
+	if len(batch) == 0 {
+		return
+	}
+	local := &grants{batch} // read-only, shared
+	for k, s := range c.shards {
+		if c.remote[k] {
+			ctx.Send(s, &messages.Grant{UntilEpoch: uint64(batch[len(batch)-1].seg)})
+		} else {
+			ctx.Send(s, local)
+		}
+	}
 }
+
+// grants allows a shard to compute the segments listed, in order.
+type grants struct{ list []grant }
 
 // ErrStopped is returned by Run when Stop ended it early; Step tells where.
 var ErrStopped = errors.New("engine: run stopped")

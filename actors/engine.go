@@ -523,7 +523,7 @@ func (e *Engine) start(window int) {
 	}
 	// Clock.
 	plan, _ := clock.New(e.e) // e.e >= 1
-	c := &clockActor{e: e, window: window, remote: e.remoteShard, plan: plan, segs: map[int64]grant{}, ring: make([]grant, ring)}
+	c := &clockActor{e: e, window: window, remote: e.remoteShard, plan: plan, segs: map[int64]grant{}}
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}

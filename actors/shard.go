@@ -95,8 +95,10 @@ type inSlot struct {
 func (s *shardActor) Receive(ctx actor.Context) {
 	defer guard(s.log, s.fail, s.name, &s.step)
 	switch m := ctx.Message().(type) {
-	case *grant:
-		s.grants[m.seg] = *m
+	case *grants:
+		for _, g := range m.list {
+			s.grants[g.seg] = g
+		}
 	case *events:
 		s.take(m)
 	case *actuation:
