@@ -31,6 +31,14 @@ type emitter struct {
 	// compute segment j + 1, and the clock's window guarantees that they
 	// have before the axon emits segment j + len(ring) (see Engine.start).
 	ring []*events
+	// merged, when the emitter records its population's spikes for the
+	// recorder, holds the merged outputs of the last segments (a ring
+	// like ring: the recorder is done with segment j before the axon
+	// emits segment j + len(merged)).
+	merged []*output
+	// recorded is the merged output of the last segment emitted (nil
+	// without merged).
+	recorded *output
 }
 
 // emit computes the events of a segment from the parts (one output per
@@ -44,13 +52,22 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			m.values = make([]float32, m.n)
 		}
 	}
-	k := int(first.seg % int64(len(m.ring)))
-	msg := m.ring[k]
+	slot := int(first.seg % int64(len(m.ring)))
+	msg := m.ring[slot]
 	if msg == nil {
 		msg = &events{}
-		m.ring[k] = msg
+		m.ring[slot] = msg
 	}
 	*msg = events{axon: m.index, seg: first.seg, from: first.from, steps: steps, ev: msg.ev[:0]}
+	var rec *output
+	if m.merged != nil {
+		if rec = m.merged[slot]; rec == nil {
+			rec = &output{}
+			m.merged[slot] = rec
+		}
+		rec.seg, rec.from, rec.pop, rec.shard = first.seg, first.from, first.pop, 0
+		rec.fired = grow(rec.fired, steps)
+	}
 	for k := 0; k < steps; k++ {
 		st := first.from + int64(k)
 		*step = st
@@ -65,6 +82,9 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			for _, p := range parts {
 				m.fired = append(m.fired, p.fired[k]...)
 			}
+			if rec != nil {
+				rec.fired[k] = append(rec.fired[k][:0], m.fired...)
+			}
 			m.scratch = m.axon.Emit(m.fired, m.scratch[:0])
 		}
 		if err := m.axon.Err(); err != nil {
@@ -74,6 +94,7 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 			msg.ev = append(msg.ev, stepEvent{Step: st, Event: ev})
 		}
 	}
+	m.recorded = rec
 	return msg, nil
 }
 
@@ -125,7 +146,8 @@ func axonEvent(x messages.Event) axon.Event {
 type bundleActor struct {
 	e    *Engine
 	m    *emitter
-	nsrc int // source shards
+	nsrc int        // source shards
+	rec  *actor.PID // the recorder, when the bundle records its population
 
 	next    int64 // next segment to emit
 	step    int64
@@ -165,6 +187,9 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 			return
 		}
 		b.m.send(ctx, msg, nil, nil)
+		if b.rec != nil {
+			ctx.Send(b.rec, b.m.recorded)
+		}
 		b.next++
 	}
 }

@@ -457,6 +457,24 @@ func (e *Engine) start(window int) {
 		dests[a] = len(feeds[a])
 	}
 	pin := e.pinDispatchers(bundled, dests)
+	// A spiking population whose shards are all here and whose spikes a
+	// bundle gathers anyway records through that bundle: its first bundled
+	// axon forwards the merged spikes, one message per segment instead of
+	// one per shard.
+	recVia := make([]int, len(net.Populations))
+	for pi := range recVia {
+		recVia[pi] = -1
+		if len(e.workers) > 0 || net.Populations[pi].Graded() {
+			continue
+		}
+		for a, ax := range net.Axons {
+			if ax.Source == pi && bundled[a] {
+				recVia[pi] = a
+				e.rec.pops[pi].nshards = 1
+				break
+			}
+		}
+	}
 	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(pin.recorder)))
 
 	// Outputs and batches are reused, in rings of window + 2 segments.
@@ -489,7 +507,9 @@ func (e *Engine) start(window int) {
 				e.remoteShard = append(e.remoteShard, false)
 			}
 			e.spids[pi] = append(e.spids[pi], pid)
-			s.rec = e.recPID
+			if recVia[pi] < 0 {
+				s.rec = e.recPID
+			}
 			id++
 		}
 	}
@@ -515,6 +535,9 @@ func (e *Engine) start(window int) {
 			continue
 		}
 		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), pending: map[int64]*gather{}}
+		if recVia[ax.Source] == a {
+			b.rec, m.merged = e.recPID, make([]*output, ring)
+		}
 		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(pin.bundle[a])))
 		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {

@@ -28,8 +28,11 @@ type shardActor struct {
 	fingerprint uint64                 // worker: of the network and layout it built
 	onInit      func(clock *actor.PID) // worker: learn where the clock is
 
-	clock, rec *actor.PID
-	out        []*actor.PID // bundles of the population's axons
+	clock *actor.PID
+	// rec is the recorder, or nil when a bundle of the population forwards
+	// its merged spikes to it.
+	rec *actor.PID
+	out []*actor.PID // bundles of the population's axons
 	// emitters are the population's axons this shard runs itself (it is
 	// the population's only shard); self is its own PID.
 	emitters []*emitter
@@ -347,7 +350,9 @@ func (s *shardActor) compute(ctx actor.Context) {
 			}
 			m.send(ctx, msg, s.self, s.take)
 		}
-		ctx.Send(s.rec, o) // the recorder tells the clock when a segment is done
+		if s.rec != nil { // else a bundle records the population's spikes
+			ctx.Send(s.rec, o) // the recorder tells the clock when a segment is done
+		}
 	}
 	s.prev = g
 	s.seg++
