@@ -178,7 +178,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(stdout, "after a collection: Go heap in use %d B (estimated %d B for the %s engine)\n", ms.HeapInuse, steady, *engine)
-	fmt.Fprintf(stdout, "actor runtime: segments of %d steps (the smallest link latency)\n", actors.SegmentLength(net))
+	fmt.Fprintf(stdout, "actor runtime: segments of %s (the smallest link latency)\n", plural(actors.SegmentLength(net), "step"))
 	runtime.KeepAlive(net)
 	runtime.KeepAlive(split)
 	return 0
