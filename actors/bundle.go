@@ -61,12 +61,8 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 	*msg = events{axon: m.index, seg: first.seg, from: first.from, steps: steps, ev: msg.ev[:0]}
 	var rec *output
 	if m.merged != nil {
-		if rec = m.merged[slot]; rec == nil {
-			rec = &output{}
-			m.merged[slot] = rec
-		}
+		rec = ringOutput(m.merged, first.seg, steps, false)
 		rec.seg, rec.from, rec.pop, rec.shard = first.seg, first.from, first.pop, 0
-		rec.fired = grow(rec.fired, steps)
 	}
 	for k := 0; k < steps; k++ {
 		st := first.from + int64(k)

@@ -456,7 +456,6 @@ func (e *Engine) start(window int) {
 	for a := range dests {
 		dests[a] = len(feeds[a])
 	}
-	pin := e.pinDispatchers(bundled, dests)
 	// A spiking population whose shards are all here and whose spikes a
 	// bundle gathers anyway records through that bundle: its first bundled
 	// axon forwards the merged spikes, one message per segment instead of
@@ -475,6 +474,7 @@ func (e *Engine) start(window int) {
 			}
 		}
 	}
+	pin := e.pinDispatchers(bundled, dests, recVia)
 	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(pin.recorder)))
 
 	// Outputs and batches are reused, in rings of window + 2 segments.
@@ -585,16 +585,27 @@ type pinning struct {
 // thread. Dispatchers spin only when every shard is here: beside worker
 // processes on the same machine, spinning would take their cores.
 //
-// dests gives the number of shards each axon feeds.
-func (e *Engine) pinDispatchers(bundled []bool, dests []int) pinning {
-	shards := e.shardCount()
-	loads := []int{(shards + 1) * messageWeight, (shards + 1) * messageWeight} // the recorder and the clock
+// dests gives the number of shards each axon feeds, recVia the axon whose
+// bundle records each population (-1: its shards send to the recorder).
+func (e *Engine) pinDispatchers(bundled []bool, dests, recVia []int) pinning {
+	recorded := 1 // messages the recorder handles per segment: its report
+	for pi, a := range recVia {
+		if a >= 0 {
+			recorded++
+		} else {
+			recorded += len(e.shards[pi])
+		}
+	}
+	loads := []int{recorded * messageWeight, (e.shardCount() + 1) * messageWeight} // the recorder and the clock
 	who := [][2]int{{2, 0}, {2, 1}}
 	id := 0
 	for pi, row := range e.shards {
 		for _, sh := range row {
 			if len(e.workers) == 0 {
-				msgs := 2 // the grant, the output to the recorder
+				msgs := 1 // the grant
+				if recVia[pi] < 0 {
+					msgs++ // the output to the recorder
+				}
 				for a, ax := range e.net.Axons {
 					if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
 						msgs++ // a batch in
@@ -614,7 +625,11 @@ func (e *Engine) pinDispatchers(bundled []bool, dests []int) pinning {
 	for a, b := range bundled {
 		if b {
 			src := e.net.Axons[a].Source
-			loads = append(loads, (len(e.shards[src])+dests[a])*messageWeight)
+			msgs := len(e.shards[src]) + dests[a]
+			if recVia[src] == a {
+				msgs++ // the merged spikes to the recorder
+			}
+			loads = append(loads, msgs*messageWeight)
 			who = append(who, [2]int{1, a})
 		}
 	}

@@ -294,7 +294,7 @@ func (s *shardActor) compute(ctx actor.Context) {
 
 	n := int(g.to - g.from)
 	graded := pop.Graded()
-	o := s.output(n, graded)
+	o := ringOutput(s.ring, s.seg, n, graded)
 	o.seg, o.from, o.pop, o.shard = s.seg, g.from, sh.Pop, sh.Index
 	lo := uint32(sh.Lo)
 	for k := 0; k < n; k++ {
@@ -358,14 +358,15 @@ func (s *shardActor) compute(ctx actor.Context) {
 	s.seg++
 }
 
-// output returns the ring's output for the current segment, with n
-// steps (their slices emptied, their storage kept).
-func (s *shardActor) output(n int, graded bool) *output {
-	k := int(s.seg % int64(len(s.ring)))
-	o := s.ring[k]
+// ringOutput returns the output of ring for segment seg, with n steps of
+// spikes (or of values, if graded) whose slices are emptied and whose
+// storage is kept.
+func ringOutput(ring []*output, seg int64, n int, graded bool) *output {
+	k := int(seg % int64(len(ring)))
+	o := ring[k]
 	if o == nil {
 		o = &output{}
-		s.ring[k] = o
+		ring[k] = o
 	}
 	if graded {
 		o.values = grow(o.values, n)
