@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/synapse"
@@ -44,8 +43,10 @@ func (p FixedInDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err 
 	k, n := p.K, sp.colRows()
 	drawn := make([]uint32, k*sp.cols)
 	// Each column draws from its own stream into its own k slots, so the
-	// columns are drawn in parallel (in blocks) with the same result.
-	inParallel(sp.cols, k, func(lo, hi int) {
+	// columns are drawn in parallel (in blocks) with the same result; the
+	// counting and the scatter below use the same blocks.
+	blocks := parallelBlocks(sp.cols, k)
+	eachBlock(sp.cols, blocks, func(_, lo, hi int) {
 		var seen bitset
 		if !p.Multapses {
 			seen = newBitset(n)
@@ -73,10 +74,10 @@ func (p FixedInDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err 
 		}
 	})
 	// Counting pass, then scatter column by column: the columns of each
-	// row come out ascending. Both run over blocks of columns in parallel:
-	// each block counts its rows, a block's entries of row r start after
-	// those of the blocks before it, so the result is the serial one.
-	blocks := parallelBlocks(sp.cols, k)
+	// row come out ascending. Both run over the blocks of columns in
+	// parallel: each block counts its rows, a block's entries of row r
+	// start after those of the blocks before it, so the result is the
+	// serial one.
 	counts := make([][]uint32, blocks)
 	eachBlock(sp.cols, blocks, func(b, lo, hi int) {
 		c := make([]uint32, sp.rows)
@@ -106,9 +107,8 @@ func (p FixedInDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err 
 	return ptr, idx, nil
 }
 
-// parallelBlocks returns how many blocks of columns to count and scatter
-// n columns of cost each in: one per core when the work is worth it, else
-// one.
+// parallelBlocks returns how many blocks to cut n columns of cost each
+// into: one per core when the work is worth it, else one.
 func parallelBlocks(n, cost int) int {
 	if n*cost < 1<<16 {
 		return 1
@@ -129,37 +129,6 @@ func eachBlock(n, blocks int, f func(b, lo, hi int)) {
 		go func() {
 			defer wg.Done()
 			f(b, b*n/blocks, (b+1)*n/blocks)
-		}()
-	}
-	wg.Wait()
-}
-
-// inParallel calls f on contiguous blocks of [0, n) from one goroutine per
-// core, when the work (n items of cost each) is large enough to be worth
-// it; otherwise once, on [0, n).
-func inParallel(n, cost int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers < 2 || n*cost < 1<<16 {
-		f(0, n)
-		return
-	}
-	blocks := 4 * workers // smaller blocks even out the goroutines' speeds
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= blocks {
-					return
-				}
-				lo, hi := b*n/blocks, (b+1)*n/blocks
-				if lo < hi {
-					f(lo, hi)
-				}
-			}
 		}()
 	}
 	wg.Wait()
