@@ -149,8 +149,9 @@ func drivenLoop(t *testing.T, shards map[string]int, workers, steps int, drive b
 	t.Helper()
 	build := func() *network.Network { return testnets.BrunelLike(t, false) }
 	var addrs []string
+	coord, ids := identities(t, workers)
 	for i := 0; i < workers; i++ {
-		w, err := actors.Serve(build(), actors.WorkerOptions{Index: i, Count: workers, Shards: shards})
+		w, err := actors.Serve(build(), actors.WorkerOptions{Index: i, Count: workers, Shards: shards, Identity: ids[i]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +159,7 @@ func drivenLoop(t *testing.T, shards map[string]int, workers, steps int, drive b
 		addrs = append(addrs, w.Address())
 	}
 	net := build()
-	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs})
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs, Identity: coord})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,6 +143,7 @@ type bundleActor struct {
 	e    *Engine
 	m    *emitter
 	nsrc int        // source shards
+	src  int        // source population
 	rec  *actor.PID // the recorder, when the bundle records its population
 
 	next    int64 // next segment to emit
@@ -159,14 +160,37 @@ type gather struct {
 // Receive implements actor.Actor.
 func (b *bundleActor) Receive(ctx actor.Context) {
 	defer b.e.guard(b.m.name, &b.step)
-	o, ok := b.wire.receive(b.e, ctx.Message())
+	o, ok, err := b.wire.receive(b.e, ctx.Message(), func(int) int64 { return b.next })
+	if err != nil {
+		b.e.finish(fmt.Errorf("%s: %w", b.m.name, err))
+		return
+	}
 	if !ok {
+		return
+	}
+	if o.pop != b.src {
+		b.e.finish(peerError("%s: the output of segment %d of a shard of another population (%s)", b.m.name, o.seg, b.e.net.Populations[o.pop].Name))
 		return
 	}
 	g := b.pending[o.seg]
 	if g == nil {
 		g = &gather{parts: make([]*output, b.nsrc)}
 		b.pending[o.seg] = g
+	}
+	if g.parts[o.shard] != nil {
+		b.e.finish(peerError("%s: the output of segment %d of shard %d twice", b.m.name, o.seg, o.shard))
+		return
+	}
+	if g.got > 0 {
+		for _, q := range g.parts {
+			if q != nil {
+				if err := b.e.checkOutput(o, q); err != nil {
+					b.e.finish(peerError("%s: shard %d: %v", b.m.name, o.shard, err))
+					return
+				}
+				break
+			}
+		}
 	}
 	g.parts[o.shard] = o
 	g.got++

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -53,6 +54,9 @@ func (c *clockActor) Receive(ctx actor.Context) {
 			c.step = c.segs[c.minDone].to
 			delete(c.segs, c.minDone)
 			c.minDone++
+		}
+		if len(c.e.workers) > 0 {
+			c.e.lastBeat.Store(time.Now().UnixNano())
 		}
 		if f := c.e.onProgress; f != nil {
 			f(c.step)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
@@ -20,6 +21,7 @@ import (
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/transport"
 )
 
 // Options configure an engine.
@@ -47,6 +49,17 @@ type Options struct {
 	// Listen is this process's remote address when Workers is set;
 	// default 127.0.0.1 with a free port.
 	Listen string
+	// Identity authenticates this process to the workers and back: a
+	// certificate named CoordinatorName from the run's authority, whose
+	// workers hold certificates named WorkerName(i) (required with
+	// Workers; see package transport).
+	Identity *transport.Identity
+	// PeerTimeout bounds how long a run with Workers may go without
+	// progress before it fails naming the workers it waits for (a frozen
+	// or partitioned worker); 0 means DefaultPeerTimeout. A worker that
+	// stops answering keepalive pings is dropped sooner, within about
+	// 5 s.
+	PeerTimeout time.Duration
 	// OnSpikes, if set, receives every population's spikes as they are
 	// recorded, in order (step, then element), from the recorder's
 	// goroutine; the slices are valid during the call only.
@@ -114,6 +127,11 @@ type Engine struct {
 	bundleIDs   []string // per axon: the bundle's process id ("" for none)
 	address     string   // this process's remote address
 	remote      *remote.Remote
+	fence       *transport.Fence // peers refused from now on
+	lost        chan error       // a worker lost (buffered)
+	peerTimeout time.Duration
+	window      int          // segments the clock grants ahead of the slowest shard
+	lastBeat    atomic.Int64 // unix nanoseconds of the last progress
 	closing     atomic.Bool
 	stepNow     atomic.Int64 // where the last run ended
 	inRun       atomic.Bool
@@ -192,13 +210,19 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		return quietSlog(log, &e.closing)
 	}))
 	if len(o.Workers) > 0 {
-		r, addr, err := startRemote(e.system, o.Listen)
+		e.fence, e.lost = &transport.Fence{}, make(chan error, 1)
+		e.peerTimeout = o.PeerTimeout
+		if e.peerTimeout <= 0 {
+			e.peerTimeout = DefaultPeerTimeout
+		}
+		r, addr, err := startRemote(e.system, o.Listen, o.Identity, e.fence)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("engine: %w", err)
 		}
 		e.remote, e.address = r, addr
 		e.watchWorkers()
 	}
+	e.window = o.Window
 	e.start(o.Window)
 	if len(o.Workers) > 0 {
 		if err := e.initWorkers(shard.Fingerprint(net, shards)); err != nil {
@@ -269,6 +293,11 @@ func (e *Engine) Run(n int) error {
 	e.system.Root.Send(e.clock, &runUntil{until: until, learn: learn})
 	e.inRun.Store(true) // after the send: a Stop from now on reaches the clock after it
 	e.mu.Unlock()
+	if len(e.workers) > 0 {
+		done := make(chan struct{})
+		defer close(done)
+		go e.watchProgress(done)
+	}
 	err := <-e.results
 	e.inRun.Store(false)
 	if errors.Is(err, ErrStopped) {
@@ -311,6 +340,76 @@ func (e *Engine) send(m any) {
 	if e.system != nil {
 		e.system.Root.Send(e.clock, m)
 	}
+}
+
+// DefaultPeerTimeout is Options.PeerTimeout's default.
+const DefaultPeerTimeout = 15 * time.Second
+
+// watchProgress fails the run when it makes no progress for the peer
+// timeout, naming (and fencing) the workers whose shards' outputs the
+// recorder still waits for. It returns when done is closed.
+func (e *Engine) watchProgress(done <-chan struct{}) {
+	e.lastBeat.Store(time.Now().UnixNano())
+	tick := time.NewTicker(min(e.peerTimeout/4, 250*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-tick.C:
+			if now.Sub(time.Unix(0, e.lastBeat.Load())) < e.peerTimeout {
+				continue
+			}
+			seg, late := e.waitingFor()
+			if len(late) == 0 {
+				e.finish(peerError("engine: no progress for %v at segment %d", e.peerTimeout, seg))
+				return
+			}
+			var addrs []string
+			for _, i := range late {
+				e.fence.Add(WorkerName(i))
+				addrs = append(addrs, e.workers[i])
+			}
+			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
+			e.finish(peerError("engine: no progress for %v: segment %d waits for the worker(s) at %v (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
+				e.peerTimeout, seg, addrs))
+			return
+		}
+	}
+}
+
+// waitingFor returns the earliest segment the recorder has not completed
+// and the workers (indices in Workers, ascending) hosting shards whose
+// output of it has not arrived.
+func (e *Engine) waitingFor() (seg int64, workers []int) {
+	e.rec.mu.Lock()
+	defer e.rec.mu.Unlock()
+	seg = -1
+	for _, p := range e.rec.pops {
+		if seg < 0 || p.next < seg {
+			seg = p.next
+		}
+	}
+	late := map[int]bool{}
+	for pi, p := range e.rec.pops {
+		if p.next != seg {
+			continue
+		}
+		parts := p.pending[seg]
+		for k := range e.shards[pi] {
+			if parts == nil || parts[k] == nil {
+				if g := e.globalID(pi, k); e.remoteShard[g] {
+					late[g%len(e.workers)] = true
+				}
+			}
+		}
+	}
+	for i := range e.workers {
+		if late[i] {
+			workers = append(workers, i)
+		}
+	}
+	return seg, workers
 }
 
 // ErrClosed is returned by Run on a closed engine, and by a Run that Close
@@ -534,7 +633,7 @@ func (e *Engine) start(window int) {
 			s.self = e.spids[ax.Source][0]
 			continue
 		}
-		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), pending: map[int64]*gather{}}
+		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), src: ax.Source, pending: map[int64]*gather{}}
 		if recVia[ax.Source] == a {
 			b.rec, m.merged = e.recPID, make([]*output, ring)
 		}
@@ -670,7 +769,7 @@ func (e *Engine) globalID(pi, k int) int {
 }
 
 // assembler turns a remote shard's protobuf output, possibly cut into
-// parts, into an output.
+// parts, into an output, after checking it (see wire.go).
 type assembler struct {
 	spikes map[[2]uint64][]*messages.SpikeBatch
 	graded map[[2]uint64][]*messages.GradedBatch
@@ -679,83 +778,98 @@ type assembler struct {
 
 // receive returns the output a message carries: a local output as is, a
 // remote shard's protobuf once all its parts arrived. ok is false for
-// other messages and incomplete outputs.
-func (a *assembler) receive(e *Engine, m any) (o *output, ok bool) {
+// other messages and incomplete outputs. next gives the earliest segment
+// the receiver still expects from a population. A remote output that
+// fails a check is an error naming the worker that sent it.
+func (a *assembler) receive(e *Engine, m any, next func(pop int) int64) (o *output, ok bool, err error) {
 	switch m := m.(type) {
 	case *output:
-		return m, true
-	case *messages.SpikeBatch, *messages.GradedBatch:
-		o, err := a.add(e, m)
-		if err != nil {
-			panic(err)
-		}
-		return o, o != nil
+		return m, true, nil
+	case *messages.SpikeBatch:
+		o, err := a.add(e, m, m.Link, m.Epoch, next)
+		return o, o != nil, err
+	case *messages.GradedBatch:
+		o, err := a.add(e, m, m.Link, m.Epoch, next)
+		return o, o != nil, err
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 // add takes one message; it returns the output once every part of it has
 // arrived, nil before.
-func (a *assembler) add(e *Engine, m any) (*output, error) {
+func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop int) int64) (*output, error) {
+	if int(link) >= len(e.ids) || !e.remoteShard[link] {
+		return nil, peerError("a batch from shard %d, which no worker hosts (%d shards)", link, len(e.ids))
+	}
+	from := e.workerOf(int(link))
+	id := e.ids[link]
+	fail := func(err error) error {
+		return peerError("from the worker at %s (shard %d): %v", from, link, err)
+	}
+	if err := e.wireSegment(seg, next(id[0])); err != nil {
+		return nil, fail(err)
+	}
+	key := [2]uint64{uint64(link), seg}
+	var o *output
 	switch m := m.(type) {
 	case *messages.SpikeBatch:
-		if int(m.Link) >= len(e.ids) {
-			return nil, fmt.Errorf("spike batch from unknown shard %d", m.Link)
+		if a.spikes == nil {
+			a.spikes = map[[2]uint64][]*messages.SpikeBatch{}
 		}
-		parts := []*messages.SpikeBatch{m}
-		if !m.Whole() {
-			if a.spikes == nil {
-				a.spikes = map[[2]uint64][]*messages.SpikeBatch{}
+		parts, err := collect(a.spikes, key, m)
+		if err != nil || parts == nil {
+			if err != nil {
+				err = fail(err)
 			}
-			key := [2]uint64{uint64(m.Link), m.Epoch}
-			parts = append(a.spikes[key], m)
-			if len(parts) < int(m.Parts) {
-				a.spikes[key] = parts
-				return nil, nil
-			}
-			delete(a.spikes, key)
-		}
-		var err error
-		if a.ev, err = messages.Reassemble(a.ev[:0], parts); err != nil {
 			return nil, err
 		}
-		id := e.ids[m.Link]
-		o := &output{seg: int64(m.Epoch), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
+		if a.ev, err = messages.Reassemble(a.ev[:0], parts); err != nil {
+			return nil, fail(err)
+		}
+		if int(m.EpochLen) > e.e {
+			return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, m.EpochLen, e.e))
+		}
+		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
 		for _, x := range a.ev {
 			k := x.Step - m.FirstStep
 			o.fired[k] = append(o.fired[k], x.Src)
 		}
-		return o, nil
 	case *messages.GradedBatch:
-		if int(m.Link) >= len(e.ids) {
-			return nil, fmt.Errorf("graded batch from unknown shard %d", m.Link)
+		if a.graded == nil {
+			a.graded = map[[2]uint64][]*messages.GradedBatch{}
 		}
-		parts := []*messages.GradedBatch{m}
-		if m.Parts > 1 {
-			if a.graded == nil {
-				a.graded = map[[2]uint64][]*messages.GradedBatch{}
+		parts, err := collect(a.graded, key, m)
+		if err != nil || parts == nil {
+			if err != nil {
+				err = fail(err)
 			}
-			key := [2]uint64{uint64(m.Link), m.Epoch}
-			parts = append(a.graded[key], m)
-			if len(parts) < int(m.Parts) {
-				a.graded[key] = parts
-				return nil, nil
-			}
-			delete(a.graded, key)
+			return nil, err
+		}
+		sh := e.shards[id[0]][id[1]]
+		want := sh.Hi - sh.Lo
+		if p := e.net.Populations[id[0]]; p.Batch > 1 {
+			want = p.Len()
+		}
+		if int(m.TotalElements) != want {
+			return nil, fail(fmt.Errorf("graded batch of %d elements, want %d", m.TotalElements, want))
+		}
+		if int(m.EpochLen) > e.e {
+			return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, m.EpochLen, e.e))
 		}
 		samples, err := messages.ReassembleGraded(nil, parts)
 		if err != nil {
-			return nil, err
+			return nil, fail(err)
 		}
-		id := e.ids[m.Link]
 		n := int(m.TotalElements)
-		o := &output{seg: int64(m.Epoch), from: m.FirstStep, pop: id[0], shard: id[1], values: make([][]float32, m.EpochLen)}
+		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], values: make([][]float32, m.EpochLen)}
 		for k := range o.values {
 			o.values[k] = samples[k*n : (k+1)*n]
 		}
-		return o, nil
 	}
-	return nil, nil
+	if err := e.checkOutput(o, nil); err != nil {
+		return nil, fail(err)
+	}
+	return o, nil
 }
 
 // Messages (local: plain Go values, never serialised).

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 
@@ -45,12 +46,20 @@ func newRecorder(e *Engine) *recorder {
 func (r *recorder) Receive(ctx actor.Context) {
 	var step int64
 	defer r.e.guard("recorder", &step)
-	o, ok := r.wire.receive(r.e, ctx.Message())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok, err := r.wire.receive(r.e, ctx.Message(), func(pop int) int64 { return r.pops[pop].next })
+	if err != nil {
+		r.e.finish(fmt.Errorf("recorder: %w", err))
+		return
+	}
 	if !ok {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	if err := r.check(o); err != nil {
+		r.e.finish(peerError("recorder: %v", err))
+		return
+	}
 	n := len(o.fired) + len(o.values)
 	r.bounds[o.seg] = [2]int64{o.from, o.from + int64(n)}
 	r.add(o, &step)
@@ -79,6 +88,24 @@ func (r *recorder) Receive(ctx actor.Context) {
 		}
 	}
 	ctx.Send(r.e.clock, &recorded{upTo: m})
+}
+
+// check refuses a second output of a shard for a segment, and one whose
+// steps differ from those of another shard's output of that segment.
+func (r *recorder) check(o *output) error {
+	parts := r.pops[o.pop].pending[o.seg]
+	if parts == nil {
+		return nil
+	}
+	if parts[o.shard] != nil {
+		return fmt.Errorf("the output of segment %d of shard %d of %s twice", o.seg, o.shard, r.e.net.Populations[o.pop].Name)
+	}
+	for _, q := range parts {
+		if q != nil {
+			return r.e.checkOutput(o, q)
+		}
+	}
+	return nil
 }
 
 func (r *recorder) add(o *output, step *int64) {

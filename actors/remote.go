@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/transport"
 )
 
 // ShardActorName is the process id under which a worker hosts the shard
@@ -24,10 +26,33 @@ import (
 // order).
 func ShardActorName(g int) string { return "spiral-shard-" + strconv.Itoa(g) }
 
-// startRemote starts protoactor's remote transport on listen
-// ("host:port"; a port of 0 or an empty listen picks a free port on
-// 127.0.0.1) and returns it with its address.
-func startRemote(system *actor.ActorSystem, listen string) (*remote.Remote, string, error) {
+// WorkerName is the name that the certificate of the worker at position i
+// of Options.Workers must carry (transport.Authority.Issue): the
+// coordinator fences a lost worker by that name.
+func WorkerName(i int) string { return "spiral-worker-" + strconv.Itoa(i) }
+
+// CoordinatorName is the name of the coordinator's certificate.
+const CoordinatorName = "spiral-coordinator"
+
+// ErrPeer marks the errors caused by another process of the run (a worker
+// lost, frozen, refusing or sending what it must not), as opposed to a
+// network that cannot run.
+var ErrPeer = errors.New("peer failed")
+
+// peerError wraps err as an ErrPeer.
+func peerError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrPeer, fmt.Sprintf(format, args...))
+}
+
+// startRemote starts protoactor's remote transport on listen ("host:port";
+// a port of 0 or an empty listen picks a free port on 127.0.0.1), secured
+// by id (mutual TLS from id's authority, see package transport), and
+// returns it with its address. It listens once: with port 0 the kernel
+// picks the port on the listener that serves.
+func startRemote(system *actor.ActorSystem, listen string, id *transport.Identity, fence *transport.Fence) (r *remote.Remote, addr string, err error) {
+	if id == nil {
+		return nil, "", fmt.Errorf("remote transport: no identity (every connection between processes is authenticated: see package transport)")
+	}
 	host, port := "127.0.0.1", 0
 	if listen != "" {
 		h, p, err := net.SplitHostPort(listen)
@@ -35,30 +60,44 @@ func startRemote(system *actor.ActorSystem, listen string) (*remote.Remote, stri
 			return nil, "", fmt.Errorf("listen address %q: %w", listen, err)
 		}
 		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
-			return nil, "", fmt.Errorf("listen address %q: bad port", listen)
+			return nil, "", fmt.Errorf("listen address %q: bad port (want 0 to 65535)", listen)
 		}
 		if h != "" {
 			host = h
 		}
 	}
-	if port == 0 {
-		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			return nil, "", fmt.Errorf("finding a free port on %s: %w", host, err)
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
+	tc := transport.Config{MaxMessageBytes: maxGRPCMessage, Package: messagesPackage, Fence: fence}
+	server, err := transport.ServerOptions(id, tc)
+	if err != nil {
+		return nil, "", err
+	}
+	dial, err := transport.DialOptions(id, tc)
+	if err != nil {
+		return nil, "", err
 	}
 	// protoactor batches messages to one peer into one gRPC message: with
 	// parts of up to messages.MaxMessageBytes, a batch of writerBatch of
-	// them stays under the receive limit set here.
-	r := remote.NewRemote(system, remote.Configure(host, port,
+	// them stays under the receive limit set here. Every server option
+	// goes in one call, every dial option in another: each replaces
+	// earlier ones.
+	r = remote.NewRemote(system, remote.Configure(host, port,
 		remote.WithEndpointWriterBatchSize(writerBatch),
-		remote.WithServerOptions(grpc.MaxRecvMsgSize(maxGRPCMessage)),
+		remote.WithServerOptions(server...),
+		remote.WithDialOptions(dial...),
 		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(maxGRPCMessage), grpc.MaxCallSendMsgSize(maxGRPCMessage))))
+	// Start panics when it cannot listen (the port is taken).
+	defer func() {
+		if p := recover(); p != nil {
+			r, addr, err = nil, "", fmt.Errorf("listening on %s: %v", net.JoinHostPort(host, strconv.Itoa(port)), p)
+		}
+	}()
 	r.Start()
-	return r, net.JoinHostPort(host, strconv.Itoa(port)), nil
+	return r, system.Address(), nil
 }
+
+// messagesPackage is the protobuf package of Spiral's wire messages: the
+// only types a peer may send.
+var messagesPackage = string((&messages.Grant{}).ProtoReflect().Descriptor().ParentFile().Package())
 
 // shutdown stops a remote transport. protoactor's endpoint manager can
 // panic while stopping ("send on closed channel" when a peer went away
@@ -69,44 +108,77 @@ func shutdown(r *remote.Remote) {
 	r.Shutdown(true)
 }
 
-// watchWorkers fails the run when the connection to a worker is lost.
+// watchWorkers fails the run when the connection to a worker is lost (it
+// died, or stopped answering keepalive pings: frozen or cut off), and
+// fences that worker: whatever it sends if it comes back is refused.
 func (e *Engine) watchWorkers() {
-	workers := map[string]bool{}
-	for _, w := range e.workers {
-		workers[w] = true
+	workers := map[string]int{}
+	for i, w := range e.workers {
+		workers[w] = i
 	}
 	e.system.EventStream.Subscribe(func(ev any) {
-		if t, ok := ev.(*remote.EndpointTerminatedEvent); ok && workers[t.Address] && !e.closing.Load() {
-			e.log.Error("worker lost", zap.String("address", t.Address))
-			e.finish(fmt.Errorf("engine: lost the worker at %s (the process died or the connection broke)", t.Address))
+		t, ok := ev.(*remote.EndpointTerminatedEvent)
+		if !ok || e.closing.Load() {
+			return
+		}
+		if i, ok := workers[t.Address]; ok {
+			e.loseWorker(i, "the process died, froze or the connection broke")
 		}
 	})
 }
 
+// loseWorker fences worker i and fails the run (or its start) naming it.
+func (e *Engine) loseWorker(i int, why string) {
+	e.fence.Add(WorkerName(i))
+	err := peerError("engine: lost the worker at %s (%s)", e.workers[i], why)
+	e.log.Error("worker lost", zap.String("address", e.workers[i]), zap.String("why", why))
+	select {
+	case e.lost <- err:
+	default:
+	}
+	e.finish(err)
+}
+
 // initWorkers wires every worker-hosted shard to this process's actors
 // and waits for each to confirm that it built the same network and layout.
+// A worker lost meanwhile fails it at once.
 func (e *Engine) initWorkers(fingerprint uint64) error {
 	init := &messages.WorkerInit{Address: e.address, Clock: e.clock.Id, Recorder: e.recPID.Id,
 		Bundles: e.bundleIDs, SegmentSteps: uint32(e.e), Fingerprint: fingerprint}
-	var futures []*actor.Future
+	type answer struct {
+		g   int
+		res any
+		err error
+	}
+	answers := make(chan answer, len(e.remoteShard))
 	var pids []*actor.PID
 	for _, row := range e.spids {
 		for _, p := range row {
-			futures = append(futures, e.system.Root.RequestFuture(p, init, initTimeout))
+			g := len(pids)
 			pids = append(pids, p)
+			f := e.system.Root.RequestFuture(p, init, initTimeout)
+			go func() {
+				res, err := f.Result()
+				answers <- answer{g, res, err}
+			}()
 		}
 	}
-	for g, f := range futures {
-		res, err := f.Result()
-		if err != nil {
-			return fmt.Errorf("engine: the worker at %s does not answer for shard %d (%v): is it running, with the same model, seed and shard counts?", pids[g].Address, g, err)
+	for range pids {
+		var a answer
+		select {
+		case a = <-answers:
+		case err := <-e.lost:
+			return err
 		}
-		if r, ok := res.(*messages.WorkerReady); !ok || r.Error != "" {
-			msg := fmt.Sprintf("unexpected answer %T", res)
+		if a.err != nil {
+			return peerError("engine: the worker at %s does not answer for shard %d within %v (%v)", pids[a.g].Address, a.g, initTimeout, a.err)
+		}
+		if r, ok := a.res.(*messages.WorkerReady); !ok || r.Error != "" {
+			msg := fmt.Sprintf("unexpected answer %T", a.res)
 			if ok {
 				msg = r.Error
 			}
-			return fmt.Errorf("engine: the worker at %s: %s", pids[g].Address, msg)
+			return peerError("engine: the worker at %s: %s", pids[a.g].Address, msg)
 		}
 	}
 	return nil
@@ -171,7 +243,11 @@ type WorkerOptions struct {
 	Index, Count int
 	// Shards per population, exactly as given to the coordinator.
 	Shards map[string]int
-	Logger *zap.Logger
+	// Identity authenticates the worker to the coordinator and back: a
+	// certificate named WorkerName(Index) from the run's authority
+	// (required; see package transport).
+	Identity *transport.Identity
+	Logger   *zap.Logger
 }
 
 // Serve builds the shards of net that this worker hosts and serves them
@@ -191,7 +267,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	}
 	w := &Worker{done: make(chan struct{}), lost: make(chan struct{})}
 	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log, &w.closing) }))
-	w.remote, w.address, err = startRemote(w.system, o.Listen)
+	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{})
 	if err != nil {
 		return nil, err
 	}
@@ -291,3 +367,25 @@ const (
 // requestTimeout bounds the requests the coordinator makes to workers
 // outside the run protocol.
 const requestTimeout = 30 * time.Second
+
+// Identities makes a certificate authority for one run (in memory) and
+// issues the coordinator's identity and one for each of n workers, named
+// CoordinatorName and WorkerName(i). Hand each worker its own identity
+// over a private channel (not its command line).
+func Identities(n int) (coordinator *transport.Identity, workers []*transport.Identity, err error) {
+	ca, err := transport.NewAuthority("spiral run authority")
+	if err != nil {
+		return nil, nil, err
+	}
+	if coordinator, err = ca.Issue(CoordinatorName); err != nil {
+		return nil, nil, err
+	}
+	for i := range n {
+		id, err := ca.Issue(WorkerName(i))
+		if err != nil {
+			return nil, nil, err
+		}
+		workers = append(workers, id)
+	}
+	return coordinator, workers, nil
+}

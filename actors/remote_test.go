@@ -14,6 +14,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
+	"github.com/spiral-sim/spiral/transport"
 )
 
 // onWorkers runs a network with its shards hosted by worker actor systems
@@ -22,8 +23,9 @@ import (
 func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map[string]int, workers, steps int) result {
 	t.Helper()
 	var addrs []string
+	coord, ids := identities(t, workers)
 	for i := 0; i < workers; i++ {
-		w, err := actors.Serve(build(t), actors.WorkerOptions{Index: i, Count: workers, Shards: shards})
+		w, err := actors.Serve(build(t), actors.WorkerOptions{Index: i, Count: workers, Shards: shards, Identity: ids[i]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +33,7 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 		addrs = append(addrs, w.Address())
 	}
 	net := build(t)
-	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs})
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs, Identity: coord})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,16 +82,17 @@ func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
 // A worker that goes away makes the run fail promptly with a clear error.
 func TestLostWorkerFailsTheRun(t *testing.T) {
 	shards := map[string]int{"E": 2, "I": 2}
-	w0, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 2, Shards: shards})
+	coord, ids := identities(t, 2)
+	w0, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 2, Shards: shards, Identity: ids[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w0.Close()
-	w1, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 1, Count: 2, Shards: shards})
+	w1, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 1, Count: 2, Shards: shards, Identity: ids[1]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := actors.New(testnets.BrunelLike(t, false), actors.Options{Shards: shards, Workers: []string{w0.Address(), w1.Address()}})
+	e, err := actors.New(testnets.BrunelLike(t, false), actors.Options{Shards: shards, Workers: []string{w0.Address(), w1.Address()}, Identity: coord})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +143,8 @@ func TestWorkerWithAnotherNetworkRefused(t *testing.T) {
 		return net
 	}
 	shards := map[string]int{"E": 2, "I": 1}
-	w, err := actors.Serve(other(), actors.WorkerOptions{Index: 0, Count: 1, Shards: shards})
+	coord, ids := identities(t, 1)
+	w, err := actors.Serve(other(), actors.WorkerOptions{Index: 0, Count: 1, Shards: shards, Identity: ids[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +153,7 @@ func TestWorkerWithAnotherNetworkRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = actors.New(net, actors.Options{Shards: shards, Workers: []string{w.Address()}})
+	_, err = actors.New(net, actors.Options{Shards: shards, Workers: []string{w.Address()}, Identity: coord})
 	if err == nil || !strings.Contains(err.Error(), "different network") {
 		t.Fatalf("a worker with another network: %v", err)
 	}
@@ -169,4 +173,14 @@ func TestAttachedActorDrivesWorkers(t *testing.T) {
 	if slices.Equal(got.Steps["E"], free.Steps["E"]) && slices.Equal(got.Elems["E"], free.Elems["E"]) {
 		t.Fatal("the drive changed nothing")
 	}
+}
+
+// identities makes the identities of a run with n workers.
+func identities(t testing.TB, n int) (*transport.Identity, []*transport.Identity) {
+	t.Helper()
+	coord, ids, err := actors.Identities(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return coord, ids
 }

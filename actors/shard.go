@@ -46,11 +46,12 @@ type shardActor struct {
 	learn   bool
 	ext     *extInput // input from an attachment, or nil
 
-	seg    int64 // next segment to compute
-	prev   grant // the last segment computed
-	step   int64 // current step (for failure reports)
-	grants map[int64]grant
-	pos    []int // per input: position in its batch while applying
+	seg     int64 // next segment to compute
+	granted int64 // worker: the last segment granted
+	prev    grant // the last segment computed
+	step    int64 // current step (for failure reports)
+	grants  map[int64]grant
+	pos     []int // per input: position in its batch while applying
 	// in holds, per segment, the batches received so far (by position
 	// in inputs); free keeps emptied slots for reuse, and slot gives the
 	// position of each axon in inputs.
@@ -65,7 +66,7 @@ type shardActor struct {
 
 	// Remote mode: segment cutting (the clock's rule) and reassembly.
 	plan    *clock.Cutter
-	parts   map[[2]int64][]*messages.SpikeBatch
+	parts   map[[2]int64][]*messages.SpikeBatch // by (link, segment)
 	scratch []messages.Event
 }
 
@@ -108,16 +109,29 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		s.ext.got[m.seg] = m.values
 	case *messages.WorkerInit:
 		ready := &messages.WorkerReady{Actor: s.id}
-		if m.Fingerprint != s.fingerprint {
+		switch {
+		case s.remote:
+			ready.Error = fmt.Sprintf("shard %d: already wired to the coordinator at %s", s.id, s.clock.Address)
+		case m.Fingerprint != s.fingerprint:
 			ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
-		} else {
+		case int(m.SegmentSteps) != segmentLength(s.net) || len(m.Bundles) != len(s.net.Axons):
+			ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
+		default:
 			s.init(m)
 		}
 		ctx.Respond(ready)
 		return
 	case *messages.Control:
+		if !s.remote {
+			s.wireFail("a control before the worker was wired")
+			return
+		}
 		switch m.Command {
 		case messages.Control_RUN_UNTIL:
+			if cut, _ := s.plan.Cut(); m.UntilStep < cut {
+				s.wireFail("run until step %d, before step %d already cut", m.UntilStep, cut)
+				return
+			}
 			s.plan.RunUntil(m.UntilStep)
 			s.learn = m.Learn
 		case messages.Control_DRIVE:
@@ -130,21 +144,38 @@ func (s *shardActor) Receive(ctx actor.Context) {
 			}
 			ctx.Respond(&messages.WorkerReady{Actor: s.id})
 			return
+		default:
+			s.wireFail("control command %v", m.Command)
+			return
 		}
 	case *messages.GradedBatch:
 		// An actuation (or a part of one) for a worker-hosted shard.
-		if s.ext == nil {
-			panic(fmt.Errorf("an actuation of segment %d for a shard no attachment drives", m.Epoch))
+		switch {
+		case !s.remote:
+			s.wireFail("an actuation before the worker was wired")
+			return
+		case s.ext == nil:
+			s.wireFail("an actuation of segment %d for a shard no attachment drives", m.Epoch)
+			return
+		case m.Link != s.id:
+			s.wireFail("an actuation of segment %d for shard %d", m.Epoch, m.Link)
+			return
 		}
-		if m.Link != s.id {
-			panic(fmt.Errorf("an actuation of segment %d for shard %d reached shard %d", m.Epoch, m.Link, s.id))
+		if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
+			s.wireFail("actuation: %v", err)
+			return
 		}
 		if err := s.ext.take(m, s.sh.Hi-s.sh.Lo); err != nil {
-			panic(err)
+			s.wireFail("%v", err)
+			return
 		}
 	case *messages.Grant:
+		if !s.remote {
+			s.wireFail("a grant before the worker was wired")
+			return
+		}
 		for {
-			if _, n := s.plan.Cut(); n > int64(m.UntilEpoch) {
+			if _, n := s.plan.Cut(); n > int64(min(m.UntilEpoch, 1<<62)) {
 				break
 			}
 			sg, ok := s.plan.Next()
@@ -152,22 +183,32 @@ func (s *shardActor) Receive(ctx actor.Context) {
 				break
 			}
 			s.grants[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
+			s.granted = max(s.granted, sg.N)
 		}
 	case *messages.SpikeBatch:
+		if !s.remote {
+			s.wireFail("a spike batch before the worker was wired")
+			return
+		}
 		ev, err := s.unpack(m)
 		if err != nil {
-			panic(err)
+			s.wireFail("%v", err)
+			return
 		}
 		if ev != nil {
-			s.take(ev)
+			if err := s.takeChecked(ev); err != nil {
+				s.wireFail("%v", err)
+				return
+			}
 		}
 	case *messages.WeightsRequest:
-		w := s.sh.Syn[int(m.Projection)]
 		resp := &messages.Weights{Projection: m.Projection, Actor: s.id}
-		if w != nil {
-			resp.W = w.W
+		if int(m.Projection) < len(s.sh.Syn) {
+			if w := s.sh.Syn[int(m.Projection)]; w != nil {
+				resp.W = w.W
+			}
+			resp.Latency = s.sh.Latencies(int(m.Projection))
 		}
-		resp.Latency = s.sh.Latencies(int(m.Projection))
 		ctx.Respond(resp)
 		return
 	default:
@@ -179,6 +220,34 @@ func (s *shardActor) Receive(ctx actor.Context) {
 }
 
 func (s *shardActor) take(m *events) {
+	if err := s.takeChecked(m); err != nil {
+		panic(err) // from this process: a bug
+	}
+}
+
+// wireFail fails the run for a message from another process that this
+// worker-hosted shard cannot take, naming the peer.
+func (s *shardActor) wireFail(format string, args ...any) {
+	from := "another process"
+	if s.clock != nil && s.remote {
+		from = "the coordinator at " + s.clock.Address
+	}
+	s.fail(peerError("shard %d: from %s: %s", s.id, from, fmt.Sprintf(format, args...)))
+}
+
+// takeChecked files a batch for its segment; a batch of an axon that does
+// not feed this shard, or a second batch of an axon for a segment, is an
+// error.
+func (s *shardActor) takeChecked(m *events) error {
+	if m.axon < 0 || m.axon >= len(s.slot) || s.slot[m.axon] < 0 {
+		return fmt.Errorf("a batch of axon %d, which does not feed this shard", m.axon)
+	}
+	if m.seg < s.seg-1 {
+		return fmt.Errorf("a batch of axon %d for segment %d, already applied", m.axon, m.seg)
+	}
+	if b := s.in[m.seg]; b != nil && b.batches[s.slot[m.axon]] != nil {
+		return fmt.Errorf("a second batch of axon %d for segment %d", m.axon, m.seg)
+	}
 	b := s.in[m.seg]
 	if b == nil {
 		if n := len(s.free); n > 0 {
@@ -188,12 +257,9 @@ func (s *shardActor) take(m *events) {
 		}
 		s.in[m.seg] = b
 	}
-	k := s.slot[m.axon]
-	if k < 0 || b.batches[k] != nil {
-		panic(fmt.Errorf("an unexpected batch of axon %d for segment %d", m.axon, m.seg))
-	}
-	b.batches[k] = m
+	b.batches[s.slot[m.axon]] = m
 	b.got++
+	return nil
 }
 
 // init wires a worker-hosted shard to the coordinator's actors.
@@ -218,25 +284,34 @@ func (s *shardActor) init(m *messages.WorkerInit) {
 }
 
 // unpack turns a bundle's protobuf batch (possibly one part of several)
-// into events; it returns nil until every part has arrived.
+// into events after checking it; it returns nil until every part has
+// arrived.
 func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
-	parts := []*messages.SpikeBatch{m}
-	if !m.Whole() {
-		key := [2]int64{int64(m.Link), int64(m.Epoch)}
-		parts = append(s.parts[key], m)
-		if len(parts) < int(m.Parts) {
-			s.parts[key] = parts
-			return nil, nil
-		}
-		delete(s.parts, key)
+	a := int(m.Link)
+	if int64(m.Link) >= int64(len(s.slot)) || s.slot[a] < 0 {
+		return nil, fmt.Errorf("a spike batch on link %d, which does not feed this shard", m.Link)
 	}
-	var err error
-	s.scratch, err = messages.Reassemble(s.scratch[:0], parts)
-	if err != nil {
+	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
+		return nil, fmt.Errorf("a spike batch of axon %d: %w", a, err)
+	}
+	parts, err := collect(s.parts, [2]int64{int64(m.Link), int64(m.Epoch)}, m)
+	if err != nil || parts == nil {
 		return nil, err
 	}
-	ev := &events{axon: int(m.Link), seg: int64(m.Epoch), ev: make([]stepEvent, len(s.scratch))}
+	if s.scratch, err = messages.Reassemble(s.scratch[:0], parts); err != nil {
+		return nil, err
+	}
+	if int(m.EpochLen) > segmentLength(s.net) {
+		return nil, fmt.Errorf("a spike batch of axon %d for segment %d of %d steps (segments have at most %d)", a, m.Epoch, m.EpochLen, segmentLength(s.net))
+	}
+	ax := s.net.Axons[a]
+	rows := uint64(ax.Axon.Rows()) * uint64(max(1, s.net.Populations[ax.Source].Batch))
+	maxDelay := uint32(ax.Axon.MaxLatency())
+	ev := &events{axon: a, seg: int64(m.Epoch), ev: make([]stepEvent, len(s.scratch))}
 	for i, x := range s.scratch {
+		if uint64(x.Src) >= rows || x.Delay >= maxDelay {
+			return nil, fmt.Errorf("a spike batch of axon %d for segment %d: event %d has source %d (of %d) and extra delay %d (below %d)", a, m.Epoch, i, x.Src, rows, x.Delay, maxDelay)
+		}
 		ev.ev[i] = stepEvent{Step: x.Step, Event: axonEvent(x)}
 	}
 	return ev, nil
