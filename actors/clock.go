@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -45,7 +47,7 @@ func (c *clockActor) Receive(ctx actor.Context) {
 		}
 		c.grantMore(ctx)
 	case *messages.Failure:
-		c.e.finish(fmt.Errorf("%s: %s", m.ActorName, m.Message))
+		c.e.finish(peerError("%s: %s", printable(m.ActorName, 200), printable(m.Message, 2000)))
 	case *recorded:
 		// The recorder has every shard's output of the segments before
 		// upTo: they are done.
@@ -158,4 +160,18 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func errAt(step int64, who string, err error) error {
 	return fmt.Errorf("step %d: %s: %w", step, who, err)
+}
+
+// printable returns s with control characters replaced (a peer's text
+// goes to a terminal) and cut to at most n bytes.
+func printable(s string, n int) string {
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

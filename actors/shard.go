@@ -228,11 +228,11 @@ func (s *shardActor) take(m *events) {
 // wireFail fails the run for a message from another process that this
 // worker-hosted shard cannot take, naming the peer.
 func (s *shardActor) wireFail(format string, args ...any) {
-	from := "another process"
+	from := "no coordinator yet"
 	if s.clock != nil && s.remote {
-		from = "the coordinator at " + s.clock.Address
+		from = "its coordinator is " + s.clock.Address
 	}
-	s.fail(peerError("shard %d: from %s: %s", s.id, from, fmt.Sprintf(format, args...)))
+	s.fail(peerError("shard %d refused a message from the run's peers (%s): %s", s.id, from, fmt.Sprintf(format, args...)))
 }
 
 // takeChecked files a batch for its segment; a batch of an axon that does

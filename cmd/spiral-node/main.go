@@ -34,6 +34,7 @@ import (
 	"github.com/spiral-sim/spiral/progress"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/transport"
 )
 
 // maxSteps bounds the steps of one run (2^40: about 3.5 years of
@@ -73,7 +74,7 @@ commands:
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet]
                                                      run a built-in model and print a summary
   models                                             list the built-in models
 
@@ -126,11 +127,12 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	engine := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
+	peerTimeout := fs.Duration("peer-timeout", actors.DefaultPeerTimeout, "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for (e.g. 15s, 1m)")
 	quiet := fs.Bool("quiet", false, "no progress report")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N] [--out DIR [--plot]] [--quiet]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet]")
 		fs.PrintDefaults()
 	}
 	name, code := parseWithModel(fs, args, "spiral-node run", "one model per run", stderr)
@@ -169,6 +171,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	}
 	if *workers < 0 || (*workers > 0 && *engine != "actors") {
 		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
+		return 2
+	}
+	if *peerTimeout <= 0 {
+		fmt.Fprintf(stderr, "spiral-node run: --peer-timeout %v: must be > 0 (e.g. 15s)\n", *peerTimeout)
 		return 2
 	}
 	if !(*duration > 0) {
@@ -357,16 +363,24 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	default:
 		counts := actors.ShardCounts(net, shardCounts(net, *shards))
 		var addrs []string
+		var coord *transport.Identity
 		if *workers > 0 {
-			procs, a, err := startWorkers(*workers, src.workerArgs, counts, stderr)
+			// Every connection between the processes of the run is
+			// mutual TLS from an authority made for it, here, in memory.
+			c, ids, err := actors.Identities(*workers)
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+				return 1
+			}
+			procs, a, err := startWorkers(*workers, src.workerArgs, counts, ids, stderr)
 			defer stopWorkers(procs)
 			if err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 				return 1
 			}
-			addrs = a
+			addrs, coord = a, c
 		}
-		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr),
+		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: *peerTimeout,
 			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
 		if *shards == 0 {
 			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
@@ -374,6 +388,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		e, err := actors.New(net, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			if errors.Is(err, actors.ErrPeer) {
+				return 1 // a worker failed: not the input's fault
+			}
 			return 2
 		}
 		defer e.Close()

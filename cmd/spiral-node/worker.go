@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/transport"
 )
 
 // logger writes warnings and errors to w (stderr), for the engine and
@@ -55,10 +56,10 @@ func parseCounts(s string) (map[string]int, error) {
 	return out, nil
 }
 
-// startWorkers starts n worker processes (this binary, "worker" command)
-// and returns them with their addresses, read from their first line of
-// output.
-func startWorkers(n int, modelArgs []string, counts map[string]int, stderr io.Writer) ([]*exec.Cmd, []string, error) {
+// startWorkers starts n worker processes (this binary, "worker" command),
+// hands each its identity (ids[i]) on its standard input, and returns them
+// with their addresses, read from their first line of output.
+func startWorkers(n int, modelArgs []string, counts map[string]int, ids []*transport.Identity, stderr io.Writer) ([]*exec.Cmd, []string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, fmt.Errorf("finding this program to start workers: %w", err)
@@ -74,26 +75,36 @@ func startWorkers(n int, modelArgs []string, counts map[string]int, stderr io.Wr
 		if err != nil {
 			return procs, nil, err
 		}
-		// The worker stops when its standard input closes: when this
-		// process exits, or when stopWorkers closes it.
-		if _, err := cmd.StdinPipe(); err != nil {
+		// The worker reads its identity (certificate and key) from its
+		// first line of input — never from its command line, which any
+		// local user can read — and stops when its input closes: when
+		// this process exits, or when stopWorkers closes it.
+		in, err := cmd.StdinPipe()
+		if err != nil {
 			return procs, nil, err
 		}
 		if err := cmd.Start(); err != nil {
 			return procs, nil, fmt.Errorf("starting worker %d: %w", i, err)
 		}
 		procs = append(procs, cmd)
-		line := make(chan string, 1)
+		line, err := ids[i].Marshal()
+		if err == nil {
+			_, err = in.Write(append(line, '\n'))
+		}
+		if err != nil {
+			return procs, nil, fmt.Errorf("handing worker %d its identity: %w", i, err)
+		}
+		said := make(chan string, 1)
 		go func() {
 			sc := bufio.NewScanner(out)
 			if sc.Scan() {
-				line <- sc.Text()
+				said <- sc.Text()
 			}
-			close(line)
+			close(said)
 			io.Copy(io.Discard, out)
 		}()
 		select {
-		case l, ok := <-line:
+		case l, ok := <-said:
 			addr, found := strings.CutPrefix(l, "listening ")
 			if !ok || !found {
 				return procs, nil, fmt.Errorf("worker %d did not start (said %q)", i, l)
@@ -146,6 +157,13 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// The first line of input is this worker's identity (see startWorkers).
+	in := bufio.NewReaderSize(os.Stdin, 4096)
+	id, err := readIdentity(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
+		return 2
+	}
 	name := *model
 	if *file != "" {
 		name = *file
@@ -164,7 +182,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
 		return 2
 	}
-	w, err := actors.Serve(net, actors.WorkerOptions{Listen: *listen, Index: *index, Count: *count, Shards: counts, Logger: logger(stderr)})
+	w, err := actors.Serve(net, actors.WorkerOptions{Listen: *listen, Index: *index, Count: *count, Shards: counts, Identity: id, Logger: logger(stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
 		return 1
@@ -174,11 +192,30 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt)
 	eof := make(chan struct{})
-	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(eof) }()
+	go func() { _, _ = io.Copy(io.Discard, in); close(eof) }()
 	select {
 	case <-stop:
 	case <-eof:
 	case <-w.Lost():
 	}
 	return 0
+}
+
+// readIdentity reads a worker's identity: one line of at most 64 KiB.
+func readIdentity(in *bufio.Reader) (*transport.Identity, error) {
+	var line []byte
+	for {
+		chunk, more, err := in.ReadLine()
+		if err != nil {
+			return nil, fmt.Errorf("reading this worker's identity from standard input (workers are started by run --workers): %w", err)
+		}
+		line = append(line, chunk...)
+		if len(line) > 64<<10 {
+			return nil, fmt.Errorf("reading this worker's identity: a line of more than 64 KiB")
+		}
+		if !more {
+			break
+		}
+	}
+	return transport.ParseIdentity(line)
 }
