@@ -202,7 +202,7 @@ func (e *Engine) gatherRemote() error {
 			}
 			w, ok := res.(*messages.Weights)
 			if !ok || len(w.W) != sh.Syn[k].Len() {
-				return fmt.Errorf("engine: weights of projection %q from shard %d: bad answer %T", pr.Name, g, res)
+				return fmt.Errorf("engine: weights of projection %q from shard %d: bad answer %T (%v)", pr.Name, g, res, res)
 			}
 			copy(sh.Syn[k].W, w.W)
 			if l := sh.Latencies(k); l != nil {

@@ -203,7 +203,7 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		}
 	case *messages.WeightsRequest:
 		resp := &messages.Weights{Projection: m.Projection, Actor: s.id}
-		if int(m.Projection) < len(s.sh.Syn) {
+		if int(m.Projection) < len(s.net.Projections) {
 			if w := s.sh.Syn[int(m.Projection)]; w != nil {
 				resp.W = w.W
 			}
