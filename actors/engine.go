@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -371,8 +372,12 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 				addrs = append(addrs, e.workers[i])
 			}
 			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
-			e.finish(peerError("engine: no progress for %v: segment %d waits for the worker(s) at %v (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
-				e.peerTimeout, seg, addrs))
+			who := "worker at "
+			if len(addrs) > 1 {
+				who = "workers at "
+			}
+			e.finish(peerError("engine: no progress for %v: segment %d waits for the %s%s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
+				e.peerTimeout, seg, who, strings.Join(addrs, ", ")))
 			return
 		}
 	}

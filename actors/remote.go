@@ -39,10 +39,16 @@ const CoordinatorName = "spiral-coordinator"
 // network that cannot run.
 var ErrPeer = errors.New("peer failed")
 
-// peerError wraps err as an ErrPeer.
+// peerError formats an error that is an ErrPeer.
 func peerError(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrPeer, fmt.Sprintf(format, args...))
+	return &peerErr{fmt.Sprintf(format, args...)}
 }
+
+// peerErr is an error caused by a peer (errors.Is(err, ErrPeer)).
+type peerErr struct{ msg string }
+
+func (e *peerErr) Error() string        { return e.msg }
+func (e *peerErr) Is(target error) bool { return target == ErrPeer }
 
 // startRemote starts protoactor's remote transport on listen ("host:port";
 // a port of 0 or an empty listen picks a free port on 127.0.0.1), secured
