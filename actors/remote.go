@@ -90,7 +90,12 @@ func startRemote(system *actor.ActorSystem, listen string, id *transport.Identit
 		remote.WithEndpointWriterBatchSize(writerBatch),
 		remote.WithServerOptions(server...),
 		remote.WithDialOptions(dial...),
-		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(maxGRPCMessage), grpc.MaxCallSendMsgSize(maxGRPCMessage))))
+		remote.WithCallOptions(grpc.MaxCallRecvMsgSize(maxGRPCMessage), grpc.MaxCallSendMsgSize(maxGRPCMessage)),
+		// protoactor retries a failed connection every 2 s, 5 times by
+		// default: a peer that is not there is reported after 10 s. The
+		// peers of a run listen before anyone dials them, so two tries
+		// are enough.
+		func(c *remote.Config) { c.MaxRetryCount = connectTries }))
 	// Start panics when it cannot listen (the port is taken).
 	defer func() {
 		if p := recover(); p != nil {
@@ -365,6 +370,7 @@ func (w *Worker) Close() {
 }
 
 const (
+	connectTries   = 2
 	initTimeout    = 30 * time.Second
 	writerBatch    = 16
 	maxGRPCMessage = (writerBatch + 2) * messages.MaxMessageBytes

@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -183,4 +184,50 @@ func identities(t testing.TB, n int) (*transport.Identity, []*transport.Identity
 		t.Fatal(err)
 	}
 	return coord, ids
+}
+
+// A worker that is gone when the run starts fails the start promptly,
+// as a peer's failure (not the network's), naming the worker.
+func TestWorkerGoneAtStartFailsFast(t *testing.T) {
+	shards := map[string]int{"E": 2, "I": 2}
+	coord, ids := identities(t, 1)
+	w, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 1, Shards: shards, Identity: ids[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := w.Address()
+	w.Close()
+	start := time.Now()
+	_, err = actors.New(testnets.BrunelLike(t, false), actors.Options{Shards: shards, Workers: []string{addr}, Identity: coord})
+	if !errors.Is(err, actors.ErrPeer) || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("error %v, want a peer error naming %s", err, addr)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Fatalf("failed after %v", d)
+	}
+	t.Logf("failed after %v: %v", time.Since(start), err)
+}
+
+// A worker cannot listen on a port that is taken: a clear error, not a
+// panic (protoactor's Start panics when it cannot listen).
+func TestWorkerPortTaken(t *testing.T) {
+	_, ids := identities(t, 2)
+	w, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 2, Shards: map[string]int{"E": 2}, Identity: ids[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	_, err = actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Listen: w.Address(), Index: 1, Count: 2, Shards: map[string]int{"E": 2}, Identity: ids[1]})
+	if err == nil || !strings.Contains(err.Error(), "listening on "+w.Address()) {
+		t.Fatalf("a taken port: %v", err)
+	}
+}
+
+// Without an identity a worker does not serve: every connection between
+// processes is authenticated.
+func TestWorkerNeedsAnIdentity(t *testing.T) {
+	_, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: 0, Count: 1})
+	if err == nil || !strings.Contains(err.Error(), "no identity") {
+		t.Fatalf("a worker without identity: %v", err)
+	}
 }
