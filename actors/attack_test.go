@@ -185,6 +185,11 @@ func TestUnauthenticatedPeersChangeNothing(t *testing.T) {
 				t.Errorf("%s: a stream over %s stayed open", addr, name)
 			}
 		}
+		// A certificate of the run's authority under a name that is not
+		// this worker's peer (only the coordinator is) opens no stream.
+		if err := stream(dial(t, addr, tlsAs(t, member, member)), poison); err == nil || !strings.Contains(err.Error(), "not a peer") {
+			t.Errorf("%s: a stream from %s: %v, want it refused", addr, member.Name, err)
+		}
 		// An authenticated peer's unary call is refused, not served (the
 		// handler would panic).
 		if err := unary(dial(t, addr, tlsAs(t, member, member))); err == nil || !strings.Contains(err.Error(), "not served") {
@@ -204,7 +209,7 @@ func TestUnauthenticatedPeersChangeNothing(t *testing.T) {
 func TestMalformedBatchesCloseTheStream(t *testing.T) {
 	want := sequential(t, testnets.BrunelLike(t, false), 400)
 	r := startAttackRun(t, 0)
-	member, err := r.ca.Issue("probe")
+	member, err := r.ca.Issue(actors.CoordinatorName) // a second coordinator: authenticated, allowed, buggy
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +257,7 @@ func TestForgedBatchesFailTheRun(t *testing.T) {
 			if err := r.engine.Run(100); err != nil {
 				t.Fatal(err)
 			}
-			member, err := r.ca.Issue("probe")
+			member, err := r.ca.Issue(actors.CoordinatorName) // a second coordinator: authenticated, allowed, buggy
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,6 +308,22 @@ func TestStalledWorkerFailsWithinTheTimeout(t *testing.T) {
 		}
 		if d := time.Since(start); d < 1500*time.Millisecond {
 			t.Fatalf("failed after %v, before the timeout", d)
+		}
+		// The stalled worker is fenced: whatever it sends from now on is
+		// refused, while the other worker is still heard.
+		for i, want := range []string{"", "fenced"} {
+			id, err := r.ca.Issue(actors.WorkerName(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ping := batchOf(t, r.engine.Address(), "nobody", &messages.Grant{})
+			err = stream(dial(t, r.engine.Address(), tlsAs(t, id, id)), ping)
+			if want == "" && err != nil && strings.Contains(err.Error(), "fenced") {
+				t.Errorf("worker %d, not stalled, is fenced: %v", i, err)
+			}
+			if want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+				t.Errorf("worker %d after it stalled: %v, want it fenced", i, err)
+			}
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("a stalled worker hung the run")

@@ -216,7 +216,11 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		if e.peerTimeout <= 0 {
 			e.peerTimeout = DefaultPeerTimeout
 		}
-		r, addr, err := startRemote(e.system, o.Listen, o.Identity, e.fence)
+		peers := make([]string, len(o.Workers))
+		for i := range peers {
+			peers[i] = WorkerName(i)
+		}
+		r, addr, err := startRemote(e.system, o.Listen, o.Identity, e.fence, peers)
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
@@ -234,6 +238,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	log.Info("engine started", zap.Int("segment_steps", e.e), zap.Int("shards", e.shardCount()))
 	return e, nil
 }
+
+// Address returns this process's remote address with Workers ("" without).
+func (e *Engine) Address() string { return e.address }
 
 // SegmentLength returns the segment length the actor runtime uses for net:
 // the smallest latency of any link, in steps.

@@ -55,7 +55,7 @@ func (e *peerErr) Is(target error) bool { return target == ErrPeer }
 // by id (mutual TLS from id's authority, see package transport), and
 // returns it with its address. It listens once: with port 0 the kernel
 // picks the port on the listener that serves.
-func startRemote(system *actor.ActorSystem, listen string, id *transport.Identity, fence *transport.Fence) (r *remote.Remote, addr string, err error) {
+func startRemote(system *actor.ActorSystem, listen string, id *transport.Identity, fence *transport.Fence, peers []string) (r *remote.Remote, addr string, err error) {
 	if id == nil {
 		return nil, "", fmt.Errorf("remote transport: no identity (every connection between processes is authenticated: see package transport)")
 	}
@@ -72,7 +72,7 @@ func startRemote(system *actor.ActorSystem, listen string, id *transport.Identit
 			host = h
 		}
 	}
-	tc := transport.Config{MaxMessageBytes: maxGRPCMessage, Package: messagesPackage, Fence: fence}
+	tc := transport.Config{MaxMessageBytes: maxGRPCMessage, Package: messagesPackage, Fence: fence, Peers: peers}
 	server, err := transport.ServerOptions(id, tc)
 	if err != nil {
 		return nil, "", err
@@ -278,7 +278,8 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	}
 	w := &Worker{done: make(chan struct{}), lost: make(chan struct{})}
 	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log, &w.closing) }))
-	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{})
+	// A worker hears only from the coordinator.
+	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{}, []string{CoordinatorName})
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@
 //     Spiral's messages, or uses a serializer other than protobuf closes
 //     the stream before protoactor indexes anything with it, and a panic
 //     in protoactor's stream handler is recovered;
+//   - a peer whose certificate name is not among Config.Peers (when
+//     given) is refused: a worker hears only from its coordinator;
 //   - a fenced peer (Fence) is refused and its open streams deliver
 //     nothing more;
 //   - keepalive: a peer that stops answering HTTP/2 pings (a frozen or

@@ -43,6 +43,10 @@ type Config struct {
 	Package string
 	// Fence, if set, lists the peers refused from now on.
 	Fence *Fence
+	// Peers, if not empty, are the only certificate names whose streams
+	// the server accepts (a worker hears only from its coordinator);
+	// empty accepts every certificate of the authority.
+	Peers []string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -81,7 +85,7 @@ func ServerOptions(id *Identity, c Config) ([]grpc.ServerOption, error) {
 		// Clients ping as often as KeepaliveTime; allow it.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: c.KeepaliveTime / 2, PermitWithoutStream: true}),
 		grpc.UnaryInterceptor(RefuseUnary),
-		grpc.StreamInterceptor(screen(c.Package, c.Fence)),
+		grpc.StreamInterceptor(screen(c.Package, c.Fence, c.Peers)),
 	}, nil
 }
 
@@ -155,11 +159,18 @@ func (f *Fence) Has(name string) bool {
 // screen returns the stream interceptor: it refuses fenced and
 // unauthenticated peers, checks every message before protoactor's handler
 // sees it, and turns a panic of the handler into a closed stream.
-func screen(pkg string, fence *Fence) grpc.StreamServerInterceptor {
+func screen(pkg string, fence *Fence, peers []string) grpc.StreamServerInterceptor {
+	allowed := map[string]bool{}
+	for _, p := range peers {
+		allowed[p] = true
+	}
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		name := PeerName(ss.Context())
 		if name == "" {
 			return status.Error(codes.Unauthenticated, "spiral: no verified certificate")
+		}
+		if len(allowed) > 0 && !allowed[name] {
+			return status.Errorf(codes.PermissionDenied, "spiral: %s is not a peer of this process", name)
 		}
 		if fence.Has(name) {
 			return status.Errorf(codes.PermissionDenied, "spiral: %s is fenced", name)
