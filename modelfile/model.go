@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"strings"
 
@@ -36,6 +35,7 @@ type Model struct {
 	// for (the optional monitors section).
 	StateMonitors  []StateMonitor
 	WeightMonitors []string
+	warnings       []string
 	pops           []*popDef
 	projs          []*projDef
 }
@@ -67,6 +67,11 @@ type projDef struct {
 	name string
 	c    network.Connection
 }
+
+// Warnings returns what the file asks for that is valid but costly (many
+// HH sub-steps, a tiny time step), each with its estimated work, for a
+// tool to print; nil when there is nothing to say.
+func (m *Model) Warnings() []string { return m.warnings }
 
 // Populations returns the population names in file order.
 func (m *Model) Populations() []string {
@@ -118,29 +123,37 @@ func (m *Model) Build() (*network.Network, error) {
 	return net, nil
 }
 
-// Load reads and parses a model file.
+// Load reads and parses a model file: ReadFile (a regular file of at
+// most MaxFileSize bytes), then Parse.
 func Load(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
-// maxFileSize bounds what Parse accepts.
-const maxFileSize = 64 << 20
-
 // Parse parses a model file; name is used in error messages. Every problem
-// is reported at once as Errors.
+// is reported at once as Errors (at most MaxErrors of them, then one line
+// counting the rest). Whatever data holds, Parse builds at most MaxNodes
+// YAML values (aliases counted as what they stand for).
 func Parse(name string, data []byte) (m *Model, err error) {
 	p := &parser{file: name}
-	if len(data) > maxFileSize {
-		p.add(0, "", "", "file of %d bytes: larger than %d bytes", len(data), maxFileSize)
+	if len(data) > MaxFileSize {
+		p.add(0, "", "", "file of %d bytes: larger than %d bytes (16 MiB), the largest model file read", len(data), MaxFileSize)
+		return nil, p.errs
+	}
+	if n := countTokens(data, maxTokens); n > maxTokens {
+		p.add(0, "", "", "more than %d YAML tokens: a model file holds at most %d values (list items, keys and values)", maxTokens, MaxNodes)
 		return nil, p.errs
 	}
 	var root yaml.Node
 	if e := decode(data, &root); e != nil {
 		p.add(yamlLine(e), "", "", "invalid YAML: %s", trimYAMLErr(e))
+		return nil, p.errs
+	}
+	if n := expandedSize(&root, MaxNodes); n > MaxNodes {
+		p.add(0, "", "", "more than %d values once aliases are expanded: a model file holds at most %d values (list items, keys and values; an alias counts as the values it stands for)", MaxNodes, MaxNodes)
 		return nil, p.errs
 	}
 	m = &Model{File: name, Run: RunSettings{Shards: 1}}
@@ -154,7 +167,7 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	}
 	top := p.mapping(doc, "", 1)
 	if !top.ok {
-		return nil, p.errs.sorted()
+		return nil, p.finish()
 	}
 	p.parseNetwork(top, m)
 	p.dt, p.batch = m.Network.DtMs, max(1, m.Network.Batch)
@@ -163,9 +176,10 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	p.parseProjections(top, m)
 	p.parseMonitors(top, m)
 	top.done()
-	if len(p.errs) > 0 {
-		return nil, p.errs.sorted()
+	if p.count > 0 {
+		return nil, p.finish()
 	}
+	m.warnings = p.warnings
 	return m, nil
 }
 
@@ -211,8 +225,7 @@ func (p *parser) parseNetwork(top *mapping, m *Model) {
 		m.Network.DtMs, _ = p.checked(v, "network.dt_ms", gt(0))
 	}
 	if v, _ := net.get("seed"); v != nil {
-		s, _ := p.integer(v, "network.seed", 0, math.MaxInt64)
-		m.Network.Seed = uint64(s)
+		m.Network.Seed, _ = p.seed(v, "network.seed")
 	}
 	if v, _ := net.get("batch"); v != nil {
 		m.Network.Batch, _ = p.integer(v, "network.batch", 1, math.MaxInt32)
@@ -278,7 +291,7 @@ var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh",
 func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name string, dt float64) *popDef {
 	pm := p.mapping(n, path, line)
 	d := &popDef{name: name}
-	before := len(p.errs)
+	before := p.count
 	size := -1
 	if v, _ := pm.get("size"); v != nil {
 		if s, ok := p.integer(v, path+".size", 1, math.MaxInt32); ok {
@@ -361,7 +374,7 @@ func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name strin
 	}
 	p.popNames = append(p.popNames, name)
 	p.popDefs[name] = d
-	if len(p.errs) > before {
+	if p.count > before {
 		return nil
 	}
 	return d
