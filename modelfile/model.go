@@ -15,6 +15,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/response"
+	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
 )
@@ -179,8 +180,44 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	if p.count > 0 {
 		return nil, p.finish()
 	}
+	p.costWarnings(m)
 	m.warnings = p.warnings
 	return m, nil
+}
+
+// Thresholds of the cost warnings: a time step below MinQuietDtMs, or HH
+// sub-steps above MaxQuietSubsteps per step, is valid but worth a word.
+const (
+	MinQuietDtMs     = 1e-3
+	MaxQuietSubsteps = 1000
+)
+
+// costWarnings notes what is valid but costly, with its estimated work: a
+// tiny time step (steps per simulated second, neuron updates per
+// simulated second) and many HH sub-steps (sub-step updates per simulated
+// second).
+func (p *parser) costWarnings(m *Model) {
+	dt := m.Network.DtMs
+	batch := max(1, m.Network.Batch)
+	stepsPerS := 1000 / dt
+	if dt < MinQuietDtMs {
+		var elements float64
+		for _, d := range m.pops {
+			elements += float64(d.size) * float64(batch)
+		}
+		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: p.dtLine, Path: "network.dt_ms", Value: fmt.Sprint(dt),
+			Msg: fmt.Sprintf("valid, but a time step below %g ms is costly: %.3g steps per simulated second, about %.3g neuron updates per simulated second (%.0f neurons × batch)",
+				MinQuietDtMs, stepsPerS, stepsPerS*elements, elements)}).Error())
+	}
+	for _, s := range p.substeps {
+		if s.n <= MaxQuietSubsteps {
+			continue
+		}
+		work := float64(s.n) * float64(max(s.size, 0)) * float64(batch) * stepsPerS
+		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: s.line, Path: s.path, Value: fmt.Sprint(s.n),
+			Msg: fmt.Sprintf("valid, but more than %d HH sub-steps per step is costly: sub-steps of %.3g ms, about %.3g neuron sub-step updates per simulated second (%d neurons × batch %d × %d sub-steps × %.3g steps)",
+				MaxQuietSubsteps, dt/float64(s.n), work, s.size, batch, s.n, stepsPerS)}).Error())
+	}
 }
 
 func decode(data []byte, root *yaml.Node) (err error) {
@@ -223,6 +260,7 @@ func (p *parser) parseNetwork(top *mapping, m *Model) {
 	net := p.mapping(n, "network", line)
 	if v, _ := net.get("dt_ms"); v != nil {
 		m.Network.DtMs, _ = p.checked(v, "network.dt_ms", gt(0))
+		p.dtLine = v.Line
 	}
 	if v, _ := net.get("seed"); v != nil {
 		m.Network.Seed, _ = p.seed(v, "network.seed")
@@ -295,7 +333,11 @@ func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name strin
 	size := -1
 	if v, _ := pm.get("size"); v != nil {
 		if s, ok := p.integer(v, path+".size", 1, math.MaxInt32); ok {
-			size = s
+			if int64(s)*int64(p.batch) > math.MaxInt32 {
+				p.bad(v, path+".size", "size × batch = %d × %d elements: must be at most %d (elements are indexed by 32-bit integers)", s, p.batch, math.MaxInt32)
+			} else {
+				size = s
+			}
 		}
 	} else if pm.ok {
 		pm.missing("size")
@@ -355,7 +397,11 @@ func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name strin
 				}
 			}
 			if rv, _ := dm.get("poisson_rate_hz"); rv != nil {
-				dr.rateHz, _ = p.checked(rv, ep+".poisson_rate_hz", ge(0))
+				var ok bool
+				if dr.rateHz, ok = p.checked(rv, ep+".poisson_rate_hz", ge(0)); ok && dr.rateHz*dt/1000 > rng.MaxPoissonMean {
+					p.bad(rv, ep+".poisson_rate_hz", "a mean of %g events per step at dt %g ms: the mean per step (rate × dt) must be at most %g, so rate_hz <= %g at this dt",
+						dr.rateHz*dt/1000, dt, rng.MaxPoissonMean, rng.MaxPoissonMean*1000/dt)
+				}
 			} else if dm.ok {
 				dm.missing("poisson_rate_hz")
 			}

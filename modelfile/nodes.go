@@ -18,6 +18,7 @@ type parser struct {
 	popNames []string
 	popDefs  map[string]*popDef // every population, even one with errors
 	dt       float64            // network.dt_ms (default applied)
+	dtLine   int                // the line of network.dt_ms (0: not given)
 	batch    int                // network.batch (>= 1)
 	// threeFactor lists the three-factor rules (rstdp, modulated) of the
 	// projection being read, which need its follow.
@@ -26,6 +27,16 @@ type parser struct {
 	count int
 	// warnings are costs worth a word that are not errors.
 	warnings []string
+	// substeps lists the HH populations with explicit sub-steps.
+	substeps []substepUse
+}
+
+// substepUse is an HH population's sub-step count, for the cost warning.
+type substepUse struct {
+	line int
+	path string
+	n    int
+	size int
 }
 
 func (p *parser) add(line int, path, value, format string, args ...any) {
