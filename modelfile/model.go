@@ -206,7 +206,7 @@ func (p *parser) costWarnings(m *Model) {
 			elements += float64(d.size) * float64(batch)
 		}
 		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: p.dtLine, Path: "network.dt_ms", Value: fmt.Sprint(dt),
-			Msg: fmt.Sprintf("valid, but a time step below %g ms is costly: %.3g steps per simulated second, about %.3g neuron updates per simulated second (%.0f neurons × batch)",
+			Msg: fmt.Sprintf("valid, but a time step below %g ms is costly: %.3g steps per simulated second, about %.3g neuron updates per simulated second (%.0f neurons in all, batch copies included)",
 				MinQuietDtMs, stepsPerS, stepsPerS*elements, elements)}).Error())
 	}
 	for _, s := range p.substeps {

@@ -96,7 +96,9 @@ func printModelErrors(w io.Writer, err error) {
 	var es modelfile.Errors
 	if errors.As(err, &es) {
 		for i, e := range es {
-			if i == maxPrinted {
+			// Parse lists at most maxPrinted and a line counting the
+			// rest; other lists are cut here.
+			if i == maxPrinted && len(es) > maxPrinted+1 {
 				fmt.Fprintf(w, "... and %d more problems not listed\n", len(es)-maxPrinted)
 				break
 			}
