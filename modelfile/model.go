@@ -185,6 +185,10 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	return m, nil
 }
 
+// MaxSteps bounds the steps of a run (2^40: about 3.5 years of simulated
+// time at dt = 0.1 ms), as spiral-node run does.
+const MaxSteps = 1 << 40
+
 // Thresholds of the cost warnings: a time step below MinQuietDtMs, or HH
 // sub-steps above MaxQuietSubsteps per step, is valid but worth a word.
 const (
@@ -278,7 +282,14 @@ func (p *parser) parseRun(top *mapping, m *Model) {
 	n, line := top.get("run")
 	r := p.mapping(n, "run", line)
 	if v, _ := r.get("duration_ms"); v != nil {
-		m.Run.DurationMs, _ = p.checked(v, "run.duration_ms", gt(0))
+		var ok bool
+		if m.Run.DurationMs, ok = p.checked(v, "run.duration_ms", gt(0)); ok {
+			if steps := m.Run.DurationMs / p.dt; !(steps >= 1) || steps > MaxSteps {
+				p.bad(v, "run.duration_ms", "%.3g steps of dt %g ms: a run has between 1 and %d steps (duration_ms in [%.6g, %.6g] at this dt)",
+					steps, p.dt, int64(MaxSteps), p.dt, p.dt*MaxSteps)
+				m.Run.DurationMs = 0
+			}
+		}
 	}
 	if v, _ := r.get("shards"); v != nil {
 		m.Run.Shards, _ = p.integer(v, "run.shards", 1, math.MaxInt32)
