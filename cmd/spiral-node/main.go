@@ -79,7 +79,7 @@ commands:
                                                      estimate exceeds MemAvailable, unless --force)
   models                                             list the built-in models
 
-Exit codes: 0 success, 2 invalid input, 1 failed run.`)
+Exit codes: 0 success, 1 failed or refused run (the memory estimate), 2 invalid input or usage.`)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
