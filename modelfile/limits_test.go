@@ -174,6 +174,7 @@ func TestNumbersFitTheirStorage(t *testing.T) {
 	}{
 		{"weight", "1e39", "out of range: numbers are stored as float32"},
 		{"weight", "-3.5e38", "out of range"},
+		{"weight", "3.4028236e38", "out of range"}, // rounds to +Inf in float32
 		{"weight", "1e308", "out of range"},
 		{"weight", "1e-46", "too small"},
 		{"weight", "[1, 1e39]", "weight[1]: 1e39: out of range"},
@@ -188,7 +189,8 @@ func TestNumbersFitTheirStorage(t *testing.T) {
 		}
 	}
 	// The largest float32 and the smallest non-zero one are accepted.
-	for _, w := range []string{"3.4028234e38", "-3.4028234e38", "1.5e-45", "0"} {
+	// (3.4028235e38, as the message prints the bound, rounds to it.)
+	for _, w := range []string{"3.4028235e38", "-3.4028235e38", "3.4028234e38", "1.5e-45", "0"} {
 		data := small + "projections:\n  EE: {from: E, to: E, connectivity: {kind: all_to_all}, weight: " + w + "}\n"
 		if _, err := Parse("x.yaml", []byte(data)); err != nil {
 			t.Errorf("weight %s: %v", w, err)
@@ -205,6 +207,9 @@ func TestNumbersFitTheirStorage(t *testing.T) {
 		{"0x10", 16},
 		{"1_000", 1000},
 		{"1e3", 1000},
+		{"017", 17}, // decimal, as numbers have always been read
+		{"0o17", 15},
+		{"0b101", 5},
 	}
 	for _, s := range seeds {
 		m, err := Parse("x.yaml", []byte("network: {seed: "+s.text+"}\n"+small))

@@ -263,7 +263,7 @@ func (p *parser) number(n *yaml.Node, path string) (float64, bool) {
 		p.bad(n, path, "must be a finite number")
 		return 0, false
 	}
-	if math.Abs(x) > math.MaxFloat32 {
+	if math.IsInf(float64(float32(x)), 0) {
 		p.bad(n, path, "out of range: numbers are stored as float32 and must lie in [-3.4028235e+38, 3.4028235e+38]")
 		return 0, false
 	}
@@ -281,12 +281,18 @@ func (p *parser) number(n *yaml.Node, path string) (float64, bool) {
 func exactInt(n *yaml.Node, unsigned bool) (i int64, u uint64, ok, fits bool) {
 	s := strings.ReplaceAll(n.Value, "_", "")
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		// Decimal (017 is 17, as a number has always been read here)
+		// unless prefixed 0x, 0o or 0b.
+		base, digits := 10, strings.TrimLeft(s, "+-")
+		if len(digits) > 2 && digits[0] == '0' && strings.ContainsRune("xXoObB", rune(digits[1])) {
+			base = 0
+		}
 		if unsigned {
-			v, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), 0, 64)
+			v, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), base, 64)
 			if err == nil {
 				return 0, v, true, true
 			}
-		} else if v, err := strconv.ParseInt(s, 0, 64); err == nil {
+		} else if v, err := strconv.ParseInt(s, base, 64); err == nil {
 			return v, 0, true, true
 		}
 		return 0, 0, true, false // an integer beyond 64 bits, or negative
