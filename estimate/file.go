@@ -2,21 +2,23 @@ package estimate
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/modelfile"
 )
 
 // File describes the network of a model file (the format of package
 // modelfile, which the caller should have validated with modelfile.Load:
 // File reads only what memory depends on — sizes, receptors, axons,
-// patterns, weights, plasticity — and trusts the rest).
+// patterns, weights, plasticity — and trusts the rest). It reads the file
+// as modelfile.ReadFile does: a regular file of at most
+// modelfile.MaxFileSize bytes.
 func File(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := modelfile.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,7 @@ projections:
 	want := []string{
 		"multi.yaml:1: network.dt_ms: -1: must be > 0",
 		`multi.yaml:1: network.seeed: unknown field; did you mean "seed"?`,
-		"multi.yaml:4: populations.E.size: 0: must be >= 1",
+		"multi.yaml:4: populations.E.size: 0: must lie in [1, 2147483647]",
 		"multi.yaml:5: populations.E.model.tau_ms: -20: must be > 0",
 		`multi.yaml:5: populations.E.model.rest_mv: unknown field; did you mean "rest_mV"?`,
 		`multi.yaml:7: populations.E.receptors.ge.kernel: exp_curent: unknown value; did you mean "exp_current"?`,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/response"
+	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
 )
@@ -36,6 +36,7 @@ type Model struct {
 	// for (the optional monitors section).
 	StateMonitors  []StateMonitor
 	WeightMonitors []string
+	warnings       []string
 	pops           []*popDef
 	projs          []*projDef
 }
@@ -67,6 +68,11 @@ type projDef struct {
 	name string
 	c    network.Connection
 }
+
+// Warnings returns what the file asks for that is valid but costly (many
+// HH sub-steps, a tiny time step), each with its estimated work, for a
+// tool to print; nil when there is nothing to say.
+func (m *Model) Warnings() []string { return m.warnings }
 
 // Populations returns the population names in file order.
 func (m *Model) Populations() []string {
@@ -118,29 +124,37 @@ func (m *Model) Build() (*network.Network, error) {
 	return net, nil
 }
 
-// Load reads and parses a model file.
+// Load reads and parses a model file: ReadFile (a regular file of at
+// most MaxFileSize bytes), then Parse.
 func Load(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
-// maxFileSize bounds what Parse accepts.
-const maxFileSize = 64 << 20
-
 // Parse parses a model file; name is used in error messages. Every problem
-// is reported at once as Errors.
+// is reported at once as Errors (at most MaxErrors of them, then one line
+// counting the rest). Whatever data holds, Parse builds at most MaxNodes
+// YAML values (aliases counted as what they stand for).
 func Parse(name string, data []byte) (m *Model, err error) {
 	p := &parser{file: name}
-	if len(data) > maxFileSize {
-		p.add(0, "", "", "file of %d bytes: larger than %d bytes", len(data), maxFileSize)
+	if len(data) > MaxFileSize {
+		p.add(0, "", "", "file of %d bytes: larger than %d bytes (16 MiB), the largest model file read", len(data), MaxFileSize)
+		return nil, p.errs
+	}
+	if n := countTokens(data, maxTokens); n > maxTokens {
+		p.add(0, "", "", "more than %d YAML tokens: a model file holds at most %d values (list items, keys and values)", maxTokens, MaxNodes)
 		return nil, p.errs
 	}
 	var root yaml.Node
 	if e := decode(data, &root); e != nil {
 		p.add(yamlLine(e), "", "", "invalid YAML: %s", trimYAMLErr(e))
+		return nil, p.errs
+	}
+	if n := expandedSize(&root, MaxNodes); n > MaxNodes {
+		p.add(0, "", "", "more than %d values once aliases are expanded: a model file holds at most %d values (list items, keys and values; an alias counts as the values it stands for)", MaxNodes, MaxNodes)
 		return nil, p.errs
 	}
 	m = &Model{File: name, Run: RunSettings{Shards: 1}}
@@ -154,7 +168,7 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	}
 	top := p.mapping(doc, "", 1)
 	if !top.ok {
-		return nil, p.errs.sorted()
+		return nil, p.finish()
 	}
 	p.parseNetwork(top, m)
 	p.dt, p.batch = m.Network.DtMs, max(1, m.Network.Batch)
@@ -163,10 +177,51 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	p.parseProjections(top, m)
 	p.parseMonitors(top, m)
 	top.done()
-	if len(p.errs) > 0 {
-		return nil, p.errs.sorted()
+	if p.count > 0 {
+		return nil, p.finish()
 	}
+	p.costWarnings(m)
+	m.warnings = p.warnings
 	return m, nil
+}
+
+// MaxSteps bounds the steps of a run (2^40: about 3.5 years of simulated
+// time at dt = 0.1 ms), as spiral-node run does.
+const MaxSteps = 1 << 40
+
+// Thresholds of the cost warnings: a time step below MinQuietDtMs, or HH
+// sub-steps above MaxQuietSubsteps per step, is valid but worth a word.
+const (
+	MinQuietDtMs     = 1e-3
+	MaxQuietSubsteps = 1000
+)
+
+// costWarnings notes what is valid but costly, with its estimated work: a
+// tiny time step (steps per simulated second, neuron updates per
+// simulated second) and many HH sub-steps (sub-step updates per simulated
+// second).
+func (p *parser) costWarnings(m *Model) {
+	dt := m.Network.DtMs
+	batch := max(1, m.Network.Batch)
+	stepsPerS := 1000 / dt
+	if dt < MinQuietDtMs {
+		var elements float64
+		for _, d := range m.pops {
+			elements += float64(d.size) * float64(batch)
+		}
+		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: p.dtLine, Path: "network.dt_ms", Value: fmt.Sprint(dt),
+			Msg: fmt.Sprintf("valid, but a time step below %g ms is costly: %.3g steps per simulated second, about %.3g neuron updates per simulated second (%.0f neurons in all, batch copies included)",
+				MinQuietDtMs, stepsPerS, stepsPerS*elements, elements)}).Error())
+	}
+	for _, s := range p.substeps {
+		if s.n <= MaxQuietSubsteps {
+			continue
+		}
+		work := float64(s.n) * float64(max(s.size, 0)) * float64(batch) * stepsPerS
+		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: s.line, Path: s.path, Value: fmt.Sprint(s.n),
+			Msg: fmt.Sprintf("valid, but more than %d HH sub-steps per step is costly: sub-steps of %.3g ms, about %.3g neuron sub-step updates per simulated second (%d neurons × batch %d × %d sub-steps × %.3g steps)",
+				MaxQuietSubsteps, dt/float64(s.n), work, s.size, batch, s.n, stepsPerS)}).Error())
+	}
 }
 
 func decode(data []byte, root *yaml.Node) (err error) {
@@ -209,10 +264,10 @@ func (p *parser) parseNetwork(top *mapping, m *Model) {
 	net := p.mapping(n, "network", line)
 	if v, _ := net.get("dt_ms"); v != nil {
 		m.Network.DtMs, _ = p.checked(v, "network.dt_ms", gt(0))
+		p.dtLine = v.Line
 	}
 	if v, _ := net.get("seed"); v != nil {
-		s, _ := p.integer(v, "network.seed", 0, math.MaxInt64)
-		m.Network.Seed = uint64(s)
+		m.Network.Seed, _ = p.seed(v, "network.seed")
 	}
 	if v, _ := net.get("batch"); v != nil {
 		m.Network.Batch, _ = p.integer(v, "network.batch", 1, math.MaxInt32)
@@ -227,7 +282,14 @@ func (p *parser) parseRun(top *mapping, m *Model) {
 	n, line := top.get("run")
 	r := p.mapping(n, "run", line)
 	if v, _ := r.get("duration_ms"); v != nil {
-		m.Run.DurationMs, _ = p.checked(v, "run.duration_ms", gt(0))
+		var ok bool
+		if m.Run.DurationMs, ok = p.checked(v, "run.duration_ms", gt(0)); ok {
+			if steps := m.Run.DurationMs / p.dt; !(steps >= 1) || steps > MaxSteps {
+				p.bad(v, "run.duration_ms", "%.3g steps of dt %g ms: a run has between 1 and %d steps (duration_ms in [%.6g, %.6g] at this dt)",
+					steps, p.dt, int64(MaxSteps), p.dt, p.dt*MaxSteps)
+				m.Run.DurationMs = 0
+			}
+		}
 	}
 	if v, _ := r.get("shards"); v != nil {
 		m.Run.Shards, _ = p.integer(v, "run.shards", 1, math.MaxInt32)
@@ -278,11 +340,15 @@ var modelKinds = []string{"lif", "if", "eif", "aif", "adex", "izhikevich", "hh",
 func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name string, dt float64) *popDef {
 	pm := p.mapping(n, path, line)
 	d := &popDef{name: name}
-	before := len(p.errs)
+	before := p.count
 	size := -1
 	if v, _ := pm.get("size"); v != nil {
 		if s, ok := p.integer(v, path+".size", 1, math.MaxInt32); ok {
-			size = s
+			if int64(s)*int64(p.batch) > math.MaxInt32 {
+				p.bad(v, path+".size", "size × batch = %d × %d elements: must be at most %d (elements are indexed by 32-bit integers)", s, p.batch, math.MaxInt32)
+			} else {
+				size = s
+			}
 		}
 	} else if pm.ok {
 		pm.missing("size")
@@ -342,7 +408,11 @@ func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name strin
 				}
 			}
 			if rv, _ := dm.get("poisson_rate_hz"); rv != nil {
-				dr.rateHz, _ = p.checked(rv, ep+".poisson_rate_hz", ge(0))
+				var ok bool
+				if dr.rateHz, ok = p.checked(rv, ep+".poisson_rate_hz", ge(0)); ok && dr.rateHz*dt/1000 > rng.MaxPoissonMean {
+					p.bad(rv, ep+".poisson_rate_hz", "a mean of %g events per step at dt %g ms: the mean per step (rate × dt) must be at most %g, so rate_hz <= %g at this dt",
+						dr.rateHz*dt/1000, dt, rng.MaxPoissonMean, rng.MaxPoissonMean*1000/dt)
+				}
 			} else if dm.ok {
 				dm.missing("poisson_rate_hz")
 			}
@@ -361,7 +431,7 @@ func (p *parser) parsePopulation(n *yaml.Node, path string, line int, name strin
 	}
 	p.popNames = append(p.popNames, name)
 	p.popDefs[name] = d
-	if len(p.errs) > before {
+	if p.count > before {
 		return nil
 	}
 	return d

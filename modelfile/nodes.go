@@ -18,14 +18,43 @@ type parser struct {
 	popNames []string
 	popDefs  map[string]*popDef // every population, even one with errors
 	dt       float64            // network.dt_ms (default applied)
+	dtLine   int                // the line of network.dt_ms (0: not given)
 	batch    int                // network.batch (>= 1)
 	// threeFactor lists the three-factor rules (rstdp, modulated) of the
 	// projection being read, which need its follow.
 	threeFactor []threeFactorRule
+	// count is every problem found; errs keeps the first MaxErrors.
+	count int
+	// warnings are costs worth a word that are not errors.
+	warnings []string
+	// substeps lists the HH populations with explicit sub-steps.
+	substeps []substepUse
+}
+
+// substepUse is an HH population's sub-step count, for the cost warning.
+type substepUse struct {
+	line int
+	path string
+	n    int
+	size int
 }
 
 func (p *parser) add(line int, path, value, format string, args ...any) {
+	p.count++
+	if len(p.errs) >= MaxErrors {
+		return
+	}
 	p.errs = append(p.errs, &FieldError{File: p.file, Line: line, Path: path, Value: value, Msg: fmt.Sprintf(format, args...)})
+}
+
+// finish returns the problems in line order, with a last line counting
+// those left out beyond MaxErrors.
+func (p *parser) finish() Errors {
+	es := p.errs.sorted()
+	if more := p.count - len(es); more > 0 {
+		es = append(es, &FieldError{File: p.file, Msg: fmt.Sprintf("%d more problems not listed (%d in all; the first %d above)", more, p.count, len(p.errs))})
+	}
+	return es
 }
 
 // bad reports a problem with the value node n.
@@ -214,7 +243,10 @@ func (m *mapping) missing(key string) {
 	m.p.add(m.line, join(m.path, key), "", "missing required field")
 }
 
-// number reads a finite number.
+// number reads a finite number that fits a float32: Spiral keeps neuron
+// state, parameters and weights in float32, so a number beyond
+// ±math.MaxFloat32 would become infinite and one too small for a float32
+// (below about 1.4e-45, not 0) would become 0.
 func (p *parser) number(n *yaml.Node, path string) (float64, bool) {
 	n = resolve(n)
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
@@ -231,28 +263,87 @@ func (p *parser) number(n *yaml.Node, path string) (float64, bool) {
 		p.bad(n, path, "must be a finite number")
 		return 0, false
 	}
+	if math.IsInf(float64(float32(x)), 0) {
+		p.bad(n, path, "out of range: numbers are stored as float32 and must lie in [-3.4028235e+38, 3.4028235e+38]")
+		return 0, false
+	}
+	if x != 0 && float32(x) == 0 {
+		p.bad(n, path, "too small: numbers are stored as float32 and this one would become 0 (use 0, or a magnitude of at least 1.4e-45)")
+		return 0, false
+	}
 	return x, true
 }
 
-// integer reads an integer in [lo, hi].
+// exactInt parses an integer scalar exactly (decimal, 0x, 0o, 0b, with
+// _ separators), or an integral float of at most 2^53 (exact in a
+// float64). ok is false when n is not such a number; inRange is false when
+// it is an integer but not within int64 (or uint64 when unsigned).
+func exactInt(n *yaml.Node, unsigned bool) (i int64, u uint64, ok, fits bool) {
+	s := strings.ReplaceAll(n.Value, "_", "")
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		// Decimal (017 is 17, as a number has always been read here)
+		// unless prefixed 0x, 0o or 0b.
+		base, digits := 10, strings.TrimLeft(s, "+-")
+		if len(digits) > 2 && digits[0] == '0' && strings.ContainsRune("xXoObB", rune(digits[1])) {
+			base = 0
+		}
+		if unsigned {
+			v, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), base, 64)
+			if err == nil {
+				return 0, v, true, true
+			}
+		} else if v, err := strconv.ParseInt(s, base, 64); err == nil {
+			return v, 0, true, true
+		}
+		return 0, 0, true, false // an integer beyond 64 bits, or negative
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!float" {
+		x, err := strconv.ParseFloat(s, 64)
+		if err == nil && x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+			if unsigned {
+				if x < 0 {
+					return 0, 0, true, false
+				}
+				return 0, uint64(x), true, true
+			}
+			return int64(x), 0, true, true
+		}
+	}
+	return 0, 0, false, false
+}
+
+// integer reads an integer in [lo, hi], exactly (no rounding through a
+// float64).
 func (p *parser) integer(n *yaml.Node, path string, lo, hi int64) (int, bool) {
-	x, ok := p.number(n, path)
-	if !ok {
+	n = resolve(n)
+	i, _, isInt, fits := exactInt(n, false)
+	if !isInt {
+		if _, ok := p.number(n, path); !ok {
+			return 0, false
+		}
+		p.bad(n, path, "must be an integer in [%d, %d]", lo, hi)
 		return 0, false
 	}
-	if x != math.Trunc(x) {
-		p.bad(n, path, "must be an integer")
+	if !fits || i < lo || i > hi {
+		p.bad(n, path, "must lie in [%d, %d]", lo, hi)
 		return 0, false
 	}
-	if x < float64(lo) || x > float64(hi) {
-		if hi == math.MaxInt32 {
-			p.bad(n, path, "must be >= %d", lo)
+	return int(i), true
+}
+
+// seed reads a seed: an integer in [0, 2^64-1], exactly.
+func (p *parser) seed(n *yaml.Node, path string) (uint64, bool) {
+	n = resolve(n)
+	_, u, isInt, fits := exactInt(n, true)
+	if !isInt || !fits {
+		if isInt || n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+			p.bad(n, path, "must be an integer in [0, %d], written exactly", uint64(math.MaxUint64))
 		} else {
-			p.bad(n, path, "must lie in [%d, %d]", lo, hi)
+			p.bad(n, path, "must be an integer in [0, %d], not %s", uint64(math.MaxUint64), kindName(n))
 		}
 		return 0, false
 	}
-	return int(x), true
+	return u, true
 }
 
 func (p *parser) boolean(n *yaml.Node, path string) (bool, bool) {

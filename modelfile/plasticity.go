@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"fmt"
+	"math"
 
 	"gopkg.in/yaml.v3"
 
@@ -228,6 +229,10 @@ func (p *parser) parseSTDP(m *mapping, path string, dt float64, exact bool, pair
 			var y float64
 			if y, given = p.checked(av, path+"."+a, ge(0)); given {
 				x = y / dt
+				if x > math.MaxFloat32 {
+					p.bad(av, path+"."+a, "%s / dt_ms = %g per ms: the rate is stored as float32 and must be at most 3.4028235e+38 (%s <= %.8g at this dt)", a, x, a, math.MaxFloat32*dt)
+					x, given = plasticity.DefaultRate, false
+				}
 			}
 		}
 		switch dep {

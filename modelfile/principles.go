@@ -24,7 +24,7 @@ func (p *parser) parsePrinciple(n *yaml.Node, path string, size int) func() popu
 		}
 		return nil
 	}
-	before := len(p.errs)
+	before := p.count
 	var out func() population.Principle
 	switch kind {
 	case "kwta":
@@ -69,7 +69,7 @@ func (p *parser) parsePrinciple(n *yaml.Node, path string, size int) func() popu
 		}
 	}
 	m.done()
-	if len(p.errs) > before {
+	if p.count > before {
 		return nil
 	}
 	return out
@@ -110,7 +110,7 @@ func (p *parser) parseGenerator(n *yaml.Node, path string, line int) func() popu
 	if !m.ok {
 		return nil
 	}
-	before := len(p.errs)
+	before := p.count
 	var g stimulus.FunctionGenerator
 	f32 := inRange(-math.MaxFloat32, math.MaxFloat32)
 	for _, f := range []struct {
@@ -135,7 +135,7 @@ func (p *parser) parseGenerator(n *yaml.Node, path string, line int) func() popu
 		g.IndependentCopies, _ = p.boolean(v, path+".independent_copies")
 	}
 	m.done()
-	if len(p.errs) > before {
+	if p.count > before {
 		return nil
 	}
 	if _, err := g.Generate(0, 0); err != nil { // validates (a slope ramp beyond float32)
@@ -154,7 +154,7 @@ func (p *parser) parseSequence(n *yaml.Node, path string, line, size int) (stimu
 	if !m.ok {
 		return s, false
 	}
-	before := len(p.errs)
+	before := p.count
 	if v, _ := m.get("hold"); v != nil {
 		s.Hold, _ = p.integer(v, path+".hold", 0, math.MaxInt32)
 	}
@@ -190,5 +190,5 @@ func (p *parser) parseSequence(n *yaml.Node, path string, line, size int) (stimu
 		m.missing("frames")
 	}
 	m.done()
-	return s, len(p.errs) == before
+	return s, p.count == before
 }

@@ -58,7 +58,7 @@ func (p *parser) ref(m *mapping, key, path string) *popDef {
 
 func (p *parser) parseProjection(n *yaml.Node, path string, line int, name string, dt float64) *projDef {
 	m := p.mapping(n, path, line)
-	before := len(p.errs)
+	before := p.count
 	var c network.Connection
 	from := p.ref(m, "from", path)
 	to := p.ref(m, "to", path)
@@ -140,7 +140,7 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 		c.Latency = p.parseLatency(v, path+".latency", ll, dt)
 	}
 	m.done()
-	if len(p.errs) > before {
+	if p.count > before {
 		return nil
 	}
 	return &projDef{name: name, c: c}

@@ -123,7 +123,10 @@ func (p *parser) parseSoma(n *yaml.Node, path string, line, size int) soma.Spec 
 		val("threshold_mV", &s.Threshold)
 		ptrVal("v0_mV", &s.V0)
 		if v, _ := m.get("substeps"); v != nil {
-			s.Substeps, _ = p.integer(v, path+".substeps", 0, 1<<20)
+			var ok bool
+			if s.Substeps, ok = p.integer(v, path+".substeps", 0, 1<<20); ok && s.Substeps > 0 {
+				p.substeps = append(p.substeps, substepUse{line: v.Line, path: path + ".substeps", n: s.Substeps, size: size})
+			}
 		}
 		spec = s
 	case "rate":

@@ -157,3 +157,118 @@ func TestPoissonTableInversion(t *testing.T) {
 		}
 	}
 }
+
+// oldPoissonLarge is the sum-of-inversions algorithm as it was before
+// large means got their own method, written out again: Poisson must still
+// give exactly its draws up to PoissonChunkMax, so that the spikes of
+// existing models do not change.
+func oldPoissonLarge(k Key, c0, c1 uint64, lambda float64) int {
+	s := k.Stream(c0, c1)
+	n := 0
+	for lambda > 0 {
+		l := math.Min(lambda, 25)
+		n += poissonInvert(s.Float64(), l)
+		lambda -= l
+	}
+	return n
+}
+
+func TestPoissonUnchangedUpToChunkMax(t *testing.T) {
+	k := NewKey(3)
+	for _, lambda := range []float64{30, 75.5, 700, 701, 5000, 33333.3, PoissonChunkMax} {
+		for i := uint64(0); i < 50; i++ {
+			if got, want := k.Poisson(i, 7, lambda), oldPoissonLarge(k, i, 7, lambda); got != want {
+				t.Fatalf("lambda %g, counter %d: %d, the former algorithm gave %d", lambda, i, got, want)
+			}
+		}
+	}
+}
+
+// Above PoissonChunkMax the draws are PTRS (exact): mean and variance
+// are lambda; the sample mean has standard error sqrt(lambda/n) and the
+// sample variance sqrt((lambda + 2 lambda^2)/n) (fourth central moment of
+// a Poisson: lambda + 3 lambda^2).
+func TestPoissonPTRSMoments(t *testing.T) {
+	for _, lambda := range []float64{PoissonChunkMax * 1.0001, 3.3e6, 2.5e8, MaxPoissonMean} {
+		k := NewKey(11)
+		const n = 40000
+		var s, s2 float64
+		for i := 0; i < n; i++ {
+			x := float64(k.Poisson(uint64(i), 1, lambda)) - lambda // centred: no cancellation
+			s += x
+			s2 += x * x
+		}
+		mean := s / n
+		v := s2/n - mean*mean
+		if se := math.Sqrt(lambda / n); math.Abs(mean) > 5*se {
+			t.Errorf("lambda %g: mean %g away from lambda, want within %g", lambda, mean, 5*se)
+		}
+		if se := math.Sqrt((lambda + 2*lambda*lambda) / n); math.Abs(v-lambda) > 5*se {
+			t.Errorf("lambda %g: variance %g, want within %g of lambda", lambda, v, 5*se)
+		}
+	}
+}
+
+// PTRS follows the Poisson distribution itself, not only its moments: a
+// chi-square test of the counts in 16 bins against the exact Poisson
+// probabilities (pmf from lgamma, summed over each bin). With 15 degrees
+// of freedom the statistic exceeds 37.7 with probability 0.001.
+func TestPoissonPTRSDistribution(t *testing.T) {
+	const lambda, n = 2e5, 50000
+	sd := math.Sqrt(lambda)
+	// Bin edges at lambda + sd·z for z = -2.5, -2.1667, ..., 2.5 (14
+	// inner bins) plus the two tails.
+	var edges []int
+	for j := 0; j <= 14; j++ {
+		edges = append(edges, int(math.Floor(lambda+sd*(-2.5+float64(j)*5/14))))
+	}
+	bin := func(x int) int {
+		b := 0
+		for b < len(edges) && x > edges[b] {
+			b++
+		}
+		return b
+	}
+	counts := make([]float64, len(edges)+1)
+	k := NewKey(5)
+	for i := 0; i < n; i++ {
+		counts[bin(k.Poisson(uint64(i), 2, lambda))]++
+	}
+	probs := make([]float64, len(edges)+1)
+	lo, hi := int(lambda-10*sd), int(lambda+10*sd)
+	for x := lo; x <= hi; x++ {
+		lg, _ := math.Lgamma(float64(x) + 1)
+		probs[bin(x)] += math.Exp(float64(x)*math.Log(lambda) - lambda - lg)
+	}
+	chi2 := 0.0
+	for b := range counts {
+		e := probs[b] * n
+		chi2 += (counts[b] - e) * (counts[b] - e) / e
+	}
+	if chi2 > 37.7 {
+		t.Errorf("chi-square %g over %d bins (counts %v, expected probabilities %v)", chi2, len(counts), counts, probs)
+	}
+}
+
+// A mean no float64 Poisson method handles (1e300) still returns at once:
+// the normal approximation, saturated at 2^62.
+func TestPoissonHugeMeanBounded(t *testing.T) {
+	k := NewKey(1)
+	if got := k.Poisson(0, 0, 1e300); got != 1<<62 {
+		t.Errorf("lambda 1e300: %d, want the saturated 2^62", got)
+	}
+	lambda := 4e12
+	var s float64
+	const n = 2000
+	for i := 0; i < n; i++ {
+		s += float64(k.Poisson(uint64(i), 0, lambda)) - lambda
+	}
+	if se := math.Sqrt(lambda / n); math.Abs(s/n) > 5*se {
+		t.Errorf("lambda %g: mean off by %g, want within %g", lambda, s/n, 5*se)
+	}
+	for _, l := range []float64{math.NaN(), -1, math.Inf(-1)} {
+		if got := k.Poisson(0, 0, l); got != 0 {
+			t.Errorf("lambda %g: %d, want 0", l, got)
+		}
+	}
+}

@@ -42,6 +42,10 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 		return fmt.Errorf("poisson drive: weight = %g: must be finite", d.Weight)
 	}
 	d.lambda = d.RateHz * env.Dt / 1000
+	if d.lambda > rng.MaxPoissonMean {
+		return fmt.Errorf("poisson drive: rate_hz = %g at dt %g ms is a mean of %g events per step: must be at most %g (rate_hz <= %g at this dt)",
+			d.RateHz, env.Dt, d.lambda, rng.MaxPoissonMean, rng.MaxPoissonMean*1000/env.Dt)
+	}
 	d.table = nil
 	if d.lambda > 0 && d.lambda <= 700 {
 		d.table = rng.NewPoissonTable(d.lambda)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
-	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/shard"
 )
 
@@ -72,11 +71,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		m   *estimate.Model
 		err error
 	)
-	if isFile(name) {
-		m, err = estimate.File(name)
-	} else {
-		m, err = estimate.Builtin(name, models.Options{Scale: *scale, Seed: *seed})
-	}
+	m, err = src.estimate() // a file's contents as read and validated, not read again
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
 		return 2

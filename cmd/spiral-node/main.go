@@ -65,7 +65,8 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: spiral-node <command> [flags]
 
 commands:
-  validate FILE                                      check a model file; every problem, with its line
+  validate FILE [--force]                            check a model file; every problem, with its line (the first 100);
+                                                     refused when building it would exceed MemAvailable, unless --force
   inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|lockstep|sequential] [--shards N] [--estimate-only] [--force]
                                                      estimate the memory before building (refused above MemAvailable
                                                      unless --force), then build and measure: neurons, synapses and
@@ -74,11 +75,12 @@ commands:
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet]
-                                                     run a built-in model and print a summary
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet] [--force]
+                                                     run a model and print a summary (refused when the memory
+                                                     estimate exceeds MemAvailable, unless --force)
   models                                             list the built-in models
 
-Exit codes: 0 success, 2 invalid input, 1 failed run.`)
+Exit codes: 0 success, 1 failed or refused run (the memory estimate), 2 invalid input or usage.`)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -131,8 +133,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("quiet", false, "no progress report")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
+	force := fs.Bool("force", false, "run even when the memory estimate exceeds the available memory")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet] [--force]")
 		fs.PrintDefaults()
 	}
 	name, code := parseWithModel(fs, args, "spiral-node run", "one model per run", stderr)
@@ -184,6 +187,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	if *shards > 0 && *engine == "sequential" {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
 		return 2
+	}
+	printWarnings(stderr, src.warnings)
+	if code := memoryGuard("spiral-node run", name, src, *engine, *shards, *force, stderr); code != 0 {
+		return code
 	}
 	t0 := time.Now()
 	var out *output.Run

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package modelfile
+
+// oNonblock: no such flag here (ReadFile still checks the opened file).
+const oNonblock = 0
