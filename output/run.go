@@ -136,7 +136,7 @@ type Run struct {
 	closed    bool
 	committed bool
 	notes     []string
-	moved     []string // outputs Commit has moved into dir so far
+	moved     []string                    // outputs Commit has moved into dir so far
 	rename    func(from, to string) error // os.Rename; tests make it fail
 	spikes    []*SpikeWriter
 	states    []*StateWriter
