@@ -307,6 +307,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			return false // the signal handler has said why
 		}
 		if werr := wfail.failed(); werr != nil {
+			prog.Done(step()) // ends a progress bar's line
 			fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
 				name, werr, float64(step())*net.Config.DtMs, *duration)
 			return false
