@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -125,6 +126,11 @@ func (c *interruption) wait() {
 	default:
 		out.Abort() // waits for a commit in progress; a no-op after it
 		if out.Committed() {
+			// A plot being drawn is a .tmp file until it is renamed.
+			tmps, _ := filepath.Glob(filepath.Join(out.Dir(), output.PlotsDir, "*.tmp"))
+			for _, f := range tmps {
+				os.Remove(f)
+			}
 			fmt.Fprintf(c.stderr, "spiral-node run: interrupted (%s) after the outputs were committed: %s is complete and kept (%s/%s may lack some plots)\n",
 				name, out.Dir(), out.Dir(), output.PlotsDir)
 			out.Release()

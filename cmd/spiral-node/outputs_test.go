@@ -423,4 +423,8 @@ func TestSignalWhilePlotting(t *testing.T) {
 		t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr)
 	}
 	checkRun(t, dir) // no .lock, no .partial
+	tmps, _ := filepath.Glob(filepath.Join(dir, "plots", "*.tmp"))
+	if len(tmps) > 0 {
+		t.Errorf("half-written plots left: %v", tmps)
+	}
 }
