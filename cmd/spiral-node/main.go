@@ -403,8 +403,20 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			}
 			addrs = a
 		}
+		// A Stop reaches only a run in progress: one requested as the
+		// run starts is repeated at the next progress report.
+		var e *actors.Engine
+		var stopping atomic.Bool
+		progressOrStop := func(steps int64) {
+			if onProgress != nil {
+				onProgress(steps)
+			}
+			if stopping.Load() {
+				e.Stop()
+			}
+		}
 		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr),
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
+			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: progressOrStop}
 		if *shards == 0 {
 			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
 		}
@@ -414,7 +426,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			return 2
 		}
 		defer e.Close()
-		if !simulate(e.RunMs, func() { e.Stop() }, e.Step) {
+		if !simulate(e.RunMs, func() { stopping.Store(true); e.Stop() }, e.Step) {
 			return 1
 		}
 		ran = e.Step()
