@@ -119,14 +119,18 @@ func stream(conn *grpc.ClientConn, batch *remote.MessageBatch) error {
 	if err != nil {
 		return err
 	}
+	// A Send on a stream the server has ended returns io.EOF; the
+	// server's status comes with the next Recv.
 	if err := s.Send(&remote.RemoteMessage{MessageType: &remote.RemoteMessage_ConnectRequest{ConnectRequest: &remote.ConnectRequest{
 		ConnectionType: &remote.ConnectRequest_ServerConnection{ServerConnection: &remote.ServerConnection{SystemId: "attacker", Address: "127.0.0.1:1"}}}}}); err != nil {
+		_, err = s.Recv()
 		return err
 	}
 	if _, err := s.Recv(); err != nil {
 		return err
 	}
 	if err := s.Send(&remote.RemoteMessage{MessageType: &remote.RemoteMessage_MessageBatch{MessageBatch: batch}}); err != nil {
+		_, err = s.Recv()
 		return err
 	}
 	_, err = s.Recv() // the server never answers a batch: it ends the stream, or the deadline does

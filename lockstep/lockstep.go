@@ -97,6 +97,8 @@ type Engine struct {
 	pendingRecord bool     // the previous segment's spikes are not recorded yet
 	errs          []error  // per worker, set when it failed
 	stop          atomic.Bool
+	stopReq       atomic.Bool // Stop was called; consumed by the run it ends
+	halt          bool        // worker 0's reading of stopReq for the segment, for all workers
 	bar           barrier
 	mu            sync.Mutex
 	running       bool
@@ -254,6 +256,9 @@ func (e *Engine) Run(steps int) error {
 		e.running = false
 		e.mu.Unlock()
 	}()
+	if e.stopReq.Swap(false) {
+		return ErrStopped
+	}
 	if steps == 0 {
 		return nil
 	}
@@ -273,9 +278,23 @@ func (e *Engine) Run(steps int) error {
 			return err
 		}
 	}
-	e.record(e.end)
+	e.record(e.step)
+	if e.stopReq.Swap(false) && e.step < e.end {
+		return ErrStopped
+	}
 	return nil
 }
+
+// ErrStopped is returned by a Run that Stop ended early.
+var ErrStopped = errors.New("lockstep: run stopped")
+
+// Stop ends the run in progress at the end of the segment being computed
+// (or the next one, when called from OnSpikes or OnProgress, which run
+// between segments); that Run returns ErrStopped, with everything up to
+// Step computed and recorded, and a later Run continues from there. A
+// Stop while no run is in progress ends the next Run before it steps. It
+// may be called from any goroutine.
+func (e *Engine) Stop() { e.stopReq.Store(true) }
 
 // segmentAfter returns the end of the segment that starts at from:
 // segments stay aligned to multiples of E, so that a run that stops in the
@@ -295,20 +314,27 @@ func (e *Engine) worker(k int) {
 // loop is one worker's part of a run: every segment, phase 1 (its
 // shards), a barrier, phase 2 (its populations' axons), a barrier. Worker
 // 0 also records the previous segment's spikes during phase 1 (phase 2
-// rewrites them only after the next barrier). A failure anywhere stops
-// every worker after the same barrier.
+// rewrites them only after the next barrier), and reads whether Stop was
+// called, which every worker honours after the segment. A failure
+// anywhere stops every worker after the same barrier.
 func (e *Engine) loop(k int) {
 	from, prev := e.step, e.prev
 	for from < e.end {
 		to := e.segmentAfter(from)
-		if k == 0 && e.pendingRecord {
-			e.record(from)
+		if k == 0 {
+			if e.pendingRecord {
+				e.record(from)
+			}
+			// Every worker reads this after the first barrier; worker 0
+			// writes it again only after the second.
+			e.halt = e.stopReq.Load()
 		}
 		e.fail(k, e.protect(k, from, func() error { return e.compute(k, prev, from, to) }))
 		e.bar.wait()
 		if e.stop.Load() {
 			return
 		}
+		halt := e.halt
 		e.fail(k, e.protect(k, from, func() error { return e.emit(k, from, to) }))
 		e.bar.wait()
 		if e.stop.Load() {
@@ -319,6 +345,9 @@ func (e *Engine) loop(k int) {
 		}
 		prev = span{from, to}
 		from = to
+		if halt {
+			break
+		}
 	}
 	if k == 0 {
 		e.step, e.prev = from, prev

@@ -1,6 +1,7 @@
 package lockstep_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -108,6 +109,54 @@ func TestStreamingAndProgress(t *testing.T) {
 	}
 	if !slices.IsSorted(progress) || !slices.Contains(progress, 300) || progress[len(progress)-1] != 900 {
 		t.Errorf("progress %v: want an ascending list through 300 ending at 900", progress)
+	}
+}
+
+// Stop, called from OnSpikes (as a failing writer does), ends the run
+// within a segment or two; Run returns ErrStopped, and a later Run goes on
+// from where it stopped with the same spikes as an uninterrupted run.
+func TestStop(t *testing.T) {
+	want := testnets.Sequential(t, testnets.BrunelLike(t, false), 900)
+	got := testnets.NewResult()
+	var e *lockstep.Engine
+	stopAt := int64(-1)
+	o := lockstep.Options{Shards: map[string]int{"E": 2}, Workers: 2, DiscardSpikes: true,
+		OnSpikes: func(pop string, steps []int64, elems []uint32) {
+			got.Steps[pop] = append(got.Steps[pop], steps...)
+			got.Elems[pop] = append(got.Elems[pop], elems...)
+		},
+		OnProgress: func(s int64) {
+			if s >= 200 && stopAt < 0 {
+				stopAt = s
+				e.Stop()
+			}
+		}}
+	net := testnets.BrunelLike(t, false)
+	var err error
+	if e, err = lockstep.New(net, o); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(900); !errors.Is(err, lockstep.ErrStopped) {
+		t.Fatalf("run stopped at step %d: %v, want ErrStopped", stopAt, err)
+	}
+	if seg := int64(e.SegmentSteps()); e.Step() <= stopAt || e.Step() > stopAt+2*seg {
+		t.Fatalf("stop requested at step %d stopped at %d (segments of %d)", stopAt, e.Step(), seg)
+	}
+	if err := e.Run(int(900 - e.Step())); err != nil {
+		t.Fatal(err)
+	}
+	e.GatherWeights()
+	got.TakeWeights(net)
+	testnets.Compare(t, "stopped and resumed", want, got)
+
+	// a Stop between runs ends the next one before it steps
+	e.Stop()
+	if err := e.Run(10); !errors.Is(err, lockstep.ErrStopped) || e.Step() != 900 {
+		t.Fatalf("run after Stop: %v at step %d", err, e.Step())
+	}
+	if err := e.Run(10); err != nil || e.Step() != 910 {
+		t.Fatalf("run after the stopped one: %v at step %d", err, e.Step())
 	}
 }
 

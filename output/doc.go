@@ -8,7 +8,10 @@
 //	  summary.json              written last; its presence marks a complete run
 //	  spikes/<population>.npz   t_ms float64 (n,), i uint32 (n,), sorted by time then index
 //	  state/<pop>.<var>.npz     t_ms float64 (n,), values float32 (n, k), elements uint32 (k,)
+//	  weights/<projection>.npz  w float32 (and i, j, shape, latency_ms)
+//	  .lock                     only while a run holds DIR (flock; the holder's pid)
 //	  .partial/                 only while running, or left by a killed process
+//	  .old/                     only while a commit replaces a previous run, or left by a killed one
 //
 // t_ms is step × dt_ms computed in float64. In a state archive, row r of
 // values holds the k recorded elements (whose population indices are
@@ -23,16 +26,41 @@
 //
 // # Completeness protocol
 //
-// Begin creates DIR (refusing a non-empty one unless Options.Overwrite, which
-// deletes the old summary.json first) and DIR/.partial. Writers spill each
-// column to a temporary file (name.npz.<array>.tmp) under .partial, so memory
-// stays bounded whatever the duration; Close assembles the archive by
-// streaming the columns into name.npz.partial, syncs it and renames it.
-// Commit closes all writers, renames .partial/spikes and .partial/state into
-// DIR, writes summary.json via a temporary file and rename, and removes
-// .partial. Abort (and a failed Commit) removes everything the run wrote, and
-// DIR itself when Begin created it. A directory without summary.json, or any
-// file under .partial or named *.partial / *.tmp, is not a complete run.
+// Begin locks DIR (creating it if needed): it takes an exclusive flock(2)
+// on DIR/.lock without waiting and writes its process id there; a second
+// Begin on DIR, from this process or another, fails at once with an
+// *InUseError ("DIR is in use by pid N") and touches nothing. The lock
+// is held until Commit (or Release, with Options.HoldLock) or Abort, and
+// the lock file is removed then. A lock file nobody holds was left by a
+// killed process and is simply taken over.
+//
+// Under the lock Begin tidies what a killed run left (Notes says what): a
+// .partial is removed; an .old is resolved as described below. Then DIR
+// must be empty, or, with Options.Overwrite, hold a previous run's outputs
+// (summary.json, spikes/, state/, weights/, plots/) and nothing else; they
+// stay untouched until the new run commits. Begin creates DIR/.partial.
+//
+// Writers spill each column to a temporary file (name.npz.<array>.tmp)
+// under .partial, so memory stays bounded whatever the duration; Close
+// assembles the archive by streaming the columns into name.npz.partial,
+// syncs it and renames it.
+//
+// Commit closes all writers and writes .partial/summary.json; moves the
+// previous outputs, summary.json first, into DIR/.old and marks .old as
+// complete; moves .partial's spikes, state and weights into DIR and renames
+// summary.json into DIR last; then removes .old and .partial. If any step
+// fails, the new outputs are removed and the old ones moved back. If the
+// process is killed midway, the next Begin finishes the job: with
+// summary.json in DIR the commit (or the previous run) stands and .old is
+// removed; otherwise the old outputs come back from .old (after removing
+// the new ones when .old is marked complete).
+//
+// Abort (and a failed Commit) removes everything the run wrote, and DIR
+// itself when Begin created it, and never anything a previous run wrote.
+// It may be called from another goroutine (a signal handler): once it has
+// returned, no writer of the run creates a file. A directory without
+// summary.json, or any file under .partial or named *.partial / *.tmp, is
+// not a complete run.
 //
 // # File format
 //

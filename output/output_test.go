@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -331,9 +334,10 @@ func TestAbortLeavesNothing(t *testing.T) {
 	if err := sw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// while running, nothing complete-looking sits in dir
+	// while running, nothing complete-looking sits in dir: the lock and
+	// .partial only
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 || ents[0].Name() != PartialDir {
+	if len(ents) != 2 || ents[0].Name() != LockFile || ents[1].Name() != PartialDir {
 		t.Fatalf("entries during run: %v", ents)
 	}
 	run.Abort()
@@ -369,39 +373,280 @@ func TestAbortLeavesNothing(t *testing.T) {
 	}
 }
 
+// Overwrite keeps the previous run's outputs, complete, until the new run
+// commits; a new run that fails or is aborted leaves them as they were.
 func TestBeginExistingRun(t *testing.T) {
 	dir := t.TempDir()
-	run, _ := Begin(dir)
-	sw, _ := run.SpikeWriter("old", 1, 1)
-	sw.Append([]int64{1}, []uint32{0})
-	if err := run.Commit(Summary{}); err != nil {
+	commit := func(opt Options, pop string) error {
+		run, err := BeginWith(dir, opt)
+		if err != nil {
+			return err
+		}
+		defer run.Abort()
+		sw, err := run.SpikeWriter(pop, 1, 1)
+		if err != nil {
+			return err
+		}
+		sw.Append([]int64{1}, []uint32{0})
+		return run.Commit(Summary{Seed: uint64(len(pop))})
+	}
+	if err := commit(Options{}, "old"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Begin(dir); err == nil {
-		t.Fatal("Begin over a previous run succeeded without Overwrite")
+	os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755)
+	os.WriteFile(filepath.Join(dir, PlotsDir, "raster_old.png"), []byte("png"), 0o644)
+	if err := commit(Options{}, "x"); !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "holds plots, spikes, summary.json") {
+		t.Fatalf("Begin over a previous run without Overwrite: %v", err)
 	}
+
+	// a new run that is aborted, or whose commit fails, keeps the old outputs
 	run, err := BeginWith(dir, Options{Overwrite: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); !os.IsNotExist(err) {
-		t.Fatal("old summary.json still present during overwrite")
+	sw, _ := run.SpikeWriter("new", 1, 1)
+	sw.Append([]int64{1}, []uint32{0})
+	assertFiles(t, filepath.Join(dir, SpikesDir), "old.npz") // old outputs stay while it runs
+	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err != nil {
+		t.Fatal("old summary.json gone while the new run writes")
 	}
+	run.Abort()
+	assertFiles(t, dir, PlotsDir, SpikesDir, SummaryFile)
+	assertFiles(t, filepath.Join(dir, SpikesDir), "old.npz")
+	run, _ = BeginWith(dir, Options{Overwrite: true})
 	run.SpikeWriter("new", 1, 1)
-	if err := run.Commit(Summary{}); err != nil {
+	if err := run.Commit(Summary{WallS: math.NaN()}); err == nil {
+		t.Fatal("NaN wall_s accepted")
+	}
+	assertFiles(t, dir, PlotsDir, SpikesDir, SummaryFile)
+	assertFiles(t, filepath.Join(dir, SpikesDir), "old.npz")
+	assertFiles(t, filepath.Join(dir, PlotsDir), "raster_old.png")
+
+	// a commit that fails while moving the old outputs aside, or the new
+	// ones in, puts the old ones back
+	for fail := 1; fail <= 6; fail++ {
+		run, _ = BeginWith(dir, Options{Overwrite: true})
+		sw, _ := run.SpikeWriter("new", 1, 1)
+		sw.Append([]int64{1}, []uint32{0})
+		run.StateWriter("new", "v", []uint32{0}, 1)
+		renames := 0
+		run.rename = func(from, to string) error {
+			if renames++; renames == fail {
+				return fmt.Errorf("injected failure renaming %s", from)
+			}
+			return os.Rename(from, to)
+		}
+		// moves: summary.json, spikes, plots aside (1-3); spikes, state, summary.json in (4-6)
+		if err := run.Commit(Summary{}); err == nil || !strings.Contains(err.Error(), "injected failure") {
+			t.Fatalf("failure at rename %d: commit: %v", fail, err)
+		}
+		assertFiles(t, dir, PlotsDir, SpikesDir, SummaryFile)
+		assertFiles(t, filepath.Join(dir, SpikesDir), "old.npz")
+		assertFiles(t, filepath.Join(dir, PlotsDir), "raster_old.png")
+		if b, _ := os.ReadFile(filepath.Join(dir, SummaryFile)); !strings.Contains(string(b), `"seed": 3`) {
+			t.Fatalf("failure at rename %d: summary.json: %s", fail, b)
+		}
+	}
+
+	// a successful overwrite replaces every old output, plots included
+	if err := commit(Options{Overwrite: true}, "new"); err != nil {
 		t.Fatal(err)
 	}
-	assertFiles(t, filepath.Join(dir, "spikes"), "new.npz")
+	assertFiles(t, dir, SpikesDir, SummaryFile)
+	assertFiles(t, filepath.Join(dir, SpikesDir), "new.npz")
 
-	// a stale .partial from a killed run is replaced
-	os.MkdirAll(filepath.Join(dir, PartialDir, "spikes"), 0o755)
-	os.WriteFile(filepath.Join(dir, PartialDir, "spikes", "x.npz.t_ms.tmp"), []byte("junk"), 0o644)
-	if _, err := BeginWith(dir, Options{Overwrite: true}); err != nil {
+	// Overwrite never deletes what is not a run's output
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	if err := commit(Options{Overwrite: true}, "x"); err == nil || !strings.Contains(err.Error(), "holds notes.txt, which is not a run's output") {
+		t.Fatalf("overwrite of a directory with notes.txt: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A second run on a directory that a run holds fails at once, naming the
+// holder, and touches nothing; the lock goes with the first run's commit
+// or abort.
+func TestLock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	first, err := Begin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, _ := first.SpikeWriter("p", 1, 1)
+	sw.Append([]int64{1}, []uint32{0})
+	for _, opt := range []Options{{}, {Overwrite: true}} {
+		_, err := BeginWith(dir, opt)
+		var inUse *InUseError
+		if !errors.As(err, &inUse) || !errors.Is(err, ErrInUse) || inUse.PID != os.Getpid() ||
+			err.Error() != fmt.Sprintf("output: %s is in use by pid %d (another run writes it)", dir, os.Getpid()) {
+			t.Fatalf("second Begin: %v", err)
+		}
+	}
+	if err := first.Commit(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	assertFiles(t, dir, SpikesDir, SummaryFile) // lock file removed
+	assertFiles(t, filepath.Join(dir, SpikesDir), "p.npz")
+
+	// after the commit, another run may take the directory (and is told
+	// it is not empty)
+	if _, err := Begin(dir); !errors.Is(err, ErrNotEmpty) {
+		t.Fatalf("Begin after commit: %v", err)
+	}
+	second, err := BeginWith(dir, Options{Overwrite: true, HoldLock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Commit(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BeginWith(dir, Options{Overwrite: true}); !errors.Is(err, ErrInUse) {
+		t.Fatalf("Begin while a committed run holds the lock: %v", err)
+	}
+	second.Release()
+	third, err := BeginWith(dir, Options{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	third.Abort()
+	assertFiles(t, dir, SummaryFile) // the second run's outputs (no spikes) survive
+}
+
+// Many runs racing for one directory: exactly one at a time holds it, and
+// a committed run's files are never touched by the others.
+func TestLockRace(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	var wg sync.WaitGroup
+	results := make([]error, 8)
+	for k := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, err := Begin(dir)
+			if err != nil {
+				results[k] = err
+				return
+			}
+			defer run.Abort()
+			sw, err := run.SpikeWriter("p", 10, 1)
+			if err != nil {
+				results[k] = err
+				return
+			}
+			for s := int64(0); s < 1000; s++ {
+				sw.Append([]int64{s}, []uint32{uint32(k)})
+			}
+			results[k] = run.Commit(Summary{Seed: uint64(k)})
+		}()
+	}
+	wg.Wait()
+	won := -1
+	for k, err := range results {
+		switch {
+		case err == nil && won >= 0:
+			t.Fatalf("runs %d and %d both committed", won, k)
+		case err == nil:
+			won = k
+		case !errors.Is(err, ErrInUse) && !errors.Is(err, ErrNotEmpty):
+			t.Errorf("run %d: %v", k, err)
+		}
+	}
+	if won < 0 {
+		t.Fatal("no run committed")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil || !strings.Contains(string(b), fmt.Sprintf(`"seed": %d`, won)) {
+		t.Fatalf("summary.json of the run that committed (%d): %s, %v", won, b, err)
+	}
+	_, arrays := openNPZ(t, filepath.Join(dir, SpikesDir, "p.npz"))
+	if i := u32s(readAll(t, arrays["i"])); len(i) != 1000 || i[0] != uint32(won) {
+		t.Fatalf("spikes of the run that committed (%d): %d, first %v", won, len(i), i[:min(1, len(i))])
+	}
+	assertFiles(t, dir, SpikesDir, SummaryFile)
+}
+
+// What a killed run leaves is tidied by the next one: a .partial, or an
+// overwriting commit stopped midway (undone when the new summary.json is
+// not in place, finished when it is).
+func TestStaleLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, text string) {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a .partial and a lock file nobody holds
+	write(filepath.Join(dir, PartialDir, "spikes", "x.npz.t_ms.tmp"), "junk")
+	write(filepath.Join(dir, LockFile), "999999\n")
+	run, err := Begin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := run.Notes(); len(n) != 1 || !strings.Contains(n[0], "removed "+filepath.Join(dir, PartialDir)+", left by a run that was interrupted") {
+		t.Fatalf("notes: %q", n)
 	}
 	if _, err := os.Stat(filepath.Join(dir, PartialDir, "spikes")); !os.IsNotExist(err) {
 		t.Fatal("stale partial kept")
 	}
+	run.Abort()
+
+	// killed while moving the old outputs aside: they come back
+	write(filepath.Join(dir, OldDir, SummaryFile), "old summary")
+	write(filepath.Join(dir, OldDir, SpikesDir, "p.npz"), "old spikes")
+	write(filepath.Join(dir, StateDir, "p.v.npz"), "old state")
+	write(filepath.Join(dir, PartialDir, SpikesDir, "p.npz"), "new spikes")
+	run, err = BeginWith(dir, Options{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := run.Notes(); len(n) != 2 || !strings.Contains(n[0], "restored the outputs") {
+		t.Fatalf("notes: %q", n)
+	}
+	run.Abort()
+	check := func(rel, want string) {
+		t.Helper()
+		if b, err := os.ReadFile(filepath.Join(dir, rel)); string(b) != want {
+			t.Errorf("%s: %q, %v; want %q", rel, b, err, want)
+		}
+	}
+	check(SummaryFile, "old summary")
+	check(filepath.Join(SpikesDir, "p.npz"), "old spikes")
+	check(filepath.Join(StateDir, "p.v.npz"), "old state")
+	assertFiles(t, dir, SpikesDir, StateDir, SummaryFile)
+
+	// killed while moving the new outputs in: they go, the old ones come back
+	os.Rename(filepath.Join(dir, SummaryFile), filepath.Join(dir, "s"))
+	os.MkdirAll(filepath.Join(dir, OldDir), 0o755)
+	os.Rename(filepath.Join(dir, "s"), filepath.Join(dir, OldDir, SummaryFile))
+	os.Rename(filepath.Join(dir, SpikesDir), filepath.Join(dir, OldDir, SpikesDir))
+	os.Rename(filepath.Join(dir, StateDir), filepath.Join(dir, OldDir, StateDir))
+	write(filepath.Join(dir, OldDir, movedMark), "")
+	write(filepath.Join(dir, SpikesDir, "p.npz"), "new spikes")
+	run, err = BeginWith(dir, Options{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Abort()
+	check(SummaryFile, "old summary")
+	check(filepath.Join(SpikesDir, "p.npz"), "old spikes")
+	check(filepath.Join(StateDir, "p.v.npz"), "old state")
+
+	// killed after the new summary.json was in place: the new run stands
+	os.RemoveAll(filepath.Join(dir, StateDir))
+	write(filepath.Join(dir, OldDir, SpikesDir, "p.npz"), "old spikes")
+	run, err = BeginWith(dir, Options{Overwrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := run.Notes(); len(n) != 1 || !strings.Contains(n[0], "killed after it had committed") {
+		t.Fatalf("notes: %q", n)
+	}
+	run.Abort()
+	check(filepath.Join(SpikesDir, "p.npz"), "old spikes") // what stood in dir with its summary
+	assertFiles(t, dir, SpikesDir, SummaryFile)
 }
 
 func TestSummaryJSON(t *testing.T) {

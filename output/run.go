@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -79,75 +80,203 @@ type Summary struct {
 
 // Options tune Begin.
 type Options struct {
-	// Overwrite lets Begin reuse a directory holding a previous run: its
-	// summary.json is removed first (so it no longer looks complete), then
-	// its spikes/ and state/ directories.
+	// Overwrite lets Begin use a directory that holds a previous run's
+	// outputs (summary.json, spikes/, state/, weights/, plots/ and
+	// nothing else). They stay in place, complete, while the new run
+	// writes; Commit replaces them (moving them aside, moving the new
+	// outputs in, then deleting the old ones), and a run that fails or is
+	// aborted leaves them as they were.
 	Overwrite bool
 	// Compress deflates the .npz members (smaller, slower); default stored.
 	Compress bool
+	// HoldLock keeps the directory locked after a successful Commit,
+	// until Release, for work on the committed outputs (plotting them,
+	// say) that no other run should disturb.
+	HoldLock bool
 }
+
+// Names of the bookkeeping entries of a run directory, besides PartialDir
+// and LockFile.
+const (
+	// OldDir holds a previous run's outputs while an overwriting Commit
+	// replaces them (and is empty otherwise); a killed Commit is undone
+	// from it by the next Begin.
+	OldDir = ".old"
+	// movedMark in OldDir says that every previous output has been moved
+	// into it, and that the new outputs are being moved in.
+	movedMark = ".moved"
+	// PlotsDir is where plots of the outputs go (package plot).
+	PlotsDir = "plots"
+)
+
+// outputNames are the entries of a run directory that belong to the run,
+// summary.json first (moved aside first, so that a directory being
+// replaced never looks complete).
+var outputNames = [...]string{SummaryFile, SpikesDir, StateDir, WeightsDir, PlotsDir}
+
+// ErrNotEmpty is wrapped by the error of Begin when the directory holds
+// something other than a previous run's bookkeeping, and Overwrite is not
+// set.
+var ErrNotEmpty = errors.New("not empty")
 
 // Run is one output directory being written. Everything goes to
 // DIR/.partial until Commit moves it into place and writes summary.json
 // last; Abort removes it. A directory without summary.json is not a
-// complete run.
+// complete run. The directory is locked (DIR/.lock) from Begin to Commit
+// or Abort: a second Begin on it fails with an *InUseError.
 type Run struct {
-	mu       sync.Mutex
-	dir      string
-	partial  string
-	created  bool
-	compress bool
-	closed   bool
-	spikes   []*SpikeWriter
-	states   []*StateWriter
-	names    map[string]bool
+	mu        sync.Mutex
+	dir       string
+	partial   string
+	lock      *dirLock
+	created   bool
+	overwrite bool
+	holdLock  bool
+	compress  bool
+	closed    bool
+	committed bool
+	notes     []string
+	moved     []string                    // outputs Commit has moved into dir so far
+	rename    func(from, to string) error // os.Rename; tests make it fail
+	spikes    []*SpikeWriter
+	states    []*StateWriter
+	names     map[string]bool
 }
 
 // Begin starts a run in dir with default options.
 func Begin(dir string) (*Run, error) { return BeginWith(dir, Options{}) }
 
-// BeginWith starts a run in dir, creating it if needed. An existing dir must
-// be empty apart from a stale .partial (removed), unless opt.Overwrite.
+// BeginWith starts a run in dir, creating it if needed, and locks it. It
+// fails with an *InUseError (wrapping ErrInUse) when another run holds the
+// directory. Under the lock, what a killed run left is tidied first (see
+// Notes): a .partial is removed, and an overwrite that was killed while
+// committing is undone or finished. Then dir must be empty, or, with
+// opt.Overwrite, hold only a previous run's outputs.
 func BeginWith(dir string, opt Options) (*Run, error) {
-	r := &Run{dir: dir, partial: filepath.Join(dir, PartialDir), compress: opt.Compress, names: map[string]bool{}}
-	ents, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		r.created = true
-	case err != nil:
-		return nil, err
-	default:
-		var others []string
-		for _, e := range ents {
-			if e.Name() != PartialDir {
-				others = append(others, e.Name())
-			}
-		}
-		if len(others) > 0 {
-			if !opt.Overwrite {
-				return nil, fmt.Errorf("output: directory %s is not empty (%v); choose another or overwrite", dir, others)
-			}
-			if err := os.Remove(filepath.Join(dir, SummaryFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return nil, err
-			}
-			for _, n := range []string{SpikesDir, StateDir, WeightsDir} {
-				if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
-					return nil, err
-				}
-			}
-		}
+	l, created, err := lockDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("output: %w", err)
 	}
-	if err := os.RemoveAll(r.partial); err != nil {
-		return nil, err
-	}
-	if err := os.Mkdir(r.partial, 0o755); err != nil {
-		r.cleanup()
+	r := &Run{dir: dir, partial: filepath.Join(dir, PartialDir), lock: l, created: created,
+		overwrite: opt.Overwrite, holdLock: opt.HoldLock, compress: opt.Compress, names: map[string]bool{},
+		rename: os.Rename}
+	if err := r.begin(); err != nil {
+		r.lock.release(r.created)
 		return nil, err
 	}
 	return r, nil
+}
+
+func (r *Run) begin() error {
+	if err := r.recoverOld(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(r.partial); err == nil {
+		if err := os.RemoveAll(r.partial); err != nil {
+			return fmt.Errorf("output: removing %s left by an interrupted run: %w", r.partial, err)
+		}
+		r.notes = append(r.notes, fmt.Sprintf("removed %s, left by a run that was interrupted", r.partial))
+	}
+	ents, err := os.ReadDir(r.dir)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	var others, foreign []string
+	for _, e := range ents {
+		switch n := e.Name(); n {
+		case LockFile:
+		case SummaryFile, SpikesDir, StateDir, WeightsDir, PlotsDir:
+			others = append(others, n)
+		default:
+			others = append(others, n)
+			foreign = append(foreign, n)
+		}
+	}
+	switch {
+	case len(others) > 0 && !r.overwrite:
+		return fmt.Errorf("output: directory %s is %w (holds %s): choose another, or overwrite it",
+			r.dir, ErrNotEmpty, strings.Join(others, ", "))
+	case len(foreign) > 0:
+		return fmt.Errorf("output: directory %s holds %s, which is not a run's output: only a previous run (%s) is overwritten",
+			r.dir, strings.Join(foreign, ", "), strings.Join(outputNames[:], ", "))
+	}
+	if err := os.Mkdir(r.partial, 0o755); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
+}
+
+// recoverOld tidies what an overwriting Commit killed midway left in
+// DIR/.old. With summary.json in place the directory is complete (the new
+// run's, or the old one's untouched): .old goes. Otherwise the old outputs
+// are moved back — after removing the new ones that were being moved in,
+// when .old is marked as holding all of the old ones.
+func (r *Run) recoverOld() error {
+	old := filepath.Join(r.dir, OldDir)
+	if _, err := os.Stat(old); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, SummaryFile)); err == nil {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("output: removing %s: %w", old, err)
+		}
+		r.notes = append(r.notes, fmt.Sprintf("removed %s, left by a run killed after it had committed", old))
+		return nil
+	}
+	if err := r.restoreOld(); err != nil {
+		return err
+	}
+	r.notes = append(r.notes, fmt.Sprintf("restored the outputs of %s that a run killed while committing was replacing", r.dir))
+	return nil
+}
+
+// restoreOld moves the outputs in DIR/.old back into DIR, first removing
+// the new ones from DIR if .old is marked as complete, and removes .old.
+func (r *Run) restoreOld() error {
+	old := filepath.Join(r.dir, OldDir)
+	if _, err := os.Stat(filepath.Join(old, movedMark)); err == nil {
+		for _, n := range outputNames {
+			if err := os.RemoveAll(filepath.Join(r.dir, n)); err != nil {
+				return fmt.Errorf("output: undoing a commit: %w", err)
+			}
+		}
+	}
+	for _, n := range outputNames {
+		src := filepath.Join(old, n)
+		if _, err := os.Lstat(src); err != nil {
+			continue
+		}
+		if err := os.Rename(src, filepath.Join(r.dir, n)); err != nil {
+			return fmt.Errorf("output: restoring the previous outputs of %s: %w", r.dir, err)
+		}
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("output: removing %s: %w", old, err)
+	}
+	syncDir(r.dir)
+	return nil
+}
+
+// Notes describes what Begin tidied up after an earlier run that was
+// killed (one sentence each), for the user to be told.
+func (r *Run) Notes() []string { return r.notes }
+
+// Committed reports whether Commit succeeded: the outputs are complete and
+// stay.
+func (r *Run) Committed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.committed
+}
+
+// Release unlocks the directory after a Commit with Options.HoldLock. It
+// is a no-op otherwise, and may be called more than once.
+func (r *Run) Release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		r.lock.release(false)
+	}
 }
 
 // Dir is the run directory.
@@ -207,7 +336,10 @@ func (r *Run) StateWriter(population, variable string, elements []uint32, dtMS f
 
 // Commit closes every writer, moves the outputs from .partial into the run
 // directory and writes summary.json last (via a temporary file and rename).
-// On any error the run is aborted and the error returned.
+// Previous outputs (Options.Overwrite) are moved aside into DIR/.old first
+// and deleted once the new ones are in place. On any error the run is
+// aborted — the previous outputs moved back — and the error returned. The
+// directory is unlocked unless Options.HoldLock.
 func (r *Run) Commit(s Summary) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -216,9 +348,12 @@ func (r *Run) Commit(s Summary) error {
 	}
 	if err := r.commit(s); err != nil {
 		r.abortLocked()
-		return err
+		return fmt.Errorf("output: committing %s: %w", r.dir, err)
 	}
-	r.closed = true
+	r.closed, r.committed = true, true
+	if !r.holdLock {
+		r.lock.release(false)
+	}
 	return nil
 }
 
@@ -228,7 +363,7 @@ func (r *Run) commit(s Summary) error {
 	}
 	js, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return fmt.Errorf("output: summary: %w", err)
+		return fmt.Errorf("summary: %w", err)
 	}
 	js = append(js, '\n')
 	for _, w := range r.spikes {
@@ -241,22 +376,44 @@ func (r *Run) commit(s Summary) error {
 			return err
 		}
 	}
-	for _, n := range []string{SpikesDir, StateDir, WeightsDir} {
-		src := filepath.Join(r.partial, n)
-		if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err := os.Rename(src, filepath.Join(r.dir, n)); err != nil {
-			return err
-		}
-	}
 	tmp := filepath.Join(r.partial, SummaryFile)
 	if err := writeSync(tmp, js); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, filepath.Join(r.dir, SummaryFile)); err != nil {
+	// The previous outputs (if any) go aside into .old, summary.json
+	// first; the mark then tells a later Begin that whatever outputs sit
+	// in dir without a summary.json are this run's, half moved in.
+	old := filepath.Join(r.dir, OldDir)
+	if err := os.Mkdir(old, 0o755); err != nil {
 		return err
 	}
+	for _, n := range outputNames {
+		src := filepath.Join(r.dir, n)
+		if _, err := os.Lstat(src); err != nil {
+			continue
+		}
+		if err := r.rename(src, filepath.Join(old, n)); err != nil {
+			return err
+		}
+	}
+	if err := writeSync(filepath.Join(old, movedMark), nil); err != nil {
+		return err
+	}
+	syncDir(old)
+	syncDir(r.dir)
+	for _, n := range []string{SpikesDir, StateDir, WeightsDir, SummaryFile} {
+		src := filepath.Join(r.partial, n)
+		if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		r.moved = append(r.moved, n)
+		if err := r.rename(src, filepath.Join(r.dir, n)); err != nil {
+			return err
+		}
+	}
+	syncDir(r.dir)
+	// Committed: the old outputs and the scaffolding go.
+	os.RemoveAll(old)
 	os.RemoveAll(r.partial)
 	syncDir(r.dir)
 	return nil
@@ -286,9 +443,11 @@ func syncDir(dir string) {
 }
 
 // Abort discards the run: writers are aborted, .partial and any outputs
-// already moved are removed, and dir itself is removed if Begin created it.
-// It is a no-op after a successful Commit and may be called more than once
-// (typically deferred).
+// already moved by a failed Commit are removed (a previous run's outputs,
+// with Options.Overwrite, are put back), dir itself is removed if Begin
+// created it, and the lock is released. It is a no-op after a successful
+// Commit and may be called more than once (typically deferred), from any
+// goroutine: once it has returned no writer of the run creates a file.
 func (r *Run) Abort() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -306,16 +465,15 @@ func (r *Run) abortLocked() {
 	for _, w := range r.states {
 		w.Abort()
 	}
-	r.cleanup()
-}
-
-func (r *Run) cleanup() {
-	os.Remove(filepath.Join(r.dir, SummaryFile))
-	os.RemoveAll(r.partial)
-	for _, n := range []string{SpikesDir, StateDir, WeightsDir} {
+	// Only what this run put into dir goes; what was there (a previous
+	// run's outputs) is restored from .old.
+	for _, n := range r.moved {
 		os.RemoveAll(filepath.Join(r.dir, n))
 	}
-	if r.created {
-		os.Remove(r.dir) // only if empty
+	if _, err := os.Stat(filepath.Join(r.dir, OldDir)); err == nil {
+		os.Remove(filepath.Join(r.dir, OldDir, movedMark))
+		r.restoreOld()
 	}
+	os.RemoveAll(r.partial)
+	r.lock.release(r.created)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // column is an append-only spill file holding one array's raw little-endian
@@ -60,6 +61,9 @@ func (c *column) remove() {
 // archive is the part shared by SpikeWriter and StateWriter: spill columns
 // next to the final path, assembled into path at Close.
 type archive struct {
+	// mu serialises a writer's calls, so that Abort, from any goroutine,
+	// waits for a call in progress and no file is created after it.
+	mu       sync.Mutex
 	path     string // final .npz path
 	compress bool
 	cols     []*column
@@ -220,13 +224,19 @@ func NewSpikeWriter(path string, size int, dtMS float64, compress bool) (*SpikeW
 func (w *SpikeWriter) Path() string { return w.path }
 
 // Count is the number of spikes appended so far.
-func (w *SpikeWriter) Count() int64 { return w.cols[0].n }
+func (w *SpikeWriter) Count() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cols[0].n
+}
 
 // Append adds spikes: steps[k] is the (non-negative) time step of the spike
 // of element elements[k]. Spikes must come sorted by step then element, also
 // across calls, with no duplicate; elements must be below the population
 // size. A rejected call writes nothing.
 func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if err := w.check(); err != nil {
 		return err
 	}
@@ -287,6 +297,12 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 // neurons with at least two ISIs, then averaged over those neurons. It is NaN
 // when no neuron has two ISIs.
 func (w *SpikeWriter) CVISI() float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cvISI()
+}
+
+func (w *SpikeWriter) cvISI() float64 {
 	sum, n := 0.0, 0
 	for e, c := range w.isiN {
 		if c < 2 || w.isiMean[e] <= 0 {
@@ -304,16 +320,21 @@ func (w *SpikeWriter) CVISI() float64 {
 // Summary returns the population entry of summary.json for a run of
 // durationMS milliseconds: rate_hz is spikes / size / duration.
 func (w *SpikeWriter) Summary(name string, durationMS float64) PopulationSummary {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := w.cols[0].n
 	rate := 0.0
 	if w.size > 0 && durationMS > 0 {
-		rate = float64(w.Count()) / float64(w.size) / (durationMS / 1000)
+		rate = float64(n) / float64(w.size) / (durationMS / 1000)
 	}
-	return PopulationSummary{Name: name, Size: w.size, Spikes: w.Count(), RateHz: rate, CVISI: NullFloat(w.CVISI())}
+	return PopulationSummary{Name: name, Size: w.size, Spikes: n, RateHz: rate, CVISI: NullFloat(w.cvISI())}
 }
 
 // Close assembles the archive and moves it to its final path. It is
 // idempotent; after an error or Abort it returns that error.
 func (w *SpikeWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.done {
 		return w.err
 	}
@@ -321,15 +342,20 @@ func (w *SpikeWriter) Close() error {
 		w.abort()
 		return w.err
 	}
-	n := w.Count()
+	n := w.cols[0].n
 	return w.assemble([]member{
 		{"t_ms", DescrFloat64, w.cols[0], []int64{n}},
 		{"i", DescrUint32, w.cols[1], []int64{n}},
 	})
 }
 
-// Abort discards everything written; the final path is never created.
-func (w *SpikeWriter) Abort() { w.abort() }
+// Abort discards everything written; the final path is never created. It
+// may be called from any goroutine.
+func (w *SpikeWriter) Abort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.abort()
+}
 
 // StateWriter streams samples of one state variable of k elements of a
 // population into an .npz archive with arrays t_ms (float64, n), values
@@ -362,11 +388,17 @@ func NewStateWriter(path string, elements []uint32, dtMS float64, compress bool)
 func (w *StateWriter) Path() string { return w.path }
 
 // Count is the number of samples (rows) appended so far.
-func (w *StateWriter) Count() int64 { return w.cols[0].n }
+func (w *StateWriter) Count() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cols[0].n
+}
 
 // Append adds one sample taken at step; values[j] belongs to elements[j].
 // Steps must be strictly increasing.
 func (w *StateWriter) Append(step int64, values []float32) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if err := w.check(); err != nil {
 		return err
 	}
@@ -396,6 +428,8 @@ func (w *StateWriter) Append(step int64, values []float32) error {
 
 // Close assembles the archive and moves it to its final path.
 func (w *StateWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.done {
 		return w.err
 	}
@@ -403,7 +437,7 @@ func (w *StateWriter) Close() error {
 		w.abort()
 		return w.err
 	}
-	n, k := w.Count(), int64(len(w.elements))
+	n, k := w.cols[0].n, int64(len(w.elements))
 	// the element indices are small: write them to their spill file now
 	el := w.cols[1] // values
 	ec, err := newColumn(w.path + ".elements.tmp")
@@ -427,5 +461,10 @@ func (w *StateWriter) Close() error {
 	})
 }
 
-// Abort discards everything written; the final path is never created.
-func (w *StateWriter) Abort() { w.abort() }
+// Abort discards everything written; the final path is never created. It
+// may be called from any goroutine.
+func (w *StateWriter) Abort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.abort()
+}

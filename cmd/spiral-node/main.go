@@ -14,11 +14,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"runtime"
 	"sort"
 	"strconv"
-	"syscall"
+	"sync/atomic"
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
@@ -75,12 +74,18 @@ commands:
   version                                            the program's version
   worker --model M --seed S --scale X --index I --count N --shards P=K,...
                                                      host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet] [--force]
+  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]
                                                      run a model and print a summary (refused when the memory
                                                      estimate exceeds MemAvailable, unless --force)
   models                                             list the built-in models
 
-Exit codes: 0 success, 1 failed or refused run (the memory estimate), 2 invalid input or usage.`)
+Exit codes:
+  0    success
+  1    the run failed (a model error at run time, a failed write: a full disk stops the run at once;
+       a worker lost, frozen or refusing), or was refused: the memory estimate exceeds MemAvailable
+  2    invalid input or usage; nothing was run (also: --out DIR not empty without --overwrite,
+       or in use by another run: "DIR is in use by pid N")
+  130  interrupted by SIGINT, 143 by SIGTERM: outputs not yet committed are removed`)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -120,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func runModel(args []string, stdout, stderr io.Writer) int {
+func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	duration := fs.Float64("duration", 0, "simulated time in ms (default: the model's)")
@@ -132,10 +137,11 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	peerTimeout := fs.Duration("peer-timeout", actors.DefaultPeerTimeout, "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for (e.g. 15s, 1m)")
 	quiet := fs.Bool("quiet", false, "no progress report")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
-	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent)")
+	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent, unless --overwrite); locked while the run writes it")
 	force := fs.Bool("force", false, "run even when the memory estimate exceeds the available memory")
+	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR, once this run has succeeded (they are kept if it fails or is interrupted)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--plot]] [--quiet] [--force]")
+		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]")
 		fs.PrintDefaults()
 	}
 	name, code := parseWithModel(fs, args, "spiral-node run", "one model per run", stderr)
@@ -172,6 +178,10 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spiral-node run: --plot needs --out DIR")
 		return 2
 	}
+	if *overwrite && *outDir == "" {
+		fmt.Fprintln(stderr, "spiral-node run: --overwrite needs --out DIR")
+		return 2
+	}
 	if *workers < 0 || (*workers > 0 && *engine != "actors") {
 		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
@@ -193,26 +203,31 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	t0 := time.Now()
+	// SIGINT and SIGTERM end the run with 130 and 143, leaving no
+	// half-written outputs (see interruption).
+	ctl := watchSignals(stderr)
+	defer ctl.close()
+	defer func() {
+		if c, ok := ctl.code(); ok {
+			code = c
+		}
+	}()
 	var out *output.Run
 	if *outDir != "" {
 		var err error
-		if out, err = output.Begin(*outDir); err != nil {
+		if out, err = output.BeginWith(*outDir, output.Options{Overwrite: *overwrite, HoldLock: true}); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run: --out %s: %v\n", *outDir, err)
+			if errors.Is(err, output.ErrNotEmpty) {
+				fmt.Fprintln(stderr, "spiral-node run: --overwrite replaces a previous run's outputs once this run has succeeded")
+			}
 			return 2
 		}
-		defer out.Abort() // no-op after a successful Commit
-		// An interrupted run leaves nothing behind: no summary, no
-		// partial files.
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(sig)
-		go func() {
-			if _, ok := <-sig; ok {
-				out.Abort()
-				fmt.Fprintln(stderr, "spiral-node run: interrupted; outputs removed")
-				os.Exit(130)
-			}
-		}()
+		defer out.Release() // after plotting
+		defer out.Abort()   // no-op after a successful Commit
+		ctl.setOutputs(out)
+		for _, n := range out.Notes() {
+			fmt.Fprintf(stderr, "spiral-node run: --out %s: %s\n", *outDir, n)
+		}
 	}
 	net, err := src.build()
 	if err != nil {
@@ -247,12 +262,13 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	// With --out, spikes stream into the output files as they are
 	// recorded (memory stays bounded); otherwise they are kept for the
 	// summary.
+	// The first failed write (a full disk) stops the engine.
 	writers := map[string]*output.SpikeWriter{}
-	var sinkErr error
+	wfail := &writeFailure{ctl: ctl}
 	sink := func(pop string, st []int64, el []uint32) {
-		if w := writers[pop]; w != nil && sinkErr == nil {
+		if w := writers[pop]; w != nil && wfail.failed() == nil {
 			if err := w.Append(st, el); err != nil {
-				sinkErr = fmt.Errorf("writing spikes of %s: %w", pop, err)
+				wfail.set(fmt.Errorf("writing spikes of %s: %w", pop, err))
 			}
 		}
 	}
@@ -278,7 +294,6 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	var recs []*stateRecorder
 	var prog *progress.Reporter
 	if !*quiet {
 		prog = progress.New(stderr, int64(*duration/net.Config.DtMs+0.5), net.Config.DtMs)
@@ -294,13 +309,27 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		onProgress = prog.Update
 	}
 	release := len(src.weightMons) == 0
-	simulate := func(runMs func(float64) error) bool {
+	// simulate runs the engine, which stop can end early (a signal, a
+	// failed write), and reports why it did.
+	simulate := func(runMs func(float64) error, stop func(), step func() int64) bool {
 		t1 := time.Now()
-		if err := runMs(*duration); err != nil {
+		ctl.simulating(stop)
+		err := runMs(*duration)
+		ctl.simulating(nil)
+		sim = time.Since(t1)
+		if _, ok := ctl.code(); ok {
+			return false // the signal handler has said why
+		}
+		if werr := wfail.failed(); werr != nil {
+			prog.Done(step()) // ends a progress bar's line
+			fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
+				name, werr, float64(step())*net.Config.DtMs, *duration)
+			return false
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return false
 		}
-		sim = time.Since(t1)
 		return true
 	}
 	switch *engine {
@@ -313,13 +342,12 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		if out != nil {
 			s.AddMonitor(streamer{sink})
 			for _, sm := range src.stateMons {
-				m, err := newStateRecorder(out, net, sm)
+				m, err := newStateRecorder(out, net, sm, wfail)
 				if err != nil {
 					fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 					return 2
 				}
 				s.AddMonitor(m)
-				recs = append(recs, m)
 			}
 		} else {
 			for _, p := range net.Populations {
@@ -327,12 +355,22 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 				s.AddMonitor(mons[p.Name])
 			}
 		}
-		t1 := time.Now()
-		if err := s.RunMs(*duration); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		// In chunks of steps, so that a stop takes effect promptly.
+		var halted atomic.Bool
+		runMs := func(ms float64) error {
+			for left := int(ms/net.Config.DtMs + 0.5); left > 0 && !halted.Load(); {
+				n := min(left, 100)
+				if err := s.Run(n); err != nil {
+					return err
+				}
+				left -= n
+			}
+			return nil
+		}
+		if !simulate(runMs, func() { halted.Store(true) }, s.Step) {
 			return 1
 		}
-		sim, ran, desc = time.Since(t1), s.Step(), "sequential stepper"
+		ran, desc = s.Step(), "sequential stepper"
 		if out != nil && len(src.stateMons) > 0 {
 			desc += " (state monitors need it)"
 		}
@@ -357,7 +395,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer e.Close()
-		if !simulate(e.RunMs) {
+		if !simulate(e.RunMs, e.Stop, e.Step) {
 			return 1
 		}
 		ran = e.Step()
@@ -387,8 +425,20 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			}
 			addrs, coord = a, c
 		}
+		// A Stop reaches only a run in progress: one requested as the
+		// run starts is repeated at the next progress report.
+		var e *actors.Engine
+		var stopping atomic.Bool
+		progressOrStop := func(steps int64) {
+			if onProgress != nil {
+				onProgress(steps)
+			}
+			if stopping.Load() {
+				e.Stop()
+			}
+		}
 		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: *peerTimeout,
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
+			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: progressOrStop}
 		if *shards == 0 {
 			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
 		}
@@ -401,7 +451,7 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer e.Close()
-		if !simulate(e.RunMs) {
+		if !simulate(e.RunMs, func() { stopping.Store(true); e.Stop() }, e.Step) {
 			return 1
 		}
 		ran = e.Step()
@@ -428,15 +478,6 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
-	for _, r := range recs {
-		if sinkErr == nil && *r.err != nil {
-			sinkErr = fmt.Errorf("writing state: %w", *r.err)
-		}
-	}
-	if sinkErr != nil {
-		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, sinkErr)
-		return 1
-	}
 	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: net.Config.Seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: desc, SynapseBytes: synBytes}
 	if _, peak, err := estimate.RSS(); err == nil {
@@ -494,7 +535,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 		}
 		sum.WallS = time.Since(t0).Seconds()
 		if err := out.Commit(sum); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, out.Dir(), err)
+			if _, ok := ctl.code(); !ok { // else aborted by the signal handler
+				fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, out.Dir(), err)
+			}
 			return 1
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", out.Dir())
@@ -549,10 +592,10 @@ type stateRecorder struct {
 	every int64
 	w     *output.StateWriter
 	row   []float32
-	err   *error
+	fail  *writeFailure // the first error, which stops the run
 }
 
-func newStateRecorder(out *output.Run, net *network.Network, sm modelfile.StateMonitor) (*stateRecorder, error) {
+func newStateRecorder(out *output.Run, net *network.Network, sm modelfile.StateMonitor, fail *writeFailure) (*stateRecorder, error) {
 	p, ok := net.Population(sm.Population)
 	if !ok {
 		return nil, fmt.Errorf("state monitor: no population %q", sm.Population)
@@ -576,19 +619,20 @@ func newStateRecorder(out *output.Run, net *network.Network, sm modelfile.StateM
 	if err != nil {
 		return nil, err
 	}
-	var e error
-	return &stateRecorder{v: v, idx: idx, every: int64(sm.Every), w: w, row: make([]float32, len(idx)), err: &e}, nil
+	return &stateRecorder{v: v, idx: idx, every: int64(sm.Every), w: w, row: make([]float32, len(idx)), fail: fail}, nil
 }
 
 // Record implements stepper.Monitor.
 func (m *stateRecorder) Record(step int64, _ *network.Network) {
-	if step%m.every != 0 || *m.err != nil {
+	if step%m.every != 0 || m.fail.failed() != nil {
 		return
 	}
 	for i, x := range m.idx {
 		m.row[i] = m.v[x]
 	}
-	*m.err = m.w.Append(step, m.row)
+	if err := m.w.Append(step, m.row); err != nil {
+		m.fail.set(fmt.Errorf("writing state %s: %w", m.w.Path(), err))
+	}
 }
 
 // shardCounts turns --shards N into counts per population: N (at most the

@@ -9,10 +9,12 @@ import (
 	"testing"
 )
 
-// TestMain lets the test binary serve as a worker process: run --workers
-// starts this executable with the "worker" command.
+// TestMain lets the test binary serve as a worker process (run --workers
+// starts this executable with the "worker" command), and as spiral-node
+// itself, with its exit codes and signals, when asSpiralNode is set in
+// its environment (see spiralNode).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "worker" {
+	if os.Getenv(asSpiralNode) != "" || (len(os.Args) > 1 && os.Args[1] == "worker") {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

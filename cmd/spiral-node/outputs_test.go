@@ -1,0 +1,439 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// asSpiralNode, set in the environment, makes the test binary run as
+// spiral-node (TestMain).
+const asSpiralNode = "SPIRAL_NODE_TEST_AS_MAIN"
+
+// spiralNode returns a command that runs spiral-node with args in a
+// process of its own: this test binary, which main's run serves. With
+// fileBlocks > 0 the process may write no file beyond that many blocks of
+// 512 or 1024 bytes (ulimit -f): writes fail as on a full disk.
+func spiralNode(t *testing.T, fileBlocks int, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
+	if fileBlocks > 0 {
+		cmd = exec.Command("sh", append([]string{"-c", fmt.Sprintf(`ulimit -f %d && exec "$0" "$@"`, fileBlocks), self}, args...)...)
+	}
+	cmd.Env = append(os.Environ(), asSpiralNode+"=1")
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
+}
+
+// syncBuffer is a bytes.Buffer that a child's output may fill while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// exitCode waits for cmd and returns its exit code (-1 if a signal
+// killed it).
+func exitCode(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	err := cmd.Wait()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// waitFor polls cond every 10 ms for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// simulating reports whether the run writing dir has streamed spikes
+// into its partial outputs (its engine is running).
+func simulating(dir string) func() bool {
+	return func() bool {
+		fi, err := os.Stat(filepath.Join(dir, ".partial", "spikes", "E.npz.t_ms.tmp"))
+		return err == nil && fi.Size() > 0
+	}
+}
+
+// entries lists a directory's names ("absent" if it does not exist).
+func entries(t *testing.T, dir string) string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return "absent"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
+
+// checkRun asserts that dir holds a complete run: summary.json and
+// readable spike archives of E and I, and nothing else but plots.
+func checkRun(t *testing.T, dir string) {
+	t.Helper()
+	if got := entries(t, dir); got != "spikes summary.json" && got != "plots spikes summary.json" {
+		t.Fatalf("%s holds %s", dir, got)
+	}
+	if got := entries(t, filepath.Join(dir, "spikes")); got != "E.npz I.npz" {
+		t.Fatalf("%s/spikes holds %s", dir, got)
+	}
+	for _, pop := range []string{"E", "I"} {
+		z, err := zip.OpenReader(filepath.Join(dir, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(z.File) != 2 || z.File[0].Name != "t_ms.npy" || z.File[0].UncompressedSize64 < 1000 {
+			t.Errorf("%s.npz: %d members", pop, len(z.File))
+		}
+		z.Close()
+	}
+}
+
+// snapshot reads every file under dir, by relative path.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		files[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// A second run on the --out of a run in progress fails at once (exit 2)
+// naming the first one's process, and the first run's outputs survive
+// complete. (Before the lock, the second run deleted them.)
+func TestOutInUse(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	args := []string{"run", "brunel", "--scale", "0.2", "--duration", "20000", "--quiet", "--out", dir}
+	first, stdout, stderr := spiralNode(t, 0, args...)
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Process.Kill()
+	waitFor(t, "the first run to lock "+dir, func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, ".lock"))
+		return strings.TrimSpace(string(b)) == strconv.Itoa(first.Process.Pid)
+	})
+	second, _, stderr2 := spiralNode(t, 0, args...)
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%s is in use by pid %d", dir, first.Process.Pid)
+	if code := exitCode(t, second); code != 2 || !strings.Contains(stderr2.String(), want) {
+		t.Errorf("second run: exit %d, want 2 and %q:\n%s", code, want, stderr2)
+	}
+	if code := exitCode(t, first); code != 0 || !strings.Contains(stdout.String(), "wrote "+dir) {
+		t.Fatalf("first run: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	checkRun(t, dir)
+}
+
+// Two runs started together on one --out, in one process: exactly one
+// succeeds and its outputs survive; the other fails with the in-use
+// message.
+func TestConcurrentRunsOneOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	outs := make([]bytes.Buffer, 2)
+	errs := make([]bytes.Buffer, 2)
+	for k := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[k] = run([]string{"run", "brunel", "--scale", "0.2", "--duration", "2000", "--quiet", "--out", dir}, &outs[k], &errs[k])
+		}()
+	}
+	wg.Wait()
+	won := 0
+	if codes[1] == 0 {
+		won = 1
+	}
+	lost := 1 - won
+	if codes[won] != 0 || !strings.Contains(outs[won].String(), "wrote "+dir) {
+		t.Fatalf("exit codes %v: no run succeeded:\n%s\n%s", codes, errs[0].String(), errs[1].String())
+	}
+	want := fmt.Sprintf("%s is in use by pid %d", dir, os.Getpid())
+	if codes[lost] != 2 || !strings.Contains(errs[lost].String(), want) {
+		t.Errorf("the other run: exit %d, want 2 and %q:\n%s", codes[lost], want, errs[lost].String())
+	}
+	checkRun(t, dir)
+}
+
+// A .partial (and a .lock) left by a killed run is removed, with a word
+// on stderr, and the run goes on.
+func TestStalePartialRemoved(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := os.MkdirAll(filepath.Join(dir, ".partial", "spikes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, ".partial", "spikes", "E.npz.t_ms.tmp"), []byte("junk"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".lock"), []byte("999999999\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "cuba", "--duration", "200", "--quiet", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	want := fmt.Sprintf("spiral-node run: --out %s: removed %s, left by a run that was interrupted", dir, filepath.Join(dir, ".partial"))
+	if !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+	}
+	checkRun(t, dir)
+}
+
+// --overwrite replaces a previous run's outputs only when the new run
+// succeeds: a run that fails (a full disk) or is interrupted leaves them
+// as they were.
+func TestOverwrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	base := []string{"run", "brunel", "--scale", "0.2", "--quiet", "--out", dir}
+	var out, errb bytes.Buffer
+	if code := run(append(base, "--duration", "300"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	old := snapshot(t, dir)
+	unchanged := func(what string) {
+		t.Helper()
+		now := snapshot(t, dir)
+		if len(now) != len(old) {
+			t.Fatalf("%s: files %d, were %d (%s)", what, len(now), len(old), entries(t, dir))
+		}
+		for k, v := range old {
+			if now[k] != v {
+				t.Fatalf("%s: %s changed", what, k)
+			}
+		}
+		if got := entries(t, dir); got != "spikes summary.json" {
+			t.Fatalf("%s: %s holds %s", what, dir, got)
+		}
+	}
+	errb.Reset()
+	if code := run(append(base, "--duration", "300"), &out, &errb); code != 2 ||
+		!strings.Contains(errb.String(), "is not empty (holds spikes, summary.json)") || !strings.Contains(errb.String(), "--overwrite replaces") {
+		t.Errorf("without --overwrite: exit %d:\n%s", code, errb.String())
+	}
+	unchanged("refused run")
+
+	// a new run whose writes fail
+	cmd, _, stderr := spiralNode(t, 64, append(base, "--duration", "100000", "--overwrite")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd); code != 1 || !strings.Contains(stderr.String(), "writing spikes of") {
+		t.Errorf("failing overwrite: exit %d:\n%s", code, stderr)
+	}
+	unchanged("failed overwrite")
+
+	// a new run interrupted
+	cmd, _, stderr = spiralNode(t, 0, append(base, "--duration", "1000000", "--overwrite")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the run to simulate", simulating(dir))
+	cmd.Process.Signal(os.Interrupt)
+	if code := exitCode(t, cmd); code != 130 {
+		t.Errorf("interrupted overwrite: exit %d:\n%s", code, stderr)
+	}
+	unchanged("interrupted overwrite")
+
+	// a new run that succeeds replaces everything
+	errb.Reset()
+	if code := run(append(base, "--duration", "200", "--overwrite", "--seed", "2"), &out, &errb); code != 0 {
+		t.Fatalf("overwrite: exit %d: %s", code, errb.String())
+	}
+	checkRun(t, dir)
+	b, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if !strings.Contains(string(b), `"seed": 2`) || !strings.Contains(string(b), `"duration_ms": 200`) || string(b) == old["summary.json"] {
+		t.Errorf("summary.json after the overwrite:\n%s", b)
+	}
+	errb.Reset()
+	if code := run([]string{"run", "fi", "--overwrite"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--overwrite needs --out DIR") {
+		t.Errorf("--overwrite without --out: exit %d: %s", code, errb.String())
+	}
+}
+
+// The first write that fails (here: beyond the file size limit, as on a
+// full disk) stops the run at once on every engine: exit 1, an error
+// naming the file and the simulated time reached, nothing left behind.
+func TestWriteFailureStopsRun(t *testing.T) {
+	stopped := regexp.MustCompile(`writing (spikes of \w+|state \S+): write \S+: file too large; the run stopped at ([0-9.]+) ms of 100000 ms`)
+	for _, c := range []struct{ model, engine string }{
+		{"brunel", "lockstep"}, {"brunel", "actors"}, {"brunel", "sequential"}, {"../../examples/stdp/stdp.yaml", "sequential"},
+	} {
+		dir := filepath.Join(t.TempDir(), "out")
+		args := []string{"run", c.model, "--duration", "100000", "--quiet", "--engine", c.engine, "--out", dir}
+		if c.model == "brunel" {
+			args = append(args, "--scale", "0.2")
+		}
+		cmd, _, stderr := spiralNode(t, 64, args...)
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		code := exitCode(t, cmd)
+		m := stopped.FindStringSubmatch(stderr.String())
+		if code != 1 || m == nil {
+			t.Errorf("%s, %s: exit %d after %v, want 1 and an error matching %q:\n%s", c.model, c.engine, code, time.Since(start), stopped, stderr)
+			continue
+		}
+		// 64 blocks hold some thousands of spikes: a few hundred ms.
+		if ms, _ := strconv.ParseFloat(m[2], 64); ms > 5000 {
+			t.Errorf("%s, %s: stopped only at %g ms", c.model, c.engine, ms)
+		}
+		if got := entries(t, dir); got != "absent" {
+			t.Errorf("%s, %s: %s left with %s", c.model, c.engine, dir, got)
+		}
+	}
+}
+
+// SIGINT and SIGTERM end a run with 130 and 143, and remove its partial
+// outputs: a directory the run created goes, one that existed is left
+// empty.
+func TestSignalExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		sig    syscall.Signal
+		name   string
+		code   int
+		engine string
+		out    bool // with --out
+		exists bool // the --out directory exists (empty) before the run
+	}{
+		{syscall.SIGINT, "SIGINT", 130, "lockstep", true, false},
+		{syscall.SIGTERM, "SIGTERM", 143, "lockstep", true, true},
+		{syscall.SIGINT, "SIGINT", 130, "actors", true, false},
+		{syscall.SIGTERM, "SIGTERM", 143, "sequential", true, false},
+		{syscall.SIGINT, "SIGINT", 130, "lockstep", false, false},
+		{syscall.SIGTERM, "SIGTERM", 143, "lockstep", false, false},
+	} {
+		dir := filepath.Join(t.TempDir(), "out")
+		args := []string{"run", "brunel", "--scale", "0.2", "--duration", "1000000", "--engine", c.engine}
+		if c.out {
+			args = append(args, "--quiet", "--out", dir)
+		}
+		if c.exists {
+			os.Mkdir(dir, 0o755)
+		}
+		cmd, _, stderr := spiralNode(t, 0, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if c.out {
+			waitFor(t, "the run to simulate", simulating(dir))
+		} else {
+			waitFor(t, "progress", func() bool { return strings.Contains(stderr.String(), "simulated") })
+		}
+		cmd.Process.Signal(c.sig)
+		signalled := time.Now()
+		code := exitCode(t, cmd)
+		// The engine stops at once: the process does not wait out the
+		// grace period after which it exits regardless.
+		if d := time.Since(signalled); d >= interruptGrace {
+			t.Errorf("%s, %s, --out %v: exited %v after the signal", c.name, c.engine, c.out, d)
+		}
+		want := "spiral-node run: interrupted (" + c.name + ")"
+		if c.out {
+			want += ": the partial outputs in " + dir + " were removed"
+		}
+		if code != c.code || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%s, %s, --out %v: exit %d, want %d and %q:\n%s", c.name, c.engine, c.out, code, c.code, want, stderr)
+		}
+		wantDir := "absent"
+		if c.exists {
+			wantDir = ""
+		}
+		if got := entries(t, dir); got != wantDir {
+			t.Errorf("%s, %s, --out %v: %s holds %q after the signal, want %q", c.name, c.engine, c.out, dir, got, wantDir)
+		}
+	}
+}
+
+// A signal during --plot, after the outputs are committed, keeps them and
+// says so (it used to say they were removed).
+func TestSignalWhilePlotting(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd, _, stderr := spiralNode(t, 0, "run", "brunel", "--scale", "0.2", "--duration", "2000", "--quiet", "--out", dir, "--plot")
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	var stdout bytes.Buffer
+	buf := make([]byte, 4096)
+	for !strings.Contains(stdout.String(), "wrote "+dir+"\n") {
+		n, err := pr.Read(buf)
+		if err != nil {
+			t.Fatalf("stdout ended before the outputs were written: %v\n%s%s", err, stdout.String(), stderr)
+		}
+		stdout.Write(buf[:n])
+	}
+	cmd.Process.Signal(os.Interrupt)
+	go func() { // drain
+		for {
+			if _, err := pr.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	code := exitCode(t, cmd)
+	want := fmt.Sprintf("spiral-node run: interrupted (SIGINT) after the outputs were committed: %s is complete and kept", dir)
+	if code != 130 || !strings.Contains(stderr.String(), want) {
+		t.Fatalf("exit %d, want 130 and %q:\n%s", code, want, stderr)
+	}
+	checkRun(t, dir) // no .lock, no .partial
+	tmps, _ := filepath.Glob(filepath.Join(dir, "plots", "*.tmp"))
+	if len(tmps) > 0 {
+		t.Errorf("half-written plots left: %v", tmps)
+	}
+}
