@@ -3,6 +3,7 @@ package estimate
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -130,9 +131,13 @@ func Parse(name string, data []byte) (*Model, error) {
 
 // pairs returns the keys and values of mapping n in order, with YAML
 // merge keys (<<: *anchor) resolved: the mapping's own keys win.
-func pairs(n *yaml.Node) (keys []string, vals []*yaml.Node) {
+func pairs(n *yaml.Node) (keys []string, vals []*yaml.Node) { return pairsDepth(n, 0) }
+
+// pairsDepth is pairs within merges depth deep: a merge of a mapping
+// into itself (or deeper than 64 merges) ends.
+func pairsDepth(n *yaml.Node, depth int) (keys []string, vals []*yaml.Node) {
 	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
+	if n == nil || n.Kind != yaml.MappingNode || depth > 64 {
 		return nil, nil
 	}
 	seen := map[string]bool{}
@@ -152,7 +157,7 @@ func pairs(n *yaml.Node) (keys []string, vals []*yaml.Node) {
 		seen[n.Content[i].Value] = true
 	}
 	for _, mn := range merged {
-		mk, mv := pairs(mn)
+		mk, mv := pairsDepth(mn, depth+1)
 		for i, k := range mk {
 			if !seen[k] {
 				keys, vals = append(keys, k), append(vals, mv[i])
@@ -190,15 +195,34 @@ func each(n *yaml.Node, f func(key string, v *yaml.Node)) {
 }
 
 func str(n *yaml.Node) string {
+	n = deref(n)
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return ""
 	}
 	return n.Value
 }
 
+// num reads a number as package modelfile does (0 if n is none).
 func num(n *yaml.Node) float64 {
-	x, _ := strconv.ParseFloat(str(n), 64)
+	x, _ := parseNum(str(n))
 	return x
+}
+
+// parseNum parses a number as package modelfile does: _ separators
+// allowed, integers with a 0x, 0o or 0b prefix in that base, the rest
+// decimal.
+func parseNum(s string) (float64, bool) {
+	s = strings.ReplaceAll(s, "_", "")
+	if d := strings.TrimLeft(s, "+-"); len(d) > 2 && d[0] == '0' && strings.ContainsRune("xXoObB", rune(d[1])) {
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return float64(i), true
+		}
+		if u, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), 0, 64); err == nil {
+			return float64(u), true
+		}
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	return x, err == nil
 }
 
 // minMax reads a number or a list of numbers.
@@ -220,10 +244,16 @@ func minMax(n *yaml.Node) (lo, hi float64) {
 	}
 	if n.Kind == yaml.MappingNode { // a distribution: bound it by its numbers
 		first := true
-		var walk func(*yaml.Node)
-		walk = func(x *yaml.Node) {
+		var walk func(*yaml.Node, int)
+		walk = func(x *yaml.Node, depth int) {
+			x = deref(x)
+			// A distribution is {uniform: [lo, hi]} (modelfile checks
+			// it): deeper aliases, cycles included, are not followed.
+			if x == nil || depth > 8 {
+				return
+			}
 			if x.Kind == yaml.ScalarNode {
-				if v, err := strconv.ParseFloat(x.Value, 64); err == nil {
+				if v, ok := parseNum(x.Value); ok {
 					if first || v < lo {
 						lo = v
 					}
@@ -235,10 +265,10 @@ func minMax(n *yaml.Node) (lo, hi float64) {
 				return
 			}
 			for _, c := range x.Content {
-				walk(c)
+				walk(c, depth+1)
 			}
 		}
-		walk(n)
+		walk(n, 0)
 		return max(lo, 0), hi
 	}
 	v := num(n)

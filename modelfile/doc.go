@@ -52,5 +52,12 @@
 //
 // Parse and Load validate everything in one pass and return Errors, one
 // FieldError per problem: "file:line: field.path: value: what is valid",
-// with did-you-mean suggestions for unknown fields, values and references.
+// with did-you-mean suggestions for unknown fields, values and references
+// (at most MaxErrors, then a line counting the rest).
+//
+// Any bytes may be given: Load reads only a regular file of at most
+// MaxFileSize bytes (ReadFile), Parse builds at most MaxNodes YAML values
+// (aliases counted as what they stand for), numbers must fit a float32,
+// integers and seeds are read exactly, and costly but valid settings are
+// listed by Model.Warnings (docs/security.md).
 package modelfile

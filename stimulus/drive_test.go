@@ -2,6 +2,7 @@ package stimulus
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/rng"
@@ -85,6 +86,15 @@ func TestPoissonDriveRejectsBadParameters(t *testing.T) {
 		if err := d.Bind(env); err == nil {
 			t.Errorf("%+v accepted", *d)
 		}
+	}
+	// The mean per step, rate × dt / 1000, is at most rng.MaxPoissonMean
+	// (1e9): 1e13 Hz at dt 0.1 ms exactly, not twice that.
+	if err := (&PoissonDrive{RateHz: 1e13}).Bind(env); err != nil {
+		t.Errorf("1e13 Hz: %v", err)
+	}
+	err := (&PoissonDrive{RateHz: 2e13}).Bind(env)
+	if err == nil || !strings.Contains(err.Error(), "a mean of 2e+09 events per step: must be at most 1e+09 (rate_hz <= 1e+13 at this dt)") {
+		t.Errorf("2e13 Hz: %v", err)
 	}
 }
 
