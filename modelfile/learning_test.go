@@ -71,6 +71,10 @@ func TestLearningErrors(t *testing.T) {
 		{"inhibitory kind", withPlasticity("{kind: inhibitory, eta: 0.001, rho0_hz: 5}"),
 			`x.yaml:17: projections.EE.plasticity.kind: inhibitory: unknown value; did you mean "inhibitory_stdp"?`},
 		// rstdp and modulated
+		{"follow with plain stdp", withPlasticity("{kind: stdp}") + follow,
+			"x.yaml:18: projections.EE.follow: M: the rule stdp (projections.EE.plasticity) reads no neuromodulator, so the modulator would change nothing; rules that read one: rstdp"},
+		{"follow with rules that read none", withPlasticity("[{kind: stdp}, {kind: convergent, tau_ms: 100}]") + follow,
+			"x.yaml:18: projections.EE.follow: M: the rule composite (projections.EE.plasticity) reads no neuromodulator"},
 		{"rstdp without follow", withPlasticity("{kind: rstdp, rule: {kind: stdp}}"),
 			"x.yaml:17: projections.EE.plasticity.kind: rstdp: a three-factor rule needs a neuromodulator: give the projection a follow field (projections.EE.follow: the modulator population)"},
 		{"modulated without follow", withPlasticity("[{kind: convergent}, {kind: modulated, rule: {kind: stdp}}]"),

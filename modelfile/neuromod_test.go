@@ -2,7 +2,9 @@ package modelfile
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,7 +110,7 @@ func TestExtensionsBuild(t *testing.T) {
 	src := strings.Replace(modBase, "{delay_ms: 5}", "{delay_ms: 5, terminals: 2, response: {kind: scaling, scale: [1, 0.5]}}", 1)
 	src = strings.Replace(src, "{kind: all_to_all}", "{kind: list, i: [0, 1, 1], j: [1, 2, 2], multapses: true}", 1)
 	src += `    plasticity:
-      - {kind: stdp, a_plus: 0.001, a_minus: 0.001}
+      - {kind: modulated, rule: {kind: stdp, a_plus: 0.001, a_minus: 0.001}}
       - {kind: convergent, tau_ms: 100, c: 0.05}
     follow: M
     modulator_axon: slow
@@ -147,16 +149,50 @@ func TestExtensionsBuild(t *testing.T) {
 	spikes(t, net, 200)
 }
 
+// The neuromodulation example's weights change only with dopamine, and
+// in the direction its STDP window implies: with a_plus·tau_plus above
+// a_minus·tau_minus, uncorrelated pre- and postsynaptic spikes (plus the
+// causal pairings the input makes) potentiate on average, so the mean
+// weight grows while dopamine is present; with the dopamine pulse set to 0
+// the modulated rule changes nothing and every weight stays as drawn.
 func TestNeuromodulationExample(t *testing.T) {
-	m, err := Load(filepath.Join("..", "examples", "neuromodulation", "neuromodulation.yaml"))
+	src, err := os.ReadFile(filepath.Join("..", "examples", "neuromodulation", "neuromodulation.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := m.Build()
-	if err != nil {
-		t.Fatal(err)
+	run := func(src []byte) (initial, final []float32) {
+		m, err := Parse("neuromodulation.yaml", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := m.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := net.Projection("syn")
+		initial = slices.Clone(p.Runtime.Syn.W)
+		spikes(t, net, 5000) // 500 ms: two and a half dopamine pulses
+		return initial, p.Runtime.Syn.W
 	}
-	spikes(t, net, 100)
+	mean := func(w []float32) float64 {
+		s := 0.0
+		for _, x := range w {
+			s += float64(x)
+		}
+		return s / float64(len(w))
+	}
+	init, with := run(src)
+	if !(mean(with) > mean(init)) {
+		t.Errorf("with dopamine the mean weight went from %g to %g; the window favours potentiation", mean(init), mean(with))
+	}
+	silent := strings.Replace(string(src), "high: 1", "high: 0", 1)
+	if silent == string(src) {
+		t.Fatal("the example has no dopamine pulse of height 1 to silence")
+	}
+	init0, without := run([]byte(silent))
+	if !slices.Equal(init0, without) {
+		t.Errorf("without dopamine the weights changed (mean %g to %g)", mean(init0), mean(without))
+	}
 }
 
 // A learnt latency in a model file reaches the built projection with its

@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"fmt"
+	"github.com/spiral-sim/spiral/plasticity"
 	"math"
 
 	"gopkg.in/yaml.v3"
@@ -173,6 +174,9 @@ func (p *parser) parseFollow(m *mapping, path string, plast *yaml.Node, c *netwo
 			}
 			if plast == nil {
 				p.bad(fv, path+".follow", "only plasticity reads a neuromodulator; give the projection a plasticity rule")
+			} else if c.Plasticity != nil && !plasticity.ReadsModulator(c.Plasticity) {
+				p.bad(fv, path+".follow", "the rule %s (%s.plasticity) reads no neuromodulator, so the modulator would change nothing; rules that read one: %s",
+					c.Plasticity.Kind(), path, plasticity.ModulatedKinds)
 			}
 		}
 	}

@@ -75,7 +75,9 @@ type Connection struct {
 	// all its rows (a dopaminergic tissue of size 1, or the summed
 	// activity of any population — give the axon a scaling response for a
 	// mean), arriving after the axon's latency, the same for every
-	// synapse of the projection.
+	// synapse of the projection. The plasticity must read it
+	// (plasticity.ReadsModulator: RSTDP, Modulated, or a Composite holding
+	// one); Build refuses a rule that would ignore it.
 	Follow        string
 	ModulatorAxon string
 	// Latency, optional, makes the synapses' latencies learnt: a rule of
@@ -655,6 +657,13 @@ func (b *Builder) Build() (*Network, error) {
 		}
 		if c.Follow != "" && c.Plasticity == nil {
 			errs = append(errs, fmt.Errorf("%s: follow = %q: only plasticity reads a neuromodulator; give the projection a plasticity rule", where, c.Follow))
+			continue
+		}
+		if c.Follow != "" && !plasticity.ReadsModulator(c.Plasticity) {
+			// Its weights would never see the modulator: a model that
+			// looks neuromodulated and is not.
+			errs = append(errs, fmt.Errorf("%s: follow = %q: the rule %s reads no neuromodulator, so the modulator would change nothing; rules that read one: %s",
+				where, c.Follow, c.Plasticity.Kind(), plasticity.ModulatedKinds))
 			continue
 		}
 		if c.Follow != "" {

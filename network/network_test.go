@@ -237,7 +237,8 @@ func TestGradedAndSpikingMix(t *testing.T) {
 // modProbe is a learning rule that records the modulator it sees.
 type modProbe struct{ seen *[]float32 }
 
-func (m modProbe) Kind() string { return "probe" }
+func (m modProbe) Kind() string         { return "probe" }
+func (m modProbe) ReadsModulator() bool { return true }
 func (m modProbe) New(p *plasticity.Projection) (plasticity.Rule, error) {
 	return probeRule{m.seen}, nil
 }
@@ -419,6 +420,30 @@ func TestCanonicalDeliveryOrder(t *testing.T) {
 		if got := v.Values[3][0]; got != 1 {
 			t.Errorf("%s: v = %g after the three events, want 1 (emission order)", mode, got)
 		}
+	}
+}
+
+// Following a modulator with a rule that reads none is refused, naming the
+// projection, the rule and the rules that do read one; a rule that reads
+// one (here inside a composite) is accepted.
+func TestFollowNeedsAModulatedRule(t *testing.T) {
+	build := func(rule plasticity.Spec) error {
+		b := network.New(network.Config{DtMs: 0.1})
+		b.Population("a", 2, soma.LIF())
+		b.Population("da", 1, soma.RateUnit(soma.Linear))
+		b.Connect("p", network.Connection{From: "a", To: "a", Pattern: connectivity.AllToAll{}, Weight: param.Const(0.1),
+			Plasticity: rule, Follow: "da"})
+		_, err := b.Build()
+		return err
+	}
+	err := build(plasticity.LeakySTDP(20, 20, 0.01, 0.01))
+	if err == nil || !strings.Contains(err.Error(), `projection "p": follow = "da": the rule stdp reads no neuromodulator`) ||
+		!strings.Contains(err.Error(), "rstdp") || !strings.Contains(err.Error(), "modulated") {
+		t.Errorf("follow with plain STDP: %v", err)
+	}
+	if err := build(plasticity.Composite{Rules: []plasticity.Spec{plasticity.Convergent{Tau: 100},
+		plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.01)}}}); err != nil {
+		t.Errorf("follow with a composite holding a modulated rule: %v", err)
 	}
 }
 

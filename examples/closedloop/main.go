@@ -7,7 +7,13 @@
 // The network: 200 Poisson inputs ("in", 20 Hz) project with plastic
 // synapses onto 50 LIF neurons ("motor"); the plastic projection follows
 // the modulator source "dopamine", a graded unit whose input the
-// environment sets once per segment. The environment is an ordinary
+// environment sets once per segment. Its rule is modulated STDP: the
+// changes STDP proposes times the dopamine the synapses see, so the weights
+// change only when the environment rewards. The STDP window favours
+// potentiation (a_plus·tau_plus > a_minus·tau_minus), so rewarding activity
+// strengthens the input and the motor population fires more: a loop that
+// learns to be rewarded. With the reward forced to 0 (-gain 0) the weights
+// stay exactly as drawn. The environment is an ordinary
 // protoactor actor: it receives an *actors.Observation after every
 // segment (the spikes of the populations it observes) and answers with an
 // *actors.Actuation (the input of the population it drives during the next
@@ -16,6 +22,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -33,8 +40,9 @@ import (
 )
 
 // environment rewards motor activity: the reward of a segment is the
-// number of motor spikes in it, divided by 10.
+// number of motor spikes in it, divided by 10, times gain.
 type environment struct {
+	gain             float32
 	segments, spikes int
 	rewards          float64
 }
@@ -46,7 +54,7 @@ func (env *environment) Receive(ctx actor.Context) {
 		return
 	}
 	n := len(obs.Spikes["motor"].Steps)
-	reward := float32(n) / 10
+	reward := env.gain * float32(n) / 10
 	env.segments++
 	env.spikes += n
 	env.rewards += float64(reward)
@@ -67,33 +75,68 @@ func build() (*network.Network, error) {
 		Axon("volume", axon.Spec{Delay: param.Const(5)})
 	b.Connect("in-motor", network.Connection{From: "in", To: "motor", Receptor: "ampa",
 		Pattern: connectivity.Bernoulli{P: 0.5}, Weight: param.Uniform(0, 4), Wmin: 0, Wmax: 4,
-		Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.0105), Follow: "dopamine", ModulatorAxon: "volume"})
+		Plasticity: plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.009)}, Follow: "dopamine", ModulatorAxon: "volume"})
 	return b.Build()
 }
 
-func main() {
+// outcome is what a run of the loop did.
+type outcome struct {
+	env                    *environment
+	segmentSteps           int
+	motorSpikes            int     // recorded by the engine
+	initialMean, finalMean float64 // mean weight of in-motor
+}
+
+// simulate runs the loop for ms of simulated time with the reward scaled by
+// gain.
+func simulate(gain float32, ms float64) (outcome, error) {
 	net, err := build()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return outcome{}, err
 	}
+	proj, _ := net.Projection("in-motor")
+	out := outcome{env: &environment{gain: gain}, initialMean: mean(proj.Runtime.Syn.W)}
 	e, err := actors.New(net, actors.Options{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return outcome{}, err
 	}
-	env := &environment{}
-	if err := e.Attach(actors.Attachment{Name: "environment", Actor: env, Observe: []string{"motor"}, Drive: "dopamine"}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+	if err := e.Attach(actors.Attachment{Name: "environment", Actor: out.env, Observe: []string{"motor"}, Drive: "dopamine"}); err != nil {
+		e.Close()
+		return outcome{}, err
 	}
-	if err := e.RunMs(1000); err != nil {
+	if err := e.RunMs(ms); err != nil {
+		e.Close()
+		return outcome{}, err
+	}
+	_, motor, _ := e.Spikes("motor")
+	if err := e.GatherWeights(); err != nil {
+		e.Close()
+		return outcome{}, err
+	}
+	e.Close() // waits until the environment has handled every observation
+	out.segmentSteps, out.motorSpikes, out.finalMean = e.SegmentSteps(), len(motor), mean(proj.Runtime.Syn.W)
+	return out, nil
+}
+
+func mean(w []float32) float64 {
+	s := 0.0
+	for _, x := range w {
+		s += float64(x)
+	}
+	return s / float64(len(w))
+}
+
+func main() {
+	gain := flag.Float64("gain", 1, "reward per 10 motor spikes (0: no reward)")
+	ms := flag.Float64("ms", 1000, "simulated time (ms)")
+	flag.Parse()
+	o, err := simulate(float32(*gain), *ms)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	_, motorSpikes, _ := e.Spikes("motor")
-	e.Close() // waits until the environment has handled every observation
 	fmt.Printf("segments of %d steps: %d; motor spikes seen by the environment: %d; total reward %.1f\n",
-		e.SegmentSteps(), env.segments, env.spikes, env.rewards)
-	fmt.Printf("motor spikes recorded by the engine: %d\n", len(motorSpikes))
+		o.segmentSteps, o.env.segments, o.env.spikes, o.env.rewards)
+	fmt.Printf("motor spikes recorded by the engine: %d\n", o.motorSpikes)
+	fmt.Printf("mean weight in -> motor: %.6f -> %.6f\n", o.initialMean, o.finalMean)
 }
