@@ -268,6 +268,7 @@ func (r *relay) Receive(ctx actor.Context) {
 			return
 		}
 		r.pending = append(r.pending, observed{n: m.Segment, to: m.To})
+		r.e.attachWaiting.Add(1)
 		ctx.Request(r.user, m)
 	case *Actuation:
 		if len(r.pending) == 0 {
@@ -275,6 +276,7 @@ func (r *relay) Receive(ctx actor.Context) {
 		}
 		seg := r.pending[0]
 		r.pending = r.pending[1:]
+		r.e.attachWaiting.Add(-1)
 		shards := r.e.shardAs[r.at.drive]
 		n := r.e.net.Populations[r.at.drive].Len()
 		if len(m.Input) != n {

@@ -354,3 +354,43 @@ func (r *attackRun) result(t *testing.T) result {
 	}
 	return res
 }
+
+// A run paused for longer than the peer timeout is not a stalled worker:
+// after Resume it completes with the sequential stepper's spikes.
+func TestPauseLongerThanPeerTimeout(t *testing.T) {
+	want := sequential(t, testnets.BrunelLike(t, false), 300)
+	r := startAttackRun(t, 300*time.Millisecond)
+	if err := r.engine.Run(100); err != nil {
+		t.Fatal(err)
+	}
+	r.engine.Pause()
+	done := make(chan error, 1)
+	go func() { done <- r.engine.Run(200) }()
+	time.Sleep(1200 * time.Millisecond) // four peer timeouts
+	r.engine.Resume()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the paused run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the resumed run did not end")
+	}
+	compare(t, "paused and resumed", want, r.result(t))
+}
+
+// Peer timeouts too short to mean anything, and windows beyond what a
+// worker accepts, are refused by name.
+func TestWorkerOptionsBounds(t *testing.T) {
+	coord, _ := identities(t, 1)
+	for _, o := range []actors.Options{
+		{Workers: []string{"127.0.0.1:1"}, Identity: coord, PeerTimeout: 3},
+		{Workers: []string{"127.0.0.1:1"}, Identity: coord, PeerTimeout: 50 * time.Millisecond},
+		{Workers: []string{"127.0.0.1:1"}, Identity: coord, Window: actors.MaxWorkerWindow + 1},
+	} {
+		_, err := actors.New(testnets.BrunelLike(t, false), o)
+		if err == nil || !(strings.Contains(err.Error(), "PeerTimeout") || strings.Contains(err.Error(), "Window")) {
+			t.Errorf("options %+v: %v", o, err)
+		}
+	}
+}

@@ -71,8 +71,10 @@ func (c *clockActor) Receive(ctx actor.Context) {
 		switch m.cmd {
 		case cmdPause:
 			c.paused = true
+			c.e.paused.Store(true)
 		case cmdResume:
 			c.paused = false
+			c.e.paused.Store(false)
 			c.grantMore(ctx)
 		case cmdStop:
 			// Only a run still being cut stops early; one whose
@@ -140,6 +142,7 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 	if len(batch) == 0 {
 		return
 	}
+	c.e.grantedTo.Store(c.granted)
 	local := &grants{batch} // read-only, shared
 	for k, s := range c.shards {
 		if c.remote[k] {

@@ -133,6 +133,13 @@ type Engine struct {
 	peerTimeout time.Duration
 	window      int          // segments the clock grants ahead of the slowest shard
 	lastBeat    atomic.Int64 // unix nanoseconds of the last progress
+	// What the progress deadline must know (workers only): segments
+	// granted so far, whether the clock is paused, how many observations
+	// attachments have not answered yet, and a worker lost between runs.
+	grantedTo     atomic.Int64
+	paused        atomic.Bool
+	attachWaiting atomic.Int64
+	lostErr       atomic.Pointer[error]
 	closing     atomic.Bool
 	stepNow     atomic.Int64 // where the last run ended
 	inRun       atomic.Bool
@@ -213,8 +220,14 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(o.Workers) > 0 {
 		e.fence, e.lost = &transport.Fence{}, make(chan error, 1)
 		e.peerTimeout = o.PeerTimeout
-		if e.peerTimeout <= 0 {
+		switch {
+		case e.peerTimeout == 0:
 			e.peerTimeout = DefaultPeerTimeout
+		case e.peerTimeout < MinPeerTimeout:
+			return nil, fmt.Errorf("engine: PeerTimeout %v: must be at least %v (or 0 for the default, %v)", o.PeerTimeout, MinPeerTimeout, DefaultPeerTimeout)
+		}
+		if o.Window > MaxWorkerWindow {
+			return nil, fmt.Errorf("engine: Window %d: at most %d with Workers (a worker-hosted shard accepts batches that far ahead of its grants)", o.Window, MaxWorkerWindow)
 		}
 		peers := make([]string, len(o.Workers))
 		for i := range peers {
@@ -286,6 +299,15 @@ func (e *Engine) Run(n int) error {
 	if n == 0 {
 		return nil
 	}
+	if p := e.lostErr.Load(); p != nil {
+		// A worker was lost or fenced since the last run.
+		e.failed = *p
+		return *p
+	}
+	select {
+	case <-e.results: // a late report of the last run (it had ended)
+	default:
+	}
 	until := e.step + int64(n)
 	learn := e.Learn
 	for _, row := range e.shardAs {
@@ -350,15 +372,25 @@ func (e *Engine) send(m any) {
 	}
 }
 
-// DefaultPeerTimeout is Options.PeerTimeout's default.
-const DefaultPeerTimeout = 15 * time.Second
+// DefaultPeerTimeout is Options.PeerTimeout's default, MinPeerTimeout its
+// least value.
+const (
+	DefaultPeerTimeout = 15 * time.Second
+	MinPeerTimeout     = 100 * time.Millisecond
+)
+
+// MaxWorkerWindow is the largest Options.Window with Workers.
+const MaxWorkerWindow = aheadSlack
 
 // watchProgress fails the run when it makes no progress for the peer
-// timeout, naming (and fencing) the workers whose shards' outputs the
-// recorder still waits for. It returns when done is closed.
+// timeout while granted work waits on workers, naming (and fencing) the
+// workers whose shards' outputs the recorder still waits for. It holds off
+// while the clock is paused, while nothing granted is outstanding, while an
+// attachment has not answered (the wait is this process's), and while only
+// this process's actors are late. It returns when done is closed.
 func (e *Engine) watchProgress(done <-chan struct{}) {
 	e.lastBeat.Store(time.Now().UnixNano())
-	tick := time.NewTicker(min(e.peerTimeout/4, 250*time.Millisecond))
+	tick := time.NewTicker(min(max(e.peerTimeout/4, time.Millisecond), 250*time.Millisecond))
 	defer tick.Stop()
 	for {
 		select {
@@ -369,22 +401,29 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 				continue
 			}
 			seg, late := e.waitingFor()
-			if len(late) == 0 {
-				e.finish(peerError("engine: no progress for %v at segment %d", e.peerTimeout, seg))
+			if e.paused.Load() || seg >= e.grantedTo.Load() || e.attachWaiting.Load() > 0 || len(late) == 0 {
+				e.lastBeat.Store(now.UnixNano())
+				continue
+			}
+			select {
+			case <-done: // the run ended meanwhile
 				return
+			default:
 			}
 			var addrs []string
 			for _, i := range late {
 				e.fence.Add(WorkerName(i))
 				addrs = append(addrs, e.workers[i])
 			}
-			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
 			who := "worker at "
 			if len(addrs) > 1 {
 				who = "workers at "
 			}
-			e.finish(peerError("engine: no progress for %v: segment %d waits for the %s%s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
-				e.peerTimeout, seg, who, strings.Join(addrs, ", ")))
+			err := peerError("engine: no progress for %v: segment %d waits for the %s%s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
+				e.peerTimeout, seg, who, strings.Join(addrs, ", "))
+			e.lostErr.Store(&err)
+			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
+			e.finish(err)
 			return
 		}
 	}
@@ -481,6 +520,13 @@ func (e *Engine) Close() {
 	for i := len(e.attached) - 1; i >= 0; i-- { // relays before their actors
 		_ = e.system.Root.PoisonFuture(e.attached[i]).Wait()
 	}
+	if e.remote != nil {
+		// Leave the network before stopping the dispatchers: a batch
+		// that a worker still sends must not reach a stopped one. Sends
+		// to workers from now on go to dead letters.
+		e.closing.Store(true)
+		shutdown(e.remote)
+	}
 	for g, row := range e.spids {
 		for k, p := range row {
 			if !e.remoteShard[e.globalID(g, k)] {
@@ -497,10 +543,6 @@ func (e *Engine) Close() {
 	_ = e.system.Root.StopFuture(e.clock).Wait()
 	for _, d := range e.dispatchers {
 		d.stop() // every actor they served has stopped
-	}
-	if e.remote != nil {
-		e.closing.Store(true)
-		shutdown(e.remote)
 	}
 	e.system = nil
 }

@@ -142,6 +142,7 @@ func (e *Engine) watchWorkers() {
 func (e *Engine) loseWorker(i int, why string) {
 	e.fence.Add(WorkerName(i))
 	err := peerError("engine: lost the worker at %s (%s)", e.workers[i], why)
+	e.lostErr.Store(&err)
 	e.log.Error("worker lost", zap.String("address", e.workers[i]), zap.String("why", why))
 	select {
 	case e.lost <- err:

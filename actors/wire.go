@@ -98,10 +98,15 @@ func (e *Engine) checkOutput(o, ref *output) error {
 		}
 	}
 	sh := e.shards[o.pop][o.shard]
+	lo, hi := sh.Lo, sh.Hi
+	if p := e.net.Populations[o.pop]; p.Batch > 1 {
+		// One shard holds every copy: elements b·N + i.
+		lo, hi = 0, p.Len()
+	}
 	for k, f := range o.fired {
 		for _, x := range f {
-			if int(x) < sh.Lo || int(x) >= sh.Hi {
-				return fmt.Errorf("segment %d step %d: neuron %d outside the shard's [%d, %d)", o.seg, o.from+int64(k), x, sh.Lo, sh.Hi)
+			if int(x) < lo || int(x) >= hi {
+				return fmt.Errorf("segment %d step %d: element %d outside the shard's [%d, %d)", o.seg, o.from+int64(k), x, lo, hi)
 			}
 		}
 	}
