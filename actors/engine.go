@@ -140,13 +140,13 @@ type Engine struct {
 	paused        atomic.Bool
 	attachWaiting atomic.Int64
 	lostErr       atomic.Pointer[error]
-	closing     atomic.Bool
-	stepNow     atomic.Int64 // where the last run ended
-	inRun       atomic.Bool
-	onSpikes    func(string, []int64, []uint32)
-	onProgress  func(int64)
-	discard     bool
-	dispatchers []*loopDispatcher
+	closing       atomic.Bool
+	stepNow       atomic.Int64 // where the last run ended
+	inRun         atomic.Bool
+	onSpikes      func(string, []int64, []uint32)
+	onProgress    func(int64)
+	discard       bool
+	dispatchers   []*loopDispatcher
 	// cores is how many dispatchers the actors get: AutoCores with the
 	// automatic layout, GOMAXPROCS with shard counts given.
 	cores int
