@@ -184,18 +184,16 @@ func newExtInput(n int) *extInput {
 // take files one actuation message received by a worker-hosted shard of n
 // neurons; a message cut into parts is filed once every part is here.
 func (x *extInput) take(m *messages.GradedBatch, n int) error {
-	parts := []*messages.GradedBatch{m}
-	if m.Parts > 1 {
-		if x.parts == nil {
-			x.parts = map[int64][]*messages.GradedBatch{}
+	if x.parts == nil {
+		x.parts = map[int64][]*messages.GradedBatch{}
+	}
+	// Each part holds at least one of the n values.
+	parts, err := collect(x.parts, int64(m.Epoch), m, n)
+	if err != nil || parts == nil {
+		if err != nil {
+			err = fmt.Errorf("actuation of segment %d: %w", m.Epoch, err)
 		}
-		seg := int64(m.Epoch)
-		parts = append(x.parts[seg], m)
-		if len(parts) < int(m.Parts) {
-			x.parts[seg] = parts
-			return nil
-		}
-		delete(x.parts, seg)
+		return err
 	}
 	if m.EpochLen != 1 {
 		return fmt.Errorf("actuation of segment %d covers %d steps, want 1", m.Epoch, m.EpochLen)

@@ -135,6 +135,9 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 				break
 			}
 			c.segs[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
+			if len(c.e.workers) > 0 {
+				c.e.segs.put(sg.N, sg.From, sg.To)
+			}
 		}
 		batch = append(batch, c.segs[c.granted])
 		c.granted++

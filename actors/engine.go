@@ -132,6 +132,7 @@ type Engine struct {
 	lost        chan error       // a worker lost (buffered)
 	peerTimeout time.Duration
 	window      int          // segments the clock grants ahead of the slowest shard
+	segs        segBounds    // with workers: the steps of the segments cut, not yet recorded
 	lastBeat    atomic.Int64 // unix nanoseconds of the last progress
 	// What the progress deadline must know (workers only): segments
 	// granted so far, whether the clock is paused, how many observations
@@ -825,8 +826,8 @@ func (e *Engine) globalID(pi, k int) int {
 // assembler turns a remote shard's protobuf output, possibly cut into
 // parts, into an output, after checking it (see wire.go).
 type assembler struct {
-	spikes map[[2]uint64][]*messages.SpikeBatch
-	graded map[[2]uint64][]*messages.GradedBatch
+	spikes map[[2]int64][]*messages.SpikeBatch
+	graded map[[2]int64][]*messages.GradedBatch
 	ev     []messages.Event
 }
 
@@ -863,14 +864,20 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 	if err := e.wireSegment(seg, next(id[0])); err != nil {
 		return nil, fail(err)
 	}
-	key := [2]uint64{uint64(link), seg}
+	key := [2]int64{int64(link), int64(seg)}
+	sh := e.shards[id[0]][id[1]]
+	elems := sh.Hi - sh.Lo
+	if p := e.net.Populations[id[0]]; p.Batch > 1 {
+		elems = p.Len() // one shard holds every copy
+	}
 	var o *output
 	switch m := m.(type) {
 	case *messages.SpikeBatch:
 		if a.spikes == nil {
-			a.spikes = map[[2]uint64][]*messages.SpikeBatch{}
+			a.spikes = map[[2]int64][]*messages.SpikeBatch{}
 		}
-		parts, err := collect(a.spikes, key, m)
+		purge(a.spikes, next(id[0]))
+		parts, err := collect(a.spikes, key, m, spikeParts(int64(elems)*int64(e.e)))
 		if err != nil || parts == nil {
 			if err != nil {
 				err = fail(err)
@@ -890,22 +897,18 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 		}
 	case *messages.GradedBatch:
 		if a.graded == nil {
-			a.graded = map[[2]uint64][]*messages.GradedBatch{}
+			a.graded = map[[2]int64][]*messages.GradedBatch{}
 		}
-		parts, err := collect(a.graded, key, m)
+		purge(a.graded, next(id[0]))
+		parts, err := collect(a.graded, key, m, gradedParts(elems, e.e))
 		if err != nil || parts == nil {
 			if err != nil {
 				err = fail(err)
 			}
 			return nil, err
 		}
-		sh := e.shards[id[0]][id[1]]
-		want := sh.Hi - sh.Lo
-		if p := e.net.Populations[id[0]]; p.Batch > 1 {
-			want = p.Len()
-		}
-		if int(m.TotalElements) != want {
-			return nil, fail(fmt.Errorf("graded batch of %d elements, want %d", m.TotalElements, want))
+		if int(m.TotalElements) != elems {
+			return nil, fail(fmt.Errorf("graded batch of %d elements, want %d", m.TotalElements, elems))
 		}
 		if int(m.EpochLen) > e.e {
 			return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, m.EpochLen, e.e))
