@@ -247,15 +247,22 @@ func TestMalformedBatchesCloseTheStream(t *testing.T) {
 }
 
 // Well-formed messages that a run cannot take — a flood of first parts
-// announcing 2^30 parts for segments far ahead, a batch on a link that
+// announcing 2^30 parts for segments far ahead, more parts than the link
+// can need inside the window, a batch on a link that
 // does not feed the shard — fail the run with an error, promptly, instead
 // of growing memory or panicking.
 func TestForgedBatchesFailTheRun(t *testing.T) {
-	cases := map[string]*messages.SpikeBatch{
-		"flood of parts":      {Link: 0, Epoch: 1 << 20, FirstStep: 0, EpochLen: 1, Part: 0, Parts: 1 << 30},
-		"link feeding no one": {Link: 999, Epoch: 0, EpochLen: 1},
+	cases := map[string]struct {
+		m    *messages.SpikeBatch
+		want string
+		same bool // send the same message every time (else the next segment each time)
+	}{
+		"flood of first parts of 2^30":   {&messages.SpikeBatch{Link: 0, Epoch: 1 << 20, EpochLen: 1, Part: 0, Parts: 1 << 30}, "its link needs at most", false},
+		"batches far ahead":              {&messages.SpikeBatch{Link: 0, Epoch: 1 << 20, EpochLen: 1}, "beyond the window", false},
+		"more parts than the link needs": {&messages.SpikeBatch{Link: 0, Epoch: 30, EpochLen: 1, Part: 0, Parts: 1000}, "its link needs at most", false},
+		"link feeding no one":            {&messages.SpikeBatch{Link: 999, Epoch: 0, EpochLen: 1}, "does not feed this shard", false},
 	}
-	for name, m := range cases {
+	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := startAttackRun(t, 0)
 			if err := r.engine.Run(100); err != nil {
@@ -268,24 +275,27 @@ func TestForgedBatchesFailTheRun(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- r.engine.Run(1 << 20) }()
 			conn := dial(t, r.addrs[0], tlsAs(t, member, member))
+			check := func(err error) {
+				if err == nil || !strings.Contains(err.Error(), "refused a message") || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("run ended with %v, want the forged batch refused (%s)", err, c.want)
+				}
+			}
 			for k := range 100 {
-				m := proto.Clone(m).(*messages.SpikeBatch)
-				m.Epoch += uint64(k)
+				m := proto.Clone(c.m).(*messages.SpikeBatch)
+				if !c.same {
+					m.Epoch += uint64(k)
+				}
 				_ = stream(conn, batchOf(t, r.addrs[0], actors.ShardActorName(0), m))
 				select {
 				case err := <-done:
-					if err == nil || !strings.Contains(err.Error(), "refused a message") {
-						t.Fatalf("run ended with %v, want the forged batch refused", err)
-					}
+					check(err)
 					return
 				default:
 				}
 			}
 			select {
 			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), "refused a message") {
-					t.Fatalf("run ended with %v, want the forged batch refused", err)
-				}
+				check(err)
 			case <-time.After(30 * time.Second):
 				t.Fatal("the run went on after forged batches")
 			}

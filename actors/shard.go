@@ -291,15 +291,18 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	if int64(m.Link) >= int64(len(s.slot)) || s.slot[a] < 0 {
 		return nil, fmt.Errorf("a spike batch on link %d, which does not feed this shard", m.Link)
 	}
-	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
-		return nil, fmt.Errorf("a spike batch of axon %d: %w", a, err)
-	}
 	ax := s.net.Axons[a]
 	rows := uint64(ax.Axon.Rows()) * uint64(max(1, s.net.Populations[ax.Source].Batch))
 	// At most one event per row, copy and terminal per step, twice over.
-	most := 2 * int64(rows) * int64(max(1, ax.Axon.Terminals())) * int64(segmentLength(s.net))
+	most := spikeParts(2 * int64(rows) * int64(max(1, ax.Axon.Terminals())) * int64(segmentLength(s.net)))
+	if int64(m.Parts) > int64(most) {
+		return nil, fmt.Errorf("a spike batch of axon %d in %d parts (its link needs at most %d)", a, m.Parts, most)
+	}
+	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
+		return nil, fmt.Errorf("a spike batch of axon %d: %w", a, err)
+	}
 	purge(s.parts, s.seg-1)
-	parts, err := collect(s.parts, [2]int64{int64(m.Link), int64(m.Epoch)}, m, spikeParts(most))
+	parts, err := collect(s.parts, [2]int64{int64(m.Link), int64(m.Epoch)}, m, most)
 	if err != nil || parts == nil {
 		return nil, err
 	}
