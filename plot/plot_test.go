@@ -156,7 +156,7 @@ func TestRasterSubsample(t *testing.T) {
 	if len(times) <= 20 {
 		t.Fatalf("test run too small: %d spikes", len(times))
 	}
-	if !bytes.Contains(b, []byte("-th neuron shown")) {
+	if !bytes.Contains(b, []byte("neuron shown")) {
 		t.Errorf("subsampled raster title does not say so")
 	}
 }

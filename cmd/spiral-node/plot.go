@@ -19,7 +19,7 @@ const plotUsage = "usage: spiral-node plot DIR [--bin MS] [--max-points N] [--fo
 func plotCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	bin := fs.Float64("bin", plot.DefaultRateBinMS, "population-rate bin width in ms")
+	bin := fs.Float64("bin", 0, "population-rate bin width in ms (default: chosen from each population's size, rate and the duration)")
 	maxPts := fs.Int("max-points", plot.DefaultMaxRasterPoints, "at most this many raster points per population (every s-th neuron shown beyond)")
 	formats := fs.String("format", "png,svg", "comma-separated image formats (png, svg, pdf, ...)")
 	fs.Usage = func() {
@@ -50,8 +50,8 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, plotUsage)
 		return 2
 	}
-	if !(*bin > 0) {
-		fmt.Fprintf(stderr, "spiral-node plot: --bin %g must be positive\n", *bin)
+	if !(*bin >= 0) {
+		fmt.Fprintf(stderr, "spiral-node plot: --bin %g must be positive (or 0 for the automatic choice)\n", *bin)
 		return 2
 	}
 	var fmts []string
