@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/spiral-sim/spiral/output"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -397,6 +398,7 @@ func (r *renderer) spikes(name string, size int, path string) error {
 		title = fmt.Sprintf("%s: spike raster, %d neurons, %d spikes (every %s neuron shown)", name, size, total, ordinal(stride))
 	}
 	p := newPlot(title, "time (ms)", "neuron index")
+	p.Y.Tick.Marker = indexTicks{}
 	if len(pts) > GlyphRasterMax {
 		p.Add(&pixelRaster{spikes: pts, color: color.NRGBA{A: 0xff}})
 	} else if len(pts) > 0 {
@@ -568,6 +570,7 @@ func (r *renderer) state(path string) error {
 		title += " (graded population)"
 	}
 	p := newPlot(title, "time (ms)", stateLabel(variable, graded))
+	leg := gplot.NewLegend()
 	for c := range envs {
 		xy := envs[c].points()
 		if len(xy) == 0 {
@@ -577,15 +580,24 @@ func (r *renderer) state(path string) error {
 		if err != nil {
 			return invalid("%s: %v", path, err)
 		}
-		p.Legend.Add(fmt.Sprintf("%s %d", what, int64(el.Data[cols[c]])), l)
+		leg.Add(fmt.Sprintf("%s %d", what, int64(el.Data[cols[c]])), l)
 	}
-	p.Legend.Top = true
 	if r.sum.DurationMS > 0 {
 		p.X.Min, p.X.Max = 0, math.Max(r.sum.DurationMS, p.X.Max)
 	}
-	// room for the legend on the right
-	p.X.Max += (p.X.Max - p.X.Min) * 0.12
-	return r.save("state_"+base, p.Draw)
+	return r.save("state_"+base, sideLegend(p, leg))
+}
+
+// sideLegend draws p with legend leg in a strip on its right, outside the
+// axes, where it hides no data.
+func sideLegend(p *gplot.Plot, leg gplot.Legend) func(draw.Canvas) {
+	return func(dc draw.Canvas) {
+		lw := leg.Rectangle(dc).Size().X + vg.Points(10)
+		p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+		leg.Top, leg.Left = true, true
+		top := p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding
+		leg.Draw(draw.Crop(dc, dc.Size().X-lw+vg.Points(6), 0, 0, -top))
+	}
 }
 
 // weights plots the histogram of array w of weights/<name>.npz.
@@ -727,16 +739,17 @@ func (r *renderer) weightMatrix(path, base string) error {
 	p.Add(h)
 	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
-	bar := newPlot("", "", "weight")
-	bar.HideX()
+	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks{}, indexTicks{}
+	// the colour bar, a plot of its own beside the matrix, with the same
+	// top (a blank title) and bottom (a blank x axis) margins
+	bar := newPlot(" ", " ", "weight")
+	bar.X.Tick.Marker = blankTicks{}
+	bar.X.LineStyle.Width, bar.X.Tick.LineStyle.Width = 0, 0
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	bar.Y.Min, bar.Y.Max = lo, hi
 	return r.save("wmatrix_"+base, func(dc draw.Canvas) {
 		wbar := vg.Inch
 		p.Draw(draw.Crop(dc, 0, -wbar, 0, 0))
-		// the bar shares the matrix's top and bottom margins
-		bar.Title.Text = " "
-		bar.X.Label.Text = " "
 		bar.Draw(draw.Crop(dc, dc.Size().X-wbar+vg.Points(8), 0, 0, 0))
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -56,12 +57,38 @@ func labelDecimals(vals []float64) int {
 	return 10
 }
 
+// formatTick writes v with d decimals, and zero as "0".
 func formatTick(v float64, d int) string {
 	s := strconv.FormatFloat(v, 'f', d, 64)
-	if s == "-0" {
+	if strings.Trim(s, "-0.") == "" {
 		s = "0"
 	}
 	return s
+}
+
+// indexTicks are cleanTicks for an axis of integers (neuron indices): only
+// integer values are labelled, and minor ticks are dropped where a
+// labelled tick would be closer than an integer apart.
+type indexTicks struct{}
+
+func (indexTicks) Ticks(lo, hi float64) []gplot.Tick {
+	var out []gplot.Tick
+	for _, t := range (cleanTicks{}).Ticks(lo, hi) {
+		if t.Value != math.Trunc(t.Value) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// blankTicks labels the ends of an axis with blank text: an axis drawn
+// without lines takes the room of a labelled one (the colour bar lines up
+// with the matrix beside it).
+type blankTicks struct{}
+
+func (blankTicks) Ticks(lo, hi float64) []gplot.Tick {
+	return []gplot.Tick{{Value: lo, Label: " "}, {Value: hi, Label: " "}}
 }
 
 // newPlot returns a plot with the package's axes: clean tick labels.
