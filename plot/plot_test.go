@@ -2,6 +2,7 @@ package plot
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -236,7 +237,7 @@ func TestBadDirectories(t *testing.T) {
 
 func TestReadNPYHeader(t *testing.T) {
 	for _, bad := range []string{"", "\x93NUMPY\x01\x00\x05\x00{'de", "GARBAGE!", "\x93NUMPY\x01\x00\x40\x00{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }           \n"} {
-		if _, err := readNPYHeader(strings.NewReader(bad)); err == nil {
+		if _, err := readNPYHeader(bufio.NewReaderSize(strings.NewReader(bad), 1<<16)); err == nil {
 			t.Errorf("%q: accepted", bad)
 		}
 	}
