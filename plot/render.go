@@ -181,31 +181,13 @@ type renderer struct {
 	files    []string
 }
 
-// save draws fig on a canvas of the figure size in every format and writes
-// it as out/base.<fmt>, via a temporary file.
+// save draws fig in every format as out/base.<fmt>.
 func (r *renderer) save(base string, fig func(draw.Canvas)) error {
-	for _, f := range r.opts.Formats {
-		c, err := draw.NewFormattedCanvas(r.opts.Width, r.opts.Height, f)
-		if err != nil {
-			return fmt.Errorf("plot %s: %w", base, err)
-		}
-		fig(draw.New(c))
-		path := filepath.Join(r.out, base+"."+f)
-		tmp := path + ".tmp"
-		fh, err := os.Create(tmp)
-		if err != nil {
+	f := Figure{Width: r.opts.Width, Height: r.opts.Height}
+	for _, format := range r.opts.Formats {
+		path := filepath.Join(r.out, base+"."+format)
+		if err := f.save(path, fig); err != nil {
 			return err
-		}
-		_, err = c.WriteTo(fh)
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp, path)
-		}
-		if err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("plot %s: %w", path, err)
 		}
 		r.files = append(r.files, path)
 	}
@@ -397,28 +379,10 @@ func (r *renderer) spikes(name string, size int, path string) error {
 	if stride > 1 {
 		title = fmt.Sprintf("%s: spike raster, %d neurons, %d spikes (every %s neuron shown)", name, size, total, ordinal(stride))
 	}
-	p := newPlot(title, "time (ms)", "neuron index")
-	p.Y.Tick.Marker = indexTicks{}
-	if len(pts) > GlyphRasterMax {
-		p.Add(&pixelRaster{spikes: pts, color: color.NRGBA{A: 0xff}})
-	} else if len(pts) > 0 {
-		xy := make(plotter.XYs, len(pts))
-		for k, s := range pts {
-			xy[k] = plotter.XY{X: float64(s.t), Y: float64(s.i)}
-		}
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			return err
-		}
-		rad := vg.Points(1)
-		if len(pts) > 1000 {
-			rad = vg.Points(0.5)
-		}
-		sc.GlyphStyle = draw.GlyphStyle{Shape: draw.BoxGlyph{}, Radius: rad, Color: color.Black}
-		p.Add(sc)
+	p, err := rasterPlot(title, pts, size, math.Max(dur, bin), 0)
+	if err != nil {
+		return err
 	}
-	p.X.Min, p.X.Max = 0, math.Max(dur, bin)
-	p.Y.Min, p.Y.Max = -0.5, math.Max(float64(size)-0.5, 0.5)
 	if err := r.save("raster_"+name, p.Draw); err != nil {
 		return err
 	}
@@ -446,6 +410,37 @@ func (r *renderer) spikes(name string, size int, path string) error {
 	// room above the highest bin for the legend
 	p.Y.Max *= 1.15
 	return r.save("rate_"+name, p.Draw)
+}
+
+// rasterPlot returns the raster of pts (neurons 0..size-1) over
+// [0, durMS]: glyphs of radius rad (0: by count) up to GlyphRasterMax
+// points, pixels beyond.
+func rasterPlot(title string, pts []spike, size int, durMS float64, rad vg.Length) (*gplot.Plot, error) {
+	p := newPlot(title, "time (ms)", "neuron index")
+	p.Y.Tick.Marker = indexTicks{}
+	if len(pts) > GlyphRasterMax {
+		p.Add(&pixelRaster{spikes: pts, color: color.NRGBA{A: 0xff}})
+	} else if len(pts) > 0 {
+		xy := make(plotter.XYs, len(pts))
+		for k, s := range pts {
+			xy[k] = plotter.XY{X: float64(s.t), Y: float64(s.i)}
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			return nil, err
+		}
+		if rad <= 0 {
+			rad = vg.Points(1)
+			if len(pts) > 1000 {
+				rad = vg.Points(0.5)
+			}
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Shape: draw.BoxGlyph{}, Radius: rad, Color: color.Black}
+		p.Add(sc)
+	}
+	p.X.Min, p.X.Max = 0, durMS
+	p.Y.Min, p.Y.Max = -0.5, math.Max(float64(size)-0.5, 0.5)
+	return p, nil
 }
 
 // GlyphRasterMax is the number of raster points up to which spikes are

@@ -66,20 +66,46 @@ func formatTick(v float64, d int) string {
 	return s
 }
 
-// indexTicks are cleanTicks for an axis of integers (neuron indices): only
-// integer values are labelled, and minor ticks are dropped where a
-// labelled tick would be closer than an integer apart.
+// indexTicks label an axis of integers (neuron indices): every integer
+// when there are at most ten, else multiples of a step of 1, 2 or 5 × 10ⁿ
+// giving at most six labels, with unlabelled ticks at the integers
+// between them when there are at most ten per step.
 type indexTicks struct{}
 
 func (indexTicks) Ticks(lo, hi float64) []gplot.Tick {
+	first, last := math.Ceil(lo), math.Floor(hi)
+	if last < first {
+		return nil
+	}
+	step := 1.0
+	for (last-first)/step > 5 && (last-first) >= 10 {
+		step = nextStep(step)
+	}
+	minor := step / 5
+	if step <= 5 {
+		minor = 1
+	}
 	var out []gplot.Tick
-	for _, t := range (cleanTicks{}).Ticks(lo, hi) {
-		if t.Value != math.Trunc(t.Value) {
-			continue
+	for v := math.Ceil(first/minor) * minor; v <= last; v += minor {
+		t := gplot.Tick{Value: v}
+		if math.Mod(v, step) == 0 {
+			t.Label = formatTick(v, 0)
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// nextStep returns the step after s in 1, 2, 5, 10, 20, 50, ...
+func nextStep(s float64) float64 {
+	e := math.Pow(10, math.Floor(math.Log10(s)+1e-9))
+	switch m := math.Round(s / e); m {
+	case 1:
+		return 2 * e
+	case 2:
+		return 5 * e
+	}
+	return 10 * e
 }
 
 // blankTicks labels the ends of an axis with blank text: an axis drawn

@@ -75,10 +75,24 @@ func TestTickLabels(t *testing.T) {
 			t.Errorf("tick %g labelled %q", tk.Value, tk.Label)
 		}
 	}
-	// index axes label integers only
-	for _, tk := range (indexTicks{}).Ticks(-0.5, 0.5) {
-		if tk.Label != "" && tk.Value != 0 {
-			t.Errorf("index tick %g labelled %q", tk.Value, tk.Label)
+	// index axes label integers: each of a few, or round multiples
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{-0.5, 0.5, "0"},
+		{-0.5, 2.5, "0 1 2"},
+		{-0.5, 999.5, "0 200 400 600 800"},
+		{-0.5, 11.5, "0 5 10"},
+	} {
+		var got []string
+		for _, tk := range (indexTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("index ticks on [%g, %g]: %q, want %q", c.lo, c.hi, got, c.want)
 		}
 	}
 }
