@@ -35,29 +35,37 @@ func (r *pixelRaster) Plot(c draw.Canvas, p *gplot.Plot) {
 	if d, ok := c.Canvas.(interface{ DPI() float64 }); ok {
 		dpi = d.DPI()
 	}
-	rect := c.Rectangle
-	sz := rect.Size()
-	w := int(math.Ceil(sz.X.Dots(dpi)))
-	h := int(math.Ceil(sz.Y.Dots(dpi)))
+	// the image covers whole device pixels of the data area, so that it
+	// is drawn unscaled and unblurred (no resampling of its pixels)
+	dots := func(l vg.Length) float64 { return l.Dots(dpi) }
+	length := func(d float64) vg.Length { return vg.Length(d * 72 / dpi) }
+	x0, x1 := math.Ceil(dots(c.Min.X)), math.Floor(dots(c.Max.X))
+	y0, y1 := math.Ceil(dots(c.Min.Y)), math.Floor(dots(c.Max.Y))
+	w, h := int(x1-x0), int(y1-y0)
 	if w <= 0 || h <= 0 || p.X.Max <= p.X.Min || p.Y.Max <= p.Y.Min {
 		return
 	}
+	rect := vg.Rectangle{Min: vg.Point{X: length(x0), Y: length(y0)}, Max: vg.Point{X: length(x1), Y: length(y1)}}
+	// a mark is a point wide (at least a pixel): alike in PNG and SVG
+	mark := max(1, int(math.Round(dpi/72)))
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	sx := float64(w) / (p.X.Max - p.X.Min)
-	sy := float64(h) / (p.Y.Max - p.Y.Min)
+	trX, trY := p.Transforms(&c)
 	for _, s := range r.spikes {
-		x := int((float64(s.t) - p.X.Min) * sx)
+		x := int(math.Floor(dots(trX(float64(s.t))) - x0))
 		if x < 0 || x >= w {
 			continue
 		}
-		// neuron i covers [i-0.5, i+0.5]; image row 0 is the top (Y.Max)
-		y0 := int(math.Floor((p.Y.Max - (float64(s.i) + 0.5)) * sy))
-		y1 := int(math.Ceil((p.Y.Max - (float64(s.i) - 0.5)) * sy))
-		y1 = max(y1, y0+1)
-		for y := max(y0, 0); y < min(y1, h); y++ {
-			px := img.Pix[img.PixOffset(x, y):]
-			px[0], px[1], px[2], px[3] = r.color.R, r.color.G, r.color.B, r.color.A
+		xe := min(x+mark, w)
+		// neuron i covers [i-0.5, i+0.5]; image row 0 is the top
+		ya := int(math.Floor(y1 - dots(trY(float64(s.i)+0.5))))
+		yb := int(math.Ceil(y1 - dots(trY(float64(s.i)-0.5))))
+		yb = max(yb, ya+1)
+		for y := max(ya, 0); y < min(yb, h); y++ {
+			for xx := x; xx < xe; xx++ {
+				px := img.Pix[img.PixOffset(xx, y):]
+				px[0], px[1], px[2], px[3] = r.color.R, r.color.G, r.color.B, r.color.A
+			}
 		}
 	}
-	c.DrawImage(vg.Rectangle{Min: rect.Min, Max: rect.Max}, img)
+	c.DrawImage(rect, img)
 }

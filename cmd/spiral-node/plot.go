@@ -12,7 +12,8 @@ import (
 const plotUsage = "usage: spiral-node plot DIR [--bin MS] [--max-points N] [--format png,svg]"
 
 // plotCommand implements "spiral-node plot DIR": it renders the raster,
-// population rate, state traces and weight histograms of the run directory
+// population rate, state traces (graded populations' outputs among them),
+// weight histograms and weight matrices of the run directory
 // DIR (written by "run --out DIR") into DIR/plots/. Exit codes: 0 success,
 // 2 invalid input (not a complete run directory, malformed files, bad
 // flags), 1 failure.
