@@ -859,7 +859,7 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 	from := e.workerOf(int(link))
 	id := e.ids[link]
 	fail := func(err error) error {
-		return peerError("from the worker at %s (shard %d): %v", from, link, err)
+		return peerWrap(err, "from the worker at %s (shard %d)", from, link)
 	}
 	if err := e.wireSegment(seg, next(id[0])); err != nil {
 		return nil, fail(err)
