@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spiral-sim/spiral/plot"
 )
@@ -51,7 +52,7 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 		if len(pos) == 0 {
 			fmt.Fprintln(stderr, "spiral-node plot: no run directory given")
 		} else {
-			fmt.Fprintf(stderr, "spiral-node plot: %s: one run directory, not %d\n", plural(len(pos), "argument"), len(pos))
+			fmt.Fprintf(stderr, "spiral-node plot: %s (%s): give one run directory\n", plural(len(pos), "argument"), strings.Join(pos, " "))
 		}
 		fmt.Fprintln(stderr, plotUsage)
 		return 2
