@@ -76,10 +76,12 @@ type Summary struct {
 	SynapseBytes int64 `json:"synapse_bytes,omitempty"`
 	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
 	// SynapticEvents counts the synaptic events delivered, exactly: for
-	// every event (spike, or graded sample) that reached a projection
-	// during the run, the synapses of its source's row, those blocked by a
-	// mask left out; events still in flight at the end are not counted,
-	// nor is the drive of stimuli. Every engine counts the same.
+	// every event an axon emitted (a spike; with a response function or a
+	// graded source, each step of non-zero output) that reached a
+	// projection during the run, the synapses of its source's row, those
+	// blocked by a mask left out; events still in flight at the end are
+	// not counted, nor is the drive of stimuli. Every engine counts the
+	// same.
 	// SynapticEventsPerS is SynapticEvents / SimulateS (0 if that is 0).
 	SynapticEvents     int64               `json:"synaptic_events"`
 	SynapticEventsPerS float64             `json:"synaptic_events_per_s"`
