@@ -493,6 +493,32 @@ func (e *Engine) Spikes(pop string) (steps []int64, elements []uint32, err error
 	return slices.Clone(r.steps), slices.Clone(r.elems), nil
 }
 
+// Events returns the synaptic events delivered so far, summed over the
+// shards, asked of each (in this process or a worker's): for every event
+// that arrived at a projection at a step computed so far, the synapses of
+// its source's row — the same count as the sequential stepper's
+// (stepper.Stepper.Events). Call it between runs.
+func (e *Engine) Events() (int64, error) {
+	if e.system == nil {
+		return 0, ErrClosed
+	}
+	var n int64
+	for p, row := range e.spids {
+		for si, pid := range row {
+			res, err := e.system.Root.RequestFuture(pid, &messages.EventsRequest{}, requestTimeout).Result()
+			if err != nil {
+				return 0, fmt.Errorf("engine: synaptic events of shard %d: %w", e.globalID(p, si), err)
+			}
+			m, ok := res.(*messages.Events)
+			if !ok || m.Events < 0 {
+				return 0, fmt.Errorf("engine: synaptic events of shard %d: bad answer %T (%v)", e.globalID(p, si), res, res)
+			}
+			n += m.Events
+		}
+	}
+	return n, nil
+}
+
 // GatherWeights copies the weights of every shard back into the network's
 // projections (Network.Projections[k].Runtime.Syn.W), for inspection
 // between runs.

@@ -59,6 +59,9 @@ func onActorsWith(t *testing.T, net *network.Network, o actors.Options, steps in
 			r.Weights[p.Name+" latencies"] = slices.Clone(l)
 		}
 	}
+	if r.Events, err = e.Events(); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 

@@ -58,6 +58,9 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 			r.Weights[p.Name+" latencies"] = append([]float32(nil), l...)
 		}
 	}
+	if r.Events, err = e.Events(); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 

@@ -201,6 +201,13 @@ func (s *shardActor) Receive(ctx actor.Context) {
 				return
 			}
 		}
+	case *messages.EventsRequest:
+		var n int64
+		for _, in := range s.sh.Inboxes {
+			n += in.Events()
+		}
+		ctx.Respond(&messages.Events{Actor: s.id, Events: n})
+		return
 	case *messages.WeightsRequest:
 		resp := &messages.Weights{Projection: m.Projection, Actor: s.id}
 		if int(m.Projection) < len(s.net.Projections) {

@@ -218,6 +218,20 @@ func (e *Engine) SegmentSteps() int { return e.e }
 // Step returns the next step to compute (the steps run so far).
 func (e *Engine) Step() int64 { return e.step }
 
+// Events returns the synaptic events delivered so far, summed over the
+// shards: for every event that arrived at a projection at a step computed
+// so far, the synapses of its source's row — the same count as the
+// sequential stepper's (stepper.Stepper.Events). Call it between runs.
+func (e *Engine) Events() int64 {
+	var n int64
+	for _, sh := range e.all {
+		for _, in := range sh.Inboxes {
+			n += in.Events()
+		}
+	}
+	return n
+}
+
 // SetLearning switches plasticity on or off for the following runs
 // (traces keep running either way).
 func (e *Engine) SetLearning(on bool) { e.learn = on }

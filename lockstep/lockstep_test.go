@@ -44,6 +44,7 @@ func onLockstep(t *testing.T, net *network.Network, o lockstep.Options, steps in
 		r.Steps[p.Name], r.Elems[p.Name] = st, el
 	}
 	r.TakeWeights(net)
+	r.Events = e.Events()
 	return r
 }
 
@@ -210,4 +211,46 @@ func TestReleaseSynapses(t *testing.T) {
 		}
 	}
 	testnets.Compare(t, "with the network's static synapses released", want, got)
+}
+
+// The synaptic events delivered, counted independently from the spikes:
+// a spike of neuron i at step n reaches the row of i of every projection
+// from its axon at n + Latency(i), and counts its synapses if that step
+// was computed. The sequential stepper and the lockstep engine both count
+// exactly that; some spikes of the last steps are still in flight.
+func TestEventsFromSpikes(t *testing.T) {
+	const steps = 1500
+	net := testnets.BrunelLike(t, false)
+	seq := testnets.Sequential(t, net, steps)
+	var want, inFlight int64
+	for _, p := range net.Projections {
+		src := net.Populations[p.Source]
+		if src.Graded() {
+			t.Fatalf("projection %s: from the graded population %s; the count below is for spikes", p.Name, src.Name)
+		}
+		ax := net.Axons[p.Axon].Axon
+		if ax.Terminals() != 1 || net.Config.Batch > 1 {
+			t.Fatalf("projection %s: %d terminals, batch %d; the count below is for one of each", p.Name, ax.Terminals(), net.Config.Batch)
+		}
+		ptr := p.Runtime.Syn.Ptr
+		for k, st := range seq.Steps[src.Name] {
+			i := seq.Elems[src.Name][k]
+			n := int64(ptr[i+1] - ptr[i])
+			if st+int64(ax.Latency(int(i))) < steps {
+				want += n
+			} else {
+				inFlight += n
+			}
+		}
+	}
+	if want == 0 || inFlight == 0 {
+		t.Fatalf("%d events delivered, %d in flight: the test needs both", want, inFlight)
+	}
+	if seq.Events != want {
+		t.Errorf("sequential stepper: %d synaptic events delivered, want %d (%d more in flight)", seq.Events, want, inFlight)
+	}
+	got := onLockstep(t, testnets.BrunelLike(t, false), lockstep.Options{Shards: map[string]int{"E": 3, "I": 2}, Workers: 2}, steps)
+	if got.Events != want {
+		t.Errorf("lockstep: %d synaptic events delivered, want %d", got.Events, want)
+	}
 }

@@ -872,6 +872,100 @@ func (x *Weights) GetLatency() []float32 {
 	return nil
 }
 
+// EventsRequest (coordinator -> shard): send back the synaptic events
+// delivered to your projections so far.
+type EventsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventsRequest) Reset() {
+	*x = EventsRequest{}
+	mi := &file_spiral_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventsRequest) ProtoMessage() {}
+
+func (x *EventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
+func (*EventsRequest) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{10}
+}
+
+// Events (shard -> coordinator): the synaptic events delivered to a
+// shard's projections at the steps it computed so far (for every event
+// that arrived, the synapses of its source's row in the shard; see
+// projection.Inbox.Events).
+type Events struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Actor         uint32                 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Events        int64                  `protobuf:"varint,2,opt,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Events) Reset() {
+	*x = Events{}
+	mi := &file_spiral_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Events) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Events) ProtoMessage() {}
+
+func (x *Events) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Events.ProtoReflect.Descriptor instead.
+func (*Events) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Events) GetActor() uint32 {
+	if x != nil {
+		return x.Actor
+	}
+	return 0
+}
+
+func (x *Events) GetEvents() int64 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
 // Failure (actor -> clock): an actor failed; the run stops with this error.
 type Failure struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -885,7 +979,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_spiral_proto_msgTypes[10]
+	mi := &file_spiral_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -897,7 +991,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[10]
+	mi := &file_spiral_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -910,7 +1004,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{10}
+	return file_spiral_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Failure) GetActor() uint32 {
@@ -962,7 +1056,7 @@ type Envelope struct {
 
 func (x *Envelope) Reset() {
 	*x = Envelope{}
-	mi := &file_spiral_proto_msgTypes[11]
+	mi := &file_spiral_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -974,7 +1068,7 @@ func (x *Envelope) String() string {
 func (*Envelope) ProtoMessage() {}
 
 func (x *Envelope) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[11]
+	mi := &file_spiral_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -987,7 +1081,7 @@ func (x *Envelope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Envelope.ProtoReflect.Descriptor instead.
 func (*Envelope) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{11}
+	return file_spiral_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Envelope) GetBody() isEnvelope_Body {
@@ -1194,7 +1288,11 @@ const file_spiral_proto_rawDesc = "" +
 	"projection\x12\x14\n" +
 	"\x05actor\x18\x02 \x01(\rR\x05actor\x12\f\n" +
 	"\x01w\x18\x03 \x03(\x02R\x01w\x12\x18\n" +
-	"\alatency\x18\x04 \x03(\x02R\alatency\"l\n" +
+	"\alatency\x18\x04 \x03(\x02R\alatency\"\x0f\n" +
+	"\rEventsRequest\"6\n" +
+	"\x06Events\x12\x14\n" +
+	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x16\n" +
+	"\x06events\x18\x02 \x01(\x03R\x06events\"l\n" +
 	"\aFailure\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x1d\n" +
 	"\n" +
@@ -1224,7 +1322,7 @@ func file_spiral_proto_rawDescGZIP() []byte {
 }
 
 var file_spiral_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_spiral_proto_goTypes = []any{
 	(Control_Command)(0),     // 0: spiral.messages.Control.Command
 	(*SpikeBatch)(nil),       // 1: spiral.messages.SpikeBatch
@@ -1237,8 +1335,10 @@ var file_spiral_proto_goTypes = []any{
 	(*WorkerReady)(nil),      // 8: spiral.messages.WorkerReady
 	(*WeightsRequest)(nil),   // 9: spiral.messages.WeightsRequest
 	(*Weights)(nil),          // 10: spiral.messages.Weights
-	(*Failure)(nil),          // 11: spiral.messages.Failure
-	(*Envelope)(nil),         // 12: spiral.messages.Envelope
+	(*EventsRequest)(nil),    // 11: spiral.messages.EventsRequest
+	(*Events)(nil),           // 12: spiral.messages.Events
+	(*Failure)(nil),          // 13: spiral.messages.Failure
+	(*Envelope)(nil),         // 14: spiral.messages.Envelope
 }
 var file_spiral_proto_depIdxs = []int32{
 	0,  // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
@@ -1248,7 +1348,7 @@ var file_spiral_proto_depIdxs = []int32{
 	4,  // 4: spiral.messages.Envelope.grant:type_name -> spiral.messages.Grant
 	5,  // 5: spiral.messages.Envelope.progress:type_name -> spiral.messages.Progress
 	6,  // 6: spiral.messages.Envelope.control:type_name -> spiral.messages.Control
-	11, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
+	13, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
 	8,  // [8:8] is the sub-list for method output_type
 	8,  // [8:8] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
@@ -1261,7 +1361,7 @@ func file_spiral_proto_init() {
 	if File_spiral_proto != nil {
 		return
 	}
-	file_spiral_proto_msgTypes[11].OneofWrappers = []any{
+	file_spiral_proto_msgTypes[13].OneofWrappers = []any{
 		(*Envelope_Spikes)(nil),
 		(*Envelope_Graded)(nil),
 		(*Envelope_Modulator)(nil),
@@ -1276,7 +1376,7 @@ func file_spiral_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_spiral_proto_rawDesc), len(file_spiral_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -100,6 +100,12 @@ func suggest(s string, candidates []string) string {
 	return ""
 }
 
+// Suggest returns the candidate closest to s by edit distance (case
+// insensitive) when it is close enough to be a plausible typo, else "":
+// the guess behind the model files' "did you mean" (for other names a
+// program takes, such as the built-in models of spiral-node).
+func Suggest(s string, candidates []string) string { return suggest(s, candidates) }
+
 // didYouMean returns " (did you mean X?)" or "" and, always, the list of
 // valid names.
 func didYouMean(s string, candidates []string) string {

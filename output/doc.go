@@ -19,8 +19,13 @@
 //
 // summary.json holds dt_ms, duration_ms, seed, wall_s, build_s, simulate_s,
 // neurons, synapses, engine, synapse_bytes (the synapse storage after
-// building), peak_rss_bytes and populations, a list of {name, size, spikes,
-// rate_hz, cv_isi}. rate_hz is spikes / size / duration; cv_isi is the mean over
+// building), peak_rss_bytes, synaptic_events (the synaptic events
+// delivered, an exact count: for every event an axon emitted — a spike;
+// with a response function or a graded source, each step of non-zero
+// output — that reached a projection during the run, the synapses of its
+// source's row; those in flight at the end not counted),
+// synaptic_events_per_s (synaptic_events / simulate_s) and populations, a list of {name, size, spikes, rate_hz,
+// cv_isi}. rate_hz is spikes / size / duration; cv_isi is the mean over
 // neurons with at least two inter-spike intervals of the per-neuron ISI
 // coefficient of variation (std/mean), null when no neuron qualifies.
 //

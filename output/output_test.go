@@ -651,7 +651,7 @@ func TestStaleLeftovers(t *testing.T) {
 
 func TestSummaryJSON(t *testing.T) {
 	s := Summary{DtMS: 0.1, DurationMS: 1000, Seed: math.MaxUint64, WallS: 1.5, BuildS: 0.25, SimulateS: 1.25,
-		Neurons: 4000, Synapses: 320000,
+		Neurons: 4000, Synapses: 320000, SynapticEvents: 4_000_000, SynapticEventsPerS: 3.2e6,
 		Populations: []PopulationSummary{
 			{Name: "exc", Size: 3200, Spikes: 12345, RateHz: 3.857, CVISI: 0.93},
 			{Name: "inh", Size: 800, Spikes: 0, RateHz: 0, CVISI: NullFloat(math.NaN())},
@@ -662,7 +662,8 @@ func TestSummaryJSON(t *testing.T) {
 	}
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	keys := []string{"dt_ms", "duration_ms", "seed", "wall_s", "build_s", "simulate_s", "neurons", "synapses", "populations"}
+	keys := []string{"dt_ms", "duration_ms", "seed", "wall_s", "build_s", "simulate_s", "neurons", "synapses",
+		"synaptic_events", "synaptic_events_per_s", "populations"}
 	if len(m) != len(keys) {
 		t.Fatalf("keys %v", m)
 	}

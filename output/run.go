@@ -73,9 +73,19 @@ type Summary struct {
 	// SynapseBytes is the memory of the network's synapse storage
 	// (CSR arrays) after building; PeakRSSBytes the process's peak
 	// resident memory at the end of the run (0 where unknown).
-	SynapseBytes int64               `json:"synapse_bytes,omitempty"`
-	PeakRSSBytes int64               `json:"peak_rss_bytes,omitempty"`
-	Populations  []PopulationSummary `json:"populations"`
+	SynapseBytes int64 `json:"synapse_bytes,omitempty"`
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// SynapticEvents counts the synaptic events delivered, exactly: for
+	// every event an axon emitted (a spike; with a response function or a
+	// graded source, each step of non-zero output) that reached a
+	// projection during the run, the synapses of its source's row, those
+	// blocked by a mask left out; events still in flight at the end are
+	// not counted, nor is the drive of stimuli. Every engine counts the
+	// same.
+	// SynapticEventsPerS is SynapticEvents / SimulateS (0 if that is 0).
+	SynapticEvents     int64               `json:"synaptic_events"`
+	SynapticEventsPerS float64             `json:"synaptic_events_per_s"`
+	Populations        []PopulationSummary `json:"populations"`
 }
 
 // Options tune Begin.

@@ -44,10 +44,18 @@ type pending struct {
 // Inbox is the deferred-delivery queue of one receptor, shared by every
 // projection into it, so their events are added in emission order
 // whatever mix of static and plastic projections the receptor has.
+//
+// It also counts the synaptic events that arrive (Events): an event of a
+// source that reaches a projection counts once per synapse of the source's
+// row (in the projection, or in a shard's part of it), when it arrives.
 type Inbox struct {
 	target   *dendrite.Receptor
 	deferred bool
 	queue    [][]pending // by arrival step mod len
+	// sent counts the synaptic events sent and not yet arrived, by arrival
+	// step mod len (immediate delivery); arrived those that have.
+	sent    []int64
+	arrived int64
 }
 
 // NewInbox returns the (initially immediate) inbox of a receptor.
@@ -60,6 +68,9 @@ func (in *Inbox) Deferred() bool { return in.deferred }
 // sent; call it for every projection into the receptor before the run.
 func (in *Inbox) Grow(maxLatency int) {
 	in.target.Grow(maxLatency)
+	if n := in.target.Slots(); len(in.sent) < n {
+		in.sent = make([]int64, n) // only ever grown before any event is sent
+	}
 	if in.deferred && len(in.queue) < maxLatency+1 {
 		in.resize(maxLatency + 1)
 	}
@@ -84,6 +95,11 @@ func (in *Inbox) Defer() {
 // sent (emission step, link, source). Call it before the target
 // population steps.
 func (in *Inbox) Arrive(step int64) {
+	if len(in.sent) > 0 {
+		k := step % int64(len(in.sent))
+		in.arrived += in.sent[k]
+		in.sent[k] = 0
+	}
 	if !in.deferred {
 		return
 	}
@@ -99,12 +115,22 @@ func (in *Inbox) Arrive(step int64) {
 	*q = (*q)[:0]
 }
 
-// Reset drops the events in flight.
+// Reset drops the events in flight. The count of the events that have
+// arrived (Events) is kept.
 func (in *Inbox) Reset() {
 	for i := range in.queue {
 		in.queue[i] = in.queue[i][:0]
 	}
+	clear(in.sent)
 }
+
+// Events returns the synaptic events that have arrived so far (at the
+// steps passed to Arrive): for every event that reached a projection into
+// the receptor, the synapses of its source's row, those blocked by a mask
+// (SetMask) left out. Events in flight — sent, arriving later — are not
+// counted. It is exact, and the same whichever way the network is split
+// into shards, since a row's synapses are split among them.
+func (in *Inbox) Events() int64 { return in.arrived }
 
 // Projection is a projection's runtime state.
 type Projection struct {
@@ -197,14 +223,17 @@ func (p *Projection) Latencies() []float32 { return p.latL }
 func (p *Projection) deliverLate(step int64, src uint32, value float32) {
 	row := src // batch 1
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	n := int64(hi - lo)
 	for k := lo; k < hi; k++ {
 		if p.mask != nil && !p.mask[k] {
+			n--
 			continue
 		}
 		at := step + int64(latency.Steps(p.latL[k]))
 		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += value * p.Syn.W[k]
 		p.lat.Schedule(k, at)
 	}
+	p.inbox.arrived += n
 	if p.pre != nil {
 		if !p.preMark[src] {
 			p.preMark[src] = true
@@ -278,6 +307,7 @@ func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
 	cols := p.Syn.Cols
 	slot := in.target.Slot(arrival)
 	p.Syn.Deliver(row, value, slot[b*cols:(b+1)*cols])
+	in.sent[arrival%int64(len(in.sent))] += int64(p.Syn.Ptr[row+1] - p.Syn.Ptr[row])
 }
 
 // Touch reads the synapse rows of the given events ahead of Send, so that
@@ -299,13 +329,15 @@ func (p *Projection) deliver(src uint32, value float32, slot []float32) {
 	b, row := int(src/rows), int(src%rows)
 	cols := p.Syn.Cols
 	out := slot[b*cols : (b+1)*cols]
+	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
 	if p.mask == nil {
 		p.Syn.Deliver(row, value, out)
+		p.inbox.arrived += int64(hi - lo)
 	} else {
-		lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
 		for k := lo; k < hi; k++ {
 			if p.mask[k] {
 				out[p.Syn.Idx[k]] += value * p.Syn.W[k]
+				p.inbox.arrived++
 			}
 		}
 	}

@@ -53,6 +53,18 @@ func (s *Stepper) Network() *network.Network { return s.net }
 // Step returns the number of steps computed so far (the next step's index).
 func (s *Stepper) Step() int64 { return s.step }
 
+// Events returns the synaptic events delivered so far: for every event
+// that arrived at a projection at a step computed so far, the synapses of
+// its source's row (see projection.Inbox.Events). Every engine counts them
+// the same way.
+func (s *Stepper) Events() int64 {
+	var n int64
+	for _, in := range s.net.Inboxes {
+		n += in.Events()
+	}
+	return n
+}
+
 // TimeMs returns the simulated time so far.
 func (s *Stepper) TimeMs() float64 { return float64(s.step) * s.net.Config.DtMs }
 

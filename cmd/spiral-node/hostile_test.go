@@ -191,7 +191,7 @@ func TestHostileGenerated(t *testing.T) {
 		{many, 2, "more than 2000000 YAML tokens: a model file holds at most 1000000 values"},
 		{"/dev/zero", 2, "/dev/zero: not a regular file: it is a device"},
 		{fifo, 2, "not a regular file: it is a named pipe (FIFO)"},
-		{sub, 2, "not a regular file: it is a directory"},
+		{sub, 2, "model.yaml is a folder, not a model"},
 		{flood, 2, fmt.Sprintf("%d more problems not listed (%d in all; the first %d above)", nbad-maxPrinted, nbad, maxPrinted)},
 	}
 	for _, c := range cases {

@@ -13,7 +13,7 @@ import (
 	"github.com/spiral-sim/spiral/shard"
 )
 
-const inspectUsage = "usage: spiral-node inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|lockstep|sequential] [--shards N] [--estimate-only] [--force]"
+const inspectUsage = "usage: spiral-node inspect MODEL [--scale X] [--seed S] [--engine lockstep|actors|sequential] [--shards N] [--estimate-only] [--force]"
 
 // memAvailable reads MemAvailable (a variable for the tests).
 var memAvailable = estimate.MemAvailable
@@ -29,36 +29,37 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale (built-in models)")
-	engine := fs.String("engine", "actors", "the engine whose memory to estimate: actors or lockstep (the same shards), or sequential")
-	shards := fs.Int("shards", 0, "shards per population with the actor engine (0: as run chooses them)")
+	engine := fs.String("engine", "lockstep", "the engine whose memory to estimate: lockstep (run's default) or actors (the same shards), or sequential")
+	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: as run chooses them)")
 	only := fs.Bool("estimate-only", false, "print the estimate and do not build")
 	force := fs.Bool("force", false, "build even when the estimate exceeds the available memory")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, inspectUsage)
+		fmt.Fprintln(fs.Output(), inspectUsage)
+		fmt.Fprintln(fs.Output(), modelHelp)
 		fs.PrintDefaults()
 	}
-	name, code := parseWithModel(fs, args, "spiral-node inspect", "one model", stderr)
+	name, code := parseWithModel(fs, args, "spiral-node inspect", "one model", stdout, stderr)
 	if code >= 0 {
 		return code
 	}
 	if name == "" {
+		fmt.Fprintln(stderr, "spiral-node inspect: no model: give a built-in model's name (spiral-node models) or a model file")
 		fmt.Fprintln(stderr, inspectUsage)
 		return 2
 	}
-	if *engine == "lockstep" {
-		*engine = "actors" // the same shards and copies
-	}
-	if *engine != "actors" && *engine != "sequential" {
-		fmt.Fprintf(stderr, "spiral-node inspect: --engine %q: must be actors, lockstep or sequential\n", *engine)
+	if *engine != "actors" && *engine != "lockstep" && *engine != "sequential" {
+		fmt.Fprintf(stderr, "spiral-node inspect: --engine %q: must be lockstep, actors or sequential\n", *engine)
 		return 2
 	}
-	if *shards < 0 || (*shards > 0 && *engine == "sequential") {
-		fmt.Fprintf(stderr, "spiral-node inspect: --shards %d: must be >= 0, and only the actor engine splits populations\n", *shards)
+	// The lockstep and actor engines hold the same shards and copies.
+	split := *engine != "sequential"
+	if *shards < 0 || (*shards > 0 && !split) {
+		fmt.Fprintf(stderr, "spiral-node inspect: --shards %d: must be >= 0, and only the lockstep and actor engines split populations\n", *shards)
 		return 2
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	src, code := resolveModel(name, *seed, set["seed"], *scale, set["scale"], stderr)
+	src, code := resolveModel("spiral-node inspect", name, *seed, set["seed"], *scale, set["scale"], stderr)
 	if code != 0 {
 		return code
 	}
@@ -77,7 +78,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var layout map[string]int
-	if *engine == "actors" {
+	if split {
 		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize, actors.MinWorkPerCore)
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
@@ -87,7 +88,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	}
 	printEstimate(stdout, name, *engine, est)
 	need := max(est.BuildPeak, est.Sequential)
-	if *engine == "actors" {
+	if split {
 		need = max(need, est.ActorsPeak)
 	}
 	avail, aerr := memAvailable()
@@ -117,7 +118,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-12s %10d  %s\n", p.Name, p.N, p.Kind)
 	}
 	meas := estimate.Measure(net)
-	fmt.Fprintf(stdout, "%-12s %-8s %-8s %12s %12s %12s %12s %8s\n", "projection", "from", "to", "synapses", "estimated", "bytes", "estimated", "B/syn")
+	fmt.Fprintf(stdout, "%-12s %-8s %-8s %12s %12s %12s %12s %8s\n", "projection", "from", "to", "synapses", "estimated", "memory", "estimated", "B/syn")
 	var estBytes int64
 	for i, p := range net.Projections {
 		syn := p.Runtime.Syn
@@ -132,13 +133,13 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		if syn.Len() > 0 {
 			bps = float64(b) / float64(syn.Len())
 		}
-		fmt.Fprintf(stdout, "%-12s %-8s %-8s %12d %12.0f %12d %12d %8.2f\n", p.Name, net.Populations[p.Source].Name,
-			net.Populations[p.Target].Name, syn.Len(), pe.Synapses, b, eb, bps)
+		fmt.Fprintf(stdout, "%-12s %-8s %-8s %12d %12.0f %12s %12s %8.2f\n", p.Name, net.Populations[p.Source].Name,
+			net.Populations[p.Target].Name, syn.Len(), pe.Synapses, gb(b), gb(eb), bps)
 	}
-	fmt.Fprintf(stdout, "total: %d neurons, %d synapses, %.1f MB of synapses (estimated %.1f MB)\n",
-		net.Neurons(), meas.TotalSynapses, float64(meas.TotalBytes)/1e6, float64(estBytes)/1e6)
-	var split [][]*shard.Shard // kept to the end, as the engine keeps them
-	if *engine == "actors" {
+	fmt.Fprintf(stdout, "total: %s, %s, %s of synapses (estimated %s)\n",
+		plural(net.Neurons(), "neuron"), plural(meas.TotalSynapses, "synapse"), gb(meas.TotalBytes), gb(estBytes))
+	var kept [][]*shard.Shard // kept to the end, as the engine keeps them
+	if split {
 		counts := map[string]int{}
 		if *shards > 0 {
 			for pi, p := range net.Populations {
@@ -150,12 +151,12 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		}
 		counts = actors.ShardCounts(net, counts)
 		if sh, err := shard.Split(net, counts); err != nil {
-			fmt.Fprintf(stdout, "actor engine: cannot split: %v\n", err)
+			fmt.Fprintf(stdout, "%s engine: cannot split: %v\n", *engine, err)
 		} else {
 			_, copies := estimate.MeasureShards(net, sh)
-			fmt.Fprintf(stdout, "actor engine: shards %v; the shards' column copies hold %d B (estimated %d B) beside the network's CSR\n",
-				sortedCounts(counts), copies, est.ShardSynapses)
-			split = sh
+			fmt.Fprintf(stdout, "%s engine: shards %v; the shards' column copies hold %s (estimated %s) beside the network's CSR\n",
+				*engine, sortedCounts(counts), gb(copies), gb(est.ShardSynapses))
+			kept = sh
 		}
 	}
 	var ms runtime.MemStats
@@ -167,30 +168,30 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	// What stays: the heap after a collection, against the estimate of
 	// the engine's steady state.
 	steady := est.Sequential
-	if *engine == "actors" {
+	if split {
 		steady = est.Actors
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(stdout, "after a collection: Go heap in use %d B (estimated %d B for the %s engine)\n", ms.HeapInuse, steady, *engine)
+	fmt.Fprintf(stdout, "after a collection: Go heap in use %s (estimated %s for the %s engine)\n", gb(int64(ms.HeapInuse)), gb(steady), *engine)
 	fmt.Fprintf(stdout, "actor runtime: segments of %s (the smallest link latency)\n", plural(actors.SegmentLength(net), "step"))
 	runtime.KeepAlive(net)
-	runtime.KeepAlive(split)
+	runtime.KeepAlive(kept)
 	return 0
 }
 
 // printEstimate prints an estimate: populations, projections, totals.
 func printEstimate(w io.Writer, name, engine string, e *estimate.Estimate) {
-	fmt.Fprintf(w, "estimate for %s (before building): %d neurons, %.0f synapses", name, e.Neurons, e.Synapses)
+	fmt.Fprintf(w, "estimate for %s (before building): %s, %.0f synapses", name, plural(e.Neurons, "neuron"), e.Synapses)
 	if !e.Exact {
 		fmt.Fprint(w, " (some counts expected or bounded)")
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-12s %10s %12s %12s %12s %7s\n", "population", "neurons", "state", "receptors", "axons", "shards")
 	for _, p := range e.Populations {
-		fmt.Fprintf(w, "%-12s %10d %12d %12d %12d %7d\n", p.Name, p.N, p.State, p.Receptors, p.Axons, p.Shards)
+		fmt.Fprintf(w, "%-12s %10d %12s %12s %12s %7d\n", p.Name, p.N, gb(p.State), gb(p.Receptors), gb(p.Axons), p.Shards)
 	}
-	fmt.Fprintf(w, "%-12s %-8s %-8s %-16s %14s %8s %14s\n", "projection", "from", "to", "pattern", "synapses", "B/syn", "bytes")
+	fmt.Fprintf(w, "%-12s %-8s %-8s %-16s %14s %8s %14s\n", "projection", "from", "to", "pattern", "synapses", "B/syn", "memory")
 	for _, p := range e.Projections {
 		n := fmt.Sprintf("%.0f", p.Synapses)
 		switch {
@@ -199,14 +200,14 @@ func printEstimate(w io.Writer, name, engine string, e *estimate.Estimate) {
 		case !p.Exact:
 			n = "~" + n
 		}
-		fmt.Fprintf(w, "%-12s %-8s %-8s %-16s %14s %8.2f %14d\n", p.Name, p.From, p.To, p.Kind, n, p.BytesPerSynapse(), p.CSR+p.Plastic)
+		fmt.Fprintf(w, "%-12s %-8s %-8s %-16s %14s %8.2f %14s\n", p.Name, p.From, p.To, p.Kind, n, p.BytesPerSynapse(), gb(p.CSR+p.Plastic))
 	}
 	fmt.Fprintf(w, "sequential engine: %s (building: peak %s)\n", gb(e.Sequential), gb(e.BuildPeak))
-	if engine == "actors" {
-		fmt.Fprintf(w, "actor engine: %s = network %s + shards' populations %s + shards' column copies %s (splitting: peak %s)\n",
-			gb(e.Actors), gb(e.Sequential), gb(e.ShardPopulations), gb(e.ShardSynapses), gb(e.ActorsPeak))
+	if engine != "sequential" {
+		fmt.Fprintf(w, "%s engine: %s = network %s + shards' populations %s + shards' column copies %s (splitting: peak %s)\n",
+			engine, gb(e.Actors), gb(e.Sequential), gb(e.ShardPopulations), gb(e.ShardSynapses), gb(e.ActorsPeak))
 		for _, c := range e.Copies {
-			fmt.Fprintf(w, "  %-10s into %-8s %d shards copy %.0f synapses: %d B\n", c.Projection, c.Population, c.Shards, c.Synapses, c.Bytes)
+			fmt.Fprintf(w, "  %-10s into %-8s %s copy %.0f synapses: %s\n", c.Projection, c.Population, plural(c.Shards, "shard"), c.Synapses, gb(c.Bytes))
 		}
 	}
 }
@@ -221,15 +222,17 @@ func sortedCounts(counts map[string]int) []string {
 	return s
 }
 
-// gb formats bytes.
+// gb formats bytes in binary units: GiB, MiB, KiB, or B below 1 KiB.
 func gb(b int64) string {
 	switch {
 	case b >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
 	case b >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
 	}
-	return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	return fmt.Sprintf("%d B", b)
 }
 
 // version prints the module version and the Go toolchain.

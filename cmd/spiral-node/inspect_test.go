@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -48,15 +47,20 @@ func TestInspectRefuses(t *testing.T) {
 	// Measured next to the estimate: exact for fixed in-degree. Brunel at
 	// scale 0.2 has NE = 2000, NI = 500, in-degrees 200 and 50: EE holds
 	// 400,000 synapses in 4·(2000 + 1) + 4·400,000 bytes (compacted: one
-	// weight for all, 1,608,004 below); each of the 3
+	// weight for all): 1,608,004 B = 1.53 MiB; EI 100,000 synapses in
+	// 4·2001 + 4·100,000 = 408,004 B = 398.44 KiB. Each of the 3
 	// shards of a target copies 4 B per synapse (uniform static weights)
-	// and 4 B per source row plus one.
+	// and 4 B per source row plus one: 2,560,048 B = 2.44 MiB.
 	copies := 0
 	for _, p := range []struct{ rows, syn int }{{2000, 2000 * 200}, {2000, 500 * 200}, {500, 2000 * 50}, {500, 500 * 50}} {
 		copies += 3*4*(p.rows+1) + 4*p.syn
 	}
-	for _, want := range []string{"400000       400000      1608004      1608004",
-		fmt.Sprintf("shards [E=3 I=3]; the shards' column copies hold %d B (estimated %d B)", copies, copies), "segments of 16 steps"} {
+	if copies != 2560048 {
+		t.Fatalf("the copies add up to %d B, not 2,560,048", copies)
+	}
+	for _, want := range []string{"400000       400000      1.5 MiB      1.5 MiB", "100000       100000    398.4 KiB    398.4 KiB",
+		"shards [E=3 I=3]; the shards' column copies hold 2.4 MiB (estimated 2.4 MiB)", "segments of 16 steps",
+		"memory available: 1.0 MiB (MemAvailable); the lockstep engine needs"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -1,10 +1,16 @@
-// Command spiral-node runs Spiral models. For now it runs the built-in
-// benchmark models in-process on the CPU with the sequential stepper and
-// prints a summary: neurons, synapses, timings, and per population the
-// rate and the CV of inter-spike intervals.
+// Command spiral-node runs Spiral models — built-in ones (spiral-node
+// models) or model files — on the lockstep engine (every core), the actor
+// runtime (also across worker processes) or the sequential stepper, and
+// prints a summary: neurons, synapses, timings, synaptic events, and per
+// population the rate and the CV of inter-spike intervals. It also
+// validates model files, estimates and measures their memory (inspect) and
+// plots a run's outputs.
 //
-//	spiral-node run brunel --duration 1000 --scale 0.5
+//	spiral-node run brunel --duration 1s --scale 0.5
+//	spiral-node run examples/brunel/brunel.yaml --out out --plot
 //	spiral-node models
+//
+// spiral-node --help lists the commands and the exit codes.
 package main
 
 import (
@@ -15,8 +21,8 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,24 +66,37 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// runUsage is the synopsis of the run command.
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N [--peer-timeout T]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]"
+
+// usage writes the program's help: the user's commands (the internal
+// worker command, which run --workers starts, is left out), what a model
+// and a time are, and the exit codes.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: spiral-node <command> [flags]
 
 commands:
-  validate FILE [--force]                            check a model file; every problem, with its line (the first 100);
-                                                     refused when building it would exceed MemAvailable, unless --force
-  inspect MODEL|FILE [--scale X] [--seed S] [--engine actors|lockstep|sequential] [--shards N] [--estimate-only] [--force]
-                                                     estimate the memory before building (refused above MemAvailable
-                                                     unless --force), then build and measure: neurons, synapses and
-                                                     memory per projection, segment length
-  plot DIR                                           render rasters, rates, traces and weight plots of a run's outputs
-  version                                            the program's version
-  worker --model M --seed S --scale X --index I --count N --shards P=K,...
-                                                     host shards for a coordinating run (started by run --workers)
-  run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]
-                                                     run a model and print a summary (refused when the memory
-                                                     estimate exceeds MemAvailable, unless --force)
-  models                                             list the built-in models
+  run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
+            [--workers N [--peer-timeout T]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]
+                      run a model and print a summary (refused when the memory estimate exceeds
+                      MemAvailable, unless --force)
+  validate FILE [--force]
+                      check a model file; every problem, with its line (the first 100); refused
+                      when building it would exceed MemAvailable, unless --force
+  inspect MODEL [--scale X] [--seed S] [--engine lockstep|actors|sequential] [--shards N] [--estimate-only] [--force]
+                      estimate the memory before building (refused above MemAvailable unless
+                      --force), then build and measure: neurons, synapses and memory per
+                      projection, segment length
+  plot DIR [--bin T] [--max-points N] [--format png,svg]
+                      render rasters, rates, traces and weight plots of a run's outputs (run --out DIR)
+  models              list the built-in models
+  version             the program's version
+
+MODEL is a built-in model's name (brunel, coba, cuba, fi, stdp: see spiral-node models) or a
+model file (.yaml, .yml or .json; docs/model-format.md).
+A time T is a number with a unit — h, min, s, ms, us (or µs): 1s, 500ms, 2.5min, 1e3ms — or a
+plain number of ms (1000); --peer-timeout needs a unit (15s).
+spiral-node COMMAND --help lists a command's flags.
 
 Exit codes:
   0    success
@@ -98,12 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	case "models":
-		names := make([]string, 0, len(builtin))
-		for k := range builtin {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range builtinNames() {
 			fmt.Fprintf(stdout, "%-8s %s\n", k, builtin[k].about)
 		}
 		return 0
@@ -120,42 +134,65 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		return version(stdout)
 	}
-	fmt.Fprintf(stderr, "spiral-node: unknown command %q\n", args[0])
-	usage(stderr)
+	commands := []string{"run", "validate", "inspect", "plot", "models", "version"}
+	guess := ""
+	if g := modelfile.Suggest(args[0], commands); g != "" {
+		guess = fmt.Sprintf("; did you mean %q?", g)
+	}
+	fmt.Fprintf(stderr, "spiral-node: unknown command %q%s (commands: %s; spiral-node --help details them)\n",
+		args[0], guess, strings.Join(commands, ", "))
 	return 2
 }
 
 func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	duration := fs.Float64("duration", 0, "simulated time in ms (default: the model's)")
+	durationFlag := &msFlag{name: "duration", plainMs: true}
+	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
 	engine := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
-	peerTimeout := fs.Duration("peer-timeout", actors.DefaultPeerTimeout, "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for (e.g. 15s, 1m)")
+	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
+	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent, unless --overwrite); locked while the run writes it")
 	force := fs.Bool("force", false, "run even when the memory estimate exceeds the available memory")
 	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR, once this run has succeeded (they are kept if it fails or is interrupted)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: spiral-node run MODEL|FILE [--duration MS] [--seed S] [--scale X] [--engine actors|lockstep|sequential] [--shards N] [--workers N [--peer-timeout D]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]")
+		fmt.Fprintln(fs.Output(), runUsage)
+		fmt.Fprintln(fs.Output(), modelHelp)
 		fs.PrintDefaults()
 	}
-	name, code := parseWithModel(fs, args, "spiral-node run", "one model per run", stderr)
+	name, code := parseWithModel(fs, args, "spiral-node run", "one model per run", stdout, stderr)
 	if code >= 0 {
 		return code
 	}
+	if name == "" {
+		fmt.Fprintln(stderr, "spiral-node run: no model: give a built-in model's name (spiral-node models) or a model file")
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return 2
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	src, code := resolveModel(name, *seed, set["seed"], *scale, set["scale"], stderr)
+	src, code := resolveModel("spiral-node run", name, *seed, set["seed"], *scale, set["scale"], stderr)
 	if code != 0 {
 		return code
 	}
-	if *duration == 0 {
+	duration := &durationFlag.ms
+	if !durationFlag.set {
 		*duration = src.duration
+	}
+	peerTimeout, err := peerTimeoutFlag.duration()
+	if err == nil && peerTimeout < actors.MinPeerTimeout {
+		err = fmt.Errorf("--peer-timeout %s: must be at least %v (e.g. 15s, 2min)", formatMs(peerTimeoutFlag.ms), actors.MinPeerTimeout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run: %v\n", err)
+		return 2
 	}
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
@@ -186,10 +223,6 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
 	}
-	if *peerTimeout < actors.MinPeerTimeout {
-		fmt.Fprintf(stderr, "spiral-node run: --peer-timeout %v: must be at least %v (e.g. 15s, 1m)\n", *peerTimeout, actors.MinPeerTimeout)
-		return 2
-	}
 	if !(*duration > 0) {
 		fmt.Fprintf(stderr, "spiral-node run: --duration %g: must be > 0 ms\n", *duration)
 		return 2
@@ -198,7 +231,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
 		return 2
 	}
-	printWarnings(stderr, src.warnings)
+	printWarnings(stderr, "spiral-node run", src.warnings)
 	if code := memoryGuard("spiral-node run", name, src, *engine, *shards, *force, stderr); code != 0 {
 		return code
 	}
@@ -214,7 +247,6 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	var out *output.Run
 	if *outDir != "" {
-		var err error
 		if out, err = output.BeginWith(*outDir, output.Options{Overwrite: *overwrite, HoldLock: true}); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run: --out %s: %v\n", *outDir, err)
 			if errors.Is(err, output.ErrNotEmpty) {
@@ -254,10 +286,11 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		synBytes += int64(p.Runtime.Syn.Memory())
 	}
 	var (
-		steps func(pop string) ([]int64, []uint32)
-		sim   time.Duration
-		desc  string
-		ran   int64
+		steps  func(pop string) ([]int64, []uint32)
+		sim    time.Duration
+		desc   string
+		ran    int64
+		events int64 // synaptic events delivered
 	)
 	// With --out, spikes stream into the output files as they are
 	// recorded (memory stays bounded); otherwise they are kept for the
@@ -370,7 +403,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		if !simulate(runMs, func() { halted.Store(true) }, s.Step) {
 			return 1
 		}
-		ran, desc = s.Step(), "sequential stepper"
+		ran, desc, events = s.Step(), "sequential stepper", s.Events()
 		if out != nil && len(src.stateMons) > 0 {
 			desc += " (state monitors need it)"
 		}
@@ -398,7 +431,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		if !simulate(e.RunMs, e.Stop, e.Step) {
 			return 1
 		}
-		ran = e.Step()
+		ran, events = e.Step(), e.Events()
 		e.GatherWeights()
 		desc = fmt.Sprintf("lockstep, shards %v on %s, segments of %s", e.Shards(), plural(e.Workers(), "core"), plural(e.SegmentSteps(), "step"))
 		steps = func(pop string) ([]int64, []uint32) {
@@ -437,7 +470,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 				e.Stop()
 			}
 		}
-		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: *peerTimeout,
+		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: peerTimeout,
 			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: progressOrStop}
 		if *shards == 0 {
 			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
@@ -455,6 +488,10 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			return 1
 		}
 		ran = e.Step()
+		if events, err = e.Events(); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+			return 1
+		}
 		if len(src.weightMons) > 0 {
 			if err := e.GatherWeights(); err != nil {
 				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -463,7 +500,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		}
 		desc = fmt.Sprintf("actors, shards %v, segments of %s", e.Shards(), plural(e.SegmentSteps(), "step"))
 		if *workers > 0 {
-			desc += fmt.Sprintf(", %d worker processes", *workers)
+			desc += ", " + plural(*workers, "worker process")
 		}
 		steps = func(pop string) ([]int64, []uint32) {
 			st, el, _ := e.Spikes(pop)
@@ -472,14 +509,20 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	prog.Done(ran)
 	dt := net.Config.DtMs
-	fmt.Fprintf(stdout, "model %s: %d neurons, %d synapses, dt %g ms, %g ms simulated, seed %d\n",
-		name, net.Neurons(), net.Synapses(), dt, float64(ran)*dt, net.Config.Seed)
+	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d\n",
+		name, plural(net.Neurons(), "neuron"), plural(net.Synapses(), "synapse"), dt, float64(ran)*dt, net.Config.Seed)
 	fmt.Fprintf(stdout, "engine: %s\n", desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
+	eps := 0.0
+	if sim > 0 {
+		eps = float64(events) / sim.Seconds()
+	}
+	fmt.Fprintf(stdout, "synaptic events delivered: %d, %.3g per second of simulate time\n", events, eps)
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
 	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: net.Config.Seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
-		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: desc, SynapseBytes: synBytes}
+		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: desc, SynapseBytes: synBytes,
+		SynapticEvents: events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
 		sum.PeakRSSBytes = peak
 	}
@@ -547,7 +590,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 				fmt.Fprintf(stderr, "spiral-node run %s: plots: %v\n", name, err)
 				return 1
 			}
-			fmt.Fprintf(stdout, "plotted %d files into %s/plots\n", len(files), out.Dir())
+			fmt.Fprintf(stdout, "plotted %s into %s/plots\n", plural(len(files), "file"), out.Dir())
 		}
 	}
 	return 0
@@ -652,20 +695,42 @@ func shardCounts(net *network.Network, n int) map[string]int {
 	return counts
 }
 
+// modelHelp says what a MODEL argument is, for the commands' usage.
+const modelHelp = "MODEL: a built-in model's name (spiral-node models) or a model file (.yaml, .yml, .json)"
+
+// parseFlags parses a command's flags. The help (-h, --help) goes to
+// stdout; a bad flag is reported on stderr as one line prefixed with what
+// (the program and command's name), then the command's usage. It returns
+// −1 to go on, else the exit code: 0 after the help, 2 for a bad flag.
+func parseFlags(fs *flag.FlagSet, args []string, what string, stdout, stderr io.Writer) int {
+	fs.SetOutput(io.Discard) // the flag package's own report is unprefixed
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		fs.SetOutput(stderr)
+		return -1
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", what, err)
+	fs.SetOutput(stderr)
+	fs.Usage()
+	return 2
+}
+
 // parseWithModel parses a command's flags, which may come before and after
 // its one model argument, and returns the model name (empty if none).
 // code is −1 to go on, or the exit code: 0 after --help, 2 for bad flags or
 // a second argument (named after what, with why).
-func parseWithModel(fs *flag.FlagSet, args []string, what, why string, stderr io.Writer) (name string, code int) {
+func parseWithModel(fs *flag.FlagSet, args []string, what, why string, stdout, stderr io.Writer) (name string, code int) {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	}
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", 0
-			}
-			return "", 2
+		if code := parseFlags(fs, args, what, stdout, stderr); code >= 0 {
+			return "", code
 		}
 		if fs.NArg() == 0 {
 			return name, -1
@@ -678,10 +743,13 @@ func parseWithModel(fs *flag.FlagSet, args []string, what, why string, stderr io
 	}
 }
 
-// plural writes n and the noun, with an s unless n is 1.
-func plural(n int, noun string) string {
+// plural writes n and the noun, with an s (es after an s) unless n is 1.
+func plural[N int | int64](n N, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	if strings.HasSuffix(noun, "s") {
+		return strconv.FormatInt(int64(n), 10) + " " + noun + "es"
+	}
+	return strconv.FormatInt(int64(n), 10) + " " + noun + "s"
 }

@@ -21,19 +21,22 @@ func TestMain(m *testing.M) {
 }
 
 // Two worker processes over loopback give the same spikes as the
-// sequential stepper (the summary table lists spike counts, rates and CVs).
+// sequential stepper (the summary table lists spike counts, rates and CVs),
+// and the same count of synaptic events delivered.
 func TestWorkerProcessesMatchSequential(t *testing.T) {
 	table := func(args ...string) string {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
 		}
+		_, ev, _ := strings.Cut(out.String(), "synaptic events delivered: ")
+		ev, _, _ = strings.Cut(ev, ",")
 		_, tab, _ := strings.Cut(out.String(), "pop ")
-		return tab
+		return "events " + ev + "\n" + tab
 	}
 	seq := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
 	two := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--workers", "2", "--shards", "2")
-	if seq != two || !strings.Contains(seq, "E ") {
+	if seq != two || !strings.Contains(seq, "E ") || strings.HasPrefix(seq, "events 0\n") || strings.HasPrefix(seq, "events \n") {
 		t.Errorf("sequential:\n%s\ntwo worker processes:\n%s", seq, two)
 	}
 }
@@ -81,9 +84,10 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"models"}, 0, "brunel"},
 		{[]string{"--help"}, 0, "usage"},
 		{[]string{}, 2, "usage"},
+		{[]string{"run"}, 2, "usage: spiral-node run MODEL"},
 		{[]string{"fly"}, 2, `unknown command "fly"`},
 		{[]string{"run", "nope"}, 2, `unknown model "nope"`},
-		{[]string{"run", "fi", "--duration", "-5"}, 2, "--duration -5: must be > 0"},
+		{[]string{"run", "fi", "--duration", "-5"}, 2, `invalid value "-5" for flag -duration: must be > 0`},
 		{[]string{"run", "fi", "--scale", "-1"}, 2, "scale = -1: must be > 0"},
 		{[]string{"run", "fi", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"run", "fi", "--duration", "0.01"}, 2, "must be between 1 and"},

@@ -5,11 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spiral-sim/spiral/plot"
 )
 
-const plotUsage = "usage: spiral-node plot DIR [--bin MS] [--max-points N] [--format png,svg]"
+const plotUsage = "usage: spiral-node plot DIR [--bin T] [--max-points N] [--format png,svg]"
 
 // plotCommand implements "spiral-node plot DIR": it renders the raster,
 // population rate, state traces (graded populations' outputs among them),
@@ -20,7 +21,8 @@ const plotUsage = "usage: spiral-node plot DIR [--bin MS] [--max-points N] [--fo
 func plotCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	bin := fs.Float64("bin", 0, "population-rate bin width in ms (default: chosen from each population's size, rate and the duration)")
+	bin := &msFlag{name: "bin", plainMs: true, zeroOK: true}
+	fs.Var(bin, "bin", "population-rate bin width: 5ms, 0.01s, or a plain number of ms (default, or 0: chosen from each population's size, rate and the run's duration)")
 	maxPts := fs.Int("max-points", plot.DefaultMaxRasterPoints, "at most this many raster points per population (every s-th neuron shown beyond)")
 	formats := fs.String("format", "png,svg", "comma-separated image formats (png, svg, pdf, ...)")
 	fs.Usage = func() {
@@ -38,8 +40,8 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 	// accept DIR before or after the flags
 	var pos []string
 	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return 2
+		if code := parseFlags(fs, args, "spiral-node plot", stdout, stderr); code >= 0 {
+			return code
 		}
 		args = fs.Args()
 		if len(args) > 0 {
@@ -48,11 +50,12 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(pos) != 1 {
+		if len(pos) == 0 {
+			fmt.Fprintln(stderr, "spiral-node plot: no run directory given")
+		} else {
+			fmt.Fprintf(stderr, "spiral-node plot: %s (%s): give one run directory\n", plural(len(pos), "argument"), strings.Join(pos, " "))
+		}
 		fmt.Fprintln(stderr, plotUsage)
-		return 2
-	}
-	if !(*bin >= 0) {
-		fmt.Fprintf(stderr, "spiral-node plot: --bin %g must be positive (or 0 for the automatic choice)\n", *bin)
 		return 2
 	}
 	var fmts []string
@@ -65,7 +68,7 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	files, err := plot.Render(pos[0], plot.Options{RateBinMS: *bin, MaxRasterPoints: *maxPts, Formats: fmts})
+	files, err := plot.Render(pos[0], plot.Options{RateBinMS: bin.ms, MaxRasterPoints: *maxPts, Formats: fmts})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node plot: %v\n", err)
 		if errors.Is(err, plot.ErrInvalid) {

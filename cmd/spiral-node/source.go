@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -43,22 +45,43 @@ func isFile(name string) bool {
 	return strings.ContainsRune(name, os.PathSeparator)
 }
 
-// resolveModel finds the model named on the command line. A non-zero code
-// is the exit code of a failure already reported on stderr.
-func resolveModel(name string, seed uint64, seedSet bool, scale float64, scaleSet bool, stderr io.Writer) (source, int) {
+// builtinNames lists the built-in models' names, sorted.
+func builtinNames() []string {
+	names := make([]string, 0, len(builtin))
+	for k := range builtin {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// resolveModel finds the model named on the command line: a built-in
+// model's name or a model file. A non-zero code is the exit code of a
+// failure already reported on stderr, on lines prefixed with what (the
+// program and command's name).
+func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, scaleSet bool, stderr io.Writer) (source, int) {
+	_, isBuiltin := builtin[name]
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() && (!isBuiltin || strings.ContainsRune(name, os.PathSeparator)) {
+		msg := fmt.Sprintf("%s: %s is a folder, not a model: give a model file", what, name)
+		if files := modelFilesIn(name); len(files) > 0 {
+			msg += " (it holds " + strings.Join(files, ", ") + ")"
+		}
+		fmt.Fprintf(stderr, "%s or a built-in model's name (%s)\n", msg, strings.Join(builtinNames(), ", "))
+		return source{}, 2
+	}
 	if isFile(name) {
 		if scaleSet {
-			fmt.Fprintf(stderr, "spiral-node: --scale applies to built-in models, not to the file %s\n", name)
+			fmt.Fprintf(stderr, "%s: --scale applies to built-in models, not to the file %s\n", what, name)
 			return source{}, 2
 		}
 		data, err := modelfile.ReadFile(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", what, err)
 			return source{}, 2
 		}
 		m, err := modelfile.Parse(name, data)
 		if err != nil {
-			printModelErrors(stderr, err)
+			printModelErrors(stderr, what, err)
 			return source{}, 2
 		}
 		if seedSet {
@@ -75,7 +98,13 @@ func resolveModel(name string, seed uint64, seedSet bool, scale float64, scaleSe
 	}
 	b, ok := builtin[name]
 	if !ok {
-		fmt.Fprintf(stderr, "spiral-node: unknown model %q (see spiral-node models, or give a model file ending in .yaml)\n", name)
+		names := builtinNames()
+		guess := ""
+		if g := modelfile.Suggest(name, names); g != "" {
+			guess = fmt.Sprintf("; did you mean %q?", g)
+		}
+		fmt.Fprintf(stderr, "%s: unknown model %q%s (built-in: %s; or give a model file ending in .yaml, .yml or .json)\n",
+			what, name, guess, strings.Join(names, ", "))
 		return source{}, 2
 	}
 	args := []string{"--model", name, "--seed", strconv.FormatUint(seed, 10), "--scale", strconv.FormatFloat(scale, 'g', -1, 64)}
@@ -86,33 +115,51 @@ func resolveModel(name string, seed uint64, seedSet bool, scale float64, scaleSe
 		}}, 0
 }
 
+// modelFilesIn lists the model files (.yaml, .yml, .json) in dir, as
+// paths, at most 5 (nil if it cannot be read).
+func modelFilesIn(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && isFile(e.Name()) && len(files) < 5 {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files
+}
+
 // maxPrinted is the most problems printed of a model file; a last line
 // counts the rest.
 const maxPrinted = modelfile.MaxErrors
 
-// printModelErrors prints the problems of a model file, one per line:
-// the first maxPrinted, then how many more there are.
-func printModelErrors(w io.Writer, err error) {
+// printModelErrors prints the problems of a model file, one per line
+// prefixed with what (the program and command's name): the first
+// maxPrinted, then how many more there are.
+func printModelErrors(w io.Writer, what string, err error) {
 	var es modelfile.Errors
 	if errors.As(err, &es) {
 		for i, e := range es {
 			// Parse lists at most maxPrinted and a line counting the
 			// rest; other lists are cut here.
 			if i == maxPrinted && len(es) > maxPrinted+1 {
-				fmt.Fprintf(w, "... and %d more problems not listed\n", len(es)-maxPrinted)
+				fmt.Fprintf(w, "%s: ... and %d more problems not listed\n", what, len(es)-maxPrinted)
 				break
 			}
-			fmt.Fprintln(w, e)
+			fmt.Fprintf(w, "%s: %v\n", what, e)
 		}
 		return
 	}
-	fmt.Fprintln(w, err)
+	fmt.Fprintf(w, "%s: %v\n", what, err)
 }
 
-// printWarnings prints a model's cost warnings on stderr.
-func printWarnings(w io.Writer, warnings []string) {
+// printWarnings prints a model's cost warnings on stderr, prefixed with
+// what (the program and command's name).
+func printWarnings(w io.Writer, what string, warnings []string) {
 	for _, s := range warnings {
-		fmt.Fprintln(w, "warning:", s)
+		fmt.Fprintf(w, "%s: warning: %s\n", what, s)
 	}
 }
 
@@ -125,47 +172,57 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	force := fs.Bool("force", false, "build even when the memory estimate exceeds the available memory")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage)
+		fmt.Fprintln(fs.Output(), usage)
 		fs.PrintDefaults()
 	}
-	name, code := parseWithModel(fs, args, "spiral-node validate", "one file", stderr)
+	const what = "spiral-node validate"
+	name, code := parseWithModel(fs, args, what, "one file", stdout, stderr)
 	if code >= 0 {
 		return code
 	}
 	if name == "" {
+		fmt.Fprintln(stderr, "spiral-node validate: no model file given")
 		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		msg := fmt.Sprintf("%s: %s is a folder, not a model file", what, name)
+		if files := modelFilesIn(name); len(files) > 0 {
+			msg += " (it holds " + strings.Join(files, ", ") + ")"
+		}
+		fmt.Fprintln(stderr, msg)
 		return 2
 	}
 	data, err := modelfile.ReadFile(name)
 	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node validate: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", what, err)
 		return 2
 	}
 	m, err := modelfile.Parse(name, data)
 	if err != nil {
-		printModelErrors(stderr, err)
+		printModelErrors(stderr, what, err)
 		return 2
 	}
-	printWarnings(stderr, m.Warnings())
+	printWarnings(stderr, what, m.Warnings())
 	src := source{estimate: func() (*estimate.Model, error) { return estimate.Parse(name, data) }}
-	if code := memoryGuard("spiral-node validate", name, src, "", 0, *force, stderr); code != 0 {
+	if code := memoryGuard(what, name, src, "", 0, *force, stderr); code != 0 {
 		return code
 	}
 	net, err := m.Build()
 	if err != nil {
-		fmt.Fprintln(stderr, err) // already names the file
+		printModelErrors(stderr, what, err) // they name the file
 		return 2
 	}
 	for k, sm := range m.StateMonitors {
 		if p, ok := net.Population(sm.Population); ok {
 			if _, ok := p.Model().Var(sm.Var); !ok {
-				fmt.Fprintf(stderr, "%s: monitors.state[%d].var: %q: population %s has no such variable (has %v)\n",
-					name, k, sm.Var, sm.Population, p.Model().Vars())
+				fmt.Fprintf(stderr, "%s: %s: monitors.state[%d].var: %q: population %s has no such variable (has %v)\n",
+					what, name, k, sm.Var, sm.Population, p.Model().Vars())
 				return 2
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%s: valid: %d populations, %d neurons, %d projections, %d synapses\n",
-		name, len(net.Populations), net.Neurons(), len(net.Projections), net.Synapses())
+	fmt.Fprintf(stdout, "%s: valid: %s, %s, %s, %s\n", name, plural(len(net.Populations), "population"),
+		plural(net.Neurons(), "neuron"), plural(len(net.Projections), "projection"), plural(net.Synapses(), "synapse"))
 	return 0
 }

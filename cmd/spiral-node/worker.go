@@ -2,7 +2,7 @@ package main
 
 import (
 	"bufio"
-	"errors"
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -23,11 +23,37 @@ import (
 )
 
 // logger writes warnings and errors to w (stderr), for the engine and
-// protoactor.
+// protoactor, each line prefixed with the program's name.
 func logger(w io.Writer) *zap.Logger {
 	enc := zap.NewDevelopmentEncoderConfig()
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(w), zapcore.WarnLevel)
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(prefixed{w, "spiral-node: "}), zapcore.WarnLevel)
 	return zap.New(core)
+}
+
+// prefixed writes every line written to it to w, prefixed. zap writes
+// one entry per call, so a line is never split between calls.
+type prefixed struct {
+	w      io.Writer
+	prefix string
+}
+
+// Write implements io.Writer.
+func (p prefixed) Write(b []byte) (int, error) {
+	n := len(b)
+	var buf []byte
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line = b[:i+1]
+		}
+		buf = append(append(buf, p.prefix...), line...)
+		b = b[len(line):]
+	}
+	_, err := p.w.Write(buf)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // formatCounts writes shard counts as "P=K,..." (sorted) and parseCounts
@@ -156,11 +182,12 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	count := fs.Int("count", 1, "number of workers")
 	shards := fs.String("shards", "", "shard counts POPULATION=COUNT,...")
 	listen := fs.String("listen", "127.0.0.1:0", "remote address")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: spiral-node worker --model M|--file F --seed S [--scale X] --index I --count N --shards P=K,... (started by run --workers, which hands it its identity on its standard input)")
+		fs.PrintDefaults()
+	}
+	if code := parseFlags(fs, args, "spiral-node worker", stdout, stderr); code >= 0 {
+		return code
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -175,7 +202,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	if *file != "" {
 		name = *file
 	}
-	src, code := resolveModel(name, *seed, true, *scale, set["scale"], stderr)
+	src, code := resolveModel("spiral-node worker", name, *seed, true, *scale, set["scale"], stderr)
 	if code != 0 {
 		return code
 	}

@@ -24,7 +24,7 @@ import (
 )
 
 // BrunelLike is a recurrent network with per-row delays (0.5–2 ms, so
-// segments of 6 steps), Poisson drive and, when plastic, STDP on E→E that
+// segments of 6 steps), Poisson drive and, when plastic, modulated STDP on E→E that
 // follows a modulator source through a 3 ms delay and learnt latencies on
 // E→I.
 func BrunelLike(t testing.TB, plastic bool) *network.Network {
@@ -172,11 +172,14 @@ type Result struct {
 	Steps   map[string][]int64
 	Elems   map[string][]uint32
 	Weights map[string][]float32
+	// Events are the synaptic events delivered (the engine's Events), or
+	// −1 where the engine's runner did not count them.
+	Events int64
 }
 
-// NewResult returns an empty Result.
+// NewResult returns an empty Result (Events −1: not counted).
 func NewResult() Result {
-	return Result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}}
+	return Result{map[string][]int64{}, map[string][]uint32{}, map[string][]float32{}, -1}
 }
 
 // TakeWeights copies the weights and learnt latencies of every projection
@@ -212,10 +215,12 @@ func Sequential(t *testing.T, net *network.Network, steps int) Result {
 		r.Steps[name], r.Elems[name] = m.Steps, m.Elements
 	}
 	r.TakeWeights(net)
+	r.Events = s.Events()
 	return r
 }
 
-// Compare fails t unless got has exactly want's spikes and weights. Every
+// Compare fails t unless got has exactly want's spikes and weights, and
+// want's count of synaptic events delivered where got has one. Every
 // spiking population of want must have fired (graded ones are named "da"
 // or "R" in these networks), so that the comparison compares something.
 func Compare(t *testing.T, what string, want, got Result) {
@@ -233,5 +238,8 @@ func Compare(t *testing.T, what string, want, got Result) {
 		if !slices.Equal(w, got.Weights[name]) {
 			t.Errorf("%s: projection %s: final weights (or learnt latencies) differ", what, name)
 		}
+	}
+	if got.Events >= 0 && got.Events != want.Events {
+		t.Errorf("%s: %d synaptic events delivered sequentially, %d here", what, want.Events, got.Events)
 	}
 }
