@@ -43,9 +43,7 @@ func runSafe(t *testing.T, args ...string) (code int, out string) {
 
 // withMemory makes the commands see avail bytes of memory available.
 func withMemory(t *testing.T, avail int64) {
-	old := memAvailable
-	memAvailable = func() (int64, error) { return avail, nil }
-	t.Cleanup(func() { memAvailable = old })
+	t.Setenv(MemoryEnv, strconv.FormatInt(avail, 10))
 }
 
 type hostileCase struct {

@@ -4,9 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
@@ -15,8 +18,24 @@ import (
 
 const inspectUsage = "usage: spiral-node inspect MODEL [--scale X] [--seed S] [--engine lockstep|actors|sequential] [--shards N] [--estimate-only] [--force]"
 
-// memAvailable reads MemAvailable (a variable for the tests).
-var memAvailable = estimate.MemAvailable
+// MemoryEnv names the environment variable that, when set to a number of
+// bytes, replaces MemAvailable in the memory guard of run, validate and
+// inspect: for a container whose /proc/meminfo does not show its limit,
+// and for tests.
+const MemoryEnv = "SPIRAL_MEM_AVAILABLE"
+
+// memAvailable returns the memory the guard compares estimates with:
+// MemoryEnv if set, else MemAvailable of /proc/meminfo.
+func memAvailable() (int64, error) {
+	if v, ok := os.LookupEnv(MemoryEnv); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%s=%q: want a positive number of bytes", MemoryEnv, v)
+		}
+		return n, nil
+	}
+	return estimate.MemAvailable()
+}
 
 // inspect estimates a model's memory before building it (synapse counts
 // from the connectivity patterns, bytes from the data structures), refuses

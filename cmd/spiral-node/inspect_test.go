@@ -27,8 +27,7 @@ func TestInspectEstimateOnly(t *testing.T) {
 // inspect refuses to build a network whose estimate exceeds the available
 // memory, before allocating anything.
 func TestInspectRefuses(t *testing.T) {
-	defer func(f func() (int64, error)) { memAvailable = f }(memAvailable)
-	memAvailable = func() (int64, error) { return 1 << 20, nil } // 1 MiB
+	t.Setenv(MemoryEnv, "1048576") // 1 MiB
 	var out, errb bytes.Buffer
 	if code := run([]string{"inspect", "brunel", "--scale", "0.2"}, &out, &errb); code != 1 {
 		t.Fatalf("exit %d: %s", code, errb.String())
