@@ -71,6 +71,9 @@ type Population struct {
 
 	fuser soma.Fuser        // the model, when it can fold receptors in
 	recs  []soma.ExpCurrent // reused by stepFused
+	// noFuse holds Step to the generic path (SetFused); keepCurrent makes
+	// the fused path store the summed current too (set by Current).
+	noFuse, keepCurrent bool
 }
 
 // New wraps a built model.
@@ -194,7 +197,8 @@ func (p *Population) Step(step int64) {
 		d.s.Add(step, d.r.Slot(step))
 	}
 	if len(p.stimuli) == 0 && p.stepFused(step, nil) {
-		// No stimulus: the current stays zero and is not even read.
+		// No stimulus: the current is not read; the fused loop writes
+		// the receptors' sum into it if Current was asked for.
 		return
 	}
 	clear(p.current)
@@ -243,9 +247,11 @@ func (p *Population) Step(step int64) {
 // stepFused runs the rest of Step through the model's fused loop when
 // every receptor is an exponential current and nothing needs a separate
 // pass (delta jumps, principles); it reports whether it did. current is the
-// step's summed stimulus current, or nil when there is none.
+// step's summed stimulus current, or nil when there is none. Once Current
+// has been called, the loop also stores into p.current the summed current
+// the generic path would have left there (see soma.Fuser).
 func (p *Population) stepFused(step int64, current []float32) bool {
-	if p.fuser == nil || p.jump != nil || p.graded != nil || len(p.principles) > 0 || len(p.receptors) == 0 {
+	if p.noFuse || p.fuser == nil || p.jump != nil || p.graded != nil || len(p.principles) > 0 || len(p.receptors) == 0 {
 		return false
 	}
 	p.recs = p.recs[:0]
@@ -256,7 +262,11 @@ func (p *Population) stepFused(step int64, current []float32) bool {
 		}
 		p.recs = append(p.recs, e)
 	}
-	fired, ok := p.fuser.StepFused(step, soma.Input{Current: current}, p.recs, p.prevFired[:0])
+	var sum []float32
+	if p.keepCurrent {
+		sum = p.current
+	}
+	fired, ok := p.fuser.StepFused(step, soma.Input{Current: current}, p.recs, sum, p.prevFired[:0])
 	if !ok {
 		return false
 	}
@@ -309,8 +319,27 @@ func (p *Population) Output() []float32 {
 func (p *Population) PrevOutput() []float32 { return p.prevOut }
 
 // Current returns the input current of the last step (direct input plus
-// dendritic currents), a live view.
-func (p *Population) Current() []float32 { return p.current }
+// dendritic currents), a live view, equal on every path to what the
+// generic path (SetFused(false)) computes. Conductance receptors of a
+// model that integrates conductances itself (soma.Conductor) add nothing
+// to it: their input is a conductance, not a current.
+//
+// The fused path (exponential receptors folded into the model's loop)
+// stores the current only from the first call of Current on, since doing
+// so costs a pass of stores every step: call it before stepping, as the
+// state monitors do when they are made; until then the view holds the
+// direct input alone.
+func (p *Population) Current() []float32 {
+	p.keepCurrent = true
+	return p.current
+}
+
+// SetFused lets Step fold exponential receptors into the model's own loop
+// where the model can (on, the default: see soma.Fuser), or holds it to
+// the generic path: each receptor consumed into the current, then the
+// model's Step. Both give the same results bit for bit; the generic path
+// is slower. It is meant for tests and comparisons.
+func (p *Population) SetFused(on bool) { p.noFuse = !on }
 
 // Reset restores the initial state: model, receptors (inputs in flight
 // included), principles and spike history.

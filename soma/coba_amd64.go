@@ -23,7 +23,8 @@ func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, mask
 // cuba2 is lifExp2 over n neurons (n a multiple of 8), eight at a time
 // with AVX2, computing exactly what the Go loop computes; cur may be nil
 // (no current). It writes one byte of threshold crossings per eight
-// neurons into masks.
+// neurons into masks and, if sum is not nil, each neuron's input current
+// into sum (which may be cur).
 //
 //go:noescape
-func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8)
+func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8, sum *float32)

@@ -124,11 +124,11 @@ done:
 	MOVQ AX, ret+88(FP)
 	RET
 
-// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8)
+// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8, sum *float32)
 //
 // cubaParams: eight copies of d1 (0), d2 (32), k (64), e (96), g (128),
-// th (160). cur may be nil (no current).
-TEXT ·cuba2(SB), NOSPLIT, $0-72
+// th (160). cur may be nil (no current); sum may be nil (not stored).
+TEXT ·cuba2(SB), NOSPLIT, $0-80
 	MOVQ v+0(FP), DI
 	MOVQ cur+8(FP), R9
 	MOVQ a1+16(FP), R10
@@ -138,6 +138,7 @@ TEXT ·cuba2(SB), NOSPLIT, $0-72
 	MOVQ n+48(FP), CX
 	MOVQ p+56(FP), DX
 	MOVQ masks+64(FP), R14
+	MOVQ sum+72(FP), R8
 	XORQ AX, AX
 
 cloop:
@@ -161,6 +162,12 @@ nocur:
 	VADDPS Y1, Y0, Y2
 
 state:
+	// sum ← c, if asked for.
+	TESTQ   R8, R8
+	JZ      nosum
+	VMOVUPS Y2, (R8)(AX*4)
+
+nosum:
 	// s ← p·d1, q·d2; inputs cleared.
 	VMULPS  0(DX), Y0, Y0
 	VMOVUPS Y0, (R11)(AX*4)

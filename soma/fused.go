@@ -32,15 +32,21 @@ type ExpCurrent struct {
 // false, having done nothing, when it cannot fuse these inputs (the caller
 // then consumes the receptors and calls Step); the result is bit for bit
 // the result of doing so.
+//
+// sum, if not nil (len Len()), receives the input current of each element
+// as the caller would have summed it for Step's Input.Current: with
+// current receptors the sum above, with conductance receptors Current[i]
+// alone (0 without a current), their input going to G and GE. sum may be
+// in.Current itself. Storing it costs a pass of stores; nil skips it.
 type Fuser interface {
-	StepFused(step int64, in Input, recs []ExpCurrent, fired []uint32) (out []uint32, ok bool)
+	StepFused(step int64, in Input, recs []ExpCurrent, sum []float32, fired []uint32) (out []uint32, ok bool)
 }
 
 // StepFused implements Fuser for leaky integrate-and-fire models on their
 // fast path with shared (scalar) coefficients, one or two receptors and
 // no delta input.
-func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uint32) ([]uint32, bool) {
-	if m.thr != nil || in.Jump != nil || in.G != nil || len(recs) == 0 || len(recs) > 2 {
+func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, sum []float32, fired []uint32) ([]uint32, bool) {
+	if m.thr != nil || in.Jump != nil || in.G != nil || len(recs) == 0 || len(recs) > 2 || (sum != nil && len(sum) != m.n) {
 		return fired, false
 	}
 	cond := recs[0].Conductance
@@ -50,7 +56,7 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uin
 		}
 	}
 	if cond {
-		return m.stepFusedConductance(step, in, recs, fired)
+		return m.stepFusedConductance(step, in, recs, sum, fired)
 	}
 	if !m.fast || !m.scalar {
 		return fired, false
@@ -65,8 +71,8 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uin
 	if m.refr {
 		m.enterRefractory()
 	}
-	if len(recs) == 2 && haveAVX2 && m.n >= 8 {
-		fired = m.lifExp2SIMD(cur, recs[0], recs[1], fired)
+	if len(recs) == 2 && m.simdOK() {
+		fired = m.lifExp2SIMD(cur, sum, recs[0], recs[1], fired)
 	} else if len(recs) == 1 {
 		if cur == nil {
 			if m.zeros == nil {
@@ -74,9 +80,13 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, fired []uin
 			}
 			cur = m.zeros
 		}
-		fired = lifExp1(m.v, cur, recs[0], m.ks, m.es, m.gs, m.ts, fired)
+		if sum != nil {
+			fired = lifExp1Sum(m.v, cur, sum, recs[0], m.ks, m.es, m.gs, m.ts, fired)
+		} else {
+			fired = lifExp1(m.v, cur, recs[0], m.ks, m.es, m.gs, m.ts, fired)
+		}
 	} else {
-		fired = lifExp2(m.v, cur, recs[0], recs[1], m.ks, m.es, m.gs, m.ts, fired)
+		fired = lifExp2(m.v, cur, sum, recs[0], recs[1], m.ks, m.es, m.gs, m.ts, fired)
 	}
 	if m.refr {
 		m.leaveRefractory(nil)
@@ -104,13 +114,38 @@ func lifExp1(v, cur []float32, r ExpCurrent, k, e, g, th float32, fired []uint32
 	return fired
 }
 
+// lifExp1Sum is lifExp1 storing each neuron's input current c into sum
+// (which may be cur itself).
+func lifExp1Sum(v, cur, sum []float32, r ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
+	n := len(v)
+	cur, sum, a, s := cur[:n], sum[:n], r.In[:n], r.G[:n]
+	d := r.Decay
+	for i, x := range v {
+		y := s[i] + a[i]
+		c := cur[i] + y
+		sum[i] = c
+		s[i] = y * d
+		a[i] = 0
+		u := x + k*(e-x) + g*c
+		v[i] = u
+		if u > th {
+			fired = append(fired, uint32(i))
+		}
+	}
+	return fired
+}
+
 // lifExp2 is the two-receptor loop; cur may be nil (no current besides
-// the receptors': then c = y1 + y2, which 0 + y1 + y2 equals exactly, and
-// the zero current is not read).
-func lifExp2(v, cur []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
+// the receptors': then c = y1 + y2, which 0 + y1 + y2 equals exactly —
+// y1 is never −0 — and the zero current is not read). sum, if not nil,
+// receives each neuron's c (it may be cur itself).
+func lifExp2(v, cur, sum []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []uint32) []uint32 {
 	n := len(v)
 	if cur != nil {
 		cur = cur[:n]
+	}
+	if sum != nil {
+		sum = sum[:n]
 	}
 	a1, s1, a2, s2 := r1.In[:n], r1.G[:n], r2.In[:n], r2.G[:n]
 	d1, d2 := r1.Decay, r2.Decay
@@ -126,6 +161,10 @@ func lifExp2(v, cur []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []u
 			c0, c1, c2, c3 = cc[0]+p0, cc[1]+p1, cc[2]+p2, cc[3]+p3
 		}
 		c0, c1, c2, c3 = c0+q0, c1+q1, c2+q2, c3+q3
+		if sum != nil {
+			sc := sum[i : i+4 : i+4]
+			sc[0], sc[1], sc[2], sc[3] = c0, c1, c2, c3
+		}
 		ss1[0], ss1[1], ss1[2], ss1[3] = p0*d1, p1*d1, p2*d1, p3*d1
 		ss2[0], ss2[1], ss2[2], ss2[3] = q0*d2, q1*d2, q2*d2, q3*d2
 		aa1[0], aa1[1], aa1[2], aa1[3] = 0, 0, 0, 0
@@ -148,6 +187,9 @@ func lifExp2(v, cur []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []u
 			c = cur[i] + y1
 		}
 		c += y2
+		if sum != nil {
+			sum[i] = c
+		}
 		s1[i] = y1 * d1
 		s2[i] = y2 * d2
 		a1[i], a2[i] = 0, 0
@@ -162,14 +204,22 @@ func lifExp2(v, cur []float32, r1, r2 ExpCurrent, k, e, g, th float32, fired []u
 
 // stepFusedConductance is StepFused for conductance receptors: leaky
 // models that integrate conductances themselves, with shared dt/τ and
-// resistance (see stepConductance).
-func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, fired []uint32) ([]uint32, bool) {
+// resistance (see stepConductance). sum receives the direct current
+// alone, the receptors' input being conductances.
+func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, sum []float32, fired []uint32) ([]uint32, bool) {
 	if !m.cond || m.dtTau != nil {
 		return fired, false
 	}
 	if err := checkInput(m.kind, m.n, in); err != nil {
 		m.fail(err)
 		return fired, true
+	}
+	if sum != nil {
+		if in.Current == nil {
+			clear(sum)
+		} else {
+			copy(sum, in.Current)
+		}
 	}
 	m.Repolarise()
 	start := len(fired)
@@ -192,7 +242,7 @@ func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, 
 		r2 = recs[1]
 	}
 	i0 := 0
-	if two && m.condExact && haveAVX2 && n >= 8 {
+	if two && m.condExact && m.simdOK() {
 		fired, i0 = m.coba2SIMD(cur, r1, r2, fired)
 	}
 	fired = m.condLoop(i0, n, cur, r1, r2, two, fired)
@@ -301,9 +351,9 @@ type cubaParams struct {
 	d1, d2, k, e, g, th [8]float32
 }
 
-// lifExp2SIMD is lifExp2 (or lifExp2NoCur, for a nil cur) with the whole
-// blocks of eight neurons done by the AVX2 kernel.
-func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
+// lifExp2SIMD is lifExp2 with the whole blocks of eight neurons done by
+// the AVX2 kernel; cur and sum may be nil.
+func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
 	n := m.n
 	n8 := n &^ 7
 	p := m.simdCuba
@@ -319,11 +369,14 @@ func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) 
 		m.masks = make([]uint8, n8/8)
 	}
 	masks := m.masks[:n8/8]
-	var c *float32
+	var c, out *float32
 	if cur != nil {
 		c = &cur[0]
 	}
-	cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &masks[0])
+	if sum != nil {
+		out = &sum[0]
+	}
+	cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &masks[0], out)
 	fired = appendMasked(fired, masks, 0)
 	if n8 == n {
 		return fired
@@ -332,11 +385,14 @@ func (m *ifModel) lifExp2SIMD(cur []float32, r1, r2 ExpCurrent, fired []uint32) 
 	start := len(fired)
 	t1 := ExpCurrent{In: r1.In[n8:], G: r1.G[n8:], Decay: r1.Decay}
 	t2 := ExpCurrent{In: r2.In[n8:], G: r2.G[n8:], Decay: r2.Decay}
-	var tc []float32
+	var tc, ts []float32
 	if cur != nil {
 		tc = cur[n8:]
 	}
-	fired = lifExp2(m.v[n8:], tc, t1, t2, m.ks, m.es, m.gs, m.ts, fired)
+	if sum != nil {
+		ts = sum[n8:]
+	}
+	fired = lifExp2(m.v[n8:], tc, ts, t1, t2, m.ks, m.es, m.gs, m.ts, fired)
 	for i := start; i < len(fired); i++ {
 		fired[i] += uint32(n8)
 	}
@@ -363,3 +419,12 @@ func appendMasked(fired []uint32, masks []uint8, first int) []uint32 {
 	}
 	return fired
 }
+
+// simdOK reports whether the AVX2 kernels may run on this model: the
+// processor has AVX2, there is a whole block of eight neurons, and the
+// model was not set to the Go loops (setSIMD, for tests).
+func (m *ifModel) simdOK() bool { return haveAVX2 && !m.noSIMD && m.n >= 8 }
+
+// setSIMD lets the AVX2 kernels run (on, the default) or holds the model
+// to the Go loops, which compute the same values bit for bit.
+func (m *ifModel) setSIMD(on bool) { m.noSIMD = !on }

@@ -39,7 +39,59 @@ func BenchmarkFusedCOBA(b *testing.B) {
 				recs[r].In[k] = 3
 			}
 		}
-		fired, _ = fu.StepFused(int64(i), soma.Input{Current: cur}, recs, fired[:0])
+		fired, _ = fu.StepFused(int64(i), soma.Input{Current: cur}, recs, nil, fired[:0])
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/neuron")
+}
+
+// BenchmarkFusedCUBA steps 40,000 current-based LIF neurons with
+// exponential current receptors and no direct current (CUBA at scale
+// 10): "two" is CUBA's loop (AVX2 on amd64; "two-go" the Go loop), "one"
+// the one-receptor Go loop; "-sum" also stores the summed current (as a
+// population does once its current is monitored).
+func BenchmarkFusedCUBA(b *testing.B) {
+	for _, c := range []struct {
+		name        string
+		recs        int
+		goLoop      bool
+		keepCurrent bool
+	}{
+		{"two", 2, false, false}, {"two-sum", 2, false, true},
+		{"two-go", 2, true, false}, {"two-go-sum", 2, true, true},
+		{"one", 1, false, false}, {"one-sum", 1, false, true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			const n = 40000
+			spec := soma.LIF()
+			spec.Rest, spec.Threshold = param.Const(-49), param.Const(-50)
+			reset := param.Const(-60)
+			spec.Reset = &reset
+			spec.Tau, spec.Refractory, spec.Integration = param.Const(20), param.Const(5), soma.Exact
+			m, err := spec.New(soma.Env{N: n, Batch: 1, Dt: 0.1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			soma.SetSIMD(m, !c.goLoop)
+			fu := m.(soma.Fuser)
+			recs := make([]soma.ExpCurrent, c.recs)
+			for r := range recs {
+				recs[r] = soma.ExpCurrent{In: make([]float32, n), G: make([]float32, n), Decay: 0.98 - 0.03*float32(r)}
+			}
+			var sum []float32
+			if c.keepCurrent {
+				sum = make([]float32, n)
+			}
+			var fired []uint32
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for r := range recs { // some input, as a step of CUBA has
+					for k := r; k < n; k += 97 {
+						recs[r].In[k] = 0.5 - float32(r)
+					}
+				}
+				fired, _ = fu.StepFused(int64(i), soma.Input{}, recs, sum, fired[:0])
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/neuron")
+		})
+	}
 }

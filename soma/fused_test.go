@@ -1,6 +1,7 @@
 package soma_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -14,21 +15,47 @@ import (
 // receptors (g ← g + in, I += g, g ← g·decay, in ← 0, in receptor order)
 // and then Step give: for one and two receptors, with and without a
 // stimulus current, with refractoriness, and for sizes that leave a tail
-// after the four-neuron blocks.
+// after the four-neuron blocks (and, for AVX2, the eight-neuron blocks);
+// on the AVX2 kernel and on the Go loops. Its sum, stored into its own
+// slice or over the current, is the current I handed to Step.
 func TestStepFusedMatchesStep(t *testing.T) {
-	for _, c := range []struct {
+	type fusedCase struct {
 		name    string
 		n, recs int
 		current bool
 		exact   bool
 		refrOn  bool
-	}{
-		{"two receptors", 103, 2, false, true, true},
-		{"two receptors and a current", 97, 2, true, false, true},
-		{"one receptor and a current", 41, 1, true, true, false},
-		{"one receptor", 8, 1, false, false, true},
+		goLoop  bool   // hold the model to the Go loops
+		sum     string // "", "own" (a slice of its own) or "current" (in place)
+	}
+	var cases []fusedCase
+	for _, c := range []fusedCase{
+		{name: "two receptors", n: 103, recs: 2, exact: true, refrOn: true},
+		{name: "two receptors and a current", n: 97, recs: 2, current: true, refrOn: true},
+		{name: "two receptors, fewer than eight", n: 5, recs: 2, current: true, exact: true},
+		{name: "one receptor and a current", n: 41, recs: 1, current: true, exact: true},
+		{name: "one receptor", n: 8, recs: 1, refrOn: true},
 	} {
-		t.Run(c.name, func(t *testing.T) {
+		for _, goLoop := range []bool{false, true} {
+			sums := []string{"", "own"}
+			if c.current {
+				sums = append(sums, "current")
+			}
+			for _, sum := range sums {
+				c.goLoop, c.sum = goLoop, sum
+				cases = append(cases, c)
+			}
+		}
+	}
+	for _, c := range cases {
+		name := c.name
+		if c.goLoop {
+			name += ", Go loop"
+		}
+		if c.sum != "" {
+			name += ", sum into " + c.sum
+		}
+		t.Run(name, func(t *testing.T) {
 			spec := soma.LIF()
 			spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
 			spec.Tau = param.Const(20)
@@ -44,9 +71,14 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				t.Fatal(err)
 			}
 			fusedModel, _ := spec.New(env)
+			soma.SetSIMD(fusedModel, !c.goLoop)
 			fu, ok := fusedModel.(soma.Fuser)
 			if !ok {
 				t.Fatal("LIF does not implement soma.Fuser")
+			}
+			var sum []float32
+			if c.sum == "own" {
+				sum = make([]float32, c.n)
 			}
 			decay := []float32{0.98, 0.95}
 			gPlain := make([][]float32, c.recs)
@@ -92,10 +124,20 @@ func TestStepFusedMatchesStep(t *testing.T) {
 					recs[r] = soma.ExpCurrent{In: slices.Clone(in[r]), G: gFused[r], Decay: decay[r]}
 					clear(in[r])
 				}
+				if c.sum == "current" {
+					sum = cur
+				}
 				var done bool
-				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, ff[:0])
+				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, sum, ff[:0])
 				if !done {
 					t.Fatal("StepFused refused a plain LIF")
+				}
+				if sum != nil {
+					for i := range total {
+						if math.Float32bits(sum[i]) != math.Float32bits(total[i]) {
+							t.Fatalf("step %d: neuron %d: summed current %g, want %g as consumed", step, i, sum[i], total[i])
+						}
+					}
 				}
 				for r := range recs {
 					for i, x := range recs[r].In {
@@ -140,6 +182,8 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 		{"two receptors, exact, large conductances", 203, 2, true},
 		{"two receptors, Euler", 50, 2, false},
 		{"one receptor, exact", 9, 1, true},
+		{"two receptors, exact, Go loop", 103, 2, true},
+		{"two receptors, exact, large conductances, Go loop", 203, 2, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			spec := soma.LIF()
@@ -158,6 +202,7 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 				t.Fatal("a leaky LIF should integrate conductances itself")
 			}
 			fusedModel, _ := spec.New(env)
+			soma.SetSIMD(fusedModel, !strings.HasSuffix(c.name, "Go loop"))
 			fu := fusedModel.(soma.Fuser)
 			decay, rev := []float32{0.98, 0.9}, []float32{0, -80}
 			gPlain := make([][]float32, c.recs)
@@ -207,10 +252,17 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 					recs[r] = soma.ExpCurrent{In: slices.Clone(in[r]), G: gFused[r], Decay: decay[r], Conductance: true, E: rev[r]}
 					clear(in[r])
 				}
+				sum := make([]float32, c.n)
+				for i := range sum {
+					sum[i] = 99 // overwritten
+				}
 				var done bool
-				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, ff[:0])
+				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, sum, ff[:0])
 				if !done {
 					t.Fatal("StepFused refused conductance receptors on a leaky LIF")
+				}
+				if !slices.Equal(sum, cur) {
+					t.Fatalf("step %d: sum %v, want the direct current %v alone", step, sum[:3], cur[:3])
 				}
 				if !slices.Equal(fp, ff) {
 					t.Fatalf("step %d: fired %v plain, %v fused", step, fp, ff)
@@ -237,9 +289,14 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 	}
 }
 
-// StepFused allocates nothing per step, with or without a current.
+// StepFused allocates nothing per step, with or without a current, with
+// or without storing the sum.
 func TestStepFusedAllocates(t *testing.T) {
-	for _, recs := range []int{1, 2} {
+	for _, c := range []struct {
+		recs int
+		sum  []float32
+	}{{1, nil}, {2, nil}, {1, make([]float32, 64)}, {2, make([]float32, 64)}} {
+		recs := c.recs
 		spec := soma.LIF()
 		m, err := spec.New(soma.Env{N: 64, Batch: 1, Dt: 0.1})
 		if err != nil {
@@ -252,12 +309,12 @@ func TestStepFusedAllocates(t *testing.T) {
 		}
 		fired := make([]uint32, 0, 64)
 		step := int64(0)
-		fu.StepFused(step, soma.Input{}, rs, fired) // first step may set up
+		fu.StepFused(step, soma.Input{}, rs, c.sum, fired) // first step may set up
 		if a := testing.AllocsPerRun(100, func() {
 			step++
-			fu.StepFused(step, soma.Input{}, rs, fired[:0])
+			fu.StepFused(step, soma.Input{}, rs, c.sum, fired[:0])
 		}); a != 0 {
-			t.Errorf("%d receptors: %g allocations per step, want 0", recs, a)
+			t.Errorf("%d receptors, sum %t: %g allocations per step, want 0", recs, c.sum != nil, a)
 		}
 	}
 }

@@ -48,6 +48,7 @@ type ifModel struct {
 	simd     *cobaParams
 	simdCuba *cubaParams
 	masks    []uint8
+	noSIMD   bool // the Go loops even where AVX2 runs (see setSIMD)
 	err      error
 }
 
