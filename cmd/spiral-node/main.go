@@ -21,6 +21,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,6 +37,7 @@ import (
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/plot"
+	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/progress"
 	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
@@ -273,9 +275,9 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	for _, sm := range src.stateMons {
 		if p, ok := net.Population(sm.Population); ok {
-			if _, ok := p.Model().Var(sm.Var); !ok {
+			if !hasStateVar(p, sm.Var) {
 				fmt.Fprintf(stderr, "spiral-node run %s: monitors.state: population %s has no variable %q (has %v)\n",
-					name, sm.Population, sm.Var, p.Model().Vars())
+					name, sm.Population, sm.Var, stateVars(p))
 				return 2
 			}
 		}
@@ -643,9 +645,9 @@ func newStateRecorder(out *output.Run, net *network.Network, sm modelfile.StateM
 	if !ok {
 		return nil, fmt.Errorf("state monitor: no population %q", sm.Population)
 	}
-	v, ok := p.Model().Var(sm.Var)
+	v, ok := stateVar(p, sm.Var)
 	if !ok {
-		return nil, fmt.Errorf("state monitor of %s: no variable %q (has %v)", sm.Population, sm.Var, p.Model().Vars())
+		return nil, fmt.Errorf("state monitor of %s: no variable %q (has %v)", sm.Population, sm.Var, stateVars(p))
 	}
 	idx := sm.Neurons
 	if idx == nil {
@@ -752,4 +754,28 @@ func plural[N int | int64](n N, noun string) string {
 		return strconv.FormatInt(int64(n), 10) + " " + noun + "es"
 	}
 	return strconv.FormatInt(int64(n), 10) + " " + noun + "s"
+}
+
+// stateVar returns the values of a population's state variable name: one
+// of its model's variables, or "current" (direct input plus dendritic
+// currents, stored from this call on).
+func stateVar(p *population.Population, name string) ([]float32, bool) {
+	if name == "current" {
+		return p.Current(), true
+	}
+	return p.Model().Var(name)
+}
+
+// hasStateVar reports whether stateVar knows name, without side effects.
+func hasStateVar(p *population.Population, name string) bool {
+	if name == "current" {
+		return true
+	}
+	_, ok := p.Model().Var(name)
+	return ok
+}
+
+// stateVars lists the variables a state monitor of p may record.
+func stateVars(p *population.Population) []string {
+	return append(slices.Clone(p.Model().Vars()), "current")
 }

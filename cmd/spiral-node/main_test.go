@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/spiral-sim/spiral/plot"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -276,6 +278,68 @@ func TestMonitorsFromFile(t *testing.T) {
 	for _, f := range []string{"state/out.v.npz", "weights/syn.npz"} {
 		if fi, err := os.Stat(dir + "/" + f); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// A model file can record "current" (direct input plus dendritic
+// currents), also on the fused path: one spike of weight w through a 1 ms
+// axon into an exponential receptor (tau 5 ms) gives the current w·d^m,
+// d = exp(−dt/τ), m steps after it arrives, and 0 before.
+func TestCurrentStateMonitor(t *testing.T) {
+	const model = `network: {dt_ms: 0.1, seed: 1}
+run: {duration_ms: 5}
+populations:
+  src:
+    size: 1
+    model: {kind: spike_array, neurons: [0], times_ms: [1]}
+    axons: {out: {delay_ms: 1}}
+  dst:
+    size: 1
+    model: {kind: lif, tau_ms: 10, rest_mV: -65, threshold_mV: -50}
+    receptors:
+      syn: {kernel: exp_current, tau_ms: 5}
+projections:
+  p:
+    from: src
+    to: dst
+    receptor: syn
+    connectivity: {kind: one_to_one}
+    weight: 2
+monitors:
+  state: [{population: dst, var: current}]
+`
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.yaml")
+	if err := os.WriteFile(file, []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", file, "--quiet", "--out", filepath.Join(dir, "run")}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	a, err := plot.ReadNPZArray(filepath.Join(dir, "run", "state", "dst.current.npz"), "values")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Data) != 50 {
+		t.Fatalf("%d samples, want 50 (5 ms at 0.1 ms)", len(a.Data))
+	}
+	first := -1
+	for k, v := range a.Data {
+		if v != 0 {
+			first = k
+			break
+		}
+	}
+	// The spike at step 10 travels the axon's latency, 1 + 10 steps.
+	if first < 15 || first > 25 {
+		t.Fatalf("the current starts at step %d (values %v)", first, a.Data[:30])
+	}
+	d := math.Exp(-0.1 / 5)
+	for m, v := range a.Data[first:] {
+		if want := 2 * math.Pow(d, float64(m)); math.Abs(v-want) > 1e-5*want {
+			t.Fatalf("%d steps after arrival: current %g, want %g", m, v, want)
 		}
 	}
 }

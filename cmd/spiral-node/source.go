@@ -215,9 +215,9 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	}
 	for k, sm := range m.StateMonitors {
 		if p, ok := net.Population(sm.Population); ok {
-			if _, ok := p.Model().Var(sm.Var); !ok {
+			if !hasStateVar(p, sm.Var) {
 				fmt.Fprintf(stderr, "%s: %s: monitors.state[%d].var: %q: population %s has no such variable (has %v)\n",
-					what, name, k, sm.Var, sm.Population, p.Model().Vars())
+					what, name, k, sm.Var, sm.Population, stateVars(p))
 				return 2
 			}
 		}
