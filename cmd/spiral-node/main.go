@@ -1,9 +1,22 @@
-// Command spiral-node runs Spiral models. For now it runs the built-in
-// benchmark models in-process on the CPU with the sequential stepper and
-// prints a summary: neurons, synapses, timings, and per population the
-// rate and the CV of inter-spike intervals.
+// Command spiral-node runs Spiral models: a built-in benchmark model (cuba,
+// coba, brunel, stdp, fi; `spiral-node models` lists them) or a model file
+// (YAML or JSON, docs/model-format.md), which `validate` checks and
+// `inspect` sizes before anything is built.
+//
+// `run` prints a summary (neurons, synapses, build and simulate times, and
+// per population the rate and the CV of inter-spike intervals) and with
+// --out writes summary.json and spikes/<population>.npz (docs/outputs.md),
+// with --plot also the plots that `spiral-node plot DIR` renders. Engines
+// (--engine), all giving the same spikes for a seed: lockstep (the
+// default: the populations split into shards on every core, a barrier
+// between segments), actors (shards as actors exchanging messages; with
+// --workers N they live in N worker processes on this machine, connected
+// by mutual TLS) and sequential (the reference loop on one core).
 //
 //	spiral-node run brunel --duration 1000 --scale 0.5
+//	spiral-node run examples/brunel/brunel.yaml --out out/brunel --plot
+//	spiral-node run cuba --engine actors --workers 2
+//	spiral-node validate net.yaml
 //	spiral-node models
 package main
 
