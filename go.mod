@@ -3,6 +3,7 @@ module github.com/spiral-sim/spiral
 go 1.26.0
 
 require (
+	codeberg.org/sbinet/npyio v0.14.0
 	github.com/asynkron/protoactor-go v0.0.0-20240822202345-3c0e61ca19c9
 	go.uber.org/zap v1.28.0
 	go.uber.org/zap/exp v0.3.0
@@ -10,6 +11,8 @@ require (
 	gonum.org/v1/gonum v0.17.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/nlpodyssey/gopickle v0.3.0 // indirect
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

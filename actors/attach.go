@@ -184,18 +184,16 @@ func newExtInput(n int) *extInput {
 // take files one actuation message received by a worker-hosted shard of n
 // neurons; a message cut into parts is filed once every part is here.
 func (x *extInput) take(m *messages.GradedBatch, n int) error {
-	parts := []*messages.GradedBatch{m}
-	if m.Parts > 1 {
-		if x.parts == nil {
-			x.parts = map[int64][]*messages.GradedBatch{}
+	if x.parts == nil {
+		x.parts = map[int64][]*messages.GradedBatch{}
+	}
+	// Each part holds at least one of the n values.
+	parts, err := collect(x.parts, int64(m.Epoch), m, n)
+	if err != nil || parts == nil {
+		if err != nil {
+			err = fmt.Errorf("actuation of segment %d: %w", m.Epoch, err)
 		}
-		seg := int64(m.Epoch)
-		parts = append(x.parts[seg], m)
-		if len(parts) < int(m.Parts) {
-			x.parts[seg] = parts
-			return nil
-		}
-		delete(x.parts, seg)
+		return err
 	}
 	if m.EpochLen != 1 {
 		return fmt.Errorf("actuation of segment %d covers %d steps, want 1", m.Epoch, m.EpochLen)
@@ -268,6 +266,7 @@ func (r *relay) Receive(ctx actor.Context) {
 			return
 		}
 		r.pending = append(r.pending, observed{n: m.Segment, to: m.To})
+		r.e.attachWaiting.Add(1)
 		ctx.Request(r.user, m)
 	case *Actuation:
 		if len(r.pending) == 0 {
@@ -275,6 +274,7 @@ func (r *relay) Receive(ctx actor.Context) {
 		}
 		seg := r.pending[0]
 		r.pending = r.pending[1:]
+		r.e.attachWaiting.Add(-1)
 		shards := r.e.shardAs[r.at.drive]
 		n := r.e.net.Populations[r.at.drive].Len()
 		if len(m.Input) != n {

@@ -247,15 +247,22 @@ func TestMalformedBatchesCloseTheStream(t *testing.T) {
 }
 
 // Well-formed messages that a run cannot take — a flood of first parts
-// announcing 2^30 parts for segments far ahead, a batch on a link that
+// announcing 2^30 parts for segments far ahead, more parts than the link
+// can need inside the window, a batch on a link that
 // does not feed the shard — fail the run with an error, promptly, instead
 // of growing memory or panicking.
 func TestForgedBatchesFailTheRun(t *testing.T) {
-	cases := map[string]*messages.SpikeBatch{
-		"flood of parts":      {Link: 0, Epoch: 1 << 20, FirstStep: 0, EpochLen: 1, Part: 0, Parts: 1 << 30},
-		"link feeding no one": {Link: 999, Epoch: 0, EpochLen: 1},
+	cases := map[string]struct {
+		m    *messages.SpikeBatch
+		want string
+		same bool // send the same message every time (else the next segment each time)
+	}{
+		"flood of first parts of 2^30":   {&messages.SpikeBatch{Link: 0, Epoch: 1 << 20, EpochLen: 1, Part: 0, Parts: 1 << 30}, "its link needs at most", false},
+		"batches far ahead":              {&messages.SpikeBatch{Link: 0, Epoch: 1 << 20, EpochLen: 1}, "beyond the window", false},
+		"more parts than the link needs": {&messages.SpikeBatch{Link: 0, Epoch: 30, EpochLen: 1, Part: 0, Parts: 1000}, "its link needs at most", false},
+		"link feeding no one":            {&messages.SpikeBatch{Link: 999, Epoch: 0, EpochLen: 1}, "does not feed this shard", false},
 	}
-	for name, m := range cases {
+	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := startAttackRun(t, 0)
 			if err := r.engine.Run(100); err != nil {
@@ -268,24 +275,27 @@ func TestForgedBatchesFailTheRun(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- r.engine.Run(1 << 20) }()
 			conn := dial(t, r.addrs[0], tlsAs(t, member, member))
+			check := func(err error) {
+				if err == nil || !strings.Contains(err.Error(), "refused a message") || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("run ended with %v, want the forged batch refused (%s)", err, c.want)
+				}
+			}
 			for k := range 100 {
-				m := proto.Clone(m).(*messages.SpikeBatch)
-				m.Epoch += uint64(k)
+				m := proto.Clone(c.m).(*messages.SpikeBatch)
+				if !c.same {
+					m.Epoch += uint64(k)
+				}
 				_ = stream(conn, batchOf(t, r.addrs[0], actors.ShardActorName(0), m))
 				select {
 				case err := <-done:
-					if err == nil || !strings.Contains(err.Error(), "refused a message") {
-						t.Fatalf("run ended with %v, want the forged batch refused", err)
-					}
+					check(err)
 					return
 				default:
 				}
 			}
 			select {
 			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), "refused a message") {
-					t.Fatalf("run ended with %v, want the forged batch refused", err)
-				}
+				check(err)
 			case <-time.After(30 * time.Second):
 				t.Fatal("the run went on after forged batches")
 			}
@@ -353,4 +363,44 @@ func (r *attackRun) result(t *testing.T) result {
 		res.Weights[p.Name] = append([]float32(nil), p.Runtime.Syn.W...)
 	}
 	return res
+}
+
+// A run paused for longer than the peer timeout is not a stalled worker:
+// after Resume it completes with the sequential stepper's spikes.
+func TestPauseLongerThanPeerTimeout(t *testing.T) {
+	want := sequential(t, testnets.BrunelLike(t, false), 300)
+	r := startAttackRun(t, 300*time.Millisecond)
+	if err := r.engine.Run(100); err != nil {
+		t.Fatal(err)
+	}
+	r.engine.Pause()
+	done := make(chan error, 1)
+	go func() { done <- r.engine.Run(200) }()
+	time.Sleep(1200 * time.Millisecond) // four peer timeouts
+	r.engine.Resume()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the paused run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the resumed run did not end")
+	}
+	compare(t, "paused and resumed", want, r.result(t))
+}
+
+// Peer timeouts too short to mean anything, and windows beyond what a
+// worker accepts, are refused by name.
+func TestWorkerOptionsBounds(t *testing.T) {
+	coord, _ := identities(t, 1)
+	for _, o := range []actors.Options{
+		{Workers: []string{"127.0.0.1:1"}, Identity: coord, PeerTimeout: 3},
+		{Workers: []string{"127.0.0.1:1"}, Identity: coord, PeerTimeout: 50 * time.Millisecond},
+		{Workers: []string{"127.0.0.1:1"}, Identity: coord, Window: actors.MaxWorkerWindow + 1},
+	} {
+		_, err := actors.New(testnets.BrunelLike(t, false), o)
+		if err == nil || !(strings.Contains(err.Error(), "PeerTimeout") || strings.Contains(err.Error(), "Window")) {
+			t.Errorf("options %+v: %v", o, err)
+		}
+	}
 }

@@ -71,8 +71,10 @@ func (c *clockActor) Receive(ctx actor.Context) {
 		switch m.cmd {
 		case cmdPause:
 			c.paused = true
+			c.e.paused.Store(true)
 		case cmdResume:
 			c.paused = false
+			c.e.paused.Store(false)
 			c.grantMore(ctx)
 		case cmdStop:
 			// Only a run still being cut stops early; one whose
@@ -133,6 +135,9 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 				break
 			}
 			c.segs[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
+			if len(c.e.workers) > 0 {
+				c.e.segs.put(sg.N, sg.From, sg.To)
+			}
 		}
 		batch = append(batch, c.segs[c.granted])
 		c.granted++
@@ -140,6 +145,7 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 	if len(batch) == 0 {
 		return
 	}
+	c.e.grantedTo.Store(c.granted)
 	local := &grants{batch} // read-only, shared
 	for k, s := range c.shards {
 		if c.remote[k] {

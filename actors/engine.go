@@ -132,14 +132,22 @@ type Engine struct {
 	lost        chan error       // a worker lost (buffered)
 	peerTimeout time.Duration
 	window      int          // segments the clock grants ahead of the slowest shard
+	segs        segBounds    // with workers: the steps of the segments cut, not yet recorded
 	lastBeat    atomic.Int64 // unix nanoseconds of the last progress
-	closing     atomic.Bool
-	stepNow     atomic.Int64 // where the last run ended
-	inRun       atomic.Bool
-	onSpikes    func(string, []int64, []uint32)
-	onProgress  func(int64)
-	discard     bool
-	dispatchers []*loopDispatcher
+	// What the progress deadline must know (workers only): segments
+	// granted so far, whether the clock is paused, how many observations
+	// attachments have not answered yet, and a worker lost between runs.
+	grantedTo     atomic.Int64
+	paused        atomic.Bool
+	attachWaiting atomic.Int64
+	lostErr       atomic.Pointer[error]
+	closing       atomic.Bool
+	stepNow       atomic.Int64 // where the last run ended
+	inRun         atomic.Bool
+	onSpikes      func(string, []int64, []uint32)
+	onProgress    func(int64)
+	discard       bool
+	dispatchers   []*loopDispatcher
 	// cores is how many dispatchers the actors get: AutoCores with the
 	// automatic layout, GOMAXPROCS with shard counts given.
 	cores int
@@ -213,8 +221,14 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(o.Workers) > 0 {
 		e.fence, e.lost = &transport.Fence{}, make(chan error, 1)
 		e.peerTimeout = o.PeerTimeout
-		if e.peerTimeout <= 0 {
+		switch {
+		case e.peerTimeout == 0:
 			e.peerTimeout = DefaultPeerTimeout
+		case e.peerTimeout < MinPeerTimeout:
+			return nil, fmt.Errorf("engine: PeerTimeout %v: must be at least %v (or 0 for the default, %v)", o.PeerTimeout, MinPeerTimeout, DefaultPeerTimeout)
+		}
+		if o.Window > MaxWorkerWindow {
+			return nil, fmt.Errorf("engine: Window %d: at most %d with Workers (a worker-hosted shard accepts batches that far ahead of its grants)", o.Window, MaxWorkerWindow)
 		}
 		peers := make([]string, len(o.Workers))
 		for i := range peers {
@@ -286,6 +300,15 @@ func (e *Engine) Run(n int) error {
 	if n == 0 {
 		return nil
 	}
+	if p := e.lostErr.Load(); p != nil {
+		// A worker was lost or fenced since the last run.
+		e.failed = *p
+		return *p
+	}
+	select {
+	case <-e.results: // a late report of the last run (it had ended)
+	default:
+	}
 	until := e.step + int64(n)
 	learn := e.Learn
 	for _, row := range e.shardAs {
@@ -350,15 +373,25 @@ func (e *Engine) send(m any) {
 	}
 }
 
-// DefaultPeerTimeout is Options.PeerTimeout's default.
-const DefaultPeerTimeout = 15 * time.Second
+// DefaultPeerTimeout is Options.PeerTimeout's default, MinPeerTimeout its
+// least value.
+const (
+	DefaultPeerTimeout = 15 * time.Second
+	MinPeerTimeout     = 100 * time.Millisecond
+)
+
+// MaxWorkerWindow is the largest Options.Window with Workers.
+const MaxWorkerWindow = aheadSlack
 
 // watchProgress fails the run when it makes no progress for the peer
-// timeout, naming (and fencing) the workers whose shards' outputs the
-// recorder still waits for. It returns when done is closed.
+// timeout while granted work waits on workers, naming (and fencing) the
+// workers whose shards' outputs the recorder still waits for. It holds off
+// while the clock is paused, while nothing granted is outstanding, while an
+// attachment has not answered (the wait is this process's), and while only
+// this process's actors are late. It returns when done is closed.
 func (e *Engine) watchProgress(done <-chan struct{}) {
 	e.lastBeat.Store(time.Now().UnixNano())
-	tick := time.NewTicker(min(e.peerTimeout/4, 250*time.Millisecond))
+	tick := time.NewTicker(min(max(e.peerTimeout/4, time.Millisecond), 250*time.Millisecond))
 	defer tick.Stop()
 	for {
 		select {
@@ -369,22 +402,29 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 				continue
 			}
 			seg, late := e.waitingFor()
-			if len(late) == 0 {
-				e.finish(peerError("engine: no progress for %v at segment %d", e.peerTimeout, seg))
+			if e.paused.Load() || seg >= e.grantedTo.Load() || e.attachWaiting.Load() > 0 || len(late) == 0 {
+				e.lastBeat.Store(now.UnixNano())
+				continue
+			}
+			select {
+			case <-done: // the run ended meanwhile
 				return
+			default:
 			}
 			var addrs []string
 			for _, i := range late {
 				e.fence.Add(WorkerName(i))
 				addrs = append(addrs, e.workers[i])
 			}
-			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
 			who := "worker at "
 			if len(addrs) > 1 {
 				who = "workers at "
 			}
-			e.finish(peerError("engine: no progress for %v: segment %d waits for the %s%s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
-				e.peerTimeout, seg, who, strings.Join(addrs, ", ")))
+			err := peerError("engine: no progress for %v: segment %d waits for the %s%s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
+				e.peerTimeout, seg, who, strings.Join(addrs, ", "))
+			e.lostErr.Store(&err)
+			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
+			e.finish(err)
 			return
 		}
 	}
@@ -481,6 +521,13 @@ func (e *Engine) Close() {
 	for i := len(e.attached) - 1; i >= 0; i-- { // relays before their actors
 		_ = e.system.Root.PoisonFuture(e.attached[i]).Wait()
 	}
+	if e.remote != nil {
+		// Leave the network before stopping the dispatchers: a batch
+		// that a worker still sends must not reach a stopped one. Sends
+		// to workers from now on go to dead letters.
+		e.closing.Store(true)
+		shutdown(e.remote)
+	}
 	for g, row := range e.spids {
 		for k, p := range row {
 			if !e.remoteShard[e.globalID(g, k)] {
@@ -497,10 +544,6 @@ func (e *Engine) Close() {
 	_ = e.system.Root.StopFuture(e.clock).Wait()
 	for _, d := range e.dispatchers {
 		d.stop() // every actor they served has stopped
-	}
-	if e.remote != nil {
-		e.closing.Store(true)
-		shutdown(e.remote)
 	}
 	e.system = nil
 }
@@ -783,8 +826,8 @@ func (e *Engine) globalID(pi, k int) int {
 // assembler turns a remote shard's protobuf output, possibly cut into
 // parts, into an output, after checking it (see wire.go).
 type assembler struct {
-	spikes map[[2]uint64][]*messages.SpikeBatch
-	graded map[[2]uint64][]*messages.GradedBatch
+	spikes map[[2]int64][]*messages.SpikeBatch
+	graded map[[2]int64][]*messages.GradedBatch
 	ev     []messages.Event
 }
 
@@ -816,19 +859,25 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 	from := e.workerOf(int(link))
 	id := e.ids[link]
 	fail := func(err error) error {
-		return peerError("from the worker at %s (shard %d): %v", from, link, err)
+		return peerWrap(err, "from the worker at %s (shard %d)", from, link)
 	}
 	if err := e.wireSegment(seg, next(id[0])); err != nil {
 		return nil, fail(err)
 	}
-	key := [2]uint64{uint64(link), seg}
+	key := [2]int64{int64(link), int64(seg)}
+	sh := e.shards[id[0]][id[1]]
+	elems := sh.Hi - sh.Lo
+	if p := e.net.Populations[id[0]]; p.Batch > 1 {
+		elems = p.Len() // one shard holds every copy
+	}
 	var o *output
 	switch m := m.(type) {
 	case *messages.SpikeBatch:
 		if a.spikes == nil {
-			a.spikes = map[[2]uint64][]*messages.SpikeBatch{}
+			a.spikes = map[[2]int64][]*messages.SpikeBatch{}
 		}
-		parts, err := collect(a.spikes, key, m)
+		purge(a.spikes, next(id[0]))
+		parts, err := collect(a.spikes, key, m, spikeParts(int64(elems)*int64(e.e)))
 		if err != nil || parts == nil {
 			if err != nil {
 				err = fail(err)
@@ -848,22 +897,18 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 		}
 	case *messages.GradedBatch:
 		if a.graded == nil {
-			a.graded = map[[2]uint64][]*messages.GradedBatch{}
+			a.graded = map[[2]int64][]*messages.GradedBatch{}
 		}
-		parts, err := collect(a.graded, key, m)
+		purge(a.graded, next(id[0]))
+		parts, err := collect(a.graded, key, m, gradedParts(elems, e.e))
 		if err != nil || parts == nil {
 			if err != nil {
 				err = fail(err)
 			}
 			return nil, err
 		}
-		sh := e.shards[id[0]][id[1]]
-		want := sh.Hi - sh.Lo
-		if p := e.net.Populations[id[0]]; p.Batch > 1 {
-			want = p.Len()
-		}
-		if int(m.TotalElements) != want {
-			return nil, fail(fmt.Errorf("graded batch of %d elements, want %d", m.TotalElements, want))
+		if int(m.TotalElements) != elems {
+			return nil, fail(fmt.Errorf("graded batch of %d elements, want %d", m.TotalElements, elems))
 		}
 		if int(m.EpochLen) > e.e {
 			return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, m.EpochLen, e.e))

@@ -177,6 +177,9 @@ func TestBatchOnActors(t *testing.T) {
 	want := sequential(t, build(t), 1000)
 	got := onActors(t, build(t), nil, 1000)
 	compare(t, "batch of 2", want, got)
+	// On a worker process the copies' spikes (elements b·N + i) cross the
+	// wire and pass its checks.
+	compare(t, "batch of 2 on two workers", want, onWorkers(t, build, map[string]int{"A": 1}, 2, 1000))
 }
 
 // OnSpikes hands out every spike in order, exactly those of the sequential

@@ -74,6 +74,13 @@ func (r *recorder) Receive(ctx actor.Context) {
 	for ; r.reported < m; r.reported++ {
 		b := r.bounds[r.reported]
 		delete(r.bounds, r.reported)
+		if len(r.e.workers) > 0 && r.reported >= 2 {
+			// Every shard computed segment j + 1 only after it took
+			// segment j from its bundles, so once j + 1 is recorded no
+			// bundle waits for an output of j any more (one more of
+			// slack).
+			r.e.segs.drop(r.reported - 2)
+		}
 		r.observations(ctx, r.reported, b[0], b[1])
 		end = b[1]
 	}

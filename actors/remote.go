@@ -41,14 +41,23 @@ var ErrPeer = errors.New("peer failed")
 
 // peerError formats an error that is an ErrPeer.
 func peerError(format string, args ...any) error {
-	return &peerErr{fmt.Sprintf(format, args...)}
+	return &peerErr{msg: fmt.Sprintf(format, args...)}
+}
+
+// peerWrap is peerError keeping cause for errors.Is and errors.As.
+func peerWrap(cause error, format string, args ...any) error {
+	return &peerErr{msg: fmt.Sprintf(format, args...) + ": " + cause.Error(), cause: cause}
 }
 
 // peerErr is an error caused by a peer (errors.Is(err, ErrPeer)).
-type peerErr struct{ msg string }
+type peerErr struct {
+	msg   string
+	cause error
+}
 
 func (e *peerErr) Error() string        { return e.msg }
 func (e *peerErr) Is(target error) bool { return target == ErrPeer }
+func (e *peerErr) Unwrap() error        { return e.cause }
 
 // startRemote starts protoactor's remote transport on listen ("host:port";
 // a port of 0 or an empty listen picks a free port on 127.0.0.1), secured
@@ -142,6 +151,7 @@ func (e *Engine) watchWorkers() {
 func (e *Engine) loseWorker(i int, why string) {
 	e.fence.Add(WorkerName(i))
 	err := peerError("engine: lost the worker at %s (%s)", e.workers[i], why)
+	e.lostErr.Store(&err)
 	e.log.Error("worker lost", zap.String("address", e.workers[i]), zap.String("why", why))
 	select {
 	case e.lost <- err:

@@ -291,10 +291,18 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	if int64(m.Link) >= int64(len(s.slot)) || s.slot[a] < 0 {
 		return nil, fmt.Errorf("a spike batch on link %d, which does not feed this shard", m.Link)
 	}
+	ax := s.net.Axons[a]
+	rows := uint64(ax.Axon.Rows()) * uint64(max(1, s.net.Populations[ax.Source].Batch))
+	// At most one event per row, copy and terminal per step, twice over.
+	most := spikeParts(2 * int64(rows) * int64(max(1, ax.Axon.Terminals())) * int64(segmentLength(s.net)))
+	if int64(m.Parts) > int64(most) {
+		return nil, fmt.Errorf("a spike batch of axon %d in %d parts (its link needs at most %d)", a, m.Parts, most)
+	}
 	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
 		return nil, fmt.Errorf("a spike batch of axon %d: %w", a, err)
 	}
-	parts, err := collect(s.parts, [2]int64{int64(m.Link), int64(m.Epoch)}, m)
+	purge(s.parts, s.seg-1)
+	parts, err := collect(s.parts, [2]int64{int64(m.Link), int64(m.Epoch)}, m, most)
 	if err != nil || parts == nil {
 		return nil, err
 	}
@@ -304,10 +312,8 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	if int(m.EpochLen) > segmentLength(s.net) {
 		return nil, fmt.Errorf("a spike batch of axon %d for segment %d of %d steps (segments have at most %d)", a, m.Epoch, m.EpochLen, segmentLength(s.net))
 	}
-	ax := s.net.Axons[a]
-	rows := uint64(ax.Axon.Rows()) * uint64(max(1, s.net.Populations[ax.Source].Batch))
 	maxDelay := uint32(ax.Axon.MaxLatency())
-	ev := &events{axon: a, seg: int64(m.Epoch), ev: make([]stepEvent, len(s.scratch))}
+	ev := &events{axon: a, seg: int64(m.Epoch), from: m.FirstStep, steps: int(m.EpochLen), ev: make([]stepEvent, len(s.scratch))}
 	for i, x := range s.scratch {
 		if uint64(x.Src) >= rows || x.Delay >= maxDelay {
 			return nil, fmt.Errorf("a spike batch of axon %d for segment %d: event %d has source %d (of %d) and extra delay %d (below %d)", a, m.Epoch, i, x.Src, rows, x.Delay, maxDelay)
@@ -354,6 +360,15 @@ func (s *shardActor) compute(ctx actor.Context) {
 		}
 		evs := s.takeEvs[:0]
 		for k, m := range b.batches {
+			if m.from != s.prev.from || int64(m.steps) != s.prev.to-s.prev.from {
+				err := fmt.Errorf("a batch of axon %d for segment %d covers steps [%d, %d), the segment [%d, %d)",
+					m.axon, m.seg, m.from, m.from+int64(m.steps), s.prev.from, s.prev.to)
+				if !s.remote {
+					panic(err) // from this process: a bug
+				}
+				s.wireFail("%v", err)
+				return
+			}
 			evs = append(evs, m.ev)
 			b.batches[k] = nil
 		}

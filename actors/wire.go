@@ -2,6 +2,9 @@ package actors
 
 import (
 	"fmt"
+	"sync"
+
+	"github.com/spiral-sim/spiral/messages"
 )
 
 // Checks on what arrives from another process. Peers are authenticated
@@ -10,10 +13,9 @@ import (
 // a batch is kept only for a link that feeds its receiver and a segment
 // inside the clock's window (plus aheadSlack), at most once per part.
 
-// maxParts bounds the parts of one batch. A part holds up to
-// messages.MaxEventsPerMessage (2^17) events, so 2^20 parts would be
-// 2^37 events in one segment of one link: no real network comes near.
-const maxParts = 1 << 20
+// The parts a batch may come in are bounded by what its link can carry in
+// one segment (see spikeParts and gradedParts): a peer cannot announce more
+// parts than a real batch would need.
 
 // aheadSlack is how many segments beyond the last one it was granted a
 // worker-hosted shard accepts batches for. The clock's grant to a shard
@@ -32,13 +34,13 @@ type part interface {
 // collect adds m to the parts gathered under key and returns them once
 // all have arrived (nil before). It refuses a part count above maxParts
 // or different from the first part's, and a part given twice.
-func collect[K comparable, P part](pending map[K][]P, key K, m P) ([]P, error) {
+func collect[K comparable, P part](pending map[K][]P, key K, m P, maxParts int) ([]P, error) {
 	n := m.GetParts()
 	if n <= 1 {
 		return []P{m}, nil
 	}
-	if n > maxParts {
-		return nil, fmt.Errorf("a batch in %d parts (at most %d)", n, maxParts)
+	if int64(n) > int64(maxParts) {
+		return nil, fmt.Errorf("a batch in %d parts (its link needs at most %d)", n, maxParts)
 	}
 	if m.GetPart() >= n {
 		return nil, fmt.Errorf("part %d of %d", m.GetPart(), n)
@@ -92,18 +94,86 @@ func (e *Engine) checkOutput(o, ref *output) error {
 	if n > e.e {
 		return fmt.Errorf("segment %d of %d steps (segments have at most %d)", o.seg, n, e.e)
 	}
+	if len(e.workers) > 0 {
+		b, ok := e.segs.get(o.seg)
+		if !ok {
+			return fmt.Errorf("segment %d, which the clock has not cut", o.seg)
+		}
+		if o.from != b[0] || o.from+int64(n) != b[1] {
+			return fmt.Errorf("segment %d covers steps [%d, %d), the clock cut [%d, %d)", o.seg, o.from, o.from+int64(n), b[0], b[1])
+		}
+	}
 	if ref != nil {
 		if rn := max(len(ref.fired), len(ref.values)); ref.from != o.from || rn != n {
 			return fmt.Errorf("segment %d covers steps [%d, %d), another shard's [%d, %d)", o.seg, o.from, o.from+int64(n), ref.from, ref.from+int64(rn))
 		}
 	}
 	sh := e.shards[o.pop][o.shard]
+	lo, hi := sh.Lo, sh.Hi
+	if p := e.net.Populations[o.pop]; p.Batch > 1 {
+		// One shard holds every copy: elements b·N + i.
+		lo, hi = 0, p.Len()
+	}
 	for k, f := range o.fired {
 		for _, x := range f {
-			if int(x) < sh.Lo || int(x) >= sh.Hi {
-				return fmt.Errorf("segment %d step %d: neuron %d outside the shard's [%d, %d)", o.seg, o.from+int64(k), x, sh.Lo, sh.Hi)
+			if int(x) < lo || int(x) >= hi {
+				return fmt.Errorf("segment %d step %d: element %d outside the shard's [%d, %d)", o.seg, o.from+int64(k), x, lo, hi)
 			}
 		}
 	}
 	return nil
+}
+
+// spikeParts is the most parts a spike batch of at most events events is
+// cut into (SpikeBatch.Split with messages.MaxEventsPerMessage).
+func spikeParts(events int64) int {
+	return int(max(1, (events+messages.MaxEventsPerMessage-1)/messages.MaxEventsPerMessage))
+}
+
+// gradedParts is the most parts a graded batch of n elements over steps
+// steps is cut into (GradedBatch.Split with messages.MaxFloatsPerMessage:
+// at least one element per part).
+func gradedParts(n, steps int) int {
+	per := max(messages.MaxFloatsPerMessage/max(steps, 1), 1)
+	return max(1, (n+per-1)/per)
+}
+
+// purge drops the parts gathered for segments before lo: a batch that was
+// never completed and can no longer be used.
+func purge[P any](pending map[[2]int64][]P, lo int64) {
+	for k := range pending {
+		if k[1] < lo {
+			delete(pending, k)
+		}
+	}
+}
+
+// segBounds holds the steps of every segment the clock has cut and the
+// recorder has not yet completed, so that outputs from workers can be
+// checked against them. It is safe for concurrent use.
+type segBounds struct {
+	mu sync.Mutex
+	m  map[int64][2]int64
+}
+
+func (b *segBounds) put(seg, from, to int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil {
+		b.m = map[int64][2]int64{}
+	}
+	b.m[seg] = [2]int64{from, to}
+}
+
+func (b *segBounds) get(seg int64) ([2]int64, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.m[seg]
+	return v, ok
+}
+
+func (b *segBounds) drop(seg int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.m, seg)
 }

@@ -74,6 +74,15 @@ func NPYHeader(descr string, shape ...int64) ([]byte, error) {
 
 // npzWriter writes a .npz archive (a zip of name.npy members) whose array
 // data are streamed from readers.
+//
+// It is kept, rather than codeberg.org/sbinet/npyio (which the plot package
+// uses to read these files back), because a run's arrays are streamed: their
+// length is known only at the end of the run, and their data are spilled to
+// temporary files meanwhile so that memory stays bounded. npyio's writers
+// (npy.Write, npz.Writer.Write) take the whole array as one Go value and
+// derive the shape from it, so they would hold every spike of a run in
+// memory; they cannot write a header with a given shape followed by data
+// copied from a reader.
 type npzWriter struct {
 	zw     *zip.Writer
 	method uint16

@@ -3,14 +3,15 @@ package plot
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"regexp"
-	"strconv"
 	"strings"
+
+	"codeberg.org/sbinet/npyio/npy"
 )
 
 // npyHeader is the parsed preamble of one .npy array.
@@ -33,12 +34,6 @@ func (h npyHeader) count() int64 {
 	return n
 }
 
-var (
-	reDescr   = regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`)
-	reFortran = regexp.MustCompile(`'fortran_order'\s*:\s*(True|False)`)
-	reShape   = regexp.MustCompile(`'shape'\s*:\s*\(([^)]*)\)`)
-)
-
 // itemSize returns the size of a supported little-endian numeric dtype.
 func itemSize(descr string) (int, bool) {
 	switch descr {
@@ -54,70 +49,91 @@ func itemSize(descr string) (int, bool) {
 	return 0, false
 }
 
-// readNPYHeader reads the NumPy format (version 1, 2 or 3) preamble from r.
-func readNPYHeader(r io.Reader) (npyHeader, error) {
-	var pre [8]byte
-	if _, err := io.ReadFull(r, pre[:]); err != nil {
+// maxHeaderLen bounds the header dictionary read (NumPy writes under 1 KiB);
+// readNPYHeader needs a buffer of at least 12 + maxHeaderLen bytes.
+const maxHeaderLen = 1 << 15
+
+// readNPYHeader reads the NumPy format preamble from br with
+// codeberg.org/sbinet/npyio/npy, leaving br at the first data byte. The
+// preamble is checked first, so that a corrupt or hostile file gets an
+// error rather than a huge allocation (npyio allocates the header length
+// it reads) or a panic (npyio slices the header up to its last newline).
+func readNPYHeader(br *bufio.Reader) (npyHeader, error) {
+	pre, err := br.Peek(12)
+	if len(pre) < 10 {
 		return npyHeader{}, fmt.Errorf("npy preamble: %w", err)
 	}
 	if string(pre[:6]) != "\x93NUMPY" {
 		return npyHeader{}, errors.New("not a NumPy .npy array (bad magic)")
 	}
-	var hlen int
+	var hlen, off int
 	switch pre[6] {
 	case 1:
-		var b [2]byte
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return npyHeader{}, fmt.Errorf("npy header length: %w", err)
+		hlen, off = int(binary.LittleEndian.Uint16(pre[8:10])), 10
+	case 2:
+		if len(pre) < 12 {
+			return npyHeader{}, fmt.Errorf("npy preamble: %w", err)
 		}
-		hlen = int(binary.LittleEndian.Uint16(b[:]))
-	case 2, 3:
-		var b [4]byte
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return npyHeader{}, fmt.Errorf("npy header length: %w", err)
-		}
-		hlen = int(binary.LittleEndian.Uint32(b[:]))
-		if hlen > 1<<20 {
-			return npyHeader{}, fmt.Errorf("npy header too long (%d bytes)", hlen)
-		}
+		hlen, off = int(binary.LittleEndian.Uint32(pre[8:12])), 12
 	default:
 		return npyHeader{}, fmt.Errorf("unsupported npy version %d.%d", pre[6], pre[7])
 	}
-	buf := make([]byte, hlen)
-	if _, err := io.ReadFull(r, buf); err != nil {
+	if hlen > maxHeaderLen {
+		return npyHeader{}, fmt.Errorf("npy header too long (%d bytes)", hlen)
+	}
+	if br.Size() < off+hlen {
+		return npyHeader{}, fmt.Errorf("npy header of %d bytes exceeds the %d-byte buffer", hlen, br.Size())
+	}
+	all, err := br.Peek(off + hlen)
+	if err != nil {
 		return npyHeader{}, fmt.Errorf("npy header: %w", err)
 	}
-	dict := string(buf)
-	var h npyHeader
-	m := reDescr.FindStringSubmatch(dict)
-	if m == nil {
-		return h, fmt.Errorf("npy header without descr: %q", dict)
+	if bytes.IndexByte(all[off:], '\n') < 0 {
+		return npyHeader{}, errors.New("npy header not terminated by a newline")
 	}
-	h.descr = m[1]
+	d, err := parseWithNPYIO(br)
+	if err != nil {
+		return npyHeader{}, fmt.Errorf("npy header: %w", err)
+	}
+	h := npyHeader{descr: strings.Trim(d.Type, "'\"")}
 	size, ok := itemSize(h.descr)
 	if !ok {
 		return h, fmt.Errorf("unsupported npy dtype %q", h.descr)
 	}
 	h.itemsize = size
-	if m := reFortran.FindStringSubmatch(dict); m == nil || m[1] != "False" {
+	if d.Fortran {
 		return h, errors.New("npy array is not C-ordered (fortran_order must be False)")
 	}
-	m = reShape.FindStringSubmatch(dict)
-	if m == nil {
-		return h, fmt.Errorf("npy header without shape: %q", dict)
-	}
-	for _, f := range strings.Split(m[1], ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
+	for _, n := range d.Shape {
+		if n < 0 {
+			return h, fmt.Errorf("bad npy shape %v", d.Shape)
 		}
-		d, err := strconv.ParseInt(strings.TrimSuffix(f, "L"), 10, 64)
-		if err != nil || d < 0 {
-			return h, fmt.Errorf("bad npy shape %q", m[1])
-		}
-		h.shape = append(h.shape, d)
+		h.shape = append(h.shape, int64(n))
 	}
 	return h, nil
+}
+
+// parseWithNPYIO reads the preamble with npyio. Its dictionary parser
+// expects NumPy's key order and slices by position, so a reordered or
+// mangled dictionary can make it panic: that is turned into an error.
+func parseWithNPYIO(br *bufio.Reader) (d npyDescr, err error) {
+	defer func() {
+		if recover() != nil {
+			err = errors.New("malformed header dictionary")
+		}
+	}()
+	r, err := npy.NewReader(br)
+	if err != nil {
+		return d, err
+	}
+	return r.Header.Descr, nil
+}
+
+// npyDescr is npyio's description of an array: dtype, order and shape.
+type npyDescr = struct {
+	Type    string
+	Fortran bool
+	Shape   []int
 }
 
 // npz is an open .npz archive.

@@ -26,7 +26,7 @@
 //   - every unary call is refused: protoactor registers ListProcesses and
 //     GetProcessDiagnostics, whose handlers panic, and gRPC does not
 //     recover handler panics, so one call would end the process;
-//   - the message stream is screened (Screen): an envelope that points
+//   - the message stream is screened (CheckMessage): an envelope that points
 //     outside its batch's tables, names a type that is not one of
 //     Spiral's messages, or uses a serializer other than protobuf closes
 //     the stream before protoactor indexes anything with it, and a panic

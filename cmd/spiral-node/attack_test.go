@@ -112,13 +112,16 @@ func TestAttackedWorkersRunCompletes(t *testing.T) {
 		t.Skip("needs /proc to find the run's ports")
 	}
 	args := []string{"run", "brunel", "--scale", "0.1", "--duration", "3000", "--quiet"}
+	seqDir, attackedDir := filepath.Join(t.TempDir(), "seq"), filepath.Join(t.TempDir(), "attacked")
 	var seqOut, seqErr bytes.Buffer
-	if code := run(append(args, "--engine", "sequential"), &seqOut, &seqErr); code != 0 {
+	if code := run(append(args, "--engine", "sequential", "--out", seqDir), &seqOut, &seqErr); code != 0 {
 		t.Fatalf("sequential: exit %d: %s", code, seqErr.String())
 	}
 	var out, errb syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(append(args, "--workers", "2", "--shards", "2"), &out, &errb) }()
+	go func() {
+		done <- run(append(args, "--workers", "2", "--shards", "2", "--out", attackedDir), &out, &errb)
+	}()
 	var workers []int
 	for start := time.Now(); len(workers) < 2; time.Sleep(20 * time.Millisecond) {
 		if workers = workerChildren(t); time.Since(start) > 60*time.Second {
@@ -146,9 +149,18 @@ func TestAttackedWorkersRunCompletes(t *testing.T) {
 	case <-time.After(120 * time.Second):
 		t.Fatal("the attacked run hung")
 	}
-	_, want, _ := strings.Cut(seqOut.String(), "pop ")
-	_, got, _ := strings.Cut(out.String(), "pop ")
-	if want != got || !strings.Contains(want, "E ") {
-		t.Errorf("sequential:\n%s\nattacked workers:\n%s", want, got)
+	// The spike files, byte for byte.
+	for _, pop := range []string{"E", "I"} {
+		want, err := os.ReadFile(filepath.Join(seqDir, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(attackedDir, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(want, got) || len(want) < 1000 {
+			t.Errorf("spikes of %s: %d bytes from the attacked run, %d from the sequential stepper; want the same", pop, len(got), len(want))
+		}
 	}
 }

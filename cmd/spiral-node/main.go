@@ -199,8 +199,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
 	}
-	if *peerTimeout <= 0 {
-		fmt.Fprintf(stderr, "spiral-node run: --peer-timeout %v: must be > 0 (e.g. 15s)\n", *peerTimeout)
+	if *peerTimeout < actors.MinPeerTimeout {
+		fmt.Fprintf(stderr, "spiral-node run: --peer-timeout %v: must be at least %v (e.g. 15s, 1m)\n", *peerTimeout, actors.MinPeerTimeout)
 		return 2
 	}
 	if !(*duration > 0) {

@@ -231,6 +231,32 @@ func TestPlots(t *testing.T) {
 	if code := run([]string{"run", "fi", "--plot"}, &out, &errb); code != 2 {
 		t.Errorf("--plot without --out: exit %d, want 2", code)
 	}
+	// --bin: 0 is the automatic choice, a negative width is refused
+	if code := run([]string{"plot", dir, "--bin", "0", "--format", "png"}, &out, &errb); code != 0 {
+		t.Errorf("plot --bin 0: exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"plot", dir, "--bin", "-1"}, &out, &errb); code != 2 {
+		t.Errorf("plot --bin -1: exit %d, want 2", code)
+	}
+}
+
+// examples/mixed records its graded population, and the plots show it as
+// values over time.
+func TestPlotsGraded(t *testing.T) {
+	dir := t.TempDir() + "/run"
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "../../examples/mixed/mixed.yaml", "--duration", "50", "--quiet", "--out", dir, "--plot"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(dir + "/plots/state_rate.r.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"graded population", "r (graded output)", "unit 0"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("state_rate.r.svg lacks %q", want)
+		}
+	}
 }
 
 // A model file's monitors write state samples and final weights.

@@ -12,14 +12,15 @@ import (
 const plotUsage = "usage: spiral-node plot DIR [--bin MS] [--max-points N] [--format png,svg]"
 
 // plotCommand implements "spiral-node plot DIR": it renders the raster,
-// population rate, state traces and weight histograms of the run directory
+// population rate, state traces (graded populations' outputs among them),
+// weight histograms and weight matrices of the run directory
 // DIR (written by "run --out DIR") into DIR/plots/. Exit codes: 0 success,
 // 2 invalid input (not a complete run directory, malformed files, bad
 // flags), 1 failure.
 func plotCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	bin := fs.Float64("bin", plot.DefaultRateBinMS, "population-rate bin width in ms")
+	bin := fs.Float64("bin", 0, "population-rate bin width in ms (default: chosen from each population's size, rate and the duration)")
 	maxPts := fs.Int("max-points", plot.DefaultMaxRasterPoints, "at most this many raster points per population (every s-th neuron shown beyond)")
 	formats := fs.String("format", "png,svg", "comma-separated image formats (png, svg, pdf, ...)")
 	fs.Usage = func() {
@@ -50,8 +51,8 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, plotUsage)
 		return 2
 	}
-	if !(*bin > 0) {
-		fmt.Fprintf(stderr, "spiral-node plot: --bin %g must be positive\n", *bin)
+	if !(*bin >= 0) {
+		fmt.Fprintf(stderr, "spiral-node plot: --bin %g must be positive (or 0 for the automatic choice)\n", *bin)
 		return 2
 	}
 	var fmts []string

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -59,12 +60,12 @@ func parseCounts(s string) (map[string]int, error) {
 // startWorkers starts n worker processes (this binary, "worker" command),
 // hands each its identity (ids[i]) on its standard input, and returns them
 // with their addresses, read from their first line of output.
-func startWorkers(n int, modelArgs []string, counts map[string]int, ids []*transport.Identity, stderr io.Writer) ([]*exec.Cmd, []string, error) {
+func startWorkers(n int, modelArgs []string, counts map[string]int, ids []*transport.Identity, stderr io.Writer) ([]workerProc, []string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, fmt.Errorf("finding this program to start workers: %w", err)
 	}
-	var procs []*exec.Cmd
+	var procs []workerProc
 	var addrs []string
 	for i := 0; i < n; i++ {
 		args := append([]string{"worker"}, modelArgs...)
@@ -86,7 +87,7 @@ func startWorkers(n int, modelArgs []string, counts map[string]int, ids []*trans
 		if err := cmd.Start(); err != nil {
 			return procs, nil, fmt.Errorf("starting worker %d: %w", i, err)
 		}
-		procs = append(procs, cmd)
+		procs = append(procs, workerProc{cmd, in})
 		line, err := ids[i].Marshal()
 		if err == nil {
 			_, err = in.Write(append(line, '\n'))
@@ -117,20 +118,26 @@ func startWorkers(n int, modelArgs []string, counts map[string]int, ids []*trans
 	return procs, addrs, nil
 }
 
+// workerProc is a worker process and the pipe to its standard input.
+type workerProc struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+}
+
 // stopWorkers asks the workers to stop (closing their input), waits a
 // little, then kills those still running.
-func stopWorkers(procs []*exec.Cmd) {
+func stopWorkers(procs []workerProc) {
 	for _, p := range procs {
-		if p.Process == nil {
+		if p.cmd.Process == nil {
 			continue
 		}
-		_ = p.Process.Signal(os.Interrupt)
+		_ = p.in.Close()
 		done := make(chan struct{})
-		go func() { _ = p.Wait(); close(done) }()
+		go func() { _ = p.cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(3 * time.Second):
-			_ = p.Process.Kill()
+			_ = p.cmd.Process.Kill()
 			<-done
 		}
 	}
@@ -189,8 +196,12 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	}
 	defer w.Close()
 	fmt.Fprintf(stdout, "listening %s\n", w.Address())
+	// A worker ignores SIGINT: Ctrl-C in a terminal reaches the whole
+	// process group, and the coordinator, which handles it, stops its
+	// workers by closing their input. SIGTERM stops a worker at once.
+	signal.Ignore(os.Interrupt)
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt)
+	signal.Notify(stop, syscall.SIGTERM)
 	eof := make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, in); close(eof) }()
 	select {

@@ -62,7 +62,7 @@ func BrunelLike(t testing.TB, plastic bool) *network.Network {
 		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
 			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
 		if plastic && c.from == "E" && c.to == "E" {
-			conn.Plasticity = plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			conn.Plasticity = plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.02, 0.021)}
 			conn.Wmin, conn.Wmax = 0, 0.5
 			conn.Follow = "da"
 		}

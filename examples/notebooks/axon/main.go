@@ -114,7 +114,6 @@ func mainErr(out string) error {
 	if err != nil {
 		return err
 	}
-	w.LegendLeft = true
 	fmt.Println("spikes of A at steps:", sp.Times())
 	if err := w.Raster("raster.png", "AdEx neurons: spikes", sp.Steps, sp.Elements, n, steps, dt); err != nil {
 		return err
