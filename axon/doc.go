@@ -16,7 +16,7 @@
 // dense values of a graded population — and the axon appends Events
 // {Src, Delay, Value}. The consumer applies Value to row Src at step
 // n + 1 + Delay, where n is the step of the call: even a zero delay costs
-// one step (design.md §2).
+// one step (docs/model-core.md, "Time and the order within a step").
 //
 // # Delays
 //

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -432,5 +433,43 @@ func TestResultsJSONWithNaN(t *testing.T) {
 	}
 	if !math.IsNaN(float64(back.Runs[0].ForeignLoad)) || !math.IsNaN(float64(back.Runs[0].CVISI["E"])) {
 		t.Errorf("NaN not kept as null: %s", b)
+	}
+}
+
+// The repository's own Brian2 scripts are the default and hold every file
+// the harness checks for; their JSON (fixtures written by cuba.py and
+// stdp.py of bench/brian2, Brian2 2.5.1 runtime, small runs) parses.
+func TestRepositoryBrian2Scripts(t *testing.T) {
+	if err := checkScripts("brian2", defaultModels()); err != nil {
+		t.Fatalf("bench/brian2: %v", err)
+	}
+	var r Run
+	if err := parseBrianJSON(readFixture(t, "brian2_repo_cuba_runtime.json"), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Neurons != 2000 || r.Synapses != 159727 || r.Spikes != 5910 || r.SynEvents != 471481 ||
+		r.RateHz["E"] != 5.95625 || r.RateHz["I"] != 5.725 || math.IsNaN(float64(r.CVISI["E"])) ||
+		r.Brian2Version != "2.5.1" || r.SimulateS <= 0 || r.BuildS <= 0 || r.WholeS < r.SimulateS {
+		t.Errorf("cuba.py JSON read as %+v", r)
+	}
+	r = Run{}
+	if err := parseBrianJSON(readFixture(t, "brian2_repo_stdp_runtime.json"), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Neurons != 1001 || r.RateHz["inputs"] <= 0 || r.RateHz["post"] <= 0 || r.SimulateS <= 0 {
+		t.Errorf("stdp.py JSON read as %+v", r)
+	}
+	// Syntax of every script, where a Python is at hand (no Brian2 needed).
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3: scripts' syntax not checked")
+	}
+	files, _ := filepath.Glob(filepath.Join("brian2", "*.py"))
+	if len(files) < 6 {
+		t.Fatalf("bench/brian2 has %d scripts", len(files))
+	}
+	code := "import ast, sys\nfor f in sys.argv[1:]:\n    ast.parse(open(f).read(), f)\n"
+	if out, err := exec.Command(py, append([]string{"-c", code}, files...)...).CombinedOutput(); err != nil {
+		t.Errorf("python3 cannot parse the scripts: %v\n%s", err, out)
 	}
 }

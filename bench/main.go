@@ -1,11 +1,12 @@
 // Command bench runs Spiral and Brian2 side by side on the benchmark models
-// (CUBA, COBA, Brunel, STDP) of ../shared/benchmarks.md, back to back,
-// several repetitions each with identical parameters, and writes
-// results.json (every run), table.md (speed, memory and agreement of the
-// statistics) and simulate.png.
+// (CUBA, COBA, Brunel, STDP; docs/benchmarks.md), back to back, several
+// repetitions each with identical parameters, and writes results.json
+// (every run), table.md (speed, memory and agreement of the statistics) and
+// simulate.png. The Brian2 side runs the repository's scripts in
+// bench/brian2 (-brian2 DIR points elsewhere).
 //
 //	go run ./bench -quick          # small sizes, a few minutes
-//	go run ./bench                 # the sizes of benchmarks.md
+//	go run ./bench                 # the full sizes (CUBA, COBA ×10; Brunel 12,500)
 //	go run ./bench -install        # install Brian2 from Debian first
 //
 // See bench/README.md for the flags.
@@ -36,7 +37,7 @@ func run(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	install := fs.Bool("install", false, "install Brian2 from Debian (apt-get) when /usr/bin/python3 cannot import it")
 	skipBrian := fs.Bool("skip-brian2", false, "run Spiral only (no Brian2 runs; no ratios, no agreement)")
-	brianDir := fs.String("brian2", "", "directory of the Brian2 scripts (default ../shared/bench/brian2 relative to the repository root)")
+	brianDir := fs.String("brian2", "", "directory of the Brian2 scripts (default bench/brian2 in the repository)")
 	python := fs.String("python", "/usr/bin/python3", "Python interpreter with Brian2")
 	outDir := fs.String("out", "", "output directory (default bench/results in the repository)")
 	reps := fs.Int("reps", 3, "repetitions per model and simulator/mode; repetition r uses seed -seed + r in every simulator")
@@ -128,7 +129,7 @@ func run(args []string, stderr io.Writer) int {
 		*outDir = filepath.Join(root, "bench", "results")
 	}
 	if *brianDir == "" {
-		*brianDir = filepath.Join(root, "..", "shared", "bench", "brian2")
+		*brianDir = filepath.Join(root, "bench", "brian2")
 	}
 	if abs, err := filepath.Abs(*brianDir); err == nil {
 		*brianDir = filepath.Clean(abs)
@@ -313,10 +314,10 @@ func parseModes(list string) ([]string, error) {
 func checkScripts(dir string, models []Model) error {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		return fmt.Errorf("Brian2 scripts: directory %s not found (give it with -brian2 DIR; it holds cuba.py, coba.py, brunel.py, stdp.py and common.py)", dir)
+		return fmt.Errorf("Brian2 scripts: directory %s not found (give it with -brian2 DIR; it holds cuba.py, coba.py, brunel.py, stdp.py and b2run.py, as bench/brian2 does)", dir)
 	}
 	var missing []string
-	for _, f := range append([]string{"common.py"}, scriptNames(models)...) {
+	for _, f := range append([]string{"b2run.py"}, scriptNames(models)...) {
 		if !fileExists(filepath.Join(dir, f)) {
 			missing = append(missing, f)
 		}

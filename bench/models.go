@@ -20,7 +20,7 @@ type Model struct {
 }
 
 // Size describes the network at the model's scale (the scaling rules of
-// /work/shared/benchmarks.md and the Brian2 scripts).
+// the Brian2 scripts in bench/brian2 and package models).
 func (m Model) Size() string {
 	switch m.Spiral {
 	case "cuba", "coba":
@@ -41,8 +41,8 @@ func (m Model) BrianPop(spiral string) string {
 	return spiral
 }
 
-// defaultModels are the sizes of /work/shared/benchmarks.md ("Brian2 on
-// this kind of machine").
+// defaultModels are the sizes of the benchmark (docs/benchmarks.md): CUBA
+// and COBA at 40,000 neurons, Brunel at 12,500, STDP with 1,000 inputs.
 func defaultModels() []Model {
 	return []Model{
 		{Name: "CUBA", Spiral: "cuba", Script: "cuba.py", Scale: 10, DurationS: 10},

@@ -169,7 +169,7 @@ func parseSpiralSummary(b []byte, m Model, r *Run) error {
 }
 
 // brianResult is the part of a Brian2 script's JSON the harness reads
-// (see common.py: Harness.finish).
+// (written by bench/brian2/b2run.py: Run.finish).
 type brianResult struct {
 	Model       string              `json:"model"`
 	Scale       float64             `json:"scale"`

@@ -1,7 +1,7 @@
 package modelfile
 
 import (
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/param"

@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Limits on what a model file may make the reader do. They bound the
@@ -18,10 +18,10 @@ const (
 	MaxFileSize = 16 << 20
 	// MaxNodes is the most YAML values (scalars, lists, mappings; keys
 	// included) a file may hold, counting every alias as the values it
-	// stands for. yaml.v3 takes about 200 bytes per value, so the parse
+	// stands for. The YAML library takes about 200 bytes per value, so the parse
 	// tree stays below about 200 MB.
 	MaxNodes = 1_000_000
-	// maxTokens bounds the tokens of the text before yaml.v3 builds its
+	// maxTokens bounds the tokens of the text before the YAML library builds its
 	// tree: a cheap count (scalars, indicators, commas) that is at least
 	// about half the values the tree would get.
 	maxTokens = 2 * MaxNodes
@@ -94,7 +94,7 @@ func regularAndSmall(path string, fi fs.FileInfo) error {
 // of YAML text: runs of characters that are not blanks or flow
 // indicators, flow openers, commas, and ": " / "- " / "? " indicators.
 // Quoted scalars count once; comments not at all. Every value of the tree
-// yaml.v3 would build owns at least about half a token, so a text of few
+// the YAML library would build owns at least about half a token, so a text of few
 // tokens makes a small tree. It stops counting past limit.
 func countTokens(data []byte, limit int) int {
 	n := 0

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 const small = "populations:\n  E: {size: 2, model: {kind: lif}}\n"
@@ -63,7 +63,7 @@ func TestReadFileRefuses(t *testing.T) {
 }
 
 // countTokens gives about one token per value, never fewer than half
-// the values yaml.v3 builds; comments and quoted text count as written.
+// the values the YAML library builds; comments and quoted text count as written.
 func TestCountTokens(t *testing.T) {
 	cases := []struct {
 		text string

@@ -3,7 +3,7 @@ package modelfile
 import (
 	"math"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // StateMonitor asks for a state variable of some neurons, sampled every

@@ -1,8 +1,9 @@
 // Package models assembles the benchmark models of Spiral
-// (../shared/benchmarks.md) with the network builder: CUBA, COBA, Brunel,
+// (docs/benchmarks.md) with the network builder: CUBA, COBA, Brunel,
 // STDP (Song, Miller & Abbott 2000) and the LIF f–I curve. Each function
-// returns a built network whose parameters follow the Brian2 reference
-// scripts (testdata/brian2/README.md describes them exactly); tests run
+// returns a built network whose parameters follow the Brian2 scripts of
+// the benchmark (bench/brian2; testdata/brian2/README.md describes the
+// models exactly); tests run
 // them at small sizes and compare rates and CV of ISI with Brian2's.
 package models
 

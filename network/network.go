@@ -4,8 +4,9 @@
 //
 // A Builder collects definitions and reports every problem at Build, each
 // naming the object (population, axon, receptor, projection) and the bad
-// value; nothing is half-built. The built Network is stepped by the
-// sequential stepper (package stepper) or, later, by the actor runtime.
+// value; nothing is half-built. The built Network is run by one of the
+// engines: the sequential stepper (package stepper), the lockstep engine
+// (package lockstep) or the actor runtime (package actors).
 //
 //	b := network.New(network.Config{DtMs: 0.1, Seed: 1})
 //	b.Population("E", 3200, soma.LIF()).

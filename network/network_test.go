@@ -34,8 +34,9 @@ func silentLIF() soma.IF {
 	return s
 }
 
-// TestLatency checks design.md §2: a spike emitted at step n through an
-// axon with delay d acts on its target at step n + 1 + floor(d/dt).
+// TestLatency checks the latency rule of docs/model-core.md ("Time and the
+// order within a step"): a spike emitted at step n through an axon with
+// delay d acts on its target at step n + 1 + floor(d/dt).
 func TestLatency(t *testing.T) {
 	const dt = 0.1
 	for _, d := range []float64{0, 0.05, 0.25, 1.5, 3.3} {

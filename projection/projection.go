@@ -15,8 +15,8 @@
 // Either way the floating-point additions into a receptor's input happen
 // in one canonical order — emission step, then link (axon, then
 // projection, in network order), then source index — so that switching a
-// projection between the two modes, or (later) splitting the network into
-// shards, never changes a bit of the result.
+// projection between the two modes, or splitting the network into shards,
+// never changes a bit of the result.
 package projection
 
 import (

@@ -2,8 +2,9 @@
 //
 // Every random number in a simulation is a pure function of identities: the
 // run seed, the population, the neuron, the step and the purpose of the draw
-// (design.md §4). Streams are never tied to a goroutine, shard or node, so a
-// network gives the same spikes however it is split. The generator is
+// (docs/model-core.md, "Random numbers"). Streams are never tied to a
+// goroutine, shard or node, so a network gives the same spikes however it
+// is split. The generator is
 // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2,
 // 3", SC 2011), which CUDA's cuRAND also offers, so a GPU kernel can draw the
 // same numbers.

@@ -51,7 +51,7 @@
 // Every term is computed from u', so the order of IF.Terms never matters
 // (they are summed in a fixed order, bit for bit the same). With the
 // defaults (V_reset = u_rest, no refractory period, Euler) this is exactly
-// the update of the Python Spiral (spiral-reference.md §2.3), including its
+// the integrate-and-fire update of the Python Spiral, including its
 // quirks: the reset is applied at the start of the next step, so the
 // potential recorded at a spike step is the supra-threshold value, and the
 // reference adaptation subtracts R·w unscaled and adds the spike-triggered

@@ -183,7 +183,7 @@ func TestLIFFiringPeriod(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------
-// Hand-stepped reference (spiral-reference.md §2.3), float64.
+// Hand-stepped reference (the Python Spiral's update, as soma/doc.go states it), float64.
 
 type refIF struct {
 	dt, tau, r, rest, th, reset float64

@@ -1,13 +1,22 @@
-// Command spiral-node runs Spiral models — built-in ones (spiral-node
-// models) or model files — on the lockstep engine (every core), the actor
-// runtime (also across worker processes) or the sequential stepper, and
-// prints a summary: neurons, synapses, timings, synaptic events, and per
-// population the rate and the CV of inter-spike intervals. It also
-// validates model files, estimates and measures their memory (inspect) and
-// plots a run's outputs.
+// Command spiral-node runs Spiral models: a built-in benchmark model (cuba,
+// coba, brunel, stdp, fi; `spiral-node models` lists them) or a model file
+// (YAML or JSON, docs/model-format.md), which `validate` checks and
+// `inspect` sizes before anything is built.
+//
+// `run` prints a summary (neurons, synapses, build and simulate times, the
+// synaptic events delivered, and per population the rate and the CV of
+// inter-spike intervals) and with --out writes summary.json and spikes/<population>.npz (docs/outputs.md),
+// with --plot also the plots that `spiral-node plot DIR` renders. Engines
+// (--engine), all giving the same spikes for a seed: lockstep (the
+// default: the populations split into shards on every core, a barrier
+// between segments), actors (shards as actors exchanging messages; with
+// --workers N they live in N worker processes on this machine, connected
+// by mutual TLS) and sequential (the reference loop on one core).
 //
 //	spiral-node run brunel --duration 1s --scale 0.5
-//	spiral-node run examples/brunel/brunel.yaml --out out --plot
+//	spiral-node run examples/brunel/brunel.yaml --out out/brunel --plot
+//	spiral-node run cuba --engine actors --workers 2
+//	spiral-node validate net.yaml
 //	spiral-node models
 //
 // spiral-node --help lists the commands and the exit codes.

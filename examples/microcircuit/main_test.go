@@ -15,7 +15,8 @@ import (
 	"github.com/spiral-sim/spiral/stepper"
 )
 
-// Numbers copied from the parameter sheet (/work/shared/microcircuit.md);
+// Numbers copied from the PyNEST model (see model.go; its network_params.py
+// and the values its helpers.py computes);
 // the tests recompute what they can from these, independently of the
 // program's tables.
 var (
@@ -30,7 +31,7 @@ var (
 		{0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252},
 		{0.0364, 0.0010, 0.0034, 0.0005, 0.0277, 0.0080, 0.0658, 0.1443},
 	}
-	// DC at full scale, pA (§5.1), and at K scaling 0.5, 0.2, 0.1 (§6).
+	// DC at full scale, pA, and at K scaling 0.5, 0.2, 0.1.
 	sheetDC = map[float64][]float64{
 		1.0: {561.974, 526.851, 737.591, 667.345, 702.468, 667.345, 1018.579, 737.591},
 		0.5: {409.81, 420.67, 569.95, 521.14, 550.44, 536.86, 739.03, 587.40},
@@ -40,8 +41,8 @@ var (
 	sheetRefs = []float64{0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829}
 )
 
-// formulaQ is the sheet's synapse-count formula (§2.2), written from the
-// sheet: Q = ln(1 − C)/ln(1 − 1/(Nx·Ny)) with full-scale sizes.
+// formulaQ is the PyNEST model's synapse-count formula, written from the
+// PyNEST model (helpers.py): Q = ln(1 − C)/ln(1 − 1/(Nx·Ny)) with full-scale sizes.
 func formulaQ(y, x int) float64 {
 	if sheetC[y][x] == 0 {
 		return 0
@@ -50,7 +51,7 @@ func formulaQ(y, x int) float64 {
 }
 
 func TestSynapseCountsFullScale(t *testing.T) {
-	// The sheet's rounded full-scale table, a few entries, and its total.
+	// The PyNEST model's rounded full-scale table, a few entries, and its total.
 	want := map[[2]int]int{{0, 0}: 45499805, {0, 2}: 20253647, {2, 5}: 7003, {6, 7}: 10827677, {7, 3}: 8078, {5, 3}: 12851}
 	c := Config{NScale: 1, KScale: 1}
 	total := 0
@@ -61,13 +62,13 @@ func TestSynapseCountsFullScale(t *testing.T) {
 				t.Errorf("%s: %d synapses, formula %.2f", projName(y, x), n, q)
 			}
 			if w, ok := want[[2]int{y, x}]; ok && n != w {
-				t.Errorf("%s: %d synapses, sheet %d", projName(y, x), n, w)
+				t.Errorf("%s: %d synapses, PyNEST %d", projName(y, x), n, w)
 			}
 			total += n
 		}
 	}
 	if total != 298880968 {
-		t.Errorf("total %d synapses, sheet 298,880,968", total)
+		t.Errorf("total %d synapses, PyNEST 298,880,968", total)
 	}
 }
 
@@ -76,7 +77,7 @@ func TestDCCompensation(t *testing.T) {
 		c := Config{NScale: 1, KScale: f}
 		for y := range 8 {
 			if got := c.DC(y); math.Abs(got-want[y]) > 0.006 {
-				t.Errorf("K scaling %g, %s: DC %.3f pA, sheet %.3f", f, popNames[y], got, want[y])
+				t.Errorf("K scaling %g, %s: DC %.3f pA, PyNEST %.3f", f, popNames[y], got, want[y])
 			}
 		}
 	}
@@ -88,14 +89,14 @@ func TestDCCompensation(t *testing.T) {
 	}
 }
 
-// The sheet's PSC means (§4.1) and the weight Spiral's receptor needs for
-// the same potential: P21/P20 with the sheet's propagators (§3.3).
+// The PyNEST model's PSC means and the weight Spiral's receptor needs for
+// the same potential: P21/P20 with the PyNEST model's propagators.
 const (
 	sheetPSCE   = 87.8085
 	sheetPSCL4  = 175.6170
 	sheetPSCI   = -351.2340
 	sheetGain   = 3.606717e-4 / 3.980067e-4
-	sheetPeakMV = 0.14999 // grid peak of a 0.15 mV PSP (§3.3)
+	sheetPeakMV = 0.14999 // grid peak of a 0.15 mV PSP
 )
 
 func sheetPSC(y, x int) float64 {
@@ -118,7 +119,7 @@ func TestWeightConversion(t *testing.T) {
 }
 
 // TestPSP drives one model neuron at rest with a single spike of each
-// weight class and checks the peak of the potential against the sheet's
+// weight class and checks the peak of the potential against the PyNEST model's
 // PSP amplitudes (0.15, 0.30 and −0.60 mV; on the grid 0.14999 mV).
 func TestPSP(t *testing.T) {
 	for _, tc := range []struct {
@@ -150,7 +151,7 @@ func TestPSP(t *testing.T) {
 			}
 		}
 		if math.Abs(peak-tc.want) > 2e-5*math.Abs(tc.want)/0.15+1e-5 {
-			t.Errorf("%s: PSP peak %.6f mV, sheet %.5f", projName(tc.y, tc.x), peak, tc.want)
+			t.Errorf("%s: PSP peak %.6f mV, PyNEST %.5f", projName(tc.y, tc.x), peak, tc.want)
 		}
 	}
 }
@@ -176,7 +177,7 @@ func TestBuiltNetwork(t *testing.T) {
 			p, ok := net.Projection(projName(y, x))
 			if want == 0 {
 				if ok {
-					t.Errorf("%s exists, the sheet has C = 0", projName(y, x))
+					t.Errorf("%s exists, the PyNEST model has C = 0", projName(y, x))
 				}
 				continue
 			}
@@ -211,7 +212,7 @@ func TestBuiltNetwork(t *testing.T) {
 		}
 	}
 	// Delays: one per (source neuron, target population), on the grid.
-	// Sheet §4.3: grid mean 1.5475 ms (sd 0.70) for E sources, 0.7772 ms
+	// The PyNEST model: grid mean 1.5475 ms (sd 0.70) for E sources, 0.7772 ms
 	// (sd 0.35) for I sources; minimum one step.
 	axons := 0
 	for _, a := range net.Axons {
@@ -230,7 +231,7 @@ func TestBuiltNetwork(t *testing.T) {
 			sum += float64(d) * dtMs
 		}
 		if m := sum / float64(rows); math.Abs(m-mean) > 4*sd/math.Sqrt(float64(rows))+0.005 {
-			t.Errorf("%s.%s: mean delay %.4f ms, sheet %.4f", popNames[x], a.Name, m, mean)
+			t.Errorf("%s.%s: mean delay %.4f ms, PyNEST %.4f", popNames[x], a.Name, m, mean)
 		}
 		axons++
 	}
@@ -257,11 +258,11 @@ func freeRate(i float64) float64 {
 // TestActivity runs the 5 % network (full in-degrees) for 300 ms after a
 // 200 ms warm-up, with DC and with Poisson background, and checks that
 // every population fires at a plausible rate: above a tenth of the NEST
-// reference (an order of magnitude; the sheet warns that the references
+// reference (an order of magnitude; the maintainers warn that the references
 // come from one run with Poisson input and another seed), and below the
 // rate its background current alone would give (77–144 Hz): at the
 // reference rates the recurrent input of every population is inhibitory
-// on average (μ_loc < 0 for all eight, sheet §6), so it can only slow
+// on average (μ_loc < 0 for all eight), so it can only slow
 // the neurons down.
 func TestActivity(t *testing.T) {
 	if testing.Short() {

@@ -14,14 +14,16 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
-// The model's parameters, from the parameter sheet (/work/shared/microcircuit.md,
-// itself read from INM-6/microcircuit-PD14-model, PyNEST network_params.py).
+// The model's parameters, from the maintainers' PyNEST implementation ("the
+// PyNEST model": https://github.com/INM-6/microcircuit-PD14-model,
+// PyNEST/src/microcircuit/network_params.py, stimulus_params.py, helpers.py)
+// of Potjans & Diesmann (2014), doi:10.1093/cercor/bhs358.
 // Population order: L23E, L23I, L4E, L4I, L5E, L5I, L6E, L6I (even = excitatory).
 var (
 	popNames = [8]string{"L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"}
-	// Full-scale population sizes (sheet §1).
+	// Full-scale population sizes (the PyNEST model).
 	fullN = [8]int{20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948}
-	// connProb[target][source] (sheet §2.1).
+	// connProb[target][source] (the PyNEST model).
 	connProb = [8][8]float64{
 		{0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0},
 		{0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0},
@@ -32,18 +34,18 @@ var (
 		{0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252},
 		{0.0364, 0.0010, 0.0034, 0.0005, 0.0277, 0.0080, 0.0658, 0.1443},
 	}
-	// External (cortico-cortical) in-degrees (sheet §5.1).
+	// External (cortico-cortical) in-degrees (the PyNEST model).
 	kExt = [8]float64{1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100}
-	// Optimized initial membrane potentials, mean and sd in mV (sheet §3.4).
+	// Optimized initial membrane potentials, mean and sd in mV (the PyNEST model).
 	v0Mean = [8]float64{-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43}
 	v0Std  = [8]float64{5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48}
 	// full_mean_rates (spikes/s): the maintainers' full-scale NEST run with
-	// Poisson background (sheet §8.1). Used for the DC compensation under
+	// Poisson background (the PyNEST model). Used for the DC compensation under
 	// K scaling and as the reference the rates are compared with.
 	nestRates = [8]float64{0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829}
 )
 
-// Neuron, synapse and input constants (sheet §3, §4, §5, §7).
+// Neuron, synapse and input constants (the PyNEST model).
 const (
 	dtMs       = 0.1
 	cmPF       = 250.0 // C_m, pF
@@ -80,7 +82,7 @@ type Config struct {
 func (c Config) popSize(y int) int { return int(math.Round(float64(fullN[y]) * c.NScale)) }
 
 // fullQ returns the full-scale, unrounded synapse count of projection
-// x → y (sheet §2.2): Q = ln(1−C) / ln((Nx·Ny − 1)/(Nx·Ny)), in float64
+// x → y (the PyNEST model): Q = ln(1−C) / ln((Nx·Ny − 1)/(Nx·Ny)), in float64
 // with the full-scale sizes, written as in helpers.py.
 func fullQ(y, x int) float64 {
 	c := connProb[y][x]
@@ -98,7 +100,7 @@ func (c Config) synapseCount(y, x int) int {
 }
 
 // pscOverPSP is the PSC amplitude (pA) giving a 1 mV PSP peak for
-// iaf_psc_exp (sheet §4.1): 585.38996 pA/mV.
+// iaf_psc_exp (the PyNEST model): 585.38996 pA/mV.
 func pscOverPSP() float64 {
 	a := 1 / (tauSynMs - tauMMs)
 	pre := tauMMs * tauSynMs * a / cmPF
@@ -137,7 +139,7 @@ func kernelGain() float64 {
 }
 
 // muLocal returns the mean local input current of population y at full
-// scale (sheet §6): 0.001·τs·Σx Î_yx·K_yx·ν_x, in pA.
+// scale (the PyNEST model): 0.001·τs·Σx Î_yx·K_yx·ν_x, in pA.
 func muLocal(y int) float64 {
 	s := 0.0
 	for x := range 8 {
@@ -147,7 +149,7 @@ func muLocal(y int) float64 {
 }
 
 // DC returns the constant current of population y (pA), with the DC
-// compensation of K scaling (sheet §6).
+// compensation of K scaling (the PyNEST model).
 func (c Config) DC(y int) float64 {
 	ext := 0.001 * tauSynMs * pspMeanMV * pscOverPSP() * kExt[y] * bgRateHz
 	comp := 1 - math.Sqrt(c.KScale)
@@ -186,8 +188,8 @@ func axonName(y int) string { return "to" + popNames[y] }
 // projName names the projection x → y.
 func projName(y, x int) string { return popNames[x] + "-" + popNames[y] }
 
-// neuron returns iaf_psc_exp with the sheet's parameters (§3.1) and the
-// optimized initial potentials of population y (§3.4).
+// neuron returns iaf_psc_exp with the PyNEST model's parameters and the
+// optimized initial potentials of population y.
 func neuron(y int) soma.IF {
 	lif := soma.LIF()
 	lif.Tau = param.Const(tauMMs)

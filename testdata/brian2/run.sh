@@ -2,7 +2,9 @@
 # Brian2 2.5.1 (Debian) reference runs for Spiral's statistical tests.
 # Usage: sh run.sh [model ...]   (default: all).  Sequential, nice -n 10,
 # runtime (Cython) device, dt 0.1 ms.  Cython cache outside the repo.
-B=/work/shared/bench/brian2
+# BRIAN2_SCRIPTS: the directory of the reference scripts these fixtures were
+# recorded with (not part of the repository; see README.md).
+B=${BRIAN2_SCRIPTS:?set BRIAN2_SCRIPTS to the directory of the reference scripts}
 OUT=$(dirname "$0")
 CACHE=${CACHE:-/tmp/spiral_brian2_cython_cache}
 PY=/usr/bin/python3

@@ -1,7 +1,7 @@
 // Command compare runs Song, Miller & Abbott's STDP model
 // (examples/stdp/stdp.yaml) for 100 s and compares its final weights with
-// Brian2's, run on the same machine with ../shared/bench/brian2/stdp.py
-// (testdata/brian2/stdp_T100_seed*.json): it prints both simulators'
+// Brian2's (testdata/brian2/stdp_T100_seed*.json, recorded on the same
+// machine; bench/brian2/stdp.py --duration 100 --out FILE writes another): it prints both simulators'
 // statistics and writes histograms.png, the two weight histograms side by
 // side.
 //
@@ -147,7 +147,7 @@ func loadBrian2(glob string) ([]brian2, error) {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no Brian2 results match %s (run ../shared/bench/brian2/stdp.py --duration 100 --out FILE)", glob)
+		return nil, fmt.Errorf("no Brian2 results match %s (run bench/brian2/stdp.py --duration 100 --out FILE)", glob)
 	}
 	sort.Strings(files)
 	var out []brian2
