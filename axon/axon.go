@@ -21,6 +21,38 @@ const MaxDelaySteps = 65535
 // allocation.
 const maxHistory = 1 << 31
 
+// Rounding is how a delay in ms becomes whole steps of dt.
+type Rounding int
+
+const (
+	// Floor rounds down, D = floor(d/dt + 1e-9) (DelaySteps): the Python
+	// Spiral's rule; the default.
+	Floor Rounding = iota
+	// Nearest rounds to the nearest step, halves up, D = floor(d/dt + 0.5
+	// + 1e-9) (param.RoundSteps), as NEST does for its delays.
+	Nearest
+)
+
+// String returns "floor" or "nearest".
+func (r Rounding) String() string {
+	switch r {
+	case Floor:
+		return "floor"
+	case Nearest:
+		return "nearest"
+	}
+	return fmt.Sprintf("Rounding(%d)", int(r))
+}
+
+// Steps converts a delay d (ms) to whole steps at time step dt (ms) by
+// the rule r.
+func (r Rounding) Steps(d, dt float64) int {
+	if r == Nearest {
+		return param.RoundSteps(d, dt)
+	}
+	return DelaySteps(d, dt)
+}
+
 // DelaySteps converts a delay d (ms) to whole steps at time step dt (ms):
 // D = floor(d/dt + 1e-9) (param.Steps). The tolerance absorbs
 // floating-point error, so 1.5 ms at dt = 0.1 ms is 15 steps (1.5/0.1 is
@@ -59,6 +91,9 @@ type Spec struct {
 	// MaxDelay (ms), if > 0, rejects longer delays; delays are always
 	// limited to MaxDelaySteps steps.
 	MaxDelay float64
+	// Rounding turns delays in ms into whole steps: Floor (the default,
+	// the reference's rule) or Nearest (NEST's).
+	Rounding Rounding
 	// Buffered makes the axon hold spikes in flight itself even when the
 	// response function is memoryless: events then all carry the
 	// smallest delay (see the package documentation). Axons with a
@@ -192,6 +227,9 @@ func (a *Axon) responseLayout() response.Layout {
 
 // setDelays expands, checks and converts the delays.
 func (a *Axon) setDelays(s Spec, env soma.Env) error {
+	if s.Rounding != Floor && s.Rounding != Nearest {
+		return fmt.Errorf("axon: rounding %v: must be Floor or Nearest", s.Rounding)
+	}
 	if !(s.MaxDelay >= 0) || math.IsInf(s.MaxDelay, 0) {
 		return fmt.Errorf("axon: max_delay_ms = %g: must be >= 0 and finite (0: only the limit of %d steps)", s.MaxDelay, MaxDelaySteps)
 	}
@@ -210,7 +248,7 @@ func (a *Axon) setDelays(s Spec, env soma.Env) error {
 		if s.MaxDelay > 0 && d > s.MaxDelay {
 			return fmt.Errorf("axon: %s = %g: exceeds max_delay_ms = %g", name, d, s.MaxDelay)
 		}
-		D := DelaySteps(d, env.Dt) // saturates, so the check below holds for any d
+		D := s.Rounding.Steps(d, env.Dt) // saturates, so the check below holds for any d
 		if D > MaxDelaySteps {
 			return fmt.Errorf("axon: %s = %g: %d steps at dt = %g ms exceeds the limit of %d steps", name, d, D, env.Dt, MaxDelaySteps)
 		}

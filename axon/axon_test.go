@@ -112,7 +112,8 @@ func TestDelaySteps(t *testing.T) {
 }
 
 // TestSpikeArrival checks that a spike of neuron i at step n acts through
-// row (i, k) at step n + 1 + floor(d[i,k]/dt), on both paths.
+// row (i, k) at step n + 1 + floor(d[i,k]/dt) (or, with Nearest, the
+// nearest whole number of steps), on both paths.
 func TestSpikeArrival(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -127,10 +128,18 @@ func TestSpikeArrival(t *testing.T) {
 		{"1.5 ms at dt 0.1", param.Const(1.5), 0.1, []int{15, 15, 15, 15, 15, 15}},
 		{"per terminal [0.7, 1.5] at dt 0.1", param.Array(0.7, 1.5), 0.1, []int{7, 15, 7, 15, 7, 15}},
 		{"fractional steps", param.Array(0.5, 1.99, 2, 2.01, 0, 3.5), 1, []int{0, 1, 2, 2, 0, 3}},
+		// NEST's rule: to the nearest step, halves up (0.25 ms at dt 0.1,
+		// 2.4999999999999996 steps in floating point, is 3).
+		{"nearest: fractional steps", param.Array(0.5, 1.49, 2, 2.51, 0.4, 3.5), 1, []int{1, 1, 2, 3, 0, 4}},
+		{"nearest: [0.25, 1.06] at dt 0.1", param.Array(0.25, 1.06), 0.1, []int{3, 11, 3, 11, 3, 11}},
 	} {
+		rounding := Floor
+		if strings.HasPrefix(tc.name, "nearest") {
+			rounding = Nearest
+		}
 		for _, buffered := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/buffered=%v", tc.name, buffered), func(t *testing.T) {
-				a := mustNew(t, Spec{Terminals: 2, Delay: tc.delay, Buffered: buffered}, env(3, 1, tc.dt))
+				a := mustNew(t, Spec{Terminals: 2, Delay: tc.delay, Buffered: buffered, Rounding: rounding}, env(3, 1, tc.dt))
 				if a.Rows() != 6 || a.Terminals() != 2 || a.Direct() == buffered {
 					t.Fatalf("rows %d terminals %d direct %v", a.Rows(), a.Terminals(), a.Direct())
 				}
@@ -596,4 +605,11 @@ func BenchmarkEmit(b *testing.B) {
 	b.Run("leaky/1terminal", func(b *testing.B) {
 		benchEmit(b, Spec{Delay: param.Uniform(0, 5), Response: response.Leaky{Tau: param.Const(5)}}, 1)
 	})
+}
+
+// An unknown rounding is refused.
+func TestUnknownRounding(t *testing.T) {
+	if _, err := (Spec{Delay: param.Const(1), Rounding: Rounding(7)}).New(env(2, 1, 0.1)); err == nil || !strings.Contains(err.Error(), "Rounding(7)") {
+		t.Fatalf("rounding 7: %v", err)
+	}
 }

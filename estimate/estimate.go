@@ -84,6 +84,9 @@ type Axon struct {
 	Stateful bool
 	// MinDelayMs is the smallest delay (stateful axons deliver at it).
 	MinDelayMs float64
+	// Nearest rounds the delays to the nearest step (axon.Nearest)
+	// rather than down.
+	Nearest bool
 }
 
 // Projection describes a projection.
@@ -299,7 +302,7 @@ func SegmentSteps(m *Model) int {
 	}
 	e := 0
 	for _, pr := range m.Projections {
-		d := 0.0
+		d, nearest := 0.0, false
 		for _, p := range m.Populations {
 			if p.Name != pr.From {
 				continue
@@ -314,10 +317,11 @@ func SegmentSteps(m *Model) int {
 					if a.Stateful || a.MinDelayMs > 0 {
 						d = a.MinDelayMs
 					}
+					nearest = a.Nearest
 				}
 			}
 		}
-		if l := 1 + param.Steps(d, dt); e == 0 || l < e {
+		if l := 1 + delaySteps(d, dt, nearest); e == 0 || l < e {
 			e = l
 		}
 	}
@@ -581,4 +585,13 @@ func maxLatency(a Axon, dt float64) int {
 		d = a.MinDelayMs
 	}
 	return max(1, int(math.Round(d/dt)))
+}
+
+// delaySteps converts a delay to steps as axon.Rounding does: down, or to
+// the nearest step.
+func delaySteps(d, dt float64, nearest bool) int {
+	if nearest {
+		return param.RoundSteps(d, dt)
+	}
+	return param.Steps(d, dt)
 }

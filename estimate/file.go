@@ -67,6 +67,7 @@ func Parse(name string, data []byte) (*Model, error) {
 		each(get(v, "axons"), func(an string, a *yaml.Node) {
 			ax := Axon{Name: an, Terminals: int(num(get(a, "terminals")))}
 			ax.MinDelayMs, ax.DelayMs = minMax(get(a, "delay_ms"))
+			ax.Nearest = str(get(a, "delay_rounding")) == "nearest"
 			if r := get(a, "response"); r != nil {
 				switch str(get(r, "kind")) {
 				case "identity", "scaling", "":

@@ -512,6 +512,11 @@ func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec 
 	if v, _ := m.get("delay_ms"); v != nil {
 		s.Delay, _ = p.value(v, path+".delay_ms", -1, ge(0))
 	}
+	if v, _ := m.get("delay_rounding"); v != nil {
+		if r, _ := p.enum(v, path+".delay_rounding", delayRoundings); r == "nearest" {
+			s.Rounding = axon.Nearest
+		}
+	}
 	if v, _ := m.get("inhibitory"); v != nil {
 		s.Inhibitory, _ = p.boolean(v, path+".inhibitory")
 	}
@@ -521,6 +526,9 @@ func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec 
 	m.done()
 	return s
 }
+
+// delayRoundings are the values of an axon's delay_rounding.
+var delayRoundings = []string{"floor", "nearest"}
 
 var responseKinds = []string{"identity", "scaling", "leaky", "flat", "limited_flat", "tsodyks_markram"}
 

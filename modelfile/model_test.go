@@ -94,3 +94,43 @@ func TestExamplesMatchModels(t *testing.T) {
 		})
 	}
 }
+
+// An axon's delay_rounding: floor by default (1.06 ms at dt 0.1 ms is
+// 10 steps, latency 11), nearest as NEST (11 steps, latency 12); another
+// value is an error naming the field and the valid ones.
+func TestDelayRounding(t *testing.T) {
+	src := func(rounding string) string {
+		return `network: {dt_ms: 0.1}
+populations:
+  A:
+    size: 2
+    model: {kind: lif}
+    axons: {out: {delay_ms: 1.06` + rounding + `}}
+projections:
+  AA: {from: A, to: A, connectivity: {kind: all_to_all}, weight: 1}
+`
+	}
+	for _, c := range []struct {
+		rounding string
+		latency  int
+	}{{"", 11}, {", delay_rounding: floor", 11}, {", delay_rounding: nearest", 12}} {
+		m, err := Parse("x.yaml", []byte(src(c.rounding)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := m.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := net.Axons[0].Axon.Latency(0); got != c.latency {
+			t.Errorf("delay_rounding %q: latency %d steps, want %d", c.rounding, got, c.latency)
+		}
+		if got := net.MinLatency(); got != c.latency {
+			t.Errorf("delay_rounding %q: segment length %d, want %d", c.rounding, got, c.latency)
+		}
+	}
+	_, err := Parse("x.yaml", []byte(src(", delay_rounding: round")))
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:6: populations.A.axons.out.delay_rounding: round: unknown value") || !strings.Contains(err.Error(), "floor, nearest") {
+		t.Errorf("an unknown rounding: %v", err)
+	}
+}
