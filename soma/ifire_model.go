@@ -211,14 +211,14 @@ func (m *ifModel) stepConductance(cur, jump, g, ge []float32, fired []uint32) []
 		if m.dtTau != nil {
 			dtTau, r = m.dtTau[i], m.rr[i]
 		}
-		a := rest[i] + r*cur[i] + ge[i]
+		a := rest[i] + float32(r*cur[i]) + ge[i]
 		b := 1 + g[i]
 		var u float32
 		if m.condExact {
 			vinf := a / b
-			u = vinf + (x-vinf)*exp32(-b*dtTau)
+			u = vinf + float32((x-vinf)*exp32(-b*dtTau))
 		} else {
-			u = x + dtTau*(a-b*x)
+			u = x + float32(dtTau*(a-float32(b*x)))
 		}
 		if j != nil {
 			u += j[i]
@@ -303,10 +303,10 @@ func lifScalar(v, in []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
 		vv, ii := v[i:i+4:i+4], in[i:i+4:i+4]
-		u0 := vv[0] + k*(e-vv[0]) + g*ii[0]
-		u1 := vv[1] + k*(e-vv[1]) + g*ii[1]
-		u2 := vv[2] + k*(e-vv[2]) + g*ii[2]
-		u3 := vv[3] + k*(e-vv[3]) + g*ii[3]
+		u0 := vv[0] + float32(k*(e-vv[0])) + float32(g*ii[0])
+		u1 := vv[1] + float32(k*(e-vv[1])) + float32(g*ii[1])
+		u2 := vv[2] + float32(k*(e-vv[2])) + float32(g*ii[2])
+		u3 := vv[3] + float32(k*(e-vv[3])) + float32(g*ii[3])
 		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
 		if u0 > th || u1 > th || u2 > th || u3 > th {
 			fired = spikes4(fired, i, u0, u1, u2, u3, th)
@@ -314,7 +314,7 @@ func lifScalar(v, in []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	}
 	for ; i < len(v); i++ {
 		x := v[i]
-		u := x + k*(e-x) + g*in[i]
+		u := x + float32(k*(e-x)) + float32(g*in[i])
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -345,10 +345,10 @@ func lifScalarJump(v, in, j []float32, k, e, g, th float32, fired []uint32) []ui
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
 		vv, ii, jj := v[i:i+4:i+4], in[i:i+4:i+4], j[i:i+4:i+4]
-		u0 := vv[0] + k*(e-vv[0]) + g*ii[0] + jj[0]
-		u1 := vv[1] + k*(e-vv[1]) + g*ii[1] + jj[1]
-		u2 := vv[2] + k*(e-vv[2]) + g*ii[2] + jj[2]
-		u3 := vv[3] + k*(e-vv[3]) + g*ii[3] + jj[3]
+		u0 := vv[0] + float32(k*(e-vv[0])) + float32(g*ii[0]) + jj[0]
+		u1 := vv[1] + float32(k*(e-vv[1])) + float32(g*ii[1]) + jj[1]
+		u2 := vv[2] + float32(k*(e-vv[2])) + float32(g*ii[2]) + jj[2]
+		u3 := vv[3] + float32(k*(e-vv[3])) + float32(g*ii[3]) + jj[3]
 		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
 		if u0 > th || u1 > th || u2 > th || u3 > th {
 			fired = spikes4(fired, i, u0, u1, u2, u3, th)
@@ -356,7 +356,7 @@ func lifScalarJump(v, in, j []float32, k, e, g, th float32, fired []uint32) []ui
 	}
 	for ; i < len(v); i++ {
 		x := v[i]
-		u := x + k*(e-x) + g*in[i] + j[i]
+		u := x + float32(k*(e-x)) + float32(g*in[i]) + j[i]
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -369,7 +369,7 @@ func lifArrays(v, in, k, e, g, th []float32, fired []uint32) []uint32 {
 	n := len(v)
 	in, k, e, g, th = in[:n], k[:n], e[:n], g[:n], th[:n]
 	for i, x := range v {
-		u := x + k[i]*(e[i]-x) + g[i]*in[i]
+		u := x + float32(k[i]*(e[i]-x)) + float32(g[i]*in[i])
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))
@@ -382,7 +382,7 @@ func lifArraysJump(v, in, j, k, e, g, th []float32, fired []uint32) []uint32 {
 	n := len(v)
 	in, j, k, e, g, th = in[:n], j[:n], k[:n], e[:n], g[:n], th[:n]
 	for i, x := range v {
-		u := x + k[i]*(e[i]-x) + g[i]*in[i] + j[i]
+		u := x + float32(k[i]*(e[i]-x)) + float32(g[i]*in[i]) + j[i]
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))

@@ -207,11 +207,11 @@ func (m *rateModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		if jump != nil {
 			I += jump[i]
 		}
-		f := m.transfer(i, gain[i]*(I-off[i])+bias[i])
+		f := m.transfer(i, float32(gain[i]*(I-off[i]))+bias[i])
 		if k[i] == 1 {
 			r[i] = f
 		} else {
-			r[i] += k[i] * (f - r[i])
+			r[i] += float32(k[i] * (f - r[i]))
 		}
 	}
 	return fired

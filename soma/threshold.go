@@ -116,7 +116,7 @@ func (t *thresholdState) advance(th []float32) {
 		if view[i] != float32(x) { // written through Var
 			x = float64(view[i])
 		}
-		x *= decay[i]
+		x = float64(x * decay[i])
 		a[i] = x
 		view[i] = float32(x)
 		th[i] = float32(float64(base[i]) + x)

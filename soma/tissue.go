@@ -235,7 +235,7 @@ func (m *tissueModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		}
 		switch m.form {
 		case TissueLeaky:
-			x := m.a[i]*d[i] + m.g[i]*da
+			x := float32(m.a[i]*d[i]) + float32(m.g[i]*da)
 			if x < minNormal32 && x > -minNormal32 {
 				x = 0
 			}
