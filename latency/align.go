@@ -88,7 +88,7 @@ func (r *alignRule) Step(step int64, fired []uint32, learn bool) {
 		}
 		for _, k := range r.colSyn[r.colPtr[j]:r.colPtr[j+1]] {
 			if d := S - r.lastArr[k]; d > 0 && d <= r.win {
-				L[k] = min(L[k]+r.eta*float32(d), max)
+				L[k] = min(L[k]+float32(r.eta*float32(d)), max)
 			}
 		}
 	}
@@ -102,7 +102,7 @@ func (r *alignRule) Step(step int64, fired []uint32, learn bool) {
 			continue
 		}
 		if d := step - r.lastPost[idx[k]]; d > 0 && d <= r.win {
-			L[k] = max32(L[k]-r.eta*float32(d), 0)
+			L[k] = max32(L[k]-float32(r.eta*float32(d)), 0)
 		}
 	}
 	*q = (*q)[:0]

@@ -136,7 +136,7 @@ func (d *Delta) Add(k uint32, dw float32) {
 
 // addDirect applies dw to synapse k now (direct mode).
 func (d *Delta) addDirect(k uint32, dw float32) {
-	x := d.w[k] + dw
+	x := d.w[k] + float32(dw) // rounds dw, as Add does
 	if x != x {
 		if d.nanAt < 0 {
 			d.nanAt = int(k)

@@ -157,7 +157,7 @@ func (r *rstdpRule) modulate(m []float32, acc *Delta) {
 			var s float64
 			for b := range B {
 				if c := r.c[b*r.n+int(k)]; c != 0 {
-					s += float64(c) * float64(m[b*rows+int(i)])
+					s += float64(float64(c) * float64(m[b*rows+int(i)]))
 				}
 			}
 			if s != 0 {

@@ -182,7 +182,7 @@ func (r *tripletRule) potentiate(d *StepData, acc *Delta) {
 		j := int(a) - b*r.cols
 		amp := r.a2p
 		if r.o2 != nil {
-			amp += r.a3p * r.o2b[a]
+			amp += float32(r.a3p * r.o2b[a])
 		}
 		s := r.scale * y * amp
 		if s == 0 {
@@ -217,7 +217,7 @@ func (r *tripletRule) depress(d *StepData, acc *Delta) {
 		i := int(a) - b*r.rows
 		amp := r.a2m
 		if r.r2 != nil {
-			amp += r.a3m * r.r2b[a]
+			amp += float32(r.a3m * r.r2b[a])
 		}
 		s := -r.scale * x * amp
 		if s == 0 {

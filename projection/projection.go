@@ -230,7 +230,7 @@ func (p *Projection) deliverLate(step int64, src uint32, value float32) {
 			continue
 		}
 		at := step + int64(latency.Steps(p.latL[k]))
-		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += value * p.Syn.W[k]
+		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(value * p.Syn.W[k])
 		p.lat.Schedule(k, at)
 	}
 	p.inbox.arrived += n
@@ -336,7 +336,7 @@ func (p *Projection) deliver(src uint32, value float32, slot []float32) {
 	} else {
 		for k := lo; k < hi; k++ {
 			if p.mask[k] {
-				out[p.Syn.Idx[k]] += value * p.Syn.W[k]
+				out[p.Syn.Idx[k]] += float32(value * p.Syn.W[k])
 				p.inbox.arrived++
 			}
 		}

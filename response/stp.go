@@ -153,8 +153,8 @@ func stpStep(d, f *float64, s float32, U, ad, af float64) float32 {
 	dd, ff := *d, *f
 	var out float32
 	if s != 0 {
-		up := ff + U*(1-ff)
-		rel := up * (1 - dd)
+		up := ff + float64(U*(1-ff))
+		rel := float64(up * (1 - dd))
 		dd += rel // x⁺ = x⁻ − r  ⇔  1 − x⁺ = (1 − x⁻) + r
 		ff = up
 		out = float32(rel * float64(s))

@@ -174,7 +174,7 @@ func (c *CSR) Deliver(r int, scale float32, into []float32) {
 	a, b := c.Ptr[r], c.Ptr[r+1]
 	idx := c.Idx[a:b]
 	if c.uniform {
-		x := scale * c.w0
+		x := float32(scale * c.w0)
 		for _, j := range idx {
 			into[j] += x
 		}
@@ -189,7 +189,7 @@ func (c *CSR) Deliver(r int, scale float32, into []float32) {
 		return
 	}
 	for k, j := range idx {
-		into[j] += scale * w[k]
+		into[j] += float32(scale * w[k])
 	}
 }
 
