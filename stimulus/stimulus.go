@@ -233,7 +233,7 @@ func (g *Gain) Add(step int64, current []float32) {
 	g.S.Add(step, buf)
 	n := len(g.Factors)
 	for e, x := range buf {
-		current[e] += x * g.Factors[e%n]
+		current[e] += float32(x * g.Factors[e%n])
 	}
 	*bp = buf
 	scratch.Put(bp)
