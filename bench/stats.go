@@ -51,7 +51,7 @@ func meanSD(xs []float64) (mean, sd float64, n int) {
 		return mean, math.NaN(), n
 	}
 	for _, x := range v {
-		sd += (x - mean) * (x - mean)
+		sd += float64((x - mean) * (x - mean))
 	}
 	return mean, math.Sqrt(sd / float64(n-1)), n
 }

@@ -315,7 +315,7 @@ func (c PositionCode) Decode(steps []int) (float64, error) {
 			if s < c.Threshold {
 				s = 0
 			}
-			e += (s - obs[m]) * (s - obs[m])
+			e += float64((s - obs[m]) * (s - obs[m]))
 		}
 		return e
 	}
@@ -324,7 +324,7 @@ func (c PositionCode) Decode(steps []int) (float64, error) {
 		if s <= 0 {
 			continue
 		}
-		d := c.SD * math.Sqrt(-2*math.Log(math.Min(s, 1)))
+		d := float64(c.SD * math.Sqrt(-2*math.Log(math.Min(s, 1))))
 		for _, x := range [2]float64{c.Means[m] - d, c.Means[m] + d} {
 			if e := sse(x); e < bestE {
 				best, bestE = x, e

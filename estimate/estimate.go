@@ -555,8 +555,8 @@ func idxCap(p connectivity.Pattern, s connectivity.Shape, n int64) int64 {
 		return n
 	}
 	pairs := float64(s.Rows) * float64(rowCols(s))
-	mean := pairs * b.P
-	return max(n, int64(math.Min(pairs, mean+6*math.Sqrt(mean*(1-b.P))+64)))
+	mean := float64(pairs * b.P)
+	return max(n, int64(math.Min(pairs, mean+float64(6*math.Sqrt(mean*(1-b.P)))+64)))
 }
 
 // traceBytes is the per-row and per-column state of a plastic

@@ -207,7 +207,7 @@ func (p *parser) costWarnings(m *Model) {
 	if dt < MinQuietDtMs {
 		var elements float64
 		for _, d := range m.pops {
-			elements += float64(d.size) * float64(batch)
+			elements += float64(float64(d.size) * float64(batch))
 		}
 		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: p.dtLine, Path: "network.dt_ms", Value: fmt.Sprint(dt),
 			Msg: fmt.Sprintf("valid, but a time step below %g ms is costly: %.3g steps per simulated second, about %.3g neuron updates per simulated second (%.0f neurons in all, batch copies included)",

@@ -285,7 +285,7 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 			w.isiN[e]++
 			d := isi - w.isiMean[e]
 			w.isiMean[e] += d / float64(w.isiN[e])
-			w.isiM2[e] += d * (isi - w.isiMean[e])
+			w.isiM2[e] += float64(d * (isi - w.isiMean[e]))
 		}
 		w.lastSpike[e] = s
 	}
