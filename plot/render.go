@@ -657,7 +657,7 @@ func (r *renderer) weights(path string) error {
 		width := (hi - lo) / float64(nb)
 		bins := make([]plotter.HistogramBin, nb)
 		for b := range bins {
-			bins[b] = plotter.HistogramBin{Min: lo + float64(b)*width, Max: lo + float64(b+1)*width}
+			bins[b] = plotter.HistogramBin{Min: lo + float64(float64(b)*width), Max: lo + float64(float64(b+1)*width)}
 		}
 		if err := scan(func(v float64) {
 			b := min(nb-1, max(0, int((v-lo)/width)))

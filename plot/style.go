@@ -98,7 +98,7 @@ func (indexTicks) Ticks(lo, hi float64) []gplot.Tick {
 
 // nextStep returns the step after s in 1, 2, 5, 10, 20, 50, ...
 func nextStep(s float64) float64 {
-	e := math.Pow(10, math.Floor(math.Log10(s)+1e-9))
+	e := math.Pow(10, math.Floor(float64(math.Log10(s))+1e-9))
 	switch m := math.Round(s / e); m {
 	case 1:
 		return 2 * e

@@ -75,10 +75,10 @@ func build(periods int) (*network.Network, error) {
 	var in encoder.SpikeArray
 	var teach encoder.SpikeArray
 	for p := 0; p < periods; p++ {
-		t0 := float64(p) * period
+		t0 := float64(float64(p) * period)
 		for i := 0; i < inputs; i++ {
 			in.Neurons = append(in.Neurons, i)
-			in.TimesMs = append(in.TimesMs, t0+spacing*float64(i))
+			in.TimesMs = append(in.TimesMs, t0+float64(spacing*float64(i)))
 		}
 		teach.Neurons = append(teach.Neurons, 0)
 		teach.TimesMs = append(teach.TimesMs, t0+teachAt)

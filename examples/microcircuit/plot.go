@@ -45,7 +45,7 @@ func raster(dir string, c Config, r *Result, fromMs, toMs float64) error {
 			s.GlyphStyle.Color = plotutil.Color(y % 2)
 			p.Add(s)
 		}
-		ticks = append(ticks, plot.Tick{Value: offset + float64(n)/2, Label: popNames[y]})
+		ticks = append(ticks, plot.Tick{Value: offset + float64(float64(n)/2), Label: popNames[y]})
 		offset += float64(n) + 20
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)

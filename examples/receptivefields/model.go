@@ -85,7 +85,7 @@ func Bars(c Config) []Pattern {
 		angle float64 // direction of the bar, degrees (0 = horizontal)
 	}
 	orients := []orient{{"horizontal", 0}, {"diagonal /", 45}, {"vertical", 90}, {"diagonal \\", 135}}
-	mid := float64(c.Grid-1) / 2
+	mid := float64(float64(c.Grid-1) / 2)
 	var ps []Pattern
 	for _, o := range orients {
 		for _, off := range c.BarOffsets {
@@ -98,7 +98,7 @@ func Bars(c Config) []Pattern {
 			for r := 0; r < c.Grid; r++ {
 				for col := 0; col < c.Grid; col++ {
 					x, y := float64(col)-mid, -(float64(r) - mid)
-					if math.Abs(x*nx+y*ny-off) < c.BarHalfWidth {
+					if math.Abs(float64(x*nx)+float64(y*ny)-off) < c.BarHalfWidth {
 						px[r*c.Grid+col] = 1
 					}
 				}

@@ -71,7 +71,7 @@ func saveTiles(path, title string, panels []panel, cols int, zmax float64, size 
 		plots[k/cols][k%cols] = p
 	}
 	titleH := vg.Points(24)
-	w, ht := vg.Length(cols)*size, vg.Length(rows)*(size+vg.Points(14))+titleH
+	w, ht := vg.Length(cols)*size, vg.Length(vg.Length(rows)*(size+vg.Points(14)))+titleH
 	img := vgimg.New(w, ht)
 	dc := draw.New(img)
 	dc.SetColor(color.White)

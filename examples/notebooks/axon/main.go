@@ -137,7 +137,7 @@ func mainErr(out string) error {
 			// Rows are stacked: row r is drawn around r·1.5.
 			y := nbplot.Column(probes[k].Values, r)
 			for j := range y {
-				y[j] += 1.5 * float64(r)
+				y[j] += float64(1.5 * float64(r))
 			}
 			ser = append(ser, nbplot.Series{Name: fmt.Sprintf("row %d: %s", r, name), X: t, Y: y})
 		}
