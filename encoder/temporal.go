@@ -10,6 +10,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // WindowSteps is the number of steps of a coding window of ms milliseconds:
 // floor(ms/dt) (the Python TemporaryEncoder's time//dt), computed with a
 // relative tolerance of 1e-9 (param.StepsRel) so that 0.3 ms at dt = 0.1 ms

@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Align moves each synapse's arrival toward its target neuron's spikes
 // (see the package documentation): a spike that arrives up to Window
 // before the target fires is slowed by η·(S − A); one that arrives up to

@@ -2,6 +2,11 @@ package monitor
 
 import "math"
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Stats summarises the spikes of one population (one batch copy) in a
 // window of steps [From, To), with the definitions of the Brian2 reference
 // scripts (testdata/brian2/README.md): the mean rate over neurons, and the

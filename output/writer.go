@@ -13,6 +13,11 @@ import (
 	"sync"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // column is an append-only spill file holding one array's raw little-endian
 // data until the final length is known.
 type column struct {

@@ -5,6 +5,11 @@ import (
 	"math"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // RSTDP is reward-modulated STDP with eligibility traces (Izhikevich 2007,
 // "Solving the distal reward problem through linkage of STDP and dopamine
 // signaling"). An inner rule (typically STDP) proposes changes; instead

@@ -22,6 +22,11 @@ import (
 	"math/bits"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Purpose names what a draw is for, so two uses of one identity never share
 // numbers.
 type Purpose uint32

@@ -5,6 +5,11 @@ import (
 	"math/bits"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // ExpCurrent is an exponential receptor handed to a model that updates it
 // inside its own loop (see Fuser): In holds the inputs arriving at this
 // step (the model clears them), G the kernel state, Decay the per-step

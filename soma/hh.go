@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // HH is the Hodgkin–Huxley neuron with Traub–Miles sodium and
 // delayed-rectifier potassium channels, as in Brian2's COBAHH example
 // (Brette et al. 2007, benchmark 3; Traub & Miles 1991):

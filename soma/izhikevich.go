@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // IzhikevichMethod selects how the Izhikevich equations are integrated.
 type IzhikevichMethod int
 

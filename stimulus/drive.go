@@ -9,6 +9,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // PoissonDrive is background input made of independent Poisson spike
 // trains: every element receives, at each step, Poisson(RateHz·dt) events
 // of weight Weight. Added into a receptor (network PopulationDef.Drive), it

@@ -9,6 +9,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // FunctionGenerator is the Python Spiral's FunctionGenerator as a lazy
 // stimulus. Each field maps a start step to a value; a segment runs from its
 // key to the next key (keys are sorted here, so the map's order does not

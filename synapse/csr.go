@@ -2,6 +2,11 @@ package synapse
 
 import "fmt"
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // CSR is a projection's synapses in compressed sparse rows. Row r is a
 // presynaptic terminal (neuron i, terminal k: r = i·Terminals+k); its
 // synapses are Idx[Ptr[r]:Ptr[r+1]] (postsynaptic neuron indices, ascending

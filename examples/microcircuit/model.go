@@ -14,6 +14,11 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // The model's parameters, from the parameter sheet (/work/shared/microcircuit.md,
 // itself read from INM-6/microcircuit-PD14-model, PyNEST network_params.py).
 // Population order: L23E, L23I, L4E, L4I, L5E, L5I, L6E, L6I (even = excitatory).

@@ -18,6 +18,11 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Config holds the parameters of the model (see the package documentation).
 type Config struct {
 	Grid    int     // input grid side (Grid×Grid pixels)

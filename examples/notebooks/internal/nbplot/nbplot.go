@@ -13,6 +13,11 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Series is one named line: Y[k] at X[k].
 type Series = plot.Series
 
