@@ -7,6 +7,11 @@ import (
 	"strings"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Dist is the distribution of a timing over the successful repetitions.
 type Dist struct {
 	N                int
@@ -51,7 +56,7 @@ func meanSD(xs []float64) (mean, sd float64, n int) {
 		return mean, math.NaN(), n
 	}
 	for _, x := range v {
-		sd += (x - mean) * (x - mean)
+		sd += float64((x - mean) * (x - mean))
 	}
 	return mean, math.Sqrt(sd / float64(n-1)), n
 }

@@ -9,6 +9,11 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // AllToAll connects every row to every column (autapses aside).
 type AllToAll struct{}
 
@@ -123,8 +128,8 @@ func (p Bernoulli) structure(sp space, key rng.Key) (ptr, idx []uint32, err erro
 	// Reserve the mean plus six standard deviations, so append almost
 	// never grows the slice (and never to twice the final size).
 	n := float64(sp.pairs())
-	mean := n * p.P
-	idx = make([]uint32, 0, int(math.Min(n, mean+6*math.Sqrt(mean*(1-p.P))+64)))
+	mean := float64(n * p.P)
+	idx = make([]uint32, 0, int(math.Min(n, mean+float64(6*math.Sqrt(mean*(1-p.P)))+64)))
 	// The gap G before the next synapse is geometric: P(G >= g) = (1-p)^g,
 	// and G = floor(log(U) / log(1-p)) with U uniform in (0, 1] has exactly
 	// that law, since P(G >= g) = P(U <= (1-p)^g).

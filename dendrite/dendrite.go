@@ -26,6 +26,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Kernel names a synaptic kernel.
 type Kernel int
 
@@ -185,7 +190,7 @@ func (r *Receptor) Consume(step int64, v, current, jump []float32) {
 		d, e := r.decay, float32(r.spec.ReversalMV)
 		for i, x := range a {
 			gi := g[i] + x
-			c[i] += gi * (e - vv[i])
+			c[i] += float32(gi * (e - vv[i]))
 			g[i] = gi * d
 		}
 	case AlphaCurrent, AlphaConductance:
@@ -200,14 +205,14 @@ func (r *Receptor) Consume(step int64, v, current, jump []float32) {
 			e, vv = float32(r.spec.ReversalMV), v[:n]
 		}
 		for i, x := range a {
-			hi := h[i] + x*k
+			hi := h[i] + float32(x*k)
 			gi := g[i]
 			if cond {
-				c[i] += gi * (e - vv[i])
+				c[i] += float32(gi * (e - vv[i]))
 			} else {
 				c[i] += gi
 			}
-			g[i] = d * (gi + dt*hi)
+			g[i] = d * (gi + float32(dt*hi))
 			h[i] = d * hi
 		}
 	}
@@ -232,17 +237,17 @@ func (r *Receptor) ConsumeConductance(step int64, v, current, jump, gsum, ge []f
 		for i, x := range a {
 			gi := g[i] + x
 			gs[i] += gi
-			gE[i] += gi * e
+			gE[i] += float32(gi * e)
 			g[i] = gi * d
 		}
 	} else {
 		h, k, dt := r.h[:n], r.alpha, r.dt
 		for i, x := range a {
-			hi := h[i] + x*k
+			hi := h[i] + float32(x*k)
 			gi := g[i]
 			gs[i] += gi
-			gE[i] += gi * e
-			g[i] = d * (gi + dt*hi)
+			gE[i] += float32(gi * e)
+			g[i] = d * (gi + float32(dt*hi))
 			h[i] = d * hi
 		}
 	}

@@ -10,6 +10,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // WindowSteps is the number of steps of a coding window of ms milliseconds:
 // floor(ms/dt) (the Python TemporaryEncoder's time//dt), computed with a
 // relative tolerance of 1e-9 (param.StepsRel) so that 0.3 ms at dt = 0.1 ms
@@ -315,7 +320,7 @@ func (c PositionCode) Decode(steps []int) (float64, error) {
 			if s < c.Threshold {
 				s = 0
 			}
-			e += (s - obs[m]) * (s - obs[m])
+			e += float64((s - obs[m]) * (s - obs[m]))
 		}
 		return e
 	}
@@ -324,7 +329,7 @@ func (c PositionCode) Decode(steps []int) (float64, error) {
 		if s <= 0 {
 			continue
 		}
-		d := c.SD * math.Sqrt(-2*math.Log(math.Min(s, 1)))
+		d := float64(c.SD * math.Sqrt(-2*math.Log(math.Min(s, 1))))
 		for _, x := range [2]float64{c.Means[m] - d, c.Means[m] + d} {
 			if e := sse(x); e < bestE {
 				best, bestE = x, e

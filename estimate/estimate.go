@@ -40,6 +40,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Model describes a network for estimation.
 type Model struct {
 	Name        string
@@ -559,8 +564,8 @@ func idxCap(p connectivity.Pattern, s connectivity.Shape, n int64) int64 {
 		return n
 	}
 	pairs := float64(s.Rows) * float64(rowCols(s))
-	mean := pairs * b.P
-	return max(n, int64(math.Min(pairs, mean+6*math.Sqrt(mean*(1-b.P))+64)))
+	mean := float64(pairs * b.P)
+	return max(n, int64(math.Min(pairs, mean+float64(6*math.Sqrt(mean*(1-b.P)))+64)))
 }
 
 // traceBytes is the per-row and per-column state of a plastic

@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Align moves each synapse's arrival toward its target neuron's spikes
 // (see the package documentation): a spike that arrives up to Window
 // before the target fires is slowed by η·(S − A); one that arrives up to
@@ -88,7 +93,7 @@ func (r *alignRule) Step(step int64, fired []uint32, learn bool) {
 		}
 		for _, k := range r.colSyn[r.colPtr[j]:r.colPtr[j+1]] {
 			if d := S - r.lastArr[k]; d > 0 && d <= r.win {
-				L[k] = min(L[k]+r.eta*float32(d), max)
+				L[k] = min(L[k]+float32(r.eta*float32(d)), max)
 			}
 		}
 	}
@@ -102,7 +107,7 @@ func (r *alignRule) Step(step int64, fired []uint32, learn bool) {
 			continue
 		}
 		if d := step - r.lastPost[idx[k]]; d > 0 && d <= r.win {
-			L[k] = max32(L[k]-r.eta*float32(d), 0)
+			L[k] = max32(L[k]-float32(r.eta*float32(d)), 0)
 		}
 	}
 	*q = (*q)[:0]

@@ -20,6 +20,11 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // RunSettings are the file's run section.
 type RunSettings struct {
 	DurationMs float64 // 0 when not given
@@ -207,7 +212,7 @@ func (p *parser) costWarnings(m *Model) {
 	if dt < MinQuietDtMs {
 		var elements float64
 		for _, d := range m.pops {
-			elements += float64(d.size) * float64(batch)
+			elements += float64(float64(d.size) * float64(batch))
 		}
 		p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: p.dtLine, Path: "network.dt_ms", Value: fmt.Sprint(dt),
 			Msg: fmt.Sprintf("valid, but a time step below %g ms is costly: %.3g steps per simulated second, about %.3g neuron updates per simulated second (%.0f neurons in all, batch copies included)",

@@ -2,6 +2,11 @@ package monitor
 
 import "math"
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Stats summarises the spikes of one population (one batch copy) in a
 // window of steps [From, To), with the definitions of the Brian2 reference
 // scripts (testdata/brian2/README.md): the mean rate over neurons, and the
@@ -45,9 +50,9 @@ func summary(n int, steps []int64, elements []uint32, lo uint32, from, to int64,
 		}
 		i := e - lo
 		if counts[i] > 0 {
-			isi := float64(st-last[i]) * dtMs
+			isi := float64(float64(st-last[i]) * dtMs)
 			s1[i] += isi
-			s2[i] += isi * isi
+			s2[i] += float64(isi * isi)
 		}
 		counts[i]++
 		last[i] = st
@@ -60,20 +65,20 @@ func summary(n int, steps []int64, elements []uint32, lo uint32, from, to int64,
 		st.Spikes += c
 		r := float64(c) / T
 		sumR += r
-		sumR2 += r * r
+		sumR2 += float64(r * r)
 		if c == 0 {
 			st.FracSilent++
 		}
 		if c >= 3 {
 			k := float64(c - 1)
 			mu := s1[i] / k
-			v := math.Max(s2[i]/k-mu*mu, 0)
+			v := math.Max(s2[i]/k-float64(mu*mu), 0)
 			sumCV += math.Sqrt(v) / mu
 			st.NCV++
 		}
 	}
 	st.RateHz = sumR / float64(n)
-	st.RateStdHz = math.Sqrt(math.Max(sumR2/float64(n)-st.RateHz*st.RateHz, 0))
+	st.RateStdHz = math.Sqrt(math.Max(sumR2/float64(n)-float64(st.RateHz*st.RateHz), 0))
 	st.FracSilent /= float64(n)
 	st.CVISI = math.NaN()
 	if st.NCV > 0 {

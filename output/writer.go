@@ -13,6 +13,11 @@ import (
 	"sync"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // column is an append-only spill file holding one array's raw little-endian
 // data until the final length is known.
 type column struct {
@@ -285,7 +290,7 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 			w.isiN[e]++
 			d := isi - w.isiMean[e]
 			w.isiMean[e] += d / float64(w.isiN[e])
-			w.isiM2[e] += d * (isi - w.isiMean[e])
+			w.isiM2[e] += float64(d * (isi - w.isiMean[e]))
 		}
 		w.lastSpike[e] = s
 	}

@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Projection is what a rule sees of the synapses it changes. It is built
 // once, when the network is built (NewProjection fills the column view and
 // checks the fields).
@@ -136,7 +141,7 @@ func (d *Delta) Add(k uint32, dw float32) {
 
 // addDirect applies dw to synapse k now (direct mode).
 func (d *Delta) addDirect(k uint32, dw float32) {
-	x := d.w[k] + dw
+	x := d.w[k] + float32(dw) // rounds dw, as Add does
 	if x != x {
 		if d.nanAt < 0 {
 			d.nanAt = int(k)

@@ -5,6 +5,11 @@ import (
 	"math"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // RSTDP is reward-modulated STDP with eligibility traces (Izhikevich 2007,
 // "Solving the distal reward problem through linkage of STDP and dopamine
 // signaling"). An inner rule (typically STDP) proposes changes; instead
@@ -157,7 +162,7 @@ func (r *rstdpRule) modulate(m []float32, acc *Delta) {
 			var s float64
 			for b := range B {
 				if c := r.c[b*r.n+int(k)]; c != 0 {
-					s += float64(c) * float64(m[b*rows+int(i)])
+					s += float64(float64(c) * float64(m[b*rows+int(i)]))
 				}
 			}
 			if s != 0 {

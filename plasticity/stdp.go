@@ -8,6 +8,11 @@ import (
 	"github.com/spiral-sim/spiral/response"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // STDP is the trace rule of spike-timing-dependent plasticity with
 // pluggable tags (see the package documentation for the timing):
 //
@@ -177,7 +182,7 @@ func (r *stdpRule) Step(d *StepData, acc *Delta) {
 	if r.h0 != nil {
 		copy(r.Qd, r.Q)
 		for _, a := range d.PostActive {
-			r.Qd[a] = r.Q[a] - r.h0[a]*d.Post[a]
+			r.Qd[a] = r.Q[a] - float32(r.h0[a]*d.Post[a])
 		}
 	} else if r.postNear != nil {
 		copy(r.Qd, r.Q)
@@ -228,7 +233,7 @@ func (r *stdpRule) potentiate(d *StepData, acc *Delta) {
 			aw, lo, hi := acc.w, acc.lo, acc.hi
 			for e, k := range syn {
 				if pv := P[row[e]]; pv != 0 {
-					x := aw[k] + s*pv
+					x := aw[k] + float32(s*pv)
 					if x != x {
 						acc.addDirect(k, s*pv) // records the NaN
 						continue
@@ -294,7 +299,7 @@ func (r *stdpRule) depress(acc *Delta, active []uint32) {
 			wlo, whi := acc.lo, acc.hi
 			for e, j := range cols {
 				if q := Q[j]; q != 0 {
-					x := ws[e] + s*q
+					x := ws[e] + float32(s*q)
 					if x != x {
 						acc.addDirect(lo+uint32(e), s*q) // records the NaN
 						continue

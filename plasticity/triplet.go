@@ -5,6 +5,11 @@ import (
 	"math"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Triplet is the triplet rule of spike-timing-dependent plasticity
 // (Pfister & Gerstner 2006), with all-to-all or nearest-spike traces. Two
 // presynaptic traces r1 (time constant TauPlus) and r2 (TauX) per (copy,
@@ -182,7 +187,7 @@ func (r *tripletRule) potentiate(d *StepData, acc *Delta) {
 		j := int(a) - b*r.cols
 		amp := r.a2p
 		if r.o2 != nil {
-			amp += r.a3p * r.o2b[a]
+			amp += float32(r.a3p * r.o2b[a])
 		}
 		s := r.scale * y * amp
 		if s == 0 {
@@ -217,7 +222,7 @@ func (r *tripletRule) depress(d *StepData, acc *Delta) {
 		i := int(a) - b*r.rows
 		amp := r.a2m
 		if r.r2 != nil {
-			amp += r.a3m * r.r2b[a]
+			amp += float32(r.a3m * r.r2b[a])
 		}
 		s := -r.scale * x * amp
 		if s == 0 {

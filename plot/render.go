@@ -63,6 +63,11 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // ErrInvalid marks errors caused by the input: a directory that is not a
 // complete run, or malformed files in it.
 var ErrInvalid = errors.New("invalid run directory")
@@ -657,7 +662,7 @@ func (r *renderer) weights(path string) error {
 		width := (hi - lo) / float64(nb)
 		bins := make([]plotter.HistogramBin, nb)
 		for b := range bins {
-			bins[b] = plotter.HistogramBin{Min: lo + float64(b)*width, Max: lo + float64(b+1)*width}
+			bins[b] = plotter.HistogramBin{Min: lo + float64(float64(b)*width), Max: lo + float64(float64(b+1)*width)}
 		}
 		if err := scan(func(v float64) {
 			b := min(nb-1, max(0, int((v-lo)/width)))

@@ -11,6 +11,11 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // cleanTicks places ticks as gonum/plot's DefaultTicks does, but labels
 // them with the fewest decimals that tell the labelled ticks apart exactly
 // ("0", "2500", "5000" rather than "0.00", "2500.00", "5000.00"; "0.25",
@@ -98,7 +103,7 @@ func (indexTicks) Ticks(lo, hi float64) []gplot.Tick {
 
 // nextStep returns the step after s in 1, 2, 5, 10, 20, 50, ...
 func nextStep(s float64) float64 {
-	e := math.Pow(10, math.Floor(math.Log10(s)+1e-9))
+	e := math.Pow(10, math.Floor(float64(math.Log10(s))+1e-9))
 	switch m := math.Round(s / e); m {
 	case 1:
 		return 2 * e

@@ -29,6 +29,11 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Learner applies learning rules to a projection's weights once per step.
 type Learner interface {
 	Step(d *plasticity.StepData, learn bool)
@@ -230,7 +235,7 @@ func (p *Projection) deliverLate(step int64, src uint32, value float32) {
 			continue
 		}
 		at := step + int64(latency.Steps(p.latL[k]))
-		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += value * p.Syn.W[k]
+		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(value * p.Syn.W[k])
 		p.lat.Schedule(k, at)
 	}
 	p.inbox.arrived += n
@@ -336,7 +341,7 @@ func (p *Projection) deliver(src uint32, value float32, slot []float32) {
 	} else {
 		for k := lo; k < hi; k++ {
 			if p.mask[k] {
-				out[p.Syn.Idx[k]] += value * p.Syn.W[k]
+				out[p.Syn.Idx[k]] += float32(value * p.Syn.W[k])
 				p.inbox.arrived++
 			}
 		}

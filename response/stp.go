@@ -6,6 +6,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // KindTsodyksMarkram is the kind of the short-term plasticity response.
 const KindTsodyksMarkram = "tsodyks_markram"
 
@@ -153,8 +158,8 @@ func stpStep(d, f *float64, s float32, U, ad, af float64) float32 {
 	dd, ff := *d, *f
 	var out float32
 	if s != 0 {
-		up := ff + U*(1-ff)
-		rel := up * (1 - dd)
+		up := ff + float64(U*(1-ff))
+		rel := float64(up * (1 - dd))
 		dd += rel // x⁺ = x⁻ − r  ⇔  1 − x⁺ = (1 − x⁻) + r
 		ff = up
 		out = float32(rel * float64(s))

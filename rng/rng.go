@@ -23,6 +23,11 @@ import (
 	"math/bits"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Purpose names what a draw is for, so two uses of one identity never share
 // numbers.
 type Purpose uint32
@@ -99,13 +104,13 @@ func philox(k Key, c [4]uint32) Block {
 
 // Float64 returns a uniform number in [0, 1) built from words 0 and 1.
 func (b Block) Float64() float64 {
-	return float64((uint64(b[0])<<32|uint64(b[1]))>>11) * (1.0 / (1 << 53))
+	return float64(float64((uint64(b[0])<<32|uint64(b[1]))>>11) * (1.0 / (1 << 53)))
 }
 
 // Float64Hi returns a second uniform number in [0, 1) from words 2 and 3,
 // independent of Float64.
 func (b Block) Float64Hi() float64 {
-	return float64((uint64(b[2])<<32|uint64(b[3]))>>11) * (1.0 / (1 << 53))
+	return float64(float64((uint64(b[2])<<32|uint64(b[3]))>>11) * (1.0 / (1 << 53)))
 }
 
 // Normal returns a standard normal number from the block (Box–Muller on its
@@ -164,7 +169,7 @@ func poissonInvert(u, lambda float64) int {
 	n := 0
 	for u >= cdf && n < 1000 {
 		n++
-		p *= lambda / float64(n)
+		p = float64(p * (lambda / float64(n)))
 		cdf += p
 	}
 	return n
@@ -263,7 +268,7 @@ func (s *Stream) Uint64() uint64 {
 
 // Float64 returns a uniform number in [0, 1).
 func (s *Stream) Float64() float64 {
-	return float64(s.Uint64()>>11) * (1.0 / (1 << 53))
+	return float64(float64(s.Uint64()>>11) * (1.0 / (1 << 53)))
 }
 
 // IntN returns a uniform integer in [0, n). n must be positive.
@@ -315,7 +320,7 @@ func NewPoissonTable(lambda float64) *PoissonTable {
 			break
 		}
 		t.cdf = append(t.cdf, uint32(c))
-		p *= lambda / float64(k+1)
+		p = float64(p * (lambda / float64(k+1)))
 		cdf += p
 	}
 	k := 0

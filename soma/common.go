@@ -148,6 +148,9 @@ func checkInput(kind string, n int, in Input) error {
 // range reduction x = k·ln2 + r, |r| ≤ ln2/2, and the degree-7 Taylor
 // polynomial of e^r; relative error < 1e-8) and rounded once, so it is as
 // accurate as float32 allows and several times faster than math.Exp.
+// Each product that feeds a sum is converted explicitly (float64(a*b)) so
+// that no compiler fuses it into a multiply-add: the same bits on amd64
+// and arm64 (docs/model-core.md, "Across machines").
 func exp32(x float32) float32 {
 	if x > -expPolyMax && x < expPolyMax {
 		// Small arguments (the conductance-based membrane's e^{−(1+g)·dt/τ}
@@ -157,11 +160,11 @@ func exp32(x float32) float32 {
 		r2 := r * r
 		r4 := r2 * r2
 		p01 := 1 + r
-		p23 := 1.0/2 + r*(1.0/6)
-		p45 := 1.0/24 + r*(1.0/120)
-		p67 := 1.0/720 + r*(1.0/5040)
-		p89 := 1.0/40320 + r*(1.0/362880)
-		return float32((p01 + r2*p23) + r4*((p45+r2*p67)+r4*p89))
+		p23 := 1.0/2 + float64(r*(1.0/6))
+		p45 := 1.0/24 + float64(r*(1.0/120))
+		p67 := 1.0/720 + float64(r*(1.0/5040))
+		p89 := 1.0/40320 + float64(r*(1.0/362880))
+		return float32((p01 + float64(r2*p23)) + float64(r4*((p45+float64(r2*p67))+float64(r4*p89))))
 	}
 	if x > expArgMax {
 		x = expArgMax
@@ -173,11 +176,11 @@ func exp32(x float32) float32 {
 		return 0
 	}
 	xd := float64(x)
-	t := xd*log2e + roundMagic
+	t := float64(xd*log2e) + roundMagic
 	k := t - roundMagic
-	r := xd - k*ln2hi - k*ln2lo
+	r := xd - float64(k*ln2hi) - float64(k*ln2lo)
 	r2 := r * r
-	p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040)))
+	p := (1 + r) + float64(r2*(1.0/2+float64(r*(1.0/6)))) + float64(r2*r2*((1.0/24+float64(r*(1.0/120)))+float64(r2*(1.0/720+float64(r*(1.0/5040))))))
 	return float32(p * math.Float64frombits(uint64(int64(k)+1023)<<52))
 }
 

@@ -5,6 +5,11 @@ import (
 	"math/bits"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // ExpCurrent is an exponential receptor handed to a model that updates it
 // inside its own loop (see Fuser): In holds the inputs arriving at this
 // step (the model clears them), G the kernel state, Decay the per-step
@@ -105,7 +110,7 @@ func lifExp1(v, cur []float32, r ExpCurrent, k, e, g, th float32, fired []uint32
 		c := cur[i] + y
 		s[i] = y * d
 		a[i] = 0
-		u := x + k*(e-x) + g*c
+		u := x + float32(k*(e-x)) + float32(g*c)
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -126,7 +131,7 @@ func lifExp1Sum(v, cur, sum []float32, r ExpCurrent, k, e, g, th float32, fired 
 		sum[i] = c
 		s[i] = y * d
 		a[i] = 0
-		u := x + k*(e-x) + g*c
+		u := x + float32(k*(e-x)) + float32(g*c)
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -169,10 +174,10 @@ func lifExp2(v, cur, sum []float32, r1, r2 ExpCurrent, k, e, g, th float32, fire
 		ss2[0], ss2[1], ss2[2], ss2[3] = q0*d2, q1*d2, q2*d2, q3*d2
 		aa1[0], aa1[1], aa1[2], aa1[3] = 0, 0, 0, 0
 		aa2[0], aa2[1], aa2[2], aa2[3] = 0, 0, 0, 0
-		u0 := vv[0] + k*(e-vv[0]) + g*c0
-		u1 := vv[1] + k*(e-vv[1]) + g*c1
-		u2 := vv[2] + k*(e-vv[2]) + g*c2
-		u3 := vv[3] + k*(e-vv[3]) + g*c3
+		u0 := vv[0] + float32(k*(e-vv[0])) + float32(g*c0)
+		u1 := vv[1] + float32(k*(e-vv[1])) + float32(g*c1)
+		u2 := vv[2] + float32(k*(e-vv[2])) + float32(g*c2)
+		u3 := vv[3] + float32(k*(e-vv[3])) + float32(g*c3)
 		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
 		if u0 > th || u1 > th || u2 > th || u3 > th {
 			fired = spikes4(fired, i, u0, u1, u2, u3, th)
@@ -193,7 +198,7 @@ func lifExp2(v, cur, sum []float32, r1, r2 ExpCurrent, k, e, g, th float32, fire
 		s1[i] = y1 * d1
 		s2[i] = y2 * d2
 		a1[i], a2[i] = 0, 0
-		u := x + k*(e-x) + g*c
+		u := x + float32(k*(e-x)) + float32(g*c)
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -318,24 +323,24 @@ func (m *ifModel) condLoop(lo, hi int, cur []float32, r1, r2 ExpCurrent, two boo
 		x := v[i]
 		y1 := r1.G[i] + r1.In[i]
 		gs := y1
-		ge := y1 * r1.E
+		ge := float32(y1 * r1.E)
 		r1.G[i] = y1 * r1.Decay
 		r1.In[i] = 0
 		if two {
 			y2 := r2.G[i] + r2.In[i]
 			gs += y2
-			ge += y2 * r2.E
+			ge += float32(y2 * r2.E)
 			r2.G[i] = y2 * r2.Decay
 			r2.In[i] = 0
 		}
-		a := rest[i] + r*cur[i] + ge
+		a := rest[i] + float32(r*cur[i]) + ge
 		b := 1 + gs
 		var u float32
 		if exact {
 			vinf := a / b
-			u = vinf + (x-vinf)*exp32(-b*dtTau)
+			u = vinf + float32((x-vinf)*exp32(-b*dtTau))
 		} else {
-			u = x + dtTau*(a-b*x)
+			u = x + float32(dtTau*(a-float32(b*x)))
 		}
 		v[i] = u
 		if u > th[i] {

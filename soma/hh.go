@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // HH is the Hodgkin–Huxley neuron with Traub–Miles sodium and
 // delayed-rectifier potassium channels, as in Brian2's COBAHH example
 // (Brette et al. 2007, benchmark 3; Traub & Miles 1991):
@@ -138,7 +143,7 @@ func (s HH) New(env Env) (Model, error) {
 // exprel is (e^x − 1)/x, 1 at x = 0.
 func exprel(x float64) float64 {
 	if math.Abs(x) < 1e-8 {
-		return 1 + x/2
+		return 1 + float64(x/2)
 	}
 	if x > 700 {
 		x = 700
@@ -193,7 +198,7 @@ func (m *hhModel) Reset() {
 func gate(x, a, b, h float64) float64 {
 	s := a + b
 	inf := a / s
-	return inf + (x-inf)*math.Exp(-h*s)
+	return inf + float64((x-inf)*math.Exp(-h*s))
 }
 
 func (m *hhModel) Step(step int64, in Input, fired []uint32) []uint32 {
@@ -216,12 +221,12 @@ func (m *hhModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		v0 := v
 		for s := 0; s < m.sub; s++ {
 			am, bm, ah, bh, an, bn := hhRates(v, vt)
-			gNa := gna * x * x * x * y
+			gNa := float64(gna * x * x * x * y)
 			n2 := z * z
-			gK := gk * n2 * n2
+			gK := float64(gk * n2 * n2)
 			g := gl + gNa + gK
-			vinf := (gl*el + gNa*ena + gK*ek + I) / g
-			v = vinf + (v-vinf)*math.Exp(-h*g/c)
+			vinf := (float64(gl*el) + float64(gNa*ena) + float64(gK*ek) + I) / g
+			v = vinf + float64((v-vinf)*math.Exp(-h*g/c))
 			x, y, z = gate(x, am, bm, h), gate(y, ah, bh, h), gate(z, an, bn, h)
 		}
 		if in.Jump != nil {

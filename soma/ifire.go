@@ -8,6 +8,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Integration selects how the membrane equation of the integrate-and-fire
 // family (and of rate units) is advanced over one step.
 type Integration int
@@ -482,7 +487,7 @@ func (t *leakTerm) add(du, u []float32) {
 	k, rest := t.k[:len(du)], t.rest[:len(du)]
 	u = u[:len(du)]
 	for i := range du {
-		du[i] -= k[i] * (u[i] - rest[i])
+		du[i] -= float32(k[i] * (u[i] - rest[i]))
 	}
 }
 
@@ -509,15 +514,15 @@ func (t *expTerm) add(du, u []float32) {
 	for i := range du {
 		x := (u[i] - th[i]) * inv[i]
 		if !(x > -200 && x <= expArgMax) {
-			du[i] += kd[i] * exp32(x)
+			du[i] += float32(kd[i] * exp32(x))
 			continue
 		}
 		xd := float64(x)
-		k := xd*log2e + roundMagic - roundMagic
-		r := xd - k*ln2hi - k*ln2lo
+		k := float64(xd*log2e) + roundMagic - roundMagic
+		r := xd - float64(k*ln2hi) - float64(k*ln2lo)
 		r2 := r * r
-		p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720+r*(1.0/5040)))
-		du[i] += kd[i] * float32(p*math.Float64frombits(uint64(int64(k)+1023)<<52))
+		p := (1 + r) + float64(r2*(1.0/2+float64(r*(1.0/6)))) + float64(r2*r2*((1.0/24+float64(r*(1.0/120)))+float64(r2*(1.0/720+float64(r*(1.0/5040))))))
+		du[i] += float32(kd[i] * float32(p*math.Float64frombits(uint64(int64(k)+1023)<<52)))
 	}
 }
 
@@ -567,7 +572,7 @@ func (a Adaptation) build(b *builder, c *ifCoeffs) ifTerm {
 func (t *adaptTerm) add(du, u []float32) {
 	coef, w := t.coef[:len(du)], t.w[:len(du)]
 	for i := range du {
-		du[i] -= coef[i] * w[i]
+		du[i] -= float32(coef[i] * w[i])
 	}
 }
 
@@ -596,13 +601,13 @@ func (t *adaptTerm) after(u []float32) {
 	u = u[:n]
 	if t.textbook {
 		for i := range w {
-			w[i] += kw[i] * (a[i]*(u[i]-rest[i]) - w[i])
+			w[i] += float32(kw[i] * (float32(a[i]*(u[i]-rest[i])) - w[i]))
 		}
 		return
 	}
 	b, s := t.b[:n], t.s[:n]
 	for i := range w {
-		w[i] += kw[i]*(a[i]*(u[i]-rest[i])-w[i]) + b[i]*s[i]
+		w[i] += float32(kw[i]*(float32(a[i]*(u[i]-rest[i]))-w[i])) + float32(b[i]*s[i])
 	}
 }
 

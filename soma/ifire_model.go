@@ -5,6 +5,11 @@ import (
 	"math"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // ifModel is the state of an integrate-and-fire population.
 type ifModel struct {
 	kind string
@@ -212,14 +217,14 @@ func (m *ifModel) stepConductance(cur, jump, g, ge []float32, fired []uint32) []
 		if m.dtTau != nil {
 			dtTau, r = m.dtTau[i], m.rr[i]
 		}
-		a := rest[i] + r*cur[i] + ge[i]
+		a := rest[i] + float32(r*cur[i]) + ge[i]
 		b := 1 + g[i]
 		var u float32
 		if m.condExact {
 			vinf := a / b
-			u = vinf + (x-vinf)*exp32(-b*dtTau)
+			u = vinf + float32((x-vinf)*exp32(-b*dtTau))
 		} else {
-			u = x + dtTau*(a-b*x)
+			u = x + float32(dtTau*(a-float32(b*x)))
 		}
 		if j != nil {
 			u += j[i]
@@ -304,10 +309,10 @@ func lifScalar(v, in []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
 		vv, ii := v[i:i+4:i+4], in[i:i+4:i+4]
-		u0 := vv[0] + k*(e-vv[0]) + g*ii[0]
-		u1 := vv[1] + k*(e-vv[1]) + g*ii[1]
-		u2 := vv[2] + k*(e-vv[2]) + g*ii[2]
-		u3 := vv[3] + k*(e-vv[3]) + g*ii[3]
+		u0 := vv[0] + float32(k*(e-vv[0])) + float32(g*ii[0])
+		u1 := vv[1] + float32(k*(e-vv[1])) + float32(g*ii[1])
+		u2 := vv[2] + float32(k*(e-vv[2])) + float32(g*ii[2])
+		u3 := vv[3] + float32(k*(e-vv[3])) + float32(g*ii[3])
 		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
 		if u0 > th || u1 > th || u2 > th || u3 > th {
 			fired = spikes4(fired, i, u0, u1, u2, u3, th)
@@ -315,7 +320,7 @@ func lifScalar(v, in []float32, k, e, g, th float32, fired []uint32) []uint32 {
 	}
 	for ; i < len(v); i++ {
 		x := v[i]
-		u := x + k*(e-x) + g*in[i]
+		u := x + float32(k*(e-x)) + float32(g*in[i])
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -346,10 +351,10 @@ func lifScalarJump(v, in, j []float32, k, e, g, th float32, fired []uint32) []ui
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
 		vv, ii, jj := v[i:i+4:i+4], in[i:i+4:i+4], j[i:i+4:i+4]
-		u0 := vv[0] + k*(e-vv[0]) + g*ii[0] + jj[0]
-		u1 := vv[1] + k*(e-vv[1]) + g*ii[1] + jj[1]
-		u2 := vv[2] + k*(e-vv[2]) + g*ii[2] + jj[2]
-		u3 := vv[3] + k*(e-vv[3]) + g*ii[3] + jj[3]
+		u0 := vv[0] + float32(k*(e-vv[0])) + float32(g*ii[0]) + jj[0]
+		u1 := vv[1] + float32(k*(e-vv[1])) + float32(g*ii[1]) + jj[1]
+		u2 := vv[2] + float32(k*(e-vv[2])) + float32(g*ii[2]) + jj[2]
+		u3 := vv[3] + float32(k*(e-vv[3])) + float32(g*ii[3]) + jj[3]
 		vv[0], vv[1], vv[2], vv[3] = u0, u1, u2, u3
 		if u0 > th || u1 > th || u2 > th || u3 > th {
 			fired = spikes4(fired, i, u0, u1, u2, u3, th)
@@ -357,7 +362,7 @@ func lifScalarJump(v, in, j []float32, k, e, g, th float32, fired []uint32) []ui
 	}
 	for ; i < len(v); i++ {
 		x := v[i]
-		u := x + k*(e-x) + g*in[i] + j[i]
+		u := x + float32(k*(e-x)) + float32(g*in[i]) + j[i]
 		v[i] = u
 		if u > th {
 			fired = append(fired, uint32(i))
@@ -370,7 +375,7 @@ func lifArrays(v, in, k, e, g, th []float32, fired []uint32) []uint32 {
 	n := len(v)
 	in, k, e, g, th = in[:n], k[:n], e[:n], g[:n], th[:n]
 	for i, x := range v {
-		u := x + k[i]*(e[i]-x) + g[i]*in[i]
+		u := x + float32(k[i]*(e[i]-x)) + float32(g[i]*in[i])
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))
@@ -383,7 +388,7 @@ func lifArraysJump(v, in, j, k, e, g, th []float32, fired []uint32) []uint32 {
 	n := len(v)
 	in, j, k, e, g, th = in[:n], j[:n], k[:n], e[:n], g[:n], th[:n]
 	for i, x := range v {
-		u := x + k[i]*(e[i]-x) + g[i]*in[i] + j[i]
+		u := x + float32(k[i]*(e[i]-x)) + float32(g[i]*in[i]) + j[i]
 		v[i] = u
 		if u > th[i] {
 			fired = append(fired, uint32(i))

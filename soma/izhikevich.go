@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // IzhikevichMethod selects how the Izhikevich equations are integrated.
 type IzhikevichMethod int
 
@@ -212,12 +217,12 @@ func (m *izhModel) Step(step int64, in Input, fired []uint32) []uint32 {
 			I = float64(cur[i])
 		}
 		if m.euler {
-			x, w = x+dt*(0.04*x*x+5*x+140-w+I), w+dt*float64(a[i])*(float64(bb[i])*x-w)
+			x, w = x+float64(dt*(float64(0.04*x*x)+float64(5*x)+140-w+I)), w+float64(dt*float64(a[i])*(float64(float64(bb[i])*x)-w))
 		} else {
 			for s := 0; s < m.sub; s++ {
-				x += h * (0.04*x*x + 5*x + 140 - w + I)
+				x += float64(h * (float64(0.04*x*x) + float64(5*x) + 140 - w + I))
 			}
-			w += dt * float64(a[i]) * (float64(bb[i])*x - w)
+			w += float64(dt * float64(a[i]) * (float64(float64(bb[i])*x) - w))
 		}
 		if jump != nil {
 			x += float64(jump[i])

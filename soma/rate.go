@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Transfer names the transfer function f of a rate unit. Every function
 // is applied to x = Gain·(I − Threshold) + Bias.
 type Transfer int
@@ -207,11 +212,11 @@ func (m *rateModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		if jump != nil {
 			I += jump[i]
 		}
-		f := m.transfer(i, gain[i]*(I-off[i])+bias[i])
+		f := m.transfer(i, float32(gain[i]*(I-off[i]))+bias[i])
 		if k[i] == 1 {
 			r[i] = f
 		} else {
-			r[i] += k[i] * (f - r[i])
+			r[i] += float32(k[i] * (f - r[i]))
 		}
 	}
 	return fired

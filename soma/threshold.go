@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // AdaptiveThreshold is a spike-triggered threshold adaptation (threshold
 // homeostasis) for the integrate-and-fire family, as in Diehl & Cook
 // (2015) and the "threshold adaptation" of the Allen Institute's GLIF
@@ -116,7 +121,7 @@ func (t *thresholdState) advance(th []float32) {
 		if view[i] != float32(x) { // written through Var
 			x = float64(view[i])
 		}
-		x *= decay[i]
+		x = float64(x * decay[i])
 		a[i] = x
 		view[i] = float32(x)
 		th[i] = float32(float64(base[i]) + x)

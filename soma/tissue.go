@@ -7,6 +7,11 @@ import (
 	"github.com/spiral-sim/spiral/param"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // TissueForm names how a dopaminergic tissue turns its input into its
 // output.
 type TissueForm int
@@ -235,7 +240,7 @@ func (m *tissueModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		}
 		switch m.form {
 		case TissueLeaky:
-			x := m.a[i]*d[i] + m.g[i]*da
+			x := float32(m.a[i]*d[i]) + float32(m.g[i]*da)
 			if x < minNormal32 && x > -minNormal32 {
 				x = 0
 			}

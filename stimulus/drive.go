@@ -9,6 +9,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // PoissonDrive is background input made of independent Poisson spike
 // trains: every element receives, at each step, Poisson(RateHz·dt) events
 // of weight Weight. Added into a receptor (network PopulationDef.Drive), it
@@ -77,7 +82,7 @@ func (d *PoissonDrive) Add(step int64, buf []float32) {
 		if d.table == nil {
 			for i := range out {
 				id := uint64(b)<<32 | uint64(d.lo+i)
-				out[i] += d.w * float32(d.key.Poisson(uint64(step), id, d.lambda))
+				out[i] += float32(d.w * float32(d.key.Poisson(uint64(step), id, d.lambda)))
 			}
 			continue
 		}
@@ -88,19 +93,19 @@ func (d *PoissonDrive) Add(step int64, buf []float32) {
 			if g0 >= lo && g0+8 <= hi {
 				o := out[g0-lo : g0-lo+8 : g0-lo+8]
 				t, w := d.table, d.w
-				o[0] += w * float32(t.Sample(x[0]))
-				o[1] += w * float32(t.Sample(x[1]))
-				o[2] += w * float32(t.Sample(x[2]))
-				o[3] += w * float32(t.Sample(x[3]))
-				o[4] += w * float32(t.Sample(y[0]))
-				o[5] += w * float32(t.Sample(y[1]))
-				o[6] += w * float32(t.Sample(y[2]))
-				o[7] += w * float32(t.Sample(y[3]))
+				o[0] += float32(w * float32(t.Sample(x[0])))
+				o[1] += float32(w * float32(t.Sample(x[1])))
+				o[2] += float32(w * float32(t.Sample(x[2])))
+				o[3] += float32(w * float32(t.Sample(x[3])))
+				o[4] += float32(w * float32(t.Sample(y[0])))
+				o[5] += float32(w * float32(t.Sample(y[1])))
+				o[6] += float32(w * float32(t.Sample(y[2])))
+				o[7] += float32(w * float32(t.Sample(y[3])))
 				continue
 			}
 			words := [8]uint32{x[0], x[1], x[2], x[3], y[0], y[1], y[2], y[3]}
 			for j := max(g0, lo); j < min(g0+8, hi); j++ {
-				out[j-lo] += d.w * float32(d.table.Sample(words[j-g0]))
+				out[j-lo] += float32(d.w * float32(d.table.Sample(words[j-g0])))
 			}
 		}
 	}

@@ -9,6 +9,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // FunctionGenerator is the Python Spiral's FunctionGenerator as a lazy
 // stimulus. Each field maps a start step to a value; a segment runs from its
 // key to the next key (keys are sorted here, so the map's order does not
@@ -107,7 +112,7 @@ func (s *segments) linear(t int64) float64 {
 	if k < 0 {
 		return 0
 	}
-	return s.f[k] + float64(t-s.start[k])*s.val[k]
+	return s.f[k] + float64(float64(t-s.start[k])*s.val[k])
 }
 
 // build validates the maps and prepares the segments. On an error the
@@ -131,7 +136,7 @@ func (g *FunctionGenerator) build() error {
 	}
 	slope.f = make([]float64, len(slope.start))
 	for k := 1; k < len(slope.start); k++ {
-		f := slope.f[k-1] + float64(slope.start[k]-slope.start[k-1])*slope.val[k-1]
+		f := slope.f[k-1] + float64(float64(slope.start[k]-slope.start[k-1])*slope.val[k-1])
 		if !(math.Abs(f) <= math.MaxFloat32) {
 			return fmt.Errorf("function generator: slope: the ramp reaches %g at step %d, beyond the float32 range (the input would be infinite)", f, slope.start[k])
 		}
@@ -210,7 +215,7 @@ func (g *FunctionGenerator) Shared(t int64, b int) float64 {
 func (g *FunctionGenerator) shared0(t int64, b int) float64 {
 	v := g.base.constant(t) + g.slope.linear(t)
 	if sd := g.sigma.constant(t); sd > 0 {
-		v += sd * g.shared.Normal(uint64(t), g.copyID(b)<<32)
+		v += float64(sd * g.shared.Normal(uint64(t), g.copyID(b)<<32))
 	}
 	return v
 }
@@ -230,7 +235,7 @@ func (g *FunctionGenerator) Value(t int64, b, i int) float32 {
 	}
 	v := g.shared0(t, b)
 	if sd := g.pop.constant(t); sd > 0 {
-		v += sd * g.perNeuron.Normal(uint64(t), g.copyID(b)<<32|uint64(i))
+		v += float64(sd * g.perNeuron.Normal(uint64(t), g.copyID(b)<<32|uint64(i)))
 	}
 	return float32(v)
 }
@@ -262,7 +267,7 @@ func (g *FunctionGenerator) add(t int64, current []float32, n int) {
 		}
 		cid := g.copyID(b) << 32
 		for i := range c {
-			c[i] += float32(shared + sd*g.perNeuron.Normal(uint64(t), cid|uint64(g.lo+i)))
+			c[i] += float32(shared + float64(sd*g.perNeuron.Normal(uint64(t), cid|uint64(g.lo+i))))
 		}
 	}
 }

@@ -9,6 +9,11 @@ import (
 	"github.com/spiral-sim/spiral/soma"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Stimulus adds a direct input to a population each step. It has the method
 // set of population.Stimulus.
 type Stimulus interface {
@@ -233,7 +238,7 @@ func (g *Gain) Add(step int64, current []float32) {
 	g.S.Add(step, buf)
 	n := len(g.Factors)
 	for e, x := range buf {
-		current[e] += x * g.Factors[e%n]
+		current[e] += float32(x * g.Factors[e%n])
 	}
 	*bp = buf
 	scratch.Put(bp)

@@ -2,6 +2,11 @@ package synapse
 
 import "fmt"
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // CSR is a projection's synapses in compressed sparse rows. Row r is a
 // presynaptic terminal (neuron i, terminal k: r = i·Terminals+k); its
 // synapses are Idx[Ptr[r]:Ptr[r+1]] (postsynaptic neuron indices, ascending
@@ -174,7 +179,7 @@ func (c *CSR) Deliver(r int, scale float32, into []float32) {
 	a, b := c.Ptr[r], c.Ptr[r+1]
 	idx := c.Idx[a:b]
 	if c.uniform {
-		x := scale * c.w0
+		x := float32(scale * c.w0)
 		for _, j := range idx {
 			into[j] += x
 		}
@@ -189,7 +194,7 @@ func (c *CSR) Deliver(r int, scale float32, into []float32) {
 		return
 	}
 	for k, j := range idx {
-		into[j] += scale * w[k]
+		into[j] += float32(scale * w[k])
 	}
 }
 

@@ -5,6 +5,11 @@ import (
 	"math"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Axis says over which synapses a normalisation sums.
 type Axis uint8
 
@@ -149,7 +154,7 @@ func (nz *Normalizer) group(w []float32) error {
 		if nfree == 0 {
 			return nil
 		}
-		excess := nz.Target - float64(fixed)*float64(hi) - m*float64(nfree)
+		excess := nz.Target - float64(float64(fixed)*float64(hi)) - float64(m*float64(nfree))
 		if sum <= 0 { // every free weight at m: spread equally
 			v := float32(m + excess/float64(nfree))
 			for i, x := range w {
@@ -165,7 +170,7 @@ func (nz *Normalizer) group(w []float32) error {
 			if pass > 0 && x == hi {
 				continue
 			}
-			y := m + (float64(x)-m)*s
+			y := m + float64((float64(x)-m)*s)
 			if y >= float64(hi) {
 				y = float64(hi)
 				clipped = true
@@ -235,7 +240,7 @@ func (nz *Normalizer) columns(c *CSR) error {
 				state[j] = colDone
 				continue
 			}
-			excess := nz.Target - float64(fixed[j])*float64(hi) - m*nfree
+			excess := nz.Target - float64(float64(fixed[j])*float64(hi)) - float64(m*nfree)
 			if sum[j] <= 0 {
 				state[j], scale[j] = colSpread, min(m+excess/nfree, float64(hi))
 			} else {
@@ -252,7 +257,7 @@ func (nz *Normalizer) columns(c *CSR) error {
 				w[k] = float32(scale[j])
 				continue
 			}
-			y := m + (float64(w[k])-m)*scale[j]
+			y := m + float64((float64(w[k])-m)*scale[j])
 			if y >= float64(hi) {
 				y = float64(hi)
 				state[j] = colClipped

@@ -46,6 +46,11 @@ import (
 	"github.com/spiral-sim/spiral/stepper"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Model parameters.
 const (
 	dt       = 0.1  // ms
@@ -75,10 +80,10 @@ func build(periods int) (*network.Network, error) {
 	var in encoder.SpikeArray
 	var teach encoder.SpikeArray
 	for p := 0; p < periods; p++ {
-		t0 := float64(p) * period
+		t0 := float64(float64(p) * period)
 		for i := 0; i < inputs; i++ {
 			in.Neurons = append(in.Neurons, i)
-			in.TimesMs = append(in.TimesMs, t0+spacing*float64(i))
+			in.TimesMs = append(in.TimesMs, t0+float64(spacing*float64(i)))
 		}
 		teach.Neurons = append(teach.Neurons, 0)
 		teach.TimesMs = append(teach.TimesMs, t0+teachAt)

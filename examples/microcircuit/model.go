@@ -14,6 +14,11 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // The model's parameters, from the maintainers' PyNEST implementation ("the
 // PyNEST model": https://github.com/INM-6/microcircuit-PD14-model,
 // PyNEST/src/microcircuit/network_params.py, stimulus_params.py, helpers.py)
@@ -89,7 +94,7 @@ func fullQ(y, x int) float64 {
 	if c == 0 {
 		return 0
 	}
-	nn := float64(fullN[x]) * float64(fullN[y])
+	nn := float64(float64(fullN[x]) * float64(fullN[y]))
 	return math.Log(1-c) / math.Log((nn-1)/nn)
 }
 
@@ -112,7 +117,7 @@ func pscOverPSP() float64 {
 // x → y at full scale, before K scaling: 87.81 pA from E sources (doubled
 // for L4E → L23E), −351.23 pA from I sources.
 func pscMean(y, x int) float64 {
-	w := pspMeanMV * pscOverPSP()
+	w := float64(pspMeanMV * pscOverPSP())
 	if !excitatory(x) {
 		return g * w
 	}
@@ -143,20 +148,20 @@ func kernelGain() float64 {
 func muLocal(y int) float64 {
 	s := 0.0
 	for x := range 8 {
-		s += pscMean(y, x) * fullQ(y, x) / float64(fullN[y]) * nestRates[x]
+		s += float64(pscMean(y, x) * fullQ(y, x) / float64(fullN[y]) * nestRates[x])
 	}
-	return 0.001 * tauSynMs * s
+	return float64(0.001 * tauSynMs * s)
 }
 
 // DC returns the constant current of population y (pA), with the DC
 // compensation of K scaling (the PyNEST model).
 func (c Config) DC(y int) float64 {
-	ext := 0.001 * tauSynMs * pspMeanMV * pscOverPSP() * kExt[y] * bgRateHz
+	ext := float64(0.001 * tauSynMs * pspMeanMV * pscOverPSP() * kExt[y] * bgRateHz)
 	comp := 1 - math.Sqrt(c.KScale)
 	if c.Poisson {
 		return comp * (muLocal(y) + ext)
 	}
-	return ext + comp*muLocal(y)
+	return ext + float64(comp*muLocal(y))
 }
 
 // delays draws the delays (ms, on the grid) of one (source population,
@@ -173,9 +178,9 @@ func (c Config) delays(x, y, n int) []float64 {
 	r := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^uint64(8*x+y+1)))
 	out := make([]float64, n)
 	for i := range out {
-		d := mean + sd*r.NormFloat64()
+		d := mean + float64(sd*r.NormFloat64())
 		for d < delayMinMs {
-			d = mean + sd*r.NormFloat64()
+			d = mean + float64(sd*r.NormFloat64())
 		}
 		out[i] = math.Floor(d/dtMs+0.5) * dtMs
 	}

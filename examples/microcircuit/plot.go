@@ -11,6 +11,11 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // raster draws the spikes of [fromMs, toMs) of up to 400 neurons per
 // population (the first ones), populations stacked from L2/3 at the top
 // to L6 at the bottom, into dir/raster.png.
@@ -45,7 +50,7 @@ func raster(dir string, c Config, r *Result, fromMs, toMs float64) error {
 			s.GlyphStyle.Color = plotutil.Color(y % 2)
 			p.Add(s)
 		}
-		ticks = append(ticks, plot.Tick{Value: offset + float64(n)/2, Label: popNames[y]})
+		ticks = append(ticks, plot.Tick{Value: offset + float64(float64(n)/2), Label: popNames[y]})
 		offset += float64(n) + 20
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)

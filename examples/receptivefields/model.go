@@ -18,6 +18,11 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // Config holds the parameters of the model (see the package documentation).
 type Config struct {
 	Grid    int     // input grid side (Grid×Grid pixels)
@@ -85,7 +90,7 @@ func Bars(c Config) []Pattern {
 		angle float64 // direction of the bar, degrees (0 = horizontal)
 	}
 	orients := []orient{{"horizontal", 0}, {"diagonal /", 45}, {"vertical", 90}, {"diagonal \\", 135}}
-	mid := float64(c.Grid-1) / 2
+	mid := float64(float64(c.Grid-1) / 2)
 	var ps []Pattern
 	for _, o := range orients {
 		for _, off := range c.BarOffsets {
@@ -98,7 +103,7 @@ func Bars(c Config) []Pattern {
 			for r := 0; r < c.Grid; r++ {
 				for col := 0; col < c.Grid; col++ {
 					x, y := float64(col)-mid, -(float64(r) - mid)
-					if math.Abs(x*nx+y*ny-off) < c.BarHalfWidth {
+					if math.Abs(float64(x*nx)+float64(y*ny)-off) < c.BarHalfWidth {
 						px[r*c.Grid+col] = 1
 					}
 				}

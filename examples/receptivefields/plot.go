@@ -15,6 +15,11 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 // image is a rows×cols array of values shown as a heat map (row 0 at
 // the top).
 type image struct {
@@ -71,7 +76,7 @@ func saveTiles(path, title string, panels []panel, cols int, zmax float64, size 
 		plots[k/cols][k%cols] = p
 	}
 	titleH := vg.Points(24)
-	w, ht := vg.Length(cols)*size, vg.Length(rows)*(size+vg.Points(14))+titleH
+	w, ht := vg.Length(cols)*size, vg.Length(vg.Length(rows)*(size+vg.Points(14)))+titleH
 	img := vgimg.New(w, ht)
 	dc := draw.New(img)
 	dc.SetColor(color.White)

@@ -38,6 +38,11 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
+// Products that feed a sum are converted to their own type, as in
+// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
+// fuse it into a multiply-add and computes the bits amd64 does
+// (docs/model-core.md, "Across machines"; .ci/run checks it).
+
 const (
 	n     = 3
 	steps = 200
@@ -137,7 +142,7 @@ func mainErr(out string) error {
 			// Rows are stacked: row r is drawn around r·1.5.
 			y := nbplot.Column(probes[k].Values, r)
 			for j := range y {
-				y[j] += 1.5 * float64(r)
+				y[j] += float64(1.5 * float64(r))
 			}
 			ser = append(ser, nbplot.Series{Name: fmt.Sprintf("row %d: %s", r, name), X: t, Y: y})
 		}
