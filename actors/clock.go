@@ -146,6 +146,11 @@ func (c *clockActor) grantMore(ctx actor.Context) {
 		return
 	}
 	c.e.grantedTo.Store(c.granted)
+	if len(c.e.workers) > 0 {
+		// New work starts the progress deadline afresh (after a pause,
+		// or a wait with nothing granted).
+		c.e.lastBeat.Store(time.Now().UnixNano())
+	}
 	local := &grants{batch} // read-only, shared
 	for k, s := range c.shards {
 		if c.remote[k] {
