@@ -133,9 +133,10 @@ func newPlot(title, xlabel, ylabel string) *gplot.Plot {
 // is drawn as consecutive paths of this many points sharing their ends.
 const lineChunk = 128
 
-// addLine adds the polyline xy to p in colour c (as several paths, see
-// lineChunk) and returns the first piece, for a legend entry.
-func addLine(p *gplot.Plot, xy plotter.XYs, c color.Color, width vg.Length, step bool) (*plotter.Line, error) {
+// addLine adds the polyline xy to p in colour c, dashed by dashes if any
+// (as several paths, see lineChunk) and returns the first piece, for a
+// legend entry.
+func addLine(p *gplot.Plot, xy plotter.XYs, c color.Color, width vg.Length, step bool, dashes ...vg.Length) (*plotter.Line, error) {
 	var first *plotter.Line
 	for lo := 0; lo < len(xy)-1 || (lo == 0 && len(xy) == 1); lo += lineChunk - 1 {
 		hi := min(len(xy), lo+lineChunk)
@@ -150,6 +151,7 @@ func addLine(p *gplot.Plot, xy plotter.XYs, c color.Color, width vg.Length, step
 		if step {
 			l.StepStyle = plotter.PostStep
 		}
+		l.Dashes = dashes
 		p.Add(l)
 		if first == nil {
 			first = l
