@@ -10,7 +10,6 @@ import (
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -113,7 +112,7 @@ func (f Figure) Lines(path, title, xlabel, ylabel string, series []Series, hline
 	for i, s := range series {
 		c := s.Color
 		if c == nil {
-			c = plotutil.Color(i)
+			c = SeriesColor(i)
 		}
 		var thumb gplot.Thumbnailer
 		for _, xy := range segments(s, xmin, xmax) {

@@ -58,7 +58,6 @@ import (
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -590,7 +589,7 @@ func (r *renderer) state(path string) error {
 		if len(xy) == 0 {
 			continue
 		}
-		l, err := addLine(p, xy, plotutil.Color(c), 0, false)
+		l, err := addLine(p, xy, SeriesColor(c), 0, false)
 		if err != nil {
 			return invalid("%s: %v", path, err)
 		}

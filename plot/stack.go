@@ -7,7 +7,6 @@ import (
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -80,7 +79,7 @@ func (f Figure) StackedRaster(path, title string, groups []Group, fromMS, toMS f
 	for k, g := range groups {
 		c := g.Color
 		if c == nil {
-			c = plotutil.Color(k)
+			c = SeriesColor(k)
 		}
 		if total > GlyphRasterMax {
 			r, gg, b, a := c.RGBA()
