@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/plot"
 )
 
@@ -45,7 +43,7 @@ func plotSimulate(sums []ModelSummary, path string) error {
 			}
 		}
 	}
-	f := plot.Figure{Width: vg.Length(70+45*len(sums)) * vg.Millimeter, Height: 110 * vg.Millimeter,
+	f := plot.Figure{Width: plot.Length(70+45*len(sums)) * plot.Millimeter, Height: 110 * plot.Millimeter,
 		LegendLeft: true, LogY: true}
 	err := f.Categories(path, "Simulate phase per model (median, min–max over repetitions)",
 		"simulate time (s, log scale)", names, series)

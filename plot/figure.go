@@ -272,3 +272,14 @@ func (f Figure) save(path string, fig func(draw.Canvas)) error {
 	}
 	return nil
 }
+
+// Length is a length on a figure, in points (1/72 inch): gonum/plot's
+// vg.Length, so that callers size figures without importing gonum/plot.
+type Length = vg.Length
+
+// Units of Length.
+const (
+	Point      Length = 1
+	Inch              = vg.Inch
+	Millimeter        = vg.Millimeter
+)

@@ -42,8 +42,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/encoder"
@@ -232,8 +230,8 @@ func run(out string, seconds float64, seed uint64) error {
 // plotWeights draws the chosen weight and the mean and the maximum of the
 // others over time, on the weight range [0, 1.1·wmax].
 func plotWeights(path string, wm *weights) error {
-	f := plot.Figure{Width: 10 * vg.Inch, LegendOutside: true, YLim: plot.Limits{Min: 0, Max: wmax * 1.1}}
-	w := vg.Points(1.5)
+	f := plot.Figure{Width: 10 * plot.Inch, LegendOutside: true, YLim: plot.Limits{Min: 0, Max: wmax * 1.1}}
+	w := plot.Point * 1.5
 	return f.Lines(path, fmt.Sprintf("Distal reward: RSTDP with eligibility traces (weights sampled every %g s)", every*dt/1000),
 		"time (s)", "weight (mV)", []plot.Series{
 			{Name: fmt.Sprintf("chosen synapse (input %d → neuron %d)", pre, pst), X: wm.t, Y: wm.chosen, Color: color.RGBA{R: 200, A: 255}, Width: w},

@@ -29,8 +29,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
@@ -191,7 +189,7 @@ func plots(dir string, res *result) error {
 		}
 		arrivals = append(arrivals, s)
 	}
-	f := plot.Figure{Width: 8 * vg.Inch, Height: 4 * vg.Inch, LegendOutside: true}
+	f := plot.Figure{Width: 8 * plot.Inch, Height: 4 * plot.Inch, LegendOutside: true}
 	if err := f.Lines(filepath.Join(dir, "arrivals.png"), "Arrival at the target relative to its spike",
 		fmt.Sprintf("training period (%g ms each)", period), "arrival − target spike (ms)", arrivals, nil); err != nil {
 		return err
@@ -204,7 +202,7 @@ func plots(dir string, res *result) error {
 		got.X, got.Y = append(got.X, x), append(got.Y, l)
 		want.X, want.Y = append(want.X, x), append(want.Y, predicted(i))
 	}
-	g := plot.Figure{Width: 6 * vg.Inch, Height: 4 * vg.Inch}
+	g := plot.Figure{Width: 6 * plot.Inch, Height: 4 * plot.Inch}
 	return g.Lines(filepath.Join(dir, "latencies.png"), "Learnt latency against firing time in the volley",
 		"input firing time in the period (ms)", "learnt latency (ms)", []plot.Series{want, got}, nil)
 }

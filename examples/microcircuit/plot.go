@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/plot"
 )
 
@@ -39,7 +37,7 @@ func raster(dir string, c Config, r *Result, fromMs, toMs float64) error {
 		}
 		groups[y] = g
 	}
-	f := plot.Figure{Width: 8 * vg.Inch, Height: 8 * vg.Inch}
+	f := plot.Figure{Width: 8 * plot.Inch, Height: 8 * plot.Inch}
 	return f.StackedRaster(filepath.Join(dir, "raster.png"),
 		"Microcircuit raster, first ≤ 400 neurons per population (red: excitatory, blue: inhibitory)",
 		groups, fromMs, toMs)

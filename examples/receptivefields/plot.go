@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/plot"
 )
 
@@ -97,7 +95,7 @@ func (r *Result) Plot(dir string) ([]string, error) {
 		}
 	}
 	wins := plot.Grid{Rows: len(r.Counts), Cols: len(r.Bars), Z: z}
-	f := plot.Figure{Width: 6 * vg.Inch, Height: 5 * vg.Inch}
+	f := plot.Figure{Width: 6 * plot.Inch, Height: 5 * plot.Inch}
 	if err := add("wins.png", f.HeatMap(filepath.Join(dir, "wins.png"),
 		fmt.Sprintf("test wins per neuron and bar (%d presentations per bar)", r.Config.TestRepeats),
 		fmt.Sprintf("bar (b0 … b%d)", len(r.Bars)-1), "output neuron", "wins", wins, plot.Limits{Min: 0, Max: zmax})); err != nil {

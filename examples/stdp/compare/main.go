@@ -24,8 +24,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
@@ -184,7 +182,7 @@ func plotHistograms(path string, s *stats, refs []brian2) error {
 	for i := range edges {
 		edges[i] = float64(i) / bins
 	}
-	f := plot.Figure{Width: 7 * vg.Inch, Height: 4 * vg.Inch, LegendLeft: false}
+	f := plot.Figure{Width: 7 * plot.Inch, Height: 4 * plot.Inch, LegendLeft: false}
 	return f.Bars(path, fmt.Sprintf("Song, Miller & Abbott STDP: final weights (gmax = %g)", gmax),
 		fmt.Sprintf("final weight w / gmax (%d bins of %g)", bins, 1.0/bins), "synapses",
 		edges, []plot.BarSeries{
