@@ -46,36 +46,60 @@ func stackOffsets(sizes []int, gap int) []int {
 // are left out. Up to GlyphRasterMax spikes in all are drawn as squares,
 // more as pixels.
 func (f Figure) StackedRaster(path, title string, groups []Group, fromMS, toMS float64) error {
-	if !(toMS > fromMS) {
-		return fmt.Errorf("plot: stacked raster over [%g, %g] ms", fromMS, toMS)
+	p, err := stackedPlot(title, groups, fromMS, toMS)
+	if err != nil {
+		return err
 	}
+	f.XLim.apply(&p.X)
+	return f.save(path, p.Draw)
+}
+
+// stackSpikes returns the spikes of each group in [fromMS, toMS) on the
+// rows of the stack (group k's neuron j on row offset[k] + j, see
+// stackOffsets), and a tick naming each group at its middle row.
+func stackSpikes(groups []Group, fromMS, toMS float64) ([][]spike, []gplot.Tick, error) {
 	sizes := make([]int, len(groups))
 	for k, g := range groups {
 		if len(g.T) != len(g.Idx) {
-			return fmt.Errorf("plot: group %q has %d times and %d indices", g.Name, len(g.T), len(g.Idx))
+			return nil, nil, fmt.Errorf("plot: group %q has %d times and %d indices", g.Name, len(g.T), len(g.Idx))
 		}
 		if g.N < 0 {
-			return fmt.Errorf("plot: group %q of %d neurons", g.Name, g.N)
+			return nil, nil, fmt.Errorf("plot: group %q of %d neurons", g.Name, g.N)
 		}
 		sizes[k] = g.N
 	}
 	off := stackOffsets(sizes, StackGap)
 	pts := make([][]spike, len(groups))
-	total := 0
+	ticks := make([]gplot.Tick, len(groups))
 	for k, g := range groups {
 		for q, t := range g.T {
 			if int64(g.Idx[q]) >= int64(g.N) {
-				return fmt.Errorf("plot: group %q: neuron %d of %d", g.Name, g.Idx[q], g.N)
+				return nil, nil, fmt.Errorf("plot: group %q: neuron %d of %d", g.Name, g.Idx[q], g.N)
 			}
 			if t < fromMS || t >= toMS {
 				continue
 			}
 			pts[k] = append(pts[k], spike{t: float32(t), i: uint32(off[k]) + g.Idx[q]})
 		}
-		total += len(pts[k])
+		ticks[k] = gplot.Tick{Value: float64(off[k]) + float64(g.N-1)/2, Label: g.Name}
+	}
+	return pts, ticks, nil
+}
+
+// stackedPlot returns the plot that StackedRaster draws.
+func stackedPlot(title string, groups []Group, fromMS, toMS float64) (*gplot.Plot, error) {
+	if !(toMS > fromMS) {
+		return nil, fmt.Errorf("plot: stacked raster over [%g, %g] ms", fromMS, toMS)
+	}
+	pts, ticks, err := stackSpikes(groups, fromMS, toMS)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, ps := range pts {
+		total += len(ps)
 	}
 	p := newPlot(title, "time (ms)", "population (neurons stacked)")
-	var ticks []gplot.Tick
 	for k, g := range groups {
 		c := g.Color
 		if c == nil {
@@ -91,20 +115,19 @@ func (f Figure) StackedRaster(path, title string, groups []Group, fromMS, toMS f
 			}
 			sc, err := plotter.NewScatter(xy)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Shape: draw.BoxGlyph{}, Radius: vg.Points(0.6), Color: c}
 			p.Add(sc)
 		}
-		ticks = append(ticks, gplot.Tick{Value: float64(off[k]) + float64(g.N-1)/2, Label: g.Name})
 	}
 	p.Y.Tick.Marker = gplot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max = fromMS, toMS
 	top := 0.5
 	if len(groups) > 0 {
-		top = math.Max(float64(off[0]+groups[0].N)-0.5, 0.5)
+		// the top group's last row
+		top = math.Max(ticks[0].Value+float64(groups[0].N-1)/2+0.5, 0.5)
 	}
 	p.Y.Min, p.Y.Max = -0.5, top
-	f.XLim.apply(&p.X)
-	return f.save(path, p.Draw)
+	return p, nil
 }
