@@ -37,8 +37,14 @@
 // at most Options.MaxTraces elements (evenly spaced among the recorded
 // ones). The choice is deterministic.
 //
-// Figure draws data held in memory (the examples' figures) with the same
-// axes, ticks and drawing path.
+// Figure draws data held in memory, for the examples, the notebook ports
+// and the benchmark harness, with the same axes, ticks, palette and
+// drawing path: Lines (series with chosen colours, dashes or markers,
+// reference lines, fixed ranges), Raster, StackedRaster (several
+// populations in one axes), Bars (grouped bars over bins), HeatMap (with a
+// colour bar; the weight matrices use it), Tiles (panels of grey images)
+// and Categories (points with ranges per category, optionally on a log
+// axis). No other package of the module imports gonum/plot.
 package plot
 
 import (
