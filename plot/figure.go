@@ -3,13 +3,13 @@ package plot
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -18,10 +18,20 @@ import (
 // that plot what they simulate, with the same axes, ticks, legends and
 // drawing path as Render.
 
-// Series is one named line: Y[k] at X[k].
+// Series is one named line: Y[k] at X[k]. A NaN value of Y breaks the
+// line (the point is missing).
 type Series struct {
 	Name string
 	X, Y []float64
+	// Color of the line or markers; nil selects the palette's colour of the
+	// series' position.
+	Color color.Color
+	// Width of the line; 0 selects 1.2 points.
+	Width vg.Length
+	// Dashed draws the line dashed.
+	Dashed bool
+	// Markers draws each point as a circle and no line.
+	Markers bool
 }
 
 // HLine is a dashed horizontal reference line.
@@ -30,12 +40,31 @@ type HLine struct {
 	Y    float64
 }
 
-// Figure sets the size and legend placement of a figure; zero values
-// select 8 × 4 inches and a legend at the top right, inside the axes.
+// Limits fixes the range of an axis to [Min, Max]; the zero value (or any
+// Max ≤ Min) leaves the range to the data.
+type Limits struct {
+	Min, Max float64
+}
+
+// set reports whether l fixes a range.
+func (l Limits) set() bool { return l.Max > l.Min }
+
+// apply fixes the range of ax when l is set.
+func (l Limits) apply(ax *gplot.Axis) {
+	if l.set() {
+		ax.Min, ax.Max = l.Min, l.Max
+	}
+}
+
+// Figure sets the size, axis ranges and legend placement of a figure;
+// zero values select 8 × 4 inches, ranges fitted to the data and a legend
+// at the top right, inside the axes.
 type Figure struct {
 	Width, Height vg.Length
-	LegendLeft    bool // legend at the top left
-	LegendOutside bool // legend in a strip right of the axes
+	LegendLeft    bool   // legend at the top left
+	LegendOutside bool   // legend in a strip right of the axes
+	XLim, YLim    Limits // fixed axis ranges (zero: fitted to the data)
+	LogY          bool   // logarithmic y axis (Categories)
 }
 
 func (f Figure) size() (vg.Length, vg.Length) {
@@ -52,14 +81,21 @@ func (f Figure) size() (vg.Length, vg.Length) {
 // Lines writes a line plot of series (and dashed reference lines) to path,
 // in the format its extension names (.png, .svg, .pdf, ...). Long series
 // are decimated for drawing to at most three points per horizontal pixel
-// bucket (first, minimum, maximum), which keeps peaks.
+// bucket (first, minimum, maximum), which keeps peaks. Series drawn with
+// markers get a margin of 4 % of the data range on each side (unless the
+// figure fixes the range), so that no marker is cut by the axes.
 func (f Figure) Lines(path, title, xlabel, ylabel string, series []Series, hlines []HLine) error {
 	p := newPlot(title, xlabel, ylabel)
 	p.Add(plotter.NewGrid())
 	leg := gplot.NewLegend()
 	xmin, xmax := 0.0, 1.0
 	first := true
+	markers := false
 	for _, s := range series {
+		if len(s.X) != len(s.Y) {
+			return fmt.Errorf("plot: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
+		}
+		markers = markers || s.Markers
 		for _, x := range s.X {
 			if first || x < xmin {
 				xmin = x
@@ -70,32 +106,46 @@ func (f Figure) Lines(path, title, xlabel, ylabel string, series []Series, hline
 			first = false
 		}
 	}
+	if f.XLim.set() {
+		xmin, xmax = f.XLim.Min, f.XLim.Max
+	}
 	for i, s := range series {
-		if len(s.X) != len(s.Y) {
-			return fmt.Errorf("plot: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
+		c := s.Color
+		if c == nil {
+			c = SeriesColor(i)
 		}
-		var xy plotter.XYs
-		if len(s.X) > 2*DefaultMaxTracePoints {
-			e := newEnvelope(xmin, xmax-xmin+1e-12, DefaultMaxTracePoints/2)
-			for k := range s.X {
-				e.add(s.X[k], s.Y[k])
+		var thumb gplot.Thumbnailer
+		for _, xy := range segments(s, xmin, xmax) {
+			if s.Markers {
+				sc, err := plotter.NewScatter(xy)
+				if err != nil {
+					return fmt.Errorf("plot: series %q: %w", s.Name, err)
+				}
+				sc.GlyphStyle = draw.GlyphStyle{Shape: draw.CircleGlyph{}, Radius: vg.Points(2.5), Color: c}
+				p.Add(sc)
+				if thumb == nil {
+					thumb = sc
+				}
+				continue
 			}
-			xy = e.points()
-		} else {
-			xy = make(plotter.XYs, len(s.X))
-			for k := range s.X {
-				xy[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
+			w := s.Width
+			if w <= 0 {
+				w = vg.Points(1.2)
+			}
+			var dashes []vg.Length
+			if s.Dashed {
+				dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			}
+			l, err := addLine(p, xy, c, w, false, dashes...)
+			if err != nil {
+				return fmt.Errorf("plot: series %q: %w", s.Name, err)
+			}
+			if thumb == nil {
+				thumb = l
 			}
 		}
-		if len(xy) == 0 {
-			continue
-		}
-		l, err := addLine(p, xy, plotutil.Color(i), vg.Points(1.2), false)
-		if err != nil {
-			return fmt.Errorf("plot: series %q: %w", s.Name, err)
-		}
-		if s.Name != "" {
-			leg.Add(s.Name, l)
+		if s.Name != "" && thumb != nil {
+			leg.Add(s.Name, thumb)
 		}
 	}
 	for i, h := range hlines {
@@ -110,12 +160,62 @@ func (f Figure) Lines(path, title, xlabel, ylabel string, series []Series, hline
 			leg.Add(h.Name, l)
 		}
 	}
+	if markers {
+		padRange(&p.X, 0.04)
+		padRange(&p.Y, 0.04)
+	}
+	f.XLim.apply(&p.X)
+	f.YLim.apply(&p.Y)
 	if f.LegendOutside {
 		return f.save(path, sideLegend(p, leg))
 	}
 	leg.Top, leg.Left = true, f.LegendLeft
 	p.Legend = leg
 	return f.save(path, p.Draw)
+}
+
+// segments returns the runs of s between NaN values of Y, as points to
+// draw: decimated (see Lines) when s is long.
+func segments(s Series, xmin, xmax float64) []plotter.XYs {
+	var out []plotter.XYs
+	long := len(s.X) > 2*DefaultMaxTracePoints
+	for lo := 0; lo < len(s.X); {
+		if math.IsNaN(s.Y[lo]) {
+			lo++
+			continue
+		}
+		hi := lo
+		for hi < len(s.X) && !math.IsNaN(s.Y[hi]) {
+			hi++
+		}
+		var xy plotter.XYs
+		if long && hi-lo > 2*DefaultMaxTracePoints {
+			e := newEnvelope(xmin, xmax-xmin+1e-12, DefaultMaxTracePoints/2)
+			for k := lo; k < hi; k++ {
+				e.add(s.X[k], s.Y[k])
+			}
+			xy = e.points()
+		} else {
+			xy = make(plotter.XYs, hi-lo)
+			for k := lo; k < hi; k++ {
+				xy[k-lo] = plotter.XY{X: s.X[k], Y: s.Y[k]}
+			}
+		}
+		out = append(out, xy)
+		lo = hi
+	}
+	return out
+}
+
+// padRange widens the data range of ax by frac of its span on each side
+// (a span of zero by frac of 1).
+func padRange(ax *gplot.Axis, frac float64) {
+	d := (ax.Max - ax.Min) * frac
+	if d == 0 {
+		d = frac
+	}
+	ax.Min -= d
+	ax.Max += d
 }
 
 // Raster writes the spike raster of n neurons to path: neuron idx[k] fired
@@ -172,3 +272,14 @@ func (f Figure) save(path string, fig func(draw.Canvas)) error {
 	}
 	return nil
 }
+
+// Length is a length on a figure, in points (1/72 inch): gonum/plot's
+// vg.Length, so that callers size figures without importing gonum/plot.
+type Length = vg.Length
+
+// Units of Length.
+const (
+	Point      Length = 1
+	Inch              = vg.Inch
+	Millimeter        = vg.Millimeter
+)

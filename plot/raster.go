@@ -37,7 +37,7 @@ func (r *pixelRaster) Plot(c draw.Canvas, p *gplot.Plot) {
 	}
 	// the image covers whole device pixels of the data area, so that it
 	// is drawn unscaled and unblurred (no resampling of its pixels)
-	dots := func(l vg.Length) float64 { return l.Dots(dpi) }
+	dots := func(l vg.Length) float64 { return float64(l.Dots(dpi)) }
 	length := func(d float64) vg.Length { return vg.Length(d * 72 / dpi) }
 	x0, x1 := math.Ceil(dots(c.Min.X)), math.Floor(dots(c.Max.X))
 	y0, y1 := math.Ceil(dots(c.Min.Y)), math.Floor(dots(c.Max.Y))

@@ -37,8 +37,14 @@
 // at most Options.MaxTraces elements (evenly spaced among the recorded
 // ones). The choice is deterministic.
 //
-// Figure draws data held in memory (the examples' figures) with the same
-// axes, ticks and drawing path.
+// Figure draws data held in memory, for the examples, the notebook ports
+// and the benchmark harness, with the same axes, ticks, palette and
+// drawing path: Lines (series with chosen colours, dashes or markers,
+// reference lines, fixed ranges), Raster, StackedRaster (several
+// populations in one axes), Bars (grouped bars over bins), HeatMap (with a
+// colour bar; the weight matrices use it), Tiles (panels of grey images)
+// and Categories (points with ranges per category, optionally on a log
+// axis). No other package of the module imports gonum/plot.
 package plot
 
 import (
@@ -56,9 +62,7 @@ import (
 
 	"github.com/spiral-sim/spiral/output"
 	gplot "gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -595,7 +599,7 @@ func (r *renderer) state(path string) error {
 		if len(xy) == 0 {
 			continue
 		}
-		l, err := addLine(p, xy, plotutil.Color(c), 0, false)
+		l, err := addLine(p, xy, SeriesColor(c), 0, false)
 		if err != nil {
 			return invalid("%s: %v", path, err)
 		}
@@ -721,65 +725,22 @@ func (r *renderer) weightMatrix(path, base string) error {
 	if len(is.Data) != len(w.Data) || len(js.Data) != len(w.Data) {
 		return invalid("%s: %d weights, %d rows, %d columns", path, len(w.Data), len(is.Data), len(js.Data))
 	}
-	g := &matrix{rows: rows, cols: cols, v: make([]float64, rows*cols)}
-	for k := range g.v {
-		g.v[k] = math.NaN()
+	g := Grid{Rows: rows, Cols: cols, Z: make([]float64, rows*cols)}
+	for k := range g.Z {
+		g.Z[k] = math.NaN()
 	}
 	for k, x := range w.Data {
 		i, j := int(is.Data[k]), int(js.Data[k])
 		if i < 0 || i >= rows || j < 0 || j >= cols {
 			return invalid("%s: synapse %d at (%d, %d) outside %d × %d", path, k, i, j, rows, cols)
 		}
-		if c := &g.v[i*cols+j]; math.IsNaN(*c) {
+		if c := &g.Z[i*cols+j]; math.IsNaN(*c) {
 			*c = x
 		} else {
 			*c += x
 		}
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range g.v {
-		if !math.IsNaN(v) {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-	}
-	if lo > hi {
-		lo, hi = 0, 1
-	}
-	if lo == hi {
-		lo, hi = lo-0.5, hi+0.5
-	}
-	cm := moreland.ExtendedBlackBody()
-	cm.SetMin(lo)
-	cm.SetMax(hi)
-	p := newPlot(fmt.Sprintf("%s: weights (grey: no synapse)", base), "postsynaptic neuron", "presynaptic neuron")
-	h := plotter.NewHeatMap(g, cm.Palette(256))
-	h.Min, h.Max = lo, hi
-	h.NaN = color.Gray{Y: 0xd0}
-	p.Add(h)
-	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
-	p.X.Tick.Marker, p.Y.Tick.Marker = indexTicks{}, indexTicks{}
-	// the colour bar, a plot of its own beside the matrix, with the same
-	// top (a blank title) and bottom (a blank x axis) margins
-	bar := newPlot(" ", " ", "weight")
-	bar.X.Tick.Marker = blankTicks{}
-	bar.X.LineStyle.Width, bar.X.Tick.LineStyle.Width = 0, 0
-	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
-	bar.Y.Min, bar.Y.Max = lo, hi
-	return r.save("wmatrix_"+base, func(dc draw.Canvas) {
-		wbar := vg.Inch
-		p.Draw(draw.Crop(dc, 0, -wbar, 0, 0))
-		bar.Draw(draw.Crop(dc, dc.Size().X-wbar+vg.Points(8), 0, 0, 0))
-	})
+	lo, hi := g.zRange()
+	return r.save("wmatrix_"+base, heatMap(fmt.Sprintf("%s: weights (grey: no synapse)", base),
+		"postsynaptic neuron", "presynaptic neuron", "weight", g, lo, hi))
 }
-
-// matrix is a rows × cols grid for plotter.HeatMap (x = column, y = row).
-type matrix struct {
-	rows, cols int
-	v          []float64
-}
-
-func (m *matrix) Dims() (c, r int)   { return m.cols, m.rows }
-func (m *matrix) Z(c, r int) float64 { return m.v[r*m.cols+c] }
-func (m *matrix) X(c int) float64    { return float64(c) }
-func (m *matrix) Y(r int) float64    { return float64(r) }

@@ -138,9 +138,10 @@ func newPlot(title, xlabel, ylabel string) *gplot.Plot {
 // is drawn as consecutive paths of this many points sharing their ends.
 const lineChunk = 128
 
-// addLine adds the polyline xy to p in colour c (as several paths, see
-// lineChunk) and returns the first piece, for a legend entry.
-func addLine(p *gplot.Plot, xy plotter.XYs, c color.Color, width vg.Length, step bool) (*plotter.Line, error) {
+// addLine adds the polyline xy to p in colour c, dashed by dashes if any
+// (as several paths, see lineChunk) and returns the first piece, for a
+// legend entry.
+func addLine(p *gplot.Plot, xy plotter.XYs, c color.Color, width vg.Length, step bool, dashes ...vg.Length) (*plotter.Line, error) {
 	var first *plotter.Line
 	for lo := 0; lo < len(xy)-1 || (lo == 0 && len(xy) == 1); lo += lineChunk - 1 {
 		hi := min(len(xy), lo+lineChunk)
@@ -155,6 +156,7 @@ func addLine(p *gplot.Plot, xy plotter.XYs, c color.Color, width vg.Length, step
 		if step {
 			l.StepStyle = plotter.PostStep
 		}
+		l.Dashes = dashes
 		p.Add(l)
 		if first == nil {
 			first = l
@@ -241,4 +243,26 @@ func (e *envelope) points() plotter.XYs {
 		}
 	}
 	return xy
+}
+
+// seriesColors are the colours of successive series (matplotlib's "tab10"
+// palette): ten colours told apart, where gonum/plot's default palette
+// repeats after seven.
+var seriesColors = [...]color.NRGBA{
+	{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, // blue
+	{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
+	{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+	{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, // red
+	{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, // purple
+	{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff}, // brown
+	{R: 0xe3, G: 0x77, B: 0xc2, A: 0xff}, // pink
+	{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
+	{R: 0xbc, G: 0xbd, B: 0x22, A: 0xff}, // olive
+	{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff}, // cyan
+}
+
+// SeriesColor returns the colour of the i-th series of a figure (i ≥ 0);
+// the ten colours repeat from the eleventh series on.
+func SeriesColor(i int) color.Color {
+	return seriesColors[i%len(seriesColors)]
 }

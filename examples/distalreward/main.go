@@ -42,16 +42,13 @@ import (
 	"path/filepath"
 	"slices"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
 	"github.com/spiral-sim/spiral/stimulus"
@@ -230,36 +227,15 @@ func run(out string, seconds float64, seed uint64) error {
 	return nil
 }
 
+// plotWeights draws the chosen weight and the mean and the maximum of the
+// others over time, on the weight range [0, 1.1·wmax].
 func plotWeights(path string, wm *weights) error {
-	p := plot.New()
-	p.Title.Text = "Distal reward: RSTDP with eligibility traces"
-	p.X.Label.Text = "time (s)"
-	p.Y.Label.Text = "weight (mV)"
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Add(plotter.NewGrid())
-	for _, s := range []struct {
-		name string
-		y    []float64
-		c    color.Color
-	}{
-		{"chosen synapse", wm.chosen, color.RGBA{R: 200, A: 255}},
-		{"mean of the others", wm.mean, color.RGBA{B: 200, A: 255}},
-		{"max of the others", wm.maxOther, color.RGBA{R: 120, G: 120, B: 120, A: 255}},
-	} {
-		pts := make(plotter.XYs, len(wm.t))
-		for i := range pts {
-			pts[i].X, pts[i].Y = wm.t[i], s.y[i]
-		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		l.Color = s.c
-		l.Width = vg.Points(1.5)
-		p.Add(l)
-		p.Legend.Add(s.name, l)
-	}
-	p.Y.Min, p.Y.Max = 0, wmax*1.1
-	return p.Save(8*vg.Inch, 4*vg.Inch, path)
+	f := plot.Figure{Width: 10 * plot.Inch, LegendOutside: true, YLim: plot.Limits{Min: 0, Max: wmax * 1.1}}
+	w := plot.Point * 1.5
+	return f.Lines(path, fmt.Sprintf("Distal reward: RSTDP with eligibility traces (weights sampled every %g s)", every*dt/1000),
+		"time (s)", "weight (mV)", []plot.Series{
+			{Name: fmt.Sprintf("chosen synapse (input %d → neuron %d)", pre, pst), X: wm.t, Y: wm.chosen, Color: color.RGBA{R: 200, A: 255}, Width: w},
+			{Name: "mean of the others", X: wm.t, Y: wm.mean, Color: color.RGBA{B: 200, A: 255}, Width: w},
+			{Name: "max of the others", X: wm.t, Y: wm.maxOther, Color: color.RGBA{R: 120, G: 120, B: 120, A: 255}, Width: w},
+		}, []plot.HLine{{Name: "upper bound", Y: wmax}})
 }

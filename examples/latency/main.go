@@ -29,11 +29,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
@@ -42,6 +37,7 @@ import (
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
 )
@@ -184,56 +180,34 @@ func main() {
 	fmt.Println("plots in", *out)
 }
 
+// plots writes arrivals.png and latencies.png into dir.
 func plots(dir string, res *result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	p := plot.New()
-	p.Title.Text = "Arrival at the target relative to its spike"
-	p.X.Label.Text = "period"
-	p.Y.Label.Text = "arrival − target spike (ms)"
+	var arrivals []plot.Series
 	for i := 0; i < inputs; i++ {
-		xy := plotter.XYs{}
+		s := plot.Series{Name: fmt.Sprintf("input %d (fires at %g ms)", i, spacing*float64(i))}
 		for k, off := range res.Offsets {
-			if !math.IsNaN(off[i]) {
-				xy = append(xy, plotter.XY{X: float64(k), Y: off[i]})
-			}
+			s.X = append(s.X, float64(k))
+			s.Y = append(s.Y, off[i])
 		}
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			return err
-		}
-		l.Color = plotutil.Color(i)
-		p.Add(l)
+		arrivals = append(arrivals, s)
 	}
-	p.Add(plotter.NewGrid())
-	if err := p.Save(6*vg.Inch, 4*vg.Inch, filepath.Join(dir, "arrivals.png")); err != nil {
+	f := plot.Figure{Width: 8 * plot.Inch, Height: 4 * plot.Inch, LegendOutside: true}
+	if err := f.Lines(filepath.Join(dir, "arrivals.png"), "Arrival at the target relative to its spike",
+		fmt.Sprintf("training period (%g ms each)", period), "arrival − target spike (ms)", arrivals, nil); err != nil {
 		return err
 	}
 
-	q := plot.New()
-	q.Title.Text = "Learnt latency against firing time in the volley"
-	q.X.Label.Text = "input firing time in the period (ms)"
-	q.Y.Label.Text = "learnt latency (ms)"
-	got, want := plotter.XYs{}, plotter.XYs{}
+	got := plot.Series{Name: "learnt", Markers: true, Color: color.Black}
+	want := plot.Series{Name: "aligned with the target's spike", Dashed: true, Color: color.Gray{Y: 100}}
 	for i, l := range res.Latency {
 		x := spacing * float64(i)
-		got = append(got, plotter.XY{X: x, Y: l})
-		want = append(want, plotter.XY{X: x, Y: predicted(i)})
+		got.X, got.Y = append(got.X, x), append(got.Y, l)
+		want.X, want.Y = append(want.X, x), append(want.Y, predicted(i))
 	}
-	sc, err := plotter.NewScatter(got)
-	if err != nil {
-		return err
-	}
-	ln, err := plotter.NewLine(want)
-	if err != nil {
-		return err
-	}
-	ln.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-	ln.Color = color.Gray{Y: 100}
-	q.Add(ln, sc)
-	q.Legend.Add("learnt", sc)
-	q.Legend.Add("aligned with the target's spike", ln)
-	q.Legend.Top = true
-	return q.Save(6*vg.Inch, 4*vg.Inch, filepath.Join(dir, "latencies.png"))
+	g := plot.Figure{Width: 6 * plot.Inch, Height: 4 * plot.Inch}
+	return g.Lines(filepath.Join(dir, "latencies.png"), "Learnt latency against firing time in the volley",
+		"input firing time in the period (ms)", "learnt latency (ms)", []plot.Series{want, got}, nil)
 }

@@ -24,13 +24,10 @@ import (
 	"path/filepath"
 	"sort"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/stepper"
 )
 
@@ -169,46 +166,27 @@ func loadBrian2(glob string) ([]brian2, error) {
 }
 
 // plotHistograms draws Spiral's histogram and the mean of Brian2's as
-// grouped bars.
+// grouped bars over the bins of w / gmax.
 func plotHistograms(path string, s *stats, refs []brian2) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	sp, br := make(plotter.Values, bins), make(plotter.Values, bins)
+	sp, br := make([]float64, bins), make([]float64, bins)
+	edges := make([]float64, bins+1)
 	for i := range bins {
 		sp[i] = float64(s.Hist[i])
 		for _, r := range refs {
 			br[i] += float64(r.Hist[i]) / float64(len(refs))
 		}
 	}
-	p := plot.New()
-	p.Title.Text = "Song, Miller & Abbott STDP: final weights"
-	p.X.Label.Text = "w / gmax (bins of 0.05)"
-	p.Y.Label.Text = "synapses"
-	w := vg.Points(7)
-	a, err := plotter.NewBarChart(sp, w)
-	if err != nil {
-		return err
+	for i := range edges {
+		edges[i] = float64(i) / bins
 	}
-	a.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	a.Offset = -w / 2
-	b, err := plotter.NewBarChart(br, w)
-	if err != nil {
-		return err
-	}
-	b.Color = color.RGBA{R: 255, G: 127, B: 14, A: 255}
-	b.Offset = w / 2
-	p.Add(a, b)
-	p.Legend.Add("Spiral", a)
-	p.Legend.Add(fmt.Sprintf("Brian2 (mean of %d seeds)", len(refs)), b)
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.X.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
-		var ts []plot.Tick
-		for i := 0; i <= bins; i += 4 {
-			ts = append(ts, plot.Tick{Value: float64(i), Label: fmt.Sprintf("%.1f", float64(i)/bins)})
-		}
-		return ts
-	})
-	return p.Save(7*vg.Inch, 4*vg.Inch, path)
+	f := plot.Figure{Width: 7 * plot.Inch, Height: 4 * plot.Inch, LegendLeft: false}
+	return f.Bars(path, fmt.Sprintf("Song, Miller & Abbott STDP: final weights (gmax = %g)", gmax),
+		fmt.Sprintf("final weight w / gmax (%d bins of %g)", bins, 1.0/bins), "synapses",
+		edges, []plot.BarSeries{
+			{Name: "Spiral", Values: sp, Color: color.RGBA{R: 31, G: 119, B: 180, A: 255}},
+			{Name: fmt.Sprintf("Brian2 (mean of %d seeds)", len(refs)), Values: br, Color: color.RGBA{R: 255, G: 127, B: 14, A: 255}},
+		})
 }

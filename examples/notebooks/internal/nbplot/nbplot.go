@@ -10,13 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/spiral-sim/spiral/plot"
-	"gonum.org/v1/plot/vg"
 )
-
-// Products that feed a sum are converted to their own type, as in
-// x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
-// fuse it into a multiply-add and computes the bits amd64 does
-// (docs/model-core.md, "Across machines"; .ci/run checks it).
 
 // Series is one named line: Y[k] at X[k].
 type Series = plot.Series
@@ -53,7 +47,7 @@ func (w *Writer) Lines(name, title, xlabel, ylabel string, series []Series, hlin
 // steps·dt ms); n neurons, run of length steps.
 func (w *Writer) Raster(name, title string, steps []int64, ids []uint32, n int, length int64, dt float64) error {
 	path := filepath.Join(w.Dir, name)
-	ht := vg.Length(2*vg.Inch) + vg.Length(vg.Length(n)*0.12*vg.Inch)
+	ht := 2*plot.Inch + plot.Length(plot.Length(n)*0.12*plot.Inch)
 	if err := (plot.Figure{Height: ht}).Raster(path, title, Steps(steps, dt), ids, n, float64(length)*dt); err != nil {
 		return err
 	}
