@@ -212,4 +212,3 @@ func TestSynapticDelayErrors(t *testing.T) {
 		t.Errorf("constant delay with plasticity: %v", err)
 	}
 }
-
