@@ -213,6 +213,17 @@ func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
 	in := p.inbox
 	ns := int64(len(in.sent))
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	idx, d := p.Syn.Idx[lo:hi], p.Syn.D[lo:hi]
+	d = d[:len(idx)]
+	if w0, ok := p.Syn.Uniform(); ok && p.mask == nil {
+		x := value * w0
+		for k, j := range idx {
+			at := step + int64(d[k])
+			in.target.Slot(at)[off+j] += x
+			in.sent[at%ns]++
+		}
+		return
+	}
 	for k := lo; k < hi; k++ {
 		if p.mask != nil && !p.mask[k] {
 			continue
