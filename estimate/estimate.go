@@ -103,6 +103,13 @@ type Projection struct {
 	// Uniform: static with every weight equal (a constant weight, no
 	// normalisation): the CSR is compacted to 4 B per synapse.
 	Uniform bool
+	// SynDelays: synaptic delays that differ per synapse (delay_ms a list
+	// or a distribution): 2 B per synapse more. SynMinDelayMs and
+	// SynMaxDelayMs bound the synaptic delays (0 without), which add to
+	// the axon's; SynNearest rounds them to the nearest step.
+	SynDelays                    bool
+	SynMinDelayMs, SynMaxDelayMs float64
+	SynNearest                   bool
 }
 
 // Count is a pattern's synapse count for a shape.
@@ -291,8 +298,8 @@ func AutoCores(m *Model, procs, minWork int) int {
 }
 
 // SegmentSteps mirrors network.Network.MinLatency: the smallest latency,
-// in steps, of the axons that projections leave from (1 + the smallest
-// delay; 64 without projections). An axon whose smallest delay the model
+// in steps, of the projections' links (1 + the axon's smallest delay + the
+// smallest synaptic delay; 64 without projections). An axon whose smallest delay the model
 // does not give (MinDelayMs 0 on the direct path) counts its DelayMs, the
 // largest: for delays drawn from a distribution this can overstate it.
 func SegmentSteps(m *Model) int {
@@ -321,7 +328,7 @@ func SegmentSteps(m *Model) int {
 				}
 			}
 		}
-		if l := 1 + delaySteps(d, dt, nearest); e == 0 || l < e {
+		if l := 1 + delaySteps(d, dt, nearest) + delaySteps(pr.SynMinDelayMs, dt, pr.SynNearest); e == 0 || l < e {
 			e = l
 		}
 	}
@@ -406,7 +413,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			recs[rk] = dendrite.Delta
 			slots[rk] = 2
 		}
-		slots[rk] = max(slots[rk], maxLatency(a, dt)+1)
+		slots[rk] = max(slots[rk], maxLatency(a, dt)+1+delaySteps(pr.SynMaxDelayMs, dt, pr.SynNearest))
 
 		t := max(a.Terminals, 1)
 		shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
@@ -425,6 +432,9 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			wPer = 0
 		}
 		pe.CSR = 4*int64(shape.Rows+1) + 4*idxCap(pr.Pattern, shape, n) + wPer*n
+		if pr.SynDelays {
+			pe.CSR += 2 * n // synapse.CSR.D
+		}
 		if pr.Plastic {
 			pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
 		}
@@ -523,6 +533,9 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			b := 4*int64(pe.Rows+1) + 4*n
 			if !uniform {
 				b += 4 * n
+			}
+			if pr.SynDelays {
+				b += 2 * n
 			}
 			if pr.Plastic {
 				b += plasticBytes(n, pe.Rows, hi-lo, batch)
