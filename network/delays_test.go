@@ -8,6 +8,7 @@ import (
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/latency"
@@ -16,6 +17,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/stimulus"
 )
 
 // arrivals runs a one-spike network (a spike at step 7 through an axon of
@@ -211,4 +213,86 @@ func TestSynapticDelayErrors(t *testing.T) {
 	if _, err := b.Build(); err != nil {
 		t.Errorf("constant delay with plasticity: %v", err)
 	}
+}
+
+// rowDelayNet is a small E/I network in which every neuron's outgoing
+// delay is rowMs[i] (ms): on its axon (perSynapse false) or, with axons of
+// no delay, on every synapse of its rows (perSynapse true).
+func rowDelayNet(t *testing.T, rowMs map[string][]float64, perSynapse bool) *network.Network {
+	t.Helper()
+	build := func(syn map[string][]float64) *network.Network {
+		b := network.New(network.Config{DtMs: 0.1, Seed: 9})
+		n := silentLIF()
+		n.Threshold = param.Const(20)
+		n.Tau = param.Const(20)
+		n.Reset = ptrV(param.Const(10))
+		n.Refractory = param.Const(2)
+		for _, p := range []struct {
+			name string
+			size int
+		}{{"E", 300}, {"I", 80}} {
+			d := param.Array(rowMs[p.name]...)
+			if perSynapse {
+				d = param.Const(0)
+			}
+			b.Population(p.name, p.size, n).
+				Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+				Axon("out", axon.Spec{Delay: d}).
+				Drive("in", &stimulus.PoissonDrive{RateHz: 25000, Weight: 0.1})
+		}
+		for _, c := range []struct {
+			from, to string
+			w        float64
+		}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
+			conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 30}, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
+			if s, ok := syn[c.from+c.to]; ok {
+				conn.Delay = param.Array(s...)
+			}
+			b.Connect(c.from+c.to, conn)
+		}
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	net := build(nil)
+	if !perSynapse {
+		return net
+	}
+	// The same synapses, each with its row's delay.
+	syn := map[string][]float64{}
+	for _, p := range net.Projections {
+		c := p.Runtime.Syn
+		from := net.Populations[p.Source].Name
+		d := make([]float64, c.Len())
+		for r := 0; r < c.Rows; r++ {
+			for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
+				d[k] = rowMs[from][r]
+			}
+		}
+		syn[p.Name] = d
+	}
+	return build(syn)
+}
+
+// Synaptic delays equal to the axon's row delays give the axons' spikes
+// bit for bit: the per-synapse path adds the same numbers in the same
+// order.
+func TestSynapticDelaysEqualAxonDelays(t *testing.T) {
+	rowMs := map[string][]float64{}
+	for name, n := range map[string]int{"E": 300, "I": 80} {
+		d := make([]float64, n)
+		for i := range d {
+			d[i] = float64((i*7)%23) * 0.1
+		}
+		rowMs[name] = d
+	}
+	want := testnets.Sequential(t, rowDelayNet(t, rowMs, false), 1200)
+	net := rowDelayNet(t, rowMs, true)
+	if ee, _ := net.Projection("EE"); ee.Runtime.Syn.D == nil {
+		t.Fatal("EE has no per-synapse delays")
+	}
+	got := testnets.Sequential(t, net, 1200)
+	testnets.Compare(t, "row delays on the synapses", want, got)
 }
