@@ -17,6 +17,15 @@
 // projection, in network order), then source index — so that switching a
 // projection between the two modes, or splitting the network into shards,
 // never changes a bit of the result.
+//
+// Synaptic delays (synapse.CSR.InitDelays) add to the axon's latency: a
+// delay common to all synapses shifts the whole event; delays that differ
+// put each synapse's input into the ring slot of its own step (on
+// emission, or, in a receptor that delivers on arrival, when the event
+// reaches the projection; in the latter case the additions into one slot
+// follow the arrival at the projection rather than the emission step, so
+// with axons of different delays into one receptor the two modes may
+// differ in the last bits — every engine and shard layout still agrees).
 package projection
 
 import (
@@ -209,28 +218,40 @@ func (p *Projection) DelayRange() (lo, hi int) { return p.dmin, p.dmax }
 func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
-	off := uint32(b * p.Syn.Cols)
+	off := b * p.Syn.Cols
 	in := p.inbox
-	ns := int64(len(in.sent))
+	ring, slots, n := in.target.Ring()
+	sent := in.sent[:slots] // as long as the ring (Grow)
+	s0 := int(step % int64(slots))
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
 	idx, d := p.Syn.Idx[lo:hi], p.Syn.D[lo:hi]
 	d = d[:len(idx)]
 	if w0, ok := p.Syn.Uniform(); ok && p.mask == nil {
 		x := value * w0
 		for k, j := range idx {
-			at := step + int64(d[k])
-			in.target.Slot(at)[off+j] += x
-			in.sent[at%ns]++
+			// d[k] < slots (the ring holds the largest delay), so one
+			// subtraction wraps it.
+			s := s0 + int(d[k])
+			if s >= slots {
+				s -= slots
+			}
+			ring[s*n+off+int(j)] += x
+			sent[s]++
 		}
 		return
 	}
-	for k := lo; k < hi; k++ {
-		if p.mask != nil && !p.mask[k] {
+	w := p.Syn.W[lo:hi]
+	w = w[:len(idx)]
+	for k, j := range idx {
+		if p.mask != nil && !p.mask[int(lo)+k] {
 			continue
 		}
-		at := step + int64(p.Syn.D[k])
-		in.target.Slot(at)[off+p.Syn.Idx[k]] += value * p.Syn.Weight(int(k))
-		in.sent[at%ns]++
+		s := s0 + int(d[k])
+		if s >= slots {
+			s -= slots
+		}
+		ring[s*n+off+int(j)] += value * w[k]
+		sent[s]++
 	}
 }
 
