@@ -47,8 +47,8 @@ projections:
 	meas := Measure(net)
 	for _, pe := range e.Projections {
 		if pe.Name == "BA" {
-			if pe.CSR != 4*int64(pe.Rows+1)+4*9000+2*9000 {
-				t.Errorf("BA: %d B estimated, want rows + 6 B per synapse (uniform weight, delays)", pe.CSR)
+			if pe.CSR != 4*int64(pe.Rows+1)+4*9000+1*9000 {
+				t.Errorf("BA: %d B estimated, want rows + 5 B per synapse (uniform weight, byte delays)", pe.CSR)
 			}
 			continue
 		}
@@ -58,8 +58,8 @@ projections:
 	}
 	ab, _ := net.Projection("AB")
 	syn := ab.Runtime.Syn
-	if b, want := syn.BytesPerSynapse(), 10+4*float64(syn.Rows+1)/float64(syn.Len()); b != want {
-		t.Errorf("AB: %.3f B per synapse with delays, want 10 + the row pointers = %.3f", b, want)
+	if b, want := syn.BytesPerSynapse(), 9+4*float64(syn.Rows+1)/float64(syn.Len()); b != want {
+		t.Errorf("AB: %.3f B per synapse with delays, want 9 + the row pointers = %.3f", b, want)
 	}
 	// A's links: 1 + 5 + min(0 (normal, redrawn), 4); B's: 1 + 0 + 2.
 	if got := SegmentSteps(m); got != 3 {

@@ -104,7 +104,7 @@ type Projection struct {
 	// normalisation): the CSR is compacted to 4 B per synapse.
 	Uniform bool
 	// SynDelays: synaptic delays that differ per synapse (delay_ms a list
-	// or a distribution): 2 B per synapse more. SynMinDelayMs and
+	// or a distribution): 1 B per synapse more (2 beyond 255 steps). SynMinDelayMs and
 	// SynMaxDelayMs bound the synaptic delays (0 without), which add to
 	// the axon's; SynNearest rounds them to the nearest step.
 	SynDelays                    bool
@@ -432,9 +432,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			wPer = 0
 		}
 		pe.CSR = 4*int64(shape.Rows+1) + 4*idxCap(pr.Pattern, shape, n) + wPer*n
-		if pr.SynDelays {
-			pe.CSR += 2 * n // synapse.CSR.D
-		}
+		pe.CSR += delayBytes(pr, dt) * n // synapse.CSR.D8 or D
 		if pr.Plastic {
 			pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
 		}
@@ -534,9 +532,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			if !uniform {
 				b += 4 * n
 			}
-			if pr.SynDelays {
-				b += 2 * n
-			}
+			b += delayBytes(pr, dt) * n
 			if pr.Plastic {
 				b += plasticBytes(n, pe.Rows, hi-lo, batch)
 			}
@@ -598,6 +594,18 @@ func maxLatency(a Axon, dt float64) int {
 		d = a.MinDelayMs
 	}
 	return max(1, int(math.Round(d/dt)))
+}
+
+// delayBytes mirrors synapse.CSR.InitDelays: synaptic delays that differ
+// take 1 byte per synapse when all are at most 255 steps, else 2.
+func delayBytes(pr Projection, dt float64) int64 {
+	switch {
+	case !pr.SynDelays:
+		return 0
+	case delaySteps(pr.SynMaxDelayMs, dt, pr.SynNearest) <= 255:
+		return 1
+	}
+	return 2
 }
 
 // delaySteps converts a delay to steps as axon.Rounding does: down, or to

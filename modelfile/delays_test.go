@@ -38,8 +38,8 @@ projections:
 		t.Errorf("BB: delay_ms 0.25 rounded to the nearest step: %d steps, want 3", d)
 	}
 	ba, _ := net.Projection("BA")
-	if lo, hi := ba.Runtime.Syn.DelayRange(); len(ba.Runtime.Syn.D) != 400 || lo >= hi {
-		t.Errorf("BA: %d delays from %d to %d steps, want one per synapse (400), drawn", len(ba.Runtime.Syn.D), lo, hi)
+	if lo, hi := ba.Runtime.Syn.DelayRange(); len(ba.Runtime.Syn.D8) != 400 || lo >= hi {
+		t.Errorf("BA: %d delays from %d to %d steps, want one per synapse (400), drawn", len(ba.Runtime.Syn.D8), lo, hi)
 	}
 	// A's links: 1 + 10 + 3 (AB); B's: 1 + 0 + min(BA, BB = 3).
 	lo, _ := ba.Runtime.Syn.DelayRange()

@@ -25,6 +25,10 @@ import (
 // per target), batch copies) and returns, per target element, the first
 // step its potential moved, and its final potential.
 func arrivals(t *testing.T, axonMs float64, delay param.Value, rounding axon.Rounding, targets, batch int, plastic, masked bool) ([]int, []float32) {
+	return arrivalsIn(t, 80, axonMs, delay, rounding, targets, batch, plastic, masked)
+}
+
+func arrivalsIn(t *testing.T, steps int, axonMs float64, delay param.Value, rounding axon.Rounding, targets, batch int, plastic, masked bool) ([]int, []float32) {
 	t.Helper()
 	const dt = 0.1
 	b := network.New(network.Config{DtMs: dt, Batch: batch})
@@ -56,7 +60,7 @@ func arrivals(t *testing.T, axonMs float64, delay param.Value, rounding axon.Rou
 		t.Fatal(err)
 	}
 	s.AddMonitor(v)
-	if err := s.Run(80); err != nil {
+	if err := s.Run(steps); err != nil {
 		t.Fatal(err)
 	}
 	n := targets * batch
@@ -110,37 +114,37 @@ func TestSynapticDelayArrival(t *testing.T) {
 	}
 }
 
-// TestSynapticDelaysStored: delays that differ per synapse cost 2 bytes
-// each (10 with weights and targets, plus 4 per row); a constant costs
-// nothing; the segment length includes the smallest synaptic delay; the
-// draws are redrawn below 0 and reproducible.
+// TestSynapticDelaysStored: delays that differ per synapse cost 1 byte
+// each up to 255 steps (9 with weights and targets, plus 4 per row), 2
+// beyond (10); a constant costs nothing; the segment length includes the
+// smallest synaptic delay; the draws are redrawn below 0 and reproducible.
 func TestSynapticDelaysStored(t *testing.T) {
 	net := testnets.SynapseDelays(t, false)
 	ee, _ := net.Projection("EE")
 	syn := ee.Runtime.Syn
-	if syn.D == nil || len(syn.D) != syn.Len() {
-		t.Fatalf("EE: %d delays for %d synapses, want one each", len(syn.D), syn.Len())
+	if syn.D8 == nil || len(syn.D8) != syn.Len() || syn.D != nil {
+		t.Fatalf("EE: %d byte delays for %d synapses, want one each", len(syn.D8), syn.Len())
 	}
-	perSyn := float64(4*len(syn.Idx)+4*len(syn.W)+2*len(syn.D)) / float64(syn.Len())
+	perSyn := float64(4*len(syn.Idx)+4*len(syn.W)+len(syn.D8)) / float64(syn.Len())
 	t.Logf("EE: %.2f bytes per synapse with per-synapse delays (%.2f with the row pointers, %d synapses of %d rows)",
 		perSyn, syn.BytesPerSynapse(), syn.Len(), syn.Rows)
-	if perSyn != 10 || syn.BytesPerSynapse() > 10.1 {
-		t.Errorf("EE: %.2f bytes per synapse (%.2f with rows), want 10", perSyn, syn.BytesPerSynapse())
+	if perSyn != 9 || syn.BytesPerSynapse() > 9.1 {
+		t.Errorf("EE: %.2f bytes per synapse (%.2f with rows), want 9", perSyn, syn.BytesPerSynapse())
 	}
 	lo, hi := syn.DelayRange()
 	if lo != 0 || hi < 30 || hi > 60 {
 		t.Errorf("EE: delays from %d to %d steps: normal(1.5, 0.75) ms redrawn below 0 should span 0 to about 45", lo, hi)
 	}
 	var sum float64
-	for _, d := range syn.D {
-		sum += float64(d)
+	for k := range syn.Len() {
+		sum += float64(syn.Delay(k))
 	}
-	if m := sum / float64(len(syn.D)); m < 14.5 || m > 16.5 {
+	if m := sum / float64(syn.Len()); m < 14.5 || m > 16.5 {
 		t.Errorf("EE: mean delay %g steps, want about 15.3 (normal(15, 7.5) steps, floored, redrawn below 0)", m)
 	}
 	ei, _ := net.Projection("EI")
-	if d, ok := ei.Runtime.Syn.UniformDelay(); !ok || d != 3 || ei.Runtime.Syn.D != nil {
-		t.Errorf("EI: constant 0.3 ms: uniform %v, %d steps, %d per synapse; want one value of 3 steps", ok, d, len(ei.Runtime.Syn.D))
+	if d, ok := ei.Runtime.Syn.UniformDelay(); !ok || d != 3 || ei.Runtime.Syn.PerSynapseDelays() {
+		t.Errorf("EI: constant 0.3 ms: uniform %v, %d steps; want one value of 3 steps", ok, d)
 	}
 	if c := ei.Runtime.Syn; c.Memory() != 4*(cap(c.Ptr)+cap(c.Idx)+cap(c.W)) {
 		t.Errorf("EI: %d bytes: a constant delay must cost nothing", c.Memory())
@@ -152,7 +156,7 @@ func TestSynapticDelaysStored(t *testing.T) {
 	}
 	again := testnets.SynapseDelays(t, false)
 	ee2, _ := again.Projection("EE")
-	if !slices.Equal(ee2.Runtime.Syn.D, syn.D) {
+	if !slices.Equal(ee2.Runtime.Syn.D8, syn.D8) {
 		t.Error("EE: the delays differ between two builds")
 	}
 }
@@ -290,9 +294,39 @@ func TestSynapticDelaysEqualAxonDelays(t *testing.T) {
 	}
 	want := testnets.Sequential(t, rowDelayNet(t, rowMs, false), 1200)
 	net := rowDelayNet(t, rowMs, true)
-	if ee, _ := net.Projection("EE"); ee.Runtime.Syn.D == nil {
+	if ee, _ := net.Projection("EE"); !ee.Runtime.Syn.PerSynapseDelays() {
 		t.Fatal("EE has no per-synapse delays")
 	}
 	got := testnets.Sequential(t, net, 1200)
 	testnets.Compare(t, "row delays on the synapses", want, got)
+}
+
+// Delays beyond 255 steps take 2 bytes per synapse (10 with weights and
+// targets) and arrive at their step.
+func TestLongSynapticDelays(t *testing.T) {
+	ms := []float64{30, 0.2, 25.55, 40}
+	first, _ := arrivalsIn(t, 450, 1, param.Array(ms...), axon.Floor, len(ms), 1, false, false)
+	for j, d := range ms {
+		if want := 7 + 1 + 10 + axon.DelaySteps(d, 0.1); first[j] != want {
+			t.Errorf("synapse of %g ms: arrived at step %d, want %d", d, first[j], want)
+		}
+	}
+	b := network.New(network.Config{DtMs: 0.1, Seed: 2})
+	b.Population("a", 100, silentLIF())
+	b.Population("c", 100, silentLIF())
+	b.Connect("p", network.Connection{From: "a", To: "c", Pattern: connectivity.FixedInDegree{K: 20}, Weight: param.Uniform(0, 1),
+		Delay: param.Uniform(0, 40)})
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := net.Projection("p")
+	syn := p.Runtime.Syn
+	if syn.D == nil || syn.D8 != nil {
+		t.Fatal("delays up to 400 steps not in D")
+	}
+	if b := float64(4*len(syn.Idx)+4*len(syn.W)+2*len(syn.D)) / float64(syn.Len()); b != 10 {
+		t.Errorf("%.2f bytes per synapse, want 10", b)
+	}
+	t.Logf("%.2f bytes per synapse with 2-byte delays (%.2f with the row pointers)", 10.0, syn.BytesPerSynapse())
 }

@@ -94,7 +94,7 @@ type Connection struct {
 	// axon's arrival, D[k] = floor(d/dt) (DelayRounding Floor, the
 	// default, as the axons) or round(d/dt) (Nearest), at most 65535
 	// steps. Stored as one value when all synapses share one (no cost),
-	// else as 2 bytes per synapse. Delays that differ per synapse cannot
+	// else as 1 byte per synapse (2 beyond 255 steps). Delays that differ per synapse cannot
 	// be combined with Plasticity (the rules see a row's event at one
 	// step) or with Latency; a constant delay can.
 	Delay         param.Value

@@ -155,7 +155,7 @@ type Projection struct {
 
 	// Synaptic delays (synapse.CSR.InitDelays), in steps after the
 	// axon's latency: shift when all synapses share one (0 without
-	// delays), else spread is set and Syn.D holds them; dmin, dmax their
+	// delays), else spread is set and Syn.D8 or Syn.D holds them; dmin, dmax their
 	// range.
 	shift      int64
 	spread     bool
@@ -216,6 +216,15 @@ func (p *Projection) DelayRange() (lo, hi int) { return p.dmin, p.dmax }
 // weights and mask of step; each synapse counts as an event when its input
 // arrives.
 func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
+	if p.Syn.D8 != nil {
+		spread(p, p.Syn.D8, step, src, value)
+	} else {
+		spread(p, p.Syn.D, step, src, value)
+	}
+}
+
+// spread is deliverSpread for delays stored as T.
+func spread[T uint8 | uint16](p *Projection, delays []T, step int64, src uint32, value float32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	off := b * p.Syn.Cols
@@ -224,7 +233,7 @@ func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
 	sent := in.sent[:slots] // as long as the ring (Grow)
 	s0 := int(step % int64(slots))
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
-	idx, d := p.Syn.Idx[lo:hi], p.Syn.D[lo:hi]
+	idx, d := p.Syn.Idx[lo:hi], delays[lo:hi]
 	d = d[:len(idx)]
 	if w0, ok := p.Syn.Uniform(); ok && p.mask == nil {
 		x := value * w0

@@ -439,8 +439,8 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 			d, same := syn.UniformDelay()
 			x = uint64(d) + 1
 			if !same {
-				for k, dk := range syn.D {
-					x = x*1099511628211 ^ uint64(dk)<<(k%48)
+				for k := range syn.Len() {
+					x = x*1099511628211 ^ uint64(syn.Delay(k))<<(k%48)
 				}
 			}
 			put(x)

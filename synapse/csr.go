@@ -7,17 +7,19 @@ import "fmt"
 // synapses are Idx[Ptr[r]:Ptr[r+1]] (postsynaptic neuron indices, ascending
 // within a row unless multapses repeat them) with weights W[...].
 // Eight bytes per synapse plus four per row; synapses with delays of
-// their own (InitDelays) add two bytes each for D.
+// their own (InitDelays) add one byte each (D8) or two (D).
 type CSR struct {
 	Rows int
 	Cols int
 	Ptr  []uint32
 	Idx  []uint32
 	W    []float32
-	// D holds each synapse's own delay in steps (added to the axon's),
-	// when the CSR has synaptic delays that differ (see InitDelays); nil
-	// otherwise (see UniformDelay).
-	D []uint16
+	// D8 or D holds each synapse's own delay in steps (added to the
+	// axon's) when the CSR has synaptic delays that differ (see
+	// InitDelays): D8 when all fit in a byte (at most 255 steps), else D.
+	// Both nil otherwise (see UniformDelay).
+	D  []uint16
+	D8 []uint8
 
 	// delayed: InitDelays gave the synapses delays; d0 is the common one
 	// when D is nil.
@@ -96,6 +98,9 @@ func (c *CSR) Columns(lo, hi int) *CSR {
 	if c.D != nil {
 		out.D = make([]uint16, 0, n)
 	}
+	if c.D8 != nil {
+		out.D8 = make([]uint8, 0, n)
+	}
 	for r := 0; r < c.Rows; r++ {
 		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
 			if j := int(c.Idx[k]); j >= lo && j < hi {
@@ -105,6 +110,9 @@ func (c *CSR) Columns(lo, hi int) *CSR {
 				}
 				if c.D != nil {
 					out.D = append(out.D, c.D[k])
+				}
+				if c.D8 != nil {
+					out.D8 = append(out.D8, c.D8[k])
 				}
 			}
 		}
@@ -117,10 +125,10 @@ func (c *CSR) Columns(lo, hi int) *CSR {
 func (c *CSR) Uniform() (float32, bool) { return c.w0, c.uniform }
 
 // Memory returns the bytes held by the CSR's arrays (their capacity):
-// 8 per synapse (index and weight), 2 more with delays that differ per
-// synapse, and 4 per row.
+// 8 per synapse (index and weight), 1 or 2 more with delays that differ
+// per synapse, and 4 per row.
 func (c *CSR) Memory() int {
-	return 4*(cap(c.Ptr)+cap(c.Idx)+cap(c.W)) + 2*cap(c.D)
+	return 4*(cap(c.Ptr)+cap(c.Idx)+cap(c.W)) + 2*cap(c.D) + cap(c.D8)
 }
 
 // BytesPerSynapse returns Memory() / Len() (0 without synapses).
@@ -147,7 +155,7 @@ func (c *CSR) Release() {
 	if len(c.Ptr) != c.Rows+1 {
 		return
 	}
-	c.Idx, c.W, c.D, c.released = nil, nil, nil, true
+	c.Idx, c.W, c.D, c.D8, c.released = nil, nil, nil, nil, true
 }
 
 // Released reports whether Release dropped the synapses.
@@ -174,8 +182,8 @@ func (c *CSR) Validate() error {
 	if c.Ptr[0] != 0 || int(c.Ptr[c.Rows]) != len(c.Idx) || len(c.W) != nw {
 		return fmt.Errorf("csr: inconsistent lengths (ptr end %d, idx %d, w %d)", c.Ptr[c.Rows], len(c.Idx), len(c.W))
 	}
-	if c.D != nil && len(c.D) != len(c.Idx) {
-		return fmt.Errorf("csr: %d delays for %d synapses", len(c.D), len(c.Idx))
+	if c.D != nil && len(c.D) != len(c.Idx) || c.D8 != nil && len(c.D8) != len(c.Idx) || c.D != nil && c.D8 != nil {
+		return fmt.Errorf("csr: %d + %d delays for %d synapses", len(c.D), len(c.D8), len(c.Idx))
 	}
 	for r := 0; r < c.Rows; r++ {
 		if c.Ptr[r] > c.Ptr[r+1] {

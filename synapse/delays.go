@@ -21,32 +21,46 @@ func (c *CSR) Delays() bool { return c.delayed }
 // synapse has the same one (D is then nil), and whether that is so. A CSR
 // without delays has the common delay 0.
 func (c *CSR) UniformDelay() (int, bool) {
-	if !c.delayed || c.D == nil {
+	if !c.PerSynapseDelays() {
 		return int(c.d0), true
 	}
 	return 0, false
 }
 
+// PerSynapseDelays reports whether the synapses' delays differ: D8 or D
+// holds them.
+func (c *CSR) PerSynapseDelays() bool { return c.D != nil || c.D8 != nil }
+
 // Delay returns the synaptic delay of synapse k in steps.
 func (c *CSR) Delay(k int) int {
-	if c.D == nil {
-		return int(c.d0)
+	switch {
+	case c.D8 != nil:
+		return int(c.D8[k])
+	case c.D != nil:
+		return int(c.D[k])
 	}
-	return int(c.D[k])
+	return int(c.d0)
 }
 
 // DelayRange returns the smallest and largest synaptic delay (steps); 0, 0
 // without delays or synapses.
 func (c *CSR) DelayRange() (lo, hi int) {
-	if c.D == nil {
-		return int(c.d0), int(c.d0)
+	switch {
+	case c.D8 != nil:
+		return span(c.D8)
+	case c.D != nil:
+		return span(c.D)
 	}
-	if len(c.D) == 0 {
+	return int(c.d0), int(c.d0)
+}
+
+func span[T uint8 | uint16](d []T) (lo, hi int) {
+	if len(d) == 0 {
 		return 0, 0
 	}
-	l, h := c.D[0], c.D[0]
-	for _, d := range c.D {
-		l, h = min(l, d), max(h, d)
+	l, h := d[0], d[0]
+	for _, x := range d {
+		l, h = min(l, x), max(h, x)
 	}
 	return int(l), int(h)
 }
@@ -60,7 +74,8 @@ func (c *CSR) DelayRange() (lo, hi int) {
 // NEST's redraw, which the microcircuit uses), at most 1000 times per
 // synapse. Constants, arrays and explicit values must be ≥ 0 and at most
 // MaxDelaySteps steps. Delays that come out all equal are kept as one
-// value (D nil): no memory per synapse.
+// value (D and D8 nil): no memory per synapse; delays that differ take one
+// byte per synapse (D8) when all are at most 255 steps, else two (D).
 func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64) int, key rng.Key) error {
 	const name = "delay_ms"
 	conv := func(x float64, what string) (uint16, error) {
@@ -73,7 +88,7 @@ func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 		}
 		return uint16(s), nil
 	}
-	c.delayed, c.d0, c.D = true, 0, nil
+	c.delayed, c.d0, c.D, c.D8 = true, 0, nil, nil
 	switch x, isConst := v.IsConst(); {
 	case isConst:
 		d, err := conv(x, name)
@@ -128,7 +143,8 @@ func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 	return nil
 }
 
-// compactDelays keeps delays that are all equal as one value.
+// compactDelays keeps delays (D) that are all equal as one value, and
+// delays that all fit in a byte in D8.
 func (c *CSR) compactDelays() {
 	if c.D == nil {
 		return
@@ -137,13 +153,17 @@ func (c *CSR) compactDelays() {
 		c.D = nil
 		return
 	}
-	d0 := c.D[0]
-	for _, d := range c.D {
-		if d != d0 {
-			return
+	lo, hi := span(c.D)
+	switch {
+	case lo == hi:
+		c.d0, c.D = uint16(lo), nil
+	case hi <= math.MaxUint8:
+		c.D8 = make([]uint8, len(c.D))
+		for k, d := range c.D {
+			c.D8[k] = uint8(d)
 		}
+		c.D = nil
 	}
-	c.d0, c.D = d0, nil
 }
 
 // SetDelays gives the synapses explicit delays in steps (CSR order, one
@@ -152,7 +172,7 @@ func (c *CSR) SetDelays(d []uint16) error {
 	if len(d) != len(c.Idx) {
 		return fmt.Errorf("synapse: %d delays for %d synapses", len(d), len(c.Idx))
 	}
-	c.delayed, c.d0, c.D = true, 0, append([]uint16(nil), d...)
+	c.delayed, c.d0, c.D, c.D8 = true, 0, append([]uint16(nil), d...), nil
 	c.compactDelays()
 	return nil
 }

@@ -1,7 +1,6 @@
 package synapse_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -23,38 +22,51 @@ func delayed(t *testing.T, v param.Value) *synapse.CSR {
 	return c
 }
 
-// Drawn delays: one uint16 per synapse, reproducible, redrawn below 0;
-// a column part keeps each synapse's delay; Release drops them.
+// Drawn delays: one uint8 per synapse up to 255 steps, else one uint16,
+// reproducible, redrawn below 0; a column part keeps each synapse's delay;
+// Release drops them.
 func TestInitDelaysDrawn(t *testing.T) {
-	c := delayed(t, param.Normal(0.5, 0.5))
-	if len(c.D) != c.Len() {
-		t.Fatalf("%d delays for %d synapses", len(c.D), c.Len())
-	}
-	if got, want := c.Memory(), 4*(cap(c.Ptr)+cap(c.Idx)+cap(c.W))+2*c.Len(); got != want {
-		t.Errorf("memory %d B, want %d (2 per synapse for the delays)", got, want)
-	}
-	if !slices.Equal(c.D, delayed(t, param.Normal(0.5, 0.5)).D) {
-		t.Error("two draws differ")
-	}
-	part := c.Columns(10, 20)
-	q := 0
-	for k, j := range c.Idx {
-		if j >= 10 && j < 20 {
-			if part.D[q] != c.D[k] {
-				t.Fatalf("part synapse %d: delay %d, whole %d", q, part.D[q], c.D[k])
-			}
-			q++
+	for _, c := range []struct {
+		v     param.Value
+		bytes int
+	}{{param.Normal(0.5, 0.5), 1}, {param.Uniform(0, 100), 2}} {
+		w := delayed(t, c.v)
+		n := len(w.D8)
+		if c.bytes == 2 {
+			n = len(w.D)
 		}
-	}
-	if q != len(part.D) || part.Validate() != nil {
-		t.Errorf("part: %d delays for %d synapses (%v)", len(part.D), q, part.Validate())
-	}
-	if b := part.BytesPerSynapse(); b != 10+4*float64(part.Rows+1)/float64(part.Len()) {
-		t.Errorf("part: %.3f B per synapse, want 10 + the row pointers", b)
-	}
-	c.Release()
-	if c.D != nil {
-		t.Error("Release kept the delays")
+		if n != w.Len() || w.D8 != nil && w.D != nil {
+			t.Fatalf("%v: %d delays of %d bytes for %d synapses", c.v, n, c.bytes, w.Len())
+		}
+		if got, want := w.Memory(), 4*(cap(w.Ptr)+cap(w.Idx)+cap(w.W))+c.bytes*w.Len(); got != want {
+			t.Errorf("%v: memory %d B, want %d (%d per synapse for the delays)", c.v, got, want, c.bytes)
+		}
+		again := delayed(t, c.v)
+		for k := range w.Len() {
+			if again.Delay(k) != w.Delay(k) {
+				t.Fatalf("%v: two draws differ", c.v)
+			}
+		}
+		part := w.Columns(10, 20)
+		q := 0
+		for k, j := range w.Idx {
+			if j >= 10 && j < 20 {
+				if part.Delay(q) != w.Delay(k) {
+					t.Fatalf("%v: part synapse %d: delay %d, whole %d", c.v, q, part.Delay(q), w.Delay(k))
+				}
+				q++
+			}
+		}
+		if q != part.Len() || part.Validate() != nil {
+			t.Errorf("%v: part: %d synapses, want %d (%v)", c.v, part.Len(), q, part.Validate())
+		}
+		if b := part.BytesPerSynapse(); b != 8+float64(c.bytes)+4*float64(part.Rows+1)/float64(part.Len()) {
+			t.Errorf("%v: part: %.3f B per synapse, want %d + the row pointers", c.v, b, 8+c.bytes)
+		}
+		w.Release()
+		if w.PerSynapseDelays() {
+			t.Errorf("%v: Release kept the delays", c.v)
+		}
 	}
 }
 
@@ -63,8 +75,8 @@ func TestInitDelaysUniform(t *testing.T) {
 	for _, v := range []param.Value{param.Const(1.5), param.Uniform(0.3, 0.39)} {
 		c := delayed(t, v)
 		d, ok := c.UniformDelay()
-		if !ok || c.D != nil || (d != 15 && d != 3) {
-			t.Errorf("%v: uniform %v, %d steps, %d per synapse", v, ok, d, len(c.D))
+		if !ok || c.PerSynapseDelays() || (d != 15 && d != 3) {
+			t.Errorf("%v: uniform %v, %d steps", v, ok, d)
 		}
 		if c.Memory() != 4*(cap(c.Ptr)+cap(c.Idx)+cap(c.W)) {
 			t.Errorf("%v: a common delay must cost nothing", v)
