@@ -129,6 +129,11 @@ func (r *Receptor) Spec() Spec { return r.spec }
 // ahead.
 func (r *Receptor) Slots() int { return r.slots }
 
+// Ring returns the input ring itself: Slots() slots of n elements, slot
+// step mod Slots() holding the inputs arriving at step (as Slot returns
+// it). For delivery loops that would otherwise call Slot per input.
+func (r *Receptor) Ring() (ring []float32, slots, n int) { return r.ring, r.slots, r.n }
+
 // Grow enlarges the ring so inputs can arrive maxLatency steps ahead. It
 // must be called before the run starts.
 func (r *Receptor) Grow(maxLatency int) {

@@ -108,6 +108,13 @@ type Projection struct {
 	// Uniform: static with every weight equal (a constant weight, no
 	// normalisation): the CSR is compacted to 4 B per synapse.
 	Uniform bool
+	// SynDelays: synaptic delays that differ per synapse (delay_ms a list
+	// or a distribution): 1 B per synapse more (2 beyond 255 steps). SynMinDelayMs and
+	// SynMaxDelayMs bound the synaptic delays (0 without), which add to
+	// the axon's; SynNearest rounds them to the nearest step.
+	SynDelays                    bool
+	SynMinDelayMs, SynMaxDelayMs float64
+	SynNearest                   bool
 }
 
 // Count is a pattern's synapse count for a shape.
@@ -296,8 +303,8 @@ func AutoCores(m *Model, procs, minWork int) int {
 }
 
 // SegmentSteps mirrors network.Network.MinLatency: the smallest latency,
-// in steps, of the axons that projections leave from (1 + the smallest
-// delay; 64 without projections). An axon whose smallest delay the model
+// in steps, of the projections' links (1 + the axon's smallest delay + the
+// smallest synaptic delay; 64 without projections). An axon whose smallest delay the model
 // does not give (MinDelayMs 0 on the direct path) counts its DelayMs, the
 // largest: for delays drawn from a distribution this can overstate it.
 func SegmentSteps(m *Model) int {
@@ -326,7 +333,7 @@ func SegmentSteps(m *Model) int {
 				}
 			}
 		}
-		if l := 1 + delaySteps(d, dt, nearest); e == 0 || l < e {
+		if l := 1 + delaySteps(d, dt, nearest) + delaySteps(pr.SynMinDelayMs, dt, pr.SynNearest); e == 0 || l < e {
 			e = l
 		}
 	}
@@ -411,7 +418,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			recs[rk] = dendrite.Delta
 			slots[rk] = 2
 		}
-		slots[rk] = max(slots[rk], maxLatency(a, dt)+1)
+		slots[rk] = max(slots[rk], maxLatency(a, dt)+1+delaySteps(pr.SynMaxDelayMs, dt, pr.SynNearest))
 
 		t := max(a.Terminals, 1)
 		shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
@@ -430,6 +437,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			wPer = 0
 		}
 		pe.CSR = 4*int64(shape.Rows+1) + 4*idxCap(pr.Pattern, shape, n) + wPer*n
+		pe.CSR += delayBytes(pr, dt) * n // synapse.CSR.D8 or D
 		if pr.Plastic {
 			pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
 		}
@@ -529,6 +537,7 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			if !uniform {
 				b += 4 * n
 			}
+			b += delayBytes(pr, dt) * n
 			if pr.Plastic {
 				b += plasticBytes(n, pe.Rows, hi-lo, batch)
 			}
@@ -590,6 +599,18 @@ func maxLatency(a Axon, dt float64) int {
 		d = a.MinDelayMs
 	}
 	return max(1, int(math.Round(d/dt)))
+}
+
+// delayBytes mirrors synapse.CSR.InitDelays: synaptic delays that differ
+// take 1 byte per synapse when all are at most 255 steps, else 2.
+func delayBytes(pr Projection, dt float64) int64 {
+	switch {
+	case !pr.SynDelays:
+		return 0
+	case delaySteps(pr.SynMaxDelayMs, dt, pr.SynNearest) <= 255:
+		return 1
+	}
+	return 2
 }
 
 // delaySteps converts a delay to steps as axon.Rounding does: down, or to

@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -87,6 +88,10 @@ func Parse(name string, data []byte) (*Model, error) {
 			Axon: str(get(v, "axon")), Receptor: str(get(v, "receptor")),
 			Autapses: str(get(v, "autapses")) == "true"}
 		pr.Plastic = get(v, "plasticity") != nil || get(v, "latency") != nil
+		if d := get(v, "delay_ms"); d != nil {
+			pr.SynDelays, pr.SynMinDelayMs, pr.SynMaxDelayMs = synDelayRange(d)
+			pr.SynNearest = str(get(v, "delay_rounding")) == "nearest"
+		}
 		w := get(v, "weight")
 		pr.Uniform = !pr.Plastic && get(v, "normalize") == nil && (w == nil || w.Kind == yaml.ScalarNode)
 		c := get(v, "connectivity")
@@ -227,6 +232,31 @@ func parseNum(s string) (float64, bool) {
 }
 
 // minMax reads a number or a list of numbers.
+// synDelayRange bounds a projection's delay_ms: a number (the same for
+// every synapse), a list, {uniform: [lo, hi]}, or {normal: [mean, sd]}
+// (redrawn below 0: from 0 to mean + 6 sd). varies is set unless it is a
+// number.
+func synDelayRange(n *yaml.Node) (varies bool, lo, hi float64) {
+	n = deref(n)
+	if n == nil {
+		return false, 0, 0
+	}
+	if n.Kind == yaml.ScalarNode {
+		x := num(n)
+		return false, x, x
+	}
+	if n.Kind == yaml.MappingNode {
+		if u := get(n, "normal"); u != nil {
+			if u = deref(u); u != nil && u.Kind == yaml.SequenceNode && len(u.Content) == 2 {
+				m, sd := num(u.Content[0]), num(u.Content[1])
+				return true, 0, max(0, m+6*math.Abs(sd))
+			}
+		}
+	}
+	lo, hi = minMax(n)
+	return true, max(lo, 0), max(hi, 0)
+}
+
 func minMax(n *yaml.Node) (lo, hi float64) {
 	if n == nil {
 		return 0, 0

@@ -254,3 +254,18 @@ func TestEventsFromSpikes(t *testing.T) {
 		t.Errorf("lockstep: %d synaptic events delivered, want %d", got.Events, want)
 	}
 }
+
+// Synaptic delays (drawn per synapse, constant, rounded to the nearest
+// step; delivered on emission and, next to a plastic projection, on
+// arrival) give the same spikes and weights on 1–3 shards as sequentially.
+func TestSynapseDelaysMatchSequential(t *testing.T) {
+	for _, plastic := range []bool{false, true} {
+		build := func(t testing.TB) *network.Network { return testnets.SynapseDelays(t, plastic) }
+		want := testnets.Sequential(t, build(t), 900)
+		for _, c := range []struct{ shards, workers int }{{1, 1}, {2, 2}, {3, 2}} {
+			o := lockstep.Options{Shards: map[string]int{"E": c.shards, "I": min(c.shards, 2)}, Workers: c.workers}
+			got := onLockstep(t, build(t), o, 900)
+			testnets.Compare(t, fmt.Sprintf("plastic %v, %d shards on %d workers", plastic, c.shards, c.workers), want, got)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/synapse"
@@ -140,11 +141,35 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 	if v, ll := m.get("latency"); v != nil {
 		c.Latency = p.parseLatency(v, path+".latency", ll, dt)
 	}
+	p.parseSynapseDelay(m, path, pv, &c)
 	m.done()
 	if p.count > before {
 		return nil
 	}
 	return &projDef{name: name, c: c}
+}
+
+// parseSynapseDelay reads delay_ms (a synaptic delay per synapse, added to
+// the axon's) and delay_rounding.
+func (p *parser) parseSynapseDelay(m *mapping, path string, plast *yaml.Node, c *network.Connection) {
+	v, _ := m.get("delay_ms")
+	if v != nil {
+		c.Delay, _ = p.value(v, path+".delay_ms", -1, ge(0))
+		if _, isConst := c.Delay.IsConst(); !isConst && plast != nil {
+			p.bad(v, path+".delay_ms", "synaptic delays that differ per synapse cannot be combined with plasticity (the rules see a presynaptic event at one step for its whole row): use a constant delay_ms, or the axon's delay_ms")
+		}
+		if m.has("latency") {
+			p.bad(v, path+".delay_ms", "cannot be combined with learnt latencies (latency)")
+		}
+	}
+	if r, _ := m.get("delay_rounding"); r != nil {
+		if s, _ := p.enum(r, path+".delay_rounding", delayRoundings); s == "nearest" {
+			c.DelayRounding = axon.Nearest
+		}
+		if v == nil {
+			p.bad(r, path+".delay_rounding", "needs delay_ms (the synaptic delay it rounds)")
+		}
+	}
 }
 
 func contains(xs []string, s string) bool {

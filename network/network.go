@@ -85,6 +85,26 @@ type Connection struct {
 	// package latency adds to the axonal latency a per-synapse part that
 	// changes with activity. Needs batch 1 and a spiking target.
 	Latency latency.Spec
+	// Delay, optional, is a synaptic delay in ms (≥ 0) of each synapse,
+	// added to the axon's: a constant, an array in CSR order, or a
+	// distribution drawn per synapse (row r of the projection's CSR from
+	// its own stream, so that every engine and shard layout gets the same
+	// delays; draws below 0 are redrawn). The zero Value (constant 0) is
+	// no synaptic delay. Synapse k's input acts D[k] steps after the
+	// axon's arrival, D[k] = floor(d/dt) (DelayRounding Floor, the
+	// default, as the axons) or round(d/dt) (Nearest), at most 65535
+	// steps. Stored as one value when all synapses share one (no cost),
+	// else as 1 byte per synapse (2 beyond 255 steps). Delays that differ per synapse cannot
+	// be combined with Plasticity (the rules see a row's event at one
+	// step) or with Latency; a constant delay can.
+	Delay         param.Value
+	DelayRounding axon.Rounding
+}
+
+// hasDelay reports whether the connection sets synaptic delays.
+func (c Connection) hasDelay() bool {
+	x, ok := c.Delay.IsConst()
+	return !ok || x != 0
 }
 
 // Builder collects a network's definition.
@@ -327,8 +347,9 @@ func (p *Projection) setLatency(s latency.Spec, cfg Config, key rng.Key) error {
 	return nil
 }
 
-// MinLatency returns the smallest latency, in steps, of any axon that
-// feeds a projection or a modulator follower: the segment length of the
+// MinLatency returns the smallest latency, in steps, of any link: an
+// axon's smallest latency plus, for a projection, its smallest synaptic
+// delay (a modulator follower adds none). It is the segment length of the
 // parallel engines (a spike emitted in one segment acts in a later one).
 // Without links it returns 64: nothing constrains the segments.
 func (n *Network) MinLatency() int {
@@ -337,7 +358,16 @@ func (n *Network) MinLatency() int {
 		if len(a.Targets) == 0 && len(a.ModTargets) == 0 {
 			continue
 		}
-		if l := a.Axon.MinLatency(); e == 0 || l < e {
+		l := a.Axon.MinLatency()
+		if len(a.ModTargets) == 0 {
+			d := math.MaxInt
+			for _, t := range a.Targets {
+				lo, _ := t.DelayRange()
+				d = min(d, lo)
+			}
+			l += d
+		}
+		if e == 0 || l < e {
 			e = l
 		}
 	}
@@ -550,7 +580,7 @@ func (b *Builder) Build() (*Network, error) {
 			_, _ = axonOf(ms, c.ModulatorAxon) // errors reported below
 		}
 	}
-	draws := drawAll(b.conns, shapes, root)
+	draws := drawAll(b.conns, shapes, cfg.DtMs, root)
 	defer draws.stop()
 
 	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
@@ -650,6 +680,14 @@ func (b *Builder) Build() (*Network, error) {
 			np.Plastic = true
 			rt.SetLearner(l)
 		}
+		if c.Latency != nil && syn.Delays() {
+			errs = append(errs, fmt.Errorf("%s: latency: learnt latencies cannot be combined with synaptic delays (delay_ms)", where))
+			continue
+		}
+		if _, same := syn.UniformDelay(); c.Plasticity != nil && !same {
+			errs = append(errs, fmt.Errorf("%s: plasticity: synaptic delays that differ per synapse (delay_ms = %v) cannot be combined with plasticity: the rules see a presynaptic event at one step for its whole row; use a constant delay_ms or the axon's delay", where, c.Delay))
+			continue
+		}
 		if c.Latency != nil {
 			if err := np.setLatency(c.Latency, cfg, key); err != nil {
 				errs = append(errs, fmt.Errorf("%s: latency: %w", where, err))
@@ -712,7 +750,7 @@ type drawing struct {
 // per core, taking the connections in order. Drawing is a pure function
 // of the connection, its shape and its key, so the network does not depend
 // on the number of goroutines.
-func drawAll(conns []*connDef, shapes []*connectivity.Shape, root rng.Key) *drawing {
+func drawAll(conns []*connDef, shapes []*connectivity.Shape, dt float64, root rng.Key) *drawing {
 	d := &drawing{out: make([]drawn, len(conns)), quit: make(chan struct{})}
 	for i := range d.out {
 		d.out[i].done = make(chan struct{})
@@ -735,7 +773,7 @@ func drawAll(conns []*connDef, shapes []*connectivity.Shape, root rng.Key) *draw
 				}
 				r := &d.out[i]
 				if shapes[i] != nil {
-					r.syn, r.lo, r.hi, r.err = drawSynapses(conns[i].c, *shapes[i], root.Sub(2, nameID(conns[i].name)))
+					r.syn, r.lo, r.hi, r.err = drawSynapses(conns[i].c, *shapes[i], dt, root.Sub(2, nameID(conns[i].name)))
 				}
 				close(r.done)
 			}
@@ -757,10 +795,11 @@ func (d *drawing) stop() {
 	d.wg.Wait()
 }
 
-// drawSynapses draws a connection's synapses and initial weights (within
-// the weight bounds it returns): a static projection whose weights are all
-// equal keeps one value. A panic in a pattern is returned as an error.
-func drawSynapses(c Connection, shape connectivity.Shape, key rng.Key) (syn *synapse.CSR, lo, hi float32, err error) {
+// drawSynapses draws a connection's synapses, their synaptic delays (if
+// any) and initial weights (within the weight bounds it returns): a static
+// projection whose weights are all equal keeps one value. A panic in a
+// pattern is returned as an error.
+func drawSynapses(c Connection, shape connectivity.Shape, dt float64, key rng.Key) (syn *synapse.CSR, lo, hi float32, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			syn, err = nil, fmt.Errorf("drawing the synapses: panic: %v", r)
@@ -769,6 +808,14 @@ func drawSynapses(c Connection, shape connectivity.Shape, key rng.Key) (syn *syn
 	syn, err = c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
 	if err != nil {
 		return nil, 0, 0, err
+	}
+	if c.hasDelay() {
+		if c.DelayRounding != axon.Floor && c.DelayRounding != axon.Nearest {
+			return nil, 0, 0, fmt.Errorf("delay rounding %v: must be Floor or Nearest", c.DelayRounding)
+		}
+		if err := syn.InitDelays(c.Delay, dt, c.DelayRounding.Steps, key.Sub(uint64(rng.PurposeDelays))); err != nil {
+			return nil, 0, 0, err
+		}
 	}
 	wmin, wmax := c.Wmin, c.Wmax
 	defaulted := wmin == 0 && wmax == 0

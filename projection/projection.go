@@ -17,6 +17,15 @@
 // projection, in network order), then source index — so that switching a
 // projection between the two modes, or splitting the network into shards,
 // never changes a bit of the result.
+//
+// Synaptic delays (synapse.CSR.InitDelays) add to the axon's latency: a
+// delay common to all synapses shifts the whole event; delays that differ
+// put each synapse's input into the ring slot of its own step (on
+// emission, or, in a receptor that delivers on arrival, when the event
+// reaches the projection; in the latter case the additions into one slot
+// follow the arrival at the projection rather than the emission step, so
+// with axons of different delays into one receptor the two modes may
+// differ in the last bits — every engine and shard layout still agrees).
 package projection
 
 import (
@@ -100,24 +109,28 @@ func (in *Inbox) Defer() {
 // sent (emission step, link, source). Call it before the target
 // population steps.
 func (in *Inbox) Arrive(step int64) {
+	if in.deferred {
+		// First, so that the synapses of delay 0 of a projection with
+		// synaptic delays, counted as sent for step, are counted below.
+		q := &in.queue[step%int64(len(in.queue))]
+		slot := in.target.Slot(step)
+		for _, e := range *q {
+			switch {
+			case e.p.lat != nil:
+				e.p.deliverLate(step, e.src, e.value)
+			case e.p.spread:
+				e.p.deliverSpread(step, e.src, e.value)
+			default:
+				e.p.deliver(e.src, e.value, slot)
+			}
+		}
+		*q = (*q)[:0]
+	}
 	if len(in.sent) > 0 {
 		k := step % int64(len(in.sent))
 		in.arrived += in.sent[k]
 		in.sent[k] = 0
 	}
-	if !in.deferred {
-		return
-	}
-	q := &in.queue[step%int64(len(in.queue))]
-	slot := in.target.Slot(step)
-	for _, e := range *q {
-		if e.p.lat != nil {
-			e.p.deliverLate(step, e.src, e.value)
-			continue
-		}
-		e.p.deliver(e.src, e.value, slot)
-	}
-	*q = (*q)[:0]
 }
 
 // Reset drops the events in flight. The count of the events that have
@@ -145,6 +158,14 @@ type Projection struct {
 	inbox  *Inbox
 	maxLat int
 
+	// Synaptic delays (synapse.CSR.InitDelays), in steps after the
+	// axon's latency: shift when all synapses share one (0 without
+	// delays), else spread is set and Syn.D8 or Syn.D holds them; dmin, dmax their
+	// range.
+	shift      int64
+	spread     bool
+	dmin, dmax int
+
 	learner Learner
 	mask    []bool // per synapse, nil = all pass
 
@@ -167,7 +188,10 @@ type Projection struct {
 }
 
 // New binds synapses to the inbox of a target receptor. maxLatency is the
-// largest latency (steps) of the events the projection will receive.
+// largest latency (steps) of the events the projection will receive from
+// its axon; synaptic delays of the CSR (synapse.CSR.InitDelays) add to it:
+// synapse k's input reaches the target D[k] steps after the event reached
+// the projection.
 func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int) (*Projection, error) {
 	if err := syn.Validate(); err != nil {
 		return nil, fmt.Errorf("projection %q: %w", name, err)
@@ -175,8 +199,74 @@ func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int)
 	if n := len(inbox.target.Slot(0)); syn.Cols*batch != n {
 		return nil, fmt.Errorf("projection %q: %d target elements, receptor has %d", name, syn.Cols*batch, n)
 	}
-	inbox.Grow(maxLatency)
-	return &Projection{Name: name, Syn: syn, Batch: batch, inbox: inbox, maxLat: maxLatency}, nil
+	p := &Projection{Name: name, Syn: syn, Batch: batch, inbox: inbox}
+	p.dmin, p.dmax = syn.DelayRange()
+	if d, ok := syn.UniformDelay(); ok {
+		p.shift = int64(d)
+	} else {
+		p.spread = true
+	}
+	p.maxLat = maxLatency + p.dmax
+	inbox.Grow(p.maxLat)
+	return p, nil
+}
+
+// DelayRange returns the smallest and largest synaptic delay (steps) of
+// the projection's synapses, added to the axon's latency; 0, 0 without
+// synaptic delays.
+func (p *Projection) DelayRange() (lo, hi int) { return p.dmin, p.dmax }
+
+// deliverSpread hands an event that reached the projection at step (the
+// axon's arrival) to each synapse of its row, D[k] steps later, with the
+// weights and mask of step; each synapse counts as an event when its input
+// arrives.
+func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
+	if p.Syn.D8 != nil {
+		spread(p, p.Syn.D8, step, src, value)
+	} else {
+		spread(p, p.Syn.D, step, src, value)
+	}
+}
+
+// spread is deliverSpread for delays stored as T.
+func spread[T uint8 | uint16](p *Projection, delays []T, step int64, src uint32, value float32) {
+	rows := uint32(p.Syn.Rows)
+	b, row := int(src/rows), int(src%rows)
+	off := b * p.Syn.Cols
+	in := p.inbox
+	ring, slots, n := in.target.Ring()
+	sent := in.sent[:slots] // as long as the ring (Grow)
+	s0 := int(step % int64(slots))
+	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	idx, d := p.Syn.Idx[lo:hi], delays[lo:hi]
+	d = d[:len(idx)]
+	if w0, ok := p.Syn.Uniform(); ok && p.mask == nil {
+		x := value * w0
+		for k, j := range idx {
+			// d[k] < slots (the ring holds the largest delay), so one
+			// subtraction wraps it.
+			s := s0 + int(d[k])
+			if s >= slots {
+				s -= slots
+			}
+			ring[s*n+off+int(j)] += x
+			sent[s]++
+		}
+		return
+	}
+	w := p.Syn.W[lo:hi]
+	w = w[:len(idx)]
+	for k, j := range idx {
+		if p.mask != nil && !p.mask[int(lo)+k] {
+			continue
+		}
+		s := s0 + int(d[k])
+		if s >= slots {
+			s -= slots
+		}
+		ring[s*n+off+int(j)] += value * w[k]
+		sent[s]++
+	}
 }
 
 // SetLearner makes the projection plastic: events are then delivered on
@@ -300,11 +390,15 @@ func (p *Projection) Plastic() bool { return p.learner != nil || p.lat != nil }
 // b·Rows+row, arriving 1+delay steps later with the given value (sign ×
 // response).
 func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
-	arrival := step + 1 + int64(delay)
+	arrival := step + 1 + int64(delay) + p.shift
 	in := p.inbox
 	if in.deferred {
 		q := &in.queue[arrival%int64(len(in.queue))]
 		*q = append(*q, pending{p, src, value})
+		return
+	}
+	if p.spread {
+		p.deliverSpread(arrival, src, value)
 		return
 	}
 	rows := uint32(p.Syn.Rows)

@@ -404,9 +404,9 @@ func Gather(net *network.Network, shards [][]*Shard, k int) {
 }
 
 // Fingerprint summarises a network and its shard layout — populations,
-// sizes, projections, synapse counts, a hash of every weight and of every
-// mask, and the shard ranges — so that processes that must have built the
-// same thing can check that they did.
+// sizes, projections, synapse counts, a hash of every weight, of every
+// mask and of the synaptic delays, and the shard ranges — so that
+// processes that must have built the same thing can check that they did.
 func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 	h := fnv.New64a()
 	put := func(xs ...uint64) {
@@ -434,6 +434,17 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 			x += uint64(syn.Idx[k])
 		}
 		put(x)
+		if syn.Delays() {
+			// Synaptic delays: the common one, or a hash of them all.
+			d, same := syn.UniformDelay()
+			x = uint64(d) + 1
+			if !same {
+				for k := range syn.Len() {
+					x = x*1099511628211 ^ uint64(syn.Delay(k))<<(k%48)
+				}
+			}
+			put(x)
+		}
 		if m := pr.Runtime.Mask(); m != nil {
 			x = 1
 			for k, pass := range m {

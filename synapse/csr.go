@@ -11,13 +11,25 @@ import "fmt"
 // presynaptic terminal (neuron i, terminal k: r = i·Terminals+k); its
 // synapses are Idx[Ptr[r]:Ptr[r+1]] (postsynaptic neuron indices, ascending
 // within a row unless multapses repeat them) with weights W[...].
-// Eight bytes per synapse plus four per row.
+// Eight bytes per synapse plus four per row; synapses with delays of
+// their own (InitDelays) add one byte each (D8) or two (D).
 type CSR struct {
 	Rows int
 	Cols int
 	Ptr  []uint32
 	Idx  []uint32
 	W    []float32
+	// D8 or D holds each synapse's own delay in steps (added to the
+	// axon's) when the CSR has synaptic delays that differ (see
+	// InitDelays): D8 when all fit in a byte (at most 255 steps), else D.
+	// Both nil otherwise (see UniformDelay).
+	D  []uint16
+	D8 []uint8
+
+	// delayed: InitDelays gave the synapses delays; d0 is the common one
+	// when D is nil.
+	delayed bool
+	d0      uint16
 
 	// uniform: every synapse has weight w0 and W is nil (see Compact).
 	uniform bool
@@ -74,7 +86,8 @@ func (c *CSR) Weight(k int) float32 {
 // row is a contiguous run of it, kept in the same order, so deliveries add
 // in the same order as on the whole.
 func (c *CSR) Columns(lo, hi int) *CSR {
-	out := &CSR{Rows: c.Rows, Cols: hi - lo, Ptr: make([]uint32, c.Rows+1), uniform: c.uniform, w0: c.w0}
+	out := &CSR{Rows: c.Rows, Cols: hi - lo, Ptr: make([]uint32, c.Rows+1), uniform: c.uniform, w0: c.w0,
+		delayed: c.delayed, d0: c.d0}
 	// Count first, so that the copy holds exactly its synapses (growing
 	// it by appending would leave up to a quarter unused).
 	n := 0
@@ -87,12 +100,24 @@ func (c *CSR) Columns(lo, hi int) *CSR {
 	if !c.uniform {
 		out.W = make([]float32, 0, n)
 	}
+	if c.D != nil {
+		out.D = make([]uint16, 0, n)
+	}
+	if c.D8 != nil {
+		out.D8 = make([]uint8, 0, n)
+	}
 	for r := 0; r < c.Rows; r++ {
 		for k := c.Ptr[r]; k < c.Ptr[r+1]; k++ {
 			if j := int(c.Idx[k]); j >= lo && j < hi {
 				out.Idx = append(out.Idx, uint32(j-lo))
 				if !c.uniform {
 					out.W = append(out.W, c.W[k])
+				}
+				if c.D != nil {
+					out.D = append(out.D, c.D[k])
+				}
+				if c.D8 != nil {
+					out.D8 = append(out.D8, c.D8[k])
 				}
 			}
 		}
@@ -105,9 +130,10 @@ func (c *CSR) Columns(lo, hi int) *CSR {
 func (c *CSR) Uniform() (float32, bool) { return c.w0, c.uniform }
 
 // Memory returns the bytes held by the CSR's arrays (their capacity):
-// 8 per synapse (index and weight) and 4 per row.
+// 8 per synapse (index and weight), 1 or 2 more with delays that differ
+// per synapse, and 4 per row.
 func (c *CSR) Memory() int {
-	return 4 * (cap(c.Ptr) + cap(c.Idx) + cap(c.W))
+	return 4*(cap(c.Ptr)+cap(c.Idx)+cap(c.W)) + 2*cap(c.D) + cap(c.D8)
 }
 
 // BytesPerSynapse returns Memory() / Len() (0 without synapses).
@@ -134,7 +160,7 @@ func (c *CSR) Release() {
 	if len(c.Ptr) != c.Rows+1 {
 		return
 	}
-	c.Idx, c.W, c.released = nil, nil, true
+	c.Idx, c.W, c.D, c.D8, c.released = nil, nil, nil, nil, true
 }
 
 // Released reports whether Release dropped the synapses.
@@ -160,6 +186,9 @@ func (c *CSR) Validate() error {
 	}
 	if c.Ptr[0] != 0 || int(c.Ptr[c.Rows]) != len(c.Idx) || len(c.W) != nw {
 		return fmt.Errorf("csr: inconsistent lengths (ptr end %d, idx %d, w %d)", c.Ptr[c.Rows], len(c.Idx), len(c.W))
+	}
+	if c.D != nil && len(c.D) != len(c.Idx) || c.D8 != nil && len(c.D8) != len(c.Idx) || c.D != nil && c.D8 != nil {
+		return fmt.Errorf("csr: %d + %d delays for %d synapses", len(c.D), len(c.D8), len(c.Idx))
 	}
 	for r := 0; r < c.Rows; r++ {
 		if c.Ptr[r] > c.Ptr[r+1] {

@@ -243,3 +243,59 @@ func Compare(t *testing.T, what string, want, got Result) {
 		t.Errorf("%s: %d synaptic events delivered sequentially, %d here", what, want.Events, got.Events)
 	}
 }
+
+// SynapseDelays is BrunelLike with synaptic delays (network.Connection.
+// Delay) added to the axons': drawn per synapse from a normal
+// distribution (E→E, redrawn below 0), a uniform one rounded to the
+// nearest step (I→E), and a constant (E→I); I→I has none. When plastic,
+// E→E learns (STDP, with a constant synaptic delay instead), which makes
+// the receptor of E deliver on arrival, so I→E's per-synapse delays take
+// the deferred path.
+func SynapseDelays(t testing.TB, plastic bool) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 13})
+	n := soma.LIF()
+	n.Rest = param.Const(0)
+	n.Threshold = param.Const(20)
+	v10 := param.Const(10)
+	n.Reset = &v10
+	n.Refractory = param.Const(2)
+	n.Integration = soma.Exact
+	for _, p := range []struct {
+		name string
+		size int
+	}{{"E", 800}, {"I", 200}} {
+		b.Population(p.name, p.size, n).
+			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
+	}
+	for _, c := range []struct {
+		from, to string
+		w        float64
+		delay    param.Value
+		nearest  bool
+	}{
+		{"E", "E", 0.2, param.Normal(1.5, 0.75), false},
+		{"E", "I", 0.2, param.Const(0.3), false},
+		{"I", "E", -1, param.Uniform(0, 1), true},
+		{"I", "I", -1, param.Value{}, false},
+	} {
+		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
+			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w), Delay: c.delay}
+		if c.nearest {
+			conn.DelayRounding = axon.Nearest
+		}
+		if plastic && c.from == "E" && c.to == "E" {
+			conn.Plasticity = plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			conn.Wmin, conn.Wmax = 0, 0.5
+			conn.Delay = param.Const(0.4)
+		}
+		b.Connect(c.from+c.to, conn)
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
