@@ -249,7 +249,7 @@ func synDelayRange(n *yaml.Node) (varies bool, lo, hi float64) {
 		if u := get(n, "normal"); u != nil {
 			if u = deref(u); u != nil && u.Kind == yaml.SequenceNode && len(u.Content) == 2 {
 				m, sd := num(u.Content[0]), num(u.Content[1])
-				return true, 0, max(0, m+6*math.Abs(sd))
+				return true, 0, max(0, m+float64(6*math.Abs(sd)))
 			}
 		}
 	}

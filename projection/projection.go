@@ -241,7 +241,7 @@ func spread[T uint8 | uint16](p *Projection, delays []T, step int64, src uint32,
 	idx, d := p.Syn.Idx[lo:hi], delays[lo:hi]
 	d = d[:len(idx)]
 	if w0, ok := p.Syn.Uniform(); ok && p.mask == nil {
-		x := value * w0
+		x := float32(value * w0)
 		for k, j := range idx {
 			// d[k] < slots (the ring holds the largest delay), so one
 			// subtraction wraps it.
@@ -264,7 +264,7 @@ func spread[T uint8 | uint16](p *Projection, delays []T, step int64, src uint32,
 		if s >= slots {
 			s -= slots
 		}
-		ring[s*n+off+int(j)] += value * w[k]
+		ring[s*n+off+int(j)] += float32(value * w[k])
 		sent[s]++
 	}
 }
