@@ -129,7 +129,7 @@ class Run:
 
     def finish(self, result):
         """Adds the run's settings, timings and versions to result, prints
-        it as one line of JSON and writes it to --out."""
+        it as one line of JSON and writes it to --out (indented)."""
         import brian2
         import numpy
         a = self.args
@@ -153,9 +153,9 @@ class Run:
         res['timing'] = self.timing
         text = json.dumps(res, default=_plain)
         print(text)
-        if a.out:
+        if a.out:   # the same object, one key a line (diffable fixtures)
             with open(a.out, 'w') as f:
-                f.write(text + '\n')
+                f.write(json.dumps(res, default=_plain, indent=1) + '\n')
         return res
 
 
