@@ -1,5 +1,5 @@
 """Shared plumbing of Spiral's Brian2 benchmark scripts (cuba.py, coba.py,
-brunel.py, stdp.py in this folder): the command line that `go run ./bench`
+brunel.py, stdp.py, fI.py in this folder): the command line that `go run ./bench`
 passes, choosing Brian2's device, timing the phases, the spike statistics
 and the JSON that the harness reads (bench/results.go, parseBrianJSON).
 
@@ -129,7 +129,7 @@ class Run:
 
     def finish(self, result):
         """Adds the run's settings, timings and versions to result, prints
-        it as one line of JSON and writes it to --out."""
+        it as one line of JSON and writes it to --out (indented)."""
         import brian2
         import numpy
         a = self.args
@@ -141,16 +141,21 @@ class Run:
             res['cython_cache_warm'] = self.cache_warm
         res['versions'] = {'brian2': brian2.__version__,
                            'numpy': numpy.__version__,
-                           'python': platform.python_version()}
+                           'python': platform.python_version(),
+                           'python_executable': sys.executable,
+                           'gxx': _gxx(),
+                           'cpu': _cpu_model(),
+                           'ncpu': os.cpu_count(),
+                           'platform': platform.platform()}
         if self.tmpdir:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
         self.timing['total_process_s'] = time.perf_counter() - _STARTED
         res['timing'] = self.timing
         text = json.dumps(res, default=_plain)
         print(text)
-        if a.out:
+        if a.out:   # the same object, one key a line (diffable fixtures)
             with open(a.out, 'w') as f:
-                f.write(text + '\n')
+                f.write(json.dumps(res, default=_plain, indent=1) + '\n')
         return res
 
 
@@ -161,16 +166,23 @@ def _plain(x):
     raise TypeError(type(x).__name__)
 
 
-def population_stats(i, t, first, stop, t0, t1, min_spikes=3):
+def population_stats(i, t, first, stop, t0, t1, min_spikes=3, bin_s=1e-3):
     """Statistics of the neurons first..stop-1 over the spikes with
-    t0 <= t < t1 (i: neuron indices, t: times in s):
+    t0 <= t < t1 (i: neuron indices, t: times in s); the definitions of
+    testdata/brian2/README.md:
 
-      rate_hz      spikes / (neurons * (t1 - t0)), silent neurons included
-      cv_isi       mean over the neurons with at least min_spikes spikes of
-                   std(ISI) / mean(ISI) (population std, ddof 0); None when
-                   no neuron has that many
-      n_cv         how many neurons the CV is averaged over
-      frac_silent  fraction of neurons without a spike
+      n, spikes      neurons, spikes in the window
+      rate_hz        spikes / (neurons * (t1 - t0)), silent neurons included
+      rate_std_hz    std (ddof 0) over the neurons of count / (t1 - t0)
+      frac_silent    fraction of neurons without a spike
+      cv_isi_mean,   mean and median over the neurons with at least
+      cv_isi_median  min_spikes spikes of std(ISI) / mean(ISI) (population
+                     std, ddof 0); None when no neuron has that many
+      n_cv           how many neurons the CV is taken over
+      pop_count_cv   std / mean of the population's spike count in bins of
+                     bin_s (1 ms): a synchrony indicator, about
+                     sqrt(1 / (n * rate * bin_s)) when asynchronous; None
+                     without spikes
     """
     import numpy as np
     i = np.asarray(i)
@@ -178,11 +190,12 @@ def population_stats(i, t, first, stop, t0, t1, min_spikes=3):
     keep = (i >= first) & (i < stop) & (t >= t0) & (t < t1)
     i, t = i[keep] - first, t[keep]
     n = stop - first
+    T = t1 - t0
     counts = np.bincount(i, minlength=n)
     order = np.lexsort((t, i))              # by neuron, then by time
-    i, t = i[order], t[order]
-    same = i[1:] == i[:-1]                  # consecutive spikes of one neuron
-    isi, who = np.diff(t)[same], i[1:][same]
+    i_s, t_s = i[order], t[order]
+    same = i_s[1:] == i_s[:-1]              # consecutive spikes of one neuron
+    isi, who = np.diff(t_s)[same], i_s[1:][same]
     k = np.bincount(who, minlength=n).astype(float)
     m1 = np.bincount(who, weights=isi, minlength=n)
     m2 = np.bincount(who, weights=isi * isi, minlength=n)
@@ -190,10 +203,18 @@ def population_stats(i, t, first, stop, t0, t1, min_spikes=3):
     mean = m1[ok] / k[ok]
     sd = np.sqrt(np.maximum(m2[ok] / k[ok] - mean * mean, 0.0))
     cvs = sd / mean
-    return {'rate_hz': float(counts.sum() / (n * (t1 - t0))) if n else 0.0,
-            'cv_isi': float(cvs.mean()) if cvs.size else None,
+    # population count per bin (the whole window, bins of bin_s)
+    bins = np.histogram(t, bins=max(1, int(round(T / bin_s))), range=(t0, t1))[0]
+    per_neuron = counts / T
+    return {'n': int(n), 'spikes': int(counts.sum()),
+            'rate_hz': float(per_neuron.mean()) if n else 0.0,
+            'rate_std_hz': float(per_neuron.std()) if n else 0.0,
+            'frac_silent': float((counts == 0).mean()) if n else 0.0,
+            'cv_isi_mean': float(cvs.mean()) if cvs.size else None,
+            'cv_isi_median': float(np.median(cvs)) if cvs.size else None,
             'n_cv': int(ok.sum()),
-            'frac_silent': float((counts == 0).mean()) if n else 0.0}
+            'pop_count_cv': (float(bins.std() / bins.mean())
+                             if bins.sum() > 0 else None)}
 
 
 def delivered(counts, pre):
@@ -205,22 +226,69 @@ def delivered(counts, pre):
     return int((np.asarray(counts, dtype=np.int64) * out_degree).sum())
 
 
+STEADY_AFTER_S = 0.1   # start of the "steady" window, s
+
+
+def network_stats(i, t, pops, duration):
+    """population_stats of every population pops = [(name, first, stop)]
+    over the whole run ("full": [0, duration)) and, for runs longer than
+    0.2 s, after the start transient ("steady_after_0.1s": [0.1 s,
+    duration))."""
+    out = {'full': {name: population_stats(i, t, a, b, 0.0, duration)
+                    for name, a, b in pops}}
+    if duration > 2 * STEADY_AFTER_S:
+        out['steady_after_%gs' % STEADY_AFTER_S] = {
+            name: population_stats(i, t, a, b, STEADY_AFTER_S, duration)
+            for name, a, b in pops}
+    return out
+
+
 def network_result(i, t, pops, duration, projections, n_neurons):
     """The JSON fields of a network of populations pops = [(name, first,
-    stop)]; projections = [(counts of the source group, pre indices)]."""
-    stats = {name: population_stats(i, t, a, b, 0.0, duration)
-             for name, a, b in pops}
+    stop)]; projections = [(counts of the source group, pre indices)].
+    rate_hz and cv_isi (the harness's fields) are the whole run's rate_hz
+    and cv_isi_mean per population; stats holds every statistic of
+    population_stats for both windows (network_stats)."""
+    stats = network_stats(i, t, pops, duration)
+    full = stats['full']
     return {
         'N': n_neurons,
         'n_synapses': int(sum(len(pre) for _, pre in projections)),
         'spikes_total': int(len(i)),
-        'rate_hz': {k: v['rate_hz'] for k, v in stats.items()},
-        'cv_isi': {k: v['cv_isi'] for k, v in stats.items()},
+        'rate_hz': {k: v['rate_hz'] for k, v in full.items()},
+        'rate_hz_all': float(len(i) / (n_neurons * duration)),
+        'cv_isi': {k: v['cv_isi_mean'] for k, v in full.items()},
         'stats': stats,
         'syn_events': sum(delivered(c, pre) for c, pre in projections),
     }
 
 
+def quantities(ns):
+    """A namespace as strings with units (the JSON's "params")."""
+    return {k: str(v) for k, v in ns.items()}
+
+
+def _cpu_model():
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _gxx():
+    import subprocess
+    try:
+        out = subprocess.run(['g++', '--version'], capture_output=True,
+                             text=True, timeout=10).stdout
+        return out.splitlines()[0] if out else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 if __name__ == '__main__':
     sys.exit('b2run.py is a module of the benchmark scripts; run cuba.py, '
-             'coba.py, brunel.py or stdp.py')
+             'coba.py, brunel.py, stdp.py or fI.py')

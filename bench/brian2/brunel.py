@@ -69,6 +69,11 @@ res = b2run.network_result(
     np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / second),
     [('E', 0, NE), ('I', NE, N)], args.duration,
     [(counts[:NE], pre_e), (counts[NE:], pre_i)], N)
-res.update({'CE': CE, 'CI': CI, 'g': g, 'eta': eta,
-            'external_poisson_rate_hz': float(ext_rate / Hz)})
+res.update({'N_E': NE, 'N_I': NI, 'CE': CE, 'CI': CI, 'g': g, 'eta': eta,
+            'external_poisson_rate_hz': float(ext_rate / Hz),
+            'params': b2run.quantities(ns) | {
+                't_ref': '2 ms', 'delay': '1.5 ms', 'V_reset': '0 mV',
+                'conn': 'fixed in-degree, with replacement',
+                'v_init': '0 mV', 'refractory_input': 'discard',
+                'ext': 'poisson'}})
 run.finish(res)

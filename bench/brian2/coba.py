@@ -55,5 +55,9 @@ res = b2run.network_result(
     [('E', 0, NE), ('I', NE, N)], args.duration,
     [(counts[:NE], np.asarray(exc.i[:])), (counts[NE:], np.asarray(inh.i[:]))],
     N)
-res['p_connect'] = p
+res.update({'N_E': NE, 'N_I': N - NE, 'p_connect': p,
+            'params': b2run.quantities(ns) | {
+                'refractory': '5. ms', 'method': 'exponential_euler',
+                'delay': '0 (same step)', 'v_init': 'N(-55 mV, 5 mV)',
+                'autapses': True}})
 run.finish(res)

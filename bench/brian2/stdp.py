@@ -13,8 +13,9 @@ Spiral's built-in model `stdp` (package models, STDP):
   (in a step the presynaptic updates come first)
 
 Prints (and with --out writes) one JSON object: timings, the input and
-output rates, the final weights (mean, histogram of w/gmax, the fractions
-below 0.1 and above 0.9), the
+output rates (the whole run and its last 10 s), the final weights (mean,
+histogram of w/gmax, the fractions below 0.1 and above 0.9), the mean w/gmax
+once a second from t = 0 (w_mean_timecourse), the
 synaptic events (presynaptic and postsynaptic updates of the synapses).
 """
 import b2run
@@ -24,7 +25,7 @@ run = b2run.Run(args)
 
 import numpy as np
 from brian2 import (NeuronGroup, PoissonGroup, Synapses, SpikeMonitor,
-                    Network, ms, mV, second, Hz)
+                    StateMonitor, Network, ms, mV, second, Hz)
 
 N = int(round(1000 * args.scale))
 gmax = 0.01
@@ -52,13 +53,17 @@ syn.connect()
 syn.w = 'gmax * rand()'
 in_spikes = SpikeMonitor(inputs, record=False)
 out_spikes = SpikeMonitor(cell)
-net = Network(inputs, cell, syn, in_spikes, out_spikes)
+# every weight once a second, at t = 0, 1, 2, ... s (start of the step)
+w_samples = StateMonitor(syn, 'w', record=True, dt=1 * second)
+net = Network(inputs, cell, syn, in_spikes, out_spikes, w_samples)
 run.built()
 run.simulate(net, ns)
 
 T = args.duration
 n_in = int(np.sum(in_spikes.count[:]))
-n_out = int(len(out_spikes.t[:]))
+t_out = np.asarray(out_spikes.t[:] / second)
+n_out = int(len(t_out))
+last = min(10.0, T)                     # the last 10 s (or the whole run)
 w = np.asarray(syn.w[:]) / gmax
 hist, edges = np.histogram(w, bins=20, range=(0.0, 1.0))
 run.finish({
@@ -70,6 +75,14 @@ run.finish({
     'w_mean_final': float(w.mean()),
     'w_frac_below_0.1': float((w < 0.1).mean()),
     'w_frac_above_0.9': float((w > 0.9).mean()),
+    'post_rate_last10s_hz': float(np.sum(t_out >= T - last)) / last,
     'w_hist_counts': hist.tolist(), 'w_hist_edges': edges.tolist(),
+    'w_mean_timecourse': {
+        't_s': np.asarray(w_samples.t[:] / second).tolist(),
+        'mean_w_over_gmax': (np.asarray(w_samples.w[:]).mean(axis=0)
+                             / gmax).tolist()},
     'syn_events': n_in + n_out * N,
+    'params': b2run.quantities(ns) | {
+        'F': '15 Hz', 'w_init': 'U[0, gmax)', 'v_init': 'vr',
+        'method': 'exact'},
 })

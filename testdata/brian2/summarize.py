@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""Summarise the <model>_seed<k>.json files of this folder into reference.json
-and print Markdown tables (used for README.md).  Usage: /usr/bin/python3 summarize.py"""
+"""Summarise the <model>_seed<k>.json files of this folder (written by
+run.sh with the scripts of bench/brian2) into reference.json and print
+Markdown tables (used for README.md).
+Usage: /usr/bin/python3 testdata/brian2/summarize.py"""
 import glob, json, os, re, statistics as st
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,6 +62,19 @@ def stdp(runs):
     return {'params': par, 'stats': stats}
 
 
+def brunel_plastic(runs):
+    stats = {}
+    for pop in ['E', 'I']:
+        for k in ['rate_hz', 'cv_isi']:
+            stats[f'{k}_{pop}'] = summ(r[pop][k] for r in runs)
+    stats['w_mean_mV'] = summ(r['w_mean_mV'] for r in runs)
+    r0 = runs[0]
+    par = {'scale': r0['scale'], 'duration_s': r0['duration_s'], 'N': r0['N'],
+           'n_synapses': r0['n_synapses'], 'n_plastic': r0['n_plastic'],
+           'seeds': [r['seed'] for r in runs], 'device': r0['device']}
+    return {'params': par, 'stats': stats}
+
+
 def fI(runs):
     tab0 = runs[0]['table']
     identical = all(r['table'] == tab0 for r in runs)
@@ -84,11 +99,14 @@ def fI(runs):
     return {'params': par, 'stats': stats}
 
 
-ref = {'_meta': {'brian2': None, 'generated_by': 'summarize.py', 'source': 'run.sh'}}
+ref = {'_meta': {'brian2': None, 'generated_by': 'summarize.py', 'source': 'run.sh',
+                 'scripts': 'bench/brian2/*.py'}}
 for m in ['cuba', 'coba', 'brunel', 'brunel_s1']:
     ref[m] = network(m, load(m))
 ref['stdp'] = stdp(load('stdp'))
+ref['stdp_T100'] = stdp(load('stdp_T100'))
 ref['fI'] = fI(load('fI'))
+ref['brunel_plastic'] = brunel_plastic(load('brunel_plastic'))
 v = load('cuba')[0]['versions']
 ref['_meta'].update(brian2=v['brian2'], numpy=v['numpy'], python=v['python'],
                     cpu=v['cpu'])
@@ -102,15 +120,16 @@ def fmt(x):
     return f'{x:.4g}'
 
 
-for m in ['cuba', 'coba', 'brunel', 'brunel_s1', 'stdp', 'fI']:
+for m in ['cuba', 'coba', 'brunel', 'brunel_s1', 'stdp', 'stdp_T100', 'fI',
+          'brunel_plastic']:
     s = ref[m]['stats']
     print(f'\n### {m}  (n = {next(iter(s.values()))["n"]})\n')
     print('| statistic | mean | sd | min | max |')
     print('|---|---|---|---|---|')
     for k, d in s.items():
-        if m == 'stdp' and k.startswith('w_hist_bin'):
+        if m.startswith('stdp') and k.startswith('w_hist_bin'):
             continue
         print(f"| {k} | {fmt(d['mean'])} | {fmt(d['sd'])} | {fmt(d['min'])} | {fmt(d['max'])} |")
-    if m == 'stdp':
+    if m.startswith('stdp'):
         print('\nFinal w/gmax histogram (20 bins on [0,1], counts of 1000): mean (min–max) per bin:\n')
         print(' '.join(f"{s[f'w_hist_bin{b:02d}']['mean']:.0f}({s[f'w_hist_bin{b:02d}']['min']:.0f}–{s[f'w_hist_bin{b:02d}']['max']:.0f})" for b in range(20)))
