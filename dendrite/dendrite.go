@@ -65,6 +65,44 @@ func ParseKernel(s string) (Kernel, error) {
 // Conductance reports whether the kernel is conductance-based.
 func (k Kernel) Conductance() bool { return k == ExpConductance || k == AlphaConductance }
 
+// PSCForm selects how an exponential-current receptor's current acts on
+// the soma within a step.
+type PSCForm int
+
+const (
+	// Exact (the default): where the population's model integrates an
+	// exponentially decaying current exactly (soma.PSCGainer: the leaky
+	// integrate-and-fire neuron with soma.Exact integration and one
+	// membrane time constant for every neuron), the receptor scales its
+	// input by the model's gain f = P21/P20, so that the PSC, which decays
+	// within the step, is integrated exactly — NEST's iaf_psc_exp (Rotter &
+	// Diesmann 1999). With any other model f = 1: the same as
+	// StepConstant.
+	Exact PSCForm = iota
+	// StepConstant holds the current over the step: the soma integrates
+	// g as a constant input (with soma.Exact, with P20).
+	StepConstant
+)
+
+var pscNames = [...]string{"exact", "step_constant"}
+
+func (f PSCForm) String() string {
+	if f < 0 || int(f) >= len(pscNames) {
+		return fmt.Sprintf("psc(%d)", int(f))
+	}
+	return pscNames[f]
+}
+
+// ParsePSC returns the PSC form named s ("exact", "step_constant").
+func ParsePSC(s string) (PSCForm, error) {
+	for i, n := range pscNames {
+		if n == s {
+			return PSCForm(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown psc %q (valid: %v)", s, pscNames)
+}
+
 // Spec describes a receptor.
 type Spec struct {
 	Kernel Kernel
@@ -72,6 +110,9 @@ type Spec struct {
 	TauMs float64
 	// ReversalMV is the reversal potential of conductance kernels (mV).
 	ReversalMV float64
+	// PSC is the form of an ExpCurrent receptor's current within a step:
+	// Exact (default) or StepConstant. Other kernels take Exact only.
+	PSC PSCForm
 }
 
 // Validate checks the parameters.
@@ -85,6 +126,12 @@ func (s Spec) Validate() error {
 	if math.IsNaN(s.ReversalMV) || math.IsInf(s.ReversalMV, 0) {
 		return fmt.Errorf("%s: reversal_mV = %g: must be finite", s.Kernel, s.ReversalMV)
 	}
+	switch {
+	case s.PSC != Exact && s.PSC != StepConstant:
+		return fmt.Errorf("%s: psc = %d: unknown (valid: %v)", s.Kernel, int(s.PSC), pscNames)
+	case s.PSC == StepConstant && s.Kernel != ExpCurrent:
+		return fmt.Errorf("%s: psc = step_constant: only for exp_current", s.Kernel)
+	}
 	return nil
 }
 
@@ -96,6 +143,7 @@ type Receptor struct {
 	slots int
 	g, h  []float32
 	decay float32 // e^{-dt/τ}
+	gain  float32 // scales every input (SetGain); 1 by default
 	alpha float32 // e/τ: jump of h per unit weight (alpha kernels)
 	dt    float32
 }
@@ -109,7 +157,7 @@ func (s Spec) New(n int, dt float64, maxLatency int) (*Receptor, error) {
 	if maxLatency < 1 {
 		maxLatency = 1
 	}
-	r := &Receptor{spec: s, n: n, slots: maxLatency + 1, dt: float32(dt)}
+	r := &Receptor{spec: s, n: n, slots: maxLatency + 1, dt: float32(dt), gain: 1}
 	r.ring = make([]float32, r.slots*n)
 	if s.Kernel != Delta {
 		r.g = make([]float32, n)
@@ -124,6 +172,19 @@ func (s Spec) New(n int, dt float64, maxLatency int) (*Receptor, error) {
 
 // Spec returns the receptor's description.
 func (r *Receptor) Spec() Spec { return r.spec }
+
+// Gain returns the factor by which every input into the receptor is
+// scaled (SetGain); 1 unless set. Whatever adds into the receptor's ring
+// (Slot, Ring) multiplies its value by it, once per event (the event's
+// value, before the weights), so that a gain of 1 changes no bit.
+func (r *Receptor) Gain() float32 { return r.gain }
+
+// SetGain sets the factor of Gain. The population sets it for an
+// exponential-current receptor with the Exact PSC form to its model's
+// soma.PSCGainer factor P21/P20. The kernel state (G, and the current the
+// receptor gives the soma) is then f times the PSC as the weights define
+// it: the current as the soma receives it.
+func (r *Receptor) SetGain(g float32) { r.gain = g }
 
 // Slots returns the ring length: inputs may arrive up to Slots()-1 steps
 // ahead.

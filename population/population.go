@@ -109,6 +109,14 @@ func (p *Population) AddReceptor(name string, spec dendrite.Spec, dt float64, ma
 	if err != nil {
 		return nil, fmt.Errorf("population %q: receptor %q: %w", p.Name, name, err)
 	}
+	if spec.Kernel == dendrite.ExpCurrent && spec.PSC == dendrite.Exact {
+		// Exact PSCs: the model's P21/P20 (dendrite.Exact).
+		if pg, ok := p.model.(soma.PSCGainer); ok {
+			if f, ok := pg.ExpPSCGain(spec.TauMs); ok {
+				r.SetGain(float32(f))
+			}
+		}
+	}
 	if spec.Kernel == dendrite.Delta && p.jump == nil {
 		p.jump = make([]float32, p.Len())
 	}
@@ -147,8 +155,9 @@ func (p *Population) ReceptorNames() []string { return p.receptorNames }
 func (p *Population) AddStimulus(s Stimulus) { p.stimuli = append(p.stimuli, s) }
 
 type drive struct {
-	r *dendrite.Receptor
-	s Stimulus
+	r   *dendrite.Receptor
+	s   Stimulus
+	buf []float32 // the drive's input before the receptor's gain (gain ≠ 1)
 }
 
 // AddDrive makes s add, each step, into the named receptor's input of that
@@ -159,7 +168,11 @@ func (p *Population) AddDrive(receptor string, s Stimulus) error {
 	if !ok {
 		return fmt.Errorf("population %q: drive targets receptor %q, which does not exist (has %v)", p.Name, receptor, p.receptorNames)
 	}
-	p.drives = append(p.drives, drive{r, s})
+	d := drive{r: r, s: s}
+	if r.Gain() != 1 {
+		d.buf = make([]float32, p.Len())
+	}
+	p.drives = append(p.drives, d)
 	return nil
 }
 
@@ -194,7 +207,19 @@ func (p *Population) Principles() []Principle { return p.principles }
 // Step advances the population by one step.
 func (p *Population) Step(step int64) {
 	for _, d := range p.drives {
-		d.s.Add(step, d.r.Slot(step))
+		slot := d.r.Slot(step)
+		if d.buf == nil {
+			d.s.Add(step, slot)
+			continue
+		}
+		// The receptor's gain (dendrite.Receptor.Gain), applied to the
+		// drive's sum of the step.
+		clear(d.buf)
+		d.s.Add(step, d.buf)
+		g := d.r.Gain()
+		for i, x := range d.buf {
+			slot[i] += float32(g * x)
+		}
 	}
 	if len(p.stimuli) == 0 && p.stepFused(step, nil) {
 		// No stimulus: the current is not read; the fused loop writes

@@ -221,6 +221,7 @@ func (p *Projection) DelayRange() (lo, hi int) { return p.dmin, p.dmax }
 // weights and mask of step; each synapse counts as an event when its input
 // arrives.
 func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
+	value = float32(value * p.inbox.target.Gain()) // the receptor's gain (dendrite.Receptor.Gain)
 	if p.Syn.D8 != nil {
 		spread(p, p.Syn.D8, step, src, value)
 	} else {
@@ -319,13 +320,14 @@ func (p *Projection) deliverLate(step int64, src uint32, value float32) {
 	row := src // batch 1
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
 	n := int64(hi - lo)
+	vg := float32(value * p.inbox.target.Gain()) // the receptor's gain
 	for k := lo; k < hi; k++ {
 		if p.mask != nil && !p.mask[k] {
 			n--
 			continue
 		}
 		at := step + int64(latency.Steps(p.latL[k]))
-		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(value * p.Syn.W[k])
+		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(vg * p.Syn.W[k])
 		p.lat.Schedule(k, at)
 	}
 	p.inbox.arrived += n
@@ -405,7 +407,9 @@ func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
 	b, row := int(src/rows), int(src%rows)
 	cols := p.Syn.Cols
 	slot := in.target.Slot(arrival)
-	p.Syn.Deliver(row, value, slot[b*cols:(b+1)*cols])
+	// The receptor's gain (dendrite.Receptor.Gain), once per event: with
+	// gain 1 the product is value itself.
+	p.Syn.Deliver(row, float32(value*in.target.Gain()), slot[b*cols:(b+1)*cols])
 	in.sent[arrival%int64(len(in.sent))] += int64(p.Syn.Ptr[row+1] - p.Syn.Ptr[row])
 }
 
@@ -429,13 +433,14 @@ func (p *Projection) deliver(src uint32, value float32, slot []float32) {
 	cols := p.Syn.Cols
 	out := slot[b*cols : (b+1)*cols]
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	vg := float32(value * p.inbox.target.Gain()) // the receptor's gain; p.pre takes value
 	if p.mask == nil {
-		p.Syn.Deliver(row, value, out)
+		p.Syn.Deliver(row, vg, out)
 		p.inbox.arrived += int64(hi - lo)
 	} else {
 		for k := lo; k < hi; k++ {
 			if p.mask[k] {
-				out[p.Syn.Idx[k]] += float32(value * p.Syn.W[k])
+				out[p.Syn.Idx[k]] += float32(vg * p.Syn.W[k])
 				p.inbox.arrived++
 			}
 		}

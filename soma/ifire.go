@@ -410,6 +410,9 @@ func (s IF) New(env Env) (Model, error) {
 	}
 	m.v = make([]float32, n)
 	m.rc = make([]float32, n)
+	if s.Integration == Exact && leak && len(tau) > 0 && param.Uniform32(tau[:env.N]) {
+		m.pscTau, m.pscDt = float64(tau[0]), env.Dt
+	}
 
 	if m.adapt == nil && !exp {
 		// Affine update: the fast path.
@@ -615,4 +618,42 @@ func (t *adaptTerm) reset() {
 	clear(t.w)
 	clear(t.s)
 	t.sOn = t.sOn[:0]
+}
+
+// ExpPSCGain implements PSCGainer for the leaky integrate-and-fire neuron
+// with Exact integration and a membrane time constant τ shared by every
+// neuron; ok is false otherwise (Euler integration, or τ per neuron).
+func (m *ifModel) ExpPSCGain(tauS float64) (float64, bool) {
+	if m.pscTau == 0 || !(tauS > 0) || math.IsInf(tauS, 0) {
+		return 1, false
+	}
+	return ExpPSCGain(m.pscDt, m.pscTau, tauS), true
+}
+
+// ExpPSCGain returns f = P21/P20 for a step h (ms), a membrane time
+// constant τ and a current time constant τs (ms): the exact update of the
+// linear membrane τ·dV/dt = −(V − E) + R·I over one step, for a current
+// I(t) = I0·e^{−t/τs} that decays within the step, adds P21·I0, where the
+// update for a current held at I0 adds P20·I0 (Rotter & Diesmann 1999;
+// NEST's iaf_psc_exp):
+//
+//	P20 = R·(1 − e^{−h/τ})
+//	P21 = R·τs/(τ − τs)·(e^{−h/τ} − e^{−h/τs})   (τs ≠ τ)
+//	P21 = R·(h/τ)·e^{−h/τ}                        (τs = τ)
+//
+// R cancels. A receptor that scales its input by f makes the step-constant
+// update exact.
+func ExpPSCGain(h, tau, tauS float64) float64 {
+	a := h / tau
+	p20 := -math.Expm1(-a)
+	var p21 float64
+	if tauS == tau {
+		p21 = a * math.Exp(-a)
+	} else {
+		// e^{−a} − e^{−b} = −e^{−a}·(e^{a−b} − 1), without cancellation
+		// when τs is close to τ.
+		b := h / tauS
+		p21 = -tauS / (tau - tauS) * math.Exp(-a) * math.Expm1(a-b)
+	}
+	return p21 / p20
 }

@@ -50,6 +50,12 @@ type ifModel struct {
 	zeros   []float32
 	// AVX2 conductance loop: its constants and spike masks (see
 	// coba2SIMD), made at first use.
+	// Exact integration of exponential PSCs (ExpPSCGain): the membrane
+	// time constant shared by every neuron (ms) and the step, or pscTau 0
+	// when the model has no such gain (Euler, or τ differing per neuron).
+	// Set for the whole population, so that its shards agree.
+	pscTau, pscDt float64
+
 	simd     *cobaParams
 	simdCuba *cubaParams
 	masks    []uint8

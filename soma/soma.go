@@ -58,6 +58,19 @@ type Conductor interface {
 	Conductances() bool
 }
 
+// PSCGainer is implemented by models that integrate their input current
+// exactly as if it were held over the step, and can integrate an
+// exponentially decaying current (an exponential PSC) exactly instead if
+// its input is scaled: ExpPSCGain returns the factor f for a current that
+// decays with time constant tauS (ms) — for the leaky integrate-and-fire
+// neuron with Exact integration, f = P21/P20 (see the function
+// ExpPSCGain). ok is false when the model has no such factor (f is then
+// 1). Populations apply it to their exponential-current receptors
+// (dendrite.Spec.PSC).
+type PSCGainer interface {
+	ExpPSCGain(tauS float64) (f float64, ok bool)
+}
+
 // Model is a neuron population's state and update rule.
 type Model interface {
 	// Len is the number of elements (neurons × batch).
