@@ -650,10 +650,9 @@ func ExpPSCGain(h, tau, tauS float64) float64 {
 	if tauS == tau {
 		p21 = a * math.Exp(-a)
 	} else {
-		// e^{−a} − e^{−b} = −e^{−a}·(e^{a−b} − 1), without cancellation
-		// when τs is close to τ.
-		b := h / tauS
-		p21 = -tauS / (tau - tauS) * math.Exp(-a) * math.Expm1(a-b)
+		// e^{−a} − e^{−b} = −e^{−a}·(e^{a−b} − 1) with b = h/τs and
+		// a − b = h·(τs − τ)/(τ·τs): no cancellation when τs is close to τ.
+		p21 = -tauS / (tau - tauS) * math.Exp(-a) * math.Expm1(h*(tauS-tau)/(tau*tauS))
 	}
 	return p21 / p20
 }
