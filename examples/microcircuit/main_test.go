@@ -89,8 +89,8 @@ func TestDCCompensation(t *testing.T) {
 	}
 }
 
-// The PyNEST model's PSC means and the weight Spiral's receptor needs for
-// the same potential: P21/P20 with the PyNEST model's propagators.
+// The PyNEST model's PSC means, and P21/P20 with the PyNEST model's
+// propagators: the gain the receptor applies to integrate the PSC exactly.
 const (
 	sheetPSCE   = 87.8085
 	sheetPSCL4  = 175.6170
@@ -113,8 +113,18 @@ func TestWeightConversion(t *testing.T) {
 	if got := pscOverPSP(); math.Abs(got-585.38996) > 1e-4 {
 		t.Errorf("PSC/PSP %.5f, sheet 585.38996", got)
 	}
-	if g := kernelGain(); math.Abs(g/sheetGain-1) > 1e-6 {
-		t.Errorf("kernel gain %.7f, sheet P21/P20 %.7f", g, sheetGain)
+	// The receptor's gain (dendrite.Exact with the Exact LIF) is the
+	// sheet's P21/P20, to float32.
+	net, err := Build(Config{NScale: 0.001, KScale: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := range 8 {
+		p, _ := net.Population(popNames[y])
+		r, _ := p.Receptor("syn")
+		if g := float64(r.Gain()); math.Abs(g/sheetGain-1) > 1e-6 {
+			t.Errorf("%s: receptor gain %.7f, sheet P21/P20 %.7f", popNames[y], g, sheetGain)
+		}
 	}
 }
 
@@ -133,7 +143,7 @@ func TestPSP(t *testing.T) {
 		lif.V0 = nil // at rest
 		b.Population("dst", 1, lif).Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: tauSynMs})
 		b.Connect("p", network.Connection{From: "src", To: "dst", Receptor: "syn", Pattern: connectivity.AllToAll{},
-			Weight: param.Const(pscMean(tc.y, tc.x) * kernelGain())})
+			Weight: param.Const(pscMean(tc.y, tc.x))})
 		net, err := b.Build()
 		if err != nil {
 			t.Fatal(err)
@@ -189,7 +199,7 @@ func TestBuiltNetwork(t *testing.T) {
 			if syn.Len() != want {
 				t.Errorf("%s: %d synapses, formula %d", projName(y, x), syn.Len(), want)
 			}
-			mean := sheetPSC(y, x) * sheetGain
+			mean := sheetPSC(y, x)
 			var s1, s2 float64
 			for k := range syn.Len() {
 				w := float64(syn.Weight(k))

@@ -127,22 +127,6 @@ func pscMean(y, x int) float64 {
 	return w
 }
 
-// kernelGain converts a NEST iaf_psc_exp PSC amplitude into the weight of
-// Spiral's exponential-current receptor that gives the same membrane
-// potential to the step. NEST propagates V with the exact PSC integral
-// P21·I (I decaying within the step); Spiral holds the receptor current
-// constant over the step and integrates it with P20 = R(1 − e^{−dt/τm}),
-// with the same decay e^{−dt/τs} between steps and the same step of first
-// effect (see README). Both are linear in the current, so scaling every
-// synaptic weight by P21/P20 ≈ 0.906 makes the two update sequences
-// identical. DC input goes through P20 in both and is not scaled.
-func kernelGain() float64 {
-	p22 := math.Exp(-dtMs / tauMMs)
-	p21 := tauSynMs * tauMMs / (cmPF * (tauMMs - tauSynMs)) * (p22 - math.Exp(-dtMs/tauSynMs))
-	p20 := tauMMs / cmPF * (1 - p22)
-	return p21 / p20
-}
-
 // muLocal returns the mean local input current of population y at full
 // scale (the PyNEST model): 0.001·τs·Σx Î_yx·K_yx·ν_x, in pA.
 func muLocal(y int) float64 {
@@ -217,7 +201,11 @@ func Build(c Config) (*network.Network, error) {
 		return nil, fmt.Errorf("microcircuit: scale = %g, kscale = %g: both must lie in (0, 1]", c.NScale, c.KScale)
 	}
 	b := network.New(network.Config{DtMs: dtMs, Seed: c.Seed})
-	wGain := kernelGain() / math.Sqrt(c.KScale)
+	// The weights are the sheet's PSC amplitudes (K-scaled): the
+	// receptor integrates the exponential PSC exactly, as iaf_psc_exp
+	// does (dendrite.Exact, the default: its gain P21/P20 = 0.90619
+	// with the Exact LIF).
+	wGain := 1 / math.Sqrt(c.KScale)
 	for y := range 8 {
 		n := c.popSize(y)
 		lif := neuron(y)
