@@ -504,6 +504,14 @@ func (p *parser) parseReceptor(n *yaml.Node, path string, line int) dendrite.Spe
 			p.bad(v, path+".reversal_mV", "only conductance kernels (exp_conductance, alpha_conductance) have a reversal potential")
 		}
 	}
+	if v, _ := m.get("psc"); v != nil {
+		if f, ok := p.enum(v, path+".psc", []string{"exact", "step_constant"}); ok {
+			s.PSC, _ = dendrite.ParsePSC(f)
+			if s.PSC != dendrite.Exact && s.Kernel != dendrite.ExpCurrent {
+				p.bad(v, path+".psc", "only exp_current receptors take psc: step_constant")
+			}
+		}
+	}
 	m.done()
 	return s
 }
