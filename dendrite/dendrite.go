@@ -17,6 +17,14 @@
 // the current w·e^{−(m−n)·dt/τ} at step m ≥ n, and for the alpha kernel
 // w·((m−n)dt/τ)·e^{1−(m−n)dt/τ} (peak w at τ). v is the potential at the
 // start of the step (semi-implicit).
+//
+// An exponential-current receptor may scale its inputs by a gain
+// (Receptor.Gain), applied by whatever adds into its ring, once per event:
+// with the Exact PSC form (the default) and a model that integrates an
+// exponentially decaying current exactly (soma.PSCGainer: the LIF with
+// soma.Exact), the population sets it to P21/P20, so that the current the
+// soma holds over a step gives the potential of the PSC decaying within it
+// (NEST's iaf_psc_exp). The state g is then the gain times the PSC.
 package dendrite
 
 import (
