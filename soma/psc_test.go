@@ -216,3 +216,73 @@ func TestExpPSCGain(t *testing.T) {
 		t.Errorf("ExpPSCGain(1e-4, 10, 5) = %g, want ≈ 1", f)
 	}
 }
+
+// Only the exact LIF with one τm has a gain: Euler, per-neuron τm (even
+// where a shard's slice of it is uniform), other kernels and the
+// step-constant form keep 1, so their inputs are unchanged bit for bit.
+func TestExpPSCGainOnlyExactLIF(t *testing.T) {
+	const dt = 0.1
+	build := func(integ soma.Integration, tau param.Value, n int) soma.Model {
+		s := soma.LIF()
+		s.Tau, s.Integration = tau, integ
+		m, err := s.New(soma.Env{N: n, Batch: 2, Dt: dt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	gain := func(m soma.Model, spec dendrite.Spec) float32 {
+		p, err := population.New("P", m.Len()/2, 2, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := p.AddReceptor("r", spec, dt, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Gain()
+	}
+	exp := dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5}
+	want := float32(soma.ExpPSCGain(dt, 20, 5))
+	if g := gain(build(soma.Exact, param.Const(20), 4), exp); g != want {
+		t.Errorf("exact LIF: gain %g, want %g", g, want)
+	}
+	perNeuron := param.Array(20, 20, 30, 30)
+	for _, c := range []struct {
+		name string
+		m    soma.Model
+		spec dendrite.Spec
+	}{
+		{"euler", build(soma.Euler, param.Const(20), 4), exp},
+		{"per-neuron tau", build(soma.Exact, perNeuron, 4), exp},
+		{"step constant", build(soma.Exact, param.Const(20), 4), dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5, PSC: dendrite.StepConstant}},
+		{"alpha current", build(soma.Exact, param.Const(20), 4), dendrite.Spec{Kernel: dendrite.AlphaCurrent, TauMs: 5}},
+		{"exp conductance", build(soma.Exact, param.Const(20), 4), dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5}},
+	} {
+		if g := gain(c.m, c.spec); g != 1 {
+			t.Errorf("%s: gain %g, want 1", c.name, g)
+		}
+	}
+	// A shard of the per-neuron population whose τm happen to agree
+	// keeps the whole population's answer.
+	sub, err := build(soma.Exact, perNeuron, 4).(soma.Splitter).Split(0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sub.(soma.PSCGainer).ExpPSCGain(5); ok {
+		t.Error("a uniform shard of a per-neuron τm population has a gain; the whole has none")
+	}
+	whole := build(soma.Exact, param.Const(20), 4)
+	part, err := whole.(soma.Splitter).Split(1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f0, _ := whole.(soma.PSCGainer).ExpPSCGain(5)
+	f1, ok := part.(soma.PSCGainer).ExpPSCGain(5)
+	if !ok || f0 != f1 {
+		t.Errorf("shard gain %g (%v), whole %g", f1, ok, f0)
+	}
+	if err := (dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5, PSC: dendrite.StepConstant}).Validate(); err == nil {
+		t.Error("step_constant on exp_conductance: no error")
+	}
+}
