@@ -2,6 +2,7 @@ package soma_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/dendrite"
@@ -60,14 +61,18 @@ func pspRun(t *testing.T, tauS float64, psc dendrite.PSCForm, route, path string
 		}
 	} else {
 		syn := &synapse.CSR{Rows: 1, Cols: 1, Ptr: []uint32{0, 1}, Idx: []uint32{0}, W: []float32{float32(w)}}
-		if route == "uniform" {
+		if strings.HasPrefix(route, "spread") {
+			// Per-synapse delays (of 0 steps): the spread delivery.
+			syn.D8 = []uint8{0}
+		}
+		if strings.HasSuffix(route, "uniform") {
 			syn.Compact()
 		}
 		in = projection.NewInbox(rec)
 		if pr, err = projection.New("pr", syn, 1, in, 1); err != nil {
 			t.Fatal(err)
 		}
-		switch route {
+		switch strings.TrimPrefix(route, "spread ") {
 		case "deferred":
 			if err := pr.SetMask(nil); err != nil {
 				t.Fatal(err)
@@ -102,7 +107,8 @@ func pspRun(t *testing.T, tauS float64, psc dendrite.PSCForm, route, path string
 // An event arriving at step n acts from the start of step n, so V after
 // step m ≥ n is V(t) at t = (m − n + 1)·dt. With the Exact PSC form (the
 // default) every step matches it to float32 precision, on every delivery
-// route (projection immediate, uniform weight, deferred, masked; drive)
+// route (projection immediate, uniform weight, deferred, masked, each
+// also through the per-synapse-delay delivery; a drive)
 // and every soma loop; the step-constant form matches its own recurrence
 // V ← E + (V − E)·e^{−dt/τm} + R·(1 − e^{−dt/τm})·g, g ← g·e^{−dt/τs}.
 func TestExactPSCClosedForm(t *testing.T) {
@@ -152,7 +158,7 @@ func TestExactPSCClosedForm(t *testing.T) {
 			// drifts by m·6e-8. 2e-5 relative to max(|E|, peak) bounds it.
 			tol := 2e-5 * math.Max(math.Abs(rest), peak)
 			var first []float64
-			for _, route := range []string{"immediate", "uniform", "deferred", "masked", "drive"} {
+			for _, route := range []string{"immediate", "uniform", "deferred", "masked", "spread", "spread uniform", "spread deferred", "spread masked", "drive"} {
 				for _, path := range paths {
 					got, gain := pspRun(t, tauS, dendrite.Exact, route, path, rest, w, steps)
 					if want := float32(soma.ExpPSCGain(dt, tauM, tauS)); gain != want {
