@@ -347,7 +347,10 @@ func (p *Population) PrevOutput() []float32 { return p.prevOut }
 // dendritic currents), a live view, equal on every path to what the
 // generic path (SetFused(false)) computes. Conductance receptors of a
 // model that integrates conductances itself (soma.Conductor) add nothing
-// to it: their input is a conductance, not a current.
+// to it: their input is a conductance, not a current. An exponential
+// current receptor with a gain (dendrite.Receptor.Gain: exact PSCs on an
+// exact LIF) adds its state, the gain times the PSC: the current as the
+// soma receives it over the step.
 //
 // The fused path (exponential receptors folded into the model's loop)
 // stores the current only from the first call of Current on, since doing
