@@ -13,6 +13,13 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// noLatencyRule is a latency rule that learns nothing.
+type noLatencyRule struct{}
+
+func (noLatencyRule) Schedule(uint32, int64)     {}
+func (noLatencyRule) Step(int64, []uint32, bool) {}
+func (noLatencyRule) Reset()                     {}
+
 // pulse is a drive that adds w into its receptor at one step.
 type pulse struct {
 	at int64
@@ -73,6 +80,11 @@ func pspRun(t *testing.T, tauS float64, psc dendrite.PSCForm, route, path string
 			t.Fatal(err)
 		}
 		switch strings.TrimPrefix(route, "spread ") {
+		case "latency":
+			// Learnt latencies of 0 steps, which never change.
+			if err := pr.SetLatency(noLatencyRule{}, []float32{0}, 0); err != nil {
+				t.Fatal(err)
+			}
 		case "deferred":
 			if err := pr.SetMask(nil); err != nil {
 				t.Fatal(err)
@@ -108,7 +120,7 @@ func pspRun(t *testing.T, tauS float64, psc dendrite.PSCForm, route, path string
 // step m ≥ n is V(t) at t = (m − n + 1)·dt. With the Exact PSC form (the
 // default) every step matches it to float32 precision, on every delivery
 // route (projection immediate, uniform weight, deferred, masked, each
-// also through the per-synapse-delay delivery; a drive)
+// also through the per-synapse-delay delivery; learnt latencies; a drive)
 // and every soma loop; the step-constant form matches its own recurrence
 // V ← E + (V − E)·e^{−dt/τm} + R·(1 − e^{−dt/τm})·g, g ← g·e^{−dt/τs}.
 func TestExactPSCClosedForm(t *testing.T) {
@@ -158,7 +170,7 @@ func TestExactPSCClosedForm(t *testing.T) {
 			// drifts by m·6e-8. 2e-5 relative to max(|E|, peak) bounds it.
 			tol := 2e-5 * math.Max(math.Abs(rest), peak)
 			var first []float64
-			for _, route := range []string{"immediate", "uniform", "deferred", "masked", "spread", "spread uniform", "spread deferred", "spread masked", "drive"} {
+			for _, route := range []string{"immediate", "uniform", "deferred", "masked", "spread", "spread uniform", "spread deferred", "spread masked", "latency", "drive"} {
 				for _, path := range paths {
 					got, gain := pspRun(t, tauS, dendrite.Exact, route, path, rest, w, steps)
 					if want := float32(soma.ExpPSCGain(dt, tauM, tauS)); gain != want {
