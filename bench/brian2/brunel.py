@@ -49,10 +49,14 @@ draw = np.random.default_rng(args.seed)
 
 
 def in_degree(n_sources, k):
-    """k sources for each of the N targets, with replacement."""
+    """k sources for each of the N targets, with replacement, the synapses
+    grouped by source (a stable sort keeps each source's targets in
+    order): Brian2 then walks a spike's synapses through contiguous
+    memory, which is how a careful Brian2 user builds this network."""
     sources = draw.integers(0, n_sources, size=N * k)
     targets = np.repeat(np.arange(N), k)
-    return sources, targets
+    order = np.argsort(sources, kind='stable')
+    return sources[order], targets[order]
 
 
 pre_e, post_e = in_degree(NE, CE)

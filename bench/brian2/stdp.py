@@ -53,8 +53,10 @@ syn.connect()
 syn.w = 'gmax * rand()'
 in_spikes = SpikeMonitor(inputs, record=False)
 out_spikes = SpikeMonitor(cell)
-# every weight once a second, at t = 0, 1, 2, ... s (start of the step)
-w_samples = StateMonitor(syn, 'w', record=True, dt=1 * second)
+# every weight once a second, at t = 0, 1, 2, ... s (start of the step);
+# the indices are given (syn.connect() made one synapse per input), as the
+# standalone device cannot resolve record=True for a synaptic variable
+w_samples = StateMonitor(syn, 'w', record=np.arange(N), dt=1 * second)
 net = Network(inputs, cell, syn, in_spikes, out_spikes, w_samples)
 run.built()
 run.simulate(net, ns)
