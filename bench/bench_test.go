@@ -473,3 +473,38 @@ func TestRepositoryBrian2Scripts(t *testing.T) {
 		t.Errorf("python3 cannot parse the scripts: %v\n%s", err, out)
 	}
 }
+
+// inspect's tables with sizes in KiB (since it prints units): the bytes
+// are the memory column read back with its unit.
+func TestParseInspectUnits(t *testing.T) {
+	bps, err := parseInspect(string(readFixture(t, "inspect_cuba_units.txt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (823.3 + 218.0 + 208.6 + 56.0) * 1024 / (206051 + 50865 + 50975 + 12670)
+	if !near(bps, want) {
+		t.Errorf("bytes/synapse %g, want %g", bps, want)
+	}
+	for in, want := range map[string]float64{"843012": 843012, "1.5 KiB": 1536, "2 MiB": 2 << 20, "0 B": 0} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %g, %v; want %g", in, got, err, want)
+		}
+	}
+	if _, err := parseSize("3 TB"); err == nil {
+		t.Error("an unknown unit was accepted")
+	}
+}
+
+// A summary.json with synaptic_events (spiral-node counts them) is read
+// exactly, not estimated.
+func TestSpiralSummaryExactEvents(t *testing.T) {
+	b := []byte(`{"dt_ms": 0.1, "simulate_s": 2, "neurons": 10, "synapses": 100, "synaptic_events": 12345,
+		"populations": [{"name": "E", "size": 10, "spikes": 7, "rate_hz": 1, "cv_isi": null}]}`)
+	var r Run
+	if err := parseSpiralSummary(b, Model{Name: "cuba"}, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.SynEvents != 12345 || r.SynEventsEstimated {
+		t.Errorf("events %g (estimated %v), want 12345 exact", r.SynEvents, r.SynEventsEstimated)
+	}
+}

@@ -122,6 +122,8 @@ type spiralSummary struct {
 	// Optional fields Spiral may add later; read when present.
 	BytesPerSynapse *float64 `json:"bytes_per_synapse"`
 	SynEvents       *float64 `json:"syn_events"`
+	// SynapticEvents is what spiral-node writes (exact, every engine).
+	SynapticEvents *float64 `json:"synaptic_events"`
 }
 
 // parseSpiralSummary fills r from the bytes of summary.json.
@@ -158,6 +160,8 @@ func parseSpiralSummary(b []byte, m Model, r *Run) error {
 		r.Spikes += p.Spikes
 	}
 	switch {
+	case s.SynapticEvents != nil:
+		r.SynEvents = *s.SynapticEvents
 	case s.SynEvents != nil:
 		r.SynEvents = *s.SynEvents
 	case s.Neurons > 0:

@@ -207,7 +207,8 @@ func inspectBytesPerSynapse(ctx context.Context, bin, dir, model string) (float6
 
 // parseInspect reads the projection tables of spiral-node inspect's output
 // (a header line starting with "projection" naming the columns, among
-// them "synapses" and "bytes", then one row per projection) and returns
+// them "synapses" and "bytes" — or, since inspect prints sizes with units,
+// "memory", e.g. "823.3 KiB" — then one row per projection) and returns
 // the bytes per synapse over all projections of the last table whose
 // counts are exact numbers (estimates such as "~204800" are skipped).
 func parseInspect(out string) (float64, error) {
@@ -223,7 +224,7 @@ func parseInspect(out string) (float64, error) {
 			if h == "synapses" && isyn < 0 {
 				isyn = k
 			}
-			if h == "bytes" && ibytes < 0 {
+			if (h == "bytes" || h == "memory") && ibytes < 0 {
 				ibytes = k
 			}
 		}
@@ -234,12 +235,12 @@ func parseInspect(out string) (float64, error) {
 		exact := true
 		j := i + 1
 		for ; j < len(lines); j++ {
-			f := strings.Fields(lines[j])
+			f := sizeFields(lines[j])
 			if len(f) != len(head) {
 				break
 			}
 			sv, err1 := strconv.ParseFloat(f[isyn], 64)
-			bv, err2 := strconv.ParseFloat(f[ibytes], 64)
+			bv, err2 := parseSize(f[ibytes])
 			if err1 != nil || err2 != nil {
 				exact = false
 				continue
@@ -256,6 +257,43 @@ func parseInspect(out string) (float64, error) {
 		return 0, fmt.Errorf("inspect: no projection table with exact synapse and byte counts found")
 	}
 	return result, nil
+}
+
+// sizeUnits are the units inspect prints sizes in, with their bytes.
+var sizeUnits = map[string]float64{"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+
+// sizeFields splits a table row into fields, keeping a number and the
+// size unit after it ("823.3 KiB") as one field.
+func sizeFields(line string) []string {
+	var out []string
+	for _, f := range strings.Fields(line) {
+		if _, unit := sizeUnits[f]; unit && len(out) > 0 {
+			if _, err := strconv.ParseFloat(out[len(out)-1], 64); err == nil {
+				out[len(out)-1] += " " + f
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// parseSize reads a byte count, bare ("843012") or with a unit
+// ("823.3 KiB").
+func parseSize(s string) (float64, error) {
+	num, unit, _ := strings.Cut(s, " ")
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, err
+	}
+	if unit == "" {
+		return v, nil
+	}
+	m, ok := sizeUnits[unit]
+	if !ok {
+		return 0, fmt.Errorf("size %q: unknown unit", s)
+	}
+	return v * m, nil
 }
 
 // buildSpiral builds cmd/spiral-node once into dir.
