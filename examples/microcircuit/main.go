@@ -215,6 +215,7 @@ func main() {
 	engine := flag.String("engine", "lockstep", "lockstep, actors or sequential")
 	seed := flag.Uint64("seed", 55, "seed")
 	out := flag.String("out", "", "folder for raster.png (none if empty)")
+	writeYAML := flag.String("write-yaml", "", "write the model file of -scale, -kscale, -bg and -seed to this file and exit, without running")
 	flag.Parse()
 	if *bg != "dc" && *bg != "poisson" {
 		fmt.Fprintf(os.Stderr, "microcircuit: -bg = %q: want dc or poisson\n", *bg)
@@ -225,6 +226,17 @@ func main() {
 		os.Exit(2)
 	}
 	c := Config{NScale: *scale, KScale: *kscale, Poisson: *bg == "poisson", Seed: *seed}
+	if *writeYAML != "" {
+		data, err := ModelFile(c)
+		if err == nil {
+			err = os.WriteFile(*writeYAML, data, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "microcircuit:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	r, err := Run(c, *warmup, *t, *engine, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "microcircuit:", err)
