@@ -156,7 +156,7 @@ func TestModelFileMatchesBuild(t *testing.T) {
 	}
 	// Pooled over the projections of each source type: the sum of the
 	// delays and the count, against the expected mean.
-	var sum, n [2]float64
+	var sum, n, zero [2]float64
 	for y := range 8 {
 		for x := range 8 {
 			name := projName(y, x)
@@ -180,7 +180,11 @@ func TestModelFileMatchesBuild(t *testing.T) {
 			sd := delayRel * mean
 			s := 0.0
 			for k := range syn.Len() {
-				s += float64(syn.Delay(k)) * dtMs
+				d := syn.Delay(k)
+				s += float64(d) * dtMs
+				if d == 0 {
+					zero[x%2]++
+				}
 			}
 			k := syn.Len()
 			i := x % 2
@@ -204,6 +208,14 @@ func TestModelFileMatchesBuild(t *testing.T) {
 		if math.Abs(got-mean-shift) > 5*se {
 			t.Errorf("type %d: mean delay %.4f ms over %.0f synapses; the sheet's %g ms + the redraw's shift %.4f ms, ± %.4f", i, got, n[i], mean, shift, 5*se)
 		}
+		// The draws in [0, dt/2) come out as 0 steps, where NEST (and
+		// Build) redraw below dt/2: a fraction P(0 <= X < dt/2)/P(X >= 0).
+		cdf := func(x float64) float64 { return 0.5 * math.Erfc(-(x-mean)/(sd*math.Sqrt2)) }
+		p := (cdf(dtMs/2) - cdf(0)) / (1 - cdf(0))
+		if f := zero[i] / n[i]; math.Abs(f-p) > 5*math.Sqrt(p*(1-p)/n[i]) {
+			t.Errorf("type %d: %.4f of the synapses with delay 0 steps, want %.4f", i, f, p)
+		}
+		t.Logf("source type %d: %.4f of the synapses with a synaptic delay of 0 steps (expected %.4f)", i, zero[i]/n[i], p)
 		t.Logf("source type %d: mean delay %.4f ms over %.0f synapses (sheet %g ms, expected with the redraw below 0 %.4f ms, se %.4f)", i, got, n[i], mean, mean+shift, se)
 	}
 }
