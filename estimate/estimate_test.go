@@ -252,15 +252,20 @@ func TestFiles(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		net, err := mf.Build()
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
 		m, err := File(f)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		e, err := Of(m, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		// The full-scale microcircuit (3·10⁸ synapses) is not built here.
+		if e.Synapses > 20e6 {
+			t.Logf("%s: %.0f synapses (estimated): not built", f, e.Synapses)
+			continue
+		}
+		net, err := mf.Build()
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
