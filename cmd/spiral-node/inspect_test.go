@@ -71,3 +71,16 @@ func TestInspectRefuses(t *testing.T) {
 		}
 	}
 }
+
+// The full-scale microcircuit's model file is estimated, not built.
+func TestInspectMicrocircuitEstimate(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"inspect", "../../examples/microcircuit/microcircuit.yaml", "--estimate-only"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"77169 neurons, 298880968 synapses", "L4E-L23E", "fixed-total", "sequential engine:", "lockstep engine:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
