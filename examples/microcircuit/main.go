@@ -20,6 +20,10 @@
 // network keeps the full model's input statistics). With kscale < 1
 // weights grow by 1/√kscale and the DC compensates the missing mean input,
 // as in the reference. See README.md for the deviations from NEST.
+//
+// -write-yaml FILE writes the model of -scale, -kscale, -bg and -seed as a
+// model file for spiral-node (ModelFile) and exits; microcircuit.yaml is
+// the full-scale one (go generate).
 package main
 
 import (
