@@ -129,6 +129,9 @@ func ReassembleGraded(dst []float32, parts []*GradedBatch) ([]float32, error) {
 	dst = dst[:size]
 	for _, p := range byIndex {
 		lo, m := int(p.FirstElement), int(p.NElements)
+		if m == 0 {
+			continue // nothing to copy, however many steps it claims
+		}
 		for s := range steps {
 			copy(dst[s*n+lo:s*n+lo+m], p.Samples[s*m:(s+1)*m])
 		}
