@@ -9,7 +9,7 @@
 # outside the repository.  Then: /usr/bin/python3 testdata/brian2/summarize.py
 OUT=$(dirname "$0")
 B=$OUT/../../bench/brian2
-CACHE=${CACHE:-/tmp/spiral_brian2_cython_cache}
+CACHE=${CACHE:-${TMPDIR:-/tmp}/spiral_brian2_cython_cache}
 PY=${PY:-/usr/bin/python3}
 # (sh variables are global: the helpers use their own names so that they do
 #  not clobber the loop variables m and s below)
