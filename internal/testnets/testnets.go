@@ -23,13 +23,10 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
-// BrunelLike is a recurrent network with per-row delays (0.5–2 ms, so
-// segments of 6 steps), Poisson drive and, when plastic, modulated STDP on E→E that
-// follows a modulator source through a 3 ms delay and learnt latencies on
-// E→I.
-func BrunelLike(t testing.TB, plastic bool) *network.Network {
-	t.Helper()
-	b := network.New(network.Config{DtMs: 0.1, Seed: 11})
+// brunelPopulations adds the populations of BrunelLike to b: E (800) and
+// I (200) exact LIF neurons with a delta receptor "in", an axon "out" of
+// per-row delays uniform in [0.5, 2] ms, and a Poisson drive.
+func brunelPopulations(b *network.Builder) {
 	n := soma.LIF()
 	n.Rest = param.Const(0)
 	n.Threshold = param.Const(20)
@@ -46,6 +43,16 @@ func BrunelLike(t testing.TB, plastic bool) *network.Network {
 			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
 	}
+}
+
+// BrunelLike is a recurrent network with per-row delays (0.5–2 ms, so
+// segments of 6 steps), Poisson drive and, when plastic, modulated STDP on E→E that
+// follows a modulator source through a 3 ms delay and learnt latencies on
+// E→I.
+func BrunelLike(t testing.TB, plastic bool) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 11})
+	brunelPopulations(b)
 	if plastic {
 		seq := make([][]float32, 50)
 		for i := range seq {
@@ -254,22 +261,7 @@ func Compare(t *testing.T, what string, want, got Result) {
 func SynapseDelays(t testing.TB, plastic bool) *network.Network {
 	t.Helper()
 	b := network.New(network.Config{DtMs: 0.1, Seed: 13})
-	n := soma.LIF()
-	n.Rest = param.Const(0)
-	n.Threshold = param.Const(20)
-	v10 := param.Const(10)
-	n.Reset = &v10
-	n.Refractory = param.Const(2)
-	n.Integration = soma.Exact
-	for _, p := range []struct {
-		name string
-		size int
-	}{{"E", 800}, {"I", 200}} {
-		b.Population(p.name, p.size, n).
-			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
-			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
-	}
+	brunelPopulations(b)
 	for _, c := range []struct {
 		from, to string
 		w        float64
