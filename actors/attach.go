@@ -189,11 +189,11 @@ func (x *extInput) take(m *messages.GradedBatch, n int) error {
 	}
 	// Each part holds at least one of the n values.
 	parts, err := collect(x.parts, int64(m.Epoch), m, n)
-	if err != nil || parts == nil {
-		if err != nil {
-			err = fmt.Errorf("actuation of segment %d: %w", m.Epoch, err)
-		}
-		return err
+	if err != nil {
+		return fmt.Errorf("actuation of segment %d: %w", m.Epoch, err)
+	}
+	if parts == nil {
+		return nil
 	}
 	if m.EpochLen != 1 {
 		return fmt.Errorf("actuation of segment %d covers %d steps, want 1", m.Epoch, m.EpochLen)

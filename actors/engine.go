@@ -890,6 +890,10 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 	if err := e.wireSegment(seg, next(id[0])); err != nil {
 		return nil, fail(err)
 	}
+	// Before anything is allocated for its steps.
+	if l := m.(interface{ GetEpochLen() uint32 }).GetEpochLen(); int(l) > e.e {
+		return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, l, e.e))
+	}
 	key := [2]int64{int64(link), int64(seg)}
 	sh := e.shards[id[0]][id[1]]
 	elems := sh.Hi - sh.Lo
@@ -904,17 +908,14 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 		}
 		purge(a.spikes, next(id[0]))
 		parts, err := collect(a.spikes, key, m, spikeParts(int64(elems)*int64(e.e)))
-		if err != nil || parts == nil {
-			if err != nil {
-				err = fail(err)
-			}
-			return nil, err
+		if err != nil {
+			return nil, fail(err)
+		}
+		if parts == nil {
+			return nil, nil
 		}
 		if a.ev, err = messages.Reassemble(a.ev[:0], parts); err != nil {
 			return nil, fail(err)
-		}
-		if int(m.EpochLen) > e.e {
-			return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, m.EpochLen, e.e))
 		}
 		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
 		for _, x := range a.ev {
@@ -927,17 +928,14 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 		}
 		purge(a.graded, next(id[0]))
 		parts, err := collect(a.graded, key, m, gradedParts(elems, e.e))
-		if err != nil || parts == nil {
-			if err != nil {
-				err = fail(err)
-			}
-			return nil, err
+		if err != nil {
+			return nil, fail(err)
+		}
+		if parts == nil {
+			return nil, nil
 		}
 		if int(m.TotalElements) != elems {
 			return nil, fail(fmt.Errorf("graded batch of %d elements, want %d", m.TotalElements, elems))
-		}
-		if int(m.EpochLen) > e.e {
-			return nil, fail(fmt.Errorf("segment %d of %d steps (segments have at most %d)", seg, m.EpochLen, e.e))
 		}
 		samples, err := messages.ReassembleGraded(nil, parts)
 		if err != nil {

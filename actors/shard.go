@@ -48,6 +48,7 @@ type shardActor struct {
 
 	seg     int64 // next segment to compute
 	granted int64 // worker: the last segment granted
+	segLen  int   // worker: the segment length, steps (from WorkerInit)
 	prev    grant // the last segment computed
 	step    int64 // current step (for failure reports)
 	grants  map[int64]grant
@@ -271,7 +272,7 @@ func (s *shardActor) takeChecked(m *events) error {
 
 // init wires a worker-hosted shard to the coordinator's actors.
 func (s *shardActor) init(m *messages.WorkerInit) {
-	s.remote = true
+	s.remote, s.segLen = true, int(m.SegmentSteps) // checked against the network's
 	plan, err := clock.New(int(m.SegmentSteps))
 	if err != nil {
 		panic(err)
@@ -301,7 +302,7 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	ax := s.net.Axons[a]
 	rows := uint64(ax.Axon.Rows()) * uint64(max(1, s.net.Populations[ax.Source].Batch))
 	// At most one event per row, copy and terminal per step, twice over.
-	most := spikeParts(2 * int64(rows) * int64(max(1, ax.Axon.Terminals())) * int64(segmentLength(s.net)))
+	most := spikeParts(2 * int64(rows) * int64(max(1, ax.Axon.Terminals())) * int64(s.segLen))
 	if int64(m.Parts) > int64(most) {
 		return nil, fmt.Errorf("a spike batch of axon %d in %d parts (its link needs at most %d)", a, m.Parts, most)
 	}
@@ -316,8 +317,8 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	if s.scratch, err = messages.Reassemble(s.scratch[:0], parts); err != nil {
 		return nil, err
 	}
-	if int(m.EpochLen) > segmentLength(s.net) {
-		return nil, fmt.Errorf("a spike batch of axon %d for segment %d of %d steps (segments have at most %d)", a, m.Epoch, m.EpochLen, segmentLength(s.net))
+	if int(m.EpochLen) > s.segLen {
+		return nil, fmt.Errorf("a spike batch of axon %d for segment %d of %d steps (segments have at most %d)", a, m.Epoch, m.EpochLen, s.segLen)
 	}
 	maxDelay := uint32(ax.Axon.MaxLatency())
 	ev := &events{axon: a, seg: int64(m.Epoch), from: m.FirstStep, steps: int(m.EpochLen), ev: make([]stepEvent, len(s.scratch))}
