@@ -35,6 +35,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -220,6 +221,7 @@ func main() {
 	seed := flag.Uint64("seed", 55, "seed")
 	out := flag.String("out", "", "folder for raster.png (none if empty)")
 	writeYAML := flag.String("write-yaml", "", "write the model file of -scale, -kscale, -bg and -seed to this file and exit, without running")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the build and the run to this file (go tool pprof)")
 	flag.Parse()
 	if *bg != "dc" && *bg != "poisson" {
 		fmt.Fprintf(os.Stderr, "microcircuit: -bg = %q: want dc or poisson\n", *bg)
@@ -240,6 +242,18 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "microcircuit: -cpuprofile:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	r, err := Run(c, *warmup, *t, *engine, os.Stderr)
 	if err != nil {
