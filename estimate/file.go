@@ -234,8 +234,8 @@ func parseNum(s string) (float64, bool) {
 // minMax reads a number or a list of numbers.
 // synDelayRange bounds a projection's delay_ms: a number (the same for
 // every synapse), a list, {uniform: [lo, hi]}, or {normal: [mean, sd]}
-// (redrawn below 0: from 0 to mean + 6 sd). varies is set unless it is a
-// number.
+// (redrawn below 0: from 0 to mean + 6 sd), each distribution narrowed by
+// its redraw bounds min and max. varies is set unless it is a number.
 func synDelayRange(n *yaml.Node) (varies bool, lo, hi float64) {
 	n = deref(n)
 	if n == nil {
@@ -246,12 +246,20 @@ func synDelayRange(n *yaml.Node) (varies bool, lo, hi float64) {
 		return false, x, x
 	}
 	if n.Kind == yaml.MappingNode {
-		if u := get(n, "normal"); u != nil {
-			if u = deref(u); u != nil && u.Kind == yaml.SequenceNode && len(u.Content) == 2 {
-				m, sd := num(u.Content[0]), num(u.Content[1])
-				return true, 0, max(0, m+float64(6*math.Abs(sd)))
-			}
+		lo, hi = 0, 0
+		if u := deref(get(n, "normal")); u != nil && u.Kind == yaml.SequenceNode && len(u.Content) == 2 {
+			m, sd := num(u.Content[0]), num(u.Content[1])
+			hi = max(0, m+float64(6*math.Abs(sd)))
+		} else {
+			lo, hi = minMax(deref(get(n, "uniform")))
 		}
+		if b := deref(get(n, "min")); b != nil {
+			lo = max(lo, num(b))
+		}
+		if b := deref(get(n, "max")); b != nil {
+			hi = min(hi, num(b))
+		}
+		return true, max(lo, 0), max(hi, lo, 0)
 	}
 	lo, hi = minMax(n)
 	return true, max(lo, 0), max(hi, 0)

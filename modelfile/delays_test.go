@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,74 @@ projections:
 			"x.yaml:10: projections.AA.delay_ms: {...}: synaptic delays that differ per synapse cannot be combined with plasticity"},
 	} {
 		_, err := Parse("x.yaml", []byte(head+c.extra))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// A distribution with a redraw bound (min): NEST's microcircuit delays,
+// normal(1.5, 0.75) redrawn below 0.05 ms and rounded to the nearest step,
+// never give 0 steps, while without the bound about Φ(−1.93) ≈ 2.7 % of
+// the draws fall below 0.05 ms (0 steps). Both counts are checked against
+// the normal distribution's mass.
+func TestDelayRedrawBound(t *testing.T) {
+	src := func(delay string) string {
+		return `network: {dt_ms: 0.1, seed: 5}
+populations:
+  A: {size: 200, model: {kind: lif}}
+projections:
+  AA: {from: A, to: A, connectivity: {kind: all_to_all}, weight: 1, delay_rounding: nearest, delay_ms: ` + delay + `}
+`
+	}
+	zeros := func(delay string) (int, int) {
+		m, err := Parse("x.yaml", []byte(src(delay)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := m.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := net.Projection("AA")
+		n := 0
+		for _, d := range p.Runtime.Syn.D8 {
+			if d == 0 {
+				n++
+			}
+		}
+		return n, len(p.Runtime.Syn.D8)
+	}
+	// Unbounded (redrawn below 0 only): 0 steps for draws in [0, 0.05):
+	// P = (Φ(−1.933) − Φ(−2)) / (1 − Φ(−2)).
+	phi := func(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+	p := (phi((0.05-1.5)/0.75) - phi(-2)) / (1 - phi(-2))
+	n0, n := zeros("{normal: [1.5, 0.75]}")
+	if want, sd := p*float64(n), math.Sqrt(p*float64(n)); math.Abs(float64(n0)-want) > 5*sd {
+		t.Errorf("without min: %d of %d delays are 0 steps, want %.0f ± %.0f", n0, n, want, 5*sd)
+	}
+	if n0, n := zeros("{normal: [1.5, 0.75], min: 0.05}"); n0 != 0 || n != 200*199 {
+		t.Errorf("with min 0.05: %d of %d delays are 0 steps, want none of 39800 (all to all, no autapses)", n0, n)
+	}
+}
+
+func TestDistributionBoundErrors(t *testing.T) {
+	head := `network: {dt_ms: 0.1}
+populations:
+  A: {size: 2, model: {kind: lif, tau_ms: `
+	for _, c := range []struct{ name, tau, want string }{
+		{"min above max", "{normal: [10, 1], min: 5, max: 4}}}\n", "x.yaml:3: populations.A.model.tau_ms: {...}: min = 5, max = 4: min must be <= max"},
+		{"misspelt", "{normal: [10, 1], mn: 5}}}\n", `populations.A.model.tau_ms.mn: unknown field; did you mean "min"?`},
+		{"min checked", "{normal: [10, 1], min: -1}}}\n", "populations.A.model.tau_ms.min: -1: min must be > 0"},
+		{"uniform outside", "{uniform: [1, 2], min: 3}}}\n", "min = 3, max = +Inf: no value of uniform [1, 2) lies within them"},
+		{"two shapes", "{uniform: [1, 2], normal: [1, 1]}}}\n", "both uniform and normal"},
+		{"bounds only", "{min: 1}}}\n", "a distribution is {uniform: [lo, hi]} or {normal: [mean, sd]}"},
+		{"unreachable", "{normal: [10, 1], min: 100}}}\n", "1000 draws in a row outside the bounds"},
+	} {
+		m, err := Parse("x.yaml", []byte(head+c.tau))
+		if err == nil {
+			_, err = m.Build()
+		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}

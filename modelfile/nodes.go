@@ -446,8 +446,9 @@ func (p *parser) numberList(n *yaml.Node, path string, checks ...check) ([]float
 }
 
 // value reads a parameter: a number, a list with one number per element
-// (size of them; size < 0: any length), or {uniform: [lo, hi]} /
-// {normal: [mean, sd]}.
+// (size of them; size < 0: any length), or a distribution
+// ({uniform: [lo, hi]} / {normal: [mean, sd]}, optionally with min and
+// max: see distribution).
 func (p *parser) value(n *yaml.Node, path string, size int, checks ...check) (param.Value, bool) {
 	n = resolve(n)
 	switch n.Kind {
@@ -462,50 +463,107 @@ func (p *parser) value(n *yaml.Node, path string, size int, checks ...check) (pa
 		}
 		return param.Array(xs...), ok
 	case yaml.MappingNode:
-		m := p.mapping(n, path, n.Line)
-		if len(m.keys) != 1 {
-			p.bad(n, path, "a distribution is one of {uniform: [lo, hi]} or {normal: [mean, sd]}")
-			return param.Value{}, false
-		}
-		key := m.keys[0].Value
-		v, _ := m.get("uniform")
-		if v == nil {
-			v, _ = m.get("normal")
-		}
-		m.done()
-		if v == nil {
-			return param.Value{}, false
-		}
-		sub := join(path, key)
-		xs, ok := p.numberList(v, sub)
-		if !ok {
-			return param.Value{}, false
-		}
-		if len(xs) != 2 {
-			p.bad(v, sub, "must be a list of two numbers")
-			return param.Value{}, false
-		}
-		if key == "uniform" {
-			if !(xs[0] < xs[1]) {
-				p.bad(v, sub, "must have lo < hi")
+		return p.distribution(n, path, checks...)
+	}
+	p.bad(n, path, "must be a number, a list or a distribution")
+	return param.Value{}, false
+}
+
+// distribution reads {uniform: [lo, hi]} or {normal: [mean, sd]}, with
+// optional redraw bounds min and max (a truncated distribution: a draw
+// outside [min, max] is drawn again, as NEST redraws a delay below its
+// minimum; param.Value.Within). The checks apply to the lowest value the
+// distribution can give when it is bounded below (uniform's lo, or min).
+func (p *parser) distribution(n *yaml.Node, path string, checks ...check) (param.Value, bool) {
+	const shapes = "a distribution is {uniform: [lo, hi]} or {normal: [mean, sd]}, optionally with min and max (redraw bounds)"
+	m := p.mapping(n, path, n.Line)
+	var key string
+	var v *yaml.Node
+	for _, k := range []string{"uniform", "normal"} {
+		if x, _ := m.get(k); x != nil {
+			if v != nil {
+				p.bad(n, path, "both %s and %s: %s", key, k, shapes)
+				m.get("min")
+				m.get("max")
+				m.done()
 				return param.Value{}, false
 			}
-			for _, c := range checks {
-				if msg := c(xs[0]); msg != "" {
-					p.bad(v, sub, "lower bound %s", msg)
-					return param.Value{}, false
-				}
-			}
-			return param.Uniform(xs[0], xs[1]), true
+			key, v = k, x
 		}
+	}
+	minNode, _ := m.get("min")
+	maxNode, _ := m.get("max")
+	m.done()
+	if v == nil {
+		if m.ok {
+			p.bad(n, path, "%s", shapes)
+		}
+		return param.Value{}, false
+	}
+	sub := join(path, key)
+	xs, ok := p.numberList(v, sub)
+	if !ok {
+		return param.Value{}, false
+	}
+	if len(xs) != 2 {
+		p.bad(v, sub, "must be a list of two numbers")
+		return param.Value{}, false
+	}
+	lo, hi := math.Inf(-1), math.Inf(1)
+	if minNode != nil {
+		if lo, ok = p.number(minNode, join(path, "min")); !ok {
+			return param.Value{}, false
+		}
+	}
+	if maxNode != nil {
+		if hi, ok = p.number(maxNode, join(path, "max")); !ok {
+			return param.Value{}, false
+		}
+	}
+	if !(lo <= hi) {
+		p.bad(n, path, "min = %g, max = %g: min must be <= max", lo, hi)
+		return param.Value{}, false
+	}
+	var d param.Value
+	low := lo // the lowest value a draw can take
+	if key == "uniform" {
+		if !(xs[0] < xs[1]) {
+			p.bad(v, sub, "must have lo < hi")
+			return param.Value{}, false
+		}
+		if !(lo < xs[1] && hi > xs[0]) {
+			p.bad(n, path, "min = %g, max = %g: no value of uniform [%g, %g) lies within them", lo, hi, xs[0], xs[1])
+			return param.Value{}, false
+		}
+		low = max(lo, xs[0])
+		d = param.Uniform(xs[0], xs[1])
+	} else {
 		if xs[1] < 0 {
 			p.bad(v, sub, "sd must be >= 0")
 			return param.Value{}, false
 		}
-		return param.Normal(xs[0], xs[1]), true
+		if xs[1] == 0 && !(xs[0] >= lo && xs[0] <= hi) {
+			p.bad(n, path, "min = %g, max = %g: normal with sd 0 gives only %g, outside them", lo, hi, xs[0])
+			return param.Value{}, false
+		}
+		d = param.Normal(xs[0], xs[1])
 	}
-	p.bad(n, path, "must be a number, a list or a distribution")
-	return param.Value{}, false
+	if !math.IsInf(low, -1) {
+		for _, c := range checks {
+			if msg := c(low); msg != "" {
+				at, where, what := v, sub, "lower bound"
+				if minNode != nil && low == lo {
+					at, where, what = minNode, join(path, "min"), "min"
+				}
+				p.bad(at, where, "%s %s", what, msg)
+				return param.Value{}, false
+			}
+		}
+	}
+	if minNode == nil && maxNode == nil {
+		return d, true
+	}
+	return d.Within(lo, hi), true
 }
 
 // kinded opens a mapping that must name its kind, one of kinds. ok is

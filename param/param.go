@@ -23,7 +23,15 @@ type Value struct {
 	arr   []float64
 	dist  func(src rand.Source) distuv.Rander
 	label string
+	// bounded: draws outside [lo, hi] are redrawn (Within).
+	bounded bool
+	lo, hi  float64
 }
+
+// MaxRedraws bounds the redraws of one element of a bounded distribution
+// (Within): a distribution that lies (almost) entirely outside its bounds
+// is an error, not an endless loop.
+const MaxRedraws = 1000
 
 type kind uint8
 
@@ -65,6 +73,28 @@ func Normal(mean, sd float64) Value {
 // distribution on the given source (so draws are reproducible).
 func Dist(label string, mk func(src rand.Source) distuv.Rander) Value {
 	return Value{kind: kindDist, dist: mk, label: label}
+}
+
+// Within bounds v to [lo, hi] (either may be infinite): a distribution
+// redraws every element that falls outside, as NEST redraws a delay
+// below its minimum (a truncated distribution); a constant or an array
+// must lie within the bounds or Expand reports the element. The redraws
+// come from the same source, right after the rejected draw, so the
+// values stay a pure function of the source. lo and hi must not be NaN
+// and lo must be <= hi (Expand reports it otherwise).
+func (v Value) Within(lo, hi float64) Value {
+	v.bounded, v.lo, v.hi = true, lo, hi
+	if v.kind == kindDist {
+		v.label += " within " + boundsString(lo, hi)
+	}
+	return v
+}
+
+// Bounds returns the bounds of Within and whether v has them.
+func (v Value) Bounds() (lo, hi float64, ok bool) { return v.lo, v.hi, v.bounded }
+
+func boundsString(lo, hi float64) string {
+	return fmt.Sprintf("[%g, %g]", lo, hi)
 }
 
 // IsConst reports whether v is a constant, and its value.
@@ -140,9 +170,15 @@ func (e *Error) Error() string {
 // every check (Finite is always applied). name labels errors.
 func (v Value) Expand(name string, n int, src rand.Source, checks ...Check) ([]float32, error) {
 	out := make([]float32, n)
+	if v.bounded && (math.IsNaN(v.lo) || math.IsNaN(v.hi) || v.lo > v.hi) {
+		return nil, fmt.Errorf("%s: bounds %s: want min <= max, neither NaN", name, boundsString(v.lo, v.hi))
+	}
 	check := func(i int, x float64) error {
 		if w := Finite(x); w != "" {
 			return &Error{Name: name, Index: i, Value: x, Want: w}
+		}
+		if v.bounded && v.kind != kindDist && (x < v.lo || x > v.hi) {
+			return &Error{Name: name, Index: i, Value: x, Want: "must lie within " + boundsString(v.lo, v.hi)}
 		}
 		for _, c := range checks {
 			if w := c(x); w != "" {
@@ -176,6 +212,12 @@ func (v Value) Expand(name string, n int, src rand.Source, checks ...Check) ([]f
 		d := v.dist(src)
 		for i := range out {
 			x := d.Rand()
+			for try := 0; v.bounded && !(x >= v.lo && x <= v.hi); try++ {
+				if try == MaxRedraws {
+					return nil, fmt.Errorf("%s drawn from %s: %d draws in a row outside the bounds: the distribution lies (almost) entirely outside them", name, v.label, MaxRedraws)
+				}
+				x = d.Rand()
+			}
 			if err := check(i, x); err != nil {
 				return nil, fmt.Errorf("%s drawn from %s: %w", name, v.label, err)
 			}
@@ -193,6 +235,9 @@ func (v Value) Scalar(name string, checks ...Check) (float64, error) {
 	}
 	if w := Finite(v.c); w != "" {
 		return 0, &Error{Name: name, Index: -1, Value: v.c, Want: w}
+	}
+	if v.bounded && !(v.c >= v.lo && v.c <= v.hi) {
+		return 0, &Error{Name: name, Index: -1, Value: v.c, Want: "must lie within " + boundsString(v.lo, v.hi)}
 	}
 	for _, c := range checks {
 		if w := c(v.c); w != "" {

@@ -98,3 +98,75 @@ func TestScalar(t *testing.T) {
 		t.Error("0 accepted as positive")
 	}
 }
+
+// TestWithinRedraws checks the truncated distribution against its
+// definition: every value lies within the bounds; each element is the
+// first in-bounds draw of the same source at or after its turn (the draws
+// of an unbounded copy on an identical source, with the out-of-bounds ones
+// removed); and the fraction rejected matches the normal distribution's
+// mass below the bound, Φ((lo−μ)/σ).
+func TestWithinRedraws(t *testing.T) {
+	const n = 200000
+	mu, sd, lo := 1.5, 0.75, 0.05
+	v := Normal(mu, sd).Within(lo, math.Inf(1))
+	got, err := v.Expand("delay_ms", n, rng.NewKey(7).Stream(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := Normal(mu, sd).Expand("delay_ms", 2*n, rng.NewKey(7).Stream(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, rejected := 0, 0
+	for i, x := range got {
+		if !(float64(x) >= lo) {
+			t.Fatalf("element %d = %g below the bound %g", i, x, lo)
+		}
+		for float64(raw[k]) < lo {
+			k++
+			rejected++
+		}
+		if x != raw[k] {
+			t.Fatalf("element %d = %g, want the next in-bounds draw %g", i, x, raw[k])
+		}
+		k++
+	}
+	// Rejected draws per accepted one: p/(1−p), p = Φ((lo−μ)/σ).
+	p := 0.5 * math.Erfc(-(lo-mu)/sd/math.Sqrt2)
+	want := p / (1 - p) * n
+	if sdCount := math.Sqrt(want); math.Abs(float64(rejected)-want) > 5*sdCount {
+		t.Errorf("%d draws rejected, want %.0f ± %.0f (5 sd)", rejected, want, 5*sdCount)
+	}
+	if !strings.Contains(v.String(), "within [0.05, +Inf]") {
+		t.Errorf("String() = %q, want the bounds named", v.String())
+	}
+}
+
+func TestWithinErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    Value
+		want string
+	}{
+		{"const below", Const(0.01).Within(0.05, 1), "x = 0.01: must lie within [0.05, 1]"},
+		{"array above", Array(0.5, 2).Within(0, 1), "x[1] = 2: must lie within [0, 1]"},
+		{"reversed", Normal(1, 1).Within(2, 1), "x: bounds [2, 1]: want min <= max"},
+		{"nan", Normal(1, 1).Within(math.NaN(), 1), "want min <= max, neither NaN"},
+		{"unreachable", Normal(0, 1).Within(50, math.Inf(1)), "1000 draws in a row outside the bounds"},
+	} {
+		n := 2
+		if _, isConst := c.v.IsConst(); isConst {
+			n = 1
+		}
+		_, err := c.v.Expand("x", n, rng.NewKey(1).Stream(0))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Expand error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+	if _, err := Const(3).Within(0, 2).Scalar("x"); err == nil || !strings.Contains(err.Error(), "must lie within [0, 2]") {
+		t.Errorf("Scalar out of bounds: error %v", err)
+	}
+	if x, err := Const(1).Within(0, 2).Scalar("x"); err != nil || x != 1 {
+		t.Errorf("Scalar in bounds = %g, %v", x, err)
+	}
+}

@@ -3,8 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
-
+	
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
@@ -148,31 +147,30 @@ func (c Config) DC(y int) float64 {
 	return ext + float64(comp*muLocal(y))
 }
 
-// delays draws the delays (ms, on the grid) of one (source population,
-// target population) pair, one per source neuron: normal with the
-// source type's mean and relative sd 0.5, redrawn below 0.05 ms, rounded
-// to the nearest step (half up) as NEST does. The stream is keyed by the
-// seed and the pair, so each target population gets its own draw.
-func (c Config) delays(x, y, n int) []float64 {
+// delay returns the delays of the synapses from population x: normal
+// with the source type's mean and relative sd 0.5, redrawn below
+// dt/2 = 0.05 ms (NEST's bound), one draw per synapse; rounded to the
+// nearest step by the projection (axon.Nearest, as NEST does).
+func delay(x int) param.Value {
 	mean := delayEMs
 	if !excitatory(x) {
 		mean = delayIMs
 	}
-	sd := delayRel * mean
-	r := rand.New(rand.NewPCG(c.Seed, 0x9e3779b97f4a7c15^uint64(8*x+y+1)))
-	out := make([]float64, n)
-	for i := range out {
-		d := mean + float64(sd*r.NormFloat64())
-		for d < delayMinMs {
-			d = mean + float64(sd*r.NormFloat64())
-		}
-		out[i] = math.Floor(d/dtMs+0.5) * dtMs
-	}
-	return out
+	return param.Normal(mean, delayRel*mean).Within(delayMinMs, math.Inf(1))
 }
 
-// axonName names the axon of a population that feeds target population y.
-func axonName(y int) string { return "to" + popNames[y] }
+// weight returns the weights of the synapses x → y: normal with the
+// sheet's PSC mean (× 1/√kscale) and relative sd 0.1, redrawn when the
+// sign flips (excitatory weights ≥ 0, inhibitory ≤ 0), as NEST redraws
+// them.
+func (c Config) weight(y, x int) param.Value {
+	mean := pscMean(y, x) * (1 / math.Sqrt(c.KScale))
+	v := param.Normal(mean, wRelStd*math.Abs(mean))
+	if mean < 0 {
+		return v.Within(math.Inf(-1), 0)
+	}
+	return v.Within(0, math.Inf(1))
+}
 
 // projName names the projection x → y.
 func projName(y, x int) string { return popNames[x] + "-" + popNames[y] }
@@ -220,12 +218,6 @@ func Build(c Config) (*network.Network, error) {
 			k := math.Round(kExt[y] * c.KScale)
 			p.Drive("syn", &stimulus.PoissonDrive{RateHz: bgRateHz * k, Weight: pspMeanMV * pscOverPSP() * wGain})
 		}
-		// One axon per target population, with its own delays.
-		for t := range 8 {
-			if c.synapseCount(t, y) > 0 {
-				p.Axon(axonName(t), axon.Spec{Delay: param.Array(c.delays(y, t, n)...)})
-			}
-		}
 	}
 	for y := range 8 {
 		for x := range 8 {
@@ -233,17 +225,14 @@ func Build(c Config) (*network.Network, error) {
 			if k == 0 {
 				continue
 			}
-			mean := pscMean(y, x) * wGain
-			lo, hi := 0.0, math.Inf(1) // excitatory weights stay >= 0
-			if mean < 0 {
-				lo, hi = math.Inf(-1), 0
-			}
+			// Each synapse has its own delay (the axon's is 0).
 			b.Connect(projName(y, x), network.Connection{
-				From: popNames[x], Axon: axonName(y), To: popNames[y], Receptor: "syn",
-				Pattern:  connectivity.FixedTotal{N: k, Multapses: true},
-				Autapses: true,
-				Weight:   param.Normal(mean, wRelStd*math.Abs(mean)),
-				Wmin:     lo, Wmax: hi,
+				From: popNames[x], To: popNames[y], Receptor: "syn",
+				Pattern:       connectivity.FixedTotal{N: k, Multapses: true},
+				Autapses:      true,
+				Weight:        c.weight(y, x),
+				Delay:         delay(x),
+				DelayRounding: axon.Nearest,
 			})
 		}
 	}

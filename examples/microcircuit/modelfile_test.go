@@ -126,52 +126,111 @@ func checkEngines(t *testing.T, c Config) {
 }
 
 // roundedDelayMean returns the mean of a normal(mean, sd) delay redrawn
-// below 0 and rounded to the nearest step of dt (halves up), in ms.
-func roundedDelayMean(mean, sd, dt float64) float64 {
+// below lo and rounded to the nearest step of dt (halves up), in ms.
+func roundedDelayMean(mean, sd, lo, dt float64) float64 {
 	cdf := func(x float64) float64 { return 0.5 * math.Erfc(-(x-mean)/(sd*math.Sqrt2)) }
-	above := 1 - cdf(0)
+	above := 1 - cdf(lo)
 	s := 0.0
 	for k := 1; float64(k)*dt < mean+20*sd; k++ {
-		lo, hi := math.Max(0, (float64(k)-0.5)*dt), (float64(k)+0.5)*dt
-		s += float64(k) * dt * (cdf(hi) - cdf(lo))
+		a, b := math.Max(lo, (float64(k)-0.5)*dt), (float64(k)+0.5)*dt
+		if b > a {
+			s += float64(k) * dt * (cdf(b) - cdf(a))
+		}
 	}
 	return s / above
 }
 
-// TestModelFileMatchesBuild checks that the file's network has Build's
-// synapse counts (fixed total) per projection, and per-synapse delays whose
-// mean is the sheet's distribution's.
-func TestModelFileMatchesBuild(t *testing.T) {
+// TestModelFileIsBuild checks that the file's network is Build's, bit for
+// bit: every projection's rows, targets, weights and delays, and the
+// spikes of 100 ms on the sequential stepper.
+func TestModelFileIsBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	for _, c := range []Config{smallFile, {NScale: 0.02, KScale: 1, Seed: 3}} {
+		file := buildFile(t, c)
+		gonet, err := Build(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := range 8 {
+			for x := range 8 {
+				name := projName(y, x)
+				fp, fok := file.Projection(name)
+				gp, gok := gonet.Projection(name)
+				if fok != gok {
+					t.Errorf("%s: in the file %v, in Build %v", name, fok, gok)
+					continue
+				}
+				if !fok {
+					continue
+				}
+				f, g := fp.Runtime.Syn, gp.Runtime.Syn
+				if !slices.Equal(f.Ptr, g.Ptr) || !slices.Equal(f.Idx, g.Idx) || !slices.Equal(f.W, g.W) || !slices.Equal(f.D8, g.D8) {
+					t.Errorf("%+v: %s: the file's synapses differ from Build's", c, name)
+				}
+			}
+		}
+		a, b := runSpikes(t, file, 1000), runSpikes(t, gonet, 1000)
+		n := 0
+		for y := range 8 {
+			n += len(a[y].Steps)
+			if !slices.Equal(a[y].Steps, b[y].Steps) || !slices.Equal(a[y].Elements, b[y].Elements) {
+				t.Errorf("%+v: %s: the file gives %d spikes, Build %d, or other ones", c, popNames[y], len(a[y].Steps), len(b[y].Steps))
+			}
+		}
+		if n == 0 {
+			t.Errorf("%+v: no spikes in 100 ms", c)
+		}
+	}
+}
+
+// runSpikes runs net for steps on the sequential stepper and returns each
+// population's spikes.
+func runSpikes(t *testing.T, net *network.Network, steps int) [8]*monitor.Spikes {
+	t.Helper()
+	s := stepper.New(net)
+	var mons [8]*monitor.Spikes
+	for y := range 8 {
+		var err error
+		if mons[y], err = monitor.NewSpikes(net, popNames[y]); err != nil {
+			t.Fatal(err)
+		}
+		s.AddMonitor(mons[y])
+	}
+	if err := s.Run(steps); err != nil {
+		t.Fatal(err)
+	}
+	return mons
+}
+
+// TestDelays checks the per-synapse delays of every projection against
+// the sheet's distribution: normal(mean, sd) redrawn below dt/2 and
+// rounded to the nearest step, so none is 0 steps; the mean per
+// projection and pooled per source type.
+func TestDelays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	c := smallFile
-	file := buildFile(t, c)
-	gonet, err := Build(c)
+	net, err := Build(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if file.Neurons() != gonet.Neurons() || file.Synapses() != gonet.Synapses() {
-		t.Errorf("file: %d neurons, %d synapses; Build: %d, %d", file.Neurons(), file.Synapses(), gonet.Neurons(), gonet.Synapses())
-	}
-	// Pooled over the projections of each source type: the sum of the
-	// delays and the count, against the expected mean.
-	var sum, n, zero [2]float64
+	var sum, n [2]float64
 	for y := range 8 {
 		for x := range 8 {
 			name := projName(y, x)
-			fp, fok := file.Projection(name)
-			gp, gok := gonet.Projection(name)
-			if fok != gok {
-				t.Errorf("%s: in the file %v, in Build %v", name, fok, gok)
+			p, ok := net.Projection(name)
+			if !ok {
+				if c.synapseCount(y, x) != 0 {
+					t.Errorf("%s missing", name)
+				}
 				continue
 			}
-			if !fok {
-				continue
-			}
-			syn := fp.Runtime.Syn
-			if got, want := syn.Len(), gp.Runtime.Syn.Len(); got != want || want != c.synapseCount(y, x) {
-				t.Errorf("%s: %d synapses, Build %d, want %d", name, got, want, c.synapseCount(y, x))
+			syn := p.Runtime.Syn
+			if got, want := syn.Len(), c.synapseCount(y, x); got != want {
+				t.Errorf("%s: %d synapses, want %d", name, got, want)
 			}
 			mean := delayEMs
 			if !excitatory(x) {
@@ -181,20 +240,20 @@ func TestModelFileMatchesBuild(t *testing.T) {
 			s := 0.0
 			for k := range syn.Len() {
 				d := syn.Delay(k)
-				s += float64(d) * dtMs
 				if d == 0 {
-					zero[x%2]++
+					t.Fatalf("%s: synapse %d has a delay of 0 steps: NEST redraws below dt/2", name, k)
 				}
+				s += float64(d) * dtMs
 			}
 			k := syn.Len()
 			i := x % 2
 			sum[i] += s
 			n[i] += float64(k)
 			// 5 standard errors; the rounding adds at most dt²/12 to the variance.
-			want := roundedDelayMean(mean, sd, dtMs)
+			want := roundedDelayMean(mean, sd, dtMs/2, dtMs)
 			tol := 5 * math.Sqrt(sd*sd+dtMs*dtMs/12) / math.Sqrt(float64(k))
 			if got := s / float64(k); math.Abs(got-want) > tol {
-				t.Errorf("%s: mean delay %.4f ms over %d synapses, want %.4f ± %.4f (normal(%g, %g) redrawn below 0, rounded)", name, got, k, want, tol, mean, sd)
+				t.Errorf("%s: mean delay %.4f ms over %d synapses, want %.4f ± %.4f (normal(%g, %g) redrawn below dt/2, rounded)", name, got, k, want, tol, mean, sd)
 			}
 		}
 	}
@@ -202,20 +261,11 @@ func TestModelFileMatchesBuild(t *testing.T) {
 		sd := delayRel * mean
 		got := sum[i] / n[i]
 		se := math.Sqrt(sd*sd+dtMs*dtMs/12) / math.Sqrt(n[i])
-		// The redraw below 0 raises the mean above the sheet's by
-		// sd·φ(2)/(1 − Φ(−2)) (0.0415 ms for E, 0.0207 ms for I).
-		shift := roundedDelayMean(mean, sd, dtMs) - mean
+		// The redraw below dt/2 raises the mean above the sheet's.
+		shift := roundedDelayMean(mean, sd, dtMs/2, dtMs) - mean
 		if math.Abs(got-mean-shift) > 5*se {
 			t.Errorf("type %d: mean delay %.4f ms over %.0f synapses; the sheet's %g ms + the redraw's shift %.4f ms, ± %.4f", i, got, n[i], mean, shift, 5*se)
 		}
-		// The draws in [0, dt/2) come out as 0 steps, where NEST (and
-		// Build) redraw below dt/2: a fraction P(0 <= X < dt/2)/P(X >= 0).
-		cdf := func(x float64) float64 { return 0.5 * math.Erfc(-(x-mean)/(sd*math.Sqrt2)) }
-		p := (cdf(dtMs/2) - cdf(0)) / (1 - cdf(0))
-		if f := zero[i] / n[i]; math.Abs(f-p) > 5*math.Sqrt(p*(1-p)/n[i]) {
-			t.Errorf("type %d: %.4f of the synapses with delay 0 steps, want %.4f", i, f, p)
-		}
-		t.Logf("source type %d: %.4f of the synapses with a synaptic delay of 0 steps (expected %.4f)", i, zero[i]/n[i], p)
-		t.Logf("source type %d: mean delay %.4f ms over %.0f synapses (sheet %g ms, expected with the redraw below 0 %.4f ms, se %.4f)", i, got, n[i], mean, mean+shift, se)
+		t.Logf("source type %d: mean delay %.4f ms over %.0f synapses (sheet %g ms, expected with the redraw %.4f ms, se %.4f)", i, got, n[i], mean, mean+shift, se)
 	}
 }
