@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
-	
+
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
