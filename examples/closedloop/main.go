@@ -85,6 +85,11 @@ type outcome struct {
 	segmentSteps           int
 	motorSpikes            int     // recorded by the engine
 	initialMean, finalMean float64 // mean weight of in-motor
+	// The spikes of motor (steps, neurons) and the final weights of
+	// in-motor, which the tests hash.
+	motorSteps   []int64
+	motorNeurons []uint32
+	weights      []float32
 }
 
 // simulate runs the loop for ms of simulated time with the reward scaled by
@@ -108,13 +113,14 @@ func simulate(gain float32, ms float64) (outcome, error) {
 		e.Close()
 		return outcome{}, err
 	}
-	_, motor, _ := e.Spikes("motor")
+	steps, motor, _ := e.Spikes("motor")
 	if err := e.GatherWeights(); err != nil {
 		e.Close()
 		return outcome{}, err
 	}
 	e.Close() // waits until the environment has handled every observation
 	out.segmentSteps, out.motorSpikes, out.finalMean = e.SegmentSteps(), len(motor), mean(proj.Runtime.Syn.W)
+	out.motorSteps, out.motorNeurons, out.weights = steps, motor, proj.Runtime.Syn.W
 	return out, nil
 }
 

@@ -73,12 +73,13 @@ func main() {
 	}
 }
 
-func mainErr(out string) error {
+// build makes the network: the AdEx neurons A with one axon per variant,
+// each axon's arrivals landing on a probe population of its own.
+func build(vs []variant) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: dt, Seed: 2})
 	pulses := stimulus.SquarePulse{Low: 0, High: 150, Period: 100, Width: 50, Phase: 50}
 	src := b.Population("A", n, soma.AdEx()).
 		Stimulus(&stimulus.Gain{S: pulses, Factors: []float32{1, 1.2, 1}})
-	vs := variants()
 	for _, v := range vs {
 		src.Axon(v.name, v.spec)
 		t := max(1, v.spec.Terminals)
@@ -88,7 +89,12 @@ func mainErr(out string) error {
 		b.Connect(v.name, network.Connection{From: "A", Axon: v.name, To: probe, Receptor: "nt",
 			Pattern: connectivity.OneToOne{}, Weight: param.Const(1)})
 	}
-	net, err := b.Build()
+	return b.Build()
+}
+
+func mainErr(out string) error {
+	vs := variants()
+	net, err := build(vs)
 	if err != nil {
 		return err
 	}

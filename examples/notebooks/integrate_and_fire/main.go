@@ -71,10 +71,15 @@ func input() ([][]float32, error) {
 	return g.Generate(steps, n)
 }
 
-func run(m model, in [][]float32, w *nbplot.Writer) error {
+// build makes the network of one model: n neurons P driven by in.
+func build(m model, in [][]float32) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: dt, Seed: seed})
 	b.Population("P", n, m.spec).Stimulus(stimulus.Sequence{Frames: in, Hold: 1})
-	net, err := b.Build()
+	return b.Build()
+}
+
+func run(m model, in [][]float32, w *nbplot.Writer) error {
+	net, err := build(m, in)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,9 @@ const (
 	scale = 140.0 // the reference axon's Scaling
 )
 
-func run(kwta bool) (*monitor.Spikes, error) {
+// build makes the network: n recurrent LIF neurons under pulses, with
+// k-WTA (k = 1) or without.
+func build(kwta bool) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: dt, Seed: 8})
 	p := b.Population("P", n, soma.LIF()).
 		Stimulus(stimulus.SquarePulse{Low: 0, High: 50, Period: 160, Width: 40})
@@ -47,7 +49,11 @@ func run(kwta bool) (*monitor.Spikes, error) {
 	b.Connect("rec", network.Connection{From: "P", To: "P",
 		Pattern: connectivity.AllToAll{}, // autapses excluded by default
 		Weight:  param.Uniform(0, dt/tau*scale)})
-	net, err := b.Build()
+	return b.Build()
+}
+
+func run(kwta bool) (*monitor.Spikes, error) {
+	net, err := build(kwta)
 	if err != nil {
 		return nil, err
 	}

@@ -122,13 +122,10 @@ func main() {
 	}
 }
 
-func mainErr(out string) error {
-	w, err := nbplot.NewWriter(out)
-	if err != nil {
-		return err
-	}
+// variants are the notebook's initialisations and learning settings.
+func variants() []variant {
 	conv := plasticity.Convergent{Tau: 100, C: 0.55}
-	variants := []variant{
+	return []variant{
 		{name: "random init U(0,1)", file: "random", weight: param.Uniform(0, 1)},
 		{name: "init 1", file: "init1", weight: param.Const(1)},
 		{name: "per-input init [.1 .5 1]", file: "per_input", weight: perInput([]float64{.1, .5, 1})},
@@ -137,7 +134,14 @@ func mainErr(out string) error {
 		{name: "Convergent c=.55 τ=100, learning on", file: "convergent_on", weight: param.Uniform(0, 1), wmax: 1, rule: conv, learn: true},
 		{name: "Convergent c=.55 τ=100, learning off", file: "convergent_off", weight: param.Uniform(0, 1), wmax: 1, rule: conv, learn: false},
 	}
-	for _, c := range variants {
+}
+
+func mainErr(out string) error {
+	w, err := nbplot.NewWriter(out)
+	if err != nil {
+		return err
+	}
+	for _, c := range variants() {
 		r, err := run(c)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)

@@ -58,7 +58,9 @@ func main() {
 	}
 }
 
-func mainErr(out string) error {
+// build makes the network: pre and post clamped in turn, one-to-one
+// through the plastic projection syn.
+func build() (*network.Network, error) {
 	b := network.New(network.Config{DtMs: dt, Seed: 7})
 	b.Population("pre", 2, soma.LIF()).Principle(clamps(0, 1))
 	b.Population("post", 2, soma.LIF()).Principle(clamps(1, 0))
@@ -66,7 +68,11 @@ func mainErr(out string) error {
 		Pattern: connectivity.OneToOne{}, Weight: param.Const(0.5),
 		Wmin: 0, Wmax: 1,
 		Plasticity: plasticity.LeakySTDP(10, 10, 0.1, 0.1)})
-	net, err := b.Build()
+	return b.Build()
+}
+
+func mainErr(out string) error {
+	net, err := build()
 	if err != nil {
 		return err
 	}
