@@ -285,6 +285,23 @@ func (m *ifModel) enterRefractory() {
 	}
 }
 
+// countDown is enterRefractory and leaveRefractory for a loop that held
+// the refractory neurons (rc > 0, those of refList) itself: it counts
+// their held step and drops those whose refractory period is over.
+func (m *ifModel) countDown() {
+	rc, list := m.rc, m.refList
+	k := 0
+	for _, i := range list {
+		r := rc[i] - 1
+		rc[i] = r
+		if r > 0 {
+			list[k] = i
+			k++
+		}
+	}
+	m.refList = list[:k]
+}
+
 // leaveRefractory restores the held potentials (with the jumps they keep)
 // and drops the neurons whose refractory period is over from the list.
 func (m *ifModel) leaveRefractory(jump []float32) {
