@@ -124,13 +124,15 @@ done:
 	MOVQ AX, ret+88(FP)
 	RET
 
-// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8, sum, rc *float32)
+// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, blocks *uint64, sum, rc *float32) int
 //
 // cubaParams: eight copies of d1 (0), d2 (32), k (64), e (96), g (128),
-// th (160), loaded once into Y8–Y13. cur may be nil (no current); sum may
-// be nil (not stored); rc may be nil (no neuron refractory): a lane whose
-// rc is above zero keeps its potential and does not fire.
-TEXT ·cuba2(SB), NOSPLIT, $0-88
+// th (160), loaded once into Y8–Y13 (DX is then free). cur may be nil (no
+// current); sum may be nil (not stored); rc may be nil (no neuron
+// refractory): a lane whose rc is above zero keeps its potential and does
+// not fire. Only a block with a spike stores anything about spikes: the
+// entry (first neuron)·256 + (its lanes' bits) into blocks.
+TEXT ·cuba2(SB), NOSPLIT, $0-96
 	MOVQ v+0(FP), DI
 	MOVQ cur+8(FP), R9
 	MOVQ a1+16(FP), R10
@@ -139,7 +141,7 @@ TEXT ·cuba2(SB), NOSPLIT, $0-88
 	MOVQ s2+40(FP), R13
 	MOVQ n+48(FP), CX
 	MOVQ p+56(FP), DX
-	MOVQ masks+64(FP), R14
+	MOVQ blocks+64(FP), R14
 	MOVQ sum+72(FP), R8
 	MOVQ rc+80(FP), SI
 	VMOVUPS 0(DX), Y8
@@ -206,12 +208,25 @@ nosum:
 store:
 	VMOVUPS   Y5, (DI)(AX*4)
 	VMOVMSKPS Y6, BX
-	MOVB      BX, (R14)
-	INCQ      R14
+	TESTQ     BX, BX
+	JNZ       spike
 
+next:
 	ADDQ $8, AX
 	JMP  cloop
 
+spike:
+	MOVQ AX, DX
+	SHLQ $8, DX
+	ORQ  BX, DX
+	MOVQ DX, (R14)
+	ADDQ $8, R14
+	JMP  next
+
 cdone:
 	VZEROUPPER
+	MOVQ blocks+64(FP), BX
+	SUBQ BX, R14
+	SHRQ $3, R14
+	MOVQ R14, ret+88(FP)
 	RET

@@ -388,10 +388,10 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float3
 		}
 		m.simdCuba = p
 	}
-	if cap(m.masks) < n8/8 {
-		m.masks = make([]uint8, n8/8)
+	if cap(m.blocks) < n8/8 {
+		m.blocks = make([]uint64, n8/8)
 	}
-	masks := m.masks[:n8/8]
+	blocks := m.blocks[:n8/8]
 	var c, out *float32
 	if cur != nil {
 		c = &cur[0]
@@ -403,8 +403,13 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float3
 	if rc != nil {
 		held = &rc[0]
 	}
-	cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &masks[0], out, held)
-	fired = appendMasked(fired, masks, 0)
+	k := cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &blocks[0], out, held)
+	for _, b := range blocks[:k] {
+		first := uint32(b >> 8)
+		for mk := uint8(b); mk != 0; mk &= mk - 1 {
+			fired = append(fired, first+uint32(bits.TrailingZeros8(mk)))
+		}
+	}
 	if n8 == n {
 		return fired
 	}

@@ -59,7 +59,8 @@ type ifModel struct {
 	simd     *cobaParams
 	simdCuba *cubaParams
 	masks    []uint8
-	noSIMD   bool // the Go loops even where AVX2 runs (see setSIMD)
+	blocks   []uint64 // the AVX2 current-based loop's blocks with spikes (lifExp2SIMD)
+	noSIMD   bool     // the Go loops even where AVX2 runs (see setSIMD)
 	err      error
 }
 
