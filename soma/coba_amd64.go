@@ -22,9 +22,13 @@ func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, mask
 
 // cuba2 is lifExp2 over n neurons (n a multiple of 8), eight at a time
 // with AVX2, computing exactly what the Go loop computes; cur may be nil
-// (no current). It writes one byte of threshold crossings per eight
-// neurons into masks and, if sum is not nil, each neuron's input current
-// into sum (which may be cur).
+// (no current). For every block of eight neurons with a threshold
+// crossing it writes (first neuron)·256 + (bit k: neuron first + k
+// fired) into blocks, in order, and returns how many it wrote (blocks
+// has room for n/8); if sum is not nil, it stores each neuron's input
+// current into sum (which may be cur). If rc is not nil, a neuron whose
+// rc is above zero (refractory) keeps its potential and does not fire, as
+// the Go path's held potential (enterRefractory, leaveRefractory) gives.
 //
 //go:noescape
-func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8, sum *float32)
+func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, blocks *uint64, sum, rc *float32) int

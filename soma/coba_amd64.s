@@ -124,11 +124,15 @@ done:
 	MOVQ AX, ret+88(FP)
 	RET
 
-// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8, sum *float32)
+// func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, blocks *uint64, sum, rc *float32) int
 //
 // cubaParams: eight copies of d1 (0), d2 (32), k (64), e (96), g (128),
-// th (160). cur may be nil (no current); sum may be nil (not stored).
-TEXT ·cuba2(SB), NOSPLIT, $0-80
+// th (160), loaded once into Y8–Y13 (DX is then free). cur may be nil (no
+// current); sum may be nil (not stored); rc may be nil (no neuron
+// refractory): a lane whose rc is above zero keeps its potential and does
+// not fire. Only a block with a spike stores anything about spikes: the
+// entry (first neuron)·256 + (its lanes' bits) into blocks.
+TEXT ·cuba2(SB), NOSPLIT, $0-96
 	MOVQ v+0(FP), DI
 	MOVQ cur+8(FP), R9
 	MOVQ a1+16(FP), R10
@@ -137,9 +141,17 @@ TEXT ·cuba2(SB), NOSPLIT, $0-80
 	MOVQ s2+40(FP), R13
 	MOVQ n+48(FP), CX
 	MOVQ p+56(FP), DX
-	MOVQ masks+64(FP), R14
+	MOVQ blocks+64(FP), R14
 	MOVQ sum+72(FP), R8
-	XORQ AX, AX
+	MOVQ rc+80(FP), SI
+	VMOVUPS 0(DX), Y8
+	VMOVUPS 32(DX), Y9
+	VMOVUPS 64(DX), Y10
+	VMOVUPS 96(DX), Y11
+	VMOVUPS 128(DX), Y12
+	VMOVUPS 160(DX), Y13
+	VXORPS  Y14, Y14, Y14
+	XORQ    AX, AX
 
 cloop:
 	LEAQ 8(AX), BX
@@ -169,33 +181,52 @@ state:
 
 nosum:
 	// s ← p·d1, q·d2; inputs cleared.
-	VMULPS  0(DX), Y0, Y0
+	VMULPS  Y8, Y0, Y0
 	VMOVUPS Y0, (R11)(AX*4)
-	VMULPS  32(DX), Y1, Y1
+	VMULPS  Y9, Y1, Y1
 	VMOVUPS Y1, (R13)(AX*4)
-	VXORPS  Y3, Y3, Y3
-	VMOVUPS Y3, (R10)(AX*4)
-	VMOVUPS Y3, (R12)(AX*4)
+	VMOVUPS Y14, (R10)(AX*4)
+	VMOVUPS Y14, (R12)(AX*4)
 
-	// v ← (v + k·(e − v)) + g·c.
+	// u = (v + k·(e − v)) + g·c; spikes: u > th.
 	VMOVUPS (DI)(AX*4), Y4
-	VMOVUPS 96(DX), Y5
-	VSUBPS  Y4, Y5, Y5
-	VMULPS  64(DX), Y5, Y5
+	VSUBPS  Y4, Y11, Y5
+	VMULPS  Y10, Y5, Y5
 	VADDPS  Y5, Y4, Y5
-	VMULPS  128(DX), Y2, Y2
+	VMULPS  Y12, Y2, Y2
 	VADDPS  Y2, Y5, Y5
-	VMOVUPS Y5, (DI)(AX*4)
+	VCMPPS  $0x1E, Y13, Y5, Y6
+	TESTQ   SI, SI
+	JZ      store
 
-	// Spikes: v > th.
-	VCMPPS    $0x1E, 160(DX), Y5, Y6
+	// Refractory lanes (rc > 0) keep v and do not fire.
+	VMOVUPS   (SI)(AX*4), Y7
+	VCMPPS    $0x1E, Y14, Y7, Y7
+	VBLENDVPS Y7, Y4, Y5, Y5
+	VANDNPS   Y6, Y7, Y6
+
+store:
+	VMOVUPS   Y5, (DI)(AX*4)
 	VMOVMSKPS Y6, BX
-	MOVB      BX, (R14)
-	INCQ      R14
+	TESTQ     BX, BX
+	JNZ       spike
 
+next:
 	ADDQ $8, AX
 	JMP  cloop
 
+spike:
+	MOVQ AX, DX
+	SHLQ $8, DX
+	ORQ  BX, DX
+	MOVQ DX, (R14)
+	ADDQ $8, R14
+	JMP  next
+
 cdone:
 	VZEROUPPER
+	MOVQ blocks+64(FP), BX
+	SUBQ BX, R14
+	SHRQ $3, R14
+	MOVQ R14, ret+88(FP)
 	RET

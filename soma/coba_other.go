@@ -11,4 +11,6 @@ func coba2(v, rest, th, cur, a1, s1, a2, s2 *float32, n int, p *cobaParams, mask
 }
 
 // cuba2 is never called off amd64.
-func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, masks *uint8, sum *float32) {}
+func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, blocks *uint64, sum, rc *float32) int {
+	return 0
+}

@@ -2,6 +2,7 @@ package soma
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 )
 
@@ -73,12 +74,25 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, sum []float
 	m.Repolarise()
 	cur := in.Current // nil: no current besides the receptors'
 	start := len(fired)
+	if len(recs) == 2 && m.simdOK() {
+		// The kernel holds the refractory neurons itself (rc > 0, the
+		// neurons of refList), so only their counts are left to do.
+		var rc []float32
+		if m.refr {
+			rc = m.rc
+		}
+		fired = m.lifExp2SIMD(cur, sum, recs[0], recs[1], rc, fired)
+		if m.refr {
+			m.countDown()
+		}
+		m.last = append(m.last[:0], fired[start:]...)
+		m.pending = true
+		return fired, true
+	}
 	if m.refr {
 		m.enterRefractory()
 	}
-	if len(recs) == 2 && m.simdOK() {
-		fired = m.lifExp2SIMD(cur, sum, recs[0], recs[1], fired)
-	} else if len(recs) == 1 {
+	if len(recs) == 1 {
 		if cur == nil {
 			if m.zeros == nil {
 				m.zeros = make([]float32, m.n)
@@ -357,8 +371,12 @@ type cubaParams struct {
 }
 
 // lifExp2SIMD is lifExp2 with the whole blocks of eight neurons done by
-// the AVX2 kernel; cur and sum may be nil.
-func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, fired []uint32) []uint32 {
+// the AVX2 kernel; cur and sum may be nil. With rc (the refractory
+// counts; nil: no neuron is refractory) a neuron with rc > 0 keeps its
+// potential and does not fire, which is what holding it with
+// enterRefractory and leaveRefractory gives; the counts are left as they
+// are (countDown).
+func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float32, fired []uint32) []uint32 {
 	n := m.n
 	n8 := n &^ 7
 	p := m.simdCuba
@@ -370,10 +388,10 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, fired []uin
 		}
 		m.simdCuba = p
 	}
-	if cap(m.masks) < n8/8 {
-		m.masks = make([]uint8, n8/8)
+	if cap(m.blocks) < n8/8 {
+		m.blocks = make([]uint64, n8/8)
 	}
-	masks := m.masks[:n8/8]
+	blocks := m.blocks[:n8/8]
 	var c, out *float32
 	if cur != nil {
 		c = &cur[0]
@@ -381,8 +399,17 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, fired []uin
 	if sum != nil {
 		out = &sum[0]
 	}
-	cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &masks[0], out)
-	fired = appendMasked(fired, masks, 0)
+	var held *float32
+	if rc != nil {
+		held = &rc[0]
+	}
+	k := cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &blocks[0], out, held)
+	for _, b := range blocks[:k] {
+		first := uint32(b >> 8)
+		for mk := uint8(b); mk != 0; mk &= mk - 1 {
+			fired = append(fired, first+uint32(bits.TrailingZeros8(mk)))
+		}
+	}
 	if n8 == n {
 		return fired
 	}
@@ -397,9 +424,26 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, fired []uin
 	if sum != nil {
 		ts = sum[n8:]
 	}
+	// The tail's refractory neurons are held as enterRefractory holds
+	// them (fewer than eight: their potentials on the stack).
+	var tv [8]float32
+	if rc != nil {
+		for i := n8; i < n; i++ {
+			if rc[i] > 0 {
+				tv[i-n8], m.v[i] = m.v[i], float32(math.Inf(-1))
+			}
+		}
+	}
 	fired = lifExp2(m.v[n8:], tc, ts, t1, t2, m.ks, m.es, m.gs, m.ts, fired)
 	for i := start; i < len(fired); i++ {
 		fired[i] += uint32(n8)
+	}
+	if rc != nil {
+		for i := n8; i < n; i++ {
+			if rc[i] > 0 {
+				m.v[i] = tv[i-n8]
+			}
+		}
 	}
 	return fired
 }

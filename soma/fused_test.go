@@ -152,8 +152,13 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				spikes += len(fp)
 				vp, _ := plain.Var("v")
 				vf, _ := fusedModel.Var("v")
-				if !slices.Equal(vp, vf) {
+				if !sameBits(vp, vf) {
 					t.Fatalf("step %d: potentials differ", step)
+				}
+				rp, _ := plain.Var("refractory")
+				rf, _ := fusedModel.Var("refractory")
+				if !slices.Equal(rp, rf) {
+					t.Fatalf("step %d: refractory counts differ", step)
 				}
 				for r := range c.recs {
 					if !slices.Equal(gPlain[r], gFused[r]) {
@@ -270,8 +275,13 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 				spikes += len(fp)
 				vp, _ := plain.Var("v")
 				vf, _ := fusedModel.Var("v")
-				if !slices.Equal(vp, vf) {
+				if !sameBits(vp, vf) {
 					t.Fatalf("step %d: potentials differ", step)
+				}
+				rp, _ := plain.Var("refractory")
+				rf, _ := fusedModel.Var("refractory")
+				if !slices.Equal(rp, rf) {
+					t.Fatalf("step %d: refractory counts differ", step)
 				}
 				for r := range c.recs {
 					if !slices.Equal(gPlain[r], gFused[r]) {
@@ -317,4 +327,18 @@ func TestStepFusedAllocates(t *testing.T) {
 			t.Errorf("%d receptors, sum %t: %g allocations per step, want 0", recs, c.sum != nil, a)
 		}
 	}
+}
+
+// sameBits reports whether a and b hold the same float32 values bit for
+// bit (so that −0 and +0 differ).
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -59,7 +59,8 @@ type ifModel struct {
 	simd     *cobaParams
 	simdCuba *cubaParams
 	masks    []uint8
-	noSIMD   bool // the Go loops even where AVX2 runs (see setSIMD)
+	blocks   []uint64 // the AVX2 current-based loop's blocks with spikes (lifExp2SIMD)
+	noSIMD   bool     // the Go loops even where AVX2 runs (see setSIMD)
 	err      error
 }
 
@@ -283,6 +284,23 @@ func (m *ifModel) enterRefractory() {
 		v[i] = float32(math.Inf(-1))
 		rc[i]--
 	}
+}
+
+// countDown is enterRefractory and leaveRefractory for a loop that held
+// the refractory neurons (rc > 0, those of refList) itself: it counts
+// their held step and drops those whose refractory period is over.
+func (m *ifModel) countDown() {
+	rc, list := m.rc, m.refList
+	k := 0
+	for _, i := range list {
+		r := rc[i] - 1
+		rc[i] = r
+		if r > 0 {
+			list[k] = i
+			k++
+		}
+	}
+	m.refList = list[:k]
 }
 
 // leaveRefractory restores the held potentials (with the jumps they keep)
