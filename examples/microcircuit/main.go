@@ -64,6 +64,7 @@ type Result struct {
 	// for the cores.
 	LoadBefore, LoadAfter string
 	Stats                 [8]monitor.Stats // over the measured part
+	Irregular             [8]Irregularity  // over the measured part
 	// Spikes of the whole run, per population (steps and neurons).
 	Steps    [8][]int64
 	Elements [8][]uint32
@@ -144,6 +145,7 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 		st, el := spikes(y)
 		res.Steps[y], res.Elements[y] = st, el
 		res.Stats[y] = monitor.Summary(c.popSize(y), st, el, int64(warm), int64(warm+meas), dtMs)
+		res.Irregular[y] = irregularity(y, c.popSize(y), st, el, int64(warm), int64(warm+meas))
 	}
 	res.PeakRSS = procStatus("VmHWM:")
 	res.RunRSS = procStatus("VmRSS:")
@@ -208,6 +210,13 @@ func Report(w io.Writer, c Config, warmupMs float64, r *Result) {
 	for y := range 8 {
 		s := r.Stats[y]
 		fmt.Fprintf(w, "%-5s %7d %12.3f %10.3f %7.2f %8.3f %6.1f%%\n", popNames[y], s.Neurons, s.RateHz, nestRates[y], s.RateHz/nestRates[y], s.CVISI, 100*s.FracSilent)
+	}
+	fmt.Fprintf(w, "irregularity and synchrony (NEST's reference analysis: CV of neurons with >= 3 spikes; spike-count correlations of %d sampled neurons, %g ms bins);\n", ccSample, ccBinMs)
+	fmt.Fprintf(w, "NEST: the peaks of its 900 s reference distributions (read from its figures, ±0.05 and ±0.001)\n")
+	fmt.Fprintf(w, "%-5s %8s %8s %6s %8s %10s %10s %7s %8s\n", "pop", "CV mean", "median", "n", "NEST", "CC mean", "median", "pairs", "NEST")
+	for y := range 8 {
+		q := r.Irregular[y]
+		fmt.Fprintf(w, "%-5s %8.3f %8.3f %6d %8.2f %10.4f %10.4f %7d %8.3f\n", popNames[y], q.CVMean, q.CVMedian, q.NCV, nestCVPeak[y], q.CCMean, q.CCMedian, q.NCC, nestCCPeak[y])
 	}
 }
 
