@@ -63,3 +63,10 @@ func BenchmarkFixedTotal(b *testing.B) { benchPattern(b, connectivity.FixedTotal
 func BenchmarkAnd(b *testing.B) {
 	benchPattern(b, connectivity.And(connectivity.Bernoulli{P: 0.2}, connectivity.FixedInDegree{K: 6250}), big)
 }
+
+// BenchmarkFixedTotalMultapses draws a projection the size of the
+// microcircuit's (Potjans & Diesmann 2014) middle ones: 10,000 rows of
+// 20,000 columns, 10 M pairs with replacement (rows of about 1,000).
+func BenchmarkFixedTotalMultapses(b *testing.B) {
+	benchPattern(b, connectivity.FixedTotal{N: 10_000_000, Multapses: true}, connectivity.Shape{Rows: 10000, Cols: 20000})
+}
