@@ -248,7 +248,7 @@ type Stream struct {
 	key   Key
 	base  uint64
 	ctr   uint64
-	buf   [8]uint32
+	buf   [2]Block
 	used  int // words of buf handed out
 	avail int // words of buf computed
 }
@@ -263,7 +263,9 @@ func (s *Stream) Uint64() uint64 {
 	if s.used == s.avail {
 		s.refill()
 	}
-	v := uint64(s.buf[s.used])<<32 | uint64(s.buf[s.used+1])
+	b := &s.buf[s.used>>2&1]
+	i := s.used & 2
+	v := uint64(b[i])<<32 | uint64(b[i+1])
 	s.used += 2
 	return v
 }
@@ -271,12 +273,10 @@ func (s *Stream) Uint64() uint64 {
 // refill computes the next block, or the next two after the first.
 func (s *Stream) refill() {
 	if s.ctr == 0 {
-		b := s.key.At(s.base, 0)
-		copy(s.buf[:4], b[:])
+		s.buf[0] = s.key.At(s.base, 0)
 		s.ctr, s.avail = 1, 4
 	} else {
-		a, b := s.key.At2(s.base, s.ctr)
-		s.buf = [8]uint32{a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]}
+		s.buf[0], s.buf[1] = s.key.At2(s.base, s.ctr)
 		s.ctr, s.avail = s.ctr+2, 8
 	}
 	s.used = 0
