@@ -280,10 +280,8 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 	linear := m <= math.MaxUint32 // idx holds linear indices until the rows are sorted
 	if linear {
 		d := newDivider(uint32(per))
-		w := newWords(key, 0)
-		for q := range idx {
-			l := w.below(uint32(m))
-			idx[q] = l
+		drawBelow(idx, key.Sub(0), uint32(m))
+		for _, l := range idx {
 			ptr[d.div(l)+1]++
 		}
 		prefix(ptr)
@@ -400,6 +398,28 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 		}
 	}
 	return ptr, idx
+}
+
+// drawBelow fills out with the draws that words.below(n) makes from the
+// words of key (those of newWords(k, id) for key = k.Sub(id)), eight words
+// at a time without a call per word. A word x is rejected, as in below,
+// when uint32(x·n) < 2³² mod n; each accepted one is a draw.
+func drawBelow(out []uint32, key rng.Key, n uint32) {
+	t := -n % n
+	q := 0
+	for ctr := uint64(0); q < len(out); ctr += 2 {
+		a, b := key.At2(0, ctr)
+		for _, x := range [8]uint32{a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]} {
+			p := uint64(x) * uint64(n)
+			if uint32(p) < t {
+				continue
+			}
+			out[q] = uint32(p >> 32)
+			if q++; q == len(out) {
+				return
+			}
+		}
+	}
 }
 
 // union returns the sorted union of two sorted sets.

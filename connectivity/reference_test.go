@@ -251,7 +251,7 @@ func TestFixedTotalMatchesReference(t *testing.T) {
 		m := sp.pairs()
 		for _, n := range []uint64{0, 1, m / 100, m / 10, m / 3, m / 2, m/2 + 1, m * 9 / 10, m, 3 * m} {
 			for _, multi := range []bool{false, true} {
-				if n > m && !multi || n > 0 && m == 0 || n > 4e6 {
+				if n > m && !multi || n > 0 && m == 0 || n > 1.5e6 {
 					continue
 				}
 				p := FixedTotal{N: int(n), Multapses: multi}
