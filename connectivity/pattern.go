@@ -168,22 +168,25 @@ func checkTotal(kind string, n uint64) error {
 // words hands out the 32-bit words of a counter-based stream: block
 // (0, 0), (0, 1), ... of key.Sub(id), four words a block — the words of
 // key.Stream(id), read one at a time so that draws below 2³² cost one word.
+// The blocks are computed two at a time (rng.Key.At2, about twice the
+// throughput); the words are the same.
 type words struct {
 	key rng.Key
 	ctr uint64
-	blk rng.Block
+	buf [8]uint32
 	i   int
 }
 
-func newWords(key rng.Key, id uint64) words { return words{key: key.Sub(id), i: 4} }
+func newWords(key rng.Key, id uint64) words { return words{key: key.Sub(id), i: 8} }
 
 func (w *words) next() uint32 {
-	if w.i == 4 {
-		w.blk = w.key.At(0, w.ctr)
-		w.ctr++
+	if w.i == 8 {
+		a, b := w.key.At2(0, w.ctr)
+		w.buf = [8]uint32{a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]}
+		w.ctr += 2
 		w.i = 0
 	}
-	v := w.blk[w.i]
+	v := w.buf[w.i]
 	w.i++
 	return v
 }

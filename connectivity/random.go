@@ -2,6 +2,7 @@ package connectivity
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -261,6 +262,14 @@ func (p FixedTotal) structure(sp space, key rng.Key) (ptr, idx []uint32, err err
 }
 
 // drawPairs draws n pairs of sp uniformly (distinct unless multi).
+//
+// With at most 2³² pairs (any projection up to 65,536 × 65,536), each
+// draw — a linear pair index l = row·per + column — is kept in idx as
+// drawn while the rows are counted, then idx is permuted in place into
+// row order (each draw moved once, American-flag style) and every row
+// sorted by radix. More pairs than that take two passes over the same
+// stream: count per row, then draw again and place. Either way each row
+// holds the same draws, so the sorted rows are the same.
 func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) {
 	ptr = make([]uint32, sp.rows+1)
 	idx = make([]uint32, n)
@@ -268,19 +277,40 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 		return ptr, idx
 	}
 	m, per := sp.pairs(), uint64(sp.rowCols())
-	// Pass 1: count per row. Pass 2: the same draws again, placed.
-	w := newWords(key, 0)
-	for range n {
-		ptr[w.below64(m)/per+1]++
-	}
-	prefix(ptr)
-	fill := slices.Clone(ptr[:sp.rows])
-	w = newWords(key, 0)
-	for range n {
-		l := w.below64(m)
-		r := l / per
-		idx[fill[r]] = uint32(l % per)
-		fill[r]++
+	linear := m <= math.MaxUint32 // idx holds linear indices until the rows are sorted
+	if linear {
+		d := newDivider(uint32(per))
+		drawBelow(idx, key.Sub(0), uint32(m))
+		for _, l := range idx {
+			ptr[d.div(l)+1]++
+		}
+		prefix(ptr)
+		// Scatter into a new array: the stores are independent, so many
+		// are in flight at once (a permutation in place chains its cache
+		// misses and is slower).
+		fill := slices.Clone(ptr[:sp.rows])
+		drawn := idx
+		idx = make([]uint32, n)
+		for _, l := range drawn {
+			r := d.div(l)
+			idx[fill[r]] = l
+			fill[r]++
+		}
+	} else {
+		// Pass 1: count per row. Pass 2: the same draws again, placed.
+		w := newWords(key, 0)
+		for range n {
+			ptr[w.below64(m)/per+1]++
+		}
+		prefix(ptr)
+		fill := slices.Clone(ptr[:sp.rows])
+		w = newWords(key, 0)
+		for range n {
+			l := w.below64(m)
+			r := l / per
+			idx[fill[r]] = uint32(l % per)
+			fill[r]++
+		}
 	}
 	// Sort rows; without multapses, drop repeats in place — through a
 	// bitset of the row's columns when reading it back (per/64 words) is
@@ -289,10 +319,24 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 	if !multi && (per+63)/64 <= 4*(n/uint64(sp.rows)+1) {
 		seen = newBitset(int(per))
 	}
+	var tmp []uint32
+	if seen == nil {
+		longest := uint32(0)
+		for r := range sp.rows {
+			longest = max(longest, ptr[r+1]-ptr[r])
+		}
+		tmp = make([]uint32, longest)
+	}
 	have := uint32(0)
 	for r := 0; r < sp.rows; r++ {
 		row := idx[ptr[r]:ptr[r+1]]
 		ptr[r] = have
+		if linear {
+			base := uint32(r) * uint32(per)
+			for q := range row {
+				row[q] -= base
+			}
+		}
 		if seen != nil {
 			for _, c := range row {
 				seen.set(c)
@@ -307,15 +351,20 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 			}
 			continue
 		}
-		slices.Sort(row)
+		sortColumns(row, tmp, uint32(per-1))
+		if multi { // nothing dropped: the row is where it was
+			have += uint32(len(row))
+			continue
+		}
 		for q, c := range row {
-			if multi || q == 0 || c != row[q-1] {
+			if q == 0 || c != row[q-1] {
 				idx[have] = c
 				have++
 			}
 		}
 	}
 	ptr[sp.rows] = have
+	var w words
 	// Rounds: draw the missing pairs again, keeping the new distinct ones
 	// in a sorted side list merged into the CSR once at the end.
 	var extra, fresh []uint64
@@ -349,6 +398,28 @@ func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) 
 		}
 	}
 	return ptr, idx
+}
+
+// drawBelow fills out with the draws that words.below(n) makes from the
+// words of key (those of newWords(k, id) for key = k.Sub(id)), eight words
+// at a time without a call per word. A word x is rejected, as in below,
+// when uint32(x·n) < 2³² mod n; each accepted one is a draw.
+func drawBelow(out []uint32, key rng.Key, n uint32) {
+	t := -n % n
+	q := 0
+	for ctr := uint64(0); q < len(out); ctr += 2 {
+		a, b := key.At2(0, ctr)
+		for _, x := range [8]uint32{a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]} {
+			p := uint64(x) * uint64(n)
+			if uint32(p) < t {
+				continue
+			}
+			out[q] = uint32(p >> 32)
+			if q++; q == len(out) {
+				return
+			}
+		}
+	}
 }
 
 // union returns the sorted union of two sorted sets.

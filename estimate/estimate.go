@@ -442,10 +442,14 @@ func Of(m *Model, o Options) (*Estimate, error) {
 			pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
 		}
 		// Building draws the structure (fixed in-degree keeps the drawn
-		// rows until the scatter), then allocates W before Compact.
+		// rows until the scatter, fixed total its drawn pairs when there
+		// are at most 2³²), then allocates W before Compact.
 		pe.Transient = 4 * n * (1 - wPer/4)
-		if _, ok := pr.Pattern.(connectivity.FixedInDegree); ok {
+		switch q := pr.Pattern.(type) {
+		case connectivity.FixedInDegree:
 			pe.Transient += 4 * n
+		case connectivity.FixedTotal:
+			pe.Transient += 4 * fixedTotalDrawn(q, shape)
 		}
 		e.BuildPeak = max(e.BuildPeak, retained+pe.CSR+pe.Plastic+pe.Transient)
 		maxTransient = max(maxTransient, pe.Transient)
@@ -575,6 +579,20 @@ func idxCap(p connectivity.Pattern, s connectivity.Shape, n int64) int64 {
 	pairs := float64(s.Rows) * float64(rowCols(s))
 	mean := float64(pairs * b.P)
 	return max(n, int64(math.Min(pairs, mean+float64(6*math.Sqrt(mean*(1-b.P)))+64)))
+}
+
+// fixedTotalDrawn is how many pairs a fixed total keeps as drawn until it
+// places them in rows (connectivity.FixedTotal, with at most 2³² pairs:
+// N, or the pairs left out when N distinct pairs are more than half).
+func fixedTotalDrawn(p connectivity.FixedTotal, s connectivity.Shape) int64 {
+	pairs := uint64(s.Rows) * uint64(rowCols(s))
+	if pairs > math.MaxUint32 {
+		return 0 // drawn twice instead: counted, then placed
+	}
+	if !p.Multapses && uint64(p.N) > pairs/2 {
+		return int64(pairs) - int64(p.N)
+	}
+	return int64(p.N)
 }
 
 // traceBytes is the per-row and per-column state of a plastic

@@ -170,8 +170,19 @@ func (e *Error) Error() string {
 // every check (Finite is always applied). name labels errors.
 func (v Value) Expand(name string, n int, src rand.Source, checks ...Check) ([]float32, error) {
 	out := make([]float32, n)
+	if err := v.ExpandInto(out, name, src, checks...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ExpandInto is Expand writing the len(out) values into out instead of a
+// new slice, for callers that fill part of a larger array (the weights of
+// one row of a projection). The values are those Expand returns. On an
+// error out holds the values before the bad one and garbage after it.
+func (v Value) ExpandInto(out []float32, name string, src rand.Source, checks ...Check) error {
 	if v.bounded && (math.IsNaN(v.lo) || math.IsNaN(v.hi) || v.lo > v.hi) {
-		return nil, fmt.Errorf("%s: bounds %s: want min <= max, neither NaN", name, boundsString(v.lo, v.hi))
+		return fmt.Errorf("%s: bounds %s: want min <= max, neither NaN", name, boundsString(v.lo, v.hi))
 	}
 	check := func(i int, x float64) error {
 		if w := Finite(x); w != "" {
@@ -190,41 +201,45 @@ func (v Value) Expand(name string, n int, src rand.Source, checks ...Check) ([]f
 	switch v.kind {
 	case kindConst:
 		if err := check(-1, v.c); err != nil {
-			return nil, err
+			return err
 		}
 		for i := range out {
 			out[i] = float32(v.c)
 		}
 	case kindArray:
-		if len(v.arr) != n {
-			return nil, fmt.Errorf("%s: array has %d values, want %d (one per element)", name, len(v.arr), n)
+		if len(v.arr) != len(out) {
+			return fmt.Errorf("%s: array has %d values, want %d (one per element)", name, len(v.arr), len(out))
 		}
 		for i, x := range v.arr {
 			if err := check(i, x); err != nil {
-				return nil, err
+				return err
 			}
 			out[i] = float32(x)
 		}
 	case kindDist:
 		if src == nil {
-			return nil, fmt.Errorf("%s: distribution %s needs a random source", name, v.label)
+			return fmt.Errorf("%s: distribution %s needs a random source", name, v.label)
 		}
 		d := v.dist(src)
 		for i := range out {
 			x := d.Rand()
 			for try := 0; v.bounded && !(x >= v.lo && x <= v.hi); try++ {
 				if try == MaxRedraws {
-					return nil, fmt.Errorf("%s drawn from %s: %d draws in a row outside the bounds: the distribution lies (almost) entirely outside them", name, v.label, MaxRedraws)
+					return fmt.Errorf("%s drawn from %s: %d draws in a row outside the bounds: the distribution lies (almost) entirely outside them", name, v.label, MaxRedraws)
 				}
 				x = d.Rand()
 			}
-			if err := check(i, x); err != nil {
-				return nil, fmt.Errorf("%s drawn from %s: %w", name, v.label, err)
+			// x-x is 0 for a finite x, NaN for an infinite or NaN one: the
+			// common case costs no call.
+			if x-x != 0 || len(checks) > 0 {
+				if err := check(i, x); err != nil {
+					return fmt.Errorf("%s drawn from %s: %w", name, v.label, err)
+				}
 			}
 			out[i] = float32(x)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Scalar returns the constant value, checked, or an error if v is not a

@@ -170,3 +170,31 @@ func TestWithinErrors(t *testing.T) {
 		t.Errorf("Scalar in bounds = %g, %v", x, err)
 	}
 }
+
+// TestExpandInto checks that ExpandInto writes what Expand returns, and
+// reports the same errors.
+func TestExpandInto(t *testing.T) {
+	key := rng.NewKey(4)
+	for _, v := range []Value{Const(1.5), Array(1, 2, 3, 4, 5), Uniform(0, 1), Normal(-2, 3)} {
+		want, err := v.Expand("x", 5, key.Stream(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float32, 5)
+		if err := v.ExpandInto(got, "x", key.Stream(1)); err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Errorf("%v: ExpandInto[%d] = %g, Expand %g", v, i, got[i], want[i])
+			}
+		}
+	}
+	for _, v := range []Value{Const(math.NaN()), Array(1, math.Inf(1)), Normal(1, 1)} {
+		_, want := v.Expand("tau_ms", 2, key.Stream(2), Positive, NonNegative)
+		got := v.ExpandInto(make([]float32, 2), "tau_ms", key.Stream(2), Positive, NonNegative)
+		if (want == nil) != (got == nil) || want != nil && want.Error() != got.Error() {
+			t.Errorf("%v: ExpandInto error %v, Expand %v", v, got, want)
+		}
+	}
+}

@@ -241,29 +241,45 @@ func poissonNormal(s *Stream, lambda float64) int {
 // Stream is a sequential random source under a key: it walks the counter
 // (base, 0), (base, 1), ... and hands out the words of each block. It
 // implements math/rand/v2's Source, so gonum distributions can use it.
+// After the first block it computes two at a time (Key.At2, about twice
+// the throughput), so a long stream costs half as much and a short one no
+// more; the numbers are the same.
 type Stream struct {
 	key   Key
 	base  uint64
 	ctr   uint64
-	block Block
-	used  int
+	buf   [2]Block
+	used  int // words of buf handed out
+	avail int // words of buf computed
 }
 
 // Stream returns a sequential source under k for the sub-identities ids.
 func (k Key) Stream(ids ...uint64) *Stream {
-	return &Stream{key: k.Sub(ids...), used: 4}
+	return &Stream{key: k.Sub(ids...)}
 }
 
 // Uint64 returns 64 random bits.
 func (s *Stream) Uint64() uint64 {
-	if s.used > 2 {
-		s.block = s.key.At(s.base, s.ctr)
-		s.ctr++
-		s.used = 0
+	if s.used == s.avail {
+		s.refill()
 	}
-	v := uint64(s.block[s.used])<<32 | uint64(s.block[s.used+1])
+	b := &s.buf[s.used>>2&1]
+	i := s.used & 2
+	v := uint64(b[i])<<32 | uint64(b[i+1])
 	s.used += 2
 	return v
+}
+
+// refill computes the next block, or the next two after the first.
+func (s *Stream) refill() {
+	if s.ctr == 0 {
+		s.buf[0] = s.key.At(s.base, 0)
+		s.ctr, s.avail = 1, 4
+	} else {
+		s.buf[0], s.buf[1] = s.key.At2(s.base, s.ctr)
+		s.ctr, s.avail = s.ctr+2, 8
+	}
+	s.used = 0
 }
 
 // Float64 returns a uniform number in [0, 1).

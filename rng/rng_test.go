@@ -272,3 +272,21 @@ func TestPoissonHugeMeanBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamWalksTheBlocks checks that a stream hands out the words of
+// blocks (0, 0), (0, 1), ... of its key, two per Uint64, in order —
+// however many it computes at a time.
+func TestStreamWalksTheBlocks(t *testing.T) {
+	k := NewKey(8)
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 1001} {
+		s := k.Stream(uint64(n))
+		sub := k.Sub(uint64(n))
+		for i := range n {
+			b := sub.At(0, uint64(i/2))
+			want := uint64(b[2*(i%2)])<<32 | uint64(b[2*(i%2)+1])
+			if got := s.Uint64(); got != want {
+				t.Fatalf("stream %d: Uint64 %d = %#x, want %#x", n, i, got, want)
+			}
+		}
+	}
+}

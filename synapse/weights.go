@@ -3,6 +3,9 @@ package synapse
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/rng"
@@ -50,8 +53,10 @@ func (b Bounds) Clip(w []float32) int {
 //     key.Stream(r), so a row's weights depend only on the key, the row and
 //     the row's synapses.
 //
-// Non-finite values are an error. W is allocated if it does not have Len()
-// elements.
+// Non-finite values are an error (for a distribution, the first row that
+// draws one is named). W is allocated if it does not have Len() elements.
+// A large CSR's rows are drawn on several goroutines (one per core, each a
+// contiguous block of rows): the weights are the same.
 func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
 	if err := b.Validate(); err != nil {
 		return err
@@ -69,25 +74,71 @@ func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
 			c.W[i] = float32(x)
 		}
 	case isArray(v):
-		w, err := v.Expand(name, len(c.Idx), nil)
-		if err != nil {
+		if err := v.ExpandInto(c.W, name, nil); err != nil {
 			return fmt.Errorf("synapse: %w (one value per synapse, in CSR order)", err)
 		}
-		copy(c.W, w)
 	default:
-		for r := 0; r < c.Rows; r++ {
+		return c.drawWeights(v, b, key)
+	}
+	b.Clip(c.W)
+	return nil
+}
+
+// weightBlock is the number of synapses worth a goroutine of their own
+// in drawWeights.
+const weightBlock = 1 << 16
+
+// drawWeights draws the weights of every row from its own stream, in
+// place, and clips each row as it is drawn (while it is in cache). The
+// rows are cut into one block per core, of about equal synapse counts;
+// each block stops at its first bad row, and the error of the first block
+// that has one is that of the first bad row overall.
+func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key) error {
+	blocks := 1
+	if n := len(c.Idx); n >= 2*weightBlock {
+		blocks = max(1, min(runtime.GOMAXPROCS(0), n/weightBlock, c.Rows))
+	}
+	errs := make([]error, blocks)
+	draw := func(k int) {
+		// Rows [lo, hi): those whose first synapse falls in the block's
+		// share of the synapses.
+		n := uint64(len(c.Idx))
+		lo := rowAt(c.Ptr[:c.Rows], uint32(uint64(k)*n/uint64(blocks)))
+		hi := c.Rows
+		if k+1 < blocks {
+			hi = rowAt(c.Ptr[:c.Rows], uint32(uint64(k+1)*n/uint64(blocks)))
+		}
+		for r := lo; r < hi; r++ {
 			a, e := c.Ptr[r], c.Ptr[r+1]
 			if a == e {
 				continue
 			}
-			w, err := v.Expand(name, int(e-a), key.Stream(uint64(r)))
-			if err != nil {
-				return fmt.Errorf("synapse: row %d: %w", r, err)
+			w := c.W[a:e]
+			if err := v.ExpandInto(w, "weight", key.Stream(uint64(r))); err != nil {
+				errs[k] = fmt.Errorf("synapse: row %d: %w", r, err)
+				return
 			}
-			copy(c.W[a:e], w)
+			b.Clip(w)
 		}
 	}
-	b.Clip(c.W)
+	if blocks == 1 {
+		draw(0)
+	} else {
+		var wg sync.WaitGroup
+		for k := range blocks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				draw(k)
+			}()
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -143,6 +194,14 @@ func (c *CSR) InitWeightsDense(m []float32, b Bounds) error {
 	}
 	b.Clip(c.W)
 	return nil
+}
+
+// rowAt returns the first row whose first synapse is at or after s
+// (len(ptr) when none is): rows that start at the same place (empty ones)
+// fall in the same block.
+func rowAt(ptr []uint32, s uint32) int {
+	r, _ := slices.BinarySearch(ptr, s)
+	return r
 }
 
 func isArray(v param.Value) bool {
