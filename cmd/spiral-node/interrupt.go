@@ -39,6 +39,7 @@ type interruption struct {
 	stderr   io.Writer
 	sigs     chan os.Signal
 	finished chan struct{} // closed when runModel returns
+	said     chan struct{} // closed once the handler has reported a signal
 
 	mu   sync.Mutex
 	out  *output.Run // the outputs to discard (nil: none)
@@ -48,7 +49,7 @@ type interruption struct {
 
 // watchSignals starts handling SIGINT and SIGTERM; close stops it.
 func watchSignals(stderr io.Writer) *interruption {
-	c := &interruption{stderr: stderr, sigs: make(chan os.Signal, 2), finished: make(chan struct{})}
+	c := &interruption{stderr: stderr, sigs: make(chan os.Signal, 2), finished: make(chan struct{}), said: make(chan struct{})}
 	signal.Notify(c.sigs, os.Interrupt, syscall.SIGTERM)
 	go c.wait()
 	return c
@@ -104,6 +105,15 @@ func (c *interruption) code() (int, bool) {
 	return exitInterrupted, true
 }
 
+// reported waits, when a signal came, until the handler has discarded the
+// outputs and said so: the signal is recorded (code) before, so a run it
+// stopped may return first, and must not exit before the message.
+func (c *interruption) reported() {
+	if _, ok := c.code(); ok {
+		<-c.said
+	}
+}
+
 func (c *interruption) wait() {
 	var s os.Signal
 	select {
@@ -138,6 +148,7 @@ func (c *interruption) wait() {
 			fmt.Fprintf(c.stderr, "spiral-node run: interrupted (%s): the partial outputs in %s were removed\n", name, out.Dir())
 		}
 	}
+	close(c.said)
 	if stop == nil {
 		os.Exit(code) // nothing in flight worth waiting for
 	}

@@ -253,6 +253,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	defer ctl.close()
 	defer func() {
 		if c, ok := ctl.code(); ok {
+			ctl.reported()
 			code = c
 		}
 	}()
