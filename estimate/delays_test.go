@@ -66,3 +66,48 @@ projections:
 		t.Errorf("segment %d steps, want 3", got)
 	}
 }
+
+// A distribution's redraw bound raises the smallest synaptic delay the
+// segment length counts: normal(1.5, 0.75) redrawn below 0.25 ms, floored
+// at dt 0.1 ms, is at least 2 steps (a latency of 1 + 2), where without
+// the bound it may be 0 (a latency of 1).
+func TestSynapticDelayBound(t *testing.T) {
+	for _, c := range []struct {
+		delay string
+		want  int
+	}{
+		{"{normal: [1.5, 0.75]}", 1},
+		{"{normal: [1.5, 0.75], min: 0.25}", 3},
+		{"{uniform: [0.3, 2], min: 0.45}", 5},
+		{"{uniform: [0.6, 2], min: 0.1}", 7},
+	} {
+		src := `network: {dt_ms: 0.1}
+populations:
+  A: {size: 10, model: {kind: lif}}
+projections:
+  AA: {from: A, to: A, connectivity: {kind: all_to_all}, weight: 1, delay_ms: ` + c.delay + `}
+`
+		f := filepath.Join(t.TempDir(), "d.yaml")
+		if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, err := File(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := SegmentSteps(m); got != c.want {
+			t.Errorf("delay_ms %s: segment %d steps, want %d", c.delay, got, c.want)
+		}
+		mf, err := modelfile.Parse("d.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := mf.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := net.MinLatency(); got != c.want {
+			t.Errorf("delay_ms %s: built network's segment %d steps, estimate %d", c.delay, got, c.want)
+		}
+	}
+}
