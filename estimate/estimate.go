@@ -353,165 +353,30 @@ func Of(m *Model, o Options) (*Estimate, error) {
 	if batch == 0 {
 		batch = 1
 	}
-	pops := map[string]*Population{}
-	for i := range m.Populations {
-		p := &m.Populations[i]
-		if _, dup := pops[p.Name]; dup {
-			return nil, fmt.Errorf("estimate: duplicate population %q", p.Name)
-		}
-		pops[p.Name] = p
+	w, err := newWiring(m)
+	if err != nil {
+		return nil, err
 	}
 	e := &Estimate{Model: m.Name, Exact: true}
-
-	// Axons and receptors are created as the builder creates them: the
-	// default axon "out" and receptor "in" on demand.
-	type axonKey struct{ pop, axon string }
-	axons := map[axonKey]Axon{}
-	for _, p := range m.Populations {
-		for _, a := range p.Axons {
-			axons[axonKey{p.Name, a.Name}] = a
-		}
-	}
-	type recKey struct{ pop, rec string }
-	recs := map[recKey]dendrite.Kernel{}
-	slots := map[recKey]int{} // ring slots: max latency + 1, at least 2
-	for _, p := range m.Populations {
-		for _, r := range p.Receptors {
-			recs[recKey{p.Name, r.Name}] = r.Kernel
-			slots[recKey{p.Name, r.Name}] = 2
-		}
-	}
-	var extraAxons []axonKey
 	retained := int64(0) // CSR and plasticity built so far
 	maxTransient := int64(0)
 	for _, pr := range m.Projections {
-		src, ok := pops[pr.From]
-		if !ok {
-			return nil, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.From)
-		}
-		dst, ok := pops[pr.To]
-		if !ok {
-			return nil, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.To)
-		}
-		an := pr.Axon
-		if an == "" {
-			an = "out"
-		}
-		a, ok := axons[axonKey{src.Name, an}]
-		if !ok {
-			if an != "out" {
-				return nil, fmt.Errorf("estimate: projection %q: population %q has no axon %q", pr.Name, src.Name, an)
-			}
-			a = Axon{Name: "out"}
-			axons[axonKey{src.Name, an}] = a
-			extraAxons = append(extraAxons, axonKey{src.Name, an})
-		}
-		rn := pr.Receptor
-		if rn == "" {
-			rn = "in"
-		}
-		rk := recKey{dst.Name, rn}
-		if _, ok := recs[rk]; !ok {
-			if pr.Receptor != "" {
-				return nil, fmt.Errorf("estimate: projection %q: population %q has no receptor %q", pr.Name, dst.Name, rn)
-			}
-			recs[rk] = dendrite.Delta
-			slots[rk] = 2
-		}
-		slots[rk] = max(slots[rk], maxLatency(a, dt)+1+delaySteps(pr.SynMaxDelayMs, dt, pr.SynNearest))
-
-		t := max(a.Terminals, 1)
-		shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
-		c, err := SynapseCount(pr.Pattern, shape)
+		src, dst, a, err := w.connect(pr, dt)
 		if err != nil {
-			return nil, fmt.Errorf("estimate: projection %q: %w", pr.Name, err)
+			return nil, err
 		}
-		if !c.Exact {
+		pe, err := projectionEstimate(pr, src, dst, a, dt, batch)
+		if err != nil {
+			return nil, err
+		}
+		if !pe.Exact {
 			e.Exact = false
-		}
-		pe := ProjectionEstimate{Name: pr.Name, From: src.Name, To: dst.Name, Kind: pr.Pattern.Kind(), Count: c,
-			Rows: shape.Rows, Cols: shape.Cols}
-		n := int64(math.Round(c.Synapses))
-		wPer := int64(4)
-		if pr.Uniform && !pr.Plastic {
-			wPer = 0
-		}
-		pe.CSR = 4*int64(shape.Rows+1) + 4*idxCap(pr.Pattern, shape, n) + wPer*n
-		pe.CSR += delayBytes(pr, dt) * n // synapse.CSR.D8 or D
-		if pr.Plastic {
-			pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
-		}
-		// Building draws the structure (fixed in-degree keeps the drawn
-		// rows until the scatter, fixed total its drawn pairs when there
-		// are at most 2³²), then allocates W before Compact.
-		pe.Transient = 4 * n * (1 - wPer/4)
-		switch q := pr.Pattern.(type) {
-		case connectivity.FixedInDegree:
-			pe.Transient += 4 * n
-		case connectivity.FixedTotal:
-			pe.Transient += 4 * fixedTotalDrawn(q, shape)
 		}
 		e.BuildPeak = max(e.BuildPeak, retained+pe.CSR+pe.Plastic+pe.Transient)
 		maxTransient = max(maxTransient, pe.Transient)
 		retained += pe.CSR + pe.Plastic
-		e.Synapses += c.Synapses
+		e.Synapses += pe.Synapses
 		e.Projections = append(e.Projections, pe)
-	}
-
-	// Populations.
-	perPop := map[string]PopulationEstimate{}
-	for _, p := range m.Populations {
-		elems := int64(p.N) * int64(batch)
-		sb := p.StateBytes
-		if sb == 0 {
-			sb = DefaultStateBytes
-		}
-		pe := PopulationEstimate{Name: p.Name, N: p.N, Shards: 1}
-		// soma state, the population's current, fired lists (up to N
-		// each, two of them).
-		pe.State = elems * int64(sb+4+8)
-		delta, cond := false, false
-		for k, kern := range recs {
-			if k.pop != p.Name {
-				continue
-			}
-			pe.Receptors += int64(slots[k]) * elems * 4
-			if kern != dendrite.Delta {
-				pe.Receptors += elems * 4
-			}
-			if kern == dendrite.AlphaCurrent || kern == dendrite.AlphaConductance {
-				pe.Receptors += elems * 4
-			}
-			delta = delta || kern == dendrite.Delta
-			cond = cond || kern.Conductance()
-		}
-		if delta {
-			pe.State += elems * 4 // jump
-		}
-		if cond {
-			pe.State += elems * 8 // g, ge
-		}
-		var as []Axon
-		for _, a := range p.Axons {
-			as = append(as, a)
-		}
-		for _, k := range extraAxons {
-			if k.pop == p.Name {
-				as = append(as, axons[k])
-			}
-		}
-		for _, a := range as {
-			rows := int64(p.N) * int64(max(a.Terminals, 1))
-			pe.Axons += rows * int64(batch) * 4 // y
-			pe.Axons += rows * 8                // delays, signs
-			if a.Stateful {
-				h := int64(math.Round((a.DelayMs-a.MinDelayMs)/dt)) + 1
-				pe.Axons += h*int64(batch)*int64(p.N)*4 + rows*4
-			} else {
-				pe.Axons += rows * int64(batch) * 12 // event template
-			}
-		}
-		perPop[p.Name] = pe
 	}
 
 	// Actor engine: shards of split populations copy their columns.
@@ -526,32 +391,12 @@ func Of(m *Model, o Options) (*Estimate, error) {
 				pe = x
 			}
 		}
-		cp := ShardCopy{Projection: pr.Name, Population: pr.To, Shards: s}
-		uniform := pr.Uniform && !pr.Plastic
-		for k := 0; k < s; k++ {
-			lo, hi := k*pe.Cols/s, (k+1)*pe.Cols/s
-			ns := pe.Synapses * float64(hi-lo) / float64(max(pe.Cols, 1))
-			if fid, ok := pr.Pattern.(connectivity.FixedInDegree); ok {
-				ns = float64(fid.K) * float64(hi-lo)
-			}
-			n := int64(math.Round(ns))
-			cp.Synapses += ns
-			// synapse.CSR.Columns counts first: exact capacity.
-			b := 4*int64(pe.Rows+1) + 4*n
-			if !uniform {
-				b += 4 * n
-			}
-			b += delayBytes(pr, dt) * n
-			if pr.Plastic {
-				b += plasticBytes(n, pe.Rows, hi-lo, batch)
-			}
-			cp.Bytes += b
-		}
+		cp := shardCopy(pr, pe, s, dt, batch)
 		e.Copies = append(e.Copies, cp)
 		e.ShardSynapses += cp.Bytes
 	}
 	for _, p := range m.Populations {
-		pe := perPop[p.Name]
+		pe := w.population(p, dt, batch)
 		s := max(o.Shards[p.Name], 1)
 		pe.Shards = s
 		// Each shard builds its own population and receptors (its axons
@@ -566,6 +411,209 @@ func Of(m *Model, o Options) (*Estimate, error) {
 	e.Actors = e.Sequential + e.ShardPopulations + e.ShardSynapses
 	e.ActorsPeak = max(e.BuildPeak, e.Actors)
 	return e, nil
+}
+
+// axonKey names an axon of a population.
+type axonKey struct{ pop, axon string }
+
+// recKey names a receptor of a population.
+type recKey struct{ pop, rec string }
+
+// wiring is a model's populations, axons and receptors as the builder
+// creates them: the default axon "out" and receptor "in" on demand, as
+// the projections need them.
+type wiring struct {
+	pops       map[string]*Population
+	axons      map[axonKey]Axon
+	extraAxons []axonKey // the default axons created on demand, in order
+	recs       map[recKey]dendrite.Kernel
+	slots      map[recKey]int // ring slots: max latency + 1, at least 2
+}
+
+// newWiring indexes the populations of m, their axons and their
+// receptors; a population named twice is an error.
+func newWiring(m *Model) (*wiring, error) {
+	w := &wiring{pops: map[string]*Population{}, axons: map[axonKey]Axon{},
+		recs: map[recKey]dendrite.Kernel{}, slots: map[recKey]int{}}
+	for i := range m.Populations {
+		p := &m.Populations[i]
+		if _, dup := w.pops[p.Name]; dup {
+			return nil, fmt.Errorf("estimate: duplicate population %q", p.Name)
+		}
+		w.pops[p.Name] = p
+	}
+	for _, p := range m.Populations {
+		for _, a := range p.Axons {
+			w.axons[axonKey{p.Name, a.Name}] = a
+		}
+	}
+	for _, p := range m.Populations {
+		for _, r := range p.Receptors {
+			w.recs[recKey{p.Name, r.Name}] = r.Kernel
+			w.slots[recKey{p.Name, r.Name}] = 2
+		}
+	}
+	return w, nil
+}
+
+// connect resolves the projection pr's source and target populations and
+// its axon, creating the default axon "out" and receptor "in" on demand,
+// and widens the target receptor's ring to the projection's latency.
+func (w *wiring) connect(pr Projection, dt float64) (src, dst *Population, a Axon, err error) {
+	src, ok := w.pops[pr.From]
+	if !ok {
+		return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.From)
+	}
+	dst, ok = w.pops[pr.To]
+	if !ok {
+		return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.To)
+	}
+	an := pr.Axon
+	if an == "" {
+		an = "out"
+	}
+	a, ok = w.axons[axonKey{src.Name, an}]
+	if !ok {
+		if an != "out" {
+			return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: population %q has no axon %q", pr.Name, src.Name, an)
+		}
+		a = Axon{Name: "out"}
+		w.axons[axonKey{src.Name, an}] = a
+		w.extraAxons = append(w.extraAxons, axonKey{src.Name, an})
+	}
+	rn := pr.Receptor
+	if rn == "" {
+		rn = "in"
+	}
+	rk := recKey{dst.Name, rn}
+	if _, ok := w.recs[rk]; !ok {
+		if pr.Receptor != "" {
+			return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: population %q has no receptor %q", pr.Name, dst.Name, rn)
+		}
+		w.recs[rk] = dendrite.Delta
+		w.slots[rk] = 2
+	}
+	w.slots[rk] = max(w.slots[rk], maxLatency(a, dt)+1+delaySteps(pr.SynMaxDelayMs, dt, pr.SynNearest))
+	return src, dst, a, nil
+}
+
+// projectionEstimate estimates the projection pr from src through its
+// axon a to dst: its synapse count, the bytes of its CSR and plasticity,
+// and the extra bytes while it is built.
+func projectionEstimate(pr Projection, src, dst *Population, a Axon, dt float64, batch int) (ProjectionEstimate, error) {
+	t := max(a.Terminals, 1)
+	shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
+	c, err := SynapseCount(pr.Pattern, shape)
+	if err != nil {
+		return ProjectionEstimate{}, fmt.Errorf("estimate: projection %q: %w", pr.Name, err)
+	}
+	pe := ProjectionEstimate{Name: pr.Name, From: src.Name, To: dst.Name, Kind: pr.Pattern.Kind(), Count: c,
+		Rows: shape.Rows, Cols: shape.Cols}
+	n := int64(math.Round(c.Synapses))
+	wPer := int64(4)
+	if pr.Uniform && !pr.Plastic {
+		wPer = 0
+	}
+	pe.CSR = 4*int64(shape.Rows+1) + 4*idxCap(pr.Pattern, shape, n) + wPer*n
+	pe.CSR += delayBytes(pr, dt) * n // synapse.CSR.D8 or D
+	if pr.Plastic {
+		pe.Plastic = plasticBytes(n, shape.Rows, shape.Cols, batch)
+	}
+	// Building draws the structure (fixed in-degree keeps the drawn
+	// rows until the scatter, fixed total its drawn pairs when there
+	// are at most 2³²), then allocates W before Compact.
+	pe.Transient = 4 * n * (1 - wPer/4)
+	switch q := pr.Pattern.(type) {
+	case connectivity.FixedInDegree:
+		pe.Transient += 4 * n
+	case connectivity.FixedTotal:
+		pe.Transient += 4 * fixedTotalDrawn(q, shape)
+	}
+	return pe, nil
+}
+
+// population estimates the population p (one shard): its soma and
+// receptor state and its axons, the default ones created for the
+// projections included. It is called once every projection is connected.
+func (w *wiring) population(p Population, dt float64, batch int) PopulationEstimate {
+	elems := int64(p.N) * int64(batch)
+	sb := p.StateBytes
+	if sb == 0 {
+		sb = DefaultStateBytes
+	}
+	pe := PopulationEstimate{Name: p.Name, N: p.N, Shards: 1}
+	// soma state, the population's current, fired lists (up to N
+	// each, two of them).
+	pe.State = elems * int64(sb+4+8)
+	delta, cond := false, false
+	for k, kern := range w.recs {
+		if k.pop != p.Name {
+			continue
+		}
+		pe.Receptors += int64(w.slots[k]) * elems * 4
+		if kern != dendrite.Delta {
+			pe.Receptors += elems * 4
+		}
+		if kern == dendrite.AlphaCurrent || kern == dendrite.AlphaConductance {
+			pe.Receptors += elems * 4
+		}
+		delta = delta || kern == dendrite.Delta
+		cond = cond || kern.Conductance()
+	}
+	if delta {
+		pe.State += elems * 4 // jump
+	}
+	if cond {
+		pe.State += elems * 8 // g, ge
+	}
+	var as []Axon
+	for _, a := range p.Axons {
+		as = append(as, a)
+	}
+	for _, k := range w.extraAxons {
+		if k.pop == p.Name {
+			as = append(as, w.axons[k])
+		}
+	}
+	for _, a := range as {
+		rows := int64(p.N) * int64(max(a.Terminals, 1))
+		pe.Axons += rows * int64(batch) * 4 // y
+		pe.Axons += rows * 8                // delays, signs
+		if a.Stateful {
+			h := int64(math.Round((a.DelayMs-a.MinDelayMs)/dt)) + 1
+			pe.Axons += h*int64(batch)*int64(p.N)*4 + rows*4
+		} else {
+			pe.Axons += rows * int64(batch) * 12 // event template
+		}
+	}
+	return pe
+}
+
+// shardCopy estimates the columns of the projection pr (estimated as pe)
+// that the actor engine copies to each of the s shards of its target.
+func shardCopy(pr Projection, pe ProjectionEstimate, s int, dt float64, batch int) ShardCopy {
+	cp := ShardCopy{Projection: pr.Name, Population: pr.To, Shards: s}
+	uniform := pr.Uniform && !pr.Plastic
+	for k := 0; k < s; k++ {
+		lo, hi := k*pe.Cols/s, (k+1)*pe.Cols/s
+		ns := pe.Synapses * float64(hi-lo) / float64(max(pe.Cols, 1))
+		if fid, ok := pr.Pattern.(connectivity.FixedInDegree); ok {
+			ns = float64(fid.K) * float64(hi-lo)
+		}
+		n := int64(math.Round(ns))
+		cp.Synapses += ns
+		// synapse.CSR.Columns counts first: exact capacity.
+		b := 4*int64(pe.Rows+1) + 4*n
+		if !uniform {
+			b += 4 * n
+		}
+		b += delayBytes(pr, dt) * n
+		if pr.Plastic {
+			b += plasticBytes(n, pe.Rows, hi-lo, batch)
+		}
+		cp.Bytes += b
+	}
+	return cp
 }
 
 // idxCap is the capacity of the CSR's index slice: the count, except

@@ -72,6 +72,8 @@ func traceTau(dt float64, exact bool) check {
 	}
 }
 
+// parsePlasticity reads a plasticity rule, handing each kind to its own
+// reader.
 func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64) plasticity.Spec {
 	m, kind, ok := p.kinded(n, path, line, plasticityKinds)
 	if !ok {
@@ -94,14 +96,6 @@ func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64
 		}
 		return plasticity.AllToAll
 	}
-	// tau reads an optional time constant (ms).
-	tau := func(key string, def float64, checks ...check) float64 {
-		if v, _ := m.get(key); v != nil {
-			x, _ := p.checked(v, path+"."+key, checks...)
-			return x
-		}
-		return def
-	}
 	var out plasticity.Spec
 	switch kind {
 	case "convergent":
@@ -116,82 +110,108 @@ func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64
 	case "stdp":
 		out = p.parseSTDP(m, path, dt, traces(), pairing())
 	case "triplet":
-		exact := traces()
-		s := plasticity.Triplet{Pairing: pairing(), Exact: exact}
-		s.TauPlus = tau("tau_plus_ms", defaultTripletTauPlus, traceTau(dt, exact))
-		s.TauMinus = tau("tau_minus_ms", defaultTripletTauMinus, traceTau(dt, exact))
-		// The amplitudes are changes per spike pair or triplet (Pfister &
-		// Gerstner's A); the rule's are rates per ms, A/dt.
-		amp := func(key string) float64 {
-			if v, _ := m.get(key); v != nil {
-				x, _ := p.number(v, path+"."+key)
-				return x / dt
-			}
-			return 0
-		}
-		s.A2Plus, s.A3Plus = amp("a2_plus"), amp("a3_plus")
-		s.A2Minus, s.A3Minus = amp("a2_minus"), amp("a3_minus")
-		// The triplet traces: required when their amplitude is not 0.
-		slow := func(key, ampKey string, a float64) float64 {
-			if v, _ := m.get(key); v != nil {
-				x, _ := p.checked(v, path+"."+key, traceTau(dt, exact))
-				return x
-			}
-			if a != 0 && m.ok {
-				p.add(m.line, path+"."+key, "", "missing required field: %s is not 0, so its triplet trace needs a time constant", ampKey)
-			}
-			return 0
-		}
-		s.TauX = slow("tau_x_ms", "a3_minus", s.A3Minus)
-		s.TauY = slow("tau_y_ms", "a3_plus", s.A3Plus)
-		out = s
+		out = p.parseTriplet(m, path, dt, traces(), pairing())
 	case "inhibitory_stdp":
-		exact := traces()
-		s := plasticity.Inhibitory{Exact: exact}
-		s.Tau = tau("tau_ms", defaultInhibitoryTau, traceTau(dt, exact))
-		if v, _ := m.get("eta"); v != nil {
-			s.Eta, _ = p.checked(v, path+".eta", ge(0))
-		} else {
-			m.missing("eta")
-		}
-		rv, _ := m.get("rho0_hz")
-		av, _ := m.get("alpha")
-		switch {
-		case rv != nil && av != nil:
-			p.bad(av, path+".alpha", "give either rho0_hz or alpha, not both (alpha = 2·rho0_hz·tau_ms/1000)")
-		case rv != nil:
-			s.Rho0, _ = p.checked(rv, path+".rho0_hz", gt(0))
-		case av != nil:
-			s.Alpha, _ = p.checked(av, path+".alpha", gt(0))
-		default:
-			p.add(m.line, path+".rho0_hz", "", "missing required field: give rho0_hz (the target rate, Hz) or alpha (the depression offset)")
-		}
-		out = s
+		out = p.parseInhibitory(m, path, dt, traces())
 	case "rstdp", "modulated":
-		p.threeFactor = append(p.threeFactor, threeFactorRule{kind: resolve(m.vals["kind"]), path: path})
-		var inner plasticity.Spec
-		if v, rl := m.get("rule"); v != nil {
-			inner = p.parsePlasticityList(v, path+".rule", rl, dt)
-		} else {
-			m.missing("rule")
-		}
-		if kind == "modulated" {
-			out = plasticity.Modulated{Rule: inner}
-			break
-		}
-		s := plasticity.RSTDP{Rule: inner, TauC: defaultRSTDPTauC}
-		if v, _ := m.get("tau_c_ms"); v != nil {
-			s.TauC, _ = p.checked(v, path+".tau_c_ms", gt(0), func(x float64) string {
-				if x < dt {
-					return fmt.Sprintf("must be >= dt_ms (%g): the eligibility traces decay by 1 − dt/τc per step", dt)
-				}
-				return ""
-			})
-		}
-		out = s
+		out = p.parseThreeFactor(m, path, kind, dt)
 	}
 	m.done()
 	return out
+}
+
+// optionalTau reads the optional time constant key (ms) of the mapping m
+// at path, def when absent.
+func (p *parser) optionalTau(m *mapping, path, key string, def float64, checks ...check) float64 {
+	if v, _ := m.get(key); v != nil {
+		x, _ := p.checked(v, path+"."+key, checks...)
+		return x
+	}
+	return def
+}
+
+// parseTriplet reads the fields of kind: triplet, whose traces are exact
+// or Euler and paired as pairing.
+func (p *parser) parseTriplet(m *mapping, path string, dt float64, exact bool, pairing plasticity.Pairing) plasticity.Triplet {
+	s := plasticity.Triplet{Pairing: pairing, Exact: exact}
+	s.TauPlus = p.optionalTau(m, path, "tau_plus_ms", defaultTripletTauPlus, traceTau(dt, exact))
+	s.TauMinus = p.optionalTau(m, path, "tau_minus_ms", defaultTripletTauMinus, traceTau(dt, exact))
+	// The amplitudes are changes per spike pair or triplet (Pfister &
+	// Gerstner's A); the rule's are rates per ms, A/dt.
+	amp := func(key string) float64 {
+		if v, _ := m.get(key); v != nil {
+			x, _ := p.number(v, path+"."+key)
+			return x / dt
+		}
+		return 0
+	}
+	s.A2Plus, s.A3Plus = amp("a2_plus"), amp("a3_plus")
+	s.A2Minus, s.A3Minus = amp("a2_minus"), amp("a3_minus")
+	// The triplet traces: required when their amplitude is not 0.
+	slow := func(key, ampKey string, a float64) float64 {
+		if v, _ := m.get(key); v != nil {
+			x, _ := p.checked(v, path+"."+key, traceTau(dt, exact))
+			return x
+		}
+		if a != 0 && m.ok {
+			p.add(m.line, path+"."+key, "", "missing required field: %s is not 0, so its triplet trace needs a time constant", ampKey)
+		}
+		return 0
+	}
+	s.TauX = slow("tau_x_ms", "a3_minus", s.A3Minus)
+	s.TauY = slow("tau_y_ms", "a3_plus", s.A3Plus)
+	return s
+}
+
+// parseInhibitory reads the fields of kind: inhibitory_stdp, whose trace
+// is exact or Euler: eta, and rho0_hz or alpha (one of them).
+func (p *parser) parseInhibitory(m *mapping, path string, dt float64, exact bool) plasticity.Inhibitory {
+	s := plasticity.Inhibitory{Exact: exact}
+	s.Tau = p.optionalTau(m, path, "tau_ms", defaultInhibitoryTau, traceTau(dt, exact))
+	if v, _ := m.get("eta"); v != nil {
+		s.Eta, _ = p.checked(v, path+".eta", ge(0))
+	} else {
+		m.missing("eta")
+	}
+	rv, _ := m.get("rho0_hz")
+	av, _ := m.get("alpha")
+	switch {
+	case rv != nil && av != nil:
+		p.bad(av, path+".alpha", "give either rho0_hz or alpha, not both (alpha = 2·rho0_hz·tau_ms/1000)")
+	case rv != nil:
+		s.Rho0, _ = p.checked(rv, path+".rho0_hz", gt(0))
+	case av != nil:
+		s.Alpha, _ = p.checked(av, path+".alpha", gt(0))
+	default:
+		p.add(m.line, path+".rho0_hz", "", "missing required field: give rho0_hz (the target rate, Hz) or alpha (the depression offset)")
+	}
+	return s
+}
+
+// parseThreeFactor reads the fields of kind: rstdp or modulated (kind):
+// the inner rule, required, and for rstdp the eligibility time constant.
+// The rule is recorded for the check that a modulator follows it.
+func (p *parser) parseThreeFactor(m *mapping, path, kind string, dt float64) plasticity.Spec {
+	p.threeFactor = append(p.threeFactor, threeFactorRule{kind: resolve(m.vals["kind"]), path: path})
+	var inner plasticity.Spec
+	if v, rl := m.get("rule"); v != nil {
+		inner = p.parsePlasticityList(v, path+".rule", rl, dt)
+	} else {
+		m.missing("rule")
+	}
+	if kind == "modulated" {
+		return plasticity.Modulated{Rule: inner}
+	}
+	s := plasticity.RSTDP{Rule: inner, TauC: defaultRSTDPTauC}
+	if v, _ := m.get("tau_c_ms"); v != nil {
+		s.TauC, _ = p.checked(v, path+".tau_c_ms", gt(0), func(x float64) string {
+			if x < dt {
+				return fmt.Sprintf("must be >= dt_ms (%g): the eligibility traces decay by 1 − dt/τc per step", dt)
+			}
+			return ""
+		})
+	}
+	return s
 }
 
 // parseSTDP reads the fields of kind: stdp.

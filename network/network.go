@@ -429,6 +429,42 @@ func (n *Network) Neurons() int {
 // of cores. While a projection is drawn, up to GOMAXPROCS − 1 others may
 // still hold their temporaries (package estimate counts them).
 func (b *Builder) Build() (*Network, error) {
+	cfg, errs := b.config()
+	if len(errs) > len(b.errs) {
+		// Without a valid dt or batch nothing else can be checked.
+		return nil, errors.Join(errs...)
+	}
+	s := &buildState{
+		b:       b,
+		cfg:     cfg,
+		root:    rng.NewKey(cfg.Seed),
+		net:     &Network{Config: cfg, popIndex: map[string]int{}, projIndex: map[string]int{}},
+		errs:    errs,
+		byName:  map[string]*popRT{},
+		failed:  map[string]bool{},
+		inboxes: map[*dendrite.Receptor]*projection.Inbox{},
+	}
+	for _, d := range b.pops {
+		s.population(d)
+	}
+	// The synapses of every projection are drawn first, in parallel, while
+	// the loop below assembles the projections in order.
+	draws := drawAll(b.conns, s.shapes(), cfg.DtMs, s.root)
+	defer draws.stop()
+	for i, cd := range b.conns {
+		if err := s.projection(i, cd, draws); err != nil {
+			s.errs = append(s.errs, err)
+		}
+	}
+	if len(s.errs) > 0 {
+		return nil, errors.Join(s.errs...)
+	}
+	return s.net, nil
+}
+
+// config returns the builder's settings with their defaults filled in,
+// and the builder's errors followed by those of a bad dt or batch.
+func (b *Builder) config() (Config, []error) {
 	cfg := b.cfg
 	if cfg.DtMs == 0 {
 		cfg.DtMs = 0.1
@@ -443,291 +479,364 @@ func (b *Builder) Build() (*Network, error) {
 	if cfg.Batch < 0 {
 		errs = append(errs, fmt.Errorf("network: batch = %d: must be >= 1", cfg.Batch))
 	}
-	if len(errs) > len(b.errs) {
-		// Without a valid dt or batch nothing else can be checked.
-		return nil, errors.Join(errs...)
-	}
-	net := &Network{Config: cfg, popIndex: map[string]int{}, projIndex: map[string]int{}}
-	root := rng.NewKey(cfg.Seed)
+	return cfg, errs
+}
 
-	// Populations, axons, receptors.
-	type popRT struct {
-		def   *PopulationDef
-		env   soma.Env
-		axons map[string]*Axon
-		recs  map[string]dendrite.Spec
-	}
-	var rts []*popRT
-	failed := map[string]bool{} // populations that did not build
-	for _, d := range b.pops {
-		env := soma.Env{N: d.size, Batch: cfg.Batch, Dt: cfg.DtMs, Key: root.Sub(1, nameID(d.name))}
-		if err := env.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("population %q: %w", d.name, err))
-			failed[d.name] = true
-			continue
-		}
-		if d.model == nil {
-			errs = append(errs, fmt.Errorf("population %q: no model", d.name))
-			failed[d.name] = true
-			continue
-		}
-		m, err := d.model.New(env)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("population %q (%s): %w", d.name, d.model.Kind(), err))
-			failed[d.name] = true
-			continue
-		}
-		pop, err := population.New(d.name, d.size, cfg.Batch, m)
-		if err != nil {
-			errs = append(errs, err)
-			failed[d.name] = true
-			continue
-		}
-		pop.Kind = d.model.Kind()
-		rt := &popRT{def: d, env: env, axons: map[string]*Axon{}, recs: map[string]dendrite.Spec{}}
-		bind := func(kind string, x any) bool {
-			if bd, ok := x.(population.Binder); ok {
-				if err := bd.Bind(env); err != nil {
-					errs = append(errs, fmt.Errorf("population %q: %s: %w", d.name, kind, err))
-					return false
-				}
-			}
-			return true
-		}
-		for _, s := range d.stimuli {
-			if bind("stimulus", s) {
-				pop.AddStimulus(s)
-			}
-		}
-		for _, pr := range d.principles {
-			if bind("principle", pr) {
-				pop.AddPrinciple(pr)
-			}
-		}
-		for _, r := range d.receptors {
-			if _, err := pop.AddReceptor(r.name, r.spec, cfg.DtMs, 1); err != nil {
-				errs = append(errs, err)
-			}
-			rt.recs[r.name] = r.spec
-		}
-		for _, dr := range d.drives {
-			if !bind("drive", dr.s) {
-				continue
-			}
-			if err := pop.AddDrive(dr.receptor, dr.s); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		for _, a := range d.axons {
-			ax, err := a.spec.New(axonEnv(env, a.name))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("population %q: axon %q: %w", d.name, a.name, err))
-				continue
-			}
-			na := &Axon{Name: a.name, Source: len(net.Populations), Axon: ax}
-			rt.axons[a.name] = na
-			net.Axons = append(net.Axons, na)
-		}
-		net.popIndex[d.name] = len(net.Populations)
-		net.Populations = append(net.Populations, pop)
-		rts = append(rts, rt)
-	}
-	byName := map[string]*popRT{}
-	for _, rt := range rts {
-		byName[rt.def.name] = rt
-	}
+// buildState is a network being built by Build: what is built so far and
+// the problems found so far.
+type buildState struct {
+	b       *Builder
+	cfg     Config
+	root    rng.Key
+	net     *Network
+	errs    []error
+	byName  map[string]*popRT // the populations built
+	failed  map[string]bool   // populations that did not build
+	inboxes map[*dendrite.Receptor]*projection.Inbox
+}
 
-	// Default axon "out" and receptor "in" are created on demand.
-	axonOf := func(rt *popRT, name string) (*Axon, error) {
-		if name == "" {
-			name = "out"
+// popRT is a built population's definition with what the projections
+// need of it: its environment, its axons and its receptors.
+type popRT struct {
+	def   *PopulationDef
+	env   soma.Env
+	axons map[string]*Axon
+	recs  map[string]dendrite.Spec
+}
+
+// population builds the population d with its stimuli, principles,
+// receptors, drives and axons, and adds it to the network. A population
+// whose model cannot be built is marked failed, so that the projections
+// to and from it are not reported again; the problems of its parts are
+// reported and the population is added without them.
+func (s *buildState) population(d *PopulationDef) {
+	env := soma.Env{N: d.size, Batch: s.cfg.Batch, Dt: s.cfg.DtMs, Key: s.root.Sub(1, nameID(d.name))}
+	pop, err := newPopulation(d, env)
+	if err != nil {
+		s.errs = append(s.errs, err)
+		s.failed[d.name] = true
+		return
+	}
+	rt := &popRT{def: d, env: env, axons: map[string]*Axon{}, recs: map[string]dendrite.Spec{}}
+	s.addInputs(d, env, pop, rt)
+	s.addAxons(d, rt)
+	s.net.popIndex[d.name] = len(s.net.Populations)
+	s.net.Populations = append(s.net.Populations, pop)
+	s.byName[d.name] = rt
+}
+
+// newPopulation builds the population d's model in env and the
+// population around it.
+func newPopulation(d *PopulationDef, env soma.Env) (*population.Population, error) {
+	if err := env.Validate(); err != nil {
+		return nil, fmt.Errorf("population %q: %w", d.name, err)
+	}
+	if d.model == nil {
+		return nil, fmt.Errorf("population %q: no model", d.name)
+	}
+	m, err := d.model.New(env)
+	if err != nil {
+		return nil, fmt.Errorf("population %q (%s): %w", d.name, d.model.Kind(), err)
+	}
+	pop, err := population.New(d.name, d.size, env.Batch, m)
+	if err != nil {
+		return nil, err
+	}
+	pop.Kind = d.model.Kind()
+	return pop, nil
+}
+
+// addInputs binds and adds the population d's stimuli, principles and
+// drives to pop, and adds its receptors, recording their specs in rt.
+func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.Population, rt *popRT) {
+	for _, x := range d.stimuli {
+		if s.bind(d, env, "stimulus", x) {
+			pop.AddStimulus(x)
 		}
-		if a, ok := rt.axons[name]; ok {
-			return a, nil
+	}
+	for _, pr := range d.principles {
+		if s.bind(d, env, "principle", pr) {
+			pop.AddPrinciple(pr)
 		}
-		if name != "out" {
-			return nil, fmt.Errorf("population %q has no axon %q", rt.def.name, name)
+	}
+	for _, r := range d.receptors {
+		if _, err := pop.AddReceptor(r.name, r.spec, s.cfg.DtMs, 1); err != nil {
+			s.errs = append(s.errs, err)
 		}
-		ax, err := axon.Spec{}.New(axonEnv(rt.env, name))
+		rt.recs[r.name] = r.spec
+	}
+	for _, dr := range d.drives {
+		if !s.bind(d, env, "drive", dr.s) {
+			continue
+		}
+		if err := pop.AddDrive(dr.receptor, dr.s); err != nil {
+			s.errs = append(s.errs, err)
+		}
+	}
+}
+
+// bind binds x, a stimulus, principle or drive (kind) of the population
+// d, to the population's environment if x is a population.Binder. It
+// reports whether x is usable, recording the problem if not.
+func (s *buildState) bind(d *PopulationDef, env soma.Env, kind string, x any) bool {
+	if bd, ok := x.(population.Binder); ok {
+		if err := bd.Bind(env); err != nil {
+			s.errs = append(s.errs, fmt.Errorf("population %q: %s: %w", d.name, kind, err))
+			return false
+		}
+	}
+	return true
+}
+
+// addAxons builds the axons the population d defines and adds them to
+// the network and to rt; the population is the next one in the network.
+func (s *buildState) addAxons(d *PopulationDef, rt *popRT) {
+	for _, a := range d.axons {
+		ax, err := a.spec.New(axonEnv(rt.env, a.name))
 		if err != nil {
-			return nil, err
+			s.errs = append(s.errs, fmt.Errorf("population %q: axon %q: %w", d.name, a.name, err))
+			continue
 		}
-		a := &Axon{Name: name, Source: net.popIndex[rt.def.name], Axon: ax}
-		rt.axons[name] = a
-		net.Axons = append(net.Axons, a)
+		na := &Axon{Name: a.name, Source: len(s.net.Populations), Axon: ax}
+		rt.axons[a.name] = na
+		s.net.Axons = append(s.net.Axons, na)
+	}
+}
+
+// axonOf returns the axon name ("" = "out") of the population rt. The
+// default axon "out", if the population does not define it, is created
+// on demand and added to the network.
+func (s *buildState) axonOf(rt *popRT, name string) (*Axon, error) {
+	if name == "" {
+		name = "out"
+	}
+	if a, ok := rt.axons[name]; ok {
 		return a, nil
 	}
+	if name != "out" {
+		return nil, fmt.Errorf("population %q has no axon %q", rt.def.name, name)
+	}
+	ax, err := axon.Spec{}.New(axonEnv(rt.env, name))
+	if err != nil {
+		return nil, err
+	}
+	a := &Axon{Name: name, Source: s.net.popIndex[rt.def.name], Axon: ax}
+	rt.axons[name] = a
+	s.net.Axons = append(s.net.Axons, a)
+	return a, nil
+}
 
-	// The synapses of every projection are drawn first, in parallel: the
-	// axons the projections leave from are resolved in the order the loop
-	// below would create them, then one goroutine per core draws the
-	// projections (in order) while the loop assembles them.
-	shapes := make([]*connectivity.Shape, len(b.conns))
-	for i, cd := range b.conns {
+// shapes returns the shape of every connection's synapse matrix, nil for
+// a connection that cannot be drawn (reported by projection). It resolves
+// the axons the projections leave from, and their modulator axons, in the
+// order projection would create them, so that the network's axons do not
+// depend on the drawing.
+func (s *buildState) shapes() []*connectivity.Shape {
+	shapes := make([]*connectivity.Shape, len(s.b.conns))
+	for i, cd := range s.b.conns {
 		c := cd.c
-		src, ok1 := byName[c.From]
-		dst, ok2 := byName[c.To]
-		if !ok1 || !ok2 || failed[c.From] || failed[c.To] || failed[c.Follow] || c.Pattern == nil {
+		src, ok1 := s.byName[c.From]
+		dst, ok2 := s.byName[c.To]
+		if !ok1 || !ok2 || s.failed[c.From] || s.failed[c.To] || s.failed[c.Follow] || c.Pattern == nil {
 			continue
 		}
-		a, err := axonOf(src, c.Axon)
+		a, err := s.axonOf(src, c.Axon)
 		if err != nil {
-			continue // reported below
+			continue // reported by projection
 		}
 		shapes[i] = &connectivity.Shape{Rows: a.Axon.Rows(), Cols: dst.def.size, Terminals: a.Axon.Terminals(),
 			Self: src == dst, Autapses: c.Autapses}
-		if ms, ok := byName[c.Follow]; ok && c.Plasticity != nil {
-			_, _ = axonOf(ms, c.ModulatorAxon) // errors reported below
+		if ms, ok := s.byName[c.Follow]; ok && c.Plasticity != nil {
+			_, _ = s.axonOf(ms, c.ModulatorAxon) // errors reported by projection
 		}
 	}
-	draws := drawAll(b.conns, shapes, cfg.DtMs, root)
-	defer draws.stop()
+	return shapes
+}
 
-	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
-	for i, cd := range b.conns {
-		c := cd.c
-		where := fmt.Sprintf("projection %q", cd.name)
-		if failed[c.From] || failed[c.To] || failed[c.Follow] {
-			continue // already reported
-		}
-		src, ok := byName[c.From]
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s: from = %q: no such population%s", where, c.From, b.suggest(c.From)))
-			continue
-		}
-		dst, ok := byName[c.To]
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s: to = %q: no such population%s", where, c.To, b.suggest(c.To)))
-			continue
-		}
-		a, err := axonOf(src, c.Axon)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: axon: %w", where, err))
-			continue
-		}
-		recName := c.Receptor
-		if recName == "" {
-			recName = "in"
-		}
-		dpop := net.Populations[net.popIndex[dst.def.name]]
-		rec, ok := dpop.Receptor(recName)
-		if !ok {
-			if c.Receptor != "" {
-				errs = append(errs, fmt.Errorf("%s: receptor = %q: population %q has no such receptor (has %v)", where, recName, dst.def.name, dpop.ReceptorNames()))
-				continue
-			}
-			rec, err = dpop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta}, cfg.DtMs, 1)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", where, err))
-				continue
-			}
-		}
-		if c.Pattern == nil {
-			errs = append(errs, fmt.Errorf("%s: no connectivity pattern", where))
-			continue
-		}
-		key := root.Sub(2, nameID(cd.name))
-		d := draws.wait(i)
-		if d.err == nil && d.syn == nil {
-			d.err = errors.New("internal error: its synapses were not drawn")
-		}
-		if d.err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", where, d.err))
-			continue
-		}
-		syn, lo, hi := d.syn, d.lo, d.hi
-		if c.Normalize != nil {
-			if err := c.Normalize(syn); err != nil {
-				errs = append(errs, fmt.Errorf("%s: normalisation: %w", where, err))
-				continue
-			}
-		}
-		lat := a.Axon.MaxLatency()
-		inbox, ok := inboxes[rec]
-		if !ok {
-			inbox = projection.NewInbox(rec)
-			inboxes[rec] = inbox
-			net.Inboxes = append(net.Inboxes, inbox)
-		}
-		rt, err := projection.New(cd.name, syn, cfg.Batch, inbox, lat)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		np := &Projection{Name: cd.name, Source: net.popIndex[src.def.name], Target: net.popIndex[dst.def.name],
-			Runtime: rt, Normalize: c.Normalize, Wmin: lo, Wmax: hi,
-			Axon: slices.Index(net.Axons, a), Receptor: recName, Rule: c.Plasticity, FollowAxon: -1}
-		if c.Plasticity != nil {
-			pp, err := plasticity.NewProjection(syn, cfg.Batch, cfg.DtMs, lo, hi)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: plasticity: %w", where, err))
-				continue
-			}
-			l, err := plasticity.NewLearner(pp, c.Plasticity)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: plasticity: %w", where, err))
-				continue
-			}
-			if c.Normalize != nil {
-				norm := c.Normalize
-				l.Normalize = func([]float32) {
-					if err := norm(syn); err != nil && np.err == nil {
-						np.err = fmt.Errorf("projection %q: normalisation: %w", np.Name, err)
-					}
-				}
-			}
-			np.Learner = l
-			np.Plastic = true
-			rt.SetLearner(l)
-		}
-		if c.Latency != nil && syn.Delays() {
-			errs = append(errs, fmt.Errorf("%s: latency: learnt latencies cannot be combined with synaptic delays (delay_ms)", where))
-			continue
-		}
-		if _, same := syn.UniformDelay(); c.Plasticity != nil && !same {
-			errs = append(errs, fmt.Errorf("%s: plasticity: synaptic delays that differ per synapse (delay_ms = %v) cannot be combined with plasticity: the rules see a presynaptic event at one step for its whole row; use a constant delay_ms or the axon's delay", where, c.Delay))
-			continue
-		}
-		if c.Latency != nil {
-			if err := np.setLatency(c.Latency, cfg, key); err != nil {
-				errs = append(errs, fmt.Errorf("%s: latency: %w", where, err))
-				continue
-			}
-		}
-		if c.Follow != "" && c.Plasticity == nil {
-			errs = append(errs, fmt.Errorf("%s: follow = %q: only plasticity reads a neuromodulator; give the projection a plasticity rule", where, c.Follow))
-			continue
-		}
-		if c.Follow != "" && !plasticity.ReadsModulator(c.Plasticity) {
-			// Its weights would never see the modulator: a model that
-			// looks neuromodulated and is not.
-			errs = append(errs, fmt.Errorf("%s: follow = %q: the rule %s reads no neuromodulator, so the modulator would change nothing; rules that read one: %s",
-				where, c.Follow, c.Plasticity.Kind(), plasticity.ModulatedKinds))
-			continue
-		}
-		if c.Follow != "" {
-			ms, ok := byName[c.Follow]
-			if !ok {
-				errs = append(errs, fmt.Errorf("%s: follow = %q: no such population%s", where, c.Follow, b.suggest(c.Follow)))
-				continue
-			}
-			ma, err := axonOf(ms, c.ModulatorAxon)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: modulator axon: %w", where, err))
-				continue
-			}
-			rt.Follow(ma.Axon.MaxLatency())
-			ma.ModTargets = append(ma.ModTargets, rt)
-			np.FollowAxon = slices.Index(net.Axons, ma)
-		}
-		a.Targets = append(a.Targets, rt)
-		net.projIndex[cd.name] = len(net.Projections)
-		net.Projections = append(net.Projections, np)
+// projection builds the projection cd, the i-th connection, from the
+// synapses drawn for it, and wires it to its axon, its receptor and, if
+// it follows one, its modulator axon. It returns the first problem found,
+// naming the projection; a projection to or from a population that did
+// not build is skipped (its problem is already reported).
+func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
+	c := cd.c
+	where := fmt.Sprintf("projection %q", cd.name)
+	if s.failed[c.From] || s.failed[c.To] || s.failed[c.Follow] {
+		return nil // already reported
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	e, err := s.endpoints(c, where)
+	if err != nil {
+		return err
 	}
-	return net, nil
+	if c.Pattern == nil {
+		return fmt.Errorf("%s: no connectivity pattern", where)
+	}
+	d := draws.wait(i)
+	if d.err == nil && d.syn == nil {
+		d.err = errors.New("internal error: its synapses were not drawn")
+	}
+	if d.err != nil {
+		return fmt.Errorf("%s: %w", where, d.err)
+	}
+	syn := d.syn
+	if c.Normalize != nil {
+		if err := c.Normalize(syn); err != nil {
+			return fmt.Errorf("%s: normalisation: %w", where, err)
+		}
+	}
+	rt, err := projection.New(cd.name, syn, s.cfg.Batch, s.inbox(e.rec), e.axon.Axon.MaxLatency())
+	if err != nil {
+		return err
+	}
+	np := &Projection{Name: cd.name, Source: s.net.popIndex[e.src.def.name], Target: s.net.popIndex[e.dst.def.name],
+		Runtime: rt, Normalize: c.Normalize, Wmin: d.lo, Wmax: d.hi,
+		Axon: slices.Index(s.net.Axons, e.axon), Receptor: e.recName, Rule: c.Plasticity, FollowAxon: -1}
+	if c.Plasticity != nil {
+		if err := np.setPlasticity(syn, s.cfg); err != nil {
+			return fmt.Errorf("%s: plasticity: %w", where, err)
+		}
+	}
+	if err := np.setDelays(c, syn, s.cfg, s.root.Sub(2, nameID(cd.name)), where); err != nil {
+		return err
+	}
+	if err := s.follow(np, c, where); err != nil {
+		return err
+	}
+	e.axon.Targets = append(e.axon.Targets, rt)
+	s.net.projIndex[cd.name] = len(s.net.Projections)
+	s.net.Projections = append(s.net.Projections, np)
+	return nil
+}
+
+// ends is where a projection leaves from and arrives at.
+type ends struct {
+	src, dst *popRT
+	axon     *Axon
+	rec      *dendrite.Receptor
+	recName  string
+}
+
+// endpoints resolves the connection c's source and target populations,
+// its axon (the default "out" created on demand) and its receptor (the
+// default "in", a delta kernel, created on demand). where names the
+// projection in the problems.
+func (s *buildState) endpoints(c Connection, where string) (ends, error) {
+	src, ok := s.byName[c.From]
+	if !ok {
+		return ends{}, fmt.Errorf("%s: from = %q: no such population%s", where, c.From, s.b.suggest(c.From))
+	}
+	dst, ok := s.byName[c.To]
+	if !ok {
+		return ends{}, fmt.Errorf("%s: to = %q: no such population%s", where, c.To, s.b.suggest(c.To))
+	}
+	a, err := s.axonOf(src, c.Axon)
+	if err != nil {
+		return ends{}, fmt.Errorf("%s: axon: %w", where, err)
+	}
+	recName := c.Receptor
+	if recName == "" {
+		recName = "in"
+	}
+	dpop := s.net.Populations[s.net.popIndex[dst.def.name]]
+	rec, ok := dpop.Receptor(recName)
+	if !ok {
+		if c.Receptor != "" {
+			return ends{}, fmt.Errorf("%s: receptor = %q: population %q has no such receptor (has %v)", where, recName, dst.def.name, dpop.ReceptorNames())
+		}
+		rec, err = dpop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta}, s.cfg.DtMs, 1)
+		if err != nil {
+			return ends{}, fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	return ends{src: src, dst: dst, axon: a, rec: rec, recName: recName}, nil
+}
+
+// inbox returns the inbox of the receptor rec, shared by every projection
+// onto it, creating it and adding it to the network on first use.
+func (s *buildState) inbox(rec *dendrite.Receptor) *projection.Inbox {
+	inbox, ok := s.inboxes[rec]
+	if !ok {
+		inbox = projection.NewInbox(rec)
+		s.inboxes[rec] = inbox
+		s.net.Inboxes = append(s.net.Inboxes, inbox)
+	}
+	return inbox
+}
+
+// setPlasticity gives the projection a learner of its rule over its
+// synapses syn, within its weight bounds; the projection's normalisation,
+// if any, runs after every plastic update and its first failure is kept
+// for Err.
+func (p *Projection) setPlasticity(syn *synapse.CSR, cfg Config) error {
+	pp, err := plasticity.NewProjection(syn, cfg.Batch, cfg.DtMs, p.Wmin, p.Wmax)
+	if err != nil {
+		return err
+	}
+	l, err := plasticity.NewLearner(pp, p.Rule)
+	if err != nil {
+		return err
+	}
+	if p.Normalize != nil {
+		norm := p.Normalize
+		l.Normalize = func([]float32) {
+			if err := norm(syn); err != nil && p.err == nil {
+				p.err = fmt.Errorf("projection %q: normalisation: %w", p.Name, err)
+			}
+		}
+	}
+	p.Learner = l
+	p.Plastic = true
+	p.Runtime.SetLearner(l)
+	return nil
+}
+
+// setDelays checks the synaptic delays syn of the connection c against
+// its learnt latency and its plasticity, and sets up the learnt latency,
+// if any, drawing its initial values from key. where names the projection
+// in the problems.
+func (p *Projection) setDelays(c Connection, syn *synapse.CSR, cfg Config, key rng.Key, where string) error {
+	if c.Latency != nil && syn.Delays() {
+		return fmt.Errorf("%s: latency: learnt latencies cannot be combined with synaptic delays (delay_ms)", where)
+	}
+	if _, same := syn.UniformDelay(); c.Plasticity != nil && !same {
+		return fmt.Errorf("%s: plasticity: synaptic delays that differ per synapse (delay_ms = %v) cannot be combined with plasticity: the rules see a presynaptic event at one step for its whole row; use a constant delay_ms or the axon's delay", where, c.Delay)
+	}
+	if c.Latency != nil {
+		if err := p.setLatency(c.Latency, cfg, key); err != nil {
+			return fmt.Errorf("%s: latency: %w", where, err)
+		}
+	}
+	return nil
+}
+
+// follow makes the projection p's plasticity read the neuromodulator
+// released by the axon ModulatorAxon of the population c.Follow, if the
+// connection c names one. where names the projection in the problems.
+func (s *buildState) follow(p *Projection, c Connection, where string) error {
+	if c.Follow == "" {
+		return nil
+	}
+	if c.Plasticity == nil {
+		return fmt.Errorf("%s: follow = %q: only plasticity reads a neuromodulator; give the projection a plasticity rule", where, c.Follow)
+	}
+	if !plasticity.ReadsModulator(c.Plasticity) {
+		// Its weights would never see the modulator: a model that
+		// looks neuromodulated and is not.
+		return fmt.Errorf("%s: follow = %q: the rule %s reads no neuromodulator, so the modulator would change nothing; rules that read one: %s",
+			where, c.Follow, c.Plasticity.Kind(), plasticity.ModulatedKinds)
+	}
+	ms, ok := s.byName[c.Follow]
+	if !ok {
+		return fmt.Errorf("%s: follow = %q: no such population%s", where, c.Follow, s.b.suggest(c.Follow))
+	}
+	ma, err := s.axonOf(ms, c.ModulatorAxon)
+	if err != nil {
+		return fmt.Errorf("%s: modulator axon: %w", where, err)
+	}
+	p.Runtime.Follow(ma.Axon.MaxLatency())
+	ma.ModTargets = append(ma.ModTargets, p.Runtime)
+	p.FollowAxon = slices.Index(s.net.Axons, ma)
+	return nil
 }
 
 // drawn is the synapses of one projection, drawn with their weights.

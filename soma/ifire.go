@@ -295,18 +295,82 @@ func (s IF) New(env Env) (Model, error) {
 		return nil, b.err
 	}
 	n := env.Len()
-	tau := b.per("tau_ms", s.Tau, param.Positive)
-	r := b.per("r", s.R, param.Positive)
-	rest := b.per("rest_mV", s.Rest)
-	th := b.per("threshold_mV", s.Threshold)
-	reset := rest
+	p, err := s.params(b)
+	if err != nil {
+		return nil, err
+	}
+	m := &ifModel{kind: kind, n: n, drop: s.DropRefractoryInput}
+	m.reset = p.reset
+	if err := m.setRefractory(s, kind, p.tref, env.Dt); err != nil {
+		return nil, err
+	}
+	if err := m.setThreshold(s, b, p.th); err != nil {
+		return nil, err
+	}
+
+	// Terms.
+	c := &ifCoeffs{k: make([]float32, n), r: p.r, rest: p.rest, dt: env.Dt}
+	for i := range c.k {
+		c.k[i] = float32(env.Dt / float64(p.tau[i]))
+	}
+	leak, exp, err := m.setTerms(s, b, c)
+	if err != nil {
+		return nil, err
+	}
+
+	// Initial state.
+	if s.V0 != nil {
+		m.v0 = b.state("v0_mV", *s.V0)
+		if b.err != nil {
+			return nil, b.err
+		}
+	} else {
+		m.v0 = append([]float32(nil), p.rest...)
+	}
+	m.v = make([]float32, n)
+	m.rc = make([]float32, n)
+	if s.Integration == Exact && leak && len(p.tau) > 0 && param.Uniform32(p.tau[:env.N]) {
+		m.pscTau, m.pscDt = float64(p.tau[0]), env.Dt
+	}
+
+	if m.adapt == nil && !exp {
+		m.setAffine(s, p, leak, env.Dt)
+	} else {
+		m.kr = make([]float32, n)
+		for i := range m.kr {
+			m.kr[i] = c.k[i] * p.r[i]
+		}
+		m.du = make([]float32, n)
+	}
+	m.Reset()
+	return m, nil
+}
+
+// ifParams is an integrate-and-fire neuron's parameters, one value per
+// element (per neuron, tiled over the batch copies).
+type ifParams struct {
+	tau, r, rest, th, reset, tref []float32
+}
+
+// params expands s's parameters with b and checks them: each in its
+// range, the reset potential below the threshold, and a known
+// integration.
+func (s IF) params(b *builder) (ifParams, error) {
+	kind, env := b.kind, b.env
+	var p ifParams
+	p.tau = b.per("tau_ms", s.Tau, param.Positive)
+	p.r = b.per("r", s.R, param.Positive)
+	p.rest = b.per("rest_mV", s.Rest)
+	p.th = b.per("threshold_mV", s.Threshold)
+	p.reset = p.rest
 	if s.Reset != nil {
-		reset = b.per("reset_mV", *s.Reset)
+		p.reset = b.per("reset_mV", *s.Reset)
 	}
-	tref := b.per("refractory_ms", s.Refractory, param.NonNegative)
+	p.tref = b.per("refractory_ms", s.Refractory, param.NonNegative)
 	if b.err != nil {
-		return nil, b.err
+		return ifParams{}, b.err
 	}
+	reset, th := p.reset, p.th
 	for i := 0; i < env.N; i++ {
 		if !(reset[i] < th[i]) {
 			name, idx := "reset_mV", ""
@@ -316,32 +380,43 @@ func (s IF) New(env Env) (Model, error) {
 			if !param.Uniform32(reset[:env.N]) || !param.Uniform32(th[:env.N]) {
 				idx = fmt.Sprintf("[%d]", i)
 			}
-			return nil, fmt.Errorf("%s: %s%s = %g: must be < threshold_mV%s = %g", kind, name, idx, reset[i], idx, th[i])
+			return ifParams{}, fmt.Errorf("%s: %s%s = %g: must be < threshold_mV%s = %g", kind, name, idx, reset[i], idx, th[i])
 		}
 	}
 	switch s.Integration {
 	case Euler, Exact:
 	default:
-		return nil, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
+		return ifParams{}, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
 	}
+	return p, nil
+}
 
-	m := &ifModel{kind: kind, n: n, drop: s.DropRefractoryInput}
-	m.reset = reset
-	m.kref = make([]float32, n)
+// setRefractory sets the refractory steps K of every element from its
+// refractory period tref (ms), one step fewer when counted from the
+// spike, at most 2^24 steps of dt.
+func (m *ifModel) setRefractory(s IF, kind string, tref []float32, dt float64) error {
+	m.kref = make([]float32, m.n)
 	for i, t := range tref {
-		k := math.Round(float64(t) / env.Dt)
+		k := math.Round(float64(t) / dt)
 		if s.RefractoryFromSpike && k > 0 {
 			k--
 		}
 		if k > 1<<24 {
-			return nil, fmt.Errorf("%s: refractory_ms = %g: must be at most 2^24 steps of dt = %g ms", kind, t, env.Dt)
+			return fmt.Errorf("%s: refractory_ms = %g: must be at most 2^24 steps of dt = %g ms", kind, t, dt)
 		}
 		m.kref[i] = float32(k)
 		if k > 0 {
 			m.refr = true
 		}
 	}
-	m.th = make([]float32, n)
+	return nil
+}
+
+// setThreshold sets the threshold test value of every element from its
+// threshold th (just below it when the neuron fires at the threshold)
+// and builds the adaptive threshold, if any.
+func (m *ifModel) setThreshold(s IF, b *builder, th []float32) error {
+	m.th = make([]float32, m.n)
 	for i, x := range th {
 		if s.FireAtThreshold {
 			x = below(x)
@@ -351,30 +426,32 @@ func (s IF) New(env Env) (Model, error) {
 	if s.AdaptiveThreshold != nil {
 		m.thr = s.AdaptiveThreshold.build(b, th, s.FireAtThreshold, s.Integration == Exact)
 		if b.err != nil {
-			return nil, b.err
+			return b.err
 		}
 	}
+	return nil
+}
 
-	// Terms.
-	c := &ifCoeffs{k: make([]float32, n), r: r, rest: rest, dt: env.Dt}
-	for i := range c.k {
-		c.k[i] = float32(env.Dt / float64(tau[i]))
-	}
-	var leak, exp bool
+// setTerms builds s's membrane terms over the coefficients c, each at
+// most once, and keeps them in a canonical order. It reports whether
+// there is a Leak and an Exponential term; exact integration needs the
+// Leak term alone.
+func (m *ifModel) setTerms(s IF, b *builder, c *ifCoeffs) (leak, exp bool, err error) {
+	kind := b.kind
 	var slots [3]ifTerm
 	seen := map[string]bool{}
 	for i, t := range s.Terms {
 		if nilTerm(t) {
-			return nil, fmt.Errorf("%s: terms[%d] is nil", kind, i)
+			return false, false, fmt.Errorf("%s: terms[%d] is nil", kind, i)
 		}
 		name := t.TermName()
 		if seen[name] {
-			return nil, fmt.Errorf("%s: terms[%d]: %s appears twice (each term at most once)", kind, i, name)
+			return false, false, fmt.Errorf("%s: terms[%d]: %s appears twice (each term at most once)", kind, i, name)
 		}
 		seen[name] = true
 		bt := t.build(b, c)
 		if b.err != nil {
-			return nil, b.err
+			return false, false, b.err
 		}
 		switch bt := bt.(type) {
 		case *leakTerm:
@@ -396,73 +473,56 @@ func (s IF) New(env Env) (Model, error) {
 		}
 	}
 	if s.Integration == Exact && (!leak || len(s.Terms) != 1) {
-		return nil, fmt.Errorf("%s: integration = exact: needs the Leak term alone (terms: %s)", kind, termNames(s.Terms))
+		return false, false, fmt.Errorf("%s: integration = exact: needs the Leak term alone (terms: %s)", kind, termNames(s.Terms))
 	}
+	return leak, exp, nil
+}
 
-	// Initial state.
-	if s.V0 != nil {
-		m.v0 = b.state("v0_mV", *s.V0)
-		if b.err != nil {
-			return nil, b.err
+// setAffine sets up the fast path of a model without Exponential or
+// Adaptation, whose update is affine: its coefficients k, E and g per
+// element, the conductance path's dt/τ and R when it has a Leak, and the
+// scalars when every element shares them.
+func (m *ifModel) setAffine(s IF, p ifParams, leak bool, dt float64) {
+	n := m.n
+	tau, r := p.tau, p.r
+	m.fast = true
+	m.kk, m.ee, m.gg = make([]float32, n), p.rest, make([]float32, n)
+	for i := range m.kk {
+		k := dt / float64(tau[i])
+		g := k * float64(r[i])
+		if s.Integration == Exact {
+			k = -math.Expm1(-k)
+			g = k * float64(r[i])
 		}
-	} else {
-		m.v0 = append([]float32(nil), rest...)
+		if !leak {
+			k = 0
+		}
+		m.kk[i] = float32(k)
+		m.gg[i] = float32(g)
 	}
-	m.v = make([]float32, n)
-	m.rc = make([]float32, n)
-	if s.Integration == Exact && leak && len(tau) > 0 && param.Uniform32(tau[:env.N]) {
-		m.pscTau, m.pscDt = float64(tau[0]), env.Dt
+	if leak {
+		m.cond = true
+		m.condExact = s.Integration == Exact
+		m.dtTau, m.rr = make([]float32, n), make([]float32, n)
+		for i := range m.dtTau {
+			m.dtTau[i] = float32(dt / float64(tau[i]))
+			m.rr[i] = r[i]
+		}
+		d, ok1 := scalarOr(m.dtTau)
+		rs, ok2 := scalarOr(m.rr)
+		if ok1 && ok2 {
+			m.dtTauS, m.rS = d, rs
+			m.dtTau, m.rr = nil, nil
+		}
 	}
-
-	if m.adapt == nil && !exp {
-		// Affine update: the fast path.
-		m.fast = true
-		m.kk, m.ee, m.gg = make([]float32, n), rest, make([]float32, n)
-		for i := range m.kk {
-			k := env.Dt / float64(tau[i])
-			g := k * float64(r[i])
-			if s.Integration == Exact {
-				k = -math.Expm1(-k)
-				g = k * float64(r[i])
-			}
-			if !leak {
-				k = 0
-			}
-			m.kk[i] = float32(k)
-			m.gg[i] = float32(g)
-		}
-		if leak {
-			m.cond = true
-			m.condExact = s.Integration == Exact
-			m.dtTau, m.rr = make([]float32, n), make([]float32, n)
-			for i := range m.dtTau {
-				m.dtTau[i] = float32(env.Dt / float64(tau[i]))
-				m.rr[i] = r[i]
-			}
-			d, ok1 := scalarOr(m.dtTau)
-			rs, ok2 := scalarOr(m.rr)
-			if ok1 && ok2 {
-				m.dtTauS, m.rS = d, rs
-				m.dtTau, m.rr = nil, nil
-			}
-		}
-		ks, ok1 := scalarOr(m.kk)
-		es, ok2 := scalarOr(m.ee)
-		gs, ok3 := scalarOr(m.gg)
-		ts, ok4 := scalarOr(m.th)
-		if ok1 && ok2 && ok3 && ok4 && m.thr == nil { // an adaptive threshold differs per element
-			m.scalar = true
-			m.ks, m.es, m.gs, m.ts = ks, es, gs, ts
-		}
-	} else {
-		m.kr = make([]float32, n)
-		for i := range m.kr {
-			m.kr[i] = c.k[i] * r[i]
-		}
-		m.du = make([]float32, n)
+	ks, ok1 := scalarOr(m.kk)
+	es, ok2 := scalarOr(m.ee)
+	gs, ok3 := scalarOr(m.gg)
+	ts, ok4 := scalarOr(m.th)
+	if ok1 && ok2 && ok3 && ok4 && m.thr == nil { // an adaptive threshold differs per element
+		m.scalar = true
+		m.ks, m.es, m.gs, m.ts = ks, es, gs, ts
 	}
-	m.Reset()
-	return m, nil
 }
 
 func termNames(ts []Term) string {
