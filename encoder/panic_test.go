@@ -24,7 +24,7 @@ func TestGroupHelpersDoNotPanic(t *testing.T) {
 	if got := ExpandGroups([]float32{1, 2}, -1); len(got) != 0 {
 		t.Errorf("ExpandGroups with size -1 = %v, want nothing", got)
 	}
-	if err := NormalisedRanks([]float32{3, 1, 2}, make([]float64, 2)); err == nil {
-		t.Error("NormalisedRanks with a short out: no error")
+	if err := NormalizedRanks([]float32{3, 1, 2}, make([]float64, 2)); err == nil {
+		t.Error("NormalizedRanks with a short out: no error")
 	}
 }

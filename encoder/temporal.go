@@ -115,7 +115,7 @@ func (s TTFS) New(env soma.Env) (soma.Model, error) {
 
 // RankOrder is a rank-order encoder: at the first step of each window it
 // replaces the N inputs of each copy by their normalised ranks
-// (NormalisedRanks: the largest value has rank 1) and fires each element once
+// (NormalizedRanks: the largest value has rank 1) and fires each element once
 // at window step TTFSStep(rank, L). The largest value fires first, at the
 // window's first step; equal values fire together. Unlike the Python
 // RankOrderEncoder the ranks are normalised to (0, 1], so every element fires
@@ -140,7 +140,7 @@ func (s RankOrder) New(env soma.Env) (soma.Model, error) {
 		L := int(m.length)
 		for b := 0; b < env.Batch; b++ {
 			xb, ab := x[b*env.N:(b+1)*env.N], at[b*env.N:(b+1)*env.N]
-			if err := NormalisedRanks(xb, ranks); err != nil {
+			if err := NormalizedRanks(xb, ranks); err != nil {
 				m.failf("rank_order: copy %d at step %d: %v", b, step, err)
 				for i := range ab {
 					ab[i] = -1
@@ -155,11 +155,11 @@ func (s RankOrder) New(env soma.Env) (soma.Model, error) {
 	return m, nil
 }
 
-// NormalisedRanks writes into out the rank of each value divided by
+// NormalizedRanks writes into out the rank of each value divided by
 // len(xs): rank(x_i) = #{j : x_j <= x_i}, so the largest value has 1, the
 // smallest (if unique) 1/n, and equal values share the higher rank. NaN is an
 // error, and so is an out shorter than xs.
-func NormalisedRanks(xs []float32, out []float64) error {
+func NormalizedRanks(xs []float32, out []float64) error {
 	n := len(xs)
 	if len(out) < n {
 		return fmt.Errorf("ranks of %d values need %d outputs, have %d", n, n, len(out))

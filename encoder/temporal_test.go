@@ -117,7 +117,7 @@ func TestTTFSModel(t *testing.T) {
 	}
 }
 
-func TestNormalisedRanks(t *testing.T) {
+func TestNormalizedRanks(t *testing.T) {
 	cases := []struct {
 		xs   []float32
 		want []float64
@@ -129,7 +129,7 @@ func TestNormalisedRanks(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := make([]float64, len(c.xs))
-		if err := NormalisedRanks(c.xs, got); err != nil {
+		if err := NormalizedRanks(c.xs, got); err != nil {
 			t.Fatal(err)
 		}
 		for i := range got {
@@ -139,7 +139,7 @@ func TestNormalisedRanks(t *testing.T) {
 			}
 		}
 	}
-	if err := NormalisedRanks([]float32{1, float32(math.NaN())}, make([]float64, 2)); err == nil {
+	if err := NormalizedRanks([]float32{1, float32(math.NaN())}, make([]float64, 2)); err == nil {
 		t.Error("NaN accepted")
 	}
 }

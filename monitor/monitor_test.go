@@ -52,7 +52,7 @@ func TestSpikesAndStats(t *testing.T) {
 	if tt := m.Times()[0]; len(tt) != 3 || tt[0] != 10 || tt[1] != 30 || tt[2] != 70 {
 		t.Errorf("times of neuron 0: %v", tt)
 	}
-	st := m.Summarise(0, 0, 100, 1)
+	st := m.Summarize(0, 0, 100, 1)
 	// 9 spikes over 4 neurons and 0.1 s.
 	if math.Abs(st.RateHz-9/4.0/0.1) > 1e-12 {
 		t.Errorf("rate %g, want 22.5 Hz", st.RateHz)
@@ -64,7 +64,7 @@ func TestSpikesAndStats(t *testing.T) {
 		t.Errorf("silent fraction %g, want 0.25", st.FracSilent)
 	}
 	// A window: steps [20, 100) hold 30, 70 of neuron 0 and 25, 35 of 1.
-	w := m.Summarise(0, 20, 100, 1)
+	w := m.Summarize(0, 20, 100, 1)
 	if w.Spikes != 4 || w.NCV != 0 || !math.IsNaN(w.CVISI) {
 		t.Errorf("window: %d spikes, %d CVs (%g), want 4, 0, NaN", w.Spikes, w.NCV, w.CVISI)
 	}

@@ -23,9 +23,9 @@ type Stats struct {
 	NCV        int     // neurons that entered CVISI
 }
 
-// Summarise computes Stats of copy `copy` of the recorded population over
+// Summarize computes Stats of copy `copy` of the recorded population over
 // steps [from, to) with time step dt (ms).
-func (m *Spikes) Summarise(copy int, from, to int64, dtMs float64) Stats {
+func (m *Spikes) Summarize(copy int, from, to int64, dtMs float64) Stats {
 	n := m.pop.N
 	return summary(n, m.Steps, m.Elements, uint32(copy*n), from, to, dtMs)
 }

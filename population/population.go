@@ -53,7 +53,7 @@ type Population struct {
 
 	model  soma.Model
 	graded soma.Graded
-	repol  soma.Repolariser
+	repol  soma.Repolarizer
 
 	receptors     []*dendrite.Receptor
 	receptorNames []string
@@ -83,7 +83,7 @@ func New(name string, n, batch int, m soma.Model) (*Population, error) {
 	}
 	p := &Population{Name: name, N: n, Batch: batch, model: m}
 	p.graded, _ = m.(soma.Graded)
-	p.repol, _ = m.(soma.Repolariser)
+	p.repol, _ = m.(soma.Repolarizer)
 	p.fuser, _ = m.(soma.Fuser)
 	p.current = make([]float32, m.Len())
 	return p, nil
@@ -249,7 +249,7 @@ func (p *Population) Step(step int64) {
 		if p.v != nil && p.repol != nil {
 			// Conductance receptors read the potential: apply last
 			// step's resets first so they see the reset value.
-			p.repol.Repolarise()
+			p.repol.Repolarize()
 		}
 		for _, r := range p.receptors {
 			r.Consume(step, p.v, p.current, p.jump)

@@ -20,7 +20,7 @@
 // are reproducible and independent of everything else.
 //
 // A principle changes the spike list, not the soma's state. The population
-// hands the final list to models that implement soma.Repolariser
+// hands the final list to models that implement soma.Repolarizer
 // (SetFired), so exactly the emitted spikes are reset — clamped neurons
 // included, suppressed ones not: a neuron that KWTA suppresses stays above
 // threshold and fires when the window reopens (the reference's semantics;

@@ -9,7 +9,7 @@ import (
 	"github.com/spiral-sim/spiral/rng"
 )
 
-// Repolariser is implemented by the spiking models whose after-spike
+// Repolarizer is implemented by the spiking models whose after-spike
 // actions — reset to the reset potential, start of the refractory period,
 // spike-triggered adaptation — are applied at the start of the step that
 // follows a spike (so that the potential recorded at a spike step is the
@@ -20,16 +20,16 @@ import (
 // removes some) calls SetFired with the final list after filtering, so
 // that exactly the emitted spikes are reset. A population with
 // conductance-based receptors, which read Var("v") before Step, calls
-// Repolarise first so that they see the reset potential rather than the
+// Repolarize first so that they see the reset potential rather than the
 // supra-threshold value of the last step.
-type Repolariser interface {
+type Repolarizer interface {
 	// SetFired replaces the list of the elements that fired at the step
 	// just taken (ascending element indices, the list is copied). Call it
 	// after Step and before the next Step.
 	SetFired(fired []uint32)
-	// Repolarise applies the pending after-spike actions now. Step does it
+	// Repolarize applies the pending after-spike actions now. Step does it
 	// itself when it was not called; calling it twice is harmless.
-	Repolarise()
+	Repolarize()
 }
 
 // expArgMax bounds the exponent of the exponential membrane term and of

@@ -102,10 +102,10 @@
 //
 // Spiking models apply the reset (and refractoriness, adaptation jumps) of
 // the spikes of step n at the start of step n+1. They implement
-// Repolariser: a population whose principles change the list Step returned
+// Repolarizer: a population whose principles change the list Step returned
 // (clamps, k-winners-take-all) calls SetFired with the final list, so that
 // exactly the emitted spikes are reset; one whose receptors read Var("v")
-// before Step (conductance synapses) calls Repolarise first.
+// before Step (conductance synapses) calls Repolarize first.
 //
 // # Izhikevich
 //

@@ -71,7 +71,7 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, sum []float
 		m.fail(err)
 		return fired, true
 	}
-	m.Repolarise()
+	m.Repolarize()
 	cur := in.Current // nil: no current besides the receptors'
 	start := len(fired)
 	if len(recs) == 2 && m.simdOK() {
@@ -240,7 +240,7 @@ func (m *ifModel) stepFusedConductance(step int64, in Input, recs []ExpCurrent, 
 			copy(sum, in.Current)
 		}
 	}
-	m.Repolarise()
+	m.Repolarize()
 	start := len(fired)
 	if m.refr {
 		m.enterRefractory()

@@ -141,7 +141,7 @@ func (m *ifModel) SetFired(fired []uint32) {
 	m.pending = true
 }
 
-func (m *ifModel) Repolarise() {
+func (m *ifModel) Repolarize() {
 	if !m.pending {
 		return
 	}
@@ -168,7 +168,7 @@ func (m *ifModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		m.fail(err)
 		return fired
 	}
-	m.Repolarise()
+	m.Repolarize()
 	cur := in.Current
 	if cur == nil {
 		if m.zeros == nil {

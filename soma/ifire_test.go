@@ -447,13 +447,13 @@ func TestFireAtThreshold(t *testing.T) {
 	}
 }
 
-func TestSetFiredAndRepolarise(t *testing.T) {
+func TestSetFiredAndRepolarize(t *testing.T) {
 	s := smallLIF()
 	s.Refractory = param.Const(3)
 	m := mustNew(t, s, Env{N: 3, Batch: 1, Dt: 1})
-	rp, ok := m.(Repolariser)
+	rp, ok := m.(Repolarizer)
 	if !ok {
-		t.Fatal("IF model does not implement Repolariser")
+		t.Fatal("IF model does not implement Repolarizer")
 	}
 	v := vvar(t, m, "v")
 	in := Input{Current: []float32{20, 0, 20}}
@@ -463,9 +463,9 @@ func TestSetFiredAndRepolarise(t *testing.T) {
 	}
 	// A principle removes the spike of 2 (k-WTA) and clamps 1.
 	rp.SetFired([]uint32{0, 1})
-	rp.Repolarise()
+	rp.Repolarize()
 	if v[0] != 0.25 || v[1] != 0.25 || v[2] != 2 {
-		t.Fatalf("after Repolarise v = %v, want [0.25 0.25 2]", v)
+		t.Fatalf("after Repolarize v = %v, want [0.25 0.25 2]", v)
 	}
 	f = m.Step(1, in, nil)
 	// 0 and 1 are held; 2 was not reset: 2 + 0.1·(20 − 2) = 3.8 fires again.
@@ -798,7 +798,7 @@ func TestModelsContract(t *testing.T) {
 			t.Errorf("%s: wrong input lengths not reported", s.Kind())
 		}
 		_, graded := m.(Graded)
-		_, rep := m.(Repolariser)
+		_, rep := m.(Repolarizer)
 		switch s.(type) {
 		case Rate:
 			if !graded {
@@ -806,7 +806,7 @@ func TestModelsContract(t *testing.T) {
 			}
 		case IF, Izhikevich:
 			if !rep || graded {
-				t.Errorf("%s: Repolariser %v, Graded %v", s.Kind(), rep, graded)
+				t.Errorf("%s: Repolarizer %v, Graded %v", s.Kind(), rep, graded)
 			}
 		}
 	}

@@ -185,7 +185,7 @@ func (m *izhModel) SetFired(fired []uint32) {
 	m.pending = true
 }
 
-func (m *izhModel) Repolarise() {
+func (m *izhModel) Repolarize() {
 	if !m.pending {
 		return
 	}
@@ -203,7 +203,7 @@ func (m *izhModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		}
 		return fired
 	}
-	m.Repolarise()
+	m.Repolarize()
 	start := len(fired)
 	n := m.n
 	v, u, a, bb, peak := m.v[:n], m.u[:n], m.a[:n], m.b[:n], m.peak[:n]

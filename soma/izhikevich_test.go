@@ -169,8 +169,8 @@ func TestIzhikevichResetAndFeedback(t *testing.T) {
 	m.Reset()
 	m.Step(0, Input{}, nil)
 	u1 := u[3]
-	m.(Repolariser).SetFired([]uint32{3})
-	m.(Repolariser).Repolarise()
+	m.(Repolarizer).SetFired([]uint32{3})
+	m.(Repolarizer).Repolarize()
 	if v[3] != -65 || math.Abs(float64(u[3]-u1-8)) > 1e-5 {
 		t.Fatalf("after a clamped spike v %g u %g, want -65 and %g", v[3], u[3], u1+8)
 	}

@@ -242,7 +242,7 @@ func TestAdaptiveThresholdRefractoryAndSetFired(t *testing.T) {
 	// SetFired decides which spikes raise the threshold: a spike removed
 	// by a principle does not, one added by a clamp does.
 	m.Reset()
-	rp := m.(Repolariser)
+	rp := m.(Repolarizer)
 	m.Step(0, Input{Jump: []float32{11, 0}}, nil)
 	rp.SetFired([]uint32{1})
 	m.Step(1, Input{Jump: []float32{-5, 0}}, nil) // neuron 0, not reset, falls to 6
