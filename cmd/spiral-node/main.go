@@ -39,6 +39,7 @@ import (
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/latency"
+	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
@@ -426,13 +427,13 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			return nil, nil
 		}
 	case "lockstep":
-		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards)),
+		opts := lockstep.Options{Shards: layout.Shards(net, layout.Uniform(net, *shards), runtime.GOMAXPROCS(0)),
 			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
 		if *shards == 0 {
 			// The automatic layout: as many workers as the network keeps
 			// busy (a small one-step model hands segments over more than
 			// it steps on many cores).
-			opts.Workers = actors.AutoCores(net, runtime.GOMAXPROCS(0))
+			opts.Workers = layout.Cores(net, runtime.GOMAXPROCS(0))
 		}
 		e, err := lockstep.New(net, opts)
 		if err != nil {
@@ -451,7 +452,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			return st, el
 		}
 	default:
-		counts := actors.ShardCounts(net, shardCounts(net, *shards))
+		counts := layout.Shards(net, layout.Uniform(net, *shards), runtime.GOMAXPROCS(0))
 		var addrs []string
 		var coord *transport.Identity
 		if *workers > 0 {
@@ -485,7 +486,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: peerTimeout,
 			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: progressOrStop}
 		if *shards == 0 {
-			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
+			opts.Cores = layout.Cores(net, runtime.GOMAXPROCS(0))
 		}
 		e, err := actors.New(net, opts)
 		if err != nil {
