@@ -240,4 +240,3 @@ func TestLearntLatenciesMove(t *testing.T) {
 		t.Fatalf("only %d of %d learnt latencies moved in 150 ms", moved, len(l))
 	}
 }
-
