@@ -29,18 +29,14 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/latency"
-	"github.com/spiral-sim/spiral/layout"
-	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
@@ -49,9 +45,6 @@ import (
 	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/progress"
-	"github.com/spiral-sim/spiral/shard"
-	"github.com/spiral-sim/spiral/stepper"
-	"github.com/spiral-sim/spiral/transport"
 )
 
 // maxSteps bounds the steps of one run (2^40: about 3.5 years of
@@ -163,7 +156,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
-	engine := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
+	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
@@ -209,14 +202,14 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
 	}
-	if *engine == "" {
-		*engine = "lockstep"
+	if *kind == "" {
+		*kind = "lockstep"
 		if *workers > 0 {
-			*engine = "actors"
+			*kind = "actors"
 		}
 	}
-	if *engine != "actors" && *engine != "lockstep" && *engine != "sequential" {
-		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *engine)
+	if *kind != "actors" && *kind != "lockstep" && *kind != "sequential" {
+		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *kind)
 		return 2
 	}
 	if *shards < 0 {
@@ -231,7 +224,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "spiral-node run: --overwrite needs --out DIR")
 		return 2
 	}
-	if *workers < 0 || (*workers > 0 && *engine != "actors") {
+	if *workers < 0 || (*workers > 0 && *kind != "actors") {
 		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
 	}
@@ -239,12 +232,12 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --duration %g: must be > 0 ms\n", *duration)
 		return 2
 	}
-	if *shards > 0 && *engine == "sequential" {
+	if *shards > 0 && *kind == "sequential" {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
 		return 2
 	}
 	printWarnings(stderr, "spiral-node run", src.warnings)
-	if code := memoryGuard("spiral-node run", name, src, *engine, *shards, *force, stderr); code != 0 {
+	if code := memoryGuard("spiral-node run", name, src, *kind, *shards, *force, stderr); code != 0 {
 		return code
 	}
 	t0 := time.Now()
@@ -298,26 +291,12 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	for _, p := range net.Projections {
 		synBytes += int64(p.Runtime.Syn.Memory())
 	}
-	var (
-		steps  func(pop string) ([]int64, []uint32)
-		sim    time.Duration
-		desc   string
-		ran    int64
-		events int64 // synaptic events delivered
-	)
 	// With --out, spikes stream into the output files as they are
 	// recorded (memory stays bounded); otherwise they are kept for the
 	// summary.
 	// The first failed write (a full disk) stops the engine.
 	writers := map[string]*output.SpikeWriter{}
 	wfail := &writeFailure{ctl: ctl}
-	sink := func(pop string, st []int64, el []uint32) {
-		if w := writers[pop]; w != nil && wfail.failed() == nil {
-			if err := w.Append(st, el); err != nil {
-				wfail.set(fmt.Errorf("writing spikes of %s: %w", pop, err))
-			}
-		}
-	}
 	if out != nil {
 		for _, p := range net.Populations {
 			if p.Graded() {
@@ -331,10 +310,10 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			writers[p.Name] = w
 		}
 	}
-	if out != nil && len(src.stateMons) > 0 && *engine != "sequential" {
+	if out != nil && len(src.stateMons) > 0 && *kind != "sequential" {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
-		*engine = "sequential"
+		*kind = "sequential"
 		if *workers > 0 {
 			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers")
 			return 2
@@ -344,180 +323,55 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if !*quiet {
 		prog = progress.New(stderr, int64(*duration/net.Config.DtMs+0.5), net.Config.DtMs)
 	}
-	// What the parallel engines share: streaming, progress, release of
-	// the synapses held twice (unless weights are recorded), timing.
-	var onSpikes func(string, []int64, []uint32)
+	spec := engineSpec{kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout, net: net, src: &src,
+		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr}
 	if out != nil {
-		onSpikes = sink
+		spec.onSpikes = func(pop string, st []int64, el []uint32) {
+			if w := writers[pop]; w != nil && wfail.failed() == nil {
+				if err := w.Append(st, el); err != nil {
+					wfail.set(fmt.Errorf("writing spikes of %s: %w", pop, err))
+				}
+			}
+		}
 	}
-	var onProgress func(int64)
 	if prog != nil {
-		onProgress = prog.Update
+		spec.onProgress = prog.Update
 	}
-	release := len(src.weightMons) == 0
-	// simulate runs the engine, which stop can end early (a signal, a
-	// failed write), and reports why it did.
-	simulate := func(runMs func(float64) error, stop func(), step func() int64) bool {
-		t1 := time.Now()
-		ctl.simulating(stop)
-		err := runMs(*duration)
-		ctl.simulating(nil)
-		sim = time.Since(t1)
-		if _, ok := ctl.code(); ok {
-			return false // the signal handler has said why
-		}
-		if werr := wfail.failed(); werr != nil {
-			prog.Done(step()) // ends a progress bar's line
-			fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
-				name, werr, float64(step())*net.Config.DtMs, *duration)
-			return false
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-			return false
-		}
-		return true
+	e, desc, release, code, err := startEngine(spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return code
 	}
-	switch *engine {
-	case "sequential":
-		s := stepper.New(net)
-		if prog != nil {
-			s.AddMonitor(progressMonitor{prog})
-		}
-		mons := map[string]*monitor.Spikes{}
-		if out != nil {
-			s.AddMonitor(streamer{sink})
-			for _, sm := range src.stateMons {
-				m, err := newStateRecorder(out, net, sm, wfail)
-				if err != nil {
-					fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-					return 2
-				}
-				s.AddMonitor(m)
-			}
-		} else {
-			for _, p := range net.Populations {
-				mons[p.Name], _ = monitor.NewSpikes(net, p.Name)
-				s.AddMonitor(mons[p.Name])
-			}
-		}
-		// In chunks of steps, so that a stop takes effect promptly.
-		var halted atomic.Bool
-		runMs := func(ms float64) error {
-			for left := int(ms/net.Config.DtMs + 0.5); left > 0 && !halted.Load(); {
-				n := min(left, 100)
-				if err := s.Run(n); err != nil {
-					return err
-				}
-				left -= n
-			}
-			return nil
-		}
-		if !simulate(runMs, func() { halted.Store(true) }, s.Step) {
-			return 1
-		}
-		ran, desc, events = s.Step(), "sequential stepper", s.Events()
-		if out != nil && len(src.stateMons) > 0 {
-			desc += " (state monitors need it)"
-		}
-		steps = func(pop string) ([]int64, []uint32) {
-			if m := mons[pop]; m != nil {
-				return m.Steps, m.Elements
-			}
-			return nil, nil
-		}
-	case "lockstep":
-		opts := lockstep.Options{Shards: layout.Shards(net, layout.Uniform(net, *shards), runtime.GOMAXPROCS(0)),
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
-		if *shards == 0 {
-			// The automatic layout: as many workers as the network keeps
-			// busy (a small one-step model hands segments over more than
-			// it steps on many cores).
-			opts.Workers = layout.Cores(net, runtime.GOMAXPROCS(0))
-		}
-		e, err := lockstep.New(net, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-			return 2
-		}
-		defer e.Close()
-		if !simulate(e.RunMs, e.Stop, e.Step) {
-			return 1
-		}
-		ran, events = e.Step(), e.Events()
-		e.GatherWeights()
-		desc = fmt.Sprintf("lockstep, shards %v on %s, segments of %s", e.Shards(), plural(e.Workers(), "core"), plural(e.SegmentSteps(), "step"))
-		steps = func(pop string) ([]int64, []uint32) {
-			st, el, _ := e.Spikes(pop)
-			return st, el
-		}
-	default:
-		counts := layout.Shards(net, layout.Uniform(net, *shards), runtime.GOMAXPROCS(0))
-		var addrs []string
-		var coord *transport.Identity
-		if *workers > 0 {
-			// Every connection between the processes of the run is
-			// mutual TLS from an authority made for it, here, in memory.
-			c, ids, err := actors.Identities(*workers)
-			if err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-			procs, a, err := startWorkers(*workers, src.workerArgs, counts, ids, stderr)
-			defer stopWorkers(procs)
-			if err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-			addrs, coord = a, c
-		}
-		// A Stop reaches only a run in progress: one requested as the
-		// run starts is repeated at the next progress report.
-		var e *actors.Engine
-		var stopping atomic.Bool
-		progressOrStop := func(steps int64) {
-			if onProgress != nil {
-				onProgress(steps)
-			}
-			if stopping.Load() {
-				e.Stop()
-			}
-		}
-		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: peerTimeout,
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: progressOrStop}
-		if *shards == 0 {
-			opts.Cores = layout.Cores(net, runtime.GOMAXPROCS(0))
-		}
-		e, err := actors.New(net, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-			if errors.Is(err, actors.ErrPeer) {
-				return 1 // a worker failed: not the input's fault
-			}
-			return 2
-		}
-		defer e.Close()
-		if !simulate(e.RunMs, func() { stopping.Store(true); e.Stop() }, e.Step) {
-			return 1
-		}
-		ran = e.Step()
-		if events, err = e.Events(); err != nil {
+	defer release()
+	// The engine runs until the end, a signal or a failed write stops it.
+	t1 := time.Now()
+	ctl.simulating(e.Stop)
+	err = e.RunMs(*duration)
+	ctl.simulating(nil)
+	sim := time.Since(t1)
+	if _, ok := ctl.code(); ok {
+		return 1 // the signal handler has said why
+	}
+	ran := e.Step()
+	if werr := wfail.failed(); werr != nil {
+		prog.Done(ran) // ends a progress bar's line
+		fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
+			name, werr, float64(ran)*net.Config.DtMs, *duration)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return 1
+	}
+	events, err := e.Events() // synaptic events delivered
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return 1
+	}
+	if len(src.weightMons) > 0 {
+		if err := e.GatherWeights(); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return 1
-		}
-		if len(src.weightMons) > 0 {
-			if err := e.GatherWeights(); err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-		}
-		desc = fmt.Sprintf("actors, shards %v, segments of %s", e.Shards(), plural(e.SegmentSteps(), "step"))
-		if *workers > 0 {
-			desc += ", " + plural(*workers, "worker process")
-		}
-		steps = func(pop string) ([]int64, []uint32) {
-			st, el, _ := e.Spikes(pop)
-			return st, el
 		}
 	}
 	prog.Done(ran)
@@ -548,7 +402,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 				return 1
 			}
 		} else {
-			st, el := steps(p.Name)
+			st, el, _ := e.Spikes(p.Name) // none for graded populations
 			s := monitor.Summary(p.N, st, el, 0, ran, dt)
 			ps = output.PopulationSummary{Name: p.Name, Size: p.N, Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)}
 		}
@@ -609,37 +463,6 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	return 0
 }
 
-// streamer hands every population's spikes of each step to a sink.
-type streamer struct {
-	sink func(pop string, steps []int64, elements []uint32)
-}
-
-// Record implements stepper.Monitor.
-func (m streamer) Record(step int64, net *network.Network) {
-	for _, p := range net.Populations {
-		f := p.Fired()
-		if len(f) == 0 {
-			continue
-		}
-		steps := make([]int64, len(f))
-		for i := range steps {
-			steps[i] = step
-		}
-		m.sink(p.Name, steps, f)
-	}
-}
-
-// progressMonitor reports the sequential stepper's progress every 100
-// steps.
-type progressMonitor struct{ r *progress.Reporter }
-
-// Record implements stepper.Monitor.
-func (m progressMonitor) Record(step int64, _ *network.Network) {
-	if step%100 == 99 {
-		m.r.Update(step + 1)
-	}
-}
-
 // stateRecorder streams a state variable of some neurons into
 // state/<population>.<var>.npz every few steps.
 type stateRecorder struct {
@@ -689,23 +512,6 @@ func (m *stateRecorder) Record(step int64, _ *network.Network) {
 	if err := m.w.Append(step, m.row); err != nil {
 		m.fail.set(fmt.Errorf("writing state %s: %w", m.w.Path(), err))
 	}
-}
-
-// shardCounts turns --shards N into counts per population: N (at most the
-// population's size) for every population that can be split, one for the
-// others; none for N = 0 (the engines' automatic counts).
-func shardCounts(net *network.Network, n int) map[string]int {
-	counts := map[string]int{}
-	if n <= 0 {
-		return counts
-	}
-	for i, p := range net.Populations {
-		counts[p.Name] = min(n, p.N)
-		if shard.Splittable(net, i) != nil {
-			counts[p.Name] = 1
-		}
-	}
-	return counts
 }
 
 // modelHelp says what a MODEL argument is, for the commands' usage.
