@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/clock"
+	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/shard"
@@ -28,13 +29,13 @@ import (
 // Options configure an engine.
 type Options struct {
 	// Shards per population name. A population not listed gets the
-	// automatic count: as many shards as the cores the network can keep
-	// busy (AutoCores) when it has at least MinAutoShardSize neurons and
-	// can be split, else one.
+	// automatic count (layout.Shards): as many shards as the cores the
+	// network can keep busy (layout.Cores) when it has at least
+	// layout.MinShardSize neurons and can be split, else one.
 	Shards map[string]int
 	// Cores is how many dispatcher goroutines (cores) the actors of this
-	// process run on; 0 means GOMAXPROCS, or AutoCores of it when Shards
-	// is empty (the automatic layout).
+	// process run on; 0 means GOMAXPROCS, or layout.Cores of it when
+	// Shards is empty (the automatic layout).
 	Cores int
 	// Window is how many segments the clock grants ahead of the slowest
 	// shard; default 4.
@@ -80,31 +81,6 @@ type Options struct {
 	ReleaseSynapses bool
 }
 
-// MinAutoShardSize is the smallest population the automatic shard count
-// splits.
-const MinAutoShardSize = 2000
-
-// MinWorkPerCore is the least work per segment, in neuron-steps (neurons
-// times the segment's steps), that the automatic layout gives a core.
-// Below it the cores would spend more time handing segments over than
-// stepping: CUBA ×10 (40,000 neurons, one-step segments) ran 4–5× slower
-// on 16 cores with every population in 16 shards than with 4 (measured on
-// a 16-core Xeon, docs/benchmarks.md).
-const MinWorkPerCore = 8000
-
-// AutoCores returns how many cores the automatic layout uses for net on a
-// machine of procs cores: procs, or fewer where the network's work per
-// segment (its neurons times the segment's steps) gives each less than
-// MinWorkPerCore; at least one.
-func AutoCores(net *network.Network, procs int) int {
-	work := 0
-	for _, p := range net.Populations {
-		work += p.N
-	}
-	work *= net.MinLatency()
-	return max(1, min(procs, work/MinWorkPerCore))
-}
-
 // Engine runs a built network on actors.
 type Engine struct {
 	net    *network.Network
@@ -148,7 +124,7 @@ type Engine struct {
 	onProgress    func(int64)
 	discard       bool
 	dispatchers   []*loopDispatcher
-	// cores is how many dispatchers the actors get: AutoCores with the
+	// cores is how many dispatchers the actors get: layout.Cores with the
 	// automatic layout, GOMAXPROCS with shard counts given.
 	cores int
 	// actuationPart is the most samples one actuation message to a
@@ -164,26 +140,6 @@ type Engine struct {
 	Learn bool
 }
 
-// ShardCounts resolves the shard count of every population: the given
-// ones, and the automatic count (AutoCores of GOMAXPROCS, for splittable
-// populations of at least MinAutoShardSize neurons; else one) for the
-// others. Workers must be given the resolved counts.
-func ShardCounts(net *network.Network, given map[string]int) map[string]int {
-	cores := AutoCores(net, runtime.GOMAXPROCS(0))
-	counts := map[string]int{}
-	for i, p := range net.Populations {
-		if n, ok := given[p.Name]; ok {
-			counts[p.Name] = n
-			continue
-		}
-		counts[p.Name] = 1
-		if p.N >= MinAutoShardSize && shard.Splittable(net, i) == nil {
-			counts[p.Name] = min(cores, p.N)
-		}
-	}
-	return counts
-}
-
 // New splits the network into shards and starts its actors. The network
 // must not have been stepped; the engine owns it from now on.
 func New(net *network.Network, o Options) (*Engine, error) {
@@ -194,7 +150,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if o.ReleaseSynapses && len(o.Workers) == 0 {
 		split = shard.SplitReleasing
 	}
-	shards, err := split(net, ShardCounts(net, o.Shards))
+	shards, err := split(net, layout.Shards(net, o.Shards, runtime.GOMAXPROCS(0)))
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +168,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if e.cores < 1 {
 		e.cores = runtime.GOMAXPROCS(0)
 		if len(o.Shards) == 0 {
-			e.cores = AutoCores(net, e.cores)
+			e.cores = layout.Cores(net, e.cores)
 		}
 	}
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
@@ -753,7 +709,7 @@ type pinning struct {
 
 // pinDispatchers places the shards hosted here, the bundle actors, the
 // recorder and the clock on one dispatcher per core (as many as the
-// network can keep busy, AutoCores, with the automatic layout; at most one
+// network can keep busy, layout.Cores, with the automatic layout; at most one
 // per actor), balanced by their work per segment, in neuron-steps: a shard's
 // neurons times the segment's steps, plus messageWeight for every message
 // an actor sends or handles per segment (a grant, its input batches, its

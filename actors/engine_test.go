@@ -240,37 +240,3 @@ func TestLearntLatenciesMove(t *testing.T) {
 		t.Fatalf("only %d of %d learnt latencies moved in 150 ms", moved, len(l))
 	}
 }
-
-// The automatic layout uses as many cores as the network keeps busy:
-// neurons times segment steps over MinWorkPerCore.
-func TestAutoCores(t *testing.T) {
-	cuba := func(scale float64) *network.Network {
-		net, err := models.CUBA(models.Options{Scale: scale, Seed: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return net
-	}
-	brunel := func(scale float64) *network.Network {
-		net, err := models.Brunel(models.Options{Scale: scale, Seed: 1}, models.BrunelParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return net
-	}
-	for _, tc := range []struct {
-		name        string
-		net         *network.Network
-		procs, want int
-	}{
-		{"CUBA ×1: 4,000 neurons, 1 step", cuba(1), 16, 1},
-		{"CUBA ×10: 40,000 neurons, 1 step", cuba(10), 16, 40000 / actors.MinWorkPerCore},
-		{"CUBA ×10 on 2 cores", cuba(10), 2, 2},
-		{"Brunel: 12,500 neurons, 16 steps", brunel(1), 16, 16},
-		{"Brunel ×0.1: 1,250 neurons, 16 steps", brunel(0.1), 16, 1250 * 16 / actors.MinWorkPerCore},
-	} {
-		if got := actors.AutoCores(tc.net, tc.procs); got != tc.want {
-			t.Errorf("%s on %d cores: %d, want %d", tc.name, tc.procs, got, tc.want)
-		}
-	}
-}

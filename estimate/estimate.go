@@ -263,7 +263,7 @@ type Estimate struct {
 
 // Options say which shard layout the actor engine gets.
 type Options struct {
-	// Shards per population name, as actors.ShardCounts gives them; a
+	// Shards per population name, as layout.Shards gives them; a
 	// missing population counts one shard. Nil: one per population.
 	Shards map[string]int
 	// BuildWorkers is how many projections the network draws at once
@@ -271,7 +271,7 @@ type Options struct {
 	BuildWorkers int
 }
 
-// ShardLayout mirrors actors.ShardCounts and the run command's --shards:
+// ShardLayout mirrors layout.Shards and the run command's --shards:
 // with shards > 0 every splittable population gets min(shards, N); with
 // 0 the populations of at least minAuto neurons that can be split get
 // min(AutoCores(m, procs, minWork), N) and the others one.
@@ -290,7 +290,7 @@ func ShardLayout(m *Model, shards, procs, minAuto, minWork int) map[string]int {
 	return out
 }
 
-// AutoCores mirrors actors.AutoCores: procs, or fewer where the model's
+// AutoCores mirrors layout.Cores: procs, or fewer where the model's
 // neurons times its segment's steps (SegmentSteps) give each core less than
 // minWork; at least one.
 func AutoCores(m *Model, procs, minWork int) int {

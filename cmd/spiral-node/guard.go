@@ -5,8 +5,8 @@ import (
 	"io"
 	"runtime"
 
-	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/layout"
 )
 
 // memoryGuard estimates, before anything is allocated, the memory that
@@ -29,12 +29,12 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 		fmt.Fprintf(stderr, "%s %s: estimating its memory: %v\n", what, name, err)
 		return 2
 	}
-	var layout map[string]int
+	var shardLayout map[string]int
 	actorsLike := engine == "actors" || engine == "lockstep"
 	if actorsLike {
-		layout = estimate.ShardLayout(m, shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize, actors.MinWorkPerCore)
+		shardLayout = estimate.ShardLayout(m, shards, runtime.GOMAXPROCS(0), layout.MinShardSize, layout.MinWorkPerCore)
 	}
-	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
+	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s %s: estimating its memory: %v\n", what, name, err)
 		return 2

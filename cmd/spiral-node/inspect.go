@@ -13,6 +13,7 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/shard"
 )
 
@@ -96,11 +97,11 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
 		return 2
 	}
-	var layout map[string]int
+	var shardLayout map[string]int
 	if split {
-		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize, actors.MinWorkPerCore)
+		shardLayout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), layout.MinShardSize, layout.MinWorkPerCore)
 	}
-	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
+	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
 		return 2
@@ -159,16 +160,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		plural(net.Neurons(), "neuron"), plural(meas.TotalSynapses, "synapse"), gb(meas.TotalBytes), gb(estBytes))
 	var kept [][]*shard.Shard // kept to the end, as the engine keeps them
 	if split {
-		counts := map[string]int{}
-		if *shards > 0 {
-			for pi, p := range net.Populations {
-				counts[p.Name] = min(*shards, p.N)
-				if shard.Splittable(net, pi) != nil {
-					counts[p.Name] = 1
-				}
-			}
-		}
-		counts = actors.ShardCounts(net, counts)
+		counts := layout.Choose(net, *shards, runtime.GOMAXPROCS(0)).Shards
 		if sh, err := shard.Split(net, counts); err != nil {
 			fmt.Fprintf(stdout, "%s engine: cannot split: %v\n", *engine, err)
 		} else {

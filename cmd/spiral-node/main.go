@@ -29,17 +29,15 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/latency"
-	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
@@ -48,9 +46,6 @@ import (
 	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/progress"
-	"github.com/spiral-sim/spiral/shard"
-	"github.com/spiral-sim/spiral/stepper"
-	"github.com/spiral-sim/spiral/transport"
 )
 
 // maxSteps bounds the steps of one run (2^40: about 3.5 years of
@@ -162,7 +157,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
-	engine := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
+	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
@@ -208,14 +203,14 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
 	}
-	if *engine == "" {
-		*engine = "lockstep"
+	if *kind == "" {
+		*kind = "lockstep"
 		if *workers > 0 {
-			*engine = "actors"
+			*kind = "actors"
 		}
 	}
-	if *engine != "actors" && *engine != "lockstep" && *engine != "sequential" {
-		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *engine)
+	if *kind != "actors" && *kind != "lockstep" && *kind != "sequential" {
+		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *kind)
 		return 2
 	}
 	if *shards < 0 {
@@ -230,7 +225,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "spiral-node run: --overwrite needs --out DIR")
 		return 2
 	}
-	if *workers < 0 || (*workers > 0 && *engine != "actors") {
+	if *workers < 0 || (*workers > 0 && *kind != "actors") {
 		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
 	}
@@ -238,12 +233,38 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --duration %g: must be > 0 ms\n", *duration)
 		return 2
 	}
-	if *shards > 0 && *engine == "sequential" {
+	if *shards > 0 && *kind == "sequential" {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
 		return 2
 	}
+	return runNet(name, src, runOptions{duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
+		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)
+}
+
+// runOptions are run's flags, checked.
+type runOptions struct {
+	duration    float64 // ms
+	kind        string  // --engine
+	shards      int
+	workers     int
+	peerTimeout time.Duration
+	quiet       bool
+	withPlots   bool
+	outDir      string
+	force       bool
+	overwrite   bool
+}
+
+// runNet builds the model of src, runs it as o says and reports the run:
+// the summary on stdout, the outputs with --out. It returns the exit code
+// (130 or 143 when a signal interrupted it). It reads top to bottom as the
+// run's phases — outputs, build, engine, simulate, report — whose details
+// live in buildNet, spikeWriters, startEngine, summarize and commit; it
+// stays one function because the deferred cleanups (signals, outputs, the
+// engine) must span them all.
+func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (code int) {
 	printWarnings(stderr, "spiral-node run", src.warnings)
-	if code := memoryGuard("spiral-node run", name, src, *engine, *shards, *force, stderr); code != 0 {
+	if code := memoryGuard("spiral-node run", name, src, o.kind, o.shards, o.force, stderr); code != 0 {
 		return code
 	}
 	t0 := time.Now()
@@ -258,9 +279,10 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	var out *output.Run
-	if *outDir != "" {
-		if out, err = output.BeginWith(*outDir, output.Options{Overwrite: *overwrite, HoldLock: true}); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run: --out %s: %v\n", *outDir, err)
+	if o.outDir != "" {
+		var err error
+		if out, err = output.BeginWith(o.outDir, output.Options{Overwrite: o.overwrite, HoldLock: true}); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run: --out %s: %v\n", o.outDir, err)
 			if errors.Is(err, output.ErrNotEmpty) {
 				fmt.Fprintln(stderr, "spiral-node run: --overwrite replaces a previous run's outputs once this run has succeeded")
 			}
@@ -270,285 +292,218 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		defer out.Abort()   // no-op after a successful Commit
 		ctl.setOutputs(out)
 		for _, n := range out.Notes() {
-			fmt.Fprintf(stderr, "spiral-node run: --out %s: %s\n", *outDir, n)
+			fmt.Fprintf(stderr, "spiral-node run: --out %s: %s\n", o.outDir, n)
 		}
 	}
-	net, err := src.build()
-	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-		return 2
-	}
-	if steps := *duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {
-		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be between 1 and %g\n",
-			name, *duration, net.Config.DtMs, steps, float64(maxSteps))
-		return 2
-	}
-	for _, sm := range src.stateMons {
-		if p, ok := net.Population(sm.Population); ok {
-			if !hasStateVar(p, sm.Var) {
-				fmt.Fprintf(stderr, "spiral-node run %s: monitors.state: population %s has no variable %q (has %v)\n",
-					name, sm.Population, sm.Var, stateVars(p))
-				return 2
-			}
-		}
+	net, code := buildNet(name, src, o.duration, stderr)
+	if code != 0 {
+		return code
 	}
 	build := time.Since(t0)
 	var synBytes int64
 	for _, p := range net.Projections {
 		synBytes += int64(p.Runtime.Syn.Memory())
 	}
-	var (
-		steps  func(pop string) ([]int64, []uint32)
-		sim    time.Duration
-		desc   string
-		ran    int64
-		events int64 // synaptic events delivered
-	)
 	// With --out, spikes stream into the output files as they are
 	// recorded (memory stays bounded); otherwise they are kept for the
 	// summary.
 	// The first failed write (a full disk) stops the engine.
-	writers := map[string]*output.SpikeWriter{}
+	writers, err := spikeWriters(out, net)
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return 1
+	}
 	wfail := &writeFailure{ctl: ctl}
-	sink := func(pop string, st []int64, el []uint32) {
-		if w := writers[pop]; w != nil && wfail.failed() == nil {
-			if err := w.Append(st, el); err != nil {
-				wfail.set(fmt.Errorf("writing spikes of %s: %w", pop, err))
-			}
-		}
-	}
-	if out != nil {
-		for _, p := range net.Populations {
-			if p.Graded() {
-				continue
-			}
-			w, err := out.SpikeWriter(p.Name, p.Len(), net.Config.DtMs)
-			if err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-			writers[p.Name] = w
-		}
-	}
-	if out != nil && len(src.stateMons) > 0 && *engine != "sequential" {
+	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
-		*engine = "sequential"
-		if *workers > 0 {
+		o.kind = "sequential"
+		if o.workers > 0 {
 			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers")
 			return 2
 		}
 	}
 	var prog *progress.Reporter
-	if !*quiet {
-		prog = progress.New(stderr, int64(*duration/net.Config.DtMs+0.5), net.Config.DtMs)
+	if !o.quiet {
+		prog = progress.New(stderr, int64(o.duration/net.Config.DtMs+0.5), net.Config.DtMs)
 	}
-	// What the parallel engines share: streaming, progress, release of
-	// the synapses held twice (unless weights are recorded), timing.
-	var onSpikes func(string, []int64, []uint32)
+	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src,
+		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr}
 	if out != nil {
-		onSpikes = sink
+		spec.onSpikes = func(pop string, st []int64, el []uint32) {
+			if w := writers[pop]; w != nil && wfail.failed() == nil {
+				if err := w.Append(st, el); err != nil {
+					wfail.set(fmt.Errorf("writing spikes of %s: %w", pop, err))
+				}
+			}
+		}
 	}
-	var onProgress func(int64)
 	if prog != nil {
-		onProgress = prog.Update
+		spec.onProgress = prog.Update
 	}
-	release := len(src.weightMons) == 0
-	// simulate runs the engine, which stop can end early (a signal, a
-	// failed write), and reports why it did.
-	simulate := func(runMs func(float64) error, stop func(), step func() int64) bool {
-		t1 := time.Now()
-		ctl.simulating(stop)
-		err := runMs(*duration)
-		ctl.simulating(nil)
-		sim = time.Since(t1)
-		if _, ok := ctl.code(); ok {
-			return false // the signal handler has said why
-		}
-		if werr := wfail.failed(); werr != nil {
-			prog.Done(step()) // ends a progress bar's line
-			fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
-				name, werr, float64(step())*net.Config.DtMs, *duration)
-			return false
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-			return false
-		}
-		return true
+	e, desc, release, code, err := startEngine(spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return code
 	}
-	switch *engine {
-	case "sequential":
-		s := stepper.New(net)
-		if prog != nil {
-			s.AddMonitor(progressMonitor{prog})
-		}
-		mons := map[string]*monitor.Spikes{}
-		if out != nil {
-			s.AddMonitor(streamer{sink})
-			for _, sm := range src.stateMons {
-				m, err := newStateRecorder(out, net, sm, wfail)
-				if err != nil {
-					fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-					return 2
-				}
-				s.AddMonitor(m)
-			}
-		} else {
-			for _, p := range net.Populations {
-				mons[p.Name], _ = monitor.NewSpikes(net, p.Name)
-				s.AddMonitor(mons[p.Name])
-			}
-		}
-		// In chunks of steps, so that a stop takes effect promptly.
-		var halted atomic.Bool
-		runMs := func(ms float64) error {
-			for left := int(ms/net.Config.DtMs + 0.5); left > 0 && !halted.Load(); {
-				n := min(left, 100)
-				if err := s.Run(n); err != nil {
-					return err
-				}
-				left -= n
-			}
-			return nil
-		}
-		if !simulate(runMs, func() { halted.Store(true) }, s.Step) {
-			return 1
-		}
-		ran, desc, events = s.Step(), "sequential stepper", s.Events()
-		if out != nil && len(src.stateMons) > 0 {
-			desc += " (state monitors need it)"
-		}
-		steps = func(pop string) ([]int64, []uint32) {
-			if m := mons[pop]; m != nil {
-				return m.Steps, m.Elements
-			}
-			return nil, nil
-		}
-	case "lockstep":
-		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards)),
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
-		if *shards == 0 {
-			// The automatic layout: as many workers as the network keeps
-			// busy (a small one-step model hands segments over more than
-			// it steps on many cores).
-			opts.Workers = actors.AutoCores(net, runtime.GOMAXPROCS(0))
-		}
-		e, err := lockstep.New(net, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-			return 2
-		}
-		defer e.Close()
-		if !simulate(e.RunMs, e.Stop, e.Step) {
-			return 1
-		}
-		ran, events = e.Step(), e.Events()
-		e.GatherWeights()
-		desc = fmt.Sprintf("lockstep, shards %v on %s, segments of %s", e.Shards(), plural(e.Workers(), "core"), plural(e.SegmentSteps(), "step"))
-		steps = func(pop string) ([]int64, []uint32) {
-			st, el, _ := e.Spikes(pop)
-			return st, el
-		}
-	default:
-		counts := actors.ShardCounts(net, shardCounts(net, *shards))
-		var addrs []string
-		var coord *transport.Identity
-		if *workers > 0 {
-			// Every connection between the processes of the run is
-			// mutual TLS from an authority made for it, here, in memory.
-			c, ids, err := actors.Identities(*workers)
-			if err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-			procs, a, err := startWorkers(*workers, src.workerArgs, counts, ids, stderr)
-			defer stopWorkers(procs)
-			if err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-			addrs, coord = a, c
-		}
-		// A Stop reaches only a run in progress: one requested as the
-		// run starts is repeated at the next progress report.
-		var e *actors.Engine
-		var stopping atomic.Bool
-		progressOrStop := func(steps int64) {
-			if onProgress != nil {
-				onProgress(steps)
-			}
-			if stopping.Load() {
-				e.Stop()
-			}
-		}
-		opts := actors.Options{Shards: counts, Workers: addrs, Logger: logger(stderr), Identity: coord, PeerTimeout: peerTimeout,
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: progressOrStop}
-		if *shards == 0 {
-			opts.Cores = actors.AutoCores(net, runtime.GOMAXPROCS(0))
-		}
-		e, err := actors.New(net, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-			if errors.Is(err, actors.ErrPeer) {
-				return 1 // a worker failed: not the input's fault
-			}
-			return 2
-		}
-		defer e.Close()
-		if !simulate(e.RunMs, func() { stopping.Store(true); e.Stop() }, e.Step) {
-			return 1
-		}
-		ran = e.Step()
-		if events, err = e.Events(); err != nil {
+	defer release()
+	// The engine runs until the end, a signal or a failed write stops it.
+	t1 := time.Now()
+	ctl.simulating(e.Stop)
+	err = e.RunMs(o.duration)
+	ctl.simulating(nil)
+	sim := time.Since(t1)
+	if _, ok := ctl.code(); ok {
+		return 1 // the signal handler has said why
+	}
+	ran := e.Step()
+	if werr := wfail.failed(); werr != nil {
+		prog.Done(ran) // ends a progress bar's line
+		fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
+			name, werr, float64(ran)*net.Config.DtMs, o.duration)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return 1
+	}
+	events, err := e.Events() // synaptic events delivered
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return 1
+	}
+	if len(src.weightMons) > 0 {
+		if err := e.GatherWeights(); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 			return 1
-		}
-		if len(src.weightMons) > 0 {
-			if err := e.GatherWeights(); err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
-				return 1
-			}
-		}
-		desc = fmt.Sprintf("actors, shards %v, segments of %s", e.Shards(), plural(e.SegmentSteps(), "step"))
-		if *workers > 0 {
-			desc += ", " + plural(*workers, "worker process")
-		}
-		steps = func(pop string) ([]int64, []uint32) {
-			st, el, _ := e.Spikes(pop)
-			return st, el
 		}
 	}
 	prog.Done(ran)
+	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, events: events, synBytes: synBytes}, name)
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return 1
+	}
+	if out != nil {
+		sum.WallS = time.Since(t0).Seconds()
+		return commit(out, net, src.weightMons, sum, o.withPlots, ctl, name, stdout, stderr)
+	}
+	return 0
+}
+
+// buildNet builds the network of src and checks what needs it built: the
+// duration in steps, the state monitors' variables. It returns the exit
+// code 2 after reporting a problem.
+func buildNet(name string, src source, duration float64, stderr io.Writer) (*network.Network, int) {
+	net, err := src.build()
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		return nil, 2
+	}
+	if steps := duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {
+		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be between 1 and %g\n",
+			name, duration, net.Config.DtMs, steps, float64(maxSteps))
+		return nil, 2
+	}
+	for _, sm := range src.stateMons {
+		if p, ok := net.Population(sm.Population); ok {
+			if !hasStateVar(p, sm.Var) {
+				fmt.Fprintf(stderr, "spiral-node run %s: monitors.state: population %s has no variable %q (has %v)\n",
+					name, sm.Population, sm.Var, stateVars(p))
+				return nil, 2
+			}
+		}
+	}
+	return net, 0
+}
+
+// spikeWriters opens the spike file of every spiking population of net in
+// out (none without out).
+func spikeWriters(out *output.Run, net *network.Network) (map[string]*output.SpikeWriter, error) {
+	writers := map[string]*output.SpikeWriter{}
+	if out == nil {
+		return writers, nil
+	}
+	for _, p := range net.Populations {
+		if p.Graded() {
+			continue
+		}
+		w, err := out.SpikeWriter(p.Name, p.Len(), net.Config.DtMs)
+		if err != nil {
+			return nil, err
+		}
+		writers[p.Name] = w
+	}
+	return writers, nil
+}
+
+// commit writes the recorded weights and the summary into out, commits
+// it and renders the plots when asked; it returns the exit code.
+func commit(out *output.Run, net *network.Network, weightMons []string, sum output.Summary, withPlots bool, ctl *interruption, name string, stdout, stderr io.Writer) int {
+	for _, wm := range weightMons {
+		if err := writeWeights(out, net, wm); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: weights of %s: %v\n", name, wm, err)
+			return 1
+		}
+	}
+	if err := out.Commit(sum); err != nil {
+		if _, ok := ctl.code(); !ok { // else aborted by the signal handler
+			fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, out.Dir(), err)
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", out.Dir())
+	if withPlots {
+		files, err := plot.Render(out.Dir(), plot.Options{})
+		if err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: plots: %v\n", name, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "plotted %s into %s/plots\n", plural(len(files), "file"), out.Dir())
+	}
+	return 0
+}
+
+// runStats is what a run measured, for its summary.
+type runStats struct {
+	desc        string // the engine, as startEngine describes it
+	build, sim  time.Duration
+	ran, events int64 // steps computed, synaptic events delivered
+	synBytes    int64
+}
+
+// summarize prints the summary of a run of e on net (with the spike
+// counts of writers where spikes went into files, else of e) and returns
+// it for summary.json. Its error is a failed close of a spike file.
+func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers map[string]*output.SpikeWriter, r runStats, name string) (output.Summary, error) {
 	dt := net.Config.DtMs
 	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d\n",
-		name, plural(net.Neurons(), "neuron"), plural(net.Synapses(), "synapse"), dt, float64(ran)*dt, net.Config.Seed)
-	fmt.Fprintf(stdout, "engine: %s\n", desc)
+		name, plural(net.Neurons(), "neuron"), plural(net.Synapses(), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed)
+	fmt.Fprintf(stdout, "engine: %s\n", r.desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
-		build.Seconds(), sim.Seconds(), sim.Seconds()/(float64(ran)*dt/1000))
+		r.build.Seconds(), r.sim.Seconds(), r.sim.Seconds()/(float64(r.ran)*dt/1000))
 	eps := 0.0
-	if sim > 0 {
-		eps = float64(events) / sim.Seconds()
+	if r.sim > 0 {
+		eps = float64(r.events) / r.sim.Seconds()
 	}
-	fmt.Fprintf(stdout, "synaptic events delivered: %d, %.3g per second of simulate time\n", events, eps)
+	fmt.Fprintf(stdout, "synaptic events delivered: %d, %.3g per second of simulate time\n", r.events, eps)
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
-	sum := output.Summary{DtMS: dt, DurationMS: float64(ran) * dt, Seed: net.Config.Seed, BuildS: build.Seconds(), SimulateS: sim.Seconds(),
-		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: desc, SynapseBytes: synBytes,
-		SynapticEvents: events, SynapticEventsPerS: eps}
+	sum := output.Summary{DtMS: dt, DurationMS: float64(r.ran) * dt, Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
+		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: r.desc, SynapseBytes: r.synBytes,
+		SynapticEvents: r.events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
 		sum.PeakRSSBytes = peak
 	}
 	for _, p := range net.Populations {
 		var ps output.PopulationSummary
 		if w := writers[p.Name]; w != nil {
-			ps = w.Summary(p.Name, float64(ran)*dt)
+			ps = w.Summary(p.Name, float64(r.ran)*dt)
 			if err := w.Close(); err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: writing spikes of %s: %v\n", name, p.Name, err)
-				return 1
+				return sum, fmt.Errorf("writing spikes of %s: %w", p.Name, err)
 			}
 		} else {
-			st, el := steps(p.Name)
-			s := monitor.Summary(p.N, st, el, 0, ran, dt)
+			st, el, _ := e.Spikes(p.Name) // none for graded populations
+			s := monitor.Summary(p.N, st, el, 0, r.ran, dt)
 			ps = output.PopulationSummary{Name: p.Name, Size: p.N, Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)}
 		}
 		cv := "n/a" // fewer than three spikes everywhere
@@ -558,85 +513,37 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, ps.Spikes, ps.RateHz, cv)
 		sum.Populations = append(sum.Populations, ps)
 	}
-	if out != nil {
-		for _, wm := range src.weightMons {
-			p, _ := net.Projection(wm)
-			syn := p.Runtime.Syn
-			w := make([]float32, syn.Len())
-			rows := make([]uint32, syn.Len())
-			for k := range w {
-				w[k] = syn.Weight(k)
-			}
-			for r := 0; r < syn.Rows; r++ {
-				for k := syn.Ptr[r]; k < syn.Ptr[r+1]; k++ {
-					rows[k] = uint32(r)
-				}
-			}
-			var lat []float32
-			if l := p.Runtime.Latencies(); l != nil {
-				// Total latency: the axon's (per row) plus the learnt part.
-				ax := net.Axons[p.Axon].Axon
-				lat = make([]float32, len(l))
-				for r := 0; r < syn.Rows; r++ {
-					for k := syn.Ptr[r]; k < syn.Ptr[r+1]; k++ {
-						lat[k] = float32(float64(ax.Latency(r)+int(latency.Steps(l[k]))) * net.Config.DtMs)
-					}
-				}
-			}
-			if err := out.Weights(wm, w, rows, syn.Idx, [2]int{syn.Rows, syn.Cols}, lat); err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: weights of %s: %v\n", name, wm, err)
-				return 1
-			}
-		}
-		sum.WallS = time.Since(t0).Seconds()
-		if err := out.Commit(sum); err != nil {
-			if _, ok := ctl.code(); !ok { // else aborted by the signal handler
-				fmt.Fprintf(stderr, "spiral-node run %s: --out %s: %v\n", name, out.Dir(), err)
-			}
-			return 1
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", out.Dir())
-		if *withPlots {
-			files, err := plot.Render(out.Dir(), plot.Options{})
-			if err != nil {
-				fmt.Fprintf(stderr, "spiral-node run %s: plots: %v\n", name, err)
-				return 1
-			}
-			fmt.Fprintf(stdout, "plotted %s into %s/plots\n", plural(len(files), "file"), out.Dir())
-		}
-	}
-	return 0
+	return sum, nil
 }
 
-// streamer hands every population's spikes of each step to a sink.
-type streamer struct {
-	sink func(pop string, steps []int64, elements []uint32)
-}
-
-// Record implements stepper.Monitor.
-func (m streamer) Record(step int64, net *network.Network) {
-	for _, p := range net.Populations {
-		f := p.Fired()
-		if len(f) == 0 {
-			continue
-		}
-		steps := make([]int64, len(f))
-		for i := range steps {
-			steps[i] = step
-		}
-		m.sink(p.Name, steps, f)
+// writeWeights writes the weights of projection name (a weight monitor)
+// into out: per synapse its weight, row and column, and with learnt
+// latencies its total latency in ms (the axon's, per row, plus the learnt
+// part).
+func writeWeights(out *output.Run, net *network.Network, name string) error {
+	p, _ := net.Projection(name)
+	syn := p.Runtime.Syn
+	w := make([]float32, syn.Len())
+	rows := make([]uint32, syn.Len())
+	for k := range w {
+		w[k] = syn.Weight(k)
 	}
-}
-
-// progressMonitor reports the sequential stepper's progress every 100
-// steps.
-type progressMonitor struct{ r *progress.Reporter }
-
-// Record implements stepper.Monitor.
-func (m progressMonitor) Record(step int64, _ *network.Network) {
-	if step%100 == 99 {
-		m.r.Update(step + 1)
+	for r := 0; r < syn.Rows; r++ {
+		for k := syn.Ptr[r]; k < syn.Ptr[r+1]; k++ {
+			rows[k] = uint32(r)
+		}
 	}
+	var lat []float32
+	if l := p.Runtime.Latencies(); l != nil {
+		ax := net.Axons[p.Axon].Axon
+		lat = make([]float32, len(l))
+		for r := 0; r < syn.Rows; r++ {
+			for k := syn.Ptr[r]; k < syn.Ptr[r+1]; k++ {
+				lat[k] = float32(float64(ax.Latency(r)+int(latency.Steps(l[k]))) * net.Config.DtMs)
+			}
+		}
+	}
+	return out.Weights(name, w, rows, syn.Idx, [2]int{syn.Rows, syn.Cols}, lat)
 }
 
 // stateRecorder streams a state variable of some neurons into
@@ -688,23 +595,6 @@ func (m *stateRecorder) Record(step int64, _ *network.Network) {
 	if err := m.w.Append(step, m.row); err != nil {
 		m.fail.set(fmt.Errorf("writing state %s: %w", m.w.Path(), err))
 	}
-}
-
-// shardCounts turns --shards N into counts per population: N (at most the
-// population's size) for every population that can be split, one for the
-// others; none for N = 0 (the engines' automatic counts).
-func shardCounts(net *network.Network, n int) map[string]int {
-	counts := map[string]int{}
-	if n <= 0 {
-		return counts
-	}
-	for i, p := range net.Populations {
-		counts[p.Name] = min(n, p.N)
-		if shard.Splittable(net, i) != nil {
-			counts[p.Name] = 1
-		}
-	}
-	return counts
 }
 
 // modelHelp says what a MODEL argument is, for the commands' usage.

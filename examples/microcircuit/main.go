@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/stepper"
@@ -119,7 +120,7 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 		res.Engine = "sequential stepper"
 		spikes = func(y int) ([]int64, []uint32) { return mons[y].Steps, mons[y].Elements }
 	case "lockstep":
-		e, err := lockstep.New(net, lockstep.Options{Shards: actors.ShardCounts(net, nil), ReleaseSynapses: true})
+		e, err := lockstep.New(net, lockstep.Options{Shards: layout.Shards(net, nil, runtime.GOMAXPROCS(0)), ReleaseSynapses: true})
 		if err != nil {
 			return nil, err
 		}

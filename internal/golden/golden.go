@@ -47,10 +47,10 @@ import (
 	"testing"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
-	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/shard"
 	"github.com/spiral-sim/spiral/stepper"
 )
 
@@ -131,76 +131,54 @@ func AddWeights(out Outputs, net *network.Network) {
 	}
 }
 
-// shardCounts gives every splittable population n shards (at most its
-// size), the others one.
-func shardCounts(net *network.Network, n int) map[string]int {
-	counts := map[string]int{}
-	for i, p := range net.Populations {
-		counts[p.Name] = min(n, p.N)
-		if shard.Splittable(net, i) != nil {
-			counts[p.Name] = 1
+// Start builds the engine called name (one of Engines) for net, behind
+// engine.Engine: the sequential stepper, lockstep with LockstepShards
+// shards per splittable population on two workers, or actors with
+// ActorShards.
+func Start(net *network.Network, name string) (engine.Engine, error) {
+	switch name {
+	case "sequential":
+		return stepper.Adapt(stepper.New(net), stepper.Options{}), nil
+	case "lockstep":
+		e, err := lockstep.New(net, lockstep.Options{Shards: layout.Uniform(net, LockstepShards), Workers: 2})
+		if err != nil {
+			return nil, fmt.Errorf("lockstep: %w", err)
 		}
+		return lockstep.Adapt(e), nil
+	case "actors":
+		e, err := actors.New(net, actors.Options{Shards: layout.Uniform(net, ActorShards)})
+		if err != nil {
+			return nil, fmt.Errorf("actors: %w", err)
+		}
+		return actors.Adapt(e), nil
 	}
-	return counts
+	return nil, fmt.Errorf("engine %q: want one of %v", name, Engines)
 }
 
-// Run runs net for steps on engine (one of Engines) and returns the
+// Run runs net for steps on the engine called name (one of Engines) and returns the
 // hashes of its spikes (every population but graded ones) and of its
 // plastic projections' final weights.
-func Run(t testing.TB, net *network.Network, engine string, steps int) Outputs {
+func Run(t testing.TB, net *network.Network, name string, steps int) Outputs {
 	t.Helper()
-	var spikes func(pop string) ([]int64, []uint32, error)
-	switch engine {
-	case "sequential":
-		s := stepper.New(net)
-		mons := map[string]*monitor.Spikes{}
-		for _, p := range net.Populations {
-			m, err := monitor.NewSpikes(net, p.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mons[p.Name] = m
-			s.AddMonitor(m)
-		}
-		if err := s.Run(steps); err != nil {
-			t.Fatalf("sequential: %v", err)
-		}
-		spikes = func(pop string) ([]int64, []uint32, error) { return mons[pop].Steps, mons[pop].Elements, nil }
-	case "lockstep":
-		e, err := lockstep.New(net, lockstep.Options{Shards: shardCounts(net, LockstepShards), Workers: 2})
-		if err != nil {
-			t.Fatalf("lockstep: %v", err)
-		}
-		defer e.Close()
-		if err := e.Run(steps); err != nil {
-			t.Fatalf("lockstep: %v", err)
-		}
-		e.GatherWeights()
-		spikes = e.Spikes
-	case "actors":
-		e, err := actors.New(net, actors.Options{Shards: shardCounts(net, ActorShards)})
-		if err != nil {
-			t.Fatalf("actors: %v", err)
-		}
-		defer e.Close()
-		if err := e.Run(steps); err != nil {
-			t.Fatalf("actors: %v", err)
-		}
-		if err := e.GatherWeights(); err != nil {
-			t.Fatalf("actors: %v", err)
-		}
-		spikes = e.Spikes
-	default:
-		t.Fatalf("engine %q: want one of %v", engine, Engines)
+	e, err := Start(net, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(steps); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if err := e.GatherWeights(); err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	out := Outputs{}
 	for _, p := range net.Populations {
 		if p.Graded() {
 			continue
 		}
-		st, el, err := spikes(p.Name)
+		st, el, err := e.Spikes(p.Name)
 		if err != nil {
-			t.Fatalf("%s: spikes of %s: %v", engine, p.Name, err)
+			t.Fatalf("%s: spikes of %s: %v", name, p.Name, err)
 		}
 		out["spikes/"+p.Name] = Spikes(st, el)
 	}

@@ -1,0 +1,86 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/spiral-sim/spiral/engine"
+)
+
+// Adapt returns e as an engine.Engine. Its Stop also ends a run that is
+// about to start (Engine.Stop reaches only a run in progress), as the
+// interface's contract asks; a Run that Stop ended returns an error
+// wrapping engine.ErrStopped, a Run after Close one wrapping
+// engine.ErrClosed. SetLearning sets e.Learn. The rest is e's own.
+func Adapt(e *Engine) engine.Engine { return &adapter{e: e} }
+
+// adapter is an Engine behind engine.Engine.
+type adapter struct {
+	e       *Engine
+	stop    atomic.Bool // Stop was called; consumed by the run it ends
+	running atomic.Bool // Run is between its start and its end
+}
+
+// Run implements engine.Engine.
+func (a *adapter) Run(steps int) error {
+	a.running.Store(true)
+	defer a.running.Store(false)
+	if a.stop.Swap(false) {
+		return fmt.Errorf("actors: %w", engine.ErrStopped)
+	}
+	err := a.e.Run(steps)
+	a.stop.Store(false)
+	switch {
+	case errors.Is(err, ErrStopped):
+		return fmt.Errorf("actors: %w", engine.ErrStopped)
+	case errors.Is(err, ErrClosed):
+		return fmt.Errorf("actors: %w", engine.ErrClosed)
+	}
+	return err
+}
+
+// RunMs implements engine.Engine.
+func (a *adapter) RunMs(ms float64) error {
+	if !(ms >= 0) {
+		return fmt.Errorf("engine: duration %g ms: must be >= 0", ms)
+	}
+	return a.Run(int(ms/a.e.net.Config.DtMs + 0.5))
+}
+
+// Step implements engine.Engine.
+func (a *adapter) Step() int64 { return a.e.Step() }
+
+// Events implements engine.Engine.
+func (a *adapter) Events() (int64, error) { return a.e.Events() }
+
+// Spikes implements engine.Engine.
+func (a *adapter) Spikes(pop string) ([]int64, []uint32, error) {
+	switch _, ok := a.e.net.PopulationIndex(pop); {
+	case !ok:
+		return nil, nil, fmt.Errorf("actors: no population %q", pop)
+	case a.e.discard:
+		return nil, nil, errors.New("actors: spikes are not kept (Options.DiscardSpikes)")
+	}
+	return a.e.Spikes(pop)
+}
+
+// GatherWeights implements engine.Engine.
+func (a *adapter) GatherWeights() error { return a.e.GatherWeights() }
+
+// SetLearning implements engine.Engine: it sets Engine.Learn.
+func (a *adapter) SetLearning(on bool) { a.e.Learn = on }
+
+// Stop implements engine.Engine. Between Run's start and the moment the
+// clock has the run (microseconds), Engine.Stop would miss it: Stop
+// repeats it until it reaches the run or the run has ended.
+func (a *adapter) Stop() {
+	a.stop.Store(true)
+	for a.running.Load() && !a.e.Stop() {
+		runtime.Gosched()
+	}
+}
+
+// Close implements engine.Engine.
+func (a *adapter) Close() { a.e.Close() }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/layout"
+	"github.com/spiral-sim/spiral/lockstep"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/output"
+	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/transport"
+)
+
+// engineSpec is what run's flags and model say about the engine to build.
+type engineSpec struct {
+	kind        string // sequential, lockstep or actors
+	shards      int    // --shards (0: the automatic layout)
+	workers     int    // --workers (actors)
+	peerTimeout time.Duration
+	net         *network.Network
+	src         *source
+	out         *output.Run   // --out, or nil
+	wfail       *writeFailure // the state recorders' first failed write
+	// release drops the synapses the shards hold a copy of (when no
+	// weights are recorded).
+	release    bool
+	onSpikes   func(pop string, steps []int64, neurons []uint32) // with --out
+	onProgress func(steps int64)                                 // without --quiet
+	stderr     io.Writer
+}
+
+// startEngine builds the engine that spec names — the one place in run
+// that tells the engines apart — and returns it with the description the
+// summary prints and a function that closes it (and stops its worker
+// processes). On failure it returns the exit code and why.
+func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(), code int, err error) {
+	net := spec.net
+	l := layout.Choose(net, spec.shards, runtime.GOMAXPROCS(0))
+	switch spec.kind {
+	case "sequential":
+		s := stepper.New(net)
+		if spec.out != nil {
+			for _, sm := range spec.src.stateMons {
+				m, err := newStateRecorder(spec.out, net, sm, spec.wfail)
+				if err != nil {
+					return nil, "", nil, 2, err
+				}
+				s.AddMonitor(m)
+			}
+		}
+		e = stepper.Adapt(s, stepper.Options{OnSpikes: spec.onSpikes, OnProgress: spec.onProgress, DiscardSpikes: spec.out != nil})
+		desc = "sequential stepper"
+		if spec.out != nil && len(spec.src.stateMons) > 0 {
+			desc += " (state monitors need it)"
+		}
+		return e, desc, e.Close, 0, nil
+	case "lockstep":
+		// The automatic layout gives as many workers as the network keeps
+		// busy (a small one-step model hands segments over more than it
+		// steps on many cores).
+		le, err := lockstep.New(net, lockstep.Options{Shards: l.Shards, Workers: l.Cores,
+			ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
+		if err != nil {
+			return nil, "", nil, 2, err
+		}
+		desc = fmt.Sprintf("lockstep, shards %v on %s, segments of %s", le.Shards(), plural(le.Workers(), "core"), plural(le.SegmentSteps(), "step"))
+		e = lockstep.Adapt(le)
+		return e, desc, e.Close, 0, nil
+	}
+	var (
+		addrs []string
+		coord *transport.Identity
+		procs []workerProc
+	)
+	if spec.workers > 0 {
+		// Every connection between the processes of the run is mutual
+		// TLS from an authority made for it, here, in memory.
+		c, ids, err := actors.Identities(spec.workers)
+		if err != nil {
+			return nil, "", nil, 1, err
+		}
+		p, a, err := startWorkers(spec.workers, spec.src.workerArgs, l.Shards, ids, spec.stderr)
+		if err != nil {
+			stopWorkers(p)
+			return nil, "", nil, 1, err
+		}
+		procs, addrs, coord = p, a, c
+	}
+	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, Logger: logger(spec.stderr), Identity: coord,
+		PeerTimeout: spec.peerTimeout, ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
+	if err != nil {
+		stopWorkers(procs)
+		if errors.Is(err, actors.ErrPeer) {
+			return nil, "", nil, 1, err // a worker failed: not the input's fault
+		}
+		return nil, "", nil, 2, err
+	}
+	desc = fmt.Sprintf("actors, shards %v, segments of %s", ae.Shards(), plural(ae.SegmentSteps(), "step"))
+	if spec.workers > 0 {
+		desc += ", " + plural(spec.workers, "worker process")
+	}
+	e = actors.Adapt(ae)
+	return e, desc, func() {
+		e.Close()
+		stopWorkers(procs)
+	}, 0, nil
+}

@@ -1,0 +1,46 @@
+package engine
+
+import "errors"
+
+// Engine runs a built network. The sequential stepper, the lockstep
+// engine and the actor runtime implement it (stepper.Adapt, lockstep.Adapt,
+// actors.Adapt); see the package documentation for the contract they
+// share.
+type Engine interface {
+	// Run advances the network by steps steps.
+	Run(steps int) error
+	// RunMs advances the network by a simulated time, in ms, rounded to
+	// whole steps.
+	RunMs(ms float64) error
+	// Step returns the number of steps computed so far (the next step).
+	Step() int64
+	// Events returns the synaptic events delivered so far: for every
+	// spike that arrived at a projection, the synapses of its source's
+	// row. Every engine counts them the same way.
+	Events() (int64, error)
+	// Spikes returns the spikes of a population recorded so far, as
+	// parallel lists of steps and neuron indices sorted by step, then
+	// neuron. The slices may be the engine's own: read them, do not
+	// modify them.
+	Spikes(population string) (steps []int64, neurons []uint32, err error)
+	// GatherWeights copies the weights (and learnt latencies) of every
+	// projection into the network's projections, for reading between
+	// runs.
+	GatherWeights() error
+	// SetLearning switches plasticity on or off for the following runs
+	// (on by default).
+	SetLearning(on bool)
+	// Stop ends the run in progress early, or the next run if none is in
+	// progress; it may be called from any goroutine.
+	Stop()
+	// Close releases the engine; it cannot run again. Closing twice is
+	// safe.
+	Close()
+}
+
+// ErrStopped is wrapped by the error of a Run (or RunMs) that Stop ended.
+var ErrStopped = errors.New("run stopped")
+
+// ErrClosed is wrapped by the error of a Run (or RunMs) on a closed
+// engine.
+var ErrClosed = errors.New("engine closed")
