@@ -22,8 +22,8 @@ import (
 	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/shard"
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // Options configure an engine.

@@ -17,8 +17,8 @@ import (
 
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/shard"
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // ShardActorName is the process id under which a worker hosts the shard

@@ -15,7 +15,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // onWorkers runs a network with its shards hosted by worker actor systems

@@ -10,7 +10,7 @@ import (
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/rng"
-	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/internal/shard"
 )
 
 // The exact patterns' counts equal the synapses they build.

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/internal/shard"
 )
 
 // Measured is what a built network holds of what Estimate predicts.

@@ -16,7 +16,7 @@ package layout
 
 import (
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/internal/shard"
 )
 
 // MinShardSize is the smallest population the automatic layout splits.

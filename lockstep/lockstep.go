@@ -29,7 +29,7 @@ import (
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/internal/shard"
 )
 
 // Options configure an engine.

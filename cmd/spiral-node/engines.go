@@ -14,7 +14,7 @@ import (
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/stepper"
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // engineSpec is what run's flags and model say about the engine to build.

@@ -45,7 +45,7 @@ import (
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/population"
-	"github.com/spiral-sim/spiral/progress"
+	"github.com/spiral-sim/spiral/internal/progress"
 )
 
 // maxSteps bounds the steps of one run (2^40: about 3.5 years of

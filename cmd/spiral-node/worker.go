@@ -19,7 +19,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/actors"
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // logger writes warnings and errors to w (stderr), for the engine and

@@ -7,7 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/remote"
 
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 func TestIdentityRoundTrip(t *testing.T) {

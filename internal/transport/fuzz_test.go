@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	"github.com/spiral-sim/spiral/transport"
+	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // Whatever a peer sends on the stream, a message that CheckMessage accepts

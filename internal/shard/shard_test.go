@@ -14,7 +14,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/principle"
-	"github.com/spiral-sim/spiral/shard"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/synapse"
 )
