@@ -17,9 +17,9 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/internal/testnets"
+	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // attackRun is a run of testnets.BrunelLike on two in-process workers

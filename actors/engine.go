@@ -19,11 +19,11 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/clock"
+	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/internal/shard"
-	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // Options configure an engine.

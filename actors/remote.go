@@ -15,10 +15,10 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 
-	"github.com/spiral-sim/spiral/messages"
-	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/messages"
+	"github.com/spiral-sim/spiral/network"
 )
 
 // ShardActorName is the process id under which a worker hosts the shard

@@ -10,12 +10,12 @@ import (
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/internal/testnets"
+	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
-	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // onWorkers runs a network with its shards hosted by worker actor systems

@@ -7,9 +7,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/spiral-sim/spiral/clock"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
-	"github.com/spiral-sim/spiral/internal/shard"
 )
 
 // shardActor owns one shard. In the coordinator's process it talks to

@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/rng"
-	"github.com/spiral-sim/spiral/internal/shard"
 )
 
 // The exact patterns' counts equal the synapses they build.

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/network"
 )
 
 // Measured is what a built network holds of what Estimate predicts.

@@ -15,8 +15,8 @@
 package layout
 
 import (
-	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/network"
 )
 
 // MinShardSize is the smallest population the automatic layout splits.

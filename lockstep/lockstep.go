@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/axon"
-	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/network"
 )
 
 // Options configure an engine.

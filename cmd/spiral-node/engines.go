@@ -9,12 +9,12 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/stepper"
-	"github.com/spiral-sim/spiral/internal/transport"
 )
 
 // engineSpec is what run's flags and model say about the engine to build.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/estimate"
-	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/layout"
 )
 
 const inspectUsage = "usage: spiral-node inspect MODEL [--scale X] [--seed S] [--engine lockstep|actors|sequential] [--shards N] [--estimate-only] [--force]"

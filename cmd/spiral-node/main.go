@@ -37,6 +37,7 @@ import (
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/internal/progress"
 	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
@@ -45,7 +46,6 @@ import (
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/population"
-	"github.com/spiral-sim/spiral/internal/progress"
 )
 
 // maxSteps bounds the steps of one run (2^40: about 3.5 years of

@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/principle"
-	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/synapse"
 )
