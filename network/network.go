@@ -768,7 +768,7 @@ func (s *buildState) inbox(rec *dendrite.Receptor) *projection.Inbox {
 // if any, runs after every plastic update and its first failure is kept
 // for Err.
 func (p *Projection) setPlasticity(syn *synapse.CSR, cfg Config) error {
-	pp, err := plasticity.NewProjection(syn, cfg.Batch, cfg.DtMs, p.Wmin, p.Wmax)
+	pp, err := plasticity.NewSynapses(syn, cfg.Batch, cfg.DtMs, p.Wmin, p.Wmax)
 	if err != nil {
 		return err
 	}

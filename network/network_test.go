@@ -240,7 +240,7 @@ type modProbe struct{ seen *[]float32 }
 
 func (m modProbe) Kind() string         { return "probe" }
 func (m modProbe) ReadsModulator() bool { return true }
-func (m modProbe) New(p *plasticity.Projection) (plasticity.Rule, error) {
+func (m modProbe) New(p *plasticity.Synapses) (plasticity.Rule, error) {
 	return probeRule{m.seen}, nil
 }
 

@@ -33,7 +33,7 @@ func skip(rng *rand.Rand, pr float64) int {
 }
 
 func benchSTDP(b *testing.B, syn *synapse.CSR, dt, preHz, postHz float64, spec Spec) {
-	p, err := NewProjection(syn, 1, dt, 0, 1)
+	p, err := NewSynapses(syn, 1, dt, 0, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

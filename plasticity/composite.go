@@ -15,7 +15,7 @@ type Composite struct {
 func (Composite) Kind() string { return "composite" }
 
 // New binds every rule to p.
-func (s Composite) New(p *Projection) (Rule, error) {
+func (s Composite) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: composite"
 	if len(s.Rules) == 0 {
 		return nil, errors.New(name + ": Rules is empty")

@@ -19,7 +19,7 @@ type Convergent struct {
 func (Convergent) Kind() string { return "convergent" }
 
 // New binds the rule to p.
-func (s Convergent) New(p *Projection) (Rule, error) {
+func (s Convergent) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: convergent"
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

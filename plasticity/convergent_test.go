@@ -28,7 +28,7 @@ func TestConvergentClosedForm(t *testing.T) {
 // computed from the same weights.
 func TestCompositeIsSum(t *testing.T) {
 	syn := &synapse.CSR{Rows: 3, Cols: 2, Ptr: []uint32{0, 2, 3, 5}, Idx: []uint32{0, 1, 1, 0, 1}, W: []float32{0.2, 0.4, 0.6, 0.8, 0.5}}
-	p, err := NewProjection(syn, 2, 1, 0, 1)
+	p, err := NewSynapses(syn, 2, 1, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

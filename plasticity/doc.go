@@ -5,7 +5,7 @@
 //
 // # Pieces
 //
-// A Projection is the rule's view of a set of synapses: the CSR rows (one
+// Synapses is the rule's view of a projection's synapses: the CSR rows (one
 // per presynaptic terminal), the column view (the synapses into each
 // postsynaptic neuron), the batch size B, dt and the weight bounds. A Spec
 // (STDP, Triplet, Inhibitory, Convergent, Composite) describes a rule and binds it to a
@@ -78,7 +78,7 @@
 //     synapse of a row receives the same signal, so the reference's
 //     per-synapse tags are equal along a row. Only a mask that changes over
 //     time would make them differ; here a masked synapse just does not
-//     learn at that step (Projection.Mask).
+//     learn at that step (Synapses.Mask).
 //   - Graded signals (any value, not just 0 and 1) enter the formulas as
 //     values; the event lists (PreActive, PostActive) only say where the
 //     values are not zero.
@@ -135,7 +135,7 @@
 //
 // # Using a Learner
 //
-//	proj, _ := plasticity.NewProjection(csr, batch, dt, 0, 1)
+//	proj, _ := plasticity.NewSynapses(csr, batch, dt, 0, 1)
 //	l, _ := plasticity.NewLearner(proj, plasticity.LeakySTDP(20, 20, 0.01, 0.012))
 //	for n := ...; ; n++ {
 //		// fill d.Pre/PreActive with what arrives at step n and

@@ -13,7 +13,7 @@ import (
 // the final weight.
 func runOne(spec plasticity.Spec, w0, wmin, wmax float32, pre, post []int) float32 {
 	syn := &synapse.CSR{Rows: 1, Cols: 1, Ptr: []uint32{0, 1}, Idx: []uint32{0}, W: []float32{w0}}
-	proj, err := plasticity.NewProjection(syn, 1, 1.0, wmin, wmax)
+	proj, err := plasticity.NewSynapses(syn, 1, 1.0, wmin, wmax)
 	if err != nil {
 		panic(err)
 	}

@@ -14,7 +14,7 @@ import (
 // η+·dt·(1 − dt/τ+)³ = 0.01·0.95³.
 func Example() {
 	syn := &synapse.CSR{Rows: 1, Cols: 1, Ptr: []uint32{0, 1}, Idx: []uint32{0}, W: []float32{0.5}}
-	proj, err := plasticity.NewProjection(syn, 1, 1.0, 0, 1)
+	proj, err := plasticity.NewSynapses(syn, 1, 1.0, 0, 1)
 	if err != nil {
 		panic(err)
 	}

@@ -25,7 +25,7 @@ type spike struct {
 // now) and Post what the postsynaptic elements emitted at n−1.
 type driver struct {
 	t         *testing.T
-	p         *Projection
+	p         *Synapses
 	l         *Learner
 	pre, post map[int64][]spike
 	d         StepData
@@ -34,7 +34,7 @@ type driver struct {
 
 func newDriver(t *testing.T, syn *synapse.CSR, batch int, dt float64, wmin, wmax float32, rules ...Spec) *driver {
 	t.Helper()
-	p, err := NewProjection(syn, batch, dt, wmin, wmax)
+	p, err := NewSynapses(syn, batch, dt, wmin, wmax)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ import (
 // does. This keeps the window symmetric at Δt = 0: η·dt·(1 − α).
 //
 // Every synapse out of an active row changes (the −α term needs no
-// postsynaptic activity); a masked synapse (Projection.Mask) does not
+// postsynaptic activity); a masked synapse (Synapses.Mask) does not
 // learn; the Learner keeps the weights in [Wmin, Wmax] (typically
 // [0, wmax] for magnitudes).
 type Inhibitory struct {
@@ -71,7 +71,7 @@ func (s Inhibitory) alpha(name string) (float64, error) {
 }
 
 // New binds the rule to p.
-func (s Inhibitory) New(p *Projection) (Rule, error) {
+func (s Inhibitory) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: inhibitory_stdp"
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -99,7 +99,7 @@ func (s Inhibitory) New(p *Projection) (Rule, error) {
 }
 
 type inhibitoryRule struct {
-	p          *Projection
+	p          *Synapses
 	rows, cols int
 	s          float32 // η·dt/B
 	a, alpha   float32

@@ -148,7 +148,7 @@ func TestInhibitoryMatchesDenseFormula(t *testing.T) {
 }
 
 func TestInhibitoryErrors(t *testing.T) {
-	p, err := NewProjection(oneToOne(2, 0.5), 1, 1, 0, 1)
+	p, err := NewSynapses(oneToOne(2, 0.5), 1, 1, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 // their changes. The network stepper calls Step once per step, after the
 // postsynaptic population fired.
 type Learner struct {
-	P *Projection
+	P *Synapses
 	// Normalize, if not nil, is called with the weights after every step
 	// that changed them (after clipping), e.g. a normalisation from the
 	// synapse package. It may rescale the weights in place.
@@ -23,7 +23,7 @@ type Learner struct {
 
 // NewLearner binds the rules to p. Several rules are summed as in
 // Composite.
-func NewLearner(p *Projection, rules ...Spec) (*Learner, error) {
+func NewLearner(p *Synapses, rules ...Spec) (*Learner, error) {
 	if len(rules) == 0 {
 		return nil, errors.New("plasticity: learner: no rules")
 	}

@@ -14,7 +14,7 @@ import (
 // (its change for a batch is the mean of these) and M = StepData.Modulator
 // at this step. Without a modulator (a projection that follows none, nil
 // Modulator) the weights do not change; the inner rule still runs, so its
-// traces stay up to date. A masked synapse (Projection.Mask) receives no
+// traces stay up to date. A masked synapse (Synapses.Mask) receives no
 // inner change, hence no modulated change.
 //
 // With STDP tags of the limited-flat kind and 10 ms windows on both sides
@@ -30,7 +30,7 @@ type Modulated struct {
 func (Modulated) Kind() string { return "modulated" }
 
 // New binds the rule and its inner rule to p.
-func (s Modulated) New(p *Projection) (Rule, error) {
+func (s Modulated) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: modulated"
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -74,9 +74,9 @@ func (r *modulatedRule) Reset() { r.reset() }
 // known separately (a modulator differs between copies). With one copy the
 // inner rule is bound to the projection itself.
 type copyRunner struct {
-	p      *Projection
+	p      *Synapses
 	inner  []Rule
-	views  []*Projection // per copy (nil with one copy)
+	views  []*Synapses // per copy (nil with one copy)
 	deltas []*Delta      // the inner changes of each copy
 	row    []uint32      // the row of each synapse
 	sub    StepData      // the data of one copy
@@ -84,7 +84,7 @@ type copyRunner struct {
 	posAct [][]uint32    // per copy: its PostActive, shifted
 }
 
-func newCopyRunner(name string, inner Spec, p *Projection) (*copyRunner, error) {
+func newCopyRunner(name string, inner Spec, p *Synapses) (*copyRunner, error) {
 	if inner == nil {
 		return nil, errors.New(name + ": Rule (the inner rule) is nil: give a Spec, e.g. LeakySTDP(20, 20, 0.01, 0.012)")
 	}

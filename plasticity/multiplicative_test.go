@@ -87,7 +87,7 @@ func TestBoundRatesCheckBounds(t *testing.T) {
 		}
 	}
 	// Through a rule: the rate's kind and the bound are named.
-	p, err := NewProjection(oneToOne(1, 0.5), 1, 1, 0, inf)
+	p, err := NewSynapses(oneToOne(1, 0.5), 1, 1, 0, inf)
 	if err != nil {
 		t.Fatal(err)
 	}

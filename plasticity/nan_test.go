@@ -15,7 +15,7 @@ type badRule struct {
 }
 
 func (s badRule) Kind() string                    { return "bad" }
-func (s badRule) New(p *Projection) (Rule, error) { return s, nil }
+func (s badRule) New(p *Synapses) (Rule, error) { return s, nil }
 func (s badRule) Reset()                          {}
 func (s badRule) Step(d *StepData, acc *Delta) {
 	if d.Step != s.at {
@@ -94,7 +94,7 @@ func TestSoftBoundNeedsFiniteBounds(t *testing.T) {
 		lo, hi float32
 		text   string
 	}{{0, inf, "[0, +Inf]"}, {-inf, 1, "[-Inf, 1]"}, {-inf, inf, "[-Inf, +Inf]"}} {
-		p, err := NewProjection(oneToOne(2, 0.5), 1, 1, b.lo, b.hi)
+		p, err := NewSynapses(oneToOne(2, 0.5), 1, 1, b.lo, b.hi)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestSoftBoundNeedsFiniteBounds(t *testing.T) {
 		}
 	}
 	// Finite bounds are accepted.
-	p, err := NewProjection(oneToOne(2, 0.5), 1, 1, -1, 1)
+	p, err := NewSynapses(oneToOne(2, 0.5), 1, 1, -1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -276,7 +276,7 @@ func (dr *driver) signals(n int64) (x, y []float64) {
 }
 
 func TestPairingErrors(t *testing.T) {
-	p, err := NewProjection(oneToOne(2, 0.5), 1, 1, 0, 1)
+	p, err := NewSynapses(oneToOne(2, 0.5), 1, 1, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

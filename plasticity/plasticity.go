@@ -12,10 +12,10 @@ import (
 // fuse it into a multiply-add and computes the bits amd64 does
 // (docs/model-core.md, "Across machines"; .ci/run checks it).
 
-// Projection is what a rule sees of the synapses it changes. It is built
-// once, when the network is built (NewProjection fills the column view and
+// Synapses is what a rule sees of the synapses it changes. It is built
+// once, when the network is built (NewSynapses fills the column view and
 // checks the fields).
-type Projection struct {
+type Synapses struct {
 	Syn   *synapse.CSR
 	Batch int     // independent copies sharing the weights
 	Dt    float64 // ms
@@ -32,13 +32,13 @@ type Projection struct {
 	Mask []bool
 }
 
-// NewProjection builds the projection of syn for a batch of copies, time
+// NewSynapses builds the projection of syn for a batch of copies, time
 // step dt (ms) and weight bounds [wmin, wmax], with its column view.
-func NewProjection(syn *synapse.CSR, batch int, dt float64, wmin, wmax float32) (*Projection, error) {
+func NewSynapses(syn *synapse.CSR, batch int, dt float64, wmin, wmax float32) (*Synapses, error) {
 	if syn == nil {
 		return nil, fmt.Errorf("plasticity: projection has no synapses (nil CSR)")
 	}
-	p := &Projection{Syn: syn, Batch: batch, Dt: dt, Wmin: wmin, Wmax: wmax}
+	p := &Synapses{Syn: syn, Batch: batch, Dt: dt, Wmin: wmin, Wmax: wmax}
 	if err := syn.Validate(); err != nil {
 		return nil, fmt.Errorf("plasticity: projection: %w", err)
 	}
@@ -51,7 +51,7 @@ func NewProjection(syn *synapse.CSR, batch int, dt float64, wmin, wmax float32) 
 
 // Validate checks the fields (not the CSR structure itself, which
 // synapse.CSR.Validate does).
-func (p *Projection) Validate() error {
+func (p *Synapses) Validate() error {
 	switch {
 	case p == nil || p.Syn == nil:
 		return fmt.Errorf("plasticity: projection has no synapses (nil CSR)")
@@ -62,7 +62,7 @@ func (p *Projection) Validate() error {
 	case isNaN32(p.Wmin) || isNaN32(p.Wmax) || p.Wmin > p.Wmax:
 		return fmt.Errorf("plasticity: projection weight bounds [%g, %g]: need Wmin ≤ Wmax", p.Wmin, p.Wmax)
 	case len(p.ColPtr) != p.Syn.Cols+1 || len(p.ColSyn) != p.Syn.Len() || len(p.ColRow) != p.Syn.Len():
-		return fmt.Errorf("plasticity: projection column view has %d pointers and %d/%d entries, want %d and %d (use NewProjection or synapse.CSR.Transpose)",
+		return fmt.Errorf("plasticity: projection column view has %d pointers and %d/%d entries, want %d and %d (use NewSynapses or synapse.CSR.Transpose)",
 			len(p.ColPtr), len(p.ColSyn), len(p.ColRow), p.Syn.Cols+1, p.Syn.Len())
 	case p.Mask != nil && len(p.Mask) != p.Syn.Len():
 		return fmt.Errorf("plasticity: projection mask has %d entries, want one per synapse (%d)", len(p.Mask), p.Syn.Len())
@@ -241,7 +241,7 @@ type Rule interface {
 	// Step updates the rule's traces with this step's data and adds the
 	// weight changes into acc. It is called every step, after the
 	// postsynaptic population fired, whether or not learning is on. It
-	// reads the weights (Projection.Syn.W) but does not change them.
+	// reads the weights (Synapses.Syn.W) but does not change them.
 	Step(d *StepData, acc *Delta)
 	// Reset clears traces and counters.
 	Reset()
@@ -252,5 +252,5 @@ type Rule interface {
 // own state.
 type Spec interface {
 	Kind() string
-	New(p *Projection) (Rule, error)
+	New(p *Synapses) (Rule, error)
 }

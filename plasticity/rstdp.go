@@ -31,7 +31,7 @@ import (
 // dt·M·Δ·Σ_{n=s}^{e} (1 − dt/τc)^(n−m).
 //
 // Without a modulator (nil Modulator) the weights do not change, but the
-// traces run. A masked synapse (Projection.Mask) gets no inner change and
+// traces run. A masked synapse (Synapses.Mask) gets no inner change and
 // no modulated change while masked; its trace keeps decaying.
 //
 // Differences from the reference's RSTDP (τ = 1000 ms by default there):
@@ -54,7 +54,7 @@ type RSTDP struct {
 func (RSTDP) Kind() string { return "rstdp" }
 
 // New binds the rule and its inner rule to p.
-func (s RSTDP) New(p *Projection) (Rule, error) {
+func (s RSTDP) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: rstdp"
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -263,7 +263,7 @@ func TestRSTDPMatchesEager(t *testing.T) {
 		mask[k] = rnd.Float64() < 0.8
 	}
 	dr.p.Mask = mask
-	rp, err := NewProjection(ref, 1, dt, 0, 1)
+	rp, err := NewSynapses(ref, 1, dt, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestRSTDPMatchesEager(t *testing.T) {
 }
 
 func TestRSTDPErrors(t *testing.T) {
-	p, err := NewProjection(oneToOne(2, 0), 1, 0.5, 0, 1)
+	p, err := NewSynapses(oneToOne(2, 0), 1, 0.5, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

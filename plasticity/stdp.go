@@ -74,7 +74,7 @@ func LeakySTDP(tauPlus, tauMinus, etaPlus, etaMinus float64) STDP {
 func (STDP) Kind() string { return "stdp" }
 
 // New binds the rule to p.
-func (s STDP) New(p *Projection) (Rule, error) {
+func (s STDP) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: stdp"
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -142,7 +142,7 @@ func newTag(s response.Spec, n int, dt float64) (response.Function, error) {
 
 // newRate binds a rate spec (nil: the default constant rate) to p: it
 // checks the bounds if the spec asks for that, then builds it for p.Dt.
-func newRate(s RateSpec, p *Projection) (Rate, error) {
+func newRate(s RateSpec, p *Synapses) (Rate, error) {
 	if s == nil {
 		s = ConstRate{Eta: DefaultRate}
 	}
@@ -155,7 +155,7 @@ func newRate(s RateSpec, p *Projection) (Rate, error) {
 }
 
 type stdpRule struct {
-	p          *Projection
+	p          *Synapses
 	rows, cols int
 	scale      float32 // dt/B
 	pre, post  response.Function

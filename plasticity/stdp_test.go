@@ -314,7 +314,7 @@ func TestSTDPMatchesDenseFormula(t *testing.T) {
 }
 
 func TestSTDPErrors(t *testing.T) {
-	p, err := NewProjection(oneToOne(2, 0.5), 1, 1, 0, 1)
+	p, err := NewSynapses(oneToOne(2, 0.5), 1, 1, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,13 +345,13 @@ func TestSTDPErrors(t *testing.T) {
 			}
 		}
 	}
-	if _, err := NewProjection(oneToOne(2, 0.5), 0, 1, 0, 1); err == nil || !strings.Contains(err.Error(), "batch = 0") {
+	if _, err := NewSynapses(oneToOne(2, 0.5), 0, 1, 0, 1); err == nil || !strings.Contains(err.Error(), "batch = 0") {
 		t.Errorf("batch 0: error %v", err)
 	}
-	if _, err := NewProjection(oneToOne(2, 0.5), 1, 1, 1, 0); err == nil || !strings.Contains(err.Error(), "[1, 0]") {
+	if _, err := NewSynapses(oneToOne(2, 0.5), 1, 1, 1, 0); err == nil || !strings.Contains(err.Error(), "[1, 0]") {
 		t.Errorf("swapped bounds: error %v", err)
 	}
-	bad := &Projection{Syn: oneToOne(2, 0.5), Batch: 1, Dt: 1, Wmax: 1}
+	bad := &Synapses{Syn: oneToOne(2, 0.5), Batch: 1, Dt: 1, Wmax: 1}
 	if _, err := (LeakySTDP(10, 10, 0.1, 0.1)).New(bad); err == nil || !strings.Contains(err.Error(), "column view") {
 		t.Errorf("missing column view: error %v", err)
 	}

@@ -44,7 +44,7 @@ import (
 // out, and TauX may then be 0; likewise A3Plus = 0 and TauY. The cost is
 // that of STDP: traces over all rows and columns, weight changes over the
 // synapses of active rows (row view) and active columns (column view); a
-// masked synapse (Projection.Mask) does not learn.
+// masked synapse (Synapses.Mask) does not learn.
 type Triplet struct {
 	TauPlus  float64 // ms, presynaptic pair trace r1 (the potentiation window)
 	TauX     float64 // ms, presynaptic triplet trace r2
@@ -67,7 +67,7 @@ type Triplet struct {
 func (Triplet) Kind() string { return "triplet" }
 
 // New binds the rule to p.
-func (s Triplet) New(p *Projection) (Rule, error) {
+func (s Triplet) New(p *Synapses) (Rule, error) {
 	const name = "plasticity: triplet"
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -129,7 +129,7 @@ func (s Triplet) New(p *Projection) (Rule, error) {
 }
 
 type tripletRule struct {
-	p                  *Projection
+	p                  *Synapses
 	rows, cols         int
 	scale              float32 // dt/B
 	nearest            bool

@@ -227,7 +227,7 @@ func TestTripletMatchesDenseFormula(t *testing.T) {
 }
 
 func TestTripletErrors(t *testing.T) {
-	p, err := NewProjection(oneToOne(2, 0.5), 1, 1, 0, 1)
+	p, err := NewSynapses(oneToOne(2, 0.5), 1, 1, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

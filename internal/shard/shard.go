@@ -306,7 +306,7 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 			}
 		}
 		if pr.Plastic && pr.Rule != nil {
-			pp, err := plasticity.NewProjection(syn, batch, net.Config.DtMs, pr.Wmin, pr.Wmax)
+			pp, err := plasticity.NewSynapses(syn, batch, net.Config.DtMs, pr.Wmin, pr.Wmax)
 			if err != nil {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
 			}
