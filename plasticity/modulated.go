@@ -77,11 +77,11 @@ type copyRunner struct {
 	p      *Synapses
 	inner  []Rule
 	views  []*Synapses // per copy (nil with one copy)
-	deltas []*Delta      // the inner changes of each copy
-	row    []uint32      // the row of each synapse
-	sub    StepData      // the data of one copy
-	preAct [][]uint32    // per copy: its PreActive, shifted
-	posAct [][]uint32    // per copy: its PostActive, shifted
+	deltas []*Delta    // the inner changes of each copy
+	row    []uint32    // the row of each synapse
+	sub    StepData    // the data of one copy
+	preAct [][]uint32  // per copy: its PreActive, shifted
+	posAct [][]uint32  // per copy: its PostActive, shifted
 }
 
 func newCopyRunner(name string, inner Spec, p *Synapses) (*copyRunner, error) {

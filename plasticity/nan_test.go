@@ -14,9 +14,9 @@ type badRule struct {
 	dense bool
 }
 
-func (s badRule) Kind() string                    { return "bad" }
+func (s badRule) Kind() string                  { return "bad" }
 func (s badRule) New(p *Synapses) (Rule, error) { return s, nil }
-func (s badRule) Reset()                          {}
+func (s badRule) Reset()                        {}
 func (s badRule) Step(d *StepData, acc *Delta) {
 	if d.Step != s.at {
 		return
