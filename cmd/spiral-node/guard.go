@@ -33,6 +33,9 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 	actorsLike := engine == "actors" || engine == "lockstep"
 	if actorsLike {
 		layout = estimate.ShardLayout(m, shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize, actors.MinWorkPerCore)
+		if engine == "lockstep" && shards == 0 {
+			layout = estimate.BalancedLayout(m, runtime.GOMAXPROCS(0), actors.MinWorkPerCore)
+		}
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {

@@ -99,6 +99,9 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	var layout map[string]int
 	if split {
 		layout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), actors.MinAutoShardSize, actors.MinWorkPerCore)
+		if *engine == "lockstep" && *shards == 0 {
+			layout = estimate.BalancedLayout(m, runtime.GOMAXPROCS(0), actors.MinWorkPerCore)
+		}
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: layout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {

@@ -425,13 +425,16 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 			return nil, nil
 		}
 	case "lockstep":
-		opts := lockstep.Options{Shards: actors.ShardCounts(net, shardCounts(net, *shards)),
-			ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
+		opts := lockstep.Options{ReleaseSynapses: release, OnSpikes: onSpikes, DiscardSpikes: out != nil, OnProgress: onProgress}
 		if *shards == 0 {
 			// The automatic layout: as many workers as the network keeps
 			// busy (a small one-step model hands segments over more than
-			// it steps on many cores).
+			// it steps on many cores), the populations balanced over them
+			// with as few cuts as possible.
 			opts.Workers = actors.AutoCores(net, runtime.GOMAXPROCS(0))
+			opts.Balance = true
+		} else {
+			opts.Shards = actors.ShardCounts(net, shardCounts(net, *shards))
 		}
 		e, err := lockstep.New(net, opts)
 		if err != nil {
