@@ -37,6 +37,7 @@ import (
 
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/param"
 )
 
@@ -286,6 +287,23 @@ func ShardLayout(m *Model, shards, procs, minAuto, minWork int) map[string]int {
 		case shards == 0 && p.Splittable && p.N >= minAuto:
 			out[p.Name] = min(cores, p.N)
 		}
+	}
+	return out
+}
+
+// BalancedLayout mirrors the lockstep engine's automatic layout (the run
+// command's --shards 0; lockstep.Options.Balance on AutoCores(m, procs,
+// minWork) workers): the number of pieces shard.Balanced cuts each
+// population into.
+func BalancedLayout(m *Model, procs, minWork int) map[string]int {
+	sizes := make([]int, len(m.Populations))
+	splittable := make([]bool, len(m.Populations))
+	for i, p := range m.Populations {
+		sizes[i], splittable[i] = p.N, p.Splittable
+	}
+	out := map[string]int{}
+	for _, pc := range shard.Balanced(sizes, splittable, AutoCores(m, procs, minWork)) {
+		out[m.Populations[pc.Pop].Name]++
 	}
 	return out
 }

@@ -346,3 +346,19 @@ populations:
 		t.Errorf("axon of A: %+v, want the largest delay 2.5 ms (through the alias)", a)
 	}
 }
+
+// BalancedLayout counts the shards of the lockstep engine's automatic
+// layout: CUBA ×10 on two cores cuts E once and keeps I whole; on one
+// core nothing is cut.
+func TestBalancedLayout(t *testing.T) {
+	m, err := Builtin("cuba", models.Options{Scale: 10, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := BalancedLayout(m, 2, 8000); got["E"] != 2 || got["I"] != 1 {
+		t.Errorf("on two cores: %v, want E 2, I 1", got)
+	}
+	if got := BalancedLayout(m, 1, 8000); got["E"] != 1 || got["I"] != 1 {
+		t.Errorf("on one core: %v, want E 1, I 1", got)
+	}
+}

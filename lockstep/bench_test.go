@@ -27,3 +27,24 @@ func BenchmarkCUBA10(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCUBA10Balanced is BenchmarkCUBA10 with the layout of
+// Options.Balance: on two workers E in two shards of 20,000 and 12,000
+// neurons, I whole.
+func BenchmarkCUBA10Balanced(b *testing.B) {
+	net, err := models.CUBA(models.Options{Scale: 10, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := lockstep.New(net, lockstep.Options{Balance: true, DiscardSpikes: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.Run(1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

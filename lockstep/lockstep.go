@@ -2,7 +2,11 @@
 // process in lockstep: every shard computes a segment of E steps (E = the
 // smallest latency of any link), then the axons turn the segment's spikes
 // into events, then every shard takes the events — with a spinning barrier
-// between the phases instead of messages.
+// between the phases instead of messages. When every axon is memoryless
+// and fed by spikes (the usual case), each worker turns its own shards'
+// spikes into events as soon as it has computed them, into one of two
+// buffers that alternate from segment to segment, so that a segment needs
+// one barrier instead of two.
 //
 // It computes what the sequential stepper and the actor runtime compute,
 // bit for bit (the same shards, the same canonical order of delivery:
@@ -21,6 +25,7 @@ package lockstep
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -40,6 +45,12 @@ type Options struct {
 	// Workers is the number of goroutines that step shards; default
 	// GOMAXPROCS, at most the number of shards.
 	Workers int
+	// Balance, instead of Shards, splits the populations over the workers
+	// with shard.Balanced: every worker gets as many neurons as the
+	// others, and at most Workers − 1 populations are cut (CUBA on two
+	// cores: E in two shards of 20,000 and 12,000 neurons, I whole with
+	// the second), where Shards cuts every population it names.
+	Balance bool
 	// OnSpikes, if set, receives every population's spikes of a segment,
 	// in order (step, then element), from the goroutine that called Run;
 	// the slices are valid during the call only.
@@ -69,44 +80,73 @@ type Engine struct {
 	work [][]int // per worker: indices into all (phase 1)
 	pops [][]int // per worker: population indices (phase 2)
 
-	// Per shard: what it fired (global indices) or output, per step of
-	// the segment.
-	fired  [][][]uint32
-	values [][][]float32
+	// direct: every axon that feeds a projection is memoryless
+	// (axon.Axon.Direct) and its source population spikes (not graded),
+	// so each shard's spikes turn into events on their own and a worker
+	// emits its shards' events itself: one barrier per segment, no phase
+	// 2.
+	direct bool
+	first  []int   // per population: the index of its first shard in all
+	outAx  [][]int // per population: its axons that feed projections
+
+	// Buffers written in a segment and read in the next come in two,
+	// indexed by the parity of the segment (seg & 1): a segment's writes
+	// go to one while the previous segment's are read from the other.
+	//
+	// Per buffer, per shard: what it fired (global indices) or output,
+	// per step of the segment.
+	fired  [2][][][]uint32
+	values [2][][][]float32
 	// Per population: spikes of the segment (merged), for recording.
 	segSteps [][]int64
 	segElems [][]uint32
 	spSteps  [][]int64 // kept spikes, per population
 	spElems  [][]uint32
-	// Per axon: the events of the segment, with their emission steps.
+	// Per axon: the events of the segment, with their emission steps
+	// (phase 2; not direct).
 	events [][]shard.StepEvent
+	// Direct: per buffer, per shard, per axon of outAx[its population]:
+	// the events of its spikes in the segment.
+	shEvents [2][][][]shard.StepEvent
 	// Per shard: the axons that reach it (ascending), and scratch for
 	// shard.Take.
 	inputs  [][]int
 	takeEvs [][][]shard.StepEvent
 	pos     [][]int
+	// Direct, per shard: per input, the events of every shard of the
+	// source merged by step (scratch); per source shard, a position.
+	merged [][][]shard.StepEvent
+	srcPos [][]int
+	shAx   [][]axon.Event // per shard: scratch for its axons' events
 	// Per axon: scratch.
 	axFired  [][]uint32
 	axValues [][]float32
 	axEvents [][]axon.Event
 
-	touched       []uint32 // per worker: sums of the prefetching reads, kept so that they stay
-	step          int64    // next step
-	end           int64    // where the current run ends
-	prev          span     // the segment whose events are pending
-	pendingRecord bool     // the previous segment's spikes are not recorded yet
-	errs          []error  // per worker, set when it failed
+	touched []uint32 // per worker: sums of the prefetching reads, kept so that they stay
+	step    int64    // next step
+	seg     uint64   // segments computed so far (their parity picks the buffers)
+	end     int64    // where the current run ends
+	prev    span     // the segment whose events are pending
+	// The previous segment's spikes are not recorded yet: they are in
+	// buffer recBuf.
+	pendingRecord bool
+	recBuf        uint64
+	recSpan       span
+	errs          []error // per worker, set when it failed
 	stop          atomic.Bool
 	stopReq       atomic.Bool // Stop was called; consumed by the run it ends
-	halt          bool        // worker 0's reading of stopReq for the segment, for all workers
-	bar           barrier
-	mu            sync.Mutex
-	running       bool
-	closed        bool
-	failed        error
-	startCh       []chan int // per worker > 0: a run to take part in; closed by Close
-	doneWG        sync.WaitGroup
-	workerWG      sync.WaitGroup
+	// Worker 0's reading of stopReq for a segment, for all workers, per
+	// buffer.
+	halt     [2]bool
+	bar      barrier
+	mu       sync.Mutex
+	running  bool
+	closed   bool
+	failed   error
+	startCh  []chan int // per worker > 0: a run to take part in; closed by Close
+	doneWG   sync.WaitGroup
+	workerWG sync.WaitGroup
 }
 
 // span is the steps [from, to) of a segment.
@@ -118,11 +158,27 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, errors.New("lockstep: the network has no population")
 	}
-	split := shard.Split
-	if o.ReleaseSynapses {
-		split = shard.SplitReleasing
+	w := o.Workers
+	if w < 1 {
+		w = runtime.GOMAXPROCS(0)
 	}
-	shards, err := split(net, o.Shards)
+	var (
+		shards [][]*shard.Shard
+		pieces []shard.Piece
+		err    error
+	)
+	if o.Balance {
+		if len(o.Shards) > 0 {
+			return nil, errors.New("lockstep: Balance and Shards both set")
+		}
+		pieces, shards, err = balanced(net, w, o.ReleaseSynapses)
+	} else {
+		split := shard.Split
+		if o.ReleaseSynapses {
+			split = shard.SplitReleasing
+		}
+		shards, err = split(net, o.Shards)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lockstep: %w", err)
 	}
@@ -130,15 +186,33 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	for _, s := range shards {
 		e.all = append(e.all, s...)
 	}
-	w := o.Workers
-	if w < 1 {
-		w = runtime.GOMAXPROCS(0)
+	if pieces != nil {
+		e.place(pieces)
+		w = len(e.work)
+	} else {
+		w = max(1, min(w, len(e.all)))
+		e.plan(w)
 	}
-	w = max(1, min(w, len(e.all)))
-	e.plan(w)
-	e.fired = make([][][]uint32, len(e.all))
-	e.values = make([][][]float32, len(e.all))
+	for b := range e.fired {
+		e.fired[b] = make([][][]uint32, len(e.all))
+		e.values[b] = make([][][]float32, len(e.all))
+	}
 	np := len(net.Populations)
+	e.first = make([]int, np)
+	for p := 1; p < np; p++ {
+		e.first[p] = e.first[p-1] + len(shards[p-1])
+	}
+	e.outAx = make([][]int, np)
+	e.direct = true
+	for a, ax := range net.Axons {
+		if len(ax.Targets) == 0 && len(ax.ModTargets) == 0 {
+			continue
+		}
+		e.outAx[ax.Source] = append(e.outAx[ax.Source], a)
+		if !ax.Axon.Direct() || shards[ax.Source][0].Population.Graded() {
+			e.direct = false
+		}
+	}
 	e.segSteps, e.segElems = make([][]int64, np), make([][]uint32, np)
 	e.spSteps, e.spElems = make([][]int64, np), make([][]uint32, np)
 	na := len(net.Axons)
@@ -153,6 +227,25 @@ func New(net *network.Network, o Options) (*Engine, error) {
 			}
 		}
 		e.pos[i] = make([]int, len(e.inputs[i]))
+	}
+	if e.direct {
+		most := 0
+		for _, s := range shards {
+			most = max(most, len(s))
+		}
+		for b := range e.shEvents {
+			e.shEvents[b] = make([][][]shard.StepEvent, len(e.all))
+			for i, sh := range e.all {
+				e.shEvents[b][i] = make([][]shard.StepEvent, len(e.outAx[sh.Pop]))
+			}
+		}
+		e.merged = make([][][]shard.StepEvent, len(e.all))
+		e.srcPos = make([][]int, len(e.all))
+		e.shAx = make([][]axon.Event, len(e.all))
+		for i := range e.all {
+			e.merged[i] = make([][]shard.StepEvent, len(e.inputs[i]))
+			e.srcPos[i] = make([]int, most)
+		}
 	}
 	e.axFired, e.axValues, e.axEvents = make([][]uint32, na), make([][]float32, na), make([][]axon.Event, na)
 	e.errs = make([]error, w)
@@ -171,11 +264,45 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	return e, nil
 }
 
+// balanced splits the network as shard.Balanced lays it out on w
+// workers; it returns the pieces (one per shard, in the order of the
+// shards) and the shards.
+func balanced(net *network.Network, w int, release bool) ([]shard.Piece, [][]*shard.Shard, error) {
+	sizes := make([]int, len(net.Populations))
+	splittable := make([]bool, len(net.Populations))
+	for i, p := range net.Populations {
+		sizes[i], splittable[i] = p.N, shard.Splittable(net, i) == nil
+	}
+	pieces := shard.Balanced(sizes, splittable, w)
+	ranges := map[string][][2]int{}
+	for _, pc := range pieces {
+		name := net.Populations[pc.Pop].Name
+		ranges[name] = append(ranges[name], [2]int{pc.Lo, pc.Hi})
+	}
+	shards, err := shard.SplitRanges(net, ranges, release)
+	return pieces, shards, err
+}
+
+// place assigns the shards to the workers that pieces (one per shard, in
+// order) name, leaving out workers without any, and populations as plan
+// does.
+func (e *Engine) place(pieces []shard.Piece) {
+	byWorker := map[int][]int{}
+	for i, pc := range pieces {
+		byWorker[pc.Worker] = append(byWorker[pc.Worker], i)
+	}
+	ws := slices.Sorted(maps.Keys(byWorker))
+	e.work = make([][]int, len(ws))
+	for k, w := range ws {
+		e.work[k] = byWorker[w]
+	}
+	e.planPops()
+}
+
 // plan assigns shards (largest first, to the least loaded worker) and
 // populations (by the neurons their axons emit for) to w workers.
 func (e *Engine) plan(w int) {
 	e.work = make([][]int, w)
-	e.pops = make([][]int, w)
 	load := make([]int, w)
 	idx := make([]int, len(e.all))
 	for i := range idx {
@@ -191,7 +318,14 @@ func (e *Engine) plan(w int) {
 	for k := range e.work {
 		slices.Sort(e.work[k])
 	}
-	clear(load)
+	e.planPops()
+}
+
+// planPops assigns the populations (whose axons phase 2 runs) to the
+// workers, each to the least loaded by neurons.
+func (e *Engine) planPops() {
+	e.pops = make([][]int, len(e.work))
+	load := make([]int, len(e.work))
 	for p, pop := range e.net.Populations {
 		k := slices.Index(load, slices.Min(load))
 		e.pops[k] = append(e.pops[k], p)
@@ -326,45 +460,51 @@ func (e *Engine) worker(k int) {
 }
 
 // loop is one worker's part of a run: every segment, phase 1 (its
-// shards), a barrier, phase 2 (its populations' axons), a barrier. Worker
-// 0 also records the previous segment's spikes during phase 1 (phase 2
-// rewrites them only after the next barrier), and reads whether Stop was
-// called, which every worker honours after the segment. A failure
-// anywhere stops every worker after the same barrier.
+// shards; when direct, also their axons' events), a barrier, then unless
+// direct phase 2 (its populations' axons) and a second barrier. Worker 0
+// also records the previous segment's spikes during phase 1 (they are in
+// the other buffer, rewritten only in the segment after), and reads
+// whether Stop was called, which every worker honours after the segment.
+// A failure anywhere stops every worker after the same barrier.
 func (e *Engine) loop(k int) {
-	from, prev := e.step, e.prev
+	from, prev, seg := e.step, e.prev, e.seg
 	for from < e.end {
 		to := e.segmentAfter(from)
+		b := seg & 1
 		if k == 0 {
 			if e.pendingRecord {
 				e.record(from)
 			}
-			// Every worker reads this after the first barrier; worker 0
-			// writes it again only after the second.
-			e.halt = e.stopReq.Load()
+			// Every worker reads this after the segment's barrier;
+			// worker 0 writes this buffer's flag again two segments on,
+			// once every worker has passed the next barrier.
+			e.halt[b] = e.stopReq.Load()
 		}
-		e.fail(k, e.protect(k, from, func() error { return e.compute(k, prev, from, to) }))
+		e.fail(k, e.protect(k, from, func() error { return e.compute(k, b, prev, from, to) }))
 		e.bar.wait()
 		if e.stop.Load() {
 			return
 		}
-		halt := e.halt
-		e.fail(k, e.protect(k, from, func() error { return e.emit(k, from, to) }))
-		e.bar.wait()
-		if e.stop.Load() {
-			return
+		halt := e.halt[b]
+		if !e.direct {
+			e.fail(k, e.protect(k, from, func() error { return e.emit(k, b, from, to) }))
+			e.bar.wait()
+			if e.stop.Load() {
+				return
+			}
 		}
 		if k == 0 {
-			e.pendingRecord = true
+			e.pendingRecord, e.recBuf, e.recSpan = true, b, span{from, to}
 		}
 		prev = span{from, to}
 		from = to
+		seg++
 		if halt {
 			break
 		}
 	}
 	if k == 0 {
-		e.step, e.prev = from, prev
+		e.step, e.prev, e.seg = from, prev, seg
 	}
 }
 
@@ -388,38 +528,82 @@ func (e *Engine) protect(k int, from int64, f func() error) (err error) {
 }
 
 // compute is phase 1 for worker k's shards: take the previous segment's
-// events, then step through this segment.
-func (e *Engine) compute(k int, prev span, from, to int64) error {
+// events, then step through this segment, writing buffer b; when direct,
+// turn the shard's spikes into events too.
+func (e *Engine) compute(k int, b uint64, prev span, from, to int64) error {
 	for _, i := range e.work[k] {
 		sh := e.all[i]
-		e.touched[k] += e.deliver(i, sh, prev)
-		if err := e.stepShard(i, sh, from, to); err != nil {
+		e.touched[k] += e.deliver(i, sh, b^1, prev)
+		if err := e.stepShard(i, sh, b, from, to); err != nil {
 			return err
+		}
+		if e.direct {
+			e.emitShard(i, sh, b, from, to)
 		}
 	}
 	return nil
 }
 
-// deliver hands a shard the events of the previous segment (shard.Take).
-func (e *Engine) deliver(i int, sh *shard.Shard, prev span) uint32 {
+// deliver hands a shard the events of the previous segment (shard.Take),
+// which are in buffer pb.
+func (e *Engine) deliver(i int, sh *shard.Shard, pb uint64, prev span) uint32 {
 	if prev.to == prev.from || len(e.inputs[i]) == 0 {
 		return 0
 	}
 	evs := e.takeEvs[i][:0]
-	for _, a := range e.inputs[i] {
-		evs = append(evs, e.events[a])
+	for n, a := range e.inputs[i] {
+		if e.direct {
+			evs = append(evs, e.gather(i, n, e.net.Axons[a].Source, pb, prev))
+		} else {
+			evs = append(evs, e.events[a])
+		}
 	}
 	e.takeEvs[i] = evs
 	return sh.Take(e.net, prev.from, prev.to, e.inputs[i], evs, e.pos[i])
 }
 
-// stepShard computes the segment's steps of shard i.
-func (e *Engine) stepShard(i int, sh *shard.Shard, from, to int64) error {
+// gather returns the events of input n of shard i (an axon of population
+// p) in the segment prev, from buffer pb: those of every shard of p, step
+// by step (the order of the axon's events had the whole population
+// emitted them: a step's spikes ascend from shard to shard).
+func (e *Engine) gather(i, n, p int, pb uint64, prev span) []shard.StepEvent {
+	src := e.shards[p]
+	slot := slices.Index(e.outAx[p], e.inputs[i][n])
+	if len(src) == 1 {
+		return e.shEvents[pb][e.first[p]][slot]
+	}
+	out := e.merged[i][n][:0]
+	if prev.to-prev.from == 1 {
+		for j := range src {
+			out = append(out, e.shEvents[pb][e.first[p]+j][slot]...)
+		}
+		e.merged[i][n] = out
+		return out
+	}
+	pos := e.srcPos[i][:len(src)]
+	clear(pos)
+	for st := prev.from; st < prev.to; st++ {
+		for j := range src {
+			evs := e.shEvents[pb][e.first[p]+j][slot]
+			q := pos[j]
+			for q < len(evs) && evs[q].Step == st {
+				out = append(out, evs[q])
+				q++
+			}
+			pos[j] = q
+		}
+	}
+	e.merged[i][n] = out
+	return out
+}
+
+// stepShard computes the segment's steps of shard i into buffer b.
+func (e *Engine) stepShard(i int, sh *shard.Shard, b uint64, from, to int64) error {
 	pop := sh.Population
 	n := int(to - from)
 	graded := pop.Graded()
-	f := e.fired[i][:0]
-	v := e.values[i][:0]
+	f := e.fired[b][i][:0]
+	v := e.values[b][i][:0]
 	lo := uint32(sh.Lo)
 	for s := 0; s < n; s++ {
 		step := from + int64(s)
@@ -461,8 +645,28 @@ func (e *Engine) stepShard(i int, sh *shard.Shard, from, to int64) error {
 			f[s] = append(f[s], x+lo)
 		}
 	}
-	e.fired[i], e.values[i] = f, v
+	e.fired[b][i], e.values[b][i] = f, v
 	return nil
+}
+
+// emitShard turns the spikes of shard i in the segment (buffer b) into
+// the events of its population's axons (direct only: the axons are
+// memoryless, so that each shard's part can be emitted on its own, and
+// concurrently).
+func (e *Engine) emitShard(i int, sh *shard.Shard, b uint64, from, to int64) {
+	fired := e.fired[b][i]
+	for slot, a := range e.outAx[sh.Pop] {
+		ax := e.net.Axons[a].Axon
+		evs := e.shEvents[b][i][slot][:0]
+		for s := range int(to - from) {
+			e.shAx[i] = ax.Emit(fired[s], e.shAx[i][:0])
+			st := from + int64(s)
+			for _, ev := range e.shAx[i] {
+				evs = append(evs, shard.StepEvent{Step: st, Event: ev})
+			}
+		}
+		e.shEvents[b][i][slot] = evs
+	}
 }
 
 func (e *Engine) errAt(step int64, sh *shard.Shard, err error) error {
@@ -473,32 +677,15 @@ func (e *Engine) errAt(step int64, sh *shard.Shard, err error) error {
 	return fmt.Errorf("step %d: population %s: %w", step, name, err)
 }
 
-// emit is phase 2 for worker k's populations: merge their shards' spikes
-// per step (for recording) and run their axons.
-func (e *Engine) emit(k int, from, to int64) error {
+// emit is phase 2 for worker k's populations (not direct): run their
+// axons on the segment's output, in buffer b.
+func (e *Engine) emit(k int, b uint64, from, to int64) error {
 	n := int(to - from)
 	for _, p := range e.pops[k] {
 		shards := e.shards[p]
-		first := slices.Index(e.all, shards[0])
 		graded := shards[0].Population.Graded()
-		steps, elems := e.segSteps[p][:0], e.segElems[p][:0]
-		if !graded {
-			for s := 0; s < n; s++ {
-				st := from + int64(s)
-				for j := range shards {
-					for _, x := range e.fired[first+j][s] {
-						steps = append(steps, st)
-						elems = append(elems, x)
-					}
-				}
-			}
-		}
-		e.segSteps[p], e.segElems[p] = steps, elems
-		for a, ax := range e.net.Axons {
-			if ax.Source != p || (len(ax.Targets) == 0 && len(ax.ModTargets) == 0) {
-				continue
-			}
-			if err := e.emitAxon(a, first, len(shards), graded, from, n); err != nil {
+		for _, a := range e.outAx[p] {
+			if err := e.emitAxon(a, b, e.first[p], len(shards), graded, from, n); err != nil {
 				return err
 			}
 		}
@@ -507,8 +694,8 @@ func (e *Engine) emit(k int, from, to int64) error {
 }
 
 // emitAxon turns the segment's output of the source's shards (all[first:
-// first+count]) into axon a's events.
-func (e *Engine) emitAxon(a, first, count int, graded bool, from int64, n int) error {
+// first+count]) in buffer b into axon a's events.
+func (e *Engine) emitAxon(a int, b uint64, first, count int, graded bool, from int64, n int) error {
 	ax := e.net.Axons[a].Axon
 	evs := e.events[a][:0]
 	for s := 0; s < n; s++ {
@@ -516,14 +703,14 @@ func (e *Engine) emitAxon(a, first, count int, graded bool, from int64, n int) e
 		if graded {
 			vals := e.axValues[a][:0]
 			for j := 0; j < count; j++ {
-				vals = append(vals, e.values[first+j][s]...)
+				vals = append(vals, e.values[b][first+j][s]...)
 			}
 			e.axValues[a] = vals
 			e.axEvents[a] = ax.EmitGraded(vals, e.axEvents[a][:0])
 		} else {
 			fired := e.axFired[a][:0]
 			for j := 0; j < count; j++ {
-				fired = append(fired, e.fired[first+j][s]...)
+				fired = append(fired, e.fired[b][first+j][s]...)
 			}
 			e.axFired[a] = fired
 			e.axEvents[a] = ax.Emit(fired, e.axEvents[a][:0])
@@ -540,8 +727,9 @@ func (e *Engine) emitAxon(a, first, count int, graded bool, from int64, n int) e
 	return nil
 }
 
-// record hands the last segment's spikes to OnSpikes, keeps them, and
-// reports progress up to step.
+// record hands the last segment's spikes (merged from its shards' in
+// buffer recBuf, step by step) to OnSpikes, keeps them, and reports
+// progress up to step.
 func (e *Engine) record(step int64) {
 	if !e.pendingRecord {
 		return
@@ -552,8 +740,21 @@ func (e *Engine) record(step int64) {
 			e.o.OnProgress(step)
 		}
 	}()
+	fired, sp := e.fired[e.recBuf], e.recSpan
 	for p, pop := range e.net.Populations {
-		steps, elems := e.segSteps[p], e.segElems[p]
+		steps, elems := e.segSteps[p][:0], e.segElems[p][:0]
+		if first := e.first[p]; !e.shards[p][0].Population.Graded() {
+			for s := range int(sp.to - sp.from) {
+				st := sp.from + int64(s)
+				for j := range e.shards[p] {
+					for _, x := range fired[first+j][s] {
+						steps = append(steps, st)
+						elems = append(elems, x)
+					}
+				}
+			}
+		}
+		e.segSteps[p], e.segElems[p] = steps, elems
 		if e.o.OnSpikes != nil {
 			e.o.OnSpikes(pop.Name, steps, elems)
 		}

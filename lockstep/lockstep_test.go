@@ -74,6 +74,25 @@ func TestMatchesSequential(t *testing.T) {
 			got := onLockstep(t, build(t), o, 1500)
 			testnets.Compare(t, fmt.Sprintf("%s with %d shards on %d workers", name, c.shards, c.workers), want, got)
 		}
+		for _, w := range []int{2, 3, 5} {
+			got := onLockstep(t, build(t), lockstep.Options{Balance: true, Workers: w}, 1500)
+			testnets.Compare(t, fmt.Sprintf("%s balanced on %d workers", name, w), want, got)
+		}
+	}
+}
+
+// Balance cuts CUBA once on two workers, and not together with Shards.
+func TestBalance(t *testing.T) {
+	e, err := lockstep.New(cuba(t), lockstep.Options{Balance: true, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got := e.Shards(); !slices.Equal(got, []int{2, 1}) || e.Workers() != 2 {
+		t.Fatalf("shards %v on %d workers, want [2 1] on 2", got, e.Workers())
+	}
+	if _, err := lockstep.New(cuba(t), lockstep.Options{Balance: true, Shards: map[string]int{"E": 2}}); err == nil {
+		t.Fatal("Balance with Shards: no error")
 	}
 }
 
@@ -267,5 +286,7 @@ func TestSynapseDelaysMatchSequential(t *testing.T) {
 			got := onLockstep(t, build(t), o, 900)
 			testnets.Compare(t, fmt.Sprintf("plastic %v, %d shards on %d workers", plastic, c.shards, c.workers), want, got)
 		}
+		got := onLockstep(t, build(t), lockstep.Options{Balance: true, Workers: 2}, 900)
+		testnets.Compare(t, fmt.Sprintf("plastic %v, balanced on 2 workers", plastic), want, got)
 	}
 }

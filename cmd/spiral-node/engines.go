@@ -61,11 +61,16 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		}
 		return e, desc, e.Close, 0, nil
 	case "lockstep":
-		// The automatic layout gives as many workers as the network keeps
-		// busy (a small one-step model hands segments over more than it
-		// steps on many cores).
-		le, err := lockstep.New(net, lockstep.Options{Shards: l.Shards, Workers: l.Cores,
-			ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
+		// The automatic layout (--shards 0) gives as many workers as the
+		// network keeps busy (a small one-step model hands segments over
+		// more than it steps on many cores), the populations balanced over
+		// them with as few cuts as possible (lockstep.Options.Balance).
+		opts := lockstep.Options{Shards: l.Shards, Workers: l.Cores,
+			ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress}
+		if spec.shards == 0 {
+			opts.Shards, opts.Balance = nil, true
+		}
+		le, err := lockstep.New(net, opts)
 		if err != nil {
 			return nil, "", nil, 2, err
 		}

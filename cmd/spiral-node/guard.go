@@ -33,6 +33,9 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 	actorsLike := engine == "actors" || engine == "lockstep"
 	if actorsLike {
 		shardLayout = estimate.ShardLayout(m, shards, runtime.GOMAXPROCS(0), layout.MinShardSize, layout.MinWorkPerCore)
+		if engine == "lockstep" && shards == 0 {
+			shardLayout = estimate.BalancedLayout(m, runtime.GOMAXPROCS(0), layout.MinWorkPerCore)
+		}
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {

@@ -100,6 +100,9 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	var shardLayout map[string]int
 	if split {
 		shardLayout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), layout.MinShardSize, layout.MinWorkPerCore)
+		if *engine == "lockstep" && *shards == 0 {
+			shardLayout = estimate.BalancedLayout(m, runtime.GOMAXPROCS(0), layout.MinWorkPerCore)
+		}
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {

@@ -83,27 +83,64 @@ func SplitReleasing(net *network.Network, counts map[string]int) ([][]*Shard, er
 	return split(net, counts, true)
 }
 
+// SplitRanges is Split with each population's shards given as ranges:
+// ranges[name] lists contiguous, non-empty ranges [lo, hi) that cover
+// [0, N) in order (a missing population is one shard). With release, the
+// network's copies are released as with SplitReleasing.
+func SplitRanges(net *network.Network, ranges map[string][][2]int, release bool) ([][]*Shard, error) {
+	for name, rs := range ranges {
+		p, ok := net.Population(name)
+		if !ok {
+			return nil, fmt.Errorf("shard: no population %q", name)
+		}
+		at := 0
+		for _, r := range rs {
+			if r[0] != at || r[1] <= r[0] {
+				break
+			}
+			at = r[1]
+		}
+		if at != p.N || len(rs) == 0 {
+			return nil, fmt.Errorf("shard: population %q: ranges %v do not cover [0, %d) in order", name, rs, p.N)
+		}
+	}
+	return splitWith(net, func(pi int) [][2]int {
+		if rs, ok := ranges[net.Populations[pi].Name]; ok {
+			return rs
+		}
+		return Ranges(net.Populations[pi].N, 1)
+	}, release)
+}
+
 func split(net *network.Network, counts map[string]int, release bool) ([][]*Shard, error) {
 	for name := range counts {
 		if _, ok := net.Population(name); !ok {
 			return nil, fmt.Errorf("shard: no population %q", name)
 		}
 	}
-	out := make([][]*Shard, len(net.Populations))
-	for pi, p := range net.Populations {
-		s := counts[p.Name]
-		if s < 1 {
-			s = 1
-		}
-		if s > p.N {
+	for _, p := range net.Populations {
+		if s := counts[p.Name]; s > p.N {
 			return nil, fmt.Errorf("shard: population %q: %d shards for %d neurons", p.Name, s, p.N)
 		}
+	}
+	return splitWith(net, func(pi int) [][2]int {
+		return Ranges(net.Populations[pi].N, max(counts[net.Populations[pi].Name], 1))
+	}, release)
+}
+
+// splitWith builds the shards of every population over the ranges that
+// ranges gives for it.
+func splitWith(net *network.Network, ranges func(pi int) [][2]int, release bool) ([][]*Shard, error) {
+	out := make([][]*Shard, len(net.Populations))
+	for pi, p := range net.Populations {
+		rs := ranges(pi)
+		s := len(rs)
 		if s > 1 {
 			if err := Splittable(net, pi); err != nil {
 				return nil, fmt.Errorf("shard: population %q cannot be split: %w", p.Name, err)
 			}
 		}
-		shards, err := splitPopulation(net, pi, s)
+		shards, err := splitPopulation(net, pi, rs)
 		if err != nil {
 			return nil, fmt.Errorf("shard: population %q: %w", p.Name, err)
 		}
@@ -176,11 +213,11 @@ func Ranges(n, s int) [][2]int {
 	return out
 }
 
-// splitPopulation builds the s shards of population pi, one goroutine per
-// core: each reads the network (models, stimuli, projections) and writes
-// only its own shard.
-func splitPopulation(net *network.Network, pi, s int) ([]*Shard, error) {
-	ranges := Ranges(net.Populations[pi].N, s)
+// splitPopulation builds the shards of population pi over ranges, one
+// goroutine per core: each reads the network (models, stimuli,
+// projections) and writes only its own shard.
+func splitPopulation(net *network.Network, pi int, ranges [][2]int) ([]*Shard, error) {
+	s := len(ranges)
 	shards := make([]*Shard, s)
 	errs := make([]error, s)
 	if s == 1 {
