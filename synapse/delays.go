@@ -110,14 +110,15 @@ func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 		}
 	default:
 		c.D = make([]uint16, len(c.Idx))
-		for r := 0; r < c.Rows; r++ {
+		scratch := make([][]float32, c.rowBlocks()) // per block, reused row after row
+		err := c.eachRowBlock(func(k, r int) error {
 			a, e := c.Ptr[r], c.Ptr[r+1]
-			if a == e {
-				continue
-			}
 			src := key.Stream(uint64(r))
-			ms, err := v.Expand(name, int(e-a), src)
-			if err != nil {
+			if n := int(e - a); cap(scratch[k]) < n {
+				scratch[k] = make([]float32, n)
+			}
+			ms := scratch[k][:e-a]
+			if err := v.ExpandInto(ms, name, src); err != nil {
 				return fmt.Errorf("synapse: row %d: %w", r, err)
 			}
 			for i, x := range ms {
@@ -137,6 +138,10 @@ func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 				}
 				c.D[int(a)+i] = d
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	c.compactDelays()

@@ -84,22 +84,42 @@ func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
 	return nil
 }
 
-// weightBlock is the number of synapses worth a goroutine of their own
-// in drawWeights.
-const weightBlock = 1 << 16
+// rowBlock is the number of synapses worth a goroutine of their own in
+// eachRowBlock.
+const rowBlock = 1 << 16
+
+// rowBlocks returns the number of blocks eachRowBlock cuts the rows into.
+func (c *CSR) rowBlocks() int {
+	if n := len(c.Idx); n >= 2*rowBlock {
+		return max(1, min(runtime.GOMAXPROCS(0), n/rowBlock, c.Rows))
+	}
+	return 1
+}
 
 // drawWeights draws the weights of every row from its own stream, in
-// place, and clips each row as it is drawn (while it is in cache). The
-// rows are cut into one block per core, of about equal synapse counts;
-// each block stops at its first bad row, and the error of the first block
-// that has one is that of the first bad row overall.
+// place, and clips each row as it is drawn (while it is in cache), the
+// rows cut into blocks by eachRowBlock.
 func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key) error {
-	blocks := 1
-	if n := len(c.Idx); n >= 2*weightBlock {
-		blocks = max(1, min(runtime.GOMAXPROCS(0), n/weightBlock, c.Rows))
-	}
+	return c.eachRowBlock(func(_, r int) error {
+		w := c.W[c.Ptr[r]:c.Ptr[r+1]]
+		if err := v.ExpandInto(w, "weight", key.Stream(uint64(r))); err != nil {
+			return fmt.Errorf("synapse: row %d: %w", r, err)
+		}
+		b.Clip(w)
+		return nil
+	})
+}
+
+// eachRowBlock calls f(k, r) for every row r with synapses, the rows cut
+// into blocks k of about equal synapse counts, one per core (one block for
+// a small CSR), each block on its own goroutine, its rows in order. f must
+// touch only its row's synapses (and what belongs to its block). Each block stops at its first error, and the
+// error of the first block that has one — that of the first bad row
+// overall — is returned.
+func (c *CSR) eachRowBlock(f func(k, r int) error) error {
+	blocks := c.rowBlocks()
 	errs := make([]error, blocks)
-	draw := func(k int) {
+	run := func(k int) {
 		// Rows [lo, hi): those whose first synapse falls in the block's
 		// share of the synapses.
 		n := uint64(len(c.Idx))
@@ -109,27 +129,24 @@ func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key) error {
 			hi = rowAt(c.Ptr[:c.Rows], uint32(uint64(k+1)*n/uint64(blocks)))
 		}
 		for r := lo; r < hi; r++ {
-			a, e := c.Ptr[r], c.Ptr[r+1]
-			if a == e {
+			if c.Ptr[r] == c.Ptr[r+1] {
 				continue
 			}
-			w := c.W[a:e]
-			if err := v.ExpandInto(w, "weight", key.Stream(uint64(r))); err != nil {
-				errs[k] = fmt.Errorf("synapse: row %d: %w", r, err)
+			if err := f(k, r); err != nil {
+				errs[k] = err
 				return
 			}
-			b.Clip(w)
 		}
 	}
 	if blocks == 1 {
-		draw(0)
+		run(0)
 	} else {
 		var wg sync.WaitGroup
 		for k := range blocks {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				draw(k)
+				run(k)
 			}()
 		}
 		wg.Wait()

@@ -120,7 +120,9 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 		res.Engine = "sequential stepper"
 		spikes = func(y int) ([]int64, []uint32) { return mons[y].Steps, mons[y].Elements }
 	case "lockstep":
-		e, err := lockstep.New(net, lockstep.Options{Shards: layout.Shards(net, nil, runtime.GOMAXPROCS(0)), ReleaseSynapses: true})
+		// The automatic layout of spiral-node run: the populations balanced
+		// over the cores with as few cuts as possible.
+		e, err := lockstep.New(net, lockstep.Options{Balance: true, Workers: layout.Cores(net, runtime.GOMAXPROCS(0)), ReleaseSynapses: true})
 		if err != nil {
 			return nil, err
 		}
