@@ -87,29 +87,37 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		*shards = src.shards
 	}
 
-	// The estimate, before anything is built.
-	var (
-		m   *estimate.Model
-		err error
-	)
-	m, err = src.estimate() // a file's contents as read and validated, not read again
+	est, need, code := inspectEstimate(name, src, *engine, *shards, split, *only, *force, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	return inspectBuilt(name, src, *engine, *shards, split, est, need, stdout, stderr)
+}
+
+// inspectEstimate prints the estimate of src's memory on engine, before
+// anything is built, and the memory available; it returns the estimate
+// and the peak the engine needs, and an exit code (>= 0) when inspect
+// ends here: --estimate-only, or an estimate beyond the available memory
+// without --force.
+func inspectEstimate(name string, src source, engine string, shards int, split, only, force bool, stdout, stderr io.Writer) (*estimate.Estimate, int64, int) {
+	m, err := src.estimate() // a file's contents as read and validated, not read again
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
-		return 2
+		return nil, 0, 2
 	}
 	var shardLayout map[string]int
 	if split {
-		shardLayout = estimate.ShardLayout(m, *shards, runtime.GOMAXPROCS(0), layout.MinShardSize, layout.MinWorkPerCore)
-		if *engine == "lockstep" && *shards == 0 {
+		shardLayout = estimate.ShardLayout(m, shards, runtime.GOMAXPROCS(0), layout.MinShardSize, layout.MinWorkPerCore)
+		if engine == "lockstep" && shards == 0 {
 			shardLayout = estimate.BalancedLayout(m, runtime.GOMAXPROCS(0), layout.MinWorkPerCore)
 		}
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: estimate: %v\n", name, err)
-		return 2
+		return nil, 0, 2
 	}
-	printEstimate(stdout, name, *engine, est)
+	printEstimate(stdout, name, engine, est)
 	need := max(est.BuildPeak, est.Sequential)
 	if split {
 		need = max(need, est.ActorsPeak)
@@ -119,17 +127,23 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	case aerr != nil:
 		fmt.Fprintf(stdout, "memory available: unknown (%v)\n", aerr)
 	default:
-		fmt.Fprintf(stdout, "memory available: %s (MemAvailable); the %s engine needs about %s\n", gb(avail), *engine, gb(need))
+		fmt.Fprintf(stdout, "memory available: %s (MemAvailable); the %s engine needs about %s\n", gb(avail), engine, gb(need))
 	}
-	if *only {
-		return 0
+	if only {
+		return est, need, 0
 	}
-	if aerr == nil && need > avail && !*force {
+	if aerr == nil && need > avail && !force {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: the estimate (%s for the %s engine) exceeds the available memory (%s): not building; --force builds anyway, --estimate-only only estimates\n",
-			name, gb(need), *engine, gb(avail))
-		return 1
+			name, gb(need), engine, gb(avail))
+		return est, need, 1
 	}
+	return est, need, -1
+}
 
+// inspectBuilt builds src and prints what it holds against the estimate:
+// populations, projections (synapses, bytes), the shards' copies on a
+// splitting engine, and the process's memory.
+func inspectBuilt(name string, src source, engine string, shards int, split bool, est *estimate.Estimate, need int64, stdout, stderr io.Writer) int {
 	net, err := src.build()
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: %v\n", name, err)
@@ -163,13 +177,13 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		plural(net.Neurons(), "neuron"), plural(meas.TotalSynapses, "synapse"), gb(meas.TotalBytes), gb(estBytes))
 	var kept [][]*shard.Shard // kept to the end, as the engine keeps them
 	if split {
-		counts := layout.Choose(net, *shards, runtime.GOMAXPROCS(0)).Shards
+		counts := layout.Choose(net, shards, runtime.GOMAXPROCS(0)).Shards
 		if sh, err := shard.Split(net, counts); err != nil {
-			fmt.Fprintf(stdout, "%s engine: cannot split: %v\n", *engine, err)
+			fmt.Fprintf(stdout, "%s engine: cannot split: %v\n", engine, err)
 		} else {
 			_, copies := estimate.MeasureShards(net, sh)
 			fmt.Fprintf(stdout, "%s engine: shards %v; the shards' column copies hold %s (estimated %s) beside the network's CSR\n",
-				*engine, sortedCounts(counts), gb(copies), gb(est.ShardSynapses))
+				engine, sortedCounts(counts), gb(copies), gb(est.ShardSynapses))
 			kept = sh
 		}
 	}
@@ -187,7 +201,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(stdout, "after a collection: Go heap in use %s (estimated %s for the %s engine)\n", gb(int64(ms.HeapInuse)), gb(steady), *engine)
+	fmt.Fprintf(stdout, "after a collection: Go heap in use %s (estimated %s for the %s engine)\n", gb(int64(ms.HeapInuse)), gb(steady), engine)
 	fmt.Fprintf(stdout, "actor runtime: segments of %s (the smallest link latency)\n", plural(actors.SegmentLength(net), "step"))
 	runtime.KeepAlive(net)
 	runtime.KeepAlive(kept)
