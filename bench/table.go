@@ -82,9 +82,20 @@ func meanSDStr(mean, sd float64, n int) string {
 // renderTable writes table.md.
 func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) string {
 	var b strings.Builder
+	tableHeader(&b, res)
+	speedTable(&b, res, sums, plotFile)
+	statsTable(&b, sums, rule)
+	modesTable(&b, sums)
+	failedRuns(&b, res)
+	tableNotes(&b)
+	return b.String()
+}
+
+// tableHeader writes the title, the machine and the protocol.
+func tableHeader(b *strings.Builder, res *Results) {
 	mc := res.Machine
 	cfg := res.Config
-	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("# Spiral vs Brian2, side by side\n\n")
 	if cfg.Quick {
 		p("**-quick preset: small sizes and short runs for trying the harness out; not a benchmark result.**\n\n")
@@ -100,6 +111,11 @@ func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) 
 		"and in Brian2 (%s), same scale, simulated time and dt = 0.1 ms. Times are seconds: median [min–max] (n successful runs).\n\n",
 		cfg.Reps, cfg.Seed, cfg.Seed+uint64(cfg.Reps)-1, strings.Join(cfg.Engines, ", "), orDash(strings.Join(cfg.BrianModes, ", ")))
 
+}
+
+// speedTable writes the main table: speed, memory and agreement per model.
+func speedTable(b *strings.Builder, res *Results, sums []ModelSummary, plotFile string) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("## Speed, memory, agreement\n\n")
 	p("| model | size | simulated | Spiral simulate s | Spiral whole run s | Brian2 best simulate s | ratio simulate | Brian2 best whole run s | ratio whole run | synaptic events/s Spiral / Brian2 | bytes/synapse (Spiral) | peak RSS MB Spiral / Brian2 | rates & CV ISI |\n")
 	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -137,6 +153,12 @@ func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) 
 	if plotFile != "" {
 		p("Plot: [%s](%s).", plotFile, plotFile)
 	}
+}
+
+// statsTable writes the rates and CVs of both simulators per population,
+// with the agreement rule.
+func statsTable(b *strings.Builder, sums []ModelSummary, rule Rule) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("\n\n## Statistics\n\n")
 	p("| model | population | Spiral rate Hz | Brian2 rate Hz | tolerance | Spiral CV ISI | Brian2 CV ISI | tolerance | verdict |\n")
 	p("|---|---|---|---|---|---|---|---|---|\n")
@@ -194,6 +216,11 @@ func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) 
 		"Rates: spikes / (neurons · simulated time) over the whole run; CV ISI: mean over neurons with at least 3 spikes.\n\n",
 		rule)
 
+}
+
+// modesTable writes one row per simulator, engine or mode of every model.
+func modesTable(b *strings.Builder, sums []ModelSummary) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("## Every mode\n\n")
 	p("| model | simulator | ok / runs | simulate s | whole run s | construction s (median) | synaptic events/s (median) | peak RSS MB (max) | other load (max, cores) |\n")
 	p("|---|---|---|---|---|---|---|---|---|\n")
@@ -212,6 +239,11 @@ func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) 
 				fmtDist(g.Simulate, g), fmtDist(g.Whole, g), sig(dist(builds).Median), sig(g.EventsPS.Median), mb(g.PeakRSS), load)
 		}
 	}
+}
+
+// failedRuns lists the runs that failed, if any.
+func failedRuns(b *strings.Builder, res *Results) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	var failed []Run
 	for _, r := range res.Runs {
 		if !r.OK {
@@ -228,6 +260,11 @@ func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) 
 			p("- %s, %s %s, seed %d%s: %s\n", r.Model, r.Sim, r.Mode, r.Seed, w, strings.ReplaceAll(r.Error, "\n", " "))
 		}
 	}
+}
+
+// tableNotes writes how each figure was measured.
+func tableNotes(b *strings.Builder) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("\n## Notes\n\n")
 	p("- Simulate phase: Spiral's `simulate_s` from summary.json; Brian2's `sim_s` (runtime: Brian's timer around the main loop; cpp_standalone: the timer inside the generated binary).\n")
 	p("- Whole run: Spiral, the wall time of the `spiral-node run` process (built once beforehand, not counted); Brian2, the script's `timing.total_process_s` (Python start-up, model construction, code generation and, in cpp_standalone mode, C++ compilation, the run, statistics).\n")
@@ -236,7 +273,6 @@ func renderTable(res *Results, sums []ModelSummary, rule Rule, plotFile string) 
 	p("- Bytes per synapse: Spiral's synapse storage from `spiral-node inspect` at scale 1 (storage per synapse does not depend on the scale for these models).\n")
 	p("- Peak RSS: ru_maxrss of each process from its rusage. For Brian2 it covers the process tree the script waited for (Python and, in cpp_standalone mode, g++ and the generated binary), so it can be the compiler's.\n")
 	p("- Other load: CPU time used by other processes during a run (from /proc/stat) divided by its wall time; above about 0.3 cores on a 2-core machine the timings are disturbed.\n")
-	return b.String()
 }
 
 func sizeStr(m Model, s ModelSummary) string {
