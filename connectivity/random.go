@@ -270,6 +270,11 @@ func (p FixedTotal) structure(sp space, key rng.Key) (ptr, idx []uint32, err err
 // sorted by radix. More pairs than that take two passes over the same
 // stream: count per row, then draw again and place. Either way each row
 // holds the same draws, so the sorted rows are the same.
+//
+// It is one function of about 130 lines on purpose: the build's hottest
+// loop (the microcircuit draws 3·10⁸ pairs here), whose passes share
+// buffers and whose speed was measured as written (docs/performance.md,
+// "Building"); reference_test.go pins its output.
 func drawPairs(sp space, key rng.Key, n uint64, multi bool) (ptr, idx []uint32) {
 	ptr = make([]uint32, sp.rows+1)
 	idx = make([]uint32, n)

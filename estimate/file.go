@@ -28,6 +28,9 @@ func File(path string) (*Model, error) {
 }
 
 // Parse is File on the file's contents.
+//
+// (About 105 lines: it reads the model file's own structure, and goes when
+// the estimate reads the recipe that modelfile builds — issue 11.)
 func Parse(name string, data []byte) (*Model, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {

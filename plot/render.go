@@ -327,59 +327,11 @@ func spikeCount(path string) (int64, error) {
 	return c.h.count(), nil
 }
 
+// spikes draws a population's raster and rate from its spike file.
 func (r *renderer) spikes(name string, size int, path string) error {
-	total, err := spikeCount(path)
+	pts, stride, total, tmax, err := r.rasterPoints(path, size)
 	if err != nil {
 		return err
-	}
-	maxPts := int64(r.opts.MaxRasterPoints)
-	perNeuron := make([]int64, size)
-	var pts []spike
-	keepAll := total <= maxPts
-	if keepAll {
-		pts = make([]spike, 0, total)
-	}
-	var tmax float64
-	_, err = scanSpikes(path, func(t, idx []float64) error {
-		for k, i := range idx {
-			if i < 0 || i >= float64(size) {
-				return invalid("%s: neuron index %g out of range [0,%d)", path, i, size)
-			}
-			perNeuron[int(i)]++
-			tmax = math.Max(tmax, t[k])
-			if keepAll {
-				pts = append(pts, spike{t: float32(t[k]), i: uint32(i)})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	stride := 1
-	if !keepAll {
-		stride = int((total + maxPts - 1) / maxPts)
-		for ; stride < size; stride++ {
-			var n int64
-			for j := 0; j < size; j += stride {
-				n += perNeuron[j]
-			}
-			if n <= maxPts {
-				break
-			}
-		}
-		pts = make([]spike, 0, maxPts)
-		_, err = scanSpikes(path, func(t, idx []float64) error {
-			for k, i := range idx {
-				if int(i)%stride == 0 && len(pts) < int(maxPts) {
-					pts = append(pts, spike{t: float32(t[k]), i: uint32(i)})
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
 	}
 	dur := math.Max(r.sum.DurationMS, tmax)
 
@@ -414,9 +366,72 @@ func (r *renderer) spikes(name string, size int, path string) error {
 	if err := r.save("raster_"+name, p.Draw); err != nil {
 		return err
 	}
+	return r.ratePlot(name, size, hist.rates(size, dur), bin)
+}
 
-	rates := hist.rates(size, dur)
-	p = newPlot(fmt.Sprintf("%s: population rate (mean %s Hz)", name, sig3(mean(rates))), "time (ms)", "rate (Hz)")
+// rasterPoints reads a population's spikes (size neurons) and returns the
+// points to draw — all of them, or those of every stride-th neuron so
+// that at most MaxRasterPoints remain — with the total count and the
+// latest spike time. Neuron indices outside the population are an error.
+func (r *renderer) rasterPoints(path string, size int) (pts []spike, stride int, total int64, tmax float64, err error) {
+	total, err = spikeCount(path)
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	maxPts := int64(r.opts.MaxRasterPoints)
+	perNeuron := make([]int64, size)
+	keepAll := total <= maxPts
+	if keepAll {
+		pts = make([]spike, 0, total)
+	}
+	_, err = scanSpikes(path, func(t, idx []float64) error {
+		for k, i := range idx {
+			if i < 0 || i >= float64(size) {
+				return invalid("%s: neuron index %g out of range [0,%d)", path, i, size)
+			}
+			perNeuron[int(i)]++
+			tmax = math.Max(tmax, t[k])
+			if keepAll {
+				pts = append(pts, spike{t: float32(t[k]), i: uint32(i)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	stride = 1
+	if keepAll {
+		return pts, stride, total, tmax, nil
+	}
+	stride = int((total + maxPts - 1) / maxPts)
+	for ; stride < size; stride++ {
+		var n int64
+		for j := 0; j < size; j += stride {
+			n += perNeuron[j]
+		}
+		if n <= maxPts {
+			break
+		}
+	}
+	pts = make([]spike, 0, maxPts)
+	_, err = scanSpikes(path, func(t, idx []float64) error {
+		for k, i := range idx {
+			if int(i)%stride == 0 && len(pts) < int(maxPts) {
+				pts = append(pts, spike{t: float32(t[k]), i: uint32(i)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	return pts, stride, total, tmax, nil
+}
+
+// ratePlot draws a population's rate, rates per bin of binMS.
+func (r *renderer) ratePlot(name string, size int, rates []float64, bin float64) error {
+	p := newPlot(fmt.Sprintf("%s: population rate (mean %s Hz)", name, sig3(mean(rates))), "time (ms)", "rate (Hz)")
 	if len(rates) > 0 {
 		xy := make(plotter.XYs, len(rates)+1)
 		for k, v := range rates {
