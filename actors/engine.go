@@ -657,8 +657,8 @@ func (e *Engine) start(window int) {
 			continue
 		}
 		src := net.Populations[ax.Source]
-		m := &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name, axon: ax.Axon,
-			graded: src.Graded(), n: src.Len(), ring: make([]*events, ring)}
+		m := &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name,
+			run: shard.Emitter{Axon: ax.Axon, Graded: src.Graded()}, ring: make([]*events, ring)}
 		for _, d := range feeds[a] {
 			m.dests = append(m.dests, e.spids[d.pop][d.shard])
 			m.remote = append(m.remote, e.remoteShard[e.globalID(d.pop, d.shard)])
@@ -873,10 +873,10 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 		if a.ev, err = messages.Reassemble(a.ev[:0], parts); err != nil {
 			return nil, fail(err)
 		}
-		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
+		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], Output: shard.Output{Fired: make([][]uint32, m.EpochLen)}}
 		for _, x := range a.ev {
 			k := x.Step - m.FirstStep
-			o.fired[k] = append(o.fired[k], x.Src)
+			o.Fired[k] = append(o.Fired[k], x.Src)
 		}
 	case *messages.GradedBatch:
 		if a.graded == nil {
@@ -898,9 +898,9 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 			return nil, fail(err)
 		}
 		n := int(m.TotalElements)
-		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], values: make([][]float32, m.EpochLen)}
-		for k := range o.values {
-			o.values[k] = samples[k*n : (k+1)*n]
+		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], Output: shard.Output{Values: make([][]float32, m.EpochLen)}}
+		for k := range o.Values {
+			o.Values[k] = samples[k*n : (k+1)*n]
 		}
 	}
 	if err := e.checkOutput(o, nil); err != nil {
@@ -926,16 +926,15 @@ type grant struct {
 // progress tells the clock a shard finished a segment.
 type progress struct{ seg int64 }
 
-// output is a shard's output for one segment: for spiking populations the
-// fired elements (population indices) of each step, for graded ones the
-// values of each step.
+// output is a shard's output for one segment (shard.Output): for spiking
+// populations the fired elements (population indices) of each step, for
+// graded ones the values of each step.
 type output struct {
-	seg    int64
-	from   int64
-	pop    int
-	shard  int
-	fired  [][]uint32
-	values [][]float32
+	seg   int64
+	from  int64
+	pop   int
+	shard int
+	shard.Output
 }
 
 // events is a bundle's batch for one segment: its events, each with its
