@@ -108,72 +108,31 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		s.take(m)
 	case *actuation:
 		s.ext.got[m.seg] = m.values
+	default:
+		if !s.receiveWire(ctx) {
+			return
+		}
+	}
+	for s.ready() {
+		s.compute(ctx)
+	}
+}
+
+// receiveWire handles the protobuf messages of a worker-hosted shard (and
+// the coordinator's requests); it reports whether the shard may now be
+// able to compute.
+func (s *shardActor) receiveWire(ctx actor.Context) bool {
+	switch m := ctx.Message().(type) {
 	case *messages.WorkerInit:
-		ready := &messages.WorkerReady{Actor: s.id}
-		switch {
-		case s.remote:
-			ready.Error = fmt.Sprintf("shard %d: already wired to the coordinator at %s", s.id, s.clock.Address)
-		case m.Fingerprint != s.fingerprint:
-			ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
-		case int(m.SegmentSteps) != segmentLength(s.net) || len(m.Bundles) != len(s.net.Axons):
-			ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
-		default:
-			s.init(m)
-		}
-		ctx.Respond(ready)
-		return
+		ctx.Respond(s.workerInit(m))
 	case *messages.Control:
-		if !s.remote {
-			s.wireFail("a control before the worker was wired")
-			return
-		}
-		switch m.Command {
-		case messages.Control_RUN_UNTIL:
-			if cut, _ := s.plan.Cut(); m.UntilStep < cut {
-				s.wireFail("run until step %d, before step %d already cut", m.UntilStep, cut)
-				return
-			}
-			s.plan.RunUntil(m.UntilStep)
-			s.learn = m.Learn
-		case messages.Control_DRIVE:
-			// An attachment drives this shard: from now on it waits for
-			// each segment's actuation (the coordinator sends this before
-			// the first run and waits for the answer).
-			if s.ext == nil {
-				s.ext = newExtInput(s.sh.Hi - s.sh.Lo)
-				s.sh.Population.AddStimulus(s.ext)
-			}
-			ctx.Respond(&messages.WorkerReady{Actor: s.id})
-			return
-		default:
-			s.wireFail("control command %v", m.Command)
-			return
-		}
+		return s.control(ctx, m)
 	case *messages.GradedBatch:
-		// An actuation (or a part of one) for a worker-hosted shard.
-		switch {
-		case !s.remote:
-			s.wireFail("an actuation before the worker was wired")
-			return
-		case s.ext == nil:
-			s.wireFail("an actuation of segment %d for a shard no attachment drives", m.Epoch)
-			return
-		case m.Link != s.id:
-			s.wireFail("an actuation of segment %d for shard %d", m.Epoch, m.Link)
-			return
-		}
-		if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
-			s.wireFail("actuation: %v", err)
-			return
-		}
-		if err := s.ext.take(m, s.sh.Hi-s.sh.Lo); err != nil {
-			s.wireFail("%v", err)
-			return
-		}
+		return s.actuationPart(m)
 	case *messages.Grant:
 		if !s.remote {
 			s.wireFail("a grant before the worker was wired")
-			return
+			return false
 		}
 		for {
 			if _, n := s.plan.Cut(); n > int64(min(m.UntilEpoch, 1<<62)) {
@@ -186,29 +145,30 @@ func (s *shardActor) Receive(ctx actor.Context) {
 			s.grants[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 			s.granted = max(s.granted, sg.N)
 		}
+		return true
 	case *messages.SpikeBatch:
 		if !s.remote {
 			s.wireFail("a spike batch before the worker was wired")
-			return
+			return false
 		}
 		ev, err := s.unpack(m)
 		if err != nil {
 			s.wireFail("%v", err)
-			return
+			return false
 		}
 		if ev != nil {
 			if err := s.takeChecked(ev); err != nil {
 				s.wireFail("%v", err)
-				return
+				return false
 			}
 		}
+		return true
 	case *messages.EventsRequest:
 		var n int64
 		for _, in := range s.sh.Inboxes {
 			n += in.Events()
 		}
 		ctx.Respond(&messages.Events{Actor: s.id, Events: n})
-		return
 	case *messages.WeightsRequest:
 		resp := &messages.Weights{Projection: m.Projection, Actor: s.id}
 		if int(m.Projection) < len(s.net.Projections) {
@@ -218,13 +178,83 @@ func (s *shardActor) Receive(ctx actor.Context) {
 			resp.Latency = s.sh.Latencies(int(m.Projection))
 		}
 		ctx.Respond(resp)
-		return
+	}
+	return false
+}
+
+// workerInit checks a coordinator's WorkerInit against what this worker
+// built and, if it agrees, wires the shard to the coordinator's actors;
+// it returns the answer.
+func (s *shardActor) workerInit(m *messages.WorkerInit) *messages.WorkerReady {
+	ready := &messages.WorkerReady{Actor: s.id}
+	switch {
+	case s.remote:
+		ready.Error = fmt.Sprintf("shard %d: already wired to the coordinator at %s", s.id, s.clock.Address)
+	case m.Fingerprint != s.fingerprint:
+		ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
+	case int(m.SegmentSteps) != segmentLength(s.net) || len(m.Bundles) != len(s.net.Axons):
+		ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
 	default:
-		return
+		s.init(m)
 	}
-	for s.ready() {
-		s.compute(ctx)
+	return ready
+}
+
+// control handles a coordinator's control of a worker-hosted shard; it
+// reports whether the shard may now be able to compute.
+func (s *shardActor) control(ctx actor.Context, m *messages.Control) bool {
+	if !s.remote {
+		s.wireFail("a control before the worker was wired")
+		return false
 	}
+	switch m.Command {
+	case messages.Control_RUN_UNTIL:
+		if cut, _ := s.plan.Cut(); m.UntilStep < cut {
+			s.wireFail("run until step %d, before step %d already cut", m.UntilStep, cut)
+			return false
+		}
+		s.plan.RunUntil(m.UntilStep)
+		s.learn = m.Learn
+		return true
+	case messages.Control_DRIVE:
+		// An attachment drives this shard: from now on it waits for each
+		// segment's actuation (the coordinator sends this before the
+		// first run and waits for the answer).
+		if s.ext == nil {
+			s.ext = newExtInput(s.sh.Hi - s.sh.Lo)
+			s.sh.Population.AddStimulus(s.ext)
+		}
+		ctx.Respond(&messages.WorkerReady{Actor: s.id})
+	default:
+		s.wireFail("control command %v", m.Command)
+	}
+	return false
+}
+
+// actuationPart files an actuation (or a part of one) for a
+// worker-hosted shard; it reports whether the shard may now be able to
+// compute.
+func (s *shardActor) actuationPart(m *messages.GradedBatch) bool {
+	switch {
+	case !s.remote:
+		s.wireFail("an actuation before the worker was wired")
+		return false
+	case s.ext == nil:
+		s.wireFail("an actuation of segment %d for a shard no attachment drives", m.Epoch)
+		return false
+	case m.Link != s.id:
+		s.wireFail("an actuation of segment %d for shard %d", m.Epoch, m.Link)
+		return false
+	}
+	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
+		s.wireFail("actuation: %v", err)
+		return false
+	}
+	if err := s.ext.take(m, s.sh.Hi-s.sh.Lo); err != nil {
+		s.wireFail("%v", err)
+		return false
+	}
+	return true
 }
 
 func (s *shardActor) take(m *events) {
