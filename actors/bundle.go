@@ -6,6 +6,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/messages"
 )
 
@@ -16,16 +17,13 @@ import (
 // process — inside that shard's actor, which saves a message hop per
 // segment.
 type emitter struct {
-	index   int // axon index in the network
-	name    string
-	axon    *axon.Axon
-	graded  bool
-	n       int // source elements
-	dests   []*actor.PID
-	remote  []bool // per destination: a worker-hosted shard (protobuf)
-	fired   []uint32
-	values  []float32
-	scratch []axon.Event
+	index int // axon index in the network
+	name  string
+	// run merges the source shards' outputs and runs the axon.
+	run    shard.Emitter
+	dests  []*actor.PID
+	remote []bool // per destination: a worker-hosted shard (protobuf)
+	parts  []shard.Output
 	// ring holds the batches of the last segments, reused in turn: the
 	// batch of segment j is read by the destination shards when they
 	// compute segment j + 1, and the clock's window guarantees that they
@@ -42,15 +40,12 @@ type emitter struct {
 }
 
 // emit computes the events of a segment from the parts (one output per
-// source shard, in shard order).
+// source shard, in shard order) with shard.Emitter.
 func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 	first := parts[0]
-	steps := len(first.fired)
-	if m.graded {
-		steps = len(first.values)
-		if m.values == nil {
-			m.values = make([]float32, m.n)
-		}
+	steps := len(first.Fired)
+	if m.run.Graded {
+		steps = len(first.Values)
 	}
 	slot := int(first.seg % int64(len(m.ring)))
 	msg := m.ring[slot]
@@ -61,34 +56,23 @@ func (m *emitter) emit(parts []*output, step *int64) (*events, error) {
 	*msg = events{axon: m.index, seg: first.seg, from: first.from, steps: steps, ev: msg.ev[:0]}
 	var rec *output
 	if m.merged != nil {
-		rec = ringOutput(m.merged, first.seg, steps, false)
+		rec = ringSlot(m.merged, first.seg)
 		rec.seg, rec.from, rec.pop, rec.shard = first.seg, first.from, first.pop, 0
 	}
-	for k := 0; k < steps; k++ {
-		st := first.from + int64(k)
-		*step = st
-		if m.graded {
-			off := 0
-			for _, p := range parts {
-				off += copy(m.values[off:], p.values[k])
-			}
-			m.scratch = m.axon.EmitGraded(m.values, m.scratch[:0])
-		} else {
-			m.fired = m.fired[:0]
-			for _, p := range parts {
-				m.fired = append(m.fired, p.fired[k]...)
-			}
-			if rec != nil {
-				rec.fired[k] = append(rec.fired[k][:0], m.fired...)
-			}
-			m.scratch = m.axon.Emit(m.fired, m.scratch[:0])
-		}
-		if err := m.axon.Err(); err != nil {
-			return nil, errAt(st, m.name, err)
-		}
-		for _, ev := range m.scratch {
-			msg.ev = append(msg.ev, stepEvent{Step: st, Event: ev})
-		}
+	m.parts = m.parts[:0]
+	for _, p := range parts {
+		m.parts = append(m.parts, p.Output)
+	}
+	var (
+		rout *shard.Output
+		err  error
+	)
+	if rec != nil {
+		rout = &rec.Output
+	}
+	msg.ev, err = m.run.Emit(first.from, steps, m.parts, msg.ev, rout, step)
+	if err != nil {
+		return nil, errAt(*step, m.name, err)
 	}
 	m.recorded = rec
 	return msg, nil

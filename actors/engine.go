@@ -569,19 +569,7 @@ func (e *Engine) start(window int) {
 	// Recorder.
 	e.rec = newRecorder(e)
 
-	// Which shards each axon feeds.
-	type dest struct{ pop, shard int }
-	feeds := make([][]dest, len(net.Axons))
-	for pi, row := range e.shards {
-		for si, sh := range row {
-			for a := range net.Axons {
-				if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
-					feeds[a] = append(feeds[a], dest{pi, si})
-				}
-			}
-		}
-	}
-
+	feeds := e.feeds()
 	// Which axons run in a bundle actor (the others run inside their
 	// source population's only shard).
 	bundled := make([]bool, len(net.Axons))
@@ -592,24 +580,7 @@ func (e *Engine) start(window int) {
 	for a := range dests {
 		dests[a] = len(feeds[a])
 	}
-	// A spiking population whose shards are all here and whose spikes a
-	// bundle gathers anyway records through that bundle: its first bundled
-	// axon forwards the merged spikes, one message per segment instead of
-	// one per shard.
-	recVia := make([]int, len(net.Populations))
-	for pi := range recVia {
-		recVia[pi] = -1
-		if len(e.workers) > 0 || net.Populations[pi].Graded() {
-			continue
-		}
-		for a, ax := range net.Axons {
-			if ax.Source == pi && bundled[a] {
-				recVia[pi] = a
-				e.rec.pops[pi].nshards = 1
-				break
-			}
-		}
-	}
+	recVia := e.recordVia(bundled)
 	pin := e.pinDispatchers(bundled, dests, recVia)
 	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(pin.recorder)))
 
@@ -621,16 +592,74 @@ func (e *Engine) start(window int) {
 	// shards take the batches of j when they compute j + 1 (one more
 	// segment of slack on top).
 	ring := window + 2
+	e.spawnShards(ring, recVia, pin, stop)
+	e.spawnBundles(ring, feeds, bundled, recVia, pin, stop)
 
-	// Shard actors (spawned first so bundles can address them); with
-	// workers, every shard lives in a worker process and is addressed by
-	// name there.
+	// Clock.
+	plan, _ := clock.New(e.e) // e.e >= 1
+	c := &clockActor{e: e, window: window, remote: e.remoteShard, plan: plan, segs: map[int64]grant{}}
+	for _, row := range e.spids {
+		c.shards = append(c.shards, row...)
+	}
+	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop, actor.WithDispatcher(pin.clock)))
+	for _, row := range e.shardAs {
+		for _, s := range row {
+			s.clock = e.clock
+		}
+	}
+}
+
+// dest is a shard, by population and index.
+type dest struct{ pop, shard int }
+
+// feeds returns, per axon, the shards it feeds.
+func (e *Engine) feeds() [][]dest {
+	feeds := make([][]dest, len(e.net.Axons))
+	for pi, row := range e.shards {
+		for si, sh := range row {
+			for a := range e.net.Axons {
+				if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+					feeds[a] = append(feeds[a], dest{pi, si})
+				}
+			}
+		}
+	}
+	return feeds
+}
+
+// recordVia returns, per population, the bundled axon through which it
+// records, or −1. A spiking population whose shards are all here and
+// whose spikes a bundle gathers anyway records through that bundle: its
+// first bundled axon forwards the merged spikes, one message per segment
+// instead of one per shard.
+func (e *Engine) recordVia(bundled []bool) []int {
+	recVia := make([]int, len(e.net.Populations))
+	for pi := range recVia {
+		recVia[pi] = -1
+		if len(e.workers) > 0 || e.net.Populations[pi].Graded() {
+			continue
+		}
+		for a, ax := range e.net.Axons {
+			if ax.Source == pi && bundled[a] {
+				recVia[pi] = a
+				e.rec.pops[pi].nshards = 1
+				break
+			}
+		}
+	}
+	return recVia
+}
+
+// spawnShards spawns the shard actors (first, so that bundles can address
+// them); with workers, every shard lives in a worker process and is
+// addressed by name there.
+func (e *Engine) spawnShards(ring int, recVia []int, pin pinning, stop actor.PropsOption) {
 	e.shardAs = make([][]*shardActor, len(e.shards))
 	e.spids = make([][]*actor.PID, len(e.shards))
 	id := 0
 	for pi, row := range e.shards {
 		for _, sh := range row {
-			s := newShardActor(net, sh, uint32(id), len(row), e.finish, e.log)
+			s := newShardActor(e.net, sh, uint32(id), len(row), e.finish, e.log)
 			s.ring = make([]*output, ring)
 			e.shardAs[pi] = append(e.shardAs[pi], s)
 			e.ids = append(e.ids, [2]int{pi, sh.Index})
@@ -639,7 +668,7 @@ func (e *Engine) start(window int) {
 				pid = actor.NewPID(e.workers[id%len(e.workers)], ShardActorName(id))
 				e.remoteShard = append(e.remoteShard, true)
 			} else {
-				pid = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(pin.shard[id])))
+				pid = e.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(pin.shard[id])))
 				e.remoteShard = append(e.remoteShard, false)
 			}
 			e.spids[pi] = append(e.spids[pi], pid)
@@ -649,16 +678,20 @@ func (e *Engine) start(window int) {
 			id++
 		}
 	}
-	// Bundles.
-	e.bpids = make([]*actor.PID, len(net.Axons))
-	e.bundleIDs = make([]string, len(net.Axons))
-	for a, ax := range net.Axons {
+}
+
+// spawnBundles gives every axon that feeds a shard its emitter: inside
+// the source's only shard, or in a bundle actor it spawns.
+func (e *Engine) spawnBundles(ring int, feeds [][]dest, bundled []bool, recVia []int, pin pinning, stop actor.PropsOption) {
+	e.bpids = make([]*actor.PID, len(e.net.Axons))
+	e.bundleIDs = make([]string, len(e.net.Axons))
+	for a, ax := range e.net.Axons {
 		if len(feeds[a]) == 0 {
 			continue
 		}
-		src := net.Populations[ax.Source]
-		m := &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name, axon: ax.Axon,
-			graded: src.Graded(), n: src.Len(), ring: make([]*events, ring)}
+		src := e.net.Populations[ax.Source]
+		m := &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name,
+			run: shard.Emitter{Axon: ax.Axon, Graded: src.Graded()}, ring: make([]*events, ring)}
 		for _, d := range feeds[a] {
 			m.dests = append(m.dests, e.spids[d.pop][d.shard])
 			m.remote = append(m.remote, e.remoteShard[e.globalID(d.pop, d.shard)])
@@ -674,22 +707,10 @@ func (e *Engine) start(window int) {
 		if recVia[ax.Source] == a {
 			b.rec, m.merged = e.recPID, make([]*output, ring)
 		}
-		e.bpids[a] = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(pin.bundle[a])))
+		e.bpids[a] = e.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(pin.bundle[a])))
 		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {
 			s.out = append(s.out, e.bpids[a])
-		}
-	}
-	// Clock.
-	plan, _ := clock.New(e.e) // e.e >= 1
-	c := &clockActor{e: e, window: window, remote: e.remoteShard, plan: plan, segs: map[int64]grant{}}
-	for _, row := range e.spids {
-		c.shards = append(c.shards, row...)
-	}
-	e.clock = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }, stop, actor.WithDispatcher(pin.clock)))
-	for _, row := range e.shardAs {
-		for _, s := range row {
-			s.clock = e.clock
 		}
 	}
 }
@@ -873,10 +894,10 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 		if a.ev, err = messages.Reassemble(a.ev[:0], parts); err != nil {
 			return nil, fail(err)
 		}
-		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], fired: make([][]uint32, m.EpochLen)}
+		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], Output: shard.Output{Fired: make([][]uint32, m.EpochLen)}}
 		for _, x := range a.ev {
 			k := x.Step - m.FirstStep
-			o.fired[k] = append(o.fired[k], x.Src)
+			o.Fired[k] = append(o.Fired[k], x.Src)
 		}
 	case *messages.GradedBatch:
 		if a.graded == nil {
@@ -898,9 +919,9 @@ func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop
 			return nil, fail(err)
 		}
 		n := int(m.TotalElements)
-		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], values: make([][]float32, m.EpochLen)}
-		for k := range o.values {
-			o.values[k] = samples[k*n : (k+1)*n]
+		o = &output{seg: int64(seg), from: m.FirstStep, pop: id[0], shard: id[1], Output: shard.Output{Values: make([][]float32, m.EpochLen)}}
+		for k := range o.Values {
+			o.Values[k] = samples[k*n : (k+1)*n]
 		}
 	}
 	if err := e.checkOutput(o, nil); err != nil {
@@ -926,16 +947,15 @@ type grant struct {
 // progress tells the clock a shard finished a segment.
 type progress struct{ seg int64 }
 
-// output is a shard's output for one segment: for spiking populations the
-// fired elements (population indices) of each step, for graded ones the
-// values of each step.
+// output is a shard's output for one segment (shard.Output): for spiking
+// populations the fired elements (population indices) of each step, for
+// graded ones the values of each step.
 type output struct {
-	seg    int64
-	from   int64
-	pop    int
-	shard  int
-	fired  [][]uint32
-	values [][]float32
+	seg   int64
+	from  int64
+	pop   int
+	shard int
+	shard.Output
 }
 
 // events is a bundle's batch for one segment: its events, each with its

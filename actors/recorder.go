@@ -60,7 +60,7 @@ func (r *recorder) Receive(ctx actor.Context) {
 		r.e.finish(peerError("recorder: %v", err))
 		return
 	}
-	n := len(o.fired) + len(o.values)
+	n := len(o.Fired) + len(o.Values)
 	r.bounds[o.seg] = [2]int64{o.from, o.from + int64(n)}
 	r.add(o, &step)
 	m := r.pops[0].next
@@ -139,11 +139,11 @@ func (r *recorder) add(o *output, step *int64) {
 		}
 		delete(p.pending, p.next)
 		start := len(p.steps)
-		for k := range parts[0].fired {
+		for k := range parts[0].Fired {
 			st := parts[0].from + int64(k)
 			*step = st
 			for _, q := range parts {
-				for _, el := range q.fired[k] {
+				for _, el := range q.Fired[k] {
 					p.steps = append(p.steps, st)
 					p.elems = append(p.elems, el)
 				}

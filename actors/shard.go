@@ -108,72 +108,31 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		s.take(m)
 	case *actuation:
 		s.ext.got[m.seg] = m.values
+	default:
+		if !s.receiveWire(ctx) {
+			return
+		}
+	}
+	for s.ready() {
+		s.compute(ctx)
+	}
+}
+
+// receiveWire handles the protobuf messages of a worker-hosted shard (and
+// the coordinator's requests); it reports whether the shard may now be
+// able to compute.
+func (s *shardActor) receiveWire(ctx actor.Context) bool {
+	switch m := ctx.Message().(type) {
 	case *messages.WorkerInit:
-		ready := &messages.WorkerReady{Actor: s.id}
-		switch {
-		case s.remote:
-			ready.Error = fmt.Sprintf("shard %d: already wired to the coordinator at %s", s.id, s.clock.Address)
-		case m.Fingerprint != s.fingerprint:
-			ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
-		case int(m.SegmentSteps) != segmentLength(s.net) || len(m.Bundles) != len(s.net.Axons):
-			ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
-		default:
-			s.init(m)
-		}
-		ctx.Respond(ready)
-		return
+		ctx.Respond(s.workerInit(m))
 	case *messages.Control:
-		if !s.remote {
-			s.wireFail("a control before the worker was wired")
-			return
-		}
-		switch m.Command {
-		case messages.Control_RUN_UNTIL:
-			if cut, _ := s.plan.Cut(); m.UntilStep < cut {
-				s.wireFail("run until step %d, before step %d already cut", m.UntilStep, cut)
-				return
-			}
-			s.plan.RunUntil(m.UntilStep)
-			s.learn = m.Learn
-		case messages.Control_DRIVE:
-			// An attachment drives this shard: from now on it waits for
-			// each segment's actuation (the coordinator sends this before
-			// the first run and waits for the answer).
-			if s.ext == nil {
-				s.ext = newExtInput(s.sh.Hi - s.sh.Lo)
-				s.sh.Population.AddStimulus(s.ext)
-			}
-			ctx.Respond(&messages.WorkerReady{Actor: s.id})
-			return
-		default:
-			s.wireFail("control command %v", m.Command)
-			return
-		}
+		return s.control(ctx, m)
 	case *messages.GradedBatch:
-		// An actuation (or a part of one) for a worker-hosted shard.
-		switch {
-		case !s.remote:
-			s.wireFail("an actuation before the worker was wired")
-			return
-		case s.ext == nil:
-			s.wireFail("an actuation of segment %d for a shard no attachment drives", m.Epoch)
-			return
-		case m.Link != s.id:
-			s.wireFail("an actuation of segment %d for shard %d", m.Epoch, m.Link)
-			return
-		}
-		if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
-			s.wireFail("actuation: %v", err)
-			return
-		}
-		if err := s.ext.take(m, s.sh.Hi-s.sh.Lo); err != nil {
-			s.wireFail("%v", err)
-			return
-		}
+		return s.actuationPart(m)
 	case *messages.Grant:
 		if !s.remote {
 			s.wireFail("a grant before the worker was wired")
-			return
+			return false
 		}
 		for {
 			if _, n := s.plan.Cut(); n > int64(min(m.UntilEpoch, 1<<62)) {
@@ -186,29 +145,30 @@ func (s *shardActor) Receive(ctx actor.Context) {
 			s.grants[sg.N] = grant{seg: sg.N, from: sg.From, to: sg.To}
 			s.granted = max(s.granted, sg.N)
 		}
+		return true
 	case *messages.SpikeBatch:
 		if !s.remote {
 			s.wireFail("a spike batch before the worker was wired")
-			return
+			return false
 		}
 		ev, err := s.unpack(m)
 		if err != nil {
 			s.wireFail("%v", err)
-			return
+			return false
 		}
 		if ev != nil {
 			if err := s.takeChecked(ev); err != nil {
 				s.wireFail("%v", err)
-				return
+				return false
 			}
 		}
+		return true
 	case *messages.EventsRequest:
 		var n int64
 		for _, in := range s.sh.Inboxes {
 			n += in.Events()
 		}
 		ctx.Respond(&messages.Events{Actor: s.id, Events: n})
-		return
 	case *messages.WeightsRequest:
 		resp := &messages.Weights{Projection: m.Projection, Actor: s.id}
 		if int(m.Projection) < len(s.net.Projections) {
@@ -218,13 +178,83 @@ func (s *shardActor) Receive(ctx actor.Context) {
 			resp.Latency = s.sh.Latencies(int(m.Projection))
 		}
 		ctx.Respond(resp)
-		return
+	}
+	return false
+}
+
+// workerInit checks a coordinator's WorkerInit against what this worker
+// built and, if it agrees, wires the shard to the coordinator's actors;
+// it returns the answer.
+func (s *shardActor) workerInit(m *messages.WorkerInit) *messages.WorkerReady {
+	ready := &messages.WorkerReady{Actor: s.id}
+	switch {
+	case s.remote:
+		ready.Error = fmt.Sprintf("shard %d: already wired to the coordinator at %s", s.id, s.clock.Address)
+	case m.Fingerprint != s.fingerprint:
+		ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
+	case int(m.SegmentSteps) != segmentLength(s.net) || len(m.Bundles) != len(s.net.Axons):
+		ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
 	default:
-		return
+		s.init(m)
 	}
-	for s.ready() {
-		s.compute(ctx)
+	return ready
+}
+
+// control handles a coordinator's control of a worker-hosted shard; it
+// reports whether the shard may now be able to compute.
+func (s *shardActor) control(ctx actor.Context, m *messages.Control) bool {
+	if !s.remote {
+		s.wireFail("a control before the worker was wired")
+		return false
 	}
+	switch m.Command {
+	case messages.Control_RUN_UNTIL:
+		if cut, _ := s.plan.Cut(); m.UntilStep < cut {
+			s.wireFail("run until step %d, before step %d already cut", m.UntilStep, cut)
+			return false
+		}
+		s.plan.RunUntil(m.UntilStep)
+		s.learn = m.Learn
+		return true
+	case messages.Control_DRIVE:
+		// An attachment drives this shard: from now on it waits for each
+		// segment's actuation (the coordinator sends this before the
+		// first run and waits for the answer).
+		if s.ext == nil {
+			s.ext = newExtInput(s.sh.Hi - s.sh.Lo)
+			s.sh.Population.AddStimulus(s.ext)
+		}
+		ctx.Respond(&messages.WorkerReady{Actor: s.id})
+	default:
+		s.wireFail("control command %v", m.Command)
+	}
+	return false
+}
+
+// actuationPart files an actuation (or a part of one) for a
+// worker-hosted shard; it reports whether the shard may now be able to
+// compute.
+func (s *shardActor) actuationPart(m *messages.GradedBatch) bool {
+	switch {
+	case !s.remote:
+		s.wireFail("an actuation before the worker was wired")
+		return false
+	case s.ext == nil:
+		s.wireFail("an actuation of segment %d for a shard no attachment drives", m.Epoch)
+		return false
+	case m.Link != s.id:
+		s.wireFail("an actuation of segment %d for shard %d", m.Epoch, m.Link)
+		return false
+	}
+	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
+		s.wireFail("actuation: %v", err)
+		return false
+	}
+	if err := s.ext.take(m, s.sh.Hi-s.sh.Lo); err != nil {
+		s.wireFail("%v", err)
+		return false
+	}
+	return true
 }
 
 func (s *shardActor) take(m *events) {
@@ -352,14 +382,33 @@ func (s *shardActor) ready() bool {
 	return b != nil && b.got == len(s.inputs)
 }
 
+// compute computes segment s.seg, which is ready: it applies the
+// previous segment's batches and actuation, steps the shard through the
+// segment (shard.Shard.StepSegment) and sends its output on.
 func (s *shardActor) compute(ctx actor.Context) {
 	g := s.grants[s.seg]
 	delete(s.grants, s.seg)
-	sh := s.sh
-	pop := sh.Population
+	if !s.apply() {
+		return
+	}
+	o := ringSlot(s.ring, s.seg)
+	o.seg, o.from, o.pop, o.shard = s.seg, g.from, s.sh.Pop, s.sh.Index
+	if err := s.sh.StepSegment(s.net, g.from, g.to, s.learn, &o.Output, &s.step); err != nil {
+		s.fail(errAt(s.step, s.name, err))
+		return
+	}
+	if !s.send(ctx, o, int(g.to-g.from)) {
+		return
+	}
+	s.prev = g
+	s.seg++
+}
 
-	// Apply the previous segment's batches in the canonical order
-	// (shard.Take).
+// apply hands the shard the previous segment's batches in the canonical
+// order (shard.Shard.Take), and the attachment's actuation of it. It
+// reports false when the run failed (a batch that does not cover the
+// previous segment).
+func (s *shardActor) apply() bool {
 	if s.seg > 0 && len(s.inputs) > 0 {
 		b := s.in[s.seg-1]
 		delete(s.in, s.seg-1)
@@ -375,7 +424,7 @@ func (s *shardActor) compute(ctx actor.Context) {
 					panic(err) // from this process: a bug
 				}
 				s.wireFail("%v", err)
-				return
+				return false
 			}
 			evs = append(evs, m.ev)
 			b.batches[k] = nil
@@ -383,52 +432,19 @@ func (s *shardActor) compute(ctx actor.Context) {
 		b.got = 0
 		s.free = append(s.free, b)
 		s.takeEvs = evs
-		s.touched += sh.Take(s.net, s.prev.from, s.prev.to, s.inputs, evs, s.pos)
+		s.touched += s.sh.Take(s.net, s.prev.from, s.prev.to, s.inputs, evs, s.pos)
 	}
 	if s.ext != nil && s.seg > 0 {
 		copy(s.ext.values, s.ext.got[s.seg-1])
 		delete(s.ext.got, s.seg-1)
 	}
+	return true
+}
 
-	n := int(g.to - g.from)
-	graded := pop.Graded()
-	o := ringOutput(s.ring, s.seg, n, graded)
-	o.seg, o.from, o.pop, o.shard = s.seg, g.from, sh.Pop, sh.Index
-	lo := uint32(sh.Lo)
-	for k := 0; k < n; k++ {
-		step := g.from + int64(k)
-		s.step = step
-		for _, in := range sh.Inboxes {
-			in.Arrive(step)
-		}
-		pop.Step(step)
-		for _, p := range sh.Plastic {
-			p.Learn(step, pop.PrevFired(), pop.PrevOutput(), s.learn)
-		}
-		if err := pop.Err(); err != nil {
-			s.fail(errAt(step, s.name, err))
-			return
-		}
-		for i, p := range sh.Plastic {
-			err := p.Err()
-			if err == nil {
-				err = s.net.Projections[sh.PlasticOf[i]].Err() // normalisation
-			}
-			if err != nil {
-				s.fail(errAt(step, s.name, err))
-				return
-			}
-		}
-		if graded {
-			o.values[k] = append(o.values[k][:0], pop.Output()...)
-		} else {
-			f := o.fired[k][:0]
-			for _, x := range pop.Fired() {
-				f = append(f, x+lo)
-			}
-			o.fired[k] = f
-		}
-	}
+// send hands a segment's output of n steps to the population's bundles
+// and the recorder (as protobuf from a worker process), and runs the
+// axons this shard emits itself. It reports false when the run failed.
+func (s *shardActor) send(ctx actor.Context, o *output, n int) bool {
 	if s.remote {
 		for _, msg := range s.encode(o, n) {
 			for _, b := range s.out {
@@ -436,50 +452,35 @@ func (s *shardActor) compute(ctx actor.Context) {
 			}
 			ctx.Send(s.rec, msg)
 		}
-	} else {
-		for _, b := range s.out {
-			ctx.Send(b, o)
-		}
-		for _, m := range s.emitters {
-			msg, err := m.emit([]*output{o}, &s.step)
-			if err != nil {
-				s.fail(err)
-				return
-			}
-			m.send(ctx, msg, s.self, s.take)
-		}
-		if s.rec != nil { // else a bundle records the population's spikes
-			ctx.Send(s.rec, o) // the recorder tells the clock when a segment is done
-		}
+		return true
 	}
-	s.prev = g
-	s.seg++
+	for _, b := range s.out {
+		ctx.Send(b, o)
+	}
+	for _, m := range s.emitters {
+		msg, err := m.emit([]*output{o}, &s.step)
+		if err != nil {
+			s.fail(err)
+			return false
+		}
+		m.send(ctx, msg, s.self, s.take)
+	}
+	if s.rec != nil { // else a bundle records the population's spikes
+		ctx.Send(s.rec, o) // the recorder tells the clock when a segment is done
+	}
+	return true
 }
 
-// ringOutput returns the output of ring for segment seg, with n steps of
-// spikes (or of values, if graded) whose slices are emptied and whose
-// storage is kept.
-func ringOutput(ring []*output, seg int64, n int, graded bool) *output {
+// ringSlot returns the output of ring for segment seg (its storage is
+// reused; shard.Shard.StepSegment and shard.Emitter.Emit size it).
+func ringSlot(ring []*output, seg int64) *output {
 	k := int(seg % int64(len(ring)))
 	o := ring[k]
 	if o == nil {
 		o = &output{}
 		ring[k] = o
 	}
-	if graded {
-		o.values = grow(o.values, n)
-	} else {
-		o.fired = grow(o.fired, n)
-	}
 	return o
-}
-
-// grow returns x with length n, keeping the storage of its elements.
-func grow[T any](x [][]T, n int) [][]T {
-	if cap(x) < n {
-		x = append(x[:cap(x)], make([][]T, n-cap(x))...)
-	}
-	return x[:n]
 }
 
 // encode turns a segment's output into protobuf messages, cut into parts
@@ -489,14 +490,14 @@ func grow[T any](x [][]T, n int) [][]T {
 // numbered from the shard's first).
 func (s *shardActor) encode(o *output, n int) []any {
 	var out []any
-	if o.values != nil {
+	if o.Values != nil {
 		m := s.sh.Hi - s.sh.Lo
 		if s.net.Populations[s.sh.Pop].Batch > 1 {
 			m = s.net.Populations[s.sh.Pop].Len()
 		}
 		gb := &messages.GradedBatch{Link: s.id, Epoch: uint64(o.seg), FirstStep: o.from, EpochLen: uint32(n),
 			NElements: uint32(m), TotalElements: uint32(m)}
-		for _, v := range o.values {
+		for _, v := range o.Values {
 			gb.Samples = append(gb.Samples, v...)
 		}
 		parts, err := gb.Split(messages.MaxFloatsPerMessage)
@@ -510,7 +511,7 @@ func (s *shardActor) encode(o *output, n int) []any {
 	}
 	sb := &messages.SpikeBatch{Link: s.id, Epoch: uint64(o.seg), FirstStep: o.from, EpochLen: uint32(n)}
 	s.scratch = s.scratch[:0]
-	for k, f := range o.fired {
+	for k, f := range o.Fired {
 		for _, e := range f {
 			s.scratch = append(s.scratch, messages.Event{Step: o.from + int64(k), Src: e, Value: 1})
 		}

@@ -90,7 +90,7 @@ func (e *Engine) wireSegment(seg uint64, next int64) error {
 // segment's bounds agree with the first output of that segment gathered
 // so far (ref, nil if none), and its elements lie in the shard.
 func (e *Engine) checkOutput(o, ref *output) error {
-	n := max(len(o.fired), len(o.values))
+	n := max(len(o.Fired), len(o.Values))
 	if n > e.e {
 		return fmt.Errorf("segment %d of %d steps (segments have at most %d)", o.seg, n, e.e)
 	}
@@ -104,7 +104,7 @@ func (e *Engine) checkOutput(o, ref *output) error {
 		}
 	}
 	if ref != nil {
-		if rn := max(len(ref.fired), len(ref.values)); ref.from != o.from || rn != n {
+		if rn := max(len(ref.Fired), len(ref.Values)); ref.from != o.from || rn != n {
 			return fmt.Errorf("segment %d covers steps [%d, %d), another shard's [%d, %d)", o.seg, o.from, o.from+int64(n), ref.from, ref.from+int64(rn))
 		}
 	}
@@ -114,7 +114,7 @@ func (e *Engine) checkOutput(o, ref *output) error {
 		// One shard holds every copy: elements b·N + i.
 		lo, hi = 0, p.Len()
 	}
-	for k, f := range o.fired {
+	for k, f := range o.Fired {
 		for _, x := range f {
 			if int(x) < lo || int(x) >= hi {
 				return fmt.Errorf("segment %d step %d: element %d outside the shard's [%d, %d)", o.seg, o.from+int64(k), x, lo, hi)

@@ -32,7 +32,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 )
@@ -93,10 +92,9 @@ type Engine struct {
 	// indexed by the parity of the segment (seg & 1): a segment's writes
 	// go to one while the previous segment's are read from the other.
 	//
-	// Per buffer, per shard: what it fired (global indices) or output,
-	// per step of the segment.
-	fired  [2][][][]uint32
-	values [2][][][]float32
+	// Per buffer, per shard: what it fired (population indices) or
+	// output, per step of the segment.
+	out [2][]shard.Output
 	// Per population: spikes of the segment (merged), for recording.
 	segSteps [][]int64
 	segElems [][]uint32
@@ -117,11 +115,11 @@ type Engine struct {
 	// source merged by step (scratch); per source shard, a position.
 	merged [][][]shard.StepEvent
 	srcPos [][]int
-	shAx   [][]axon.Event // per shard: scratch for its axons' events
-	// Per axon: scratch.
-	axFired  [][]uint32
-	axValues [][]float32
-	axEvents [][]axon.Event
+	// Direct, per shard, per axon of outAx[its population]: the emitter
+	// of the shard's part of the axon's events (phase 1).
+	shEm [][]*shard.Emitter
+	// Not direct, per axon: its emitter (phase 2).
+	axEm []*shard.Emitter
 
 	touched []uint32 // per worker: sums of the prefetching reads, kept so that they stay
 	step    int64    // next step
@@ -193,9 +191,8 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		w = max(1, min(w, len(e.all)))
 		e.plan(w)
 	}
-	for b := range e.fired {
-		e.fired[b] = make([][][]uint32, len(e.all))
-		e.values[b] = make([][][]float32, len(e.all))
+	for b := range e.out {
+		e.out[b] = make([]shard.Output, len(e.all))
 	}
 	np := len(net.Populations)
 	e.first = make([]int, np)
@@ -241,13 +238,20 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		}
 		e.merged = make([][][]shard.StepEvent, len(e.all))
 		e.srcPos = make([][]int, len(e.all))
-		e.shAx = make([][]axon.Event, len(e.all))
-		for i := range e.all {
+		e.shEm = make([][]*shard.Emitter, len(e.all))
+		for i, sh := range e.all {
 			e.merged[i] = make([][]shard.StepEvent, len(e.inputs[i]))
 			e.srcPos[i] = make([]int, most)
+			for _, a := range e.outAx[sh.Pop] {
+				e.shEm[i] = append(e.shEm[i], &shard.Emitter{Axon: net.Axons[a].Axon})
+			}
+		}
+	} else {
+		e.axEm = make([]*shard.Emitter, na)
+		for a, ax := range net.Axons {
+			e.axEm[a] = &shard.Emitter{Axon: ax.Axon, Graded: shards[ax.Source][0].Population.Graded()}
 		}
 	}
-	e.axFired, e.axValues, e.axEvents = make([][]uint32, na), make([][]float32, na), make([][]axon.Event, na)
 	e.errs = make([]error, w)
 	e.touched = make([]uint32, w)
 	e.bar.n = int32(w)
@@ -538,7 +542,7 @@ func (e *Engine) compute(k int, b uint64, prev span, from, to int64) error {
 			return err
 		}
 		if e.direct {
-			e.emitShard(i, sh, b, from, to)
+			e.emitShard(i, b, from, to)
 		}
 	}
 	return nil
@@ -597,55 +601,13 @@ func (e *Engine) gather(i, n, p int, pb uint64, prev span) []shard.StepEvent {
 	return out
 }
 
-// stepShard computes the segment's steps of shard i into buffer b.
+// stepShard computes the segment's steps of shard i into buffer b
+// (shard.Shard.StepSegment).
 func (e *Engine) stepShard(i int, sh *shard.Shard, b uint64, from, to int64) error {
-	pop := sh.Population
-	n := int(to - from)
-	graded := pop.Graded()
-	f := e.fired[b][i][:0]
-	v := e.values[b][i][:0]
-	lo := uint32(sh.Lo)
-	for s := 0; s < n; s++ {
-		step := from + int64(s)
-		for _, in := range sh.Inboxes {
-			in.Arrive(step)
-		}
-		pop.Step(step)
-		for _, p := range sh.Plastic {
-			p.Learn(step, pop.PrevFired(), pop.PrevOutput(), e.learn)
-		}
-		if err := pop.Err(); err != nil {
-			return e.errAt(step, sh, err)
-		}
-		for j, p := range sh.Plastic {
-			err := p.Err()
-			if err == nil {
-				err = e.net.Projections[sh.PlasticOf[j]].Err()
-			}
-			if err != nil {
-				return e.errAt(step, sh, err)
-			}
-		}
-		if graded {
-			if s < cap(v) {
-				v = v[:s+1]
-				v[s] = append(v[s][:0], pop.Output()...)
-			} else {
-				v = append(v, slices.Clone(pop.Output()))
-			}
-			continue
-		}
-		if s < cap(f) {
-			f = f[:s+1]
-			f[s] = f[s][:0]
-		} else {
-			f = append(f, nil)
-		}
-		for _, x := range pop.Fired() {
-			f[s] = append(f[s], x+lo)
-		}
+	var at int64
+	if err := sh.StepSegment(e.net, from, to, e.learn, &e.out[b][i], &at); err != nil {
+		return e.errAt(at, sh, err)
 	}
-	e.fired[b][i], e.values[b][i] = f, v
 	return nil
 }
 
@@ -653,19 +615,11 @@ func (e *Engine) stepShard(i int, sh *shard.Shard, b uint64, from, to int64) err
 // the events of its population's axons (direct only: the axons are
 // memoryless, so that each shard's part can be emitted on its own, and
 // concurrently).
-func (e *Engine) emitShard(i int, sh *shard.Shard, b uint64, from, to int64) {
-	fired := e.fired[b][i]
-	for slot, a := range e.outAx[sh.Pop] {
-		ax := e.net.Axons[a].Axon
-		evs := e.shEvents[b][i][slot][:0]
-		for s := range int(to - from) {
-			e.shAx[i] = ax.Emit(fired[s], e.shAx[i][:0])
-			st := from + int64(s)
-			for _, ev := range e.shAx[i] {
-				evs = append(evs, shard.StepEvent{Step: st, Event: ev})
-			}
-		}
-		e.shEvents[b][i][slot] = evs
+func (e *Engine) emitShard(i int, b uint64, from, to int64) {
+	var at int64
+	for slot, m := range e.shEm[i] {
+		// A memoryless axon fed by spikes does not fail.
+		e.shEvents[b][i][slot], _ = m.Emit(from, int(to-from), e.out[b][i:i+1], e.shEvents[b][i][slot][:0], nil, &at)
 	}
 }
 
@@ -682,10 +636,8 @@ func (e *Engine) errAt(step int64, sh *shard.Shard, err error) error {
 func (e *Engine) emit(k int, b uint64, from, to int64) error {
 	n := int(to - from)
 	for _, p := range e.pops[k] {
-		shards := e.shards[p]
-		graded := shards[0].Population.Graded()
 		for _, a := range e.outAx[p] {
-			if err := e.emitAxon(a, b, e.first[p], len(shards), graded, from, n); err != nil {
+			if err := e.emitAxon(a, b, e.first[p], len(e.shards[p]), from, n); err != nil {
 				return err
 			}
 		}
@@ -694,36 +646,17 @@ func (e *Engine) emit(k int, b uint64, from, to int64) error {
 }
 
 // emitAxon turns the segment's output of the source's shards (all[first:
-// first+count]) in buffer b into axon a's events.
-func (e *Engine) emitAxon(a int, b uint64, first, count int, graded bool, from int64, n int) error {
-	ax := e.net.Axons[a].Axon
-	evs := e.events[a][:0]
-	for s := 0; s < n; s++ {
-		st := from + int64(s)
-		if graded {
-			vals := e.axValues[a][:0]
-			for j := 0; j < count; j++ {
-				vals = append(vals, e.values[b][first+j][s]...)
-			}
-			e.axValues[a] = vals
-			e.axEvents[a] = ax.EmitGraded(vals, e.axEvents[a][:0])
-		} else {
-			fired := e.axFired[a][:0]
-			for j := 0; j < count; j++ {
-				fired = append(fired, e.fired[b][first+j][s]...)
-			}
-			e.axFired[a] = fired
-			e.axEvents[a] = ax.Emit(fired, e.axEvents[a][:0])
-		}
-		if err := ax.Err(); err != nil {
-			return fmt.Errorf("step %d: axon %q of population %s: %w", st, e.net.Axons[a].Name,
-				e.net.Populations[e.net.Axons[a].Source].Name, err)
-		}
-		for _, ev := range e.axEvents[a] {
-			evs = append(evs, shard.StepEvent{Step: st, Event: ev})
-		}
+// first+count]) in buffer b into axon a's events (shard.Emitter).
+func (e *Engine) emitAxon(a int, b uint64, first, count int, from int64, n int) error {
+	var (
+		at  int64
+		err error
+	)
+	e.events[a], err = e.axEm[a].Emit(from, n, e.out[b][first:first+count], e.events[a][:0], nil, &at)
+	if err != nil {
+		return fmt.Errorf("step %d: axon %q of population %s: %w", at, e.net.Axons[a].Name,
+			e.net.Populations[e.net.Axons[a].Source].Name, err)
 	}
-	e.events[a] = evs
 	return nil
 }
 
@@ -740,14 +673,14 @@ func (e *Engine) record(step int64) {
 			e.o.OnProgress(step)
 		}
 	}()
-	fired, sp := e.fired[e.recBuf], e.recSpan
+	out, sp := e.out[e.recBuf], e.recSpan
 	for p, pop := range e.net.Populations {
 		steps, elems := e.segSteps[p][:0], e.segElems[p][:0]
 		if first := e.first[p]; !e.shards[p][0].Population.Graded() {
 			for s := range int(sp.to - sp.from) {
 				st := sp.from + int64(s)
 				for j := range e.shards[p] {
-					for _, x := range fired[first+j][s] {
+					for _, x := range out[first+j].Fired[s] {
 						steps = append(steps, st)
 						elems = append(elems, x)
 					}
