@@ -169,7 +169,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		if len(o.Shards) > 0 {
 			return nil, errors.New("lockstep: Balance and Shards both set")
 		}
-		pieces, shards, err = balanced(net, w, o.ReleaseSynapses)
+		pieces, shards, err = shard.SplitBalanced(net, w, o.ReleaseSynapses)
 	} else {
 		split := shard.Split
 		if o.ReleaseSynapses {
@@ -266,25 +266,6 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		go e.worker(k)
 	}
 	return e, nil
-}
-
-// balanced splits the network as shard.Balanced lays it out on w
-// workers; it returns the pieces (one per shard, in the order of the
-// shards) and the shards.
-func balanced(net *network.Network, w int, release bool) ([]shard.Piece, [][]*shard.Shard, error) {
-	sizes := make([]int, len(net.Populations))
-	splittable := make([]bool, len(net.Populations))
-	for i, p := range net.Populations {
-		sizes[i], splittable[i] = p.N, shard.Splittable(net, i) == nil
-	}
-	pieces := shard.Balanced(sizes, splittable, w)
-	ranges := map[string][][2]int{}
-	for _, pc := range pieces {
-		name := net.Populations[pc.Pop].Name
-		ranges[name] = append(ranges[name], [2]int{pc.Lo, pc.Hi})
-	}
-	shards, err := shard.SplitRanges(net, ranges, release)
-	return pieces, shards, err
 }
 
 // place assigns the shards to the workers that pieces (one per shard, in

@@ -177,8 +177,23 @@ func inspectBuilt(name string, src source, engine string, shards int, split bool
 		plural(net.Neurons(), "neuron"), plural(meas.TotalSynapses, "synapse"), gb(meas.TotalBytes), gb(estBytes))
 	var kept [][]*shard.Shard // kept to the end, as the engine keeps them
 	if split {
-		counts := layout.Choose(net, shards, runtime.GOMAXPROCS(0)).Shards
-		if sh, err := shard.Split(net, counts); err != nil {
+		// As run lays them out: lockstep's automatic layout balances the
+		// populations over the cores (lockstep.Options.Balance).
+		l := layout.Choose(net, shards, runtime.GOMAXPROCS(0))
+		counts := l.Shards
+		var sh [][]*shard.Shard
+		var err error
+		if engine == "lockstep" && shards == 0 {
+			var pieces []shard.Piece
+			pieces, sh, err = shard.SplitBalanced(net, l.Cores, false)
+			counts = map[string]int{}
+			for _, pc := range pieces {
+				counts[net.Populations[pc.Pop].Name]++
+			}
+		} else {
+			sh, err = shard.Split(net, counts)
+		}
+		if err != nil {
 			fmt.Fprintf(stdout, "%s engine: cannot split: %v\n", engine, err)
 		} else {
 			_, copies := estimate.MeasureShards(net, sh)

@@ -3,6 +3,8 @@ package shard
 import (
 	"cmp"
 	"slices"
+
+	"github.com/spiral-sim/spiral/network"
 )
 
 // Piece is the range [Lo, Hi) of population Pop, placed on worker Worker.
@@ -89,4 +91,25 @@ func Balanced(sizes []int, splittable []bool, workers int) []Piece {
 		return cmp.Or(cmp.Compare(a.Pop, b.Pop), cmp.Compare(a.Lo, b.Lo))
 	})
 	return out
+}
+
+// SplitBalanced splits net as Balanced lays it out on w workers: the
+// populations that can be split (Splittable) cut so that every worker
+// gets as many neurons as it can, the others whole. It returns the pieces
+// (one per shard, naming its worker) and the shards of every population,
+// as SplitRanges does (release as there).
+func SplitBalanced(net *network.Network, w int, release bool) ([]Piece, [][]*Shard, error) {
+	sizes := make([]int, len(net.Populations))
+	splittable := make([]bool, len(net.Populations))
+	for i, p := range net.Populations {
+		sizes[i], splittable[i] = p.N, Splittable(net, i) == nil
+	}
+	pieces := Balanced(sizes, splittable, w)
+	ranges := map[string][][2]int{}
+	for _, pc := range pieces {
+		name := net.Populations[pc.Pop].Name
+		ranges[name] = append(ranges[name], [2]int{pc.Lo, pc.Hi})
+	}
+	shards, err := SplitRanges(net, ranges, release)
+	return pieces, shards, err
 }
