@@ -191,6 +191,29 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		w = max(1, min(w, len(e.all)))
 		e.plan(w)
 	}
+	e.wire()
+	e.errs = make([]error, w)
+	e.touched = make([]uint32, w)
+	e.bar.n = int32(w)
+	e.bar.cond = sync.NewCond(&e.bar.mu)
+	// With a processor to spare a waiter need not yield its own: Gosched
+	// goes through the scheduler's global queue and lock.
+	e.bar.yield = w >= runtime.GOMAXPROCS(0)
+	e.startCh = make([]chan int, w)
+	for k := 1; k < w; k++ {
+		e.startCh[k] = make(chan int, 1)
+		e.workerWG.Add(1)
+		go e.worker(k)
+	}
+	return e, nil
+}
+
+// wire sets up what the engine keeps between segments: the shards'
+// output buffers, each population's axons and the shards that take their
+// events, and the emitters — per shard when every axon is memoryless and
+// fed by spikes (the direct path: one barrier per segment), else per axon.
+func (e *Engine) wire() {
+	net, shards := e.net, e.shards
 	for b := range e.out {
 		e.out[b] = make([]shard.Output, len(e.all))
 	}
@@ -252,20 +275,6 @@ func New(net *network.Network, o Options) (*Engine, error) {
 			e.axEm[a] = &shard.Emitter{Axon: ax.Axon, Graded: shards[ax.Source][0].Population.Graded()}
 		}
 	}
-	e.errs = make([]error, w)
-	e.touched = make([]uint32, w)
-	e.bar.n = int32(w)
-	e.bar.cond = sync.NewCond(&e.bar.mu)
-	// With a processor to spare a waiter need not yield its own: Gosched
-	// goes through the scheduler's global queue and lock.
-	e.bar.yield = w >= runtime.GOMAXPROCS(0)
-	e.startCh = make([]chan int, w)
-	for k := 1; k < w; k++ {
-		e.startCh[k] = make(chan int, 1)
-		e.workerWG.Add(1)
-		go e.worker(k)
-	}
-	return e, nil
 }
 
 // place assigns the shards to the workers that pieces (one per shard, in
