@@ -127,11 +127,15 @@ done:
 // func cuba2(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, blocks *uint64, sum, rc *float32) int
 //
 // cubaParams: eight copies of d1 (0), d2 (32), k (64), e (96), g (128),
-// th (160), loaded once into Y8–Y13 (DX is then free). cur may be nil (no
-// current); sum may be nil (not stored); rc may be nil (no neuron
-// refractory): a lane whose rc is above zero keeps its potential and does
-// not fire. Only a block with a spike stores anything about spikes: the
-// entry (first neuron)·256 + (its lanes' bits) into blocks.
+// th (160), loaded once into Y8–Y13, and of 1 (192), read from memory. cur
+// may be nil (no current); sum may be nil (not stored); rc may be nil (no
+// neuron refractory): a lane whose rc is above zero keeps its potential,
+// does not fire and has its rc lowered by one. Stores that would not
+// change memory are masked off, so that a cache line they would leave as
+// it is is not written back: the inputs are cleared only where set (any
+// bit: a −0 is cleared too), rc is stored only where lowered. Only a block
+// with a spike stores anything about spikes: the entry
+// (first neuron)·256 + (its lanes' bits) into blocks.
 TEXT ·cuba2(SB), NOSPLIT, $0-96
 	MOVQ v+0(FP), DI
 	MOVQ cur+8(FP), R9
@@ -144,14 +148,15 @@ TEXT ·cuba2(SB), NOSPLIT, $0-96
 	MOVQ blocks+64(FP), R14
 	MOVQ sum+72(FP), R8
 	MOVQ rc+80(FP), SI
-	VMOVUPS 0(DX), Y8
-	VMOVUPS 32(DX), Y9
-	VMOVUPS 64(DX), Y10
-	VMOVUPS 96(DX), Y11
-	VMOVUPS 128(DX), Y12
-	VMOVUPS 160(DX), Y13
-	VXORPS  Y14, Y14, Y14
-	XORQ    AX, AX
+	VMOVUPS  0(DX), Y8
+	VMOVUPS  32(DX), Y9
+	VMOVUPS  64(DX), Y10
+	VMOVUPS  96(DX), Y11
+	VMOVUPS  128(DX), Y12
+	VMOVUPS  160(DX), Y13
+	VXORPS   Y14, Y14, Y14
+	VPCMPEQD Y15, Y15, Y15
+	XORQ     AX, AX
 
 cloop:
 	LEAQ 8(AX), BX
@@ -159,10 +164,10 @@ cloop:
 	JGT  cdone
 
 	// p = s1 + a1, q = s2 + a2; c = (cur + p) + q, or p + q.
-	VMOVUPS (R10)(AX*4), Y0
-	VADDPS  (R11)(AX*4), Y0, Y0
-	VMOVUPS (R12)(AX*4), Y1
-	VADDPS  (R13)(AX*4), Y1, Y1
+	VMOVUPS (R10)(AX*4), Y3
+	VADDPS  (R11)(AX*4), Y3, Y0
+	VMOVUPS (R12)(AX*4), Y7
+	VADDPS  (R13)(AX*4), Y7, Y1
 	TESTQ   R9, R9
 	JZ      nocur
 	VMOVUPS (R9)(AX*4), Y2
@@ -180,13 +185,18 @@ state:
 	VMOVUPS Y2, (R8)(AX*4)
 
 nosum:
-	// s ← p·d1, q·d2; inputs cleared.
-	VMULPS  Y8, Y0, Y0
-	VMOVUPS Y0, (R11)(AX*4)
-	VMULPS  Y9, Y1, Y1
-	VMOVUPS Y1, (R13)(AX*4)
-	VMOVUPS Y14, (R10)(AX*4)
-	VMOVUPS Y14, (R12)(AX*4)
+	// s ← p·d1, q·d2; the inputs that are set (a bit other than zero)
+	// cleared.
+	VMULPS     Y8, Y0, Y0
+	VMOVUPS    Y0, (R11)(AX*4)
+	VMULPS     Y9, Y1, Y1
+	VMOVUPS    Y1, (R13)(AX*4)
+	VPCMPEQD   Y14, Y3, Y3
+	VPXOR      Y15, Y3, Y3
+	VMASKMOVPS Y14, Y3, (R10)(AX*4)
+	VPCMPEQD   Y14, Y7, Y7
+	VPXOR      Y15, Y7, Y7
+	VMASKMOVPS Y14, Y7, (R12)(AX*4)
 
 	// u = (v + k·(e − v)) + g·c; spikes: u > th.
 	VMOVUPS (DI)(AX*4), Y4
@@ -199,11 +209,15 @@ nosum:
 	TESTQ   SI, SI
 	JZ      store
 
-	// Refractory lanes (rc > 0) keep v and do not fire.
-	VMOVUPS   (SI)(AX*4), Y7
-	VCMPPS    $0x1E, Y14, Y7, Y7
-	VBLENDVPS Y7, Y4, Y5, Y5
-	VANDNPS   Y6, Y7, Y6
+	// Refractory lanes (rc > 0) keep v, do not fire, and count down:
+	// rc ← rc − 1 there.
+	VMOVUPS    (SI)(AX*4), Y7
+	VCMPPS     $0x1E, Y14, Y7, Y3
+	VBLENDVPS  Y3, Y4, Y5, Y5
+	VANDNPS    Y6, Y3, Y6
+	VANDPS     192(DX), Y3, Y2
+	VSUBPS     Y2, Y7, Y7
+	VMASKMOVPS Y7, Y3, (SI)(AX*4)
 
 store:
 	VMOVUPS   Y5, (DI)(AX*4)
@@ -216,10 +230,11 @@ next:
 	JMP  cloop
 
 spike:
-	MOVQ AX, DX
-	SHLQ $8, DX
-	ORQ  BX, DX
-	MOVQ DX, (R14)
+	// AX·256 + BX (BX < 256), then AX again.
+	SHLQ $8, AX
+	ORQ  BX, AX
+	MOVQ AX, (R14)
+	SHRQ $8, AX
 	ADDQ $8, R14
 	JMP  next
 

@@ -75,16 +75,15 @@ func (m *ifModel) StepFused(step int64, in Input, recs []ExpCurrent, sum []float
 	cur := in.Current // nil: no current besides the receptors'
 	start := len(fired)
 	if len(recs) == 2 && m.simdOK() {
-		// The kernel holds the refractory neurons itself (rc > 0, the
-		// neurons of refList), so only their counts are left to do.
+		// The kernel holds the refractory neurons (rc > 0) itself and
+		// counts them down, reading rc rather than refList, which it
+		// leaves out of date (refStale).
 		var rc []float32
 		if m.refr {
 			rc = m.rc
+			m.refStale = true
 		}
 		fired = m.lifExp2SIMD(cur, sum, recs[0], recs[1], rc, fired)
-		if m.refr {
-			m.countDown()
-		}
 		m.last = append(m.last[:0], fired[start:]...)
 		m.pending = true
 		return fired, true
@@ -367,15 +366,14 @@ func (m *ifModel) condLoop(lo, hi int, cur []float32, r1, r2 ExpCurrent, two boo
 // cubaParams holds the constants of the AVX2 current-based loop, each
 // repeated for every lane (see coba_amd64.s for the layout).
 type cubaParams struct {
-	d1, d2, k, e, g, th [8]float32
+	d1, d2, k, e, g, th, one [8]float32
 }
 
 // lifExp2SIMD is lifExp2 with the whole blocks of eight neurons done by
 // the AVX2 kernel; cur and sum may be nil. With rc (the refractory
 // counts; nil: no neuron is refractory) a neuron with rc > 0 keeps its
-// potential and does not fire, which is what holding it with
-// enterRefractory and leaveRefractory gives; the counts are left as they
-// are (countDown).
+// potential, does not fire and has its count lowered by one, which is
+// what holding it with enterRefractory and leaveRefractory gives.
 func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float32, fired []uint32) []uint32 {
 	n := m.n
 	n8 := n &^ 7
@@ -385,6 +383,7 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float3
 		p = &cubaParams{}
 		for k := range 8 {
 			p.d1[k], p.d2[k], p.k[k], p.e[k], p.g[k], p.th[k] = r1.Decay, r2.Decay, m.ks, m.es, m.gs, m.ts
+			p.one[k] = 1
 		}
 		m.simdCuba = p
 	}
@@ -442,6 +441,7 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float3
 		for i := n8; i < n; i++ {
 			if rc[i] > 0 {
 				m.v[i] = tv[i-n8]
+				rc[i]--
 			}
 		}
 	}

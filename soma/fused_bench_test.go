@@ -95,3 +95,59 @@ func BenchmarkFusedCUBA(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFusedCUBASparse is FusedCUBA/two with the inputs and spiking
+// of a step of CUBA ×10 rather than every neuron firing (FusedCUBA's
+// neurons rest above threshold, so nearly all are refractory): about 2 %
+// of each receptor's inputs set per step, at random places, and a few
+// percent of the neurons refractory (reported as refractory-%).
+func BenchmarkFusedCUBASparse(b *testing.B) {
+	const n, steps = 40000, 64
+	spec := soma.LIF()
+	spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
+	reset := param.Const(-60)
+	spec.Reset = &reset
+	spec.Tau, spec.Refractory, spec.Integration = param.Const(20), param.Const(5), soma.Exact
+	m, err := spec.New(soma.Env{N: n, Batch: 1, Dt: 0.1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fu := m.(soma.Fuser)
+	recs := make([]soma.ExpCurrent, 2)
+	for r := range recs {
+		recs[r] = soma.ExpCurrent{In: make([]float32, n), G: make([]float32, n), Decay: 0.98 - 0.03*float32(r)}
+	}
+	// The input places of 64 steps, drawn once.
+	rnd := rand.New(rand.NewPCG(5, 6))
+	var places [steps][2][]int32
+	for s := range places {
+		for r := range 2 {
+			for range 900 {
+				places[s][r] = append(places[s][r], int32(rnd.IntN(n)))
+			}
+		}
+	}
+	w := [2]float32{8.0, -1.2}
+	var fired []uint32
+	refr := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for r := range recs {
+			in := recs[r].In
+			for _, j := range places[i%steps][r] {
+				in[j] += w[r]
+			}
+		}
+		fired, _ = fu.StepFused(int64(i), soma.Input{}, recs, nil, fired[:0])
+		if i%steps == 0 {
+			rc, _ := m.Var("refractory")
+			for _, c := range rc {
+				if c > 0 {
+					refr++
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/neuron")
+	b.ReportMetric(100*float64(refr)/float64(n)/float64((b.N+steps-1)/steps), "refractory-%")
+}

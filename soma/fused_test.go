@@ -26,6 +26,7 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		exact   bool
 		refrOn  bool
 		goLoop  bool   // hold the model to the Go loops
+		toggle  bool   // switch between the AVX2 kernel and the Go loops every few steps
 		sum     string // "", "own" (a slice of its own) or "current" (in place)
 	}
 	var cases []fusedCase
@@ -35,8 +36,12 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		{name: "two receptors, fewer than eight", n: 5, recs: 2, current: true, exact: true},
 		{name: "one receptor and a current", n: 41, recs: 1, current: true, exact: true},
 		{name: "one receptor", n: 8, recs: 1, refrOn: true},
+		{name: "two receptors, kernel and Go loops in turn", n: 45, recs: 2, exact: true, refrOn: true, toggle: true},
 	} {
 		for _, goLoop := range []bool{false, true} {
+			if c.toggle && goLoop {
+				continue
+			}
 			sums := []string{"", "own"}
 			if c.current {
 				sums = append(sums, "current")
@@ -100,8 +105,11 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				}
 				for r := range c.recs {
 					for i := range in[r] {
-						if rnd.IntN(4) == 0 {
+						switch rnd.IntN(40) {
+						case 0, 1, 2, 3, 4, 5, 6, 7, 8, 9:
 							in[r][i] = float32(rnd.Float64()*3 - 0.5)
+						case 10: // −0, which must be cleared too
+							in[r][i] = float32(math.Copysign(0, -1))
 						}
 					}
 				}
@@ -127,6 +135,12 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				if c.sum == "current" {
 					sum = cur
 				}
+				if c.toggle {
+					// Kernel for three steps, Go loops for four: the Go
+					// loops take over the refractory neurons the kernel
+					// counted down.
+					soma.SetSIMD(fusedModel, step%7 < 3)
+				}
 				var done bool
 				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, sum, ff[:0])
 				if !done {
@@ -141,7 +155,7 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				}
 				for r := range recs {
 					for i, x := range recs[r].In {
-						if x != 0 {
+						if math.Float32bits(x) != 0 {
 							t.Fatalf("step %d: receptor %d input %d not cleared (%g)", step, r, i, x)
 						}
 					}

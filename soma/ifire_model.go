@@ -26,7 +26,8 @@ type ifModel struct {
 	// (k = 0, g = (dt/τ)·R without Leak). This form keeps the fixed point
 	// at E + (g/k)·I whatever the rounding of k.
 	fast, scalar   bool
-	refList        []uint32  // fast path: the neurons with rc > 0
+	refList        []uint32  // fast path: the neurons with rc > 0, unless refStale
+	refStale       bool      // refList is out of date: rc alone tells (syncRefList)
 	held           []float32 // their potentials during the loop
 	kk, ee, gg     []float32
 	ks, es, gs, ts float32 // the same, when every element shares them
@@ -122,6 +123,7 @@ func (m *ifModel) Reset() {
 	}
 	m.last = m.last[:0]
 	m.refList = m.refList[:0]
+	m.refStale = false
 	m.pending = false
 	m.err = nil
 }
@@ -153,7 +155,7 @@ func (m *ifModel) Repolarize() {
 		m.thr.spiked(m.last)
 	}
 	v, rc, reset, kref := m.v, m.rc, m.reset, m.kref
-	list := m.fast && m.refr
+	list := m.fast && m.refr && !m.refStale
 	for _, i := range m.last {
 		v[i] = reset[i]
 		if list && rc[i] == 0 && kref[i] > 0 {
@@ -277,6 +279,7 @@ func (m *ifModel) stepFast(cur, jump []float32, fired []uint32) []uint32 {
 // enterRefractory counts down the refractory neurons and masks their
 // potential with −Inf.
 func (m *ifModel) enterRefractory() {
+	m.syncRefList()
 	v, rc := m.v, m.rc
 	m.held = m.held[:0]
 	for _, i := range m.refList {
@@ -286,21 +289,20 @@ func (m *ifModel) enterRefractory() {
 	}
 }
 
-// countDown is enterRefractory and leaveRefractory for a loop that held
-// the refractory neurons (rc > 0, those of refList) itself: it counts
-// their held step and drops those whose refractory period is over.
-func (m *ifModel) countDown() {
-	rc, list := m.rc, m.refList
-	k := 0
-	for _, i := range list {
-		r := rc[i] - 1
-		rc[i] = r
+// syncRefList brings refList up to date after the AVX2 kernel (which
+// counts the refractory neurons down in rc alone) when another loop takes
+// over: the neurons with rc > 0, in order.
+func (m *ifModel) syncRefList() {
+	if !m.refStale {
+		return
+	}
+	m.refStale = false
+	m.refList = m.refList[:0]
+	for i, r := range m.rc {
 		if r > 0 {
-			list[k] = i
-			k++
+			m.refList = append(m.refList, uint32(i))
 		}
 	}
-	m.refList = list[:k]
 }
 
 // leaveRefractory restores the held potentials (with the jumps they keep)

@@ -27,6 +27,7 @@ func sub(x []float32, lo, hi int) []float32 {
 // Split implements Splitter. The part's parameter and state slices are
 // views of the whole's.
 func (m *ifModel) Split(lo, hi int) (Model, error) {
+	m.syncRefList()
 	if err := splitCheck(m.kind, m.n, lo, hi, m.pending || len(m.refList) > 0); err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func (m *ifModel) Split(lo, hi int) (Model, error) {
 	if m.du != nil {
 		p.du = make([]float32, p.n)
 	}
-	p.refList, p.held, p.last, p.zeros = nil, nil, nil, nil
+	p.refList, p.refStale, p.held, p.last, p.zeros = nil, false, nil, nil, nil
 	p.terms = nil
 	p.adapt = nil
 	p.thr = m.thr.split(lo, hi)
