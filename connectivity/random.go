@@ -53,25 +53,7 @@ func (p FixedInDegree) structure(sp space, key rng.Key) (ptr, idx []uint32, err 
 			seen = newBitset(n)
 		}
 		for j := lo; j < hi; j++ {
-			w := newWords(key, uint64(j))
-			a := j * k
-			col := drawn[a : a : a+k]
-			if p.Multapses {
-				for range k {
-					col = append(col, w.below(uint32(n)))
-				}
-			} else {
-				col = floyd(&w, n, k, seen, col)
-				seen.clearAll(col)
-			}
-			if sp.excl { // skip the rows of neuron j
-				lo, t := uint32(j*sp.t), uint32(sp.t)
-				for q := range col {
-					if col[q] >= lo {
-						col[q] += t
-					}
-				}
-			}
+			p.column(sp, key, j, seen, drawn[j*k:j*k:(j+1)*k])
 		}
 	})
 	// Counting pass, then scatter column by column: the columns of each

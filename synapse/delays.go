@@ -77,7 +77,19 @@ func span[T uint8 | uint16](d []T) (lo, hi int) {
 // value (D and D8 nil): no memory per synapse; delays that differ take one
 // byte per synapse (D8) when all are at most 255 steps, else two (D).
 func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64) int, key rng.Key) error {
+	return c.InitDelaysPart(v, dt, toSteps, key, nil)
+}
+
+// InitDelaysPart is InitDelays for a part of a projection (Keep): every
+// synapse gets the delay it has in the whole, o saying where it lies
+// there (an array's value at that index; a distribution's draw at that
+// place of its row, the row's draws and redraws replayed). A nil o is the
+// whole.
+func (c *CSR) InitDelaysPart(v param.Value, dt float64, toSteps func(ms, dt float64) int, key rng.Key, o *Origin) error {
 	const name = "delay_ms"
+	if err := o.check(c); err != nil {
+		return err
+	}
 	conv := func(x float64, what string) (uint16, error) {
 		if !(x >= 0) || math.IsInf(x, 0) {
 			return 0, fmt.Errorf("synapse: %s = %g: must be >= 0 and finite", what, x)
@@ -98,26 +110,44 @@ func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 		c.d0 = d
 		return nil
 	case isArray(v):
-		ms, err := v.Expand(name, len(c.Idx), nil)
+		n := len(c.Idx)
+		if o != nil {
+			n = o.Len()
+		}
+		ms, err := v.Expand(name, n, nil)
 		if err != nil {
 			return fmt.Errorf("synapse: %w (one value per synapse, in CSR order)", err)
 		}
-		c.D = make([]uint16, len(c.Idx))
+		d := make([]uint16, n)
 		for k, x := range ms {
-			if c.D[k], err = conv(param.Widen(x), fmt.Sprintf("%s[%d]", name, k)); err != nil {
+			if d[k], err = conv(param.Widen(x), fmt.Sprintf("%s[%d]", name, k)); err != nil {
 				return err
 			}
+		}
+		c.D = d
+		if o != nil {
+			c.D = make([]uint16, len(c.Idx))
+			Pick(o, c.D, d)
 		}
 	default:
 		c.D = make([]uint16, len(c.Idx))
 		scratch := make([][]float32, c.rowBlocks()) // per block, reused row after row
+		var steps [][]uint16                        // per block, a whole row's delays (with o)
+		if o != nil {
+			steps = make([][]uint16, c.rowBlocks())
+		}
 		err := c.eachRowBlock(func(k, r int) error {
 			a, e := c.Ptr[r], c.Ptr[r+1]
 			src := key.Stream(uint64(r))
-			if n := int(e - a); cap(scratch[k]) < n {
-				scratch[k] = make([]float32, n)
+			n := int(e - a)
+			out := c.D[a:e]
+			if o != nil {
+				n = o.rowLen(r)
+				steps[k] = resize(steps[k], n)
+				out = steps[k]
 			}
-			ms := scratch[k][:e-a]
+			scratch[k] = resize(scratch[k], n)
+			ms := scratch[k]
 			if err := v.ExpandInto(ms, name, src); err != nil {
 				return fmt.Errorf("synapse: row %d: %w", r, err)
 			}
@@ -136,7 +166,10 @@ func (c *CSR) InitDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 				if err != nil {
 					return fmt.Errorf("synapse: row %d: drawn from %s: %w", r, v, err)
 				}
-				c.D[int(a)+i] = d
+				out[i] = d
+			}
+			if o != nil {
+				pickRow(o, r, a, c.D[a:e], out)
 			}
 			return nil
 		})

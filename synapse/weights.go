@@ -58,7 +58,18 @@ func (b Bounds) Clip(w []float32) int {
 // A large CSR's rows are drawn on several goroutines (one per core, each a
 // contiguous block of rows): the weights are the same.
 func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
+	return c.InitWeightsPart(v, b, key, nil)
+}
+
+// InitWeightsPart is InitWeights for a part of a projection (Keep): every
+// synapse gets the weight it has in the whole, o saying where it lies
+// there (an array's value at that index; a distribution's draw at that
+// place of its row, the row's draws replayed). A nil o is the whole.
+func (c *CSR) InitWeightsPart(v param.Value, b Bounds, key rng.Key, o *Origin) error {
 	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := o.check(c); err != nil {
 		return err
 	}
 	if len(c.W) != len(c.Idx) {
@@ -74,11 +85,18 @@ func (c *CSR) InitWeights(v param.Value, b Bounds, key rng.Key) error {
 			c.W[i] = float32(x)
 		}
 	case isArray(v):
-		if err := v.ExpandInto(c.W, name, nil); err != nil {
+		w := c.W
+		if o != nil {
+			w = make([]float32, o.Len())
+		}
+		if err := v.ExpandInto(w, name, nil); err != nil {
 			return fmt.Errorf("synapse: %w (one value per synapse, in CSR order)", err)
 		}
+		if o != nil {
+			Pick(o, c.W, w)
+		}
 	default:
-		return c.drawWeights(v, b, key)
+		return c.drawWeights(v, b, key, o)
 	}
 	b.Clip(c.W)
 	return nil
@@ -98,16 +116,37 @@ func (c *CSR) rowBlocks() int {
 
 // drawWeights draws the weights of every row from its own stream, in
 // place, and clips each row as it is drawn (while it is in cache), the
-// rows cut into blocks by eachRowBlock.
-func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key) error {
-	return c.eachRowBlock(func(_, r int) error {
+// rows cut into blocks by eachRowBlock. With an origin o, each row draws
+// its whole row's weights and keeps its own.
+func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key, o *Origin) error {
+	var scratch [][]float32
+	if o != nil {
+		scratch = make([][]float32, c.rowBlocks()) // per block, reused row after row
+	}
+	return c.eachRowBlock(func(blk, r int) error {
 		w := c.W[c.Ptr[r]:c.Ptr[r+1]]
-		if err := v.ExpandInto(w, "weight", key.Stream(uint64(r))); err != nil {
+		dst := w
+		if o != nil {
+			scratch[blk] = resize(scratch[blk], o.rowLen(r))
+			dst = scratch[blk]
+		}
+		if err := v.ExpandInto(dst, "weight", key.Stream(uint64(r))); err != nil {
 			return fmt.Errorf("synapse: row %d: %w", r, err)
+		}
+		if o != nil {
+			pickRow(o, r, c.Ptr[r], w, dst)
 		}
 		b.Clip(w)
 		return nil
 	})
+}
+
+// resize returns s with length n, reallocated only when too short.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // eachRowBlock calls f(k, r) for every row r with synapses, the rows cut
