@@ -46,7 +46,7 @@ func TestKeepDrawsAsTheWhole(t *testing.T) {
 	delays := map[string]param.Value{
 		"const":        param.Const(1.5),
 		"array":        param.Array(arr...),
-		"normal":       param.Normal(1.5, 0.75),             // about 2 % below 0: redrawn
+		"normal":       param.Normal(1.5, 0.75), // about 2 % below 0: redrawn
 		"normal-bound": param.Normal(1.5, 0.75).Within(0.05, math.Inf(1)),
 	}
 	parts := [][][2]int{{{0, cols}}, {{0, 1}}, {{10, 20}, {50, 51}, {150, 200}}, {{199, 200}}}
