@@ -256,6 +256,8 @@ type Network struct {
 	Inboxes   []*projection.Inbox
 	popIndex  map[string]int
 	projIndex map[string]int
+	// part is what BuildPart built (nil: the whole network).
+	part *Part
 }
 
 // Axon is a built axon and the projections it feeds.
@@ -267,6 +269,9 @@ type Axon struct {
 	// ModTargets are projections that follow this axon as a
 	// neuromodulator source.
 	ModTargets []*projection.Projection
+	// targetProjections are the network's projections of Targets, in the
+	// same order.
+	targetProjections []*Projection
 }
 
 // Projection is a built projection and where it comes from.
@@ -294,6 +299,14 @@ type Projection struct {
 	// latencies themselves are Runtime.Latencies().
 	Latency    latency.Spec
 	LatencyMax int
+	// Columns lists the target neurons whose synapses were built, as
+	// ranges [lo, hi) (see BuildPart); nil when all were. Runtime.Syn is
+	// then the whole projection's shape with only these columns filled.
+	Columns [][2]int
+	// delayFloor is the smallest synaptic delay (steps) that MinLatency
+	// counts for the projection: the smallest drawn in a whole build, the
+	// smallest its delay allows in a part build (see BuildPart).
+	delayFloor int
 	err        error
 }
 
@@ -315,6 +328,9 @@ func (p *Projection) Err() error {
 // they are built, so there the mask must be set before, and later changes
 // do not reach a split population.
 func (p *Projection) SetMask(mask []bool) error {
+	if p.Columns != nil && mask != nil {
+		return fmt.Errorf("projection %q: a mask needs the whole projection, and this network holds only the synapses of %v of its target (BuildPart)", p.Name, p.Columns)
+	}
 	if err := p.Runtime.SetMask(mask); err != nil {
 		return err
 	}
@@ -326,15 +342,25 @@ func (p *Projection) SetMask(mask []bool) error {
 
 // setLatency binds a latency rule to the projection: it draws the initial
 // learnt latencies (stream PurposeDelays of the projection) and hands them
-// and the rule to the runtime.
-func (p *Projection) setLatency(s latency.Spec, cfg Config, key rng.Key) error {
+// and the rule to the runtime. With an origin o (a part build) it draws
+// the whole projection's and keeps the part's.
+func (p *Projection) setLatency(s latency.Spec, cfg Config, key rng.Key, o *synapse.Origin) error {
 	if cfg.Batch != 1 {
 		return fmt.Errorf("%s: learnt latencies need batch 1, the network has batch %d", s.Kind(), cfg.Batch)
 	}
 	syn := p.Runtime.Syn
-	l, max, err := latency.Init(s, syn.Len(), cfg.DtMs, key.Stream(uint64(rng.PurposeDelays)))
+	n := syn.Len()
+	if o != nil {
+		n = o.Len() // the whole's draws, of which the part keeps its own
+	}
+	l, max, err := latency.Init(s, n, cfg.DtMs, key.Stream(uint64(rng.PurposeDelays)))
 	if err != nil {
 		return err
+	}
+	if o != nil {
+		part := make([]float32, syn.Len())
+		synapse.Pick(o, part, l)
+		l = part
 	}
 	rule, err := s.New(latency.Synapses{Syn: syn, Dt: cfg.DtMs, L: l, Max: max})
 	if err != nil {
@@ -361,9 +387,8 @@ func (n *Network) MinLatency() int {
 		l := a.Axon.MinLatency()
 		if len(a.ModTargets) == 0 {
 			d := math.MaxInt
-			for _, t := range a.Targets {
-				lo, _ := t.DelayRange()
-				d = min(d, lo)
+			for _, t := range a.targetProjections {
+				d = min(d, t.delayFloor)
 			}
 			l += d
 		}
@@ -401,7 +426,8 @@ func (n *Network) Projection(name string) (*Projection, bool) {
 	return n.Projections[i], true
 }
 
-// Synapses returns the total number of synapses.
+// Synapses returns the total number of synapses built (those of the part,
+// for a network built by BuildPart).
 func (n *Network) Synapses() int {
 	s := 0
 	for _, p := range n.Projections {
@@ -428,7 +454,14 @@ func (n *Network) Neurons() int {
 // connection, shape and key, so the network does not depend on the number
 // of cores. While a projection is drawn, up to GOMAXPROCS − 1 others may
 // still hold their temporaries (package estimate counts them).
-func (b *Builder) Build() (*Network, error) {
+func (b *Builder) Build() (*Network, error) { return b.BuildPart(nil) }
+
+// BuildPart is Build for one part of the network (nil: the whole; see
+// Part): every population, axon and projection is built, but a
+// projection holds only the synapses that end on the part's neurons of its
+// target — bit for bit those that Build gives them, with the same weights,
+// delays and learnt latencies — and the others are never held.
+func (b *Builder) BuildPart(part *Part) (*Network, error) {
 	cfg, errs := b.config()
 	if len(errs) > len(b.errs) {
 		// Without a valid dt or batch nothing else can be checked.
@@ -438,7 +471,7 @@ func (b *Builder) Build() (*Network, error) {
 		b:       b,
 		cfg:     cfg,
 		root:    rng.NewKey(cfg.Seed),
-		net:     &Network{Config: cfg, popIndex: map[string]int{}, projIndex: map[string]int{}},
+		net:     &Network{Config: cfg, popIndex: map[string]int{}, projIndex: map[string]int{}, part: part},
 		errs:    errs,
 		byName:  map[string]*popRT{},
 		failed:  map[string]bool{},
@@ -449,7 +482,11 @@ func (b *Builder) Build() (*Network, error) {
 	}
 	// The synapses of every projection are drawn first, in parallel, while
 	// the loop below assembles the projections in order.
-	draws := drawAll(b.conns, s.shapes(), cfg.DtMs, s.root)
+	cols, err := s.columns(part)
+	if err != nil {
+		return nil, errors.Join(append(s.errs, err)...)
+	}
+	draws := drawAll(b.conns, s.shapes(), cols, cfg.DtMs, s.root)
 	defer draws.stop()
 	for i, cd := range b.conns {
 		if err := s.projection(i, cd, draws); err != nil {
@@ -679,6 +716,9 @@ func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
 		return fmt.Errorf("%s: %w", where, d.err)
 	}
 	syn := d.syn
+	if c.Normalize != nil && d.cols != nil {
+		return fmt.Errorf("%s: normalisation needs the whole projection, and the part holds only the neurons %v of %q: a part must hold all of a normalised projection's target", where, d.cols, c.To)
+	}
 	if c.Normalize != nil {
 		if err := c.Normalize(syn); err != nil {
 			return fmt.Errorf("%s: normalisation: %w", where, err)
@@ -690,19 +730,24 @@ func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
 	}
 	np := &Projection{Name: cd.name, Source: s.net.popIndex[e.src.def.name], Target: s.net.popIndex[e.dst.def.name],
 		Runtime: rt, Normalize: c.Normalize, Wmin: d.lo, Wmax: d.hi,
-		Axon: slices.Index(s.net.Axons, e.axon), Receptor: e.recName, Rule: c.Plasticity, FollowAxon: -1}
+		Axon: slices.Index(s.net.Axons, e.axon), Receptor: e.recName, Rule: c.Plasticity, FollowAxon: -1, Columns: d.cols}
+	np.delayFloor, _ = syn.DelayRange()
+	if d.cols != nil {
+		np.delayFloor = delayFloor(c, s.cfg.DtMs)
+	}
 	if c.Plasticity != nil {
 		if err := np.setPlasticity(syn, s.cfg); err != nil {
 			return fmt.Errorf("%s: plasticity: %w", where, err)
 		}
 	}
-	if err := np.setDelays(c, syn, s.cfg, s.root.Sub(2, nameID(cd.name)), where); err != nil {
+	if err := np.setDelays(c, syn, s.cfg, s.root.Sub(2, nameID(cd.name)), d.origin, where); err != nil {
 		return err
 	}
 	if err := s.follow(np, c, where); err != nil {
 		return err
 	}
 	e.axon.Targets = append(e.axon.Targets, rt)
+	e.axon.targetProjections = append(e.axon.targetProjections, np)
 	s.net.projIndex[cd.name] = len(s.net.Projections)
 	s.net.Projections = append(s.net.Projections, np)
 	return nil
@@ -794,7 +839,7 @@ func (p *Projection) setPlasticity(syn *synapse.CSR, cfg Config) error {
 // its learnt latency and its plasticity, and sets up the learnt latency,
 // if any, drawing its initial values from key. where names the projection
 // in the problems.
-func (p *Projection) setDelays(c Connection, syn *synapse.CSR, cfg Config, key rng.Key, where string) error {
+func (p *Projection) setDelays(c Connection, syn *synapse.CSR, cfg Config, key rng.Key, o *synapse.Origin, where string) error {
 	if c.Latency != nil && syn.Delays() {
 		return fmt.Errorf("%s: latency: learnt latencies cannot be combined with synaptic delays (delay_ms)", where)
 	}
@@ -802,7 +847,7 @@ func (p *Projection) setDelays(c Connection, syn *synapse.CSR, cfg Config, key r
 		return fmt.Errorf("%s: plasticity: synaptic delays that differ per synapse (delay_ms = %v) cannot be combined with plasticity: the rules see a presynaptic event at one step for its whole row; use a constant delay_ms or the axon's delay", where, c.Delay)
 	}
 	if c.Latency != nil {
-		if err := p.setLatency(c.Latency, cfg, key); err != nil {
+		if err := p.setLatency(c.Latency, cfg, key, o); err != nil {
 			return fmt.Errorf("%s: latency: %w", where, err)
 		}
 	}
@@ -843,6 +888,11 @@ func (s *buildState) follow(p *Projection, c Connection, where string) error {
 type drawn struct {
 	syn    *synapse.CSR
 	lo, hi float32 // weight bounds
+	// cols are the target neurons drawn (nil: all) and origin where
+	// their synapses lie in the whole (nil when nothing per synapse is
+	// drawn, or for the whole).
+	cols   [][2]int
+	origin *synapse.Origin
 	err    error
 	done   chan struct{}
 }
@@ -859,7 +909,7 @@ type drawing struct {
 // per core, taking the connections in order. Drawing is a pure function
 // of the connection, its shape and its key, so the network does not depend
 // on the number of goroutines.
-func drawAll(conns []*connDef, shapes []*connectivity.Shape, dt float64, root rng.Key) *drawing {
+func drawAll(conns []*connDef, shapes []*connectivity.Shape, cols []*[][2]int, dt float64, root rng.Key) *drawing {
 	d := &drawing{out: make([]drawn, len(conns)), quit: make(chan struct{})}
 	for i := range d.out {
 		d.out[i].done = make(chan struct{})
@@ -882,7 +932,10 @@ func drawAll(conns []*connDef, shapes []*connectivity.Shape, dt float64, root rn
 				}
 				r := &d.out[i]
 				if shapes[i] != nil {
-					r.syn, r.lo, r.hi, r.err = drawSynapses(conns[i].c, *shapes[i], dt, root.Sub(2, nameID(conns[i].name)))
+					if cols[i] != nil {
+						r.cols = *cols[i]
+					}
+					r.syn, r.origin, r.lo, r.hi, r.err = drawSynapses(conns[i].c, *shapes[i], cols[i], dt, root.Sub(2, nameID(conns[i].name)))
 				}
 				close(r.done)
 			}
@@ -908,22 +961,44 @@ func (d *drawing) stop() {
 // any) and initial weights (within the weight bounds it returns): a static
 // projection whose weights are all equal keeps one value. A panic in a
 // pattern is returned as an error.
-func drawSynapses(c Connection, shape connectivity.Shape, dt float64, key rng.Key) (syn *synapse.CSR, lo, hi float32, err error) {
+func drawSynapses(c Connection, shape connectivity.Shape, cols *[][2]int, dt float64, key rng.Key) (syn *synapse.CSR, o *synapse.Origin, lo, hi float32, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			syn, err = nil, fmt.Errorf("drawing the synapses: panic: %v", r)
 		}
 	}()
-	syn, err = c.Pattern.Build(shape, key.Sub(uint64(rng.PurposeConnectivity)))
+	syn, o, err = buildPattern(c, shape, cols, key.Sub(uint64(rng.PurposeConnectivity)))
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, 0, err
 	}
+	lo, hi, err = drawValues(c, syn, o, dt, key)
+	return syn, o, lo, hi, err
+}
+
+// buildPattern draws the connection's pattern: whole (cols nil), or the
+// part that ends on the columns *cols, with its origin when the synapses
+// draw values of their own (weights, delays or learnt latencies not
+// constant).
+func buildPattern(c Connection, shape connectivity.Shape, cols *[][2]int, key rng.Key) (*synapse.CSR, *synapse.Origin, error) {
+	if cols == nil {
+		syn, err := c.Pattern.Build(shape, key)
+		return syn, nil, err
+	}
+	_, constW := c.Weight.IsConst()
+	_, constD := c.Delay.IsConst()
+	return connectivity.BuildPart(c.Pattern, shape, key, *cols, !constW || !constD || c.Latency != nil)
+}
+
+// drawValues draws the synaptic delays (if any) and the initial weights
+// of syn (within the weight bounds it returns) as drawSynapses says; o is
+// syn's origin when syn is a part.
+func drawValues(c Connection, syn *synapse.CSR, o *synapse.Origin, dt float64, key rng.Key) (lo, hi float32, err error) {
 	if c.hasDelay() {
 		if c.DelayRounding != axon.Floor && c.DelayRounding != axon.Nearest {
-			return nil, 0, 0, fmt.Errorf("delay rounding %v: must be Floor or Nearest", c.DelayRounding)
+			return 0, 0, fmt.Errorf("delay rounding %v: must be Floor or Nearest", c.DelayRounding)
 		}
-		if err := syn.InitDelays(c.Delay, dt, c.DelayRounding.Steps, key.Sub(uint64(rng.PurposeDelays))); err != nil {
-			return nil, 0, 0, err
+		if err := syn.InitDelaysPart(c.Delay, dt, c.DelayRounding.Steps, key.Sub(uint64(rng.PurposeDelays)), o); err != nil {
+			return 0, 0, err
 		}
 	}
 	wmin, wmax := c.Wmin, c.Wmax
@@ -936,17 +1011,17 @@ func drawSynapses(c Connection, shape connectivity.Shape, dt float64, key rng.Ke
 		}
 	}
 	if !(wmin <= wmax) {
-		return nil, 0, 0, fmt.Errorf("weight bounds [%g, %g]: wmin must not exceed wmax", wmin, wmax)
+		return 0, 0, fmt.Errorf("weight bounds [%g, %g]: wmin must not exceed wmax", wmin, wmax)
 	}
 	lo, hi = float32(wmin), float32(wmax)
 	if defaulted && c.Plasticity != nil {
 		// Clipping initial weights into bounds nobody asked for would
 		// silently change the model.
-		if err := syn.InitWeights(c.Weight, synapse.Unbounded(), key.Sub(uint64(rng.PurposeWeights))); err != nil {
-			return nil, 0, 0, err
+		if err := syn.InitWeightsPart(c.Weight, synapse.Unbounded(), key.Sub(uint64(rng.PurposeWeights)), o); err != nil {
+			return 0, 0, err
 		}
 		if k := outside(syn.W, lo, hi); k >= 0 {
-			return nil, 0, 0, fmt.Errorf("initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", syn.W[k])
+			return 0, 0, fmt.Errorf("initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", syn.W[k])
 		}
 	}
 	bounds := synapse.Bounds{Min: lo, Max: hi}
@@ -956,18 +1031,18 @@ func drawSynapses(c Connection, shape connectivity.Shape, dt float64, key rng.Ke
 		// Brunel's model) keep one value: 4 bytes per synapse. A
 		// constant is set so without writing the weights one by one.
 		if done, err := syn.InitUniform(c.Weight, bounds); err != nil {
-			return nil, 0, 0, err
+			return 0, 0, err
 		} else if done {
-			return syn, lo, hi, nil
+			return lo, hi, nil
 		}
 	}
-	if err := syn.InitWeights(c.Weight, bounds, key.Sub(uint64(rng.PurposeWeights))); err != nil {
-		return nil, 0, 0, err
+	if err := syn.InitWeightsPart(c.Weight, bounds, key.Sub(uint64(rng.PurposeWeights)), o); err != nil {
+		return 0, 0, err
 	}
 	if static {
 		syn.Compact()
 	}
-	return syn, lo, hi, nil
+	return lo, hi, nil
 }
 
 // axonEnv is the environment of a population's axon: its random streams
