@@ -147,7 +147,14 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: the network has no population")
 	}
 	split := shard.Split
-	if o.ReleaseSynapses && len(o.Workers) == 0 {
+	switch {
+	case len(o.Workers) > 0:
+		// Every shard lives in a worker process: here, stubs that hold
+		// their place and range, no state and no synapse.
+		split = func(net *network.Network, counts map[string]int) ([][]*shard.Shard, error) {
+			return shard.SplitPart(net, counts, func(int) bool { return false })
+		}
+	case o.ReleaseSynapses:
 		split = shard.SplitReleasing
 	}
 	shards, err := split(net, layout.Shards(net, o.Shards, runtime.GOMAXPROCS(0)))
@@ -609,6 +616,24 @@ func (e *Engine) start(window int) {
 	}
 }
 
+// fedBy returns which axons feed population pi's shards: those of its
+// incoming projections and of the modulators they follow (what
+// shard.Shard.In and ModIn list, known here without the shards, which
+// live in workers).
+func (e *Engine) fedBy(pi int) []bool {
+	fed := make([]bool, len(e.net.Axons))
+	for _, pr := range e.net.Projections {
+		if pr.Target != pi {
+			continue
+		}
+		fed[pr.Axon] = true
+		if pr.FollowAxon >= 0 {
+			fed[pr.FollowAxon] = true
+		}
+	}
+	return fed
+}
+
 // dest is a shard, by population and index.
 type dest struct{ pop, shard int }
 
@@ -616,9 +641,10 @@ type dest struct{ pop, shard int }
 func (e *Engine) feeds() [][]dest {
 	feeds := make([][]dest, len(e.net.Axons))
 	for pi, row := range e.shards {
-		for si, sh := range row {
+		fed := e.fedBy(pi)
+		for si := range row {
 			for a := range e.net.Axons {
-				if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
+				if fed[a] {
 					feeds[a] = append(feeds[a], dest{pi, si})
 				}
 			}

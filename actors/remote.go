@@ -209,9 +209,13 @@ func (e *Engine) initWorkers(fingerprint uint64) error {
 // projection's weights and writes them into the network's CSRs.
 func (e *Engine) gatherRemote() error {
 	for k, pr := range e.net.Projections {
-		if !pr.Plastic {
-			continue // static weights never change
+		if !pr.Plastic || pr.Columns != nil {
+			// Static weights never change; and a projection that this
+			// process built only in part (network.BuildPart) keeps its
+			// weights in the workers.
+			continue
 		}
+		full := pr.Runtime.Syn
 		for si, sh := range e.shards[pr.Target] {
 			g := e.globalID(pr.Target, si)
 			if !e.remoteShard[g] {
@@ -222,15 +226,16 @@ func (e *Engine) gatherRemote() error {
 				return fmt.Errorf("engine: weights of projection %q from shard %d: %w", pr.Name, g, err)
 			}
 			w, ok := res.(*messages.Weights)
-			if !ok || len(w.W) != sh.Syn[k].Len() {
+			if !ok {
 				return fmt.Errorf("engine: weights of projection %q from shard %d: bad answer %T (%v)", pr.Name, g, res, res)
 			}
-			copy(sh.Syn[k].W, w.W)
-			if l := sh.Latencies(k); l != nil {
-				if len(w.Latency) != len(l) {
-					return fmt.Errorf("engine: learnt latencies of projection %q from shard %d: %d values, want %d", pr.Name, g, len(w.Latency), len(l))
+			if err := shard.Place(full, sh.Lo, sh.Hi, full.W, w.W); err != nil {
+				return fmt.Errorf("engine: weights of projection %q from shard %d: %w", pr.Name, g, err)
+			}
+			if pr.Latency != nil {
+				if err := shard.Place(full, sh.Lo, sh.Hi, pr.Runtime.Latencies(), w.Latency); err != nil {
+					return fmt.Errorf("engine: learnt latencies of projection %q from shard %d: %w", pr.Name, g, err)
 				}
-				copy(l, w.Latency)
 			}
 		}
 	}
@@ -273,7 +278,9 @@ type WorkerOptions struct {
 
 // Serve builds the shards of net that this worker hosts and serves them
 // until Close. net must be built from the same model and seed as the
-// coordinator's.
+// coordinator's: whole, or only the part this worker hosts
+// (network.Builder.BuildPart with WorkerPart's part), so that no process
+// holds the whole network's synapses.
 func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	if o.Count < 1 || o.Index < 0 || o.Index >= o.Count {
 		return nil, fmt.Errorf("worker: index %d of %d workers", o.Index, o.Count)
@@ -282,7 +289,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	shards, err := shard.Split(net, o.Shards)
+	shards, err := shard.SplitPart(net, o.Shards, o.hosts)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +320,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	stop := actor.WithSupervisor(actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective }))
 	for _, row := range shards {
 		for _, sh := range row {
-			if g%o.Count == o.Index {
+			if o.hosts(g) {
 				s := newShardActor(net, sh, uint32(g), len(row), fail, log)
 				s.fingerprint = fp
 				s.onInit = func(c *actor.PID) {
@@ -346,6 +353,21 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	})
 	log.Info("worker serving", zap.String("address", w.address), zap.Int("index", o.Index))
 	return w, nil
+}
+
+// hosts reports whether the worker hosts shard g (numbered across the
+// populations in network order).
+func (o WorkerOptions) hosts(g int) bool { return g%o.Count == o.Index }
+
+// WorkerPart returns the part of a network (for network.BuildPart) that
+// the worker index of count hosts with the given shard counts (as in
+// WorkerOptions): the neurons of its shards. names and sizes are the
+// populations' names and sizes in network order (a network built for any
+// part has them: network.Part{} builds no synapse at all). whole names
+// projections to build whole nonetheless.
+func WorkerPart(names []string, sizes []int, shards map[string]int, index, count int, whole []string) *network.Part {
+	o := WorkerOptions{Index: index, Count: count}
+	return shard.Part(names, sizes, shards, o.hosts, whole)
 }
 
 // Lost is closed when the connection to the coordinator is lost (the run

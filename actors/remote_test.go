@@ -2,6 +2,7 @@ package actors_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -33,7 +34,14 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 		defer w.Close()
 		addrs = append(addrs, w.Address())
 	}
-	net := build(t)
+	return coordinate(t, build(t), shards, addrs, coord, steps)
+}
+
+// coordinate runs net for steps with its shards on the workers at addrs
+// and returns what it recorded: spikes, events, and the weights (and
+// learnt latencies) of the projections net holds whole.
+func coordinate(t *testing.T, net *network.Network, shards map[string]int, addrs []string, coord *transport.Identity, steps int) result {
+	t.Helper()
 	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs, Identity: coord})
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +61,9 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 		r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
 	}
 	for _, p := range net.Projections {
+		if p.Columns != nil {
+			continue // held in part: its weights stay in the workers
+		}
 		r.Weights[p.Name] = append([]float32(nil), p.Runtime.Syn.W...)
 		if l := p.Runtime.Latencies(); l != nil {
 			r.Weights[p.Name+" latencies"] = append([]float32(nil), l...)
@@ -80,6 +91,88 @@ func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
 		want := sequential(t, build(t), 1500)
 		got := onWorkers(t, build, map[string]int{"E": 3, "I": 2}, 2, 1500)
 		compare(t, name+" on two workers", want, got)
+	}
+}
+
+// Each worker builds only the synapses of the shards it hosts
+// (WorkerPart), and the coordinator none but those of the projections
+// whose weights it gathers: the spikes, events and gathered weights are
+// the sequential stepper's on the whole network, and each process holds
+// only its share of the synapses.
+func TestWorkersBuildOnlyTheirPart(t *testing.T) {
+	shards := map[string]int{"E": 3, "I": 2}
+	for _, plastic := range []bool{false, true} {
+		whole := testnets.BrunelLike(t, plastic)
+		want := sequential(t, whole, 1500)
+		skeleton, err := testnets.BrunelLikeBuilder(plastic).BuildPart(&network.Part{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := skeleton.Synapses(); n != 0 {
+			t.Fatalf("a network built for no neurons holds %d synapses", n)
+		}
+		var names []string
+		var sizes []int
+		for _, p := range skeleton.Populations {
+			names, sizes = append(names, p.Name), append(sizes, p.N)
+		}
+		coord, ids := identities(t, 2)
+		var addrs []string
+		held := 0
+		for i := range 2 {
+			part := actors.WorkerPart(names, sizes, shards, i, 2, nil)
+			net, err := testnets.BrunelLikeBuilder(plastic).BuildPart(part)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The part holds the whole's synapses that end on its neurons.
+			share := 0
+			for _, pr := range whole.Projections {
+				for _, j := range pr.Runtime.Syn.Idx {
+					for _, r := range part.Neurons[whole.Populations[pr.Target].Name] {
+						if int(j) >= r[0] && int(j) < r[1] {
+							share++
+						}
+					}
+				}
+			}
+			if got := net.Synapses(); got != share || got > whole.Synapses()*2/3 {
+				t.Errorf("plastic %v, worker %d (%v): %d synapses, want %d of %d", plastic, i, part, got, share, whole.Synapses())
+			}
+			held += net.Synapses()
+			w, err := actors.Serve(net, actors.WorkerOptions{Index: i, Count: 2, Shards: shards, Identity: ids[i]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			addrs = append(addrs, w.Address())
+		}
+		if held != whole.Synapses() {
+			t.Errorf("plastic %v: the workers hold %d synapses, the network has %d", plastic, held, whole.Synapses())
+		}
+		var gathered []string
+		if plastic {
+			gathered = []string{"EE", "EI"} // the learning ones
+		}
+		net, err := testnets.BrunelLikeBuilder(plastic).BuildPart(&network.Part{Whole: gathered})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantHeld := 0
+		for _, name := range gathered {
+			p, _ := whole.Projection(name)
+			wantHeld += p.Runtime.Syn.Len()
+		}
+		if net.Synapses() != wantHeld {
+			t.Errorf("plastic %v: the coordinator holds %d synapses, want %d (those it gathers)", plastic, net.Synapses(), wantHeld)
+		}
+		for name := range want.Weights {
+			if !slices.Contains(gathered, strings.TrimSuffix(name, " latencies")) {
+				delete(want.Weights, name)
+			}
+		}
+		got := coordinate(t, net, shards, addrs, coord, 1500)
+		compare(t, fmt.Sprintf("plastic %v, built in parts on two workers", plastic), want, got)
 	}
 }
 

@@ -82,6 +82,9 @@ func newShardActor(net *network.Network, sh *shard.Shard, id uint32, nshard int,
 		slot: make([]int, len(net.Axons)), ring: make([]*output, 1)}
 	for a := range net.Axons {
 		s.slot[a] = -1
+		if sh.Population == nil {
+			continue // a stub (shard.SplitPart): the shard runs in a worker
+		}
 		if len(sh.In[a]) > 0 || len(sh.ModIn[a]) > 0 {
 			s.slot[a] = len(s.inputs)
 			s.inputs = append(s.inputs, a)

@@ -99,7 +99,12 @@ func (m *Model) Projections() []string {
 
 // Build builds the network: connectivity and weights are drawn from
 // network.seed.
-func (m *Model) Build() (*network.Network, error) {
+func (m *Model) Build() (*network.Network, error) { return m.BuildPart(nil) }
+
+// BuildPart builds a part of the network (network.Builder.BuildPart; nil
+// is the whole): the synapses that end on the part's neurons, exactly as
+// Build draws them.
+func (m *Model) BuildPart(part *network.Part) (*network.Network, error) {
 	b := network.New(m.Network)
 	for _, p := range m.pops {
 		d := b.Population(p.name, p.size, p.model)
@@ -122,7 +127,7 @@ func (m *Model) Build() (*network.Network, error) {
 	for _, c := range m.projs {
 		b.Connect(c.name, c.c)
 	}
-	net, err := b.Build()
+	net, err := b.BuildPart(part)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.File, err)
 	}

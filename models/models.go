@@ -31,6 +31,9 @@ type Options struct {
 	Scale float64 // network scale (model-specific rule); default 1
 	Seed  uint64
 	DtMs  float64 // default 0.1
+	// Part, when set, builds only that part of the network
+	// (network.Builder.BuildPart): the synapses that end on its neurons.
+	Part *network.Part
 }
 
 func (o Options) norm() Options {
@@ -131,7 +134,7 @@ func vogelsAbbott(model string, o Options, va vaParams) (*network.Network, error
 		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: c.rec,
 			Pattern: connectivity.Bernoulli{P: p}, Autapses: true, Weight: param.Const(c.w)})
 	}
-	return b.Build()
+	return b.BuildPart(o.Part)
 }
 
 // BrunelParams are the Brunel (2000) model A parameters (NEST
@@ -202,7 +205,7 @@ func Brunel(o Options, bp BrunelParams) (*network.Network, error) {
 		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to,
 			Pattern: connectivity.FixedInDegree{K: c.k, Multapses: true}, Autapses: true, Weight: param.Const(c.w)})
 	}
-	return b.Build()
+	return b.BuildPart(o.Part)
 }
 
 // STDP is Song, Miller & Abbott (2000) as Brian2's STDP example: 1000·scale
@@ -241,7 +244,7 @@ func STDP(o Options) (*network.Network, error) {
 	b.Connect("syn", network.Connection{From: "in", To: "out", Receptor: "ge",
 		Pattern: connectivity.AllToAll{}, Weight: param.Uniform(0, gmax), Wmin: 0, Wmax: gmax,
 		Plasticity: rule})
-	return b.Build()
+	return b.BuildPart(o.Part)
 }
 
 // FI is the f–I curve of unconnected LIF neurons (Brian2's IF_curve_LIF):
@@ -273,6 +276,6 @@ func FI(o Options) (*network.Network, []float32, error) {
 	neuron.Integration = soma.Exact
 	neuron.V0 = ptr(param.Const(0))
 	b.Population("lif", n, neuron).Stimulus(stimulus.PerNeuron(ri))
-	net, err := b.Build()
+	net, err := b.BuildPart(o.Part)
 	return net, ri, err
 }

@@ -113,25 +113,79 @@ func SplitRanges(net *network.Network, ranges map[string][][2]int, release bool)
 }
 
 func split(net *network.Network, counts map[string]int, release bool) ([][]*Shard, error) {
-	for name := range counts {
-		if _, ok := net.Population(name); !ok {
-			return nil, fmt.Errorf("shard: no population %q", name)
-		}
-	}
-	for _, p := range net.Populations {
-		if s := counts[p.Name]; s > p.N {
-			return nil, fmt.Errorf("shard: population %q: %d shards for %d neurons", p.Name, s, p.N)
-		}
+	if err := checkCounts(net, counts); err != nil {
+		return nil, err
 	}
 	return splitWith(net, func(pi int) [][2]int {
 		return Ranges(net.Populations[pi].N, max(counts[net.Populations[pi].Name], 1))
 	}, release)
 }
 
+// checkCounts checks shard counts against the network's populations.
+func checkCounts(net *network.Network, counts map[string]int) error {
+	for name := range counts {
+		if _, ok := net.Population(name); !ok {
+			return fmt.Errorf("shard: no population %q", name)
+		}
+	}
+	for _, p := range net.Populations {
+		if s := counts[p.Name]; s > p.N {
+			return fmt.Errorf("shard: population %q: %d shards for %d neurons", p.Name, s, p.N)
+		}
+	}
+	return nil
+}
+
 // splitWith builds the shards of every population over the ranges that
 // ranges gives for it.
 func splitWith(net *network.Network, ranges func(pi int) [][2]int, release bool) ([][]*Shard, error) {
+	return splitOwned(net, ranges, release, nil)
+}
+
+// SplitPart is Split for one process of a run: it builds only the shards
+// g (numbered across the populations in network order, as the actor
+// runtime numbers them) for which own(g) holds, and leaves the others as
+// stubs that hold their place and range (Pop, Index, Lo, Hi) and nothing
+// else (Population nil). net may be built for a part (network.BuildPart)
+// that holds the owned shards' neurons (see Part).
+func SplitPart(net *network.Network, counts map[string]int, own func(g int) bool) ([][]*Shard, error) {
+	if err := checkCounts(net, counts); err != nil {
+		return nil, err
+	}
+	return splitOwned(net, func(pi int) [][2]int {
+		return Ranges(net.Populations[pi].N, max(counts[net.Populations[pi].Name], 1))
+	}, false, own)
+}
+
+// Part returns the network part (for network.BuildPart) that holds the
+// neurons of the shards g for which own(g) holds, the populations of
+// sizes (by name, in network order: names) cut as Split cuts them with
+// counts; whole names the projections to build whole.
+func Part(names []string, sizes []int, counts map[string]int, own func(g int) bool, whole []string) *network.Part {
+	part := &network.Part{Neurons: map[string][][2]int{}, Whole: whole}
+	g := 0
+	for i, name := range names {
+		for _, r := range Ranges(sizes[i], max(counts[name], 1)) {
+			if own(g) {
+				rs := part.Neurons[name]
+				if n := len(rs); n > 0 && rs[n-1][1] == r[0] {
+					rs[n-1][1] = r[1] // adjacent: one range
+				} else {
+					part.Neurons[name] = append(rs, r)
+				}
+			}
+			g++
+		}
+	}
+	return part
+}
+
+// splitOwned builds the shards of every population over the ranges that
+// ranges gives for it: those that own (nil: all) owns, stubs for the
+// others.
+func splitOwned(net *network.Network, ranges func(pi int) [][2]int, release bool, own func(g int) bool) ([][]*Shard, error) {
 	out := make([][]*Shard, len(net.Populations))
+	g := 0
 	for pi, p := range net.Populations {
 		rs := ranges(pi)
 		s := len(rs)
@@ -140,7 +194,13 @@ func splitWith(net *network.Network, ranges func(pi int) [][2]int, release bool)
 				return nil, fmt.Errorf("shard: population %q cannot be split: %w", p.Name, err)
 			}
 		}
-		shards, err := splitPopulation(net, pi, rs)
+		var mine func(k int) bool
+		if own != nil {
+			first := g
+			mine = func(k int) bool { return own(first + k) }
+		}
+		g += s
+		shards, err := splitPopulation(net, pi, rs, mine)
 		if err != nil {
 			return nil, fmt.Errorf("shard: population %q: %w", p.Name, err)
 		}
@@ -216,17 +276,42 @@ func Ranges(n, s int) [][2]int {
 // splitPopulation builds the shards of population pi over ranges, one
 // goroutine per core: each reads the network (models, stimuli,
 // projections) and writes only its own shard.
-func splitPopulation(net *network.Network, pi int, ranges [][2]int) ([]*Shard, error) {
+func splitPopulation(net *network.Network, pi int, ranges [][2]int, own func(k int) bool) ([]*Shard, error) {
 	s := len(ranges)
+	at := make([]int, 0, s)
+	var mine [][2]int
+	for k, r := range ranges {
+		if own == nil || own(k) {
+			mine, at = append(mine, r), append(at, k)
+		}
+	}
+	built, err := buildShards(net, pi, s, mine, at)
+	if err != nil || len(mine) == s {
+		return built, err
+	}
+	// Stubs for the shards of other processes.
 	shards := make([]*Shard, s)
-	errs := make([]error, s)
-	if s == 1 {
-		shards[0], errs[0] = buildShard(net, pi, 0, s, ranges[0][0], ranges[0][1])
+	for k, r := range ranges {
+		shards[k] = &Shard{Pop: pi, Index: k, Lo: r[0], Hi: r[1]}
+	}
+	for i, k := range at {
+		shards[k] = built[i]
+	}
+	return shards, nil
+}
+
+// buildShards builds the shards at[i] (of s) of population pi over
+// ranges[i], one goroutine per core when there are several.
+func buildShards(net *network.Network, pi, s int, ranges [][2]int, at []int) ([]*Shard, error) {
+	shards := make([]*Shard, len(ranges))
+	errs := make([]error, len(ranges))
+	if len(ranges) == 1 {
+		shards[0], errs[0] = buildShard(net, pi, at[0], s, ranges[0][0], ranges[0][1])
 		return shards, errs[0]
 	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for k, r := range ranges {
+	for i, r := range ranges {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
@@ -234,10 +319,10 @@ func splitPopulation(net *network.Network, pi int, ranges [][2]int) ([]*Shard, e
 			defer func() { <-slots }()
 			defer func() {
 				if x := recover(); x != nil {
-					errs[k] = fmt.Errorf("shard %d: panic: %v", k, x)
+					errs[i] = fmt.Errorf("shard %d: panic: %v", at[i], x)
 				}
 			}()
-			shards[k], errs[k] = buildShard(net, pi, k, s, r[0], r[1])
+			shards[i], errs[i] = buildShard(net, pi, at[i], s, r[0], r[1])
 		}()
 	}
 	wg.Wait()
@@ -314,6 +399,10 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 		if pr.Target != pi {
 			continue
 		}
+		if !within(pr.Columns, sh.Lo, sh.Hi) {
+			return fmt.Errorf("projection %q: the network holds the synapses of neurons %v of %q only, not those of this shard, [%d, %d) (network.BuildPart)",
+				pr.Name, pr.Columns, net.Populations[pi].Name, sh.Lo, sh.Hi)
+		}
 		rec, _ := sh.Population.Receptor(pr.Receptor)
 		in, ok := inboxes[rec]
 		if !ok {
@@ -381,6 +470,20 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 	return nil
 }
 
+// within reports whether [lo, hi) lies in one of the ranges cols (nil:
+// all columns).
+func within(cols [][2]int, lo, hi int) bool {
+	if cols == nil {
+		return true
+	}
+	for _, r := range cols {
+		if lo >= r[0] && hi <= r[1] {
+			return true
+		}
+	}
+	return false
+}
+
 // Columns returns the part of c whose columns lie in [lo, hi) (c itself
 // for the whole range); see synapse.CSR.Columns.
 func Columns(c *synapse.CSR, lo, hi int) *synapse.CSR {
@@ -424,6 +527,9 @@ func Gather(net *network.Network, shards [][]*Shard, k int) {
 	full := pr.Runtime.Syn
 	for _, sh := range shards[pr.Target] {
 		part := sh.Syn[k]
+		if sh.Population == nil {
+			continue // a stub: the shard lives elsewhere (SplitPart)
+		}
 		if _, static := part.Uniform(); part == full || static || !pr.Plastic {
 			continue // shared, or never changed
 		}
@@ -440,10 +546,40 @@ func Gather(net *network.Network, shards [][]*Shard, k int) {
 	}
 }
 
-// Fingerprint summarises a network and its shard layout — populations,
-// sizes, projections, synapse counts, a hash of every weight, of every
-// mask and of the synaptic delays, and the shard ranges — so that
-// processes that must have built the same thing can check that they did.
+// Place writes vals, the values of the synapses of full whose columns lie
+// in [lo, hi) in the order of full.Columns(lo, hi) (a shard's weights or
+// learnt latencies), into dst, full's per-synapse array (CSR order): the
+// reverse of ColumnValues. A count of values that does not match is an
+// error, and nothing is written.
+func Place(full *synapse.CSR, lo, hi int, dst, vals []float32) error {
+	if len(dst) != full.Len() {
+		return fmt.Errorf("%d values for %d synapses", len(dst), full.Len())
+	}
+	n := 0
+	for _, j := range full.Idx {
+		if int(j) >= lo && int(j) < hi {
+			n++
+		}
+	}
+	if len(vals) != n {
+		return fmt.Errorf("%d values for the %d synapses of neurons [%d, %d)", len(vals), n, lo, hi)
+	}
+	q := 0
+	for k, j := range full.Idx {
+		if int(j) >= lo && int(j) < hi {
+			dst[k] = vals[q]
+			q++
+		}
+	}
+	return nil
+}
+
+// Fingerprint summarises a network and its shard layout — time step,
+// batch, seed, the segment length, populations, sizes and shard ranges,
+// each projection's name, ends, shape and plasticity, and masks — so that the
+// processes of a run, each of which builds its own part of the network
+// (network.BuildPart), can check that they built the same model. It reads
+// no synapse: no process holds them all.
 func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 	h := fnv.New64a()
 	put := func(xs ...uint64) {
@@ -453,7 +589,7 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 			h.Write(b[:])
 		}
 	}
-	put(math.Float64bits(net.Config.DtMs), uint64(net.Config.Batch))
+	put(math.Float64bits(net.Config.DtMs), uint64(net.Config.Batch), net.Config.Seed, uint64(net.MinLatency()))
 	for i, p := range net.Populations {
 		h.Write([]byte(p.Name))
 		put(uint64(p.N), uint64(len(shards[i])))
@@ -461,29 +597,25 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 			put(uint64(sh.Lo), uint64(sh.Hi))
 		}
 	}
+	for _, a := range net.Axons {
+		h.Write([]byte(a.Name))
+		put(uint64(a.Source), uint64(a.Axon.Rows()), uint64(a.Axon.MinLatency()), uint64(a.Axon.MaxLatency()))
+	}
 	for _, pr := range net.Projections {
 		h.Write([]byte(pr.Name))
+		h.Write([]byte(pr.Receptor))
 		syn := pr.Runtime.Syn
-		put(uint64(syn.Rows), uint64(syn.Cols), uint64(syn.Len()))
-		var x uint64
-		for k, w := range syn.W {
-			x ^= uint64(math.Float32bits(w)) << (k % 32)
-			x += uint64(syn.Idx[k])
+		plastic := uint64(0)
+		if pr.Plastic {
+			plastic = 1
 		}
-		put(x)
-		if syn.Delays() {
-			// Synaptic delays: the common one, or a hash of them all.
-			d, same := syn.UniformDelay()
-			x = uint64(d) + 1
-			if !same {
-				for k := range syn.Len() {
-					x = x*1099511628211 ^ uint64(syn.Delay(k))<<(k%48)
-				}
-			}
-			put(x)
-		}
+		put(uint64(pr.Source), uint64(pr.Target), uint64(pr.Axon), uint64(int64(pr.FollowAxon)), uint64(syn.Rows), uint64(syn.Cols), plastic,
+			uint64(math.Float32bits(pr.Wmin)), uint64(math.Float32bits(pr.Wmax)))
 		if m := pr.Runtime.Mask(); m != nil {
-			x = 1
+			// Masks are set on whole projections (network.Projection.SetMask)
+			// by the program that runs the engine: a process that did not
+			// set the same ones is refused.
+			x := uint64(1)
 			for k, pass := range m {
 				if !pass {
 					x = x*1099511628211 ^ uint64(k)
@@ -500,6 +632,9 @@ func Fingerprint(net *network.Network, shards [][]*Shard) uint64 {
 func gatherLatencies(pr *network.Projection, shards []*Shard, k int) {
 	full, all := pr.Runtime.Syn, pr.Runtime.Latencies()
 	for _, sh := range shards {
+		if sh.Population == nil {
+			continue // a stub
+		}
 		part := sh.Latencies(k)
 		if len(part) == 0 || &part[0] == &all[0] {
 			continue // empty, or shared with the network

@@ -51,6 +51,16 @@ func brunelPopulations(b *network.Builder) {
 // E→I.
 func BrunelLike(t testing.TB, plastic bool) *network.Network {
 	t.Helper()
+	net, err := BrunelLikeBuilder(plastic).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// BrunelLikeBuilder defines BrunelLike, for builds of a part
+// (network.Builder.BuildPart).
+func BrunelLikeBuilder(plastic bool) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 11})
 	brunelPopulations(b)
 	if plastic {
@@ -78,11 +88,7 @@ func BrunelLike(t testing.TB, plastic bool) *network.Network {
 		}
 		b.Connect(c.from+c.to, conn)
 	}
-	net, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
+	return b
 }
 
 // LearningZoo is a recurrent E/I network in which every kind of learning
