@@ -131,6 +131,10 @@ type Engine struct {
 	// worker-hosted shard carries; larger ones are cut into parts.
 	actuationPart int
 
+	// remoteSyn counts the synapses the workers' shards hold, and their
+	// bytes, as they reported them when wired.
+	remoteSyn [2]int64
+
 	step    int64 // steps completed
 	mu      sync.Mutex
 	results chan error
@@ -152,7 +156,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		// Every shard lives in a worker process: here, stubs that hold
 		// their place and range, no state and no synapse.
 		split = func(net *network.Network, counts map[string]int) ([][]*shard.Shard, error) {
-			return shard.SplitPart(net, counts, func(int) bool { return false })
+			return shard.SplitPart(net, counts, func(int) bool { return false }, false)
 		}
 	case o.ReleaseSynapses:
 		split = shard.SplitReleasing
@@ -233,6 +237,27 @@ func (e *Engine) shardCount() int {
 		n += len(s)
 	}
 	return n
+}
+
+// Synapses returns the number of synapses the engine's shards hold, and
+// their memory in bytes: those of this process's shards and, with
+// workers, those the workers reported (each worker may build only its
+// own part of the network, network.Builder.BuildPart, so this process's
+// network need not hold them).
+func (e *Engine) Synapses() (n, bytes int64) {
+	n, bytes = e.remoteSyn[0], e.remoteSyn[1]
+	for _, row := range e.shards {
+		for _, sh := range row {
+			if sh.Population == nil {
+				continue // a stub: counted by its worker
+			}
+			for _, syn := range sh.Syn {
+				n += int64(syn.Len())
+				bytes += int64(syn.Memory())
+			}
+		}
+	}
+	return n, bytes
 }
 
 // SegmentSteps returns the segment length E (steps).

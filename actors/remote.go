@@ -194,13 +194,16 @@ func (e *Engine) initWorkers(fingerprint uint64) error {
 		if a.err != nil {
 			return peerError("engine: the worker at %s does not answer for shard %d within %v (%v)", pids[a.g].Address, a.g, initTimeout, a.err)
 		}
-		if r, ok := a.res.(*messages.WorkerReady); !ok || r.Error != "" {
+		r, ok := a.res.(*messages.WorkerReady)
+		if !ok || r.Error != "" {
 			msg := fmt.Sprintf("unexpected answer %T", a.res)
 			if ok {
 				msg = r.Error
 			}
 			return peerError("engine: the worker at %s: %s", pids[a.g].Address, msg)
 		}
+		e.remoteSyn[0] += int64(r.Synapses)
+		e.remoteSyn[1] += int64(r.SynapseBytes)
 	}
 	return nil
 }
@@ -289,7 +292,9 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	shards, err := shard.SplitPart(net, o.Shards, o.hosts)
+	// The shards copy their synapses; the network's copies of static
+	// projections are then released (a worker never reads them again).
+	shards, err := shard.SplitPart(net, o.Shards, o.hosts, true)
 	if err != nil {
 		return nil, err
 	}

@@ -34,13 +34,15 @@ func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map
 		defer w.Close()
 		addrs = append(addrs, w.Address())
 	}
-	return coordinate(t, build(t), shards, addrs, coord, steps)
+	r, _ := coordinate(t, build(t), shards, addrs, coord, steps)
+	return r
 }
 
 // coordinate runs net for steps with its shards on the workers at addrs
 // and returns what it recorded: spikes, events, and the weights (and
-// learnt latencies) of the projections net holds whole.
-func coordinate(t *testing.T, net *network.Network, shards map[string]int, addrs []string, coord *transport.Identity, steps int) result {
+// learnt latencies) of the projections net holds whole, with the number
+// of synapses the engine counts in its shards (Engine.Synapses).
+func coordinate(t *testing.T, net *network.Network, shards map[string]int, addrs []string, coord *transport.Identity, steps int) (result, int64) {
 	t.Helper()
 	e, err := actors.New(net, actors.Options{Shards: shards, Workers: addrs, Identity: coord})
 	if err != nil {
@@ -72,7 +74,8 @@ func coordinate(t *testing.T, net *network.Network, shards map[string]int, addrs
 	if r.Events, err = e.Events(); err != nil {
 		t.Fatal(err)
 	}
-	return r
+	n, _ := e.Synapses()
+	return r, n
 }
 
 func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
@@ -171,8 +174,11 @@ func TestWorkersBuildOnlyTheirPart(t *testing.T) {
 				delete(want.Weights, name)
 			}
 		}
-		got := coordinate(t, net, shards, addrs, coord, 1500)
+		got, n := coordinate(t, net, shards, addrs, coord, 1500)
 		compare(t, fmt.Sprintf("plastic %v, built in parts on two workers", plastic), want, got)
+		if n != int64(whole.Synapses()) {
+			t.Errorf("plastic %v: the engine counts %d synapses in its shards, the network has %d", plastic, n, whole.Synapses())
+		}
 	}
 }
 

@@ -199,6 +199,10 @@ func (s *shardActor) workerInit(m *messages.WorkerInit) *messages.WorkerReady {
 		ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
 	default:
 		s.init(m)
+		for _, syn := range s.sh.Syn {
+			ready.Synapses += uint64(syn.Len())
+			ready.SynapseBytes += uint64(syn.Memory())
+		}
 	}
 	return ready
 }

@@ -704,9 +704,13 @@ func (x *WorkerInit) GetFingerprint() uint64 {
 // WorkerReady (shard -> coordinator) answers a WorkerInit: error is empty
 // when the shard is wired and its network matches the coordinator's.
 type WorkerReady struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Actor         uint32                 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
-	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Actor uint32                 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Error string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	// synapses the shard holds, and their memory in bytes (each worker
+	// builds only its shards' synapses; the coordinator counts them so).
+	Synapses      uint64 `protobuf:"varint,3,opt,name=synapses,proto3" json:"synapses,omitempty"`
+	SynapseBytes  uint64 `protobuf:"varint,4,opt,name=synapse_bytes,json=synapseBytes,proto3" json:"synapse_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -753,6 +757,20 @@ func (x *WorkerReady) GetError() string {
 		return x.Error
 	}
 	return ""
+}
+
+func (x *WorkerReady) GetSynapses() uint64 {
+	if x != nil {
+		return x.Synapses
+	}
+	return 0
+}
+
+func (x *WorkerReady) GetSynapseBytes() uint64 {
+	if x != nil {
+		return x.SynapseBytes
+	}
+	return 0
 }
 
 // WeightsRequest (coordinator -> shard): send back your part of a
@@ -1274,10 +1292,12 @@ const file_spiral_proto_rawDesc = "" +
 	"\brecorder\x18\x03 \x01(\tR\brecorder\x12\x18\n" +
 	"\abundles\x18\x04 \x03(\tR\abundles\x12#\n" +
 	"\rsegment_steps\x18\x05 \x01(\rR\fsegmentSteps\x12 \n" +
-	"\vfingerprint\x18\x06 \x01(\x04R\vfingerprint\"9\n" +
+	"\vfingerprint\x18\x06 \x01(\x04R\vfingerprint\"z\n" +
 	"\vWorkerReady\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\tR\x05error\"0\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1a\n" +
+	"\bsynapses\x18\x03 \x01(\x04R\bsynapses\x12#\n" +
+	"\rsynapse_bytes\x18\x04 \x01(\x04R\fsynapseBytes\"0\n" +
 	"\x0eWeightsRequest\x12\x1e\n" +
 	"\n" +
 	"projection\x18\x01 \x01(\rR\n" +

@@ -33,7 +33,13 @@ type engineSpec struct {
 	onSpikes   func(pop string, steps []int64, neurons []uint32) // with --out
 	onProgress func(steps int64)                                 // without --quiet
 	stderr     io.Writer
+	// held receives the synapses the actor engine's shards hold (in
+	// the workers, with workers).
+	held *heldSynapses
 }
+
+// heldSynapses counts synapses and their bytes.
+type heldSynapses struct{ n, bytes int64 }
 
 // startEngine builds the engine that spec names — the one place in run
 // that tells the engines apart — and returns it with the description the
@@ -105,6 +111,9 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 			return nil, "", nil, 1, err // a worker failed: not the input's fault
 		}
 		return nil, "", nil, 2, err
+	}
+	if spec.held != nil {
+		spec.held.n, spec.held.bytes = ae.Synapses()
 	}
 	desc = fmt.Sprintf("actors, shards %v, segments of %s", ae.Shards(), plural(ae.SegmentSteps(), "step"))
 	if spec.workers > 0 {

@@ -144,7 +144,7 @@ func inspectEstimate(name string, src source, engine string, shards int, split, 
 // populations, projections (synapses, bytes), the shards' copies on a
 // splitting engine, and the process's memory.
 func inspectBuilt(name string, src source, engine string, shards int, split bool, est *estimate.Estimate, need int64, stdout, stderr io.Writer) int {
-	net, err := src.build()
+	net, err := src.build(nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s: %v\n", name, err)
 		return 2

@@ -295,13 +295,20 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 			fmt.Fprintf(stderr, "spiral-node run: --out %s: %s\n", o.outDir, n)
 		}
 	}
-	net, code := buildNet(name, src, o.duration, stderr)
+	// With workers, each worker builds the synapses of its own shards and
+	// this process only those whose weights it records.
+	var part *network.Part
+	if o.workers > 0 {
+		part = &network.Part{Whole: src.weightMons}
+	}
+	net, code := buildNet(name, src, part, o.duration, stderr)
 	if code != 0 {
 		return code
 	}
 	build := time.Since(t0)
-	var synBytes int64
+	var synapses, synBytes int64
 	for _, p := range net.Projections {
+		synapses += int64(p.Runtime.Syn.Len())
 		synBytes += int64(p.Runtime.Syn.Memory())
 	}
 	// With --out, spikes stream into the output files as they are
@@ -328,7 +335,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		prog = progress.New(stderr, int64(o.duration/net.Config.DtMs+0.5), net.Config.DtMs)
 	}
 	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src,
-		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr}
+		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr, held: &heldSynapses{}}
 	if out != nil {
 		spec.onSpikes = func(pop string, st []int64, el []uint32) {
 			if w := writers[pop]; w != nil && wfail.failed() == nil {
@@ -347,6 +354,12 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return code
 	}
 	defer release()
+	if o.workers > 0 {
+		// The workers built their parts while the engine started: the
+		// build ends when the last is ready; the synapses are theirs.
+		build = time.Since(t0)
+		synapses, synBytes = spec.held.n, spec.held.bytes
+	}
 	// The engine runs until the end, a signal or a failed write stops it.
 	t1 := time.Now()
 	ctl.simulating(e.Stop)
@@ -379,7 +392,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		}
 	}
 	prog.Done(ran)
-	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, events: events, synBytes: synBytes}, name)
+	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, events: events, synapses: synapses, synBytes: synBytes}, name)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 1
@@ -394,8 +407,8 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 // buildNet builds the network of src and checks what needs it built: the
 // duration in steps, the state monitors' variables. It returns the exit
 // code 2 after reporting a problem.
-func buildNet(name string, src source, duration float64, stderr io.Writer) (*network.Network, int) {
-	net, err := src.build()
+func buildNet(name string, src source, part *network.Part, duration float64, stderr io.Writer) (*network.Network, int) {
+	net, err := src.build(part)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return nil, 2
@@ -469,7 +482,9 @@ type runStats struct {
 	desc        string // the engine, as startEngine describes it
 	build, sim  time.Duration
 	ran, events int64 // steps computed, synaptic events delivered
-	synBytes    int64
+	// synapses and their bytes, in this process or, with workers, in the
+	// workers' shards
+	synapses, synBytes int64
 }
 
 // summarize prints the summary of a run of e on net (with the spike
@@ -478,7 +493,7 @@ type runStats struct {
 func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers map[string]*output.SpikeWriter, r runStats, name string) (output.Summary, error) {
 	dt := net.Config.DtMs
 	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d\n",
-		name, plural(net.Neurons(), "neuron"), plural(net.Synapses(), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed)
+		name, plural(net.Neurons(), "neuron"), plural(int(r.synapses), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed)
 	fmt.Fprintf(stdout, "engine: %s\n", r.desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		r.build.Seconds(), r.sim.Seconds(), r.sim.Seconds()/(float64(r.ran)*dt/1000))
@@ -489,7 +504,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 	fmt.Fprintf(stdout, "synaptic events delivered: %d, %.3g per second of simulate time\n", r.events, eps)
 	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
 	sum := output.Summary{DtMS: dt, DurationMS: float64(r.ran) * dt, Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
-		Neurons: int64(net.Neurons()), Synapses: int64(net.Synapses()), Engine: r.desc, SynapseBytes: r.synBytes,
+		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
 		sum.PeakRSSBytes = peak

@@ -19,7 +19,9 @@ import (
 
 // source is a model to run: a built-in one or a model file.
 type source struct {
-	build      func() (*network.Network, error)
+	// build builds the network, or a part of it (nil: the whole; see
+	// network.Part).
+	build      func(part *network.Part) (*network.Network, error)
 	duration   float64  // default simulated time, ms
 	shards     int      // the file's shard count (0: none given)
 	workerArgs []string // how a worker builds the same network
@@ -92,7 +94,7 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 			d = 1000
 		}
 		args := []string{"--file", name, "--seed", strconv.FormatUint(m.Network.Seed, 10)}
-		return source{build: m.Build, duration: d, shards: m.Run.Shards, workerArgs: args,
+		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, workerArgs: args,
 			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
 			estimate: func() (*estimate.Model, error) { return estimate.Parse(name, data) }}, 0
 	}
@@ -108,7 +110,9 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		return source{}, 2
 	}
 	args := []string{"--model", name, "--seed", strconv.FormatUint(seed, 10), "--scale", strconv.FormatFloat(scale, 'g', -1, 64)}
-	return source{build: func() (*network.Network, error) { return b.build(models.Options{Scale: scale, Seed: seed}) },
+	return source{build: func(part *network.Part) (*network.Network, error) {
+		return b.build(models.Options{Scale: scale, Seed: seed, Part: part})
+	},
 		duration: b.duration, workerArgs: args,
 		estimate: func() (*estimate.Model, error) {
 			return estimate.Builtin(name, models.Options{Scale: scale, Seed: seed})

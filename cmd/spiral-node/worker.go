@@ -20,6 +20,7 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/network"
 )
 
 // logger writes warnings and errors to w (stderr), for the engine and
@@ -211,7 +212,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
 		return 2
 	}
-	net, err := src.build()
+	net, err := buildPart(src, counts, *index, *count)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node worker: %v\n", err)
 		return 2
@@ -237,6 +238,23 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	case <-w.Lost():
 	}
 	return 0
+}
+
+// buildPart builds the part of src's network that worker index of count
+// hosts with the shard counts: first the network without synapses (its
+// populations' sizes place the shards), then the synapses that end on the
+// worker's shards — no process of a run holds them all.
+func buildPart(src source, counts map[string]int, index, count int) (*network.Network, error) {
+	skeleton, err := src.build(&network.Part{})
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	var sizes []int
+	for _, p := range skeleton.Populations {
+		names, sizes = append(names, p.Name), append(sizes, p.N)
+	}
+	return src.build(actors.WorkerPart(names, sizes, counts, index, count, nil))
 }
 
 // readIdentity reads a worker's identity: one line of at most 64 KiB.

@@ -147,14 +147,15 @@ func splitWith(net *network.Network, ranges func(pi int) [][2]int, release bool)
 // runtime numbers them) for which own(g) holds, and leaves the others as
 // stubs that hold their place and range (Pop, Index, Lo, Hi) and nothing
 // else (Population nil). net may be built for a part (network.BuildPart)
-// that holds the owned shards' neurons (see Part).
-func SplitPart(net *network.Network, counts map[string]int, own func(g int) bool) ([][]*Shard, error) {
+// that holds the owned shards' neurons (see Part). With release, the
+// network's copies are released as with SplitReleasing.
+func SplitPart(net *network.Network, counts map[string]int, own func(g int) bool, release bool) ([][]*Shard, error) {
 	if err := checkCounts(net, counts); err != nil {
 		return nil, err
 	}
 	return splitOwned(net, func(pi int) [][2]int {
 		return Ranges(net.Populations[pi].N, max(counts[net.Populations[pi].Name], 1))
-	}, false, own)
+	}, release, own)
 }
 
 // Part returns the network part (for network.BuildPart) that holds the
