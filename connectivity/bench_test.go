@@ -83,3 +83,53 @@ func BenchmarkAnd(b *testing.B) {
 func BenchmarkFixedTotalMultapses(b *testing.B) {
 	benchPattern(b, connectivity.FixedTotal{N: 10_000_000, Multapses: true}, connectivity.Shape{Rows: 10000, Cols: 20000})
 }
+
+// BenchmarkBuildPart builds the part of a 15.6 M-synapse projection that
+// ends on one half of its columns (one of two processes), against the
+// whole: fixed in-degree draws only the part's columns (and every column,
+// counted, when an origin is asked for); the other patterns draw the
+// whole and keep the part. CPU per op (cpu-ns/op) is the cost.
+func BenchmarkBuildPart(b *testing.B) {
+	half := [][2]int{{0, big.Cols / 2}}
+	for _, tc := range []struct {
+		name string
+		p    connectivity.Pattern
+	}{
+		{"fixed-in-degree", connectivity.FixedInDegree{K: 1250}},
+		{"fixed-out-degree", connectivity.FixedOutDegree{K: 1250}},
+		{"bernoulli", connectivity.Bernoulli{P: 0.1}},
+		{"fixed-total", connectivity.FixedTotal{N: 15_625_000}},
+	} {
+		for _, part := range []struct {
+			name   string
+			cols   [][2]int
+			origin bool
+		}{{"whole", nil, false}, {"half", half, false}, {"half+origin", half, true}} {
+			if part.cols == nil && tc.name != "fixed-in-degree" && part.origin {
+				continue
+			}
+			b.Run(tc.name+"/"+part.name, func(b *testing.B) {
+				n := 0
+				cpu0 := cpuNanos()
+				for i := 0; b.Loop(); i++ {
+					key := rng.NewKey(uint64(i))
+					if part.cols == nil {
+						c, err := tc.p.Build(big, key)
+						if err != nil {
+							b.Fatal(err)
+						}
+						n = c.Len()
+						continue
+					}
+					c, _, err := connectivity.BuildPart(tc.p, big, key, part.cols, part.origin)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n = c.Len()
+				}
+				b.ReportMetric(float64(n), "synapses")
+				b.ReportMetric(float64(cpuNanos()-cpu0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
