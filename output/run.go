@@ -58,6 +58,12 @@ type PopulationSummary struct {
 }
 
 // Summary is the content of summary.json, written last by Run.Commit.
+//
+// With worker processes (spiral-node run --workers), BuildS lasts until
+// the last worker has built its part and is ready, Synapses and
+// SynapseBytes count the synapses of the workers' shards (each worker
+// builds only its own; the coordinator holds none but those whose weights
+// it records), and PeakRSSBytes is the coordinator's own.
 type Summary struct {
 	DtMS       float64 `json:"dt_ms"`
 	DurationMS float64 `json:"duration_ms"`
