@@ -15,6 +15,7 @@ import (
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/workers"
 )
 
 // engineSpec is what run's flags and model say about the engine to build.
@@ -84,29 +85,23 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		e = lockstep.Adapt(le)
 		return e, desc, e.Close, 0, nil
 	}
-	var (
-		addrs []string
-		coord *transport.Identity
-		procs []workerProc
-	)
+	var group *workers.Group
+	var addrs []string
+	var coord *transport.Identity
 	if spec.workers > 0 {
-		// Every connection between the processes of the run is mutual
-		// TLS from an authority made for it, here, in memory.
-		c, ids, err := actors.Identities(spec.workers)
+		// Each worker builds its part of the model its arguments name;
+		// every connection between the processes of the run is mutual TLS
+		// from an authority made for it, here, in memory.
+		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: append([]string{"worker"}, spec.src.workerArgs...), Stderr: spec.stderr})
 		if err != nil {
 			return nil, "", nil, 1, err
 		}
-		p, a, err := startWorkers(spec.workers, spec.src.workerArgs, l.Shards, ids, spec.stderr)
-		if err != nil {
-			stopWorkers(p)
-			return nil, "", nil, 1, err
-		}
-		procs, addrs, coord = p, a, c
+		group, addrs, coord = g, g.Addresses, g.Identity
 	}
 	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, Logger: logger(spec.stderr), Identity: coord,
 		PeerTimeout: spec.peerTimeout, ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
 	if err != nil {
-		stopWorkers(procs)
+		group.Stop()
 		if errors.Is(err, actors.ErrPeer) {
 			return nil, "", nil, 1, err // a worker failed: not the input's fault
 		}
@@ -122,6 +117,6 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 	e = actors.Adapt(ae)
 	return e, desc, func() {
 		e.Close()
-		stopWorkers(procs)
+		group.Stop()
 	}, 0, nil
 }

@@ -1,0 +1,338 @@
+// Package workers runs the shards of a network in worker processes:
+// copies of the running program, each of which builds only its part of
+// the network (network.Builder.BuildPart) and hosts its shards
+// (actors.Serve), while the program that started them coordinates the run
+// with the actor engine (actors.Options.Workers). Any program that builds
+// its network with a function can do so — the Go examples and spiral-node
+// alike:
+//
+//	build := func(part *network.Part) (*network.Network, error) { ... }
+//	if workers.Serving() {
+//		os.Exit(workers.Serve(build, workers.ServeOptions{}))
+//	}
+//	g, err := workers.Start(2, shards, workers.Options{})
+//	...
+//	net, err := build(&network.Part{}) // the coordinator holds no synapse
+//	e, err := actors.New(net, actors.Options{Shards: shards, Workers: g.Addresses, Identity: g.Identity})
+//	defer g.Stop()
+//
+// A worker is started with the program's own arguments (Options.Args)
+// and the environment variable Env set, so that it parses its flags as the
+// coordinator did and builds the same model. Its assignment — its index,
+// the number of workers, the shard counts and its identity (a certificate
+// from an authority made in memory for the run, package transport) —
+// comes as one line on its standard input, never on its command line, and
+// it stops when its input closes.
+package workers
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/network"
+)
+
+// Env is the environment variable that Start sets in every worker.
+const Env = "SPIRAL_WORKER"
+
+// Build builds a network, or the part of it that part says (nil: the
+// whole; see network.Part). It must build the same model every time it is
+// called, in every process.
+type Build func(part *network.Part) (*network.Network, error)
+
+// Serving reports whether this process is a worker started by Start.
+func Serving() bool { return os.Getenv(Env) != "" }
+
+// assignment is what a worker learns on its standard input.
+type assignment struct {
+	Index    int             `json:"index"`
+	Count    int             `json:"count"`
+	Shards   map[string]int  `json:"shards"`
+	Identity json.RawMessage `json:"identity"`
+}
+
+// maxAssignment bounds the line a worker reads (an identity is a few
+// kilobytes).
+const maxAssignment = 1 << 20
+
+// Options configure Start.
+type Options struct {
+	// Args are the arguments the workers are started with (default: this
+	// program's own, os.Args[1:]).
+	Args []string
+	// Stderr receives the workers' standard error (default os.Stderr).
+	Stderr io.Writer
+	// StartTimeout bounds how long a worker may take to build its part
+	// and listen (default 10 minutes).
+	StartTimeout time.Duration
+}
+
+// Group is a set of running workers.
+type Group struct {
+	// Addresses are the workers' remote addresses, in index order (for
+	// actors.Options.Workers).
+	Addresses []string
+	// Identity is the coordinator's identity from the run's authority
+	// (for actors.Options.Identity).
+	Identity *transport.Identity
+	procs    []proc
+}
+
+// proc is a worker process and the pipe to its standard input.
+type proc struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+}
+
+// Start starts n workers (this program again, with o.Args and Env set),
+// hands each its assignment — index, n, the resolved shard counts of
+// every population (as actors.Engine.Shards resolves them; see layout.Shards)
+// and its identity — and waits until each has built its part and listens.
+// On failure the workers started are stopped.
+func Start(n int, shards map[string]int, o Options) (*Group, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("workers: %d workers: need at least 1", n)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("workers: finding this program to start workers: %w", err)
+	}
+	if o.Args == nil && len(os.Args) > 1 {
+		o.Args = os.Args[1:]
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 10 * time.Minute
+	}
+	coord, ids, err := actors.Identities(n)
+	if err != nil {
+		return nil, err
+	}
+	g := &Group{Identity: coord}
+	for i := range n {
+		addr, err := g.start(self, i, n, shards, ids[i], o)
+		if err != nil {
+			g.Stop()
+			return nil, err
+		}
+		g.Addresses = append(g.Addresses, addr)
+	}
+	return g, nil
+}
+
+// start starts worker i and returns its address.
+func (g *Group) start(self string, i, n int, shards map[string]int, id *transport.Identity, o Options) (string, error) {
+	cmd := exec.Command(self, o.Args...)
+	cmd.Env = append(os.Environ(), Env+"=1")
+	cmd.Stderr = o.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("workers: starting worker %d: %w", i, err)
+	}
+	g.procs = append(g.procs, proc{cmd, in})
+	idb, err := id.Marshal()
+	if err != nil {
+		return "", err
+	}
+	line, err := json.Marshal(assignment{Index: i, Count: n, Shards: shards, Identity: idb})
+	if err == nil {
+		_, err = in.Write(append(line, '\n'))
+	}
+	if err != nil {
+		return "", fmt.Errorf("workers: handing worker %d its assignment: %w", i, err)
+	}
+	said := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			said <- sc.Text()
+		}
+		close(said)
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case l, ok := <-said:
+		addr, found := strings.CutPrefix(l, "listening ")
+		if !ok || !found {
+			return "", fmt.Errorf("workers: worker %d did not start (said %q)", i, l)
+		}
+		return addr, nil
+	case <-time.After(o.StartTimeout):
+		return "", fmt.Errorf("workers: worker %d did not start within %v", i, o.StartTimeout)
+	}
+}
+
+// Stop asks the workers to stop (closing their input), waits up to 3 s
+// for each, then kills those still running.
+func (g *Group) Stop() {
+	if g == nil {
+		return
+	}
+	for _, p := range g.procs {
+		if p.cmd.Process == nil {
+			continue
+		}
+		_ = p.in.Close()
+		done := make(chan struct{})
+		go func() { _ = p.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-done
+		}
+	}
+	g.procs = nil
+}
+
+// ServeOptions configure Serve.
+type ServeOptions struct {
+	// Listen is the worker's remote address (default 127.0.0.1:0).
+	Listen string
+	// Logger receives the worker's log (default none).
+	Logger *zap.Logger
+	// Stdin, Stdout and Stderr default to the process's.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Name prefixes the worker's messages on Stderr (default "worker").
+	Name string
+}
+
+// Serve runs this process as a worker: it reads its assignment from its
+// standard input, builds its part of the network with build — first the
+// network without synapses, whose populations place the shards, then the
+// synapses that end on its own shards — hosts its shards, says "listening
+// ADDR" on its standard output, and serves until its input closes (the
+// coordinator stopped it or exited), SIGTERM, or the coordinator is lost.
+// SIGINT is ignored: the coordinator, which gets it too from a terminal,
+// stops its workers. It returns the exit code: 0, 1 when serving failed,
+// 2 for a bad assignment or a model that does not build.
+func Serve(build Build, o ServeOptions) int {
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Name == "" {
+		o.Name = "worker"
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	in := bufio.NewReaderSize(o.Stdin, 4096)
+	a, id, err := readAssignment(in)
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+		return 2
+	}
+	net, err := buildPart(build, a)
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+		return 2
+	}
+	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id, Logger: o.Logger})
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+		return 1
+	}
+	defer w.Close()
+	fmt.Fprintf(o.Stdout, "listening %s\n", w.Address())
+	signal.Ignore(os.Interrupt)
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM)
+	defer signal.Stop(stop)
+	eof := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, in); close(eof) }()
+	select {
+	case <-stop:
+	case <-eof:
+	case <-w.Lost():
+	}
+	return 0
+}
+
+// readAssignment reads and checks a worker's assignment: one line of at
+// most maxAssignment bytes.
+func readAssignment(in *bufio.Reader) (assignment, *transport.Identity, error) {
+	var a assignment
+	var line []byte
+	for {
+		chunk, more, err := in.ReadLine()
+		if err != nil {
+			return a, nil, fmt.Errorf("reading this worker's assignment from standard input (workers are started by their coordinator, which hands it over): %w", err)
+		}
+		line = append(line, chunk...)
+		if len(line) > maxAssignment {
+			return a, nil, fmt.Errorf("reading this worker's assignment: a line of more than %d bytes", maxAssignment)
+		}
+		if !more {
+			break
+		}
+	}
+	if err := json.Unmarshal(line, &a); err != nil {
+		return a, nil, fmt.Errorf("reading this worker's assignment: %w", err)
+	}
+	if a.Count < 1 || a.Index < 0 || a.Index >= a.Count {
+		return a, nil, fmt.Errorf("assignment: worker %d of %d", a.Index, a.Count)
+	}
+	for name, k := range a.Shards {
+		if k < 1 {
+			return a, nil, fmt.Errorf("assignment: population %q: %d shards (at least 1)", name, k)
+		}
+	}
+	id, err := transport.ParseIdentity(a.Identity)
+	if err != nil {
+		return a, nil, fmt.Errorf("assignment: %w", err)
+	}
+	return a, id, nil
+}
+
+// buildPart builds the part of the network that the worker of a hosts:
+// first the network without synapses (its populations' sizes place the
+// shards), then the synapses that end on the worker's shards.
+func buildPart(build Build, a assignment) (*network.Network, error) {
+	skeleton, err := build(&network.Part{})
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	var sizes []int
+	for _, p := range skeleton.Populations {
+		names, sizes = append(names, p.Name), append(sizes, p.N)
+	}
+	for name, k := range a.Shards {
+		i, ok := skeleton.PopulationIndex(name)
+		if !ok {
+			return nil, fmt.Errorf("assignment: shards of population %q, which the model does not have", name)
+		}
+		if k > sizes[i] {
+			return nil, fmt.Errorf("assignment: population %q: %d shards for %d neurons", name, k, sizes[i])
+		}
+	}
+	return build(actors.WorkerPart(names, sizes, a.Shards, a.Index, a.Count, nil))
+}
