@@ -50,6 +50,21 @@ func TestGoldenMicrocircuit(t *testing.T) {
 				byEngine[engine] = out
 			}
 			golden.Agree(t, example, byEngine)
+			// On two worker processes (-workers 2), each of which builds
+			// only the synapses of its shards: the same spikes.
+			setWorkerConfig(t, tc.c)
+			r, err := RunOn(tc.c, 0, ms, "actors", 2, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := golden.Outputs{}
+			for y, name := range popNames {
+				out["spikes/"+name] = golden.Spikes(r.Steps[y], r.Elements[y])
+			}
+			golden.Agree(t, example+" on two workers", map[string]golden.Outputs{"sequential": byEngine["sequential"], "actors": out})
+			if want := byEngine["sequential"]; r.Synapses != buildSynapses(t, tc.c) || len(want) == 0 {
+				t.Errorf("on two workers: %d synapses counted, the network has %d", r.Synapses, buildSynapses(t, tc.c))
+			}
 			if !tc.file {
 				return
 			}
@@ -67,4 +82,14 @@ func TestGoldenMicrocircuit(t *testing.T) {
 			golden.Agree(t, file, byEngine)
 		})
 	}
+}
+
+// buildSynapses returns the number of synapses of c's network.
+func buildSynapses(t *testing.T, c Config) int {
+	t.Helper()
+	net, err := Build(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.Synapses()
 }

@@ -6,7 +6,8 @@
 // population rates with the published NEST rates.
 //
 //	go run ./examples/microcircuit [-scale 1] [-kscale 1] [-bg dc|poisson]
-//	    [-warmup 500] [-t 1000] [-engine lockstep|actors|sequential] [-seed 55] [-out DIR]
+//	    [-warmup 500] [-t 1000] [-engine lockstep|actors|sequential] [-workers N]
+//	    [-seed 55] [-out DIR]
 //
 // It builds the network, simulates the warm-up (discarded) and then t ms,
 // and prints the build and simulation times, the real-time factor of the
@@ -20,6 +21,10 @@
 // network keeps the full model's input statistics). With kscale < 1
 // weights grow by 1/√kscale and the DC compensates the missing mean input,
 // as in the reference. See README.md for the deviations from NEST.
+//
+// -workers N runs the shards in N worker processes of this program (the
+// actor engine, package workers): each builds only the synapses that end
+// on its own shards, and this process, the coordinator, none.
 //
 // -write-yaml FILE writes the model of -scale, -kscale, -bg and -seed as a
 // model file for spiral-node (ModelFile) and exits; microcircuit.yaml is
@@ -45,7 +50,9 @@ import (
 	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/monitor"
+	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/workers"
 )
 
 // Result is what a run measured.
@@ -76,18 +83,34 @@ func (r *Result) RTF() float64 { return r.SimulateS / (r.MeasuredMs / 1000) }
 
 // Run builds c and simulates warmupMs + tMs on the chosen engine.
 func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result, error) {
+	return RunOn(c, warmupMs, tMs, engine, 0, log)
+}
+
+// RunOn is Run with the shards in nworkers worker processes of this
+// program (package workers; 0: none), which needs the actor engine.
+func RunOn(c Config, warmupMs, tMs float64, engine string, nworkers int, log io.Writer) (*Result, error) {
 	if engine != "actors" && engine != "lockstep" && engine != "sequential" {
 		return nil, fmt.Errorf("microcircuit: engine %q: want lockstep, actors or sequential", engine)
 	}
+	if nworkers < 0 || (nworkers > 0 && engine != "actors") {
+		return nil, fmt.Errorf("microcircuit: %d workers: want 0, or more with the actors engine", nworkers)
+	}
 	load0 := loadAvg()
 	t0 := time.Now()
-	net, err := Build(c)
+	var part *network.Part
+	if nworkers > 0 {
+		part = &network.Part{} // the workers build the synapses
+	}
+	net, err := BuildPart(c, part)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Neurons: net.Neurons(), Synapses: net.Synapses(), BuildS: time.Since(t0).Seconds(), MeasuredMs: tMs}
 	for _, p := range net.Projections {
 		res.SynapseBytes += p.Runtime.Syn.Memory()
+	}
+	if nworkers > 0 {
+		return runOnWorkers(net, c, warmupMs, tMs, nworkers, t0, load0, res, log)
 	}
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -144,6 +167,40 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 	default:
 		return nil, fmt.Errorf("microcircuit: engine %q: want lockstep, actors or sequential", engine)
 	}
+	return finish(res, c, spikes, warm, meas, load0), nil
+}
+
+// runOnWorkers runs net (built without synapses) with its shards on
+// nworkers worker processes, which build their parts while they start.
+func runOnWorkers(net *network.Network, c Config, warmupMs, tMs float64, nworkers int, t0 time.Time, load0 string, res *Result, log io.Writer) (*Result, error) {
+	shards := layout.Shards(net, nil, runtime.GOMAXPROCS(0))
+	g, err := workers.Start(nworkers, shards, workers.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer g.Stop()
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: g.Addresses, Identity: g.Identity})
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	n, bytes := e.Synapses()
+	res.Synapses, res.SynapseBytes, res.BuildS = int(n), int(bytes), time.Since(t0).Seconds()
+	res.BuiltRSS = procStatus("VmRSS:")
+	fmt.Fprintf(log, "%d workers built %d neurons, %d synapses in %.1f s\n", nworkers, res.Neurons, res.Synapses, res.BuildS)
+	warm := int(math.Round(warmupMs / dtMs))
+	meas := int(math.Round(tMs / dtMs))
+	spikes, err := runParallel(e, warm, meas, warmupMs, res, log)
+	if err != nil {
+		return nil, err
+	}
+	res.Engine = fmt.Sprintf("actors, shards %v, segments of %d steps, %d worker processes (memory below: the coordinator's)", e.Shards(), e.SegmentSteps(), nworkers)
+	return finish(res, c, spikes, warm, meas, load0), nil
+}
+
+// finish computes the statistics of the spikes over the measured part and
+// the memory and load at the end of the run.
+func finish(res *Result, c Config, spikes func(y int) ([]int64, []uint32), warm, meas int, load0 string) *Result {
 	for y := range 8 {
 		st, el := spikes(y)
 		res.Steps[y], res.Elements[y] = st, el
@@ -153,7 +210,7 @@ func Run(c Config, warmupMs, tMs float64, engine string, log io.Writer) (*Result
 	res.PeakRSS = procStatus("VmHWM:")
 	res.RunRSS = procStatus("VmRSS:")
 	res.LoadBefore, res.LoadAfter = load0, loadAvg()
-	return res, nil
+	return res
 }
 
 // cpuSeconds returns the CPU time (user + system) of the process so far.
@@ -234,6 +291,7 @@ func main() {
 	out := flag.String("out", "", "folder for raster.png (none if empty)")
 	writeYAML := flag.String("write-yaml", "", "write the model file of -scale, -kscale, -bg and -seed to this file and exit, without running")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the build and the run to this file (go tool pprof)")
+	nworkers := flag.Int("workers", 0, "worker processes of this program that host the shards (needs -engine actors)")
 	flag.Parse()
 	if *bg != "dc" && *bg != "poisson" {
 		fmt.Fprintf(os.Stderr, "microcircuit: -bg = %q: want dc or poisson\n", *bg)
@@ -244,6 +302,10 @@ func main() {
 		os.Exit(2)
 	}
 	c := Config{NScale: *scale, KScale: *kscale, Poisson: *bg == "poisson", Seed: *seed}
+	if workers.Serving() {
+		// Started by -workers: build this worker's part and host it.
+		os.Exit(workers.Serve(func(part *network.Part) (*network.Network, error) { return BuildPart(c, part) }, workers.ServeOptions{Name: "microcircuit worker"}))
+	}
 	if *writeYAML != "" {
 		data, err := ModelFile(c)
 		if err == nil {
@@ -267,7 +329,7 @@ func main() {
 		defer f.Close()
 		defer pprof.StopCPUProfile()
 	}
-	r, err := Run(c, *warmup, *t, *engine, os.Stderr)
+	r, err := RunOn(c, *warmup, *t, *engine, *nworkers, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "microcircuit:", err)
 		os.Exit(1)

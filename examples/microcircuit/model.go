@@ -194,7 +194,12 @@ func neuron(y int) soma.IF {
 }
 
 // Build builds the network.
-func Build(c Config) (*network.Network, error) {
+func Build(c Config) (*network.Network, error) { return BuildPart(c, nil) }
+
+// BuildPart builds a part of the network (network.Builder.BuildPart; nil
+// is the whole): the synapses that end on the part's neurons, as Build
+// draws them. Worker processes (-workers) build so.
+func BuildPart(c Config, part *network.Part) (*network.Network, error) {
 	if !(c.NScale > 0 && c.NScale <= 1) || !(c.KScale > 0 && c.KScale <= 1) {
 		return nil, fmt.Errorf("microcircuit: scale = %g, kscale = %g: both must lie in (0, 1]", c.NScale, c.KScale)
 	}
@@ -236,5 +241,5 @@ func Build(c Config) (*network.Network, error) {
 			})
 		}
 	}
-	return b.Build()
+	return b.BuildPart(part)
 }
