@@ -19,7 +19,8 @@ import (
 // delays from distributions) need in order to be drawn for the part alone;
 // without, the Origin is nil.
 //
-// The cost depends on how the pattern draws:
+// The cost depends on how the pattern draws (a part without columns
+// draws nothing):
 //   - FixedInDegree draws every column from its own stream: a part draws
 //     only its own columns (time and memory in proportion to the part),
 //     unless an origin is asked for: then every column is drawn and
@@ -46,6 +47,16 @@ func BuildPart(p Pattern, s Shape, key rng.Key, cols [][2]int, origin bool) (*sy
 	inside, err := columnSet(cols, s.Cols)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(cols) == 0 {
+		// No column: nothing to draw. The origin places nothing (its
+		// rows are empty: the whole's are not known, and not needed).
+		c := &synapse.CSR{Rows: s.Rows, Cols: s.Cols, Ptr: make([]uint32, s.Rows+1), Idx: []uint32{}, W: []float32{}}
+		var o *synapse.Origin
+		if origin {
+			o = &synapse.Origin{Ptr: c.Ptr, At: []uint32{}}
+		}
+		return c, o, nil
 	}
 	if fi, ok := p.(FixedInDegree); ok {
 		ptr, idx, o := fi.part(sp, key, inside, origin)

@@ -57,7 +57,10 @@ func TestBuildPartIsPartOfBuild(t *testing.T) {
 					if origin != (o != nil) {
 						t.Fatalf("%s part %v: origin %v asked, got %v", c.p.Kind(), cols, origin, o)
 					}
-					if origin && (!reflect.DeepEqual(o.Ptr, wo.Ptr) || !slicesEqual(o.At, wo.At)) {
+					if origin && len(cols) == 0 && len(o.At) != 0 {
+						t.Fatalf("%s part %v: an origin of %d synapses for no column", c.p.Kind(), cols, len(o.At))
+					}
+					if origin && len(cols) > 0 && (!reflect.DeepEqual(o.Ptr, wo.Ptr) || !slicesEqual(o.At, wo.At)) {
 						t.Fatalf("%s %+v part %v (procs %d): the origin differs from the whole's", c.p.Kind(), c.s, cols, procs)
 					}
 				}

@@ -944,10 +944,14 @@ func drawAll(conns []*connDef, shapes []*connectivity.Shape, cols []*[][2]int, d
 	return d
 }
 
-// wait returns the synapses of connection i once drawn.
+// wait returns the synapses of connection i once drawn, and forgets
+// them: the caller holds them from now on (and drops a part's origin,
+// 4 bytes per synapse, once the projection is assembled).
 func (d *drawing) wait(i int) drawn {
 	<-d.out[i].done
-	return d.out[i]
+	r := d.out[i]
+	d.out[i].syn, d.out[i].origin = nil, nil
+	return r
 }
 
 // stop tells the goroutines to draw nothing more (Build returns) and

@@ -37,6 +37,12 @@ func partBuilder() *network.Builder {
 		Weight: param.Uniform(-2, -1), Delay: param.Uniform(0, 3)})
 	b.Connect("II", network.Connection{From: "I", To: "I", Receptor: "gi", Pattern: connectivity.FixedTotal{N: 900},
 		Weight: param.Const(-1)})
+	arr := make([]float64, 400) // one per synapse: in-degree 1 onto E's 400 neurons
+	for k := range arr {
+		arr[k] = 0.5 + float64(k%13)*0.25
+	}
+	b.Connect("IEa", network.Connection{From: "I", To: "E", Receptor: "gi", Pattern: connectivity.FixedInDegree{K: 1},
+		Weight: param.Array(arr...), Delay: param.Array(arr...)})
 	b.Connect("EEp", network.Connection{From: "E", To: "E", Receptor: "ge", Pattern: connectivity.FixedOutDegree{K: 10},
 		Weight: param.Uniform(0.2, 0.8), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.012)})
 	b.Connect("IEl", network.Connection{From: "I", To: "E", Receptor: "ge", Pattern: connectivity.FixedInDegree{K: 5},

@@ -109,6 +109,8 @@ func (c *CSR) InitDelaysPart(v param.Value, dt float64, toSteps func(ms, dt floa
 		}
 		c.d0 = d
 		return nil
+	case isArray(v) && o != nil && len(c.Idx) == 0:
+		// A part without synapses takes none of the array.
 	case isArray(v):
 		n := len(c.Idx)
 		if o != nil {

@@ -84,6 +84,8 @@ func (c *CSR) InitWeightsPart(v param.Value, b Bounds, key rng.Key, o *Origin) e
 		for i := range c.W {
 			c.W[i] = float32(x)
 		}
+	case isArray(v) && o != nil && len(c.Idx) == 0:
+		// A part without synapses takes none of the array.
 	case isArray(v):
 		w := c.W
 		if o != nil {
