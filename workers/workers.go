@@ -19,10 +19,13 @@
 // A worker is started with the program's own arguments (Options.Args)
 // and the environment variable Env set, so that it parses its flags as the
 // coordinator did and builds the same model. Its assignment — its index,
-// the number of workers, the shard counts and its identity (a certificate
-// from an authority made in memory for the run, package transport) —
-// comes as one line on its standard input, never on its command line, and
-// it stops when its input closes.
+// the number of workers, the shard counts, its identity (a certificate
+// from an authority made in memory for the run, package transport) and,
+// optionally, a recipe: the coordinator's description of the model
+// (Options.Recipe, opaque to this package, which ServeOptions.Recipe turns
+// into a Build; spiral-node sends the model file itself, so a worker needs
+// neither the file nor model flags) — comes as one line on its standard
+// input, never on its command line, and it stops when its input closes.
 package workers
 
 import (
@@ -61,11 +64,12 @@ type assignment struct {
 	Count    int             `json:"count"`
 	Shards   map[string]int  `json:"shards"`
 	Identity json.RawMessage `json:"identity"`
+	Recipe   []byte          `json:"recipe,omitempty"`
 }
 
-// maxAssignment bounds the line a worker reads (an identity is a few
-// kilobytes).
-const maxAssignment = 1 << 20
+// maxAssignment bounds the line a worker reads: an identity is a few
+// kilobytes, a recipe (a model file, base64) up to about 43 MiB.
+const maxAssignment = 64 << 20
 
 // Options configure Start.
 type Options struct {
@@ -77,6 +81,9 @@ type Options struct {
 	// StartTimeout bounds how long a worker may take to build its part
 	// and listen (default 10 minutes).
 	StartTimeout time.Duration
+	// Recipe, optional, is handed to every worker with its assignment,
+	// for ServeOptions.Recipe (at most 32 MiB).
+	Recipe []byte
 }
 
 // Group is a set of running workers.
@@ -104,6 +111,9 @@ type proc struct {
 func Start(n int, shards map[string]int, o Options) (*Group, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("workers: %d workers: need at least 1", n)
+	}
+	if len(o.Recipe) > 32<<20 {
+		return nil, fmt.Errorf("workers: a recipe of %d bytes (at most 32 MiB)", len(o.Recipe))
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -155,7 +165,7 @@ func (g *Group) start(self string, i, n int, shards map[string]int, id *transpor
 	if err != nil {
 		return "", err
 	}
-	line, err := json.Marshal(assignment{Index: i, Count: n, Shards: shards, Identity: idb})
+	line, err := json.Marshal(assignment{Index: i, Count: n, Shards: shards, Identity: idb, Recipe: o.Recipe})
 	if err == nil {
 		_, err = in.Write(append(line, '\n'))
 	}
@@ -217,6 +227,10 @@ type ServeOptions struct {
 	Stdout, Stderr io.Writer
 	// Name prefixes the worker's messages on Stderr (default "worker").
 	Name string
+	// Recipe, when set, turns the recipe of the assignment
+	// (Options.Recipe) into the Build to use, instead of Serve's build
+	// argument.
+	Recipe func(recipe []byte) (Build, error)
 }
 
 // Serve runs this process as a worker: it reads its assignment from its
@@ -248,6 +262,16 @@ func Serve(build Build, o ServeOptions) int {
 	a, id, err := readAssignment(in)
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+		return 2
+	}
+	if o.Recipe != nil {
+		if build, err = o.Recipe(a.Recipe); err != nil {
+			fmt.Fprintf(o.Stderr, "%s: the recipe of the assignment: %v\n", o.Name, err)
+			return 2
+		}
+	}
+	if build == nil {
+		fmt.Fprintf(o.Stderr, "%s: nothing to build the model with\n", o.Name)
 		return 2
 	}
 	net, err := buildPart(build, a)

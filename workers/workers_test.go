@@ -3,6 +3,7 @@ package workers_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -118,12 +119,39 @@ func TestServeRefusesBadAssignments(t *testing.T) {
 		{line(0, 1, nil, []byte(`{"name":"x"}`)), "assignment: transport"},
 		{line(0, 1, map[string]int{"X": 2}, id), `population "X", which the model does not have`},
 		{line(0, 1, map[string]int{"E": 801}, id), `population "E": 801 shards for 800 neurons`},
-		{strings.Repeat("x", 2<<20) + "\n", "more than"},
+		{strings.Repeat("x", 65<<20) + "\n", "more than"},
 	} {
 		var out, errb bytes.Buffer
 		code := workers.Serve(build, workers.ServeOptions{Stdin: strings.NewReader(tc.in), Stdout: &out, Stderr: &errb})
 		if code != 2 || !strings.Contains(errb.String(), tc.want) || out.Len() != 0 {
 			t.Errorf("input %.60q: exit %d, stdout %q, stderr %q; want exit 2 and a message saying %q", tc.in, code, out.String(), errb.String(), tc.want)
 		}
+	}
+}
+
+// With ServeOptions.Recipe, the worker builds what the assignment's
+// recipe says; a recipe it cannot read is refused with exit code 2.
+func TestServeRecipe(t *testing.T) {
+	_, ids, err := actors.Identities(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := ids[0].Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(map[string]any{"index": 0, "count": 1, "shards": map[string]int{}, "identity": json.RawMessage(id), "recipe": []byte("no such model")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	load := func(r []byte) (workers.Build, error) {
+		got = r
+		return nil, errors.New("unknown model")
+	}
+	var out, errb bytes.Buffer
+	code := workers.Serve(build, workers.ServeOptions{Stdin: strings.NewReader(string(b) + "\n"), Stdout: &out, Stderr: &errb, Recipe: load})
+	if code != 2 || string(got) != "no such model" || !strings.Contains(errb.String(), "the recipe of the assignment: unknown model") {
+		t.Errorf("exit %d, recipe %q, stderr %q", code, got, errb.String())
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,23 +9,25 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/workers"
 )
 
 // source is a model to run: a built-in one or a model file.
 type source struct {
 	// build builds the network, or a part of it (nil: the whole; see
 	// network.Part).
-	build      func(part *network.Part) (*network.Network, error)
-	duration   float64  // default simulated time, ms
-	shards     int      // the file's shard count (0: none given)
-	workerArgs []string // how a worker builds the same network
+	build    func(part *network.Part) (*network.Network, error)
+	duration float64 // default simulated time, ms
+	shards   int     // the file's shard count (0: none given)
+	// recipe is what a worker builds the same network from (loadRecipe):
+	// the model file's content, or a built-in model's name and options.
+	recipe []byte
 	// Recordings a model file asks for (written with --out).
 	stateMons  []modelfile.StateMonitor
 	weightMons []string
@@ -93,8 +96,12 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		if d == 0 {
 			d = 1000
 		}
-		args := []string{"--file", name, "--seed", strconv.FormatUint(m.Network.Seed, 10)}
-		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, workerArgs: args,
+		recipe, err := json.Marshal(modelRecipe{File: name, Data: data, Seed: m.Network.Seed})
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", what, err)
+			return source{}, 2
+		}
+		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: recipe,
 			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
 			estimate: func() (*estimate.Model, error) { return estimate.Parse(name, data) }}, 0
 	}
@@ -109,14 +116,56 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 			what, name, guess, strings.Join(names, ", "))
 		return source{}, 2
 	}
-	args := []string{"--model", name, "--seed", strconv.FormatUint(seed, 10), "--scale", strconv.FormatFloat(scale, 'g', -1, 64)}
+	recipe, err := json.Marshal(modelRecipe{Builtin: name, Seed: seed, Scale: scale})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", what, err)
+		return source{}, 2
+	}
 	return source{build: func(part *network.Part) (*network.Network, error) {
 		return b.build(models.Options{Scale: scale, Seed: seed, Part: part})
 	},
-		duration: b.duration, workerArgs: args,
+		duration: b.duration, recipe: recipe,
 		estimate: func() (*estimate.Model, error) {
 			return estimate.Builtin(name, models.Options{Scale: scale, Seed: seed})
 		}}, 0
+}
+
+// modelRecipe is what a worker process builds the run's model from,
+// handed over with its assignment (package workers): a model file's name
+// (for messages) and content with the seed, or a built-in model's name with
+// its seed and scale. A worker thus needs neither the file nor model flags.
+type modelRecipe struct {
+	Builtin string  `json:"builtin,omitempty"`
+	File    string  `json:"file,omitempty"`
+	Data    []byte  `json:"data,omitempty"`
+	Seed    uint64  `json:"seed"`
+	Scale   float64 `json:"scale,omitempty"`
+}
+
+// loadRecipe returns the build of a model recipe.
+func loadRecipe(b []byte) (workers.Build, error) {
+	var r modelRecipe
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("decoding the model: %w", err)
+	}
+	if r.Builtin != "" {
+		m, ok := builtin[r.Builtin]
+		if !ok {
+			return nil, fmt.Errorf("unknown built-in model %q (this worker has %s)", r.Builtin, strings.Join(builtinNames(), ", "))
+		}
+		return func(part *network.Part) (*network.Network, error) {
+			return m.build(models.Options{Scale: r.Scale, Seed: r.Seed, Part: part})
+		}, nil
+	}
+	if len(r.Data) > modelfile.MaxFileSize {
+		return nil, fmt.Errorf("model file %s: %d bytes (at most %d)", r.File, len(r.Data), modelfile.MaxFileSize)
+	}
+	m, err := modelfile.Parse(r.File, r.Data)
+	if err != nil {
+		return nil, err
+	}
+	m.Network.Seed = r.Seed
+	return m.BuildPart, nil
 }
 
 // modelFilesIn lists the model files (.yaml, .yml, .json) in dir, as

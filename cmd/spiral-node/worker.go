@@ -47,33 +47,25 @@ func (p prefixed) Write(b []byte) (int, error) {
 }
 
 // runWorker is the worker command that run --workers starts (package
-// workers): it builds the model its flags name, as the coordinator did,
-// and serves its part of it (its assignment comes on its standard input)
-// until its input closes.
+// workers): its assignment, on its standard input, carries the model (a
+// model file's content or a built-in model's name, with the seed and
+// scale; see modelRecipe), and it serves its part of it until its input
+// closes.
 func runWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	model := fs.String("model", "", "built-in model")
-	file := fs.String("file", "", "model file (instead of --model)")
-	seed := fs.Uint64("seed", 1, "random seed")
-	scale := fs.Float64("scale", 1, "network scale")
 	listen := fs.String("listen", "127.0.0.1:0", "remote address")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: spiral-node worker --model M|--file F --seed S [--scale X] (started by run --workers, which hands it its assignment and identity on its standard input)")
+		fmt.Fprintln(fs.Output(), "usage: spiral-node worker [--listen HOST:PORT] (started by run --workers, which hands it its assignment, model and identity on its standard input)")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, "spiral-node worker", stdout, stderr); code >= 0 {
 		return code
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	name := *model
-	if *file != "" {
-		name = *file
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "spiral-node worker: unexpected arguments %q (the model comes with the assignment on standard input)\n", fs.Args())
+		return 2
 	}
-	src, code := resolveModel("spiral-node worker", name, *seed, true, *scale, set["scale"], stderr)
-	if code != 0 {
-		return code
-	}
-	return workers.Serve(src.build, workers.ServeOptions{Listen: *listen, Logger: logger(stderr), Stdout: stdout, Stderr: stderr, Name: "spiral-node worker"})
+	return workers.Serve(nil, workers.ServeOptions{Listen: *listen, Logger: logger(stderr), Stdout: stdout, Stderr: stderr,
+		Name: "spiral-node worker", Recipe: loadRecipe})
 }
