@@ -265,10 +265,10 @@ type Axon struct {
 	Name    string
 	Source  int // population index
 	Axon    *axon.Axon
-	Targets []*projection.Projection
+	Targets []*projection.Runtime
 	// ModTargets are projections that follow this axon as a
 	// neuromodulator source.
-	ModTargets []*projection.Projection
+	ModTargets []*projection.Runtime
 	// targetProjections are the network's projections of Targets, in the
 	// same order.
 	targetProjections []*Projection
@@ -279,7 +279,7 @@ type Projection struct {
 	Name    string
 	Source  int // population index
 	Target  int // population index
-	Runtime *projection.Projection
+	Runtime *projection.Runtime
 	Learner *plasticity.Learner
 	// Axon is the index in Network.Axons of the axon the projection
 	// leaves from; Receptor the name of the target receptor; Rule the

@@ -10,7 +10,7 @@ import (
 
 // threeRows is a projection of 3 sources onto 4 targets: row 0 has 3
 // synapses, row 1 one, row 2 none.
-func threeRows(t *testing.T) (*projection.Projection, *projection.Inbox) {
+func threeRows(t *testing.T) (*projection.Runtime, *projection.Inbox) {
 	t.Helper()
 	syn := &synapse.CSR{Rows: 3, Cols: 4, Ptr: []uint32{0, 3, 4, 4}, Idx: []uint32{0, 1, 3, 2}, W: []float32{1, 1, 1, 1}}
 	rec, err := dendrite.Spec{Kernel: dendrite.Delta}.New(4, 0.1, 3)

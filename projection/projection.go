@@ -50,7 +50,7 @@ type Learner interface {
 }
 
 type pending struct {
-	p     *Projection
+	p     *Runtime
 	src   uint32
 	value float32
 }
@@ -150,8 +150,11 @@ func (in *Inbox) Reset() {
 // into shards, since a row's synapses are split among them.
 func (in *Inbox) Events() int64 { return in.arrived }
 
-// Projection is a projection's runtime state.
-type Projection struct {
+// Runtime is a projection's runtime state: its synapses, its share of
+// the receptor's delivery queue (Inbox), learning and learnt latencies —
+// what an engine steps. network.Projection is the model-level projection
+// that holds one.
+type Runtime struct {
 	Name   string
 	Syn    *synapse.CSR
 	Batch  int
@@ -192,14 +195,14 @@ type Projection struct {
 // its axon; synaptic delays of the CSR (synapse.CSR.InitDelays) add to it:
 // synapse k's input reaches the target D[k] steps after the event reached
 // the projection.
-func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int) (*Projection, error) {
+func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int) (*Runtime, error) {
 	if err := syn.Validate(); err != nil {
 		return nil, fmt.Errorf("projection %q: %w", name, err)
 	}
 	if n := len(inbox.target.Slot(0)); syn.Cols*batch != n {
 		return nil, fmt.Errorf("projection %q: %d target elements, receptor has %d", name, syn.Cols*batch, n)
 	}
-	p := &Projection{Name: name, Syn: syn, Batch: batch, inbox: inbox}
+	p := &Runtime{Name: name, Syn: syn, Batch: batch, inbox: inbox}
 	p.dmin, p.dmax = syn.DelayRange()
 	if d, ok := syn.UniformDelay(); ok {
 		p.shift = int64(d)
@@ -214,13 +217,13 @@ func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int)
 // DelayRange returns the smallest and largest synaptic delay (steps) of
 // the projection's synapses, added to the axon's latency; 0, 0 without
 // synaptic delays.
-func (p *Projection) DelayRange() (lo, hi int) { return p.dmin, p.dmax }
+func (p *Runtime) DelayRange() (lo, hi int) { return p.dmin, p.dmax }
 
 // deliverSpread hands an event that reached the projection at step (the
 // axon's arrival) to each synapse of its row, D[k] steps later, with the
 // weights and mask of step; each synapse counts as an event when its input
 // arrives.
-func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
+func (p *Runtime) deliverSpread(step int64, src uint32, value float32) {
 	value = float32(value * p.inbox.target.Gain()) // the receptor's gain (dendrite.Receptor.Gain)
 	if p.Syn.D8 != nil {
 		spread(p, p.Syn.D8, step, src, value)
@@ -230,7 +233,7 @@ func (p *Projection) deliverSpread(step int64, src uint32, value float32) {
 }
 
 // spread is deliverSpread for delays stored as T.
-func spread[T uint8 | uint16](p *Projection, delays []T, step int64, src uint32, value float32) {
+func spread[T uint8 | uint16](p *Runtime, delays []T, step int64, src uint32, value float32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	off := b * p.Syn.Cols
@@ -272,7 +275,7 @@ func spread[T uint8 | uint16](p *Projection, delays []T, step int64, src uint32,
 
 // SetLearner makes the projection plastic: events are then delivered on
 // arrival (for the whole receptor), with the weights of that step.
-func (p *Projection) SetLearner(l Learner) {
+func (p *Runtime) SetLearner(l Learner) {
 	p.learner = l
 	p.inbox.Defer()
 	p.inbox.Grow(p.maxLat)
@@ -287,7 +290,7 @@ func (p *Projection) SetLearner(l Learner) {
 // max]) as the run goes. The slice is used as is. The projection then
 // delivers every event on arrival (for the whole receptor). Only batch 1
 // is supported.
-func (p *Projection) SetLatency(rule latency.Rule, l []float32, max int) error {
+func (p *Runtime) SetLatency(rule latency.Rule, l []float32, max int) error {
 	switch {
 	case rule == nil:
 		return fmt.Errorf("projection %q: latency rule is nil", p.Name)
@@ -311,12 +314,12 @@ func (p *Projection) SetLatency(rule latency.Rule, l []float32, max int) error {
 
 // Latencies returns the learnt latencies (steps, CSR order) set by
 // SetLatency, or nil.
-func (p *Projection) Latencies() []float32 { return p.latL }
+func (p *Runtime) Latencies() []float32 { return p.latL }
 
 // deliverLate hands an event that reached the projection at step to each
 // synapse of its row, round(L[k]) steps later, and tells the latency rule.
 // The weight and mask are those of step (as plasticity sees them).
-func (p *Projection) deliverLate(step int64, src uint32, value float32) {
+func (p *Runtime) deliverLate(step int64, src uint32, value float32) {
 	row := src // batch 1
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
 	n := int64(hi - lo)
@@ -341,14 +344,14 @@ func (p *Projection) deliverLate(step int64, src uint32, value float32) {
 }
 
 // Mask returns the mask set by SetMask, or nil.
-func (p *Projection) Mask() []bool { return p.mask }
+func (p *Runtime) Mask() []bool { return p.mask }
 
 // SetMask gates synapses: mask[k] false blocks synapse k (CSR order) for
 // the events that arrive from the next step on; nil lets all pass. The
 // slice is used as is, so a caller may change it between steps. A shard's
 // projection gets its own part of the network's mask (package shard), so a
 // change to the network's slice does not reach it.
-func (p *Projection) SetMask(mask []bool) error {
+func (p *Runtime) SetMask(mask []bool) error {
 	if mask != nil && len(mask) != p.Syn.Len() {
 		return fmt.Errorf("projection %q: mask has %d entries, want one per synapse (%d)", p.Name, len(mask), p.Syn.Len())
 	}
@@ -361,7 +364,7 @@ func (p *Projection) SetMask(mask []bool) error {
 
 // Follow makes the projection receive a neuromodulator with events of up
 // to maxLatency steps; SendModulator delivers them.
-func (p *Projection) Follow(maxLatency int) {
+func (p *Runtime) Follow(maxLatency int) {
 	p.modulated = true
 	if len(p.modQueue) < maxLatency+1 {
 		p.modQueue = make([][]float32, maxLatency+1)
@@ -376,7 +379,7 @@ func (p *Projection) Follow(maxLatency int) {
 
 // Err returns the learner's first run-time problem (a rule that produced
 // an invalid change), or nil.
-func (p *Projection) Err() error {
+func (p *Runtime) Err() error {
 	if f, ok := p.learner.(interface{ Err() error }); ok {
 		if err := f.Err(); err != nil {
 			return fmt.Errorf("projection %q: %w", p.Name, err)
@@ -386,12 +389,12 @@ func (p *Projection) Err() error {
 }
 
 // Plastic reports whether the projection learns (weights or latencies).
-func (p *Projection) Plastic() bool { return p.learner != nil || p.lat != nil }
+func (p *Runtime) Plastic() bool { return p.learner != nil || p.lat != nil }
 
 // Send takes one presynaptic event emitted at step: source index src =
 // b·Rows+row, arriving 1+delay steps later with the given value (sign ×
 // response).
-func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
+func (p *Runtime) Send(step int64, src uint32, delay uint32, value float32) {
 	arrival := step + 1 + int64(delay) + p.shift
 	in := p.inbox
 	if in.deferred {
@@ -416,7 +419,7 @@ func (p *Projection) Send(step int64, src uint32, delay uint32, value float32) {
 // Touch reads the synapse rows of the given events ahead of Send, so that
 // their cache misses overlap (see synapse.CSR.Touch). It changes nothing.
 // The result is only there to keep the reads.
-func (p *Projection) Touch(srcs func(yield func(src uint32) bool)) uint32 {
+func (p *Runtime) Touch(srcs func(yield func(src uint32) bool)) uint32 {
 	rows := uint32(p.Syn.Rows)
 	var s uint32
 	for src := range srcs {
@@ -427,7 +430,7 @@ func (p *Projection) Touch(srcs func(yield func(src uint32) bool)) uint32 {
 
 // deliver adds one arriving event into slot with the current weights and
 // mask, and records it as presynaptic signal for plasticity.
-func (p *Projection) deliver(src uint32, value float32, slot []float32) {
+func (p *Runtime) deliver(src uint32, value float32, slot []float32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	cols := p.Syn.Cols
@@ -456,7 +459,7 @@ func (p *Projection) deliver(src uint32, value float32, slot []float32) {
 
 // SendModulator adds a neuromodulator sample of copy b emitted at step and
 // arriving 1+delay steps later.
-func (p *Projection) SendModulator(step int64, b int, delay uint32, value float32) {
+func (p *Runtime) SendModulator(step int64, b int, delay uint32, value float32) {
 	arrival := step + 1 + int64(delay)
 	p.modQueue[arrival%int64(len(p.modQueue))][b] += value
 }
@@ -465,7 +468,7 @@ func (p *Projection) SendModulator(step int64, b int, delay uint32, value float3
 // lists the target's spikes of the previous step (spiking targets) and
 // postOut its graded output of the previous step (graded targets, else
 // nil). learn false freezes the weights while traces keep running.
-func (p *Projection) Learn(step int64, postFired []uint32, postOut []float32, learn bool) {
+func (p *Runtime) Learn(step int64, postFired []uint32, postOut []float32, learn bool) {
 	if p.lat != nil {
 		p.lat.Step(step, postFired, learn)
 	}
@@ -523,7 +526,7 @@ func (p *Projection) Learn(step int64, postFired []uint32, postOut []float32, le
 // Reset clears events in flight and the learner's traces. Weights are not
 // restored (a reset continues learning from the current weights, as in
 // the reference).
-func (p *Projection) Reset() {
+func (p *Runtime) Reset() {
 	for _, m := range p.modQueue {
 		clear(m)
 	}

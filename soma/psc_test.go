@@ -60,7 +60,7 @@ func pspRun(t *testing.T, tauS float64, psc dendrite.PSCForm, route, path string
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pr *projection.Projection
+	var pr *projection.Runtime
 	var in *projection.Inbox
 	if route == "drive" {
 		if err := p.AddDrive("ex", pulse{at: 1, w: float32(w)}); err != nil {

@@ -50,13 +50,13 @@ type Shard struct {
 	Inboxes []*projection.Inbox
 	// In lists, per axon of the network (by index), the shard's
 	// projections fed by it, in network order; nil when none.
-	In [][]*projection.Projection
+	In [][]*projection.Runtime
 	// ModIn lists, per axon, the shard's projections that follow it as a
 	// neuromodulator source.
-	ModIn [][]*projection.Projection
+	ModIn [][]*projection.Runtime
 	// Plastic lists the shard's plastic projections, in network order,
 	// with the network projection index of each.
-	Plastic   []*projection.Projection
+	Plastic   []*projection.Runtime
 	PlasticOf []int
 	// Syn holds, per network projection index, the shard's part of its
 	// synapses (nil when the projection does not end here), and ColLo its
@@ -351,7 +351,7 @@ func buildShard(net *network.Network, pi, k, s, lo, hi int) (*Shard, error) {
 		return nil, err
 	}
 	sh := &Shard{Pop: pi, Index: k, Lo: lo, Hi: hi, Population: sp,
-		In: make([][]*projection.Projection, len(net.Axons)), ModIn: make([][]*projection.Projection, len(net.Axons)),
+		In: make([][]*projection.Runtime, len(net.Axons)), ModIn: make([][]*projection.Runtime, len(net.Axons)),
 		Syn: map[int]*synapse.CSR{}}
 	for _, name := range p.ReceptorNames() {
 		r, _ := p.Receptor(name)
