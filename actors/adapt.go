@@ -50,7 +50,7 @@ func (a *adapter) RunMs(ms float64) error {
 }
 
 // Step implements engine.Engine.
-func (a *adapter) Step() int64 { return a.e.Step() }
+func (a *adapter) Steps() int64 { return a.e.Steps() }
 
 // Events implements engine.Engine.
 func (a *adapter) Events() (int64, error) { return a.e.Events() }

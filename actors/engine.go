@@ -272,8 +272,8 @@ func (e *Engine) Shards() []int {
 	return out
 }
 
-// Step returns the number of steps computed.
-func (e *Engine) Step() int64 { return e.step }
+// Steps returns the number of steps computed.
+func (e *Engine) Steps() int64 { return e.step }
 
 // Run advances the network by n steps and waits for the end. Consecutive
 // runs continue one another: spikes in flight are kept. After a failure

@@ -126,7 +126,7 @@ func TestPauseResumeStopContinue(t *testing.T) {
 	if err := <-done; !errors.Is(err, actors.ErrStopped) {
 		t.Fatalf("stopped run: %v", err)
 	}
-	stopped := e.Step()
+	stopped := e.Steps()
 	if stopped <= 0 || stopped >= total || stopped%int64(e.SegmentSteps()) != 0 {
 		t.Fatalf("stopped at step %d, want a segment boundary inside the run", stopped)
 	}
@@ -138,8 +138,8 @@ func TestPauseResumeStopContinue(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if e.Step() != total {
-		t.Fatalf("at step %d after continuing, want %d", e.Step(), total)
+	if e.Steps() != total {
+		t.Fatalf("at step %d after continuing, want %d", e.Steps(), total)
 	}
 	if err := e.GatherWeights(); err != nil {
 		t.Fatal(err)

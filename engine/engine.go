@@ -12,8 +12,8 @@ type Engine interface {
 	// RunMs advances the network by a simulated time, in ms, rounded to
 	// whole steps.
 	RunMs(ms float64) error
-	// Step returns the number of steps computed so far (the next step).
-	Step() int64
+	// Steps returns the number of steps computed so far (the next step).
+	Steps() int64
 	// Events returns the synaptic events delivered so far: for every
 	// spike that arrived at a projection, the synapses of its source's
 	// row. Every engine counts them the same way.

@@ -134,8 +134,8 @@ func TestSameResults(t *testing.T) {
 				t.Fatalf("%s: %v", eng.name, err)
 			}
 		}
-		if e.Step() != steps {
-			t.Fatalf("%s: Step %d after %d steps", eng.name, e.Step(), steps)
+		if e.Steps() != steps {
+			t.Fatalf("%s: Step %d after %d steps", eng.name, e.Steps(), steps)
 		}
 		got := take(t, eng.name, e, net)
 		canonical(t, eng.name, got)
@@ -206,13 +206,13 @@ func TestStop(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), eng.name+": ") {
 			t.Errorf("%s: the error %q does not name the engine", eng.name, err)
 		}
-		at := e.Step()
+		at := e.Steps()
 		if at <= 0 || at >= steps {
 			t.Fatalf("%s: stopped at step %d; the test needs 0 < step < %d", eng.name, at, steps)
 		}
 		e.Stop() // no run in progress: ends the next one at once
-		if err := e.Run(10); !errors.Is(err, engine.ErrStopped) || e.Step() != at {
-			t.Fatalf("%s: a run after Stop returned %v at step %d, want ErrStopped at %d", eng.name, err, e.Step(), at)
+		if err := e.Run(10); !errors.Is(err, engine.ErrStopped) || e.Steps() != at {
+			t.Fatalf("%s: a run after Stop returned %v at step %d, want ErrStopped at %d", eng.name, err, e.Steps(), at)
 		}
 		if err := e.Run(int(steps - at)); err != nil {
 			t.Fatalf("%s: the run after the stop: %v", eng.name, err)

@@ -60,7 +60,7 @@ func simulate(e engine.Engine, net *network.Network) (string, error) {
 		sum += float64(w)
 	}
 	return fmt.Sprintf("%d steps, %d input spikes, %d output spikes, mean weight %.9f",
-		e.Step(), len(in), len(out), sum/float64(len(p.Runtime.Syn.W))), nil
+		e.Steps(), len(in), len(out), sum/float64(len(p.Runtime.Syn.W))), nil
 }
 
 // Example runs one plastic network (Song, Miller & Abbott's STDP, 1000

@@ -343,8 +343,8 @@ func (e *Engine) Workers() int { return len(e.work) }
 // SegmentSteps returns the segment length E, in steps.
 func (e *Engine) SegmentSteps() int { return e.e }
 
-// Step returns the next step to compute (the steps run so far).
-func (e *Engine) Step() int64 { return e.step }
+// Steps returns the number of steps run so far (the next step to compute).
+func (e *Engine) Steps() int64 { return e.step }
 
 // Events returns the synaptic events delivered so far, summed over the
 // shards: for every event that arrived at a projection at a step computed

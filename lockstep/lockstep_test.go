@@ -31,8 +31,8 @@ func onLockstep(t *testing.T, net *network.Network, o lockstep.Options, steps in
 	if err := e.Run(steps - steps/3); err != nil {
 		t.Fatal(err)
 	}
-	if e.Step() != int64(steps) {
-		t.Fatalf("at step %d after the runs, want %d", e.Step(), steps)
+	if e.Steps() != int64(steps) {
+		t.Fatalf("at step %d after the runs, want %d", e.Steps(), steps)
 	}
 	e.GatherWeights()
 	r := testnets.NewResult()
@@ -160,10 +160,10 @@ func TestStop(t *testing.T) {
 	if err := e.Run(900); !errors.Is(err, lockstep.ErrStopped) {
 		t.Fatalf("run stopped at step %d: %v, want ErrStopped", stopAt, err)
 	}
-	if seg := int64(e.SegmentSteps()); e.Step() <= stopAt || e.Step() > stopAt+2*seg {
-		t.Fatalf("stop requested at step %d stopped at %d (segments of %d)", stopAt, e.Step(), seg)
+	if seg := int64(e.SegmentSteps()); e.Steps() <= stopAt || e.Steps() > stopAt+2*seg {
+		t.Fatalf("stop requested at step %d stopped at %d (segments of %d)", stopAt, e.Steps(), seg)
 	}
-	if err := e.Run(int(900 - e.Step())); err != nil {
+	if err := e.Run(int(900 - e.Steps())); err != nil {
 		t.Fatal(err)
 	}
 	e.GatherWeights()
@@ -172,11 +172,11 @@ func TestStop(t *testing.T) {
 
 	// a Stop between runs ends the next one before it steps
 	e.Stop()
-	if err := e.Run(10); !errors.Is(err, lockstep.ErrStopped) || e.Step() != 900 {
-		t.Fatalf("run after Stop: %v at step %d", err, e.Step())
+	if err := e.Run(10); !errors.Is(err, lockstep.ErrStopped) || e.Steps() != 900 {
+		t.Fatalf("run after Stop: %v at step %d", err, e.Steps())
 	}
-	if err := e.Run(10); err != nil || e.Step() != 910 {
-		t.Fatalf("run after the stopped one: %v at step %d", err, e.Step())
+	if err := e.Run(10); err != nil || e.Steps() != 910 {
+		t.Fatalf("run after the stopped one: %v at step %d", err, e.Steps())
 	}
 }
 

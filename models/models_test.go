@@ -75,7 +75,7 @@ func checkNetwork(t *testing.T, model string, net *network.Network, ms float64, 
 	ref := loadReference(t)
 	mons, s := simulate(t, net, ms)
 	for _, p := range pops {
-		st := mons[p].Summarize(0, 0, s.Step(), net.Config.DtMs)
+		st := mons[p].Summarize(0, 0, s.Steps(), net.Config.DtMs)
 		within(t, ref, model, "rate_hz_"+p, st.RateHz)
 		within(t, ref, model, "cv_isi_mean_"+p, st.CVISI)
 	}
@@ -118,8 +118,8 @@ func TestSTDPMatchesBrian2(t *testing.T) {
 	}
 	ref := loadReference(t)
 	mons, s := simulate(t, net, 20000)
-	out := mons["out"].Summarize(0, 0, s.Step(), net.Config.DtMs)
-	in := mons["in"].Summarize(0, 0, s.Step(), net.Config.DtMs)
+	out := mons["out"].Summarize(0, 0, s.Steps(), net.Config.DtMs)
+	in := mons["in"].Summarize(0, 0, s.Steps(), net.Config.DtMs)
 	within(t, ref, "stdp", "post_rate_hz", out.RateHz)
 	within(t, ref, "stdp", "input_rate_hz", in.RateHz)
 	p, _ := net.Projection("syn")
@@ -154,7 +154,7 @@ func TestFICurveExact(t *testing.T) {
 	}
 	const T, dt, tau, theta, tref = 1000.0, 0.1, 10.0, 10.0, 5.0
 	mons, s := simulate(t, net, T)
-	steps := s.Step()
+	steps := s.Steps()
 	counts := mons["lif"].Count()
 	P := math.Exp(-dt / tau)
 	K := int64(math.Round(tref/dt)) - 1 // held steps after the spike step

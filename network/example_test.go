@@ -43,7 +43,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	st := spikes.Summarize(0, 0, s.Step(), 0.1)
+	st := spikes.Summarize(0, 0, s.Steps(), 0.1)
 	counts := spikes.Count()
 	fmt.Println(net.Neurons(), "neurons,", net.Synapses(), "synapses")
 	fmt.Printf("rate %.1f ± %.1f Hz (mean ± sd over neurons), CV of ISI %.2f\n", st.RateHz, st.RateStdHz, st.CVISI)

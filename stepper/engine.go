@@ -114,7 +114,7 @@ func (a *adapter) RunMs(ms float64) error {
 }
 
 // Step implements engine.Engine.
-func (a *adapter) Step() int64 { return a.s.step }
+func (a *adapter) Steps() int64 { return a.s.step }
 
 // Events implements engine.Engine.
 func (a *adapter) Events() (int64, error) { return a.s.Events(), nil }

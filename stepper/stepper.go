@@ -50,8 +50,8 @@ func New(net *network.Network) *Stepper {
 // Network returns the network being stepped.
 func (s *Stepper) Network() *network.Network { return s.net }
 
-// Step returns the number of steps computed so far (the next step's index).
-func (s *Stepper) Step() int64 { return s.step }
+// Steps returns the number of steps computed so far (the next step's index).
+func (s *Stepper) Steps() int64 { return s.step }
 
 // Events returns the synaptic events delivered so far: for every event
 // that arrived at a projection at a step computed so far, the synapses of

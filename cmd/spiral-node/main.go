@@ -369,7 +369,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if _, ok := ctl.code(); ok {
 		return 1 // the signal handler has said why
 	}
-	ran := e.Step()
+	ran := e.Steps()
 	if werr := wfail.failed(); werr != nil {
 		prog.Done(ran) // ends a progress bar's line
 		fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",

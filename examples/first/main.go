@@ -90,7 +90,7 @@ func run(w io.Writer, seed uint64, ms float64) error {
 		if err != nil {
 			return err
 		}
-		st := monitor.Summary(p.size, steps, neurons, 0, eng.Step(), 0.1)
+		st := monitor.Summary(p.size, steps, neurons, 0, eng.Steps(), 0.1)
 		fmt.Fprintf(w, "%-4s %7d %8.2f %7.3f\n", p.name, st.Spikes, st.RateHz, st.CVISI)
 	}
 	return nil
