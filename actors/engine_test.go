@@ -163,7 +163,7 @@ func TestBatchOnActors(t *testing.T) {
 	build := func(t testing.TB) *network.Network {
 		b := network.New(network.Config{DtMs: 0.1, Seed: 5, Batch: 2})
 		n := soma.LIF()
-		n.Rest, n.Threshold = param.Const(0), param.Const(20)
+		n.RestMV, n.ThresholdMV = param.Const(0), param.Const(20)
 		n.Integration = soma.Exact
 		b.Population("A", 300, n).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).

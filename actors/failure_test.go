@@ -33,7 +33,7 @@ func (b bomb) Add(step int64, current []float32) {
 func TestPanicStopsTheRun(t *testing.T) {
 	b := network.New(network.Config{DtMs: 0.1})
 	lif := soma.LIF()
-	lif.Rest, lif.Threshold = param.Const(0), param.Const(20)
+	lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
 	b.Population("A", 10, lif).Stimulus(bomb{at: 517})
 	b.Population("B", 10, lif)
 	b.Connect("AB", network.Connection{From: "A", To: "B", Pattern: connectivity.AllToAll{}, Weight: param.Const(1)})

@@ -38,9 +38,9 @@ func TestTsodyksMarkramAxon(t *testing.T) {
 		Delay:          param.Array(1, 3),
 		InhibitoryRows: []bool{false, true},
 		Response: response.TsodyksMarkram{
-			U:    param.Const(0.5),
-			TauD: param.Const(tau),
-			TauF: param.Array(0, tau), // one per terminal
+			U:      param.Const(0.5),
+			TauDMs: param.Const(tau),
+			TauFMs: param.Array(0, tau), // one per terminal
 		},
 	}, env(1, 2, 1))
 	if a.Direct() {
@@ -94,7 +94,7 @@ func TestTsodyksMarkramAxonLayout(t *testing.T) {
 	// axon with several terminals is an error.
 	_, err := Spec{
 		Terminals: 2,
-		Response:  response.TsodyksMarkram{U: param.Array(0.1, 0.2, 0.3), TauD: param.Const(100)},
+		Response:  response.TsodyksMarkram{U: param.Array(0.1, 0.2, 0.3), TauDMs: param.Const(100)},
 	}.New(env(3, 1, 1))
 	if err == nil {
 		t.Fatal("U with one value per neuron accepted on a two-terminal axon")

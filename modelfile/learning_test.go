@@ -222,7 +222,7 @@ func TestTripletBuild(t *testing.T) {
 		t.Fatalf("rule %T, want Triplet", s)
 	}
 	dt := 0.1 // divided at run time, as the parser does
-	want := plasticity.Triplet{TauPlus: 16.8, TauX: 101, TauMinus: 33.7, TauY: 125,
+	want := plasticity.Triplet{TauPlusMs: 16.8, TauXMs: 101, TauMinusMs: 33.7, TauYMs: 125,
 		A2Plus: 5e-10 / dt, A3Plus: 0.0062 / dt, A2Minus: 0.007 / dt, A3Minus: 0.00023 / dt,
 		Pairing: plasticity.Nearest, Exact: true}
 	if s != want {
@@ -231,7 +231,7 @@ func TestTripletBuild(t *testing.T) {
 	// Defaults: Pfister & Gerstner's pair windows; the unused triplet
 	// traces need no time constant.
 	s = ruleOf(t, withPlasticity("{kind: triplet, a2_plus: 0.005, a2_minus: 0.007}")).(plasticity.Triplet)
-	want = plasticity.Triplet{TauPlus: 16.8, TauMinus: 33.7, A2Plus: 0.005 / dt, A2Minus: 0.007 / dt}
+	want = plasticity.Triplet{TauPlusMs: 16.8, TauMinusMs: 33.7, A2Plus: 0.005 / dt, A2Minus: 0.007 / dt}
 	if s != want {
 		t.Errorf("defaults: got %+v\nwant %+v", s, want)
 	}
@@ -239,11 +239,11 @@ func TestTripletBuild(t *testing.T) {
 
 func TestInhibitoryBuild(t *testing.T) {
 	s, ok := ruleOf(t, withPlasticity("{kind: inhibitory_stdp, eta: 0.001, rho0_hz: 5, traces: exact}")).(plasticity.Inhibitory)
-	if want := (plasticity.Inhibitory{Tau: 20, Eta: 0.001, Rho0: 5, Exact: true}); !ok || s != want {
+	if want := (plasticity.Inhibitory{TauMs: 20, Eta: 0.001, Rho0Hz: 5, Exact: true}); !ok || s != want {
 		t.Errorf("got %#v, want %+v", s, want)
 	}
 	s = ruleOf(t, withPlasticity("{kind: inhibitory_stdp, eta: 0.01, alpha: 0.12, tau_ms: 10}")).(plasticity.Inhibitory)
-	if want := (plasticity.Inhibitory{Tau: 10, Eta: 0.01, Alpha: 0.12}); s != want {
+	if want := (plasticity.Inhibitory{TauMs: 10, Eta: 0.01, Alpha: 0.12}); s != want {
 		t.Errorf("got %+v, want %+v", s, want)
 	}
 }
@@ -251,14 +251,14 @@ func TestInhibitoryBuild(t *testing.T) {
 func TestThreeFactorBuild(t *testing.T) {
 	const follow = "    follow: M\n"
 	r, ok := ruleOf(t, withPlasticity("{kind: rstdp, tau_c_ms: 500, rule: {kind: stdp, pairing: nearest, a_plus: 0.001}}")+follow).(plasticity.RSTDP)
-	if !ok || r.TauC != 500 {
+	if !ok || r.TauCMs != 500 {
 		t.Fatalf("rule %#v, want RSTDP with tau_c 500 ms", r)
 	}
 	if in, ok := r.Rule.(plasticity.STDP); !ok || in.Pairing != plasticity.Nearest || in.LTP != (plasticity.ConstRate{Eta: 0.01}) {
 		t.Errorf("inner rule %#v, want nearest STDP with eta+ 0.01", r.Rule)
 	}
 	r = ruleOf(t, withPlasticity("{kind: rstdp, rule: {kind: triplet, a2_plus: 0.001}}")+follow).(plasticity.RSTDP)
-	if _, ok := r.Rule.(plasticity.Triplet); !ok || r.TauC != 1000 {
+	if _, ok := r.Rule.(plasticity.Triplet); !ok || r.TauCMs != 1000 {
 		t.Errorf("rule %#v, want RSTDP of triplet with the default tau_c 1000 ms", r)
 	}
 	mod, ok := ruleOf(t, withPlasticity("{kind: modulated, rule: [{kind: stdp}, {kind: inhibitory_stdp, eta: 0.001, alpha: 0.1}]}")+follow).(plasticity.Modulated)
@@ -414,15 +414,15 @@ populations:
 			}
 			return ""
 		}},
-		{"leaky", "{kind: tissue, tau_ms: 1}", soma.Tissue{Form: soma.TissueLeaky, Tau: param.Const(1)}, func(out [][]float32) string {
+		{"leaky", "{kind: tissue, tau_ms: 1}", soma.Tissue{Form: soma.TissueLeaky, TauMs: param.Const(1)}, func(out [][]float32) string {
 			// da·dt at the input step, then ×(1 − dt/τ) per step.
 			if math.Abs(float64(out[10][0])-0.2) > 1e-6 || math.Abs(float64(out[11][0])-0.18) > 1e-6 {
 				return "not a leaky integration with τ = 1 ms"
 			}
 			return ""
 		}},
-		{"leaky default exact", "{kind: tissue, form: leaky, integration: exact}", soma.Tissue{Form: soma.TissueLeaky, Tau: param.Const(7), Integration: soma.Exact}, nil},
-		{"windowed", "{kind: tissue, form: windowed, window_ms: 0.5}", soma.Tissue{Form: soma.TissueWindowed, Window: param.Const(0.5)}, func(out [][]float32) string {
+		{"leaky default exact", "{kind: tissue, form: leaky, integration: exact}", soma.Tissue{Form: soma.TissueLeaky, TauMs: param.Const(7), Integration: soma.Exact}, nil},
+		{"windowed", "{kind: tissue, form: windowed, window_ms: 0.5}", soma.Tissue{Form: soma.TissueWindowed, WindowMs: param.Const(0.5)}, func(out [][]float32) string {
 			for n, o := range out {
 				want := float32(0)
 				if n >= 10 && n < 15 {
@@ -443,7 +443,7 @@ populations:
 			}
 			got, ok := m.pops[0].model.(soma.Tissue)
 			if !ok || got.Form != tc.want.Form || got.Integration != tc.want.Integration ||
-				!sameValue(got.Tau, tc.want.Tau) || !sameValue(got.Window, tc.want.Window) {
+				!sameValue(got.TauMs, tc.want.TauMs) || !sameValue(got.WindowMs, tc.want.WindowMs) {
 				t.Fatalf("model %#v, want %#v", m.pops[0].model, tc.want)
 			}
 			out, model := outputs(t, s, "D", 30)

@@ -603,9 +603,9 @@ func (p *parser) parseResponse(n *yaml.Node, path string, line, size, terminals 
 		out = response.LimitedFlat{Duration: param1("duration_ms", response.DefaultDuration, false, ge(0)), Reference: exact("reference")}
 	case "tsodyks_markram":
 		out = response.TsodyksMarkram{
-			U:    param1("u", 0, true, unitInterval),
-			TauD: param1("tau_d_ms", 0, true, gt(0)),
-			TauF: param1("tau_f_ms", 0, false, ge(0)),
+			U:      param1("u", 0, true, unitInterval),
+			TauDMs: param1("tau_d_ms", 0, true, gt(0)),
+			TauFMs: param1("tau_f_ms", 0, false, ge(0)),
 		}
 	}
 	m.done()

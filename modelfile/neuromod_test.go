@@ -136,7 +136,7 @@ func TestExtensionsBuild(t *testing.T) {
 	}
 	if comp, ok := c.Plasticity.(plasticity.Composite); !ok || len(comp.Rules) != 2 {
 		t.Errorf("plasticity %#v", c.Plasticity)
-	} else if cv := comp.Rules[1].(plasticity.Convergent); cv.Tau != 100 || cv.C != 0.05 {
+	} else if cv := comp.Rules[1].(plasticity.Convergent); cv.TauMs != 100 || cv.C != 0.05 {
 		t.Errorf("convergent %#v", cv)
 	}
 	if _, ok := m.pops[1].axons[1].spec.Response.(response.Scaling); !ok {

@@ -99,9 +99,9 @@ func (p *parser) parsePlasticity(n *yaml.Node, path string, line int, dt float64
 	var out plasticity.Spec
 	switch kind {
 	case "convergent":
-		s := plasticity.Convergent{Tau: 250}
+		s := plasticity.Convergent{TauMs: 250}
 		if v, _ := m.get("tau_ms"); v != nil {
-			s.Tau, _ = p.checked(v, path+".tau_ms", ge(dt))
+			s.TauMs, _ = p.checked(v, path+".tau_ms", ge(dt))
 		}
 		if v, _ := m.get("c"); v != nil {
 			s.C, _ = p.number(v, path+".c")
@@ -134,8 +134,8 @@ func (p *parser) optionalTau(m *mapping, path, key string, def float64, checks .
 // or Euler and paired as pairing.
 func (p *parser) parseTriplet(m *mapping, path string, dt float64, exact bool, pairing plasticity.Pairing) plasticity.Triplet {
 	s := plasticity.Triplet{Pairing: pairing, Exact: exact}
-	s.TauPlus = p.optionalTau(m, path, "tau_plus_ms", defaultTripletTauPlus, traceTau(dt, exact))
-	s.TauMinus = p.optionalTau(m, path, "tau_minus_ms", defaultTripletTauMinus, traceTau(dt, exact))
+	s.TauPlusMs = p.optionalTau(m, path, "tau_plus_ms", defaultTripletTauPlus, traceTau(dt, exact))
+	s.TauMinusMs = p.optionalTau(m, path, "tau_minus_ms", defaultTripletTauMinus, traceTau(dt, exact))
 	// The amplitudes are changes per spike pair or triplet (Pfister &
 	// Gerstner's A); the rule's are rates per ms, A/dt.
 	amp := func(key string) float64 {
@@ -158,8 +158,8 @@ func (p *parser) parseTriplet(m *mapping, path string, dt float64, exact bool, p
 		}
 		return 0
 	}
-	s.TauX = slow("tau_x_ms", "a3_minus", s.A3Minus)
-	s.TauY = slow("tau_y_ms", "a3_plus", s.A3Plus)
+	s.TauXMs = slow("tau_x_ms", "a3_minus", s.A3Minus)
+	s.TauYMs = slow("tau_y_ms", "a3_plus", s.A3Plus)
 	return s
 }
 
@@ -167,7 +167,7 @@ func (p *parser) parseTriplet(m *mapping, path string, dt float64, exact bool, p
 // is exact or Euler: eta, and rho0_hz or alpha (one of them).
 func (p *parser) parseInhibitory(m *mapping, path string, dt float64, exact bool) plasticity.Inhibitory {
 	s := plasticity.Inhibitory{Exact: exact}
-	s.Tau = p.optionalTau(m, path, "tau_ms", defaultInhibitoryTau, traceTau(dt, exact))
+	s.TauMs = p.optionalTau(m, path, "tau_ms", defaultInhibitoryTau, traceTau(dt, exact))
 	if v, _ := m.get("eta"); v != nil {
 		s.Eta, _ = p.checked(v, path+".eta", ge(0))
 	} else {
@@ -179,7 +179,7 @@ func (p *parser) parseInhibitory(m *mapping, path string, dt float64, exact bool
 	case rv != nil && av != nil:
 		p.bad(av, path+".alpha", "give either rho0_hz or alpha, not both (alpha = 2·rho0_hz·tau_ms/1000)")
 	case rv != nil:
-		s.Rho0, _ = p.checked(rv, path+".rho0_hz", gt(0))
+		s.Rho0Hz, _ = p.checked(rv, path+".rho0_hz", gt(0))
 	case av != nil:
 		s.Alpha, _ = p.checked(av, path+".alpha", gt(0))
 	default:
@@ -202,9 +202,9 @@ func (p *parser) parseThreeFactor(m *mapping, path, kind string, dt float64) pla
 	if kind == "modulated" {
 		return plasticity.Modulated{Rule: inner}
 	}
-	s := plasticity.RSTDP{Rule: inner, TauC: defaultRSTDPTauC}
+	s := plasticity.RSTDP{Rule: inner, TauCMs: defaultRSTDPTauC}
 	if v, _ := m.get("tau_c_ms"); v != nil {
-		s.TauC, _ = p.checked(v, path+".tau_c_ms", gt(0), func(x float64) string {
+		s.TauCMs, _ = p.checked(v, path+".tau_c_ms", gt(0), func(x float64) string {
 			if x < dt {
 				return fmt.Sprintf("must be >= dt_ms (%g): the eligibility traces decay by 1 − dt/τc per step", dt)
 			}

@@ -111,27 +111,27 @@ func (f somaFields) integrateAndFire(kind string) soma.IF {
 	case "adex":
 		s = soma.AdEx()
 	}
-	f.val("tau_ms", &s.Tau, gt(0))
+	f.val("tau_ms", &s.TauMs, gt(0))
 	f.val("resistance", &s.R, gt(0))
-	f.val("rest_mV", &s.Rest)
-	f.val("threshold_mV", &s.Threshold)
-	f.ptrVal("reset_mV", &s.Reset)
-	f.val("refractory_ms", &s.Refractory, ge(0))
+	f.val("rest_mV", &s.RestMV)
+	f.val("threshold_mV", &s.ThresholdMV)
+	f.ptrVal("reset_mV", &s.ResetMV)
+	f.val("refractory_ms", &s.RefractoryMs, ge(0))
 	f.flag("refractory_from_spike", &s.RefractoryFromSpike)
 	f.flag("drop_refractory_input", &s.DropRefractoryInput)
 	f.flag("fire_at_threshold", &s.FireAtThreshold)
 	f.integration(&s.Integration)
-	f.ptrVal("v0_mV", &s.V0)
+	f.ptrVal("v0_mV", &s.V0MV)
 	for i, t := range s.Terms {
 		switch t := t.(type) {
 		case soma.Exponential:
-			f.val("delta_t_mV", &t.DeltaT, gt(0))
-			f.val("theta_rh_mV", &t.ThetaRH)
+			f.val("delta_t_mV", &t.DeltaTMV, gt(0))
+			f.val("theta_rh_mV", &t.ThetaRHMV)
 			s.Terms[i] = t
 		case soma.Adaptation:
 			f.val("a", &t.A)
 			f.val("b", &t.B)
-			f.val("tau_w_ms", &t.TauW, gt(0))
+			f.val("tau_w_ms", &t.TauWMs, gt(0))
 			if v, _ := f.m.get("adaptation_form"); v != nil {
 				if form, ok := f.p.enum(v, f.path+".adaptation_form", []string{"reference", "textbook"}); ok && form == "textbook" {
 					t.Form = soma.AdaptTextbook
@@ -151,8 +151,8 @@ func (f somaFields) izhikevich() soma.Izhikevich {
 	f.val("b", &s.B)
 	f.val("c", &s.C)
 	f.val("d", &s.D)
-	f.val("peak_mV", &s.Peak)
-	f.ptrVal("v0_mV", &s.V0)
+	f.val("peak_mV", &s.PeakMV)
+	f.ptrVal("v0_mV", &s.V0MV)
 	f.ptrVal("u0", &s.U0)
 	if v, _ := f.m.get("method"); v != nil {
 		if form, ok := f.p.enum(v, f.path+".method", []string{"half_ms", "euler"}); ok && form == "euler" {
@@ -167,17 +167,17 @@ func (f somaFields) izhikevich() soma.Izhikevich {
 func (f somaFields) hodgkinHuxley() soma.HH {
 	p := f.p
 	s := soma.TraubMiles()
-	f.val("area_um2", &s.Area, gt(0))
-	f.val("cm_uF_cm2", &s.Cm, gt(0))
-	f.val("gl_mS_cm2", &s.GL, gt(0))
-	f.val("gna_mS_cm2", &s.GNa, ge(0))
-	f.val("gk_mS_cm2", &s.GK, ge(0))
-	f.val("el_mV", &s.EL)
-	f.val("ena_mV", &s.ENa)
-	f.val("ek_mV", &s.EK)
-	f.val("vt_mV", &s.VT)
-	f.val("threshold_mV", &s.Threshold)
-	f.ptrVal("v0_mV", &s.V0)
+	f.val("area_um2", &s.AreaUm2, gt(0))
+	f.val("cm_uF_cm2", &s.CmUFPerCm2, gt(0))
+	f.val("gl_mS_cm2", &s.GLMSPerCm2, gt(0))
+	f.val("gna_mS_cm2", &s.GNaMSPerCm2, ge(0))
+	f.val("gk_mS_cm2", &s.GKMSPerCm2, ge(0))
+	f.val("el_mV", &s.ELMV)
+	f.val("ena_mV", &s.ENaMV)
+	f.val("ek_mV", &s.EKMV)
+	f.val("vt_mV", &s.VTMV)
+	f.val("threshold_mV", &s.ThresholdMV)
+	f.ptrVal("v0_mV", &s.V0MV)
 	if v, _ := f.m.get("substeps"); v != nil {
 		var ok bool
 		if s.Substeps, ok = p.integer(v, f.path+".substeps", 0, 1<<20); ok && s.Substeps > 0 {
@@ -195,7 +195,7 @@ func (f somaFields) rate() soma.Rate {
 			s.Transfer, _ = soma.ParseTransfer(form)
 		}
 	}
-	f.val("tau_ms", &s.Tau, ge(0))
+	f.val("tau_ms", &s.TauMs, ge(0))
 	f.val("gain", &s.Gain)
 	f.val("threshold", &s.Threshold)
 	f.val("bias", &s.Bias)
@@ -242,10 +242,10 @@ func (f somaFields) tissue() soma.Tissue {
 		if s.Integration != soma.Exact {
 			tauCheck = eulerTau(p.dt, "integration: euler", "set integration: exact")
 		}
-		f.val("tau_ms", &s.Tau, tauCheck)
+		f.val("tau_ms", &s.TauMs, tauCheck)
 	}
 	if only("window_ms", soma.TissueWindowed) {
-		f.val("window_ms", &s.Window, gt(0), windowCheck(p.dt))
+		f.val("window_ms", &s.WindowMs, gt(0), windowCheck(p.dt))
 	}
 	return s
 }
@@ -431,8 +431,8 @@ func (p *parser) parseAdaptiveThreshold(m *mapping, path string, size int, s *so
 			tauCheck = eulerTau(p.dt, "Euler decay", "set theta_exact: true")
 		}
 		okD, okT := false, false
-		t.Delta, okD = p.value(dv, path+".theta_delta_mV", size, ge(0))
-		t.Tau, okT = p.value(tv, path+".tau_theta_ms", size, tauCheck)
+		t.DeltaMV, okD = p.value(dv, path+".theta_delta_mV", size, ge(0))
+		t.TauMs, okT = p.value(tv, path+".tau_theta_ms", size, tauCheck)
 		if okD && okT {
 			s.AdaptiveThreshold = t
 		}

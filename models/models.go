@@ -110,14 +110,14 @@ func vogelsAbbott(model string, o Options, va vaParams) (*network.Network, error
 	p := math.Min(1, 0.02/o.Scale)
 	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
 	neuron := soma.LIF()
-	neuron.Tau = param.Const(20)
-	neuron.Rest = param.Const(va.rest)
-	neuron.Threshold = param.Const(-50)
-	neuron.Reset = ptr(param.Const(-60))
-	neuron.Refractory = param.Const(5)
+	neuron.TauMs = param.Const(20)
+	neuron.RestMV = param.Const(va.rest)
+	neuron.ThresholdMV = param.Const(-50)
+	neuron.ResetMV = ptr(param.Const(-60))
+	neuron.RefractoryMs = param.Const(5)
 	neuron.RefractoryFromSpike = true // Brian2's convention
 	neuron.Integration = soma.Exact
-	neuron.V0 = ptr(va.v0)
+	neuron.V0MV = ptr(va.v0)
 	for _, pop := range []struct {
 		name string
 		n    int
@@ -179,12 +179,12 @@ func Brunel(o Options, bp BrunelParams) (*network.Network, error) {
 	rate := bp.Eta * bp.ThetaMV / (bp.JmV * bp.TauMs) * 1000 // Hz, = η·ν_th·CE
 	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
 	neuron := soma.LIF()
-	neuron.Tau = param.Const(bp.TauMs)
-	neuron.Rest = param.Const(0)
-	neuron.Threshold = param.Const(bp.ThetaMV)
+	neuron.TauMs = param.Const(bp.TauMs)
+	neuron.RestMV = param.Const(0)
+	neuron.ThresholdMV = param.Const(bp.ThetaMV)
 	neuron.FireAtThreshold = true
-	neuron.Reset = ptr(param.Const(bp.ResetMV))
-	neuron.Refractory = param.Const(bp.RefractMs)
+	neuron.ResetMV = ptr(param.Const(bp.ResetMV))
+	neuron.RefractoryMs = param.Const(bp.RefractMs)
 	neuron.DropRefractoryInput = true
 	neuron.Integration = soma.Exact
 	out := axon.Spec{Delay: param.Const(bp.DelayMs)}
@@ -225,13 +225,13 @@ func STDP(o Options) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
 	b.Population("in", n, encoder.Poisson{Rate: param.Const(15)})
 	neuron := soma.LIF()
-	neuron.Tau = param.Const(10)
+	neuron.TauMs = param.Const(10)
 	neuron.R = param.Const(60)
-	neuron.Rest = param.Const(-74)
-	neuron.Threshold = param.Const(-54)
-	neuron.Reset = ptr(param.Const(-60))
+	neuron.RestMV = param.Const(-74)
+	neuron.ThresholdMV = param.Const(-54)
+	neuron.ResetMV = ptr(param.Const(-60))
 	neuron.Integration = soma.Exact
-	neuron.V0 = ptr(param.Const(-60))
+	neuron.V0MV = ptr(param.Const(-60))
 	b.Population("out", 1, neuron).
 		Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5})
 	// Brian's Δw per pair is A+ (A−); the rule multiplies η by dt.
@@ -267,14 +267,14 @@ func FI(o Options) (*network.Network, []float32, error) {
 	}
 	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
 	neuron := soma.LIF()
-	neuron.Tau = param.Const(10)
-	neuron.Rest = param.Const(0)
-	neuron.Threshold = param.Const(10)
-	neuron.Reset = ptr(param.Const(0))
-	neuron.Refractory = param.Const(5)
+	neuron.TauMs = param.Const(10)
+	neuron.RestMV = param.Const(0)
+	neuron.ThresholdMV = param.Const(10)
+	neuron.ResetMV = ptr(param.Const(0))
+	neuron.RefractoryMs = param.Const(5)
 	neuron.RefractoryFromSpike = true // Brian2's convention
 	neuron.Integration = soma.Exact
-	neuron.V0 = ptr(param.Const(0))
+	neuron.V0MV = ptr(param.Const(0))
 	b.Population("lif", n, neuron).Stimulus(stimulus.PerNeuron(ri))
 	net, err := b.BuildPart(o.Part)
 	return net, ri, err

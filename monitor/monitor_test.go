@@ -143,7 +143,7 @@ func TestCurrentMonitorEveryPath(t *testing.T) {
 		}
 		b.Population("src", n, src)
 		lif := soma.LIF()
-		lif.Threshold = param.Const(100) // never fires
+		lif.ThresholdMV = param.Const(100) // never fires
 		d := b.Population("dst", n, lif)
 		if drive != 0 {
 			d.Stimulus(stimulus.Constant(drive))

@@ -227,10 +227,10 @@ func rowDelayNet(t *testing.T, rowMs map[string][]float64, perSynapse bool) *net
 	build := func(syn map[string][]float64) *network.Network {
 		b := network.New(network.Config{DtMs: 0.1, Seed: 9})
 		n := silentLIF()
-		n.Threshold = param.Const(20)
-		n.Tau = param.Const(20)
-		n.Reset = ptrV(param.Const(10))
-		n.Refractory = param.Const(2)
+		n.ThresholdMV = param.Const(20)
+		n.TauMs = param.Const(20)
+		n.ResetMV = ptrV(param.Const(10))
+		n.RefractoryMs = param.Const(2)
 		for _, p := range []struct {
 			name string
 			size int

@@ -23,8 +23,8 @@ import (
 func Example() {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 1})
 	lif := soma.LIF()
-	lif.Rest, lif.Threshold = param.Const(0), param.Const(20)
-	lif.Refractory, lif.Integration = param.Const(2), soma.Exact
+	lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+	lif.RefractoryMs, lif.Integration = param.Const(2), soma.Exact
 	b.Population("E", 100, lif).
 		Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5}).
 		Receptor("bg", dendrite.Spec{Kernel: dendrite.Delta}).

@@ -28,9 +28,9 @@ import (
 // zero-rest potential: v stays 0 until an input arrives.
 func silentLIF() soma.IF {
 	s := soma.LIF()
-	s.Rest = param.Const(0)
-	s.Threshold = param.Const(1e9)
-	s.Tau = param.Const(1e9)
+	s.RestMV = param.Const(0)
+	s.ThresholdMV = param.Const(1e9)
+	s.TauMs = param.Const(1e9)
 	return s
 }
 
@@ -81,10 +81,10 @@ func brunelLike(t *testing.T, batch int, plastic bool) *network.Network {
 	t.Helper()
 	b := network.New(network.Config{DtMs: 0.1, Seed: 7, Batch: batch})
 	n := soma.LIF()
-	n.Rest = param.Const(0)
-	n.Threshold = param.Const(20)
-	n.Reset = ptrV(param.Const(10))
-	n.Refractory = param.Const(2)
+	n.RestMV = param.Const(0)
+	n.ThresholdMV = param.Const(20)
+	n.ResetMV = ptrV(param.Const(10))
+	n.RefractoryMs = param.Const(2)
 	n.Integration = soma.Exact
 	for _, p := range []struct {
 		name string
@@ -209,7 +209,7 @@ func TestGradedAndSpikingMix(t *testing.T) {
 	}
 	b.Population("rate", 1, soma.RateUnit(soma.Linear)).Stimulus(&stimulus.Sequence{Frames: seq, Hold: 1})
 	lif := silentLIF()
-	lif.Tau = param.Const(tau)
+	lif.TauMs = param.Const(tau)
 	b.Population("lif", 1, lif)
 	b.Connect("p", network.Connection{From: "rate", To: "lif", Pattern: connectivity.AllToAll{}, Weight: param.Const(w)})
 	net, err := b.Build()
@@ -335,7 +335,7 @@ func TestMaskBlocksSynapses(t *testing.T) {
 func TestBuildReportsEveryError(t *testing.T) {
 	b := network.New(network.Config{DtMs: 0.1})
 	bad := soma.LIF()
-	bad.Tau = param.Const(-3)
+	bad.TauMs = param.Const(-3)
 	b.Population("A", 10, soma.LIF()).Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0})
 	b.Population("A", 5, soma.LIF())
 	b.Population("B", 10, bad)
@@ -442,7 +442,7 @@ func TestFollowNeedsAModulatedRule(t *testing.T) {
 		!strings.Contains(err.Error(), "rstdp") || !strings.Contains(err.Error(), "modulated") {
 		t.Errorf("follow with plain STDP: %v", err)
 	}
-	if err := build(plasticity.Composite{Rules: []plasticity.Spec{plasticity.Convergent{Tau: 100},
+	if err := build(plasticity.Composite{Rules: []plasticity.Spec{plasticity.Convergent{TauMs: 100},
 		plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.01)}}}); err != nil {
 		t.Errorf("follow with a composite holding a modulated rule: %v", err)
 	}

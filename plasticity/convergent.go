@@ -11,8 +11,8 @@ import (
 // weight decay. Tau must be at least dt. (The reference's
 // ConvergentSynapticPlasticity; its defaults are τ = 250 ms, C = 0.)
 type Convergent struct {
-	Tau float64 // ms
-	C   float64 // the weight every synapse converges to
+	TauMs float64 // ms
+	C     float64 // the weight every synapse converges to
 }
 
 // Kind returns "convergent".
@@ -24,13 +24,13 @@ func (s Convergent) New(p *Synapses) (Rule, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := checkTau(name, "Tau", s.Tau, p.Dt); err != nil {
+	if err := checkTau(name, "Tau", s.TauMs, p.Dt); err != nil {
 		return nil, err
 	}
 	if math.IsNaN(s.C) || math.IsInf(s.C, 0) {
 		return nil, fmt.Errorf("%s: C = %g: must be finite", name, s.C)
 	}
-	return &convergentRule{w: p.Syn.W, a: float32(p.Dt / s.Tau), c: float32(s.C)}, nil
+	return &convergentRule{w: p.Syn.W, a: float32(p.Dt / s.TauMs), c: float32(s.C)}, nil
 }
 
 type convergentRule struct {

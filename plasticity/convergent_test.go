@@ -12,7 +12,7 @@ func TestConvergentClosedForm(t *testing.T) {
 	const tau, c, dt = 20.0, 0.3, 1.0
 	syn := &synapse.CSR{Rows: 3, Cols: 1, Ptr: []uint32{0, 1, 2, 3}, Idx: []uint32{0, 0, 0}, W: []float32{0.9, 0.1, 0.3}}
 	w0 := []float64{0.9, 0.1, 0.3}
-	dr := newDriver(t, syn, 1, dt, 0, 1, Convergent{Tau: tau, C: c})
+	dr := newDriver(t, syn, 1, dt, 0, 1, Convergent{TauMs: tau, C: c})
 	for n := 1; n <= 200; n++ {
 		dr.step(true)
 		for k := range w0 {
@@ -33,7 +33,7 @@ func TestCompositeIsSum(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdp := LeakySTDP(10, 15, 0.05, 0.04)
-	conv := Convergent{Tau: 30, C: 0.5}
+	conv := Convergent{TauMs: 30, C: 0.5}
 	comp, err := Composite{Rules: []Spec{stdp, conv}}.New(p)
 	if err != nil {
 		t.Fatal(err)

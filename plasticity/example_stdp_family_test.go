@@ -80,7 +80,7 @@ func ExampleMultiplicativeSTDP() {
 // triplet term.
 func ExampleTriplet() {
 	spec := plasticity.Triplet{
-		TauPlus: 16.8, TauX: 101, TauMinus: 33.7, TauY: 125,
+		TauPlusMs: 16.8, TauXMs: 101, TauMinusMs: 33.7, TauYMs: 125,
 		A2Plus: 0.005, A3Plus: 0.0062, A2Minus: 0.007, A3Minus: 0.00023,
 	}
 	pair := runOne(spec, 0.5, 0, 1, []int{10}, []int{15})
@@ -96,7 +96,7 @@ func ExampleTriplet() {
 // by η·α·dt (α = 2·ρ0·τ = 2·5 Hz·20 ms = 0.2), a pair potentiates by
 // η·dt·(0.95^|Δt| − α) in either order.
 func ExampleInhibitory() {
-	spec := plasticity.Inhibitory{Tau: 20, Eta: 0.01, Rho0: 5}
+	spec := plasticity.Inhibitory{TauMs: 20, Eta: 0.01, Rho0Hz: 5}
 	fmt.Printf("pre alone: Δw = %+.6f\n", runOne(spec, 0.5, 0, 1, []int{10}, nil)-0.5)
 	fmt.Printf("pre→post:  Δw = %+.6f\n", runOne(spec, 0.5, 0, 1, []int{10}, []int{13})-0.5)
 	fmt.Printf("post→pre:  Δw = %+.6f\n", runOne(spec, 0.5, 0, 1, []int{13}, []int{10})-0.5)

@@ -37,11 +37,11 @@ import (
 // learn; the Learner keeps the weights in [Wmin, Wmax] (typically
 // [0, wmax] for magnitudes).
 type Inhibitory struct {
-	Tau float64 // ms, time constant of both traces (Vogels et al.: 20 ms)
-	Eta float64 // learning rate η (per ms: the change is η·dt·…)
-	// Rho0 is the target postsynaptic rate in Hz; α = 2·Rho0·Tau/1000.
-	// Give either Rho0 or Alpha, not both.
-	Rho0 float64
+	TauMs float64 // ms, time constant of both traces (Vogels et al.: 20 ms)
+	Eta   float64 // learning rate η (per ms: the change is η·dt·…)
+	// Rho0Hz is the target postsynaptic rate in Hz; α = 2·Rho0Hz·Tau/1000.
+	// Give either Rho0Hz or Alpha, not both.
+	Rho0Hz float64
 	// Alpha is the depression offset α itself (dimensionless), for when
 	// it is not derived from a target rate.
 	Alpha float64
@@ -56,16 +56,16 @@ func (Inhibitory) Kind() string { return "inhibitory_stdp" }
 func (s Inhibitory) alpha(name string) (float64, error) {
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
 	switch {
-	case bad(s.Rho0):
-		return 0, fmt.Errorf("%s: Rho0 = %g Hz: must be ≥ 0 and finite", name, s.Rho0)
+	case bad(s.Rho0Hz):
+		return 0, fmt.Errorf("%s: Rho0 = %g Hz: must be ≥ 0 and finite", name, s.Rho0Hz)
 	case bad(s.Alpha):
 		return 0, fmt.Errorf("%s: Alpha = %g: must be ≥ 0 and finite", name, s.Alpha)
-	case s.Rho0 != 0 && s.Alpha != 0:
-		return 0, fmt.Errorf("%s: both Rho0 = %g Hz and Alpha = %g are set: give one (α = 2·Rho0·Tau/1000)", name, s.Rho0, s.Alpha)
-	case s.Rho0 == 0 && s.Alpha == 0:
+	case s.Rho0Hz != 0 && s.Alpha != 0:
+		return 0, fmt.Errorf("%s: both Rho0 = %g Hz and Alpha = %g are set: give one (α = 2·Rho0·Tau/1000)", name, s.Rho0Hz, s.Alpha)
+	case s.Rho0Hz == 0 && s.Alpha == 0:
 		return 0, fmt.Errorf("%s: neither Rho0 (target rate, Hz) nor Alpha (depression offset) is set: give one (α = 2·Rho0·Tau/1000; without it the rule only potentiates)", name)
-	case s.Rho0 != 0:
-		return 2 * s.Rho0 * s.Tau / 1000, nil
+	case s.Rho0Hz != 0:
+		return 2 * s.Rho0Hz * s.TauMs / 1000, nil
 	}
 	return s.Alpha, nil
 }
@@ -76,7 +76,7 @@ func (s Inhibitory) New(p *Synapses) (Rule, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := checkTraceTau(name, "Tau", s.Tau, p.Dt, s.Exact); err != nil {
+	if err := checkTraceTau(name, "Tau", s.TauMs, p.Dt, s.Exact); err != nil {
 		return nil, err
 	}
 	if math.IsNaN(s.Eta) || math.IsInf(s.Eta, 0) {
@@ -90,7 +90,7 @@ func (s Inhibitory) New(p *Synapses) (Rule, error) {
 	return &inhibitoryRule{
 		p: p, rows: rows, cols: cols,
 		s:     float32(p.Dt * s.Eta / float64(B)),
-		a:     decay(s.Tau, p.Dt, s.Exact),
+		a:     decay(s.TauMs, p.Dt, s.Exact),
 		alpha: float32(alpha),
 		x:     make([]float32, B*rows),
 		r:     make([]float32, B*rows),

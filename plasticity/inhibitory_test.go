@@ -18,7 +18,7 @@ func TestInhibitoryClosedForms(t *testing.T) {
 		const tau, eta, rho0 = 20.0, 0.04, 5.0
 		alpha := 2 * rho0 * tau / 1000 // 0.2
 		a := 1 - dt/tau
-		for _, spec := range []Inhibitory{{Tau: tau, Eta: eta, Rho0: rho0}, {Tau: tau, Eta: eta, Alpha: alpha}} {
+		for _, spec := range []Inhibitory{{TauMs: tau, Eta: eta, Rho0Hz: rho0}, {TauMs: tau, Eta: eta, Alpha: alpha}} {
 			if got, want := seqDW(t, spec, dt, []int64{20}, nil, nil), -eta*alpha*dt; !near(got, want, 1e-6) {
 				t.Errorf("dt=%g %+v: lone pre Δw = %.9g, want %.9g", dt, spec, got, want)
 			}
@@ -43,7 +43,7 @@ func TestInhibitoryClosedForms(t *testing.T) {
 func TestInhibitorySequences(t *testing.T) {
 	const tau, eta, alpha, dt = 10.0, 0.1, 0.3, 1.0
 	a := 1 - dt/tau
-	spec := Inhibitory{Tau: tau, Eta: eta, Alpha: alpha}
+	spec := Inhibitory{TauMs: tau, Eta: eta, Alpha: alpha}
 	for _, c := range []struct {
 		name      string
 		pre, post []int64
@@ -71,7 +71,7 @@ func TestInhibitoryRowMaskBatch(t *testing.T) {
 	a := 1 - dt/tau
 	// Row 0 → columns 0, 1, 2; row 1 → column 0.
 	syn := &synapse.CSR{Rows: 2, Cols: 3, Ptr: []uint32{0, 3, 4}, Idx: []uint32{0, 1, 2, 0}, W: make([]float32, 4)}
-	dr := newDriver(t, syn, 2, dt, -10, 10, Inhibitory{Tau: tau, Eta: eta, Alpha: alpha})
+	dr := newDriver(t, syn, 2, dt, -10, 10, Inhibitory{TauMs: tau, Eta: eta, Alpha: alpha})
 	dr.p.Mask = []bool{true, true, false, true}
 	// Copy 0: row 0 fires at 20, column 1 at 23. Copy 1: column 0 at 18,
 	// row 1 at 20.
@@ -102,7 +102,7 @@ func TestInhibitoryMatchesDenseFormula(t *testing.T) {
 	alpha := 2 * rho0 * tau / 1000
 	rng := rand.New(rand.NewPCG(7, 8))
 	syn := randomCSR(rng, rows, cols)
-	dr := newDriver(t, syn, B, dt, wlo, whi, Inhibitory{Tau: tau, Eta: eta, Rho0: rho0})
+	dr := newDriver(t, syn, B, dt, wlo, whi, Inhibitory{TauMs: tau, Eta: eta, Rho0Hz: rho0})
 	mask := make([]bool, syn.Len())
 	for k := range mask {
 		mask[k] = rng.Float64() < 0.8
@@ -156,13 +156,13 @@ func TestInhibitoryErrors(t *testing.T) {
 		spec Spec
 		want []string
 	}{
-		{Inhibitory{Tau: 0, Eta: 0.1, Rho0: 5}, []string{"inhibitory_stdp", "Tau = 0 ms", "> 0"}},
-		{Inhibitory{Tau: 0.5, Eta: 0.1, Rho0: 5}, []string{"inhibitory_stdp", "Tau = 0.5 ms", "dt = 1 ms"}},
-		{Inhibitory{Tau: 20, Eta: math.NaN(), Rho0: 5}, []string{"inhibitory_stdp", "Eta = NaN", "finite"}},
-		{Inhibitory{Tau: 20, Eta: 0.1}, []string{"inhibitory_stdp", "neither Rho0", "Alpha"}},
-		{Inhibitory{Tau: 20, Eta: 0.1, Rho0: 5, Alpha: 0.2}, []string{"inhibitory_stdp", "both Rho0 = 5 Hz and Alpha = 0.2"}},
-		{Inhibitory{Tau: 20, Eta: 0.1, Rho0: -5}, []string{"inhibitory_stdp", "Rho0 = -5 Hz", "≥ 0"}},
-		{Inhibitory{Tau: 20, Eta: 0.1, Alpha: math.Inf(1)}, []string{"inhibitory_stdp", "Alpha = +Inf"}},
+		{Inhibitory{TauMs: 0, Eta: 0.1, Rho0Hz: 5}, []string{"inhibitory_stdp", "Tau = 0 ms", "> 0"}},
+		{Inhibitory{TauMs: 0.5, Eta: 0.1, Rho0Hz: 5}, []string{"inhibitory_stdp", "Tau = 0.5 ms", "dt = 1 ms"}},
+		{Inhibitory{TauMs: 20, Eta: math.NaN(), Rho0Hz: 5}, []string{"inhibitory_stdp", "Eta = NaN", "finite"}},
+		{Inhibitory{TauMs: 20, Eta: 0.1}, []string{"inhibitory_stdp", "neither Rho0", "Alpha"}},
+		{Inhibitory{TauMs: 20, Eta: 0.1, Rho0Hz: 5, Alpha: 0.2}, []string{"inhibitory_stdp", "both Rho0 = 5 Hz and Alpha = 0.2"}},
+		{Inhibitory{TauMs: 20, Eta: 0.1, Rho0Hz: -5}, []string{"inhibitory_stdp", "Rho0 = -5 Hz", "≥ 0"}},
+		{Inhibitory{TauMs: 20, Eta: 0.1, Alpha: math.Inf(1)}, []string{"inhibitory_stdp", "Alpha = +Inf"}},
 	} {
 		_, err := c.spec.New(p)
 		if err == nil {
@@ -175,7 +175,7 @@ func TestInhibitoryErrors(t *testing.T) {
 			}
 		}
 	}
-	if _, err := (Inhibitory{Tau: 0.5, Eta: 0.1, Alpha: 0.1, Exact: true}).New(p); err != nil {
+	if _, err := (Inhibitory{TauMs: 0.5, Eta: 0.1, Alpha: 0.1, Exact: true}).New(p); err != nil {
 		t.Errorf("Exact with τ < dt: %v", err)
 	}
 	if k := (Inhibitory{}).Kind(); k != "inhibitory_stdp" {

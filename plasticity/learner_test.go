@@ -36,7 +36,7 @@ func TestLearnerNormalizeAndReset(t *testing.T) {
 }
 
 func TestLearnerStepDataLengths(t *testing.T) {
-	dr := newDriver(t, oneToOne(2, 0.5), 1, 1, 0, 1, Convergent{Tau: 10})
+	dr := newDriver(t, oneToOne(2, 0.5), 1, 1, 0, 1, Convergent{TauMs: 10})
 	defer func() {
 		if recover() == nil {
 			t.Error("no panic on short step data")

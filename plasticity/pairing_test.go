@@ -290,7 +290,7 @@ func TestPairingErrors(t *testing.T) {
 		{near(STDP{Pre: leaky(10), Post: response.Composite{Functions: []response.Spec{leaky(10)}}}), []string{"Post tag", "got composite"}},
 		{near(STDP{Pre: leaky(0.5), Post: leaky(10)}), []string{"stdp", "Pre tag", "tau_ms[0] = 0.5"}},
 		{STDP{Pre: leaky(10), Post: leaky(10), Pairing: 7}, []string{"stdp", "Pairing = 7", "AllToAll", "Nearest"}},
-		{Triplet{TauPlus: 10, TauMinus: 10, Pairing: 2}, []string{"triplet", "Pairing = 2"}},
+		{Triplet{TauPlusMs: 10, TauMinusMs: 10, Pairing: 2}, []string{"triplet", "Pairing = 2"}},
 	} {
 		_, err := c.spec.New(p)
 		if err == nil {

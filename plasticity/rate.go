@@ -106,8 +106,8 @@ func (r *softBoundRate) Reset()                           {}
 // Tau must be at least dt. (The reference's DescendingSynapticPlasticityRate;
 // its default τ is 1000 ms.)
 type DescendingRate struct {
-	Eta0 float64
-	Tau  float64 // ms
+	Eta0  float64
+	TauMs float64 // ms
 }
 
 // Kind returns "descending".
@@ -118,10 +118,10 @@ func (s DescendingRate) New(dt float64) (Rate, error) {
 	if err := checkEta(s.Kind(), "Eta0", s.Eta0); err != nil {
 		return nil, err
 	}
-	if err := checkTau(s.Kind()+" rate", "Tau", s.Tau, dt); err != nil {
+	if err := checkTau(s.Kind()+" rate", "Tau", s.TauMs, dt); err != nil {
 		return nil, err
 	}
-	r := &descendingRate{eta0: s.Eta0, f: 1 - dt/s.Tau}
+	r := &descendingRate{eta0: s.Eta0, f: 1 - dt/s.TauMs}
 	r.Reset()
 	return r, nil
 }

@@ -58,7 +58,7 @@ func TestSoftBoundRate(t *testing.T) {
 // η_k = η0·(1 − dt/τ)^k, one value per step, back to η0 on Reset.
 func TestDescendingRate(t *testing.T) {
 	const eta0, tau, dt = 0.2, 40.0, 0.5
-	r, err := DescendingRate{Eta0: eta0, Tau: tau}.New(dt)
+	r, err := DescendingRate{Eta0: eta0, TauMs: tau}.New(dt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,8 +46,8 @@ import (
 // costs (in proportion to activity). While the modulator is not zero on a
 // row, every synapse of that row is visited (its weight changes).
 type RSTDP struct {
-	Rule Spec    // the inner rule whose changes feed the traces, typically STDP
-	TauC float64 // time constant of the eligibility traces, ms (≥ dt; Izhikevich and the reference: 1000)
+	Rule   Spec    // the inner rule whose changes feed the traces, typically STDP
+	TauCMs float64 // time constant of the eligibility traces, ms (≥ dt; Izhikevich and the reference: 1000)
 }
 
 // Kind returns "rstdp".
@@ -59,7 +59,7 @@ func (s RSTDP) New(p *Synapses) (Rule, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := checkTau(name, "TauC", s.TauC, p.Dt); err != nil {
+	if err := checkTau(name, "TauC", s.TauCMs, p.Dt); err != nil {
 		return nil, err
 	}
 	cr, err := newCopyRunner(name, s.Rule, p)
@@ -67,7 +67,7 @@ func (s RSTDP) New(p *Synapses) (Rule, error) {
 		return nil, err
 	}
 	n := p.Syn.Len()
-	r := &rstdpRule{copyRunner: cr, n: n, lambda: 1 - p.Dt/s.TauC,
+	r := &rstdpRule{copyRunner: cr, n: n, lambda: 1 - p.Dt/s.TauCMs,
 		scale: p.Dt / float64(p.Batch),
 		c:     make([]float32, p.Batch*n), last: make([]int64, n)}
 	r.pow = make([]float64, rstdpPowTable)

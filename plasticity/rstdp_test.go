@@ -65,7 +65,7 @@ func innerDW(dt float64, pre, post int64) float64 {
 func TestRSTDPTraceDecay(t *testing.T) {
 	for _, dt := range []float64{1, 0.25} {
 		const tauC = 50.0
-		spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: tauC}
+		spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: tauC}
 		for _, post := range []int64{23, 17} {
 			dr := newDriver(t, oneToOne(1, 0.5), 1, dt, -100, 100, spec)
 			r := dr.l.Rule().(*rstdpRule)
@@ -97,7 +97,7 @@ func TestRSTDPTraceDecay(t *testing.T) {
 func TestRSTDPDistalReward(t *testing.T) {
 	const dt, tauC = 0.5, 200.0
 	lambda := 1 - dt/tauC
-	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: tauC}
+	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: tauC}
 	cases := []struct {
 		post, s, e int64
 		M          float32
@@ -133,7 +133,7 @@ func TestRSTDPDistalReward(t *testing.T) {
 // modulated change but the trace keeps running.
 func TestRSTDPNoModulator(t *testing.T) {
 	const dt, tauC = 1.0, 100.0
-	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: tauC}
+	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: tauC}
 	for _, mod := range []func(int64) []float32{
 		func(int64) []float32 { return nil },
 		constMod(1, 0, 1000, 0),
@@ -168,7 +168,7 @@ func TestRSTDPNoModulator(t *testing.T) {
 func TestRSTDPBatch(t *testing.T) {
 	const dt, tauC = 1.0, 300.0
 	lambda := 1 - dt/tauC
-	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: tauC}
+	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: tauC}
 	dr := newDriver(t, oneToOne(2, 0), 2, dt, -100, 100, spec)
 	// Copy 0: row 0 pairs causally, M0 = 1; copy 1: row 0 pairs
 	// anti-causally and row 1 causally, M1 = −0.5 (index b·2 + row).
@@ -217,7 +217,7 @@ func TestRSTDPBatch(t *testing.T) {
 // Reset clears the traces: a modulator after a reset finds nothing to
 // reinforce.
 func TestRSTDPReset(t *testing.T) {
-	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: 1000}
+	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: 1000}
 	dr := newDriver(t, oneToOne(1, 0.5), 1, 1, 0, 1, spec)
 	dr.firePre(5, 0, 1)
 	dr.firePost(8, 0, 1)
@@ -256,7 +256,7 @@ func TestRSTDPMatchesEager(t *testing.T) {
 	}
 	ref := &synapse.CSR{Rows: rows, Cols: cols, Ptr: csr.Ptr, Idx: csr.Idx, W: append([]float32(nil), csr.W...)}
 	inner := LeakySTDP(rtp, rtm, rep, rem)
-	spec := RSTDP{Rule: inner, TauC: tauC}
+	spec := RSTDP{Rule: inner, TauCMs: tauC}
 	dr := newDriver(t, csr, 1, dt, 0, 1, spec)
 	mask := make([]bool, csr.Len())
 	for k := range mask {
@@ -345,11 +345,11 @@ func TestRSTDPErrors(t *testing.T) {
 		s    Spec
 		want string
 	}{
-		{RSTDP{TauC: 100}, "Rule (the inner rule) is nil"},
+		{RSTDP{TauCMs: 100}, "Rule (the inner rule) is nil"},
 		{RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem)}, "TauC = 0 ms: must be > 0"},
-		{RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: 0.25}, "TauC = 0.25 ms is shorter than dt = 0.5 ms"},
-		{RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: math.NaN()}, "TauC = NaN ms"},
-		{RSTDP{Rule: bad, TauC: 100}, "rstdp: Rule (stdp): plasticity: stdp: Pre tag is nil"},
+		{RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: 0.25}, "TauC = 0.25 ms is shorter than dt = 0.5 ms"},
+		{RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: math.NaN()}, "TauC = NaN ms"},
+		{RSTDP{Rule: bad, TauCMs: 100}, "rstdp: Rule (stdp): plasticity: stdp: Pre tag is nil"},
 		{Modulated{}, "modulated: Rule (the inner rule) is nil"},
 		{Modulated{Rule: bad}, "modulated: Rule (stdp): plasticity: stdp: Pre tag is nil"},
 	}
@@ -387,7 +387,7 @@ func TestRSTDPBatchOfIdenticalCopies(t *testing.T) {
 		}
 		return c
 	}
-	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauC: 80}
+	spec := RSTDP{Rule: LeakySTDP(rtp, rtm, rep, rem), TauCMs: 80}
 	one := newDriver(t, csr(), 1, dt, 0, 1, spec)
 	two := newDriver(t, csr(), 2, dt, 0, 1, spec)
 	mask := make([]bool, one.p.Syn.Len())

@@ -328,11 +328,11 @@ func TestSTDPErrors(t *testing.T) {
 		{STDP{Pre: leaky(10), Post: leaky(10), LTP: ConstRate{math.NaN()}}, []string{"stdp", "LTP", "const rate", "Eta = NaN"}},
 		{STDP{Pre: leaky(10), Post: leaky(10), LTD: DescendingRate{0.1, 0.5}}, []string{"stdp", "LTD", "descending rate", "Tau = 0.5 ms"}},
 		{STDP{Pre: leaky(10), Post: leaky(10), LTD: SoftBoundRate{math.Inf(1)}}, []string{"stdp", "LTD", "soft-bound rate", "Eta = +Inf"}},
-		{Convergent{Tau: 0}, []string{"convergent", "Tau = 0 ms"}},
-		{Convergent{Tau: 0.2}, []string{"convergent", "Tau = 0.2 ms", "dt = 1 ms"}},
-		{Convergent{Tau: 10, C: math.NaN()}, []string{"convergent", "C = NaN"}},
+		{Convergent{TauMs: 0}, []string{"convergent", "Tau = 0 ms"}},
+		{Convergent{TauMs: 0.2}, []string{"convergent", "Tau = 0.2 ms", "dt = 1 ms"}},
+		{Convergent{TauMs: 10, C: math.NaN()}, []string{"convergent", "C = NaN"}},
 		{Composite{}, []string{"composite", "Rules is empty"}},
-		{Composite{Rules: []Spec{Convergent{Tau: 10}, Convergent{Tau: -1}}}, []string{"composite", "Rules[1] (convergent)", "Tau = -1 ms"}},
+		{Composite{Rules: []Spec{Convergent{TauMs: 10}, Convergent{TauMs: -1}}}, []string{"composite", "Rules[1] (convergent)", "Tau = -1 ms"}},
 	} {
 		_, err := c.spec.New(p)
 		if err == nil {

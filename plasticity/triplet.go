@@ -46,14 +46,14 @@ import (
 // synapses of active rows (row view) and active columns (column view); a
 // masked synapse (Synapses.Mask) does not learn.
 type Triplet struct {
-	TauPlus  float64 // ms, presynaptic pair trace r1 (the potentiation window)
-	TauX     float64 // ms, presynaptic triplet trace r2
-	TauMinus float64 // ms, postsynaptic pair trace o1 (the depression window)
-	TauY     float64 // ms, postsynaptic triplet trace o2
-	A2Plus   float64 // pair potentiation amplitude
-	A3Plus   float64 // triplet potentiation amplitude (post-pre-post)
-	A2Minus  float64 // pair depression amplitude
-	A3Minus  float64 // triplet depression amplitude (pre-post-pre)
+	TauPlusMs  float64 // ms, presynaptic pair trace r1 (the potentiation window)
+	TauXMs     float64 // ms, presynaptic triplet trace r2
+	TauMinusMs float64 // ms, postsynaptic pair trace o1 (the depression window)
+	TauYMs     float64 // ms, postsynaptic triplet trace o2
+	A2Plus     float64 // pair potentiation amplitude
+	A3Plus     float64 // triplet potentiation amplitude (post-pre-post)
+	A2Minus    float64 // pair depression amplitude
+	A3Minus    float64 // triplet depression amplitude (pre-post-pre)
 	// Pairing: AllToAll (the zero value) or Nearest (every trace is
 	// reset to the spike's value: Pfister & Gerstner's nearest-spike
 	// model).
@@ -89,10 +89,10 @@ func (s Triplet) New(p *Synapses) (Rule, error) {
 		amp   string // the amplitude that makes the trace unused when 0
 		ampV  float64
 	}{
-		{"TauPlus", s.TauPlus, "", 0},
-		{"TauX", s.TauX, "A3Minus", s.A3Minus},
-		{"TauMinus", s.TauMinus, "", 0},
-		{"TauY", s.TauY, "A3Plus", s.A3Plus},
+		{"TauPlus", s.TauPlusMs, "", 0},
+		{"TauX", s.TauXMs, "A3Minus", s.A3Minus},
+		{"TauMinus", s.TauMinusMs, "", 0},
+		{"TauY", s.TauYMs, "A3Plus", s.A3Plus},
 	} {
 		if t.amp != "" && t.ampV == 0 && t.v == 0 {
 			continue // unused trace
@@ -110,18 +110,18 @@ func (s Triplet) New(p *Synapses) (Rule, error) {
 		nearest: s.Pairing == Nearest,
 		a2p:     float32(s.A2Plus), a3p: float32(s.A3Plus),
 		a2m: float32(s.A2Minus), a3m: float32(s.A3Minus),
-		ap: decay(s.TauPlus, p.Dt, s.Exact), am: decay(s.TauMinus, p.Dt, s.Exact),
+		ap: decay(s.TauPlusMs, p.Dt, s.Exact), am: decay(s.TauMinusMs, p.Dt, s.Exact),
 		x:  make([]float32, B*rows),
 		r1: make([]float32, B*rows),
 		o1: make([]float32, B*cols),
 	}
 	if s.A3Minus != 0 {
-		r.ax = decay(s.TauX, p.Dt, s.Exact)
+		r.ax = decay(s.TauXMs, p.Dt, s.Exact)
 		r.r2 = make([]float32, B*rows)
 		r.r2b = make([]float32, B*rows)
 	}
 	if s.A3Plus != 0 {
-		r.ay = decay(s.TauY, p.Dt, s.Exact)
+		r.ay = decay(s.TauYMs, p.Dt, s.Exact)
 		r.o2 = make([]float32, B*cols)
 		r.o2b = make([]float32, B*cols)
 	}

@@ -13,7 +13,7 @@ import (
 // amplitudes, so that every term is told apart.
 func tripletSpec(pairing Pairing) Triplet {
 	return Triplet{
-		TauPlus: 16, TauX: 100, TauMinus: 32, TauY: 120,
+		TauPlusMs: 16, TauXMs: 100, TauMinusMs: 32, TauYMs: 120,
 		A2Plus: 0.05, A3Plus: 0.07, A2Minus: 0.03, A3Minus: 0.02,
 		Pairing: pairing,
 	}
@@ -25,7 +25,7 @@ func TestTripletPairWindow(t *testing.T) {
 	for _, dt := range []float64{1, 0.5} {
 		for _, pairing := range []Pairing{AllToAll, Nearest} {
 			s := tripletSpec(pairing)
-			ap, am := 1-dt/s.TauPlus, 1-dt/s.TauMinus
+			ap, am := 1-dt/s.TauPlusMs, 1-dt/s.TauMinusMs
 			for lag := int64(-10); lag <= 10; lag++ {
 				var want float64
 				switch {
@@ -52,7 +52,7 @@ func TestTripletPairWindow(t *testing.T) {
 func TestTripletSequences(t *testing.T) {
 	for _, dt := range []float64{1, 0.5} {
 		s := tripletSpec(AllToAll)
-		ap, ax, am, ay := 1-dt/s.TauPlus, 1-dt/s.TauX, 1-dt/s.TauMinus, 1-dt/s.TauY
+		ap, ax, am, ay := 1-dt/s.TauPlusMs, 1-dt/s.TauXMs, 1-dt/s.TauMinusMs, 1-dt/s.TauYMs
 		A2p, A3p, A2m, A3m := s.A2Plus, s.A3Plus, s.A2Minus, s.A3Minus
 		for _, c := range []struct {
 			name      string
@@ -112,7 +112,7 @@ func TestTripletExtraTerm(t *testing.T) {
 	for _, a3 := range []float64{0, 0.07, -0.01} {
 		s := tripletSpec(AllToAll)
 		s.A3Plus, s.A2Minus, s.A3Minus = a3, 0, 0
-		ap, ay := 1-dt/s.TauPlus, 1-dt/s.TauY
+		ap, ay := 1-dt/s.TauPlusMs, 1-dt/s.TauYMs
 		pair := seqDW(t, s, dt, []int64{20}, nil, []int64{23})
 		triplet := seqDW(t, s, dt, []int64{20}, nil, []int64{12, 23})
 		if !near(pair, s.A2Plus*dt*pw(ap, 3), 1e-5) {
@@ -128,8 +128,8 @@ func TestTripletExtraTerm(t *testing.T) {
 // Exact traces use e^{−dt/τ} and allow τ < dt.
 func TestTripletMinimalAndExact(t *testing.T) {
 	const dt = 1.0
-	s := Triplet{TauPlus: 16, TauMinus: 32, TauY: 40, A2Plus: 0.01, A3Plus: 0.05, A2Minus: 0.02}
-	ap, am, ay := 1-dt/s.TauPlus, 1-dt/s.TauMinus, 1-dt/s.TauY
+	s := Triplet{TauPlusMs: 16, TauMinusMs: 32, TauYMs: 40, A2Plus: 0.01, A3Plus: 0.05, A2Minus: 0.02}
+	ap, am, ay := 1-dt/s.TauPlusMs, 1-dt/s.TauMinusMs, 1-dt/s.TauYMs
 	got := seqDW(t, s, dt, []int64{20, 28}, nil, []int64{15, 25})
 	// pre 20 meets post 15; post 25 meets pre 20 and sees post 15 in o2;
 	// pre 28 meets posts 25 and 15.
@@ -137,7 +137,7 @@ func TestTripletMinimalAndExact(t *testing.T) {
 	if !near(got, want, 1e-5) {
 		t.Errorf("minimal model: Δw = %.9g, want %.9g", got, want)
 	}
-	e := Triplet{TauPlus: 0.8, TauMinus: 0.6, A2Plus: 0.1, A2Minus: 0.1, Exact: true}
+	e := Triplet{TauPlusMs: 0.8, TauMinusMs: 0.6, A2Plus: 0.1, A2Minus: 0.1, Exact: true}
 	if got, want := pairDW(t, e, dt, 2, 1, 1), 0.1*dt*math.Exp(-2*dt/0.8); !near(got, want, 1e-5) {
 		t.Errorf("exact Δt=2: Δw = %.9g, want %.9g", got, want)
 	}
@@ -188,12 +188,12 @@ func TestTripletMatchesDenseFormula(t *testing.T) {
 					for b := range B {
 						e := b*L + int(k)
 						xi, yj := x[b*rows+r], y[b*cols+j]
-						r2b := (1 - dt/s.TauX) * r2[e]
-						o2b := (1 - dt/s.TauY) * o2[e]
-						tr(&r1[e], xi, 1-dt/s.TauPlus)
-						tr(&r2[e], xi, 1-dt/s.TauX)
-						tr(&o1[e], yj, 1-dt/s.TauMinus)
-						tr(&o2[e], yj, 1-dt/s.TauY)
+						r2b := (1 - dt/s.TauXMs) * r2[e]
+						o2b := (1 - dt/s.TauYMs) * o2[e]
+						tr(&r1[e], xi, 1-dt/s.TauPlusMs)
+						tr(&r2[e], xi, 1-dt/s.TauXMs)
+						tr(&o1[e], yj, 1-dt/s.TauMinusMs)
+						tr(&o2[e], yj, 1-dt/s.TauYMs)
 						if mask[k] {
 							dw[k] += dt / B * (r1[e]*yj*(s.A2Plus+s.A3Plus*o2b) - xi*o1[e]*(s.A2Minus+s.A3Minus*r2b))
 						}
@@ -237,14 +237,14 @@ func TestTripletErrors(t *testing.T) {
 		spec Spec
 		want []string
 	}{
-		{with(func(s *Triplet) { s.TauPlus = 0 }), []string{"triplet", "TauPlus = 0 ms", "> 0"}},
-		{with(func(s *Triplet) { s.TauMinus = 0.5 }), []string{"triplet", "TauMinus = 0.5 ms", "shorter than dt = 1 ms", "Exact"}},
-		{with(func(s *Triplet) { s.TauX = 0 }), []string{"triplet", "TauX = 0 ms", "or 0 when A3Minus is 0"}},
-		{with(func(s *Triplet) { s.TauY = math.Inf(1) }), []string{"triplet", "TauY = +Inf ms", "finite"}},
-		{with(func(s *Triplet) { s.TauY = -3; s.A3Plus = 0 }), []string{"triplet", "TauY = -3 ms"}},
+		{with(func(s *Triplet) { s.TauPlusMs = 0 }), []string{"triplet", "TauPlus = 0 ms", "> 0"}},
+		{with(func(s *Triplet) { s.TauMinusMs = 0.5 }), []string{"triplet", "TauMinus = 0.5 ms", "shorter than dt = 1 ms", "Exact"}},
+		{with(func(s *Triplet) { s.TauXMs = 0 }), []string{"triplet", "TauX = 0 ms", "or 0 when A3Minus is 0"}},
+		{with(func(s *Triplet) { s.TauYMs = math.Inf(1) }), []string{"triplet", "TauY = +Inf ms", "finite"}},
+		{with(func(s *Triplet) { s.TauYMs = -3; s.A3Plus = 0 }), []string{"triplet", "TauY = -3 ms"}},
 		{with(func(s *Triplet) { s.A3Minus = math.NaN() }), []string{"triplet", "A3Minus = NaN", "finite"}},
 		{with(func(s *Triplet) { s.A2Plus = math.Inf(-1) }), []string{"triplet", "A2Plus = -Inf"}},
-		{with(func(s *Triplet) { s.TauPlus = -1; s.Exact = true }), []string{"triplet", "TauPlus = -1 ms"}},
+		{with(func(s *Triplet) { s.TauPlusMs = -1; s.Exact = true }), []string{"triplet", "TauPlus = -1 ms"}},
 	} {
 		_, err := c.spec.New(p)
 		if err == nil {
@@ -257,7 +257,7 @@ func TestTripletErrors(t *testing.T) {
 			}
 		}
 	}
-	if _, err := (Triplet{TauPlus: 10, TauMinus: 10, A2Plus: 1, A2Minus: 1}).New(p); err != nil {
+	if _, err := (Triplet{TauPlusMs: 10, TauMinusMs: 10, A2Plus: 1, A2Minus: 1}).New(p); err != nil {
 		t.Errorf("pair-only triplet (TauX = TauY = 0): %v", err)
 	}
 	if k := (Triplet{}).Kind(); k != "triplet" {
@@ -284,7 +284,7 @@ func BenchmarkSTDPFamilySongAbbott(b *testing.B) {
 		{"multiplicative", MultiplicativeSTDP(20, 20, 0.01, 0.0105)},
 		{"triplet", tripletSpec(AllToAll)},
 		{"triplet-nearest", tripletSpec(Nearest)},
-		{"inhibitory", Inhibitory{Tau: 20, Eta: 0.01, Rho0: 5}},
+		{"inhibitory", Inhibitory{TauMs: 20, Eta: 0.01, Rho0Hz: 5}},
 	} {
 		b.Run(c.name, func(b *testing.B) { benchSTDP(b, syn, 0.1, 15, 20, c.spec) })
 	}

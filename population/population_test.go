@@ -21,8 +21,8 @@ const dt = 0.1 // ms
 func lif(t *testing.T, n int, recs []dendrite.Spec, drive float32) *population.Population {
 	t.Helper()
 	spec := soma.LIF()
-	spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
-	spec.Tau, spec.Refractory = param.Const(20), param.Const(0.5)
+	spec.RestMV, spec.ThresholdMV = param.Const(-60), param.Const(-50)
+	spec.TauMs, spec.RefractoryMs = param.Const(20), param.Const(0.5)
 	spec.Integration = soma.Exact
 	env := soma.Env{N: n, Batch: 1, Dt: dt}
 	m, err := spec.New(env)

@@ -63,9 +63,9 @@ const KindTsodyksMarkram = "tsodyks_markram"
 // exactly rest, so long silences cost no subnormal arithmetic (the effect
 // on the output is far below float32 resolution).
 type TsodyksMarkram struct {
-	U    param.Value // utilisation increment U, in (0, 1]: the efficacy of a spike at rest
-	TauD param.Value // recovery time constant τ_D of x, ms (> 0)
-	TauF param.Value // facilitation time constant τ_F of u, ms (>= 0; 0: no facilitation)
+	U      param.Value // utilisation increment U, in (0, 1]: the efficacy of a spike at rest
+	TauDMs param.Value // recovery time constant τ_D of x, ms (> 0)
+	TauFMs param.Value // facilitation time constant τ_F of u, ms (>= 0; 0: no facilitation)
 }
 
 // Kind returns "tsodyks_markram".
@@ -95,11 +95,11 @@ func (s TsodyksMarkram) New(n int, dt float64) (Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	td, err := broadcast(kind, "tau_d_ms", s.TauD, n, param.Positive)
+	td, err := broadcast(kind, "tau_d_ms", s.TauDMs, n, param.Positive)
 	if err != nil {
 		return nil, err
 	}
-	tf, err := broadcast(kind, "tau_f_ms", s.TauF, n, param.NonNegative)
+	tf, err := broadcast(kind, "tau_f_ms", s.TauFMs, n, param.NonNegative)
 	if err != nil {
 		return nil, err
 	}
@@ -188,9 +188,9 @@ func (s TsodyksMarkram) ArrayParams() []ArrayParam {
 	var ps []ArrayParam
 	n, ok := s.U.Len()
 	ps = arrayParam(ps, KindTsodyksMarkram, "U", n, ok)
-	n, ok = s.TauD.Len()
+	n, ok = s.TauDMs.Len()
 	ps = arrayParam(ps, KindTsodyksMarkram, "tau_d_ms", n, ok)
-	n, ok = s.TauF.Len()
+	n, ok = s.TauFMs.Len()
 	return arrayParam(ps, KindTsodyksMarkram, "tau_f_ms", n, ok)
 }
 

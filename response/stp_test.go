@@ -78,7 +78,7 @@ func atSpikes(t *testing.T, what string, xs, got []float32, want []float64, tol 
 }
 
 func tm(U, tauD, tauF float64) TsodyksMarkram {
-	return TsodyksMarkram{U: param.Const(U), TauD: param.Const(tauD), TauF: param.Const(tauF)}
+	return TsodyksMarkram{U: param.Const(U), TauDMs: param.Const(tauD), TauFMs: param.Const(tauF)}
 }
 
 func TestTsodyksMarkramDepressingTrain(t *testing.T) {
@@ -228,7 +228,7 @@ func TestTsodyksMarkramPerElement(t *testing.T) {
 	Us := []float64{0.2, 0.5, 0.8}
 	tauDs := []float64{50, 100}
 	tauFs := []float64{0, 100, 200, 0, 400, 800}
-	s := TsodyksMarkram{U: param.Array(Us...), TauD: param.Array(tauDs...), TauF: param.Array(tauFs...)}
+	s := TsodyksMarkram{U: param.Array(Us...), TauDMs: param.Array(tauDs...), TauFMs: param.Array(tauFs...)}
 	const dt, k = 1.0, 20
 	xs := regular(3*k, k)
 	f := build(t, s, 6, dt)
@@ -264,7 +264,7 @@ func TestTsodyksMarkramElementsIndependent(t *testing.T) {
 	// Spikes at one element leave the others at rest; the uniform and the
 	// per-element loops agree.
 	uni := build(t, tm(0.3, 60, 150), 4, 0.5)
-	per := build(t, TsodyksMarkram{U: param.Array(0.3, 0.3, 0.3, 0.9), TauD: param.Const(60), TauF: param.Const(150)}, 4, 0.5)
+	per := build(t, TsodyksMarkram{U: param.Array(0.3, 0.3, 0.3, 0.9), TauDMs: param.Const(60), TauFMs: param.Const(150)}, 4, 0.5)
 	x := make([]float32, 4)
 	r1 := make([]float32, 4)
 	r2 := make([]float32, 4)
@@ -365,16 +365,16 @@ func TestTsodyksMarkramInvalid(t *testing.T) {
 		dt   float64
 		want []string
 	}{
-		{"U zero", TsodyksMarkram{TauD: param.Const(100)}, 2, 1, []string{"tsodyks_markram", "U = 0", "(0, 1]"}},
+		{"U zero", TsodyksMarkram{TauDMs: param.Const(100)}, 2, 1, []string{"tsodyks_markram", "U = 0", "(0, 1]"}},
 		{"U above 1", tm(1.5, 100, 0), 2, 1, []string{"tsodyks_markram", "U = 1.5", "(0, 1]"}},
-		{"U element", TsodyksMarkram{U: param.Array(0.5, -0.1), TauD: param.Const(100)}, 2, 1, []string{"tsodyks_markram", "U[1] = -0.1", "(0, 1]"}},
+		{"U element", TsodyksMarkram{U: param.Array(0.5, -0.1), TauDMs: param.Const(100)}, 2, 1, []string{"tsodyks_markram", "U[1] = -0.1", "(0, 1]"}},
 		{"U NaN", tm(math.NaN(), 100, 0), 2, 1, []string{"tsodyks_markram", "U = NaN", "finite"}},
 		{"tau_d zero", TsodyksMarkram{U: param.Const(0.5)}, 2, 1, []string{"tsodyks_markram", "tau_d_ms = 0", "> 0"}},
-		{"tau_d element", TsodyksMarkram{U: param.Const(0.5), TauD: param.Array(5, -1)}, 4, 1, []string{"tsodyks_markram", "tau_d_ms[1] = -1", "> 0"}},
+		{"tau_d element", TsodyksMarkram{U: param.Const(0.5), TauDMs: param.Array(5, -1)}, 4, 1, []string{"tsodyks_markram", "tau_d_ms[1] = -1", "> 0"}},
 		{"tau_f negative", tm(0.5, 100, -3), 2, 1, []string{"tsodyks_markram", "tau_f_ms = -3", ">= 0"}},
 		{"tau_f inf", tm(0.5, 100, math.Inf(1)), 2, 1, []string{"tsodyks_markram", "tau_f_ms = +Inf", "finite"}},
-		{"U length", TsodyksMarkram{U: param.Array(0.1, 0.2, 0.3, 0.4), TauD: param.Const(100)}, 6, 1, []string{"tsodyks_markram", "U has 4 values", "6 elements"}},
-		{"tau_d distribution", TsodyksMarkram{U: param.Const(0.5), TauD: param.Uniform(50, 100)}, 2, 1, []string{"tsodyks_markram", "tau_d_ms", "array"}},
+		{"U length", TsodyksMarkram{U: param.Array(0.1, 0.2, 0.3, 0.4), TauDMs: param.Const(100)}, 6, 1, []string{"tsodyks_markram", "U has 4 values", "6 elements"}},
+		{"tau_d distribution", TsodyksMarkram{U: param.Const(0.5), TauDMs: param.Uniform(50, 100)}, 2, 1, []string{"tsodyks_markram", "tau_d_ms", "array"}},
 		{"dt", ok, 2, 0, []string{"tsodyks_markram", "dt = 0"}},
 		{"n", ok, 0, 1, []string{"tsodyks_markram", "n = 0"}},
 	} {

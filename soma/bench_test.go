@@ -54,14 +54,14 @@ func BenchmarkLIF(b *testing.B) {
 	ex.Integration = Exact
 	b.Run("exact", func(b *testing.B) { benchModel(b, ex, false) })
 	ref := ex
-	ref.Refractory = param.Const(2)
+	ref.RefractoryMs = param.Const(2)
 	b.Run("exact_refractory", func(b *testing.B) { benchModel(b, ref, false) })
 	b.Run("exact_refractory_jump", func(b *testing.B) { benchModel(b, ref, true) })
 	ref.DropRefractoryInput = true
 	b.Run("exact_refractory_jump_drop", func(b *testing.B) { benchModel(b, ref, true) })
 	b.Run("euler_jump", func(b *testing.B) { benchModel(b, lif, true) })
 	het := ref
-	het.Tau = param.Uniform(15, 25)
+	het.TauMs = param.Uniform(15, 25)
 	b.Run("per_neuron_tau_refractory_jump", func(b *testing.B) { benchModel(b, het, true) })
 }
 

@@ -16,7 +16,7 @@ func TestConductanceClosedForm(t *testing.T) {
 	ge := []float32{0.5 * 0, 2 * -80} // E = 0 and E = −80 mV
 	for _, integ := range []Integration{Exact, Euler} {
 		s := LIF()
-		s.Tau, s.Rest, s.Threshold = param.Const(tau), param.Const(rest), param.Const(100)
+		s.TauMs, s.RestMV, s.ThresholdMV = param.Const(tau), param.Const(rest), param.Const(100)
 		s.Integration = integ
 		m, err := s.New(Env{N: 2, Batch: 1, Dt: dt})
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 func ExampleLIF() {
 	s := soma.LIF()
 	s.Integration = soma.Exact
-	s.Refractory = param.Const(2)
+	s.RefractoryMs = param.Const(2)
 	m, err := s.New(soma.Env{N: 1, Batch: 1, Dt: 0.1})
 	if err != nil {
 		fmt.Println(err)
@@ -43,7 +43,7 @@ func ExampleRateUnit() {
 	s := soma.RateUnit(soma.Sigmoid)
 	s.Gain = param.Const(2)
 	s.Threshold = param.Const(1)
-	s.Tau = param.Const(10)
+	s.TauMs = param.Const(10)
 	m, err := s.New(soma.Env{N: 2, Batch: 1, Dt: 1})
 	if err != nil {
 		fmt.Println(err)
@@ -62,7 +62,7 @@ func ExampleRateUnit() {
 // Errors name the parameter, its value and what is valid.
 func ExampleIF_New() {
 	s := soma.LIF()
-	s.Tau = param.Const(-3)
+	s.TauMs = param.Const(-3)
 	_, err := s.New(soma.Env{N: 10, Batch: 1, Dt: 0.1})
 	fmt.Println(err)
 	// Output:

@@ -14,8 +14,8 @@ import (
 func BenchmarkFusedCOBA(b *testing.B) {
 	const n = 40000
 	spec := soma.LIF()
-	spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
-	spec.Tau, spec.Refractory, spec.Integration = param.Const(20), param.Const(5), soma.Exact
+	spec.RestMV, spec.ThresholdMV = param.Const(-60), param.Const(-50)
+	spec.TauMs, spec.RefractoryMs, spec.Integration = param.Const(20), param.Const(5), soma.Exact
 	m, err := spec.New(soma.Env{N: n, Batch: 1, Dt: 0.1})
 	if err != nil {
 		b.Fatal(err)
@@ -63,10 +63,10 @@ func BenchmarkFusedCUBA(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			const n = 40000
 			spec := soma.LIF()
-			spec.Rest, spec.Threshold = param.Const(-49), param.Const(-50)
+			spec.RestMV, spec.ThresholdMV = param.Const(-49), param.Const(-50)
 			reset := param.Const(-60)
-			spec.Reset = &reset
-			spec.Tau, spec.Refractory, spec.Integration = param.Const(20), param.Const(5), soma.Exact
+			spec.ResetMV = &reset
+			spec.TauMs, spec.RefractoryMs, spec.Integration = param.Const(20), param.Const(5), soma.Exact
 			m, err := spec.New(soma.Env{N: n, Batch: 1, Dt: 0.1})
 			if err != nil {
 				b.Fatal(err)
@@ -104,10 +104,10 @@ func BenchmarkFusedCUBA(b *testing.B) {
 func BenchmarkFusedCUBASparse(b *testing.B) {
 	const n, steps = 40000, 64
 	spec := soma.LIF()
-	spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
+	spec.RestMV, spec.ThresholdMV = param.Const(-60), param.Const(-50)
 	reset := param.Const(-60)
-	spec.Reset = &reset
-	spec.Tau, spec.Refractory, spec.Integration = param.Const(20), param.Const(5), soma.Exact
+	spec.ResetMV = &reset
+	spec.TauMs, spec.RefractoryMs, spec.Integration = param.Const(20), param.Const(5), soma.Exact
 	m, err := spec.New(soma.Env{N: n, Batch: 1, Dt: 0.1})
 	if err != nil {
 		b.Fatal(err)

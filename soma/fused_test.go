@@ -62,10 +62,10 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			spec := soma.LIF()
-			spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
-			spec.Tau = param.Const(20)
+			spec.RestMV, spec.ThresholdMV = param.Const(-60), param.Const(-50)
+			spec.TauMs = param.Const(20)
 			if c.refrOn {
-				spec.Refractory = param.Const(0.5)
+				spec.RefractoryMs = param.Const(0.5)
 			}
 			if c.exact {
 				spec.Integration = soma.Exact
@@ -206,9 +206,9 @@ func TestStepFusedConductanceMatchesStep(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			spec := soma.LIF()
-			spec.Rest, spec.Threshold = param.Const(-60), param.Const(-50)
-			spec.Tau = param.Const(20)
-			spec.Refractory = param.Const(0.5)
+			spec.RestMV, spec.ThresholdMV = param.Const(-60), param.Const(-50)
+			spec.TauMs = param.Const(20)
+			spec.RefractoryMs = param.Const(0.5)
 			if c.exact {
 				spec.Integration = soma.Exact
 			}

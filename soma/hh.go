@@ -38,20 +38,20 @@ import (
 // most 0.1 ms). A spike is an upward crossing of Threshold: v at the start
 // of the step ≤ θ < v at its end. There is no reset.
 type HH struct {
-	Area      param.Value // membrane area, µm² (> 0); default 20000
-	Cm        param.Value // specific capacitance, µF/cm² (> 0); default 1
-	GL        param.Value // leak conductance, mS/cm² (> 0); default 0.05
-	GNa       param.Value // sodium conductance, mS/cm² (>= 0); default 100
-	GK        param.Value // potassium conductance, mS/cm² (>= 0); default 30
-	EL        param.Value // leak reversal, mV; default −60
-	ENa       param.Value // sodium reversal, mV; default 50
-	EK        param.Value // potassium reversal, mV; default −90
-	VT        param.Value // V_T, shifts the rate functions, mV; default −63
-	Threshold param.Value // spike detection threshold, mV; default −20
+	AreaUm2     param.Value // membrane area, µm² (> 0); default 20000
+	CmUFPerCm2  param.Value // specific capacitance, µF/cm² (> 0); default 1
+	GLMSPerCm2  param.Value // leak conductance, mS/cm² (> 0); default 0.05
+	GNaMSPerCm2 param.Value // sodium conductance, mS/cm² (>= 0); default 100
+	GKMSPerCm2  param.Value // potassium conductance, mS/cm² (>= 0); default 30
+	ELMV        param.Value // leak reversal, mV; default −60
+	ENaMV       param.Value // sodium reversal, mV; default 50
+	EKMV        param.Value // potassium reversal, mV; default −90
+	VTMV        param.Value // V_T, shifts the rate functions, mV; default −63
+	ThresholdMV param.Value // spike detection threshold, mV; default −20
 
-	// V0 is the initial potential, mV; nil: EL. The gates start at their
-	// steady state at V0.
-	V0 *param.Value
+	// V0MV is the initial potential, mV; nil: EL. The gates start at their
+	// steady state at V0MV.
+	V0MV *param.Value
 	// Substeps per step (>= 0; 0: sub-steps of at most 0.1 ms).
 	Substeps int
 }
@@ -59,10 +59,10 @@ type HH struct {
 // TraubMiles returns the HH neuron of Brian2's COBAHH example.
 func TraubMiles() HH {
 	return HH{
-		Area: param.Const(20000), Cm: param.Const(1),
-		GL: param.Const(0.05), GNa: param.Const(100), GK: param.Const(30),
-		EL: param.Const(-60), ENa: param.Const(50), EK: param.Const(-90),
-		VT: param.Const(-63), Threshold: param.Const(-20),
+		AreaUm2: param.Const(20000), CmUFPerCm2: param.Const(1),
+		GLMSPerCm2: param.Const(0.05), GNaMSPerCm2: param.Const(100), GKMSPerCm2: param.Const(30),
+		ELMV: param.Const(-60), ENaMV: param.Const(50), EKMV: param.Const(-90),
+		VTMV: param.Const(-63), ThresholdMV: param.Const(-20),
 	}
 }
 
@@ -88,19 +88,19 @@ func (s HH) New(env Env) (Model, error) {
 		return nil, b.err
 	}
 	n := env.Len()
-	area := b.per("area_um2", s.Area, param.Positive)
-	cm := b.per("cm_uF_cm2", s.Cm, param.Positive)
-	gl := b.per("g_l_mS_cm2", s.GL, param.Positive)
-	gna := b.per("g_na_mS_cm2", s.GNa, param.NonNegative)
-	gk := b.per("g_k_mS_cm2", s.GK, param.NonNegative)
+	area := b.per("area_um2", s.AreaUm2, param.Positive)
+	cm := b.per("cm_uF_cm2", s.CmUFPerCm2, param.Positive)
+	gl := b.per("g_l_mS_cm2", s.GLMSPerCm2, param.Positive)
+	gna := b.per("g_na_mS_cm2", s.GNaMSPerCm2, param.NonNegative)
+	gk := b.per("g_k_mS_cm2", s.GKMSPerCm2, param.NonNegative)
 	m := &hhModel{kind: kind, n: n}
-	m.el = b.per("e_l_mV", s.EL)
-	m.ena = b.per("e_na_mV", s.ENa)
-	m.ek = b.per("e_k_mV", s.EK)
-	m.vt = b.per("v_t_mV", s.VT)
-	m.th = b.per("threshold_mV", s.Threshold)
-	if s.V0 != nil {
-		m.v0 = b.state("v0_mV", *s.V0)
+	m.el = b.per("e_l_mV", s.ELMV)
+	m.ena = b.per("e_na_mV", s.ENaMV)
+	m.ek = b.per("e_k_mV", s.EKMV)
+	m.vt = b.per("v_t_mV", s.VTMV)
+	m.th = b.per("threshold_mV", s.ThresholdMV)
+	if s.V0MV != nil {
+		m.v0 = b.state("v0_mV", *s.V0MV)
 	} else {
 		m.v0 = m.el
 	}

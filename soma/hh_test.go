@@ -137,7 +137,7 @@ func TestHHRestAndRepetitiveFiring(t *testing.T) {
 // (this checks the per-area units), and exponential Euler is exact.
 func TestHHPassiveUnits(t *testing.T) {
 	s := TraubMiles()
-	s.GNa, s.GK = param.Const(0), param.Const(0)
+	s.GNaMSPerCm2, s.GKMSPerCm2 = param.Const(0), param.Const(0)
 	m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 0.1})
 	v := vvar(t, m, "v")
 	for n := 1; n <= 1000; n++ {
@@ -152,7 +152,7 @@ func TestHHPassiveUnits(t *testing.T) {
 func TestHHStateAndReset(t *testing.T) {
 	s := TraubMiles()
 	v0 := param.Normal(-65, 3)
-	s.V0 = &v0
+	s.V0MV = &v0
 	m := mustNew(t, s, Env{N: 4, Batch: 2, Dt: 0.1})
 	if !slices.Equal(m.Vars(), []string{"v", "m", "h", "n"}) {
 		t.Fatalf("Vars %v", m.Vars())
@@ -191,12 +191,12 @@ func TestHHInvalid(t *testing.T) {
 		want string
 	}{
 		{HH{}, "hh: area_um2 = 0: must be > 0"},
-		{mod(func(s *HH) { s.Cm = param.Const(-1) }), "cm_uF_cm2 = -1: must be > 0"},
-		{mod(func(s *HH) { s.GL = param.Const(0) }), "g_l_mS_cm2 = 0: must be > 0"},
-		{mod(func(s *HH) { s.GNa = param.Const(-5) }), "g_na_mS_cm2 = -5: must be >= 0"},
-		{mod(func(s *HH) { s.GK = param.Array(1, 2, 3) }), "g_k_mS_cm2: array has 3 values, want 2"},
-		{mod(func(s *HH) { s.EL = param.Const(math.NaN()) }), "e_l_mV = NaN"},
-		{mod(func(s *HH) { s.VT = param.Const(math.Inf(1)) }), "v_t_mV = +Inf"},
+		{mod(func(s *HH) { s.CmUFPerCm2 = param.Const(-1) }), "cm_uF_cm2 = -1: must be > 0"},
+		{mod(func(s *HH) { s.GLMSPerCm2 = param.Const(0) }), "g_l_mS_cm2 = 0: must be > 0"},
+		{mod(func(s *HH) { s.GNaMSPerCm2 = param.Const(-5) }), "g_na_mS_cm2 = -5: must be >= 0"},
+		{mod(func(s *HH) { s.GKMSPerCm2 = param.Array(1, 2, 3) }), "g_k_mS_cm2: array has 3 values, want 2"},
+		{mod(func(s *HH) { s.ELMV = param.Const(math.NaN()) }), "e_l_mV = NaN"},
+		{mod(func(s *HH) { s.VTMV = param.Const(math.Inf(1)) }), "v_t_mV = +Inf"},
 		{mod(func(s *HH) { s.Substeps = -1 }), "substeps = -1"},
 	}
 	for _, c := range cases {

@@ -82,8 +82,8 @@ func (Leak) TermName() string { return "leak" }
 // integrate-and-fire model: +(dt/τ)·Δ_T·exp((u' − θ_rh)/Δ_T). The exponent
 // is clipped at 50 so that no Inf or NaN appears however large u' is.
 type Exponential struct {
-	DeltaT  param.Value // sharpness Δ_T, mV (> 0); default 2
-	ThetaRH param.Value // rheobase threshold θ_rh, mV; default −50.4
+	DeltaTMV  param.Value // sharpness Δ_T, mV (> 0); default 2
+	ThetaRHMV param.Value // rheobase threshold θ_rh, mV; default −50.4
 }
 
 // TermName implements Term.
@@ -92,17 +92,17 @@ func (Exponential) TermName() string { return "exp" }
 // DefaultExponential returns the Exponential term with the Python Spiral's
 // defaults (Δ_T = 2 mV, θ_rh = −50.4 mV).
 func DefaultExponential() Exponential {
-	return Exponential{DeltaT: param.Const(2), ThetaRH: param.Const(-50.4)}
+	return Exponential{DeltaTMV: param.Const(2), ThetaRHMV: param.Const(-50.4)}
 }
 
 // Adaptation is an adaptation current w with subthreshold coupling a,
 // spike-triggered increment b and time constant τ_w; see AdaptationForm
 // for the equations. w starts at 0.
 type Adaptation struct {
-	A    param.Value // subthreshold adaptation a (nominal 1/ohm); default 4
-	B    param.Value // spike-triggered adaptation b (nominal mA); default 0.0805
-	TauW param.Value // τ_w, ms (> 0); default 144
-	Form AdaptationForm
+	A      param.Value // subthreshold adaptation a (nominal 1/ohm); default 4
+	B      param.Value // spike-triggered adaptation b (nominal mA); default 0.0805
+	TauWMs param.Value // τ_w, ms (> 0); default 144
+	Form   AdaptationForm
 }
 
 // TermName implements Term.
@@ -112,7 +112,7 @@ func (Adaptation) TermName() string { return "adaptation" }
 // defaults (the Brette–Gerstner values a = 4, b = 0.0805, τ_w = 144 ms) in
 // the reference form.
 func DefaultAdaptation() Adaptation {
-	return Adaptation{A: param.Const(4), B: param.Const(0.0805), TauW: param.Const(144)}
+	return Adaptation{A: param.Const(4), B: param.Const(0.0805), TauWMs: param.Const(144)}
 }
 
 // IF is the integrate-and-fire family: a core
@@ -125,23 +125,23 @@ func DefaultAdaptation() Adaptation {
 // package documentation for the complete update. Build it with New; use
 // the constructors (LIF, EIF, AdEx...) for the defaults.
 type IF struct {
-	Tau       param.Value // membrane time constant τ, ms (> 0); default 20
-	R         param.Value // membrane resistance, nominal ohm (> 0); default 1
-	Rest      param.Value // resting potential u_rest, mV; default −70.6
-	Threshold param.Value // firing threshold θ, mV; default −40
+	TauMs       param.Value // membrane time constant τ, ms (> 0); default 20
+	R           param.Value // membrane resistance, nominal ohm (> 0); default 1
+	RestMV      param.Value // resting potential u_rest, mV; default −70.6
+	ThresholdMV param.Value // firing threshold θ, mV; default −40
 
 	// Terms are the membrane terms, in any order, each at most once.
 	Terms []Term
 
-	// Reset is the potential a neuron is set to at the start of the step
+	// ResetMV is the potential a neuron is set to at the start of the step
 	// after a spike, mV; nil means Rest. It must be below Threshold.
-	Reset *param.Value
-	// Refractory is the absolute refractory period t_ref, ms (>= 0);
+	ResetMV *param.Value
+	// RefractoryMs is the absolute refractory period t_ref, ms (>= 0);
 	// default 0. After a spike at step n the neuron is held at the reset
 	// potential, not integrated and not tested against the threshold, for
 	// the K = round(t_ref/dt) steps n+1 … n+K; it integrates again from
 	// step n+K+1.
-	Refractory param.Value
+	RefractoryMs param.Value
 	// RefractoryFromSpike counts the refractory period from the spike step
 	// itself (Brian2's convention: the neuron integrates again at the
 	// step round(t_ref/dt) after the spike, so it is held for K − 1 steps)
@@ -158,10 +158,10 @@ type IF struct {
 	FireAtThreshold bool
 	// Integration is Euler (default) or Exact (Leak term alone).
 	Integration Integration
-	// V0 is the initial potential, mV; nil means Rest. A distribution is
+	// V0MV is the initial potential, mV; nil means Rest. A distribution is
 	// drawn independently for each batch copy from the population's key,
 	// the same numbers at every Reset.
-	V0 *param.Value
+	V0MV *param.Value
 	// AdaptiveThreshold, if not nil, raises the threshold by Δθ at each
 	// spike, decaying with τθ (threshold homeostasis); the neuron fires on
 	// u > θ + θa. See AdaptiveThreshold.
@@ -173,10 +173,10 @@ type IF struct {
 // θ = −40 mV).
 func PerfectIF() IF {
 	return IF{
-		Tau:       param.Const(20),
-		R:         param.Const(1),
-		Rest:      param.Const(-70.6),
-		Threshold: param.Const(-40),
+		TauMs:       param.Const(20),
+		R:           param.Const(1),
+		RestMV:      param.Const(-70.6),
+		ThresholdMV: param.Const(-40),
 	}
 }
 
@@ -319,8 +319,8 @@ func (s IF) New(env Env) (Model, error) {
 	}
 
 	// Initial state.
-	if s.V0 != nil {
-		m.v0 = b.state("v0_mV", *s.V0)
+	if s.V0MV != nil {
+		m.v0 = b.state("v0_mV", *s.V0MV)
 		if b.err != nil {
 			return nil, b.err
 		}
@@ -358,15 +358,15 @@ type ifParams struct {
 func (s IF) params(b *builder) (ifParams, error) {
 	kind, env := b.kind, b.env
 	var p ifParams
-	p.tau = b.per("tau_ms", s.Tau, param.Positive)
+	p.tau = b.per("tau_ms", s.TauMs, param.Positive)
 	p.r = b.per("r", s.R, param.Positive)
-	p.rest = b.per("rest_mV", s.Rest)
-	p.th = b.per("threshold_mV", s.Threshold)
+	p.rest = b.per("rest_mV", s.RestMV)
+	p.th = b.per("threshold_mV", s.ThresholdMV)
 	p.reset = p.rest
-	if s.Reset != nil {
-		p.reset = b.per("reset_mV", *s.Reset)
+	if s.ResetMV != nil {
+		p.reset = b.per("reset_mV", *s.ResetMV)
 	}
-	p.tref = b.per("refractory_ms", s.Refractory, param.NonNegative)
+	p.tref = b.per("refractory_ms", s.RefractoryMs, param.NonNegative)
 	if b.err != nil {
 		return ifParams{}, b.err
 	}
@@ -374,7 +374,7 @@ func (s IF) params(b *builder) (ifParams, error) {
 	for i := 0; i < env.N; i++ {
 		if !(reset[i] < th[i]) {
 			name, idx := "reset_mV", ""
-			if s.Reset == nil {
+			if s.ResetMV == nil {
 				name = "rest_mV (the reset potential)"
 			}
 			if !param.Uniform32(reset[:env.N]) || !param.Uniform32(th[:env.N]) {
@@ -557,8 +557,8 @@ func (t *leakTerm) add(du, u []float32) {
 type expTerm struct{ kd, inv, th []float32 } // (dt/τ)·Δ_T, 1/Δ_T, θ_rh
 
 func (e Exponential) build(b *builder, c *ifCoeffs) ifTerm {
-	dT := b.per("delta_t_mV", e.DeltaT, param.Positive)
-	th := b.per("theta_rh_mV", e.ThetaRH)
+	dT := b.per("delta_t_mV", e.DeltaTMV, param.Positive)
+	th := b.per("theta_rh_mV", e.ThetaRHMV)
 	if b.err != nil {
 		return nil
 	}
@@ -609,7 +609,7 @@ func (a Adaptation) build(b *builder, c *ifCoeffs) ifTerm {
 	}
 	aa := b.per("a", a.A)
 	bb := b.per("b", a.B)
-	tw := b.per("tau_w_ms", a.TauW, param.Positive)
+	tw := b.per("tau_w_ms", a.TauWMs, param.Positive)
 	if b.err != nil {
 		return nil
 	}

@@ -139,9 +139,9 @@ func TestLIFFiringPeriod(t *testing.T) {
 	for _, c := range cases {
 		s := LIF()
 		s.Integration = c.integ
-		s.Refractory = param.Const(c.tref)
-		s.Reset = pv(c.reset)
-		s.V0 = pv(c.reset)
+		s.RefractoryMs = param.Const(c.tref)
+		s.ResetMV = pv(c.reset)
+		s.V0MV = pv(c.reset)
 		m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: dt})
 		e := rest + c.ri
 		nInt, margin := lifPeriod(c.integ, e, c.reset, th, dt, tau)
@@ -243,8 +243,8 @@ func TestIFReferenceSequences(t *testing.T) {
 		{"aif", AIF(), true, false, true, false, 200, 1},
 		{"adex", AdEx(), true, true, true, false, 100, 1},
 		{"adex textbook", AdExTextbook(), true, true, true, true, 45, 1},
-		{"exp+adaptation, no leak", IF{Tau: param.Const(20), R: param.Const(1), Rest: param.Const(-70.6),
-			Threshold: param.Const(-40), Terms: []Term{DefaultAdaptation(), DefaultExponential()}}, false, true, true, false, 150, 1},
+		{"exp+adaptation, no leak", IF{TauMs: param.Const(20), R: param.Const(1), RestMV: param.Const(-70.6),
+			ThresholdMV: param.Const(-40), Terms: []Term{DefaultAdaptation(), DefaultExponential()}}, false, true, true, false, 150, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -346,20 +346,20 @@ func TestTermOrderIndependence(t *testing.T) {
 // A small LIF whose numbers are easy to follow: rest 0, θ 1, τ 10 ms,
 // dt 1 ms, Euler, so u ← u' + 0.1·(I − u').
 func smallLIF() IF {
-	return IF{Tau: param.Const(10), R: param.Const(1), Rest: param.Const(0), Threshold: param.Const(1),
-		Terms: []Term{Leak{}}, Reset: pv(0.25)}
+	return IF{TauMs: param.Const(10), R: param.Const(1), RestMV: param.Const(0), ThresholdMV: param.Const(1),
+		Terms: []Term{Leak{}}, ResetMV: pv(0.25)}
 }
 
 func TestRefractoryAndJumps(t *testing.T) {
 	for _, generic := range []bool{false, true} {
 		for _, drop := range []bool{false, true} {
 			s := smallLIF()
-			s.Refractory = param.Const(3) // K = 3 steps
+			s.RefractoryMs = param.Const(3) // K = 3 steps
 			s.DropRefractoryInput = drop
 			if generic {
 				// A vanishing exponential term forces the generic path
 				// without changing the numbers that matter here.
-				s.Terms = append(s.Terms, Exponential{DeltaT: param.Const(1), ThetaRH: param.Const(1000)})
+				s.Terms = append(s.Terms, Exponential{DeltaTMV: param.Const(1), ThetaRHMV: param.Const(1000)})
 			}
 			m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 1})
 			v, rc := vvar(t, m, "v"), vvar(t, m, "refractory")
@@ -413,7 +413,7 @@ func TestJumpBeforeThreshold(t *testing.T) {
 
 func TestResetPotential(t *testing.T) {
 	s := smallLIF()
-	s.Reset = pv(-0.5)
+	s.ResetMV = pv(-0.5)
 	m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 1})
 	v := vvar(t, m, "v")
 	in := Input{Current: []float32{20}}
@@ -429,7 +429,7 @@ func TestResetPotential(t *testing.T) {
 func TestFireAtThreshold(t *testing.T) {
 	// Perfect integrator, increments of exactly 0.25: u = 1 = θ at step 3.
 	for _, incl := range []bool{false, true} {
-		s := IF{Tau: param.Const(1), R: param.Const(1), Rest: param.Const(0), Threshold: param.Const(1), FireAtThreshold: incl}
+		s := IF{TauMs: param.Const(1), R: param.Const(1), RestMV: param.Const(0), ThresholdMV: param.Const(1), FireAtThreshold: incl}
 		m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 0.25})
 		first := -1
 		for n := 0; n < 6 && first < 0; n++ {
@@ -449,7 +449,7 @@ func TestFireAtThreshold(t *testing.T) {
 
 func TestSetFiredAndRepolarize(t *testing.T) {
 	s := smallLIF()
-	s.Refractory = param.Const(3)
+	s.RefractoryMs = param.Const(3)
 	m := mustNew(t, s, Env{N: 3, Batch: 1, Dt: 1})
 	rp, ok := m.(Repolarizer)
 	if !ok {
@@ -489,7 +489,7 @@ func TestInitialPotentialDistribution(t *testing.T) {
 	key := rng.NewKey(42, 7)
 	s := LIF()
 	u := param.Uniform(-70, -50)
-	s.V0 = &u
+	s.V0MV = &u
 	m := mustNew(t, s, Env{N: 1000, Batch: 2, Dt: 0.1, Key: key})
 	v := vvar(t, m, "v")
 	init := slices.Clone(v)
@@ -525,7 +525,7 @@ func TestInitialPotentialDistribution(t *testing.T) {
 
 func TestResetRestoresState(t *testing.T) {
 	for _, s := range []IF{LIF(), AdEx(), AdExTextbook()} {
-		s.Refractory = param.Const(1)
+		s.RefractoryMs = param.Const(1)
 		m := mustNew(t, s, Env{N: 4, Batch: 2, Dt: 0.1})
 		snap := func() []float32 {
 			var out []float32
@@ -563,16 +563,16 @@ func TestPerNeuronParameters(t *testing.T) {
 	refs := []float64{0, 1, 2.5}
 	s := LIF()
 	s.Integration = Exact
-	s.Tau = param.Array(taus...)
-	s.Refractory = param.Array(refs...)
+	s.TauMs = param.Array(taus...)
+	s.RefractoryMs = param.Array(refs...)
 	const B = 2
 	m := mustNew(t, s, Env{N: 3, Batch: B, Dt: 0.1})
 	var singles []Model
 	for i := range taus {
 		si := LIF()
 		si.Integration = Exact
-		si.Tau = param.Const(taus[i])
-		si.Refractory = param.Const(refs[i])
+		si.TauMs = param.Const(taus[i])
+		si.RefractoryMs = param.Const(refs[i])
 		singles = append(singles, mustNew(t, si, Env{N: 1, Batch: 1, Dt: 0.1}))
 	}
 	v := vvar(t, m, "v")
@@ -603,7 +603,7 @@ func TestPerNeuronParameters(t *testing.T) {
 func TestExponentialNoOverflow(t *testing.T) {
 	for _, th := range []float64{-40, 1e30} {
 		s := EIF()
-		s.Threshold = param.Const(th)
+		s.ThresholdMV = param.Const(th)
 		m := mustNew(t, s, Env{N: 3, Batch: 1, Dt: 0.1})
 		v := vvar(t, m, "v")
 		for n := 0; n < 2000; n++ {
@@ -703,23 +703,23 @@ func TestIFInvalid(t *testing.T) {
 		env  Env
 		want string
 	}{
-		{"tau negative", lif(func(s *IF) { s.Tau = param.Const(-3) }), env, "lif: tau_ms = -3: must be > 0"},
+		{"tau negative", lif(func(s *IF) { s.TauMs = param.Const(-3) }), env, "lif: tau_ms = -3: must be > 0"},
 		{"tau zero value", IF{}, env, "tau_ms = 0: must be > 0"},
-		{"tau NaN", lif(func(s *IF) { s.Tau = param.Const(math.NaN()) }), env, "tau_ms = NaN: must be finite"},
-		{"tau array element", lif(func(s *IF) { s.Tau = param.Array(10, -1, 10) }), env, "tau_ms[1] = -1: must be > 0"},
-		{"tau array length", lif(func(s *IF) { s.Tau = param.Array(10, 20) }), env, "tau_ms: array has 2 values, want 3"},
+		{"tau NaN", lif(func(s *IF) { s.TauMs = param.Const(math.NaN()) }), env, "tau_ms = NaN: must be finite"},
+		{"tau array element", lif(func(s *IF) { s.TauMs = param.Array(10, -1, 10) }), env, "tau_ms[1] = -1: must be > 0"},
+		{"tau array length", lif(func(s *IF) { s.TauMs = param.Array(10, 20) }), env, "tau_ms: array has 2 values, want 3"},
 		{"r zero", lif(func(s *IF) { s.R = param.Const(0) }), env, "r = 0: must be > 0"},
-		{"rest inf", lif(func(s *IF) { s.Rest = param.Const(math.Inf(1)) }), env, "rest_mV = +Inf: must be finite"},
-		{"threshold NaN", lif(func(s *IF) { s.Threshold = param.Const(math.NaN()) }), env, "threshold_mV = NaN"},
-		{"reset above threshold", lif(func(s *IF) { s.Reset = pv(-30) }), env, "reset_mV = -30: must be < threshold_mV = -40"},
-		{"rest above threshold", lif(func(s *IF) { s.Rest = param.Const(-30) }), env, "rest_mV (the reset potential) = -30"},
-		{"reset per neuron", lif(func(s *IF) { v := param.Array(-60, -40, -60); s.Reset = &v }), env, "reset_mV[1] = -40"},
-		{"refractory negative", lif(func(s *IF) { s.Refractory = param.Const(-1) }), env, "refractory_ms = -1: must be >= 0"},
-		{"v0 NaN", lif(func(s *IF) { s.V0 = pv(math.NaN()) }), env, "v0_mV = NaN"},
-		{"v0 needs key source", lif(func(s *IF) { v := param.Array(1, 2); s.V0 = &v }), env, "v0_mV: array has 2 values"},
-		{"delta_t zero", mod(func(s *IF) { s.Terms[1] = Exponential{DeltaT: param.Const(0), ThetaRH: param.Const(-50)} }), env, "adex: delta_t_mV = 0: must be > 0"},
-		{"theta_rh inf", mod(func(s *IF) { s.Terms[1] = Exponential{DeltaT: param.Const(2), ThetaRH: param.Const(math.Inf(-1))} }), env, "theta_rh_mV = -Inf"},
-		{"tau_w zero", mod(func(s *IF) { a := DefaultAdaptation(); a.TauW = param.Const(0); s.Terms[2] = a }), env, "tau_w_ms = 0: must be > 0"},
+		{"rest inf", lif(func(s *IF) { s.RestMV = param.Const(math.Inf(1)) }), env, "rest_mV = +Inf: must be finite"},
+		{"threshold NaN", lif(func(s *IF) { s.ThresholdMV = param.Const(math.NaN()) }), env, "threshold_mV = NaN"},
+		{"reset above threshold", lif(func(s *IF) { s.ResetMV = pv(-30) }), env, "reset_mV = -30: must be < threshold_mV = -40"},
+		{"rest above threshold", lif(func(s *IF) { s.RestMV = param.Const(-30) }), env, "rest_mV (the reset potential) = -30"},
+		{"reset per neuron", lif(func(s *IF) { v := param.Array(-60, -40, -60); s.ResetMV = &v }), env, "reset_mV[1] = -40"},
+		{"refractory negative", lif(func(s *IF) { s.RefractoryMs = param.Const(-1) }), env, "refractory_ms = -1: must be >= 0"},
+		{"v0 NaN", lif(func(s *IF) { s.V0MV = pv(math.NaN()) }), env, "v0_mV = NaN"},
+		{"v0 needs key source", lif(func(s *IF) { v := param.Array(1, 2); s.V0MV = &v }), env, "v0_mV: array has 2 values"},
+		{"delta_t zero", mod(func(s *IF) { s.Terms[1] = Exponential{DeltaTMV: param.Const(0), ThetaRHMV: param.Const(-50)} }), env, "adex: delta_t_mV = 0: must be > 0"},
+		{"theta_rh inf", mod(func(s *IF) { s.Terms[1] = Exponential{DeltaTMV: param.Const(2), ThetaRHMV: param.Const(math.Inf(-1))} }), env, "theta_rh_mV = -Inf"},
+		{"tau_w zero", mod(func(s *IF) { a := DefaultAdaptation(); a.TauWMs = param.Const(0); s.Terms[2] = a }), env, "tau_w_ms = 0: must be > 0"},
 		{"a NaN", mod(func(s *IF) { a := DefaultAdaptation(); a.A = param.Const(math.NaN()); s.Terms[2] = a }), env, "a = NaN"},
 		{"b inf", mod(func(s *IF) { a := DefaultAdaptation(); a.B = param.Const(math.Inf(1)); s.Terms[2] = a }), env, "b = +Inf"},
 		{"adaptation form", mod(func(s *IF) { a := DefaultAdaptation(); a.Form = 7; s.Terms[2] = a }), env, "adaptation form = 7"},
@@ -728,7 +728,7 @@ func TestIFInvalid(t *testing.T) {
 		{"typed nil term", lif(func(s *IF) { var e *Exponential; s.Terms = []Term{Leak{}, e} }), env, "terms[1] is nil"},
 		{"env dt inf", LIF(), Env{N: 1, Batch: 1, Dt: math.Inf(1)}, "dt = +Inf ms: must be finite"},
 		{"exact with exp", mod(func(s *IF) { s.Integration = Exact }), env, "integration = exact: needs the Leak term alone"},
-		{"exact without leak", IF{Tau: param.Const(20), R: param.Const(1), Integration: Exact, Threshold: param.Const(1)}, env, "needs the Leak term alone"},
+		{"exact without leak", IF{TauMs: param.Const(20), R: param.Const(1), Integration: Exact, ThresholdMV: param.Const(1)}, env, "needs the Leak term alone"},
 		{"integration unknown", lif(func(s *IF) { s.Integration = 9 }), env, "integration = 9"},
 		{"env size", LIF(), Env{N: 0, Batch: 1, Dt: 0.1}, "size = 0"},
 		{"env batch", LIF(), Env{N: 1, Batch: 0, Dt: 0.1}, "batch = 0"},

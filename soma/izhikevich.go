@@ -47,21 +47,21 @@ func (m IzhikevichMethod) String() string {
 // spike step is clipped to the peak (as in Izhikevich's figures), which
 // has no effect on the dynamics.
 type Izhikevich struct {
-	A    param.Value // recovery time scale a, 1/ms (> 0); RS default 0.02
-	B    param.Value // recovery sensitivity b; RS default 0.2
-	C    param.Value // after-spike reset c, mV (< Peak); RS default −65
-	D    param.Value // after-spike jump of u, d; RS default 8
-	Peak param.Value // spike cut-off, mV; default 30
+	A      param.Value // recovery time scale a, 1/ms (> 0); RS default 0.02
+	B      param.Value // recovery sensitivity b; RS default 0.2
+	C      param.Value // after-spike reset c, mV (< Peak); RS default −65
+	D      param.Value // after-spike jump of u, d; RS default 8
+	PeakMV param.Value // spike cut-off, mV; default 30
 
-	V0 *param.Value // initial v, mV; nil: −65 (Izhikevich's code)
-	U0 *param.Value // initial u; nil: b·v0
+	V0MV *param.Value // initial v, mV; nil: −65 (Izhikevich's code)
+	U0   *param.Value // initial u; nil: b·v0
 	// Method is IzhikevichHalfMs (default) or IzhikevichEuler.
 	Method IzhikevichMethod
 }
 
 // NewIzhikevich returns the model with parameters a, b, c, d, peak 30 mV.
 func NewIzhikevich(a, b, c, d float64) Izhikevich {
-	return Izhikevich{A: param.Const(a), B: param.Const(b), C: param.Const(c), D: param.Const(d), Peak: param.Const(30)}
+	return Izhikevich{A: param.Const(a), B: param.Const(b), C: param.Const(c), D: param.Const(d), PeakMV: param.Const(30)}
 }
 
 // IzhikevichRS returns a regular-spiking cell (a, b, c, d = 0.02, 0.2, −65, 8).
@@ -91,9 +91,9 @@ func (s Izhikevich) New(env Env) (Model, error) {
 	m.b = b.per("b", s.B)
 	m.c = b.per("c_mV", s.C)
 	m.d = b.per("d", s.D)
-	m.peak = b.per("peak_mV", s.Peak)
-	if s.V0 != nil {
-		m.v0 = b.state("v0_mV", *s.V0)
+	m.peak = b.per("peak_mV", s.PeakMV)
+	if s.V0MV != nil {
+		m.v0 = b.state("v0_mV", *s.V0MV)
 	} else {
 		m.v0 = b.state("v0_mV", param.Const(-65))
 	}

@@ -141,7 +141,7 @@ func TestIzhikevichPatterns(t *testing.T) {
 func TestIzhikevichResetAndFeedback(t *testing.T) {
 	v0 := param.Uniform(-70, -60)
 	s := IzhikevichRS()
-	s.V0 = &v0
+	s.V0MV = &v0
 	m := mustNew(t, s, Env{N: 5, Batch: 2, Dt: 0.5})
 	v, u := vvar(t, m, "v"), vvar(t, m, "u")
 	iv, iu := slices.Clone(v), slices.Clone(u)
@@ -188,8 +188,8 @@ func TestIzhikevichInvalid(t *testing.T) {
 		{mod(func(s *Izhikevich) { s.B = param.Const(math.NaN()) }), "b = NaN"},
 		{mod(func(s *Izhikevich) { s.C = param.Const(40) }), "c_mV[0] = 40: must be < peak_mV = 30"},
 		{mod(func(s *Izhikevich) { s.D = param.Array(1, 2, 3) }), "d: array has 3 values, want 2"},
-		{mod(func(s *Izhikevich) { s.Peak = param.Const(math.Inf(1)) }), "peak_mV = +Inf"},
-		{mod(func(s *Izhikevich) { s.V0 = pv(math.NaN()) }), "v0_mV = NaN"},
+		{mod(func(s *Izhikevich) { s.PeakMV = param.Const(math.Inf(1)) }), "peak_mV = +Inf"},
+		{mod(func(s *Izhikevich) { s.V0MV = pv(math.NaN()) }), "v0_mV = NaN"},
 		{mod(func(s *Izhikevich) { s.U0 = pv(math.Inf(-1)) }), "u0 = -Inf"},
 		{mod(func(s *Izhikevich) { s.Method = 5 }), "method = 5"},
 	}

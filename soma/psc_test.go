@@ -43,8 +43,8 @@ func pspRun(t *testing.T, tauS float64, psc dendrite.PSCForm, route, path string
 	t.Helper()
 	const dt = 0.1
 	spec := soma.LIF()
-	spec.Tau, spec.R = param.Const(10), param.Const(2)
-	spec.Rest, spec.Threshold = param.Const(rest), param.Const(rest+1000)
+	spec.TauMs, spec.R = param.Const(10), param.Const(2)
+	spec.RestMV, spec.ThresholdMV = param.Const(rest), param.Const(rest+1000)
 	spec.Integration = soma.Exact
 	m, err := spec.New(soma.Env{N: 1, Batch: 1, Dt: dt})
 	if err != nil {
@@ -242,7 +242,7 @@ func TestExpPSCGainOnlyExactLIF(t *testing.T) {
 	const dt = 0.1
 	build := func(integ soma.Integration, tau param.Value, n int) soma.Model {
 		s := soma.LIF()
-		s.Tau, s.Integration = tau, integ
+		s.TauMs, s.Integration = tau, integ
 		m, err := s.New(soma.Env{N: n, Batch: 2, Dt: dt})
 		if err != nil {
 			t.Fatal(err)

@@ -55,7 +55,7 @@ func ParseTransfer(s string) (Transfer, error) {
 // the step, stable for any dt); with Euler r ← r + (dt/τ)·(f − r), which
 // needs τ ≥ dt.
 type Rate struct {
-	Tau       param.Value // time constant τ, ms (>= 0; 0: instantaneous)
+	TauMs     param.Value // time constant τ, ms (>= 0; 0: instantaneous)
 	Transfer  Transfer
 	Gain      param.Value // must be nonzero; default 1
 	Threshold param.Value // input offset; default 0
@@ -124,7 +124,7 @@ func (s Rate) New(env Env) (Model, error) {
 		return nil, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
 	}
 	m := &rateModel{kind: kind, n: env.Len(), f: s.Transfer, fn: s.Func}
-	tau := b.per("tau_ms", s.Tau, param.NonNegative)
+	tau := b.per("tau_ms", s.TauMs, param.NonNegative)
 	m.gain = b.per("gain", s.Gain, func(x float64) string {
 		if x == 0 {
 			return "must be nonzero"

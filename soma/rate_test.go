@@ -63,7 +63,7 @@ func TestRateTransfer(t *testing.T) {
 func TestRateClosedForm(t *testing.T) {
 	for _, integ := range []Integration{Exact, Euler} {
 		s := RateUnit(Linear)
-		s.Tau = param.Array(5, 20)
+		s.TauMs = param.Array(5, 20)
 		s.Integration = integ
 		s.R0 = param.Const(0.3)
 		const dt = 0.5
@@ -115,8 +115,8 @@ func TestRateInvalid(t *testing.T) {
 		want string
 	}{
 		{Rate{}, "rate: gain = 0: must be nonzero"},
-		{mod(func(s *Rate) { s.Tau = param.Const(-1) }), "tau_ms = -1: must be >= 0"},
-		{mod(func(s *Rate) { s.Tau = param.Const(0.05); s.Integration = Euler }), "tau_ms = 0.05: Euler needs tau_ms >= dt"},
+		{mod(func(s *Rate) { s.TauMs = param.Const(-1) }), "tau_ms = -1: must be >= 0"},
+		{mod(func(s *Rate) { s.TauMs = param.Const(0.05); s.Integration = Euler }), "tau_ms = 0.05: Euler needs tau_ms >= dt"},
 		{mod(func(s *Rate) { s.Threshold = param.Const(math.NaN()) }), "threshold = NaN"},
 		{mod(func(s *Rate) { s.Bias = param.Array(1) }), "bias: array has 1 values, want 2"},
 		{mod(func(s *Rate) { s.Max = pv(1) }), "max is set but transfer = sigmoid"},

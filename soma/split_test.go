@@ -11,17 +11,17 @@ import (
 // bit for bit, what stepping the whole gives.
 func TestSplitMatchesWhole(t *testing.T) {
 	lifVar := LIF()
-	lifVar.Tau = param.Uniform(10, 30)
-	lifVar.Refractory = param.Const(2)
-	lifVar.V0 = ptrValue(param.Uniform(-70, -45))
+	lifVar.TauMs = param.Uniform(10, 30)
+	lifVar.RefractoryMs = param.Const(2)
+	lifVar.V0MV = ptrValue(param.Uniform(-70, -45))
 	lifExact := LIF()
 	lifExact.Integration = Exact
-	lifExact.Refractory = param.Const(1)
+	lifExact.RefractoryMs = param.Const(1)
 	lifExact.DropRefractoryInput = true
 	adex := AdExTextbook()
-	adex.V0 = ptrValue(param.Uniform(-70, -45))
+	adex.V0MV = ptrValue(param.Uniform(-70, -45))
 	rate := RateUnit(Tanh)
-	rate.Tau = param.Const(5)
+	rate.TauMs = param.Const(5)
 	specs := map[string]Spec{"lif": lifVar, "lif-exact": lifExact, "adex": adex, "rate": rate}
 	const n = 23
 	for name, spec := range specs {

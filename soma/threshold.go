@@ -42,16 +42,16 @@ import (
 // every step; a value written into it is taken as the new θa at the next
 // step.
 type AdaptiveThreshold struct {
-	Delta param.Value // Δθ, the jump of the threshold at each spike, mV (>= 0)
-	Tau   param.Value // τθ, the decay time constant, ms (> 0)
-	Exact bool        // decay by e^{−dt/τθ} rather than 1 − dt/τθ
+	DeltaMV param.Value // Δθ, the jump of the threshold at each spike, mV (>= 0)
+	TauMs   param.Value // τθ, the decay time constant, ms (> 0)
+	Exact   bool        // decay by e^{−dt/τθ} rather than 1 − dt/τθ
 }
 
 // DiehlCookThreshold returns the adaptive threshold of Diehl & Cook
 // (2015)'s excitatory neurons: Δθ = 0.05 mV, τθ = 10⁷ ms, exact decay (as
 // Brian integrates a linear equation).
 func DiehlCookThreshold() AdaptiveThreshold {
-	return AdaptiveThreshold{Delta: param.Const(0.05), Tau: param.Const(1e7), Exact: true}
+	return AdaptiveThreshold{DeltaMV: param.Const(0.05), TauMs: param.Const(1e7), Exact: true}
 }
 
 // thresholdState is the built adaptive threshold of an ifModel. It keeps
@@ -69,8 +69,8 @@ type thresholdState struct {
 // build expands the parameters (per neuron, shared by the copies) and
 // returns the state with θa = 0. th is θ per element.
 func (s AdaptiveThreshold) build(b *builder, th []float32, fireAt, exact bool) *thresholdState {
-	delta := b.per("theta_delta_mV", s.Delta, param.NonNegative)
-	tau := b.per("tau_theta_ms", s.Tau, param.Positive)
+	delta := b.per("theta_delta_mV", s.DeltaMV, param.NonNegative)
+	tau := b.per("tau_theta_ms", s.TauMs, param.Positive)
 	if b.err != nil {
 		return nil
 	}

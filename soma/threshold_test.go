@@ -13,11 +13,11 @@ import (
 // perfectUnit is a perfect integrator with τ = dt = 1 ms, R = 1, rest = 0
 // and θ = 10: each step adds the current to the potential exactly.
 func perfectUnit() IF {
-	return IF{Tau: param.Const(1), R: param.Const(1), Rest: param.Const(0), Threshold: param.Const(10)}
+	return IF{TauMs: param.Const(1), R: param.Const(1), RestMV: param.Const(0), ThresholdMV: param.Const(10)}
 }
 
 func thresholdOf(delta, tau float64) *AdaptiveThreshold {
-	return &AdaptiveThreshold{Delta: param.Const(delta), Tau: param.Const(tau)}
+	return &AdaptiveThreshold{DeltaMV: param.Const(delta), TauMs: param.Const(tau)}
 }
 
 // A hand-stepped sequence. Perfect integrator (u_n = u' + 3), θ = 10,
@@ -51,7 +51,7 @@ func thresholdOf(delta, tau float64) *AdaptiveThreshold {
 // Δθ = 0 and keeps the 4-step period; copy 1 gets no input.
 func TestAdaptiveThresholdHandStepped(t *testing.T) {
 	s := perfectUnit()
-	s.AdaptiveThreshold = &AdaptiveThreshold{Delta: param.Array(8, 0), Tau: param.Const(4)}
+	s.AdaptiveThreshold = &AdaptiveThreshold{DeltaMV: param.Array(8, 0), TauMs: param.Const(4)}
 	m := mustNew(t, s, Env{N: 2, Batch: 2, Dt: 1})
 	v, theta := vvar(t, m, "v"), vvar(t, m, "theta")
 	wantA := []float64{0, 0, 0, 0, 6, 4.5, 3.375, 2.53125, 1.8984375,
@@ -147,9 +147,9 @@ func TestAdaptiveThresholdISIsLengthen(t *testing.T) {
 	} {
 		s := LIF()
 		s.Integration = c.integ
-		s.Refractory = param.Const(c.tref)
-		s.Reset = pv(c.reset)
-		s.AdaptiveThreshold = &AdaptiveThreshold{Delta: param.Const(c.delta), Tau: param.Const(c.tauT), Exact: c.exact}
+		s.RefractoryMs = param.Const(c.tref)
+		s.ResetMV = pv(c.reset)
+		s.AdaptiveThreshold = &AdaptiveThreshold{DeltaMV: param.Const(c.delta), TauMs: param.Const(c.tauT), Exact: c.exact}
 		m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: dt})
 
 		q, d := 1-dt/tau, 1-dt/c.tauT
@@ -224,7 +224,7 @@ func TestAdaptiveThresholdRefractoryAndSetFired(t *testing.T) {
 	// Δθ = 4, τθ = 2 ms (d = 1/2), refractory 3 steps: a keeps decaying
 	// while the neuron is held: 2, 1, 0.5 over the held steps.
 	s := perfectUnit()
-	s.Refractory = param.Const(3)
+	s.RefractoryMs = param.Const(3)
 	s.AdaptiveThreshold = thresholdOf(4, 2)
 	m := mustNew(t, s, Env{N: 2, Batch: 1, Dt: 1})
 	theta := vvar(t, m, "theta")
@@ -265,7 +265,7 @@ func TestAdaptiveThresholdConductancePath(t *testing.T) {
 	// (d = 1/2): step 1 tests θ + 7.5 (spike), step 2 θ + 11.25 = 21.25 >
 	// 20 (none), step 3 θ + 5.625 < 38 (spike).
 	s := LIF()
-	s.Tau, s.Rest, s.Threshold = param.Const(10), param.Const(0), param.Const(10)
+	s.TauMs, s.RestMV, s.ThresholdMV = param.Const(10), param.Const(0), param.Const(10)
 	s.AdaptiveThreshold = thresholdOf(15, 2)
 	for _, cond := range []bool{false, true} {
 		m := mustNew(t, s, Env{N: 1, Batch: 1, Dt: 1})
@@ -314,16 +314,16 @@ func TestAdaptiveThresholdSlowDecay(t *testing.T) {
 // bit for bit, what stepping the whole gives, theta included.
 func TestAdaptiveThresholdSplit(t *testing.T) {
 	lif := LIF()
-	lif.Refractory = param.Const(2)
-	lif.V0 = ptrValue(param.Uniform(-70, -45))
-	lif.AdaptiveThreshold = &AdaptiveThreshold{Delta: param.Uniform(0.5, 4), Tau: param.Uniform(20, 200)}
+	lif.RefractoryMs = param.Const(2)
+	lif.V0MV = ptrValue(param.Uniform(-70, -45))
+	lif.AdaptiveThreshold = &AdaptiveThreshold{DeltaMV: param.Uniform(0.5, 4), TauMs: param.Uniform(20, 200)}
 	exact := LIF()
 	exact.Integration = Exact
 	exact.FireAtThreshold = true
-	exact.AdaptiveThreshold = &AdaptiveThreshold{Delta: param.Const(2), Tau: param.Const(50)}
+	exact.AdaptiveThreshold = &AdaptiveThreshold{DeltaMV: param.Const(2), TauMs: param.Const(50)}
 	adex := AdExTextbook()
-	adex.V0 = ptrValue(param.Uniform(-70, -45))
-	adex.AdaptiveThreshold = &AdaptiveThreshold{Delta: param.Const(3), Tau: param.Const(80), Exact: true}
+	adex.V0MV = ptrValue(param.Uniform(-70, -45))
+	adex.AdaptiveThreshold = &AdaptiveThreshold{DeltaMV: param.Const(3), TauMs: param.Const(80), Exact: true}
 	const n = 23
 	for name, spec := range map[string]IF{"lif": lif, "lif-exact": exact, "adex": adex} {
 		env := Env{N: n, Batch: 1, Dt: 0.1, Key: rng.NewKey(3)}
@@ -411,12 +411,12 @@ func TestAdaptiveThresholdInvalid(t *testing.T) {
 		s    IF
 		want string
 	}{
-		{"delta negative", with(AdaptiveThreshold{Delta: param.Const(-1), Tau: param.Const(10)}, Euler), "lif: theta_delta_mV = -1: must be >= 0"},
-		{"delta NaN", with(AdaptiveThreshold{Delta: param.Const(math.NaN()), Tau: param.Const(10)}, Euler), "lif: theta_delta_mV = NaN: must be finite"},
-		{"tau zero value", with(AdaptiveThreshold{Delta: param.Const(1)}, Euler), "lif: tau_theta_ms = 0: must be > 0"},
-		{"tau element", with(AdaptiveThreshold{Delta: param.Const(1), Tau: param.Array(10, -2, 10)}, Euler), "lif: tau_theta_ms[1] = -2: must be > 0"},
-		{"tau below dt", with(AdaptiveThreshold{Delta: param.Const(1), Tau: param.Const(0.05)}, Euler), "lif: tau_theta_ms = 0.05 < dt = 0.1 ms"},
-		{"tau element below dt", with(AdaptiveThreshold{Delta: param.Const(1), Tau: param.Array(10, 0.05, 10)}, Euler), "lif: tau_theta_ms[1] = 0.05 < dt = 0.1 ms"},
+		{"delta negative", with(AdaptiveThreshold{DeltaMV: param.Const(-1), TauMs: param.Const(10)}, Euler), "lif: theta_delta_mV = -1: must be >= 0"},
+		{"delta NaN", with(AdaptiveThreshold{DeltaMV: param.Const(math.NaN()), TauMs: param.Const(10)}, Euler), "lif: theta_delta_mV = NaN: must be finite"},
+		{"tau zero value", with(AdaptiveThreshold{DeltaMV: param.Const(1)}, Euler), "lif: tau_theta_ms = 0: must be > 0"},
+		{"tau element", with(AdaptiveThreshold{DeltaMV: param.Const(1), TauMs: param.Array(10, -2, 10)}, Euler), "lif: tau_theta_ms[1] = -2: must be > 0"},
+		{"tau below dt", with(AdaptiveThreshold{DeltaMV: param.Const(1), TauMs: param.Const(0.05)}, Euler), "lif: tau_theta_ms = 0.05 < dt = 0.1 ms"},
+		{"tau element below dt", with(AdaptiveThreshold{DeltaMV: param.Const(1), TauMs: param.Array(10, 0.05, 10)}, Euler), "lif: tau_theta_ms[1] = 0.05 < dt = 0.1 ms"},
 	} {
 		m, err := c.s.New(env)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -425,8 +425,8 @@ func TestAdaptiveThresholdInvalid(t *testing.T) {
 	}
 	// τθ < dt is fine with an exact decay.
 	for _, s := range []IF{
-		with(AdaptiveThreshold{Delta: param.Const(1), Tau: param.Const(0.05), Exact: true}, Euler),
-		with(AdaptiveThreshold{Delta: param.Const(1), Tau: param.Const(0.05)}, Exact),
+		with(AdaptiveThreshold{DeltaMV: param.Const(1), TauMs: param.Const(0.05), Exact: true}, Euler),
+		with(AdaptiveThreshold{DeltaMV: param.Const(1), TauMs: param.Const(0.05)}, Exact),
 	} {
 		if _, err := s.New(env); err != nil {
 			t.Errorf("exact decay with τθ < dt: %v", err)

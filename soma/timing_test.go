@@ -18,11 +18,11 @@ func TestTiming(t *testing.T) {
 	ex := LIF()
 	ex.Integration = Exact
 	ref := ex
-	ref.Refractory = param.Const(2)
+	ref.RefractoryMs = param.Const(2)
 	drop := ref
 	drop.DropRefractoryInput = true
 	het := ref
-	het.Tau = param.Uniform(15, 25)
+	het.TauMs = param.Uniform(15, 25)
 	cases := []struct {
 		name string
 		s    Spec

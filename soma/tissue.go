@@ -92,15 +92,15 @@ const (
 // their Step returns the spike list unchanged.
 type Tissue struct {
 	Form        TissueForm
-	Tau         param.Value // leaky: time constant τ, ms (> 0; ≥ dt with Euler)
-	Window      param.Value // windowed: window, ms (≥ dt)
+	TauMs       param.Value // leaky: time constant τ, ms (> 0; ≥ dt with Euler)
+	WindowMs    param.Value // windowed: window, ms (≥ dt)
 	Integration Integration // leaky: Euler (the reference, zero value) or Exact
 }
 
 // LeakyTissue returns the reference's SimpleDopaminergicTissue: leaky,
 // τ = 7 ms, Euler.
 func LeakyTissue() Tissue {
-	return Tissue{Form: TissueLeaky, Tau: param.Const(DefaultTissueTau)}
+	return Tissue{Form: TissueLeaky, TauMs: param.Const(DefaultTissueTau)}
 }
 
 // ImpulseTissue returns the reference's ImpulseDopaminergicTissue:
@@ -110,7 +110,7 @@ func ImpulseTissue() Tissue { return Tissue{Form: TissueImpulse} }
 // WindowedTissue returns the reference's FlatDopaminergicTissue: the sum
 // of the inputs of the last 7 ms.
 func WindowedTissue() Tissue {
-	return Tissue{Form: TissueWindowed, Window: param.Const(DefaultTissueWindow)}
+	return Tissue{Form: TissueWindowed, WindowMs: param.Const(DefaultTissueWindow)}
 }
 
 // Kind implements Spec.
@@ -152,7 +152,7 @@ func (s Tissue) New(env Env) (Model, error) {
 		if s.Integration != Euler && s.Integration != Exact {
 			return nil, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
 		}
-		tau := b.per("tau_ms", s.Tau, param.Positive)
+		tau := b.per("tau_ms", s.TauMs, param.Positive)
 		if b.err != nil {
 			return nil, b.err
 		}
@@ -171,7 +171,7 @@ func (s Tissue) New(env Env) (Model, error) {
 		}
 	case TissueImpulse:
 	case TissueWindowed:
-		win := b.per("window_ms", s.Window, param.Positive)
+		win := b.per("window_ms", s.WindowMs, param.Positive)
 		if b.err != nil {
 			return nil, b.err
 		}

@@ -50,7 +50,7 @@ func TestTissueLeakyConstant(t *testing.T) {
 	taus := []float64{7, 30}
 	for _, integ := range []Integration{Euler, Exact} {
 		s := LeakyTissue()
-		s.Tau = param.Array(taus...)
+		s.TauMs = param.Array(taus...)
 		s.Integration = integ
 		m := newTissue(t, s, Env{N: 2, Batch: 2, Dt: dt})
 		da := []float32{2, 2, -0.5, -0.5}
@@ -161,7 +161,7 @@ func TestTissueWindowLength(t *testing.T) {
 		{0.3, []float64{0.9, 0.3}, []int{3, 1}},
 	} {
 		s := WindowedTissue()
-		s.Window = param.Array(c.window...)
+		s.WindowMs = param.Array(c.window...)
 		n := len(c.window)
 		m := newTissue(t, s, Env{N: n, Batch: 1, Dt: c.dt})
 		one := make([]float32, n)
@@ -226,10 +226,10 @@ func TestTissueReset(t *testing.T) {
 // the whole gives.
 func TestTissueSplit(t *testing.T) {
 	lw := WindowedTissue()
-	lw.Window = param.Uniform(1, 10)
+	lw.WindowMs = param.Uniform(1, 10)
 	exact := LeakyTissue()
 	exact.Integration = Exact
-	exact.Tau = param.Uniform(2, 20)
+	exact.TauMs = param.Uniform(2, 20)
 	const n = 11
 	for _, s := range []Tissue{LeakyTissue(), exact, ImpulseTissue(), WindowedTissue(), lw} {
 		env := Env{N: n, Batch: 1, Dt: 0.5, Key: rng.NewKey(4)}
@@ -282,11 +282,11 @@ func TestTissueErrors(t *testing.T) {
 		env  Env
 		want string
 	}{
-		{leaky(func(s *Tissue) { s.Tau = param.Const(0) }), env, "tau_ms"},
-		{leaky(func(s *Tissue) { s.Tau = param.Const(0.25) }), env, "tau_ms = 0.25: Euler needs tau_ms >= dt = 0.5 ms"},
+		{leaky(func(s *Tissue) { s.TauMs = param.Const(0) }), env, "tau_ms"},
+		{leaky(func(s *Tissue) { s.TauMs = param.Const(0.25) }), env, "tau_ms = 0.25: Euler needs tau_ms >= dt = 0.5 ms"},
 		{leaky(func(s *Tissue) { s.Integration = 7 }), env, "integration = 7"},
 		{Tissue{Form: TissueWindowed}, env, "window_ms"},
-		{Tissue{Form: TissueWindowed, Window: param.Const(0.3)}, env, "window_ms = 0.3: must be at least dt = 0.5 ms"},
+		{Tissue{Form: TissueWindowed, WindowMs: param.Const(0.3)}, env, "window_ms = 0.3: must be at least dt = 0.5 ms"},
 		{Tissue{Form: 9}, env, "form = 9: unknown"},
 		{LeakyTissue(), Env{N: 0, Batch: 1, Dt: 0.5}, "size = 0"},
 	}
@@ -297,7 +297,7 @@ func TestTissueErrors(t *testing.T) {
 		}
 	}
 	// Exact integration accepts τ < dt.
-	s := leaky(func(s *Tissue) { s.Tau = param.Const(0.25); s.Integration = Exact })
+	s := leaky(func(s *Tissue) { s.TauMs = param.Const(0.25); s.Integration = Exact })
 	if _, err := s.New(env); err != nil {
 		t.Errorf("exact, τ < dt: %v", err)
 	}

@@ -66,8 +66,8 @@ func build() (*network.Network, error) {
 	b.Population("in", 200, encoder.Poisson{Rate: param.Const(20)}).
 		Axon("out", axon.Spec{Delay: param.Const(1)})
 	motor := soma.LIF()
-	motor.Rest, motor.Threshold = param.Const(-65), param.Const(-50)
-	motor.Tau = param.Const(10)
+	motor.RestMV, motor.ThresholdMV = param.Const(-65), param.Const(-50)
+	motor.TauMs = param.Const(10)
 	motor.Integration = soma.Exact
 	b.Population("motor", 50, motor).
 		Receptor("ampa", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5})

@@ -159,14 +159,14 @@ func simulate(seconds float64, seed uint64) (*outcome, error) {
 	b := network.New(network.Config{DtMs: dt, Seed: seed})
 	b.Population("in", nIn, encoder.Poisson{Rate: param.Const(inRateHz)})
 	lif := soma.LIF()
-	lif.Rest, lif.Threshold = param.Const(-65), param.Const(-50)
-	lif.Tau = param.Const(10)
+	lif.RestMV, lif.ThresholdMV = param.Const(-65), param.Const(-50)
+	lif.TauMs = param.Const(10)
 	lif.Integration = soma.Exact
 	b.Population("out", nOut, lif).
 		Receptor("syn", dendrite.Spec{Kernel: dendrite.Delta}).
 		Drive("syn", &stimulus.PoissonDrive{RateHz: 200, Weight: 3})
 	b.Population("dopamine", 1, soma.LeakyTissue()).Stimulus(rw)
-	rule := plasticity.RSTDP{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.014), TauC: 3000}
+	rule := plasticity.RSTDP{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.014), TauCMs: 3000}
 	b.Connect("plastic", network.Connection{From: "in", To: "out", Receptor: "syn",
 		Pattern: connectivity.AllToAll{}, Weight: param.Const(w0), Wmin: 0, Wmax: wmax,
 		Plasticity: rule, Follow: "dopamine"})

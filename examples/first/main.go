@@ -42,10 +42,10 @@ func main() {
 func build(seed uint64) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: 0.1, Seed: seed})
 	lif := soma.LIF()
-	lif.Tau, lif.Rest, lif.Threshold = param.Const(20), param.Const(0), param.Const(20)
+	lif.TauMs, lif.RestMV, lif.ThresholdMV = param.Const(20), param.Const(0), param.Const(20)
 	reset, v0 := param.Const(10), param.Uniform(0, 20) // v0: a different start for every neuron
-	lif.Reset, lif.V0 = &reset, &v0
-	lif.Refractory, lif.Integration = param.Const(2), soma.Exact
+	lif.ResetMV, lif.V0MV = &reset, &v0
+	lif.RefractoryMs, lif.Integration = param.Const(2), soma.Exact
 	for _, p := range []struct {
 		name string
 		size int

@@ -88,8 +88,8 @@ func build(periods int) (*network.Network, error) {
 	b.Population("in", inputs, in).Axon("out", axon.Spec{Delay: param.Const(axonalMs)})
 	b.Population("teacher", 1, teach).Axon("out", axon.Spec{Delay: param.Const(axonalMs)})
 	target := soma.LIF()
-	target.Rest, target.Threshold = param.Const(0), param.Const(10)
-	target.Tau = param.Const(10)
+	target.RestMV, target.ThresholdMV = param.Const(0), param.Const(10)
+	target.TauMs = param.Const(10)
 	target.Integration = soma.Exact
 	b.Population("target", 1, target).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta})
 	// The teacher alone fires the target (a 20 mV jump over a 10 mV

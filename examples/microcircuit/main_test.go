@@ -140,7 +140,7 @@ func TestPSP(t *testing.T) {
 		b.Population("src", 1, encoder.SpikeArray{Neurons: []int{0}, TimesMs: []float64{1}}).
 			Axon("out", axon.Spec{Delay: param.Const(1.5)})
 		lif := neuron(tc.y)
-		lif.V0 = nil // at rest
+		lif.V0MV = nil // at rest
 		b.Population("dst", 1, lif).Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: tauSynMs})
 		b.Connect("p", network.Connection{From: "src", To: "dst", Receptor: "syn", Pattern: connectivity.AllToAll{},
 			Weight: param.Const(pscMean(tc.y, tc.x))})

@@ -179,17 +179,17 @@ func projName(y, x int) string { return popNames[x] + "-" + popNames[y] }
 // optimized initial potentials of population y.
 func neuron(y int) soma.IF {
 	lif := soma.LIF()
-	lif.Tau = param.Const(tauMMs)
+	lif.TauMs = param.Const(tauMMs)
 	lif.R = param.Const(tauMMs / cmPF) // 0.04 mV/pA = 40 MΩ
-	lif.Rest = param.Const(eLMV)
+	lif.RestMV = param.Const(eLMV)
 	reset := param.Const(vResetMV)
-	lif.Reset = &reset
-	lif.Threshold = param.Const(vThMV)
+	lif.ResetMV = &reset
+	lif.ThresholdMV = param.Const(vThMV)
 	lif.FireAtThreshold = true // NEST: V ≥ V_th
-	lif.Refractory = param.Const(tRefMs)
+	lif.RefractoryMs = param.Const(tRefMs)
 	lif.Integration = soma.Exact
 	v0 := param.Normal(v0Mean[y], v0Std[y])
-	lif.V0 = &v0
+	lif.V0MV = &v0
 	return lif
 }
 

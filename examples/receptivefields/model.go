@@ -266,8 +266,8 @@ func Run(c Config) (*Result, error) {
 	b.Population("retina", nIn, encoder.Poisson{Rate: param.Const(c.BarRateHz), Drive: encoder.DriveGain}).
 		Stimulus(sched)
 	lif := soma.LIF()
-	lif.Tau = param.Const(c.TauMs)
-	lif.Rest, lif.Threshold = param.Const(c.RestMV), param.Const(c.ThresholdMV)
+	lif.TauMs = param.Const(c.TauMs)
+	lif.RestMV, lif.ThresholdMV = param.Const(c.RestMV), param.Const(c.ThresholdMV)
 	b.Population("v1", c.Outputs, lif).
 		Principle(&principle.KWTA{K: 1, DurationMs: c.PresentMs + c.BlankMs,
 			SuppressVar: "v", SuppressValue: float32(c.RestMV)})

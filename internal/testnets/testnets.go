@@ -28,11 +28,11 @@ import (
 // per-row delays uniform in [0.5, 2] ms, and a Poisson drive.
 func brunelPopulations(b *network.Builder) {
 	n := soma.LIF()
-	n.Rest = param.Const(0)
-	n.Threshold = param.Const(20)
+	n.RestMV = param.Const(0)
+	n.ThresholdMV = param.Const(20)
 	v10 := param.Const(10)
-	n.Reset = &v10
-	n.Refractory = param.Const(2)
+	n.ResetMV = &v10
+	n.RefractoryMs = param.Const(2)
 	n.Integration = soma.Exact
 	for _, p := range []struct {
 		name string
@@ -105,13 +105,13 @@ func LearningZoo(t testing.TB) *network.Network {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 5})
 	lif := func(adapt bool) soma.IF {
 		n := soma.LIF()
-		n.Rest, n.Threshold = param.Const(0), param.Const(20)
+		n.RestMV, n.ThresholdMV = param.Const(0), param.Const(20)
 		v10 := param.Const(10)
-		n.Reset = &v10
-		n.Refractory = param.Const(2)
+		n.ResetMV = &v10
+		n.RefractoryMs = param.Const(2)
 		n.Integration = soma.Exact
 		if adapt {
-			n.AdaptiveThreshold = &soma.AdaptiveThreshold{Delta: param.Const(0.5), Tau: param.Const(50)}
+			n.AdaptiveThreshold = &soma.AdaptiveThreshold{DeltaMV: param.Const(0.5), TauMs: param.Const(50)}
 		}
 		return n
 	}
@@ -119,7 +119,7 @@ func LearningZoo(t testing.TB) *network.Network {
 		Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
 		Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
 		Axon("stp", axon.Spec{Delay: param.Const(1), Response: response.TsodyksMarkram{
-			U: param.Const(0.5), TauD: param.Const(100), TauF: param.Const(20)}}).
+			U: param.Const(0.5), TauDMs: param.Const(100), TauFMs: param.Const(20)}}).
 		Drive("in", &stimulus.PoissonDrive{RateHz: 26000, Weight: 0.1})
 	b.Population("I", 150, lif(false)).
 		Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
@@ -141,7 +141,7 @@ func LearningZoo(t testing.TB) *network.Network {
 			Autapses: true, Weight: param.Uniform(0.5*w, 1.5*w)}
 	}
 	ee := conn("E", "E", 0.3)
-	ee.Plasticity = plasticity.Triplet{TauPlus: 17, TauX: 100, TauMinus: 34, TauY: 125,
+	ee.Plasticity = plasticity.Triplet{TauPlusMs: 17, TauXMs: 100, TauMinusMs: 34, TauYMs: 125,
 		A2Plus: 0.5, A3Plus: 0.6, A2Minus: 0.7, A3Minus: 0.02, Pairing: plasticity.Nearest}
 	ee.Wmin, ee.Wmax = 0, 0.6
 	b.Connect("EE", ee)
@@ -151,7 +151,7 @@ func LearningZoo(t testing.TB) *network.Network {
 	ei.Latency = latency.Align{Eta: 0.3, WindowMs: 2, InitMs: param.Uniform(0, 1), Max: 2}
 	b.Connect("EI", ei)
 	ie := conn("I", "E", 1)
-	ie.Plasticity = plasticity.Inhibitory{Tau: 20, Eta: 0.05, Rho0: 5}
+	ie.Plasticity = plasticity.Inhibitory{TauMs: 20, Eta: 0.05, Rho0Hz: 5}
 	ie.Wmin, ie.Wmax = 0, 3
 	b.Connect("IE", ie)
 	ii := conn("I", "I", 1)
@@ -161,7 +161,7 @@ func LearningZoo(t testing.TB) *network.Network {
 	b.Connect("II", ii)
 	r := conn("E", "E", 0.2)
 	r.Axon = "stp"
-	r.Plasticity = plasticity.RSTDP{Rule: plasticity.LeakySTDP(20, 20, 0.5, 0.55), TauC: 200}
+	r.Plasticity = plasticity.RSTDP{Rule: plasticity.LeakySTDP(20, 20, 0.5, 0.55), TauCMs: 200}
 	r.Wmin, r.Wmax = 0, 0.6
 	r.Follow = "da"
 	b.Connect("EE-reward", r)

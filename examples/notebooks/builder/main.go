@@ -50,7 +50,7 @@ func build() (*network.Network, error) {
 	b.Connect("A-B", network.Connection{From: "A", Axon: "out", To: "B", Receptor: "plastic",
 		Pattern: connectivity.FixedInDegree{K: 2},
 		Weight:  param.Uniform(0, wmax), Wmin: 0, Wmax: wmax,
-		Plasticity: plasticity.Convergent{Tau: 100}})
+		Plasticity: plasticity.Convergent{TauMs: 100}})
 	b.Connect("A-B.delayed", network.Connection{From: "A", Axon: "delayed", To: "B", Receptor: "static",
 		Pattern: connectivity.AllToAll{}, Weight: param.Uniform(0, wmax)})
 	return b.Build()

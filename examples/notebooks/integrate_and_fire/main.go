@@ -39,15 +39,15 @@ type model struct {
 
 func models() []model {
 	withTau := func(s soma.IF) soma.IF {
-		s.Tau = param.Const(tau)
+		s.TauMs = param.Const(tau)
 		return s
 	}
 	eif := withTau(soma.EIF())
-	eif.Terms = []soma.Term{soma.Leak{}, soma.Exponential{DeltaT: param.Const(1), ThetaRH: param.Const(-50.4)}}
+	eif.Terms = []soma.Term{soma.Leak{}, soma.Exponential{DeltaTMV: param.Const(1), ThetaRHMV: param.Const(-50.4)}}
 	aif := withTau(soma.AIF())
 	ad := soma.DefaultAdaptation()
 	ad.B = param.Const(1)
-	ad.TauW = param.Const(250)
+	ad.TauWMs = param.Const(250)
 	aif.Terms = []soma.Term{soma.Leak{}, ad}
 	return []model{
 		{"IF", withTau(soma.PerfectIF()), false},

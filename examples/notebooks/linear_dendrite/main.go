@@ -124,7 +124,7 @@ func main() {
 
 // variants are the notebook's initialisations and learning settings.
 func variants() []variant {
-	conv := plasticity.Convergent{Tau: 100, C: 0.55}
+	conv := plasticity.Convergent{TauMs: 100, C: 0.55}
 	return []variant{
 		{name: "random init U(0,1)", file: "random", weight: param.Uniform(0, 1)},
 		{name: "init 1", file: "init1", weight: param.Const(1)},

@@ -55,7 +55,7 @@ func build() (*network.Network, error) {
 	b.Connect("A-B", network.Connection{From: "A", To: "B",
 		Pattern: connectivity.FixedInDegree{K: 2},
 		Weight:  param.Uniform(0, jump(100)), Wmin: 0, Wmax: jump(100),
-		Plasticity: plasticity.Convergent{Tau: 100}})
+		Plasticity: plasticity.Convergent{TauMs: 100}})
 	b.Connect("A-B.delayed", network.Connection{From: "A", Axon: "delayed", To: "B",
 		Pattern: connectivity.AllToAll{}, Weight: param.Uniform(0, jump(100))})
 
