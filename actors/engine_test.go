@@ -167,7 +167,7 @@ func TestBatchOnActors(t *testing.T) {
 		n.Integration = soma.Exact
 		b.Population("A", 300, n).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-			Axon("out", axon.Spec{Delay: param.Const(1)}).
+			Axon("out", axon.Spec{DelayMs: param.Const(1)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 22000, Weight: 0.1})
 		b.Connect("AA", network.Connection{From: "A", To: "A", Pattern: connectivity.FixedInDegree{K: 30},
 			Weight: param.Uniform(-0.5, 0.3)})

@@ -223,7 +223,7 @@ func TestLargeOutputsAcrossProcesses(t *testing.T) {
 	build := func(t testing.TB) *network.Network {
 		b := network.New(network.Config{DtMs: 0.1})
 		b.Population("R", 40000, soma.RateUnit(soma.Tanh)).Stimulus(stimulus.Constant(0.5))
-		b.Population("S", 30000, encoder.Poisson{Rate: param.Const(9000)})
+		b.Population("S", 30000, encoder.Poisson{RateHz: param.Const(9000)})
 		net, err := b.Build()
 		if err != nil {
 			t.Fatal(err)

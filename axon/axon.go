@@ -67,13 +67,13 @@ func DelaySteps(d, dt float64) int {
 type Spec struct {
 	// Terminals per neuron; 0 means 1.
 	Terminals int
-	// Delay is the axonal delay in ms (≥ 0), given as a constant, an
+	// DelayMs is the axonal delay in ms (≥ 0), given as a constant, an
 	// array of Terminals values (one per terminal, the same for every
 	// neuron), an array of N·Terminals values (one per row), or a
 	// distribution (one draw per row, in row order, from env.Key's stream
 	// for rng.PurposeDelays; network keys it by population and axon name).
 	// The zero Value is no delay.
-	Delay param.Value
+	DelayMs param.Value
 	// Inhibitory makes every terminal inhibitory (sign −1).
 	Inhibitory bool
 	// InhibitoryRows marks inhibitory terminals: Terminals values (one per
@@ -88,9 +88,9 @@ type Spec struct {
 	// terminal, shared by the copies); for one value per neuron, repeat
 	// each neuron's value Terminals times. Other lengths are errors.
 	Response response.Spec
-	// MaxDelay (ms), if > 0, rejects longer delays; delays are always
+	// MaxDelayMs (ms), if > 0, rejects longer delays; delays are always
 	// limited to MaxDelaySteps steps.
-	MaxDelay float64
+	MaxDelayMs float64
 	// Rounding turns delays in ms into whole steps: Floor (the default,
 	// the reference's rule) or Nearest (NEST's).
 	Rounding Rounding
@@ -230,10 +230,10 @@ func (a *Axon) setDelays(s Spec, env soma.Env) error {
 	if s.Rounding != Floor && s.Rounding != Nearest {
 		return fmt.Errorf("axon: rounding %v: must be Floor or Nearest", s.Rounding)
 	}
-	if !(s.MaxDelay >= 0) || math.IsInf(s.MaxDelay, 0) {
-		return fmt.Errorf("axon: max_delay_ms = %g: must be >= 0 and finite (0: only the limit of %d steps)", s.MaxDelay, MaxDelaySteps)
+	if !(s.MaxDelayMs >= 0) || math.IsInf(s.MaxDelayMs, 0) {
+		return fmt.Errorf("axon: max_delay_ms = %g: must be >= 0 and finite (0: only the limit of %d steps)", s.MaxDelayMs, MaxDelaySteps)
 	}
-	ms, err := a.delayValues(s.Delay, env)
+	ms, err := a.delayValues(s.DelayMs, env)
 	if err != nil {
 		return err
 	}
@@ -245,8 +245,8 @@ func (a *Axon) setDelays(s Spec, env soma.Env) error {
 		if len(ms) > 1 {
 			name = fmt.Sprintf("delay_ms[%d]", r%len(ms))
 		}
-		if s.MaxDelay > 0 && d > s.MaxDelay {
-			return fmt.Errorf("axon: %s = %g: exceeds max_delay_ms = %g", name, d, s.MaxDelay)
+		if s.MaxDelayMs > 0 && d > s.MaxDelayMs {
+			return fmt.Errorf("axon: %s = %g: exceeds max_delay_ms = %g", name, d, s.MaxDelayMs)
 		}
 		D := s.Rounding.Steps(d, env.Dt) // saturates, so the check below holds for any d
 		if D > MaxDelaySteps {

@@ -139,7 +139,7 @@ func TestSpikeArrival(t *testing.T) {
 		}
 		for _, buffered := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/buffered=%v", tc.name, buffered), func(t *testing.T) {
-				a := mustNew(t, Spec{Terminals: 2, Delay: tc.delay, Buffered: buffered, Rounding: rounding}, env(3, 1, tc.dt))
+				a := mustNew(t, Spec{Terminals: 2, DelayMs: tc.delay, Buffered: buffered, Rounding: rounding}, env(3, 1, tc.dt))
 				if a.Rows() != 6 || a.Terminals() != 2 || a.Direct() == buffered {
 					t.Fatalf("rows %d terminals %d direct %v", a.Rows(), a.Terminals(), a.Direct())
 				}
@@ -210,7 +210,7 @@ func TestSign(t *testing.T) {
 func TestBatchRouting(t *testing.T) {
 	// 2 copies × 3 neurons × 2 terminals, delays per terminal [0, 2].
 	for _, buffered := range []bool{false, true} {
-		a := mustNew(t, Spec{Terminals: 2, Delay: param.Array(0, 2), Buffered: buffered}, env(3, 2, 1))
+		a := mustNew(t, Spec{Terminals: 2, DelayMs: param.Array(0, 2), Buffered: buffered}, env(3, 2, 1))
 		// Elements: copy 0 neuron 1 (e = 1), copy 1 neurons 0 and 2 (e = 3, 5).
 		got := deliver(t, a, 10, func(n int) []uint32 {
 			if n == 0 {
@@ -250,7 +250,7 @@ func TestPathsAgree(t *testing.T) {
 		response.Scaling{Scale: param.Array(4, 2)},
 		response.Composite{Functions: []response.Spec{response.Scaling{Scale: param.Const(3)}, response.Scaling{Scale: param.Array(1, 0, 2, 1, 1, 0.5)}}},
 	} {
-		spec := Spec{Terminals: 2, Delay: param.Array(2, 3, 0, 0, 6, 9), InhibitoryRows: []bool{false, true}, Response: rf}
+		spec := Spec{Terminals: 2, DelayMs: param.Array(2, 3, 0, 0, 6, 9), InhibitoryRows: []bool{false, true}, Response: rf}
 		e := env(3, 2, 1)
 		direct := mustNew(t, spec, e)
 		spec.Buffered = true
@@ -297,7 +297,7 @@ func TestLeakyAxonIsShiftedImpulseResponse(t *testing.T) {
 	D := []int{0, 2}
 	a := mustNew(t, Spec{
 		Terminals: 2,
-		Delay:     param.Array(0, 2),
+		DelayMs:   param.Array(0, 2),
 		Response: response.Composite{Functions: []response.Spec{
 			response.Leaky{Tau: param.Array(taus...)},
 			response.Scaling{Scale: param.Const(4)},
@@ -334,7 +334,7 @@ func TestLeakyAxonIsShiftedImpulseResponse(t *testing.T) {
 func TestExactLeakyWithScalarDelay(t *testing.T) {
 	// One delay for all rows: Dmin = D, the history holds one slot, and
 	// every event carries Delay D.
-	a := mustNew(t, Spec{Delay: param.Const(4), Response: response.Leaky{Tau: param.Const(5), Exact: true}}, env(2, 1, 1))
+	a := mustNew(t, Spec{DelayMs: param.Const(4), Response: response.Leaky{Tau: param.Const(5), Exact: true}}, env(2, 1, 1))
 	got := deliver(t, a, 10, func(n int) []uint32 {
 		if n == 0 {
 			return []uint32{0}
@@ -350,10 +350,10 @@ func TestExactLeakyWithScalarDelay(t *testing.T) {
 
 func TestResetClearsSpikesInFlight(t *testing.T) {
 	for _, spec := range []Spec{
-		{Delay: param.Const(5), Buffered: true},
-		{Delay: param.Array(1, 5), Terminals: 2, Buffered: true},
-		{Delay: param.Array(1, 5), Terminals: 2, Response: response.Leaky{Tau: param.Const(3)}},
-		{Delay: param.Const(2), Response: response.LimitedFlat{Duration: param.Const(4)}},
+		{DelayMs: param.Const(5), Buffered: true},
+		{DelayMs: param.Array(1, 5), Terminals: 2, Buffered: true},
+		{DelayMs: param.Array(1, 5), Terminals: 2, Response: response.Leaky{Tau: param.Const(3)}},
+		{DelayMs: param.Const(2), Response: response.LimitedFlat{Duration: param.Const(4)}},
 	} {
 		a := mustNew(t, spec, env(2, 2, 1))
 		var ev []Event
@@ -377,7 +377,7 @@ func TestGradedNeuromodulator(t *testing.T) {
 	// A scalar source per copy (N = 1), transport delay 3 ms, slow
 	// clearance (leaky τ = 2 ms, a = 1/2): one event per copy per step,
 	// Src = copy.
-	a := mustNew(t, Spec{Delay: param.Const(3), Response: response.Leaky{Tau: param.Const(2)}}, env(1, 2, 1))
+	a := mustNew(t, Spec{DelayMs: param.Const(3), Response: response.Leaky{Tau: param.Const(2)}}, env(1, 2, 1))
 	got := deliverGraded(t, a, 6, func(n int) []float32 {
 		if n == 0 {
 			return []float32{2, 0} // copy 0 releases 2, copy 1 nothing
@@ -394,7 +394,7 @@ func TestGradedNeuromodulator(t *testing.T) {
 
 	// Memoryless graded: values pass with the sign and per-terminal delay;
 	// zeros produce no event.
-	b := mustNew(t, Spec{Terminals: 2, Delay: param.Array(0, 2), Inhibitory: true, Response: response.Scaling{Scale: param.Array(1, 3)}}, env(2, 1, 1))
+	b := mustNew(t, Spec{Terminals: 2, DelayMs: param.Array(0, 2), Inhibitory: true, Response: response.Scaling{Scale: param.Array(1, 3)}}, env(2, 1, 1))
 	ev := b.EmitGraded([]float32{0.5, 0}, nil)
 	wantEv := []Event{{Src: 0, Delay: 0, Value: -0.5}, {Src: 1, Delay: 2, Value: -1.5}}
 	if !slices.Equal(ev, wantEv) {
@@ -403,7 +403,7 @@ func TestGradedNeuromodulator(t *testing.T) {
 }
 
 func TestDistributionDelays(t *testing.T) {
-	spec := Spec{Terminals: 3, Delay: param.Uniform(0, 5)}
+	spec := Spec{Terminals: 3, DelayMs: param.Uniform(0, 5)}
 	e := env(40, 1, 1)
 	a, b := mustNew(t, spec, e), mustNew(t, spec, e)
 	e.Key = rng.NewKey(1, 3)
@@ -432,18 +432,18 @@ func TestInvalid(t *testing.T) {
 		env  soma.Env
 		want []string
 	}{
-		{"negative delay", Spec{Delay: param.Const(-1)}, env(3, 1, 1), []string{"delay_ms = -1", ">= 0"}},
-		{"NaN delay", Spec{Delay: param.Const(math.NaN())}, env(3, 1, 1), []string{"delay_ms = NaN", "finite"}},
-		{"infinite delay", Spec{Delay: param.Const(math.Inf(1))}, env(3, 1, 1), []string{"delay_ms = +Inf", "finite"}},
-		{"negative element", Spec{Terminals: 2, Delay: param.Array(1, -2)}, env(3, 1, 1), []string{"delay_ms[1] = -2"}},
-		{"too long", Spec{Delay: param.Const(6553.6)}, env(3, 1, 0.1), []string{"delay_ms = 6553.6", "65536 steps", "65535"}},
-		{"too long element", Spec{Terminals: 2, Delay: param.Array(1, 1e12)}, env(3, 1, 1), []string{"delay_ms[1] = 1e+12", "65535"}},
-		{"beyond max delay", Spec{Terminals: 2, Delay: param.Array(1, 30), MaxDelay: 20}, env(3, 1, 1), []string{"delay_ms[1] = 30", "max_delay_ms = 20"}},
-		{"bad max delay", Spec{MaxDelay: -1}, env(3, 1, 1), []string{"max_delay_ms = -1"}},
-		{"NaN max delay", Spec{MaxDelay: math.NaN()}, env(3, 1, 1), []string{"max_delay_ms = NaN"}},
-		{"delay length", Spec{Terminals: 2, Delay: param.Array(1, 2, 3, 4)}, env(3, 1, 1), []string{"4 values", "2 (one per terminal)", "6 (one per neuron and terminal)"}},
-		{"per-neuron delay", Spec{Terminals: 2, Delay: param.Array(1, 2, 3)}, env(3, 1, 1), []string{"3 values", "repeat each neuron's delay"}},
-		{"negative drawn delay", Spec{Delay: param.Normal(0, 1)}, env(30, 1, 1), []string{"delay_ms", "normal(0, 1)", ">= 0"}},
+		{"negative delay", Spec{DelayMs: param.Const(-1)}, env(3, 1, 1), []string{"delay_ms = -1", ">= 0"}},
+		{"NaN delay", Spec{DelayMs: param.Const(math.NaN())}, env(3, 1, 1), []string{"delay_ms = NaN", "finite"}},
+		{"infinite delay", Spec{DelayMs: param.Const(math.Inf(1))}, env(3, 1, 1), []string{"delay_ms = +Inf", "finite"}},
+		{"negative element", Spec{Terminals: 2, DelayMs: param.Array(1, -2)}, env(3, 1, 1), []string{"delay_ms[1] = -2"}},
+		{"too long", Spec{DelayMs: param.Const(6553.6)}, env(3, 1, 0.1), []string{"delay_ms = 6553.6", "65536 steps", "65535"}},
+		{"too long element", Spec{Terminals: 2, DelayMs: param.Array(1, 1e12)}, env(3, 1, 1), []string{"delay_ms[1] = 1e+12", "65535"}},
+		{"beyond max delay", Spec{Terminals: 2, DelayMs: param.Array(1, 30), MaxDelayMs: 20}, env(3, 1, 1), []string{"delay_ms[1] = 30", "max_delay_ms = 20"}},
+		{"bad max delay", Spec{MaxDelayMs: -1}, env(3, 1, 1), []string{"max_delay_ms = -1"}},
+		{"NaN max delay", Spec{MaxDelayMs: math.NaN()}, env(3, 1, 1), []string{"max_delay_ms = NaN"}},
+		{"delay length", Spec{Terminals: 2, DelayMs: param.Array(1, 2, 3, 4)}, env(3, 1, 1), []string{"4 values", "2 (one per terminal)", "6 (one per neuron and terminal)"}},
+		{"per-neuron delay", Spec{Terminals: 2, DelayMs: param.Array(1, 2, 3)}, env(3, 1, 1), []string{"3 values", "repeat each neuron's delay"}},
+		{"negative drawn delay", Spec{DelayMs: param.Normal(0, 1)}, env(30, 1, 1), []string{"delay_ms", "normal(0, 1)", ">= 0"}},
 		{"terminals", Spec{Terminals: -1}, env(3, 1, 1), []string{"terminals = -1"}},
 		{"sign length", Spec{Terminals: 2, InhibitoryRows: []bool{true, false, true}}, env(3, 1, 1), []string{"inhibitory_rows has 3 values"}},
 		{"response", Spec{Response: leaky0}, env(3, 1, 1), []string{"axon: response: leaky: tau_ms = 0"}},
@@ -451,7 +451,7 @@ func TestInvalid(t *testing.T) {
 		{"no neurons", Spec{}, env(0, 1, 1), []string{"size = 0"}},
 		{"no batch", Spec{}, env(3, 0, 1), []string{"batch = 0"}},
 		{"dt", Spec{}, env(3, 1, 0), []string{"dt = 0"}},
-		{"history", Spec{Delay: param.Array(0, 6000), Terminals: 2, Response: response.Leaky{Tau: param.Const(5)}}, env(1_000_000, 1, 1), []string{"too much history"}},
+		{"history", Spec{DelayMs: param.Array(0, 6000), Terminals: 2, Response: response.Leaky{Tau: param.Const(5)}}, env(1_000_000, 1, 1), []string{"too much history"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := tc.spec.New(tc.env)
@@ -469,9 +469,9 @@ func TestInvalid(t *testing.T) {
 
 func TestEmitNoAllocation(t *testing.T) {
 	for _, spec := range []Spec{
-		{Terminals: 1, Delay: param.Const(3)},
-		{Terminals: 3, Delay: param.Array(1, 2, 3)},
-		{Terminals: 2, Delay: param.Array(1, 2), Response: response.Leaky{Tau: param.Const(3)}},
+		{Terminals: 1, DelayMs: param.Const(3)},
+		{Terminals: 3, DelayMs: param.Array(1, 2, 3)},
+		{Terminals: 2, DelayMs: param.Array(1, 2), Response: response.Leaky{Tau: param.Const(3)}},
 	} {
 		a := mustNew(t, spec, env(100, 2, 1))
 		fired := []uint32{1, 5, 50, 120, 199}
@@ -489,7 +489,7 @@ func TestEmitNoAllocation(t *testing.T) {
 
 func TestEmitGradedLength(t *testing.T) {
 	for _, buffered := range []bool{false, true} {
-		a := mustNew(t, Spec{Delay: param.Const(2), Buffered: buffered}, env(3, 2, 1))
+		a := mustNew(t, Spec{DelayMs: param.Const(2), Buffered: buffered}, env(3, 2, 1))
 		if a.Err() != nil {
 			t.Fatalf("buffered=%v: error before any step: %v", buffered, a.Err())
 		}
@@ -599,17 +599,17 @@ func benchEmit(b *testing.B, spec Spec, batch int) {
 }
 
 func BenchmarkEmit(b *testing.B) {
-	b.Run("direct/1terminal", func(b *testing.B) { benchEmit(b, Spec{Delay: param.Uniform(0, 5)}, 1) })
-	b.Run("direct/4terminals", func(b *testing.B) { benchEmit(b, Spec{Terminals: 4, Delay: param.Uniform(0, 5)}, 1) })
-	b.Run("direct/batch4", func(b *testing.B) { benchEmit(b, Spec{Delay: param.Uniform(0, 5)}, 4) })
+	b.Run("direct/1terminal", func(b *testing.B) { benchEmit(b, Spec{DelayMs: param.Uniform(0, 5)}, 1) })
+	b.Run("direct/4terminals", func(b *testing.B) { benchEmit(b, Spec{Terminals: 4, DelayMs: param.Uniform(0, 5)}, 1) })
+	b.Run("direct/batch4", func(b *testing.B) { benchEmit(b, Spec{DelayMs: param.Uniform(0, 5)}, 4) })
 	b.Run("leaky/1terminal", func(b *testing.B) {
-		benchEmit(b, Spec{Delay: param.Uniform(0, 5), Response: response.Leaky{Tau: param.Const(5)}}, 1)
+		benchEmit(b, Spec{DelayMs: param.Uniform(0, 5), Response: response.Leaky{Tau: param.Const(5)}}, 1)
 	})
 }
 
 // An unknown rounding is refused.
 func TestUnknownRounding(t *testing.T) {
-	if _, err := (Spec{Delay: param.Const(1), Rounding: Rounding(7)}).New(env(2, 1, 0.1)); err == nil || !strings.Contains(err.Error(), "Rounding(7)") {
+	if _, err := (Spec{DelayMs: param.Const(1), Rounding: Rounding(7)}).New(env(2, 1, 0.1)); err == nil || !strings.Contains(err.Error(), "Rounding(7)") {
 		t.Fatalf("rounding 7: %v", err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func Example() {
 	ax, err := axon.Spec{
 		Terminals: 2,
-		Delay:     param.Array(2, 3, 0, 0, 6, 9),
+		DelayMs:   param.Array(2, 3, 0, 0, 6, 9),
 	}.New(soma.Env{N: 3, Batch: 1, Dt: 1})
 	if err != nil {
 		panic(err)
@@ -41,7 +41,7 @@ func Example() {
 // after the spike until the trace has decayed.
 func Example_leaky() {
 	ax, err := axon.Spec{
-		Delay:      param.Const(2),
+		DelayMs:    param.Const(2),
 		Inhibitory: true,
 		Response:   response.Leaky{Tau: param.Const(2)}, // factor 1 − dt/τ = 1/2
 	}.New(soma.Env{N: 1, Batch: 1, Dt: 1})

@@ -35,7 +35,7 @@ func TestTsodyksMarkramAxon(t *testing.T) {
 	tau := 2 / math.Ln2
 	a := mustNew(t, Spec{
 		Terminals:      2,
-		Delay:          param.Array(1, 3),
+		DelayMs:        param.Array(1, 3),
 		InhibitoryRows: []bool{false, true},
 		Response: response.TsodyksMarkram{
 			U:      param.Const(0.5),

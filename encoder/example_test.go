@@ -42,7 +42,7 @@ func ExampleTTFS() {
 // reproducible from the key.
 func ExamplePoisson() {
 	env := soma.Env{N: 1000, Batch: 1, Dt: 1, Key: rng.NewKey(1, 0)}
-	m, _ := encoder.Poisson{Rate: param.Const(100), Drive: encoder.DriveGain}.New(env)
+	m, _ := encoder.Poisson{RateHz: param.Const(100), Drive: encoder.DriveGain}.New(env)
 	x := make([]float32, env.N)
 	for i := range x {
 		x[i] = 0.5 // p = 100 Hz · 1 ms / 1000 · 0.5 = 0.05

@@ -59,12 +59,12 @@ func (d Drive) String() string {
 // Philox blocks keyed by its group is below round(p·2³²); driven encoders
 // draw U(Key.Sub(PurposePoisson), n, b<<32 | (FirstNeuron+i)) < p.
 type Poisson struct {
-	// Rate in Hz: a constant, one value per neuron (len N), or a
+	// RateHz in Hz: a constant, one value per neuron (len N), or a
 	// distribution (drawn for neurons FirstNeuron..FirstNeuron+N−1 of the
 	// population's stream, so a shard gets the values the whole population
 	// would).
-	Rate  param.Value
-	Drive Drive
+	RateHz param.Value
+	Drive  Drive
 	// FirstNeuron is the population index of this model's neuron 0, for a
 	// shard that simulates neurons [FirstNeuron, FirstNeuron+N) of a larger
 	// population. Zero for a whole population.
@@ -82,7 +82,7 @@ func (s Poisson) New(env soma.Env) (soma.Model, error) {
 	if s.FirstNeuron < 0 || uint64(s.FirstNeuron)+uint64(env.N) > 1<<32 {
 		return nil, fmt.Errorf("poisson: first neuron %d: must be >= 0 and first+N <= 2^32", s.FirstNeuron)
 	}
-	_, constRate := s.Rate.IsConst()
+	_, constRate := s.RateHz.IsConst()
 	m := &poisson{
 		env:     env,
 		drive:   s.Drive,
@@ -94,7 +94,7 @@ func (s Poisson) New(env soma.Env) (soma.Model, error) {
 	}
 	switch s.Drive {
 	case Undriven, DriveGain:
-		rate, err := expandRate(s.Rate, env, s.FirstNeuron)
+		rate, err := expandRate(s.RateHz, env, s.FirstNeuron)
 		if err != nil {
 			return nil, err
 		}
@@ -105,8 +105,8 @@ func (s Poisson) New(env soma.Env) (soma.Model, error) {
 			}
 		}
 	case DriveRate:
-		if c, ok := s.Rate.IsConst(); !ok || c != 0 {
-			return nil, fmt.Errorf("poisson: rate_hz = %s is not used when the input is the rate (DriveRate): leave it zero", s.Rate)
+		if c, ok := s.RateHz.IsConst(); !ok || c != 0 {
+			return nil, fmt.Errorf("poisson: rate_hz = %s is not used when the input is the rate (DriveRate): leave it zero", s.RateHz)
 		}
 	default:
 		return nil, fmt.Errorf("poisson: unknown drive %v", s.Drive)

@@ -54,10 +54,10 @@ func TestPoissonCountsWithinBinomialBounds(t *testing.T) {
 		input float32
 		p     func(i int) float64 // expected probability of neuron i
 	}{
-		{"undriven 50 Hz", Poisson{Rate: param.Const(50)}, 1, 0, func(int) float64 { return 0.05 }},
-		{"undriven per neuron, dt 0.1", Poisson{Rate: param.Array(perNeuronRates(n)...)}, 0.1,
+		{"undriven 50 Hz", Poisson{RateHz: param.Const(50)}, 1, 0, func(int) float64 { return 0.05 }},
+		{"undriven per neuron, dt 0.1", Poisson{RateHz: param.Array(perNeuronRates(n)...)}, 0.1,
 			0, func(i int) float64 { return perNeuronRates(n)[i] * 0.1 / 1000 }},
-		{"gain 0.3 of 200 Hz, dt 0.5", Poisson{Rate: param.Const(200), Drive: DriveGain}, 0.5, 0.3, func(int) float64 { return 200 * 0.0005 * 0.3 }},
+		{"gain 0.3 of 200 Hz, dt 0.5", Poisson{RateHz: param.Const(200), Drive: DriveGain}, 0.5, 0.3, func(int) float64 { return 200 * 0.0005 * 0.3 }},
 		{"input is 80 Hz", Poisson{Drive: DriveRate}, 1, 80, func(int) float64 { return 0.08 }},
 	}
 	for _, c := range cases {
@@ -97,7 +97,7 @@ func perNeuronRates(n int) []float64 {
 // n11 ~ Binomial(steps, p²).
 func TestPoissonNeuronsIndependent(t *testing.T) {
 	const steps, n, p = 40000, 10, 0.1
-	m, err := Poisson{Rate: param.Const(100)}.New(env(n, 1, 1, 3))
+	m, err := Poisson{RateHz: param.Const(100)}.New(env(n, 1, 1, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestPoissonNeuronsIndependent(t *testing.T) {
 }
 
 func TestPoissonProbabilityAboveOneIsReported(t *testing.T) {
-	m, err := Poisson{Rate: param.Const(500), Drive: DriveGain}.New(env(4, 2, 1, 1))
+	m, err := Poisson{RateHz: param.Const(500), Drive: DriveGain}.New(env(4, 2, 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,12 +157,12 @@ func TestPoissonBuildErrors(t *testing.T) {
 		spec Poisson
 		dt   float64
 	}{
-		{"p > 1", Poisson{Rate: param.Const(2000)}, 1},
-		{"gain: static p > 1", Poisson{Rate: param.Const(200), Drive: DriveGain}, 10},
-		{"negative rate", Poisson{Rate: param.Array(1, -1, 2, 3)}, 1},
-		{"NaN rate", Poisson{Rate: param.Const(math.NaN())}, 1},
-		{"array length", Poisson{Rate: param.Array(1, 2)}, 1},
-		{"rate set with DriveRate", Poisson{Rate: param.Const(5), Drive: DriveRate}, 1},
+		{"p > 1", Poisson{RateHz: param.Const(2000)}, 1},
+		{"gain: static p > 1", Poisson{RateHz: param.Const(200), Drive: DriveGain}, 10},
+		{"negative rate", Poisson{RateHz: param.Array(1, -1, 2, 3)}, 1},
+		{"NaN rate", Poisson{RateHz: param.Const(math.NaN())}, 1},
+		{"array length", Poisson{RateHz: param.Array(1, 2)}, 1},
+		{"rate set with DriveRate", Poisson{RateHz: param.Const(5), Drive: DriveRate}, 1},
 		{"unknown drive", Poisson{Drive: 9}, 1},
 		{"negative first neuron", Poisson{FirstNeuron: -1}, 1},
 	}
@@ -212,7 +212,7 @@ func TestPoissonDeterministicAndSplitIndependent(t *testing.T) {
 		}
 	}
 	sim := func(n, first int, seed uint64) map[spike]bool {
-		m, err := Poisson{Rate: param.Const(300), Drive: DriveGain, FirstNeuron: first}.New(env(n, batch, 1, seed))
+		m, err := Poisson{RateHz: param.Const(300), Drive: DriveGain, FirstNeuron: first}.New(env(n, batch, 1, seed))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,11 +267,11 @@ func mapsEqual(a, b map[spike]bool) bool {
 // Distribution rates drawn for a shard equal those of the whole population.
 func TestPoissonDistributionRatesSplitIndependent(t *testing.T) {
 	rate := param.Uniform(10, 100)
-	full, err := Poisson{Rate: rate}.New(env(20, 1, 1, 5))
+	full, err := Poisson{RateHz: rate}.New(env(20, 1, 1, 5))
 	if err != nil {
 		t.Fatal(err)
 	}
-	shard, err := Poisson{Rate: rate, FirstNeuron: 12}.New(env(8, 1, 1, 5))
+	shard, err := Poisson{RateHz: rate, FirstNeuron: 12}.New(env(8, 1, 1, 5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestPoissonDistributionRatesSplitIndependent(t *testing.T) {
 func TestPoissonGainDecode(t *testing.T) {
 	const steps, n = 5000, 3
 	x := []float32{0.2, 0.5, 0.9}
-	m, err := Poisson{Rate: param.Const(100), Drive: DriveGain}.New(env(n, 1, 1, 9))
+	m, err := Poisson{RateHz: param.Const(100), Drive: DriveGain}.New(env(n, 1, 1, 9))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestPoissonGroupedStatisticsAndShards(t *testing.T) {
 	const steps, n, batch = 20000, 100, 2
 	const rate, dt = 15.0, 0.1 // p = 0.0015, the STDP model's inputs
 	sim := func(n, first int) [][]uint32 {
-		m, err := Poisson{Rate: param.Const(rate), FirstNeuron: first}.New(env(n, batch, dt, 7))
+		m, err := Poisson{RateHz: param.Const(rate), FirstNeuron: first}.New(env(n, batch, dt, 7))
 		if err != nil {
 			t.Fatal(err)
 		}

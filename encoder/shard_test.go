@@ -41,7 +41,7 @@ func TestSplitPopulationWithStimuli(t *testing.T) {
 		n    int
 		stim func() []population.Stimulus
 	}{
-		{encoder.Poisson{Rate: param.Uniform(100, 400), Drive: encoder.DriveGain}, n, func() []population.Stimulus {
+		{encoder.Poisson{RateHz: param.Uniform(100, 400), Drive: encoder.DriveGain}, n, func() []population.Stimulus {
 			return []population.Stimulus{
 				&stimulus.Gain{S: &stimulus.FunctionGenerator{Baseline: map[int64]float64{0: 0.4},
 					PopulationNoise: map[int64]float64{0: 0.04}}, Factors: factors},

@@ -131,9 +131,9 @@ func TestSplitPoisson(t *testing.T) {
 		spec Poisson
 		in   func(int64) []float32
 	}{
-		{Poisson{Rate: param.Array(rates...)}, func(int64) []float32 { return nil }},
-		{Poisson{Rate: param.Const(300), Drive: DriveGain}, gain},
-		{Poisson{Rate: param.Uniform(100, 800), Drive: DriveGain, FirstNeuron: 1000}, gain},
+		{Poisson{RateHz: param.Array(rates...)}, func(int64) []float32 { return nil }},
+		{Poisson{RateHz: param.Const(300), Drive: DriveGain}, gain},
+		{Poisson{RateHz: param.Uniform(100, 800), Drive: DriveGain, FirstNeuron: 1000}, gain},
 		{Poisson{Drive: DriveRate}, randomInput(n, 5, func(r *rand.Rand, _ int) float32 { return 900 * r.Float32() })},
 		// Probabilities above one are reported by the part as by the whole.
 		{Poisson{Drive: DriveRate}, randomInput(n, 0, func(r *rand.Rand, i int) float32 {
@@ -153,7 +153,7 @@ func TestSplitPoisson(t *testing.T) {
 // A part of a Poisson encoder is the model New builds with FirstNeuron =
 // lo: the same rates, the same draws.
 func TestSplitPoissonEqualsFirstNeuron(t *testing.T) {
-	spec := Poisson{Rate: param.Uniform(100, 900)}
+	spec := Poisson{RateHz: param.Uniform(100, 900)}
 	whole, err := spec.New(env(40, 1, 1, 3))
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +279,7 @@ func TestRankOrderNotSplittable(t *testing.T) {
 
 func splittable() []soma.Spec {
 	return []soma.Spec{
-		Poisson{Rate: param.Const(100)}, SpikeArray{Neurons: []int{1}, TimesMs: []float64{0}},
+		Poisson{RateHz: param.Const(100)}, SpikeArray{Neurons: []int{1}, TimesMs: []float64{0}},
 		TTFS{WindowMs: 4}, Position{K: 4, WindowMs: 4}, OneHot{Size: 4}, Lazy{},
 	}
 }

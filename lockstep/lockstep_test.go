@@ -186,7 +186,7 @@ func TestStop(t *testing.T) {
 func TestRunTimeError(t *testing.T) {
 	b := network.New(network.Config{DtMs: 1})
 	// p = rate·dt/1000·input = 100 Hz · 1 ms · 20 = 2 per step, at run time.
-	b.Population("p", 10, encoder.Poisson{Rate: param.Const(100), Drive: encoder.DriveGain}).
+	b.Population("p", 10, encoder.Poisson{RateHz: param.Const(100), Drive: encoder.DriveGain}).
 		Stimulus(stimulus.Constant(20))
 	net, err := b.Build()
 	if err != nil {

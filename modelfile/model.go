@@ -528,7 +528,7 @@ func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec 
 		s.Terminals, _ = p.integer(v, path+".terminals", 1, 1<<20)
 	}
 	if v, _ := m.get("delay_ms"); v != nil {
-		s.Delay, _ = p.value(v, path+".delay_ms", -1, ge(0))
+		s.DelayMs, _ = p.value(v, path+".delay_ms", -1, ge(0))
 	}
 	if v, _ := m.get("delay_rounding"); v != nil {
 		if r, _ := p.enum(v, path+".delay_rounding", delayRoundings); r == "nearest" {

@@ -154,8 +154,8 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 func (p *parser) parseSynapseDelay(m *mapping, path string, plast *yaml.Node, c *network.Connection) {
 	v, _ := m.get("delay_ms")
 	if v != nil {
-		c.Delay, _ = p.value(v, path+".delay_ms", -1, ge(0))
-		if _, isConst := c.Delay.IsConst(); !isConst && plast != nil {
+		c.DelayMs, _ = p.value(v, path+".delay_ms", -1, ge(0))
+		if _, isConst := c.DelayMs.IsConst(); !isConst && plast != nil {
 			p.bad(v, path+".delay_ms", "synaptic delays that differ per synapse cannot be combined with plasticity (the rules see a presynaptic event at one step for its whole row): use a constant delay_ms, or the axon's delay_ms")
 		}
 		if m.has("latency") {

@@ -254,7 +254,7 @@ func (f somaFields) tissue() soma.Tissue {
 func (f somaFields) poisson() encoder.Poisson {
 	s := encoder.Poisson{}
 	if v, _ := f.m.get("rate_hz"); v != nil {
-		f.val("rate_hz", &s.Rate, ge(0))
+		f.val("rate_hz", &s.RateHz, ge(0))
 	} else {
 		f.m.missing("rate_hz")
 	}

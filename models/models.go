@@ -187,7 +187,7 @@ func Brunel(o Options, bp BrunelParams) (*network.Network, error) {
 	neuron.RefractoryMs = param.Const(bp.RefractMs)
 	neuron.DropRefractoryInput = true
 	neuron.Integration = soma.Exact
-	out := axon.Spec{Delay: param.Const(bp.DelayMs)}
+	out := axon.Spec{DelayMs: param.Const(bp.DelayMs)}
 	for _, pop := range []struct {
 		name string
 		n    int
@@ -223,7 +223,7 @@ func STDP(o Options) (*network.Network, error) {
 	n := int(math.Round(1000 * o.Scale))
 	const gmax = 0.01
 	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
-	b.Population("in", n, encoder.Poisson{Rate: param.Const(15)})
+	b.Population("in", n, encoder.Poisson{RateHz: param.Const(15)})
 	neuron := soma.LIF()
 	neuron.TauMs = param.Const(10)
 	neuron.R = param.Const(60)

@@ -33,10 +33,10 @@ func arrivalsIn(t *testing.T, steps int, axonMs float64, delay param.Value, roun
 	const dt = 0.1
 	b := network.New(network.Config{DtMs: dt, Batch: batch})
 	b.Population("src", 1, encoder.SpikeArray{Neurons: []int{0}, TimesMs: []float64{0.7}}).
-		Axon("out", axon.Spec{Delay: param.Const(axonMs)})
+		Axon("out", axon.Spec{DelayMs: param.Const(axonMs)})
 	b.Population("dst", targets, silentLIF())
 	b.Connect("p", network.Connection{From: "src", To: "dst", Pattern: connectivity.AllToAll{}, Weight: param.Const(2),
-		Delay: delay, DelayRounding: rounding})
+		DelayMs: delay, DelayRounding: rounding})
 	if plastic {
 		// A second projection into the same receptor that learns (rate
 		// 0): the receptor then delivers on arrival.
@@ -165,12 +165,12 @@ func TestSynapticDelaysStored(t *testing.T) {
 // synaptic delay, the segment grows by the smallest.
 func TestSegmentIncludesSynapticDelay(t *testing.T) {
 	b := network.New(network.Config{DtMs: 0.1})
-	b.Population("a", 10, silentLIF()).Axon("out", axon.Spec{Delay: param.Const(0.5)})
+	b.Population("a", 10, silentLIF()).Axon("out", axon.Spec{DelayMs: param.Const(0.5)})
 	b.Population("c", 10, silentLIF())
 	b.Connect("p", network.Connection{From: "a", To: "c", Pattern: connectivity.AllToAll{}, Weight: param.Const(1),
-		Delay: param.Uniform(0.7, 1.5)})
+		DelayMs: param.Uniform(0.7, 1.5)})
 	b.Connect("q", network.Connection{From: "a", To: "c", Pattern: connectivity.AllToAll{}, Weight: param.Const(1),
-		Delay: param.Const(0.4)})
+		DelayMs: param.Const(0.4)})
 	net, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -189,13 +189,13 @@ func TestSynapticDelayErrors(t *testing.T) {
 		conn network.Connection
 		want string
 	}{
-		{"negative", network.Connection{Delay: param.Const(-1)}, "delay_ms = -1: must be >= 0"},
-		{"too long", network.Connection{Delay: param.Const(7000)}, "exceeds the limit of 65535 steps"},
-		{"all below 0", network.Connection{Delay: param.Uniform(-3, -1)}, "below 0"},
-		{"array", network.Connection{Delay: param.Array(1, 2)}, "array has 2 values"},
-		{"plastic", network.Connection{Delay: param.Uniform(0, 1), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.01)}, "cannot be combined with plasticity"},
-		{"latency", network.Connection{Delay: param.Const(1), Latency: latency.Align{Eta: 0.1, WindowMs: 1, Max: 1}}, "cannot be combined with synaptic delays"},
-		{"rounding", network.Connection{Delay: param.Const(1), DelayRounding: 7}, "must be Floor or Nearest"},
+		{"negative", network.Connection{DelayMs: param.Const(-1)}, "delay_ms = -1: must be >= 0"},
+		{"too long", network.Connection{DelayMs: param.Const(7000)}, "exceeds the limit of 65535 steps"},
+		{"all below 0", network.Connection{DelayMs: param.Uniform(-3, -1)}, "below 0"},
+		{"array", network.Connection{DelayMs: param.Array(1, 2)}, "array has 2 values"},
+		{"plastic", network.Connection{DelayMs: param.Uniform(0, 1), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.01)}, "cannot be combined with plasticity"},
+		{"latency", network.Connection{DelayMs: param.Const(1), Latency: latency.Align{Eta: 0.1, WindowMs: 1, Max: 1}}, "cannot be combined with synaptic delays"},
+		{"rounding", network.Connection{DelayMs: param.Const(1), DelayRounding: 7}, "must be Floor or Nearest"},
 	} {
 		b := network.New(network.Config{DtMs: 0.1})
 		b.Population("a", 3, silentLIF())
@@ -213,7 +213,7 @@ func TestSynapticDelayErrors(t *testing.T) {
 	b.Population("a", 3, silentLIF())
 	b.Population("c", 3, silentLIF())
 	b.Connect("p", network.Connection{From: "a", To: "c", Pattern: connectivity.AllToAll{}, Weight: param.Const(0.5),
-		Delay: param.Const(1), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.01)})
+		DelayMs: param.Const(1), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.01)})
 	if _, err := b.Build(); err != nil {
 		t.Errorf("constant delay with plasticity: %v", err)
 	}
@@ -241,7 +241,7 @@ func rowDelayNet(t *testing.T, rowMs map[string][]float64, perSynapse bool) *net
 			}
 			b.Population(p.name, p.size, n).
 				Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-				Axon("out", axon.Spec{Delay: d}).
+				Axon("out", axon.Spec{DelayMs: d}).
 				Drive("in", &stimulus.PoissonDrive{RateHz: 25000, Weight: 0.1})
 		}
 		for _, c := range []struct {
@@ -250,7 +250,7 @@ func rowDelayNet(t *testing.T, rowMs map[string][]float64, perSynapse bool) *net
 		}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
 			conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 30}, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
 			if s, ok := syn[c.from+c.to]; ok {
-				conn.Delay = param.Array(s...)
+				conn.DelayMs = param.Array(s...)
 			}
 			b.Connect(c.from+c.to, conn)
 		}
@@ -315,7 +315,7 @@ func TestLongSynapticDelays(t *testing.T) {
 	b.Population("a", 100, silentLIF())
 	b.Population("c", 100, silentLIF())
 	b.Connect("p", network.Connection{From: "a", To: "c", Pattern: connectivity.FixedInDegree{K: 20}, Weight: param.Uniform(0, 1),
-		Delay: param.Uniform(0, 40)})
+		DelayMs: param.Uniform(0, 40)})
 	net, err := b.Build()
 	if err != nil {
 		t.Fatal(err)

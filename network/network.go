@@ -85,7 +85,7 @@ type Connection struct {
 	// package latency adds to the axonal latency a per-synapse part that
 	// changes with activity. Needs batch 1 and a spiking target.
 	Latency latency.Spec
-	// Delay, optional, is a synaptic delay in ms (≥ 0) of each synapse,
+	// DelayMs, optional, is a synaptic delay in ms (≥ 0) of each synapse,
 	// added to the axon's: a constant, an array in CSR order, or a
 	// distribution drawn per synapse (row r of the projection's CSR from
 	// its own stream, so that every engine and shard layout gets the same
@@ -97,13 +97,13 @@ type Connection struct {
 	// else as 1 byte per synapse (2 beyond 255 steps). Delays that differ per synapse cannot
 	// be combined with Plasticity (the rules see a row's event at one
 	// step) or with Latency; a constant delay can.
-	Delay         param.Value
+	DelayMs       param.Value
 	DelayRounding axon.Rounding
 }
 
 // hasDelay reports whether the connection sets synaptic delays.
 func (c Connection) hasDelay() bool {
-	x, ok := c.Delay.IsConst()
+	x, ok := c.DelayMs.IsConst()
 	return !ok || x != 0
 }
 
@@ -844,7 +844,7 @@ func (p *Projection) setDelays(c Connection, syn *synapse.CSR, cfg Config, key r
 		return fmt.Errorf("%s: latency: learnt latencies cannot be combined with synaptic delays (delay_ms)", where)
 	}
 	if _, same := syn.UniformDelay(); c.Plasticity != nil && !same {
-		return fmt.Errorf("%s: plasticity: synaptic delays that differ per synapse (delay_ms = %v) cannot be combined with plasticity: the rules see a presynaptic event at one step for its whole row; use a constant delay_ms or the axon's delay", where, c.Delay)
+		return fmt.Errorf("%s: plasticity: synaptic delays that differ per synapse (delay_ms = %v) cannot be combined with plasticity: the rules see a presynaptic event at one step for its whole row; use a constant delay_ms or the axon's delay", where, c.DelayMs)
 	}
 	if c.Latency != nil {
 		if err := p.setLatency(c.Latency, cfg, key, o); err != nil {
@@ -989,7 +989,7 @@ func buildPattern(c Connection, shape connectivity.Shape, cols *[][2]int, key rn
 		return syn, nil, err
 	}
 	_, constW := c.Weight.IsConst()
-	_, constD := c.Delay.IsConst()
+	_, constD := c.DelayMs.IsConst()
 	return connectivity.BuildPart(c.Pattern, shape, key, *cols, !constW || !constD || c.Latency != nil)
 }
 
@@ -1001,7 +1001,7 @@ func drawValues(c Connection, syn *synapse.CSR, o *synapse.Origin, dt float64, k
 		if c.DelayRounding != axon.Floor && c.DelayRounding != axon.Nearest {
 			return 0, 0, fmt.Errorf("delay rounding %v: must be Floor or Nearest", c.DelayRounding)
 		}
-		if err := syn.InitDelaysPart(c.Delay, dt, c.DelayRounding.Steps, key.Sub(uint64(rng.PurposeDelays)), o); err != nil {
+		if err := syn.InitDelaysPart(c.DelayMs, dt, c.DelayRounding.Steps, key.Sub(uint64(rng.PurposeDelays)), o); err != nil {
 			return 0, 0, err
 		}
 	}

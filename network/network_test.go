@@ -42,7 +42,7 @@ func TestLatency(t *testing.T) {
 	for _, d := range []float64{0, 0.05, 0.25, 1.5, 3.3} {
 		b := network.New(network.Config{DtMs: dt})
 		b.Population("src", 1, encoder.SpikeArray{Neurons: []int{0}, TimesMs: []float64{0.7}}).
-			Axon("out", axon.Spec{Delay: param.Const(d)})
+			Axon("out", axon.Spec{DelayMs: param.Const(d)})
 		b.Population("dst", 1, silentLIF())
 		b.Connect("p", network.Connection{From: "src", To: "dst", Pattern: connectivity.AllToAll{}, Weight: param.Const(2)})
 		net, err := b.Build()
@@ -92,7 +92,7 @@ func brunelLike(t *testing.T, batch int, plastic bool) *network.Network {
 	}{{"E", 400}, {"I", 100}} {
 		b.Population(p.name, p.size, n).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 25000, Weight: 0.1})
 	}
 	for _, c := range []struct {
@@ -268,8 +268,8 @@ func TestModulatorDelay(t *testing.T) {
 	seq[10][0] = 3 // a reward at step 10
 	b.Population("dopamine", 1, soma.RateUnit(soma.Linear)).
 		Stimulus(&stimulus.Sequence{Frames: seq, Hold: 1}).
-		Axon("volume", axon.Spec{Delay: param.Const(d)})
-	b.Population("pre", 2, encoder.Poisson{Rate: param.Const(50)})
+		Axon("volume", axon.Spec{DelayMs: param.Const(d)})
+	b.Population("pre", 2, encoder.Poisson{RateHz: param.Const(50)})
 	b.Population("post", 2, silentLIF())
 	var seen []float32
 	b.Connect("p", network.Connection{From: "pre", To: "post", Pattern: connectivity.OneToOne{},
@@ -340,7 +340,7 @@ func TestBuildReportsEveryError(t *testing.T) {
 	b.Population("A", 5, soma.LIF())
 	b.Population("B", 10, bad)
 	b.Population("C", 0, soma.LIF())
-	b.Population("D", 4, soma.LIF()).Axon("slow", axon.Spec{Delay: param.Const(-1)})
+	b.Population("D", 4, soma.LIF()).Axon("slow", axon.Spec{DelayMs: param.Const(-1)})
 	b.Connect("p1", network.Connection{From: "AA", To: "A", Pattern: connectivity.AllToAll{}})
 	b.Connect("p2", network.Connection{From: "A", To: "A", Receptor: "gx", Pattern: connectivity.AllToAll{}})
 	b.Connect("p3", network.Connection{From: "A", To: "A", Pattern: connectivity.Bernoulli{P: 1.5}})
@@ -394,7 +394,7 @@ func TestCanonicalDeliveryOrder(t *testing.T) {
 	for _, mode := range []string{"static", "masked", "plastic"} {
 		b := network.New(network.Config{DtMs: 1})
 		b.Population("src", 3, encoder.SpikeArray{Neurons: []int{2, 1, 0}, TimesMs: []float64{0, 1, 2}}).
-			Axon("out", axon.Spec{Delay: param.Array(0, 1, 2)})
+			Axon("out", axon.Spec{DelayMs: param.Array(0, 1, 2)})
 		b.Population("dst", 1, silentLIF())
 		c := network.Connection{From: "src", To: "dst", Pattern: connectivity.AllToAll{}, Weight: param.Array(1, 1e8, -1e8)}
 		if mode == "plastic" {
@@ -468,8 +468,8 @@ func TestPopulationAsModulator(t *testing.T) {
 	b := network.New(network.Config{DtMs: dt})
 	// Three neurons: spikes at steps 5 (two neurons) and 9 (all three).
 	b.Population("vta", 3, encoder.SpikeArray{Neurons: []int{0, 2, 0, 1, 2}, TimesMs: []float64{5, 5, 9, 9, 9}}).
-		Axon("out", axon.Spec{Delay: param.Const(d), Response: response.Scaling{Scale: param.Const(0.5)}})
-	b.Population("pre", 2, encoder.Poisson{Rate: param.Const(50)})
+		Axon("out", axon.Spec{DelayMs: param.Const(d), Response: response.Scaling{Scale: param.Const(0.5)}})
+	b.Population("pre", 2, encoder.Poisson{RateHz: param.Const(50)})
 	b.Population("post", 2, silentLIF())
 	var seen []float32
 	b.Connect("p", network.Connection{From: "pre", To: "post", Pattern: connectivity.OneToOne{},
@@ -495,9 +495,9 @@ func TestPopulationAsModulator(t *testing.T) {
 func TestAxonDelayStreamsPerAxon(t *testing.T) {
 	build := func() *network.Network {
 		b := network.New(network.Config{DtMs: 0.1, Seed: 3})
-		b.Population("p", 200, encoder.Poisson{Rate: param.Const(10)}).
-			Axon("a", axon.Spec{Delay: param.Uniform(0, 5)}).
-			Axon("b", axon.Spec{Delay: param.Uniform(0, 5)})
+		b.Population("p", 200, encoder.Poisson{RateHz: param.Const(10)}).
+			Axon("a", axon.Spec{DelayMs: param.Uniform(0, 5)}).
+			Axon("b", axon.Spec{DelayMs: param.Uniform(0, 5)})
 		net, err := b.Build()
 		if err != nil {
 			t.Fatal(err)
@@ -536,7 +536,7 @@ func TestBuildIndependentOfCores(t *testing.T) {
 	build := func(procs int) *network.Network {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		b := network.New(network.Config{DtMs: 0.1, Seed: 9})
-		b.Population("E", 300, soma.LIF()).Axon("fast", axon.Spec{Delay: param.Uniform(0.1, 2)})
+		b.Population("E", 300, soma.LIF()).Axon("fast", axon.Spec{DelayMs: param.Uniform(0.1, 2)})
 		b.Population("I", 80, soma.LIF())
 		b.Population("M", 1, soma.LIF())
 		w := param.Normal(0.5, 0.1)

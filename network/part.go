@@ -122,11 +122,11 @@ func delayFloor(c Connection, dt float64) int {
 		return 0
 	}
 	steps := c.DelayRounding.Steps
-	if x, ok := c.Delay.IsConst(); ok {
+	if x, ok := c.DelayMs.IsConst(); ok {
 		return steps(x, dt)
 	}
-	if n, ok := c.Delay.Len(); ok {
-		xs, err := c.Delay.Expand("delay_ms", n, nil)
+	if n, ok := c.DelayMs.Len(); ok {
+		xs, err := c.DelayMs.Expand("delay_ms", n, nil)
 		if err != nil || len(xs) == 0 {
 			return 0
 		}
@@ -136,7 +136,7 @@ func delayFloor(c Connection, dt float64) int {
 		}
 		return steps(max(lo, 0), dt)
 	}
-	if lo, _, ok := c.Delay.Bounds(); ok && lo > 0 {
+	if lo, _, ok := c.DelayMs.Bounds(); ok && lo > 0 {
 		return steps(lo, dt)
 	}
 	return 0

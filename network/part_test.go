@@ -25,16 +25,16 @@ func partBuilder() *network.Builder {
 	b.Population("E", 400, silentLIF()).
 		Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5}).
 		Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10}).
-		Axon("out", axon.Spec{Delay: param.Const(1)})
+		Axon("out", axon.Spec{DelayMs: param.Const(1)})
 	b.Population("I", 100, silentLIF()).
 		Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10}).
-		Axon("out", axon.Spec{Delay: param.Const(0.5)})
+		Axon("out", axon.Spec{DelayMs: param.Const(0.5)})
 	b.Connect("EE", network.Connection{From: "E", To: "E", Receptor: "ge", Pattern: connectivity.FixedInDegree{K: 40},
-		Weight: param.Normal(1, 0.3), Delay: param.Normal(1.5, 0.75).Within(0.25, math.Inf(1)), DelayRounding: axon.Nearest})
+		Weight: param.Normal(1, 0.3), DelayMs: param.Normal(1.5, 0.75).Within(0.25, math.Inf(1)), DelayRounding: axon.Nearest})
 	b.Connect("EI", network.Connection{From: "E", To: "I", Receptor: "gi", Pattern: connectivity.FixedInDegree{K: 40},
 		Weight: param.Const(0.7)})
 	b.Connect("IE", network.Connection{From: "I", To: "E", Receptor: "gi", Pattern: connectivity.Bernoulli{P: 0.2},
-		Weight: param.Uniform(-2, -1), Delay: param.Uniform(0, 3)})
+		Weight: param.Uniform(-2, -1), DelayMs: param.Uniform(0, 3)})
 	b.Connect("II", network.Connection{From: "I", To: "I", Receptor: "gi", Pattern: connectivity.FixedTotal{N: 900},
 		Weight: param.Const(-1)})
 	arr := make([]float64, 400) // one per synapse: in-degree 1 onto E's 400 neurons
@@ -42,7 +42,7 @@ func partBuilder() *network.Builder {
 		arr[k] = 0.5 + float64(k%13)*0.25
 	}
 	b.Connect("IEa", network.Connection{From: "I", To: "E", Receptor: "gi", Pattern: connectivity.FixedInDegree{K: 1},
-		Weight: param.Array(arr...), Delay: param.Array(arr...)})
+		Weight: param.Array(arr...), DelayMs: param.Array(arr...)})
 	b.Connect("EEp", network.Connection{From: "E", To: "E", Receptor: "ge", Pattern: connectivity.FixedOutDegree{K: 10},
 		Weight: param.Uniform(0.2, 0.8), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.012)})
 	b.Connect("IEl", network.Connection{From: "I", To: "E", Receptor: "ge", Pattern: connectivity.FixedInDegree{K: 5},

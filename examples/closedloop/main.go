@@ -63,8 +63,8 @@ func (env *environment) Receive(ctx actor.Context) {
 
 func build() (*network.Network, error) {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 7})
-	b.Population("in", 200, encoder.Poisson{Rate: param.Const(20)}).
-		Axon("out", axon.Spec{Delay: param.Const(1)})
+	b.Population("in", 200, encoder.Poisson{RateHz: param.Const(20)}).
+		Axon("out", axon.Spec{DelayMs: param.Const(1)})
 	motor := soma.LIF()
 	motor.RestMV, motor.ThresholdMV = param.Const(-65), param.Const(-50)
 	motor.TauMs = param.Const(10)
@@ -72,7 +72,7 @@ func build() (*network.Network, error) {
 	b.Population("motor", 50, motor).
 		Receptor("ampa", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5})
 	b.Population("dopamine", 1, soma.RateUnit(soma.Linear)).
-		Axon("volume", axon.Spec{Delay: param.Const(5)})
+		Axon("volume", axon.Spec{DelayMs: param.Const(5)})
 	b.Connect("in-motor", network.Connection{From: "in", To: "motor", Receptor: "ampa",
 		Pattern: connectivity.Bernoulli{P: 0.5}, Weight: param.Uniform(0, 4), Wmin: 0, Wmax: 4,
 		Plasticity: plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.009)}, Follow: "dopamine", ModulatorAxon: "volume"})

@@ -157,7 +157,7 @@ func simulate(seconds float64, seed uint64) (*outcome, error) {
 	rw := &rewarder{rnd: rand.New(rand.NewPCG(seed, 2007)), lastPre: -1 << 40}
 
 	b := network.New(network.Config{DtMs: dt, Seed: seed})
-	b.Population("in", nIn, encoder.Poisson{Rate: param.Const(inRateHz)})
+	b.Population("in", nIn, encoder.Poisson{RateHz: param.Const(inRateHz)})
 	lif := soma.LIF()
 	lif.RestMV, lif.ThresholdMV = param.Const(-65), param.Const(-50)
 	lif.TauMs = param.Const(10)

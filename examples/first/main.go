@@ -52,7 +52,7 @@ func build(seed uint64) (*network.Network, error) {
 	}{{"E", 800}, {"I", 200}} {
 		b.Population(p.name, p.size, lif).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}). // an event jumps v by its weight
-			Axon("out", axon.Spec{Delay: param.Const(1.5)}).
+			Axon("out", axon.Spec{DelayMs: param.Const(1.5)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 1000, Weight: 1}) // 20 mV on average
 	}
 	for _, c := range []struct {

@@ -85,8 +85,8 @@ func build(periods int) (*network.Network, error) {
 		teach.TimesMs = append(teach.TimesMs, t0+teachAt)
 	}
 	b := network.New(network.Config{DtMs: dt, Seed: 1})
-	b.Population("in", inputs, in).Axon("out", axon.Spec{Delay: param.Const(axonalMs)})
-	b.Population("teacher", 1, teach).Axon("out", axon.Spec{Delay: param.Const(axonalMs)})
+	b.Population("in", inputs, in).Axon("out", axon.Spec{DelayMs: param.Const(axonalMs)})
+	b.Population("teacher", 1, teach).Axon("out", axon.Spec{DelayMs: param.Const(axonalMs)})
 	target := soma.LIF()
 	target.RestMV, target.ThresholdMV = param.Const(0), param.Const(10)
 	target.TauMs = param.Const(10)

@@ -138,7 +138,7 @@ func TestPSP(t *testing.T) {
 	}{{1, 0, sheetPeakMV}, {0, 2, 2 * sheetPeakMV}, {0, 1, -4 * sheetPeakMV}} {
 		b := network.New(network.Config{DtMs: dtMs, Seed: 1})
 		b.Population("src", 1, encoder.SpikeArray{Neurons: []int{0}, TimesMs: []float64{1}}).
-			Axon("out", axon.Spec{Delay: param.Const(1.5)})
+			Axon("out", axon.Spec{DelayMs: param.Const(1.5)})
 		lif := neuron(tc.y)
 		lif.V0MV = nil // at rest
 		b.Population("dst", 1, lif).Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: tauSynMs})

@@ -236,7 +236,7 @@ func BuildPart(c Config, part *network.Part) (*network.Network, error) {
 				Pattern:       connectivity.FixedTotal{N: k, Multapses: true},
 				Autapses:      true,
 				Weight:        c.weight(y, x),
-				Delay:         delay(x),
+				DelayMs:       delay(x),
 				DelayRounding: axon.Nearest,
 			})
 		}

@@ -263,7 +263,7 @@ func Run(c Config) (*Result, error) {
 	sched.order = shuffledBlocks(rnd, len(bars), c.TrainPresentations)
 
 	b := network.New(network.Config{DtMs: c.DtMs, Seed: c.Seed})
-	b.Population("retina", nIn, encoder.Poisson{Rate: param.Const(c.BarRateHz), Drive: encoder.DriveGain}).
+	b.Population("retina", nIn, encoder.Poisson{RateHz: param.Const(c.BarRateHz), Drive: encoder.DriveGain}).
 		Stimulus(sched)
 	lif := soma.LIF()
 	lif.TauMs = param.Const(c.TauMs)

@@ -40,7 +40,7 @@ func brunelPopulations(b *network.Builder) {
 	}{{"E", 800}, {"I", 200}} {
 		b.Population(p.name, p.size, n).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-			Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
 	}
 }
@@ -70,7 +70,7 @@ func BrunelLikeBuilder(plastic bool) *network.Builder {
 		}
 		b.Population("da", 1, soma.RateUnit(soma.Linear)).
 			Stimulus(&stimulus.Sequence{Frames: seq, Hold: 1}).
-			Axon("out", axon.Spec{Delay: param.Const(3)})
+			Axon("out", axon.Spec{DelayMs: param.Const(3)})
 	}
 	for _, c := range []struct {
 		from, to string
@@ -117,13 +117,13 @@ func LearningZoo(t testing.TB) *network.Network {
 	}
 	b.Population("E", 600, lif(true)).
 		Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-		Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
-		Axon("stp", axon.Spec{Delay: param.Const(1), Response: response.TsodyksMarkram{
+		Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
+		Axon("stp", axon.Spec{DelayMs: param.Const(1), Response: response.TsodyksMarkram{
 			U: param.Const(0.5), TauDMs: param.Const(100), TauFMs: param.Const(20)}}).
 		Drive("in", &stimulus.PoissonDrive{RateHz: 26000, Weight: 0.1})
 	b.Population("I", 150, lif(false)).
 		Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-		Axon("out", axon.Spec{Delay: param.Uniform(0.5, 2)}).
+		Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
 		Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
 	reward := make([][]float32, 40)
 	for i := range reward {
@@ -135,7 +135,7 @@ func LearningZoo(t testing.TB) *network.Network {
 	}
 	b.Population("da", 1, soma.LeakyTissue()).
 		Stimulus(&stimulus.Sequence{Frames: reward, Hold: 5}).
-		Axon("out", axon.Spec{Delay: param.Const(2)})
+		Axon("out", axon.Spec{DelayMs: param.Const(2)})
 	conn := func(from, to string, w float64) network.Connection {
 		return network.Connection{From: from, To: to, Pattern: connectivity.FixedInDegree{K: 40, Multapses: true},
 			Autapses: true, Weight: param.Uniform(0.5*w, 1.5*w)}
@@ -280,14 +280,14 @@ func SynapseDelays(t testing.TB, plastic bool) *network.Network {
 		{"I", "I", -1, param.Value{}, false},
 	} {
 		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
-			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w), Delay: c.delay}
+			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w), DelayMs: c.delay}
 		if c.nearest {
 			conn.DelayRounding = axon.Nearest
 		}
 		if plastic && c.from == "E" && c.to == "E" {
 			conn.Plasticity = plasticity.LeakySTDP(20, 20, 0.02, 0.021)
 			conn.Wmin, conn.Wmax = 0, 0.5
-			conn.Delay = param.Const(0.4)
+			conn.DelayMs = param.Const(0.4)
 		}
 		b.Connect(c.from+c.to, conn)
 	}

@@ -58,8 +58,8 @@ type variant struct {
 func variants() []variant {
 	return []variant{
 		{"plain", axon.Spec{}, "no delay"},
-		{"per_terminal", axon.Spec{Terminals: 2, Delay: param.Array(0, 2)}, "2 terminals, delays [0, 2] ms"},
-		{"per_row", axon.Spec{Terminals: 2, Delay: param.Array(2, 3, 0, 0, 6, 9)}, "delays [[2,3],[0,0],[6,9]] ms"},
+		{"per_terminal", axon.Spec{Terminals: 2, DelayMs: param.Array(0, 2)}, "2 terminals, delays [0, 2] ms"},
+		{"per_row", axon.Spec{Terminals: 2, DelayMs: param.Array(2, 3, 0, 0, 6, 9)}, "delays [[2,3],[0,0],[6,9]] ms"},
 		{"leaky", axon.Spec{Response: response.Leaky{Tau: param.Const(5)}}, "leaky release, τ = 5 ms"},
 	}
 }

@@ -39,8 +39,8 @@ func build() (*network.Network, error) {
 		Stimulus(stimulus.PerCopy{&stimulus.Gain{
 											S:       stimulus.SquarePulse{Low: 0, High: 120, Period: 200, Width: 100, Phase: 100},
 											Factors: []float32{1, 1.4, 1, 1}}, nil}).
-		Axon("out", axon.Spec{}).                                        // A_Axon_0
-		Axon("delayed", axon.Spec{Terminals: 2, Delay: param.Const(25)}) // A_Axon_1
+		Axon("out", axon.Spec{}).                                          // A_Axon_0
+		Axon("delayed", axon.Spec{Terminals: 2, DelayMs: param.Const(25)}) // A_Axon_1
 	b.Population("B", 2, soma.LIF()).
 		Receptor("plastic", dendrite.Spec{Kernel: dendrite.Delta}). // B_LinearDendrite_0
 		Receptor("static", dendrite.Spec{Kernel: dendrite.Delta})   // B_LinearDendrite_1

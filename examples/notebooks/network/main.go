@@ -50,7 +50,7 @@ func build() (*network.Network, error) {
 	b.Population("A", 4, soma.LIF()).
 		Stimulus(stimulus.PerCopy{pulses, nil}).
 		Axon("out", axon.Spec{}).
-		Axon("delayed", axon.Spec{Terminals: 2, Delay: param.Const(25)})
+		Axon("delayed", axon.Spec{Terminals: 2, DelayMs: param.Const(25)})
 	b.Population("B", 2, soma.LIF())
 	b.Connect("A-B", network.Connection{From: "A", To: "B",
 		Pattern: connectivity.FixedInDegree{K: 2},
