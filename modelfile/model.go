@@ -105,6 +105,21 @@ func (m *Model) Build() (*network.Network, error) { return m.BuildPart(nil) }
 // is the whole): the synapses that end on the part's neurons, exactly as
 // Build draws them.
 func (m *Model) BuildPart(part *network.Part) (*network.Network, error) {
+	net, err := m.builder().BuildPart(part)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.File, err)
+	}
+	return net, nil
+}
+
+// Definition returns the network the file defines, as a description
+// (network.Builder.Definition): what Build builds, before anything is
+// drawn. Write writes it back as a model file.
+func (m *Model) Definition() network.Definition { return m.builder().Definition() }
+
+// builder defines the file's network on a new builder (fresh stimuli, so
+// that each build has its own).
+func (m *Model) builder() *network.Builder {
 	b := network.New(m.Network)
 	for _, p := range m.pops {
 		d := b.Population(p.name, p.size, p.model)
@@ -127,11 +142,7 @@ func (m *Model) BuildPart(part *network.Part) (*network.Network, error) {
 	for _, c := range m.projs {
 		b.Connect(c.name, c.c)
 	}
-	net, err := b.BuildPart(part)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.File, err)
-	}
-	return net, nil
+	return b
 }
 
 // Load reads and parses a model file: ReadFile (a regular file of at

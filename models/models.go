@@ -63,7 +63,10 @@ func ptr(v param.Value) *param.Value { return &v }
 // integration; exponential currents τe = 5 ms, τi =
 // 10 ms; we = 1.62 mV, wi = −9 mV; pairwise Bernoulli connectivity with p =
 // 0.02/scale (autapses allowed), no delay (one step); v(0) ~ U[−60, −50).
-func CUBA(o Options) (*network.Network, error) {
+func CUBA(o Options) (*network.Network, error) { return build(CUBADefinition(o)) }
+
+// CUBADefinition defines CUBA without building it.
+func CUBADefinition(o Options) (*network.Builder, Options, error) {
 	return vogelsAbbott("cuba", o, vaParams{
 		rest: -49, v0: param.Uniform(-60, -50), drive: 0,
 		ge: dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5},
@@ -76,7 +79,10 @@ func CUBA(o Options) (*network.Network, error) {
 // but El = −60 mV, a constant drive of 20 mV, exponential conductances
 // (in units of the leak conductance) with Ee = 0 mV, Ei = −80 mV, we = 0.6,
 // wi = 6.7, and v(0) ~ N(−55, 5) mV.
-func COBA(o Options) (*network.Network, error) {
+func COBA(o Options) (*network.Network, error) { return build(COBADefinition(o)) }
+
+// COBADefinition defines COBA without building it.
+func COBADefinition(o Options) (*network.Builder, Options, error) {
 	return vogelsAbbott("coba", o, vaParams{
 		rest: -60, v0: param.Normal(-55, 5), drive: 20,
 		ge: dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5, ReversalMV: 0},
@@ -99,10 +105,10 @@ type vaParams struct {
 // −60 mV, refractory 5 ms counted from the spike step (Brian2's
 // convention), exact integration, pairwise Bernoulli connectivity with
 // p = 0.02/scale (autapses allowed) and no delay (one step).
-func vogelsAbbott(model string, o Options, va vaParams) (*network.Network, error) {
+func vogelsAbbott(model string, o Options, va vaParams) (*network.Builder, Options, error) {
 	o = o.norm()
 	if err := o.check(model); err != nil {
-		return nil, err
+		return nil, o, err
 	}
 	n := int(math.Round(4000 * o.Scale))
 	ne := int(math.Round(0.8 * float64(n)))
@@ -134,7 +140,7 @@ func vogelsAbbott(model string, o Options, va vaParams) (*network.Network, error
 		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: c.rec,
 			Pattern: connectivity.Bernoulli{P: p}, Autapses: true, Weight: param.Const(c.w)})
 	}
-	return b.BuildPart(o.Part)
+	return b, o, nil
 }
 
 // BrunelParams are the Brunel (2000) model A parameters (NEST
@@ -157,9 +163,14 @@ type BrunelParams struct {
 // refractory, exact integration, v(0) = 0, and independent external
 // Poisson input of rate η·θ/(J·τm) per neuron, each event adding J.
 func Brunel(o Options, bp BrunelParams) (*network.Network, error) {
+	return build(BrunelDefinition(o, bp))
+}
+
+// BrunelDefinition defines Brunel without building it.
+func BrunelDefinition(o Options, bp BrunelParams) (*network.Builder, Options, error) {
 	o = o.norm()
 	if err := o.check("brunel"); err != nil {
-		return nil, err
+		return nil, o, err
 	}
 	def := func(x *float64, v float64) {
 		if *x == 0 {
@@ -205,7 +216,7 @@ func Brunel(o Options, bp BrunelParams) (*network.Network, error) {
 		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to,
 			Pattern: connectivity.FixedInDegree{K: c.k, Multapses: true}, Autapses: true, Weight: param.Const(c.w)})
 	}
-	return b.BuildPart(o.Part)
+	return b, o, nil
 }
 
 // STDP is Song, Miller & Abbott (2000) as Brian2's STDP example: 1000·scale
@@ -215,10 +226,13 @@ func Brunel(o Options, bp BrunelParams) (*network.Network, error) {
 // = 60 mV·ge), with additive all-to-all STDP (τ± = 20 ms exponential
 // traces, A+ = 0.01·gmax, A− = 1.05·A+, gmax = 0.01) and hard bounds
 // [0, gmax]; w(0) ~ U[0, gmax). The projection is named "syn".
-func STDP(o Options) (*network.Network, error) {
+func STDP(o Options) (*network.Network, error) { return build(STDPDefinition(o)) }
+
+// STDPDefinition defines STDP without building it.
+func STDPDefinition(o Options) (*network.Builder, Options, error) {
 	o = o.norm()
 	if err := o.check("stdp"); err != nil {
-		return nil, err
+		return nil, o, err
 	}
 	n := int(math.Round(1000 * o.Scale))
 	const gmax = 0.01
@@ -244,7 +258,7 @@ func STDP(o Options) (*network.Network, error) {
 	b.Connect("syn", network.Connection{From: "in", To: "out", Receptor: "ge",
 		Pattern: connectivity.AllToAll{}, Weight: param.Uniform(0, gmax), Wmin: 0, Wmax: gmax,
 		Plasticity: rule})
-	return b.BuildPart(o.Part)
+	return b, o, nil
 }
 
 // FI is the f–I curve of unconnected LIF neurons (Brian2's IF_curve_LIF):
@@ -253,13 +267,29 @@ func STDP(o Options) (*network.Network, error) {
 // counted from the spike step (Brian2's convention), exact integration,
 // v(0) = 0.
 func FI(o Options) (*network.Network, []float32, error) {
+	b, o, ri, err := fiDefinition(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := b.BuildPart(o.Part)
+	return net, ri, err
+}
+
+// FIDefinition defines FI without building it.
+func FIDefinition(o Options) (*network.Builder, Options, error) {
+	b, o, _, err := fiDefinition(o)
+	return b, o, err
+}
+
+// fiDefinition defines FI and returns the input of each neuron too.
+func fiDefinition(o Options) (*network.Builder, Options, []float32, error) {
 	o = o.norm()
 	if err := o.check("fi"); err != nil {
-		return nil, nil, err
+		return nil, o, nil, err
 	}
 	n := int(math.Round(200*o.Scale)) + 1
 	if n < 2 {
-		return nil, nil, fmt.Errorf("fi: scale = %g gives %d neuron; need at least 2 (scale >= 0.005)", o.Scale, n)
+		return nil, o, nil, fmt.Errorf("fi: scale = %g gives %d neuron; need at least 2 (scale >= 0.005)", o.Scale, n)
 	}
 	ri := make([]float32, n)
 	for k := range ri {
@@ -276,6 +306,13 @@ func FI(o Options) (*network.Network, []float32, error) {
 	neuron.Integration = soma.Exact
 	neuron.V0MV = ptr(param.Const(0))
 	b.Population("lif", n, neuron).Stimulus(stimulus.PerNeuron(ri))
-	net, err := b.BuildPart(o.Part)
-	return net, ri, err
+	return b, o, ri, nil
+}
+
+// build builds a defined model, or the part of it that o.Part says.
+func build(b *network.Builder, o Options, err error) (*network.Network, error) {
+	if err != nil {
+		return nil, err
+	}
+	return b.BuildPart(o.Part)
 }

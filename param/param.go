@@ -23,6 +23,11 @@ type Value struct {
 	arr   []float64
 	dist  func(src rand.Source) distuv.Rander
 	label string
+	// family and args name a built-in distribution (Uniform, Normal) and
+	// its parameters, so that the value can be written out as data
+	// (Family); empty for Dist.
+	family string
+	args   []float64
 	// bounded: draws outside [lo, hi] are redrawn (Within).
 	bounded bool
 	lo, hi  float64
@@ -59,13 +64,13 @@ func Array32(xs []float32) Value {
 
 // Uniform draws every element independently from U[lo, hi).
 func Uniform(lo, hi float64) Value {
-	return Value{kind: kindDist, label: fmt.Sprintf("uniform(%g, %g)", lo, hi),
+	return Value{kind: kindDist, label: fmt.Sprintf("uniform(%g, %g)", lo, hi), family: "uniform", args: []float64{lo, hi},
 		dist: func(src rand.Source) distuv.Rander { return distuv.Uniform{Min: lo, Max: hi, Src: src} }}
 }
 
 // Normal draws every element independently from N(mean, sd²).
 func Normal(mean, sd float64) Value {
-	return Value{kind: kindDist, label: fmt.Sprintf("normal(%g, %g)", mean, sd),
+	return Value{kind: kindDist, label: fmt.Sprintf("normal(%g, %g)", mean, sd), family: "normal", args: []float64{mean, sd},
 		dist: func(src rand.Source) distuv.Rander { return distuv.Normal{Mu: mean, Sigma: sd, Src: src} }}
 }
 
@@ -95,6 +100,24 @@ func (v Value) Bounds() (lo, hi float64, ok bool) { return v.lo, v.hi, v.bounded
 
 func boundsString(lo, hi float64) string {
 	return fmt.Sprintf("[%g, %g]", lo, hi)
+}
+
+// Family returns the name and parameters of a built-in distribution —
+// "uniform" with [lo, hi], "normal" with [mean, sd] — and whether v is one;
+// a constant, an array or a Dist is not.
+func (v Value) Family() (name string, args []float64, ok bool) {
+	if v.family == "" {
+		return "", nil, false
+	}
+	return v.family, append([]float64(nil), v.args...), true
+}
+
+// Elements returns a copy of an array value's elements (nil for others).
+func (v Value) Elements() []float64 {
+	if v.kind != kindArray {
+		return nil
+	}
+	return append([]float64(nil), v.arr...)
 }
 
 // IsConst reports whether v is a constant, and its value.

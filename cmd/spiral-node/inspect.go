@@ -15,9 +15,10 @@ import (
 	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/layout"
+	"github.com/spiral-sim/spiral/modelfile"
 )
 
-const inspectUsage = "usage: spiral-node inspect MODEL [--scale X] [--seed S] [--engine lockstep|actors|sequential] [--shards N] [--estimate-only] [--force]"
+const inspectUsage = "usage: spiral-node inspect MODEL [--scale X] [--seed S] [--engine lockstep|actors|sequential] [--shards N] [--estimate-only] [--force] [--recipe]"
 
 // MemoryEnv names the environment variable that, when set to a number of
 // bytes, replaces MemAvailable in the memory guard of run, validate and
@@ -53,6 +54,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: as run chooses them)")
 	only := fs.Bool("estimate-only", false, "print the estimate and do not build")
 	force := fs.Bool("force", false, "build even when the estimate exceeds the available memory")
+	recipe := fs.Bool("recipe", false, "print the model file that rebuilds the model (a built-in model with its --scale and --seed, or a model file with its defaults filled in) and nothing else")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), inspectUsage)
 		fmt.Fprintln(fs.Output(), modelHelp)
@@ -83,6 +85,9 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
+	if *recipe {
+		return printRecipe(name, src, stdout, stderr)
+	}
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
 	}
@@ -92,6 +97,27 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	return inspectBuilt(name, src, *engine, *shards, split, est, need, stdout, stderr)
+}
+
+// printRecipe prints the model file that rebuilds src (modelfile.Write):
+// spiral-node run takes it, and builds the same network, bit for bit.
+func printRecipe(name string, src source, stdout, stderr io.Writer) int {
+	def, err := src.define()
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node inspect %s: %v\n", name, err)
+		return 2
+	}
+	data, err := modelfile.Write(def, modelfile.WriteOptions{Comment: fmt.Sprintf("%s, as written by spiral-node inspect %s --recipe", name, name),
+		DurationMs: src.duration, WeightMonitors: src.weightMons})
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node inspect %s --recipe: %v\n", name, err)
+		return 1
+	}
+	if _, err := stdout.Write(data); err != nil {
+		fmt.Fprintf(stderr, "spiral-node inspect %s --recipe: %v\n", name, err)
+		return 1
+	}
+	return 0
 }
 
 // inspectEstimate prints the estimate of src's memory on engine, before

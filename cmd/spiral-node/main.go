@@ -55,17 +55,21 @@ const maxSteps = 1 << 40
 // builtin maps a model name to its builder and default duration (ms).
 var builtin = map[string]struct {
 	build    func(o models.Options) (*network.Network, error)
+	define   func(o models.Options) (*network.Builder, models.Options, error)
 	duration float64
 	about    string
 }{
-	"cuba":   {models.CUBA, 1000, "Vogels–Abbott CUBA, 4000 LIF, exponential currents"},
-	"coba":   {models.COBA, 1000, "Vogels–Abbott COBA, 4000 LIF, exponential conductances"},
-	"brunel": {func(o models.Options) (*network.Network, error) { return models.Brunel(o, models.BrunelParams{}) }, 1000, "Brunel 2000 model A, 12,500 LIF, delta synapses, 1.5 ms delays, Poisson drive"},
-	"stdp":   {models.STDP, 20000, "Song–Miller–Abbott STDP, 1000 Poisson inputs onto one LIF"},
+	"cuba": {models.CUBA, models.CUBADefinition, 1000, "Vogels–Abbott CUBA, 4000 LIF, exponential currents"},
+	"coba": {models.COBA, models.COBADefinition, 1000, "Vogels–Abbott COBA, 4000 LIF, exponential conductances"},
+	"brunel": {func(o models.Options) (*network.Network, error) { return models.Brunel(o, models.BrunelParams{}) },
+		func(o models.Options) (*network.Builder, models.Options, error) {
+			return models.BrunelDefinition(o, models.BrunelParams{})
+		}, 1000, "Brunel 2000 model A, 12,500 LIF, delta synapses, 1.5 ms delays, Poisson drive"},
+	"stdp": {models.STDP, models.STDPDefinition, 20000, "Song–Miller–Abbott STDP, 1000 Poisson inputs onto one LIF"},
 	"fi": {func(o models.Options) (*network.Network, error) {
 		n, _, err := models.FI(o)
 		return n, err
-	}, 1000, "LIF f–I curve, 201 unconnected neurons"},
+	}, models.FIDefinition, 1000, "LIF f–I curve, 201 unconnected neurons"},
 }
 
 func main() {

@@ -37,6 +37,9 @@ type source struct {
 	// warnings are a model file's costs worth a word (modelfile
 	// Model.Warnings).
 	warnings []string
+	// define returns the model's definition (inspect --recipe writes it
+	// as a model file).
+	define func() (network.Definition, error)
 }
 
 // isFile reports whether name names a model file rather than a built-in
@@ -102,6 +105,7 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 			return source{}, 2
 		}
 		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: recipe,
+			define:    func() (network.Definition, error) { return m.Definition(), nil },
 			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
 			estimate: func() (*estimate.Model, error) { return estimate.Parse(name, data) }}, 0
 	}
@@ -125,6 +129,13 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		return b.build(models.Options{Scale: scale, Seed: seed, Part: part})
 	},
 		duration: b.duration, recipe: recipe,
+		define: func() (network.Definition, error) {
+			def, _, err := b.define(models.Options{Scale: scale, Seed: seed})
+			if err != nil {
+				return network.Definition{}, err
+			}
+			return def.Definition(), nil
+		},
 		estimate: func() (*estimate.Model, error) {
 			return estimate.Builtin(name, models.Options{Scale: scale, Seed: seed})
 		}}, 0
