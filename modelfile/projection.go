@@ -122,7 +122,7 @@ func (p *parser) parseProjection(n *yaml.Node, path string, line int, name strin
 		}
 	}
 	if v, nl := m.get("normalize"); v != nil {
-		c.Normalize = p.parseNormalize(v, path+".normalize", nl, c.Wmin, c.Wmax)
+		c.Normalization = p.parseNormalize(v, path+".normalize", nl, c.Wmin, c.Wmax)
 	}
 	var pv *yaml.Node
 	p.threeFactor = p.threeFactor[:0]
@@ -320,7 +320,7 @@ var normalizeAxes = []string{"total", "fan_in", "fan_out"}
 // postsynaptic neuron or each presynaptic row is target — after building
 // and after every plastic update (the three normalisations of the Python
 // Spiral).
-func (p *parser) parseNormalize(n *yaml.Node, path string, line int, wmin, wmax float64) func(*synapse.CSR) error {
+func (p *parser) parseNormalize(n *yaml.Node, path string, line int, wmin, wmax float64) *synapse.Normalizer {
 	m := p.mapping(n, path, line)
 	if !m.ok {
 		return nil
@@ -342,10 +342,14 @@ func (p *parser) parseNormalize(n *yaml.Node, path string, line int, wmin, wmax 
 	m.done()
 	// The rescaling is affine around the lower bound (the reference's
 	// w ← m + (w − m)·s), which must be finite: 0 unless bounds are given.
-	lo, hi := float32(0), float32(math.Inf(1))
+	return &synapse.Normalizer{Axis: axis, Target: target, Bounds: normalizeBounds(wmin, wmax)}
+}
+
+// normalizeBounds are a normaliser's bounds for a projection's wmin and
+// wmax: [0, +Inf) unless bounds are given.
+func normalizeBounds(wmin, wmax float64) synapse.Bounds {
 	if wmin != 0 || wmax != 0 {
-		lo, hi = float32(wmin), float32(wmax)
+		return synapse.Bounds{Min: float32(wmin), Max: float32(wmax)}
 	}
-	nz := &synapse.Normalizer{Axis: axis, Target: target, Bounds: synapse.Bounds{Min: lo, Max: hi}}
-	return nz.Apply
+	return synapse.Bounds{Min: 0, Max: float32(math.Inf(1))}
 }

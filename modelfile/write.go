@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -14,9 +15,11 @@ import (
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/principle"
 	"github.com/spiral-sim/spiral/response"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
@@ -31,21 +34,23 @@ type WriteOptions struct {
 	DurationMs float64
 	// WeightMonitors names projections for monitors.weights.
 	WeightMonitors []string
+	// StateMonitors are monitors.state.
+	StateMonitors []StateMonitor
 }
 
-// Write writes a network definition (network.Builder.Definition) as a
-// model file that Parse reads back into the same network: Build of the
-// parsed file gives, bit for bit, the network the definition builds. It
-// covers the vocabulary of model files that has a Go form here —
-// integrate-and-fire models (lif, if, eif, aif, adex, with an adaptive
-// threshold) and Poisson sources; receptors; axons with delays; constant
-// and per-neuron stimuli and Poisson drives; every connectivity pattern;
-// weights and delays as numbers, lists or distributions (uniform, normal,
-// with redraw bounds); STDP with exponential traces. Anything else — a
-// model, stimulus, principle or rule of another kind, a Go function
-// (Connection.Normalize), a distribution other than uniform and normal —
-// is an error naming the object and what it holds, and nothing is
-// written.
+// Write writes a network definition (network.Builder.Definition,
+// Model.Definition) as a model file that Parse reads back into the same
+// network: Build of the parsed file gives, bit for bit, the network the
+// definition builds. Every model file's definition can be written (tests
+// check every example and a file holding every kind); a definition made
+// in Go can be written when it uses what a model file can say. What it
+// cannot — a Go function (Connection.Normalize, a rate unit's custom
+// transfer, k_random_clamps' k), a type of the user's own, a distribution
+// other than uniform and normal (param.Dist), bounds on an array,
+// inhibitory rows or a maximum delay on an axon, integrate-and-fire terms
+// in another order than a model file's kind gives them (they add in their
+// order) — is an error naming the object and what it holds, and nothing
+// is written.
 func Write(d network.Definition, o WriteOptions) ([]byte, error) {
 	w := &writer{}
 	root := w.mapping()
@@ -71,17 +76,11 @@ func Write(d network.Definition, o WriteOptions) ([]byte, error) {
 		w.put(run, "duration_ms", w.number(o.DurationMs))
 		w.put(root, "run", run)
 	}
-	if len(o.WeightMonitors) > 0 {
-		mon := w.mapping()
-		list := w.sequence()
-		list.Style = yaml.FlowStyle
-		for _, name := range o.WeightMonitors {
-			list.Content = append(list.Content, w.str(name))
-		}
-		w.put(mon, "weights", list)
-		w.put(root, "monitors", mon)
+	if len(o.WeightMonitors) > 0 || len(o.StateMonitors) > 0 {
+		w.put(root, "monitors", w.monitors(o))
 	}
 	pops := w.mapping()
+
 	for _, p := range d.Populations {
 		w.put(pops, p.Name, w.population(p))
 	}
@@ -107,6 +106,42 @@ func Write(d network.Definition, o WriteOptions) ([]byte, error) {
 		return nil, fmt.Errorf("modelfile: writing: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// monitors writes the monitors section.
+func (w *writer) monitors(o WriteOptions) *yaml.Node {
+	mon := w.mapping()
+	if len(o.StateMonitors) > 0 {
+		list := w.sequence()
+		for _, sm := range o.StateMonitors {
+			e := w.mapping()
+			e.Style = yaml.FlowStyle
+			w.put(e, "population", w.str(sm.Population))
+			w.put(e, "var", w.str(sm.Var))
+			if sm.Neurons != nil {
+				ns := w.sequence()
+				ns.Style = yaml.FlowStyle
+				for _, i := range sm.Neurons {
+					ns.Content = append(ns.Content, w.integer(i))
+				}
+				w.put(e, "neurons", ns)
+			}
+			if sm.Every > 1 {
+				w.put(e, "every_steps", w.integer(sm.Every))
+			}
+			list.Content = append(list.Content, e)
+		}
+		w.put(mon, "state", list)
+	}
+	if len(o.WeightMonitors) > 0 {
+		list := w.sequence()
+		list.Style = yaml.FlowStyle
+		for _, name := range o.WeightMonitors {
+			list.Content = append(list.Content, w.str(name))
+		}
+		w.put(mon, "weights", list)
+	}
+	return mon
 }
 
 // writer builds the YAML tree of a model file and collects what cannot be
@@ -227,8 +262,41 @@ func (w *writer) population(p network.PopulationDefinition) *yaml.Node {
 					xs[k] = float64(x)
 				}
 				w.put(st, "per_neuron", w.numbers(xs))
+			case stimulus.SquarePulse:
+				sp := w.mapping()
+				sp.Style = yaml.FlowStyle
+				w.put(sp, "low", w.number(float64(s.Low)))
+				w.put(sp, "high", w.number(float64(s.High)))
+				w.put(sp, "period_steps", w.integer(int(s.Period)))
+				w.put(sp, "width_steps", w.integer(int(s.Width)))
+				if s.Phase != 0 {
+					w.put(sp, "phase_steps", w.integer(int(s.Phase)))
+				}
+				w.put(st, "square_pulse", sp)
+			case *stimulus.FunctionGenerator:
+				fg := w.mapping()
+				fg.Style = yaml.FlowStyle
+				for _, f := range []struct {
+					key string
+					m   map[int64]float64
+				}{{"baseline", s.Baseline}, {"slope", s.Slope}, {"noise", s.Noise}, {"population_noise", s.PopulationNoise}} {
+					if f.m != nil {
+						w.put(fg, f.key, w.steps(f.m))
+					}
+				}
+				if s.Stream != 0 {
+					w.put(fg, "stream", w.scalar(strconv.FormatUint(s.Stream, 10), "!!int"))
+				}
+				if s.IndependentCopies {
+					w.put(fg, "independent_copies", w.boolean(true))
+				}
+				w.put(st, "function_generator", fg)
+			case *stimulus.Sequence:
+				w.put(st, "sequence", w.sequenceStimulus(*s))
+			case stimulus.Sequence:
+				w.put(st, "sequence", w.sequenceStimulus(s))
 			default:
-				w.fail(fmt.Sprintf("%s: stimulus %d", where, i), "%T has no model-file form here (constant and per-neuron stimuli have)", s)
+				w.fail(fmt.Sprintf("%s: stimulus %d", where, i), "%T has no model-file form", s)
 			}
 			ss.Content = append(ss.Content, st)
 		}
@@ -256,8 +324,69 @@ func (w *writer) population(p network.PopulationDefinition) *yaml.Node {
 		w.put(m, "drives", ds)
 	}
 	if len(p.Principles) > 0 {
-		w.fail(where, "principles (%T...) have no model-file form here", p.Principles[0])
+		ps := w.sequence()
+		for i, pr := range p.Principles {
+			e := w.mapping()
+			e.Style = yaml.FlowStyle
+			switch pr := pr.(type) {
+			case *principle.KWTA:
+				w.put(e, "kind", w.str("kwta"))
+				w.put(e, "k", w.integer(pr.K))
+				if pr.DurationMs != 0 {
+					w.put(e, "duration_ms", w.number(pr.DurationMs))
+				}
+				if pr.Score != "" {
+					w.put(e, "score", w.str(pr.Score))
+				}
+				if pr.SuppressVar != "" {
+					w.put(e, "suppress_var", w.str(pr.SuppressVar))
+				}
+				if pr.SuppressValue != 0 {
+					w.put(e, "suppress_value", w.number(float64(pr.SuppressValue)))
+				}
+			case *principle.FireOnce:
+				w.put(e, "kind", w.str("fire_once"))
+			default:
+				w.fail(fmt.Sprintf("%s: principle %d", where, i), "%T has no model-file form (kwta and fire_once have; k_random_clamps takes its k as a Go function)", pr)
+			}
+			ps.Content = append(ps.Content, e)
+		}
+		w.put(m, "principles", ps)
 	}
+	return m
+}
+
+// steps writes a function generator's {start step: value} map, in step
+// order.
+func (w *writer) steps(m map[int64]float64) *yaml.Node {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := w.mapping()
+	out.Style = yaml.FlowStyle
+	for _, k := range keys {
+		out.Content = append(out.Content, w.scalar(strconv.FormatInt(k, 10), "!!int"), w.number(m[k]))
+	}
+	return out
+}
+
+// sequenceStimulus writes a sequence stimulus.
+func (w *writer) sequenceStimulus(s stimulus.Sequence) *yaml.Node {
+	m := w.mapping()
+	if s.Hold != 0 {
+		w.put(m, "hold", w.integer(s.Hold))
+	}
+	frames := w.sequence()
+	for _, f := range s.Frames {
+		xs := make([]float64, len(f))
+		for i, x := range f {
+			xs[i] = float64(x)
+		}
+		frames.Content = append(frames.Content, w.numbers(xs))
+	}
+	w.put(m, "frames", frames)
 	return m
 }
 
@@ -273,10 +402,109 @@ func (w *writer) model(s soma.Spec, where string) *yaml.Node {
 		}
 		w.put(m, "kind", w.str("poisson"))
 		w.put(m, "rate_hz", w.value(s.RateHz, where+": rate_hz"))
+	case soma.Rate:
+		w.rate(m, s, where)
+	case soma.Izhikevich:
+		w.put(m, "kind", w.str("izhikevich"))
+		w.put(m, "a", w.value(s.A, where+": a"))
+		w.put(m, "b", w.value(s.B, where+": b"))
+		w.put(m, "c", w.value(s.C, where+": c"))
+		w.put(m, "d", w.value(s.D, where+": d"))
+		w.put(m, "peak_mV", w.value(s.PeakMV, where+": peak_mV"))
+		if s.V0MV != nil {
+			w.put(m, "v0_mV", w.value(*s.V0MV, where+": v0_mV"))
+		}
+		if s.U0 != nil {
+			w.put(m, "u0", w.value(*s.U0, where+": u0"))
+		}
+		method := "half_ms"
+		if s.Method == soma.IzhikevichEuler {
+			method = "euler"
+		}
+		w.put(m, "method", w.str(method))
+	case soma.HH:
+		w.put(m, "kind", w.str("hh"))
+		for _, f := range []struct {
+			key string
+			v   param.Value
+		}{{"area_um2", s.AreaUm2}, {"cm_uF_cm2", s.CmUFPerCm2}, {"gl_mS_cm2", s.GLMSPerCm2}, {"gna_mS_cm2", s.GNaMSPerCm2},
+			{"gk_mS_cm2", s.GKMSPerCm2}, {"el_mV", s.ELMV}, {"ena_mV", s.ENaMV}, {"ek_mV", s.EKMV}, {"vt_mV", s.VTMV}, {"threshold_mV", s.ThresholdMV}} {
+			w.put(m, f.key, w.value(f.v, where+": "+f.key))
+		}
+		if s.V0MV != nil {
+			w.put(m, "v0_mV", w.value(*s.V0MV, where+": v0_mV"))
+		}
+		if s.Substeps > 0 {
+			w.put(m, "substeps", w.integer(s.Substeps))
+		}
+	case encoder.SpikeArray:
+		w.put(m, "kind", w.str("spike_array"))
+		ns := make([]float64, len(s.Neurons))
+		for i, n := range s.Neurons {
+			ns[i] = float64(n)
+		}
+		w.put(m, "neurons", w.numbers(ns))
+		w.put(m, "times_ms", w.numbers(s.TimesMs))
+	case encoder.TTFS:
+		w.put(m, "kind", w.str("ttfs"))
+		w.put(m, "window_ms", w.number(s.WindowMs))
+	case encoder.OneHot:
+		w.put(m, "kind", w.str("one_hot"))
+		w.put(m, "size", w.integer(s.Size))
+	case encoder.Position:
+		w.put(m, "kind", w.str("position"))
+		w.put(m, "k", w.integer(s.K))
+		w.put(m, "window_ms", w.number(s.WindowMs))
+		if s.Means != nil {
+			w.put(m, "means", w.numbers(s.Means))
+		}
+		if s.SD != 0 {
+			w.put(m, "sd", w.number(s.SD))
+		}
+		if s.IgnoreThreshold != 0 {
+			w.put(m, "ignore_threshold", w.number(s.IgnoreThreshold))
+		}
+	case soma.Tissue:
+		w.put(m, "kind", w.str("tissue"))
+		w.put(m, "form", w.str(s.Form.String()))
+		switch s.Form {
+		case soma.TissueLeaky:
+			w.put(m, "integration", w.str(integrationName(s.Integration)))
+			w.put(m, "tau_ms", w.value(s.TauMs, where+": tau_ms"))
+		case soma.TissueWindowed:
+			w.put(m, "window_ms", w.value(s.WindowMs, where+": window_ms"))
+		}
 	default:
-		w.fail(where, "%T has no model-file form here (integrate-and-fire models and Poisson sources have)", s)
+		w.fail(where, "%T has no model-file form", s)
 	}
 	return m
+}
+
+// integrationName names an integration method as model files do.
+func integrationName(i soma.Integration) string {
+	if i == soma.Exact {
+		return "exact"
+	}
+	return "euler"
+}
+
+// rate writes a rate unit.
+func (w *writer) rate(m *yaml.Node, s soma.Rate, where string) {
+	if s.Transfer == soma.Custom || s.Func != nil {
+		w.fail(where, "a rate unit with a Go transfer function has no model-file form")
+		return
+	}
+	w.put(m, "kind", w.str("rate"))
+	w.put(m, "transfer", w.str(s.Transfer.String()))
+	w.put(m, "tau_ms", w.value(s.TauMs, where+": tau_ms"))
+	w.put(m, "gain", w.value(s.Gain, where+": gain"))
+	w.put(m, "threshold", w.value(s.Threshold, where+": threshold"))
+	w.put(m, "bias", w.value(s.Bias, where+": bias"))
+	if s.Max != nil {
+		w.put(m, "max", w.value(*s.Max, where+": max"))
+	}
+	w.put(m, "integration", w.str(integrationName(s.Integration)))
+	w.put(m, "r0", w.value(s.R0, where+": r0"))
 }
 
 // integrateAndFire writes an integrate-and-fire model: its kind from its
@@ -328,11 +556,7 @@ func (w *writer) integrateAndFire(m *yaml.Node, s soma.IF, where string) {
 	if s.FireAtThreshold {
 		w.put(m, "fire_at_threshold", w.boolean(true))
 	}
-	integration := "euler"
-	if s.Integration == soma.Exact {
-		integration = "exact"
-	}
-	w.put(m, "integration", w.str(integration))
+	w.put(m, "integration", w.str(integrationName(s.Integration)))
 	if s.V0MV != nil {
 		w.put(m, "v0_mV", w.value(*s.V0MV, where+": v0_mV"))
 	}
@@ -392,8 +616,53 @@ func (w *writer) axon(s axon.Spec, where string) *yaml.Node {
 	if s.Inhibitory {
 		w.put(m, "inhibitory", w.boolean(true))
 	}
-	if s.InhibitoryRows != nil || s.Response != nil || s.MaxDelayMs != 0 {
-		w.fail(where, "inhibitory rows, a response function or a maximum delay have no model-file form here")
+	if s.Response != nil {
+		w.put(m, "response", w.response(s.Response, where+": response"))
+	}
+	if s.InhibitoryRows != nil || s.MaxDelayMs != 0 {
+		w.fail(where, "inhibitory rows or a maximum delay have no model-file form")
+	}
+	return m
+}
+
+// response writes an axon's response function.
+func (w *writer) response(r response.Spec, where string) *yaml.Node {
+	m := w.mapping()
+	m.Style = yaml.FlowStyle
+	// A response's parameters are numbers or lists: no distributions.
+	val := func(key string, v param.Value) {
+		if _, _, ok := v.Family(); ok {
+			w.fail(where, "%s: a distribution has no model-file form here (a number or a list has)", key)
+		}
+		w.put(m, key, w.value(v, where+": "+key))
+	}
+	switch r := r.(type) {
+	case response.Identity:
+		w.put(m, "kind", w.str("identity"))
+	case response.Scaling:
+		w.put(m, "kind", w.str("scaling"))
+		val("scale", r.Scale)
+	case response.Leaky:
+		w.put(m, "kind", w.str("leaky"))
+		val("tau_ms", r.Tau)
+		if r.Exact {
+			w.put(m, "exact", w.boolean(true))
+		}
+	case response.Flat:
+		w.put(m, "kind", w.str("flat"))
+	case response.LimitedFlat:
+		w.put(m, "kind", w.str("limited_flat"))
+		val("duration_ms", r.Duration)
+		if r.Reference {
+			w.put(m, "reference", w.boolean(true))
+		}
+	case response.TsodyksMarkram:
+		w.put(m, "kind", w.str("tsodyks_markram"))
+		val("u", r.U)
+		val("tau_d_ms", r.TauDMs)
+		val("tau_f_ms", r.TauFMs)
+	default:
+		w.fail(where, "%T has no model-file form", r)
 	}
 	return m
 }
@@ -430,10 +699,37 @@ func (w *writer) connection(cd network.ConnectionDefinition, dt float64) *yaml.N
 		w.put(m, "plasticity", w.plasticity(c.Plasticity, dt, where+": plasticity"))
 	}
 	if c.Normalize != nil {
-		w.fail(where, "Normalize is a Go function: it has no model-file form")
+		w.fail(where, "Normalize is a Go function: it has no model-file form (Normalization, a synapse.Normalizer, has)")
 	}
-	if c.Follow != "" || c.Latency != nil {
-		w.fail(where, "follow and latency have no model-file form here")
+	if nz := c.Normalization; nz != nil {
+		if nz.Bounds != normalizeBounds(c.Wmin, c.Wmax) {
+			w.fail(where, "a normalisation within bounds %v, which a model file derives from wmin and wmax (%v)", nz.Bounds, normalizeBounds(c.Wmin, c.Wmax))
+		}
+		n := w.mapping()
+		n.Style = yaml.FlowStyle
+		w.put(n, "axis", w.str(normalizeAxes[nz.Axis]))
+		w.put(n, "target", w.number(nz.Target))
+		w.put(m, "normalize", n)
+	}
+	if c.Follow != "" {
+		w.put(m, "follow", w.str(c.Follow))
+		if c.ModulatorAxon != "" {
+			w.put(m, "modulator_axon", w.str(c.ModulatorAxon))
+		}
+	}
+	switch l := c.Latency.(type) {
+	case nil:
+	case latency.Align:
+		lm := w.mapping()
+		lm.Style = yaml.FlowStyle
+		w.put(lm, "kind", w.str("align"))
+		w.put(lm, "eta", w.number(l.Eta))
+		w.put(lm, "window_ms", w.number(l.WindowMs))
+		w.put(lm, "max_ms", w.number(l.Max))
+		w.put(lm, "init_ms", w.value(l.InitMs, where+": latency: init_ms"))
+		w.put(m, "latency", lm)
+	default:
+		w.fail(where, "latency %T has no model-file form", l)
 	}
 	return m
 }
@@ -467,19 +763,123 @@ func (w *writer) pattern(p connectivity.Pattern, where string) *yaml.Node {
 		w.put(m, "kind", w.str("fixed_total"))
 		w.put(m, "n", w.scalar(strconv.FormatUint(uint64(p.N), 10), "!!int"))
 		multapses(p.Multapses)
+	case connectivity.List:
+		m.Style = 0
+		w.put(m, "kind", w.str("list"))
+		is, js := make([]float64, len(p.I)), make([]float64, len(p.J))
+		for k := range p.I {
+			is[k] = float64(p.I[k])
+		}
+		for k := range p.J {
+			js[k] = float64(p.J[k])
+		}
+		w.put(m, "i", w.numbers(is))
+		w.put(m, "j", w.numbers(js))
+		multapses(p.Multapses)
 	default:
-		w.fail(where, "%T has no model-file form here (all_to_all, one_to_one, bernoulli, fixed_in_degree, fixed_out_degree and fixed_total have)", p)
+		w.fail(where, "%T has no model-file form", p)
 	}
 	return m
 }
 
-// plasticity writes a plasticity rule: STDP with exponential traces.
+// perStep returns an amplitude a with a/dt == rate exactly (what a model
+// file's per-pair amplitudes read back as), trying a·dt and its
+// neighbours.
+func perStep(rate, dt float64) (float64, bool) {
+	a := rate * dt
+	for range 4 {
+		if a/dt == rate {
+			return a, true
+		}
+		if a/dt < rate {
+			a = math.Nextafter(a, math.Inf(1))
+		} else {
+			a = math.Nextafter(a, math.Inf(-1))
+		}
+	}
+	return rate * dt, false
+}
+
+// plasticity writes a plasticity rule.
 func (w *writer) plasticity(s plasticity.Spec, dt float64, where string) *yaml.Node {
 	m := w.mapping()
 	m.Style = yaml.FlowStyle
+	switch r := s.(type) {
+	case plasticity.Modulated:
+		m.Style = 0
+		w.put(m, "kind", w.str("modulated"))
+		w.put(m, "rule", w.plasticity(r.Rule, dt, where+": rule"))
+		return m
+	case plasticity.RSTDP:
+		m.Style = 0
+		w.put(m, "kind", w.str("rstdp"))
+		w.put(m, "tau_c_ms", w.number(r.TauCMs))
+		w.put(m, "rule", w.plasticity(r.Rule, dt, where+": rule"))
+		return m
+	case plasticity.Composite:
+		list := w.sequence()
+		for i, rule := range r.Rules {
+			list.Content = append(list.Content, w.plasticity(rule, dt, fmt.Sprintf("%s[%d]", where, i)))
+		}
+		if len(r.Rules) < 2 {
+			w.fail(where, "a composite of %d rules (a model file's list has at least 2)", len(r.Rules))
+		}
+		return list
+	case plasticity.Convergent:
+		w.put(m, "kind", w.str("convergent"))
+		w.put(m, "tau_ms", w.number(r.TauMs))
+		w.put(m, "c", w.number(r.C))
+		return m
+	case plasticity.Inhibitory:
+		w.put(m, "kind", w.str("inhibitory_stdp"))
+		w.put(m, "tau_ms", w.number(r.TauMs))
+		w.put(m, "eta", w.number(r.Eta))
+		if r.Rho0Hz != 0 {
+			w.put(m, "rho0_hz", w.number(r.Rho0Hz))
+		}
+		if r.Alpha != 0 {
+			w.put(m, "alpha", w.number(r.Alpha))
+		}
+		if r.Exact {
+			w.put(m, "traces", w.str("exact"))
+		}
+		return m
+	case plasticity.Triplet:
+		w.put(m, "kind", w.str("triplet"))
+		w.put(m, "tau_plus_ms", w.number(r.TauPlusMs))
+		w.put(m, "tau_minus_ms", w.number(r.TauMinusMs))
+		if r.TauXMs != 0 {
+			w.put(m, "tau_x_ms", w.number(r.TauXMs))
+		}
+		if r.TauYMs != 0 {
+			w.put(m, "tau_y_ms", w.number(r.TauYMs))
+		}
+		// The file gives amplitudes per pair or triplet, the rule rates
+		// per ms (a/dt): the amplitude written is one that reads back as
+		// the rate.
+		for _, a := range []struct {
+			key string
+			x   float64
+		}{{"a2_plus", r.A2Plus}, {"a3_plus", r.A3Plus}, {"a2_minus", r.A2Minus}, {"a3_minus", r.A3Minus}} {
+			if a.x != 0 {
+				amp, ok := perStep(a.x, dt)
+				if !ok {
+					w.fail(where, "%s: no amplitude a gives the rate %g as a/dt", a.key, a.x)
+				}
+				w.put(m, a.key, w.number(amp))
+			}
+		}
+		if r.Exact {
+			w.put(m, "traces", w.str("exact"))
+		}
+		if r.Pairing == plasticity.Nearest {
+			w.put(m, "pairing", w.str("nearest"))
+		}
+		return m
+	}
 	st, ok := s.(plasticity.STDP)
 	if !ok {
-		w.fail(where, "%s has no model-file form here (stdp has)", s.Kind())
+		w.fail(where, "%T has no model-file form", s)
 		return m
 	}
 	pre, ok1 := st.Pre.(response.Leaky)

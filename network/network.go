@@ -70,6 +70,10 @@ type Connection struct {
 	// Normalize, optional, is applied to the weights after building and
 	// after every plastic update.
 	Normalize func(syn *synapse.CSR) error
+	// Normalization, optional, is Normalize as data: a normaliser
+	// (synapse.Normalizer: axis, target, bounds) that each build copies
+	// and applies, as Normalize. Set one of the two, not both.
+	Normalization *synapse.Normalizer
 	// Follow names a modulator population whose output, through its axon
 	// ModulatorAxon (default "out"), is the neuromodulator the
 	// projection's plasticity sees: the sum of what the axon releases at
@@ -698,6 +702,14 @@ func (s *buildState) shapes() []*connectivity.Shape {
 func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
 	c := cd.c
 	where := fmt.Sprintf("projection %q", cd.name)
+	if c.Normalization != nil {
+		if c.Normalize != nil {
+			return fmt.Errorf("%s: both Normalize and Normalization: set one", where)
+		}
+		// A normaliser of this build's own (its scratch is per build).
+		nz := &synapse.Normalizer{Axis: c.Normalization.Axis, Target: c.Normalization.Target, Bounds: c.Normalization.Bounds}
+		c.Normalize = nz.Apply
+	}
 	if s.failed[c.From] || s.failed[c.To] || s.failed[c.Follow] {
 		return nil // already reported
 	}
@@ -1029,7 +1041,7 @@ func drawValues(c Connection, syn *synapse.CSR, o *synapse.Origin, dt float64, k
 		}
 	}
 	bounds := synapse.Bounds{Min: lo, Max: hi}
-	static := c.Plasticity == nil && c.Normalize == nil
+	static := c.Plasticity == nil && c.Normalize == nil && c.Normalization == nil
 	if static {
 		// Static weights that are all equal (constant weights, as in
 		// Brunel's model) keep one value: 4 bytes per synapse. A

@@ -108,7 +108,7 @@ func printRecipe(name string, src source, stdout, stderr io.Writer) int {
 		return 2
 	}
 	data, err := modelfile.Write(def, modelfile.WriteOptions{Comment: fmt.Sprintf("%s, as written by spiral-node inspect %s --recipe", name, name),
-		DurationMs: src.duration, WeightMonitors: src.weightMons})
+		DurationMs: src.duration, WeightMonitors: src.weightMons, StateMonitors: src.stateMons})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node inspect %s --recipe: %v\n", name, err)
 		return 1

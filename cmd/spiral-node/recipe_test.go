@@ -85,11 +85,4 @@ func TestInspectRecipeRuns(t *testing.T) {
 	if len(builtin) < 400 || !bytes.Equal(builtin, fromFile) {
 		t.Errorf("the built-in model and its recipe: %d and %d bytes of spikes, or different ones", len(builtin), len(fromFile))
 	}
-	// A model that has no model-file form here: refused, nothing printed.
-	out.Reset()
-	errb.Reset()
-	code := run([]string{"inspect", filepath.Join("..", "..", "examples", "mixed", "mixed.yaml"), "--recipe"}, &out, &errb)
-	if code != 1 || out.Len() != 0 || !strings.Contains(errb.String(), "has no model-file form") {
-		t.Errorf("mixed.yaml --recipe: exit %d, %d bytes out, stderr %q", code, out.Len(), errb.String())
-	}
 }
