@@ -7,11 +7,12 @@
 // (exactly for fixed in-degree, fixed out-degree, fixed total, all-to-all,
 // one-to-one and lists; its expectation for Bernoulli).
 //
-// network.Builder and modelfile.Model keep their definitions private, so
-// the estimator works from its own description of a network, Model, which
-// Builtin derives from the built-in models' parameters (mirroring package
-// models; the tests compare it with the built networks) and File derives
-// from a model file.
+// The estimator works from Model, the memory-relevant summary of a
+// network, which FromDefinition takes from a network definition
+// (network.Builder.Definition, modelfile.Model.Definition) — the one
+// description that model files and the Go builder share — without drawing
+// anything; File, Parse and Builtin do so for a model file and a built-in
+// model (the tests compare the estimates with the built networks).
 //
 // The figures follow the data structures:
 //

@@ -317,14 +317,15 @@ func TestAutoCores(t *testing.T) {
 }
 
 // A file's numbers are read as modelfile reads them (hex, octal and
-// binary integers, _ separators, aliases), so the memory estimate sees the
-// sizes and delays the network will have.
+// binary integers, _ separators, aliases) — the estimate reads the
+// definition modelfile parses — so the memory estimate sees the sizes and
+// delays the network will have.
 func TestFileNumbersAsModelfile(t *testing.T) {
 	data := []byte(`network: {batch: 1_000}
-sizes: {big: &big 0x7fffffff, d: &d 2.5}
 populations:
-  A: {size: *big, model: {kind: lif}, axons: {out: {delay_ms: {uniform: [0, *d]}}}}
-  B: {size: 2_000_000, model: {kind: lif}}
+  A: {size: &big 0x7ff, model: {kind: lif}, axons: {out: {delay_ms: {uniform: [0, &d 2.5]}}}}
+  A2: {size: *big, model: {kind: lif}, axons: {out: {delay_ms: *d}}}
+  B: {size: 2_000, model: {kind: lif}}
   C: {size: 0o17, model: {kind: lif}}
   D: {size: 0b101, model: {kind: lif}}
   E: {size: 017, model: {kind: lif}}
@@ -336,14 +337,17 @@ populations:
 	if m.Batch != 1000 {
 		t.Errorf("batch %d, want 1000", m.Batch)
 	}
-	want := map[string]int{"A": 1<<31 - 1, "B": 2_000_000, "C": 15, "D": 5, "E": 17}
+	want := map[string]int{"A": 0x7ff, "A2": 0x7ff, "B": 2_000, "C": 15, "D": 5, "E": 17}
 	for _, p := range m.Populations {
 		if p.N != want[p.Name] {
 			t.Errorf("population %s: %d neurons, want %d", p.Name, p.N, want[p.Name])
 		}
 	}
-	if a := m.Populations[0].Axons; len(a) != 1 || a[0].DelayMs != 2.5 {
-		t.Errorf("axon of A: %+v, want the largest delay 2.5 ms (through the alias)", a)
+	if a := m.Populations[0].Axons; len(a) != 1 || a[0].DelayMs != 2.5 || a[0].MinDelayMs != 0 {
+		t.Errorf("axon of A: %+v, want delays from 0 to 2.5 ms", a)
+	}
+	if a := m.Populations[1].Axons; len(a) != 1 || a[0].DelayMs != 2.5 || a[0].MinDelayMs != 2.5 {
+		t.Errorf("axon of A2: %+v, want the delay 2.5 ms (through the alias)", a)
 	}
 }
 

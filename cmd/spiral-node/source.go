@@ -107,7 +107,7 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: recipe,
 			define:    func() (network.Definition, error) { return m.Definition(), nil },
 			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
-			estimate: func() (*estimate.Model, error) { return estimate.Parse(name, data) }}, 0
+			estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}, 0
 	}
 	b, ok := builtin[name]
 	if !ok {
@@ -268,7 +268,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	printWarnings(stderr, what, m.Warnings())
-	src := source{estimate: func() (*estimate.Model, error) { return estimate.Parse(name, data) }}
+	src := source{estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}
 	if code := memoryGuard(what, name, src, "", 0, *force, stderr); code != 0 {
 		return code
 	}
