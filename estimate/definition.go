@@ -89,7 +89,8 @@ func valueRange(v param.Value) (varies bool, lo, hi float64) {
 	case ok && name == "uniform":
 		lo, hi = args[0], args[1]
 	case ok && name == "normal":
-		lo, hi = args[0]-6*math.Abs(args[1]), args[0]+6*math.Abs(args[1])
+		d := float64(6 * math.Abs(args[1])) // converted: no fused multiply-add on arm64
+		lo, hi = args[0]-d, args[0]+d
 	case ok:
 		lo, hi = 0, math.Inf(1)
 	default:
