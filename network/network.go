@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -118,6 +119,9 @@ type Builder struct {
 	conns []*connDef
 	errs  []error
 	names map[string]string // name -> kind, for duplicates
+	// builds counts the builds started: the first binds the stimuli and
+	// principles given, later ones renewed copies (population.Renewer).
+	builds int
 }
 
 // PopulationDef is a population being defined; its methods chain.
@@ -480,7 +484,9 @@ func (b *Builder) BuildPart(part *Part) (*Network, error) {
 		byName:  map[string]*popRT{},
 		failed:  map[string]bool{},
 		inboxes: map[*dendrite.Receptor]*projection.Inbox{},
+		renew:   b.builds > 0,
 	}
+	b.builds++
 	for _, d := range b.pops {
 		s.population(d)
 	}
@@ -534,6 +540,9 @@ type buildState struct {
 	byName  map[string]*popRT // the populations built
 	failed  map[string]bool   // populations that did not build
 	inboxes map[*dendrite.Receptor]*projection.Inbox
+	// renew: this is not the builder's first build, so stimuli and
+	// principles are renewed (see fresh).
+	renew bool
 }
 
 // popRT is a built population's definition with what the projections
@@ -591,12 +600,12 @@ func newPopulation(d *PopulationDef, env soma.Env) (*population.Population, erro
 // drives to pop, and adds its receptors, recording their specs in rt.
 func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.Population, rt *popRT) {
 	for _, x := range d.stimuli {
-		if s.bind(d, env, "stimulus", x) {
+		if x, ok := fresh(s, d, "stimulus", x); ok && s.bind(d, env, "stimulus", x) {
 			pop.AddStimulus(x)
 		}
 	}
 	for _, pr := range d.principles {
-		if s.bind(d, env, "principle", pr) {
+		if pr, ok := fresh(s, d, "principle", pr); ok && s.bind(d, env, "principle", pr) {
 			pop.AddPrinciple(pr)
 		}
 	}
@@ -607,13 +616,32 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 		rt.recs[r.name] = r.spec
 	}
 	for _, dr := range d.drives {
-		if !s.bind(d, env, "drive", dr.s) {
+		x, ok := fresh(s, d, "drive", dr.s)
+		if !ok || !s.bind(d, env, "drive", x) {
 			continue
 		}
-		if err := pop.AddDrive(dr.receptor, dr.s); err != nil {
+		if err := pop.AddDrive(dr.receptor, x); err != nil {
 			s.errs = append(s.errs, err)
 		}
 	}
+}
+
+// fresh returns the stimulus, drive or principle x for this build: x
+// itself on the builder's first build; on a later one a renewed copy
+// (population.Renewer), so that two networks never share the state of one
+// — a stateful one (a pointer) that cannot be renewed is an error then.
+func fresh[T any](s *buildState, d *PopulationDef, kind string, x T) (T, bool) {
+	if !s.renew {
+		return x, true
+	}
+	if _, ok := any(x).(population.Renewer); ok {
+		return population.Renew(x), true
+	}
+	if v := reflect.ValueOf(x); v.Kind() == reflect.Pointer {
+		s.errs = append(s.errs, fmt.Errorf("population %q: %s %T: this builder was built before, and a %s that keeps state cannot serve two networks: give it a Renew method (population.Renewer) or define the network again", d.name, kind, x, kind))
+		return x, false
+	}
+	return x, true // a value: a copy of its own
 }
 
 // bind binds x, a stimulus, principle or drive (kind) of the population

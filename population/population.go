@@ -38,6 +38,26 @@ type Binder interface {
 	Bind(env soma.Env) error
 }
 
+// Renewer is implemented by stimuli and principles that keep state (or
+// hold ones that do): Renew returns a new one with the same settings and
+// no state, not yet bound. A network.Builder built more than once gives
+// each later build renewed ones, so that one definition builds as often as
+// asked — a part per process, or again — without two networks sharing
+// state.
+type Renewer interface {
+	Renew() any
+}
+
+// Renew returns x renewed when it is a Renewer, and x itself otherwise.
+func Renew[T any](x T) T {
+	if r, ok := any(x).(Renewer); ok {
+		if y, ok := r.Renew().(T); ok {
+			return y
+		}
+	}
+	return x
+}
+
 // Principle filters the spikes of a step (clamps, k-winners-take-all,
 // fire-once...). It returns the filtered, ascending list.
 type Principle interface {

@@ -3,6 +3,7 @@ package principle
 import (
 	"slices"
 
+	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/soma"
 )
 
@@ -64,6 +65,11 @@ type Clamps struct {
 	gen        uint32
 	on, out    []uint32
 }
+
+// Bind implements Principle.
+// Renew returns new clamps of the same source (renewed if it is a
+// population.Renewer), not bound.
+func (c *Clamps) Renew() any { return &Clamps{Source: population.Renew(c.Source)} }
 
 // Bind implements Principle.
 func (c *Clamps) Bind(env soma.Env) error {

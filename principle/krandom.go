@@ -49,6 +49,11 @@ type esItem struct {
 }
 
 // Bind implements Principle.
+// Renew returns new clamps of the same weights and k, not bound
+// (population.Renewer; k is the same function).
+func (p *KRandomClamps) Renew() any { return &KRandomClamps{Weights: p.Weights, K: p.K} }
+
+// Bind implements Principle.
 func (p *KRandomClamps) Bind(env soma.Env) error {
 	if err := p.begin("k_random_clamps", env); err != nil {
 		return err
@@ -188,6 +193,10 @@ type FireOnce struct {
 	bound
 	used []bool
 }
+
+// Bind implements Principle.
+// Renew returns a new FireOnce, not bound (population.Renewer).
+func (p *FireOnce) Renew() any { return &FireOnce{} }
 
 // Bind implements Principle.
 func (p *FireOnce) Bind(env soma.Env) error {

@@ -62,6 +62,12 @@ type kwtaCand struct {
 
 const noWindow = math.MinInt64
 
+// Renew returns a new KWTA of the same settings, not bound
+// (population.Renewer).
+func (p *KWTA) Renew() any {
+	return &KWTA{K: p.K, DurationMs: p.DurationMs, Score: p.Score, SuppressVar: p.SuppressVar, SuppressValue: p.SuppressValue}
+}
+
 // Bind implements Principle.
 func (p *KWTA) Bind(env soma.Env) error {
 	if err := p.begin("kwta", env); err != nil {

@@ -35,6 +35,10 @@ type PoissonDrive struct {
 	bound  bool
 }
 
+// Renew returns a new drive with the same rate and weight, not bound
+// (population.Renewer).
+func (d *PoissonDrive) Renew() any { return &PoissonDrive{RateHz: d.RateHz, Weight: d.Weight} }
+
 // Bind prepares the drive for a population; the network builder calls it.
 func (d *PoissonDrive) Bind(env soma.Env) error {
 	if d.bound && (d.n != env.N || d.env != env) {

@@ -57,6 +57,13 @@ type FunctionGenerator struct {
 	err                     error
 }
 
+// Renew returns a new generator with the same settings, not bound
+// (population.Renewer).
+func (g *FunctionGenerator) Renew() any {
+	return &FunctionGenerator{Baseline: g.Baseline, Slope: g.Slope, Noise: g.Noise, PopulationNoise: g.PopulationNoise,
+		Stream: g.Stream, IndependentCopies: g.IndependentCopies}
+}
+
 // segments is a piecewise function: value val[k] (and, for the slope,
 // start value f[k]) from start[k] to start[k+1].
 type segments struct {

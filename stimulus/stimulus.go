@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/soma"
 )
 
@@ -133,6 +134,15 @@ func addTiled(current, vals []float32) {
 // Sum adds several stimuli.
 type Sum []Stimulus
 
+// Renew returns the sum of the stimuli renewed (population.Renewer).
+func (s Sum) Renew() any {
+	out := make(Sum, len(s))
+	for i, x := range s {
+		out[i] = population.Renew(x)
+	}
+	return out
+}
+
 // Bind binds every part.
 func (s Sum) Bind(env soma.Env) error {
 	for k, x := range s {
@@ -157,6 +167,15 @@ func (s Sum) Add(step int64, current []float32) {
 // its copy's N elements as a population of batch 1. Copies must have one
 // entry per copy.
 type PerCopy []Stimulus
+
+// Renew returns the stimuli renewed (population.Renewer).
+func (p PerCopy) Renew() any {
+	out := make(PerCopy, len(p))
+	for i, x := range p {
+		out[i] = population.Renew(x)
+	}
+	return out
+}
 
 // Bind checks the number of copies and binds each stimulus to one copy.
 func (p PerCopy) Bind(env soma.Env) error {
@@ -199,6 +218,10 @@ type Gain struct {
 	env   soma.Env
 	bound bool
 }
+
+// Renew returns a new gain of the same factors over S renewed, not bound
+// (population.Renewer).
+func (g *Gain) Renew() any { return &Gain{S: population.Renew(g.S), Factors: g.Factors} }
 
 // Bind checks the factors (one per neuron, finite) and binds S.
 func (g *Gain) Bind(env soma.Env) error {
@@ -249,6 +272,9 @@ type Window struct {
 	S        Stimulus
 	From, To int64
 }
+
+// Renew returns the window over S renewed (population.Renewer).
+func (w Window) Renew() any { return Window{S: population.Renew(w.S), From: w.From, To: w.To} }
 
 // Bind checks the window and binds S.
 func (w Window) Bind(env soma.Env) error {
