@@ -1053,6 +1053,70 @@ func (x *Failure) GetMessage() string {
 	return ""
 }
 
+// Recipe (coordinator -> worker or member) is the model to build: a model
+// file (docs/model-format.md), as written or as modelfile.Write writes a
+// model defined in Go (a built-in model), which builds the same network
+// bit for bit, and the run's seed, which replaces the file's.
+type Recipe struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`                            // the model's name, for messages
+	ModelFile     []byte                 `protobuf:"bytes,2,opt,name=model_file,json=modelFile,proto3" json:"model_file,omitempty"` // YAML
+	Seed          uint64                 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Recipe) Reset() {
+	*x = Recipe{}
+	mi := &file_spiral_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Recipe) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Recipe) ProtoMessage() {}
+
+func (x *Recipe) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Recipe.ProtoReflect.Descriptor instead.
+func (*Recipe) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Recipe) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Recipe) GetModelFile() []byte {
+	if x != nil {
+		return x.ModelFile
+	}
+	return nil
+}
+
+func (x *Recipe) GetSeed() uint64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
 // Envelope wraps any runtime message, for transports or files that carry
 // several kinds on one stream. Actor-to-actor sends use the messages
 // themselves.
@@ -1074,7 +1138,7 @@ type Envelope struct {
 
 func (x *Envelope) Reset() {
 	*x = Envelope{}
-	mi := &file_spiral_proto_msgTypes[13]
+	mi := &file_spiral_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1086,7 +1150,7 @@ func (x *Envelope) String() string {
 func (*Envelope) ProtoMessage() {}
 
 func (x *Envelope) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[13]
+	mi := &file_spiral_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1099,7 +1163,7 @@ func (x *Envelope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Envelope.ProtoReflect.Descriptor instead.
 func (*Envelope) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{13}
+	return file_spiral_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Envelope) GetBody() isEnvelope_Body {
@@ -1318,7 +1382,12 @@ const file_spiral_proto_rawDesc = "" +
 	"\n" +
 	"actor_name\x18\x02 \x01(\tR\tactorName\x12\x12\n" +
 	"\x04step\x18\x03 \x01(\x03R\x04step\x12\x18\n" +
-	"\amessage\x18\x04 \x01(\tR\amessage\"\x99\x03\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"O\n" +
+	"\x06Recipe\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"model_file\x18\x02 \x01(\fR\tmodelFile\x12\x12\n" +
+	"\x04seed\x18\x03 \x01(\x04R\x04seed\"\x99\x03\n" +
 	"\bEnvelope\x125\n" +
 	"\x06spikes\x18\x01 \x01(\v2\x1b.spiral.messages.SpikeBatchH\x00R\x06spikes\x126\n" +
 	"\x06graded\x18\x02 \x01(\v2\x1c.spiral.messages.GradedBatchH\x00R\x06graded\x12A\n" +
@@ -1342,7 +1411,7 @@ func file_spiral_proto_rawDescGZIP() []byte {
 }
 
 var file_spiral_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_spiral_proto_goTypes = []any{
 	(Control_Command)(0),     // 0: spiral.messages.Control.Command
 	(*SpikeBatch)(nil),       // 1: spiral.messages.SpikeBatch
@@ -1358,7 +1427,8 @@ var file_spiral_proto_goTypes = []any{
 	(*EventsRequest)(nil),    // 11: spiral.messages.EventsRequest
 	(*Events)(nil),           // 12: spiral.messages.Events
 	(*Failure)(nil),          // 13: spiral.messages.Failure
-	(*Envelope)(nil),         // 14: spiral.messages.Envelope
+	(*Recipe)(nil),           // 14: spiral.messages.Recipe
+	(*Envelope)(nil),         // 15: spiral.messages.Envelope
 }
 var file_spiral_proto_depIdxs = []int32{
 	0,  // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
@@ -1381,7 +1451,7 @@ func file_spiral_proto_init() {
 	if File_spiral_proto != nil {
 		return
 	}
-	file_spiral_proto_msgTypes[13].OneofWrappers = []any{
+	file_spiral_proto_msgTypes[14].OneofWrappers = []any{
 		(*Envelope_Spikes)(nil),
 		(*Envelope_Graded)(nil),
 		(*Envelope_Modulator)(nil),
@@ -1396,7 +1466,7 @@ func file_spiral_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_spiral_proto_rawDesc), len(file_spiral_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

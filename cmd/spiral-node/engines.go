@@ -92,7 +92,11 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		// Each worker builds its part of the model its arguments name;
 		// every connection between the processes of the run is mutual TLS
 		// from an authority made for it, here, in memory.
-		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: []string{"worker"}, Recipe: spec.src.recipe, Stderr: spec.stderr})
+		recipe, err := spec.src.recipe()
+		if err != nil {
+			return nil, "", nil, 2, err
+		}
+		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: []string{"worker"}, Recipe: recipe, Stderr: spec.stderr})
 		if err != nil {
 			return nil, "", nil, 1, err
 		}

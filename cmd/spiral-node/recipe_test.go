@@ -2,51 +2,85 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/spiral-sim/spiral/messages"
 )
 
-// A worker's model comes with its assignment (modelRecipe): a built-in
-// model or a model file's content builds, with the seed and scale given;
-// anything else is refused with a message saying what is wrong.
+// A worker's model comes with its assignment as a messages.Recipe: a
+// model file (a built-in model's written by modelfile.Write) and the seed.
+// A built-in model's recipe builds the network the built-in builds, bit
+// for bit; a recipe that does not decode or parse is refused with a
+// message saying what is wrong.
 func TestLoadRecipe(t *testing.T) {
-	enc := func(r modelRecipe) []byte {
-		b, err := json.Marshal(r)
+	for _, name := range []string{"cuba", "brunel", "stdp"} {
+		src, code := resolveModel("test", name, 4, true, 0.1, true, io.Discard)
+		if code != 0 {
+			t.Fatalf("%s: exit %d", name, code)
+		}
+		recipe, err := src.recipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		build, err := loadRecipe(recipe)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fromRecipe, err := build(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct, err := src.build(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fromRecipe.Config != direct.Config || fromRecipe.Config.Seed != 4 || fromRecipe.Synapses() != direct.Synapses() {
+			t.Fatalf("%s: the recipe builds %+v with %d synapses, the built-in %+v with %d", name, fromRecipe.Config, fromRecipe.Synapses(), direct.Config, direct.Synapses())
+		}
+		for k, p := range direct.Projections {
+			a, b := p.Runtime.Syn, fromRecipe.Projections[k].Runtime.Syn
+			if !slices.Equal(a.Idx, b.Idx) || !slices.Equal(a.Ptr, b.Ptr) {
+				t.Fatalf("%s: projection %s: the synapses differ", name, p.Name)
+			}
+			for s := range a.Len() {
+				if a.Weight(s) != b.Weight(s) {
+					t.Fatalf("%s: projection %s: weight %d differs", name, p.Name, s)
+				}
+			}
+		}
+	}
+	enc := func(r *messages.Recipe) []byte {
+		b, err := proto.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
 	file := "network: {dt_ms: 0.1, seed: 1}\npopulations:\n  A: {size: 10, model: {kind: lif}}\n"
+	build, err := loadRecipe(enc(&messages.Recipe{Name: "a.yaml", ModelFile: []byte(file), Seed: 9}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if net, err := build(nil); err != nil || net.Neurons() != 10 || net.Config.Seed != 9 {
+		t.Errorf("a file's recipe: %v, want 10 neurons and seed 9", err)
+	}
 	for _, tc := range []struct {
 		recipe []byte
-		want   string // "" builds
-		n      int    // its neurons
+		want   string
 	}{
-		{enc(modelRecipe{Builtin: "cuba", Seed: 3, Scale: 0.25}), "", 1000},
-		{enc(modelRecipe{File: "a.yaml", Data: []byte(file), Seed: 9}), "", 10},
-		{enc(modelRecipe{Builtin: "nope", Seed: 3}), `unknown built-in model "nope"`, 0},
-		{enc(modelRecipe{Builtin: "cuba", Seed: 3, Scale: -1}), "scale = -1", 0},
-		{enc(modelRecipe{File: "b.yaml", Data: []byte("populations: [1]\n")}), "b.yaml", 0},
-		{[]byte("{"), "decoding the model", 0},
+		{enc(&messages.Recipe{Name: "b.yaml", ModelFile: []byte("populations: [1]\n")}), "b.yaml"},
+		{[]byte{0xff, 0xff, 0xff}, "decoding the model"},
 	} {
-		build, err := loadRecipe(tc.recipe)
-		if err == nil {
-			net, berr := build(nil)
-			if berr == nil && tc.want == "" {
-				if net.Neurons() != tc.n {
-					t.Errorf("%s: %d neurons, want %d", tc.recipe, net.Neurons(), tc.n)
-				}
-				continue
-			}
-			err = berr
-		}
-		if tc.want == "" || err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: error %v, want one saying %q", tc.recipe, err, tc.want)
+		if _, err := loadRecipe(tc.recipe); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want one saying %q", tc.recipe, err, tc.want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +10,10 @@ import (
 	"sort"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
@@ -25,9 +27,9 @@ type source struct {
 	build    func(part *network.Part) (*network.Network, error)
 	duration float64 // default simulated time, ms
 	shards   int     // the file's shard count (0: none given)
-	// recipe is what a worker builds the same network from (loadRecipe):
-	// the model file's content, or a built-in model's name and options.
-	recipe []byte
+	// recipe returns what a worker builds the same network from
+	// (loadRecipe): a messages.Recipe, protobuf.
+	recipe func() ([]byte, error)
 	// Recordings a model file asks for (written with --out).
 	stateMons  []modelfile.StateMonitor
 	weightMons []string
@@ -99,12 +101,12 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		if d == 0 {
 			d = 1000
 		}
-		recipe, err := json.Marshal(modelRecipe{File: name, Data: data, Seed: m.Network.Seed})
+		recipe, err := proto.Marshal(&messages.Recipe{Name: name, ModelFile: data, Seed: m.Network.Seed})
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", what, err)
 			return source{}, 2
 		}
-		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: recipe,
+		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: func() ([]byte, error) { return recipe, nil },
 			define:    func() (network.Definition, error) { return m.Definition(), nil },
 			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
 			estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}, 0
@@ -120,10 +122,18 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 			what, name, guess, strings.Join(names, ", "))
 		return source{}, 2
 	}
-	recipe, err := json.Marshal(modelRecipe{Builtin: name, Seed: seed, Scale: scale})
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", what, err)
-		return source{}, 2
+	// Workers build a built-in model from its model file (modelfile.Write
+	// of its definition), which builds the same network bit for bit.
+	recipe := func() ([]byte, error) {
+		def, _, err := b.define(models.Options{Scale: scale, Seed: seed})
+		if err != nil {
+			return nil, err
+		}
+		file, err := modelfile.Write(def.Definition(), modelfile.WriteOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return proto.Marshal(&messages.Recipe{Name: name, ModelFile: file, Seed: seed})
 	}
 	return source{build: func(part *network.Part) (*network.Network, error) {
 		return b.build(models.Options{Scale: scale, Seed: seed, Part: part})
@@ -141,37 +151,18 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		}}, 0
 }
 
-// modelRecipe is what a worker process builds the run's model from,
-// handed over with its assignment (package workers): a model file's name
-// (for messages) and content with the seed, or a built-in model's name with
-// its seed and scale. A worker thus needs neither the file nor model flags.
-type modelRecipe struct {
-	Builtin string  `json:"builtin,omitempty"`
-	File    string  `json:"file,omitempty"`
-	Data    []byte  `json:"data,omitempty"`
-	Seed    uint64  `json:"seed"`
-	Scale   float64 `json:"scale,omitempty"`
-}
-
-// loadRecipe returns the build of a model recipe.
+// loadRecipe returns the build of a recipe (messages.Recipe): its model
+// file, parsed, with its seed. A worker thus needs neither the file nor
+// model flags.
 func loadRecipe(b []byte) (workers.Build, error) {
-	var r modelRecipe
-	if err := json.Unmarshal(b, &r); err != nil {
+	var r messages.Recipe
+	if err := proto.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("decoding the model: %w", err)
 	}
-	if r.Builtin != "" {
-		m, ok := builtin[r.Builtin]
-		if !ok {
-			return nil, fmt.Errorf("unknown built-in model %q (this worker has %s)", r.Builtin, strings.Join(builtinNames(), ", "))
-		}
-		return func(part *network.Part) (*network.Network, error) {
-			return m.build(models.Options{Scale: r.Scale, Seed: r.Seed, Part: part})
-		}, nil
+	if len(r.ModelFile) > modelfile.MaxFileSize {
+		return nil, fmt.Errorf("model %s: a file of %d bytes (at most %d)", r.Name, len(r.ModelFile), modelfile.MaxFileSize)
 	}
-	if len(r.Data) > modelfile.MaxFileSize {
-		return nil, fmt.Errorf("model file %s: %d bytes (at most %d)", r.File, len(r.Data), modelfile.MaxFileSize)
-	}
-	m, err := modelfile.Parse(r.File, r.Data)
+	m, err := modelfile.Parse(r.Name, r.ModelFile)
 	if err != nil {
 		return nil, err
 	}

@@ -48,9 +48,9 @@ func (p prefixed) Write(b []byte) (int, error) {
 
 // runWorker is the worker command that run --workers starts (package
 // workers): its assignment, on its standard input, carries the model (a
-// model file's content or a built-in model's name, with the seed and
-// scale; see modelRecipe), and it serves its part of it until its input
-// closes.
+// messages.Recipe: a model file — a built-in model's as modelfile.Write
+// writes it — and the seed; see loadRecipe), and it serves its part of it
+// until its input closes.
 func runWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
