@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/monitor"
+	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/workers"
 )
 
 // The Go program and the model file are the same network: first.yaml on
@@ -83,5 +86,30 @@ func TestRun(t *testing.T) {
 		if len(f) != 4 || err1 != nil || err2 != nil || rate < 5 || rate > 60 || cv < 0.4 {
 			t.Errorf("%q: want a rate in [5, 60] Hz and a CV of ISI of at least 0.4", l)
 		}
+	}
+}
+
+// TestMain lets the test binary serve as a worker of runOn (seed 1, as
+// the test below runs).
+func TestMain(m *testing.M) {
+	if workers.Serving() {
+		os.Exit(workers.Serve(func(part *network.Part) (*network.Network, error) { return buildPart(1, part) }, workers.ServeOptions{}))
+	}
+	os.Exit(m.Run())
+}
+
+// With -workers 2 the program prints what it prints in one process: the
+// same network (every synapse, held by the workers) and the same spikes,
+// so the same counts, rates and CVs.
+func TestRunOnWorkers(t *testing.T) {
+	var one, two bytes.Buffer
+	if err := run(&one, 1, 300); err != nil {
+		t.Fatal(err)
+	}
+	if err := runOn(&two, 1, 300, 2); err != nil {
+		t.Fatal(err)
+	}
+	if one.String() != two.String() || !strings.HasPrefix(one.String(), "1000 neurons, 100000 synapses") {
+		t.Errorf("one process:\n%s\ntwo workers:\n%s", one.String(), two.String())
 	}
 }
