@@ -77,7 +77,7 @@ func TestLoadRecipe(t *testing.T) {
 		want   string
 	}{
 		{enc(&messages.Recipe{Name: "b.yaml", ModelFile: []byte("populations: [1]\n")}), "b.yaml"},
-		{[]byte{0xff, 0xff, 0xff}, "decoding the model"},
+		{[]byte{0xff, 0xff, 0xff}, "recipe: decoding"},
 	} {
 		if _, err := loadRecipe(tc.recipe); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want one saying %q", tc.recipe, err, tc.want)

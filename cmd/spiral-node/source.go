@@ -10,13 +10,11 @@ import (
 	"sort"
 	"strings"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/spiral-sim/spiral/estimate"
-	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/recipe"
 	"github.com/spiral-sim/spiral/workers"
 )
 
@@ -101,12 +99,12 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		if d == 0 {
 			d = 1000
 		}
-		recipe, err := proto.Marshal(&messages.Recipe{Name: name, ModelFile: data, Seed: m.Network.Seed})
+		rec, err := (&recipe.Recipe{Name: name, ModelFile: data, Seed: m.Network.Seed}).Marshal()
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", what, err)
 			return source{}, 2
 		}
-		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: func() ([]byte, error) { return recipe, nil },
+		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: func() ([]byte, error) { return rec, nil },
 			define:    func() (network.Definition, error) { return m.Definition(), nil },
 			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
 			estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}, 0
@@ -124,21 +122,21 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 	}
 	// Workers build a built-in model from its model file (modelfile.Write
 	// of its definition), which builds the same network bit for bit.
-	recipe := func() ([]byte, error) {
+	rec := func() ([]byte, error) {
 		def, _, err := b.define(models.Options{Scale: scale, Seed: seed})
 		if err != nil {
 			return nil, err
 		}
-		file, err := modelfile.Write(def.Definition(), modelfile.WriteOptions{})
+		r, err := recipe.FromBuilder(name, def)
 		if err != nil {
 			return nil, err
 		}
-		return proto.Marshal(&messages.Recipe{Name: name, ModelFile: file, Seed: seed})
+		return r.Marshal()
 	}
 	return source{build: func(part *network.Part) (*network.Network, error) {
 		return b.build(models.Options{Scale: scale, Seed: seed, Part: part})
 	},
-		duration: b.duration, recipe: recipe,
+		duration: b.duration, recipe: rec,
 		define: func() (network.Definition, error) {
 			def, _, err := b.define(models.Options{Scale: scale, Seed: seed})
 			if err != nil {
@@ -155,18 +153,14 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 // file, parsed, with its seed. A worker thus needs neither the file nor
 // model flags.
 func loadRecipe(b []byte) (workers.Build, error) {
-	var r messages.Recipe
-	if err := proto.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("decoding the model: %w", err)
-	}
-	if len(r.ModelFile) > modelfile.MaxFileSize {
-		return nil, fmt.Errorf("model %s: a file of %d bytes (at most %d)", r.Name, len(r.ModelFile), modelfile.MaxFileSize)
-	}
-	m, err := modelfile.Parse(r.Name, r.ModelFile)
+	r, err := recipe.Unmarshal(b)
 	if err != nil {
 		return nil, err
 	}
-	m.Network.Seed = r.Seed
+	m, err := r.Model()
+	if err != nil {
+		return nil, err
+	}
 	return m.BuildPart, nil
 }
 
