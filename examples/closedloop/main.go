@@ -2,7 +2,7 @@
 // environment that watches a "motor" population and rewards it, through a
 // dopamine-like modulator source, whenever it is active.
 //
-//	go run ./examples/closedloop
+//	go run ./examples/closedloop [-gain 1] [-ms 1000] [-workers N]
 //
 // The network: 200 Poisson inputs ("in", 20 Hz) project with plastic
 // synapses onto 50 LIF neurons ("motor"); the plastic projection follows
@@ -18,7 +18,10 @@
 // segment (the spikes of the populations it observes) and answers with an
 // *actors.Actuation (the input of the population it drives during the next
 // segment). The engine waits for the answer, so the loop is deterministic
-// whatever the number of shards.
+// whatever the number of shards — and of processes: with -workers N the
+// shards run in N worker processes of this program (package workers), each
+// building only its part of the synapses, while the environment stays in
+// this one.
 package main
 
 import (
@@ -37,6 +40,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/workers"
 )
 
 // environment rewards motor activity: the reward of a segment is the
@@ -61,7 +65,11 @@ func (env *environment) Receive(ctx actor.Context) {
 	ctx.Respond(&actors.Actuation{Input: []float32{reward}})
 }
 
-func build() (*network.Network, error) {
+func build() (*network.Network, error) { return buildPart(nil) }
+
+// buildPart builds the part of the network that part says (nil: all; see
+// network.Part).
+func buildPart(part *network.Part) (*network.Network, error) {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 7})
 	b.Population("in", 200, encoder.Poisson{RateHz: param.Const(20)}).
 		Axon("out", axon.Spec{DelayMs: param.Const(1)})
@@ -76,8 +84,12 @@ func build() (*network.Network, error) {
 	b.Connect("in-motor", network.Connection{From: "in", To: "motor", Receptor: "ampa",
 		Pattern: connectivity.Bernoulli{P: 0.5}, Weight: param.Uniform(0, 4), Wmin: 0, Wmax: 4,
 		Plasticity: plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.01, 0.009)}, Follow: "dopamine", ModulatorAxon: "volume"})
-	return b.Build()
+	return b.BuildPart(part)
 }
+
+// workerShards returns the shards of a run on worker processes: motor in
+// two.
+func workerShards() map[string]int { return map[string]int{"in": 1, "motor": 2, "dopamine": 1} }
 
 // outcome is what a run of the loop did.
 type outcome struct {
@@ -94,14 +106,31 @@ type outcome struct {
 
 // simulate runs the loop for ms of simulated time with the reward scaled by
 // gain.
-func simulate(gain float32, ms float64) (outcome, error) {
-	net, err := build()
+func simulate(gain float32, ms float64) (outcome, error) { return simulateOn(gain, ms, 0) }
+
+// simulateOn is simulate with the shards on nworkers worker processes of
+// this program (0: in this process).
+func simulateOn(gain float32, ms float64, nworkers int) (outcome, error) {
+	var part *network.Part
+	var o actors.Options
+	if nworkers > 0 {
+		// The workers build the synapses; this process only those it
+		// reads: the learning projection, whose weights it gathers.
+		part = &network.Part{Whole: []string{"in-motor"}}
+		g, err := workers.Start(nworkers, workerShards(), workers.Options{})
+		if err != nil {
+			return outcome{}, err
+		}
+		defer g.Stop()
+		o = actors.Options{Shards: workerShards(), Workers: g.Addresses, Identity: g.Identity}
+	}
+	net, err := buildPart(part)
 	if err != nil {
 		return outcome{}, err
 	}
 	proj, _ := net.Projection("in-motor")
 	out := outcome{env: &environment{gain: gain}, initialMean: mean(proj.Runtime.Syn.W)}
-	e, err := actors.New(net, actors.Options{})
+	e, err := actors.New(net, o)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -135,8 +164,13 @@ func mean(w []float32) float64 {
 func main() {
 	gain := flag.Float64("gain", 1, "reward per 10 motor spikes (0: no reward)")
 	ms := flag.Float64("ms", 1000, "simulated time (ms)")
+	nworkers := flag.Int("workers", 0, "worker processes of this program that host the shards")
 	flag.Parse()
-	o, err := simulate(float32(*gain), *ms)
+	if workers.Serving() {
+		// A copy started by -workers: build this worker's part, host it.
+		os.Exit(workers.Serve(buildPart, workers.ServeOptions{Name: "closedloop worker"}))
+	}
+	o, err := simulateOn(float32(*gain), *ms, *nworkers)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
