@@ -110,8 +110,9 @@ type Event struct {
 	Value float32 // sign × response
 }
 
-// Axon is a built axon. See the package documentation for its two paths.
-type Axon struct {
+// Runtime is a built axon: the engine-level state that a network.Axon
+// holds (as Axon). See the package documentation for its two paths.
+type Runtime struct {
 	n, batch, k, rows int
 
 	d          []uint32  // delay of each row, steps
@@ -138,7 +139,7 @@ type Axon struct {
 }
 
 // New builds the axon of a population that runs in env.
-func (s Spec) New(env soma.Env) (*Axon, error) {
+func (s Spec) New(env soma.Env) (*Runtime, error) {
 	if err := env.Validate(); err != nil {
 		return nil, fmt.Errorf("axon: %w", err)
 	}
@@ -153,7 +154,7 @@ func (s Spec) New(env soma.Env) (*Axon, error) {
 	if int64(rows)*int64(env.Batch) > math.MaxUint32 {
 		return nil, fmt.Errorf("axon: %d copies × %d neurons × %d terminals do not fit 32-bit event sources", env.Batch, env.N, k)
 	}
-	a := &Axon{n: env.N, batch: env.Batch, k: k, rows: rows}
+	a := &Runtime{n: env.N, batch: env.Batch, k: k, rows: rows}
 
 	if err := a.setDelays(s, env); err != nil {
 		return nil, err
@@ -215,7 +216,7 @@ func (s Spec) New(env soma.Env) (*Axon, error) {
 
 // responseLayout is the layout of the response elements (copy, neuron,
 // terminal): arrays are per terminal or per (neuron, terminal).
-func (a *Axon) responseLayout() response.Layout {
+func (a *Runtime) responseLayout() response.Layout {
 	if a.k == 1 {
 		return response.Layout{Valid: []int{1, a.rows}, Labels: []string{"", "per neuron"}}
 	}
@@ -226,7 +227,7 @@ func (a *Axon) responseLayout() response.Layout {
 }
 
 // setDelays expands, checks and converts the delays.
-func (a *Axon) setDelays(s Spec, env soma.Env) error {
+func (a *Runtime) setDelays(s Spec, env soma.Env) error {
 	if s.Rounding != Floor && s.Rounding != Nearest {
 		return fmt.Errorf("axon: rounding %v: must be Floor or Nearest", s.Rounding)
 	}
@@ -262,7 +263,7 @@ func (a *Axon) setDelays(s Spec, env soma.Env) error {
 // delayValues returns the delays in ms: one value, Terminals values or
 // Rows values (index r mod len gives row r's delay). Values are checked
 // (finite, ≥ 0).
-func (a *Axon) delayValues(v param.Value, env soma.Env) ([]float64, error) {
+func (a *Runtime) delayValues(v param.Value, env soma.Env) ([]float64, error) {
 	if c, ok := v.IsConst(); ok {
 		if _, err := v.Scalar("delay_ms", param.NonNegative); err != nil {
 			return nil, fmt.Errorf("axon: %w", err)
@@ -292,7 +293,7 @@ func (a *Axon) delayValues(v param.Value, env soma.Env) ([]float64, error) {
 }
 
 // setSigns fills the sign of every row.
-func (a *Axon) setSigns(s Spec) error {
+func (a *Runtime) setSigns(s Spec) error {
 	m := s.InhibitoryRows
 	if len(m) != 0 && len(m) != a.k && len(m) != a.rows {
 		return fmt.Errorf("axon: inhibitory_rows has %d values, want %d (one per terminal) or %d (one per neuron and terminal)", len(m), a.k, a.rows)
@@ -308,24 +309,24 @@ func (a *Axon) setSigns(s Spec) error {
 }
 
 // Rows returns N·Terminals, the number of presynaptic rows per copy.
-func (a *Axon) Rows() int { return a.rows }
+func (a *Runtime) Rows() int { return a.rows }
 
 // Terminals returns the terminals per neuron.
-func (a *Axon) Terminals() int { return a.k }
+func (a *Runtime) Terminals() int { return a.k }
 
 // Latency returns the latency of row r in steps: 1 + its delay D. A
 // spike at step n acts through row r at step n + Latency(r).
-func (a *Axon) Latency(r int) int { return 1 + int(a.d[r]) }
+func (a *Runtime) Latency(r int) int { return 1 + int(a.d[r]) }
 
 // MinLatency returns the smallest latency of any row, 1 + min D: the
 // latency of the link for epoch planning. Events of both paths arrive no
 // earlier than MinLatency steps after the step they were emitted in.
-func (a *Axon) MinLatency() int { return 1 + int(a.dmin) }
+func (a *Runtime) MinLatency() int { return 1 + int(a.dmin) }
 
 // MaxLatency returns 1 + the largest Delay an event of this axon carries:
 // 1 + max D on the direct path, 1 + min D on the stateful path. A
 // consumer's ring buffer needs MaxLatency future slots.
-func (a *Axon) MaxLatency() int {
+func (a *Runtime) MaxLatency() int {
 	if a.direct {
 		return 1 + int(a.dmax)
 	}
@@ -335,16 +336,16 @@ func (a *Axon) MaxLatency() int {
 // Sign returns +1 for an excitatory row, −1 for an inhibitory one. Event
 // values include it; a plasticity rule that wants the unsigned
 // presynaptic signal multiplies by it again.
-func (a *Axon) Sign(r int) float32 { return a.sign[r] }
+func (a *Runtime) Sign(r int) float32 { return a.sign[r] }
 
 // Direct reports whether the axon uses the direct path: events carry each
 // row's own delay and the axon holds nothing in flight.
-func (a *Axon) Direct() bool { return a.direct }
+func (a *Runtime) Direct() bool { return a.direct }
 
 // Emit takes the spikes of one step — the ascending elements e = b·N + i
 // that fired — and appends the resulting events to ev. Call it once per
 // step, also when nothing fired. Events are appended in ascending Src.
-func (a *Axon) Emit(fired []uint32, ev []Event) []Event {
+func (a *Runtime) Emit(fired []uint32, ev []Event) []Event {
 	if !a.direct {
 		cur := a.slot()
 		clear(cur)
@@ -384,7 +385,7 @@ func (a *Axon) Emit(fired []uint32, ev []Event) []Event {
 //
 // An out of the wrong length is recorded (Err) and emits nothing; the axon
 // does not advance.
-func (a *Axon) EmitGraded(out []float32, ev []Event) []Event {
+func (a *Runtime) EmitGraded(out []float32, ev []Event) []Event {
 	if len(out) != a.batch*a.n {
 		if a.err == nil {
 			a.err = fmt.Errorf("axon: EmitGraded got %d values, want %d (%d copies × %d neurons); nothing emitted", len(out), a.batch*a.n, a.batch, a.n)
@@ -414,7 +415,7 @@ func (a *Axon) EmitGraded(out []float32, ev []Event) []Event {
 
 // spread copies each neuron's value to its terminals: y[b·Rows+i·K+k] =
 // out[b·N+i].
-func (a *Axon) spread(out, y []float32) {
+func (a *Runtime) spread(out, y []float32) {
 	if a.k == 1 {
 		copy(y, out)
 		return
@@ -429,7 +430,7 @@ func (a *Axon) spread(out, y []float32) {
 }
 
 // slot returns the history slot of the current step.
-func (a *Axon) slot() []float32 {
+func (a *Runtime) slot() []float32 {
 	bn := a.batch * a.n
 	return a.hist[a.pos*bn : (a.pos+1)*bn]
 }
@@ -437,7 +438,7 @@ func (a *Axon) slot() []float32 {
 // emitHistory runs the stateful path once the current output is in its
 // slot: y[b,i,k] = out_{n−(D[i,k]−dmin)}[b,i], r = RF(y), and every
 // non-zero r becomes an event with Delay dmin.
-func (a *Axon) emitHistory(ev []Event) []Event {
+func (a *Runtime) emitHistory(ev []Event) []Event {
 	bn := a.batch * a.n
 	y := a.y
 	if a.h == 1 {
@@ -485,13 +486,13 @@ func (a *Axon) emitHistory(ev []Event) []Event {
 
 // Err returns the first problem met at run time (EmitGraded given the
 // wrong number of values), or nil.
-func (a *Axon) Err() error { return a.err }
+func (a *Runtime) Err() error { return a.err }
 
 // Reset returns the axon to its initial state: it clears the delay
 // history (spikes in flight inside the axon are dropped), the response
 // function's state and the recorded error. Events already emitted belong
 // to their consumer, which must clear its own buffers.
-func (a *Axon) Reset() {
+func (a *Runtime) Reset() {
 	a.err = nil
 	clear(a.hist)
 	a.pos = 0

@@ -25,7 +25,7 @@ func (a arrival) String() string { return fmt.Sprintf("{step %d src %d %g}", a.S
 
 // deliver runs the axon for steps steps, feeding fired(n) and collecting
 // the arrivals at n + 1 + Delay, sorted by (step, src).
-func deliver(t *testing.T, a *Axon, steps int, fired func(n int) []uint32) []arrival {
+func deliver(t *testing.T, a *Runtime, steps int, fired func(n int) []uint32) []arrival {
 	t.Helper()
 	var ev []Event
 	var out []arrival
@@ -38,7 +38,7 @@ func deliver(t *testing.T, a *Axon, steps int, fired func(n int) []uint32) []arr
 }
 
 // deliverGraded is deliver for a graded source.
-func deliverGraded(t *testing.T, a *Axon, steps int, values func(n int) []float32) []arrival {
+func deliverGraded(t *testing.T, a *Runtime, steps int, values func(n int) []float32) []arrival {
 	t.Helper()
 	var ev []Event
 	var out []arrival
@@ -50,7 +50,7 @@ func deliverGraded(t *testing.T, a *Axon, steps int, values func(n int) []float3
 	return out
 }
 
-func collect(t *testing.T, a *Axon, out []arrival, n int64, ev []Event) []arrival {
+func collect(t *testing.T, a *Runtime, out []arrival, n int64, ev []Event) []arrival {
 	t.Helper()
 	for j, e := range ev {
 		if j > 0 && ev[j-1].Src >= e.Src {
@@ -87,7 +87,7 @@ func env(n, batch int, dt float64) soma.Env {
 	return soma.Env{N: n, Batch: batch, Dt: dt, Key: rng.NewKey(1, 2)}
 }
 
-func mustNew(t *testing.T, s Spec, e soma.Env) *Axon {
+func mustNew(t *testing.T, s Spec, e soma.Env) *Runtime {
 	t.Helper()
 	a, err := s.New(e)
 	if err != nil {

@@ -31,7 +31,7 @@ func FromDefinition(name string, d network.Definition) (*Model, error) {
 		}
 	}
 	for _, pd := range d.Populations {
-		p := Population{Name: pd.Name, N: pd.Size}
+		p := PopulationSummary{Name: pd.Name, N: pd.Size}
 		kind := ""
 		if pd.Model != nil {
 			kind = pd.Model.Kind()
@@ -42,10 +42,10 @@ func FromDefinition(name string, d network.Definition) (*Model, error) {
 			p.StateBytes = 8 // its rate and a counter
 		}
 		for _, r := range pd.Receptors {
-			p.Receptors = append(p.Receptors, Receptor{Name: r.Name, Kernel: r.Spec.Kernel})
+			p.Receptors = append(p.Receptors, ReceptorSummary{Name: r.Name, Kernel: r.Spec.Kernel})
 		}
 		for _, a := range pd.Axons {
-			ax := Axon{Name: a.Name, Terminals: a.Spec.Terminals, Nearest: a.Spec.Rounding == axon.Nearest}
+			ax := AxonSummary{Name: a.Name, Terminals: a.Spec.Terminals, Nearest: a.Spec.Rounding == axon.Nearest}
 			_, ax.MinDelayMs, ax.DelayMs = valueRange(a.Spec.DelayMs)
 			if r := a.Spec.Response; r != nil {
 				switch r.(type) {
@@ -63,7 +63,7 @@ func FromDefinition(name string, d network.Definition) (*Model, error) {
 		if c.Pattern == nil {
 			return nil, fmt.Errorf("%s: projection %q: no connectivity pattern", name, cd.Name)
 		}
-		pr := Projection{Name: cd.Name, From: c.From, To: c.To, Axon: c.Axon, Receptor: c.Receptor,
+		pr := ProjectionSummary{Name: cd.Name, From: c.From, To: c.To, Axon: c.Axon, Receptor: c.Receptor,
 			Pattern: c.Pattern, Autapses: c.Autapses, Plastic: c.Plasticity != nil || c.Latency != nil}
 		if x, isConst := c.DelayMs.IsConst(); !isConst || x != 0 {
 			pr.SynDelays, pr.SynMinDelayMs, pr.SynMaxDelayMs = valueRange(c.DelayMs)

@@ -52,19 +52,19 @@ type Model struct {
 	Name        string
 	DtMs        float64 // default 0.1
 	Batch       int     // default 1
-	Populations []Population
-	Projections []Projection
+	Populations []PopulationSummary
+	Projections []ProjectionSummary
 }
 
-// Population describes a population.
-type Population struct {
+// PopulationSummary describes a population.
+type PopulationSummary struct {
 	Name string
 	N    int
 	// StateBytes is the soma model's state per element (neuron × batch
 	// copy); 0 means DefaultStateBytes.
 	StateBytes int
-	Receptors  []Receptor
-	Axons      []Axon
+	Receptors  []ReceptorSummary
+	Axons      []AxonSummary
 	// Splittable reports whether the actor engine may split the
 	// population into several shards (shard.Splittable).
 	Splittable bool
@@ -75,14 +75,14 @@ type Population struct {
 // neuron keeps its potential, refractory counter and coefficients).
 const DefaultStateBytes = 32
 
-// Receptor is a named receptor of a population.
-type Receptor struct {
+// ReceptorSummary is a named receptor of a population.
+type ReceptorSummary struct {
 	Name   string
 	Kernel dendrite.Kernel
 }
 
-// Axon is a named axon of a population.
-type Axon struct {
+// AxonSummary is a named axon of a population.
+type AxonSummary struct {
 	Name      string
 	Terminals int     // 0 means 1
 	DelayMs   float64 // the largest delay
@@ -96,8 +96,8 @@ type Axon struct {
 	Nearest bool
 }
 
-// Projection describes a projection.
-type Projection struct {
+// ProjectionSummary describes a projection.
+type ProjectionSummary struct {
 	Name     string
 	From, To string
 	Axon     string // "" = "out"
@@ -442,8 +442,8 @@ type recKey struct{ pop, rec string }
 // creates them: the default axon "out" and receptor "in" on demand, as
 // the projections need them.
 type wiring struct {
-	pops       map[string]*Population
-	axons      map[axonKey]Axon
+	pops       map[string]*PopulationSummary
+	axons      map[axonKey]AxonSummary
 	extraAxons []axonKey // the default axons created on demand, in order
 	recs       map[recKey]dendrite.Kernel
 	slots      map[recKey]int // ring slots: max latency + 1, at least 2
@@ -452,7 +452,7 @@ type wiring struct {
 // newWiring indexes the populations of m, their axons and their
 // receptors; a population named twice is an error.
 func newWiring(m *Model) (*wiring, error) {
-	w := &wiring{pops: map[string]*Population{}, axons: map[axonKey]Axon{},
+	w := &wiring{pops: map[string]*PopulationSummary{}, axons: map[axonKey]AxonSummary{},
 		recs: map[recKey]dendrite.Kernel{}, slots: map[recKey]int{}}
 	for i := range m.Populations {
 		p := &m.Populations[i]
@@ -478,14 +478,14 @@ func newWiring(m *Model) (*wiring, error) {
 // connect resolves the projection pr's source and target populations and
 // its axon, creating the default axon "out" and receptor "in" on demand,
 // and widens the target receptor's ring to the projection's latency.
-func (w *wiring) connect(pr Projection, dt float64) (src, dst *Population, a Axon, err error) {
+func (w *wiring) connect(pr ProjectionSummary, dt float64) (src, dst *PopulationSummary, a AxonSummary, err error) {
 	src, ok := w.pops[pr.From]
 	if !ok {
-		return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.From)
+		return nil, nil, AxonSummary{}, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.From)
 	}
 	dst, ok = w.pops[pr.To]
 	if !ok {
-		return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.To)
+		return nil, nil, AxonSummary{}, fmt.Errorf("estimate: projection %q: no population %q", pr.Name, pr.To)
 	}
 	an := pr.Axon
 	if an == "" {
@@ -494,9 +494,9 @@ func (w *wiring) connect(pr Projection, dt float64) (src, dst *Population, a Axo
 	a, ok = w.axons[axonKey{src.Name, an}]
 	if !ok {
 		if an != "out" {
-			return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: population %q has no axon %q", pr.Name, src.Name, an)
+			return nil, nil, AxonSummary{}, fmt.Errorf("estimate: projection %q: population %q has no axon %q", pr.Name, src.Name, an)
 		}
-		a = Axon{Name: "out"}
+		a = AxonSummary{Name: "out"}
 		w.axons[axonKey{src.Name, an}] = a
 		w.extraAxons = append(w.extraAxons, axonKey{src.Name, an})
 	}
@@ -507,7 +507,7 @@ func (w *wiring) connect(pr Projection, dt float64) (src, dst *Population, a Axo
 	rk := recKey{dst.Name, rn}
 	if _, ok := w.recs[rk]; !ok {
 		if pr.Receptor != "" {
-			return nil, nil, Axon{}, fmt.Errorf("estimate: projection %q: population %q has no receptor %q", pr.Name, dst.Name, rn)
+			return nil, nil, AxonSummary{}, fmt.Errorf("estimate: projection %q: population %q has no receptor %q", pr.Name, dst.Name, rn)
 		}
 		w.recs[rk] = dendrite.Delta
 		w.slots[rk] = 2
@@ -519,7 +519,7 @@ func (w *wiring) connect(pr Projection, dt float64) (src, dst *Population, a Axo
 // projectionEstimate estimates the projection pr from src through its
 // axon a to dst: its synapse count, the bytes of its CSR and plasticity,
 // and the extra bytes while it is built.
-func projectionEstimate(pr Projection, src, dst *Population, a Axon, dt float64, batch int) (ProjectionEstimate, error) {
+func projectionEstimate(pr ProjectionSummary, src, dst *PopulationSummary, a AxonSummary, dt float64, batch int) (ProjectionEstimate, error) {
 	t := max(a.Terminals, 1)
 	shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
 	c, err := SynapseCount(pr.Pattern, shape)
@@ -554,7 +554,7 @@ func projectionEstimate(pr Projection, src, dst *Population, a Axon, dt float64,
 // population estimates the population p (one shard): its soma and
 // receptor state and its axons, the default ones created for the
 // projections included. It is called once every projection is connected.
-func (w *wiring) population(p Population, dt float64, batch int) PopulationEstimate {
+func (w *wiring) population(p PopulationSummary, dt float64, batch int) PopulationEstimate {
 	elems := int64(p.N) * int64(batch)
 	sb := p.StateBytes
 	if sb == 0 {
@@ -585,7 +585,7 @@ func (w *wiring) population(p Population, dt float64, batch int) PopulationEstim
 	if cond {
 		pe.State += elems * 8 // g, ge
 	}
-	var as []Axon
+	var as []AxonSummary
 	for _, a := range p.Axons {
 		as = append(as, a)
 	}
@@ -610,7 +610,7 @@ func (w *wiring) population(p Population, dt float64, batch int) PopulationEstim
 
 // shardCopy estimates the columns of the projection pr (estimated as pe)
 // that the actor engine copies to each of the s shards of its target.
-func shardCopy(pr Projection, pe ProjectionEstimate, s int, dt float64, batch int) ShardCopy {
+func shardCopy(pr ProjectionSummary, pe ProjectionEstimate, s int, dt float64, batch int) ShardCopy {
 	cp := ShardCopy{Projection: pr.Name, Population: pr.To, Shards: s}
 	uniform := pr.Uniform && !pr.Plastic
 	for k := 0; k < s; k++ {
@@ -678,7 +678,7 @@ func plasticBytes(n int64, rows, cols, batch int) int64 {
 
 // maxLatency mirrors axon.MaxLatency: 1 + the largest delay in steps
 // beyond the one-step minimum (the smallest for a stateful axon).
-func maxLatency(a Axon, dt float64) int {
+func maxLatency(a AxonSummary, dt float64) int {
 	d := a.DelayMs
 	if a.Stateful {
 		d = a.MinDelayMs
@@ -688,7 +688,7 @@ func maxLatency(a Axon, dt float64) int {
 
 // delayBytes mirrors synapse.CSR.InitDelays: synaptic delays that differ
 // take 1 byte per synapse when all are at most 255 steps, else 2.
-func delayBytes(pr Projection, dt float64) int64 {
+func delayBytes(pr ProjectionSummary, dt float64) int64 {
 	switch {
 	case !pr.SynDelays:
 		return 0

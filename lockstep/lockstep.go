@@ -80,7 +80,7 @@ type Engine struct {
 	pops [][]int // per worker: population indices (phase 2)
 
 	// direct: every axon that feeds a projection is memoryless
-	// (axon.Axon.Direct) and its source population spikes (not graded),
+	// (axon.Runtime.Direct) and its source population spikes (not graded),
 	// so each shard's spikes turn into events on their own and a worker
 	// emits its shards' events itself: one barrier per segment, no phase
 	// 2.

@@ -272,7 +272,7 @@ type Network struct {
 type Axon struct {
 	Name    string
 	Source  int // population index
-	Axon    *axon.Axon
+	Axon    *axon.Runtime
 	Targets []*projection.Runtime
 	// ModTargets are projections that follow this axon as a
 	// neuromodulator source.

@@ -86,7 +86,7 @@ func grow[T any](x [][]T, n int) [][]T {
 // events, each with its emission step. It keeps scratch between
 // segments; one Emitter serves one goroutine at a time.
 type Emitter struct {
-	Axon   *axon.Axon
+	Axon   *axon.Runtime
 	Graded bool // the source population is graded (EmitGraded)
 	fired  []uint32
 	values []float32
@@ -99,7 +99,7 @@ type Emitter struct {
 // single shard reads its spikes in place. If merged is not nil (spiking
 // source only), it receives the population's merged spikes, per step,
 // keeping its storage. *at is set to each step as it is emitted; an error
-// of the axon (axon.Axon.Err) is returned unwrapped, with the events so
+// of the axon (axon.Runtime.Err) is returned unwrapped, with the events so
 // far.
 func (m *Emitter) Emit(from int64, n int, parts []Output, evs []StepEvent, merged *Output, at *int64) ([]StepEvent, error) {
 	if merged != nil {
