@@ -19,6 +19,7 @@ import (
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/principle"
 	"github.com/spiral-sim/spiral/response"
 	"github.com/spiral-sim/spiral/soma"
@@ -251,109 +252,120 @@ func (w *writer) population(p network.PopulationDefinition) *yaml.Node {
 	if len(p.Stimuli) > 0 {
 		ss := w.sequence()
 		for i, s := range p.Stimuli {
-			st := w.mapping()
-			st.Style = yaml.FlowStyle
-			switch s := s.(type) {
-			case stimulus.Constant:
-				w.put(st, "constant", w.number(float64(float32(s))))
-			case stimulus.PerNeuron:
-				xs := make([]float64, len(s))
-				for k, x := range s {
-					xs[k] = float64(x)
-				}
-				w.put(st, "per_neuron", w.numbers(xs))
-			case stimulus.SquarePulse:
-				sp := w.mapping()
-				sp.Style = yaml.FlowStyle
-				w.put(sp, "low", w.number(float64(s.Low)))
-				w.put(sp, "high", w.number(float64(s.High)))
-				w.put(sp, "period_steps", w.integer(int(s.Period)))
-				w.put(sp, "width_steps", w.integer(int(s.Width)))
-				if s.Phase != 0 {
-					w.put(sp, "phase_steps", w.integer(int(s.Phase)))
-				}
-				w.put(st, "square_pulse", sp)
-			case *stimulus.FunctionGenerator:
-				fg := w.mapping()
-				fg.Style = yaml.FlowStyle
-				for _, f := range []struct {
-					key string
-					m   map[int64]float64
-				}{{"baseline", s.Baseline}, {"slope", s.Slope}, {"noise", s.Noise}, {"population_noise", s.PopulationNoise}} {
-					if f.m != nil {
-						w.put(fg, f.key, w.steps(f.m))
-					}
-				}
-				if s.Stream != 0 {
-					w.put(fg, "stream", w.scalar(strconv.FormatUint(s.Stream, 10), "!!int"))
-				}
-				if s.IndependentCopies {
-					w.put(fg, "independent_copies", w.boolean(true))
-				}
-				w.put(st, "function_generator", fg)
-			case *stimulus.Sequence:
-				w.put(st, "sequence", w.sequenceStimulus(*s))
-			case stimulus.Sequence:
-				w.put(st, "sequence", w.sequenceStimulus(s))
-			default:
-				w.fail(fmt.Sprintf("%s: stimulus %d", where, i), "%T has no model-file form", s)
-			}
-			ss.Content = append(ss.Content, st)
+			ss.Content = append(ss.Content, w.stimulus(s, fmt.Sprintf("%s: stimulus %d", where, i)))
 		}
 		w.put(m, "stimuli", ss)
 	}
 	if len(p.Drives) > 0 {
-		ds := w.sequence()
-		for i, d := range p.Drives {
-			pd, ok := d.Stimulus.(*stimulus.PoissonDrive)
-			if !ok {
-				w.fail(fmt.Sprintf("%s: drive %d", where, i), "%T has no model-file form (Poisson drives have)", d.Stimulus)
-				continue
-			}
-			if !reflect.DeepEqual(*pd, stimulus.PoissonDrive{RateHz: pd.RateHz, Weight: pd.Weight}) {
-				w.fail(fmt.Sprintf("%s: drive %d", where, i), "a Poisson drive that was already bound or set beyond its rate and weight")
-				continue
-			}
-			dm := w.mapping()
-			dm.Style = yaml.FlowStyle
-			w.put(dm, "receptor", w.str(d.Receptor))
-			w.put(dm, "poisson_rate_hz", w.number(pd.RateHz))
-			w.put(dm, "weight", w.number(pd.Weight))
-			ds.Content = append(ds.Content, dm)
-		}
-		w.put(m, "drives", ds)
+		w.put(m, "drives", w.drives(p, where))
 	}
 	if len(p.Principles) > 0 {
 		ps := w.sequence()
 		for i, pr := range p.Principles {
-			e := w.mapping()
-			e.Style = yaml.FlowStyle
-			switch pr := pr.(type) {
-			case *principle.KWTA:
-				w.put(e, "kind", w.str("kwta"))
-				w.put(e, "k", w.integer(pr.K))
-				if pr.DurationMs != 0 {
-					w.put(e, "duration_ms", w.number(pr.DurationMs))
-				}
-				if pr.Score != "" {
-					w.put(e, "score", w.str(pr.Score))
-				}
-				if pr.SuppressVar != "" {
-					w.put(e, "suppress_var", w.str(pr.SuppressVar))
-				}
-				if pr.SuppressValue != 0 {
-					w.put(e, "suppress_value", w.number(float64(pr.SuppressValue)))
-				}
-			case *principle.FireOnce:
-				w.put(e, "kind", w.str("fire_once"))
-			default:
-				w.fail(fmt.Sprintf("%s: principle %d", where, i), "%T has no model-file form (kwta and fire_once have; k_random_clamps takes its k as a Go function)", pr)
-			}
-			ps.Content = append(ps.Content, e)
+			ps.Content = append(ps.Content, w.principle(pr, fmt.Sprintf("%s: principle %d", where, i)))
 		}
 		w.put(m, "principles", ps)
 	}
 	return m
+}
+
+// stimulus writes one entry of a population's stimuli.
+func (w *writer) stimulus(s population.Stimulus, where string) *yaml.Node {
+	st := w.mapping()
+	st.Style = yaml.FlowStyle
+	switch s := s.(type) {
+	case stimulus.Constant:
+		w.put(st, "constant", w.number(float64(float32(s))))
+	case stimulus.PerNeuron:
+		xs := make([]float64, len(s))
+		for k, x := range s {
+			xs[k] = float64(x)
+		}
+		w.put(st, "per_neuron", w.numbers(xs))
+	case stimulus.SquarePulse:
+		sp := w.mapping()
+		sp.Style = yaml.FlowStyle
+		w.put(sp, "low", w.number(float64(s.Low)))
+		w.put(sp, "high", w.number(float64(s.High)))
+		w.put(sp, "period_steps", w.integer(int(s.Period)))
+		w.put(sp, "width_steps", w.integer(int(s.Width)))
+		if s.Phase != 0 {
+			w.put(sp, "phase_steps", w.integer(int(s.Phase)))
+		}
+		w.put(st, "square_pulse", sp)
+	case *stimulus.FunctionGenerator:
+		fg := w.mapping()
+		fg.Style = yaml.FlowStyle
+		for _, f := range []struct {
+			key string
+			m   map[int64]float64
+		}{{"baseline", s.Baseline}, {"slope", s.Slope}, {"noise", s.Noise}, {"population_noise", s.PopulationNoise}} {
+			if f.m != nil {
+				w.put(fg, f.key, w.steps(f.m))
+			}
+		}
+		if s.Stream != 0 {
+			w.put(fg, "stream", w.scalar(strconv.FormatUint(s.Stream, 10), "!!int"))
+		}
+		if s.IndependentCopies {
+			w.put(fg, "independent_copies", w.boolean(true))
+		}
+		w.put(st, "function_generator", fg)
+	case *stimulus.Sequence:
+		w.put(st, "sequence", w.sequenceStimulus(*s))
+	case stimulus.Sequence:
+		w.put(st, "sequence", w.sequenceStimulus(s))
+	default:
+		w.fail(where, "%T has no model-file form", s)
+	}
+	return st
+}
+
+// drives writes a population's drives.
+func (w *writer) drives(p network.PopulationDefinition, where string) *yaml.Node {
+	ds := w.sequence()
+	for i, d := range p.Drives {
+		pd, ok := d.Stimulus.(*stimulus.PoissonDrive)
+		if !ok {
+			w.fail(fmt.Sprintf("%s: drive %d", where, i), "%T has no model-file form (Poisson drives have)", d.Stimulus)
+			continue
+		}
+		dm := w.mapping()
+		dm.Style = yaml.FlowStyle
+		w.put(dm, "receptor", w.str(d.Receptor))
+		w.put(dm, "poisson_rate_hz", w.number(pd.RateHz))
+		w.put(dm, "weight", w.number(pd.Weight))
+		ds.Content = append(ds.Content, dm)
+	}
+	return ds
+}
+
+// principle writes one entry of a population's principles.
+func (w *writer) principle(pr population.Principle, where string) *yaml.Node {
+	e := w.mapping()
+	e.Style = yaml.FlowStyle
+	switch pr := pr.(type) {
+	case *principle.KWTA:
+		w.put(e, "kind", w.str("kwta"))
+		w.put(e, "k", w.integer(pr.K))
+		if pr.DurationMs != 0 {
+			w.put(e, "duration_ms", w.number(pr.DurationMs))
+		}
+		if pr.Score != "" {
+			w.put(e, "score", w.str(pr.Score))
+		}
+		if pr.SuppressVar != "" {
+			w.put(e, "suppress_var", w.str(pr.SuppressVar))
+		}
+		if pr.SuppressValue != 0 {
+			w.put(e, "suppress_value", w.number(float64(pr.SuppressValue)))
+		}
+	case *principle.FireOnce:
+		w.put(e, "kind", w.str("fire_once"))
+	default:
+		w.fail(where, "%T has no model-file form (kwta and fire_once have; k_random_clamps takes its k as a Go function)", pr)
+	}
+	return e
 }
 
 // steps writes a function generator's {start step: value} map, in step
@@ -782,6 +794,104 @@ func (w *writer) pattern(p connectivity.Pattern, where string) *yaml.Node {
 	return m
 }
 
+// triplet writes the fields of a triplet rule into m.
+func (w *writer) triplet(m *yaml.Node, r plasticity.Triplet, dt float64, where string) {
+	w.put(m, "kind", w.str("triplet"))
+	w.put(m, "tau_plus_ms", w.number(r.TauPlusMs))
+	w.put(m, "tau_minus_ms", w.number(r.TauMinusMs))
+	if r.TauXMs != 0 {
+		w.put(m, "tau_x_ms", w.number(r.TauXMs))
+	}
+	if r.TauYMs != 0 {
+		w.put(m, "tau_y_ms", w.number(r.TauYMs))
+	}
+	// The file gives amplitudes per pair or triplet, the rule rates
+	// per ms (a/dt): the amplitude written is one that reads back as
+	// the rate.
+	for _, a := range []struct {
+		key string
+		x   float64
+	}{{"a2_plus", r.A2Plus}, {"a3_plus", r.A3Plus}, {"a2_minus", r.A2Minus}, {"a3_minus", r.A3Minus}} {
+		if a.x != 0 {
+			amp, ok := perStep(a.x, dt)
+			if !ok {
+				w.fail(where, "%s: no amplitude a gives the rate %g as a/dt", a.key, a.x)
+			}
+			w.put(m, a.key, w.number(amp))
+		}
+	}
+	if r.Exact {
+		w.put(m, "traces", w.str("exact"))
+	}
+	if r.Pairing == plasticity.Nearest {
+		w.put(m, "pairing", w.str("nearest"))
+	}
+}
+
+// stdp writes the fields of an STDP rule with exponential traces into m.
+func (w *writer) stdp(m *yaml.Node, st plasticity.STDP, where string) {
+	pre, ok1 := st.Pre.(response.Leaky)
+	post, ok2 := st.Post.(response.Leaky)
+	tp, c1 := pre.Tau.IsConst()
+	tm, c2 := post.Tau.IsConst()
+	if !ok1 || !ok2 || !c1 || !c2 || pre.Exact != post.Exact {
+		w.fail(where, "STDP traces other than leaky ones with constant time constants, both exact or both not, have no model-file form")
+		return
+	}
+	w.put(m, "kind", w.str("stdp"))
+	w.put(m, "tau_plus_ms", w.number(tp))
+	w.put(m, "tau_minus_ms", w.number(tm))
+	if pre.Exact {
+		w.put(m, "traces", w.str("exact"))
+	}
+	dep := ""
+	rate := func(r plasticity.RateSpec, key string, ltp bool) {
+		var eta float64
+		var d string
+		switch r := r.(type) {
+		case nil:
+			return // the default rate
+		case plasticity.ConstRate:
+			eta, d = r.Eta, "additive"
+		case plasticity.UpperBoundRate:
+			eta, d = r.Eta, "multiplicative"
+			if !ltp {
+				d = "?"
+			}
+		case plasticity.LowerBoundRate:
+			eta, d = r.Eta, "multiplicative"
+			if ltp {
+				d = "?"
+			}
+		case plasticity.SoftBoundRate:
+			eta, d = r.Eta, "soft_bound"
+		default:
+			d = "?"
+		}
+		if d == "?" || (dep != "" && d != dep) {
+			w.fail(where, "the rates %T and %T have no model-file form together", st.LTP, st.LTD)
+			return
+		}
+		dep = d
+		w.put(m, key, w.number(eta))
+	}
+	rate(st.LTP, "eta_plus", true)
+	rate(st.LTD, "eta_minus", false)
+	if dep != "" && dep != "additive" {
+		if st.LTP == nil || st.LTD == nil {
+			// A model file's weight dependence applies to both sides.
+			w.fail(where, "a weight-dependent rate on one side and the default on the other has no model-file form")
+		}
+		w.put(m, "weight_dependence", w.str(dep))
+	}
+	if st.PreFirst {
+		w.put(m, "pre_first", w.boolean(true))
+	}
+	if st.Pairing == plasticity.Nearest {
+		w.put(m, "pairing", w.str("nearest"))
+	}
+}
+
 // perStep returns an amplitude a with a/dt == rate exactly (what a model
 // file's per-pair amplitudes read back as), trying a·dt and its
 // neighbours.
@@ -845,36 +955,7 @@ func (w *writer) plasticity(s plasticity.Spec, dt float64, where string) *yaml.N
 		}
 		return m
 	case plasticity.Triplet:
-		w.put(m, "kind", w.str("triplet"))
-		w.put(m, "tau_plus_ms", w.number(r.TauPlusMs))
-		w.put(m, "tau_minus_ms", w.number(r.TauMinusMs))
-		if r.TauXMs != 0 {
-			w.put(m, "tau_x_ms", w.number(r.TauXMs))
-		}
-		if r.TauYMs != 0 {
-			w.put(m, "tau_y_ms", w.number(r.TauYMs))
-		}
-		// The file gives amplitudes per pair or triplet, the rule rates
-		// per ms (a/dt): the amplitude written is one that reads back as
-		// the rate.
-		for _, a := range []struct {
-			key string
-			x   float64
-		}{{"a2_plus", r.A2Plus}, {"a3_plus", r.A3Plus}, {"a2_minus", r.A2Minus}, {"a3_minus", r.A3Minus}} {
-			if a.x != 0 {
-				amp, ok := perStep(a.x, dt)
-				if !ok {
-					w.fail(where, "%s: no amplitude a gives the rate %g as a/dt", a.key, a.x)
-				}
-				w.put(m, a.key, w.number(amp))
-			}
-		}
-		if r.Exact {
-			w.put(m, "traces", w.str("exact"))
-		}
-		if r.Pairing == plasticity.Nearest {
-			w.put(m, "pairing", w.str("nearest"))
-		}
+		w.triplet(m, r, dt, where)
 		return m
 	}
 	st, ok := s.(plasticity.STDP)
@@ -882,61 +963,6 @@ func (w *writer) plasticity(s plasticity.Spec, dt float64, where string) *yaml.N
 		w.fail(where, "%T has no model-file form", s)
 		return m
 	}
-	pre, ok1 := st.Pre.(response.Leaky)
-	post, ok2 := st.Post.(response.Leaky)
-	tp, c1 := pre.Tau.IsConst()
-	tm, c2 := post.Tau.IsConst()
-	if !ok1 || !ok2 || !c1 || !c2 || pre.Exact != post.Exact {
-		w.fail(where, "STDP traces other than leaky ones with constant time constants, both exact or both not, have no model-file form")
-		return m
-	}
-	w.put(m, "kind", w.str("stdp"))
-	w.put(m, "tau_plus_ms", w.number(tp))
-	w.put(m, "tau_minus_ms", w.number(tm))
-	if pre.Exact {
-		w.put(m, "traces", w.str("exact"))
-	}
-	dep := ""
-	rate := func(r plasticity.RateSpec, key string, ltp bool) {
-		var eta float64
-		var d string
-		switch r := r.(type) {
-		case nil:
-			return // the default rate
-		case plasticity.ConstRate:
-			eta, d = r.Eta, "additive"
-		case plasticity.UpperBoundRate:
-			eta, d = r.Eta, "multiplicative"
-			if !ltp {
-				d = "?"
-			}
-		case plasticity.LowerBoundRate:
-			eta, d = r.Eta, "multiplicative"
-			if ltp {
-				d = "?"
-			}
-		case plasticity.SoftBoundRate:
-			eta, d = r.Eta, "soft_bound"
-		default:
-			d = "?"
-		}
-		if d == "?" || (dep != "" && d != dep) {
-			w.fail(where, "the rates %T and %T have no model-file form together", st.LTP, st.LTD)
-			return
-		}
-		dep = d
-		w.put(m, key, w.number(eta))
-	}
-	rate(st.LTP, "eta_plus", true)
-	rate(st.LTD, "eta_minus", false)
-	if dep != "" && dep != "additive" {
-		w.put(m, "weight_dependence", w.str(dep))
-	}
-	if st.PreFirst {
-		w.put(m, "pre_first", w.boolean(true))
-	}
-	if st.Pairing == plasticity.Nearest {
-		w.put(m, "pairing", w.str("nearest"))
-	}
+	w.stdp(m, st, where)
 	return m
 }
