@@ -99,6 +99,10 @@ commands:
                       projection, segment length
   plot DIR [--bin T] [--max-points N] [--format png,svg]
                       render rasters, rates, traces and weight plots of a run's outputs (run --out DIR)
+  tls init DIR [--name NAME] [--host H[,H...]]
+  tls issue DIR NAME --host H[,H...]
+                      make a cluster's certificate authority and its members' certificates
+                      (crypto/x509, ECDSA P-256; keys 0600; nothing overwritten)
   models              list the built-in models
   version             the program's version
 
@@ -141,10 +145,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return inspect(args[1:], stdout, stderr)
 	case "plot":
 		return plotCommand(args[1:], stdout, stderr)
+	case "tls":
+		return tlsCommand(args[1:], stdout, stderr)
 	case "version":
 		return version(stdout)
 	}
-	commands := []string{"run", "validate", "inspect", "plot", "models", "version"}
+	commands := []string{"run", "validate", "inspect", "plot", "tls", "models", "version"}
 	guess := ""
 	if g := modelfile.Suggest(args[0], commands); g != "" {
 		guess = fmt.Sprintf("; did you mean %q?", g)

@@ -2,16 +2,15 @@ package transport
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"strings"
 	"time"
 )
@@ -32,11 +31,16 @@ type Authority struct {
 	cert    *x509.Certificate
 	certPEM []byte
 	key     *ecdsa.PrivateKey
+	// validity of the certificates it issues.
+	validity time.Duration
 }
 
 // NewAuthority makes a new authority named name.
-func NewAuthority(name string) (*Authority, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+func NewAuthority(name string) (*Authority, error) { return newAuthority(name, validity) }
+
+// newAuthority makes an authority whose certificates are valid for v.
+func newAuthority(name string, v time.Duration) (*Authority, error) {
+	key, err := newKey()
 	if err != nil {
 		return nil, fmt.Errorf("transport: authority key: %w", err)
 	}
@@ -47,9 +51,9 @@ func NewAuthority(name string) (*Authority, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"Spiral"}},
+		Subject:               subject(name),
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(validity),
+		NotAfter:              now.Add(v),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -63,7 +67,7 @@ func NewAuthority(name string) (*Authority, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transport: authority certificate: %w", err)
 	}
-	return &Authority{cert: cert, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}, nil
+	return &Authority{cert: cert, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), validity: v}, nil
 }
 
 func serialNumber() (*big.Int, error) {
@@ -76,11 +80,15 @@ func serialNumber() (*big.Int, error) {
 
 // Issue makes an identity named name (a certificate for both ends of a
 // connection, signed by the authority, with a fresh key).
-func (a *Authority) Issue(name string) (*Identity, error) {
+func (a *Authority) Issue(name string) (*Identity, error) { return a.issue(name, nil, nil) }
+
+// issue makes an identity named name whose certificate also names the
+// hosts ips and dns.
+func (a *Authority) issue(name string, ips []net.IP, dns []string) (*Identity, error) {
 	if name == "" || strings.ContainsAny(name, "\n\r") {
 		return nil, fmt.Errorf("transport: identity name %q: must be one non-empty line", name)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := newKey()
 	if err != nil {
 		return nil, fmt.Errorf("transport: key of %s: %w", name, err)
 	}
@@ -91,10 +99,11 @@ func (a *Authority) Issue(name string) (*Identity, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: name, Organization: []string{"Spiral"}},
-		DNSNames:     []string{ServerName},
+		Subject:      subject(name),
+		DNSNames:     append([]string{ServerName}, dns...),
+		IPAddresses:  ips,
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(validity),
+		NotAfter:     now.Add(a.validity),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
