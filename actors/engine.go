@@ -56,6 +56,10 @@ type Options struct {
 	// workers hold certificates named WorkerName(i) (required with
 	// Workers; see package transport).
 	Identity *transport.Identity
+	// WorkerNames, if set, are the names of the workers' certificates, in
+	// the order of Workers, instead of WorkerName(i): cluster members
+	// whose certificates name their machines (spiral-node tls).
+	WorkerNames []string
 	// PeerTimeout bounds how long a run with Workers may go without
 	// progress before it fails naming the workers it waits for (a frozen
 	// or partitioned worker); 0 means DefaultPeerTimeout. A worker that
@@ -131,6 +135,8 @@ type Engine struct {
 	// worker-hosted shard carries; larger ones are cut into parts.
 	actuationPart int
 
+	// peerNames are the workers' certificate names, by index.
+	peerNames []string
 	// remoteSyn counts the synapses the workers' shards hold, and their
 	// bytes, as they reported them when wired.
 	remoteSyn [2]int64
@@ -197,10 +203,17 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		if o.Window > MaxWorkerWindow {
 			return nil, fmt.Errorf("engine: Window %d: at most %d with Workers (a worker-hosted shard accepts batches that far ahead of its grants)", o.Window, MaxWorkerWindow)
 		}
+		if len(o.WorkerNames) > 0 && len(o.WorkerNames) != len(o.Workers) {
+			return nil, fmt.Errorf("engine: %d worker names for %d workers", len(o.WorkerNames), len(o.Workers))
+		}
 		peers := make([]string, len(o.Workers))
 		for i := range peers {
 			peers[i] = WorkerName(i)
+			if len(o.WorkerNames) > 0 {
+				peers[i] = o.WorkerNames[i]
+			}
 		}
+		e.peerNames = peers
 		r, addr, err := startRemote(e.system, o.Listen, o.Identity, e.fence, peers)
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
@@ -401,7 +414,7 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 			}
 			var addrs []string
 			for _, i := range late {
-				e.fence.Add(WorkerName(i))
+				e.fence.Add(e.peerNames[i])
 				addrs = append(addrs, e.workers[i])
 			}
 			who := "worker at "

@@ -149,7 +149,7 @@ func (e *Engine) watchWorkers() {
 
 // loseWorker fences worker i and fails the run (or its start) naming it.
 func (e *Engine) loseWorker(i int, why string) {
-	e.fence.Add(WorkerName(i))
+	e.fence.Add(e.peerNames[i])
 	err := peerError("engine: lost the worker at %s (%s)", e.workers[i], why)
 	e.lostErr.Store(&err)
 	e.log.Error("worker lost", zap.String("address", e.workers[i]), zap.String("why", why))
@@ -276,7 +276,11 @@ type WorkerOptions struct {
 	// certificate named WorkerName(Index) from the run's authority
 	// (required; see package transport).
 	Identity *transport.Identity
-	Logger   *zap.Logger
+	// CoordinatorName, if set, is the name of the coordinator's
+	// certificate instead of CoordinatorName (a cluster's coordinator,
+	// whose certificate names its machine).
+	CoordinatorName string
+	Logger          *zap.Logger
 }
 
 // Serve builds the shards of net that this worker hosts and serves them
@@ -301,7 +305,11 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	w := &Worker{done: make(chan struct{}), lost: make(chan struct{})}
 	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log, &w.closing) }))
 	// A worker hears only from the coordinator.
-	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{}, []string{CoordinatorName})
+	coordinator := CoordinatorName
+	if o.CoordinatorName != "" {
+		coordinator = o.CoordinatorName
+	}
+	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{}, []string{coordinator})
 	if err != nil {
 		return nil, err
 	}

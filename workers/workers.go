@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -63,8 +64,10 @@ type assignment struct {
 	Index    int             `json:"index"`
 	Count    int             `json:"count"`
 	Shards   map[string]int  `json:"shards"`
-	Identity json.RawMessage `json:"identity"`
+	Identity json.RawMessage `json:"identity,omitempty"`
 	Recipe   []byte          `json:"recipe,omitempty"`
+	// Version is the coordinator's (a member of another version refuses).
+	Version string `json:"version,omitempty"`
 }
 
 // maxAssignment bounds the line a worker reads: an identity is a few
@@ -94,7 +97,12 @@ type Group struct {
 	// Identity is the coordinator's identity from the run's authority
 	// (for actors.Options.Identity).
 	Identity *transport.Identity
-	procs    []proc
+	// Names are the workers' certificate names, for cluster members
+	// (StartMembers; for actors.Options.WorkerNames); nil for worker
+	// processes, whose names are actors.WorkerName(i).
+	Names []string
+	procs []proc
+	conns []net.Conn // members' control connections
 }
 
 // proc is a worker process and the pipe to its standard input.
@@ -214,6 +222,10 @@ func (g *Group) Stop() {
 		}
 	}
 	g.procs = nil
+	for _, c := range g.conns {
+		_ = c.Close() // the member ends the run and serves again
+	}
+	g.conns = nil
 }
 
 // ServeOptions configure Serve.
@@ -249,43 +261,12 @@ func Serve(build Build, o ServeOptions) int {
 	if o.Stdout == nil {
 		o.Stdout = os.Stdout
 	}
-	if o.Stderr == nil {
-		o.Stderr = os.Stderr
-	}
-	if o.Name == "" {
-		o.Name = "worker"
-	}
-	if o.Listen == "" {
-		o.Listen = "127.0.0.1:0"
-	}
 	in := bufio.NewReaderSize(o.Stdin, 4096)
-	a, id, err := readAssignment(in)
-	if err != nil {
-		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
-		return 2
-	}
-	if o.Recipe != nil {
-		if build, err = o.Recipe(a.Recipe); err != nil {
-			fmt.Fprintf(o.Stderr, "%s: the recipe of the assignment: %v\n", o.Name, err)
-			return 2
-		}
-	}
-	if build == nil {
-		fmt.Fprintf(o.Stderr, "%s: nothing to build the model with\n", o.Name)
-		return 2
-	}
-	net, err := buildPart(build, a)
-	if err != nil {
-		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
-		return 2
-	}
-	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id, Logger: o.Logger})
-	if err != nil {
-		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
-		return 1
+	w, code := serveAssignment(build, in, o, member{})
+	if w == nil {
+		return code
 	}
 	defer w.Close()
-	fmt.Fprintf(o.Stdout, "listening %s\n", w.Address())
 	signal.Ignore(os.Interrupt)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM)
@@ -300,9 +281,74 @@ func Serve(build Build, o ServeOptions) int {
 	return 0
 }
 
+// member is what a cluster member brings to an assignment: its own
+// identity (from its certificate directory), the coordinator's
+// certificate name (from the authenticated connection), its version;
+// the zero member is a worker process, whose identity comes with the
+// assignment.
+type member struct {
+	identity    *transport.Identity
+	coordinator string
+	version     string
+}
+
+// serveAssignment reads an assignment from in, builds the worker's part
+// and hosts its shards, and says "listening ADDR" on o.Stdout. On failure
+// it says why on o.Stderr — and, for a member, as "error: WHY" on
+// o.Stdout, for the coordinator — and returns a nil worker and the exit
+// code (2: a bad assignment or model, 1: serving failed).
+func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*actors.Worker, int) {
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Name == "" {
+		o.Name = "worker"
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	fail := func(code int, format string, args ...any) (*actors.Worker, int) {
+		msg := fmt.Sprintf(format, args...)
+		fmt.Fprintf(o.Stderr, "%s: %s\n", o.Name, msg)
+		if m.identity != nil {
+			fmt.Fprintf(o.Stdout, "error: %s\n", strings.ReplaceAll(msg, "\n", "; "))
+		}
+		return nil, code
+	}
+	a, id, err := readAssignment(in, m.identity == nil)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	if m.identity != nil {
+		id = m.identity
+		if a.Version != m.version {
+			return fail(2, "the coordinator runs version %q, this member %q: run the same Spiral on every machine", a.Version, m.version)
+		}
+	}
+	if o.Recipe != nil {
+		if build, err = o.Recipe(a.Recipe); err != nil {
+			return fail(2, "the recipe of the assignment: %v", err)
+		}
+	}
+	if build == nil {
+		return fail(2, "nothing to build the model with")
+	}
+	net, err := buildPart(build, a)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id,
+		CoordinatorName: m.coordinator, Logger: o.Logger})
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	fmt.Fprintf(o.Stdout, "listening %s\n", w.Address())
+	return w, 0
+}
+
 // readAssignment reads and checks a worker's assignment: one line of at
 // most maxAssignment bytes.
-func readAssignment(in *bufio.Reader) (assignment, *transport.Identity, error) {
+func readAssignment(in *bufio.Reader, needIdentity bool) (assignment, *transport.Identity, error) {
 	var a assignment
 	var line []byte
 	for {
@@ -328,6 +374,12 @@ func readAssignment(in *bufio.Reader) (assignment, *transport.Identity, error) {
 		if k < 1 {
 			return a, nil, fmt.Errorf("assignment: population %q: %d shards (at least 1)", name, k)
 		}
+	}
+	if !needIdentity {
+		if len(a.Identity) > 0 {
+			return a, nil, fmt.Errorf("assignment: an identity for a member, which has its own")
+		}
+		return a, nil, nil
 	}
 	id, err := transport.ParseIdentity(a.Identity)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -186,4 +187,19 @@ func newKey() (*ecdsa.PrivateKey, error) { return ecdsa.GenerateKey(elliptic.P25
 // subject is the subject of a certificate named name.
 func subject(name string) pkix.Name {
 	return pkix.Name{CommonName: name, Organization: []string{"Spiral"}}
+}
+
+// TLSConfig returns the TLS configuration of both ends of a connection
+// between members of the identity's authority: present its certificate,
+// accept only peers with a certificate from the same authority (clients
+// must present one too), TLS 1.3.
+func (id *Identity) TLSConfig() (*tls.Config, error) { return id.tlsConfig() }
+
+// ConnPeerName returns the name (common name) in the verified certificate
+// of the peer of a TLS connection, or "" for a peer without one.
+func ConnPeerName(cs tls.ConnectionState) string {
+	if len(cs.VerifiedChains) == 0 || len(cs.VerifiedChains[0]) == 0 {
+		return ""
+	}
+	return cs.VerifiedChains[0][0].Subject.CommonName
 }

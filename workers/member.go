@@ -1,0 +1,254 @@
+package workers
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/spiral-sim/spiral/internal/transport"
+)
+
+// A cluster member is a long-running process on a machine (spiral-node
+// serve) that hosts the shards of one run at a time for a coordinator
+// elsewhere, and goes on serving after the run ends or fails. A
+// coordinator dials its control address over mutual TLS — both ends hold
+// certificates of the cluster's authority (spiral-node tls) — and sends
+// the assignment a worker process would read on its standard input
+// (without an identity: the member has its own, and the coordinator's name
+// is the one its certificate proves). The member builds its part, hosts
+// its shards on a port of its own and answers "listening ADDR", or
+// "error: WHY"; the run lasts as long as the connection.
+
+// MemberOptions configure a member.
+type MemberOptions struct {
+	// Listen is the control address (host:port; port 0 picks one). The
+	// shards of a run listen on the same host, on a port of their own.
+	Listen string
+	// Identity is the member's certificate and key, of the cluster's
+	// authority (transport.LoadIdentity; required).
+	Identity *transport.Identity
+	// Recipe turns an assignment's recipe into the Build to use.
+	Recipe func(recipe []byte) (Build, error)
+	// Version is this program's version: a coordinator of another is
+	// refused.
+	Version string
+	// Log receives a line per run and per refusal (default: none).
+	Log    io.Writer
+	Logger *zap.Logger
+}
+
+// Member serves runs to coordinators, one at a time.
+type Member struct {
+	o         MemberOptions
+	ln        net.Listener
+	host      string
+	mu        sync.Mutex
+	busy      bool
+	closed    bool
+	wg        sync.WaitGroup
+	conns     map[net.Conn]bool
+	handshake time.Duration
+}
+
+// ListenMember opens a member's control address.
+func ListenMember(o MemberOptions) (*Member, error) {
+	if o.Identity == nil {
+		return nil, errors.New("member: no identity (spiral-node tls issue makes one)")
+	}
+	if o.Recipe == nil {
+		return nil, errors.New("member: no recipe loader")
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	cfg, err := o.Identity.TLSConfig()
+	if err != nil {
+		return nil, fmt.Errorf("member: %w", err)
+	}
+	host, _, err := net.SplitHostPort(o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("member: listen address %q: %w", o.Listen, err)
+	}
+	ln, err := tls.Listen("tcp", o.Listen, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("member: %w", err)
+	}
+	return &Member{o: o, ln: ln, host: host, conns: map[net.Conn]bool{}, handshake: 5 * time.Second}, nil
+}
+
+// Addr returns the member's control address.
+func (m *Member) Addr() string { return m.ln.Addr().String() }
+
+// Serve accepts coordinators until Close; it returns nil after Close.
+func (m *Member) Serve() error {
+	for {
+		c, err := m.ln.Accept()
+		if err != nil {
+			m.mu.Lock()
+			closed := m.closed
+			m.mu.Unlock()
+			if closed {
+				m.wg.Wait()
+				return nil
+			}
+			return fmt.Errorf("member: %w", err)
+		}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.handle(c.(*tls.Conn))
+		}()
+	}
+}
+
+// Close stops accepting, ends the run in progress and waits for it.
+func (m *Member) Close() {
+	m.mu.Lock()
+	m.closed = true
+	for c := range m.conns {
+		_ = c.Close()
+	}
+	m.mu.Unlock()
+	_ = m.ln.Close()
+	m.wg.Wait()
+}
+
+// handle serves one coordinator's connection: authenticate, take the run
+// (or say the member is busy), serve it until the connection closes.
+func (m *Member) handle(c *tls.Conn) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(m.handshake))
+	if err := c.Handshake(); err != nil {
+		fmt.Fprintf(m.o.Log, "member %s: refused %s: %v\n", m.o.Identity.Name, c.RemoteAddr(), err)
+		return
+	}
+	_ = c.SetDeadline(time.Time{})
+	coordinator := transport.ConnPeerName(c.ConnectionState())
+	m.mu.Lock()
+	if m.busy || m.closed {
+		m.mu.Unlock()
+		fmt.Fprintf(c, "error: member %s is serving another run\n", m.o.Identity.Name)
+		return
+	}
+	m.busy = true
+	m.conns[c] = true
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.busy = false
+		delete(m.conns, c)
+		m.mu.Unlock()
+	}()
+	fmt.Fprintf(m.o.Log, "member %s: a run for %s (%s)\n", m.o.Identity.Name, coordinator, c.RemoteAddr())
+	in := bufio.NewReaderSize(c, 4096)
+	w, _ := serveAssignment(nil, in, ServeOptions{Listen: net.JoinHostPort(m.host, "0"), Logger: m.o.Logger, Stdout: c, Stderr: m.o.Log,
+		Name: "member " + m.o.Identity.Name, Recipe: m.o.Recipe}, member{identity: m.o.Identity, coordinator: coordinator, version: m.o.Version})
+	if w == nil {
+		return
+	}
+	defer w.Close()
+	eof := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, in); close(eof) }()
+	select {
+	case <-eof:
+	case <-w.Lost():
+	}
+	fmt.Fprintf(m.o.Log, "member %s: the run for %s ended\n", m.o.Identity.Name, coordinator)
+}
+
+// MembersOptions configure StartMembers.
+type MembersOptions struct {
+	// Identity is the coordinator's certificate and key, of the cluster's
+	// authority (required).
+	Identity *transport.Identity
+	// Recipe is handed to every member (see Options.Recipe).
+	Recipe []byte
+	// Version is this program's version; members of another refuse.
+	Version string
+	// StartTimeout bounds how long a member may take to build its part
+	// (default 10 minutes).
+	StartTimeout time.Duration
+}
+
+// StartMembers hands the run to the cluster members at addrs (their
+// control addresses): member i is worker i of len(addrs), with the
+// resolved shard counts. It returns when every member has built its part
+// and listens; the group's Names are the members' certificate names (for
+// actors.Options.WorkerNames), its Identity the coordinator's. Stop ends
+// the run on every member (they go on serving others). On failure the
+// members contacted are released and the error names the member.
+func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Group, error) {
+	if len(addrs) == 0 {
+		return nil, errors.New("members: none given")
+	}
+	if o.Identity == nil {
+		return nil, errors.New("members: no identity for the coordinator")
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 10 * time.Minute
+	}
+	cfg, err := o.Identity.TLSConfig()
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	g := &Group{Identity: o.Identity}
+	for i, addr := range addrs {
+		c, name, err := dialMember(addr, cfg)
+		if err != nil {
+			g.Stop()
+			return nil, err
+		}
+		g.conns = append(g.conns, c)
+		g.Names = append(g.Names, name)
+		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version})
+		if err == nil {
+			_, err = c.Write(append(line, '\n'))
+		}
+		if err != nil {
+			g.Stop()
+			return nil, fmt.Errorf("member %s at %s: sending the run: %w", name, addr, err)
+		}
+	}
+	// The members build their parts in parallel; read their answers.
+	for i, c := range g.conns {
+		_ = c.SetReadDeadline(time.Now().Add(o.StartTimeout))
+		line, err := bufio.NewReaderSize(c, 4096).ReadString('\n')
+		_ = c.SetReadDeadline(time.Time{})
+		line = strings.TrimSpace(line)
+		if addr, ok := strings.CutPrefix(line, "listening "); ok && err == nil {
+			g.Addresses = append(g.Addresses, addr)
+			continue
+		}
+		g.Stop()
+		if why, ok := strings.CutPrefix(line, "error: "); ok {
+			return nil, fmt.Errorf("member %s at %s: %s", g.Names[i], addrs[i], why)
+		}
+		return nil, fmt.Errorf("member %s at %s did not start (said %q, %v)", g.Names[i], addrs[i], line, err)
+	}
+	return g, nil
+}
+
+// dialMember opens a member's control connection and returns it with the
+// name its certificate proves.
+func dialMember(addr string, cfg *tls.Config) (*tls.Conn, string, error) {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c, err := tls.DialWithDialer(d, "tcp", addr, cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("member at %s: %w (is spiral-node serve running there, with a certificate of this cluster?)", addr, err)
+	}
+	name := transport.ConnPeerName(c.ConnectionState())
+	if name == "" {
+		c.Close()
+		return nil, "", fmt.Errorf("member at %s: no verified certificate", addr)
+	}
+	return c, name, nil
+}

@@ -1,0 +1,131 @@
+package workers_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/internal/testnets"
+	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/workers"
+)
+
+// cluster makes a certificate directory with the members and the
+// coordinator named.
+func cluster(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "certs")
+	a, err := transport.InitDir(dir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		id, err := a.IssueFor(n, []string{"127.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := transport.SaveIdentity(dir, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// startMember serves runs as member name on host, until the test ends.
+func startMember(t *testing.T, dir, name, host string) *workers.Member {
+	t.Helper()
+	id, err := transport.LoadIdentity(dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := workers.ListenMember(workers.MemberOptions{Listen: host + ":0", Identity: id, Version: "test",
+		Recipe: func([]byte) (workers.Build, error) { return build, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.Serve() }()
+	t.Cleanup(m.Close)
+	return m
+}
+
+// runOnMembers runs the plastic BrunelLike network for 1000 steps on the
+// members at addrs and returns its spikes and events.
+func runOnMembers(t *testing.T, dir string, addrs []string) testnets.Result {
+	t.Helper()
+	id, err := transport.LoadIdentity(dir, "coordinator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shards := map[string]int{"E": 3, "I": 2, "da": 1}
+	g, err := workers.StartMembers(addrs, shards, workers.MembersOptions{Identity: id, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop()
+	net, err := build(&network.Part{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: g.Addresses, Identity: g.Identity, WorkerNames: g.Names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(1000); err != nil {
+		t.Fatal(err)
+	}
+	r := testnets.NewResult()
+	for _, p := range net.Populations {
+		if r.Steps[p.Name], r.Elems[p.Name], err = e.Spikes(p.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.Events, err = e.Events(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Two cluster members on their own loopback addresses, each holding a
+// certificate of the cluster's authority, host a run each building only
+// its part: the spikes and events are the sequential stepper's; they serve
+// a second run after the first; a coordinator of another authority, and
+// one of another version, are refused with a message naming the member.
+func TestMembersServeRuns(t *testing.T) {
+	dir := cluster(t, "node1", "node2", "coordinator")
+	m1 := startMember(t, dir, "node1", "127.0.0.2")
+	m2 := startMember(t, dir, "node2", "127.0.0.3")
+	addrs := []string{m1.Addr(), m2.Addr()}
+	whole, err := build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := testnets.Sequential(t, whole, 1000)
+	want.Weights = nil
+	for run := range 2 {
+		got := runOnMembers(t, dir, addrs)
+		got.Weights = nil
+		testnets.Compare(t, "run "+string(rune('1'+run))+" on two members", want, got)
+	}
+	// Another authority's coordinator.
+	other := cluster(t, "coordinator")
+	oid, err := transport.LoadIdentity(other, "coordinator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workers.StartMembers(addrs, map[string]int{}, workers.MembersOptions{Identity: oid, Version: "test"}); err == nil ||
+		!strings.Contains(err.Error(), "member at "+addrs[0]) {
+		t.Errorf("a coordinator of another authority: %v", err)
+	}
+	// Another version.
+	id, err := transport.LoadIdentity(dir, "coordinator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = workers.StartMembers(addrs, map[string]int{}, workers.MembersOptions{Identity: id, Version: "other"})
+	if err == nil || !strings.Contains(err.Error(), "member node1 at") || !strings.Contains(err.Error(), `runs version "other"`) {
+		t.Errorf("a coordinator of another version: %v", err)
+	}
+}
