@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spiral-sim/spiral/actors"
@@ -34,6 +35,9 @@ type engineSpec struct {
 	onSpikes   func(pop string, steps []int64, neurons []uint32) // with --out
 	onProgress func(steps int64)                                 // without --quiet
 	stderr     io.Writer
+	// members, tlsDir, certName, listen: run --members (see runOptions).
+	members                  []string
+	tlsDir, certName, listen string
 	// held receives the synapses the actor engine's shards hold (in
 	// the workers, with workers).
 	held *heldSynapses
@@ -86,8 +90,27 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		return e, desc, e.Close, 0, nil
 	}
 	var group *workers.Group
-	var addrs []string
+	var addrs, names []string
 	var coord *transport.Identity
+	listen := ""
+	if len(spec.members) > 0 {
+		// Cluster members: authenticated by the cluster's certificates;
+		// each builds its part of the recipe it is sent.
+		id, err := transport.LoadIdentity(spec.tlsDir, spec.certName)
+		if err != nil {
+			return nil, "", nil, 2, fmt.Errorf("--tls %s --name %s: %w", spec.tlsDir, spec.certName, err)
+		}
+		recipe, err := spec.src.recipe()
+		if err != nil {
+			return nil, "", nil, 2, err
+		}
+		v, _ := versionString()
+		g, err := workers.StartMembers(spec.members, l.Shards, workers.MembersOptions{Identity: id, Recipe: recipe, Version: v})
+		if err != nil {
+			return nil, "", nil, 1, err
+		}
+		group, addrs, names, coord, listen = g, g.Addresses, g.Names, g.Identity, spec.listen
+	}
 	if spec.workers > 0 {
 		// Each worker builds its part of the model its arguments name;
 		// every connection between the processes of the run is mutual TLS
@@ -102,7 +125,7 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		}
 		group, addrs, coord = g, g.Addresses, g.Identity
 	}
-	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, Logger: logger(spec.stderr), Identity: coord,
+	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, WorkerNames: names, Listen: listen, Logger: logger(spec.stderr), Identity: coord,
 		PeerTimeout: spec.peerTimeout, ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
 	if err != nil {
 		group.Stop()
@@ -117,6 +140,9 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 	desc = fmt.Sprintf("actors, shards %v, segments of %s", ae.Shards(), plural(ae.SegmentSteps(), "step"))
 	if spec.workers > 0 {
 		desc += ", " + plural(spec.workers, "worker process")
+	}
+	if len(spec.members) > 0 {
+		desc += ", members " + strings.Join(names, ", ")
 	}
 	e = actors.Adapt(ae)
 	return e, desc, func() {

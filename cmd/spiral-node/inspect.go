@@ -306,8 +306,15 @@ func gb(b int64) string {
 
 // version prints the module version and the Go toolchain.
 func version(stdout io.Writer) int {
-	v := "(devel)"
-	goVersion := ""
+	v, goVersion := versionString()
+	fmt.Fprintf(stdout, "spiral-node %s %s\n", v, goVersion)
+	return 0
+}
+
+// versionString returns this program's version (its module version and
+// VCS revision, as built) and the Go version it was built with.
+func versionString() (v, goVersion string) {
+	v = "(devel)"
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" {
 			v = bi.Main.Version
@@ -319,6 +326,5 @@ func version(stdout io.Writer) int {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "spiral-node %s %s\n", v, goVersion)
-	return 0
+	return v, goVersion
 }

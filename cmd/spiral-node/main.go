@@ -103,6 +103,9 @@ commands:
   tls issue DIR NAME --host H[,H...]
                       make a cluster's certificate authority and its members' certificates
                       (crypto/x509, ECDSA P-256; keys 0600; nothing overwritten)
+  serve --listen HOST:PORT --tls DIR [--name NAME]
+                      a cluster member: hosts the shards of one run at a time for a coordinator
+                      (run --members), its part built from the recipe it is sent
   models              list the built-in models
   version             the program's version
 
@@ -147,10 +150,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return plotCommand(args[1:], stdout, stderr)
 	case "tls":
 		return tlsCommand(args[1:], stdout, stderr)
+	case "serve":
+		return serveCommand(args[1:], stdout, stderr)
 	case "version":
 		return version(stdout)
 	}
-	commands := []string{"run", "validate", "inspect", "plot", "tls", "models", "version"}
+	commands := []string{"run", "validate", "inspect", "plot", "tls", "serve", "models", "version"}
 	guess := ""
 	if g := modelfile.Suggest(args[0], commands); g != "" {
 		guess = fmt.Sprintf("; did you mean %q?", g)
@@ -170,6 +175,10 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
+	members := fs.String("members", "", "cluster members (spiral-node serve) hosting the shards: HOST:PORT,HOST:PORT,... (actor engine; needs --tls)")
+	tlsDir := fs.String("tls", "", "with --members: the cluster's certificate directory (spiral-node tls), holding this coordinator's certificate (--name)")
+	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
+	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
@@ -213,11 +222,16 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
 	}
+	memberList := hostList(*members)
 	if *kind == "" {
 		*kind = "lockstep"
-		if *workers > 0 {
+		if *workers > 0 || len(memberList) > 0 {
 			*kind = "actors"
 		}
+	}
+	if len(memberList) > 0 && (*tlsDir == "" || *workers > 0 || *kind != "actors") {
+		fmt.Fprintln(stderr, "spiral-node run: --members needs --tls DIR and the actor engine, and excludes --workers")
+		return 2
 	}
 	if *kind != "actors" && *kind != "lockstep" && *kind != "sequential" {
 		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *kind)
@@ -248,6 +262,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		return 2
 	}
 	return runNet(name, src, runOptions{duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
+		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen,
 		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)
 }
 
@@ -258,11 +273,15 @@ type runOptions struct {
 	shards      int
 	workers     int
 	peerTimeout time.Duration
-	quiet       bool
-	withPlots   bool
-	outDir      string
-	force       bool
-	overwrite   bool
+	// members, with the certificate directory, this coordinator's
+	// certificate name and its listen address (run --members).
+	members                  []string
+	tlsDir, certName, listen string
+	quiet                    bool
+	withPlots                bool
+	outDir                   string
+	force                    bool
+	overwrite                bool
 }
 
 // runNet builds the model of src, runs it as o says and reports the run:
@@ -308,7 +327,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	// With workers, each worker builds the synapses of its own shards and
 	// this process only those whose weights it records.
 	var part *network.Part
-	if o.workers > 0 {
+	if o.workers > 0 || len(o.members) > 0 {
 		part = &network.Part{Whole: src.weightMons}
 	}
 	net, code := buildNet(name, src, part, o.duration, stderr)
@@ -335,8 +354,8 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
 		o.kind = "sequential"
-		if o.workers > 0 {
-			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers")
+		if o.workers > 0 || len(o.members) > 0 {
+			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers or --members")
 			return 2
 		}
 	}
@@ -345,6 +364,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		prog = progress.New(stderr, int64(o.duration/net.Config.DtMs+0.5), net.Config.DtMs)
 	}
 	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src,
+		members: o.members, tlsDir: o.tlsDir, certName: o.certName, listen: o.listen,
 		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr, held: &heldSynapses{}}
 	if out != nil {
 		spec.onSpikes = func(pop string, st []int64, el []uint32) {
@@ -364,7 +384,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return code
 	}
 	defer release()
-	if o.workers > 0 {
+	if o.workers > 0 || len(o.members) > 0 {
 		// The workers built their parts while the engine started: the
 		// build ends when the last is ready; the synapses are theirs.
 		build = time.Since(t0)

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Two cluster members (spiral-node serve, processes of their own on
+// 127.0.0.2 and 127.0.0.3, with certificates from spiral-node tls) host
+// two runs in turn of a coordinator (run --members): both give the
+// sequential stepper's spikes; the members go on serving between runs;
+// SIGTERM stops them. Usage without --tls is refused.
+func TestMembersRunAsOneProcess(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "certs")
+	for _, args := range [][]string{
+		{"tls", "init", dir, "--name", "node1", "--host", "127.0.0.2"},
+		{"tls", "issue", dir, "node2", "--host", "127.0.0.3"},
+		{"tls", "issue", dir, "coordinator", "--host", "127.0.0.1"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+	}
+	var addrs []string
+	for i, host := range []string{"127.0.0.2", "127.0.0.3"} {
+		cmd, stdout, stderr := spiralNode(t, 0, "serve", "--listen", host+":0", "--tls", dir, "--name", []string{"node1", "node2"}[i])
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("member %d: %v after SIGTERM (%s)", i+1, err, stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Errorf("member %d did not stop on SIGTERM", i+1)
+			}
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(stdout.String(), "serving on ") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		_, addr, ok := strings.Cut(strings.TrimSpace(stdout.String()), "serving on ")
+		if !ok {
+			t.Fatalf("member %d did not start: %q %q", i+1, stdout.String(), stderr.String())
+		}
+		addrs = append(addrs, addr)
+	}
+	table := func(args ...string) string {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		model, _, _ := strings.Cut(out.String(), "\n")
+		_, tab, _ := strings.Cut(out.String(), "pop ")
+		return model + "\n" + tab
+	}
+	seq := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
+	for range 2 {
+		got := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--members", strings.Join(addrs, ","), "--tls", dir, "--shards", "2")
+		if got != seq || !strings.Contains(seq, "E ") {
+			t.Errorf("sequential:\n%s\non two members:\n%s", seq, got)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "brunel", "--members", addrs[0]}, "--members needs --tls DIR"},
+		{[]string{"serve", "--listen", "127.0.0.1:0"}, "--tls DIR are required"},
+		{[]string{"run", "brunel", "--scale", "0.1", "--members", addrs[0], "--tls", dir, "--name", "nobody"}, "tls issue"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(tc.args, &out, &errb); code != 2 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}

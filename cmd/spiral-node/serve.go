@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/workers"
+)
+
+const serveUsage = `usage: spiral-node serve --listen HOST:PORT --tls DIR [--name NAME]
+
+A cluster member: it waits for coordinators (spiral-node run MODEL
+--members ...), hosts the shards of one run at a time — building only the
+synapses that end on them, from the recipe the coordinator sends — and
+goes on serving after a run ends or fails. Every connection is mutual TLS
+from the cluster's authority in DIR (spiral-node tls): the member presents
+DIR/NAME.pem and accepts only coordinators with a certificate of the same
+authority. It says "serving on HOST:PORT" when it listens; SIGINT or
+SIGTERM stops it.`
+
+// serveCommand runs a cluster member.
+func serveCommand(args []string, stdout, stderr io.Writer) int {
+	const what = "spiral-node serve"
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", "", "the member's control address, HOST:PORT (port 0 picks one); the runs' shards listen on the same host")
+	tlsDir := fs.String("tls", "", "the cluster's certificate directory (spiral-node tls), holding this member's certificate (required)")
+	name := fs.String("name", "", "the member's certificate name in --tls DIR (default: this machine's host name)")
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), serveUsage); fs.PrintDefaults() }
+	if code := parseFlags(fs, args, what, stdout, stderr); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected arguments %q\n", what, fs.Args())
+		return 2
+	}
+	if *listen == "" || *tlsDir == "" {
+		fmt.Fprintf(stderr, "%s: --listen HOST:PORT and --tls DIR are required (a member authenticates every coordinator with the cluster's certificates)\n", what)
+		return 2
+	}
+	if _, _, err := net.SplitHostPort(*listen); err != nil {
+		fmt.Fprintf(stderr, "%s: --listen %q: %v (want HOST:PORT)\n", what, *listen, err)
+		return 2
+	}
+	if *name == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: --name: %v\n", what, err)
+			return 2
+		}
+		*name = h
+	}
+	id, err := transport.LoadIdentity(*tlsDir, *name)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", what, err)
+		return 2
+	}
+	v, _ := versionString()
+	m, err := workers.ListenMember(workers.MemberOptions{Listen: *listen, Identity: id, Recipe: loadRecipe, Version: v, Log: stderr, Logger: logger(stderr)})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", what, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "serving on %s\n", m.Addr())
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
+	done := make(chan error, 1)
+	go func() { done <- m.Serve() }()
+	select {
+	case <-stop:
+		m.Close()
+		return 0
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", what, err)
+			return 1
+		}
+		return 0
+	}
+}
