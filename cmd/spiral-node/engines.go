@@ -53,6 +53,11 @@ type heldSynapses struct{ n, bytes int64 }
 func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(), code int, err error) {
 	net := spec.net
 	l := layout.Choose(net, spec.shards, runtime.GOMAXPROCS(0))
+	if len(spec.members) > 0 && spec.shards == 0 {
+		// Every member gets shards: each splittable population in as many
+		// as there are members (or cores here, if more).
+		l = layout.Choose(net, max(len(spec.members), runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0))
+	}
 	switch spec.kind {
 	case "sequential":
 		s := stepper.New(net)
