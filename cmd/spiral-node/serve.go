@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"go.uber.org/zap"
+
 	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/workers"
 )
@@ -61,7 +63,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	v, _ := versionString()
-	m, err := workers.ListenMember(workers.MemberOptions{Listen: *listen, Identity: id, Recipe: loadRecipe, Version: v, Log: stderr, Logger: logger(stderr)})
+	m, err := workers.ListenMember(workers.MemberOptions{Listen: *listen, Identity: id, Recipe: loadRecipe, Version: v, Log: stderr, Logger: logger(stderr).With(zap.String("member", *name))})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", what, err)
 		return 1
