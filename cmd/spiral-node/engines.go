@@ -43,8 +43,12 @@ type engineSpec struct {
 	held *heldSynapses
 }
 
-// heldSynapses counts synapses and their bytes.
-type heldSynapses struct{ n, bytes int64 }
+// heldSynapses counts synapses and their bytes, and names the processes
+// that hold them (workers or members; none in one process).
+type heldSynapses struct {
+	n, bytes int64
+	peers    []string
+}
 
 // startEngine builds the engine that spec names — the one place in run
 // that tells the engines apart — and returns it with the description the
@@ -141,6 +145,12 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 	}
 	if spec.held != nil {
 		spec.held.n, spec.held.bytes = ae.Synapses()
+		spec.held.peers = names
+		if spec.workers > 0 {
+			for i := range spec.workers {
+				spec.held.peers = append(spec.held.peers, actors.WorkerName(i))
+			}
+		}
 	}
 	desc = fmt.Sprintf("actors, shards %v, segments of %s", ae.Shards(), plural(ae.SegmentSteps(), "step"))
 	if spec.workers > 0 {

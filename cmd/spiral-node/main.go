@@ -37,6 +37,7 @@ import (
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/internal/metrics"
 	"github.com/spiral-sim/spiral/internal/progress"
 	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/modelfile"
@@ -179,6 +180,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	tlsDir := fs.String("tls", "", "with --members: the cluster's certificate directory (spiral-node tls), holding this coordinator's certificate (--name)")
 	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
 	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
+	metricsAddr := fs.String("metrics", "", "serve the run's progress as Prometheus metrics on http://ADDR/metrics (HOST:PORT; port 0 picks one, printed on stderr)")
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
@@ -262,7 +264,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		return 2
 	}
 	return runNet(name, src, runOptions{duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
-		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen,
+		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
 		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)
 }
 
@@ -277,6 +279,7 @@ type runOptions struct {
 	// certificate name and its listen address (run --members).
 	members                  []string
 	tlsDir, certName, listen string
+	metrics                  string // --metrics ADDR
 	quiet                    bool
 	withPlots                bool
 	outDir                   string
@@ -378,6 +381,18 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if prog != nil {
 		spec.onProgress = prog.Update
 	}
+	var mets *metrics.Run
+	if o.metrics != "" {
+		mets = metrics.New(name, net.Config.DtMs)
+		srv, err := metrics.Serve(o.metrics, mets)
+		if err != nil {
+			fmt.Fprintf(stderr, "spiral-node run: --metrics %s: %v\n", o.metrics, err)
+			return 2
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "spiral-node run: metrics on http://%s/metrics\n", srv.Addr())
+		spec.onSpikes, spec.onProgress = withMetrics(mets, spec.onSpikes, spec.onProgress)
+	}
 	e, desc, release, code, err := startEngine(spec)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -390,11 +405,18 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		build = time.Since(t0)
 		synapses, synBytes = spec.held.n, spec.held.bytes
 	}
+	if mets != nil {
+		mets.Peers(spec.held.peers)
+		mets.Start()
+	}
 	// The engine runs until the end, a signal or a failed write stops it.
 	t1 := time.Now()
 	ctl.simulating(e.Stop)
 	err = e.RunMs(o.duration)
 	ctl.simulating(nil)
+	if mets != nil {
+		mets.Progress(e.Steps())
+	}
 	sim := time.Since(t1)
 	if _, ok := ctl.code(); ok {
 		return 1 // the signal handler has said why
@@ -432,6 +454,21 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return commit(out, net, src.weightMons, sum, o.withPlots, ctl, name, stdout, stderr)
 	}
 	return 0
+}
+
+// withMetrics returns spike and progress callbacks that also update m.
+func withMetrics(m *metrics.Run, onSpikes func(pop string, steps []int64, neurons []uint32), onProgress func(steps int64)) (func(string, []int64, []uint32), func(int64)) {
+	return func(pop string, steps []int64, neurons []uint32) {
+			m.Spikes(pop, len(steps))
+			if onSpikes != nil {
+				onSpikes(pop, steps, neurons)
+			}
+		}, func(steps int64) {
+			m.Progress(steps)
+			if onProgress != nil {
+				onProgress(steps)
+			}
+		}
 }
 
 // buildNet builds the network of src and checks what needs it built: the

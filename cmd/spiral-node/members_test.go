@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -84,5 +86,43 @@ func TestMembersRunAsOneProcess(t *testing.T) {
 		if code := run(tc.args, &out, &errb); code != 2 || !strings.Contains(errb.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
 		}
+	}
+}
+
+// run --metrics serves the run's progress while it goes: simulated time
+// and spikes per population, which end at what the summary reports.
+func TestRunMetrics(t *testing.T) {
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"run", "brunel", "--scale", "0.1", "--duration", "8000", "--quiet", "--metrics", "127.0.0.1:0"}, &out, &errb)
+	}()
+	var addr string
+	for start := time.Now(); addr == ""; time.Sleep(10 * time.Millisecond) {
+		if _, rest, ok := strings.Cut(errb.String(), "metrics on http://"); ok {
+			addr, _, _ = strings.Cut(rest, "/metrics")
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("no metrics address: %q", errb.String())
+		}
+	}
+	var body string
+	for start := time.Now(); !strings.Contains(body, `spiral_spikes_total{model="brunel",population="E"}`); time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatalf("scraping while the run goes: %v", err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("no spikes in the metrics:\n%s", body)
+		}
+	}
+	if !strings.Contains(body, `spiral_simulated_seconds{model="brunel"}`) {
+		t.Errorf("metrics:\n%s", body)
+	}
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 }
