@@ -56,6 +56,11 @@ type Options struct {
 	// workers hold certificates named WorkerName(i) (required with
 	// Workers; see package transport).
 	Identity *transport.Identity
+	// Placement, if set, gives the worker (index in Workers) of every
+	// shard, by global shard id (populations in network order, their
+	// shards in order), instead of shard g on worker g mod len(Workers).
+	// The workers must be given the same (WorkerOptions.Placement).
+	Placement []int
 	// WorkerNames, if set, are the names of the workers' certificates, in
 	// the order of Workers, instead of WorkerName(i): cluster members
 	// whose certificates name their machines (spiral-node tls).
@@ -137,6 +142,8 @@ type Engine struct {
 
 	// peerNames are the workers' certificate names, by index.
 	peerNames []string
+	// placement gives each shard's worker (nil: round robin).
+	placement []int
 	// remoteSyn counts the synapses the workers' shards hold, and their
 	// bytes, as they reported them when wired.
 	remoteSyn [2]int64
@@ -203,6 +210,10 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		if o.Window > MaxWorkerWindow {
 			return nil, fmt.Errorf("engine: Window %d: at most %d with Workers (a worker-hosted shard accepts batches that far ahead of its grants)", o.Window, MaxWorkerWindow)
 		}
+		if err := checkPlacement(o.Placement, e.shardCount(), len(o.Workers)); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		e.placement = o.Placement
 		if len(o.WorkerNames) > 0 && len(o.WorkerNames) != len(o.Workers) {
 			return nil, fmt.Errorf("engine: %d worker names for %d workers", len(o.WorkerNames), len(o.Workers))
 		}
@@ -272,6 +283,10 @@ func (e *Engine) Synapses() (n, bytes int64) {
 	}
 	return n, bytes
 }
+
+// ShardTotal returns the number of shards of every population together
+// (the global shard ids are 0 … ShardTotal()−1).
+func (e *Engine) ShardTotal() int { return e.shardCount() }
 
 // SegmentSteps returns the segment length E (steps).
 func (e *Engine) SegmentSteps() int { return e.e }
@@ -452,7 +467,7 @@ func (e *Engine) waitingFor() (seg int64, workers []int) {
 		for k := range e.shards[pi] {
 			if parts == nil || parts[k] == nil {
 				if g := e.globalID(pi, k); e.remoteShard[g] {
-					late[g%len(e.workers)] = true
+					late[e.workerIndex(g)] = true
 				}
 			}
 		}
@@ -729,7 +744,7 @@ func (e *Engine) spawnShards(ring int, recVia []int, pin pinning, stop actor.Pro
 			e.ids = append(e.ids, [2]int{pi, sh.Index})
 			var pid *actor.PID
 			if len(e.workers) > 0 {
-				pid = actor.NewPID(e.workers[id%len(e.workers)], ShardActorName(id))
+				pid = actor.NewPID(e.workers[e.workerIndex(id)], ShardActorName(id))
 				e.remoteShard = append(e.remoteShard, true)
 			} else {
 				pid = e.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(pin.shard[id])))

@@ -276,6 +276,9 @@ type WorkerOptions struct {
 	// certificate named WorkerName(Index) from the run's authority
 	// (required; see package transport).
 	Identity *transport.Identity
+	// Placement, if set, is the coordinator's (Options.Placement): the
+	// worker hosts the shards g with Placement[g] == Index.
+	Placement []int
 	// CoordinatorName, if set, is the name of the coordinator's
 	// certificate instead of CoordinatorName (a cluster's coordinator,
 	// whose certificate names its machine).
@@ -301,6 +304,13 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	shards, err := shard.SplitPart(net, o.Shards, o.hosts, true)
 	if err != nil {
 		return nil, err
+	}
+	total := 0
+	for _, row := range shards {
+		total += len(row)
+	}
+	if err := checkPlacement(o.Placement, total, o.Count); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
 	}
 	w := &Worker{done: make(chan struct{}), lost: make(chan struct{})}
 	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log, &w.closing) }))
@@ -370,7 +380,12 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 
 // hosts reports whether the worker hosts shard g (numbered across the
 // populations in network order).
-func (o WorkerOptions) hosts(g int) bool { return g%o.Count == o.Index }
+func (o WorkerOptions) hosts(g int) bool {
+	if o.Placement != nil {
+		return g < len(o.Placement) && o.Placement[g] == o.Index
+	}
+	return g%o.Count == o.Index
+}
 
 // WorkerPart returns the part of a network (for network.BuildPart) that
 // the worker index of count hosts with the given shard counts (as in
@@ -379,7 +394,13 @@ func (o WorkerOptions) hosts(g int) bool { return g%o.Count == o.Index }
 // part has them: network.Part{} builds no synapse at all). whole names
 // projections to build whole nonetheless.
 func WorkerPart(names []string, sizes []int, shards map[string]int, index, count int, whole []string) *network.Part {
-	o := WorkerOptions{Index: index, Count: count}
+	return WorkerPartPlaced(names, sizes, shards, index, count, nil, whole)
+}
+
+// WorkerPartPlaced is WorkerPart with an explicit placement (see
+// WorkerOptions.Placement; nil is round robin).
+func WorkerPartPlaced(names []string, sizes []int, shards map[string]int, index, count int, placement []int, whole []string) *network.Part {
+	o := WorkerOptions{Index: index, Count: count, Placement: placement}
 	return shard.Part(names, sizes, shards, o.hosts, whole)
 }
 

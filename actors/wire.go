@@ -75,7 +75,32 @@ func checkWindow(seg, lo, hi int64) error {
 }
 
 // workerOf returns the address of the worker hosting global shard g.
-func (e *Engine) workerOf(g int) string { return e.workers[g%len(e.workers)] }
+func (e *Engine) workerOf(g int) string { return e.workers[e.workerIndex(g)] }
+
+// workerIndex returns the index of the worker hosting global shard g.
+func (e *Engine) workerIndex(g int) int {
+	if e.placement != nil {
+		return e.placement[g]
+	}
+	return g % len(e.workers)
+}
+
+// checkPlacement checks a placement of shards shards on workers workers
+// (nil is round robin).
+func checkPlacement(p []int, shards, workers int) error {
+	if p == nil {
+		return nil
+	}
+	if len(p) != shards {
+		return fmt.Errorf("a placement of %d shards for %d", len(p), shards)
+	}
+	for g, w := range p {
+		if w < 0 || w >= workers {
+			return fmt.Errorf("placement: shard %d on worker %d of %d", g, w, workers)
+		}
+	}
+	return nil
+}
 
 // wireSegment checks the segment of a batch from worker-hosted shard g to
 // an actor expecting segment next and later: inside the window.

@@ -2,12 +2,15 @@ package workers
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +44,10 @@ type MemberOptions struct {
 	// Version is this program's version: a coordinator of another is
 	// refused.
 	Version string
+	// Cores and MemoryBytes are what the member offers a run (reported
+	// to coordinators, which place shards by them); 0: unknown.
+	Cores       int
+	MemoryBytes int64
 	// Log receives a line per run and per refusal (default: none).
 	Log    io.Writer
 	Logger *zap.Logger
@@ -142,6 +149,17 @@ func (m *Member) handle(c *tls.Conn) {
 	m.busy = true
 	m.conns[c] = true
 	m.mu.Unlock()
+	hello, err := json.Marshal(memberHello{Name: m.o.Identity.Name, Version: m.o.Version, Cores: m.o.Cores, MemoryBytes: m.o.MemoryBytes})
+	if err == nil {
+		_, err = fmt.Fprintf(c, "hello %s\n", hello)
+	}
+	if err != nil {
+		m.mu.Lock()
+		m.busy = false
+		delete(m.conns, c)
+		m.mu.Unlock()
+		return
+	}
 	defer func() {
 		m.mu.Lock()
 		m.busy = false
@@ -165,6 +183,14 @@ func (m *Member) handle(c *tls.Conn) {
 	fmt.Fprintf(m.o.Log, "member %s: the run for %s ended\n", m.o.Identity.Name, coordinator)
 }
 
+// memberHello is what a member says first to a coordinator.
+type memberHello struct {
+	Name        string `json:"name"`
+	Version     string `json:"version"`
+	Cores       int    `json:"cores"`
+	MemoryBytes int64  `json:"memory_bytes"`
+}
+
 // MembersOptions configure StartMembers.
 type MembersOptions struct {
 	// Identity is the coordinator's certificate and key, of the cluster's
@@ -177,6 +203,10 @@ type MembersOptions struct {
 	// StartTimeout bounds how long a member may take to build its part
 	// (default 10 minutes).
 	StartTimeout time.Duration
+	// Costs, if set, are the work of every shard (by global shard id, as
+	// actors numbers them): the shards are then placed on the members by
+	// the cores each reports (Place), instead of round robin.
+	Costs []float64
 }
 
 // StartMembers hands the run to the cluster members at addrs (their
@@ -201,7 +231,9 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 		return nil, fmt.Errorf("members: %w", err)
 	}
 	g := &Group{Identity: o.Identity}
-	for i, addr := range addrs {
+	var readers []*bufio.Reader
+	var cores []int
+	for _, addr := range addrs {
 		c, name, err := dialMember(addr, cfg)
 		if err != nil {
 			g.Stop()
@@ -209,7 +241,27 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 		}
 		g.conns = append(g.conns, c)
 		g.Names = append(g.Names, name)
-		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version})
+		r := bufio.NewReaderSize(c, 4096)
+		readers = append(readers, r)
+		h, err := readHello(c, r)
+		if err != nil {
+			g.Stop()
+			return nil, fmt.Errorf("member %s at %s: %w", name, addr, err)
+		}
+		if h.Version != o.Version {
+			g.Stop()
+			return nil, fmt.Errorf("member %s at %s runs version %q, this coordinator %q: run the same Spiral on every machine", name, addr, h.Version, o.Version)
+		}
+		cores = append(cores, h.Cores)
+		g.Cores = append(g.Cores, h.Cores)
+		g.MemoryBytes = append(g.MemoryBytes, h.MemoryBytes)
+	}
+	if o.Costs != nil {
+		g.Placement = Place(o.Costs, cores)
+	}
+	for i, c := range g.conns {
+		name, addr := g.Names[i], addrs[i]
+		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version, Placement: g.Placement})
 		if err == nil {
 			_, err = c.Write(append(line, '\n'))
 		}
@@ -221,7 +273,7 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 	// The members build their parts in parallel; read their answers.
 	for i, c := range g.conns {
 		_ = c.SetReadDeadline(time.Now().Add(o.StartTimeout))
-		line, err := bufio.NewReaderSize(c, 4096).ReadString('\n')
+		line, err := readers[i].ReadString('\n')
 		_ = c.SetReadDeadline(time.Time{})
 		line = strings.TrimSpace(line)
 		if addr, ok := strings.CutPrefix(line, "listening "); ok && err == nil {
@@ -235,6 +287,58 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 		return nil, fmt.Errorf("member %s at %s did not start (said %q, %v)", g.Names[i], addrs[i], line, err)
 	}
 	return g, nil
+}
+
+// readHello reads a member's first line: its hello, or why it refuses.
+func readHello(c net.Conn, r *bufio.Reader) (memberHello, error) {
+	var h memberHello
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	line, err := r.ReadString('\n')
+	_ = c.SetReadDeadline(time.Time{})
+	if len(line) > 4096 {
+		return h, fmt.Errorf("a hello of %d bytes", len(line))
+	}
+	line = strings.TrimSpace(line)
+	if why, ok := strings.CutPrefix(line, "error: "); ok {
+		return h, errors.New(why)
+	}
+	body, ok := strings.CutPrefix(line, "hello ")
+	if err != nil || !ok {
+		return h, fmt.Errorf("no hello (said %q, %v)", line, err)
+	}
+	if err := json.Unmarshal([]byte(body), &h); err != nil {
+		return h, fmt.Errorf("its hello: %w", err)
+	}
+	if h.Cores < 0 || h.MemoryBytes < 0 {
+		return h, fmt.Errorf("its hello: %d cores, %d bytes", h.Cores, h.MemoryBytes)
+	}
+	return h, nil
+}
+
+// Place places shards of the given costs on workers of the given cores
+// (0 counts as 1): the costliest shard first, each on the worker it would
+// leave least loaded per core (ties: the lowest index). It returns each
+// shard's worker.
+func Place(costs []float64, cores []int) []int {
+	order := make([]int, len(costs))
+	for g := range order {
+		order[g] = g
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(costs[b], costs[a]) })
+	load := make([]float64, len(cores))
+	out := make([]int, len(costs))
+	for _, g := range order {
+		best, bestAfter := 0, math.Inf(1)
+		for w, c := range cores {
+			after := (load[w] + costs[g]) / float64(max(c, 1))
+			if after < bestAfter {
+				best, bestAfter = w, after
+			}
+		}
+		load[best] += costs[g]
+		out[g] = best
+	}
+	return out
 }
 
 // dialMember opens a member's control connection and returns it with the

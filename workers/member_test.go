@@ -2,6 +2,7 @@ package workers_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,7 +126,98 @@ func TestMembersServeRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = workers.StartMembers(addrs, map[string]int{}, workers.MembersOptions{Identity: id, Version: "other"})
-	if err == nil || !strings.Contains(err.Error(), "member node1 at") || !strings.Contains(err.Error(), `runs version "other"`) {
+	if err == nil || !strings.Contains(err.Error(), "member node1 at") || !strings.Contains(err.Error(), `runs version "test", this coordinator "other"`) {
 		t.Errorf("a coordinator of another version: %v", err)
 	}
+}
+
+// Place puts the costliest shards first, each where it leaves the least
+// load per core: a member of three cores gets three times the work of a
+// member of one.
+func TestPlace(t *testing.T) {
+	costs := []float64{4, 4, 4, 4, 2, 2, 2, 2}
+	got := workers.Place(costs, []int{1, 3})
+	load := []float64{0, 0}
+	for g, w := range got {
+		load[w] += costs[g]
+	}
+	if load[0] != 6 || load[1] != 18 {
+		t.Errorf("placement %v: loads %v, want 6 and 18 (1:3)", got, load)
+	}
+	if got := workers.Place([]float64{1, 1, 1, 1}, []int{2, 2}); !slices.Equal(got, []int{0, 1, 0, 1}) {
+		t.Errorf("equal shards on equal members: %v, want alternating", got)
+	}
+}
+
+// With shard costs, the members' cores place the shards: the member that
+// reports more cores hosts more of them, and the run still gives the
+// sequential stepper's spikes.
+func TestMembersPlacedByCores(t *testing.T) {
+	dir := cluster(t, "node1", "node2", "coordinator")
+	var addrs []string
+	for i, c := range []int{1, 3} {
+		name := []string{"node1", "node2"}[i]
+		id, err := transport.LoadIdentity(dir, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := workers.ListenMember(workers.MemberOptions{Listen: "127.0.0.1:0", Identity: id, Version: "test", Cores: c,
+			Recipe: func([]byte) (workers.Build, error) { return build, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { _ = m.Serve() }()
+		t.Cleanup(m.Close)
+		addrs = append(addrs, m.Addr())
+	}
+	id, err := transport.LoadIdentity(dir, "coordinator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shards := map[string]int{"E": 4, "I": 4, "da": 1}
+	costs := []float64{200, 200, 200, 200, 50, 50, 50, 50, 1} // E's shards, I's, da
+	g, err := workers.StartMembers(addrs, shards, workers.MembersOptions{Identity: id, Version: "test", Costs: costs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop()
+	if !slices.Equal(g.Cores, []int{1, 3}) {
+		t.Errorf("reported cores %v", g.Cores)
+	}
+	on := []int{0, 0}
+	for _, w := range g.Placement {
+		on[w]++
+	}
+	if on[1] <= on[0] {
+		t.Errorf("placement %v: the member of 3 cores hosts %d shards, the member of 1 %d", g.Placement, on[1], on[0])
+	}
+	net, err := build(&network.Part{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := actors.New(net, actors.Options{Shards: shards, Workers: g.Addresses, Identity: g.Identity, WorkerNames: g.Names, Placement: g.Placement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Run(1000); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := testnets.Sequential(t, whole, 1000)
+	got := testnets.NewResult()
+	for _, p := range net.Populations {
+		if got.Steps[p.Name], got.Elems[p.Name], err = e.Spikes(p.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got.Events, err = e.Events(); err != nil {
+		t.Fatal(err)
+	}
+	want.Weights = nil
+	got.Weights = nil
+	testnets.Compare(t, "placed by cores", want, got)
 }

@@ -68,6 +68,9 @@ type assignment struct {
 	Recipe   []byte          `json:"recipe,omitempty"`
 	// Version is the coordinator's (a member of another version refuses).
 	Version string `json:"version,omitempty"`
+	// Placement gives each shard's worker (actors.Options.Placement; nil:
+	// round robin).
+	Placement []int `json:"placement,omitempty"`
 }
 
 // maxAssignment bounds the line a worker reads: an identity is a few
@@ -101,8 +104,14 @@ type Group struct {
 	// (StartMembers; for actors.Options.WorkerNames); nil for worker
 	// processes, whose names are actors.WorkerName(i).
 	Names []string
-	procs []proc
-	conns []net.Conn // members' control connections
+	// Cores and MemoryBytes are what each member reported, and Placement
+	// the shards' workers when the members' cores placed them (for
+	// actors.Options.Placement; nil: round robin).
+	Cores       []int
+	MemoryBytes []int64
+	Placement   []int
+	procs       []proc
+	conns       []net.Conn // members' control connections
 }
 
 // proc is a worker process and the pipe to its standard input.
@@ -338,7 +347,7 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 		return fail(2, "%v", err)
 	}
 	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id,
-		CoordinatorName: m.coordinator, Logger: o.Logger})
+		CoordinatorName: m.coordinator, Placement: a.Placement, Logger: o.Logger})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -373,6 +382,11 @@ func readAssignment(in *bufio.Reader, needIdentity bool) (assignment, *transport
 	for name, k := range a.Shards {
 		if k < 1 {
 			return a, nil, fmt.Errorf("assignment: population %q: %d shards (at least 1)", name, k)
+		}
+	}
+	for g, w := range a.Placement {
+		if w < 0 || w >= a.Count {
+			return a, nil, fmt.Errorf("assignment: placement: shard %d on worker %d of %d", g, w, a.Count)
 		}
 	}
 	if !needIdentity {
@@ -410,5 +424,5 @@ func buildPart(build Build, a assignment) (*network.Network, error) {
 			return nil, fmt.Errorf("assignment: population %q: %d shards for %d neurons", name, k, sizes[i])
 		}
 	}
-	return build(actors.WorkerPart(names, sizes, a.Shards, a.Index, a.Count, nil))
+	return build(actors.WorkerPartPlaced(names, sizes, a.Shards, a.Index, a.Count, a.Placement, nil))
 }

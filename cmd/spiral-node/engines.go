@@ -10,6 +10,8 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/estimate"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
@@ -41,6 +43,37 @@ type engineSpec struct {
 	// held receives the synapses the actor engine's shards hold (in
 	// the workers, with workers).
 	held *heldSynapses
+}
+
+// shardCosts returns the work of every shard of net cut by counts, by
+// global shard id, for placing them on members by their cores: its
+// neurons plus its share of the synapses that end on its population (the
+// memory estimate's counts; nil when they cannot be estimated, and the
+// shards go round robin).
+func shardCosts(net *network.Network, counts map[string]int, src *source) []float64 {
+	if src.estimate == nil {
+		return nil
+	}
+	m, err := src.estimate()
+	if err != nil {
+		return nil
+	}
+	est, err := estimate.Of(m, estimate.Options{})
+	if err != nil {
+		return nil
+	}
+	in := map[string]float64{}
+	for _, p := range est.Projections {
+		in[p.To] += p.Synapses
+	}
+	var costs []float64
+	for _, p := range net.Populations {
+		for _, r := range shard.Ranges(p.N, max(counts[p.Name], 1)) {
+			n := float64(r[1] - r[0])
+			costs = append(costs, n+in[p.Name]*n/float64(p.N))
+		}
+	}
+	return costs
 }
 
 // heldSynapses counts synapses and their bytes, and names the processes
@@ -100,6 +133,7 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 	}
 	var group *workers.Group
 	var addrs, names []string
+	var placement []int
 	var coord *transport.Identity
 	listen := ""
 	if len(spec.members) > 0 {
@@ -114,11 +148,12 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 			return nil, "", nil, 2, err
 		}
 		v, _ := versionString()
-		g, err := workers.StartMembers(spec.members, l.Shards, workers.MembersOptions{Identity: id, Recipe: recipe, Version: v})
+		g, err := workers.StartMembers(spec.members, l.Shards, workers.MembersOptions{Identity: id, Recipe: recipe, Version: v,
+			Costs: shardCosts(net, l.Shards, spec.src)})
 		if err != nil {
 			return nil, "", nil, 1, err
 		}
-		group, addrs, names, coord, listen = g, g.Addresses, g.Names, g.Identity, spec.listen
+		group, addrs, names, coord, listen, placement = g, g.Addresses, g.Names, g.Identity, spec.listen, g.Placement
 	}
 	if spec.workers > 0 {
 		// Each worker builds its part of the model its arguments name;
@@ -134,7 +169,7 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		}
 		group, addrs, coord = g, g.Addresses, g.Identity
 	}
-	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, WorkerNames: names, Listen: listen, Logger: logger(spec.stderr), Identity: coord,
+	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, WorkerNames: names, Placement: placement, Listen: listen, Logger: logger(spec.stderr), Identity: coord,
 		PeerTimeout: spec.peerTimeout, ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
 	if err != nil {
 		group.Stop()
@@ -157,7 +192,20 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		desc += ", " + plural(spec.workers, "worker process")
 	}
 	if len(spec.members) > 0 {
-		desc += ", members " + strings.Join(names, ", ")
+		// Each member with its cores and the shards placed on it.
+		on := make([]int, len(names))
+		for g := range ae.ShardTotal() {
+			if placement != nil {
+				on[placement[g]]++
+			} else {
+				on[g%len(names)]++
+			}
+		}
+		var ms []string
+		for i, n := range names {
+			ms = append(ms, fmt.Sprintf("%s (%s, %s)", n, plural(group.Cores[i], "core"), plural(on[i], "shard")))
+		}
+		desc += ", members " + strings.Join(ms, ", ")
 	}
 	e = actors.Adapt(ae)
 	return e, desc, func() {

@@ -30,7 +30,8 @@ func TestMembersRunAsOneProcess(t *testing.T) {
 	}
 	var addrs []string
 	for i, host := range []string{"127.0.0.2", "127.0.0.3"} {
-		cmd, stdout, stderr := spiralNode(t, 0, "serve", "--listen", host+":0", "--tls", dir, "--name", []string{"node1", "node2"}[i])
+		cmd, stdout, stderr := spiralNode(t, 0, "serve", "--listen", host+":0", "--tls", dir, "--name", []string{"node1", "node2"}[i],
+			"--cores", []string{"1", "3"}[i])
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -68,6 +69,14 @@ func TestMembersRunAsOneProcess(t *testing.T) {
 		return model + "\n" + tab
 	}
 	seq := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
+	// The member of 3 cores hosts more shards than the member of 1.
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "brunel", "--scale", "0.1", "--duration", "50", "--members", strings.Join(addrs, ","), "--tls", dir, "--shards", "4", "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "node1 (1 core, 2 shards), node2 (3 cores, 6 shards)") {
+		t.Errorf("placement by cores: %s", out.String())
+	}
 	for range 2 {
 		got := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--members", strings.Join(addrs, ","), "--tls", dir, "--shards", "2")
 		if got != seq || !strings.Contains(seq, "E ") {

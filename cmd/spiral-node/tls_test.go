@@ -54,3 +54,17 @@ func TestTLSCommands(t *testing.T) {
 		}
 	}
 }
+
+// Sizes read with their units; anything else is refused.
+func TestParseSize(t *testing.T) {
+	for s, want := range map[string]int64{"64GiB": 64 << 30, "512 MiB": 512 << 20, "1.5KiB": 1536, "2GB": 2e9, "1000": 1000, "7B": 7} {
+		if got, err := parseSize(s); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", s, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "-1GiB", "0", "lots", "1e30GiB", "5 parsecs"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
