@@ -51,6 +51,8 @@ type MemberOptions struct {
 	// Log receives a line per run and per refusal (default: none).
 	Log    io.Writer
 	Logger *zap.Logger
+	// quiet: no line per run (a worker process, which serves one).
+	quiet bool
 }
 
 // Member serves runs to coordinators, one at a time.
@@ -166,7 +168,9 @@ func (m *Member) handle(c *tls.Conn) {
 		delete(m.conns, c)
 		m.mu.Unlock()
 	}()
-	fmt.Fprintf(m.o.Log, "member %s: a run for %s (%s)\n", m.o.Identity.Name, coordinator, c.RemoteAddr())
+	if !m.o.quiet {
+		fmt.Fprintf(m.o.Log, "member %s: a run for %s (%s)\n", m.o.Identity.Name, coordinator, c.RemoteAddr())
+	}
 	in := bufio.NewReaderSize(c, 4096)
 	w, _ := serveAssignment(nil, in, ServeOptions{Listen: net.JoinHostPort(m.host, "0"), Logger: m.o.Logger, Stdout: c, Stderr: m.o.Log,
 		Name: "member " + m.o.Identity.Name, Recipe: m.o.Recipe}, member{identity: m.o.Identity, coordinator: coordinator, version: m.o.Version})
@@ -180,7 +184,9 @@ func (m *Member) handle(c *tls.Conn) {
 	case <-eof:
 	case <-w.Lost():
 	}
-	fmt.Fprintf(m.o.Log, "member %s: the run for %s ended\n", m.o.Identity.Name, coordinator)
+	if !m.o.quiet {
+		fmt.Fprintf(m.o.Log, "member %s: the run for %s ended\n", m.o.Identity.Name, coordinator)
+	}
 }
 
 // memberHello is what a member says first to a coordinator.

@@ -13,19 +13,24 @@
 //	g, err := workers.Start(2, shards, workers.Options{})
 //	...
 //	net, err := build(&network.Part{}) // the coordinator holds no synapse
-//	e, err := actors.New(net, actors.Options{Shards: shards, Workers: g.Addresses, Identity: g.Identity})
+//	e, err := actors.New(net, actors.Options{Shards: shards, Workers: g.Addresses, Identity: g.Identity, WorkerNames: g.Names})
 //	defer g.Stop()
 //
-// A worker is started with the program's own arguments (Options.Args)
-// and the environment variable Env set, so that it parses its flags as the
-// coordinator did and builds the same model. Its assignment — its index,
-// the number of workers, the shard counts, its identity (a certificate
-// from an authority made in memory for the run, package transport) and,
-// optionally, a recipe: the coordinator's description of the model
-// (Options.Recipe, opaque to this package, which ServeOptions.Recipe turns
-// into a Build; spiral-node sends the model file itself, so a worker needs
-// neither the file nor model flags) — comes as one line on its standard
-// input, never on its command line, and it stops when its input closes.
+// A worker process is a cluster member on loopback (see ListenMember):
+// worker processes and members on other machines run the same code path.
+// A worker is started with the program's own arguments (Options.Args) and
+// the environment variable Env set, so that it parses its flags as the
+// coordinator did and builds the same model. It reads its identity — a
+// certificate from an authority made in memory for the run (package
+// transport) — as one line on its standard input, never on its command
+// line; listens as a member on 127.0.0.1 and says "serving on ADDR"; and
+// stops when its input closes. The coordinator then hands it the run over
+// that mutually authenticated connection (StartMembers): its index, the
+// number of workers, the shard counts and their placement and, optionally,
+// a recipe — the coordinator's description of the model (Options.Recipe,
+// opaque to this package, which ServeOptions.Recipe turns into a Build;
+// spiral-node sends a messages.Recipe, so a worker needs neither the model
+// file nor model flags).
 package workers
 
 import (
@@ -61,11 +66,10 @@ func Serving() bool { return os.Getenv(Env) != "" }
 
 // assignment is what a worker learns on its standard input.
 type assignment struct {
-	Index    int             `json:"index"`
-	Count    int             `json:"count"`
-	Shards   map[string]int  `json:"shards"`
-	Identity json.RawMessage `json:"identity,omitempty"`
-	Recipe   []byte          `json:"recipe,omitempty"`
+	Index  int            `json:"index"`
+	Count  int            `json:"count"`
+	Shards map[string]int `json:"shards"`
+	Recipe []byte         `json:"recipe,omitempty"`
 	// Version is the coordinator's (a member of another version refuses).
 	Version string `json:"version,omitempty"`
 	// Placement gives each shard's worker (actors.Options.Placement; nil:
@@ -149,20 +153,37 @@ func Start(n int, shards map[string]int, o Options) (*Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Group{Identity: coord}
+	// Each worker becomes a cluster member on loopback, with an identity
+	// from this run's authority (in memory); the run is then handed to
+	// them as to any members.
+	procs := &Group{}
+	var control []string
 	for i := range n {
-		addr, err := g.start(self, i, n, shards, ids[i], o)
+		addr, err := procs.start(self, i, ids[i], o)
 		if err != nil {
-			g.Stop()
+			procs.Stop()
 			return nil, err
 		}
-		g.Addresses = append(g.Addresses, addr)
+		control = append(control, addr)
 	}
+	g, err := StartMembers(control, shards, MembersOptions{Identity: coord, Recipe: o.Recipe, StartTimeout: o.StartTimeout})
+	if err != nil {
+		procs.Stop()
+		return nil, fmt.Errorf("workers: %w", err)
+	}
+	g.procs = procs.procs
 	return g, nil
 }
 
-// start starts worker i and returns its address.
-func (g *Group) start(self string, i, n int, shards map[string]int, id *transport.Identity, o Options) (string, error) {
+// setup is what a worker process reads first on its standard input: its
+// identity, as a member of the run's cluster.
+type setup struct {
+	Identity json.RawMessage `json:"identity"`
+}
+
+// start starts worker i, hands it its identity and returns its control
+// address (it serves the run as a member on loopback).
+func (g *Group) start(self string, i int, id *transport.Identity, o Options) (string, error) {
 	cmd := exec.Command(self, o.Args...)
 	cmd.Env = append(os.Environ(), Env+"=1")
 	cmd.Stderr = o.Stderr
@@ -182,12 +203,12 @@ func (g *Group) start(self string, i, n int, shards map[string]int, id *transpor
 	if err != nil {
 		return "", err
 	}
-	line, err := json.Marshal(assignment{Index: i, Count: n, Shards: shards, Identity: idb, Recipe: o.Recipe})
+	line, err := json.Marshal(setup{Identity: idb})
 	if err == nil {
 		_, err = in.Write(append(line, '\n'))
 	}
 	if err != nil {
-		return "", fmt.Errorf("workers: handing worker %d its assignment: %w", i, err)
+		return "", fmt.Errorf("workers: handing worker %d its identity: %w", i, err)
 	}
 	said := make(chan string, 1)
 	go func() {
@@ -200,7 +221,7 @@ func (g *Group) start(self string, i, n int, shards map[string]int, id *transpor
 	}()
 	select {
 	case l, ok := <-said:
-		addr, found := strings.CutPrefix(l, "listening ")
+		addr, found := strings.CutPrefix(l, "serving on ")
 		if !ok || !found {
 			return "", fmt.Errorf("workers: worker %d did not start (said %q)", i, l)
 		}
@@ -254,15 +275,17 @@ type ServeOptions struct {
 	Recipe func(recipe []byte) (Build, error)
 }
 
-// Serve runs this process as a worker: it reads its assignment from its
-// standard input, builds its part of the network with build — first the
-// network without synapses, whose populations place the shards, then the
-// synapses that end on its own shards — hosts its shards, says "listening
-// ADDR" on its standard output, and serves until its input closes (the
-// coordinator stopped it or exited), SIGTERM, or the coordinator is lost.
-// SIGINT is ignored: the coordinator, which gets it too from a terminal,
-// stops its workers. It returns the exit code: 0, 1 when serving failed,
-// 2 for a bad assignment or a model that does not build.
+// Serve runs this process as a worker: it reads its identity from its
+// standard input, listens as a member on loopback (ListenMember) and says
+// "serving on ADDR" on its standard output. The coordinator's run then
+// comes over that authenticated connection: the worker builds its part of
+// the network with build (or ServeOptions.Recipe of the run's recipe) —
+// first the network without synapses, whose populations place the shards,
+// then the synapses that end on its own shards — and hosts its shards. It
+// serves until its input closes (the coordinator stopped it or exited) or
+// SIGTERM. SIGINT is ignored: the coordinator, which gets it too from a
+// terminal, stops its workers. It returns the exit code: 0, 1 when it
+// could not listen, 2 for a bad identity or nothing to build with.
 func Serve(build Build, o ServeOptions) int {
 	if o.Stdin == nil {
 		o.Stdin = os.Stdin
@@ -270,12 +293,37 @@ func Serve(build Build, o ServeOptions) int {
 	if o.Stdout == nil {
 		o.Stdout = os.Stdout
 	}
-	in := bufio.NewReaderSize(o.Stdin, 4096)
-	w, code := serveAssignment(build, in, o, member{})
-	if w == nil {
-		return code
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
 	}
-	defer w.Close()
+	if o.Name == "" {
+		o.Name = "worker"
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	in := bufio.NewReaderSize(o.Stdin, 4096)
+	id, err := readSetup(in)
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+		return 2
+	}
+	recipe := o.Recipe
+	if recipe == nil {
+		if build == nil {
+			fmt.Fprintf(o.Stderr, "%s: nothing to build the model with\n", o.Name)
+			return 2
+		}
+		recipe = func([]byte) (Build, error) { return build, nil }
+	}
+	m, err := ListenMember(MemberOptions{Listen: o.Listen, Identity: id, Recipe: recipe, Log: o.Stderr, Logger: o.Logger, quiet: true})
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+		return 1
+	}
+	fmt.Fprintf(o.Stdout, "serving on %s\n", m.Addr())
+	served := make(chan error, 1)
+	go func() { served <- m.Serve() }()
 	signal.Ignore(os.Interrupt)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM)
@@ -285,9 +333,42 @@ func Serve(build Build, o ServeOptions) int {
 	select {
 	case <-stop:
 	case <-eof:
-	case <-w.Lost():
+	case err := <-served:
+		if err != nil {
+			fmt.Fprintf(o.Stderr, "%s: %v\n", o.Name, err)
+			return 1
+		}
 	}
+	m.Close()
 	return 0
+}
+
+// readSetup reads a worker's setup (its identity): one line of at most
+// 64 KiB.
+func readSetup(in *bufio.Reader) (*transport.Identity, error) {
+	var line []byte
+	for {
+		chunk, more, err := in.ReadLine()
+		if err != nil {
+			return nil, fmt.Errorf("reading this worker's identity from standard input (workers are started by their coordinator, which hands it over): %w", err)
+		}
+		line = append(line, chunk...)
+		if len(line) > 64<<10 {
+			return nil, fmt.Errorf("reading this worker's identity: a line of more than %d bytes", 64<<10)
+		}
+		if !more {
+			break
+		}
+	}
+	var st setup
+	if err := json.Unmarshal(line, &st); err != nil {
+		return nil, fmt.Errorf("reading this worker's identity: %w", err)
+	}
+	id, err := transport.ParseIdentity(st.Identity)
+	if err != nil {
+		return nil, fmt.Errorf("this worker's identity: %w", err)
+	}
+	return id, nil
 }
 
 // member is what a cluster member brings to an assignment: its own
@@ -324,15 +405,13 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 		}
 		return nil, code
 	}
-	a, id, err := readAssignment(in, m.identity == nil)
+	a, err := readAssignment(in)
 	if err != nil {
 		return fail(2, "%v", err)
 	}
-	if m.identity != nil {
-		id = m.identity
-		if a.Version != m.version {
-			return fail(2, "the coordinator runs version %q, this member %q: run the same Spiral on every machine", a.Version, m.version)
-		}
+	id := m.identity
+	if a.Version != m.version {
+		return fail(2, "the coordinator runs version %q, this member %q: run the same Spiral on every machine", a.Version, m.version)
 	}
 	if o.Recipe != nil {
 		if build, err = o.Recipe(a.Recipe); err != nil {
@@ -357,49 +436,39 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 
 // readAssignment reads and checks a worker's assignment: one line of at
 // most maxAssignment bytes.
-func readAssignment(in *bufio.Reader, needIdentity bool) (assignment, *transport.Identity, error) {
+func readAssignment(in *bufio.Reader) (assignment, error) {
 	var a assignment
 	var line []byte
 	for {
 		chunk, more, err := in.ReadLine()
 		if err != nil {
-			return a, nil, fmt.Errorf("reading this worker's assignment from standard input (workers are started by their coordinator, which hands it over): %w", err)
+			return a, fmt.Errorf("reading the run's assignment from the coordinator: %w", err)
 		}
 		line = append(line, chunk...)
 		if len(line) > maxAssignment {
-			return a, nil, fmt.Errorf("reading this worker's assignment: a line of more than %d bytes", maxAssignment)
+			return a, fmt.Errorf("reading the run's assignment: a line of more than %d bytes", maxAssignment)
 		}
 		if !more {
 			break
 		}
 	}
 	if err := json.Unmarshal(line, &a); err != nil {
-		return a, nil, fmt.Errorf("reading this worker's assignment: %w", err)
+		return a, fmt.Errorf("reading the run's assignment: %w", err)
 	}
 	if a.Count < 1 || a.Index < 0 || a.Index >= a.Count {
-		return a, nil, fmt.Errorf("assignment: worker %d of %d", a.Index, a.Count)
+		return a, fmt.Errorf("assignment: worker %d of %d", a.Index, a.Count)
 	}
 	for name, k := range a.Shards {
 		if k < 1 {
-			return a, nil, fmt.Errorf("assignment: population %q: %d shards (at least 1)", name, k)
+			return a, fmt.Errorf("assignment: population %q: %d shards (at least 1)", name, k)
 		}
 	}
 	for g, w := range a.Placement {
 		if w < 0 || w >= a.Count {
-			return a, nil, fmt.Errorf("assignment: placement: shard %d on worker %d of %d", g, w, a.Count)
+			return a, fmt.Errorf("assignment: placement: shard %d on worker %d of %d", g, w, a.Count)
 		}
 	}
-	if !needIdentity {
-		if len(a.Identity) > 0 {
-			return a, nil, fmt.Errorf("assignment: an identity for a member, which has its own")
-		}
-		return a, nil, nil
-	}
-	id, err := transport.ParseIdentity(a.Identity)
-	if err != nil {
-		return a, nil, fmt.Errorf("assignment: %w", err)
-	}
-	return a, id, nil
+	return a, nil
 }
 
 // buildPart builds the part of the network that the worker of a hosts:

@@ -1,9 +1,12 @@
 package workers_test
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -91,35 +94,16 @@ func TestWorkersMatchSequential(t *testing.T) {
 	testnets.Compare(t, "two worker processes", want, got)
 }
 
-// A worker refuses a bad assignment with exit code 2 and a message saying
-// what is wrong, before it builds or listens.
-func TestServeRefusesBadAssignments(t *testing.T) {
-	_, ids, err := actors.Identities(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := ids[0].Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := func(index, count int, shards map[string]int, identity []byte) string {
-		b, err := json.Marshal(map[string]any{"index": index, "count": count, "shards": shards, "identity": json.RawMessage(identity)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b) + "\n"
-	}
+// A worker refuses a bad setup (its identity, on its standard input) with
+// exit code 2 and a message saying what is wrong, before it listens.
+func TestServeRefusesBadSetup(t *testing.T) {
 	for _, tc := range []struct {
 		in, want string
 	}{
-		{"", "reading this worker's assignment"},
-		{"not json\n", "reading this worker's assignment"},
-		{line(2, 2, nil, id), "worker 2 of 2"},
-		{line(0, 1, map[string]int{"E": 0}, id), `population "E": 0 shards`},
-		{line(0, 1, nil, []byte(`{"name":"x"}`)), "assignment: transport"},
-		{line(0, 1, map[string]int{"X": 2}, id), `population "X", which the model does not have`},
-		{line(0, 1, map[string]int{"E": 801}, id), `population "E": 801 shards for 800 neurons`},
-		{strings.Repeat("x", 65<<20) + "\n", "more than"},
+		{"", "reading this worker's identity"},
+		{"not json\n", "reading this worker's identity"},
+		{`{"identity": {"name": "x"}}` + "\n", "this worker's identity: transport"},
+		{strings.Repeat("x", 65<<10) + "\n", "more than"},
 	} {
 		var out, errb bytes.Buffer
 		code := workers.Serve(build, workers.ServeOptions{Stdin: strings.NewReader(tc.in), Stdout: &out, Stderr: &errb})
@@ -129,29 +113,72 @@ func TestServeRefusesBadAssignments(t *testing.T) {
 	}
 }
 
-// With ServeOptions.Recipe, the worker builds what the assignment's
-// recipe says; a recipe it cannot read is refused with exit code 2.
-func TestServeRecipe(t *testing.T) {
-	_, ids, err := actors.Identities(1)
+// A member refuses a bad assignment with a line "error: WHY" to the
+// coordinator, and serves on: the next coordinator gets its hello.
+func TestMemberRefusesBadAssignments(t *testing.T) {
+	coord, ids, err := actors.Identities(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := ids[0].Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(map[string]any{"index": 0, "count": 1, "shards": map[string]int{}, "identity": json.RawMessage(id), "recipe": []byte("no such model")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []byte
 	load := func(r []byte) (workers.Build, error) {
-		got = r
-		return nil, errors.New("unknown model")
+		if string(r) == "bad" {
+			return nil, errors.New("unknown model")
+		}
+		return build, nil
 	}
-	var out, errb bytes.Buffer
-	code := workers.Serve(build, workers.ServeOptions{Stdin: strings.NewReader(string(b) + "\n"), Stdout: &out, Stderr: &errb, Recipe: load})
-	if code != 2 || string(got) != "no such model" || !strings.Contains(errb.String(), "the recipe of the assignment: unknown model") {
-		t.Errorf("exit %d, recipe %q, stderr %q", code, got, errb.String())
+	m, err := workers.ListenMember(workers.MemberOptions{Listen: "127.0.0.1:0", Identity: ids[0], Recipe: load, Version: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.Serve() }()
+	defer m.Close()
+	cfg, err := coord.TLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := func(fields map[string]any) string {
+		b, err := json.Marshal(fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b) + "\n"
+	}
+	ok := map[string]any{"index": 0, "count": 1, "version": "v1"}
+	with := func(k string, v any) map[string]any {
+		out := map[string]any{}
+		for key, x := range ok {
+			out[key] = x
+		}
+		out[k] = v
+		return out
+	}
+	for _, tc := range []struct {
+		send, want string
+	}{
+		{"not json\n", "reading the run's assignment"},
+		{line(with("index", 2)), "worker 2 of 1"},
+		{line(with("shards", map[string]int{"E": 0})), `population "E": 0 shards`},
+		{line(with("shards", map[string]int{"X": 2})), `population "X", which the model does not have`},
+		{line(with("shards", map[string]int{"E": 801})), `population "E": 801 shards for 800 neurons`},
+		{line(with("placement", []int{0, 3})), "placement: shard 1 on worker 3 of 1"},
+		{line(with("version", "v2")), `the coordinator runs version "v2", this member "v1"`},
+		{line(with("recipe", []byte("bad"))), "the recipe of the assignment: unknown model"},
+		{strings.Repeat("x", 65<<20) + "\n", "more than"},
+	} {
+		c, err := tls.Dial("tcp", m.Addr(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(c)
+		hello, err := r.ReadString('\n')
+		if err != nil || !strings.HasPrefix(hello, "hello ") {
+			t.Fatalf("hello: %q, %v", hello, err)
+		}
+		go func() { _, _ = io.WriteString(c, tc.send) }()
+		answer, _ := r.ReadString('\n')
+		c.Close()
+		if !strings.HasPrefix(answer, "error: ") || !strings.Contains(answer, tc.want) {
+			t.Errorf("sent %.60q: answer %q, want an error saying %q", tc.send, answer, tc.want)
+		}
 	}
 }
