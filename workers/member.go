@@ -55,14 +55,20 @@ type MemberOptions struct {
 	quiet bool
 }
 
+// busyWait is how long a coordinator waits for the member's run in
+// progress before it is told the member is busy.
+const busyWait = 5 * time.Second
+
 // Member serves runs to coordinators, one at a time.
 type Member struct {
-	o         MemberOptions
-	ln        net.Listener
-	host      string
-	mu        sync.Mutex
-	busy      bool
-	closed    bool
+	o      MemberOptions
+	ln     net.Listener
+	host   string
+	mu     sync.Mutex
+	closed bool
+	// slot holds a token while a run is served; done closes with Close.
+	slot      chan struct{}
+	done      chan struct{}
 	wg        sync.WaitGroup
 	conns     map[net.Conn]bool
 	handshake time.Duration
@@ -91,7 +97,8 @@ func ListenMember(o MemberOptions) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("member: %w", err)
 	}
-	return &Member{o: o, ln: ln, host: host, conns: map[net.Conn]bool{}, handshake: 5 * time.Second}, nil
+	return &Member{o: o, ln: ln, host: host, conns: map[net.Conn]bool{}, handshake: 5 * time.Second,
+		slot: make(chan struct{}, 1), done: make(chan struct{})}, nil
 }
 
 // Addr returns the member's control address.
@@ -122,6 +129,9 @@ func (m *Member) Serve() error {
 // Close stops accepting, ends the run in progress and waits for it.
 func (m *Member) Close() {
 	m.mu.Lock()
+	if !m.closed {
+		close(m.done)
+	}
 	m.closed = true
 	for c := range m.conns {
 		_ = c.Close()
@@ -142,32 +152,37 @@ func (m *Member) handle(c *tls.Conn) {
 	}
 	_ = c.SetDeadline(time.Time{})
 	coordinator := transport.ConnPeerName(c.ConnectionState())
-	m.mu.Lock()
-	if m.busy || m.closed {
-		m.mu.Unlock()
+	// One run at a time: a coordinator that comes while another's run is
+	// ending (its connection closed, the shards still stopping) waits for
+	// it, a while; then it is told the member is busy.
+	select {
+	case m.slot <- struct{}{}:
+	case <-time.After(busyWait):
 		fmt.Fprintf(c, "error: member %s is serving another run\n", m.o.Identity.Name)
 		return
+	case <-m.done:
+		return
 	}
-	m.busy = true
+	defer func() { <-m.slot }()
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
 	m.conns[c] = true
 	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		delete(m.conns, c)
+		m.mu.Unlock()
+	}()
 	hello, err := json.Marshal(memberHello{Name: m.o.Identity.Name, Version: m.o.Version, Cores: m.o.Cores, MemoryBytes: m.o.MemoryBytes})
 	if err == nil {
 		_, err = fmt.Fprintf(c, "hello %s\n", hello)
 	}
 	if err != nil {
-		m.mu.Lock()
-		m.busy = false
-		delete(m.conns, c)
-		m.mu.Unlock()
 		return
 	}
-	defer func() {
-		m.mu.Lock()
-		m.busy = false
-		delete(m.conns, c)
-		m.mu.Unlock()
-	}()
 	if !m.o.quiet {
 		fmt.Fprintf(m.o.Log, "member %s: a run for %s (%s)\n", m.o.Identity.Name, coordinator, c.RemoteAddr())
 	}
