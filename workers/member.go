@@ -228,6 +228,9 @@ type MembersOptions struct {
 	// actors numbers them): the shards are then placed on the members by
 	// the cores each reports (Place), instead of round robin.
 	Costs []float64
+	// Bytes, if set with Costs, are the memory of every shard: a member
+	// that reports its memory gets no more than it has (PlaceWithin).
+	Bytes []int64
 }
 
 // StartMembers hands the run to the cluster members at addrs (their
@@ -278,7 +281,12 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 		g.MemoryBytes = append(g.MemoryBytes, h.MemoryBytes)
 	}
 	if o.Costs != nil {
-		g.Placement = Place(o.Costs, cores)
+		p, err := PlaceWithin(o.Costs, o.Bytes, cores, g.MemoryBytes)
+		if err != nil {
+			g.Stop()
+			return nil, fmt.Errorf("members: %w", err)
+		}
+		g.Placement = p
 	}
 	for i, c := range g.conns {
 		name, addr := g.Names[i], addrs[i]
@@ -341,25 +349,49 @@ func readHello(c net.Conn, r *bufio.Reader) (memberHello, error) {
 // leave least loaded per core (ties: the lowest index). It returns each
 // shard's worker.
 func Place(costs []float64, cores []int) []int {
+	p, _ := PlaceWithin(costs, nil, cores, nil)
+	return p
+}
+
+// PlaceWithin is Place that also keeps each worker's shards within its
+// memory: bytes gives each shard's memory, memory each worker's (0:
+// unknown, no limit); nil bytes or memory sets no limit. A shard that fits
+// no worker is an error naming the memory it needs and the most any
+// worker has left.
+func PlaceWithin(costs []float64, bytes []int64, cores []int, memory []int64) ([]int, error) {
 	order := make([]int, len(costs))
 	for g := range order {
 		order[g] = g
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(costs[b], costs[a]) })
 	load := make([]float64, len(cores))
+	used := make([]int64, len(cores))
+	fits := func(w, g int) bool {
+		return bytes == nil || memory == nil || memory[w] <= 0 || used[w]+bytes[g] <= memory[w]
+	}
 	out := make([]int, len(costs))
 	for _, g := range order {
-		best, bestAfter := 0, math.Inf(1)
+		best, bestAfter := -1, math.Inf(1)
 		for w, c := range cores {
 			after := (load[w] + costs[g]) / float64(max(c, 1))
-			if after < bestAfter {
+			if after < bestAfter && fits(w, g) {
 				best, bestAfter = w, after
 			}
 		}
+		if best < 0 {
+			most := int64(0)
+			for w := range cores {
+				most = max(most, memory[w]-used[w])
+			}
+			return nil, fmt.Errorf("shard %d needs about %d MiB and no member has that much memory left (at most %d MiB): add members or memory", g, bytes[g]>>20, most>>20)
+		}
 		load[best] += costs[g]
+		if bytes != nil {
+			used[best] += bytes[g]
+		}
 		out[g] = best
 	}
-	return out
+	return out, nil
 }
 
 // dialMember opens a member's control connection and returns it with the

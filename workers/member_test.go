@@ -221,3 +221,31 @@ func TestMembersPlacedByCores(t *testing.T) {
 	got.Weights = nil
 	testnets.Compare(t, "placed by cores", want, got)
 }
+
+// PlaceWithin keeps each member within its memory: shards that the faster
+// member would take go to the other when they would not fit; a shard that
+// fits nowhere is an error saying so.
+func TestPlaceWithinMemory(t *testing.T) {
+	costs := []float64{4, 4, 4, 4}
+	bytes := []int64{100 << 20, 100 << 20, 100 << 20, 100 << 20}
+	got, err := workers.PlaceWithin(costs, bytes, []int{1, 3}, []int64{1 << 30, 150 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := []int{0, 0}
+	for _, w := range got {
+		on[w]++
+	}
+	if on[1] != 1 || on[0] != 3 {
+		t.Errorf("placement %v: the member of 3 cores and 150 MiB holds %d shards of 100 MiB, want 1", got, on[1])
+	}
+	if unlimited := workers.Place(costs, []int{1, 3}); slices.Equal(unlimited, got) {
+		t.Errorf("the memory changed nothing: %v", got)
+	}
+	if _, err := workers.PlaceWithin(costs, bytes, []int{1, 1}, []int64{150 << 20, 150 << 20}); err == nil || !strings.Contains(err.Error(), "no member has that much memory left") {
+		t.Errorf("too little memory: %v", err)
+	}
+	if p, err := workers.PlaceWithin(costs, bytes, []int{1, 1}, []int64{0, 0}); err != nil || len(p) != 4 {
+		t.Errorf("unknown memory: %v, %v", p, err)
+	}
+}

@@ -45,35 +45,44 @@ type engineSpec struct {
 	held *heldSynapses
 }
 
-// shardCosts returns the work of every shard of net cut by counts, by
-// global shard id, for placing them on members by their cores: its
-// neurons plus its share of the synapses that end on its population (the
-// memory estimate's counts; nil when they cannot be estimated, and the
-// shards go round robin).
-func shardCosts(net *network.Network, counts map[string]int, src *source) []float64 {
+// shardCosts returns the work and the memory of every shard of net cut
+// by counts, by global shard id, for placing them on members by their
+// cores and within their memory. The work is the shard's neurons plus its
+// share of the synapses that end on its population; the memory is its
+// share of the population's state and of those synapses' bytes. Both come
+// from the memory estimate; they are nil when it cannot be made, and the
+// shards then go round robin.
+func shardCosts(net *network.Network, counts map[string]int, src *source) ([]float64, []int64) {
 	if src.estimate == nil {
-		return nil
+		return nil, nil
 	}
 	m, err := src.estimate()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	est, err := estimate.Of(m, estimate.Options{})
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	in := map[string]float64{}
+	inBytes := map[string]float64{}
 	for _, p := range est.Projections {
 		in[p.To] += p.Synapses
+		inBytes[p.To] += float64(p.CSR + p.Plastic)
+	}
+	for _, p := range est.Populations {
+		inBytes[p.Name] += float64(p.Total())
 	}
 	var costs []float64
+	var bytes []int64
 	for _, p := range net.Populations {
 		for _, r := range shard.Ranges(p.N, max(counts[p.Name], 1)) {
-			n := float64(r[1] - r[0])
-			costs = append(costs, n+in[p.Name]*n/float64(p.N))
+			share := float64(r[1]-r[0]) / float64(p.N)
+			costs = append(costs, float64(r[1]-r[0])+in[p.Name]*share)
+			bytes = append(bytes, int64(inBytes[p.Name]*share))
 		}
 	}
-	return costs
+	return costs, bytes
 }
 
 // heldSynapses counts synapses and their bytes, and names the processes
@@ -148,8 +157,9 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 			return nil, "", nil, 2, err
 		}
 		v, _ := versionString()
+		costs, bytes := shardCosts(net, l.Shards, spec.src)
 		g, err := workers.StartMembers(spec.members, l.Shards, workers.MembersOptions{Identity: id, Recipe: recipe, Version: v,
-			Costs: shardCosts(net, l.Shards, spec.src)})
+			Costs: costs, Bytes: bytes})
 		if err != nil {
 			return nil, "", nil, 1, err
 		}
