@@ -45,6 +45,47 @@ type engineSpec struct {
 	held *heldSynapses
 }
 
+// startPeers starts the processes that host the shards — cluster members
+// (--members) or worker processes (--workers), none otherwise — and hands
+// them the run. On failure it returns the exit code and why.
+func startPeers(spec engineSpec, l layout.Layout) (*workers.Group, int, error) {
+	switch {
+	case len(spec.members) > 0:
+		// Cluster members: authenticated by the cluster's certificates;
+		// each builds its part of the recipe it is sent.
+		id, err := transport.LoadIdentity(spec.tlsDir, spec.certName)
+		if err != nil {
+			return nil, 2, fmt.Errorf("--tls %s --name %s: %w", spec.tlsDir, spec.certName, err)
+		}
+		recipe, err := spec.src.recipe()
+		if err != nil {
+			return nil, 2, err
+		}
+		v, _ := versionString()
+		costs, bytes := shardCosts(spec.net, l.Shards, spec.src)
+		g, err := workers.StartMembers(spec.members, l.Shards, workers.MembersOptions{Identity: id, Recipe: recipe, Version: v,
+			Costs: costs, Bytes: bytes})
+		if err != nil {
+			return nil, 1, err
+		}
+		return g, 0, nil
+	case spec.workers > 0:
+		// Each worker builds its part of the model it is sent; every
+		// connection between the processes of the run is mutual TLS from
+		// an authority made for it, here, in memory.
+		recipe, err := spec.src.recipe()
+		if err != nil {
+			return nil, 2, err
+		}
+		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: []string{"worker"}, Recipe: recipe, Stderr: spec.stderr})
+		if err != nil {
+			return nil, 1, err
+		}
+		return g, 0, nil
+	}
+	return nil, 0, nil
+}
+
 // shardCosts returns the work and the memory of every shard of net cut
 // by counts, by global shard id, for placing them on members by their
 // cores and within their memory. The work is the shard's neurons plus its
@@ -140,44 +181,19 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 		e = lockstep.Adapt(le)
 		return e, desc, e.Close, 0, nil
 	}
-	var group *workers.Group
+	group, code, err := startPeers(spec, l)
+	if err != nil {
+		return nil, "", nil, code, err
+	}
 	var addrs, names []string
 	var placement []int
 	var coord *transport.Identity
 	listen := ""
-	if len(spec.members) > 0 {
-		// Cluster members: authenticated by the cluster's certificates;
-		// each builds its part of the recipe it is sent.
-		id, err := transport.LoadIdentity(spec.tlsDir, spec.certName)
-		if err != nil {
-			return nil, "", nil, 2, fmt.Errorf("--tls %s --name %s: %w", spec.tlsDir, spec.certName, err)
-		}
-		recipe, err := spec.src.recipe()
-		if err != nil {
-			return nil, "", nil, 2, err
-		}
-		v, _ := versionString()
-		costs, bytes := shardCosts(net, l.Shards, spec.src)
-		g, err := workers.StartMembers(spec.members, l.Shards, workers.MembersOptions{Identity: id, Recipe: recipe, Version: v,
-			Costs: costs, Bytes: bytes})
-		if err != nil {
-			return nil, "", nil, 1, err
-		}
-		group, addrs, names, coord, listen, placement = g, g.Addresses, g.Names, g.Identity, spec.listen, g.Placement
+	if group != nil {
+		addrs, coord, placement = group.Addresses, group.Identity, group.Placement
 	}
-	if spec.workers > 0 {
-		// Each worker builds its part of the model its arguments name;
-		// every connection between the processes of the run is mutual TLS
-		// from an authority made for it, here, in memory.
-		recipe, err := spec.src.recipe()
-		if err != nil {
-			return nil, "", nil, 2, err
-		}
-		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: []string{"worker"}, Recipe: recipe, Stderr: spec.stderr})
-		if err != nil {
-			return nil, "", nil, 1, err
-		}
-		group, addrs, coord = g, g.Addresses, g.Identity
+	if len(spec.members) > 0 {
+		names, listen = group.Names, spec.listen
 	}
 	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, WorkerNames: names, Placement: placement, Listen: listen, Logger: logger(spec.stderr), Identity: coord,
 		PeerTimeout: spec.peerTimeout, ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})

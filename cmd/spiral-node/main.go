@@ -381,18 +381,11 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if prog != nil {
 		spec.onProgress = prog.Update
 	}
-	var mets *metrics.Run
-	if o.metrics != "" {
-		mets = metrics.New(name, net.Config.DtMs)
-		srv, err := metrics.Serve(o.metrics, mets)
-		if err != nil {
-			fmt.Fprintf(stderr, "spiral-node run: --metrics %s: %v\n", o.metrics, err)
-			return 2
-		}
-		defer srv.Close()
-		fmt.Fprintf(stderr, "spiral-node run: metrics on http://%s/metrics\n", srv.Addr())
-		spec.onSpikes, spec.onProgress = withMetrics(mets, spec.onSpikes, spec.onProgress)
+	mets, stopMetrics, code := serveMetrics(o.metrics, name, net, &spec, stderr)
+	if code != 0 {
+		return code
 	}
+	defer stopMetrics()
 	e, desc, release, code, err := startEngine(spec)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -454,6 +447,25 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return commit(out, net, src.weightMons, sum, o.withPlots, ctl, name, stdout, stderr)
 	}
 	return 0
+}
+
+// serveMetrics serves the run's metrics on addr (--metrics; nothing when
+// addr is empty) and hooks them into spec's spike and progress callbacks.
+// It returns the metrics (nil without), the function that stops serving
+// them, and an exit code (2 when addr cannot be served).
+func serveMetrics(addr, name string, net *network.Network, spec *engineSpec, stderr io.Writer) (*metrics.Run, func(), int) {
+	if addr == "" {
+		return nil, func() {}, 0
+	}
+	m := metrics.New(name, net.Config.DtMs)
+	srv, err := metrics.Serve(addr, m)
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run: --metrics %s: %v\n", addr, err)
+		return nil, nil, 2
+	}
+	fmt.Fprintf(stderr, "spiral-node run: metrics on http://%s/metrics\n", srv.Addr())
+	spec.onSpikes, spec.onProgress = withMetrics(m, spec.onSpikes, spec.onProgress)
+	return m, func() { _ = srv.Close() }, 0
 }
 
 // withMetrics returns spike and progress callbacks that also update m.
