@@ -119,7 +119,7 @@ func shardCosts(net *network.Network, counts map[string]int, src *source) ([]flo
 	for _, p := range net.Populations {
 		for _, r := range shard.Ranges(p.N, max(counts[p.Name], 1)) {
 			share := float64(r[1]-r[0]) / float64(p.N)
-			costs = append(costs, float64(r[1]-r[0])+in[p.Name]*share)
+			costs = append(costs, float64(r[1]-r[0])+float64(in[p.Name]*share))
 			bytes = append(bytes, int64(inBytes[p.Name]*share))
 		}
 	}
