@@ -34,19 +34,13 @@ import (
 //     rows, as in NEST, whose ranks draw out-degree connections whole and
 //     keep their own.
 func BuildPart(p Pattern, s Shape, key rng.Key, cols [][2]int, origin bool) (*synapse.CSR, *synapse.Origin, error) {
-	if p == nil {
-		return nil, nil, fmt.Errorf("connectivity: nil pattern")
-	}
-	sp, err := newSpace(s)
+	sp, err := validated(p, s)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := p.Validate(s); err != nil {
-		return nil, nil, err
-	}
-	inside, err := columnSet(cols, s.Cols)
+	inside, err := synapse.ColumnMask(cols, s.Cols)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("connectivity: %w", err)
 	}
 	if len(cols) == 0 {
 		// No column: nothing to draw. The origin places nothing (its
@@ -76,22 +70,6 @@ func BuildPart(p Pattern, s Shape, key rng.Key, cols [][2]int, origin bool) (*sy
 		o = nil
 	}
 	return c, o, nil
-}
-
-// columnSet checks column ranges and returns the columns they hold.
-func columnSet(cols [][2]int, n int) ([]bool, error) {
-	inside := make([]bool, n)
-	at := 0
-	for _, r := range cols {
-		if r[0] < at || r[1] <= r[0] || r[1] > n {
-			return nil, fmt.Errorf("connectivity: column ranges %v: want ascending, disjoint, non-empty ranges within [0, %d)", cols, n)
-		}
-		for j := r[0]; j < r[1]; j++ {
-			inside[j] = true
-		}
-		at = r[1]
-	}
-	return inside, nil
 }
 
 // column draws the k rows of column j into out (see structure).

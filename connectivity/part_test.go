@@ -3,6 +3,7 @@ package connectivity_test
 import (
 	"reflect"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
@@ -51,7 +52,7 @@ func TestBuildPartIsPartOfBuild(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s %+v part %v: %v", c.p.Kind(), c.s, cols, err)
 					}
-					if got.Rows != whole.Rows || got.Cols != whole.Cols || !reflect.DeepEqual(got.Ptr, want.Ptr) || !slicesEqual(got.Idx, want.Idx) || len(got.W) != len(got.Idx) {
+					if got.Rows != whole.Rows || got.Cols != whole.Cols || !reflect.DeepEqual(got.Ptr, want.Ptr) || !slices.Equal(got.Idx, want.Idx) || len(got.W) != len(got.Idx) {
 						t.Fatalf("%s %+v part %v (procs %d, origin %v): the synapses differ from the whole's", c.p.Kind(), c.s, cols, procs, origin)
 					}
 					if origin != (o != nil) {
@@ -60,26 +61,13 @@ func TestBuildPartIsPartOfBuild(t *testing.T) {
 					if origin && len(cols) == 0 && len(o.At) != 0 {
 						t.Fatalf("%s part %v: an origin of %d synapses for no column", c.p.Kind(), cols, len(o.At))
 					}
-					if origin && len(cols) > 0 && (!reflect.DeepEqual(o.Ptr, wo.Ptr) || !slicesEqual(o.At, wo.At)) {
+					if origin && len(cols) > 0 && (!reflect.DeepEqual(o.Ptr, wo.Ptr) || !slices.Equal(o.At, wo.At)) {
 						t.Fatalf("%s %+v part %v (procs %d): the origin differs from the whole's", c.p.Kind(), c.s, cols, procs)
 					}
 				}
 			}
 		}
 	}
-}
-
-// slicesEqual compares two index slices, nil and empty alike.
-func slicesEqual(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestBuildPartErrors checks that bad ranges and bad patterns are refused.

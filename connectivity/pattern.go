@@ -123,14 +123,8 @@ func build(p interface {
 // fast path for this package's patterns and through Build for others
 // (whose result is then checked: right size, columns ascending).
 func structureOf(p Pattern, s Shape, key rng.Key) (ptr, idx []uint32, err error) {
-	if p == nil {
-		return nil, nil, fmt.Errorf("connectivity: nil pattern")
-	}
-	sp, err := newSpace(s)
+	sp, err := validated(p, s)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := p.Validate(s); err != nil {
 		return nil, nil, err
 	}
 	if b, ok := p.(builder); ok {
@@ -155,6 +149,22 @@ func structureOf(p Pattern, s Shape, key rng.Key) (ptr, idx []uint32, err error)
 		}
 	}
 	return c.Ptr, c.Idx, nil
+}
+
+// validated checks the pattern p against the shape s and returns the
+// shape as the builders use it.
+func validated(p Pattern, s Shape) (space, error) {
+	if p == nil {
+		return space{}, fmt.Errorf("connectivity: nil pattern")
+	}
+	sp, err := newSpace(s)
+	if err != nil {
+		return space{}, err
+	}
+	if err := p.Validate(s); err != nil {
+		return space{}, err
+	}
+	return sp, nil
 }
 
 // checkTotal reports an error when n synapses cannot be indexed by a CSR.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 // Part is one process's share of a network, for BuildPart: the neurons
@@ -81,12 +82,8 @@ func (s *buildState) columns(part *Part) ([]*[][2]int, error) {
 			}
 			return nil, fmt.Errorf("network: part: no population %q%s", name, s.b.suggest(name))
 		}
-		at := 0
-		for _, r := range rs {
-			if r[0] < at || r[1] <= r[0] || r[1] > d.def.size {
-				return nil, fmt.Errorf("network: part: population %q: ranges %v: want ascending, disjoint, non-empty ranges of its %d neurons", name, rs, d.def.size)
-			}
-			at = r[1]
+		if err := synapse.CheckRanges(rs, d.def.size); err != nil {
+			return nil, fmt.Errorf("network: part: population %q: %w (it has %d neurons)", name, err, d.def.size)
 		}
 	}
 	for _, w := range part.Whole {

@@ -49,18 +49,9 @@ func pickRow[T any](o *Origin, r int, a uint32, part, row []T) {
 // have drawn for them. A part's rows keep the order of c's, so the part of
 // a row delivers in the same order as in c.
 func (c *CSR) Keep(cols [][2]int) (*CSR, *Origin, error) {
-	at := 0
-	for _, r := range cols {
-		if r[0] < at || r[1] <= r[0] || r[1] > c.Cols {
-			return nil, nil, fmt.Errorf("synapse: column ranges %v: want ascending, disjoint, non-empty ranges within [0, %d)", cols, c.Cols)
-		}
-		at = r[1]
-	}
-	inside := make([]bool, c.Cols)
-	for _, r := range cols {
-		for j := r[0]; j < r[1]; j++ {
-			inside[j] = true
-		}
+	inside, err := ColumnMask(cols, c.Cols)
+	if err != nil {
+		return nil, nil, err
 	}
 	n := 0
 	for _, j := range c.Idx {
@@ -80,6 +71,34 @@ func (c *CSR) Keep(cols [][2]int) (*CSR, *Origin, error) {
 		out.Ptr[r+1] = uint32(len(out.Idx))
 	}
 	return out, o, nil
+}
+
+// CheckRanges checks ranges [lo, hi) of n columns (or neurons): ascending,
+// disjoint, non-empty, within [0, n).
+func CheckRanges(ranges [][2]int, n int) error {
+	at := 0
+	for _, r := range ranges {
+		if r[0] < at || r[1] <= r[0] || r[1] > n {
+			return fmt.Errorf("ranges %v: want ascending, disjoint, non-empty ranges within [0, %d)", ranges, n)
+		}
+		at = r[1]
+	}
+	return nil
+}
+
+// ColumnMask checks column ranges (CheckRanges) and returns which of the n
+// columns they hold.
+func ColumnMask(cols [][2]int, n int) ([]bool, error) {
+	if err := CheckRanges(cols, n); err != nil {
+		return nil, fmt.Errorf("synapse: column %w", err)
+	}
+	inside := make([]bool, n)
+	for _, r := range cols {
+		for j := r[0]; j < r[1]; j++ {
+			inside[j] = true
+		}
+	}
+	return inside, nil
 }
 
 // check reports whether o describes a part of c's shape.

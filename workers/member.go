@@ -302,9 +302,9 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 	// The members build their parts in parallel; read their answers.
 	for i, c := range g.conns {
 		_ = c.SetReadDeadline(time.Now().Add(o.StartTimeout))
-		line, err := readers[i].ReadString('\n')
+		b, err := readLine(readers[i], 64<<10) // an address, or why not
 		_ = c.SetReadDeadline(time.Time{})
-		line = strings.TrimSpace(line)
+		line := strings.TrimSpace(string(b))
 		if addr, ok := strings.CutPrefix(line, "listening "); ok && err == nil {
 			g.Addresses = append(g.Addresses, addr)
 			continue
@@ -322,12 +322,9 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 func readHello(c net.Conn, r *bufio.Reader) (memberHello, error) {
 	var h memberHello
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	line, err := r.ReadString('\n')
+	b, err := readLine(r, 4096)
 	_ = c.SetReadDeadline(time.Time{})
-	if len(line) > 4096 {
-		return h, fmt.Errorf("a hello of %d bytes", len(line))
-	}
-	line = strings.TrimSpace(line)
+	line := strings.TrimSpace(string(b))
 	if why, ok := strings.CutPrefix(line, "error: "); ok {
 		return h, errors.New(why)
 	}

@@ -346,19 +346,9 @@ func Serve(build Build, o ServeOptions) int {
 // readSetup reads a worker's setup (its identity): one line of at most
 // 64 KiB.
 func readSetup(in *bufio.Reader) (*transport.Identity, error) {
-	var line []byte
-	for {
-		chunk, more, err := in.ReadLine()
-		if err != nil {
-			return nil, fmt.Errorf("reading this worker's identity from standard input (workers are started by their coordinator, which hands it over): %w", err)
-		}
-		line = append(line, chunk...)
-		if len(line) > 64<<10 {
-			return nil, fmt.Errorf("reading this worker's identity: a line of more than %d bytes", 64<<10)
-		}
-		if !more {
-			break
-		}
+	line, err := readLine(in, 64<<10)
+	if err != nil {
+		return nil, fmt.Errorf("reading this worker's identity from standard input (workers are started by their coordinator, which hands it over): %w", err)
 	}
 	var st setup
 	if err := json.Unmarshal(line, &st); err != nil {
@@ -371,11 +361,27 @@ func readSetup(in *bufio.Reader) (*transport.Identity, error) {
 	return id, nil
 }
 
-// member is what a cluster member brings to an assignment: its own
-// identity (from its certificate directory), the coordinator's
-// certificate name (from the authenticated connection), its version;
-// the zero member is a worker process, whose identity comes with the
-// assignment.
+// readLine reads one line of at most limit bytes (without its end).
+func readLine(in *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, more, err := in.ReadLine()
+		if err != nil {
+			return nil, err
+		}
+		line = append(line, chunk...)
+		if len(line) > limit {
+			return nil, fmt.Errorf("a line of more than %d bytes", limit)
+		}
+		if !more {
+			return line, nil
+		}
+	}
+}
+
+// member is what a cluster member (or a worker process, a member on
+// loopback) brings to an assignment: its own identity, the coordinator's
+// certificate name (from the authenticated connection), its version.
 type member struct {
 	identity    *transport.Identity
 	coordinator string
@@ -438,19 +444,9 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 // most maxAssignment bytes.
 func readAssignment(in *bufio.Reader) (assignment, error) {
 	var a assignment
-	var line []byte
-	for {
-		chunk, more, err := in.ReadLine()
-		if err != nil {
-			return a, fmt.Errorf("reading the run's assignment from the coordinator: %w", err)
-		}
-		line = append(line, chunk...)
-		if len(line) > maxAssignment {
-			return a, fmt.Errorf("reading the run's assignment: a line of more than %d bytes", maxAssignment)
-		}
-		if !more {
-			break
-		}
+	line, err := readLine(in, maxAssignment)
+	if err != nil {
+		return a, fmt.Errorf("reading the run's assignment from the coordinator: %w", err)
 	}
 	if err := json.Unmarshal(line, &a); err != nil {
 		return a, fmt.Errorf("reading the run's assignment: %w", err)

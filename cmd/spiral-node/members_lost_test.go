@@ -39,14 +39,7 @@ func startMembers(t *testing.T, hosts ...string) (string, []string, []*exec.Cmd,
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 		})
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(stdout.String(), "serving on ") && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		_, addr, ok := strings.Cut(strings.TrimSpace(stdout.String()), "serving on ")
-		if !ok {
-			t.Fatalf("member on %s did not start: %q", h, stderr.String())
-		}
+		addr := servingAddr(t, stdout, stderr, "member on "+h)
 		addrs, cmds, logs = append(addrs, addr), append(cmds, cmd), append(logs, stderr)
 	}
 	return dir, addrs, cmds, logs

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -49,26 +50,9 @@ func TestMembersRunAsOneProcess(t *testing.T) {
 				t.Errorf("member %d did not stop on SIGTERM", i+1)
 			}
 		}()
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(stdout.String(), "serving on ") && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		_, addr, ok := strings.Cut(strings.TrimSpace(stdout.String()), "serving on ")
-		if !ok {
-			t.Fatalf("member %d did not start: %q %q", i+1, stdout.String(), stderr.String())
-		}
-		addrs = append(addrs, addr)
+		addrs = append(addrs, servingAddr(t, stdout, stderr, fmt.Sprintf("member %d", i+1)))
 	}
-	table := func(args ...string) string {
-		var out, errb bytes.Buffer
-		if code := run(args, &out, &errb); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
-		}
-		model, _, _ := strings.Cut(out.String(), "\n")
-		_, tab, _ := strings.Cut(out.String(), "pop ")
-		return model + "\n" + tab
-	}
-	seq := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
+	seq := runTable(t, "run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
 	// The member of 3 cores hosts more shards than the member of 1.
 	var out, errb bytes.Buffer
 	if code := run([]string{"run", "brunel", "--scale", "0.1", "--duration", "50", "--members", strings.Join(addrs, ","), "--tls", dir, "--shards", "4", "--quiet"}, &out, &errb); code != 0 {
@@ -78,7 +62,7 @@ func TestMembersRunAsOneProcess(t *testing.T) {
 		t.Errorf("placement by cores: %s", out.String())
 	}
 	for range 2 {
-		got := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--members", strings.Join(addrs, ","), "--tls", dir, "--shards", "2")
+		got := runTable(t, "run", "brunel", "--scale", "0.1", "--duration", "200", "--members", strings.Join(addrs, ","), "--tls", dir, "--shards", "2")
 		if got != seq || !strings.Contains(seq, "E ") {
 			t.Errorf("sequential:\n%s\non two members:\n%s", seq, got)
 		}
@@ -134,4 +118,33 @@ func TestRunMetrics(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
+}
+
+// servingAddr waits (up to 10 s) for a member process to say "serving on
+// ADDR" on stdout and returns ADDR; what names it in the failure.
+func servingAddr(t *testing.T, stdout, stderr *syncBuffer, what string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stdout.String(), "serving on ") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, addr, ok := strings.Cut(strings.TrimSpace(stdout.String()), "serving on ")
+	if !ok {
+		t.Fatalf("%s did not start: %q %q", what, stdout.String(), stderr.String())
+	}
+	return addr
+}
+
+// runTable runs spiral-node with args and returns what a run prints that
+// must not depend on how it ran: its model line (neurons, synapses) and
+// the table of spikes, rates and CVs per population.
+func runTable(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+	}
+	model, _, _ := strings.Cut(out.String(), "\n")
+	_, tab, _ := strings.Cut(out.String(), "pop ")
+	return model + "\n" + tab
 }

@@ -85,14 +85,7 @@ func netnsCluster(t *testing.T, n int) (dir string, addrs []string, links []stri
 				<-done
 			}
 		})
-		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(stdout.String(), "serving on ") && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		_, addr, ok := strings.Cut(strings.TrimSpace(stdout.String()), "serving on ")
-		if !ok {
-			t.Fatalf("member %d did not start in its namespace: %q", k, stderr.String())
-		}
+		addr := servingAddr(t, &stdout, &stderr, fmt.Sprintf("member %d in its namespace", k))
 		addrs, links = append(addrs, addr), append(links, here)
 	}
 	return dir, addrs, links
@@ -104,20 +97,11 @@ func netnsCluster(t *testing.T, n int) (dir string, addrs []string, links []stri
 // timeout, naming the member.
 func TestMembersInNetworkNamespaces(t *testing.T) {
 	dir, addrs, links := netnsCluster(t, 2)
-	table := func(args ...string) string {
-		var out, errb bytes.Buffer
-		if code := run(args, &out, &errb); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
-		}
-		model, _, _ := strings.Cut(out.String(), "\n")
-		_, tab, _ := strings.Cut(out.String(), "pop ")
-		return model + "\n" + tab
-	}
-	seq := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
+	seq := runTable(t, "run", "brunel", "--scale", "0.1", "--duration", "200", "--engine", "sequential")
 	// The coordinator listens on this side of the first link; the second
 	// member reaches it through its default route.
 	listen := "10.231.1.1:0"
-	got := table("run", "brunel", "--scale", "0.1", "--duration", "200", "--members", strings.Join(addrs, ","), "--tls", dir, "--listen", listen)
+	got := runTable(t, "run", "brunel", "--scale", "0.1", "--duration", "200", "--members", strings.Join(addrs, ","), "--tls", dir, "--listen", listen)
 	if got != seq {
 		t.Errorf("sequential:\n%s\non members in namespaces:\n%s", seq, got)
 	}
