@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/zap"
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/internal/shard"
@@ -122,9 +123,13 @@ func axonEvent(x messages.Event) axon.Event {
 
 // bundleActor runs one axon whose source population has several shards
 // (or lives in worker processes): it gathers the shards' outputs of a
-// segment, then emits.
+// segment, then emits. It runs in the coordinator's process, or — when
+// the shards live in workers — in the worker that holds most of the
+// source shards (Worker), which wires it on the coordinator's WorkerInit.
 type bundleActor struct {
-	e    *Engine
+	geo  *geometry
+	fail func(error) // reports a failure: the run stops
+	log  *zap.Logger
 	m    *emitter
 	nsrc int        // source shards
 	src  int        // source population
@@ -134,6 +139,10 @@ type bundleActor struct {
 	step    int64
 	pending map[int64]*gather
 	wire    assembler
+	// wireInit, in a worker, checks a WorkerInit and wires the bundle
+	// (its destinations and rings); wired tells whether it has been.
+	wireInit func(*messages.WorkerInit) error
+	wired    bool
 }
 
 type gather struct {
@@ -143,17 +152,39 @@ type gather struct {
 
 // Receive implements actor.Actor.
 func (b *bundleActor) Receive(ctx actor.Context) {
-	defer b.e.guard(b.m.name, &b.step)
-	o, ok, err := b.wire.receive(b.e, ctx.Message(), func(int) int64 { return b.next })
+	defer guard(b.log, b.fail, b.m.name, &b.step)
+	if m, ok := ctx.Message().(*messages.WorkerInit); ok && b.wireInit != nil {
+		ready := &messages.WorkerReady{Actor: uint32(len(b.geo.ids) + b.m.index)}
+		switch {
+		case b.wired:
+			ready.Error = b.m.name + ": already wired"
+		default:
+			if err := b.wireInit(m); err != nil {
+				ready.Error = b.m.name + ": " + err.Error()
+			} else {
+				b.wired = true
+			}
+		}
+		ctx.Respond(ready)
+		return
+	}
+	if b.wireInit != nil && !b.wired {
+		switch ctx.Message().(type) {
+		case *messages.SpikeBatch, *messages.GradedBatch, *output:
+			b.fail(peerError("%s: a batch before the coordinator wired it", b.m.name))
+		}
+		return
+	}
+	o, ok, err := b.wire.receive(b.geo, ctx.Message(), func(int) int64 { return b.next })
 	if err != nil {
-		b.e.finish(fmt.Errorf("%s: %w", b.m.name, err))
+		b.fail(fmt.Errorf("%s: %w", b.m.name, err))
 		return
 	}
 	if !ok {
 		return
 	}
 	if o.pop != b.src {
-		b.e.finish(peerError("%s: the output of segment %d of a shard of another population (%s)", b.m.name, o.seg, b.e.net.Populations[o.pop].Name))
+		b.fail(peerError("%s: the output of segment %d of a shard of another population (%s)", b.m.name, o.seg, b.geo.net.Populations[o.pop].Name))
 		return
 	}
 	g := b.pending[o.seg]
@@ -162,14 +193,14 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 		b.pending[o.seg] = g
 	}
 	if g.parts[o.shard] != nil {
-		b.e.finish(peerError("%s: the output of segment %d of shard %d twice", b.m.name, o.seg, o.shard))
+		b.fail(peerError("%s: the output of segment %d of shard %d twice", b.m.name, o.seg, o.shard))
 		return
 	}
 	if g.got > 0 {
 		for _, q := range g.parts {
 			if q != nil {
-				if err := b.e.checkOutput(o, q); err != nil {
-					b.e.finish(peerError("%s: shard %d: %v", b.m.name, o.shard, err))
+				if err := b.geo.checkOutput(o, q); err != nil {
+					b.fail(peerError("%s: shard %d: %v", b.m.name, o.shard, err))
 					return
 				}
 				break
@@ -187,7 +218,7 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 		delete(b.pending, b.next)
 		msg, err := b.m.emit(g.parts, &b.step)
 		if err != nil {
-			b.e.finish(err)
+			b.fail(err)
 			return
 		}
 		b.m.send(ctx, msg, nil, nil)

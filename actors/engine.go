@@ -92,10 +92,9 @@ type Options struct {
 
 // Engine runs a built network on actors.
 type Engine struct {
-	net    *network.Network
-	shards [][]*shard.Shard
-	e      int // segment length (smallest link latency), steps
-	log    *zap.Logger
+	// geometry: the network, its shards, where they live, the segments.
+	geometry
+	log *zap.Logger
 
 	system   *actor.ActorSystem
 	clock    *actor.PID
@@ -107,17 +106,11 @@ type Engine struct {
 	attached []*actor.PID
 
 	// Worker processes (remote shards).
-	workers     []string // their addresses
-	remoteShard []bool   // per global shard id
-	ids         [][2]int // global shard id -> (population, shard)
-	bundleIDs   []string // per axon: the bundle's process id ("" for none)
-	address     string   // this process's remote address
+	address     string // this process's remote address
 	remote      *remote.Remote
 	fence       *transport.Fence // peers refused from now on
 	lost        chan error       // a worker lost (buffered)
 	peerTimeout time.Duration
-	window      int          // segments the clock grants ahead of the slowest shard
-	segs        segBounds    // with workers: the steps of the segments cut, not yet recorded
 	lastBeat    atomic.Int64 // unix nanoseconds of the last progress
 	// What the progress deadline must know (workers only): segments
 	// granted so far, whether the clock is paused, how many observations
@@ -142,8 +135,9 @@ type Engine struct {
 
 	// peerNames are the workers' certificate names, by index.
 	peerNames []string
-	// placement gives each shard's worker (nil: round robin).
-	placement []int
+	// hosts gives, per axon, the worker that runs it (−1: none); nil
+	// without workers.
+	hosts []int
 	// remoteSyn counts the synapses the workers' shards hold, and their
 	// bytes, as they reported them when wired.
 	remoteSyn [2]int64
@@ -185,9 +179,12 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	e := &Engine{net: net, shards: shards, log: log, results: make(chan error, 1), Learn: true, workers: o.Workers,
+	e := &Engine{geometry: geometry{net: net, shards: shards, workers: o.Workers, nworkers: len(o.Workers), cuts: len(o.Workers) > 0}, log: log, results: make(chan error, 1), Learn: true,
 		onSpikes: o.OnSpikes, discard: o.DiscardSpikes, onProgress: o.OnProgress, actuationPart: messages.MaxFloatsPerMessage}
 	e.e = segmentLength(net)
+	if e.cuts {
+		e.segs = &segBounds{}
+	}
 	e.cores = o.Cores
 	if e.cores < 1 {
 		e.cores = runtime.GOMAXPROCS(0)
@@ -254,14 +251,6 @@ func SegmentLength(net *network.Network) int { return segmentLength(net) }
 // segmentLength returns the smallest latency of any link (64 when there
 // is none: nothing constrains the segments, but the clock still ticks).
 func segmentLength(net *network.Network) int { return net.MinLatency() }
-
-func (e *Engine) shardCount() int {
-	n := 0
-	for _, s := range e.shards {
-		n += len(s)
-	}
-	return n
-}
 
 // Synapses returns the number of synapses the engine's shards hold, and
 // their memory in bytes: those of this process's shards and, with
@@ -634,7 +623,7 @@ func (e *Engine) start(window int) {
 	// source population's only shard).
 	bundled := make([]bool, len(net.Axons))
 	for a, ax := range net.Axons {
-		bundled[a] = len(feeds[a]) > 0 && (len(e.shards[ax.Source]) > 1 || len(e.workers) > 0)
+		bundled[a] = len(feeds[a]) > 0 && len(e.shards[ax.Source]) > 1 && len(e.workers) == 0
 	}
 	dests := make([]int, len(net.Axons))
 	for a := range dests {
@@ -653,7 +642,12 @@ func (e *Engine) start(window int) {
 	// segment of slack on top).
 	ring := window + 2
 	e.spawnShards(ring, recVia, pin, stop)
-	e.spawnBundles(ring, feeds, bundled, recVia, pin, stop)
+	if len(e.workers) > 0 {
+		// The axons run in the workers, next to their source shards.
+		e.hosts = e.bundleHosts(feeds)
+	} else {
+		e.spawnBundles(ring, feeds, bundled, recVia, pin, stop)
+	}
 
 	// Clock.
 	plan, _ := clock.New(e.e) // e.e >= 1
@@ -667,43 +661,6 @@ func (e *Engine) start(window int) {
 			s.clock = e.clock
 		}
 	}
-}
-
-// fedBy returns which axons feed population pi's shards: those of its
-// incoming projections and of the modulators they follow (what
-// shard.Shard.In and ModIn list, known here without the shards, which
-// live in workers).
-func (e *Engine) fedBy(pi int) []bool {
-	fed := make([]bool, len(e.net.Axons))
-	for _, pr := range e.net.Projections {
-		if pr.Target != pi {
-			continue
-		}
-		fed[pr.Axon] = true
-		if pr.FollowAxon >= 0 {
-			fed[pr.FollowAxon] = true
-		}
-	}
-	return fed
-}
-
-// dest is a shard, by population and index.
-type dest struct{ pop, shard int }
-
-// feeds returns, per axon, the shards it feeds.
-func (e *Engine) feeds() [][]dest {
-	feeds := make([][]dest, len(e.net.Axons))
-	for pi, row := range e.shards {
-		fed := e.fedBy(pi)
-		for si := range row {
-			for a := range e.net.Axons {
-				if fed[a] {
-					feeds[a] = append(feeds[a], dest{pi, si})
-				}
-			}
-		}
-	}
-	return feeds
 }
 
 // recordVia returns, per population, the bundled axon through which it
@@ -763,7 +720,6 @@ func (e *Engine) spawnShards(ring int, recVia []int, pin pinning, stop actor.Pro
 // the source's only shard, or in a bundle actor it spawns.
 func (e *Engine) spawnBundles(ring int, feeds [][]dest, bundled []bool, recVia []int, pin pinning, stop actor.PropsOption) {
 	e.bpids = make([]*actor.PID, len(e.net.Axons))
-	e.bundleIDs = make([]string, len(e.net.Axons))
 	for a, ax := range e.net.Axons {
 		if len(feeds[a]) == 0 {
 			continue
@@ -782,12 +738,11 @@ func (e *Engine) spawnBundles(ring int, feeds [][]dest, bundled []bool, recVia [
 			s.self = e.spids[ax.Source][0]
 			continue
 		}
-		b := &bundleActor{e: e, m: m, nsrc: len(e.shards[ax.Source]), src: ax.Source, pending: map[int64]*gather{}}
+		b := &bundleActor{geo: &e.geometry, fail: e.finish, log: e.log, m: m, nsrc: len(e.shards[ax.Source]), src: ax.Source, pending: map[int64]*gather{}}
 		if recVia[ax.Source] == a {
 			b.rec, m.merged = e.recPID, make([]*output, ring)
 		}
 		e.bpids[a] = e.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return b }, stop, actor.WithDispatcher(pin.bundle[a])))
-		e.bundleIDs[a] = e.bpids[a].Id
 		for _, s := range e.shardAs[ax.Source] {
 			s.out = append(s.out, e.bpids[a])
 		}
@@ -896,15 +851,6 @@ func (e *Engine) pinDispatchers(bundled []bool, dests, recVia []int) pinning {
 	return pin
 }
 
-// globalID returns the global id of shard k of population pi.
-func (e *Engine) globalID(pi, k int) int {
-	id := 0
-	for i := 0; i < pi; i++ {
-		id += len(e.shards[i])
-	}
-	return id + k
-}
-
 // assembler turns a remote shard's protobuf output, possibly cut into
 // parts, into an output, after checking it (see wire.go).
 type assembler struct {
@@ -918,7 +864,7 @@ type assembler struct {
 // other messages and incomplete outputs. next gives the earliest segment
 // the receiver still expects from a population. A remote output that
 // fails a check is an error naming the worker that sent it.
-func (a *assembler) receive(e *Engine, m any, next func(pop int) int64) (o *output, ok bool, err error) {
+func (a *assembler) receive(e *geometry, m any, next func(pop int) int64) (o *output, ok bool, err error) {
 	switch m := m.(type) {
 	case *output:
 		return m, true, nil
@@ -934,7 +880,7 @@ func (a *assembler) receive(e *Engine, m any, next func(pop int) int64) (o *outp
 
 // add takes one message; it returns the output once every part of it has
 // arrived, nil before.
-func (a *assembler) add(e *Engine, m any, link uint32, seg uint64, next func(pop int) int64) (*output, error) {
+func (a *assembler) add(e *geometry, m any, link uint32, seg uint64, next func(pop int) int64) (*output, error) {
 	if int(link) >= len(e.ids) || !e.remoteShard[link] {
 		return nil, peerError("a batch from shard %d, which no worker hosts (%d shards)", link, len(e.ids))
 	}

@@ -48,7 +48,7 @@ func (r *recorder) Receive(ctx actor.Context) {
 	defer r.e.guard("recorder", &step)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o, ok, err := r.wire.receive(r.e, ctx.Message(), func(pop int) int64 { return r.pops[pop].next })
+	o, ok, err := r.wire.receive(&r.e.geometry, ctx.Message(), func(pop int) int64 { return r.pops[pop].next })
 	if err != nil {
 		r.e.finish(fmt.Errorf("recorder: %w", err))
 		return

@@ -3,11 +3,8 @@ package actors
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -18,13 +15,16 @@ import (
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/messages"
-	"github.com/spiral-sim/spiral/network"
 )
 
 // ShardActorName is the process id under which a worker hosts the shard
 // with global id g (shards numbered in population order, then shard
 // order).
 func ShardActorName(g int) string { return "spiral-shard-" + strconv.Itoa(g) }
+
+// BundleActorName is the process id under which a worker runs the bundle
+// of axon a (by index in the network).
+func BundleActorName(a int) string { return "spiral-bundle-" + strconv.Itoa(a) }
 
 // WorkerName is the name that the certificate of the worker at position i
 // of Options.Workers must carry (transport.Authority.Issue): the
@@ -165,24 +165,33 @@ func (e *Engine) loseWorker(i int, why string) {
 // A worker lost meanwhile fails it at once.
 func (e *Engine) initWorkers(fingerprint uint64) error {
 	init := &messages.WorkerInit{Address: e.address, Clock: e.clock.Id, Recorder: e.recPID.Id,
-		Bundles: e.bundleIDs, SegmentSteps: uint32(e.e), Fingerprint: fingerprint}
+		SegmentSteps: uint32(e.e), Fingerprint: fingerprint, Workers: e.workers, Window: uint32(e.window)}
+	for _, h := range e.hosts {
+		init.BundleHosts = append(init.BundleHosts, int32(h))
+	}
 	type answer struct {
 		g   int
 		res any
 		err error
 	}
-	answers := make(chan answer, len(e.remoteShard))
 	var pids []*actor.PID
 	for _, row := range e.spids {
-		for _, p := range row {
-			g := len(pids)
-			pids = append(pids, p)
-			f := e.system.Root.RequestFuture(p, init, initTimeout)
-			go func() {
-				res, err := f.Result()
-				answers <- answer{g, res, err}
-			}()
+		pids = append(pids, row...)
+	}
+	// The bundles of axons whose source population has several shards
+	// (an axon of a single shard runs inside it).
+	for a, h := range e.hosts {
+		if h >= 0 && len(e.shards[e.net.Axons[a].Source]) > 1 {
+			pids = append(pids, actor.NewPID(e.workers[h], BundleActorName(a)))
 		}
+	}
+	answers := make(chan answer, len(pids))
+	for g, p := range pids {
+		f := e.system.Root.RequestFuture(p, init, initTimeout)
+		go func() {
+			res, err := f.Result()
+			answers <- answer{g, res, err}
+		}()
 	}
 	for range pids {
 		var a answer
@@ -192,7 +201,7 @@ func (e *Engine) initWorkers(fingerprint uint64) error {
 			return err
 		}
 		if a.err != nil {
-			return peerError("engine: the worker at %s does not answer for shard %d within %v (%v)", pids[a.g].Address, a.g, initTimeout, a.err)
+			return peerError("engine: the worker at %s does not answer for %s within %v (%v)", pids[a.g].Address, pids[a.g].Id, initTimeout, a.err)
 		}
 		r, ok := a.res.(*messages.WorkerReady)
 		if !ok || r.Error != "" {
@@ -243,197 +252,6 @@ func (e *Engine) gatherRemote() error {
 		}
 	}
 	return nil
-}
-
-// Worker hosts shards for a coordinating engine in another process.
-type Worker struct {
-	system  *actor.ActorSystem
-	remote  *remote.Remote
-	address string
-	mu      sync.Mutex
-	err     error
-	done    chan struct{}
-	closing atomic.Bool
-	coord   atomic.Value // the coordinator's address, once known
-	lost    chan struct{}
-	once    sync.Once
-	// The hosted shards and their dispatchers (one goroutine each).
-	pids        []*actor.PID
-	dispatchers []*loopDispatcher
-}
-
-// WorkerOptions configure a worker.
-type WorkerOptions struct {
-	// Listen is the worker's remote address (host:port; port 0 picks one).
-	Listen string
-	// Index is this worker's position in the coordinator's Workers list
-	// and Count the length of that list: the worker hosts the shards g
-	// with g mod Count == Index.
-	Index, Count int
-	// Shards per population, exactly as given to the coordinator.
-	Shards map[string]int
-	// Identity authenticates the worker to the coordinator and back: a
-	// certificate named WorkerName(Index) from the run's authority
-	// (required; see package transport).
-	Identity *transport.Identity
-	// Placement, if set, is the coordinator's (Options.Placement): the
-	// worker hosts the shards g with Placement[g] == Index.
-	Placement []int
-	// CoordinatorName, if set, is the name of the coordinator's
-	// certificate instead of CoordinatorName (a cluster's coordinator,
-	// whose certificate names its machine).
-	CoordinatorName string
-	Logger          *zap.Logger
-}
-
-// Serve builds the shards of net that this worker hosts and serves them
-// until Close. net must be built from the same model and seed as the
-// coordinator's: whole, or only the part this worker hosts
-// (network.Builder.BuildPart with WorkerPart's part), so that no process
-// holds the whole network's synapses.
-func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
-	if o.Count < 1 || o.Index < 0 || o.Index >= o.Count {
-		return nil, fmt.Errorf("worker: index %d of %d workers", o.Index, o.Count)
-	}
-	log := o.Logger
-	if log == nil {
-		log = zap.NewNop()
-	}
-	// The shards copy their synapses; the network's copies of static
-	// projections are then released (a worker never reads them again).
-	shards, err := shard.SplitPart(net, o.Shards, o.hosts, true)
-	if err != nil {
-		return nil, err
-	}
-	total := 0
-	for _, row := range shards {
-		total += len(row)
-	}
-	if err := checkPlacement(o.Placement, total, o.Count); err != nil {
-		return nil, fmt.Errorf("worker: %w", err)
-	}
-	w := &Worker{done: make(chan struct{}), lost: make(chan struct{})}
-	w.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quietSlog(log, &w.closing) }))
-	// A worker hears only from the coordinator.
-	coordinator := CoordinatorName
-	if o.CoordinatorName != "" {
-		coordinator = o.CoordinatorName
-	}
-	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{}, []string{coordinator})
-	if err != nil {
-		return nil, err
-	}
-	fp := shard.Fingerprint(net, shards)
-	g := 0
-	var clock *actor.PID
-	var cmu sync.Mutex
-	fail := func(err error) {
-		w.mu.Lock()
-		if w.err == nil {
-			w.err = err
-		}
-		w.mu.Unlock()
-		cmu.Lock()
-		c := clock
-		cmu.Unlock()
-		if c != nil {
-			w.system.Root.Send(c, &messages.Failure{ActorName: "worker " + w.address, Message: err.Error()})
-		}
-	}
-	stop := actor.WithSupervisor(actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective }))
-	for _, row := range shards {
-		for _, sh := range row {
-			if o.hosts(g) {
-				s := newShardActor(net, sh, uint32(g), len(row), fail, log)
-				s.fingerprint = fp
-				s.onInit = func(c *actor.PID) {
-					cmu.Lock()
-					clock = c
-					cmu.Unlock()
-					w.coord.Store(c.Address)
-				}
-				// Messages between processes take far longer than a
-				// wake-up: the dispatcher parks at once rather than spin.
-				d := newLoopDispatcher(1, false, false)
-				w.dispatchers = append(w.dispatchers, d)
-				pid, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }, stop, actor.WithDispatcher(d)), ShardActorName(g))
-				if err != nil {
-					w.Close()
-					return nil, fmt.Errorf("worker: spawning shard %d: %w", g, err)
-				}
-				w.pids = append(w.pids, pid)
-			}
-			g++
-		}
-	}
-	// A worker whose coordinator is gone has nothing left to do.
-	w.system.EventStream.Subscribe(func(ev any) {
-		t, ok := ev.(*remote.EndpointTerminatedEvent)
-		if c, _ := w.coord.Load().(string); ok && c != "" && t.Address == c {
-			w.closing.Store(true)
-			w.once.Do(func() { close(w.lost) })
-		}
-	})
-	log.Info("worker serving", zap.String("address", w.address), zap.Int("index", o.Index))
-	return w, nil
-}
-
-// hosts reports whether the worker hosts shard g (numbered across the
-// populations in network order).
-func (o WorkerOptions) hosts(g int) bool {
-	if o.Placement != nil {
-		return g < len(o.Placement) && o.Placement[g] == o.Index
-	}
-	return g%o.Count == o.Index
-}
-
-// WorkerPart returns the part of a network (for network.BuildPart) that
-// the worker index of count hosts with the given shard counts (as in
-// WorkerOptions): the neurons of its shards. names and sizes are the
-// populations' names and sizes in network order (a network built for any
-// part has them: network.Part{} builds no synapse at all). whole names
-// projections to build whole nonetheless.
-func WorkerPart(names []string, sizes []int, shards map[string]int, index, count int, whole []string) *network.Part {
-	return WorkerPartPlaced(names, sizes, shards, index, count, nil, whole)
-}
-
-// WorkerPartPlaced is WorkerPart with an explicit placement (see
-// WorkerOptions.Placement; nil is round robin).
-func WorkerPartPlaced(names []string, sizes []int, shards map[string]int, index, count int, placement []int, whole []string) *network.Part {
-	o := WorkerOptions{Index: index, Count: count, Placement: placement}
-	return shard.Part(names, sizes, shards, o.hosts, whole)
-}
-
-// Lost is closed when the connection to the coordinator is lost (the run
-// ended or the coordinator died).
-func (w *Worker) Lost() <-chan struct{} { return w.lost }
-
-// Address returns the worker's remote address.
-func (w *Worker) Address() string { return w.address }
-
-// Err returns the first failure of a hosted shard, or nil.
-func (w *Worker) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
-// Close stops the worker.
-func (w *Worker) Close() {
-	select {
-	case <-w.done:
-		return
-	default:
-	}
-	close(w.done)
-	w.closing.Store(true)
-	shutdown(w.remote)
-	for _, p := range w.pids {
-		_ = w.system.Root.StopFuture(p).Wait()
-	}
-	for _, d := range w.dispatchers {
-		d.stop()
-	}
 }
 
 const (

@@ -21,7 +21,8 @@ import (
 
 // onWorkers runs a network with its shards hosted by worker actor systems
 // (each with its own remote transport on loopback, as separate processes
-// would have), the coordinator keeping the bundles, clock and recorder.
+// would have), the coordinator keeping the clock and recorder; the axons
+// run in the workers, next to their source shards.
 func onWorkers(t *testing.T, build func(testing.TB) *network.Network, shards map[string]int, workers, steps int) result {
 	t.Helper()
 	var addrs []string

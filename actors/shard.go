@@ -27,12 +27,16 @@ type shardActor struct {
 	remote      bool
 	fingerprint uint64                 // worker: of the network and layout it built
 	onInit      func(clock *actor.PID) // worker: learn where the clock is
+	host        *workerHost            // worker: what its actors share
 
 	clock *actor.PID
 	// rec is the recorder, or nil when a bundle of the population forwards
 	// its merged spikes to it.
 	rec *actor.PID
 	out []*actor.PID // bundles of the population's axons
+	// outLocal tells, in a worker, which of out run in this process (they
+	// take the output as it is; the others, and the recorder, protobuf).
+	outLocal []bool
 	// emitters are the population's axons this shard runs itself (it is
 	// the population's only shard); self is its own PID.
 	emitters []*emitter
@@ -127,7 +131,7 @@ func (s *shardActor) Receive(ctx actor.Context) {
 func (s *shardActor) receiveWire(ctx actor.Context) bool {
 	switch m := ctx.Message().(type) {
 	case *messages.WorkerInit:
-		ctx.Respond(s.workerInit(m))
+		ctx.Respond(s.workerInit(m, ctx.Self()))
 	case *messages.Control:
 		return s.control(ctx, m)
 	case *messages.GradedBatch:
@@ -188,17 +192,19 @@ func (s *shardActor) receiveWire(ctx actor.Context) bool {
 // workerInit checks a coordinator's WorkerInit against what this worker
 // built and, if it agrees, wires the shard to the coordinator's actors;
 // it returns the answer.
-func (s *shardActor) workerInit(m *messages.WorkerInit) *messages.WorkerReady {
+func (s *shardActor) workerInit(m *messages.WorkerInit, self *actor.PID) *messages.WorkerReady {
 	ready := &messages.WorkerReady{Actor: s.id}
-	switch {
+	if s.host == nil {
+		ready.Error = fmt.Sprintf("shard %d: not hosted by a worker", s.id)
+		return ready
+	}
+	switch err := s.host.checkInit(m); {
 	case s.remote:
 		ready.Error = fmt.Sprintf("shard %d: already wired to the coordinator at %s", s.id, s.clock.Address)
-	case m.Fingerprint != s.fingerprint:
-		ready.Error = fmt.Sprintf("shard %d: this worker built a different network or shard layout (check the model, seed and shard counts)", s.id)
-	case int(m.SegmentSteps) != segmentLength(s.net) || len(m.Bundles) != len(s.net.Axons):
-		ready.Error = fmt.Sprintf("shard %d: segments of %d steps and %d axons, want %d and %d", s.id, m.SegmentSteps, len(m.Bundles), segmentLength(s.net), len(s.net.Axons))
+	case err != nil:
+		ready.Error = fmt.Sprintf("shard %d: %v", s.id, err)
 	default:
-		s.init(m)
+		s.init(m, self)
 		for _, syn := range s.sh.Syn {
 			ready.Synapses += uint64(syn.Len())
 			ready.SynapseBytes += uint64(syn.Memory())
@@ -307,8 +313,10 @@ func (s *shardActor) takeChecked(m *events) error {
 	return nil
 }
 
-// init wires a worker-hosted shard to the coordinator's actors.
-func (s *shardActor) init(m *messages.WorkerInit) {
+// init wires a worker-hosted shard to the coordinator's actors and to
+// the bundles of its population's axons, local or in other workers; a
+// population's only shard runs its axons itself. m has been checked.
+func (s *shardActor) init(m *messages.WorkerInit, self *actor.PID) {
 	s.remote, s.segLen = true, int(m.SegmentSteps) // checked against the network's
 	plan, err := clock.New(int(m.SegmentSteps))
 	if err != nil {
@@ -320,11 +328,26 @@ func (s *shardActor) init(m *messages.WorkerInit) {
 		s.onInit(s.clock)
 	}
 	s.rec = actor.NewPID(m.Address, m.Recorder)
-	s.out = s.out[:0]
-	for a, id := range m.Bundles {
-		if id != "" && s.net.Axons[a].Source == s.sh.Pop {
-			s.out = append(s.out, actor.NewPID(m.Address, id))
+	// The outputs are read by local bundles and emitters until the clock's
+	// window has passed (see Engine.start).
+	s.ring = make([]*output, int(m.Window)+2)
+	s.out, s.outLocal, s.emitters, s.self = s.out[:0], s.outLocal[:0], s.emitters[:0], self
+	for a, hst := range m.BundleHosts {
+		if hst < 0 || s.net.Axons[a].Source != s.sh.Pop {
+			continue
 		}
+		if s.nshard == 1 {
+			e := s.host.newEmitter(a)
+			s.host.wireEmitter(e, m, self, int(s.id))
+			s.emitters = append(s.emitters, e)
+			continue
+		}
+		s.out = append(s.out, actor.NewPID(m.Workers[hst], BundleActorName(a)))
+		local := int(hst) == s.host.index
+		if local {
+			s.out[len(s.out)-1] = actor.NewPID(s.host.address, BundleActorName(a))
+		}
+		s.outLocal = append(s.outLocal, local)
 	}
 }
 
@@ -452,17 +475,21 @@ func (s *shardActor) apply() bool {
 // and the recorder (as protobuf from a worker process), and runs the
 // axons this shard emits itself. It reports false when the run failed.
 func (s *shardActor) send(ctx actor.Context, o *output, n int) bool {
-	if s.remote {
-		for _, msg := range s.encode(o, n) {
-			for _, b := range s.out {
-				ctx.Send(b, msg)
-			}
-			ctx.Send(s.rec, msg)
+	var wire []any // the output as protobuf, once needed
+	encoded := func() []any {
+		if wire == nil {
+			wire = s.encode(o, n)
 		}
-		return true
+		return wire
 	}
-	for _, b := range s.out {
-		ctx.Send(b, o)
+	for k, b := range s.out {
+		if !s.remote || s.outLocal[k] {
+			ctx.Send(b, o)
+			continue
+		}
+		for _, msg := range encoded() {
+			ctx.Send(b, msg)
+		}
 	}
 	for _, m := range s.emitters {
 		msg, err := m.emit([]*output{o}, &s.step)
@@ -472,7 +499,13 @@ func (s *shardActor) send(ctx actor.Context, o *output, n int) bool {
 		}
 		m.send(ctx, msg, s.self, s.take)
 	}
-	if s.rec != nil { // else a bundle records the population's spikes
+	switch {
+	case s.rec == nil: // a bundle records the population's spikes
+	case s.remote:
+		for _, msg := range encoded() {
+			ctx.Send(s.rec, msg)
+		}
+	default:
 		ctx.Send(s.rec, o) // the recorder tells the clock when a segment is done
 	}
 	return true

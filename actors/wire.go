@@ -74,17 +74,6 @@ func checkWindow(seg, lo, hi int64) error {
 	return nil
 }
 
-// workerOf returns the address of the worker hosting global shard g.
-func (e *Engine) workerOf(g int) string { return e.workers[e.workerIndex(g)] }
-
-// workerIndex returns the index of the worker hosting global shard g.
-func (e *Engine) workerIndex(g int) int {
-	if e.placement != nil {
-		return e.placement[g]
-	}
-	return g % len(e.workers)
-}
-
 // checkPlacement checks a placement of shards shards on workers workers
 // (nil is round robin).
 func checkPlacement(p []int, shards, workers int) error {
@@ -97,53 +86,6 @@ func checkPlacement(p []int, shards, workers int) error {
 	for g, w := range p {
 		if w < 0 || w >= workers {
 			return fmt.Errorf("placement: shard %d on worker %d of %d", g, w, workers)
-		}
-	}
-	return nil
-}
-
-// wireSegment checks the segment of a batch from worker-hosted shard g to
-// an actor expecting segment next and later: inside the window.
-func (e *Engine) wireSegment(seg uint64, next int64) error {
-	if seg > uint64(1<<62) {
-		return fmt.Errorf("segment %d", seg)
-	}
-	return checkWindow(int64(seg), next, next+int64(e.window)+aheadSlack)
-}
-
-// checkOutput checks a remote shard's output after reassembly: its
-// segment's bounds agree with the first output of that segment gathered
-// so far (ref, nil if none), and its elements lie in the shard.
-func (e *Engine) checkOutput(o, ref *output) error {
-	n := max(len(o.Fired), len(o.Values))
-	if n > e.e {
-		return fmt.Errorf("segment %d of %d steps (segments have at most %d)", o.seg, n, e.e)
-	}
-	if len(e.workers) > 0 {
-		b, ok := e.segs.get(o.seg)
-		if !ok {
-			return fmt.Errorf("segment %d, which the clock has not cut", o.seg)
-		}
-		if o.from != b[0] || o.from+int64(n) != b[1] {
-			return fmt.Errorf("segment %d covers steps [%d, %d), the clock cut [%d, %d)", o.seg, o.from, o.from+int64(n), b[0], b[1])
-		}
-	}
-	if ref != nil {
-		if rn := max(len(ref.Fired), len(ref.Values)); ref.from != o.from || rn != n {
-			return fmt.Errorf("segment %d covers steps [%d, %d), another shard's [%d, %d)", o.seg, o.from, o.from+int64(n), ref.from, ref.from+int64(rn))
-		}
-	}
-	sh := e.shards[o.pop][o.shard]
-	lo, hi := sh.Lo, sh.Hi
-	if p := e.net.Populations[o.pop]; p.Batch > 1 {
-		// One shard holds every copy: elements b·N + i.
-		lo, hi = 0, p.Len()
-	}
-	for k, f := range o.Fired {
-		for _, x := range f {
-			if int(x) < lo || int(x) >= hi {
-				return fmt.Errorf("segment %d step %d: element %d outside the shard's [%d, %d)", o.seg, o.from+int64(k), x, lo, hi)
-			}
 		}
 	}
 	return nil

@@ -613,18 +613,28 @@ func (x *Control) GetLearn() bool {
 	return false
 }
 
-// WorkerInit (coordinator -> each shard hosted by a worker process): where
-// the coordinator's actors are. Ids are protoactor process ids at address.
+// WorkerInit (coordinator -> each shard and each bundle hosted by a
+// worker process): where the coordinator's actors and the other workers
+// are. Ids are protoactor process ids at address. Each axon that feeds a
+// shard runs on the worker that holds most of its source shards (inside
+// the source shard itself when its population has one), so that a
+// segment's spikes cross the network at most once between workers.
 type WorkerInit struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Address      string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // the coordinator's remote address
 	Clock        string                 `protobuf:"bytes,2,opt,name=clock,proto3" json:"clock,omitempty"`
 	Recorder     string                 `protobuf:"bytes,3,opt,name=recorder,proto3" json:"recorder,omitempty"`
-	Bundles      []string               `protobuf:"bytes,4,rep,name=bundles,proto3" json:"bundles,omitempty"` // per axon of the network; "" for none
 	SegmentSteps uint32                 `protobuf:"varint,5,opt,name=segment_steps,json=segmentSteps,proto3" json:"segment_steps,omitempty"`
 	// fingerprint of the network and its shard layout as the coordinator
 	// built them; a worker that built something else refuses.
-	Fingerprint   uint64 `protobuf:"varint,6,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Fingerprint uint64 `protobuf:"varint,6,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	// workers' remote addresses, by index (as in the coordinator's list).
+	Workers []string `protobuf:"bytes,7,rep,name=workers,proto3" json:"workers,omitempty"`
+	// per axon of the network: the index of the worker that runs it, or -1
+	// when it feeds no shard. A worker that places them otherwise refuses.
+	BundleHosts []int32 `protobuf:"varint,8,rep,packed,name=bundle_hosts,json=bundleHosts,proto3" json:"bundle_hosts,omitempty"`
+	// window: segments the clock grants ahead of the slowest shard.
+	Window        uint32 `protobuf:"varint,9,opt,name=window,proto3" json:"window,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -680,13 +690,6 @@ func (x *WorkerInit) GetRecorder() string {
 	return ""
 }
 
-func (x *WorkerInit) GetBundles() []string {
-	if x != nil {
-		return x.Bundles
-	}
-	return nil
-}
-
 func (x *WorkerInit) GetSegmentSteps() uint32 {
 	if x != nil {
 		return x.SegmentSteps
@@ -697,6 +700,27 @@ func (x *WorkerInit) GetSegmentSteps() uint32 {
 func (x *WorkerInit) GetFingerprint() uint64 {
 	if x != nil {
 		return x.Fingerprint
+	}
+	return 0
+}
+
+func (x *WorkerInit) GetWorkers() []string {
+	if x != nil {
+		return x.Workers
+	}
+	return nil
+}
+
+func (x *WorkerInit) GetBundleHosts() []int32 {
+	if x != nil {
+		return x.BundleHosts
+	}
+	return nil
+}
+
+func (x *WorkerInit) GetWindow() uint32 {
+	if x != nil {
+		return x.Window
 	}
 	return 0
 }
@@ -1348,15 +1372,17 @@ const file_spiral_proto_rawDesc = "" +
 	"\x06RESUME\x10\x02\x12\b\n" +
 	"\x04STOP\x10\x03\x12\r\n" +
 	"\tRUN_UNTIL\x10\x04\x12\t\n" +
-	"\x05DRIVE\x10\x05\"\xb9\x01\n" +
+	"\x05DRIVE\x10\x05\"\xfa\x01\n" +
 	"\n" +
 	"WorkerInit\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
 	"\x05clock\x18\x02 \x01(\tR\x05clock\x12\x1a\n" +
-	"\brecorder\x18\x03 \x01(\tR\brecorder\x12\x18\n" +
-	"\abundles\x18\x04 \x03(\tR\abundles\x12#\n" +
+	"\brecorder\x18\x03 \x01(\tR\brecorder\x12#\n" +
 	"\rsegment_steps\x18\x05 \x01(\rR\fsegmentSteps\x12 \n" +
-	"\vfingerprint\x18\x06 \x01(\x04R\vfingerprint\"z\n" +
+	"\vfingerprint\x18\x06 \x01(\x04R\vfingerprint\x12\x18\n" +
+	"\aworkers\x18\a \x03(\tR\aworkers\x12!\n" +
+	"\fbundle_hosts\x18\b \x03(\x05R\vbundleHosts\x12\x16\n" +
+	"\x06window\x18\t \x01(\rR\x06windowJ\x04\b\x04\x10\x05\"z\n" +
 	"\vWorkerReady\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1a\n" +

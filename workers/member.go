@@ -290,7 +290,7 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 	}
 	for i, c := range g.conns {
 		name, addr := g.Names[i], addrs[i]
-		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version, Placement: g.Placement})
+		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version, Placement: g.Placement, Names: g.Names})
 		if err == nil {
 			_, err = c.Write(append(line, '\n'))
 		}

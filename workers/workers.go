@@ -75,6 +75,9 @@ type assignment struct {
 	// Placement gives each shard's worker (actors.Options.Placement; nil:
 	// round robin).
 	Placement []int `json:"placement,omitempty"`
+	// Names are the workers' certificate names, by index
+	// (actors.WorkerOptions.PeerNames; nil: actors.WorkerName(i)).
+	Names []string `json:"names,omitempty"`
 }
 
 // maxAssignment bounds the line a worker reads: an identity is a few
@@ -432,7 +435,7 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 		return fail(2, "%v", err)
 	}
 	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id,
-		CoordinatorName: m.coordinator, Placement: a.Placement, Logger: o.Logger})
+		CoordinatorName: m.coordinator, Placement: a.Placement, PeerNames: a.Names, Logger: o.Logger})
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -463,6 +466,9 @@ func readAssignment(in *bufio.Reader) (assignment, error) {
 		if w < 0 || w >= a.Count {
 			return a, fmt.Errorf("assignment: placement: shard %d on worker %d of %d", g, w, a.Count)
 		}
+	}
+	if a.Names != nil && len(a.Names) != a.Count {
+		return a, fmt.Errorf("assignment: %d workers' names for %d workers", len(a.Names), a.Count)
 	}
 	return a, nil
 }

@@ -14,7 +14,8 @@ import (
 
 // netnsCluster puts n members in network namespaces of their own, each
 // joined to this one by a veth pair (this side 10.231.K.1, the member's
-// 10.231.K.2), so that each member is a host of its own. It skips where
+// 10.231.K.2), so that each member is a host of its own; this namespace
+// routes between them (forwarding on those links only). It skips where
 // the kernel or the user does not allow it (not root, no ip, no netns);
 // every namespace it made is removed when the test ends.
 func netnsCluster(t *testing.T, n int) (dir string, addrs []string, links []string) {
@@ -58,6 +59,11 @@ func netnsCluster(t *testing.T, n int) (dir string, addrs []string, links []stri
 			if err := sh(args...); err != nil {
 				t.Skipf("cannot join a namespace by veth here: %v", err)
 			}
+		}
+		// Members exchange batches with one another directly: this side
+		// routes between the namespaces, forwarding on these links only.
+		if err := os.WriteFile("/proc/sys/net/ipv4/conf/"+here+"/forwarding", []byte("1"), 0o644); err != nil {
+			t.Skipf("cannot route between namespaces here: %v", err)
 		}
 		name := fmt.Sprintf("node%d", k)
 		if code := run([]string{"tls", "issue", dir, name, "--host", memberIP}, &out, &errb); code != 0 {
