@@ -135,9 +135,9 @@ type Engine struct {
 
 	// peerNames are the workers' certificate names, by index.
 	peerNames []string
-	// hosts gives, per axon, the worker that runs it (−1: none); nil
+	// copies gives, per axon, the workers that run a copy of it; nil
 	// without workers.
-	hosts []int
+	copies [][]int
 	// remoteSyn counts the synapses the workers' shards hold, and their
 	// bytes, as they reported them when wired.
 	remoteSyn [2]int64
@@ -643,8 +643,8 @@ func (e *Engine) start(window int) {
 	ring := window + 2
 	e.spawnShards(ring, recVia, pin, stop)
 	if len(e.workers) > 0 {
-		// The axons run in the workers, next to their source shards.
-		e.hosts = e.bundleHosts(feeds)
+		// The axons run in the workers, a copy in each that they feed.
+		e.copies = e.replicas(feeds)
 	} else {
 		e.spawnBundles(ring, feeds, bundled, recVia, pin, stop)
 	}

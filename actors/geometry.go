@@ -145,37 +145,35 @@ func (e *geometry) checkOutput(o, ref *output) error {
 	return nil
 }
 
-// bundleHosts returns, per axon, the worker (index) that runs it when the
-// shards live in workers: the one that holds most of its source shards,
-// so that their outputs reach it without crossing the network — ties go
-// to the one that holds most of the shards the axon feeds, then to the
-// lowest index — or −1 for an axon that feeds no shard (feeds, as
-// returned by feeds). Coordinator and workers compute it alike; the
-// coordinator sends its own in WorkerInit, and a worker refuses another.
-func (e *geometry) bundleHosts(feeds [][]dest) []int {
-	hosts := make([]int, len(e.net.Axons))
-	src := make([]int, e.nworkers)
-	dst := make([]int, e.nworkers)
-	for a, ax := range e.net.Axons {
-		hosts[a] = -1
-		if len(feeds[a]) == 0 {
-			continue
-		}
-		clear(src)
-		clear(dst)
-		for k := range e.shards[ax.Source] {
-			src[e.workerIndex(e.globalID(ax.Source, k))]++
-		}
+// replicas returns, per axon, the workers (indices, ascending) that run
+// a copy of it when the shards live in workers: each worker that holds a
+// shard the axon feeds (feeds, as returned by feeds). A copy gathers the
+// outputs of every source shard — from its own process as they are, from
+// the others' once over the network — and emits to the shards of its
+// worker only, so that a segment's spikes cross the network once, from
+// the worker of a source shard to that of a target shard. The copies of
+// an axon compute the same events from the same outputs (an axon is a
+// deterministic function of its sources' spikes).
+func (e *geometry) replicas(feeds [][]dest) [][]int {
+	out := make([][]int, len(e.net.Axons))
+	on := make([]bool, e.nworkers)
+	for a := range e.net.Axons {
+		clear(on)
 		for _, d := range feeds[a] {
-			dst[e.workerIndex(e.globalID(d.pop, d.shard))]++
+			on[e.workerIndex(e.globalID(d.pop, d.shard))] = true
 		}
-		best := 0
-		for w := 1; w < e.nworkers; w++ {
-			if src[w] > src[best] || src[w] == src[best] && dst[w] > dst[best] {
-				best = w
+		for w, ok := range on {
+			if ok {
+				out[a] = append(out[a], w)
 			}
 		}
-		hosts[a] = best
 	}
-	return hosts
+	return out
+}
+
+// inShard reports whether worker w runs its copy of axon a inside the
+// source population's shard: the population has one, and w holds it.
+func (e *geometry) inShard(a, w int) bool {
+	src := e.net.Axons[a].Source
+	return len(e.shards[src]) == 1 && e.workerIndex(e.globalID(src, 0)) == w
 }

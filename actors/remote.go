@@ -166,8 +166,8 @@ func (e *Engine) loseWorker(i int, why string) {
 func (e *Engine) initWorkers(fingerprint uint64) error {
 	init := &messages.WorkerInit{Address: e.address, Clock: e.clock.Id, Recorder: e.recPID.Id,
 		SegmentSteps: uint32(e.e), Fingerprint: fingerprint, Workers: e.workers, Window: uint32(e.window)}
-	for _, h := range e.hosts {
-		init.BundleHosts = append(init.BundleHosts, int32(h))
+	for g := range e.ids {
+		init.Placement = append(init.Placement, uint32(e.workerIndex(g)))
 	}
 	type answer struct {
 		g   int
@@ -178,11 +178,13 @@ func (e *Engine) initWorkers(fingerprint uint64) error {
 	for _, row := range e.spids {
 		pids = append(pids, row...)
 	}
-	// The bundles of axons whose source population has several shards
-	// (an axon of a single shard runs inside it).
-	for a, h := range e.hosts {
-		if h >= 0 && len(e.shards[e.net.Axons[a].Source]) > 1 {
-			pids = append(pids, actor.NewPID(e.workers[h], BundleActorName(a)))
+	// The copies of every axon in bundle actors (a copy on the worker of
+	// its source population's only shard runs inside that shard).
+	for a, ws := range e.copies {
+		for _, w := range ws {
+			if !e.inShard(a, w) {
+				pids = append(pids, actor.NewPID(e.workers[w], BundleActorName(a)))
+			}
 		}
 	}
 	answers := make(chan answer, len(pids))

@@ -332,22 +332,24 @@ func (s *shardActor) init(m *messages.WorkerInit, self *actor.PID) {
 	// window has passed (see Engine.start).
 	s.ring = make([]*output, int(m.Window)+2)
 	s.out, s.outLocal, s.emitters, s.self = s.out[:0], s.outLocal[:0], s.emitters[:0], self
-	for a, hst := range m.BundleHosts {
-		if hst < 0 || s.net.Axons[a].Source != s.sh.Pop {
+	for a, ws := range s.host.replicas {
+		if s.net.Axons[a].Source != s.sh.Pop {
 			continue
 		}
-		if s.nshard == 1 {
-			e := s.host.newEmitter(a)
-			s.host.wireEmitter(e, m, self, int(s.id))
-			s.emitters = append(s.emitters, e)
-			continue
+		for _, w := range ws {
+			switch {
+			case w != s.host.index:
+				s.out = append(s.out, actor.NewPID(m.Workers[w], BundleActorName(a)))
+				s.outLocal = append(s.outLocal, false)
+			case s.nshard == 1: // this worker's copy runs here
+				e := s.host.newEmitter(a)
+				s.host.wireEmitter(e, m, self, int(s.id))
+				s.emitters = append(s.emitters, e)
+			default:
+				s.out = append(s.out, actor.NewPID(s.host.address, BundleActorName(a)))
+				s.outLocal = append(s.outLocal, true)
+			}
 		}
-		s.out = append(s.out, actor.NewPID(m.Workers[hst], BundleActorName(a)))
-		local := int(hst) == s.host.index
-		if local {
-			s.out[len(s.out)-1] = actor.NewPID(s.host.address, BundleActorName(a))
-		}
-		s.outLocal = append(s.outLocal, local)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -159,11 +160,10 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 			g++
 		}
 	}
-	// The axons whose bundles run here (those of a population with one
-	// shard run inside it).
-	for a, hst := range h.hosts {
-		src := net.Axons[a].Source
-		if hst != o.Index || len(shards[src]) < 2 {
+	// The copies of axons that run here in a bundle actor (not inside
+	// their source population's only shard).
+	for a, ws := range h.replicas {
+		if !slices.Contains(ws, o.Index) || h.geo.inShard(a, o.Index) {
 			continue
 		}
 		b := h.bundle(a, fail, log)
@@ -276,7 +276,7 @@ type workerHost struct {
 	index       int
 	address     string // this worker's remote address
 	feeds       [][]dest
-	hosts       []int // per axon: the worker that runs it (−1: none)
+	replicas    [][]int // per axon: the workers that run a copy of it
 	fingerprint uint64
 }
 
@@ -292,19 +292,20 @@ func newWorkerHost(net *network.Network, shards [][]*shard.Shard, o WorkerOption
 		}
 	}
 	h.feeds = h.geo.feeds()
-	h.hosts = h.geo.bundleHosts(h.feeds)
+	h.replicas = h.geo.replicas(h.feeds)
 	return h
 }
 
 // checkInit checks a coordinator's WorkerInit against what this worker
 // built and where it places the axons.
 func (h *workerHost) checkInit(m *messages.WorkerInit) error {
-	nw := h.geo.net
 	switch {
 	case m.Fingerprint != h.fingerprint:
 		return fmt.Errorf("this worker built a different network or shard layout (check the model, seed and shard counts)")
-	case int(m.SegmentSteps) != h.geo.e || len(m.BundleHosts) != len(nw.Axons):
-		return fmt.Errorf("segments of %d steps and %d axons, want %d and %d", m.SegmentSteps, len(m.BundleHosts), h.geo.e, len(nw.Axons))
+	case int(m.SegmentSteps) != h.geo.e:
+		return fmt.Errorf("segments of %d steps, want %d", m.SegmentSteps, h.geo.e)
+	case len(m.Placement) != len(h.geo.ids):
+		return fmt.Errorf("a placement of %d shards, want %d", len(m.Placement), len(h.geo.ids))
 	case len(m.Workers) != h.geo.nworkers:
 		return fmt.Errorf("%d workers' addresses, want %d", len(m.Workers), h.geo.nworkers)
 	case m.Window < 1 || m.Window > MaxWorkerWindow:
@@ -315,21 +316,12 @@ func (h *workerHost) checkInit(m *messages.WorkerInit) error {
 			return fmt.Errorf("worker %d's address %q: %w", i, a, err)
 		}
 	}
-	for a, hst := range m.BundleHosts {
-		if int(hst) != h.hosts[a] {
-			return fmt.Errorf("axon %d runs on worker %d, this worker places it on %d", a, hst, h.hosts[a])
+	for g, w := range m.Placement {
+		if int(w) != h.geo.workerIndex(g) {
+			return fmt.Errorf("shard %d placed on worker %d, on %d as this worker was told", g, w, h.geo.workerIndex(g))
 		}
 	}
 	return nil
-}
-
-// shardPID returns the PID of global shard g, given the workers'
-// addresses, and whether it lives in another process.
-func (h *workerHost) shardPID(workers []string, g int) (*actor.PID, bool) {
-	if !h.geo.remoteShard[g] {
-		return actor.NewPID(h.address, ShardActorName(g)), false
-	}
-	return actor.NewPID(workers[h.geo.workerIndex(g)], ShardActorName(g)), true
 }
 
 // newEmitter returns the emitter of axon a without destinations.
@@ -339,19 +331,23 @@ func (h *workerHost) newEmitter(a int) *emitter {
 	return &emitter{index: a, name: "bundle " + src.Name + "." + ax.Name, run: shard.Emitter{Axon: ax.Axon, Graded: src.Graded()}}
 }
 
-// wireEmitter gives m (axon m.index) its destinations, local or in other
-// workers, and a ring of batches for the window of init; the shard
-// selfID, if any (≥ 0), is addressed as self.
+// wireEmitter gives m, this worker's copy of axon m.index, its
+// destinations — the shards of this worker that the axon feeds — and a
+// ring of batches for the window of init; the shard selfID, if any
+// (≥ 0), is addressed as self.
 func (h *workerHost) wireEmitter(m *emitter, init *messages.WorkerInit, self *actor.PID, selfID int) {
 	m.dests, m.remote = m.dests[:0], m.remote[:0]
 	for _, d := range h.feeds[m.index] {
 		g := h.geo.globalID(d.pop, d.shard)
-		pid, remote := h.shardPID(init.Workers, g)
+		if h.geo.remoteShard[g] {
+			continue // another worker's copy feeds it
+		}
+		pid := actor.NewPID(h.address, ShardActorName(g))
 		if g == selfID {
 			pid = self
 		}
 		m.dests = append(m.dests, pid)
-		m.remote = append(m.remote, remote)
+		m.remote = append(m.remote, false)
 	}
 	m.ring = make([]*events, int(init.Window)+2)
 }

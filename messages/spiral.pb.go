@@ -615,10 +615,11 @@ func (x *Control) GetLearn() bool {
 
 // WorkerInit (coordinator -> each shard and each bundle hosted by a
 // worker process): where the coordinator's actors and the other workers
-// are. Ids are protoactor process ids at address. Each axon that feeds a
-// shard runs on the worker that holds most of its source shards (inside
-// the source shard itself when its population has one), so that a
-// segment's spikes cross the network at most once between workers.
+// are. Ids are protoactor process ids at address. Every worker that holds
+// a shard an axon feeds runs a copy of the axon (inside the source shard
+// when its population has one shard there), which gathers the source
+// shards' outputs and emits to that worker's shards: a segment's spikes
+// cross the network once, from a source shard's worker to a target's.
 type WorkerInit struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Address      string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"` // the coordinator's remote address
@@ -630,9 +631,9 @@ type WorkerInit struct {
 	Fingerprint uint64 `protobuf:"varint,6,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
 	// workers' remote addresses, by index (as in the coordinator's list).
 	Workers []string `protobuf:"bytes,7,rep,name=workers,proto3" json:"workers,omitempty"`
-	// per axon of the network: the index of the worker that runs it, or -1
-	// when it feeds no shard. A worker that places them otherwise refuses.
-	BundleHosts []int32 `protobuf:"varint,8,rep,packed,name=bundle_hosts,json=bundleHosts,proto3" json:"bundle_hosts,omitempty"`
+	// each shard's worker, by global shard id: a worker that was told
+	// another placement refuses.
+	Placement []uint32 `protobuf:"varint,8,rep,packed,name=placement,proto3" json:"placement,omitempty"`
 	// window: segments the clock grants ahead of the slowest shard.
 	Window        uint32 `protobuf:"varint,9,opt,name=window,proto3" json:"window,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -711,9 +712,9 @@ func (x *WorkerInit) GetWorkers() []string {
 	return nil
 }
 
-func (x *WorkerInit) GetBundleHosts() []int32 {
+func (x *WorkerInit) GetPlacement() []uint32 {
 	if x != nil {
-		return x.BundleHosts
+		return x.Placement
 	}
 	return nil
 }
@@ -1372,7 +1373,7 @@ const file_spiral_proto_rawDesc = "" +
 	"\x06RESUME\x10\x02\x12\b\n" +
 	"\x04STOP\x10\x03\x12\r\n" +
 	"\tRUN_UNTIL\x10\x04\x12\t\n" +
-	"\x05DRIVE\x10\x05\"\xfa\x01\n" +
+	"\x05DRIVE\x10\x05\"\xf5\x01\n" +
 	"\n" +
 	"WorkerInit\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
@@ -1380,8 +1381,8 @@ const file_spiral_proto_rawDesc = "" +
 	"\brecorder\x18\x03 \x01(\tR\brecorder\x12#\n" +
 	"\rsegment_steps\x18\x05 \x01(\rR\fsegmentSteps\x12 \n" +
 	"\vfingerprint\x18\x06 \x01(\x04R\vfingerprint\x12\x18\n" +
-	"\aworkers\x18\a \x03(\tR\aworkers\x12!\n" +
-	"\fbundle_hosts\x18\b \x03(\x05R\vbundleHosts\x12\x16\n" +
+	"\aworkers\x18\a \x03(\tR\aworkers\x12\x1c\n" +
+	"\tplacement\x18\b \x03(\rR\tplacement\x12\x16\n" +
 	"\x06window\x18\t \x01(\rR\x06windowJ\x04\b\x04\x10\x05\"z\n" +
 	"\vWorkerReady\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x14\n" +
