@@ -13,7 +13,8 @@ import (
 // about to start (Engine.Stop reaches only a run in progress), as the
 // interface's contract asks; a Run that Stop ended returns an error
 // wrapping engine.ErrStopped, a Run after Close one wrapping
-// engine.ErrClosed. SetLearning sets e.Learn. The rest is e's own.
+// engine.ErrClosed. SetLearning sets e.Learn. It also has e's Links,
+// for callers that ask by interface. The rest is e's own.
 func Adapt(e *Engine) engine.Engine { return &adapter{e: e} }
 
 // adapter is an Engine behind engine.Engine.
@@ -84,3 +85,6 @@ func (a *adapter) Stop() {
 
 // Close implements engine.Engine.
 func (a *adapter) Close() { a.e.Close() }
+
+// Links implements what Engine.Links does (the adapted engine's links).
+func (a *adapter) Links() ([]Link, error) { return a.e.Links() }

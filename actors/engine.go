@@ -133,8 +133,10 @@ type Engine struct {
 	// worker-hosted shard carries; larger ones are cut into parts.
 	actuationPart int
 
-	// peerNames are the workers' certificate names, by index.
-	peerNames []string
+	// peerNames are the workers' certificate names, by index, and
+	// coordinatorName this process's.
+	peerNames       []string
+	coordinatorName string
 	// copies gives, per axon, the workers that run a copy of it; nil
 	// without workers.
 	copies [][]int
@@ -222,6 +224,10 @@ func New(net *network.Network, o Options) (*Engine, error) {
 			}
 		}
 		e.peerNames = peers
+		e.coordinatorName = CoordinatorName
+		if o.Identity != nil && o.Identity.Name != "" {
+			e.coordinatorName = o.Identity.Name
+		}
 		r, addr, err := startRemote(e.system, o.Listen, o.Identity, e.fence, peers)
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)

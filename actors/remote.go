@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"time"
 
@@ -287,4 +288,82 @@ func Identities(n int) (coordinator *transport.Identity, workers []*transport.Id
 		workers = append(workers, id)
 	}
 	return coordinator, workers, nil
+}
+
+// ProbeActorName is the process id of a worker's probe actor, which
+// answers Probe messages (Engine.Links).
+const ProbeActorName = "spiral-probe"
+
+// probeTimeout bounds one probe's round trip.
+const probeTimeout = 2 * time.Second
+
+// Link is the round trip of a probe over one link of a run — from the
+// coordinator to a worker, or from one worker to another — queued behind
+// the run's batches on the same connection: what an exchange over that
+// link takes. RTT is negative when no answer came within 2 s.
+type Link struct {
+	From, To string // the coordinator's or a worker's certificate name
+	RTT      time.Duration
+}
+
+// Links probes every link of a run with workers: the coordinator's to
+// each worker, and each worker's to every other (each worker times its
+// own). It may be called from any goroutine, during a run or between
+// runs; it takes up to about 2 s per worker when some do not answer.
+// Without workers it returns nil.
+func (e *Engine) Links() ([]Link, error) {
+	e.mu.Lock()
+	sys := e.system
+	e.mu.Unlock()
+	if sys == nil {
+		return nil, ErrClosed
+	}
+	n := len(e.workers)
+	if n == 0 {
+		return nil, nil
+	}
+	type ask struct {
+		t0   time.Time
+		f    *actor.Future
+		from int // −1: the coordinator's own probe of worker to
+		to   int
+	}
+	var asks []ask
+	for i, w := range e.workers {
+		asks = append(asks, ask{time.Now(), sys.Root.RequestFuture(actor.NewPID(w, ProbeActorName), &messages.Probe{}, probeTimeout), -1, i})
+	}
+	for i, w := range e.workers {
+		if n > 1 {
+			peers := append(slices.Clone(e.workers[:i]), e.workers[i+1:]...)
+			asks = append(asks, ask{time.Now(), sys.Root.RequestFuture(actor.NewPID(w, ProbeActorName), &messages.Probe{Peers: peers}, probeTimeout*time.Duration(n)), i, -1})
+		}
+	}
+	var links []Link
+	for _, a := range asks {
+		res, err := a.f.Result()
+		rtt := time.Since(a.t0)
+		if a.from < 0 {
+			if err != nil {
+				rtt = -1
+			}
+			links = append(links, Link{From: e.coordinatorName, To: e.peerNames[a.to], RTT: rtt})
+			continue
+		}
+		r, ok := res.(*messages.ProbeReply)
+		for j := range n {
+			if j == a.from {
+				continue
+			}
+			k := j
+			if j > a.from {
+				k--
+			}
+			rtt := time.Duration(-1)
+			if err == nil && ok && len(r.RttNanos) == n-1 && r.RttNanos[k] >= 0 {
+				rtt = time.Duration(r.RttNanos[k])
+			}
+			links = append(links, Link{From: e.peerNames[a.from], To: e.peerNames[j], RTT: rtt})
+		}
+	}
+	return links, nil
 }

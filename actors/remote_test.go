@@ -334,3 +334,62 @@ func TestWorkerNeedsAnIdentity(t *testing.T) {
 		t.Fatalf("a worker without identity: %v", err)
 	}
 }
+
+// Links times every link of a run with workers, during the run and after
+// it: the coordinator's to each worker and each worker's to every other,
+// named by their certificates.
+func TestLinks(t *testing.T) {
+	const n = 3
+	shards := map[string]int{"E": 3, "I": 3}
+	coord, ids := identities(t, n)
+	var addrs []string
+	for i := range n {
+		w, err := actors.Serve(testnets.BrunelLike(t, false), actors.WorkerOptions{Index: i, Count: n, Shards: shards, Identity: ids[i]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		addrs = append(addrs, w.Address())
+	}
+	e, err := actors.New(testnets.BrunelLike(t, false), actors.Options{Shards: shards, Workers: addrs, Identity: coord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	check := func(when string) {
+		t.Helper()
+		links, err := e.Links()
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		want := map[[2]string]bool{}
+		for i := range n {
+			want[[2]string{actors.CoordinatorName, actors.WorkerName(i)}] = true
+			for j := range n {
+				if i != j {
+					want[[2]string{actors.WorkerName(i), actors.WorkerName(j)}] = true
+				}
+			}
+		}
+		for _, l := range links {
+			k := [2]string{l.From, l.To}
+			if !want[k] {
+				t.Errorf("%s: unexpected or repeated link %s → %s", when, l.From, l.To)
+			}
+			delete(want, k)
+			if l.RTT <= 0 || l.RTT > 2*time.Second {
+				t.Errorf("%s: link %s → %s: round trip %v", when, l.From, l.To, l.RTT)
+			}
+		}
+		for k := range want {
+			t.Errorf("%s: link %s → %s missing", when, k[0], k[1])
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- e.Run(3000) }()
+	check("during the run")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	check("after the run")
+}

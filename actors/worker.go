@@ -160,6 +160,14 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 			g++
 		}
 	}
+	// The probe of the run's links (Engine.Links).
+	probe := &probeActor{system: w.system, host: h, log: log}
+	pid, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return probe }, stop), ProbeActorName)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("worker: spawning the probe: %w", err)
+	}
+	w.pids = append(w.pids, pid)
 	// The copies of axons that run here in a bundle actor (not inside
 	// their source population's only shard).
 	for a, ws := range h.replicas {
@@ -278,6 +286,9 @@ type workerHost struct {
 	feeds       [][]dest
 	replicas    [][]int // per axon: the workers that run a copy of it
 	fingerprint uint64
+	// workers are the workers' addresses once a WorkerInit has been
+	// accepted (the peers a probe may time).
+	workers atomic.Pointer[[]string]
 }
 
 func newWorkerHost(net *network.Network, shards [][]*shard.Shard, o WorkerOptions, address string) *workerHost {
@@ -321,7 +332,50 @@ func (h *workerHost) checkInit(m *messages.WorkerInit) error {
 			return fmt.Errorf("shard %d placed on worker %d, on %d as this worker was told", g, w, h.geo.workerIndex(g))
 		}
 	}
+	if h.workers.Load() == nil {
+		addrs := slices.Clone(m.Workers)
+		h.workers.CompareAndSwap(nil, &addrs)
+	}
 	return nil
+}
+
+// probeActor answers probes of the run's links (Engine.Links): at once
+// when a probe names no peer, else after timing the round trip to each
+// peer it names — workers of the run only, one such probe at a time.
+type probeActor struct {
+	system *actor.ActorSystem
+	host   *workerHost
+	log    *zap.Logger
+	busy   atomic.Bool
+}
+
+// Receive implements actor.Actor.
+func (p *probeActor) Receive(ctx actor.Context) {
+	m, ok := ctx.Message().(*messages.Probe)
+	if !ok {
+		return
+	}
+	known := p.host.workers.Load()
+	sender := ctx.Sender()
+	if len(m.Peers) == 0 || known == nil || sender == nil || len(m.Peers) >= p.host.geo.nworkers || !p.busy.CompareAndSwap(false, true) {
+		ctx.Respond(&messages.ProbeReply{}) // a ping, or nothing to time
+		return
+	}
+	go func() {
+		defer p.busy.Store(false)
+		reply := &messages.ProbeReply{RttNanos: make([]int64, len(m.Peers))}
+		for i, addr := range m.Peers {
+			reply.RttNanos[i] = -1
+			if !slices.Contains(*known, addr) || addr == p.host.address {
+				continue
+			}
+			t0 := time.Now()
+			if _, err := p.system.Root.RequestFuture(actor.NewPID(addr, ProbeActorName), &messages.Probe{}, probeTimeout).Result(); err == nil {
+				reply.RttNanos[i] = int64(time.Since(t0))
+			}
+		}
+		p.system.Root.Send(sender, reply)
+	}()
 }
 
 // newEmitter returns the emitter of axon a without destinations.

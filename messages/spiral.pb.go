@@ -1009,6 +1009,101 @@ func (x *Events) GetEvents() int64 {
 	return 0
 }
 
+// Probe (coordinator -> a worker's probe actor, or worker -> worker)
+// measures a link's round trip, queued behind the run's batches on the
+// same connection. Empty peers: the probe answers at once. Otherwise
+// (from the coordinator only) the worker probes each peer, a worker's
+// remote address, and answers with the round trips in that order.
+type Probe struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Peers         []string               `protobuf:"bytes,1,rep,name=peers,proto3" json:"peers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Probe) Reset() {
+	*x = Probe{}
+	mi := &file_spiral_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Probe) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Probe) ProtoMessage() {}
+
+func (x *Probe) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Probe.ProtoReflect.Descriptor instead.
+func (*Probe) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Probe) GetPeers() []string {
+	if x != nil {
+		return x.Peers
+	}
+	return nil
+}
+
+// ProbeReply answers a Probe: one round trip per peer asked, in
+// nanoseconds, −1 for a peer that did not answer in time.
+type ProbeReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RttNanos      []int64                `protobuf:"varint,1,rep,packed,name=rtt_nanos,json=rttNanos,proto3" json:"rtt_nanos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProbeReply) Reset() {
+	*x = ProbeReply{}
+	mi := &file_spiral_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProbeReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProbeReply) ProtoMessage() {}
+
+func (x *ProbeReply) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProbeReply.ProtoReflect.Descriptor instead.
+func (*ProbeReply) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ProbeReply) GetRttNanos() []int64 {
+	if x != nil {
+		return x.RttNanos
+	}
+	return nil
+}
+
 // Failure (actor -> clock): an actor failed; the run stops with this error.
 type Failure struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1022,7 +1117,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_spiral_proto_msgTypes[12]
+	mi := &file_spiral_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1129,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[12]
+	mi := &file_spiral_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1142,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{12}
+	return file_spiral_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Failure) GetActor() uint32 {
@@ -1093,7 +1188,7 @@ type Recipe struct {
 
 func (x *Recipe) Reset() {
 	*x = Recipe{}
-	mi := &file_spiral_proto_msgTypes[13]
+	mi := &file_spiral_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1105,7 +1200,7 @@ func (x *Recipe) String() string {
 func (*Recipe) ProtoMessage() {}
 
 func (x *Recipe) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[13]
+	mi := &file_spiral_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1118,7 +1213,7 @@ func (x *Recipe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Recipe.ProtoReflect.Descriptor instead.
 func (*Recipe) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{13}
+	return file_spiral_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Recipe) GetName() string {
@@ -1163,7 +1258,7 @@ type Envelope struct {
 
 func (x *Envelope) Reset() {
 	*x = Envelope{}
-	mi := &file_spiral_proto_msgTypes[14]
+	mi := &file_spiral_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1175,7 +1270,7 @@ func (x *Envelope) String() string {
 func (*Envelope) ProtoMessage() {}
 
 func (x *Envelope) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[14]
+	mi := &file_spiral_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1188,7 +1283,7 @@ func (x *Envelope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Envelope.ProtoReflect.Descriptor instead.
 func (*Envelope) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{14}
+	return file_spiral_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Envelope) GetBody() isEnvelope_Body {
@@ -1403,7 +1498,12 @@ const file_spiral_proto_rawDesc = "" +
 	"\rEventsRequest\"6\n" +
 	"\x06Events\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x16\n" +
-	"\x06events\x18\x02 \x01(\x03R\x06events\"l\n" +
+	"\x06events\x18\x02 \x01(\x03R\x06events\"\x1d\n" +
+	"\x05Probe\x12\x14\n" +
+	"\x05peers\x18\x01 \x03(\tR\x05peers\")\n" +
+	"\n" +
+	"ProbeReply\x12\x1b\n" +
+	"\trtt_nanos\x18\x01 \x03(\x03R\brttNanos\"l\n" +
 	"\aFailure\x12\x14\n" +
 	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x1d\n" +
 	"\n" +
@@ -1438,7 +1538,7 @@ func file_spiral_proto_rawDescGZIP() []byte {
 }
 
 var file_spiral_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_spiral_proto_goTypes = []any{
 	(Control_Command)(0),     // 0: spiral.messages.Control.Command
 	(*SpikeBatch)(nil),       // 1: spiral.messages.SpikeBatch
@@ -1453,9 +1553,11 @@ var file_spiral_proto_goTypes = []any{
 	(*Weights)(nil),          // 10: spiral.messages.Weights
 	(*EventsRequest)(nil),    // 11: spiral.messages.EventsRequest
 	(*Events)(nil),           // 12: spiral.messages.Events
-	(*Failure)(nil),          // 13: spiral.messages.Failure
-	(*Recipe)(nil),           // 14: spiral.messages.Recipe
-	(*Envelope)(nil),         // 15: spiral.messages.Envelope
+	(*Probe)(nil),            // 13: spiral.messages.Probe
+	(*ProbeReply)(nil),       // 14: spiral.messages.ProbeReply
+	(*Failure)(nil),          // 15: spiral.messages.Failure
+	(*Recipe)(nil),           // 16: spiral.messages.Recipe
+	(*Envelope)(nil),         // 17: spiral.messages.Envelope
 }
 var file_spiral_proto_depIdxs = []int32{
 	0,  // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
@@ -1465,7 +1567,7 @@ var file_spiral_proto_depIdxs = []int32{
 	4,  // 4: spiral.messages.Envelope.grant:type_name -> spiral.messages.Grant
 	5,  // 5: spiral.messages.Envelope.progress:type_name -> spiral.messages.Progress
 	6,  // 6: spiral.messages.Envelope.control:type_name -> spiral.messages.Control
-	13, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
+	15, // 7: spiral.messages.Envelope.failure:type_name -> spiral.messages.Failure
 	8,  // [8:8] is the sub-list for method output_type
 	8,  // [8:8] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
@@ -1478,7 +1580,7 @@ func file_spiral_proto_init() {
 	if File_spiral_proto != nil {
 		return
 	}
-	file_spiral_proto_msgTypes[14].OneofWrappers = []any{
+	file_spiral_proto_msgTypes[16].OneofWrappers = []any{
 		(*Envelope_Spikes)(nil),
 		(*Envelope_Graded)(nil),
 		(*Envelope_Modulator)(nil),
@@ -1493,7 +1595,7 @@ func file_spiral_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_spiral_proto_rawDesc), len(file_spiral_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -404,9 +404,11 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	}
 	// The engine runs until the end, a signal or a failed write stops it.
 	t1 := time.Now()
+	stopProbes := probeLinks(mets, e)
 	ctl.simulating(e.Stop)
 	err = e.RunMs(o.duration)
 	ctl.simulating(nil)
+	stopProbes()
 	if mets != nil {
 		mets.Progress(e.Steps())
 	}
@@ -466,6 +468,42 @@ func serveMetrics(addr, name string, net *network.Network, spec *engineSpec, std
 	fmt.Fprintf(stderr, "spiral-node run: metrics on http://%s/metrics\n", srv.Addr())
 	spec.onSpikes, spec.onProgress = withMetrics(m, spec.onSpikes, spec.onProgress)
 	return m, func() { _ = srv.Close() }, 0
+}
+
+// linkProbeEvery is how often a run with --metrics and workers or
+// members times its links.
+const linkProbeEvery = 2 * time.Second
+
+// probeLinks times the links between the processes of a run every
+// linkProbeEvery into m (when there are metrics and the engine has links
+// to time) until the function it returns is called, which waits for a
+// probe under way.
+func probeLinks(m *metrics.Run, e engine.Engine) func() {
+	le, ok := e.(interface{ Links() ([]actors.Link, error) })
+	if m == nil || !ok {
+		return func() {}
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(linkProbeEvery)
+		defer tick.Stop()
+		for {
+			links, err := le.Links()
+			if err != nil {
+				return
+			}
+			for _, l := range links {
+				m.Link(l.From, l.To, l.RTT)
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
 }
 
 // withMetrics returns spike and progress callbacks that also update m.

@@ -83,12 +83,27 @@ func TestMembersRunAsOneProcess(t *testing.T) {
 }
 
 // run --metrics serves the run's progress while it goes: simulated time
-// and spikes per population, which end at what the summary reports.
+// and spikes per population, which end at what the summary reports; with
+// workers, the round trip over every link between the processes.
 func TestRunMetrics(t *testing.T) {
+	scrape(t, []string{"run", "brunel", "--scale", "0.1", "--duration", "8000", "--quiet", "--metrics", "127.0.0.1:0"},
+		`spiral_spikes_total{model="brunel",population="E"}`, `spiral_simulated_seconds{model="brunel"}`)
+	scrape(t, []string{"run", "brunel", "--scale", "0.1", "--duration", "20000", "--quiet", "--metrics", "127.0.0.1:0", "--workers", "2"},
+		`spiral_link_rtt_seconds{from="spiral-worker-1",model="brunel",to="spiral-worker-0"}`,
+		`spiral_link_rtt_seconds{from="spiral-coordinator",model="brunel",to="spiral-worker-0"}`,
+		`spiral_link_rtt_seconds{from="spiral-worker-0",model="brunel",to="spiral-worker-1"}`,
+		`spiral_peer_up{model="brunel",peer="spiral-worker-1"} 1`)
+}
+
+// scrape runs spiral-node with args, which must serve metrics, scrapes
+// them until first appears while the run goes, checks that the others
+// are there too, and waits for the run to succeed.
+func scrape(t *testing.T, args []string, first string, others ...string) {
+	t.Helper()
 	var out, errb syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run([]string{"run", "brunel", "--scale", "0.1", "--duration", "8000", "--quiet", "--metrics", "127.0.0.1:0"}, &out, &errb)
+		done <- run(args, &out, &errb)
 	}()
 	var addr string
 	for start := time.Now(); addr == ""; time.Sleep(10 * time.Millisecond) {
@@ -100,7 +115,7 @@ func TestRunMetrics(t *testing.T) {
 		}
 	}
 	var body string
-	for start := time.Now(); !strings.Contains(body, `spiral_spikes_total{model="brunel",population="E"}`); time.Sleep(50 * time.Millisecond) {
+	for start := time.Now(); !strings.Contains(body, first); time.Sleep(50 * time.Millisecond) {
 		resp, err := http.Get("http://" + addr + "/metrics")
 		if err != nil {
 			t.Fatalf("scraping while the run goes: %v", err)
@@ -109,11 +124,13 @@ func TestRunMetrics(t *testing.T) {
 		resp.Body.Close()
 		body = string(b)
 		if time.Since(start) > 20*time.Second {
-			t.Fatalf("no spikes in the metrics:\n%s", body)
+			t.Fatalf("no %s in the metrics:\n%s", first, body)
 		}
 	}
-	if !strings.Contains(body, `spiral_simulated_seconds{model="brunel"}`) {
-		t.Errorf("metrics:\n%s", body)
+	for _, o := range others {
+		if !strings.Contains(body, o) {
+			t.Errorf("no %s in the metrics:\n%s", o, body)
+		}
 	}
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

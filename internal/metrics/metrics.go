@@ -1,7 +1,8 @@
 // Package metrics serves a run's progress as Prometheus metrics (spiral-node
 // run --metrics ADDR): simulated time, wall time and real-time factor,
-// spikes per population, and the processes of the run (workers or cluster
-// members) with their state.
+// spikes per population, the processes of the run (workers or cluster
+// members) with their state, and the round trip over each link between
+// them.
 package metrics
 
 import (
@@ -25,6 +26,7 @@ type Run struct {
 	rtf       prometheus.Gauge
 	spikes    *prometheus.CounterVec
 	peers     *prometheus.GaugeVec
+	links     *prometheus.GaugeVec
 	dt        float64 // ms
 
 	mu    sync.Mutex
@@ -45,7 +47,10 @@ func New(model string, dtMs float64) *Run {
 		peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "spiral_peer_up", Help: "The processes hosting the run's shards (workers or cluster members), 1 each while the run goes on: a lost one ends the run.", ConstLabels: labels},
 			[]string{"peer"}),
 	}
-	reg.MustRegister(r.simulated, r.wall, r.rtf, r.spikes, r.peers)
+	r.links = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "spiral_link_rtt_seconds",
+		Help: "Round trip of a probe over a link of the run (coordinator to member, member to member), queued behind the run's batches: what an exchange over it takes; -1 when the last probe had no answer within 2 s.", ConstLabels: labels},
+		[]string{"from", "to"})
+	reg.MustRegister(r.simulated, r.wall, r.rtf, r.spikes, r.peers, r.links)
 	return r
 }
 
@@ -81,6 +86,16 @@ func (r *Run) Peers(names []string) {
 	for _, n := range names {
 		r.peers.WithLabelValues(n).Set(1)
 	}
+}
+
+// Link records the round trip of the last probe over the link from → to
+// (negative: no answer).
+func (r *Run) Link(from, to string, rtt time.Duration) {
+	v := rtt.Seconds()
+	if rtt < 0 {
+		v = -1
+	}
+	r.links.WithLabelValues(from, to).Set(v)
 }
 
 // Handler serves the metrics in Prometheus's text format.

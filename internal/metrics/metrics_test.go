@@ -21,6 +21,8 @@ func TestRunMetrics(t *testing.T) {
 	r.Spikes("E", 7)
 	r.Spikes("I", 3)
 	r.Peers([]string{"node1", "node2"})
+	r.Link("coordinator", "node1", 1500*time.Microsecond)
+	r.Link("node1", "node2", -1)
 	rec := httptest.NewRecorder()
 	r.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
@@ -31,6 +33,8 @@ func TestRunMetrics(t *testing.T) {
 		`spiral_peer_up{model="brunel",peer="node1"} 1`,
 		`spiral_peer_up{model="brunel",peer="node2"} 1`,
 		`spiral_real_time_factor{model="brunel"}`,
+		`spiral_link_rtt_seconds{from="coordinator",model="brunel",to="node1"} 0.0015`,
+		`spiral_link_rtt_seconds{from="node1",model="brunel",to="node2"} -1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("missing %q in:\n%s", want, body)
