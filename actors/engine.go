@@ -175,7 +175,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		return nil, err
 	}
 	if o.Window < 1 {
-		o.Window = 4
+		// Room for the far links' lag (network.Network.Lags): a shard
+		// may run that many segments ahead of a far source.
+		o.Window = max(4, min(maxLag(net)+1, MaxWorkerWindow))
 	}
 	log := o.Logger
 	if log == nil {
@@ -253,6 +255,16 @@ func (e *Engine) Address() string { return e.address }
 // SegmentLength returns the segment length the actor runtime uses for net:
 // the smallest latency of any link, in steps.
 func SegmentLength(net *network.Network) int { return segmentLength(net) }
+
+// maxLag returns the largest lag of net's links (network.Network.Lags)
+// for the actor runtime's segments, at least 1.
+func maxLag(net *network.Network) int {
+	m := 1
+	for _, l := range net.Lags(segmentLength(net)) {
+		m = max(m, l)
+	}
+	return m
+}
 
 // segmentLength returns the smallest latency of any link (64 when there
 // is none: nothing constrains the segments, but the clock still ticks).
@@ -639,14 +651,15 @@ func (e *Engine) start(window int) {
 	pin := e.pinDispatchers(bundled, dests, recVia)
 	e.recPID = root.Spawn(actor.PropsFromProducer(func() actor.Actor { return e.rec }, stop, actor.WithDispatcher(pin.recorder)))
 
-	// Outputs and batches are reused, in rings of window + 2 segments.
-	// The clock grants segment g only once every shard has computed, and
-	// the recorder has recorded, segment g − window; by then every
-	// destination of segment j <= g − window − 1 has taken it: a bundle
-	// emits segment j before any shard it feeds computes j + 1, and the
-	// shards take the batches of j when they compute j + 1 (one more
-	// segment of slack on top).
-	ring := window + 2
+	// Outputs and batches are reused, in rings of window + L + 1
+	// segments, L the largest lag (network.Network.Lags; 1 without far
+	// links). The clock grants segment g only once every shard has
+	// computed, and the recorder has recorded, segment g − window; by then
+	// every destination of segment j <= g − window − L has taken it: a
+	// bundle emits segment j before any shard it feeds computes j + lag,
+	// and the shards take the batches of j when they compute j + lag, lag
+	// ≤ L (one more segment of slack on top).
+	ring := window + maxLag(net) + 1
 	e.spawnShards(ring, recVia, pin, stop)
 	if len(e.workers) > 0 {
 		// The axons run in the workers, a copy in each that they feed.

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
@@ -53,10 +54,21 @@ type shardActor struct {
 	seg     int64 // next segment to compute
 	granted int64 // worker: the last segment granted
 	segLen  int   // worker: the segment length, steps (from WorkerInit)
-	prev    grant // the last segment computed
-	step    int64 // current step (for failure reports)
-	grants  map[int64]grant
-	pos     []int // per input: position in its batch while applying
+	// past holds the last segments computed, segment n at n mod
+	// len(past): a batch applied lag segments late covers one of them.
+	past []grant
+	// lag gives, per input (by position in inputs), how many segments
+	// after its own the batch of a segment is applied
+	// (network.Network.Lags): 1 for near links; far links and modulator
+	// links with long delays more. groups lists the inputs by lag, each
+	// group applied together in the canonical order; maxLag is the
+	// largest lag.
+	lag    []int
+	groups []lagGroup
+	maxLag int
+	step   int64 // current step (for failure reports)
+	grants map[int64]grant
+	pos    []int // per input: position in its batch while applying
 	// in holds, per segment, the batches received so far (by position
 	// in inputs); free keeps emptied slots for reuse, and slot gives the
 	// position of each axon in inputs.
@@ -94,7 +106,32 @@ func newShardActor(net *network.Network, sh *shard.Shard, id uint32, nshard int,
 			s.inputs = append(s.inputs, a)
 		}
 	}
+	s.maxLag = 1
+	if len(s.inputs) > 0 {
+		lags := net.Lags(segmentLength(net))
+		for k, a := range s.inputs {
+			l := max(lags[a], 1)
+			s.lag = append(s.lag, l)
+			s.maxLag = max(s.maxLag, l)
+			i := slices.IndexFunc(s.groups, func(g lagGroup) bool { return g.lag == l })
+			if i < 0 {
+				i = len(s.groups)
+				s.groups = append(s.groups, lagGroup{lag: l})
+			}
+			s.groups[i].pos = append(s.groups[i].pos, k)
+			s.groups[i].axons = append(s.groups[i].axons, a)
+		}
+	}
+	s.past = make([]grant, s.maxLag)
 	return s
+}
+
+// lagGroup is the inputs of a shard with one lag: positions in inputs and
+// their axons, both ascending.
+type lagGroup struct {
+	lag   int
+	pos   []int
+	axons []int
 }
 
 // inSlot gathers the batches of one segment.
@@ -293,7 +330,7 @@ func (s *shardActor) takeChecked(m *events) error {
 	if m.axon < 0 || m.axon >= len(s.slot) || s.slot[m.axon] < 0 {
 		return fmt.Errorf("a batch of axon %d, which does not feed this shard", m.axon)
 	}
-	if m.seg < s.seg-1 {
+	if m.seg < s.seg-int64(s.lag[s.slot[m.axon]]) {
 		return fmt.Errorf("a batch of axon %d for segment %d, already applied", m.axon, m.seg)
 	}
 	if b := s.in[m.seg]; b != nil && b.batches[s.slot[m.axon]] != nil {
@@ -330,7 +367,7 @@ func (s *shardActor) init(m *messages.WorkerInit, self *actor.PID) {
 	s.rec = actor.NewPID(m.Address, m.Recorder)
 	// The outputs are read by local bundles and emitters until the clock's
 	// window has passed (see Engine.start).
-	s.ring = make([]*output, int(m.Window)+2)
+	s.ring = make([]*output, int(m.Window)+maxLag(s.net)+1)
 	s.out, s.outLocal, s.emitters, s.self = s.out[:0], s.outLocal[:0], s.emitters[:0], self
 	for a, ws := range s.host.replicas {
 		if s.net.Axons[a].Source != s.sh.Pop {
@@ -368,10 +405,10 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 	if int64(m.Parts) > int64(most) {
 		return nil, fmt.Errorf("a spike batch of axon %d in %d parts (its link needs at most %d)", a, m.Parts, most)
 	}
-	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-1, s.granted+aheadSlack); err != nil {
+	if err := checkWindow(int64(min(m.Epoch, 1<<62)), s.seg-int64(s.lag[s.slot[a]]), s.granted+aheadSlack); err != nil {
 		return nil, fmt.Errorf("a spike batch of axon %d: %w", a, err)
 	}
-	purge(s.parts, s.seg-1)
+	purge(s.parts, s.seg-int64(s.maxLag))
 	parts, err := collect(s.parts, [2]int64{int64(m.Link), int64(m.Epoch)}, m, most)
 	if err != nil || parts == nil {
 		return nil, err
@@ -394,7 +431,8 @@ func (s *shardActor) unpack(m *messages.SpikeBatch) (*events, error) {
 }
 
 // ready reports whether segment s.seg can be computed: it is granted and
-// every feeding bundle's batch of the segment before it has arrived.
+// every feeding bundle's batch that it applies has arrived — of the
+// segment before it for a near link, lag segments before it for a far one.
 func (s *shardActor) ready() bool {
 	if _, ok := s.grants[s.seg]; !ok {
 		return false
@@ -407,11 +445,16 @@ func (s *shardActor) ready() bool {
 			return false
 		}
 	}
-	if len(s.inputs) == 0 {
-		return true
+	for k, l := range s.lag {
+		m := s.seg - int64(l)
+		if m < 0 {
+			continue
+		}
+		if b := s.in[m]; b == nil || b.batches[k] == nil {
+			return false
+		}
 	}
-	b := s.in[s.seg-1]
-	return b != nil && b.got == len(s.inputs)
+	return true
 }
 
 // compute computes segment s.seg, which is ready: it applies the
@@ -432,39 +475,51 @@ func (s *shardActor) compute(ctx actor.Context) {
 	if !s.send(ctx, o, int(g.to-g.from)) {
 		return
 	}
-	s.prev = g
+	s.past[s.seg%int64(len(s.past))] = g
 	s.seg++
 }
 
-// apply hands the shard the previous segment's batches in the canonical
-// order (shard.Shard.Take), and the attachment's actuation of it. It
-// reports false when the run failed (a batch that does not cover the
-// previous segment).
+// apply hands the shard the batches it applies before computing s.seg,
+// in the canonical order (shard.Shard.Take) within each group of inputs
+// of one lag — those of segment s.seg − lag — and the attachment's
+// actuation of the segment before. Groups add into different rings or
+// queues (a far link's into its receptor's far input), so their order
+// does not matter. It reports false when the run failed (a batch that
+// does not cover its segment).
 func (s *shardActor) apply() bool {
-	if s.seg > 0 && len(s.inputs) > 0 {
-		b := s.in[s.seg-1]
-		delete(s.in, s.seg-1)
-		if len(s.pos) < len(s.inputs) {
+	for gi := range s.groups {
+		g := &s.groups[gi]
+		m := s.seg - int64(g.lag)
+		if m < 0 {
+			continue
+		}
+		b := s.in[m]
+		seg := s.past[m%int64(len(s.past))]
+		if len(s.pos) < len(g.pos) {
 			s.pos = make([]int, len(s.inputs))
 		}
 		evs := s.takeEvs[:0]
-		for k, m := range b.batches {
-			if m.from != s.prev.from || int64(m.steps) != s.prev.to-s.prev.from {
+		for _, k := range g.pos {
+			x := b.batches[k]
+			if x.from != seg.from || int64(x.steps) != seg.to-seg.from {
 				err := fmt.Errorf("a batch of axon %d for segment %d covers steps [%d, %d), the segment [%d, %d)",
-					m.axon, m.seg, m.from, m.from+int64(m.steps), s.prev.from, s.prev.to)
+					x.axon, x.seg, x.from, x.from+int64(x.steps), seg.from, seg.to)
 				if !s.remote {
 					panic(err) // from this process: a bug
 				}
 				s.wireFail("%v", err)
 				return false
 			}
-			evs = append(evs, m.ev)
+			evs = append(evs, x.ev)
 			b.batches[k] = nil
+			b.got--
 		}
-		b.got = 0
-		s.free = append(s.free, b)
+		if b.got == 0 {
+			delete(s.in, m)
+			s.free = append(s.free, b)
+		}
 		s.takeEvs = evs
-		s.touched += s.sh.Take(s.net, s.prev.from, s.prev.to, s.inputs, evs, s.pos)
+		s.touched += s.sh.Take(s.net, seg.from, seg.to, g.axons, evs, s.pos)
 	}
 	if s.ext != nil && s.seg > 0 {
 		copy(s.ext.values, s.ext.got[s.seg-1])

@@ -403,7 +403,7 @@ func (h *workerHost) wireEmitter(m *emitter, init *messages.WorkerInit, self *ac
 		m.dests = append(m.dests, pid)
 		m.remote = append(m.remote, false)
 	}
-	m.ring = make([]*events, int(init.Window)+2)
+	m.ring = make([]*events, int(init.Window)+maxLag(h.geo.net)+1) // see Engine.start
 }
 
 // bundle returns the bundle actor of axon a, to be wired by the

@@ -154,6 +154,9 @@ type Receptor struct {
 	gain  float32 // scales every input (SetGain); 1 by default
 	alpha float32 // e/τ: jump of h per unit weight (alpha kernels)
 	dt    float32
+	// far, if set, is the receptor's input from far links (Far): a ring
+	// of its own, added into this one's slot when the slot is read.
+	far *Receptor
 }
 
 // New builds a receptor for n elements whose inputs arrive at most
@@ -192,7 +195,12 @@ func (r *Receptor) Gain() float32 { return r.gain }
 // soma.PSCGainer factor P21/P20. The kernel state (G, and the current the
 // receptor gives the soma) is then f times the PSC as the weights define
 // it: the current as the soma receives it.
-func (r *Receptor) SetGain(g float32) { r.gain = g }
+func (r *Receptor) SetGain(g float32) {
+	r.gain = g
+	if r.far != nil {
+		r.far.gain = g
+	}
+}
 
 // Slots returns the ring length: inputs may arrive up to Slots()-1 steps
 // ahead.
@@ -220,6 +228,36 @@ func (r *Receptor) Slot(step int64) []float32 {
 	return r.ring[s*r.n : (s+1)*r.n]
 }
 
+// Far returns the receptor's input for far links, made on first use: a
+// delta receptor of the same elements and gain, with a ring of its own,
+// into which the links whose spikes an engine may apply several segments
+// late (network.Network.FarAxons) add their inputs, in their own order.
+// When the receptor reads a step's inputs (Consume, ConsumeConductance,
+// Exp) it first adds the far input's slot of that step into its own, so
+// that every engine sums a step's input alike — the near links' in their
+// order, then the far links' sum — however late it applied the far links'
+// spikes.
+func (r *Receptor) Far() *Receptor {
+	if r.far == nil {
+		r.far = &Receptor{spec: Spec{Kernel: Delta}, n: r.n, slots: r.slots, dt: r.dt, gain: r.gain}
+		r.far.ring = make([]float32, r.slots*r.n)
+	}
+	return r.far
+}
+
+// take returns the inputs arriving at step, the far input's added (Far).
+func (r *Receptor) take(step int64) []float32 {
+	a := r.Slot(step)
+	if r.far != nil {
+		f := r.far.Slot(step)
+		for i, x := range f[:len(a)] {
+			a[i] += x
+		}
+		clear(f)
+	}
+	return a
+}
+
 // Exp returns, for an exponential receptor (current or conductance), what
 // a model that updates it itself needs (soma.Fuser): the inputs arriving
 // at step, the kernel state, its per-step decay and, for a conductance,
@@ -227,9 +265,9 @@ func (r *Receptor) Slot(step int64) []float32 {
 func (r *Receptor) Exp(step int64) (e soma.ExpCurrent, ok bool) {
 	switch r.spec.Kernel {
 	case ExpCurrent:
-		return soma.ExpCurrent{In: r.Slot(step), G: r.g, Decay: r.decay}, true
+		return soma.ExpCurrent{In: r.take(step), G: r.g, Decay: r.decay}, true
 	case ExpConductance:
-		return soma.ExpCurrent{In: r.Slot(step), G: r.g, Decay: r.decay, Conductance: true, E: float32(r.spec.ReversalMV)}, true
+		return soma.ExpCurrent{In: r.take(step), G: r.g, Decay: r.decay, Conductance: true, E: float32(r.spec.ReversalMV)}, true
 	}
 	return soma.ExpCurrent{}, false
 }
@@ -243,7 +281,7 @@ func (r *Receptor) G() []float32 { return r.g }
 // jump). v is the potential at the start of the step (conductance kernels
 // only; may be nil otherwise). The slot is cleared for reuse.
 func (r *Receptor) Consume(step int64, v, current, jump []float32) {
-	a := r.Slot(step)
+	a := r.take(step)
 	n := len(a)
 	switch r.spec.Kernel {
 	case Delta:
@@ -302,7 +340,7 @@ func (r *Receptor) ConsumeConductance(step int64, v, current, jump, gsum, ge []f
 		r.Consume(step, v, current, jump)
 		return
 	}
-	a := r.Slot(step)
+	a := r.take(step)
 	n := len(a)
 	g, gs, gE := r.g[:n], gsum[:n], ge[:n]
 	e := float32(r.spec.ReversalMV)
@@ -333,4 +371,7 @@ func (r *Receptor) Reset() {
 	clear(r.ring)
 	clear(r.g)
 	clear(r.h)
+	if r.far != nil {
+		r.far.Reset()
+	}
 }

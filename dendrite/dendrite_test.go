@@ -122,3 +122,41 @@ func TestConsumeConductanceSumsGAndGE(t *testing.T) {
 		}
 	}
 }
+
+// A far input's slot is added into the receptor's own when the receptor
+// reads a step — after the near inputs, on every read path — and both
+// are cleared; the far input shares the receptor's elements and gain.
+func TestFarInputAddsWhenRead(t *testing.T) {
+	r, err := Spec{Kernel: ExpCurrent, TauMs: 5}.New(2, 0.1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetGain(1.5)
+	f := r.Far()
+	if f != r.Far() || f.Gain() != 1.5 || len(f.Slot(0)) != 2 || f.Slots() != r.Slots() {
+		t.Fatalf("far input: gain %g, %d elements, %d slots; want one input of gain 1.5, 2 elements, %d slots", f.Gain(), len(f.Slot(0)), f.Slots(), r.Slots())
+	}
+	// Near then far inputs for step 3; the far input alone for step 4.
+	r.Slot(3)[0], r.Slot(3)[1] = 0.25, 1
+	f.Slot(3)[0], f.Slot(3)[1] = 0.5, 0.125
+	f.Slot(4)[1] = 2
+	cur := []float32{0, 0}
+	r.Consume(3, nil, cur, nil)
+	if want := []float32{0.25 + 0.5, 1 + 0.125}; cur[0] != want[0] || cur[1] != want[1] {
+		t.Errorf("step 3: current %v, want near + far %v", cur, want)
+	}
+	if x := f.Slot(3); x[0] != 0 || x[1] != 0 {
+		t.Errorf("the far slot of step 3 was not cleared: %v", x)
+	}
+	e, ok := r.Exp(4)
+	if !ok || e.In[0] != 0 || e.In[1] != 2 {
+		t.Errorf("step 4 through Exp: inputs %v, want the far input's [0 2]", e.In)
+	}
+	if x := f.Slot(4); x[1] != 0 {
+		t.Errorf("the far slot of step 4 was not cleared: %v", x)
+	}
+	r.SetGain(2)
+	if f.Gain() != 2 {
+		t.Errorf("far input's gain %g after SetGain(2)", f.Gain())
+	}
+}

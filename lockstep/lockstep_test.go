@@ -79,6 +79,15 @@ func TestMatchesSequential(t *testing.T) {
 			testnets.Compare(t, fmt.Sprintf("%s balanced on %d workers", name, w), want, got)
 		}
 	}
+	// Far links (network.Network.FarAxons) into the receptors of near ones.
+	for _, plastic := range []bool{false, true} {
+		want := testnets.Sequential(t, testnets.TwoAreas(t, plastic), 1500)
+		for _, c := range []struct{ shards, workers int }{{1, 1}, {3, 2}} {
+			o := lockstep.Options{Shards: map[string]int{"AE": c.shards, "BE": c.shards, "BI": min(c.shards, 2)}, Workers: c.workers}
+			got := onLockstep(t, testnets.TwoAreas(t, plastic), o, 1500)
+			testnets.Compare(t, fmt.Sprintf("two areas (plastic %v) with %d shards on %d workers", plastic, c.shards, c.workers), want, got)
+		}
+	}
 }
 
 // Balance cuts CUBA once on two workers, and not together with Shards.

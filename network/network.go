@@ -315,7 +315,10 @@ type Projection struct {
 	// counts for the projection: the smallest drawn in a whole build, the
 	// smallest its delay allows in a part build (see BuildPart).
 	delayFloor int
-	err        error
+	// allowedFloor is the smallest synaptic delay its definition allows
+	// (steps), in every build: what FarAxons counts.
+	allowedFloor int
+	err          error
 }
 
 // Err returns the first run-time problem of the projection (a failed
@@ -387,20 +390,15 @@ func (p *Projection) setLatency(s latency.Spec, cfg Config, key rng.Key, o *syna
 // parallel engines (a spike emitted in one segment acts in a later one).
 // Without links it returns 64: nothing constrains the segments.
 func (n *Network) MinLatency() int {
+	return minLatency(n.Axons, func(p *Projection) int { return p.delayFloor })
+}
+
+// minLatency is MinLatency with the projections' smallest synaptic delays
+// given by floor.
+func minLatency(axons []*Axon, floor func(*Projection) int) int {
 	e := 0
-	for _, a := range n.Axons {
-		if len(a.Targets) == 0 && len(a.ModTargets) == 0 {
-			continue
-		}
-		l := a.Axon.MinLatency()
-		if len(a.ModTargets) == 0 {
-			d := math.MaxInt
-			for _, t := range a.targetProjections {
-				d = min(d, t.delayFloor)
-			}
-			l += d
-		}
-		if e == 0 || l < e {
+	for _, a := range axons {
+		if l, ok := a.latency(floor); ok && (e == 0 || l < e) {
 			e = l
 		}
 	}
@@ -408,6 +406,81 @@ func (n *Network) MinLatency() int {
 		e = 64
 	}
 	return e
+}
+
+// latency returns the smallest latency (steps) of the axon's links — its
+// own smallest latency plus, unless a modulator follower reads it (which
+// adds none), its projections' smallest synaptic delay as floor gives it —
+// and false when it feeds nothing.
+func (a *Axon) latency(floor func(*Projection) int) (int, bool) {
+	if len(a.Targets) == 0 && len(a.ModTargets) == 0 {
+		return 0, false
+	}
+	l := a.Axon.MinLatency()
+	if len(a.ModTargets) == 0 {
+		d := math.MaxInt
+		for _, t := range a.targetProjections {
+			d = min(d, floor(t))
+		}
+		l += d
+	}
+	return l, true
+}
+
+// FarAxons reports, per axon, whether its links are far: it feeds a
+// projection (not only modulator followers) and its smallest latency is
+// at least twice the network's smallest, both counted with the synaptic
+// delays the connections' definitions allow (so that every build of the
+// network, whole or in part, agrees). The projections of a far axon add
+// their input into their receptor's far input (dendrite.Receptor.Far),
+// which the receptor adds to the near links' sum when it reads a step's
+// input: a parallel engine may then apply a far axon's spikes several
+// segments after they were emitted (Lags) and still sum every step's
+// input as the sequential stepper does. A network without far axons sums
+// as it always did.
+func (n *Network) FarAxons() []bool {
+	allowed := func(p *Projection) int { return p.allowedFloor }
+	e := minLatency(n.Axons, allowed)
+	far := make([]bool, len(n.Axons))
+	for i, a := range n.Axons {
+		l, ok := a.latency(allowed)
+		far[i] = ok && len(a.Targets) > 0 && l >= 2*e
+	}
+	return far
+}
+
+// Lags returns, per axon, how many segments of seg steps (seg ≤
+// MinLatency) after a segment a parallel engine may apply the events its
+// spikes of that segment send: the spikes of segment j must reach a
+// target before it computes segment j + lag. Each far axon (FarAxons)
+// gets the same lag, the least ⌊latency/seg⌋ among them, so that they
+// keep their order in their receptors' far inputs; an axon that feeds
+// only modulator followers gets its own ⌊latency/seg⌋ (each follower
+// hears one axon); any other axon gets 1, and an axon that feeds nothing
+// 0. Latencies count this build's synaptic delays (MinLatency's).
+func (n *Network) Lags(seg int) []int {
+	far := n.FarAxons()
+	own := func(p *Projection) int { return p.delayFloor }
+	lags := make([]int, len(n.Axons))
+	k := 0 // the far axons' common lag
+	for i, a := range n.Axons {
+		if l, ok := a.latency(own); ok && far[i] && (k == 0 || l/seg < k) {
+			k = l / seg
+		}
+	}
+	for i, a := range n.Axons {
+		l, ok := a.latency(own)
+		switch {
+		case !ok:
+		case far[i]:
+			lags[i] = max(k, 1)
+		case len(a.Targets) == 0:
+			lags[i] = max(l/seg, 1)
+		default:
+			lags[i] = 1
+		}
+	}
+	return lags
 }
 
 // Population returns the named population.
@@ -506,7 +579,34 @@ func (b *Builder) BuildPart(part *Part) (*Network, error) {
 	if len(s.errs) > 0 {
 		return nil, errors.Join(s.errs...)
 	}
+	if err := s.net.moveFar(); err != nil {
+		return nil, err
+	}
 	return s.net, nil
+}
+
+// moveFar moves every projection of a far axon (FarAxons) into its
+// receptor's far input (dendrite.Receptor.Far), whose inbox it adds to
+// Inboxes after the others.
+func (n *Network) moveFar() error {
+	far := n.FarAxons()
+	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
+	for _, pr := range n.Projections {
+		if !far[pr.Axon] {
+			continue
+		}
+		rec, _ := n.Populations[pr.Target].Receptor(pr.Receptor)
+		in, ok := inboxes[rec]
+		if !ok {
+			in = projection.NewInbox(rec.Far())
+			inboxes[rec] = in
+			n.Inboxes = append(n.Inboxes, in)
+		}
+		if err := pr.Runtime.MoveTo(in); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // config returns the builder's settings with their defaults filled in,
@@ -772,8 +872,9 @@ func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
 		Runtime: rt, Normalize: c.Normalize, Wmin: d.lo, Wmax: d.hi,
 		Axon: slices.Index(s.net.Axons, e.axon), Receptor: e.recName, Rule: c.Plasticity, FollowAxon: -1, Columns: d.cols}
 	np.delayFloor, _ = syn.DelayRange()
+	np.allowedFloor = delayFloor(c, s.cfg.DtMs)
 	if d.cols != nil {
-		np.delayFloor = delayFloor(c, s.cfg.DtMs)
+		np.delayFloor = np.allowedFloor
 	}
 	if c.Plasticity != nil {
 		if err := np.setPlasticity(syn, s.cfg); err != nil {

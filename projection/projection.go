@@ -171,6 +171,7 @@ type Runtime struct {
 
 	learner Learner
 	mask    []bool // per synapse, nil = all pass
+	defers  bool   // the projection needs delivery on arrival (Inbox.Defer)
 
 	// Learnt latency (package latency): lat schedules, latL holds the
 	// latency of each synapse in steps, latMax its bound.
@@ -212,6 +213,23 @@ func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int)
 	p.maxLat = maxLatency + p.dmax
 	inbox.Grow(p.maxLat)
 	return p, nil
+}
+
+// MoveTo moves the projection into another inbox, of a receptor of the
+// same elements — a receptor's far input (dendrite.Receptor.Far) — which
+// it grows, and defers if the projection delivers on arrival. Call it
+// once the projection is set up (SetLearner, SetMask, SetLatency), before
+// any event; the inbox it leaves keeps what it became for it.
+func (p *Runtime) MoveTo(in *Inbox) error {
+	if n := len(in.target.Slot(0)); p.Syn.Cols*p.Batch != n {
+		return fmt.Errorf("projection %q: %d target elements, receptor has %d", p.Name, p.Syn.Cols*p.Batch, n)
+	}
+	p.inbox = in
+	if p.defers {
+		in.Defer()
+	}
+	in.Grow(p.maxLat)
+	return nil
 }
 
 // DelayRange returns the smallest and largest synaptic delay (steps) of
@@ -277,6 +295,7 @@ func spread[T uint8 | uint16](p *Runtime, delays []T, step int64, src uint32, va
 // arrival (for the whole receptor), with the weights of that step.
 func (p *Runtime) SetLearner(l Learner) {
 	p.learner = l
+	p.defers = true
 	p.inbox.Defer()
 	p.inbox.Grow(p.maxLat)
 	p.pre = make([]float32, p.Batch*p.Syn.Rows)
@@ -303,6 +322,7 @@ func (p *Runtime) SetLatency(rule latency.Rule, l []float32, max int) error {
 	}
 	p.lat, p.latL, p.latMax = rule, l, max
 	p.Syn.Expand() // delivery reads weights one by one
+	p.defers = true
 	p.inbox.Defer()
 	p.inbox.Grow(p.maxLat + max)
 	p.maxLat += max
@@ -357,6 +377,7 @@ func (p *Runtime) SetMask(mask []bool) error {
 	}
 	p.mask = mask
 	p.Syn.Expand() // gating reads weights one by one
+	p.defers = true
 	p.inbox.Defer()
 	p.inbox.Grow(p.maxLat)
 	return nil

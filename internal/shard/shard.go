@@ -390,6 +390,16 @@ func buildShard(net *network.Network, pi, k, s, lo, hi int) (*Shard, error) {
 // connect builds the shard's part of every projection into its population.
 func (sh *Shard) connect(net *network.Network, pi int) error {
 	inboxes := map[*dendrite.Receptor]*projection.Inbox{}
+	inbox := func(rec *dendrite.Receptor) *projection.Inbox {
+		in, ok := inboxes[rec]
+		if !ok {
+			in = projection.NewInbox(rec)
+			inboxes[rec] = in
+			sh.Inboxes = append(sh.Inboxes, in)
+		}
+		return in
+	}
+	far := net.FarAxons()
 	deferred := map[string]bool{}
 	for _, pr := range net.Projections {
 		if pr.Target == pi && pr.Plastic {
@@ -405,12 +415,7 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 				pr.Name, pr.Columns, net.Populations[pi].Name, sh.Lo, sh.Hi)
 		}
 		rec, _ := sh.Population.Receptor(pr.Receptor)
-		in, ok := inboxes[rec]
-		if !ok {
-			in = projection.NewInbox(rec)
-			inboxes[rec] = in
-			sh.Inboxes = append(sh.Inboxes, in)
-		}
+		in := inbox(rec)
 		syn := Columns(pr.Runtime.Syn, sh.Lo, sh.Hi)
 		if !pr.Plastic && pr.Runtime.Mask() == nil && syn != pr.Runtime.Syn {
 			syn.Compact() // static copy: one weight for all, if they agree (a mask reads them one by one)
@@ -455,6 +460,12 @@ func (sh *Shard) connect(net *network.Network, pi int) error {
 				return fmt.Errorf("projection %q: %w", pr.Name, err)
 			}
 			if err := rt.SetLatency(rule, l, pr.LatencyMax); err != nil {
+				return err
+			}
+		}
+		if far[pr.Axon] {
+			// As the network does (Network.FarAxons), once set up.
+			if err := rt.MoveTo(inbox(rec.Far())); err != nil {
 				return err
 			}
 		}

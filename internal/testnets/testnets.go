@@ -297,3 +297,76 @@ func SynapseDelays(t testing.TB, plastic bool) *network.Network {
 	}
 	return net
 }
+
+// TwoAreas is two Brunel-like areas, each of E (400) and I (100) exact LIF
+// neurons with a Poisson drive and delays of 0.5–1.5 ms within the area,
+// whose E populations excite each other's E and I through a second axon,
+// "long", with delays of 4–6 ms: far links (network.Network.FarAxons)
+// into the same receptors as the near ones. When plastic, the far A→B
+// projection learns (STDP), so that the receptor's far input delivers on
+// arrival, and a modulator source reaches a modulated E→E projection
+// through a 3 ms delay.
+func TwoAreas(t testing.TB, plastic bool) *network.Network {
+	t.Helper()
+	net, err := TwoAreasBuilder(plastic).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// TwoAreasBuilder defines TwoAreas, for builds of a part.
+func TwoAreasBuilder(plastic bool) *network.Builder {
+	b := network.New(network.Config{DtMs: 0.1, Seed: 23})
+	n := soma.LIF()
+	n.RestMV = param.Const(0)
+	n.ThresholdMV = param.Const(20)
+	v10 := param.Const(10)
+	n.ResetMV = &v10
+	n.RefractoryMs = param.Const(2)
+	n.Integration = soma.Exact
+	for _, area := range []string{"A", "B"} {
+		for _, p := range []struct {
+			name string
+			size int
+		}{{"E", 400}, {"I", 100}} {
+			pd := b.Population(area+p.name, p.size, n).
+				Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+				Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 1.5)}).
+				Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
+			if p.name == "E" {
+				pd.Axon("long", axon.Spec{DelayMs: param.Uniform(4, 6)})
+			}
+		}
+	}
+	if plastic {
+		b.Population("da", 1, soma.RateUnit(soma.Linear)).
+			Stimulus(&stimulus.Sequence{Frames: [][]float32{{0.1}, {0.3}, {0}}, Hold: 20}).
+			Axon("out", axon.Spec{DelayMs: param.Const(3)})
+	}
+	for _, area := range []string{"A", "B"} {
+		for _, c := range []struct {
+			from, to string
+			w        float64
+		}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
+			conn := network.Connection{From: area + c.from, To: area + c.to, Pattern: connectivity.FixedInDegree{K: 40, Multapses: true},
+				Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
+			if plastic && area == "B" && c.from == "E" && c.to == "E" {
+				conn.Plasticity = plasticity.Modulated{Rule: plasticity.LeakySTDP(20, 20, 0.02, 0.021)}
+				conn.Wmin, conn.Wmax = 0, 0.5
+				conn.Follow = "da"
+			}
+			b.Connect(area+c.from+c.to, conn)
+		}
+	}
+	for _, c := range []struct{ from, to string }{{"AE", "BE"}, {"AE", "BI"}, {"BE", "AE"}, {"BE", "AI"}} {
+		conn := network.Connection{From: c.from, To: c.to, Axon: "long", Pattern: connectivity.FixedInDegree{K: 20, Multapses: true},
+			Weight: param.Uniform(0.1, 0.3)}
+		if plastic && c.from == "AE" && c.to == "BE" {
+			conn.Plasticity = plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			conn.Wmin, conn.Wmax = 0, 0.5
+		}
+		b.Connect(c.from+"-"+c.to, conn)
+	}
+	return b
+}
