@@ -1,12 +1,15 @@
 package messages
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
 )
 
 func TestGradedSplitReassemble(t *testing.T) {
@@ -112,5 +115,25 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	ev, err := msgs[0].GetSpikes().Unpack(nil)
 	if err != nil || !slices.Equal(ev, []Event{{30, 4, 0, 1}, {33, 2, 1, 0.25}}) {
 		t.Errorf("spikes in envelope: %v, %v", ev, err)
+	}
+}
+
+// The schema fingerprint is 16 hex digits, stable across calls, and
+// changes with the descriptor: the same bytes hashed after one field is
+// renamed differ.
+func TestSchemaFingerprint(t *testing.T) {
+	s := Schema()
+	if len(s) != 16 || strings.Trim(s, "0123456789abcdef") != "" || Schema() != s {
+		t.Fatalf("Schema() = %q, want 16 stable hex digits", s)
+	}
+	fd := protodesc.ToFileDescriptorProto(File_spiral_proto)
+	fd.MessageType[0].Field[0].Name = proto.String("renamed")
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if hex.EncodeToString(sum[:8]) == s {
+		t.Error("a renamed field leaves the fingerprint unchanged")
 	}
 }

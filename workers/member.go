@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/messages"
 )
 
 // A cluster member is a long-running process on a machine (spiral-node
@@ -44,6 +45,9 @@ type MemberOptions struct {
 	// Version is this program's version: a coordinator of another is
 	// refused.
 	Version string
+	// Schema is the wire messages' schema (default messages.Schema()): a
+	// coordinator of another is refused.
+	Schema string
 	// Cores and MemoryBytes are what the member offers a run (reported
 	// to coordinators, which place shards by them); 0: unknown.
 	Cores       int
@@ -81,6 +85,9 @@ func ListenMember(o MemberOptions) (*Member, error) {
 	}
 	if o.Recipe == nil {
 		return nil, errors.New("member: no recipe loader")
+	}
+	if o.Schema == "" {
+		o.Schema = messages.Schema()
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -176,7 +183,7 @@ func (m *Member) handle(c *tls.Conn) {
 		delete(m.conns, c)
 		m.mu.Unlock()
 	}()
-	hello, err := json.Marshal(memberHello{Name: m.o.Identity.Name, Version: m.o.Version, Cores: m.o.Cores, MemoryBytes: m.o.MemoryBytes})
+	hello, err := json.Marshal(memberHello{Name: m.o.Identity.Name, Version: m.o.Version, Schema: m.o.Schema, Cores: m.o.Cores, MemoryBytes: m.o.MemoryBytes})
 	if err == nil {
 		_, err = fmt.Fprintf(c, "hello %s\n", hello)
 	}
@@ -188,7 +195,7 @@ func (m *Member) handle(c *tls.Conn) {
 	}
 	in := bufio.NewReaderSize(c, 4096)
 	w, _ := serveAssignment(nil, in, ServeOptions{Listen: net.JoinHostPort(m.host, "0"), Logger: m.o.Logger, Stdout: c, Stderr: m.o.Log,
-		Name: "member " + m.o.Identity.Name, Recipe: m.o.Recipe}, member{identity: m.o.Identity, coordinator: coordinator, version: m.o.Version})
+		Name: "member " + m.o.Identity.Name, Recipe: m.o.Recipe}, member{identity: m.o.Identity, coordinator: coordinator, version: m.o.Version, schema: m.o.Schema})
 	if w == nil {
 		return
 	}
@@ -208,6 +215,7 @@ func (m *Member) handle(c *tls.Conn) {
 type memberHello struct {
 	Name        string `json:"name"`
 	Version     string `json:"version"`
+	Schema      string `json:"schema"`
 	Cores       int    `json:"cores"`
 	MemoryBytes int64  `json:"memory_bytes"`
 }
@@ -221,6 +229,9 @@ type MembersOptions struct {
 	Recipe []byte
 	// Version is this program's version; members of another refuse.
 	Version string
+	// Schema is the wire messages' schema (default messages.Schema());
+	// members of another are refused.
+	Schema string
 	// StartTimeout bounds how long a member may take to build its part
 	// (default 10 minutes).
 	StartTimeout time.Duration
@@ -246,6 +257,9 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 	}
 	if o.Identity == nil {
 		return nil, errors.New("members: no identity for the coordinator")
+	}
+	if o.Schema == "" {
+		o.Schema = messages.Schema()
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 10 * time.Minute
@@ -276,6 +290,10 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 			g.Stop()
 			return nil, fmt.Errorf("member %s at %s runs version %q, this coordinator %q: run the same Spiral on every machine", name, addr, h.Version, o.Version)
 		}
+		if h.Schema != o.Schema {
+			g.Stop()
+			return nil, fmt.Errorf("member %s at %s speaks message schema %q, this coordinator %q: run the same Spiral build on every machine", name, addr, h.Schema, o.Schema)
+		}
 		cores = append(cores, h.Cores)
 		g.Cores = append(g.Cores, h.Cores)
 		g.MemoryBytes = append(g.MemoryBytes, h.MemoryBytes)
@@ -290,7 +308,7 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 	}
 	for i, c := range g.conns {
 		name, addr := g.Names[i], addrs[i]
-		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version, Placement: g.Placement, Names: g.Names})
+		line, err := json.Marshal(assignment{Index: i, Count: len(addrs), Shards: shards, Recipe: o.Recipe, Version: o.Version, Schema: o.Schema, Placement: g.Placement, Names: g.Names})
 		if err == nil {
 			_, err = c.Write(append(line, '\n'))
 		}

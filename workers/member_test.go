@@ -9,6 +9,7 @@ import (
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/internal/transport"
+	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/workers"
 )
@@ -93,7 +94,8 @@ func runOnMembers(t *testing.T, dir string, addrs []string) testnets.Result {
 // certificate of the cluster's authority, host a run each building only
 // its part: the spikes and events are the sequential stepper's; they serve
 // a second run after the first; a coordinator of another authority, and
-// one of another version, are refused with a message naming the member.
+// one of another version or message schema, are refused with a message
+// naming the member.
 func TestMembersServeRuns(t *testing.T) {
 	dir := cluster(t, "node1", "node2", "coordinator")
 	m1 := startMember(t, dir, "node1", "127.0.0.2")
@@ -128,6 +130,12 @@ func TestMembersServeRuns(t *testing.T) {
 	_, err = workers.StartMembers(addrs, map[string]int{}, workers.MembersOptions{Identity: id, Version: "other"})
 	if err == nil || !strings.Contains(err.Error(), "member node1 at") || !strings.Contains(err.Error(), `runs version "test", this coordinator "other"`) {
 		t.Errorf("a coordinator of another version: %v", err)
+	}
+	// Another message schema.
+	_, err = workers.StartMembers(addrs, map[string]int{}, workers.MembersOptions{Identity: id, Version: "test", Schema: "0123456789abcdef"})
+	if err == nil || !strings.Contains(err.Error(), "member node1 at") ||
+		!strings.Contains(err.Error(), `speaks message schema "`+messages.Schema()+`", this coordinator "0123456789abcdef"`) {
+		t.Errorf("a coordinator of another message schema: %v", err)
 	}
 }
 

@@ -70,8 +70,10 @@ type assignment struct {
 	Count  int            `json:"count"`
 	Shards map[string]int `json:"shards"`
 	Recipe []byte         `json:"recipe,omitempty"`
-	// Version is the coordinator's (a member of another version refuses).
+	// Version is the coordinator's (a member of another version refuses),
+	// Schema its wire messages' (messages.Schema; likewise).
 	Version string `json:"version,omitempty"`
+	Schema  string `json:"schema,omitempty"`
 	// Placement gives each shard's worker (actors.Options.Placement; nil:
 	// round robin).
 	Placement []int `json:"placement,omitempty"`
@@ -389,6 +391,7 @@ type member struct {
 	identity    *transport.Identity
 	coordinator string
 	version     string
+	schema      string
 }
 
 // serveAssignment reads an assignment from in, builds the worker's part
@@ -421,6 +424,9 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 	id := m.identity
 	if a.Version != m.version {
 		return fail(2, "the coordinator runs version %q, this member %q: run the same Spiral on every machine", a.Version, m.version)
+	}
+	if a.Schema != m.schema {
+		return fail(2, "the coordinator speaks message schema %q, this member %q: run the same Spiral build on every machine", a.Schema, m.schema)
 	}
 	if o.Recipe != nil {
 		if build, err = o.Recipe(a.Recipe); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/internal/testnets"
+	"github.com/spiral-sim/spiral/messages"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/workers"
 )
@@ -143,7 +144,7 @@ func TestMemberRefusesBadAssignments(t *testing.T) {
 		}
 		return string(b) + "\n"
 	}
-	ok := map[string]any{"index": 0, "count": 1, "version": "v1"}
+	ok := map[string]any{"index": 0, "count": 1, "version": "v1", "schema": messages.Schema()}
 	with := func(k string, v any) map[string]any {
 		out := map[string]any{}
 		for key, x := range ok {
@@ -162,6 +163,7 @@ func TestMemberRefusesBadAssignments(t *testing.T) {
 		{line(with("shards", map[string]int{"E": 801})), `population "E": 801 shards for 800 neurons`},
 		{line(with("placement", []int{0, 3})), "placement: shard 1 on worker 3 of 1"},
 		{line(with("version", "v2")), `the coordinator runs version "v2", this member "v1"`},
+		{line(with("schema", "0123456789abcdef")), `the coordinator speaks message schema "0123456789abcdef", this member "` + messages.Schema() + `"`},
 		{line(with("recipe", []byte("bad"))), "the recipe of the assignment: unknown model"},
 		{strings.Repeat("x", 65<<20) + "\n", "more than"},
 	} {
