@@ -230,7 +230,7 @@ func New(net *network.Network, o Options) (*Engine, error) {
 		if o.Identity != nil && o.Identity.Name != "" {
 			e.coordinatorName = o.Identity.Name
 		}
-		r, addr, err := startRemote(e.system, o.Listen, o.Identity, e.fence, peers)
+		r, addr, err := startRemote(e.system, o.Listen, "", o.Identity, e.fence, peers)
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}

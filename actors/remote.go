@@ -61,11 +61,12 @@ func (e *peerErr) Is(target error) bool { return target == ErrPeer }
 func (e *peerErr) Unwrap() error        { return e.cause }
 
 // startRemote starts protoactor's remote transport on listen ("host:port";
-// a port of 0 or an empty listen picks a free port on 127.0.0.1), secured
+// a port of 0 or an empty listen picks a free port on 127.0.0.1), announced
+// to the peers as advertise ("host:port"; "": the address it listens on), secured
 // by id (mutual TLS from id's authority, see package transport), and
 // returns it with its address. It listens once: with port 0 the kernel
 // picks the port on the listener that serves.
-func startRemote(system *actor.ActorSystem, listen string, id *transport.Identity, fence *transport.Fence, peers []string) (r *remote.Remote, addr string, err error) {
+func startRemote(system *actor.ActorSystem, listen, advertise string, id *transport.Identity, fence *transport.Fence, peers []string) (r *remote.Remote, addr string, err error) {
 	if id == nil {
 		return nil, "", fmt.Errorf("remote transport: no identity (every connection between processes is authenticated: see package transport)")
 	}
@@ -105,7 +106,10 @@ func startRemote(system *actor.ActorSystem, listen string, id *transport.Identit
 		// default: a peer that is not there is reported after 10 s. The
 		// peers of a run listen before anyone dials them, so two tries
 		// are enough.
-		func(c *remote.Config) { c.MaxRetryCount = connectTries }))
+		func(c *remote.Config) { c.MaxRetryCount = connectTries },
+		// Announced to the peers instead of the address it listens on
+		// ("" for that one).
+		remote.WithAdvertisedHost(advertise)))
 	// Start panics when it cannot listen (the port is taken).
 	defer func() {
 		if p := recover(); p != nil {

@@ -41,6 +41,10 @@ type Worker struct {
 type WorkerOptions struct {
 	// Listen is the worker's remote address (host:port; port 0 picks one).
 	Listen string
+	// Advertise, if set, is the address (host:port) the worker announces
+	// to its peers instead of Listen's: where they reach it through a NAT,
+	// or when it listens on every interface.
+	Advertise string
 	// Index is this worker's position in the coordinator's Workers list
 	// and Count the length of that list: the worker hosts the shards g
 	// with g mod Count == Index.
@@ -111,7 +115,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 			peers = append(peers, WorkerName(i))
 		}
 	}
-	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Identity, &transport.Fence{}, peers)
+	w.remote, w.address, err = startRemote(w.system, o.Listen, o.Advertise, o.Identity, &transport.Fence{}, peers)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,11 @@ type MemberOptions struct {
 	// Listen is the control address (host:port; port 0 picks one). The
 	// shards of a run listen on the same host, on a port of their own.
 	Listen string
+	// Advertise, if set (host:port), is where coordinators and the other
+	// members reach the member's runs: each run's shards then listen on
+	// Listen's host at this port, and are announced at this address (a
+	// NAT, or Listen on every interface, which needs it).
+	Advertise string
 	// Identity is the member's certificate and key, of the cluster's
 	// authority (transport.LoadIdentity; required).
 	Identity *transport.Identity
@@ -65,11 +71,13 @@ const busyWait = 5 * time.Second
 
 // Member serves runs to coordinators, one at a time.
 type Member struct {
-	o      MemberOptions
-	ln     net.Listener
-	host   string
-	mu     sync.Mutex
-	closed bool
+	o    MemberOptions
+	ln   net.Listener
+	host string
+	// runPort is the port a run's shards listen on ("0": any free one).
+	runPort string
+	mu      sync.Mutex
+	closed  bool
 	// slot holds a token while a run is served; done closes with Close.
 	slot      chan struct{}
 	done      chan struct{}
@@ -100,11 +108,21 @@ func ListenMember(o MemberOptions) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("member: listen address %q: %w", o.Listen, err)
 	}
+	runPort := "0"
+	if o.Advertise != "" {
+		ah, ap, err := net.SplitHostPort(o.Advertise)
+		if p, perr := strconv.Atoi(ap); err != nil || ah == "" || perr != nil || p < 1 || p > 65535 {
+			return nil, fmt.Errorf("member: advertised address %q: want HOST:PORT with a port from 1 to 65535", o.Advertise)
+		}
+		runPort = ap
+	} else if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return nil, fmt.Errorf("member: listen address %q is every interface: give the address where coordinators and members reach this one's runs (Advertise, serve --advertise HOST:PORT)", o.Listen)
+	}
 	ln, err := tls.Listen("tcp", o.Listen, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("member: %w", err)
 	}
-	return &Member{o: o, ln: ln, host: host, conns: map[net.Conn]bool{}, handshake: 5 * time.Second,
+	return &Member{o: o, ln: ln, host: host, runPort: runPort, conns: map[net.Conn]bool{}, handshake: 5 * time.Second,
 		slot: make(chan struct{}, 1), done: make(chan struct{})}, nil
 }
 
@@ -194,7 +212,7 @@ func (m *Member) handle(c *tls.Conn) {
 		fmt.Fprintf(m.o.Log, "member %s: a run for %s (%s)\n", m.o.Identity.Name, coordinator, c.RemoteAddr())
 	}
 	in := bufio.NewReaderSize(c, 4096)
-	w, _ := serveAssignment(nil, in, ServeOptions{Listen: net.JoinHostPort(m.host, "0"), Logger: m.o.Logger, Stdout: c, Stderr: m.o.Log,
+	w, _ := serveAssignment(nil, in, ServeOptions{Listen: net.JoinHostPort(m.host, m.runPort), Advertise: m.o.Advertise, Logger: m.o.Logger, Stdout: c, Stderr: m.o.Log,
 		Name: "member " + m.o.Identity.Name, Recipe: m.o.Recipe}, member{identity: m.o.Identity, coordinator: coordinator, version: m.o.Version, schema: m.o.Schema})
 	if w == nil {
 		return

@@ -1,6 +1,8 @@
 package workers_test
 
 import (
+	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -255,5 +257,65 @@ func TestPlaceWithinMemory(t *testing.T) {
 	}
 	if p, err := workers.PlaceWithin(costs, bytes, []int{1, 1}, []int64{0, 0}); err != nil || len(p) != 4 {
 		t.Errorf("unknown memory: %v, %v", p, err)
+	}
+}
+
+// A member that listens on every interface must say where its runs are
+// reached (Advertise): its runs' shards then listen at that port and are
+// announced at that address, run after run; without it the member is
+// refused.
+func TestMemberAdvertise(t *testing.T) {
+	dir := cluster(t, "node1", "coordinator")
+	id, err := transport.LoadIdentity(dir, "node1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe := func([]byte) (workers.Build, error) { return build, nil }
+	if _, err := workers.ListenMember(workers.MemberOptions{Listen: "0.0.0.0:0", Identity: id, Version: "test", Recipe: recipe}); err == nil ||
+		!strings.Contains(err.Error(), "every interface") || !strings.Contains(err.Error(), "--advertise") {
+		t.Errorf("a member on every interface without an advertised address: %v", err)
+	}
+	for _, bad := range []string{"127.0.0.4", "127.0.0.4:0", ":7000", "127.0.0.4:70000"} {
+		if _, err := workers.ListenMember(workers.MemberOptions{Listen: "127.0.0.4:0", Advertise: bad, Identity: id, Version: "test", Recipe: recipe}); err == nil ||
+			!strings.Contains(err.Error(), "want HOST:PORT") {
+			t.Errorf("advertised address %q: %v", bad, err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.4:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	advertised := ln.Addr().String() // a port free a moment ago
+	ln.Close()
+	m, err := workers.ListenMember(workers.MemberOptions{Listen: "0.0.0.0:0", Advertise: advertised, Identity: id, Version: "test", Recipe: recipe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = m.Serve() }()
+	t.Cleanup(m.Close)
+	_, port, _ := net.SplitHostPort(m.Addr())
+	control := "127.0.0.1:" + port
+	cid, err := transport.LoadIdentity(dir, "coordinator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := workers.StartMembers([]string{control}, map[string]int{"E": 2}, workers.MembersOptions{Identity: cid, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Addresses) != 1 || g.Addresses[0] != advertised {
+		t.Errorf("the member's shards are at %v, want the advertised %s", g.Addresses, advertised)
+	}
+	g.Stop()
+	whole, err := build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := testnets.Sequential(t, whole, 1000)
+	want.Weights = nil
+	for run := range 2 {
+		got := runOnMembers(t, dir, []string{control})
+		got.Weights = nil
+		testnets.Compare(t, fmt.Sprintf("run %d on a member reached at its advertised address", run+1), want, got)
 	}
 }

@@ -265,8 +265,10 @@ func (g *Group) Stop() {
 
 // ServeOptions configure Serve.
 type ServeOptions struct {
-	// Listen is the worker's remote address (default 127.0.0.1:0).
-	Listen string
+	// Listen is the worker's remote address (default 127.0.0.1:0), and
+	// Advertise, if set, the address it announces instead (see
+	// actors.WorkerOptions.Advertise).
+	Listen, Advertise string
 	// Logger receives the worker's log (default none).
 	Logger *zap.Logger
 	// Stdin, Stdout and Stderr default to the process's.
@@ -440,7 +442,7 @@ func serveAssignment(build Build, in *bufio.Reader, o ServeOptions, m member) (*
 	if err != nil {
 		return fail(2, "%v", err)
 	}
-	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id,
+	w, err := actors.Serve(net, actors.WorkerOptions{Listen: o.Listen, Advertise: o.Advertise, Index: a.Index, Count: a.Count, Shards: a.Shards, Identity: id,
 		CoordinatorName: m.coordinator, Placement: a.Placement, PeerNames: a.Names, Logger: o.Logger})
 	if err != nil {
 		return fail(1, "%v", err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap/zapcore"
+
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/estimate"
@@ -27,6 +29,7 @@ type engineSpec struct {
 	shards      int    // --shards (0: the automatic layout)
 	workers     int    // --workers (actors)
 	peerTimeout time.Duration
+	logLevel    zapcore.Level // --log-level
 	net         *network.Network
 	src         *source
 	out         *output.Run   // --out, or nil
@@ -77,7 +80,7 @@ func startPeers(spec engineSpec, l layout.Layout) (*workers.Group, int, error) {
 		if err != nil {
 			return nil, 2, err
 		}
-		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: []string{"worker"}, Recipe: recipe, Stderr: spec.stderr})
+		g, err := workers.Start(spec.workers, l.Shards, workers.Options{Args: []string{"worker", "--log-level", spec.logLevel.String()}, Recipe: recipe, Stderr: spec.stderr})
 		if err != nil {
 			return nil, 1, err
 		}
@@ -195,7 +198,7 @@ func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(),
 	if len(spec.members) > 0 {
 		names, listen = group.Names, spec.listen
 	}
-	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, WorkerNames: names, Placement: placement, Listen: listen, Logger: logger(spec.stderr), Identity: coord,
+	ae, err := actors.New(net, actors.Options{Shards: l.Shards, Cores: l.Cores, Workers: addrs, WorkerNames: names, Placement: placement, Listen: listen, Logger: logger(spec.stderr, spec.logLevel), Identity: coord,
 		PeerTimeout: spec.peerTimeout, ReleaseSynapses: spec.release, OnSpikes: spec.onSpikes, DiscardSpikes: spec.out != nil, OnProgress: spec.onProgress})
 	if err != nil {
 		group.Stop()

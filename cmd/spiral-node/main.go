@@ -34,6 +34,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap/zapcore"
+
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/estimate"
@@ -78,7 +80,7 @@ func main() {
 }
 
 // runUsage is the synopsis of the run command.
-const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N [--peer-timeout T]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]"
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
 
 // usage writes the program's help: the user's commands (the internal
 // worker command, which run --workers starts, is left out), what a model
@@ -88,7 +90,9 @@ func usage(w io.Writer) {
 
 commands:
   run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
-            [--workers N [--peer-timeout T]] [--out DIR [--overwrite] [--plot]] [--quiet] [--force]
+            [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]]
+            [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L]
+            [--quiet] [--force]
                       run a model and print a summary (refused when the memory estimate exceeds
                       MemAvailable, unless --force)
   validate FILE [--force]
@@ -104,7 +108,7 @@ commands:
   tls issue DIR NAME --host H[,H...]
                       make a cluster's certificate authority and its members' certificates
                       (crypto/x509, ECDSA P-256; keys 0600; nothing overwritten)
-  serve --listen HOST:PORT --tls DIR [--name NAME]
+  serve --listen HOST:PORT [--advertise HOST:PORT] --tls DIR [--name NAME]
                       a cluster member: hosts the shards of one run at a time for a coordinator
                       (run --members), its part built from the recipe it is sent
   models              list the built-in models
@@ -184,6 +188,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
+	level := newLogLevel()
+	fs.Var(level, "log-level", logLevelUsage+" (the workers' too)")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz into this directory (must be empty or absent, unless --overwrite); locked while the run writes it")
 	force := fs.Bool("force", false, "run even when the memory estimate exceeds the available memory")
@@ -265,11 +271,12 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	return runNet(name, src, runOptions{duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
 		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
-		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)
+		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}, stdout, stderr)
 }
 
 // runOptions are run's flags, checked.
 type runOptions struct {
+	logLevel    zapcore.Level
 	duration    float64 // ms
 	kind        string  // --engine
 	shards      int
@@ -366,7 +373,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if !o.quiet {
 		prog = progress.New(stderr, int64(o.duration/net.Config.DtMs+0.5), net.Config.DtMs)
 	}
-	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src,
+	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
 		members: o.members, tlsDir: o.tlsDir, certName: o.certName, listen: o.listen,
 		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr, held: &heldSynapses{}}
 	if out != nil {

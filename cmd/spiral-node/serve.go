@@ -19,7 +19,7 @@ import (
 	"github.com/spiral-sim/spiral/workers"
 )
 
-const serveUsage = `usage: spiral-node serve --listen HOST:PORT --tls DIR [--name NAME] [--cores N] [--memory SIZE]
+const serveUsage = `usage: spiral-node serve --listen HOST:PORT [--advertise HOST:PORT] --tls DIR [--name NAME] [--cores N] [--memory SIZE] [--log-level L]
 
 A cluster member: it waits for coordinators (spiral-node run MODEL
 --members ...), hosts the shards of one run at a time — building only the
@@ -36,10 +36,13 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	const what = "spiral-node serve"
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	listen := fs.String("listen", "", "the member's control address, HOST:PORT (port 0 picks one); the runs' shards listen on the same host")
+	advertise := fs.String("advertise", "", "where coordinators and other members reach this member's runs, HOST:PORT: each run's shards listen on --listen's host at PORT and are announced as HOST:PORT (behind a NAT; needed with --listen on every interface, 0.0.0.0)")
 	tlsDir := fs.String("tls", "", "the cluster's certificate directory (spiral-node tls), holding this member's certificate (required)")
 	name := fs.String("name", "", "the member's certificate name in --tls DIR (default: this machine's host name)")
 	cores := fs.Int("cores", runtime.NumCPU(), "the cores this member offers a run (coordinators place shards by them)")
 	memory := fs.String("memory", "", "the memory this member offers a run, e.g. 64GiB, 512MiB or bytes (default: MemAvailable)")
+	level := newLogLevel()
+	fs.Var(level, "log-level", logLevelUsage)
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), serveUsage); fs.PrintDefaults() }
 	if code := parseFlags(fs, args, what, stdout, stderr); code >= 0 {
 		return code
@@ -52,8 +55,19 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: --listen HOST:PORT and --tls DIR are required (a member authenticates every coordinator with the cluster's certificates)\n", what)
 		return 2
 	}
-	if _, _, err := net.SplitHostPort(*listen); err != nil {
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: --listen %q: %v (want HOST:PORT)\n", what, *listen, err)
+		return 2
+	}
+	if *advertise != "" {
+		h, p, err := net.SplitHostPort(*advertise)
+		if port, perr := strconv.Atoi(p); err != nil || h == "" || perr != nil || port < 1 || port > 65535 {
+			fmt.Fprintf(stderr, "%s: --advertise %q: want HOST:PORT, with a port from 1 to 65535\n", what, *advertise)
+			return 2
+		}
+	} else if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		fmt.Fprintf(stderr, "%s: --listen %q is every interface: add --advertise HOST:PORT, where coordinators and other members reach this member's runs\n", what, *listen)
 		return 2
 	}
 	if *cores < 1 {
@@ -85,7 +99,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	v, _ := versionString()
-	m, err := workers.ListenMember(workers.MemberOptions{Listen: *listen, Identity: id, Recipe: loadRecipe, Version: v, Cores: *cores, MemoryBytes: memBytes, Log: stderr, Logger: logger(stderr).With(zap.String("member", *name))})
+	m, err := workers.ListenMember(workers.MemberOptions{Listen: *listen, Advertise: *advertise, Identity: id, Recipe: loadRecipe, Version: v, Cores: *cores, MemoryBytes: memBytes, Log: stderr, Logger: logger(stderr, level.Level).With(zap.String("member", *name))})
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", what, err)
 		return 1

@@ -14,11 +14,29 @@ import (
 
 // logger writes warnings and errors to w (stderr), for the engine and
 // protoactor, each line prefixed with the program's name.
-func logger(w io.Writer) *zap.Logger {
+func logger(w io.Writer, level zapcore.Level) *zap.Logger {
 	enc := zap.NewDevelopmentEncoderConfig()
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(prefixed{w, "spiral-node: "}), zapcore.WarnLevel)
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(prefixed{w, "spiral-node: "}), level)
 	return zap.New(core)
 }
+
+// logLevel is the --log-level flag: the least level of the lines logged
+// (debug, info, warn or error; default warn).
+type logLevel struct{ zapcore.Level }
+
+func newLogLevel() *logLevel { return &logLevel{zapcore.WarnLevel} }
+
+// Set implements flag.Value.
+func (l *logLevel) Set(s string) error {
+	switch s {
+	case "debug", "info", "warn", "error":
+		return l.Level.Set(s)
+	}
+	return fmt.Errorf("want debug, info, warn or error")
+}
+
+// logLevelUsage is the --log-level flag's help.
+const logLevelUsage = "the least level of the log lines on stderr: debug, info, warn or error"
 
 // prefixed writes every line written to it to w, prefixed. zap writes
 // one entry per call, so a line is never split between calls.
@@ -55,8 +73,10 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:0", "remote address")
+	level := newLogLevel()
+	fs.Var(level, "log-level", logLevelUsage)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: spiral-node worker [--listen HOST:PORT] (started by run --workers, which hands it its assignment, model and identity on its standard input)")
+		fmt.Fprintln(fs.Output(), "usage: spiral-node worker [--listen HOST:PORT] [--log-level L] (started by run --workers, which hands it its assignment, model and identity on its standard input)")
 		fs.PrintDefaults()
 	}
 	if code := parseFlags(fs, args, "spiral-node worker", stdout, stderr); code >= 0 {
@@ -66,6 +86,6 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spiral-node worker: unexpected arguments %q (the model comes with the assignment on standard input)\n", fs.Args())
 		return 2
 	}
-	return workers.Serve(nil, workers.ServeOptions{Listen: *listen, Logger: logger(stderr), Stdout: stdout, Stderr: stderr,
+	return workers.Serve(nil, workers.ServeOptions{Listen: *listen, Logger: logger(stderr, level.Level), Stdout: stdout, Stderr: stderr,
 		Name: "spiral-node worker", Recipe: loadRecipe})
 }
