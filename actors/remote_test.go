@@ -93,8 +93,13 @@ func TestWorkersOverLoopbackMatchSequential(t *testing.T) {
 	}
 	for name, build := range nets {
 		want := sequential(t, build(t), 1500)
-		got := onWorkers(t, build, map[string]int{"E": 3, "I": 2}, 2, 1500)
-		compare(t, name+" on two workers", want, got)
+		for _, c := range []struct {
+			workers int
+			shards  map[string]int
+		}{{1, map[string]int{"E": 2}}, {2, map[string]int{"E": 3, "I": 2}}, {3, map[string]int{"E": 4, "I": 1}}} {
+			got := onWorkers(t, build, c.shards, c.workers, 1500)
+			compare(t, fmt.Sprintf("%s on %d workers with shards %v", name, c.workers, c.shards), want, got)
+		}
 	}
 }
 
