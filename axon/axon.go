@@ -113,29 +113,29 @@ type Event struct {
 // Runtime is a built axon: the engine-level state that a network.Axon
 // holds (as Axon). See the package documentation for its two paths.
 type Runtime struct {
-	n, batch, k, rows int
+	n, batch, k, rows int `state:"-"`
 
-	d          []uint32  // delay of each row, steps
-	dmin, dmax uint32    // smallest and largest delay
-	sign       []float32 // +1 or −1 per row
+	d          []uint32  `state:"-"` // delay of each row, steps
+	dmin, dmax uint32    `state:"-"` // smallest and largest delay
+	sign       []float32 `state:"-"` // +1 or −1 per row
 
 	rf     response.Function // nil: identity
-	direct bool              // memoryless path: events carry the row delay
-	err    error             // first run-time problem (Err)
+	direct bool              `state:"-"` // memoryless path: events carry the row delay
+	err    error             `state:"-"` // first run-time problem (Err)
 
 	// Direct path: the event of a spike at each element b·Rows+row (its
 	// Value sign·RF(1)); a spike of element e = b·N+i owns the K
 	// templates from e·K on. spikeZero: some template has Value 0.
-	tmpl      []Event
-	spikeZero bool
-	y         []float32 // scratch, per element b·Rows+row
+	tmpl      []Event   `state:"-"`
+	spikeZero bool      `state:"-"`
+	y         []float32 `state:"-"` // scratch, per element b·Rows+row
 
 	// Stateful path: output history per (copy, neuron); slot s holds the
 	// output of a step ≡ s (mod h) at hist[s·Batch·N:].
-	hist  []float32
-	shift []int32 // per row: D − dmin
-	h     int     // slots = dmax − dmin + 1
-	pos   int     // slot of the current step
+	hist  []float32 `state:"shared"`
+	shift []int32   `state:"-"`      // per row: D − dmin
+	h     int       `state:"-"`      // slots = dmax − dmin + 1
+	pos   int       `state:"shared"` // slot of the current step
 }
 
 // New builds the axon of a population that runs in env.

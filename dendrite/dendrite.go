@@ -30,8 +30,10 @@ package dendrite
 import (
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/state"
 )
 
 // Products that feed a sum are converted to their own type, as in
@@ -145,15 +147,15 @@ func (s Spec) Validate() error {
 
 // Receptor is the runtime state of one receptor of a population.
 type Receptor struct {
-	spec  Spec
-	n     int       // elements (neurons × batch)
-	ring  []float32 // slots × n arrivals
-	slots int
-	g, h  []float32
-	decay float32 // e^{-dt/τ}
-	gain  float32 // scales every input (SetGain); 1 by default
-	alpha float32 // e/τ: jump of h per unit weight (alpha kernels)
-	dt    float32
+	spec  Spec      `state:"-"`
+	n     int       `state:"-"` // elements (neurons × batch)
+	ring  []float32 `state:"-"` // slots × n arrivals
+	slots int       `state:"-"`
+	g, h  []float32 `state:"elements"`
+	decay float32   `state:"-"` // e^{-dt/τ}
+	gain  float32   `state:"-"` // scales every input (SetGain); 1 by default
+	alpha float32   `state:"-"` // e/τ: jump of h per unit weight (alpha kernels)
+	dt    float32   `state:"-"`
 	// far, if set, is the receptor's input from far links (Far): a ring
 	// of its own, added into this one's slot when the slot is read.
 	far *Receptor
@@ -244,6 +246,10 @@ func (r *Receptor) Far() *Receptor {
 	}
 	return r.far
 }
+
+// FarInput returns the receptor's far input, nil if it has none (Far
+// makes one).
+func (r *Receptor) FarInput() *Receptor { return r.far }
 
 // take returns the inputs arriving at step, the far input's added (Far).
 func (r *Receptor) take(step int64) []float32 {
@@ -374,4 +380,37 @@ func (r *Receptor) Reset() {
 	if r.far != nil {
 		r.far.Reset()
 	}
+}
+
+// StateVars implements state.Custom: the inputs in flight, as rows of
+// one value per element for the steps step, step+1, … (the ring's slots
+// in arrival order, so that a ring of another length takes them).
+func (r *Receptor) StateVars(step int64) []state.Var {
+	rows := make([]float32, len(r.ring))
+	for k := range r.slots {
+		s := int((step + int64(k)) % int64(r.slots))
+		copy(rows[k*r.n:(k+1)*r.n], r.ring[s*r.n:(s+1)*r.n])
+	}
+	set := func(v reflect.Value) error {
+		in, ok := v.Interface().([]float32)
+		if !ok || r.n == 0 || len(in)%r.n != 0 {
+			return fmt.Errorf("receptor inputs: %d values for rows of %d elements", v.Len(), r.n)
+		}
+		clear(r.ring)
+		for k := 0; k*r.n < len(in); k++ {
+			row := in[k*r.n : (k+1)*r.n]
+			if k >= r.slots {
+				for _, x := range row {
+					if x != 0 {
+						return fmt.Errorf("receptor inputs arriving %d steps ahead, beyond its %d slots", k, r.slots)
+					}
+				}
+				continue
+			}
+			s := int((step + int64(k)) % int64(r.slots))
+			copy(r.ring[s*r.n:(s+1)*r.n], row)
+		}
+		return nil
+	}
+	return []state.Var{{Path: "ring", Scope: state.Elements, Value: reflect.ValueOf(rows), Set: set}}
 }

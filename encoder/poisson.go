@@ -158,27 +158,27 @@ func (e *ProbabilityError) Error() string {
 }
 
 type poisson struct {
-	env   soma.Env
-	drive Drive
-	key   rng.Key
-	first uint64
-	rate  []float32 // Hz per neuron (nil for DriveRate)
-	scale float64   // dt/1000
-	p     []float32 // probability of the last step per element
-	err   error
+	env   soma.Env  `state:"-"`
+	drive Drive     `state:"-"`
+	key   rng.Key   `state:"-"`
+	first uint64    `state:"-"`
+	rate  []float32 `state:"-"` // Hz per neuron (nil for DriveRate)
+	scale float64   `state:"-"` // dt/1000
+	p     []float32 `state:"-"` // probability of the last step per element
+	err   error     `state:"-"`
 	// stepped: Step was called since New or the last Reset (Split is
 	// refused then).
-	stepped bool
+	stepped bool `state:"-"`
 	// Undriven: thr[e] = round(p·2³²), the 32-bit threshold of element e
 	// (built at the first step), and bad the first element whose p lies
 	// outside [0, 1] (−1: none).
-	thr []uint64
-	bad int
+	thr []uint64 `state:"-"`
+	bad int      `state:"-"`
 	// grouped: one rate for the whole population (Undriven, constant
 	// rate): the groups of eight draw first whether any of them fires
 	// (stepGrouped); gthr are the thresholds of the first firer.
-	grouped bool
-	gthr    [8]uint64
+	grouped bool      `state:"-"`
+	gthr    [8]uint64 `state:"-"`
 }
 
 func (m *poisson) Len() int { return m.env.Len() }

@@ -32,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 )
@@ -784,4 +785,46 @@ func (b *barrier) wait() {
 	}
 	b.sleepers.Add(-1)
 	b.mu.Unlock()
+}
+
+// Checkpoint returns the network's state after the steps computed so far
+// (package checkpoint), to restore on any engine and layout. Call it
+// between runs. The events of the last segment, which the next segment
+// would take first, are handed to their shards now.
+func (e *Engine) Checkpoint() (*checkpoint.Snapshot, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running || e.closed || e.failed != nil {
+		return nil, errors.New("lockstep: a checkpoint needs an engine between runs (not running, closed or failed)")
+	}
+	e.flush()
+	return checkpoint.Capture(e.net, e.shards, e.step)
+}
+
+// flush hands the shards the events of the last segment computed (which
+// the next segment would take first), so that nothing is pending.
+func (e *Engine) flush() {
+	if e.prev.to == e.prev.from {
+		return
+	}
+	pb := (e.seg & 1) ^ 1
+	for i, sh := range e.all {
+		e.touched[0] += e.deliver(i, sh, pb, e.prev)
+	}
+	e.prev = span{}
+}
+
+// Restore sets the network's state to snap's, on this engine's layout,
+// and continues from its step. Call it before the first run.
+func (e *Engine) Restore(snap *checkpoint.Snapshot) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running || e.closed || e.step != 0 {
+		return errors.New("lockstep: restore a checkpoint into a new engine, before its first run")
+	}
+	if err := checkpoint.Restore(snap, e.net, e.shards); err != nil {
+		return err
+	}
+	e.step = snap.Step
+	return nil
 }

@@ -10,15 +10,15 @@ import (
 // their changes. The network stepper calls Step once per step, after the
 // postsynaptic population fired.
 type Learner struct {
-	P *Synapses
+	P *Synapses `state:"-"`
 	// Normalize, if not nil, is called with the weights after every step
 	// that changed them (after clipping), e.g. a normalisation from the
 	// synapse package. It may rescale the weights in place.
-	Normalize func(w []float32)
+	Normalize func(w []float32) `state:"-"`
 
 	rule  Rule
-	delta *Delta
-	err   error
+	delta *Delta `state:"-"`
+	err   error  `state:"-"`
 }
 
 // NewLearner binds the rules to p. Several rules are summed as in

@@ -44,7 +44,7 @@ func (s Modulated) New(p *Synapses) (Rule, error) {
 
 type modulatedRule struct {
 	*copyRunner
-	inv float32 // 1/B
+	inv float32 `state:"-"` // 1/B
 }
 
 // Step implements Rule.
@@ -74,14 +74,14 @@ func (r *modulatedRule) Reset() { r.reset() }
 // known separately (a modulator differs between copies). With one copy the
 // inner rule is bound to the projection itself.
 type copyRunner struct {
-	p      *Synapses
+	p      *Synapses `state:"-"`
 	inner  []Rule
-	views  []*Synapses // per copy (nil with one copy)
-	deltas []*Delta    // the inner changes of each copy
-	row    []uint32    // the row of each synapse
-	sub    StepData    // the data of one copy
-	preAct [][]uint32  // per copy: its PreActive, shifted
-	posAct [][]uint32  // per copy: its PostActive, shifted
+	views  []*Synapses `state:"-"` // per copy (nil with one copy)
+	deltas []*Delta    `state:"-"` // the inner changes of each copy
+	row    []uint32    `state:"-"` // the row of each synapse
+	sub    StepData    `state:"-"` // the data of one copy
+	preAct [][]uint32  `state:"-"` // per copy: its PreActive, shifted
+	posAct [][]uint32  `state:"-"` // per copy: its PostActive, shifted
 }
 
 func newCopyRunner(name string, inner Spec, p *Synapses) (*copyRunner, error) {

@@ -85,13 +85,13 @@ func newPairedTag(s response.Spec, pairing Pairing, n int, dt float64) (response
 // nearestTrace is a leaky trace reset at every non-zero input:
 // r_n = x_n if x_n ≠ 0, a·r_{n−1} otherwise.
 type nearestTrace struct {
-	a       []float32 // decay factor per element
-	a0      float32
-	uniform bool
-	s       []float32
+	a       []float32 `state:"-"` // decay factor per element
+	a0      float32   `state:"-"`
+	uniform bool      `state:"-"`
+	s       []float32 `state:"elements"`
 	// before, when not nil, receives a·r_{n−1} (the trace just before the
 	// reset) at every element reset this step. STDP.PreFirst reads it.
-	before []float32
+	before []float32 `state:"-"`
 }
 
 // Step implements response.Function.

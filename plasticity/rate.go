@@ -56,7 +56,9 @@ func (s ConstRate) New(dt float64) (Rate, error) {
 	return &constRate{eta: float32(s.Eta)}, nil
 }
 
-type constRate struct{ eta float32 }
+type constRate struct {
+	eta float32 `state:"-"`
+}
 
 func (r *constRate) At(_, _, _ float32) float32 { return r.eta }
 func (r *constRate) Uniform() (float32, bool)   { return r.eta, true }

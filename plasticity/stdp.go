@@ -155,17 +155,18 @@ func newRate(s RateSpec, p *Synapses) (Rate, error) {
 }
 
 type stdpRule struct {
-	p          *Synapses
-	rows, cols int
-	scale      float32 // dt/B
-	pre, post  response.Function
+	p          *Synapses         `state:"-"`
+	rows, cols int               `state:"-"`
+	scale      float32           `state:"-"`    // dt/B
+	pre        response.Function `state:"rows"` // per presynaptic row: the same in every shard
+	post       response.Function
 	ltp, ltd   Rate
-	evP, evD   rateEval
-	x, P, Q    []float32 // |Pre|, presynaptic and postsynaptic tags
+	evP, evD   rateEval  `state:"-"`
+	x, P, Q    []float32 `state:"-"` // |Pre|, presynaptic and postsynaptic tags
 	// PreFirst: h0 is the post tag's immediate response, Qd the post tag
 	// without this step's post spikes (the depression uses Qd; Qd is Q
 	// itself otherwise).
-	h0, Qd []float32
+	h0, Qd []float32 `state:"-"`
 	// PreFirst with nearest pairing: the post tag, whose before holds its
 	// value just before a reset (Qd takes it where a post spike reset Q).
 	postNear *nearestTrace

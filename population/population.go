@@ -67,33 +67,33 @@ type Principle interface {
 
 // Population is the runtime state of one population.
 type Population struct {
-	Name     string
-	Kind     string // the model's kind ("lif", "rate", ...), for reports
-	N, Batch int
+	Name     string `state:"-"`
+	Kind     string `state:"-"` // the model's kind ("lif", "rate", ...), for reports
+	N, Batch int    `state:"-"`
 
 	model  soma.Model
 	graded soma.Graded
 	repol  soma.Repolarizer
 
 	receptors     []*dendrite.Receptor
-	receptorNames []string
+	receptorNames []string `state:"-"`
 	stimuli       []Stimulus
 	drives        []drive
 	principles    []Principle
 
-	current, jump []float32
-	v             []float32 // potential, for conductance receptors
-	g, ge         []float32 // conductances, for models that integrate them
+	current, jump []float32 `state:"-"`
+	v             []float32 `state:"-"` // potential, for conductance receptors
+	g, ge         []float32 `state:"-"` // conductances, for models that integrate them
 
-	fired     []uint32 // elements that fired at the last step
-	prevFired []uint32 // ... at the step before
-	prevOut   []float32
+	fired     []uint32  `state:"indices"` // elements that fired at the last step
+	prevFired []uint32  `state:"-"`       // ... at the step before
+	prevOut   []float32 `state:"elements"`
 
 	fuser soma.Fuser        // the model, when it can fold receptors in
-	recs  []soma.ExpCurrent // reused by stepFused
+	recs  []soma.ExpCurrent `state:"-"` // reused by stepFused
 	// noFuse holds Step to the generic path (SetFused); keepCurrent makes
 	// the fused path store the summed current too (set by Current).
-	noFuse, keepCurrent bool
+	noFuse, keepCurrent bool `state:"-"`
 }
 
 // New wraps a built model.
@@ -177,7 +177,7 @@ func (p *Population) AddStimulus(s Stimulus) { p.stimuli = append(p.stimuli, s) 
 type drive struct {
 	r   *dendrite.Receptor
 	s   Stimulus
-	buf []float32 // the drive's input before the receptor's gain (gain ≠ 1)
+	buf []float32 `state:"-"` // the drive's input before the receptor's gain (gain ≠ 1)
 }
 
 // AddDrive makes s add, each step, into the named receptor's input of that

@@ -30,11 +30,13 @@ package projection
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/latency"
 	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/state"
 	"github.com/spiral-sim/spiral/synapse"
 )
 
@@ -50,9 +52,9 @@ type Learner interface {
 }
 
 type pending struct {
-	p     *Runtime
-	src   uint32
-	value float32
+	p     *Runtime `state:"-"`
+	src   uint32   `state:"-"`
+	value float32  `state:"-"`
 }
 
 // Inbox is the deferred-delivery queue of one receptor, shared by every
@@ -63,17 +65,97 @@ type pending struct {
 // source that reaches a projection counts once per synapse of the source's
 // row (in the projection, or in a shard's part of it), when it arrives.
 type Inbox struct {
-	target   *dendrite.Receptor
-	deferred bool
-	queue    [][]pending // by arrival step mod len
+	target   *dendrite.Receptor `state:"-"`
+	deferred bool               `state:"-"`
+	queue    [][]pending        `state:"-"` // by arrival step mod len
 	// sent counts the synaptic events sent and not yet arrived, by arrival
 	// step mod len (immediate delivery); arrived those that have.
-	sent    []int64
-	arrived int64
+	sent    []int64 `state:"-"`
+	arrived int64   `state:"summed"`
+	// members are the projections that deliver through the inbox.
+	members []*Runtime `state:"-"`
+}
+
+// Queued is an event waiting in an inbox (delivery on arrival), as a
+// checkpoint keeps it: Offset steps after the checkpoint's step it
+// arrives at projection Proj from source Src with Value.
+type Queued struct {
+	Offset int32
+	Proj   string
+	Src    uint32
+	Value  float32
+}
+
+// StateVars implements state.Custom: the events waiting for their arrival
+// step (the same in every shard of the target population, which all hear
+// the whole axon) and the counts of events in flight, both in arrival order
+// from step on.
+func (in *Inbox) StateVars(step int64) []state.Var {
+	var q []Queued
+	for k := range in.queue {
+		s := int((step + int64(k)) % int64(len(in.queue)))
+		for _, e := range in.queue[s] {
+			q = append(q, Queued{Offset: int32(k), Proj: e.p.Name, Src: e.src, Value: e.value})
+		}
+	}
+	sent := make([]int64, len(in.sent))
+	for k := range in.sent {
+		sent[k] = in.sent[int((step+int64(k))%int64(len(in.sent)))]
+	}
+	setQueue := func(v reflect.Value) error {
+		q, ok := v.Interface().([]Queued)
+		if !ok {
+			return fmt.Errorf("inbox: events of type %s", v.Type())
+		}
+		for i := range in.queue {
+			in.queue[i] = in.queue[i][:0]
+		}
+		for _, e := range q {
+			var p *Runtime
+			for _, m := range in.members {
+				if m.Name == e.Proj {
+					p = m
+				}
+			}
+			switch {
+			case p == nil:
+				return fmt.Errorf("inbox: an event waiting for projection %q, which does not deliver here", e.Proj)
+			case e.Offset < 0 || int(e.Offset) >= len(in.queue):
+				return fmt.Errorf("inbox: an event arriving %d steps ahead, beyond its %d slots", e.Offset, len(in.queue))
+			}
+			s := int((step + int64(e.Offset)) % int64(len(in.queue)))
+			in.queue[s] = append(in.queue[s], pending{p: p, src: e.Src, value: e.Value})
+		}
+		return nil
+	}
+	setSent := func(v reflect.Value) error {
+		c, ok := v.Interface().([]int64)
+		if !ok {
+			return fmt.Errorf("inbox: counts of type %s", v.Type())
+		}
+		clear(in.sent)
+		for k, x := range c {
+			if k >= len(in.sent) {
+				if x != 0 {
+					return fmt.Errorf("inbox: events arriving %d steps ahead, beyond its %d slots", k, len(in.sent))
+				}
+				continue
+			}
+			in.sent[int((step+int64(k))%int64(len(in.sent)))] = x
+		}
+		return nil
+	}
+	return []state.Var{
+		{Path: "queue", Scope: state.Shared, Value: reflect.ValueOf(q), Set: setQueue},
+		{Path: "sent", Scope: state.Summed, Value: reflect.ValueOf(sent), Set: setSent},
+	}
 }
 
 // NewInbox returns the (initially immediate) inbox of a receptor.
 func NewInbox(target *dendrite.Receptor) *Inbox { return &Inbox{target: target} }
+
+// Target returns the receptor (or receptor's far input) the inbox feeds.
+func (in *Inbox) Target() *dendrite.Receptor { return in.target }
 
 // Deferred reports whether events wait for their arrival step.
 func (in *Inbox) Deferred() bool { return in.deferred }
@@ -155,40 +237,40 @@ func (in *Inbox) Events() int64 { return in.arrived }
 // what an engine steps. network.Projection is the model-level projection
 // that holds one.
 type Runtime struct {
-	Name   string
-	Syn    *synapse.CSR
-	Batch  int
-	inbox  *Inbox
-	maxLat int
+	Name   string       `state:"-"`
+	Syn    *synapse.CSR `state:"-"`
+	Batch  int          `state:"-"`
+	inbox  *Inbox       `state:"-"`
+	maxLat int          `state:"-"`
 
 	// Synaptic delays (synapse.CSR.InitDelays), in steps after the
 	// axon's latency: shift when all synapses share one (0 without
 	// delays), else spread is set and Syn.D8 or Syn.D holds them; dmin, dmax their
 	// range.
-	shift      int64
-	spread     bool
-	dmin, dmax int
+	shift      int64 `state:"-"`
+	spread     bool  `state:"-"`
+	dmin, dmax int   `state:"-"`
 
 	learner Learner
-	mask    []bool // per synapse, nil = all pass
-	defers  bool   // the projection needs delivery on arrival (Inbox.Defer)
+	mask    []bool `state:"-"` // per synapse, nil = all pass
+	defers  bool   `state:"-"` // the projection needs delivery on arrival (Inbox.Defer)
 
 	// Learnt latency (package latency): lat schedules, latL holds the
 	// latency of each synapse in steps, latMax its bound.
 	lat    latency.Rule
-	latL   []float32
-	latMax int
+	latL   []float32 `state:"-"`
+	latMax int       `state:"-"`
 
-	pre       []float32
-	preMark   []bool
-	preActive []uint32
-	post      []float32
-	postIdx   []uint32
+	pre       []float32 `state:"shared"`
+	preMark   []bool    `state:"shared"`
+	preActive []uint32  `state:"shared"`
+	post      []float32 `state:"-"`
+	postIdx   []uint32  `state:"-"`
 
-	modQueue  [][]float32 // by arrival step: concentration per copy
-	modulated bool
-	modRow    []float32
-	data      plasticity.StepData
+	modQueue  [][]float32         `state:"shared"` // by arrival step: concentration per copy
+	modulated bool                `state:"-"`
+	modRow    []float32           `state:"-"`
+	data      plasticity.StepData `state:"-"`
 }
 
 // New binds synapses to the inbox of a target receptor. maxLatency is the
@@ -212,6 +294,7 @@ func New(name string, syn *synapse.CSR, batch int, inbox *Inbox, maxLatency int)
 	}
 	p.maxLat = maxLatency + p.dmax
 	inbox.Grow(p.maxLat)
+	inbox.members = append(inbox.members, p)
 	return p, nil
 }
 
@@ -224,7 +307,10 @@ func (p *Runtime) MoveTo(in *Inbox) error {
 	if n := len(in.target.Slot(0)); p.Syn.Cols*p.Batch != n {
 		return fmt.Errorf("projection %q: %d target elements, receptor has %d", p.Name, p.Syn.Cols*p.Batch, n)
 	}
+	old := p.inbox
+	old.members = slices.DeleteFunc(old.members, func(m *Runtime) bool { return m == p })
 	p.inbox = in
+	in.members = append(in.members, p)
 	if p.defers {
 		in.Defer()
 	}
@@ -560,4 +646,18 @@ func (p *Runtime) Reset() {
 	if p.lat != nil {
 		p.lat.Reset()
 	}
+}
+
+// StateVars implements state.Custom: a plastic projection's weights and
+// learnt latencies, one per synapse (a static projection's weights are
+// built again from the model, never stored).
+func (p *Runtime) StateVars(int64) []state.Var {
+	var vs []state.Var
+	if p.learner != nil {
+		vs = append(vs, state.Var{Path: "w", Scope: state.Synapses, Value: reflect.ValueOf(&p.Syn.W).Elem()})
+	}
+	if p.lat != nil {
+		vs = append(vs, state.Var{Path: "latency", Scope: state.Synapses, Value: reflect.ValueOf(&p.latL).Elem()})
+	}
+	return vs
 }

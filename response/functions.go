@@ -153,10 +153,10 @@ func (l Leaky) New(n int, dt float64) (Function, error) {
 }
 
 type leaky struct {
-	a       []float32 // decay factor per element
-	a0      float32
-	uniform bool
-	s       []float32 // r_{n−1}
+	a       []float32 `state:"-"` // decay factor per element
+	a0      float32   `state:"-"`
+	uniform bool      `state:"-"`
+	s       []float32 `state:"elements"` // r_{n−1}
 }
 
 func (f *leaky) Step(x, r []float32) {

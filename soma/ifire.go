@@ -542,7 +542,9 @@ func termNames(ts []Term) string {
 
 // Terms, built.
 
-type leakTerm struct{ k, rest []float32 }
+type leakTerm struct {
+	k, rest []float32 `state:"-"`
+}
 
 func (Leak) build(b *builder, c *ifCoeffs) ifTerm { return &leakTerm{k: c.k, rest: c.rest} }
 
@@ -554,7 +556,10 @@ func (t *leakTerm) add(du, u []float32) {
 	}
 }
 
-type expTerm struct{ kd, inv, th []float32 } // (dt/τ)·Δ_T, 1/Δ_T, θ_rh
+// expTerm holds (dt/τ)·Δ_T, 1/Δ_T and θ_rh.
+type expTerm struct {
+	kd, inv, th []float32 `state:"-"`
+}
 
 func (e Exponential) build(b *builder, c *ifCoeffs) ifTerm {
 	dT := b.per("delta_t_mV", e.DeltaTMV, param.Positive)
@@ -592,14 +597,14 @@ func (t *expTerm) add(du, u []float32) {
 // adaptTerm is the adaptation current: it adds −R·w (reference) or
 // −(dt/τ)·R·w (textbook) to du, and advances w after the potential.
 type adaptTerm struct {
-	textbook bool
-	coef     []float32 // R or (dt/τ)·R
-	kw       []float32 // dt/τ_w
-	a, b     []float32 // a; b·dt (reference) or b (textbook)
-	rest     []float32
-	w        []float32
-	s        []float32 // reference: 1 where the element fired at the last step
-	sOn      []uint32  // elements whose s is 1
+	textbook bool      `state:"-"`
+	coef     []float32 `state:"-"` // R or (dt/τ)·R
+	kw       []float32 `state:"-"` // dt/τ_w
+	a, b     []float32 `state:"-"` // a; b·dt (reference) or b (textbook)
+	rest     []float32 `state:"-"`
+	w        []float32 `state:"elements"`
+	s        []float32 `state:"elements"` // reference: 1 where the element fired at the last step
+	sOn      []uint32  `state:"indices"`  // elements whose s is 1
 }
 
 func (a Adaptation) build(b *builder, c *ifCoeffs) ifTerm {

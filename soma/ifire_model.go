@@ -12,58 +12,64 @@ import (
 
 // ifModel is the state of an integrate-and-fire population.
 type ifModel struct {
-	kind string
-	n    int
+	kind string `state:"-"`
+	n    int    `state:"-"`
 
-	v, v0 []float32 // potential, initial potential
-	rc    []float32 // refractory steps left (held steps still to come)
+	v  []float32 `state:"elements"` // potential
+	v0 []float32 `state:"-"`        // initial potential
+	rc []float32 `state:"elements"` // refractory steps left (held steps still to come)
 
-	reset, kref, th []float32 // reset potential, refractory steps K, threshold test value
-	refr, drop      bool      // some K > 0; drop input while refractory
+	reset, kref []float32 `state:"-"`        // reset potential, refractory steps K
+	th          []float32 `state:"elements"` // threshold test value (θ, plus θa when adaptive)
+	refr, drop  bool      `state:"-"`        // some K > 0; drop input while refractory
 
 	// Fast path (no Exponential, no Adaptation): u = u' + k·(E − u') + g·I
 	// with k = dt/τ (Euler) or 1 − e^{−dt/τ} (Exact), E = rest, g = k·R
 	// (k = 0, g = (dt/τ)·R without Leak). This form keeps the fixed point
 	// at E + (g/k)·I whatever the rounding of k.
-	fast, scalar   bool
-	refList        []uint32  // fast path: the neurons with rc > 0, unless refStale
-	refStale       bool      // refList is out of date: rc alone tells (syncRefList)
-	held           []float32 // their potentials during the loop
-	kk, ee, gg     []float32
-	ks, es, gs, ts float32 // the same, when every element shares them
+	fast, scalar   bool      `state:"-"`
+	refList        []uint32  `state:"-"` // fast path: the neurons with rc > 0, unless refStale
+	refStale       bool      `state:"-"` // refList is out of date: rc alone tells (syncRefList)
+	held           []float32 `state:"-"` // their potentials during the loop
+	kk, ee, gg     []float32 `state:"-"`
+	ks, es, gs, ts float32   `state:"-"` // the same, when every element shares them
 
 	// Conductance path (fast models with Leak): per element dt/τ and R,
 	// or the scalars when shared; exact selects exponential Euler.
-	cond       bool
-	dtTau, rr  []float32
-	dtTauS, rS float32
-	condExact  bool
+	cond       bool      `state:"-"`
+	dtTau, rr  []float32 `state:"-"`
+	dtTauS, rS float32   `state:"-"`
+	condExact  bool      `state:"-"`
 
 	// Generic path.
-	kr, du []float32 // (dt/τ)·R; du buffer
+	kr, du []float32 `state:"-"` // (dt/τ)·R; du buffer
 	terms  []ifTerm
 	adapt  *adaptTerm
 
 	thr *thresholdState // adaptive threshold: keeps th = θ + θa; nil if none
 
-	last    []uint32 // elements that fired at the last step
-	pending bool     // last's after-spike actions not applied yet
-	zeros   []float32
+	last    []uint32  `state:"indices"` // elements that fired at the last step
+	pending bool      `state:"shared"`  // last's after-spike actions not applied yet
+	zeros   []float32 `state:"-"`
 	// AVX2 conductance loop: its constants and spike masks (see
 	// coba2SIMD), made at first use.
 	// Exact integration of exponential PSCs (ExpPSCGain): the membrane
 	// time constant shared by every neuron (ms) and the step, or pscTau 0
 	// when the model has no such gain (Euler, or τ differing per neuron).
 	// Set for the whole population, so that its shards agree.
-	pscTau, pscDt float64
+	pscTau, pscDt float64 `state:"-"`
 
-	simd     *cobaParams
-	simdCuba *cubaParams
-	masks    []uint8
-	blocks   []uint64 // the AVX2 current-based loop's blocks with spikes (lifExp2SIMD)
-	noSIMD   bool     // the Go loops even where AVX2 runs (see setSIMD)
-	err      error
+	simd     *cobaParams `state:"-"`
+	simdCuba *cubaParams `state:"-"`
+	masks    []uint8     `state:"-"`
+	blocks   []uint64    `state:"-"` // the AVX2 current-based loop's blocks with spikes (lifExp2SIMD)
+	noSIMD   bool        `state:"-"` // the Go loops even where AVX2 runs (see setSIMD)
+	err      error       `state:"-"`
 }
+
+// Restored implements state.Restorer: the list of refractory neurons is
+// rebuilt from their counts.
+func (m *ifModel) Restored() { m.refStale = true }
 
 func (m *ifModel) Len() int { return m.n }
 

@@ -90,15 +90,16 @@ func CustomRate(fn func(float32) float32) Rate {
 func (Rate) Kind() string { return "rate" }
 
 type rateModel struct {
-	kind            string
-	n               int
-	f               Transfer
-	fn              func(float32) float32
-	k               []float32 // weight of the new value: 1 − e^{−dt/τ}, dt/τ, or 1 (τ = 0)
-	gain, off, bias []float32 // off = Threshold
-	max             []float32 // nil: no saturation
-	r, r0           []float32
-	err             error
+	kind            string                `state:"-"`
+	n               int                   `state:"-"`
+	f               Transfer              `state:"-"`
+	fn              func(float32) float32 `state:"-"`
+	k               []float32             `state:"-"` // weight of the new value: 1 − e^{−dt/τ}, dt/τ, or 1 (τ = 0)
+	gain, off, bias []float32             `state:"-"` // off = Threshold
+	max             []float32             `state:"-"` // nil: no saturation
+	r               []float32             `state:"elements"`
+	r0              []float32             `state:"-"`
+	err             error                 `state:"-"`
 }
 
 // New implements Spec.

@@ -58,12 +58,12 @@ func DiehlCookThreshold() AdaptiveThreshold {
 // the model's threshold test values th at θ + θa (or the float32 just
 // below it with FireAtThreshold), which the stepping loops read.
 type thresholdState struct {
-	base   []float32 // θ
-	delta  []float64 // Δθ
-	decay  []float64 // d
-	a      []float64 // the adaptation θa
-	view   []float32 // float32(θa), Var("theta")
-	fireAt bool
+	base   []float32 `state:"-"`        // θ
+	delta  []float64 `state:"-"`        // Δθ
+	decay  []float64 `state:"-"`        // d
+	a      []float64 `state:"elements"` // the adaptation θa
+	view   []float32 `state:"elements"` // float32(θa), Var("theta")
+	fireAt bool      `state:"-"`
 }
 
 // build expands the parameters (per neuron, shared by the copies) and

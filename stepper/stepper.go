@@ -22,6 +22,7 @@ import (
 	"fmt"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -169,4 +170,20 @@ func (s *Stepper) Reset() {
 		p.Runtime.Reset()
 	}
 	s.step = 0
+}
+
+// Checkpoint returns the network's state after the steps computed so far
+// (package checkpoint), to restore on any engine and layout.
+func (s *Stepper) Checkpoint() (*checkpoint.Snapshot, error) {
+	return checkpoint.Capture(s.net, nil, s.step)
+}
+
+// Restore sets the network's state to snap's and continues from its step.
+// Monitors record from there on.
+func (s *Stepper) Restore(snap *checkpoint.Snapshot) error {
+	if err := checkpoint.Restore(snap, s.net, nil); err != nil {
+		return err
+	}
+	s.step = snap.Step
+	return nil
 }

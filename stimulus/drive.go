@@ -22,17 +22,17 @@ import (
 // by (seed, population, step, element), so a split population draws the
 // same numbers.
 type PoissonDrive struct {
-	RateHz float64 // rate of events per element (Hz)
-	Weight float64 // value added per event
+	RateHz float64 `state:"-"` // rate of events per element (Hz)
+	Weight float64 `state:"-"` // value added per event
 
-	lambda float64 // expected events per step
-	table  *rng.PoissonTable
-	w      float32
-	key    rng.Key
-	n      int // elements per copy handled by this drive
-	lo     int // first neuron (slices)
-	env    soma.Env
-	bound  bool
+	lambda float64           `state:"-"` // expected events per step
+	table  *rng.PoissonTable `state:"-"`
+	w      float32           `state:"-"`
+	key    rng.Key           `state:"-"`
+	n      int               `state:"-"` // elements per copy handled by this drive
+	lo     int               `state:"-"` // first neuron (slices)
+	env    soma.Env          `state:"-"`
+	bound  bool              `state:"-"`
 }
 
 // Renew returns a new drive with the same rate and weight, not bound

@@ -13,8 +13,8 @@ import (
 // values (the same for every copy) or N·Batch values (one per element); all
 // frames have the same length.
 type Sequence struct {
-	Frames [][]float32
-	Hold   int
+	Frames [][]float32 `state:"-"`
+	Hold   int         `state:"-"`
 }
 
 // Bind validates the frames against the population.

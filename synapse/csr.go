@@ -14,28 +14,28 @@ import "fmt"
 // Eight bytes per synapse plus four per row; synapses with delays of
 // their own (InitDelays) add one byte each (D8) or two (D).
 type CSR struct {
-	Rows int
-	Cols int
-	Ptr  []uint32
-	Idx  []uint32
-	W    []float32
+	Rows int       `state:"-"`
+	Cols int       `state:"-"`
+	Ptr  []uint32  `state:"-"`
+	Idx  []uint32  `state:"-"`
+	W    []float32 `state:"-"`
 	// D8 or D holds each synapse's own delay in steps (added to the
 	// axon's) when the CSR has synaptic delays that differ (see
 	// InitDelays): D8 when all fit in a byte (at most 255 steps), else D.
 	// Both nil otherwise (see UniformDelay).
-	D  []uint16
-	D8 []uint8
+	D  []uint16 `state:"-"`
+	D8 []uint8  `state:"-"`
 
 	// delayed: InitDelays gave the synapses delays; d0 is the common one
 	// when D is nil.
-	delayed bool
-	d0      uint16
+	delayed bool   `state:"-"`
+	d0      uint16 `state:"-"`
 
 	// uniform: every synapse has weight w0 and W is nil (see Compact).
-	uniform bool
-	w0      float32
+	uniform bool    `state:"-"`
+	w0      float32 `state:"-"`
 	// released: Idx and W were dropped (Release); Ptr still counts.
-	released bool
+	released bool `state:"-"`
 }
 
 // Compact drops W when every synapse has the same weight, keeping that one

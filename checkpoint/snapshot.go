@@ -1,0 +1,177 @@
+// Package checkpoint captures the state of a running network at a step and
+// restores it, on any layout: the state is kept as the whole network's,
+// in global neuron and synapse order (package state describes each
+// component's), so that a checkpoint taken with one engine and shard
+// count restores on another. Static synapses are not stored: they are
+// built again from the model. A checkpoint file is versioned and
+// checksummed, says which model, seed and Spiral made it, and is written
+// atomically (Write).
+package checkpoint
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/projection"
+)
+
+// Snapshot is the state of a whole network after Step steps: every
+// variable of every component (package state), by path, in the whole
+// network's element and synapse order.
+type Snapshot struct {
+	Step int64
+	Vars map[string]any
+	// Structure describes the network it belongs to; Restore refuses
+	// another.
+	Structure Structure
+}
+
+// Structure is what a snapshot must agree with: the populations (name,
+// elements) and projections (name, synapses), in network order.
+type Structure struct {
+	Populations []Part `json:"populations"`
+	Projections []Part `json:"projections"`
+}
+
+// Part is a population's or projection's name and size.
+type Part struct {
+	Name string `json:"name"`
+	Size int    `json:"size"`
+}
+
+// StructureOf returns the structure of net.
+func StructureOf(net *network.Network) Structure {
+	var s Structure
+	for _, p := range net.Populations {
+		s.Populations = append(s.Populations, Part{p.Name, p.Len()})
+	}
+	for _, p := range net.Projections {
+		s.Projections = append(s.Projections, Part{p.Name, p.Runtime.Syn.Len()})
+	}
+	return s
+}
+
+// check reports the first difference between s and t.
+func (s Structure) check(t Structure) error {
+	for _, c := range []struct {
+		what string
+		a, b []Part
+	}{{"population", s.Populations, t.Populations}, {"projection", s.Projections, t.Projections}} {
+		if len(c.a) != len(c.b) {
+			return fmt.Errorf("the checkpoint's network has %d %ss, this one %d", len(c.a), c.what, len(c.b))
+		}
+		for i := range c.a {
+			if c.a[i] != c.b[i] {
+				return fmt.Errorf("%s %d: the checkpoint's is %q of size %d, this network's %q of size %d", c.what, i, c.a[i].Name, c.a[i].Size, c.b[i].Name, c.b[i].Size)
+			}
+		}
+	}
+	return nil
+}
+
+// unit is one tree of components that an engine steps: a population (or
+// one shard of it), an inbox, a projection (or a shard's part of it), an
+// axon.
+type unit struct {
+	root   any
+	path   string
+	lo, hi int // the elements it holds of the population it indexes
+	n      int // that population's elements
+	proj   int // projection index, for synapse variables; −1 otherwise
+}
+
+// units returns the component trees of net as an engine steps it: as
+// shards (shards[population] in order), or, with shards nil, the
+// network's own components.
+func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
+	var us []unit
+	add := func(pi int, pop *population.Population, ins []*projection.Inbox, rts []*projection.Runtime, lo, hi int) error {
+		p := net.Populations[pi]
+		n := p.Len()
+		us = append(us, unit{root: pop, path: "population " + p.Name, lo: lo, hi: hi, n: n, proj: -1})
+		for _, in := range ins {
+			name := ""
+			for _, rn := range pop.ReceptorNames() {
+				r, _ := pop.Receptor(rn)
+				switch {
+				case r == in.Target():
+					name = rn
+				case r.FarInput() != nil && r.FarInput() == in.Target():
+					name = rn + ".far"
+				}
+			}
+			if name == "" {
+				return fmt.Errorf("checkpoint: population %q: an inbox of none of its receptors", p.Name)
+			}
+			us = append(us, unit{root: in, path: "inbox " + p.Name + "." + name, lo: lo, hi: hi, n: n, proj: -1})
+		}
+		for _, rt := range rts {
+			k := slices.IndexFunc(net.Projections, func(q *network.Projection) bool { return q.Name == rt.Name })
+			if k < 0 {
+				return fmt.Errorf("checkpoint: population %q: projection %q is not the network's", p.Name, rt.Name)
+			}
+			us = append(us, unit{root: rt, path: "projection " + rt.Name, lo: lo, hi: hi, n: n, proj: k})
+		}
+		return nil
+	}
+	for pi, p := range net.Populations {
+		if shards == nil {
+			var ins []*projection.Inbox
+			for _, in := range net.Inboxes {
+				if owns(p, in) {
+					ins = append(ins, in)
+				}
+			}
+			var rts []*projection.Runtime
+			for _, pr := range net.Projections {
+				if pr.Target == pi {
+					rts = append(rts, pr.Runtime)
+				}
+			}
+			if err := add(pi, p, ins, rts, 0, p.Len()); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for _, sh := range shards[pi] {
+			if sh.Population == nil {
+				return nil, fmt.Errorf("checkpoint: population %q: shard %d is held by another process", p.Name, sh.Index)
+			}
+			lo, hi := sh.Lo, sh.Hi
+			if p.Batch > 1 {
+				lo, hi = 0, p.Len() // one shard holds every copy
+			}
+			var rts []*projection.Runtime
+			seen := map[*projection.Runtime]bool{}
+			for _, list := range append(slices.Clone(sh.In), sh.ModIn...) {
+				for _, rt := range list {
+					if !seen[rt] {
+						seen[rt] = true
+						rts = append(rts, rt)
+					}
+				}
+			}
+			if err := add(pi, sh.Population, sh.Inboxes, rts, lo, hi); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, a := range net.Axons {
+		us = append(us, unit{root: a.Axon, path: "axon " + net.Populations[a.Source].Name + "." + a.Name, proj: -1})
+	}
+	return us, nil
+}
+
+// owns reports whether in feeds one of p's receptors or their far inputs.
+func owns(p *population.Population, in *projection.Inbox) bool {
+	for _, rn := range p.ReceptorNames() {
+		r, _ := p.Receptor(rn)
+		if r == in.Target() || r.FarInput() != nil && r.FarInput() == in.Target() {
+			return true
+		}
+	}
+	return false
+}
