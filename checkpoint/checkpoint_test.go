@@ -1,7 +1,10 @@
 package checkpoint_test
 
 import (
+	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -161,4 +164,93 @@ func TestUncoveredStateRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "latency.alignRule") {
 		t.Fatalf("checkpoint of a network with learnt latencies: %v, want a refusal naming latency.alignRule", err)
 	}
+}
+
+// A checkpoint written to a file and read back resumes as the snapshot
+// does; the file says what made it. A damaged, cut or foreign file is
+// refused with an error saying so, and so is a checkpoint of another
+// network.
+func TestFile(t *testing.T) {
+	o := models.Options{Scale: 0.1, Seed: 4}
+	build := func() *network.Network { return must(t)(models.Brunel(o, models.BrunelParams{})) }
+	const total, at = 1200, 500
+	whole := sequential(t, build())
+	if err := whole.run(total); err != nil {
+		t.Fatal(err)
+	}
+	want := after(whole.result(), at)
+	a := sequential(t, build())
+	if err := a.run(at); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := a.save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "500ms")
+	info := checkpoint.Info{Spiral: "test", Model: "brunel", Recipe: []byte("model: brunel\n"), Seed: 4, DtMs: 0.1, EndStep: total}
+	if err := checkpoint.Write(path, info, snap); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+	got, back, err := checkpoint.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Model != "brunel" || got.Seed != 4 || got.Step != at || got.EndStep != total || string(got.Recipe) != "model: brunel\n" ||
+		got.Format != checkpoint.Format || got.Vars != len(snap.Vars) || got.Created == "" {
+		t.Errorf("info read back: %+v", got)
+	}
+	b := onLockstep(3)(t, build())
+	defer b.close()
+	if err := b.restore(back); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.run(total - at); err != nil {
+		t.Fatal(err)
+	}
+	testnets.Compare(t, "brunel from a checkpoint file", want, after(b.result(), at))
+
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"a flipped bit", flip(raw, len(raw)/2), "damaged"},
+		{"cut short", raw[:len(raw)-100], "damaged"},
+		{"empty", nil, "not a Spiral checkpoint"},
+		{"a model file", []byte("model: brunel\n"), "not a Spiral checkpoint"},
+		{"another format", withFormat(raw, 99), "format 99"},
+	} {
+		bad := filepath.Join(dir, "bad")
+		if err := os.WriteFile(bad, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := checkpoint.Read(bad); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%s: %v, want an error naming the file and saying %q", c.name, err, c.want)
+		}
+	}
+	other := stepper.New(must(t)(models.CUBA(o)))
+	if err := other.Restore(back); err == nil || !strings.Contains(err.Error(), "another network") {
+		t.Errorf("a Brunel checkpoint restored into CUBA: %v", err)
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := slices.Clone(b)
+	c[i] ^= 1
+	return c
+}
+
+func withFormat(b []byte, v uint32) []byte {
+	c := slices.Clone(b)
+	binary.LittleEndian.PutUint32(c[8:], v)
+	return c
 }

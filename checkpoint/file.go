@@ -1,0 +1,216 @@
+package checkpoint
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/spiral-sim/spiral/projection"
+)
+
+// Format is the version of the checkpoint file format that Write writes
+// and Read reads.
+const Format = 1
+
+// magic opens every checkpoint file.
+var magic = [8]byte{'S', 'P', 'I', 'R', 'A', 'L', 'C', 'K'}
+
+// Info describes a checkpoint: what made it and where the run was.
+type Info struct {
+	Format int    `json:"format"`
+	Spiral string `json:"spiral"` // the version of Spiral that wrote it
+	// Model is the model's name; Recipe the model file that builds it
+	// (docs/model-format.md, as written or as modelfile.Write writes a
+	// built-in model) and Seed the run's seed, so that the checkpoint
+	// alone resumes the run.
+	Model  string `json:"model"`
+	Recipe []byte `json:"recipe,omitempty"`
+	Seed   uint64 `json:"seed"`
+	// Step is the steps computed; DtMs the time step; EndStep the step
+	// the run was to reach (0: unknown).
+	Step    int64   `json:"step"`
+	DtMs    float64 `json:"dt_ms"`
+	EndStep int64   `json:"end_step,omitempty"`
+	// Created is when it was written (RFC 3339, UTC).
+	Created   string    `json:"created"`
+	Structure Structure `json:"structure"`
+	// Vars is the number of state variables it holds.
+	Vars int `json:"vars"`
+}
+
+// entry is one variable in a checkpoint file.
+type entry struct {
+	Path  string
+	Value any
+}
+
+// init registers, for gob, the types of the state variables (package
+// state) that the components declare.
+func init() {
+	for _, v := range []any{
+		[]float32(nil), []float64(nil), []int64(nil), []int32(nil), []uint32(nil), []uint64(nil), []uint8(nil), []bool(nil),
+		[][]float32(nil), [][]uint32(nil), []projection.Queued(nil),
+		false, int(0), int64(0), int32(0), uint32(0), uint64(0), float32(0), float64(0),
+	} {
+		gob.Register(v)
+	}
+}
+
+// Write writes snap, described by info (its Step, Structure and Vars are
+// taken from snap), to path atomically: into a temporary file in the same
+// directory, synced, then renamed over path; the directory is synced
+// too. A failure leaves path as it was.
+func Write(path string, info Info, snap *Snapshot) (err error) {
+	info.Format = Format
+	info.Step = snap.Step
+	info.Structure = snap.Structure
+	info.Vars = len(snap.Vars)
+	if info.Created == "" {
+		info.Created = time.Now().UTC().Format(time.RFC3339)
+	}
+	header, err := json.Marshal(info)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	paths := make([]string, 0, len(snap.Vars))
+	for p := range snap.Vars {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var body bytes.Buffer
+	enc := gob.NewEncoder(&body)
+	if err := enc.Encode(len(paths)); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	for _, p := range paths {
+		if err := enc.Encode(entry{Path: p, Value: snap.Vars[p]}); err != nil {
+			return fmt.Errorf("checkpoint %s: %s: %w", path, p, err)
+		}
+	}
+	var out bytes.Buffer
+	out.Write(magic[:])
+	_ = binary.Write(&out, binary.LittleEndian, uint32(Format))
+	_ = binary.Write(&out, binary.LittleEndian, uint32(len(header)))
+	out.Write(header)
+	_ = binary.Write(&out, binary.LittleEndian, uint64(body.Len()))
+	out.Write(body.Bytes())
+	sum := sha256.Sum256(out.Bytes())
+	out.Write(sum[:])
+
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(out.Bytes()); err != nil {
+		f.Close()
+		return fmt.Errorf("checkpoint %s: writing: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("checkpoint %s: syncing: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// maxHeader bounds a checkpoint's header (its recipe is a model file of at
+// most 16 MiB).
+const maxHeader = 64 << 20
+
+// ReadInfo reads a checkpoint's description, checking its checksum, and
+// not its state.
+func ReadInfo(path string) (Info, error) {
+	info, _, err := read(path, false)
+	return info, err
+}
+
+// Read reads a checkpoint written by Write. A file that is not a
+// checkpoint, of another format, damaged (its checksum differs) or cut
+// short is an error saying so.
+func Read(path string) (Info, *Snapshot, error) {
+	return read(path, true)
+}
+
+func read(path string, state bool) (Info, *Snapshot, error) {
+	var info Info
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return info, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	fail := func(format string, args ...any) (Info, *Snapshot, error) {
+		return info, nil, fmt.Errorf("checkpoint %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if len(b) < len(magic)+4 || !bytes.Equal(b[:len(magic)], magic[:]) {
+		return fail("not a Spiral checkpoint")
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != Format {
+		return fail("format %d; this Spiral reads format %d", v, Format)
+	}
+	if len(b) < 12+4+8+sha256.Size {
+		return fail("cut short (%d bytes)", len(b))
+	}
+	data, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
+	if got := sha256.Sum256(data); !bytes.Equal(got[:], sum) {
+		return fail("damaged: its checksum does not match its contents")
+	}
+	r := bytes.NewReader(data[12:])
+	var hl uint32
+	if err := binary.Read(r, binary.LittleEndian, &hl); err != nil || hl > maxHeader || int(hl) > r.Len() {
+		return fail("a header of %d bytes in a file of %d", hl, len(b))
+	}
+	header := make([]byte, hl)
+	if _, err := io.ReadFull(r, header); err != nil {
+		return fail("reading its header: %v", err)
+	}
+	if err := json.Unmarshal(header, &info); err != nil {
+		return fail("its header: %v", err)
+	}
+	if !state {
+		return info, nil, nil
+	}
+	var bl uint64
+	if err := binary.Read(r, binary.LittleEndian, &bl); err != nil || bl != uint64(r.Len()) {
+		return fail("a state of %d bytes where %d remain", bl, r.Len())
+	}
+	dec := gob.NewDecoder(r)
+	var n int
+	if err := dec.Decode(&n); err != nil || n < 0 || n != info.Vars {
+		return fail("%d variables, its header says %d (%v)", n, info.Vars, err)
+	}
+	snap := &Snapshot{Step: info.Step, Vars: make(map[string]any, n), Structure: info.Structure}
+	for range n {
+		var e entry
+		if err := dec.Decode(&e); err != nil {
+			return fail("reading its state: %v", err)
+		}
+		if _, dup := snap.Vars[e.Path]; dup {
+			return fail("%s twice", e.Path)
+		}
+		snap.Vars[e.Path] = e.Value
+	}
+	return info, snap, nil
+}
