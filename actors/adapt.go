@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
 )
 
@@ -88,3 +89,15 @@ func (a *adapter) Close() { a.e.Close() }
 
 // Links implements what Engine.Links does (the adapted engine's links).
 func (a *adapter) Links() ([]Link, error) { return a.e.Links() }
+
+// Checkpoint implements engine.Engine: the actor runtime cannot take
+// checkpoints yet.
+func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) {
+	return nil, fmt.Errorf("actors: %w", engine.ErrNoCheckpoints)
+}
+
+// Restore implements engine.Engine: the actor runtime cannot restore
+// checkpoints yet.
+func (a *adapter) Restore(*checkpoint.Snapshot) error {
+	return fmt.Errorf("actors: %w", engine.ErrNoCheckpoints)
+}

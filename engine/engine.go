@@ -1,6 +1,10 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/spiral-sim/spiral/checkpoint"
+)
 
 // Engine runs a built network. The sequential stepper, the lockstep
 // engine and the actor runtime implement it (stepper.Adapt, lockstep.Adapt,
@@ -33,10 +37,22 @@ type Engine interface {
 	// Stop ends the run in progress early, or the next run if none is in
 	// progress; it may be called from any goroutine.
 	Stop()
+	// Checkpoint returns the network's state after the steps computed
+	// so far (package checkpoint), between runs: a snapshot that any
+	// engine and layout restores. An engine that cannot yet checkpoint
+	// returns ErrNoCheckpoints.
+	Checkpoint() (*checkpoint.Snapshot, error)
+	// Restore sets the network's state to a snapshot's and continues from
+	// its step. Call it on a new engine, before its first run.
+	Restore(snap *checkpoint.Snapshot) error
 	// Close releases the engine; it cannot run again. Closing twice is
 	// safe.
 	Close()
 }
+
+// ErrNoCheckpoints is returned by the Checkpoint and Restore of an engine
+// that cannot take or restore checkpoints yet.
+var ErrNoCheckpoints = errors.New("this engine cannot take or restore checkpoints yet (the lockstep and sequential engines can)")
 
 // ErrStopped is wrapped by the error of a Run (or RunMs) that Stop ended.
 var ErrStopped = errors.New("run stopped")

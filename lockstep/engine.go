@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
 )
 
@@ -67,3 +68,9 @@ func (a *adapter) Close() {
 	a.e.Close()
 	a.closed.Store(true)
 }
+
+// Checkpoint implements engine.Engine.
+func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) { return a.e.Checkpoint() }
+
+// Restore implements engine.Engine.
+func (a *adapter) Restore(snap *checkpoint.Snapshot) error { return a.e.Restore(snap) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/network"
 )
@@ -143,3 +144,9 @@ func (a *adapter) Stop() { a.stop.Store(true) }
 
 // Close implements engine.Engine.
 func (a *adapter) Close() { a.closed.Store(true) }
+
+// Checkpoint implements engine.Engine.
+func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) { return a.s.Checkpoint() }
+
+// Restore implements engine.Engine.
+func (a *adapter) Restore(snap *checkpoint.Snapshot) error { return a.s.Restore(snap) }
