@@ -116,6 +116,10 @@ func Write(path string, info Info, snap *Snapshot) (err error) {
 			_ = os.Remove(tmp)
 		}
 	}()
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
 	if _, err := f.Write(out.Bytes()); err != nil {
 		f.Close()
 		return fmt.Errorf("checkpoint %s: writing: %w", path, err)

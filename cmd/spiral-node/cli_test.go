@@ -155,7 +155,7 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"plot"}, 2, "spiral-node plot: no run directory given"},
 		{[]string{"plot", folder}, 2, "spiral-node plot: "},
 		{[]string{"worker", "--bogus"}, 2, "spiral-node worker: flag provided but not defined: -bogus"},
-		{[]string{"fly"}, 2, `spiral-node: unknown command "fly" (commands: run, validate, inspect, plot, tls, serve, models, version;`},
+		{[]string{"fly"}, 2, `spiral-node: unknown command "fly" (commands: run, resume, validate, inspect, plot, tls, serve, models, version;`},
 		{[]string{"runn"}, 2, `spiral-node: unknown command "runn"; did you mean "run"?`},
 	} {
 		var out, errb bytes.Buffer

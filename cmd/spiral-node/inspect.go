@@ -64,6 +64,9 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	if name != "" && isCheckpoint(name) {
+		return inspectCheckpoint(name, stdout, stderr)
+	}
 	if name == "" {
 		fmt.Fprintln(stderr, "spiral-node inspect: no model: give a built-in model's name (spiral-node models) or a model file")
 		fmt.Fprintln(stderr, inspectUsage)

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -41,10 +42,13 @@ type interruption struct {
 	finished chan struct{} // closed when runModel returns
 	said     chan struct{} // closed once the handler has reported a signal
 
-	mu   sync.Mutex
-	out  *output.Run // the outputs to discard (nil: none)
-	stop func()      // stops the engine in progress (nil: not simulating)
-	sig  os.Signal   // the signal received, nil if none
+	// holding: a last checkpoint is being written; the grace period
+	// waits for it (hold).
+	holding atomic.Bool
+	mu      sync.Mutex
+	out     *output.Run // the outputs to discard (nil: none)
+	stop    func()      // stops the engine in progress (nil: not simulating)
+	sig     os.Signal   // the signal received, nil if none
 }
 
 // watchSignals starts handling SIGINT and SIGTERM; close stops it.
@@ -158,9 +162,20 @@ func (c *interruption) wait() {
 	case <-c.sigs: // a second signal: at once
 		os.Exit(code)
 	case <-time.After(interruptGrace):
-		os.Exit(code)
+		if !c.holding.Load() {
+			os.Exit(code)
+		}
+		select { // a last checkpoint is being written
+		case <-c.finished:
+		case <-c.sigs:
+			os.Exit(code)
+		}
 	}
 }
+
+// hold says whether a last checkpoint is being written, which the grace
+// period after a signal waits for.
+func (c *interruption) hold(on bool) { c.holding.Store(on) }
 
 // writeFailure keeps the first error writing the outputs and stops the
 // engine when it happens (a full disk ends the run at once, not at its

@@ -80,7 +80,7 @@ func main() {
 }
 
 // runUsage is the synopsis of the run command.
-const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
 
 // usage writes the program's help: the user's commands (the internal
 // worker command, which run --workers starts, is left out), what a model
@@ -92,9 +92,12 @@ commands:
   run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
             [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]]
             [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L]
-            [--quiet] [--force]
+            [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]
                       run a model and print a summary (refused when the memory estimate exceeds
-                      MemAvailable, unless --force)
+                      MemAvailable, unless --force); checkpoints every T into DIR/<t>ms, and a last
+                      one on SIGINT or SIGTERM
+  resume CKPT [--duration T] [--engine lockstep|sequential] [--shards N] [--out DIR] [...]
+                      continue a run from a checkpoint, on any shard count, to its end or for T more
   validate FILE [--force]
                       check a model file; every problem, with its line (the first 100); refused
                       when building it would exceed MemAvailable, unless --force
@@ -102,6 +105,7 @@ commands:
                       estimate the memory before building (refused above MemAvailable unless
                       --force), then build and measure: neurons, synapses and memory per
                       projection, segment length
+  inspect CKPT        describe a checkpoint (run --checkpoint-every): model, time, size, contents
   plot DIR [--bin T] [--max-points N] [--format png,svg]
                       render rasters, rates, traces and weight plots of a run's outputs (run --out DIR)
   tls init DIR [--name NAME] [--host H[,H...]]
@@ -145,6 +149,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "run":
 		return runModel(args[1:], stdout, stderr)
+	case "resume":
+		return resumeCommand(args[1:], stdout, stderr)
 	case "worker":
 		return runWorker(args[1:], stdout, stderr)
 	case "validate":
@@ -160,7 +166,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		return version(stdout)
 	}
-	commands := []string{"run", "validate", "inspect", "plot", "tls", "serve", "models", "version"}
+	commands := []string{"run", "resume", "validate", "inspect", "plot", "tls", "serve", "models", "version"}
 	guess := ""
 	if g := modelfile.Suggest(args[0], commands); g != "" {
 		guess = fmt.Sprintf("; did you mean %q?", g)
@@ -188,6 +194,10 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
+	ckEvery := &msFlag{name: "checkpoint-every", plainMs: true}
+	fs.Var(ckEvery, "checkpoint-every", "write a checkpoint every T of simulated time (a whole number of ms: 500ms, 1s) into --checkpoint-dir, as DIR/<t>ms; SIGINT or SIGTERM writes a last one (lockstep and sequential engines)")
+	ckDir := fs.String("checkpoint-dir", "", "with --checkpoint-every: the directory of the checkpoints (made if absent)")
+	ckKeep := fs.Int("checkpoint-keep", 2, "with --checkpoint-every: how many of this run's checkpoints to keep, the latest (0: all)")
 	level := newLogLevel()
 	fs.Var(level, "log-level", logLevelUsage+" (the workers' too)")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
@@ -269,13 +279,25 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
 		return 2
 	}
-	return runNet(name, src, runOptions{duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
+	ck, code := checkpointFlags(ckEvery, *ckDir, *ckKeep, "spiral-node run", stderr)
+	if code != 0 {
+		return code
+	}
+	if ck != nil && (*kind == "actors" || *workers > 0 || len(memberList) > 0) {
+		fmt.Fprintln(stderr, "spiral-node run: --checkpoint-every needs the lockstep or sequential engine (the actor runtime, and so --workers and --members, cannot take checkpoints yet)")
+		return 2
+	}
+	return runNet(name, src, runOptions{checkpoints: ck, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
 		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
 		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}, stdout, stderr)
 }
 
 // runOptions are run's flags, checked.
 type runOptions struct {
+	// checkpoints, if set, are written as the run goes (--checkpoint-*);
+	// resume, if set, is the checkpoint the run continues from.
+	checkpoints *checkpoints
+	resume      *resumeFrom
 	logLevel    zapcore.Level
 	duration    float64 // ms
 	kind        string  // --engine
@@ -369,9 +391,19 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 			return 2
 		}
 	}
+	// The run goes from start (0, or the checkpoint's step) for steps.
+	var start int64
+	if o.resume != nil {
+		start = o.resume.snap.Step
+	}
+	steps := int64(o.duration/net.Config.DtMs + 0.5)
+	ck, code := startCheckpoints(o, name, src, net, start+steps, stderr)
+	if code != 0 {
+		return code
+	}
 	var prog *progress.Reporter
 	if !o.quiet {
-		prog = progress.New(stderr, int64(o.duration/net.Config.DtMs+0.5), net.Config.DtMs)
+		prog = progress.New(stderr, start+steps, net.Config.DtMs)
 	}
 	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
 		members: o.members, tlsDir: o.tlsDir, certName: o.certName, listen: o.listen,
@@ -399,6 +431,17 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return code
 	}
 	defer release()
+	var eventsBefore int64 // delivered before the checkpoint resumed
+	if o.resume != nil {
+		if err := e.Restore(o.resume.snap); err != nil {
+			fmt.Fprintf(stderr, "spiral-node resume %s: %v\n", o.resume.path, err)
+			return 2
+		}
+		if eventsBefore, err = e.Events(); err != nil {
+			fmt.Fprintf(stderr, "spiral-node resume %s: %v\n", o.resume.path, err)
+			return 1
+		}
+	}
 	if o.workers > 0 || len(o.members) > 0 {
 		// The workers built their parts while the engine started: the
 		// build ends when the last is ready; the synapses are theirs.
@@ -413,7 +456,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	t1 := time.Now()
 	stopProbes := probeLinks(mets, e)
 	ctl.simulating(e.Stop)
-	err = e.RunMs(o.duration)
+	err = simulate(e, steps, ck)
 	ctl.simulating(nil)
 	stopProbes()
 	if mets != nil {
@@ -421,9 +464,12 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	}
 	sim := time.Since(t1)
 	if _, ok := ctl.code(); ok {
+		if ck != nil && e.Steps() > start {
+			finalCheckpoint(ctl, ck, e, stderr)
+		}
 		return 1 // the signal handler has said why
 	}
-	ran := e.Steps()
+	ran := e.Steps() - start
 	if werr := wfail.failed(); werr != nil {
 		prog.Done(ran) // ends a progress bar's line
 		fmt.Fprintf(stderr, "spiral-node run %s: %v; the run stopped at %.6g ms of %g ms\n",
@@ -439,6 +485,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 1
 	}
+	events -= eventsBefore
 	if len(src.weightMons) > 0 {
 		if err := e.GatherWeights(); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)

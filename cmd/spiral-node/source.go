@@ -95,19 +95,12 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		if seedSet {
 			m.Network.Seed = seed
 		}
-		d := m.Run.DurationMs
-		if d == 0 {
-			d = 1000
-		}
 		rec, err := (&recipe.Recipe{Name: name, ModelFile: data, Seed: m.Network.Seed}).Marshal()
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", what, err)
 			return source{}, 2
 		}
-		return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: func() ([]byte, error) { return rec, nil },
-			define:    func() (network.Definition, error) { return m.Definition(), nil },
-			stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
-			estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}, 0
+		return fileSource(name, m, rec), 0
 	}
 	b, ok := builtin[name]
 	if !ok {
@@ -147,6 +140,33 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		estimate: func() (*estimate.Model, error) {
 			return estimate.Builtin(name, models.Options{Scale: scale, Seed: seed})
 		}}, 0
+}
+
+// fileSource is the source of a parsed model file m, named name, whose
+// recipe (for workers and checkpoints) is rec.
+func fileSource(name string, m *modelfile.Model, rec []byte) source {
+	d := m.Run.DurationMs
+	if d == 0 {
+		d = 1000
+	}
+	return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: func() ([]byte, error) { return rec, nil },
+		define:    func() (network.Definition, error) { return m.Definition(), nil },
+		stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
+		estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}
+}
+
+// recipeSource is the source of a recipe (a checkpoint's): its model
+// file, with its seed.
+func recipeSource(rec []byte) (string, source, error) {
+	r, err := recipe.Unmarshal(rec)
+	if err != nil {
+		return "", source{}, err
+	}
+	m, err := r.Model()
+	if err != nil {
+		return "", source{}, err
+	}
+	return r.Name, fileSource(r.Name, m, rec), nil
 }
 
 // loadRecipe returns the build of a recipe (messages.Recipe): its model

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spiral-sim/spiral/plot"
+)
+
+// spikesFrom reads a population's spikes from a run's outputs, keeping
+// those at tMs and later.
+func spikesFrom(t *testing.T, dir, pop string, tMs float64) (ts, is []float64) {
+	t.Helper()
+	f := filepath.Join(dir, "spikes", pop+".npz")
+	a, err := plot.ReadNPZArray(f, "t_ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := plot.ReadNPZArray(f, "i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := slices.BinarySearch(a.Data, tMs-1e-9)
+	return a.Data[k:], b.Data[k:]
+}
+
+// run --checkpoint-every writes DIR/<t>ms and keeps the last N; resume
+// continues from one to the run's end — on the same engine or another,
+// with another shard count — and its outputs hold the uninterrupted run's
+// spikes from the checkpoint's time on; inspect describes a checkpoint.
+func TestCheckpointResume(t *testing.T) {
+	dir := t.TempDir()
+	ck, full := filepath.Join(dir, "ck"), filepath.Join(dir, "full")
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "brunel", "--scale", "0.1", "--duration", "400", "--checkpoint-every", "100ms", "--checkpoint-dir", ck,
+		"--checkpoint-keep", "2", "--out", full, "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	entries, _ := os.ReadDir(ck)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"300ms", "400ms"}) {
+		t.Fatalf("checkpoints %v, want the last two: [300ms 400ms]", names)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"lockstep, 3 shards", []string{"--shards", "3"}},
+		{"sequential", []string{"--engine", "sequential"}},
+	} {
+		res := filepath.Join(dir, strings.ReplaceAll(c.name, " ", ""))
+		out.Reset()
+		errb.Reset()
+		args := append([]string{"resume", filepath.Join(ck, "300ms"), "--out", res, "--quiet"}, c.args...)
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.name, code, errb.String())
+		}
+		if !strings.Contains(out.String(), "100 ms simulated") {
+			t.Errorf("%s: the summary does not say 100 ms simulated:\n%s", c.name, out.String())
+		}
+		for _, pop := range []string{"E", "I"} {
+			wt, wi := spikesFrom(t, full, pop, 300)
+			gt, gi := spikesFrom(t, res, pop, 0)
+			if len(wt) == 0 || !slices.Equal(wt, gt) || !slices.Equal(wi, gi) {
+				t.Errorf("%s: population %s: %d spikes from 300 ms in the whole run, %d resumed, or different ones", c.name, pop, len(wt), len(gt))
+			}
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"inspect", filepath.Join(ck, "400ms")}, &out, &errb); code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"model brunel", "at 400ms of 400ms simulated (step 4000, dt 0.1 ms)", "population E", "resume with: spiral-node resume"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inspect does not say %q:\n%s", want, out.String())
+		}
+	}
+	// At the end of its run: resume needs --duration.
+	errb.Reset()
+	if code := run([]string{"resume", filepath.Join(ck, "400ms"), "--quiet"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "give --duration") {
+		t.Errorf("resume at the end: exit %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"resume", filepath.Join(ck, "400ms"), "--duration", "50ms", "--quiet"}, &out, &errb); code != 0 {
+		t.Errorf("resume for 50 ms more: exit %d, %q", code, errb.String())
+	}
+}
+
+// Bad checkpoint flags and bad checkpoints are refused with exit 2 and a
+// message naming the flag or the file.
+func TestCheckpointRefusals(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("SPIRALCK and then nothing good"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ck := filepath.Join(dir, "ck")
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "brunel", "--scale", "0.05", "--duration", "20", "--checkpoint-every", "10ms", "--checkpoint-dir", ck, "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	good := filepath.Join(ck, "10ms")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "brunel", "--checkpoint-every", "100ms"}, "--checkpoint-every needs --checkpoint-dir"},
+		{[]string{"run", "brunel", "--checkpoint-dir", dir}, "--checkpoint-dir needs --checkpoint-every"},
+		{[]string{"run", "brunel", "--checkpoint-every", "2.5ms", "--checkpoint-dir", dir}, "a whole number of ms"},
+		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--checkpoint-keep", "-1"}, "--checkpoint-keep -1"},
+		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--engine", "actors"}, "needs the lockstep or sequential engine"},
+		{[]string{"resume", bad}, "checkpoint " + bad + ": format"},
+		{[]string{"resume", filepath.Join(dir, "none")}, "no such file"},
+		{[]string{"resume", good, "--engine", "actors"}, "lockstep or sequential"},
+		{[]string{"resume", good, "--engine", "sequential", "--shards", "2"}, "--shards 2"},
+		{[]string{"resume", good, "--checkpoint-every", "5ms"}, "--checkpoint-every needs --checkpoint-dir"},
+	} {
+		out.Reset()
+		errb.Reset()
+		code := run(c.args, &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errb.String(), c.want)
+		}
+	}
+}
+
+// SIGINT during a run with checkpoints writes a last checkpoint where the
+// run stopped and says how to resume it; resuming from it gives the
+// uninterrupted run's spikes from there on.
+func TestInterruptWritesACheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	ck, out := filepath.Join(dir, "ck"), filepath.Join(dir, "out")
+	cmd, _, stderr := spiralNode(t, 0, "run", "brunel", "--scale", "0.1", "--duration", "1000000", "--checkpoint-every", "100s",
+		"--checkpoint-dir", ck, "--out", out, "--quiet")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the run to simulate", simulating(out))
+	cmd.Process.Signal(os.Interrupt)
+	if code := exitCode(t, cmd); code != 130 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	entries, _ := os.ReadDir(ck)
+	if len(entries) != 1 || !strings.Contains(stderr.String(), "its checkpoint is "+filepath.Join(ck, entries[0].Name())) ||
+		!strings.Contains(stderr.String(), "spiral-node resume "+filepath.Join(ck, entries[0].Name())+" continues it") {
+		t.Fatalf("checkpoints %v after SIGINT; stderr:\n%s", entries, stderr)
+	}
+	last := filepath.Join(ck, entries[0].Name())
+	var o, e bytes.Buffer
+	if code := run([]string{"inspect", last}, &o, &e); code != 0 {
+		t.Fatal(e.String())
+	}
+	// Resume for 50 ms and compare with a run to the same end.
+	res := filepath.Join(dir, "resumed")
+	o.Reset()
+	if code := run([]string{"resume", last, "--duration", "50ms", "--out", res, "--quiet"}, &o, &e); code != 0 {
+		t.Fatalf("resume: %s", e.String())
+	}
+	at := strings.TrimSuffix(entries[0].Name(), "ms")
+	whole := filepath.Join(dir, "whole")
+	endMs := mustFloat(t, at) + 50
+	if code := run([]string{"run", "brunel", "--scale", "0.1", "--duration", formatMs(endMs), "--out", whole, "--quiet"}, &o, &e); code != 0 {
+		t.Fatalf("run: %s", e.String())
+	}
+	for _, pop := range []string{"E", "I"} {
+		wt, wi := spikesFrom(t, whole, pop, mustFloat(t, at))
+		gt, gi := spikesFrom(t, res, pop, 0)
+		if len(wt) == 0 || !slices.Equal(wt, gt) || !slices.Equal(wi, gi) {
+			t.Errorf("population %s: %d spikes from %s ms in the whole run, %d resumed, or different ones", pop, len(wt), at, len(gt))
+		}
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
