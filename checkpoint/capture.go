@@ -8,6 +8,7 @@ import (
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/state"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 // Capture returns the state of net after step steps, as an engine holds
@@ -109,6 +110,9 @@ type part struct {
 // network's value, a copy.
 func join(net *network.Network, scope state.Scope, ps []part) (reflect.Value, error) {
 	t := ps[0].v.Type()
+	if len(ps) == 1 && ps[0].u.whole {
+		return clone(ps[0].v), nil
+	}
 	switch scope {
 	case state.Elements:
 		n := ps[0].u.n
@@ -172,22 +176,29 @@ func join(net *network.Network, scope state.Scope, ps []part) (reflect.Value, er
 			return reflect.Value{}, fmt.Errorf("summed counts of type %T", x)
 		}
 	case state.Synapses:
-		if _, ok := ps[0].v.Interface().([]float32); !ok {
-			return reflect.Value{}, fmt.Errorf("synapse values of type %s", t)
-		}
 		full := net.Projections[ps[0].u.proj].Runtime.Syn
-		whole := make([]float32, full.Len())
+		if len(ps) == 1 && ps[0].u.lo == 0 && ps[0].u.hi == ps[0].u.n {
+			return clone(ps[0].v), nil // the whole projection (every copy)
+		}
+		rows := 0
 		for _, p := range ps {
-			vals := p.v.Interface().([]float32)
-			if len(ps) == 1 && len(vals) == full.Len() {
-				copy(whole, vals)
-				break
+			ns := columnSynapses(full, p.u.lo, p.u.hi)
+			if ns == 0 || p.v.Len() == 0 {
+				continue
 			}
-			if err := shard.Place(full, p.u.lo, p.u.hi, whole, vals); err != nil {
-				return reflect.Value{}, err
+			if p.v.Len()%ns != 0 {
+				return reflect.Value{}, fmt.Errorf("%d values for %d synapses", p.v.Len(), ns)
+			}
+			rows = max(rows, p.v.Len()/ns)
+		}
+		whole := reflect.MakeSlice(t, rows*full.Len(), rows*full.Len())
+		for _, p := range ps {
+			ns := columnSynapses(full, p.u.lo, p.u.hi)
+			for r := 0; ns > 0 && r < p.v.Len()/ns; r++ {
+				place(full, p.u.lo, p.u.hi, whole.Slice(r*full.Len(), (r+1)*full.Len()), p.v.Slice(r*ns, (r+1)*ns))
 			}
 		}
-		return reflect.ValueOf(whole), nil
+		return whole, nil
 	}
 	return reflect.Value{}, fmt.Errorf("scope %v", scope)
 }
@@ -195,6 +206,9 @@ func join(net *network.Network, scope state.Scope, ps []part) (reflect.Value, er
 // split returns unit u's part of a variable's whole value; first says
 // whether u is the first unit to take it (summed counts go to the first).
 func split(net *network.Network, scope state.Scope, whole reflect.Value, u unit, first bool) (reflect.Value, error) {
+	if u.whole {
+		return clone(whole), nil
+	}
 	switch scope {
 	case state.Elements:
 		n, m := u.n, u.hi-u.lo
@@ -230,15 +244,19 @@ func split(net *network.Network, scope state.Scope, whole reflect.Value, u unit,
 		}
 		return reflect.Zero(whole.Type()), nil
 	case state.Synapses:
-		w, ok := whole.Interface().([]float32)
-		if !ok {
-			return reflect.Value{}, fmt.Errorf("synapse values of type %s", whole.Type())
-		}
 		full := net.Projections[u.proj].Runtime.Syn
-		if len(w) != full.Len() {
-			return reflect.Value{}, fmt.Errorf("%d values for %d synapses", len(w), full.Len())
+		if u.lo == 0 && u.hi == u.n {
+			return clone(whole), nil
 		}
-		return clone(reflect.ValueOf(shard.ColumnValues(full, w, u.lo, u.hi))), nil
+		if full.Len() == 0 || whole.Len()%full.Len() != 0 {
+			return reflect.Value{}, fmt.Errorf("%d values for rows of %d synapses", whole.Len(), full.Len())
+		}
+		rows, ns := whole.Len()/full.Len(), columnSynapses(full, u.lo, u.hi)
+		out := reflect.MakeSlice(whole.Type(), rows*ns, rows*ns)
+		for r := range rows {
+			pick(full, u.lo, u.hi, out.Slice(r*ns, (r+1)*ns), whole.Slice(r*full.Len(), (r+1)*full.Len()))
+		}
+		return out, nil
 	}
 	return reflect.Value{}, fmt.Errorf("scope %v", scope)
 }
@@ -310,4 +328,40 @@ func clone(v reflect.Value) reflect.Value {
 	}
 	reflect.Copy(c, v)
 	return c
+}
+
+// columnSynapses counts the synapses of c that end on columns [lo, hi).
+func columnSynapses(c *synapse.CSR, lo, hi int) int {
+	n := 0
+	for _, j := range c.Idx {
+		if int(j) >= lo && int(j) < hi {
+			n++
+		}
+	}
+	return n
+}
+
+// place writes vals, the values of the synapses of c that end on columns
+// [lo, hi) in CSR order, into their places in dst (one value per synapse
+// of c); it is shard.Place for any element type.
+func place(c *synapse.CSR, lo, hi int, dst, vals reflect.Value) {
+	q := 0
+	for k, j := range c.Idx {
+		if int(j) >= lo && int(j) < hi {
+			dst.Index(k).Set(vals.Index(q))
+			q++
+		}
+	}
+}
+
+// pick copies into out the values of whole (one per synapse of c) of the
+// synapses that end on columns [lo, hi), in CSR order.
+func pick(c *synapse.CSR, lo, hi int, out, whole reflect.Value) {
+	q := 0
+	for k, j := range c.Idx {
+		if int(j) >= lo && int(j) < hi {
+			out.Index(q).Set(whole.Index(k))
+			q++
+		}
+	}
 }

@@ -9,13 +9,16 @@
 package checkpoint
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/projection"
+	"github.com/spiral-sim/spiral/state"
 )
 
 // Snapshot is the state of a whole network after Step steps: every
@@ -81,6 +84,9 @@ type unit struct {
 	lo, hi int // the elements it holds of the population it indexes
 	n      int // that population's elements
 	proj   int // projection index, for synapse variables; −1 otherwise
+	// whole: a component never split (an axon): its variables are taken
+	// and set as they are, whatever their scope.
+	whole bool
 }
 
 // units returns the component trees of net as an engine steps it: as
@@ -160,7 +166,7 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 		}
 	}
 	for _, a := range net.Axons {
-		us = append(us, unit{root: a.Axon, path: "axon " + net.Populations[a.Source].Name + "." + a.Name, proj: -1})
+		us = append(us, unit{root: a.Axon, path: "axon " + net.Populations[a.Source].Name + "." + a.Name, proj: -1, whole: true})
 	}
 	return us, nil
 }
@@ -174,4 +180,32 @@ func owns(p *population.Population, in *projection.Inbox) bool {
 		}
 	}
 	return false
+}
+
+// Unclassified lists the fields of net's components that declare no
+// state scope (package state), as "package.Type.field", sorted: a network
+// with any cannot be checkpointed.
+func Unclassified(net *network.Network) ([]string, error) {
+	us, err := units(net, nil)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, u := range us {
+		if _, err := state.Walk(u.root, u.path, 0); err != nil {
+			var m *state.Unclassified
+			if !errors.As(err, &m) {
+				return nil, err
+			}
+			for _, f := range m.Fields {
+				if !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -39,11 +39,11 @@ func (s OneHot) New(env soma.Env) (soma.Model, error) {
 }
 
 type oneHot struct {
-	env     soma.Env
-	size    int
-	first   int  // population index of neuron 0 (a part made by Split)
-	stepped bool // Step was called since New or the last Reset
-	err     error
+	env     soma.Env `state:"-"`
+	size    int      `state:"-"`
+	first   int      `state:"-"` // population index of neuron 0 (a part made by Split)
+	stepped bool     `state:"-"` // Step was called since New or the last Reset
+	err     error    `state:"-"`
 }
 
 func (m *oneHot) Len() int { return m.env.Len() }

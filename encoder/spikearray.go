@@ -92,10 +92,10 @@ func (s SpikeArray) New(env soma.Env) (soma.Model, error) {
 }
 
 type spikeArray struct {
-	env     soma.Env
-	steps   []int64  // ascending
-	neurons []uint32 // ascending within a step
-	stepped bool     // Step was called since New or the last Reset
+	env     soma.Env `state:"-"`
+	steps   []int64  `state:"-"` // ascending
+	neurons []uint32 `state:"-"` // ascending within a step
+	stepped bool     `state:"-"` // Step was called since New or the last Reset
 }
 
 func (m *spikeArray) Len() int { return m.env.Len() }

@@ -369,16 +369,16 @@ func (s Position) New(env soma.Env) (soma.Model, error) {
 // windowed is the state shared by the window codes: per element the window
 // step of its spike, and the elements bucketed by that step.
 type windowed struct {
-	kind   string
-	env    soma.Env
-	length int64
-	code   func(m *windowed, step int64, x []float32, at []int32)
-	first  int   // population index of neuron 0 (a part made by Split)
-	window int64 // latched window, or noWindow
-	at     []int32
-	start  []int32  // bucket t is order[start[t]:start[t+1]]
-	order  []uint32 // elements, ascending within a bucket
-	err    error
+	kind   string                                                 `state:"-"`
+	env    soma.Env                                               `state:"-"`
+	length int64                                                  `state:"-"`
+	code   func(m *windowed, step int64, x []float32, at []int32) `state:"-"`
+	first  int                                                    `state:"-"`      // population index of neuron 0 (a part made by Split)
+	window int64                                                  `state:"shared"` // latched window, or noWindow
+	at     []int32                                                `state:"elements"`
+	start  []int32                                                `state:"-"` // bucket t is order[start[t]:start[t+1]]
+	order  []uint32                                               `state:"-"` // elements, ascending within a bucket
+	err    error                                                  `state:"-"`
 }
 
 const noWindow = math.MinInt64
@@ -435,6 +435,11 @@ func (m *windowed) latch(step int64, x []float32) {
 	default:
 		m.code(m, step, x, m.at)
 	}
+	m.buckets()
+}
+
+// buckets sorts the elements into the window's steps by at.
+func (m *windowed) buckets() {
 	clear(m.start)
 	for _, t := range m.at {
 		if t >= 0 {
@@ -451,6 +456,17 @@ func (m *windowed) latch(step int64, x []float32) {
 			m.start[t+1]++
 		}
 	}
+}
+
+// Restored implements state.Restorer: the window's steps are sorted
+// again from the restored spike times.
+func (m *windowed) Restored() {
+	if m.window == noWindow {
+		m.order = m.order[:0]
+		clear(m.start)
+		return
+	}
+	m.buckets()
 }
 
 // Err implements soma.Failer.

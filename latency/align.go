@@ -3,8 +3,10 @@ package latency
 import (
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/state"
 )
 
 // Products that feed a sum are converted to their own type, as in
@@ -65,13 +67,13 @@ func (a Align) New(s Synapses) (Rule, error) {
 const never = math.MinInt64 / 2
 
 type alignRule struct {
-	s              Synapses
-	colPtr, colSyn []uint32
-	eta            float32
-	win            int64
-	lastArr        []int64    // last arrival step per synapse
-	lastPost       []int64    // last spike step per target neuron
-	queue          [][]uint32 // synapses arriving at a step, by step mod len
+	s              Synapses   `state:"-"`
+	colPtr, colSyn []uint32   `state:"-"`
+	eta            float32    `state:"-"`
+	win            int64      `state:"-"`
+	lastArr        []int64    `state:"synapses"` // last arrival step per synapse
+	lastPost       []int64    `state:"elements"` // last spike step per target neuron
+	queue          [][]uint32 `state:"-"`        // synapses arriving at a step, by step mod len
 }
 
 // Schedule implements Rule.
@@ -131,4 +133,41 @@ func (r *alignRule) Reset() {
 	for i := range r.queue {
 		r.queue[i] = r.queue[i][:0]
 	}
+}
+
+// StateVars implements state.Custom: the arrivals scheduled, as rows of
+// one count per synapse for the steps step, step+1, … (in any layout a
+// synapse's arrivals are its own: their order within a step does not
+// matter).
+func (r *alignRule) StateVars(step int64) []state.Var {
+	n := r.s.Syn.Len()
+	rows := len(r.queue)
+	counts := make([]int32, rows*n)
+	for k := range rows {
+		for _, syn := range r.queue[int((step+int64(k))%int64(rows))] {
+			counts[k*n+int(syn)]++
+		}
+	}
+	set := func(v reflect.Value) error {
+		c, ok := v.Interface().([]int32)
+		if !ok || n == 0 && len(c) != 0 || n > 0 && len(c)%n != 0 {
+			return fmt.Errorf("latency align: %d scheduled arrivals for rows of %d synapses", v.Len(), n)
+		}
+		for i := range r.queue {
+			r.queue[i] = r.queue[i][:0]
+		}
+		for k := 0; n > 0 && k*n < len(c); k++ {
+			for syn, m := range c[k*n : (k+1)*n] {
+				if m != 0 && k >= rows {
+					return fmt.Errorf("latency align: an arrival %d steps ahead, beyond its %d", k, rows)
+				}
+				q := &r.queue[int((step+int64(k))%int64(rows))]
+				for range m {
+					*q = append(*q, uint32(syn))
+				}
+			}
+		}
+		return nil
+	}
+	return []state.Var{{Path: "queue", Scope: state.Synapses, Value: reflect.ValueOf(counts), Set: set}}
 }

@@ -13,13 +13,13 @@ import (
 // (their structure; weights are not read), the time step, and the learnt
 // latencies it changes.
 type Synapses struct {
-	Syn *synapse.CSR
-	Dt  float64 // ms
+	Syn *synapse.CSR `state:"-"`
+	Dt  float64      `state:"-"` // ms
 	// L is the learnt latency of each synapse in steps (CSR order), a
 	// continuous value in [0, Max]; the rule changes it in place and the
 	// projection delays synapse k by round(L[k]) steps.
-	L   []float32
-	Max int // largest learnt latency, steps
+	L   []float32 `state:"-"`
+	Max int       `state:"-"` // largest learnt latency, steps
 }
 
 // Validate checks the fields.

@@ -34,8 +34,8 @@ func (s Convergent) New(p *Synapses) (Rule, error) {
 }
 
 type convergentRule struct {
-	w    []float32
-	a, c float32 // dt/τ, target
+	w    []float32 `state:"-"`
+	a, c float32   `state:"-"` // dt/τ, target
 }
 
 // Step implements Rule: a dense update of every synapse.

@@ -99,11 +99,13 @@ func (s Inhibitory) New(p *Synapses) (Rule, error) {
 }
 
 type inhibitoryRule struct {
-	p          *Synapses
-	rows, cols int
-	s          float32 // η·dt/B
-	a, alpha   float32
-	x, r, o    []float32
+	p          *Synapses `state:"-"`
+	rows, cols int       `state:"-"`
+	s          float32   `state:"-"` // η·dt/B
+	a, alpha   float32   `state:"-"`
+	x          []float32 `state:"-"`
+	r          []float32 `state:"shared"`
+	o          []float32 `state:"elements"`
 }
 
 // Step implements Rule.

@@ -38,7 +38,9 @@ func (s UpperBoundRate) New(dt float64) (Rate, error) {
 	return &upperBoundRate{eta: float32(s.Eta)}, nil
 }
 
-type upperBoundRate struct{ eta float32 }
+type upperBoundRate struct {
+	eta float32 `state:"-"`
+}
 
 func (r *upperBoundRate) At(w, _, wmax float32) float32 { return r.eta * (wmax - w) }
 func (r *upperBoundRate) Uniform() (float32, bool)      { return 0, false }
@@ -75,7 +77,9 @@ func (s LowerBoundRate) New(dt float64) (Rate, error) {
 	return &lowerBoundRate{eta: float32(s.Eta)}, nil
 }
 
-type lowerBoundRate struct{ eta float32 }
+type lowerBoundRate struct {
+	eta float32 `state:"-"`
+}
 
 func (r *lowerBoundRate) At(w, wmin, _ float32) float32 { return r.eta * (w - wmin) }
 func (r *lowerBoundRate) Uniform() (float32, bool)      { return 0, false }

@@ -16,20 +16,20 @@ import (
 // once, when the network is built (NewSynapses fills the column view and
 // checks the fields).
 type Synapses struct {
-	Syn   *synapse.CSR
-	Batch int     // independent copies sharing the weights
-	Dt    float64 // ms
+	Syn   *synapse.CSR `state:"-"`
+	Batch int          `state:"-"` // independent copies sharing the weights
+	Dt    float64      `state:"-"` // ms
 	// Column view of Syn (see synapse.CSR.Transpose): synapses into
 	// postsynaptic neuron j are ColSyn[ColPtr[j]:ColPtr[j+1]], from rows
 	// ColRow[...].
-	ColPtr, ColSyn, ColRow []uint32
-	Wmin, Wmax             float32
+	ColPtr, ColSyn, ColRow []uint32 `state:"-"`
+	Wmin, Wmax             float32  `state:"-"`
 	// Mask, when not nil, gates synapses (one entry per synapse, CSR
 	// order): activity-driven rules (STDP) leave a synapse whose entry is
 	// false untouched at that step, as the reference does for masked-off
 	// synapses (they receive no signal). The slice is read every step, so
 	// the owner may change it in place.
-	Mask []bool
+	Mask []bool `state:"-"`
 }
 
 // NewSynapses builds the projection of syn for a batch of copies, time

@@ -96,7 +96,9 @@ func (s SoftBoundRate) New(dt float64) (Rate, error) {
 	return &softBoundRate{eta: float32(s.Eta)}, nil
 }
 
-type softBoundRate struct{ eta float32 }
+type softBoundRate struct {
+	eta float32 `state:"-"`
+}
 
 func (r *softBoundRate) At(w, wmin, wmax float32) float32 { return r.eta * (wmax - w) * (w - wmin) }
 func (r *softBoundRate) Uniform() (float32, bool)         { return 0, false }

@@ -85,14 +85,14 @@ const rstdpPowTable = 1024
 
 type rstdpRule struct {
 	*copyRunner
-	n      int
-	lambda float64   // 1 − dt/τc
-	scale  float64   // dt/B
-	pow    []float64 // λ^g for small g
-	c      []float32 // traces, index b·n + k, valid at step last[k]
-	last   []int64   // the step at which each synapse's traces were last brought up to date
-	now    int64     // steps since the last reset
-	modRow []uint32  // rows with a non-zero modulator in some copy (scratch)
+	n      int       `state:"-"`
+	lambda float64   `state:"-"`        // 1 − dt/τc
+	scale  float64   `state:"-"`        // dt/B
+	pow    []float64 `state:"-"`        // λ^g for small g
+	c      []float32 `state:"synapses"` // traces, index b·n + k, valid at step last[k]
+	last   []int64   `state:"synapses"` // the step at which each synapse's traces were last brought up to date
+	now    int64     `state:"shared"`   // steps since the last reset
+	modRow []uint32  `state:"-"`        // rows with a non-zero modulator in some copy (scratch)
 }
 
 // decay returns λ^g.

@@ -129,15 +129,18 @@ func (s Triplet) New(p *Synapses) (Rule, error) {
 }
 
 type tripletRule struct {
-	p                  *Synapses
-	rows, cols         int
-	scale              float32 // dt/B
-	nearest            bool
-	a2p, a3p, a2m, a3m float32
-	ap, ax, am, ay     float32 // decay factors of r1, r2, o1, o2
-	x                  []float32
-	r1, r2, o1, o2     []float32 // r2, o2 nil when their amplitude is 0
-	r2b, o2b           []float32 // r2⁻, o2⁻ at this step's active elements
+	p                  *Synapses `state:"-"`
+	rows, cols         int       `state:"-"`
+	scale              float32   `state:"-"` // dt/B
+	nearest            bool      `state:"-"`
+	a2p, a3p, a2m, a3m float32   `state:"-"`
+	ap, ax, am, ay     float32   `state:"-"` // decay factors of r1, r2, o1, o2
+	x                  []float32 `state:"-"`
+	r1                 []float32 `state:"shared"`   // r2, o2 nil when their amplitude is 0
+	r2                 []float32 `state:"shared"`   // r2, o2 nil when their amplitude is 0
+	o1                 []float32 `state:"elements"` // r2, o2 nil when their amplitude is 0
+	o2                 []float32 `state:"elements"` // r2, o2 nil when their amplitude is 0
+	r2b, o2b           []float32 `state:"-"`        // r2⁻, o2⁻ at this step's active elements
 }
 
 // Step implements Rule.

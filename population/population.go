@@ -87,7 +87,7 @@ type Population struct {
 
 	fired     []uint32  `state:"indices"` // elements that fired at the last step
 	prevFired []uint32  `state:"-"`       // ... at the step before
-	prevOut   []float32 `state:"elements"`
+	prevOut   []float32 `state:"-"`       // the output of the step before, copied at each step's start
 
 	fuser soma.Fuser        // the model, when it can fold receptors in
 	recs  []soma.ExpCurrent `state:"-"` // reused by stepFused

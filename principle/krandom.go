@@ -191,7 +191,7 @@ func siftDown(h []esItem, j int) {
 // has fired are removed.
 type FireOnce struct {
 	bound
-	used []bool
+	used []bool `state:"elements"`
 }
 
 // Bind implements Principle.

@@ -39,19 +39,19 @@ const RandomScore = "random"
 // suppressed element is set to SuppressValue (for example "v" and the reset
 // potential).
 type KWTA struct {
-	K             int
-	DurationMs    float64
-	Score         string
-	SuppressVar   string
-	SuppressValue float32
+	K             int     `state:"-"`
+	DurationMs    float64 `state:"-"`
+	Score         string  `state:"-"`
+	SuppressVar   string  `state:"-"`
+	SuppressValue float32 `state:"-"`
 
 	bound
-	steps int64 // window length W
-	cur   int64 // current window index, or noWindow
-	rem   []int // spikes left per copy in the current window
-	key   rng.Key
-	cand  []kwtaCand
-	kept  []uint32
+	steps int64      `state:"-"`      // window length W
+	cur   int64      `state:"shared"` // current window index, or noWindow
+	rem   []int      `state:"shared"` // spikes left per copy in the current window
+	key   rng.Key    `state:"-"`
+	cand  []kwtaCand `state:"-"`
+	kept  []uint32   `state:"-"`
 }
 
 type kwtaCand struct {

@@ -47,9 +47,9 @@ func Elements(neurons []uint32, n, batch int) []uint32 {
 
 // bound is the part every principle shares.
 type bound struct {
-	env   soma.Env
-	bound bool
-	err   error
+	env   soma.Env `state:"-"`
+	bound bool     `state:"-"`
+	err   error    `state:"-"`
 }
 
 // begin starts a Bind: it checks env and refuses a second, different

@@ -83,9 +83,9 @@ func (s Scaling) New(n int, dt float64) (Function, error) {
 }
 
 type scaling struct {
-	c       []float32
-	c0      float32
-	uniform bool
+	c       []float32 `state:"-"`
+	c0      float32   `state:"-"`
+	uniform bool      `state:"-"`
 }
 
 func (f *scaling) Step(x, r []float32) {
@@ -302,13 +302,13 @@ func (l LimitedFlat) New(n int, dt float64) (Function, error) {
 }
 
 type limitedFlat struct {
-	w       []int32   // window per element, steps
-	uniform bool      // all windows equal (then w[0] == h)
-	h       int       // history slots = max window
-	hist    []float32 // slot s holds the inputs of a step ≡ s (mod h): hist[s·n+e]
-	pos     int       // slot of the current step
-	sum     []float64 // window sum per element
-	cnt     []int32   // non-zero inputs in the window per element
+	w       []int32   `state:"-"`        // window per element, steps
+	uniform bool      `state:"-"`        // all windows equal (then w[0] == h)
+	h       int       `state:"-"`        // history slots = max window
+	hist    []float32 `state:"elements"` // slot s holds the inputs of a step ≡ s (mod h): hist[s·n+e]
+	pos     int       `state:"shared"`   // slot of the current step
+	sum     []float64 `state:"elements"` // window sum per element
+	cnt     []int32   `state:"elements"` // non-zero inputs in the window per element
 }
 
 func (f *limitedFlat) Step(x, r []float32) {

@@ -128,11 +128,11 @@ func uniform64(xs []float64) bool {
 }
 
 type tsodyksMarkram struct {
-	u       []float64 // U per element
-	ad, af  []float64 // e^{−dt/τ_D}, e^{−dt/τ_F} (0 for τ_F = 0)
-	uniform bool      // every element has the same U, ad and af
-	d       []float64 // 1 − x at the start of the next step
-	f       []float64 // u⁻ at the start of the next step
+	u       []float64 `state:"-"`        // U per element
+	ad, af  []float64 `state:"-"`        // e^{−dt/τ_D}, e^{−dt/τ_F} (0 for τ_F = 0)
+	uniform bool      `state:"-"`        // every element has the same U, ad and af
+	d       []float64 `state:"elements"` // 1 − x at the start of the next step
+	f       []float64 `state:"elements"` // u⁻ at the start of the next step
 }
 
 func (t *tsodyksMarkram) Step(x, r []float32) {

@@ -70,14 +70,14 @@ func TraubMiles() HH {
 func (HH) Kind() string { return "hh" }
 
 type hhModel struct {
-	kind                string
-	n, sub              int
-	h                   float64 // sub-step, ms
-	c, gl, gna, gk      []float32
-	el, ena, ek, vt, th []float32
-	v, m, hh, nn        []float32
-	v0, m0, h0, n0      []float32
-	err                 error
+	kind                string    `state:"-"`
+	n, sub              int       `state:"-"`
+	h                   float64   `state:"-"` // sub-step, ms
+	c, gl, gna, gk      []float32 `state:"-"`
+	el, ena, ek, vt, th []float32 `state:"-"`
+	v, m, hh, nn        []float32 `state:"elements"`
+	v0, m0, h0, n0      []float32 `state:"-"`
+	err                 error     `state:"-"`
 }
 
 // New implements Spec.

@@ -132,17 +132,20 @@ func (s Izhikevich) New(env Env) (Model, error) {
 }
 
 type izhModel struct {
-	kind         string
-	n            int
-	dt           float64
-	sub          int
-	euler        bool
-	a, b, c, d   []float32
-	peak         []float32
-	v, u, v0, u0 []float32
-	last         []uint32
-	pending      bool
-	err          error
+	kind       string    `state:"-"`
+	n          int       `state:"-"`
+	dt         float64   `state:"-"`
+	sub        int       `state:"-"`
+	euler      bool      `state:"-"`
+	a, b, c, d []float32 `state:"-"`
+	peak       []float32 `state:"-"`
+	v          []float32 `state:"elements"`
+	u          []float32 `state:"elements"`
+	v0         []float32 `state:"-"`
+	u0         []float32 `state:"-"`
+	last       []uint32  `state:"indices"`
+	pending    bool      `state:"shared"`
+	err        error     `state:"-"`
 }
 
 func (m *izhModel) Len() int       { return m.n }

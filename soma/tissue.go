@@ -120,23 +120,23 @@ func (Tissue) Kind() string { return "tissue" }
 const minNormal32 = 0x1p-126
 
 type tissueModel struct {
-	kind  string
-	form  TissueForm
-	n     int
-	batch int
-	d     []float32
+	kind  string     `state:"-"`
+	form  TissueForm `state:"-"`
+	n     int        `state:"-"`
+	batch int        `state:"-"`
+	d     []float32  `state:"elements"`
 	// leaky: d ← a·d + g·da
-	a, g []float32
+	a, g []float32 `state:"-"`
 	// windowed: the last kmax inputs of each element (ring[i·kmax + slot],
 	// slot pos holds the input of this step), the window k[i] ≤ kmax, the
 	// running sum and the number of non-zero inputs in the window.
-	k     []int32
-	kmax  int
-	ring  []float32
-	sum   []float64
-	count []int32
-	pos   int
-	err   error
+	k     []int32   `state:"-"`
+	kmax  int       `state:"-"`
+	ring  []float32 `state:"elements"`
+	sum   []float64 `state:"elements"`
+	count []int32   `state:"elements"`
+	pos   int       `state:"shared"`
+	err   error     `state:"-"`
 }
 
 // New implements Spec.

@@ -96,9 +96,19 @@ func Walk(root any, path string, step int64) ([]Var, error) {
 	w := &walker{step: step, seen: map[uintptr]bool{}}
 	w.walk(reflect.ValueOf(root), path)
 	if len(w.missing) > 0 {
-		return w.vars, fmt.Errorf("state: fields not classified (tag them state:\"...\"): %s", strings.Join(w.missing, ", "))
+		return w.vars, &Unclassified{Fields: w.missing}
 	}
 	return w.vars, nil
+}
+
+// Unclassified is Walk's error for fields without a state tag (or with an
+// unknown one): "package.Type.field" each.
+type Unclassified struct {
+	Fields []string
+}
+
+func (e *Unclassified) Error() string {
+	return fmt.Sprintf("state: fields not classified (tag them state:\"...\"): %s", strings.Join(e.Fields, ", "))
 }
 
 type walker struct {

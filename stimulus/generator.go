@@ -43,18 +43,18 @@ import (
 // deviations >= 0. A generator belongs to one population (see Binder). Add
 // before Bind adds nothing and records an error (Err).
 type FunctionGenerator struct {
-	Baseline, Slope, Noise, PopulationNoise map[int64]float64
-	Stream                                  uint64
-	IndependentCopies                       bool
+	Baseline, Slope, Noise, PopulationNoise map[int64]float64 `state:"-"`
+	Stream                                  uint64            `state:"-"`
+	IndependentCopies                       bool              `state:"-"`
 
-	built, keySet           bool
-	base, slope, sigma, pop segments
-	shared, perNeuron       rng.Key
-	n                       int // neurons per copy handled (hi − lo for a slice)
-	lo                      int // population index of neuron 0 (a slice)
-	env                     soma.Env
-	bound                   bool
-	err                     error
+	built, keySet           bool     `state:"-"`
+	base, slope, sigma, pop segments `state:"-"`
+	shared, perNeuron       rng.Key  `state:"-"`
+	n                       int      `state:"-"` // neurons per copy handled (hi − lo for a slice)
+	lo                      int      `state:"-"` // population index of neuron 0 (a slice)
+	env                     soma.Env `state:"-"`
+	bound                   bool     `state:"-"`
+	err                     error    `state:"-"`
 }
 
 // Renew returns a new generator with the same settings, not bound

@@ -306,9 +306,9 @@ func StepCurrent(amp float32, from, to int64) Window {
 // Phase: 50}; "pulses of 50 on every 4th 20-step window" is {High: 50,
 // Period: 80, Width: 20}.
 type SquarePulse struct {
-	Low, High     float32
-	Period, Width int64
-	Phase         int64
+	Low, High     float32 `state:"-"`
+	Period, Width int64   `state:"-"`
+	Phase         int64   `state:"-"`
 }
 
 // Bind validates.
