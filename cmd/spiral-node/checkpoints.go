@@ -12,9 +12,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/internal/progress"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -58,6 +60,7 @@ type checkpointer struct {
 	info    checkpoint.Info
 	written []string
 	stderr  io.Writer
+	prog    *progress.Reporter // notes each checkpoint (nil: quiet)
 }
 
 // checkpointName returns the file name of a checkpoint at step: the
@@ -69,6 +72,7 @@ func checkpointName(step int64, dt float64) string {
 // save writes e's checkpoint into the directory and drops the oldest this
 // run wrote beyond keep.
 func (ck *checkpointer) save(e engine.Engine) (string, error) {
+	t := time.Now()
 	snap, err := e.Checkpoint()
 	if err != nil {
 		return "", err
@@ -76,6 +80,13 @@ func (ck *checkpointer) save(e engine.Engine) (string, error) {
 	path := filepath.Join(ck.c.dir, checkpointName(snap.Step, ck.dt))
 	if err := checkpoint.Write(path, ck.info, snap); err != nil {
 		return "", err
+	}
+	if ck.prog != nil {
+		size := int64(0)
+		if st, err := os.Stat(path); err == nil {
+			size = st.Size()
+		}
+		ck.prog.Note(fmt.Sprintf("spiral-node: checkpoint %s (%s) in %.3f s", path, gb(size), time.Since(t).Seconds()))
 	}
 	ck.written = append(ck.written, path)
 	if ck.c.keep > 0 {

@@ -90,8 +90,18 @@ func TestCheckpointResume(t *testing.T) {
 		t.Errorf("resume at the end: exit %d, %q", code, errb.String())
 	}
 	errb.Reset()
+	out.Reset()
 	if code := run([]string{"resume", filepath.Join(ck, "400ms"), "--duration", "50ms", "--quiet"}, &out, &errb); code != 0 {
 		t.Errorf("resume for 50 ms more: exit %d, %q", code, errb.String())
+	}
+	// Without --out the summary counts the resumed run's spikes.
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) == 5 && f[0] == "E" && (f[2] == "0" || f[3] == "0.000") {
+			t.Errorf("the summary of the resumed run counts no spikes: %q", line)
+		}
+	}
+	if !strings.Contains(out.String(), "50 ms simulated") {
+		t.Errorf("summary of 50 ms more:\n%s", out.String())
 	}
 }
 

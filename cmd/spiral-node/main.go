@@ -404,6 +404,10 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	var prog *progress.Reporter
 	if !o.quiet {
 		prog = progress.New(stderr, start+steps, net.Config.DtMs)
+		prog.From(start)
+	}
+	if ck != nil {
+		ck.prog = prog
 	}
 	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
 		members: o.members, tlsDir: o.tlsDir, certName: o.certName, listen: o.listen,
@@ -433,6 +437,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	defer release()
 	var eventsBefore int64 // delivered before the checkpoint resumed
 	if o.resume != nil {
+		t := time.Now()
 		if err := e.Restore(o.resume.snap); err != nil {
 			fmt.Fprintf(stderr, "spiral-node resume %s: %v\n", o.resume.path, err)
 			return 2
@@ -440,6 +445,9 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		if eventsBefore, err = e.Events(); err != nil {
 			fmt.Fprintf(stderr, "spiral-node resume %s: %v\n", o.resume.path, err)
 			return 1
+		}
+		if !o.quiet {
+			fmt.Fprintf(stderr, "spiral-node resume: restored %s in %.3f s\n", o.resume.path, time.Since(t).Seconds())
 		}
 	}
 	if o.workers > 0 || len(o.members) > 0 {
@@ -493,7 +501,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		}
 	}
 	prog.Done(ran)
-	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, events: events, synapses: synapses, synBytes: synBytes}, name)
+	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, from: start, events: events, synapses: synapses, synBytes: synBytes}, name)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 1
@@ -653,6 +661,7 @@ type runStats struct {
 	desc        string // the engine, as startEngine describes it
 	build, sim  time.Duration
 	ran, events int64 // steps computed, synaptic events delivered
+	from        int64 // the step the run started from (a resumed run's)
 	// synapses and their bytes, in this process or, with workers, in the
 	// workers' shards
 	synapses, synBytes int64
@@ -689,7 +698,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 			}
 		} else {
 			st, el, _ := e.Spikes(p.Name) // none for graded populations
-			s := monitor.Summary(p.N, st, el, 0, r.ran, dt)
+			s := monitor.Summary(p.N, st, el, r.from, r.from+r.ran, dt)
 			ps = output.PopulationSummary{Name: p.Name, Size: p.N, Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)}
 		}
 		cv := "n/a" // fewer than three spikes everywhere

@@ -19,6 +19,7 @@ type Reporter struct {
 	w        io.Writer
 	tty      bool
 	total    int64   // steps of the run
+	from     int64   // the step it started from (a resumed run)
 	dtMs     float64 // step
 	start    time.Time
 	last     time.Time
@@ -101,8 +102,33 @@ func Line(steps, total int64, dtMs float64, wall time.Duration) string {
 		100*frac, sim, float64(total)*dtMs/1000, wall.Round(100*time.Millisecond), rtf, eta)
 }
 
+// From says that the run starts at step from (a run resumed from a
+// checkpoint), of the same total: the rates and the time left count from
+// there.
+func (r *Reporter) From(from int64) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.from = from
+}
+
+// Note prints msg on a line of its own (below the bar, on a terminal).
+func (r *Reporter) Note(msg string) {
+	if r == nil || r.w == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tty && r.printed {
+		fmt.Fprint(r.w, "\r\033[K")
+	}
+	fmt.Fprintln(r.w, msg)
+}
+
 func (r *Reporter) print(steps int64, now time.Time) {
-	line := Line(steps, r.total, r.dtMs, now.Sub(r.start))
+	line := Line(steps-r.from, r.total-r.from, r.dtMs, now.Sub(r.start))
 	r.printed = true
 	if !r.tty {
 		fmt.Fprintln(r.w, line)
@@ -110,8 +136,8 @@ func (r *Reporter) print(steps int64, now time.Time) {
 	}
 	const width = 24
 	filled := 0
-	if r.total > 0 {
-		filled = int(width * steps / r.total)
+	if r.total > r.from {
+		filled = int(width * (steps - r.from) / (r.total - r.from))
 	}
 	filled = min(max(filled, 0), width)
 	fmt.Fprintf(r.w, "\r[%s%s] %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), line)
