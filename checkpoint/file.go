@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"time"
 
@@ -46,10 +48,53 @@ type Info struct {
 	Vars int `json:"vars"`
 }
 
-// entry is one variable in a checkpoint file.
+// entry is one variable in a checkpoint file: a slice of numbers as its
+// little-endian bytes (Kind names the type), anything else as Value.
 type entry struct {
 	Path  string
+	Kind  string
+	Raw   []byte
 	Value any
+}
+
+// rawKinds are the slice types stored as raw little-endian bytes.
+var rawKinds = map[string]reflect.Type{
+	"f32": reflect.TypeOf([]float32(nil)), "f64": reflect.TypeOf([]float64(nil)),
+	"i32": reflect.TypeOf([]int32(nil)), "i64": reflect.TypeOf([]int64(nil)),
+	"u32": reflect.TypeOf([]uint32(nil)), "u64": reflect.TypeOf([]uint64(nil)),
+}
+
+// encodeEntry returns v's entry.
+func encodeEntry(path string, v any) entry {
+	t := reflect.TypeOf(v)
+	for k, rt := range rawKinds {
+		if t == rt {
+			var b bytes.Buffer
+			_ = binary.Write(&b, binary.LittleEndian, v)
+			return entry{Path: path, Kind: k, Raw: b.Bytes()}
+		}
+	}
+	return entry{Path: path, Value: v}
+}
+
+// value returns the variable an entry holds.
+func (e entry) value() (any, error) {
+	if e.Kind == "" {
+		return e.Value, nil
+	}
+	rt, ok := rawKinds[e.Kind]
+	if !ok {
+		return nil, fmt.Errorf("%s: values of kind %q", e.Path, e.Kind)
+	}
+	size := int(rt.Elem().Size())
+	if len(e.Raw)%size != 0 {
+		return nil, fmt.Errorf("%s: %d bytes of %s values", e.Path, len(e.Raw), e.Kind)
+	}
+	v := reflect.MakeSlice(rt, len(e.Raw)/size, len(e.Raw)/size)
+	if err := binary.Read(bytes.NewReader(e.Raw), binary.LittleEndian, v.Interface()); err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Path, err)
+	}
+	return v.Interface(), nil
 }
 
 // init registers, for gob, the types of the state variables (package
@@ -85,25 +130,6 @@ func Write(path string, info Info, snap *Snapshot) (err error) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	var body bytes.Buffer
-	enc := gob.NewEncoder(&body)
-	if err := enc.Encode(len(paths)); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", path, err)
-	}
-	for _, p := range paths {
-		if err := enc.Encode(entry{Path: p, Value: snap.Vars[p]}); err != nil {
-			return fmt.Errorf("checkpoint %s: %s: %w", path, p, err)
-		}
-	}
-	var out bytes.Buffer
-	out.Write(magic[:])
-	_ = binary.Write(&out, binary.LittleEndian, uint32(Format))
-	_ = binary.Write(&out, binary.LittleEndian, uint32(len(header)))
-	out.Write(header)
-	_ = binary.Write(&out, binary.LittleEndian, uint64(body.Len()))
-	out.Write(body.Bytes())
-	sum := sha256.Sum256(out.Bytes())
-	out.Write(sum[:])
 
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")
@@ -113,19 +139,38 @@ func Write(path string, info Info, snap *Snapshot) (err error) {
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
+			f.Close()
 			_ = os.Remove(tmp)
 		}
 	}()
 	if err := f.Chmod(0o644); err != nil {
-		f.Close()
 		return fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	if _, err := f.Write(out.Bytes()); err != nil {
-		f.Close()
+	// The file streams through the checksum: magic, format, the header's
+	// length and the header, the state (gob), then the SHA-256 of all
+	// that.
+	sum := sha256.New()
+	w := bufio.NewWriterSize(io.MultiWriter(f, sum), 1<<20)
+	w.Write(magic[:])
+	_ = binary.Write(w, binary.LittleEndian, uint32(Format))
+	_ = binary.Write(w, binary.LittleEndian, uint32(len(header)))
+	w.Write(header)
+	enc := gob.NewEncoder(w)
+	if err := enc.Encode(len(paths)); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	for _, p := range paths {
+		if err := enc.Encode(encodeEntry(p, snap.Vars[p])); err != nil {
+			return fmt.Errorf("checkpoint %s: %s: %w", path, p, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("checkpoint %s: writing: %w", path, err)
+	}
+	if _, err := f.Write(sum.Sum(nil)); err != nil {
 		return fmt.Errorf("checkpoint %s: writing: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
 		return fmt.Errorf("checkpoint %s: syncing: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
@@ -174,7 +219,7 @@ func read(path string, state bool) (Info, *Snapshot, error) {
 	if v := binary.LittleEndian.Uint32(b[8:]); v != Format {
 		return fail("format %d; this Spiral reads format %d", v, Format)
 	}
-	if len(b) < 12+4+8+sha256.Size {
+	if len(b) < 12+4+sha256.Size {
 		return fail("cut short (%d bytes)", len(b))
 	}
 	data, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
@@ -196,10 +241,6 @@ func read(path string, state bool) (Info, *Snapshot, error) {
 	if !state {
 		return info, nil, nil
 	}
-	var bl uint64
-	if err := binary.Read(r, binary.LittleEndian, &bl); err != nil || bl != uint64(r.Len()) {
-		return fail("a state of %d bytes where %d remain", bl, r.Len())
-	}
 	dec := gob.NewDecoder(r)
 	var n int
 	if err := dec.Decode(&n); err != nil || n < 0 || n != info.Vars {
@@ -214,7 +255,11 @@ func read(path string, state bool) (Info, *Snapshot, error) {
 		if _, dup := snap.Vars[e.Path]; dup {
 			return fail("%s twice", e.Path)
 		}
-		snap.Vars[e.Path] = e.Value
+		v, err := e.value()
+		if err != nil {
+			return fail("%v", err)
+		}
+		snap.Vars[e.Path] = v
 	}
 	return info, snap, nil
 }
