@@ -270,7 +270,7 @@ func startCheckpoints(o runOptions, name string, src source, net *network.Networ
 	}
 	v, _ := versionString()
 	every := int64(math.Round(c.everyMs / net.Config.DtMs))
-	if every < 1 || math.Abs(float64(every)*net.Config.DtMs-c.everyMs) > 1e-9*c.everyMs {
+	if every < 1 || math.Abs(float64(float64(every)*net.Config.DtMs)-c.everyMs) > 1e-9*c.everyMs {
 		fmt.Fprintf(stderr, "spiral-node run: --checkpoint-every %s: not a whole number of steps of %g ms\n", formatMs(c.everyMs), net.Config.DtMs)
 		return nil, 2
 	}
