@@ -90,14 +90,8 @@ func (a *adapter) Close() { a.e.Close() }
 // Links implements what Engine.Links does (the adapted engine's links).
 func (a *adapter) Links() ([]Link, error) { return a.e.Links() }
 
-// Checkpoint implements engine.Engine: the actor runtime cannot take
-// checkpoints yet.
-func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) {
-	return nil, fmt.Errorf("actors: %w", engine.ErrNoCheckpoints)
-}
+// Checkpoint implements engine.Engine.
+func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) { return a.e.Checkpoint() }
 
-// Restore implements engine.Engine: the actor runtime cannot restore
-// checkpoints yet.
-func (a *adapter) Restore(*checkpoint.Snapshot) error {
-	return fmt.Errorf("actors: %w", engine.ErrNoCheckpoints)
-}
+// Restore implements engine.Engine.
+func (a *adapter) Restore(snap *checkpoint.Snapshot) error { return a.e.Restore(snap) }

@@ -98,6 +98,7 @@ type Engine struct {
 
 	system   *actor.ActorSystem
 	clock    *actor.PID
+	clockA   *clockActor // the clock's state: set before its first run only (Restore)
 	shardAs  [][]*shardActor
 	spids    [][]*actor.PID
 	bpids    []*actor.PID // per axon; nil when the axon feeds nothing
@@ -671,6 +672,7 @@ func (e *Engine) start(window int) {
 	// Clock.
 	plan, _ := clock.New(e.e) // e.e >= 1
 	c := &clockActor{e: e, window: window, remote: e.remoteShard, plan: plan, segs: map[int64]grant{}}
+	e.clockA = c
 	for _, row := range e.spids {
 		c.shards = append(c.shards, row...)
 	}

@@ -66,6 +66,12 @@ type shardActor struct {
 	lag    []int
 	groups []lagGroup
 	maxLag int
+	// applied gives, per input, the first segment whose batch is still
+	// to be applied: a checkpoint's flush applies every batch emitted so
+	// far, ahead of time (0 until then). flushTo, when set, is the
+	// flush waiting for batches still on their way.
+	applied []int64
+	flushTo *actor.PID
 	step   int64 // current step (for failure reports)
 	grants map[int64]grant
 	pos    []int // per input: position in its batch while applying
@@ -123,6 +129,7 @@ func newShardActor(net *network.Network, sh *shard.Shard, id uint32, nshard int,
 		}
 	}
 	s.past = make([]grant, s.maxLag)
+	s.applied = make([]int64, len(s.inputs))
 	return s
 }
 
@@ -152,6 +159,8 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		s.take(m)
 	case *actuation:
 		s.ext.got[m.seg] = m.values
+	case *flushReq:
+		s.flushTo = ctx.Sender()
 	default:
 		if !s.receiveWire(ctx) {
 			return
@@ -160,6 +169,42 @@ func (s *shardActor) Receive(ctx actor.Context) {
 	for s.ready() {
 		s.compute(ctx)
 	}
+	if s.flushTo != nil && s.flush() {
+		ctx.Send(s.flushTo, &flushed{})
+		s.flushTo = nil
+	}
+}
+
+// flushReq asks a shard, between runs, to apply every batch emitted so
+// far (a checkpoint); it answers flushed once it has.
+type flushReq struct{}
+
+// flushed answers a flushReq.
+type flushed struct{}
+
+// flush applies, once all have arrived, the batches of every segment
+// before s.seg not yet applied — in segment order within each group of
+// inputs of one lag, as they would have been — and reports whether it
+// did. Later segments then take no batch of those segments.
+func (s *shardActor) flush() bool {
+	for k, l := range s.lag {
+		for m := max(s.applied[k], s.seg-int64(l), 0); m < s.seg; m++ {
+			if b := s.in[m]; b == nil || b.batches[k] == nil {
+				return false // still on its way
+			}
+		}
+	}
+	for gi := range s.groups {
+		g := &s.groups[gi]
+		from := max(s.applied[g.pos[0]], s.seg-int64(g.lag), 0)
+		for m := from; m < s.seg; m++ {
+			s.applyGroup(g, m)
+		}
+	}
+	for k := range s.applied {
+		s.applied[k] = s.seg
+	}
+	return true
 }
 
 // receiveWire handles the protobuf messages of a worker-hosted shard (and
@@ -330,7 +375,7 @@ func (s *shardActor) takeChecked(m *events) error {
 	if m.axon < 0 || m.axon >= len(s.slot) || s.slot[m.axon] < 0 {
 		return fmt.Errorf("a batch of axon %d, which does not feed this shard", m.axon)
 	}
-	if m.seg < s.seg-int64(s.lag[s.slot[m.axon]]) {
+	if k := s.slot[m.axon]; m.seg < s.seg-int64(s.lag[k]) || m.seg < s.applied[k] {
 		return fmt.Errorf("a batch of axon %d for segment %d, already applied", m.axon, m.seg)
 	}
 	if b := s.in[m.seg]; b != nil && b.batches[s.slot[m.axon]] != nil {
@@ -447,7 +492,7 @@ func (s *shardActor) ready() bool {
 	}
 	for k, l := range s.lag {
 		m := s.seg - int64(l)
-		if m < 0 {
+		if m < 0 || m < s.applied[k] {
 			continue
 		}
 		if b := s.in[m]; b == nil || b.batches[k] == nil {
@@ -490,41 +535,51 @@ func (s *shardActor) apply() bool {
 	for gi := range s.groups {
 		g := &s.groups[gi]
 		m := s.seg - int64(g.lag)
-		if m < 0 {
+		if m < 0 || m < s.applied[g.pos[0]] {
 			continue
 		}
-		b := s.in[m]
-		seg := s.past[m%int64(len(s.past))]
-		if len(s.pos) < len(g.pos) {
-			s.pos = make([]int, len(s.inputs))
+		if !s.applyGroup(g, m) {
+			return false
 		}
-		evs := s.takeEvs[:0]
-		for _, k := range g.pos {
-			x := b.batches[k]
-			if x.from != seg.from || int64(x.steps) != seg.to-seg.from {
-				err := fmt.Errorf("a batch of axon %d for segment %d covers steps [%d, %d), the segment [%d, %d)",
-					x.axon, x.seg, x.from, x.from+int64(x.steps), seg.from, seg.to)
-				if !s.remote {
-					panic(err) // from this process: a bug
-				}
-				s.wireFail("%v", err)
-				return false
-			}
-			evs = append(evs, x.ev)
-			b.batches[k] = nil
-			b.got--
-		}
-		if b.got == 0 {
-			delete(s.in, m)
-			s.free = append(s.free, b)
-		}
-		s.takeEvs = evs
-		s.touched += s.sh.Take(s.net, seg.from, seg.to, g.axons, evs, s.pos)
 	}
 	if s.ext != nil && s.seg > 0 {
 		copy(s.ext.values, s.ext.got[s.seg-1])
 		delete(s.ext.got, s.seg-1)
 	}
+	return true
+}
+
+// applyGroup hands the shard the batches of segment m of the inputs of
+// group g, in the canonical order. It reports false when the run failed
+// (a batch that does not cover its segment).
+func (s *shardActor) applyGroup(g *lagGroup, m int64) bool {
+	b := s.in[m]
+	seg := s.past[m%int64(len(s.past))]
+	if len(s.pos) < len(g.pos) {
+		s.pos = make([]int, len(s.inputs))
+	}
+	evs := s.takeEvs[:0]
+	for _, k := range g.pos {
+		x := b.batches[k]
+		if x.from != seg.from || int64(x.steps) != seg.to-seg.from {
+			err := fmt.Errorf("a batch of axon %d for segment %d covers steps [%d, %d), the segment [%d, %d)",
+				x.axon, x.seg, x.from, x.from+int64(x.steps), seg.from, seg.to)
+			if !s.remote {
+				panic(err) // from this process: a bug
+			}
+			s.wireFail("%v", err)
+			return false
+		}
+		evs = append(evs, x.ev)
+		b.batches[k] = nil
+		b.got--
+	}
+	if b.got == 0 {
+		delete(s.in, m)
+		s.free = append(s.free, b)
+	}
+	s.takeEvs = evs
+	s.touched += s.sh.Take(s.net, seg.from, seg.to, g.axons, evs, s.pos)
 	return true
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/lockstep"
@@ -76,6 +77,34 @@ func onLockstep(shards int) func(t *testing.T, net *network.Network) runner {
 	}
 }
 
+func onActors(shards int) func(t *testing.T, net *network.Network) runner {
+	return func(t *testing.T, net *network.Network) runner {
+		counts := map[string]int{}
+		for _, p := range net.Populations {
+			if p.Batch == 1 && p.N >= 2*shards {
+				counts[p.Name] = shards
+			}
+		}
+		e, err := actors.New(net, actors.Options{Shards: counts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runner{name: fmt.Sprintf("actors with %d shards", shards), run: e.Run, save: e.Checkpoint, restore: e.Restore, close: e.Close,
+			result: func() testnets.Result {
+				if err := e.GatherWeights(); err != nil {
+					t.Fatal(err)
+				}
+				r := testnets.NewResult()
+				for _, p := range net.Populations {
+					r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
+				}
+				r.TakeWeights(net)
+				r.Events, _ = e.Events()
+				return r
+			}}
+	}
+}
+
 // after keeps the spikes at step from on.
 func after(r testnets.Result, from int64) testnets.Result {
 	for name, st := range r.Steps {
@@ -104,7 +133,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		"learning":  func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
 		"far links": func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
 	}
-	engines := []func(t *testing.T, net *network.Network) runner{sequential, onLockstep(1), onLockstep(3)}
+	engines := []func(t *testing.T, net *network.Network) runner{sequential, onLockstep(1), onActors(2), onLockstep(3), onActors(3)}
 	const total, at = 1500, 700
 	for name, build := range nets {
 		whole := sequential(t, build(t))

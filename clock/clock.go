@@ -35,6 +35,19 @@ func New(e int) (*Cutter, error) {
 	return &Cutter{e: int64(e)}, nil
 }
 
+// StartAt makes the cutter begin at step (a network restored from a
+// checkpoint there); it must not have cut anything yet.
+func (c *Cutter) StartAt(step int64) error {
+	if c.next > 0 || c.cut > 0 {
+		return fmt.Errorf("clock: start at step %d after cutting to step %d", step, c.cut)
+	}
+	if step < 0 {
+		return fmt.Errorf("clock: start at step %d", step)
+	}
+	c.cut, c.until = step, step
+	return nil
+}
+
 // RunUntil extends the current run to step until (exclusive). It never
 // shortens what was already cut.
 func (c *Cutter) RunUntil(until int64) { c.until = max(until, c.cut) }

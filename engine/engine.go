@@ -52,7 +52,7 @@ type Engine interface {
 
 // ErrNoCheckpoints is returned by the Checkpoint and Restore of an engine
 // that cannot take or restore checkpoints yet.
-var ErrNoCheckpoints = errors.New("this engine cannot take or restore checkpoints yet (the lockstep and sequential engines can)")
+var ErrNoCheckpoints = errors.New("this engine cannot take or restore checkpoints yet (the sequential and lockstep engines, and the actor runtime in one process, can)")
 
 // ErrStopped is wrapped by the error of a Run (or RunMs) that Stop ended.
 var ErrStopped = errors.New("run stopped")
