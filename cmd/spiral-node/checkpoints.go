@@ -294,7 +294,7 @@ func finalCheckpoint(ctl *interruption, ck *checkpointer, e engine.Engine, stder
 }
 
 // resumeUsage is resume's usage line.
-const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|sequential] [--shards N] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
+const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
 
 // resumeCommand continues a run from a checkpoint (spiral-node resume):
 // to the run's end, or for --duration more, on any engine that can
@@ -306,8 +306,8 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	durationFlag := &msFlag{name: "duration", plainMs: true}
 	fs.Var(durationFlag, "duration", "how much more to simulate: 1s, 500ms, or a plain number of ms (default: to the end of the run the checkpoint was taken in)")
-	kind := fs.String("engine", "lockstep", "lockstep or sequential (the actor runtime cannot restore checkpoints yet)")
-	shards := fs.Int("shards", 0, "shards per population with the lockstep engine (0: one per core for populations of 2000 neurons or more)")
+	kind := fs.String("engine", "lockstep", "lockstep, actors (in this process) or sequential")
+	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: one per core for populations of 2000 neurons or more)")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz (from the checkpoint's time on) into this directory (must be empty or absent, unless --overwrite)")
 	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR once this run has succeeded")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
@@ -351,12 +351,12 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: --duration %s: must be > 0\n", what, formatMs(duration))
 		return 2
 	}
-	if *kind != "lockstep" && *kind != "sequential" {
-		fmt.Fprintf(stderr, "%s: --engine %q: lockstep or sequential (the actor runtime cannot restore checkpoints yet)\n", what, *kind)
+	if *kind != "lockstep" && *kind != "actors" && *kind != "sequential" {
+		fmt.Fprintf(stderr, "%s: --engine %q: lockstep, actors or sequential\n", what, *kind)
 		return 2
 	}
 	if *shards < 0 || *shards > 0 && *kind == "sequential" {
-		fmt.Fprintf(stderr, "%s: --shards %d: at least 0, and only with the lockstep engine\n", what, *shards)
+		fmt.Fprintf(stderr, "%s: --shards %d: at least 0, and only with the lockstep and actor engines\n", what, *shards)
 		return 2
 	}
 	if (*overwrite || *withPlots) && *outDir == "" {

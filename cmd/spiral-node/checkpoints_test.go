@@ -55,6 +55,7 @@ func TestCheckpointResume(t *testing.T) {
 	}{
 		{"lockstep, 3 shards", []string{"--shards", "3"}},
 		{"sequential", []string{"--engine", "sequential"}},
+		{"actors, 2 shards", []string{"--engine", "actors", "--shards", "2"}},
 	} {
 		res := filepath.Join(dir, strings.ReplaceAll(c.name, " ", ""))
 		out.Reset()
@@ -127,10 +128,10 @@ func TestCheckpointRefusals(t *testing.T) {
 		{[]string{"run", "brunel", "--checkpoint-dir", dir}, "--checkpoint-dir needs --checkpoint-every"},
 		{[]string{"run", "brunel", "--checkpoint-every", "2.5ms", "--checkpoint-dir", dir}, "a whole number of ms"},
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--checkpoint-keep", "-1"}, "--checkpoint-keep -1"},
-		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--engine", "actors"}, "needs the lockstep or sequential engine"},
+		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--workers", "2"}, "--workers and --members cannot take checkpoints yet"},
 		{[]string{"resume", bad}, "checkpoint " + bad + ": format"},
 		{[]string{"resume", filepath.Join(dir, "none")}, "no such file"},
-		{[]string{"resume", good, "--engine", "actors"}, "lockstep or sequential"},
+		{[]string{"resume", good, "--engine", "gpu"}, "lockstep, actors or sequential"},
 		{[]string{"resume", good, "--engine", "sequential", "--shards", "2"}, "--shards 2"},
 		{[]string{"resume", good, "--checkpoint-every", "5ms"}, "--checkpoint-every needs --checkpoint-dir"},
 	} {
