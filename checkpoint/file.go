@@ -206,30 +206,52 @@ func Read(path string) (Info, *Snapshot, error) {
 
 func read(path string, state bool) (Info, *Snapshot, error) {
 	var info Info
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return info, nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
 	fail := func(format string, args ...any) (Info, *Snapshot, error) {
 		return info, nil, fmt.Errorf("checkpoint %s: %s", path, fmt.Sprintf(format, args...))
 	}
-	if len(b) < len(magic)+4 || !bytes.Equal(b[:len(magic)], magic[:]) {
+	f, err := os.Open(path)
+	if err != nil {
+		return info, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return info, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fail("not a regular file")
+	}
+	size := st.Size()
+	head := make([]byte, 12)
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head[:8], magic[:]) {
 		return fail("not a Spiral checkpoint")
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v != Format {
+	if v := binary.LittleEndian.Uint32(head[8:]); v != Format {
 		return fail("format %d; this Spiral reads format %d", v, Format)
 	}
-	if len(b) < 12+4+sha256.Size {
-		return fail("cut short (%d bytes)", len(b))
+	if size < 12+4+sha256.Size {
+		return fail("cut short (%d bytes)", size)
 	}
-	data, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if got := sha256.Sum256(data); !bytes.Equal(got[:], sum) {
+	// First the checksum, streaming, so that nothing of a damaged file is
+	// decoded; then the contents, streaming too.
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return info, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	h := sha256.New()
+	if _, err := io.CopyN(h, f, size-sha256.Size); err != nil {
+		return fail("reading: %v", err)
+	}
+	sum := make([]byte, sha256.Size)
+	if _, err := io.ReadFull(f, sum); err != nil || !bytes.Equal(h.Sum(nil), sum) {
 		return fail("damaged: its checksum does not match its contents")
 	}
-	r := bytes.NewReader(data[12:])
+	if _, err := f.Seek(12, io.SeekStart); err != nil {
+		return info, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	r := bufio.NewReaderSize(io.LimitReader(f, size-sha256.Size-12), 1<<20)
 	var hl uint32
-	if err := binary.Read(r, binary.LittleEndian, &hl); err != nil || hl > maxHeader || int(hl) > r.Len() {
-		return fail("a header of %d bytes in a file of %d", hl, len(b))
+	if err := binary.Read(r, binary.LittleEndian, &hl); err != nil || hl > maxHeader || int64(hl) > size {
+		return fail("a header of %d bytes in a file of %d", hl, size)
 	}
 	header := make([]byte, hl)
 	if _, err := io.ReadFull(r, header); err != nil {
