@@ -52,6 +52,21 @@ func checkpointFlags(every *msFlag, dir string, keep int, what string, stderr io
 	return &checkpoints{dir: dir, everyMs: every.ms, keep: keep}, 0
 }
 
+// separateFromOut refuses a checkpoint directory that is, or lies in,
+// the run's --out directory (whose contents a run replaces as a whole).
+func (c *checkpoints) separateFromOut(out, what string, stderr io.Writer) int {
+	if c == nil || out == "" {
+		return 0
+	}
+	a, err1 := filepath.Abs(c.dir)
+	b, err2 := filepath.Abs(out)
+	if err1 == nil && err2 == nil && (a == b || strings.HasPrefix(a, b+string(filepath.Separator))) {
+		fmt.Fprintf(stderr, "%s: --checkpoint-dir %s lies in --out %s, which a run replaces as a whole: give another directory\n", what, c.dir, out)
+		return 2
+	}
+	return 0
+}
+
 // checkpointer writes a run's checkpoints.
 type checkpointer struct {
 	c       checkpoints
@@ -365,6 +380,9 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ck, code := checkpointFlags(ckEvery, *ckDir, *ckKeep, what, stderr)
 	if code != 0 {
+		return code
+	}
+	if code := ck.separateFromOut(*outDir, what, stderr); code != 0 {
 		return code
 	}
 	fmt.Fprintf(stderr, "%s: %s at %s, from %s\n", what, name, formatMs(float64(info.Step)*info.DtMs), path)

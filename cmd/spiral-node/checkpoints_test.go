@@ -129,6 +129,7 @@ func TestCheckpointRefusals(t *testing.T) {
 		{[]string{"run", "brunel", "--checkpoint-every", "2.5ms", "--checkpoint-dir", dir}, "a whole number of ms"},
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--checkpoint-keep", "-1"}, "--checkpoint-keep -1"},
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--workers", "2"}, "--workers and --members cannot take checkpoints yet"},
+		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", filepath.Join(dir, "out", "ck"), "--out", filepath.Join(dir, "out")}, "lies in --out"},
 		{[]string{"resume", bad}, "checkpoint " + bad + ": format"},
 		{[]string{"resume", filepath.Join(dir, "none")}, "no such file"},
 		{[]string{"resume", good, "--engine", "gpu"}, "lockstep, actors or sequential"},

@@ -283,6 +283,9 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if code != 0 {
 		return code
 	}
+	if code := ck.separateFromOut(*outDir, "spiral-node run", stderr); code != 0 {
+		return code
+	}
 	if ck != nil && (*workers > 0 || len(memberList) > 0) {
 		fmt.Fprintln(stderr, "spiral-node run: --checkpoint-every needs one process: --workers and --members cannot take checkpoints yet")
 		return 2
