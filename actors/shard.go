@@ -72,9 +72,9 @@ type shardActor struct {
 	// flush waiting for batches still on their way.
 	applied []int64
 	flushTo *actor.PID
-	step   int64 // current step (for failure reports)
-	grants map[int64]grant
-	pos    []int // per input: position in its batch while applying
+	step    int64 // current step (for failure reports)
+	grants  map[int64]grant
+	pos     []int // per input: position in its batch while applying
 	// in holds, per segment, the batches received so far (by position
 	// in inputs); free keeps emptied slots for reuse, and slot gives the
 	// position of each axon in inputs.
