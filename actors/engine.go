@@ -435,6 +435,7 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 				return
 			default:
 			}
+			late = e.unresponsive(late)
 			var addrs []string
 			for _, i := range late {
 				e.fence.Add(e.peerNames[i])
@@ -452,6 +453,39 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// unresponsive narrows late workers (indices in Workers) down to those
+// that do not answer a probe: a worker can be late only because it waits
+// for a frozen one's batches (workers exchange them directly), and it
+// still answers. When every one answers (all overloaded, say), or there
+// is one, it returns late as it is.
+func (e *Engine) unresponsive(late []int) []int {
+	if len(late) < 2 {
+		return late
+	}
+	wait := min(max(e.peerTimeout/4, 50*time.Millisecond), time.Second)
+	silent := make([]bool, len(late))
+	var wg sync.WaitGroup
+	for k, i := range late {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.system.Root.RequestFuture(actor.NewPID(e.workers[i], ProbeActorName), &messages.Probe{}, wait).Result()
+			silent[k] = err != nil
+		}()
+	}
+	wg.Wait()
+	var out []int
+	for k, i := range late {
+		if silent[k] {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		return late
+	}
+	return out
 }
 
 // waitingFor returns the earliest segment the recorder has not completed
