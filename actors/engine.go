@@ -471,7 +471,7 @@ func (e *Engine) unresponsive(late []int) []int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.system.Root.RequestFuture(actor.NewPID(e.workers[i], ProbeActorName), &messages.Probe{}, wait).Result()
+			_, err := e.system.Root.RequestFuture(probePID(e.workers[i]), &messages.Probe{}, wait).Result()
 			silent[k] = err != nil
 		}()
 	}

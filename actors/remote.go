@@ -298,6 +298,9 @@ func Identities(n int) (coordinator *transport.Identity, workers []*transport.Id
 // answers Probe messages (Engine.Links).
 const ProbeActorName = "spiral-probe"
 
+// probePID returns the probe actor of the worker at addr.
+func probePID(addr string) *actor.PID { return actor.NewPID(addr, ProbeActorName) }
+
 // probeTimeout bounds one probe's round trip.
 const probeTimeout = 2 * time.Second
 
@@ -334,12 +337,12 @@ func (e *Engine) Links() ([]Link, error) {
 	}
 	var asks []ask
 	for i, w := range e.workers {
-		asks = append(asks, ask{time.Now(), sys.Root.RequestFuture(actor.NewPID(w, ProbeActorName), &messages.Probe{}, probeTimeout), -1, i})
+		asks = append(asks, ask{time.Now(), sys.Root.RequestFuture(probePID(w), &messages.Probe{}, probeTimeout), -1, i})
 	}
 	for i, w := range e.workers {
 		if n > 1 {
 			peers := append(slices.Clone(e.workers[:i]), e.workers[i+1:]...)
-			asks = append(asks, ask{time.Now(), sys.Root.RequestFuture(actor.NewPID(w, ProbeActorName), &messages.Probe{Peers: peers}, probeTimeout*time.Duration(n)), i, -1})
+			asks = append(asks, ask{time.Now(), sys.Root.RequestFuture(probePID(w), &messages.Probe{Peers: peers}, probeTimeout*time.Duration(n)), i, -1})
 		}
 	}
 	var links []Link

@@ -374,7 +374,7 @@ func (p *probeActor) Receive(ctx actor.Context) {
 				continue
 			}
 			t0 := time.Now()
-			if _, err := p.system.Root.RequestFuture(actor.NewPID(addr, ProbeActorName), &messages.Probe{}, probeTimeout).Result(); err == nil {
+			if _, err := p.system.Root.RequestFuture(probePID(addr), &messages.Probe{}, probeTimeout).Result(); err == nil {
 				reply.RttNanos[i] = int64(time.Since(t0))
 			}
 		}

@@ -186,6 +186,22 @@ func Write(path string, info Info, snap *Snapshot) (err error) {
 	return nil
 }
 
+// IsFile reports whether path is a regular file that opens as a
+// checkpoint (its first bytes), without reading it further.
+func IsFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	head := make([]byte, len(magic))
+	_, err = io.ReadFull(f, head)
+	return err == nil && bytes.Equal(head, magic[:])
+}
+
 // maxHeader bounds a checkpoint's header (its recipe is a model file of at
 // most 16 MiB).
 const maxHeader = 64 << 20

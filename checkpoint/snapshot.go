@@ -11,6 +11,7 @@ package checkpoint
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 
@@ -99,16 +100,7 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 		n := p.Len()
 		us = append(us, unit{root: pop, path: "population " + p.Name, lo: lo, hi: hi, n: n, proj: -1})
 		for _, in := range ins {
-			name := ""
-			for _, rn := range pop.ReceptorNames() {
-				r, _ := pop.Receptor(rn)
-				switch {
-				case r == in.Target():
-					name = rn
-				case r.FarInput() != nil && r.FarInput() == in.Target():
-					name = rn + ".far"
-				}
-			}
+			name := inboxName(pop, in)
 			if name == "" {
 				return fmt.Errorf("checkpoint: population %q: an inbox of none of its receptors", p.Name)
 			}
@@ -127,7 +119,7 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 		if shards == nil {
 			var ins []*projection.Inbox
 			for _, in := range net.Inboxes {
-				if owns(p, in) {
+				if inboxName(p, in) != "" {
 					ins = append(ins, in)
 				}
 			}
@@ -171,15 +163,19 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 	return us, nil
 }
 
-// owns reports whether in feeds one of p's receptors or their far inputs.
-func owns(p *population.Population, in *projection.Inbox) bool {
+// inboxName names the receptor of p that in feeds ("in"), or its far
+// input ("in.far"); "" when in feeds none of p's.
+func inboxName(p *population.Population, in *projection.Inbox) string {
 	for _, rn := range p.ReceptorNames() {
 		r, _ := p.Receptor(rn)
-		if r == in.Target() || r.FarInput() != nil && r.FarInput() == in.Target() {
-			return true
+		switch {
+		case r == in.Target():
+			return rn
+		case r.FarInput() != nil && r.FarInput() == in.Target():
+			return rn + ".far"
 		}
 	}
-	return false
+	return ""
 }
 
 // Unclassified lists the fields of net's components that declare no
@@ -208,4 +204,28 @@ func Unclassified(net *network.Network) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// Size estimates the bytes of a state variable's value (numbers and
+// slices of them, nested).
+func Size(v any) int64 { return size(reflect.ValueOf(v)) }
+
+func size(v reflect.Value) int64 {
+	switch v.Kind() {
+	case reflect.Slice, reflect.Array:
+		if v.Len() == 0 {
+			return 0
+		}
+		if k := v.Type().Elem().Kind(); k != reflect.Slice && k != reflect.Array && k != reflect.Struct {
+			return int64(v.Len()) * int64(v.Type().Elem().Size())
+		}
+		n := int64(0)
+		for i := range v.Len() {
+			n += size(v.Index(i))
+		}
+		return n
+	case reflect.Invalid:
+		return 0
+	}
+	return int64(v.Type().Size())
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -137,25 +136,6 @@ func simulate(e engine.Engine, steps int64, ck *checkpointer) error {
 	return nil
 }
 
-// isCheckpoint reports whether path is a regular file that opens as a
-// checkpoint.
-func isCheckpoint(path string) bool {
-	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
-		return false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head := make([]byte, 8)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return false
-	}
-	return bytes.Equal(head, []byte("SPIRALCK"))
-}
-
 // inspectCheckpoint describes the checkpoint at path: what made it, where
 // the run was, its size and what it holds.
 func inspectCheckpoint(path string, stdout, stderr io.Writer) int {
@@ -186,7 +166,7 @@ func inspectCheckpoint(path string, stdout, stderr io.Writer) int {
 			groups[name] = g
 		}
 		g.vars++
-		g.bytes += valueBytes(v)
+		g.bytes += checkpoint.Size(v)
 	}
 	names := make([]string, 0, len(groups))
 	for n := range groups {
@@ -216,47 +196,6 @@ func componentOf(path string) string {
 		n = 2
 	}
 	return kind + " " + strings.Join(parts[:min(n, len(parts))], ".")
-}
-
-// valueBytes estimates the bytes of a state variable's value.
-func valueBytes(v any) int64 {
-	switch x := v.(type) {
-	case []float32:
-		return 4 * int64(len(x))
-	case []float64, []int64, []uint64:
-		return 8 * int64(lenOf(x))
-	case []int32, []uint32:
-		return 4 * int64(lenOf(x))
-	case []bool, []uint8:
-		return int64(lenOf(x))
-	case [][]float32:
-		n := int64(0)
-		for _, r := range x {
-			n += 4 * int64(len(r))
-		}
-		return n
-	}
-	return 8
-}
-
-func lenOf(v any) int {
-	switch x := v.(type) {
-	case []float64:
-		return len(x)
-	case []int64:
-		return len(x)
-	case []uint64:
-		return len(x)
-	case []int32:
-		return len(x)
-	case []uint32:
-		return len(x)
-	case []bool:
-		return len(x)
-	case []uint8:
-		return len(x)
-	}
-	return 0
 }
 
 // resumeFrom is the checkpoint a run continues from (spiral-node resume).

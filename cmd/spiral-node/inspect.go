@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/spiral-sim/spiral/actors"
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/estimate"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/layout"
@@ -64,7 +65,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if name != "" && isCheckpoint(name) {
+	if name != "" && checkpoint.IsFile(name) {
 		return inspectCheckpoint(name, stdout, stderr)
 	}
 	if name == "" {

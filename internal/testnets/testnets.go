@@ -27,13 +27,7 @@ import (
 // I (200) exact LIF neurons with a delta receptor "in", an axon "out" of
 // per-row delays uniform in [0.5, 2] ms, and a Poisson drive.
 func brunelPopulations(b *network.Builder) {
-	n := soma.LIF()
-	n.RestMV = param.Const(0)
-	n.ThresholdMV = param.Const(20)
-	v10 := param.Const(10)
-	n.ResetMV = &v10
-	n.RefractoryMs = param.Const(2)
-	n.Integration = soma.Exact
+	n := brunelLIF()
 	for _, p := range []struct {
 		name string
 		size int
@@ -43,6 +37,19 @@ func brunelPopulations(b *network.Builder) {
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
 	}
+}
+
+// brunelLIF is the exact LIF neuron of the Brunel-like networks: rest 0,
+// threshold 20, reset 10 mV, 2 ms refractory.
+func brunelLIF() soma.IF {
+	n := soma.LIF()
+	n.RestMV = param.Const(0)
+	n.ThresholdMV = param.Const(20)
+	v10 := param.Const(10)
+	n.ResetMV = &v10
+	n.RefractoryMs = param.Const(2)
+	n.Integration = soma.Exact
+	return n
 }
 
 // BrunelLike is a recurrent network with per-row delays (0.5–2 ms, so
@@ -318,13 +325,7 @@ func TwoAreas(t testing.TB, plastic bool) *network.Network {
 // TwoAreasBuilder defines TwoAreas, for builds of a part.
 func TwoAreasBuilder(plastic bool) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 23})
-	n := soma.LIF()
-	n.RestMV = param.Const(0)
-	n.ThresholdMV = param.Const(20)
-	v10 := param.Const(10)
-	n.ResetMV = &v10
-	n.RefractoryMs = param.Const(2)
-	n.Integration = soma.Exact
+	n := brunelLIF()
 	for _, area := range []string{"A", "B"} {
 		for _, p := range []struct {
 			name string
