@@ -490,13 +490,20 @@ func (s *shardActor) ready() bool {
 			return false
 		}
 	}
-	for k, l := range s.lag {
-		m := s.seg - int64(l)
-		if m < 0 || m < s.applied[k] {
-			continue
+	for gi := range s.groups {
+		g := &s.groups[gi]
+		m := s.seg - int64(g.lag)
+		if m < 0 || m < s.applied[g.pos[0]] {
+			continue // nothing to apply, or applied by a flush
 		}
-		if b := s.in[m]; b == nil || b.batches[k] == nil {
+		b := s.in[m]
+		if b == nil {
 			return false
+		}
+		for _, k := range g.pos {
+			if b.batches[k] == nil {
+				return false
+			}
 		}
 	}
 	return true
@@ -588,18 +595,15 @@ func (s *shardActor) applyGroup(g *lagGroup, m int64) bool {
 // axons this shard emits itself. It reports false when the run failed.
 func (s *shardActor) send(ctx actor.Context, o *output, n int) bool {
 	var wire []any // the output as protobuf, once needed
-	encoded := func() []any {
-		if wire == nil {
-			wire = s.encode(o, n)
-		}
-		return wire
-	}
 	for k, b := range s.out {
 		if !s.remote || s.outLocal[k] {
 			ctx.Send(b, o)
 			continue
 		}
-		for _, msg := range encoded() {
+		if wire == nil {
+			wire = s.encode(o, n)
+		}
+		for _, msg := range wire {
 			ctx.Send(b, msg)
 		}
 	}
@@ -614,7 +618,10 @@ func (s *shardActor) send(ctx actor.Context, o *output, n int) bool {
 	switch {
 	case s.rec == nil: // a bundle records the population's spikes
 	case s.remote:
-		for _, msg := range encoded() {
+		if wire == nil {
+			wire = s.encode(o, n)
+		}
+		for _, msg := range wire {
 			ctx.Send(s.rec, msg)
 		}
 	default:
