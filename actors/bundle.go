@@ -1,12 +1,14 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/messages"
 )
@@ -143,6 +145,11 @@ type bundleActor struct {
 	// (its destinations and rings); wired tells whether it has been.
 	wireInit func(*messages.WorkerInit) error
 	wired    bool
+	// coord is the coordinator's address once wired; state the axon's
+	// state taken or restored over the wire; restored, whether it was.
+	coord    string
+	state    stateIO
+	restored bool
 }
 
 type gather struct {
@@ -167,6 +174,22 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 		}
 		ctx.Respond(ready)
 		return
+	}
+	if b.wired {
+		switch m := ctx.Message().(type) {
+		case *messages.StateRequest:
+			ctx.Respond(b.state.serve(m, uint32(len(b.geo.ids)+b.m.index), func(step int64) ([]checkpoint.Piece, error) {
+				return checkpoint.AxonPieces(b.geo.net, b.m.index, step)
+			}))
+			return
+		case *messages.StateChunk:
+			ready := &messages.WorkerReady{Actor: uint32(len(b.geo.ids) + b.m.index)}
+			if err := b.restoreChunk(ctx, m); err != nil {
+				ready.Error = b.m.name + ": " + err.Error()
+			}
+			ctx.Respond(ready)
+			return
+		}
 	}
 	if b.wireInit != nil && !b.wired {
 		switch ctx.Message().(type) {
@@ -227,4 +250,27 @@ func (b *bundleActor) Receive(ctx actor.Context) {
 		}
 		b.next++
 	}
+}
+
+// restoreChunk takes a chunk of the state a worker's copy of an axon
+// restores (from the coordinator, before the first run) and, with the
+// last, sets it.
+func (b *bundleActor) restoreChunk(ctx actor.Context, m *messages.StateChunk) error {
+	switch {
+	case ctx.Sender() == nil || ctx.Sender().Address != b.coord:
+		return errors.New("a state to restore from another process than the coordinator")
+	case b.next != 0 || b.restored:
+		return errors.New("a state to restore after the first run, or a second time")
+	case m.Step < 0:
+		return fmt.Errorf("a state to restore at step %d", m.Step)
+	}
+	ps, err := b.state.take(m)
+	if err != nil || ps == nil {
+		return err
+	}
+	if err := checkpoint.RestoreAxon(b.geo.net, b.m.index, m.Step, ps); err != nil {
+		return err
+	}
+	b.restored, b.step = true, m.Step
+	return nil
 }

@@ -1,12 +1,14 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/zap"
 
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/clock"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/messages"
@@ -72,9 +74,14 @@ type shardActor struct {
 	// flush waiting for batches still on their way.
 	applied []int64
 	flushTo *actor.PID
-	step    int64 // current step (for failure reports)
-	grants  map[int64]grant
-	pos     []int // per input: position in its batch while applying
+	// flushWire: the flush was asked over the wire (answer a
+	// WorkerReady); state: the state taken or restored over the wire.
+	flushWire bool
+	state     stateIO
+	restored  bool
+	step      int64 // current step (for failure reports)
+	grants    map[int64]grant
+	pos       []int // per input: position in its batch while applying
 	// in holds, per segment, the batches received so far (by position
 	// in inputs); free keeps emptied slots for reuse, and slot gives the
 	// position of each axon in inputs.
@@ -170,8 +177,12 @@ func (s *shardActor) Receive(ctx actor.Context) {
 		s.compute(ctx)
 	}
 	if s.flushTo != nil && s.flush() {
-		ctx.Send(s.flushTo, &flushed{})
-		s.flushTo = nil
+		var done any = &flushed{}
+		if s.flushWire {
+			done = &messages.WorkerReady{Actor: s.id}
+		}
+		ctx.Send(s.flushTo, done)
+		s.flushTo, s.flushWire = nil, false
 	}
 }
 
@@ -252,6 +263,18 @@ func (s *shardActor) receiveWire(ctx actor.Context) bool {
 			}
 		}
 		return true
+	case *messages.StateRequest:
+		if !s.remote {
+			s.wireFail("a state request before the worker was wired")
+			return false
+		}
+		ctx.Respond(s.state.serve(m, s.id, s.pieces))
+	case *messages.StateChunk:
+		ready := &messages.WorkerReady{Actor: s.id}
+		if err := s.restoreChunk(ctx, m); err != nil {
+			ready.Error = fmt.Sprintf("shard %d: %v", s.id, err)
+		}
+		ctx.Respond(ready)
 	case *messages.EventsRequest:
 		var n int64
 		for _, in := range s.sh.Inboxes {
@@ -269,6 +292,70 @@ func (s *shardActor) receiveWire(ctx actor.Context) bool {
 		ctx.Respond(resp)
 	}
 	return false
+}
+
+// pieces returns the state of a worker-hosted shard at step: its own and
+// that of the axons it runs (package checkpoint).
+func (s *shardActor) pieces(step int64) ([]checkpoint.Piece, error) {
+	ps, err := checkpoint.ShardPieces(s.net, s.sh, step)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range s.emitters {
+		as, err := checkpoint.AxonPieces(s.net, m.index, step)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, as...)
+	}
+	return ps, nil
+}
+
+// restoreChunk takes a chunk of the state a worker-hosted shard restores
+// (from its coordinator, before the first run) and, with the last, sets
+// it: the shard's, its axons', and the step its segments start at.
+func (s *shardActor) restoreChunk(ctx actor.Context, m *messages.StateChunk) error {
+	switch {
+	case !s.remote:
+		return errors.New("a state to restore before the worker was wired")
+	case ctx.Sender() == nil || ctx.Sender().Address != s.clock.Address:
+		return errors.New("a state to restore from another process than the coordinator")
+	case s.seg != 0 || s.restored:
+		return errors.New("a state to restore after the first run, or a second time")
+	case m.Step < 0:
+		return fmt.Errorf("a state to restore at step %d", m.Step)
+	}
+	ps, err := s.state.take(m)
+	if err != nil || ps == nil {
+		return err
+	}
+	axons := map[string][]checkpoint.Piece{}
+	var own []checkpoint.Piece
+	for _, p := range ps {
+		if p.Whole {
+			axons[p.Unit] = append(axons[p.Unit], p)
+		} else {
+			own = append(own, p)
+		}
+	}
+	if err := checkpoint.RestoreShard(s.net, s.sh, m.Step, own); err != nil {
+		return err
+	}
+	for _, e := range s.emitters {
+		u := checkpoint.AxonUnit(s.net, e.index)
+		if err := checkpoint.RestoreAxon(s.net, e.index, m.Step, axons[u]); err != nil {
+			return err
+		}
+		delete(axons, u)
+	}
+	for u := range axons {
+		return fmt.Errorf("the state of %s, which this shard does not run", u)
+	}
+	if err := s.plan.StartAt(m.Step); err != nil {
+		return err
+	}
+	s.step, s.restored = m.Step, true
+	return nil
 }
 
 // workerInit checks a coordinator's WorkerInit against what this worker
@@ -310,6 +397,9 @@ func (s *shardActor) control(ctx actor.Context, m *messages.Control) bool {
 		}
 		s.plan.RunUntil(m.UntilStep)
 		s.learn = m.Learn
+		return true
+	case messages.Control_FLUSH:
+		s.flushTo, s.flushWire = ctx.Sender(), true
 		return true
 	case messages.Control_DRIVE:
 		// An attachment drives this shard: from now on it waits for each

@@ -421,7 +421,7 @@ func (h *workerHost) bundle(a int, fail func(error), log *zap.Logger) *bundleAct
 		}
 		geo := h.geo // this actor's copy, with the addresses and the window
 		geo.workers, geo.window = m.Workers, int(m.Window)
-		b.geo = &geo
+		b.geo, b.coord = &geo, m.Address
 		h.wireEmitter(b.m, m, nil, -1)
 		return nil
 	}

@@ -11,6 +11,25 @@ import (
 	"github.com/spiral-sim/spiral/synapse"
 )
 
+// Piece is one part's share of a state variable: what one shard (or one
+// copy of an axon) holds, in a form that needs nothing else of the
+// network to join with the other parts' (Join) — so the processes of a
+// run that each hold a part take a checkpoint without any of them holding
+// the whole network.
+type Piece struct {
+	Path string
+	Meta
+	// Lo and Hi are the elements of population Pop (N elements) that the
+	// part holds; Whole marks an axon's variable, taken as it is.
+	Lo, Hi, N int
+	Whole     bool
+	// Cols, for per-synapse state, gives the part's synapses that end on
+	// each of its columns (Lo to Hi); Value then holds them in column
+	// order.
+	Cols  []uint32
+	Value any
+}
+
 // Capture returns the state of net after step steps, as an engine holds
 // it: in shards (shards[population], each population's in order), or,
 // with shards nil, in the network's own components. The snapshot owns its
@@ -22,37 +41,250 @@ func Capture(net *network.Network, shards [][]*shard.Shard, step int64) (*Snapsh
 	if err != nil {
 		return nil, err
 	}
-	type piece struct {
-		u unit
-		v state.Var
+	ps, err := piecesOf(us, step)
+	if err != nil {
+		return nil, err
 	}
-	byPath := map[string][]piece{}
+	return Join(net, step, ps)
+}
+
+// ShardPieces returns the pieces of the state of one shard (as split by
+// package shard, in this process) after step steps: its population, its
+// inboxes and its part of the projections into it.
+func ShardPieces(net *network.Network, sh *shard.Shard, step int64) ([]Piece, error) {
+	us, err := shardUnits(net, sh)
+	if err != nil {
+		return nil, err
+	}
+	return piecesOf(us, step)
+}
+
+// AxonPieces returns the pieces of the state of axon a of net (a process
+// that runs a copy of the axon holds it whole).
+func AxonPieces(net *network.Network, a int, step int64) ([]Piece, error) {
+	return piecesOf([]unit{axonUnit(net, a)}, step)
+}
+
+// piecesOf returns the pieces of the units' variables.
+func piecesOf(us []unit, step int64) ([]Piece, error) {
+	var out []Piece
 	for _, u := range us {
 		vars, err := state.Walk(u.root, u.path, step)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint: %s: %w", u.path, err)
 		}
+		var cols []uint32
+		var perm []uint32
 		for _, v := range vars {
-			byPath[v.Path] = append(byPath[v.Path], piece{u, v})
+			p := Piece{Path: v.Path, Meta: Meta{Scope: v.Scope, Unit: u.path, Pop: u.pop}, Lo: u.lo, Hi: u.hi, N: u.n, Whole: u.whole}
+			if v.Scope == state.Synapses && !u.whole {
+				if u.syn == nil {
+					return nil, fmt.Errorf("checkpoint: %s: per-synapse state outside a projection", v.Path)
+				}
+				if perm == nil {
+					perm, cols = columnOrder(u.syn)
+				}
+				val, err := permute(v.Value, perm, false)
+				if err != nil {
+					return nil, fmt.Errorf("checkpoint: %s: %w", v.Path, err)
+				}
+				p.Cols, p.Value = cols, val.Interface()
+			} else {
+				p.Value = clone(v.Value).Interface()
+			}
+			out = append(out, p)
 		}
 	}
-	snap := &Snapshot{Step: step, Vars: map[string]any{}, Structure: StructureOf(net)}
+	return out, nil
+}
+
+// Join joins pieces — every part of every variable of net's state after
+// step steps, from whichever processes hold them — into the whole
+// network's state. The parts of a variable must cover its population
+// once; net may be built whole or only in part (its structure is taken,
+// and the synapse counts it does not know are taken from the pieces).
+func Join(net *network.Network, step int64, pieces []Piece) (*Snapshot, error) {
+	byPath := map[string][]Piece{}
+	for _, p := range pieces {
+		byPath[p.Path] = append(byPath[p.Path], p)
+	}
+	snap := &Snapshot{Step: step, Vars: map[string]any{}, Meta: map[string]Meta{}, InDegree: map[string][]uint32{}, Structure: StructureOf(net)}
 	for path, ps := range byPath {
-		parts := make([]part, len(ps))
-		for i, p := range ps {
-			parts[i] = part{u: p.u, v: p.v.Value}
-			if p.v.Scope != ps[0].v.Scope {
-				return nil, fmt.Errorf("checkpoint: %s: scopes %v and %v in two shards", path, ps[0].v.Scope, p.v.Scope)
+		for _, p := range ps[1:] {
+			if p.Meta != ps[0].Meta || p.Whole != ps[0].Whole || p.N != ps[0].N {
+				return nil, fmt.Errorf("checkpoint: %s: two parts disagree on what it is (%+v, %+v)", path, ps[0].Meta, p.Meta)
 			}
 		}
-		sort.SliceStable(parts, func(i, j int) bool { return parts[i].u.lo < parts[j].u.lo })
-		val, err := join(net, ps[0].v.Scope, parts)
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Lo < ps[j].Lo })
+		val, err := join(ps, snap.InDegree)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint: %s: %w", path, err)
 		}
 		snap.Vars[path] = val.Interface()
+		snap.Meta[path] = ps[0].Meta
+	}
+	for k, pr := range net.Projections {
+		if d, ok := snap.InDegree["projection "+pr.Name]; ok {
+			n := 0
+			for _, c := range d {
+				n += int(c)
+			}
+			if s := &snap.Structure.Projections[k]; s.Size < 0 {
+				s.Size = n
+			} else if s.Size != n {
+				return nil, fmt.Errorf("checkpoint: projection %q: its parts hold %d synapses, the network %d", pr.Name, n, s.Size)
+			}
+		}
 	}
 	return snap, nil
+}
+
+// join turns the parts of a variable (ascending ranges) into the whole
+// network's value, a copy; for per-synapse state it records the
+// projection's in-degrees in indeg.
+func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
+	v0 := reflect.ValueOf(ps[0].Value)
+	if ps[0].Whole || ps[0].Scope == state.Shared {
+		return clone(v0), nil
+	}
+	if ps[0].Scope != state.Summed {
+		// The parts must tile the population: [0, N) once.
+		at := 0
+		for _, p := range ps {
+			if p.Lo != at || p.Hi < p.Lo || p.Hi > p.N {
+				return reflect.Value{}, fmt.Errorf("parts [%d, %d) of %d elements, after %d: the parts do not cover the population once", p.Lo, p.Hi, p.N, at)
+			}
+			at = p.Hi
+		}
+		if at != ps[0].N {
+			return reflect.Value{}, fmt.Errorf("the parts end at element %d of %d", at, ps[0].N)
+		}
+	}
+	t := v0.Type()
+	switch ps[0].Scope {
+	case state.Elements:
+		n := ps[0].N
+		rows := 0
+		for _, p := range ps {
+			m, v := p.Hi-p.Lo, reflect.ValueOf(p.Value)
+			if m == 0 || v.Len() == 0 {
+				continue
+			}
+			if v.Len()%m != 0 {
+				return reflect.Value{}, fmt.Errorf("%d values for %d elements", v.Len(), m)
+			}
+			rows = max(rows, v.Len()/m)
+		}
+		whole := reflect.MakeSlice(t, rows*n, rows*n)
+		for _, p := range ps {
+			m, v := p.Hi-p.Lo, reflect.ValueOf(p.Value)
+			if m == 0 || v.Len() == 0 {
+				continue
+			}
+			if v.Len() != rows*m {
+				return reflect.Value{}, fmt.Errorf("%d values for %d rows of %d elements", v.Len(), rows, m)
+			}
+			for r := range rows {
+				reflect.Copy(whole.Slice(r*n+p.Lo, r*n+p.Lo+m), v.Slice(r*m, r*m+m))
+			}
+		}
+		return whole, nil
+	case state.Indices:
+		out := []uint32{}
+		for _, p := range ps {
+			idx, ok := p.Value.([]uint32)
+			if !ok {
+				return reflect.Value{}, fmt.Errorf("indices of type %T", p.Value)
+			}
+			for _, i := range idx {
+				if int(i) >= p.Hi-p.Lo {
+					return reflect.Value{}, fmt.Errorf("index %d in a part of %d elements", i, p.Hi-p.Lo)
+				}
+				out = append(out, i+uint32(p.Lo))
+			}
+		}
+		return reflect.ValueOf(out), nil
+	case state.Summed:
+		switch x := ps[0].Value.(type) {
+		case int64:
+			var s int64
+			for _, p := range ps {
+				v, ok := p.Value.(int64)
+				if !ok {
+					return reflect.Value{}, fmt.Errorf("summed counts of types %T and %T", x, p.Value)
+				}
+				s += v
+			}
+			return reflect.ValueOf(s), nil
+		case []int64:
+			var s []int64
+			for _, p := range ps {
+				c, ok := p.Value.([]int64)
+				if !ok {
+					return reflect.Value{}, fmt.Errorf("summed counts of types %T and %T", x, p.Value)
+				}
+				for len(s) < len(c) {
+					s = append(s, 0)
+				}
+				for i, v := range c {
+					s[i] += v
+				}
+			}
+			return reflect.ValueOf(s), nil
+		default:
+			return reflect.Value{}, fmt.Errorf("summed counts of type %T", x)
+		}
+	case state.Synapses:
+		var deg []uint32
+		total, rows := 0, -1
+		for _, p := range ps {
+			if len(p.Cols) != p.Hi-p.Lo {
+				return reflect.Value{}, fmt.Errorf("in-degrees of %d columns for a part of %d", len(p.Cols), p.Hi-p.Lo)
+			}
+			ns := 0
+			for _, c := range p.Cols {
+				ns += int(c)
+			}
+			deg = append(deg, p.Cols...)
+			total += ns
+			v := reflect.ValueOf(p.Value)
+			switch {
+			case ns == 0:
+			case v.Len()%ns != 0:
+				return reflect.Value{}, fmt.Errorf("%d values for %d synapses", v.Len(), ns)
+			case rows >= 0 && v.Len()/ns != rows:
+				return reflect.Value{}, fmt.Errorf("%d rows of values for %d synapses, %d in another part", v.Len()/ns, ns, rows)
+			default:
+				rows = v.Len() / ns
+			}
+		}
+		if prev, ok := indeg[ps[0].Unit]; ok {
+			if !equalU32(prev, deg) {
+				return reflect.Value{}, fmt.Errorf("the synapses of %s counted differently by two of its variables", ps[0].Unit)
+			}
+		} else {
+			indeg[ps[0].Unit] = deg
+		}
+		rows = max(rows, 0)
+		if total == 0 {
+			return reflect.MakeSlice(t, 0, 0), nil
+		}
+		whole := reflect.MakeSlice(t, rows*total, rows*total)
+		at := 0
+		for _, p := range ps {
+			v := reflect.ValueOf(p.Value)
+			ns := 0
+			for _, c := range p.Cols {
+				ns += int(c)
+			}
+			for r := 0; ns > 0 && r < rows; r++ {
+				reflect.Copy(whole.Slice(r*total+at, r*total+at+ns), v.Slice(r*ns, r*ns+ns))
+			}
+			at += ns
+		}
+		return whole, nil
+	}
+	return reflect.Value{}, fmt.Errorf("scope %v", ps[0].Scope)
 }
 
 // Restore sets the state of net, as an engine holds it (see Capture),
@@ -69,24 +301,12 @@ func Restore(snap *Snapshot, net *network.Network, shards [][]*shard.Shard) erro
 	}
 	used := map[string]bool{}
 	for _, u := range us {
-		vars, err := state.Walk(u.root, u.path, snap.Step)
+		ps, err := cutUnit(snap, u)
 		if err != nil {
-			return fmt.Errorf("checkpoint: %s: %w", u.path, err)
+			return err
 		}
-		for _, v := range vars {
-			whole, ok := snap.Vars[v.Path]
-			if !ok {
-				return fmt.Errorf("checkpoint: the checkpoint has no %s (another model, or another version of Spiral)", v.Path)
-			}
-			first := !used[v.Path]
-			used[v.Path] = true
-			p, err := split(net, v.Scope, reflect.ValueOf(whole), u, first)
-			if err != nil {
-				return fmt.Errorf("checkpoint: %s: %w", v.Path, err)
-			}
-			if err := set(v, p); err != nil {
-				return fmt.Errorf("checkpoint: %s: %w", v.Path, err)
-			}
+		if err := apply([]unit{u}, snap.Step, ps, used); err != nil {
+			return err
 		}
 	}
 	for path := range snap.Vars {
@@ -94,171 +314,324 @@ func Restore(snap *Snapshot, net *network.Network, shards [][]*shard.Shard) erro
 			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (another model, or another version of Spiral)", path)
 		}
 	}
+	return nil
+}
+
+// ShardState returns the pieces of snap that a shard of population pop
+// holding its elements [lo, hi) takes (RestoreShard), for a process that
+// holds the shard elsewhere.
+func ShardState(snap *Snapshot, net *network.Network, pop, lo, hi int) ([]Piece, error) {
+	p := net.Populations[pop]
+	if p.Batch > 1 {
+		lo, hi = 0, p.Len()
+	}
+	var out []Piece
+	for _, path := range snap.paths() {
+		m := snap.Meta[path]
+		if m.Pop != pop {
+			continue
+		}
+		pc, err := cut(snap, path, lo, hi, p.Len())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pc)
+	}
+	return out, nil
+}
+
+// AxonState returns the pieces of snap that each copy of axon a takes
+// (RestoreAxon).
+func AxonState(snap *Snapshot, net *network.Network, a int) ([]Piece, error) {
+	return cutUnit(snap, axonUnit(net, a))
+}
+
+// RestoreShard sets the state of one shard of net, in this process, to
+// the pieces ShardState cut for it; every variable of the shard must be
+// among them, and every piece must be a variable of the shard.
+func RestoreShard(net *network.Network, sh *shard.Shard, step int64, pieces []Piece) error {
+	us, err := shardUnits(net, sh)
+	if err != nil {
+		return err
+	}
+	return applyAll(us, step, pieces)
+}
+
+// RestoreAxon sets the state of axon a of net, in this process, to the
+// pieces AxonState cut for it.
+func RestoreAxon(net *network.Network, a int, step int64, pieces []Piece) error {
+	return applyAll([]unit{axonUnit(net, a)}, step, pieces)
+}
+
+// applyAll applies pieces to the units and checks that each was used.
+func applyAll(us []unit, step int64, pieces []Piece) error {
+	used := map[string]bool{}
+	if err := apply(us, step, pieces, used); err != nil {
+		return err
+	}
+	for _, p := range pieces {
+		if !used[p.Path] {
+			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (another model, or another version of Spiral)", p.Path)
+		}
+	}
+	return nil
+}
+
+// cutUnit cuts every variable of snap that belongs to unit u to its part.
+func cutUnit(snap *Snapshot, u unit) ([]Piece, error) {
+	var out []Piece
+	for _, path := range snap.paths() {
+		if snap.Meta[path].Unit != u.path {
+			continue
+		}
+		pc, err := cut(snap, path, u.lo, u.hi, u.n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pc)
+	}
+	return out, nil
+}
+
+// paths returns the snapshot's variables, sorted.
+func (s *Snapshot) paths() []string {
+	out := make([]string, 0, len(s.Vars))
+	for p := range s.Vars {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// cut returns the part of variable path of snap that a part holding
+// elements [lo, hi) of its population (n elements) takes.
+func cut(snap *Snapshot, path string, lo, hi, n int) (Piece, error) {
+	m, ok := snap.Meta[path]
+	if !ok {
+		return Piece{}, fmt.Errorf("checkpoint: %s: no description of it in the checkpoint", path)
+	}
+	whole := reflect.ValueOf(snap.Vars[path])
+	p := Piece{Path: path, Meta: m, Lo: lo, Hi: hi, N: n, Whole: m.Pop < 0}
+	fail := func(format string, args ...any) (Piece, error) {
+		return Piece{}, fmt.Errorf("checkpoint: %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if p.Whole || m.Scope == state.Shared {
+		p.Value = clone(whole).Interface()
+		return p, nil
+	}
+	switch m.Scope {
+	case state.Elements:
+		k := hi - lo
+		if n == 0 || whole.Len()%n != 0 {
+			return fail("%d values for rows of %d elements", whole.Len(), n)
+		}
+		rows := whole.Len() / n
+		out := reflect.MakeSlice(whole.Type(), rows*k, rows*k)
+		for r := range rows {
+			reflect.Copy(out.Slice(r*k, r*k+k), whole.Slice(r*n+lo, r*n+hi))
+		}
+		p.Value = out.Interface()
+	case state.Indices:
+		idx, ok := whole.Interface().([]uint32)
+		if !ok {
+			return fail("indices of type %s", whole.Type())
+		}
+		out := []uint32{}
+		for _, i := range idx {
+			if int(i) >= lo && int(i) < hi {
+				out = append(out, i-uint32(lo))
+			}
+		}
+		p.Value = out
+	case state.Summed:
+		// The first part takes the counts; the others start from 0.
+		switch {
+		case lo == 0:
+			p.Value = clone(whole).Interface()
+		case whole.Kind() == reflect.Slice:
+			p.Value = reflect.MakeSlice(whole.Type(), whole.Len(), whole.Len()).Interface()
+		default:
+			p.Value = reflect.Zero(whole.Type()).Interface()
+		}
+	case state.Synapses:
+		deg, ok := snap.InDegree[m.Unit]
+		if !ok || len(deg) != n {
+			return fail("the checkpoint does not say which synapses end on which of the %d neurons", n)
+		}
+		total, off, ns := 0, 0, 0
+		for j, c := range deg {
+			total += int(c)
+			switch {
+			case j < lo:
+				off += int(c)
+			case j < hi:
+				ns += int(c)
+			}
+		}
+		if total == 0 || whole.Len()%total != 0 {
+			if whole.Len() == 0 {
+				p.Cols, p.Value = deg[lo:hi], whole.Interface()
+				return p, nil
+			}
+			return fail("%d values for rows of %d synapses", whole.Len(), total)
+		}
+		rows := whole.Len() / total
+		out := reflect.MakeSlice(whole.Type(), rows*ns, rows*ns)
+		for r := range rows {
+			reflect.Copy(out.Slice(r*ns, r*ns+ns), whole.Slice(r*total+off, r*total+off+ns))
+		}
+		p.Cols, p.Value = deg[lo:hi], out.Interface()
+	default:
+		return fail("scope %v", m.Scope)
+	}
+	return p, nil
+}
+
+// apply sets the variables of the units to the pieces (each unit's own
+// part), marking in used the paths it set.
+func apply(us []unit, step int64, pieces []Piece, used map[string]bool) error {
+	byPath := make(map[string]*Piece, len(pieces))
+	for i := range pieces {
+		byPath[pieces[i].Path] = &pieces[i]
+	}
 	for _, u := range us {
+		vars, err := state.Walk(u.root, u.path, step)
+		if err != nil {
+			return fmt.Errorf("checkpoint: %s: %w", u.path, err)
+		}
+		var perm, cols []uint32
+		for _, v := range vars {
+			p, ok := byPath[v.Path]
+			if !ok {
+				return fmt.Errorf("checkpoint: the checkpoint has no %s (another model, or another version of Spiral)", v.Path)
+			}
+			if p.Scope != v.Scope {
+				return fmt.Errorf("checkpoint: %s: stored as %v, here %v (another version of Spiral)", v.Path, p.Scope, v.Scope)
+			}
+			used[v.Path] = true
+			val := reflect.ValueOf(p.Value)
+			if !val.IsValid() {
+				return fmt.Errorf("checkpoint: %s: no value", v.Path)
+			}
+			if v.Scope == state.Synapses && !u.whole {
+				if u.syn == nil {
+					return fmt.Errorf("checkpoint: %s: per-synapse state outside a projection", v.Path)
+				}
+				if perm == nil {
+					perm, cols = columnOrder(u.syn)
+				}
+				if !equalU32(cols, p.Cols) {
+					return fmt.Errorf("checkpoint: %s: the checkpoint's synapses end on neurons [%d, %d) otherwise than this network's (another network)", v.Path, u.lo, u.hi)
+				}
+				val, err = permute(val, perm, true)
+				if err != nil {
+					return fmt.Errorf("checkpoint: %s: %w", v.Path, err)
+				}
+			} else {
+				val = clone(val)
+			}
+			if err := set(v, val); err != nil {
+				return fmt.Errorf("checkpoint: %s: %w", v.Path, err)
+			}
+		}
 		state.Restored(u.root)
 	}
 	return nil
 }
 
-// part is one unit's value of a variable.
-type part struct {
-	u unit
-	v reflect.Value
+// columnOrder returns the column order of c's synapses — perm[q] is the
+// CSR index of the q-th synapse by (column, row, position in the row) —
+// and the synapses per column.
+func columnOrder(c *synapse.CSR) (perm, cols []uint32) {
+	cols = make([]uint32, c.Cols)
+	for _, j := range c.Idx {
+		cols[j]++
+	}
+	start := make([]uint32, c.Cols)
+	var s uint32
+	for j, n := range cols {
+		start[j] = s
+		s += n
+	}
+	perm = make([]uint32, len(c.Idx))
+	for k, j := range c.Idx {
+		perm[start[j]] = uint32(k)
+		start[j]++
+	}
+	return perm, cols
 }
 
-// join turns the parts of a variable (ascending ranges) into the whole
-// network's value, a copy.
-func join(net *network.Network, scope state.Scope, ps []part) (reflect.Value, error) {
-	t := ps[0].v.Type()
-	if len(ps) == 1 && ps[0].u.whole {
-		return clone(ps[0].v), nil
+// permute returns a copy of v (rows of len(perm) values) in column order
+// (out[q] = v[perm[q]] in each row), or back in CSR order with inverse
+// (out[perm[q]] = v[q]).
+func permute(v reflect.Value, perm []uint32, inverse bool) (reflect.Value, error) {
+	ns := len(perm)
+	if v.Kind() != reflect.Slice {
+		return reflect.Value{}, fmt.Errorf("per-synapse state of type %s", v.Type())
 	}
-	switch scope {
-	case state.Elements:
-		n := ps[0].u.n
-		rows := 0
-		for _, p := range ps {
-			m := p.u.hi - p.u.lo
-			if m == 0 || p.v.Len() == 0 {
-				continue
-			}
-			if p.v.Len()%m != 0 {
-				return reflect.Value{}, fmt.Errorf("%d values for %d elements", p.v.Len(), m)
-			}
-			rows = max(rows, p.v.Len()/m)
+	if ns == 0 {
+		if v.Len() != 0 {
+			return reflect.Value{}, fmt.Errorf("%d values for no synapses", v.Len())
 		}
-		whole := reflect.MakeSlice(t, rows*n, rows*n)
-		for _, p := range ps {
-			m := p.u.hi - p.u.lo
-			if m == 0 {
-				continue
-			}
-			for r := range p.v.Len() / m {
-				reflect.Copy(whole.Slice(r*n+p.u.lo, r*n+p.u.lo+m), p.v.Slice(r*m, r*m+m))
-			}
-		}
-		return whole, nil
-	case state.Indices:
-		idx, ok := ps[0].v.Interface().([]uint32)
-		if !ok {
-			return reflect.Value{}, fmt.Errorf("indices of type %s", t)
-		}
-		out := make([]uint32, 0, len(idx))
-		for _, p := range ps {
-			for _, i := range p.v.Interface().([]uint32) {
-				out = append(out, i+uint32(p.u.lo))
-			}
-		}
-		return reflect.ValueOf(out), nil
-	case state.Shared:
-		return clone(ps[0].v), nil
-	case state.Summed:
-		switch x := ps[0].v.Interface().(type) {
-		case int64:
-			var s int64
-			for _, p := range ps {
-				s += p.v.Int()
-			}
-			return reflect.ValueOf(s), nil
-		case []int64:
-			var s []int64
-			for _, p := range ps {
-				c := p.v.Interface().([]int64)
-				for len(s) < len(c) {
-					s = append(s, 0)
-				}
-				for i, v := range c {
-					s[i] += v
-				}
-			}
-			return reflect.ValueOf(s), nil
-		default:
-			return reflect.Value{}, fmt.Errorf("summed counts of type %T", x)
-		}
-	case state.Synapses:
-		full := net.Projections[ps[0].u.proj].Runtime.Syn
-		if len(ps) == 1 && ps[0].u.lo == 0 && ps[0].u.hi == ps[0].u.n {
-			return clone(ps[0].v), nil // the whole projection (every copy)
-		}
-		rows := 0
-		for _, p := range ps {
-			ns := columnSynapses(full, p.u.lo, p.u.hi)
-			if ns == 0 || p.v.Len() == 0 {
-				continue
-			}
-			if p.v.Len()%ns != 0 {
-				return reflect.Value{}, fmt.Errorf("%d values for %d synapses", p.v.Len(), ns)
-			}
-			rows = max(rows, p.v.Len()/ns)
-		}
-		whole := reflect.MakeSlice(t, rows*full.Len(), rows*full.Len())
-		for _, p := range ps {
-			ns := columnSynapses(full, p.u.lo, p.u.hi)
-			for r := 0; ns > 0 && r < p.v.Len()/ns; r++ {
-				place(full, p.u.lo, p.u.hi, whole.Slice(r*full.Len(), (r+1)*full.Len()), p.v.Slice(r*ns, (r+1)*ns))
-			}
-		}
-		return whole, nil
+		return reflect.MakeSlice(v.Type(), 0, 0), nil
 	}
-	return reflect.Value{}, fmt.Errorf("scope %v", scope)
+	if v.Len()%ns != 0 {
+		return reflect.Value{}, fmt.Errorf("%d values for rows of %d synapses", v.Len(), ns)
+	}
+	switch x := v.Interface().(type) {
+	case []float32:
+		return reflect.ValueOf(permuteOf(x, perm, inverse)), nil
+	case []float64:
+		return reflect.ValueOf(permuteOf(x, perm, inverse)), nil
+	case []int64:
+		return reflect.ValueOf(permuteOf(x, perm, inverse)), nil
+	case []int32:
+		return reflect.ValueOf(permuteOf(x, perm, inverse)), nil
+	case []uint32:
+		return reflect.ValueOf(permuteOf(x, perm, inverse)), nil
+	}
+	out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+	for r := 0; r < v.Len(); r += ns {
+		for q, k := range perm {
+			if inverse {
+				out.Index(r + int(k)).Set(clone(v.Index(r + q)))
+			} else {
+				out.Index(r + q).Set(clone(v.Index(r + int(k))))
+			}
+		}
+	}
+	return out, nil
 }
 
-// split returns unit u's part of a variable's whole value; first says
-// whether u is the first unit to take it (summed counts go to the first).
-func split(net *network.Network, scope state.Scope, whole reflect.Value, u unit, first bool) (reflect.Value, error) {
-	if u.whole {
-		return clone(whole), nil
-	}
-	switch scope {
-	case state.Elements:
-		n, m := u.n, u.hi-u.lo
-		if n == 0 || whole.Len()%n != 0 {
-			return reflect.Value{}, fmt.Errorf("%d values for rows of %d elements", whole.Len(), n)
-		}
-		rows := whole.Len() / n
-		out := reflect.MakeSlice(whole.Type(), rows*m, rows*m)
-		for r := range rows {
-			reflect.Copy(out.Slice(r*m, r*m+m), whole.Slice(r*n+u.lo, r*n+u.hi))
-		}
-		return out, nil
-	case state.Indices:
-		idx, ok := whole.Interface().([]uint32)
-		if !ok {
-			return reflect.Value{}, fmt.Errorf("indices of type %s", whole.Type())
-		}
-		out := []uint32{}
-		for _, i := range idx {
-			if int(i) >= u.lo && int(i) < u.hi {
-				out = append(out, i-uint32(u.lo))
+// permuteOf is permute for slices of numbers.
+func permuteOf[T any](v []T, perm []uint32, inverse bool) []T {
+	ns := len(perm)
+	out := make([]T, len(v))
+	for r := 0; r < len(v); r += ns {
+		o, in := out[r:r+ns], v[r:r+ns]
+		if inverse {
+			for q, k := range perm {
+				o[k] = in[q]
+			}
+		} else {
+			for q, k := range perm {
+				o[q] = in[k]
 			}
 		}
-		return reflect.ValueOf(out), nil
-	case state.Shared:
-		return clone(whole), nil
-	case state.Summed:
-		if first {
-			return clone(whole), nil
-		}
-		if whole.Kind() == reflect.Slice {
-			return reflect.MakeSlice(whole.Type(), whole.Len(), whole.Len()), nil
-		}
-		return reflect.Zero(whole.Type()), nil
-	case state.Synapses:
-		full := net.Projections[u.proj].Runtime.Syn
-		if u.lo == 0 && u.hi == u.n {
-			return clone(whole), nil
-		}
-		if full.Len() == 0 || whole.Len()%full.Len() != 0 {
-			return reflect.Value{}, fmt.Errorf("%d values for rows of %d synapses", whole.Len(), full.Len())
-		}
-		rows, ns := whole.Len()/full.Len(), columnSynapses(full, u.lo, u.hi)
-		out := reflect.MakeSlice(whole.Type(), rows*ns, rows*ns)
-		for r := range rows {
-			pick(full, u.lo, u.hi, out.Slice(r*ns, (r+1)*ns), whole.Slice(r*full.Len(), (r+1)*full.Len()))
-		}
-		return out, nil
 	}
-	return reflect.Value{}, fmt.Errorf("scope %v", scope)
+	return out
+}
+
+func equalU32(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // set stores a unit's part p into the variable v: a custom variable
@@ -330,38 +703,26 @@ func clone(v reflect.Value) reflect.Value {
 	return c
 }
 
-// columnSynapses counts the synapses of c that end on columns [lo, hi).
-func columnSynapses(c *synapse.CSR, lo, hi int) int {
-	n := 0
-	for _, j := range c.Idx {
-		if int(j) >= lo && int(j) < hi {
-			n++
+// Check reports whether snap can restore into net, as far as the network
+// alone tells (each part checks its own variables as it takes them): the
+// same structure, and every variable belonging to a population or an
+// axon of net.
+func Check(snap *Snapshot, net *network.Network) error {
+	if err := snap.Structure.check(StructureOf(net)); err != nil {
+		return fmt.Errorf("checkpoint: another network: %w", err)
+	}
+	axons := map[string]bool{}
+	for a := range net.Axons {
+		axons[AxonUnit(net, a)] = true
+	}
+	for _, path := range snap.paths() {
+		m, ok := snap.Meta[path]
+		switch {
+		case !ok:
+			return fmt.Errorf("checkpoint: %s: no description of it in the checkpoint", path)
+		case m.Pop >= len(net.Populations) || m.Pop < 0 && !axons[m.Unit]:
+			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (another model, or another version of Spiral)", path)
 		}
 	}
-	return n
-}
-
-// place writes vals, the values of the synapses of c that end on columns
-// [lo, hi) in CSR order, into their places in dst (one value per synapse
-// of c); it is shard.Place for any element type.
-func place(c *synapse.CSR, lo, hi int, dst, vals reflect.Value) {
-	q := 0
-	for k, j := range c.Idx {
-		if int(j) >= lo && int(j) < hi {
-			dst.Index(k).Set(vals.Index(q))
-			q++
-		}
-	}
-}
-
-// pick copies into out the values of whole (one per synapse of c) of the
-// synapses that end on columns [lo, hi), in CSR order.
-func pick(c *synapse.CSR, lo, hi int, out, whole reflect.Value) {
-	q := 0
-	for k, j := range c.Idx {
-		if int(j) >= lo && int(j) < hi {
-			out.Index(q).Set(whole.Index(k))
-			q++
-		}
-	}
+	return nil
 }

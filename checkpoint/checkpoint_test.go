@@ -31,7 +31,11 @@ type runner struct {
 	close   func()
 }
 
-func sequential(t *testing.T, net *network.Network) runner {
+// builder builds a test's network (again for every engine and process).
+type builder = func(t *testing.T) *network.Network
+
+func sequential(t *testing.T, build builder) runner {
+	net := build(t)
 	s := stepper.New(net)
 	mons := map[string]*monitor.Spikes{}
 	for _, p := range net.Populations {
@@ -51,8 +55,9 @@ func sequential(t *testing.T, net *network.Network) runner {
 		}}
 }
 
-func onLockstep(shards int) func(t *testing.T, net *network.Network) runner {
-	return func(t *testing.T, net *network.Network) runner {
+func onLockstep(shards int) func(t *testing.T, build builder) runner {
+	return func(t *testing.T, build builder) runner {
+		net := build(t)
 		counts := map[string]int{}
 		for _, p := range net.Populations {
 			if p.Batch == 1 && p.N >= 2*shards {
@@ -77,8 +82,9 @@ func onLockstep(shards int) func(t *testing.T, net *network.Network) runner {
 	}
 }
 
-func onActors(shards int) func(t *testing.T, net *network.Network) runner {
-	return func(t *testing.T, net *network.Network) runner {
+func onActors(shards int) func(t *testing.T, build builder) runner {
+	return func(t *testing.T, build builder) runner {
+		net := build(t)
 		counts := map[string]int{}
 		for _, p := range net.Populations {
 			if p.Batch == 1 && p.N >= 2*shards {
@@ -90,6 +96,58 @@ func onActors(shards int) func(t *testing.T, net *network.Network) runner {
 			t.Fatal(err)
 		}
 		return runner{name: fmt.Sprintf("actors with %d shards", shards), run: e.Run, save: e.Checkpoint, restore: e.Restore, close: e.Close,
+			result: func() testnets.Result {
+				if err := e.GatherWeights(); err != nil {
+					t.Fatal(err)
+				}
+				r := testnets.NewResult()
+				for _, p := range net.Populations {
+					r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
+				}
+				r.TakeWeights(net)
+				r.Events, _ = e.Events()
+				return r
+			}}
+	}
+}
+
+// onWorkers runs the actor engine with its shards (shards per
+// population) in n workers, each its own actor system with its own remote
+// transport on loopback, as separate processes would have.
+func onWorkers(n, shards int) func(t *testing.T, build builder) runner {
+	return func(t *testing.T, build builder) runner {
+		net := build(t)
+		counts := map[string]int{}
+		for _, p := range net.Populations {
+			if p.Batch == 1 && p.N >= 2*shards {
+				counts[p.Name] = shards
+			}
+		}
+		coord, ids, err := actors.Identities(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ws []*actors.Worker
+		var addrs []string
+		for i := range n {
+			w, err := actors.Serve(build(t), actors.WorkerOptions{Index: i, Count: n, Shards: counts, Identity: ids[i]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws = append(ws, w)
+			addrs = append(addrs, w.Address())
+		}
+		e, err := actors.New(net, actors.Options{Shards: counts, Workers: addrs, Identity: coord})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runner{name: fmt.Sprintf("%d workers with %d shards", n, shards), run: e.Run, save: e.Checkpoint, restore: e.Restore,
+			close: func() {
+				e.Close()
+				for _, w := range ws {
+					w.Close()
+				}
+			},
 			result: func() testnets.Result {
 				if err := e.GatherWeights(); err != nil {
 					t.Fatal(err)
@@ -133,10 +191,10 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		"learning":  func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
 		"far links": func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
 	}
-	engines := []func(t *testing.T, net *network.Network) runner{sequential, onLockstep(1), onActors(2), onLockstep(3), onActors(3)}
+	engines := []func(t *testing.T, build builder) runner{sequential, onLockstep(1), onWorkers(2, 2), onActors(2), onLockstep(3), onWorkers(3, 3), onActors(3)}
 	const total, at = 1500, 700
 	for name, build := range nets {
-		whole := sequential(t, build(t))
+		whole := sequential(t, build)
 		if err := whole.run(total); err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +204,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		}
 		for i, first := range engines {
 			second := engines[(i+1)%len(engines)]
-			a := first(t, build(t))
+			a := first(t, build)
 			if err := a.run(at / 2); err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +216,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 				t.Fatalf("%s on %s: %v", name, a.name, err)
 			}
 			a.close()
-			b := second(t, build(t))
+			b := second(t, build)
 			if err := b.restore(snap); err != nil {
 				t.Fatalf("%s: %s → %s: %v", name, a.name, b.name, err)
 			}
@@ -222,14 +280,14 @@ func TestEveryComponentClassified(t *testing.T) {
 // network.
 func TestFile(t *testing.T) {
 	o := models.Options{Scale: 0.1, Seed: 4}
-	build := func() *network.Network { return must(t)(models.Brunel(o, models.BrunelParams{})) }
+	build := func(t *testing.T) *network.Network { return must(t)(models.Brunel(o, models.BrunelParams{})) }
 	const total, at = 1200, 500
-	whole := sequential(t, build())
+	whole := sequential(t, build)
 	if err := whole.run(total); err != nil {
 		t.Fatal(err)
 	}
 	want := after(whole.result(), at)
-	a := sequential(t, build())
+	a := sequential(t, build)
 	if err := a.run(at); err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +312,7 @@ func TestFile(t *testing.T) {
 		got.Format != checkpoint.Format || got.Vars != len(snap.Vars) || got.Created == "" {
 		t.Errorf("info read back: %+v", got)
 	}
-	b := onLockstep(3)(t, build())
+	b := onLockstep(3)(t, build)
 	defer b.close()
 	if err := b.restore(back); err != nil {
 		t.Fatal(err)
@@ -303,4 +361,90 @@ func withFormat(b []byte, v uint32) []byte {
 	c := slices.Clone(b)
 	binary.LittleEndian.PutUint32(c[8:], v)
 	return c
+}
+
+// Workers that each build only their part of the network, with a
+// coordinator that holds no synapse at all (a cluster's members), take a
+// checkpoint and restore one: a run checkpointed on lockstep, resumed on
+// such workers, checkpointed there and resumed on lockstep again gives
+// the uninterrupted run's spikes, events and final weights, bit for bit.
+func TestResumeOnWorkersThatBuildTheirPart(t *testing.T) {
+	build := func(t *testing.T) *network.Network { return must(t)(testnets.BrunelLikeBuilder(true).Build()) }
+	const total, first, second = 1500, 500, 1000
+	whole := sequential(t, build)
+	if err := whole.run(total); err != nil {
+		t.Fatal(err)
+	}
+	want := after(whole.result(), second)
+
+	a := onLockstep(2)(t, build)
+	if err := a.run(first); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := a.save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.close()
+
+	shards := map[string]int{"E": 3, "I": 2}
+	skeleton := must(t)(testnets.BrunelLikeBuilder(true).BuildPart(&network.Part{}))
+	var names []string
+	var sizes []int
+	for _, p := range skeleton.Populations {
+		names, sizes = append(names, p.Name), append(sizes, p.N)
+	}
+	coord, ids, err := actors.Identities(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for i := range 2 {
+		net := must(t)(testnets.BrunelLikeBuilder(true).BuildPart(actors.WorkerPart(names, sizes, shards, i, 2, nil)))
+		w, err := actors.Serve(net, actors.WorkerOptions{Index: i, Count: 2, Shards: shards, Identity: ids[i]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		addrs = append(addrs, w.Address())
+	}
+	e, err := actors.New(skeleton, actors.Options{Shards: shards, Workers: addrs, Identity: coord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(second - first); err != nil {
+		t.Fatal(err)
+	}
+	snap2, err := e.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap2.Step != second {
+		t.Fatalf("the workers' checkpoint is at step %d, want %d", snap2.Step, second)
+	}
+	// No process holds a static projection whole: its size is unknown
+	// (−1). The plastic ones' sizes are their parts' synapses added up.
+	for k, p := range snap2.Structure.Projections {
+		want := snap.Structure.Projections[k]
+		if _, plastic := snap2.InDegree["projection "+p.Name]; p != want && (plastic || p.Size != -1 || p.Name != want.Name) {
+			t.Errorf("projection %d: the workers' checkpoint describes %+v, lockstep's %+v", k, p, want)
+		}
+	}
+	if len(snap2.InDegree) != 2 {
+		t.Errorf("in-degrees of %d projections, want the 2 plastic ones", len(snap2.InDegree))
+	}
+
+	c := onLockstep(3)(t, build)
+	defer c.close()
+	if err := c.restore(snap2); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.run(total - second); err != nil {
+		t.Fatal(err)
+	}
+	testnets.Compare(t, "checkpointed on lockstep, then on workers that build their part, resumed on lockstep", want, after(c.result(), second))
 }

@@ -16,11 +16,14 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/projection"
+	"github.com/spiral-sim/spiral/state"
 )
 
 // Format is the version of the checkpoint file format that Write writes
-// and Read reads.
-const Format = 1
+// and Read reads. Format 2 stores per-synapse state in column order with
+// each projection's in-degrees, and how each variable maps onto parts;
+// format 1 (per-synapse state in CSR order) is no longer read.
+const Format = 2
 
 // magic opens every checkpoint file.
 var magic = [8]byte{'S', 'P', 'I', 'R', 'A', 'L', 'C', 'K'}
@@ -55,6 +58,9 @@ type entry struct {
 	Kind  string
 	Raw   []byte
 	Value any
+	Scope uint8
+	Unit  string
+	Pop   int
 }
 
 // rawKinds are the slice types stored as raw little-endian bytes.
@@ -160,8 +166,24 @@ func Write(path string, info Info, snap *Snapshot) (err error) {
 		return fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	for _, p := range paths {
-		if err := enc.Encode(encodeEntry(p, snap.Vars[p])); err != nil {
+		e := encodeEntry(p, snap.Vars[p])
+		m := snap.Meta[p]
+		e.Scope, e.Unit, e.Pop = uint8(m.Scope), m.Unit, m.Pop
+		if err := enc.Encode(e); err != nil {
 			return fmt.Errorf("checkpoint %s: %s: %w", path, p, err)
+		}
+	}
+	units := make([]string, 0, len(snap.InDegree))
+	for u := range snap.InDegree {
+		units = append(units, u)
+	}
+	sort.Strings(units)
+	if err := enc.Encode(len(units)); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	for _, u := range units {
+		if err := enc.Encode(encodeEntry(u, snap.InDegree[u])); err != nil {
+			return fmt.Errorf("checkpoint %s: %s: %w", path, u, err)
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -220,7 +242,7 @@ func Read(path string) (Info, *Snapshot, error) {
 	return read(path, true)
 }
 
-func read(path string, state bool) (Info, *Snapshot, error) {
+func read(path string, withState bool) (Info, *Snapshot, error) {
 	var info Info
 	fail := func(format string, args ...any) (Info, *Snapshot, error) {
 		return info, nil, fmt.Errorf("checkpoint %s: %s", path, fmt.Sprintf(format, args...))
@@ -276,7 +298,7 @@ func read(path string, state bool) (Info, *Snapshot, error) {
 	if err := json.Unmarshal(header, &info); err != nil {
 		return fail("its header: %v", err)
 	}
-	if !state {
+	if !withState {
 		return info, nil, nil
 	}
 	dec := gob.NewDecoder(r)
@@ -284,7 +306,7 @@ func read(path string, state bool) (Info, *Snapshot, error) {
 	if err := dec.Decode(&n); err != nil || n < 0 || n != info.Vars {
 		return fail("%d variables, its header says %d (%v)", n, info.Vars, err)
 	}
-	snap := &Snapshot{Step: info.Step, Vars: make(map[string]any, n), Structure: info.Structure}
+	snap := &Snapshot{Step: info.Step, Vars: make(map[string]any, n), Meta: make(map[string]Meta, n), InDegree: map[string][]uint32{}, Structure: info.Structure}
 	for range n {
 		var e entry
 		if err := dec.Decode(&e); err != nil {
@@ -297,7 +319,30 @@ func read(path string, state bool) (Info, *Snapshot, error) {
 		if err != nil {
 			return fail("%v", err)
 		}
+		if e.Scope < uint8(state.Elements) || e.Scope > uint8(state.Synapses) || e.Pop < -1 || e.Pop >= len(info.Structure.Populations) {
+			return fail("%s: scope %d of population %d", e.Path, e.Scope, e.Pop)
+		}
 		snap.Vars[e.Path] = v
+		snap.Meta[e.Path] = Meta{Scope: state.Scope(e.Scope), Unit: e.Unit, Pop: e.Pop}
+	}
+	var nu int
+	if err := dec.Decode(&nu); err != nil || nu < 0 || nu > len(info.Structure.Projections) {
+		return fail("in-degrees of %d projections (%v)", nu, err)
+	}
+	for range nu {
+		var e entry
+		if err := dec.Decode(&e); err != nil {
+			return fail("reading its in-degrees: %v", err)
+		}
+		v, err := e.value()
+		if err != nil {
+			return fail("%v", err)
+		}
+		d, ok := v.([]uint32)
+		if !ok {
+			return fail("%s: in-degrees of type %T", e.Path, v)
+		}
+		snap.InDegree[e.Path] = d
 	}
 	return info, snap, nil
 }

@@ -1,8 +1,11 @@
 // Package checkpoint captures the state of a running network at a step and
 // restores it, on any layout: the state is kept as the whole network's,
-// in global neuron and synapse order (package state describes each
-// component's), so that a checkpoint taken with one engine and shard
-// count restores on another. Static synapses are not stored: they are
+// in global neuron order and, for synapses, in column order (by target
+// neuron, then source row, in the order of the connections) — package
+// state describes each component's — so that a checkpoint taken with one
+// engine and shard count restores on another, and processes that each
+// hold a part of the network (workers, cluster members) take and restore
+// their parts without any of them holding the whole (Piece, Join, Cut). Static synapses are not stored: they are
 // built again from the model. A checkpoint file is versioned and
 // checksummed, says which model, seed and Spiral made it, and is written
 // atomically (Write).
@@ -20,17 +23,34 @@ import (
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/projection"
 	"github.com/spiral-sim/spiral/state"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 // Snapshot is the state of a whole network after Step steps: every
 // variable of every component (package state), by path, in the whole
-// network's element and synapse order.
+// network's element order and synapse column order.
 type Snapshot struct {
 	Step int64
 	Vars map[string]any
+	// Meta says, per variable, how it maps onto a part of the network.
+	Meta map[string]Meta
+	// InDegree gives, per projection unit ("projection NAME") with
+	// per-synapse state, the synapses that end on each target neuron:
+	// what places a part's synapses in the whole's column order.
+	InDegree map[string][]uint32
 	// Structure describes the network it belongs to; Restore refuses
 	// another.
 	Structure Structure
+}
+
+// Meta is how a variable maps onto the parts of a network: its scope
+// (package state), the component tree it belongs to ("population E",
+// "inbox E.ampa", "projection EE", "axon E.out") and the population whose
+// elements index it (−1 for an axon's, which is never split).
+type Meta struct {
+	Scope state.Scope
+	Unit  string
+	Pop   int
 }
 
 // Structure is what a snapshot must agree with: the populations (name,
@@ -40,7 +60,9 @@ type Structure struct {
 	Projections []Part `json:"projections"`
 }
 
-// Part is a population's or projection's name and size.
+// Part is a population's or projection's name and size. A projection's
+// size is −1 where it is not known: a process that built only its part of
+// the network (network.BuildPart) does not count the whole's synapses.
 type Part struct {
 	Name string `json:"name"`
 	Size int    `json:"size"`
@@ -53,7 +75,11 @@ func StructureOf(net *network.Network) Structure {
 		s.Populations = append(s.Populations, Part{p.Name, p.Len()})
 	}
 	for _, p := range net.Projections {
-		s.Projections = append(s.Projections, Part{p.Name, p.Runtime.Syn.Len()})
+		n := p.Runtime.Syn.Len()
+		if p.Columns != nil {
+			n = -1 // built in part
+		}
+		s.Projections = append(s.Projections, Part{p.Name, n})
 	}
 	return s
 }
@@ -68,7 +94,11 @@ func (s Structure) check(t Structure) error {
 			return fmt.Errorf("the checkpoint's network has %d %ss, this one %d", len(c.a), c.what, len(c.b))
 		}
 		for i := range c.a {
-			if c.a[i] != c.b[i] {
+			a, b := c.a[i], c.b[i]
+			if a.Size < 0 || b.Size < 0 {
+				a.Size, b.Size = -1, -1 // one is not known
+			}
+			if a != b {
 				return fmt.Errorf("%s %d: the checkpoint's is %q of size %d, this network's %q of size %d", c.what, i, c.a[i].Name, c.a[i].Size, c.b[i].Name, c.b[i].Size)
 			}
 		}
@@ -82,9 +112,10 @@ func (s Structure) check(t Structure) error {
 type unit struct {
 	root   any
 	path   string
-	lo, hi int // the elements it holds of the population it indexes
-	n      int // that population's elements
-	proj   int // projection index, for synapse variables; −1 otherwise
+	pop    int          // the population it indexes; −1 for an axon
+	lo, hi int          // the elements it holds of that population
+	n      int          // that population's elements
+	syn    *synapse.CSR // its synapses (a projection's), columns from lo
 	// whole: a component never split (an axon): its variables are taken
 	// and set as they are, whatever their scope.
 	whole bool
@@ -95,26 +126,6 @@ type unit struct {
 // network's own components.
 func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 	var us []unit
-	add := func(pi int, pop *population.Population, ins []*projection.Inbox, rts []*projection.Runtime, lo, hi int) error {
-		p := net.Populations[pi]
-		n := p.Len()
-		us = append(us, unit{root: pop, path: "population " + p.Name, lo: lo, hi: hi, n: n, proj: -1})
-		for _, in := range ins {
-			name := inboxName(pop, in)
-			if name == "" {
-				return fmt.Errorf("checkpoint: population %q: an inbox of none of its receptors", p.Name)
-			}
-			us = append(us, unit{root: in, path: "inbox " + p.Name + "." + name, lo: lo, hi: hi, n: n, proj: -1})
-		}
-		for _, rt := range rts {
-			k := slices.IndexFunc(net.Projections, func(q *network.Projection) bool { return q.Name == rt.Name })
-			if k < 0 {
-				return fmt.Errorf("checkpoint: population %q: projection %q is not the network's", p.Name, rt.Name)
-			}
-			us = append(us, unit{root: rt, path: "projection " + rt.Name, lo: lo, hi: hi, n: n, proj: k})
-		}
-		return nil
-	}
 	for pi, p := range net.Populations {
 		if shards == nil {
 			var ins []*projection.Inbox
@@ -129,38 +140,84 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 					rts = append(rts, pr.Runtime)
 				}
 			}
-			if err := add(pi, p, ins, rts, 0, p.Len()); err != nil {
+			u, err := treeUnits(net, pi, p, ins, rts, 0, p.Len())
+			if err != nil {
 				return nil, err
 			}
+			us = append(us, u...)
 			continue
 		}
 		for _, sh := range shards[pi] {
 			if sh.Population == nil {
 				return nil, fmt.Errorf("checkpoint: population %q: shard %d is held by another process", p.Name, sh.Index)
 			}
-			lo, hi := sh.Lo, sh.Hi
-			if p.Batch > 1 {
-				lo, hi = 0, p.Len() // one shard holds every copy
-			}
-			var rts []*projection.Runtime
-			seen := map[*projection.Runtime]bool{}
-			for _, list := range append(slices.Clone(sh.In), sh.ModIn...) {
-				for _, rt := range list {
-					if !seen[rt] {
-						seen[rt] = true
-						rts = append(rts, rt)
-					}
-				}
-			}
-			if err := add(pi, sh.Population, sh.Inboxes, rts, lo, hi); err != nil {
+			u, err := shardUnits(net, sh)
+			if err != nil {
 				return nil, err
+			}
+			us = append(us, u...)
+		}
+	}
+	for a := range net.Axons {
+		us = append(us, axonUnit(net, a))
+	}
+	return us, nil
+}
+
+// shardUnits returns the component trees of one shard.
+func shardUnits(net *network.Network, sh *shard.Shard) ([]unit, error) {
+	p := net.Populations[sh.Pop]
+	lo, hi := sh.Lo, sh.Hi
+	if p.Batch > 1 {
+		lo, hi = 0, p.Len() // one shard holds every copy
+	}
+	var rts []*projection.Runtime
+	seen := map[*projection.Runtime]bool{}
+	for _, list := range append(slices.Clone(sh.In), sh.ModIn...) {
+		for _, rt := range list {
+			if !seen[rt] {
+				seen[rt] = true
+				rts = append(rts, rt)
 			}
 		}
 	}
-	for _, a := range net.Axons {
-		us = append(us, unit{root: a.Axon, path: "axon " + net.Populations[a.Source].Name + "." + a.Name, proj: -1, whole: true})
+	return treeUnits(net, sh.Pop, sh.Population, sh.Inboxes, rts, lo, hi)
+}
+
+// treeUnits returns the units of a population's component tree (or a
+// shard's, holding elements [lo, hi)): the population, its inboxes and
+// the projections into it.
+func treeUnits(net *network.Network, pi int, pop *population.Population, ins []*projection.Inbox, rts []*projection.Runtime, lo, hi int) ([]unit, error) {
+	p := net.Populations[pi]
+	n := p.Len()
+	us := []unit{{root: pop, path: "population " + p.Name, pop: pi, lo: lo, hi: hi, n: n}}
+	for _, in := range ins {
+		name := inboxName(pop, in)
+		if name == "" {
+			return nil, fmt.Errorf("checkpoint: population %q: an inbox of none of its receptors", p.Name)
+		}
+		us = append(us, unit{root: in, path: "inbox " + p.Name + "." + name, pop: pi, lo: lo, hi: hi, n: n})
+	}
+	for _, rt := range rts {
+		if !slices.ContainsFunc(net.Projections, func(q *network.Projection) bool { return q.Name == rt.Name }) {
+			return nil, fmt.Errorf("checkpoint: population %q: projection %q is not the network's", p.Name, rt.Name)
+		}
+		us = append(us, unit{root: rt, path: "projection " + rt.Name, pop: pi, lo: lo, hi: hi, n: n, syn: rt.Syn})
 	}
 	return us, nil
+}
+
+// axonUnit returns axon a's unit: never split, taken and set whole.
+func axonUnit(net *network.Network, a int) unit {
+	ax := net.Axons[a]
+	return unit{root: ax.Axon, path: AxonUnit(net, a), pop: -1, whole: true}
+}
+
+// AxonUnit names axon a's component tree, as Meta.Unit does: "axon
+// SOURCE.NAME".
+func AxonUnit(net *network.Network, a int) string {
+	ax := net.Axons[a]
+	return "axon " + net.Populations[ax.Source].Name + "." + ax.Name
 }
 
 // inboxName names the receptor of p that in feeds ("in"), or its far

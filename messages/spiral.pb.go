@@ -41,6 +41,11 @@ const (
 	// of each of the shard's neurons (possibly cut into parts by element
 	// range). The shard answers with a WorkerReady once it is driven.
 	Control_DRIVE Control_Command = 5
+	// FLUSH (coordinator -> a shard hosted by a worker, between runs,
+	// before a checkpoint): apply every batch emitted so far, far links'
+	// ahead of their lag, and take none of them again; answer with a
+	// WorkerReady once done.
+	Control_FLUSH Control_Command = 6
 )
 
 // Enum value maps for Control_Command.
@@ -52,6 +57,7 @@ var (
 		3: "STOP",
 		4: "RUN_UNTIL",
 		5: "DRIVE",
+		6: "FLUSH",
 	}
 	Control_Command_value = map[string]int32{
 		"COMMAND_UNSPECIFIED": 0,
@@ -60,6 +66,7 @@ var (
 		"STOP":                3,
 		"RUN_UNTIL":           4,
 		"DRIVE":               5,
+		"FLUSH":               6,
 	}
 )
 
@@ -1237,6 +1244,151 @@ func (x *Recipe) GetSeed() uint64 {
 	return 0
 }
 
+// StateRequest (coordinator -> a shard or an axon copy hosted by a
+// worker, between runs, after a FLUSH): send your state at step, the
+// encoded pieces (package checkpoint), from byte offset on. The actor
+// encodes its state at offset 0 and serves the later chunks from that.
+type StateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Step          int64                  `protobuf:"varint,1,opt,name=step,proto3" json:"step,omitempty"`
+	Offset        uint64                 `protobuf:"varint,2,opt,name=offset,proto3" json:"offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StateRequest) Reset() {
+	*x = StateRequest{}
+	mi := &file_spiral_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StateRequest) ProtoMessage() {}
+
+func (x *StateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StateRequest.ProtoReflect.Descriptor instead.
+func (*StateRequest) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StateRequest) GetStep() int64 {
+	if x != nil {
+		return x.Step
+	}
+	return 0
+}
+
+func (x *StateRequest) GetOffset() uint64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+// StateChunk is a part of an actor's encoded state: the bytes [offset,
+// offset + len(data)) of total. It answers a StateRequest; and, from the
+// coordinator to a shard or axon copy before the first run, it carries
+// the state the actor restores (step: the checkpoint's), in order, each
+// chunk answered by a WorkerReady (the last once the state is set).
+type StateChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Actor         uint32                 `protobuf:"varint,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	Step          int64                  `protobuf:"varint,2,opt,name=step,proto3" json:"step,omitempty"`
+	Offset        uint64                 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
+	Total         uint64                 `protobuf:"varint,4,opt,name=total,proto3" json:"total,omitempty"`
+	Data          []byte                 `protobuf:"bytes,5,opt,name=data,proto3" json:"data,omitempty"`
+	Error         string                 `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"` // the actor could not give its state
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StateChunk) Reset() {
+	*x = StateChunk{}
+	mi := &file_spiral_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StateChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StateChunk) ProtoMessage() {}
+
+func (x *StateChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_spiral_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StateChunk.ProtoReflect.Descriptor instead.
+func (*StateChunk) Descriptor() ([]byte, []int) {
+	return file_spiral_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *StateChunk) GetActor() uint32 {
+	if x != nil {
+		return x.Actor
+	}
+	return 0
+}
+
+func (x *StateChunk) GetStep() int64 {
+	if x != nil {
+		return x.Step
+	}
+	return 0
+}
+
+func (x *StateChunk) GetOffset() uint64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *StateChunk) GetTotal() uint64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *StateChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *StateChunk) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 // Envelope wraps any runtime message, for transports or files that carry
 // several kinds on one stream. Actor-to-actor sends use the messages
 // themselves.
@@ -1258,7 +1410,7 @@ type Envelope struct {
 
 func (x *Envelope) Reset() {
 	*x = Envelope{}
-	mi := &file_spiral_proto_msgTypes[16]
+	mi := &file_spiral_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +1422,7 @@ func (x *Envelope) String() string {
 func (*Envelope) ProtoMessage() {}
 
 func (x *Envelope) ProtoReflect() protoreflect.Message {
-	mi := &file_spiral_proto_msgTypes[16]
+	mi := &file_spiral_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +1435,7 @@ func (x *Envelope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Envelope.ProtoReflect.Descriptor instead.
 func (*Envelope) Descriptor() ([]byte, []int) {
-	return file_spiral_proto_rawDescGZIP(), []int{16}
+	return file_spiral_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Envelope) GetBody() isEnvelope_Body {
@@ -1455,12 +1607,12 @@ const file_spiral_proto_rawDesc = "" +
 	"\x05epoch\x18\x02 \x01(\x04R\x05epoch\x12\x1d\n" +
 	"\n" +
 	"wall_nanos\x18\x03 \x01(\x03R\twallNanos\x12\x16\n" +
-	"\x06spikes\x18\x04 \x01(\x04R\x06spikes\"\xd9\x01\n" +
+	"\x06spikes\x18\x04 \x01(\x04R\x06spikes\"\xe4\x01\n" +
 	"\aControl\x12:\n" +
 	"\acommand\x18\x01 \x01(\x0e2 .spiral.messages.Control.CommandR\acommand\x12\x1d\n" +
 	"\n" +
 	"until_step\x18\x02 \x01(\x03R\tuntilStep\x12\x14\n" +
-	"\x05learn\x18\x03 \x01(\bR\x05learn\"]\n" +
+	"\x05learn\x18\x03 \x01(\bR\x05learn\"h\n" +
 	"\aCommand\x12\x17\n" +
 	"\x13COMMAND_UNSPECIFIED\x10\x00\x12\t\n" +
 	"\x05PAUSE\x10\x01\x12\n" +
@@ -1468,7 +1620,8 @@ const file_spiral_proto_rawDesc = "" +
 	"\x06RESUME\x10\x02\x12\b\n" +
 	"\x04STOP\x10\x03\x12\r\n" +
 	"\tRUN_UNTIL\x10\x04\x12\t\n" +
-	"\x05DRIVE\x10\x05\"\xf5\x01\n" +
+	"\x05DRIVE\x10\x05\x12\t\n" +
+	"\x05FLUSH\x10\x06\"\xf5\x01\n" +
 	"\n" +
 	"WorkerInit\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x14\n" +
@@ -1514,7 +1667,18 @@ const file_spiral_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
 	"model_file\x18\x02 \x01(\fR\tmodelFile\x12\x12\n" +
-	"\x04seed\x18\x03 \x01(\x04R\x04seed\"\x99\x03\n" +
+	"\x04seed\x18\x03 \x01(\x04R\x04seed\":\n" +
+	"\fStateRequest\x12\x12\n" +
+	"\x04step\x18\x01 \x01(\x03R\x04step\x12\x16\n" +
+	"\x06offset\x18\x02 \x01(\x04R\x06offset\"\x8e\x01\n" +
+	"\n" +
+	"StateChunk\x12\x14\n" +
+	"\x05actor\x18\x01 \x01(\rR\x05actor\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\x03R\x04step\x12\x16\n" +
+	"\x06offset\x18\x03 \x01(\x04R\x06offset\x12\x14\n" +
+	"\x05total\x18\x04 \x01(\x04R\x05total\x12\x12\n" +
+	"\x04data\x18\x05 \x01(\fR\x04data\x12\x14\n" +
+	"\x05error\x18\x06 \x01(\tR\x05error\"\x99\x03\n" +
 	"\bEnvelope\x125\n" +
 	"\x06spikes\x18\x01 \x01(\v2\x1b.spiral.messages.SpikeBatchH\x00R\x06spikes\x126\n" +
 	"\x06graded\x18\x02 \x01(\v2\x1c.spiral.messages.GradedBatchH\x00R\x06graded\x12A\n" +
@@ -1538,7 +1702,7 @@ func file_spiral_proto_rawDescGZIP() []byte {
 }
 
 var file_spiral_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_spiral_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_spiral_proto_goTypes = []any{
 	(Control_Command)(0),     // 0: spiral.messages.Control.Command
 	(*SpikeBatch)(nil),       // 1: spiral.messages.SpikeBatch
@@ -1557,7 +1721,9 @@ var file_spiral_proto_goTypes = []any{
 	(*ProbeReply)(nil),       // 14: spiral.messages.ProbeReply
 	(*Failure)(nil),          // 15: spiral.messages.Failure
 	(*Recipe)(nil),           // 16: spiral.messages.Recipe
-	(*Envelope)(nil),         // 17: spiral.messages.Envelope
+	(*StateRequest)(nil),     // 17: spiral.messages.StateRequest
+	(*StateChunk)(nil),       // 18: spiral.messages.StateChunk
+	(*Envelope)(nil),         // 19: spiral.messages.Envelope
 }
 var file_spiral_proto_depIdxs = []int32{
 	0,  // 0: spiral.messages.Control.command:type_name -> spiral.messages.Control.Command
@@ -1580,7 +1746,7 @@ func file_spiral_proto_init() {
 	if File_spiral_proto != nil {
 		return
 	}
-	file_spiral_proto_msgTypes[16].OneofWrappers = []any{
+	file_spiral_proto_msgTypes[18].OneofWrappers = []any{
 		(*Envelope_Spikes)(nil),
 		(*Envelope_Graded)(nil),
 		(*Envelope_Modulator)(nil),
@@ -1595,7 +1761,7 @@ func file_spiral_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_spiral_proto_rawDesc), len(file_spiral_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
