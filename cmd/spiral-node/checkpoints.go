@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/internal/progress"
@@ -248,7 +249,7 @@ func finalCheckpoint(ctl *interruption, ck *checkpointer, e engine.Engine, stder
 }
 
 // resumeUsage is resume's usage line.
-const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
+const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
 
 // resumeCommand continues a run from a checkpoint (spiral-node resume):
 // to the run's end, or for --duration more, on any engine that can
@@ -260,8 +261,15 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	durationFlag := &msFlag{name: "duration", plainMs: true}
 	fs.Var(durationFlag, "duration", "how much more to simulate: 1s, 500ms, or a plain number of ms (default: to the end of the run the checkpoint was taken in)")
-	kind := fs.String("engine", "lockstep", "lockstep, actors (in this process) or sequential")
+	kind := fs.String("engine", "", "lockstep (the default), actors (the default with --workers or --members) or sequential")
 	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: one per core for populations of 2000 neurons or more)")
+	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
+	members := fs.String("members", "", "cluster members (spiral-node serve) hosting the shards: HOST:PORT,HOST:PORT,... (actor engine; needs --tls)")
+	tlsDir := fs.String("tls", "", "with --members: the cluster's certificate directory (spiral-node tls), holding this coordinator's certificate (--name)")
+	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
+	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
+	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
+	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers or --members: fail the run when it makes no progress for this long, naming the processes it waits for (15s, 2min)")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz (from the checkpoint's time on) into this directory (must be empty or absent, unless --overwrite)")
 	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR once this run has succeeded")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
@@ -305,8 +313,31 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: --duration %s: must be > 0\n", what, formatMs(duration))
 		return 2
 	}
+	memberList := hostList(*members)
+	if *kind == "" {
+		*kind = "lockstep"
+		if *workers > 0 || len(memberList) > 0 {
+			*kind = "actors"
+		}
+	}
 	if *kind != "lockstep" && *kind != "actors" && *kind != "sequential" {
 		fmt.Fprintf(stderr, "%s: --engine %q: lockstep, actors or sequential\n", what, *kind)
+		return 2
+	}
+	if *workers < 0 || (*workers > 0 && *kind != "actors") {
+		fmt.Fprintf(stderr, "%s: --workers %d: must be >= 0, and needs --engine actors\n", what, *workers)
+		return 2
+	}
+	if len(memberList) > 0 && (*tlsDir == "" || *workers > 0 || *kind != "actors") {
+		fmt.Fprintf(stderr, "%s: --members needs --tls DIR and the actor engine, and excludes --workers\n", what)
+		return 2
+	}
+	peerTimeout, err := peerTimeoutFlag.duration()
+	if err == nil && peerTimeout < actors.MinPeerTimeout {
+		err = fmt.Errorf("--peer-timeout %s: must be at least %v (e.g. 15s, 2min)", formatMs(peerTimeoutFlag.ms), actors.MinPeerTimeout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", what, err)
 		return 2
 	}
 	if *shards < 0 || *shards > 0 && *kind == "sequential" {
@@ -326,6 +357,7 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "%s: %s at %s, from %s\n", what, name, formatMs(float64(info.Step)*info.DtMs), path)
 	return runNet(name, src, runOptions{checkpoints: ck, resume: &resumeFrom{path: path, info: info, snap: snap}, logLevel: level.Level,
-		duration: duration, kind: *kind, shards: *shards, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
+		duration: duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
+		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
 		outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)
 }

@@ -128,7 +128,8 @@ func TestCheckpointRefusals(t *testing.T) {
 		{[]string{"run", "brunel", "--checkpoint-dir", dir}, "--checkpoint-dir needs --checkpoint-every"},
 		{[]string{"run", "brunel", "--checkpoint-every", "2.5ms", "--checkpoint-dir", dir}, "a whole number of ms"},
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--checkpoint-keep", "-1"}, "--checkpoint-keep -1"},
-		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--workers", "2"}, "--workers and --members cannot take checkpoints yet"},
+		{[]string{"resume", good, "--workers", "2", "--engine", "lockstep"}, "--workers 2: must be >= 0, and needs --engine actors"},
+		{[]string{"resume", good, "--members", "127.0.0.1:1"}, "--members needs --tls DIR"},
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", filepath.Join(dir, "out", "ck"), "--out", filepath.Join(dir, "out")}, "lies in --out"},
 		{[]string{"resume", bad}, "checkpoint " + bad + ": format"},
 		{[]string{"resume", filepath.Join(dir, "none")}, "no such file"},
@@ -199,4 +200,56 @@ func mustFloat(t *testing.T, s string) float64 {
 		t.Fatal(err)
 	}
 	return x
+}
+
+// sameSpikes checks that every population's spikes in res equal those of
+// full from fromMs on (and that there are some).
+func sameSpikes(t *testing.T, what, full, res string, fromMs float64, pops ...string) {
+	t.Helper()
+	for _, pop := range pops {
+		wt, wi := spikesFrom(t, full, pop, fromMs)
+		gt, gi := spikesFrom(t, res, pop, 0)
+		if len(wt) == 0 || !slices.Equal(wt, gt) || !slices.Equal(wi, gi) {
+			t.Errorf("%s: population %s: %d spikes from %g ms in the whole run, %d resumed, or different ones", what, pop, len(wt), fromMs, len(gt))
+		}
+	}
+}
+
+// Checkpoints are taken by runs whose shards live in worker processes or
+// on cluster members, and resume there or in one process, with the
+// uninterrupted run's spikes: Brunel checkpointed on 2 workers resumes on
+// lockstep and on 2 members; STDP (plastic weights and traces)
+// checkpointed on lockstep resumes on 2 members, which take a checkpoint
+// of their own, resumed on the sequential stepper.
+func TestCheckpointsAcrossProcesses(t *testing.T) {
+	dir := t.TempDir()
+	certs, addrs, _, _ := startMembers(t, "127.0.0.2", "127.0.0.3")
+	members := []string{"--members", strings.Join(addrs, ","), "--tls", certs}
+	step := func(what string, args ...string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(append(args, "--quiet"), &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", what, code, errb.String())
+		}
+	}
+	ck, full := filepath.Join(dir, "ck"), filepath.Join(dir, "full")
+	step("brunel on workers", "run", "brunel", "--scale", "0.1", "--duration", "300", "--workers", "2", "--shards", "2",
+		"--checkpoint-every", "100ms", "--checkpoint-dir", ck, "--checkpoint-keep", "0", "--out", full)
+	res := filepath.Join(dir, "lockstep")
+	step("resume on lockstep", "resume", filepath.Join(ck, "100ms"), "--out", res)
+	sameSpikes(t, "brunel: workers → lockstep", full, res, 100, "E", "I")
+	res = filepath.Join(dir, "members")
+	step("resume on members", append([]string{"resume", filepath.Join(ck, "200ms"), "--shards", "2", "--out", res}, members...)...)
+	sameSpikes(t, "brunel: workers → members", full, res, 200, "E", "I")
+
+	ck, full = filepath.Join(dir, "ck-stdp"), filepath.Join(dir, "full-stdp")
+	step("stdp on lockstep", "run", "stdp", "--duration", "300", "--checkpoint-every", "100ms", "--checkpoint-dir", ck, "--checkpoint-keep", "0", "--out", full)
+	ck2 := filepath.Join(dir, "ck-members")
+	res = filepath.Join(dir, "stdp-members")
+	step("stdp resumed on members", append([]string{"resume", filepath.Join(ck, "100ms"), "--out", res,
+		"--checkpoint-every", "100ms", "--checkpoint-dir", ck2}, members...)...)
+	sameSpikes(t, "stdp: lockstep → members", full, res, 100, "out")
+	res = filepath.Join(dir, "stdp-sequential")
+	step("stdp resumed on sequential", "resume", filepath.Join(ck2, "200ms"), "--engine", "sequential", "--out", res)
+	sameSpikes(t, "stdp: lockstep → members → sequential", full, res, 200, "out")
 }

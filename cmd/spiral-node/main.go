@@ -195,7 +195,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
 	ckEvery := &msFlag{name: "checkpoint-every", plainMs: true}
-	fs.Var(ckEvery, "checkpoint-every", "write a checkpoint every T of simulated time (a whole number of ms: 500ms, 1s) into --checkpoint-dir, as DIR/<t>ms; SIGINT or SIGTERM writes a last one (any engine in one process: not with --workers or --members)")
+	fs.Var(ckEvery, "checkpoint-every", "write a checkpoint every T of simulated time (a whole number of ms: 500ms, 1s) into --checkpoint-dir, as DIR/<t>ms; SIGINT or SIGTERM writes a last one (any engine, --workers and --members too)")
 	ckDir := fs.String("checkpoint-dir", "", "with --checkpoint-every: the directory of the checkpoints (made if absent)")
 	ckKeep := fs.Int("checkpoint-keep", 2, "with --checkpoint-every: how many of this run's checkpoints to keep, the latest (0: all)")
 	level := newLogLevel()
@@ -285,10 +285,6 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	if code := ck.separateFromOut(*outDir, "spiral-node run", stderr); code != 0 {
 		return code
-	}
-	if ck != nil && (*workers > 0 || len(memberList) > 0) {
-		fmt.Fprintln(stderr, "spiral-node run: --checkpoint-every needs one process: --workers and --members cannot take checkpoints yet")
-		return 2
 	}
 	return runNet(name, src, runOptions{checkpoints: ck, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
 		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
