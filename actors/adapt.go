@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
+	"time"
 
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
@@ -17,6 +18,12 @@ import (
 // engine.ErrClosed. SetLearning sets e.Learn. It also has e's Links,
 // for callers that ask by interface. The rest is e's own.
 func Adapt(e *Engine) engine.Engine { return &adapter{e: e} }
+
+// Lost is e's Lost, for callers that ask by interface.
+func (a *adapter) Lost(wait time.Duration) []int { return a.e.Lost(wait) }
+
+// Workers is the number of workers of e (Options.Workers).
+func (a *adapter) Workers() int { return len(a.e.workers) }
 
 // adapter is an Engine behind engine.Engine.
 type adapter struct {

@@ -120,6 +120,9 @@ type Engine struct {
 	paused        atomic.Bool
 	attachWaiting atomic.Int64
 	lostErr       atomic.Pointer[error]
+	// lostIdx lists the workers found lost and fenced (Lost).
+	lostMu  sync.Mutex
+	lostIdx []int
 	closing       atomic.Bool
 	stepNow       atomic.Int64 // where the last run ended
 	inRun         atomic.Bool
@@ -438,7 +441,7 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 			late = e.unresponsive(late)
 			var addrs []string
 			for _, i := range late {
-				e.fence.Add(e.peerNames[i])
+				e.fenceWorker(i)
 				addrs = append(addrs, e.workers[i])
 			}
 			who := "worker at "

@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -154,7 +155,7 @@ func (e *Engine) watchWorkers() {
 
 // loseWorker fences worker i and fails the run (or its start) naming it.
 func (e *Engine) loseWorker(i int, why string) {
-	e.fence.Add(e.peerNames[i])
+	e.fenceWorker(i)
 	err := peerError("engine: lost the worker at %s (%s)", e.workers[i], why)
 	e.lostErr.Store(&err)
 	e.log.Error("worker lost", zap.String("address", e.workers[i]), zap.String("why", why))
@@ -373,4 +374,52 @@ func (e *Engine) Links() ([]Link, error) {
 		}
 	}
 	return links, nil
+}
+
+// fenceWorker fences worker i and counts it lost.
+func (e *Engine) fenceWorker(i int) {
+	e.fence.Add(e.peerNames[i])
+	e.lostMu.Lock()
+	if !slices.Contains(e.lostIdx, i) {
+		e.lostIdx = append(e.lostIdx, i)
+	}
+	e.lostMu.Unlock()
+}
+
+// Lost returns the workers (indices in Options.Workers, ascending) that
+// this engine has found lost — dead, frozen or cut off — and fenced, and,
+// after a failed run, those of the others that do not answer a probe
+// within wait (fenced now too): a run can fail on a worker's report that
+// it lost another before this process notices. A run that failed with
+// none lost failed for another reason.
+func (e *Engine) Lost(wait time.Duration) []int {
+	if e.failed != nil && wait > 0 {
+		e.lostMu.Lock()
+		known := slices.Clone(e.lostIdx)
+		e.lostMu.Unlock()
+		silent := make([]bool, len(e.workers))
+		var wg sync.WaitGroup
+		for i := range e.workers {
+			if slices.Contains(known, i) {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.system.Root.RequestFuture(probePID(e.workers[i]), &messages.Probe{}, wait).Result()
+				silent[i] = err != nil
+			}()
+		}
+		wg.Wait()
+		for i, s := range silent {
+			if s {
+				e.fenceWorker(i)
+			}
+		}
+	}
+	e.lostMu.Lock()
+	defer e.lostMu.Unlock()
+	out := slices.Clone(e.lostIdx)
+	slices.Sort(out)
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -833,6 +834,60 @@ func TestWeightsWithLatencies(t *testing.T) {
 	for k, x := range lat {
 		if got := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:])); got != x {
 			t.Errorf("latency_ms[%d] = %g, want %g", k, got, x)
+		}
+	}
+}
+
+// A writer rewound to a mark holds what it held then: the spikes after it
+// are gone from the archive and from the statistics, and the spikes
+// appended again after the rewind follow on.
+func TestSpikeWriterRewind(t *testing.T) {
+	dir := t.TempDir()
+	type spike struct {
+		t int64
+		i uint32
+	}
+	write := func(w *SpikeWriter, ss []spike) {
+		for _, s := range ss {
+			if err := w.Append([]int64{s.t}, []uint32{s.i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	before := []spike{{0, 0}, {0, 1}, {10, 0}, {10, 1}}
+	lost := []spike{{15, 1}, {20, 0}, {25, 1}}
+	after := []spike{{20, 0}, {30, 0}, {40, 1}}
+	// The same spikes as TestCVISI's once rewound: CV 0.25.
+	w, err := NewSpikeWriter(filepath.Join(dir, "p.npz"), 2, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(w, before)
+	m := w.Mark()
+	write(w, lost)
+	if err := w.Rewind(m); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.Count(); n != int64(len(before)) {
+		t.Fatalf("%d spikes after the rewind, want %d", n, len(before))
+	}
+	write(w, after) // step 20 again: allowed after the rewind
+	if cv := w.CVISI(); math.Abs(cv-0.25) > 1e-12 {
+		t.Fatalf("CV %v after the rewind, want 0.25 (the lost spikes' intervals left out)", cv)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	z, arrs := openNPZ(t, filepath.Join(dir, "p.npz"))
+	defer z.Close()
+	ts, is := f64s(readAll(t, arrs["t_ms"])), u32s(readAll(t, arrs["i"]))
+	want := append(slices.Clone(before), after...)
+	if len(ts) != len(want) || len(is) != len(want) {
+		t.Fatalf("%d and %d values in the archive, want %d", len(ts), len(is), len(want))
+	}
+	for k, s := range want {
+		if ts[k] != float64(s.t) || is[k] != s.i {
+			t.Fatalf("spike %d: (%g, %d), want (%d, %d)", k, ts[k], is[k], s.t, s.i)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -41,6 +42,22 @@ func (c *column) write(b []byte, items int) error {
 		return err
 	}
 	c.n += int64(items)
+	return nil
+}
+
+// truncate cuts the column back to its first items items (size bytes).
+func (c *column) truncate(items, size int64) error {
+	if err := c.bw.Flush(); err != nil {
+		return err
+	}
+	if err := c.f.Truncate(size); err != nil {
+		return err
+	}
+	if _, err := c.f.Seek(size, io.SeekStart); err != nil {
+		return err
+	}
+	c.bw.Reset(c.f)
+	c.n = items
 	return nil
 }
 
@@ -294,6 +311,54 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 		}
 		w.lastSpike[e] = s
 	}
+	return nil
+}
+
+// SpikeMark is where a SpikeWriter stood (Mark): the spikes written and
+// the statistics of them, to go back to (Rewind).
+type SpikeMark struct {
+	n         int64
+	bytes     [2]int64
+	last      int64
+	lastI     uint32
+	any       bool
+	lastSpike []int64
+	isiN      []int32
+	isiMean   []float64
+	isiM2     []float64
+}
+
+// Mark returns where the writer stands: the spikes appended so far. Its
+// memory is the per-neuron statistics' (a few words per neuron).
+func (w *SpikeWriter) Mark() SpikeMark {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return SpikeMark{n: w.cols[0].n, bytes: [2]int64{w.cols[0].n * 8, w.cols[1].n * 4}, last: w.last, lastI: w.lastI, any: w.any,
+		lastSpike: slices.Clone(w.lastSpike), isiN: slices.Clone(w.isiN), isiMean: slices.Clone(w.isiMean), isiM2: slices.Clone(w.isiM2)}
+}
+
+// Rewind drops the spikes appended since m was marked, as if they had
+// never been: a run that goes back to a checkpoint appends them again.
+func (w *SpikeWriter) Rewind(m SpikeMark) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.check(); err != nil {
+		return err
+	}
+	if m.n > w.cols[0].n || len(m.lastSpike) != w.size {
+		return fmt.Errorf("output: %s: rewind to %d spikes of %d written", w.path, m.n, w.cols[0].n)
+	}
+	for k, c := range w.cols {
+		if err := c.truncate(m.n, m.bytes[k]); err != nil {
+			w.err = err
+			return err
+		}
+	}
+	w.last, w.lastI, w.any = m.last, m.lastI, m.any
+	copy(w.lastSpike, m.lastSpike)
+	copy(w.isiN, m.isiN)
+	copy(w.isiMean, m.isiMean)
+	copy(w.isiM2, m.isiM2)
 	return nil
 }
 
