@@ -92,6 +92,21 @@ type Summary struct {
 	SynapticEvents     int64               `json:"synaptic_events"`
 	SynapticEventsPerS float64             `json:"synaptic_events_per_s"`
 	Populations        []PopulationSummary `json:"populations"`
+	// Recoveries lists the members lost during the run and what going
+	// back to a checkpoint cost (run --on-member-loss recover); the
+	// outputs hold the spikes as if nothing had been lost.
+	Recoveries []Recovery `json:"recoveries,omitempty"`
+}
+
+// Recovery is one recovery from lost cluster members: their addresses,
+// the simulated time the run had reached and the checkpoint it went back
+// to (ms), and the wall time lost (the work since the checkpoint, noticing
+// the loss, restarting and restoring; s).
+type Recovery struct {
+	Lost      []string `json:"lost"`
+	AtMS      float64  `json:"at_ms"`
+	BackToMS  float64  `json:"back_to_ms"`
+	WallLostS float64  `json:"wall_lost_s"`
 }
 
 // Options tune Begin.

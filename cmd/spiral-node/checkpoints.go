@@ -76,6 +76,9 @@ type checkpointer struct {
 	written []string
 	stderr  io.Writer
 	prog    *progress.Reporter // notes each checkpoint (nil: quiet)
+	// onSave, if set, is given each checkpoint written (recovery keeps
+	// the last).
+	onSave func(*checkpoint.Snapshot)
 }
 
 // checkpointName returns the file name of a checkpoint at step: the
@@ -104,6 +107,9 @@ func (ck *checkpointer) save(e engine.Engine) (string, error) {
 		ck.prog.Note(fmt.Sprintf("spiral-node: checkpoint %s (%s) in %.3f s", path, gb(size), time.Since(t).Seconds()))
 	}
 	ck.written = append(ck.written, path)
+	if ck.onSave != nil {
+		ck.onSave(snap)
+	}
 	if ck.c.keep > 0 {
 		for len(ck.written) > ck.c.keep {
 			if err := os.Remove(ck.written[0]); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -32,6 +32,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -80,7 +81,7 @@ func main() {
 }
 
 // runUsage is the synopsis of the run command.
-const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
 
 // usage writes the program's help: the user's commands (the internal
 // worker command, which run --workers starts, is left out), what a model
@@ -91,13 +92,15 @@ func usage(w io.Writer) {
 commands:
   run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
             [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]]
-            [--peer-timeout T] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L]
-            [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]
+            [--peer-timeout T] [--on-member-loss fail|recover] [--out DIR [--overwrite] [--plot]]
+            [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]]
+            [--quiet] [--force]
                       run a model and print a summary (refused when the memory estimate exceeds
                       MemAvailable, unless --force); checkpoints every T into DIR/<t>ms, and a last
-                      one on SIGINT or SIGTERM
-  resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--out DIR] [...]
-                      continue a run from a checkpoint, on any shard count, to its end or for T more
+                      one on SIGINT or SIGTERM; with --on-member-loss recover, a lost member's
+                      shards go to the others and the run goes on from the last checkpoint
+  resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members ...] [--out DIR] [...]
+                      continue a run from a checkpoint, on any layout, to its end or for T more
   validate FILE [--force]
                       check a model file; every problem, with its line (the first 100); refused
                       when building it would exceed MemAvailable, unless --force
@@ -191,6 +194,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
 	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
 	metricsAddr := fs.String("metrics", "", "serve the run's progress as Prometheus metrics on http://ADDR/metrics (HOST:PORT; port 0 picks one, printed on stderr)")
+	onLoss := fs.String("on-member-loss", "fail", "with --members: fail the run when a member is lost (dead, frozen or cut off), or recover: fence it, go back to the last checkpoint (--checkpoint-every; else the start) on the members left and go on, with the same spikes")
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
 	quiet := fs.Bool("quiet", false, "no progress report")
@@ -286,7 +290,15 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if code := ck.separateFromOut(*outDir, "spiral-node run", stderr); code != 0 {
 		return code
 	}
-	return runNet(name, src, runOptions{checkpoints: ck, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
+	if *onLoss != "fail" && *onLoss != "recover" {
+		fmt.Fprintf(stderr, "spiral-node run: --on-member-loss %q: fail or recover\n", *onLoss)
+		return 2
+	}
+	if *onLoss == "recover" && len(memberList) < 2 {
+		fmt.Fprintln(stderr, "spiral-node run: --on-member-loss recover needs --members with at least 2 members (the run goes on on those left)")
+		return 2
+	}
+	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
 		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
 		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}, stdout, stderr)
 }
@@ -311,6 +323,8 @@ type runOptions struct {
 	quiet                    bool
 	withPlots                bool
 	outDir                   string
+	// onMemberLoss is --on-member-loss: fail (the default) or recover.
+	onMemberLoss string
 	force                    bool
 	overwrite                bool
 }
@@ -423,6 +437,16 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if prog != nil {
 		spec.onProgress = prog.Update
 	}
+	var reached atomic.Int64 // the last step recorded (--on-member-loss recover)
+	if o.onMemberLoss == "recover" {
+		report := spec.onProgress
+		spec.onProgress = func(step int64) {
+			reached.Store(step)
+			if report != nil {
+				report(step)
+			}
+		}
+	}
 	mets, stopMetrics, code := serveMetrics(o.metrics, name, net, &spec, stderr)
 	if code != 0 {
 		return code
@@ -433,7 +457,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return code
 	}
-	defer release()
+	defer func() { release() }() // the engine of the last recovery
 	var eventsBefore int64 // delivered before the checkpoint resumed
 	if o.resume != nil {
 		t := time.Now()
@@ -455,6 +479,21 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		build = time.Since(t0)
 		synapses, synBytes = spec.held.n, spec.held.bytes
 	}
+	var rec *recovery
+	if o.onMemberLoss == "recover" {
+		// A checkpoint of the start, in memory, to go back to until the
+		// first one is written.
+		rec = &recovery{writers: writers}
+		snap, err := e.Checkpoint()
+		if err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: --on-member-loss recover: %v\n", name, err)
+			return 1
+		}
+		rec.keep(snap)
+		if ck != nil {
+			ck.onSave = rec.keep
+		}
+	}
 	if mets != nil {
 		mets.Peers(spec.held.peers)
 		mets.Start()
@@ -464,6 +503,56 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	stopProbes := probeLinks(mets, e)
 	ctl.simulating(e.Stop)
 	err = simulate(e, steps, ck)
+	for err != nil && rec != nil && wfail.failed() == nil {
+		if _, stopped := ctl.code(); stopped {
+			break
+		}
+		lost := rec.lost(e, spec.members)
+		left := survivors(spec.members, lost)
+		if len(lost) == 0 || len(left) == 0 {
+			break // not a member lost, or none left
+		}
+		// Fence the lost members (the engine has: nothing of theirs is
+		// taken any more), start again on the others from the last
+		// checkpoint, the outputs rolled back to it.
+		ctl.simulating(nil)
+		stopProbes()
+		d := recovered{at: max(e.Steps(), reached.Load()), back: rec.snap.Step}
+		for _, i := range lost {
+			d.lost = append(d.lost, spec.members[i])
+		}
+		fmt.Fprintf(stderr, "spiral-node run %s: %v\nspiral-node run: lost %s; going back to %s on %s\n", name, err,
+			strings.Join(d.lost, ", "), formatMs(float64(d.back)*net.Config.DtMs), plural(len(left), "member"))
+		tr := time.Now()
+		d.sinceS = tr.Sub(rec.keptAt).Seconds()
+		release()
+		release = func() {}
+		spec.members = left
+		if net, code = buildNet(name, src, part, o.duration, stderr); code != 0 {
+			return code
+		}
+		spec.net = net
+		if e, desc, release, code, err = startEngine(spec); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)
+			return code
+		}
+		if err := e.Restore(rec.snap); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)
+			return 1
+		}
+		if err := rec.rewind(); err != nil {
+			fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)
+			return 1
+		}
+		d.restartS = time.Since(tr).Seconds()
+		rec.done = append(rec.done, d)
+		if mets != nil {
+			mets.Peers(spec.held.peers)
+		}
+		stopProbes = probeLinks(mets, e)
+		ctl.simulating(e.Stop)
+		err = simulate(e, start+steps-e.Steps(), ck)
+	}
 	ctl.simulating(nil)
 	stopProbes()
 	if mets != nil {
@@ -500,6 +589,10 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		}
 	}
 	prog.Done(ran)
+	var recoveries []output.Recovery
+	if rec != nil {
+		recoveries = rec.report(stderr, net.Config.DtMs)
+	}
 	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, from: start, events: events, synapses: synapses, synBytes: synBytes}, name)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
@@ -507,6 +600,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	}
 	if out != nil {
 		sum.WallS = time.Since(t0).Seconds()
+		sum.Recoveries = recoveries
 		return commit(out, net, src.weightMons, sum, o.withPlots, ctl, name, stdout, stderr)
 	}
 	return 0

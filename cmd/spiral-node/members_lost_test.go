@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spiral-sim/spiral/output"
 )
 
 // startMembers makes a cluster directory and starts a member process on
@@ -102,6 +107,77 @@ func TestLostMemberFailsTheRun(t *testing.T) {
 					t.Fatalf("a run after the member woke up: exit %d: %s", code, e2.String())
 				}
 				time.Sleep(200 * time.Millisecond) // it is still letting the failed run go
+			}
+		})
+	}
+}
+
+// With --on-member-loss recover, a member killed (SIGKILL) or frozen
+// (SIGSTOP) in the middle of a run costs only time: the run goes back to
+// its last checkpoint on the members left and ends with exit 0 and the
+// very spike files of an uninterrupted run; it reports the loss on stderr
+// and in summary.json.
+func TestMemberLossRecovers(t *testing.T) {
+	dir := t.TempDir()
+	model := []string{"brunel", "--scale", "0.1", "--duration", "8000", "--quiet"}
+	full := filepath.Join(dir, "full")
+	var o, e bytes.Buffer
+	if code := run(append([]string{"run"}, append(model, "--out", full)...), &o, &e); code != 0 {
+		t.Fatalf("the uninterrupted run: exit %d: %s", code, e.String())
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGSTOP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			certs, addrs, cmds, logs := startMembers(t, "127.0.0.2", "127.0.0.3", "127.0.0.4")
+			out := filepath.Join(t.TempDir(), "out")
+			var stdout, stderr syncBuffer
+			done := make(chan int, 1)
+			go func() {
+				done <- run(append([]string{"run"}, append(model, "--members", strings.Join(addrs, ","), "--tls", certs,
+					"--on-member-loss", "recover", "--checkpoint-every", "500ms", "--checkpoint-dir", filepath.Join(t.TempDir(), "ck"),
+					"--peer-timeout", "3s", "--out", out)...), &stdout, &stderr)
+			}()
+			for start := time.Now(); !strings.Contains(logs[1].String(), "a run for coordinator"); time.Sleep(20 * time.Millisecond) {
+				if time.Since(start) > 30*time.Second {
+					t.Fatalf("the run did not reach member 2: %q", stderr.String())
+				}
+			}
+			time.Sleep(1500 * time.Millisecond) // under way, past a checkpoint
+			if err := cmds[1].Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(90 * time.Second):
+				t.Fatalf("the run did not end after %v of a member: %s", sig, stderr.String())
+			}
+			if code != 0 || !strings.Contains(stderr.String(), "recovered from the loss of "+addrs[1]) {
+				t.Fatalf("exit %d, stderr %q: want 0 and the recovery reported", code, stderr.String())
+			}
+			for _, pop := range []string{"E", "I"} {
+				a, err := os.ReadFile(filepath.Join(full, "spikes", pop+".npz"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(out, "spikes", pop+".npz"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s: the spikes of %s differ from the uninterrupted run's", sig, pop)
+				}
+			}
+			var sum output.Summary
+			b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+			if err == nil {
+				err = json.Unmarshal(b, &sum)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Recoveries) != 1 || !slices.Equal(sum.Recoveries[0].Lost, []string{addrs[1]}) ||
+				!(sum.Recoveries[0].BackToMS < sum.Recoveries[0].AtMS) || sum.Recoveries[0].AtMS-sum.Recoveries[0].BackToMS > 500+1e-9 && sig == syscall.SIGKILL {
+				t.Errorf("summary.json reports the recoveries %+v", sum.Recoveries)
 			}
 		})
 	}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/output"
+)
+
+// recovery is run --members --on-member-loss recover: the last checkpoint
+// of the run, in memory, and where each spike output stood when it was
+// taken, to go back to when a member is lost.
+type recovery struct {
+	snap    *checkpoint.Snapshot
+	marks   map[string]output.SpikeMark
+	writers map[string]*output.SpikeWriter
+	keptAt  time.Time // when snap was taken
+	// done lists what each recovery lost, for the report.
+	done []recovered
+}
+
+// recovered is one recovery: the members lost, the simulated time
+// computed again and the wall time it cost.
+type recovered struct {
+	lost     []string
+	at, back int64   // steps: where the run was when the loss was found, the checkpoint it went back to
+	restartS float64 // restarting on the survivors and restoring
+	// sinceS is the wall time from the checkpoint to the loss's report:
+	// the work lost, and the time it took to notice the loss.
+	sinceS float64
+}
+
+// lostMembersWait bounds how long a member that has not been found lost
+// gets to answer a probe after a failed run.
+const lostMembersWait = 2 * time.Second
+
+// keep makes snap the checkpoint to go back to, with the outputs as they
+// stand now (the engine has recorded every step before snap's).
+func (r *recovery) keep(snap *checkpoint.Snapshot) {
+	r.snap, r.keptAt = snap, time.Now()
+	r.marks = make(map[string]output.SpikeMark, len(r.writers))
+	for pop, w := range r.writers {
+		r.marks[pop] = w.Mark()
+	}
+}
+
+// lost returns the members of the run (addresses, by index) that e found
+// lost after it failed; none when it failed for another reason.
+func (r *recovery) lost(e engine.Engine, members []string) []int {
+	l, ok := e.(interface{ Lost(time.Duration) []int })
+	if !ok {
+		return nil
+	}
+	var out []int
+	for _, i := range l.Lost(lostMembersWait) {
+		if i < len(members) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// rewind takes every spike output back to the checkpoint's step.
+func (r *recovery) rewind() error {
+	for pop, w := range r.writers {
+		if err := w.Rewind(r.marks[pop]); err != nil {
+			return fmt.Errorf("rolling the spikes of %s back: %w", pop, err)
+		}
+	}
+	return nil
+}
+
+// survivors returns members without those at the indices lost.
+func survivors(members []string, lost []int) []string {
+	var out []string
+	for i, m := range members {
+		if !slices.Contains(lost, i) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// report writes what the recoveries cost, and returns it for the
+// summary.
+func (r *recovery) report(w io.Writer, dt float64) []output.Recovery {
+	var out []output.Recovery
+	ms := func(steps int64) string { return strconv.FormatFloat(float64(steps)*dt, 'f', -1, 64) + " ms" }
+	for _, d := range r.done {
+		fmt.Fprintf(w, "spiral-node run: recovered from the loss of %s at %s: went back to %s, losing %s of simulated time and %.2f s of wall time (%.2f s from the checkpoint to the loss's report, %.2f s to restart and restore)\n",
+			strings.Join(d.lost, ", "), ms(d.at), ms(d.back), ms(d.at-d.back), d.sinceS+d.restartS, d.sinceS, d.restartS)
+		out = append(out, output.Recovery{Lost: d.lost, AtMS: float64(d.at) * dt, BackToMS: float64(d.back) * dt, WallLostS: d.sinceS + d.restartS})
+	}
+	return out
+}
