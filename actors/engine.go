@@ -121,15 +121,15 @@ type Engine struct {
 	attachWaiting atomic.Int64
 	lostErr       atomic.Pointer[error]
 	// lostIdx lists the workers found lost and fenced (Lost).
-	lostMu  sync.Mutex
-	lostIdx []int
-	closing       atomic.Bool
-	stepNow       atomic.Int64 // where the last run ended
-	inRun         atomic.Bool
-	onSpikes      func(string, []int64, []uint32)
-	onProgress    func(int64)
-	discard       bool
-	dispatchers   []*loopDispatcher
+	lostMu      sync.Mutex
+	lostIdx     []int
+	closing     atomic.Bool
+	stepNow     atomic.Int64 // where the last run ended
+	inRun       atomic.Bool
+	onSpikes    func(string, []int64, []uint32)
+	onProgress  func(int64)
+	discard     bool
+	dispatchers []*loopDispatcher
 	// cores is how many dispatchers the actors get: layout.Cores with the
 	// automatic layout, GOMAXPROCS with shard counts given.
 	cores int

@@ -325,8 +325,8 @@ type runOptions struct {
 	outDir                   string
 	// onMemberLoss is --on-member-loss: fail (the default) or recover.
 	onMemberLoss string
-	force                    bool
-	overwrite                bool
+	force        bool
+	overwrite    bool
 }
 
 // runNet builds the model of src, runs it as o says and reports the run:
@@ -458,7 +458,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return code
 	}
 	defer func() { release() }() // the engine of the last recovery
-	var eventsBefore int64 // delivered before the checkpoint resumed
+	var eventsBefore int64       // delivered before the checkpoint resumed
 	if o.resume != nil {
 		t := time.Now()
 		if err := e.Restore(o.resume.snap); err != nil {
