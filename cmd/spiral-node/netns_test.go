@@ -135,3 +135,50 @@ func TestMembersInNetworkNamespaces(t *testing.T) {
 		t.Fatal("the run did not end after a partition")
 	}
 }
+
+// With --on-member-loss recover, a member cut off by a partition (its link
+// taken down mid-run) costs only time: the run goes on from its last
+// checkpoint on the members left and writes the uninterrupted run's spike
+// files.
+func TestMemberPartitionRecovers(t *testing.T) {
+	dir, addrs, links := netnsCluster(t, 3)
+	model := []string{"brunel", "--scale", "0.1", "--duration", "8000", "--quiet"}
+	full := filepath.Join(t.TempDir(), "full")
+	var o, e bytes.Buffer
+	if code := run(append([]string{"run"}, append(model, "--out", full)...), &o, &e); code != 0 {
+		t.Fatalf("the uninterrupted run: exit %d: %s", code, e.String())
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(append([]string{"run"}, append(model, "--members", strings.Join(addrs, ","), "--tls", dir, "--listen", "10.231.1.1:0",
+			"--on-member-loss", "recover", "--checkpoint-every", "500ms", "--checkpoint-dir", filepath.Join(t.TempDir(), "ck"),
+			"--peer-timeout", "3s", "--out", out)...), &stdout, &stderr)
+	}()
+	time.Sleep(2500 * time.Millisecond)
+	if b, err := exec.Command("ip", "link", "set", links[1], "down").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set %s down: %v: %s", links[1], err, b)
+	}
+	select {
+	case code := <-done:
+		if code != 0 || !strings.Contains(stderr.String(), "recovered from the loss of "+addrs[1]) {
+			t.Fatalf("exit %d, stderr %q: want 0 and the recovery reported", code, stderr.String())
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the run did not end after a partition: %s", stderr.String())
+	}
+	for _, pop := range []string{"E", "I"} {
+		a, err := os.ReadFile(filepath.Join(full, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("the spikes of %s differ from the uninterrupted run's", pop)
+		}
+	}
+}
