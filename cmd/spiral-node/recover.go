@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,11 +92,13 @@ func survivors(members []string, lost []int) []string {
 // summary.
 func (r *recovery) report(w io.Writer, dt float64) []output.Recovery {
 	var out []output.Recovery
-	ms := func(steps int64) string { return strconv.FormatFloat(float64(steps)*dt, 'f', -1, 64) + " ms" }
+	// Times in ms, rounded to a nanosecond (steps × dt is not exact).
+	at := func(steps int64) float64 { return math.Round(float64(steps)*dt*1e6) / 1e6 }
+	ms := func(steps int64) string { return strconv.FormatFloat(at(steps), 'f', -1, 64) + " ms" }
 	for _, d := range r.done {
 		fmt.Fprintf(w, "spiral-node run: recovered from the loss of %s at %s: went back to %s, losing %s of simulated time and %.2f s of wall time (%.2f s from the checkpoint to the loss's report, %.2f s to restart and restore)\n",
 			strings.Join(d.lost, ", "), ms(d.at), ms(d.back), ms(d.at-d.back), d.sinceS+d.restartS, d.sinceS, d.restartS)
-		out = append(out, output.Recovery{Lost: d.lost, AtMS: float64(d.at) * dt, BackToMS: float64(d.back) * dt, WallLostS: d.sinceS + d.restartS})
+		out = append(out, output.Recovery{Lost: d.lost, AtMS: at(d.at), BackToMS: at(d.back), WallLostS: d.sinceS + d.restartS})
 	}
 	return out
 }
