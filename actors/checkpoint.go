@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/messages"
 )
 
@@ -296,7 +297,7 @@ func (e *Engine) canCheckpoint() error {
 	case e.failed != nil:
 		return fmt.Errorf("actors: an earlier run failed: %w", e.failed)
 	case len(e.attached) > 0:
-		return errors.New("actors: an engine with attached actors cannot take or restore checkpoints (their state is theirs)")
+		return fmt.Errorf("actors: with attached actors, whose state is theirs: %w", engine.ErrNoCheckpoints)
 	}
 	return nil
 }

@@ -50,9 +50,11 @@ type Engine interface {
 	Close()
 }
 
-// ErrNoCheckpoints is returned by the Checkpoint and Restore of an engine
-// that cannot take or restore checkpoints yet.
-var ErrNoCheckpoints = errors.New("this engine cannot take or restore checkpoints yet (the sequential and lockstep engines, and the actor runtime in one process, can)")
+// ErrNoCheckpoints is wrapped by the error of Checkpoint and Restore where
+// an engine cannot take or restore a checkpoint: the actor runtime with
+// attached actors, whose state is their own. Every engine of Spiral can
+// otherwise, in one process, with worker processes or on cluster members.
+var ErrNoCheckpoints = errors.New("this engine cannot take or restore checkpoints")
 
 // ErrStopped is wrapped by the error of a Run (or RunMs) that Stop ended.
 var ErrStopped = errors.New("run stopped")
