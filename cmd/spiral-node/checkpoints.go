@@ -84,7 +84,7 @@ type checkpointer struct {
 // checkpointName returns the file name of a checkpoint at step: the
 // simulated time in ms ("500ms", "12.5ms").
 func checkpointName(step int64, dt float64) string {
-	return strconv.FormatFloat(float64(step)*dt, 'f', -1, 64) + "ms"
+	return strconv.FormatFloat(roundNs(float64(step)*dt), 'f', -1, 64) + "ms"
 }
 
 // save writes e's checkpoint into the directory and drops the oldest this

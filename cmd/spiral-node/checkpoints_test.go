@@ -253,3 +253,21 @@ func TestCheckpointsAcrossProcesses(t *testing.T) {
 	step("stdp resumed on sequential", "resume", filepath.Join(ck2, "200ms"), "--engine", "sequential", "--out", res)
 	sameSpikes(t, "stdp: lockstep → members → sequential", full, res, 200, "out")
 }
+
+// A checkpoint's name is the simulated time as one would write it, not
+// the float64 product of steps and dt: 79104 steps of 0.1 ms is
+// "7910.4ms" (0.1 × 79104 = 7910.400000000001 in float64).
+func TestCheckpointName(t *testing.T) {
+	for _, c := range []struct {
+		step int64
+		dt   float64
+		want string
+	}{{79104, 0.1, "7910.4ms"}, {5000, 0.1, "500ms"}, {3, 0.025, "0.075ms"}, {0, 0.1, "0ms"}, {10001, 0.1, "1000.1ms"}} {
+		if got := checkpointName(c.step, c.dt); got != c.want {
+			t.Errorf("step %d of %g ms: %q, want %q", c.step, c.dt, got, c.want)
+		}
+	}
+	if got := formatMs(float64(0.1) * 79104); got != "7.9104s" {
+		t.Errorf("formatMs(0.1 × 79104) = %q, want 7.9104s", got)
+	}
+}

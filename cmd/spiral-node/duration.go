@@ -125,13 +125,24 @@ func (f *msFlag) duration() (time.Duration, error) {
 // formatMs writes a time in ms with the largest unit in which it is at
 // least 1 (1500 → "1.5s").
 func formatMs(ms float64) string {
+	ms = roundNs(ms)
 	switch {
 	case ms >= 3600e3:
-		return strconv.FormatFloat(ms/3600e3, 'g', -1, 64) + "h"
+		return strconv.FormatFloat(ms/3600e3, 'g', 12, 64) + "h"
 	case ms >= 60e3:
-		return strconv.FormatFloat(ms/60e3, 'g', -1, 64) + "min"
+		return strconv.FormatFloat(ms/60e3, 'g', 12, 64) + "min"
 	case ms >= 1e3:
-		return strconv.FormatFloat(ms/1e3, 'g', -1, 64) + "s"
+		return strconv.FormatFloat(ms/1e3, 'g', 12, 64) + "s"
 	}
 	return strconv.FormatFloat(ms, 'g', -1, 64) + "ms"
+}
+
+// roundNs rounds a time in ms to a nanosecond: steps × dt is seldom
+// exact (0.1 ms × 79104 = 7910.400000000001 ms), and a time shown or put
+// into a file name should read as the user would write it.
+func roundNs(ms float64) float64 {
+	if math.Abs(ms) > 1e15 {
+		return ms
+	}
+	return math.Round(ms*1e6) / 1e6
 }

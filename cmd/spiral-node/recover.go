@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,7 +92,7 @@ func survivors(members []string, lost []int) []string {
 func (r *recovery) report(w io.Writer, dt float64) []output.Recovery {
 	var out []output.Recovery
 	// Times in ms, rounded to a nanosecond (steps × dt is not exact).
-	at := func(steps int64) float64 { return math.Round(float64(steps)*dt*1e6) / 1e6 }
+	at := func(steps int64) float64 { return roundNs(float64(steps) * dt) }
 	ms := func(steps int64) string { return strconv.FormatFloat(at(steps), 'f', -1, 64) + " ms" }
 	for _, d := range r.done {
 		fmt.Fprintf(w, "spiral-node run: recovered from the loss of %s at %s: went back to %s, losing %s of simulated time and %.2f s of wall time (%.2f s from the checkpoint to the loss's report, %.2f s to restart and restore)\n",
