@@ -130,6 +130,8 @@ func TestCheckpointRefusals(t *testing.T) {
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", dir, "--checkpoint-keep", "-1"}, "--checkpoint-keep -1"},
 		{[]string{"resume", good, "--workers", "2", "--engine", "lockstep"}, "--workers 2: must be >= 0, and needs --engine actors"},
 		{[]string{"resume", good, "--members", "127.0.0.1:1"}, "--members needs --tls DIR"},
+		{[]string{"resume", good, "--on-member-loss", "recover"}, "--on-member-loss recover needs --members with at least 2 members"},
+		{[]string{"run", "brunel", "--on-member-loss", "retry"}, "--on-member-loss \"retry\": fail or recover"},
 		{[]string{"run", "brunel", "--checkpoint-every", "1s", "--checkpoint-dir", filepath.Join(dir, "out", "ck"), "--out", filepath.Join(dir, "out")}, "lies in --out"},
 		{[]string{"resume", bad}, "checkpoint " + bad + ": format"},
 		{[]string{"resume", filepath.Join(dir, "none")}, "no such file"},
