@@ -248,7 +248,7 @@ func (m *poisson) stepUndriven(step int64, fired []uint32) []uint32 {
 				}
 				continue
 			}
-			m.thr[e] = uint64(math.Round(float64(p) * (1 << 32)))
+			m.thr[e] = PoissonThreshold(p)
 		}
 	}
 	if m.bad >= 0 && m.err == nil {
@@ -310,10 +310,7 @@ func (m *poisson) stepUndriven(step int64, fired []uint32) []uint32 {
 func (m *poisson) stepGrouped(step int64, fired []uint32) []uint32 {
 	n := m.env.N
 	if m.gthr[7] == 0 && m.thr[0] != 0 {
-		q := 1 - float64(m.p[0])
-		for k := range m.gthr {
-			m.gthr[k] = uint64(math.Round((1 - math.Pow(q, float64(k+1))) * (1 << 32)))
-		}
+		m.gthr = PoissonGroupThresholds(m.p[0])
 	}
 	t, any := m.thr[0], m.gthr[7]
 	if any == 0 {
@@ -351,6 +348,24 @@ func (m *poisson) stepGrouped(step int64, fired []uint32) []uint32 {
 		}
 	}
 	return fired
+}
+
+// PoissonThreshold is the threshold of a neuron's spike probability p
+// per step (0 to 1): it fires when its random word is below
+// round(p·2³²).
+func PoissonThreshold(p float32) uint64 { return uint64(math.Round(float64(p) * (1 << 32))) }
+
+// PoissonGroupThresholds are the thresholds of a group of eight neurons
+// with spike probability p each (see stepGrouped): the group's first
+// neuron to fire is the first k with u < round(2³²·(1 − (1−p)^(k+1))),
+// none when u is at or above the last.
+func PoissonGroupThresholds(p float32) [8]uint64 {
+	var g [8]uint64
+	q := 1 - float64(p)
+	for k := range g {
+		g[k] = uint64(math.Round((1 - math.Pow(q, float64(k+1))) * (1 << 32)))
+	}
+	return g
 }
 
 // drawOne draws neuron i (of this part) of copy b alone, from the same

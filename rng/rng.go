@@ -61,6 +61,10 @@ func NewKey(seed uint64, ids ...uint64) Key {
 	return Key{uint32(h), uint32(h >> 32)}
 }
 
+// Words returns the key's two words, for a device that draws the same
+// numbers (a GPU kernel's Philox).
+func (k Key) Words() (k0, k1 uint32) { return k.k0, k.k1 }
+
 // Sub derives a child key from k and more identities.
 func (k Key) Sub(ids ...uint64) Key {
 	return NewKey(uint64(k.k0)|uint64(k.k1)<<32, ids...)

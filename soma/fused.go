@@ -48,6 +48,36 @@ type Fuser interface {
 	StepFused(step int64, in Input, recs []ExpCurrent, sum []float32, fired []uint32) (out []uint32, ok bool)
 }
 
+// FusedLIF is what a device needs to step a population of leaky
+// integrate-and-fire neurons with current receptors as the fused loop
+// does: u ← u + K·(E − u) + G·c for input current c, a spike when u >
+// Threshold, then the potential set to Reset and held for Refractory
+// steps. They are the model's own coefficients, computed on the host,
+// so that a device's arithmetic is the CPU's.
+type FusedLIF struct {
+	K, E, G, Threshold, Reset, Refractory float32
+}
+
+// FusedLIFModel is implemented by the models that have a FusedLIF: ok is
+// false for those whose fused loop needs more (per-neuron coefficients,
+// an adaptive threshold, adaptation).
+type FusedLIFModel interface {
+	FusedLIF() (p FusedLIF, ok bool)
+}
+
+// FusedLIF implements FusedLIFModel.
+func (m *ifModel) FusedLIF() (FusedLIF, bool) {
+	if !m.fast || !m.scalar || m.thr != nil || m.adapt != nil || m.n == 0 {
+		return FusedLIF{}, false
+	}
+	for i := range m.n {
+		if m.reset[i] != m.reset[0] || m.kref[i] != m.kref[0] {
+			return FusedLIF{}, false
+		}
+	}
+	return FusedLIF{K: m.ks, E: m.es, G: m.gs, Threshold: m.ts, Reset: m.reset[0], Refractory: m.kref[0]}, true
+}
+
 // StepFused implements Fuser for leaky integrate-and-fire models on their
 // fast path with shared (scalar) coefficients, one or two receptors and
 // no delta input.

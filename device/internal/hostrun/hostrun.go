@@ -1,0 +1,154 @@
+//go:build cgo
+
+package hostrun
+
+/*
+// ISO C (-std=c11) makes GCC contract no a·b + c into a fused
+// multiply-add (it does in its GNU modes where the target has one), so
+// that the host computes the CPU's bits on amd64 and arm64 alike.
+#cgo CFLAGS: -O2 -std=c11
+#cgo LDFLAGS: -lm
+#include "spiral_cu.h"
+
+static unsigned grid_of(int64_t n, unsigned block) { return (unsigned)((n + block - 1) / block); }
+
+static void run_lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc,
+                         const float *prm, const uint32_t *prev, uint32_t *mask) {
+	host_launch(grid_of(n, 256), 256, lif_exp2(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
+}
+
+static void run_poisson_neurons(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *thr, uint32_t *mask) {
+	host_launch(grid_of(n, 256), 256, poisson_neurons(n, first, key, step, thr, mask));
+}
+
+static void run_poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *gthr, uint32_t *mask) {
+	host_launch(grid_of(n, 256), 256, poisson_grouped(n, first, key, step, gthr, mask));
+}
+
+static uint32_t run_compact(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *spikes) {
+	uint32_t total = 0;
+	host_launch(1, 32, scan_masks(words, mask, offsets, &total));
+	host_launch(grid_of(words, 128), 128, compact(words, mask, offsets, spikes));
+	return total;
+}
+
+static void run_deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
+                              const float *w, double w0, unsigned long long *acc) {
+	host_launch(grid_of(nspikes, 64), 64, deliver_fixed(nspikes, spikes, ptr, idx, w, w0, acc));
+}
+
+static void run_add_fixed(int64_t n, unsigned long long *acc, float *into) {
+	host_launch(grid_of(n, 256), 256, add_fixed(n, acc, into));
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// mu serialises the kernels: the host shim's thread indices are the C
+// file's globals.
+var mu sync.Mutex
+
+func f32(s []float32) *C.float {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.float)(unsafe.Pointer(&s[0]))
+}
+
+func u32(s []uint32) *C.uint32_t {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.uint32_t)(unsafe.Pointer(&s[0]))
+}
+
+func u64(s []uint64) *C.uint64_t {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.uint64_t)(unsafe.Pointer(&s[0]))
+}
+
+// Words returns the mask words of n neurons.
+func Words(n int) int { return (n + 31) / 32 }
+
+// LIFExp2 runs the kernel lif_exp2 on n = len(v) neurons: prm is d1, d2,
+// K, E, G, threshold, reset, refractory steps; prev and mask have
+// Words(n) words.
+func LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint32) error {
+	n := len(v)
+	for _, x := range [][]float32{a1, s1, a2, s2, rc} {
+		if len(x) != n {
+			return fmt.Errorf("hostrun: arrays of %d and %d neurons", n, len(x))
+		}
+	}
+	if len(prev) != Words(n) || len(mask) != Words(n) {
+		return fmt.Errorf("hostrun: masks of %d and %d words for %d neurons", len(prev), len(mask), n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	C.run_lif_exp2(C.int64_t(n), f32(v), f32(a1), f32(s1), f32(a2), f32(s2), f32(rc), f32(prm[:]), u32(prev), u32(mask))
+	return nil
+}
+
+// PoissonNeurons runs poisson_neurons: neurons first … first+n−1 with
+// thresholds thr (len n).
+func PoissonNeurons(first int64, key uint64, step int64, thr []uint64, mask []uint32) error {
+	if len(mask) != Words(len(thr)) {
+		return fmt.Errorf("hostrun: a mask of %d words for %d neurons", len(mask), len(thr))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	C.run_poisson_neurons(C.int64_t(len(thr)), C.int64_t(first), C.uint64_t(key), C.int64_t(step), u64(thr), u32(mask))
+	return nil
+}
+
+// PoissonGrouped runs poisson_grouped on n neurons from first: gthr is
+// the eight group thresholds and the neuron threshold.
+func PoissonGrouped(n int, first int64, key uint64, step int64, gthr [9]uint64, mask []uint32) error {
+	if len(mask) != Words(n) {
+		return fmt.Errorf("hostrun: a mask of %d words for %d neurons", len(mask), n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	C.run_poisson_grouped(C.int64_t(n), C.int64_t(first), C.uint64_t(key), C.int64_t(step), u64(gthr[:]), u32(mask))
+	return nil
+}
+
+// Compact runs scan_masks and compact: the neurons whose bits are set,
+// ascending.
+func Compact(mask []uint32) []uint32 {
+	offsets := make([]uint32, len(mask))
+	n := 0
+	for _, m := range mask {
+		for ; m != 0; m &= m - 1 {
+			n++
+		}
+	}
+	spikes := make([]uint32, n+1) // room for the kernel's writes, checked below
+	mu.Lock()
+	total := C.run_compact(C.int64_t(len(mask)), u32(mask), u32(offsets), u32(spikes))
+	mu.Unlock()
+	return spikes[:total]
+}
+
+// DeliverFixed runs deliver_fixed: the rows of spikes of the CSR (ptr,
+// idx, and w, or w0 for every synapse when w is nil) added into acc in
+// fixed point.
+func DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32, acc []uint64) {
+	mu.Lock()
+	defer mu.Unlock()
+	C.run_deliver_fixed(C.int64_t(len(spikes)), u32(spikes), u32(ptr), u32(idx), f32(w), C.double(w0), (*C.ulonglong)(unsafe.Pointer(u64(acc))))
+}
+
+// AddFixed runs add_fixed: acc added into into, and cleared.
+func AddFixed(acc []uint64, into []float32) {
+	mu.Lock()
+	defer mu.Unlock()
+	C.run_add_fixed(C.int64_t(len(into)), (*C.ulonglong)(unsafe.Pointer(u64(acc))), f32(into))
+}

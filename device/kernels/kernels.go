@@ -1,0 +1,17 @@
+// Package kernels holds Spiral's CUDA kernels: their source, spiral.cu,
+// and the PTX that gen.sh compiles from it for compute_80 (A100, H100,
+// H200), embedded here so that no build needs nvcc. The CUDA device
+// (package device/cuda, build tag cuda) loads PTX; package
+// device/internal/hostrun compiles spiral.cu as C and runs the kernels on
+// the CPU, so that their logic is tested where no GPU is.
+package kernels
+
+import _ "embed"
+
+// PTX is spiral.ptx: every kernel of spiral.cu, for compute_80.
+//
+//go:embed spiral.ptx
+var PTX string
+
+// Names lists the kernels of PTX.
+var Names = []string{"lif_exp2", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "add_fixed"}

@@ -1,0 +1,224 @@
+// spiral.cu: Spiral's CUDA kernels (package device/kernels).
+//
+// Every kernel computes what the CPU computes, bit for bit:
+//   - float arithmetic through FADD/FSUB/FMUL, each rounded on its own
+//     (__fadd_rn and the like on the GPU, where nvcc also runs with
+//     -fmad=false; plain operations on the host, compiled as ISO C,
+//     which GCC contracts into no fused multiply-add), in the order of
+//     the CPU's Go loops;
+//   - random numbers from Philox4x32-10 keyed exactly as package rng;
+//   - spikes as bit masks (a warp ballot: bit b of word w is neuron
+//     32w + b), turned into a list in neuron order by a prefix sum, with
+//     no atomic deciding any order;
+//   - synaptic input summed in 64-bit fixed point (2^-32) with integer
+//     atomics, exact and so independent of the order of the events.
+// Scalar arguments are 64 bits wide: gorgonia.org/cu passes every kernel
+// argument as an 8-byte slot.
+//
+// Compiled as C on the host (host.h), the same source runs in the tests
+// of package device/internal/hostrun, a kernel as a loop over blocks and
+// threads. gen.sh compiles it to PTX (spiral.ptx).
+
+#ifdef __CUDACC__
+#include <stdint.h>
+#define KERNEL extern "C" __global__ void
+#define DEVICE __device__ static inline
+#define FADD(a, b) __fadd_rn((a), (b))
+#define FSUB(a, b) __fsub_rn((a), (b))
+#define FMUL(a, b) __fmul_rn((a), (b))
+#define DMUL(a, b) __dmul_rn((a), (b))
+#define BALLOT(p) __ballot_sync(0xffffffffu, (p))
+#define ATOMIC_ADD_U64(p, v) atomicAdd((p), (v))
+#define MULHI(a, b) __umulhi((a), (b))
+#define POPC(x) __popc(x)
+#define D2LL_RN(x) __double2ll_rn(x)
+#else
+#include "host.h"
+#endif
+
+// ---------------------------------------------------------------------
+// Integrate-and-fire, exact, with two exponential current receptors: the
+// fused loop of package soma (lifExp2 and its AVX2 kernel cuba2), with
+// the after-spike reset and refractoriness of ifModel.Repolarize.
+//
+// prm holds d1, d2 (the receptors' decays), k, e, g (u = u + k·(e − u) +
+// g·c), the threshold, the reset potential and the refractory steps K.
+// prev is the spike mask of the step before: those neurons start at the
+// reset potential with K refractory steps. A neuron with refractory steps
+// left keeps its potential, does not fire and has one step fewer.
+KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc,
+                const float *prm, const uint32_t *prev, uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		float d1 = prm[0], d2 = prm[1], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
+		float x = v[i], r = rc[i];
+		if ((prev[i >> 5] >> (i & 31)) & 1u) {
+			x = prm[6];
+			r = prm[7];
+		}
+		float p = FADD(s1[i], a1[i]);
+		float q = FADD(s2[i], a2[i]);
+		float c = FADD(p, q);
+		s1[i] = FMUL(p, d1);
+		s2[i] = FMUL(q, d2);
+		a1[i] = 0;
+		a2[i] = 0;
+		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
+		if (r > 0) {
+			u = x;
+			r = FSUB(r, 1.0f);
+		} else {
+			fired = u > th;
+		}
+		v[i] = u;
+		rc[i] = r;
+	}
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
+// ---------------------------------------------------------------------
+// Philox4x32-10, as package rng: the block of counter (c0, c1) under the
+// key (k0, k1).
+DEVICE void philox(uint32_t k0, uint32_t k1, uint64_t c0, uint64_t c1, uint32_t out[4]) {
+	uint32_t x0 = (uint32_t)c0, x1 = (uint32_t)(c0 >> 32), x2 = (uint32_t)c1, x3 = (uint32_t)(c1 >> 32);
+	for (int r = 0; r < 10; r++) {
+		uint32_t hi0 = MULHI(0xD2511F53u, x0), lo0 = 0xD2511F53u * x0;
+		uint32_t hi1 = MULHI(0xCD9E8D57u, x2), lo1 = 0xCD9E8D57u * x2;
+		uint32_t y0 = hi1 ^ x1 ^ k0, y2 = hi0 ^ x3 ^ k1;
+		x0 = y0;
+		x1 = lo1;
+		x2 = y2;
+		x3 = lo0;
+		k0 += 0x9E3779B9u;
+		k1 += 0xBB67AE85u;
+	}
+	out[0] = x0;
+	out[1] = x1;
+	out[2] = x2;
+	out[3] = x3;
+}
+
+// word8 returns word j (0 to 7) of the pair of blocks rng.Key.At2(c0, c1)
+// gives: word j of block c1 for j < 4, word j − 4 of block c1 + 1.
+DEVICE uint32_t word8(uint64_t key, uint64_t c0, uint64_t c1, unsigned j) {
+	uint32_t b[4];
+	philox((uint32_t)key, (uint32_t)(key >> 32), c0, c1 + (j >> 2), b);
+	return b[j & 3];
+}
+
+// Poisson spikes of neurons first … first + n − 1 of a population (one
+// copy), as package encoder draws them undriven, per neuron: neuron idx
+// fires when word idx mod 8 of At2(step, 2·⌊idx/8⌋) is below thr (its
+// threshold round(p·2^32)). key is the encoder's (Key.Sub(PurposePoisson))
+// words, k0 | k1 << 32.
+KERNEL poisson_neurons(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *thr, uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		uint64_t idx = (uint64_t)first + (uint64_t)i;
+		fired = (uint64_t)word8(key, (uint64_t)step, (idx >> 3) << 1, (unsigned)(idx & 7)) < thr[i];
+	}
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
+// Poisson spikes with one probability for every neuron, as the encoder's
+// grouped draw: group g (neurons 8g … 8g+7) takes word g mod 8 of
+// At2(step, 2^31 + 2·⌊g/8⌋) as u; none of it fires when u ≥ gthr[7], else
+// its first neuron to fire is the first k with u < gthr[k], and each later
+// neuron j fires when word j of At2(step, 2g) is below gthr[8] (the
+// per-neuron threshold).
+KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *gthr, uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n && gthr[7] != 0) {
+		uint64_t idx = (uint64_t)first + (uint64_t)i, g = idx >> 3;
+		uint64_t u = word8(key, (uint64_t)step, (1ull << 31) | ((g >> 3) << 1), (unsigned)(g & 7));
+		if (u < gthr[7]) {
+			unsigned k = 0, j = (unsigned)(idx & 7);
+			while (u >= gthr[k]) {
+				k++;
+			}
+			if (j == k) {
+				fired = 1;
+			} else if (j > k) {
+				fired = (uint64_t)word8(key, (uint64_t)step, g << 1, j) < gthr[8];
+			}
+		}
+	}
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
+// ---------------------------------------------------------------------
+// Spike masks to a list in neuron order: offsets[w] is the number of
+// spikes in words before w and total[0] the count (one thread, a scan
+// that any order of the threads of compact leaves the same); compact
+// then writes the neurons of each word from its offset on, ascending.
+KERNEL scan_masks(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *total) {
+	if (blockIdx.x != 0 || threadIdx.x != 0) {
+		return;
+	}
+	uint32_t s = 0;
+	for (int64_t w = 0; w < words; w++) {
+		offsets[w] = s;
+		s += (uint32_t)POPC(mask[w]);
+	}
+	total[0] = s;
+}
+
+KERNEL compact(int64_t words, const uint32_t *mask, const uint32_t *offsets, uint32_t *spikes) {
+	int64_t w = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (w >= words) {
+		return;
+	}
+	uint32_t m = mask[w], at = offsets[w];
+	for (unsigned b = 0; m != 0; b++, m >>= 1) {
+		if (m & 1u) {
+			spikes[at++] = (uint32_t)(w * 32 + b);
+		}
+	}
+}
+
+// ---------------------------------------------------------------------
+// Synaptic delivery: every synapse of the rows of the spikes (a CSR:
+// ptr, idx, and w, or every weight w0 when w is null) adds its weight,
+// in fixed point (round(w·2^32), a 64-bit two's complement integer), to
+// acc of its column with an integer atomic: the sums are exact, the same
+// whatever the order of the events and of the threads.
+DEVICE unsigned long long fixed(float w) {
+	return (unsigned long long)D2LL_RN(DMUL((double)w, 4294967296.0));
+}
+
+KERNEL deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
+                     const float *w, double w0, unsigned long long *acc) {
+	int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (s >= nspikes) {
+		return;
+	}
+	uint32_t r = spikes[s];
+	unsigned long long f0 = fixed((float)w0);
+	for (uint32_t k = ptr[r]; k < ptr[r + 1]; k++) {
+		ATOMIC_ADD_U64(&acc[idx[k]], w ? fixed(w[k]) : f0);
+	}
+}
+
+// The fixed-point sums added to into (into[j] + float32(acc[j]·2^-32)),
+// and cleared.
+KERNEL add_fixed(int64_t n, unsigned long long *acc, float *into) {
+	int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (j >= n) {
+		return;
+	}
+	double x = DMUL((double)(long long)acc[j], 1.0 / 4294967296.0);
+	into[j] = FADD(into[j], (float)x);
+	acc[j] = 0;
+}
