@@ -77,10 +77,13 @@ func u64(s []uint64) *C.uint64_t {
 // Words returns the mask words of n neurons.
 func Words(n int) int { return (n + 31) / 32 }
 
+// Host runs the kernels on the CPU (kerneltest.Runner).
+type Host struct{}
+
 // LIFExp2 runs the kernel lif_exp2 on n = len(v) neurons: prm is d1, d2,
 // K, E, G, threshold, reset, refractory steps; prev and mask have
 // Words(n) words.
-func LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint32) error {
+func (Host) LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint32) error {
 	n := len(v)
 	for _, x := range [][]float32{a1, s1, a2, s2, rc} {
 		if len(x) != n {
@@ -98,7 +101,7 @@ func LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint3
 
 // PoissonNeurons runs poisson_neurons: neurons first … first+n−1 with
 // thresholds thr (len n).
-func PoissonNeurons(first int64, key uint64, step int64, thr []uint64, mask []uint32) error {
+func (Host) PoissonNeurons(first int64, key uint64, step int64, thr []uint64, mask []uint32) error {
 	if len(mask) != Words(len(thr)) {
 		return fmt.Errorf("hostrun: a mask of %d words for %d neurons", len(mask), len(thr))
 	}
@@ -110,7 +113,7 @@ func PoissonNeurons(first int64, key uint64, step int64, thr []uint64, mask []ui
 
 // PoissonGrouped runs poisson_grouped on n neurons from first: gthr is
 // the eight group thresholds and the neuron threshold.
-func PoissonGrouped(n int, first int64, key uint64, step int64, gthr [9]uint64, mask []uint32) error {
+func (Host) PoissonGrouped(n int, first int64, key uint64, step int64, gthr [9]uint64, mask []uint32) error {
 	if len(mask) != Words(n) {
 		return fmt.Errorf("hostrun: a mask of %d words for %d neurons", len(mask), n)
 	}
@@ -122,7 +125,7 @@ func PoissonGrouped(n int, first int64, key uint64, step int64, gthr [9]uint64, 
 
 // Compact runs scan_masks and compact: the neurons whose bits are set,
 // ascending.
-func Compact(mask []uint32) []uint32 {
+func (Host) Compact(mask []uint32) ([]uint32, error) {
 	offsets := make([]uint32, len(mask))
 	n := 0
 	for _, m := range mask {
@@ -134,21 +137,26 @@ func Compact(mask []uint32) []uint32 {
 	mu.Lock()
 	total := C.run_compact(C.int64_t(len(mask)), u32(mask), u32(offsets), u32(spikes))
 	mu.Unlock()
-	return spikes[:total]
+	return spikes[:total], nil
 }
 
 // DeliverFixed runs deliver_fixed: the rows of spikes of the CSR (ptr,
 // idx, and w, or w0 for every synapse when w is nil) added into acc in
 // fixed point.
-func DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32, acc []uint64) {
+func (Host) DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32, acc []uint64) error {
 	mu.Lock()
 	defer mu.Unlock()
 	C.run_deliver_fixed(C.int64_t(len(spikes)), u32(spikes), u32(ptr), u32(idx), f32(w), C.double(w0), (*C.ulonglong)(unsafe.Pointer(u64(acc))))
+	return nil
 }
 
 // AddFixed runs add_fixed: acc added into into, and cleared.
-func AddFixed(acc []uint64, into []float32) {
+func (Host) AddFixed(acc []uint64, into []float32) error {
+	if len(acc) != len(into) {
+		return fmt.Errorf("hostrun: %d sums for %d inputs", len(acc), len(into))
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	C.run_add_fixed(C.int64_t(len(into)), (*C.ulonglong)(unsafe.Pointer(u64(acc))), f32(into))
+	return nil
 }
