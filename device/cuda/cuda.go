@@ -1,0 +1,196 @@
+//go:build cuda
+
+// Package cuda is Spiral's CUDA device, on gorgonia.org/cu: a GPU with one
+// context, owned by one goroutine locked to its OS thread, which runs
+// every call on the device (Do); Spiral's kernels (package
+// device/kernels) loaded from their embedded PTX; device buffers; and
+// launches whose scalar arguments are 8-byte slots.
+//
+// It builds only with the build tag cuda, against CUDA's cuda.h and a
+// libcuda.so (.ci/cuda-vet fetches Debian's). gorgonia.org/cu initialises
+// the driver when the program starts and exits it where there is no
+// GPU, so nothing of the default build imports this package, and its
+// tests run only on a machine with a GPU (device/gpucheck.sh).
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"unsafe"
+
+	"gorgonia.org/cu"
+
+	"github.com/spiral-sim/spiral/device/kernels"
+)
+
+// Count returns the number of GPUs.
+func Count() (int, error) { return cu.NumDevices() }
+
+// Device is one GPU, with Spiral's kernels loaded.
+type Device struct {
+	ordinal int
+	name    string
+	work    chan func()
+	done    chan struct{}
+	fns     map[string]cu.Function
+}
+
+// Open opens GPU ordinal: its context, on a goroutine of its own, and the
+// kernels.
+func Open(ordinal int) (*Device, error) {
+	d := &Device{ordinal: ordinal, work: make(chan func()), done: make(chan struct{}), fns: map[string]cu.Function{}}
+	ready := make(chan error, 1)
+	go d.loop(ready)
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// loop owns the device's context: it makes it, loads the kernels, then
+// runs the work sent to it until Close.
+func (d *Device) loop(ready chan<- error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer close(d.done)
+	fail := func(err error) { ready <- fmt.Errorf("cuda: GPU %d: %w", d.ordinal, err) }
+	dev, err := cu.GetDevice(d.ordinal)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if d.name, err = dev.Name(); err != nil {
+		fail(err)
+		return
+	}
+	ctx, err := dev.MakeContext(cu.SchedBlockingSync)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer ctx.Destroy()
+	mod, err := cu.LoadData(kernels.PTX)
+	if err != nil {
+		fail(fmt.Errorf("loading the kernels: %w", err))
+		return
+	}
+	for _, name := range kernels.Names {
+		fn, err := mod.Function(name)
+		if err != nil {
+			fail(fmt.Errorf("kernel %s: %w", name, err))
+			return
+		}
+		d.fns[name] = fn
+	}
+	ready <- nil
+	for f := range d.work {
+		f()
+	}
+}
+
+// Name is the GPU's name, as the driver gives it.
+func (d *Device) Name() string { return d.name }
+
+// Do runs f on the device's goroutine, with its context current.
+func (d *Device) Do(f func() error) error {
+	errc := make(chan error, 1)
+	d.work <- func() { errc <- f() }
+	return <-errc
+}
+
+// Close releases the device; it cannot be used again.
+func (d *Device) Close() {
+	close(d.work)
+	<-d.done
+}
+
+// Buffer is memory on the device.
+type Buffer struct {
+	ptr   cu.DevicePtr
+	bytes int64
+}
+
+// Alloc allocates bytes (at least 1) on the device, zeroed. Call it in Do.
+func Alloc(bytes int64) (Buffer, error) {
+	bytes = max(bytes, 1)
+	p, err := cu.MemAlloc(bytes)
+	if err != nil {
+		return Buffer{}, err
+	}
+	if err := cu.MemsetD8(p, 0, bytes); err != nil {
+		_ = cu.MemFree(p)
+		return Buffer{}, err
+	}
+	return Buffer{p, bytes}, nil
+}
+
+// Free frees the buffer. Call it in Do.
+func (b Buffer) Free() error { return cu.MemFree(b.ptr) }
+
+// Upload copies src (a slice of numbers) into the buffer. Call it in Do.
+func Upload[T any](b Buffer, src []T) error {
+	n := int64(len(src)) * int64(unsafe.Sizeof(*new(T)))
+	if n == 0 {
+		return nil
+	}
+	if n > b.bytes {
+		return fmt.Errorf("cuda: %d bytes into a buffer of %d", n, b.bytes)
+	}
+	return cu.MemcpyHtoD(b.ptr, unsafe.Pointer(&src[0]), n)
+}
+
+// Download copies the buffer's first len(dst) values into dst. Call it
+// in Do.
+func Download[T any](dst []T, b Buffer) error {
+	n := int64(len(dst)) * int64(unsafe.Sizeof(*new(T)))
+	if n == 0 {
+		return nil
+	}
+	if n > b.bytes {
+		return fmt.Errorf("cuda: %d bytes from a buffer of %d", n, b.bytes)
+	}
+	return cu.MemcpyDtoH(unsafe.Pointer(&dst[0]), b.ptr, n)
+}
+
+// Launch runs kernel name over threads threads (blocks of block, a
+// multiple of 32) and waits for it. Each argument takes an 8-byte slot:
+// a Buffer (its address; the zero Buffer is a null pointer), int64,
+// uint64, float64. Call it in Do.
+func (d *Device) Launch(name string, threads, block int, args ...any) error {
+	fn, ok := d.fns[name]
+	if !ok {
+		return fmt.Errorf("cuda: no kernel %s", name)
+	}
+	if block <= 0 || block%32 != 0 || block > 1024 {
+		return fmt.Errorf("cuda: kernel %s: blocks of %d threads (a multiple of 32, at most 1024)", name, block)
+	}
+	slots := make([]uint64, len(args))
+	params := make([]unsafe.Pointer, len(args))
+	for i, a := range args {
+		switch x := a.(type) {
+		case Buffer:
+			slots[i] = uint64(x.ptr)
+		case int64:
+			slots[i] = uint64(x)
+		case uint64:
+			slots[i] = x
+		case float64:
+			slots[i] = *(*uint64)(unsafe.Pointer(&x))
+		default:
+			return fmt.Errorf("cuda: kernel %s: argument %d of type %T (want Buffer, int64, uint64 or float64)", name, i, a)
+		}
+		params[i] = unsafe.Pointer(&slots[i])
+	}
+	grid := max((threads+block-1)/block, 1)
+	if err := fn.Launch(grid, 1, 1, block, 1, 1, 0, cu.Stream{}, params); err != nil {
+		return fmt.Errorf("cuda: kernel %s: %w", name, err)
+	}
+	if err := cu.Synchronize(); err != nil {
+		return fmt.Errorf("cuda: kernel %s: %w", name, err)
+	}
+	return nil
+}
+
+// errs joins the errors of freeing buffers.
+func errs(list ...error) error { return errors.Join(list...) }

@@ -1,0 +1,87 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/spiral-sim/spiral/device/internal/kerneltest"
+)
+
+// open opens GPU 0 for a test (this package runs only where there is
+// one: gorgonia.org/cu exits the program otherwise).
+func open(t *testing.T) *Device {
+	t.Helper()
+	d, err := Open(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	t.Logf("GPU 0: %s", d.Name())
+	return d
+}
+
+// The kernels compute on the GPU what the CPU computes, bit for bit (the
+// same checks as package hostrun's on the host).
+func TestLIFExp2MatchesSoma(t *testing.T)     { kerneltest.LIFExp2MatchesSoma(t, Runner{open(t)}) }
+func TestPoissonMatchesEncoder(t *testing.T)   { kerneltest.PoissonMatchesEncoder(t, Runner{open(t)}) }
+func TestCompactListsInOrder(t *testing.T)     { kerneltest.CompactListsInOrder(t, Runner{open(t)}) }
+func TestDeliverFixedIsOrderFree(t *testing.T) { kerneltest.DeliverFixedIsOrderFree(t, Runner{open(t)}) }
+
+// BenchmarkLIFStep times one step of n LIF neurons on the GPU with their
+// state resident there: lif_exp2, then the spike list (scan_masks,
+// compact) and its length read back, as an engine's step would.
+func BenchmarkLIFStep(b *testing.B) {
+	for _, n := range []int64{77169, 1 << 20, 1 << 23} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			d, err := Open(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			w := (n + 31) / 32
+			prm := []float32{0.98, 0.99, 0.005, -60, 0.005, -50, -60, 20}
+			err = d.Do(func() error {
+				bs, release, err := buffers(4*n, 4*n, 4*n, 4*n, 4*n, 4*n, 32, 4*w, 4*w, 4*w, 4, 4*32*w)
+				if err != nil {
+					return err
+				}
+				defer release()
+				if err := Upload(bs[6], prm); err != nil {
+					return err
+				}
+				v := make([]float32, n)
+				for i := range v {
+					v[i] = -60 + float32(i%11)
+				}
+				if err := Upload(bs[0], v); err != nil {
+					return err
+				}
+				total := make([]uint32, 1)
+				prev, mask := bs[7], bs[8]
+				b.ResetTimer()
+				for range b.N {
+					if err := d.Launch("lif_exp2", int(n), 256, n, bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], prev, mask); err != nil {
+						return err
+					}
+					if err := d.Launch("scan_masks", 32, 32, w, mask, bs[9], bs[10]); err != nil {
+						return err
+					}
+					if err := d.Launch("compact", int(w), 128, w, mask, bs[9], bs[11]); err != nil {
+						return err
+					}
+					if err := Download(total, bs[10]); err != nil {
+						return err
+					}
+					prev, mask = mask, prev
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/neuron")
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The GPU check (docs/gpu.md), in two halves:
+#
+#   device/gpucheck.sh build   here, without a GPU: builds gpucheck/cuda.test
+#                              (package device/cuda's tests, build tag cuda)
+#                              against Debian's cuda.h and stub libcuda.so
+#                              (fetched by .ci/cuda-vet)
+#   device/gpucheck.sh run     on a machine with a GPU and its driver (no Go
+#                              needed): runs the kernels against the CPU,
+#                              bit for bit, and times a step of LIF neurons;
+#                              the report goes to $OUT/gpucheck.txt (or
+#                              gpucheck/gpucheck.txt)
+#
+# With the device tool: build, then run `device/gpucheck.sh run` there with
+# carry ["gpucheck"], and record the figures in docs/gpu.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+case "${1:-}" in
+build)
+  flags=$(.ci/cuda-vet | tail -1)
+  export CGO_CFLAGS=${flags#CGO_CFLAGS=}
+  export CGO_CFLAGS=${CGO_CFLAGS%% CGO_LDFLAGS=*}
+  export CGO_LDFLAGS=${flags##*CGO_LDFLAGS=}
+  mkdir -p gpucheck
+  GOOS=linux GOARCH=amd64 go test -tags cuda -c -o gpucheck/cuda.test ./device/cuda
+  echo "built gpucheck/cuda.test ($(git rev-parse --short HEAD))"
+  ;;
+run)
+  out=${OUT:-gpucheck}
+  mkdir -p "$out"
+  {
+    date -u
+    nvidia-smi -L || true
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
+    ./gpucheck/cuda.test -test.v -test.run . -test.bench LIFStep -test.benchtime 300x
+  } 2>&1 | tee "$out/gpucheck.txt"
+  ;;
+*)
+  echo "usage: device/gpucheck.sh build|run" >&2
+  exit 2
+  ;;
+esac
