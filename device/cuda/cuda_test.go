@@ -24,10 +24,12 @@ func open(t *testing.T) *Device {
 
 // The kernels compute on the GPU what the CPU computes, bit for bit (the
 // same checks as package hostrun's on the host).
-func TestLIFExp2MatchesSoma(t *testing.T)     { kerneltest.LIFExp2MatchesSoma(t, Runner{open(t)}) }
-func TestPoissonMatchesEncoder(t *testing.T)   { kerneltest.PoissonMatchesEncoder(t, Runner{open(t)}) }
-func TestCompactListsInOrder(t *testing.T)     { kerneltest.CompactListsInOrder(t, Runner{open(t)}) }
-func TestDeliverFixedIsOrderFree(t *testing.T) { kerneltest.DeliverFixedIsOrderFree(t, Runner{open(t)}) }
+func TestLIFExp2MatchesSoma(t *testing.T)    { kerneltest.LIFExp2MatchesSoma(t, Runner{open(t)}) }
+func TestPoissonMatchesEncoder(t *testing.T) { kerneltest.PoissonMatchesEncoder(t, Runner{open(t)}) }
+func TestCompactListsInOrder(t *testing.T)   { kerneltest.CompactListsInOrder(t, Runner{open(t)}) }
+func TestDeliverFixedIsOrderFree(t *testing.T) {
+	kerneltest.DeliverFixedIsOrderFree(t, Runner{open(t)})
+}
 
 // BenchmarkLIFStep times one step of n LIF neurons on the GPU with their
 // state resident there: lif_exp2, then the spike list (scan_masks,
