@@ -32,7 +32,7 @@ run)
     date -u
     nvidia-smi -L || true
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
-    ./gpucheck/cuda.test -test.v -test.run . -test.bench LIFStep -test.benchtime 300x
+    ./gpucheck/cuda.test -test.v -test.run . -test.bench . -test.benchtime 300x
   } 2>&1 | tee "$out/gpucheck.txt"
   ;;
 *)

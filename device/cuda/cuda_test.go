@@ -87,3 +87,61 @@ func BenchmarkLIFStep(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeliver times the delivery of one step's spikes on the GPU:
+// nspikes rows of a CSR of rows × fan synapses into cols targets, in
+// fixed point, then added to the inputs — CUBA ×10's step (about 22
+// spikes of 4,000-neuron rows of 80 synapses) and the microcircuit's
+// (about 300 spikes of rows of 3,900 synapses).
+func BenchmarkDeliver(b *testing.B) {
+	for _, c := range []struct {
+		name                     string
+		rows, cols, fan, nspikes int
+	}{{"cuba10", 40000, 40000, 80, 22}, {"microcircuit", 77169, 77169, 3900, 300}} {
+		b.Run(c.name, func(b *testing.B) {
+			d, err := Open(0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			ptr := make([]uint32, c.rows+1)
+			idx := make([]uint32, c.rows*c.fan)
+			for r := range c.rows {
+				ptr[r+1] = uint32((r + 1) * c.fan)
+				for k := range c.fan {
+					idx[r*c.fan+k] = uint32((r*7919 + k*104729) % c.cols)
+				}
+			}
+			spikes := make([]uint32, c.nspikes)
+			for i := range spikes {
+				spikes[i] = uint32((i * 2654435761) % c.rows)
+			}
+			err = d.Do(func() error {
+				bs, release, err := buffers(4*int64(len(ptr)), 4*int64(len(idx)), 4*int64(c.nspikes), 8*int64(c.cols), 4*int64(c.cols))
+				if err != nil {
+					return err
+				}
+				defer release()
+				for i, x := range [][]uint32{ptr, idx, spikes} {
+					if err := Upload(bs[i], x); err != nil {
+						return err
+					}
+				}
+				b.ResetTimer()
+				for range b.N {
+					if err := d.Launch("deliver_fixed", 32*c.nspikes, 64, int64(c.nspikes), bs[2], bs[0], bs[1], Buffer{}, 0.1, bs[3]); err != nil {
+						return err
+					}
+					if err := d.Launch("add_fixed", c.cols, 256, int64(c.cols), bs[3], bs[4]); err != nil {
+						return err
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(c.nspikes*c.fan), "ns/synapse")
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

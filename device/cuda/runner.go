@@ -153,7 +153,7 @@ func (r Runner) DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32,
 		if err := Upload(b[4], acc); err != nil {
 			return err
 		}
-		if err := r.D.Launch("deliver_fixed", len(spikes), 64, int64(len(spikes)), b[0], b[1], b[2], wb, float64(w0), b[4]); err != nil {
+		if err := r.D.Launch("deliver_fixed", 32*len(spikes), 64, int64(len(spikes)), b[0], b[1], b[2], wb, float64(w0), b[4]); err != nil {
 			return err
 		}
 		return Download(acc, b[4])

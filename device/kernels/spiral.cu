@@ -189,24 +189,28 @@ KERNEL compact(int64_t words, const uint32_t *mask, const uint32_t *offsets, uin
 }
 
 // ---------------------------------------------------------------------
-// Synaptic delivery: every synapse of the rows of the spikes (a CSR:
-// ptr, idx, and w, or every weight w0 when w is null) adds its weight,
-// in fixed point (round(w·2^32), a 64-bit two's complement integer), to
-// acc of its column with an integer atomic: the sums are exact, the same
-// whatever the order of the events and of the threads.
+// Synaptic delivery (32·nspikes threads): every synapse of the rows of
+// the spikes (a CSR: ptr, idx, and w, or every weight w0 when w is null)
+// adds its weight, in fixed point (round(w·2^32), a 64-bit two's
+// complement integer), to acc of its column with an integer atomic: the
+// sums are exact, the same whatever the order of the events and of the
+// threads.
 DEVICE unsigned long long fixed(float w) {
 	return (unsigned long long)D2LL_RN(DMUL((double)w, 4294967296.0));
 }
 
 KERNEL deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
                      const float *w, double w0, unsigned long long *acc) {
-	int64_t s = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	// One warp per spike, its lanes striding over the row: the row's
+	// indices and weights are read 32 at a time.
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t s = t >> 5;
 	if (s >= nspikes) {
 		return;
 	}
 	uint32_t r = spikes[s];
 	unsigned long long f0 = fixed((float)w0);
-	for (uint32_t k = ptr[r]; k < ptr[r + 1]; k++) {
+	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
 		ATOMIC_ADD_U64(&acc[idx[k]], w ? fixed(w[k]) : f0);
 	}
 }

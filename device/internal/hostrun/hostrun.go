@@ -34,7 +34,7 @@ static uint32_t run_compact(int64_t words, const uint32_t *mask, uint32_t *offse
 
 static void run_deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
                               const float *w, double w0, unsigned long long *acc) {
-	host_launch(grid_of(nspikes, 64), 64, deliver_fixed(nspikes, spikes, ptr, idx, w, w0, acc));
+	host_launch(grid_of(32 * nspikes, 64), 64, deliver_fixed(nspikes, spikes, ptr, idx, w, w0, acc));
 }
 
 static void run_add_fixed(int64_t n, unsigned long long *acc, float *into) {
