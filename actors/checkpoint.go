@@ -209,16 +209,26 @@ func (e *Engine) flushShards() error {
 }
 
 // checkShardPieces checks the pieces a worker gave for shard si of
-// population pi: its own elements, and whole axon state.
+// population pi: its own elements, and the state of its population's
+// axons (a copy it runs).
 func (e *Engine) checkShardPieces(pi, si int, ps []checkpoint.Piece) error {
 	sh := e.shards[pi][si]
 	lo, hi := sh.Lo, sh.Hi
 	if p := e.net.Populations[pi]; p.Batch > 1 {
 		lo, hi = 0, p.Len()
 	}
+	axons := map[string]bool{} // the axons of its population
+	for a, ax := range e.net.Axons {
+		if ax.Source == pi {
+			axons[checkpoint.AxonUnit(e.net, a)] = true
+		}
+	}
 	for _, p := range ps {
 		if p.Whole {
-			continue // an axon's, checked as the pieces are joined
+			if !axons[p.Unit] {
+				return fmt.Errorf("%s: the state of %s, not an axon of the shard's population", p.Path, p.Unit)
+			}
+			continue
 		}
 		if p.Pop != pi || p.Lo != lo || p.Hi != hi || p.N != e.net.Populations[pi].Len() {
 			return fmt.Errorf("%s: elements [%d, %d) of population %d, not the shard's", p.Path, p.Lo, p.Hi, p.Pop)
