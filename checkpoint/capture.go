@@ -249,7 +249,8 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 			total += ns
 			v := reflect.ValueOf(p.Value)
 			switch {
-			case ns == 0:
+			case ns == 0, v.Len() == 0:
+				// No synapses here, or state not made yet (zeros).
 			case v.Len()%ns != 0:
 				return reflect.Value{}, fmt.Errorf("%d values for %d synapses", v.Len(), ns)
 			case rows >= 0 && v.Len()/ns != rows:
@@ -277,7 +278,7 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 			for _, c := range p.Cols {
 				ns += int(c)
 			}
-			for r := 0; ns > 0 && r < rows; r++ {
+			for r := 0; ns > 0 && v.Len() > 0 && r < rows; r++ {
 				reflect.Copy(whole.Slice(r*total+at, r*total+at+ns), v.Slice(r*ns, r*ns+ns))
 			}
 			at += ns
