@@ -3,6 +3,8 @@
 package cuda
 
 import (
+	"github.com/spiral-sim/spiral/device/kernels"
+
 	"fmt"
 	"testing"
 
@@ -67,7 +69,7 @@ func BenchmarkLIFStep(b *testing.B) {
 					if err := d.Launch("lif_exp2", int(n), 256, n, bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], prev, mask); err != nil {
 						return err
 					}
-					if err := d.Launch("scan_masks", 32, 32, w, mask, bs[9], bs[10]); err != nil {
+					if err := d.Launch("scan_masks", kernels.ScanThreads, kernels.ScanThreads, w, mask, bs[9], bs[10]); err != nil {
 						return err
 					}
 					if err := d.Launch("compact", int(w), 128, w, mask, bs[9], bs[11]); err != nil {

@@ -2,7 +2,11 @@
 
 package cuda
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/spiral-sim/spiral/device/kernels"
+)
 
 // Runner runs each kernel on the device on host arrays: it copies them
 // to the device, launches, copies the results back. It is for checking
@@ -111,7 +115,7 @@ func (r Runner) Compact(mask []uint32) ([]uint32, error) {
 		if err := Upload(b[0], mask); err != nil {
 			return err
 		}
-		if err := r.D.Launch("scan_masks", 32, 32, w, b[0], b[1], b[2]); err != nil {
+		if err := r.D.Launch("scan_masks", kernels.ScanThreads, kernels.ScanThreads, w, b[0], b[1], b[2]); err != nil {
 			return err
 		}
 		if err := r.D.Launch("compact", int(w), 128, w, b[0], b[1], b[3]); err != nil {

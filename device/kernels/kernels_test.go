@@ -3,6 +3,7 @@ package kernels
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -27,5 +28,16 @@ func TestPTXIsTheSources(t *testing.T) {
 	}
 	if strings.Contains(PTX, "fma.") {
 		t.Error("spiral.ptx holds a fused multiply-add")
+	}
+}
+
+// ScanThreads is spiral.cu's SCAN_THREADS.
+func TestScanThreads(t *testing.T) {
+	src, err := os.ReadFile("spiral.cu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("#define SCAN_THREADS %d\n", ScanThreads); !strings.Contains(string(src), want) {
+		t.Errorf("spiral.cu does not say %q", want)
 	}
 }

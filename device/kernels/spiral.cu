@@ -32,6 +32,13 @@
 #define MULHI(a, b) __umulhi((a), (b))
 #define POPC(x) __popc(x)
 #define D2LL_RN(x) __double2ll_rn(x)
+#define SHARED __shared__
+DEVICE int barrier_(void) {
+	__syncthreads();
+	return 1;
+}
+// PHASE(k): the part of a kernel after its k-th barrier (see host.h).
+#define PHASE(k) if ((k) == 0 || barrier_())
 #else
 #include "host.h"
 #endif
@@ -160,19 +167,46 @@ KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, con
 
 // ---------------------------------------------------------------------
 // Spike masks to a list in neuron order: offsets[w] is the number of
-// spikes in words before w and total[0] the count (one thread, a scan
-// that any order of the threads of compact leaves the same); compact
-// then writes the neurons of each word from its offset on, ascending.
+// spikes in words before w and total[0] the count; compact then writes
+// the neurons of each word from its offset on, ascending. scan_masks runs
+// as one block of SCAN_THREADS threads, in phases: each thread counts the
+// spikes of a run of words; an inclusive scan of the counts (Hillis and
+// Steele, one phase per doubling, in two buffers); each thread writes its
+// words' offsets. No order of the threads changes the result.
+#define SCAN_THREADS 1024
+#define SCAN_ROUNDS 10 // log2(SCAN_THREADS)
+#define SCAN_PHASES (SCAN_ROUNDS + 2)
+
 KERNEL scan_masks(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *total) {
-	if (blockIdx.x != 0 || threadIdx.x != 0) {
-		return;
+	SHARED uint32_t part[2][SCAN_THREADS];
+	unsigned t = threadIdx.x;
+	int64_t run = (words + SCAN_THREADS - 1) / SCAN_THREADS;
+	int64_t from = (int64_t)t * run, to = from + run < words ? from + run : words;
+	PHASE(0) {
+		uint32_t s = 0;
+		for (int64_t w = from; w < to; w++) {
+			s += (uint32_t)POPC(mask[w]);
+		}
+		part[0][t] = s;
 	}
-	uint32_t s = 0;
-	for (int64_t w = 0; w < words; w++) {
-		offsets[w] = s;
-		s += (uint32_t)POPC(mask[w]);
+	for (int r = 0; r < SCAN_ROUNDS; r++) {
+		PHASE(1 + r) {
+			unsigned d = 1u << r;
+			uint32_t x = part[r & 1][t];
+			part[(r + 1) & 1][t] = t >= d ? x + part[r & 1][t - d] : x;
+		}
 	}
-	total[0] = s;
+	PHASE(SCAN_ROUNDS + 1) {
+		const uint32_t *incl = part[SCAN_ROUNDS & 1];
+		uint32_t s = t > 0 ? incl[t - 1] : 0;
+		for (int64_t w = from; w < to; w++) {
+			offsets[w] = s;
+			s += (uint32_t)POPC(mask[w]);
+		}
+		if (t == SCAN_THREADS - 1) {
+			total[0] = incl[t];
+		}
+	}
 }
 
 KERNEL compact(int64_t words, const uint32_t *mask, const uint32_t *offsets, uint32_t *spikes) {

@@ -27,7 +27,7 @@ static void run_poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t 
 
 static uint32_t run_compact(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *spikes) {
 	uint32_t total = 0;
-	host_launch(1, 32, scan_masks(words, mask, offsets, &total));
+	host_launch_phases(1, SCAN_THREADS, SCAN_PHASES, scan_masks(words, mask, offsets, &total));
 	host_launch(grid_of(words, 128), 128, compact(words, mask, offsets, spikes));
 	return total;
 }

@@ -171,24 +171,28 @@ func PoissonMatchesEncoder(t *testing.T, r Runner) {
 // Compaction lists the set bits of the masks in ascending neuron order.
 func CompactListsInOrder(t *testing.T, r Runner) {
 	rnd := rand.New(rand.NewPCG(1, 2))
-	mask := make([]uint32, 300)
-	var want []uint32
-	for w := range mask {
-		if w%7 != 0 {
-			mask[w] = rnd.Uint32() & rnd.Uint32()
-		}
-		for b := range 32 {
-			if mask[w]>>b&1 != 0 {
-				want = append(want, uint32(w*32+b))
+	// One word, fewer words than the scan's threads, as many, and more
+	// (runs of several words per thread, the last one short).
+	for _, words := range []int{1, 300, 1024, 5001} {
+		mask := make([]uint32, words)
+		var want []uint32
+		for w := range mask {
+			if w%7 != 0 {
+				mask[w] = rnd.Uint32() & rnd.Uint32()
+			}
+			for b := range 32 {
+				if mask[w]>>b&1 != 0 {
+					want = append(want, uint32(w*32+b))
+				}
 			}
 		}
-	}
-	got, err := r.Compact(mask)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("compacted %d spikes, want %d, or in another order", len(got), len(want))
+		got, err := r.Compact(mask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d words: compacted %d spikes, want %d, or in another order", words, len(got), len(want))
+		}
 	}
 }
 
