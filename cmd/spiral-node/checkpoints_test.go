@@ -220,12 +220,12 @@ func sameSpikes(t *testing.T, what, full, res string, fromMs float64, pops ...st
 // Checkpoints are taken by runs whose shards live in worker processes or
 // on cluster members, and resume there or in one process, with the
 // uninterrupted run's spikes: Brunel checkpointed on 2 workers resumes on
-// lockstep and on 2 members; STDP (plastic weights and traces)
-// checkpointed on lockstep resumes on 2 members, which take a checkpoint
+// lockstep and on 3 members; STDP (plastic weights and traces)
+// checkpointed on lockstep resumes on 3 members, which take a checkpoint
 // of their own, resumed on the sequential stepper.
 func TestCheckpointsAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
-	certs, addrs, _, _ := startMembers(t, "127.0.0.2", "127.0.0.3")
+	certs, addrs, _, _ := startMembers(t, "127.0.0.2", "127.0.0.3", "127.0.0.4")
 	members := []string{"--members", strings.Join(addrs, ","), "--tls", certs}
 	step := func(what string, args ...string) {
 		t.Helper()
@@ -241,7 +241,7 @@ func TestCheckpointsAcrossProcesses(t *testing.T) {
 	step("resume on lockstep", "resume", filepath.Join(ck, "100ms"), "--out", res)
 	sameSpikes(t, "brunel: workers → lockstep", full, res, 100, "E", "I")
 	res = filepath.Join(dir, "members")
-	step("resume on members", append([]string{"resume", filepath.Join(ck, "200ms"), "--shards", "2", "--out", res}, members...)...)
+	step("resume on members", append([]string{"resume", filepath.Join(ck, "200ms"), "--shards", "3", "--out", res}, members...)...)
 	sameSpikes(t, "brunel: workers → members", full, res, 200, "E", "I")
 
 	ck, full = filepath.Join(dir, "ck-stdp"), filepath.Join(dir, "full-stdp")
