@@ -525,6 +525,9 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 			strings.Join(d.lost, ", "), formatMs(float64(d.back)*net.Config.DtMs), plural(len(left), "member"))
 		tr := time.Now()
 		d.sinceS = tr.Sub(rec.keptAt).Seconds()
+		if out == nil {
+			rec.keepSpikes(e, net)
+		}
 		release()
 		release = func() {}
 		spec.members = left
@@ -593,7 +596,11 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if rec != nil {
 		recoveries = rec.report(stderr, net.Config.DtMs)
 	}
-	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, from: start, events: events, synapses: synapses, synBytes: synBytes}, name)
+	var before map[string]spikeList
+	if rec != nil {
+		before = rec.before
+	}
+	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, from: start, events: events, synapses: synapses, synBytes: synBytes, before: before}, name)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 1
@@ -758,6 +765,10 @@ type runStats struct {
 	// synapses and their bytes, in this process or, with workers, in the
 	// workers' shards
 	synapses, synBytes int64
+	// before holds, per population, the spikes of engines that a
+	// recovery replaced, up to where the last engine took over (without
+	// --out, where e holds the spikes).
+	before map[string]spikeList
 }
 
 // summarize prints the summary of a run of e on net (with the spike
@@ -791,6 +802,9 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 			}
 		} else {
 			st, el, _ := e.Spikes(p.Name) // none for graded populations
+			if b, ok := r.before[p.Name]; ok {
+				st, el = append(slices.Clip(b.steps), st...), append(slices.Clip(b.elements), el...)
+			}
 			s := monitor.Summary(p.N, st, el, r.from, r.from+r.ran, dt)
 			ps = output.PopulationSummary{Name: p.Name, Size: p.N, Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)}
 		}

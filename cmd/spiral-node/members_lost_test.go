@@ -126,18 +126,22 @@ func TestMemberLossRecovers(t *testing.T) {
 	if code := run(append([]string{"run"}, append(model, "--out", full)...), &o, &e); code != 0 {
 		t.Fatalf("the uninterrupted run: exit %d: %s", code, e.String())
 	}
+	table := popRows(o.String())
 	for _, c := range []struct {
-		sig         syscall.Signal
-		checkpoints bool
-	}{{syscall.SIGKILL, true}, {syscall.SIGSTOP, true}, {syscall.SIGKILL, false}} {
+		sig              syscall.Signal
+		checkpoints, out bool
+	}{{syscall.SIGKILL, true, true}, {syscall.SIGSTOP, true, true}, {syscall.SIGKILL, false, true}, {syscall.SIGKILL, true, false}} {
 		sig := c.sig
-		t.Run(fmt.Sprintf("%v, checkpoints %v", sig, c.checkpoints), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v, checkpoints %v, out %v", sig, c.checkpoints, c.out), func(t *testing.T) {
 			certs, addrs, cmds, logs := startMembers(t, "127.0.0.2", "127.0.0.3", "127.0.0.4")
 			out := filepath.Join(t.TempDir(), "out")
 			var stdout, stderr syncBuffer
 			done := make(chan int, 1)
 			args := append([]string{"run"}, append(model, "--members", strings.Join(addrs, ","), "--tls", certs,
-				"--on-member-loss", "recover", "--peer-timeout", "3s", "--out", out)...)
+				"--on-member-loss", "recover", "--peer-timeout", "3s")...)
+			if c.out {
+				args = append(args, "--out", out)
+			}
 			if c.checkpoints {
 				args = append(args, "--checkpoint-every", "500ms", "--checkpoint-dir", filepath.Join(t.TempDir(), "ck"))
 			}
@@ -159,6 +163,14 @@ func TestMemberLossRecovers(t *testing.T) {
 			}
 			if code != 0 || !strings.Contains(stderr.String(), "recovered from the loss of "+addrs[1]) {
 				t.Fatalf("exit %d, stderr %q: want 0 and the recovery reported", code, stderr.String())
+			}
+			// The summary's spike counts, rates and CVs are the
+			// uninterrupted run's.
+			if got := popRows(stdout.String()); got != table {
+				t.Errorf("the summary after the recovery:\n%s\nthe uninterrupted run's:\n%s", got, table)
+			}
+			if !c.out {
+				return
 			}
 			for _, pop := range []string{"E", "I"} {
 				a, err := os.ReadFile(filepath.Join(full, "spikes", pop+".npz"))
@@ -192,4 +204,16 @@ func TestMemberLossRecovers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// popRows returns the rows of a run's summary table that describe the
+// populations E and I.
+func popRows(summary string) string {
+	var rows []string
+	for _, line := range strings.Split(summary, "\n") {
+		if f := strings.Fields(line); len(f) == 5 && (f[0] == "E" || f[0] == "I") {
+			rows = append(rows, line)
+		}
+	}
+	return strings.Join(rows, "\n")
 }

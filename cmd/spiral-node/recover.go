@@ -10,6 +10,7 @@ import (
 
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/output"
 )
 
@@ -23,6 +24,36 @@ type recovery struct {
 	keptAt  time.Time // when snap was taken
 	// done lists what each recovery lost, for the report.
 	done []recovered
+	// before holds, without --out, the spikes of the engines replaced,
+	// before the checkpoint each recovery went back to.
+	before map[string]spikeList
+}
+
+// spikeList is a population's spikes: steps and elements.
+type spikeList struct {
+	steps    []int64
+	elements []uint32
+}
+
+// keepSpikes keeps the spikes that e, about to be replaced, holds from
+// before the checkpoint the run goes back to (the next engine computes
+// those after it again).
+func (r *recovery) keepSpikes(e engine.Engine, net *network.Network) {
+	if r.before == nil {
+		r.before = map[string]spikeList{}
+	}
+	for _, p := range net.Populations {
+		st, el, err := e.Spikes(p.Name)
+		if err != nil {
+			continue // graded
+		}
+		b := r.before[p.Name]
+		k, _ := slices.BinarySearch(b.steps, r.snap.Step)
+		b.steps, b.elements = b.steps[:k], b.elements[:k]
+		k, _ = slices.BinarySearch(st, r.snap.Step)
+		b.steps, b.elements = append(b.steps, st[:k]...), append(b.elements, el[:k]...)
+		r.before[p.Name] = b
+	}
 }
 
 // recovered is one recovery: the members lost, the simulated time
