@@ -531,13 +531,21 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		release()
 		release = func() {}
 		spec.members = left
-		if net, code = buildNet(name, src, part, o.duration, stderr); code != 0 {
-			return code
-		}
-		spec.net = net
-		if e, desc, release, code, err = startEngine(spec); err != nil {
-			fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)
-			return code
+		// The members left may still be ending the failed run (their
+		// shards wait for the lost one): they are asked again, a while.
+		for start := time.Now(); ; time.Sleep(time.Second) {
+			if net, code = buildNet(name, src, part, o.duration, stderr); code != 0 {
+				return code
+			}
+			spec.net = net
+			if e, desc, release, code, err = startEngine(spec); err == nil {
+				break
+			}
+			release = func() {} // startEngine released what it started
+			if !strings.Contains(err.Error(), "serving another run") || time.Since(start) > recoverBusyWait {
+				fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)
+				return code
+			}
 		}
 		if err := e.Restore(rec.snap); err != nil {
 			fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)

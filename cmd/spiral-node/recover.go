@@ -67,6 +67,10 @@ type recovered struct {
 	sinceS float64
 }
 
+// recoverBusyWait bounds how long a recovery asks again the members left
+// that are still ending the failed run.
+const recoverBusyWait = time.Minute
+
 // lostMembersWait bounds how long a member that has not been found lost
 // gets to answer a probe after a failed run.
 const lostMembersWait = 2 * time.Second
