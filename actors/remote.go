@@ -388,12 +388,13 @@ func (e *Engine) fenceWorker(i int) {
 
 // Lost returns the workers (indices in Options.Workers, ascending) that
 // this engine has found lost — dead, frozen or cut off — and fenced, and,
-// after a failed run, those of the others that do not answer a probe
-// within wait (fenced now too): a run can fail on a worker's report that
-// it lost another before this process notices. A run that failed with
-// none lost failed for another reason.
+// with wait > 0, those of the others that do not answer a probe within
+// wait (fenced now too). Ask it after a failure: a run can fail on a
+// worker's report that it lost another before this process notices, and
+// a checkpoint on a worker that froze between runs. A failure with none
+// lost had another cause.
 func (e *Engine) Lost(wait time.Duration) []int {
-	if e.failed != nil && wait > 0 {
+	if e.system != nil && wait > 0 {
 		e.lostMu.Lock()
 		known := slices.Clone(e.lostIdx)
 		e.lostMu.Unlock()
