@@ -183,6 +183,43 @@ type poisson struct {
 
 func (m *poisson) Len() int { return m.env.Len() }
 
+// PoissonDraw is how an undriven Poisson population draws its spikes, for
+// a device that draws the same ones: the key of its draws, the
+// population index of its first neuron, each neuron's threshold
+// (PoissonThreshold), and whether it draws by groups of eight with one
+// probability for all (then Group, PoissonGroupThresholds of it).
+type PoissonDraw struct {
+	Key     rng.Key
+	First   uint64
+	Thr     []uint64
+	Grouped bool
+	Group   [8]uint64
+}
+
+// PoissonDrawer is implemented by the Poisson encoder's model.
+type PoissonDrawer interface {
+	PoissonDraw() (d PoissonDraw, ok bool)
+}
+
+// PoissonDraw implements PoissonDrawer: ok is false for a driven encoder,
+// a batch, or probabilities outside [0, 1].
+func (m *poisson) PoissonDraw() (PoissonDraw, bool) {
+	if m.drive != Undriven || m.env.Batch != 1 {
+		return PoissonDraw{}, false
+	}
+	d := PoissonDraw{Key: m.key, First: m.first, Thr: make([]uint64, len(m.p)), Grouped: m.grouped}
+	for e, p := range m.p {
+		if !(p >= 0 && p <= 1) {
+			return PoissonDraw{}, false
+		}
+		d.Thr[e] = PoissonThreshold(p)
+	}
+	if d.Grouped && len(m.p) > 0 {
+		d.Group = PoissonGroupThresholds(m.p[0])
+	}
+	return d, true
+}
+
 func (m *poisson) Step(step int64, in soma.Input, fired []uint32) []uint32 {
 	m.stepped = true
 	if m.drive == Undriven {

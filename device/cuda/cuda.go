@@ -155,7 +155,7 @@ func Download[T any](dst []T, b Buffer) error {
 
 // Launch runs kernel name over threads threads (blocks of block, a
 // multiple of 32) and waits for it. Each argument takes an 8-byte slot:
-// a Buffer (its address; the zero Buffer is a null pointer), int64,
+// a Buffer (its address; nil or the zero Buffer is a null pointer), int64,
 // uint64, float64. Call it in Do.
 func (d *Device) Launch(name string, threads, block int, args ...any) error {
 	fn, ok := d.fns[name]
@@ -169,6 +169,8 @@ func (d *Device) Launch(name string, threads, block int, args ...any) error {
 	params := make([]unsafe.Pointer, len(args))
 	for i, a := range args {
 		switch x := a.(type) {
+		case nil:
+			slots[i] = 0 // a null pointer
 		case Buffer:
 			slots[i] = uint64(x.ptr)
 		case int64:

@@ -249,6 +249,40 @@ KERNEL deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *pt
 	}
 }
 
+// deliver_rows is deliver_fixed into a ring of slots sums of n columns
+// each (acc: slots × n), as an engine delivers: row r's event carries the
+// value scale[r] (its sign and response times the receptor's gain) and
+// arrives delay[r] steps after base; each synapse adds float32(scale[r] ×
+// its weight), in fixed point, to the slot (base + delay[r]) mod slots.
+KERNEL deliver_rows(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
+                    const float *w, double w0, const float *scale, const uint32_t *delay, int64_t base,
+                    int64_t slots, int64_t n, unsigned long long *acc) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t s = t >> 5;
+	if (s >= nspikes) {
+		return;
+	}
+	uint32_t r = spikes[s];
+	float sc = scale[r];
+	unsigned long long *a = acc + ((base + (int64_t)delay[r]) % slots) * n;
+	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
+		ATOMIC_ADD_U64(&a[idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
+	}
+}
+
+// take_slot adds slot slot of a ring of fixed-point sums (acc: slots × n)
+// into into, and clears it: the input that arrives at a step.
+KERNEL take_slot(int64_t n, unsigned long long *acc, int64_t slot, float *into) {
+	int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (j >= n) {
+		return;
+	}
+	unsigned long long *a = acc + slot * n;
+	double x = DMUL((double)(long long)a[j], 1.0 / 4294967296.0);
+	into[j] = FADD(into[j], (float)x);
+	a[j] = 0;
+}
+
 // The fixed-point sums added to into (into[j] + float32(acc[j]·2^-32)),
 // and cleared.
 KERNEL add_fixed(int64_t n, unsigned long long *acc, float *into) {

@@ -40,6 +40,31 @@ static void run_deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uin
 static void run_add_fixed(int64_t n, unsigned long long *acc, float *into) {
 	host_launch(grid_of(n, 256), 256, add_fixed(n, acc, into));
 }
+
+// The kernels by name, for Backend.Launch: grid and block given.
+static void k_lif_exp2(unsigned g, unsigned b, int64_t n, void *v, void *a1, void *s1, void *a2, void *s2, void *rc,
+                       void *prm, void *prev, void *mask) {
+	host_launch(g, b, lif_exp2(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
+}
+static void k_poisson_neurons(unsigned g, unsigned b, int64_t n, int64_t first, uint64_t key, int64_t step, void *thr, void *mask) {
+	host_launch(g, b, poisson_neurons(n, first, key, step, thr, mask));
+}
+static void k_poisson_grouped(unsigned g, unsigned b, int64_t n, int64_t first, uint64_t key, int64_t step, void *gthr, void *mask) {
+	host_launch(g, b, poisson_grouped(n, first, key, step, gthr, mask));
+}
+static void k_scan_masks(unsigned g, unsigned b, int64_t words, void *mask, void *offsets, void *total) {
+	host_launch_phases(g, b, SCAN_PHASES, scan_masks(words, mask, offsets, total));
+}
+static void k_compact(unsigned g, unsigned b, int64_t words, void *mask, void *offsets, void *spikes) {
+	host_launch(g, b, compact(words, mask, offsets, spikes));
+}
+static void k_deliver_rows(unsigned g, unsigned b, int64_t nspikes, void *spikes, void *ptr, void *idx, void *w, double w0,
+                           void *scale, void *delay, int64_t base, int64_t slots, int64_t n, void *acc) {
+	host_launch(g, b, deliver_rows(nspikes, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc));
+}
+static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
+	host_launch(g, b, take_slot(n, acc, slot, into));
+}
 */
 import "C"
 
@@ -47,6 +72,8 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
+
+	"github.com/spiral-sim/spiral/device"
 )
 
 // mu serialises the kernels: the host shim's thread indices are the C
@@ -158,5 +185,177 @@ func (Host) AddFixed(acc []uint64, into []float32) error {
 	mu.Lock()
 	defer mu.Unlock()
 	C.run_add_fixed(C.int64_t(len(into)), (*C.ulonglong)(unsafe.Pointer(u64(acc))), f32(into))
+	return nil
+}
+
+// Backend is the CPU as a device (device.Backend): buffers in Go memory,
+// the kernels run as C, one thread after another.
+type Backend struct{}
+
+// hostBuf is a buffer of Backend: 8-byte words, so that every kernel's
+// values are aligned.
+type hostBuf struct {
+	mem   []uint64
+	bytes int64
+}
+
+// Bytes implements device.Buffer.
+func (b *hostBuf) Bytes() int64 { return b.bytes }
+
+// Name implements device.Backend.
+func (Backend) Name() string { return "the CPU (the kernels compiled as C)" }
+
+// Alloc implements device.Backend.
+func (Backend) Alloc(bytes int64) (device.Buffer, error) {
+	if bytes < 0 {
+		return nil, fmt.Errorf("hostrun: a buffer of %d bytes", bytes)
+	}
+	bytes = max(bytes, 1)
+	return &hostBuf{mem: make([]uint64, (bytes+7)/8), bytes: bytes}, nil
+}
+
+// Free implements device.Backend.
+func (Backend) Free(device.Buffer) error { return nil }
+
+// raw returns a buffer's bytes.
+func raw(b device.Buffer) ([]byte, error) {
+	h, ok := b.(*hostBuf)
+	if !ok {
+		return nil, fmt.Errorf("hostrun: a buffer of type %T", b)
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&h.mem[0])), h.bytes), nil
+}
+
+// Upload implements device.Backend.
+func (Backend) Upload(dst device.Buffer, src []byte) error {
+	b, err := raw(dst)
+	if err != nil {
+		return err
+	}
+	if len(src) > len(b) {
+		return fmt.Errorf("hostrun: %d bytes into a buffer of %d", len(src), len(b))
+	}
+	copy(b, src)
+	return nil
+}
+
+// Download implements device.Backend.
+func (Backend) Download(dst []byte, src device.Buffer) error {
+	b, err := raw(src)
+	if err != nil {
+		return err
+	}
+	if len(dst) > len(b) {
+		return fmt.Errorf("hostrun: %d bytes from a buffer of %d", len(dst), len(b))
+	}
+	copy(dst, b)
+	return nil
+}
+
+// args converts a launch's arguments.
+type args struct {
+	list []any
+	err  error
+}
+
+func (a *args) ptr(i int) unsafe.Pointer {
+	switch x := a.list[i].(type) {
+	case nil:
+		return nil
+	case *hostBuf:
+		return unsafe.Pointer(&x.mem[0])
+	}
+	a.bad(i)
+	return nil
+}
+
+func (a *args) i64(i int) C.int64_t {
+	if x, ok := a.list[i].(int64); ok {
+		return C.int64_t(x)
+	}
+	a.bad(i)
+	return 0
+}
+
+func (a *args) u64(i int) C.uint64_t {
+	if x, ok := a.list[i].(uint64); ok {
+		return C.uint64_t(x)
+	}
+	a.bad(i)
+	return 0
+}
+
+func (a *args) f64(i int) C.double {
+	if x, ok := a.list[i].(float64); ok {
+		return C.double(x)
+	}
+	a.bad(i)
+	return 0
+}
+
+func (a *args) bad(i int) {
+	if a.err == nil {
+		a.err = fmt.Errorf("argument %d of type %T", i, a.list[i])
+	}
+}
+
+// arity is each kernel's number of arguments.
+var arity = map[string]int{"lif_exp2": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
+	"deliver_rows": 12, "take_slot": 4}
+
+// Launch implements device.Backend.
+func (Backend) Launch(kernel string, threads, block int, list ...any) error {
+	n, ok := arity[kernel]
+	switch {
+	case !ok:
+		return fmt.Errorf("hostrun: no kernel %s", kernel)
+	case len(list) != n:
+		return fmt.Errorf("hostrun: kernel %s: %d arguments, want %d", kernel, len(list), n)
+	case block <= 0 || block%32 != 0 || block > 1024:
+		return fmt.Errorf("hostrun: kernel %s: blocks of %d threads", kernel, block)
+	}
+	g, b := C.unsigned(max((threads+block-1)/block, 1)), C.unsigned(block)
+	a := &args{list: list}
+	mu.Lock()
+	defer mu.Unlock()
+	// Every argument is converted before the kernel runs.
+	switch kernel {
+	case "lif_exp2":
+		n, v, a1, s1, a2, s2, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
+		if a.err == nil {
+			C.k_lif_exp2(g, b, n, v, a1, s1, a2, s2, rc, prm, prev, mask)
+		}
+	case "poisson_neurons", "poisson_grouped":
+		n, first, key, step, thr, mask := a.i64(0), a.i64(1), a.u64(2), a.i64(3), a.ptr(4), a.ptr(5)
+		if a.err == nil && kernel == "poisson_neurons" {
+			C.k_poisson_neurons(g, b, n, first, key, step, thr, mask)
+		} else if a.err == nil {
+			C.k_poisson_grouped(g, b, n, first, key, step, thr, mask)
+		}
+	case "scan_masks":
+		words, mask, offsets, total := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3)
+		if a.err == nil {
+			C.k_scan_masks(g, b, words, mask, offsets, total)
+		}
+	case "compact":
+		words, mask, offsets, spikes := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3)
+		if a.err == nil {
+			C.k_compact(g, b, words, mask, offsets, spikes)
+		}
+	case "deliver_rows":
+		ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5),
+			a.ptr(6), a.ptr(7), a.i64(8), a.i64(9), a.i64(10), a.ptr(11)
+		if a.err == nil {
+			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc)
+		}
+	case "take_slot":
+		n, acc, slot, into := a.i64(0), a.ptr(1), a.i64(2), a.ptr(3)
+		if a.err == nil {
+			C.k_take_slot(g, b, n, acc, slot, into)
+		}
+	}
+	if a.err != nil {
+		return fmt.Errorf("hostrun: kernel %s: %w", kernel, a.err)
+	}
 	return nil
 }

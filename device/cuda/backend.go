@@ -1,0 +1,73 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+
+	"github.com/spiral-sim/spiral/device"
+)
+
+// Backend is the GPU as a device.Backend, for device.Net.
+type Backend struct{ D *Device }
+
+// Bytes implements device.Buffer.
+func (b Buffer) Bytes() int64 { return b.bytes }
+
+// Name implements device.Backend.
+func (b Backend) Name() string { return fmt.Sprintf("GPU %d (%s)", b.D.ordinal, b.D.name) }
+
+// Alloc implements device.Backend.
+func (b Backend) Alloc(bytes int64) (device.Buffer, error) {
+	var buf Buffer
+	err := b.D.Do(func() error {
+		var err error
+		buf, err = Alloc(bytes)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// buffer returns x as this device's buffer.
+func buffer(x device.Buffer) (Buffer, error) {
+	buf, ok := x.(Buffer)
+	if !ok {
+		return Buffer{}, fmt.Errorf("cuda: a buffer of type %T", x)
+	}
+	return buf, nil
+}
+
+// Free implements device.Backend.
+func (b Backend) Free(x device.Buffer) error {
+	buf, err := buffer(x)
+	if err != nil {
+		return err
+	}
+	return b.D.Do(buf.Free)
+}
+
+// Upload implements device.Backend.
+func (b Backend) Upload(dst device.Buffer, src []byte) error {
+	buf, err := buffer(dst)
+	if err != nil {
+		return err
+	}
+	return b.D.Do(func() error { return Upload(buf, src) })
+}
+
+// Download implements device.Backend.
+func (b Backend) Download(dst []byte, src device.Buffer) error {
+	buf, err := buffer(src)
+	if err != nil {
+		return err
+	}
+	return b.D.Do(func() error { return Download(dst, buf) })
+}
+
+// Launch implements device.Backend.
+func (b Backend) Launch(kernel string, threads, block int, args ...any) error {
+	return b.D.Do(func() error { return b.D.Launch(kernel, threads, block, args...) })
+}

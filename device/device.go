@@ -1,0 +1,80 @@
+// Package device runs networks on a device: memory and kernels that live
+// somewhere else than the Go heap — a GPU (package device/cuda, build tag
+// cuda), or the same kernels compiled for the CPU (package
+// device/internal/hostrun, for tests). A Backend allocates device
+// buffers, copies to and from them and launches the kernels of package
+// device/kernels by name; Net steps a network on one.
+//
+// Net takes a restricted class of networks, and says why it refuses any
+// other (see New): leaky integrate-and-fire populations with two
+// exponential current receptors, undriven Poisson populations, static
+// projections with one delay per source row. Synaptic input is summed in
+// 64-bit fixed point, exact whatever the order of the events; where the
+// CPU's float32 sums are exact too (weights that are multiples of a
+// power of two, receptor gain 1), Net's spikes are the CPU engines', bit
+// for bit (tested). Otherwise the two differ in the last bits of some
+// sums, and so, over time, in spikes, as any two summation orders do.
+package device
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// Buffer is memory on a device.
+type Buffer interface {
+	// Bytes is the buffer's size.
+	Bytes() int64
+}
+
+// Backend is a device: its memory and its kernels (device/kernels). A
+// Backend is used by one goroutine at a time.
+type Backend interface {
+	// Name describes the device.
+	Name() string
+	// Alloc allocates a zeroed buffer of bytes (at least 1).
+	Alloc(bytes int64) (Buffer, error)
+	// Free releases a buffer.
+	Free(Buffer) error
+	// Upload copies src into the start of dst.
+	Upload(dst Buffer, src []byte) error
+	// Download copies the start of src into dst.
+	Download(dst []byte, src Buffer) error
+	// Launch runs a kernel over threads threads in blocks of block (a
+	// multiple of 32) and waits for it. Arguments are Buffers (nil: a
+	// null pointer), int64, uint64 or float64, in the kernel's order.
+	Launch(kernel string, threads, block int, args ...any) error
+}
+
+// bytesOf views a slice of numbers as bytes.
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(s[0])))
+}
+
+// upload allocates a buffer holding s.
+func upload[T any](b Backend, s []T) (Buffer, error) {
+	x := bytesOf(s)
+	buf, err := b.Alloc(int64(len(x)))
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Upload(buf, x); err != nil {
+		_ = b.Free(buf)
+		return nil, err
+	}
+	return buf, nil
+}
+
+// download copies the start of src into dst.
+func download[T any](b Backend, dst []T, src Buffer) error {
+	if len(dst) == 0 {
+		return nil
+	}
+	if err := b.Download(bytesOf(dst), src); err != nil {
+		return fmt.Errorf("device: %w", err)
+	}
+	return nil
+}

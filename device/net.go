@@ -1,0 +1,428 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/soma"
+)
+
+// Blocks of the kernels' launches.
+const (
+	blockNeurons = 256
+	blockWords   = 128
+	scanThreads  = 1024 // kernels.ScanThreads
+)
+
+// Net is a network whose state lives on a device and steps there: each
+// step, every population's kernel (lif_exp2, or a Poisson draw), its
+// spikes listed in neuron order (scan_masks, compact), and every
+// projection's delivery of them into its receptor's ring of fixed-point
+// sums (deliver_rows); a receptor takes its slot of the ring at the start
+// of the step (take_slot). The spikes come back to the host each step.
+type Net struct {
+	b     Backend
+	net   *network.Network
+	pops  []*devPop
+	projs []*devProj
+	step  int64
+	bufs  []Buffer
+}
+
+// devPop is a population on the device.
+type devPop struct {
+	name  string
+	n     int64
+	words int64
+	// LIF: potentials, refractory counts, coefficients, the masks of the
+	// step before and of this one, the two receptors.
+	lif            bool
+	v, rc, prm     Buffer
+	prev, mask     Buffer
+	recs           [2]*devRec
+	recNames       [2]string
+	key            uint64 // Poisson: the draws' key, first neuron, thresholds
+	first          int64
+	thr            Buffer
+	grouped        bool
+	offsets, total Buffer
+	list           Buffer
+	fired          []uint32 // this step's spikes, on the host
+	steps          []int64  // every spike recorded: steps and neurons
+	neurons        []uint32
+	totalHost      []uint32
+}
+
+// devRec is a receptor on the device: its input and state, and the ring
+// of fixed-point sums its inputs arrive in.
+type devRec struct {
+	in, g, acc Buffer
+	slots      int64
+}
+
+// devProj is a projection on the device.
+type devProj struct {
+	src, dst *devPop
+	rec      *devRec
+	ptr, idx Buffer
+	w        Buffer // nil: every weight w0
+	w0       float64
+	scale    Buffer // per row: the event's value × the receptor's gain
+	delay    Buffer // per row: steps beyond the first and the synaptic delay
+	shift    int64
+}
+
+// New puts net on the device b, in its current state (nothing stepped
+// yet). It refuses, naming the population or projection and why, what
+// Net cannot step: batches, populations other than leaky
+// integrate-and-fire with two exponential current receptors (scalar
+// coefficients, no stimulus, no principle) and undriven Poisson
+// encoders, graded sources, axons other than direct ones with one
+// terminal, plastic or masked projections, per-synapse delays.
+func New(b Backend, net *network.Network) (n *Net, err error) {
+	d := &Net{b: b, net: net}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	if net.Config.Batch > 1 {
+		return nil, fmt.Errorf("device: a batch of %d copies (Net takes one)", net.Config.Batch)
+	}
+	for _, p := range net.Populations {
+		dp, err := d.population(p.Name, p.Len(), p)
+		if err != nil {
+			return nil, err
+		}
+		d.pops = append(d.pops, dp)
+	}
+	// Far links (network.Network.FarAxons) need nothing of their own:
+	// every input of a receptor goes into its one ring of exact sums,
+	// which is what the CPU's near sum plus far sum is where the CPU's
+	// sums are exact.
+	for _, pr := range net.Projections {
+		dp, err := d.projection(pr)
+		if err != nil {
+			return nil, fmt.Errorf("device: projection %q: %w", pr.Name, err)
+		}
+		d.projs = append(d.projs, dp)
+	}
+	return d, nil
+}
+
+// alloc allocates a buffer that Close frees.
+func (d *Net) alloc(bytes int64) (Buffer, error) {
+	buf, err := d.b.Alloc(bytes)
+	if err != nil {
+		return nil, fmt.Errorf("device: %w", err)
+	}
+	d.bufs = append(d.bufs, buf)
+	return buf, nil
+}
+
+// put allocates a buffer holding s, which Close frees.
+func put[T any](d *Net, s []T) (Buffer, error) {
+	buf, err := upload(d.b, s)
+	if err != nil {
+		return nil, fmt.Errorf("device: %w", err)
+	}
+	d.bufs = append(d.bufs, buf)
+	return buf, nil
+}
+
+// population puts population p (n elements) on the device.
+func (d *Net) population(name string, n int, p *population.Population) (*devPop, error) {
+	fail := func(format string, args ...any) (*devPop, error) {
+		return nil, fmt.Errorf("device: population %q: %s", name, fmt.Sprintf(format, args...))
+	}
+	dp := &devPop{name: name, n: int64(n), words: (int64(n) + 31) / 32, totalHost: make([]uint32, 1)}
+	if p.Graded() {
+		return fail("a graded population (Net steps spiking ones)")
+	}
+	var err error
+	for _, x := range []*Buffer{&dp.mask, &dp.offsets} {
+		if *x, err = d.alloc(4 * dp.words); err != nil {
+			return nil, err
+		}
+	}
+	if dp.total, err = d.alloc(4); err != nil {
+		return nil, err
+	}
+	if dp.list, err = d.alloc(4 * 32 * dp.words); err != nil {
+		return nil, err
+	}
+	m := p.Model()
+	if pd, ok := m.(encoder.PoissonDrawer); ok {
+		draw, ok := pd.PoissonDraw()
+		if !ok {
+			return fail("a Poisson encoder that is driven, or has probabilities outside [0, 1] (Net draws undriven ones)")
+		}
+		k0, k1 := draw.Key.Words()
+		dp.key, dp.first, dp.grouped = uint64(k0)|uint64(k1)<<32, int64(draw.First), draw.Grouped
+		thr := draw.Thr
+		if draw.Grouped {
+			thr = append(draw.Group[:], PoissonThresholdOf(draw))
+		}
+		if dp.thr, err = put(d, thr); err != nil {
+			return nil, err
+		}
+		return dp, nil
+	}
+	fm, ok := m.(soma.FusedLIFModel)
+	if !ok {
+		return fail("a %T model (Net steps leaky integrate-and-fire neurons and Poisson encoders)", m)
+	}
+	lif, ok := fm.FusedLIF()
+	if !ok {
+		return fail("a leaky integrate-and-fire model with coefficients that differ per neuron, an adaptive threshold or adaptation")
+	}
+	if len(p.Stimuli()) > 0 || len(p.Principles()) > 0 {
+		return fail("stimuli or principles (Net has neither yet)")
+	}
+	names := p.ReceptorNames()
+	if len(names) != 2 {
+		return fail("%d receptors (Net takes two exponential current receptors)", len(names))
+	}
+	dp.lif = true
+	var decay [2]float32
+	for k, rn := range names {
+		r, _ := p.Receptor(rn)
+		if r.Spec().Kernel != dendrite.ExpCurrent {
+			return fail("receptor %q: a %v receptor (Net takes exponential current receptors)", rn, r.Spec().Kernel)
+		}
+		// Nothing has arrived yet: Exp's reading of step 0 changes nothing.
+		e, _ := r.Exp(0)
+		decay[k] = e.Decay
+		rec := &devRec{}
+		if rec.in, err = d.alloc(4 * int64(n)); err != nil {
+			return nil, err
+		}
+		if rec.g, err = put(d, r.G()); err != nil {
+			return nil, err
+		}
+		dp.recs[k], dp.recNames[k] = rec, rn
+	}
+	v, ok := m.Var("v")
+	if !ok {
+		return fail("no potential")
+	}
+	if dp.v, err = put(d, v); err != nil {
+		return nil, err
+	}
+	rc, ok := m.Var("refractory")
+	if !ok {
+		return fail("no refractory counts")
+	}
+	if dp.rc, err = put(d, rc); err != nil {
+		return nil, err
+	}
+	prm := []float32{decay[0], decay[1], lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory}
+	if dp.prm, err = put(d, prm); err != nil {
+		return nil, err
+	}
+	if dp.prev, err = d.alloc(4 * dp.words); err != nil {
+		return nil, err
+	}
+	return dp, nil
+}
+
+// PoissonThresholdOf is the per-neuron threshold of a grouped draw (all
+// neurons share it).
+func PoissonThresholdOf(draw encoder.PoissonDraw) uint64 {
+	if len(draw.Thr) == 0 {
+		return 0
+	}
+	return draw.Thr[0]
+}
+
+// projection puts a projection on the device.
+func (d *Net) projection(pr *network.Projection) (*devProj, error) {
+	if pr.Plastic || pr.Latency != nil {
+		return nil, errors.New("plastic (Net's projections are static)")
+	}
+	if pr.Runtime.Mask() != nil {
+		return nil, errors.New("masked")
+	}
+	syn := pr.Runtime.Syn
+	shift, ok := syn.UniformDelay()
+	if !ok {
+		return nil, errors.New("synaptic delays that differ per synapse")
+	}
+	ax := d.net.Axons[pr.Axon]
+	if !ax.Axon.Direct() || ax.Axon.Terminals() != 1 {
+		return nil, fmt.Errorf("axon %q: a response function or several terminals (Net takes direct axons)", ax.Name)
+	}
+	dst := d.pops[pr.Target]
+	if !dst.lif {
+		return nil, fmt.Errorf("target %q is not a leaky integrate-and-fire population", dst.name)
+	}
+	k := slices.Index(dst.recNames[:], pr.Receptor)
+	if k < 0 {
+		return nil, fmt.Errorf("receptor %q of %q", pr.Receptor, dst.name)
+	}
+	src := d.pops[ax.Source]
+	tp, _ := d.net.Populations[pr.Target].Receptor(pr.Receptor)
+	// Each row's event, from the axon itself: every neuron fires once.
+	all := make([]uint32, src.n)
+	for i := range all {
+		all[i] = uint32(i)
+	}
+	evs := ax.Axon.Emit(all, nil)
+	scale := make([]float32, syn.Rows)
+	delay := make([]uint32, syn.Rows)
+	maxd := uint32(0)
+	for _, e := range evs {
+		if int(e.Src) >= syn.Rows {
+			return nil, fmt.Errorf("axon %q emits for row %d of %d", ax.Name, e.Src, syn.Rows)
+		}
+		scale[e.Src] = float32(e.Value * tp.Gain())
+		delay[e.Src] = e.Delay
+		maxd = max(maxd, e.Delay)
+	}
+	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], shift: int64(shift)}
+	// The ring must hold every arrival from one step to the next: 1 +
+	// delay + shift steps ahead at most.
+	dp.rec.slots = max(dp.rec.slots, 2+int64(maxd)+int64(shift))
+	var err error
+	if dp.ptr, err = put(d, syn.Ptr); err != nil {
+		return nil, err
+	}
+	if dp.idx, err = put(d, syn.Idx); err != nil {
+		return nil, err
+	}
+	if w0, uniform := syn.Uniform(); uniform {
+		dp.w0 = float64(w0)
+	} else if dp.w, err = put(d, syn.W); err != nil {
+		return nil, err
+	}
+	if dp.scale, err = put(d, scale); err != nil {
+		return nil, err
+	}
+	if dp.delay, err = put(d, delay); err != nil {
+		return nil, err
+	}
+	return dp, nil
+}
+
+// rings allocates the receptors' rings, once their sizes are known.
+func (d *Net) rings() error {
+	for _, p := range d.pops {
+		for _, r := range p.recs {
+			if r == nil || r.acc != nil {
+				continue
+			}
+			r.slots = max(r.slots, 2)
+			var err error
+			if r.acc, err = d.alloc(8 * r.slots * p.n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Run steps the network steps more steps.
+func (d *Net) Run(steps int) error {
+	if err := d.rings(); err != nil {
+		return err
+	}
+	for range steps {
+		if err := d.stepOnce(); err != nil {
+			return fmt.Errorf("device: step %d: %w", d.step, err)
+		}
+		d.step++
+	}
+	return nil
+}
+
+// stepOnce computes step d.step.
+func (d *Net) stepOnce() error {
+	t := d.step
+	b := d.b
+	for _, p := range d.pops {
+		n := int(p.n)
+		if p.lif {
+			for _, r := range p.recs {
+				if err := b.Launch("take_slot", n, blockNeurons, p.n, r.acc, t%r.slots, r.in); err != nil {
+					return err
+				}
+			}
+			r0, r1 := p.recs[0], p.recs[1]
+			if err := b.Launch("lif_exp2", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+				return err
+			}
+		} else {
+			kernel := "poisson_neurons"
+			if p.grouped {
+				kernel = "poisson_grouped"
+			}
+			if err := b.Launch(kernel, n, blockNeurons, p.n, p.first, p.key, t, p.thr, p.mask); err != nil {
+				return err
+			}
+		}
+		if err := b.Launch("scan_masks", scanThreads, scanThreads, p.words, p.mask, p.offsets, p.total); err != nil {
+			return err
+		}
+		if err := b.Launch("compact", int(p.words), blockWords, p.words, p.mask, p.offsets, p.list); err != nil {
+			return err
+		}
+		if err := download(b, p.totalHost, p.total); err != nil {
+			return err
+		}
+		c := int(p.totalHost[0])
+		if c > int(p.n) {
+			return fmt.Errorf("population %q: %d spikes of %d neurons", p.name, c, p.n)
+		}
+		p.fired = slices.Grow(p.fired[:0], c)[:c]
+		if err := download(b, p.fired, p.list); err != nil {
+			return err
+		}
+		for _, i := range p.fired {
+			p.steps = append(p.steps, t)
+			p.neurons = append(p.neurons, i)
+		}
+	}
+	for _, pr := range d.projs {
+		c := len(pr.src.fired)
+		if c == 0 {
+			continue
+		}
+		if err := b.Launch("deliver_rows", 32*c, 64, int64(c), pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+			t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc); err != nil {
+			return err
+		}
+	}
+	for _, p := range d.pops {
+		if p.lif {
+			p.prev, p.mask = p.mask, p.prev
+		}
+	}
+	return nil
+}
+
+// Steps returns the steps computed so far.
+func (d *Net) Steps() int64 { return d.step }
+
+// Spikes returns the spikes of population name so far: steps and
+// neurons, in time order, neurons ascending within a step.
+func (d *Net) Spikes(name string) (steps []int64, neurons []uint32, err error) {
+	for _, p := range d.pops {
+		if p.name == name {
+			return p.steps, p.neurons, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("device: no population %q", name)
+}
+
+// Close frees the network's buffers on the device.
+func (d *Net) Close() {
+	for _, buf := range d.bufs {
+		_ = d.b.Free(buf)
+	}
+	d.bufs = nil
+}
