@@ -26,12 +26,13 @@ const (
 // sums (deliver_rows); a receptor takes its slot of the ring at the start
 // of the step (take_slot). The spikes come back to the host each step.
 type Net struct {
-	b     Backend
-	net   *network.Network
-	pops  []*devPop
-	projs []*devProj
-	step  int64
-	bufs  []Buffer
+	b      Backend
+	net    *network.Network
+	pops   []*devPop
+	projs  []*devProj
+	step   int64
+	bufs   []Buffer
+	events int64 // synaptic events arrived (engine.Engine's Events)
 }
 
 // devPop is a population on the device.
@@ -63,6 +64,7 @@ type devPop struct {
 type devRec struct {
 	in, g, acc Buffer
 	slots      int64
+	sent       []int64 // by arrival step mod slots: synapses of the rows on their way
 }
 
 // devProj is a projection on the device.
@@ -75,6 +77,9 @@ type devProj struct {
 	scale    Buffer // per row: the event's value × the receptor's gain
 	delay    Buffer // per row: steps beyond the first and the synaptic delay
 	shift    int64
+	// On the host, for counting events: each row's delay and synapses.
+	rowDelay []uint32
+	rowLen   []int64
 }
 
 // New puts net on the device b, in its current state (nothing stepped
@@ -284,7 +289,10 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 		delay[e.Src] = e.Delay
 		maxd = max(maxd, e.Delay)
 	}
-	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], shift: int64(shift)}
+	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], shift: int64(shift), rowDelay: delay, rowLen: make([]int64, syn.Rows)}
+	for r := range dp.rowLen {
+		dp.rowLen[r] = int64(syn.Ptr[r+1] - syn.Ptr[r])
+	}
 	// The ring must hold every arrival from one step to the next: 1 +
 	// delay + shift steps ahead at most.
 	dp.rec.slots = max(dp.rec.slots, 2+int64(maxd)+int64(shift))
@@ -317,6 +325,7 @@ func (d *Net) rings() error {
 				continue
 			}
 			r.slots = max(r.slots, 2)
+			r.sent = make([]int64, r.slots)
 			var err error
 			if r.acc, err = d.alloc(8 * r.slots * p.n); err != nil {
 				return err
@@ -348,6 +357,8 @@ func (d *Net) stepOnce() error {
 		n := int(p.n)
 		if p.lif {
 			for _, r := range p.recs {
+				d.events += r.sent[t%r.slots]
+				r.sent[t%r.slots] = 0
 				if err := b.Launch("take_slot", n, blockNeurons, p.n, r.acc, t%r.slots, r.in); err != nil {
 					return err
 				}
@@ -396,6 +407,9 @@ func (d *Net) stepOnce() error {
 			t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc); err != nil {
 			return err
 		}
+		for _, r := range pr.src.fired {
+			pr.rec.sent[(t+1+pr.shift+int64(pr.rowDelay[r]))%pr.rec.slots] += pr.rowLen[r]
+		}
 	}
 	for _, p := range d.pops {
 		if p.lif {
@@ -407,6 +421,12 @@ func (d *Net) stepOnce() error {
 
 // Steps returns the steps computed so far.
 func (d *Net) Steps() int64 { return d.step }
+
+// Events returns the synaptic events that have arrived so far, as every
+// engine counts them (engine.Engine): for every event that reached a
+// projection, the synapses of its source's row; those still on their way
+// are not counted.
+func (d *Net) Events() int64 { return d.events }
 
 // Spikes returns the spikes of population name so far: steps and
 // neurons, in time order, neurons ascending within a step.

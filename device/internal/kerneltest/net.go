@@ -58,13 +58,14 @@ func dyadic(t *testing.T) *network.Network {
 	return net
 }
 
-// A network stepped by the kernels on device b gives the sequential stepper's spikes, bit for bit, where the CPU's
-// sums are exact: every population's, over 3,000 steps, with input
+// A network stepped by the kernels on device b gives the sequential
+// stepper's spikes and synaptic events, bit for bit, where the CPU's sums
+// are exact: every population's spikes, over 3,000 steps, with input
 // arriving through rows of their own delays.
 func NetMatchesTheStepper(t *testing.T, b device.Backend) {
 	const steps = 3000
 	ref := dyadic(t)
-	mons := sequentialSpikes(t, ref, steps)
+	mons, events := sequentialSpikes(t, ref, steps)
 	d, err := device.New(b, dyadic(t))
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +76,9 @@ func NetMatchesTheStepper(t *testing.T, b device.Backend) {
 	}
 	if err := d.Run(steps - steps/3); err != nil {
 		t.Fatal(err)
+	}
+	if got := d.Events(); got != events || events == 0 {
+		t.Errorf("the device counts %d synaptic events, the stepper %d", got, events)
 	}
 	for _, p := range ref.Populations {
 		st, el, err := d.Spikes(p.Name)
@@ -97,7 +101,7 @@ func NetMatchesTheStepper(t *testing.T, b device.Backend) {
 
 // sequentialSpikes runs net on the sequential stepper and returns each
 // population's spikes.
-func sequentialSpikes(t *testing.T, net *network.Network, steps int) map[string]*monitor.Spikes {
+func sequentialSpikes(t *testing.T, net *network.Network, steps int) (map[string]*monitor.Spikes, int64) {
 	t.Helper()
 	s := stepper.New(net)
 	mons := map[string]*monitor.Spikes{}
@@ -109,7 +113,7 @@ func sequentialSpikes(t *testing.T, net *network.Network, steps int) map[string]
 	if err := s.Run(steps); err != nil {
 		t.Fatal(err)
 	}
-	return mons
+	return mons, s.Events()
 }
 
 // CUBA (Brian2's benchmark, exact PSCs, so sums that are not exact in
@@ -122,7 +126,7 @@ func CUBARates(t *testing.T, b device.Backend, scale float64, steps int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mons := sequentialSpikes(t, ref, steps)
+	mons, _ := sequentialSpikes(t, ref, steps)
 	net, err := models.CUBA(o)
 	if err != nil {
 		t.Fatal(err)
