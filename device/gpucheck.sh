@@ -3,12 +3,14 @@
 #
 #   device/gpucheck.sh build   here, without a GPU: builds gpucheck/cuda.test
 #                              (package device/cuda's tests, build tag cuda)
+#                              and gpucheck/spiral-node (with --device cuda)
 #                              against Debian's cuda.h and stub libcuda.so
 #                              (fetched by .ci/cuda-vet)
 #   device/gpucheck.sh run     on a machine with a GPU and its driver (no Go
-#                              needed): runs the kernels against the CPU,
-#                              bit for bit, and times a step of LIF neurons;
-#                              the report goes to $OUT/gpucheck.txt (or
+#                              needed): runs the kernels and device.Net
+#                              against the CPU, bit for bit, times them, and
+#                              runs CUBA ×10 on the GPU and on the CPU; the
+#                              report goes to $OUT/gpucheck.txt (or
 #                              gpucheck/gpucheck.txt)
 #
 # With the device tool: build, then run `device/gpucheck.sh run` there with
@@ -23,7 +25,8 @@ build)
   export CGO_LDFLAGS=${flags##*CGO_LDFLAGS=}
   mkdir -p gpucheck
   GOOS=linux GOARCH=amd64 go test -tags cuda -c -o gpucheck/cuda.test ./device/cuda
-  echo "built gpucheck/cuda.test ($(git rev-parse --short HEAD))"
+  GOOS=linux GOARCH=amd64 go build -tags cuda -o gpucheck/spiral-node ./cmd/spiral-node
+  echo "built gpucheck/cuda.test and gpucheck/spiral-node ($(git rev-parse --short HEAD))"
   ;;
 run)
   out=${OUT:-gpucheck}
@@ -33,6 +36,10 @@ run)
     nvidia-smi -L || true
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
     ./gpucheck/cuda.test -test.v -test.run . -test.bench . -test.benchtime 300x
+    # CUBA ×10 for 2 s on the GPU (device.Net) and on the CPU (lockstep),
+    # for rates and real-time factors side by side.
+    ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --device cuda --quiet
+    ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --quiet
   } 2>&1 | tee "$out/gpucheck.txt"
   ;;
 *)

@@ -273,3 +273,25 @@ func TestCheckpointName(t *testing.T) {
 		t.Errorf("formatMs(0.1 × 79104) = %q, want 7.9104s", got)
 	}
 }
+
+// --device: cpu, or cuda[:N] in a build with CUDA; anything else, or
+// cuda with flags that spread the network over shards or processes, is
+// refused naming the flag. This build has no CUDA, and says so.
+func TestDeviceFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--device", "gpu"}, `--device "gpu": cpu (the default) or cuda[:N]`},
+		{[]string{"--device", "cuda:x"}, `--device "cuda:x": cuda:N takes one GPU's number`},
+		{[]string{"--device", "cuda", "--shards", "2"}, "drop --engine, --shards"},
+		{[]string{"--device", "cuda", "--engine", "actors"}, "drop --engine, --shards"},
+		{[]string{"--device", "cuda:1"}, "built without CUDA; build it with -tags cuda"},
+	} {
+		var out, errb bytes.Buffer
+		args := append([]string{"run", "cuba", "--scale", "0.1", "--duration", "10", "--quiet"}, c.args...)
+		if code := run(args, &out, &errb); code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errb.String(), c.want)
+		}
+	}
+}

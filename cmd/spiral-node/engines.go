@@ -26,6 +26,7 @@ import (
 // engineSpec is what run's flags and model say about the engine to build.
 type engineSpec struct {
 	kind        string // sequential, lockstep or actors
+	gpu         *int   // --device cuda:N's N; nil: the CPU (kind)
 	shards      int    // --shards (0: the automatic layout)
 	workers     int    // --workers (actors)
 	peerTimeout time.Duration
@@ -141,6 +142,9 @@ type heldSynapses struct {
 // summary prints and a function that closes it (and stops its worker
 // processes). On failure it returns the exit code and why.
 func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(), code int, err error) {
+	if spec.gpu != nil {
+		return startDevice(spec, *spec.gpu)
+	}
 	net := spec.net
 	l := layout.Choose(net, spec.shards, runtime.GOMAXPROCS(0))
 	if len(spec.members) > 0 && spec.shards == 0 {

@@ -81,7 +81,7 @@ func main() {
 }
 
 // runUsage is the synopsis of the run command.
-const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N]] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
 
 // usage writes the program's help: the user's commands (the internal
 // worker command, which run --workers starts, is left out), what a model
@@ -92,7 +92,7 @@ func usage(w io.Writer) {
 commands:
   run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
             [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]]
-            [--peer-timeout T] [--on-member-loss fail|recover] [--out DIR [--overwrite] [--plot]]
+            [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N]] [--out DIR [--overwrite] [--plot]]
             [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]]
             [--quiet] [--force]
                       run a model and print a summary (refused when the memory estimate exceeds
@@ -194,6 +194,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
 	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
 	metricsAddr := fs.String("metrics", "", "serve the run's progress as Prometheus metrics on http://ADDR/metrics (HOST:PORT; port 0 picks one, printed on stderr)")
+	deviceFlag := fs.String("device", "cpu", "where the network runs: cpu (the engines of --engine) or cuda[:N], GPU N (device.Net: LIF with two current receptors, Poisson inputs, static projections; needs a build with -tags cuda; docs/gpu.md)")
 	onLoss := fs.String("on-member-loss", "fail", "with --members: fail the run when a member is lost (dead, frozen or cut off), or recover: fence it, go back to the last checkpoint (--checkpoint-every; else the start) on the members left and go on, with the same spikes")
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
@@ -294,11 +295,23 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --on-member-loss %q: fail or recover\n", *onLoss)
 		return 2
 	}
+	gpu, err := parseDevice(*deviceFlag)
+	if err == nil && gpu >= 0 && (*workers > 0 || len(memberList) > 0 || *shards > 0 || set["engine"] || ck != nil) {
+		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers, --members and --checkpoint-every", *deviceFlag)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "spiral-node run: %v\n", err)
+		return 2
+	}
 	if *onLoss == "recover" && len(memberList) < 2 {
 		fmt.Fprintln(stderr, "spiral-node run: --on-member-loss recover needs --members with at least 2 members (the run goes on on those left)")
 		return 2
 	}
-	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
+	var onGPU *int
+	if gpu >= 0 {
+		onGPU = &gpu
+	}
+	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, gpu: onGPU, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
 		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
 		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}, stdout, stderr)
 }
@@ -325,6 +338,8 @@ type runOptions struct {
 	outDir                   string
 	// onMemberLoss is --on-member-loss: fail (the default) or recover.
 	onMemberLoss string
+	// gpu is --device cuda:N's N; nil for the CPU.
+	gpu *int
 	force        bool
 	overwrite    bool
 }
@@ -395,6 +410,10 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return 1
 	}
 	wfail := &writeFailure{ctl: ctl}
+	if len(src.stateMons) > 0 && o.gpu != nil {
+		fmt.Fprintln(stderr, "spiral-node run: state monitors need the CPU; drop --device")
+		return 2
+	}
 	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
@@ -422,7 +441,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if ck != nil {
 		ck.prog = prog
 	}
-	spec := engineSpec{kind: o.kind, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
+	spec := engineSpec{kind: o.kind, gpu: o.gpu, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
 		members: o.members, tlsDir: o.tlsDir, certName: o.certName, listen: o.listen,
 		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr, held: &heldSynapses{}}
 	if out != nil {

@@ -3,12 +3,15 @@
 package hostrun
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/device"
 	"github.com/spiral-sim/spiral/device/internal/kerneltest"
+	"github.com/spiral-sim/spiral/engine"
+	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/soma"
 )
@@ -30,5 +33,40 @@ func TestNetRefuses(t *testing.T) {
 	}
 	if _, err := device.New(Backend{}, net); err == nil || !strings.Contains(err.Error(), `population "E": 1 receptors`) {
 		t.Errorf("a delta receptor: %v", err)
+	}
+}
+
+// Net behind engine.Engine: runs in parts continue one another, Stop ends
+// the next run, a closed engine refuses to run, and checkpoints are
+// refused with engine.ErrNoCheckpoints.
+func TestNetAsEngine(t *testing.T) {
+	net, err := models.CUBA(models.Options{Scale: 0.1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := device.New(Backend{}, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := device.Adapt(d)
+	if err := e.RunMs(10); err != nil || e.Steps() != 100 {
+		t.Fatalf("RunMs(10): %v, at step %d", err, e.Steps())
+	}
+	e.Stop()
+	if err := e.Run(50); !errors.Is(err, engine.ErrStopped) || e.Steps() != 100 {
+		t.Errorf("a stopped run: %v, at step %d", err, e.Steps())
+	}
+	if err := e.Run(50); err != nil || e.Steps() != 150 {
+		t.Errorf("the run after: %v, at step %d", err, e.Steps())
+	}
+	if _, err := e.Checkpoint(); !errors.Is(err, engine.ErrNoCheckpoints) {
+		t.Errorf("a checkpoint: %v", err)
+	}
+	if _, _, err := e.Spikes("E"); err != nil {
+		t.Error(err)
+	}
+	e.Close()
+	if err := e.Run(1); !errors.Is(err, engine.ErrClosed) {
+		t.Errorf("a run after Close: %v", err)
 	}
 }

@@ -1,0 +1,84 @@
+package device
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/engine"
+)
+
+// Adapt returns n as an engine.Engine. Its projections are static, so
+// GatherWeights and SetLearning have nothing to do; it takes no
+// checkpoint yet (engine.ErrNoCheckpoints). Close also closes n.
+func Adapt(n *Net) engine.Engine { return &adapter{n: n} }
+
+// adapter is a Net behind engine.Engine.
+type adapter struct {
+	n      *Net
+	stop   atomic.Bool
+	closed atomic.Bool
+}
+
+// Run implements engine.Engine; Stop ends it after the step in progress.
+func (a *adapter) Run(steps int) error {
+	if a.closed.Load() {
+		return fmt.Errorf("device: %w", engine.ErrClosed)
+	}
+	if steps < 0 {
+		return fmt.Errorf("device: %d steps: must be >= 0", steps)
+	}
+	for left := steps; left > 0; left-- {
+		if a.stop.Swap(false) {
+			return fmt.Errorf("device: %w", engine.ErrStopped)
+		}
+		if err := a.n.Run(1); err != nil {
+			return err
+		}
+	}
+	a.stop.Store(false)
+	return nil
+}
+
+// RunMs implements engine.Engine.
+func (a *adapter) RunMs(ms float64) error {
+	if !(ms >= 0) {
+		return fmt.Errorf("device: duration %g ms: must be >= 0", ms)
+	}
+	return a.Run(int(ms/a.n.net.Config.DtMs + 0.5))
+}
+
+// Steps implements engine.Engine.
+func (a *adapter) Steps() int64 { return a.n.Steps() }
+
+// Events implements engine.Engine.
+func (a *adapter) Events() (int64, error) { return a.n.Events(), nil }
+
+// Spikes implements engine.Engine.
+func (a *adapter) Spikes(pop string) ([]int64, []uint32, error) { return a.n.Spikes(pop) }
+
+// GatherWeights implements engine.Engine: the weights are the network's.
+func (a *adapter) GatherWeights() error { return nil }
+
+// SetLearning implements engine.Engine: nothing learns.
+func (a *adapter) SetLearning(bool) {}
+
+// Stop implements engine.Engine.
+func (a *adapter) Stop() { a.stop.Store(true) }
+
+// Checkpoint implements engine.Engine.
+func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) {
+	return nil, fmt.Errorf("device: %w", engine.ErrNoCheckpoints)
+}
+
+// Restore implements engine.Engine.
+func (a *adapter) Restore(*checkpoint.Snapshot) error {
+	return fmt.Errorf("device: %w", engine.ErrNoCheckpoints)
+}
+
+// Close implements engine.Engine.
+func (a *adapter) Close() {
+	if !a.closed.Swap(true) {
+		a.n.Close()
+	}
+}
