@@ -339,9 +339,9 @@ type runOptions struct {
 	// onMemberLoss is --on-member-loss: fail (the default) or recover.
 	onMemberLoss string
 	// gpu is --device cuda:N's N; nil for the CPU.
-	gpu *int
-	force        bool
-	overwrite    bool
+	gpu       *int
+	force     bool
+	overwrite bool
 }
 
 // runNet builds the model of src, runs it as o says and reports the run:
