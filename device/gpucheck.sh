@@ -36,10 +36,12 @@ run)
     nvidia-smi -L || true
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
     ./gpucheck/cuda.test -test.v -test.run . -test.bench . -test.benchtime 300x
-    # CUBA ×10 for 2 s on the GPU (device.Net) and on the CPU (lockstep),
-    # for rates and real-time factors side by side.
+    # CUBA ×10 for 2 s and Brunel ×4 for 1 s on the GPU (device.Net) and
+    # on the CPU (lockstep), for rates and real-time factors side by side.
     ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --device cuda --quiet
     ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --quiet
+    ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force
+    ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --quiet --force
   } 2>&1 | tee "$out/gpucheck.txt"
   ;;
 *)

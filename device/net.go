@@ -10,6 +10,7 @@ import (
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/soma"
+	"github.com/spiral-sim/spiral/stimulus"
 )
 
 // Blocks of the kernels' launches.
@@ -41,8 +42,13 @@ type devPop struct {
 	n     int64
 	words int64
 	// LIF: potentials, refractory counts, coefficients, the masks of the
-	// step before and of this one, the two receptors.
+	// step before and of this one, the receptors (two exponential
+	// current ones, or one delta receptor: delta, drop its input while
+	// refractory), the drives.
 	lif            bool
+	delta          bool
+	drop           int64
+	drives         []devDrive
 	v, rc, prm     Buffer
 	prev, mask     Buffer
 	recs           [2]*devRec
@@ -57,6 +63,16 @@ type devPop struct {
 	steps          []int64  // every spike recorded: steps and neurons
 	neurons        []uint32
 	totalHost      []uint32
+}
+
+// devDrive is a Poisson drive into a receptor (stimulus.PoissonDrive).
+type devDrive struct {
+	rec        *devRec
+	key        uint64
+	first      int64
+	w, gain    float64
+	cdf, guide Buffer
+	ncdf       int64
 }
 
 // devRec is a receptor on the device: its input and state, and the ring
@@ -85,9 +101,9 @@ type devProj struct {
 // New puts net on the device b, in its current state (nothing stepped
 // yet). It refuses, naming the population or projection and why, what
 // Net cannot step: batches, populations other than leaky
-// integrate-and-fire with two exponential current receptors (scalar
-// coefficients, no stimulus, no principle) and undriven Poisson
-// encoders, graded sources, axons other than direct ones with one
+// integrate-and-fire with one delta receptor or two exponential current
+// receptors (scalar coefficients, Poisson drives, no other stimulus, no
+// principle) and undriven Poisson encoders, graded sources, axons other than direct ones with one
 // terminal, plastic or masked projections, per-synapse delays.
 func New(b Backend, net *network.Network) (n *Net, err error) {
 	d := &Net{b: b, net: net}
@@ -190,27 +206,68 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 		return fail("stimuli or principles (Net has neither yet)")
 	}
 	names := p.ReceptorNames()
-	if len(names) != 2 {
-		return fail("%d receptors (Net takes two exponential current receptors)", len(names))
-	}
 	dp.lif = true
 	var decay [2]float32
-	for k, rn := range names {
-		r, _ := p.Receptor(rn)
-		if r.Spec().Kernel != dendrite.ExpCurrent {
-			return fail("receptor %q: a %v receptor (Net takes exponential current receptors)", rn, r.Spec().Kernel)
+	switch {
+	case len(names) == 1:
+		r, _ := p.Receptor(names[0])
+		if r.Spec().Kernel != dendrite.Delta {
+			return fail("receptor %q: a single %v receptor (Net takes one delta receptor, or two exponential current ones)", names[0], r.Spec().Kernel)
 		}
-		// Nothing has arrived yet: Exp's reading of step 0 changes nothing.
-		e, _ := r.Exp(0)
-		decay[k] = e.Decay
+		dp.delta = true
+		if lif.DropInput {
+			dp.drop = 1
+		}
 		rec := &devRec{}
 		if rec.in, err = d.alloc(4 * int64(n)); err != nil {
 			return nil, err
 		}
-		if rec.g, err = put(d, r.G()); err != nil {
+		dp.recs[0], dp.recNames[0] = rec, names[0]
+	case len(names) == 2:
+		for k, rn := range names {
+			r, _ := p.Receptor(rn)
+			if r.Spec().Kernel != dendrite.ExpCurrent {
+				return fail("receptor %q: a %v receptor (Net takes one delta receptor, or two exponential current ones)", rn, r.Spec().Kernel)
+			}
+			// Nothing has arrived yet: Exp's reading of step 0 changes nothing.
+			e, _ := r.Exp(0)
+			decay[k] = e.Decay
+			rec := &devRec{}
+			if rec.in, err = d.alloc(4 * int64(n)); err != nil {
+				return nil, err
+			}
+			if rec.g, err = put(d, r.G()); err != nil {
+				return nil, err
+			}
+			dp.recs[k], dp.recNames[k] = rec, rn
+		}
+	default:
+		return fail("%d receptors (Net takes one delta receptor, or two exponential current ones)", len(names))
+	}
+	for _, dr := range p.Drives() {
+		pd, ok := dr.Stimulus.(*stimulus.PoissonDrive)
+		if !ok {
+			return fail("a %T drive (Net takes Poisson drives)", dr.Stimulus)
+		}
+		key, first, w, table, ok := pd.Draws()
+		if !ok {
+			return fail("a Poisson drive of more than 700 events per step, or none (Net samples its table)")
+		}
+		k := slices.Index(dp.recNames[:], dr.Receptor)
+		if k < 0 || dp.recs[k] == nil {
+			return fail("a drive into receptor %q", dr.Receptor)
+		}
+		r, _ := p.Receptor(dr.Receptor)
+		k0, k1 := key.Words()
+		cdf, guide := table.CDF()
+		dd := devDrive{rec: dp.recs[k], key: uint64(k0) | uint64(k1)<<32, first: int64(first), w: float64(w), gain: float64(r.Gain()), ncdf: int64(len(cdf))}
+		if dd.cdf, err = put(d, cdf); err != nil {
 			return nil, err
 		}
-		dp.recs[k], dp.recNames[k] = rec, rn
+		if dd.guide, err = put(d, guide); err != nil {
+			return nil, err
+		}
+		dp.drives = append(dp.drives, dd)
 	}
 	v, ok := m.Var("v")
 	if !ok {
@@ -357,15 +414,29 @@ func (d *Net) stepOnce() error {
 		n := int(p.n)
 		if p.lif {
 			for _, r := range p.recs {
+				if r == nil {
+					continue
+				}
 				d.events += r.sent[t%r.slots]
 				r.sent[t%r.slots] = 0
 				if err := b.Launch("take_slot", n, blockNeurons, p.n, r.acc, t%r.slots, r.in); err != nil {
 					return err
 				}
 			}
-			r0, r1 := p.recs[0], p.recs[1]
-			if err := b.Launch("lif_exp2", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.prev, p.mask); err != nil {
-				return err
+			for _, dr := range p.drives {
+				if err := b.Launch("drive_poisson", n, blockNeurons, p.n, dr.first, dr.key, t, dr.cdf, dr.ncdf, dr.guide, dr.w, dr.gain, dr.rec.in); err != nil {
+					return err
+				}
+			}
+			if p.delta {
+				if err := b.Launch("lif_delta", n, blockNeurons, p.n, p.v, p.recs[0].in, p.rc, p.prm, p.prev, p.mask, p.drop); err != nil {
+					return err
+				}
+			} else {
+				r0, r1 := p.recs[0], p.recs[1]
+				if err := b.Launch("lif_exp2", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+					return err
+				}
 			}
 		} else {
 			kernel := "poisson_neurons"

@@ -356,6 +356,11 @@ func NewPoissonTable(lambda float64) *PoissonTable {
 // Lambda returns the mean.
 func (t *PoissonTable) Lambda() float64 { return t.lambda }
 
+// CDF returns the table, for a device that samples as Sample does:
+// cdf[k] = floor(P(X <= k) · 2^32), and guide[b] the smallest k with
+// cdf[k] > b·2^24. The slices are the table's own: do not modify them.
+func (t *PoissonTable) CDF() (cdf []uint32, guide []uint16) { return t.cdf, t.guide[:] }
+
 // Sample returns the count for the random word u: the smallest k with
 // u < cdf[k] (len(cdf) when there is none).
 func (t *PoissonTable) Sample(u uint32) int {

@@ -56,6 +56,9 @@ type Fuser interface {
 // so that a device's arithmetic is the CPU's.
 type FusedLIF struct {
 	K, E, G, Threshold, Reset, Refractory float32
+	// DropInput: a held (refractory) neuron's delta input is dropped
+	// (else added to its held potential).
+	DropInput bool
 }
 
 // FusedLIFModel is implemented by the models that have a FusedLIF: ok is
@@ -75,7 +78,7 @@ func (m *ifModel) FusedLIF() (FusedLIF, bool) {
 			return FusedLIF{}, false
 		}
 	}
-	return FusedLIF{K: m.ks, E: m.es, G: m.gs, Threshold: m.ts, Reset: m.reset[0], Refractory: m.kref[0]}, true
+	return FusedLIF{K: m.ks, E: m.es, G: m.gs, Threshold: m.ts, Reset: m.reset[0], Refractory: m.kref[0], DropInput: m.drop}, true
 }
 
 // StepFused implements Fuser for leaky integrate-and-fire models on their

@@ -70,6 +70,18 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 // Lambda returns the expected number of events per element and step.
 func (d *PoissonDrive) Lambda() float64 { return d.lambda }
 
+// Draws returns how the drive draws, for a device that draws the same
+// counts: its key, its first neuron, the weight per event and its table
+// (Add: neuron g's count is table.Sample of word g mod 8 of the pair of
+// blocks key.At2(step, 2·⌊g/8⌋), one copy). ok is false without a table
+// (a mean above 700 events per step, or none) or before Bind.
+func (d *PoissonDrive) Draws() (key rng.Key, first int, weight float32, table *rng.PoissonTable, ok bool) {
+	if !d.bound || d.table == nil {
+		return rng.Key{}, 0, 0, nil, false
+	}
+	return d.key, d.lo, d.w, d.table, true
+}
+
 // Add adds Weight × count into buf (one entry per element).
 //
 // The count of neuron i of copy b at step n is drawn from word i mod 4 of

@@ -38,6 +38,10 @@ func TestDeliverFixedIsOrderFree(t *testing.T) {
 // for bit, where the CPU's sums are exact; CUBA's rates agree with it.
 func TestNetMatchesTheStepper(t *testing.T) { kerneltest.NetMatchesTheStepper(t, Backend{open(t)}) }
 func TestCUBARates(t *testing.T)            { kerneltest.CUBARates(t, Backend{open(t)}, 1, 10000) }
+func TestBrunelRates(t *testing.T)          { kerneltest.BrunelRates(t, Backend{open(t)}, 1, 5000) }
+func TestDeltaNetMatchesTheStepper(t *testing.T) {
+	kerneltest.DeltaNetMatchesTheStepper(t, Backend{open(t)})
+}
 
 // BenchmarkCUBANet times device.Net on CUBA ×10 (40,000 neurons, 3.2 M
 // synapses): 100 ms of simulated time per op, so the real-time factor is

@@ -87,6 +87,40 @@ KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 	}
 }
 
+// Integrate-and-fire, exact, with one delta receptor (soma's fast path,
+// lifScalarJump with no current, and its refractory hold): u = u + k·(e −
+// u) + g·0 + j, j the step's input (cleared). prm is as lif_exp2's, its
+// first two unused. A held neuron keeps its potential, plus its input
+// unless drop is set.
+KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, const uint32_t *prev, uint32_t *mask,
+                 int64_t drop) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		float k = prm[2], e = prm[3], g = prm[4], th = prm[5];
+		float x = v[i], r = rc[i];
+		if ((prev[i >> 5] >> (i & 31)) & 1u) {
+			x = prm[6];
+			r = prm[7];
+		}
+		float j = FADD(0.0f, in[i]); // the jump buffer starts at zero
+		in[i] = 0;
+		float u = FADD(FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, 0.0f)), j);
+		if (r > 0) {
+			u = drop ? x : FADD(x, j);
+			r = FSUB(r, 1.0f);
+		} else {
+			fired = u > th;
+		}
+		v[i] = u;
+		rc[i] = r;
+	}
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
 // ---------------------------------------------------------------------
 // Philox4x32-10, as package rng: the block of counter (c0, c1) under the
 // key (k0, k1).
@@ -163,6 +197,31 @@ KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, con
 	if ((threadIdx.x & 31) == 0 && i < n) {
 		mask[i >> 5] = votes;
 	}
+}
+
+// A Poisson drive (stimulus.PoissonDrive with its table) adds into a
+// receptor's input of a step: neuron first + i draws the count
+// table-sampled from word (first + i) mod 8 of At2(step, 2·⌊(first +
+// i)/8⌋), and adds float32(w·count), times the receptor's gain when it
+// is not 1 (then float32(gain·x)). The table: the smallest k with u <
+// cdf[k], from guide[u >> 24] on (rng.PoissonTable.Sample).
+KERNEL drive_poisson(int64_t n, int64_t first, uint64_t key, int64_t step, const uint32_t *cdf, int64_t ncdf,
+                     const uint16_t *guide, double w, double gain, float *into) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i >= n) {
+		return;
+	}
+	uint64_t g = (uint64_t)first + (uint64_t)i;
+	uint32_t u = word8(key, (uint64_t)step, (g >> 3) << 1, (unsigned)(g & 7));
+	int64_t k = guide[u >> 24];
+	while (k < ncdf && u >= cdf[k]) {
+		k++;
+	}
+	float x = FMUL((float)w, (float)k);
+	if (gain != 1.0) {
+		x = FMUL((float)gain, FADD(0.0f, x));
+	}
+	into[i] = FADD(into[i], x);
 }
 
 // ---------------------------------------------------------------------

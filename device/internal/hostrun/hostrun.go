@@ -46,6 +46,14 @@ static void k_lif_exp2(unsigned g, unsigned b, int64_t n, void *v, void *a1, voi
                        void *prm, void *prev, void *mask) {
 	host_launch(g, b, lif_exp2(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
 }
+static void k_lif_delta(unsigned g, unsigned b, int64_t n, void *v, void *in, void *rc, void *prm, void *prev, void *mask,
+                        int64_t drop) {
+	host_launch(g, b, lif_delta(n, v, in, rc, prm, prev, mask, drop));
+}
+static void k_drive_poisson(unsigned g, unsigned b, int64_t n, int64_t first, uint64_t key, int64_t step, void *cdf,
+                            int64_t ncdf, void *guide, double w, double gain, void *into) {
+	host_launch(g, b, drive_poisson(n, first, key, step, cdf, ncdf, guide, w, gain, into));
+}
 static void k_poisson_neurons(unsigned g, unsigned b, int64_t n, int64_t first, uint64_t key, int64_t step, void *thr, void *mask) {
 	host_launch(g, b, poisson_neurons(n, first, key, step, thr, mask));
 }
@@ -300,7 +308,7 @@ func (a *args) bad(i int) {
 }
 
 // arity is each kernel's number of arguments.
-var arity = map[string]int{"lif_exp2": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
+var arity = map[string]int{"lif_exp2": 10, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 12, "take_slot": 4}
 
 // Launch implements device.Backend.
@@ -324,6 +332,17 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 		n, v, a1, s1, a2, s2, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
 		if a.err == nil {
 			C.k_lif_exp2(g, b, n, v, a1, s1, a2, s2, rc, prm, prev, mask)
+		}
+	case "lif_delta":
+		n, v, in, rc, prm, prev, mask, drop := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.i64(7)
+		if a.err == nil {
+			C.k_lif_delta(g, b, n, v, in, rc, prm, prev, mask, drop)
+		}
+	case "drive_poisson":
+		n, first, key, step, cdf, ncdf, guide, w, gain, into := a.i64(0), a.i64(1), a.u64(2), a.i64(3), a.ptr(4), a.i64(5),
+			a.ptr(6), a.f64(7), a.f64(8), a.ptr(9)
+		if a.err == nil {
+			C.k_drive_poisson(g, b, n, first, key, step, cdf, ncdf, guide, w, gain, into)
 		}
 	case "poisson_neurons", "poisson_grouped":
 		n, first, key, step, thr, mask := a.i64(0), a.i64(1), a.u64(2), a.i64(3), a.ptr(4), a.ptr(5)

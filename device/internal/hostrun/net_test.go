@@ -17,22 +17,28 @@ import (
 )
 
 func TestNetMatchesTheStepper(t *testing.T) { kerneltest.NetMatchesTheStepper(t, Backend{}) }
+func TestDeltaNetMatchesTheStepper(t *testing.T) {
+	kerneltest.DeltaNetMatchesTheStepper(t, Backend{})
+}
 
 // CUBA at half its size for 1 s on the CPU as a device: rates as
 // the stepper's.
 func TestCUBARates(t *testing.T) { kerneltest.CUBARates(t, Backend{}, 0.5, 10000) }
 
+// Brunel at a tenth of its size for 0.3 s: rates as the stepper's.
+func TestBrunelRates(t *testing.T) { kerneltest.BrunelRates(t, Backend{}, 0.1, 3000) }
+
 // What Net cannot step is refused with a message naming it.
 func TestNetRefuses(t *testing.T) {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 1})
 	lif := soma.LIF()
-	b.Population("E", 10, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta})
+	b.Population("E", 10, lif).Receptor("g", dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5})
 	net, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := device.New(Backend{}, net); err == nil || !strings.Contains(err.Error(), `population "E": 1 receptors`) {
-		t.Errorf("a delta receptor: %v", err)
+	if _, err := device.New(Backend{}, net); err == nil || !strings.Contains(err.Error(), `population "E": receptor "g": a single`) {
+		t.Errorf("a conductance receptor: %v", err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/stimulus"
 )
 
 // dyadic builds an E/I network driven by two Poisson populations (one
@@ -62,11 +63,14 @@ func dyadic(t *testing.T) *network.Network {
 // stepper's spikes and synaptic events, bit for bit, where the CPU's sums
 // are exact: every population's spikes, over 3,000 steps, with input
 // arriving through rows of their own delays.
-func NetMatchesTheStepper(t *testing.T, b device.Backend) {
-	const steps = 3000
-	ref := dyadic(t)
+func NetMatchesTheStepper(t *testing.T, b device.Backend) { netMatches(t, b, dyadic, 3000) }
+
+// netMatches runs the network that build makes on the stepper and on
+// device b for steps steps and compares their spikes and events.
+func netMatches(t *testing.T, b device.Backend, build func(*testing.T) *network.Network, steps int) {
+	ref := build(t)
 	mons, events := sequentialSpikes(t, ref, steps)
-	d, err := device.New(b, dyadic(t))
+	d, err := device.New(b, build(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +103,52 @@ func NetMatchesTheStepper(t *testing.T, b device.Backend) {
 	}
 }
 
+// brunelLike builds a Brunel-like network of exact float32 sums: E and I
+// LIF populations with one delta receptor each, driven by Poisson drives
+// (stimulus.PoissonDrive) of weight 0.5, recurrent weights 0.5 and −2,
+// rows with delays of their own, refractory periods that drop the input
+// (E) or keep it (I).
+func brunelLike(t *testing.T) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 7})
+	for _, p := range []struct {
+		name   string
+		n      int
+		drop   bool
+		rateHz float64
+	}{{"E", 400, true, 16000}, {"I", 100, false, 14000}} {
+		lif := soma.LIF()
+		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+		reset := param.Const(10)
+		lif.ResetMV = &reset
+		lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
+		lif.DropRefractoryInput = p.drop
+		b.Population(p.name, p.n, lif).
+			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 0.5})
+	}
+	for _, c := range []struct {
+		from, to string
+		w        float64
+	}{{"E", "E", 0.5}, {"E", "I", 0.5}, {"I", "E", -2}, {"I", "I", -2}} {
+		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: "in",
+			Pattern: connectivity.FixedInDegree{K: 40, Multapses: true}, Autapses: true, Weight: param.Const(c.w)})
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// DeltaNetMatchesTheStepper is NetMatchesTheStepper for the Brunel-like
+// network: delta receptors, Poisson drives, refractory input dropped or
+// kept.
+func DeltaNetMatchesTheStepper(t *testing.T, b device.Backend) {
+	netMatches(t, b, brunelLike, 3000)
+}
+
 // sequentialSpikes runs net on the sequential stepper and returns each
 // population's spikes.
 func sequentialSpikes(t *testing.T, net *network.Network, steps int) (map[string]*monitor.Spikes, int64) {
@@ -116,18 +166,33 @@ func sequentialSpikes(t *testing.T, net *network.Network, steps int) (map[string
 	return mons, s.Events()
 }
 
-// CUBA (Brian2's benchmark, exact PSCs, so sums that are not exact in
-// float32) on device b: its rates agree with the sequential stepper's
-// within 5 % (the runs part in their last bits, then in spikes, as any
-// two summation orders do). It returns the device's steps per second.
+// CUBARates runs CUBA (Brian2's benchmark, with exact PSCs, so sums that
+// are not exact in float32) at scale for steps on device b and on the
+// stepper: ModelRates.
 func CUBARates(t *testing.T, b device.Backend, scale float64, steps int) {
-	o := models.Options{Scale: scale, Seed: 2}
-	ref, err := models.CUBA(o)
+	ModelRates(t, b, "CUBA", func() (*network.Network, error) { return models.CUBA(models.Options{Scale: scale, Seed: 2}) }, steps)
+}
+
+// BrunelRates is CUBARates for Brunel (delta synapses of 0.1 mV, Poisson
+// drives, delays of 1.5 ms).
+func BrunelRates(t *testing.T, b device.Backend, scale float64, steps int) {
+	ModelRates(t, b, "Brunel", func() (*network.Network, error) {
+		return models.Brunel(models.Options{Scale: scale, Seed: 2}, models.BrunelParams{})
+	}, steps)
+}
+
+// ModelRates runs the network build makes for steps on device b and on
+// the sequential stepper: every population's spike count agrees within
+// 5 % (the runs part in the last bits of some sums, then in spikes, as
+// any two summation orders do).
+func ModelRates(t *testing.T, b device.Backend, name string, build func() (*network.Network, error), steps int) {
+	t.Helper()
+	ref, err := build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	mons, _ := sequentialSpikes(t, ref, steps)
-	net, err := models.CUBA(o)
+	net, err := build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,11 +211,11 @@ func CUBARates(t *testing.T, b device.Backend, scale float64, steps int) {
 		}
 		want := len(mons[p.Name].Steps)
 		if want < 1000 {
-			t.Fatalf("%s: %d spikes: too few to compare rates", p.Name, want)
+			t.Fatalf("%s %s: %d spikes: too few to compare rates", name, p.Name, want)
 		}
 		if r := float64(len(st)) / float64(want); math.Abs(r-1) > 0.05 {
-			t.Errorf("%s: %d spikes on the device, %d on the stepper (ratio %.3f)", p.Name, len(st), want, r)
+			t.Errorf("%s %s: %d spikes on the device, %d on the stepper (ratio %.3f)", name, p.Name, len(st), want, r)
 		}
-		t.Logf("%s: %d spikes on the device, %d on the stepper", p.Name, len(st), want)
+		t.Logf("%s %s: %d spikes on the device, %d on the stepper", name, p.Name, len(st), want)
 	}
 }
