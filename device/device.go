@@ -41,8 +41,10 @@ type Backend interface {
 	// Download copies the start of src into dst.
 	Download(dst []byte, src Buffer) error
 	// Launch runs a kernel over threads threads in blocks of block (a
-	// multiple of 32) and waits for it. Arguments are Buffers (nil: a
-	// null pointer), int64, uint64 or float64, in the kernel's order.
+	// multiple of 32), after the kernels launched before; it may return
+	// before the kernel ends, and Download waits for it. Arguments are
+	// Buffers (nil: a null pointer), int64, uint64 or float64, in the
+	// kernel's order.
 	Launch(kernel string, threads, block int, args ...any) error
 }
 

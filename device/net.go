@@ -3,6 +3,7 @@ package device
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/spiral-sim/spiral/dendrite"
@@ -34,6 +35,8 @@ type Net struct {
 	step   int64
 	bufs   []Buffer
 	events int64 // synaptic events arrived (engine.Engine's Events)
+	// logSteps is the steps a block holds (Run).
+	logSteps int
 }
 
 // devPop is a population on the device.
@@ -62,7 +65,8 @@ type devPop struct {
 	fired          []uint32 // this step's spikes, on the host
 	steps          []int64  // every spike recorded: steps and neurons
 	neurons        []uint32
-	totalHost      []uint32
+	log            Buffer   // the spike masks of a block of steps
+	logHost        []uint32 // read from log
 }
 
 // devDrive is a Poisson drive into a receptor (stimulus.PoissonDrive).
@@ -161,7 +165,7 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	fail := func(format string, args ...any) (*devPop, error) {
 		return nil, fmt.Errorf("device: population %q: %s", name, fmt.Sprintf(format, args...))
 	}
-	dp := &devPop{name: name, n: int64(n), words: (int64(n) + 31) / 32, totalHost: make([]uint32, 1)}
+	dp := &devPop{name: name, n: int64(n), words: (int64(n) + 31) / 32}
 	if p.Graded() {
 		return fail("a graded population (Net steps spiking ones)")
 	}
@@ -374,8 +378,22 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 	return dp, nil
 }
 
-// rings allocates the receptors' rings, once their sizes are known.
+// rings allocates the receptors' rings, once their sizes are known, and
+// the logs of spike masks.
 func (d *Net) rings() error {
+	if d.logSteps == 0 {
+		words := int64(1)
+		for _, p := range d.pops {
+			words = max(words, p.words)
+		}
+		d.logSteps = int(max(min(logBytes/(4*words), 1000), 1))
+		for _, p := range d.pops {
+			var err error
+			if p.log, err = d.alloc(4 * p.words * int64(d.logSteps)); err != nil {
+				return err
+			}
+		}
+	}
 	for _, p := range d.pops {
 		for _, r := range p.recs {
 			if r == nil || r.acc != nil {
@@ -392,23 +410,36 @@ func (d *Net) rings() error {
 	return nil
 }
 
-// Run steps the network steps more steps.
+// logBytes bounds each population's log of spike masks on the device:
+// Run reads the logs once per block of steps that fills them.
+const logBytes = 16 << 20
+
+// Run steps the network steps more steps. The device computes a block
+// of steps without waiting for the host; then the host reads the block's
+// spike masks, lists the spikes and counts the synaptic events.
 func (d *Net) Run(steps int) error {
 	if err := d.rings(); err != nil {
 		return err
 	}
-	for range steps {
-		if err := d.stepOnce(); err != nil {
-			return fmt.Errorf("device: step %d: %w", d.step, err)
+	for steps > 0 {
+		block := min(steps, d.logSteps)
+		for k := range block {
+			if err := d.launchStep(d.step+int64(k), int64(k)); err != nil {
+				return fmt.Errorf("device: step %d: %w", d.step+int64(k), err)
+			}
 		}
-		d.step++
+		if err := d.readLogs(block); err != nil {
+			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
+		}
+		d.step += int64(block)
+		steps -= block
 	}
 	return nil
 }
 
-// stepOnce computes step d.step.
-func (d *Net) stepOnce() error {
-	t := d.step
+// launchStep launches the kernels of step t, its masks going into row k
+// of the logs.
+func (d *Net) launchStep(t, k int64) error {
 	b := d.b
 	for _, p := range d.pops {
 		n := int(p.n)
@@ -417,8 +448,6 @@ func (d *Net) stepOnce() error {
 				if r == nil {
 					continue
 				}
-				d.events += r.sent[t%r.slots]
-				r.sent[t%r.slots] = 0
 				if err := b.Launch("take_slot", n, blockNeurons, p.n, r.acc, t%r.slots, r.in); err != nil {
 					return err
 				}
@@ -453,38 +482,63 @@ func (d *Net) stepOnce() error {
 		if err := b.Launch("compact", int(p.words), blockWords, p.words, p.mask, p.offsets, p.list); err != nil {
 			return err
 		}
-		if err := download(b, p.totalHost, p.total); err != nil {
+		if err := b.Launch("log_mask", int(p.words), blockWords, p.words, p.mask, p.log, k); err != nil {
 			return err
-		}
-		c := int(p.totalHost[0])
-		if c > int(p.n) {
-			return fmt.Errorf("population %q: %d spikes of %d neurons", p.name, c, p.n)
-		}
-		p.fired = slices.Grow(p.fired[:0], c)[:c]
-		if err := download(b, p.fired, p.list); err != nil {
-			return err
-		}
-		for _, i := range p.fired {
-			p.steps = append(p.steps, t)
-			p.neurons = append(p.neurons, i)
 		}
 	}
 	for _, pr := range d.projs {
-		c := len(pr.src.fired)
-		if c == 0 {
-			continue
-		}
-		if err := b.Launch("deliver_rows", 32*c, 64, int64(c), pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+		// As many warps as the source has neurons: the kernel reads the
+		// step's count of spikes on the device.
+		if err := b.Launch("deliver_rows", 32*int(pr.src.n), 64, pr.src.total, pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
 			t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc); err != nil {
 			return err
-		}
-		for _, r := range pr.src.fired {
-			pr.rec.sent[(t+1+pr.shift+int64(pr.rowDelay[r]))%pr.rec.slots] += pr.rowLen[r]
 		}
 	}
 	for _, p := range d.pops {
 		if p.lif {
 			p.prev, p.mask = p.mask, p.prev
+		}
+	}
+	return nil
+}
+
+// readLogs reads the spike masks of the last block of steps, from
+// d.step on, and lists their spikes; it counts the synaptic events that
+// arrived at those steps, as the engines of the CPU do (an event's
+// synapses count at its arrival).
+func (d *Net) readLogs(block int) error {
+	for _, p := range d.pops {
+		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
+		if err := download(d.b, p.logHost, p.log); err != nil {
+			return err
+		}
+	}
+	for k := range block {
+		t := d.step + int64(k)
+		for _, p := range d.pops {
+			p.fired = p.fired[:0]
+			for w, m := range p.logHost[k*int(p.words) : (k+1)*int(p.words)] {
+				for ; m != 0; m &= m - 1 {
+					i := uint32(w*32 + bits.TrailingZeros32(m))
+					if int64(i) >= p.n {
+						return fmt.Errorf("population %q: a spike of neuron %d of %d", p.name, i, p.n)
+					}
+					p.fired = append(p.fired, i)
+					p.steps = append(p.steps, t)
+					p.neurons = append(p.neurons, i)
+				}
+			}
+			for _, r := range p.recs {
+				if r != nil {
+					d.events += r.sent[t%r.slots]
+					r.sent[t%r.slots] = 0
+				}
+			}
+		}
+		for _, pr := range d.projs {
+			for _, r := range pr.src.fired {
+				pr.rec.sent[(t+1+pr.shift+int64(pr.rowDelay[r]))%pr.rec.slots] += pr.rowLen[r]
+			}
 		}
 	}
 	return nil

@@ -153,8 +153,9 @@ func Download[T any](dst []T, b Buffer) error {
 	return cu.MemcpyDtoH(unsafe.Pointer(&dst[0]), b.ptr, n)
 }
 
-// Launch runs kernel name over threads threads (blocks of block, a
-// multiple of 32) and waits for it. Each argument takes an 8-byte slot:
+// Launch queues kernel name over threads threads (blocks of block, a
+// multiple of 32) on the device's stream, after the kernels queued
+// before; Download and Synchronize wait for it. Each argument takes an 8-byte slot:
 // a Buffer (its address; nil or the zero Buffer is a null pointer), int64,
 // uint64, float64. Call it in Do.
 func (d *Device) Launch(name string, threads, block int, args ...any) error {
@@ -188,8 +189,14 @@ func (d *Device) Launch(name string, threads, block int, args ...any) error {
 	if err := fn.Launch(grid, 1, 1, block, 1, 1, 0, cu.Stream{}, params); err != nil {
 		return fmt.Errorf("cuda: kernel %s: %w", name, err)
 	}
+	return nil
+}
+
+// Synchronize waits for every kernel launched so far; a kernel's failure
+// shows here (or at the next Download, which waits too). Call it in Do.
+func Synchronize() error {
 	if err := cu.Synchronize(); err != nil {
-		return fmt.Errorf("cuda: kernel %s: %w", name, err)
+		return fmt.Errorf("cuda: %w", err)
 	}
 	return nil
 }

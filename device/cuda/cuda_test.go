@@ -176,6 +176,9 @@ func BenchmarkDeliver(b *testing.B) {
 						return err
 					}
 				}
+				if err := Synchronize(); err != nil {
+					return err
+				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(c.nspikes*c.fan), "ns/synapse")
 				return nil
 			})

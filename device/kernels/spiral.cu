@@ -309,16 +309,18 @@ KERNEL deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *pt
 }
 
 // deliver_rows is deliver_fixed into a ring of slots sums of n columns
-// each (acc: slots × n), as an engine delivers: row r's event carries the
+// each (acc: slots × n), as an engine delivers, for the count[0] spikes
+// of the list (on the device: launch 32 threads per neuron that may
+// fire): row r's event carries the
 // value scale[r] (its sign and response times the receptor's gain) and
 // arrives delay[r] steps after base; each synapse adds float32(scale[r] ×
 // its weight), in fixed point, to the slot (base + delay[r]) mod slots.
-KERNEL deliver_rows(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
+KERNEL deliver_rows(const uint32_t *count, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
                     const float *w, double w0, const float *scale, const uint32_t *delay, int64_t base,
                     int64_t slots, int64_t n, unsigned long long *acc) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t s = t >> 5;
-	if (s >= nspikes) {
+	if (s >= (int64_t)count[0]) {
 		return;
 	}
 	uint32_t r = spikes[s];
@@ -326,6 +328,16 @@ KERNEL deliver_rows(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr
 	unsigned long long *a = acc + ((base + (int64_t)delay[r]) % slots) * n;
 	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
 		ATOMIC_ADD_U64(&a[idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
+	}
+}
+
+// log_mask copies a step's spike mask into row k of a log of masks (one
+// row of words words per step), which the host reads once per block of
+// steps.
+KERNEL log_mask(int64_t words, const uint32_t *mask, uint32_t *log, int64_t k) {
+	int64_t w = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (w < words) {
+		log[k * words + w] = mask[w];
 	}
 }
 

@@ -66,9 +66,12 @@ static void k_scan_masks(unsigned g, unsigned b, int64_t words, void *mask, void
 static void k_compact(unsigned g, unsigned b, int64_t words, void *mask, void *offsets, void *spikes) {
 	host_launch(g, b, compact(words, mask, offsets, spikes));
 }
-static void k_deliver_rows(unsigned g, unsigned b, int64_t nspikes, void *spikes, void *ptr, void *idx, void *w, double w0,
+static void k_log_mask(unsigned g, unsigned b, int64_t words, void *mask, void *log, int64_t k) {
+	host_launch(g, b, log_mask(words, mask, log, k));
+}
+static void k_deliver_rows(unsigned g, unsigned b, void *count, void *spikes, void *ptr, void *idx, void *w, double w0,
                            void *scale, void *delay, int64_t base, int64_t slots, int64_t n, void *acc) {
-	host_launch(g, b, deliver_rows(nspikes, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc));
+	host_launch(g, b, deliver_rows(count, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc));
 }
 static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
 	host_launch(g, b, take_slot(n, acc, slot, into));
@@ -309,7 +312,7 @@ func (a *args) bad(i int) {
 
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"lif_exp2": 10, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
-	"deliver_rows": 12, "take_slot": 4}
+	"deliver_rows": 12, "log_mask": 4, "take_slot": 4}
 
 // Launch implements device.Backend.
 func (Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -362,10 +365,15 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 			C.k_compact(g, b, words, mask, offsets, spikes)
 		}
 	case "deliver_rows":
-		ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5),
+		ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc := a.ptr(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5),
 			a.ptr(6), a.ptr(7), a.i64(8), a.i64(9), a.i64(10), a.ptr(11)
 		if a.err == nil {
 			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc)
+		}
+	case "log_mask":
+		words, mask, log, k := a.i64(0), a.ptr(1), a.ptr(2), a.i64(3)
+		if a.err == nil {
+			C.k_log_mask(g, b, words, mask, log, k)
 		}
 	case "take_slot":
 		n, acc, slot, into := a.i64(0), a.ptr(1), a.i64(2), a.ptr(3)
