@@ -9,9 +9,9 @@
 #   device/gpucheck.sh run     on a machine with a GPU and its driver (no Go
 #                              needed): runs the kernels and device.Net
 #                              against the CPU, bit for bit, times them, and
-#                              runs CUBA ×10 on the GPU and on the CPU; the
-#                              report goes to $OUT/gpucheck.txt (or
-#                              gpucheck/gpucheck.txt)
+#                              runs CUBA ×10, Brunel ×4 and the microcircuit
+#                              on the GPU and on the CPU; the report goes
+#                              to $OUT/gpucheck.txt (or gpucheck/gpucheck.txt)
 #
 # With the device tool: build, then run `device/gpucheck.sh run` there with
 # carry ["gpucheck"], and record the figures in docs/gpu.md.
@@ -42,6 +42,10 @@ run)
     ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --quiet
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --quiet --force
+    # The microcircuit at full scale (per-synapse delays, Poisson
+    # background) for 1 s on the GPU, 0.3 s on the CPU.
+    ./gpucheck/spiral-node run examples/microcircuit/microcircuit.yaml --duration 1000 --device cuda --quiet --force
+    ./gpucheck/spiral-node run examples/microcircuit/microcircuit.yaml --duration 300 --quiet --force
   } 2>&1 | tee "$out/gpucheck.txt"
   ;;
 *)

@@ -49,6 +49,7 @@ type devPop struct {
 	// current ones, or one delta receptor: delta, drop its input while
 	// refractory), the drives.
 	lif            bool
+	one            bool // one exponential current receptor
 	delta          bool
 	drop           int64
 	drives         []devDrive
@@ -100,6 +101,13 @@ type devProj struct {
 	// On the host, for counting events: each row's delay and synapses.
 	rowDelay []uint32
 	rowLen   []int64
+	// spread: synapses with delays of their own (d8 or d16); each row's
+	// delays as a histogram, rows r's at histOff[r]…histOff[r+1].
+	spread  bool
+	d8, d16 Buffer
+	histOff []uint32
+	histD   []uint16
+	histN   []uint32
 }
 
 // New puts net on the device b, in its current state (nothing stepped
@@ -108,7 +116,7 @@ type devProj struct {
 // integrate-and-fire with one delta receptor or two exponential current
 // receptors (scalar coefficients, Poisson drives, no other stimulus, no
 // principle) and undriven Poisson encoders, graded sources, axons other than direct ones with one
-// terminal, plastic or masked projections, per-synapse delays.
+// terminal, plastic or masked projections.
 func New(b Backend, net *network.Network) (n *Net, err error) {
 	d := &Net{b: b, net: net}
 	defer func() {
@@ -215,16 +223,25 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	switch {
 	case len(names) == 1:
 		r, _ := p.Receptor(names[0])
-		if r.Spec().Kernel != dendrite.Delta {
-			return fail("receptor %q: a single %v receptor (Net takes one delta receptor, or two exponential current ones)", names[0], r.Spec().Kernel)
-		}
-		dp.delta = true
-		if lif.DropInput {
-			dp.drop = 1
-		}
 		rec := &devRec{}
 		if rec.in, err = d.alloc(4 * int64(n)); err != nil {
 			return nil, err
+		}
+		switch r.Spec().Kernel {
+		case dendrite.Delta:
+			dp.delta = true
+			if lif.DropInput {
+				dp.drop = 1
+			}
+		case dendrite.ExpCurrent:
+			dp.one = true
+			e, _ := r.Exp(0) // nothing has arrived yet: this changes nothing
+			decay[0] = e.Decay
+			if rec.g, err = put(d, r.G()); err != nil {
+				return nil, err
+			}
+		default:
+			return fail("receptor %q: a single %v receptor (Net takes one delta or exponential current receptor, or two exponential current ones)", names[0], r.Spec().Kernel)
 		}
 		dp.recs[0], dp.recNames[0] = rec, names[0]
 	case len(names) == 2:
@@ -315,10 +332,7 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 		return nil, errors.New("masked")
 	}
 	syn := pr.Runtime.Syn
-	shift, ok := syn.UniformDelay()
-	if !ok {
-		return nil, errors.New("synaptic delays that differ per synapse")
-	}
+	shift, uniformDelay := syn.UniformDelay()
 	ax := d.net.Axons[pr.Axon]
 	if !ax.Axon.Direct() || ax.Axon.Terminals() != 1 {
 		return nil, fmt.Errorf("axon %q: a response function or several terminals (Net takes direct axons)", ax.Name)
@@ -350,14 +364,54 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 		delay[e.Src] = e.Delay
 		maxd = max(maxd, e.Delay)
 	}
-	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], shift: int64(shift), rowDelay: delay, rowLen: make([]int64, syn.Rows)}
-	for r := range dp.rowLen {
-		dp.rowLen[r] = int64(syn.Ptr[r+1] - syn.Ptr[r])
+	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], rowDelay: delay}
+	var err error
+	if uniformDelay {
+		dp.shift = int64(shift)
+		dp.rowLen = make([]int64, syn.Rows)
+		for r := range dp.rowLen {
+			dp.rowLen[r] = int64(syn.Ptr[r+1] - syn.Ptr[r])
+		}
+	} else {
+		// Each synapse arrives its own delay after its row: delivered
+		// into its own slot, and counted there (a histogram of each
+		// row's delays, for the events).
+		dp.spread = true
+		_, dmax := syn.DelayRange()
+		shift = dmax
+		if syn.D8 != nil {
+			dp.d8, err = put(d, syn.D8)
+		} else {
+			dp.d16, err = put(d, syn.D)
+		}
+		if err != nil {
+			return nil, err
+		}
+		dp.histOff = make([]uint32, syn.Rows+1)
+		count := map[uint16]uint32{}
+		for r := range syn.Rows {
+			clear(count)
+			for q := syn.Ptr[r]; q < syn.Ptr[r+1]; q++ {
+				if syn.D8 != nil {
+					count[uint16(syn.D8[q])]++
+				} else {
+					count[syn.D[q]]++
+				}
+			}
+			ds := make([]uint16, 0, len(count))
+			for dl := range count {
+				ds = append(ds, dl)
+			}
+			slices.Sort(ds)
+			for _, dl := range ds {
+				dp.histD, dp.histN = append(dp.histD, dl), append(dp.histN, count[dl])
+			}
+			dp.histOff[r+1] = uint32(len(dp.histD))
+		}
 	}
 	// The ring must hold every arrival from one step to the next: 1 +
-	// delay + shift steps ahead at most.
+	// delay + the synaptic delay steps ahead at most.
 	dp.rec.slots = max(dp.rec.slots, 2+int64(maxd)+int64(shift))
-	var err error
 	if dp.ptr, err = put(d, syn.Ptr); err != nil {
 		return nil, err
 	}
@@ -457,7 +511,12 @@ func (d *Net) launchStep(t, k int64) error {
 					return err
 				}
 			}
-			if p.delta {
+			if p.one {
+				r := p.recs[0]
+				if err := b.Launch("lif_exp1", n, blockNeurons, p.n, p.v, r.in, r.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+					return err
+				}
+			} else if p.delta {
 				if err := b.Launch("lif_delta", n, blockNeurons, p.n, p.v, p.recs[0].in, p.rc, p.prm, p.prev, p.mask, p.drop); err != nil {
 					return err
 				}
@@ -489,8 +548,15 @@ func (d *Net) launchStep(t, k int64) error {
 	for _, pr := range d.projs {
 		// As many warps as the source has neurons: the kernel reads the
 		// step's count of spikes on the device.
-		if err := b.Launch("deliver_rows", 32*int(pr.src.n), 64, pr.src.total, pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
-			t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc); err != nil {
+		var err error
+		if pr.spread {
+			err = b.Launch("deliver_spread", 32*int(pr.src.n), 64, pr.src.total, pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+				pr.d8, pr.d16, t+1, pr.rec.slots, pr.dst.n, pr.rec.acc)
+		} else {
+			err = b.Launch("deliver_rows", 32*int(pr.src.n), 64, pr.src.total, pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+				t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -537,7 +603,14 @@ func (d *Net) readLogs(block int) error {
 		}
 		for _, pr := range d.projs {
 			for _, r := range pr.src.fired {
-				pr.rec.sent[(t+1+pr.shift+int64(pr.rowDelay[r]))%pr.rec.slots] += pr.rowLen[r]
+				at := t + 1 + pr.shift + int64(pr.rowDelay[r])
+				if !pr.spread {
+					pr.rec.sent[at%pr.rec.slots] += pr.rowLen[r]
+					continue
+				}
+				for q := pr.histOff[r]; q < pr.histOff[r+1]; q++ {
+					pr.rec.sent[(at+int64(pr.histD[q]))%pr.rec.slots] += int64(pr.histN[q])
+				}
 			}
 		}
 	}

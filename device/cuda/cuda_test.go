@@ -42,6 +42,9 @@ func TestBrunelRates(t *testing.T)          { kerneltest.BrunelRates(t, Backend{
 func TestDeltaNetMatchesTheStepper(t *testing.T) {
 	kerneltest.DeltaNetMatchesTheStepper(t, Backend{open(t)})
 }
+func TestSpreadNetMatchesTheStepper(t *testing.T) {
+	kerneltest.SpreadNetMatchesTheStepper(t, Backend{open(t)})
+}
 
 // BenchmarkCUBANet times device.Net on CUBA ×10 (40,000 neurons, 3.2 M
 // synapses): 100 ms of simulated time per op, so the real-time factor is

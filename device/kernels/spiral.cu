@@ -87,6 +87,39 @@ KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 	}
 }
 
+// Integrate-and-fire, exact, with one exponential current receptor
+// (soma's lifExp1 with no current: c = 0 + p): otherwise as lif_exp2.
+KERNEL lif_exp1(int64_t n, float *v, float *a1, float *s1, float *rc, const float *prm, const uint32_t *prev,
+                uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		float d1 = prm[0], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
+		float x = v[i], r = rc[i];
+		if ((prev[i >> 5] >> (i & 31)) & 1u) {
+			x = prm[6];
+			r = prm[7];
+		}
+		float p = FADD(s1[i], a1[i]);
+		float c = FADD(0.0f, p);
+		s1[i] = FMUL(p, d1);
+		a1[i] = 0;
+		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
+		if (r > 0) {
+			u = x;
+			r = FSUB(r, 1.0f);
+		} else {
+			fired = u > th;
+		}
+		v[i] = u;
+		rc[i] = r;
+	}
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
 // Integrate-and-fire, exact, with one delta receptor (soma's fast path,
 // lifScalarJump with no current, and its refractory hold): u = u + k·(e −
 // u) + g·0 + j, j the step's input (cleared). prm is as lif_exp2's, its
@@ -328,6 +361,26 @@ KERNEL deliver_rows(const uint32_t *count, const uint32_t *spikes, const uint32_
 	unsigned long long *a = acc + ((base + (int64_t)delay[r]) % slots) * n;
 	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
 		ATOMIC_ADD_U64(&a[idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
+	}
+}
+
+// deliver_spread is deliver_rows for synapses with delays of their own
+// (d8, or d16 when d8 is null: steps after the row's arrival), each into
+// its own slot (projection.Runtime's deliverSpread).
+KERNEL deliver_spread(const uint32_t *count, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
+                      const float *w, double w0, const float *scale, const uint32_t *delay, const uint8_t *d8,
+                      const uint16_t *d16, int64_t base, int64_t slots, int64_t n, unsigned long long *acc) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t s = t >> 5;
+	if (s >= (int64_t)count[0]) {
+		return;
+	}
+	uint32_t r = spikes[s];
+	float sc = scale[r];
+	int64_t at = base + (int64_t)delay[r];
+	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
+		int64_t slot = (at + (int64_t)(d8 ? d8[k] : d16[k])) % slots;
+		ATOMIC_ADD_U64(&acc[slot * n + idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
 	}
 }
 

@@ -46,6 +46,15 @@ static void k_lif_exp2(unsigned g, unsigned b, int64_t n, void *v, void *a1, voi
                        void *prm, void *prev, void *mask) {
 	host_launch(g, b, lif_exp2(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
 }
+static void k_lif_exp1(unsigned g, unsigned b, int64_t n, void *v, void *a1, void *s1, void *rc, void *prm, void *prev,
+                       void *mask) {
+	host_launch(g, b, lif_exp1(n, v, a1, s1, rc, prm, prev, mask));
+}
+static void k_deliver_spread(unsigned g, unsigned b, void *count, void *spikes, void *ptr, void *idx, void *w, double w0,
+                             void *scale, void *delay, void *d8, void *d16, int64_t base, int64_t slots, int64_t n,
+                             void *acc) {
+	host_launch(g, b, deliver_spread(count, spikes, ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc));
+}
 static void k_lif_delta(unsigned g, unsigned b, int64_t n, void *v, void *in, void *rc, void *prm, void *prev, void *mask,
                         int64_t drop) {
 	host_launch(g, b, lif_delta(n, v, in, rc, prm, prev, mask, drop));
@@ -311,7 +320,7 @@ func (a *args) bad(i int) {
 }
 
 // arity is each kernel's number of arguments.
-var arity = map[string]int{"lif_exp2": 10, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
+var arity = map[string]int{"lif_exp2": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 12, "log_mask": 4, "take_slot": 4}
 
 // Launch implements device.Backend.
@@ -335,6 +344,18 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 		n, v, a1, s1, a2, s2, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
 		if a.err == nil {
 			C.k_lif_exp2(g, b, n, v, a1, s1, a2, s2, rc, prm, prev, mask)
+		}
+	case "lif_exp1":
+		n, v, a1, s1, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7)
+		if a.err == nil {
+			C.k_lif_exp1(g, b, n, v, a1, s1, rc, prm, prev, mask)
+		}
+	case "deliver_spread":
+		cnt, spikes, ptr, idx, w, w0, scale, delay, d8, d16 := a.ptr(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5),
+			a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
+		base, slots, n, acc := a.i64(10), a.i64(11), a.i64(12), a.ptr(13)
+		if a.err == nil {
+			C.k_deliver_spread(g, b, cnt, spikes, ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc)
 		}
 	case "lif_delta":
 		n, v, in, rc, prm, prev, mask, drop := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.i64(7)

@@ -20,6 +20,9 @@ func TestNetMatchesTheStepper(t *testing.T) { kerneltest.NetMatchesTheStepper(t,
 func TestDeltaNetMatchesTheStepper(t *testing.T) {
 	kerneltest.DeltaNetMatchesTheStepper(t, Backend{})
 }
+func TestSpreadNetMatchesTheStepper(t *testing.T) {
+	kerneltest.SpreadNetMatchesTheStepper(t, Backend{})
+}
 
 // CUBA at half its size for 1 s on the CPU as a device: rates as
 // the stepper's.

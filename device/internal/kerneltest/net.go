@@ -149,6 +149,51 @@ func DeltaNetMatchesTheStepper(t *testing.T, b device.Backend) {
 	netMatches(t, b, brunelLike, 3000)
 }
 
+// synapticDelays builds a network of exact float32 sums whose synapses
+// have delays of their own (normal, redrawn below 0.1 ms, rounded to the
+// nearest step), as the microcircuit's: two LIF populations with one
+// exponential current receptor each (gain 1), Poisson drives of weight
+// 4, recurrent weights 2 and −8, axons of delays of their own too.
+func synapticDelays(t *testing.T) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 9})
+	for _, p := range []struct {
+		name   string
+		n      int
+		rateHz float64
+	}{{"E", 400, 12000}, {"I", 100, 11000}} {
+		lif := soma.LIF()
+		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+		reset := param.Const(10)
+		lif.ResetMV = &reset
+		lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
+		b.Population(p.name, p.n, lif).
+			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0.5, PSC: dendrite.StepConstant}).
+			Axon("out", axon.Spec{DelayMs: param.Uniform(0, 0.5)}).
+			Drive("syn", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 4})
+	}
+	for _, c := range []struct {
+		from, to string
+		w, d     float64
+	}{{"E", "E", 2, 1.5}, {"E", "I", 2, 1.5}, {"I", "E", -8, 0.75}, {"I", "I", -8, 0.75}} {
+		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: "syn",
+			Pattern: connectivity.FixedInDegree{K: 40, Multapses: true}, Autapses: true, Weight: param.Const(c.w),
+			DelayMs: param.Normal(c.d, c.d/2).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest})
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// SpreadNetMatchesTheStepper is NetMatchesTheStepper for a network with
+// per-synapse delays and one exponential current receptor per
+// population (the microcircuit's kind).
+func SpreadNetMatchesTheStepper(t *testing.T, b device.Backend) {
+	netMatches(t, b, synapticDelays, 3000)
+}
+
 // sequentialSpikes runs net on the sequential stepper and returns each
 // population's spikes.
 func sequentialSpikes(t *testing.T, net *network.Network, steps int) (map[string]*monitor.Spikes, int64) {
