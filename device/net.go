@@ -199,7 +199,7 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 		dp.key, dp.first, dp.grouped = uint64(k0)|uint64(k1)<<32, int64(draw.First), draw.Grouped
 		thr := draw.Thr
 		if draw.Grouped {
-			thr = append(draw.Group[:], PoissonThresholdOf(draw))
+			thr = append(draw.Group[:], groupThreshold(draw))
 		}
 		if dp.thr, err = put(d, thr); err != nil {
 			return nil, err
@@ -314,9 +314,9 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	return dp, nil
 }
 
-// PoissonThresholdOf is the per-neuron threshold of a grouped draw (all
+// groupThreshold is the per-neuron threshold of a grouped draw (all
 // neurons share it).
-func PoissonThresholdOf(draw encoder.PoissonDraw) uint64 {
+func groupThreshold(draw encoder.PoissonDraw) uint64 {
 	if len(draw.Thr) == 0 {
 		return 0
 	}
