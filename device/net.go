@@ -113,9 +113,9 @@ type devProj struct {
 // New puts net on the device b, in its current state (nothing stepped
 // yet). It refuses, naming the population or projection and why, what
 // Net cannot step: batches, populations other than leaky
-// integrate-and-fire with one delta receptor or two exponential current
-// receptors (scalar coefficients, Poisson drives, no other stimulus, no
-// principle) and undriven Poisson encoders, graded sources, axons other than direct ones with one
+// integrate-and-fire with one delta receptor or one or two exponential
+// current receptors (scalar coefficients, Poisson drives, constant
+// stimuli, no principle) and undriven Poisson encoders, graded sources, axons other than direct ones with one
 // terminal, plastic or masked projections.
 func New(b Backend, net *network.Network) (n *Net, err error) {
 	d := &Net{b: b, net: net}
@@ -214,8 +214,20 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	if !ok {
 		return fail("a leaky integrate-and-fire model with coefficients that differ per neuron, an adaptive threshold or adaptation")
 	}
-	if len(p.Stimuli()) > 0 || len(p.Principles()) > 0 {
-		return fail("stimuli or principles (Net has neither yet)")
+	if len(p.Principles()) > 0 {
+		return fail("principles (Net has none yet)")
+	}
+	// Constant stimuli: the current the CPU adds up for every neuron.
+	var cur, hasCur float32
+	for _, st := range p.Stimuli() {
+		c, ok := st.(stimulus.Constant)
+		if !ok {
+			return fail("a %T stimulus (Net takes constant ones)", st)
+		}
+		if c != 0 {
+			cur += float32(c)
+		}
+		hasCur = 1
 	}
 	names := p.ReceptorNames()
 	dp.lif = true
@@ -304,7 +316,7 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	if dp.rc, err = put(d, rc); err != nil {
 		return nil, err
 	}
-	prm := []float32{decay[0], decay[1], lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory}
+	prm := []float32{decay[0], decay[1], lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory, cur, hasCur}
 	if dp.prm, err = put(d, prm); err != nil {
 		return nil, err
 	}

@@ -86,9 +86,9 @@ func BenchmarkLIFStep(b *testing.B) {
 			}
 			defer d.Close()
 			w := (n + 31) / 32
-			prm := []float32{0.98, 0.99, 0.005, -60, 0.005, -50, -60, 20}
+			prm := []float32{0.98, 0.99, 0.005, -60, 0.005, -50, -60, 20, 0, 0}
 			err = d.Do(func() error {
-				bs, release, err := buffers(4*n, 4*n, 4*n, 4*n, 4*n, 4*n, 32, 4*w, 4*w, 4*w, 4, 4*32*w)
+				bs, release, err := buffers(4*n, 4*n, 4*n, 4*n, 4*n, 4*n, 40, 4*w, 4*w, 4*w, 4, 4*32*w)
 				if err != nil {
 					return err
 				}

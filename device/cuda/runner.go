@@ -37,10 +37,10 @@ func buffers(sizes ...int64) ([]Buffer, func() error, error) {
 }
 
 // LIFExp2 runs lif_exp2.
-func (r Runner) LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint32) error {
+func (r Runner) LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [10]float32, prev, mask []uint32) error {
 	n := int64(len(v))
 	return r.D.Do(func() error {
-		b, release, err := buffers(4*n, 4*n, 4*n, 4*n, 4*n, 4*n, 32, 4*int64(len(prev)), 4*int64(len(mask)))
+		b, release, err := buffers(4*n, 4*n, 4*n, 4*n, 4*n, 4*n, 40, 4*int64(len(prev)), 4*int64(len(mask)))
 		if err != nil {
 			return err
 		}

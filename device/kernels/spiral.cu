@@ -49,7 +49,9 @@ DEVICE int barrier_(void) {
 // the after-spike reset and refractoriness of ifModel.Repolarize.
 //
 // prm holds d1, d2 (the receptors' decays), k, e, g (u = u + k·(e − u) +
-// g·c), the threshold, the reset potential and the refractory steps K.
+// g·c), the threshold, the reset potential, the refractory steps K, the
+// direct current (constant stimuli) and whether there is one (then c =
+// (current + p) + q, as soma adds them; else c = p + q).
 // prev is the spike mask of the step before: those neurons start at the
 // reset potential with K refractory steps. A neuron with refractory steps
 // left keeps its potential, does not fire and has one step fewer.
@@ -66,7 +68,7 @@ KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 		}
 		float p = FADD(s1[i], a1[i]);
 		float q = FADD(s2[i], a2[i]);
-		float c = FADD(p, q);
+		float c = prm[9] != 0 ? FADD(FADD(prm[8], p), q) : FADD(p, q);
 		s1[i] = FMUL(p, d1);
 		s2[i] = FMUL(q, d2);
 		a1[i] = 0;
@@ -101,7 +103,7 @@ KERNEL lif_exp1(int64_t n, float *v, float *a1, float *s1, float *rc, const floa
 			r = prm[7];
 		}
 		float p = FADD(s1[i], a1[i]);
-		float c = FADD(0.0f, p);
+		float c = FADD(prm[8], p); // the current: 0 without a stimulus
 		s1[i] = FMUL(p, d1);
 		a1[i] = 0;
 		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
@@ -121,9 +123,9 @@ KERNEL lif_exp1(int64_t n, float *v, float *a1, float *s1, float *rc, const floa
 }
 
 // Integrate-and-fire, exact, with one delta receptor (soma's fast path,
-// lifScalarJump with no current, and its refractory hold): u = u + k·(e −
-// u) + g·0 + j, j the step's input (cleared). prm is as lif_exp2's, its
-// first two unused. A held neuron keeps its potential, plus its input
+// lifScalarJump and its refractory hold): u = u + k·(e − u) + g·I + j, I
+// the direct current (prm[8]), j the step's input (cleared). prm is as
+// lif_exp2's, its first two unused. A held neuron keeps its potential, plus its input
 // unless drop is set.
 KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, const uint32_t *prev, uint32_t *mask,
                  int64_t drop) {
@@ -138,7 +140,7 @@ KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, co
 		}
 		float j = FADD(0.0f, in[i]); // the jump buffer starts at zero
 		in[i] = 0;
-		float u = FADD(FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, 0.0f)), j);
+		float u = FADD(FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, prm[8])), j);
 		if (r > 0) {
 			u = drop ? x : FADD(x, j);
 			r = FSUB(r, 1.0f);

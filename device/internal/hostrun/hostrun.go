@@ -128,9 +128,9 @@ func Words(n int) int { return (n + 31) / 32 }
 type Host struct{}
 
 // LIFExp2 runs the kernel lif_exp2 on n = len(v) neurons: prm is d1, d2,
-// K, E, G, threshold, reset, refractory steps; prev and mask have
-// Words(n) words.
-func (Host) LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint32) error {
+// K, E, G, threshold, reset, refractory steps, the direct current and
+// whether there is one; prev and mask have Words(n) words.
+func (Host) LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [10]float32, prev, mask []uint32) error {
 	n := len(v)
 	for _, x := range [][]float32{a1, s1, a2, s2, rc} {
 		if len(x) != n {

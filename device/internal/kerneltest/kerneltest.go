@@ -22,7 +22,7 @@ import (
 // to and from the device as it needs): each method is the kernel of its
 // name (and Compact scan_masks then compact).
 type Runner interface {
-	LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [8]float32, prev, mask []uint32) error
+	LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [10]float32, prev, mask []uint32) error
 	PoissonNeurons(first int64, key uint64, step int64, thr []uint64, mask []uint32) error
 	PoissonGrouped(n int, first int64, key uint64, step int64, gthr [9]uint64, mask []uint32) error
 	Compact(mask []uint32) ([]uint32, error)
@@ -62,7 +62,7 @@ func LIFExp2MatchesSoma(t *testing.T, r Runner) {
 	v0, _ := m.Var("v")
 	v := slices.Clone(v0)
 	a1, s1, a2, s2, rc := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
-	prm := [8]float32{d1, d2, lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory}
+	prm := [10]float32{d1, d2, lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory, 0, 0}
 	prev, mask := make([]uint32, words(n)), make([]uint32, words(n))
 	rnd := rand.New(rand.NewPCG(3, 4))
 	var fired []uint32

@@ -20,7 +20,7 @@ import (
 )
 
 // dyadic builds an E/I network driven by two Poisson populations (one
-// rate for all, and one per neuron), whose synaptic sums are exact in
+// rate for all, and one per neuron) and, for I, a direct current, whose synaptic sums are exact in
 // float32 on the CPU: weights that are multiples of 2⁻¹, receptors of
 // gain 1 (psc: step_constant). Its rows have delays of their own (0.5 to
 // 2 ms), and the target populations refractory periods.
@@ -40,10 +40,13 @@ func dyadic(t *testing.T) *network.Network {
 		name string
 		n    int
 	}{{"E", 400}, {"I", 100}} {
-		b.Population(p.name, p.n, lif).
+		d := b.Population(p.name, p.n, lif).
 			Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5, PSC: dendrite.StepConstant}).
 			Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10, PSC: dendrite.StepConstant}).
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)})
+		if p.name == "I" {
+			d.Stimulus(stimulus.Constant(0.5)) // a direct current
+		}
 	}
 	for _, c := range []struct {
 		from, to, rec string
@@ -123,10 +126,13 @@ func brunelLike(t *testing.T) *network.Network {
 		lif.ResetMV = &reset
 		lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
 		lif.DropRefractoryInput = p.drop
-		b.Population(p.name, p.n, lif).
+		d := b.Population(p.name, p.n, lif).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 0.5})
+		if p.name == "I" {
+			d.Stimulus(stimulus.Constant(1)) // a direct current
+		}
 	}
 	for _, c := range []struct {
 		from, to string
@@ -167,10 +173,13 @@ func synapticDelays(t *testing.T) *network.Network {
 		reset := param.Const(10)
 		lif.ResetMV = &reset
 		lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
-		b.Population(p.name, p.n, lif).
+		d := b.Population(p.name, p.n, lif).
 			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0.5, PSC: dendrite.StepConstant}).
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0, 0.5)}).
 			Drive("syn", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 4})
+		if p.name == "E" {
+			d.Stimulus(stimulus.Constant(0.25)) // a direct current
+		}
 	}
 	for _, c := range []struct {
 		from, to string
