@@ -21,12 +21,14 @@ const (
 	scanThreads  = 1024 // kernels.ScanThreads
 )
 
-// Net is a network whose state lives on a device and steps there: each
-// step, every population's kernel (lif_exp2, or a Poisson draw), its
-// spikes listed in neuron order (scan_masks, compact), and every
-// projection's delivery of them into its receptor's ring of fixed-point
-// sums (deliver_rows); a receptor takes its slot of the ring at the start
-// of the step (take_slot). The spikes come back to the host each step.
+// Net is a network whose state lives on a device and steps there. Each
+// step, every receptor takes its slot of its ring of fixed-point sums
+// (take_slot) and its Poisson drives add into it (drive_poisson); every
+// population steps (lif_exp2, lif_exp1, lif_delta, or a Poisson draw),
+// its spikes are listed in neuron order (scan_masks, compact) and its
+// mask logged (log_mask); every projection delivers the spikes into its
+// receptor's ring (deliver_rows, deliver_spread). The device computes a
+// block of steps without waiting; the host then reads the block's masks.
 type Net struct {
 	b      Backend
 	net    *network.Network
@@ -63,7 +65,7 @@ type devPop struct {
 	grouped        bool
 	offsets, total Buffer
 	list           Buffer
-	fired          []uint32 // this step's spikes, on the host
+	fired          []uint32 // a step's spikes, on the host (readLogs)
 	steps          []int64  // every spike recorded: steps and neurons
 	neurons        []uint32
 	log            Buffer   // the spike masks of a block of steps
@@ -96,8 +98,8 @@ type devProj struct {
 	w        Buffer // nil: every weight w0
 	w0       float64
 	scale    Buffer // per row: the event's value × the receptor's gain
-	delay    Buffer // per row: steps beyond the first and the synaptic delay
-	shift    int64
+	delay    Buffer // per row: steps beyond the first
+	shift    int64  // the synaptic delay all synapses share (not spread)
 	// On the host, for counting events: each row's delay and synapses.
 	rowDelay []uint32
 	rowLen   []int64
@@ -112,11 +114,12 @@ type devProj struct {
 
 // New puts net on the device b, in its current state (nothing stepped
 // yet). It refuses, naming the population or projection and why, what
-// Net cannot step: batches, populations other than leaky
-// integrate-and-fire with one delta receptor or one or two exponential
-// current receptors (scalar coefficients, Poisson drives, constant
-// stimuli, no principle) and undriven Poisson encoders, graded sources, axons other than direct ones with one
-// terminal, plastic or masked projections.
+// Net cannot step: batches; populations other than leaky
+// integrate-and-fire ones with one delta receptor or one or two
+// exponential current receptors (scalar coefficients, Poisson drives,
+// constant stimuli, no principle) and undriven Poisson encoders; graded
+// sources; axons other than direct ones with one terminal; plastic or
+// masked projections.
 func New(b Backend, net *network.Network) (n *Net, err error) {
 	d := &Net{b: b, net: net}
 	defer func() {
