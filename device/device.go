@@ -6,9 +6,11 @@
 // device/kernels by name; Net steps a network on one.
 //
 // Net takes a restricted class of networks, and says why it refuses any
-// other (see New): leaky integrate-and-fire populations with two
-// exponential current receptors, undriven Poisson populations, static
-// projections with one delay per source row. Synaptic input is summed in
+// other (see New): leaky integrate-and-fire populations with one delta
+// receptor or one or two exponential current receptors, Poisson drives
+// and constant stimuli; undriven Poisson populations; static projections
+// with delays per source row and per synapse — CUBA, Brunel and the
+// microcircuit among them. Synaptic input is summed in
 // 64-bit fixed point, exact whatever the order of the events; where the
 // CPU's float32 sums are exact too (weights that are multiples of a
 // power of two, receptor gain 1), Net's spikes are the CPU engines', bit
