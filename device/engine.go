@@ -9,8 +9,7 @@ import (
 )
 
 // Adapt returns n as an engine.Engine. Its projections are static, so
-// GatherWeights and SetLearning have nothing to do; it takes no
-// checkpoint yet (engine.ErrNoCheckpoints). Close also closes n.
+// GatherWeights and SetLearning have nothing to do. Close also closes n.
 func Adapt(n *Net) engine.Engine { return &adapter{n: n} }
 
 // adapter is a Net behind engine.Engine.
@@ -68,12 +67,18 @@ func (a *adapter) Stop() { a.stop.Store(true) }
 
 // Checkpoint implements engine.Engine.
 func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) {
-	return nil, fmt.Errorf("device: %w", engine.ErrNoCheckpoints)
+	if a.closed.Load() {
+		return nil, fmt.Errorf("device: %w", engine.ErrClosed)
+	}
+	return a.n.Checkpoint()
 }
 
 // Restore implements engine.Engine.
-func (a *adapter) Restore(*checkpoint.Snapshot) error {
-	return fmt.Errorf("device: %w", engine.ErrNoCheckpoints)
+func (a *adapter) Restore(snap *checkpoint.Snapshot) error {
+	if a.closed.Load() {
+		return fmt.Errorf("device: %w", engine.ErrClosed)
+	}
+	return a.n.Restore(snap)
 }
 
 // Close implements engine.Engine.

@@ -255,7 +255,7 @@ func finalCheckpoint(ctl *interruption, ck *checkpointer, e engine.Engine, stder
 }
 
 // resumeUsage is resume's usage line.
-const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
+const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N]] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
 
 // resumeCommand continues a run from a checkpoint (spiral-node resume):
 // to the run's end, or for --duration more, on any engine that can
@@ -277,6 +277,7 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
 	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers or --members: fail the run when it makes no progress for this long, naming the processes it waits for (15s, 2min)")
 	onLoss := fs.String("on-member-loss", "fail", "with --members: fail when a member is lost, or recover: go on from the last checkpoint on the members left")
+	deviceFlag := fs.String("device", "cpu", "where the run goes on: cpu (the engines of --engine) or cuda[:N], GPU N (device.Net; a build with -tags cuda)")
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz (from the checkpoint's time on) into this directory (must be empty or absent, unless --overwrite)")
 	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR once this run has succeeded")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
@@ -347,6 +348,18 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: --on-member-loss recover needs --members with at least 2 members (the run goes on on those left)\n", what)
 		return 2
 	}
+	gpu, err := parseDevice(*deviceFlag)
+	if err == nil && gpu >= 0 && (*workers > 0 || len(memberList) > 0 || *shards > 0 || *kind != "lockstep") {
+		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers and --members", *deviceFlag)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", what, err)
+		return 2
+	}
+	var onGPU *int
+	if gpu >= 0 {
+		onGPU = &gpu
+	}
 	peerTimeout, err := peerTimeoutFlag.duration()
 	if err == nil && peerTimeout < actors.MinPeerTimeout {
 		err = fmt.Errorf("--peer-timeout %s: must be at least %v (e.g. 15s, 2min)", formatMs(peerTimeoutFlag.ms), actors.MinPeerTimeout)
@@ -371,7 +384,7 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fmt.Fprintf(stderr, "%s: %s at %s, from %s\n", what, name, formatMs(float64(info.Step)*info.DtMs), path)
-	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, resume: &resumeFrom{path: path, info: info, snap: snap}, logLevel: level.Level,
+	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, gpu: onGPU, resume: &resumeFrom{path: path, info: info, snap: snap}, logLevel: level.Level,
 		duration: duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
 		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
 		outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)

@@ -284,8 +284,8 @@ func TestDeviceFlag(t *testing.T) {
 	}{
 		{[]string{"--device", "gpu"}, `--device "gpu": cpu (the default) or cuda[:N]`},
 		{[]string{"--device", "cuda:x"}, `--device "cuda:x": cuda:N takes one GPU's number`},
-		{[]string{"--device", "cuda", "--shards", "2"}, "drop --engine, --shards"},
-		{[]string{"--device", "cuda", "--engine", "actors"}, "drop --engine, --shards"},
+		{[]string{"--device", "cuda", "--shards", "2"}, "drop --engine, --shards, --workers and --members"},
+		{[]string{"--device", "cuda", "--engine", "actors"}, "drop --engine, --shards, --workers and --members"},
 		{[]string{"--device", "cuda:1"}, "built without CUDA; build it with -tags cuda"},
 	} {
 		var out, errb bytes.Buffer

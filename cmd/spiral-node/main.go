@@ -296,8 +296,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		return 2
 	}
 	gpu, err := parseDevice(*deviceFlag)
-	if err == nil && gpu >= 0 && (*workers > 0 || len(memberList) > 0 || *shards > 0 || set["engine"] || ck != nil) {
-		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers, --members and --checkpoint-every", *deviceFlag)
+	if err == nil && gpu >= 0 && (*workers > 0 || len(memberList) > 0 || *shards > 0 || set["engine"]) {
+		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers and --members", *deviceFlag)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run: %v\n", err)

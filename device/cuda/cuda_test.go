@@ -45,6 +45,7 @@ func TestDeltaNetMatchesTheStepper(t *testing.T) {
 func TestSpreadNetMatchesTheStepper(t *testing.T) {
 	kerneltest.SpreadNetMatchesTheStepper(t, Backend{open(t)})
 }
+func TestCheckpointsAcross(t *testing.T) { kerneltest.CheckpointsAcross(t, Backend{open(t)}) }
 
 // BenchmarkCUBANet times device.Net on CUBA ×10 (40,000 neurons, 3.2 M
 // synapses): 100 ms of simulated time per op, so the real-time factor is

@@ -23,6 +23,7 @@ func TestDeltaNetMatchesTheStepper(t *testing.T) {
 func TestSpreadNetMatchesTheStepper(t *testing.T) {
 	kerneltest.SpreadNetMatchesTheStepper(t, Backend{})
 }
+func TestCheckpointsAcross(t *testing.T) { kerneltest.CheckpointsAcross(t, Backend{}) }
 
 // CUBA at half its size for 1 s on the CPU as a device: rates as
 // the stepper's.
@@ -46,8 +47,8 @@ func TestNetRefuses(t *testing.T) {
 }
 
 // Net behind engine.Engine: runs in parts continue one another, Stop ends
-// the next run, a closed engine refuses to run, and checkpoints are
-// refused with engine.ErrNoCheckpoints.
+// the next run, a checkpoint is at the step reached, and a closed engine
+// refuses to run.
 func TestNetAsEngine(t *testing.T) {
 	net, err := models.CUBA(models.Options{Scale: 0.1, Seed: 1})
 	if err != nil {
@@ -68,7 +69,7 @@ func TestNetAsEngine(t *testing.T) {
 	if err := e.Run(50); err != nil || e.Steps() != 150 {
 		t.Errorf("the run after: %v, at step %d", err, e.Steps())
 	}
-	if _, err := e.Checkpoint(); !errors.Is(err, engine.ErrNoCheckpoints) {
+	if snap, err := e.Checkpoint(); err != nil || snap.Step != 150 {
 		t.Errorf("a checkpoint: %v", err)
 	}
 	if _, _, err := e.Spikes("E"); err != nil {

@@ -1,11 +1,13 @@
 package kerneltest
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
 
 	"github.com/spiral-sim/spiral/axon"
+	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/device"
@@ -271,5 +273,102 @@ func ModelRates(t *testing.T, b device.Backend, name string, build func() (*netw
 			t.Errorf("%s %s: %d spikes on the device, %d on the stepper (ratio %.3f)", name, p.Name, len(st), want, r)
 		}
 		t.Logf("%s %s: %d spikes on the device, %d on the stepper", name, p.Name, len(st), want)
+	}
+}
+
+// CheckpointsAcross checks device checkpoints against the stepper on the
+// network of exact sums: a run checkpointed at step 1,000 on the device
+// and resumed on the stepper, one checkpointed on the stepper and resumed
+// on the device, and one checkpointed and resumed on the device give the
+// uninterrupted stepper's spikes and events from the checkpoint on, bit
+// for bit.
+func CheckpointsAcross(t *testing.T, b device.Backend) {
+	const total, at = 3000, 1000
+	for name, build := range map[string]func(*testing.T) *network.Network{"currents": dyadic, "delta": brunelLike, "synaptic delays": synapticDelays} {
+		ref := build(t)
+		mons, events := sequentialSpikes(t, ref, total)
+		type run struct {
+			name  string
+			start func() (save func() (*checkpoint.Snapshot, error), err error)
+		}
+		onDevice := func(steps int) (*checkpoint.Snapshot, error) {
+			d, err := device.New(b, build(t))
+			if err != nil {
+				return nil, err
+			}
+			defer d.Close()
+			if err := d.Run(steps); err != nil {
+				return nil, err
+			}
+			return d.Checkpoint()
+		}
+		onStepper := func(steps int) (*checkpoint.Snapshot, error) {
+			s := stepper.New(build(t))
+			if err := s.Run(steps); err != nil {
+				return nil, err
+			}
+			return s.Checkpoint()
+		}
+		for _, c := range []struct {
+			from, to string
+			save     func(int) (*checkpoint.Snapshot, error)
+			toDevice bool
+		}{{"device", "stepper", onDevice, false}, {"stepper", "device", onStepper, true}, {"device", "device", onDevice, true}} {
+			what := fmt.Sprintf("%s: checkpointed on the %s, resumed on the %s", name, c.from, c.to)
+			snap, err := c.save(at)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			got := map[string][2]any{}
+			var gotEvents int64
+			if c.toDevice {
+				d, err := device.New(b, build(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := d.Restore(snap); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if err := d.Run(total - at); err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range ref.Populations {
+					st, el, _ := d.Spikes(p.Name)
+					got[p.Name] = [2]any{slices.Clone(st), slices.Clone(el)}
+				}
+				gotEvents = d.Events()
+				d.Close()
+			} else {
+				net := build(t)
+				s := stepper.New(net)
+				ms := map[string]*monitor.Spikes{}
+				for _, p := range net.Populations {
+					m, _ := monitor.NewSpikes(net, p.Name)
+					ms[p.Name] = m
+					s.AddMonitor(m)
+				}
+				if err := s.Restore(snap); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if err := s.Run(total - at); err != nil {
+					t.Fatal(err)
+				}
+				for name, m := range ms {
+					got[name] = [2]any{m.Steps, m.Elements}
+				}
+				gotEvents = s.Events()
+			}
+			for _, p := range ref.Populations {
+				m := mons[p.Name]
+				k, _ := slices.BinarySearch(m.Steps, int64(at))
+				st, el := got[p.Name][0].([]int64), got[p.Name][1].([]uint32)
+				if len(m.Steps)-k < 20 || !slices.Equal(st, m.Steps[k:]) || !slices.Equal(el, m.Elements[k:]) {
+					t.Errorf("%s: %s: %d spikes from step %d, the uninterrupted run %d, or other ones", what, p.Name, len(st), at, len(m.Steps)-k)
+				}
+			}
+			if gotEvents != events {
+				t.Errorf("%s: %d synaptic events, the uninterrupted run %d", what, gotEvents, events)
+			}
+		}
 	}
 }

@@ -1,0 +1,299 @@
+package device
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/spiral-sim/spiral/checkpoint"
+)
+
+// Checkpoint returns the network's state after the steps computed so far
+// (package checkpoint): the state as any engine of the CPU holds it, so
+// that a run goes on there, on any layout, or on a device again.
+//
+// Net starts from the snapshot of its network as built (never stepped)
+// and writes in what the device holds: potentials, refractory counts,
+// receptor states, the inputs on their way (the rings, in float32), the
+// spikes of the last step whose resets are pending, and the synaptic
+// events counted and on their way. Everything else Net's networks hold
+// does not change as they run.
+func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
+	snap, err := checkpoint.Capture(d.net, nil, d.step)
+	if err != nil {
+		return nil, err
+	}
+	t := d.step
+	first := true // the first inbox takes the count of events
+	for pi, p := range d.pops {
+		pop := "population " + d.net.Populations[pi].Name
+		last, err := d.lastSpikes(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := setVar(snap, pop+".fired", last); err != nil {
+			return nil, err
+		}
+		if !p.lif {
+			continue
+		}
+		v, rc := make([]float32, p.n), make([]float32, p.n)
+		if err := download(d.b, v, p.v); err != nil {
+			return nil, err
+		}
+		if err := download(d.b, rc, p.rc); err != nil {
+			return nil, err
+		}
+		for path, x := range map[string]any{".model.v": v, ".model.rc": rc, ".model.last": last, ".model.pending": t > 0} {
+			if err := setVar(snap, pop+path, x); err != nil {
+				return nil, err
+			}
+		}
+		for k, r := range p.recs {
+			if r == nil {
+				continue
+			}
+			prefix := fmt.Sprintf("%s.receptors[%d]", pop, k)
+			if r.g != nil {
+				g := make([]float32, p.n)
+				if err := download(d.b, g, r.g); err != nil {
+					return nil, err
+				}
+				if err := setVar(snap, prefix+".g", g); err != nil {
+					return nil, err
+				}
+			}
+			acc := make([]uint64, r.slots*p.n)
+			if err := download(d.b, acc, r.acc); err != nil {
+				return nil, err
+			}
+			ring, ok := snap.Vars[prefix+".ring"].([]float32)
+			if !ok || len(ring) < int(r.slots*p.n) {
+				return nil, fmt.Errorf("device: %s: the CPU's ring is shorter than the device's", prefix)
+			}
+			clear(ring)
+			for k := range r.slots {
+				s := (t + k) % r.slots
+				for j := range p.n {
+					ring[k*p.n+j] = float32(float64(int64(acc[s*p.n+j])) * (1.0 / (1 << 32)))
+				}
+			}
+			// Far links' inputs are in the one ring: the far input holds none.
+			if far, ok := snap.Vars[prefix+".far.ring"].([]float32); ok {
+				clear(far)
+			}
+			name := d.net.Populations[pi].ReceptorNames()[k]
+			in := "inbox " + d.net.Populations[pi].Name + "." + name
+			sent, ok := snap.Vars[in+".sent"].([]int64)
+			if !ok {
+				return nil, fmt.Errorf("device: %s: no count of the events on their way", in)
+			}
+			clear(sent)
+			for k := range min(int64(len(sent)), r.slots) {
+				sent[k] = r.sent[(t+k)%r.slots]
+			}
+			var arrived int64
+			if first {
+				arrived, first = d.events, false
+			}
+			if err := setVar(snap, in+".arrived", arrived); err != nil {
+				return nil, err
+			}
+			if far := in + ".far"; snap.Vars[far+".arrived"] != nil {
+				if err := setVar(snap, far+".arrived", int64(0)); err != nil {
+					return nil, err
+				}
+				if s, ok := snap.Vars[far+".sent"].([]int64); ok {
+					clear(s)
+				}
+			}
+		}
+	}
+	return snap, nil
+}
+
+// lastSpikes returns the spikes of population p at the last step
+// computed (none before the first).
+func (d *Net) lastSpikes(p *devPop) ([]uint32, error) {
+	out := []uint32{}
+	if d.step == 0 {
+		return out, nil
+	}
+	// The spikes recorded at the last step are the last ones listed.
+	for k := len(p.steps) - 1; k >= 0 && p.steps[k] == d.step-1; k-- {
+		out = append(out, p.neurons[k])
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// setVar sets a variable of snap, which must exist with the same type.
+func setVar(snap *checkpoint.Snapshot, path string, x any) error {
+	old, ok := snap.Vars[path]
+	if !ok {
+		return fmt.Errorf("device: the network has no state variable %s", path)
+	}
+	if reflect.TypeOf(old) != reflect.TypeOf(x) {
+		return fmt.Errorf("device: %s: a %T for a %T", path, x, old)
+	}
+	snap.Vars[path] = x
+	return nil
+}
+
+// Restore sets the device's state to snap's, taken by any engine, and
+// continues from its step. Call it before the first run. What Net does
+// not hold must be in snap as the network holds it when built: a
+// checkpoint of a network Net can step has nothing else.
+func (d *Net) Restore(snap *checkpoint.Snapshot) error {
+	if d.step != 0 || d.logSteps != 0 {
+		return fmt.Errorf("device: restore a checkpoint into a new Net, before its first run")
+	}
+	if err := checkpoint.Check(snap, d.net); err != nil {
+		return err
+	}
+	if err := d.rings(); err != nil {
+		return err
+	}
+	ref, err := checkpoint.Capture(d.net, nil, snap.Step)
+	if err != nil {
+		return err
+	}
+	held := map[string]bool{}
+	t := snap.Step
+	var events int64
+	for pi, p := range d.pops {
+		name := d.net.Populations[pi].Name
+		pop := "population " + name
+		held[pop+".fired"] = true
+		if !p.lif {
+			continue
+		}
+		v, err := getVar[[]float32](snap, pop+".model.v", int(p.n))
+		if err != nil {
+			return err
+		}
+		rc, err := getVar[[]float32](snap, pop+".model.rc", int(p.n))
+		if err != nil {
+			return err
+		}
+		last, err := getVar[[]uint32](snap, pop+".model.last", -1)
+		if err != nil {
+			return err
+		}
+		pending, err := getVar[bool](snap, pop+".model.pending", -1)
+		if err != nil {
+			return err
+		}
+		held[pop+".model.v"], held[pop+".model.rc"], held[pop+".model.last"], held[pop+".model.pending"] = true, true, true, true
+		prev := make([]uint32, p.words)
+		if pending {
+			for _, i := range last {
+				if int64(i) >= p.n {
+					return fmt.Errorf("device: %s.model.last: neuron %d of %d", pop, i, p.n)
+				}
+				prev[i>>5] |= 1 << (i & 31)
+			}
+		}
+		for _, x := range []struct {
+			buf Buffer
+			b   []byte
+		}{{p.v, bytesOf(v)}, {p.rc, bytesOf(rc)}, {p.prev, bytesOf(prev)}} {
+			if err := d.b.Upload(x.buf, x.b); err != nil {
+				return fmt.Errorf("device: %w", err)
+			}
+		}
+		for k, r := range p.recs {
+			if r == nil {
+				continue
+			}
+			prefix := fmt.Sprintf("%s.receptors[%d]", pop, k)
+			if r.g != nil {
+				g, err := getVar[[]float32](snap, prefix+".g", int(p.n))
+				if err != nil {
+					return err
+				}
+				if err := d.b.Upload(r.g, bytesOf(g)); err != nil {
+					return fmt.Errorf("device: %w", err)
+				}
+				held[prefix+".g"] = true
+			}
+			// Near and far inputs go into the one ring of fixed-point sums.
+			acc := make([]uint64, r.slots*p.n)
+			for _, path := range []string{prefix + ".ring", prefix + ".far.ring"} {
+				ring, ok := snap.Vars[path].([]float32)
+				if !ok {
+					continue
+				}
+				held[path] = true
+				for k := 0; int64(k)*p.n < int64(len(ring)); k++ {
+					row := ring[int64(k)*p.n : int64(k+1)*p.n]
+					for j, x := range row {
+						if x == 0 {
+							continue
+						}
+						if int64(k) >= r.slots {
+							return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
+						}
+						s := (t + int64(k)) % r.slots
+						acc[s*p.n+int64(j)] += uint64(int64(math.RoundToEven(float64(x) * (1 << 32))))
+					}
+				}
+			}
+			if err := d.b.Upload(r.acc, bytesOf(acc)); err != nil {
+				return fmt.Errorf("device: %w", err)
+			}
+			in := "inbox " + name + "." + d.net.Populations[pi].ReceptorNames()[k]
+			clear(r.sent)
+			for _, ib := range []string{in, in + ".far"} {
+				if a, ok := snap.Vars[ib+".arrived"].(int64); ok {
+					events += a
+					held[ib+".arrived"] = true
+				}
+				if sent, ok := snap.Vars[ib+".sent"].([]int64); ok {
+					held[ib+".sent"] = true
+					for k, c := range sent {
+						if c != 0 && int64(k) >= r.slots {
+							return fmt.Errorf("device: %s.sent: events arriving %d steps ahead, beyond the device's %d", ib, k, r.slots)
+						}
+						if c != 0 {
+							r.sent[(t+int64(k))%r.slots] += c
+						}
+					}
+				}
+			}
+		}
+	}
+	// Everything else must be as the network holds it when built.
+	for path, x := range snap.Vars {
+		if held[path] {
+			continue
+		}
+		if !reflect.DeepEqual(x, ref.Vars[path]) && !(emptyLike(x) && emptyLike(ref.Vars[path])) {
+			return fmt.Errorf("device: the checkpoint holds state that Net does not model: %s (%s)", path, strings.TrimSpace(fmt.Sprintf("%.60v", x)))
+		}
+	}
+	d.step, d.events = t, events
+	return nil
+}
+
+// getVar returns variable path of snap as a T, of n elements (n ≥ 0).
+func getVar[T any](snap *checkpoint.Snapshot, path string, n int) (T, error) {
+	var zero T
+	x, ok := snap.Vars[path].(T)
+	if !ok {
+		return zero, fmt.Errorf("device: the checkpoint has no %s of type %T", path, zero)
+	}
+	if n >= 0 && reflect.ValueOf(x).Len() != n {
+		return zero, fmt.Errorf("device: %s: %d values for %d neurons", path, reflect.ValueOf(x).Len(), n)
+	}
+	return x, nil
+}
+
+// emptyLike reports whether x is a nil or empty slice.
+func emptyLike(x any) bool {
+	v := reflect.ValueOf(x)
+	return v.IsValid() && v.Kind() == reflect.Slice && v.Len() == 0
+}
