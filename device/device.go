@@ -7,10 +7,10 @@
 //
 // Net takes a restricted class of networks, and says why it refuses any
 // other (see New): leaky integrate-and-fire populations with one delta
-// receptor or one or two exponential current receptors, Poisson drives
-// and constant stimuli; undriven Poisson populations; static projections
-// with delays per source row and per synapse — CUBA, Brunel and the
-// microcircuit among them. Synaptic input is summed in
+// receptor, one or two exponential current receptors, or one or two
+// exponential conductance receptors, Poisson drives and constant stimuli; undriven Poisson populations; static projections
+// with delays per source row and per synapse — CUBA, COBA, Brunel and
+// the microcircuit among them. Synaptic input is summed in
 // 64-bit fixed point, exact whatever the order of the events; where the
 // CPU's float32 sums are exact too (weights that are multiples of a
 // power of two, receptor gain 1), Net's spikes are the CPU engines', bit

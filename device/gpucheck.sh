@@ -40,6 +40,8 @@ run)
     # on the CPU (lockstep), for rates and real-time factors side by side.
     ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --device cuda --quiet
     ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --quiet
+    ./gpucheck/spiral-node run coba --scale 10 --duration 2000 --device cuda --quiet
+    ./gpucheck/spiral-node run coba --scale 10 --duration 2000 --quiet
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --quiet --force
     # The microcircuit at full scale (per-synapse delays, Poisson

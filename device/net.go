@@ -51,6 +51,7 @@ type devPop struct {
 	// current ones, or one delta receptor: delta, drop its input while
 	// refractory), the drives.
 	lif            bool
+	cond           bool // conductance receptors (lif_cond)
 	one            bool // one exponential current receptor
 	delta          bool
 	drop           int64
@@ -115,9 +116,9 @@ type devProj struct {
 // New puts net on the device b, in its current state (nothing stepped
 // yet). It refuses, naming the population or projection and why, what
 // Net cannot step: batches; populations other than leaky
-// integrate-and-fire ones with one delta receptor or one or two
-// exponential current receptors (scalar coefficients, Poisson drives,
-// constant stimuli, no principle) and undriven Poisson encoders; graded
+// integrate-and-fire ones with one delta receptor, one or two
+// exponential current receptors or one or two conductance receptors
+// (scalar coefficients, Poisson drives, constant stimuli, no principle) and undriven Poisson encoders; graded
 // sources; axons other than direct ones with one terminal; plastic or
 // masked projections.
 func New(b Backend, net *network.Network) (n *Net, err error) {
@@ -213,10 +214,6 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	if !ok {
 		return fail("a %T model (Net steps leaky integrate-and-fire neurons and Poisson encoders)", m)
 	}
-	lif, ok := fm.FusedLIF()
-	if !ok {
-		return fail("a leaky integrate-and-fire model with coefficients that differ per neuron, an adaptive threshold or adaptation")
-	}
 	if len(p.Principles()) > 0 {
 		return fail("principles (Net has none yet)")
 	}
@@ -235,6 +232,15 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	names := p.ReceptorNames()
 	dp.lif = true
 	var decay [2]float32
+	if len(names) > 0 {
+		if r, _ := p.Receptor(names[0]); r.Spec().Kernel == dendrite.ExpConductance {
+			return d.conductancePopulation(dp, p, fm, names, cur)
+		}
+	}
+	lif, ok := fm.FusedLIF()
+	if !ok {
+		return fail("a leaky integrate-and-fire model with coefficients that differ per neuron, an adaptive threshold or adaptation")
+	}
 	switch {
 	case len(names) == 1:
 		r, _ := p.Receptor(names[0])
@@ -280,6 +286,29 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	default:
 		return fail("%d receptors (Net takes one delta receptor, or two exponential current ones)", len(names))
 	}
+	if err := d.drives(dp, p); err != nil {
+		return nil, err
+	}
+	if err := d.lifState(dp, m); err != nil {
+		return nil, err
+	}
+	prm := []float32{decay[0], decay[1], lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory, cur, hasCur}
+	if dp.prm, err = put(d, prm); err != nil {
+		return nil, err
+	}
+	if dp.prev, err = d.alloc(4 * dp.words); err != nil {
+		return nil, err
+	}
+	return dp, nil
+}
+
+// drives puts population p's drives on the device (Poisson drives
+// only).
+func (d *Net) drives(dp *devPop, p *population.Population) error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("device: population %q: %s", dp.name, fmt.Sprintf(format, args...))
+	}
+	var err error
 	for _, dr := range p.Drives() {
 		pd, ok := dr.Stimulus.(*stimulus.PoissonDrive)
 		if !ok {
@@ -298,32 +327,86 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 		cdf, guide := table.CDF()
 		dd := devDrive{rec: dp.recs[k], key: uint64(k0) | uint64(k1)<<32, first: int64(first), w: float64(w), gain: float64(r.Gain()), ncdf: int64(len(cdf))}
 		if dd.cdf, err = put(d, cdf); err != nil {
-			return nil, err
+			return err
 		}
 		if dd.guide, err = put(d, guide); err != nil {
-			return nil, err
+			return err
 		}
 		dp.drives = append(dp.drives, dd)
 	}
+	return nil
+}
+
+// lifState puts a LIF model's potentials and refractory counts on the
+// device.
+func (d *Net) lifState(dp *devPop, m soma.Model) error {
 	v, ok := m.Var("v")
 	if !ok {
-		return fail("no potential")
-	}
-	if dp.v, err = put(d, v); err != nil {
-		return nil, err
+		return fmt.Errorf("device: population %q: no potential", dp.name)
 	}
 	rc, ok := m.Var("refractory")
 	if !ok {
-		return fail("no refractory counts")
+		return fmt.Errorf("device: population %q: no refractory counts", dp.name)
 	}
-	if dp.rc, err = put(d, rc); err != nil {
+	var err error
+	if dp.v, err = put(d, v); err != nil {
+		return err
+	}
+	dp.rc, err = put(d, rc)
+	return err
+}
+
+// conductancePopulation puts a LIF population with one or two
+// exponential conductance receptors on the device (lif_cond).
+func (d *Net) conductancePopulation(dp *devPop, p *population.Population, fm soma.FusedLIFModel, names []string, cur float32) (*devPop, error) {
+	fail := func(format string, args ...any) (*devPop, error) {
+		return nil, fmt.Errorf("device: population %q: %s", dp.name, fmt.Sprintf(format, args...))
+	}
+	c, ok := fm.FusedConductance()
+	if !ok {
+		return fail("a conductance-based model with coefficients that differ per neuron, an adaptive threshold or adaptation")
+	}
+	if len(names) > 2 {
+		return fail("%d receptors (Net takes one or two conductance receptors)", len(names))
+	}
+	dp.cond = true
+	var decay, rev [2]float32
+	var err error
+	for k, rn := range names {
+		r, _ := p.Receptor(rn)
+		if r.Spec().Kernel != dendrite.ExpConductance {
+			return fail("receptor %q: a %v receptor with a conductance one (Net takes receptors of one kind)", rn, r.Spec().Kernel)
+		}
+		e, _ := r.Exp(0) // nothing has arrived yet: this changes nothing
+		decay[k], rev[k] = e.Decay, e.E
+		rec := &devRec{}
+		if rec.in, err = d.alloc(4 * dp.n); err != nil {
+			return nil, err
+		}
+		if rec.g, err = put(d, r.G()); err != nil {
+			return nil, err
+		}
+		dp.recs[k], dp.recNames[k] = rec, rn
+	}
+	exact, two := float32(0), float32(0)
+	if c.Exact {
+		exact = 1
+	}
+	if len(names) == 2 {
+		two = 1
+	}
+	if err := d.lifState(dp, p.Model()); err != nil {
 		return nil, err
 	}
-	prm := []float32{decay[0], decay[1], lif.K, lif.E, lif.G, lif.Threshold, lif.Reset, lif.Refractory, cur, hasCur}
+	// The conductance loop adds R·I whether or not a stimulus gave I (0).
+	prm := []float32{decay[0], decay[1], rev[0], rev[1], c.DtTau, c.R, c.Rest, c.Threshold, c.Reset, c.Refractory, cur, exact, two}
 	if dp.prm, err = put(d, prm); err != nil {
 		return nil, err
 	}
 	if dp.prev, err = d.alloc(4 * dp.words); err != nil {
+		return nil, err
+	}
+	if err := d.drives(dp, p); err != nil {
 		return nil, err
 	}
 	return dp, nil
@@ -526,7 +609,15 @@ func (d *Net) launchStep(t, k int64) error {
 					return err
 				}
 			}
-			if p.one {
+			if p.cond {
+				r0, r1 := p.recs[0], p.recs[1]
+				if r1 == nil {
+					r1 = r0 // one receptor: the kernel reads no second
+				}
+				if err := b.Launch("lif_cond", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+					return err
+				}
+			} else if p.one {
 				r := p.recs[0]
 				if err := b.Launch("lif_exp1", n, blockNeurons, p.n, p.v, r.in, r.g, p.rc, p.prm, p.prev, p.mask); err != nil {
 					return err

@@ -61,11 +61,38 @@ type FusedLIF struct {
 	DropInput bool
 }
 
+// FusedConductanceLIF is what a device needs to step leaky
+// integrate-and-fire neurons with conductance receptors as the fused
+// conductance loop does (condLoop): with A = Rest + R·I + Σ g·E and B = 1
+// + Σ g, u ← A/B + (u − A/B)·exp32(−B·DtTau) (Exact) or u + DtTau·(A −
+// B·u) (Euler); a spike when u > Threshold; the reset and refractory
+// steps as FusedLIF's.
+type FusedConductanceLIF struct {
+	DtTau, R, Rest, Threshold, Reset, Refractory float32
+	Exact                                        bool
+}
+
+// FusedConductance implements FusedLIFModel's conductance counterpart:
+// ok is false for models whose conductance loop needs per-neuron
+// coefficients, an adaptive threshold or adaptation.
+func (m *ifModel) FusedConductance() (FusedConductanceLIF, bool) {
+	if !m.cond || m.dtTau != nil || m.thr != nil || m.adapt != nil || m.n == 0 {
+		return FusedConductanceLIF{}, false
+	}
+	for i := range m.n {
+		if m.reset[i] != m.reset[0] || m.kref[i] != m.kref[0] || m.ee[i] != m.ee[0] || m.th[i] != m.th[0] {
+			return FusedConductanceLIF{}, false
+		}
+	}
+	return FusedConductanceLIF{DtTau: m.dtTauS, R: m.rS, Rest: m.ee[0], Threshold: m.th[0], Reset: m.reset[0], Refractory: m.kref[0], Exact: m.condExact}, true
+}
+
 // FusedLIFModel is implemented by the models that have a FusedLIF: ok is
 // false for those whose fused loop needs more (per-neuron coefficients,
 // an adaptive threshold, adaptation).
 type FusedLIFModel interface {
 	FusedLIF() (p FusedLIF, ok bool)
+	FusedConductance() (p FusedConductanceLIF, ok bool)
 }
 
 // FusedLIF implements FusedLIFModel.

@@ -46,6 +46,10 @@ func TestSpreadNetMatchesTheStepper(t *testing.T) {
 	kerneltest.SpreadNetMatchesTheStepper(t, Backend{open(t)})
 }
 func TestCheckpointsAcross(t *testing.T) { kerneltest.CheckpointsAcross(t, Backend{open(t)}) }
+func TestCondNetMatchesTheStepper(t *testing.T) {
+	kerneltest.CondNetMatchesTheStepper(t, Backend{open(t)})
+}
+func TestCOBARates(t *testing.T) { kerneltest.COBARates(t, Backend{open(t)}, 1, 5000) }
 
 // BenchmarkCUBANet times device.Net on CUBA ×10 (40,000 neurons, 3.2 M
 // synapses): 100 ms of simulated time per op, so the real-time factor is

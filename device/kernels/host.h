@@ -32,6 +32,16 @@ static int spiral_phase;
 #define FSUB(a, b) ((float)((a) - (b)))
 #define FMUL(a, b) ((float)((a) * (b)))
 #define DMUL(a, b) ((double)((a) * (b)))
+#define DADD(a, b) ((double)((a) + (b)))
+#define DSUB(a, b) ((double)((a) - (b)))
+#define FDIV(a, b) ((float)((a) / (b)))
+
+// AS_DOUBLE reads a 64-bit integer's bits as a double.
+static inline double AS_DOUBLE(long long i) {
+	double d;
+	__builtin_memcpy(&d, &i, sizeof d);
+	return d;
+}
 
 // BALLOT collects the votes of a warp (see above).
 static inline uint32_t BALLOT(int pred) {

@@ -14,7 +14,7 @@ import _ "embed"
 var PTX string
 
 // Names lists the kernels of PTX.
-var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "log_mask", "take_slot", "add_fixed"}
+var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "log_mask", "take_slot", "add_fixed"}
 
 // ScanThreads is the block of scan_masks: launch it as one block of
 // ScanThreads threads (spiral.cu's SCAN_THREADS).

@@ -32,6 +32,10 @@
 #define MULHI(a, b) __umulhi((a), (b))
 #define POPC(x) __popc(x)
 #define D2LL_RN(x) __double2ll_rn(x)
+#define FDIV(a, b) __fdiv_rn((a), (b))
+#define DADD(a, b) __dadd_rn((a), (b))
+#define DSUB(a, b) __dsub_rn((a), (b))
+#define AS_DOUBLE(i) __longlong_as_double(i)
 #define SHARED __shared__
 DEVICE int barrier_(void) {
 	__syncthreads();
@@ -146,6 +150,92 @@ KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, co
 			r = FSUB(r, 1.0f);
 		} else {
 			fired = u > th;
+		}
+		v[i] = u;
+		rc[i] = r;
+	}
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
+// exp32 is soma's exp32, operation for operation: e^x in float32,
+// computed in float64 (a degree-9 Taylor polynomial for |x| < 3/4; else
+// range reduction and a degree-7 one) and rounded once.
+DEVICE float exp32(float x) {
+	if (x > -0.75f && x < 0.75f) {
+		double r = (double)x;
+		double r2 = DMUL(r, r);
+		double r4 = DMUL(r2, r2);
+		double p01 = DADD(1.0, r);
+		double p23 = DADD(1.0 / 2, DMUL(r, 1.0 / 6));
+		double p45 = DADD(1.0 / 24, DMUL(r, 1.0 / 120));
+		double p67 = DADD(1.0 / 720, DMUL(r, 1.0 / 5040));
+		double p89 = DADD(1.0 / 40320, DMUL(r, 1.0 / 362880));
+		return (float)DADD(DADD(p01, DMUL(r2, p23)), DMUL(r4, DADD(DADD(p45, DMUL(r2, p67)), DMUL(r4, p89))));
+	}
+	if (x > 50.0f) {
+		x = 50.0f;
+	}
+	if (!(x > -200.0f)) {
+		if (x != x) {
+			return x;
+		}
+		return 0.0f;
+	}
+	double xd = (double)x;
+	double t = DADD(DMUL(xd, 1.4426950408889634), 6755399441055744.0);
+	double k = DSUB(t, 6755399441055744.0);
+	double r = DSUB(DSUB(xd, DMUL(k, 6.93147180369123816490e-01)), DMUL(k, 1.90821492927058770002e-10));
+	double r2 = DMUL(r, r);
+	double p = DADD(DADD(DADD(1.0, r), DMUL(r2, DADD(1.0 / 2, DMUL(r, 1.0 / 6)))),
+	                DMUL(DMUL(r2, r2), DADD(DADD(1.0 / 24, DMUL(r, 1.0 / 120)), DMUL(r2, DADD(1.0 / 720, DMUL(r, 1.0 / 5040))))));
+	return (float)DMUL(p, AS_DOUBLE((long long)((uint64_t)((int64_t)k + 1023) << 52)));
+}
+
+// Integrate-and-fire with one or two exponential conductance receptors
+// (soma's condLoop): A = rest + R·I + Σ y·E, B = 1 + Σ y, y = g + input;
+// exactly u = A/B + (u − A/B)·exp32(−B·dt/τ), or by Euler u + dt/τ·(A −
+// B·u). prm: d1, d2, E1, E2, dt/τ, R, rest, threshold, reset, refractory
+// steps K, the direct current, exact (1) or Euler (0), two receptors (1)
+// or one (0: a2 and s2 are not read).
+KERNEL lif_cond(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc, const float *prm,
+                const uint32_t *prev, uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		float x = v[i], r = rc[i];
+		if ((prev[i >> 5] >> (i & 31)) & 1u) {
+			x = prm[8];
+			r = prm[9];
+		}
+		float y1 = FADD(s1[i], a1[i]);
+		float gs = y1;
+		float ge = FMUL(y1, prm[2]);
+		s1[i] = FMUL(y1, prm[0]);
+		a1[i] = 0;
+		if (prm[12] != 0) {
+			float y2 = FADD(s2[i], a2[i]);
+			gs = FADD(gs, y2);
+			ge = FADD(ge, FMUL(y2, prm[3]));
+			s2[i] = FMUL(y2, prm[1]);
+			a2[i] = 0;
+		}
+		float a = FADD(FADD(prm[6], FMUL(prm[5], prm[10])), ge);
+		float b = FADD(1.0f, gs);
+		float u;
+		if (prm[11] != 0) {
+			float vinf = FDIV(a, b);
+			u = FADD(vinf, FMUL(FSUB(x, vinf), exp32(FMUL(-b, prm[4]))));
+		} else {
+			u = FADD(x, FMUL(prm[4], FSUB(a, FMUL(b, x))));
+		}
+		if (r > 0) {
+			u = x;
+			r = FSUB(r, 1.0f);
+		} else {
+			fired = u > prm[7];
 		}
 		v[i] = u;
 		rc[i] = r;

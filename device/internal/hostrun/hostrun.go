@@ -46,6 +46,10 @@ static void k_lif_exp2(unsigned g, unsigned b, int64_t n, void *v, void *a1, voi
                        void *prm, void *prev, void *mask) {
 	host_launch(g, b, lif_exp2(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
 }
+static void k_lif_cond(unsigned g, unsigned b, int64_t n, void *v, void *a1, void *s1, void *a2, void *s2, void *rc,
+                       void *prm, void *prev, void *mask) {
+	host_launch(g, b, lif_cond(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
+}
 static void k_lif_exp1(unsigned g, unsigned b, int64_t n, void *v, void *a1, void *s1, void *rc, void *prm, void *prev,
                        void *mask) {
 	host_launch(g, b, lif_exp1(n, v, a1, s1, rc, prm, prev, mask));
@@ -320,7 +324,7 @@ func (a *args) bad(i int) {
 }
 
 // arity is each kernel's number of arguments.
-var arity = map[string]int{"lif_exp2": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
+var arity = map[string]int{"lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 12, "log_mask": 4, "take_slot": 4}
 
 // Launch implements device.Backend.
@@ -344,6 +348,11 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 		n, v, a1, s1, a2, s2, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
 		if a.err == nil {
 			C.k_lif_exp2(g, b, n, v, a1, s1, a2, s2, rc, prm, prev, mask)
+		}
+	case "lif_cond":
+		n, v, a1, s1, a2, s2, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
+		if a.err == nil {
+			C.k_lif_cond(g, b, n, v, a1, s1, a2, s2, rc, prm, prev, mask)
 		}
 	case "lif_exp1":
 		n, v, a1, s1, rc, prm, prev, mask := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7)

@@ -24,6 +24,12 @@ func TestSpreadNetMatchesTheStepper(t *testing.T) {
 	kerneltest.SpreadNetMatchesTheStepper(t, Backend{})
 }
 func TestCheckpointsAcross(t *testing.T) { kerneltest.CheckpointsAcross(t, Backend{}) }
+func TestCondNetMatchesTheStepper(t *testing.T) {
+	kerneltest.CondNetMatchesTheStepper(t, Backend{})
+}
+
+// COBA at a fifth of its size for 0.5 s: rates as the stepper's.
+func TestCOBARates(t *testing.T) { kerneltest.COBARates(t, Backend{}, 0.2, 5000) }
 
 // CUBA at half its size for 1 s on the CPU as a device: rates as
 // the stepper's.

@@ -205,6 +205,60 @@ func SpreadNetMatchesTheStepper(t *testing.T, b device.Backend) {
 	netMatches(t, b, synapticDelays, 3000)
 }
 
+// conductances builds a COBA-like network of exact sums: E and I LIF
+// populations with two exponential conductance receptors (reversal 0 and
+// −80 mV), a direct drive (Euler for E, exact for I), dyadic weights,
+// rows with delays of their own.
+func conductances(t *testing.T) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 13})
+	for _, p := range []struct {
+		name  string
+		n     int
+		exact bool
+	}{{"E", 400, false}, {"I", 100, true}} {
+		lif := soma.LIF()
+		lif.RestMV, lif.ThresholdMV = param.Const(-60), param.Const(-50)
+		reset := param.Const(-60)
+		lif.ResetMV = &reset
+		v0 := param.Uniform(-60, -50)
+		lif.V0MV = &v0
+		lif.TauMs, lif.RefractoryMs = param.Const(20), param.Const(5)
+		lif.Integration = soma.Euler
+		if p.exact {
+			lif.Integration = soma.Exact
+		}
+		b.Population(p.name, p.n, lif).
+			Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5, ReversalMV: 0}).
+			Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 10, ReversalMV: -80}).
+			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
+			Stimulus(stimulus.Constant(12))
+	}
+	for _, c := range []struct {
+		from, to, rec string
+		w             float64
+	}{{"E", "E", "ge", 0.5}, {"E", "I", "ge", 0.5}, {"I", "E", "gi", 2}, {"I", "I", "gi", 0.25}} {
+		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: c.rec,
+			Pattern: connectivity.FixedInDegree{K: 40, Multapses: true}, Autapses: true, Weight: param.Const(c.w)})
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// CondNetMatchesTheStepper is NetMatchesTheStepper for the COBA-like
+// network: conductance receptors, Euler and exact integration.
+func CondNetMatchesTheStepper(t *testing.T, b device.Backend) {
+	netMatches(t, b, conductances, 3000)
+}
+
+// COBARates is CUBARates for COBA (conductances, exact integration).
+func COBARates(t *testing.T, b device.Backend, scale float64, steps int) {
+	ModelRates(t, b, "COBA", func() (*network.Network, error) { return models.COBA(models.Options{Scale: scale, Seed: 2}) }, steps)
+}
+
 // sequentialSpikes runs net on the sequential stepper and returns each
 // population's spikes.
 func sequentialSpikes(t *testing.T, net *network.Network, steps int) (map[string]*monitor.Spikes, int64) {
