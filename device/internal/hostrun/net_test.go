@@ -42,13 +42,13 @@ func TestBrunelRates(t *testing.T) { kerneltest.BrunelRates(t, Backend{}, 0.1, 3
 func TestNetRefuses(t *testing.T) {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 1})
 	lif := soma.LIF()
-	b.Population("E", 10, lif).Receptor("g", dendrite.Spec{Kernel: dendrite.ExpConductance, TauMs: 5})
+	b.Population("E", 10, lif).Receptor("g", dendrite.Spec{Kernel: dendrite.AlphaCurrent, TauMs: 5})
 	net, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := device.New(Backend{}, net); err == nil || !strings.Contains(err.Error(), `population "E": receptor "g": a single`) {
-		t.Errorf("a conductance receptor: %v", err)
+		t.Errorf("an alpha receptor: %v", err)
 	}
 }
 
