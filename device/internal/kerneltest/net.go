@@ -21,8 +21,9 @@ import (
 	"github.com/spiral-sim/spiral/stimulus"
 )
 
-// dyadic builds an E/I network driven by two Poisson populations (one
-// rate for all, and one per neuron) and, for I, a direct current, whose synaptic sums are exact in
+// dyadic builds an E/I network (E integrated exactly, I by Euler) driven
+// by two Poisson populations (one rate for all, and one per neuron) and,
+// for I, a direct current, whose synaptic sums are exact in
 // float32 on the CPU: weights that are multiples of 2⁻¹, receptors of
 // gain 1 (psc: step_constant). Its rows have delays of their own (0.5 to
 // 2 ms), and the target populations refractory periods.
@@ -42,7 +43,11 @@ func dyadic(t *testing.T) *network.Network {
 		name string
 		n    int
 	}{{"E", 400}, {"I", 100}} {
-		d := b.Population(p.name, p.n, lif).
+		model := lif
+		if p.name == "I" {
+			model.Integration = soma.Euler // E exact, I by Euler
+		}
+		d := b.Population(p.name, p.n, model).
 			Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5, PSC: dendrite.StepConstant}).
 			Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10, PSC: dendrite.StepConstant}).
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)})
