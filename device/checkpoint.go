@@ -28,10 +28,7 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 	first := true // the first inbox takes the count of events
 	for pi, p := range d.pops {
 		pop := "population " + d.net.Populations[pi].Name
-		last, err := d.lastSpikes(p)
-		if err != nil {
-			return nil, err
-		}
+		last := d.lastSpikes(p)
 		if err := setVar(snap, pop+".fired", last); err != nil {
 			return nil, err
 		}
@@ -115,19 +112,13 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 
 // lastSpikes returns the spikes of population p at the last step
 // computed (none before the first).
-func (d *Net) lastSpikes(p *devPop) ([]uint32, error) {
-	out := []uint32{}
-	if d.step == 0 {
-		return out, nil
+func (d *Net) lastSpikes(p *devPop) []uint32 {
+	// The spikes of the last step are the last ones listed.
+	k := len(p.steps)
+	for k > 0 && p.steps[k-1] == d.step-1 {
+		k--
 	}
-	// The spikes recorded at the last step are the last ones listed.
-	for k := len(p.steps) - 1; k >= 0 && p.steps[k] == d.step-1; k-- {
-		out = append(out, p.neurons[k])
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	return append([]uint32{}, p.neurons[k:]...)
 }
 
 // setVar sets a variable of snap, which must exist with the same type.

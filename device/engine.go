@@ -1,6 +1,7 @@
 package device
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -19,7 +20,8 @@ type adapter struct {
 	closed atomic.Bool
 }
 
-// Run implements engine.Engine; Stop ends it after the step in progress.
+// Run implements engine.Engine; Stop ends it after the block of steps
+// in progress (Net.Run's, at most 1,000 steps).
 func (a *adapter) Run(steps int) error {
 	if a.closed.Load() {
 		return fmt.Errorf("device: %w", engine.ErrClosed)
@@ -27,16 +29,12 @@ func (a *adapter) Run(steps int) error {
 	if steps < 0 {
 		return fmt.Errorf("device: %d steps: must be >= 0", steps)
 	}
-	for left := steps; left > 0; left-- {
-		if a.stop.Swap(false) {
-			return fmt.Errorf("device: %w", engine.ErrStopped)
-		}
-		if err := a.n.Run(1); err != nil {
-			return err
-		}
-	}
+	err := a.n.run(steps, func() bool { return a.stop.Swap(false) })
 	a.stop.Store(false)
-	return nil
+	if errors.Is(err, errStopped) {
+		return fmt.Errorf("device: %w", engine.ErrStopped)
+	}
+	return err
 }
 
 // RunMs implements engine.Engine.

@@ -569,11 +569,18 @@ const logBytes = 16 << 20
 // Run steps the network steps more steps. The device computes a block
 // of steps without waiting for the host; then the host reads the block's
 // spike masks, lists the spikes and counts the synaptic events.
-func (d *Net) Run(steps int) error {
+func (d *Net) Run(steps int) error { return d.run(steps, nil) }
+
+// run is Run, which stops before a block of steps when stop reports true
+// (errStopped).
+func (d *Net) run(steps int, stop func() bool) error {
 	if err := d.rings(); err != nil {
 		return err
 	}
 	for steps > 0 {
+		if stop != nil && stop() {
+			return errStopped
+		}
 		block := min(steps, d.logSteps)
 		for k := range block {
 			if err := d.launchStep(d.step+int64(k), int64(k)); err != nil {
@@ -588,6 +595,9 @@ func (d *Net) Run(steps int) error {
 	}
 	return nil
 }
+
+// errStopped ends a run that its stop function stopped.
+var errStopped = errors.New("stopped")
 
 // launchStep launches the kernels of step t, its masks going into row k
 // of the logs.
