@@ -48,6 +48,44 @@ DEVICE int barrier_(void) {
 #endif
 
 // ---------------------------------------------------------------------
+// What every integrate-and-fire kernel shares.
+
+// repolarize starts a neuron that fired at the step before (its bit of
+// prev) at the reset potential with K refractory steps
+// (ifModel.Repolarize).
+DEVICE void repolarize(const uint32_t *prev, int64_t i, float reset, float kref, float *x, float *r) {
+	if ((prev[i >> 5] >> (i & 31)) & 1u) {
+		*x = reset;
+		*r = kref;
+	}
+}
+
+// settle stores a neuron's new potential u and refractory count r: one
+// with refractory steps left keeps held instead, does not fire and has
+// one step fewer; else it fires when u > th, which it returns.
+DEVICE int settle(float *v, float *rc, int64_t i, float u, float held, float r, float th) {
+	int fired = 0;
+	if (r > 0) {
+		u = held;
+		r = FSUB(r, 1.0f);
+	} else {
+		fired = u > th;
+	}
+	v[i] = u;
+	rc[i] = r;
+	return fired;
+}
+
+// vote gathers the spikes of a warp into its word of mask (bit b of
+// word w: neuron 32w + b). Every thread of the warp calls it.
+DEVICE void vote(int fired, int64_t i, int64_t n, uint32_t *mask) {
+	uint32_t votes = BALLOT(fired);
+	if ((threadIdx.x & 31) == 0 && i < n) {
+		mask[i >> 5] = votes;
+	}
+}
+
+// ---------------------------------------------------------------------
 // Integrate-and-fire, exact, with two exponential current receptors: the
 // fused loop of package soma (lifExp2 and its AVX2 kernel cuba2), with
 // the after-spike reset and refractoriness of ifModel.Repolarize.
@@ -66,10 +104,7 @@ KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 	if (i < n) {
 		float d1 = prm[0], d2 = prm[1], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
 		float x = v[i], r = rc[i];
-		if ((prev[i >> 5] >> (i & 31)) & 1u) {
-			x = prm[6];
-			r = prm[7];
-		}
+		repolarize(prev, i, prm[6], prm[7], &x, &r);
 		float p = FADD(s1[i], a1[i]);
 		float q = FADD(s2[i], a2[i]);
 		float c = prm[9] != 0 ? FADD(FADD(prm[8], p), q) : FADD(p, q);
@@ -78,19 +113,9 @@ KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 		a1[i] = 0;
 		a2[i] = 0;
 		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
-		if (r > 0) {
-			u = x;
-			r = FSUB(r, 1.0f);
-		} else {
-			fired = u > th;
-		}
-		v[i] = u;
-		rc[i] = r;
+		fired = settle(v, rc, i, u, x, r, th);
 	}
-	uint32_t votes = BALLOT(fired);
-	if ((threadIdx.x & 31) == 0 && i < n) {
-		mask[i >> 5] = votes;
-	}
+	vote(fired, i, n, mask);
 }
 
 // Integrate-and-fire, exact, with one exponential current receptor
@@ -102,35 +127,22 @@ KERNEL lif_exp1(int64_t n, float *v, float *a1, float *s1, float *rc, const floa
 	if (i < n) {
 		float d1 = prm[0], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
 		float x = v[i], r = rc[i];
-		if ((prev[i >> 5] >> (i & 31)) & 1u) {
-			x = prm[6];
-			r = prm[7];
-		}
+		repolarize(prev, i, prm[6], prm[7], &x, &r);
 		float p = FADD(s1[i], a1[i]);
 		float c = FADD(prm[8], p); // the current: 0 without a stimulus
 		s1[i] = FMUL(p, d1);
 		a1[i] = 0;
 		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
-		if (r > 0) {
-			u = x;
-			r = FSUB(r, 1.0f);
-		} else {
-			fired = u > th;
-		}
-		v[i] = u;
-		rc[i] = r;
+		fired = settle(v, rc, i, u, x, r, th);
 	}
-	uint32_t votes = BALLOT(fired);
-	if ((threadIdx.x & 31) == 0 && i < n) {
-		mask[i >> 5] = votes;
-	}
+	vote(fired, i, n, mask);
 }
 
 // Integrate-and-fire, exact, with one delta receptor (soma's fast path,
 // lifScalarJump and its refractory hold): u = u + k·(e − u) + g·I + j, I
 // the direct current (prm[8]), j the step's input (cleared). prm is as
-// lif_exp2's, its first two unused. A held neuron keeps its potential, plus its input
-// unless drop is set.
+// lif_exp2's, its first two unused. A held neuron keeps its potential,
+// plus its input unless drop is set.
 KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, const uint32_t *prev, uint32_t *mask,
                  int64_t drop) {
 	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -138,26 +150,13 @@ KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, co
 	if (i < n) {
 		float k = prm[2], e = prm[3], g = prm[4], th = prm[5];
 		float x = v[i], r = rc[i];
-		if ((prev[i >> 5] >> (i & 31)) & 1u) {
-			x = prm[6];
-			r = prm[7];
-		}
+		repolarize(prev, i, prm[6], prm[7], &x, &r);
 		float j = FADD(0.0f, in[i]); // the jump buffer starts at zero
 		in[i] = 0;
 		float u = FADD(FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, prm[8])), j);
-		if (r > 0) {
-			u = drop ? x : FADD(x, j);
-			r = FSUB(r, 1.0f);
-		} else {
-			fired = u > th;
-		}
-		v[i] = u;
-		rc[i] = r;
+		fired = settle(v, rc, i, u, drop ? x : FADD(x, j), r, th);
 	}
-	uint32_t votes = BALLOT(fired);
-	if ((threadIdx.x & 31) == 0 && i < n) {
-		mask[i >> 5] = votes;
-	}
+	vote(fired, i, n, mask);
 }
 
 // exp32 is soma's exp32, operation for operation: e^x in float32,
@@ -206,10 +205,7 @@ KERNEL lif_cond(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 	int fired = 0;
 	if (i < n) {
 		float x = v[i], r = rc[i];
-		if ((prev[i >> 5] >> (i & 31)) & 1u) {
-			x = prm[8];
-			r = prm[9];
-		}
+		repolarize(prev, i, prm[8], prm[9], &x, &r);
 		float y1 = FADD(s1[i], a1[i]);
 		float gs = y1;
 		float ge = FMUL(y1, prm[2]);
@@ -231,19 +227,9 @@ KERNEL lif_cond(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 		} else {
 			u = FADD(x, FMUL(prm[4], FSUB(a, FMUL(b, x))));
 		}
-		if (r > 0) {
-			u = x;
-			r = FSUB(r, 1.0f);
-		} else {
-			fired = u > prm[7];
-		}
-		v[i] = u;
-		rc[i] = r;
+		fired = settle(v, rc, i, u, x, r, prm[7]);
 	}
-	uint32_t votes = BALLOT(fired);
-	if ((threadIdx.x & 31) == 0 && i < n) {
-		mask[i >> 5] = votes;
-	}
+	vote(fired, i, n, mask);
 }
 
 // ---------------------------------------------------------------------
@@ -288,10 +274,7 @@ KERNEL poisson_neurons(int64_t n, int64_t first, uint64_t key, int64_t step, con
 		uint64_t idx = (uint64_t)first + (uint64_t)i;
 		fired = (uint64_t)word8(key, (uint64_t)step, (idx >> 3) << 1, (unsigned)(idx & 7)) < thr[i];
 	}
-	uint32_t votes = BALLOT(fired);
-	if ((threadIdx.x & 31) == 0 && i < n) {
-		mask[i >> 5] = votes;
-	}
+	vote(fired, i, n, mask);
 }
 
 // Poisson spikes with one probability for every neuron, as the encoder's
@@ -318,10 +301,7 @@ KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, con
 			}
 		}
 	}
-	uint32_t votes = BALLOT(fired);
-	if ((threadIdx.x & 31) == 0 && i < n) {
-		mask[i >> 5] = votes;
-	}
+	vote(fired, i, n, mask);
 }
 
 // A Poisson drive (stimulus.PoissonDrive with its table) adds into a
