@@ -12,6 +12,7 @@ import (
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/device"
 	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
@@ -20,6 +21,17 @@ import (
 	"github.com/spiral-sim/spiral/stepper"
 	"github.com/spiral-sim/spiral/stimulus"
 )
+
+// testLIF is the neuron of the test networks: rest 0 mV, threshold 20
+// mV, reset 10 mV, τ 20 ms, 2 ms refractory, exact integration.
+func testLIF() soma.IF {
+	lif := soma.LIF()
+	lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+	reset := param.Const(10)
+	lif.ResetMV = &reset
+	lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
+	return lif
+}
 
 // dyadic builds an E/I network (E integrated exactly, I by Euler) driven
 // by two Poisson populations (one rate for all, and one per neuron) and,
@@ -30,13 +42,9 @@ import (
 func dyadic(t *testing.T) *network.Network {
 	t.Helper()
 	b := network.New(network.Config{DtMs: 0.1, Seed: 3})
-	lif := soma.LIF()
-	lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
-	reset := param.Const(10)
-	lif.ResetMV = &reset
+	lif := testLIF()
 	v0 := param.Uniform(0, 20)
 	lif.V0MV = &v0
-	lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
 	b.Population("in", 400, encoder.Poisson{RateHz: param.Const(30)})
 	b.Population("in2", 100, encoder.Poisson{RateHz: param.Uniform(5, 50)})
 	for _, p := range []struct {
@@ -79,7 +87,7 @@ func NetMatchesTheStepper(t *testing.T, b device.Backend) { netMatches(t, b, dya
 // device b for steps steps and compares their spikes and events.
 func netMatches(t *testing.T, b device.Backend, build func(*testing.T) *network.Network, steps int) {
 	ref := build(t)
-	mons, events := sequentialSpikes(t, ref, steps)
+	want := testnets.Sequential(t, ref, steps)
 	d, err := device.New(b, build(t))
 	if err != nil {
 		t.Fatal(err)
@@ -91,24 +99,24 @@ func netMatches(t *testing.T, b device.Backend, build func(*testing.T) *network.
 	if err := d.Run(steps - steps/3); err != nil {
 		t.Fatal(err)
 	}
-	if got := d.Events(); got != events || events == 0 {
-		t.Errorf("the device counts %d synaptic events, the stepper %d", got, events)
+	if got := d.Events(); got != want.Events || want.Events == 0 {
+		t.Errorf("the device counts %d synaptic events, the stepper %d", got, want.Events)
 	}
 	for _, p := range ref.Populations {
 		st, el, err := d.Spikes(p.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := mons[p.Name]
-		if len(m.Steps) < 100 {
-			t.Fatalf("%s: %d spikes in %d steps: too few to compare", p.Name, len(m.Steps), steps)
+		ws, we := want.Steps[p.Name], want.Elems[p.Name]
+		if len(ws) < 100 {
+			t.Fatalf("%s: %d spikes in %d steps: too few to compare", p.Name, len(ws), steps)
 		}
-		if !slices.Equal(st, m.Steps) || !slices.Equal(el, m.Elements) {
+		if !slices.Equal(st, ws) || !slices.Equal(el, we) {
 			k := 0
-			for k < min(len(st), len(m.Steps)) && st[k] == m.Steps[k] && el[k] == m.Elements[k] {
+			for k < min(len(st), len(ws)) && st[k] == ws[k] && el[k] == we[k] {
 				k++
 			}
-			t.Errorf("%s: the device's %d spikes differ from the stepper's %d from spike %d on", p.Name, len(st), len(m.Steps), k)
+			t.Errorf("%s: the device's %d spikes differ from the stepper's %d from spike %d on", p.Name, len(st), len(ws), k)
 		}
 	}
 }
@@ -127,11 +135,7 @@ func brunelLike(t *testing.T) *network.Network {
 		drop   bool
 		rateHz float64
 	}{{"E", 400, true, 16000}, {"I", 100, false, 14000}} {
-		lif := soma.LIF()
-		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
-		reset := param.Const(10)
-		lif.ResetMV = &reset
-		lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
+		lif := testLIF()
 		lif.DropRefractoryInput = p.drop
 		d := b.Population(p.name, p.n, lif).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
@@ -175,12 +179,7 @@ func synapticDelays(t *testing.T) *network.Network {
 		n      int
 		rateHz float64
 	}{{"E", 400, 12000}, {"I", 100, 11000}} {
-		lif := soma.LIF()
-		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
-		reset := param.Const(10)
-		lif.ResetMV = &reset
-		lif.TauMs, lif.RefractoryMs, lif.Integration = param.Const(20), param.Const(2), soma.Exact
-		d := b.Population(p.name, p.n, lif).
+		d := b.Population(p.name, p.n, testLIF()).
 			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0.5, PSC: dendrite.StepConstant}).
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0, 0.5)}).
 			Drive("syn", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 4})
@@ -264,23 +263,6 @@ func COBARates(t *testing.T, b device.Backend, scale float64, steps int) {
 	ModelRates(t, b, "COBA", func() (*network.Network, error) { return models.COBA(models.Options{Scale: scale, Seed: 2}) }, steps)
 }
 
-// sequentialSpikes runs net on the sequential stepper and returns each
-// population's spikes.
-func sequentialSpikes(t *testing.T, net *network.Network, steps int) (map[string]*monitor.Spikes, int64) {
-	t.Helper()
-	s := stepper.New(net)
-	mons := map[string]*monitor.Spikes{}
-	for _, p := range net.Populations {
-		m, _ := monitor.NewSpikes(net, p.Name)
-		mons[p.Name] = m
-		s.AddMonitor(m)
-	}
-	if err := s.Run(steps); err != nil {
-		t.Fatal(err)
-	}
-	return mons, s.Events()
-}
-
 // CUBARates runs CUBA (Brian2's benchmark, with exact PSCs, so sums that
 // are not exact in float32) at scale for steps on device b and on the
 // stepper: ModelRates.
@@ -306,7 +288,7 @@ func ModelRates(t *testing.T, b device.Backend, name string, build func() (*netw
 	if err != nil {
 		t.Fatal(err)
 	}
-	mons, _ := sequentialSpikes(t, ref, steps)
+	want := testnets.Sequential(t, ref, steps)
 	net, err := build()
 	if err != nil {
 		t.Fatal(err)
@@ -324,14 +306,14 @@ func ModelRates(t *testing.T, b device.Backend, name string, build func() (*netw
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := len(mons[p.Name].Steps)
-		if want < 1000 {
-			t.Fatalf("%s %s: %d spikes: too few to compare rates", name, p.Name, want)
+		n := len(want.Steps[p.Name])
+		if n < 1000 {
+			t.Fatalf("%s %s: %d spikes: too few to compare rates", name, p.Name, n)
 		}
-		if r := float64(len(st)) / float64(want); math.Abs(r-1) > 0.05 {
-			t.Errorf("%s %s: %d spikes on the device, %d on the stepper (ratio %.3f)", name, p.Name, len(st), want, r)
+		if r := float64(len(st)) / float64(n); math.Abs(r-1) > 0.05 {
+			t.Errorf("%s %s: %d spikes on the device, %d on the stepper (ratio %.3f)", name, p.Name, len(st), n, r)
 		}
-		t.Logf("%s %s: %d spikes on the device, %d on the stepper", name, p.Name, len(st), want)
+		t.Logf("%s %s: %d spikes on the device, %d on the stepper", name, p.Name, len(st), n)
 	}
 }
 
@@ -345,11 +327,7 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 	const total, at = 3000, 1000
 	for name, build := range map[string]func(*testing.T) *network.Network{"currents": dyadic, "delta": brunelLike, "synaptic delays": synapticDelays} {
 		ref := build(t)
-		mons, events := sequentialSpikes(t, ref, total)
-		type run struct {
-			name  string
-			start func() (save func() (*checkpoint.Snapshot, error), err error)
-		}
+		want := testnets.Sequential(t, ref, total)
 		onDevice := func(steps int) (*checkpoint.Snapshot, error) {
 			d, err := device.New(b, build(t))
 			if err != nil {
@@ -378,8 +356,7 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
-			got := map[string][2]any{}
-			var gotEvents int64
+			var got testnets.Result
 			if c.toDevice {
 				d, err := device.New(b, build(t))
 				if err != nil {
@@ -391,11 +368,11 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 				if err := d.Run(total - at); err != nil {
 					t.Fatal(err)
 				}
+				got = testnets.NewResult()
 				for _, p := range ref.Populations {
-					st, el, _ := d.Spikes(p.Name)
-					got[p.Name] = [2]any{slices.Clone(st), slices.Clone(el)}
+					got.Steps[p.Name], got.Elems[p.Name], _ = d.Spikes(p.Name)
 				}
-				gotEvents = d.Events()
+				got.Events = d.Events()
 				d.Close()
 			} else {
 				net := build(t)
@@ -412,21 +389,22 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 				if err := s.Run(total - at); err != nil {
 					t.Fatal(err)
 				}
+				got = testnets.NewResult()
 				for name, m := range ms {
-					got[name] = [2]any{m.Steps, m.Elements}
+					got.Steps[name], got.Elems[name] = m.Steps, m.Elements
 				}
-				gotEvents = s.Events()
+				got.Events = s.Events()
 			}
 			for _, p := range ref.Populations {
-				m := mons[p.Name]
-				k, _ := slices.BinarySearch(m.Steps, int64(at))
-				st, el := got[p.Name][0].([]int64), got[p.Name][1].([]uint32)
-				if len(m.Steps)-k < 20 || !slices.Equal(st, m.Steps[k:]) || !slices.Equal(el, m.Elements[k:]) {
-					t.Errorf("%s: %s: %d spikes from step %d, the uninterrupted run %d, or other ones", what, p.Name, len(st), at, len(m.Steps)-k)
+				ws, we := want.Steps[p.Name], want.Elems[p.Name]
+				k, _ := slices.BinarySearch(ws, int64(at))
+				st, el := got.Steps[p.Name], got.Elems[p.Name]
+				if len(ws)-k < 20 || !slices.Equal(st, ws[k:]) || !slices.Equal(el, we[k:]) {
+					t.Errorf("%s: %s: %d spikes from step %d, the uninterrupted run %d, or other ones", what, p.Name, len(st), at, len(ws)-k)
 				}
 			}
-			if gotEvents != events {
-				t.Errorf("%s: %d synaptic events, the uninterrupted run %d", what, gotEvents, events)
+			if got.Events != want.Events {
+				t.Errorf("%s: %d synaptic events, the uninterrupted run %d", what, got.Events, want.Events)
 			}
 		}
 	}
