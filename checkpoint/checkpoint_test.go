@@ -58,12 +58,7 @@ func sequential(t *testing.T, build builder) runner {
 func onLockstep(shards int) func(t *testing.T, build builder) runner {
 	return func(t *testing.T, build builder) runner {
 		net := build(t)
-		counts := map[string]int{}
-		for _, p := range net.Populations {
-			if p.Batch == 1 && p.N >= 2*shards {
-				counts[p.Name] = shards
-			}
-		}
+		counts := shardCounts(net, shards)
 		e, err := lockstep.New(net, lockstep.Options{Shards: counts, Workers: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -85,30 +80,41 @@ func onLockstep(shards int) func(t *testing.T, build builder) runner {
 func onActors(shards int) func(t *testing.T, build builder) runner {
 	return func(t *testing.T, build builder) runner {
 		net := build(t)
-		counts := map[string]int{}
-		for _, p := range net.Populations {
-			if p.Batch == 1 && p.N >= 2*shards {
-				counts[p.Name] = shards
-			}
-		}
+		counts := shardCounts(net, shards)
 		e, err := actors.New(net, actors.Options{Shards: counts})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return runner{name: fmt.Sprintf("actors with %d shards", shards), run: e.Run, save: e.Checkpoint, restore: e.Restore, close: e.Close,
-			result: func() testnets.Result {
-				if err := e.GatherWeights(); err != nil {
-					t.Fatal(err)
-				}
-				r := testnets.NewResult()
-				for _, p := range net.Populations {
-					r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
-				}
-				r.TakeWeights(net)
-				r.Events, _ = e.Events()
-				return r
-			}}
+			result: func() testnets.Result { return actorResult(t, e, net) }}
 	}
+}
+
+// shardCounts gives every population of net that can be cut in shards
+// shards (at least two neurons each).
+func shardCounts(net *network.Network, shards int) map[string]int {
+	counts := map[string]int{}
+	for _, p := range net.Populations {
+		if p.Batch == 1 && p.N >= 2*shards {
+			counts[p.Name] = shards
+		}
+	}
+	return counts
+}
+
+// actorResult is what the actor engine e ran net to: spikes, weights and
+// events.
+func actorResult(t *testing.T, e *actors.Engine, net *network.Network) testnets.Result {
+	if err := e.GatherWeights(); err != nil {
+		t.Fatal(err)
+	}
+	r := testnets.NewResult()
+	for _, p := range net.Populations {
+		r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
+	}
+	r.TakeWeights(net)
+	r.Events, _ = e.Events()
+	return r
 }
 
 // onWorkers runs the actor engine with its shards (shards per
@@ -117,12 +123,7 @@ func onActors(shards int) func(t *testing.T, build builder) runner {
 func onWorkers(n, shards int) func(t *testing.T, build builder) runner {
 	return func(t *testing.T, build builder) runner {
 		net := build(t)
-		counts := map[string]int{}
-		for _, p := range net.Populations {
-			if p.Batch == 1 && p.N >= 2*shards {
-				counts[p.Name] = shards
-			}
-		}
+		counts := shardCounts(net, shards)
 		coord, ids, err := actors.Identities(n)
 		if err != nil {
 			t.Fatal(err)
@@ -148,18 +149,7 @@ func onWorkers(n, shards int) func(t *testing.T, build builder) runner {
 					w.Close()
 				}
 			},
-			result: func() testnets.Result {
-				if err := e.GatherWeights(); err != nil {
-					t.Fatal(err)
-				}
-				r := testnets.NewResult()
-				for _, p := range net.Populations {
-					r.Steps[p.Name], r.Elems[p.Name], _ = e.Spikes(p.Name)
-				}
-				r.TakeWeights(net)
-				r.Events, _ = e.Events()
-				return r
-			}}
+			result: func() testnets.Result { return actorResult(t, e, net) }}
 	}
 }
 
