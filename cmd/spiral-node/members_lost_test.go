@@ -172,19 +172,7 @@ func TestMemberLossRecovers(t *testing.T) {
 			if !c.out {
 				return
 			}
-			for _, pop := range []string{"E", "I"} {
-				a, err := os.ReadFile(filepath.Join(full, "spikes", pop+".npz"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := os.ReadFile(filepath.Join(out, "spikes", pop+".npz"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(a, b) {
-					t.Errorf("%s: the spikes of %s differ from the uninterrupted run's", sig, pop)
-				}
-			}
+			sameSpikeFiles(t, full, out, "E", "I")
 			var sum output.Summary
 			b, err := os.ReadFile(filepath.Join(out, "summary.json"))
 			if err == nil {
@@ -216,4 +204,23 @@ func popRows(summary string) string {
 		}
 	}
 	return strings.Join(rows, "\n")
+}
+
+// sameSpikeFiles checks that the spike files of out are byte for byte
+// those of full (an uninterrupted run's).
+func sameSpikeFiles(t *testing.T, full, out string, pops ...string) {
+	t.Helper()
+	for _, pop := range pops {
+		a, err := os.ReadFile(filepath.Join(full, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "spikes", pop+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("the spikes of %s differ from the uninterrupted run's", pop)
+		}
+	}
 }

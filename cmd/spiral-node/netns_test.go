@@ -168,17 +168,5 @@ func TestMemberPartitionRecovers(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Fatalf("the run did not end after a partition: %s", stderr.String())
 	}
-	for _, pop := range []string{"E", "I"} {
-		a, err := os.ReadFile(filepath.Join(full, "spikes", pop+".npz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(out, "spikes", pop+".npz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("the spikes of %s differ from the uninterrupted run's", pop)
-		}
-	}
+	sameSpikeFiles(t, full, out, "E", "I")
 }
