@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/internal/progress"
@@ -269,15 +268,7 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	fs.Var(durationFlag, "duration", "how much more to simulate: 1s, 500ms, or a plain number of ms (default: to the end of the run the checkpoint was taken in)")
 	kind := fs.String("engine", "", "lockstep (the default), actors (the default with --workers or --members) or sequential")
 	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: one per core for populations of 2000 neurons or more)")
-	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
-	members := fs.String("members", "", "cluster members (spiral-node serve) hosting the shards: HOST:PORT,HOST:PORT,... (actor engine; needs --tls)")
-	tlsDir := fs.String("tls", "", "with --members: the cluster's certificate directory (spiral-node tls), holding this coordinator's certificate (--name)")
-	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
-	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
-	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
-	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers or --members: fail the run when it makes no progress for this long, naming the processes it waits for (15s, 2min)")
-	onLoss := fs.String("on-member-loss", "fail", "with --members: fail when a member is lost, or recover: go on from the last checkpoint on the members left")
-	deviceFlag := fs.String("device", "cpu", "where the run goes on: cpu (the engines of --engine) or cuda[:N], GPU N (device.Net; a build with -tags cuda)")
+	placement := addPlacementFlags(fs)
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz (from the checkpoint's time on) into this directory (must be empty or absent, unless --overwrite)")
 	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR once this run has succeeded")
 	withPlots := fs.Bool("plot", false, "with --out: render plots into DIR/plots after the run")
@@ -321,53 +312,15 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: --duration %s: must be > 0\n", what, formatMs(duration))
 		return 2
 	}
-	memberList := hostList(*members)
-	if *kind == "" {
-		*kind = "lockstep"
-		if *workers > 0 || len(memberList) > 0 {
-			*kind = "actors"
-		}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o := runOptions{resume: &resumeFrom{path: path, info: info, snap: snap}, logLevel: level.Level,
+		duration: duration, shards: *shards, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
+		outDir: *outDir, force: *force, overwrite: *overwrite}
+	if code := placement.check(what, kind, *shards, set["engine"], &o, stderr); code != 0 {
+		return code
 	}
-	if *kind != "lockstep" && *kind != "actors" && *kind != "sequential" {
-		fmt.Fprintf(stderr, "%s: --engine %q: lockstep, actors or sequential\n", what, *kind)
-		return 2
-	}
-	if *workers < 0 || (*workers > 0 && *kind != "actors") {
-		fmt.Fprintf(stderr, "%s: --workers %d: must be >= 0, and needs --engine actors\n", what, *workers)
-		return 2
-	}
-	if len(memberList) > 0 && (*tlsDir == "" || *workers > 0 || *kind != "actors") {
-		fmt.Fprintf(stderr, "%s: --members needs --tls DIR and the actor engine, and excludes --workers\n", what)
-		return 2
-	}
-	if *onLoss != "fail" && *onLoss != "recover" {
-		fmt.Fprintf(stderr, "%s: --on-member-loss %q: fail or recover\n", what, *onLoss)
-		return 2
-	}
-	if *onLoss == "recover" && len(memberList) < 2 {
-		fmt.Fprintf(stderr, "%s: --on-member-loss recover needs --members with at least 2 members (the run goes on on those left)\n", what)
-		return 2
-	}
-	gpu, err := parseDevice(*deviceFlag)
-	if err == nil && gpu >= 0 && (*workers > 0 || len(memberList) > 0 || *shards > 0 || *kind != "lockstep") {
-		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers and --members", *deviceFlag)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", what, err)
-		return 2
-	}
-	var onGPU *int
-	if gpu >= 0 {
-		onGPU = &gpu
-	}
-	peerTimeout, err := peerTimeoutFlag.duration()
-	if err == nil && peerTimeout < actors.MinPeerTimeout {
-		err = fmt.Errorf("--peer-timeout %s: must be at least %v (e.g. 15s, 2min)", formatMs(peerTimeoutFlag.ms), actors.MinPeerTimeout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", what, err)
-		return 2
-	}
+	o.kind = *kind
 	if *shards < 0 || *shards > 0 && *kind == "sequential" {
 		fmt.Fprintf(stderr, "%s: --shards %d: at least 0, and only with the lockstep and actor engines\n", what, *shards)
 		return 2
@@ -384,8 +337,6 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fmt.Fprintf(stderr, "%s: %s at %s, from %s\n", what, name, formatMs(float64(info.Step)*info.DtMs), path)
-	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, gpu: onGPU, resume: &resumeFrom{path: path, info: info, snap: snap}, logLevel: level.Level,
-		duration: duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
-		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
-		outDir: *outDir, force: *force, overwrite: *overwrite}, stdout, stderr)
+	o.checkpoints = ck
+	return runNet(name, src, o, stdout, stderr)
 }

@@ -188,16 +188,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	scale := fs.Float64("scale", 1, "network scale")
 	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
-	workers := fs.Int("workers", 0, "worker processes on this machine hosting the shards (actor engine; 0: none)")
-	members := fs.String("members", "", "cluster members (spiral-node serve) hosting the shards: HOST:PORT,HOST:PORT,... (actor engine; needs --tls)")
-	tlsDir := fs.String("tls", "", "with --members: the cluster's certificate directory (spiral-node tls), holding this coordinator's certificate (--name)")
-	certName := fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
-	listen := fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
 	metricsAddr := fs.String("metrics", "", "serve the run's progress as Prometheus metrics on http://ADDR/metrics (HOST:PORT; port 0 picks one, printed on stderr)")
-	deviceFlag := fs.String("device", "cpu", "where the network runs: cpu (the engines of --engine) or cuda[:N], GPU N (device.Net: LIF with two current receptors, Poisson inputs, static projections; needs a build with -tags cuda; docs/gpu.md)")
-	onLoss := fs.String("on-member-loss", "fail", "with --members: fail the run when a member is lost (dead, frozen or cut off), or recover: fence it, go back to the last checkpoint (--checkpoint-every; else the start) on the members left and go on, with the same spikes")
-	peerTimeoutFlag := &msFlag{name: "peer-timeout", ms: float64(actors.DefaultPeerTimeout / time.Millisecond)}
-	fs.Var(peerTimeoutFlag, "peer-timeout", "with --workers: fail the run when it makes no progress for this long, naming the workers it waits for; a time with a unit (15s, 2min)")
+	placement := addPlacementFlags(fs)
 	quiet := fs.Bool("quiet", false, "no progress report")
 	ckEvery := &msFlag{name: "checkpoint-every", plainMs: true}
 	fs.Var(ckEvery, "checkpoint-every", "write a checkpoint every T of simulated time (a whole number of ms: 500ms, 1s) into --checkpoint-dir, as DIR/<t>ms; SIGINT or SIGTERM writes a last one (any engine, --workers and --members too)")
@@ -234,32 +226,15 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if !durationFlag.set {
 		*duration = src.duration
 	}
-	peerTimeout, err := peerTimeoutFlag.duration()
-	if err == nil && peerTimeout < actors.MinPeerTimeout {
-		err = fmt.Errorf("--peer-timeout %s: must be at least %v (e.g. 15s, 2min)", formatMs(peerTimeoutFlag.ms), actors.MinPeerTimeout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node run: %v\n", err)
-		return 2
-	}
 	if *shards == 0 && src.shards > 1 {
 		*shards = src.shards
 	}
-	memberList := hostList(*members)
-	if *kind == "" {
-		*kind = "lockstep"
-		if *workers > 0 || len(memberList) > 0 {
-			*kind = "actors"
-		}
+	o := runOptions{duration: *duration, shards: *shards, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
+		outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}
+	if code := placement.check("spiral-node run", kind, *shards, set["engine"], &o, stderr); code != 0 {
+		return code
 	}
-	if len(memberList) > 0 && (*tlsDir == "" || *workers > 0 || *kind != "actors") {
-		fmt.Fprintln(stderr, "spiral-node run: --members needs --tls DIR and the actor engine, and excludes --workers")
-		return 2
-	}
-	if *kind != "actors" && *kind != "lockstep" && *kind != "sequential" {
-		fmt.Fprintf(stderr, "spiral-node run: --engine %q: must be actors, lockstep or sequential\n", *kind)
-		return 2
-	}
+	o.kind = *kind
 	if *shards < 0 {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: must be >= 0\n", *shards)
 		return 2
@@ -270,10 +245,6 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	if *overwrite && *outDir == "" {
 		fmt.Fprintln(stderr, "spiral-node run: --overwrite needs --out DIR")
-		return 2
-	}
-	if *workers < 0 || (*workers > 0 && *kind != "actors") {
-		fmt.Fprintf(stderr, "spiral-node run: --workers %d: must be >= 0, and needs --engine actors\n", *workers)
 		return 2
 	}
 	if !(*duration > 0) {
@@ -291,29 +262,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if code := ck.separateFromOut(*outDir, "spiral-node run", stderr); code != 0 {
 		return code
 	}
-	if *onLoss != "fail" && *onLoss != "recover" {
-		fmt.Fprintf(stderr, "spiral-node run: --on-member-loss %q: fail or recover\n", *onLoss)
-		return 2
-	}
-	gpu, err := parseDevice(*deviceFlag)
-	if err == nil && gpu >= 0 && (*workers > 0 || len(memberList) > 0 || *shards > 0 || set["engine"]) {
-		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers and --members", *deviceFlag)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node run: %v\n", err)
-		return 2
-	}
-	if *onLoss == "recover" && len(memberList) < 2 {
-		fmt.Fprintln(stderr, "spiral-node run: --on-member-loss recover needs --members with at least 2 members (the run goes on on those left)")
-		return 2
-	}
-	var onGPU *int
-	if gpu >= 0 {
-		onGPU = &gpu
-	}
-	return runNet(name, src, runOptions{checkpoints: ck, onMemberLoss: *onLoss, gpu: onGPU, duration: *duration, kind: *kind, shards: *shards, workers: *workers, peerTimeout: peerTimeout,
-		members: memberList, tlsDir: *tlsDir, certName: *certName, listen: *listen, metrics: *metricsAddr,
-		quiet: *quiet, withPlots: *withPlots, outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}, stdout, stderr)
+	o.checkpoints = ck
+	return runNet(name, src, o, stdout, stderr)
 }
 
 // runOptions are run's flags, checked.
