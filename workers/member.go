@@ -183,7 +183,7 @@ func (m *Member) handle(c *tls.Conn) {
 	select {
 	case m.slot <- struct{}{}:
 	case <-time.After(busyWait):
-		fmt.Fprintf(c, "error: member %s is serving another run\n", m.o.Identity.Name)
+		fmt.Fprintf(c, "error: member %s%s\n", m.o.Identity.Name, busySuffix)
 		return
 	case <-m.done:
 		return
@@ -354,6 +354,19 @@ func StartMembers(addrs []string, shards map[string]int, o MembersOptions) (*Gro
 	return g, nil
 }
 
+// ErrBusy is wrapped by StartMembers's error when a member serves another
+// run (or is still ending one): asking again later may succeed.
+var ErrBusy = errors.New("member busy")
+
+// busySuffix ends a busy member's refusal.
+const busySuffix = " is serving another run"
+
+// busyError is a busy member's refusal.
+type busyError struct{ why string }
+
+func (e *busyError) Error() string        { return e.why }
+func (e *busyError) Is(target error) bool { return target == ErrBusy }
+
 // readHello reads a member's first line: its hello, or why it refuses.
 func readHello(c net.Conn, r *bufio.Reader) (memberHello, error) {
 	var h memberHello
@@ -362,6 +375,9 @@ func readHello(c net.Conn, r *bufio.Reader) (memberHello, error) {
 	_ = c.SetReadDeadline(time.Time{})
 	line := strings.TrimSpace(string(b))
 	if why, ok := strings.CutPrefix(line, "error: "); ok {
+		if strings.HasSuffix(why, busySuffix) {
+			return h, &busyError{why}
+		}
 		return h, errors.New(why)
 	}
 	body, ok := strings.CutPrefix(line, "hello ")

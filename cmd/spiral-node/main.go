@@ -50,6 +50,7 @@ import (
 	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/plot"
 	"github.com/spiral-sim/spiral/population"
+	"github.com/spiral-sim/spiral/workers"
 )
 
 // maxSteps bounds the steps of one run (2^40: about 3.5 years of
@@ -511,7 +512,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 				break
 			}
 			release = func() {} // startEngine released what it started
-			if !strings.Contains(err.Error(), "serving another run") || time.Since(start) > recoverBusyWait {
+			if !errors.Is(err, workers.ErrBusy) || time.Since(start) > recoverBusyWait {
 				fmt.Fprintf(stderr, "spiral-node run %s: recovering: %v\n", name, err)
 				return code
 			}
