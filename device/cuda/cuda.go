@@ -14,7 +14,6 @@
 package cuda
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"unsafe"
@@ -200,6 +199,3 @@ func Synchronize() error {
 	}
 	return nil
 }
-
-// errs joins the errors of freeing buffers.
-func errs(list ...error) error { return errors.Join(list...) }

@@ -3,6 +3,7 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -27,11 +28,17 @@ func open(t *testing.T) *Device {
 
 // The kernels compute on the GPU what the CPU computes, bit for bit (the
 // same checks as package hostrun's on the host).
-func TestLIFExp2MatchesSoma(t *testing.T)    { kerneltest.LIFExp2MatchesSoma(t, Runner{open(t)}) }
-func TestPoissonMatchesEncoder(t *testing.T) { kerneltest.PoissonMatchesEncoder(t, Runner{open(t)}) }
-func TestCompactListsInOrder(t *testing.T)   { kerneltest.CompactListsInOrder(t, Runner{open(t)}) }
+func TestLIFExp2MatchesSoma(t *testing.T) {
+	kerneltest.LIFExp2MatchesSoma(t, kerneltest.BackendRunner{B: Backend{open(t)}})
+}
+func TestPoissonMatchesEncoder(t *testing.T) {
+	kerneltest.PoissonMatchesEncoder(t, kerneltest.BackendRunner{B: Backend{open(t)}})
+}
+func TestCompactListsInOrder(t *testing.T) {
+	kerneltest.CompactListsInOrder(t, kerneltest.BackendRunner{B: Backend{open(t)}})
+}
 func TestDeliverFixedIsOrderFree(t *testing.T) {
-	kerneltest.DeliverFixedIsOrderFree(t, Runner{open(t)})
+	kerneltest.DeliverFixedIsOrderFree(t, kerneltest.BackendRunner{B: Backend{open(t)}})
 }
 
 // A network stepped on the GPU gives the sequential stepper's spikes, bit
@@ -195,4 +202,26 @@ func BenchmarkDeliver(b *testing.B) {
 			}
 		})
 	}
+}
+
+// buffers allocates a buffer per size, uploads nothing, and returns them
+// with their release.
+func buffers(sizes ...int64) ([]Buffer, func() error, error) {
+	var bs []Buffer
+	release := func() error {
+		var es []error
+		for _, b := range bs {
+			es = append(es, b.Free())
+		}
+		return errors.Join(es...)
+	}
+	for _, s := range sizes {
+		b, err := Alloc(s)
+		if err != nil {
+			_ = release()
+			return nil, nil, err
+		}
+		bs = append(bs, b)
+	}
+	return bs, release, nil
 }

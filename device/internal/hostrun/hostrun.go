@@ -10,37 +10,6 @@ package hostrun
 #cgo LDFLAGS: -lm
 #include "spiral_cu.h"
 
-static unsigned grid_of(int64_t n, unsigned block) { return (unsigned)((n + block - 1) / block); }
-
-static void run_lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc,
-                         const float *prm, const uint32_t *prev, uint32_t *mask) {
-	host_launch(grid_of(n, 256), 256, lif_exp2(n, v, a1, s1, a2, s2, rc, prm, prev, mask));
-}
-
-static void run_poisson_neurons(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *thr, uint32_t *mask) {
-	host_launch(grid_of(n, 256), 256, poisson_neurons(n, first, key, step, thr, mask));
-}
-
-static void run_poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *gthr, uint32_t *mask) {
-	host_launch(grid_of(n, 256), 256, poisson_grouped(n, first, key, step, gthr, mask));
-}
-
-static uint32_t run_compact(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *spikes) {
-	uint32_t total = 0;
-	host_launch_phases(1, SCAN_THREADS, SCAN_PHASES, scan_masks(words, mask, offsets, &total));
-	host_launch(grid_of(words, 128), 128, compact(words, mask, offsets, spikes));
-	return total;
-}
-
-static void run_deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
-                              const float *w, double w0, unsigned long long *acc) {
-	host_launch(grid_of(32 * nspikes, 64), 64, deliver_fixed(nspikes, spikes, ptr, idx, w, w0, acc));
-}
-
-static void run_add_fixed(int64_t n, unsigned long long *acc, float *into) {
-	host_launch(grid_of(n, 256), 256, add_fixed(n, acc, into));
-}
-
 // The kernels by name, for Backend.Launch: grid and block given.
 static void k_lif_exp2(unsigned g, unsigned b, int64_t n, void *v, void *a1, void *s1, void *a2, void *s2, void *rc,
                        void *prm, void *prev, void *mask) {
@@ -79,6 +48,13 @@ static void k_scan_masks(unsigned g, unsigned b, int64_t words, void *mask, void
 static void k_compact(unsigned g, unsigned b, int64_t words, void *mask, void *offsets, void *spikes) {
 	host_launch(g, b, compact(words, mask, offsets, spikes));
 }
+static void k_deliver_fixed(unsigned g, unsigned b, int64_t nspikes, void *spikes, void *ptr, void *idx, void *w, double w0,
+                            void *acc) {
+	host_launch(g, b, deliver_fixed(nspikes, spikes, ptr, idx, w, w0, acc));
+}
+static void k_add_fixed(unsigned g, unsigned b, int64_t n, void *acc, void *into) {
+	host_launch(g, b, add_fixed(n, acc, into));
+}
 static void k_log_mask(unsigned g, unsigned b, int64_t words, void *mask, void *log, int64_t k) {
 	host_launch(g, b, log_mask(words, mask, log, k));
 }
@@ -103,114 +79,6 @@ import (
 // mu serialises the kernels: the host shim's thread indices are the C
 // file's globals.
 var mu sync.Mutex
-
-func f32(s []float32) *C.float {
-	if len(s) == 0 {
-		return nil
-	}
-	return (*C.float)(unsafe.Pointer(&s[0]))
-}
-
-func u32(s []uint32) *C.uint32_t {
-	if len(s) == 0 {
-		return nil
-	}
-	return (*C.uint32_t)(unsafe.Pointer(&s[0]))
-}
-
-func u64(s []uint64) *C.uint64_t {
-	if len(s) == 0 {
-		return nil
-	}
-	return (*C.uint64_t)(unsafe.Pointer(&s[0]))
-}
-
-// Words returns the mask words of n neurons.
-func Words(n int) int { return (n + 31) / 32 }
-
-// Host runs the kernels on the CPU (kerneltest.Runner).
-type Host struct{}
-
-// LIFExp2 runs the kernel lif_exp2 on n = len(v) neurons: prm is d1, d2,
-// K, E, G, threshold, reset, refractory steps, the direct current and
-// whether there is one; prev and mask have Words(n) words.
-func (Host) LIFExp2(v, a1, s1, a2, s2, rc []float32, prm [10]float32, prev, mask []uint32) error {
-	n := len(v)
-	for _, x := range [][]float32{a1, s1, a2, s2, rc} {
-		if len(x) != n {
-			return fmt.Errorf("hostrun: arrays of %d and %d neurons", n, len(x))
-		}
-	}
-	if len(prev) != Words(n) || len(mask) != Words(n) {
-		return fmt.Errorf("hostrun: masks of %d and %d words for %d neurons", len(prev), len(mask), n)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	C.run_lif_exp2(C.int64_t(n), f32(v), f32(a1), f32(s1), f32(a2), f32(s2), f32(rc), f32(prm[:]), u32(prev), u32(mask))
-	return nil
-}
-
-// PoissonNeurons runs poisson_neurons: neurons first … first+n−1 with
-// thresholds thr (len n).
-func (Host) PoissonNeurons(first int64, key uint64, step int64, thr []uint64, mask []uint32) error {
-	if len(mask) != Words(len(thr)) {
-		return fmt.Errorf("hostrun: a mask of %d words for %d neurons", len(mask), len(thr))
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	C.run_poisson_neurons(C.int64_t(len(thr)), C.int64_t(first), C.uint64_t(key), C.int64_t(step), u64(thr), u32(mask))
-	return nil
-}
-
-// PoissonGrouped runs poisson_grouped on n neurons from first: gthr is
-// the eight group thresholds and the neuron threshold.
-func (Host) PoissonGrouped(n int, first int64, key uint64, step int64, gthr [9]uint64, mask []uint32) error {
-	if len(mask) != Words(n) {
-		return fmt.Errorf("hostrun: a mask of %d words for %d neurons", len(mask), n)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	C.run_poisson_grouped(C.int64_t(n), C.int64_t(first), C.uint64_t(key), C.int64_t(step), u64(gthr[:]), u32(mask))
-	return nil
-}
-
-// Compact runs scan_masks and compact: the neurons whose bits are set,
-// ascending.
-func (Host) Compact(mask []uint32) ([]uint32, error) {
-	offsets := make([]uint32, len(mask))
-	n := 0
-	for _, m := range mask {
-		for ; m != 0; m &= m - 1 {
-			n++
-		}
-	}
-	spikes := make([]uint32, n+1) // room for the kernel's writes, checked below
-	mu.Lock()
-	total := C.run_compact(C.int64_t(len(mask)), u32(mask), u32(offsets), u32(spikes))
-	mu.Unlock()
-	return spikes[:total], nil
-}
-
-// DeliverFixed runs deliver_fixed: the rows of spikes of the CSR (ptr,
-// idx, and w, or w0 for every synapse when w is nil) added into acc in
-// fixed point.
-func (Host) DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32, acc []uint64) error {
-	mu.Lock()
-	defer mu.Unlock()
-	C.run_deliver_fixed(C.int64_t(len(spikes)), u32(spikes), u32(ptr), u32(idx), f32(w), C.double(w0), (*C.ulonglong)(unsafe.Pointer(u64(acc))))
-	return nil
-}
-
-// AddFixed runs add_fixed: acc added into into, and cleared.
-func (Host) AddFixed(acc []uint64, into []float32) error {
-	if len(acc) != len(into) {
-		return fmt.Errorf("hostrun: %d sums for %d inputs", len(acc), len(into))
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	C.run_add_fixed(C.int64_t(len(into)), (*C.ulonglong)(unsafe.Pointer(u64(acc))), f32(into))
-	return nil
-}
 
 // Backend is the CPU as a device (device.Backend): buffers in Go memory,
 // the kernels run as C, one thread after another.
@@ -324,7 +192,7 @@ func (a *args) bad(i int) {
 }
 
 // arity is each kernel's number of arguments.
-var arity = map[string]int{"lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
+var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 12, "log_mask": 4, "take_slot": 4}
 
 // Launch implements device.Backend.
@@ -399,6 +267,16 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 			a.ptr(6), a.ptr(7), a.i64(8), a.i64(9), a.i64(10), a.ptr(11)
 		if a.err == nil {
 			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc)
+		}
+	case "deliver_fixed":
+		ns, spikes, ptr, idx, w, w0, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5), a.ptr(6)
+		if a.err == nil {
+			C.k_deliver_fixed(g, b, ns, spikes, ptr, idx, w, w0, acc)
+		}
+	case "add_fixed":
+		n, acc, into := a.i64(0), a.ptr(1), a.ptr(2)
+		if a.err == nil {
+			C.k_add_fixed(g, b, n, acc, into)
 		}
 	case "log_mask":
 		words, mask, log, k := a.i64(0), a.ptr(1), a.ptr(2), a.i64(3)
