@@ -36,10 +36,10 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 			continue
 		}
 		v, rc := make([]float32, p.n), make([]float32, p.n)
-		if err := download(d.b, v, p.v); err != nil {
+		if err := download(d.devs[p.dev], v, p.v); err != nil {
 			return nil, err
 		}
-		if err := download(d.b, rc, p.rc); err != nil {
+		if err := download(d.devs[p.dev], rc, p.rc); err != nil {
 			return nil, err
 		}
 		for path, x := range map[string]any{".model.v": v, ".model.rc": rc, ".model.last": last, ".model.pending": t > 0} {
@@ -54,7 +54,7 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 			prefix := fmt.Sprintf("%s.receptors[%d]", pop, k)
 			if r.g != nil {
 				g := make([]float32, p.n)
-				if err := download(d.b, g, r.g); err != nil {
+				if err := download(d.devs[p.dev], g, r.g); err != nil {
 					return nil, err
 				}
 				if err := setVar(snap, prefix+".g", g); err != nil {
@@ -62,7 +62,7 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 				}
 			}
 			acc := make([]uint64, r.slots*p.n)
-			if err := download(d.b, acc, r.acc); err != nil {
+			if err := download(d.devs[p.dev], acc, r.acc); err != nil {
 				return nil, err
 			}
 			ring, ok := snap.Vars[prefix+".ring"].([]float32)
@@ -192,7 +192,7 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 			buf Buffer
 			b   []byte
 		}{{p.v, bytesOf(v)}, {p.rc, bytesOf(rc)}, {p.prev, bytesOf(prev)}} {
-			if err := d.b.Upload(x.buf, x.b); err != nil {
+			if err := d.devs[p.dev].Upload(x.buf, x.b); err != nil {
 				return fmt.Errorf("device: %w", err)
 			}
 		}
@@ -206,7 +206,7 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 				if err != nil {
 					return err
 				}
-				if err := d.b.Upload(r.g, bytesOf(g)); err != nil {
+				if err := d.devs[p.dev].Upload(r.g, bytesOf(g)); err != nil {
 					return fmt.Errorf("device: %w", err)
 				}
 				held[prefix+".g"] = true
@@ -233,7 +233,7 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 					}
 				}
 			}
-			if err := d.b.Upload(r.acc, bytesOf(acc)); err != nil {
+			if err := d.devs[p.dev].Upload(r.acc, bytesOf(acc)); err != nil {
 				return fmt.Errorf("device: %w", err)
 			}
 			in := "inbox " + name + "." + d.net.Populations[pi].ReceptorNames()[k]

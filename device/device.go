@@ -1,7 +1,7 @@
 // Package device runs networks on a device: memory and kernels that live
 // somewhere else than the Go heap — a GPU (package device/cuda, build tag
 // cuda), or the same kernels compiled for the CPU (package
-// device/internal/hostrun, for tests). A Backend allocates device
+// device/hostrun, for tests). A Backend allocates device
 // buffers, copies to and from them and launches the kernels of package
 // device/kernels by name; Net steps a network on one.
 //

@@ -30,20 +30,45 @@ const (
 // receptor's ring (deliver_rows, deliver_spread). The device computes a
 // block of steps without waiting; the host then reads the block's masks.
 type Net struct {
-	b      Backend
+	devs   []Backend
 	net    *network.Network
 	pops   []*devPop
 	projs  []*devProj
+	ghosts []*ghost
 	step   int64
-	bufs   []Buffer
+	// cur is the device that New's helpers allocate on.
+	cur    int
+	bufs   []owned
 	events int64 // synaptic events arrived (engine.Engine's Events)
 	// logSteps is the steps a block holds (Run).
 	logSteps int
+	// segment, if > 0, bounds a block: the fewest steps a spike takes to
+	// reach a projection on another device, so that a block's spikes
+	// are passed on (exchange) before any of them is due.
+	segment int
+}
+
+// owned is a buffer and its device.
+type owned struct {
+	dev int
+	buf Buffer
+}
+
+// ghost is, on device dev, a population of another device, whose spikes
+// projections on dev deliver: the spike masks of a block of steps,
+// uploaded from the host (log), and a step's mask and list.
+type ghost struct {
+	src                *devPop
+	dev                int
+	log, mask, offsets Buffer
+	total, list        Buffer
+	projs              []*devProj
 }
 
 // devPop is a population on the device.
 type devPop struct {
 	name  string
+	dev   int // its device: an index into Net's devices
 	n     int64
 	words int64
 	// LIF: potentials, refractory counts, coefficients, the masks of the
@@ -111,6 +136,12 @@ type devProj struct {
 	histOff []uint32
 	histD   []uint16
 	histN   []uint32
+	// arrive is the fewest steps after its emission that any of its
+	// events arrives in (>= 1).
+	arrive int64
+	// ghost, if set, holds the source's spikes on the target's device
+	// (the source is on another device): exchange delivers them.
+	ghost *ghost
 }
 
 // New puts net on the device b, in its current state (nothing stepped
@@ -122,7 +153,41 @@ type devProj struct {
 // sources; axons other than direct ones with one terminal; plastic or
 // masked projections.
 func New(b Backend, net *network.Network) (n *Net, err error) {
-	d := &Net{b: b, net: net}
+	return NewOn([]Backend{b}, net, nil)
+}
+
+// NewOn puts net on the devices devs, each population whole on one
+// device: on the device place gives it (an index into devs, one per
+// population), or, with place nil, where Place puts it. Each projection
+// lives on its target's device; a source on another device has a ghost
+// there, its spikes passed on through the host once per block of steps
+// (a block is then at most the fewest steps any such spike takes to
+// arrive). The sums being exact, the spikes are those of the network on
+// one device, bit for bit, however it is placed. NewOn refuses what New
+// refuses.
+func NewOn(devs []Backend, net *network.Network, place []int) (n *Net, err error) {
+	if len(devs) == 0 {
+		return nil, errors.New("device: no device")
+	}
+	if place == nil {
+		if place, err = Place(devs, net); err != nil {
+			return nil, err
+		}
+	}
+	if len(place) != len(net.Populations) {
+		return nil, fmt.Errorf("device: a placement of %d populations for %d", len(place), len(net.Populations))
+	}
+	for i, k := range place {
+		if k < 0 || k >= len(devs) {
+			return nil, fmt.Errorf("device: population %q placed on device %d of %d", net.Populations[i].Name, k, len(devs))
+		}
+	}
+	return build(devs, net, place)
+}
+
+// build puts net on devs, population i on devs[place[i]].
+func build(devs []Backend, net *network.Network, place []int) (n *Net, err error) {
+	d := &Net{devs: devs, net: net}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -131,11 +196,13 @@ func New(b Backend, net *network.Network) (n *Net, err error) {
 	if net.Config.Batch > 1 {
 		return nil, fmt.Errorf("device: a batch of %d copies (Net takes one)", net.Config.Batch)
 	}
-	for _, p := range net.Populations {
+	for i, p := range net.Populations {
+		d.cur = place[i]
 		dp, err := d.population(p.Name, p.Len(), p)
 		if err != nil {
 			return nil, err
 		}
+		dp.dev = d.cur
 		d.pops = append(d.pops, dp)
 	}
 	// Far links (network.Network.FarAxons) need nothing of their own:
@@ -143,32 +210,69 @@ func New(b Backend, net *network.Network) (n *Net, err error) {
 	// which is what the CPU's near sum plus far sum is where the CPU's
 	// sums are exact.
 	for _, pr := range net.Projections {
+		d.cur = d.pops[pr.Target].dev
 		dp, err := d.projection(pr)
 		if err != nil {
 			return nil, fmt.Errorf("device: projection %q: %w", pr.Name, err)
 		}
 		d.projs = append(d.projs, dp)
+		if dp.src.dev != dp.dst.dev {
+			if err := d.ghostOf(dp); err != nil {
+				return nil, err
+			}
+			if d.segment == 0 || dp.arrive < int64(d.segment) {
+				d.segment = int(dp.arrive)
+			}
+		}
 	}
 	return d, nil
 }
 
-// alloc allocates a buffer that Close frees.
-func (d *Net) alloc(bytes int64) (Buffer, error) {
-	buf, err := d.b.Alloc(bytes)
-	if err != nil {
-		return nil, fmt.Errorf("device: %w", err)
+// ghostOf gives projection pr, whose source is on another device, the
+// source's ghost on its device.
+func (d *Net) ghostOf(pr *devProj) error {
+	for _, g := range d.ghosts {
+		if g.src == pr.src && g.dev == pr.dst.dev {
+			pr.ghost, g.projs = g, append(g.projs, pr)
+			return nil
+		}
 	}
-	d.bufs = append(d.bufs, buf)
+	g := &ghost{src: pr.src, dev: pr.dst.dev, projs: []*devProj{pr}}
+	d.cur = g.dev
+	var err error
+	for _, x := range []*Buffer{&g.mask, &g.offsets} {
+		if *x, err = d.alloc(4 * g.src.words); err != nil {
+			return err
+		}
+	}
+	if g.total, err = d.alloc(4); err != nil {
+		return err
+	}
+	if g.list, err = d.alloc(4 * 32 * g.src.words); err != nil {
+		return err
+	}
+	pr.ghost = g
+	d.ghosts = append(d.ghosts, g)
+	return nil
+}
+
+// alloc allocates a buffer on device d.cur that Close frees.
+func (d *Net) alloc(bytes int64) (Buffer, error) {
+	buf, err := d.devs[d.cur].Alloc(bytes)
+	if err != nil {
+		return nil, fmt.Errorf("device: %s: %w", d.devs[d.cur].Name(), err)
+	}
+	d.bufs = append(d.bufs, owned{d.cur, buf})
 	return buf, nil
 }
 
-// put allocates a buffer holding s, which Close frees.
+// put allocates a buffer holding s on device d.cur, which Close frees.
 func put[T any](d *Net, s []T) (Buffer, error) {
-	buf, err := upload(d.b, s)
+	buf, err := upload(d.devs[d.cur], s)
 	if err != nil {
-		return nil, fmt.Errorf("device: %w", err)
+		return nil, fmt.Errorf("device: %s: %w", d.devs[d.cur].Name(), err)
 	}
-	d.bufs = append(d.bufs, buf)
+	d.bufs = append(d.bufs, owned{d.cur, buf})
 	return buf, nil
 }
 
@@ -463,8 +567,13 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 		maxd = max(maxd, e.Delay)
 	}
 	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], rowDelay: delay}
+	mind := maxd
+	for _, dl := range delay {
+		mind = min(mind, dl)
+	}
 	var err error
 	if uniformDelay {
+		dp.arrive = 1 + int64(shift) + int64(mind)
 		dp.shift = int64(shift)
 		dp.rowLen = make([]int64, syn.Rows)
 		for r := range dp.rowLen {
@@ -475,7 +584,8 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 		// into its own slot, and counted there (a histogram of each
 		// row's delays, for the events).
 		dp.spread = true
-		_, dmax := syn.DelayRange()
+		dmin, dmax := syn.DelayRange()
+		dp.arrive = 1 + int64(mind) + int64(dmin)
 		shift = dmax
 		if syn.D8 != nil {
 			dp.d8, err = put(d, syn.D8)
@@ -539,14 +649,26 @@ func (d *Net) rings() error {
 			words = max(words, p.words)
 		}
 		d.logSteps = int(max(min(logBytes/(4*words), 1000), 1))
+		if d.segment > 0 {
+			d.logSteps = min(d.logSteps, d.segment)
+		}
 		for _, p := range d.pops {
+			d.cur = p.dev
 			var err error
 			if p.log, err = d.alloc(4 * p.words * int64(d.logSteps)); err != nil {
 				return err
 			}
 		}
+		for _, g := range d.ghosts {
+			d.cur = g.dev
+			var err error
+			if g.log, err = d.alloc(4 * g.src.words * int64(d.logSteps)); err != nil {
+				return err
+			}
+		}
 	}
 	for _, p := range d.pops {
+		d.cur = p.dev
 		for _, r := range p.recs {
 			if r == nil || r.acc != nil {
 				continue
@@ -590,6 +712,9 @@ func (d *Net) run(steps int, stop func() bool) error {
 		if err := d.readLogs(block); err != nil {
 			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
 		}
+		if err := d.exchange(block); err != nil {
+			return fmt.Errorf("device: steps %d to %d: passing spikes between devices: %w", d.step, d.step+int64(block)-1, err)
+		}
 		d.step += int64(block)
 		steps -= block
 	}
@@ -602,8 +727,8 @@ var errStopped = errors.New("stopped")
 // launchStep launches the kernels of step t, its masks going into row k
 // of the logs.
 func (d *Net) launchStep(t, k int64) error {
-	b := d.b
 	for _, p := range d.pops {
+		b := d.devs[p.dev]
 		n := int(p.n)
 		if p.lif {
 			for _, r := range p.recs {
@@ -662,23 +787,60 @@ func (d *Net) launchStep(t, k int64) error {
 		}
 	}
 	for _, pr := range d.projs {
-		// As many warps as the source has neurons: the kernel reads the
-		// step's count of spikes on the device.
-		var err error
-		if pr.spread {
-			err = b.Launch("deliver_spread", 32*int(pr.src.n), 64, pr.src.total, pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
-				pr.d8, pr.d16, t+1, pr.rec.slots, pr.dst.n, pr.rec.acc)
-		} else {
-			err = b.Launch("deliver_rows", 32*int(pr.src.n), 64, pr.src.total, pr.src.list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
-				t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc)
-		}
-		if err != nil {
-			return err
+		if pr.ghost == nil {
+			if err := d.deliver(pr, pr.src.total, pr.src.list, t); err != nil {
+				return err
+			}
 		}
 	}
 	for _, p := range d.pops {
 		if p.lif {
 			p.prev, p.mask = p.mask, p.prev
+		}
+	}
+	return nil
+}
+
+// deliver launches projection pr's delivery of the spikes of step t,
+// listed in list (total of them, both on pr's device).
+func (d *Net) deliver(pr *devProj, total, list Buffer, t int64) error {
+	// As many warps as the source has neurons: the kernel reads the
+	// step's count of spikes on the device.
+	b := d.devs[pr.dst.dev]
+	if pr.spread {
+		return b.Launch("deliver_spread", 32*int(pr.src.n), 64, total, list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+			pr.d8, pr.d16, t+1, pr.rec.slots, pr.dst.n, pr.rec.acc)
+	}
+	return b.Launch("deliver_rows", 32*int(pr.src.n), 64, total, list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+		t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc)
+}
+
+// exchange passes the spikes of the last block of steps (from d.step on;
+// readLogs has read them) to the devices where projections from other
+// devices deliver them: each ghost's log takes its source's masks, and
+// each step's spikes are listed and delivered there. None is due yet: a
+// block is no longer than the fewest steps such a spike takes to arrive.
+func (d *Net) exchange(block int) error {
+	for _, g := range d.ghosts {
+		b, words := d.devs[g.dev], int(g.src.words)
+		if err := b.Upload(g.log, bytesOf(g.src.logHost[:block*words])); err != nil {
+			return err
+		}
+		for k := range block {
+			if err := b.Launch("take_mask", words, blockWords, g.src.words, g.log, int64(k), g.mask); err != nil {
+				return err
+			}
+			if err := b.Launch("scan_masks", scanThreads, scanThreads, g.src.words, g.mask, g.offsets, g.total); err != nil {
+				return err
+			}
+			if err := b.Launch("compact", words, blockWords, g.src.words, g.mask, g.offsets, g.list); err != nil {
+				return err
+			}
+			for _, pr := range g.projs {
+				if err := d.deliver(pr, g.total, g.list, d.step+int64(k)); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
@@ -691,7 +853,7 @@ func (d *Net) launchStep(t, k int64) error {
 func (d *Net) readLogs(block int) error {
 	for _, p := range d.pops {
 		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
-		if err := download(d.b, p.logHost, p.log); err != nil {
+		if err := download(d.devs[p.dev], p.logHost, p.log); err != nil {
 			return err
 		}
 	}
@@ -755,8 +917,20 @@ func (d *Net) Spikes(name string) (steps []int64, neurons []uint32, err error) {
 
 // Close frees the network's buffers on the device.
 func (d *Net) Close() {
-	for _, buf := range d.bufs {
-		_ = d.b.Free(buf)
+	for _, o := range d.bufs {
+		_ = d.devs[o.dev].Free(o.buf)
 	}
 	d.bufs = nil
+}
+
+// Devices returns the devices the network is on.
+func (d *Net) Devices() []Backend { return d.devs }
+
+// Placement returns each population's device: an index into Devices.
+func (d *Net) Placement() []int {
+	place := make([]int, len(d.pops))
+	for i, p := range d.pops {
+		place[i] = p.dev
+	}
+	return place
 }

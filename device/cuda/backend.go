@@ -5,6 +5,8 @@ package cuda
 import (
 	"fmt"
 
+	"gorgonia.org/cu"
+
 	"github.com/spiral-sim/spiral/device"
 )
 
@@ -70,4 +72,16 @@ func (b Backend) Download(dst []byte, src device.Buffer) error {
 // Launch implements device.Backend.
 func (b Backend) Launch(kernel string, threads, block int, args ...any) error {
 	return b.D.Do(func() error { return b.D.Launch(kernel, threads, block, args...) })
+}
+
+// FreeMemory implements device.MemoryReporter: the GPU's free memory, as
+// the driver reports it.
+func (b Backend) FreeMemory() (int64, error) {
+	var free int64
+	err := b.D.Do(func() error {
+		var err error
+		free, _, err = cu.MemInfo()
+		return err
+	})
+	return free, err
 }

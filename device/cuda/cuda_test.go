@@ -58,6 +58,29 @@ func TestCondNetMatchesTheStepper(t *testing.T) {
 }
 func TestCOBARates(t *testing.T) { kerneltest.COBARates(t, Backend{open(t)}, 1, 5000) }
 
+// The networks of exact sums spread over every GPU, or over two devices
+// on the one GPU (their spikes still pass through the host), give the
+// stepper's spikes, bit for bit.
+func TestSpreadOverDevices(t *testing.T) {
+	n, err := Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var devs []device.Backend
+	for k := range n {
+		d, err := Open(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		devs = append(devs, Backend{d})
+	}
+	if len(devs) == 1 {
+		devs = append(devs, devs[0])
+	}
+	kerneltest.SpreadOverDevices(t, devs)
+}
+
 // BenchmarkCUBANet times device.Net on CUBA ×10 (40,000 neurons, 3.2 M
 // synapses): 100 ms of simulated time per op, so the real-time factor is
 // the time per op over 0.1 s. Every step copies its spikes back to the

@@ -2,7 +2,7 @@
 // and the PTX that gen.sh compiles from it for compute_80 (A100, H100,
 // H200), embedded here so that no build needs nvcc. The CUDA device
 // (package device/cuda, build tag cuda) loads PTX; package
-// device/internal/hostrun compiles spiral.cu as C and runs the kernels on
+// device/hostrun compiles spiral.cu as C and runs the kernels on
 // the CPU, so that their logic is tested where no GPU is.
 package kernels
 
@@ -14,7 +14,7 @@ import _ "embed"
 var PTX string
 
 // Names lists the kernels of PTX.
-var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "log_mask", "take_slot", "add_fixed"}
+var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "log_mask", "take_mask", "take_slot", "add_fixed"}
 
 // ScanThreads is the block of scan_masks: launch it as one block of
 // ScanThreads threads (spiral.cu's SCAN_THREADS).

@@ -466,6 +466,16 @@ KERNEL log_mask(int64_t words, const uint32_t *mask, uint32_t *log, int64_t k) {
 	}
 }
 
+// take_mask copies row k of a log of masks (log_mask's) into mask: a
+// step's spikes of a population on another device, uploaded once per
+// block of steps, listed again here (scan_masks, compact) for delivery.
+KERNEL take_mask(int64_t words, const uint32_t *log, int64_t k, uint32_t *mask) {
+	int64_t w = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (w < words) {
+		mask[w] = log[k * words + w];
+	}
+}
+
 // take_slot adds slot slot of a ring of fixed-point sums (acc: slots × n)
 // into into, and clears it: the input that arrives at a step.
 KERNEL take_slot(int64_t n, unsigned long long *acc, int64_t slot, float *into) {

@@ -1,6 +1,6 @@
 // Package kerneltest checks that Spiral's device kernels
 // (device/kernels) compute what the CPU computes, bit for bit, wherever
-// they run: compiled as C on the host (package device/internal/hostrun)
+// they run: compiled as C on the host (package device/hostrun)
 // or on a GPU (package device/cuda, build tag cuda). Each check takes a
 // Runner, which runs the kernels somewhere, and compares with the CPU
 // paths of packages soma, encoder and synapse, or with the equations.

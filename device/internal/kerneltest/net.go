@@ -409,3 +409,124 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 		}
 	}
 }
+
+// SpreadOverDevices runs the networks of exact sums spread over the
+// devices devs (at least two), each population whole on one: round
+// robin, round robin shifted by one, and where device.Place puts them.
+// Every placement gives the sequential stepper's spikes and events, bit
+// for bit: spikes that cross devices go through the host and arrive
+// when they would on one. A checkpoint taken on several devices resumes
+// on one, and one taken on one resumes on several, both as the
+// uninterrupted run.
+func SpreadOverDevices(t *testing.T, devs []device.Backend) {
+	if len(devs) < 2 {
+		t.Fatalf("%d devices: SpreadOverDevices needs two or more", len(devs))
+	}
+	const steps, at = 2000, 700
+	// The conductance network's E is nearly silent after its first
+	// burst: it is not checked across checkpoints (as in
+	// CheckpointsAcross).
+	nets := []struct {
+		name        string
+		build       func(*testing.T) *network.Network
+		checkpoints bool
+	}{{"currents", dyadic, true}, {"delta", brunelLike, true}, {"synaptic delays", synapticDelays, true}, {"conductances", conductances, false}}
+	for _, c := range nets {
+		ref := c.build(t)
+		want := testnets.Sequential(t, ref, steps)
+		np := len(ref.Populations)
+		robin, shifted := make([]int, np), make([]int, np)
+		for i := range np {
+			robin[i], shifted[i] = i%len(devs), (i+1)%len(devs)
+		}
+		for _, pl := range []struct {
+			name  string
+			place []int
+		}{{"round robin", robin}, {"shifted", shifted}, {"placed", nil}} {
+			what := fmt.Sprintf("%s, %s over %d devices", c.name, pl.name, len(devs))
+			d, err := device.NewOn(devs, c.build(t), pl.place)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if pl.place != nil && !slices.Equal(d.Placement(), pl.place) {
+				t.Errorf("%s: placed %v, asked %v", what, d.Placement(), pl.place)
+			}
+			if err := d.Run(at); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if err := d.Run(steps - at); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			compare(t, what, ref, want, d, 0)
+			d.Close()
+		}
+		if !c.checkpoints {
+			continue
+		}
+		// Checkpoints: several devices → one, and one → several.
+		for _, x := range []struct {
+			name     string
+			from, to []device.Backend
+			place    []int
+		}{{"from several devices to one", devs, devs[:1], robin}, {"from one device to several", devs[:1], devs, shifted}} {
+			what := fmt.Sprintf("%s: a checkpoint %s", c.name, x.name)
+			place := func(bs []device.Backend) []int {
+				if len(bs) == 1 {
+					return make([]int, np)
+				}
+				return x.place
+			}
+			d, err := device.NewOn(x.from, c.build(t), place(x.from))
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if err := d.Run(at); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			snap, err := d.Checkpoint()
+			d.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			d, err = device.NewOn(x.to, c.build(t), place(x.to))
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if err := d.Restore(snap); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if err := d.Run(steps - at); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			compare(t, what, ref, want, d, at)
+			d.Close()
+		}
+	}
+}
+
+// compare checks that d's spikes from step from on and its events are
+// the stepper's, want.
+func compare(t *testing.T, what string, ref *network.Network, want testnets.Result, d *device.Net, from int64) {
+	t.Helper()
+	if got := d.Events(); got != want.Events || want.Events == 0 {
+		t.Errorf("%s: %d synaptic events, the stepper %d", what, got, want.Events)
+	}
+	for _, p := range ref.Populations {
+		st, el, err := d.Spikes(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, we := want.Steps[p.Name], want.Elems[p.Name]
+		k, _ := slices.BinarySearch(ws, from)
+		if len(ws)-k < 50 {
+			t.Fatalf("%s: %s: %d spikes: too few to compare", what, p.Name, len(ws)-k)
+		}
+		if !slices.Equal(st, ws[k:]) || !slices.Equal(el, we[k:]) {
+			j := 0
+			for j < min(len(st), len(ws)-k) && st[j] == ws[k+j] && el[j] == we[k+j] {
+				j++
+			}
+			t.Errorf("%s: %s: %d spikes, the stepper %d, differing from spike %d on", what, p.Name, len(st), len(ws)-k, j)
+		}
+	}
+}

@@ -86,3 +86,8 @@ func TestNetAsEngine(t *testing.T) {
 		t.Errorf("a run after Close: %v", err)
 	}
 }
+
+// Three host devices, each refusing the others' buffers.
+func TestSpreadOverDevices(t *testing.T) {
+	kerneltest.SpreadOverDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}, Backend{Device: 2}})
+}

@@ -55,6 +55,9 @@ static void k_deliver_fixed(unsigned g, unsigned b, int64_t nspikes, void *spike
 static void k_add_fixed(unsigned g, unsigned b, int64_t n, void *acc, void *into) {
 	host_launch(g, b, add_fixed(n, acc, into));
 }
+static void k_take_mask(unsigned g, unsigned b, int64_t words, void *log, int64_t k, void *mask) {
+	host_launch(g, b, take_mask(words, log, k, mask));
+}
 static void k_log_mask(unsigned g, unsigned b, int64_t words, void *mask, void *log, int64_t k) {
 	host_launch(g, b, log_mask(words, mask, log, k));
 }
@@ -81,46 +84,70 @@ import (
 var mu sync.Mutex
 
 // Backend is the CPU as a device (device.Backend): buffers in Go memory,
-// the kernels run as C, one thread after another.
-type Backend struct{}
+// the kernels run as C, one thread after another. Several Backends with
+// different Device numbers are several devices: each refuses the
+// buffers of another, as a GPU cannot read another's memory, so that a
+// network spread over them is checked to pass its spikes between them
+// only through the host.
+type Backend struct {
+	// Device numbers the device.
+	Device int
+	// Memory, if > 0, is the memory the device reports free
+	// (device.MemoryReporter), to test placement by memory; the buffers
+	// themselves are not limited by it.
+	Memory int64
+}
 
 // hostBuf is a buffer of Backend: 8-byte words, so that every kernel's
 // values are aligned.
 type hostBuf struct {
 	mem   []uint64
 	bytes int64
+	dev   int
 }
 
 // Bytes implements device.Buffer.
 func (b *hostBuf) Bytes() int64 { return b.bytes }
 
 // Name implements device.Backend.
-func (Backend) Name() string { return "the CPU (the kernels compiled as C)" }
+func (h Backend) Name() string {
+	return fmt.Sprintf("host device %d (the CPU running the kernels compiled as C)", h.Device)
+}
+
+// FreeMemory implements device.MemoryReporter: Memory, or 0 (not
+// reported) when it is not set.
+func (h Backend) FreeMemory() (int64, error) { return h.Memory, nil }
 
 // Alloc implements device.Backend.
-func (Backend) Alloc(bytes int64) (device.Buffer, error) {
+func (h Backend) Alloc(bytes int64) (device.Buffer, error) {
 	if bytes < 0 {
 		return nil, fmt.Errorf("hostrun: a buffer of %d bytes", bytes)
 	}
 	bytes = max(bytes, 1)
-	return &hostBuf{mem: make([]uint64, (bytes+7)/8), bytes: bytes}, nil
+	return &hostBuf{mem: make([]uint64, (bytes+7)/8), bytes: bytes, dev: h.Device}, nil
 }
 
 // Free implements device.Backend.
-func (Backend) Free(device.Buffer) error { return nil }
+func (h Backend) Free(b device.Buffer) error {
+	_, err := h.raw(b)
+	return err
+}
 
-// raw returns a buffer's bytes.
-func raw(b device.Buffer) ([]byte, error) {
-	h, ok := b.(*hostBuf)
+// raw returns a buffer's bytes; it refuses another device's buffer.
+func (h Backend) raw(b device.Buffer) ([]byte, error) {
+	x, ok := b.(*hostBuf)
 	if !ok {
 		return nil, fmt.Errorf("hostrun: a buffer of type %T", b)
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&h.mem[0])), h.bytes), nil
+	if x.dev != h.Device {
+		return nil, fmt.Errorf("hostrun: device %d given a buffer of device %d", h.Device, x.dev)
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&x.mem[0])), x.bytes), nil
 }
 
 // Upload implements device.Backend.
-func (Backend) Upload(dst device.Buffer, src []byte) error {
-	b, err := raw(dst)
+func (h Backend) Upload(dst device.Buffer, src []byte) error {
+	b, err := h.raw(dst)
 	if err != nil {
 		return err
 	}
@@ -132,8 +159,8 @@ func (Backend) Upload(dst device.Buffer, src []byte) error {
 }
 
 // Download implements device.Backend.
-func (Backend) Download(dst []byte, src device.Buffer) error {
-	b, err := raw(src)
+func (h Backend) Download(dst []byte, src device.Buffer) error {
+	b, err := h.raw(src)
 	if err != nil {
 		return err
 	}
@@ -147,6 +174,7 @@ func (Backend) Download(dst []byte, src device.Buffer) error {
 // args converts a launch's arguments.
 type args struct {
 	list []any
+	dev  int
 	err  error
 }
 
@@ -155,6 +183,12 @@ func (a *args) ptr(i int) unsafe.Pointer {
 	case nil:
 		return nil
 	case *hostBuf:
+		if x.dev != a.dev {
+			if a.err == nil {
+				a.err = fmt.Errorf("argument %d: a buffer of device %d on device %d", i, x.dev, a.dev)
+			}
+			return nil
+		}
 		return unsafe.Pointer(&x.mem[0])
 	}
 	a.bad(i)
@@ -193,10 +227,10 @@ func (a *args) bad(i int) {
 
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
-	"deliver_rows": 12, "log_mask": 4, "take_slot": 4}
+	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4}
 
 // Launch implements device.Backend.
-func (Backend) Launch(kernel string, threads, block int, list ...any) error {
+func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 	n, ok := arity[kernel]
 	switch {
 	case !ok:
@@ -207,7 +241,7 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 		return fmt.Errorf("hostrun: kernel %s: blocks of %d threads", kernel, block)
 	}
 	g, b := C.unsigned(max((threads+block-1)/block, 1)), C.unsigned(block)
-	a := &args{list: list}
+	a := &args{list: list, dev: h.Device}
 	mu.Lock()
 	defer mu.Unlock()
 	// Every argument is converted before the kernel runs.
@@ -283,6 +317,11 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 		if a.err == nil {
 			C.k_log_mask(g, b, words, mask, log, k)
 		}
+	case "take_mask":
+		words, log, k, mask := a.i64(0), a.ptr(1), a.i64(2), a.ptr(3)
+		if a.err == nil {
+			C.k_take_mask(g, b, words, log, k, mask)
+		}
 	case "take_slot":
 		n, acc, slot, into := a.i64(0), a.ptr(1), a.i64(2), a.ptr(3)
 		if a.err == nil {
@@ -294,3 +333,6 @@ func (Backend) Launch(kernel string, threads, block int, list ...any) error {
 	}
 	return nil
 }
+
+// Open returns host device number dev.
+func Open(dev int) (device.Backend, error) { return Backend{Device: dev}, nil }

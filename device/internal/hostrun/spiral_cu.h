@@ -1,1 +1,0 @@
-../../kernels/spiral.cu

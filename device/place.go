@@ -1,0 +1,176 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spiral-sim/spiral/network"
+)
+
+// MemoryReporter is a Backend that says how much memory it has free.
+type MemoryReporter interface {
+	// FreeMemory returns the bytes free on the device; 0 means unknown.
+	FreeMemory() (int64, error)
+}
+
+// Headroom is the share of a device's free memory that Place fills at
+// most: the rest is left to the driver and to what the device's kernels
+// need besides Net's buffers.
+const Headroom = 0.9
+
+// Need is what a population costs its device: the bytes of its state,
+// its rings, the projections into it and the ghosts of their sources
+// (as if each source were on another device: an upper bound), and its
+// work per step, as neurons plus synapses in.
+type Need struct {
+	Bytes int64
+	Work  int64
+}
+
+// Needs returns what each population of net costs the device it is put
+// on: the buffers Net would allocate for it, counted by building the
+// network on devices that only count (the host's part of New is done
+// once more; nothing is copied).
+func Needs(net *network.Network) ([]Need, error) {
+	n := len(net.Populations)
+	devs := make([]Backend, n)
+	counters := make([]*counter, n)
+	place := make([]int, n)
+	for i := range devs {
+		counters[i] = &counter{}
+		devs[i], place[i] = counters[i], i
+	}
+	d, err := build(devs, net, place)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	// The logs as long as they are on one device (a block's length is
+	// bounded by the spikes crossing devices only where some do).
+	d.segment = 0
+	if err := d.rings(); err != nil {
+		return nil, err
+	}
+	needs := make([]Need, n)
+	for i, p := range net.Populations {
+		needs[i] = Need{Bytes: counters[i].bytes, Work: int64(p.Len())}
+	}
+	for _, pr := range net.Projections {
+		needs[pr.Target].Work += int64(len(pr.Runtime.Syn.Idx))
+	}
+	return needs, nil
+}
+
+// Place puts each population of net on one of devs, whole: by memory,
+// then work. Populations go largest first (in bytes) to the device with
+// the least work so far among those where they fit (Headroom of the free
+// memory a MemoryReporter gives; a device that reports none has no
+// bound), the first such device on a tie. With one device, everything
+// is on it. It fails, naming the population and what the devices have
+// free, where a population fits on none.
+func Place(devs []Backend, net *network.Network) ([]int, error) {
+	place := make([]int, len(net.Populations))
+	if len(devs) <= 1 {
+		return place, nil
+	}
+	needs, err := Needs(net)
+	if err != nil {
+		return nil, err
+	}
+	room := make([]int64, len(devs)) // bytes left; < 0: no bound
+	for k, b := range devs {
+		room[k] = -1
+		if m, ok := b.(MemoryReporter); ok {
+			free, err := m.FreeMemory()
+			if err != nil {
+				return nil, fmt.Errorf("device: %s: its free memory: %w", b.Name(), err)
+			}
+			if free > 0 {
+				room[k] = int64(float64(free) * Headroom)
+			}
+		}
+	}
+	return placeNeeds(needs, room, func(i int) string { return net.Populations[i].Name }, devs)
+}
+
+// placeNeeds is Place's rule, on needs and the bytes each device has
+// room for (< 0: no bound).
+func placeNeeds(needs []Need, room []int64, name func(int) string, devs []Backend) ([]int, error) {
+	order := make([]int, len(needs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case needs[a].Bytes > needs[b].Bytes:
+			return -1
+		case needs[a].Bytes < needs[b].Bytes:
+			return 1
+		}
+		return 0
+	})
+	work := make([]int64, len(room))
+	place := make([]int, len(needs))
+	for _, i := range order {
+		best := -1
+		for k := range room {
+			if room[k] >= 0 && room[k] < needs[i].Bytes {
+				continue
+			}
+			if best < 0 || work[k] < work[best] {
+				best = k
+			}
+		}
+		if best < 0 {
+			var free []string
+			for k, r := range room {
+				free = append(free, fmt.Sprintf("%s: %d MiB", devs[k].Name(), r>>20))
+			}
+			return nil, fmt.Errorf("device: population %q needs %d MiB on one device, more than any has left (%s); use more devices or a smaller network",
+				name(i), needs[i].Bytes>>20, strings.Join(free, ", "))
+		}
+		place[i] = best
+		work[best] += needs[i].Work
+		if room[best] >= 0 {
+			room[best] -= needs[i].Bytes
+		}
+	}
+	return place, nil
+}
+
+// counter is a Backend that only counts the bytes allocated on it
+// (Needs).
+type counter struct{ bytes int64 }
+
+// counted is a counter's buffer.
+type counted int64
+
+// Bytes implements Buffer.
+func (c counted) Bytes() int64 { return int64(c) }
+
+// Name implements Backend.
+func (*counter) Name() string { return "a device that counts bytes" }
+
+// Alloc implements Backend.
+func (c *counter) Alloc(bytes int64) (Buffer, error) {
+	bytes = max(bytes, 1)
+	c.bytes += bytes
+	return counted(bytes), nil
+}
+
+// Free implements Backend.
+func (*counter) Free(Buffer) error { return nil }
+
+// Upload implements Backend.
+func (*counter) Upload(Buffer, []byte) error { return nil }
+
+// Download implements Backend.
+func (*counter) Download([]byte, Buffer) error { return errNoData }
+
+// Launch implements Backend.
+func (*counter) Launch(string, int, int, ...any) error { return errNoData }
+
+// errNoData is a counter's answer to what needs data.
+var errNoData = errors.New("device: a device that only counts bytes holds no data")

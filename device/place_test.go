@@ -1,0 +1,88 @@
+package device
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spiral-sim/spiral/models"
+)
+
+// names gives populations names for placeNeeds' errors.
+func names(i int) string { return []string{"A", "B", "C", "D"}[i] }
+
+func TestPlaceByMemoryThenWork(t *testing.T) {
+	devs := []Backend{&counter{}, &counter{}}
+	// Largest first: A (100 bytes), B (50), C (30), D (20), equal work.
+	needs := []Need{{100, 10}, {50, 10}, {30, 10}, {20, 10}}
+	for _, c := range []struct {
+		name string
+		room []int64
+		want []int
+	}{
+		// No bound: the least work first, the first device on a tie.
+		{"no bound", []int64{-1, -1}, []int{0, 1, 0, 1}},
+		// B takes device 1 (less work), leaving it 10 bytes: C and D
+		// fit only on device 0, though it has more work.
+		{"memory first", []int64{150, 60}, []int{0, 1, 0, 0}},
+		// One device with a bound, one without.
+		{"one bound", []int64{100, -1}, []int{0, 1, 1, 1}},
+	} {
+		got, err := placeNeeds(needs, append([]int64(nil), c.room...), names, devs)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: placed %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
+	}
+	// A fits on neither.
+	_, err := placeNeeds([]Need{{100 << 20, 1}}, []int64{50 << 20, 60 << 20}, names, devs)
+	if err == nil || !strings.Contains(err.Error(), `population "A" needs 100 MiB`) || !strings.Contains(err.Error(), "60 MiB") {
+		t.Errorf("a population too large for every device: %v", err)
+	}
+}
+
+// Needs counts at least what the network allocates on one device (and
+// the ghosts it would need at most besides), and the work of neurons and
+// synapses in.
+func TestNeedsBoundTheAllocation(t *testing.T) {
+	net, err := models.CUBA(models.Options{Scale: 0.1, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs, err := Needs(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := &counter{}
+	d, err := NewOn([]Backend{one}, net, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.rings(); err != nil {
+		t.Fatal(err)
+	}
+	var sum, work, synapses int64
+	for _, nd := range needs {
+		sum += nd.Bytes
+		work += nd.Work
+	}
+	for _, pr := range net.Projections {
+		synapses += int64(len(pr.Runtime.Syn.Idx))
+	}
+	// The ghosts (every source as if on another device) add their logs
+	// of spike masks: a quarter here, less in larger networks.
+	if sum < one.bytes || float64(sum) > 1.5*float64(one.bytes) {
+		t.Errorf("Needs counts %d bytes, the network on one device %d", sum, one.bytes)
+	}
+	// Every synapse costs at least its index (4 bytes).
+	if one.bytes < 4*synapses {
+		t.Errorf("%d bytes on the device for %d synapses", one.bytes, synapses)
+	}
+	if n := int64(net.Populations[0].Len() + net.Populations[1].Len()); work != n+synapses {
+		t.Errorf("work %d, want %d neurons + %d synapses", work, n, synapses)
+	}
+}
