@@ -10,7 +10,9 @@
 #                              needed): runs the kernels and device.Net
 #                              against the CPU, bit for bit, times them, and
 #                              runs CUBA ×10, Brunel ×4 and the microcircuit
-#                              on the GPU and on the CPU; the report goes
+#                              on the GPU and on the CPU (and Brunel ×4 on
+#                              one GPU and on all, where there are
+#                              several); the report goes
 #                              to $OUT/gpucheck.txt (or gpucheck/gpucheck.txt)
 #
 # With the device tool: build, then run `device/gpucheck.sh run` there with
@@ -44,6 +46,16 @@ run)
     ./gpucheck/spiral-node run coba --scale 10 --duration 2000 --quiet
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --quiet --force
+    # With several GPUs: Brunel ×4 on GPU 0 alone and spread over every
+    # GPU give the same spike files, byte for byte.
+    if [ "$(nvidia-smi -L 2>/dev/null | wc -l)" -gt 1 ]; then
+      tmp=$(mktemp -d)
+      ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda:0 --quiet --force --out "$tmp/one"
+      ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force --out "$tmp/all"
+      for f in E I; do
+        cmp "$tmp/one/spikes/$f.npz" "$tmp/all/spikes/$f.npz" && echo "Brunel x4 $f: the same spikes on one GPU and on all"
+      done
+    fi
     # The microcircuit at full scale (per-synapse delays, Poisson
     # background) for 1 s on the GPU, 0.3 s on the CPU.
     ./gpucheck/spiral-node run examples/microcircuit/microcircuit.yaml --duration 1000 --device cuda --quiet --force

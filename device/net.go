@@ -934,3 +934,6 @@ func (d *Net) Placement() []int {
 	}
 	return place
 }
+
+// Net returns the network the Net steps.
+func (d *Net) Net() *network.Network { return d.net }

@@ -254,7 +254,7 @@ func finalCheckpoint(ctl *interruption, ck *checkpointer, e engine.Engine, stder
 }
 
 // resumeUsage is resume's usage line.
-const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N]] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
+const resumeUsage = "usage: spiral-node resume CKPT [--duration T] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N,...]|host[:N,...]] [--out DIR [--overwrite] [--plot]] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--metrics HOST:PORT] [--log-level L] [--quiet] [--force]"
 
 // resumeCommand continues a run from a checkpoint (spiral-node resume):
 // to the run's end, or for --duration more, on any engine that can

@@ -274,24 +274,75 @@ func TestCheckpointName(t *testing.T) {
 	}
 }
 
-// --device: cpu, or cuda[:N] in a build with CUDA; anything else, or
-// cuda with flags that spread the network over shards or processes, is
-// refused naming the flag. This build has no CUDA, and says so.
+// --device: cpu, cuda[:N,...] in a build with CUDA, or host[:N,...];
+// anything else, or a device with flags that spread the network over
+// shards or processes, is refused naming the flag. This build has no
+// CUDA, and says so.
 func TestDeviceFlag(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--device", "gpu"}, `--device "gpu": cpu (the default) or cuda[:N]`},
-		{[]string{"--device", "cuda:x"}, `--device "cuda:x": cuda:N takes one GPU's number`},
+		{[]string{"--device", "gpu"}, `--device "gpu": cpu (the default), cuda (every GPU), cuda:N[,M...]`},
+		{[]string{"--device", "cuda:x"}, `--device "cuda:x": "x" is not a device number`},
+		{[]string{"--device", "host:0,-1"}, `--device "host:0,-1": "-1" is not a device number`},
+		{[]string{"--device", "cuda:1,1"}, `--device "cuda:1,1": device 1 named twice`},
 		{[]string{"--device", "cuda", "--shards", "2"}, "drop --engine, --shards, --workers and --members"},
-		{[]string{"--device", "cuda", "--engine", "actors"}, "drop --engine, --shards, --workers and --members"},
+		{[]string{"--device", "host:0,1", "--engine", "actors"}, "drop --engine, --shards, --workers and --members"},
 		{[]string{"--device", "cuda:1"}, "built without CUDA; build it with -tags cuda"},
+		{[]string{"--device", "cuda:0,1"}, "built without CUDA; build it with -tags cuda"},
 	} {
 		var out, errb bytes.Buffer
 		args := append([]string{"run", "cuba", "--scale", "0.1", "--duration", "10", "--quiet"}, c.args...)
 		if code := run(args, &out, &errb); code != 2 || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errb.String(), c.want)
+		}
+	}
+}
+
+// --device host:0,1 spreads a model over two devices (the GPU kernels on
+// the CPU, each device refusing the other's memory): its spike files are
+// those of one device, byte for byte, and the summary names both
+// devices and where each population went. A checkpoint of the run on two
+// devices resumes on one as the uninterrupted run goes on.
+func TestHostDevices(t *testing.T) {
+	dir := t.TempDir()
+	one, two, resumed := filepath.Join(dir, "one"), filepath.Join(dir, "two"), filepath.Join(dir, "resumed")
+	ckpts := filepath.Join(dir, "ckpt")
+	base := []string{"run", "brunel", "--scale", "0.05", "--duration", "200ms", "--quiet"}
+	var out, errb bytes.Buffer
+	if code := run(append(base, "--device", "host", "--out", one), &out, &errb); code != 0 {
+		t.Fatalf("--device host: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "device.Net on host device 0") {
+		t.Errorf("--device host: the summary does not name the device:\n%s", out.String())
+	}
+	out.Reset()
+	args := append(base, "--device", "host:0,1", "--out", two, "--checkpoint-every", "100ms", "--checkpoint-dir", ckpts)
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("--device host:0,1: exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"2 devices: host device 0 (the GPU kernels on the CPU) holds ", "; host device 1 (the GPU kernels on the CPU) holds "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--device host:0,1: the summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	sameSpikeFiles(t, one, two, "E", "I")
+	for _, pop := range []string{"E", "I"} {
+		if st, err := os.Stat(filepath.Join(one, "spikes", pop+".npz")); err != nil || st.Size() < 1000 {
+			t.Fatalf("%s's spikes: %v (too few to compare)", pop, err)
+		}
+	}
+	out.Reset()
+	if code := run([]string{"resume", filepath.Join(ckpts, "100ms"), "--device", "host", "--out", resumed, "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("resume --device host: exit %d: %s", code, errb.String())
+	}
+	// The resumed run's spikes are the uninterrupted run's from 100 ms on.
+	for _, pop := range []string{"E", "I"} {
+		wt, wi := spikesFrom(t, one, pop, 100)
+		gt, gi := spikesFrom(t, resumed, pop, 0)
+		if !slices.Equal(gt, wt) || !slices.Equal(gi, wi) || len(wt) < 100 {
+			t.Errorf("%s: the resumed run has %d spikes, the uninterrupted one %d from 100 ms on, or other ones", pop, len(gt), len(wt))
 		}
 	}
 }

@@ -2,50 +2,122 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spiral-sim/spiral/device"
+	"github.com/spiral-sim/spiral/device/hostrun"
 	"github.com/spiral-sim/spiral/engine"
 )
 
-// parseDevice checks --device: "cpu" (the default: the CPU engines) or
-// "cuda" / "cuda:N", GPU N (0 by default). It returns the GPU's ordinal,
-// −1 for the CPU.
-func parseDevice(s string) (int, error) {
-	switch {
-	case s == "" || s == "cpu":
-		return -1, nil
-	case s == "cuda":
-		return 0, nil
-	case strings.HasPrefix(s, "cuda:"):
-		n, err := strconv.Atoi(strings.TrimPrefix(s, "cuda:"))
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("--device %q: cuda:N takes one GPU's number, N >= 0 (several GPUs in one run are still to come)", s)
-		}
-		return n, nil
-	}
-	return 0, fmt.Errorf("--device %q: cpu (the default) or cuda[:N]", s)
+// deviceSpec is a --device other than cpu: GPUs (cuda) or host devices
+// (the kernels compiled for the CPU, for checking).
+type deviceSpec struct {
+	kind string // "cuda" or "host"
+	ids  []int  // the devices' numbers; nil for cuda: every GPU
 }
 
-// startDevice puts spec's network on GPU ordinal (device.Net): an engine
-// that hands its spikes to spec.onSpikes after each run, its
-// description, and its release.
-func startDevice(spec engineSpec, ordinal int) (engine.Engine, string, func(), int, error) {
-	b, closeGPU, err := openGPU(ordinal)
+// deviceUsage says what --device takes.
+const deviceUsage = "cpu (the default), cuda (every GPU), cuda:N[,M...] (GPUs N, M...), or host[:N,M...] (the GPU kernels on the CPU, as devices N, M...: slow, for checking)"
+
+// parseDevice checks --device. It returns nil for cpu (the CPU's
+// engines).
+func parseDevice(s string) (*deviceSpec, error) {
+	kind, list, hasList := strings.Cut(s, ":")
+	switch {
+	case s == "" || s == "cpu":
+		return nil, nil
+	case kind != "cuda" && kind != "host":
+		return nil, fmt.Errorf("--device %q: %s", s, deviceUsage)
+	case !hasList && kind == "host":
+		return &deviceSpec{kind: kind, ids: []int{0}}, nil
+	case !hasList:
+		return &deviceSpec{kind: kind}, nil
+	}
+	d := &deviceSpec{kind: kind}
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("--device %q: %q is not a device number (N >= 0): %s", s, f, deviceUsage)
+		}
+		if slices.Contains(d.ids, n) {
+			return nil, fmt.Errorf("--device %q: device %d named twice", s, n)
+		}
+		d.ids = append(d.ids, n)
+	}
+	return d, nil
+}
+
+// String is the spec as --device takes it.
+func (d *deviceSpec) String() string {
+	if d.ids == nil {
+		return d.kind
+	}
+	s := make([]string, len(d.ids))
+	for i, n := range d.ids {
+		s[i] = strconv.Itoa(n)
+	}
+	return d.kind + ":" + strings.Join(s, ",")
+}
+
+// openDevices opens the devices of spec, and returns them with their
+// release.
+func openDevices(spec *deviceSpec) ([]device.Backend, func(), error) {
+	if spec.kind == "cuda" {
+		return openGPUs(spec.ids)
+	}
+	var devs []device.Backend
+	for _, n := range spec.ids {
+		b, err := hostrun.Open(n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--device %s: %w", spec, err)
+		}
+		devs = append(devs, b)
+	}
+	return devs, func() {}, nil
+}
+
+// startDevice puts spec's network on the devices of ds (device.Net,
+// populations placed by device.Place): an engine that hands its spikes
+// to spec.onSpikes after each run, its description, and its release.
+func startDevice(spec engineSpec, ds *deviceSpec) (engine.Engine, string, func(), int, error) {
+	devs, closeDevs, err := openDevices(ds)
 	if err != nil {
 		return nil, "", nil, 2, err
 	}
-	n, err := device.New(b, spec.net)
+	n, err := device.NewOn(devs, spec.net, nil)
 	if err != nil {
-		closeGPU()
-		return nil, "", nil, 2, err
+		closeDevs()
+		return nil, "", nil, 2, fmt.Errorf("--device %s: %w", ds, err)
 	}
 	e := &spikesOut{Engine: device.Adapt(n), on: spec.onSpikes, sent: map[string]int{}}
 	for _, p := range spec.net.Populations {
 		e.pops = append(e.pops, p.Name)
 	}
-	return e, "device.Net on " + b.Name(), func() { e.Close(); closeGPU() }, 0, nil
+	return e, "device.Net on " + describePlacement(n), func() { e.Close(); closeDevs() }, 0, nil
+}
+
+// describePlacement names a Net's devices, and with several, the
+// populations on each.
+func describePlacement(n *device.Net) string {
+	devs := n.Devices()
+	if len(devs) == 1 {
+		return devs[0].Name()
+	}
+	byDev := make([][]string, len(devs))
+	for i, k := range n.Placement() {
+		byDev[k] = append(byDev[k], n.Net().Populations[i].Name)
+	}
+	var parts []string
+	for k, b := range devs {
+		pops := "nothing"
+		if len(byDev[k]) > 0 {
+			pops = strings.Join(byDev[k], ", ")
+		}
+		parts = append(parts, fmt.Sprintf("%s holds %s", b.Name(), pops))
+	}
+	return fmt.Sprintf("%d devices: %s", len(devs), strings.Join(parts, "; "))
 }
 
 // spikesOut hands an engine's new spikes to on after each run (the

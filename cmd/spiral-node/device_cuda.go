@@ -9,18 +9,41 @@ import (
 	"github.com/spiral-sim/spiral/device/cuda"
 )
 
-// openGPU opens GPU ordinal as a device.
-func openGPU(ordinal int) (device.Backend, func(), error) {
+// openGPUs opens GPUs ids (nil: every GPU) as devices.
+func openGPUs(ids []int) ([]device.Backend, func(), error) {
 	n, err := cuda.Count()
 	if err != nil {
 		return nil, nil, fmt.Errorf("--device cuda: %w", err)
 	}
-	if ordinal >= n {
-		return nil, nil, fmt.Errorf("--device cuda:%d: this machine has %d GPUs", ordinal, n)
+	if ids == nil {
+		if n == 0 {
+			return nil, nil, fmt.Errorf("--device cuda: this machine has no GPU")
+		}
+		for k := range n {
+			ids = append(ids, k)
+		}
 	}
-	d, err := cuda.Open(ordinal)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--device cuda:%d: %w", ordinal, err)
+	var (
+		devs   []device.Backend
+		opened []*cuda.Device
+	)
+	release := func() {
+		for _, d := range opened {
+			d.Close()
+		}
 	}
-	return cuda.Backend{D: d}, d.Close, nil
+	for _, k := range ids {
+		if k >= n {
+			release()
+			return nil, nil, fmt.Errorf("--device cuda:%d: this machine has %d GPUs (0 to %d)", k, n, n-1)
+		}
+		d, err := cuda.Open(k)
+		if err != nil {
+			release()
+			return nil, nil, fmt.Errorf("--device cuda:%d: %w", k, err)
+		}
+		opened = append(opened, d)
+		devs = append(devs, cuda.Backend{D: d})
+	}
+	return devs, release, nil
 }

@@ -25,10 +25,10 @@ import (
 
 // engineSpec is what run's flags and model say about the engine to build.
 type engineSpec struct {
-	kind        string // sequential, lockstep or actors
-	gpu         *int   // --device cuda:N's N; nil: the CPU (kind)
-	shards      int    // --shards (0: the automatic layout)
-	workers     int    // --workers (actors)
+	kind        string      // sequential, lockstep or actors
+	dev         *deviceSpec // --device; nil: the CPU (kind)
+	shards      int         // --shards (0: the automatic layout)
+	workers     int         // --workers (actors)
 	peerTimeout time.Duration
 	logLevel    zapcore.Level // --log-level
 	net         *network.Network
@@ -142,8 +142,8 @@ type heldSynapses struct {
 // summary prints and a function that closes it (and stops its worker
 // processes). On failure it returns the exit code and why.
 func startEngine(spec engineSpec) (e engine.Engine, desc string, release func(), code int, err error) {
-	if spec.gpu != nil {
-		return startDevice(spec, *spec.gpu)
+	if spec.dev != nil {
+		return startDevice(spec, spec.dev)
 	}
 	net := spec.net
 	l := layout.Choose(net, spec.shards, runtime.GOMAXPROCS(0))

@@ -82,7 +82,7 @@ func main() {
 }
 
 // runUsage is the synopsis of the run command.
-const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N]] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N,...]|host[:N,...]] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
 
 // usage writes the program's help: the user's commands (the internal
 // worker command, which run --workers starts, is left out), what a model
@@ -93,7 +93,7 @@ func usage(w io.Writer) {
 commands:
   run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
             [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]]
-            [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N]] [--out DIR [--overwrite] [--plot]]
+            [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N,...]|host[:N,...]] [--out DIR [--overwrite] [--plot]]
             [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]]
             [--quiet] [--force]
                       run a model and print a summary (refused when the memory estimate exceeds
@@ -289,8 +289,8 @@ type runOptions struct {
 	outDir                   string
 	// onMemberLoss is --on-member-loss: fail (the default) or recover.
 	onMemberLoss string
-	// gpu is --device cuda:N's N; nil for the CPU.
-	gpu       *int
+	// dev is --device; nil for the CPU's engines.
+	dev       *deviceSpec
 	force     bool
 	overwrite bool
 }
@@ -361,7 +361,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return 1
 	}
 	wfail := &writeFailure{ctl: ctl}
-	if len(src.stateMons) > 0 && o.gpu != nil {
+	if len(src.stateMons) > 0 && o.dev != nil {
 		fmt.Fprintln(stderr, "spiral-node run: state monitors need the CPU; drop --device")
 		return 2
 	}
@@ -392,7 +392,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if ck != nil {
 		ck.prog = prog
 	}
-	spec := engineSpec{kind: o.kind, gpu: o.gpu, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
+	spec := engineSpec{kind: o.kind, dev: o.dev, shards: o.shards, workers: o.workers, peerTimeout: o.peerTimeout, net: net, src: &src, logLevel: o.logLevel,
 		members: o.members, tlsDir: o.tlsDir, certName: o.certName, listen: o.listen,
 		out: out, wfail: wfail, release: len(src.weightMons) == 0, stderr: stderr, held: &heldSynapses{}}
 	if out != nil {

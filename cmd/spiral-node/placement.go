@@ -26,7 +26,7 @@ func addPlacementFlags(fs *flag.FlagSet) *placementFlags {
 	f.tlsDir = fs.String("tls", "", "with --members: the cluster's certificate directory (spiral-node tls), holding this coordinator's certificate (--name)")
 	f.certName = fs.String("name", "coordinator", "with --members: the name of this coordinator's certificate in --tls DIR")
 	f.listen = fs.String("listen", "127.0.0.1:0", "with --members: this coordinator's address for the members' messages (HOST:PORT, reachable from them)")
-	f.device = fs.String("device", "cpu", "where the network runs: cpu (the engines of --engine) or cuda[:N], GPU N (device.Net: LIF with current, delta or conductance receptors, Poisson inputs, static projections; needs a build with -tags cuda; docs/gpu.md)")
+	f.device = fs.String("device", "cpu", "where the network runs: cpu (the engines of --engine); cuda (every GPU) or cuda:N[,M...] (device.Net: LIF with current, delta or conductance receptors, Poisson inputs, static projections, populations placed over the GPUs by memory then work; needs a build with -tags cuda); or host[:N,M...], the GPU kernels on the CPU as devices N, M... (slow; for checking a device run without a GPU); docs/gpu.md")
 	f.onLoss = fs.String("on-member-loss", "fail", "with --members: fail the run when a member is lost (dead, frozen or cut off), or recover: fence it, go back to the last checkpoint (--checkpoint-every; else the start) on the members left and go on, with the same spikes")
 	fs.Var(f.peerTimeout, "peer-timeout", "with --workers or --members: fail the run when it makes no progress for this long, naming the processes it waits for; a time with a unit (15s, 2min)")
 	return f
@@ -67,16 +67,14 @@ func (f *placementFlags) check(what string, kind *string, shards int, engineSet 
 	case *f.onLoss == "recover" && len(members) < 2:
 		return fail("--on-member-loss recover needs --members with at least 2 members (the run goes on on those left)")
 	}
-	gpu, err := parseDevice(*f.device)
-	if err == nil && gpu >= 0 && (*f.workers > 0 || len(members) > 0 || shards > 0 || engineSet) {
-		err = fmt.Errorf("--device %s runs the whole network on one GPU: drop --engine, --shards, --workers and --members", *f.device)
+	dev, err := parseDevice(*f.device)
+	if err == nil && dev != nil && (*f.workers > 0 || len(members) > 0 || shards > 0 || engineSet) {
+		err = fmt.Errorf("--device %s runs the network on devices (device.Net), not on the CPU's engines: drop --engine, --shards, --workers and --members", *f.device)
 	}
 	if err != nil {
 		return fail("%v", err)
 	}
-	if gpu >= 0 {
-		o.gpu = &gpu
-	}
+	o.dev = dev
 	o.workers, o.members, o.tlsDir, o.certName, o.listen = *f.workers, members, *f.tlsDir, *f.certName, *f.listen
 	o.peerTimeout, o.onMemberLoss = peerTimeout, *f.onLoss
 	return 0

@@ -111,7 +111,7 @@ func (b *hostBuf) Bytes() int64 { return b.bytes }
 
 // Name implements device.Backend.
 func (h Backend) Name() string {
-	return fmt.Sprintf("host device %d (the CPU running the kernels compiled as C)", h.Device)
+	return fmt.Sprintf("host device %d (the GPU kernels on the CPU)", h.Device)
 }
 
 // FreeMemory implements device.MemoryReporter: Memory, or 0 (not
