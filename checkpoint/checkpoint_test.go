@@ -168,7 +168,8 @@ func after(r testnets.Result, from int64) testnets.Result {
 // events, bit for bit: CUBA, COBA, Brunel, STDP (Poisson inputs, plastic
 // synapses), a Brunel-like network with per-row delays — static, and
 // plastic with a delayed modulator and learnt latencies — a network in
-// which every learning rule acts, and two areas joined by far links.
+// which every learning rule acts, two areas joined by far links, and
+// three of them with their sums in fixed point.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	o := models.Options{Scale: 0.1, Seed: 4}
 	nets := map[string]func(t *testing.T) *network.Network{
@@ -180,6 +181,17 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		"plastic":   func(t *testing.T) *network.Network { return testnets.BrunelLike(t, true) },
 		"learning":  func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
 		"far links": func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
+		// Sums in fixed point: the rings of sums as state, near and far.
+		"fixed point, plastic": func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.BrunelLikeBuilder(true)) },
+		"fixed point, far links": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.TwoAreasBuilder(true))
+		},
+		"fixed point, synaptic delays": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.SynapseDelaysBuilder(true))
+		},
+		"fixed point, cuba": func(t *testing.T) *network.Network {
+			return must(t)(models.CUBA(models.Options{Scale: 0.1, Seed: 4, FixedPoint: true}))
+		},
 	}
 	engines := []func(t *testing.T, build builder) runner{sequential, onLockstep(1), onWorkers(2, 2), onActors(2), onLockstep(3), onWorkers(3, 3), onActors(3)}
 	const total, at = 1500, 700

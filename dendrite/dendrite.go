@@ -25,6 +25,19 @@
 // soma.Exact), the population sets it to P21/P20, so that the current the
 // soma holds over a step gives the potential of the PSC decaying within it
 // (NEST's iaf_psc_exp). The state g is then the gain times the PSC.
+//
+// # Fixed point
+//
+// A receptor whose Spec has Fixed set sums its inputs in 64-bit fixed
+// point instead of float32: each input x, already rounded to float32,
+// adds ToFixed(x) = round(x·2³²) into an integer ring (FixedSlot), and
+// when the receptor reads a step's inputs it adds FromFixed of that
+// step's sum (near and far links together) into the float32 slot,
+// after whatever the population's drives added there. Integer sums do
+// not depend on the order of their terms, so every engine, every shard
+// layout and every device (package device, which sums the same way)
+// computes the same input, bit for bit, whatever order the events come
+// in. Inputs are exact to 2⁻³² and bounded by ±2³¹ in each step's sum.
 package dendrite
 
 import (
@@ -123,7 +136,18 @@ type Spec struct {
 	// PSC is the form of an ExpCurrent receptor's current within a step:
 	// Exact (default) or StepConstant. Other kernels take Exact only.
 	PSC PSCForm
+	// Fixed sums the inputs in 64-bit fixed point (see the package
+	// comment): network.Config.FixedPoint sets it on every receptor.
+	Fixed bool
 }
+
+// ToFixed is x in the fixed point of receptors with Spec.Fixed:
+// round(x·2³²), ties to even, as the device's kernels round it.
+func ToFixed(x float32) int64 { return int64(math.RoundToEven(float64(x) * (1 << 32))) }
+
+// FromFixed is a fixed-point sum as float32: float32(float64(s)·2⁻³²),
+// as the device's kernels convert it.
+func FromFixed(s int64) float32 { return float32(float64(s) * (1.0 / (1 << 32))) }
 
 // Validate checks the parameters.
 func (s Spec) Validate() error {
@@ -159,6 +183,9 @@ type Receptor struct {
 	// far, if set, is the receptor's input from far links (Far): a ring
 	// of its own, added into this one's slot when the slot is read.
 	far *Receptor
+	// fixed is the ring of fixed-point sums (slots × n), nil unless
+	// spec.Fixed.
+	fixed []int64 `state:"-"`
 }
 
 // New builds a receptor for n elements whose inputs arrive at most
@@ -172,6 +199,9 @@ func (s Spec) New(n int, dt float64, maxLatency int) (*Receptor, error) {
 	}
 	r := &Receptor{spec: s, n: n, slots: maxLatency + 1, dt: float32(dt), gain: 1}
 	r.ring = make([]float32, r.slots*n)
+	if s.Fixed {
+		r.fixed = make([]int64, r.slots*n)
+	}
 	if s.Kernel != Delta {
 		r.g = make([]float32, n)
 		r.decay = float32(math.Exp(-dt / s.TauMs))
@@ -221,7 +251,28 @@ func (r *Receptor) Grow(maxLatency int) {
 	}
 	r.slots = maxLatency + 1
 	r.ring = make([]float32, r.slots*r.n)
+	if r.fixed != nil {
+		r.fixed = make([]int64, r.slots*r.n)
+	}
 }
+
+// Fixed reports whether the receptor sums its inputs in fixed point
+// (Spec.Fixed).
+func (r *Receptor) Fixed() bool { return r.fixed != nil }
+
+// FixedSlot returns the fixed-point sums of the inputs arriving at step
+// (Spec.Fixed; nil otherwise): len n, indexed by element. Events add
+// ToFixed(weight × value) into it.
+func (r *Receptor) FixedSlot(step int64) []int64 {
+	if r.fixed == nil {
+		return nil
+	}
+	s := int(step % int64(r.slots))
+	return r.fixed[s*r.n : (s+1)*r.n]
+}
+
+// FixedRing is Ring for the fixed-point sums (nil unless Spec.Fixed).
+func (r *Receptor) FixedRing() []int64 { return r.fixed }
 
 // Slot returns the buffer for inputs arriving at step: len n, indexed by
 // element. Events add weight × value into it.
@@ -241,8 +292,11 @@ func (r *Receptor) Slot(step int64) []float32 {
 // spikes.
 func (r *Receptor) Far() *Receptor {
 	if r.far == nil {
-		r.far = &Receptor{spec: Spec{Kernel: Delta}, n: r.n, slots: r.slots, dt: r.dt, gain: r.gain}
+		r.far = &Receptor{spec: Spec{Kernel: Delta, Fixed: r.spec.Fixed}, n: r.n, slots: r.slots, dt: r.dt, gain: r.gain}
 		r.far.ring = make([]float32, r.slots*r.n)
+		if r.fixed != nil {
+			r.far.fixed = make([]int64, r.slots*r.n)
+		}
 	}
 	return r.far
 }
@@ -251,9 +305,35 @@ func (r *Receptor) Far() *Receptor {
 // makes one).
 func (r *Receptor) FarInput() *Receptor { return r.far }
 
-// take returns the inputs arriving at step, the far input's added (Far).
+// take returns the inputs arriving at step, the far input's added (Far);
+// with fixed point, the step's fixed-point sum (near and far) added to
+// what the drives put into the slot.
 func (r *Receptor) take(step int64) []float32 {
 	a := r.Slot(step)
+	if r.fixed != nil {
+		// A sum of 0 adds nothing: the slot starts at +0 and only sums
+		// are added into it, so it never holds −0, and x + 0 is x.
+		f := r.FixedSlot(step)[:len(a)]
+		if r.far != nil {
+			ff := r.far.FixedSlot(step)[:len(a)]
+			for i, x := range ff {
+				if f[i]|x != 0 {
+					if s := f[i] + x; s != 0 {
+						a[i] += FromFixed(s)
+					}
+					f[i], ff[i] = 0, 0
+				}
+			}
+		} else {
+			for i, x := range f {
+				if x != 0 {
+					a[i] += FromFixed(x)
+					f[i] = 0
+				}
+			}
+		}
+		return a
+	}
 	if r.far != nil {
 		f := r.far.Slot(step)
 		for i, x := range f[:len(a)] {
@@ -375,6 +455,7 @@ func (r *Receptor) ConsumeConductance(step int64, v, current, jump, gsum, ge []f
 // Reset clears the kernel state and every input in flight.
 func (r *Receptor) Reset() {
 	clear(r.ring)
+	clear(r.fixed)
 	clear(r.g)
 	clear(r.h)
 	if r.far != nil {
@@ -412,5 +493,41 @@ func (r *Receptor) StateVars(step int64) []state.Var {
 		}
 		return nil
 	}
-	return []state.Var{{Path: "ring", Scope: state.Elements, Value: reflect.ValueOf(rows), Set: set}}
+	vars := []state.Var{{Path: "ring", Scope: state.Elements, Value: reflect.ValueOf(rows), Set: set}}
+	if r.fixed != nil {
+		vars = append(vars, r.fixedVar(step))
+	}
+	return vars
+}
+
+// fixedVar is the fixed-point sums in flight as a state variable, rows
+// as the ring's.
+func (r *Receptor) fixedVar(step int64) state.Var {
+	rows := make([]int64, len(r.fixed))
+	for k := range r.slots {
+		s := int((step + int64(k)) % int64(r.slots))
+		copy(rows[k*r.n:(k+1)*r.n], r.fixed[s*r.n:(s+1)*r.n])
+	}
+	set := func(v reflect.Value) error {
+		in, ok := v.Interface().([]int64)
+		if !ok || r.n == 0 || len(in)%r.n != 0 {
+			return fmt.Errorf("receptor fixed-point inputs: %d values for rows of %d elements", v.Len(), r.n)
+		}
+		clear(r.fixed)
+		for k := 0; k*r.n < len(in); k++ {
+			row := in[k*r.n : (k+1)*r.n]
+			if k >= r.slots {
+				for _, x := range row {
+					if x != 0 {
+						return fmt.Errorf("receptor fixed-point inputs arriving %d steps ahead, beyond its %d slots", k, r.slots)
+					}
+				}
+				continue
+			}
+			s := int((step + int64(k)) % int64(r.slots))
+			copy(r.fixed[s*r.n:(s+1)*r.n], row)
+		}
+		return nil
+	}
+	return state.Var{Path: "fixed", Scope: state.Elements, Value: reflect.ValueOf(rows), Set: set}
 }

@@ -2,11 +2,11 @@ package device
 
 import (
 	"fmt"
-	"math"
 	"reflect"
 	"strings"
 
 	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/dendrite"
 )
 
 // Checkpoint returns the network's state after the steps computed so far
@@ -70,15 +70,31 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 				return nil, fmt.Errorf("device: %s: the CPU's ring is shorter than the device's", prefix)
 			}
 			clear(ring)
+			// In fixed point (dendrite.Spec.Fixed) the CPU holds the sums
+			// as they are; otherwise as float32 inputs.
+			fixed, isFixed := snap.Vars[prefix+".fixed"].([]int64)
+			if isFixed && len(fixed) < int(r.slots*p.n) {
+				return nil, fmt.Errorf("device: %s: the CPU's ring is shorter than the device's", prefix)
+			}
+			clear(fixed)
 			for k := range r.slots {
 				s := (t + k) % r.slots
 				for j := range p.n {
-					ring[k*p.n+j] = float32(float64(int64(acc[s*p.n+j])) * (1.0 / (1 << 32)))
+					if isFixed {
+						fixed[k*p.n+j] = int64(acc[s*p.n+j])
+					} else {
+						ring[k*p.n+j] = dendrite.FromFixed(int64(acc[s*p.n+j]))
+					}
 				}
 			}
 			// Far links' inputs are in the one ring: the far input holds none.
-			if far, ok := snap.Vars[prefix+".far.ring"].([]float32); ok {
-				clear(far)
+			for _, far := range []string{prefix + ".far.ring", prefix + ".far.fixed"} {
+				switch x := snap.Vars[far].(type) {
+				case []float32:
+					clear(x)
+				case []int64:
+					clear(x)
+				}
 			}
 			name := d.net.Populations[pi].ReceptorNames()[k]
 			in := "inbox " + d.net.Populations[pi].Name + "." + name
@@ -211,8 +227,27 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 				}
 				held[prefix+".g"] = true
 			}
-			// Near and far inputs go into the one ring of fixed-point sums.
+			// Near and far inputs go into the one ring of fixed-point sums:
+			// in fixed point as they are, float32 inputs rounded.
 			acc := make([]uint64, r.slots*p.n)
+			for _, path := range []string{prefix + ".fixed", prefix + ".far.fixed"} {
+				fixed, ok := snap.Vars[path].([]int64)
+				if !ok {
+					continue
+				}
+				held[path] = true
+				for k := 0; int64(k)*p.n < int64(len(fixed)); k++ {
+					for j, x := range fixed[int64(k)*p.n : int64(k+1)*p.n] {
+						if x == 0 {
+							continue
+						}
+						if int64(k) >= r.slots {
+							return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
+						}
+						acc[((t+int64(k))%r.slots)*p.n+int64(j)] += uint64(x)
+					}
+				}
+			}
 			for _, path := range []string{prefix + ".ring", prefix + ".far.ring"} {
 				ring, ok := snap.Vars[path].([]float32)
 				if !ok {
@@ -229,7 +264,7 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 							return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
 						}
 						s := (t + int64(k)) % r.slots
-						acc[s*p.n+int64(j)] += uint64(int64(math.RoundToEven(float64(x) * (1 << 32))))
+						acc[s*p.n+int64(j)] += uint64(dendrite.ToFixed(x))
 					}
 				}
 			}

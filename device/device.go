@@ -15,7 +15,14 @@
 // CPU's float32 sums are exact too (weights that are multiples of a
 // power of two, receptor gain 1), Net's spikes are the CPU engines', bit
 // for bit (tested). Otherwise the two differ in the last bits of some
-// sums, and so, over time, in spikes, as any two summation orders do.
+// sums, and so, over time, in spikes, as any two summation orders do —
+// unless the network sums in fixed point on the CPU too
+// (network.Config.FixedPoint): then every network's spikes are the
+// CPU's, bit for bit.
+//
+// NewOn spreads a network over several devices, each population whole
+// on one (Place: by memory, then work); spikes that cross devices go
+// through the host, and the spikes do not depend on the placement.
 package device
 
 import (

@@ -22,8 +22,9 @@ const (
 )
 
 // Net is a network whose state lives on a device and steps there. Each
-// step, every receptor takes its slot of its ring of fixed-point sums
-// (take_slot) and its Poisson drives add into it (drive_poisson); every
+// step, every receptor's Poisson drives add into its input
+// (drive_poisson), then it takes its slot of its ring of fixed-point
+// sums (take_slot), as the CPU's receptors in fixed point do; every
 // population steps (lif_exp2, lif_exp1, lif_delta, or a Poisson draw),
 // its spikes are listed in neuron order (scan_masks, compact) and its
 // mask logged (log_mask); every projection delivers the spikes into its
@@ -731,16 +732,19 @@ func (d *Net) launchStep(t, k int64) error {
 		b := d.devs[p.dev]
 		n := int(p.n)
 		if p.lif {
+			// The drives first, then the synaptic sums, as a receptor of
+			// the CPU adds its fixed-point sums (dendrite.Spec.Fixed) to
+			// what its drives put into the slot.
+			for _, dr := range p.drives {
+				if err := b.Launch("drive_poisson", n, blockNeurons, p.n, dr.first, dr.key, t, dr.cdf, dr.ncdf, dr.guide, dr.w, dr.gain, dr.rec.in); err != nil {
+					return err
+				}
+			}
 			for _, r := range p.recs {
 				if r == nil {
 					continue
 				}
 				if err := b.Launch("take_slot", n, blockNeurons, p.n, r.acc, t%r.slots, r.in); err != nil {
-					return err
-				}
-			}
-			for _, dr := range p.drives {
-				if err := b.Launch("drive_poisson", n, blockNeurons, p.n, dr.first, dr.key, t, dr.cdf, dr.ncdf, dr.guide, dr.w, dr.gain, dr.rec.in); err != nil {
 					return err
 				}
 			}

@@ -48,3 +48,23 @@ func BenchmarkCUBA10Balanced(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCUBA10Fixed is BenchmarkCUBA10 with the sums in fixed point
+// (network.Config.FixedPoint).
+func BenchmarkCUBA10Fixed(b *testing.B) {
+	net, err := models.CUBA(models.Options{Scale: 10, Seed: 1, FixedPoint: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := lockstep.New(net, lockstep.Options{Shards: map[string]int{"E": 2, "I": 2}, DiscardSpikes: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.Run(1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -66,6 +66,16 @@ func TestMatchesSequential(t *testing.T) {
 		"brunel":   func(t testing.TB) *network.Network { return testnets.BrunelLike(t, false) },
 		"plastic":  func(t testing.TB) *network.Network { return testnets.BrunelLike(t, true) },
 		"learning": testnets.LearningZoo,
+		"fixed point": func(t testing.TB) *network.Network {
+			return testnets.Fixed(t, testnets.SynapseDelaysBuilder(true))
+		},
+		"cuba in fixed point": func(t testing.TB) *network.Network {
+			net, err := models.CUBA(models.Options{Scale: 0.25, Seed: 3, FixedPoint: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return net
+		},
 	}
 	for name, build := range nets {
 		want := testnets.Sequential(t, build(t), 1500)

@@ -1189,6 +1189,7 @@ type Recipe struct {
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`                            // the model's name, for messages
 	ModelFile     []byte                 `protobuf:"bytes,2,opt,name=model_file,json=modelFile,proto3" json:"model_file,omitempty"` // YAML
 	Seed          uint64                 `protobuf:"varint,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	FixedPoint    bool                   `protobuf:"varint,4,opt,name=fixed_point,json=fixedPoint,proto3" json:"fixed_point,omitempty"` // sums in fixed point, whatever the file says (network.Config.FixedPoint)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1242,6 +1243,13 @@ func (x *Recipe) GetSeed() uint64 {
 		return x.Seed
 	}
 	return 0
+}
+
+func (x *Recipe) GetFixedPoint() bool {
+	if x != nil {
+		return x.FixedPoint
+	}
+	return false
 }
 
 // StateRequest (coordinator -> a shard or an axon copy hosted by a
@@ -1662,12 +1670,14 @@ const file_spiral_proto_rawDesc = "" +
 	"\n" +
 	"actor_name\x18\x02 \x01(\tR\tactorName\x12\x12\n" +
 	"\x04step\x18\x03 \x01(\x03R\x04step\x12\x18\n" +
-	"\amessage\x18\x04 \x01(\tR\amessage\"O\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"p\n" +
 	"\x06Recipe\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
 	"model_file\x18\x02 \x01(\fR\tmodelFile\x12\x12\n" +
-	"\x04seed\x18\x03 \x01(\x04R\x04seed\":\n" +
+	"\x04seed\x18\x03 \x01(\x04R\x04seed\x12\x1f\n" +
+	"\vfixed_point\x18\x04 \x01(\bR\n" +
+	"fixedPoint\":\n" +
 	"\fStateRequest\x12\x12\n" +
 	"\x04step\x18\x01 \x01(\x03R\x04step\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x04R\x06offset\"\x8e\x01\n" +

@@ -293,6 +293,9 @@ func (p *parser) parseNetwork(top *mapping, m *Model) {
 	if v, _ := net.get("batch"); v != nil {
 		m.Network.Batch, _ = p.integer(v, "network.batch", 1, math.MaxInt32)
 	}
+	if v, _ := net.get("fixed_point"); v != nil {
+		m.Network.FixedPoint, _ = p.boolean(v, "network.fixed_point")
+	}
 	net.done()
 	if m.Network.DtMs == 0 {
 		m.Network.DtMs = 0.1

@@ -69,6 +69,9 @@ func Write(d network.Definition, o WriteOptions) ([]byte, error) {
 	if cfg.Batch > 1 {
 		w.put(netm, "batch", w.integer(cfg.Batch))
 	}
+	if cfg.FixedPoint {
+		w.put(netm, "fixed_point", w.scalar("true", "!!bool"))
+	}
 	netm.Style = yaml.FlowStyle
 	w.put(root, "network", netm)
 	if o.DurationMs > 0 {

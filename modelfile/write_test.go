@@ -112,10 +112,11 @@ func TestWriteBuiltinModels(t *testing.T) {
 // A network that uses the rest of what Write covers: distributions with
 // redraw bounds, per-synapse and axonal delays rounded to the nearest
 // step, every pattern, adaptive and exponential integrate-and-fire models,
-// conductances, per-neuron stimuli, soft-bound STDP, batch copies.
+// conductances, per-neuron stimuli, soft-bound STDP, batch copies, sums
+// in fixed point.
 func TestWriteCoversItsVocabulary(t *testing.T) {
 	def := func() *network.Builder {
-		b := network.New(network.Config{DtMs: 0.1, Seed: 3, Batch: 2})
+		b := network.New(network.Config{DtMs: 0.1, Seed: 3, Batch: 2, FixedPoint: true})
 		adex := soma.AdEx()
 		adex.V0MV = func() *param.Value { v := param.Normal(-65, 3); return &v }()
 		adex.AdaptiveThreshold = &soma.AdaptiveThreshold{DeltaMV: param.Const(1), TauMs: param.Const(50), Exact: true}
@@ -155,7 +156,7 @@ func TestWriteCoversItsVocabulary(t *testing.T) {
 		t.Fatalf("a population without a model: %v", err)
 	}
 	roundTrip(t, "vocabulary", func() *network.Builder {
-		b := network.New(network.Config{DtMs: 0.1, Seed: 3, Batch: 2})
+		b := network.New(network.Config{DtMs: 0.1, Seed: 3, Batch: 2, FixedPoint: true})
 		d := def().Definition()
 		for _, p := range d.Populations {
 			if p.Name == "P" {

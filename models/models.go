@@ -31,6 +31,9 @@ type Options struct {
 	Scale float64 // network scale (model-specific rule); default 1
 	Seed  uint64
 	DtMs  float64 // default 0.1
+	// FixedPoint sums synaptic input in fixed point
+	// (network.Config.FixedPoint).
+	FixedPoint bool
 	// Part, when set, builds only that part of the network
 	// (network.Builder.BuildPart): the synapses that end on its neurons.
 	Part *network.Part
@@ -114,7 +117,7 @@ func vogelsAbbott(model string, o Options, va vaParams) (*network.Builder, Optio
 	ne := int(math.Round(0.8 * float64(n)))
 	ni := n - ne
 	p := math.Min(1, 0.02/o.Scale)
-	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
+	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed, FixedPoint: o.FixedPoint})
 	neuron := soma.LIF()
 	neuron.TauMs = param.Const(20)
 	neuron.RestMV = param.Const(va.rest)
@@ -188,7 +191,7 @@ func BrunelDefinition(o Options, bp BrunelParams) (*network.Builder, Options, er
 	ni := int(math.Round(2500 * o.Scale))
 	ce, ci := int(0.1*float64(ne)), int(0.1*float64(ni))
 	rate := bp.Eta * bp.ThetaMV / (bp.JmV * bp.TauMs) * 1000 // Hz, = η·ν_th·CE
-	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
+	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed, FixedPoint: o.FixedPoint})
 	neuron := soma.LIF()
 	neuron.TauMs = param.Const(bp.TauMs)
 	neuron.RestMV = param.Const(0)
@@ -236,7 +239,7 @@ func STDPDefinition(o Options) (*network.Builder, Options, error) {
 	}
 	n := int(math.Round(1000 * o.Scale))
 	const gmax = 0.01
-	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
+	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed, FixedPoint: o.FixedPoint})
 	b.Population("in", n, encoder.Poisson{RateHz: param.Const(15)})
 	neuron := soma.LIF()
 	neuron.TauMs = param.Const(10)
@@ -295,7 +298,7 @@ func fiDefinition(o Options) (*network.Builder, Options, []float32, error) {
 	for k := range ri {
 		ri[k] = float32(20 * float64(k) / float64(n-1))
 	}
-	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed})
+	b := network.New(network.Config{DtMs: o.DtMs, Seed: o.Seed, FixedPoint: o.FixedPoint})
 	neuron := soma.LIF()
 	neuron.TauMs = param.Const(10)
 	neuron.RestMV = param.Const(0)

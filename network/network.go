@@ -46,6 +46,12 @@ type Config struct {
 	DtMs  float64 // time step (ms); default 0.1
 	Seed  uint64  // seed of every random stream
 	Batch int     // independent copies sharing weights; default 1
+	// FixedPoint sums every receptor's synaptic input in 64-bit fixed
+	// point (dendrite.Spec.Fixed): the same bits whatever the order of
+	// the events, so every engine, layout and device — a GPU's
+	// included (package device) — computes the same spikes. Off, inputs
+	// are float32 sums in the engines' canonical order.
+	FixedPoint bool
 }
 
 // Connection describes a projection from an axon of one population to a
@@ -526,6 +532,11 @@ func (n *Network) Neurons() int {
 	return s
 }
 
+// SetFixedPoint sets Config.FixedPoint: the network's receptors sum
+// their input in fixed point (on) or in float32 (off). It may be called
+// at any time before Build.
+func (b *Builder) SetFixedPoint(on bool) { b.cfg.FixedPoint = on }
+
 // Build validates the definition and builds the network, drawing
 // connectivity and weights from the seed. All problems are reported
 // together (errors.Join), each naming its object.
@@ -710,6 +721,7 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 		}
 	}
 	for _, r := range d.receptors {
+		r.spec.Fixed = s.cfg.FixedPoint
 		if _, err := pop.AddReceptor(r.name, r.spec, s.cfg.DtMs, 1); err != nil {
 			s.errs = append(s.errs, err)
 		}
@@ -929,7 +941,7 @@ func (s *buildState) endpoints(c Connection, where string) (ends, error) {
 		if c.Receptor != "" {
 			return ends{}, fmt.Errorf("%s: receptor = %q: population %q has no such receptor (has %v)", where, recName, dst.def.name, dpop.ReceptorNames())
 		}
-		rec, err = dpop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta}, s.cfg.DtMs, 1)
+		rec, err = dpop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta, Fixed: s.cfg.FixedPoint}, s.cfg.DtMs, 1)
 		if err != nil {
 			return ends{}, fmt.Errorf("%s: %w", where, err)
 		}

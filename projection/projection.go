@@ -195,13 +195,15 @@ func (in *Inbox) Arrive(step int64) {
 		// First, so that the synapses of delay 0 of a projection with
 		// synaptic delays, counted as sent for step, are counted below.
 		q := &in.queue[step%int64(len(in.queue))]
-		slot := in.target.Slot(step)
+		slot, fixed := in.target.Slot(step), in.target.FixedSlot(step)
 		for _, e := range *q {
 			switch {
 			case e.p.lat != nil:
 				e.p.deliverLate(step, e.src, e.value)
 			case e.p.spread:
 				e.p.deliverSpread(step, e.src, e.value)
+			case fixed != nil:
+				e.p.deliverFixed(e.src, e.value, fixed)
 			default:
 				e.p.deliver(e.src, e.value, slot)
 			}
@@ -343,6 +345,10 @@ func spread[T uint8 | uint16](p *Runtime, delays []T, step int64, src uint32, va
 	off := b * p.Syn.Cols
 	in := p.inbox
 	ring, slots, n := in.target.Ring()
+	if fixed := in.target.FixedRing(); fixed != nil {
+		spreadFixed(p, delays, fixed, slots, n, step, src, value)
+		return
+	}
 	sent := in.sent[:slots] // as long as the ring (Grow)
 	s0 := int(step % int64(slots))
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
@@ -373,6 +379,35 @@ func spread[T uint8 | uint16](p *Runtime, delays []T, step int64, src uint32, va
 			s -= slots
 		}
 		ring[s*n+off+int(j)] += float32(value * w[k])
+		sent[s]++
+	}
+}
+
+// spreadFixed is spread into the fixed-point sums of the ring fixed
+// (dendrite.Spec.Fixed).
+func spreadFixed[T uint8 | uint16](p *Runtime, delays []T, fixed []int64, slots, n int, step int64, src uint32, value float32) {
+	rows := uint32(p.Syn.Rows)
+	b, row := int(src/rows), int(src%rows)
+	off := b * p.Syn.Cols
+	sent := p.inbox.sent[:slots]
+	s0 := int(step % int64(slots))
+	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	idx, d := p.Syn.Idx[lo:hi], delays[lo:hi]
+	d = d[:len(idx)]
+	w0, uniform := p.Syn.Uniform()
+	x := dendrite.ToFixed(float32(value * w0))
+	for k, j := range idx {
+		if p.mask != nil && !p.mask[int(lo)+k] {
+			continue
+		}
+		if !uniform {
+			x = dendrite.ToFixed(float32(value * p.Syn.W[int(lo)+k]))
+		}
+		s := s0 + int(d[k])
+		if s >= slots {
+			s -= slots
+		}
+		fixed[s*n+off+int(j)] += x
 		sent[s]++
 	}
 }
@@ -436,7 +471,11 @@ func (p *Runtime) deliverLate(step int64, src uint32, value float32) {
 			continue
 		}
 		at := step + int64(latency.Steps(p.latL[k]))
-		p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(vg * p.Syn.W[k])
+		if f := p.inbox.target.FixedSlot(at); f != nil {
+			f[p.Syn.Idx[k]] += dendrite.ToFixed(float32(vg * p.Syn.W[k]))
+		} else {
+			p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(vg * p.Syn.W[k])
+		}
 		p.lat.Schedule(k, at)
 	}
 	p.inbox.arrived += n
@@ -516,10 +555,14 @@ func (p *Runtime) Send(step int64, src uint32, delay uint32, value float32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	cols := p.Syn.Cols
-	slot := in.target.Slot(arrival)
 	// The receptor's gain (dendrite.Receptor.Gain), once per event: with
 	// gain 1 the product is value itself.
-	p.Syn.Deliver(row, float32(value*in.target.Gain()), slot[b*cols:(b+1)*cols])
+	if f := in.target.FixedSlot(arrival); f != nil {
+		p.Syn.DeliverFixed(row, float32(value*in.target.Gain()), f[b*cols:(b+1)*cols])
+	} else {
+		slot := in.target.Slot(arrival)
+		p.Syn.Deliver(row, float32(value*in.target.Gain()), slot[b*cols:(b+1)*cols])
+	}
 	in.sent[arrival%int64(len(in.sent))] += int64(p.Syn.Ptr[row+1] - p.Syn.Ptr[row])
 }
 
@@ -555,6 +598,34 @@ func (p *Runtime) deliver(src uint32, value float32, slot []float32) {
 			}
 		}
 	}
+	p.markPre(src, value)
+}
+
+// deliverFixed is deliver into fixed-point sums (dendrite.Spec.Fixed).
+func (p *Runtime) deliverFixed(src uint32, value float32, slot []int64) {
+	rows := uint32(p.Syn.Rows)
+	b, row := int(src/rows), int(src%rows)
+	cols := p.Syn.Cols
+	out := slot[b*cols : (b+1)*cols]
+	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
+	vg := float32(value * p.inbox.target.Gain()) // the receptor's gain; p.pre takes value
+	if p.mask == nil {
+		p.Syn.DeliverFixed(row, vg, out)
+		p.inbox.arrived += int64(hi - lo)
+	} else {
+		for k := lo; k < hi; k++ {
+			if p.mask[k] {
+				out[p.Syn.Idx[k]] += dendrite.ToFixed(float32(vg * p.Syn.W[k]))
+				p.inbox.arrived++
+			}
+		}
+	}
+	p.markPre(src, value)
+}
+
+// markPre records an event's value for the learner (p.pre), if it reads
+// them.
+func (p *Runtime) markPre(src uint32, value float32) {
 	if p.pre != nil {
 		if !p.preMark[src] {
 			p.preMark[src] = true

@@ -39,6 +39,10 @@ type Recipe struct {
 	ModelFile []byte
 	// Seed is the run's seed.
 	Seed uint64
+	// FixedPoint, if set, sums the network's synaptic input in fixed
+	// point whatever the file's network.fixed_point says (a run's
+	// --fixed-point).
+	FixedPoint bool
 }
 
 // FromFile reads a model file (modelfile.ReadFile: a regular file of at
@@ -80,6 +84,9 @@ func (r *Recipe) Model() (*modelfile.Model, error) {
 		return nil, err
 	}
 	m.Network.Seed = r.Seed
+	if r.FixedPoint {
+		m.Network.FixedPoint = true
+	}
 	return m, nil
 }
 
@@ -95,7 +102,7 @@ func (r *Recipe) Build(part *network.Part) (*network.Network, error) {
 
 // Marshal encodes the recipe as protobuf (messages.Recipe).
 func (r *Recipe) Marshal() ([]byte, error) {
-	return proto.Marshal(&messages.Recipe{Name: r.Name, ModelFile: r.ModelFile, Seed: r.Seed})
+	return proto.Marshal(&messages.Recipe{Name: r.Name, ModelFile: r.ModelFile, Seed: r.Seed, FixedPoint: r.FixedPoint})
 }
 
 // Unmarshal decodes a recipe that Marshal encoded.
@@ -104,5 +111,5 @@ func Unmarshal(b []byte) (*Recipe, error) {
 	if err := proto.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("recipe: decoding: %w", err)
 	}
-	return &Recipe{Name: m.Name, ModelFile: m.ModelFile, Seed: m.Seed}, nil
+	return &Recipe{Name: m.Name, ModelFile: m.ModelFile, Seed: m.Seed, FixedPoint: m.FixedPoint}, nil
 }

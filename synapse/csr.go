@@ -1,6 +1,9 @@
 package synapse
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Products that feed a sum are converted to their own type, as in
 // x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
@@ -226,6 +229,29 @@ func (c *CSR) Deliver(r int, scale float32, into []float32) {
 		into[j] += float32(scale * w[k])
 	}
 }
+
+// DeliverFixed is Deliver into fixed-point sums (dendrite.Spec.Fixed):
+// each synapse j of row r adds round(float32(scale × w_j)·2³²), ties to
+// even, into into[j].
+func (c *CSR) DeliverFixed(r int, scale float32, into []int64) {
+	a, b := c.Ptr[r], c.Ptr[r+1]
+	idx := c.Idx[a:b]
+	if c.uniform {
+		x := toFixed(float32(scale * c.w0))
+		for _, j := range idx {
+			into[j] += x
+		}
+		return
+	}
+	w := c.W[a:b:b]
+	w = w[:len(idx)]
+	for k, j := range idx {
+		into[j] += toFixed(float32(scale * w[k]))
+	}
+}
+
+// toFixed is dendrite.ToFixed (which this package cannot import).
+func toFixed(x float32) int64 { return int64(math.RoundToEven(float64(x) * (1 << 32))) }
 
 // Touch reads one index per cache line of row r and returns their sum
 // (for the caller to keep, so that the reads stay): called for every row

@@ -2,6 +2,7 @@ package synapse_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/spiral-sim/spiral/connectivity"
@@ -188,5 +189,45 @@ func TestTouch(t *testing.T) {
 	c.Release()
 	if got := c.Touch(1); got != 0 {
 		t.Errorf("released: Touch = %d, want 0", got)
+	}
+}
+
+// DeliverFixed adds, per synapse, float32(scale × w) times 2³² rounded
+// to the nearest integer (ties to even): rows with multapses sum several
+// into one column, exactly, in any order; uniform weights alike.
+func TestDeliverFixed(t *testing.T) {
+	c := build(t, connectivity.FixedOutDegree{K: 37, Multapses: true}, connectivity.Shape{Rows: 20, Cols: 15})
+	if err := c.InitWeights(param.Uniform(-1, 1), synapse.Unbounded(), rng.NewKey(1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float32{1, 0.3} {
+		for r := 0; r < c.Rows; r++ {
+			got := make([]int64, c.Cols)
+			want := make([]int64, c.Cols)
+			c.DeliverFixed(r, scale, got)
+			idx, w := c.Row(r)
+			// Backwards: integer sums do not depend on the order.
+			for k := len(idx) - 1; k >= 0; k-- {
+				x := float64(float32(scale * w[k]))
+				want[idx[k]] += int64(math.RoundToEven(x * 4294967296))
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("row %d scale %g: %v, want %v", r, scale, got, want)
+			}
+		}
+	}
+	// Uniform weights of 0.5 at scale 1: 2³¹ per synapse.
+	u := build(t, connectivity.FixedOutDegree{K: 3}, connectivity.Shape{Rows: 2, Cols: 5})
+	if err := u.InitWeights(param.Const(0.5), synapse.Unbounded(), rng.NewKey(1)); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]int64, 5)
+	u.DeliverFixed(0, 1, got)
+	idx, _ := u.Row(0)
+	for _, j := range idx {
+		got[j] -= 1 << 31
+	}
+	if slices.ContainsFunc(got, func(x int64) bool { return x != 0 }) {
+		t.Errorf("uniform weights 0.5: %v left after taking 2^31 per synapse", got)
 	}
 }

@@ -346,3 +346,51 @@ func TestHostDevices(t *testing.T) {
 		}
 	}
 }
+
+// --fixed-point: CUBA gives the same spike files on the sequential
+// stepper, on lockstep shards, on two worker processes (which build their
+// parts from the recipe, --fixed-point with it) and on two host devices;
+// a checkpoint of the workers' run resumes on a device as the
+// uninterrupted run goes on, in fixed point still.
+func TestFixedPointEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"run", "cuba", "--scale", "0.25", "--duration", "200ms", "--fixed-point", "--quiet"}
+	ckpts := filepath.Join(dir, "ckpt")
+	runs := []struct {
+		name string
+		args []string
+	}{
+		{"sequential", []string{"--engine", "sequential"}},
+		{"lockstep", []string{"--shards", "3"}},
+		{"workers", []string{"--engine", "actors", "--workers", "2", "--checkpoint-every", "100ms", "--checkpoint-dir", ckpts}},
+		{"devices", []string{"--device", "host:0,1"}},
+	}
+	for _, r := range runs {
+		var out, errb bytes.Buffer
+		args := append(append(append([]string{}, base...), r.args...), "--out", filepath.Join(dir, r.name))
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", r.name, code, errb.String())
+		}
+		if !strings.Contains(out.String(), "sums in fixed point") {
+			t.Errorf("%s: the summary does not say the sums are in fixed point:\n%s", r.name, out.String())
+		}
+		if r.name != "sequential" {
+			sameSpikeFiles(t, filepath.Join(dir, "sequential"), filepath.Join(dir, r.name), "E", "I")
+		}
+	}
+	var out, errb bytes.Buffer
+	resumed := filepath.Join(dir, "resumed")
+	if code := run([]string{"resume", filepath.Join(ckpts, "100ms"), "--device", "host", "--out", resumed, "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "sums in fixed point") {
+		t.Errorf("resume: the summary does not say the sums are in fixed point:\n%s", out.String())
+	}
+	for _, pop := range []string{"E", "I"} {
+		wt, wi := spikesFrom(t, filepath.Join(dir, "sequential"), pop, 100)
+		gt, gi := spikesFrom(t, resumed, pop, 0)
+		if !slices.Equal(gt, wt) || !slices.Equal(gi, wi) || len(wt) < 50 {
+			t.Errorf("%s: the resumed run has %d spikes, the uninterrupted one %d from 100 ms on, or other ones", pop, len(gt), len(wt))
+		}
+	}
+}

@@ -85,7 +85,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	src, code := resolveModel("spiral-node inspect", name, *seed, set["seed"], *scale, set["scale"], stderr)
+	src, code := resolveModel("spiral-node inspect", name, modelArgs{seed: *seed, seedSet: set["seed"], scale: *scale, scaleSet: set["scale"]}, stderr)
 	if code != 0 {
 		return code
 	}

@@ -82,7 +82,7 @@ func main() {
 }
 
 // runUsage is the synopsis of the run command.
-const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N,...]|host[:N,...]] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
+const runUsage = "usage: spiral-node run MODEL [--duration T] [--seed S] [--scale X] [--fixed-point] [--engine lockstep|actors|sequential] [--shards N] [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]] [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N,...]|host[:N,...]] [--out DIR [--overwrite] [--plot]] [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]] [--quiet] [--force]"
 
 // usage writes the program's help: the user's commands (the internal
 // worker command, which run --workers starts, is left out), what a model
@@ -91,7 +91,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: spiral-node <command> [flags]
 
 commands:
-  run MODEL [--duration T] [--seed S] [--scale X] [--engine lockstep|actors|sequential] [--shards N]
+  run MODEL [--duration T] [--seed S] [--scale X] [--fixed-point] [--engine lockstep|actors|sequential] [--shards N]
             [--workers N | --members HOST:PORT[,...] --tls DIR [--name N] [--listen HOST:PORT]]
             [--peer-timeout T] [--on-member-loss fail|recover] [--device cpu|cuda[:N,...]|host[:N,...]] [--out DIR [--overwrite] [--plot]]
             [--metrics HOST:PORT] [--log-level L] [--checkpoint-every T --checkpoint-dir DIR [--checkpoint-keep N]]
@@ -187,6 +187,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	scale := fs.Float64("scale", 1, "network scale")
+	fixed := fs.Bool("fixed-point", false, "sum synaptic input in 64-bit fixed point (network.fixed_point in a model file): the same spikes, bit for bit, on every engine, layout and device, a GPU's included")
 	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
 	metricsAddr := fs.String("metrics", "", "serve the run's progress as Prometheus metrics on http://ADDR/metrics (HOST:PORT; port 0 picks one, printed on stderr)")
@@ -219,7 +220,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	src, code := resolveModel("spiral-node run", name, *seed, set["seed"], *scale, set["scale"], stderr)
+	src, code := resolveModel("spiral-node run", name, modelArgs{*seed, set["seed"], *scale, set["scale"], *fixed}, stderr)
 	if code != 0 {
 		return code
 	}
@@ -754,8 +755,12 @@ type runStats struct {
 // it for summary.json. Its error is a failed close of a spike file.
 func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers map[string]*output.SpikeWriter, r runStats, name string) (output.Summary, error) {
 	dt := net.Config.DtMs
-	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d\n",
-		name, plural(net.Neurons(), "neuron"), plural(int(r.synapses), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed)
+	sums := ""
+	if net.Config.FixedPoint {
+		sums = ", sums in fixed point"
+	}
+	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d%s\n",
+		name, plural(net.Neurons(), "neuron"), plural(int(r.synapses), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed, sums)
 	fmt.Fprintf(stdout, "engine: %s\n", r.desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		r.build.Seconds(), r.sim.Seconds(), r.sim.Seconds()/(float64(r.ran)*dt/1000))

@@ -22,7 +22,7 @@ import (
 // message saying what is wrong.
 func TestLoadRecipe(t *testing.T) {
 	for _, name := range []string{"cuba", "brunel", "stdp"} {
-		src, code := resolveModel("test", name, 4, true, 0.1, true, io.Discard)
+		src, code := resolveModel("test", name, modelArgs{seed: 4, seedSet: true, scale: 0.1, scaleSet: true}, io.Discard)
 		if code != 0 {
 			t.Fatalf("%s: exit %d", name, code)
 		}

@@ -63,11 +63,21 @@ func builtinNames() []string {
 	return names
 }
 
+// modelArgs are the command line's settings of a model: --seed, --scale
+// (whether given), --fixed-point.
+type modelArgs struct {
+	seed            uint64
+	seedSet         bool
+	scale           float64
+	scaleSet, fixed bool
+}
+
 // resolveModel finds the model named on the command line: a built-in
 // model's name or a model file. A non-zero code is the exit code of a
 // failure already reported on stderr, on lines prefixed with what (the
 // program and command's name).
-func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, scaleSet bool, stderr io.Writer) (source, int) {
+func resolveModel(what, name string, a modelArgs, stderr io.Writer) (source, int) {
+	seed, seedSet, scale, scaleSet := a.seed, a.seedSet, a.scale, a.scaleSet
 	_, isBuiltin := builtin[name]
 	if fi, err := os.Stat(name); err == nil && fi.IsDir() && (!isBuiltin || strings.ContainsRune(name, os.PathSeparator)) {
 		msg := fmt.Sprintf("%s: %s is a folder, not a model: give a model file", what, name)
@@ -95,7 +105,10 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		if seedSet {
 			m.Network.Seed = seed
 		}
-		rec, err := (&recipe.Recipe{Name: name, ModelFile: data, Seed: m.Network.Seed}).Marshal()
+		if a.fixed {
+			m.Network.FixedPoint = true
+		}
+		rec, err := (&recipe.Recipe{Name: name, ModelFile: data, Seed: m.Network.Seed, FixedPoint: a.fixed}).Marshal()
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", what, err)
 			return source{}, 2
@@ -116,7 +129,7 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 	// Workers build a built-in model from its model file (modelfile.Write
 	// of its definition), which builds the same network bit for bit.
 	rec := func() ([]byte, error) {
-		def, _, err := b.define(models.Options{Scale: scale, Seed: seed})
+		def, _, err := b.define(models.Options{Scale: scale, Seed: seed, FixedPoint: a.fixed})
 		if err != nil {
 			return nil, err
 		}
@@ -127,18 +140,18 @@ func resolveModel(what, name string, seed uint64, seedSet bool, scale float64, s
 		return r.Marshal()
 	}
 	return source{build: func(part *network.Part) (*network.Network, error) {
-		return b.build(models.Options{Scale: scale, Seed: seed, Part: part})
+		return b.build(models.Options{Scale: scale, Seed: seed, FixedPoint: a.fixed, Part: part})
 	},
 		duration: b.duration, recipe: rec,
 		define: func() (network.Definition, error) {
-			def, _, err := b.define(models.Options{Scale: scale, Seed: seed})
+			def, _, err := b.define(models.Options{Scale: scale, Seed: seed, FixedPoint: a.fixed})
 			if err != nil {
 				return network.Definition{}, err
 			}
 			return def.Definition(), nil
 		},
 		estimate: func() (*estimate.Model, error) {
-			return estimate.Builtin(name, models.Options{Scale: scale, Seed: seed})
+			return estimate.Builtin(name, models.Options{Scale: scale, Seed: seed, FixedPoint: a.fixed})
 		}}, 0
 }
 

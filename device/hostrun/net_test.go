@@ -91,3 +91,9 @@ func TestNetAsEngine(t *testing.T) {
 func TestSpreadOverDevices(t *testing.T) {
 	kerneltest.SpreadOverDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}, Backend{Device: 2}})
 }
+
+// In fixed point the device's spikes are the stepper's, bit for bit, on
+// networks whose float32 sums depend on their order.
+func TestFixedPointMatches(t *testing.T) {
+	kerneltest.FixedPointMatches(t, Backend{Device: 0}, Backend{Device: 1})
+}

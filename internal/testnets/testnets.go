@@ -273,6 +273,15 @@ func Compare(t *testing.T, what string, want, got Result) {
 // the deferred path.
 func SynapseDelays(t testing.TB, plastic bool) *network.Network {
 	t.Helper()
+	net, err := SynapseDelaysBuilder(plastic).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// SynapseDelaysBuilder defines SynapseDelays.
+func SynapseDelaysBuilder(plastic bool) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 13})
 	brunelPopulations(b)
 	for _, c := range []struct {
@@ -298,11 +307,7 @@ func SynapseDelays(t testing.TB, plastic bool) *network.Network {
 		}
 		b.Connect(c.from+c.to, conn)
 	}
-	net, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
+	return b
 }
 
 // TwoAreas is two Brunel-like areas, each of E (400) and I (100) exact LIF
@@ -316,6 +321,18 @@ func SynapseDelays(t testing.TB, plastic bool) *network.Network {
 func TwoAreas(t testing.TB, plastic bool) *network.Network {
 	t.Helper()
 	net, err := TwoAreasBuilder(plastic).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// Fixed builds the network that builder defines with its synaptic sums
+// in fixed point (network.Config.FixedPoint).
+func Fixed(t testing.TB, builder *network.Builder) *network.Network {
+	t.Helper()
+	builder.SetFixedPoint(true)
+	net, err := builder.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

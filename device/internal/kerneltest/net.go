@@ -318,14 +318,15 @@ func ModelRates(t *testing.T, b device.Backend, name string, build func() (*netw
 }
 
 // CheckpointsAcross checks device checkpoints against the stepper on the
-// network of exact sums: a run checkpointed at step 1,000 on the device
+// networks of exact sums (exact in float32, or summed in fixed point): a run checkpointed at step 1,000 on the device
 // and resumed on the stepper, one checkpointed on the stepper and resumed
 // on the device, and one checkpointed and resumed on the device give the
 // uninterrupted stepper's spikes and events from the checkpoint on, bit
 // for bit.
 func CheckpointsAcross(t *testing.T, b device.Backend) {
 	const total, at = 3000, 1000
-	for name, build := range map[string]func(*testing.T) *network.Network{"currents": dyadic, "delta": brunelLike, "synaptic delays": synapticDelays} {
+	for name, build := range map[string]func(*testing.T) *network.Network{"currents": dyadic, "delta": brunelLike, "synaptic delays": synapticDelays,
+		"fixed point": dense(true)} {
 		ref := build(t)
 		want := testnets.Sequential(t, ref, total)
 		onDevice := func(steps int) (*checkpoint.Snapshot, error) {
@@ -529,4 +530,184 @@ func compare(t *testing.T, what string, ref *network.Network, want testnets.Resu
 			t.Errorf("%s: %s: %d spikes, the stepper %d, differing from spike %d on", what, p.Name, len(st), len(ws)-k, j)
 		}
 	}
+}
+
+// dense builds a network whose synaptic sums are not exact in float32,
+// summed in fixed point or not: E and I LIF populations with two
+// exponential current receptors (exact PSCs: gains that are not powers
+// of two), each neuron taking 400 inputs from a Poisson population of
+// 2,000 neurons at 100 Hz (4 events a step on average) and 40 from each
+// of E and I, every weight drawn uniformly (0.05 to 0.25 from the input,
+// and up to 2 within), rows with delays of their own.
+func dense(fixed bool) func(*testing.T) *network.Network {
+	return func(t *testing.T) *network.Network {
+		t.Helper()
+		b := network.New(network.Config{DtMs: 0.1, Seed: 21, FixedPoint: fixed})
+		lif := testLIF()
+		v0 := param.Uniform(0, 20)
+		lif.V0MV = &v0
+		b.Population("in", 2000, encoder.Poisson{RateHz: param.Const(100)})
+		for _, p := range []struct {
+			name string
+			n    int
+		}{{"E", 400}, {"I", 100}} {
+			b.Population(p.name, p.n, lif).
+				Receptor("ge", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 5}).
+				Receptor("gi", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 10}).
+				Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)})
+		}
+		for _, c := range []struct {
+			from, to, rec string
+			k             int
+			w             param.Value
+		}{{"in", "E", "ge", 400, param.Uniform(0.1, 0.25)}, {"in", "I", "ge", 400, param.Uniform(0.05, 0.2)},
+			{"E", "E", "ge", 40, param.Uniform(0.1, 0.5)}, {"E", "I", "ge", 40, param.Uniform(0.2, 0.6)},
+			{"I", "E", "gi", 40, param.Uniform(-2, -0.5)}, {"I", "I", "gi", 40, param.Uniform(-1, -0.3)}} {
+			b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: c.rec,
+				Pattern: connectivity.FixedInDegree{K: c.k, Multapses: true}, Autapses: true, Weight: c.w, Wmin: -10, Wmax: 10})
+		}
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+}
+
+// FixedPointMatches runs the dense network, whose float32 sums depend on
+// their order, on device b and on the sequential stepper for 3,000
+// steps. In fixed point (network.Config.FixedPoint) the two give the
+// same spikes and events and end in the same state (potentials and
+// receptor currents), bit for bit, on b alone and spread over b and
+// the devices more; in float32 their states differ (the check that the
+// network tells the two apart). CUBA, COBA and Brunel, in fixed point,
+// give the same spikes on the device as on the stepper.
+func FixedPointMatches(t *testing.T, b device.Backend, more ...device.Backend) {
+	const steps = 3000
+	ref := dense(true)(t)
+	want := testnets.Sequential(t, ref, steps)
+	wantState := stepperState(t, dense(true)(t), steps)
+	for _, devs := range [][]device.Backend{{b}, append([]device.Backend{b}, more...)} {
+		what := fmt.Sprintf("fixed point on %d devices", len(devs))
+		d, err := device.NewOn(devs, dense(true)(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(steps); err != nil {
+			t.Fatal(err)
+		}
+		compare(t, what, ref, want, d, 0)
+		if n := differ(t, wantState, d); n > 0 {
+			t.Errorf("%s: %d values of the state differ from the stepper's", what, n)
+		}
+		// The inputs on their way are checkpointed as the CPU holds them
+		// in fixed point: as sums (near and far links' together), the
+		// float32 ring empty.
+		snap, err := d.Checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		const rec = "population E.receptors[0]"
+		ring, _ := snap.Vars[rec+".ring"].([]float32)
+		got, want := fixedSums(snap, rec), fixedSums(wantState, rec)
+		if slices.ContainsFunc(ring, func(x float32) bool { return x != 0 }) || !slices.Equal(got, want) || !slices.ContainsFunc(got, func(x int64) bool { return x != 0 }) {
+			t.Errorf("%s: the inputs on their way are not the stepper's fixed-point sums", what)
+		}
+		d.Close()
+	}
+	// In float32 the stepper's sums are not the device's: the states part.
+	d, err := device.New(b, dense(false)(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Run(steps); err != nil {
+		t.Fatal(err)
+	}
+	n := differ(t, stepperState(t, dense(false)(t), steps), d)
+	if n == 0 {
+		t.Error("in float32 the device's state is the stepper's too: the dense network does not tell the sums apart")
+	}
+	t.Logf("in float32, %d values of the state differ from the stepper's", n)
+	for name, build := range map[string]func() (*network.Network, error){
+		"CUBA":   func() (*network.Network, error) { return models.CUBA(models.Options{Scale: 0.5, Seed: 2, FixedPoint: true}) },
+		"COBA":   func() (*network.Network, error) { return models.COBA(models.Options{Scale: 0.2, Seed: 2, FixedPoint: true}) },
+		"Brunel": func() (*network.Network, error) { return models.Brunel(models.Options{Scale: 0.1, Seed: 2, FixedPoint: true}, models.BrunelParams{}) },
+	} {
+		ref, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := testnets.Sequential(t, ref, steps)
+		net, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := device.New(b, net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(steps); err != nil {
+			t.Fatal(err)
+		}
+		compare(t, name+" in fixed point", ref, want, d, 0)
+		d.Close()
+	}
+}
+
+// stateVars are the state that FixedPointMatches compares: potentials
+// and receptor currents of E and I.
+var stateVars = []string{"population E.model.v", "population I.model.v",
+	"population E.receptors[0].g", "population E.receptors[1].g", "population I.receptors[0].g", "population I.receptors[1].g"}
+
+// stepperState runs net on the sequential stepper for steps and returns
+// its checkpoint.
+func stepperState(t *testing.T, net *network.Network, steps int) *checkpoint.Snapshot {
+	t.Helper()
+	s := stepper.New(net)
+	if err := s.Run(steps); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// differ counts the values of stateVars whose bits differ between want
+// and d's checkpoint.
+func differ(t *testing.T, want *checkpoint.Snapshot, d *device.Net) int {
+	t.Helper()
+	got, err := d.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, path := range stateVars {
+		a, okA := want.Vars[path].([]float32)
+		b, okB := got.Vars[path].([]float32)
+		if !okA || !okB || len(a) != len(b) || len(a) == 0 {
+			t.Fatalf("%s: %T (%d) on the stepper, %T (%d) on the device", path, want.Vars[path], len(a), got.Vars[path], len(b))
+		}
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// fixedSums returns a receptor's fixed-point sums on their way in snap,
+// its near and far links' added.
+func fixedSums(snap *checkpoint.Snapshot, rec string) []int64 {
+	near, _ := snap.Vars[rec+".fixed"].([]int64)
+	sum := slices.Clone(near)
+	if far, ok := snap.Vars[rec+".far.fixed"].([]int64); ok && len(far) == len(sum) {
+		for i, x := range far {
+			sum[i] += x
+		}
+	}
+	return sum
 }
