@@ -630,9 +630,15 @@ func FixedPointMatches(t *testing.T, b device.Backend, more ...device.Backend) {
 	}
 	t.Logf("in float32, %d values of the state differ from the stepper's", n)
 	for name, build := range map[string]func() (*network.Network, error){
-		"CUBA":   func() (*network.Network, error) { return models.CUBA(models.Options{Scale: 0.5, Seed: 2, FixedPoint: true}) },
-		"COBA":   func() (*network.Network, error) { return models.COBA(models.Options{Scale: 0.2, Seed: 2, FixedPoint: true}) },
-		"Brunel": func() (*network.Network, error) { return models.Brunel(models.Options{Scale: 0.1, Seed: 2, FixedPoint: true}, models.BrunelParams{}) },
+		"CUBA": func() (*network.Network, error) {
+			return models.CUBA(models.Options{Scale: 0.5, Seed: 2, FixedPoint: true})
+		},
+		"COBA": func() (*network.Network, error) {
+			return models.COBA(models.Options{Scale: 0.2, Seed: 2, FixedPoint: true})
+		},
+		"Brunel": func() (*network.Network, error) {
+			return models.Brunel(models.Options{Scale: 0.1, Seed: 2, FixedPoint: true}, models.BrunelParams{})
+		},
 	} {
 		ref, err := build()
 		if err != nil {
