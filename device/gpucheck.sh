@@ -46,6 +46,17 @@ run)
     ./gpucheck/spiral-node run coba --scale 10 --duration 2000 --quiet
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force
     ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --quiet --force
+    # In fixed point the GPU's spike files are the CPU's, byte for byte:
+    # CUBA ×10 and Brunel ×4.
+    tmp=$(mktemp -d)
+    for m in "cuba --scale 10 --duration 2000" "brunel --scale 4 --duration 1000"; do
+      set -- $m
+      ./gpucheck/spiral-node run $m --fixed-point --device cuda --quiet --force --out "$tmp/$1.gpu"
+      ./gpucheck/spiral-node run $m --fixed-point --quiet --force --out "$tmp/$1.cpu"
+      for f in E I; do
+        cmp "$tmp/$1.gpu/spikes/$f.npz" "$tmp/$1.cpu/spikes/$f.npz" && echo "$1 $f: the same spikes on the GPU and the CPU in fixed point"
+      done
+    done
     # With several GPUs: Brunel ×4 on GPU 0 alone and spread over every
     # GPU give the same spike files, byte for byte.
     if [ "$(nvidia-smi -L 2>/dev/null | wc -l)" -gt 1 ]; then

@@ -58,6 +58,13 @@ func TestCondNetMatchesTheStepper(t *testing.T) {
 }
 func TestCOBARates(t *testing.T) { kerneltest.COBARates(t, Backend{open(t)}, 1, 5000) }
 
+// In fixed point the GPU's spikes and state are the stepper's, bit for
+// bit, on a network whose float32 sums depend on their order.
+func TestFixedPointMatches(t *testing.T) {
+	d := open(t)
+	kerneltest.FixedPointMatches(t, Backend{d}, Backend{d})
+}
+
 // The networks of exact sums spread over every GPU, or over two devices
 // on the one GPU (their spikes still pass through the host), give the
 // stepper's spikes, bit for bit.
