@@ -27,6 +27,9 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 	t := d.step
 	first := true // the first inbox takes the count of events
 	for pi, p := range d.pops {
+		if p.cpu {
+			continue // Capture took its state, live on the host
+		}
 		pop := "population " + d.net.Populations[pi].Name
 		last := d.lastSpikes(p)
 		if err := setVar(snap, pop+".fired", last); err != nil {
@@ -164,6 +167,13 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 	if err := d.rings(); err != nil {
 		return err
 	}
+	// The host's part takes everything it holds from the snapshot; the
+	// devices' part, below, what they hold.
+	if d.cpu != nil {
+		if err := checkpoint.Restore(snap, d.net, nil); err != nil {
+			return err
+		}
+	}
 	ref, err := checkpoint.Capture(d.net, nil, snap.Step)
 	if err != nil {
 		return err
@@ -172,6 +182,9 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 	t := snap.Step
 	var events int64
 	for pi, p := range d.pops {
+		if p.cpu {
+			continue
+		}
 		name := d.net.Populations[pi].Name
 		pop := "population " + name
 		held[pop+".fired"] = true
@@ -292,9 +305,10 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 			}
 		}
 	}
-	// Everything else must be as the network holds it when built.
+	// Everything else must be as the network holds it when built, unless
+	// the host holds it.
 	for path, x := range snap.Vars {
-		if held[path] {
+		if held[path] || d.cpu != nil {
 			continue
 		}
 		if !reflect.DeepEqual(x, ref.Vars[path]) && !(emptyLike(x) && emptyLike(ref.Vars[path])) {

@@ -9,8 +9,9 @@ import (
 	"github.com/spiral-sim/spiral/engine"
 )
 
-// Adapt returns n as an engine.Engine. Its projections are static, so
-// GatherWeights and SetLearning have nothing to do. Close also closes n.
+// Adapt returns n as an engine.Engine. Its plastic projections, if any,
+// are on the host, in the network itself, so GatherWeights has nothing
+// to do. Close also closes n.
 func Adapt(n *Net) engine.Engine { return &adapter{n: n} }
 
 // adapter is a Net behind engine.Engine.
@@ -57,8 +58,13 @@ func (a *adapter) Spikes(pop string) ([]int64, []uint32, error) { return a.n.Spi
 // GatherWeights implements engine.Engine: the weights are the network's.
 func (a *adapter) GatherWeights() error { return nil }
 
-// SetLearning implements engine.Engine: nothing learns.
-func (a *adapter) SetLearning(bool) {}
+// SetLearning implements engine.Engine: the plastic projections on the
+// CPU learn or not.
+func (a *adapter) SetLearning(on bool) {
+	if a.n.cpu != nil {
+		a.n.cpu.on = on
+	}
+}
 
 // Stop implements engine.Engine.
 func (a *adapter) Stop() { a.stop.Store(true) }

@@ -47,6 +47,8 @@ type Net struct {
 	// reach a projection on another device, so that a block's spikes
 	// are passed on (exchange) before any of them is due.
 	segment int
+	// cpu steps the populations placed OnCPU; nil if none is.
+	cpu *cpuPart
 }
 
 // owned is a buffer and its device.
@@ -69,7 +71,8 @@ type ghost struct {
 // devPop is a population on the device.
 type devPop struct {
 	name  string
-	dev   int // its device: an index into Net's devices
+	dev   int  // its device: an index into Net's devices, or OnCPU
+	cpu   bool // on the host's CPU (cpuPart): only the spike record here
 	n     int64
 	words int64
 	// LIF: potentials, refractory counts, coefficients, the masks of the
@@ -154,17 +157,22 @@ type devProj struct {
 // sources; axons other than direct ones with one terminal; plastic or
 // masked projections.
 func New(b Backend, net *network.Network) (n *Net, err error) {
-	return NewOn([]Backend{b}, net, nil)
+	return NewOn([]Backend{b}, net, make([]int, len(net.Populations)))
 }
 
 // NewOn puts net on the devices devs, each population whole on one
 // device: on the device place gives it (an index into devs, one per
-// population), or, with place nil, where Place puts it. Each projection
-// lives on its target's device; a source on another device has a ghost
-// there, its spikes passed on through the host once per block of steps
-// (a block is then at most the fewest steps any such spike takes to
-// arrive). The sums being exact, the spikes are those of the network on
-// one device, bit for bit, however it is placed. NewOn refuses what New
+// population, or OnCPU), or, with place nil, where Place puts it. Each
+// projection lives on its target's device; a source on another device
+// has a ghost there, its spikes passed on through the host once per
+// block of steps (a block is then at most the fewest steps any such
+// spike takes to arrive). The sums being exact, the spikes are those of
+// the network on one device, bit for bit, however it is placed.
+//
+// A population placed OnCPU steps on the host, as the sequential
+// stepper steps it, with the projections into it (plastic ones
+// included), exchanging spikes with the devices once per block; Place
+// puts there what a device refuses. NewOn refuses, on a device, what New
 // refuses.
 func NewOn(devs []Backend, net *network.Network, place []int) (n *Net, err error) {
 	if len(devs) == 0 {
@@ -179,7 +187,7 @@ func NewOn(devs []Backend, net *network.Network, place []int) (n *Net, err error
 		return nil, fmt.Errorf("device: a placement of %d populations for %d", len(place), len(net.Populations))
 	}
 	for i, k := range place {
-		if k < 0 || k >= len(devs) {
+		if k != OnCPU && (k < 0 || k >= len(devs)) {
 			return nil, fmt.Errorf("device: population %q placed on device %d of %d", net.Populations[i].Name, k, len(devs))
 		}
 	}
@@ -198,6 +206,11 @@ func build(devs []Backend, net *network.Network, place []int) (n *Net, err error
 		return nil, fmt.Errorf("device: a batch of %d copies (Net takes one)", net.Config.Batch)
 	}
 	for i, p := range net.Populations {
+		if place[i] == OnCPU {
+			n := int64(p.Len())
+			d.pops = append(d.pops, &devPop{name: p.Name, dev: OnCPU, cpu: true, n: n, words: (n + 31) / 32})
+			continue
+		}
 		d.cur = place[i]
 		dp, err := d.population(p.Name, p.Len(), p)
 		if err != nil {
@@ -211,6 +224,9 @@ func build(devs []Backend, net *network.Network, place []int) (n *Net, err error
 	// which is what the CPU's near sum plus far sum is where the CPU's
 	// sums are exact.
 	for _, pr := range net.Projections {
+		if d.pops[pr.Target].cpu {
+			continue // the host delivers it (cpuPart)
+		}
 		d.cur = d.pops[pr.Target].dev
 		dp, err := d.projection(pr)
 		if err != nil {
@@ -223,6 +239,16 @@ func build(devs []Backend, net *network.Network, place []int) (n *Net, err error
 			}
 			if d.segment == 0 || dp.arrive < int64(d.segment) {
 				d.segment = int(dp.arrive)
+			}
+		}
+	}
+	if slices.ContainsFunc(d.pops, func(p *devPop) bool { return p.cpu }) {
+		d.cpu = newCPUPart(d)
+		if d.cpu.crossing {
+			// Links between the host and the devices: the network's
+			// shortest latency bounds a block.
+			if e := net.MinLatency(); d.segment == 0 || e < d.segment {
+				d.segment = e
 			}
 		}
 	}
@@ -528,18 +554,12 @@ func groupThreshold(draw encoder.PoissonDraw) uint64 {
 
 // projection puts a projection on the device.
 func (d *Net) projection(pr *network.Projection) (*devProj, error) {
-	if pr.Plastic || pr.Latency != nil {
-		return nil, errors.New("plastic (Net's projections are static)")
-	}
-	if pr.Runtime.Mask() != nil {
-		return nil, errors.New("masked")
+	if err := refusal(d.net, pr); err != nil {
+		return nil, err
 	}
 	syn := pr.Runtime.Syn
 	shift, uniformDelay := syn.UniformDelay()
 	ax := d.net.Axons[pr.Axon]
-	if !ax.Axon.Direct() || ax.Axon.Terminals() != 1 {
-		return nil, fmt.Errorf("axon %q: a response function or several terminals (Net takes direct axons)", ax.Name)
-	}
 	dst := d.pops[pr.Target]
 	if !dst.lif {
 		return nil, fmt.Errorf("target %q is not a leaky integrate-and-fire population", dst.name)
@@ -641,6 +661,23 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 	return dp, nil
 }
 
+// refusal says why a device cannot deliver projection pr, whatever its
+// target: nil if it can.
+func refusal(net *network.Network, pr *network.Projection) error {
+	ax := net.Axons[pr.Axon]
+	switch {
+	case pr.Plastic || pr.Latency != nil:
+		return errors.New("plastic (Net's projections are static)")
+	case pr.Runtime.Mask() != nil:
+		return errors.New("masked")
+	case !ax.Axon.Direct() || ax.Axon.Terminals() != 1:
+		return fmt.Errorf("axon %q: a response function or several terminals (Net takes direct axons)", ax.Name)
+	case net.Populations[ax.Source].Graded():
+		return fmt.Errorf("a graded source, %q (Net delivers spikes)", net.Populations[ax.Source].Name)
+	}
+	return nil
+}
+
 // rings allocates the receptors' rings, once their sizes are known, and
 // the logs of spike masks.
 func (d *Net) rings() error {
@@ -654,6 +691,9 @@ func (d *Net) rings() error {
 			d.logSteps = min(d.logSteps, d.segment)
 		}
 		for _, p := range d.pops {
+			if p.cpu {
+				continue
+			}
 			d.cur = p.dev
 			var err error
 			if p.log, err = d.alloc(4 * p.words * int64(d.logSteps)); err != nil {
@@ -669,6 +709,9 @@ func (d *Net) rings() error {
 		}
 	}
 	for _, p := range d.pops {
+		if p.cpu {
+			continue
+		}
 		d.cur = p.dev
 		for _, r := range p.recs {
 			if r == nil || r.acc != nil {
@@ -710,6 +753,12 @@ func (d *Net) run(steps int, stop func() bool) error {
 				return fmt.Errorf("device: step %d: %w", d.step+int64(k), err)
 			}
 		}
+		// The host steps its populations while the devices compute.
+		if d.cpu != nil {
+			if err := d.cpu.run(d.step, block); err != nil {
+				return err
+			}
+		}
 		if err := d.readLogs(block); err != nil {
 			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
 		}
@@ -729,6 +778,9 @@ var errStopped = errors.New("stopped")
 // of the logs.
 func (d *Net) launchStep(t, k int64) error {
 	for _, p := range d.pops {
+		if p.cpu {
+			continue
+		}
 		b := d.devs[p.dev]
 		n := int(p.n)
 		if p.lif {
@@ -856,6 +908,9 @@ func (d *Net) exchange(block int) error {
 // synapses count at its arrival).
 func (d *Net) readLogs(block int) error {
 	for _, p := range d.pops {
+		if p.cpu {
+			continue // cpuPart.run wrote its log
+		}
 		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
 		if err := download(d.devs[p.dev], p.logHost, p.log); err != nil {
 			return err
@@ -883,6 +938,9 @@ func (d *Net) readLogs(block int) error {
 				}
 			}
 		}
+		if d.cpu != nil {
+			d.cpu.fromDevices(t)
+		}
 		for _, pr := range d.projs {
 			for _, r := range pr.src.fired {
 				at := t + 1 + pr.shift + int64(pr.rowDelay[r])
@@ -906,7 +964,12 @@ func (d *Net) Steps() int64 { return d.step }
 // engine counts them (engine.Engine): for every event that reached a
 // projection, the synapses of its source's row; those still on their way
 // are not counted.
-func (d *Net) Events() int64 { return d.events }
+func (d *Net) Events() int64 {
+	if d.cpu != nil {
+		return d.events + d.cpu.events()
+	}
+	return d.events
+}
 
 // Spikes returns the spikes of population name so far: steps and
 // neurons, in time order, neurons ascending within a step.

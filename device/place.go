@@ -32,8 +32,10 @@ type Need struct {
 // Needs returns what each population of net costs the device it is put
 // on: the buffers Net would allocate for it, counted by building the
 // network on devices that only count (the host's part of New is done
-// once more; nothing is copied).
+// once more; nothing is copied). A population that a device refuses
+// (Refusals) costs none.
 func Needs(net *network.Network) ([]Need, error) {
+	refused := Refusals(net)
 	n := len(net.Populations)
 	devs := make([]Backend, n)
 	counters := make([]*counter, n)
@@ -41,6 +43,9 @@ func Needs(net *network.Network) ([]Need, error) {
 	for i := range devs {
 		counters[i] = &counter{}
 		devs[i], place[i] = counters[i], i
+		if refused[i] != nil {
+			place[i] = OnCPU
+		}
 	}
 	d, err := build(devs, net, place)
 	if err != nil {
@@ -60,25 +65,49 @@ func Needs(net *network.Network) ([]Need, error) {
 	for _, pr := range net.Projections {
 		needs[pr.Target].Work += int64(len(pr.Runtime.Syn.Idx))
 	}
+	for i, err := range refused {
+		if err != nil {
+			needs[i] = Need{}
+		}
+	}
 	return needs, nil
 }
 
-// Place puts each population of net on one of devs, whole: by memory,
-// then work. Populations go largest first (in bytes) to the device with
-// the least work so far among those where they fit (Headroom of the free
-// memory a MemoryReporter gives; a device that reports none has no
-// bound), the first such device on a tie. With one device, everything
-// is on it. It fails, naming the population and what the devices have
-// free, where a population fits on none.
-func Place(devs []Backend, net *network.Network) ([]int, error) {
-	place := make([]int, len(net.Populations))
-	if len(devs) <= 1 {
-		return place, nil
+// Refusals says, per population of net, why a device cannot step it
+// (nil where it can): the population itself (its model, receptors,
+// stimuli), or a projection into it (plastic, masked, from an axon with
+// a response function, from a graded source). Place puts those on the
+// CPU.
+func Refusals(net *network.Network) []error {
+	errs := make([]error, len(net.Populations))
+	for i, p := range net.Populations {
+		d := &Net{devs: []Backend{&counter{}}, net: net}
+		_, errs[i] = d.population(p.Name, p.Len(), p)
 	}
+	for _, pr := range net.Projections {
+		if errs[pr.Target] != nil {
+			continue
+		}
+		if err := refusal(net, pr); err != nil {
+			errs[pr.Target] = fmt.Errorf("device: projection %q into it: %w", pr.Name, err)
+		}
+	}
+	return errs
+}
+
+// Place puts each population of net on one of devs, whole, or OnCPU
+// where a device cannot step it (Refusals). The others go by memory,
+// then work: largest first (in bytes) to the device with the least work
+// so far among those where they fit (Headroom of the free memory a
+// MemoryReporter gives; a device that reports none has no bound), the
+// first such device on a tie. It fails, naming the population and what
+// the devices have free, where a population fits on none.
+func Place(devs []Backend, net *network.Network) ([]int, error) {
 	needs, err := Needs(net)
 	if err != nil {
 		return nil, err
 	}
+	refused := Refusals(net)
 	room := make([]int64, len(devs)) // bytes left; < 0: no bound
 	for k, b := range devs {
 		room[k] = -1
@@ -92,7 +121,28 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 			}
 		}
 	}
-	return placeNeeds(needs, room, func(i int) string { return net.Populations[i].Name }, devs)
+	var on []int // the populations on devices
+	for i, err := range refused {
+		if err == nil {
+			on = append(on, i)
+		}
+	}
+	sub := make([]Need, len(on))
+	for k, i := range on {
+		sub[k] = needs[i]
+	}
+	at, err := placeNeeds(sub, room, func(k int) string { return net.Populations[on[k]].Name }, devs)
+	if err != nil {
+		return nil, err
+	}
+	place := make([]int, len(net.Populations))
+	for i := range place {
+		place[i] = OnCPU
+	}
+	for k, i := range on {
+		place[i] = at[k]
+	}
+	return place, nil
 }
 
 // placeNeeds is Place's rule, on needs and the bytes each device has

@@ -394,3 +394,24 @@ func TestFixedPointEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// --device with a plastic model: what the device cannot step (the
+// plastic projection's target) runs on the CPU in the same run, the
+// summary says where each population is, and in fixed point the spike
+// files are the sequential stepper's.
+func TestDeviceAndCPUInOneRun(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"run", "stdp", "--duration", "1s", "--fixed-point", "--quiet"}
+	var out, errb bytes.Buffer
+	if code := run(append(base, "--engine", "sequential", "--out", filepath.Join(dir, "seq")), &out, &errb); code != 0 {
+		t.Fatalf("sequential: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run(append(base, "--device", "host", "--out", filepath.Join(dir, "dev")), &out, &errb); code != 0 {
+		t.Fatalf("--device host: exit %d: %s", code, errb.String())
+	}
+	if want := "host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out (what the devices cannot step)"; !strings.Contains(out.String(), want) {
+		t.Errorf("the summary does not say %q:\n%s", want, out.String())
+	}
+	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+}

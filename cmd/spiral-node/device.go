@@ -98,16 +98,22 @@ func startDevice(spec engineSpec, ds *deviceSpec) (engine.Engine, string, func()
 	return e, "device.Net on " + describePlacement(n), func() { e.Close(); closeDevs() }, 0, nil
 }
 
-// describePlacement names a Net's devices, and with several, the
-// populations on each.
+// describePlacement names a Net's devices, and with several, or with
+// populations on the CPU, the populations on each.
 func describePlacement(n *device.Net) string {
 	devs := n.Devices()
-	if len(devs) == 1 {
-		return devs[0].Name()
-	}
 	byDev := make([][]string, len(devs))
+	var cpu []string
 	for i, k := range n.Placement() {
-		byDev[k] = append(byDev[k], n.Net().Populations[i].Name)
+		name := n.Net().Populations[i].Name
+		if k == device.OnCPU {
+			cpu = append(cpu, name)
+		} else {
+			byDev[k] = append(byDev[k], name)
+		}
+	}
+	if len(devs) == 1 && len(cpu) == 0 {
+		return devs[0].Name()
 	}
 	var parts []string
 	for k, b := range devs {
@@ -117,7 +123,10 @@ func describePlacement(n *device.Net) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s holds %s", b.Name(), pops))
 	}
-	return fmt.Sprintf("%d devices: %s", len(devs), strings.Join(parts, "; "))
+	if len(cpu) > 0 {
+		parts = append(parts, "the CPU holds "+strings.Join(cpu, ", ")+" (what the devices cannot step)")
+	}
+	return fmt.Sprintf("%s: %s", plural(len(devs), "device"), strings.Join(parts, "; "))
 }
 
 // spikesOut hands an engine's new spikes to on after each run (the

@@ -97,3 +97,9 @@ func TestSpreadOverDevices(t *testing.T) {
 func TestFixedPointMatches(t *testing.T) {
 	kerneltest.FixedPointMatches(t, Backend{Device: 0}, Backend{Device: 1})
 }
+
+// Plastic networks with what the host devices can step on them and the
+// rest on the CPU: the stepper's spikes, events and weights, bit for bit.
+func TestHybridMatches(t *testing.T) {
+	kerneltest.HybridMatches(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
+}

@@ -717,3 +717,128 @@ func fixedSums(snap *checkpoint.Snapshot, rec string) []int64 {
 	}
 	return sum
 }
+
+// HybridMatches runs networks with plastic projections, their sums in
+// fixed point, with what the devices devs can step on them and the rest
+// on the CPU (device.Place): a Brunel-like network with per-synapse
+// delays and STDP; two areas joined by far links, one of them learning
+// (STDP), with a graded modulator source; and the STDP benchmark. Each gives the sequential stepper's spikes, events and
+// final weights, bit for bit, in one run and across a checkpoint (taken
+// on the devices and resumed on the stepper, and back).
+func HybridMatches(t *testing.T, devs []device.Backend) {
+	const steps, at = 1500, 600
+	for name, build := range map[string]func(*testing.T) *network.Network{
+		"synaptic delays, plastic": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.SynapseDelaysBuilder(true))
+		},
+		"two areas, plastic": func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.TwoAreasBuilder(true)) },
+		"STDP": func(t *testing.T) *network.Network {
+			net, err := models.STDP(models.Options{Seed: 4, FixedPoint: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return net
+		},
+	} {
+		want := testnets.Sequential(t, build(t), steps)
+		net := build(t)
+		d, err := device.NewOn(devs, net, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		place := d.Placement()
+		if !slices.Contains(place, device.OnCPU) || !slices.ContainsFunc(place, func(k int) bool { return k != device.OnCPU }) {
+			t.Fatalf("%s: placed %v: the test needs populations on the CPU and on devices", name, place)
+		}
+		if err := d.Run(steps / 3); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := d.Run(steps - steps/3); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		testnets.Compare(t, fmt.Sprintf("%s on %v", name, place), want, hybridResult(t, d, net))
+		d.Close()
+
+		// Checkpointed on the devices, resumed on the stepper.
+		d, err = device.NewOn(devs, build(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := d.Checkpoint()
+		d.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		net = build(t)
+		s := stepper.New(net)
+		if err := s.Restore(snap); err != nil {
+			t.Fatalf("%s: resumed on the stepper: %v", name, err)
+		}
+		ms := map[string]*monitor.Spikes{}
+		for _, p := range net.Populations {
+			ms[p.Name], _ = monitor.NewSpikes(net, p.Name)
+			s.AddMonitor(ms[p.Name])
+		}
+		if err := s.Run(steps - at); err != nil {
+			t.Fatal(err)
+		}
+		got := testnets.NewResult()
+		for p, m := range ms {
+			got.Steps[p], got.Elems[p] = m.Steps, m.Elements
+		}
+		got.TakeWeights(net)
+		got.Events = s.Events()
+		testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, at), got)
+
+		// Checkpointed on the stepper, resumed on the devices.
+		s = stepper.New(build(t))
+		if err := s.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		if snap, err = s.Checkpoint(); err != nil {
+			t.Fatal(err)
+		}
+		net = build(t)
+		if d, err = device.NewOn(devs, net, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Restore(snap); err != nil {
+			t.Fatalf("%s: resumed on the devices: %v", name, err)
+		}
+		if err := d.Run(steps - at); err != nil {
+			t.Fatal(err)
+		}
+		testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, at), hybridResult(t, d, net))
+		d.Close()
+	}
+}
+
+// hybridResult is what d, stepping net, computed: spikes, events, weights.
+func hybridResult(t *testing.T, d *device.Net, net *network.Network) testnets.Result {
+	t.Helper()
+	r := testnets.NewResult()
+	for _, p := range net.Populations {
+		st, el, err := d.Spikes(p.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Steps[p.Name], r.Elems[p.Name] = st, el
+	}
+	r.TakeWeights(net)
+	r.Events = d.Events()
+	return r
+}
+
+// after is r's spikes from step at on; weights and events as they are.
+func after(r testnets.Result, at int64) testnets.Result {
+	a := testnets.NewResult()
+	for p, st := range r.Steps {
+		k, _ := slices.BinarySearch(st, at)
+		a.Steps[p], a.Elems[p] = st[k:], r.Elems[p][k:]
+	}
+	a.Weights, a.Events = r.Weights, r.Events
+	return a
+}
