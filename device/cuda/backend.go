@@ -23,6 +23,9 @@ func (b Backend) Name() string { return fmt.Sprintf("GPU %d (%s)", b.D.ordinal, 
 func (b Backend) Alloc(bytes int64) (device.Buffer, error) {
 	var buf Buffer
 	err := b.D.Do(func() error {
+		if err := b.D.flushHere(); err != nil {
+			return err
+		}
 		var err error
 		buf, err = Alloc(bytes)
 		return err
@@ -48,7 +51,12 @@ func (b Backend) Free(x device.Buffer) error {
 	if err != nil {
 		return err
 	}
-	return b.D.Do(buf.Free)
+	return b.D.Do(func() error {
+		if err := b.D.flushHere(); err != nil {
+			return err
+		}
+		return buf.Free()
+	})
 }
 
 // Upload implements device.Backend.
@@ -57,7 +65,12 @@ func (b Backend) Upload(dst device.Buffer, src []byte) error {
 	if err != nil {
 		return err
 	}
-	return b.D.Do(func() error { return Upload(buf, src) })
+	return b.D.Do(func() error {
+		if err := b.D.flushHere(); err != nil {
+			return err
+		}
+		return Upload(buf, src)
+	})
 }
 
 // Download implements device.Backend.
@@ -66,12 +79,20 @@ func (b Backend) Download(dst []byte, src device.Buffer) error {
 	if err != nil {
 		return err
 	}
-	return b.D.Do(func() error { return Download(dst, buf) })
+	return b.D.Do(func() error {
+		if err := b.D.flushHere(); err != nil {
+			return err
+		}
+		return Download(dst, buf)
+	})
 }
 
-// Launch implements device.Backend.
+// Launch implements device.Backend: the launch is queued (Device.Queue)
+// and made, with those queued before it, at the next copy, allocation
+// or release, or when the queue is full; a bad launch's error may show
+// there.
 func (b Backend) Launch(kernel string, threads, block int, args ...any) error {
-	return b.D.Do(func() error { return b.D.Launch(kernel, threads, block, args...) })
+	return b.D.Queue(kernel, threads, block, args...)
 }
 
 // FreeMemory implements device.MemoryReporter: the GPU's free memory, as

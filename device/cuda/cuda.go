@@ -33,7 +33,24 @@ type Device struct {
 	work    chan func()
 	done    chan struct{}
 	fns     map[string]cu.Function
+	// pending are launches queued by Queue, made by the next Flush (or
+	// the next copy of Backend's), in one call on the device's
+	// goroutine: a step of a network is tens of launches, and each call
+	// through Do is a round trip between goroutines.
+	pending []queued
 }
+
+// queued is a launch waiting for Flush: its kernel, grid, block and
+// argument slots.
+type queued struct {
+	name        string
+	fn          cu.Function
+	grid, block int
+	slots       []uint64
+}
+
+// maxPending bounds the launches Queue keeps before it flushes them.
+const maxPending = 4096
 
 // Open opens GPU ordinal: its context, on a goroutine of its own, and the
 // kernels.
@@ -158,15 +175,58 @@ func Download[T any](dst []T, b Buffer) error {
 // a Buffer (its address; nil or the zero Buffer is a null pointer), int64,
 // uint64, float64. Call it in Do.
 func (d *Device) Launch(name string, threads, block int, args ...any) error {
+	q, err := d.prepare(name, threads, block, args)
+	if err != nil {
+		return err
+	}
+	return q.launch()
+}
+
+// Queue checks a launch as Launch does and queues it for Flush. It
+// needs no Do: it only records the launch.
+func (d *Device) Queue(name string, threads, block int, args ...any) error {
+	q, err := d.prepare(name, threads, block, args)
+	if err != nil {
+		return err
+	}
+	d.pending = append(d.pending, q)
+	if len(d.pending) >= maxPending {
+		return d.Flush()
+	}
+	return nil
+}
+
+// Flush makes the launches queued so far, in order, in one call on the
+// device's goroutine.
+func (d *Device) Flush() error {
+	if len(d.pending) == 0 {
+		return nil
+	}
+	return d.Do(d.flushHere)
+}
+
+// flushHere makes the queued launches; call it in Do.
+func (d *Device) flushHere() error {
+	pending := d.pending
+	d.pending = d.pending[:0]
+	for _, q := range pending {
+		if err := q.launch(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepare checks a launch and converts its arguments to 8-byte slots.
+func (d *Device) prepare(name string, threads, block int, args []any) (queued, error) {
 	fn, ok := d.fns[name]
 	if !ok {
-		return fmt.Errorf("cuda: no kernel %s", name)
+		return queued{}, fmt.Errorf("cuda: no kernel %s", name)
 	}
 	if block <= 0 || block%32 != 0 || block > 1024 {
-		return fmt.Errorf("cuda: kernel %s: blocks of %d threads (a multiple of 32, at most 1024)", name, block)
+		return queued{}, fmt.Errorf("cuda: kernel %s: blocks of %d threads (a multiple of 32, at most 1024)", name, block)
 	}
 	slots := make([]uint64, len(args))
-	params := make([]unsafe.Pointer, len(args))
 	for i, a := range args {
 		switch x := a.(type) {
 		case nil:
@@ -180,13 +240,20 @@ func (d *Device) Launch(name string, threads, block int, args ...any) error {
 		case float64:
 			slots[i] = *(*uint64)(unsafe.Pointer(&x))
 		default:
-			return fmt.Errorf("cuda: kernel %s: argument %d of type %T (want Buffer, int64, uint64 or float64)", name, i, a)
+			return queued{}, fmt.Errorf("cuda: kernel %s: argument %d of type %T (want Buffer, int64, uint64 or float64)", name, i, a)
 		}
-		params[i] = unsafe.Pointer(&slots[i])
 	}
-	grid := max((threads+block-1)/block, 1)
-	if err := fn.Launch(grid, 1, 1, block, 1, 1, 0, cu.Stream{}, params); err != nil {
-		return fmt.Errorf("cuda: kernel %s: %w", name, err)
+	return queued{name: name, fn: fn, grid: max((threads+block-1)/block, 1), block: block, slots: slots}, nil
+}
+
+// launch launches q on the device's stream; call it in Do.
+func (q queued) launch() error {
+	params := make([]unsafe.Pointer, len(q.slots))
+	for i := range q.slots {
+		params[i] = unsafe.Pointer(&q.slots[i])
+	}
+	if err := q.fn.Launch(q.grid, 1, 1, q.block, 1, 1, 0, cu.Stream{}, params); err != nil {
+		return fmt.Errorf("cuda: kernel %s: %w", q.name, err)
 	}
 	return nil
 }
