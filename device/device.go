@@ -57,6 +57,20 @@ type Backend interface {
 	Launch(kernel string, threads, block int, args ...any) error
 }
 
+// Addresser is a Backend whose buffers have addresses a kernel can read
+// from the device's memory: Net then describes a device's projections
+// in a table and delivers them all with one launch (deliver_all).
+type Addresser interface {
+	// Address is the buffer's address on the device.
+	Address(Buffer) (uint64, error)
+}
+
+// Strider is a Backend that says how many warps a kernel that strides
+// over its work (deliver_all) should run; 1,024 otherwise.
+type Strider interface {
+	StrideWarps() int
+}
+
 // bytesOf views a slice of numbers as bytes.
 func bytesOf[T any](s []T) []byte {
 	if len(s) == 0 {

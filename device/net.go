@@ -3,10 +3,12 @@ package device
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/device/kernels"
 	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/population"
@@ -49,6 +51,17 @@ type Net struct {
 	segment int
 	// cpu steps the populations placed OnCPU; nil if none is.
 	cpu *cpuPart
+	// local describes, per device, the projections whose sources are
+	// on it, for deliver_all (nil where the device is no Addresser or
+	// holds none); made with the rings.
+	local []*projTable
+}
+
+// projTable is a table of projections on a device for deliver_all.
+type projTable struct {
+	buf   Buffer
+	projs []*devProj
+	warps int // the warps to launch: the sources' neurons, at most the device's StrideWarps
 }
 
 // owned is a buffer and its device.
@@ -66,6 +79,7 @@ type ghost struct {
 	log, mask, offsets Buffer
 	total, list        Buffer
 	projs              []*devProj
+	table              *projTable // its projections, for deliver_all
 }
 
 // devPop is a population on the device.
@@ -725,7 +739,85 @@ func (d *Net) rings() error {
 			}
 		}
 	}
+	if d.local == nil {
+		return d.tables()
+	}
 	return nil
+}
+
+// tables describes each device's projections for deliver_all: those
+// whose sources are on the device, and each ghost's.
+func (d *Net) tables() error {
+	d.local = make([]*projTable, len(d.devs))
+	for k := range d.devs {
+		var projs []*devProj
+		for _, pr := range d.projs {
+			if pr.dst.dev == k && pr.ghost == nil {
+				projs = append(projs, pr)
+			}
+		}
+		var err error
+		if d.local[k], err = d.table(k, projs, nil); err != nil {
+			return err
+		}
+	}
+	for _, g := range d.ghosts {
+		var err error
+		if g.table, err = d.table(g.dev, g.projs, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// table puts a table of projs, all on device k, on it; their sources'
+// spikes are those of ghost g, or, with g nil, their own lists. It is
+// nil where there is nothing to describe or the device gives no
+// addresses.
+func (d *Net) table(k int, projs []*devProj, g *ghost) (*projTable, error) {
+	a, ok := d.devs[k].(Addresser)
+	if !ok || len(projs) == 0 {
+		return nil, nil
+	}
+	addr := func(b Buffer) (uint64, error) {
+		if b == nil {
+			return 0, nil
+		}
+		return a.Address(b)
+	}
+	words := make([]uint64, 0, len(projs)*kernels.ProjDescBytes/8)
+	warps := 0
+	for _, pr := range projs {
+		count, spikes := pr.src.total, pr.src.list
+		if g != nil {
+			count, spikes = g.total, g.list
+		}
+		for _, b := range []Buffer{count, spikes, pr.ptr, pr.idx, pr.w, pr.scale, pr.delay, pr.d8, pr.d16, pr.rec.acc} {
+			x, err := addr(b)
+			if err != nil {
+				return nil, fmt.Errorf("device: %s: %w", d.devs[k].Name(), err)
+			}
+			words = append(words, x)
+		}
+		words = append(words, math.Float64bits(pr.w0), uint64(pr.shift), uint64(pr.rec.slots), uint64(pr.dst.n))
+		warps += int(pr.src.n)
+	}
+	most := 1024
+	if st, ok := d.devs[k].(Strider); ok {
+		most = st.StrideWarps()
+	}
+	d.cur = k
+	buf, err := put(d, words)
+	if err != nil {
+		return nil, err
+	}
+	return &projTable{buf: buf, projs: projs, warps: max(1, min(warps, most))}, nil
+}
+
+// deliverAll launches table tb's deliveries of the spikes of step t.
+func (d *Net) deliverAll(k int, tb *projTable, t int64) error {
+	threads := 32 * tb.warps
+	return d.devs[k].Launch("deliver_all", threads, min(128, threads), int64(len(tb.projs)), tb.buf, t)
 }
 
 // logBytes bounds each population's log of spike masks on the device:
@@ -842,8 +934,15 @@ func (d *Net) launchStep(t, k int64) error {
 			return err
 		}
 	}
+	for k, tb := range d.local {
+		if tb != nil {
+			if err := d.deliverAll(k, tb, t); err != nil {
+				return err
+			}
+		}
+	}
 	for _, pr := range d.projs {
-		if pr.ghost == nil {
+		if pr.ghost == nil && d.local[pr.dst.dev] == nil {
 			if err := d.deliver(pr, pr.src.total, pr.src.list, t); err != nil {
 				return err
 			}
@@ -891,6 +990,12 @@ func (d *Net) exchange(block int) error {
 			}
 			if err := b.Launch("compact", words, blockWords, g.src.words, g.mask, g.offsets, g.list); err != nil {
 				return err
+			}
+			if g.table != nil {
+				if err := d.deliverAll(g.dev, g.table, d.step+int64(k)); err != nil {
+					return err
+				}
+				continue
 			}
 			for _, pr := range g.projs {
 				if err := d.deliver(pr, g.total, g.list, d.step+int64(k)); err != nil {

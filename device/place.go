@@ -222,5 +222,9 @@ func (*counter) Download([]byte, Buffer) error { return errNoData }
 // Launch implements Backend.
 func (*counter) Launch(string, int, int, ...any) error { return errNoData }
 
+// Address implements Addresser: a counter has no memory, but its tables
+// count.
+func (*counter) Address(Buffer) (uint64, error) { return 0, nil }
+
 // errNoData is a counter's answer to what needs data.
 var errNoData = errors.New("device: a device that only counts bytes holds no data")

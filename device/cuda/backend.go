@@ -106,3 +106,16 @@ func (b Backend) FreeMemory() (int64, error) {
 	})
 	return free, err
 }
+
+// Address implements device.Addresser: the buffer's device address.
+func (b Backend) Address(x device.Buffer) (uint64, error) {
+	buf, err := buffer(x)
+	if err != nil {
+		return 0, err
+	}
+	return uint64(buf.ptr), nil
+}
+
+// StrideWarps implements device.Strider: 32 warps per multiprocessor,
+// enough to fill the GPU and hide the latency of the atomic adds.
+func (b Backend) StrideWarps() int { return 32 * max(1, b.D.sms) }

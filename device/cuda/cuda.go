@@ -30,6 +30,7 @@ func Count() (int, error) { return cu.NumDevices() }
 type Device struct {
 	ordinal int
 	name    string
+	sms     int // multiprocessors
 	work    chan func()
 	done    chan struct{}
 	fns     map[string]cu.Function
@@ -77,6 +78,10 @@ func (d *Device) loop(ready chan<- error) {
 		return
 	}
 	if d.name, err = dev.Name(); err != nil {
+		fail(err)
+		return
+	}
+	if d.sms, err = dev.Attribute(cu.MultiprocessorCount); err != nil {
 		fail(err)
 		return
 	}

@@ -8,6 +8,7 @@ package hostrun
 // that the host computes the CPU's bits on amd64 and arm64 alike.
 #cgo CFLAGS: -O2 -std=c11
 #cgo LDFLAGS: -lm
+#include <stdlib.h>
 #include "spiral_cu.h"
 
 // The kernels by name, for Backend.Launch: grid and block given.
@@ -55,6 +56,9 @@ static void k_deliver_fixed(unsigned g, unsigned b, int64_t nspikes, void *spike
 static void k_add_fixed(unsigned g, unsigned b, int64_t n, void *acc, void *into) {
 	host_launch(g, b, add_fixed(n, acc, into));
 }
+static void k_deliver_all(unsigned g, unsigned b, int64_t nproj, void *ds, int64_t t) {
+	host_launch(g, b, deliver_all(nproj, ds, t));
+}
 static void k_take_mask(unsigned g, unsigned b, int64_t words, void *log, int64_t k, void *mask) {
 	host_launch(g, b, take_mask(words, log, k, mask));
 }
@@ -72,6 +76,7 @@ static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t sl
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"unsafe"
@@ -96,12 +101,16 @@ type Backend struct {
 	// (device.MemoryReporter), to test placement by memory; the buffers
 	// themselves are not limited by it.
 	Memory int64
+	// Warps, if > 0, is StrideWarps (1 otherwise), to test kernels that
+	// stride over their work with several warps, as on a GPU.
+	Warps int
 }
 
-// hostBuf is a buffer of Backend: 8-byte words, so that every kernel's
-// values are aligned.
+// hostBuf is a buffer of Backend, in C's memory (calloc: aligned for
+// every kernel's values), so that its address may be stored in a
+// descriptor table that a kernel reads (device.Addresser).
 type hostBuf struct {
-	mem   []uint64
+	mem   unsafe.Pointer
 	bytes int64
 	dev   int
 }
@@ -124,14 +133,38 @@ func (h Backend) Alloc(bytes int64) (device.Buffer, error) {
 		return nil, fmt.Errorf("hostrun: a buffer of %d bytes", bytes)
 	}
 	bytes = max(bytes, 1)
-	return &hostBuf{mem: make([]uint64, (bytes+7)/8), bytes: bytes, dev: h.Device}, nil
+	mem := C.calloc(C.size_t((bytes+7)/8), 8)
+	if mem == nil {
+		return nil, fmt.Errorf("hostrun: out of memory for a buffer of %d bytes", bytes)
+	}
+	return &hostBuf{mem: mem, bytes: bytes, dev: h.Device}, nil
 }
 
 // Free implements device.Backend.
 func (h Backend) Free(b device.Buffer) error {
-	_, err := h.raw(b)
-	return err
+	if _, err := h.raw(b); err != nil {
+		return err
+	}
+	x := b.(*hostBuf)
+	if x.mem != nil {
+		C.free(x.mem)
+		x.mem = nil
+	}
+	return nil
 }
+
+// Address implements device.Addresser.
+func (h Backend) Address(b device.Buffer) (uint64, error) {
+	if _, err := h.raw(b); err != nil {
+		return 0, err
+	}
+	return uint64(uintptr(b.(*hostBuf).mem)), nil
+}
+
+// StrideWarps implements device.Strider: Warps, or 1 — the host runs a
+// grid-stride kernel's warps one after another, so one warp does the
+// work at the least cost.
+func (h Backend) StrideWarps() int { return max(1, h.Warps) }
 
 // raw returns a buffer's bytes; it refuses another device's buffer.
 func (h Backend) raw(b device.Buffer) ([]byte, error) {
@@ -142,7 +175,10 @@ func (h Backend) raw(b device.Buffer) ([]byte, error) {
 	if x.dev != h.Device {
 		return nil, fmt.Errorf("hostrun: device %d given a buffer of device %d", h.Device, x.dev)
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&x.mem[0])), x.bytes), nil
+	if x.mem == nil {
+		return nil, errors.New("hostrun: a buffer already freed")
+	}
+	return unsafe.Slice((*byte)(x.mem), x.bytes), nil
 }
 
 // Upload implements device.Backend.
@@ -189,7 +225,13 @@ func (a *args) ptr(i int) unsafe.Pointer {
 			}
 			return nil
 		}
-		return unsafe.Pointer(&x.mem[0])
+		if x.mem == nil {
+			if a.err == nil {
+				a.err = fmt.Errorf("argument %d: a buffer already freed", i)
+			}
+			return nil
+		}
+		return x.mem
 	}
 	a.bad(i)
 	return nil
@@ -227,7 +269,7 @@ func (a *args) bad(i int) {
 
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
-	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4}
+	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -316,6 +358,11 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		words, mask, log, k := a.i64(0), a.ptr(1), a.ptr(2), a.i64(3)
 		if a.err == nil {
 			C.k_log_mask(g, b, words, mask, log, k)
+		}
+	case "deliver_all":
+		nproj, ds, t := a.i64(0), a.ptr(1), a.i64(2)
+		if a.err == nil {
+			C.k_deliver_all(g, b, nproj, ds, t)
 		}
 	case "take_mask":
 		words, log, k, mask := a.i64(0), a.ptr(1), a.i64(2), a.ptr(3)

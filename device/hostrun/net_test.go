@@ -103,3 +103,13 @@ func TestFixedPointMatches(t *testing.T) {
 func TestHybridMatches(t *testing.T) {
 	kerneltest.HybridMatches(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
 }
+
+// deliver_all strides over the (projection, spike) pairs with however
+// many warps it is given: 3 and 500 warps give the stepper's spikes, as
+// one does, on delays of rows and of synapses.
+func TestDeliverAllWarps(t *testing.T) {
+	for _, w := range []int{3, 500} {
+		kerneltest.NetMatchesTheStepper(t, Backend{Warps: w})
+		kerneltest.SpreadNetMatchesTheStepper(t, Backend{Warps: w})
+	}
+}

@@ -413,6 +413,28 @@ KERNEL deliver_fixed(int64_t nspikes, const uint32_t *spikes, const uint32_t *pt
 	}
 }
 
+// deliver_row delivers row r's event, lane lane of the warp that
+// delivers it striding over the row: each synapse adds float32(scale[r]
+// × its weight), in fixed point, to the slot (base + delay[r] + its own
+// delay, if d8 or d16 gives one) mod slots of its column of acc.
+DEVICE void deliver_row(uint32_t r, uint32_t lane, const uint32_t *ptr, const uint32_t *idx, const float *w, double w0,
+                        const float *scale, const uint32_t *delay, const uint8_t *d8, const uint16_t *d16,
+                        int64_t base, int64_t slots, int64_t n, unsigned long long *acc) {
+	float sc = scale[r];
+	int64_t at = base + (int64_t)delay[r];
+	if (!d8 && !d16) {
+		unsigned long long *a = acc + (at % slots) * n;
+		for (uint32_t k = ptr[r] + lane; k < ptr[r + 1]; k += 32) {
+			ATOMIC_ADD_U64(&a[idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
+		}
+		return;
+	}
+	for (uint32_t k = ptr[r] + lane; k < ptr[r + 1]; k += 32) {
+		int64_t slot = (at + (int64_t)(d8 ? d8[k] : d16[k])) % slots;
+		ATOMIC_ADD_U64(&acc[slot * n + idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
+	}
+}
+
 // deliver_rows is deliver_fixed into a ring of slots sums of n columns
 // each (acc: slots × n), as an engine delivers, for the count[0] spikes
 // of the list (on the device: launch 32 threads per neuron that may
@@ -428,12 +450,7 @@ KERNEL deliver_rows(const uint32_t *count, const uint32_t *spikes, const uint32_
 	if (s >= (int64_t)count[0]) {
 		return;
 	}
-	uint32_t r = spikes[s];
-	float sc = scale[r];
-	unsigned long long *a = acc + ((base + (int64_t)delay[r]) % slots) * n;
-	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
-		ATOMIC_ADD_U64(&a[idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
-	}
+	deliver_row(spikes[s], (uint32_t)(t & 31), ptr, idx, w, w0, scale, delay, 0, 0, base, slots, n, acc);
 }
 
 // deliver_spread is deliver_rows for synapses with delays of their own
@@ -447,12 +464,54 @@ KERNEL deliver_spread(const uint32_t *count, const uint32_t *spikes, const uint3
 	if (s >= (int64_t)count[0]) {
 		return;
 	}
-	uint32_t r = spikes[s];
-	float sc = scale[r];
-	int64_t at = base + (int64_t)delay[r];
-	for (uint32_t k = ptr[r] + (uint32_t)(t & 31); k < ptr[r + 1]; k += 32) {
-		int64_t slot = (at + (int64_t)(d8 ? d8[k] : d16[k])) % slots;
-		ATOMIC_ADD_U64(&acc[slot * n + idx[k]], fixed(FMUL(sc, w ? w[k] : (float)w0)));
+	deliver_row(spikes[s], (uint32_t)(t & 31), ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc);
+}
+
+// A projection as deliver_all reads it: its source's spikes of the step
+// (count, list), its synapses (a CSR: ptr, idx, and w, or every weight
+// w0 when w is null; d8 or d16, delays of their own, both null when it
+// has none), each row's value and delay, the steps every event takes
+// beyond the row's delay (shift: base = t + 1 + shift) and its target's
+// ring (slots × n sums). Every field is 8 bytes.
+typedef struct {
+	const uint32_t *count;
+	const uint32_t *spikes;
+	const uint32_t *ptr;
+	const uint32_t *idx;
+	const float *w;
+	const float *scale;
+	const uint32_t *delay;
+	const uint8_t *d8;
+	const uint16_t *d16;
+	unsigned long long *acc;
+	double w0;
+	int64_t shift;
+	int64_t slots;
+	int64_t n;
+} proj_desc;
+
+// deliver_all delivers the spikes of step t through the nproj
+// projections of ds, as deliver_rows and deliver_spread each deliver
+// one's: one launch for all. Its warps take the (projection, spike)
+// pairs in turn, projection by projection, each striding over the pair's
+// row; however many warps it has, every pair is delivered once, and the
+// sums, exact, do not depend on which warp delivers which.
+KERNEL deliver_all(int64_t nproj, const proj_desc *ds, int64_t t) {
+	int64_t warp = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+	int64_t warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
+	uint32_t lane = (uint32_t)(threadIdx.x & 31);
+	int64_t p = 0, first = 0; // pairs before projection p's
+	for (int64_t g = warp;; g += warps) {
+		while (p < nproj && g >= first + (int64_t)ds[p].count[0]) {
+			first += (int64_t)ds[p].count[0];
+			p++;
+		}
+		if (p >= nproj) {
+			return;
+		}
+		const proj_desc *d = &ds[p];
+		deliver_row(d->spikes[g - first], lane, d->ptr, d->idx, d->w, d->w0, d->scale, d->delay, d->d8, d->d16,
+		            t + 1 + d->shift, d->slots, d->n, d->acc);
 	}
 }
 
