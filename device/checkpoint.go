@@ -220,7 +220,7 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 		for _, x := range []struct {
 			buf Buffer
 			b   []byte
-		}{{p.v, bytesOf(v)}, {p.rc, bytesOf(rc)}, {p.prev, bytesOf(prev)}} {
+		}{{p.v, bytesOf(v)}, {p.rc, bytesOf(rc)}, {p.maskAt(t - 1), bytesOf(prev)}} {
 			if err := d.devs[p.dev].Upload(x.buf, x.b); err != nil {
 				return fmt.Errorf("device: %w", err)
 			}

@@ -26,6 +26,7 @@
 package device
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 )
@@ -58,12 +59,18 @@ type Backend interface {
 }
 
 // Addresser is a Backend whose buffers have addresses a kernel can read
-// from the device's memory: Net then describes a device's projections
-// in a table and delivers them all with one launch (deliver_all).
+// from the device's memory: Net then describes a device's populations
+// and projections in tables and steps them with four launches a step
+// (step_all, scan_all, compact_all, deliver_all) instead of several per
+// population and one per projection.
 type Addresser interface {
-	// Address is the buffer's address on the device.
+	// Address is the buffer's address on the device, or ErrNoAddresses.
 	Address(Buffer) (uint64, error)
 }
+
+// ErrNoAddresses is an Addresser's answer when it gives none after all:
+// Net then launches kernels one population and projection at a time.
+var ErrNoAddresses = errors.New("device: the device gives no addresses")
 
 // Strider is a Backend that says how many warps a kernel that strides
 // over its work (deliver_all) should run; 1,024 otherwise.

@@ -55,6 +55,17 @@ type Net struct {
 	// on it, for deliver_all (nil where the device is no Addresser or
 	// holds none); made with the rings.
 	local []*projTable
+	// steps describes, per device, its populations for step_all,
+	// scan_all and compact_all (nil where the device is no Addresser,
+	// holds none, or holds one with more drives than a table takes).
+	steps []*stepTable
+}
+
+// stepTable is a table of a device's populations, and of the blocks of
+// neurons and of mask words that step_all and compact_all run.
+type stepTable struct {
+	descs, blocks, wblocks  Buffer
+	pops, nblocks, nwblocks int
 }
 
 // projTable is a table of projections on a device for deliver_all.
@@ -100,7 +111,7 @@ type devPop struct {
 	drop           int64
 	drives         []devDrive
 	v, rc, prm     Buffer
-	prev, mask     Buffer
+	m              [2]Buffer // the spike masks of even and odd steps (maskAt)
 	recs           [2]*devRec
 	recNames       [2]string
 	key            uint64 // Poisson: the draws' key, first neuron, thresholds
@@ -115,6 +126,12 @@ type devPop struct {
 	log            Buffer   // the spike masks of a block of steps
 	logHost        []uint32 // read from log
 }
+
+// maskAt is the spike mask of step t: the masks of even and odd steps
+// alternate, so that a step's mask is the next one's "prev" (the
+// neurons to reset) with nothing to swap, as the kernels that read a
+// table of populations (step_all) find them.
+func (p *devPop) maskAt(t int64) Buffer { return p.m[t&1] }
 
 // devDrive is a Poisson drive into a receptor (stimulus.PoissonDrive).
 type devDrive struct {
@@ -327,7 +344,7 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 		return fail("a graded population (Net steps spiking ones)")
 	}
 	var err error
-	for _, x := range []*Buffer{&dp.mask, &dp.offsets} {
+	for _, x := range []*Buffer{&dp.m[0], &dp.m[1], &dp.offsets} {
 		if *x, err = d.alloc(4 * dp.words); err != nil {
 			return nil, err
 		}
@@ -441,9 +458,6 @@ func (d *Net) population(name string, n int, p *population.Population) (*devPop,
 	if dp.prm, err = put(d, prm); err != nil {
 		return nil, err
 	}
-	if dp.prev, err = d.alloc(4 * dp.words); err != nil {
-		return nil, err
-	}
 	return dp, nil
 }
 
@@ -546,9 +560,6 @@ func (d *Net) conductancePopulation(dp *devPop, p *population.Population, fm som
 	// The conductance loop adds R·I whether or not a stimulus gave I (0).
 	prm := []float32{decay[0], decay[1], rev[0], rev[1], c.DtTau, c.R, c.Rest, c.Threshold, c.Reset, c.Refractory, cur, exact, two}
 	if dp.prm, err = put(d, prm); err != nil {
-		return nil, err
-	}
-	if dp.prev, err = d.alloc(4 * dp.words); err != nil {
 		return nil, err
 	}
 	if err := d.drives(dp, p); err != nil {
@@ -767,7 +778,126 @@ func (d *Net) tables() error {
 			return err
 		}
 	}
+	d.steps = make([]*stepTable, len(d.devs))
+	for k := range d.devs {
+		var err error
+		if d.steps[k], err = d.stepTable(k); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// stepTable describes the populations on device k for step_all,
+// scan_all and compact_all (kernels.PopDescBytes each, in spiral.cu's
+// pop_desc order).
+func (d *Net) stepTable(k int) (*stepTable, error) {
+	a, ok := d.devs[k].(Addresser)
+	if !ok || !gives(a) {
+		return nil, nil
+	}
+	var pops []*devPop
+	for _, p := range d.pops {
+		if p.dev == k && !p.cpu {
+			if len(p.drives) > kernels.PopDrives {
+				return nil, nil
+			}
+			pops = append(pops, p)
+		}
+	}
+	if len(pops) == 0 {
+		return nil, nil
+	}
+	var failed error
+	addr := func(b Buffer) uint64 {
+		if b == nil || failed != nil {
+			return 0
+		}
+		x, err := a.Address(b)
+		if err != nil {
+			failed = fmt.Errorf("device: %s: %w", d.devs[k].Name(), err)
+		}
+		return x
+	}
+	var words []uint64
+	var blocks, wblocks []int64
+	for pi, p := range pops {
+		desc := make([]uint64, kernels.PopDescBytes/8)
+		kind := kernels.PopExp2
+		switch {
+		case !p.lif && p.grouped:
+			kind = kernels.PopGrouped
+		case !p.lif:
+			kind = kernels.PopPoisson
+		case p.cond:
+			kind = kernels.PopCond
+		case p.one:
+			kind = kernels.PopExp1
+		case p.delta:
+			kind = kernels.PopDelta
+		}
+		desc[0], desc[1] = uint64(kind), uint64(p.n)
+		if p.lif {
+			r0, r1 := p.recs[0], p.recs[1]
+			desc[2], desc[3], desc[4] = addr(p.v), addr(r0.in), addr(r0.g)
+			if r1 == nil && p.cond {
+				r1 = r0 // one receptor: the kernel reads no second
+			}
+			if r1 != nil {
+				desc[5], desc[6] = addr(r1.in), addr(r1.g)
+			}
+			desc[7], desc[8], desc[9] = addr(p.rc), addr(p.prm), uint64(p.drop)
+			desc[13], desc[14] = addr(r0.acc), uint64(r0.slots)
+			if p.recs[1] != nil {
+				desc[15], desc[16] = addr(p.recs[1].acc), uint64(p.recs[1].slots)
+			}
+			desc[17] = uint64(len(p.drives))
+			for q, dr := range p.drives {
+				desc[18+q], desc[20+q], desc[22+q], desc[24+q] = uint64(dr.first), dr.key, addr(dr.cdf), uint64(dr.ncdf)
+				desc[26+q], desc[28+q], desc[30+q], desc[32+q] = addr(dr.guide), math.Float64bits(dr.w), math.Float64bits(dr.gain), addr(dr.rec.in)
+			}
+		} else {
+			desc[10], desc[11], desc[12] = uint64(p.first), p.key, addr(p.thr)
+		}
+		desc[34], desc[35], desc[36] = addr(p.m[0]), addr(p.m[1]), uint64(p.words)
+		desc[37], desc[38], desc[39], desc[40] = addr(p.offsets), addr(p.total), addr(p.list), addr(p.log)
+		words = append(words, desc...)
+		for i := int64(0); i < p.n; i += blockNeurons {
+			blocks = append(blocks, int64(pi), i)
+		}
+		for w := int64(0); w < p.words; w += blockWords {
+			wblocks = append(wblocks, int64(pi), w)
+		}
+	}
+	if failed != nil {
+		return nil, failed
+	}
+	d.cur = k
+	st := &stepTable{pops: len(pops), nblocks: len(blocks) / 2, nwblocks: len(wblocks) / 2}
+	var err error
+	if st.descs, err = put(d, words); err != nil {
+		return nil, err
+	}
+	if st.blocks, err = put(d, blocks); err != nil {
+		return nil, err
+	}
+	if st.wblocks, err = put(d, wblocks); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// stepAll launches step t of device k's populations from its table, its
+// masks going into row k of the logs: three launches for all of them.
+func (d *Net) stepAll(dev int, st *stepTable, t, k int64) error {
+	b := d.devs[dev]
+	if err := b.Launch("step_all", st.nblocks*blockNeurons, blockNeurons, st.descs, st.blocks, t); err != nil {
+		return err
+	}
+	if err := b.Launch("scan_all", st.pops*scanThreads, scanThreads, st.descs, t); err != nil {
+		return err
+	}
+	return b.Launch("compact_all", st.nwblocks*blockWords, blockWords, st.descs, st.wblocks, t, k)
 }
 
 // table puts a table of projs, all on device k, on it; their sources'
@@ -776,7 +906,7 @@ func (d *Net) tables() error {
 // addresses.
 func (d *Net) table(k int, projs []*devProj, g *ghost) (*projTable, error) {
 	a, ok := d.devs[k].(Addresser)
-	if !ok || len(projs) == 0 {
+	if !ok || len(projs) == 0 || !gives(a) {
 		return nil, nil
 	}
 	addr := func(b Buffer) (uint64, error) {
@@ -812,6 +942,12 @@ func (d *Net) table(k int, projs []*devProj, g *ghost) (*projTable, error) {
 		return nil, err
 	}
 	return &projTable{buf: buf, projs: projs, warps: max(1, min(warps, most))}, nil
+}
+
+// gives reports whether a gives addresses (not ErrNoAddresses).
+func gives(a Addresser) bool {
+	_, err := a.Address(nil)
+	return !errors.Is(err, ErrNoAddresses)
 }
 
 // deliverAll launches table tb's deliveries of the spikes of step t.
@@ -869,8 +1005,15 @@ var errStopped = errors.New("stopped")
 // launchStep launches the kernels of step t, its masks going into row k
 // of the logs.
 func (d *Net) launchStep(t, k int64) error {
+	for dev, st := range d.steps {
+		if st != nil {
+			if err := d.stepAll(dev, st, t, k); err != nil {
+				return err
+			}
+		}
+	}
 	for _, p := range d.pops {
-		if p.cpu {
+		if p.cpu || d.steps[p.dev] != nil {
 			continue
 		}
 		b := d.devs[p.dev]
@@ -897,21 +1040,21 @@ func (d *Net) launchStep(t, k int64) error {
 				if r1 == nil {
 					r1 = r0 // one receptor: the kernel reads no second
 				}
-				if err := b.Launch("lif_cond", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+				if err := b.Launch("lif_cond", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.maskAt(t-1), p.maskAt(t)); err != nil {
 					return err
 				}
 			} else if p.one {
 				r := p.recs[0]
-				if err := b.Launch("lif_exp1", n, blockNeurons, p.n, p.v, r.in, r.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+				if err := b.Launch("lif_exp1", n, blockNeurons, p.n, p.v, r.in, r.g, p.rc, p.prm, p.maskAt(t-1), p.maskAt(t)); err != nil {
 					return err
 				}
 			} else if p.delta {
-				if err := b.Launch("lif_delta", n, blockNeurons, p.n, p.v, p.recs[0].in, p.rc, p.prm, p.prev, p.mask, p.drop); err != nil {
+				if err := b.Launch("lif_delta", n, blockNeurons, p.n, p.v, p.recs[0].in, p.rc, p.prm, p.maskAt(t-1), p.maskAt(t), p.drop); err != nil {
 					return err
 				}
 			} else {
 				r0, r1 := p.recs[0], p.recs[1]
-				if err := b.Launch("lif_exp2", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.prev, p.mask); err != nil {
+				if err := b.Launch("lif_exp2", n, blockNeurons, p.n, p.v, r0.in, r0.g, r1.in, r1.g, p.rc, p.prm, p.maskAt(t-1), p.maskAt(t)); err != nil {
 					return err
 				}
 			}
@@ -920,17 +1063,17 @@ func (d *Net) launchStep(t, k int64) error {
 			if p.grouped {
 				kernel = "poisson_grouped"
 			}
-			if err := b.Launch(kernel, n, blockNeurons, p.n, p.first, p.key, t, p.thr, p.mask); err != nil {
+			if err := b.Launch(kernel, n, blockNeurons, p.n, p.first, p.key, t, p.thr, p.maskAt(t)); err != nil {
 				return err
 			}
 		}
-		if err := b.Launch("scan_masks", scanThreads, scanThreads, p.words, p.mask, p.offsets, p.total); err != nil {
+		if err := b.Launch("scan_masks", scanThreads, scanThreads, p.words, p.maskAt(t), p.offsets, p.total); err != nil {
 			return err
 		}
-		if err := b.Launch("compact", int(p.words), blockWords, p.words, p.mask, p.offsets, p.list); err != nil {
+		if err := b.Launch("compact", int(p.words), blockWords, p.words, p.maskAt(t), p.offsets, p.list); err != nil {
 			return err
 		}
-		if err := b.Launch("log_mask", int(p.words), blockWords, p.words, p.mask, p.log, k); err != nil {
+		if err := b.Launch("log_mask", int(p.words), blockWords, p.words, p.maskAt(t), p.log, k); err != nil {
 			return err
 		}
 	}
@@ -946,11 +1089,6 @@ func (d *Net) launchStep(t, k int64) error {
 			if err := d.deliver(pr, pr.src.total, pr.src.list, t); err != nil {
 				return err
 			}
-		}
-	}
-	for _, p := range d.pops {
-		if p.lif {
-			p.prev, p.mask = p.mask, p.prev
 		}
 	}
 	return nil

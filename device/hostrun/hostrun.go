@@ -56,6 +56,15 @@ static void k_deliver_fixed(unsigned g, unsigned b, int64_t nspikes, void *spike
 static void k_add_fixed(unsigned g, unsigned b, int64_t n, void *acc, void *into) {
 	host_launch(g, b, add_fixed(n, acc, into));
 }
+static void k_step_all(unsigned g, unsigned b, void *ds, void *blocks, int64_t t) {
+	host_launch(g, b, step_all(ds, blocks, t));
+}
+static void k_scan_all(unsigned g, unsigned b, void *ds, int64_t t) {
+	host_launch_phases(g, b, SCAN_PHASES, scan_all(ds, t));
+}
+static void k_compact_all(unsigned g, unsigned b, void *ds, void *blocks, int64_t t, int64_t k) {
+	host_launch(g, b, compact_all(ds, blocks, t, k));
+}
 static void k_deliver_all(unsigned g, unsigned b, int64_t nproj, void *ds, int64_t t) {
 	host_launch(g, b, deliver_all(nproj, ds, t));
 }
@@ -104,6 +113,9 @@ type Backend struct {
 	// Warps, if > 0, is StrideWarps (1 otherwise), to test kernels that
 	// stride over their work with several warps, as on a GPU.
 	Warps int
+	// Plain gives no addresses (device.ErrNoAddresses), so that Net
+	// launches kernels one population and projection at a time.
+	Plain bool
 }
 
 // hostBuf is a buffer of Backend, in C's memory (calloc: aligned for
@@ -153,8 +165,12 @@ func (h Backend) Free(b device.Buffer) error {
 	return nil
 }
 
-// Address implements device.Addresser.
+// Address implements device.Addresser (device.ErrNoAddresses when
+// Plain).
 func (h Backend) Address(b device.Buffer) (uint64, error) {
+	if h.Plain {
+		return 0, device.ErrNoAddresses
+	}
 	if _, err := h.raw(b); err != nil {
 		return 0, err
 	}
@@ -269,7 +285,8 @@ func (a *args) bad(i int) {
 
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
-	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3}
+	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3,
+	"step_all": 3, "scan_all": 2, "compact_all": 4}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -358,6 +375,21 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		words, mask, log, k := a.i64(0), a.ptr(1), a.ptr(2), a.i64(3)
 		if a.err == nil {
 			C.k_log_mask(g, b, words, mask, log, k)
+		}
+	case "step_all":
+		ds, blocks, t := a.ptr(0), a.ptr(1), a.i64(2)
+		if a.err == nil {
+			C.k_step_all(g, b, ds, blocks, t)
+		}
+	case "scan_all":
+		ds, t := a.ptr(0), a.i64(1)
+		if a.err == nil {
+			C.k_scan_all(g, b, ds, t)
+		}
+	case "compact_all":
+		ds, blocks, t, k := a.ptr(0), a.ptr(1), a.i64(2), a.i64(3)
+		if a.err == nil {
+			C.k_compact_all(g, b, ds, blocks, t, k)
 		}
 	case "deliver_all":
 		nproj, ds, t := a.i64(0), a.ptr(1), a.i64(2)

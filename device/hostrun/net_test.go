@@ -113,3 +113,13 @@ func TestDeliverAllWarps(t *testing.T) {
 		kerneltest.SpreadNetMatchesTheStepper(t, Backend{Warps: w})
 	}
 }
+
+// Without addresses, Net launches kernels one population and projection
+// at a time (lif_exp2, take_slot, deliver_rows, …): the same spikes.
+func TestPlainLaunches(t *testing.T) {
+	b := Backend{Plain: true}
+	kerneltest.NetMatchesTheStepper(t, b)
+	kerneltest.DeltaNetMatchesTheStepper(t, b)
+	kerneltest.SpreadNetMatchesTheStepper(t, b)
+	kerneltest.CondNetMatchesTheStepper(t, b)
+}

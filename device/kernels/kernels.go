@@ -14,11 +14,29 @@ import _ "embed"
 var PTX string
 
 // Names lists the kernels of PTX.
-var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "deliver_all", "log_mask", "take_mask", "take_slot", "add_fixed"}
+var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "deliver_all", "step_all", "scan_all", "compact_all", "log_mask", "take_mask", "take_slot", "add_fixed"}
 
 // ProjDescBytes is the size of a projection's descriptor for deliver_all
 // (spiral.cu's proj_desc): 14 fields of 8 bytes.
 const ProjDescBytes = 14 * 8
+
+// PopDescBytes is the size of a population's descriptor for step_all,
+// scan_all and compact_all (spiral.cu's pop_desc): 41 fields of 8 bytes.
+const PopDescBytes = 41 * 8
+
+// PopDrives is the number of Poisson drives a pop_desc holds at most
+// (spiral.cu's POP_DRIVES).
+const PopDrives = 2
+
+// The kinds of population of a pop_desc (spiral.cu's POP_*).
+const (
+	PopExp2 = iota
+	PopExp1
+	PopDelta
+	PopCond
+	PopPoisson
+	PopGrouped
+)
 
 // ScanThreads is the block of scan_masks: launch it as one block of
 // ScanThreads threads (spiral.cu's SCAN_THREADS).

@@ -97,43 +97,52 @@ DEVICE void vote(int fired, int64_t i, int64_t n, uint32_t *mask) {
 // prev is the spike mask of the step before: those neurons start at the
 // reset potential with K refractory steps. A neuron with refractory steps
 // left keeps its potential, does not fire and has one step fewer.
+DEVICE int exp2_at(int64_t i, float *v, float *a1, float *s1, float *a2, float *s2, float *rc, const float *prm,
+                   const uint32_t *prev) {
+	float d1 = prm[0], d2 = prm[1], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
+	float x = v[i], r = rc[i];
+	repolarize(prev, i, prm[6], prm[7], &x, &r);
+	float p = FADD(s1[i], a1[i]);
+	float q = FADD(s2[i], a2[i]);
+	float c = prm[9] != 0 ? FADD(FADD(prm[8], p), q) : FADD(p, q);
+	s1[i] = FMUL(p, d1);
+	s2[i] = FMUL(q, d2);
+	a1[i] = 0;
+	a2[i] = 0;
+	float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
+	return settle(v, rc, i, u, x, r, th);
+}
+
 KERNEL lif_exp2(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc,
                 const float *prm, const uint32_t *prev, uint32_t *mask) {
 	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int fired = 0;
 	if (i < n) {
-		float d1 = prm[0], d2 = prm[1], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
-		float x = v[i], r = rc[i];
-		repolarize(prev, i, prm[6], prm[7], &x, &r);
-		float p = FADD(s1[i], a1[i]);
-		float q = FADD(s2[i], a2[i]);
-		float c = prm[9] != 0 ? FADD(FADD(prm[8], p), q) : FADD(p, q);
-		s1[i] = FMUL(p, d1);
-		s2[i] = FMUL(q, d2);
-		a1[i] = 0;
-		a2[i] = 0;
-		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
-		fired = settle(v, rc, i, u, x, r, th);
+		fired = exp2_at(i, v, a1, s1, a2, s2, rc, prm, prev);
 	}
 	vote(fired, i, n, mask);
 }
 
 // Integrate-and-fire, exact, with one exponential current receptor
 // (soma's lifExp1 with no current: c = 0 + p): otherwise as lif_exp2.
+DEVICE int exp1_at(int64_t i, float *v, float *a1, float *s1, float *rc, const float *prm, const uint32_t *prev) {
+	float d1 = prm[0], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
+	float x = v[i], r = rc[i];
+	repolarize(prev, i, prm[6], prm[7], &x, &r);
+	float p = FADD(s1[i], a1[i]);
+	float c = FADD(prm[8], p); // the current: 0 without a stimulus
+	s1[i] = FMUL(p, d1);
+	a1[i] = 0;
+	float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
+	return settle(v, rc, i, u, x, r, th);
+}
+
 KERNEL lif_exp1(int64_t n, float *v, float *a1, float *s1, float *rc, const float *prm, const uint32_t *prev,
                 uint32_t *mask) {
 	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int fired = 0;
 	if (i < n) {
-		float d1 = prm[0], k = prm[2], e = prm[3], g = prm[4], th = prm[5];
-		float x = v[i], r = rc[i];
-		repolarize(prev, i, prm[6], prm[7], &x, &r);
-		float p = FADD(s1[i], a1[i]);
-		float c = FADD(prm[8], p); // the current: 0 without a stimulus
-		s1[i] = FMUL(p, d1);
-		a1[i] = 0;
-		float u = FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, c));
-		fired = settle(v, rc, i, u, x, r, th);
+		fired = exp1_at(i, v, a1, s1, rc, prm, prev);
 	}
 	vote(fired, i, n, mask);
 }
@@ -143,18 +152,22 @@ KERNEL lif_exp1(int64_t n, float *v, float *a1, float *s1, float *rc, const floa
 // the direct current (prm[8]), j the step's input (cleared). prm is as
 // lif_exp2's, its first two unused. A held neuron keeps its potential,
 // plus its input unless drop is set.
+DEVICE int delta_at(int64_t i, float *v, float *in, float *rc, const float *prm, const uint32_t *prev, int64_t drop) {
+	float k = prm[2], e = prm[3], g = prm[4], th = prm[5];
+	float x = v[i], r = rc[i];
+	repolarize(prev, i, prm[6], prm[7], &x, &r);
+	float j = FADD(0.0f, in[i]); // the jump buffer starts at zero
+	in[i] = 0;
+	float u = FADD(FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, prm[8])), j);
+	return settle(v, rc, i, u, drop ? x : FADD(x, j), r, th);
+}
+
 KERNEL lif_delta(int64_t n, float *v, float *in, float *rc, const float *prm, const uint32_t *prev, uint32_t *mask,
                  int64_t drop) {
 	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int fired = 0;
 	if (i < n) {
-		float k = prm[2], e = prm[3], g = prm[4], th = prm[5];
-		float x = v[i], r = rc[i];
-		repolarize(prev, i, prm[6], prm[7], &x, &r);
-		float j = FADD(0.0f, in[i]); // the jump buffer starts at zero
-		in[i] = 0;
-		float u = FADD(FADD(FADD(x, FMUL(k, FSUB(e, x))), FMUL(g, prm[8])), j);
-		fired = settle(v, rc, i, u, drop ? x : FADD(x, j), r, th);
+		fired = delta_at(i, v, in, rc, prm, prev, drop);
 	}
 	vote(fired, i, n, mask);
 }
@@ -199,11 +212,10 @@ DEVICE float exp32(float x) {
 // B·u). prm: d1, d2, E1, E2, dt/τ, R, rest, threshold, reset, refractory
 // steps K, the direct current, exact (1) or Euler (0), two receptors (1)
 // or one (0: a2 and s2 are not read).
-KERNEL lif_cond(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc, const float *prm,
-                const uint32_t *prev, uint32_t *mask) {
-	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+DEVICE int cond_at(int64_t i, float *v, float *a1, float *s1, float *a2, float *s2, float *rc, const float *prm,
+                   const uint32_t *prev) {
 	int fired = 0;
-	if (i < n) {
+	{
 		float x = v[i], r = rc[i];
 		repolarize(prev, i, prm[8], prm[9], &x, &r);
 		float y1 = FADD(s1[i], a1[i]);
@@ -228,6 +240,16 @@ KERNEL lif_cond(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2,
 			u = FADD(x, FMUL(prm[4], FSUB(a, FMUL(b, x))));
 		}
 		fired = settle(v, rc, i, u, x, r, prm[7]);
+	}
+	return fired;
+}
+
+KERNEL lif_cond(int64_t n, float *v, float *a1, float *s1, float *a2, float *s2, float *rc, const float *prm,
+                const uint32_t *prev, uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		fired = cond_at(i, v, a1, s1, a2, s2, rc, prm, prev);
 	}
 	vote(fired, i, n, mask);
 }
@@ -267,12 +289,16 @@ DEVICE uint32_t word8(uint64_t key, uint64_t c0, uint64_t c1, unsigned j) {
 // fires when word idx mod 8 of At2(step, 2·⌊idx/8⌋) is below thr (its
 // threshold round(p·2^32)). key is the encoder's (Key.Sub(PurposePoisson))
 // words, k0 | k1 << 32.
+DEVICE int poisson_at(int64_t i, int64_t first, uint64_t key, int64_t step, const uint64_t *thr) {
+	uint64_t idx = (uint64_t)first + (uint64_t)i;
+	return (uint64_t)word8(key, (uint64_t)step, (idx >> 3) << 1, (unsigned)(idx & 7)) < thr[i];
+}
+
 KERNEL poisson_neurons(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *thr, uint32_t *mask) {
 	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int fired = 0;
 	if (i < n) {
-		uint64_t idx = (uint64_t)first + (uint64_t)i;
-		fired = (uint64_t)word8(key, (uint64_t)step, (idx >> 3) << 1, (unsigned)(idx & 7)) < thr[i];
+		fired = poisson_at(i, first, key, step, thr);
 	}
 	vote(fired, i, n, mask);
 }
@@ -283,10 +309,9 @@ KERNEL poisson_neurons(int64_t n, int64_t first, uint64_t key, int64_t step, con
 // its first neuron to fire is the first k with u < gthr[k], and each later
 // neuron j fires when word j of At2(step, 2g) is below gthr[8] (the
 // per-neuron threshold).
-KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *gthr, uint32_t *mask) {
-	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+DEVICE int grouped_at(int64_t i, int64_t first, uint64_t key, int64_t step, const uint64_t *gthr) {
 	int fired = 0;
-	if (i < n && gthr[7] != 0) {
+	if (gthr[7] != 0) {
 		uint64_t idx = (uint64_t)first + (uint64_t)i, g = idx >> 3;
 		uint64_t u = word8(key, (uint64_t)step, (1ull << 31) | ((g >> 3) << 1), (unsigned)(g & 7));
 		if (u < gthr[7]) {
@@ -301,6 +326,15 @@ KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, con
 			}
 		}
 	}
+	return fired;
+}
+
+KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, const uint64_t *gthr, uint32_t *mask) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int fired = 0;
+	if (i < n) {
+		fired = grouped_at(i, first, key, step, gthr);
+	}
 	vote(fired, i, n, mask);
 }
 
@@ -310,12 +344,8 @@ KERNEL poisson_grouped(int64_t n, int64_t first, uint64_t key, int64_t step, con
 // i)/8⌋), and adds float32(w·count), times the receptor's gain when it
 // is not 1 (then float32(gain·x)). The table: the smallest k with u <
 // cdf[k], from guide[u >> 24] on (rng.PoissonTable.Sample).
-KERNEL drive_poisson(int64_t n, int64_t first, uint64_t key, int64_t step, const uint32_t *cdf, int64_t ncdf,
+DEVICE void drive_at(int64_t i, int64_t first, uint64_t key, int64_t step, const uint32_t *cdf, int64_t ncdf,
                      const uint16_t *guide, double w, double gain, float *into) {
-	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-	if (i >= n) {
-		return;
-	}
 	uint64_t g = (uint64_t)first + (uint64_t)i;
 	uint32_t u = word8(key, (uint64_t)step, (g >> 3) << 1, (unsigned)(g & 7));
 	int64_t k = guide[u >> 24];
@@ -327,6 +357,14 @@ KERNEL drive_poisson(int64_t n, int64_t first, uint64_t key, int64_t step, const
 		x = FMUL((float)gain, FADD(0.0f, x));
 	}
 	into[i] = FADD(into[i], x);
+}
+
+KERNEL drive_poisson(int64_t n, int64_t first, uint64_t key, int64_t step, const uint32_t *cdf, int64_t ncdf,
+                     const uint16_t *guide, double w, double gain, float *into) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i < n) {
+		drive_at(i, first, key, step, cdf, ncdf, guide, w, gain, into);
+	}
 }
 
 // ---------------------------------------------------------------------
@@ -341,8 +379,12 @@ KERNEL drive_poisson(int64_t n, int64_t first, uint64_t key, int64_t step, const
 #define SCAN_ROUNDS 10 // log2(SCAN_THREADS)
 #define SCAN_PHASES (SCAN_ROUNDS + 2)
 
-KERNEL scan_masks(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *total) {
-	SHARED uint32_t part[2][SCAN_THREADS];
+SHARED uint32_t scan_part[2][SCAN_THREADS];
+
+// scan_block is scan_masks's work, done by the SCAN_THREADS threads of a
+// block.
+DEVICE void scan_block(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *total) {
+	uint32_t(*part)[SCAN_THREADS] = scan_part;
 	unsigned t = threadIdx.x;
 	int64_t run = (words + SCAN_THREADS - 1) / SCAN_THREADS;
 	int64_t from = (int64_t)t * run, to = from + run < words ? from + run : words;
@@ -373,16 +415,23 @@ KERNEL scan_masks(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32
 	}
 }
 
-KERNEL compact(int64_t words, const uint32_t *mask, const uint32_t *offsets, uint32_t *spikes) {
-	int64_t w = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-	if (w >= words) {
-		return;
-	}
+KERNEL scan_masks(int64_t words, const uint32_t *mask, uint32_t *offsets, uint32_t *total) {
+	scan_block(words, mask, offsets, total);
+}
+
+DEVICE void compact_at(int64_t w, const uint32_t *mask, const uint32_t *offsets, uint32_t *spikes) {
 	uint32_t m = mask[w], at = offsets[w];
 	for (unsigned b = 0; m != 0; b++, m >>= 1) {
 		if (m & 1u) {
 			spikes[at++] = (uint32_t)(w * 32 + b);
 		}
+	}
+}
+
+KERNEL compact(int64_t words, const uint32_t *mask, const uint32_t *offsets, uint32_t *spikes) {
+	int64_t w = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (w < words) {
+		compact_at(w, mask, offsets, spikes);
 	}
 }
 
@@ -537,15 +586,18 @@ KERNEL take_mask(int64_t words, const uint32_t *log, int64_t k, uint32_t *mask) 
 
 // take_slot adds slot slot of a ring of fixed-point sums (acc: slots × n)
 // into into, and clears it: the input that arrives at a step.
-KERNEL take_slot(int64_t n, unsigned long long *acc, int64_t slot, float *into) {
-	int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-	if (j >= n) {
-		return;
-	}
+DEVICE void take_at(int64_t j, int64_t n, unsigned long long *acc, int64_t slot, float *into) {
 	unsigned long long *a = acc + slot * n;
 	double x = DMUL((double)(long long)a[j], 1.0 / 4294967296.0);
 	into[j] = FADD(into[j], (float)x);
 	a[j] = 0;
+}
+
+KERNEL take_slot(int64_t n, unsigned long long *acc, int64_t slot, float *into) {
+	int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (j < n) {
+		take_at(j, n, acc, slot, into);
+	}
 }
 
 // The fixed-point sums added to into (into[j] + float32(acc[j]·2^-32)),
@@ -558,4 +610,135 @@ KERNEL add_fixed(int64_t n, unsigned long long *acc, float *into) {
 	double x = DMUL((double)(long long)acc[j], 1.0 / 4294967296.0);
 	into[j] = FADD(into[j], (float)x);
 	acc[j] = 0;
+}
+
+// ---------------------------------------------------------------------
+// A step in three launches (and deliver_all): step_all steps every
+// population of a device, scan_all and compact_all list their spikes
+// and log their masks, each from a table of populations. They compute
+// what the kernels above compute one population at a time, thread for
+// thread.
+
+// The kinds of population of pop_desc.
+#define POP_EXP2 0
+#define POP_EXP1 1
+#define POP_DELTA 2
+#define POP_COND 3
+#define POP_POISSON 4
+#define POP_GROUPED 5
+#define POP_DRIVES 2 // drives a pop_desc holds at most
+
+// A population as the kernels of a step read it. Every field is 8
+// bytes. The spike mask of step t is m1 for odd t, m0 for even t; the
+// mask of the step before is the other.
+typedef struct {
+	int64_t kind;
+	int64_t n;
+	// integrate-and-fire: state, receptors (a, s), coefficients
+	float *v;
+	float *a1;
+	float *s1;
+	float *a2;
+	float *s2;
+	float *rc;
+	const float *prm;
+	int64_t drop;
+	// Poisson: first neuron, key, thresholds
+	int64_t first;
+	uint64_t key;
+	const uint64_t *thr;
+	// the receptors' rings of fixed-point sums (null: none)
+	unsigned long long *acc1;
+	int64_t slots1;
+	unsigned long long *acc2;
+	int64_t slots2;
+	// Poisson drives
+	int64_t ndrives;
+	int64_t dfirst[POP_DRIVES];
+	uint64_t dkey[POP_DRIVES];
+	const uint32_t *dcdf[POP_DRIVES];
+	int64_t dncdf[POP_DRIVES];
+	const uint16_t *dguide[POP_DRIVES];
+	double dw[POP_DRIVES];
+	double dgain[POP_DRIVES];
+	float *dinto[POP_DRIVES];
+	// spike masks, lists and log
+	uint32_t *m0;
+	uint32_t *m1;
+	int64_t words;
+	uint32_t *offsets;
+	uint32_t *total;
+	uint32_t *list;
+	uint32_t *log;
+} pop_desc;
+
+// step_all steps the populations of ds at step t: block b steps
+// neurons blocks[2b+1] … of population blocks[2b] (a block holds one
+// population's neurons only, so that a warp's ballot is one
+// population's). An integrate-and-fire neuron takes its drives, then its
+// receptors' slots of step t (drive_poisson, take_slot), then steps
+// (lif_exp2, lif_exp1, lif_delta, lif_cond); a Poisson neuron draws
+// (poisson_neurons, poisson_grouped).
+KERNEL step_all(const pop_desc *ds, const int64_t *blocks, int64_t t) {
+	const pop_desc *d = &ds[blocks[2 * (int64_t)blockIdx.x]];
+	int64_t i = blocks[2 * (int64_t)blockIdx.x + 1] + threadIdx.x;
+	uint32_t *mask = (t & 1) ? d->m1 : d->m0;
+	const uint32_t *prev = (t & 1) ? d->m0 : d->m1;
+	int fired = 0;
+	if (i < d->n) {
+		switch (d->kind) {
+		case POP_POISSON:
+			fired = poisson_at(i, d->first, d->key, t, d->thr);
+			break;
+		case POP_GROUPED:
+			fired = grouped_at(i, d->first, d->key, t, d->thr);
+			break;
+		default:
+			for (int64_t q = 0; q < d->ndrives; q++) {
+				drive_at(i, d->dfirst[q], d->dkey[q], t, d->dcdf[q], d->dncdf[q], d->dguide[q], d->dw[q], d->dgain[q],
+				         d->dinto[q]);
+			}
+			if (d->acc1) {
+				take_at(i, d->n, d->acc1, t % d->slots1, d->a1);
+			}
+			if (d->acc2) {
+				take_at(i, d->n, d->acc2, t % d->slots2, d->a2);
+			}
+			switch (d->kind) {
+			case POP_EXP2:
+				fired = exp2_at(i, d->v, d->a1, d->s1, d->a2, d->s2, d->rc, d->prm, prev);
+				break;
+			case POP_EXP1:
+				fired = exp1_at(i, d->v, d->a1, d->s1, d->rc, d->prm, prev);
+				break;
+			case POP_DELTA:
+				fired = delta_at(i, d->v, d->a1, d->rc, d->prm, prev, d->drop);
+				break;
+			case POP_COND:
+				fired = cond_at(i, d->v, d->a1, d->s1, d->a2, d->s2, d->rc, d->prm, prev);
+				break;
+			}
+		}
+	}
+	vote(fired, i, d->n, mask);
+}
+
+// scan_all is scan_masks for population blockIdx.x of ds at step t (one
+// block of SCAN_THREADS threads each).
+KERNEL scan_all(const pop_desc *ds, int64_t t) {
+	const pop_desc *d = &ds[blockIdx.x];
+	scan_block(d->words, (t & 1) ? d->m1 : d->m0, d->offsets, d->total);
+}
+
+// compact_all is compact, then log_mask into row k of the log, for
+// every population of ds at step t: block b takes words blocks[2b+1] …
+// of population blocks[2b].
+KERNEL compact_all(const pop_desc *ds, const int64_t *blocks, int64_t t, int64_t k) {
+	const pop_desc *d = &ds[blocks[2 * (int64_t)blockIdx.x]];
+	int64_t w = blocks[2 * (int64_t)blockIdx.x + 1] + threadIdx.x;
+	if (w < d->words) {
+		const uint32_t *mask = (t & 1) ? d->m1 : d->m0;
+		compact_at(w, mask, d->offsets, d->list);
+		d->log[k * d->words + w] = mask[w];
+	}
 }
