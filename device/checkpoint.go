@@ -35,58 +35,68 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 		if err := setVar(snap, pop+".fired", last); err != nil {
 			return nil, err
 		}
-		if !p.lif {
+		units := p.unitsOf()
+		if !units[0].lif {
 			continue
 		}
+		// A population in shards: each writes its range.
 		v, rc := make([]float32, p.n), make([]float32, p.n)
-		if err := download(d.devs[p.dev], v, p.v); err != nil {
-			return nil, err
-		}
-		if err := download(d.devs[p.dev], rc, p.rc); err != nil {
-			return nil, err
+		for _, u := range units {
+			if err := download(d.devs[u.dev], v[u.lo:u.lo+u.n], u.v); err != nil {
+				return nil, err
+			}
+			if err := download(d.devs[u.dev], rc[u.lo:u.lo+u.n], u.rc); err != nil {
+				return nil, err
+			}
 		}
 		for path, x := range map[string]any{".model.v": v, ".model.rc": rc, ".model.last": last, ".model.pending": t > 0} {
 			if err := setVar(snap, pop+path, x); err != nil {
 				return nil, err
 			}
 		}
-		for k, r := range p.recs {
-			if r == nil {
+		for k := range units[0].recs {
+			if units[0].recs[k] == nil {
 				continue
 			}
 			prefix := fmt.Sprintf("%s.receptors[%d]", pop, k)
-			if r.g != nil {
+			if units[0].recs[k].g != nil {
 				g := make([]float32, p.n)
-				if err := download(d.devs[p.dev], g, r.g); err != nil {
-					return nil, err
+				for _, u := range units {
+					if err := download(d.devs[u.dev], g[u.lo:u.lo+u.n], u.recs[k].g); err != nil {
+						return nil, err
+					}
 				}
 				if err := setVar(snap, prefix+".g", g); err != nil {
 					return nil, err
 				}
 			}
-			acc := make([]uint64, r.slots*p.n)
-			if err := download(d.devs[p.dev], acc, r.acc); err != nil {
-				return nil, err
-			}
 			ring, ok := snap.Vars[prefix+".ring"].([]float32)
-			if !ok || len(ring) < int(r.slots*p.n) {
-				return nil, fmt.Errorf("device: %s: the CPU's ring is shorter than the device's", prefix)
+			if !ok {
+				return nil, fmt.Errorf("device: %s: the network has no ring", prefix)
 			}
 			clear(ring)
 			// In fixed point (dendrite.Spec.Fixed) the CPU holds the sums
 			// as they are; otherwise as float32 inputs.
 			fixed, isFixed := snap.Vars[prefix+".fixed"].([]int64)
-			if isFixed && len(fixed) < int(r.slots*p.n) {
-				return nil, fmt.Errorf("device: %s: the CPU's ring is shorter than the device's", prefix)
-			}
 			clear(fixed)
-			for k := range r.slots {
-				s := (t + k) % r.slots
-				for j := range p.n {
-					if isFixed {
-						fixed[k*p.n+j] = int64(acc[s*p.n+j])
-					} else {
-						ring[k*p.n+j] = dendrite.FromFixed(int64(acc[s*p.n+j]))
+			for _, u := range units {
+				r := u.recs[k]
+				if len(ring) < int(r.slots*p.n) || (isFixed && len(fixed) < int(r.slots*p.n)) {
+					return nil, fmt.Errorf("device: %s: the CPU's ring is shorter than the device's", prefix)
+				}
+				acc := make([]uint64, r.slots*u.n)
+				if err := download(d.devs[u.dev], acc, r.acc); err != nil {
+					return nil, err
+				}
+				for k := range r.slots {
+					s := (t + k) % r.slots
+					row := k*p.n + u.lo
+					for j := range u.n {
+						if isFixed {
+							fixed[row+j] = int64(acc[s*u.n+j])
+						} else {
+							ring[row+j] = dendrite.FromFixed(int64(acc[s*u.n+j]))
+						}
 					}
 				}
 			}
@@ -106,8 +116,11 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 				return nil, fmt.Errorf("device: %s: no count of the events on their way", in)
 			}
 			clear(sent)
-			for k := range min(int64(len(sent)), r.slots) {
-				sent[k] = r.sent[(t+k)%r.slots]
+			for _, u := range units {
+				r := u.recs[k]
+				for k := range min(int64(len(sent)), r.slots) {
+					sent[k] += r.sent[(t+k)%r.slots]
+				}
 			}
 			var arrived int64
 			if first {
@@ -127,6 +140,15 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 		}
 	}
 	return snap, nil
+}
+
+// unitsOf returns what holds a population's state: its shards, or
+// itself.
+func (p *devPop) unitsOf() []*devPop {
+	if p.shards != nil {
+		return p.shards
+	}
+	return []*devPop{p}
 }
 
 // lastSpikes returns the spikes of population p at the last step
@@ -188,7 +210,8 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 		name := d.net.Populations[pi].Name
 		pop := "population " + name
 		held[pop+".fired"] = true
-		if !p.lif {
+		units := p.unitsOf()
+		if !units[0].lif {
 			continue
 		}
 		v, err := getVar[[]float32](snap, pop+".model.v", int(p.n))
@@ -208,84 +231,58 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 			return err
 		}
 		held[pop+".model.v"], held[pop+".model.rc"], held[pop+".model.last"], held[pop+".model.pending"] = true, true, true, true
-		prev := make([]uint32, p.words)
-		if pending {
-			for _, i := range last {
-				if int64(i) >= p.n {
-					return fmt.Errorf("device: %s.model.last: neuron %d of %d", pop, i, p.n)
+		for _, i := range last {
+			if int64(i) >= p.n {
+				return fmt.Errorf("device: %s.model.last: neuron %d of %d", pop, i, p.n)
+			}
+		}
+		for _, u := range units {
+			prev := make([]uint32, u.words)
+			if pending {
+				for _, i := range last {
+					if j := int64(i) - u.lo; j >= 0 && j < u.n {
+						prev[j>>5] |= 1 << (j & 31)
+					}
 				}
-				prev[i>>5] |= 1 << (i & 31)
+			}
+			for _, x := range []struct {
+				buf Buffer
+				b   []byte
+			}{{u.v, bytesOf(v[u.lo : u.lo+u.n])}, {u.rc, bytesOf(rc[u.lo : u.lo+u.n])}, {u.maskAt(t - 1), bytesOf(prev)}} {
+				if err := d.devs[u.dev].Upload(x.buf, x.b); err != nil {
+					return fmt.Errorf("device: %w", err)
+				}
 			}
 		}
-		for _, x := range []struct {
-			buf Buffer
-			b   []byte
-		}{{p.v, bytesOf(v)}, {p.rc, bytesOf(rc)}, {p.maskAt(t - 1), bytesOf(prev)}} {
-			if err := d.devs[p.dev].Upload(x.buf, x.b); err != nil {
-				return fmt.Errorf("device: %w", err)
-			}
-		}
-		for k, r := range p.recs {
-			if r == nil {
+		for k := range units[0].recs {
+			if units[0].recs[k] == nil {
 				continue
 			}
 			prefix := fmt.Sprintf("%s.receptors[%d]", pop, k)
-			if r.g != nil {
+			if units[0].recs[k].g != nil {
 				g, err := getVar[[]float32](snap, prefix+".g", int(p.n))
 				if err != nil {
 					return err
 				}
-				if err := d.devs[p.dev].Upload(r.g, bytesOf(g)); err != nil {
-					return fmt.Errorf("device: %w", err)
+				for _, u := range units {
+					if err := d.devs[u.dev].Upload(u.recs[k].g, bytesOf(g[u.lo:u.lo+u.n])); err != nil {
+						return fmt.Errorf("device: %w", err)
+					}
 				}
 				held[prefix+".g"] = true
 			}
-			// Near and far inputs go into the one ring of fixed-point sums:
-			// in fixed point as they are, float32 inputs rounded.
-			acc := make([]uint64, r.slots*p.n)
-			for _, path := range []string{prefix + ".fixed", prefix + ".far.fixed"} {
-				fixed, ok := snap.Vars[path].([]int64)
-				if !ok {
-					continue
-				}
-				held[path] = true
-				for k := 0; int64(k)*p.n < int64(len(fixed)); k++ {
-					for j, x := range fixed[int64(k)*p.n : int64(k+1)*p.n] {
-						if x == 0 {
-							continue
-						}
-						if int64(k) >= r.slots {
-							return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
-						}
-						acc[((t+int64(k))%r.slots)*p.n+int64(j)] += uint64(x)
-					}
+			for _, u := range units {
+				if err := d.restoreRing(snap, held, prefix, p.n, u, u.recs[k], t); err != nil {
+					return err
 				}
 			}
-			for _, path := range []string{prefix + ".ring", prefix + ".far.ring"} {
-				ring, ok := snap.Vars[path].([]float32)
-				if !ok {
-					continue
-				}
-				held[path] = true
-				for k := 0; int64(k)*p.n < int64(len(ring)); k++ {
-					row := ring[int64(k)*p.n : int64(k+1)*p.n]
-					for j, x := range row {
-						if x == 0 {
-							continue
-						}
-						if int64(k) >= r.slots {
-							return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
-						}
-						s := (t + int64(k)) % r.slots
-						acc[s*p.n+int64(j)] += uint64(dendrite.ToFixed(x))
-					}
-				}
-			}
-			if err := d.devs[p.dev].Upload(r.acc, bytesOf(acc)); err != nil {
-				return fmt.Errorf("device: %w", err)
-			}
+			// The events on their way are counted at their arrival in the
+			// first unit's receptor (only their sum is read).
 			in := "inbox " + name + "." + d.net.Populations[pi].ReceptorNames()[k]
-			clear(r.sent)
+			for _, u := range units {
+				clear(u.recs[k].sent)
+			}
+			r := units[0].recs[k]
 			for _, ib := range []string{in, in + ".far"} {
 				if a, ok := snap.Vars[ib+".arrived"].(int64); ok {
 					events += a
@@ -316,6 +313,53 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 		}
 	}
 	d.step, d.events = t, events
+	return nil
+}
+
+// restoreRing sets the ring of receptor r of unit u (neurons u.lo … of
+// a population of n) from the snapshot's inputs on their way, near and
+// far, in fixed point as they are, float32 inputs rounded.
+func (d *Net) restoreRing(snap *checkpoint.Snapshot, held map[string]bool, prefix string, n int64, u *devPop, r *devRec, t int64) error {
+	acc := make([]uint64, r.slots*u.n)
+	for _, path := range []string{prefix + ".fixed", prefix + ".far.fixed"} {
+		fixed, ok := snap.Vars[path].([]int64)
+		if !ok {
+			continue
+		}
+		held[path] = true
+		for k := int64(0); k*n < int64(len(fixed)); k++ {
+			for j, x := range fixed[k*n+u.lo : k*n+u.lo+u.n] {
+				if x == 0 {
+					continue
+				}
+				if k >= r.slots {
+					return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
+				}
+				acc[((t+k)%r.slots)*u.n+int64(j)] += uint64(x)
+			}
+		}
+	}
+	for _, path := range []string{prefix + ".ring", prefix + ".far.ring"} {
+		ring, ok := snap.Vars[path].([]float32)
+		if !ok {
+			continue
+		}
+		held[path] = true
+		for k := int64(0); k*n < int64(len(ring)); k++ {
+			for j, x := range ring[k*n+u.lo : k*n+u.lo+u.n] {
+				if x == 0 {
+					continue
+				}
+				if k >= r.slots {
+					return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
+				}
+				acc[((t+k)%r.slots)*u.n+int64(j)] += uint64(dendrite.ToFixed(x))
+			}
+		}
+	}
+	if err := d.devs[u.dev].Upload(r.acc, bytesOf(acc)); err != nil {
+		return fmt.Errorf("device: %w", err)
+	}
 	return nil
 }
 

@@ -10,10 +10,12 @@ import (
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/device/kernels"
 	"github.com/spiral-sim/spiral/encoder"
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stimulus"
+	"github.com/spiral-sim/spiral/synapse"
 )
 
 // Blocks of the kernels' launches.
@@ -33,9 +35,16 @@ const (
 // receptor's ring (deliver_rows, deliver_spread). The device computes a
 // block of steps without waiting; the host then reads the block's masks.
 type Net struct {
-	devs   []Backend
-	net    *network.Network
-	pops   []*devPop
+	devs []Backend
+	net  *network.Network
+	// pops are the populations, in network order: a population whole on
+	// a device or on the CPU is its unit; one cut into shards is a view
+	// of them (shards), which has no state of its own but the spikes it
+	// gathers from them.
+	pops []*devPop
+	// units are what holds state: the populations whole and the shards,
+	// in network order.
+	units  []*devPop
 	projs  []*devProj
 	ghosts []*ghost
 	step   int64
@@ -95,11 +104,16 @@ type ghost struct {
 
 // devPop is a population on the device.
 type devPop struct {
-	name  string
-	dev   int  // its device: an index into Net's devices, or OnCPU
-	cpu   bool // on the host's CPU (cpuPart): only the spike record here
-	n     int64
-	words int64
+	name string
+	pop  int   // the population's index in the network
+	lo   int64 // a shard: its first neuron in the population
+	dev  int   // its device: an index into Net's devices, OnCPU, or Split
+	cpu  bool  // on the host's CPU (cpuPart): only the spike record here
+	// shards, for a population cut into shards (dev Split): its units,
+	// whose masks it gathers into its log (logHost) each block.
+	shards []*devPop
+	n      int64
+	words  int64
 	// LIF: potentials, refractory counts, coefficients, the masks of the
 	// step before and of this one, the receptors (two exponential
 	// current ones, or one delta receptor: delta, drop its input while
@@ -179,6 +193,18 @@ type devProj struct {
 	ghost *ghost
 }
 
+// Split, as a population's device (Net.Placement), says it is cut into
+// shards on several devices (Net.Shards).
+const Split = -2
+
+// Shard is a range [Lo, Hi) of a population's neurons and the device it
+// is on (an index into the devices, or OnCPU for a whole population).
+type Shard struct {
+	Population int // index in the network
+	Lo, Hi     int
+	Device     int
+}
+
 // New puts net on the device b, in its current state (nothing stepped
 // yet). It refuses, naming the population or projection and why, what
 // Net cannot step: batches; populations other than leaky
@@ -210,23 +236,74 @@ func NewOn(devs []Backend, net *network.Network, place []int) (n *Net, err error
 		return nil, errors.New("device: no device")
 	}
 	if place == nil {
-		if place, err = Place(devs, net); err != nil {
+		shards, err := PlaceShards(devs, net)
+		if err != nil {
 			return nil, err
 		}
+		return NewSharded(devs, net, shards)
 	}
 	if len(place) != len(net.Populations) {
 		return nil, fmt.Errorf("device: a placement of %d populations for %d", len(place), len(net.Populations))
 	}
+	shards := make([]Shard, len(place))
 	for i, k := range place {
-		if k != OnCPU && (k < 0 || k >= len(devs)) {
-			return nil, fmt.Errorf("device: population %q placed on device %d of %d", net.Populations[i].Name, k, len(devs))
-		}
+		shards[i] = Shard{Population: i, Lo: 0, Hi: net.Populations[i].Len(), Device: k}
 	}
-	return build(devs, net, place)
+	return NewSharded(devs, net, shards)
 }
 
-// build puts net on devs, population i on devs[place[i]].
-func build(devs []Backend, net *network.Network, place []int) (n *Net, err error) {
+// NewSharded is NewOn with populations cut into shards: shards lists,
+// population by population in network order, ranges [Lo, Hi) that cover
+// each population in order, each on a device; a cut falls on a multiple
+// of 32 neurons (a word of a spike mask), and a population on the CPU is
+// whole. A shard holds its neurons and the synapses that end on them;
+// the spikes of a population in shards reach every projection from it
+// through the host once per block, as those of a population on another
+// device do, so the spikes are still those of the whole network on one
+// device, bit for bit.
+func NewSharded(devs []Backend, net *network.Network, shards []Shard) (n *Net, err error) {
+	if len(devs) == 0 {
+		return nil, errors.New("device: no device")
+	}
+	byPop := make([][]Shard, len(net.Populations))
+	for _, sh := range shards {
+		if sh.Population < 0 || sh.Population >= len(net.Populations) {
+			return nil, fmt.Errorf("device: a shard of population %d of %d", sh.Population, len(net.Populations))
+		}
+		byPop[sh.Population] = append(byPop[sh.Population], sh)
+	}
+	ranges := map[string][][2]int{}
+	for pi, ps := range byPop {
+		p := net.Populations[pi]
+		at := 0
+		for _, sh := range ps {
+			switch {
+			case sh.Lo != at || sh.Hi <= sh.Lo:
+				return nil, fmt.Errorf("device: population %q: shards %v do not cover [0, %d) in order", p.Name, ps, p.Len())
+			case sh.Device != OnCPU && (sh.Device < 0 || sh.Device >= len(devs)):
+				return nil, fmt.Errorf("device: population %q placed on device %d of %d", p.Name, sh.Device, len(devs))
+			case sh.Lo%32 != 0:
+				return nil, fmt.Errorf("device: population %q: a shard from neuron %d (shards start at multiples of 32)", p.Name, sh.Lo)
+			case sh.Device == OnCPU && len(ps) > 1:
+				return nil, fmt.Errorf("device: population %q: a shard on the CPU (the CPU takes whole populations)", p.Name)
+			}
+			at = sh.Hi
+		}
+		if at != p.Len() {
+			return nil, fmt.Errorf("device: population %q: shards %v do not cover [0, %d)", p.Name, ps, p.Len())
+		}
+		if len(ps) > 1 {
+			for _, sh := range ps {
+				ranges[p.Name] = append(ranges[p.Name], [2]int{sh.Lo, sh.Hi})
+			}
+		}
+	}
+	return build(devs, net, byPop, ranges)
+}
+
+// build puts net on devs, population i's shards as byPop[i] says
+// (ranges: those of the populations cut in several).
+func build(devs []Backend, net *network.Network, byPop [][]Shard, ranges map[string][][2]int) (n *Net, err error) {
 	d := &Net{devs: devs, net: net}
 	defer func() {
 		if err != nil {
@@ -236,40 +313,77 @@ func build(devs []Backend, net *network.Network, place []int) (n *Net, err error
 	if net.Config.Batch > 1 {
 		return nil, fmt.Errorf("device: a batch of %d copies (Net takes one)", net.Config.Batch)
 	}
+	var cut [][]*shard.Shard // the populations' shards, where some are cut
+	if len(ranges) > 0 {
+		if cut, err = shard.SplitRanges(net, ranges, false); err != nil {
+			return nil, fmt.Errorf("device: %w", err)
+		}
+	}
 	for i, p := range net.Populations {
-		if place[i] == OnCPU {
+		if sh := byPop[i]; len(sh) == 1 && sh[0].Device == OnCPU {
 			n := int64(p.Len())
-			d.pops = append(d.pops, &devPop{name: p.Name, dev: OnCPU, cpu: true, n: n, words: (n + 31) / 32})
+			u := &devPop{name: p.Name, pop: i, dev: OnCPU, cpu: true, n: n, words: (n + 31) / 32}
+			d.pops, d.units = append(d.pops, u), append(d.units, u)
 			continue
 		}
-		d.cur = place[i]
-		dp, err := d.population(p.Name, p.Len(), p)
-		if err != nil {
-			return nil, err
+		if len(byPop[i]) == 1 {
+			d.cur = byPop[i][0].Device
+			u, err := d.population(p.Name, p.Len(), p)
+			if err != nil {
+				return nil, err
+			}
+			u.pop, u.dev = i, d.cur
+			d.pops, d.units = append(d.pops, u), append(d.units, u)
+			continue
 		}
-		dp.dev = d.cur
-		d.pops = append(d.pops, dp)
+		n := int64(p.Len())
+		view := &devPop{name: p.Name, pop: i, dev: Split, n: n, words: (n + 31) / 32}
+		for k, sh := range byPop[i] {
+			d.cur = sh.Device
+			name := fmt.Sprintf("%s[%d:%d]", p.Name, sh.Lo, sh.Hi)
+			u, err := d.population(name, sh.Hi-sh.Lo, cut[i][k].Population)
+			if err != nil {
+				return nil, err
+			}
+			u.pop, u.lo, u.dev = i, int64(sh.Lo), d.cur
+			view.shards = append(view.shards, u)
+			d.units = append(d.units, u)
+		}
+		d.pops = append(d.pops, view)
 	}
 	// Far links (network.Network.FarAxons) need nothing of their own:
 	// every input of a receptor goes into its one ring of exact sums,
 	// which is what the CPU's near sum plus far sum is where the CPU's
 	// sums are exact.
-	for _, pr := range net.Projections {
-		if d.pops[pr.Target].cpu {
+	for j, pr := range net.Projections {
+		dst := d.pops[pr.Target]
+		if dst.cpu {
 			continue // the host delivers it (cpuPart)
 		}
-		d.cur = d.pops[pr.Target].dev
-		dp, err := d.projection(pr)
-		if err != nil {
-			return nil, fmt.Errorf("device: projection %q: %w", pr.Name, err)
+		targets := []*devPop{dst}
+		if dst.shards != nil {
+			targets = dst.shards
 		}
-		d.projs = append(d.projs, dp)
-		if dp.src.dev != dp.dst.dev {
-			if err := d.ghostOf(dp); err != nil {
-				return nil, err
+		for k, u := range targets {
+			syn, tp := pr.Runtime.Syn, net.Populations[pr.Target]
+			if dst.shards != nil {
+				if syn, tp = cut[pr.Target][k].Syn[j], cut[pr.Target][k].Population; syn == nil {
+					continue
+				}
 			}
-			if d.segment == 0 || dp.arrive < int64(d.segment) {
-				d.segment = int(dp.arrive)
+			d.cur = u.dev
+			dp, err := d.projection(pr, u, syn, tp)
+			if err != nil {
+				return nil, fmt.Errorf("device: projection %q: %w", pr.Name, err)
+			}
+			d.projs = append(d.projs, dp)
+			if dp.src.dev != dp.dst.dev {
+				if err := d.ghostOf(dp); err != nil {
+					return nil, err
+				}
+				if d.segment == 0 || dp.arrive < int64(d.segment) {
+					d.segment = int(dp.arrive)
+				}
 			}
 		}
 	}
@@ -578,14 +692,12 @@ func groupThreshold(draw encoder.PoissonDraw) uint64 {
 }
 
 // projection puts a projection on the device.
-func (d *Net) projection(pr *network.Projection) (*devProj, error) {
+func (d *Net) projection(pr *network.Projection, dst *devPop, syn *synapse.CSR, tpop *population.Population) (*devProj, error) {
 	if err := refusal(d.net, pr); err != nil {
 		return nil, err
 	}
-	syn := pr.Runtime.Syn
 	shift, uniformDelay := syn.UniformDelay()
 	ax := d.net.Axons[pr.Axon]
-	dst := d.pops[pr.Target]
 	if !dst.lif {
 		return nil, fmt.Errorf("target %q is not a leaky integrate-and-fire population", dst.name)
 	}
@@ -594,7 +706,7 @@ func (d *Net) projection(pr *network.Projection) (*devProj, error) {
 		return nil, fmt.Errorf("receptor %q of %q", pr.Receptor, dst.name)
 	}
 	src := d.pops[ax.Source]
-	tp, _ := d.net.Populations[pr.Target].Receptor(pr.Receptor)
+	tp, _ := tpop.Receptor(pr.Receptor)
 	// Each row's event, from the axon itself: every neuron fires once.
 	all := make([]uint32, src.n)
 	for i := range all {
@@ -715,7 +827,7 @@ func (d *Net) rings() error {
 		if d.segment > 0 {
 			d.logSteps = min(d.logSteps, d.segment)
 		}
-		for _, p := range d.pops {
+		for _, p := range d.units {
 			if p.cpu {
 				continue
 			}
@@ -733,7 +845,7 @@ func (d *Net) rings() error {
 			}
 		}
 	}
-	for _, p := range d.pops {
+	for _, p := range d.units {
 		if p.cpu {
 			continue
 		}
@@ -797,7 +909,7 @@ func (d *Net) stepTable(k int) (*stepTable, error) {
 		return nil, nil
 	}
 	var pops []*devPop
-	for _, p := range d.pops {
+	for _, p := range d.units {
 		if p.dev == k && !p.cpu {
 			if len(p.drives) > kernels.PopDrives {
 				return nil, nil
@@ -1012,7 +1124,7 @@ func (d *Net) launchStep(t, k int64) error {
 			}
 		}
 	}
-	for _, p := range d.pops {
+	for _, p := range d.units {
 		if p.cpu || d.steps[p.dev] != nil {
 			continue
 		}
@@ -1150,13 +1262,27 @@ func (d *Net) exchange(block int) error {
 // arrived at those steps, as the engines of the CPU do (an event's
 // synapses count at its arrival).
 func (d *Net) readLogs(block int) error {
-	for _, p := range d.pops {
+	for _, p := range d.units {
 		if p.cpu {
 			continue // cpuPart.run wrote its log
 		}
 		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
 		if err := download(d.devs[p.dev], p.logHost, p.log); err != nil {
 			return err
+		}
+	}
+	// A population in shards gathers their masks, word for word (a
+	// shard starts at a multiple of 32 neurons).
+	for _, p := range d.pops {
+		if p.shards == nil {
+			continue
+		}
+		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
+		for k := range block {
+			row := p.logHost[k*int(p.words) : (k+1)*int(p.words)]
+			for _, u := range p.shards {
+				copy(row[u.lo/32:], u.logHost[k*int(u.words):(k+1)*int(u.words)])
+			}
 		}
 	}
 	for k := range block {
@@ -1174,6 +1300,8 @@ func (d *Net) readLogs(block int) error {
 					p.neurons = append(p.neurons, i)
 				}
 			}
+		}
+		for _, p := range d.units {
 			for _, r := range p.recs {
 				if r != nil {
 					d.events += r.sent[t%r.slots]
@@ -1236,7 +1364,18 @@ func (d *Net) Close() {
 // Devices returns the devices the network is on.
 func (d *Net) Devices() []Backend { return d.devs }
 
-// Placement returns each population's device: an index into Devices.
+// Shards returns the shards of every population and their devices, in
+// network order (a population whole is one shard).
+func (d *Net) Shards() []Shard {
+	var out []Shard
+	for _, u := range d.units {
+		out = append(out, Shard{Population: u.pop, Lo: int(u.lo), Hi: int(u.lo + u.n), Device: u.dev})
+	}
+	return out
+}
+
+// Placement returns each population's device: an index into Devices,
+// OnCPU, or Split for one in shards (Shards).
 func (d *Net) Placement() []int {
 	place := make([]int, len(d.pops))
 	for i, p := range d.pops {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -47,7 +48,7 @@ func Needs(net *network.Network) ([]Need, error) {
 			place[i] = OnCPU
 		}
 	}
-	d, err := build(devs, net, place)
+	d, err := build(devs, net, wholes(net, place), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -108,18 +109,9 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 		return nil, err
 	}
 	refused := Refusals(net)
-	room := make([]int64, len(devs)) // bytes left; < 0: no bound
-	for k, b := range devs {
-		room[k] = -1
-		if m, ok := b.(MemoryReporter); ok {
-			free, err := m.FreeMemory()
-			if err != nil {
-				return nil, fmt.Errorf("device: %s: its free memory: %w", b.Name(), err)
-			}
-			if free > 0 {
-				room[k] = int64(float64(free) * Headroom)
-			}
-		}
+	room, err := rooms(devs)
+	if err != nil {
+		return nil, err
 	}
 	var on []int // the populations on devices
 	for i, err := range refused {
@@ -131,7 +123,7 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 	for k, i := range on {
 		sub[k] = needs[i]
 	}
-	at, err := placeNeeds(sub, room, func(k int) string { return net.Populations[on[k]].Name }, devs)
+	at, err := placeNeeds(sub, room, make([]int64, len(devs)), func(k int) string { return net.Populations[on[k]].Name }, devs)
 	if err != nil {
 		return nil, err
 	}
@@ -145,9 +137,146 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 	return place, nil
 }
 
-// placeNeeds is Place's rule, on needs and the bytes each device has
-// room for (< 0: no bound).
-func placeNeeds(needs []Need, room []int64, name func(int) string, devs []Backend) ([]int, error) {
+// wholes is each population whole on the device place gives it.
+func wholes(net *network.Network, place []int) [][]Shard {
+	byPop := make([][]Shard, len(place))
+	for i, k := range place {
+		byPop[i] = []Shard{{Population: i, Lo: 0, Hi: net.Populations[i].Len(), Device: k}}
+	}
+	return byPop
+}
+
+// rooms returns the bytes each device has room for (Headroom of its free
+// memory; < 0: no bound).
+func rooms(devs []Backend) ([]int64, error) {
+	room := make([]int64, len(devs))
+	for k, b := range devs {
+		room[k] = -1
+		if m, ok := b.(MemoryReporter); ok {
+			free, err := m.FreeMemory()
+			if err != nil {
+				return nil, fmt.Errorf("device: %s: its free memory: %w", b.Name(), err)
+			}
+			if free > 0 {
+				room[k] = int64(float64(free) * Headroom)
+			}
+		}
+	}
+	return room, nil
+}
+
+// PlaceShards is Place with populations cut into shards where that
+// helps: with several devices, a population a device can step whose work
+// is more than the devices' even share (all the work over the number of
+// devices), or that fits whole on none, is cut into one shard per
+// device (ranges of equal size, a multiple of 32 neurons: the last takes
+// the rest), shard k on device k, if it can be cut
+// (shard.Splittable) and has 32 neurons per device; the others go whole,
+// as Place puts them, after the shards.
+func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
+	nd := len(devs)
+	if nd <= 1 {
+		place, err := Place(devs, net)
+		if err != nil {
+			return nil, err
+		}
+		return wholeList(net, place), nil
+	}
+	needs, nerr := Needs(net)
+	if nerr != nil {
+		return nil, nerr
+	}
+	refused := Refusals(net)
+	room, rerr := rooms(devs)
+	if rerr != nil {
+		return nil, rerr
+	}
+	var all int64
+	for i, need := range needs {
+		if refused[i] == nil {
+			all += need.Work
+		}
+	}
+	fitsWhole := func(b int64) bool {
+		for _, r := range room {
+			if r < 0 || r >= b {
+				return true
+			}
+		}
+		return false
+	}
+	cut := make([]bool, len(net.Populations))
+	work := make([]int64, nd)
+	for i, p := range net.Populations {
+		n := p.Len()
+		if refused[i] != nil || n < 32*nd || shard.Splittable(net, i) != nil {
+			continue
+		}
+		if needs[i].Work*int64(nd) <= all && fitsWhole(needs[i].Bytes) {
+			continue
+		}
+		cut[i] = true
+		for k := range nd {
+			work[k] += needs[i].Work / int64(nd)
+			if room[k] >= 0 {
+				if room[k] -= needs[i].Bytes / int64(nd); room[k] < 0 {
+					return nil, fmt.Errorf("device: population %q needs %d MiB, more than the devices have left even in %d shards", p.Name, needs[i].Bytes>>20, nd)
+				}
+			}
+		}
+	}
+	var on []int // the populations whole on devices
+	for i := range net.Populations {
+		if refused[i] == nil && !cut[i] {
+			on = append(on, i)
+		}
+	}
+	sub := make([]Need, len(on))
+	for k, i := range on {
+		sub[k] = needs[i]
+	}
+	at, err := placeNeeds(sub, room, work, func(k int) string { return net.Populations[on[k]].Name }, devs)
+	if err != nil {
+		return nil, err
+	}
+	place := make([]int, len(net.Populations))
+	for i := range place {
+		place[i] = OnCPU
+	}
+	for k, i := range on {
+		place[i] = at[k]
+	}
+	var shards []Shard
+	for i, p := range net.Populations {
+		if !cut[i] {
+			shards = append(shards, Shard{Population: i, Lo: 0, Hi: p.Len(), Device: place[i]})
+			continue
+		}
+		n := p.Len()
+		size := n / nd / 32 * 32 // >= 32
+		for k := range nd {
+			lo, hi := k*size, min((k+1)*size, n)
+			if k == nd-1 {
+				hi = n
+			}
+			shards = append(shards, Shard{Population: i, Lo: lo, Hi: hi, Device: k})
+		}
+	}
+	return shards, nil
+}
+
+// wholeList is each population whole on the device place gives it.
+func wholeList(net *network.Network, place []int) []Shard {
+	shards := make([]Shard, len(place))
+	for i, k := range place {
+		shards[i] = Shard{Population: i, Lo: 0, Hi: net.Populations[i].Len(), Device: k}
+	}
+	return shards
+}
+
+// placeNeeds is Place's rule, on needs, the bytes each device has room
+// for (< 0: no bound) and the work it has already.
+func placeNeeds(needs []Need, room, work []int64, name func(int) string, devs []Backend) ([]int, error) {
 	order := make([]int, len(needs))
 	for i := range order {
 		order[i] = i
@@ -161,7 +290,6 @@ func placeNeeds(needs []Need, room []int64, name func(int) string, devs []Backen
 		}
 		return 0
 	})
-	work := make([]int64, len(room))
 	place := make([]int, len(needs))
 	for _, i := range order {
 		best := -1

@@ -1,6 +1,7 @@
 package device
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestPlaceByMemoryThenWork(t *testing.T) {
 		// One device with a bound, one without.
 		{"one bound", []int64{100, -1}, []int{0, 1, 1, 1}},
 	} {
-		got, err := placeNeeds(needs, append([]int64(nil), c.room...), names, devs)
+		got, err := placeNeeds(needs, append([]int64(nil), c.room...), make([]int64, 2), names, devs)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -39,7 +40,7 @@ func TestPlaceByMemoryThenWork(t *testing.T) {
 		}
 	}
 	// A fits on neither.
-	_, err := placeNeeds([]Need{{100 << 20, 1}}, []int64{50 << 20, 60 << 20}, names, devs)
+	_, err := placeNeeds([]Need{{100 << 20, 1}}, []int64{50 << 20, 60 << 20}, make([]int64, 2), names, devs)
 	if err == nil || !strings.Contains(err.Error(), `population "A" needs 100 MiB`) || !strings.Contains(err.Error(), "60 MiB") {
 		t.Errorf("a population too large for every device: %v", err)
 	}
@@ -84,5 +85,46 @@ func TestNeedsBoundTheAllocation(t *testing.T) {
 	}
 	if n := int64(net.Populations[0].Len() + net.Populations[1].Len()); work != n+synapses {
 		t.Errorf("work %d, want %d neurons + %d synapses", work, n, synapses)
+	}
+}
+
+// PlaceShards cuts a population whose work is more than the devices'
+// even share into one shard per device, at multiples of 32 neurons, and
+// places the rest whole; with one device it cuts nothing.
+func TestPlaceShards(t *testing.T) {
+	// Brunel: E is 80 % of the neurons and of the synapses in.
+	net, err := models.Brunel(models.Options{Scale: 0.1, Seed: 1}, models.BrunelParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nE, nI := net.Populations[0].Len(), net.Populations[1].Len()
+	three := []Backend{&counter{}, &counter{}, &counter{}}
+	got, err := PlaceShards(three, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := nE / 3 / 32 * 32
+	want := []Shard{{0, 0, size, 0}, {0, size, 2 * size, 1}, {0, 2 * size, nE, 2}, {1, 0, nI, 0}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Brunel on 3 devices: %v, want %v", got, want)
+	}
+	one, err := PlaceShards(three[:1], net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Shard{{0, 0, nE, 0}, {1, 0, nI, 0}}; !slices.Equal(one, want) {
+		t.Errorf("Brunel on 1 device: %v, want %v", one, want)
+	}
+	// CUBA on 2 devices: E (80 %) cut, I whole.
+	cuba, err := models.CUBA(models.Options{Scale: 0.1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := PlaceShards(three[:2], cuba)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(two) != 3 || two[0].Hi%32 != 0 || two[0].Device == two[1].Device || two[2].Population != 1 {
+		t.Errorf("CUBA on 2 devices: %v", two)
 	}
 }

@@ -99,17 +99,22 @@ func startDevice(spec engineSpec, ds *deviceSpec) (engine.Engine, string, func()
 }
 
 // describePlacement names a Net's devices, and with several, or with
-// populations on the CPU, the populations on each.
+// populations on the CPU, what each holds: populations whole, and
+// shards as NAME[LO:HI].
 func describePlacement(n *device.Net) string {
 	devs := n.Devices()
 	byDev := make([][]string, len(devs))
 	var cpu []string
-	for i, k := range n.Placement() {
-		name := n.Net().Populations[i].Name
-		if k == device.OnCPU {
+	pops := n.Net().Populations
+	for _, sh := range n.Shards() {
+		name := pops[sh.Population].Name
+		if sh.Lo != 0 || sh.Hi != pops[sh.Population].Len() {
+			name = fmt.Sprintf("%s[%d:%d]", name, sh.Lo, sh.Hi)
+		}
+		if sh.Device == device.OnCPU {
 			cpu = append(cpu, name)
 		} else {
-			byDev[k] = append(byDev[k], name)
+			byDev[sh.Device] = append(byDev[sh.Device], name)
 		}
 	}
 	if len(devs) == 1 && len(cpu) == 0 {
@@ -117,11 +122,11 @@ func describePlacement(n *device.Net) string {
 	}
 	var parts []string
 	for k, b := range devs {
-		pops := "nothing"
+		held := "nothing"
 		if len(byDev[k]) > 0 {
-			pops = strings.Join(byDev[k], ", ")
+			held = strings.Join(byDev[k], ", ")
 		}
-		parts = append(parts, fmt.Sprintf("%s holds %s", b.Name(), pops))
+		parts = append(parts, fmt.Sprintf("%s holds %s", b.Name(), held))
 	}
 	if len(cpu) > 0 {
 		parts = append(parts, "the CPU holds "+strings.Join(cpu, ", ")+" (what the devices cannot step)")

@@ -123,3 +123,8 @@ func TestPlainLaunches(t *testing.T) {
 	kerneltest.SpreadNetMatchesTheStepper(t, b)
 	kerneltest.CondNetMatchesTheStepper(t, b)
 }
+
+// Populations cut into shards over host devices: the stepper's spikes.
+func TestShardsOverDevices(t *testing.T) {
+	kerneltest.ShardsOverDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}, Backend{Device: 2}})
+}

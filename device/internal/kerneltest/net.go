@@ -842,3 +842,87 @@ func after(r testnets.Result, at int64) testnets.Result {
 	a.Weights, a.Events = r.Weights, r.Events
 	return a
 }
+
+// cutInTwo places every population of net of 64 neurons or more in two
+// shards, cut at a multiple of 32 near its middle, population i's on
+// devices i and i+1 (modulo devs), and the others whole on device i.
+func cutInTwo(net *network.Network, devs int) []device.Shard {
+	var shards []device.Shard
+	for i, p := range net.Populations {
+		n := p.Len()
+		if n < 64 {
+			shards = append(shards, device.Shard{Population: i, Lo: 0, Hi: n, Device: i % devs})
+			continue
+		}
+		cut := 32 * (n / 64)
+		shards = append(shards, device.Shard{Population: i, Lo: 0, Hi: cut, Device: i % devs},
+			device.Shard{Population: i, Lo: cut, Hi: n, Device: (i + 1) % devs})
+	}
+	return shards
+}
+
+// ShardsOverDevices runs the networks of exact sums (and the dense one in
+// fixed point) with every population cut in two shards on two devices
+// of devs: the stepper's spikes and events, bit for bit; and a
+// checkpoint taken in shards resumes on one device, and one taken on one
+// device resumes in shards, as the uninterrupted run.
+func ShardsOverDevices(t *testing.T, devs []device.Backend) {
+	const steps, at = 2000, 700
+	for _, c := range []struct {
+		name  string
+		build func(*testing.T) *network.Network
+	}{{"currents", dyadic}, {"delta", brunelLike}, {"synaptic delays", synapticDelays}, {"conductances", conductances}, {"fixed point", dense(true)}} {
+		ref := c.build(t)
+		want := testnets.Sequential(t, ref, steps)
+		shards := cutInTwo(ref, len(devs))
+		d, err := device.NewSharded(devs, c.build(t), shards)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := d.Shards(); !slices.Equal(got, shards) {
+			t.Errorf("%s: shards %v, asked %v", c.name, got, shards)
+		}
+		if err := d.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(steps - at); err != nil {
+			t.Fatal(err)
+		}
+		compare(t, c.name+" in shards", ref, want, d, 0)
+		d.Close()
+		if c.name == "conductances" {
+			continue // nearly silent after its first burst (CheckpointsAcross)
+		}
+		one := func() (*device.Net, error) { return device.New(devs[0], c.build(t)) }
+		cut := func() (*device.Net, error) { return device.NewSharded(devs, c.build(t), shards) }
+		for _, x := range []struct {
+			name     string
+			from, to func() (*device.Net, error)
+		}{{"from shards to one device", cut, one}, {"from one device to shards", one, cut}} {
+			what := c.name + ": a checkpoint " + x.name
+			d, err := x.from()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Run(at); err != nil {
+				t.Fatal(err)
+			}
+			snap, err := d.Checkpoint()
+			d.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if d, err = x.to(); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Restore(snap); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if err := d.Run(steps - at); err != nil {
+				t.Fatal(err)
+			}
+			compare(t, what, ref, want, d, at)
+			d.Close()
+		}
+	}
+}
