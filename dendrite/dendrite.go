@@ -184,8 +184,10 @@ type Receptor struct {
 	// of its own, added into this one's slot when the slot is read.
 	far *Receptor
 	// fixed is the ring of fixed-point sums (slots × n), nil unless
-	// spec.Fixed.
-	fixed []int64 `state:"-"`
+	// spec.Fixed; touched lists, per slot, the elements whose sum was 0
+	// when an input arrived (AddFixed): reading a step visits only them.
+	fixed   []int64   `state:"-"`
+	touched [][]int32 `state:"-"`
 }
 
 // New builds a receptor for n elements whose inputs arrive at most
@@ -200,7 +202,7 @@ func (s Spec) New(n int, dt float64, maxLatency int) (*Receptor, error) {
 	r := &Receptor{spec: s, n: n, slots: maxLatency + 1, dt: float32(dt), gain: 1}
 	r.ring = make([]float32, r.slots*n)
 	if s.Fixed {
-		r.fixed = make([]int64, r.slots*n)
+		r.fixed, r.touched = make([]int64, r.slots*n), make([][]int32, r.slots)
 	}
 	if s.Kernel != Delta {
 		r.g = make([]float32, n)
@@ -252,7 +254,7 @@ func (r *Receptor) Grow(maxLatency int) {
 	r.slots = maxLatency + 1
 	r.ring = make([]float32, r.slots*r.n)
 	if r.fixed != nil {
-		r.fixed = make([]int64, r.slots*r.n)
+		r.fixed, r.touched = make([]int64, r.slots*r.n), make([][]int32, r.slots)
 	}
 }
 
@@ -261,18 +263,30 @@ func (r *Receptor) Grow(maxLatency int) {
 func (r *Receptor) Fixed() bool { return r.fixed != nil }
 
 // FixedSlot returns the fixed-point sums of the inputs arriving at step
-// (Spec.Fixed; nil otherwise): len n, indexed by element. Events add
-// ToFixed(weight × value) into it.
-func (r *Receptor) FixedSlot(step int64) []int64 {
+// (Spec.Fixed; nil otherwise): len n, indexed by element, and the list
+// of the elements touched so far. Events add ToFixed(weight × value)
+// into it with AddFixed (or as AddFixed does), so that the list holds
+// every element whose sum is not 0.
+func (r *Receptor) FixedSlot(step int64) ([]int64, *[]int32) {
 	if r.fixed == nil {
-		return nil
+		return nil, nil
 	}
 	s := int(step % int64(r.slots))
-	return r.fixed[s*r.n : (s+1)*r.n]
+	return r.fixed[s*r.n : (s+1)*r.n], &r.touched[s]
 }
 
-// FixedRing is Ring for the fixed-point sums (nil unless Spec.Fixed).
-func (r *Receptor) FixedRing() []int64 { return r.fixed }
+// FixedRing is Ring for the fixed-point sums (nil unless Spec.Fixed),
+// with the lists of touched elements per slot (FixedSlot).
+func (r *Receptor) FixedRing() ([]int64, [][]int32) { return r.fixed, r.touched }
+
+// AddFixed adds x into element j of the sums f (a slot of FixedSlot),
+// listing j in touched when its sum was 0.
+func AddFixed(f []int64, touched *[]int32, j int, x int64) {
+	if f[j] == 0 {
+		*touched = append(*touched, int32(j))
+	}
+	f[j] += x
+}
 
 // Slot returns the buffer for inputs arriving at step: len n, indexed by
 // element. Events add weight × value into it.
@@ -295,7 +309,7 @@ func (r *Receptor) Far() *Receptor {
 		r.far = &Receptor{spec: Spec{Kernel: Delta, Fixed: r.spec.Fixed}, n: r.n, slots: r.slots, dt: r.dt, gain: r.gain}
 		r.far.ring = make([]float32, r.slots*r.n)
 		if r.fixed != nil {
-			r.far.fixed = make([]int64, r.slots*r.n)
+			r.far.fixed, r.far.touched = make([]int64, r.slots*r.n), make([][]int32, r.slots)
 		}
 	}
 	return r.far
@@ -311,26 +325,32 @@ func (r *Receptor) FarInput() *Receptor { return r.far }
 func (r *Receptor) take(step int64) []float32 {
 	a := r.Slot(step)
 	if r.fixed != nil {
-		// A sum of 0 adds nothing: the slot starts at +0 and only sums
-		// are added into it, so it never holds −0, and x + 0 is x.
-		f := r.FixedSlot(step)[:len(a)]
+		// Only the elements touched since the slot was last read can
+		// hold a sum; one of 0 adds nothing (the slot starts at +0 and
+		// only sums are added into it, so it never holds −0, and x + 0
+		// is x), and the order of the elements changes nothing.
+		f, touched := r.FixedSlot(step)
 		if r.far != nil {
-			ff := r.far.FixedSlot(step)[:len(a)]
-			for i, x := range ff {
-				if f[i]|x != 0 {
-					if s := f[i] + x; s != 0 {
-						a[i] += FromFixed(s)
+			ff, farTouched := r.far.FixedSlot(step)
+			for _, list := range []*[]int32{touched, farTouched} {
+				for _, j := range *list {
+					if f[j]|ff[j] != 0 {
+						if s := f[j] + ff[j]; s != 0 {
+							a[j] += FromFixed(s)
+						}
+						f[j], ff[j] = 0, 0
 					}
-					f[i], ff[i] = 0, 0
 				}
+				*list = (*list)[:0]
 			}
 		} else {
-			for i, x := range f {
-				if x != 0 {
-					a[i] += FromFixed(x)
-					f[i] = 0
+			for _, j := range *touched {
+				if x := f[j]; x != 0 {
+					a[j] += FromFixed(x)
+					f[j] = 0
 				}
 			}
+			*touched = (*touched)[:0]
 		}
 		return a
 	}
@@ -456,6 +476,9 @@ func (r *Receptor) ConsumeConductance(step int64, v, current, jump, gsum, ge []f
 func (r *Receptor) Reset() {
 	clear(r.ring)
 	clear(r.fixed)
+	for s := range r.touched {
+		r.touched[s] = r.touched[s][:0]
+	}
 	clear(r.g)
 	clear(r.h)
 	if r.far != nil {
@@ -514,6 +537,9 @@ func (r *Receptor) fixedVar(step int64) state.Var {
 			return fmt.Errorf("receptor fixed-point inputs: %d values for rows of %d elements", v.Len(), r.n)
 		}
 		clear(r.fixed)
+		for s := range r.touched {
+			r.touched[s] = r.touched[s][:0]
+		}
 		for k := 0; k*r.n < len(in); k++ {
 			row := in[k*r.n : (k+1)*r.n]
 			if k >= r.slots {
@@ -526,6 +552,11 @@ func (r *Receptor) fixedVar(step int64) state.Var {
 			}
 			s := int((step + int64(k)) % int64(r.slots))
 			copy(r.fixed[s*r.n:(s+1)*r.n], row)
+			for j, x := range row {
+				if x != 0 {
+					r.touched[s] = append(r.touched[s], int32(j))
+				}
+			}
 		}
 		return nil
 	}

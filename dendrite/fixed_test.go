@@ -42,7 +42,7 @@ func TestFixedReceptorSums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Fixed() || r.FixedSlot(0) == nil {
+	if f, _ := r.FixedSlot(0); !r.Fixed() || f == nil {
 		t.Fatal("a receptor with Spec.Fixed has no fixed-point ring")
 	}
 	far := r.Far()
@@ -53,14 +53,16 @@ func TestFixedReceptorSums(t *testing.T) {
 	}
 	for _, order := range [][]int{{0, 1, 2, 3, 4, 5}, {5, 4, 3, 2, 1, 0}, {2, 0, 4, 1, 5, 3}} {
 		const step = 5
+		f, touched := r.FixedSlot(step)
+		ff, farTouched := far.FixedSlot(step)
 		for _, k := range order {
-			r.FixedSlot(step)[0] += ToFixed(xs[k])
+			AddFixed(f, touched, 0, ToFixed(xs[k]))
 		}
 		// Element 1: 1 + 2⁻²⁴ near (float32: 1) and 2⁻²⁴ far (float32:
 		// 2⁻²⁴, and 1 + 2⁻²⁴ rounds to 1 again): 1 + 2⁻²³ exactly, read
 		// as one sum.
-		r.FixedSlot(step)[1] += (1 << 32) + (1 << 8)
-		far.FixedSlot(step)[1] += 1 << 8
+		AddFixed(f, touched, 1, (1<<32)+(1<<8))
+		AddFixed(ff, farTouched, 1, 1<<8)
 		r.Slot(step)[0] += 0.5 // a drive
 		jump := make([]float32, 2)
 		r.Consume(step, nil, make([]float32, 2), jump)
@@ -70,10 +72,52 @@ func TestFixedReceptorSums(t *testing.T) {
 		if w := float32(1 + math.Ldexp(1, -23)); jump[1] != w {
 			t.Errorf("order %v: near and far: %.9g, want 1 + 2^-23 (%.9g)", order, jump[1], w)
 		}
-		for _, s := range [][]int64{r.FixedSlot(step), far.FixedSlot(step)} {
+		for _, s := range [][]int64{f, ff} {
 			if s[0] != 0 || s[1] != 0 {
 				t.Errorf("order %v: the sums are not cleared once read: %v", order, s)
 			}
 		}
+		if len(*touched) != 0 || len(*farTouched) != 0 {
+			t.Errorf("order %v: the lists of touched elements are not cleared once read", order)
+		}
+	}
+}
+
+// An element's sum that comes back to 0 and then not is read once, and
+// one whose sum is 0 adds nothing; the sums restored from a checkpoint
+// are read as those added.
+func TestFixedTouchedLists(t *testing.T) {
+	r, err := Spec{Kernel: Delta, Fixed: true}.New(3, 0.1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, touched := r.FixedSlot(1)
+	AddFixed(f, touched, 2, 5)
+	AddFixed(f, touched, 2, -5) // back to 0
+	AddFixed(f, touched, 2, 7)  // listed again
+	AddFixed(f, touched, 0, 3)
+	AddFixed(f, touched, 0, -3) // 0 when read
+	jump := make([]float32, 3)
+	r.Consume(1, nil, make([]float32, 3), jump)
+	if want := []float32{0, 0, FromFixed(7)}; jump[0] != want[0] || jump[1] != want[1] || jump[2] != want[2] {
+		t.Errorf("read %v, want %v", jump, want)
+	}
+	// Through the state: a sum set from a checkpoint is read.
+	AddFixed(f, touched, 1, 9)
+	var v = r.StateVars(1)
+	r2, _ := Spec{Kernel: Delta, Fixed: true}.New(3, 0.1, 2)
+	for _, sv := range r2.StateVars(1) {
+		for _, x := range v {
+			if x.Path == sv.Path {
+				if err := sv.Set(x.Value); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	jump = make([]float32, 3)
+	r2.Consume(1, nil, make([]float32, 3), jump)
+	if jump[1] != FromFixed(9) {
+		t.Errorf("a restored sum read as %v, want %v", jump[1], FromFixed(9))
 	}
 }

@@ -195,7 +195,8 @@ func (in *Inbox) Arrive(step int64) {
 		// First, so that the synapses of delay 0 of a projection with
 		// synaptic delays, counted as sent for step, are counted below.
 		q := &in.queue[step%int64(len(in.queue))]
-		slot, fixed := in.target.Slot(step), in.target.FixedSlot(step)
+		slot := in.target.Slot(step)
+		fixed, touched := in.target.FixedSlot(step)
 		for _, e := range *q {
 			switch {
 			case e.p.lat != nil:
@@ -203,7 +204,7 @@ func (in *Inbox) Arrive(step int64) {
 			case e.p.spread:
 				e.p.deliverSpread(step, e.src, e.value)
 			case fixed != nil:
-				e.p.deliverFixed(e.src, e.value, fixed)
+				e.p.deliverFixed(e.src, e.value, fixed, touched)
 			default:
 				e.p.deliver(e.src, e.value, slot)
 			}
@@ -345,8 +346,8 @@ func spread[T uint8 | uint16](p *Runtime, delays []T, step int64, src uint32, va
 	off := b * p.Syn.Cols
 	in := p.inbox
 	ring, slots, n := in.target.Ring()
-	if fixed := in.target.FixedRing(); fixed != nil {
-		spreadFixed(p, delays, fixed, slots, n, step, src, value)
+	if fixed, touched := in.target.FixedRing(); fixed != nil {
+		spreadFixed(p, delays, fixed, touched, slots, n, step, src, value)
 		return
 	}
 	sent := in.sent[:slots] // as long as the ring (Grow)
@@ -385,7 +386,7 @@ func spread[T uint8 | uint16](p *Runtime, delays []T, step int64, src uint32, va
 
 // spreadFixed is spread into the fixed-point sums of the ring fixed
 // (dendrite.Spec.Fixed).
-func spreadFixed[T uint8 | uint16](p *Runtime, delays []T, fixed []int64, slots, n int, step int64, src uint32, value float32) {
+func spreadFixed[T uint8 | uint16](p *Runtime, delays []T, fixed []int64, touched [][]int32, slots, n int, step int64, src uint32, value float32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	off := b * p.Syn.Cols
@@ -407,7 +408,7 @@ func spreadFixed[T uint8 | uint16](p *Runtime, delays []T, fixed []int64, slots,
 		if s >= slots {
 			s -= slots
 		}
-		fixed[s*n+off+int(j)] += x
+		dendrite.AddFixed(fixed[s*n:(s+1)*n], &touched[s], off+int(j), x)
 		sent[s]++
 	}
 }
@@ -471,8 +472,8 @@ func (p *Runtime) deliverLate(step int64, src uint32, value float32) {
 			continue
 		}
 		at := step + int64(latency.Steps(p.latL[k]))
-		if f := p.inbox.target.FixedSlot(at); f != nil {
-			f[p.Syn.Idx[k]] += dendrite.ToFixed(float32(vg * p.Syn.W[k]))
+		if f, touched := p.inbox.target.FixedSlot(at); f != nil {
+			dendrite.AddFixed(f, touched, int(p.Syn.Idx[k]), dendrite.ToFixed(float32(vg*p.Syn.W[k])))
 		} else {
 			p.inbox.target.Slot(at)[p.Syn.Idx[k]] += float32(vg * p.Syn.W[k])
 		}
@@ -557,8 +558,8 @@ func (p *Runtime) Send(step int64, src uint32, delay uint32, value float32) {
 	cols := p.Syn.Cols
 	// The receptor's gain (dendrite.Receptor.Gain), once per event: with
 	// gain 1 the product is value itself.
-	if f := in.target.FixedSlot(arrival); f != nil {
-		p.Syn.DeliverFixed(row, float32(value*in.target.Gain()), f[b*cols:(b+1)*cols])
+	if f, touched := in.target.FixedSlot(arrival); f != nil {
+		*touched = p.Syn.DeliverFixed(row, float32(value*in.target.Gain()), f[b*cols:(b+1)*cols], *touched, int32(b*cols))
 	} else {
 		slot := in.target.Slot(arrival)
 		p.Syn.Deliver(row, float32(value*in.target.Gain()), slot[b*cols:(b+1)*cols])
@@ -602,7 +603,7 @@ func (p *Runtime) deliver(src uint32, value float32, slot []float32) {
 }
 
 // deliverFixed is deliver into fixed-point sums (dendrite.Spec.Fixed).
-func (p *Runtime) deliverFixed(src uint32, value float32, slot []int64) {
+func (p *Runtime) deliverFixed(src uint32, value float32, slot []int64, touched *[]int32) {
 	rows := uint32(p.Syn.Rows)
 	b, row := int(src/rows), int(src%rows)
 	cols := p.Syn.Cols
@@ -610,12 +611,12 @@ func (p *Runtime) deliverFixed(src uint32, value float32, slot []int64) {
 	lo, hi := p.Syn.Ptr[row], p.Syn.Ptr[row+1]
 	vg := float32(value * p.inbox.target.Gain()) // the receptor's gain; p.pre takes value
 	if p.mask == nil {
-		p.Syn.DeliverFixed(row, vg, out)
+		*touched = p.Syn.DeliverFixed(row, vg, out, *touched, int32(b*cols))
 		p.inbox.arrived += int64(hi - lo)
 	} else {
 		for k := lo; k < hi; k++ {
 			if p.mask[k] {
-				out[p.Syn.Idx[k]] += dendrite.ToFixed(float32(vg * p.Syn.W[k]))
+				dendrite.AddFixed(slot, touched, b*cols+int(p.Syn.Idx[k]), dendrite.ToFixed(float32(vg*p.Syn.W[k])))
 				p.inbox.arrived++
 			}
 		}

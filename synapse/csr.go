@@ -232,22 +232,30 @@ func (c *CSR) Deliver(r int, scale float32, into []float32) {
 
 // DeliverFixed is Deliver into fixed-point sums (dendrite.Spec.Fixed):
 // each synapse j of row r adds round(float32(scale × w_j)·2³²), ties to
-// even, into into[j].
-func (c *CSR) DeliverFixed(r int, scale float32, into []int64) {
+// even, into into[j], and lists off + j in touched when into[j] was 0
+// (dendrite.AddFixed); it returns touched.
+func (c *CSR) DeliverFixed(r int, scale float32, into []int64, touched []int32, off int32) []int32 {
 	a, b := c.Ptr[r], c.Ptr[r+1]
 	idx := c.Idx[a:b]
 	if c.uniform {
 		x := toFixed(float32(scale * c.w0))
 		for _, j := range idx {
+			if into[j] == 0 {
+				touched = append(touched, off+int32(j))
+			}
 			into[j] += x
 		}
-		return
+		return touched
 	}
 	w := c.W[a:b:b]
 	w = w[:len(idx)]
 	for k, j := range idx {
+		if into[j] == 0 {
+			touched = append(touched, off+int32(j))
+		}
 		into[j] += toFixed(float32(scale * w[k]))
 	}
+	return touched
 }
 
 // toFixed is dendrite.ToFixed (which this package cannot import).

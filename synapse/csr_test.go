@@ -204,7 +204,7 @@ func TestDeliverFixed(t *testing.T) {
 		for r := 0; r < c.Rows; r++ {
 			got := make([]int64, c.Cols)
 			want := make([]int64, c.Cols)
-			c.DeliverFixed(r, scale, got)
+			touched := c.DeliverFixed(r, scale, got, nil, 100)
 			idx, w := c.Row(r)
 			// Backwards: integer sums do not depend on the order.
 			for k := len(idx) - 1; k >= 0; k-- {
@@ -214,6 +214,18 @@ func TestDeliverFixed(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("row %d scale %g: %v, want %v", r, scale, got, want)
 			}
+			// Each column reached is listed once (offset 100): the first
+			// time its sum was 0.
+			var cols []int32
+			for j, x := range got {
+				if x != 0 {
+					cols = append(cols, 100+int32(j))
+				}
+			}
+			slices.Sort(touched)
+			if !slices.Equal(touched, cols) {
+				t.Fatalf("row %d: touched %v, want %v", r, touched, cols)
+			}
 		}
 	}
 	// Uniform weights of 0.5 at scale 1: 2³¹ per synapse.
@@ -222,7 +234,7 @@ func TestDeliverFixed(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := make([]int64, 5)
-	u.DeliverFixed(0, 1, got)
+	u.DeliverFixed(0, 1, got, nil, 0)
 	idx, _ := u.Row(0)
 	for _, j := range idx {
 		got[j] -= 1 << 31
