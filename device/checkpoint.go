@@ -20,6 +20,9 @@ import (
 // events counted and on their way. Everything else Net's networks hold
 // does not change as they run.
 func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
+	if err := d.rings(); err != nil { // a Net never run holds them too
+		return nil, err
+	}
 	snap, err := checkpoint.Capture(d.net, nil, d.step)
 	if err != nil {
 		return nil, err
@@ -113,7 +116,7 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 			in := "inbox " + d.net.Populations[pi].Name + "." + name
 			sent, ok := snap.Vars[in+".sent"].([]int64)
 			if !ok {
-				return nil, fmt.Errorf("device: %s: no count of the events on their way", in)
+				continue // no projection reaches the receptor: no inbox
 			}
 			clear(sent)
 			for _, u := range units {
@@ -152,8 +155,12 @@ func (p *devPop) unitsOf() []*devPop {
 }
 
 // lastSpikes returns the spikes of population p at the last step
-// computed (none before the first).
+// computed (none before the first; after Restore, the checkpoint's until
+// the Net steps).
 func (d *Net) lastSpikes(p *devPop) []uint32 {
+	if d.step == p.restoredAt && p.restored != nil {
+		return append([]uint32{}, p.restored...)
+	}
 	// The spikes of the last step are the last ones listed.
 	k := len(p.steps)
 	for k > 0 && p.steps[k-1] == d.step-1 {
@@ -189,6 +196,18 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 	if err := d.rings(); err != nil {
 		return err
 	}
+	// From here a failure may leave the state half set: the Net then
+	// refuses to run (rings) and is to be closed.
+	if err := d.restore(snap); err != nil {
+		d.failed = fmt.Errorf("device: a checkpoint failed to restore, leaving the Net unusable (close it): %w", err)
+		return err
+	}
+	return nil
+}
+
+// restore is Restore once the checkpoint is checked and the rings are
+// allocated.
+func (d *Net) restore(snap *checkpoint.Snapshot) error {
 	// The host's part takes everything it holds from the snapshot; the
 	// devices' part, below, what they hold.
 	if d.cpu != nil {
@@ -210,6 +229,9 @@ func (d *Net) Restore(snap *checkpoint.Snapshot) error {
 		name := d.net.Populations[pi].Name
 		pop := "population " + name
 		held[pop+".fired"] = true
+		if fired, ok := snap.Vars[pop+".fired"].([]uint32); ok {
+			p.restored, p.restoredAt = append([]uint32{}, fired...), snap.Step
+		}
 		units := p.unitsOf()
 		if !units[0].lif {
 			continue

@@ -72,6 +72,14 @@ type Addresser interface {
 // Net then launches kernels one population and projection at a time.
 var ErrNoAddresses = errors.New("device: the device gives no addresses")
 
+// Flusher is a Backend that queues its launches: Flush starts those
+// queued, without waiting for them. Net flushes each device once a
+// block of steps is launched, so that the devices compute while the host
+// steps its own part.
+type Flusher interface {
+	Flush() error
+}
+
 // Strider is a Backend that says how many warps a kernel that strides
 // over its work (deliver_all) should run; 1,024 otherwise.
 type Strider interface {

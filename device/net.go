@@ -60,6 +60,8 @@ type Net struct {
 	segment int
 	// cpu steps the populations placed OnCPU; nil if none is.
 	cpu *cpuPart
+	// failed is why a Restore failed half-way: the Net cannot run.
+	failed error
 	// local describes, per device, the projections whose sources are
 	// on it, for deliver_all (nil where the device is no Addresser or
 	// holds none); made with the rings.
@@ -112,8 +114,12 @@ type devPop struct {
 	// shards, for a population cut into shards (dev Split): its units,
 	// whose masks it gathers into its log (logHost) each block.
 	shards []*devPop
-	n      int64
-	words  int64
+	// restored are the spikes of the step before restoredAt, set by
+	// Restore: the last spikes until the Net steps.
+	restored   []uint32
+	restoredAt int64
+	n          int64
+	words      int64
 	// LIF: potentials, refractory counts, coefficients, the masks of the
 	// step before and of this one, the receptors (two exponential
 	// current ones, or one delta receptor: delta, drop its input while
@@ -229,8 +235,10 @@ func New(b Backend, net *network.Network) (n *Net, err error) {
 // A population placed OnCPU steps on the host, as the sequential
 // stepper steps it, with the projections into it (plastic ones
 // included), exchanging spikes with the devices once per block; Place
-// puts there what a device refuses. NewOn refuses, on a device, what New
-// refuses.
+// puts there what a device refuses. Its receptors take the devices'
+// events after its own: in float32 their sums differ from the stepper's
+// in the last bits, in fixed point (network.Config.FixedPoint) not at
+// all. NewOn refuses, on a device, what New refuses.
 func NewOn(devs []Backend, net *network.Network, place []int) (n *Net, err error) {
 	if len(devs) == 0 {
 		return nil, errors.New("device: no device")
@@ -818,6 +826,9 @@ func refusal(net *network.Network, pr *network.Projection) error {
 // rings allocates the receptors' rings, once their sizes are known, and
 // the logs of spike masks.
 func (d *Net) rings() error {
+	if d.failed != nil {
+		return d.failed
+	}
 	if d.logSteps == 0 {
 		words := int64(1)
 		for _, p := range d.pops {
@@ -827,22 +838,43 @@ func (d *Net) rings() error {
 		if d.segment > 0 {
 			d.logSteps = min(d.logSteps, d.segment)
 		}
-		for _, p := range d.units {
-			if p.cpu {
-				continue
-			}
-			d.cur = p.dev
-			var err error
-			if p.log, err = d.alloc(4 * p.words * int64(d.logSteps)); err != nil {
-				return err
+		// The shards of a population share their rings' length, so that
+		// a checkpoint's inputs on their way fit each of them.
+		for _, p := range d.pops {
+			for k := range 2 {
+				most := int64(0)
+				for _, u := range p.shards {
+					if r := u.recs[k]; r != nil {
+						most = max(most, r.slots)
+					}
+				}
+				for _, u := range p.shards {
+					if r := u.recs[k]; r != nil {
+						r.slots = most
+					}
+				}
 			}
 		}
-		for _, g := range d.ghosts {
-			d.cur = g.dev
-			var err error
-			if g.log, err = d.alloc(4 * g.src.words * int64(d.logSteps)); err != nil {
-				return err
-			}
+	}
+	// What a failed call left unallocated is allocated by the next one.
+	for _, p := range d.units {
+		if p.cpu || p.log != nil {
+			continue
+		}
+		d.cur = p.dev
+		var err error
+		if p.log, err = d.alloc(4 * p.words * int64(d.logSteps)); err != nil {
+			return err
+		}
+	}
+	for _, g := range d.ghosts {
+		if g.log != nil {
+			continue
+		}
+		d.cur = g.dev
+		var err error
+		if g.log, err = d.alloc(4 * g.src.words * int64(d.logSteps)); err != nil {
+			return err
 		}
 	}
 	for _, p := range d.units {
@@ -862,7 +894,7 @@ func (d *Net) rings() error {
 			}
 		}
 	}
-	if d.local == nil {
+	if d.steps == nil {
 		return d.tables()
 	}
 	return nil
@@ -871,7 +903,8 @@ func (d *Net) rings() error {
 // tables describes each device's projections for deliver_all: those
 // whose sources are on the device, and each ghost's.
 func (d *Net) tables() error {
-	d.local = make([]*projTable, len(d.devs))
+	// Built aside, and kept only once all are: a failure leaves none.
+	local := make([]*projTable, len(d.devs))
 	for k := range d.devs {
 		var projs []*devProj
 		for _, pr := range d.projs {
@@ -880,23 +913,28 @@ func (d *Net) tables() error {
 			}
 		}
 		var err error
-		if d.local[k], err = d.table(k, projs, nil); err != nil {
+		if local[k], err = d.table(k, projs, nil); err != nil {
 			return err
 		}
 	}
-	for _, g := range d.ghosts {
+	ghosts := make([]*projTable, len(d.ghosts))
+	for i, g := range d.ghosts {
 		var err error
-		if g.table, err = d.table(g.dev, g.projs, g); err != nil {
+		if ghosts[i], err = d.table(g.dev, g.projs, g); err != nil {
 			return err
 		}
 	}
-	d.steps = make([]*stepTable, len(d.devs))
+	steps := make([]*stepTable, len(d.devs))
 	for k := range d.devs {
 		var err error
-		if d.steps[k], err = d.stepTable(k); err != nil {
+		if steps[k], err = d.stepTable(k); err != nil {
 			return err
 		}
 	}
+	for i, g := range d.ghosts {
+		g.table = ghosts[i]
+	}
+	d.local, d.steps = local, steps
 	return nil
 }
 
@@ -1094,6 +1132,13 @@ func (d *Net) run(steps int, stop func() bool) error {
 			}
 		}
 		// The host steps its populations while the devices compute.
+		for _, b := range d.devs {
+			if f, ok := b.(Flusher); ok {
+				if err := f.Flush(); err != nil {
+					return fmt.Errorf("device: %s: %w", b.Name(), err)
+				}
+			}
+		}
 		if d.cpu != nil {
 			if err := d.cpu.run(d.step, block); err != nil {
 				return err

@@ -119,3 +119,6 @@ func (b Backend) Address(x device.Buffer) (uint64, error) {
 // StrideWarps implements device.Strider: 32 warps per multiprocessor,
 // enough to fill the GPU and hide the latency of the atomic adds.
 func (b Backend) StrideWarps() int { return 32 * max(1, b.D.sms) }
+
+// Flush implements device.Flusher: the queued launches start.
+func (b Backend) Flush() error { return b.D.Flush() }

@@ -16,6 +16,7 @@ package cuda
 import (
 	"fmt"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -39,6 +40,7 @@ type Device struct {
 	// goroutine: a step of a network is tens of launches, and each call
 	// through Do is a round trip between goroutines.
 	pending []queued
+	mu      sync.Mutex // guards pending
 }
 
 // queued is a launch waiting for Flush: its kernel, grid, block and
@@ -194,8 +196,11 @@ func (d *Device) Queue(name string, threads, block int, args ...any) error {
 	if err != nil {
 		return err
 	}
+	d.mu.Lock()
 	d.pending = append(d.pending, q)
-	if len(d.pending) >= maxPending {
+	full := len(d.pending) >= maxPending
+	d.mu.Unlock()
+	if full {
 		return d.Flush()
 	}
 	return nil
@@ -204,16 +209,22 @@ func (d *Device) Queue(name string, threads, block int, args ...any) error {
 // Flush makes the launches queued so far, in order, in one call on the
 // device's goroutine.
 func (d *Device) Flush() error {
-	if len(d.pending) == 0 {
+	d.mu.Lock()
+	n := len(d.pending)
+	d.mu.Unlock()
+	if n == 0 {
 		return nil
 	}
 	return d.Do(d.flushHere)
 }
 
-// flushHere makes the queued launches; call it in Do.
+// flushHere makes the queued launches; call it in Do. A launch that
+// fails drops those queued after it.
 func (d *Device) flushHere() error {
+	d.mu.Lock()
 	pending := d.pending
-	d.pending = d.pending[:0]
+	d.pending = nil
+	d.mu.Unlock()
 	for _, q := range pending {
 		if err := q.launch(); err != nil {
 			return err

@@ -58,6 +58,13 @@ func TestCondNetMatchesTheStepper(t *testing.T) {
 }
 func TestCOBARates(t *testing.T) { kerneltest.COBARates(t, Backend{open(t)}, 1, 5000) }
 
+// Checkpoint edges and a retry after a failed allocation, on the GPU.
+func TestCheckpointEdges(t *testing.T) {
+	d := open(t)
+	kerneltest.CheckpointEdges(t, []device.Backend{Backend{d}, Backend{d}})
+}
+func TestRetryAfterFailedRun(t *testing.T) { kerneltest.RetryAfterFailedRun(t, Backend{open(t)}) }
+
 // In fixed point the GPU's spikes and state are the stepper's, bit for
 // bit, on a network whose float32 sums depend on their order.
 func TestFixedPointMatches(t *testing.T) {

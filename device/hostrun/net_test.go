@@ -128,3 +128,12 @@ func TestPlainLaunches(t *testing.T) {
 func TestShardsOverDevices(t *testing.T) {
 	kerneltest.ShardsOverDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}, Backend{Device: 2}})
 }
+
+// Checkpoints into shards of uneven rings, right after a restore, before
+// the first run, of a receptor no projection reaches.
+func TestCheckpointEdges(t *testing.T) {
+	kerneltest.CheckpointEdges(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
+}
+
+// A run whose allocations fail reports it, and the next one runs right.
+func TestRetryAfterFailedRun(t *testing.T) { kerneltest.RetryAfterFailedRun(t, Backend{}) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/axon"
@@ -924,5 +925,211 @@ func ShardsOverDevices(t *testing.T, devs []device.Backend) {
 			compare(t, what, ref, want, d, at)
 			d.Close()
 		}
+	}
+}
+
+// unevenDelays builds a network in fixed point whose E→E synapses, with
+// delays of their own of up to about 8 ms, all end on E's neurons from
+// 32 on, and whose E has a second receptor fed by a Poisson drive only
+// (no projection, so no inbox): cut at neuron 32, E's first shard needs a
+// shorter ring than its second.
+func unevenDelays(t *testing.T) *network.Network {
+	t.Helper()
+	b := network.New(network.Config{DtMs: 0.1, Seed: 9, FixedPoint: true})
+	lif := testLIF()
+	v0 := param.Uniform(0, 20)
+	lif.V0MV = &v0
+	for _, p := range []struct {
+		name   string
+		n      int
+		rateHz float64
+	}{{"E", 400, 12000}, {"I", 100, 11000}} {
+		d := b.Population(p.name, p.n, lif).
+			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0.5, PSC: dendrite.StepConstant}).
+			Axon("out", axon.Spec{DelayMs: param.Uniform(0, 0.5)}).
+			Drive("syn", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 4})
+		if p.name == "E" {
+			d.Receptor("bg", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 2, PSC: dendrite.StepConstant}).
+				Drive("bg", &stimulus.PoissonDrive{RateHz: 500, Weight: 0.5})
+		}
+	}
+	var li, lj []int
+	for j := 32; j < 400; j++ {
+		for q := range 40 {
+			li, lj = append(li, (j*7+q*13)%400), append(lj, j)
+		}
+	}
+	b.Connect("EE", network.Connection{From: "E", To: "E", Receptor: "syn",
+		Pattern: connectivity.List{I: li, J: lj, Multapses: true}, Autapses: true, Weight: param.Const(2),
+		DelayMs: param.Normal(3, 1.5).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest})
+	for _, c := range []struct {
+		from, to string
+		w, d     float64
+	}{{"E", "I", 2, 1.5}, {"I", "E", -8, 0.75}, {"I", "I", -8, 0.75}} {
+		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: "syn",
+			Pattern: connectivity.FixedInDegree{K: 40, Multapses: true}, Autapses: true, Weight: param.Const(c.w),
+			DelayMs: param.Normal(c.d, c.d/2).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest})
+	}
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
+
+// CheckpointEdges checks checkpoints where they are easy to get wrong:
+// restored into shards whose rings differ in length (E cut at neuron
+// 32 on the uneven-delays network, inputs in flight up to the longest
+// ring); taken right after a restore, before any step (the pending
+// resets kept); taken before the first run; of a receptor no projection
+// reaches. Each run goes on as the uninterrupted stepper's, bit for bit.
+func CheckpointEdges(t *testing.T, devs []device.Backend) {
+	const at, total = 700, 1500
+	want := testnets.Sequential(t, unevenDelays(t), total)
+	s := stepper.New(unevenDelays(t))
+	if err := s.Run(at); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shards := []device.Shard{{Population: 0, Lo: 0, Hi: 32, Device: 0}, {Population: 0, Lo: 32, Hi: 400, Device: 1 % len(devs)},
+		{Population: 1, Lo: 0, Hi: 100, Device: 0}}
+	ref := unevenDelays(t)
+	// Stepper → shards → (checkpoint at once) → one device → run.
+	d, err := device.NewSharded(devs, unevenDelays(t), shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Restore(snap); err != nil {
+		t.Fatalf("restored into shards: %v", err)
+	}
+	again, err := d.Checkpoint()
+	d.Close()
+	if err != nil {
+		t.Fatalf("a checkpoint right after a restore: %v", err)
+	}
+	d, err = device.New(devs[0], unevenDelays(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Restore(again); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(total - at); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, "stepper → shards → checkpoint at once → one device", ref, want, d, at)
+	d.Close()
+	// Stepper → shards → run.
+	if d, err = device.NewSharded(devs, unevenDelays(t), shards); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(total - at); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, "stepper → shards of uneven rings", ref, want, d, at)
+	d.Close()
+	// A checkpoint before the first run, resumed on the stepper.
+	if d, err = device.NewSharded(devs, unevenDelays(t), shards); err != nil {
+		t.Fatal(err)
+	}
+	first, err := d.Checkpoint()
+	d.Close()
+	if err != nil {
+		t.Fatalf("a checkpoint before the first run: %v", err)
+	}
+	net := unevenDelays(t)
+	s = stepper.New(net)
+	if err := s.Restore(first); err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*monitor.Spikes{}
+	for _, p := range net.Populations {
+		ms[p.Name], _ = monitor.NewSpikes(net, p.Name)
+		s.AddMonitor(ms[p.Name])
+	}
+	if err := s.Run(total); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range net.Populations {
+		if !slices.Equal(ms[p.Name].Steps, want.Steps[p.Name]) || !slices.Equal(ms[p.Name].Elements, want.Elems[p.Name]) {
+			t.Errorf("a checkpoint before the first run, resumed on the stepper: %s differs", p.Name)
+		}
+	}
+}
+
+// failingAlloc is a device whose allocation number failAt (counting from
+// 1) fails, as when the device's memory runs out.
+type failingAlloc struct {
+	device.Backend
+	n      *int
+	failAt int
+}
+
+// Alloc implements device.Backend.
+func (f failingAlloc) Alloc(bytes int64) (device.Buffer, error) {
+	*f.n++
+	if *f.n == f.failAt {
+		return nil, fmt.Errorf("out of memory (allocation %d)", *f.n)
+	}
+	return f.Backend.Alloc(bytes)
+}
+
+// StrideWarps implements device.Strider, as the device it wraps.
+func (f failingAlloc) StrideWarps() int {
+	if st, ok := f.Backend.(device.Strider); ok {
+		return st.StrideWarps()
+	}
+	return 1024
+}
+
+// Address implements device.Addresser, as the device it wraps.
+func (f failingAlloc) Address(b device.Buffer) (uint64, error) {
+	if a, ok := f.Backend.(device.Addresser); ok {
+		return a.Address(b)
+	}
+	return 0, device.ErrNoAddresses
+}
+
+// RetryAfterFailedRun makes each allocation of a Net's first run fail in
+// turn (the rings, logs and tables are allocated then): the run reports
+// it, and a second one, whose allocations succeed, gives the stepper's
+// spikes — nothing half-built is used.
+func RetryAfterFailedRun(t *testing.T, b device.Backend) {
+	const steps = 800
+	want := testnets.Sequential(t, dyadic(t), steps)
+	n := 0
+	d, err := device.New(failingAlloc{b, &n, -1}, dyadic(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := n
+	if err := d.Run(steps); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if n == built {
+		t.Fatal("the first run allocated nothing: the test needs it to")
+	}
+	for at := built + 1; at <= n; at++ {
+		count := 0
+		d, err := device.New(failingAlloc{b, &count, at}, dyadic(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(steps); err == nil || !strings.Contains(err.Error(), "out of memory") {
+			t.Errorf("allocation %d failing: the run says %v", at, err)
+		}
+		if err := d.Run(steps); err != nil {
+			t.Errorf("allocation %d failing: the run again: %v", at, err)
+		} else {
+			compare(t, fmt.Sprintf("allocation %d failing, then the run again", at), dyadic(t), want, d, 0)
+		}
+		d.Close()
 	}
 }
