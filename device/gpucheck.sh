@@ -57,8 +57,16 @@ run)
         cmp "$tmp/$1.gpu/spikes/$f.npz" "$tmp/$1.cpu/spikes/$f.npz" && echo "$1 $f: the same spikes on the GPU and the CPU in fixed point"
       done
     done
+    # The GPU and the CPU in one run (STDP: the plastic projection's
+    # target on the CPU), in fixed point: the sequential stepper's spikes.
+    ./gpucheck/spiral-node run stdp --duration 2000 --fixed-point --device cuda --quiet --out "$tmp/stdp.gpu"
+    ./gpucheck/spiral-node run stdp --duration 2000 --fixed-point --engine sequential --quiet --out "$tmp/stdp.cpu"
+    for f in in out; do
+      cmp "$tmp/stdp.gpu/spikes/$f.npz" "$tmp/stdp.cpu/spikes/$f.npz" && echo "stdp $f: the same spikes with the GPU and the CPU in one run"
+    done
     # With several GPUs: Brunel ×4 on GPU 0 alone and spread over every
-    # GPU give the same spike files, byte for byte.
+    # GPU (E in one shard per GPU) give the same spike files, byte for
+    # byte.
     if [ "$(nvidia-smi -L 2>/dev/null | wc -l)" -gt 1 ]; then
       tmp=$(mktemp -d)
       ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda:0 --quiet --force --out "$tmp/one"
