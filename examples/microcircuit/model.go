@@ -80,6 +80,10 @@ type Config struct {
 	// reference's current default).
 	Poisson bool
 	Seed    uint64
+	// FixedPoint sums the synaptic input in fixed point
+	// (network.Config.FixedPoint): the same spikes on every engine and
+	// device.
+	FixedPoint bool
 }
 
 // popSize returns round(N_full · N_scaling).
@@ -203,7 +207,7 @@ func BuildPart(c Config, part *network.Part) (*network.Network, error) {
 	if !(c.NScale > 0 && c.NScale <= 1) || !(c.KScale > 0 && c.KScale <= 1) {
 		return nil, fmt.Errorf("microcircuit: scale = %g, kscale = %g: both must lie in (0, 1]", c.NScale, c.KScale)
 	}
-	b := network.New(network.Config{DtMs: dtMs, Seed: c.Seed})
+	b := network.New(network.Config{DtMs: dtMs, Seed: c.Seed, FixedPoint: c.FixedPoint})
 	// The weights are the sheet's PSC amplitudes (K-scaled): the
 	// receptor integrates the exponential PSC exactly, as iaf_psc_exp
 	// does (dendrite.Exact, the default: its gain P21/P20 = 0.90619
