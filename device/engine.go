@@ -14,6 +14,19 @@ import (
 // to do. Close also closes n.
 func Adapt(n *Net) engine.Engine { return &adapter{n: n} }
 
+// Options are what AdaptWith adds to Adapt.
+type Options struct {
+	// OnBlock, if set, is called after each block of steps (at most
+	// 1,000) with the steps computed so far: a run's progress.
+	OnBlock func(steps int64)
+}
+
+// AdaptWith is Adapt with o.
+func AdaptWith(n *Net, o Options) engine.Engine {
+	n.onBlock = o.OnBlock
+	return &adapter{n: n}
+}
+
 // adapter is a Net behind engine.Engine.
 type adapter struct {
 	n      *Net

@@ -62,6 +62,8 @@ type Net struct {
 	cpu *cpuPart
 	// failed is why a Restore failed half-way: the Net cannot run.
 	failed error
+	// onBlock, if set, is told the steps computed after each block.
+	onBlock func(steps int64)
 	// local describes, per device, the projections whose sources are
 	// on it, for deliver_all (nil where the device is no Addresser or
 	// holds none); made with the rings.
@@ -1152,6 +1154,9 @@ func (d *Net) run(steps int, stop func() bool) error {
 		}
 		d.step += int64(block)
 		steps -= block
+		if d.onBlock != nil {
+			d.onBlock(d.step)
+		}
 	}
 	return nil
 }

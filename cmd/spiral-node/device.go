@@ -91,7 +91,7 @@ func startDevice(spec engineSpec, ds *deviceSpec) (engine.Engine, string, func()
 		closeDevs()
 		return nil, "", nil, 2, fmt.Errorf("--device %s: %w", ds, err)
 	}
-	e := &spikesOut{Engine: device.Adapt(n), on: spec.onSpikes, sent: map[string]int{}}
+	e := &spikesOut{Engine: device.AdaptWith(n, device.Options{OnBlock: spec.onProgress}), on: spec.onSpikes, sent: map[string]int{}}
 	for _, p := range spec.net.Populations {
 		e.pops = append(e.pops, p.Name)
 	}

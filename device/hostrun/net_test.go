@@ -4,6 +4,7 @@ package hostrun
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,3 +138,25 @@ func TestCheckpointEdges(t *testing.T) {
 
 // A run whose allocations fail reports it, and the next one runs right.
 func TestRetryAfterFailedRun(t *testing.T) { kerneltest.RetryAfterFailedRun(t, Backend{}) }
+
+// AdaptWith reports the steps computed after each block of a run.
+func TestProgressPerBlock(t *testing.T) {
+	net, err := models.CUBA(models.Options{Scale: 0.05, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := device.New(Backend{}, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int64
+	e := device.AdaptWith(n, device.Options{OnBlock: func(s int64) { seen = append(seen, s) }})
+	defer e.Close()
+	if err := e.Run(2500); err != nil {
+		t.Fatal(err)
+	}
+	// Blocks of at most 1,000 steps, in order, ending at the run's end.
+	if len(seen) < 3 || seen[len(seen)-1] != 2500 || !slices.IsSorted(seen) || seen[0] > 1000 {
+		t.Errorf("progress %v for 2500 steps", seen)
+	}
+}
