@@ -132,6 +132,7 @@ func (c *cpuPart) run(from int64, block int) error {
 		if err := c.check(n); err != nil {
 			return err
 		}
+		c.d.watchCPU(n)
 	}
 	return nil
 }

@@ -64,6 +64,9 @@ type Net struct {
 	failed error
 	// onBlock, if set, is told the steps computed after each block.
 	onBlock func(steps int64)
+	// watches record variables of neurons (Watch).
+	watches []*watch
+	ran     bool // Run was called
 	// local describes, per device, the projections whose sources are
 	// on it, for deliver_all (nil where the device is no Addresser or
 	// holds none); made with the rings.
@@ -896,6 +899,9 @@ func (d *Net) rings() error {
 			}
 		}
 	}
+	if err := d.watchLogs(); err != nil {
+		return err
+	}
 	if d.steps == nil {
 		return d.tables()
 	}
@@ -1120,6 +1126,7 @@ func (d *Net) Run(steps int) error { return d.run(steps, nil) }
 // run is Run, which stops before a block of steps when stop reports true
 // (errStopped).
 func (d *Net) run(steps int, stop func() bool) error {
+	d.ran = true
 	if err := d.rings(); err != nil {
 		return err
 	}
@@ -1147,6 +1154,9 @@ func (d *Net) run(steps int, stop func() bool) error {
 			}
 		}
 		if err := d.readLogs(block); err != nil {
+			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
+		}
+		if err := d.readWatches(); err != nil {
 			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
 		}
 		if err := d.exchange(block); err != nil {
@@ -1253,7 +1263,7 @@ func (d *Net) launchStep(t, k int64) error {
 			}
 		}
 	}
-	return nil
+	return d.launchWatches(t)
 }
 
 // deliver launches projection pr's delivery of the spikes of step t,

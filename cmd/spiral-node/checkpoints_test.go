@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spiral-sim/spiral/modelfile"
+	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/plot"
 )
 
@@ -414,4 +416,57 @@ func TestDeviceAndCPUInOneRun(t *testing.T) {
 		t.Errorf("the summary does not say %q:\n%s", want, out.String())
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+}
+
+// State monitors on devices: CUBA written as a model file with monitors
+// of E's potentials (every step) and I's refractory counts (every 10
+// steps), run with --fixed-point on two host devices (E in shards), writes
+// the state and spike files the sequential stepper writes, byte for
+// byte; a monitor of a variable the devices do not log is refused,
+// naming it.
+func TestDeviceStateMonitors(t *testing.T) {
+	dir := t.TempDir()
+	b, _, err := models.CUBADefinition(models.Options{Scale: 0.1, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, mons []modelfile.StateMonitor) string {
+		data, err := modelfile.Write(b.Definition(), modelfile.WriteOptions{DurationMs: 200, StateMonitors: mons})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	model := write("cuba.yaml", []modelfile.StateMonitor{{Population: "E", Var: "v", Neurons: []int{0, 1, 200, 319}, Every: 1},
+		{Population: "I", Var: "refractory", Every: 10}})
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", model, "--fixed-point", "--engine", "sequential", "--quiet", "--out", filepath.Join(dir, "seq")}, &out, &errb); code != 0 {
+		t.Fatalf("sequential: exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"run", model, "--fixed-point", "--device", "host:0,1", "--quiet", "--out", filepath.Join(dir, "dev")}, &out, &errb); code != 0 {
+		t.Fatalf("--device host:0,1: exit %d: %s", code, errb.String())
+	}
+	for _, f := range []string{"state/E.v.npz", "state/I.refractory.npz", "spikes/E.npz", "spikes/I.npz"} {
+		a, err := os.ReadFile(filepath.Join(dir, "seq", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "dev", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the stepper and the devices", f)
+		}
+	}
+	errb.Reset()
+	bad := write("current.yaml", []modelfile.StateMonitor{{Population: "E", Var: "current", Every: 1}})
+	if code := run([]string{"run", bad, "--device", "host", "--quiet", "--out", filepath.Join(dir, "bad")}, &out, &errb); code != 2 ||
+		!strings.Contains(errb.String(), "monitors.state") || !strings.Contains(errb.String(), "E.current") {
+		t.Errorf("a monitor of the current on a device: exit %d, %q", code, errb.String())
+	}
 }

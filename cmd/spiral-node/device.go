@@ -91,6 +91,20 @@ func startDevice(spec engineSpec, ds *deviceSpec) (engine.Engine, string, func()
 		closeDevs()
 		return nil, "", nil, 2, fmt.Errorf("--device %s: %w", ds, err)
 	}
+	// State monitors: the devices log the variables (device.Net.Watch).
+	if spec.out != nil {
+		for _, sm := range spec.src.stateMons {
+			rec, err := newStateRecorder(spec.out, spec.net, sm, spec.wfail)
+			if err == nil {
+				err = n.Watch(sm.Population, sm.Var, sm.Neurons, sm.Every, rec.write)
+			}
+			if err != nil {
+				n.Close()
+				closeDevs()
+				return nil, "", nil, 2, fmt.Errorf("--device %s: monitors.state: %w", ds, err)
+			}
+		}
+	}
 	e := &spikesOut{Engine: device.AdaptWith(n, device.Options{OnBlock: spec.onProgress}), on: spec.onSpikes, sent: map[string]int{}}
 	for _, p := range spec.net.Populations {
 		e.pops = append(e.pops, p.Name)

@@ -362,11 +362,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return 1
 	}
 	wfail := &writeFailure{ctl: ctl}
-	if len(src.stateMons) > 0 && o.dev != nil {
-		fmt.Fprintln(stderr, "spiral-node run: state monitors need the CPU; drop --device")
-		return 2
-	}
-	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" {
+	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" && o.dev == nil {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
 		o.kind = "sequential"
@@ -877,7 +873,16 @@ func (m *stateRecorder) Record(step int64, _ *network.Network) {
 	for i, x := range m.idx {
 		m.row[i] = m.v[x]
 	}
-	if err := m.w.Append(step, m.row); err != nil {
+	m.write(step, m.row)
+}
+
+// write appends a step's values (device.Net.Watch gives them on a
+// device).
+func (m *stateRecorder) write(step int64, values []float32) {
+	if m.fail.failed() != nil {
+		return
+	}
+	if err := m.w.Append(step, values); err != nil {
 		m.fail.set(fmt.Errorf("writing state %s: %w", m.w.Path(), err))
 	}
 }

@@ -68,6 +68,9 @@ static void k_compact_all(unsigned g, unsigned b, void *ds, void *blocks, int64_
 static void k_deliver_all(unsigned g, unsigned b, int64_t nproj, void *ds, int64_t t) {
 	host_launch(g, b, deliver_all(nproj, ds, t));
 }
+static void k_gather(unsigned g, unsigned b, int64_t n, void *idx, void *src, void *log, int64_t k) {
+	host_launch(g, b, gather(n, idx, src, log, k));
+}
 static void k_take_mask(unsigned g, unsigned b, int64_t words, void *log, int64_t k, void *mask) {
 	host_launch(g, b, take_mask(words, log, k, mask));
 }
@@ -285,7 +288,7 @@ func (a *args) bad(i int) {
 
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
-	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3,
+	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
 	"step_all": 3, "scan_all": 2, "compact_all": 4}
 
 // Launch implements device.Backend.
@@ -395,6 +398,11 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		nproj, ds, t := a.i64(0), a.ptr(1), a.i64(2)
 		if a.err == nil {
 			C.k_deliver_all(g, b, nproj, ds, t)
+		}
+	case "gather":
+		n, idx, src, log, k := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.i64(4)
+		if a.err == nil {
+			C.k_gather(g, b, n, idx, src, log, k)
 		}
 	case "take_mask":
 		words, log, k, mask := a.i64(0), a.ptr(1), a.i64(2), a.ptr(3)

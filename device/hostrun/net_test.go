@@ -160,3 +160,9 @@ func TestProgressPerBlock(t *testing.T) {
 		t.Errorf("progress %v for 2500 steps", seen)
 	}
 }
+
+// Watches record the stepper's values on devices, in shards and on the
+// CPU.
+func TestWatchesMatch(t *testing.T) {
+	kerneltest.WatchesMatch(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
+}

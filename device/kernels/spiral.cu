@@ -574,6 +574,16 @@ KERNEL log_mask(int64_t words, const uint32_t *mask, uint32_t *log, int64_t k) {
 	}
 }
 
+// gather copies the n values src[idx[i]] into row k of a log of rows of
+// n values: a state monitor's neurons at a step, read by the host once
+// per block of steps.
+KERNEL gather(int64_t n, const uint32_t *idx, const float *src, float *log, int64_t k) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i < n) {
+		log[k * n + i] = src[idx[i]];
+	}
+}
+
 // take_mask copies row k of a log of masks (log_mask's) into mask: a
 // step's spikes of a population on another device, uploaded once per
 // block of steps, listed again here (scan_masks, compact) for delivery.

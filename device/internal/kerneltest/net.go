@@ -1133,3 +1133,111 @@ func RetryAfterFailedRun(t *testing.T, b device.Backend) {
 		d.Close()
 	}
 }
+
+// WatchesMatch records the potentials and refractory counts of some
+// neurons of the dense network, in fixed point, every step and every 7
+// steps, on the
+// devices devs (E in two shards, I on the CPU) and on the stepper (the
+// model's variables read after each step): the same values, bit for
+// bit. A watch after the first run, or of a variable a device does not
+// record, is refused.
+func WatchesMatch(t *testing.T, devs []device.Backend) {
+	const steps = 1500
+	neurons := []int{0, 5, 31, 32, 33, 250, 399}
+	// Potentials every step (several rows of a block's log), refractory
+	// counts every 7 steps.
+	everyOf := map[string]int{"v": 1, "refractory": 7}
+	type rec struct {
+		steps  []int64
+		values []float32
+	}
+	// On the stepper.
+	net := dense(true)(t)
+	s := stepper.New(net)
+	want := map[string]*rec{}
+	for _, pop := range []string{"E", "I"} {
+		for _, name := range device.WatchVars {
+			r := &rec{}
+			want[pop+"."+name] = r
+			p, _ := net.Population(pop)
+			v, _ := p.Model().Var(name)
+			every := int64(everyOf[name])
+			s.AddMonitor(monitorFunc(func(step int64) {
+				if step%every == 0 {
+					r.steps = append(r.steps, step)
+					for _, i := range neurons {
+						if i < len(v) {
+							r.values = append(r.values, v[i])
+						}
+					}
+				}
+			}))
+		}
+	}
+	if err := s.Run(steps); err != nil {
+		t.Fatal(err)
+	}
+	// On the devices: E in two shards, I on the CPU (blocks of one step:
+	// the input's links take one); and all on one device (blocks of
+	// hundreds of steps, a log of many rows).
+	split := []device.Shard{{Population: 0, Lo: 0, Hi: 2000, Device: 0},
+		{Population: 1, Lo: 0, Hi: 224, Device: 0}, {Population: 1, Lo: 224, Hi: 400, Device: 1 % len(devs)},
+		{Population: 2, Lo: 0, Hi: 100, Device: device.OnCPU}}
+	whole := []device.Shard{{Population: 0, Lo: 0, Hi: 2000, Device: 0}, {Population: 1, Lo: 0, Hi: 400, Device: 0},
+		{Population: 2, Lo: 0, Hi: 100, Device: 0}}
+	var d *device.Net
+	for _, shards := range [][]device.Shard{split, whole} {
+		ref := dense(true)(t)
+		var err error
+		if d, err = device.NewSharded(devs, ref, shards); err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		got := map[string]*rec{}
+		for _, pop := range []string{"E", "I"} {
+			p, _ := ref.Population(pop)
+			var idx []int
+			for _, i := range neurons {
+				if i < p.Len() {
+					idx = append(idx, i)
+				}
+			}
+			for _, name := range device.WatchVars {
+				r := &rec{}
+				got[pop+"."+name] = r
+				if err := d.Watch(pop, name, idx, everyOf[name], func(step int64, values []float32) {
+					r.steps = append(r.steps, step)
+					r.values = append(r.values, values...)
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := d.Run(steps / 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(steps - steps/2); err != nil {
+			t.Fatal(err)
+		}
+		for key, w := range want {
+			g := got[key]
+			every := everyOf[key[strings.IndexByte(key, '.')+1:]]
+			if len(w.steps) != (steps-1)/every+1 || !slices.Equal(g.steps, w.steps) || !slices.Equal(g.values, w.values) {
+				t.Errorf("%v: %s: %d records on the devices, %d on the stepper, or other values", d.Shards(), key, len(g.steps), len(w.steps))
+			}
+		}
+	}
+	// d is the last Net, which ran.
+	if err := d.Watch("E", "v", nil, 1, func(int64, []float32) {}); err == nil {
+		t.Error("a watch after the first run is taken")
+	}
+	if err := d.Watch("in", "current", nil, 1, func(int64, []float32) {}); err == nil || !strings.Contains(err.Error(), "v") {
+		t.Errorf("a watch of an unknown variable: %v", err)
+	}
+}
+
+// monitorFunc is a stepper.Monitor calling a function after each step.
+type monitorFunc func(step int64)
+
+// Record implements stepper.Monitor.
+func (f monitorFunc) Record(step int64, _ *network.Network) { f(step) }
