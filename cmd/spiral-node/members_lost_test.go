@@ -183,9 +183,10 @@ func TestMemberLossRecovers(t *testing.T) {
 			}
 			// With checkpoints every 500 ms, a killed member (found at
 			// once) costs at most 500 ms of simulated time; without, the
-			// run goes back to its start.
+			// run goes back to its start. A member lost just as a
+			// checkpoint was taken costs none (back to where it was).
 			if len(sum.Recoveries) != 1 || !slices.Equal(sum.Recoveries[0].Lost, []string{addrs[1]}) ||
-				!(sum.Recoveries[0].BackToMS < sum.Recoveries[0].AtMS) ||
+				!(sum.Recoveries[0].BackToMS <= sum.Recoveries[0].AtMS) ||
 				c.checkpoints && sig == syscall.SIGKILL && sum.Recoveries[0].AtMS-sum.Recoveries[0].BackToMS > 500+1e-9 ||
 				!c.checkpoints && sum.Recoveries[0].BackToMS != 0 {
 				t.Errorf("summary.json reports the recoveries %+v", sum.Recoveries)
