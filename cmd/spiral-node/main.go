@@ -551,7 +551,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "spiral-node run %s: %v%s\n", name, err, silentMembers(e, spec.members, rec))
 		return 1
 	}
 	events, err := e.Events() // synaptic events delivered

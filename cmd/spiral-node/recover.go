@@ -136,3 +136,26 @@ func (r *recovery) report(w io.Writer, dt float64) []output.Recovery {
 	}
 	return out
 }
+
+// silentMembers names, after a failed run on members without recovery,
+// those that do not answer a probe: the run's error names the member a
+// segment waited for, which may be one waiting in turn for a frozen one.
+func silentMembers(e engine.Engine, members []string, rec *recovery) string {
+	if len(members) == 0 || rec != nil {
+		return ""
+	}
+	l, ok := e.(interface{ Lost(time.Duration) []int })
+	if !ok {
+		return ""
+	}
+	var names []string
+	for _, i := range l.Lost(lostMembersWait) {
+		if i < len(members) {
+			names = append(names, members[i])
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (members that do not answer: %s)", strings.Join(names, ", "))
+}
