@@ -80,6 +80,17 @@ type Flusher interface {
 	Flush() error
 }
 
+// HostAllocator is a Backend that allocates host memory it copies to
+// and from faster than Go's (a GPU's page-locked memory, which its DMA
+// engines read and write directly): Net keeps its logs of spike masks,
+// read from the devices and uploaded to ghosts each block, there.
+type HostAllocator interface {
+	// AllocHost allocates bytes (at least 1) of zeroed host memory.
+	AllocHost(bytes int64) ([]byte, error)
+	// FreeHost frees memory of AllocHost.
+	FreeHost([]byte) error
+}
+
 // Strider is a Backend that says how many warps a kernel that strides
 // over its work (deliver_all) should run; 1,024 otherwise.
 type Strider interface {

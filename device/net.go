@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unsafe"
 
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/device/kernels"
@@ -66,6 +67,8 @@ type Net struct {
 	onBlock func(steps int64)
 	// watches record variables of neurons (Watch).
 	watches []*watch
+	// pinned is the host memory of HostAllocators, freed by Close.
+	pinned []pinnedMem
 	ran     bool // Run was called
 	// local describes, per device, the projections whose sources are
 	// on it, for deliver_all (nil where the device is no Addresser or
@@ -89,6 +92,28 @@ type projTable struct {
 	buf   Buffer
 	projs []*devProj
 	warps int // the warps to launch: the sources' neurons, at most the device's StrideWarps
+}
+
+// pinnedMem is host memory of a device's HostAllocator.
+type pinnedMem struct {
+	dev int
+	mem []byte
+}
+
+// hostWords returns n zeroed words of host memory for logs, from device
+// dev's HostAllocator if it has one (Close frees it), else Go's.
+func (d *Net) hostWords(dev int, n int64) ([]uint32, error) {
+	if dev >= 0 {
+		if h, ok := d.devs[dev].(HostAllocator); ok {
+			mem, err := h.AllocHost(4 * max(n, 1))
+			if err != nil {
+				return nil, fmt.Errorf("device: %s: host memory: %w", d.devs[dev].Name(), err)
+			}
+			d.pinned = append(d.pinned, pinnedMem{dev, mem})
+			return unsafe.Slice((*uint32)(unsafe.Pointer(&mem[0])), n), nil
+		}
+	}
+	return make([]uint32, n), nil
 }
 
 // owned is a buffer and its device.
@@ -149,7 +174,8 @@ type devPop struct {
 	steps          []int64  // every spike recorded: steps and neurons
 	neurons        []uint32
 	log            Buffer   // the spike masks of a block of steps
-	logHost        []uint32 // read from log
+	logHost        []uint32 // read from log: a block's rows of hostLog
+	hostLog        []uint32 // logSteps rows of words, in a device's host memory if it has some
 }
 
 // maskAt is the spike mask of step t: the masks of even and odd steps
@@ -872,6 +898,22 @@ func (d *Net) rings() error {
 			return err
 		}
 	}
+	// The host's side of the logs: of every unit on a device, and of
+	// every population in shards (gathered there, uploaded to ghosts
+	// from there), in the memory of the first device that has some.
+	for _, p := range append(slices.Clone(d.units), d.pops...) {
+		if p.cpu || p.hostLog != nil {
+			continue
+		}
+		dev := p.dev
+		if dev == Split {
+			dev = p.shards[0].dev
+		}
+		var err error
+		if p.hostLog, err = d.hostWords(dev, p.words*int64(d.logSteps)); err != nil {
+			return err
+		}
+	}
 	for _, g := range d.ghosts {
 		if g.log != nil {
 			continue
@@ -1326,7 +1368,7 @@ func (d *Net) readLogs(block int) error {
 		if p.cpu {
 			continue // cpuPart.run wrote its log
 		}
-		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
+		p.logHost = p.hostLog[:block*int(p.words)]
 		if err := download(d.devs[p.dev], p.logHost, p.log); err != nil {
 			return err
 		}
@@ -1337,7 +1379,7 @@ func (d *Net) readLogs(block int) error {
 		if p.shards == nil {
 			continue
 		}
-		p.logHost = slices.Grow(p.logHost[:0], block*int(p.words))[:block*int(p.words)]
+		p.logHost = p.hostLog[:block*int(p.words)]
 		for k := range block {
 			row := p.logHost[k*int(p.words) : (k+1)*int(p.words)]
 			for _, u := range p.shards {
@@ -1419,6 +1461,13 @@ func (d *Net) Close() {
 		_ = d.devs[o.dev].Free(o.buf)
 	}
 	d.bufs = nil
+	for _, m := range d.pinned {
+		_ = d.devs[m.dev].(HostAllocator).FreeHost(m.mem)
+	}
+	d.pinned = nil
+	for _, p := range append(slices.Clone(d.units), d.pops...) {
+		p.hostLog, p.logHost = nil, nil
+	}
 }
 
 // Devices returns the devices the network is on.

@@ -168,6 +168,28 @@ func (h Backend) Free(b device.Buffer) error {
 	return nil
 }
 
+// AllocHost implements device.HostAllocator: C's memory, as a GPU's
+// page-locked memory is not Go's.
+func (h Backend) AllocHost(bytes int64) ([]byte, error) {
+	if bytes < 1 {
+		return nil, fmt.Errorf("hostrun: host memory of %d bytes", bytes)
+	}
+	mem := C.calloc(C.size_t(bytes), 1)
+	if mem == nil {
+		return nil, fmt.Errorf("hostrun: out of host memory for %d bytes", bytes)
+	}
+	return unsafe.Slice((*byte)(mem), bytes), nil
+}
+
+// FreeHost implements device.HostAllocator.
+func (h Backend) FreeHost(mem []byte) error {
+	if len(mem) == 0 {
+		return errors.New("hostrun: no host memory to free")
+	}
+	C.free(unsafe.Pointer(&mem[0]))
+	return nil
+}
+
 // Address implements device.Addresser (device.ErrNoAddresses when
 // Plain).
 func (h Backend) Address(b device.Buffer) (uint64, error) {
