@@ -69,7 +69,7 @@ type Net struct {
 	watches []*watch
 	// pinned is the host memory of HostAllocators, freed by Close.
 	pinned []pinnedMem
-	ran     bool // Run was called
+	ran    bool // Run was called
 	// local describes, per device, the projections whose sources are
 	// on it, for deliver_all (nil where the device is no Addresser or
 	// holds none); made with the rings.
