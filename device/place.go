@@ -119,11 +119,17 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 			on = append(on, i)
 		}
 	}
+	return placeSome(net, on, needs, room, make([]int64, len(devs)), devs)
+}
+
+// placeSome places the populations on (indices) by placeNeeds, given
+// the devices' room and work so far; the others are OnCPU.
+func placeSome(net *network.Network, on []int, needs []Need, room, work []int64, devs []Backend) ([]int, error) {
 	sub := make([]Need, len(on))
 	for k, i := range on {
 		sub[k] = needs[i]
 	}
-	at, err := placeNeeds(sub, room, make([]int64, len(devs)), func(k int) string { return net.Populations[on[k]].Name }, devs)
+	at, err := placeNeeds(sub, room, work, func(k int) string { return net.Populations[on[k]].Name }, devs)
 	if err != nil {
 		return nil, err
 	}
@@ -231,20 +237,9 @@ func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
 			on = append(on, i)
 		}
 	}
-	sub := make([]Need, len(on))
-	for k, i := range on {
-		sub[k] = needs[i]
-	}
-	at, err := placeNeeds(sub, room, work, func(k int) string { return net.Populations[on[k]].Name }, devs)
+	place, err := placeSome(net, on, needs, room, work, devs)
 	if err != nil {
 		return nil, err
-	}
-	place := make([]int, len(net.Populations))
-	for i := range place {
-		place[i] = OnCPU
-	}
-	for k, i := range on {
-		place[i] = at[k]
 	}
 	var shards []Shard
 	for i, p := range net.Populations {

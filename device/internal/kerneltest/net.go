@@ -1010,30 +1010,25 @@ func CheckpointEdges(t *testing.T, devs []device.Backend) {
 	if err != nil {
 		t.Fatalf("a checkpoint right after a restore: %v", err)
 	}
-	d, err = device.New(devs[0], unevenDelays(t))
-	if err != nil {
-		t.Fatal(err)
+	// resume restores s on the Net that build gives and runs it to the
+	// end: the uninterrupted run's spikes and events.
+	resume := func(what string, build func() (*device.Net, error), s *checkpoint.Snapshot) {
+		t.Helper()
+		d, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		if err := d.Restore(s); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if err := d.Run(total - at); err != nil {
+			t.Fatal(err)
+		}
+		compare(t, what, ref, want, d, at)
 	}
-	if err := d.Restore(again); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Run(total - at); err != nil {
-		t.Fatal(err)
-	}
-	compare(t, "stepper → shards → checkpoint at once → one device", ref, want, d, at)
-	d.Close()
-	// Stepper → shards → run.
-	if d, err = device.NewSharded(devs, unevenDelays(t), shards); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Run(total - at); err != nil {
-		t.Fatal(err)
-	}
-	compare(t, "stepper → shards of uneven rings", ref, want, d, at)
-	d.Close()
+	resume("stepper → shards → checkpoint at once → one device", func() (*device.Net, error) { return device.New(devs[0], unevenDelays(t)) }, again)
+	resume("stepper → shards of uneven rings", func() (*device.Net, error) { return device.NewSharded(devs, unevenDelays(t), shards) }, snap)
 	// A checkpoint before the first run, resumed on the stepper.
 	if d, err = device.NewSharded(devs, unevenDelays(t), shards); err != nil {
 		t.Fatal(err)
