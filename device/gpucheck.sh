@@ -16,7 +16,11 @@
 #                              to $OUT/gpucheck.txt (or gpucheck/gpucheck.txt)
 #
 # With the device tool: build, then run `device/gpucheck.sh run` there with
-# carry ["gpucheck"], and record the figures in docs/gpu.md.
+# carry ["gpucheck"], and record the figures in docs/gpu.md. Each step has
+# a time bound (about 25 minutes in all at most, a few in practice) and a
+# failed step does not stop the others; the comparisons print SAME or
+# DIFFERENT. A dry run of the logic on the host device: copy the script,
+# replace --device cuda by --device host:0,1 and shrink the scales.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -33,52 +37,64 @@ build)
 run)
   out=${OUT:-gpucheck}
   mkdir -p "$out"
+  tmp=$(mktemp -d)
+  # step runs a command with a time bound, and goes on if it fails: the
+  # report should hold as much as one run of the device can give.
+  step() {
+    local limit=$1; shift
+    echo "== $*"
+    timeout "$limit" "$@" || echo "FAILED (exit $?): $*"
+  }
+  # same compares two runs' spike files byte for byte.
+  same() {
+    local what=$1 a=$2 b=$3; shift 3
+    for f in "$@"; do
+      if cmp -s "$a/spikes/$f.npz" "$b/spikes/$f.npz"; then
+        echo "SAME $what $f"
+      else
+        echo "DIFFERENT $what $f"
+      fi
+    done
+  }
+  sn=./gpucheck/spiral-node
   {
     date -u
     nvidia-smi -L || true
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
-    ./gpucheck/cuda.test -test.v -test.run . -test.bench . -test.benchtime 300x
-    # CUBA ×10 for 2 s and Brunel ×4 for 1 s on the GPU (device.Net) and
-    # on the CPU (lockstep), for rates and real-time factors side by side.
-    ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --device cuda --quiet
-    ./gpucheck/spiral-node run cuba --scale 10 --duration 2000 --quiet
-    ./gpucheck/spiral-node run coba --scale 10 --duration 2000 --device cuda --quiet
-    ./gpucheck/spiral-node run coba --scale 10 --duration 2000 --quiet
-    ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force
-    ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --quiet --force
+    step 240 ./gpucheck/cuda.test -test.v -test.run . -test.bench . -test.benchtime 300x
+    # CUBA ×10 and COBA ×10 for 2 s and Brunel ×4 for 1 s on the GPU
+    # (device.Net) and on the CPU (lockstep): rates and real-time
+    # factors side by side.
+    for m in "cuba --scale 10 --duration 2000" "coba --scale 10 --duration 2000" "brunel --scale 4 --duration 1000"; do
+      step 120 $sn run $m --device cuda --quiet --force
+      step 120 $sn run $m --quiet --force
+    done
     # In fixed point the GPU's spike files are the CPU's, byte for byte:
     # CUBA ×10 and Brunel ×4.
-    tmp=$(mktemp -d)
     for m in "cuba --scale 10 --duration 2000" "brunel --scale 4 --duration 1000"; do
       set -- $m
-      ./gpucheck/spiral-node run $m --fixed-point --device cuda --quiet --force --out "$tmp/$1.gpu"
-      ./gpucheck/spiral-node run $m --fixed-point --quiet --force --out "$tmp/$1.cpu"
-      for f in E I; do
-        cmp "$tmp/$1.gpu/spikes/$f.npz" "$tmp/$1.cpu/spikes/$f.npz" && echo "$1 $f: the same spikes on the GPU and the CPU in fixed point"
-      done
+      step 120 $sn run $m --fixed-point --device cuda --quiet --force --out "$tmp/$1.gpu"
+      step 120 $sn run $m --fixed-point --quiet --force --out "$tmp/$1.cpu"
+      same "$1 (fixed point, GPU and CPU)" "$tmp/$1.gpu" "$tmp/$1.cpu" E I
     done
     # The GPU and the CPU in one run (STDP: the plastic projection's
     # target on the CPU), in fixed point: the sequential stepper's spikes.
-    ./gpucheck/spiral-node run stdp --duration 2000 --fixed-point --device cuda --quiet --out "$tmp/stdp.gpu"
-    ./gpucheck/spiral-node run stdp --duration 2000 --fixed-point --engine sequential --quiet --out "$tmp/stdp.cpu"
-    for f in in out; do
-      cmp "$tmp/stdp.gpu/spikes/$f.npz" "$tmp/stdp.cpu/spikes/$f.npz" && echo "stdp $f: the same spikes with the GPU and the CPU in one run"
-    done
+    step 60 $sn run stdp --duration 2000 --fixed-point --device cuda --quiet --out "$tmp/stdp.gpu"
+    step 60 $sn run stdp --duration 2000 --fixed-point --engine sequential --quiet --out "$tmp/stdp.cpu"
+    same "stdp (GPU and CPU in one run)" "$tmp/stdp.gpu" "$tmp/stdp.cpu" in out
     # With several GPUs: Brunel ×4 on GPU 0 alone and spread over every
     # GPU (E in one shard per GPU) give the same spike files, byte for
     # byte.
     if [ "$(nvidia-smi -L 2>/dev/null | wc -l)" -gt 1 ]; then
-      tmp=$(mktemp -d)
-      ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda:0 --quiet --force --out "$tmp/one"
-      ./gpucheck/spiral-node run brunel --scale 4 --duration 1000 --device cuda --quiet --force --out "$tmp/all"
-      for f in E I; do
-        cmp "$tmp/one/spikes/$f.npz" "$tmp/all/spikes/$f.npz" && echo "Brunel x4 $f: the same spikes on one GPU and on all"
-      done
+      step 120 $sn run brunel --scale 4 --duration 1000 --device cuda:0 --quiet --force --out "$tmp/one"
+      step 120 $sn run brunel --scale 4 --duration 1000 --device cuda --quiet --force --out "$tmp/all"
+      same "Brunel x4 (one GPU and all)" "$tmp/one" "$tmp/all" E I
     fi
     # The microcircuit at full scale (per-synapse delays, Poisson
     # background) for 1 s on the GPU, 0.3 s on the CPU.
-    ./gpucheck/spiral-node run examples/microcircuit/microcircuit.yaml --duration 1000 --device cuda --quiet --force
-    ./gpucheck/spiral-node run examples/microcircuit/microcircuit.yaml --duration 300 --quiet --force
+    step 180 $sn run examples/microcircuit/microcircuit.yaml --duration 1000 --device cuda --quiet --force
+    step 180 $sn run examples/microcircuit/microcircuit.yaml --duration 300 --quiet --force
+    date -u
   } 2>&1 | tee "$out/gpucheck.txt"
   ;;
 *)
