@@ -16,9 +16,10 @@
 #                              to $OUT/gpucheck.txt (or gpucheck/gpucheck.txt)
 #
 # With the device tool: build, then run `device/gpucheck.sh run` there with
-# carry ["gpucheck"], and record the figures in docs/gpu.md. Each step has
-# a time bound (about 25 minutes in all at most, a few in practice) and a
-# failed step does not stop the others; the comparisons print SAME or
+# carry ["gpucheck"] and timeout_s 600, and record the figures in
+# docs/gpu.md. Each step has a time bound and a failed step does not stop
+# the others (a few minutes in all in practice; should the tool's bound
+# cut the run, the report written so far, under $OUT, still comes back); the comparisons print SAME or
 # DIFFERENT. A dry run of the logic on the host device: copy the script,
 # replace --device cuda by --device host:0,1 and shrink the scales.
 set -euo pipefail
