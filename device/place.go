@@ -102,22 +102,34 @@ func Refusals(net *network.Network) []error {
 // so far among those where they fit (Headroom of the free memory a
 // MemoryReporter gives; a device that reports none has no bound), the
 // first such device on a tie. It fails, naming the population and what
-// the devices have free, where a population fits on none.
+// the devices have free, where a population fits on none. With one
+// device, every population it can step is on it.
 func Place(devs []Backend, net *network.Network) ([]int, error) {
-	needs, err := Needs(net)
-	if err != nil {
-		return nil, err
-	}
 	refused := Refusals(net)
-	room, err := rooms(devs)
-	if err != nil {
-		return nil, err
-	}
 	var on []int // the populations on devices
 	for i, err := range refused {
 		if err == nil {
 			on = append(on, i)
 		}
+	}
+	if len(devs) == 1 {
+		// Nothing to choose: no need to count the bytes (a build of the
+		// network's host side), the allocation says if it does not fit.
+		place := make([]int, len(net.Populations))
+		for i, err := range refused {
+			if err != nil {
+				place[i] = OnCPU
+			}
+		}
+		return place, nil
+	}
+	needs, err := Needs(net)
+	if err != nil {
+		return nil, err
+	}
+	room, err := rooms(devs)
+	if err != nil {
+		return nil, err
 	}
 	return placeSome(net, on, needs, room, make([]int64, len(devs)), devs)
 }
