@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
@@ -312,7 +313,7 @@ func Restore(snap *Snapshot, net *network.Network, shards [][]*shard.Shard) erro
 	}
 	for path := range snap.Vars {
 		if !used[path] {
-			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (another model, or another version of Spiral)", path)
+			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (%s)", path, why(path, true))
 		}
 	}
 	return nil
@@ -372,7 +373,7 @@ func applyAll(us []unit, step int64, pieces []Piece) error {
 	}
 	for _, p := range pieces {
 		if !used[p.Path] {
-			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (another model, or another version of Spiral)", p.Path)
+			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (%s)", p.Path, why(p.Path, true))
 		}
 	}
 	return nil
@@ -504,7 +505,7 @@ func apply(us []unit, step int64, pieces []Piece, used map[string]bool) error {
 		for _, v := range vars {
 			p, ok := byPath[v.Path]
 			if !ok {
-				return fmt.Errorf("checkpoint: the checkpoint has no %s (another model, or another version of Spiral)", v.Path)
+				return fmt.Errorf("checkpoint: the checkpoint has no %s (%s)", v.Path, why(v.Path, false))
 			}
 			if p.Scope != v.Scope {
 				return fmt.Errorf("checkpoint: %s: stored as %v, here %v (another version of Spiral)", v.Path, p.Scope, v.Scope)
@@ -722,8 +723,20 @@ func Check(snap *Snapshot, net *network.Network) error {
 		case !ok:
 			return fmt.Errorf("checkpoint: %s: no description of it in the checkpoint", path)
 		case m.Pop >= len(net.Populations) || m.Pop < 0 && !axons[m.Unit]:
-			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (another model, or another version of Spiral)", path)
+			return fmt.Errorf("checkpoint: the checkpoint holds %s, which this network does not have (%s)", path, why(path, true))
 		}
 	}
 	return nil
+}
+
+// why guesses why a variable is in the checkpoint and not in the network
+// (held) or the other way round.
+func why(path string, held bool) string {
+	if strings.HasSuffix(path, ".fixed") {
+		if held {
+			return "the checkpoint's network sums its synaptic input in fixed point, this one in float32: network.Config.FixedPoint, fixed_point in a model file, run --fixed-point"
+		}
+		return "this network sums its synaptic input in fixed point, the checkpoint's in float32: network.Config.FixedPoint, fixed_point in a model file, run --fixed-point"
+	}
+	return "another model, or another version of Spiral"
 }

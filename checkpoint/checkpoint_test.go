@@ -351,6 +351,25 @@ func TestFile(t *testing.T) {
 	if err := other.Restore(back); err == nil || !strings.Contains(err.Error(), "another network") {
 		t.Errorf("a Brunel checkpoint restored into CUBA: %v", err)
 	}
+	// Sums in float32 into fixed point, and back: refused, saying so.
+	fo := o
+	fo.FixedPoint = true
+	for _, c := range []struct {
+		from, to models.Options
+		want     string
+	}{{o, fo, "this network sums its synaptic input in fixed point"}, {fo, o, "the checkpoint's network sums its synaptic input in fixed point"}} {
+		s := stepper.New(must(t)(models.CUBA(c.from)))
+		if err := s.Run(10); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := s.Checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := stepper.New(must(t)(models.CUBA(c.to))).Restore(snap); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CUBA (fixed point %v) restored into CUBA (fixed point %v): %v", c.from.FixedPoint, c.to.FixedPoint, err)
+		}
+	}
 }
 
 func flip(b []byte, i int) []byte {
