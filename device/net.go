@@ -87,11 +87,12 @@ type stepTable struct {
 	pops, nblocks, nwblocks int
 }
 
-// projTable is a table of projections on a device for deliver_all.
+// projTable is a table of projections on a device for deliver_all: an
+// entry per projection and source unit.
 type projTable struct {
-	buf   Buffer
-	projs []*devProj
-	warps int // the warps to launch: the sources' neurons, at most the device's StrideWarps
+	buf     Buffer
+	entries int
+	warps   int // the warps to launch: the sources' neurons, at most the device's StrideWarps
 }
 
 // pinnedMem is host memory of a device's HostAllocator.
@@ -122,9 +123,10 @@ type owned struct {
 	buf Buffer
 }
 
-// ghost is, on device dev, a population of another device, whose spikes
-// projections on dev deliver: the spike masks of a block of steps,
-// uploaded from the host (log), and a step's mask and list.
+// ghost is, on device dev, a unit (a population whole or a shard) of
+// another device or of the CPU, whose spikes projections on dev deliver:
+// the spike masks of a block of steps, uploaded from the host (log), and
+// a step's mask and list.
 type ghost struct {
 	src                *devPop
 	dev                int
@@ -225,8 +227,18 @@ type devProj struct {
 	// arrive is the fewest steps after its emission that any of its
 	// events arrives in (>= 1).
 	arrive int64
-	// ghost, if set, holds the source's spikes on the target's device
-	// (the source is on another device): exchange delivers them.
+	// parts are the source's units (itself, or its shards) and how
+	// their spikes reach the projection's device: their own lists there,
+	// or a ghost's, which exchange fills and delivers.
+	parts []srcPart
+}
+
+// srcPart is a unit of a projection's source: its spikes are rows
+// u.lo + i of the projection, listed on the projection's device (ghost
+// nil) or on a ghost there (the unit is on another device, or on the
+// CPU).
+type srcPart struct {
+	u     *devPop
 	ghost *ghost
 }
 
@@ -416,13 +428,19 @@ func build(devs []Backend, net *network.Network, byPop [][]Shard, ranges map[str
 				return nil, fmt.Errorf("device: projection %q: %w", pr.Name, err)
 			}
 			d.projs = append(d.projs, dp)
-			if dp.src.dev != dp.dst.dev {
-				if err := d.ghostOf(dp); err != nil {
-					return nil, err
+			// Each unit of the source on this device delivers its own
+			// spikes, within the step; one elsewhere, through a ghost.
+			for _, su := range dp.src.unitsOf() {
+				part := srcPart{u: su}
+				if su.dev != dp.dst.dev {
+					if part.ghost, err = d.ghostOf(su, dp); err != nil {
+						return nil, err
+					}
+					if d.segment == 0 || dp.arrive < int64(d.segment) {
+						d.segment = int(dp.arrive)
+					}
 				}
-				if d.segment == 0 || dp.arrive < int64(d.segment) {
-					d.segment = int(dp.arrive)
-				}
+				dp.parts = append(dp.parts, part)
 			}
 		}
 	}
@@ -439,32 +457,31 @@ func build(devs []Backend, net *network.Network, byPop [][]Shard, ranges map[str
 	return d, nil
 }
 
-// ghostOf gives projection pr, whose source is on another device, the
-// source's ghost on its device.
-func (d *Net) ghostOf(pr *devProj) error {
+// ghostOf returns the ghost of unit u on projection pr's device, made
+// on first use, with pr among its projections.
+func (d *Net) ghostOf(u *devPop, pr *devProj) (*ghost, error) {
 	for _, g := range d.ghosts {
-		if g.src == pr.src && g.dev == pr.dst.dev {
-			pr.ghost, g.projs = g, append(g.projs, pr)
-			return nil
+		if g.src == u && g.dev == pr.dst.dev {
+			g.projs = append(g.projs, pr)
+			return g, nil
 		}
 	}
-	g := &ghost{src: pr.src, dev: pr.dst.dev, projs: []*devProj{pr}}
+	g := &ghost{src: u, dev: pr.dst.dev, projs: []*devProj{pr}}
 	d.cur = g.dev
 	var err error
 	for _, x := range []*Buffer{&g.mask, &g.offsets} {
 		if *x, err = d.alloc(4 * g.src.words); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if g.total, err = d.alloc(4); err != nil {
-		return err
+		return nil, err
 	}
 	if g.list, err = d.alloc(4 * 32 * g.src.words); err != nil {
-		return err
+		return nil, err
 	}
-	pr.ghost = g
 	d.ghosts = append(d.ghosts, g)
-	return nil
+	return g, nil
 }
 
 // alloc allocates a buffer on device d.cur that Close frees.
@@ -898,9 +915,10 @@ func (d *Net) rings() error {
 			return err
 		}
 	}
-	// The host's side of the logs: of every unit on a device, and of
-	// every population in shards (gathered there, uploaded to ghosts
-	// from there), in the memory of the first device that has some.
+	// The host's side of the logs: of every unit on a device (read from
+	// it, uploaded from there to its ghosts), and of every population in
+	// shards (gathered there for its spike record), in the memory of the
+	// device's HostAllocator if it has one.
 	for _, p := range append(slices.Clone(d.units), d.pops...) {
 		if p.cpu || p.hostLog != nil {
 			continue
@@ -958,7 +976,7 @@ func (d *Net) tables() error {
 	for k := range d.devs {
 		var projs []*devProj
 		for _, pr := range d.projs {
-			if pr.dst.dev == k && pr.ghost == nil {
+			if pr.dst.dev == k && slices.ContainsFunc(pr.parts, func(p srcPart) bool { return p.ghost == nil }) {
 				projs = append(projs, pr)
 			}
 		}
@@ -1116,21 +1134,32 @@ func (d *Net) table(k int, projs []*devProj, g *ghost) (*projTable, error) {
 		return a.Address(b)
 	}
 	words := make([]uint64, 0, len(projs)*kernels.ProjDescBytes/8)
-	warps := 0
+	warps, n := 0, 0
 	for _, pr := range projs {
-		count, spikes := pr.src.total, pr.src.list
-		if g != nil {
-			count, spikes = g.total, g.list
-		}
-		for _, b := range []Buffer{count, spikes, pr.ptr, pr.idx, pr.w, pr.scale, pr.delay, pr.d8, pr.d16, pr.rec.acc} {
-			x, err := addr(b)
-			if err != nil {
-				return nil, fmt.Errorf("device: %s: %w", d.devs[k].Name(), err)
+		for _, part := range pr.parts {
+			// The table's entries: the parts that deliver on the device,
+			// or the ghost's.
+			src := part.u
+			count, spikes := src.total, src.list
+			if g != nil {
+				if part.ghost != g {
+					continue
+				}
+				count, spikes = g.total, g.list
+			} else if part.ghost != nil {
+				continue
 			}
-			words = append(words, x)
+			for _, b := range []Buffer{count, spikes, pr.ptr, pr.idx, pr.w, pr.scale, pr.delay, pr.d8, pr.d16, pr.rec.acc} {
+				x, err := addr(b)
+				if err != nil {
+					return nil, fmt.Errorf("device: %s: %w", d.devs[k].Name(), err)
+				}
+				words = append(words, x)
+			}
+			words = append(words, math.Float64bits(pr.w0), uint64(pr.shift), uint64(pr.rec.slots), uint64(pr.dst.n), uint64(src.lo))
+			warps += int(src.n)
+			n++
 		}
-		words = append(words, math.Float64bits(pr.w0), uint64(pr.shift), uint64(pr.rec.slots), uint64(pr.dst.n))
-		warps += int(pr.src.n)
 	}
 	most := 1024
 	if st, ok := d.devs[k].(Strider); ok {
@@ -1141,7 +1170,7 @@ func (d *Net) table(k int, projs []*devProj, g *ghost) (*projTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &projTable{buf: buf, projs: projs, warps: max(1, min(warps, most))}, nil
+	return &projTable{buf: buf, entries: n, warps: max(1, min(warps, most))}, nil
 }
 
 // gives reports whether a gives addresses (not ErrNoAddresses).
@@ -1153,7 +1182,7 @@ func gives(a Addresser) bool {
 // deliverAll launches table tb's deliveries of the spikes of step t.
 func (d *Net) deliverAll(k int, tb *projTable, t int64) error {
 	threads := 32 * tb.warps
-	return d.devs[k].Launch("deliver_all", threads, min(128, threads), int64(len(tb.projs)), tb.buf, t)
+	return d.devs[k].Launch("deliver_all", threads, min(128, threads), int64(tb.entries), tb.buf, t)
 }
 
 // logBytes bounds each population's log of spike masks on the device:
@@ -1299,27 +1328,33 @@ func (d *Net) launchStep(t, k int64) error {
 		}
 	}
 	for _, pr := range d.projs {
-		if pr.ghost == nil && d.local[pr.dst.dev] == nil {
-			if err := d.deliver(pr, pr.src.total, pr.src.list, t); err != nil {
-				return err
+		if d.local[pr.dst.dev] != nil {
+			continue
+		}
+		for _, part := range pr.parts {
+			if part.ghost == nil {
+				if err := d.deliver(pr, part.u, part.u.total, part.u.list, t); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return d.launchWatches(t)
 }
 
-// deliver launches projection pr's delivery of the spikes of step t,
-// listed in list (total of them, both on pr's device).
-func (d *Net) deliver(pr *devProj, total, list Buffer, t int64) error {
-	// As many warps as the source has neurons: the kernel reads the
-	// step's count of spikes on the device.
+// deliver launches projection pr's delivery of the spikes of step t of
+// its source's unit src, listed in list (total of them, both on pr's
+// device).
+func (d *Net) deliver(pr *devProj, src *devPop, total, list Buffer, t int64) error {
+	// As many warps as the unit has neurons: the kernel reads the step's
+	// count of spikes on the device.
 	b := d.devs[pr.dst.dev]
 	if pr.spread {
-		return b.Launch("deliver_spread", 32*int(pr.src.n), 64, total, list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
-			pr.d8, pr.d16, t+1, pr.rec.slots, pr.dst.n, pr.rec.acc)
+		return b.Launch("deliver_spread", 32*int(src.n), 64, total, list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+			pr.d8, pr.d16, t+1, pr.rec.slots, pr.dst.n, pr.rec.acc, src.lo)
 	}
-	return b.Launch("deliver_rows", 32*int(pr.src.n), 64, total, list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
-		t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc)
+	return b.Launch("deliver_rows", 32*int(src.n), 64, total, list, pr.ptr, pr.idx, pr.w, pr.w0, pr.scale, pr.delay,
+		t+1+pr.shift, pr.rec.slots, pr.dst.n, pr.rec.acc, src.lo)
 }
 
 // exchange passes the spikes of the last block of steps (from d.step on;
@@ -1350,7 +1385,7 @@ func (d *Net) exchange(block int) error {
 				continue
 			}
 			for _, pr := range g.projs {
-				if err := d.deliver(pr, g.total, g.list, d.step+int64(k)); err != nil {
+				if err := d.deliver(pr, g.src, g.total, g.list, d.step+int64(k)); err != nil {
 					return err
 				}
 			}

@@ -58,6 +58,12 @@ func TestCondNetMatchesTheStepper(t *testing.T) {
 }
 func TestCOBARates(t *testing.T) { kerneltest.COBARates(t, Backend{open(t)}, 1, 5000) }
 
+// Shards on one GPU deliver each other's spikes there.
+func TestShardsOnOneDevice(t *testing.T) {
+	d := open(t)
+	kerneltest.ShardsOnOneDevice(t, Backend{d}, Backend{d})
+}
+
 // Checkpoint edges and a retry after a failed allocation, on the GPU.
 func TestCheckpointEdges(t *testing.T) {
 	d := open(t)

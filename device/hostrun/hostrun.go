@@ -26,8 +26,8 @@ static void k_lif_exp1(unsigned g, unsigned b, int64_t n, void *v, void *a1, voi
 }
 static void k_deliver_spread(unsigned g, unsigned b, void *count, void *spikes, void *ptr, void *idx, void *w, double w0,
                              void *scale, void *delay, void *d8, void *d16, int64_t base, int64_t slots, int64_t n,
-                             void *acc) {
-	host_launch(g, b, deliver_spread(count, spikes, ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc));
+                             void *acc, int64_t row0) {
+	host_launch(g, b, deliver_spread(count, spikes, ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc, row0));
 }
 static void k_lif_delta(unsigned g, unsigned b, int64_t n, void *v, void *in, void *rc, void *prm, void *prev, void *mask,
                         int64_t drop) {
@@ -78,8 +78,8 @@ static void k_log_mask(unsigned g, unsigned b, int64_t words, void *mask, void *
 	host_launch(g, b, log_mask(words, mask, log, k));
 }
 static void k_deliver_rows(unsigned g, unsigned b, void *count, void *spikes, void *ptr, void *idx, void *w, double w0,
-                           void *scale, void *delay, int64_t base, int64_t slots, int64_t n, void *acc) {
-	host_launch(g, b, deliver_rows(count, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc));
+                           void *scale, void *delay, int64_t base, int64_t slots, int64_t n, void *acc, int64_t row0) {
+	host_launch(g, b, deliver_rows(count, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc, row0));
 }
 static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
 	host_launch(g, b, take_slot(n, acc, slot, into));
@@ -309,8 +309,8 @@ func (a *args) bad(i int) {
 }
 
 // arity is each kernel's number of arguments.
-var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 14, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
-	"deliver_rows": 12, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
+var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
+	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
 	"step_all": 3, "scan_all": 2, "compact_all": 4}
 
 // Launch implements device.Backend.
@@ -348,9 +348,9 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 	case "deliver_spread":
 		cnt, spikes, ptr, idx, w, w0, scale, delay, d8, d16 := a.ptr(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5),
 			a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9)
-		base, slots, n, acc := a.i64(10), a.i64(11), a.i64(12), a.ptr(13)
+		base, slots, n, acc, row0 := a.i64(10), a.i64(11), a.i64(12), a.ptr(13), a.i64(14)
 		if a.err == nil {
-			C.k_deliver_spread(g, b, cnt, spikes, ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc)
+			C.k_deliver_spread(g, b, cnt, spikes, ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc, row0)
 		}
 	case "lif_delta":
 		n, v, in, rc, prm, prev, mask, drop := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.i64(7)
@@ -383,8 +383,9 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 	case "deliver_rows":
 		ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc := a.ptr(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5),
 			a.ptr(6), a.ptr(7), a.i64(8), a.i64(9), a.i64(10), a.ptr(11)
+		row0 := a.i64(12)
 		if a.err == nil {
-			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc)
+			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc, row0)
 		}
 	case "deliver_fixed":
 		ns, spikes, ptr, idx, w, w0, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5), a.ptr(6)

@@ -166,3 +166,8 @@ func TestProgressPerBlock(t *testing.T) {
 func TestWatchesMatch(t *testing.T) {
 	kerneltest.WatchesMatch(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
 }
+
+// Shards on one device deliver each other's spikes there.
+func TestShardsOnOneDevice(t *testing.T) {
+	kerneltest.ShardsOnOneDevice(t, Backend{Device: 0}, Backend{Device: 1})
+}

@@ -17,8 +17,8 @@ var PTX string
 var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "deliver_all", "step_all", "scan_all", "compact_all", "log_mask", "gather", "take_mask", "take_slot", "add_fixed"}
 
 // ProjDescBytes is the size of a projection's descriptor for deliver_all
-// (spiral.cu's proj_desc): 14 fields of 8 bytes.
-const ProjDescBytes = 14 * 8
+// (spiral.cu's proj_desc): 15 fields of 8 bytes.
+const ProjDescBytes = 15 * 8
 
 // PopDescBytes is the size of a population's descriptor for step_all,
 // scan_all and compact_all (spiral.cu's pop_desc): 41 fields of 8 bytes.

@@ -493,13 +493,13 @@ DEVICE void deliver_row(uint32_t r, uint32_t lane, const uint32_t *ptr, const ui
 // its weight), in fixed point, to the slot (base + delay[r]) mod slots.
 KERNEL deliver_rows(const uint32_t *count, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
                     const float *w, double w0, const float *scale, const uint32_t *delay, int64_t base,
-                    int64_t slots, int64_t n, unsigned long long *acc) {
+                    int64_t slots, int64_t n, unsigned long long *acc, int64_t row0) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t s = t >> 5;
 	if (s >= (int64_t)count[0]) {
 		return;
 	}
-	deliver_row(spikes[s], (uint32_t)(t & 31), ptr, idx, w, w0, scale, delay, 0, 0, base, slots, n, acc);
+	deliver_row(spikes[s] + (uint32_t)row0, (uint32_t)(t & 31), ptr, idx, w, w0, scale, delay, 0, 0, base, slots, n, acc);
 }
 
 // deliver_spread is deliver_rows for synapses with delays of their own
@@ -507,13 +507,14 @@ KERNEL deliver_rows(const uint32_t *count, const uint32_t *spikes, const uint32_
 // its own slot (projection.Runtime's deliverSpread).
 KERNEL deliver_spread(const uint32_t *count, const uint32_t *spikes, const uint32_t *ptr, const uint32_t *idx,
                       const float *w, double w0, const float *scale, const uint32_t *delay, const uint8_t *d8,
-                      const uint16_t *d16, int64_t base, int64_t slots, int64_t n, unsigned long long *acc) {
+                      const uint16_t *d16, int64_t base, int64_t slots, int64_t n, unsigned long long *acc,
+                      int64_t row0) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t s = t >> 5;
 	if (s >= (int64_t)count[0]) {
 		return;
 	}
-	deliver_row(spikes[s], (uint32_t)(t & 31), ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc);
+	deliver_row(spikes[s] + (uint32_t)row0, (uint32_t)(t & 31), ptr, idx, w, w0, scale, delay, d8, d16, base, slots, n, acc);
 }
 
 // A projection as deliver_all reads it: its source's spikes of the step
@@ -537,6 +538,7 @@ typedef struct {
 	int64_t shift;
 	int64_t slots;
 	int64_t n;
+	int64_t row0; // the source's first neuron: its spikes are rows row0 + i
 } proj_desc;
 
 // deliver_all delivers the spikes of step t through the nproj
@@ -559,7 +561,7 @@ KERNEL deliver_all(int64_t nproj, const proj_desc *ds, int64_t t) {
 			return;
 		}
 		const proj_desc *d = &ds[p];
-		deliver_row(d->spikes[g - first], lane, d->ptr, d->idx, d->w, d->w0, d->scale, d->delay, d->d8, d->d16,
+		deliver_row(d->spikes[g - first] + (uint32_t)d->row0, lane, d->ptr, d->idx, d->w, d->w0, d->scale, d->delay, d->d8, d->d16,
 		            t + 1 + d->shift, d->slots, d->n, d->acc);
 	}
 }

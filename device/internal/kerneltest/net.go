@@ -1236,3 +1236,64 @@ type monitorFunc func(step int64)
 
 // Record implements stepper.Monitor.
 func (f monitorFunc) Record(step int64, _ *network.Network) { f(step) }
+
+// uploads is a device that counts the copies made into it.
+type uploads struct {
+	device.Backend
+	n *int
+}
+
+// Upload implements device.Backend.
+func (u uploads) Upload(dst device.Buffer, src []byte) error {
+	*u.n++
+	return u.Backend.Upload(dst, src)
+}
+
+// Address implements device.Addresser, as the device it wraps.
+func (u uploads) Address(b device.Buffer) (uint64, error) {
+	if a, ok := u.Backend.(device.Addresser); ok {
+		return a.Address(b)
+	}
+	return 0, device.ErrNoAddresses
+}
+
+// ShardsOnOneDevice runs the dense network in fixed point with E cut in
+// two shards on one device: the stepper's spikes, and no spike copied
+// into the device while it runs — shards on one device deliver each
+// other's spikes there, within the step. Cut over two devices, spikes
+// are copied in.
+func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
+	const steps = 1500
+	ref := dense(true)(t)
+	want := testnets.Sequential(t, ref, steps)
+	for _, c := range []struct {
+		name   string
+		second int // E's second shard's device
+	}{{"E's shards on one device", 0}, {"E's shards on two devices", 1}} {
+		var na, nb int
+		devs := []device.Backend{uploads{a, &na}, uploads{b, &nb}}
+		shards := []device.Shard{{Population: 0, Lo: 0, Hi: 2000, Device: 0},
+			{Population: 1, Lo: 0, Hi: 224, Device: 0}, {Population: 1, Lo: 224, Hi: 400, Device: c.second},
+			{Population: 2, Lo: 0, Hi: 100, Device: 0}}
+		d, err := device.NewSharded(devs, dense(true)(t), shards)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(1); err != nil { // the rings, logs and tables
+			t.Fatal(err)
+		}
+		before := na + nb
+		if err := d.Run(steps - 1); err != nil {
+			t.Fatal(err)
+		}
+		compare(t, c.name, ref, want, d, 0)
+		copies := na + nb - before
+		if c.second == 0 && copies != 0 {
+			t.Errorf("%s: %d copies into the device while it ran", c.name, copies)
+		}
+		if c.second == 1 && copies == 0 {
+			t.Errorf("%s: no copy into the devices while they ran (the test cannot tell)", c.name)
+		}
+		d.Close()
+	}
+}
