@@ -474,7 +474,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		if _, stopped := ctl.code(); stopped {
 			break
 		}
-		lost := rec.lost(e, spec.members)
+		lost := rec.lost(e, spec.members, spec.peerTimeout)
 		left := survivors(spec.members, lost)
 		if len(lost) == 0 || len(left) == 0 {
 			break // not a member lost, or none left
@@ -551,7 +551,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node run %s: %v%s\n", name, err, silentMembers(e, spec.members, rec))
+		fmt.Fprintf(stderr, "spiral-node run %s: %v%s\n", name, err, silentMembers(e, spec.members, rec, spec.peerTimeout))
 		return 1
 	}
 	events, err := e.Events() // synaptic events delivered

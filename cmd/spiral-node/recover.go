@@ -71,9 +71,15 @@ type recovered struct {
 // that are still ending the failed run.
 const recoverBusyWait = time.Minute
 
-// lostMembersWait bounds how long a member that has not been found lost
-// gets to answer a probe after a failed run.
+// lostMembersWait is the least time a member that has not been found
+// lost gets to answer a probe after a failed run; the peer timeout, if
+// longer, is the bound (probeWait): a member the run would not call
+// frozen is not called lost either, however loaded its machine.
 const lostMembersWait = 2 * time.Second
+
+// probeWait is how long a member gets to answer a probe after a failed
+// run, under peer timeout peer.
+func probeWait(peer time.Duration) time.Duration { return max(lostMembersWait, peer) }
 
 // keep makes snap the checkpoint to go back to, with the outputs as they
 // stand now (the engine has recorded every step before snap's).
@@ -87,13 +93,13 @@ func (r *recovery) keep(snap *checkpoint.Snapshot) {
 
 // lost returns the members of the run (addresses, by index) that e found
 // lost after it failed; none when it failed for another reason.
-func (r *recovery) lost(e engine.Engine, members []string) []int {
+func (r *recovery) lost(e engine.Engine, members []string, peer time.Duration) []int {
 	l, ok := e.(interface{ Lost(time.Duration) []int })
 	if !ok {
 		return nil
 	}
 	var out []int
-	for _, i := range l.Lost(lostMembersWait) {
+	for _, i := range l.Lost(probeWait(peer)) {
 		if i < len(members) {
 			out = append(out, i)
 		}
@@ -140,7 +146,7 @@ func (r *recovery) report(w io.Writer, dt float64) []output.Recovery {
 // silentMembers names, after a failed run on members without recovery,
 // those that do not answer a probe: the run's error names the member a
 // segment waited for, which may be one waiting in turn for a frozen one.
-func silentMembers(e engine.Engine, members []string, rec *recovery) string {
+func silentMembers(e engine.Engine, members []string, rec *recovery, peer time.Duration) string {
 	if len(members) == 0 || rec != nil {
 		return ""
 	}
@@ -149,7 +155,7 @@ func silentMembers(e engine.Engine, members []string, rec *recovery) string {
 		return ""
 	}
 	var names []string
-	for _, i := range l.Lost(lostMembersWait) {
+	for _, i := range l.Lost(probeWait(peer)) {
 		if i < len(members) {
 			names = append(names, members[i])
 		}
