@@ -424,7 +424,7 @@ func SpreadOverDevices(t *testing.T, devs []device.Backend) {
 	if len(devs) < 2 {
 		t.Fatalf("%d devices: SpreadOverDevices needs two or more", len(devs))
 	}
-	const steps, at = 2000, 700
+	const steps, at = 1200, 500
 	// The conductance network's E is nearly silent after its first
 	// burst: it is not checked across checkpoints (as in
 	// CheckpointsAcross).
@@ -868,7 +868,7 @@ func cutInTwo(net *network.Network, devs int) []device.Shard {
 // checkpoint taken in shards resumes on one device, and one taken on one
 // device resumes in shards, as the uninterrupted run.
 func ShardsOverDevices(t *testing.T, devs []device.Backend) {
-	const steps, at = 2000, 700
+	const steps, at = 1200, 500
 	for _, c := range []struct {
 		name  string
 		build func(*testing.T) *network.Network
