@@ -3,6 +3,8 @@ package device
 import (
 	"fmt"
 	"slices"
+
+	"github.com/spiral-sim/spiral/population"
 )
 
 // A watch records a variable of some neurons of a population every so
@@ -31,11 +33,13 @@ type watchPart struct {
 	logHost  []float32
 }
 
-// WatchVars are the variables Watch records: a leaky integrate-and-fire
-// neuron's potential and refractory count.
+// WatchVars are the variables Watch records on a device: a leaky
+// integrate-and-fire neuron's potential and refractory count. On the
+// CPU it records any variable of the population's model, and "current"
+// (population.Population.Current).
 var WatchVars = []string{"v", "refractory"}
 
-// Watch records variable name (one of WatchVars) of the neurons of
+// Watch records variable name (one of WatchVars, on a device) of the neurons of
 // population pop (nil: all of them, in order) at every step that is a
 // multiple of every (>= 1), after the step: record is called with the
 // step and the values, in step order, at the end of each block of steps
@@ -53,7 +57,7 @@ func (d *Net) Watch(pop, name string, neurons []int, every int, record func(step
 		return fmt.Errorf("device: watch: no population %q", pop)
 	}
 	p := d.pops[k]
-	if !slices.Contains(WatchVars, name) {
+	if !p.cpu && !slices.Contains(WatchVars, name) {
 		return fmt.Errorf("device: watch %s.%s: a device records %v", pop, name, WatchVars)
 	}
 	if !p.cpu && !p.unitsOf()[0].lif {
@@ -72,8 +76,8 @@ func (d *Net) Watch(pop, name string, neurons []int, every int, record func(step
 	}
 	w := &watch{pop: p, name: name, every: int64(every), neurons: slices.Clone(neurons), record: record, row: make([]float32, len(neurons))}
 	if p.cpu {
-		if _, ok := d.net.Populations[k].Model().Var(name); !ok {
-			return fmt.Errorf("device: watch %s.%s: the population has no such variable", pop, name)
+		if _, ok := cpuVar(d.net.Populations[k], name); !ok {
+			return fmt.Errorf("device: watch %s.%s: the population has no such variable (has %v and current)", pop, name, d.net.Populations[k].Model().Vars())
 		}
 		d.watches = append(d.watches, w)
 		return nil
@@ -172,10 +176,19 @@ func (d *Net) watchCPU(n int64) {
 		if !w.pop.cpu || n%w.every != 0 {
 			continue
 		}
-		v, _ := d.net.Populations[w.pop.pop].Model().Var(w.name)
+		v, _ := cpuVar(d.net.Populations[w.pop.pop], w.name)
 		for at, i := range w.neurons {
 			w.row[at] = v[i]
 		}
 		w.record(n, w.row)
 	}
+}
+
+// cpuVar returns variable name of population p on the CPU: one of its
+// model's, or "current" (the direct input plus the dendritic currents).
+func cpuVar(p *population.Population, name string) ([]float32, bool) {
+	if name == "current" {
+		return p.Current(), true
+	}
+	return p.Model().Var(name)
 }

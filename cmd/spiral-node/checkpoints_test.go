@@ -470,3 +470,40 @@ func TestDeviceStateMonitors(t *testing.T) {
 		t.Errorf("a monitor of the current on a device: exit %d, %q", code, errb.String())
 	}
 }
+
+// A state monitor of a population on the CPU in a device run takes any
+// of its variables, the current included: STDP's "out" (the plastic
+// projection's target) records the file the sequential stepper records.
+func TestDeviceRunMonitorsTheCPUPart(t *testing.T) {
+	dir := t.TempDir()
+	b, _, err := models.STDPDefinition(models.Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := modelfile.Write(b.Definition(), modelfile.WriteOptions{DurationMs: 300,
+		StateMonitors: []modelfile.StateMonitor{{Population: "out", Var: "current", Every: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "stdp.yaml")
+	if err := os.WriteFile(model, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	for _, c := range [][]string{{"--engine", "sequential", "--out", filepath.Join(dir, "seq")}, {"--device", "host", "--out", filepath.Join(dir, "dev")}} {
+		if code := run(append([]string{"run", model, "--fixed-point", "--quiet"}, c...), &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c, code, errb.String())
+		}
+	}
+	a, err := os.ReadFile(filepath.Join(dir, "seq", "state", "out.current.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := os.ReadFile(filepath.Join(dir, "dev", "state", "out.current.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, c) {
+		t.Error("out's current differs between the stepper and the run with a device")
+	}
+}
