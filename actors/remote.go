@@ -125,13 +125,23 @@ func startRemote(system *actor.ActorSystem, listen, advertise string, id *transp
 // only types a peer may send.
 var messagesPackage = string((&messages.Grant{}).ProtoReflect().Descriptor().ParentFile().Package())
 
-// shutdown stops a remote transport. protoactor's endpoint manager can
-// panic while stopping ("send on closed channel" when a peer went away
-// first); the process is leaving the network anyway, so that panic is
-// absorbed here rather than taken down with it.
+// shutdown stops a remote transport: its server, at once (the port is
+// free again), and with it every connection the peers opened.
+//
+// Not protoactor's graceful stop: that stops the endpoint manager and
+// sets its map of connections to nil while an endpoint writer's
+// goroutine may still be publishing the loss of its peer's stream, and
+// the manager's handler of that event then dereferences the nil map — a
+// panic on a goroutine of protoactor's, which no recover here can catch
+// (seen in CI: remote.(*endpointManager).removeEndpoint). Without it,
+// the manager stays, handles those events on a live map, and stops each
+// writer whose peer has gone; what remains of the discarded actor system
+// is a few idle goroutines. The graceful path could also panic on this
+// goroutine ("send on closed channel" when a peer went away first),
+// which is still absorbed.
 func shutdown(r *remote.Remote) {
 	defer func() { _ = recover() }()
-	r.Shutdown(true)
+	r.Shutdown(false)
 }
 
 // watchWorkers fails the run when the connection to a worker is lost (it
