@@ -172,19 +172,31 @@ func DeltaNetMatchesTheStepper(t *testing.T, b device.Backend) {
 // nearest step), as the microcircuit's: two LIF populations with one
 // exponential current receptor each (gain 1), Poisson drives of weight
 // 4, recurrent weights 2 and −8, axons of delays of their own too.
-func synapticDelays(t *testing.T) *network.Network {
+func synapticDelays(t *testing.T) *network.Network { return delayNetwork(t, false) }
+
+// delayNetwork builds synapticDelays, or with uneven unevenDelays.
+func delayNetwork(t *testing.T, uneven bool) *network.Network {
 	t.Helper()
-	b := network.New(network.Config{DtMs: 0.1, Seed: 9})
+	b := network.New(network.Config{DtMs: 0.1, Seed: 9, FixedPoint: uneven})
+	lif := testLIF()
+	if uneven {
+		v0 := param.Uniform(0, 20)
+		lif.V0MV = &v0
+	}
 	for _, p := range []struct {
 		name   string
 		n      int
 		rateHz float64
 	}{{"E", 400, 12000}, {"I", 100, 11000}} {
-		d := b.Population(p.name, p.n, testLIF()).
+		d := b.Population(p.name, p.n, lif).
 			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0.5, PSC: dendrite.StepConstant}).
 			Axon("out", axon.Spec{DelayMs: param.Uniform(0, 0.5)}).
 			Drive("syn", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 4})
-		if p.name == "E" {
+		switch {
+		case p.name == "E" && uneven:
+			d.Receptor("bg", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 2, PSC: dendrite.StepConstant}).
+				Drive("bg", &stimulus.PoissonDrive{RateHz: 500, Weight: 0.5})
+		case p.name == "E":
 			d.Stimulus(stimulus.Constant(0.25)) // a direct current
 		}
 	}
@@ -192,9 +204,21 @@ func synapticDelays(t *testing.T) *network.Network {
 		from, to string
 		w, d     float64
 	}{{"E", "E", 2, 1.5}, {"E", "I", 2, 1.5}, {"I", "E", -8, 0.75}, {"I", "I", -8, 0.75}} {
-		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: "syn",
+		conn := network.Connection{From: c.from, To: c.to, Receptor: "syn",
 			Pattern: connectivity.FixedInDegree{K: 40, Multapses: true}, Autapses: true, Weight: param.Const(c.w),
-			DelayMs: param.Normal(c.d, c.d/2).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest})
+			DelayMs: param.Normal(c.d, c.d/2).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest}
+		if uneven && c.from == "E" && c.to == "E" {
+			// All on E's neurons from 32 on, with longer delays.
+			var li, lj []int
+			for j := 32; j < 400; j++ {
+				for q := range 40 {
+					li, lj = append(li, (j*7+q*13)%400), append(lj, j)
+				}
+			}
+			conn.Pattern = connectivity.List{I: li, J: lj, Multapses: true}
+			conn.DelayMs = param.Normal(3, 1.5).Within(0.1, math.Inf(1))
+		}
+		b.Connect(c.from+c.to, conn)
 	}
 	net, err := b.Build()
 	if err != nil {
@@ -933,49 +957,7 @@ func ShardsOverDevices(t *testing.T, devs []device.Backend) {
 // 32 on, and whose E has a second receptor fed by a Poisson drive only
 // (no projection, so no inbox): cut at neuron 32, E's first shard needs a
 // shorter ring than its second.
-func unevenDelays(t *testing.T) *network.Network {
-	t.Helper()
-	b := network.New(network.Config{DtMs: 0.1, Seed: 9, FixedPoint: true})
-	lif := testLIF()
-	v0 := param.Uniform(0, 20)
-	lif.V0MV = &v0
-	for _, p := range []struct {
-		name   string
-		n      int
-		rateHz float64
-	}{{"E", 400, 12000}, {"I", 100, 11000}} {
-		d := b.Population(p.name, p.n, lif).
-			Receptor("syn", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 0.5, PSC: dendrite.StepConstant}).
-			Axon("out", axon.Spec{DelayMs: param.Uniform(0, 0.5)}).
-			Drive("syn", &stimulus.PoissonDrive{RateHz: p.rateHz, Weight: 4})
-		if p.name == "E" {
-			d.Receptor("bg", dendrite.Spec{Kernel: dendrite.ExpCurrent, TauMs: 2, PSC: dendrite.StepConstant}).
-				Drive("bg", &stimulus.PoissonDrive{RateHz: 500, Weight: 0.5})
-		}
-	}
-	var li, lj []int
-	for j := 32; j < 400; j++ {
-		for q := range 40 {
-			li, lj = append(li, (j*7+q*13)%400), append(lj, j)
-		}
-	}
-	b.Connect("EE", network.Connection{From: "E", To: "E", Receptor: "syn",
-		Pattern: connectivity.List{I: li, J: lj, Multapses: true}, Autapses: true, Weight: param.Const(2),
-		DelayMs: param.Normal(3, 1.5).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest})
-	for _, c := range []struct {
-		from, to string
-		w, d     float64
-	}{{"E", "I", 2, 1.5}, {"I", "E", -8, 0.75}, {"I", "I", -8, 0.75}} {
-		b.Connect(c.from+c.to, network.Connection{From: c.from, To: c.to, Receptor: "syn",
-			Pattern: connectivity.FixedInDegree{K: 40, Multapses: true}, Autapses: true, Weight: param.Const(c.w),
-			DelayMs: param.Normal(c.d, c.d/2).Within(0.1, math.Inf(1)), DelayRounding: axon.Nearest})
-	}
-	net, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
-}
+func unevenDelays(t *testing.T) *network.Network { return delayNetwork(t, true) }
 
 // CheckpointEdges checks checkpoints where they are easy to get wrong:
 // restored into shards whose rings differ in length (E cut at neuron
@@ -1058,10 +1040,33 @@ func CheckpointEdges(t *testing.T, devs []device.Backend) {
 	}
 }
 
+// wrapped is a device that forwards the optional interfaces of the one
+// it wraps (device.Addresser, device.Strider), for the test devices
+// below that change one method.
+type wrapped struct {
+	device.Backend
+}
+
+// Address implements device.Addresser, as the device it wraps.
+func (w wrapped) Address(b device.Buffer) (uint64, error) {
+	if a, ok := w.Backend.(device.Addresser); ok {
+		return a.Address(b)
+	}
+	return 0, device.ErrNoAddresses
+}
+
+// StrideWarps implements device.Strider, as the device it wraps.
+func (w wrapped) StrideWarps() int {
+	if st, ok := w.Backend.(device.Strider); ok {
+		return st.StrideWarps()
+	}
+	return 1024
+}
+
 // failingAlloc is a device whose allocation number failAt (counting from
 // 1) fails, as when the device's memory runs out.
 type failingAlloc struct {
-	device.Backend
+	wrapped
 	n      *int
 	failAt int
 }
@@ -1075,22 +1080,6 @@ func (f failingAlloc) Alloc(bytes int64) (device.Buffer, error) {
 	return f.Backend.Alloc(bytes)
 }
 
-// StrideWarps implements device.Strider, as the device it wraps.
-func (f failingAlloc) StrideWarps() int {
-	if st, ok := f.Backend.(device.Strider); ok {
-		return st.StrideWarps()
-	}
-	return 1024
-}
-
-// Address implements device.Addresser, as the device it wraps.
-func (f failingAlloc) Address(b device.Buffer) (uint64, error) {
-	if a, ok := f.Backend.(device.Addresser); ok {
-		return a.Address(b)
-	}
-	return 0, device.ErrNoAddresses
-}
-
 // RetryAfterFailedRun makes each allocation of a Net's first run fail in
 // turn (the rings, logs and tables are allocated then): the run reports
 // it, and a second one, whose allocations succeed, gives the stepper's
@@ -1099,7 +1088,7 @@ func RetryAfterFailedRun(t *testing.T, b device.Backend) {
 	const steps = 800
 	want := testnets.Sequential(t, dyadic(t), steps)
 	n := 0
-	d, err := device.New(failingAlloc{b, &n, -1}, dyadic(t))
+	d, err := device.New(failingAlloc{wrapped{b}, &n, -1}, dyadic(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1113,7 +1102,7 @@ func RetryAfterFailedRun(t *testing.T, b device.Backend) {
 	}
 	for at := built + 1; at <= n; at++ {
 		count := 0
-		d, err := device.New(failingAlloc{b, &count, at}, dyadic(t))
+		d, err := device.New(failingAlloc{wrapped{b}, &count, at}, dyadic(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1239,7 +1228,7 @@ func (f monitorFunc) Record(step int64, _ *network.Network) { f(step) }
 
 // uploads is a device that counts the copies made into it.
 type uploads struct {
-	device.Backend
+	wrapped
 	n *int
 }
 
@@ -1247,14 +1236,6 @@ type uploads struct {
 func (u uploads) Upload(dst device.Buffer, src []byte) error {
 	*u.n++
 	return u.Backend.Upload(dst, src)
-}
-
-// Address implements device.Addresser, as the device it wraps.
-func (u uploads) Address(b device.Buffer) (uint64, error) {
-	if a, ok := u.Backend.(device.Addresser); ok {
-		return a.Address(b)
-	}
-	return 0, device.ErrNoAddresses
 }
 
 // ShardsOnOneDevice runs the dense network in fixed point with E cut in
@@ -1271,7 +1252,7 @@ func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
 		second int // E's second shard's device
 	}{{"E's shards on one device", 0}, {"E's shards on two devices", 1}} {
 		var na, nb int
-		devs := []device.Backend{uploads{a, &na}, uploads{b, &nb}}
+		devs := []device.Backend{uploads{wrapped{a}, &na}, uploads{wrapped{b}, &nb}}
 		shards := []device.Shard{{Population: 0, Lo: 0, Hi: 2000, Device: 0},
 			{Population: 1, Lo: 0, Hi: 224, Device: 0}, {Population: 1, Lo: 224, Hi: 400, Device: c.second},
 			{Population: 2, Lo: 0, Hi: 100, Device: 0}}
