@@ -384,7 +384,8 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 			}
 			var got testnets.Result
 			if c.toDevice {
-				d, err := device.New(b, build(t))
+				net := build(t)
+				d, err := device.New(b, net)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -394,32 +395,10 @@ func CheckpointsAcross(t *testing.T, b device.Backend) {
 				if err := d.Run(total - at); err != nil {
 					t.Fatal(err)
 				}
-				got = testnets.NewResult()
-				for _, p := range ref.Populations {
-					got.Steps[p.Name], got.Elems[p.Name], _ = d.Spikes(p.Name)
-				}
-				got.Events = d.Events()
+				got = hybridResult(t, d, net)
 				d.Close()
 			} else {
-				net := build(t)
-				s := stepper.New(net)
-				ms := map[string]*monitor.Spikes{}
-				for _, p := range net.Populations {
-					m, _ := monitor.NewSpikes(net, p.Name)
-					ms[p.Name] = m
-					s.AddMonitor(m)
-				}
-				if err := s.Restore(snap); err != nil {
-					t.Fatalf("%s: %v", what, err)
-				}
-				if err := s.Run(total - at); err != nil {
-					t.Fatal(err)
-				}
-				got = testnets.NewResult()
-				for name, m := range ms {
-					got.Steps[name], got.Elems[name] = m.Steps, m.Elements
-				}
-				got.Events = s.Events()
+				got = stepperFrom(t, what, build(t), snap, total-at)
 			}
 			for _, p := range ref.Populations {
 				ws, we := want.Steps[p.Name], want.Elems[p.Name]
@@ -797,29 +776,11 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		net = build(t)
-		s := stepper.New(net)
-		if err := s.Restore(snap); err != nil {
-			t.Fatalf("%s: resumed on the stepper: %v", name, err)
-		}
-		ms := map[string]*monitor.Spikes{}
-		for _, p := range net.Populations {
-			ms[p.Name], _ = monitor.NewSpikes(net, p.Name)
-			s.AddMonitor(ms[p.Name])
-		}
-		if err := s.Run(steps - at); err != nil {
-			t.Fatal(err)
-		}
-		got := testnets.NewResult()
-		for p, m := range ms {
-			got.Steps[p], got.Elems[p] = m.Steps, m.Elements
-		}
-		got.TakeWeights(net)
-		got.Events = s.Events()
+		got := stepperFrom(t, name+": resumed on the stepper", build(t), snap, steps-at)
 		testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, at), got)
 
 		// Checkpointed on the stepper, resumed on the devices.
-		s = stepper.New(build(t))
+		s := stepper.New(build(t))
 		if err := s.Run(at); err != nil {
 			t.Fatal(err)
 		}
@@ -1020,24 +981,37 @@ func CheckpointEdges(t *testing.T, devs []device.Backend) {
 	if err != nil {
 		t.Fatalf("a checkpoint before the first run: %v", err)
 	}
-	net := unevenDelays(t)
-	s = stepper.New(net)
-	if err := s.Restore(first); err != nil {
-		t.Fatal(err)
+	got := stepperFrom(t, "a checkpoint before the first run", unevenDelays(t), first, total)
+	for name := range want.Steps {
+		if !slices.Equal(got.Steps[name], want.Steps[name]) || !slices.Equal(got.Elems[name], want.Elems[name]) {
+			t.Errorf("a checkpoint before the first run, resumed on the stepper: %s differs", name)
+		}
+	}
+}
+
+// stepperFrom restores snap on the sequential stepper of net and runs it
+// for steps: its spikes from there, its weights and events.
+func stepperFrom(t *testing.T, what string, net *network.Network, snap *checkpoint.Snapshot, steps int) testnets.Result {
+	t.Helper()
+	s := stepper.New(net)
+	if err := s.Restore(snap); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 	ms := map[string]*monitor.Spikes{}
 	for _, p := range net.Populations {
 		ms[p.Name], _ = monitor.NewSpikes(net, p.Name)
 		s.AddMonitor(ms[p.Name])
 	}
-	if err := s.Run(total); err != nil {
+	if err := s.Run(steps); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range net.Populations {
-		if !slices.Equal(ms[p.Name].Steps, want.Steps[p.Name]) || !slices.Equal(ms[p.Name].Elements, want.Elems[p.Name]) {
-			t.Errorf("a checkpoint before the first run, resumed on the stepper: %s differs", p.Name)
-		}
+	got := testnets.NewResult()
+	for name, m := range ms {
+		got.Steps[name], got.Elems[name] = m.Steps, m.Elements
 	}
+	got.TakeWeights(net)
+	got.Events = s.Events()
+	return got
 }
 
 // wrapped is a device that forwards the optional interfaces of the one
