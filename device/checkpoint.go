@@ -23,6 +23,11 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 	if err := d.rings(); err != nil { // a Net never run holds them too
 		return nil, err
 	}
+	// The weights and tags of the projections that learn on devices, as
+	// the network holds them.
+	if err := d.GatherWeights(); err != nil {
+		return nil, err
+	}
 	snap, err := checkpoint.Capture(d.net, nil, d.step)
 	if err != nil {
 		return nil, err
@@ -142,6 +147,9 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 			}
 		}
 	}
+	if err := d.checkpointLearnt(snap, t); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 
@@ -222,6 +230,9 @@ func (d *Net) restore(snap *checkpoint.Snapshot) error {
 	held := map[string]bool{}
 	t := snap.Step
 	var events int64
+	if err := d.restoreLearnt(snap, held, t); err != nil {
+		return err
+	}
 	for pi, p := range d.pops {
 		if p.cpu {
 			continue
@@ -293,16 +304,17 @@ func (d *Net) restore(snap *checkpoint.Snapshot) error {
 				}
 				held[prefix+".g"] = true
 			}
-			for _, u := range units {
-				if err := d.restoreRing(snap, held, prefix, p.n, u, u.recs[k], t); err != nil {
-					return err
-				}
-			}
 			// The events on their way are counted at their arrival in the
-			// first unit's receptor (only their sum is read).
+			// first unit's receptor (only their sum is read), those the
+			// CPU queued at their synapses' arrival (restoreQueued).
 			in := "inbox " + name + "." + d.net.Populations[pi].ReceptorNames()[k]
 			for _, u := range units {
 				clear(u.recs[k].sent)
+			}
+			for _, u := range units {
+				if err := d.restoreRing(snap, held, prefix, in, p.n, u, u.recs[k], t); err != nil {
+					return err
+				}
 			}
 			r := units[0].recs[k]
 			for _, ib := range []string{in, in + ".far"} {
@@ -334,6 +346,9 @@ func (d *Net) restore(snap *checkpoint.Snapshot) error {
 			return fmt.Errorf("device: the checkpoint holds state that Net does not model: %s (%s)", path, strings.TrimSpace(fmt.Sprintf("%.60v", x)))
 		}
 	}
+	if err := d.finishLearnt(); err != nil {
+		return err
+	}
 	d.step, d.events = t, events
 	return nil
 }
@@ -341,7 +356,7 @@ func (d *Net) restore(snap *checkpoint.Snapshot) error {
 // restoreRing sets the ring of receptor r of unit u (neurons u.lo … of
 // a population of n) from the snapshot's inputs on their way, near and
 // far, in fixed point as they are, float32 inputs rounded.
-func (d *Net) restoreRing(snap *checkpoint.Snapshot, held map[string]bool, prefix string, n int64, u *devPop, r *devRec, t int64) error {
+func (d *Net) restoreRing(snap *checkpoint.Snapshot, held map[string]bool, prefix, inbox string, n int64, u *devPop, r *devRec, t int64) error {
 	acc := make([]uint64, r.slots*u.n)
 	for _, path := range []string{prefix + ".fixed", prefix + ".far.fixed"} {
 		fixed, ok := snap.Vars[path].([]int64)
@@ -377,6 +392,11 @@ func (d *Net) restoreRing(snap *checkpoint.Snapshot, held map[string]bool, prefi
 				}
 				acc[((t+k)%r.slots)*u.n+int64(j)] += uint64(dendrite.ToFixed(x))
 			}
+		}
+	}
+	for _, in := range []string{inbox, inbox + ".far"} {
+		if err := d.restoreQueued(snap, held, in, u, r, acc, t); err != nil {
+			return err
 		}
 	}
 	if err := d.devs[u.dev].Upload(r.acc, bytesOf(acc)); err != nil {

@@ -9,9 +9,9 @@ import (
 	"github.com/spiral-sim/spiral/engine"
 )
 
-// Adapt returns n as an engine.Engine. Its plastic projections, if any,
-// are on the host, in the network itself, so GatherWeights has nothing
-// to do. Close also closes n.
+// Adapt returns n as an engine.Engine. The weights of its plastic
+// projections that learn on devices reach the network by GatherWeights;
+// those on the host are the network's. Close also closes n.
 func Adapt(n *Net) engine.Engine { return &adapter{n: n} }
 
 // Options are what AdaptWith adds to Adapt.
@@ -68,15 +68,18 @@ func (a *adapter) Events() (int64, error) { return a.n.Events(), nil }
 // Spikes implements engine.Engine.
 func (a *adapter) Spikes(pop string) ([]int64, []uint32, error) { return a.n.Spikes(pop) }
 
-// GatherWeights implements engine.Engine: the weights are the network's.
-func (a *adapter) GatherWeights() error { return nil }
+// GatherWeights implements engine.Engine: the weights (and tags) of the
+// projections that learn on devices are read back into the network; those
+// on the CPU are the network's already.
+func (a *adapter) GatherWeights() error { return a.n.GatherWeights() }
 
-// SetLearning implements engine.Engine: the plastic projections on the
-// CPU learn or not.
+// SetLearning implements engine.Engine: the plastic projections, on the
+// CPU and on devices, learn or not.
 func (a *adapter) SetLearning(on bool) {
 	if a.n.cpu != nil {
 		a.n.cpu.on = on
 	}
+	a.n.frozen = !on
 }
 
 // Stop implements engine.Engine.

@@ -78,11 +78,17 @@ run)
       step 120 $sn run $m --fixed-point --quiet --force --out "$tmp/$1.cpu"
       same "$1 (fixed point, GPU and CPU)" "$tmp/$1.gpu" "$tmp/$1.cpu" E I
     done
-    # The GPU and the CPU in one run (STDP: the plastic projection's
-    # target on the CPU), in fixed point: the sequential stepper's spikes.
+    # STDP learnt on the GPU, and the GPU and the CPU in one run (the
+    # neuromodulation example: modulated STDP's target on the CPU), in
+    # fixed point: the sequential stepper's spikes (and weights).
     step 60 $sn run stdp --duration 2000 --fixed-point --device cuda --quiet --out "$tmp/stdp.gpu"
     step 60 $sn run stdp --duration 2000 --fixed-point --engine sequential --quiet --out "$tmp/stdp.cpu"
-    same "stdp (GPU and CPU in one run)" "$tmp/stdp.gpu" "$tmp/stdp.cpu" in out
+    same "stdp (learnt on the GPU)" "$tmp/stdp.gpu" "$tmp/stdp.cpu" in out
+    nm=examples/neuromodulation/neuromodulation.yaml
+    step 60 $sn run $nm --fixed-point --device cuda --quiet --out "$tmp/nm.gpu"
+    step 60 $sn run $nm --fixed-point --engine sequential --quiet --out "$tmp/nm.cpu"
+    same "neuromodulation (GPU and CPU in one run)" "$tmp/nm.gpu" "$tmp/nm.cpu" in out
+    if cmp -s "$tmp/nm.gpu/weights/syn.npz" "$tmp/nm.cpu/weights/syn.npz"; then echo "SAME neuromodulation weights"; else echo "DIFFERENT neuromodulation weights"; fi
     # With several GPUs: Brunel ×4 on GPU 0 alone and spread over every
     # GPU (E in one shard per GPU) give the same spike files, byte for
     # byte.

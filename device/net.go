@@ -67,6 +67,9 @@ type Net struct {
 	onBlock func(steps int64)
 	// watches record variables of neurons (Watch).
 	watches []*watch
+	// frozen stops the projections that learn on devices from changing
+	// their weights (engine.Engine's SetLearning); their tags go on.
+	frozen bool
 	// pinned is the host memory of HostAllocators, freed by Close.
 	pinned []pinnedMem
 	ran    bool // Run was called
@@ -206,6 +209,9 @@ type devRec struct {
 
 // devProj is a projection on the device.
 type devProj struct {
+	name     string       // the network's projection
+	syn      *synapse.CSR // its synapses into dst, on the host
+	gain     float32      // its receptor's gain
 	src, dst *devPop
 	rec      *devRec
 	ptr, idx Buffer
@@ -224,6 +230,8 @@ type devProj struct {
 	histOff []uint32
 	histD   []uint16
 	histN   []uint32
+	// plastic, if set, learns on the device (plasticity.Additive).
+	plastic *devPlastic
 	// arrive is the fewest steps after its emission that any of its
 	// events arrives in (>= 1).
 	arrive int64
@@ -260,8 +268,10 @@ type Shard struct {
 // integrate-and-fire ones with one delta receptor, one or two
 // exponential current receptors or one or two conductance receptors
 // (scalar coefficients, Poisson drives, constant stimuli, no principle) and undriven Poisson encoders; graded
-// sources; axons other than direct ones with one terminal; plastic or
-// masked projections.
+// sources; axons other than direct ones with one terminal; masked
+// projections, and plastic ones but those that learn STDP of the form of
+// plasticity.Learner.Additive, with one delay, between whole populations
+// on one device (learn.go).
 func New(b Backend, net *network.Network) (n *Net, err error) {
 	return NewOn([]Backend{b}, net, make([]int, len(net.Populations)))
 }
@@ -770,6 +780,7 @@ func (d *Net) projection(pr *network.Projection, dst *devPop, syn *synapse.CSR, 
 	}
 	evs := ax.Axon.Emit(all, nil)
 	scale := make([]float32, syn.Rows)
+	values := make([]float32, syn.Rows)
 	delay := make([]uint32, syn.Rows)
 	maxd := uint32(0)
 	for _, e := range evs {
@@ -777,10 +788,11 @@ func (d *Net) projection(pr *network.Projection, dst *devPop, syn *synapse.CSR, 
 			return nil, fmt.Errorf("axon %q emits for row %d of %d", ax.Name, e.Src, syn.Rows)
 		}
 		scale[e.Src] = float32(e.Value * tp.Gain())
+		values[e.Src] = e.Value
 		delay[e.Src] = e.Delay
 		maxd = max(maxd, e.Delay)
 	}
-	dp := &devProj{src: src, dst: dst, rec: dst.recs[k], rowDelay: delay}
+	dp := &devProj{name: pr.Name, syn: syn, gain: tp.Gain(), src: src, dst: dst, rec: dst.recs[k], rowDelay: delay}
 	mind := maxd
 	for _, dl := range delay {
 		mind = min(mind, dl)
@@ -840,15 +852,18 @@ func (d *Net) projection(pr *network.Projection, dst *devPop, syn *synapse.CSR, 
 	if dp.idx, err = put(d, syn.Idx); err != nil {
 		return nil, err
 	}
-	if w0, uniform := syn.Uniform(); uniform {
-		dp.w0 = float64(w0)
-	} else if dp.w, err = put(d, syn.W); err != nil {
-		return nil, err
-	}
 	if dp.scale, err = put(d, scale); err != nil {
 		return nil, err
 	}
 	if dp.delay, err = put(d, delay); err != nil {
+		return nil, err
+	}
+	if pr.Plastic {
+		return dp, d.plasticOf(pr, dp, syn, values)
+	}
+	if w0, uniform := syn.Uniform(); uniform {
+		dp.w0 = float64(w0)
+	} else if dp.w, err = put(d, syn.W); err != nil {
 		return nil, err
 	}
 	return dp, nil
@@ -859,14 +874,16 @@ func (d *Net) projection(pr *network.Projection, dst *devPop, syn *synapse.CSR, 
 func refusal(net *network.Network, pr *network.Projection) error {
 	ax := net.Axons[pr.Axon]
 	switch {
-	case pr.Plastic || pr.Latency != nil:
-		return errors.New("plastic (Net's projections are static)")
 	case pr.Runtime.Mask() != nil:
 		return errors.New("masked")
 	case !ax.Axon.Direct() || ax.Axon.Terminals() != 1:
 		return fmt.Errorf("axon %q: a response function or several terminals (Net takes direct axons)", ax.Name)
 	case net.Populations[ax.Source].Graded():
 		return fmt.Errorf("a graded source, %q (Net delivers spikes)", net.Populations[ax.Source].Name)
+	case pr.Plastic:
+		if err := plasticRefusal(net, pr); err != nil {
+			return fmt.Errorf("plastic: %w", err)
+		}
 	}
 	return nil
 }
@@ -976,7 +993,7 @@ func (d *Net) tables() error {
 	for k := range d.devs {
 		var projs []*devProj
 		for _, pr := range d.projs {
-			if pr.dst.dev == k && slices.ContainsFunc(pr.parts, func(p srcPart) bool { return p.ghost == nil }) {
+			if pr.dst.dev == k && pr.plastic == nil && slices.ContainsFunc(pr.parts, func(p srcPart) bool { return p.ghost == nil }) {
 				projs = append(projs, pr)
 			}
 		}
@@ -1227,6 +1244,9 @@ func (d *Net) run(steps int, stop func() bool) error {
 		if err := d.readLogs(block); err != nil {
 			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
 		}
+		if err := d.checkLearnt(d.step, block); err != nil {
+			return err
+		}
 		if err := d.readWatches(); err != nil {
 			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
 		}
@@ -1248,6 +1268,9 @@ var errStopped = errors.New("stopped")
 // launchStep launches the kernels of step t, its masks going into row k
 // of the logs.
 func (d *Net) launchStep(t, k int64) error {
+	if err := d.learn(t); err != nil {
+		return err
+	}
 	for dev, st := range d.steps {
 		if st != nil {
 			if err := d.stepAll(dev, st, t, k); err != nil {
@@ -1320,6 +1343,9 @@ func (d *Net) launchStep(t, k int64) error {
 			return err
 		}
 	}
+	if err := d.remember(t); err != nil {
+		return err
+	}
 	for k, tb := range d.local {
 		if tb != nil {
 			if err := d.deliverAll(k, tb, t); err != nil {
@@ -1328,7 +1354,7 @@ func (d *Net) launchStep(t, k int64) error {
 		}
 	}
 	for _, pr := range d.projs {
-		if d.local[pr.dst.dev] != nil {
+		if d.local[pr.dst.dev] != nil || pr.plastic != nil {
 			continue
 		}
 		for _, part := range pr.parts {
@@ -1450,6 +1476,16 @@ func (d *Net) readLogs(block int) error {
 			d.cpu.fromDevices(t)
 		}
 		for _, pr := range d.projs {
+			if pl := pr.plastic; pl != nil {
+				// Counted apart: a checkpoint queues them (checkpointLearnt).
+				k := t % int64(len(pl.sent))
+				d.events += pl.sent[k]
+				pl.sent[k] = 0
+				for _, r := range pr.src.fired {
+					pl.sent[(t+pl.arrive)%int64(len(pl.sent))] += pr.rowLen[r]
+				}
+				continue
+			}
 			for _, r := range pr.src.fired {
 				at := t + 1 + pr.shift + int64(pr.rowDelay[r])
 				if !pr.spread {

@@ -121,6 +121,7 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 				place[i] = OnCPU
 			}
 		}
+		keepLearners(net, place)
 		return place, nil
 	}
 	needs, err := Needs(net)
@@ -131,7 +132,12 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return placeSome(net, on, needs, room, make([]int64, len(devs)), devs)
+	place, err := placeSome(net, on, needs, room, make([]int64, len(devs)), devs)
+	if err != nil {
+		return nil, err
+	}
+	keepLearners(net, place)
+	return place, nil
 }
 
 // placeSome places the populations on (indices) by placeNeeds, given
@@ -225,9 +231,10 @@ func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
 	}
 	cut := make([]bool, len(net.Populations))
 	work := make([]int64, nd)
+	ends := learnerEnds(net)
 	for i, p := range net.Populations {
 		n := p.Len()
-		if refused[i] != nil || n < 32*nd || shard.Splittable(net, i) != nil {
+		if refused[i] != nil || ends[i] || n < 32*nd || shard.Splittable(net, i) != nil {
 			continue
 		}
 		if needs[i].Work*int64(nd) <= all && fitsWhole(needs[i].Bytes) {
@@ -253,6 +260,7 @@ func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
 	if err != nil {
 		return nil, err
 	}
+	keepLearners(net, place)
 	var shards []Shard
 	for i, p := range net.Populations {
 		if !cut[i] {

@@ -179,6 +179,14 @@ func (f *leaky) Step(x, r []float32) {
 		r[e] = v
 	}
 }
+
+// LeakyFactor returns the factor a of every element, if they share one
+// (a device's form of the trace, see plasticity.Additive).
+func (f *leaky) LeakyFactor() (float32, bool) { return f.a0, f.uniform }
+
+// LeakyState returns the trace's live state r_{n−1}, one per element.
+func (f *leaky) LeakyState() []float32 { return f.s }
+
 func (f *leaky) Reset()           { clear(f.s) }
 func (f *leaky) Len() int         { return len(f.s) }
 func (f *leaky) Memoryless() bool { return false }

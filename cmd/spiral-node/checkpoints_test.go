@@ -397,13 +397,19 @@ func TestFixedPointEverywhere(t *testing.T) {
 	}
 }
 
-// --device with a plastic model: what the device cannot step (the
-// plastic projection's target) runs on the CPU in the same run, the
-// summary says where each population is, and in fixed point the spike
-// files are the sequential stepper's.
+// neuromodulation is the example model whose projection learns modulated
+// STDP, which a device does not learn: its target and the graded
+// modulator run on the CPU in a device run.
+const neuromodulation = "../../examples/neuromodulation/neuromodulation.yaml"
+
+// --device with a plastic model: what the device cannot step (the target
+// of a projection that learns modulated STDP, and a graded modulator)
+// runs on the CPU in the same run, the summary says where each
+// population is, and in fixed point the spike files and the learnt
+// weights are the sequential stepper's.
 func TestDeviceAndCPUInOneRun(t *testing.T) {
 	dir := t.TempDir()
-	base := []string{"run", "stdp", "--duration", "1s", "--fixed-point", "--quiet"}
+	base := []string{"run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet"}
 	var out, errb bytes.Buffer
 	if code := run(append(base, "--engine", "sequential", "--out", filepath.Join(dir, "seq")), &out, &errb); code != 0 {
 		t.Fatalf("sequential: exit %d: %s", code, errb.String())
@@ -412,10 +418,63 @@ func TestDeviceAndCPUInOneRun(t *testing.T) {
 	if code := run(append(base, "--device", "host", "--out", filepath.Join(dir, "dev")), &out, &errb); code != 0 {
 		t.Fatalf("--device host: exit %d: %s", code, errb.String())
 	}
-	if want := "host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out (what the devices cannot step)"; !strings.Contains(out.String(), want) {
+	if want := "host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)"; !strings.Contains(out.String(), want) {
 		t.Errorf("the summary does not say %q:\n%s", want, out.String())
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
+}
+
+// --device with STDP, which a device learns: every population is on the
+// device, and in fixed point the spike files and the learnt weights are
+// the sequential stepper's.
+func TestDeviceLearns(t *testing.T) {
+	dir := t.TempDir()
+	b, _, err := models.STDPDefinition(models.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := modelfile.Write(b.Definition(), modelfile.WriteOptions{DurationMs: 1000, WeightMonitors: []string{"syn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "stdp.yaml")
+	if err := os.WriteFile(model, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"run", model, "--fixed-point", "--quiet"}
+	var out, errb bytes.Buffer
+	if code := run(append(base, "--engine", "sequential", "--out", filepath.Join(dir, "seq")), &out, &errb); code != 0 {
+		t.Fatalf("sequential: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run(append(base, "--device", "host", "--out", filepath.Join(dir, "dev")), &out, &errb); code != 0 {
+		t.Fatalf("--device host: exit %d: %s", code, errb.String())
+	}
+	if want := "engine: device.Net on host device 0 (the GPU kernels on the CPU)\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("the summary does not say %q (every population on the device):\n%s", want, out.String())
+	}
+	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
+}
+
+// sameFiles fails t unless the files, relative to directories a and b,
+// are equal byte for byte.
+func sameFiles(t *testing.T, a, b string, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		x, err := os.ReadFile(filepath.Join(a, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(b, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between %s and %s", f, a, b)
+		}
+	}
 }
 
 // State monitors on devices: CUBA written as a model file with monitors
@@ -472,20 +531,20 @@ func TestDeviceStateMonitors(t *testing.T) {
 }
 
 // A state monitor of a population on the CPU in a device run takes any
-// of its variables, the current included: STDP's "out" (the plastic
-// projection's target) records the file the sequential stepper records.
+// of its variables, the current included: the neuromodulation example's
+// "out" (the target of modulated STDP) records the file the sequential
+// stepper records.
 func TestDeviceRunMonitorsTheCPUPart(t *testing.T) {
 	dir := t.TempDir()
-	b, _, err := models.STDPDefinition(models.Options{Seed: 2})
+	src, err := os.ReadFile(neuromodulation)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := modelfile.Write(b.Definition(), modelfile.WriteOptions{DurationMs: 300,
-		StateMonitors: []modelfile.StateMonitor{{Population: "out", Var: "current", Every: 1}}})
-	if err != nil {
-		t.Fatal(err)
+	data := bytes.Replace(src, []byte("monitors:\n  weights: [syn]"), []byte("monitors:\n  weights: [syn]\n  state:\n    - {population: out, var: current, every_steps: 1}"), 1)
+	if bytes.Equal(data, src) {
+		t.Fatal("the example's monitors are not as this test expects")
 	}
-	model := filepath.Join(dir, "stdp.yaml")
+	model := filepath.Join(dir, "neuromodulation.yaml")
 	if err := os.WriteFile(model, data, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,15 @@ func TestFixedPointMatches(t *testing.T) {
 	kerneltest.FixedPointMatches(t, Backend{d}, Backend{d})
 }
 
+// STDP learnt on the GPU gives the stepper's spikes and weights, bit for
+// bit, in fixed point, in one run and across checkpoints; as two devices
+// on the one GPU as well.
+func TestLearnsOnDevices(t *testing.T) {
+	d := open(t)
+	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{d}})
+	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{d}, Backend{d}})
+}
+
 // The networks of exact sums spread over every GPU, or over two devices
 // on the one GPU (their spikes still pass through the host), give the
 // stepper's spikes, bit for bit.

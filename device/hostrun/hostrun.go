@@ -81,6 +81,22 @@ static void k_deliver_rows(unsigned g, unsigned b, void *count, void *spikes, vo
                            void *scale, void *delay, int64_t base, int64_t slots, int64_t n, void *acc, int64_t row0) {
 	host_launch(g, b, deliver_rows(count, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc, row0));
 }
+static void k_deliver_arrived(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *idx, void *w, void *scale,
+                              void *delay, int64_t base, int64_t slots, int64_t n, void *acc) {
+	host_launch(g, b, deliver_arrived(rows, arr, ptr, idx, w, scale, delay, base, slots, n, acc));
+}
+static void k_stdp_traces(unsigned g, unsigned b, int64_t rows, int64_t cols, void *arr, void *xval, void *P, void *post,
+                          void *Q, void *Qd, void *prm) {
+	host_launch(g, b, stdp_traces(rows, cols, arr, xval, P, post, Q, Qd, prm));
+}
+static void k_stdp_potentiate(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *colrow,
+                              void *P, void *w, void *prm, void *bad) {
+	host_launch(g, b, stdp_potentiate(cols, post, colptr, colsyn, colrow, P, w, prm, bad));
+}
+static void k_stdp_depress(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *idx, void *xval, void *Qd,
+                           void *w, void *prm, void *bad) {
+	host_launch(g, b, stdp_depress(rows, arr, ptr, idx, xval, Qd, w, prm, bad));
+}
 static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
 	host_launch(g, b, take_slot(n, acc, slot, into));
 }
@@ -311,7 +327,7 @@ func (a *args) bad(i int) {
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
-	"step_all": 3, "scan_all": 2, "compact_all": 4}
+	"step_all": 3, "scan_all": 2, "compact_all": 4, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 9, "stdp_depress": 9}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -386,6 +402,27 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		row0 := a.i64(12)
 		if a.err == nil {
 			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc, row0)
+		}
+	case "deliver_arrived":
+		rows, arr, ptr, idx, w, scale, delay, base, slots, n, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5),
+			a.ptr(6), a.i64(7), a.i64(8), a.i64(9), a.ptr(10)
+		if a.err == nil {
+			C.k_deliver_arrived(g, b, rows, arr, ptr, idx, w, scale, delay, base, slots, n, acc)
+		}
+	case "stdp_traces":
+		rows, cols, arr, xval, P, post, Q, Qd, prm := a.i64(0), a.i64(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		if a.err == nil {
+			C.k_stdp_traces(g, b, rows, cols, arr, xval, P, post, Q, Qd, prm)
+		}
+	case "stdp_potentiate":
+		cols, post, colptr, colsyn, colrow, P, w, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		if a.err == nil {
+			C.k_stdp_potentiate(g, b, cols, post, colptr, colsyn, colrow, P, w, prm, bad)
+		}
+	case "stdp_depress":
+		rows, arr, ptr, idx, xval, Qd, w, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		if a.err == nil {
+			C.k_stdp_depress(g, b, rows, arr, ptr, idx, xval, Qd, w, prm, bad)
 		}
 	case "deliver_fixed":
 		ns, spikes, ptr, idx, w, w0, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5), a.ptr(6)

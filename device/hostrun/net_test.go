@@ -171,3 +171,10 @@ func TestWatchesMatch(t *testing.T) {
 func TestShardsOnOneDevice(t *testing.T) {
 	kerneltest.ShardsOnOneDevice(t, Backend{Device: 0}, Backend{Device: 1})
 }
+
+// TestLearnsOnDevices runs STDP on the host device, and on two (whose
+// placement keeps each learning projection's ends together).
+func TestLearnsOnDevices(t *testing.T) {
+	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{}})
+	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
+}

@@ -566,6 +566,124 @@ KERNEL deliver_all(int64_t nproj, const proj_desc *ds, int64_t t) {
 	}
 }
 
+// ---------------------------------------------------------------------
+// STDP on the device (plasticity.Additive): a plastic projection
+// delivers the events that arrive at a step with the weights of that
+// step, then its tags advance and it learns, before its target steps.
+// Each synapse is changed by one thread per phase (potentiation by its
+// column, depression by its row), in the order and with the float32
+// operations of the CPU's direct mode, so the weights are the CPU's,
+// bit for bit.
+
+DEVICE int bit_at(const uint32_t *mask, int64_t i) { return (int)((mask[i >> 5] >> (i & 31)) & 1u); }
+
+DEVICE float clip_to(float x, float lo, float hi) {
+	if (x < lo) {
+		return lo;
+	}
+	if (x > hi) {
+		return hi;
+	}
+	return x;
+}
+
+// deliver_arrived delivers, a warp per row (32·rows threads), the event
+// of each row whose bit of arr is set, with the weights as they are now,
+// into the slot (base + delay[r]) mod slots (deliver_row).
+KERNEL deliver_arrived(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *w,
+                       const float *scale, const uint32_t *delay, int64_t base, int64_t slots, int64_t n,
+                       unsigned long long *acc) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t r = t >> 5;
+	if (r >= rows || !bit_at(arr, r)) {
+		return;
+	}
+	deliver_row((uint32_t)r, (uint32_t)(t & 31), ptr, idx, w, 0.0, scale, delay, 0, 0, base, slots, n, acc);
+}
+
+// stdp_traces advances the tags (max(rows, cols) threads): P[i] of each
+// presynaptic row, whose input is xval[i] where its bit of arr is set
+// (its event arrives), else 0; Q[j] of each postsynaptic neuron, whose
+// input is 1 where its bit of post is set (it fired at the step before);
+// Qd[j], the post tag that depression reads. prm: the pre and post
+// factors a+ and a−, nearest pairing (≠ 0), PreFirst (≠ 0).
+KERNEL stdp_traces(int64_t rows, int64_t cols, const uint32_t *arr, const float *xval, float *P, const uint32_t *post,
+                   float *Q, float *Qd, const float *prm) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int nearest = prm[2] != 0, first = prm[3] != 0;
+	if (i < rows) {
+		float x = bit_at(arr, i) ? xval[i] : 0.0f;
+		float d = FMUL(prm[0], P[i]);
+		P[i] = nearest ? (x != 0 ? x : d) : FADD(x, d);
+	}
+	if (i < cols) {
+		float y = bit_at(post, i) ? 1.0f : 0.0f;
+		float before = FMUL(prm[1], Q[i]);
+		float q = nearest ? (y != 0 ? y : before) : FADD(y, before);
+		float qd = q;
+		if (first && y != 0) {
+			qd = nearest ? before : FSUB(q, 1.0f);
+		}
+		Q[i] = q;
+		Qd[i] = qd;
+	}
+}
+
+// stdp_potentiate (cols threads): for each postsynaptic neuron whose bit
+// of post is set, each synapse into it (the column view: colptr, colsyn,
+// colrow) from a row with P ≠ 0 becomes clip(w + prm[0]·P), within
+// [prm[1], prm[2]]; a change that would make it NaN leaves it, and sets
+// bad[0].
+KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn,
+                       const uint32_t *colrow, const float *P, float *w, const float *prm, uint32_t *bad) {
+	int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (j >= cols || !bit_at(post, j)) {
+		return;
+	}
+	float s = prm[0], lo = prm[1], hi = prm[2];
+	for (uint32_t e = colptr[j]; e < colptr[j + 1]; e++) {
+		float pv = P[colrow[e]];
+		if (pv != 0) {
+			uint32_t k = colsyn[e];
+			float x = FADD(w[k], FMUL(s, pv));
+			if (x != x) {
+				bad[0] = 1;
+				continue;
+			}
+			w[k] = clip_to(x, lo, hi);
+		}
+	}
+}
+
+// stdp_depress (rows threads): for each row whose bit of arr is set and
+// whose input x = xval[i] is not 0, each synapse of the row into a
+// neuron with Qd ≠ 0 becomes clip(w + float32(float32(prm[0]·x)·prm[1])·Qd),
+// within [prm[2], prm[3]] (prm[0] = −dt, prm[1] = η−); a NaN leaves it,
+// and sets bad[0].
+KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *xval,
+                    const float *Qd, float *w, const float *prm, uint32_t *bad) {
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (i >= rows || !bit_at(arr, i)) {
+		return;
+	}
+	float x = xval[i];
+	if (x == 0) {
+		return;
+	}
+	float s = FMUL(FMUL(prm[0], x), prm[1]), lo = prm[2], hi = prm[3];
+	for (uint32_t k = ptr[i]; k < ptr[i + 1]; k++) {
+		float q = Qd[idx[k]];
+		if (q != 0) {
+			float nx = FADD(w[k], FMUL(s, q));
+			if (nx != nx) {
+				bad[0] = 1;
+				continue;
+			}
+			w[k] = clip_to(nx, lo, hi);
+		}
+	}
+}
+
 // log_mask copies a step's spike mask into row k of a log of masks (one
 // row of words words per step), which the host reads once per block of
 // steps.

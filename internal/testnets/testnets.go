@@ -310,6 +310,49 @@ func SynapseDelaysBuilder(plastic bool) *network.Builder {
 	return b
 }
 
+// LearningBuilder is a Brunel-like network (E 800, I 200, delta
+// receptors, Poisson drives) whose E→E projection learns STDP with one
+// delay for every synapse, as a device learns: E's axon delays every row
+// 1.5 ms and E→E adds 0.3 ms per synapse (an event arrives 19 steps after
+// its spike); the other projections are static with delays of their own.
+// With nearest, the rule pairs nearest spikes, pre first, with Euler
+// tags of 20 ms; else all to all with exact tags of 15 and 25 ms.
+func LearningBuilder(nearest bool) *network.Builder {
+	b := network.New(network.Config{DtMs: 0.1, Seed: 17})
+	n := brunelLIF()
+	for _, p := range []struct {
+		name  string
+		size  int
+		delay param.Value
+	}{{"E", 800, param.Const(1.5)}, {"I", 200, param.Uniform(0.5, 2)}} {
+		b.Population(p.name, p.size, n).
+			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Axon("out", axon.Spec{DelayMs: p.delay}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
+	}
+	for _, c := range []struct {
+		from, to string
+		w        float64
+	}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
+		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
+			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
+		if c.from == "E" && c.to == "E" {
+			rule := plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			if nearest {
+				rule.Pairing, rule.PreFirst = plasticity.Nearest, true
+			} else {
+				rule.Pre = response.Leaky{Tau: param.Const(15), Exact: true}
+				rule.Post = response.Leaky{Tau: param.Const(25), Exact: true}
+			}
+			conn.Plasticity = rule
+			conn.Wmin, conn.Wmax = 0, 0.5
+			conn.DelayMs = param.Const(0.3)
+		}
+		b.Connect(c.from+c.to, conn)
+	}
+	return b
+}
+
 // TwoAreas is two Brunel-like areas, each of E (400) and I (100) exact LIF
 // neurons with a Poisson drive and delays of 0.5–1.5 ms within the area,
 // whose E populations excite each other's E and I through a second axon,

@@ -726,11 +726,14 @@ func fixedSums(snap *checkpoint.Snapshot, rec string) []int64 {
 // fixed point, with what the devices devs can step on them and the rest
 // on the CPU (device.Place): a Brunel-like network with per-synapse
 // delays and STDP; two areas joined by far links, one of them learning
-// (STDP), with a graded modulator source; and the STDP benchmark. Each gives the sequential stepper's spikes, events and
-// final weights, bit for bit, in one run and across a checkpoint (taken
-// on the devices and resumed on the stepper, and back).
+// (STDP), with a graded modulator source; and the STDP benchmark, its
+// learning target placed on the CPU (a device would learn it:
+// LearnsOnDevices). Each gives the sequential stepper's spikes, events
+// and final weights, bit for bit, in one run and across a checkpoint
+// (taken on the devices and resumed on the stepper, and back).
 func HybridMatches(t *testing.T, devs []device.Backend) {
 	const steps, at = 1500, 600
+	placement := map[string][]int{"STDP": {0, device.OnCPU}} // nil: device.Place's
 	for name, build := range map[string]func(*testing.T) *network.Network{
 		"synaptic delays, plastic": func(t *testing.T) *network.Network {
 			return testnets.Fixed(t, testnets.SynapseDelaysBuilder(true))
@@ -746,7 +749,7 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 	} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
-		d, err := device.NewOn(devs, net, nil)
+		d, err := device.NewOn(devs, net, placement[name])
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -764,7 +767,7 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 		d.Close()
 
 		// Checkpointed on the devices, resumed on the stepper.
-		d, err = device.NewOn(devs, build(t), nil)
+		d, err = device.NewOn(devs, build(t), placement[name])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -788,7 +791,7 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 			t.Fatal(err)
 		}
 		net = build(t)
-		if d, err = device.NewOn(devs, net, nil); err != nil {
+		if d, err = device.NewOn(devs, net, placement[name]); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.Restore(snap); err != nil {
@@ -1250,5 +1253,125 @@ func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
 			t.Errorf("%s: no copy into the devices while they ran (the test cannot tell)", c.name)
 		}
 		d.Close()
+	}
+}
+
+// LearnsOnDevices runs networks whose projections learn STDP where a
+// device learns it (plasticity.Additive), their sums in fixed point, on
+// the devices devs (device.Place puts everything there): the STDP
+// benchmark, and Brunel-like networks whose E→E projection learns (all to
+// all with exact tags, and nearest pairs, pre first, with Euler tags),
+// its events arriving 19 steps after their spikes. Each gives the
+// sequential stepper's spikes, events and final weights, bit for bit;
+// with learning off, the weights stay as built.
+func LearnsOnDevices(t *testing.T, devs []device.Backend) {
+	const steps = 1500
+	for name, build := range map[string]func(*testing.T) *network.Network{
+		"STDP": func(t *testing.T) *network.Network {
+			net, err := models.STDP(models.Options{Seed: 4, FixedPoint: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return net
+		},
+		"all to all":         func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(false)) },
+		"nearest, pre first": func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(true)) },
+	} {
+		want := testnets.Sequential(t, build(t), steps)
+		net := build(t)
+		before := testnets.NewResult()
+		before.TakeWeights(net)
+		d, err := device.NewOn(devs, net, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if place := d.Placement(); slices.Contains(place, device.OnCPU) {
+			t.Fatalf("%s: placed %v: the test needs every population on a device", name, place)
+		}
+		if err := d.Run(steps / 3); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := d.Run(steps - steps/3); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := d.GatherWeights(); err != nil {
+			t.Fatal(err)
+		}
+		got := hybridResult(t, d, net)
+		testnets.Compare(t, name+" on devices", want, got)
+		changed := 0
+		for proj, w := range got.Weights {
+			for k := range w {
+				if w[k] != before.Weights[proj][k] {
+					changed++
+				}
+			}
+		}
+		if changed == 0 {
+			t.Errorf("%s: no weight changed: the comparison compares nothing learnt", name)
+		}
+		d.Close()
+
+		// Checkpointed on the devices, resumed on the stepper; and back.
+		const at = 700
+		d, err = device.NewOn(devs, build(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := d.Checkpoint()
+		d.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		resumed := stepperFrom(t, name+": resumed on the stepper", build(t), snap, steps-at)
+		testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, at), resumed)
+		s := stepper.New(build(t))
+		if err := s.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		if snap, err = s.Checkpoint(); err != nil {
+			t.Fatal(err)
+		}
+		net = build(t)
+		if d, err = device.NewOn(devs, net, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Restore(snap); err != nil {
+			t.Fatalf("%s: resumed on the devices: %v", name, err)
+		}
+		if err := d.Run(steps - at); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.GatherWeights(); err != nil {
+			t.Fatal(err)
+		}
+		testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, at), hybridResult(t, d, net))
+		d.Close()
+
+		// Learning off: the tags run, the weights stay.
+		net = build(t)
+		d, err = device.NewOn(devs, net, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := device.Adapt(d)
+		e.SetLearning(false)
+		if err := e.Run(steps / 3); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.GatherWeights(); err != nil {
+			t.Fatal(err)
+		}
+		frozen := testnets.NewResult()
+		frozen.TakeWeights(net)
+		for proj, w := range frozen.Weights {
+			if !slices.Equal(w, before.Weights[proj]) {
+				t.Errorf("%s: learning off: the weights of %s changed", name, proj)
+			}
+		}
+		e.Close()
 	}
 }

@@ -1,0 +1,495 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/plasticity"
+	"github.com/spiral-sim/spiral/projection"
+	"github.com/spiral-sim/spiral/synapse"
+)
+
+// devPlastic is what a projection that learns on the device holds
+// besides a static one's (plasticity.Additive): it delivers each event
+// when it arrives, with the weights of that step, as the CPU's deferred
+// delivery does, then its tags advance and it learns, all before its
+// target steps. Source and target are whole on one device.
+type devPlastic struct {
+	pr   *network.Projection
+	rule plasticity.Additive
+	// arrive is the steps from a spike to its arrival (1 + the axon's
+	// delay + the synapses' delay); hist holds the source's spike masks
+	// of the last arrive steps, step s in row s mod arrive, and arr the
+	// row of the step whose events arrive now.
+	arrive    int64
+	dl        int64 // the rows' axon delay
+	hist, arr Buffer
+	// xval is each row's |event value| (the tag's input); P, Q and Qd
+	// the tags (Qd: what depression reads).
+	xval, P, Q, Qd         Buffer
+	colptr, colsyn, colrow Buffer
+	prmT, prmP, prmD       Buffer
+	bad                    Buffer // set by a change that would make a weight NaN
+	// values is each row's event value (the CPU's queue holds them);
+	// sent, by arrival step mod arrive+1, the synapses of the events on
+	// their way (counted at arrival, apart from the receptor's: the
+	// CPU's deferred delivery counts them when it delivers them).
+	values []float32
+	sent   []int64
+	// histHost is hist as Restore builds it (finishLearnt uploads it).
+	histHost []uint32
+}
+
+// plasticRefusal says why a device cannot learn what projection pr
+// learns (nil if it can).
+func plasticRefusal(net *network.Network, pr *network.Projection) error {
+	switch {
+	case pr.Latency != nil:
+		return errors.New("learnt latencies (a device learns weights)")
+	case pr.Learner == nil:
+		return errors.New("no learner")
+	case pr.Normalize != nil:
+		return errors.New("a normalisation (a device learns without one)")
+	}
+	if _, err := pr.Learner.Additive(); err != nil {
+		return err
+	}
+	if _, _, ok := pr.Learner.AdditiveTraces(); !ok {
+		return errors.New("tags whose state a device cannot take")
+	}
+	if _, ok := pr.Runtime.Syn.UniformDelay(); !ok {
+		return errors.New("synapses with delays of their own (a device learns with one delay per projection)")
+	}
+	ax := net.Axons[pr.Axon]
+	all := make([]uint32, net.Populations[ax.Source].Len())
+	for i := range all {
+		all[i] = uint32(i)
+	}
+	evs := ax.Axon.Emit(all, nil)
+	for _, e := range evs {
+		if e.Delay != evs[0].Delay {
+			return fmt.Errorf("axon %q: rows with delays of their own (a device learns with one delay per projection)", ax.Name)
+		}
+	}
+	return nil
+}
+
+// plasticOf makes projection dp (of network projection pr, synapses syn)
+// learn on the device: its source and target must be whole, on its
+// device, and its rows share one delay.
+func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, values []float32) error {
+	src := dp.src
+	_, counting := d.devs[0].(*counter) // Needs: each population on a device of its own
+	switch {
+	case counting:
+	case src.shards != nil || dp.dst.shards != nil || src.lo != 0 || dp.dst.lo != 0 || syn != pr.Runtime.Syn:
+		return errors.New("plastic, between populations cut into shards (a device learns between whole populations)")
+	case src.cpu || src.dev != dp.dst.dev:
+		return fmt.Errorf("plastic, from %q on another device or the CPU (a device learns between populations on it)", src.name)
+	}
+	for _, dl := range dp.rowDelay {
+		if dl != dp.rowDelay[0] {
+			return errors.New("plastic, from an axon whose rows have delays of their own (a device learns with one delay per projection)")
+		}
+	}
+	rule, err := pr.Learner.Additive()
+	if err != nil {
+		return fmt.Errorf("plastic: %w", err)
+	}
+	pre, post, _ := pr.Learner.AdditiveTraces()
+	pl := &devPlastic{pr: pr, rule: rule, arrive: 1 + dp.shift, values: values}
+	if len(dp.rowDelay) > 0 {
+		pl.dl = int64(dp.rowDelay[0])
+		pl.arrive += pl.dl
+	}
+	pl.sent = make([]int64, pl.arrive+1)
+	p := pr.Learner.P
+	syn.Expand() // the weights one by one, as the learner has them
+	if dp.w, err = put(d, syn.W); err != nil {
+		return err
+	}
+	// The tag takes |the event's value| (before the receptor's gain).
+	xval := make([]float32, len(values))
+	for r, v := range values {
+		xval[r] = float32(math.Abs(float64(v)))
+	}
+	if pl.hist, err = d.alloc(4 * src.words * pl.arrive); err != nil {
+		return err
+	}
+	if pl.arr, err = d.alloc(4 * src.words); err != nil {
+		return err
+	}
+	if pl.bad, err = d.alloc(4); err != nil {
+		return err
+	}
+	if pl.Qd, err = d.alloc(4 * int64(len(post))); err != nil {
+		return err
+	}
+	for _, x := range []struct {
+		buf *Buffer
+		s   any
+	}{{&pl.xval, xval}, {&pl.P, pre}, {&pl.Q, post}, {&pl.colptr, p.ColPtr}, {&pl.colsyn, p.ColSyn}, {&pl.colrow, p.ColRow}} {
+		var err error
+		switch s := x.s.(type) {
+		case []float32:
+			*x.buf, err = put(d, s)
+		case []uint32:
+			*x.buf, err = put(d, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	flag := func(b bool) float32 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	if pl.prmT, err = put(d, []float32{rule.PreDecay, rule.PostDecay, flag(rule.Nearest), flag(rule.PreFirst)}); err != nil {
+		return err
+	}
+	if pl.prmP, err = put(d, []float32{rule.LTP, rule.Wmin, rule.Wmax}); err != nil {
+		return err
+	}
+	if pl.prmD, err = put(d, []float32{-rule.Scale, rule.EtaLTD, rule.Wmin, rule.Wmax}); err != nil {
+		return err
+	}
+	dp.plastic = pl
+	return nil
+}
+
+// learn launches, before any population of step t steps, the work of
+// step t of the projections that learn on devices: the events that
+// arrive (sent arrive steps ago) are delivered with the weights as they
+// are, the tags advance, and, with learning on, the weights change:
+// potentiation by the target's spikes of step t−1, depression by the
+// arriving events, as the CPU's Learn after the target's step t.
+func (d *Net) learn(t int64) error {
+	for _, pr := range d.projs {
+		pl := pr.plastic
+		if pl == nil {
+			continue
+		}
+		b := d.devs[pr.dst.dev]
+		src, dst := pr.src, pr.dst
+		rows, cols := src.n, dst.n
+		post := dst.maskAt(t - 1)
+		if err := b.Launch("take_mask", int(src.words), blockWords, src.words, pl.hist, t%pl.arrive, pl.arr); err != nil {
+			return err
+		}
+		if err := b.Launch("deliver_arrived", 32*int(rows), 64, rows, pl.arr, pr.ptr, pr.idx, pr.w, pr.scale, pr.delay,
+			t-pl.dl, pr.rec.slots, dst.n, pr.rec.acc); err != nil {
+			return err
+		}
+		if err := b.Launch("stdp_traces", int(max(rows, cols)), blockNeurons, rows, cols, pl.arr, pl.xval, pl.P, post, pl.Q, pl.Qd, pl.prmT); err != nil {
+			return err
+		}
+		if d.frozen {
+			continue
+		}
+		if !pl.rule.SkipLTP {
+			if err := b.Launch("stdp_potentiate", int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.colrow, pl.P, pr.w, pl.prmP, pl.bad); err != nil {
+				return err
+			}
+		}
+		if !pl.rule.SkipLTD {
+			if err := b.Launch("stdp_depress", int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.idx, pl.xval, pl.Qd, pr.w, pl.prmD, pl.bad); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// remember keeps, once the populations of step t stepped, the spikes of
+// the sources of the projections that learn on devices, for the step
+// they arrive at.
+func (d *Net) remember(t int64) error {
+	for _, pr := range d.projs {
+		if pl := pr.plastic; pl != nil {
+			src := pr.src
+			if err := d.devs[src.dev].Launch("log_mask", int(src.words), blockWords, src.words, src.maskAt(t), pl.hist, t%pl.arrive); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkLearnt reports a weight change that would have made a weight NaN
+// in the last block of steps, from first on.
+func (d *Net) checkLearnt(first int64, block int) error {
+	for _, pr := range d.projs {
+		pl := pr.plastic
+		if pl == nil {
+			continue
+		}
+		bad := make([]uint32, 1)
+		if err := download(d.devs[pr.dst.dev], bad, pl.bad); err != nil {
+			return err
+		}
+		if bad[0] != 0 {
+			return fmt.Errorf("device: steps %d to %d: projection %q: a weight change was NaN; those weights were left unchanged", first, first+int64(block)-1, pl.pr.Name)
+		}
+	}
+	return nil
+}
+
+// GatherWeights reads the weights and tags of the projections that learn
+// on devices back into the network (their CSRs' weights and their
+// learners' tags), as the CPU holds them after the steps computed so
+// far. The weights of those that learn on the CPU are the network's
+// already.
+func (d *Net) GatherWeights() error {
+	for _, pr := range d.projs {
+		pl := pr.plastic
+		if pl == nil {
+			continue
+		}
+		b := d.devs[pr.dst.dev]
+		pre, post, _ := pl.pr.Learner.AdditiveTraces()
+		if err := download(b, pl.pr.Runtime.Syn.W, pr.w); err != nil {
+			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+		}
+		if err := download(b, pre, pl.P); err != nil {
+			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+		}
+		if err := download(b, post, pl.Q); err != nil {
+			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+		}
+	}
+	return nil
+}
+
+// keepLearners moves the target of each projection that learns on a
+// device (place: each population's device, or OnCPU) to its source's
+// device, as a device learns between populations it holds; to the CPU
+// where the source is there, or where two sources pull a target apart.
+func keepLearners(net *network.Network, place []int) {
+	moved := make([]bool, len(place))
+	for changed := true; changed; {
+		changed = false
+		for _, pr := range net.Projections {
+			if !pr.Plastic || refusal(net, pr) != nil {
+				continue
+			}
+			s, t := place[net.Axons[pr.Axon].Source], place[pr.Target]
+			switch {
+			case t == OnCPU || s == t:
+				continue
+			case s == OnCPU || moved[pr.Target]:
+				place[pr.Target] = OnCPU
+			default:
+				place[pr.Target], moved[pr.Target] = s, true
+			}
+			changed = true
+		}
+	}
+}
+
+// learnerEnds reports, per population, whether it is the source or the
+// target of a projection that learns on a device: a device learns
+// between whole populations, so these are not cut into shards.
+func learnerEnds(net *network.Network) []bool {
+	ends := make([]bool, len(net.Populations))
+	for _, pr := range net.Projections {
+		if pr.Plastic && refusal(net, pr) == nil {
+			ends[net.Axons[pr.Axon].Source], ends[pr.Target] = true, true
+		}
+	}
+	return ends
+}
+
+// learntVars are the paths of the state a projection that learns on a
+// device holds, in a checkpoint: its weights and tags.
+func learntVars(name string) (w, pre, post string) {
+	p := "projection " + name
+	return p + ".w", p + ".learner.rule.pre.s", p + ".learner.rule.post.s"
+}
+
+// checkpointLearnt writes into snap, taken with the weights and tags read
+// back (GatherWeights), the events of the projections that learn on
+// devices that are on their way at step t, as the CPU's deferred
+// delivery queues them: in the queue of their receptor's inbox, by steps
+// ahead, then projection, then source.
+func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
+	queues := map[string][]projection.Queued{}
+	var order []string
+	far := d.net.FarAxons() // a far axon's projections queue in the receptor's far input
+	for _, pr := range d.projs {
+		pl := pr.plastic
+		if pl == nil {
+			continue
+		}
+		src := pr.src
+		hist := make([]uint32, src.words*pl.arrive)
+		if err := download(d.devs[src.dev], hist, pl.hist); err != nil {
+			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+		}
+		path := "inbox " + d.net.Populations[pl.pr.Target].Name + "." + pl.pr.Receptor
+		if far[pl.pr.Axon] {
+			path += ".far"
+		}
+		path += ".queue"
+		if _, ok := queues[path]; !ok {
+			order = append(order, path)
+		}
+		for e := max(0, t-pl.arrive); e < t; e++ {
+			row := hist[(e%pl.arrive)*src.words : (e%pl.arrive+1)*src.words]
+			for w, m := range row {
+				for ; m != 0; m &= m - 1 {
+					i := uint32(w*32 + bits.TrailingZeros32(m))
+					queues[path] = append(queues[path], projection.Queued{Offset: int32(e + pl.arrive - t), Proj: pl.pr.Name, Src: i, Value: pl.values[i]})
+				}
+			}
+		}
+	}
+	for _, path := range order {
+		q := queues[path]
+		// By steps ahead; within them, projections and sources in order.
+		slices.SortStableFunc(q, func(a, b projection.Queued) int { return int(a.Offset) - int(b.Offset) })
+		if err := setVar(snap, path, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restoreLearnt sets the weights, tags and events on their way of the
+// projections that learn on devices from snap, taken at step t, and
+// marks what it read as held.
+func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t int64) error {
+	if !slices.ContainsFunc(d.projs, func(p *devProj) bool { return p.plastic != nil }) {
+		return nil
+	}
+	// The snapshot holds a projection's weights in its own order (by
+	// column): the network, restored, holds them as the device does (the
+	// host's part has restored it already).
+	if d.cpu == nil {
+		if err := checkpoint.Restore(snap, d.net, nil); err != nil {
+			return err
+		}
+	}
+	for _, pr := range d.projs {
+		pl := pr.plastic
+		if pl == nil {
+			continue
+		}
+		b := d.devs[pr.dst.dev]
+		wp, prep, postp := learntVars(pl.pr.Name)
+		pre, post, _ := pl.pr.Learner.AdditiveTraces()
+		w := pl.pr.Runtime.Syn.W
+		for _, x := range []struct {
+			buf Buffer
+			s   []float32
+		}{{pr.w, w}, {pl.P, pre}, {pl.Q, post}} {
+			if err := b.Upload(x.buf, bytesOf(x.s)); err != nil {
+				return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+			}
+		}
+		held[wp], held[prep], held[postp] = true, true, true
+		clear(pl.sent)
+		pl.histHost = make([]uint32, pr.src.words*pl.arrive)
+	}
+	return nil
+}
+
+// restoreQueued adds to acc, the ring of receptor r of unit u (slots of
+// u.n sums) at step t, the events on their way that the CPU's deferred
+// delivery queued in inbox (snap's "<inbox>.queue"): those of a
+// projection that learns on a device go into its history of spikes, to
+// be delivered when they arrive; the others into the ring, delivered
+// now, in fixed point, as deliver_row delivers them.
+func (d *Net) restoreQueued(snap *checkpoint.Snapshot, held map[string]bool, inbox string, u *devPop, r *devRec, acc []uint64, t int64) error {
+	path := inbox + ".queue"
+	q, ok := snap.Vars[path].([]projection.Queued)
+	if !ok {
+		return nil
+	}
+	held[path] = true
+	for _, e := range q {
+		var pr *devProj
+		for _, p := range d.projs {
+			if p.dst == u && p.rec == r && p.name == e.Proj {
+				pr = p
+			}
+		}
+		if pr == nil {
+			if d.queuedElsewhere(e.Proj, u) {
+				continue // another shard's part of the projection takes it
+			}
+			return fmt.Errorf("device: %s: an event waiting for projection %q, which does not deliver there", path, e.Proj)
+		}
+		if int(e.Src) >= pr.syn.Rows || e.Offset < 0 {
+			return fmt.Errorf("device: %s: an event of row %d, %d steps ahead, for projection %q of %d rows", path, e.Src, e.Offset, e.Proj, pr.syn.Rows)
+		}
+		if pl := pr.plastic; pl != nil {
+			// Sent at e = t + Offset − arrive: its bit in the history.
+			if int64(e.Offset) >= pl.arrive {
+				return fmt.Errorf("device: %s: an event %d steps ahead, beyond projection %q's %d", path, e.Offset, e.Proj, pl.arrive)
+			}
+			sent := t + int64(e.Offset) - pl.arrive
+			if sent < 0 {
+				return fmt.Errorf("device: %s: an event of projection %q sent at step %d", path, e.Proj, sent)
+			}
+			pl.histHost[(sent%pl.arrive)*pr.src.words+int64(e.Src>>5)] |= 1 << (e.Src & 31)
+			pl.sent[(t+int64(e.Offset))%int64(len(pl.sent))] += pr.rowLen[e.Src]
+			continue
+		}
+		if int64(e.Offset) >= r.slots {
+			return fmt.Errorf("device: %s: an event %d steps ahead, beyond the device's %d", path, e.Offset, r.slots)
+		}
+		// As deliver_row: the row's value times the gain, times each
+		// weight, into the slot of the row's arrival plus the synapse's
+		// own delay, if it has one.
+		at := t + int64(e.Offset)
+		sc := float32(e.Value * pr.gain)
+		syn := pr.syn
+		w0, uniform := syn.Uniform()
+		for k := syn.Ptr[e.Src]; k < syn.Ptr[e.Src+1]; k++ {
+			w := w0
+			if !uniform {
+				w = syn.W[k]
+			}
+			s := at
+			switch {
+			case syn.D8 != nil:
+				s += int64(syn.D8[k])
+			case syn.D != nil:
+				s += int64(syn.D[k])
+			}
+			if s-t >= r.slots {
+				return fmt.Errorf("device: %s: an event arriving %d steps ahead, beyond the device's %d", path, s-t, r.slots)
+			}
+			acc[(s%r.slots)*u.n+int64(syn.Idx[k])] += uint64(dendrite.ToFixed(float32(sc * w)))
+			r.sent[s%r.slots]++
+		}
+	}
+	return nil
+}
+
+// finishLearnt uploads the histories of spikes that restoreQueued set.
+func (d *Net) finishLearnt() error {
+	for _, pr := range d.projs {
+		if pl := pr.plastic; pl != nil && pl.histHost != nil {
+			if err := d.devs[pr.src.dev].Upload(pl.hist, bytesOf(pl.histHost)); err != nil {
+				return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+			}
+			pl.histHost = nil
+		}
+	}
+	return nil
+}
+
+// queuedElsewhere reports whether projection name delivers into another
+// unit than u (a shard of the same population).
+func (d *Net) queuedElsewhere(name string, u *devPop) bool {
+	return slices.ContainsFunc(d.projs, func(p *devProj) bool { return p.name == name && p.dst != u })
+}
