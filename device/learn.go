@@ -89,9 +89,15 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	switch {
 	case counting:
 	case src.shards != nil || dp.dst.shards != nil || src.lo != 0 || dp.dst.lo != 0 || syn != pr.Runtime.Syn:
-		return errors.New("plastic, between populations cut into shards (a device learns between whole populations)")
+		return fmt.Errorf("plastic, between populations cut into shards (a device learns between whole populations: place %q and %q whole)",
+			d.net.Populations[src.pop].Name, d.net.Populations[pr.Target].Name)
 	case src.cpu || src.dev != dp.dst.dev:
-		return fmt.Errorf("plastic, from %q on another device or the CPU (a device learns between populations on it)", src.name)
+		where := "the CPU"
+		if !src.cpu {
+			where = d.devs[src.dev].Name()
+		}
+		return fmt.Errorf("plastic, from %q, which is on %s (a device learns between populations it holds: place %q on %q's device, or on the CPU)",
+			src.name, where, dp.dst.name, src.name)
 	}
 	for _, dl := range dp.rowDelay {
 		if dl != dp.rowDelay[0] {

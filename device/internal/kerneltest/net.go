@@ -1351,6 +1351,14 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 		testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, at), hybridResult(t, d, net))
 		d.Close()
 
+		// Placed apart, source and target: refused, naming what to do.
+		if name == "STDP" {
+			_, err := device.NewOn(devs[:1], build(t), []int{device.OnCPU, 0})
+			if err == nil || !strings.Contains(err.Error(), `projection "syn"`) || !strings.Contains(err.Error(), `place "out" on "in"'s device, or on the CPU`) {
+				t.Errorf("STDP's ends apart: %v", err)
+			}
+		}
+
 		// Learning off: the tags run, the weights stay.
 		net = build(t)
 		d, err = device.NewOn(devs, net, nil)
