@@ -409,17 +409,9 @@ const neuromodulation = "../../examples/neuromodulation/neuromodulation.yaml"
 // weights are the sequential stepper's.
 func TestDeviceAndCPUInOneRun(t *testing.T) {
 	dir := t.TempDir()
-	base := []string{"run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet"}
-	var out, errb bytes.Buffer
-	if code := run(append(base, "--engine", "sequential", "--out", filepath.Join(dir, "seq")), &out, &errb); code != 0 {
-		t.Fatalf("sequential: exit %d: %s", code, errb.String())
-	}
-	out.Reset()
-	if code := run(append(base, "--device", "host", "--out", filepath.Join(dir, "dev")), &out, &errb); code != 0 {
-		t.Fatalf("--device host: exit %d: %s", code, errb.String())
-	}
-	if want := "host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)"; !strings.Contains(out.String(), want) {
-		t.Errorf("the summary does not say %q:\n%s", want, out.String())
+	out := sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
+	if want := "host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)"; !strings.Contains(out, want) {
+		t.Errorf("the summary does not say %q:\n%s", want, out)
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
@@ -442,20 +434,27 @@ func TestDeviceLearns(t *testing.T) {
 	if err := os.WriteFile(model, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"run", model, "--fixed-point", "--quiet"}
-	var out, errb bytes.Buffer
-	if code := run(append(base, "--engine", "sequential", "--out", filepath.Join(dir, "seq")), &out, &errb); code != 0 {
-		t.Fatalf("sequential: exit %d: %s", code, errb.String())
-	}
-	out.Reset()
-	if code := run(append(base, "--device", "host", "--out", filepath.Join(dir, "dev")), &out, &errb); code != 0 {
-		t.Fatalf("--device host: exit %d: %s", code, errb.String())
-	}
-	if want := "engine: device.Net on host device 0 (the GPU kernels on the CPU)\n"; !strings.Contains(out.String(), want) {
-		t.Errorf("the summary does not say %q (every population on the device):\n%s", want, out.String())
+	out := sequentialAndDevice(t, dir, "run", model, "--fixed-point", "--quiet")
+	if want := "engine: device.Net on host device 0 (the GPU kernels on the CPU)\n"; !strings.Contains(out, want) {
+		t.Errorf("the summary does not say %q (every population on the device):\n%s", want, out)
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
+}
+
+// sequentialAndDevice runs args on the sequential stepper into dir/seq
+// and with --device host into dir/dev, and returns the second's summary.
+func sequentialAndDevice(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(append(slices.Clone(args), "--engine", "sequential", "--out", filepath.Join(dir, "seq")), &out, &errb); code != 0 {
+		t.Fatalf("sequential: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run(append(slices.Clone(args), "--device", "host", "--out", filepath.Join(dir, "dev")), &out, &errb); code != 0 {
+		t.Fatalf("--device host: exit %d: %s", code, errb.String())
+	}
+	return out.String()
 }
 
 // sameFiles fails t unless the files, relative to directories a and b,

@@ -27,14 +27,21 @@ import (
 // I (200) exact LIF neurons with a delta receptor "in", an axon "out" of
 // per-row delays uniform in [0.5, 2] ms, and a Poisson drive.
 func brunelPopulations(b *network.Builder) {
+	brunelPopulationsDelayed(b, param.Uniform(0.5, 2), param.Uniform(0.5, 2))
+}
+
+// brunelPopulationsDelayed is brunelPopulations with the delays of E's
+// and I's axons.
+func brunelPopulationsDelayed(b *network.Builder, e, i param.Value) {
 	n := brunelLIF()
 	for _, p := range []struct {
-		name string
-		size int
-	}{{"E", 800}, {"I", 200}} {
+		name  string
+		size  int
+		delay param.Value
+	}{{"E", 800, e}, {"I", 200, i}} {
 		b.Population(p.name, p.size, n).
 			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-			Axon("out", axon.Spec{DelayMs: param.Uniform(0.5, 2)}).
+			Axon("out", axon.Spec{DelayMs: p.delay}).
 			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
 	}
 }
@@ -319,17 +326,7 @@ func SynapseDelaysBuilder(plastic bool) *network.Builder {
 // tags of 20 ms; else all to all with exact tags of 15 and 25 ms.
 func LearningBuilder(nearest bool) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 17})
-	n := brunelLIF()
-	for _, p := range []struct {
-		name  string
-		size  int
-		delay param.Value
-	}{{"E", 800, param.Const(1.5)}, {"I", 200, param.Uniform(0.5, 2)}} {
-		b.Population(p.name, p.size, n).
-			Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
-			Axon("out", axon.Spec{DelayMs: p.delay}).
-			Drive("in", &stimulus.PoissonDrive{RateHz: 24000, Weight: 0.1})
-	}
+	brunelPopulationsDelayed(b, param.Const(1.5), param.Uniform(0.5, 2))
 	for _, c := range []struct {
 		from, to string
 		w        float64

@@ -766,43 +766,54 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 		testnets.Compare(t, fmt.Sprintf("%s on %v", name, place), want, hybridResult(t, d, net))
 		d.Close()
 
-		// Checkpointed on the devices, resumed on the stepper.
-		d, err = device.NewOn(devs, build(t), placement[name])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Run(at); err != nil {
-			t.Fatal(err)
-		}
-		snap, err := d.Checkpoint()
-		d.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		got := stepperFrom(t, name+": resumed on the stepper", build(t), snap, steps-at)
-		testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, at), got)
-
-		// Checkpointed on the stepper, resumed on the devices.
-		s := stepper.New(build(t))
-		if err := s.Run(at); err != nil {
-			t.Fatal(err)
-		}
-		if snap, err = s.Checkpoint(); err != nil {
-			t.Fatal(err)
-		}
-		net = build(t)
-		if d, err = device.NewOn(devs, net, placement[name]); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Restore(snap); err != nil {
-			t.Fatalf("%s: resumed on the devices: %v", name, err)
-		}
-		if err := d.Run(steps - at); err != nil {
-			t.Fatal(err)
-		}
-		testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, at), hybridResult(t, d, net))
-		d.Close()
+		acrossCheckpoints(t, name, devs, placement[name], build, want, steps, at)
 	}
+}
+
+// acrossCheckpoints checks that a run of the network build builds,
+// checkpointed at step at on the devices devs (placed as place says; nil:
+// as device.NewOn places it), resumes on the stepper, and one
+// checkpointed on the stepper resumes on the devices, as want, the
+// uninterrupted run of steps steps: spikes, events and weights.
+func acrossCheckpoints(t *testing.T, name string, devs []device.Backend, place []int, build func(*testing.T) *network.Network, want testnets.Result, steps, at int) {
+	t.Helper()
+	d, err := device.NewOn(devs, build(t), place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(at); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := d.Checkpoint()
+	d.Close()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	got := stepperFrom(t, name+": resumed on the stepper", build(t), snap, steps-at)
+	testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, int64(at)), got)
+
+	s := stepper.New(build(t))
+	if err := s.Run(at); err != nil {
+		t.Fatal(err)
+	}
+	if snap, err = s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	net := build(t)
+	if d, err = device.NewOn(devs, net, place); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Restore(snap); err != nil {
+		t.Fatalf("%s: resumed on the devices: %v", name, err)
+	}
+	if err := d.Run(steps - at); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.GatherWeights(); err != nil {
+		t.Fatal(err)
+	}
+	testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, int64(at)), hybridResult(t, d, net))
 }
 
 // hybridResult is what d, stepping net, computed: spikes, events, weights.
@@ -1313,43 +1324,7 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 		d.Close()
 
 		// Checkpointed on the devices, resumed on the stepper; and back.
-		const at = 700
-		d, err = device.NewOn(devs, build(t), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Run(at); err != nil {
-			t.Fatal(err)
-		}
-		snap, err := d.Checkpoint()
-		d.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		resumed := stepperFrom(t, name+": resumed on the stepper", build(t), snap, steps-at)
-		testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, at), resumed)
-		s := stepper.New(build(t))
-		if err := s.Run(at); err != nil {
-			t.Fatal(err)
-		}
-		if snap, err = s.Checkpoint(); err != nil {
-			t.Fatal(err)
-		}
-		net = build(t)
-		if d, err = device.NewOn(devs, net, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.Restore(snap); err != nil {
-			t.Fatalf("%s: resumed on the devices: %v", name, err)
-		}
-		if err := d.Run(steps - at); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.GatherWeights(); err != nil {
-			t.Fatal(err)
-		}
-		testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, at), hybridResult(t, d, net))
-		d.Close()
+		acrossCheckpoints(t, name, devs, nil, build, want, steps, 700)
 
 		// Placed apart, source and target: refused, naming what to do.
 		if name == "STDP" {
