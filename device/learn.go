@@ -201,12 +201,12 @@ func (d *Net) learn(t int64) error {
 			continue
 		}
 		if !pl.rule.SkipLTP {
-			if err := b.Launch("stdp_potentiate", int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.colrow, pl.P, pr.w, pl.prmP, pl.bad); err != nil {
+			if err := b.Launch("stdp_potentiate", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.colrow, pl.P, pr.w, pl.prmP, pl.bad); err != nil {
 				return err
 			}
 		}
 		if !pl.rule.SkipLTD {
-			if err := b.Launch("stdp_depress", int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.idx, pl.xval, pl.Qd, pr.w, pl.prmD, pl.bad); err != nil {
+			if err := b.Launch("stdp_depress", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.idx, pl.xval, pl.Qd, pr.w, pl.prmD, pl.bad); err != nil {
 				return err
 			}
 		}

@@ -570,8 +570,8 @@ KERNEL deliver_all(int64_t nproj, const proj_desc *ds, int64_t t) {
 // STDP on the device (plasticity.Additive): a plastic projection
 // delivers the events that arrive at a step with the weights of that
 // step, then its tags advance and it learns, before its target steps.
-// Each synapse is changed by one thread per phase (potentiation by its
-// column, depression by its row), in the order and with the float32
+// Each synapse is changed by one thread per phase (a lane of the warp of
+// its column, then of its row), in the order and with the float32
 // operations of the CPU's direct mode, so the weights are the CPU's,
 // bit for bit.
 
@@ -629,19 +629,21 @@ KERNEL stdp_traces(int64_t rows, int64_t cols, const uint32_t *arr, const float 
 	}
 }
 
-// stdp_potentiate (cols threads): for each postsynaptic neuron whose bit
-// of post is set, each synapse into it (the column view: colptr, colsyn,
-// colrow) from a row with P ≠ 0 becomes clip(w + prm[0]·P), within
-// [prm[1], prm[2]]; a change that would make it NaN leaves it, and sets
-// bad[0].
+// stdp_potentiate (a warp per column: 32·cols threads): for each
+// postsynaptic neuron whose bit of post is set, each synapse into it (the
+// column view: colptr, colsyn, colrow; the warp's lanes stride over it,
+// one lane per synapse) from a row with P ≠ 0 becomes clip(w + prm[0]·P),
+// within [prm[1], prm[2]]; a change that would make it NaN leaves it, and
+// sets bad[0].
 KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn,
                        const uint32_t *colrow, const float *P, float *w, const float *prm, uint32_t *bad) {
-	int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t j = t >> 5;
 	if (j >= cols || !bit_at(post, j)) {
 		return;
 	}
 	float s = prm[0], lo = prm[1], hi = prm[2];
-	for (uint32_t e = colptr[j]; e < colptr[j + 1]; e++) {
+	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
 		float pv = P[colrow[e]];
 		if (pv != 0) {
 			uint32_t k = colsyn[e];
@@ -655,14 +657,15 @@ KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colpt
 	}
 }
 
-// stdp_depress (rows threads): for each row whose bit of arr is set and
-// whose input x = xval[i] is not 0, each synapse of the row into a
-// neuron with Qd ≠ 0 becomes clip(w + float32(float32(prm[0]·x)·prm[1])·Qd),
-// within [prm[2], prm[3]] (prm[0] = −dt, prm[1] = η−); a NaN leaves it,
-// and sets bad[0].
+// stdp_depress (a warp per row: 32·rows threads): for each row whose
+// bit of arr is set and whose input x = xval[i] is not 0, each synapse of
+// the row (the warp's lanes stride over it) into a neuron with Qd ≠ 0
+// becomes clip(w + float32(float32(prm[0]·x)·prm[1])·Qd), within [prm[2],
+// prm[3]] (prm[0] = −dt, prm[1] = η−); a NaN leaves it, and sets bad[0].
 KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *xval,
                     const float *Qd, float *w, const float *prm, uint32_t *bad) {
-	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t i = t >> 5;
 	if (i >= rows || !bit_at(arr, i)) {
 		return;
 	}
@@ -671,7 +674,7 @@ KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, cons
 		return;
 	}
 	float s = FMUL(FMUL(prm[0], x), prm[1]), lo = prm[2], hi = prm[3];
-	for (uint32_t k = ptr[i]; k < ptr[i + 1]; k++) {
+	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
 		float q = Qd[idx[k]];
 		if (q != 0) {
 			float nx = FADD(w[k], FMUL(s, q));
