@@ -23,13 +23,15 @@ import (
 type devPlastic struct {
 	pr   *network.Projection
 	rule plasticity.Additive
-	// arrive is the steps from a spike to its arrival (1 + the axon's
-	// delay + the synapses' delay); hist holds the source's spike masks
-	// of the last arrive steps, step s in row s mod arrive, and arr the
-	// row of the step whose events arrive now.
-	arrive    int64
-	dl        int64 // the rows' axon delay
-	hist, arr Buffer
+	// arrive is the most steps from a spike to its event's arrival at
+	// the projection (1 + the row's axon delay + the delay all synapses
+	// share, shift); hist holds the source's spike masks of the last
+	// arrive steps, step s in row s mod arrive; arr marks the rows whose
+	// events arrive now. zero is a delay of 0 per row (deliver_row's).
+	arrive          int64
+	shift           int64
+	rowDelay        []uint32
+	hist, arr, zero Buffer
 	// xval is each row's |event value| (the tag's input); P, Q and Qd
 	// the tags (Qd: what depression reads).
 	xval, P, Q, Qd         Buffer
@@ -38,7 +40,7 @@ type devPlastic struct {
 	bad                    Buffer // set by a change that would make a weight NaN
 	// values is each row's event value (the CPU's queue holds them);
 	// sent, by arrival step mod arrive+1, the synapses of the events on
-	// their way (counted at arrival, apart from the receptor's: the
+	// their way to the projection, counted apart from the receptor's (the
 	// CPU's deferred delivery counts them when it delivers them).
 	values []float32
 	sent   []int64
@@ -47,8 +49,8 @@ type devPlastic struct {
 }
 
 // plasticRefusal says why a device cannot learn what projection pr
-// learns (nil if it can).
-func plasticRefusal(net *network.Network, pr *network.Projection) error {
+// learns (nil if it can). net is the network of pr.
+func plasticRefusal(_ *network.Network, pr *network.Projection) error {
 	switch {
 	case pr.Latency != nil:
 		return errors.New("learnt latencies (a device learns weights)")
@@ -62,20 +64,6 @@ func plasticRefusal(net *network.Network, pr *network.Projection) error {
 	}
 	if _, _, ok := pr.Learner.AdditiveTraces(); !ok {
 		return errors.New("tags whose state a device cannot take")
-	}
-	if _, ok := pr.Runtime.Syn.UniformDelay(); !ok {
-		return errors.New("synapses with delays of their own (a device learns with one delay per projection)")
-	}
-	ax := net.Axons[pr.Axon]
-	all := make([]uint32, net.Populations[ax.Source].Len())
-	for i := range all {
-		all[i] = uint32(i)
-	}
-	evs := ax.Axon.Emit(all, nil)
-	for _, e := range evs {
-		if e.Delay != evs[0].Delay {
-			return fmt.Errorf("axon %q: rows with delays of their own (a device learns with one delay per projection)", ax.Name)
-		}
 	}
 	return nil
 }
@@ -91,6 +79,8 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	case src.shards != nil || dp.dst.shards != nil || src.lo != 0 || dp.dst.lo != 0 || syn != pr.Runtime.Syn:
 		return fmt.Errorf("plastic, between populations cut into shards (a device learns between whole populations: place %q and %q whole)",
 			d.net.Populations[src.pop].Name, d.net.Populations[pr.Target].Name)
+	case dp.spread:
+		return errors.New("plastic, with synapses of delays of their own (a device learns with one synaptic delay per projection)")
 	case src.cpu || src.dev != dp.dst.dev:
 		where := "the CPU"
 		if !src.cpu {
@@ -99,21 +89,17 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 		return fmt.Errorf("plastic, from %q, which is on %s (a device learns between populations it holds: place %q on %q's device, or on the CPU)",
 			src.name, where, dp.dst.name, src.name)
 	}
-	for _, dl := range dp.rowDelay {
-		if dl != dp.rowDelay[0] {
-			return errors.New("plastic, from an axon whose rows have delays of their own (a device learns with one delay per projection)")
-		}
-	}
 	rule, err := pr.Learner.Additive()
 	if err != nil {
 		return fmt.Errorf("plastic: %w", err)
 	}
 	pre, post, _ := pr.Learner.AdditiveTraces()
-	pl := &devPlastic{pr: pr, rule: rule, arrive: 1 + dp.shift, values: values}
-	if len(dp.rowDelay) > 0 {
-		pl.dl = int64(dp.rowDelay[0])
-		pl.arrive += pl.dl
+	pl := &devPlastic{pr: pr, rule: rule, shift: dp.shift, rowDelay: dp.rowDelay, values: values}
+	most := uint32(0)
+	for _, dl := range dp.rowDelay {
+		most = max(most, dl)
 	}
+	pl.arrive = 1 + dp.shift + int64(most)
 	pl.sent = make([]int64, pl.arrive+1)
 	p := pr.Learner.P
 	syn.Expand() // the weights one by one, as the learner has them
@@ -129,6 +115,9 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 		return err
 	}
 	if pl.arr, err = d.alloc(4 * src.words); err != nil {
+		return err
+	}
+	if pl.zero, err = d.alloc(4 * int64(len(values))); err != nil {
 		return err
 	}
 	if pl.bad, err = d.alloc(4); err != nil {
@@ -173,8 +162,8 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 
 // learn launches, before any population of step t steps, the work of
 // step t of the projections that learn on devices: the events that
-// arrive (sent arrive steps ago) are delivered with the weights as they
-// are, the tags advance, and, with learning on, the weights change:
+// arrive (each row's 1 + its delay + shift steps after its spike) are
+// delivered with the weights as they are, the tags advance, and, with learning on, the weights change:
 // potentiation by the target's spikes of step t−1, depression by the
 // arriving events, as the CPU's Learn after the target's step t.
 func (d *Net) learn(t int64) error {
@@ -187,11 +176,11 @@ func (d *Net) learn(t int64) error {
 		src, dst := pr.src, pr.dst
 		rows, cols := src.n, dst.n
 		post := dst.maskAt(t - 1)
-		if err := b.Launch("take_mask", int(src.words), blockWords, src.words, pl.hist, t%pl.arrive, pl.arr); err != nil {
+		if err := b.Launch("take_arrivals", int(src.words), blockWords, rows, pl.hist, pl.arrive, src.words, pr.delay, t-1-pl.shift, pl.arr); err != nil {
 			return err
 		}
-		if err := b.Launch("deliver_arrived", 32*int(rows), 64, rows, pl.arr, pr.ptr, pr.idx, pr.w, pr.scale, pr.delay,
-			t-pl.dl, pr.rec.slots, dst.n, pr.rec.acc); err != nil {
+		if err := b.Launch("deliver_arrived", 32*int(rows), 64, rows, pl.arr, pr.ptr, pr.idx, pr.w, pr.scale, pl.zero,
+			t, pr.rec.slots, dst.n, pr.rec.acc); err != nil {
 			return err
 		}
 		if err := b.Launch("stdp_traces", int(max(rows, cols)), blockNeurons, rows, cols, pl.arr, pl.xval, pl.P, post, pl.Q, pl.Qd, pl.prmT); err != nil {
@@ -352,7 +341,10 @@ func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
 			for w, m := range row {
 				for ; m != 0; m &= m - 1 {
 					i := uint32(w*32 + bits.TrailingZeros32(m))
-					queues[path] = append(queues[path], projection.Queued{Offset: int32(e + pl.arrive - t), Proj: pl.pr.Name, Src: i, Value: pl.values[i]})
+					// Not yet arrived at the projection: on its way.
+					if at := e + 1 + pl.shift + int64(pl.rowDelay[i]); at >= t {
+						queues[path] = append(queues[path], projection.Queued{Offset: int32(at - t), Proj: pl.pr.Name, Src: i, Value: pl.values[i]})
+					}
 				}
 			}
 		}
@@ -437,16 +429,16 @@ func (d *Net) restoreQueued(snap *checkpoint.Snapshot, held map[string]bool, inb
 			return fmt.Errorf("device: %s: an event of row %d, %d steps ahead, for projection %q of %d rows", path, e.Src, e.Offset, e.Proj, pr.syn.Rows)
 		}
 		if pl := pr.plastic; pl != nil {
-			// Sent at e = t + Offset − arrive: its bit in the history.
-			if int64(e.Offset) >= pl.arrive {
-				return fmt.Errorf("device: %s: an event %d steps ahead, beyond projection %q's %d", path, e.Offset, e.Proj, pl.arrive)
-			}
-			sent := t + int64(e.Offset) - pl.arrive
-			if sent < 0 {
-				return fmt.Errorf("device: %s: an event of projection %q sent at step %d", path, e.Proj, sent)
+			// Sent at the step its row's delays give: its bit in the
+			// history, counted when it arrives.
+			at := t + int64(e.Offset)
+			sent := at - 1 - pl.shift - int64(pl.rowDelay[e.Src])
+			if sent < 0 || sent >= t {
+				return fmt.Errorf("device: %s: an event of projection %q %d steps ahead, sent at step %d (its row's delays take %d steps; the checkpoint is of step %d)",
+					path, e.Proj, e.Offset, sent, at-sent, t)
 			}
 			pl.histHost[(sent%pl.arrive)*pr.src.words+int64(e.Src>>5)] |= 1 << (e.Src & 31)
-			pl.sent[(t+int64(e.Offset))%int64(len(pl.sent))] += pr.rowLen[e.Src]
+			pl.count(pr, e.Src, at)
 			continue
 		}
 		if int64(e.Offset) >= r.slots {
@@ -498,4 +490,23 @@ func (d *Net) finishLearnt() error {
 // unit than u (a shard of the same population).
 func (d *Net) queuedElsewhere(name string, u *devPop) bool {
 	return slices.ContainsFunc(d.projs, func(p *devProj) bool { return p.name == name && p.dst != u })
+}
+
+// count counts the event of row r of a projection that learns on a
+// device, arriving at step at: its row's synapses, on their way until
+// then.
+func (pl *devPlastic) count(pr *devProj, r uint32, at int64) {
+	pl.sent[at%int64(len(pl.sent))] += pr.rowLen[r]
+}
+
+// arrived counts the events of the projections that learn on devices
+// that arrive at step t.
+func (d *Net) arrived(t int64) {
+	for _, pr := range d.projs {
+		if pl := pr.plastic; pl != nil {
+			k := t % int64(len(pl.sent))
+			d.events += pl.sent[k]
+			pl.sent[k] = 0
+		}
+	}
 }

@@ -1464,6 +1464,7 @@ func (d *Net) readLogs(block int) error {
 				}
 			}
 		}
+		d.arrived(t)
 		for _, p := range d.units {
 			for _, r := range p.recs {
 				if r != nil {
@@ -1477,12 +1478,10 @@ func (d *Net) readLogs(block int) error {
 		}
 		for _, pr := range d.projs {
 			if pl := pr.plastic; pl != nil {
-				// Counted apart: a checkpoint queues them (checkpointLearnt).
-				k := t % int64(len(pl.sent))
-				d.events += pl.sent[k]
-				pl.sent[k] = 0
+				// Counted apart until they arrive: a checkpoint queues
+				// them (checkpointLearnt).
 				for _, r := range pr.src.fired {
-					pl.sent[(t+pl.arrive)%int64(len(pl.sent))] += pr.rowLen[r]
+					pl.count(pr, r, t+1+pl.shift+int64(pl.rowDelay[r]))
 				}
 				continue
 			}

@@ -81,9 +81,13 @@ static void k_deliver_rows(unsigned g, unsigned b, void *count, void *spikes, vo
                            void *scale, void *delay, int64_t base, int64_t slots, int64_t n, void *acc, int64_t row0) {
 	host_launch(g, b, deliver_rows(count, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc, row0));
 }
+static void k_take_arrivals(unsigned g, unsigned b, int64_t rows, void *hist, int64_t h, int64_t words, void *delay,
+                            int64_t base, void *arr) {
+	host_launch(g, b, take_arrivals(rows, hist, h, words, delay, base, arr));
+}
 static void k_deliver_arrived(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *idx, void *w, void *scale,
-                              void *delay, int64_t base, int64_t slots, int64_t n, void *acc) {
-	host_launch(g, b, deliver_arrived(rows, arr, ptr, idx, w, scale, delay, base, slots, n, acc));
+                              void *zero, int64_t t, int64_t slots, int64_t n, void *acc) {
+	host_launch(g, b, deliver_arrived(rows, arr, ptr, idx, w, scale, zero, t, slots, n, acc));
 }
 static void k_stdp_traces(unsigned g, unsigned b, int64_t rows, int64_t cols, void *arr, void *xval, void *P, void *post,
                           void *Q, void *Qd, void *prm) {
@@ -327,7 +331,7 @@ func (a *args) bad(i int) {
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
-	"step_all": 3, "scan_all": 2, "compact_all": 4, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 9, "stdp_depress": 9}
+	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 9, "stdp_depress": 9}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -403,11 +407,16 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		if a.err == nil {
 			C.k_deliver_rows(g, b, ns, spikes, ptr, idx, w, w0, scale, delay, base, slots, n, acc, row0)
 		}
-	case "deliver_arrived":
-		rows, arr, ptr, idx, w, scale, delay, base, slots, n, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5),
-			a.ptr(6), a.i64(7), a.i64(8), a.i64(9), a.ptr(10)
+	case "take_arrivals":
+		rows, hist, h, words, delay, base, arr := a.i64(0), a.ptr(1), a.i64(2), a.i64(3), a.ptr(4), a.i64(5), a.ptr(6)
 		if a.err == nil {
-			C.k_deliver_arrived(g, b, rows, arr, ptr, idx, w, scale, delay, base, slots, n, acc)
+			C.k_take_arrivals(g, b, rows, hist, h, words, delay, base, arr)
+		}
+	case "deliver_arrived":
+		rows, arr, ptr, idx, w, scale, zero := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6)
+		t, slots, n, acc := a.i64(7), a.i64(8), a.i64(9), a.ptr(10)
+		if a.err == nil {
+			C.k_deliver_arrived(g, b, rows, arr, ptr, idx, w, scale, zero, t, slots, n, acc)
 		}
 	case "stdp_traces":
 		rows, cols, arr, xval, P, post, Q, Qd, prm := a.i64(0), a.i64(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)

@@ -587,18 +587,42 @@ DEVICE float clip_to(float x, float lo, float hi) {
 	return x;
 }
 
+// take_arrivals sets, a thread per word of arr, the bit of each row
+// whose event arrives now: row r's spike of step base − delay[r], if that
+// step is ≥ 0, found in a history of the source's spike masks (hist: h
+// rows of words words, step e in row e mod h).
+KERNEL take_arrivals(int64_t rows, const uint32_t *hist, int64_t h, int64_t words, const uint32_t *delay, int64_t base,
+                     uint32_t *arr) {
+	int64_t w = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (w >= words) {
+		return;
+	}
+	uint32_t m = 0;
+	for (unsigned b = 0; b < 32; b++) {
+		int64_t r = w * 32 + b;
+		if (r >= rows) {
+			break;
+		}
+		int64_t e = base - (int64_t)delay[r];
+		if (e >= 0 && bit_at(hist + (e % h) * words, r)) {
+			m |= 1u << b;
+		}
+	}
+	arr[w] = m;
+}
+
 // deliver_arrived delivers, a warp per row (32·rows threads), the event
 // of each row whose bit of arr is set, with the weights as they are now,
-// into the slot (base + delay[r]) mod slots (deliver_row).
+// into the slot t mod slots (deliver_row; zero: a delay of 0 per row).
 KERNEL deliver_arrived(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *w,
-                       const float *scale, const uint32_t *delay, int64_t base, int64_t slots, int64_t n,
+                       const float *scale, const uint32_t *zero, int64_t t, int64_t slots, int64_t n,
                        unsigned long long *acc) {
-	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-	int64_t r = t >> 5;
+	int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t r = i >> 5;
 	if (r >= rows || !bit_at(arr, r)) {
 		return;
 	}
-	deliver_row((uint32_t)r, (uint32_t)(t & 31), ptr, idx, w, 0.0, scale, delay, 0, 0, base, slots, n, acc);
+	deliver_row((uint32_t)r, (uint32_t)(i & 31), ptr, idx, w, 0.0, scale, zero, 0, 0, t, slots, n, acc);
 }
 
 // stdp_traces advances the tags (max(rows, cols) threads): P[i] of each

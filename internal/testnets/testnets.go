@@ -318,15 +318,20 @@ func SynapseDelaysBuilder(plastic bool) *network.Builder {
 }
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
-// receptors, Poisson drives) whose E→E projection learns STDP with one
-// delay for every synapse, as a device learns: E's axon delays every row
-// 1.5 ms and E→E adds 0.3 ms per synapse (an event arrives 19 steps after
-// its spike); the other projections are static with delays of their own.
-// With nearest, the rule pairs nearest spikes, pre first, with Euler
-// tags of 20 ms; else all to all with exact tags of 15 and 25 ms.
+// receptors, Poisson drives) whose E→E projection learns STDP; the other
+// projections are static. All to all, with exact tags of 15 and 25 ms,
+// its events take one delay: E's axon delays every row 1.5 ms and E→E
+// adds 0.3 ms for every synapse (an event arrives 19 steps after its
+// spike). With nearest (nearest pairs, pre first, Euler tags of 20 ms),
+// E's rows have delays of their own, uniform in [0.5, 2] ms, to which
+// E→E adds 0.3 ms.
 func LearningBuilder(nearest bool) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 17})
-	brunelPopulationsDelayed(b, param.Const(1.5), param.Uniform(0.5, 2))
+	if nearest {
+		brunelPopulations(b)
+	} else {
+		brunelPopulationsDelayed(b, param.Const(1.5), param.Uniform(0.5, 2))
+	}
 	for _, c := range []struct {
 		from, to string
 		w        float64
@@ -335,6 +340,7 @@ func LearningBuilder(nearest bool) *network.Builder {
 			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
 		if c.from == "E" && c.to == "E" {
 			rule := plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+			conn.DelayMs = param.Const(0.3)
 			if nearest {
 				rule.Pairing, rule.PreFirst = plasticity.Nearest, true
 			} else {
@@ -343,7 +349,6 @@ func LearningBuilder(nearest bool) *network.Builder {
 			}
 			conn.Plasticity = rule
 			conn.Wmin, conn.Wmax = 0, 0.5
-			conn.DelayMs = param.Const(0.3)
 		}
 		b.Connect(c.from+c.to, conn)
 	}

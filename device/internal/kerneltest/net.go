@@ -726,14 +726,16 @@ func fixedSums(snap *checkpoint.Snapshot, rec string) []int64 {
 // fixed point, with what the devices devs can step on them and the rest
 // on the CPU (device.Place): a Brunel-like network with per-synapse
 // delays and STDP; two areas joined by far links, one of them learning
-// (STDP), with a graded modulator source; and the STDP benchmark, its
-// learning target placed on the CPU (a device would learn it:
+// (STDP), with a graded modulator source; and the STDP benchmark; the
+// targets of STDP placed on the CPU (a device would learn it:
 // LearnsOnDevices). Each gives the sequential stepper's spikes, events
 // and final weights, bit for bit, in one run and across a checkpoint
 // (taken on the devices and resumed on the stepper, and back).
 func HybridMatches(t *testing.T, devs []device.Backend) {
 	const steps, at = 1500, 600
-	placement := map[string][]int{"STDP": {0, device.OnCPU}} // nil: device.Place's
+	// The targets of learning projections on the CPU (a device would learn
+	// them: LearnsOnDevices); nil: device.Place's.
+	placement := map[string][]int{"STDP": {0, device.OnCPU}, "synaptic delays, plastic": {device.OnCPU, 0}}
 	for name, build := range map[string]func(*testing.T) *network.Network{
 		"synaptic delays, plastic": func(t *testing.T) *network.Network {
 			return testnets.Fixed(t, testnets.SynapseDelaysBuilder(true))
@@ -1271,8 +1273,9 @@ func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
 // device learns it (plasticity.Additive), their sums in fixed point, on
 // the devices devs (device.Place puts everything there): the STDP
 // benchmark, and Brunel-like networks whose E→E projection learns (all to
-// all with exact tags, and nearest pairs, pre first, with Euler tags),
-// its events arriving 19 steps after their spikes. Each gives the
+// all with exact tags, its events arriving 19 steps after their spikes;
+// nearest pairs, pre first, with Euler tags, rows with delays of their
+// own). Each gives the
 // sequential stepper's spikes, events and final weights, bit for bit;
 // with learning off, the weights stay as built.
 func LearnsOnDevices(t *testing.T, devs []device.Backend) {
