@@ -16,13 +16,13 @@ import (
 )
 
 // devPlastic is what a projection that learns on the device holds
-// besides a static one's (plasticity.Additive): it delivers each event
+// besides a static one's (plasticity.STDPForm): it delivers each event
 // when it arrives, with the weights of that step, as the CPU's deferred
 // delivery does, then its tags advance and it learns, all before its
 // target steps. Source and target are whole on one device.
 type devPlastic struct {
 	pr   *network.Projection
-	rule plasticity.Additive
+	rule plasticity.STDPForm
 	// arrive is the most steps from a spike to its event's arrival at
 	// the projection (1 + the row's axon delay + the delay all synapses
 	// share, shift); hist holds the source's spike masks of the last
@@ -38,6 +38,9 @@ type devPlastic struct {
 	colptr, colsyn, colrow Buffer
 	prmT, prmP, prmD       Buffer
 	bad                    Buffer // set by a change that would make a weight NaN
+	// dw and touched sum each synapse's changes of a step and mark it,
+	// unless the rule applies them at once (STDPForm.Direct).
+	dw, touched Buffer
 	// values is each row's event value (the CPU's queue holds them);
 	// sent, by arrival step mod arrive+1, the synapses of the events on
 	// their way to the projection, counted apart from the receptor's (the
@@ -59,10 +62,10 @@ func plasticRefusal(_ *network.Network, pr *network.Projection) error {
 	case pr.Normalize != nil:
 		return errors.New("a normalisation (a device learns without one)")
 	}
-	if _, err := pr.Learner.Additive(); err != nil {
+	if _, err := pr.Learner.STDPForm(); err != nil {
 		return err
 	}
-	if _, _, ok := pr.Learner.AdditiveTraces(); !ok {
+	if _, _, ok := pr.Learner.STDPTraces(); !ok {
 		return errors.New("tags whose state a device cannot take")
 	}
 	return nil
@@ -89,11 +92,11 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 		return fmt.Errorf("plastic, from %q, which is on %s (a device learns between populations it holds: place %q on %q's device, or on the CPU)",
 			src.name, where, dp.dst.name, src.name)
 	}
-	rule, err := pr.Learner.Additive()
+	rule, err := pr.Learner.STDPForm()
 	if err != nil {
 		return fmt.Errorf("plastic: %w", err)
 	}
-	pre, post, _ := pr.Learner.AdditiveTraces()
+	pre, post, _ := pr.Learner.STDPTraces()
 	pl := &devPlastic{pr: pr, rule: rule, shift: dp.shift, rowDelay: dp.rowDelay, values: values}
 	most := uint32(0)
 	for _, dl := range dp.rowDelay {
@@ -150,11 +153,24 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	if pl.prmT, err = put(d, []float32{rule.PreDecay, rule.PostDecay, flag(rule.Nearest), flag(rule.PreFirst)}); err != nil {
 		return err
 	}
-	if pl.prmP, err = put(d, []float32{rule.LTP, rule.Wmin, rule.Wmax}); err != nil {
+	// The rates as stdp_potentiate and stdp_depress read them.
+	rates := func(s float32, r plasticity.RateForm) []float32 {
+		return []float32{s, r.Eta, rule.Wmin, rule.Wmax, float32(r.Mode), flag(rule.Direct)}
+	}
+	if pl.prmP, err = put(d, rates(rule.Scale, rule.LTP)); err != nil {
 		return err
 	}
-	if pl.prmD, err = put(d, []float32{-rule.Scale, rule.EtaLTD, rule.Wmin, rule.Wmax}); err != nil {
+	if pl.prmD, err = put(d, rates(-rule.Scale, rule.LTD)); err != nil {
 		return err
+	}
+	if !rule.Direct {
+		n := int64(syn.Len())
+		if pl.dw, err = d.alloc(4 * n); err != nil {
+			return err
+		}
+		if pl.touched, err = d.alloc(n); err != nil {
+			return err
+		}
 	}
 	dp.plastic = pl
 	return nil
@@ -189,15 +205,28 @@ func (d *Net) learn(t int64) error {
 		if d.frozen {
 			continue
 		}
-		if !pl.rule.SkipLTP {
-			if err := b.Launch("stdp_potentiate", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.colrow, pl.P, pr.w, pl.prmP, pl.bad); err != nil {
+		if !pl.rule.LTP.Zero() {
+			if err := b.Launch("stdp_potentiate", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.colrow, pl.P,
+				pr.w, pl.dw, pl.touched, pl.prmP, pl.bad); err != nil {
 				return err
 			}
 		}
-		if !pl.rule.SkipLTD {
-			if err := b.Launch("stdp_depress", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.idx, pl.xval, pl.Qd, pr.w, pl.prmD, pl.bad); err != nil {
+		if !pl.rule.LTD.Zero() {
+			if err := b.Launch("stdp_depress", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.idx, pl.xval, pl.Qd,
+				pr.w, pl.dw, pl.touched, pl.prmD, pl.bad); err != nil {
 				return err
 			}
+		}
+		if pl.rule.Direct {
+			continue
+		}
+		// The step's sums, onto the weights: the synapses changed are in
+		// the columns that potentiated and the rows that depressed.
+		if err := b.Launch("stdp_apply_cols", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pr.w, pl.dw, pl.touched, pl.prmP, pl.bad); err != nil {
+			return err
+		}
+		if err := b.Launch("stdp_apply_rows", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.w, pl.dw, pl.touched, pl.prmD, pl.bad); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -249,7 +278,7 @@ func (d *Net) GatherWeights() error {
 			continue
 		}
 		b := d.devs[pr.dst.dev]
-		pre, post, _ := pl.pr.Learner.AdditiveTraces()
+		pre, post, _ := pl.pr.Learner.STDPTraces()
 		if err := download(b, pl.pr.Runtime.Syn.W, pr.w); err != nil {
 			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
 		}
@@ -382,7 +411,7 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 		}
 		b := d.devs[pr.dst.dev]
 		wp, prep, postp := learntVars(pl.pr.Name)
-		pre, post, _ := pl.pr.Learner.AdditiveTraces()
+		pre, post, _ := pl.pr.Learner.STDPTraces()
 		w := pl.pr.Runtime.Syn.W
 		for _, x := range []struct {
 			buf Buffer

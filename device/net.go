@@ -230,7 +230,7 @@ type devProj struct {
 	histOff []uint32
 	histD   []uint16
 	histN   []uint32
-	// plastic, if set, learns on the device (plasticity.Additive).
+	// plastic, if set, learns on the device (plasticity.STDPForm).
 	plastic *devPlastic
 	// arrive is the fewest steps after its emission that any of its
 	// events arrives in (>= 1).
@@ -269,9 +269,9 @@ type Shard struct {
 // exponential current receptors or one or two conductance receptors
 // (scalar coefficients, Poisson drives, constant stimuli, no principle) and undriven Poisson encoders; graded
 // sources; axons other than direct ones with one terminal; masked
-// projections, and plastic ones but those that learn STDP of the form of
-// plasticity.Learner.Additive, with one delay, between whole populations
-// on one device (learn.go).
+// projections, and plastic ones but those that learn STDP of the form
+// plasticity.Learner.STDPForm gives, between whole populations on one
+// device (learn.go).
 func New(b Backend, net *network.Network) (n *Net, err error) {
 	return NewOn([]Backend{b}, net, make([]int, len(net.Populations)))
 }

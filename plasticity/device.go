@@ -5,80 +5,119 @@ import (
 	"fmt"
 )
 
-// Additive is the form of an STDP rule that a device steps (package
-// device): additive STDP with leaky tags of one time constant each
-// (response.Leaky), constant rates, all-to-all or nearest pairing, with
-// or without PreFirst, on one copy, without a mask or a normalisation.
-// The Learner's changes are then applied at once, clipped (its direct
-// mode), so a device that computes, per step, the same float32
-// operations in the same order per synapse gets the same weights, bit
-// for bit:
+// STDPForm is the form of an STDP rule that a device steps (package
+// device): STDP with leaky tags of one time constant each
+// (response.Leaky), all-to-all or nearest pairing, with or without
+// PreFirst, rates that are constant or bound by the weight (ConstRate,
+// SoftBoundRate, UpperBoundRate, LowerBoundRate), on one copy, without a
+// mask or a normalisation. A device that computes, per step, the same
+// float32 operations in the same order per synapse as the Learner gets
+// the same weights, bit for bit:
 //
 //	P[i] ← x_i + a+·P[i]        (nearest: x_i if x_i ≠ 0, else a+·P[i])
 //	Q[j] ← y_j + a−·Q[j]        (nearest: y_j if y_j ≠ 0, else a−·Q[j])
 //	for each j with y_j ≠ 0, each synapse i→j with P[i] ≠ 0:
-//	    w ← clip(w + float32(LTP·P[i]))
+//	    Δ = LTP's term of P[i] and w
 //	for each i with x_i ≠ 0, each synapse i→j with Qd[j] ≠ 0:
-//	    w ← clip(w + float32(float32(float32(−Scale·x_i)·EtaLTD)·Qd[j]))
+//	    Δ = LTD's term of x_i, Qd[j] and w
 //
 // where x_i = |the value of row i's event| at a step it arrives, y_j = 1
 // at a step after post neuron j fired, and Qd = Q, or with PreFirst the
 // post tag without this step's post spike (Q − 1, or a−·Q before a
-// nearest reset).
-type Additive struct {
+// nearest reset). The terms (RateForm.Mode) are, with s = Scale for
+// potentiation and s = float32(−Scale·x_i) for depression, and T the tag
+// (P[i] or Qd[j]):
+//
+//	RateConst: float32(s·η)·T                      RateSoft:  float32(s·η)·T·(Wmax − w)·(w − Wmin)
+//	RateUpper: s·T·float32(η·(Wmax − w))            RateLower: s·T·float32(η·(w − Wmin))
+//
+// each product rounded to float32 in that order. With Direct (both rates
+// constant) each Δ is applied at once: w ← clip(w + Δ). Otherwise the Δ
+// of a step are summed per synapse, potentiation first, with the weights
+// of the step before, and each synapse that had one is then set to
+// clip(w + ΣΔ).
+type STDPForm struct {
 	PreDecay, PostDecay float32 // a+ and a−, the tags' factors per step
 	Nearest             bool    // nearest pairing
 	PreFirst            bool
-	// LTP is the potentiation's factor per unit of P: float32(Scale·1)·η+.
-	LTP float32
-	// Scale is dt/B (B = 1) and EtaLTD η−: the depression's factor of a
-	// row is float32(float32(−Scale·x)·EtaLTD).
-	Scale, EtaLTD float32
-	// SkipLTP and SkipLTD: the rate is zero, the term is not computed.
-	SkipLTP, SkipLTD bool
-	Wmin, Wmax       float32
+	Scale               float32 // dt/B, B = 1
+	LTP, LTD            RateForm
+	Direct              bool
+	Wmin, Wmax          float32
 }
 
-// Additive returns the rule's device form, or why it has none (naming
+// RateForm is a rate of an STDPForm: its kind and η.
+type RateForm struct {
+	Mode RateMode
+	Eta  float32
+}
+
+// RateMode is the kind of a RateForm.
+type RateMode uint8
+
+// The kinds of rate a device computes.
+const (
+	RateConst RateMode = iota // ConstRate
+	RateSoft                  // SoftBoundRate
+	RateUpper                 // UpperBoundRate
+	RateLower                 // LowerBoundRate
+)
+
+// Zero reports whether the rate is zero: its term is not computed.
+func (r RateForm) Zero() bool { return r.Eta == 0 }
+
+// STDPForm returns the rule's device form, or why it has none (naming
 // what differs from the form a device steps).
-func (l *Learner) Additive() (Additive, error) {
+func (l *Learner) STDPForm() (STDPForm, error) {
 	r, ok := l.rule.(*stdpRule)
 	switch {
 	case !ok:
-		return Additive{}, fmt.Errorf("a %T rule (a device steps one STDP rule)", l.rule)
+		return STDPForm{}, fmt.Errorf("a %T rule (a device steps one STDP rule)", l.rule)
 	case l.P.Batch != 1:
-		return Additive{}, fmt.Errorf("a batch of %d copies (a device learns on one)", l.P.Batch)
+		return STDPForm{}, fmt.Errorf("a batch of %d copies (a device learns on one)", l.P.Batch)
 	case l.P.Mask != nil:
-		return Additive{}, errors.New("a mask (a device learns without one)")
+		return STDPForm{}, errors.New("a mask (a device learns without one)")
 	case l.Normalize != nil:
-		return Additive{}, errors.New("a normalisation (a device learns without one)")
+		return STDPForm{}, errors.New("a normalisation (a device learns without one)")
 	}
-	a := Additive{Wmin: l.P.Wmin, Wmax: l.P.Wmax, PreFirst: r.h0 != nil || r.postNear != nil}
+	f := STDPForm{Wmin: l.P.Wmin, Wmax: l.P.Wmax, PreFirst: r.h0 != nil || r.postNear != nil, Scale: r.scale}
 	var err error
-	if a.PreDecay, a.Nearest, err = leakyFactor(r.pre); err != nil {
-		return Additive{}, fmt.Errorf("the pre tag: %w", err)
+	if f.PreDecay, f.Nearest, err = leakyFactor(r.pre); err != nil {
+		return STDPForm{}, fmt.Errorf("the pre tag: %w", err)
 	}
-	if a.PostDecay, _, err = leakyFactor(r.post); err != nil {
-		return Additive{}, fmt.Errorf("the post tag: %w", err)
+	if f.PostDecay, _, err = leakyFactor(r.post); err != nil {
+		return STDPForm{}, fmt.Errorf("the post tag: %w", err)
 	}
 	if r.h0 != nil {
 		for _, h := range r.h0 {
 			if h != 1 {
-				return Additive{}, fmt.Errorf("the post tag's immediate response %g (a device takes 1)", h)
+				return STDPForm{}, fmt.Errorf("the post tag's immediate response %g (a device takes 1)", h)
 			}
 		}
 	}
-	up, ok1 := r.ltp.(*constRate)
-	down, ok2 := r.ltd.(*constRate)
-	if !ok1 || !ok2 {
-		return Additive{}, errors.New("rates that are not constant (a device takes ConstRate)")
+	if f.LTP, err = rateForm(r.ltp); err != nil {
+		return STDPForm{}, fmt.Errorf("LTP: %w", err)
 	}
-	a.Scale, a.EtaLTD = r.scale, down.eta
-	s := r.scale * 1 // y = 1: potentiate's s, then s·η+
-	s *= up.eta
-	a.LTP = s
-	a.SkipLTP, a.SkipLTD = up.eta == 0, down.eta == 0
-	return a, nil
+	if f.LTD, err = rateForm(r.ltd); err != nil {
+		return STDPForm{}, fmt.Errorf("LTD: %w", err)
+	}
+	f.Direct = r.direct()
+	return f, nil
+}
+
+// rateForm returns a rate's device form.
+func rateForm(r Rate) (RateForm, error) {
+	switch x := r.(type) {
+	case *constRate:
+		return RateForm{RateConst, x.eta}, nil
+	case *softBoundRate:
+		return RateForm{RateSoft, x.eta}, nil
+	case *upperBoundRate:
+		return RateForm{RateUpper, x.eta}, nil
+	case *lowerBoundRate:
+		return RateForm{RateLower, x.eta}, nil
+	}
+	return RateForm{}, fmt.Errorf("a %T rate (a device takes constant, soft-bound, upper-bound and lower-bound rates)", r)
 }
 
 // leakyFactor returns a leaky tag's factor per step, the same for every
@@ -100,11 +139,11 @@ func leakyFactor(f any) (float32, bool, error) {
 	return 0, false, fmt.Errorf("a %T tag (a device takes leaky tags)", f)
 }
 
-// AdditiveTraces returns the live state of an STDP rule's tags: P per
+// STDPTraces returns the live state of an STDP rule's tags: P per
 // presynaptic row and Q per postsynaptic neuron, after the last step (a
 // device reads them when it takes the projection, and writes them back
 // when it hands the weights back). ok is false for other rules.
-func (l *Learner) AdditiveTraces() (pre, post []float32, ok bool) {
+func (l *Learner) STDPTraces() (pre, post []float32, ok bool) {
 	r, isSTDP := l.rule.(*stdpRule)
 	if !isSTDP {
 		return nil, nil, false

@@ -181,7 +181,7 @@ func (f *leaky) Step(x, r []float32) {
 }
 
 // LeakyFactor returns the factor a of every element, if they share one
-// (a device's form of the trace, see plasticity.Additive).
+// (a device's form of the trace, see plasticity.STDPForm).
 func (f *leaky) LeakyFactor() (float32, bool) { return f.a0, f.uniform }
 
 // LeakyState returns the trace's live state r_{n−1}, one per element.

@@ -94,12 +94,20 @@ static void k_stdp_traces(unsigned g, unsigned b, int64_t rows, int64_t cols, vo
 	host_launch(g, b, stdp_traces(rows, cols, arr, xval, P, post, Q, Qd, prm));
 }
 static void k_stdp_potentiate(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *colrow,
-                              void *P, void *w, void *prm, void *bad) {
-	host_launch(g, b, stdp_potentiate(cols, post, colptr, colsyn, colrow, P, w, prm, bad));
+                              void *P, void *w, void *dw, void *touched, void *prm, void *bad) {
+	host_launch(g, b, stdp_potentiate(cols, post, colptr, colsyn, colrow, P, w, dw, touched, prm, bad));
 }
 static void k_stdp_depress(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *idx, void *xval, void *Qd,
-                           void *w, void *prm, void *bad) {
-	host_launch(g, b, stdp_depress(rows, arr, ptr, idx, xval, Qd, w, prm, bad));
+                           void *w, void *dw, void *touched, void *prm, void *bad) {
+	host_launch(g, b, stdp_depress(rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad));
+}
+static void k_stdp_apply_cols(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *w,
+                              void *dw, void *touched, void *prm, void *bad) {
+	host_launch(g, b, stdp_apply_cols(cols, post, colptr, colsyn, w, dw, touched, prm, bad));
+}
+static void k_stdp_apply_rows(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *w, void *dw, void *touched,
+                              void *prm, void *bad) {
+	host_launch(g, b, stdp_apply_rows(rows, arr, ptr, w, dw, touched, prm, bad));
 }
 static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
 	host_launch(g, b, take_slot(n, acc, slot, into));
@@ -331,7 +339,7 @@ func (a *args) bad(i int) {
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
-	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 9, "stdp_depress": 9}
+	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 11, "stdp_depress": 11, "stdp_apply_cols": 9, "stdp_apply_rows": 8}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -424,14 +432,26 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 			C.k_stdp_traces(g, b, rows, cols, arr, xval, P, post, Q, Qd, prm)
 		}
 	case "stdp_potentiate":
-		cols, post, colptr, colsyn, colrow, P, w, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		cols, post, colptr, colsyn, colrow, P := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)
+		w, dw, touched, prm, bad := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.ptr(10)
 		if a.err == nil {
-			C.k_stdp_potentiate(g, b, cols, post, colptr, colsyn, colrow, P, w, prm, bad)
+			C.k_stdp_potentiate(g, b, cols, post, colptr, colsyn, colrow, P, w, dw, touched, prm, bad)
 		}
 	case "stdp_depress":
-		rows, arr, ptr, idx, xval, Qd, w, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		rows, arr, ptr, idx, xval, Qd := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)
+		w, dw, touched, prm, bad := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.ptr(10)
 		if a.err == nil {
-			C.k_stdp_depress(g, b, rows, arr, ptr, idx, xval, Qd, w, prm, bad)
+			C.k_stdp_depress(g, b, rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad)
+		}
+	case "stdp_apply_cols":
+		cols, post, colptr, colsyn, w, dw, touched, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		if a.err == nil {
+			C.k_stdp_apply_cols(g, b, cols, post, colptr, colsyn, w, dw, touched, prm, bad)
+		}
+	case "stdp_apply_rows":
+		rows, arr, ptr, w, dw, touched, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7)
+		if a.err == nil {
+			C.k_stdp_apply_rows(g, b, rows, arr, ptr, w, dw, touched, prm, bad)
 		}
 	case "deliver_fixed":
 		ns, spikes, ptr, idx, w, w0, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5), a.ptr(6)

@@ -567,7 +567,7 @@ KERNEL deliver_all(int64_t nproj, const proj_desc *ds, int64_t t) {
 }
 
 // ---------------------------------------------------------------------
-// STDP on the device (plasticity.Additive): a plastic projection
+// STDP on the device (plasticity.STDPForm): a plastic projection
 // delivers the events that arrive at a step with the weights of that
 // step, then its tags advance and it learns, before its target steps.
 // Each synapse is changed by one thread per phase (a lane of the warp of
@@ -653,41 +653,76 @@ KERNEL stdp_traces(int64_t rows, int64_t cols, const uint32_t *arr, const float 
 	}
 }
 
+// stdp_term is a rate's change of a synapse of weight w whose tag is
+// tag, for s (potentiation: dt; depression: −dt·x), as the Learner
+// computes it (plasticity.STDPForm): mode 0 a constant rate, 1 a soft
+// bound, 2 an upper bound, 3 a lower bound, within [lo, hi].
+DEVICE float stdp_term(int mode, float s, float eta, float tag, float w, float lo, float hi) {
+	switch (mode) {
+	case 0:
+		return FMUL(FMUL(s, eta), tag);
+	case 1:
+		return FMUL(FMUL(FMUL(FMUL(s, eta), tag), FSUB(hi, w)), FSUB(w, lo));
+	case 2:
+		return FMUL(FMUL(s, tag), FMUL(eta, FSUB(hi, w)));
+	default:
+		return FMUL(FMUL(s, tag), FMUL(eta, FSUB(w, lo)));
+	}
+}
+
+// stdp_change applies the change d to synapse k: at once, clipped, if
+// direct (a NaN leaves it, and sets bad[0]); else into its sum of the
+// step, dw[k], marking it (touched), as plasticity.Delta.Add does.
+DEVICE void stdp_change(uint32_t k, float d, int direct, float *w, float *dw, uint8_t *touched, float lo, float hi,
+                        uint32_t *bad) {
+	if (direct) {
+		float x = FADD(w[k], d);
+		if (x != x) {
+			bad[0] = 1;
+			return;
+		}
+		w[k] = clip_to(x, lo, hi);
+		return;
+	}
+	if (d == 0) {
+		return;
+	}
+	touched[k] = 1;
+	dw[k] = FADD(dw[k], d);
+}
+
 // stdp_potentiate (a warp per column: 32·cols threads): for each
 // postsynaptic neuron whose bit of post is set, each synapse into it (the
 // column view: colptr, colsyn, colrow; the warp's lanes stride over it,
-// one lane per synapse) from a row with P ≠ 0 becomes clip(w + prm[0]·P),
-// within [prm[1], prm[2]]; a change that would make it NaN leaves it, and
-// sets bad[0].
+// one lane per synapse) from a row with P ≠ 0 changes by its term
+// (stdp_term, stdp_change). prm: dt, η, the bounds, the rate's mode,
+// direct.
 KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn,
-                       const uint32_t *colrow, const float *P, float *w, const float *prm, uint32_t *bad) {
+                       const uint32_t *colrow, const float *P, float *w, float *dw, uint8_t *touched, const float *prm,
+                       uint32_t *bad) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t j = t >> 5;
 	if (j >= cols || !bit_at(post, j)) {
 		return;
 	}
-	float s = prm[0], lo = prm[1], hi = prm[2];
+	float s = prm[0], eta = prm[1], lo = prm[2], hi = prm[3];
+	int mode = (int)prm[4], direct = prm[5] != 0;
 	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
 		float pv = P[colrow[e]];
 		if (pv != 0) {
 			uint32_t k = colsyn[e];
-			float x = FADD(w[k], FMUL(s, pv));
-			if (x != x) {
-				bad[0] = 1;
-				continue;
-			}
-			w[k] = clip_to(x, lo, hi);
+			stdp_change(k, stdp_term(mode, s, eta, pv, w[k], lo, hi), direct, w, dw, touched, lo, hi, bad);
 		}
 	}
 }
 
-// stdp_depress (a warp per row: 32·rows threads): for each row whose
-// bit of arr is set and whose input x = xval[i] is not 0, each synapse of
-// the row (the warp's lanes stride over it) into a neuron with Qd ≠ 0
-// becomes clip(w + float32(float32(prm[0]·x)·prm[1])·Qd), within [prm[2],
-// prm[3]] (prm[0] = −dt, prm[1] = η−); a NaN leaves it, and sets bad[0].
+// stdp_depress (a warp per row: 32·rows threads): for each row whose bit
+// of arr is set and whose input x = xval[i] is not 0, each synapse of the
+// row (the warp's lanes stride over it) into a neuron with Qd ≠ 0
+// changes by its term for s = float32(−dt·x) (prm[0] = −dt; then η, the
+// bounds, the rate's mode, direct).
 KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *xval,
-                    const float *Qd, float *w, const float *prm, uint32_t *bad) {
+                    const float *Qd, float *w, float *dw, uint8_t *touched, const float *prm, uint32_t *bad) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t i = t >> 5;
 	if (i >= rows || !bit_at(arr, i)) {
@@ -697,17 +732,60 @@ KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, cons
 	if (x == 0) {
 		return;
 	}
-	float s = FMUL(FMUL(prm[0], x), prm[1]), lo = prm[2], hi = prm[3];
+	float s = FMUL(prm[0], x), eta = prm[1], lo = prm[2], hi = prm[3];
+	int mode = (int)prm[4], direct = prm[5] != 0;
 	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
 		float q = Qd[idx[k]];
 		if (q != 0) {
-			float nx = FADD(w[k], FMUL(s, q));
-			if (nx != nx) {
-				bad[0] = 1;
-				continue;
-			}
-			w[k] = clip_to(nx, lo, hi);
+			stdp_change(k, stdp_term(mode, s, eta, q, w[k], lo, hi), direct, w, dw, touched, lo, hi, bad);
 		}
+	}
+}
+
+// stdp_settle sets a synapse that changed this step (touched) to
+// clip(w + its sum of changes), within [lo, hi], and clears the sum, as
+// plasticity.Delta.Apply does; a NaN leaves it, and sets bad[0].
+DEVICE void stdp_settle(uint32_t k, float *w, float *dw, uint8_t *touched, float lo, float hi, uint32_t *bad) {
+	if (!touched[k]) {
+		return;
+	}
+	touched[k] = 0;
+	float x = FADD(w[k], dw[k]);
+	dw[k] = 0;
+	if (x != x) {
+		bad[0] = 1;
+		return;
+	}
+	w[k] = clip_to(x, lo, hi);
+}
+
+// stdp_apply_cols settles (stdp_settle), a warp per column (32·cols
+// threads), the synapses into the neurons whose bit of post is set; prm
+// holds the bounds at prm[2] and prm[3].
+KERNEL stdp_apply_cols(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn, float *w,
+                       float *dw, uint8_t *touched, const float *prm, uint32_t *bad) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t j = t >> 5;
+	if (j >= cols || !bit_at(post, j)) {
+		return;
+	}
+	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
+		stdp_settle(colsyn[e], w, dw, touched, prm[2], prm[3], bad);
+	}
+}
+
+// stdp_apply_rows settles, a warp per row (32·rows threads), the
+// synapses of the rows whose bit of arr is set (those stdp_apply_cols
+// settled are no longer marked).
+KERNEL stdp_apply_rows(int64_t rows, const uint32_t *arr, const uint32_t *ptr, float *w, float *dw, uint8_t *touched,
+                       const float *prm, uint32_t *bad) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t i = t >> 5;
+	if (i >= rows || !bit_at(arr, i)) {
+		return;
+	}
+	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
+		stdp_settle(k, w, dw, touched, prm[2], prm[3], bad);
 	}
 }
 

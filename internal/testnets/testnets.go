@@ -317,20 +317,38 @@ func SynapseDelaysBuilder(plastic bool) *network.Builder {
 	return b
 }
 
+// The learning rules of LearningBuilder's E→E projection.
+const (
+	// LearnAllToAll: all to all, exact tags of 15 and 25 ms, constant
+	// rates (each change applied at once); E's axon delays every row
+	// 1.5 ms, so with E→E's 0.3 ms an event arrives 19 steps after its
+	// spike.
+	LearnAllToAll = iota
+	// LearnNearest: nearest pairs, pre first, Euler tags of 20 ms,
+	// constant rates; E's rows have delays of their own, uniform in
+	// [0.5, 2] ms.
+	LearnNearest
+	// LearnBounded: all to all, exact tags of 20 ms, a soft-bound
+	// potentiation and a lower-bound depression (the changes of a step
+	// summed, then applied); rows with delays of their own.
+	LearnBounded
+	// LearnUpper: nearest pairs, pre first, Euler tags, an upper-bound
+	// potentiation and a constant depression (summed, then applied); rows
+	// with delays of their own.
+	LearnUpper
+)
+
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
-// receptors, Poisson drives) whose E→E projection learns STDP; the other
-// projections are static. All to all, with exact tags of 15 and 25 ms,
-// its events take one delay: E's axon delays every row 1.5 ms and E→E
-// adds 0.3 ms for every synapse (an event arrives 19 steps after its
-// spike). With nearest (nearest pairs, pre first, Euler tags of 20 ms),
-// E's rows have delays of their own, uniform in [0.5, 2] ms, to which
-// E→E adds 0.3 ms.
-func LearningBuilder(nearest bool) *network.Builder {
+// receptors, Poisson drives) whose E→E projection learns STDP (rule: one
+// of LearnAllToAll, LearnNearest, LearnBounded, LearnUpper), with
+// weights in [0, 0.5] and 0.3 ms of synaptic delay; the other projections
+// are static.
+func LearningBuilder(rule int) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 17})
-	if nearest {
-		brunelPopulations(b)
-	} else {
+	if rule == LearnAllToAll {
 		brunelPopulationsDelayed(b, param.Const(1.5), param.Uniform(0.5, 2))
+	} else {
+		brunelPopulations(b)
 	}
 	for _, c := range []struct {
 		from, to string
@@ -339,20 +357,36 @@ func LearningBuilder(nearest bool) *network.Builder {
 		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
 			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
 		if c.from == "E" && c.to == "E" {
-			rule := plasticity.LeakySTDP(20, 20, 0.02, 0.021)
-			conn.DelayMs = param.Const(0.3)
-			if nearest {
-				rule.Pairing, rule.PreFirst = plasticity.Nearest, true
-			} else {
-				rule.Pre = response.Leaky{Tau: param.Const(15), Exact: true}
-				rule.Post = response.Leaky{Tau: param.Const(25), Exact: true}
-			}
+			rule := learningRule(rule)
 			conn.Plasticity = rule
 			conn.Wmin, conn.Wmax = 0, 0.5
+			conn.DelayMs = param.Const(0.3)
 		}
 		b.Connect(c.from+c.to, conn)
 	}
 	return b
+}
+
+// learningRule is LearningBuilder's rule.
+func learningRule(rule int) plasticity.STDP {
+	r := plasticity.LeakySTDP(20, 20, 0.02, 0.021)
+	exact := response.Leaky{Tau: param.Const(20), Exact: true}
+	switch rule {
+	case LearnAllToAll:
+		r.Pre = response.Leaky{Tau: param.Const(15), Exact: true}
+		r.Post = response.Leaky{Tau: param.Const(25), Exact: true}
+	case LearnNearest:
+		r.Pairing, r.PreFirst = plasticity.Nearest, true
+	case LearnBounded:
+		// (0.5 − w)·w is at most 1/16, w at most 1/2: rates of the same
+		// size as the constant ones.
+		r.Pre, r.Post = exact, exact
+		r.LTP, r.LTD = plasticity.SoftBoundRate{Eta: 0.3}, plasticity.LowerBoundRate{Eta: 0.08}
+	case LearnUpper:
+		r.Pairing, r.PreFirst = plasticity.Nearest, true
+		r.LTP = plasticity.UpperBoundRate{Eta: 0.08}
+	}
+	return r
 }
 
 // TwoAreas is two Brunel-like areas, each of E (400) and I (100) exact LIF

@@ -1270,12 +1270,12 @@ func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
 }
 
 // LearnsOnDevices runs networks whose projections learn STDP where a
-// device learns it (plasticity.Additive), their sums in fixed point, on
+// device learns it (plasticity.STDPForm), their sums in fixed point, on
 // the devices devs (device.Place puts everything there): the STDP
-// benchmark, and Brunel-like networks whose E→E projection learns (all to
-// all with exact tags, its events arriving 19 steps after their spikes;
-// nearest pairs, pre first, with Euler tags, rows with delays of their
-// own). Each gives the
+// benchmark, and Brunel-like networks whose E→E projection learns
+// (testnets.LearningBuilder: all to all or nearest pairs, exact or Euler
+// tags, constant rates applied at once or bounded ones summed over a
+// step, one delay or rows with delays of their own). Each gives the
 // sequential stepper's spikes, events and final weights, bit for bit;
 // with learning off, the weights stay as built.
 func LearnsOnDevices(t *testing.T, devs []device.Backend) {
@@ -1288,8 +1288,18 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 			}
 			return net
 		},
-		"all to all":         func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(false)) },
-		"nearest, pre first": func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(true)) },
+		"all to all": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnAllToAll))
+		},
+		"nearest, pre first": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnNearest))
+		},
+		"soft and lower bounds": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnBounded))
+		},
+		"upper bound, nearest": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnUpper))
+		},
 	} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
