@@ -63,6 +63,9 @@ func plasticRefusal(_ *network.Network, pr *network.Projection) error {
 		return errors.New("a normalisation (a device learns without one)")
 	}
 	if _, err := pr.Learner.STDPForm(); err != nil {
+		if pr.Rule != nil {
+			return fmt.Errorf("a %q rule: %w", pr.Rule.Kind(), err)
+		}
 		return err
 	}
 	if _, _, ok := pr.Learner.STDPTraces(); !ok {

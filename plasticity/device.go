@@ -72,7 +72,7 @@ func (l *Learner) STDPForm() (STDPForm, error) {
 	r, ok := l.rule.(*stdpRule)
 	switch {
 	case !ok:
-		return STDPForm{}, fmt.Errorf("a %T rule (a device steps one STDP rule)", l.rule)
+		return STDPForm{}, errors.New("not STDP (a device learns one STDP rule)")
 	case l.P.Batch != 1:
 		return STDPForm{}, fmt.Errorf("a batch of %d copies (a device learns on one)", l.P.Batch)
 	case l.P.Mask != nil:

@@ -405,13 +405,16 @@ const neuromodulation = "../../examples/neuromodulation/neuromodulation.yaml"
 // --device with a plastic model: what the device cannot step (the target
 // of a projection that learns modulated STDP, and a graded modulator)
 // runs on the CPU in the same run, the summary says where each
-// population is, and in fixed point the spike files and the learnt
-// weights are the sequential stepper's.
+// population is and why, and in fixed point the spike files and the
+// learnt weights are the sequential stepper's.
 func TestDeviceAndCPUInOneRun(t *testing.T) {
 	dir := t.TempDir()
 	out := sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
-	if want := "host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)"; !strings.Contains(out, want) {
-		t.Errorf("the summary does not say %q:\n%s", want, out)
+	for _, want := range []string{"host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)",
+		`out on the CPU: projection "syn" into it: plastic: a "modulated" rule: not STDP`, `dopamine on the CPU: population "dopamine": a graded population`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary does not say %q:\n%s", want, out)
+		}
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")

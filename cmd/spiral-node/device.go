@@ -145,7 +145,20 @@ func describePlacement(n *device.Net) string {
 	if len(cpu) > 0 {
 		parts = append(parts, "the CPU holds "+strings.Join(cpu, ", ")+" (what the devices cannot step)")
 	}
-	return fmt.Sprintf("%s: %s", plural(len(devs), "device"), strings.Join(parts, "; "))
+	desc := fmt.Sprintf("%s: %s", plural(len(devs), "device"), strings.Join(parts, "; "))
+	// Why each population on the CPU is there.
+	refused := device.Refusals(n.Net())
+	for i, k := range n.Placement() {
+		if k != device.OnCPU {
+			continue
+		}
+		why := "with the source of a projection that learns into it, which a device learns only between populations it holds"
+		if err := refused[i]; err != nil {
+			why = strings.TrimPrefix(err.Error(), "device: ")
+		}
+		desc += fmt.Sprintf("\n  %s on the CPU: %s", pops[i].Name, why)
+	}
+	return desc
 }
 
 // spikesOut hands an engine's new spikes to on after each run (the
