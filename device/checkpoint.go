@@ -7,6 +7,7 @@ import (
 
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/dendrite"
+	"github.com/spiral-sim/spiral/projection"
 )
 
 // Checkpoint returns the network's state after the steps computed so far
@@ -119,6 +120,14 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 			}
 			name := d.net.Populations[pi].ReceptorNames()[k]
 			in := "inbox " + d.net.Populations[pi].Name + "." + name
+			// The device queues no event (a projection that learns on it
+			// keeps its own: checkpointLearnt); what the network on the
+			// host may hold from a restore is not the device's state.
+			for _, q := range []string{in + ".queue", in + ".far.queue"} {
+				if _, ok := snap.Vars[q].([]projection.Queued); ok {
+					snap.Vars[q] = []projection.Queued(nil)
+				}
+			}
 			sent, ok := snap.Vars[in+".sent"].([]int64)
 			if !ok {
 				continue // no projection reaches the receptor: no inbox

@@ -76,7 +76,11 @@ func (l *Learner) Step(d *StepData, learn bool) {
 		return
 	}
 	if !l.delta.Changed() {
-		l.delta.endDirect()
+		// In direct mode a step whose only change was NaN changed nothing,
+		// and is still an error.
+		if k := l.delta.endDirect(); k >= 0 && l.err == nil {
+			l.err = l.nanError(d.Step, k)
+		}
 		return
 	}
 	if k := l.delta.Apply(p.Syn.W, p.Wmin, p.Wmax); k >= 0 && l.err == nil {

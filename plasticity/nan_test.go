@@ -70,6 +70,28 @@ func TestNaNChangeIsRecordedNotApplied(t *testing.T) {
 	}
 }
 
+// directBad is badRule in the Learner's direct mode (each change
+// applied at once).
+type directBad struct{ badRule }
+
+func (s directBad) New(*Synapses) (Rule, error) { return s, nil }
+func (directBad) direct() bool                  { return true }
+
+// In direct mode a step whose only change is NaN changes no weight and
+// is recorded, as in the accumulating mode.
+func TestDirectNaNAloneIsRecorded(t *testing.T) {
+	nan := float32(math.NaN())
+	syn := oneToOne(3, 0.5)
+	dr := newDriver(t, syn, 1, 1, 0, 1, directBad{badRule{at: 2, dw: []float32{0, nan, 0}}})
+	dr.run(3, true)
+	if w := syn.W; w[0] != 0.5 || w[1] != 0.5 || w[2] != 0.5 {
+		t.Errorf("w = %v, want [0.5 0.5 0.5] (the NaN change skipped)", w)
+	}
+	if err := dr.l.Err(); err == nil || !strings.Contains(err.Error(), "step 2: synapse 1 (row 1 → column 1)") {
+		t.Errorf("Err = %v, want step 2, synapse 1", err)
+	}
+}
+
 func TestDeltaApplyReportsNaN(t *testing.T) {
 	w := []float32{0.5, 0.5, 0.5, float32(math.Inf(1))}
 	d := NewDelta(4)

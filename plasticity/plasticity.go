@@ -206,6 +206,9 @@ func (d *Delta) Apply(w []float32, lo, hi float32) (nanAt int) {
 // already; it returns the first synapse whose change was refused as NaN,
 // or −1.
 func (d *Delta) endDirect() (nanAt int) {
+	if d.w == nil {
+		return -1 // not in direct mode
+	}
 	nanAt = d.nanAt
 	d.w, d.nanAt, d.changed = nil, -1, false
 	return nanAt

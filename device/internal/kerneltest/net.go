@@ -775,8 +775,9 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 // acrossCheckpoints checks that a run of the network build builds,
 // checkpointed at step at on the devices devs (placed as place says; nil:
 // as device.NewOn places it), resumes on the stepper, and one
-// checkpointed on the stepper resumes on the devices, as want, the
-// uninterrupted run of steps steps: spikes, events and weights.
+// checkpointed on the stepper resumes on the devices, and from there, at
+// the end, on the stepper again, as want, the uninterrupted run of steps
+// steps: spikes, events and weights.
 func acrossCheckpoints(t *testing.T, name string, devs []device.Backend, place []int, build func(*testing.T) *network.Network, want testnets.Result, steps, at int) {
 	t.Helper()
 	d, err := device.NewOn(devs, build(t), place)
@@ -809,13 +810,25 @@ func acrossCheckpoints(t *testing.T, name string, devs []device.Backend, place [
 	if err := d.Restore(snap); err != nil {
 		t.Fatalf("%s: resumed on the devices: %v", name, err)
 	}
-	if err := d.Run(steps - at); err != nil {
+	// Half way, checkpointed on the devices again: what the restore put
+	// on the host must not reach this checkpoint.
+	mid := at + (steps-at)/2
+	if err := d.Run(mid - at); err != nil {
+		t.Fatal(err)
+	}
+	again, err := d.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(steps - mid); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.GatherWeights(); err != nil {
 		t.Fatal(err)
 	}
 	testnets.Compare(t, name+": checkpointed on the stepper, resumed on the devices", after(want, int64(at)), hybridResult(t, d, net))
+	got = stepperFrom(t, name+": resumed on the stepper again", build(t), again, steps-mid)
+	testnets.Compare(t, name+": from the stepper to the devices and back", after(want, int64(mid)), got)
 }
 
 // hybridResult is what d, stepping net, computed: spikes, events, weights.
