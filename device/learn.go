@@ -1,6 +1,7 @@
 package device
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -52,8 +53,8 @@ type devPlastic struct {
 }
 
 // plasticRefusal says why a device cannot learn what projection pr
-// learns (nil if it can). net is the network of pr.
-func plasticRefusal(_ *network.Network, pr *network.Projection) error {
+// learns (nil if it can).
+func plasticRefusal(pr *network.Projection) error {
 	switch {
 	case pr.Latency != nil:
 		return errors.New("learnt latencies (a device learns weights)")
@@ -67,6 +68,9 @@ func plasticRefusal(_ *network.Network, pr *network.Projection) error {
 			return fmt.Errorf("a %q rule: %w", pr.Rule.Kind(), err)
 		}
 		return err
+	}
+	if _, ok := pr.Runtime.Syn.UniformDelay(); !ok {
+		return errors.New("synapses with delays of their own (a device learns with one synaptic delay per projection)")
 	}
 	if _, _, ok := pr.Learner.STDPTraces(); !ok {
 		return errors.New("tags whose state a device cannot take")
@@ -85,8 +89,6 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	case src.shards != nil || dp.dst.shards != nil || src.lo != 0 || dp.dst.lo != 0 || syn != pr.Runtime.Syn:
 		return fmt.Errorf("plastic, between populations cut into shards (a device learns between whole populations: place %q and %q whole)",
 			d.net.Populations[src.pop].Name, d.net.Populations[pr.Target].Name)
-	case dp.spread:
-		return errors.New("plastic, with synapses of delays of their own (a device learns with one synaptic delay per projection)")
 	case src.cpu || src.dev != dp.dst.dev:
 		where := "the CPU"
 		if !src.cpu {
@@ -298,23 +300,38 @@ func (d *Net) GatherWeights() error {
 // keepLearners moves the target of each projection that learns on a
 // device (place: each population's device, or OnCPU) to its source's
 // device, as a device learns between populations it holds; to the CPU
-// where the source is there, or where two sources pull a target apart.
-func keepLearners(net *network.Network, place []int) {
+// where the source is there, where two sources pull a target apart, or
+// where the source's device has no room for it (needs: what each
+// population costs, room: what each device has left, < 0 without bound;
+// both nil: no bound).
+func keepLearners(net *network.Network, place []int, needs []Need, room []int64) {
 	moved := make([]bool, len(place))
+	// leave frees what population i holds on its device.
+	leave := func(i int) {
+		if k := place[i]; room != nil && k >= 0 && room[k] >= 0 {
+			room[k] += needs[i].Bytes
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, pr := range net.Projections {
 			if !pr.Plastic || refusal(net, pr) != nil {
 				continue
 			}
-			s, t := place[net.Axons[pr.Axon].Source], place[pr.Target]
+			tg := pr.Target
+			s, t := place[net.Axons[pr.Axon].Source], place[tg]
 			switch {
 			case t == OnCPU || s == t:
 				continue
-			case s == OnCPU || moved[pr.Target]:
-				place[pr.Target] = OnCPU
+			case s == OnCPU || moved[tg] || (room != nil && room[s] >= 0 && room[s] < needs[tg].Bytes):
+				leave(tg)
+				place[tg] = OnCPU
 			default:
-				place[pr.Target], moved[pr.Target] = s, true
+				leave(tg)
+				if room != nil && room[s] >= 0 {
+					room[s] -= needs[tg].Bytes
+				}
+				place[tg], moved[tg] = s, true
 			}
 			changed = true
 		}
@@ -322,12 +339,13 @@ func keepLearners(net *network.Network, place []int) {
 }
 
 // learnerEnds reports, per population, whether it is the source or the
-// target of a projection that learns on a device: a device learns
-// between whole populations, so these are not cut into shards.
-func learnerEnds(net *network.Network) []bool {
+// target of a projection that learns on a device (its target not refused
+// for another reason: refused, Refusals'): a device learns between whole
+// populations, so these are not cut into shards.
+func learnerEnds(net *network.Network, refused []error) []bool {
 	ends := make([]bool, len(net.Populations))
 	for _, pr := range net.Projections {
-		if pr.Plastic && refusal(net, pr) == nil {
+		if pr.Plastic && refused[pr.Target] == nil && refusal(net, pr) == nil {
 			ends[net.Axons[pr.Axon].Source], ends[pr.Target] = true, true
 		}
 	}
@@ -383,8 +401,23 @@ func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
 	}
 	for _, path := range order {
 		q := queues[path]
-		// By steps ahead; within them, projections and sources in order.
-		slices.SortStableFunc(q, func(a, b projection.Queued) int { return int(a.Offset) - int(b.Offset) })
+		// As the CPU queues them: by steps ahead, then by the step they
+		// were sent at (earlier first: a row of a longer delay), then
+		// projection and source.
+		sentAt := func(e projection.Queued) int64 {
+			for _, pr := range d.projs {
+				if pl := pr.plastic; pl != nil && pl.pr.Name == e.Proj {
+					return int64(e.Offset) - int64(pl.rowDelay[e.Src])
+				}
+			}
+			return 0
+		}
+		slices.SortStableFunc(q, func(a, b projection.Queued) int {
+			if a.Offset != b.Offset {
+				return int(a.Offset) - int(b.Offset)
+			}
+			return cmp.Compare(sentAt(a), sentAt(b))
+		})
 		if err := setVar(snap, path, q); err != nil {
 			return err
 		}

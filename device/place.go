@@ -121,7 +121,7 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 				place[i] = OnCPU
 			}
 		}
-		keepLearners(net, place)
+		keepLearners(net, place, nil, nil)
 		return place, nil
 	}
 	needs, err := Needs(net)
@@ -136,7 +136,7 @@ func Place(devs []Backend, net *network.Network) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	keepLearners(net, place)
+	keepLearners(net, place, needs, room)
 	return place, nil
 }
 
@@ -231,7 +231,7 @@ func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
 	}
 	cut := make([]bool, len(net.Populations))
 	work := make([]int64, nd)
-	ends := learnerEnds(net)
+	ends := learnerEnds(net, refused)
 	for i, p := range net.Populations {
 		n := p.Len()
 		if refused[i] != nil || ends[i] || n < 32*nd || shard.Splittable(net, i) != nil {
@@ -260,7 +260,7 @@ func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
 	if err != nil {
 		return nil, err
 	}
-	keepLearners(net, place)
+	keepLearners(net, place, needs, room)
 	var shards []Shard
 	for i, p := range net.Populations {
 		if !cut[i] {

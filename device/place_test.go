@@ -128,3 +128,49 @@ func TestPlaceShards(t *testing.T) {
 		t.Errorf("CUBA on 2 devices: %v", two)
 	}
 }
+
+// A projection that learns on a device keeps its ends together: its
+// target goes to its source's device where that has room for it (the
+// room moves with it), else to the CPU, as it does where the source is on
+// the CPU. STDP: "in" (0) → "out" (1).
+func TestKeepLearners(t *testing.T) {
+	net, err := models.STDP(models.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs := []Need{{Bytes: 10}, {Bytes: 30}}
+	for _, c := range []struct {
+		name       string
+		place      []int
+		room       []int64
+		want       []int
+		wantRoom   []int64
+		unbounded bool
+	}{
+		{"together already", []int{1, 1}, []int64{5, 5}, []int{1, 1}, []int64{5, 5}, false},
+		{"moved to the source's device", []int{0, 1}, []int64{40, 0}, []int{0, 0}, []int64{10, 30}, false},
+		{"no room there: the CPU", []int{0, 1}, []int64{29, 0}, []int{0, OnCPU}, []int64{29, 30}, false},
+		{"a device without bound", []int{0, 1}, []int64{-1, 0}, []int{0, 0}, []int64{-1, 30}, false},
+		{"the source on the CPU", []int{OnCPU, 0}, []int64{0, 0}, []int{OnCPU, OnCPU}, []int64{30, 0}, false},
+		{"no bounds given", []int{0, 1}, nil, []int{0, 0}, nil, true},
+	} {
+		place := slices.Clone(c.place)
+		room := slices.Clone(c.room)
+		var n []Need
+		if !c.unbounded {
+			n = needs
+		}
+		keepLearners(net, place, n, room)
+		if !slices.Equal(place, c.want) || !slices.Equal(room, c.wantRoom) {
+			t.Errorf("%s: placed %v with room %v left, want %v and %v", c.name, place, room, c.want, c.wantRoom)
+		}
+	}
+	// Neither end of the learning projection is cut into shards; a target
+	// a device refuses for another reason holds none back.
+	if ends := learnerEnds(net, make([]error, 2)); !slices.Equal(ends, []bool{true, true}) {
+		t.Errorf("ends %v, want both", ends)
+	}
+	if ends := learnerEnds(net, []error{nil, errNoData}); slices.ContainsFunc(ends, func(b bool) bool { return b }) {
+		t.Errorf("ends %v with the target refused, want none", ends)
+	}
+}

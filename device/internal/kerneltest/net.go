@@ -18,6 +18,7 @@ import (
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/projection"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
 	"github.com/spiral-sim/spiral/stimulus"
@@ -791,6 +792,21 @@ func acrossCheckpoints(t *testing.T, name string, devs []device.Backend, place [
 	d.Close()
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
+	}
+	// The events on their way to projections that learn, queued as the
+	// stepper queues them, in its order (the devices deliver the others'
+	// into the rings).
+	ref := build(t)
+	learns := func(x any) []projection.Queued {
+		q, _ := x.([]projection.Queued)
+		return slices.DeleteFunc(slices.Clone(q), func(e projection.Queued) bool {
+			return !slices.ContainsFunc(ref.Projections, func(p *network.Projection) bool { return p.Name == e.Proj && p.Plastic })
+		})
+	}
+	for path, x := range stepperState(t, ref, at).Vars {
+		if want, got := learns(x), learns(snap.Vars[path]); !slices.Equal(want, got) {
+			t.Errorf("%s: %s: the devices queue %d events of projections that learn, the stepper %d, or others, or in another order", name, path, len(got), len(want))
+		}
 	}
 	got := stepperFrom(t, name+": resumed on the stepper", build(t), snap, steps-at)
 	testnets.Compare(t, name+": checkpointed on the devices, resumed on the stepper", after(want, int64(at)), got)
