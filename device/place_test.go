@@ -140,11 +140,11 @@ func TestKeepLearners(t *testing.T) {
 	}
 	needs := []Need{{Bytes: 10}, {Bytes: 30}}
 	for _, c := range []struct {
-		name       string
-		place      []int
-		room       []int64
-		want       []int
-		wantRoom   []int64
+		name      string
+		place     []int
+		room      []int64
+		want      []int
+		wantRoom  []int64
 		unbounded bool
 	}{
 		{"together already", []int{1, 1}, []int64{5, 5}, []int{1, 1}, []int64{5, 5}, false},
