@@ -1,8 +1,10 @@
 package synapse
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/rng"
@@ -132,49 +134,12 @@ func (c *CSR) InitDelaysPart(v param.Value, dt float64, toSteps func(ms, dt floa
 			Pick(o, c.D, d)
 		}
 	default:
-		c.D = make([]uint16, len(c.Idx))
-		scratch := make([][]float32, c.rowBlocks()) // per block, reused row after row
-		var steps [][]uint16                        // per block, a whole row's delays (with o)
-		if o != nil {
-			steps = make([][]uint16, c.rowBlocks())
+		// Into bytes first, as most delays fit; again into two bytes
+		// per synapse if one does not.
+		wide, err := c.drawDelays(v, dt, toSteps, key, o, false, conv)
+		if err == nil && wide {
+			_, err = c.drawDelays(v, dt, toSteps, key, o, true, conv)
 		}
-		err := c.eachRowBlock(func(k, r int) error {
-			a, e := c.Ptr[r], c.Ptr[r+1]
-			src := key.Stream(uint64(r))
-			n := int(e - a)
-			out := c.D[a:e]
-			if o != nil {
-				n = o.rowLen(r)
-				steps[k] = resize(steps[k], n)
-				out = steps[k]
-			}
-			scratch[k] = resize(scratch[k], n)
-			ms := scratch[k]
-			if err := v.ExpandInto(ms, name, src); err != nil {
-				return fmt.Errorf("synapse: row %d: %w", r, err)
-			}
-			for i, x := range ms {
-				for try := 0; x < 0; try++ {
-					if try == maxRedraws {
-						return fmt.Errorf("synapse: row %d: %s drawn from %s: %d draws in a row below 0: the distribution lies (almost) all below 0", r, name, v, maxRedraws)
-					}
-					y, err := v.Expand(name, 1, src)
-					if err != nil {
-						return fmt.Errorf("synapse: row %d: %w", r, err)
-					}
-					x = y[0]
-				}
-				d, err := conv(float64(x), name)
-				if err != nil {
-					return fmt.Errorf("synapse: row %d: drawn from %s: %w", r, v, err)
-				}
-				out[i] = d
-			}
-			if o != nil {
-				pickRow(o, r, a, c.D[a:e], out)
-			}
-			return nil
-		})
 		if err != nil {
 			return err
 		}
@@ -183,9 +148,105 @@ func (c *CSR) InitDelaysPart(v param.Value, dt float64, toSteps func(ms, dt floa
 	return nil
 }
 
+// drawDelays draws the delays of a distribution v, row r's synapses in
+// order from key.Stream(r) (InitDelaysPart), into D8, or into D with
+// wide. Without wide it stops, reporting wide, at the first delay of
+// more than 255 steps. conv checks and converts a value the fast path
+// does not take (NaN, infinite, or more steps than MaxDelaySteps), to
+// its error.
+func (c *CSR) drawDelays(v param.Value, dt float64, toSteps func(ms, dt float64) int, key rng.Key, o *Origin, wide bool,
+	conv func(float64, string) (uint16, error)) (tooWide bool, err error) {
+	const name = "delay_ms"
+	limit := math.MaxUint8
+	if wide {
+		c.D, c.D8 = make([]uint16, len(c.Idx)), nil
+		limit = MaxDelaySteps
+	} else {
+		c.D, c.D8 = nil, make([]uint8, len(c.Idx))
+	}
+	var over atomic.Bool
+	errOver := errors.New("a delay beyond a byte")
+	scratch := make([][]float32, c.rowBlocks()) // per block, reused row after row
+	steps := make([][]uint16, c.rowBlocks())    // per block, a row's delays
+	err = c.eachRowBlock(func(k, r int) error {
+		if over.Load() {
+			return errOver
+		}
+		a, e := c.Ptr[r], c.Ptr[r+1]
+		src := key.Stream(uint64(r))
+		n := int(e - a)
+		if o != nil {
+			n = o.rowLen(r)
+		}
+		scratch[k], steps[k] = resize(scratch[k], n), resize(steps[k], n)
+		ms, out := scratch[k], steps[k]
+		if err := v.ExpandInto(ms, name, src); err != nil {
+			return fmt.Errorf("synapse: row %d: %w", r, err)
+		}
+		for i, x := range ms {
+			for try := 0; x < 0; try++ {
+				if try == maxRedraws {
+					return fmt.Errorf("synapse: row %d: %s drawn from %s: %d draws in a row below 0: the distribution lies (almost) all below 0", r, name, v, maxRedraws)
+				}
+				y, err := v.Expand(name, 1, src)
+				if err != nil {
+					return fmt.Errorf("synapse: row %d: %w", r, err)
+				}
+				x = y[0]
+			}
+			f := float64(x)
+			s := 0
+			if f <= math.MaxFloat64 { // not NaN or infinite
+				s = toSteps(f, dt)
+			}
+			if !(f <= math.MaxFloat64) || s > MaxDelaySteps || s < 0 {
+				if _, err := conv(f, name); err != nil {
+					return fmt.Errorf("synapse: row %d: drawn from %s: %w", r, v, err)
+				}
+			}
+			if s > limit {
+				over.Store(true)
+				return errOver
+			}
+			out[i] = uint16(s)
+		}
+		if wide {
+			if o != nil {
+				pickRow(o, r, a, c.D[a:e], out)
+			} else {
+				copy(c.D[a:e], out)
+			}
+			return nil
+		}
+		d8 := c.D8[a:e]
+		if o != nil {
+			row := make([]uint16, e-a) // rare: a part of a projection
+			pickRow(o, r, a, row, out)
+			out = row
+		}
+		for i, s := range out {
+			d8[i] = uint8(s)
+		}
+		return nil
+	})
+	if err == errOver || (err != nil && over.Load() && errors.Is(err, errOver)) {
+		return true, nil
+	}
+	return false, err
+}
+
 // compactDelays keeps delays (D) that are all equal as one value, and
 // delays that all fit in a byte in D8.
 func (c *CSR) compactDelays() {
+	if c.D8 != nil {
+		switch lo, hi := span(c.D8); {
+		case len(c.D8) == 0:
+			c.D8 = nil
+		case lo == hi:
+			c.d0, c.D8 = uint16(lo), nil
+		}
+		return
+	}
 	if c.D == nil {
 		return
 	}

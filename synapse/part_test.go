@@ -48,6 +48,8 @@ func TestKeepDrawsAsTheWhole(t *testing.T) {
 		"array":        param.Array(arr...),
 		"normal":       param.Normal(1.5, 0.75), // about 2 % below 0: redrawn
 		"normal-bound": param.Normal(1.5, 0.75).Within(0.05, math.Inf(1)),
+		"wide":         param.Uniform(0, 100), // beyond a byte: two per synapse
+		"rarely wide":  param.Normal(5, 6),    // a few beyond a byte, late in the draw
 	}
 	parts := [][][2]int{{{0, cols}}, {{0, 1}}, {{10, 20}, {50, 51}, {150, 200}}, {{199, 200}}}
 	bounds := Bounds{Min: -0.5, Max: 1.5}
