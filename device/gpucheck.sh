@@ -79,8 +79,9 @@ run)
       same "$1 (fixed point, GPU and CPU)" "$tmp/$1.gpu" "$tmp/$1.cpu" E I
     done
     # STDP learnt on the GPU, and the GPU and the CPU in one run (the
-    # neuromodulation example: modulated STDP's target on the CPU), in
-    # fixed point: the sequential stepper's spikes (and weights).
+    # neuromodulation example: modulated STDP learnt on the GPU, its
+    # modulator on the CPU), in fixed point: the sequential stepper's
+    # spikes (and weights).
     step 60 $sn run stdp --duration 2000 --fixed-point --device cuda --quiet --out "$tmp/stdp.gpu"
     step 60 $sn run stdp --duration 2000 --fixed-point --engine sequential --quiet --out "$tmp/stdp.cpu"
     same "stdp (learnt on the GPU)" "$tmp/stdp.gpu" "$tmp/stdp.cpu" in out

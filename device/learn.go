@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/dendrite"
@@ -54,7 +55,7 @@ type devPlastic struct {
 
 // plasticRefusal says why a device cannot learn what projection pr
 // learns (nil if it can).
-func plasticRefusal(pr *network.Projection) error {
+func plasticRefusal(net *network.Network, pr *network.Projection) error {
 	switch {
 	case pr.Latency != nil:
 		return errors.New("learnt latencies (a device learns weights)")
@@ -68,6 +69,11 @@ func plasticRefusal(pr *network.Projection) error {
 			return fmt.Errorf("a %q rule: %w", pr.Rule.Kind(), err)
 		}
 		return err
+	}
+	if pr.FollowAxon >= 0 {
+		if src := net.Populations[net.Axons[pr.FollowAxon].Source]; !src.Graded() {
+			return fmt.Errorf("a modulator from %q, a spiking population (a device takes a modulator from a graded population, on the CPU)", src.Name)
+		}
 	}
 	if _, ok := pr.Runtime.Syn.UniformDelay(); !ok {
 		return errors.New("synapses with delays of their own (a device learns with one synaptic delay per projection)")
@@ -100,6 +106,16 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	rule, err := pr.Learner.STDPForm()
 	if err != nil {
 		return fmt.Errorf("plastic: %w", err)
+	}
+	if rule.Modulated {
+		// The concentrations come from the host, a block ahead.
+		ma := d.net.Axons[pr.FollowAxon]
+		if ms := d.pops[ma.Source]; !ms.cpu && !counting {
+			return fmt.Errorf("plastic, modulated by %q, which is on a device (a device takes a modulator from the CPU)", ms.name)
+		}
+		if l := ma.Axon.MinLatency(); d.segment == 0 || l < d.segment {
+			d.segment = l
+		}
 	}
 	pre, post, _ := pr.Learner.STDPTraces()
 	pl := &devPlastic{pr: pr, rule: rule, shift: dp.shift, rowDelay: dp.rowDelay, values: values}
@@ -160,7 +176,7 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	}
 	// The rates as stdp_potentiate and stdp_depress read them.
 	rates := func(s float32, r plasticity.RateForm) []float32 {
-		return []float32{s, r.Eta, rule.Wmin, rule.Wmax, float32(r.Mode), flag(rule.Direct)}
+		return []float32{s, r.Eta, rule.Wmin, rule.Wmax, float32(r.Mode), flag(rule.Direct), flag(rule.Modulated)}
 	}
 	if pl.prmP, err = put(d, rates(rule.Scale, rule.LTP)); err != nil {
 		return err
@@ -207,6 +223,12 @@ func (d *Net) learn(t int64) error {
 		if err := b.Launch("stdp_traces", int(max(rows, cols)), blockNeurons, rows, cols, pl.arr, pl.xval, pl.P, post, pl.Q, pl.Qd, pl.prmT); err != nil {
 			return err
 		}
+		// The modulator's concentration of the step is taken whether or
+		// not the weights learn, as Learn takes it.
+		m := float64(0)
+		if pl.rule.Modulated {
+			m = float64(pl.pr.Runtime.TakeModulator(t)[0])
+		}
 		if d.frozen {
 			continue
 		}
@@ -226,11 +248,14 @@ func (d *Net) learn(t int64) error {
 			continue
 		}
 		// The step's sums, onto the weights: the synapses changed are in
-		// the columns that potentiated and the rows that depressed.
-		if err := b.Launch("stdp_apply_cols", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pr.w, pl.dw, pl.touched, pl.prmP, pl.bad); err != nil {
+		// the columns that potentiated and the rows that depressed. A
+		// modulated rule scales them by the step's concentration, which
+		// arrived on the host (its source is on the CPU) before the block:
+		// a block is no longer than the modulator's latency.
+		if err := b.Launch("stdp_apply_cols", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pr.w, pl.dw, pl.touched, pl.prmP, pl.bad, m); err != nil {
 			return err
 		}
-		if err := b.Launch("stdp_apply_rows", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.w, pl.dw, pl.touched, pl.prmD, pl.bad); err != nil {
+		if err := b.Launch("stdp_apply_rows", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.w, pl.dw, pl.touched, pl.prmD, pl.bad, m); err != nil {
 			return err
 		}
 	}
@@ -352,13 +377,6 @@ func learnerEnds(net *network.Network, refused []error) []bool {
 	return ends
 }
 
-// learntVars are the paths of the state a projection that learns on a
-// device holds, in a checkpoint: its weights and tags.
-func learntVars(name string) (w, pre, post string) {
-	p := "projection " + name
-	return p + ".w", p + ".learner.rule.pre.s", p + ".learner.rule.post.s"
-}
-
 // checkpointLearnt writes into snap, taken with the weights and tags read
 // back (GatherWeights), the events of the projections that learn on
 // devices that are on their way at step t, as the CPU's deferred
@@ -446,7 +464,6 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 			continue
 		}
 		b := d.devs[pr.dst.dev]
-		wp, prep, postp := learntVars(pl.pr.Name)
 		pre, post, _ := pl.pr.Learner.STDPTraces()
 		w := pl.pr.Runtime.Syn.W
 		for _, x := range []struct {
@@ -457,7 +474,14 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 				return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
 			}
 		}
-		held[wp], held[prep], held[postp] = true, true, true
+		// The network, restored, holds the projection's state (its
+		// modulator's concentrations on their way included): the device
+		// takes its weights and tags from it.
+		for path := range snap.Vars {
+			if strings.HasPrefix(path, "projection "+pl.pr.Name+".") {
+				held[path] = true
+			}
+		}
 		clear(pl.sent)
 		pl.histHost = make([]uint32, pr.src.words*pl.arrive)
 	}

@@ -881,7 +881,7 @@ func refusal(net *network.Network, pr *network.Projection) error {
 	case net.Populations[ax.Source].Graded():
 		return fmt.Errorf("a graded source, %q (Net delivers spikes)", net.Populations[ax.Source].Name)
 	case pr.Plastic:
-		if err := plasticRefusal(pr); err != nil {
+		if err := plasticRefusal(net, pr); err != nil {
 			return fmt.Errorf("plastic: %w", err)
 		}
 	}

@@ -35,7 +35,10 @@ import (
 // constant) each Δ is applied at once: w ← clip(w + Δ). Otherwise the Δ
 // of a step are summed per synapse, potentiation first, with the weights
 // of the step before, and each synapse that had one is then set to
-// clip(w + ΣΔ).
+// clip(w + ΣΔ). With Modulated (Modulated{Rule: STDP}, which sums the
+// step's changes whatever the rates) the sum is scaled by the modulator
+// concentration M of the step first, and a synapse whose ΣΔ or ΣΔ·M is 0
+// is left as it is: w ← clip(w + float32(ΣΔ·M)).
 type STDPForm struct {
 	PreDecay, PostDecay float32 // a+ and a−, the tags' factors per step
 	Nearest             bool    // nearest pairing
@@ -43,6 +46,7 @@ type STDPForm struct {
 	Scale               float32 // dt/B, B = 1
 	LTP, LTD            RateForm
 	Direct              bool
+	Modulated           bool
 	Wmin, Wmax          float32
 }
 
@@ -70,9 +74,13 @@ func (r RateForm) Zero() bool { return r.Eta == 0 }
 // what differs from the form a device steps).
 func (l *Learner) STDPForm() (STDPForm, error) {
 	r, ok := l.rule.(*stdpRule)
+	m, modulated := l.rule.(*modulatedRule)
+	if modulated && len(m.inner) == 1 {
+		r, ok = m.inner[0].(*stdpRule)
+	}
 	switch {
 	case !ok:
-		return STDPForm{}, errors.New("not STDP (a device learns one STDP rule)")
+		return STDPForm{}, errors.New("not STDP, nor STDP modulated without an eligibility trace (a device learns one STDP rule, or Modulated{Rule: STDP})")
 	case l.P.Batch != 1:
 		return STDPForm{}, fmt.Errorf("a batch of %d copies (a device learns on one)", l.P.Batch)
 	case l.P.Mask != nil:
@@ -101,7 +109,8 @@ func (l *Learner) STDPForm() (STDPForm, error) {
 	if f.LTD, err = rateForm(r.ltd); err != nil {
 		return STDPForm{}, fmt.Errorf("LTD: %w", err)
 	}
-	f.Direct = r.direct()
+	// The inner rule of a modulated one sums its changes: never direct.
+	f.Direct, f.Modulated = r.direct() && !modulated, modulated
 	return f, nil
 }
 
@@ -145,6 +154,9 @@ func leakyFactor(f any) (float32, bool, error) {
 // when it hands the weights back). ok is false for other rules.
 func (l *Learner) STDPTraces() (pre, post []float32, ok bool) {
 	r, isSTDP := l.rule.(*stdpRule)
+	if m, modulated := l.rule.(*modulatedRule); modulated && len(m.inner) == 1 {
+		r, isSTDP = m.inner[0].(*stdpRule)
+	}
 	if !isSTDP {
 		return nil, nil, false
 	}

@@ -273,6 +273,7 @@ type Runtime struct {
 	modQueue  [][]float32         `state:"shared"` // by arrival step: concentration per copy
 	modulated bool                `state:"-"`
 	modRow    []float32           `state:"-"`
+	modTaken  []float32           `state:"-"` // TakeModulator's
 	data      plasticity.StepData `state:"-"`
 }
 
@@ -641,6 +642,21 @@ func (p *Runtime) markPre(src uint32, value float32) {
 func (p *Runtime) SendModulator(step int64, b int, delay uint32, value float32) {
 	arrival := step + 1 + int64(delay)
 	p.modQueue[arrival%int64(len(p.modQueue))][b] += value
+}
+
+// TakeModulator returns the neuromodulator concentrations (one per copy)
+// that arrive at step, and clears them, as Learn does when it reads
+// them: for a projection that learns elsewhere (a device) and takes its
+// modulator from here. The slice is reused by the next call. It is nil
+// for a projection that follows no modulator.
+func (p *Runtime) TakeModulator(step int64) []float32 {
+	if !p.modulated {
+		return nil
+	}
+	m := p.modQueue[step%int64(len(p.modQueue))]
+	p.modTaken = append(p.modTaken[:0], m...)
+	clear(m)
+	return p.modTaken
 }
 
 // Learn runs the learner after the target population stepped. postFired

@@ -397,21 +397,25 @@ func TestFixedPointEverywhere(t *testing.T) {
 	}
 }
 
-// neuromodulation is the example model whose projection learns modulated
-// STDP, which a device does not learn: its target and the graded
-// modulator run on the CPU in a device run.
-const neuromodulation = "../../examples/neuromodulation/neuromodulation.yaml"
+// The neuromodulation examples: modulated STDP (which a device learns,
+// its graded modulator on the CPU) and reward-modulated STDP with an
+// eligibility trace (which a device does not learn: its target and the
+// modulator run on the CPU in a device run).
+const (
+	neuromodulation = "../../examples/neuromodulation/neuromodulation.yaml"
+	rstdp           = "../../examples/neuromodulation/rstdp.yaml"
+)
 
 // --device with a plastic model: what the device cannot step (the target
-// of a projection that learns modulated STDP, and a graded modulator)
-// runs on the CPU in the same run, the summary says where each
-// population is and why, and in fixed point the spike files and the
+// of a projection that learns reward-modulated STDP, and a graded
+// modulator) runs on the CPU in the same run, the summary says where
+// each population is and why, and in fixed point the spike files and the
 // learnt weights are the sequential stepper's.
 func TestDeviceAndCPUInOneRun(t *testing.T) {
 	dir := t.TempDir()
-	out := sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
+	out := sequentialAndDevice(t, dir, "run", rstdp, "--duration", "3s", "--fixed-point", "--quiet")
 	for _, want := range []string{"host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)",
-		`out on the CPU: projection "syn" into it: plastic: a "modulated" rule: not STDP`, `dopamine on the CPU: population "dopamine": a graded population`} {
+		`out on the CPU: projection "syn" into it: plastic: a "rstdp" rule: not STDP`, `dopamine on the CPU: population "dopamine": a graded population`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary does not say %q:\n%s", want, out)
 		}
@@ -420,9 +424,10 @@ func TestDeviceAndCPUInOneRun(t *testing.T) {
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
 }
 
-// --device with STDP, which a device learns: every population is on the
-// device, and in fixed point the spike files and the learnt weights are
-// the sequential stepper's.
+// --device with STDP and modulated STDP, which a device learns: every
+// spiking population is on the device (the modulator on the CPU), and in
+// fixed point the spike files and the learnt weights are the sequential
+// stepper's.
 func TestDeviceLearns(t *testing.T) {
 	dir := t.TempDir()
 	b, _, err := models.STDPDefinition(models.Options{Seed: 3})
@@ -440,6 +445,14 @@ func TestDeviceLearns(t *testing.T) {
 	out := sequentialAndDevice(t, dir, "run", model, "--fixed-point", "--quiet")
 	if want := "engine: device.Net on host device 0 (the GPU kernels on the CPU)\n"; !strings.Contains(out, want) {
 		t.Errorf("the summary does not say %q (every population on the device):\n%s", want, out)
+	}
+	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
+
+	dir = t.TempDir()
+	out = sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
+	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) {
+		t.Errorf("neuromodulation: the summary does not say %q:\n%s", want, out)
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
@@ -533,20 +546,20 @@ func TestDeviceStateMonitors(t *testing.T) {
 }
 
 // A state monitor of a population on the CPU in a device run takes any
-// of its variables, the current included: the neuromodulation example's
-// "out" (the target of modulated STDP) records the file the sequential
+// of its variables, the current included: the R-STDP example's "out"
+// (the target of reward-modulated STDP) records the file the sequential
 // stepper records.
 func TestDeviceRunMonitorsTheCPUPart(t *testing.T) {
 	dir := t.TempDir()
-	src, err := os.ReadFile(neuromodulation)
+	src, err := os.ReadFile(rstdp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := bytes.Replace(src, []byte("monitors:\n  weights: [syn]"), []byte("monitors:\n  weights: [syn]\n  state:\n    - {population: out, var: current, every_steps: 1}"), 1)
+	data := bytes.Replace(src, []byte("monitors:\n  state:\n"), []byte("monitors:\n  state:\n    - {population: out, var: current, every_steps: 1}\n"), 1)
 	if bytes.Equal(data, src) {
 		t.Fatal("the example's monitors are not as this test expects")
 	}
-	model := filepath.Join(dir, "neuromodulation.yaml")
+	model := filepath.Join(dir, "rstdp.yaml")
 	if err := os.WriteFile(model, data, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -102,12 +102,12 @@ static void k_stdp_depress(unsigned g, unsigned b, int64_t rows, void *arr, void
 	host_launch(g, b, stdp_depress(rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad));
 }
 static void k_stdp_apply_cols(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *w,
-                              void *dw, void *touched, void *prm, void *bad) {
-	host_launch(g, b, stdp_apply_cols(cols, post, colptr, colsyn, w, dw, touched, prm, bad));
+                              void *dw, void *touched, void *prm, void *bad, double m) {
+	host_launch(g, b, stdp_apply_cols(cols, post, colptr, colsyn, w, dw, touched, prm, bad, m));
 }
 static void k_stdp_apply_rows(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *w, void *dw, void *touched,
-                              void *prm, void *bad) {
-	host_launch(g, b, stdp_apply_rows(rows, arr, ptr, w, dw, touched, prm, bad));
+                              void *prm, void *bad, double m) {
+	host_launch(g, b, stdp_apply_rows(rows, arr, ptr, w, dw, touched, prm, bad, m));
 }
 static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
 	host_launch(g, b, take_slot(n, acc, slot, into));
@@ -339,7 +339,7 @@ func (a *args) bad(i int) {
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
-	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 11, "stdp_depress": 11, "stdp_apply_cols": 9, "stdp_apply_rows": 8}
+	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 11, "stdp_depress": 11, "stdp_apply_cols": 10, "stdp_apply_rows": 9}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -445,13 +445,15 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		}
 	case "stdp_apply_cols":
 		cols, post, colptr, colsyn, w, dw, touched, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)
+		m := a.f64(9)
 		if a.err == nil {
-			C.k_stdp_apply_cols(g, b, cols, post, colptr, colsyn, w, dw, touched, prm, bad)
+			C.k_stdp_apply_cols(g, b, cols, post, colptr, colsyn, w, dw, touched, prm, bad, m)
 		}
 	case "stdp_apply_rows":
 		rows, arr, ptr, w, dw, touched, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7)
+		m := a.f64(8)
 		if a.err == nil {
-			C.k_stdp_apply_rows(g, b, rows, arr, ptr, w, dw, touched, prm, bad)
+			C.k_stdp_apply_rows(g, b, rows, arr, ptr, w, dw, touched, prm, bad, m)
 		}
 	case "deliver_fixed":
 		ns, spikes, ptr, idx, w, w0, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5), a.ptr(6)

@@ -743,15 +743,29 @@ KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, cons
 }
 
 // stdp_settle sets a synapse that changed this step (touched) to
-// clip(w + its sum of changes), within [lo, hi], and clears the sum, as
-// plasticity.Delta.Apply does; a NaN leaves it, and sets bad[0].
-DEVICE void stdp_settle(uint32_t k, float *w, float *dw, uint8_t *touched, float lo, float hi, uint32_t *bad) {
+// clip(w + its sum of changes d), within [lo, hi], and clears the sum, as
+// plasticity.Delta.Apply does; a NaN leaves it, and sets bad[0]. A
+// modulated rule scales d by the step's modulator concentration m first,
+// and leaves the synapse as it is where d or d·m is 0 (Modulated drains
+// only changes that are not 0 into the Learner's sum).
+DEVICE void stdp_settle(uint32_t k, float *w, float *dw, uint8_t *touched, float lo, float hi, int modulated, float m,
+                        uint32_t *bad) {
 	if (!touched[k]) {
 		return;
 	}
 	touched[k] = 0;
-	float x = FADD(w[k], dw[k]);
+	float d = dw[k];
 	dw[k] = 0;
+	if (modulated) {
+		if (d == 0) {
+			return;
+		}
+		d = FMUL(d, m);
+		if (d == 0) {
+			return;
+		}
+	}
+	float x = FADD(w[k], d);
 	if (x != x) {
 		bad[0] = 1;
 		return;
@@ -761,16 +775,17 @@ DEVICE void stdp_settle(uint32_t k, float *w, float *dw, uint8_t *touched, float
 
 // stdp_apply_cols settles (stdp_settle), a warp per column (32·cols
 // threads), the synapses into the neurons whose bit of post is set; prm
-// holds the bounds at prm[2] and prm[3].
+// holds the bounds at prm[2] and prm[3], whether the rule is modulated at
+// prm[6]; m is the step's modulator concentration.
 KERNEL stdp_apply_cols(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn, float *w,
-                       float *dw, uint8_t *touched, const float *prm, uint32_t *bad) {
+                       float *dw, uint8_t *touched, const float *prm, uint32_t *bad, double m) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t j = t >> 5;
 	if (j >= cols || !bit_at(post, j)) {
 		return;
 	}
 	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
-		stdp_settle(colsyn[e], w, dw, touched, prm[2], prm[3], bad);
+		stdp_settle(colsyn[e], w, dw, touched, prm[2], prm[3], prm[6] != 0, (float)m, bad);
 	}
 }
 
@@ -778,14 +793,14 @@ KERNEL stdp_apply_cols(int64_t cols, const uint32_t *post, const uint32_t *colpt
 // synapses of the rows whose bit of arr is set (those stdp_apply_cols
 // settled are no longer marked).
 KERNEL stdp_apply_rows(int64_t rows, const uint32_t *arr, const uint32_t *ptr, float *w, float *dw, uint8_t *touched,
-                       const float *prm, uint32_t *bad) {
+                       const float *prm, uint32_t *bad, double m) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t i = t >> 5;
 	if (i >= rows || !bit_at(arr, i)) {
 		return;
 	}
 	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
-		stdp_settle(k, w, dw, touched, prm[2], prm[3], bad);
+		stdp_settle(k, w, dw, touched, prm[2], prm[3], prm[6] != 0, (float)m, bad);
 	}
 }
 

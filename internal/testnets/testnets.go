@@ -336,11 +336,18 @@ const (
 	// potentiation and a constant depression (summed, then applied); rows
 	// with delays of their own.
 	LearnUpper
+	// LearnModulated: all to all, exact tags, a soft-bound potentiation
+	// and a constant depression, the step's changes scaled by the
+	// concentration of a graded modulator "da" (a rate unit stepping
+	// through 0.1, 0.3 and 0, 2 ms each, reaching the projection 3 ms
+	// later); rows with delays of their own.
+	LearnModulated
 )
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
 // receptors, Poisson drives) whose E→E projection learns STDP (rule: one
-// of LearnAllToAll, LearnNearest, LearnBounded, LearnUpper), with
+// of LearnAllToAll, LearnNearest, LearnBounded, LearnUpper,
+// LearnModulated), with
 // weights in [0, 0.5] and 0.3 ms of synaptic delay; the other projections
 // are static.
 func LearningBuilder(rule int) *network.Builder {
@@ -350,6 +357,11 @@ func LearningBuilder(rule int) *network.Builder {
 	} else {
 		brunelPopulations(b)
 	}
+	if rule == LearnModulated {
+		b.Population("da", 1, soma.RateUnit(soma.Linear)).
+			Stimulus(&stimulus.Sequence{Frames: [][]float32{{0.1}, {0.3}, {0}}, Hold: 20}).
+			Axon("out", axon.Spec{DelayMs: param.Const(3)})
+	}
 	for _, c := range []struct {
 		from, to string
 		w        float64
@@ -357,8 +369,10 @@ func LearningBuilder(rule int) *network.Builder {
 		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
 			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
 		if c.from == "E" && c.to == "E" {
-			rule := learningRule(rule)
-			conn.Plasticity = rule
+			conn.Plasticity = learningRule(rule)
+			if rule == LearnModulated {
+				conn.Plasticity, conn.Follow = plasticity.Modulated{Rule: learningRule(rule)}, "da"
+			}
 			conn.Wmin, conn.Wmax = 0, 0.5
 			conn.DelayMs = param.Const(0.3)
 		}
@@ -385,6 +399,10 @@ func learningRule(rule int) plasticity.STDP {
 	case LearnUpper:
 		r.Pairing, r.PreFirst = plasticity.Nearest, true
 		r.LTP = plasticity.UpperBoundRate{Eta: 0.08}
+	case LearnModulated:
+		// Scaled by 0.1 to 0.3: larger rates, for changes of the same size.
+		r.Pre, r.Post = exact, exact
+		r.LTP, r.LTD = plasticity.SoftBoundRate{Eta: 3}, plasticity.ConstRate{Eta: 0.2}
 	}
 	return r
 }
