@@ -223,24 +223,26 @@ func (d *Net) learn(t int64) error {
 		if err := b.Launch("stdp_traces", int(max(rows, cols)), blockNeurons, rows, cols, pl.arr, pl.xval, pl.P, post, pl.Q, pl.Qd, pl.prmT); err != nil {
 			return err
 		}
-		// The modulator's concentration of the step is taken whether or
-		// not the weights learn, as Learn takes it.
+		// The modulator's concentration and the rates of the step are
+		// taken whether or not the weights learn, as Learn takes them (a
+		// descending rate moves on every step).
 		m := float64(0)
 		if pl.rule.Modulated {
 			m = float64(pl.pr.Runtime.TakeModulator(t)[0])
 		}
+		etaP, etaD := pl.pr.Learner.STDPRates()
 		if d.frozen {
 			continue
 		}
-		if !pl.rule.LTP.Zero() {
+		if etaP != 0 {
 			if err := b.Launch("stdp_potentiate", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.colrow, pl.P,
-				pr.w, pl.dw, pl.touched, pl.prmP, pl.bad); err != nil {
+				pr.w, pl.dw, pl.touched, pl.prmP, pl.bad, float64(etaP)); err != nil {
 				return err
 			}
 		}
-		if !pl.rule.LTD.Zero() {
+		if etaD != 0 {
 			if err := b.Launch("stdp_depress", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pr.idx, pl.xval, pl.Qd,
-				pr.w, pl.dw, pl.touched, pl.prmD, pl.bad); err != nil {
+				pr.w, pl.dw, pl.touched, pl.prmD, pl.bad, float64(etaD)); err != nil {
 				return err
 			}
 		}

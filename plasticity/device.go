@@ -8,8 +8,9 @@ import (
 // STDPForm is the form of an STDP rule that a device steps (package
 // device): STDP with leaky tags of one time constant each
 // (response.Leaky), all-to-all or nearest pairing, with or without
-// PreFirst, rates that are constant or bound by the weight (ConstRate,
-// SoftBoundRate, UpperBoundRate, LowerBoundRate), on one copy, without a
+// PreFirst, rates that are constant, descending or bound by the weight
+// (ConstRate, DescendingRate, SoftBoundRate, UpperBoundRate,
+// LowerBoundRate), on one copy, without a
 // mask or a normalisation. A device that computes, per step, the same
 // float32 operations in the same order per synapse as the Learner gets
 // the same weights, bit for bit:
@@ -50,10 +51,13 @@ type STDPForm struct {
 	Wmin, Wmax          float32
 }
 
-// RateForm is a rate of an STDPForm: its kind and η.
+// RateForm is a rate of an STDPForm: its kind and η. A rate that Varies
+// (DescendingRate: η changes from step to step, the same for every
+// synapse) is taken each step from Learner.STDPRates.
 type RateForm struct {
-	Mode RateMode
-	Eta  float32
+	Mode   RateMode
+	Eta    float32
+	Varies bool
 }
 
 // RateMode is the kind of a RateForm.
@@ -67,17 +71,16 @@ const (
 	RateLower                 // LowerBoundRate
 )
 
-// Zero reports whether the rate is zero: its term is not computed.
-func (r RateForm) Zero() bool { return r.Eta == 0 }
+// Zero reports whether the rate is zero at every step: its term is not
+// computed.
+func (r RateForm) Zero() bool { return r.Eta == 0 && !r.Varies }
 
 // STDPForm returns the rule's device form, or why it has none (naming
 // what differs from the form a device steps).
 func (l *Learner) STDPForm() (STDPForm, error) {
-	r, ok := l.rule.(*stdpRule)
-	m, modulated := l.rule.(*modulatedRule)
-	if modulated && len(m.inner) == 1 {
-		r, ok = m.inner[0].(*stdpRule)
-	}
+	r := l.stdp()
+	ok := r != nil
+	_, modulated := l.rule.(*modulatedRule)
 	switch {
 	case !ok:
 		return STDPForm{}, errors.New("not STDP, nor STDP modulated without an eligibility trace (a device learns one STDP rule, or Modulated{Rule: STDP})")
@@ -118,15 +121,45 @@ func (l *Learner) STDPForm() (STDPForm, error) {
 func rateForm(r Rate) (RateForm, error) {
 	switch x := r.(type) {
 	case *constRate:
-		return RateForm{RateConst, x.eta}, nil
+		return RateForm{RateConst, x.eta, false}, nil
 	case *softBoundRate:
-		return RateForm{RateSoft, x.eta}, nil
+		return RateForm{RateSoft, x.eta, false}, nil
 	case *upperBoundRate:
-		return RateForm{RateUpper, x.eta}, nil
+		return RateForm{RateUpper, x.eta, false}, nil
 	case *lowerBoundRate:
-		return RateForm{RateLower, x.eta}, nil
+		return RateForm{RateLower, x.eta, false}, nil
+	case *descendingRate:
+		return RateForm{RateConst, x.eta, true}, nil
 	}
-	return RateForm{}, fmt.Errorf("a %T rate (a device takes constant, soft-bound, upper-bound and lower-bound rates)", r)
+	return RateForm{}, fmt.Errorf("a %T rate (a device takes constant, descending, soft-bound, upper-bound and lower-bound rates)", r)
+}
+
+// stdp returns the Learner's STDP rule, or the one a Modulated rule
+// holds, or nil.
+func (l *Learner) stdp() *stdpRule {
+	if m, ok := l.rule.(*modulatedRule); ok && len(m.inner) == 1 {
+		r, _ := m.inner[0].(*stdpRule)
+		return r
+	}
+	r, _ := l.rule.(*stdpRule)
+	return r
+}
+
+// STDPRates returns the η of this step of the potentiation's and the
+// depression's rates of a rule in STDPForm, and moves the rates to the
+// next step, as the rule's Step does at its end. A device that learns
+// the rule calls it once per step, learning or not; the rates' state
+// stays here, in the Learner (and so in checkpoints).
+func (l *Learner) STDPRates() (ltp, ltd float32) {
+	r := l.stdp()
+	if r == nil {
+		return 0, 0
+	}
+	p, _ := rateForm(r.ltp)
+	d, _ := rateForm(r.ltd)
+	r.ltp.Advance()
+	r.ltd.Advance()
+	return p.Eta, d.Eta
 }
 
 // leakyFactor returns a leaky tag's factor per step, the same for every
@@ -153,11 +186,8 @@ func leakyFactor(f any) (float32, bool, error) {
 // device reads them when it takes the projection, and writes them back
 // when it hands the weights back). ok is false for other rules.
 func (l *Learner) STDPTraces() (pre, post []float32, ok bool) {
-	r, isSTDP := l.rule.(*stdpRule)
-	if m, modulated := l.rule.(*modulatedRule); modulated && len(m.inner) == 1 {
-		r, isSTDP = m.inner[0].(*stdpRule)
-	}
-	if !isSTDP {
+	r := l.stdp()
+	if r == nil {
 		return nil, nil, false
 	}
 	pre, ok1 := traceState(r.pre)

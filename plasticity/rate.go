@@ -131,9 +131,9 @@ func (s DescendingRate) New(dt float64) (Rate, error) {
 }
 
 type descendingRate struct {
-	eta0, f float64
-	k       int64
-	eta     float32
+	eta0, f float64 `state:"-"`
+	k       int64   `state:"shared"` // steps since New or Reset
+	eta     float32 `state:"shared"` // η_k
 }
 
 func (r *descendingRate) At(_, _, _ float32) float32 { return r.eta }

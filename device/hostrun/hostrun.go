@@ -94,12 +94,12 @@ static void k_stdp_traces(unsigned g, unsigned b, int64_t rows, int64_t cols, vo
 	host_launch(g, b, stdp_traces(rows, cols, arr, xval, P, post, Q, Qd, prm));
 }
 static void k_stdp_potentiate(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *colrow,
-                              void *P, void *w, void *dw, void *touched, void *prm, void *bad) {
-	host_launch(g, b, stdp_potentiate(cols, post, colptr, colsyn, colrow, P, w, dw, touched, prm, bad));
+                              void *P, void *w, void *dw, void *touched, void *prm, void *bad, double eta) {
+	host_launch(g, b, stdp_potentiate(cols, post, colptr, colsyn, colrow, P, w, dw, touched, prm, bad, eta));
 }
 static void k_stdp_depress(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *idx, void *xval, void *Qd,
-                           void *w, void *dw, void *touched, void *prm, void *bad) {
-	host_launch(g, b, stdp_depress(rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad));
+                           void *w, void *dw, void *touched, void *prm, void *bad, double eta) {
+	host_launch(g, b, stdp_depress(rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad, eta));
 }
 static void k_stdp_apply_cols(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *w,
                               void *dw, void *touched, void *prm, void *bad, double m) {
@@ -339,7 +339,7 @@ func (a *args) bad(i int) {
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
-	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 11, "stdp_depress": 11, "stdp_apply_cols": 10, "stdp_apply_rows": 9}
+	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 12, "stdp_depress": 12, "stdp_apply_cols": 10, "stdp_apply_rows": 9}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -433,15 +433,15 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		}
 	case "stdp_potentiate":
 		cols, post, colptr, colsyn, colrow, P := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)
-		w, dw, touched, prm, bad := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.ptr(10)
+		w, dw, touched, prm, bad, eta := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.ptr(10), a.f64(11)
 		if a.err == nil {
-			C.k_stdp_potentiate(g, b, cols, post, colptr, colsyn, colrow, P, w, dw, touched, prm, bad)
+			C.k_stdp_potentiate(g, b, cols, post, colptr, colsyn, colrow, P, w, dw, touched, prm, bad, eta)
 		}
 	case "stdp_depress":
 		rows, arr, ptr, idx, xval, Qd := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)
-		w, dw, touched, prm, bad := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.ptr(10)
+		w, dw, touched, prm, bad, eta := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.ptr(10), a.f64(11)
 		if a.err == nil {
-			C.k_stdp_depress(g, b, rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad)
+			C.k_stdp_depress(g, b, rows, arr, ptr, idx, xval, Qd, w, dw, touched, prm, bad, eta)
 		}
 	case "stdp_apply_cols":
 		cols, post, colptr, colsyn, w, dw, touched, prm, bad := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8)

@@ -695,23 +695,23 @@ DEVICE void stdp_change(uint32_t k, float d, int direct, float *w, float *dw, ui
 // postsynaptic neuron whose bit of post is set, each synapse into it (the
 // column view: colptr, colsyn, colrow; the warp's lanes stride over it,
 // one lane per synapse) from a row with P ≠ 0 changes by its term
-// (stdp_term, stdp_change). prm: dt, η, the bounds, the rate's mode,
-// direct.
+// (stdp_term, stdp_change) for the step's rate eta. prm: dt, (unused),
+// the bounds, the rate's mode, direct.
 KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn,
                        const uint32_t *colrow, const float *P, float *w, float *dw, uint8_t *touched, const float *prm,
-                       uint32_t *bad) {
+                       uint32_t *bad, double eta) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t j = t >> 5;
 	if (j >= cols || !bit_at(post, j)) {
 		return;
 	}
-	float s = prm[0], eta = prm[1], lo = prm[2], hi = prm[3];
+	float s = prm[0], lo = prm[2], hi = prm[3];
 	int mode = (int)prm[4], direct = prm[5] != 0;
 	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
 		float pv = P[colrow[e]];
 		if (pv != 0) {
 			uint32_t k = colsyn[e];
-			stdp_change(k, stdp_term(mode, s, eta, pv, w[k], lo, hi), direct, w, dw, touched, lo, hi, bad);
+			stdp_change(k, stdp_term(mode, s, (float)eta, pv, w[k], lo, hi), direct, w, dw, touched, lo, hi, bad);
 		}
 	}
 }
@@ -719,10 +719,10 @@ KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colpt
 // stdp_depress (a warp per row: 32·rows threads): for each row whose bit
 // of arr is set and whose input x = xval[i] is not 0, each synapse of the
 // row (the warp's lanes stride over it) into a neuron with Qd ≠ 0
-// changes by its term for s = float32(−dt·x) (prm[0] = −dt; then η, the
-// bounds, the rate's mode, direct).
+// changes by its term for s = float32(−dt·x) and the step's rate eta
+// (prm[0] = −dt; then (unused), the bounds, the rate's mode, direct).
 KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *xval,
-                    const float *Qd, float *w, float *dw, uint8_t *touched, const float *prm, uint32_t *bad) {
+                    const float *Qd, float *w, float *dw, uint8_t *touched, const float *prm, uint32_t *bad, double eta) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
 	int64_t i = t >> 5;
 	if (i >= rows || !bit_at(arr, i)) {
@@ -732,12 +732,12 @@ KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, cons
 	if (x == 0) {
 		return;
 	}
-	float s = FMUL(prm[0], x), eta = prm[1], lo = prm[2], hi = prm[3];
+	float s = FMUL(prm[0], x), lo = prm[2], hi = prm[3];
 	int mode = (int)prm[4], direct = prm[5] != 0;
 	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
 		float q = Qd[idx[k]];
 		if (q != 0) {
-			stdp_change(k, stdp_term(mode, s, eta, q, w[k], lo, hi), direct, w, dw, touched, lo, hi, bad);
+			stdp_change(k, stdp_term(mode, s, (float)eta, q, w[k], lo, hi), direct, w, dw, touched, lo, hi, bad);
 		}
 	}
 }

@@ -112,8 +112,9 @@ func BrunelLikeBuilder(plastic bool) *network.Builder {
 // multiplicative STDP and learnt latencies on E→I; inhibitory STDP on I→E;
 // soft-bound nearest-pairing STDP on I→I; reward-modulated STDP with
 // eligibility traces on the depressing E→E pathway, following a leaky
-// dopaminergic tissue through a 2 ms axon; windowed reward modulation on a
-// second E→I projection following the spiking population I itself.
+// dopaminergic tissue through a 2 ms axon; windowed reward modulation,
+// with a descending rate of depression, on a second E→I projection
+// following the spiking population I itself.
 func LearningZoo(t testing.TB) *network.Network {
 	t.Helper()
 	b := network.New(network.Config{DtMs: 0.1, Seed: 5})
@@ -182,7 +183,7 @@ func LearningZoo(t testing.TB) *network.Network {
 	m := conn("E", "I", 0.1)
 	m.Plasticity = plasticity.Modulated{Rule: plasticity.STDP{
 		Pre: response.LimitedFlat{Duration: param.Const(10)}, Post: response.LimitedFlat{Duration: param.Const(10)},
-		LTP: plasticity.ConstRate{Eta: 0.05}, LTD: plasticity.ConstRate{Eta: 0.05}}}
+		LTP: plasticity.ConstRate{Eta: 0.05}, LTD: plasticity.DescendingRate{Eta0: 0.05, TauMs: 200}}}
 	m.Wmin, m.Wmax = 0, 0.3
 	m.Follow = "I"
 	b.Connect("EI-modulated", m)
@@ -342,12 +343,16 @@ const (
 	// through 0.1, 0.3 and 0, 2 ms each, reaching the projection 3 ms
 	// later); rows with delays of their own.
 	LearnModulated
+	// LearnDescending: all to all, exact tags, a potentiation whose rate
+	// descends (τ = 50 ms) and a constant depression, each change applied
+	// at once; rows with delays of their own.
+	LearnDescending
 )
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
 // receptors, Poisson drives) whose E→E projection learns STDP (rule: one
 // of LearnAllToAll, LearnNearest, LearnBounded, LearnUpper,
-// LearnModulated), with
+// LearnModulated, LearnDescending), with
 // weights in [0, 0.5] and 0.3 ms of synaptic delay; the other projections
 // are static.
 func LearningBuilder(rule int) *network.Builder {
@@ -399,6 +404,9 @@ func learningRule(rule int) plasticity.STDP {
 	case LearnUpper:
 		r.Pairing, r.PreFirst = plasticity.Nearest, true
 		r.LTP = plasticity.UpperBoundRate{Eta: 0.08}
+	case LearnDescending:
+		r.Pre, r.Post = exact, exact
+		r.LTP = plasticity.DescendingRate{Eta0: 0.04, TauMs: 50}
 	case LearnModulated:
 		// Scaled by 0.1 to 0.3: larger rates, for changes of the same size.
 		r.Pre, r.Post = exact, exact

@@ -1336,6 +1336,9 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 		"modulated": func(t *testing.T) *network.Network {
 			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnModulated))
 		},
+		"descending": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnDescending))
+		},
 	} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
