@@ -90,6 +90,16 @@ run)
     step 60 $sn run $nm --fixed-point --engine sequential --quiet --out "$tmp/nm.cpu"
     same "neuromodulation (GPU and CPU in one run)" "$tmp/nm.gpu" "$tmp/nm.cpu" in out
     if cmp -s "$tmp/nm.gpu/weights/syn.npz" "$tmp/nm.cpu/weights/syn.npz"; then echo "SAME neuromodulation weights"; else echo "DIFFERENT neuromodulation weights"; fi
+    # Brunel with STDP on E→E (15.6 M plastic synapses), learnt on the
+    # GPU: timed on the GPU and on the CPU; in fixed point the same spike
+    # and weight files.
+    bp=examples/brunel/brunel_plastic.yaml
+    step 120 $sn run $bp --device cuda --quiet --force
+    step 180 $sn run $bp --quiet --force
+    step 120 $sn run $bp --fixed-point --device cuda --quiet --force --out "$tmp/bp.gpu"
+    step 180 $sn run $bp --fixed-point --quiet --force --out "$tmp/bp.cpu"
+    same "brunel_plastic (fixed point, learnt on the GPU and on the CPU)" "$tmp/bp.gpu" "$tmp/bp.cpu" E I
+    if cmp -s "$tmp/bp.gpu/weights/EE.npz" "$tmp/bp.cpu/weights/EE.npz"; then echo "SAME brunel_plastic weights"; else echo "DIFFERENT brunel_plastic weights"; fi
     # With several GPUs: Brunel ×4 on GPU 0 alone and spread over every
     # GPU (E in one shard per GPU) give the same spike files, byte for
     # byte.
