@@ -64,11 +64,15 @@ func plasticRefusal(net *network.Network, pr *network.Projection) error {
 	case pr.Normalize != nil:
 		return errors.New("a normalisation (a device learns without one)")
 	}
-	if _, err := pr.Learner.STDPForm(); err != nil {
+	form, err := pr.Learner.STDPForm()
+	if err != nil {
 		if pr.Rule != nil {
 			return fmt.Errorf("a %q rule: %w", pr.Rule.Kind(), err)
 		}
 		return err
+	}
+	if form.Modulated && pr.FollowAxon < 0 {
+		return errors.New("modulated, following no modulator (its weights never change; a device learns a modulated rule from a modulator)")
 	}
 	if pr.FollowAxon >= 0 {
 		if src := net.Populations[net.Axons[pr.FollowAxon].Source]; !src.Graded() {
@@ -427,7 +431,7 @@ func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
 		sentAt := func(e projection.Queued) int64 {
 			for _, pr := range d.projs {
 				if pl := pr.plastic; pl != nil && pl.pr.Name == e.Proj {
-					return int64(e.Offset) - int64(pl.rowDelay[e.Src])
+					return int64(e.Offset) - int64(pl.rowDelay[e.Src]) - pl.shift
 				}
 			}
 			return 0

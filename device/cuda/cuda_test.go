@@ -87,6 +87,12 @@ func TestLearnsOnDevices(t *testing.T) {
 	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{d}, Backend{d}})
 }
 
+// A modulated rule following no modulator, and one whose modulator stays
+// at 0 while its sums overflow, on the GPU.
+func TestModulatorEdges(t *testing.T) {
+	kerneltest.ModulatorEdges(t, []device.Backend{Backend{open(t)}})
+}
+
 // The networks of exact sums spread over every GPU, or over two devices
 // on the one GPU (their spikes still pass through the host), give the
 // stepper's spikes, bit for bit.

@@ -178,3 +178,7 @@ func TestLearnsOnDevices(t *testing.T) {
 	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{}})
 	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
 }
+
+// TestModulatorEdges: a modulated rule following no modulator, and one
+// whose modulator stays at 0 while its sums overflow.
+func TestModulatorEdges(t *testing.T) { kerneltest.ModulatorEdges(t, []device.Backend{Backend{}}) }

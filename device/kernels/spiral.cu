@@ -757,7 +757,10 @@ DEVICE void stdp_settle(uint32_t k, float *w, float *dw, uint8_t *touched, float
 	float d = dw[k];
 	dw[k] = 0;
 	if (modulated) {
-		if (d == 0) {
+		// As Modulated drains: a sum or a concentration of 0 changes
+		// nothing (not even an infinite sum times 0), nor does a product
+		// of 0.
+		if (d == 0 || m == 0) {
 			return;
 		}
 		d = FMUL(d, m);

@@ -347,24 +347,41 @@ const (
 	// descends (τ = 50 ms) and a constant depression, each change applied
 	// at once; rows with delays of their own.
 	LearnDescending
+	// LearnTwoDelays: two projections E→E learn, all to all with exact
+	// tags, "EE" with 0.3 ms of synaptic delay and "EE2" with 0.5 ms;
+	// E's axon delays every row 1 ms.
+	LearnTwoDelays
+	// LearnUnfollowed: LearnModulated's rule following no modulator (the
+	// weights never change).
+	LearnUnfollowed
+	// LearnSilent: modulated by "da" at 0 throughout, with a potentiation
+	// rate so large that the step's sums overflow to infinity (the
+	// weights never change: 0 times an infinite sum is no change).
+	LearnSilent
 )
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
 // receptors, Poisson drives) whose E→E projection learns STDP (rule: one
-// of LearnAllToAll, LearnNearest, LearnBounded, LearnUpper,
-// LearnModulated, LearnDescending), with
+// of the Learn constants), with
 // weights in [0, 0.5] and 0.3 ms of synaptic delay; the other projections
 // are static.
 func LearningBuilder(rule int) *network.Builder {
 	b := network.New(network.Config{DtMs: 0.1, Seed: 17})
-	if rule == LearnAllToAll {
+	switch rule {
+	case LearnAllToAll:
 		brunelPopulationsDelayed(b, param.Const(1.5), param.Uniform(0.5, 2))
-	} else {
+	case LearnTwoDelays:
+		brunelPopulationsDelayed(b, param.Const(1), param.Uniform(0.5, 2))
+	default:
 		brunelPopulations(b)
 	}
-	if rule == LearnModulated {
+	frames := [][]float32{{0.1}, {0.3}, {0}}
+	if rule == LearnSilent {
+		frames = [][]float32{{0}}
+	}
+	if rule == LearnModulated || rule == LearnSilent {
 		b.Population("da", 1, soma.RateUnit(soma.Linear)).
-			Stimulus(&stimulus.Sequence{Frames: [][]float32{{0.1}, {0.3}, {0}}, Hold: 20}).
+			Stimulus(&stimulus.Sequence{Frames: frames, Hold: 20}).
 			Axon("out", axon.Spec{DelayMs: param.Const(3)})
 	}
 	for _, c := range []struct {
@@ -375,13 +392,22 @@ func LearningBuilder(rule int) *network.Builder {
 			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
 		if c.from == "E" && c.to == "E" {
 			conn.Plasticity = learningRule(rule)
-			if rule == LearnModulated {
+			switch rule {
+			case LearnModulated, LearnSilent:
 				conn.Plasticity, conn.Follow = plasticity.Modulated{Rule: learningRule(rule)}, "da"
+			case LearnUnfollowed:
+				conn.Plasticity = plasticity.Modulated{Rule: learningRule(LearnModulated)}
 			}
 			conn.Wmin, conn.Wmax = 0, 0.5
 			conn.DelayMs = param.Const(0.3)
 		}
 		b.Connect(c.from+c.to, conn)
+		if rule == LearnTwoDelays && c.from == "E" && c.to == "E" {
+			// After EE: its events of a step, sent earlier, come first in
+			// the CPU's queue.
+			conn.DelayMs = param.Const(0.5)
+			b.Connect("EE2", conn)
+		}
 	}
 	return b
 }
@@ -411,6 +437,12 @@ func learningRule(rule int) plasticity.STDP {
 		// Scaled by 0.1 to 0.3: larger rates, for changes of the same size.
 		r.Pre, r.Post = exact, exact
 		r.LTP, r.LTD = plasticity.SoftBoundRate{Eta: 3}, plasticity.ConstRate{Eta: 0.2}
+	case LearnTwoDelays:
+		r.Pre, r.Post = exact, exact
+	case LearnSilent:
+		slow := response.Leaky{Tau: param.Const(5000), Exact: true}
+		r.Pre, r.Post = slow, slow
+		r.LTP, r.LTD = plasticity.ConstRate{Eta: 3.4e38}, plasticity.ConstRate{Eta: 0}
 	}
 	return r
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/projection"
 	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
@@ -1339,6 +1340,9 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 		"descending": func(t *testing.T) *network.Network {
 			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnDescending))
 		},
+		"two delays": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnTwoDelays))
+		},
 	} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
@@ -1410,5 +1414,41 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 			}
 		}
 		e.Close()
+	}
+}
+
+// ModulatorEdges runs the edges of a modulated rule on the devices devs,
+// their sums in fixed point: one following no modulator, which a device
+// refuses (saying so) and the CPU steps in the same run; one whose
+// modulator stays at 0 while its sums overflow to infinity, which changes
+// no weight and is no error. Both give the stepper's spikes and weights.
+func ModulatorEdges(t *testing.T, devs []device.Backend) {
+	const steps = 3000
+	build := func(rule int) func(*testing.T) *network.Network {
+		return func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(rule)) }
+	}
+	unfollowed := build(testnets.LearnUnfollowed)
+	net := unfollowed(t)
+	e := slices.IndexFunc(net.Populations, func(p *population.Population) bool { return p.Name == "E" })
+	if err := device.Refusals(net)[e]; err == nil || !strings.Contains(err.Error(), "following no modulator") {
+		t.Errorf("modulated, following no modulator: refusal %v, want one saying so", err)
+	}
+	for name, build := range map[string]func(*testing.T) *network.Network{"following no modulator": unfollowed, "silent modulator": build(testnets.LearnSilent)} {
+		want := testnets.Sequential(t, build(t), steps)
+		net := build(t)
+		d, err := device.NewOn(devs, net, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := d.Run(steps); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		testnets.Compare(t, name, want, hybridResult(t, d, net))
+		d.Close()
+		built := testnets.NewResult()
+		built.TakeWeights(build(t))
+		if !slices.Equal(want.Weights["EE"], built.Weights["EE"]) {
+			t.Errorf("%s: the stepper changed the weights: the test expects none changed", name)
+		}
 	}
 }
