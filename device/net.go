@@ -61,7 +61,8 @@ type Net struct {
 	segment int
 	// cpu steps the populations placed OnCPU; nil if none is.
 	cpu *cpuPart
-	// failed is why a Restore failed half-way: the Net cannot run.
+	// failed is why a Restore or a block of steps failed part way: the
+	// Net cannot run.
 	failed error
 	// onBlock, if set, is told the steps computed after each block.
 	onBlock func(steps int64)
@@ -1223,41 +1224,53 @@ func (d *Net) run(steps int, stop func() bool) error {
 			return errStopped
 		}
 		block := min(steps, d.logSteps)
-		for k := range block {
-			if err := d.launchStep(d.step+int64(k), int64(k)); err != nil {
-				return fmt.Errorf("device: step %d: %w", d.step+int64(k), err)
-			}
-		}
-		// The host steps its populations while the devices compute.
-		for _, b := range d.devs {
-			if f, ok := b.(Flusher); ok {
-				if err := f.Flush(); err != nil {
-					return fmt.Errorf("device: %s: %w", b.Name(), err)
-				}
-			}
-		}
-		if d.cpu != nil {
-			if err := d.cpu.run(d.step, block); err != nil {
-				return err
-			}
-		}
-		if err := d.readLogs(block); err != nil {
-			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
-		}
-		if err := d.checkLearnt(d.step, block); err != nil {
+		if err := d.runBlock(block); err != nil {
+			// Part of the block may have run, on the devices, on the host,
+			// or in the modulators and rates taken for it: the state is
+			// neither before it nor after it.
+			d.failed = fmt.Errorf("device: a block of steps failed part way, leaving the Net unusable (close it): %w", err)
 			return err
-		}
-		if err := d.readWatches(); err != nil {
-			return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
-		}
-		if err := d.exchange(block); err != nil {
-			return fmt.Errorf("device: steps %d to %d: passing spikes between devices: %w", d.step, d.step+int64(block)-1, err)
 		}
 		d.step += int64(block)
 		steps -= block
 		if d.onBlock != nil {
 			d.onBlock(d.step)
 		}
+	}
+	return nil
+}
+
+// runBlock computes the next block of steps (at most logSteps).
+func (d *Net) runBlock(block int) error {
+	for k := range block {
+		if err := d.launchStep(d.step+int64(k), int64(k)); err != nil {
+			return fmt.Errorf("device: step %d: %w", d.step+int64(k), err)
+		}
+	}
+	// The host steps its populations while the devices compute.
+	for _, b := range d.devs {
+		if f, ok := b.(Flusher); ok {
+			if err := f.Flush(); err != nil {
+				return fmt.Errorf("device: %s: %w", b.Name(), err)
+			}
+		}
+	}
+	if d.cpu != nil {
+		if err := d.cpu.run(d.step, block); err != nil {
+			return err
+		}
+	}
+	if err := d.readLogs(block); err != nil {
+		return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
+	}
+	if err := d.checkLearnt(d.step, block); err != nil {
+		return err
+	}
+	if err := d.readWatches(); err != nil {
+		return fmt.Errorf("device: steps %d to %d: %w", d.step, d.step+int64(block)-1, err)
+	}
+	if err := d.exchange(block); err != nil {
+		return fmt.Errorf("device: steps %d to %d: passing spikes between devices: %w", d.step, d.step+int64(block)-1, err)
 	}
 	return nil
 }

@@ -70,6 +70,7 @@ func TestCheckpointEdges(t *testing.T) {
 	kerneltest.CheckpointEdges(t, []device.Backend{Backend{d}, Backend{d}})
 }
 func TestRetryAfterFailedRun(t *testing.T) { kerneltest.RetryAfterFailedRun(t, Backend{open(t)}) }
+func TestFailedBlockIsFinal(t *testing.T)  { kerneltest.FailedBlockIsFinal(t, Backend{open(t)}) }
 
 // In fixed point the GPU's spikes and state are the stepper's, bit for
 // bit, on a network whose float32 sums depend on their order.

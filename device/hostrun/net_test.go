@@ -182,3 +182,6 @@ func TestLearnsOnDevices(t *testing.T) {
 // TestModulatorEdges: a modulated rule following no modulator, and one
 // whose modulator stays at 0 while its sums overflow.
 func TestModulatorEdges(t *testing.T) { kerneltest.ModulatorEdges(t, []device.Backend{Backend{}}) }
+
+// TestFailedBlockIsFinal: a launch failing part way through a block.
+func TestFailedBlockIsFinal(t *testing.T) { kerneltest.FailedBlockIsFinal(t, Backend{}) }

@@ -1104,6 +1104,52 @@ func (f failingAlloc) Alloc(bytes int64) (device.Buffer, error) {
 	return f.Backend.Alloc(bytes)
 }
 
+// failingLaunch is a device whose launch number failAt (counted in n)
+// fails.
+type failingLaunch struct {
+	wrapped
+	n      *int
+	failAt int
+}
+
+// Launch implements device.Backend.
+func (f failingLaunch) Launch(kernel string, threads, block int, args ...any) error {
+	*f.n++
+	if *f.n == f.failAt {
+		return fmt.Errorf("launch %d (%s) failed", *f.n, kernel)
+	}
+	return f.Backend.Launch(kernel, threads, block, args...)
+}
+
+// FailedBlockIsFinal makes a launch part way through a block of steps
+// fail (of a network that learns, with a modulator, so that the block
+// took concentrations and rates from the host): the run reports it, and
+// the Net then refuses to run on or to checkpoint, saying so, rather than
+// go on from a state that is neither before the block nor after it.
+func FailedBlockIsFinal(t *testing.T, b device.Backend) {
+	n := 0
+	net := testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnModulated))
+	place := make([]int, len(net.Populations)) // the modulator on the CPU
+	place[slices.IndexFunc(net.Populations, func(p *population.Population) bool { return p.Graded() })] = device.OnCPU
+	d, err := device.NewOn([]device.Backend{failingLaunch{wrapped{b}, &n, 40}}, net, place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Run(100); err == nil || !strings.Contains(err.Error(), "launch 40") {
+		t.Fatalf("a launch failing: the run says %v", err)
+	}
+	if n < 40 {
+		t.Fatalf("%d launches: the test needs the failing one part way through the block", n)
+	}
+	if err := d.Run(100); err == nil || !strings.Contains(err.Error(), "unusable") {
+		t.Errorf("the run again: %v, want a refusal", err)
+	}
+	if _, err := d.Checkpoint(); err == nil || !strings.Contains(err.Error(), "unusable") {
+		t.Errorf("a checkpoint after it: %v, want a refusal", err)
+	}
+}
+
 // RetryAfterFailedRun makes each allocation of a Net's first run fail in
 // turn (the rings, logs and tables are allocated then): the run reports
 // it, and a second one, whose allocations succeed, gives the stepper's
