@@ -308,6 +308,9 @@ func (d *Net) checkLearnt(first int64, block int) error {
 // far. The weights of those that learn on the CPU are the network's
 // already.
 func (d *Net) GatherWeights() error {
+	if d.failed != nil {
+		return d.failed // what the devices hold is not a step's state
+	}
 	for _, pr := range d.projs {
 		pl := pr.plastic
 		if pl == nil {
@@ -392,6 +395,16 @@ func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
 	queues := map[string][]projection.Queued{}
 	var order []string
 	far := d.net.FarAxons() // a far axon's projections queue in the receptor's far input
+	// Each projection's link, in the order the engines send on them: its
+	// axon, then its place among the axon's targets.
+	link := map[string]int{}
+	n := 0
+	for _, ax := range d.net.Axons {
+		for _, t := range ax.Targets {
+			link[t.Name] = n
+			n++
+		}
+	}
 	for _, pr := range d.projs {
 		pl := pr.plastic
 		if pl == nil {
@@ -425,9 +438,10 @@ func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
 	}
 	for _, path := range order {
 		q := queues[path]
-		// As the CPU queues them: by steps ahead, then by the step they
-		// were sent at (earlier first: a row of a longer delay), then
-		// projection and source.
+		// As the CPU queues them: by steps ahead, then in the order they
+		// were sent — the step they were sent at (earlier first: a row of
+		// a longer delay), the link (the axon, then the projection's place
+		// among its targets), the source (as listed).
 		sentAt := func(e projection.Queued) int64 {
 			for _, pr := range d.projs {
 				if pl := pr.plastic; pl != nil && pl.pr.Name == e.Proj {
@@ -437,10 +451,7 @@ func (d *Net) checkpointLearnt(snap *checkpoint.Snapshot, t int64) error {
 			return 0
 		}
 		slices.SortStableFunc(q, func(a, b projection.Queued) int {
-			if a.Offset != b.Offset {
-				return int(a.Offset) - int(b.Offset)
-			}
-			return cmp.Compare(sentAt(a), sentAt(b))
+			return cmp.Or(cmp.Compare(a.Offset, b.Offset), cmp.Compare(sentAt(a), sentAt(b)), cmp.Compare(link[a.Proj], link[b.Proj]))
 		})
 		if err := setVar(snap, path, q); err != nil {
 			return err

@@ -71,10 +71,6 @@ const (
 	RateLower                 // LowerBoundRate
 )
 
-// Zero reports whether the rate is zero at every step: its term is not
-// computed.
-func (r RateForm) Zero() bool { return r.Eta == 0 && !r.Varies }
-
 // STDPForm returns the rule's device form, or why it has none (naming
 // what differs from the form a device steps).
 func (l *Learner) STDPForm() (STDPForm, error) {

@@ -338,7 +338,7 @@ const (
 	// with delays of their own.
 	LearnUpper
 	// LearnModulated: all to all, exact tags, a soft-bound potentiation
-	// and a constant depression, the step's changes scaled by the
+	// and a descending depression, the step's changes scaled by the
 	// concentration of a graded modulator "da" (a rate unit stepping
 	// through 0.1, 0.3 and 0, 2 ms each, reaching the projection 3 ms
 	// later); rows with delays of their own.
@@ -358,6 +358,10 @@ const (
 	// rate so large that the step's sums overflow to infinity (the
 	// weights never change: 0 times an infinite sum is no change).
 	LearnSilent
+	// LearnTwoSources: I→E (connected first, weights in [−2, 0]) and E→E
+	// learn, all to all with exact tags; E's and I's axons delay every
+	// row 1 ms, so their events reach E's receptor at the same steps.
+	LearnTwoSources
 )
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
@@ -372,6 +376,8 @@ func LearningBuilder(rule int) *network.Builder {
 		brunelPopulationsDelayed(b, param.Const(1.5), param.Uniform(0.5, 2))
 	case LearnTwoDelays:
 		brunelPopulationsDelayed(b, param.Const(1), param.Uniform(0.5, 2))
+	case LearnTwoSources:
+		brunelPopulationsDelayed(b, param.Const(1), param.Const(1))
 	default:
 		brunelPopulations(b)
 	}
@@ -384,12 +390,22 @@ func LearningBuilder(rule int) *network.Builder {
 			Stimulus(&stimulus.Sequence{Frames: frames, Hold: 20}).
 			Axon("out", axon.Spec{DelayMs: param.Const(3)})
 	}
-	for _, c := range []struct {
+	type link struct {
 		from, to string
 		w        float64
-	}{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}} {
+	}
+	links := []link{{"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "E", -1}, {"I", "I", -1}}
+	if rule == LearnTwoSources {
+		links = []link{{"I", "E", -1}, {"E", "E", 0.2}, {"E", "I", 0.2}, {"I", "I", -1}}
+	}
+	for _, c := range links {
 		conn := network.Connection{From: c.from, To: c.to, Pattern: connectivity.FixedInDegree{K: 50, Multapses: true},
 			Autapses: true, Weight: param.Uniform(0.5*c.w, 1.5*c.w)}
+		if rule == LearnTwoSources && c.from == "I" && c.to == "E" {
+			conn.Plasticity = learningRule(rule)
+			conn.Wmin, conn.Wmax = -2, 0
+			conn.DelayMs = param.Const(0.3)
+		}
 		if c.from == "E" && c.to == "E" {
 			conn.Plasticity = learningRule(rule)
 			switch rule {
@@ -436,8 +452,8 @@ func learningRule(rule int) plasticity.STDP {
 	case LearnModulated:
 		// Scaled by 0.1 to 0.3: larger rates, for changes of the same size.
 		r.Pre, r.Post = exact, exact
-		r.LTP, r.LTD = plasticity.SoftBoundRate{Eta: 3}, plasticity.ConstRate{Eta: 0.2}
-	case LearnTwoDelays:
+		r.LTP, r.LTD = plasticity.SoftBoundRate{Eta: 3}, plasticity.DescendingRate{Eta0: 0.2, TauMs: 100}
+	case LearnTwoDelays, LearnTwoSources:
 		r.Pre, r.Post = exact, exact
 	case LearnSilent:
 		slow := response.Leaky{Tau: param.Const(5000), Exact: true}

@@ -1122,8 +1122,9 @@ func (f failingLaunch) Launch(kernel string, threads, block int, args ...any) er
 }
 
 // FailedBlockIsFinal makes a launch part way through a block of steps
-// fail (of a network that learns, with a modulator, so that the block
-// took concentrations and rates from the host): the run reports it, and
+// fail (of a network that learns, with a modulator and a descending rate,
+// so that the block took concentrations and rates from the host): the run
+// reports it, and
 // the Net then refuses to run on or to checkpoint, saying so, rather than
 // go on from a state that is neither before the block nor after it.
 func FailedBlockIsFinal(t *testing.T, b device.Backend) {
@@ -1147,6 +1148,9 @@ func FailedBlockIsFinal(t *testing.T, b device.Backend) {
 	}
 	if _, err := d.Checkpoint(); err == nil || !strings.Contains(err.Error(), "unusable") {
 		t.Errorf("a checkpoint after it: %v, want a refusal", err)
+	}
+	if err := d.GatherWeights(); err == nil || !strings.Contains(err.Error(), "unusable") {
+		t.Errorf("the weights after it: %v, want a refusal", err)
 	}
 }
 
@@ -1389,6 +1393,9 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 		"two delays": func(t *testing.T) *network.Network {
 			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnTwoDelays))
 		},
+		"two sources": func(t *testing.T) *network.Network {
+			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnTwoSources))
+		},
 	} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
@@ -1438,7 +1445,9 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 			}
 		}
 
-		// Learning off: the tags run, the weights stay.
+		// Learning off: the tags run, the weights stay; then on again, as
+		// on the stepper (the tags, rates and modulators of the steps
+		// without learning taken as the CPU takes them).
 		net = build(t)
 		d, err = device.NewOn(devs, net, nil)
 		if err != nil {
@@ -1459,6 +1468,24 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 				t.Errorf("%s: learning off: the weights of %s changed", name, proj)
 			}
 		}
+		e.SetLearning(true)
+		if err := e.Run(steps - steps/3); err != nil {
+			t.Fatal(err)
+		}
+		ref := build(t)
+		s := stepper.New(ref)
+		s.Learn = false
+		if err := s.Run(steps / 3); err != nil {
+			t.Fatal(err)
+		}
+		s.Learn = true
+		if err := s.Run(steps - steps/3); err != nil {
+			t.Fatal(err)
+		}
+		offOn := testnets.NewResult()
+		offOn.TakeWeights(ref)
+		offOn.Events = s.Events()
+		testnets.Compare(t, name+": learning off, then on", offOn, hybridResult(t, d, net))
 		e.Close()
 	}
 }
