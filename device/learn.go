@@ -268,6 +268,19 @@ func (d *Net) learn(t int64) error {
 	return nil
 }
 
+// Learning returns the names of the projections that learn on the
+// devices (plasticity.Learner.STDPForm), in network order; the other
+// plastic projections learn on the CPU.
+func (d *Net) Learning() []string {
+	var names []string
+	for _, pr := range d.net.Projections {
+		if slices.ContainsFunc(d.projs, func(p *devProj) bool { return p.plastic != nil && p.plastic.pr == pr }) {
+			names = append(names, pr.Name)
+		}
+	}
+	return names
+}
+
 // remember keeps, once the populations of step t stepped, the spikes of
 // the sources of the projections that learn on devices, for the step
 // they arrive at.

@@ -414,6 +414,9 @@ const (
 func TestDeviceAndCPUInOneRun(t *testing.T) {
 	dir := t.TempDir()
 	out := sequentialAndDevice(t, dir, "run", rstdp, "--duration", "3s", "--fixed-point", "--quiet")
+	if strings.Contains(out, "learning on the devices") {
+		t.Errorf("the summary says a projection learns on a device:\n%s", out)
+	}
 	for _, want := range []string{"host device 0 (the GPU kernels on the CPU) holds in; the CPU holds out, dopamine (what the devices cannot step)",
 		`out on the CPU: projection "syn" into it: plastic: a "rstdp" rule: not STDP`, `dopamine on the CPU: population "dopamine": a graded population`} {
 		if !strings.Contains(out, want) {
@@ -443,15 +446,15 @@ func TestDeviceLearns(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := sequentialAndDevice(t, dir, "run", model, "--fixed-point", "--quiet")
-	if want := "engine: device.Net on host device 0 (the GPU kernels on the CPU)\n"; !strings.Contains(out, want) {
-		t.Errorf("the summary does not say %q (every population on the device):\n%s", want, out)
+	if want := "engine: device.Net on host device 0 (the GPU kernels on the CPU)\n  learning on the devices: syn\n"; !strings.Contains(out, want) {
+		t.Errorf("the summary does not say %q (every population on the device, learning there):\n%s", want, out)
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
 
 	dir = t.TempDir()
 	out = sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
-	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) {
+	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) || !strings.Contains(out, "learning on the devices: syn") {
 		t.Errorf("neuromodulation: the summary does not say %q:\n%s", want, out)
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")

@@ -131,8 +131,13 @@ func describePlacement(n *device.Net) string {
 			byDev[sh.Device] = append(byDev[sh.Device], name)
 		}
 	}
+	// The projections that learn on the devices, if any.
+	learns := ""
+	if l := n.Learning(); len(l) > 0 {
+		learns = "\n  learning on the devices: " + strings.Join(l, ", ")
+	}
 	if len(devs) == 1 && len(cpu) == 0 {
-		return devs[0].Name()
+		return devs[0].Name() + learns
 	}
 	var parts []string
 	for k, b := range devs {
@@ -158,7 +163,7 @@ func describePlacement(n *device.Net) string {
 		}
 		desc += fmt.Sprintf("\n  %s on the CPU: %s", pops[i].Name, why)
 	}
-	return desc
+	return desc + learns
 }
 
 // spikesOut hands an engine's new spikes to on after each run (the
