@@ -325,23 +325,30 @@ func (d *Net) GatherWeights() error {
 		return d.failed // what the devices hold is not a step's state
 	}
 	for _, pr := range d.projs {
-		pl := pr.plastic
-		if pl == nil {
+		if pr.plastic == nil {
 			continue
 		}
-		b := d.devs[pr.dst.dev]
-		pre, post, _ := pl.pr.Learner.STDPTraces()
-		if err := download(b, pl.pr.Runtime.Syn.W, pr.w); err != nil {
-			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
-		}
-		if err := download(b, pre, pl.P); err != nil {
-			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
-		}
-		if err := download(b, post, pl.Q); err != nil {
-			return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
+		for _, x := range pr.learnt() {
+			if err := download(d.devs[pr.dst.dev], x.host, x.buf); err != nil {
+				return fmt.Errorf("device: projection %q: %w", pr.name, err)
+			}
 		}
 	}
 	return nil
+}
+
+// learntPart is a part of what a projection that learns on a device
+// holds, on the host (its network's) and on the device.
+type learntPart struct {
+	host []float32
+	buf  Buffer
+}
+
+// learnt returns the weights and tags of a projection that learns on a
+// device, on the host and on the device.
+func (pr *devProj) learnt() []learntPart {
+	pre, post, _ := pr.plastic.pr.Learner.STDPTraces()
+	return []learntPart{{pr.plastic.pr.Runtime.Syn.W, pr.w}, {pre, pr.plastic.P}, {post, pr.plastic.Q}}
 }
 
 // keepLearners moves the target of each projection that learns on a
@@ -493,14 +500,8 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 		if pl == nil {
 			continue
 		}
-		b := d.devs[pr.dst.dev]
-		pre, post, _ := pl.pr.Learner.STDPTraces()
-		w := pl.pr.Runtime.Syn.W
-		for _, x := range []struct {
-			buf Buffer
-			s   []float32
-		}{{pr.w, w}, {pl.P, pre}, {pl.Q, post}} {
-			if err := b.Upload(x.buf, bytesOf(x.s)); err != nil {
+		for _, x := range pr.learnt() {
+			if err := d.devs[pr.dst.dev].Upload(x.buf, bytesOf(x.host)); err != nil {
 				return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
 			}
 		}

@@ -1372,30 +1372,14 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 			}
 			return net
 		},
-		"all to all": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnAllToAll))
-		},
-		"nearest, pre first": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnNearest))
-		},
-		"soft and lower bounds": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnBounded))
-		},
-		"upper bound, nearest": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnUpper))
-		},
-		"modulated": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnModulated))
-		},
-		"descending": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnDescending))
-		},
-		"two delays": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnTwoDelays))
-		},
-		"two sources": func(t *testing.T) *network.Network {
-			return testnets.Fixed(t, testnets.LearningBuilder(testnets.LearnTwoSources))
-		},
+		"all to all":            learningNet(testnets.LearnAllToAll),
+		"nearest, pre first":    learningNet(testnets.LearnNearest),
+		"soft and lower bounds": learningNet(testnets.LearnBounded),
+		"upper bound, nearest":  learningNet(testnets.LearnUpper),
+		"modulated":             learningNet(testnets.LearnModulated),
+		"descending":            learningNet(testnets.LearnDescending),
+		"two delays":            learningNet(testnets.LearnTwoDelays),
+		"two sources":           learningNet(testnets.LearnTwoSources),
 	} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
@@ -1490,6 +1474,12 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 	}
 }
 
+// learningNet builds testnets.LearningBuilder(rule), its sums in fixed
+// point.
+func learningNet(rule int) func(*testing.T) *network.Network {
+	return func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(rule)) }
+}
+
 // ModulatorEdges runs the edges of a modulated rule on the devices devs,
 // their sums in fixed point: one following no modulator, which a device
 // refuses (saying so) and the CPU steps in the same run; one whose
@@ -1497,16 +1487,13 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 // no weight and is no error. Both give the stepper's spikes and weights.
 func ModulatorEdges(t *testing.T, devs []device.Backend) {
 	const steps = 3000
-	build := func(rule int) func(*testing.T) *network.Network {
-		return func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.LearningBuilder(rule)) }
-	}
-	unfollowed := build(testnets.LearnUnfollowed)
+	unfollowed := learningNet(testnets.LearnUnfollowed)
 	net := unfollowed(t)
 	e := slices.IndexFunc(net.Populations, func(p *population.Population) bool { return p.Name == "E" })
 	if err := device.Refusals(net)[e]; err == nil || !strings.Contains(err.Error(), "following no modulator") {
 		t.Errorf("modulated, following no modulator: refusal %v, want one saying so", err)
 	}
-	for name, build := range map[string]func(*testing.T) *network.Network{"following no modulator": unfollowed, "silent modulator": build(testnets.LearnSilent)} {
+	for name, build := range map[string]func(*testing.T) *network.Network{"following no modulator": unfollowed, "silent modulator": learningNet(testnets.LearnSilent)} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
 		d, err := device.NewOn(devs, net, nil)
