@@ -15,7 +15,6 @@ import (
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
-	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/stepper"
 )
@@ -37,22 +36,8 @@ type builder = func(t *testing.T) *network.Network
 func sequential(t *testing.T, build builder) runner {
 	net := build(t)
 	s := stepper.New(net)
-	mons := map[string]*monitor.Spikes{}
-	for _, p := range net.Populations {
-		m, _ := monitor.NewSpikes(net, p.Name)
-		mons[p.Name] = m
-		s.AddMonitor(m)
-	}
 	return runner{name: "sequential", run: s.Run, save: s.Checkpoint, restore: s.Restore, close: func() {},
-		result: func() testnets.Result {
-			r := testnets.NewResult()
-			for name, m := range mons {
-				r.Steps[name], r.Elems[name] = m.Steps, m.Elements
-			}
-			r.TakeWeights(net)
-			r.Events = s.Events()
-			return r
-		}}
+		result: testnets.Monitored(s, net)}
 }
 
 func onLockstep(shards int) func(t *testing.T, build builder) runner {

@@ -367,39 +367,20 @@ func (d *Net) restore(snap *checkpoint.Snapshot) error {
 // far, in fixed point as they are, float32 inputs rounded.
 func (d *Net) restoreRing(snap *checkpoint.Snapshot, held map[string]bool, prefix, inbox string, n int64, u *devPop, r *devRec, t int64) error {
 	acc := make([]uint64, r.slots*u.n)
+	// In fixed point as they are; float32 inputs rounded to it.
 	for _, path := range []string{prefix + ".fixed", prefix + ".far.fixed"} {
-		fixed, ok := snap.Vars[path].([]int64)
-		if !ok {
-			continue
-		}
-		held[path] = true
-		for k := int64(0); k*n < int64(len(fixed)); k++ {
-			for j, x := range fixed[k*n+u.lo : k*n+u.lo+u.n] {
-				if x == 0 {
-					continue
-				}
-				if k >= r.slots {
-					return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
-				}
-				acc[((t+k)%r.slots)*u.n+int64(j)] += uint64(x)
+		if x, ok := snap.Vars[path].([]int64); ok {
+			held[path] = true
+			if err := addAhead(acc, x, func(v int64) uint64 { return uint64(v) }, path, n, u, r, t); err != nil {
+				return err
 			}
 		}
 	}
 	for _, path := range []string{prefix + ".ring", prefix + ".far.ring"} {
-		ring, ok := snap.Vars[path].([]float32)
-		if !ok {
-			continue
-		}
-		held[path] = true
-		for k := int64(0); k*n < int64(len(ring)); k++ {
-			for j, x := range ring[k*n+u.lo : k*n+u.lo+u.n] {
-				if x == 0 {
-					continue
-				}
-				if k >= r.slots {
-					return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
-				}
-				acc[((t+k)%r.slots)*u.n+int64(j)] += uint64(dendrite.ToFixed(x))
+		if x, ok := snap.Vars[path].([]float32); ok {
+			held[path] = true
+			if err := addAhead(acc, x, func(v float32) uint64 { return uint64(dendrite.ToFixed(v)) }, path, n, u, r, t); err != nil {
+				return err
 			}
 		}
 	}
@@ -410,6 +391,25 @@ func (d *Net) restoreRing(snap *checkpoint.Snapshot, held map[string]bool, prefi
 	}
 	if err := d.devs[u.dev].Upload(r.acc, bytesOf(acc)); err != nil {
 		return fmt.Errorf("device: %w", err)
+	}
+	return nil
+}
+
+// addAhead adds to acc, the ring of receptor r of unit u at step t, the
+// inputs on their way of a snapshot's variable path: rows of n values
+// (a population's), row k arriving k steps after t, of which u takes its
+// columns, each converted to fixed point by fixed.
+func addAhead[T int64 | float32](acc []uint64, rows []T, fixed func(T) uint64, path string, n int64, u *devPop, r *devRec, t int64) error {
+	for k := int64(0); k*n < int64(len(rows)); k++ {
+		for j, x := range rows[k*n+u.lo : k*n+u.lo+u.n] {
+			if x == 0 {
+				continue
+			}
+			if k >= r.slots {
+				return fmt.Errorf("device: %s: an input arriving %d steps ahead, beyond the device's %d", path, k, r.slots)
+			}
+			acc[((t+k)%r.slots)*u.n+int64(j)] += fixed(x)
+		}
 	}
 	return nil
 }

@@ -88,9 +88,9 @@ func plasticRefusal(net *network.Network, pr *network.Projection) error {
 	return nil
 }
 
-// plasticOf makes projection dp (of network projection pr, synapses syn)
-// learn on the device: its source and target must be whole, on its
-// device, and its rows share one delay.
+// plasticOf makes projection dp (of network projection pr, synapses syn,
+// each row's event value values) learn on the device: its source and
+// target must be whole, on its device.
 func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, values []float32) error {
 	src := dp.src
 	_, counting := d.devs[0].(*counter) // Needs: each population on a device of its own
@@ -112,12 +112,9 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 		return fmt.Errorf("plastic: %w", err)
 	}
 	if rule.Modulated {
-		// The concentrations come from the host, a block ahead.
-		ma := d.net.Axons[pr.FollowAxon]
-		if ms := d.pops[ma.Source]; !ms.cpu && !counting {
-			return fmt.Errorf("plastic, modulated by %q, which is on a device (a device takes a modulator from the CPU)", ms.name)
-		}
-		if l := ma.Axon.MinLatency(); d.segment == 0 || l < d.segment {
+		// The concentrations come from the host (the modulator's source
+		// is graded: plasticRefusal), a block ahead.
+		if l := d.net.Axons[pr.FollowAxon].Axon.MinLatency(); d.segment == 0 || l < d.segment {
 			d.segment = l
 		}
 	}
@@ -178,9 +175,10 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	if pl.prmT, err = put(d, []float32{rule.PreDecay, rule.PostDecay, flag(rule.Nearest), flag(rule.PreFirst)}); err != nil {
 		return err
 	}
-	// The rates as stdp_potentiate and stdp_depress read them.
+	// The rates as stdp_potentiate, stdp_depress and the apply kernels
+	// read them (η comes with each step: STDPRates).
 	rates := func(s float32, r plasticity.RateForm) []float32 {
-		return []float32{s, r.Eta, rule.Wmin, rule.Wmax, float32(r.Mode), flag(rule.Direct), flag(rule.Modulated)}
+		return []float32{s, rule.Wmin, rule.Wmax, float32(r.Mode), flag(rule.Direct), flag(rule.Modulated)}
 	}
 	if pl.prmP, err = put(d, rates(rule.Scale, rule.LTP)); err != nil {
 		return err
@@ -204,9 +202,10 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 // learn launches, before any population of step t steps, the work of
 // step t of the projections that learn on devices: the events that
 // arrive (each row's 1 + its delay + shift steps after its spike) are
-// delivered with the weights as they are, the tags advance, and, with learning on, the weights change:
-// potentiation by the target's spikes of step t−1, depression by the
-// arriving events, as the CPU's Learn after the target's step t.
+// delivered with the weights as they are, the tags advance, and, with
+// learning on, the weights change: potentiation by the target's spikes
+// of step t−1, depression by the arriving events, as the CPU's Learn
+// after the target's step t.
 func (d *Net) learn(t int64) error {
 	for _, pr := range d.projs {
 		pl := pr.plastic

@@ -695,8 +695,8 @@ DEVICE void stdp_change(uint32_t k, float d, int direct, float *w, float *dw, ui
 // postsynaptic neuron whose bit of post is set, each synapse into it (the
 // column view: colptr, colsyn, colrow; the warp's lanes stride over it,
 // one lane per synapse) from a row with P ≠ 0 changes by its term
-// (stdp_term, stdp_change) for the step's rate eta. prm: dt, (unused),
-// the bounds, the rate's mode, direct.
+// (stdp_term, stdp_change) for the step's rate eta. prm: dt, the bounds,
+// the rate's mode, direct, modulated.
 KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn,
                        const uint32_t *colrow, const float *P, float *w, float *dw, uint8_t *touched, const float *prm,
                        uint32_t *bad, double eta) {
@@ -705,8 +705,8 @@ KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colpt
 	if (j >= cols || !bit_at(post, j)) {
 		return;
 	}
-	float s = prm[0], lo = prm[2], hi = prm[3];
-	int mode = (int)prm[4], direct = prm[5] != 0;
+	float s = prm[0], lo = prm[1], hi = prm[2];
+	int mode = (int)prm[3], direct = prm[4] != 0;
 	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
 		float pv = P[colrow[e]];
 		if (pv != 0) {
@@ -720,7 +720,7 @@ KERNEL stdp_potentiate(int64_t cols, const uint32_t *post, const uint32_t *colpt
 // of arr is set and whose input x = xval[i] is not 0, each synapse of the
 // row (the warp's lanes stride over it) into a neuron with Qd ≠ 0
 // changes by its term for s = float32(−dt·x) and the step's rate eta
-// (prm[0] = −dt; then (unused), the bounds, the rate's mode, direct).
+// (prm[0] = −dt; then the bounds, the rate's mode, direct, modulated).
 KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, const uint32_t *idx, const float *xval,
                     const float *Qd, float *w, float *dw, uint8_t *touched, const float *prm, uint32_t *bad, double eta) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -732,8 +732,8 @@ KERNEL stdp_depress(int64_t rows, const uint32_t *arr, const uint32_t *ptr, cons
 	if (x == 0) {
 		return;
 	}
-	float s = FMUL(prm[0], x), lo = prm[2], hi = prm[3];
-	int mode = (int)prm[4], direct = prm[5] != 0;
+	float s = FMUL(prm[0], x), lo = prm[1], hi = prm[2];
+	int mode = (int)prm[3], direct = prm[4] != 0;
 	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
 		float q = Qd[idx[k]];
 		if (q != 0) {
@@ -778,8 +778,8 @@ DEVICE void stdp_settle(uint32_t k, float *w, float *dw, uint8_t *touched, float
 
 // stdp_apply_cols settles (stdp_settle), a warp per column (32·cols
 // threads), the synapses into the neurons whose bit of post is set; prm
-// holds the bounds at prm[2] and prm[3], whether the rule is modulated at
-// prm[6]; m is the step's modulator concentration.
+// holds the bounds at prm[1] and prm[2], whether the rule is modulated at
+// prm[5]; m is the step's modulator concentration.
 KERNEL stdp_apply_cols(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn, float *w,
                        float *dw, uint8_t *touched, const float *prm, uint32_t *bad, double m) {
 	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -788,7 +788,7 @@ KERNEL stdp_apply_cols(int64_t cols, const uint32_t *post, const uint32_t *colpt
 		return;
 	}
 	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
-		stdp_settle(colsyn[e], w, dw, touched, prm[2], prm[3], prm[6] != 0, (float)m, bad);
+		stdp_settle(colsyn[e], w, dw, touched, prm[1], prm[2], prm[5] != 0, (float)m, bad);
 	}
 }
 
@@ -803,7 +803,7 @@ KERNEL stdp_apply_rows(int64_t rows, const uint32_t *arr, const uint32_t *ptr, f
 		return;
 	}
 	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
-		stdp_settle(k, w, dw, touched, prm[2], prm[3], prm[6] != 0, (float)m, bad);
+		stdp_settle(k, w, dw, touched, prm[1], prm[2], prm[5] != 0, (float)m, bad);
 	}
 }
 

@@ -226,25 +226,35 @@ func (r Result) TakeWeights(net *network.Network) {
 func Sequential(t *testing.T, net *network.Network, steps int) Result {
 	t.Helper()
 	s := stepper.New(net)
-	mons := map[string]*monitor.Spikes{}
-	for _, p := range net.Populations {
-		m, _ := monitor.NewSpikes(net, p.Name)
-		mons[p.Name] = m
-		s.AddMonitor(m)
-	}
+	result := Monitored(s, net)
 	if err := s.Run(steps / 3); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Run(steps - steps/3); err != nil {
 		t.Fatal(err)
 	}
-	r := NewResult()
-	for name, m := range mons {
-		r.Steps[name], r.Elems[name] = m.Steps, m.Elements
+	return result()
+}
+
+// Monitored gives s, stepping net, a spike monitor of every population,
+// and returns what s has computed when called: the spikes recorded, the
+// weights and the synaptic events.
+func Monitored(s *stepper.Stepper, net *network.Network) func() Result {
+	mons := map[string]*monitor.Spikes{}
+	for _, p := range net.Populations {
+		m, _ := monitor.NewSpikes(net, p.Name)
+		mons[p.Name] = m
+		s.AddMonitor(m)
 	}
-	r.TakeWeights(net)
-	r.Events = s.Events()
-	return r
+	return func() Result {
+		r := NewResult()
+		for name, m := range mons {
+			r.Steps[name], r.Elems[name] = m.Steps, m.Elements
+		}
+		r.TakeWeights(net)
+		r.Events = s.Events()
+		return r
+	}
 }
 
 // Compare fails t unless got has exactly want's spikes and weights, and

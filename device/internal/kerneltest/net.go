@@ -15,7 +15,6 @@ import (
 	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/models"
-	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 	"github.com/spiral-sim/spiral/population"
@@ -774,6 +773,27 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 	}
 }
 
+// checkpointAt returns a function that runs the Net it is given (or
+// fails t with its error) for at steps, and returns its checkpoint,
+// closing it.
+func checkpointAt(t *testing.T, what string, at int) func(*device.Net, error) *checkpoint.Snapshot {
+	return func(d *device.Net, err error) *checkpoint.Snapshot {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		if err := d.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := d.Checkpoint()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return snap
+	}
+}
+
 // acrossCheckpoints checks that a run of the network build builds,
 // checkpointed at step at on the devices devs (placed as place says; nil:
 // as device.NewOn places it), resumes on the stepper, and one
@@ -782,18 +802,7 @@ func HybridMatches(t *testing.T, devs []device.Backend) {
 // steps: spikes, events and weights.
 func acrossCheckpoints(t *testing.T, name string, devs []device.Backend, place []int, build func(*testing.T) *network.Network, want testnets.Result, steps, at int) {
 	t.Helper()
-	d, err := device.NewOn(devs, build(t), place)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Run(at); err != nil {
-		t.Fatal(err)
-	}
-	snap, err := d.Checkpoint()
-	d.Close()
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	snap := checkpointAt(t, name, at)(device.NewOn(devs, build(t), place))
 	// The events on their way to projections that learn, queued as the
 	// stepper queues them, in its order (the devices deliver the others'
 	// into the rings).
@@ -816,11 +825,13 @@ func acrossCheckpoints(t *testing.T, name string, devs []device.Backend, place [
 	if err := s.Run(at); err != nil {
 		t.Fatal(err)
 	}
-	if snap, err = s.Checkpoint(); err != nil {
+	snap, err := s.Checkpoint()
+	if err != nil {
 		t.Fatal(err)
 	}
 	net := build(t)
-	if d, err = device.NewOn(devs, net, place); err != nil {
+	d, err := device.NewOn(devs, net, place)
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
@@ -936,19 +947,9 @@ func ShardsOverDevices(t *testing.T, devs []device.Backend) {
 			from, to func() (*device.Net, error)
 		}{{"from shards to one device", cut, one}, {"from one device to shards", one, cut}} {
 			what := c.name + ": a checkpoint " + x.name
-			d, err := x.from()
+			snap := checkpointAt(t, what, at)(x.from())
+			d, err := x.to()
 			if err != nil {
-				t.Fatal(err)
-			}
-			if err := d.Run(at); err != nil {
-				t.Fatal(err)
-			}
-			snap, err := d.Checkpoint()
-			d.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-			if d, err = x.to(); err != nil {
 				t.Fatal(err)
 			}
 			if err := d.Restore(snap); err != nil {
@@ -1047,21 +1048,11 @@ func stepperFrom(t *testing.T, what string, net *network.Network, snap *checkpoi
 	if err := s.Restore(snap); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
-	ms := map[string]*monitor.Spikes{}
-	for _, p := range net.Populations {
-		ms[p.Name], _ = monitor.NewSpikes(net, p.Name)
-		s.AddMonitor(ms[p.Name])
-	}
+	result := testnets.Monitored(s, net)
 	if err := s.Run(steps); err != nil {
 		t.Fatal(err)
 	}
-	got := testnets.NewResult()
-	for name, m := range ms {
-		got.Steps[name], got.Elems[name] = m.Steps, m.Elements
-	}
-	got.TakeWeights(net)
-	got.Events = s.Events()
-	return got
+	return result()
 }
 
 // wrapped is a device that forwards the optional interfaces of the one
