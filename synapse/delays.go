@@ -229,7 +229,9 @@ func (c *CSR) drawDelays(v param.Value, dt float64, toSteps func(ms, dt float64)
 		}
 		return nil
 	})
-	if err == errOver || (err != nil && over.Load() && errors.Is(err, errOver)) {
+	if errors.Is(err, errOver) {
+		// A real error of another block, if any, comes again in the
+		// wide pass.
 		return true, nil
 	}
 	return false, err
