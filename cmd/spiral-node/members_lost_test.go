@@ -142,7 +142,7 @@ func TestMemberLossRecovers(t *testing.T) {
 			var stdout, stderr syncBuffer
 			done := make(chan int, 1)
 			args := append([]string{"run"}, append(model, "--members", strings.Join(addrs, ","), "--tls", certs,
-				"--on-member-loss", "recover", "--peer-timeout", "3s")...)
+				"--on-member-loss", "recover", "--peer-timeout", "6s")...)
 			if c.out {
 				args = append(args, "--out", out)
 			}

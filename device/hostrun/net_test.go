@@ -172,11 +172,12 @@ func TestShardsOnOneDevice(t *testing.T) {
 	kerneltest.ShardsOnOneDevice(t, Backend{Device: 0}, Backend{Device: 1})
 }
 
-// TestLearnsOnDevices runs STDP on the host device, and on two (whose
-// placement keeps each learning projection's ends together).
+// TestLearnsOnDevices runs STDP on the host device, and some of the
+// networks on two (whose placement keeps each learning projection's ends
+// together; the kernels are the same).
 func TestLearnsOnDevices(t *testing.T) {
 	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{}})
-	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}})
+	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}}, "STDP", "modulated", "two sources")
 }
 
 // TestModulatorEdges: a modulated rule following no modulator, and one

@@ -1353,7 +1353,9 @@ func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
 // step, one delay or rows with delays of their own). Each gives the
 // sequential stepper's spikes, events and final weights, bit for bit;
 // with learning off, the weights stay as built.
-func LearnsOnDevices(t *testing.T, devs []device.Backend) {
+//
+// With names, only the networks of those names run.
+func LearnsOnDevices(t *testing.T, devs []device.Backend, names ...string) {
 	const steps = 1500
 	for name, build := range map[string]func(*testing.T) *network.Network{
 		"STDP": func(t *testing.T) *network.Network {
@@ -1372,6 +1374,9 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend) {
 		"two delays":            learningNet(testnets.LearnTwoDelays),
 		"two sources":           learningNet(testnets.LearnTwoSources),
 	} {
+		if len(names) > 0 && !slices.Contains(names, name) {
+			continue
+		}
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
 		before := testnets.NewResult()
