@@ -458,30 +458,38 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 	}
 }
 
-// unresponsive narrows late workers (indices in Workers) down to those
-// that do not answer a probe: a worker can be late only because it waits
-// for a frozen one's batches (workers exchange them directly), and it
-// still answers. When every one answers (all overloaded, say), or there
-// is one, it returns late as it is.
+// unresponsive narrows late workers (indices in Workers) down to the
+// workers to blame: those that do not answer a probe. Every worker is
+// probed, not only the late ones: a worker can be late only because it
+// waits for a frozen one's batches (workers exchange them directly), and
+// the frozen one may have sent its own output of the segment before it
+// froze, so it need not be late itself. When every one answers (all
+// overloaded, say), it returns late as it is.
 func (e *Engine) unresponsive(late []int) []int {
-	if len(late) < 2 {
+	if len(e.workers) < 2 {
 		return late
 	}
 	wait := min(max(e.peerTimeout/4, 50*time.Millisecond), time.Second)
-	silent := make([]bool, len(late))
+	silent := make([]bool, len(e.workers))
 	var wg sync.WaitGroup
-	for k, i := range late {
+	for i := range e.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			_, err := e.system.Root.RequestFuture(probePID(e.workers[i]), &messages.Probe{}, wait).Result()
-			silent[k] = err != nil
+			silent[i] = err != nil
 		}()
 	}
 	wg.Wait()
+	return toBlame(late, silent)
+}
+
+// toBlame returns the workers to blame for a stall: those silent (by
+// index in Workers) when any is, else the late ones.
+func toBlame(late []int, silent []bool) []int {
 	var out []int
-	for k, i := range late {
-		if silent[k] {
+	for i, s := range silent {
+		if s {
 			out = append(out, i)
 		}
 	}

@@ -13,3 +13,6 @@ func (w *Worker) Freeze() {
 		go func() { d.ch <- func() { <-w.done } }()
 	}
 }
+
+// ToBlame exposes toBlame to the tests.
+var ToBlame = toBlame
