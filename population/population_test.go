@@ -87,8 +87,9 @@ func TestCurrentOneNeuronClosedForm(t *testing.T) {
 // The same population stepped on the fused path and on the generic path
 // with the same inputs has, every step, the same current bit for bit, the
 // same spikes and the same potentials: one receptor (the Go loop), two
-// receptors on fewer than eight neurons (the Go loop), two on 21 (AVX2
-// where the processor has it, the Go loop for the last five), with and
+// receptors on fewer than eight neurons (the Go loop), two on 21 (the
+// AVX-512 kernel where the processor has it, its last block masked; else
+// AVX2 where it has that, the Go loop for the last five), with and
 // without a direct current; and with conductance receptors, whose current
 // is the direct input alone.
 func TestCurrentFusedEqualsGeneric(t *testing.T) {

@@ -245,3 +245,137 @@ cdone:
 	SHRQ $3, R14
 	MOVQ R14, ret+88(FP)
 	RET
+
+// func cuba16(v, cur, a1, s1, a2, s2 *float32, n int, p *cubaParams, blocks *uint64, sum, rc *float32, tail uint64) int
+//
+// cuba2 with AVX-512, sixteen neurons at a time, over any n: the last
+// block, of n mod 16 neurons, runs under the lane mask tail (its low
+// n mod 16 bits set), so no neuron is left to the Go loop. K5 holds the
+// block's lanes (all sixteen, then tail's); every load and store is
+// masked by it. The operations, their operands' order and the constants
+// (broadcast from cubaParams' first lanes; one from 192) are cuba2's, so
+// the results are too. A block with a spike stores (first neuron)·65536
+// + (its lanes' bits) into blocks.
+TEXT ·cuba16(SB), NOSPLIT, $0-104
+	MOVQ v+0(FP), DI
+	MOVQ cur+8(FP), R9
+	MOVQ a1+16(FP), R10
+	MOVQ s1+24(FP), R11
+	MOVQ a2+32(FP), R12
+	MOVQ s2+40(FP), R13
+	MOVQ n+48(FP), CX
+	MOVQ p+56(FP), DX
+	MOVQ blocks+64(FP), R14
+	MOVQ sum+72(FP), R8
+	MOVQ rc+80(FP), SI
+	MOVQ tail+88(FP), R15
+	VBROADCASTSS 0(DX), Z8
+	VBROADCASTSS 32(DX), Z9
+	VBROADCASTSS 64(DX), Z10
+	VBROADCASTSS 96(DX), Z11
+	VBROADCASTSS 128(DX), Z12
+	VBROADCASTSS 160(DX), Z13
+	VBROADCASTSS 192(DX), Z15
+	VPXORD       Z14, Z14, Z14
+	KXNORW       K5, K5, K5
+	XORQ         AX, AX
+
+zloop:
+	LEAQ 16(AX), BX
+	CMPQ BX, CX
+	JGT  ztail
+
+zbody:
+	// p = s1 + a1, q = s2 + a2; c = (cur + p) + q, or p + q.
+	VMOVUPS.Z (R10)(AX*4), K5, Z3
+	VADDPS.Z  (R11)(AX*4), Z3, K5, Z0
+	VMOVUPS.Z (R12)(AX*4), K5, Z7
+	VADDPS.Z  (R13)(AX*4), Z7, K5, Z1
+	TESTQ     R9, R9
+	JZ        znocur
+	VMOVUPS.Z (R9)(AX*4), K5, Z2
+	VADDPS    Z0, Z2, Z2
+	VADDPS    Z1, Z2, Z2
+	JMP       zstate
+
+znocur:
+	VADDPS Z1, Z0, Z2
+
+zstate:
+	// sum ← c, if asked for.
+	TESTQ   R8, R8
+	JZ      znosum
+	VMOVUPS Z2, K5, (R8)(AX*4)
+
+znosum:
+	// s ← p·d1, q·d2; the inputs that are set (a bit other than zero)
+	// cleared.
+	VMULPS   Z8, Z0, Z0
+	VMOVUPS  Z0, K5, (R11)(AX*4)
+	VMULPS   Z9, Z1, Z1
+	VMOVUPS  Z1, K5, (R13)(AX*4)
+	VPTESTMD Z3, Z3, K5, K1
+	VMOVUPS  Z14, K1, (R10)(AX*4)
+	VPTESTMD Z7, Z7, K5, K2
+	VMOVUPS  Z14, K2, (R12)(AX*4)
+
+	// u = (v + k·(e − v)) + g·c; spikes: u > th.
+	VMOVUPS.Z (DI)(AX*4), K5, Z4
+	VSUBPS    Z4, Z11, Z5
+	VMULPS    Z10, Z5, Z5
+	VADDPS    Z5, Z4, Z5
+	VMULPS    Z12, Z2, Z2
+	VADDPS    Z2, Z5, Z5
+	TESTQ     SI, SI
+	JZ        znorc
+
+	// Refractory lanes (rc > 0, in K4) keep v, do not fire, and count
+	// down: rc ← rc − 1 there. (A kept v is below the threshold, as a
+	// reset is, so only a potential set from outside above it makes the
+	// spike mask K6 matter; cuba2 masks the same way.)
+	VMOVUPS.Z (SI)(AX*4), K5, Z7
+	VCMPPS    $0x1E, Z14, Z7, K5, K4
+	VMOVAPS   Z4, K4, Z5
+	VSUBPS    Z15, Z7, K4, Z7
+	VMOVUPS   Z7, K4, (SI)(AX*4)
+	KANDNW    K5, K4, K6
+	VCMPPS    $0x1E, Z13, Z5, K6, K3
+	JMP       zstore
+
+znorc:
+	VCMPPS $0x1E, Z13, Z5, K5, K3
+
+zstore:
+	VMOVUPS Z5, K5, (DI)(AX*4)
+	KMOVW   K3, BX
+	TESTQ   BX, BX
+	JNZ     zspike
+
+znext:
+	ADDQ $16, AX
+	JMP  zloop
+
+zspike:
+	// AX·65536 + BX (BX < 65536), then AX again.
+	SHLQ $16, AX
+	ORQ  BX, AX
+	MOVQ AX, (R14)
+	SHRQ $16, AX
+	ADDQ $8, R14
+	JMP  znext
+
+ztail:
+	// The last, partial block under the lanes of tail; after it AX is
+	// past n.
+	CMPQ  AX, CX
+	JGE   zdone
+	KMOVW R15, K5
+	JMP   zbody
+
+zdone:
+	VZEROUPPER
+	MOVQ blocks+64(FP), BX
+	SUBQ BX, R14
+	SHRQ $3, R14
+	MOVQ R14, ret+96(FP)
+	RET

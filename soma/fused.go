@@ -429,8 +429,10 @@ type cubaParams struct {
 	d1, d2, k, e, g, th, one [8]float32
 }
 
-// lifExp2SIMD is lifExp2 with the whole blocks of eight neurons done by
-// the AVX2 kernel; cur and sum may be nil. With rc (the refractory
+// lifExp2SIMD is lifExp2 with every neuron done by the AVX-512 kernel
+// where the processor has it (and the model was not held to AVX2,
+// setAVX512), else the whole blocks of eight neurons done by the AVX2
+// kernel and the rest by the Go loop; cur and sum may be nil. With rc (the refractory
 // counts; nil: no neuron is refractory) a neuron with rc > 0 keeps its
 // potential, does not fire and has its count lowered by one, which is
 // what holding it with enterRefractory and leaveRefractory gives.
@@ -447,10 +449,6 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float3
 		}
 		m.simdCuba = p
 	}
-	if cap(m.blocks) < n8/8 {
-		m.blocks = make([]uint64, n8/8)
-	}
-	blocks := m.blocks[:n8/8]
 	var c, out *float32
 	if cur != nil {
 		c = &cur[0]
@@ -462,6 +460,27 @@ func (m *ifModel) lifExp2SIMD(cur, sum []float32, r1, r2 ExpCurrent, rc []float3
 	if rc != nil {
 		held = &rc[0]
 	}
+	if haveAVX512 && !m.noAVX512 {
+		// Every neuron, sixteen at a time, the last block under a mask.
+		nb := (n + 15) / 16
+		if cap(m.blocks) < nb {
+			m.blocks = make([]uint64, nb)
+		}
+		blocks := m.blocks[:nb]
+		tail := uint64(1)<<(n%16) - 1
+		k := cuba16(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n, p, &blocks[0], out, held, tail)
+		for _, b := range blocks[:k] {
+			first := uint32(b >> 16)
+			for mk := uint16(b); mk != 0; mk &= mk - 1 {
+				fired = append(fired, first+uint32(bits.TrailingZeros16(mk)))
+			}
+		}
+		return fired
+	}
+	if cap(m.blocks) < n8/8 {
+		m.blocks = make([]uint64, n8/8)
+	}
+	blocks := m.blocks[:n8/8]
 	k := cuba2(&m.v[0], c, &r1.In[0], &r1.G[0], &r2.In[0], &r2.G[0], n8, p, &blocks[0], out, held)
 	for _, b := range blocks[:k] {
 		first := uint32(b >> 8)
@@ -537,3 +556,8 @@ func (m *ifModel) simdOK() bool { return haveAVX2 && !m.noSIMD && m.n >= 8 }
 // setSIMD lets the AVX2 kernels run (on, the default) or holds the model
 // to the Go loops, which compute the same values bit for bit.
 func (m *ifModel) setSIMD(on bool) { m.noSIMD = !on }
+
+// setAVX512 lets the AVX-512 current-based kernel run where the
+// processor has it (on, the default) or holds the model to the AVX2
+// kernel, which computes the same values bit for bit.
+func (m *ifModel) setAVX512(on bool) { m.noAVX512 = !on }

@@ -55,10 +55,12 @@ func BenchmarkFusedCUBA(b *testing.B) {
 		recs        int
 		goLoop      bool
 		keepCurrent bool
+		avx2        bool // the AVX2 kernel even where AVX-512 runs
 	}{
-		{"two", 2, false, false}, {"two-sum", 2, false, true},
-		{"two-go", 2, true, false}, {"two-go-sum", 2, true, true},
-		{"one", 1, false, false}, {"one-sum", 1, false, true},
+		{"two", 2, false, false, false}, {"two-sum", 2, false, true, false},
+		{"two-go", 2, true, false, false}, {"two-go-sum", 2, true, true, false},
+		{"one", 1, false, false, false}, {"one-sum", 1, false, true, false},
+		{"two-avx2", 2, false, false, true}, {"two-avx2-sum", 2, false, true, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			const n = 40000
@@ -72,6 +74,7 @@ func BenchmarkFusedCUBA(b *testing.B) {
 				b.Fatal(err)
 			}
 			soma.SetSIMD(m, !c.goLoop)
+			soma.SetAVX512(m, !c.avx2)
 			fu := m.(soma.Fuser)
 			recs := make([]soma.ExpCurrent, c.recs)
 			for r := range recs {
@@ -100,8 +103,15 @@ func BenchmarkFusedCUBA(b *testing.B) {
 // of a step of CUBA ×10 rather than every neuron firing (FusedCUBA's
 // neurons rest above threshold, so nearly all are refractory): about 2 %
 // of each receptor's inputs set per step, at random places, and a few
-// percent of the neurons refractory (reported as refractory-%).
+// percent of the neurons refractory (reported as refractory-%); on the
+// default kernel (AVX-512 where the processor has it) and on AVX2.
 func BenchmarkFusedCUBASparse(b *testing.B) {
+	b.Run("default", func(b *testing.B) { benchFusedCUBASparse(b, false) })
+	b.Run("avx2", func(b *testing.B) { benchFusedCUBASparse(b, true) })
+}
+
+// benchFusedCUBASparse is BenchmarkFusedCUBASparse, held to AVX2 or not.
+func benchFusedCUBASparse(b *testing.B, avx2 bool) {
 	const n, steps = 40000, 64
 	spec := soma.LIF()
 	spec.RestMV, spec.ThresholdMV = param.Const(-60), param.Const(-50)
@@ -112,6 +122,7 @@ func BenchmarkFusedCUBASparse(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	soma.SetAVX512(m, !avx2)
 	fu := m.(soma.Fuser)
 	recs := make([]soma.ExpCurrent, 2)
 	for r := range recs {

@@ -15,9 +15,11 @@ import (
 // receptors (g ← g + in, I += g, g ← g·decay, in ← 0, in receptor order)
 // and then Step give: for one and two receptors, with and without a
 // stimulus current, with refractoriness, and for sizes that leave a tail
-// after the four-neuron blocks (and, for AVX2, the eight-neuron blocks);
-// on the AVX2 kernel and on the Go loops. Its sum, stored into its own
-// slice or over the current, is the current I handed to Step.
+// after the four-neuron blocks (and, for AVX2, the eight-neuron blocks;
+// for AVX-512, the sixteen-neuron blocks, its last one masked); on the
+// AVX-512 kernel (where the processor has it), the AVX2 kernel and the Go
+// loops, and on all three in turn. Its sum, stored into its own slice or
+// over the current, is the current I handed to Step.
 func TestStepFusedMatchesStep(t *testing.T) {
 	type fusedCase struct {
 		name    string
@@ -26,7 +28,8 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		exact   bool
 		refrOn  bool
 		goLoop  bool   // hold the model to the Go loops
-		toggle  bool   // switch between the AVX2 kernel and the Go loops every few steps
+		avx2    bool   // hold the model to the AVX2 kernel (where AVX-512 runs)
+		toggle  bool   // switch between the AVX-512 kernel, the AVX2 kernel and the Go loops every few steps
 		sum     string // "", "own" (a slice of its own) or "current" (in place)
 	}
 	var cases []fusedCase
@@ -36,10 +39,13 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		{name: "two receptors, fewer than eight", n: 5, recs: 2, current: true, exact: true},
 		{name: "one receptor and a current", n: 41, recs: 1, current: true, exact: true},
 		{name: "one receptor", n: 8, recs: 1, refrOn: true},
-		{name: "two receptors, kernel and Go loops in turn", n: 45, recs: 2, exact: true, refrOn: true, toggle: true},
+		{name: "two receptors, sixteen and a tail of seven", n: 23, recs: 2, current: true, exact: true, refrOn: true},
+		{name: "two receptors, sixteen", n: 16, recs: 2, refrOn: true},
+		{name: "two receptors, kernels and Go loops in turn", n: 45, recs: 2, exact: true, refrOn: true, toggle: true},
+		{name: "two receptors, kernels and Go loops in turn, many", n: 301, recs: 2, current: true, refrOn: true, toggle: true},
 	} {
-		for _, goLoop := range []bool{false, true} {
-			if c.toggle && goLoop {
+		for _, kernel := range []string{"", "avx2", "go"} {
+			if c.toggle && kernel != "" {
 				continue
 			}
 			sums := []string{"", "own"}
@@ -47,7 +53,7 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				sums = append(sums, "current")
 			}
 			for _, sum := range sums {
-				c.goLoop, c.sum = goLoop, sum
+				c.goLoop, c.avx2, c.sum = kernel == "go", kernel == "avx2", sum
 				cases = append(cases, c)
 			}
 		}
@@ -56,6 +62,9 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		name := c.name
 		if c.goLoop {
 			name += ", Go loop"
+		}
+		if c.avx2 {
+			name += ", AVX2"
 		}
 		if c.sum != "" {
 			name += ", sum into " + c.sum
@@ -77,6 +86,7 @@ func TestStepFusedMatchesStep(t *testing.T) {
 			}
 			fusedModel, _ := spec.New(env)
 			soma.SetSIMD(fusedModel, !c.goLoop)
+			soma.SetAVX512(fusedModel, !c.avx2)
 			fu, ok := fusedModel.(soma.Fuser)
 			if !ok {
 				t.Fatal("LIF does not implement soma.Fuser")
@@ -136,10 +146,11 @@ func TestStepFusedMatchesStep(t *testing.T) {
 					sum = cur
 				}
 				if c.toggle {
-					// Kernel for three steps, Go loops for four: the Go
-					// loops take over the refractory neurons the kernel
-					// counted down.
-					soma.SetSIMD(fusedModel, step%7 < 3)
+					// AVX-512 for three steps, AVX2 for two, Go loops
+					// for three: each takes over the refractory neurons
+					// the one before counted down.
+					soma.SetSIMD(fusedModel, step%8 < 5)
+					soma.SetAVX512(fusedModel, step%8 < 3)
 				}
 				var done bool
 				ff, done = fu.StepFused(step, soma.Input{Current: cur}, recs, sum, ff[:0])

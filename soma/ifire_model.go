@@ -64,6 +64,7 @@ type ifModel struct {
 	masks    []uint8     `state:"-"`
 	blocks   []uint64    `state:"-"` // the AVX2 current-based loop's blocks with spikes (lifExp2SIMD)
 	noSIMD   bool        `state:"-"` // the Go loops even where AVX2 runs (see setSIMD)
+	noAVX512 bool        `state:"-"` // the AVX2 kernel even where AVX-512 runs (see setAVX512)
 	err      error       `state:"-"`
 }
 
