@@ -2,7 +2,7 @@ package plasticity
 
 import (
 	"fmt"
-	"math"
+	"math/bits"
 )
 
 // Products that feed a sum are converted to their own type, as in
@@ -70,18 +70,45 @@ func (s RSTDP) New(p *Synapses) (Rule, error) {
 	r := &rstdpRule{copyRunner: cr, n: n, lambda: 1 - p.Dt/s.TauCMs,
 		scale: p.Dt / float64(p.Batch),
 		c:     make([]float32, p.Batch*n), last: make([]int64, n)}
-	r.pow = make([]float64, rstdpPowTable)
-	x := 1.0
-	for g := range r.pow {
-		r.pow[g] = x
-		x *= r.lambda
-	}
+	r.pow, r.pow2 = decayTables(r.lambda)
 	return r, nil
 }
 
-// rstdpPowTable is the number of decay factors λ^g kept in a table; longer
-// gaps call math.Pow.
+// rstdpPowTable is the number of decay factors λ^g kept in a table
+// (a power of two).
 const rstdpPowTable = 1024
+
+// decayTables returns the decay factors of the traces: pow[g] = λ^g for
+// g < rstdpPowTable, each the product of the one before and λ, and
+// pow2[j] = λ^(rstdpPowTable·2^j), the first λ^rstdpPowTable of the same
+// chain, each next one the square of the one before, up to gaps of 2^63
+// steps.
+func decayTables(lambda float64) (pow, pow2 []float64) {
+	pow = make([]float64, rstdpPowTable)
+	x := 1.0
+	for g := range pow {
+		pow[g] = x
+		x *= lambda
+	}
+	for range 64 - bits.TrailingZeros(rstdpPowTable) {
+		pow2 = append(pow2, x)
+		x *= x
+	}
+	return pow, pow2
+}
+
+// decayBy returns λ^g from the tables of decayTables: pow[g mod
+// rstdpPowTable] times pow2[j] for each bit j of g / rstdpPowTable, the
+// lowest first. Only products, so a device computes the same bits.
+func decayBy(pow, pow2 []float64, g int64) float64 {
+	f := pow[g&(rstdpPowTable-1)]
+	for j, q := 0, uint64(g)/rstdpPowTable; q != 0; j, q = j+1, q>>1 {
+		if q&1 != 0 {
+			f *= pow2[j]
+		}
+	}
+	return f
+}
 
 type rstdpRule struct {
 	*copyRunner
@@ -89,18 +116,19 @@ type rstdpRule struct {
 	lambda float64   `state:"-"`        // 1 − dt/τc
 	scale  float64   `state:"-"`        // dt/B
 	pow    []float64 `state:"-"`        // λ^g for small g
+	pow2   []float64 `state:"-"`        // λ^(1024·2^j) (decayTables)
 	c      []float32 `state:"synapses"` // traces, index b·n + k, valid at step last[k]
 	last   []int64   `state:"synapses"` // the step at which each synapse's traces were last brought up to date
 	now    int64     `state:"shared"`   // steps since the last reset
 	modRow []uint32  `state:"-"`        // rows with a non-zero modulator in some copy (scratch)
 }
 
-// decay returns λ^g.
+// decay returns λ^g (decayBy).
 func (r *rstdpRule) decay(g int64) float64 {
 	if g < int64(len(r.pow)) {
 		return r.pow[g]
 	}
-	return math.Pow(r.lambda, float64(g))
+	return decayBy(r.pow, r.pow2, g)
 }
 
 // touch brings the traces of synapse k (every copy) up to the current step.
