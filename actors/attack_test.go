@@ -344,6 +344,31 @@ func TestStalledWorkerFailsWithinTheTimeout(t *testing.T) {
 	}
 }
 
+// A stalled worker is blamed, not a healthy one that answers probes
+// slowly (a loaded machine: here 600 ms late, within the 2 s a worker
+// gets to answer the probe of a stalled run).
+func TestSlowHealthyWorkerNotBlamed(t *testing.T) {
+	r := startAttackRun(t, 1500*time.Millisecond)
+	if err := r.engine.Run(100); err != nil {
+		t.Fatal(err)
+	}
+	r.workers[1].Freeze()
+	r.workers[0].SlowProbe(600 * time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- r.engine.Run(1 << 20) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), r.addrs[1]) || strings.Contains(err.Error(), r.addrs[0]) {
+			t.Fatalf("run ended with %v, want it to name the worker at %s only", err, r.addrs[1])
+		}
+		if lost := r.engine.Lost(2 * time.Second); len(lost) != 1 || lost[0] != 1 {
+			t.Fatalf("lost %v, want [1]", lost)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a stalled worker hung the run")
+	}
+}
+
 // result reads every population's spikes and every projection's weights
 // from the run.
 func (r *attackRun) result(t *testing.T) result {

@@ -438,18 +438,39 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 				return
 			default:
 			}
-			late = e.unresponsive(late)
-			var addrs []string
-			for _, i := range late {
+			blamed := e.unresponsive(late)
+			if time.Unix(0, e.lastBeat.Load()).After(now) {
+				continue // the run went on while the workers were probed
+			}
+			var addrs, waiting []string
+			for _, i := range blamed {
 				e.fenceWorker(i)
 				addrs = append(addrs, e.workers[i])
 			}
-			who := "worker at "
-			if len(addrs) > 1 {
-				who = "workers at "
+			for _, i := range late {
+				if !slices.Contains(blamed, i) {
+					waiting = append(waiting, e.workers[i])
+				}
 			}
-			err := peerError("engine: no progress for %v: segment %d waits for the %s%s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
-				e.peerTimeout, seg, who, strings.Join(addrs, ", "))
+			who := func(addrs []string) string {
+				if len(addrs) > 1 {
+					return "workers at " + strings.Join(addrs, ", ")
+				}
+				return "worker at " + strings.Join(addrs, ", ")
+			}
+			what := fmt.Sprintf("segment %d waits for the %s", seg, who(addrs))
+			if len(waiting) > 0 {
+				// The late ones answer: they wait for the silent ones.
+				what = fmt.Sprintf("segment %d waits for the %s, which answer, and the %s do not answer a probe", seg, who(waiting), who(addrs))
+				if len(waiting) == 1 {
+					what = strings.Replace(what, "which answer", "which answers", 1)
+				}
+				if len(addrs) == 1 {
+					what = strings.Replace(what, "do not answer a probe", "does not answer a probe", 1)
+				}
+			}
+			err := peerError("engine: no progress for %v: %s (frozen, overloaded or cut off; Options.PeerTimeout, spiral-node run --peer-timeout, sets the bound)",
+				e.peerTimeout, what)
 			e.lostErr.Store(&err)
 			e.log.Error("workers stalled", zap.Strings("addresses", addrs))
 			e.finish(err)
@@ -458,18 +479,22 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 	}
 }
 
-// unresponsive narrows late workers (indices in Workers) down to the
-// workers to blame: those that do not answer a probe. Every worker is
-// probed, not only the late ones: a worker can be late only because it
-// waits for a frozen one's batches (workers exchange them directly), and
-// the frozen one may have sent its own output of the segment before it
-// froze, so it need not be late itself. When every one answers (all
-// overloaded, say), it returns late as it is.
+// unresponsive returns the workers (indices in Workers) to blame for a
+// stall in which the late workers have not sent their output: those that
+// do not answer a probe. Every worker is probed, not only the late ones:
+// a worker can be late only because it waits for a frozen one's batches
+// (workers exchange them directly), and the frozen one may have sent its
+// own output of the segment before it froze, so it need not be late
+// itself. A worker gets stallProbeWait to answer, as long as a member
+// gets before it is called lost after a failed run, so that a loaded
+// machine's worker is not blamed in place of a frozen one. When every
+// worker answers (all overloaded, say), or none does (the trouble is
+// this process's), it returns late as it is.
 func (e *Engine) unresponsive(late []int) []int {
 	if len(e.workers) < 2 {
 		return late
 	}
-	wait := min(max(e.peerTimeout/4, 50*time.Millisecond), time.Second)
+	wait := stallProbeWait(e.peerTimeout)
 	silent := make([]bool, len(e.workers))
 	var wg sync.WaitGroup
 	for i := range e.workers {
@@ -484,8 +509,12 @@ func (e *Engine) unresponsive(late []int) []int {
 	return toBlame(late, silent)
 }
 
+// stallProbeWait is how long a worker gets to answer the probe of a
+// stalled run (unresponsive): half the peer timeout, and at least 2 s.
+func stallProbeWait(peer time.Duration) time.Duration { return max(peer/2, 2*time.Second) }
+
 // toBlame returns the workers to blame for a stall: those silent (by
-// index in Workers) when any is, else the late ones.
+// index in Workers) when some but not all are, else the late ones.
 func toBlame(late []int, silent []bool) []int {
 	var out []int
 	for i, s := range silent {
@@ -493,7 +522,7 @@ func toBlame(late []int, silent []bool) []int {
 			out = append(out, i)
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 || len(out) == len(silent) {
 		return late
 	}
 	return out

@@ -1,5 +1,7 @@
 package actors
 
+import "time"
+
 // SetActuationPart sets the most samples one actuation message to a
 // worker-hosted shard carries, so that tests cut small actuations into
 // parts. Call it before the first run.
@@ -16,3 +18,7 @@ func (w *Worker) Freeze() {
 
 // ToBlame exposes toBlame to the tests.
 var ToBlame = toBlame
+
+// SlowProbe makes the worker answer every probe d late, as a loaded
+// machine's worker would.
+func (w *Worker) SlowProbe(d time.Duration) { w.probe.delay.Store(int64(d)) }

@@ -24,6 +24,7 @@ type Worker struct {
 	system  *actor.ActorSystem
 	remote  *remote.Remote
 	address string
+	probe   *probeActor // answers probes (its delay: tests' SlowProbe)
 	mu      sync.Mutex
 	err     error
 	done    chan struct{}
@@ -166,6 +167,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 	}
 	// The probe of the run's links (Engine.Links).
 	probe := &probeActor{system: w.system, host: h, log: log}
+	w.probe = probe
 	pid, err := w.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return probe }, stop), ProbeActorName)
 	if err != nil {
 		w.Close()
@@ -351,6 +353,7 @@ type probeActor struct {
 	host   *workerHost
 	log    *zap.Logger
 	busy   atomic.Bool
+	delay  atomic.Int64 // ns before each answer: a loaded machine, in tests
 }
 
 // Receive implements actor.Actor.
@@ -358,6 +361,9 @@ func (p *probeActor) Receive(ctx actor.Context) {
 	m, ok := ctx.Message().(*messages.Probe)
 	if !ok {
 		return
+	}
+	if d := p.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d))
 	}
 	known := p.host.workers.Load()
 	sender := ctx.Sender()
