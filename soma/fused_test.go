@@ -40,7 +40,8 @@ func TestStepFusedMatchesStep(t *testing.T) {
 		{name: "one receptor and a current", n: 41, recs: 1, current: true, exact: true},
 		{name: "one receptor", n: 8, recs: 1, refrOn: true},
 		{name: "two receptors, sixteen and a tail of seven", n: 23, recs: 2, current: true, exact: true, refrOn: true},
-		{name: "two receptors, sixteen", n: 16, recs: 2, refrOn: true},
+		{name: "two receptors, sixteen", n: 16, recs: 2, current: true, exact: true, refrOn: true},
+		{name: "two receptors, thirteen (one masked block)", n: 13, recs: 2, current: true, refrOn: true},
 		{name: "two receptors, kernels and Go loops in turn", n: 45, recs: 2, exact: true, refrOn: true, toggle: true},
 		{name: "two receptors, kernels and Go loops in turn, many", n: 301, recs: 2, current: true, refrOn: true, toggle: true},
 	} {
@@ -57,6 +58,9 @@ func TestStepFusedMatchesStep(t *testing.T) {
 				cases = append(cases, c)
 			}
 		}
+	}
+	if !soma.HaveAVX512() {
+		t.Log("no AVX-512 on this processor: the cases named for it run the AVX2 kernel")
 	}
 	for _, c := range cases {
 		name := c.name
