@@ -205,3 +205,8 @@ func (f *writeFailure) failed() error {
 	defer f.mu.Unlock()
 	return f.err
 }
+
+// keepRunningOnClosedStdout makes a write to a closed standard output or
+// error (`spiral-node run … | head -1`) fail instead of killing the
+// process with SIGPIPE, so that a run still commits its --out folder.
+func keepRunningOnClosedStdout() { signal.Ignore(syscall.SIGPIPE) }

@@ -78,6 +78,7 @@ var builtin = map[string]struct {
 }
 
 func main() {
+	keepRunningOnClosedStdout()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -17,6 +17,7 @@ import (
 // its environment (see spiralNode).
 func TestMain(m *testing.M) {
 	if os.Getenv(asSpiralNode) != "" || (len(os.Args) > 1 && os.Args[1] == "worker") {
+		keepRunningOnClosedStdout()
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -440,3 +440,26 @@ func TestSignalWhilePlotting(t *testing.T) {
 		t.Errorf("half-written plots left: %v", tmps)
 	}
 }
+
+// A run whose standard output is closed before it ends (`spiral-node run
+// … | head -1`) still commits its --out folder and exits 0: the summary's
+// writes fail, they do not kill it.
+func TestClosedStdoutStillCommits(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	cmd, _, stderr := spiralNode(t, 0, "run", "brunel", "--scale", "0.1", "--duration", "50", "--quiet", "--out", out)
+	cmd.Stdout = nil
+	r, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // nobody reads: the first write meets a broken pipe
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Fatalf("the folder was not committed: %v", err)
+	}
+}
