@@ -766,7 +766,11 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 		eps = float64(r.events) / r.sim.Seconds()
 	}
 	fmt.Fprintf(stdout, "synaptic events delivered: %d, %.3g per second of simulate time\n", r.events, eps)
-	fmt.Fprintf(stdout, "%-6s %8s %10s %10s %8s\n", "pop", "size", "spikes", "rate_hz", "cv_isi")
+	wide := 6 // the names' column: as wide as the longest name
+	for _, p := range net.Populations {
+		wide = max(wide, len(p.Name))
+	}
+	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi")
 	sum := output.Summary{DtMS: dt, DurationMS: float64(r.ran) * dt, Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
@@ -785,14 +789,23 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 			if b, ok := r.before[p.Name]; ok {
 				st, el = append(slices.Clip(b.steps), st...), append(slices.Clip(b.elements), el...)
 			}
-			s := monitor.Summary(p.N, st, el, r.from, r.from+r.ran, dt)
-			ps = output.PopulationSummary{Name: p.Name, Size: p.N, Spikes: int64(s.Spikes), RateHz: s.RateHz, CVISI: output.NullFloat(s.CVISI)}
+			// Every copy of a batch counts, as in the spike files
+			// (element copy·N + neuron): the summary is the same with
+			// --out and without.
+			n := p.N * max(net.Config.Batch, 1)
+			s := monitor.Summary(n, st, el, r.from, r.from+r.ran, dt)
+			// The rate as the spike writer computes it (SpikeWriter.Summary).
+			rate := 0.0
+			if durationMS := float64(r.ran) * dt; n > 0 && durationMS > 0 {
+				rate = float64(s.Spikes) / float64(n) / (durationMS / 1000)
+			}
+			ps = output.PopulationSummary{Name: p.Name, Size: n, Spikes: int64(s.Spikes), RateHz: rate, CVISI: output.NullFloat(s.CVISI)}
 		}
 		cv := "n/a" // fewer than three spikes everywhere
 		if c := float64(ps.CVISI); !math.IsNaN(c) {
 			cv = fmt.Sprintf("%.3f", c)
 		}
-		fmt.Fprintf(stdout, "%-6s %8d %10d %10.3f %8s\n", p.Name, p.N, ps.Spikes, ps.RateHz, cv)
+		fmt.Fprintf(stdout, "%-*s %8d %10d %10.3f %8s\n", wide, p.Name, ps.Size, ps.Spikes, ps.RateHz, cv)
 		sum.Populations = append(sum.Populations, ps)
 	}
 	return sum, nil

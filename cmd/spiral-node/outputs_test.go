@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spiral-sim/spiral/output"
 )
 
 // asSpiralNode, set in the environment, makes the test binary run as
@@ -461,5 +464,53 @@ func TestClosedStdoutStillCommits(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
 		t.Fatalf("the folder was not committed: %v", err)
+	}
+}
+
+// With a batch of copies, the summary counts every copy — size N·B, the
+// spikes of all copies — whether or not the spikes go into files (--out):
+// the two tables are the same, and summary.json says what the table says.
+func TestBatchSummaryWithAndWithoutOut(t *testing.T) {
+	model, err := os.ReadFile("../../examples/first/first.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	batched := strings.Replace(string(model), "network: {dt_ms: 0.1, seed: 1}", "network: {dt_ms: 0.1, seed: 1, batch: 3}", 1)
+	if batched == string(model) {
+		t.Fatal("first.yaml's network line changed: update this test")
+	}
+	file := filepath.Join(t.TempDir(), "batched.yaml")
+	if err := os.WriteFile(file, []byte(batched), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	table := func(args ...string) string {
+		var o, e bytes.Buffer
+		if code := run(append([]string{"run", file, "--duration", "100", "--quiet"}, args...), &o, &e); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, e.String())
+		}
+		return popRows(o.String())
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	without, with := table(), table("--out", out)
+	if without != with {
+		t.Fatalf("the summary without --out:\n%s\nwith:\n%s", without, with)
+	}
+	var sum output.Summary
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &sum)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range sum.Populations {
+		n := map[string]int{"E": 800, "I": 200}[p.Name]
+		if p.Size != 3*n {
+			t.Errorf("%s: size %d, want %d (three copies of %d)", p.Name, p.Size, 3*n, n)
+		}
+		row := fmt.Sprintf("%-6s %8d %10d %10.3f", p.Name, p.Size, p.Spikes, p.RateHz)
+		if !strings.Contains(with, row) {
+			t.Errorf("the table\n%s\nhas no row %q, as summary.json says", with, row)
+		}
 	}
 }
