@@ -125,7 +125,7 @@ func DefaultAdaptation() Adaptation {
 // package documentation for the complete update. Build it with New; use
 // the constructors (LIF, EIF, AdEx...) for the defaults.
 type IF struct {
-	TauMs       param.Value // membrane time constant τ, ms (> 0); default 20
+	TauMs       param.Value // membrane time constant τ, ms (> 0; ≥ dt with Euler); default 20
 	R           param.Value // membrane resistance, nominal ohm (> 0); default 1
 	RestMV      param.Value // resting potential u_rest, mV; default −70.6
 	ThresholdMV param.Value // firing threshold θ, mV; default −40
@@ -387,6 +387,20 @@ func (s IF) params(b *builder) (ifParams, error) {
 	case Euler, Exact:
 	default:
 		return ifParams{}, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
+	}
+	if s.Integration == Euler {
+		// v ← v + dt/τ·(…) overshoots its target when dt > τ, and
+		// diverges when dt > 2τ: as the tags and rate units, Euler
+		// needs τ ≥ dt.
+		for i := 0; i < env.N; i++ {
+			if float64(p.tau[i]) < env.Dt {
+				idx := ""
+				if !param.Uniform32(p.tau[:env.N]) {
+					idx = fmt.Sprintf("[%d]", i)
+				}
+				return ifParams{}, fmt.Errorf("%s: tau_ms%s = %g: Euler integration needs tau_ms >= dt = %g ms (it overshoots, then diverges, below); use Exact integration (integration: exact)", kind, idx, p.tau[i], env.Dt)
+			}
+		}
 	}
 	return p, nil
 }

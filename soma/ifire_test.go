@@ -708,6 +708,8 @@ func TestIFInvalid(t *testing.T) {
 		{"tau NaN", lif(func(s *IF) { s.TauMs = param.Const(math.NaN()) }), env, "tau_ms = NaN: must be finite"},
 		{"tau array element", lif(func(s *IF) { s.TauMs = param.Array(10, -1, 10) }), env, "tau_ms[1] = -1: must be > 0"},
 		{"tau array length", lif(func(s *IF) { s.TauMs = param.Array(10, 20) }), env, "tau_ms: array has 2 values, want 3"},
+		{"tau below dt with Euler", lif(func(s *IF) { s.TauMs = param.Const(0.05) }), env, "lif: tau_ms = 0.05: Euler integration needs tau_ms >= dt = 0.1 ms"},
+		{"tau below dt with Euler, per neuron", lif(func(s *IF) { s.TauMs = param.Array(10, 0.09, 10) }), env, "tau_ms[1] = 0.09: Euler integration needs tau_ms >= dt"},
 		{"r zero", lif(func(s *IF) { s.R = param.Const(0) }), env, "r = 0: must be > 0"},
 		{"rest inf", lif(func(s *IF) { s.RestMV = param.Const(math.Inf(1)) }), env, "rest_mV = +Inf: must be finite"},
 		{"threshold NaN", lif(func(s *IF) { s.ThresholdMV = param.Const(math.NaN()) }), env, "threshold_mV = NaN"},
