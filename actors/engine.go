@@ -479,6 +479,27 @@ func (e *Engine) watchProgress(done <-chan struct{}) {
 	}
 }
 
+// endTimeout bounds how long Close waits for the workers to take the
+// news that the run ends.
+const endTimeout = time.Second
+
+// announceEnd sends every worker-hosted shard a STOP control and waits,
+// at most endTimeout, for their answers: their workers then take the
+// connections that drop as the run's end.
+func (e *Engine) announceEnd() {
+	var waits []*actor.Future
+	for pi, row := range e.spids {
+		for si, pid := range row {
+			if e.remoteShard[e.globalID(pi, si)] {
+				waits = append(waits, e.system.Root.RequestFuture(pid, &messages.Control{Command: messages.Control_STOP}, endTimeout))
+			}
+		}
+	}
+	for _, f := range waits {
+		_, _ = f.Result()
+	}
+}
+
 // unresponsive returns the workers (indices in Workers) to blame for a
 // stall in which the late workers have not sent their output: those that
 // do not answer a probe. Every worker is probed, not only the late ones:
@@ -646,6 +667,10 @@ func (e *Engine) Close() {
 		_ = e.system.Root.PoisonFuture(e.attached[i]).Wait()
 	}
 	if e.remote != nil {
+		// Tell the workers the run ends, so that the connections that
+		// drop from now on are not reported as lost (a bounded wait:
+		// a lost worker does not answer).
+		e.announceEnd()
 		// Leave the network before stopping the dispatchers: a batch
 		// that a worker still sends must not reach a stopped one. Sends
 		// to workers from now on go to dead letters.

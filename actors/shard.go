@@ -385,6 +385,16 @@ func (s *shardActor) workerInit(m *messages.WorkerInit, self *actor.PID) *messag
 // control handles a coordinator's control of a worker-hosted shard; it
 // reports whether the shard may now be able to compute.
 func (s *shardActor) control(ctx actor.Context, m *messages.Control) bool {
+	if m.Command == messages.Control_STOP {
+		// The run ends, wired or not: the workers' connections will
+		// drop, which is not news (Engine.Close sends this before it
+		// leaves).
+		if s.host.ending != nil {
+			s.host.ending.Store(true)
+		}
+		ctx.Respond(&messages.WorkerReady{Actor: s.id})
+		return false
+	}
 	if !s.remote {
 		s.wireFail("a control before the worker was wired")
 		return false

@@ -121,6 +121,7 @@ func Serve(net *network.Network, o WorkerOptions) (*Worker, error) {
 		return nil, err
 	}
 	h := newWorkerHost(net, shards, o, w.address)
+	h.ending = &w.closing
 	fp := h.fingerprint
 	g := 0
 	var clock *actor.PID
@@ -295,6 +296,10 @@ type workerHost struct {
 	// workers are the workers' addresses once a WorkerInit has been
 	// accepted (the peers a probe may time).
 	workers atomic.Pointer[[]string]
+	// ending is set once the coordinator says the run ends (a STOP
+	// control): from then on a peer's lost connection is the run's end,
+	// neither an error nor news (the worker's closing flag).
+	ending *atomic.Bool
 }
 
 func newWorkerHost(net *network.Network, shards [][]*shard.Shard, o WorkerOptions, address string) *workerHost {

@@ -30,8 +30,12 @@ const (
 	Control_COMMAND_UNSPECIFIED Control_Command = 0
 	Control_PAUSE               Control_Command = 1
 	Control_RESUME              Control_Command = 2
-	Control_STOP                Control_Command = 3
-	Control_RUN_UNTIL           Control_Command = 4 // run until until_step (exclusive), then pause
+	// STOP (coordinator -> every shard hosted by a worker, as the
+	// coordinator closes): the run ends; the worker takes the
+	// connections that drop from then on as its end, not as lost peers.
+	// The shard answers with a WorkerReady.
+	Control_STOP      Control_Command = 3
+	Control_RUN_UNTIL Control_Command = 4 // run until until_step (exclusive), then pause
 	// DRIVE (coordinator -> a shard hosted by a worker, before the first
 	// run): an attached actor drives the shard's direct input. From then
 	// on the shard computes a segment after the first only once it has

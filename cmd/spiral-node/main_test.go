@@ -395,3 +395,19 @@ monitors:
 		}
 	}
 }
+
+// A run on worker processes that ends well says nothing on stderr with
+// --quiet: the connections that drop as the workers leave are the run's
+// end, not errors (a new user saw "ERROR EndpointWriter lost connection"
+// after every such run).
+func TestWorkersEndQuietly(t *testing.T) {
+	for range 3 {
+		var out, errb bytes.Buffer
+		if code := run([]string{"run", "../../examples/first/first.yaml", "--workers", "2", "--quiet", "--duration", "200"}, &out, &errb); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		if errb.Len() > 0 {
+			t.Fatalf("stderr of a run that ended well: %q", errb.String())
+		}
+	}
+}
