@@ -99,6 +99,45 @@ projections:
 	}
 }
 
+// A mistake is reported once, where it is: a monitor of a projection or a
+// population with errors of its own adds none (a new user got "no such
+// projection" for a projection whose p was 1.1, "neurons: unknown field"
+// for a monitor of an unknown population, and "must lie in [0, -2]" for
+// the neurons of a population of size 0).
+func TestNoFollowOnErrors(t *testing.T) {
+	pops := `populations:
+  E:
+    size: SIZE
+    model: {kind: lif, tau_ms: 20}
+    receptors:
+      ge: {kernel: exp_current, tau_ms: 5}
+`
+	for _, tc := range []struct{ name, src, want string }{
+		{"bad projection, monitored", strings.Replace(pops, "SIZE", "10", 1) + `projections:
+  PE: {from: E, to: E, connectivity: {kind: bernoulli, p: 1.1}, weight: 1, receptor: ge, plasticity: {kind: stdp}}
+monitors:
+  weights: [PE]
+`, "x.yaml:8: projections.PE.connectivity.p: 1.1: must lie in [0, 1]"},
+		{"monitor of an unknown population", strings.Replace(pops, "SIZE", "10", 1) + `monitors:
+  state: [{population: X, var: v, neurons: [0, 1]}]
+`, `x.yaml:8: monitors.state[0].population: X: no such population; did you mean "E"?`},
+		{"monitor of a population of bad size", strings.Replace(pops, "SIZE", "0", 1) + `monitors:
+  state: [{population: E, var: v, neurons: [0, 1]}]
+`, "x.yaml:3: populations.E.size: 0: must lie in [1, 2147483647]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.src))
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("got %v, want Errors", err)
+			}
+			if len(es) != 1 || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got\n%v\nwant only\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("../examples/*/*.yaml")
 	for _, name := range files {

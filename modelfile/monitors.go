@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"math"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -36,9 +37,12 @@ func (p *parser) parseMonitors(top *mapping, m *Model) {
 				return
 			}
 			var sm StateMonitor
-			if d := p.ref(em, "population", ep); d != nil {
+			neurons, _ := em.get("neurons") // read even when the population is bad: the field is known
+			// A population with a bad size has said so: its neurons are
+			// not checked against it.
+			if d := p.ref(em, "population", ep); d != nil && d.size >= 1 {
 				sm.Population = d.name
-				if v, _ := em.get("neurons"); v != nil {
+				if v := neurons; v != nil {
 					p.list(v, ep+".neurons", func(x *yaml.Node, xp string) {
 						if i, ok := p.integer(x, xp, 0, int64(d.size)-1); ok {
 							sm.Neurons = append(sm.Neurons, i)
@@ -68,12 +72,10 @@ func (p *parser) parseMonitors(top *mapping, m *Model) {
 			if !ok {
 				return
 			}
-			names := m.Projections()
-			found := false
-			for _, n := range names {
-				found = found || n == s
-			}
-			if !found {
+			// Every projection named counts, even one with errors (they
+			// are reported where they are).
+			names := p.projNames
+			if !slices.Contains(names, s) {
 				p.bad(e, ep, "no such projection%s", didYouMean(s, names))
 				return
 			}

@@ -13,13 +13,14 @@ import (
 
 // parser walks the YAML node tree and collects every problem.
 type parser struct {
-	file     string
-	errs     Errors
-	popNames []string
-	popDefs  map[string]*popDef // every population, even one with errors
-	dt       float64            // network.dt_ms (default applied)
-	dtLine   int                // the line of network.dt_ms (0: not given)
-	batch    int                // network.batch (>= 1)
+	file      string
+	errs      Errors
+	popNames  []string
+	popDefs   map[string]*popDef // every population, even one with errors
+	projNames []string           // every projection named, even one with errors
+	dt        float64            // network.dt_ms (default applied)
+	dtLine    int                // the line of network.dt_ms (0: not given)
+	batch     int                // network.batch (>= 1)
 	// threeFactor lists the three-factor rules (rstdp, modulated) of the
 	// projection being read, which need its follow.
 	threeFactor []threeFactorRule

@@ -30,6 +30,7 @@ func (p *parser) parseProjections(top *mapping, m *Model) {
 		if _, clash := p.popDefs[k.Value]; clash {
 			p.add(k.Line, path, "", "name already used by a population")
 		}
+		p.projNames = append(p.projNames, k.Value)
 		if d := p.parseProjection(v, path, kl, k.Value, m.Network.DtMs); d != nil {
 			m.projs = append(m.projs, d)
 		}
