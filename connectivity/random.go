@@ -224,7 +224,7 @@ func (p FixedTotal) Validate(s Shape) error {
 		return fmt.Errorf("connectivity: fixed-total: N = %d but the projection has no pairs to connect", p.N)
 	}
 	if !p.Multapses && uint64(p.N) > sp.pairs() {
-		return fmt.Errorf("connectivity: fixed-total: N = %d > %d pairs available: must be <= %d without multapses (set Multapses to allow)", p.N, sp.pairs(), sp.pairs())
+		return fmt.Errorf("connectivity: fixed-total: N = %d > %d pairs available: must be <= %d without multapses (allow them: Multapses; multapses: true in a model file)", p.N, sp.pairs(), sp.pairs())
 	}
 	return checkTotal(p.Kind(), uint64(p.N))
 }
@@ -471,7 +471,7 @@ func checkDegree(kind string, k int, multi bool, n int, what string) error {
 		return fmt.Errorf("connectivity: %s: K = %d but there are no %s to choose from", kind, k, what)
 	}
 	if !multi && k > n {
-		return fmt.Errorf("connectivity: %s: K = %d > %d %s: must be <= %d without multapses (set Multapses to allow)", kind, k, n, what, n)
+		return fmt.Errorf("connectivity: %s: K = %d > %d %s: must be <= %d without multapses (allow them: Multapses; multapses: true in a model file)", kind, k, n, what, n)
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func (p OneToOne) Validate(s Shape) error {
 		return err
 	}
 	if s.Rows != s.Cols {
-		return fmt.Errorf("connectivity: one-to-one needs Rows == Cols, have Rows = %d, Cols = %d", s.Rows, s.Cols)
+		return fmt.Errorf("connectivity: one-to-one needs as many sources as targets, have %d sources (Rows) and %d targets (Cols)", s.Rows, s.Cols)
 	}
 	if sp.excl && s.Rows > 0 {
 		return fmt.Errorf("connectivity: one-to-one within one population connects every neuron to itself: set Shape.Autapses, or use Invert(OneToOne{}) for everyone but oneself")
@@ -243,10 +243,10 @@ func (p List) duplicate(i, j int) error {
 	for n := range p.I {
 		if p.I[n] == i && p.J[n] == j {
 			if first >= 0 {
-				return fmt.Errorf("connectivity: list: pair %d repeats pair %d (%d, %d): set Multapses to allow", n, first, i, j)
+				return fmt.Errorf("connectivity: list: pair %d repeats pair %d (%d, %d): allow multapses to repeat it (Multapses; multapses: true in a model file)", n, first, i, j)
 			}
 			first = n
 		}
 	}
-	return fmt.Errorf("connectivity: list: pair (%d, %d) repeated: set Multapses to allow", i, j)
+	return fmt.Errorf("connectivity: list: pair (%d, %d) repeated: allow multapses to repeat it (Multapses; multapses: true in a model file)", i, j)
 }

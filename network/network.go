@@ -1178,7 +1178,7 @@ func drawValues(c Connection, syn *synapse.CSR, o *synapse.Origin, dt float64, k
 			return 0, 0, err
 		}
 		if k := outside(syn.W, lo, hi); k >= 0 {
-			return 0, 0, fmt.Errorf("initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set Wmin and Wmax", syn.W[k])
+			return 0, 0, fmt.Errorf("initial weight %g lies outside the default bounds [0, 1] of a plastic projection: set the bounds (Wmin and Wmax; wmin and wmax in a model file)", syn.W[k])
 		}
 	}
 	bounds := synapse.Bounds{Min: lo, Max: hi}
