@@ -906,8 +906,9 @@ const modelHelp = "MODEL: a built-in model's name (spiral-node models) or a mode
 
 // parseFlags parses a command's flags. The help (-h, --help) goes to
 // stdout; a bad flag is reported on stderr as one line prefixed with what
-// (the program and command's name), then the command's usage. It returns
-// −1 to go on, else the exit code: 0 after the help, 2 for a bad flag.
+// (the program and command's name), saying where the flags are listed
+// (the whole usage would bury the error). It returns −1 to go
+// on, else the exit code: 0 after the help, 2 for a bad flag.
 func parseFlags(fs *flag.FlagSet, args []string, what string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard) // the flag package's own report is unprefixed
 	err := fs.Parse(args)
@@ -920,9 +921,8 @@ func parseFlags(fs *flag.FlagSet, args []string, what string, stdout, stderr io.
 		fs.Usage()
 		return 0
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", what, err)
+	fmt.Fprintf(stderr, "%s: %v (%s --help lists the flags)\n", what, err, what)
 	fs.SetOutput(stderr)
-	fs.Usage()
 	return 2
 }
 
