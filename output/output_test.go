@@ -891,3 +891,19 @@ func TestSpikeWriterRewind(t *testing.T) {
 		}
 	}
 }
+
+// A path that is a file is refused at once, saying so, and the file is
+// left as it was.
+func TestBeginOnAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "afile")
+	if err := os.WriteFile(file, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Begin(file)
+	if err == nil || !strings.Contains(err.Error(), file+" is a file, not a folder") {
+		t.Fatalf("Begin on a file: %v", err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "mine" {
+		t.Fatalf("the file after Begin: %q, %v", b, err)
+	}
+}

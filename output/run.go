@@ -184,6 +184,9 @@ func Begin(dir string) (*Run, error) { return BeginWith(dir, Options{}) }
 // committing is undone or finished. Then dir must be empty, or, with
 // opt.Overwrite, hold only a previous run's outputs.
 func BeginWith(dir string, opt Options) (*Run, error) {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("output: %s is a file, not a folder: give a folder (new, or one of an earlier run)", dir)
+	}
 	l, created, err := lockDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("output: %w", err)

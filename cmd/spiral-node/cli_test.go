@@ -146,6 +146,7 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"run", folder}, 2, "spiral-node run: " + folder + " is a folder, not a model: give a model file (it holds " + model + ")"},
 		{[]string{"validate", folder}, 2, "spiral-node validate: " + folder + " is a folder, not a model file (it holds " + model + ")"},
 		{[]string{"validate"}, 2, "spiral-node validate: no model file given"},
+		{[]string{"validate", "brunel"}, 2, "spiral-node validate: brunel is a built-in model, not a model file: validate checks model files (spiral-node inspect brunel"},
 		{[]string{"validate", model}, 2, "spiral-node validate: " + model},
 		{[]string{"run", model}, 2, "spiral-node run: " + model},
 		{[]string{"run", "fi", "--bogus"}, 2, "spiral-node run: flag provided but not defined: -bogus"},

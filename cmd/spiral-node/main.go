@@ -669,8 +669,8 @@ func buildNet(name string, src source, part *network.Part, duration float64, std
 		return nil, 2
 	}
 	if steps := duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {
-		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be between 1 and %g\n",
-			name, duration, net.Config.DtMs, steps, float64(maxSteps))
+		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be at least one step (%g ms) and at most %g steps (%g ms)\n",
+			name, duration, net.Config.DtMs, steps, net.Config.DtMs, float64(maxSteps), float64(maxSteps)*net.Config.DtMs)
 		return nil, 2
 	}
 	for _, sm := range src.stateMons {

@@ -144,8 +144,8 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"run", "fi", "--duration", "-5"}, 2, `invalid value "-5" for flag -duration: must be > 0`},
 		{[]string{"run", "fi", "--scale", "-1"}, 2, "scale = -1: must be > 0"},
 		{[]string{"run", "fi", "--bogus"}, 2, "flag provided but not defined"},
-		{[]string{"run", "fi", "--duration", "0.01"}, 2, "must be between 1 and"},
-		{[]string{"run", "fi", "--duration", "1e300"}, 2, "must be between 1 and"},
+		{[]string{"run", "fi", "--duration", "0.01"}, 2, "must be at least one step (0.1 ms) and at most"},
+		{[]string{"run", "fi", "--duration", "1e300"}, 2, "must be at least one step (0.1 ms) and at most"},
 		{[]string{"run", "fi", "--scale", "1e12"}, 2, "scale = 1e+12: must be > 0 and at most 1000"},
 		{[]string{"run", "fi", "--shards", "2", "--engine", "sequential"}, 2, "the sequential engine does not split"},
 	}

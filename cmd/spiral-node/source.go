@@ -277,6 +277,11 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	}
 	data, err := modelfile.ReadFile(name)
 	if err != nil {
+		if _, isBuiltin := builtin[name]; isBuiltin && errors.Is(err, os.ErrNotExist) {
+			// A built-in model is Go code, valid by construction.
+			fmt.Fprintf(stderr, "%s: %s is a built-in model, not a model file: validate checks model files (spiral-node inspect %s shows a built-in model's size and memory)\n", what, name, name)
+			return 2
+		}
 		fmt.Fprintf(stderr, "%s: %v\n", what, err)
 		return 2
 	}
