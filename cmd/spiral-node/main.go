@@ -186,7 +186,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs.SetOutput(stderr)
 	durationFlag := &msFlag{name: "duration", plainMs: true}
 	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
-	seed := fs.Uint64("seed", 1, "random seed")
+	seed := fs.Uint64("seed", 1, "random seed of a built-in model; given for a model file, it replaces the file's network.seed (whose default is 0)")
 	scale := fs.Float64("scale", 1, "network scale")
 	fixed := fs.Bool("fixed-point", false, "sum synaptic input in 64-bit fixed point (network.fixed_point in a model file): the same spikes, bit for bit, on every engine, layout and device, a GPU's included")
 	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
