@@ -267,7 +267,7 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 	durationFlag := &msFlag{name: "duration", plainMs: true}
 	fs.Var(durationFlag, "duration", "how much more to simulate: 1s, 500ms, or a plain number of ms (default: to the end of the run the checkpoint was taken in)")
 	kind := fs.String("engine", "", "lockstep (the default), actors (the default with --workers or --members) or sequential")
-	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: one per core for populations of 2000 neurons or more)")
+	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: lockstep balances the populations over the cores, as few cut as possible; actors cut each of 2000 neurons or more into one per core)")
 	placement := addPlacementFlags(fs)
 	outDir := fs.String("out", "", "write summary.json and spikes/<population>.npz (from the checkpoint's time on) into this directory (must be empty or absent, unless --overwrite)")
 	overwrite := fs.Bool("overwrite", false, "with --out: replace a previous run's outputs in DIR once this run has succeeded")

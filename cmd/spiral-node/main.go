@@ -190,7 +190,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	scale := fs.Float64("scale", 1, "network scale")
 	fixed := fs.Bool("fixed-point", false, "sum synaptic input in 64-bit fixed point (network.fixed_point in a model file): the same spikes, bit for bit, on every engine, layout and device, a GPU's included")
 	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
-	shards := fs.Int("shards", 0, "shards per population with the actor and lockstep engines (0: one per core for populations of 2000 neurons or more)")
+	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: lockstep balances the populations over the cores, as few cut as possible; actors cut each of 2000 neurons or more into one per core)")
 	metricsAddr := fs.String("metrics", "", "serve the run's progress as Prometheus metrics on http://ADDR/metrics (HOST:PORT; port 0 picks one, printed on stderr)")
 	placement := addPlacementFlags(fs)
 	quiet := fs.Bool("quiet", false, "no progress report")
