@@ -235,6 +235,23 @@ func TestBadDirectories(t *testing.T) {
 	}
 }
 
+// A rate bin narrower than the run's step is refused (most bins would
+// be empty, the others rates too high); one step wide is fine.
+func TestRateBinBelowDt(t *testing.T) {
+	dir, _ := makeRun(t)
+	sum, err := ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Render(dir, Options{RateBinMS: sum.DtMS / 10, Formats: []string{"png"}})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "narrower than the run's step") {
+		t.Errorf("a bin of dt/10: %v, want ErrInvalid saying it is narrower than the step", err)
+	}
+	if _, err := Render(dir, Options{RateBinMS: sum.DtMS, Formats: []string{"png"}}); err != nil {
+		t.Errorf("a bin of one step: %v", err)
+	}
+}
+
 func TestReadNPYHeader(t *testing.T) {
 	for _, bad := range []string{"", "\x93NUMPY\x01\x00\x05\x00{'de", "GARBAGE!", "\x93NUMPY\x01\x00\x40\x00{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }           \n"} {
 		if _, err := readNPYHeader(bufio.NewReaderSize(strings.NewReader(bad), 1<<16)); err == nil {

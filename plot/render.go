@@ -169,6 +169,11 @@ func Render(dir string, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.RateBinMS > 0 && opts.RateBinMS < sum.DtMS {
+		// Spikes come on steps: most bins would be empty, the others
+		// rates several times too high.
+		return nil, invalid("rate bin %g ms is narrower than the run's step, dt = %g ms: give at least dt", opts.RateBinMS, sum.DtMS)
+	}
 	r := &renderer{dir: dir, out: filepath.Join(dir, PlotsDir), opts: opts, sum: sum}
 	if err := os.MkdirAll(r.out, 0o755); err != nil {
 		return nil, err
