@@ -43,6 +43,10 @@ type devPlastic struct {
 	// dw and touched sum each synapse's changes of a step and mark it,
 	// unless the rule applies them at once (STDPForm.Direct).
 	dw, touched Buffer
+	// c and last are an RSTDP rule's eligibility traces and the step each
+	// was last brought up to, pow and pow2 the tables of their decay
+	// (STDPForm.Eligibility; plasticity.Learner.EligibilityTraces).
+	c, last, pow, pow2 Buffer
 	// values is each row's event value (the CPU's queue holds them);
 	// sent, by arrival step mod arrive+1, the synapses of the events on
 	// their way to the projection, counted apart from the receptor's (the
@@ -71,7 +75,7 @@ func plasticRefusal(net *network.Network, pr *network.Projection) error {
 		}
 		return err
 	}
-	if form.Modulated && pr.FollowAxon < 0 {
+	if (form.Modulated || form.Eligibility) && pr.FollowAxon < 0 {
 		return errors.New("modulated, following no modulator (its weights never change; a device learns a modulated rule from a modulator)")
 	}
 	if pr.FollowAxon >= 0 {
@@ -111,7 +115,7 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 	if err != nil {
 		return fmt.Errorf("plastic: %w", err)
 	}
-	if rule.Modulated {
+	if rule.Modulated || rule.Eligibility {
 		// The concentrations come from the host (the modulator's source
 		// is graded: plasticRefusal), a block ahead.
 		if l := d.net.Axons[pr.FollowAxon].Axon.MinLatency(); d.segment == 0 || l < d.segment {
@@ -195,6 +199,21 @@ func (d *Net) plasticOf(pr *network.Projection, dp *devProj, syn *synapse.CSR, v
 			return err
 		}
 	}
+	if rule.Eligibility {
+		c, last, pow, pow2, _ := pr.Learner.EligibilityTraces()
+		if pl.c, err = put(d, c); err != nil {
+			return err
+		}
+		if pl.last, err = put(d, last); err != nil {
+			return err
+		}
+		if pl.pow, err = put(d, pow); err != nil {
+			return err
+		}
+		if pl.pow2, err = put(d, pow2); err != nil {
+			return err
+		}
+	}
 	dp.plastic = pl
 	return nil
 }
@@ -230,11 +249,17 @@ func (d *Net) learn(t int64) error {
 		// taken whether or not the weights learn, as Learn takes them (a
 		// descending rate moves on every step).
 		m := float64(0)
-		if pl.rule.Modulated {
+		if pl.rule.Modulated || pl.rule.Eligibility {
 			m = float64(pl.pr.Runtime.TakeModulator(t)[0])
 		}
 		etaP, etaD := pl.pr.Learner.STDPRates()
-		if d.frozen {
+		var now int64
+		if pl.rule.Eligibility {
+			now = pl.pr.Learner.EligibilityStep()
+		}
+		// With learning off the weights stay; an RSTDP rule's traces
+		// still run, as the CPU's do.
+		if d.frozen && !pl.rule.Eligibility {
 			continue
 		}
 		if etaP != 0 {
@@ -252,6 +277,12 @@ func (d *Net) learn(t int64) error {
 		if pl.rule.Direct {
 			continue
 		}
+		if pl.rule.Eligibility {
+			if err := d.eligibility(b, pr, pl, post, now, m); err != nil {
+				return err
+			}
+			continue
+		}
 		// The step's sums, onto the weights: the synapses changed are in
 		// the columns that potentiated and the rows that depressed. A
 		// modulated rule scales them by the step's concentration, which
@@ -265,6 +296,34 @@ func (d *Net) learn(t int64) error {
 		}
 	}
 	return nil
+}
+
+// eligibility launches the rest of a step of an RSTDP rule (STDPForm's
+// Eligibility) after its STDP changes were summed: the sums go into the
+// traces of the synapses changed (in the columns that potentiated and the
+// rows that depressed), then, where the step's concentration m is not 0,
+// every trace is brought up to the step and, with learning on, the
+// weights follow.
+func (d *Net) eligibility(b Backend, pr *devProj, pl *devPlastic, post Buffer, now int64, m float64) error {
+	rows, cols := pr.src.n, pr.dst.n
+	if err := b.Launch("rstdp_fold_cols", 32*int(cols), blockNeurons, cols, post, pl.colptr, pl.colsyn, pl.dw, pl.touched,
+		pl.c, pl.last, pl.pow, pl.pow2, now); err != nil {
+		return err
+	}
+	if err := b.Launch("rstdp_fold_rows", 32*int(rows), blockNeurons, rows, pl.arr, pr.ptr, pl.dw, pl.touched,
+		pl.c, pl.last, pl.pow, pl.pow2, now); err != nil {
+		return err
+	}
+	if m == 0 {
+		return nil
+	}
+	learn := int64(1)
+	if d.frozen {
+		learn = 0
+	}
+	n := int64(pr.syn.Len())
+	return b.Launch("rstdp_modulate", int(n), blockNeurons, n, pl.c, pl.last, pl.pow, pl.pow2, now,
+		pl.rule.TraceScale*m, learn, pr.w, pl.prmP, pl.bad)
 }
 
 // Learning returns the names of the projections that learn on the
@@ -328,7 +387,7 @@ func (d *Net) GatherWeights() error {
 			continue
 		}
 		for _, x := range pr.learnt() {
-			if err := download(d.devs[pr.dst.dev], x.host, x.buf); err != nil {
+			if err := x.download(d.devs[pr.dst.dev]); err != nil {
 				return fmt.Errorf("device: projection %q: %w", pr.name, err)
 			}
 		}
@@ -337,17 +396,47 @@ func (d *Net) GatherWeights() error {
 }
 
 // learntPart is a part of what a projection that learns on a device
-// holds, on the host (its network's) and on the device.
+// holds, on the host (its network's: a []float32 or a []int64) and on
+// the device.
 type learntPart struct {
-	host []float32
+	host any
 	buf  Buffer
 }
 
-// learnt returns the weights and tags of a projection that learns on a
-// device, on the host and on the device.
+// bytes returns the host's part as bytes, to upload.
+func (x learntPart) bytes() []byte {
+	switch h := x.host.(type) {
+	case []float32:
+		return bytesOf(h)
+	case []int64:
+		return bytesOf(h)
+	}
+	return nil
+}
+
+// download reads the device's part into the host's.
+func (x learntPart) download(b Backend) error {
+	switch h := x.host.(type) {
+	case []float32:
+		return download(b, h, x.buf)
+	case []int64:
+		return download(b, h, x.buf)
+	}
+	return fmt.Errorf("device: a learnt part of type %T", x.host)
+}
+
+// learnt returns the weights and tags (and an RSTDP rule's eligibility
+// traces) of a projection that learns on a device, on the host and on
+// the device.
 func (pr *devProj) learnt() []learntPart {
-	pre, post, _ := pr.plastic.pr.Learner.STDPTraces()
-	return []learntPart{{pr.plastic.pr.Runtime.Syn.W, pr.w}, {pre, pr.plastic.P}, {post, pr.plastic.Q}}
+	l := pr.plastic.pr.Learner
+	pre, post, _ := l.STDPTraces()
+	parts := []learntPart{{pr.plastic.pr.Runtime.Syn.W, pr.w}, {pre, pr.plastic.P}, {post, pr.plastic.Q}}
+	if pr.plastic.rule.Eligibility {
+		c, last, _, _, _ := l.EligibilityTraces()
+		parts = append(parts, learntPart{c, pr.plastic.c}, learntPart{last, pr.plastic.last})
+	}
+	return parts
 }
 
 // keepLearners moves the target of each projection that learns on a
@@ -500,7 +589,7 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 			continue
 		}
 		for _, x := range pr.learnt() {
-			if err := d.devs[pr.dst.dev].Upload(x.buf, bytesOf(x.host)); err != nil {
+			if err := d.devs[pr.dst.dev].Upload(x.buf, x.bytes()); err != nil {
 				return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
 			}
 		}

@@ -40,6 +40,18 @@ import (
 // step's changes whatever the rates) the sum is scaled by the modulator
 // concentration M of the step first, and a synapse whose ΣΔ or ΣΔ·M is 0
 // is left as it is: w ← clip(w + float32(ΣΔ·M)).
+//
+// With Eligibility (RSTDP{Rule: STDP}) the sums do not change the weights:
+// each synapse whose ΣΔ is not 0 brings its eligibility trace c up to the
+// step (below) and adds ΣΔ to it; then, at a step whose concentration M is
+// not 0, every synapse brings its trace up to the step and, where it is
+// not 0, changes by float32(s·float64(c)), s = TraceScale·float64(M):
+// w ← clip(w + that), unless it is 0. A trace is brought up to step n
+// from the step last it was (EligibilityTraces) by c ← float32(float64(c)
+// ·λ^(n − last)) where c is not 0, λ^g the product of table entries
+// EligibilityTraces gives (pow[g mod len(pow)] times pow2[j] for each bit
+// j of g / len(pow), the lowest first), and last ← n (also where c is 0,
+// and, at a step with M ≠ 0, for every synapse).
 type STDPForm struct {
 	PreDecay, PostDecay float32 // a+ and a−, the tags' factors per step
 	Nearest             bool    // nearest pairing
@@ -48,6 +60,8 @@ type STDPForm struct {
 	LTP, LTD            RateForm
 	Direct              bool
 	Modulated           bool
+	Eligibility         bool    // RSTDP: the changes feed eligibility traces
+	TraceScale          float64 // dt/B, B = 1: the eligibility's weight change per step, per unit of trace and concentration
 	Wmin, Wmax          float32
 }
 
@@ -77,9 +91,10 @@ func (l *Learner) STDPForm() (STDPForm, error) {
 	r := l.stdp()
 	ok := r != nil
 	_, modulated := l.rule.(*modulatedRule)
+	elig, eligible := l.rule.(*rstdpRule)
 	switch {
 	case !ok:
-		return STDPForm{}, errors.New("not STDP, nor STDP modulated without an eligibility trace (a device learns one STDP rule, or Modulated{Rule: STDP})")
+		return STDPForm{}, errors.New("not STDP, nor STDP modulated (a device learns one STDP rule, Modulated{Rule: STDP} or RSTDP{Rule: STDP})")
 	case l.P.Batch != 1:
 		return STDPForm{}, fmt.Errorf("a batch of %d copies (a device learns on one)", l.P.Batch)
 	case l.P.Mask != nil:
@@ -109,8 +124,38 @@ func (l *Learner) STDPForm() (STDPForm, error) {
 		return STDPForm{}, fmt.Errorf("LTD: %w", err)
 	}
 	// The inner rule of a modulated one sums its changes: never direct.
-	f.Direct, f.Modulated = r.direct() && !modulated, modulated
+	f.Direct, f.Modulated = r.direct() && !modulated && !eligible, modulated
+	if eligible {
+		f.Eligibility, f.TraceScale = true, elig.scale
+	}
 	return f, nil
+}
+
+// EligibilityTraces returns the live state of an RSTDP rule in STDPForm:
+// each synapse's eligibility trace c and the step last it was brought up
+// to, and the tables of its decay (STDPForm). A device that learns the
+// rule reads c and last when it takes the projection and writes them
+// back when it hands the weights back. ok is false for other rules.
+func (l *Learner) EligibilityTraces() (c []float32, last []int64, pow, pow2 []float64, ok bool) {
+	r, ok := l.rule.(*rstdpRule)
+	if !ok {
+		return nil, nil, nil, nil, false
+	}
+	return r.c, r.last, r.pow, r.pow2, true
+}
+
+// EligibilityStep returns the step an RSTDP rule in STDPForm is at (the
+// n of STDPForm's traces) and moves it to the next, as the rule's Step
+// does at its end. A device that learns the rule calls it once per step,
+// learning or not; the count stays here (and so in checkpoints).
+func (l *Learner) EligibilityStep() int64 {
+	r, ok := l.rule.(*rstdpRule)
+	if !ok {
+		return 0
+	}
+	n := r.now
+	r.now++
+	return n
 }
 
 // rateForm returns a rate's device form.
@@ -130,10 +175,14 @@ func rateForm(r Rate) (RateForm, error) {
 	return RateForm{}, fmt.Errorf("a %T rate (a device takes constant, descending, soft-bound, upper-bound and lower-bound rates)", r)
 }
 
-// stdp returns the Learner's STDP rule, or the one a Modulated rule
-// holds, or nil.
+// stdp returns the Learner's STDP rule, or the one a Modulated or RSTDP
+// rule holds, or nil.
 func (l *Learner) stdp() *stdpRule {
 	if m, ok := l.rule.(*modulatedRule); ok && len(m.inner) == 1 {
+		r, _ := m.inner[0].(*stdpRule)
+		return r
+	}
+	if m, ok := l.rule.(*rstdpRule); ok && len(m.inner) == 1 {
 		r, _ := m.inner[0].(*stdpRule)
 		return r
 	}

@@ -70,7 +70,7 @@ func (s RSTDP) New(p *Synapses) (Rule, error) {
 	r := &rstdpRule{copyRunner: cr, n: n, lambda: 1 - p.Dt/s.TauCMs,
 		scale: p.Dt / float64(p.Batch),
 		c:     make([]float32, p.Batch*n), last: make([]int64, n)}
-	r.pow, r.pow2 = decayTables(r.lambda)
+	r.pow, r.pow2 = EligibilityDecayTables(r.lambda)
 	return r, nil
 }
 
@@ -78,12 +78,12 @@ func (s RSTDP) New(p *Synapses) (Rule, error) {
 // (a power of two).
 const rstdpPowTable = 1024
 
-// decayTables returns the decay factors of the traces: pow[g] = λ^g for
-// g < rstdpPowTable, each the product of the one before and λ, and
-// pow2[j] = λ^(rstdpPowTable·2^j), the first λ^rstdpPowTable of the same
-// chain, each next one the square of the one before, up to gaps of 2^63
-// steps.
-func decayTables(lambda float64) (pow, pow2 []float64) {
+// EligibilityDecayTables returns the tables of an RSTDP rule's decay
+// factors per step λ = 1 − dt/τc: pow[g] = λ^g for g < 1024, each the
+// product of the one before and λ, and pow2[j] = λ^(1024·2^j), the first
+// λ^1024 of the same chain, each next one the square of the one before,
+// up to gaps of 2^63 steps. EligibilityDecay reads them.
+func EligibilityDecayTables(lambda float64) (pow, pow2 []float64) {
 	pow = make([]float64, rstdpPowTable)
 	x := 1.0
 	for g := range pow {
@@ -97,10 +97,11 @@ func decayTables(lambda float64) (pow, pow2 []float64) {
 	return pow, pow2
 }
 
-// decayBy returns λ^g from the tables of decayTables: pow[g mod
-// rstdpPowTable] times pow2[j] for each bit j of g / rstdpPowTable, the
-// lowest first. Only products, so a device computes the same bits.
-func decayBy(pow, pow2 []float64, g int64) float64 {
+// EligibilityDecay returns λ^g (g ≥ 0) from the tables of
+// EligibilityDecayTables: pow[g mod 1024] times pow2[j] for each bit j of
+// g / 1024, the lowest first. Only products, so a device computes the
+// same bits (plasticity.STDPForm).
+func EligibilityDecay(pow, pow2 []float64, g int64) float64 {
 	f := pow[g&(rstdpPowTable-1)]
 	for j, q := 0, uint64(g)/rstdpPowTable; q != 0; j, q = j+1, q>>1 {
 		if q&1 != 0 {
@@ -116,19 +117,19 @@ type rstdpRule struct {
 	lambda float64   `state:"-"`        // 1 − dt/τc
 	scale  float64   `state:"-"`        // dt/B
 	pow    []float64 `state:"-"`        // λ^g for small g
-	pow2   []float64 `state:"-"`        // λ^(1024·2^j) (decayTables)
+	pow2   []float64 `state:"-"`        // λ^(1024·2^j) (EligibilityDecayTables)
 	c      []float32 `state:"synapses"` // traces, index b·n + k, valid at step last[k]
 	last   []int64   `state:"synapses"` // the step at which each synapse's traces were last brought up to date
 	now    int64     `state:"shared"`   // steps since the last reset
 	modRow []uint32  `state:"-"`        // rows with a non-zero modulator in some copy (scratch)
 }
 
-// decay returns λ^g (decayBy).
+// decay returns λ^g (EligibilityDecay).
 func (r *rstdpRule) decay(g int64) float64 {
 	if g < int64(len(r.pow)) {
 		return r.pow[g]
 	}
-	return decayBy(r.pow, r.pow2, g)
+	return EligibilityDecay(r.pow, r.pow2, g)
 }
 
 // touch brings the traces of synapse k (every copy) up to the current step.

@@ -439,15 +439,15 @@ func TestRSTDPBatchOfIdenticalCopies(t *testing.T) {
 	}
 }
 
-// The decay factors of long gaps, products of table entries (decayBy),
+// The decay factors of long gaps, products of table entries (EligibilityDecay),
 // are λ^g to within the rounding of the chain of products that makes
 // them — a relative error growing as g·ε, as λ^g by g − 1 products would
 // have (ε = 2^−52) — and below the table's length they are its entries.
 func TestRSTDPDecayBy(t *testing.T) {
 	for _, lambda := range []float64{0, 1 - 0.1/1000, 1 - 0.1/20, 0.5} {
-		pow, pow2 := decayTables(lambda)
+		pow, pow2 := EligibilityDecayTables(lambda)
 		for _, g := range []int64{0, 1, 1023, 1024, 1025, 2047, 2048, 3000, 10_000, 123_457, 1 << 30} {
-			got, want := decayBy(pow, pow2, g), math.Pow(lambda, float64(g))
+			got, want := EligibilityDecay(pow, pow2, g), math.Pow(lambda, float64(g))
 			if g < rstdpPowTable && got != pow[g] {
 				t.Errorf("λ %g, gap %d: %g, want the table's %g", lambda, g, got, pow[g])
 			}

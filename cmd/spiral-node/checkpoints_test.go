@@ -397,23 +397,43 @@ func TestFixedPointEverywhere(t *testing.T) {
 	}
 }
 
-// The neuromodulation examples: modulated STDP (which a device learns,
-// its graded modulator on the CPU) and reward-modulated STDP with an
-// eligibility trace (which a device does not learn: its target and the
-// modulator run on the CPU in a device run).
+// The neuromodulation examples: modulated STDP and reward-modulated
+// STDP with eligibility traces, which a device learns, their graded
+// modulator on the CPU.
 const (
 	neuromodulation = "../../examples/neuromodulation/neuromodulation.yaml"
 	rstdp           = "../../examples/neuromodulation/rstdp.yaml"
 )
 
+// rstdpOnCPU writes into dir the R-STDP example with triplet STDP inside
+// (a rule a device does not learn: its target runs on the CPU in a device
+// run) and returns its path.
+func rstdpOnCPU(t *testing.T, dir string) string {
+	t.Helper()
+	src, err := os.ReadFile(rstdp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Replace(src, []byte("rule: {kind: stdp, tau_plus_ms: 20, tau_minus_ms: 20, eta_plus: 0.01, eta_minus: 0.014}"),
+		[]byte("rule: {kind: triplet, tau_plus_ms: 20, tau_minus_ms: 20, a2_plus: 0.01, a2_minus: 0.014}"), 1)
+	if bytes.Equal(data, src) {
+		t.Fatal("the R-STDP example's rule is not as this test expects")
+	}
+	model := filepath.Join(dir, "rstdp_triplet.yaml")
+	if err := os.WriteFile(model, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return model
+}
+
 // --device with a plastic model: what the device cannot step (the target
-// of a projection that learns reward-modulated STDP, and a graded
+// of a projection that learns reward-modulated triplet STDP, and a graded
 // modulator) runs on the CPU in the same run, the summary says where
 // each population is and why, and in fixed point the spike files and the
 // learnt weights are the sequential stepper's.
 func TestDeviceAndCPUInOneRun(t *testing.T) {
 	dir := t.TempDir()
-	out := sequentialAndDevice(t, dir, "run", rstdp, "--duration", "3s", "--fixed-point", "--quiet")
+	out := sequentialAndDevice(t, dir, "run", rstdpOnCPU(t, dir), "--duration", "3s", "--fixed-point", "--quiet")
 	if strings.Contains(out, "learning on the devices") {
 		t.Errorf("the summary says a projection learns on a device:\n%s", out)
 	}
@@ -427,10 +447,10 @@ func TestDeviceAndCPUInOneRun(t *testing.T) {
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
 }
 
-// --device with STDP and modulated STDP, which a device learns: every
-// spiking population is on the device (the modulator on the CPU), and in
-// fixed point the spike files and the learnt weights are the sequential
-// stepper's.
+// --device with STDP, modulated STDP and reward-modulated STDP with
+// eligibility traces, which a device learns: every spiking population is
+// on the device (the modulator on the CPU), and in fixed point the spike
+// files and the learnt weights are the sequential stepper's.
 func TestDeviceLearns(t *testing.T) {
 	dir := t.TempDir()
 	b, _, err := models.STDPDefinition(models.Options{Seed: 3})
@@ -456,6 +476,15 @@ func TestDeviceLearns(t *testing.T) {
 	out = sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
 	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) || !strings.Contains(out, "learning on the devices: syn") {
 		t.Errorf("neuromodulation: the summary does not say %q:\n%s", want, out)
+	}
+	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
+
+	// Two rewards (at 0.5 s and 1.5 s): the weights move.
+	dir = t.TempDir()
+	out = sequentialAndDevice(t, dir, "run", rstdp, "--duration", "2s", "--fixed-point", "--quiet")
+	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) || !strings.Contains(out, "learning on the devices: syn") {
+		t.Errorf("R-STDP: the summary does not say %q:\n%s", want, out)
 	}
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
@@ -550,11 +579,11 @@ func TestDeviceStateMonitors(t *testing.T) {
 
 // A state monitor of a population on the CPU in a device run takes any
 // of its variables, the current included: the R-STDP example's "out"
-// (the target of reward-modulated STDP) records the file the sequential
-// stepper records.
+// (the target of reward-modulated triplet STDP) records the file the
+// sequential stepper records.
 func TestDeviceRunMonitorsTheCPUPart(t *testing.T) {
 	dir := t.TempDir()
-	src, err := os.ReadFile(rstdp)
+	src, err := os.ReadFile(rstdpOnCPU(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,9 @@ func TestCompactListsInOrder(t *testing.T) {
 func TestDeliverFixedIsOrderFree(t *testing.T) {
 	kerneltest.DeliverFixedIsOrderFree(t, kerneltest.BackendRunner{B: Backend{open(t)}})
 }
+func TestRSTDPModulates(t *testing.T) {
+	kerneltest.RSTDPModulates(t, kerneltest.BackendRunner{B: Backend{open(t)}})
+}
 
 // A network stepped on the GPU gives the sequential stepper's spikes, bit
 // for bit, where the CPU's sums are exact; CUBA's rates agree with it.

@@ -112,6 +112,18 @@ static void k_stdp_apply_rows(unsigned g, unsigned b, int64_t rows, void *arr, v
 static void k_take_slot(unsigned g, unsigned b, int64_t n, void *acc, int64_t slot, void *into) {
 	host_launch(g, b, take_slot(n, acc, slot, into));
 }
+static void k_rstdp_fold_cols(unsigned g, unsigned b, int64_t cols, void *post, void *colptr, void *colsyn, void *dw, void *touched,
+                              void *c, void *last, void *pow, void *pow2, int64_t now) {
+	host_launch(g, b, rstdp_fold_cols(cols, post, colptr, colsyn, dw, touched, c, last, pow, pow2, now));
+}
+static void k_rstdp_fold_rows(unsigned g, unsigned b, int64_t rows, void *arr, void *ptr, void *dw, void *touched, void *c,
+                              void *last, void *pow, void *pow2, int64_t now) {
+	host_launch(g, b, rstdp_fold_rows(rows, arr, ptr, dw, touched, c, last, pow, pow2, now));
+}
+static void k_rstdp_modulate(unsigned g, unsigned b, int64_t n, void *c, void *last, void *pow, void *pow2, int64_t now, double s,
+                             int64_t learn, void *w, void *prm, void *bad) {
+	host_launch(g, b, rstdp_modulate(n, c, last, pow, pow2, now, s, learn, w, prm, bad));
+}
 */
 import "C"
 
@@ -339,7 +351,8 @@ func (a *args) bad(i int) {
 // arity is each kernel's number of arguments.
 var arity = map[string]int{"deliver_fixed": 7, "add_fixed": 3, "lif_exp2": 10, "lif_cond": 10, "lif_exp1": 8, "deliver_spread": 15, "lif_delta": 8, "drive_poisson": 10, "poisson_neurons": 6, "poisson_grouped": 6, "scan_masks": 4, "compact": 4,
 	"deliver_rows": 13, "log_mask": 4, "take_mask": 4, "take_slot": 4, "deliver_all": 3, "gather": 5,
-	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 12, "stdp_depress": 12, "stdp_apply_cols": 10, "stdp_apply_rows": 9}
+	"step_all": 3, "scan_all": 2, "compact_all": 4, "take_arrivals": 7, "deliver_arrived": 11, "stdp_traces": 9, "stdp_potentiate": 12, "stdp_depress": 12, "stdp_apply_cols": 10, "stdp_apply_rows": 9,
+	"rstdp_fold_cols": 11, "rstdp_fold_rows": 10, "rstdp_modulate": 11}
 
 // Launch implements device.Backend.
 func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
@@ -454,6 +467,24 @@ func (h Backend) Launch(kernel string, threads, block int, list ...any) error {
 		m := a.f64(8)
 		if a.err == nil {
 			C.k_stdp_apply_rows(g, b, rows, arr, ptr, w, dw, touched, prm, bad, m)
+		}
+	case "rstdp_fold_cols":
+		cols, post, colptr, colsyn, dw, touched := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.ptr(5)
+		c, last, pow, pow2, now := a.ptr(6), a.ptr(7), a.ptr(8), a.ptr(9), a.i64(10)
+		if a.err == nil {
+			C.k_rstdp_fold_cols(g, b, cols, post, colptr, colsyn, dw, touched, c, last, pow, pow2, now)
+		}
+	case "rstdp_fold_rows":
+		rows, arr, ptr, dw, touched := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4)
+		c, last, pow, pow2, now := a.ptr(5), a.ptr(6), a.ptr(7), a.ptr(8), a.i64(9)
+		if a.err == nil {
+			C.k_rstdp_fold_rows(g, b, rows, arr, ptr, dw, touched, c, last, pow, pow2, now)
+		}
+	case "rstdp_modulate":
+		n, c, last, pow, pow2, now, sc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.i64(5), a.f64(6)
+		learn, w, prm, bad := a.i64(7), a.ptr(8), a.ptr(9), a.ptr(10)
+		if a.err == nil {
+			C.k_rstdp_modulate(g, b, n, c, last, pow, pow2, now, sc, learn, w, prm, bad)
 		}
 	case "deliver_fixed":
 		ns, spikes, ptr, idx, w, w0, acc := a.i64(0), a.ptr(1), a.ptr(2), a.ptr(3), a.ptr(4), a.f64(5), a.ptr(6)

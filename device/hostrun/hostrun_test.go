@@ -21,6 +21,9 @@ func TestCompactListsInOrder(t *testing.T) {
 func TestDeliverFixedIsOrderFree(t *testing.T) {
 	kerneltest.DeliverFixedIsOrderFree(t, kerneltest.BackendRunner{B: Backend{}})
 }
+func TestRSTDPModulates(t *testing.T) {
+	kerneltest.RSTDPModulates(t, kerneltest.BackendRunner{B: Backend{}})
+}
 
 // A device refuses another's buffers, in launches and copies, as a GPU
 // cannot read another's memory.

@@ -14,7 +14,7 @@ import _ "embed"
 var PTX string
 
 // Names lists the kernels of PTX.
-var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "deliver_all", "step_all", "scan_all", "compact_all", "log_mask", "gather", "take_mask", "take_slot", "add_fixed", "take_arrivals", "deliver_arrived", "stdp_traces", "stdp_potentiate", "stdp_depress", "stdp_apply_cols", "stdp_apply_rows"}
+var Names = []string{"lif_exp2", "lif_exp1", "lif_delta", "lif_cond", "drive_poisson", "poisson_neurons", "poisson_grouped", "scan_masks", "compact", "deliver_fixed", "deliver_rows", "deliver_spread", "deliver_all", "step_all", "scan_all", "compact_all", "log_mask", "gather", "take_mask", "take_slot", "add_fixed", "take_arrivals", "deliver_arrived", "stdp_traces", "stdp_potentiate", "stdp_depress", "stdp_apply_cols", "stdp_apply_rows", "rstdp_fold_cols", "rstdp_fold_rows", "rstdp_modulate"}
 
 // ProjDescBytes is the size of a projection's descriptor for deliver_all
 // (spiral.cu's proj_desc): 15 fields of 8 bytes.

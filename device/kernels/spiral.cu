@@ -807,6 +807,124 @@ KERNEL stdp_apply_rows(int64_t rows, const uint32_t *arr, const uint32_t *ptr, f
 	}
 }
 
+// ---------------------------------------------------------------------
+// R-STDP on the device (plasticity.STDPForm's Eligibility): the step's
+// summed STDP changes feed an eligibility trace per synapse (rstdp_fold),
+// which the weights follow at the steps with a modulator
+// (rstdp_modulate). A trace decays lazily, from the step it was last
+// brought up to (last), by λ^g from two tables (plasticity.EligibilityDecay):
+// only double products, in the CPU's order.
+
+// rstdp_decay returns λ^g: pow[g mod 1024] times pow2[j] for each bit j
+// of g / 1024, the lowest first.
+DEVICE double rstdp_decay(const double *pow, const double *pow2, int64_t g) {
+	double f = pow[g & 1023];
+	uint64_t q = (uint64_t)g >> 10;
+	for (int j = 0; q != 0; j++, q >>= 1) {
+		if (q & 1) {
+			f = DMUL(f, pow2[j]);
+		}
+	}
+	return f;
+}
+
+// rstdp_touch brings synapse k's trace up to step now (rstdpRule.touch).
+DEVICE void rstdp_touch(uint32_t k, float *c, int64_t *last, const double *pow, const double *pow2, int64_t now) {
+	int64_t g = now - last[k];
+	if (g == 0) {
+		return;
+	}
+	last[k] = now;
+	float x = c[k];
+	if (x != 0) {
+		c[k] = (float)DMUL((double)x, rstdp_decay(pow, pow2, g));
+	}
+}
+
+// rstdp_fold adds a synapse's summed change of the step (touched), if not
+// 0, to its trace brought up to now, and clears the sum (the CPU drains
+// the inner rule's changes so).
+DEVICE void rstdp_fold(uint32_t k, float *dw, uint8_t *touched, float *c, int64_t *last, const double *pow, const double *pow2,
+                       int64_t now) {
+	if (!touched[k]) {
+		return;
+	}
+	touched[k] = 0;
+	float d = dw[k];
+	dw[k] = 0;
+	if (d != 0) {
+		rstdp_touch(k, c, last, pow, pow2, now);
+		c[k] = FADD(c[k], d);
+	}
+}
+
+// rstdp_fold_cols folds, a warp per column (32·cols threads), the
+// synapses into the neurons whose bit of post is set.
+KERNEL rstdp_fold_cols(int64_t cols, const uint32_t *post, const uint32_t *colptr, const uint32_t *colsyn, float *dw,
+                       uint8_t *touched, float *c, int64_t *last, const double *pow, const double *pow2, int64_t now) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t j = t >> 5;
+	if (j >= cols || !bit_at(post, j)) {
+		return;
+	}
+	for (uint32_t e = colptr[j] + (uint32_t)(t & 31); e < colptr[j + 1]; e += 32) {
+		rstdp_fold(colsyn[e], dw, touched, c, last, pow, pow2, now);
+	}
+}
+
+// rstdp_fold_rows folds, a warp per row (32·rows threads), the synapses
+// of the rows whose bit of arr is set (those rstdp_fold_cols folded are
+// no longer marked).
+KERNEL rstdp_fold_rows(int64_t rows, const uint32_t *arr, const uint32_t *ptr, float *dw, uint8_t *touched, float *c,
+                       int64_t *last, const double *pow, const double *pow2, int64_t now) {
+	int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	int64_t i = t >> 5;
+	if (i >= rows || !bit_at(arr, i)) {
+		return;
+	}
+	for (uint32_t k = ptr[i] + (uint32_t)(t & 31); k < ptr[i + 1]; k += 32) {
+		rstdp_fold(k, dw, touched, c, last, pow, pow2, now);
+	}
+}
+
+// rstdp_modulate, a thread per synapse (n of them), at a step whose
+// modulator concentration is not 0 (s = dt·M): brings every trace up to
+// now (a trace of 0 only marks the step) and, with learn, changes each
+// weight whose trace is not 0 by float32(s·c) unless that is 0 —
+// clip(w + it) within prm[1] and prm[2]; a NaN leaves the weight and sets
+// bad[0] — as RSTDP's modulateOne and Delta.Apply.
+KERNEL rstdp_modulate(int64_t n, float *c, int64_t *last, const double *pow, const double *pow2, int64_t now, double s,
+                      int64_t learn, float *w, const float *prm, uint32_t *bad) {
+	int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+	if (k >= n) {
+		return;
+	}
+	float x = c[k];
+	if (x == 0) {
+		last[k] = now;
+		return;
+	}
+	int64_t g = now - last[k];
+	if (g != 0) {
+		last[k] = now;
+		x = (float)DMUL((double)x, rstdp_decay(pow, pow2, g));
+		c[k] = x;
+	}
+	if (!learn) {
+		return;
+	}
+	float d = (float)DMUL(s, (double)x);
+	if (d == 0) {
+		return;
+	}
+	float y = FADD(w[k], d);
+	if (y != y) {
+		bad[0] = 1;
+		return;
+	}
+	w[k] = clip_to(y, prm[1], prm[2]);
+}
+
 // log_mask copies a step's spike mask into row k of a log of masks (one
 // row of words words per step), which the host reads once per block of
 // steps.

@@ -372,6 +372,12 @@ const (
 	// learn, all to all with exact tags; E's and I's axons delay every
 	// row 1 ms, so their events reach E's receptor at the same steps.
 	LearnTwoSources
+	// LearnEligibility: reward-modulated STDP with eligibility traces
+	// (RSTDP, τc = 200 ms) over LearnModulated's STDP, following "da",
+	// which is 0.3 for 2 ms, then 0 for 128 ms, and again (reaching the
+	// projection 3 ms later): the traces decay over gaps of more than
+	// 1,024 steps; rows with delays of their own.
+	LearnEligibility
 )
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
@@ -392,10 +398,16 @@ func LearningBuilder(rule int) *network.Builder {
 		brunelPopulations(b)
 	}
 	frames := [][]float32{{0.1}, {0.3}, {0}}
-	if rule == LearnSilent {
+	switch rule {
+	case LearnSilent:
 		frames = [][]float32{{0}}
+	case LearnEligibility:
+		frames = [][]float32{{0.3}}
+		for range 64 {
+			frames = append(frames, []float32{0})
+		}
 	}
-	if rule == LearnModulated || rule == LearnSilent {
+	if rule == LearnModulated || rule == LearnSilent || rule == LearnEligibility {
 		b.Population("da", 1, soma.RateUnit(soma.Linear)).
 			Stimulus(&stimulus.Sequence{Frames: frames, Hold: 20}).
 			Axon("out", axon.Spec{DelayMs: param.Const(3)})
@@ -423,6 +435,8 @@ func LearningBuilder(rule int) *network.Builder {
 				conn.Plasticity, conn.Follow = plasticity.Modulated{Rule: learningRule(rule)}, "da"
 			case LearnUnfollowed:
 				conn.Plasticity = plasticity.Modulated{Rule: learningRule(LearnModulated)}
+			case LearnEligibility:
+				conn.Plasticity, conn.Follow = plasticity.RSTDP{Rule: learningRule(LearnModulated), TauCMs: 200}, "da"
 			}
 			conn.Wmin, conn.Wmax = 0, 0.5
 			conn.DelayMs = param.Const(0.3)

@@ -158,3 +158,23 @@ func (r BackendRunner) AddFixed(acc []uint64, into []float32) error {
 	s.get(raw(into), in)
 	return s.close()
 }
+
+// RSTDPModulate implements Runner.
+func (r BackendRunner) RSTDPModulate(c []float32, last []int64, pow, pow2 []float64, now int64, sc float64, learn bool, w []float32, wmin, wmax float32) (bool, error) {
+	s := &session{b: r.B}
+	n := int64(len(c))
+	cb, lb, pb, p2b, wb := s.put(raw(c), 4), s.put(raw(last), 8), s.put(raw(pow), 8), s.put(raw(pow2), 8), s.put(raw(w), 4)
+	prm := s.put(raw([]float32{0, wmin, wmax, 0, 0, 0}), 0)
+	badb := s.put(raw([]uint32{0}), 4)
+	l := int64(0)
+	if learn {
+		l = 1
+	}
+	s.launch("rstdp_modulate", int(n), 256, n, cb, lb, pb, p2b, now, sc, l, wb, prm, badb)
+	s.get(raw(c), cb)
+	s.get(raw(last), lb)
+	s.get(raw(w), wb)
+	bad := []uint32{0}
+	s.get(raw(bad), badb)
+	return bad[0] != 0, s.close()
+}

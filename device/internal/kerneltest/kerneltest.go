@@ -14,6 +14,7 @@ import (
 
 	"github.com/spiral-sim/spiral/encoder"
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/plasticity"
 	"github.com/spiral-sim/spiral/rng"
 	"github.com/spiral-sim/spiral/soma"
 )
@@ -28,6 +29,7 @@ type Runner interface {
 	Compact(mask []uint32) ([]uint32, error)
 	DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32, acc []uint64) error
 	AddFixed(acc []uint64, into []float32) error
+	RSTDPModulate(c []float32, last []int64, pow, pow2 []float64, now int64, s float64, learn bool, w []float32, wmin, wmax float32) (bad bool, err error)
 }
 
 // words returns the mask words of n neurons.
@@ -260,5 +262,72 @@ func DeliverFixedIsOrderFree(t *testing.T, r Runner) {
 				}
 			}
 		}
+	}
+}
+
+// The R-STDP kernel brings every eligibility trace up to the step, over
+// gaps short and long (beyond the 1,024 steps of the first table, up to
+// 2^40), by the decay the CPU's rule computes (plasticity.
+// EligibilityDecay), a trace of 0 only marking the step; with learning,
+// each weight whose trace is not 0 changes by float32(s·c), clipped
+// (0 changes nothing; a NaN leaves the weight and is reported); without,
+// the weights stay. Bit for bit.
+func RSTDPModulates(t *testing.T, r Runner) {
+	const n = 2000
+	pow, pow2 := plasticity.EligibilityDecayTables(1 - 0.1/200)
+	rnd := rand.New(rand.NewPCG(9, 10))
+	const now = int64(1) << 40
+	gaps := []int64{0, 1, 2, 1023, 1024, 1025, 2047, 3000, 123457, 1 << 30, now}
+	c, last, w := make([]float32, n), make([]int64, n), make([]float32, n)
+	for k := range n {
+		switch k % 5 {
+		case 0:
+			c[k] = 0
+		case 1:
+			c[k] = float32(math.Copysign(0, -1))
+		default:
+			c[k] = float32(rnd.NormFloat64() * math.Pow(10, float64(rnd.IntN(6)-3)))
+		}
+		g := gaps[k%len(gaps)]
+		if k%7 == 3 {
+			g = rnd.Int64N(5000)
+		}
+		last[k] = now - g
+		w[k] = float32(rnd.Float64())
+	}
+	c[17] = float32(math.Inf(1)) // an infinite trace times 0.1·s: an infinite change, clipped
+	for _, learn := range []bool{false, true} {
+		const s, wmin, wmax = 0.1 * 0.3, 0, 1
+		gc, gl, gw := slices.Clone(c), slices.Clone(last), slices.Clone(w)
+		bad, err := r.RSTDPModulate(gc, gl, pow, pow2, now, s, learn, gw, wmin, wmax)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad {
+			t.Errorf("learn %v: a NaN reported, none expected", learn)
+		}
+		for k := range n {
+			x := c[k]
+			if x != 0 && last[k] != now {
+				x = float32(float64(x) * plasticity.EligibilityDecay(pow, pow2, now-last[k]))
+			}
+			want := w[k]
+			if d := float32(s * float64(x)); learn && x != 0 && d != 0 {
+				want = min(max(w[k]+d, wmin), wmax)
+			}
+			if math.Float32bits(gc[k]) != math.Float32bits(x) || gl[k] != now || math.Float32bits(gw[k]) != math.Float32bits(want) {
+				t.Fatalf("learn %v: synapse %d (trace %g, %d steps ago, weight %g): trace %g, last %d, weight %g; want %g, %d, %g",
+					learn, k, c[k], now-last[k], w[k], gc[k], gl[k], gw[k], x, now, want)
+			}
+		}
+	}
+	// A NaN trace: the weight stays, and is reported.
+	gc, gl, gw := []float32{float32(math.NaN())}, []int64{now}, []float32{0.5}
+	bad, err := r.RSTDPModulate(gc, gl, pow, pow2, now, 1, true, gw, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bad || gw[0] != 0.5 {
+		t.Errorf("a NaN trace: bad %v, weight %g; want reported, 0.5 kept", bad, gw[0])
 	}
 }

@@ -1350,7 +1350,8 @@ func ShardsOnOneDevice(t *testing.T, a, b device.Backend) {
 // benchmark, and Brunel-like networks whose E→E projection learns
 // (testnets.LearningBuilder: all to all or nearest pairs, exact or Euler
 // tags, constant rates applied at once or bounded ones summed over a
-// step, one delay or rows with delays of their own). Each gives the
+// step, modulated, with eligibility traces (RSTDP), one delay or rows
+// with delays of their own). Each gives the
 // sequential stepper's spikes, events and final weights, bit for bit;
 // with learning off, the weights stay as built.
 //
@@ -1373,6 +1374,7 @@ func LearnsOnDevices(t *testing.T, devs []device.Backend, names ...string) {
 		"descending":            learningNet(testnets.LearnDescending),
 		"two delays":            learningNet(testnets.LearnTwoDelays),
 		"two sources":           learningNet(testnets.LearnTwoSources),
+		"eligibility":           learningNet(testnets.LearnEligibility),
 	} {
 		if len(names) > 0 && !slices.Contains(names, name) {
 			continue
