@@ -90,6 +90,12 @@ run)
     step 60 $sn run $nm --fixed-point --engine sequential --quiet --out "$tmp/nm.cpu"
     same "neuromodulation (GPU and CPU in one run)" "$tmp/nm.gpu" "$tmp/nm.cpu" in out
     if cmp -s "$tmp/nm.gpu/weights/syn.npz" "$tmp/nm.cpu/weights/syn.npz"; then echo "SAME neuromodulation weights"; else echo "DIFFERENT neuromodulation weights"; fi
+    # Reward-modulated STDP with eligibility traces, learnt on the GPU.
+    rs=examples/neuromodulation/rstdp.yaml
+    step 60 $sn run $rs --fixed-point --device cuda --quiet --out "$tmp/rs.gpu"
+    step 60 $sn run $rs --fixed-point --engine sequential --quiet --out "$tmp/rs.cpu"
+    same "R-STDP (GPU and CPU in one run)" "$tmp/rs.gpu" "$tmp/rs.cpu" in out
+    if cmp -s "$tmp/rs.gpu/weights/syn.npz" "$tmp/rs.cpu/weights/syn.npz"; then echo "SAME R-STDP weights"; else echo "DIFFERENT R-STDP weights"; fi
     # Brunel with STDP on E→E (15.6 M plastic synapses), learnt on the
     # GPU: timed on the GPU and on the CPU; in fixed point the same spike
     # and weight files.
