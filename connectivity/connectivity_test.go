@@ -596,7 +596,7 @@ func TestErrors(t *testing.T) {
 		{connectivity.FixedTotal{N: 91}, self, "N = 91 > 90 pairs available"},
 		{connectivity.FixedTotal{N: -1}, sq, "N = -1: must be >= 0"},
 		{connectivity.OneToOne{}, connectivity.Shape{Rows: 3, Cols: 4}, "one-to-one needs as many sources as targets, have 3 sources (Rows) and 4 targets (Cols)"},
-		{connectivity.OneToOne{}, self, "set Shape.Autapses"},
+		{connectivity.OneToOne{}, self, "allow autapses (Shape.Autapses; autapses: true in a model file)"},
 		{connectivity.List{I: []int{1, 2}, J: []int{1}}, sq, "2 rows (I) but 1 columns (J)"},
 		{connectivity.List{I: []int{1, 10}, J: []int{1, 2}}, sq, "pair 1: row I[1] = 10 out of range [0, 10)"},
 		{connectivity.List{I: []int{1, 2, 3}, J: []int{1, 2, -3}}, sq, "pair 2: column J[2] = -3 out of range [0, 10)"},

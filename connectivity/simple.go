@@ -70,7 +70,7 @@ func (p OneToOne) Validate(s Shape) error {
 		return fmt.Errorf("connectivity: one-to-one needs as many sources as targets, have %d sources (Rows) and %d targets (Cols)", s.Rows, s.Cols)
 	}
 	if sp.excl && s.Rows > 0 {
-		return fmt.Errorf("connectivity: one-to-one within one population connects every neuron to itself: set Shape.Autapses, or use Invert(OneToOne{}) for everyone but oneself")
+		return fmt.Errorf("connectivity: one-to-one within one population connects every neuron to itself: allow autapses (Shape.Autapses; autapses: true in a model file), or use Invert(OneToOne{}) for everyone but oneself")
 	}
 	return nil
 }
@@ -197,7 +197,7 @@ func (p List) Validate(s Shape) error {
 			return fmt.Errorf("connectivity: list: pair %d: column J[%d] = %d out of range [0, %d)", n, n, j, sp.cols)
 		}
 		if sp.excl && sp.own(i) == j {
-			return fmt.Errorf("connectivity: list: pair %d: (%d, %d) is an autapse, which the shape excludes (set Shape.Autapses to allow)", n, i, j)
+			return fmt.Errorf("connectivity: list: pair %d: (%d, %d) is an autapse, which the shape excludes (allow autapses: Shape.Autapses; autapses: true in a model file)", n, i, j)
 		}
 	}
 	if p.Multapses || len(p.I) < 2 {

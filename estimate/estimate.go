@@ -39,6 +39,7 @@ import (
 	"github.com/spiral-sim/spiral/connectivity"
 	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/internal/shard"
+	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/param"
 )
 
@@ -524,7 +525,7 @@ func projectionEstimate(pr ProjectionSummary, src, dst *PopulationSummary, a Axo
 	shape := connectivity.Shape{Rows: src.N * t, Cols: dst.N, Terminals: t, Self: src == dst, Autapses: pr.Autapses}
 	c, err := SynapseCount(pr.Pattern, shape)
 	if err != nil {
-		return ProjectionEstimate{}, fmt.Errorf("estimate: projection %q: %w", pr.Name, err)
+		return ProjectionEstimate{}, fmt.Errorf("estimate: %w", &network.ElementError{Kind: "projection", Name: pr.Name, Err: fmt.Errorf("projection %q: %w", pr.Name, err)})
 	}
 	pe := ProjectionEstimate{Name: pr.Name, From: src.Name, To: dst.Name, Kind: pr.Pattern.Kind(), Count: c,
 		Rows: shape.Rows, Cols: shape.Cols}

@@ -154,3 +154,47 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The problems found when the network is built — a population's model
+// (reset above threshold) or a projection's pattern (one-to-one between
+// sizes that differ) — are at the line of the element's name, under its
+// path, each once, without the element's name again.
+func TestBuildErrorsAtTheirLines(t *testing.T) {
+	src := `network: {dt_ms: 0.1}
+populations:
+  E:
+    size: 10
+    model: {kind: lif, tau_ms: 20, rest_mV: -65, threshold_mV: -54, reset_mV: -50}
+  I:
+    size: 100
+    model: {kind: lif, tau_ms: 20}
+    receptors:
+      syn: {kernel: delta}
+  F: {size: 10, model: {kind: lif}}
+projections:
+  II: {from: I, to: I, receptor: syn, connectivity: {kind: one_to_one}, weight: 1}
+  FI: {from: F, to: I, receptor: syn, connectivity: {kind: one_to_one}, weight: 1}
+`
+	m, err := Parse("x.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Build()
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("got %v, want Errors", err)
+	}
+	want := []string{
+		"x.yaml:3: populations.E: lif: reset_mV = -50: must be < threshold_mV = -54",
+		"x.yaml:13: projections.II: connectivity: one-to-one within one population connects every neuron to itself: allow autapses (Shape.Autapses; autapses: true in a model file), or use Invert(OneToOne{}) for everyone but oneself",
+		"x.yaml:14: projections.FI: connectivity: one-to-one needs as many sources as targets, have 10 sources (Rows) and 100 targets (Cols)",
+	}
+	if len(es) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(es), len(want), err)
+	}
+	for i, w := range want {
+		if es[i].Error() != w {
+			t.Errorf("problem %d: %q, want %q", i, es[i].Error(), w)
+		}
+	}
+}

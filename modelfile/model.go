@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -53,6 +54,7 @@ type named[T any] struct {
 
 type popDef struct {
 	name      string
+	line      int // of its name in the file
 	size      int
 	model     soma.Spec
 	receptors []named[dendrite.Spec]
@@ -71,6 +73,7 @@ type driveDef struct {
 
 type projDef struct {
 	name string
+	line int // of its name in the file
 	c    network.Connection
 }
 
@@ -107,9 +110,64 @@ func (m *Model) Build() (*network.Network, error) { return m.BuildPart(nil) }
 func (m *Model) BuildPart(part *network.Part) (*network.Network, error) {
 	net, err := m.builder().BuildPart(part)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.File, err)
+		return nil, m.Locate(err)
 	}
 	return net, nil
+}
+
+// Locate returns an error of building the file's network or of
+// estimating its memory as Errors, each problem of one population or
+// projection (network.ElementError) at the line of its name in the file,
+// under its field path, without the element's name that the path gives;
+// other problems at no line. BuildPart's errors are so already.
+func (m *Model) Locate(err error) error {
+	var done Errors
+	if errors.As(err, &done) {
+		return err
+	}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	var es Errors
+	for _, e := range list {
+		fe := &FieldError{File: m.File, Msg: e.Error()}
+		var ee *network.ElementError
+		if errors.As(e, &ee) {
+			fe.Msg = ee.Err.Error()
+			line := 0
+			switch ee.Kind {
+			case "population":
+				for _, d := range m.pops {
+					if d.name == ee.Name {
+						line = d.line
+					}
+				}
+			case "projection":
+				for _, d := range m.projs {
+					if d.name == ee.Name {
+						line = d.line
+					}
+				}
+			}
+			fe.Line, fe.Path = line, ee.Kind+"s."+ee.Name
+			// The path names the element: its message need not.
+			if rest, ok := strings.CutPrefix(fe.Msg, fmt.Sprintf("%s %q", ee.Kind, ee.Name)); ok {
+				if strings.HasPrefix(rest, " (") { // "population "E" (lif): …"
+					if _, after, found := strings.Cut(rest, "): "); found {
+						rest = ": " + after
+					}
+				}
+				if msg, ok := strings.CutPrefix(rest, ": "); ok {
+					fe.Msg = msg
+				}
+			}
+		}
+		es = append(es, fe)
+	}
+	return es
 }
 
 // Definition returns the network the file defines, as a description
@@ -353,6 +411,7 @@ func (p *parser) parsePopulations(top *mapping, m *Model) {
 			continue
 		}
 		if d := p.parsePopulation(v, path, kl, k.Value, m.Network.DtMs); d != nil {
+			d.line = k.Line
 			m.pops = append(m.pops, d)
 		}
 	}

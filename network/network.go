@@ -554,6 +554,32 @@ func (b *Builder) Build() (*Network, error) { return b.BuildPart(nil) }
 // target — bit for bit those that Build gives them, with the same weights,
 // delays and learnt latencies — and the others are never held.
 func (b *Builder) BuildPart(part *Part) (*Network, error) {
+	net, err := b.buildPart(part)
+	if err != nil {
+		return nil, err
+	}
+	return net, nil
+}
+
+// ElementError is a problem of one population or projection of a
+// definition: Build reports each such problem so (errors.As finds them
+// among those it joins), for a tool that maps it back to where the
+// element is defined, a model file's line. Its message is Err's, which
+// names the element.
+type ElementError struct {
+	Kind string // "population" or "projection"
+	Name string
+	Err  error
+}
+
+// Error returns Err's message.
+func (e *ElementError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *ElementError) Unwrap() error { return e.Err }
+
+// buildPart is BuildPart, its problems of one element as ElementErrors.
+func (b *Builder) buildPart(part *Part) (*Network, error) {
 	cfg, errs := b.config()
 	if len(errs) > len(b.errs) {
 		// Without a valid dt or batch nothing else can be checked.
@@ -572,7 +598,11 @@ func (b *Builder) BuildPart(part *Part) (*Network, error) {
 	}
 	b.builds++
 	for _, d := range b.pops {
+		k := len(s.errs)
 		s.population(d)
+		for i := k; i < len(s.errs); i++ {
+			s.errs[i] = &ElementError{Kind: "population", Name: d.name, Err: s.errs[i]}
+		}
 	}
 	// The synapses of every projection are drawn first, in parallel, while
 	// the loop below assembles the projections in order.
@@ -584,7 +614,7 @@ func (b *Builder) BuildPart(part *Part) (*Network, error) {
 	defer draws.stop()
 	for i, cd := range b.conns {
 		if err := s.projection(i, cd, draws); err != nil {
-			s.errs = append(s.errs, err)
+			s.errs = append(s.errs, &ElementError{Kind: "projection", Name: cd.name, Err: err})
 		}
 	}
 	if len(s.errs) > 0 {

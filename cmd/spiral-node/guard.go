@@ -26,7 +26,7 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 	}
 	m, err := src.estimate()
 	if err != nil {
-		fmt.Fprintf(stderr, "%s %s: estimating its memory: %v\n", what, name, err)
+		printModelErrors(stderr, what+" "+name+": estimating its memory", src.located(err))
 		return 2
 	}
 	var shardLayout map[string]int
@@ -39,7 +39,7 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
-		fmt.Fprintf(stderr, "%s %s: estimating its memory: %v\n", what, name, err)
+		printModelErrors(stderr, what+" "+name+": estimating its memory", src.located(err))
 		return 2
 	}
 	need := max(est.BuildPeak, est.Sequential)

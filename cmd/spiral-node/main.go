@@ -665,7 +665,7 @@ func withMetrics(m *metrics.Run, onSpikes func(pop string, steps []int64, neuron
 func buildNet(name string, src source, part *network.Part, duration float64, stderr io.Writer) (*network.Network, int) {
 	net, err := src.build(part)
 	if err != nil {
-		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
+		printModelErrors(stderr, "spiral-node run "+name, err) // a model file's, at their lines
 		return nil, 2
 	}
 	if steps := duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {

@@ -40,6 +40,17 @@ type source struct {
 	// define returns the model's definition (inspect --recipe writes it
 	// as a model file).
 	define func() (network.Definition, error)
+	// locate places an error of the estimate or the build at the line
+	// of the element it is about (a model file's; nil: as it is).
+	locate func(error) error
+}
+
+// located returns err placed by s.locate, if any.
+func (s source) located(err error) error {
+	if s.locate == nil || err == nil {
+		return err
+	}
+	return s.locate(err)
 }
 
 // isFile reports whether name names a model file rather than a built-in
@@ -165,7 +176,8 @@ func fileSource(name string, m *modelfile.Model, rec []byte) source {
 	return source{build: m.BuildPart, duration: d, shards: m.Run.Shards, recipe: func() ([]byte, error) { return rec, nil },
 		define:    func() (network.Definition, error) { return m.Definition(), nil },
 		stateMons: m.StateMonitors, weightMons: m.WeightMonitors, warnings: m.Warnings(),
-		estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}
+		estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) },
+		locate:   m.Locate}
 }
 
 // recipeSource is the source of a recipe (a checkpoint's): its model
@@ -291,7 +303,7 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	printWarnings(stderr, what, m.Warnings())
-	src := source{estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }}
+	src := source{estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }, locate: m.Locate}
 	if code := memoryGuard(what, name, src, "", 0, *force, stderr); code != 0 {
 		return code
 	}
