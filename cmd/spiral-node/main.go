@@ -237,7 +237,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if code := placement.check("spiral-node run", kind, *shards, set["engine"], &o, stderr); code != 0 {
 		return code
 	}
-	o.kind = *kind
+	o.kind, o.kindGiven = *kind, set["engine"] || set["shards"]
 	if *shards < 0 {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: must be >= 0\n", *shards)
 		return 2
@@ -278,6 +278,7 @@ type runOptions struct {
 	logLevel    zapcore.Level
 	duration    float64 // ms
 	kind        string  // --engine
+	kindGiven   bool    // --engine or --shards given, not defaulted
 	shards      int
 	workers     int
 	peerTimeout time.Duration
@@ -366,11 +367,14 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" && o.dev == nil {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
-		o.kind = "sequential"
 		if o.workers > 0 || len(o.members) > 0 {
 			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers or --members")
 			return 2
 		}
+		if o.kindGiven {
+			fmt.Fprintf(stderr, "spiral-node run: note: the model's state monitors need the sequential stepper: it runs instead of --engine %s (the same spikes)\n", o.kind)
+		}
+		o.kind, o.shards = "sequential", 0
 	}
 	// The run goes from start (0, or the checkpoint's step) for steps.
 	var start int64

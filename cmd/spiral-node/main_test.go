@@ -327,6 +327,17 @@ func TestMonitorsFromFile(t *testing.T) {
 	if !strings.Contains(out.String(), "sequential stepper (state monitors need it)") {
 		t.Errorf("the engine line does not say why it stepped sequentially:\n%s", out.String())
 	}
+	if errb.Len() > 0 {
+		t.Errorf("a note with the default engine: %q", errb.String())
+	}
+	// An engine asked for by name: a note says it was replaced.
+	out.Reset()
+	if code := run([]string{"run", "../../examples/stdp/stdp.yaml", "--duration", "100", "--quiet", "--engine", "actors", "--out", dir + "2"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if want := "spiral-node run: note: the model's state monitors need the sequential stepper: it runs instead of --engine actors"; !strings.Contains(errb.String(), want) {
+		t.Errorf("--engine actors with state monitors: stderr %q, want %q", errb.String(), want)
+	}
 	for _, f := range []string{"state/out.v.npz", "weights/syn.npz"} {
 		if fi, err := os.Stat(dir + "/" + f); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
