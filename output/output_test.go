@@ -234,7 +234,8 @@ func TestRunSpikesAndState(t *testing.T) {
 		}
 		gotT := f64s(readAll(t, arr["t_ms"]))
 		for k, s := range steps {
-			if math.Float64bits(gotT[k]) != math.Float64bits(float64(s)*dt) {
+			if math.Float64bits(gotT[k]) != math.Float64bits(float64(s)/10) { // s·0.1, the double nearest the decimal
+
 				t.Fatalf("t_ms[%d] = %v", k, gotT[k])
 			}
 		}
@@ -747,7 +748,7 @@ func TestStreamingMemory(t *testing.T) {
 		}
 		for k := 0; k < batch; k += 97 {
 			n := b*batch + k
-			if g := binary.LittleEndian.Uint64(buf[8*k:]); g != math.Float64bits(float64(n/500)*0.1) {
+			if g := binary.LittleEndian.Uint64(buf[8*k:]); g != math.Float64bits(float64(n/500)/10) {
 				t.Fatalf("t_ms[%d] bits %x", n, g)
 			}
 		}
@@ -905,5 +906,33 @@ func TestBeginOnAFile(t *testing.T) {
 	}
 	if b, err := os.ReadFile(file); err != nil || string(b) != "mine" {
 		t.Fatalf("the file after Begin: %q, %v", b, err)
+	}
+}
+
+// Spike times are the doubles nearest the decimal products step·dt where
+// dt is a short decimal (step 101 of 0.1 ms is 10.1, not the product's
+// 10.100000000000001), and the products where it is not.
+func TestSpikeTimesDecimal(t *testing.T) {
+	third, five, big := 1.0/3, 5.0, float64(int64(1)<<60) // products at run time, not exact constants
+	for _, c := range []struct {
+		dt   float64
+		step int64
+		want float64 // the decimal's nearest double, or the plain product
+	}{
+		{0.1, 101, 10.1},
+		{0.1, 3, 0.3},
+		{0.025, 3, 0.075},
+		{1, 7, 7},
+		{third, 5, five * third},
+		{0.1, 1 << 60, big * 0.1}, // beyond 53 bits: the product
+	} {
+		w := &SpikeWriter{dtMS: c.dt}
+		w.dtUnits, w.dtScale = decimalOf(c.dt)
+		if got := w.spikeTime(c.step); math.Float64bits(got) != math.Float64bits(c.want) {
+			t.Errorf("dt %g, step %d: %v, want %v", c.dt, c.step, got, c.want)
+		}
+	}
+	if float64(101)*0.1 == 10.1 {
+		t.Fatal("the product is already 10.1: the first case tests nothing")
 	}
 }

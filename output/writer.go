@@ -209,12 +209,15 @@ func validName(s string) error {
 // final path and assembled by Close.
 type SpikeWriter struct {
 	archive
-	size  int
-	dtMS  float64
-	last  int64  // last step written
-	lastI uint32 // last index written in step last
-	any   bool
-	buf   []byte
+	size int
+	dtMS float64
+	// dt = dtUnits/dtScale exactly in decimal (dtScale a power of ten),
+	// or dtScale 0 (see spikeTime)
+	dtUnits, dtScale int64
+	last             int64  // last step written
+	lastI            uint32 // last index written in step last
+	any              bool
+	buf              []byte
 
 	// per-neuron ISI statistics (Welford on ISIs, in steps)
 	lastSpike []int64
@@ -225,7 +228,9 @@ type SpikeWriter struct {
 
 // NewSpikeWriter creates a writer that will produce path (normally
 // ".../spikes/<population>.npz") for a population of size neurons simulated
-// with time step dtMS; spike times are stored as step*dtMS milliseconds.
+// with time step dtMS; spike times are stored as step·dtMS milliseconds, the
+// double nearest the decimal product where dtMS has at most nine decimals
+// (10.1, not 10.100000000000001, for step 101 of 0.1 ms).
 func NewSpikeWriter(path string, size int, dtMS float64, compress bool) (*SpikeWriter, error) {
 	if size < 0 || !(dtMS > 0) || math.IsInf(dtMS, 0) {
 		return nil, fmt.Errorf("output: spike writer %s: bad size %d or dt %g", path, size, dtMS)
@@ -233,6 +238,7 @@ func NewSpikeWriter(path string, size int, dtMS float64, compress bool) (*SpikeW
 	w := &SpikeWriter{archive: archive{path: path, compress: compress}, size: size, dtMS: dtMS,
 		lastSpike: make([]int64, size), isiN: make([]int32, size),
 		isiMean: make([]float64, size), isiM2: make([]float64, size)}
+	w.dtUnits, w.dtScale = decimalOf(dtMS)
 	for k := range w.lastSpike {
 		w.lastSpike[k] = -1
 	}
@@ -283,7 +289,7 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 
 	b := w.buf[:0]
 	for _, s := range steps {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(float64(s)*w.dtMS))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(w.spikeTime(s)))
 	}
 	if err := w.cols[0].write(b, len(steps)); err != nil {
 		w.err = err
@@ -537,4 +543,27 @@ func (w *StateWriter) Abort() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.abort()
+}
+
+// decimalOf returns dt as units/scale, scale the least power of ten up to
+// 10⁹ that makes units a whole number (dt, a double, is the one nearest
+// that decimal), or scale 0 when there is none.
+func decimalOf(dt float64) (units, scale int64) {
+	for scale = 1; scale <= 1e9; scale *= 10 {
+		u := math.Round(dt * float64(scale))
+		if u >= 1 && u < 1<<53 && u/float64(scale) == dt {
+			return int64(u), scale
+		}
+	}
+	return 0, 0
+}
+
+// spikeTime returns the time of step s in ms: the double nearest the
+// decimal s·dt (an exact integer product, one correctly rounded division)
+// where dt is a short decimal and the product fits 53 bits, else s·dt.
+func (w *SpikeWriter) spikeTime(s int64) float64 {
+	if w.dtScale > 0 && s >= 0 && s < (1<<53)/w.dtUnits {
+		return float64(s*w.dtUnits) / float64(w.dtScale)
+	}
+	return float64(s) * w.dtMS
 }
