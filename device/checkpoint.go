@@ -24,7 +24,7 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 	if err := d.rings(); err != nil { // a Net never run holds them too
 		return nil, err
 	}
-	// The weights and tags of the projections that learn on devices, as
+	// The weights and tags (and R-STDP's traces) of the projections that learn on devices, as
 	// the network holds them.
 	if err := d.GatherWeights(); err != nil {
 		return nil, err

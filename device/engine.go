@@ -68,7 +68,7 @@ func (a *adapter) Events() (int64, error) { return a.n.Events(), nil }
 // Spikes implements engine.Engine.
 func (a *adapter) Spikes(pop string) ([]int64, []uint32, error) { return a.n.Spikes(pop) }
 
-// GatherWeights implements engine.Engine: the weights (and tags) of the
+// GatherWeights implements engine.Engine: the weights (and tags, and R-STDP's traces) of the
 // projections that learn on devices are read back into the network; those
 // on the CPU are the network's already.
 func (a *adapter) GatherWeights() error { return a.n.GatherWeights() }

@@ -76,7 +76,7 @@ func plasticRefusal(net *network.Network, pr *network.Projection) error {
 		return err
 	}
 	if (form.Modulated || form.Eligibility) && pr.FollowAxon < 0 {
-		return errors.New("modulated, following no modulator (its weights never change; a device learns a modulated rule from a modulator)")
+		return errors.New("modulated, following no modulator (its weights never change; a device learns a modulated or R-STDP rule from a modulator)")
 	}
 	if pr.FollowAxon >= 0 {
 		if src := net.Populations[net.Axons[pr.FollowAxon].Source]; !src.Graded() {
@@ -373,10 +373,10 @@ func (d *Net) checkLearnt(first int64, block int) error {
 	return nil
 }
 
-// GatherWeights reads the weights and tags of the projections that learn
-// on devices back into the network (their CSRs' weights and their
-// learners' tags), as the CPU holds them after the steps computed so
-// far. The weights of those that learn on the CPU are the network's
+// GatherWeights reads the weights and tags (and R-STDP's eligibility
+// traces) of the projections that learn on devices back into the network
+// (their CSRs' weights and their learners' state), as the CPU holds them
+// after the steps computed so far. The weights of those that learn on the CPU are the network's
 // already.
 func (d *Net) GatherWeights() error {
 	if d.failed != nil {
@@ -403,15 +403,15 @@ type learntPart struct {
 	buf  Buffer
 }
 
-// bytes returns the host's part as bytes, to upload.
-func (x learntPart) bytes() []byte {
+// upload writes the host's part into the device's.
+func (x learntPart) upload(b Backend) error {
 	switch h := x.host.(type) {
 	case []float32:
-		return bytesOf(h)
+		return b.Upload(x.buf, bytesOf(h))
 	case []int64:
-		return bytesOf(h)
+		return b.Upload(x.buf, bytesOf(h))
 	}
-	return nil
+	return fmt.Errorf("device: a learnt part of type %T", x.host)
 }
 
 // download reads the device's part into the host's.
@@ -589,7 +589,7 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 			continue
 		}
 		for _, x := range pr.learnt() {
-			if err := d.devs[pr.dst.dev].Upload(x.buf, x.bytes()); err != nil {
+			if err := x.upload(d.devs[pr.dst.dev]); err != nil {
 				return fmt.Errorf("device: projection %q: %w", pl.pr.Name, err)
 			}
 		}

@@ -43,6 +43,9 @@ func TestDeliverFixedIsOrderFree(t *testing.T) {
 func TestRSTDPModulates(t *testing.T) {
 	kerneltest.RSTDPModulates(t, kerneltest.BackendRunner{B: Backend{open(t)}})
 }
+func TestRSTDPFolds(t *testing.T) {
+	kerneltest.RSTDPFolds(t, kerneltest.BackendRunner{B: Backend{open(t)}})
+}
 
 // A network stepped on the GPU gives the sequential stepper's spikes, bit
 // for bit, where the CPU's sums are exact; CUBA's rates agree with it.

@@ -24,6 +24,9 @@ func TestDeliverFixedIsOrderFree(t *testing.T) {
 func TestRSTDPModulates(t *testing.T) {
 	kerneltest.RSTDPModulates(t, kerneltest.BackendRunner{B: Backend{}})
 }
+func TestRSTDPFolds(t *testing.T) {
+	kerneltest.RSTDPFolds(t, kerneltest.BackendRunner{B: Backend{}})
+}
 
 // A device refuses another's buffers, in launches and copies, as a GPU
 // cannot read another's memory.

@@ -177,7 +177,7 @@ func TestShardsOnOneDevice(t *testing.T) {
 // together; the kernels are the same).
 func TestLearnsOnDevices(t *testing.T) {
 	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{}})
-	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}}, "STDP", "modulated", "two sources")
+	kerneltest.LearnsOnDevices(t, []device.Backend{Backend{Device: 0}, Backend{Device: 1}}, "STDP", "modulated", "two sources", "eligibility")
 }
 
 // TestModulatorEdges: a modulated rule following no modulator, and one

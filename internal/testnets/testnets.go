@@ -374,10 +374,14 @@ const (
 	LearnTwoSources
 	// LearnEligibility: reward-modulated STDP with eligibility traces
 	// (RSTDP, τc = 200 ms) over LearnModulated's STDP, following "da",
-	// which is 0.3 for 2 ms, then 0 for 128 ms, and again (reaching the
-	// projection 3 ms later): the traces decay over gaps of more than
-	// 1,024 steps; rows with delays of their own.
+	// which is 0 for 20 ms, 0.3 for 2 ms, then 0 for 40 ms, and so on
+	// (reaching the projection 3 ms later: rewards at steps 230–249,
+	// 850–869 and 1470–1489 of a run, the first when the traces have
+	// built up); rows with delays of their own.
 	LearnEligibility
+	// LearnEligibilityUnfollowed: LearnEligibility's rule following no
+	// modulator (the weights never change).
+	LearnEligibilityUnfollowed
 )
 
 // LearningBuilder is a Brunel-like network (E 800, I 200, delta
@@ -402,9 +406,9 @@ func LearningBuilder(rule int) *network.Builder {
 	case LearnSilent:
 		frames = [][]float32{{0}}
 	case LearnEligibility:
-		frames = [][]float32{{0.3}}
-		for range 64 {
-			frames = append(frames, []float32{0})
+		frames = nil
+		for k := range 31 {
+			frames = append(frames, []float32{map[bool]float32{true: 0.3}[k == 10]})
 		}
 	}
 	if rule == LearnModulated || rule == LearnSilent || rule == LearnEligibility {
@@ -437,6 +441,8 @@ func LearningBuilder(rule int) *network.Builder {
 				conn.Plasticity = plasticity.Modulated{Rule: learningRule(LearnModulated)}
 			case LearnEligibility:
 				conn.Plasticity, conn.Follow = plasticity.RSTDP{Rule: learningRule(LearnModulated), TauCMs: 200}, "da"
+			case LearnEligibilityUnfollowed:
+				conn.Plasticity = plasticity.RSTDP{Rule: learningRule(LearnModulated), TauCMs: 200}
 			}
 			conn.Wmin, conn.Wmax = 0, 0.5
 			conn.DelayMs = param.Const(0.3)

@@ -178,3 +178,32 @@ func (r BackendRunner) RSTDPModulate(c []float32, last []int64, pow, pow2 []floa
 	s.get(raw(bad), badb)
 	return bad[0] != 0, s.close()
 }
+
+// RSTDPFold implements Runner: each synapse k is alone in row k (or
+// column k), every one marked.
+func (r BackendRunner) RSTDPFold(byCols bool, dw []float32, touched []uint8, c []float32, last []int64, pow, pow2 []float64, now int64) error {
+	s := &session{b: r.B}
+	n := int64(len(dw))
+	ptr := make([]uint32, n+1)
+	for k := range ptr {
+		ptr[k] = uint32(k)
+	}
+	mask := make([]uint32, (n+31)/32)
+	for k := range n {
+		mask[k>>5] |= 1 << (k & 31)
+	}
+	pb, mb := s.put(raw(ptr), 4), s.put(raw(mask), 4)
+	db, tb, cb, lb := s.put(raw(dw), 4), s.put(touched, 1), s.put(raw(c), 4), s.put(raw(last), 8)
+	p1, p2 := s.put(raw(pow), 8), s.put(raw(pow2), 8)
+	if byCols {
+		// colptr = colsyn = 0, 1, …: column k holds synapse k.
+		s.launch("rstdp_fold_cols", 32*int(n), 256, n, mb, pb, pb, db, tb, cb, lb, p1, p2, now)
+	} else {
+		s.launch("rstdp_fold_rows", 32*int(n), 256, n, mb, pb, db, tb, cb, lb, p1, p2, now)
+	}
+	s.get(raw(dw), db)
+	s.get(touched, tb)
+	s.get(raw(c), cb)
+	s.get(raw(last), lb)
+	return s.close()
+}

@@ -30,6 +30,9 @@ type Runner interface {
 	DeliverFixed(spikes, ptr, idx []uint32, w []float32, w0 float32, acc []uint64) error
 	AddFixed(acc []uint64, into []float32) error
 	RSTDPModulate(c []float32, last []int64, pow, pow2 []float64, now int64, s float64, learn bool, w []float32, wmin, wmax float32) (bad bool, err error)
+	// RSTDPFold folds the synapses of one-synapse rows (byCols false)
+	// or columns (true), every row or column marked.
+	RSTDPFold(byCols bool, dw []float32, touched []uint8, c []float32, last []int64, pow, pow2 []float64, now int64) error
 }
 
 // words returns the mask words of n neurons.
@@ -270,8 +273,8 @@ func DeliverFixedIsOrderFree(t *testing.T, r Runner) {
 // 2^40), by the decay the CPU's rule computes (plasticity.
 // EligibilityDecay), a trace of 0 only marking the step; with learning,
 // each weight whose trace is not 0 changes by float32(s·c), clipped
-// (0 changes nothing; a NaN leaves the weight and is reported); without,
-// the weights stay. Bit for bit.
+// (0 changes nothing, not even a weight beyond a bound; a NaN leaves the
+// weight and is reported); without, the weights stay. Bit for bit.
 func RSTDPModulates(t *testing.T, r Runner) {
 	const n = 2000
 	pow, pow2 := plasticity.EligibilityDecayTables(1 - 0.1/200)
@@ -296,6 +299,11 @@ func RSTDPModulates(t *testing.T, r Runner) {
 		w[k] = float32(rnd.Float64())
 	}
 	c[17] = float32(math.Inf(1)) // an infinite trace times 0.1·s: an infinite change, clipped
+	for k := 5; k < n; k += 13 {
+		// A trace whose change rounds to 0, on a weight beyond the bound:
+		// no change, so no clip either.
+		c[k], last[k], w[k] = math.SmallestNonzeroFloat32, now, 1.5
+	}
 	for _, learn := range []bool{false, true} {
 		const s, wmin, wmax = 0.1 * 0.3, 0, 1
 		gc, gl, gw := slices.Clone(c), slices.Clone(last), slices.Clone(w)
@@ -329,5 +337,67 @@ func RSTDPModulates(t *testing.T, r Runner) {
 	}
 	if !bad || gw[0] != 0.5 {
 		t.Errorf("a NaN trace: bad %v, weight %g; want reported, 0.5 kept", bad, gw[0])
+	}
+}
+
+// The R-STDP fold kernels (by the columns that potentiated, by the rows
+// that depressed) add each marked synapse's summed change, if not 0, to
+// its trace brought up to the step over gaps short and long (up to 2^40
+// steps: plasticity.EligibilityDecay), and clear the sum and the mark; a
+// marked synapse whose sum is 0 (or −0) keeps its trace and its step, and
+// an unmarked one is left as it is. Bit for bit.
+func RSTDPFolds(t *testing.T, r Runner) {
+	const n = 3000
+	pow, pow2 := plasticity.EligibilityDecayTables(1 - 0.1/200)
+	rnd := rand.New(rand.NewPCG(11, 12))
+	const now = int64(1) << 40
+	gaps := []int64{0, 1, 1023, 1024, 1025, 4097, 123457, 1 << 30, now}
+	dw, c, last := make([]float32, n), make([]float32, n), make([]int64, n)
+	touched := make([]uint8, n)
+	for k := range n {
+		switch k % 6 {
+		case 0:
+			dw[k] = 0
+		case 1:
+			dw[k] = float32(math.Copysign(0, -1))
+		default:
+			dw[k] = float32(rnd.NormFloat64() * 1e-3)
+		}
+		if k%4 != 3 {
+			touched[k] = 1
+		}
+		if k%5 != 0 {
+			c[k] = float32(rnd.NormFloat64() * math.Pow(10, float64(rnd.IntN(6)-3)))
+		}
+		g := gaps[k%len(gaps)]
+		if k%7 == 2 {
+			g = rnd.Int64N(5000)
+		}
+		last[k] = now - g
+	}
+	for _, byCols := range []bool{false, true} {
+		gd, gt, gc, gl := slices.Clone(dw), slices.Clone(touched), slices.Clone(c), slices.Clone(last)
+		if err := r.RSTDPFold(byCols, gd, gt, gc, gl, pow, pow2, now); err != nil {
+			t.Fatal(err)
+		}
+		for k := range n {
+			wd, wt, wc, wl := dw[k], touched[k], c[k], last[k]
+			if touched[k] != 0 {
+				wd, wt = 0, 0
+				if dw[k] != 0 {
+					if wl != now {
+						if wc != 0 {
+							wc = float32(float64(wc) * plasticity.EligibilityDecay(pow, pow2, now-wl))
+						}
+						wl = now
+					}
+					wc += dw[k]
+				}
+			}
+			if math.Float32bits(gd[k]) != math.Float32bits(wd) || gt[k] != wt || math.Float32bits(gc[k]) != math.Float32bits(wc) || gl[k] != wl {
+				t.Fatalf("by columns %v: synapse %d (change %g, marked %d, trace %g, %d steps ago): %g, %d, %g, %d; want %g, %d, %g, %d",
+					byCols, k, dw[k], touched[k], c[k], now-last[k], gd[k], gt[k], gc[k], gl[k], wd, wt, wc, wl)
+			}
+		}
 	}
 }

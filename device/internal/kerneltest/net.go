@@ -1479,19 +1479,24 @@ func learningNet(rule int) func(*testing.T) *network.Network {
 }
 
 // ModulatorEdges runs the edges of a modulated rule on the devices devs,
-// their sums in fixed point: one following no modulator, which a device
-// refuses (saying so) and the CPU steps in the same run; one whose
-// modulator stays at 0 while its sums overflow to infinity, which changes
-// no weight and is no error. Both give the stepper's spikes and weights.
+// their sums in fixed point: a modulated rule and an R-STDP one following
+// no modulator, which a device refuses (saying so) and the CPU steps in
+// the same run; one whose modulator stays at 0 while its sums overflow to
+// infinity, which changes no weight and is no error. Each gives the
+// stepper's spikes and weights.
 func ModulatorEdges(t *testing.T, devs []device.Backend) {
 	const steps = 3000
 	unfollowed := learningNet(testnets.LearnUnfollowed)
-	net := unfollowed(t)
-	e := slices.IndexFunc(net.Populations, func(p *population.Population) bool { return p.Name == "E" })
-	if err := device.Refusals(net)[e]; err == nil || !strings.Contains(err.Error(), "following no modulator") {
-		t.Errorf("modulated, following no modulator: refusal %v, want one saying so", err)
+	unfollowedRSTDP := learningNet(testnets.LearnEligibilityUnfollowed)
+	for _, build := range []func(*testing.T) *network.Network{unfollowed, unfollowedRSTDP} {
+		net := build(t)
+		e := slices.IndexFunc(net.Populations, func(p *population.Population) bool { return p.Name == "E" })
+		if err := device.Refusals(net)[e]; err == nil || !strings.Contains(err.Error(), "following no modulator") {
+			t.Errorf("%s, following no modulator: refusal %v, want one saying so", net.Projections[0].Rule.Kind(), err)
+		}
 	}
-	for name, build := range map[string]func(*testing.T) *network.Network{"following no modulator": unfollowed, "silent modulator": learningNet(testnets.LearnSilent)} {
+	for name, build := range map[string]func(*testing.T) *network.Network{"following no modulator": unfollowed,
+		"R-STDP following no modulator": unfollowedRSTDP, "silent modulator": learningNet(testnets.LearnSilent)} {
 		want := testnets.Sequential(t, build(t), steps)
 		net := build(t)
 		d, err := device.NewOn(devs, net, nil)
