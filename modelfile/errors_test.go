@@ -198,3 +198,37 @@ projections:
 		}
 	}
 }
+
+// A constant delay above 0 that rounds to no step draws a warning at its
+// line (rounded down, an axon's default, or to the nearest step); one of
+// a step or more, or of 0, draws none.
+func TestSubStepDelayWarns(t *testing.T) {
+	src := `network: {dt_ms: 0.1}
+populations:
+  E:
+    size: 10
+    model: {kind: lif}
+    receptors: {syn: {kernel: delta}}
+    axons: {out: {delay_ms: 0.05}, far: {delay_ms: 0.1}, none: {delay_ms: 0}}
+projections:
+  EE: {from: E, to: E, receptor: syn, connectivity: {kind: all_to_all}, weight: 0.1, delay_ms: 0.04, delay_rounding: nearest}
+  EF: {from: E, to: E, axon: far, receptor: syn, connectivity: {kind: all_to_all}, weight: 0.1, delay_ms: 0.06, delay_rounding: nearest}
+`
+	m, err := Parse("x.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"x.yaml:7: populations.E.axons.out.delay_ms: 0.05: valid, but shorter than a step: rounded down it is 0 steps of dt = 0.1 ms",
+		"x.yaml:9: projections.EE.delay_ms: 0.04: valid, but shorter than a step: rounded to the nearest step it is 0 steps of dt = 0.1 ms",
+	}
+	got := m.Warnings()
+	if len(got) != len(want) {
+		t.Fatalf("warnings %q, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("warning %d: %q, want it to begin %q", i, got[i], w)
+		}
+	}
+}

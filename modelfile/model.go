@@ -242,7 +242,7 @@ func Parse(name string, data []byte) (m *Model, err error) {
 		doc = root.Content[0]
 	}
 	if doc == nil {
-		p.add(1, "", "", "empty file: need at least network and populations")
+		p.add(1, "", "", "empty file: a model file needs at least populations (network is optional)")
 		return nil, p.errs
 	}
 	top := p.mapping(doc, "", 1)
@@ -608,6 +608,9 @@ func (p *parser) parseAxon(n *yaml.Node, path string, line, size int) axon.Spec 
 			s.Rounding = axon.Nearest
 		}
 	}
+	if v, _ := m.get("delay_ms"); v != nil {
+		p.warnSubStep(v, path+".delay_ms", s.DelayMs, s.Rounding)
+	}
 	if v, _ := m.get("inhibitory"); v != nil {
 		s.Inhibitory, _ = p.boolean(v, path+".inhibitory")
 	}
@@ -774,4 +777,20 @@ func (p *parser) parseStimulus(n *yaml.Node, path string, size int) func() popul
 		return nil
 	}
 	return func() population.Stimulus { return out }
+}
+
+// warnSubStep adds a warning for a constant delay above 0 that rounds to
+// no step of dt (what an event's arrival the step after its spike already
+// gives): valid, but likely not what was meant.
+func (p *parser) warnSubStep(n *yaml.Node, path string, d param.Value, r axon.Rounding) {
+	c, ok := d.IsConst()
+	if !ok || !(c > 0) || !(p.dt > 0) || r.Steps(c, p.dt) != 0 {
+		return
+	}
+	how := "down"
+	if r == axon.Nearest {
+		how = "to the nearest step"
+	}
+	p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: n.Line, Path: path, Value: fmt.Sprint(c),
+		Msg: fmt.Sprintf("valid, but shorter than a step: rounded %s it is 0 steps of dt = %g ms, the same as 0 (an event arrives the step after its spike either way)", how, p.dt)}).Error())
 }

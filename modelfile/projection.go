@@ -172,6 +172,9 @@ func (p *parser) parseSynapseDelay(m *mapping, path string, plast *yaml.Node, c 
 			p.bad(r, path+".delay_rounding", "needs delay_ms (the synaptic delay it rounds)")
 		}
 	}
+	if v != nil {
+		p.warnSubStep(v, path+".delay_ms", c.DelayMs, c.DelayRounding)
+	}
 }
 
 func contains(xs []string, s string) bool {
