@@ -303,6 +303,32 @@ func TestForgedBatchesFailTheRun(t *testing.T) {
 	}
 }
 
+// A STOP control (the run ends) from another process than the
+// coordinator, here a second coordinator's certificate, is refused and
+// fails the run, naming it: it does not quiet the worker.
+func TestForgedStopFailsTheRun(t *testing.T) {
+	r := startAttackRun(t, 0)
+	if err := r.engine.Run(100); err != nil {
+		t.Fatal(err)
+	}
+	member, err := r.ca.Issue(actors.CoordinatorName) // a second coordinator: authenticated, allowed, buggy
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.engine.Run(1 << 20) }()
+	stop := batchOf(t, r.addrs[0], actors.ShardActorName(0), &messages.Control{Command: messages.Control_STOP})
+	_ = stream(dial(t, r.addrs[0], tlsAs(t, member, member)), stop)
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "refused a message") || !strings.Contains(err.Error(), "a STOP from another process than the coordinator") {
+			t.Fatalf("run ended with %v, want the forged STOP refused", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run went on after a forged STOP")
+	}
+}
+
 // A worker that stops making progress (here: its shards never get their
 // grants, as when it is frozen or cut off but its connection stays up)
 // fails the run within the peer timeout, naming it.

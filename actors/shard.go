@@ -386,9 +386,17 @@ func (s *shardActor) workerInit(m *messages.WorkerInit, self *actor.PID) *messag
 // reports whether the shard may now be able to compute.
 func (s *shardActor) control(ctx actor.Context, m *messages.Control) bool {
 	if m.Command == messages.Control_STOP {
-		// The run ends, wired or not: the workers' connections will
-		// drop, which is not news (Engine.Close sends this before it
-		// leaves).
+		// The run ends: the workers' connections will drop, which is
+		// not news (Engine.Close sends this before it leaves). Only the
+		// coordinator of a wired worker-hosted shard says so.
+		switch {
+		case s.host == nil || !s.remote:
+			s.wireFail("a STOP before the worker was wired")
+			return false
+		case ctx.Sender() == nil || ctx.Sender().Address != s.clock.Address:
+			s.wireFail("a STOP from another process than the coordinator")
+			return false
+		}
 		if s.host.ending != nil {
 			s.host.ending.Store(true)
 		}

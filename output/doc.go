@@ -13,7 +13,10 @@
 //	  .partial/                 only while running, or left by a killed process
 //	  .old/                     only while a commit replaces a previous run, or left by a killed one
 //
-// t_ms is step × dt_ms computed in float64. In a state archive, row r of
+// t_ms is step × dt_ms: the double nearest the decimal product where dt_ms
+// has at most nine decimals (10.1 for step 101 of 0.1 ms, not the float64
+// product 10.100000000000001), else the float64 product; round(t_ms/dt_ms)
+// gives the step back. In a state archive, row r of
 // values holds the k recorded elements (whose population indices are
 // elements) at time t_ms[r].
 //

@@ -926,13 +926,35 @@ func TestSpikeTimesDecimal(t *testing.T) {
 		{third, 5, five * third},
 		{0.1, 1 << 60, big * 0.1}, // beyond 53 bits: the product
 	} {
-		w := &SpikeWriter{dtMS: c.dt}
-		w.dtUnits, w.dtScale = decimalOf(c.dt)
-		if got := w.spikeTime(c.step); math.Float64bits(got) != math.Float64bits(c.want) {
+		if got := newStepTimes(c.dt).at(c.step); math.Float64bits(got) != math.Float64bits(c.want) {
 			t.Errorf("dt %g, step %d: %v, want %v", c.dt, c.step, got, c.want)
 		}
 	}
 	if float64(101)*0.1 == 10.1 {
 		t.Fatal("the product is already 10.1: the first case tests nothing")
+	}
+}
+
+// A state archive's times are the spike archive's: step 101 of 0.1 ms is
+// 10.1 in both, so the two join on t_ms.
+func TestStateTimesAsSpikeTimes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.npz")
+	w, err := NewStateWriter(path, []uint32{0}, 0.1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []int64{3, 101} {
+		if err := w.Append(s, []float32{1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	z, arr := openNPZ(t, path)
+	defer z.Close()
+	got := f64s(readAll(t, arr["t_ms"]))
+	if len(got) != 2 || got[0] != 0.3 || got[1] != 10.1 {
+		t.Errorf("t_ms %v, want [0.3 10.1]", got)
 	}
 }

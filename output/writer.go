@@ -211,13 +211,11 @@ type SpikeWriter struct {
 	archive
 	size int
 	dtMS float64
-	// dt = dtUnits/dtScale exactly in decimal (dtScale a power of ten),
-	// or dtScale 0 (see spikeTime)
-	dtUnits, dtScale int64
-	last             int64  // last step written
-	lastI            uint32 // last index written in step last
-	any              bool
-	buf              []byte
+	stepTimes
+	last  int64  // last step written
+	lastI uint32 // last index written in step last
+	any   bool
+	buf   []byte
 
 	// per-neuron ISI statistics (Welford on ISIs, in steps)
 	lastSpike []int64
@@ -238,7 +236,7 @@ func NewSpikeWriter(path string, size int, dtMS float64, compress bool) (*SpikeW
 	w := &SpikeWriter{archive: archive{path: path, compress: compress}, size: size, dtMS: dtMS,
 		lastSpike: make([]int64, size), isiN: make([]int32, size),
 		isiMean: make([]float64, size), isiM2: make([]float64, size)}
-	w.dtUnits, w.dtScale = decimalOf(dtMS)
+	w.stepTimes = newStepTimes(dtMS)
 	for k := range w.lastSpike {
 		w.lastSpike[k] = -1
 	}
@@ -289,7 +287,7 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 
 	b := w.buf[:0]
 	for _, s := range steps {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(w.spikeTime(s)))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(w.at(s)))
 	}
 	if err := w.cols[0].write(b, len(steps)); err != nil {
 		w.err = err
@@ -441,9 +439,10 @@ type StateWriter struct {
 	archive
 	elements []uint32
 	dtMS     float64
-	last     int64
-	any      bool
-	buf      []byte
+	stepTimes
+	last int64
+	any  bool
+	buf  []byte
 }
 
 // NewStateWriter creates a writer producing path (normally
@@ -453,7 +452,7 @@ func NewStateWriter(path string, elements []uint32, dtMS float64, compress bool)
 		return nil, fmt.Errorf("output: state writer %s: bad dt %g", path, dtMS)
 	}
 	w := &StateWriter{archive: archive{path: path, compress: compress},
-		elements: append([]uint32(nil), elements...), dtMS: dtMS}
+		elements: append([]uint32(nil), elements...), dtMS: dtMS, stepTimes: newStepTimes(dtMS)}
 	if err := w.openColumns("t_ms", "values"); err != nil {
 		return nil, err
 	}
@@ -485,7 +484,7 @@ func (w *StateWriter) Append(step int64, values []float32) error {
 		return fmt.Errorf("output: %s: sample step %d not after %d", w.path, step, w.last)
 	}
 	w.last, w.any = step, true
-	b := binary.LittleEndian.AppendUint64(w.buf[:0], math.Float64bits(float64(step)*w.dtMS))
+	b := binary.LittleEndian.AppendUint64(w.buf[:0], math.Float64bits(w.at(step)))
 	if err := w.cols[0].write(b, 1); err != nil {
 		w.err = err
 		return err
@@ -545,25 +544,33 @@ func (w *StateWriter) Abort() {
 	w.abort()
 }
 
-// decimalOf returns dt as units/scale, scale the least power of ten up to
-// 10⁹ that makes units a whole number (dt, a double, is the one nearest
-// that decimal), or scale 0 when there is none.
-func decimalOf(dt float64) (units, scale int64) {
-	for scale = 1; scale <= 1e9; scale *= 10 {
-		u := math.Round(dt * float64(scale))
-		if u >= 1 && u < 1<<53 && u/float64(scale) == dt {
-			return int64(u), scale
-		}
-	}
-	return 0, 0
+// stepTimes turns steps into the times the archives hold (t_ms).
+type stepTimes struct {
+	dt float64
+	// dt = units/scale exactly in decimal (scale a power of ten), or
+	// scale 0
+	units, scale int64
 }
 
-// spikeTime returns the time of step s in ms: the double nearest the
-// decimal s·dt (an exact integer product, one correctly rounded division)
-// where dt is a short decimal and the product fits 53 bits, else s·dt.
-func (w *SpikeWriter) spikeTime(s int64) float64 {
-	if w.dtScale > 0 && s >= 0 && s < (1<<53)/w.dtUnits {
-		return float64(s*w.dtUnits) / float64(w.dtScale)
+// newStepTimes returns the step times of dt: as a decimal units/scale,
+// scale the least power of ten up to 10⁹ that makes units a whole number
+// (dt, a double, being the one nearest that decimal), where there is one.
+func newStepTimes(dt float64) stepTimes {
+	for scale := int64(1); scale <= 1e9; scale *= 10 {
+		u := math.Round(dt * float64(scale))
+		if u >= 1 && u < 1<<53 && u/float64(scale) == dt {
+			return stepTimes{dt, int64(u), scale}
+		}
 	}
-	return float64(s) * w.dtMS
+	return stepTimes{dt: dt}
+}
+
+// at returns the time of step s in ms: the double nearest the decimal
+// s·dt (an exact integer product, one correctly rounded division) where dt
+// is a short decimal and the product fits 53 bits, else s·dt.
+func (c stepTimes) at(s int64) float64 {
+	if c.scale > 0 && s >= 0 && s < (1<<53)/c.units {
+		return float64(s*c.units) / float64(c.scale)
+	}
+	return float64(s) * c.dt
 }

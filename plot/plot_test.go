@@ -244,8 +244,8 @@ func TestRateBinBelowDt(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Render(dir, Options{RateBinMS: sum.DtMS / 10, Formats: []string{"png"}})
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "narrower than the run's step") {
-		t.Errorf("a bin of dt/10: %v, want ErrInvalid saying it is narrower than the step", err)
+	if !errors.Is(err, ErrOption) || !strings.Contains(err.Error(), "narrower than the run's step") {
+		t.Errorf("a bin of dt/10: %v, want ErrOption saying it is narrower than the step", err)
 	}
 	if _, err := Render(dir, Options{RateBinMS: sum.DtMS, Formats: []string{"png"}}); err != nil {
 		t.Errorf("a bin of one step: %v", err)

@@ -27,7 +27,8 @@ const (
 // rounded down from that cap instead. For example, one neuron at 10 Hz over
 // 5 s: 10 / (1 · 0.01) = 1000 ms, capped at 5000 / 20 = 250 ms; 10,000
 // neurons at 30 Hz over 1 s: 10 / 300 = 0.033 ms, so 1 ms. A silent
-// population gets the cap.
+// population gets the cap. Render then takes the nearest whole number of
+// the run's steps, at least one.
 func RateBin(size int, rateHz, durationMS float64) float64 {
 	if !(durationMS > 0) || math.IsInf(durationMS, 0) {
 		return MinRateBinMS

@@ -76,6 +76,9 @@ import (
 // complete run, or malformed files in it.
 var ErrInvalid = errors.New("invalid run directory")
 
+// ErrOption marks an option that does not suit the run (Options).
+var ErrOption = errors.New("invalid option")
+
 // PlotsDir is the subdirectory of the run directory that receives the plots.
 const PlotsDir = "plots"
 
@@ -172,7 +175,7 @@ func Render(dir string, opts Options) ([]string, error) {
 	if opts.RateBinMS > 0 && opts.RateBinMS < sum.DtMS {
 		// Spikes come on steps: most bins would be empty, the others
 		// rates several times too high.
-		return nil, invalid("rate bin %g ms is narrower than the run's step, dt = %g ms: give at least dt", opts.RateBinMS, sum.DtMS)
+		return nil, fmt.Errorf("%w: rate bin %g ms is narrower than the run's step, dt = %g ms: give at least dt", ErrOption, opts.RateBinMS, sum.DtMS)
 	}
 	r := &renderer{dir: dir, out: filepath.Join(dir, PlotsDir), opts: opts, sum: sum}
 	if err := os.MkdirAll(r.out, 0o755); err != nil {
@@ -348,6 +351,12 @@ func (r *renderer) spikes(name string, size int, path string) error {
 			rate = float64(total) / float64(size) / (dur / 1000)
 		}
 		bin = RateBin(size, rate, dur)
+		// A whole number of steps: spikes come on steps, and a bin of a
+		// fraction of one, or of one and a half, would read some steps
+		// twice as often as others.
+		if dt := r.sum.DtMS; dt > 0 {
+			bin = max(1, math.Round(bin/dt)) * dt
+		}
 	}
 	hist := rateHist{binMS: bin}
 	if _, err := scanSpikes(path, func(t, _ []float64) error {

@@ -331,8 +331,9 @@ func TestLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 71 spikes of 10 neurons in 5 ms: 10 / (10 · 1.42) = 0.7 ms, over the 5 / 20 = 0.25 ms cap
-	for _, want := range []string{"exc (10 neurons), 0.25 ms bins", "rate (Hz)", "time (ms)"} {
+	// 71 spikes of 10 neurons in 5 ms: 10 / (10 · 1.42) = 0.7 ms, over the
+	// 5 / 20 = 0.25 ms cap, which is 2.5 steps of 0.1 ms: 3 steps
+	for _, want := range []string{"exc (10 neurons), 0.3 ms bins", "rate (Hz)", "time (ms)"} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("rate_exc.svg lacks %q", want)
 		}

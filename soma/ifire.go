@@ -3,6 +3,7 @@ package soma
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/spiral-sim/spiral/param"
@@ -388,17 +389,22 @@ func (s IF) params(b *builder) (ifParams, error) {
 	default:
 		return ifParams{}, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
 	}
-	if s.Integration == Euler {
-		// v ← v + dt/τ·(…) overshoots its target when dt > τ, and
+	if s.Integration == Euler && slices.ContainsFunc(s.Terms, isLeak) {
+		// The leak's v ← v + dt/τ·(E − v) overshoots E when dt > τ, and
 		// diverges when dt > 2τ: as the tags and rate units, Euler
-		// needs τ ≥ dt.
+		// needs τ ≥ dt (compared in float32, as τ is held, so that
+		// τ = dt passes). Without a leak nothing overshoots.
+		what := "use Exact integration (integration: exact)"
+		if len(s.Terms) != 1 {
+			what = "lower dt_ms (Exact integration takes the Leak term alone)"
+		}
 		for i := 0; i < env.N; i++ {
-			if float64(p.tau[i]) < env.Dt {
+			if p.tau[i] < float32(env.Dt) {
 				idx := ""
 				if !param.Uniform32(p.tau[:env.N]) {
 					idx = fmt.Sprintf("[%d]", i)
 				}
-				return ifParams{}, fmt.Errorf("%s: tau_ms%s = %g: Euler integration needs tau_ms >= dt = %g ms (it overshoots, then diverges, below); use Exact integration (integration: exact)", kind, idx, p.tau[i], env.Dt)
+				return ifParams{}, fmt.Errorf("%s: tau_ms%s = %g: Euler integration of the leak needs tau_ms >= dt = %g ms (it overshoots, then diverges, below); %s", kind, idx, p.tau[i], env.Dt, what)
 			}
 		}
 	}
@@ -734,4 +740,13 @@ func ExpPSCGain(h, tau, tauS float64) float64 {
 		p21 = -tauS / (tau - tauS) * math.Exp(-a) * math.Expm1(h*(tauS-tau)/(tau*tauS))
 	}
 	return p21 / p20
+}
+
+// isLeak reports whether t is the Leak term.
+func isLeak(t Term) bool {
+	switch t.(type) {
+	case Leak, *Leak:
+		return true
+	}
+	return false
 }

@@ -708,8 +708,9 @@ func TestIFInvalid(t *testing.T) {
 		{"tau NaN", lif(func(s *IF) { s.TauMs = param.Const(math.NaN()) }), env, "tau_ms = NaN: must be finite"},
 		{"tau array element", lif(func(s *IF) { s.TauMs = param.Array(10, -1, 10) }), env, "tau_ms[1] = -1: must be > 0"},
 		{"tau array length", lif(func(s *IF) { s.TauMs = param.Array(10, 20) }), env, "tau_ms: array has 2 values, want 3"},
-		{"tau below dt with Euler", lif(func(s *IF) { s.TauMs = param.Const(0.05) }), env, "lif: tau_ms = 0.05: Euler integration needs tau_ms >= dt = 0.1 ms"},
-		{"tau below dt with Euler, per neuron", lif(func(s *IF) { s.TauMs = param.Array(10, 0.09, 10) }), env, "tau_ms[1] = 0.09: Euler integration needs tau_ms >= dt"},
+		{"tau below dt with Euler", lif(func(s *IF) { s.TauMs = param.Const(0.05) }), env, "lif: tau_ms = 0.05: Euler integration of the leak needs tau_ms >= dt = 0.1 ms (it overshoots, then diverges, below); use Exact integration"},
+		{"tau below dt with Euler, per neuron", lif(func(s *IF) { s.TauMs = param.Array(10, 0.09, 10) }), env, "tau_ms[1] = 0.09: Euler integration of the leak needs tau_ms >= dt"},
+		{"tau below dt with Euler, AdEx", mod(func(s *IF) { s.TauMs = param.Const(0.05) }), env, "adex: tau_ms = 0.05: Euler integration of the leak needs tau_ms >= dt = 0.1 ms (it overshoots, then diverges, below); lower dt_ms"},
 		{"r zero", lif(func(s *IF) { s.R = param.Const(0) }), env, "r = 0: must be > 0"},
 		{"rest inf", lif(func(s *IF) { s.RestMV = param.Const(math.Inf(1)) }), env, "rest_mV = +Inf: must be finite"},
 		{"threshold NaN", lif(func(s *IF) { s.ThresholdMV = param.Const(math.NaN()) }), env, "threshold_mV = NaN"},
@@ -810,6 +811,23 @@ func TestModelsContract(t *testing.T) {
 			if !rep || graded {
 				t.Errorf("%s: Repolarizer %v, Graded %v", s.Kind(), rep, graded)
 			}
+		}
+	}
+}
+
+// Euler's bound on τ concerns the leak: a perfect integrator (no Leak
+// term) takes a τ below dt, and τ = dt passes whatever dt's float32
+// rounding (dt 0.7 ms rounds down in float32).
+func TestEulerTauBound(t *testing.T) {
+	perfect := IF{TauMs: param.Const(0.05), R: param.Const(1), RestMV: param.Const(0), ThresholdMV: param.Const(1)}
+	if _, err := perfect.New(Env{N: 3, Batch: 1, Dt: 0.1}); err != nil {
+		t.Errorf("a perfect integrator with tau 0.05 ms at dt 0.1 ms: %v", err)
+	}
+	for _, dt := range []float64{0.7, 0.9, 1.3, 0.01, 0.02, 0.1} {
+		s := LIF()
+		s.TauMs = param.Const(dt)
+		if _, err := s.New(Env{N: 3, Batch: 1, Dt: dt}); err != nil {
+			t.Errorf("tau = dt = %g ms: %v", dt, err)
 		}
 	}
 }

@@ -237,7 +237,13 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if code := placement.check("spiral-node run", kind, *shards, set["engine"], &o, stderr); code != 0 {
 		return code
 	}
-	o.kind, o.kindGiven = *kind, set["engine"] || set["shards"]
+	o.kind = *kind
+	switch {
+	case set["engine"]:
+		o.asked = "--engine " + *kind
+	case set["shards"]:
+		o.asked = fmt.Sprintf("--shards %d", *shards)
+	}
 	if *shards < 0 {
 		fmt.Fprintf(stderr, "spiral-node run: --shards %d: must be >= 0\n", *shards)
 		return 2
@@ -278,7 +284,7 @@ type runOptions struct {
 	logLevel    zapcore.Level
 	duration    float64 // ms
 	kind        string  // --engine
-	kindGiven   bool    // --engine or --shards given, not defaulted
+	asked       string  // the --engine or --shards given, as given ("" if none)
 	shards      int
 	workers     int
 	peerTimeout time.Duration
@@ -371,8 +377,8 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers or --members")
 			return 2
 		}
-		if o.kindGiven {
-			fmt.Fprintf(stderr, "spiral-node run: note: the model's state monitors need the sequential stepper: it runs instead of --engine %s (the same spikes)\n", o.kind)
+		if o.asked != "" {
+			fmt.Fprintf(stderr, "spiral-node run: note: the model's state monitors need the sequential stepper: it runs instead of %s (the same spikes)\n", o.asked)
 		}
 		o.kind, o.shards = "sequential", 0
 	}
@@ -760,8 +766,12 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 	if net.Config.FixedPoint {
 		sums = ", sums in fixed point"
 	}
+	neurons := plural(net.Neurons(), "neuron")
+	if b := net.Config.Batch; b > 1 {
+		neurons += fmt.Sprintf(" × %d copies", b) // the table counts every copy
+	}
 	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d%s\n",
-		name, plural(net.Neurons(), "neuron"), plural(int(r.synapses), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed, sums)
+		name, neurons, plural(int(r.synapses), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed, sums)
 	fmt.Fprintf(stdout, "engine: %s\n", r.desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		r.build.Seconds(), r.sim.Seconds(), r.sim.Seconds()/(float64(r.ran)*dt/1000))

@@ -491,6 +491,10 @@ func TestBatchSummaryWithAndWithoutOut(t *testing.T) {
 		return popRows(o.String())
 	}
 	out := filepath.Join(t.TempDir(), "out")
+	var o, e bytes.Buffer
+	if code := run([]string{"run", file, "--duration", "10", "--quiet"}, &o, &e); code != 0 || !strings.Contains(o.String(), "1000 neurons × 3 copies") {
+		t.Errorf("the header does not count the copies (exit %d):\n%s", code, o.String())
+	}
 	without, with := table(), table("--out", out)
 	if without != with {
 		t.Fatalf("the summary without --out:\n%s\nwith:\n%s", without, with)

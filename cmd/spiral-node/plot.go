@@ -71,7 +71,7 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 	files, err := plot.Render(pos[0], plot.Options{RateBinMS: bin.ms, MaxRasterPoints: *maxPts, Formats: fmts})
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node plot: %v\n", err)
-		if errors.Is(err, plot.ErrInvalid) {
+		if errors.Is(err, plot.ErrInvalid) || errors.Is(err, plot.ErrOption) {
 			return 2
 		}
 		return 1
