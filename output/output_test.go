@@ -958,3 +958,10 @@ func TestStateTimesAsSpikeTimes(t *testing.T) {
 		t.Errorf("t_ms %v, want [0.3 10.1]", got)
 	}
 }
+
+// StepTimeMS is the archives' time of a step, for durations too.
+func TestStepTimeMS(t *testing.T) {
+	if got := StepTimeMS(1001, 0.1); got != 100.1 {
+		t.Errorf("1001 steps of 0.1 ms: %v ms, want 100.1", got)
+	}
+}

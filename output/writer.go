@@ -574,3 +574,9 @@ func (c stepTimes) at(s int64) float64 {
 	}
 	return float64(s) * c.dt
 }
+
+// StepTimeMS returns the time of step s of dt ms as the archives hold it
+// (t_ms): the double nearest the decimal s·dt where dt has at most nine
+// decimals (10.1 for step 101 of 0.1 ms), else the float64 product. A
+// duration of s steps reads the same.
+func StepTimeMS(s int64, dt float64) float64 { return newStepTimes(dt).at(s) }

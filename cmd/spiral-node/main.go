@@ -771,7 +771,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 		neurons += fmt.Sprintf(" × %d copies", b) // the table counts every copy
 	}
 	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d%s\n",
-		name, neurons, plural(int(r.synapses), "synapse"), dt, float64(r.ran)*dt, net.Config.Seed, sums)
+		name, neurons, plural(int(r.synapses), "synapse"), dt, output.StepTimeMS(r.ran, dt), net.Config.Seed, sums)
 	fmt.Fprintf(stdout, "engine: %s\n", r.desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		r.build.Seconds(), r.sim.Seconds(), r.sim.Seconds()/(float64(r.ran)*dt/1000))
@@ -785,7 +785,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 		wide = max(wide, len(p.Name))
 	}
 	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi")
-	sum := output.Summary{DtMS: dt, DurationMS: float64(r.ran) * dt, Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
+	sum := output.Summary{DtMS: dt, DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
