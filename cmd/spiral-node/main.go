@@ -312,6 +312,21 @@ type runOptions struct {
 // stays one function because the deferred cleanups (signals, outputs, the
 // engine) must span them all.
 func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (code int) {
+	// A summary that cannot be written (a closed pipe, a full disk) is
+	// said on stderr: without --out it is the run's only result.
+	sw := &watchedWriter{w: stdout}
+	stdout = sw
+	defer func() {
+		if sw.err == nil || code != 0 {
+			return
+		}
+		if o.outDir == "" {
+			fmt.Fprintf(stderr, "spiral-node run %s: the summary could not be written to standard output: %v (--out DIR keeps a run's results in files)\n", name, sw.err)
+			code = 1
+			return
+		}
+		fmt.Fprintf(stderr, "spiral-node run %s: note: the summary could not be written to standard output (%v); the outputs are in %s\n", name, sw.err, o.outDir)
+	}()
 	printWarnings(stderr, "spiral-node run", src.warnings)
 	if code := memoryGuard("spiral-node run", name, src, o.kind, o.shards, o.force, stderr); code != 0 {
 		return code
@@ -996,4 +1011,18 @@ func hasStateVar(p *population.Population, name string) bool {
 // stateVars lists the variables a state monitor of p may record.
 func stateVars(p *population.Population) []string {
 	return append(slices.Clone(p.Model().Vars()), "current")
+}
+
+// watchedWriter writes to w and keeps the first error.
+type watchedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (x *watchedWriter) Write(p []byte) (int, error) {
+	n, err := x.w.Write(p)
+	if err != nil && x.err == nil {
+		x.err = err
+	}
+	return n, err
 }

@@ -446,7 +446,9 @@ func TestSignalWhilePlotting(t *testing.T) {
 
 // A run whose standard output is closed before it ends (`spiral-node run
 // … | head -1`) still commits its --out folder and exits 0: the summary's
-// writes fail, they do not kill it.
+// writes fail, they do not kill it, and a note says the summary was lost.
+// Without --out, where the summary is the only result, it exits 1 saying
+// so.
 func TestClosedStdoutStillCommits(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	cmd, _, stderr := spiralNode(t, 0, "run", "brunel", "--scale", "0.1", "--duration", "50", "--quiet", "--out", out)
@@ -464,6 +466,22 @@ func TestClosedStdoutStillCommits(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
 		t.Fatalf("the folder was not committed: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "note: the summary could not be written to standard output") {
+		t.Errorf("stderr %q does not say the summary was lost", stderr.String())
+	}
+	// Without --out the summary was the run's only result: exit 1, said.
+	cmd, _, stderr = spiralNode(t, 0, "run", "brunel", "--scale", "0.1", "--duration", "50", "--quiet")
+	cmd.Stdout = nil
+	if r, err = cmd.StdoutPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if err := cmd.Wait(); err == nil || !strings.Contains(stderr.String(), "the summary could not be written to standard output") {
+		t.Errorf("without --out: %v, stderr %q; want exit 1 saying the summary was lost", err, stderr.String())
 	}
 }
 
