@@ -42,7 +42,7 @@
 //
 //   - Run advances by a number of steps, RunMs by a simulated time rounded
 //     to whole steps; a run continues the previous one (spikes in flight
-//     are kept) and Step tells how far the engine is.
+//     are kept) and Steps tells how far the engine is.
 //   - Spikes are recorded per population, in the canonical order: sorted
 //     by step, then by neuron index. Engines built to stream spikes to a
 //     callback and not keep them (DiscardSpikes) return an error instead.

@@ -25,6 +25,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -60,7 +61,9 @@ type Connection struct {
 	From string // source population
 	Axon string // source axon; "" = the population's default axon "out"
 	To   string // target population
-	// Receptor of the target; "" = the target's default receptor "in".
+	// Receptor of the target; "" = the target's default receptor "in",
+	// made on demand (a delta receptor) where the target defines none of
+	// that name. A receptor named here must be defined.
 	Receptor string
 	Pattern  connectivity.Pattern
 	// Autapses allows self-connections when From == To (excluded by
@@ -538,8 +541,11 @@ func (n *Network) Neurons() int {
 func (b *Builder) SetFixedPoint(on bool) { b.cfg.FixedPoint = on }
 
 // Build validates the definition and builds the network, drawing
-// connectivity and weights from the seed. All problems are reported
-// together (errors.Join), each naming its object.
+// connectivity and weights from the seed. The problems are reported
+// together (errors.Join), each naming its object, in two rounds: those of
+// the definitions themselves (names, duplicates, the configuration) first;
+// once there are none, those of building (models' parameters, receptors,
+// connectivity, projections).
 //
 // The projections' synapses are drawn in parallel, one projection per core
 // (GOMAXPROCS) at a time, in order: each is a pure function of its
@@ -920,6 +926,9 @@ func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
 	}
 	if c.Plasticity != nil {
 		if err := np.setPlasticity(syn, s.cfg); err != nil {
+			if strings.HasPrefix(err.Error(), "plasticity: ") {
+				return fmt.Errorf("%s: %w", where, err) // the rules name their package
+			}
 			return fmt.Errorf("%s: plasticity: %w", where, err)
 		}
 	}

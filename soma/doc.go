@@ -25,8 +25,8 @@
 // change what you need:
 //
 //	s := soma.LIF()
-//	s.Tau = param.Uniform(15, 25)  // per neuron
-//	s.Refractory = param.Const(2)  // ms
+//	s.TauMs = param.Uniform(15, 25)  // per neuron
+//	s.RefractoryMs = param.Const(2)  // ms
 //	m, err := s.New(soma.Env{N: 1000, Batch: 1, Dt: 0.1, Key: key})
 //
 // Units are nominal, as in the Python Spiral: potentials in mV, time in
