@@ -11,6 +11,7 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
@@ -453,4 +454,56 @@ func TestResumeOnWorkersThatBuildTheirPart(t *testing.T) {
 		t.Fatal(err)
 	}
 	testnets.Compare(t, "checkpointed on lockstep, then on workers that build their part, resumed on lockstep", want, after(c.result(), second))
+}
+
+// Every engine, through engine.Engine, takes a checkpoint on a new engine
+// only, before its first run, as the contract says; after a run it
+// refuses, saying so, rather than mixing the spikes of both.
+func TestRestoreOnlyBeforeTheFirstRun(t *testing.T) {
+	build := func() *network.Network { return testnets.BrunelLike(t, false) }
+	src := stepper.Adapt(stepper.New(build()), stepper.Options{})
+	if err := src.Run(20); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
+	for name, newEngine := range map[string]func() (engine.Engine, error){
+		"sequential": func() (engine.Engine, error) { return stepper.Adapt(stepper.New(build()), stepper.Options{}), nil },
+		"lockstep": func() (engine.Engine, error) {
+			e, err := lockstep.New(build(), lockstep.Options{Shards: map[string]int{"E": 2, "I": 1}})
+			if err != nil {
+				return nil, err
+			}
+			return lockstep.Adapt(e), nil
+		},
+		"actors": func() (engine.Engine, error) {
+			e, err := actors.New(build(), actors.Options{Shards: map[string]int{"E": 2, "I": 1}})
+			if err != nil {
+				return nil, err
+			}
+			return actors.Adapt(e), nil
+		},
+	} {
+		e, err := newEngine()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Run(5); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Restore(snap); err == nil || !strings.Contains(err.Error(), "before its first run") {
+			t.Errorf("%s: a restore after a run: %v, want it refused", name, err)
+		}
+		e.Close()
+		if e, err = newEngine(); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Restore(snap); err != nil {
+			t.Errorf("%s: a restore into a new engine: %v", name, err)
+		}
+		e.Close()
+	}
 }

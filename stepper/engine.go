@@ -148,5 +148,12 @@ func (a *adapter) Close() { a.closed.Store(true) }
 // Checkpoint implements engine.Engine.
 func (a *adapter) Checkpoint() (*checkpoint.Snapshot, error) { return a.s.Checkpoint() }
 
-// Restore implements engine.Engine.
-func (a *adapter) Restore(snap *checkpoint.Snapshot) error { return a.s.Restore(snap) }
+// Restore implements engine.Engine: on a new engine, before its first run
+// (as every engine), else refused. The Stepper's own Restore may be
+// called at any time.
+func (a *adapter) Restore(snap *checkpoint.Snapshot) error {
+	if a.closed.Load() || a.s.step != 0 {
+		return errors.New("sequential: restore a checkpoint into a new engine, before its first run")
+	}
+	return a.s.Restore(snap)
+}
