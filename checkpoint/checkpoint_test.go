@@ -507,3 +507,47 @@ func TestRestoreOnlyBeforeTheFirstRun(t *testing.T) {
 		e.Close()
 	}
 }
+
+// A checkpoint restores only into a network built with its seed and time
+// step (another seed draws other synapses; the state would not fit them),
+// saying what to do; a checkpoint that does not record them (an older
+// version's) is not checked for them.
+func TestRestoreChecksSeedAndDt(t *testing.T) {
+	build := func(seed uint64, dt float64) *network.Network {
+		src := fmt.Sprintf(`network: {dt_ms: %g, seed: %d}
+populations:
+  P: {size: 50, model: {kind: poisson, rate_hz: 20}}
+  E: {size: 20, model: {kind: lif}}
+projections:
+  PE: {from: P, to: E, connectivity: {kind: fixed_in_degree, k: 10}, weight: 2}
+`, dt, seed)
+		m, err := modelfile.Parse("x.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := m.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	s := stepper.New(build(1, 0.1))
+	if err := s.Run(20); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stepper.New(build(2, 0.1)).Restore(snap); err == nil || !strings.Contains(err.Error(), "built with seed 1, this one with seed 2") {
+		t.Errorf("another seed: %v, want it refused", err)
+	}
+	if err := stepper.New(build(1, 0.05)).Restore(snap); err == nil || !strings.Contains(err.Error(), "steps dt = 0.1 ms, this one 0.05 ms") {
+		t.Errorf("another dt: %v, want it refused", err)
+	}
+	old := *snap
+	old.Structure.Seed, old.Structure.DtMS = nil, nil
+	if err := stepper.New(build(1, 0.1)).Restore(&old); err != nil {
+		t.Errorf("a checkpoint without seed and dt: %v", err)
+	}
+}

@@ -58,6 +58,12 @@ type Meta struct {
 type Structure struct {
 	Populations []Part `json:"populations"`
 	Projections []Part `json:"projections"`
+	// Seed and DtMS are the network's (network.Config); nil in the
+	// checkpoints of versions that did not record them, which are then
+	// not checked. Another seed draws other synapses, weights and delays:
+	// the state would not fit them.
+	Seed *uint64  `json:"seed,omitempty"`
+	DtMS *float64 `json:"dt_ms,omitempty"`
 }
 
 // Part is a population's or projection's name and size. A projection's
@@ -70,7 +76,8 @@ type Part struct {
 
 // StructureOf returns the structure of net.
 func StructureOf(net *network.Network) Structure {
-	var s Structure
+	seed, dt := net.Config.Seed, net.Config.DtMs
+	s := Structure{Seed: &seed, DtMS: &dt}
 	for _, p := range net.Populations {
 		s.Populations = append(s.Populations, Part{p.Name, p.Len()})
 	}
@@ -86,6 +93,12 @@ func StructureOf(net *network.Network) Structure {
 
 // check reports the first difference between s and t.
 func (s Structure) check(t Structure) error {
+	if s.Seed != nil && t.Seed != nil && *s.Seed != *t.Seed {
+		return fmt.Errorf("the checkpoint's network was built with seed %d, this one with seed %d (another seed draws other synapses, weights and delays): build it with seed %d", *s.Seed, *t.Seed, *s.Seed)
+	}
+	if s.DtMS != nil && t.DtMS != nil && *s.DtMS != *t.DtMS {
+		return fmt.Errorf("the checkpoint's network steps dt = %g ms, this one %g ms", *s.DtMS, *t.DtMS)
+	}
 	for _, c := range []struct {
 		what string
 		a, b []Part
