@@ -551,3 +551,27 @@ projections:
 		t.Errorf("a checkpoint without seed and dt: %v", err)
 	}
 }
+
+// Write records the version of Spiral that wrote a checkpoint when the
+// caller leaves it out.
+func TestWriteRecordsTheVersion(t *testing.T) {
+	s := stepper.New(testnets.BrunelLike(t, false))
+	if err := s.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "c.ckpt")
+	if err := checkpoint.Write(path, checkpoint.Info{}, snap); err != nil {
+		t.Fatal(err)
+	}
+	info, _, err := checkpoint.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Spiral == "" {
+		t.Error("the checkpoint does not say which Spiral wrote it")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -31,7 +32,7 @@ var magic = [8]byte{'S', 'P', 'I', 'R', 'A', 'L', 'C', 'K'}
 // Info describes a checkpoint: what made it and where the run was.
 type Info struct {
 	Format int    `json:"format"`
-	Spiral string `json:"spiral"` // the version of Spiral that wrote it
+	Spiral string `json:"spiral"` // the version of Spiral that wrote it (Write fills it in when empty)
 	// Model is the model's name; Recipe the model file that builds it
 	// (docs/model-format.md, as written or as modelfile.Write writes a
 	// built-in model) and Seed the run's seed, so that the checkpoint
@@ -126,6 +127,9 @@ func Write(path string, info Info, snap *Snapshot) (err error) {
 	info.Vars = len(snap.Vars)
 	if info.Created == "" {
 		info.Created = time.Now().UTC().Format(time.RFC3339)
+	}
+	if info.Spiral == "" {
+		info.Spiral = moduleVersion()
 	}
 	header, err := json.Marshal(info)
 	if err != nil {
@@ -345,4 +349,33 @@ func read(path string, withState bool) (Info, *Snapshot, error) {
 		snap.InDegree[e.Path] = d
 	}
 	return info, snap, nil
+}
+
+// moduleVersion returns the version of Spiral's module in this program,
+// as built ("(devel)" when it is the main module built from a work tree,
+// with its VCS revision where recorded), or "unknown".
+func moduleVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	const path = "github.com/spiral-sim/spiral"
+	if bi.Main.Path == path {
+		v := bi.Main.Version
+		if v == "" {
+			v = "(devel)"
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v += " " + s.Value
+			}
+		}
+		return v
+	}
+	for _, d := range bi.Deps {
+		if d.Path == path {
+			return d.Version
+		}
+	}
+	return "unknown"
 }
