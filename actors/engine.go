@@ -163,6 +163,11 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, fmt.Errorf("engine: the network has no population")
 	}
+	for _, p := range net.Populations {
+		if p.Stepped() {
+			return nil, fmt.Errorf("engine: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", p.Name)
+		}
+	}
 	split := shard.Split
 	switch {
 	case len(o.Workers) > 0:

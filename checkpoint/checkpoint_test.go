@@ -575,3 +575,19 @@ func TestWriteRecordsTheVersion(t *testing.T) {
 		t.Error("the checkpoint does not say which Spiral wrote it")
 	}
 }
+
+// The lockstep and actor engines refuse a network that another engine has
+// stepped (its state is not a step 0 they could start from), saying what
+// to do.
+func TestEnginesRefuseASteppedNetwork(t *testing.T) {
+	net := testnets.BrunelLike(t, false)
+	if err := stepper.New(net).Run(5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockstep.New(net, lockstep.Options{}); err == nil || !strings.Contains(err.Error(), "has been stepped") {
+		t.Errorf("lockstep on a stepped network: %v, want it refused", err)
+	}
+	if _, err := actors.New(net, actors.Options{}); err == nil || !strings.Contains(err.Error(), "has been stepped") {
+		t.Errorf("actors on a stepped network: %v, want it refused", err)
+	}
+}

@@ -157,6 +157,11 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, errors.New("lockstep: the network has no population")
 	}
+	for _, p := range net.Populations {
+		if p.Stepped() {
+			return nil, fmt.Errorf("lockstep: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", p.Name)
+		}
+	}
 	w := o.Workers
 	if w < 1 {
 		w = runtime.GOMAXPROCS(0)

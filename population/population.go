@@ -94,7 +94,13 @@ type Population struct {
 	// noFuse holds Step to the generic path (SetFused); keepCurrent makes
 	// the fused path store the summed current too (set by Current).
 	noFuse, keepCurrent bool `state:"-"`
+	// stepped is set by the first Step (Stepped).
+	stepped bool `state:"-"`
 }
+
+// Stepped reports whether the population has been stepped: an engine
+// that must own a network from its start refuses one that has.
+func (p *Population) Stepped() bool { return p.stepped }
 
 // New wraps a built model.
 func New(name string, n, batch int, m soma.Model) (*Population, error) {
@@ -226,6 +232,7 @@ func (p *Population) Principles() []Principle { return p.principles }
 
 // Step advances the population by one step.
 func (p *Population) Step(step int64) {
+	p.stepped = true
 	for _, d := range p.drives {
 		slot := d.r.Slot(step)
 		if d.buf == nil {
