@@ -84,7 +84,7 @@ type Options struct {
 	DiscardSpikes bool
 	// ReleaseSynapses drops the network's copy of every static projection
 	// into a split population once its shards hold their parts
-	// (shard.SplitReleasing), so that the synapses are not held twice;
+	// (each shard holds its columns), so that the synapses are not held twice;
 	// their weights can then no longer be read from the network. Ignored
 	// with Workers.
 	ReleaseSynapses bool

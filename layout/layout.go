@@ -5,7 +5,7 @@
 // here, and choosing a layout needs none of the engines.
 //
 // The automatic layout splits every population that can be split
-// (shard.Splittable) and has at least MinShardSize neurons into as many
+// (Splittable) and has at least MinShardSize neurons into as many
 // shards as the cores the network keeps busy (Cores); the others stay
 // whole. The sequential stepper does not split: its layout is one shard
 // per population.
@@ -15,6 +15,8 @@
 package layout
 
 import (
+	"fmt"
+
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 )
@@ -99,4 +101,15 @@ func Uniform(net *network.Network, n int) map[string]int {
 		}
 	}
 	return counts
+}
+
+// Splittable reports why population pi of net cannot be split into
+// several shards (its model keeps state across neurons, a batch of
+// copies, a principle that sees the whole population, …), or nil if it
+// can: the parallel engines give such a population one shard.
+func Splittable(net *network.Network, pi int) error {
+	if pi < 0 || pi >= len(net.Populations) {
+		return fmt.Errorf("layout: population %d of %d", pi, len(net.Populations))
+	}
+	return shard.Splittable(net, pi)
 }

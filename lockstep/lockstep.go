@@ -40,13 +40,13 @@ import (
 // Options configure an engine.
 type Options struct {
 	// Shards per population name (missing or < 1: one). Populations that
-	// cannot be split must have one (shard.Splittable).
+	// cannot be split must have one (layout.Splittable).
 	Shards map[string]int
 	// Workers is the number of goroutines that step shards; default
 	// GOMAXPROCS, at most the number of shards.
 	Workers int
 	// Balance, instead of Shards, splits the populations over the workers
-	// with shard.Balanced: every worker gets as many neurons as the
+	// evenly: every worker gets as many neurons as the
 	// others, and at most Workers − 1 populations are cut (CUBA on two
 	// cores: E in two shards of 20,000 and 12,000 neurons, I whole with
 	// the second), where Shards cuts every population it names.
@@ -63,7 +63,7 @@ type Options struct {
 	DiscardSpikes bool
 	// ReleaseSynapses drops the network's copy of every static projection
 	// into a split population once its shards hold their parts
-	// (shard.SplitReleasing); their weights can then no longer be read
+	// (each shard holds its columns); their weights can then no longer be read
 	// from the network.
 	ReleaseSynapses bool
 }
