@@ -31,7 +31,7 @@ func Example() {
 		Drive("bg", &stimulus.PoissonDrive{RateHz: 3600, Weight: 0.25})
 	b.Connect("EE", network.Connection{From: "E", To: "E", Receptor: "syn",
 		Pattern: connectivity.FixedInDegree{K: 10}, Weight: param.Uniform(0, 0.1)})
-	net, err := b.Build() // every problem at once, each naming its object
+	net, err := b.Build() // the problems together, each naming its object
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -56,7 +56,7 @@ func Example() {
 	// fewest, most: 4 11
 }
 
-// Build reports every problem at once, each naming its object.
+// Build reports the problems together, each naming its object.
 func ExampleBuilder_Build() {
 	b := network.New(network.Config{DtMs: 0.1})
 	b.Population("E", 10, soma.LIF())

@@ -79,7 +79,7 @@ func buildPart(seed uint64, part *network.Part) (*network.Network, error) {
 		b.Connect(c.name, network.Connection{From: c.from, To: c.to,
 			Pattern: connectivity.FixedInDegree{K: c.k}, Weight: param.Const(c.w)})
 	}
-	return b.BuildPart(part) // every problem at once, each naming its object
+	return b.BuildPart(part) // the problems together, each naming its object
 }
 
 // engine is what run needs of the lockstep and actor engines.
