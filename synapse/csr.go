@@ -39,7 +39,15 @@ type CSR struct {
 	w0      float32 `state:"-"`
 	// released: Idx and W were dropped (Release); Ptr still counts.
 	released bool `state:"-"`
+	// clipped counts the initial weights that InitWeights or
+	// InitWeightsPart set to a bound (ClippedAtInit).
+	clipped int64 `state:"-"`
 }
+
+// ClippedAtInit returns how many of the weights the last InitWeights or
+// InitWeightsPart drew or was given outside its bounds, and set to the
+// bound: a model whose initial weights are not what it says.
+func (c *CSR) ClippedAtInit() int64 { return c.clipped }
 
 // Compact drops W when every synapse has the same weight, keeping that one
 // value: 4 bytes per synapse instead of 8, and deliveries that read half

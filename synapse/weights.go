@@ -75,6 +75,7 @@ func (c *CSR) InitWeightsPart(v param.Value, b Bounds, key rng.Key, o *Origin) e
 	if len(c.W) != len(c.Idx) {
 		c.W = make([]float32, len(c.Idx))
 	}
+	c.clipped = 0
 	const name = "weight"
 	switch x, isConst := v.IsConst(); {
 	case isConst:
@@ -100,7 +101,7 @@ func (c *CSR) InitWeightsPart(v param.Value, b Bounds, key rng.Key, o *Origin) e
 	default:
 		return c.drawWeights(v, b, key, o)
 	}
-	b.Clip(c.W)
+	c.clipped = int64(b.Clip(c.W))
 	return nil
 }
 
@@ -125,6 +126,12 @@ func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key, o *Origin) error
 	if o != nil {
 		scratch = make([][]float32, c.rowBlocks()) // per block, reused row after row
 	}
+	clipped := make([]int64, c.rowBlocks()) // per block: no sharing
+	defer func() {
+		for _, n := range clipped {
+			c.clipped += n
+		}
+	}()
 	return c.eachRowBlock(func(blk, r int) error {
 		w := c.W[c.Ptr[r]:c.Ptr[r+1]]
 		dst := w
@@ -138,7 +145,7 @@ func (c *CSR) drawWeights(v param.Value, b Bounds, key rng.Key, o *Origin) error
 		if o != nil {
 			pickRow(o, r, c.Ptr[r], w, dst)
 		}
-		b.Clip(w)
+		clipped[blk] += int64(b.Clip(w))
 		return nil
 	})
 }
@@ -222,7 +229,10 @@ func (c *CSR) InitUniform(v param.Value, b Bounds) (bool, error) {
 		return true, nil
 	}
 	w := []float32{float32(x)}
-	b.Clip(w)
+	c.clipped = 0
+	if b.Clip(w) > 0 {
+		c.clipped = int64(len(c.Idx))
+	}
 	c.uniform, c.w0, c.W = true, w[0], nil
 	return true, nil
 }

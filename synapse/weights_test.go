@@ -86,6 +86,11 @@ func TestInitWeightsClip(t *testing.T) {
 	n := float64(c.Len())
 	within(t, "clipped to Min", float64(low), n*p, math.Sqrt(n*p*(1-p)), 5)
 	within(t, "clipped to Max", float64(high), n*p, math.Sqrt(n*p*(1-p)), 5)
+	// Every weight at a bound was clipped there (a normal draw is never
+	// exactly 0 or 1): ClippedAtInit counts them.
+	if got := c.ClippedAtInit(); got != int64(low+high) {
+		t.Errorf("ClippedAtInit %d, want the %d weights set to a bound", got, low+high)
+	}
 
 	if err := c.InitWeights(param.Const(3), b, rng.NewKey(1)); err != nil {
 		t.Fatal(err)
@@ -94,6 +99,22 @@ func TestInitWeightsClip(t *testing.T) {
 		if w != 1 {
 			t.Fatalf("constant 3 clipped to [0, 1] gave %g", w)
 		}
+	}
+	if got := c.ClippedAtInit(); got != int64(c.Len()) {
+		t.Errorf("constant 3: ClippedAtInit %d, want all %d", got, c.Len())
+	}
+	if err := c.InitWeights(param.Uniform(0.2, 0.8), b, rng.NewKey(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ClippedAtInit(); got != 0 {
+		t.Errorf("weights within the bounds: ClippedAtInit %d, want 0", got)
+	}
+	// A constant kept as one value (InitUniform) counts every synapse.
+	if done, err := c.InitUniform(param.Const(-2), b); !done || err != nil {
+		t.Fatal(done, err)
+	}
+	if got := c.ClippedAtInit(); got != int64(c.Len()) {
+		t.Errorf("uniform −2: ClippedAtInit %d, want all %d", got, c.Len())
 	}
 }
 

@@ -693,6 +693,13 @@ func buildNet(name string, src source, part *network.Part, duration float64, std
 		printModelErrors(stderr, "spiral-node run "+name, err) // a model file's, at their lines
 		return nil, 2
 	}
+	for _, p := range net.Projections {
+		// Initial weights outside the bounds are set to them: say so.
+		if k := p.Runtime.Syn.ClippedAtInit(); k > 0 {
+			fmt.Fprintf(stderr, "spiral-node run %s: note: projection %q: %d of %d initial weights lay outside its bounds (wmin, wmax) and were set to them (give the weight's distribution min and max to redraw instead)\n",
+				name, p.Name, k, p.Runtime.Syn.Len())
+		}
+	}
 	if steps := duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {
 		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be at least one step (%g ms) and at most %g steps (%g ms)\n",
 			name, duration, net.Config.DtMs, steps, net.Config.DtMs, float64(maxSteps), float64(maxSteps)*net.Config.DtMs)

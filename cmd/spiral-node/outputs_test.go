@@ -536,3 +536,32 @@ func TestBatchSummaryWithAndWithoutOut(t *testing.T) {
 		}
 	}
 }
+
+// Initial weights drawn outside a projection's bounds are set to them,
+// as documented, and a note on stderr says how many.
+func TestClippedInitialWeightsNoted(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "clip.yaml")
+	src := `network: {dt_ms: 0.1, seed: 1}
+populations:
+  P: {size: 100, model: {kind: poisson, rate_hz: 10}}
+  E: {size: 20, model: {kind: lif}}
+projections:
+  PE: {from: P, to: E, connectivity: {kind: all_to_all}, weight: {uniform: [0, 5]}, wmin: 0, wmax: 1}
+`
+	if err := os.WriteFile(model, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"run", model, "--duration", "5", "--quiet"}, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	// Of 2,000 weights uniform in [0, 5], about 4/5 lie above 1.
+	re := regexp.MustCompile(`note: projection "PE": (\d+) of 2000 initial weights lay outside its bounds`)
+	m := re.FindStringSubmatch(e.String())
+	if m == nil {
+		t.Fatalf("stderr %q: no note of the clipped weights", e.String())
+	}
+	if k, _ := strconv.Atoi(m[1]); k < 1500 || k > 1700 {
+		t.Errorf("%d weights clipped, want about 1600 (4/5 of 2000)", k)
+	}
+}
