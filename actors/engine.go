@@ -163,10 +163,8 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, fmt.Errorf("engine: the network has no population")
 	}
-	for _, p := range net.Populations {
-		if p.Stepped() {
-			return nil, fmt.Errorf("engine: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", p.Name)
-		}
+	if name, ok := net.Stepped(); ok {
+		return nil, fmt.Errorf("engine: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", name)
 	}
 	split := shard.Split
 	switch {
@@ -520,10 +518,19 @@ func (e *Engine) unresponsive(late []int) []int {
 	if len(e.workers) < 2 {
 		return late
 	}
-	wait := stallProbeWait(e.peerTimeout)
+	return toBlame(late, e.silent(nil, stallProbeWait(e.peerTimeout)))
+}
+
+// silent probes every worker (indices in Workers) but those of skip, all
+// at once, and reports, per worker, whether it did not answer within
+// wait (false for those skipped).
+func (e *Engine) silent(skip []int, wait time.Duration) []bool {
 	silent := make([]bool, len(e.workers))
 	var wg sync.WaitGroup
 	for i := range e.workers {
+		if slices.Contains(skip, i) {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -532,7 +539,7 @@ func (e *Engine) unresponsive(late []int) []int {
 		}()
 	}
 	wg.Wait()
-	return toBlame(late, silent)
+	return silent
 }
 
 // stallProbeWait is how long a worker gets to answer the probe of a

@@ -6,7 +6,6 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -408,21 +407,7 @@ func (e *Engine) Lost(wait time.Duration) []int {
 		e.lostMu.Lock()
 		known := slices.Clone(e.lostIdx)
 		e.lostMu.Unlock()
-		silent := make([]bool, len(e.workers))
-		var wg sync.WaitGroup
-		for i := range e.workers {
-			if slices.Contains(known, i) {
-				continue
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := e.system.Root.RequestFuture(probePID(e.workers[i]), &messages.Probe{}, wait).Result()
-				silent[i] = err != nil
-			}()
-		}
-		wg.Wait()
-		for i, s := range silent {
+		for i, s := range e.silent(known, wait) {
 			if s {
 				e.fenceWorker(i)
 			}

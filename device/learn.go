@@ -396,34 +396,18 @@ func (d *Net) GatherWeights() error {
 }
 
 // learntPart is a part of what a projection that learns on a device
-// holds, on the host (its network's: a []float32 or a []int64) and on
-// the device.
+// holds: the host's (its network's), as bytes over its numbers, and the
+// device's.
 type learntPart struct {
-	host any
+	host []byte
 	buf  Buffer
 }
 
 // upload writes the host's part into the device's.
-func (x learntPart) upload(b Backend) error {
-	switch h := x.host.(type) {
-	case []float32:
-		return b.Upload(x.buf, bytesOf(h))
-	case []int64:
-		return b.Upload(x.buf, bytesOf(h))
-	}
-	return fmt.Errorf("device: a learnt part of type %T", x.host)
-}
+func (x learntPart) upload(b Backend) error { return b.Upload(x.buf, x.host) }
 
 // download reads the device's part into the host's.
-func (x learntPart) download(b Backend) error {
-	switch h := x.host.(type) {
-	case []float32:
-		return download(b, h, x.buf)
-	case []int64:
-		return download(b, h, x.buf)
-	}
-	return fmt.Errorf("device: a learnt part of type %T", x.host)
-}
+func (x learntPart) download(b Backend) error { return download(b, x.host, x.buf) }
 
 // learnt returns the weights and tags (and an RSTDP rule's eligibility
 // traces) of a projection that learns on a device, on the host and on
@@ -431,10 +415,10 @@ func (x learntPart) download(b Backend) error {
 func (pr *devProj) learnt() []learntPart {
 	l := pr.plastic.pr.Learner
 	pre, post, _ := l.STDPTraces()
-	parts := []learntPart{{pr.plastic.pr.Runtime.Syn.W, pr.w}, {pre, pr.plastic.P}, {post, pr.plastic.Q}}
+	parts := []learntPart{{bytesOf(pr.plastic.pr.Runtime.Syn.W), pr.w}, {bytesOf(pre), pr.plastic.P}, {bytesOf(post), pr.plastic.Q}}
 	if pr.plastic.rule.Eligibility {
 		c, last, _, _, _ := l.EligibilityTraces()
-		parts = append(parts, learntPart{c, pr.plastic.c}, learntPart{last, pr.plastic.last})
+		parts = append(parts, learntPart{bytesOf(c), pr.plastic.c}, learntPart{bytesOf(last), pr.plastic.last})
 	}
 	return parts
 }

@@ -157,10 +157,8 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if len(net.Populations) == 0 {
 		return nil, errors.New("lockstep: the network has no population")
 	}
-	for _, p := range net.Populations {
-		if p.Stepped() {
-			return nil, fmt.Errorf("lockstep: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", p.Name)
-		}
+	if name, ok := net.Stepped(); ok {
+		return nil, fmt.Errorf("lockstep: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", name)
 	}
 	w := o.Workers
 	if w < 1 {

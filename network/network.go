@@ -526,6 +526,18 @@ func (n *Network) Synapses() int {
 	return s
 }
 
+// Stepped returns the first population that has been stepped
+// (population.Population.Stepped), if any: an engine that owns a network
+// from step 0 refuses one that has.
+func (n *Network) Stepped() (name string, ok bool) {
+	for _, p := range n.Populations {
+		if p.Stepped() {
+			return p.Name, true
+		}
+	}
+	return "", false
+}
+
 // Neurons returns the total number of neurons (one batch copy).
 func (n *Network) Neurons() int {
 	s := 0

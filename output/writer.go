@@ -209,13 +209,12 @@ func validName(s string) error {
 // final path and assembled by Close.
 type SpikeWriter struct {
 	archive
-	size int
-	dtMS float64
-	stepTimes
-	last  int64  // last step written
-	lastI uint32 // last index written in step last
-	any   bool
-	buf   []byte
+	size      int
+	stepTimes        // the time of each step
+	last      int64  // last step written
+	lastI     uint32 // last index written in step last
+	any       bool
+	buf       []byte
 
 	// per-neuron ISI statistics (Welford on ISIs, in steps)
 	lastSpike []int64
@@ -233,7 +232,7 @@ func NewSpikeWriter(path string, size int, dtMS float64, compress bool) (*SpikeW
 	if size < 0 || !(dtMS > 0) || math.IsInf(dtMS, 0) {
 		return nil, fmt.Errorf("output: spike writer %s: bad size %d or dt %g", path, size, dtMS)
 	}
-	w := &SpikeWriter{archive: archive{path: path, compress: compress}, size: size, dtMS: dtMS,
+	w := &SpikeWriter{archive: archive{path: path, compress: compress}, size: size,
 		lastSpike: make([]int64, size), isiN: make([]int32, size),
 		isiMean: make([]float64, size), isiM2: make([]float64, size)}
 	w.stepTimes = newStepTimes(dtMS)
@@ -397,11 +396,16 @@ func (w *SpikeWriter) Summary(name string, durationMS float64) PopulationSummary
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n := w.cols[0].n
-	rate := 0.0
-	if w.size > 0 && durationMS > 0 {
-		rate = float64(n) / float64(w.size) / (durationMS / 1000)
+	return PopulationSummary{Name: name, Size: w.size, Spikes: n, RateHz: RateHz(n, w.size, durationMS), CVISI: NullFloat(w.cvISI())}
+}
+
+// RateHz is a summary's rate: spikes per neuron per second of
+// durationMS, 0 without neurons or time.
+func RateHz(spikes int64, size int, durationMS float64) float64 {
+	if size <= 0 || !(durationMS > 0) {
+		return 0
 	}
-	return PopulationSummary{Name: name, Size: w.size, Spikes: n, RateHz: rate, CVISI: NullFloat(w.cvISI())}
+	return float64(spikes) / float64(size) / (durationMS / 1000)
 }
 
 // Close assembles the archive and moves it to its final path. It is
@@ -437,12 +441,11 @@ func (w *SpikeWriter) Abort() {
 // (uint32, k, the element indices of the columns).
 type StateWriter struct {
 	archive
-	elements []uint32
-	dtMS     float64
-	stepTimes
-	last int64
-	any  bool
-	buf  []byte
+	elements  []uint32
+	stepTimes // the time of each step
+	last      int64
+	any       bool
+	buf       []byte
 }
 
 // NewStateWriter creates a writer producing path (normally
@@ -452,7 +455,7 @@ func NewStateWriter(path string, elements []uint32, dtMS float64, compress bool)
 		return nil, fmt.Errorf("output: state writer %s: bad dt %g", path, dtMS)
 	}
 	w := &StateWriter{archive: archive{path: path, compress: compress},
-		elements: append([]uint32(nil), elements...), dtMS: dtMS, stepTimes: newStepTimes(dtMS)}
+		elements: append([]uint32(nil), elements...), stepTimes: newStepTimes(dtMS)}
 	if err := w.openColumns("t_ms", "values"); err != nil {
 		return nil, err
 	}
@@ -548,8 +551,8 @@ func (w *StateWriter) Abort() {
 type stepTimes struct {
 	dt float64
 	// dt = units/scale exactly in decimal (scale a power of ten), or
-	// scale 0
-	units, scale int64
+	// scale 0; limit is the first step whose product s·units passes 2^53
+	units, scale, limit int64
 }
 
 // newStepTimes returns the step times of dt: as a decimal units/scale,
@@ -559,7 +562,7 @@ func newStepTimes(dt float64) stepTimes {
 	for scale := int64(1); scale <= 1e9; scale *= 10 {
 		u := math.Round(dt * float64(scale))
 		if u >= 1 && u < 1<<53 && u/float64(scale) == dt {
-			return stepTimes{dt, int64(u), scale}
+			return stepTimes{dt, int64(u), scale, (1 << 53) / int64(u)}
 		}
 	}
 	return stepTimes{dt: dt}
@@ -569,7 +572,7 @@ func newStepTimes(dt float64) stepTimes {
 // s·dt (an exact integer product, one correctly rounded division) where dt
 // is a short decimal and the product fits 53 bits, else s·dt.
 func (c stepTimes) at(s int64) float64 {
-	if c.scale > 0 && s >= 0 && s < (1<<53)/c.units {
+	if c.scale > 0 && s >= 0 && s < c.limit {
 		return float64(s*c.units) / float64(c.scale)
 	}
 	return float64(s) * c.dt

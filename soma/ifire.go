@@ -3,7 +3,6 @@ package soma
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/spiral-sim/spiral/param"
@@ -318,6 +317,11 @@ func (s IF) New(env Env) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Integration == Euler && leak {
+		if err := eulerLeakBound(kind, p.tau[:env.N], env.Dt, len(s.Terms) == 1); err != nil {
+			return nil, err
+		}
+	}
 
 	// Initial state.
 	if s.V0MV != nil {
@@ -388,25 +392,6 @@ func (s IF) params(b *builder) (ifParams, error) {
 	case Euler, Exact:
 	default:
 		return ifParams{}, fmt.Errorf("%s: integration = %d: must be Euler or Exact", kind, int(s.Integration))
-	}
-	if s.Integration == Euler && slices.ContainsFunc(s.Terms, isLeak) {
-		// The leak's v ← v + dt/τ·(E − v) overshoots E when dt > τ, and
-		// diverges when dt > 2τ: as the tags and rate units, Euler
-		// needs τ ≥ dt (compared in float32, as τ is held, so that
-		// τ = dt passes). Without a leak nothing overshoots.
-		what := "use Exact integration (integration: exact)"
-		if len(s.Terms) != 1 {
-			what = "lower dt_ms (Exact integration takes the Leak term alone)"
-		}
-		for i := 0; i < env.N; i++ {
-			if p.tau[i] < float32(env.Dt) {
-				idx := ""
-				if !param.Uniform32(p.tau[:env.N]) {
-					idx = fmt.Sprintf("[%d]", i)
-				}
-				return ifParams{}, fmt.Errorf("%s: tau_ms%s = %g: Euler integration of the leak needs tau_ms >= dt = %g ms (it overshoots, then diverges, below); %s", kind, idx, p.tau[i], env.Dt, what)
-			}
-		}
 	}
 	return p, nil
 }
@@ -742,11 +727,25 @@ func ExpPSCGain(h, tau, tauS float64) float64 {
 	return p21 / p20
 }
 
-// isLeak reports whether t is the Leak term.
-func isLeak(t Term) bool {
-	switch t.(type) {
-	case Leak, *Leak:
-		return true
+// eulerLeakBound checks the membrane time constants tau of a model with a
+// leak integrated by Euler: the leak's v ← v + dt/τ·(E − v) overshoots E
+// when dt > τ, and diverges when dt > 2τ, so, as the tags and rate units,
+// Euler needs τ ≥ dt (compared in float32, as τ is held, so that τ = dt
+// passes). exact says whether the model could take Exact integration
+// instead (the Leak term alone). Without a leak nothing overshoots.
+func eulerLeakBound(kind string, tau []float32, dt float64, exact bool) error {
+	what := "use Exact integration (integration: exact)"
+	if !exact {
+		what = "lower dt_ms (Exact integration takes the Leak term alone)"
 	}
-	return false
+	for i, t := range tau {
+		if t < float32(dt) {
+			idx := ""
+			if !param.Uniform32(tau) {
+				idx = fmt.Sprintf("[%d]", i)
+			}
+			return fmt.Errorf("%s: tau_ms%s = %g: Euler integration of the leak needs tau_ms >= dt = %g ms (it overshoots, then diverges, below); %s", kind, idx, t, dt, what)
+		}
+	}
+	return nil
 }

@@ -472,22 +472,17 @@ func TestDeviceLearns(t *testing.T) {
 	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
 	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
 
-	dir = t.TempDir()
-	out = sequentialAndDevice(t, dir, "run", neuromodulation, "--duration", "1s", "--fixed-point", "--quiet")
-	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) || !strings.Contains(out, "learning on the devices: syn") {
-		t.Errorf("neuromodulation: the summary does not say %q:\n%s", want, out)
+	// The neuromodulation examples, their modulator on the CPU (R-STDP
+	// for two rewards, at 0.5 s and 1.5 s, so that the weights move).
+	for _, c := range []struct{ name, model, duration string }{{"neuromodulation", neuromodulation, "1s"}, {"R-STDP", rstdp, "2s"}} {
+		dir = t.TempDir()
+		out = sequentialAndDevice(t, dir, "run", c.model, "--duration", c.duration, "--fixed-point", "--quiet")
+		if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) || !strings.Contains(out, "learning on the devices: syn") {
+			t.Errorf("%s: the summary does not say %q:\n%s", c.name, want, out)
+		}
+		sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
+		sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
 	}
-	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
-	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
-
-	// Two rewards (at 0.5 s and 1.5 s): the weights move.
-	dir = t.TempDir()
-	out = sequentialAndDevice(t, dir, "run", rstdp, "--duration", "2s", "--fixed-point", "--quiet")
-	if want := "holds in, out; the CPU holds dopamine (what the devices cannot step)"; !strings.Contains(out, want) || !strings.Contains(out, "learning on the devices: syn") {
-		t.Errorf("R-STDP: the summary does not say %q:\n%s", want, out)
-	}
-	sameSpikeFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "in", "out")
-	sameFiles(t, filepath.Join(dir, "seq"), filepath.Join(dir, "dev"), "weights/syn.npz")
 }
 
 // sequentialAndDevice runs args on the sequential stepper into dir/seq

@@ -830,12 +830,8 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 			// --out and without.
 			n := p.N * max(net.Config.Batch, 1)
 			s := monitor.Summary(n, st, el, r.from, r.from+r.ran, dt)
-			// The rate as the spike writer computes it (SpikeWriter.Summary).
-			rate := 0.0
-			if durationMS := float64(r.ran) * dt; n > 0 && durationMS > 0 {
-				rate = float64(s.Spikes) / float64(n) / (durationMS / 1000)
-			}
-			ps = output.PopulationSummary{Name: p.Name, Size: n, Spikes: int64(s.Spikes), RateHz: rate, CVISI: output.NullFloat(s.CVISI)}
+			ps = output.PopulationSummary{Name: p.Name, Size: n, Spikes: int64(s.Spikes),
+				RateHz: output.RateHz(int64(s.Spikes), n, float64(r.ran)*dt), CVISI: output.NullFloat(s.CVISI)}
 		}
 		cv := "n/a" // fewer than three spikes everywhere
 		if c := float64(ps.CVISI); !math.IsNaN(c) {
