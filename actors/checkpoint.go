@@ -48,7 +48,7 @@ func (e *Engine) Checkpoint() (*checkpoint.Snapshot, error) {
 		for si, sh := range row {
 			g := e.globalID(pi, si)
 			if !e.remoteShard[g] {
-				ps, err := checkpoint.ShardPieces(e.net, sh, e.step)
+				ps, err := checkpoint.HoldingPieces(e.net, sh.Holding(), e.step)
 				if err != nil {
 					return nil, err
 				}
@@ -112,13 +112,13 @@ func (e *Engine) Restore(snap *checkpoint.Snapshot) error {
 	}
 	for pi, row := range e.shards {
 		for si, sh := range row {
-			ps, err := checkpoint.ShardState(snap, e.net, pi, sh.Lo, sh.Hi)
+			ps, err := checkpoint.HoldingState(snap, e.net, pi, sh.Lo, sh.Hi)
 			if err != nil {
 				return err
 			}
 			g := e.globalID(pi, si)
 			if !e.remoteShard[g] {
-				if err := checkpoint.RestoreShard(e.net, sh, snap.Step, ps); err != nil {
+				if err := checkpoint.RestoreHolding(e.net, sh.Holding(), snap.Step, ps); err != nil {
 					return err
 				}
 				continue

@@ -297,7 +297,7 @@ func (s *shardActor) receiveWire(ctx actor.Context) bool {
 // pieces returns the state of a worker-hosted shard at step: its own and
 // that of the axons it runs (package checkpoint).
 func (s *shardActor) pieces(step int64) ([]checkpoint.Piece, error) {
-	ps, err := checkpoint.ShardPieces(s.net, s.sh, step)
+	ps, err := checkpoint.HoldingPieces(s.net, s.sh.Holding(), step)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (s *shardActor) restoreChunk(ctx actor.Context, m *messages.StateChunk) err
 			own = append(own, p)
 		}
 	}
-	if err := checkpoint.RestoreShard(s.net, s.sh, m.Step, own); err != nil {
+	if err := checkpoint.RestoreHolding(s.net, s.sh.Holding(), m.Step, own); err != nil {
 		return err
 	}
 	for _, e := range s.emitters {

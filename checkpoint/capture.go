@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/state"
 	"github.com/spiral-sim/spiral/synapse"
@@ -31,14 +30,25 @@ type Piece struct {
 	Value any
 }
 
-// Capture returns the state of net after step steps, as an engine holds
-// it: in shards (shards[population], each population's in order), or,
-// with shards nil, in the network's own components. The snapshot owns its
-// values: the run may go on. A component whose state is not classified
-// (package state) is an error naming it: such a network cannot be
-// checkpointed yet.
-func Capture(net *network.Network, shards [][]*shard.Shard, step int64) (*Snapshot, error) {
-	us, err := units(net, shards)
+// Capture returns the state of net after step steps, as its own
+// components hold it (a network stepped by package stepper, or built and
+// not run). The snapshot owns its values: the run may go on. A component
+// whose state is not classified (package state) is an error naming it:
+// such a network cannot be checkpointed yet. The engines' Checkpoint
+// methods capture a network they hold in parts.
+func Capture(net *network.Network, step int64) (*Snapshot, error) {
+	return capture(net, nil, true, step)
+}
+
+// CaptureHoldings is Capture for a network whose populations' state is
+// held in parts (Holding), as the parallel engines hold it: every
+// population's parts must be given, together tiling it.
+func CaptureHoldings(net *network.Network, hs []Holding, step int64) (*Snapshot, error) {
+	return capture(net, hs, false, step)
+}
+
+func capture(net *network.Network, hs []Holding, whole bool, step int64) (*Snapshot, error) {
+	us, err := units(net, hs, whole)
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +59,12 @@ func Capture(net *network.Network, shards [][]*shard.Shard, step int64) (*Snapsh
 	return Join(net, step, ps)
 }
 
-// ShardPieces returns the pieces of the state of one shard (as split by
-// package shard, in this process) after step steps: its population, its
-// inboxes and its part of the projections into it.
-func ShardPieces(net *network.Network, sh *shard.Shard, step int64) ([]Piece, error) {
-	us, err := shardUnits(net, sh)
+// HoldingPieces returns the pieces of the state of one holding after
+// step steps: its population's elements, its inboxes and its part of the
+// projections into it — what a process that holds the part contributes to
+// a checkpoint (Join).
+func HoldingPieces(net *network.Network, h Holding, step int64) ([]Piece, error) {
+	us, err := holdingUnits(net, h)
 	if err != nil {
 		return nil, err
 	}
@@ -289,15 +300,26 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 	return reflect.Value{}, fmt.Errorf("scope %v", ps[0].Scope)
 }
 
-// Restore sets the state of net, as an engine holds it (see Capture),
-// to snap's. The network must have the snapshot's structure and every
-// variable of one must be a variable of the other; a snapshot taken on
-// another layout is cut to this one.
-func Restore(snap *Snapshot, net *network.Network, shards [][]*shard.Shard) error {
+// Restore sets the state of net, as its own components hold it (see
+// Capture), to snap's. The network must have the snapshot's structure
+// (and seed and dt, where the snapshot records them), and every variable
+// of one must be a variable of the other; a snapshot taken on another
+// layout is cut to this one.
+func Restore(snap *Snapshot, net *network.Network) error {
+	return restore(snap, net, nil, true)
+}
+
+// RestoreHoldings is Restore for a network whose populations' state is
+// held in parts (Holding; see CaptureHoldings).
+func RestoreHoldings(snap *Snapshot, net *network.Network, hs []Holding) error {
+	return restore(snap, net, hs, false)
+}
+
+func restore(snap *Snapshot, net *network.Network, hs []Holding, whole bool) error {
 	if err := snap.Structure.check(StructureOf(net)); err != nil {
 		return fmt.Errorf("checkpoint: another network: %w", err)
 	}
-	us, err := units(net, shards)
+	us, err := units(net, hs, whole)
 	if err != nil {
 		return err
 	}
@@ -319,10 +341,10 @@ func Restore(snap *Snapshot, net *network.Network, shards [][]*shard.Shard) erro
 	return nil
 }
 
-// ShardState returns the pieces of snap that a shard of population pop
-// holding its elements [lo, hi) takes (RestoreShard), for a process that
+// HoldingState returns the pieces of snap that a holding of population pop
+// of its elements [lo, hi) takes (RestoreHolding), for a process that
 // holds the shard elsewhere.
-func ShardState(snap *Snapshot, net *network.Network, pop, lo, hi int) ([]Piece, error) {
+func HoldingState(snap *Snapshot, net *network.Network, pop, lo, hi int) ([]Piece, error) {
 	p := net.Populations[pop]
 	if p.Batch > 1 {
 		lo, hi = 0, p.Len()
@@ -348,11 +370,11 @@ func AxonState(snap *Snapshot, net *network.Network, a int) ([]Piece, error) {
 	return cutUnit(snap, axonUnit(net, a))
 }
 
-// RestoreShard sets the state of one shard of net, in this process, to
-// the pieces ShardState cut for it; every variable of the shard must be
-// among them, and every piece must be a variable of the shard.
-func RestoreShard(net *network.Network, sh *shard.Shard, step int64, pieces []Piece) error {
-	us, err := shardUnits(net, sh)
+// RestoreHolding sets the state of one holding of net, in this process,
+// to the pieces ShardState cut for it; every variable of the holding must
+// be among them, and every piece must be a variable of the holding.
+func RestoreHolding(net *network.Network, h Holding, step int64, pieces []Piece) error {
+	us, err := holdingUnits(net, h)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -589,5 +590,52 @@ func TestEnginesRefuseASteppedNetwork(t *testing.T) {
 	}
 	if _, err := actors.New(net, actors.Options{}); err == nil || !strings.Contains(err.Error(), "has been stepped") {
 		t.Errorf("actors on a stepped network: %v, want it refused", err)
+	}
+}
+
+// TestHoldingsValidated checks that a holding that names no population of
+// the network, elements outside it, or a part held elsewhere is refused,
+// naming it, before anything is taken or set.
+func TestHoldingsValidated(t *testing.T) {
+	net := must(t)(models.CUBA(models.Options{Scale: 0.1, Seed: 1}))
+	s := stepper.New(net)
+	if err := s.Run(20); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := checkpoint.Capture(net, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := net.Populations[0]
+	for _, c := range []struct {
+		h    checkpoint.Holding
+		want string
+	}{
+		{checkpoint.Holding{Pop: len(net.Populations), Hi: 1, Population: e}, fmt.Sprintf("population %d: the network has %d", len(net.Populations), len(net.Populations))},
+		{checkpoint.Holding{Pop: -1, Population: e}, "population -1"},
+		{checkpoint.Holding{Pop: 0, Lo: 0, Hi: e.Len() + 1, Population: e}, fmt.Sprintf("elements [0, %d) of %d", e.Len()+1, e.Len())},
+		{checkpoint.Holding{Pop: 0, Lo: 5, Hi: 3, Population: e}, "elements [5, 3)"},
+		{checkpoint.Holding{Pop: 0, Lo: 0, Hi: 10}, "elements [0, 10) are held by another process"},
+	} {
+		if _, err := checkpoint.CaptureHoldings(net, []checkpoint.Holding{c.h}, 20); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CaptureHoldings(%+v): %v, want an error with %q", c.h, err, c.want)
+		}
+		if _, err := checkpoint.HoldingPieces(net, c.h, 20); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("HoldingPieces(%+v): %v, want an error with %q", c.h, err, c.want)
+		}
+		if err := checkpoint.RestoreHoldings(snap, net, []checkpoint.Holding{c.h}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("RestoreHoldings(%+v): %v, want an error with %q", c.h, err, c.want)
+		}
+	}
+	// The whole network's own components restore what they gave.
+	if err := checkpoint.Restore(snap, net); err != nil {
+		t.Fatal(err)
+	}
+	again, err := checkpoint.Capture(net, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(snap.Vars, again.Vars) {
+		t.Error("Capture after Restore of its own snapshot gives other values")
 	}
 }

@@ -28,7 +28,7 @@ func FuzzDecodePieces(f *testing.F) {
 	}
 	var ps []checkpoint.Piece
 	for pi := range net.Populations {
-		p, err := checkpoint.ShardState(snap, net, pi, 0, net.Populations[pi].Len()/2)
+		p, err := checkpoint.HoldingState(snap, net, pi, 0, net.Populations[pi].Len()/2)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -18,7 +18,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/population"
 	"github.com/spiral-sim/spiral/projection"
@@ -134,13 +133,27 @@ type unit struct {
 	whole bool
 }
 
-// units returns the component trees of net as an engine steps it: as
-// shards (shards[population] in order), or, with shards nil, the
-// network's own components.
-func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
+// Holding is the part of a population's state that one process holds
+// as an engine cut it (the engines make them from their shards): the
+// population's elements [Lo, Hi) — every element when the population runs
+// a batch of copies — its inboxes, and the projections into it, each
+// holding the synapses of those columns. Population is nil when another
+// process holds the part.
+type Holding struct {
+	Pop         int // index of the population in the network
+	Lo, Hi      int // the elements held
+	Population  *population.Population
+	Inboxes     []*projection.Inbox
+	Projections []*projection.Runtime
+}
+
+// units returns the component trees of net as an engine steps it: the
+// network's own components when whole, else the holdings' (in the order
+// given).
+func units(net *network.Network, hs []Holding, whole bool) ([]unit, error) {
 	var us []unit
-	for pi, p := range net.Populations {
-		if shards == nil {
+	if whole {
+		for pi, p := range net.Populations {
 			var ins []*projection.Inbox
 			for _, in := range net.Inboxes {
 				if inboxName(p, in) != "" {
@@ -158,13 +171,10 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 				return nil, err
 			}
 			us = append(us, u...)
-			continue
 		}
-		for _, sh := range shards[pi] {
-			if sh.Population == nil {
-				return nil, fmt.Errorf("checkpoint: population %q: shard %d is held by another process", p.Name, sh.Index)
-			}
-			u, err := shardUnits(net, sh)
+	} else {
+		for _, h := range hs {
+			u, err := holdingUnits(net, h)
 			if err != nil {
 				return nil, err
 			}
@@ -177,24 +187,23 @@ func units(net *network.Network, shards [][]*shard.Shard) ([]unit, error) {
 	return us, nil
 }
 
-// shardUnits returns the component trees of one shard.
-func shardUnits(net *network.Network, sh *shard.Shard) ([]unit, error) {
-	p := net.Populations[sh.Pop]
-	lo, hi := sh.Lo, sh.Hi
+// holdingUnits returns the component trees of one holding.
+func holdingUnits(net *network.Network, h Holding) ([]unit, error) {
+	if h.Pop < 0 || h.Pop >= len(net.Populations) {
+		return nil, fmt.Errorf("checkpoint: a holding of population %d: the network has %d", h.Pop, len(net.Populations))
+	}
+	p := net.Populations[h.Pop]
+	lo, hi := h.Lo, h.Hi
 	if p.Batch > 1 {
-		lo, hi = 0, p.Len() // one shard holds every copy
+		lo, hi = 0, p.Len() // one holding holds every copy
 	}
-	var rts []*projection.Runtime
-	seen := map[*projection.Runtime]bool{}
-	for _, list := range append(slices.Clone(sh.In), sh.ModIn...) {
-		for _, rt := range list {
-			if !seen[rt] {
-				seen[rt] = true
-				rts = append(rts, rt)
-			}
-		}
+	if lo < 0 || hi > p.Len() || lo > hi {
+		return nil, fmt.Errorf("checkpoint: population %q: a holding of elements [%d, %d) of %d", p.Name, h.Lo, h.Hi, p.Len())
 	}
-	return treeUnits(net, sh.Pop, sh.Population, sh.Inboxes, rts, lo, hi)
+	if h.Population == nil {
+		return nil, fmt.Errorf("checkpoint: population %q: elements [%d, %d) are held by another process", p.Name, lo, hi)
+	}
+	return treeUnits(net, h.Pop, h.Population, h.Inboxes, h.Projections, lo, hi)
 }
 
 // treeUnits returns the units of a population's component tree (or a
@@ -252,7 +261,7 @@ func inboxName(p *population.Population, in *projection.Inbox) string {
 // state scope (package state), as "package.Type.field", sorted: a network
 // with any cannot be checkpointed.
 func Unclassified(net *network.Network) ([]string, error) {
-	us, err := units(net, nil)
+	us, err := units(net, nil, true)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func (d *Net) Checkpoint() (*checkpoint.Snapshot, error) {
 	if err := d.GatherWeights(); err != nil {
 		return nil, err
 	}
-	snap, err := checkpoint.Capture(d.net, nil, d.step)
+	snap, err := checkpoint.Capture(d.net, d.step)
 	if err != nil {
 		return nil, err
 	}
@@ -228,11 +228,11 @@ func (d *Net) restore(snap *checkpoint.Snapshot) error {
 	// The host's part takes everything it holds from the snapshot; the
 	// devices' part, below, what they hold.
 	if d.cpu != nil {
-		if err := checkpoint.Restore(snap, d.net, nil); err != nil {
+		if err := checkpoint.Restore(snap, d.net); err != nil {
 			return err
 		}
 	}
-	ref, err := checkpoint.Capture(d.net, nil, snap.Step)
+	ref, err := checkpoint.Capture(d.net, snap.Step)
 	if err != nil {
 		return err
 	}

@@ -563,7 +563,7 @@ func (d *Net) restoreLearnt(snap *checkpoint.Snapshot, held map[string]bool, t i
 	// column): the network, restored, holds them as the device does (the
 	// host's part has restored it already).
 	if d.cpu == nil {
-		if err := checkpoint.Restore(snap, d.net, nil); err != nil {
+		if err := checkpoint.Restore(snap, d.net); err != nil {
 			return err
 		}
 	}

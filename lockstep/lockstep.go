@@ -801,7 +801,7 @@ func (e *Engine) Checkpoint() (*checkpoint.Snapshot, error) {
 		return nil, errors.New("lockstep: a checkpoint needs an engine between runs (not running, closed or failed)")
 	}
 	e.flush()
-	return checkpoint.Capture(e.net, e.shards, e.step)
+	return checkpoint.CaptureHoldings(e.net, shard.Holdings(e.shards), e.step)
 }
 
 // flush hands the shards the events of the last segment computed (which
@@ -825,7 +825,7 @@ func (e *Engine) Restore(snap *checkpoint.Snapshot) error {
 	if e.running || e.closed || e.step != 0 {
 		return errors.New("lockstep: restore a checkpoint into a new engine, before its first run")
 	}
-	if err := checkpoint.Restore(snap, e.net, e.shards); err != nil {
+	if err := checkpoint.RestoreHoldings(snap, e.net, shard.Holdings(e.shards)); err != nil {
 		return err
 	}
 	e.step = snap.Step

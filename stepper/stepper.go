@@ -175,13 +175,13 @@ func (s *Stepper) Reset() {
 // Checkpoint returns the network's state after the steps computed so far
 // (package checkpoint), to restore on any engine and layout.
 func (s *Stepper) Checkpoint() (*checkpoint.Snapshot, error) {
-	return checkpoint.Capture(s.net, nil, s.step)
+	return checkpoint.Capture(s.net, s.step)
 }
 
 // Restore sets the network's state to snap's and continues from its step.
 // Monitors record from there on.
 func (s *Stepper) Restore(snap *checkpoint.Snapshot) error {
-	if err := checkpoint.Restore(snap, s.net, nil); err != nil {
+	if err := checkpoint.Restore(snap, s.net); err != nil {
 		return err
 	}
 	s.step = snap.Step
