@@ -1,6 +1,7 @@
 package modelfile
 
 import (
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -132,5 +133,40 @@ projections:
 	_, err := Parse("x.yaml", []byte(src(", delay_rounding: round")))
 	if err == nil || !strings.Contains(err.Error(), "x.yaml:6: populations.A.axons.out.delay_rounding: round: unknown value") || !strings.Contains(err.Error(), "floor, nearest") {
 		t.Errorf("an unknown rounding: %v", err)
+	}
+}
+
+// TestDriveOnDefaultReceptor checks that a drive reaches the default
+// receptor "in" when the population declares none, and when it declares
+// others: with each event 40 mV above a reset 30.6 mV below threshold
+// (and no refractory period), a neuron fires at every step with at least
+// one of its Poisson events, so the 10 neurons fire 10·S·(1 − e^{−λ})
+// times in S steps (λ = rate·dt), within five standard deviations.
+func TestDriveOnDefaultReceptor(t *testing.T) {
+	for _, c := range []struct{ name, receptors string }{
+		{"none declared", ""},
+		{"another declared", "    receptors: {ex: {kernel: exp_current, tau_ms: 5}}\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := "network: {dt_ms: 0.1, seed: 3}\npopulations:\n  E:\n    size: 10\n    model: {kind: lif}\n" + c.receptors +
+				"    drives:\n      - {poisson_rate_hz: 100, weight: 40}\n"
+			m, err := Parse("drive.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, err := m.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			const steps = 10000
+			got := len(spikes(t, net, steps)["E"][0])
+			lambda := 100 * 0.1 / 1000
+			p := 1 - math.Exp(-lambda)
+			n := 10.0 * steps
+			mean, sd := n*p, math.Sqrt(n*p*(1-p))
+			if math.Abs(float64(got)-mean) > 5*sd {
+				t.Errorf("%d spikes, want %.0f ± %.0f (5 sd)", got, mean, 5*sd)
+			}
+		})
 	}
 }

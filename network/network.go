@@ -236,6 +236,8 @@ func (p *PopulationDef) Stimulus(s population.Stimulus) *PopulationDef {
 
 // Drive adds s into the named receptor's input every step, as presynaptic
 // events would (for example stimulus.PoissonDrive for background input).
+// The receptor "in", unless the population declares it, is the default
+// delta receptor, made on demand as for projections (Connection.Receptor).
 func (p *PopulationDef) Drive(receptor string, s population.Stimulus) *PopulationDef {
 	if s == nil {
 		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil drive", p.name))
@@ -779,6 +781,13 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 		x, ok := fresh(s, d, "drive", dr.s)
 		if !ok || !s.bind(d, env, "drive", x) {
 			continue
+		}
+		if _, ok := pop.Receptor(dr.receptor); !ok && dr.receptor == "in" {
+			// The default receptor, made on demand as for projections.
+			if _, err := pop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta, Fixed: s.cfg.FixedPoint}, s.cfg.DtMs, 1); err != nil {
+				s.errs = append(s.errs, err)
+				continue
+			}
 		}
 		if err := pop.AddDrive(dr.receptor, x); err != nil {
 			s.errs = append(s.errs, err)
