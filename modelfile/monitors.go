@@ -14,6 +14,8 @@ type StateMonitor struct {
 	Var        string
 	Neurons    []int // nil: all
 	Every      int
+	Line       int    // where the file asks for it (0 when not known)
+	Path       string // its place in the file, as monitors.state[i]
 }
 
 // parseMonitors reads the optional section
@@ -31,12 +33,13 @@ func (p *parser) parseMonitors(top *mapping, m *Model) {
 		return
 	}
 	if v, _ := mm.get("state"); v != nil {
+		seen := map[[2]string]string{} // population, var → the first entry's path
 		p.list(v, "monitors.state", func(e *yaml.Node, ep string) {
 			em := p.mapping(e, ep, e.Line)
 			if !em.ok {
 				return
 			}
-			var sm StateMonitor
+			sm := StateMonitor{Line: e.Line, Path: ep}
 			neurons, _ := em.get("neurons") // read even when the population is bad: the field is known
 			// A population with a bad size has said so: its neurons are
 			// not checked against it.
@@ -63,15 +66,31 @@ func (p *parser) parseMonitors(top *mapping, m *Model) {
 				sm.Every, _ = p.integer(v, ep+".every_steps", 1, math.MaxInt32)
 			}
 			em.done()
+			if sm.Population != "" && sm.Var != "" {
+				// Each variable is written to one file: a second monitor
+				// of it would be refused after the run.
+				k := [2]string{sm.Population, sm.Var}
+				if first, ok := seen[k]; ok {
+					p.add(e.Line, ep, "", "%s.%s is already monitored by %s: give one monitor per variable (its neurons, every_steps), written to state/%s.%s.npz", sm.Population, sm.Var, first, sm.Population, sm.Var)
+					return
+				}
+				seen[k] = ep
+			}
 			m.StateMonitors = append(m.StateMonitors, sm)
 		})
 	}
 	if v, _ := mm.get("weights"); v != nil {
+		seen := map[string]string{} // projection → the first entry's path
 		p.list(v, "monitors.weights", func(e *yaml.Node, ep string) {
 			s, ok := p.str(e, ep)
 			if !ok {
 				return
 			}
+			if first, ok := seen[s]; ok {
+				p.bad(e, ep, "already monitored by %s", first)
+				return
+			}
+			seen[s] = ep
 			// Every projection named counts, even one with errors (they
 			// are reported where they are).
 			names := p.projNames

@@ -314,3 +314,45 @@ func TestSynapticEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorProblemsLocated checks that validate (and run, before it
+// simulates) reports a variable monitored twice, a projection's weights
+// monitored twice, and every unknown state variable, each at its line and
+// place in the file.
+func TestMonitorProblemsLocated(t *testing.T) {
+	dir := t.TempDir()
+	base := "populations:\n  E: {size: 2, model: {kind: lif}}\n" +
+		"projections:\n  EE: {from: E, to: E, connectivity: {kind: all_to_all}, weight: 0.1}\n"
+	for _, c := range []struct {
+		name, monitors string
+		want           []string
+	}{
+		{"state twice", "monitors:\n  state:\n    - {population: E, var: v, neurons: [0]}\n    - {population: E, var: v, every_steps: 2}\n",
+			[]string{"m.yaml:8: monitors.state[1]: E.v is already monitored by monitors.state[0]"}},
+		{"weights twice", "monitors:\n  weights: [EE, EE]\n",
+			[]string{"m.yaml:6: monitors.weights[1]: EE: already monitored by monitors.weights[0]"}},
+		{"unknown vars", "monitors:\n  state:\n    - {population: E, var: vv}\n    - {population: E, var: v}\n    - {population: E, var: curent}\n",
+			[]string{"m.yaml:7: monitors.state[0].var: \"vv\": population E has no such variable", "m.yaml:9: monitors.state[2].var: \"curent\""}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(dir, "m.yaml")
+			if err := os.WriteFile(file, []byte(base+c.monitors), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"validate", file}, {"run", file, "--duration", "1ms", "--out", filepath.Join(dir, "out-"+strings.ReplaceAll(c.name, " ", "-"))}} {
+				var out, errb bytes.Buffer
+				if code := run(args, &out, &errb); code != 2 {
+					t.Errorf("%s: exit %d, want 2 (stderr %q)", args[0], code, errb.String())
+				}
+				for _, w := range c.want {
+					if !strings.Contains(errb.String(), w) {
+						t.Errorf("%s: stderr %q lacks %q", args[0], errb.String(), w)
+					}
+				}
+				if strings.Contains(out.String(), "rate_hz") {
+					t.Errorf("%s simulated before refusing: %q", args[0], out.String())
+				}
+			}
+		})
+	}
+}

@@ -705,14 +705,8 @@ func buildNet(name string, src source, part *network.Part, duration float64, std
 			name, duration, net.Config.DtMs, steps, net.Config.DtMs, float64(maxSteps), float64(maxSteps)*net.Config.DtMs)
 		return nil, 2
 	}
-	for _, sm := range src.stateMons {
-		if p, ok := net.Population(sm.Population); ok {
-			if !hasStateVar(p, sm.Var) {
-				fmt.Fprintf(stderr, "spiral-node run %s: monitors.state: population %s has no variable %q (has %v)\n",
-					name, sm.Population, sm.Var, stateVars(p))
-				return nil, 2
-			}
-		}
+	if badStateVars(stderr, "spiral-node run", name, net, src.stateMons) {
+		return nil, 2
 	}
 	return net, 0
 }

@@ -312,16 +312,34 @@ func validate(args []string, stdout, stderr io.Writer) int {
 		printModelErrors(stderr, what, err) // they name the file
 		return 2
 	}
-	for k, sm := range m.StateMonitors {
-		if p, ok := net.Population(sm.Population); ok {
-			if !hasStateVar(p, sm.Var) {
-				fmt.Fprintf(stderr, "%s: %s: monitors.state[%d].var: %q: population %s has no such variable (has %v)\n",
-					what, name, k, sm.Var, sm.Population, stateVars(p))
-				return 2
-			}
-		}
+	if badStateVars(stderr, what, name, net, m.StateMonitors) {
+		return 2
 	}
 	fmt.Fprintf(stdout, "%s: valid: %s, %s, %s, %s\n", name, plural(len(net.Populations), "population"),
 		plural(net.Neurons(), "neuron"), plural(len(net.Projections), "projection"), plural(net.Synapses(), "synapse"))
 	return 0
+}
+
+// badStateVars reports every state monitor of mons whose variable its
+// population does not have, at its place in the file, and whether there
+// was any.
+func badStateVars(stderr io.Writer, what, name string, net *network.Network, mons []modelfile.StateMonitor) bool {
+	bad := false
+	for k, sm := range mons {
+		p, ok := net.Population(sm.Population)
+		if !ok || hasStateVar(p, sm.Var) {
+			continue
+		}
+		at, path := name, sm.Path
+		if sm.Line > 0 {
+			at = fmt.Sprintf("%s:%d", name, sm.Line)
+		}
+		if path == "" {
+			path = fmt.Sprintf("monitors.state[%d]", k)
+		}
+		fmt.Fprintf(stderr, "%s: %s: %s.var: %q: population %s has no such variable (has %v)\n",
+			what, at, path, sm.Var, sm.Population, stateVars(p))
+		bad = true
+	}
+	return bad
 }
