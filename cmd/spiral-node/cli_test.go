@@ -356,3 +356,32 @@ func TestMonitorProblemsLocated(t *testing.T) {
 		})
 	}
 }
+
+// TestFileShardsAndSequential checks that a model file's run.shards
+// applies to the engines that split populations and not to the
+// sequential stepper, and that only an explicit --shards above 1 with
+// the sequential engine is refused.
+func TestFileShardsAndSequential(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	model := "run: {duration_ms: 5, shards: 2}\npopulations:\n  E: {size: 40, model: {kind: lif}}\n" +
+		"projections:\n  EE: {from: E, to: E, connectivity: {kind: fixed_in_degree, k: 4}, weight: 0.5}\n"
+	if err := os.WriteFile(file, []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--engine", "sequential"}, 0, "engine: sequential stepper"},
+		{[]string{"--engine", "sequential", "--shards", "1"}, 0, "engine: sequential stepper"},
+		{[]string{"--engine", "sequential", "--shards", "2"}, 2, "--shards 2: the sequential engine does not split populations"},
+		{[]string{"--engine", "lockstep"}, 0, "shards [2]"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"run", file}, c.args...), &out, &errb)
+		if code != c.code || !strings.Contains(out.String()+errb.String(), c.want) {
+			t.Errorf("run %v: exit %d (want %d), output %q, want %q in it", c.args, code, c.code, out.String()+errb.String(), c.want)
+		}
+	}
+}

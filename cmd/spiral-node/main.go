@@ -229,7 +229,9 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	if !durationFlag.set {
 		*duration = src.duration
 	}
-	if *shards == 0 && src.shards > 1 {
+	if !set["shards"] && src.shards > 1 && *kind != "sequential" {
+		// The model file's run.shards, for the engines that split (the
+		// sequential stepper holds every population whole).
 		*shards = src.shards
 	}
 	o := runOptions{duration: *duration, shards: *shards, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
@@ -260,8 +262,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "spiral-node run: --duration %g: must be > 0 ms\n", *duration)
 		return 2
 	}
-	if *shards > 0 && *kind == "sequential" {
-		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations\n", *shards)
+	if *shards > 1 && *kind == "sequential" {
+		fmt.Fprintf(stderr, "spiral-node run: --shards %d: the sequential engine does not split populations (leave --shards out, or give 1)\n", *shards)
 		return 2
 	}
 	ck, code := checkpointFlags(ckEvery, *ckDir, *ckKeep, "spiral-node run", stderr)
