@@ -20,7 +20,9 @@
 // values holds the k recorded elements (whose population indices are
 // elements) at time t_ms[r].
 //
-// summary.json holds dt_ms, duration_ms, seed, wall_s, build_s, simulate_s,
+// summary.json holds dt_ms, start_ms (the simulated time the run began
+// at: 0, or a resumed run's checkpoint time; its spike times run from
+// there), duration_ms, seed, wall_s, build_s, simulate_s,
 // neurons, synapses, engine, synapse_bytes (the synapse storage after
 // building), peak_rss_bytes, synaptic_events (the synaptic events
 // delivered, an exact count: for every event an axon emitted — a spike;

@@ -65,7 +65,11 @@ type PopulationSummary struct {
 // builds only its own; the coordinator holds none but those whose weights
 // it records), and PeakRSSBytes is the coordinator's own.
 type Summary struct {
-	DtMS       float64 `json:"dt_ms"`
+	DtMS float64 `json:"dt_ms"`
+	// StartMS is the simulated time at which the run began: 0, or for a
+	// resumed run its checkpoint's time. The run covers [StartMS,
+	// StartMS + DurationMS), and its spike and state times are absolute.
+	StartMS    float64 `json:"start_ms"`
 	DurationMS float64 `json:"duration_ms"`
 	Seed       uint64  `json:"seed"`
 	WallS      float64 `json:"wall_s"`

@@ -236,7 +236,7 @@ func (f Figure) Raster(path, title string, t []float64, idx []uint32, n int, dur
 	if n <= 50 {
 		rad = vg.Points(1.6)
 	}
-	p, err := rasterPlot(title, pts, n, durationMS, rad)
+	p, err := rasterPlot(title, pts, n, 0, durationMS, rad)
 	if err != nil {
 		return err
 	}

@@ -287,3 +287,28 @@ func TestWeightMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A resumed run's spikes (times from its start, Summary.StartMS) fill the
+// bins from that start: 4 spikes of one neuron over [200, 500) ms in bins
+// of 100 ms are 2, 1 and 1 spikes, 20, 10 and 10 Hz, whose mean is the
+// run's rate, 4 / 0.3 s — with no empty bins for [0, 200), which the run
+// never simulated.
+func TestRateHistFromStart(t *testing.T) {
+	h := rateHist{binMS: 100, origin: 200}
+	for _, x := range []float64{200, 250, 350, 499.9} {
+		h.add(x)
+	}
+	got := h.rates(1, 300)
+	want := []float64{20, 10, 10}
+	if len(got) != len(want) {
+		t.Fatalf("rates %v, want %v", got, want)
+	}
+	for k := range want {
+		if math.Abs(got[k]-want[k]) > 1e-9 {
+			t.Errorf("bin %d: %g Hz, want %g", k, got[k], want[k])
+		}
+	}
+	if m := mean(got); math.Abs(m-4/0.3) > 1e-9 {
+		t.Errorf("mean %g Hz, want the run's %g", m, 4/0.3)
+	}
+}

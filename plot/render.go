@@ -233,10 +233,12 @@ func (r *renderer) save(base string, fig func(draw.Canvas)) error {
 // rateHist accumulates spike counts in bins of binMS from t = 0.
 type rateHist struct {
 	binMS  float64
+	origin float64 // the time of the first bin's start (ms)
 	counts []int64
 }
 
 func (h *rateHist) add(t float64) {
+	t -= h.origin
 	if !(t >= 0) {
 		t = 0
 	}
@@ -341,7 +343,10 @@ func (r *renderer) spikes(name string, size int, path string) error {
 	if err != nil {
 		return err
 	}
-	dur := math.Max(r.sum.DurationMS, tmax)
+	// The run covers [start, start + duration): a resumed run starts at
+	// its checkpoint's time (Summary.StartMS).
+	start := r.sum.StartMS
+	dur := math.Max(r.sum.DurationMS, tmax-start)
 
 	// rate, binned from every spike
 	bin := r.opts.RateBinMS
@@ -358,7 +363,7 @@ func (r *renderer) spikes(name string, size int, path string) error {
 			bin = max(1, math.Round(bin/dt)) * dt
 		}
 	}
-	hist := rateHist{binMS: bin}
+	hist := rateHist{binMS: bin, origin: start}
 	if _, err := scanSpikes(path, func(t, _ []float64) error {
 		for _, v := range t {
 			hist.add(v)
@@ -373,14 +378,14 @@ func (r *renderer) spikes(name string, size int, path string) error {
 	if stride > 1 {
 		title = fmt.Sprintf("%s: spike raster, %d neurons, %d spikes (every %s neuron shown)", name, size, total, ordinal(stride))
 	}
-	p, err := rasterPlot(title, pts, size, math.Max(dur, bin), 0)
+	p, err := rasterPlot(title, pts, size, start, math.Max(dur, bin), 0)
 	if err != nil {
 		return err
 	}
 	if err := r.save("raster_"+name, p.Draw); err != nil {
 		return err
 	}
-	return r.ratePlot(name, size, hist.rates(size, dur), bin)
+	return r.ratePlot(name, size, hist.rates(size, dur), start, bin)
 }
 
 // rasterPoints reads a population's spikes (size neurons) and returns the
@@ -444,21 +449,21 @@ func (r *renderer) rasterPoints(path string, size int) (pts []spike, stride int,
 }
 
 // ratePlot draws a population's rate, rates per bin of binMS.
-func (r *renderer) ratePlot(name string, size int, rates []float64, bin float64) error {
+func (r *renderer) ratePlot(name string, size int, rates []float64, start, bin float64) error {
 	p := newPlot(fmt.Sprintf("%s: population rate (mean %s Hz)", name, sig3(mean(rates))), "time (ms)", "rate (Hz)")
 	if len(rates) > 0 {
 		xy := make(plotter.XYs, len(rates)+1)
 		for k, v := range rates {
-			xy[k] = plotter.XY{X: float64(k) * bin, Y: v}
+			xy[k] = plotter.XY{X: start + float64(k)*bin, Y: v}
 		}
-		xy[len(rates)] = plotter.XY{X: float64(len(rates)) * bin, Y: rates[len(rates)-1]}
+		xy[len(rates)] = plotter.XY{X: start + float64(len(rates))*bin, Y: rates[len(rates)-1]}
 		l, err := addLine(p, xy, color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, 0, true)
 		if err != nil {
 			return err
 		}
 		p.Legend.Add(fmt.Sprintf("%s (%d %s), %s ms bins", name, size, plural(size, "neuron"), sig3(bin)), l)
 		p.Legend.Top = true
-		p.X.Min, p.X.Max = 0, xy[len(xy)-1].X
+		p.X.Min, p.X.Max = start, xy[len(xy)-1].X
 	}
 	p.Y.Min = 0
 	if p.Y.Max <= 0 {
@@ -470,9 +475,9 @@ func (r *renderer) ratePlot(name string, size int, rates []float64, bin float64)
 }
 
 // rasterPlot returns the raster of pts (neurons 0..size-1) over
-// [0, durMS]: glyphs of radius rad (0: by count) up to GlyphRasterMax
+// [startMS, startMS + durMS]: glyphs of radius rad (0: by count) up to GlyphRasterMax
 // points, pixels beyond.
-func rasterPlot(title string, pts []spike, size int, durMS float64, rad vg.Length) (*gplot.Plot, error) {
+func rasterPlot(title string, pts []spike, size int, startMS, durMS float64, rad vg.Length) (*gplot.Plot, error) {
 	p := newPlot(title, "time (ms)", "neuron index")
 	p.Y.Tick.Marker = indexTicks{}
 	if len(pts) > GlyphRasterMax {
@@ -495,7 +500,7 @@ func rasterPlot(title string, pts []spike, size int, durMS float64, rad vg.Lengt
 		sc.GlyphStyle = draw.GlyphStyle{Shape: draw.BoxGlyph{}, Radius: rad, Color: color.Black}
 		p.Add(sc)
 	}
-	p.X.Min, p.X.Max = 0, durMS
+	p.X.Min, p.X.Max = startMS, startMS+durMS
 	p.Y.Min, p.Y.Max = -0.5, math.Max(float64(size)-0.5, 0.5)
 	return p, nil
 }
@@ -586,7 +591,7 @@ func (r *renderer) state(path string) error {
 	span := math.Max(r.sum.DurationMS, 1e-9)
 	envs := make([]envelope, len(cols))
 	for c := range envs {
-		envs[c] = newEnvelope(0, span, max(1, r.opts.MaxTracePoints/2))
+		envs[c] = newEnvelope(r.sum.StartMS, span, max(1, r.opts.MaxTracePoints/2))
 	}
 	rows := max(1, chunk/max(1, int(k)))
 	tb := make([]float64, rows)
@@ -635,7 +640,7 @@ func (r *renderer) state(path string) error {
 		leg.Add(fmt.Sprintf("%s %d", what, int64(el.Data[cols[c]])), l)
 	}
 	if r.sum.DurationMS > 0 {
-		p.X.Min, p.X.Max = 0, math.Max(r.sum.DurationMS, p.X.Max)
+		p.X.Min, p.X.Max = r.sum.StartMS, math.Max(r.sum.StartMS+r.sum.DurationMS, p.X.Max)
 	}
 	return r.save("state_"+base, sideLegend(p, leg))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
+	"github.com/spiral-sim/spiral/output"
 	"github.com/spiral-sim/spiral/plot"
 )
 
@@ -66,8 +68,14 @@ func TestCheckpointResume(t *testing.T) {
 		if code := run(args, &out, &errb); code != 0 {
 			t.Fatalf("%s: exit %d: %s", c.name, code, errb.String())
 		}
-		if !strings.Contains(out.String(), "100 ms simulated") {
-			t.Errorf("%s: the summary does not say 100 ms simulated:\n%s", c.name, out.String())
+		if !strings.Contains(out.String(), "100 ms simulated from 300 ms") {
+			t.Errorf("%s: the summary does not say 100 ms simulated from 300 ms:\n%s", c.name, out.String())
+		}
+		var sum output.Summary
+		if b, err := os.ReadFile(filepath.Join(res, "summary.json")); err != nil {
+			t.Error(err)
+		} else if err := json.Unmarshal(b, &sum); err != nil || sum.StartMS != 300 || sum.DurationMS != 100 {
+			t.Errorf("%s: summary.json gives start_ms %g, duration_ms %g (%v), want 300 and 100", c.name, sum.StartMS, sum.DurationMS, err)
 		}
 		for _, pop := range []string{"E", "I"} {
 			wt, wi := spikesFrom(t, full, pop, 300)

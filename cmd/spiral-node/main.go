@@ -788,8 +788,12 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 	if b := net.Config.Batch; b > 1 {
 		neurons += fmt.Sprintf(" × %d copies", b) // the table counts every copy
 	}
-	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated, seed %d%s\n",
-		name, neurons, plural(int(r.synapses), "synapse"), dt, output.StepTimeMS(r.ran, dt), net.Config.Seed, sums)
+	from := ""
+	if r.from > 0 {
+		from = fmt.Sprintf(" from %g ms", output.StepTimeMS(r.from, dt)) // a resumed run
+	}
+	fmt.Fprintf(stdout, "model %s: %s, %s, dt %g ms, %g ms simulated%s, seed %d%s\n",
+		name, neurons, plural(int(r.synapses), "synapse"), dt, output.StepTimeMS(r.ran, dt), from, net.Config.Seed, sums)
 	fmt.Fprintf(stdout, "engine: %s\n", r.desc)
 	fmt.Fprintf(stdout, "build %.3f s, simulate %.3f s (real-time factor %.3f)\n",
 		r.build.Seconds(), r.sim.Seconds(), r.sim.Seconds()/(float64(r.ran)*dt/1000))
@@ -803,7 +807,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 		wide = max(wide, len(p.Name))
 	}
 	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi")
-	sum := output.Summary{DtMS: dt, DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
+	sum := output.Summary{DtMS: dt, StartMS: output.StepTimeMS(r.from, dt), DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
