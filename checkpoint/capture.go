@@ -175,6 +175,10 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 	t := v0.Type()
 	switch ps[0].Scope {
 	case state.Elements:
+		// A value holds rows of one value per element. Parts may hold
+		// different numbers of rows — the input rings of shards whose
+		// synapses have different largest delays — and a part's missing
+		// rows are zero: no input arrives that far ahead at its elements.
 		n := ps[0].N
 		rows := 0
 		for _, p := range ps {
@@ -193,10 +197,7 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 			if m == 0 || v.Len() == 0 {
 				continue
 			}
-			if v.Len() != rows*m {
-				return reflect.Value{}, fmt.Errorf("%d values for %d rows of %d elements", v.Len(), rows, m)
-			}
-			for r := range rows {
+			for r := range v.Len() / m {
 				reflect.Copy(whole.Slice(r*n+p.Lo, r*n+p.Lo+m), v.Slice(r*m, r*m+m))
 			}
 		}

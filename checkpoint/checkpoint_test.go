@@ -168,6 +168,12 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		"plastic":   func(t *testing.T) *network.Network { return testnets.BrunelLike(t, true) },
 		"learning":  func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
 		"far links": func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
+		// Delays per synapse: each shard's ring is as long as the largest
+		// delay onto its neurons, so the shards' rings differ in length.
+		"synaptic delays": func(t *testing.T) *network.Network {
+			net, err := testnets.SynapseDelaysBuilder(false).Build()
+			return must(t)(net, err)
+		},
 		// Sums in fixed point: the rings of sums as state, near and far.
 		"fixed point, plastic": func(t *testing.T) *network.Network { return testnets.Fixed(t, testnets.BrunelLikeBuilder(true)) },
 		"fixed point, far links": func(t *testing.T) *network.Network {
