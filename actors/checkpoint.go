@@ -10,6 +10,7 @@ import (
 	"github.com/spiral-sim/spiral/checkpoint"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/messages"
+	"github.com/spiral-sim/spiral/state"
 )
 
 // flushTimeout bounds how long a checkpoint waits for a shard to apply
@@ -213,9 +214,11 @@ func (e *Engine) flushShards() error {
 // axons (a copy it runs).
 func (e *Engine) checkShardPieces(pi, si int, ps []checkpoint.Piece) error {
 	sh := e.shards[pi][si]
-	lo, hi := sh.Lo, sh.Hi
-	if p := e.net.Populations[pi]; p.Batch > 1 {
-		lo, hi = 0, p.Len()
+	pop := e.net.Populations[pi]
+	lo, hi, n := sh.Lo, sh.Hi, pop.Len()
+	batch := max(pop.Batch, 1)
+	if batch > 1 {
+		lo, hi = 0, n
 	}
 	axons := map[string]bool{} // the axons of its population
 	for a, ax := range e.net.Axons {
@@ -230,7 +233,12 @@ func (e *Engine) checkShardPieces(pi, si int, ps []checkpoint.Piece) error {
 			}
 			continue
 		}
-		if p.Pop != pi || p.Lo != lo || p.Hi != hi || p.N != e.net.Populations[pi].Len() {
+		wlo, whi, wn := lo, hi, n
+		if p.Scope == state.Synapses {
+			// Per-synapse state is by column: the neurons, without copies.
+			wlo, whi, wn = lo/batch, hi/batch, n/batch
+		}
+		if p.Pop != pi || p.Lo != wlo || p.Hi != whi || p.N != wn {
 			return fmt.Errorf("%s: elements [%d, %d) of population %d, not the shard's", p.Path, p.Lo, p.Hi, p.Pop)
 		}
 	}

@@ -101,6 +101,7 @@ func piecesOf(us []unit, step int64) ([]Piece, error) {
 					return nil, fmt.Errorf("checkpoint: %s: %w", v.Path, err)
 				}
 				p.Cols, p.Value = cols, val.Interface()
+				p.Lo, p.Hi, p.N = columns(u.lo, u.hi, u.n, u.batch)
 			} else {
 				p.Value = clone(v.Value).Interface()
 			}
@@ -356,7 +357,7 @@ func HoldingState(snap *Snapshot, net *network.Network, pop, lo, hi int) ([]Piec
 		if m.Pop != pop {
 			continue
 		}
-		pc, err := cut(snap, path, lo, hi, p.Len())
+		pc, err := cut(snap, path, lo, hi, p.Len(), p.Batch)
 		if err != nil {
 			return nil, err
 		}
@@ -409,7 +410,7 @@ func cutUnit(snap *Snapshot, u unit) ([]Piece, error) {
 		if snap.Meta[path].Unit != u.path {
 			continue
 		}
-		pc, err := cut(snap, path, u.lo, u.hi, u.n)
+		pc, err := cut(snap, path, u.lo, u.hi, u.n, u.batch)
 		if err != nil {
 			return nil, err
 		}
@@ -429,11 +430,14 @@ func (s *Snapshot) paths() []string {
 }
 
 // cut returns the part of variable path of snap that a part holding
-// elements [lo, hi) of its population (n elements) takes.
-func cut(snap *Snapshot, path string, lo, hi, n int) (Piece, error) {
+// elements [lo, hi) of its population (n elements, batch copies) takes.
+func cut(snap *Snapshot, path string, lo, hi, n, batch int) (Piece, error) {
 	m, ok := snap.Meta[path]
 	if !ok {
 		return Piece{}, fmt.Errorf("checkpoint: %s: no description of it in the checkpoint", path)
+	}
+	if m.Scope == state.Synapses {
+		lo, hi, n = columns(lo, hi, n, batch)
 	}
 	whole := reflect.ValueOf(snap.Vars[path])
 	p := Piece{Path: path, Meta: m, Lo: lo, Hi: hi, N: n, Whole: m.Pop < 0}

@@ -168,6 +168,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		"plastic":   func(t *testing.T) *network.Network { return testnets.BrunelLike(t, true) },
 		"learning":  func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
 		"far links": func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
+		"batch of 2, plastic": func(t *testing.T) *network.Network { return testnets.BatchedPlastic(t) },
 		// Delays per synapse: each shard's ring is as long as the largest
 		// delay onto its neurons, so the shards' rings differ in length.
 		"synaptic delays": func(t *testing.T) *network.Network {

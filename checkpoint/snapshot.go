@@ -128,6 +128,10 @@ type unit struct {
 	lo, hi int          // the elements it holds of that population
 	n      int          // that population's elements
 	syn    *synapse.CSR // its synapses (a projection's), columns from lo
+	// batch is the population's copies (network.Config.Batch; 0 or 1:
+	// one): its elements are copy × size + neuron, its synapses' columns
+	// the neurons (a batched population is held whole).
+	batch int
 	// whole: a component never split (an axon): its variables are taken
 	// and set as they are, whatever their scope.
 	whole bool
@@ -224,7 +228,7 @@ func treeUnits(net *network.Network, pi int, pop *population.Population, ins []*
 		if !slices.ContainsFunc(net.Projections, func(q *network.Projection) bool { return q.Name == rt.Name }) {
 			return nil, fmt.Errorf("checkpoint: population %q: projection %q is not the network's", p.Name, rt.Name)
 		}
-		us = append(us, unit{root: rt, path: "projection " + rt.Name, pop: pi, lo: lo, hi: hi, n: n, syn: rt.Syn})
+		us = append(us, unit{root: rt, path: "projection " + rt.Name, pop: pi, lo: lo, hi: hi, n: n, syn: rt.Syn, batch: p.Batch})
 	}
 	return us, nil
 }
@@ -307,4 +311,16 @@ func size(v reflect.Value) int64 {
 		return 0
 	}
 	return int64(v.Type().Size())
+}
+
+// columns returns the range of synapse columns (target neurons) a part
+// holding elements [lo, hi) of a population of n elements in batch copies
+// holds, and the population's columns: the same range without copies;
+// with copies the part holds them all (lo = 0, hi = n), and its columns
+// are the n / batch neurons.
+func columns(lo, hi, n, batch int) (clo, chi, cn int) {
+	if batch <= 1 {
+		return lo, hi, n
+	}
+	return lo / batch, hi / batch, n / batch
 }

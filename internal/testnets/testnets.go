@@ -571,3 +571,27 @@ func TwoAreasBuilder(plastic bool) *network.Builder {
 	}
 	return b
 }
+
+// BatchedPlastic is a network of two copies (Config.Batch 2): 100 LIF
+// neurons driven by Poisson input (each copy its own draws), a plastic
+// E→E projection (leaky STDP) whose weights the copies share and whose
+// traces each copy keeps, and an E→I projection with delays of its own.
+func BatchedPlastic(t testing.TB) *network.Network {
+	t.Helper()
+	lif := soma.LIF()
+	lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+	b := network.New(network.Config{DtMs: 0.1, Seed: 31, Batch: 2})
+	b.Population("E", 100, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+		Drive("in", &stimulus.PoissonDrive{RateHz: 2000, Weight: 1})
+	b.Population("I", 20, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta})
+	b.Connect("EE", network.Connection{From: "E", To: "E", Pattern: connectivity.FixedInDegree{K: 5},
+		Weight: param.Uniform(0, 0.5), Plasticity: plasticity.LeakySTDP(20, 20, 0.01, 0.011), Wmax: 1,
+		DelayMs: param.Const(0.5)})
+	b.Connect("EI", network.Connection{From: "E", To: "I", Pattern: connectivity.FixedInDegree{K: 10},
+		Weight: param.Const(2), DelayMs: param.Normal(1, 0.5).Within(0.1, 3)})
+	net, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net
+}
