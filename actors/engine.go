@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/spiral-sim/spiral/clock"
+	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/layout"
@@ -165,6 +166,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	}
 	if name, ok := net.Stepped(); ok {
 		return nil, fmt.Errorf("engine: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", name)
+	}
+	if err := net.Claim("an actor engine"); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
 	}
 	split := shard.Split
 	switch {
@@ -601,10 +605,11 @@ var ErrClosed = errors.New("engine: closed")
 
 // RunMs advances by the given simulated time, rounded to whole steps.
 func (e *Engine) RunMs(ms float64) error {
-	if !(ms >= 0) {
-		return fmt.Errorf("engine: duration %g ms: must be >= 0", ms)
+	n, err := engine.Steps(ms, e.net.Config.DtMs)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
 	}
-	return e.Run(int(ms/e.net.Config.DtMs + 0.5))
+	return e.Run(n)
 }
 
 // Spikes returns the recorded spikes of the named population: parallel

@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -317,7 +318,13 @@ func RestoreHoldings(snap *Snapshot, net *network.Network, hs []Holding) error {
 	return restore(snap, net, hs, false)
 }
 
+// errNoSnapshot is a nil snapshot's error.
+var errNoSnapshot = errors.New("checkpoint: no snapshot (nil)")
+
 func restore(snap *Snapshot, net *network.Network, hs []Holding, whole bool) error {
+	if snap == nil {
+		return errNoSnapshot
+	}
 	if err := snap.Structure.check(StructureOf(net)); err != nil {
 		return fmt.Errorf("checkpoint: another network: %w", err)
 	}
@@ -737,6 +744,9 @@ func clone(v reflect.Value) reflect.Value {
 // same structure, and every variable belonging to a population or an
 // axon of net.
 func Check(snap *Snapshot, net *network.Network) error {
+	if snap == nil {
+		return errNoSnapshot
+	}
 	if err := snap.Structure.check(StructureOf(net)); err != nil {
 		return fmt.Errorf("checkpoint: another network: %w", err)
 	}

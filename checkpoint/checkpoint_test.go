@@ -3,6 +3,7 @@ package checkpoint_test
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -160,14 +161,14 @@ func after(r testnets.Result, from int64) testnets.Result {
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	o := models.Options{Scale: 0.1, Seed: 4}
 	nets := map[string]func(t *testing.T) *network.Network{
-		"cuba":      func(t *testing.T) *network.Network { return must(t)(models.CUBA(o)) },
-		"coba":      func(t *testing.T) *network.Network { return must(t)(models.COBA(o)) },
-		"brunel":    func(t *testing.T) *network.Network { return must(t)(models.Brunel(o, models.BrunelParams{})) },
-		"stdp":      func(t *testing.T) *network.Network { return must(t)(models.STDP(models.Options{Scale: 1, Seed: 4})) },
-		"delays":    func(t *testing.T) *network.Network { return testnets.BrunelLike(t, false) },
-		"plastic":   func(t *testing.T) *network.Network { return testnets.BrunelLike(t, true) },
-		"learning":  func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
-		"far links": func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
+		"cuba":                func(t *testing.T) *network.Network { return must(t)(models.CUBA(o)) },
+		"coba":                func(t *testing.T) *network.Network { return must(t)(models.COBA(o)) },
+		"brunel":              func(t *testing.T) *network.Network { return must(t)(models.Brunel(o, models.BrunelParams{})) },
+		"stdp":                func(t *testing.T) *network.Network { return must(t)(models.STDP(models.Options{Scale: 1, Seed: 4})) },
+		"delays":              func(t *testing.T) *network.Network { return testnets.BrunelLike(t, false) },
+		"plastic":             func(t *testing.T) *network.Network { return testnets.BrunelLike(t, true) },
+		"learning":            func(t *testing.T) *network.Network { return testnets.LearningZoo(t) },
+		"far links":           func(t *testing.T) *network.Network { return testnets.TwoAreas(t, true) },
 		"batch of 2, plastic": func(t *testing.T) *network.Network { return testnets.BatchedPlastic(t) },
 		// Delays per synapse: each shard's ring is as long as the largest
 		// delay onto its neurons, so the shards' rings differ in length.
@@ -582,6 +583,12 @@ func TestWriteRecordsTheVersion(t *testing.T) {
 	if info.Spiral == "" {
 		t.Error("the checkpoint does not say which Spiral wrote it")
 	}
+	if info.DtMs != 0.1 || info.Step != 5 {
+		t.Errorf("the checkpoint says step %d of dt %g ms, want the snapshot's 5 and 0.1", info.Step, info.DtMs)
+	}
+	if err := checkpoint.Write(path, checkpoint.Info{}, nil); err == nil || !strings.Contains(err.Error(), "no snapshot (nil)") {
+		t.Errorf("Write of nil: %v, want it refused", err)
+	}
 }
 
 // The lockstep and actor engines refuse a network that another engine has
@@ -597,6 +604,74 @@ func TestEnginesRefuseASteppedNetwork(t *testing.T) {
 	}
 	if _, err := actors.New(net, actors.Options{}); err == nil || !strings.Contains(err.Error(), "has been stepped") {
 		t.Errorf("actors on a stepped network: %v, want it refused", err)
+	}
+}
+
+// TestOneEngineANetwork checks that a network runs on one engine only:
+// a second engine (or stepper) on it is refused, naming the first, even
+// after the first was closed and before either has stepped — lockstep
+// keeps a whole population's neurons in the network's own components, so
+// a second engine would step the same state — and that a stepper refuses
+// a negative step count.
+func TestOneEngineANetwork(t *testing.T) {
+	const want = "the network is run by"
+	net := testnets.BrunelLike(t, false)
+	l, err := lockstep.New(net, lockstep.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if _, err := lockstep.New(net, lockstep.Options{}); err == nil || !strings.Contains(err.Error(), want+" a lockstep engine") {
+		t.Errorf("a second lockstep engine: %v, want it refused", err)
+	}
+	if _, err := actors.New(net, actors.Options{}); err == nil || !strings.Contains(err.Error(), want+" a lockstep engine") {
+		t.Errorf("an actor engine after lockstep: %v, want it refused", err)
+	}
+	if err := stepper.New(net).Run(1); err == nil || !strings.Contains(err.Error(), want+" a lockstep engine") {
+		t.Errorf("a stepper after lockstep: %v, want it refused", err)
+	}
+	net = testnets.BrunelLike(t, false)
+	s := stepper.New(net)
+	if err := s.Run(-5); err == nil || !strings.Contains(err.Error(), "-5 steps: must be >= 0") {
+		t.Errorf("Run(-5): %v, want it refused", err)
+	}
+	for range 2 { // the same stepper again and again
+		if err := s.Run(3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stepper.New(net).Restore(nil); err == nil || !strings.Contains(err.Error(), want+" a sequential stepper") {
+		t.Errorf("a second stepper: %v, want it refused", err)
+	}
+	if err := stepper.New(testnets.BrunelLike(t, false)).Restore(nil); err == nil || !strings.Contains(err.Error(), "no checkpoint (nil)") {
+		t.Errorf("Restore(nil): %v, want it refused", err)
+	}
+	l, err = lockstep.New(testnets.BrunelLike(t, false), lockstep.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Restore(nil); err == nil || !strings.Contains(err.Error(), "no snapshot (nil)") {
+		t.Errorf("lockstep Restore(nil): %v, want it refused", err)
+	}
+	a, err := actors.New(testnets.BrunelLike(t, false), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.Restore(nil); err == nil || !strings.Contains(err.Error(), "no snapshot (nil)") {
+		t.Errorf("actors Restore(nil): %v, want it refused", err)
+	}
+	for _, ms := range []float64{math.Inf(1), 1e300, math.NaN(), -1} {
+		if err := l.RunMs(ms); err == nil {
+			t.Errorf("lockstep RunMs(%g): no error", ms)
+		}
+		if err := a.RunMs(ms); err == nil {
+			t.Errorf("actors RunMs(%g): no error", ms)
+		}
+		if err := s.RunMs(ms); err == nil {
+			t.Errorf("stepper RunMs(%g): no error", ms)
+		}
 	}
 }
 

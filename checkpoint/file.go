@@ -33,15 +33,17 @@ var magic = [8]byte{'S', 'P', 'I', 'R', 'A', 'L', 'C', 'K'}
 type Info struct {
 	Format int    `json:"format"`
 	Spiral string `json:"spiral"` // the version of Spiral that wrote it (Write fills it in when empty)
-	// Model is the model's name; Recipe the model file that builds it
-	// (docs/model-format.md, as written or as modelfile.Write writes a
-	// built-in model) and Seed the run's seed, so that the checkpoint
-	// alone resumes the run.
+	// Model is the model's name; Recipe the recipe that builds it, as
+	// recipe.Recipe.Marshal encodes it (the model file — as written, or as
+	// modelfile.Write writes a built-in model — with its name and seed;
+	// spiral-node resume reads it) and Seed the run's seed, so that the
+	// checkpoint alone resumes the run.
 	Model  string `json:"model"`
 	Recipe []byte `json:"recipe,omitempty"`
 	Seed   uint64 `json:"seed"`
-	// Step is the steps computed; DtMs the time step; EndStep the step
-	// the run was to reach (0: unknown).
+	// Step is the steps computed; DtMs the time step (Write takes the
+	// snapshot's when it is 0); EndStep the step the run was to reach (0:
+	// unknown).
 	Step    int64   `json:"step"`
 	DtMs    float64 `json:"dt_ms"`
 	EndStep int64   `json:"end_step,omitempty"`
@@ -121,8 +123,14 @@ func init() {
 // directory, synced, then renamed over path; the directory is synced
 // too. A failure leaves path as it was.
 func Write(path string, info Info, snap *Snapshot) (err error) {
+	if snap == nil {
+		return fmt.Errorf("checkpoint: writing %s: %w", path, errNoSnapshot)
+	}
 	info.Format = Format
 	info.Step = snap.Step
+	if info.DtMs == 0 && snap.Structure.DtMS != nil {
+		info.DtMs = *snap.Structure.DtMS
+	}
 	info.Structure = snap.Structure
 	info.Vars = len(snap.Vars)
 	if info.Created == "" {

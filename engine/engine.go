@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spiral-sim/spiral/checkpoint"
 )
@@ -62,3 +63,18 @@ var ErrStopped = errors.New("run stopped")
 // ErrClosed is wrapped by the error of a Run (or RunMs) on a closed
 // engine.
 var ErrClosed = errors.New("engine closed")
+
+// MaxSteps is the largest number of steps a run may be asked for at once
+// (2^53: every count up to it is exact in a float64 of milliseconds).
+const MaxSteps = 1 << 53
+
+// Steps returns the whole number of steps of dt ms nearest ms, for the
+// engines' RunMs: an error for a duration that is negative, not a number,
+// or more than MaxSteps steps.
+func Steps(ms, dt float64) (int, error) {
+	n := ms/dt + 0.5
+	if !(ms >= 0) || !(n <= MaxSteps) {
+		return 0, fmt.Errorf("duration %g ms: must be >= 0 and at most %d steps of %g ms", ms, int64(MaxSteps), dt)
+	}
+	return int(n), nil
+}

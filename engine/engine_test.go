@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -260,6 +261,24 @@ func TestErrors(t *testing.T) {
 				t.Errorf("%s: Run(-1) ran", eng.name)
 			}
 			e.Close()
+		}
+	}
+}
+
+// TestSteps checks the rounding of durations to steps (to the nearest,
+// halves up) and the refusal of durations that are no count of steps.
+func TestSteps(t *testing.T) {
+	for _, c := range []struct {
+		ms, dt float64
+		want   int
+		ok     bool
+	}{
+		{1, 0.1, 10, true}, {0, 0.1, 0, true}, {0.04, 0.1, 0, true}, {0.25, 0.5, 1, true},
+		{-1, 0.1, 0, false}, {math.NaN(), 0.1, 0, false}, {math.Inf(1), 0.1, 0, false}, {1e300, 0.1, 0, false},
+	} {
+		got, err := engine.Steps(c.ms, c.dt)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("Steps(%g, %g) = %d, %v; want %d and ok %v", c.ms, c.dt, got, err, c.want, c.ok)
 		}
 	}
 }

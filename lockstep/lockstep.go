@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 )
@@ -159,6 +160,9 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	}
 	if name, ok := net.Stepped(); ok {
 		return nil, fmt.Errorf("lockstep: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", name)
+	}
+	if err := net.Claim("a lockstep engine"); err != nil {
+		return nil, fmt.Errorf("lockstep: %w", err)
 	}
 	w := o.Workers
 	if w < 1 {
@@ -370,10 +374,11 @@ func (e *Engine) SetLearning(on bool) { e.learn = on }
 
 // RunMs advances by the given simulated time, rounded to whole steps.
 func (e *Engine) RunMs(ms float64) error {
-	if !(ms >= 0) {
-		return fmt.Errorf("lockstep: duration %g ms: must be >= 0", ms)
+	n, err := engine.Steps(ms, e.net.Config.DtMs)
+	if err != nil {
+		return fmt.Errorf("lockstep: %w", err)
 	}
-	return e.Run(int(ms/e.net.Config.DtMs + 0.5))
+	return e.Run(n)
 }
 
 // Run advances the network by steps steps. Consecutive runs continue one

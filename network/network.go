@@ -277,6 +277,28 @@ type Network struct {
 	projIndex map[string]int
 	// part is what BuildPart built (nil: the whole network).
 	part *Part
+	// runner names the engine that runs the network (Claim); "" while
+	// none does.
+	runner   string
+	runnerMu sync.Mutex
+}
+
+// Claim records that an engine (who, as "the lockstep engine") runs the
+// network from now on, and fails, naming it, when another already does
+// — even one closed since: an engine keeps the network's state in the
+// network's components (or splits it among its shards), so two engines
+// stepping one network would compute neither's run. Build the network
+// again for another engine; a checkpoint carries a run's state across.
+// The engines call it when they are made (the sequential stepper when it
+// first steps).
+func (n *Network) Claim(who string) error {
+	n.runnerMu.Lock()
+	defer n.runnerMu.Unlock()
+	if n.runner != "" {
+		return fmt.Errorf("the network is run by %s: build it again for %s (a checkpoint carries a run's state across)", n.runner, who)
+	}
+	n.runner = who
+	return nil
 }
 
 // Axon is a built axon and the projections it feeds.

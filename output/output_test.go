@@ -664,7 +664,7 @@ func TestSummaryJSON(t *testing.T) {
 	}
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	keys := []string{"dt_ms", "duration_ms", "seed", "wall_s", "build_s", "simulate_s", "neurons", "synapses",
+	keys := []string{"dt_ms", "start_ms", "duration_ms", "seed", "wall_s", "build_s", "simulate_s", "neurons", "synapses",
 		"synaptic_events", "synaptic_events_per_s", "populations"}
 	if len(m) != len(keys) {
 		t.Fatalf("keys %v", m)

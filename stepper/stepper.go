@@ -19,10 +19,12 @@
 package stepper
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spiral-sim/spiral/axon"
 	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -41,6 +43,20 @@ type Stepper struct {
 	// Learn is the global plasticity switch: when false, traces keep
 	// running but no weight changes. Default true.
 	Learn bool
+	// claimed: the network is this stepper's (network.Network.Claim).
+	claimed bool
+}
+
+// claim makes the network this stepper's on its first change of it: the
+// first Run, Restore or Reset.
+func (s *Stepper) claim() error {
+	if !s.claimed {
+		if err := s.net.Claim("a sequential stepper"); err != nil {
+			return fmt.Errorf("stepper: %w", err)
+		}
+		s.claimed = true
+	}
+	return nil
 }
 
 // New returns a stepper at step 0.
@@ -76,6 +92,12 @@ func (s *Stepper) AddMonitor(m Monitor) { s.monitors = append(s.monitors, m) }
 // model, principle or projection reports a problem (for example a Poisson
 // probability above one, or a failed normalisation) and returns it.
 func (s *Stepper) Run(n int) error {
+	if n < 0 {
+		return fmt.Errorf("stepper: %d steps: must be >= 0", n)
+	}
+	if err := s.claim(); err != nil {
+		return err
+	}
 	for i := 0; i < n; i++ {
 		s.advance()
 		if err := s.check(); err != nil {
@@ -108,10 +130,11 @@ func (s *Stepper) check() error {
 
 // RunMs advances by the given simulated time, rounded to whole steps.
 func (s *Stepper) RunMs(ms float64) error {
-	if !(ms >= 0) {
-		return fmt.Errorf("duration %g ms: must be >= 0", ms)
+	n, err := engine.Steps(ms, s.net.Config.DtMs)
+	if err != nil {
+		return fmt.Errorf("stepper: %w", err)
 	}
-	return s.Run(int(ms/s.net.Config.DtMs + 0.5))
+	return s.Run(n)
 }
 
 func (s *Stepper) advance() {
@@ -181,6 +204,12 @@ func (s *Stepper) Checkpoint() (*checkpoint.Snapshot, error) {
 // Restore sets the network's state to snap's and continues from its step.
 // Monitors record from there on.
 func (s *Stepper) Restore(snap *checkpoint.Snapshot) error {
+	if err := s.claim(); err != nil {
+		return err
+	}
+	if snap == nil {
+		return errors.New("stepper: restore: no checkpoint (nil)")
+	}
 	if err := checkpoint.Restore(snap, s.net); err != nil {
 		return err
 	}

@@ -385,28 +385,3 @@ func TestFileShardsAndSequential(t *testing.T) {
 		}
 	}
 }
-
-// TestValidateOneRound checks that a connectivity the memory estimate
-// cannot take (K above the sources) is reported by validate together
-// with the build's other problems, not in a round of its own.
-func TestValidateOneRound(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "two.yaml")
-	model := "populations:\n  E: {size: 10, model: {kind: lif, tau_ms: 5}}\n  F: {size: 10, model: {kind: lif}}\n" +
-		"projections:\n  EF: {from: E, to: F, connectivity: {kind: fixed_in_degree, k: 20}, weight: 1}\n" +
-		"  FE: {from: F, to: E, connectivity: {kind: fixed_in_degree, k: 5}, weight: 1.5, plasticity: {kind: stdp}}\n"
-	if err := os.WriteFile(file, []byte(model), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var out, errb bytes.Buffer
-	if code := run([]string{"validate", file}, &out, &errb); code != 2 {
-		t.Fatalf("exit %d, want 2: %s", code, errb.String())
-	}
-	for _, want := range []string{"two.yaml:5: projections.EF: connectivity: fixed-in-degree: K = 20 > 10", "two.yaml:6: projections.FE: initial weight 1.5 lies outside"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("stderr %q lacks %q", errb.String(), want)
-		}
-	}
-	if strings.Contains(errb.String(), "estimating its memory") {
-		t.Errorf("the estimate's problem came apart from the build's: %q", errb.String())
-	}
-}

@@ -16,11 +16,7 @@ import (
 // already reported on stderr: 1 (the input is valid, this machine too
 // small), 2 when the model cannot be estimated. Where the memory available
 // is unknown (no /proc/meminfo) it lets the command go on.
-//
-// With deferred not nil, a model that cannot be estimated is not refused:
-// its problem is stored there and the command goes on, for a build that
-// reports it with the others in one round (validate).
-func memoryGuard(what, name string, src source, engine string, shards int, force bool, deferred *error, stderr io.Writer) int {
+func memoryGuard(what, name string, src source, engine string, shards int, force bool, stderr io.Writer) int {
 	if force || src.estimate == nil {
 		return 0
 	}
@@ -30,10 +26,6 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 	}
 	m, err := src.estimate()
 	if err != nil {
-		if deferred != nil {
-			*deferred = err
-			return 0
-		}
 		printModelErrors(stderr, what+" "+name+": estimating its memory", src.located(err))
 		return 2
 	}
@@ -47,10 +39,6 @@ func memoryGuard(what, name string, src source, engine string, shards int, force
 	}
 	est, err := estimate.Of(m, estimate.Options{Shards: shardLayout, BuildWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
-		if deferred != nil {
-			*deferred = err
-			return 0
-		}
 		printModelErrors(stderr, what+" "+name+": estimating its memory", src.located(err))
 		return 2
 	}

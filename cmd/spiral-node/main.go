@@ -330,7 +330,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		fmt.Fprintf(stderr, "spiral-node run %s: note: the summary could not be written to standard output (%v); the outputs are in %s\n", name, sw.err, o.outDir)
 	}()
 	printWarnings(stderr, "spiral-node run", src.warnings)
-	if code := memoryGuard("spiral-node run", name, src, o.kind, o.shards, o.force, nil, stderr); code != 0 {
+	if code := memoryGuard("spiral-node run", name, src, o.kind, o.shards, o.force, stderr); code != 0 {
 		return code
 	}
 	t0 := time.Now()

@@ -304,21 +304,14 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	}
 	printWarnings(stderr, what, m.Warnings())
 	src := source{estimate: func() (*estimate.Model, error) { return estimate.FromDefinition(name, m.Definition()) }, locate: m.Locate}
-	// A model the estimate cannot take (connectivity that does not fit
-	// its populations) is built all the same, so that the build reports
-	// that problem with the others at once; the estimate's problem is
-	// reported only if the build does not find one.
-	var unestimated error
-	if code := memoryGuard(what, name, src, "", 0, *force, &unestimated, stderr); code != 0 {
+	// A model the estimate cannot take is not built: the estimate guards
+	// the build against sizes that do not fit (hostile files among them).
+	if code := memoryGuard(what, name, src, "", 0, *force, stderr); code != 0 {
 		return code
 	}
 	net, err := m.Build()
 	if err != nil {
 		printModelErrors(stderr, what, err) // they name the file
-		return 2
-	}
-	if unestimated != nil {
-		printModelErrors(stderr, what+" "+name+": estimating its memory", src.located(unestimated))
 		return 2
 	}
 	if badStateVars(stderr, what, name, net, m.StateMonitors) {
