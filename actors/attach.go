@@ -67,12 +67,19 @@ type attachment struct {
 }
 
 // Attach adds a user actor to the engine. It must be called before the
-// first Run. When it drives a population whose shards worker processes
+// first Run (after Restore is fine: the actor then sees the run from the
+// checkpoint's step). When it drives a population whose shards worker processes
 // host, Attach tells each of those shards that it is driven and waits for
 // them to confirm.
 func (e *Engine) Attach(a Attachment) error {
-	if e.step > 0 {
-		return fmt.Errorf("engine: attach %q after the run started", a.Name)
+	e.mu.Lock()
+	closed := e.system == nil
+	e.mu.Unlock()
+	if closed {
+		return fmt.Errorf("engine: attach %q: %w", a.Name, ErrClosed)
+	}
+	if e.runGen.Load() > 0 {
+		return fmt.Errorf("engine: attach %q after the first run: attach before it (after Restore, if any)", a.Name)
 	}
 	if a.Actor == nil {
 		return fmt.Errorf("engine: attach %q: no actor", a.Name)
@@ -300,5 +307,15 @@ func (r *relay) Receive(ctx actor.Context) {
 				ctx.Send(pid, p)
 			}
 		}
+	case actor.SystemMessage, actor.AutoReceiveMessage:
+		// The relay's own life cycle.
+	default:
+		// A reply of another type would leave the segment waiting for
+		// ever.
+		what := "a message"
+		if len(r.pending) > 0 {
+			what = fmt.Sprintf("its answer to the observation of segment %d", r.pending[0].n)
+		}
+		r.e.finish(fmt.Errorf("attachment %s: %s is a %T, want an *actors.Actuation", r.at.a.Name, what, ctx.Message()))
 	}
 }

@@ -1,9 +1,11 @@
 package actors_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -205,4 +207,118 @@ func TestAttachedActorDrivesSplitPopulation(t *testing.T) {
 		t.Fatal("the drive changed nothing")
 	}
 	t.Logf("E spikes: %d driven, %d undriven", len(want.Steps["E"]), len(free.Steps["E"]))
+}
+
+// replier answers observations as told: with a string instead of an
+// actuation, or not at all.
+type replier struct{ wrong bool }
+
+func (r *replier) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*actors.Observation); ok && r.wrong {
+		ctx.Respond("oops")
+	}
+}
+
+// An attachment that answers with something other than an actuation fails
+// the run, naming it and what it sent; one that never answers leaves the
+// run waiting, and Stop then ends it with an error rather than a hang.
+func TestAttachedActorBadReplies(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		wrong bool
+		want  string
+	}{
+		{"wrong type", true, "attachment env: its answer to the observation of segment 0 is a string, want an *actors.Actuation"},
+		{"no answer", false, "an attachment had not answered an observation"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			if err := e.Attach(actors.Attachment{Name: "env", Actor: &replier{wrong: c.wrong}, Observe: []string{"E"}, Drive: "da"}); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- e.Run(1000) }()
+			if !c.wrong {
+				for !e.Stop() { // once the run is in progress
+					time.Sleep(time.Millisecond)
+				}
+			}
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("Run: %v, want an error with %q", err, c.want)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("Run hangs")
+			}
+		})
+	}
+}
+
+// A closed loop can start from a checkpoint: the actor is attached after
+// Restore and sees the run from the checkpoint's step, segment by
+// segment, with the spikes the engine records.
+func TestAttachAfterRestore(t *testing.T) {
+	warm, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := warm.Run(600); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := warm.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm.Close()
+	e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	env := &rewarder{}
+	if err := e.Attach(actors.Attachment{Name: "env", Actor: env, Observe: []string{"E"}, Drive: "da"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(600); err != nil {
+		t.Fatal(err)
+	}
+	steps, _, err := e.Spikes("E")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Attach(actors.Attachment{Name: "late", Actor: env}); err == nil || !strings.Contains(err.Error(), "after the first run") {
+		t.Errorf("Attach after a run: %v, want it refused", err)
+	}
+	e.Close() // the actor has taken every observation
+	if err := e.Attach(actors.Attachment{Name: "closed", Actor: env}); !errors.Is(err, actors.ErrClosed) {
+		t.Errorf("Attach after Close: %v, want ErrClosed", err)
+	}
+	const seg = 6 // as in TestAttachedActorClosedLoop
+	if len(env.counts) != 600/seg {
+		t.Fatalf("the actor saw %d segments, want %d", len(env.counts), 600/seg)
+	}
+	total := 0
+	for k, c := range env.counts {
+		n := 0
+		for _, st := range steps {
+			if st >= int64(600+k*seg) && st < int64(600+(k+1)*seg) {
+				n++
+			}
+		}
+		if c != n {
+			t.Fatalf("segment %d after the checkpoint: the actor saw %d spikes of E, the engine recorded %d", k, c, n)
+		}
+		total += c
+	}
+	if total == 0 {
+		t.Fatal("no spikes after the checkpoint: the comparison is empty")
+	}
 }

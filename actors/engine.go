@@ -120,6 +120,7 @@ type Engine struct {
 	grantedTo     atomic.Int64
 	paused        atomic.Bool
 	attachWaiting atomic.Int64
+	runGen        atomic.Int64 // runs started, so that a late timer knows its run
 	lostErr       atomic.Pointer[error]
 	// lostIdx lists the workers found lost and fenced (Lost).
 	lostMu      sync.Mutex
@@ -356,6 +357,7 @@ func (e *Engine) Run(n int) error {
 		return ErrClosed
 	}
 	e.system.Root.Send(e.clock, &runUntil{until: until, learn: learn})
+	e.runGen.Add(1)
 	e.inRun.Store(true) // after the send: a Stop from now on reaches the clock after it
 	e.mu.Unlock()
 	if len(e.workers) > 0 {
@@ -396,8 +398,30 @@ func (e *Engine) Stop() bool {
 		return false
 	}
 	e.send(&control{cmdStop})
+	if len(e.attached) > 0 {
+		// The run ends at the end of a segment already cut, which may
+		// wait for an attachment's actuation. If that does not come
+		// within stopGrace, it may never: the run fails rather than hang.
+		gen := e.runGen.Load()
+		go func() {
+			for {
+				time.Sleep(stopGrace)
+				if e.runGen.Load() != gen || !e.inRun.Load() {
+					return
+				}
+				if e.attachWaiting.Load() > 0 {
+					e.finish(fmt.Errorf("engine: stopped, and an attachment had not answered an observation %v later: the run cannot end at a segment, and the engine cannot go on", stopGrace))
+					return
+				}
+			}
+		}()
+	}
 	return true
 }
+
+// stopGrace is how long a Stop waits for an attachment's pending
+// actuation before it fails the run.
+const stopGrace = 2 * time.Second
 
 func (e *Engine) send(m any) {
 	e.mu.Lock()
