@@ -137,11 +137,20 @@ func (p *parser) parseTriplet(m *mapping, path string, dt float64, exact bool, p
 	s.TauPlusMs = p.optionalTau(m, path, "tau_plus_ms", defaultTripletTauPlus, traceTau(dt, exact))
 	s.TauMinusMs = p.optionalTau(m, path, "tau_minus_ms", defaultTripletTauMinus, traceTau(dt, exact))
 	// The amplitudes are changes per spike pair or triplet (Pfister &
-	// Gerstner's A); the rule's are rates per ms, A/dt.
+	// Gerstner's A); the rule's are rates per ms, A/dt, which KEY_per_ms
+	// gives instead (a rate no amplitude reads back as exactly).
 	amp := func(key string) float64 {
-		if v, _ := m.get(key); v != nil {
+		v, _ := m.get(key)
+		r, _ := m.get(key + "_per_ms")
+		switch {
+		case v != nil && r != nil:
+			p.bad(r, path+"."+key+"_per_ms", "give %s or %s_per_ms, not both", key, key)
+		case v != nil:
 			x, _ := p.number(v, path+"."+key)
 			return x / dt
+		case r != nil:
+			x, _ := p.number(r, path+"."+key+"_per_ms")
+			return x
 		}
 		return 0
 	}

@@ -810,17 +810,17 @@ func (w *writer) triplet(m *yaml.Node, r plasticity.Triplet, dt float64, where s
 	}
 	// The file gives amplitudes per pair or triplet, the rule rates
 	// per ms (a/dt): the amplitude written is one that reads back as
-	// the rate.
+	// the rate, or, where none does, the rate itself (KEY_per_ms).
 	for _, a := range []struct {
 		key string
 		x   float64
 	}{{"a2_plus", r.A2Plus}, {"a3_plus", r.A3Plus}, {"a2_minus", r.A2Minus}, {"a3_minus", r.A3Minus}} {
 		if a.x != 0 {
-			amp, ok := perStep(a.x, dt)
-			if !ok {
-				w.fail(where, "%s: no amplitude a gives the rate %g as a/dt", a.key, a.x)
+			if amp, ok := perStep(a.x, dt); ok {
+				w.put(m, a.key, w.number(amp))
+			} else {
+				w.put(m, a.key+"_per_ms", w.number(a.x))
 			}
-			w.put(m, a.key, w.number(amp))
 		}
 	}
 	if r.Exact {

@@ -289,3 +289,36 @@ func placeless(ms []modelfile.StateMonitor) []modelfile.StateMonitor {
 	}
 	return out
 }
+
+// A triplet rule whose rates no amplitude reads back as exactly (0.007
+// per ms at dt 0.1 ms: no float64 a has a/0.1 == 0.007) is written as
+// rates (a2_plus_per_ms, ...) and reads back bit for bit: the same
+// network, spikes and learnt weights. Both forms of one amplitude are
+// refused.
+func TestWriteTripletRates(t *testing.T) {
+	if a := 0.007 * 0.1; a/0.1 == 0.007 || math.Nextafter(a, 1)/0.1 == 0.007 || math.Nextafter(a, -1)/0.1 == 0.007 {
+		t.Fatal("0.007 per ms has an amplitude at dt 0.1: the case tests nothing")
+	}
+	build := func() *network.Builder {
+		lif := soma.LIF()
+		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+		b := network.New(network.Config{DtMs: 0.1, Seed: 5})
+		b.Population("E", 60, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 3000, Weight: 1})
+		b.Connect("EE", network.Connection{From: "E", To: "E", Pattern: connectivity.FixedInDegree{K: 6},
+			Weight: param.Uniform(0, 0.5), Wmax: 1, Plasticity: plasticity.Triplet{TauPlusMs: 17, TauMinusMs: 34, TauYMs: 114,
+				A2Plus: 0.007, A2Minus: 0.007, A3Plus: 0.0062}})
+		return b
+	}
+	data := roundTrip(t, "triplet rates", build, 3000)
+	for _, want := range []string{"a2_plus_per_ms: 0.007", "a2_minus_per_ms: 0.007", "a3_plus"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the written file lacks %q:\n%s", want, data)
+		}
+	}
+	bad := "populations:\n  E: {size: 2, model: {kind: lif}}\nprojections:\n  EE: {from: E, to: E, connectivity: {kind: all_to_all}, weight: 0.1,\n" +
+		"    plasticity: {kind: triplet, a2_plus: 0.0007, a2_plus_per_ms: 0.007}}\n"
+	if _, err := modelfile.Parse("bad.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "give a2_plus or a2_plus_per_ms, not both") {
+		t.Errorf("both forms: %v, want them refused", err)
+	}
+}
