@@ -55,8 +55,8 @@ type Options struct {
 	// Identity authenticates this process to the workers and back: a
 	// certificate named CoordinatorName from the run's authority, whose
 	// workers hold certificates named WorkerName(i) (required with
-	// Workers; see package transport).
-	Identity *transport.Identity
+	// Workers; Identities makes them).
+	Identity *Identity
 	// Placement, if set, gives the worker (index in Workers) of every
 	// shard, by global shard id (populations in network order, their
 	// shards in order), instead of shard g on worker g mod len(Workers).

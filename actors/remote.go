@@ -28,7 +28,7 @@ func ShardActorName(g int) string { return "spiral-shard-" + strconv.Itoa(g) }
 func BundleActorName(a int) string { return "spiral-bundle-" + strconv.Itoa(a) }
 
 // WorkerName is the name that the certificate of the worker at position i
-// of Options.Workers must carry (transport.Authority.Issue): the
+// of Options.Workers must carry (Identities issues them so): the
 // coordinator fences a lost worker by that name.
 func WorkerName(i int) string { return "spiral-worker-" + strconv.Itoa(i) }
 
@@ -282,11 +282,23 @@ const (
 // outside the run protocol.
 const requestTimeout = 30 * time.Second
 
+// Identity is what one process of a run needs to connect to the others:
+// the authority's certificate (whom to trust), its own certificate and key
+// (who it is), all PEM. Identities makes them for one run; LoadIdentity
+// reads a cluster member's from the folder spiral-node tls writes.
+type Identity = transport.Identity
+
+// LoadIdentity reads the identity of member name from dir, a folder that
+// spiral-node tls wrote (the authority's certificate, the member's
+// certificate and key), and checks that they belong together — for
+// workers.ListenMember and StartMembers in a Go program.
+func LoadIdentity(dir, name string) (*Identity, error) { return transport.LoadIdentity(dir, name) }
+
 // Identities makes a certificate authority for one run (in memory) and
 // issues the coordinator's identity and one for each of n workers, named
 // CoordinatorName and WorkerName(i). Hand each worker its own identity
 // over a private channel (not its command line).
-func Identities(n int) (coordinator *transport.Identity, workers []*transport.Identity, err error) {
+func Identities(n int) (coordinator *Identity, workers []*Identity, err error) {
 	ca, err := transport.NewAuthority("spiral run authority")
 	if err != nil {
 		return nil, nil, err

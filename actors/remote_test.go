@@ -1,6 +1,7 @@
 package actors_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -397,4 +398,31 @@ func TestLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after the run")
+}
+
+// LoadIdentity reads back the identity spiral-node tls saves for a
+// member, and refuses a name it holds none for.
+func TestLoadIdentity(t *testing.T) {
+	dir := t.TempDir()
+	a, err := transport.InitDir(dir, "test authority")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.Issue("m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := transport.SaveIdentity(dir, id); err != nil {
+		t.Fatal(err)
+	}
+	got, err := actors.LoadIdentity(dir, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "m1" || !bytes.Equal(got.Cert, id.Cert) || !bytes.Equal(got.CA, id.CA) {
+		t.Errorf("loaded identity %q, want m1 with the issued certificate", got.Name)
+	}
+	if _, err := actors.LoadIdentity(dir, "m2"); err == nil {
+		t.Error("an identity never issued loaded")
+	}
 }

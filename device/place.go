@@ -195,7 +195,7 @@ func rooms(devs []Backend) ([]int64, error) {
 // devices), or that fits whole on none, is cut into one shard per
 // device (ranges of equal size, a multiple of 32 neurons: the last takes
 // the rest), shard k on device k, if it can be cut
-// (shard.Splittable) and has 32 neurons per device; the others go whole,
+// (layout.Splittable) and has 32 neurons per device; the others go whole,
 // as Place puts them, after the shards.
 func PlaceShards(devs []Backend, net *network.Network) ([]Shard, error) {
 	nd := len(devs)

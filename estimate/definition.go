@@ -36,7 +36,7 @@ func FromDefinition(name string, d network.Definition) (*Model, error) {
 		if pd.Model != nil {
 			kind = pd.Model.Kind()
 		}
-		// As shard.Splittable decides on the built network.
+		// As layout.Splittable decides on the built network.
 		p.Splittable = m.Batch == 1 && len(pd.Principles) == 0 && !normalized[pd.Name] && kind != "izhikevich" && kind != "hh"
 		if _, ok := pd.Model.(encoder.Poisson); ok {
 			p.StateBytes = 8 // its rate and a counter

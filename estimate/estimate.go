@@ -67,7 +67,7 @@ type PopulationSummary struct {
 	Receptors  []ReceptorSummary
 	Axons      []AxonSummary
 	// Splittable reports whether the actor engine may split the
-	// population into several shards (shard.Splittable).
+	// population into several shards (layout.Splittable).
 	Splittable bool
 }
 
@@ -295,7 +295,7 @@ func ShardLayout(m *Model, shards, procs, minAuto, minWork int) map[string]int {
 
 // BalancedLayout mirrors the lockstep engine's automatic layout (the run
 // command's --shards 0; lockstep.Options.Balance on AutoCores(m, procs,
-// minWork) workers): the number of pieces shard.Balanced cuts each
+// minWork) workers): the number of pieces that layout cuts each
 // population into.
 func BalancedLayout(m *Model, procs, minWork int) map[string]int {
 	sizes := make([]int, len(m.Populations))

@@ -190,7 +190,7 @@ func TestShardCopies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		per, total := MeasureShards(net, shards)
+		per, total := shard.ColumnCopies(net, shards)
 		if total != e.ShardSynapses {
 			t.Errorf("%d shards: copies estimated %d B, measured %d B (%v)", s, e.ShardSynapses, total, per)
 		}

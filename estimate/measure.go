@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/spiral-sim/spiral/internal/shard"
 	"github.com/spiral-sim/spiral/network"
 )
 
@@ -38,27 +37,6 @@ func Measure(net *network.Network) Measured {
 		m.TotalBytes += m.CSR[p.Name] + m.Plastic[p.Name]
 	}
 	return m
-}
-
-// MeasureShards returns the bytes of the column copies the shards hold
-// (a shard that uses the network's own CSR adds nothing), per projection
-// name and in total.
-func MeasureShards(net *network.Network, shards [][]*shard.Shard) (map[string]int64, int64) {
-	per := map[string]int64{}
-	var total int64
-	for _, ps := range shards {
-		for _, sh := range ps {
-			for k, syn := range sh.Syn {
-				if syn == net.Projections[k].Runtime.Syn {
-					continue
-				}
-				b := int64(syn.Memory())
-				per[net.Projections[k].Name] += b
-				total += b
-			}
-		}
-	}
-	return per, total
 }
 
 // MemAvailable returns the kernel's estimate of the memory available to

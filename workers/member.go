@@ -18,6 +18,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/internal/transport"
 	"github.com/spiral-sim/spiral/messages"
 )
@@ -44,8 +45,8 @@ type MemberOptions struct {
 	// NAT, or Listen on every interface, which needs it).
 	Advertise string
 	// Identity is the member's certificate and key, of the cluster's
-	// authority (transport.LoadIdentity; required).
-	Identity *transport.Identity
+	// authority (actors.LoadIdentity; required).
+	Identity *actors.Identity
 	// Recipe turns an assignment's recipe into the Build to use.
 	Recipe func(recipe []byte) (Build, error)
 	// Version is this program's version: a coordinator of another is
@@ -241,8 +242,8 @@ type memberHello struct {
 // MembersOptions configure StartMembers.
 type MembersOptions struct {
 	// Identity is the coordinator's certificate and key, of the cluster's
-	// authority (required).
-	Identity *transport.Identity
+	// authority (actors.LoadIdentity; required).
+	Identity *actors.Identity
 	// Recipe is handed to every member (see Options.Recipe).
 	Recipe []byte
 	// Version is this program's version; members of another refuse.

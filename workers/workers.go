@@ -108,7 +108,7 @@ type Group struct {
 	Addresses []string
 	// Identity is the coordinator's identity from the run's authority
 	// (for actors.Options.Identity).
-	Identity *transport.Identity
+	Identity *actors.Identity
 	// Names are the workers' certificate names, for cluster members
 	// (StartMembers; for actors.Options.WorkerNames); nil for worker
 	// processes, whose names are actors.WorkerName(i).

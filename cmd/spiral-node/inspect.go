@@ -226,7 +226,7 @@ func inspectBuilt(name string, src source, engine string, shards int, split bool
 		if err != nil {
 			fmt.Fprintf(stdout, "%s engine: cannot split: %v\n", engine, err)
 		} else {
-			_, copies := estimate.MeasureShards(net, sh)
+			_, copies := shard.ColumnCopies(net, sh)
 			fmt.Fprintf(stdout, "%s engine: shards %v; the shards' column copies hold %s (estimated %s) beside the network's CSR\n",
 				engine, sortedCounts(counts), gb(copies), gb(est.ShardSynapses))
 			kept = sh

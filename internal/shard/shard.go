@@ -671,3 +671,24 @@ func (sh *Shard) Latencies(k int) []float32 {
 	}
 	return nil
 }
+
+// ColumnCopies returns the bytes of the column copies the shards hold
+// (a shard that uses the network's own CSR adds nothing), per projection
+// name and in total.
+func ColumnCopies(net *network.Network, shards [][]*Shard) (map[string]int64, int64) {
+	per := map[string]int64{}
+	var total int64
+	for _, ps := range shards {
+		for _, sh := range ps {
+			for k, syn := range sh.Syn {
+				if syn == net.Projections[k].Runtime.Syn {
+					continue
+				}
+				b := int64(syn.Memory())
+				per[net.Projections[k].Name] += b
+				total += b
+			}
+		}
+	}
+	return per, total
+}
