@@ -289,6 +289,13 @@ func (r *relay) Receive(ctx actor.Context) {
 				r.at.a.Name, seg.n, len(m.Input), r.at.a.Drive, n))
 			return
 		}
+		for i, x := range m.Input {
+			if x-x != 0 { // NaN or infinite
+				r.e.finish(fmt.Errorf("attachment %s: actuation of segment %d: input %d of population %q is %g: want a finite number",
+					r.at.a.Name, seg.n, i, r.at.a.Drive, x))
+				return
+			}
+		}
 		for k, s := range shards {
 			part := slices.Clone(m.Input[s.sh.Lo:s.sh.Hi])
 			pid := r.e.spids[r.at.drive][k]

@@ -2,6 +2,7 @@ package actors_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -320,5 +321,30 @@ func TestAttachAfterRestore(t *testing.T) {
 	}
 	if total == 0 {
 		t.Fatal("no spikes after the checkpoint: the comparison is empty")
+	}
+}
+
+// nanner answers every observation with a NaN input.
+type nanner struct{}
+
+func (nanner) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*actors.Observation); ok {
+		ctx.Respond(&actors.Actuation{Input: []float32{float32(math.NaN())}})
+	}
+}
+
+// An actuation that is not a finite number fails the run, naming the
+// attachment, the input and the population, as a stimulus's NaN would.
+func TestAttachedActorNaN(t *testing.T) {
+	e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Attach(actors.Attachment{Name: "env", Actor: nanner{}, Observe: []string{"E"}, Drive: "da"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(100); err == nil || !strings.Contains(err.Error(), `attachment env: actuation of segment 0: input 0 of population "da" is NaN`) {
+		t.Fatalf("Run: %v, want the NaN refused", err)
 	}
 }

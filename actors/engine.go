@@ -162,11 +162,23 @@ type Engine struct {
 // New splits the network into shards and starts its actors. The network
 // must not have been stepped; the engine owns it from now on.
 func New(net *network.Network, o Options) (*Engine, error) {
+	if net == nil {
+		return nil, errors.New("engine: no network (nil)")
+	}
 	if len(net.Populations) == 0 {
 		return nil, fmt.Errorf("engine: the network has no population")
 	}
 	if name, ok := net.Stepped(); ok {
 		return nil, fmt.Errorf("engine: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", name)
+	}
+	switch {
+	case o.Cores < 0:
+		return nil, fmt.Errorf("engine: Cores %d: must be >= 0 (0: GOMAXPROCS)", o.Cores)
+	case o.Window < 0:
+		return nil, fmt.Errorf("engine: Window %d: must be >= 0 (0: the default)", o.Window)
+	}
+	if err := shard.CheckCounts(net, o.Shards); err != nil {
+		return nil, fmt.Errorf("engine: Shards: %w", err)
 	}
 	if err := net.Claim("an actor engine"); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)

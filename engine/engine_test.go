@@ -13,6 +13,7 @@ import (
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/layout"
 	"github.com/spiral-sim/spiral/lockstep"
+	"github.com/spiral-sim/spiral/monitor"
 	"github.com/spiral-sim/spiral/network"
 	"github.com/spiral-sim/spiral/stepper"
 )
@@ -281,4 +282,39 @@ func TestSteps(t *testing.T) {
 			t.Errorf("Steps(%g, %g) = %d, %v; want %d and ok %v", c.ms, c.dt, got, err, c.want, c.ok)
 		}
 	}
+}
+
+// TestBadOptionsRefused checks that the engines refuse options they
+// cannot honour — a shard count for no population, negative counts, no
+// network — before they claim the network, so that a corrected call on
+// the same network succeeds.
+func TestBadOptionsRefused(t *testing.T) {
+	net := testnets.BrunelLike(t, false)
+	for _, c := range []struct {
+		name string
+		new  func() error
+		want string
+	}{
+		{"actors, unknown population", func() error { _, err := actors.New(net, actors.Options{Shards: map[string]int{"Nope": 2}}); return err }, `no population "Nope"`},
+		{"actors, Cores -1", func() error { _, err := actors.New(net, actors.Options{Cores: -1}); return err }, "Cores -1: must be >= 0"},
+		{"actors, Window -1", func() error { _, err := actors.New(net, actors.Options{Window: -1}); return err }, "Window -1: must be >= 0"},
+		{"lockstep, unknown population", func() error {
+			_, err := lockstep.New(net, lockstep.Options{Shards: map[string]int{"Nope": 2}})
+			return err
+		}, `no population "Nope"`},
+		{"lockstep, Workers -1", func() error { _, err := lockstep.New(net, lockstep.Options{Workers: -1}); return err }, "Workers -1: must be >= 0"},
+		{"lockstep, nil", func() error { _, err := lockstep.New(nil, lockstep.Options{}); return err }, "no network (nil)"},
+		{"actors, nil", func() error { _, err := actors.New(nil, actors.Options{}); return err }, "no network (nil)"},
+		{"stepper, nil", func() error { return stepper.New(nil).Run(1) }, "no network (nil)"},
+		{"monitor, nil", func() error { _, err := monitor.NewSpikes(nil, "E"); return err }, "no network (nil)"},
+	} {
+		if err := c.new(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
+		}
+	}
+	e, err := lockstep.New(net, lockstep.Options{})
+	if err != nil {
+		t.Fatalf("a refused engine kept the network: %v", err)
+	}
+	e.Close()
 }

@@ -155,11 +155,20 @@ type span struct{ from, to int64 }
 // New splits the network into shards and prepares the workers. The network
 // must not have been stepped; the engine owns it from now on.
 func New(net *network.Network, o Options) (*Engine, error) {
+	if net == nil {
+		return nil, errors.New("lockstep: no network (nil)")
+	}
 	if len(net.Populations) == 0 {
 		return nil, errors.New("lockstep: the network has no population")
 	}
 	if name, ok := net.Stepped(); ok {
 		return nil, fmt.Errorf("lockstep: the network has been stepped (population %q): build it again for a new engine (Restore takes a checkpoint into it)", name)
+	}
+	if o.Workers < 0 {
+		return nil, fmt.Errorf("lockstep: Workers %d: must be >= 0 (0: GOMAXPROCS)", o.Workers)
+	}
+	if err := shard.CheckCounts(net, o.Shards); err != nil {
+		return nil, fmt.Errorf("lockstep: Shards: %w", err)
 	}
 	if err := net.Claim("a lockstep engine"); err != nil {
 		return nil, fmt.Errorf("lockstep: %w", err)

@@ -5,6 +5,7 @@
 package monitor
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spiral-sim/spiral/network"
@@ -22,6 +23,9 @@ type Spikes struct {
 
 // NewSpikes returns a spike monitor of the named population.
 func NewSpikes(net *network.Network, pop string) (*Spikes, error) {
+	if net == nil {
+		return nil, errors.New("spike monitor: no network (nil)")
+	}
 	p, ok := net.Population(pop)
 	if !ok {
 		return nil, fmt.Errorf("spike monitor: no population %q", pop)
@@ -71,6 +75,9 @@ type State struct {
 // for the input current) of the given elements (nil = all) of a
 // population, sampled every `every` steps (>= 1).
 func NewState(net *network.Network, pop, name string, elements []int, every int) (*State, error) {
+	if net == nil {
+		return nil, errors.New("state monitor: no network (nil)")
+	}
 	p, ok := net.Population(pop)
 	if !ok {
 		return nil, fmt.Errorf("state monitor: no population %q", pop)
@@ -123,6 +130,9 @@ type Weights struct {
 // NewWeights returns a monitor of the given synapses (CSR order; nil = all)
 // of the named projection, sampled every `every` steps.
 func NewWeights(net *network.Network, proj string, synapses []int, every int) (*Weights, error) {
+	if net == nil {
+		return nil, errors.New("weight monitor: no network (nil)")
+	}
 	p, ok := net.Projection(proj)
 	if !ok {
 		return nil, fmt.Errorf("weight monitor: no projection %q", proj)

@@ -187,6 +187,9 @@ func (b *Builder) claim(kind, name string) bool {
 		b.errs = append(b.errs, fmt.Errorf("%s %q: duplicate name (already a %s)", kind, name, k))
 		return false
 	}
+	if b.names == nil { // a Builder{} rather than New's
+		b.names = map[string]string{}
+	}
 	b.names[name] = kind
 	return true
 }
@@ -226,7 +229,7 @@ func (p *PopulationDef) Axon(name string, spec axon.Spec) *PopulationDef {
 
 // Stimulus adds a direct input to the population.
 func (p *PopulationDef) Stimulus(s population.Stimulus) *PopulationDef {
-	if s == nil {
+	if isNil(s) {
 		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil stimulus", p.name))
 		return p
 	}
@@ -239,7 +242,7 @@ func (p *PopulationDef) Stimulus(s population.Stimulus) *PopulationDef {
 // The receptor "in", unless the population declares it, is the default
 // delta receptor, made on demand as for projections (Connection.Receptor).
 func (p *PopulationDef) Drive(receptor string, s population.Stimulus) *PopulationDef {
-	if s == nil {
+	if isNil(s) {
 		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil drive", p.name))
 		return p
 	}
@@ -249,7 +252,7 @@ func (p *PopulationDef) Drive(receptor string, s population.Stimulus) *Populatio
 
 // Principle adds a spike principle (applied in the order added).
 func (p *PopulationDef) Principle(pr population.Principle) *PopulationDef {
-	if pr == nil {
+	if isNil(pr) {
 		p.b.errs = append(p.b.errs, fmt.Errorf("population %q: nil principle", p.name))
 		return p
 	}
@@ -1348,4 +1351,15 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// isNil reports whether x is nil or a nil pointer in an interface (a
+// typed nil, as (*stimulus.PoissonDrive)(nil)), which would panic when
+// used.
+func isNil(x any) bool {
+	if x == nil {
+		return true
+	}
+	v := reflect.ValueOf(x)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

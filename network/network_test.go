@@ -591,3 +591,19 @@ func TestPanickingPatternIsAnError(t *testing.T) {
 		t.Fatalf("a panicking pattern: %v", err)
 	}
 }
+
+// A typed nil stimulus, drive or principle is a build error, not a panic,
+// and a zero Builder works as New's.
+func TestNilInputsAndZeroBuilder(t *testing.T) {
+	b := &network.Builder{}
+	b.Population("E", 5, soma.LIF()).Drive("in", (*stimulus.PoissonDrive)(nil)).Stimulus((*stimulus.Constant)(nil))
+	_, err := b.Build()
+	if err == nil || !strings.Contains(err.Error(), `population "E": nil drive`) || !strings.Contains(err.Error(), `population "E": nil stimulus`) {
+		t.Errorf("Build: %v, want the typed nils refused", err)
+	}
+	ok := &network.Builder{}
+	ok.Population("E", 5, soma.LIF())
+	if _, err := ok.Build(); err != nil {
+		t.Errorf("a zero Builder: %v", err)
+	}
+}

@@ -62,13 +62,17 @@ func Array32(xs []float32) Value {
 	return Array(a...)
 }
 
-// Uniform draws every element independently from U[lo, hi).
+// Uniform draws every element independently from U[lo, hi): lo + (hi −
+// lo)·u for u uniform in [0, 1), so that hi < lo draws from (hi, lo] (a
+// model file asks for lo < hi). lo and hi must be finite (Expand reports
+// them otherwise).
 func Uniform(lo, hi float64) Value {
 	return Value{kind: kindDist, label: fmt.Sprintf("uniform(%g, %g)", lo, hi), family: "uniform", args: []float64{lo, hi},
 		dist: func(src rand.Source) distuv.Rander { return distuv.Uniform{Min: lo, Max: hi, Src: src} }}
 }
 
-// Normal draws every element independently from N(mean, sd²).
+// Normal draws every element independently from N(mean, sd²); mean must
+// be finite and sd finite and >= 0 (Expand reports them otherwise).
 func Normal(mean, sd float64) Value {
 	return Value{kind: kindDist, label: fmt.Sprintf("normal(%g, %g)", mean, sd), family: "normal", args: []float64{mean, sd},
 		dist: func(src rand.Source) distuv.Rander { return distuv.Normal{Mu: mean, Sigma: sd, Src: src} }}
@@ -93,6 +97,22 @@ func (v Value) Within(lo, hi float64) Value {
 		v.label += " within " + boundsString(lo, hi)
 	}
 	return v
+}
+
+// familyErr checks the arguments of a named family: uniform needs
+// finite bounds, normal a finite mean and a finite sd >= 0.
+func (v Value) familyErr() error {
+	switch v.family {
+	case "uniform":
+		if lo, hi := v.args[0], v.args[1]; lo-lo != 0 || hi-hi != 0 {
+			return fmt.Errorf("%s: want finite bounds", v.label)
+		}
+	case "normal":
+		if m, sd := v.args[0], v.args[1]; !(sd >= 0) || math.IsInf(sd, 0) || math.IsNaN(m) || math.IsInf(m, 0) {
+			return fmt.Errorf("%s: want a finite mean and a finite sd >= 0", v.label)
+		}
+	}
+	return nil
 }
 
 // Bounds returns the bounds of Within and whether v has them.
@@ -242,6 +262,9 @@ func (v Value) ExpandInto(out []float32, name string, src rand.Source, checks ..
 	case kindDist:
 		if src == nil {
 			return fmt.Errorf("%s: distribution %s needs a random source", name, v.label)
+		}
+		if err := v.familyErr(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		d := v.dist(src)
 		for i := range out {

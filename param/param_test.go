@@ -198,3 +198,34 @@ func TestExpandInto(t *testing.T) {
 		}
 	}
 }
+
+// The named families refuse arguments that define no distribution:
+// uniform needs finite bounds, normal a finite mean and sd >= 0. A
+// uniform with hi < lo draws from (hi, lo].
+func TestFamilyArguments(t *testing.T) {
+	for _, c := range []struct {
+		v    Value
+		want string
+	}{
+		{Uniform(0, math.Inf(1)), "uniform(0, +Inf): want finite bounds"},
+		{Uniform(math.NaN(), 1), "want finite bounds"},
+		{Normal(1, -1), "normal(1, -1): want a finite mean and a finite sd >= 0"},
+		{Normal(math.NaN(), 1), "want a finite mean"},
+	} {
+		if _, err := c.v.Expand("w", 3, rng.NewKey(1).Stream(0)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.v, err, c.want)
+		}
+	}
+	if _, err := Normal(1, 0).Expand("w", 3, rng.NewKey(1).Stream(0)); err != nil {
+		t.Errorf("normal with sd 0: %v", err)
+	}
+	xs, err := Uniform(-0.5, -1.5).Expand("w", 1000, rng.NewKey(1).Stream(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range xs {
+		if !(x >= -1.5 && x <= -0.5) { // float32 may round a draw to the bound
+			t.Fatalf("uniform(-0.5, -1.5) drew %g, outside [-1.5, -0.5]", x)
+		}
+	}
+}

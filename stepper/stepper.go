@@ -50,6 +50,9 @@ type Stepper struct {
 // claim makes the network this stepper's on its first change of it: the
 // first Run, Restore or Reset.
 func (s *Stepper) claim() error {
+	if s.net == nil {
+		return errors.New("stepper: no network (nil)")
+	}
 	if !s.claimed {
 		if err := s.net.Claim("a sequential stepper"); err != nil {
 			return fmt.Errorf("stepper: %w", err)
@@ -130,6 +133,9 @@ func (s *Stepper) check() error {
 
 // RunMs advances by the given simulated time, rounded to whole steps.
 func (s *Stepper) RunMs(ms float64) error {
+	if err := s.claim(); err != nil {
+		return err
+	}
 	n, err := engine.Steps(ms, s.net.Config.DtMs)
 	if err != nil {
 		return fmt.Errorf("stepper: %w", err)

@@ -113,7 +113,7 @@ func SplitRanges(net *network.Network, ranges map[string][][2]int, release bool)
 }
 
 func split(net *network.Network, counts map[string]int, release bool) ([][]*Shard, error) {
-	if err := checkCounts(net, counts); err != nil {
+	if err := CheckCounts(net, counts); err != nil {
 		return nil, err
 	}
 	return splitWith(net, func(pi int) [][2]int {
@@ -121,8 +121,9 @@ func split(net *network.Network, counts map[string]int, release bool) ([][]*Shar
 	}, release)
 }
 
-// checkCounts checks shard counts against the network's populations.
-func checkCounts(net *network.Network, counts map[string]int) error {
+// CheckCounts checks shard counts against the network's populations: every
+// name one of them, no count above its size.
+func CheckCounts(net *network.Network, counts map[string]int) error {
 	for name := range counts {
 		if _, ok := net.Population(name); !ok {
 			return fmt.Errorf("shard: no population %q", name)
@@ -150,7 +151,7 @@ func splitWith(net *network.Network, ranges func(pi int) [][2]int, release bool)
 // that holds the owned shards' neurons (see Part). With release, the
 // network's copies are released as with SplitReleasing.
 func SplitPart(net *network.Network, counts map[string]int, own func(g int) bool, release bool) ([][]*Shard, error) {
-	if err := checkCounts(net, counts); err != nil {
+	if err := CheckCounts(net, counts); err != nil {
 		return nil, err
 	}
 	return splitOwned(net, func(pi int) [][2]int {
