@@ -694,7 +694,7 @@ func set(v state.Var, p reflect.Value) error {
 		f.Set(clone(p))
 		return nil
 	}
-	return fmt.Errorf("%d values for %d", p.Len(), f.Len())
+	return fmt.Errorf("the checkpoint holds %d values, this network %d: a component of another kind or size (another network?)", p.Len(), f.Len())
 }
 
 // copyInto copies src into dst of the same length, element by element
