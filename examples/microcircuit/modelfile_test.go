@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spiral-sim/spiral/lockstep"
@@ -267,5 +268,19 @@ func TestDelays(t *testing.T) {
 			t.Errorf("type %d: mean delay %.4f ms over %.0f synapses; the sheet's %g ms + the redraw's shift %.4f ms, ± %.4f", i, got, n[i], mean, shift, 5*se)
 		}
 		t.Logf("source type %d: mean delay %.4f ms over %.0f synapses (sheet %g ms, expected with the redraw %.4f ms, se %.4f)", i, got, n[i], mean, mean+shift, se)
+	}
+}
+
+// A model file of another configuration than the committed one says how
+// to write it again and run it, not that it is the committed file.
+func TestVariantFileHeader(t *testing.T) {
+	b, err := ModelFile(Config{NScale: 0.02, KScale: 0.5, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if !strings.Contains(s, "go run ./examples/microcircuit -scale 0.02 -kscale 0.5 -bg dc -seed 3 -write-yaml FILE") ||
+		!strings.Contains(s, "spiral-node run FILE") || strings.Contains(s, "Do not edit") {
+		t.Errorf("the variant's header:\n%s", s[:min(len(s), 900)])
 	}
 }
