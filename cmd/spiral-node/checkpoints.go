@@ -321,7 +321,13 @@ func resumeCommand(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	o.kind = *kind
-	if *shards < 0 || *shards > 0 && *kind == "sequential" {
+	switch {
+	case set["engine"]:
+		o.asked = "--engine " + *kind
+	case set["shards"]:
+		o.asked = fmt.Sprintf("--shards %d", *shards)
+	}
+	if *shards < 0 || *shards > 1 && *kind == "sequential" {
 		fmt.Fprintf(stderr, "%s: --shards %d: at least 0, and only with the lockstep and actor engines\n", what, *shards)
 		return 2
 	}

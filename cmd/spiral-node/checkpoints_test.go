@@ -95,6 +95,22 @@ func TestCheckpointResume(t *testing.T) {
 			t.Errorf("inspect does not say %q:\n%s", want, out.String())
 		}
 	}
+	// --recipe prints the model file the checkpoint carries, which builds
+	// the network it was taken of.
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"inspect", filepath.Join(ck, "400ms"), "--recipe"}, &out, &errb); code != 0 {
+		t.Fatalf("inspect --recipe: exit %d: %s", code, errb.String())
+	}
+	if m, err := modelfile.Parse("recipe.yaml", out.Bytes()); err != nil {
+		t.Errorf("inspect --recipe printed no model file: %v\n%s", err, out.String())
+	} else if net, err := m.Build(); err != nil {
+		t.Errorf("inspect --recipe's model does not build: %v", err)
+	} else if want, err := models.Brunel(models.Options{Scale: 0.1, Seed: net.Config.Seed}, models.BrunelParams{}); err != nil {
+		t.Fatal(err)
+	} else if net.Neurons() != want.Neurons() || net.Synapses() != want.Synapses() {
+		t.Errorf("inspect --recipe's model has %d neurons and %d synapses, brunel at scale 0.1 %d and %d", net.Neurons(), net.Synapses(), want.Neurons(), want.Synapses())
+	}
 	// At the end of its run: resume needs --duration.
 	errb.Reset()
 	if code := run([]string{"resume", filepath.Join(ck, "400ms"), "--quiet"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "give --duration") {
@@ -614,5 +630,29 @@ func TestDeviceRunMonitorsTheCPUPart(t *testing.T) {
 	}
 	if !bytes.Equal(a, c) {
 		t.Error("out's current differs between the stepper and the run with a device")
+	}
+}
+
+// Resuming a model with state monitors on an engine that splits says that
+// the sequential stepper runs instead, as run does, in resume's name.
+func TestResumeStateMonitorsNote(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.yaml")
+	model := "populations:\n  E: {size: 20, model: {kind: lif}, drives: [{poisson_rate_hz: 2000, weight: 5}]}\n" +
+		"monitors:\n  state: [{population: E, var: v, neurons: [0, 1]}]\n"
+	if err := os.WriteFile(file, []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	ck := filepath.Join(dir, "ck")
+	if code := run([]string{"run", file, "--duration", "20ms", "--checkpoint-every", "10ms", "--checkpoint-dir", ck, "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"resume", filepath.Join(ck, "10ms"), "--engine", "lockstep", "--out", filepath.Join(dir, "res"), "--quiet"}, &out, &errb); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, errb.String())
+	}
+	if want := "spiral-node resume: note: the model's state monitors need the sequential stepper: it runs instead of --engine lockstep"; !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr %q lacks %q", errb.String(), want)
 	}
 }

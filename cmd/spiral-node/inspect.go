@@ -66,6 +66,21 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if name != "" && checkpoint.IsFile(name) {
+		if *recipe {
+			// The model file of the checkpoint's model, from the recipe
+			// it carries.
+			info, err := checkpoint.ReadInfo(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node inspect: %v\n", err)
+				return 2
+			}
+			model, src, err := recipeSource(info.Recipe)
+			if err != nil {
+				fmt.Fprintf(stderr, "spiral-node inspect %s --recipe: its model: %v\n", name, err)
+				return 2
+			}
+			return printRecipe(model, src, stdout, stderr)
+		}
 		return inspectCheckpoint(name, stdout, stderr)
 	}
 	if name == "" {

@@ -390,12 +390,16 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" && o.dev == nil {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
+		what := "spiral-node run"
+		if o.resume != nil {
+			what = "spiral-node resume"
+		}
 		if o.workers > 0 || len(o.members) > 0 {
-			fmt.Fprintln(stderr, "spiral-node run: state monitors need one process; drop --workers or --members")
+			fmt.Fprintf(stderr, "%s: state monitors need one process; drop --workers or --members\n", what)
 			return 2
 		}
 		if o.asked != "" {
-			fmt.Fprintf(stderr, "spiral-node run: note: the model's state monitors need the sequential stepper: it runs instead of %s (the same spikes)\n", o.asked)
+			fmt.Fprintf(stderr, "%s: note: the model's state monitors need the sequential stepper: it runs instead of %s (the same spikes)\n", what, o.asked)
 		}
 		o.kind, o.shards = "sequential", 0
 	}

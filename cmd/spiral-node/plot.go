@@ -23,7 +23,7 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	bin := &msFlag{name: "bin", plainMs: true, zeroOK: true}
 	fs.Var(bin, "bin", "population-rate bin width: 5ms, 0.01s, or a plain number of ms (default, or 0: chosen from each population's size, rate and the run's duration)")
-	maxPts := fs.Int("max-points", plot.DefaultMaxRasterPoints, "at most this many raster points per population (every s-th neuron shown beyond)")
+	maxPts := fs.Int("max-points", plot.DefaultMaxRasterPoints, "at most this many raster points per population (every s-th neuron shown beyond; 0: the default)")
 	formats := fs.String("format", "png,svg", "comma-separated image formats (png, svg, pdf, ...)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), plotUsage)
@@ -56,6 +56,10 @@ func plotCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "spiral-node plot: %s (%s): give one run directory\n", plural(len(pos), "argument"), strings.Join(pos, " "))
 		}
 		fmt.Fprintln(stderr, plotUsage)
+		return 2
+	}
+	if *maxPts < 0 {
+		fmt.Fprintf(stderr, "spiral-node plot: --max-points %d: must be >= 0 (0: the default, %d)\n", *maxPts, plot.DefaultMaxRasterPoints)
 		return 2
 	}
 	var fmts []string
