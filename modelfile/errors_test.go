@@ -2,6 +2,7 @@ package modelfile
 
 import (
 	"errors"
+	"go.yaml.in/yaml/v3"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,7 +159,9 @@ func FuzzParse(f *testing.F) {
 // The problems found when the network is built — a population's model
 // (reset above threshold) or a projection's pattern (one-to-one between
 // sizes that differ) — are at the line of the element's name, under its
-// path, each once, without the element's name again.
+// path, each once, without the element's name again — at the line and
+// path of the field a message names ("reset_mV = -50"), where the element
+// has one key of that name.
 func TestBuildErrorsAtTheirLines(t *testing.T) {
 	src := `network: {dt_ms: 0.1}
 populations:
@@ -185,7 +188,7 @@ projections:
 		t.Fatalf("got %v, want Errors", err)
 	}
 	want := []string{
-		"x.yaml:3: populations.E: lif: reset_mV = -50: must be < threshold_mV = -54",
+		"x.yaml:5: populations.E.model.reset_mV: lif: reset_mV = -50: must be < threshold_mV = -54",
 		"x.yaml:13: projections.II: connectivity: one-to-one within one population connects every neuron to itself: allow autapses (Shape.Autapses; autapses: true in a model file), or use Invert(OneToOne{}) for everyone but oneself",
 		"x.yaml:14: projections.FI: connectivity: one-to-one needs as many sources as targets, have 10 sources (Rows) and 100 targets (Cols)",
 	}
@@ -229,6 +232,37 @@ projections:
 	for i, w := range want {
 		if !strings.HasPrefix(got[i], w) {
 			t.Errorf("warning %d: %q, want it to begin %q", i, got[i], w)
+		}
+	}
+}
+
+// TestNamedField checks which key a build error's message points at: the
+// one key of the name it gives first ("K = 20" is connectivity.k), the one
+// under the section the message starts with where several keys share the
+// name (a model's tau_ms, not its receptor's), and none where it cannot
+// tell or no key has the name.
+func TestNamedField(t *testing.T) {
+	var n yaml.Node
+	src := "size: 10\nmodel: {kind: lif, tau_ms: 0.05}\nreceptors:\n  syn: {kernel: exp_current, tau_ms: 5}\n" +
+		"connectivity: {kind: fixed_in_degree, k: 20}\n"
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatal(err)
+	}
+	fields := fieldLines(n.Content[0])
+	for _, c := range []struct {
+		msg, path string
+		line      int
+	}{
+		{"lif: tau_ms = 0.05: Euler integration ...", "model.tau_ms", 2},
+		{"connectivity: fixed-in-degree: K = 20 > 10 presynaptic rows", "connectivity.k", 5},
+		{"receptors: tau_ms = 5: ...", "receptors.syn.tau_ms", 4},
+		{"tau_ms = 1: no section", "", 0},
+		{"initial weight 1.5 lies outside the bounds", "", 0},
+		{"lif: reset_mV = -40: must be below", "", 0},
+	} {
+		path, line, ok := namedField(c.msg, fields)
+		if path != c.path || line != c.line || ok != (c.path != "") {
+			t.Errorf("%q: %q at line %d (%v), want %q at %d", c.msg, path, line, ok, c.path, c.line)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -53,8 +54,11 @@ type named[T any] struct {
 }
 
 type popDef struct {
-	name      string
-	line      int // of its name in the file
+	name string
+	line int // of its name in the file
+	// fields gives the line of every key under the population, by its
+	// path from there (model.reset_mV), for errors found by the build.
+	fields    map[string]int
 	size      int
 	model     soma.Spec
 	receptors []named[dendrite.Spec]
@@ -72,9 +76,10 @@ type driveDef struct {
 }
 
 type projDef struct {
-	name string
-	line int // of its name in the file
-	c    network.Connection
+	name   string
+	line   int            // of its name in the file
+	fields map[string]int // as popDef's
+	c      network.Connection
 }
 
 // Warnings returns what the file asks for that is valid but costly (many
@@ -138,17 +143,18 @@ func (m *Model) Locate(err error) error {
 		if errors.As(e, &ee) {
 			fe.Msg = ee.Err.Error()
 			line := 0
+			var fields map[string]int
 			switch ee.Kind {
 			case "population":
 				for _, d := range m.pops {
 					if d.name == ee.Name {
-						line = d.line
+						line, fields = d.line, d.fields
 					}
 				}
 			case "projection":
 				for _, d := range m.projs {
 					if d.name == ee.Name {
-						line = d.line
+						line, fields = d.line, d.fields
 					}
 				}
 			}
@@ -163,6 +169,12 @@ func (m *Model) Locate(err error) error {
 				if msg, ok := strings.CutPrefix(rest, ": "); ok {
 					fe.Msg = msg
 				}
+			}
+			// A message that names a field of the element ("reset_mV =
+			// -40: ...") points at that field's line.
+			if f, l, ok := namedField(fe.Msg, fields); ok {
+				fe.Line = l
+				fe.Path += "." + f
 			}
 		}
 		es = append(es, fe)
@@ -411,7 +423,7 @@ func (p *parser) parsePopulations(top *mapping, m *Model) {
 			continue
 		}
 		if d := p.parsePopulation(v, path, kl, k.Value, m.Network.DtMs); d != nil {
-			d.line = k.Line
+			d.line, d.fields = k.Line, fieldLines(v)
 			m.pops = append(m.pops, d)
 		}
 	}
@@ -793,4 +805,68 @@ func (p *parser) warnSubStep(n *yaml.Node, path string, d param.Value, r axon.Ro
 	}
 	p.warnings = append(p.warnings, (&FieldError{File: p.file, Line: n.Line, Path: path, Value: fmt.Sprint(c),
 		Msg: fmt.Sprintf("valid, but shorter than a step: rounded %s it is 0 steps of dt = %g ms, the same as 0 (an event arrives the step after its spike either way)", how, p.dt)}).Error())
+}
+
+// fieldLines returns the line of every mapping key under n, by its path
+// from n (model.reset_mV; a list's items are not entered).
+func fieldLines(n *yaml.Node) map[string]int {
+	out := map[string]int{}
+	var walk func(n *yaml.Node, prefix string, depth int)
+	walk = func(n *yaml.Node, prefix string, depth int) {
+		n = resolve(n)
+		if n == nil || n.Kind != yaml.MappingNode || depth > 8 {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			path := prefix + k.Value
+			if _, seen := out[path]; !seen {
+				out[path] = k.Line
+			}
+			walk(n.Content[i+1], path+".", depth+1)
+		}
+	}
+	walk(n, "", 0)
+	return out
+}
+
+// fieldRE finds "name = value" in a build error's message: the field it
+// names.
+var fieldRE = regexp.MustCompile(`(?:^|[\s:(])([A-Za-z][A-Za-z0-9_]*) = `)
+
+// namedField returns the path and line of the field that a build error's
+// message names first ("lif: reset_mV = -40: must be < threshold_mV"),
+// when exactly one key of the element has that name (ignoring case:
+// messages may give the Go name, K for k).
+//
+// Where several keys have that name (a model's tau_ms and a receptor's),
+// the one under the section the message starts with is taken: "lif: ..."
+// (a model kind) means model, "connectivity: ..." connectivity.
+func namedField(msg string, fields map[string]int) (path string, line int, ok bool) {
+	m := fieldRE.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return "", 0, false
+	}
+	name, before := msg[m[2]:m[3]], msg[:m[2]]
+	var found []string
+	for p := range fields {
+		last := p
+		if i := strings.LastIndexByte(p, '.'); i >= 0 {
+			last = p[i+1:]
+		}
+		if strings.EqualFold(last, name) {
+			found = append(found, p)
+		}
+	}
+	if len(found) > 1 {
+		section, _, _ := strings.Cut(before, ":")
+		if slices.Contains(modelKinds, section) {
+			section = "model"
+		}
+		found = slices.DeleteFunc(found, func(p string) bool { return !strings.HasPrefix(p, section+".") })
+	}
+	if len(found) != 1 {
+		return "", 0, false // none, or no telling which
+	}
+	return found[0], fields[found[0]], true
 }

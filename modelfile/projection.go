@@ -32,7 +32,7 @@ func (p *parser) parseProjections(top *mapping, m *Model) {
 		}
 		p.projNames = append(p.projNames, k.Value)
 		if d := p.parseProjection(v, path, kl, k.Value, m.Network.DtMs); d != nil {
-			d.line = k.Line
+			d.line, d.fields = k.Line, fieldLines(v)
 			m.projs = append(m.projs, d)
 		}
 	}
