@@ -177,10 +177,13 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 	t := v0.Type()
 	switch ps[0].Scope {
 	case state.Elements:
-		// A value holds rows of one value per element. Parts may hold
-		// different numbers of rows — the input rings of shards whose
+		// A value holds rows of one value per element. The input rings
+		// of a receptor's shards (dendrite.Receptor's ring and fixed, in
+		// arrival order) may hold different numbers of rows — their
 		// synapses have different largest delays — and a part's missing
-		// rows are zero: no input arrives that far ahead at its elements.
+		// rows are zero: no input arrives that far ahead at its
+		// elements. Any other variable's parts must agree.
+		ragged := strings.HasSuffix(ps[0].Path, ".ring") || strings.HasSuffix(ps[0].Path, ".fixed")
 		n := ps[0].N
 		rows := 0
 		for _, p := range ps {
@@ -198,6 +201,9 @@ func join(ps []Piece, indeg map[string][]uint32) (reflect.Value, error) {
 			m, v := p.Hi-p.Lo, reflect.ValueOf(p.Value)
 			if m == 0 || v.Len() == 0 {
 				continue
+			}
+			if !ragged && v.Len() != rows*m {
+				return reflect.Value{}, fmt.Errorf("%d values for %d rows of %d elements", v.Len(), rows, m)
 			}
 			for r := range v.Len() / m {
 				reflect.Copy(whole.Slice(r*n+p.Lo, r*n+p.Lo+m), v.Slice(r*m, r*m+m))

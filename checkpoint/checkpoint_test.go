@@ -13,13 +13,18 @@ import (
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/checkpoint"
+	"github.com/spiral-sim/spiral/connectivity"
+	"github.com/spiral-sim/spiral/dendrite"
 	"github.com/spiral-sim/spiral/engine"
 	"github.com/spiral-sim/spiral/internal/testnets"
 	"github.com/spiral-sim/spiral/lockstep"
 	"github.com/spiral-sim/spiral/modelfile"
 	"github.com/spiral-sim/spiral/models"
 	"github.com/spiral-sim/spiral/network"
+	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/soma"
 	"github.com/spiral-sim/spiral/stepper"
+	"github.com/spiral-sim/spiral/stimulus"
 )
 
 // runner is an engine that can checkpoint: the sequential stepper, or
@@ -719,5 +724,126 @@ func TestHoldingsValidated(t *testing.T) {
 	}
 	if !reflect.DeepEqual(snap.Vars, again.Vars) {
 		t.Error("Capture after Restore of its own snapshot gives other values")
+	}
+}
+
+// A windowed tissue cut into shards is checkpointed element by element:
+// its window (kept neuron by neuron in the model) joins and cuts as the
+// other per-element state does, so that a checkpoint of 2 lockstep
+// shards restores on the sequential stepper and goes on as the
+// uninterrupted run (its output d bit for bit).
+func TestWindowedTissueAcrossLayouts(t *testing.T) {
+	build := func() *network.Network {
+		lif := soma.LIF()
+		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+		b := network.New(network.Config{DtMs: 0.1, Seed: 17})
+		b.Population("src", 20, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 6000, Weight: 1})
+		tissue := soma.WindowedTissue()
+		tissue.WindowMs = param.Uniform(0.5, 2.5)
+		b.Population("da", 8, tissue).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta})
+		b.Connect("sd", network.Connection{From: "src", To: "da", Pattern: connectivity.FixedInDegree{K: 3}, Weight: param.Uniform(0.5, 1.5)})
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	const at, more = 53, 37
+	whole := build()
+	ws := stepper.New(whole)
+	if err := ws.Run(at + more); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := whole.Population("da")
+	l, err := lockstep.New(build(), lockstep.Options{Shards: map[string]int{"da": 2}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Run(at); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := l.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := build()
+	s := stepper.New(net)
+	if err := s.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(more); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := net.Population("da")
+	w, g := want.Output(), got.Output()
+	if !slices.Equal(w, g) {
+		t.Errorf("d after the resumed run %v, uninterrupted %v", g, w)
+	}
+	nonzero := false
+	for _, x := range w {
+		nonzero = nonzero || x != 0
+	}
+	if !nonzero {
+		t.Fatal("the tissue's output is all zero: the comparison says little")
+	}
+}
+
+// The counts of synaptic events in flight follow the rings: when the
+// first shard of a population has the shorter ring (its synapses the
+// shorter delays), a checkpoint still restores on the same layout and on
+// the stepper, and the events are counted as in the uninterrupted run.
+func TestShortRingFirst(t *testing.T) {
+	build := func() *network.Network {
+		lif := soma.LIF()
+		lif.RestMV, lif.ThresholdMV = param.Const(0), param.Const(20)
+		b := network.New(network.Config{DtMs: 0.1, Seed: 19})
+		b.Population("src", 100, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta}).
+			Drive("in", &stimulus.PoissonDrive{RateHz: 8000, Weight: 1})
+		b.Population("T", 100, lif).Receptor("in", dendrite.Spec{Kernel: dendrite.Delta})
+		is, delays := make([]int, 100), make([]float64, 100)
+		for i := range is {
+			is[i], delays[i] = i, 0.1
+			if i >= 50 {
+				delays[i] = 3 // onto the second shard's neurons only
+			}
+		}
+		b.Connect("sT", network.Connection{From: "src", To: "T", Pattern: connectivity.List{I: is, J: is}, Weight: param.Const(15), DelayMs: param.Array(delays...)})
+		net, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	build2 := func(t *testing.T) *network.Network { return build() }
+	const total, at = 500, 200
+	whole := sequential(t, build2)
+	if err := whole.run(total); err != nil {
+		t.Fatal(err)
+	}
+	want := after(whole.result(), at)
+	for _, second := range []func(t *testing.T, b builder) runner{onLockstep(2), sequential} {
+		l, err := lockstep.New(build(), lockstep.Options{Shards: map[string]int{"T": 2}, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Run(at); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := l.Checkpoint()
+		l.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := second(t, build2)
+		if err := b.restore(snap); err != nil {
+			t.Fatalf("restore on %s: %v", b.name, err)
+		}
+		if err := b.run(total - at); err != nil {
+			t.Fatal(err)
+		}
+		testnets.Compare(t, "checkpointed on lockstep with T in 2 shards, resumed on "+b.name, want, after(b.result(), at))
+		b.close()
 	}
 }

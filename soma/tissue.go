@@ -3,8 +3,10 @@ package soma
 import (
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/spiral-sim/spiral/param"
+	"github.com/spiral-sim/spiral/state"
 )
 
 // Products that feed a sum are converted to their own type, as in
@@ -132,7 +134,7 @@ type tissueModel struct {
 	// running sum and the number of non-zero inputs in the window.
 	k     []int32   `state:"-"`
 	kmax  int       `state:"-"`
-	ring  []float32 `state:"elements"`
+	ring  []float32 `state:"-"` // as the variable "window" (StateVars)
 	sum   []float64 `state:"elements"`
 	count []int32   `state:"elements"`
 	pos   int       `state:"shared"`
@@ -257,6 +259,36 @@ func (m *tissueModel) Step(step int64, in Input, fired []uint32) []uint32 {
 		}
 	}
 	return fired
+}
+
+// StateVars implements state.Custom: the windowed form's last inputs as
+// "window", kmax rows of one value per element (row s the inputs in slot
+// s), so that a checkpoint cuts and joins them by element as it does the
+// other per-element variables; the ring itself is element by element.
+func (m *tissueModel) StateVars(int64) []state.Var {
+	if m.k == nil {
+		return nil
+	}
+	n, k := m.n, m.kmax
+	rows := make([]float32, n*k)
+	for i := range n {
+		for s := range k {
+			rows[s*n+i] = m.ring[i*k+s]
+		}
+	}
+	set := func(v reflect.Value) error {
+		in, ok := v.Interface().([]float32)
+		if !ok || len(in) != n*k {
+			return fmt.Errorf("%s: window of %d values, want %d slots of %d elements", m.kind, v.Len(), k, n)
+		}
+		for i := range n {
+			for s := range k {
+				m.ring[i*k+s] = in[s*n+i]
+			}
+		}
+		return nil
+	}
+	return []state.Var{{Path: "window", Scope: state.Elements, Value: reflect.ValueOf(rows), Set: set}}
 }
 
 // window enters da into element i's window and returns the new sum.
