@@ -52,10 +52,11 @@ func (a *adapter) Run(steps int) error {
 
 // RunMs implements engine.Engine.
 func (a *adapter) RunMs(ms float64) error {
-	if !(ms >= 0) {
-		return fmt.Errorf("engine: duration %g ms: must be >= 0", ms)
+	n, err := engine.Steps(ms, a.e.net.Config.DtMs)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
 	}
-	return a.Run(int(ms/a.e.net.Config.DtMs + 0.5))
+	return a.Run(n)
 }
 
 // Step implements engine.Engine.

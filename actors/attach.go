@@ -3,6 +3,7 @@ package actors
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -35,6 +36,12 @@ type Attachment struct {
 	// Drive names the population whose input the actor provides ("" for
 	// none).
 	Drive string
+	// Timeout, if above 0, bounds how long the engine waits for the
+	// actor's answer (an Actuation) to an observation of a driven
+	// population: past it the run fails, naming the attachment and the
+	// segment. With 0 the engine waits as long as the actor takes — a
+	// Stop then ends the run once it answers; Close ends it in any case.
+	Timeout time.Duration
 }
 
 // Observation is what an attached actor receives after each segment.
@@ -248,7 +255,10 @@ type actuation struct {
 
 // observed identifies a segment an attachment observed: its number and
 // end (the first step of the segment its answer drives).
-type observed struct{ n, to int64 }
+type observed struct {
+	n, to int64
+	at    time.Time // when the actor was asked
+}
 
 // relay sits between the recorder and one attachment: it asks the user's
 // actor about each segment and hands the answers to the driven shards, in
@@ -272,9 +282,25 @@ func (r *relay) Receive(ctx actor.Context) {
 			ctx.Send(r.user, m)
 			return
 		}
-		r.pending = append(r.pending, observed{n: m.Segment, to: m.To})
+		r.pending = append(r.pending, observed{n: m.Segment, to: m.To, at: time.Now()})
 		r.e.attachWaiting.Add(1)
 		ctx.Request(r.user, m)
+		if r.at.a.Timeout > 0 && len(r.pending) == 1 {
+			ctx.SetReceiveTimeout(r.at.a.Timeout)
+		}
+	case *actor.ReceiveTimeout:
+		// Nothing came for Timeout: fail if the oldest question is that
+		// old (one asked since may be younger), else wait on.
+		if len(r.pending) == 0 {
+			ctx.CancelReceiveTimeout()
+			return
+		}
+		if waited := time.Since(r.pending[0].at); waited >= r.at.a.Timeout {
+			ctx.CancelReceiveTimeout()
+			r.e.finish(fmt.Errorf("attachment %s: no answer to the observation of segment %d within %v (Attachment.Timeout)", r.at.a.Name, r.pending[0].n, r.at.a.Timeout))
+		} else {
+			ctx.SetReceiveTimeout(r.at.a.Timeout - waited)
+		}
 	case *Actuation:
 		if len(r.pending) == 0 {
 			panic(fmt.Sprintf("an actuation without an observation to answer"))
@@ -282,6 +308,13 @@ func (r *relay) Receive(ctx actor.Context) {
 		seg := r.pending[0]
 		r.pending = r.pending[1:]
 		r.e.attachWaiting.Add(-1)
+		if r.at.a.Timeout > 0 {
+			if len(r.pending) == 0 {
+				ctx.CancelReceiveTimeout()
+			} else {
+				ctx.SetReceiveTimeout(max(time.Millisecond, r.at.a.Timeout-time.Since(r.pending[0].at)))
+			}
+		}
 		shards := r.e.shardAs[r.at.drive]
 		n := r.e.net.Populations[r.at.drive].Len()
 		if len(m.Input) != n {

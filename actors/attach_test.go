@@ -211,26 +211,41 @@ func TestAttachedActorDrivesSplitPopulation(t *testing.T) {
 }
 
 // replier answers observations as told: with a string instead of an
-// actuation, or not at all.
-type replier struct{ wrong bool }
+// actuation, not at all, or with an actuation after a delay.
+type replier struct {
+	wrong, silent bool
+	delay         time.Duration
+	answered      int
+}
 
 func (r *replier) Receive(ctx actor.Context) {
-	if _, ok := ctx.Message().(*actors.Observation); ok && r.wrong {
-		ctx.Respond("oops")
+	if _, ok := ctx.Message().(*actors.Observation); ok {
+		switch {
+		case r.wrong:
+			ctx.Respond("oops")
+		case r.silent:
+		default:
+			time.Sleep(r.delay)
+			r.answered++
+			ctx.Respond(&actors.Actuation{Input: []float32{0}})
+		}
 	}
 }
 
 // An attachment that answers with something other than an actuation fails
-// the run, naming it and what it sent; one that never answers leaves the
-// run waiting, and Stop then ends it with an error rather than a hang.
+// the run, naming it and what it sent; one that never answers fails it
+// after its Timeout; one that answers slowly, within its Timeout, does
+// not.
 func TestAttachedActorBadReplies(t *testing.T) {
 	for _, c := range []struct {
-		name  string
-		wrong bool
-		want  string
+		name    string
+		r       *replier
+		timeout time.Duration
+		want    string
 	}{
-		{"wrong type", true, "attachment env: its answer to the observation of segment 0 is a string, want an *actors.Actuation"},
-		{"no answer", false, "an attachment had not answered an observation"},
+		{"wrong type", &replier{wrong: true}, 0, "attachment env: its answer to the observation of segment 0 is a string, want an *actors.Actuation"},
+		{"no answer", &replier{silent: true}, 300 * time.Millisecond, "attachment env: no answer to the observation of segment 0 within 300ms (Attachment.Timeout)"},
+		{"slow answers", &replier{delay: 50 * time.Millisecond}, time.Second, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
@@ -238,19 +253,17 @@ func TestAttachedActorBadReplies(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer e.Close()
-			if err := e.Attach(actors.Attachment{Name: "env", Actor: &replier{wrong: c.wrong}, Observe: []string{"E"}, Drive: "da"}); err != nil {
+			if err := e.Attach(actors.Attachment{Name: "env", Actor: c.r, Observe: []string{"E"}, Drive: "da", Timeout: c.timeout}); err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
-			go func() { done <- e.Run(1000) }()
-			if !c.wrong {
-				for !e.Stop() { // once the run is in progress
-					time.Sleep(time.Millisecond)
-				}
-			}
+			go func() { done <- e.Run(60) }()
 			select {
 			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), c.want) {
+				if c.want == "" && err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+				if c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
 					t.Fatalf("Run: %v, want an error with %q", err, c.want)
 				}
 			case <-time.After(30 * time.Second):

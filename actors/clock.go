@@ -85,6 +85,7 @@ func (c *clockActor) Receive(ctx actor.Context) {
 				c.plan.StopHere()
 				c.stopped = true
 				c.paused = false
+				c.e.paused.Store(false)
 				c.maybeFinish()
 			}
 		}

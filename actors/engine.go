@@ -161,7 +161,7 @@ type Engine struct {
 
 // New splits the network into shards and starts its actors. The network
 // must not have been stepped; the engine owns it from now on.
-func New(net *network.Network, o Options) (*Engine, error) {
+func New(net *network.Network, o Options) (_ *Engine, err error) {
 	if net == nil {
 		return nil, errors.New("engine: no network (nil)")
 	}
@@ -180,9 +180,17 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if err := shard.CheckCounts(net, o.Shards); err != nil {
 		return nil, fmt.Errorf("engine: Shards: %w", err)
 	}
-	if err := net.Claim("an actor engine"); err != nil {
+	const who = "an actor engine"
+	if err := net.Claim(who); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	defer func() {
+		// A failure that left the network as it was gives it back (one
+		// that released its synapses did not).
+		if err != nil && (!o.ReleaseSynapses || len(o.Workers) > 0) {
+			net.Unclaim(who)
+		}
+	}()
 	split := shard.Split
 	switch {
 	case len(o.Workers) > 0:
@@ -394,7 +402,8 @@ func (e *Engine) Run(n int) error {
 // Pause holds the run at the next segment boundaries (the clock stops
 // granting); Resume continues it. Both may be called from any goroutine
 // while Run is waiting.
-// A paused engine stays paused across runs until Resume.
+// A paused engine stays paused across runs until Resume (or a Stop,
+// which ends the paused run).
 func (e *Engine) Pause() { e.send(&control{cmdPause}) }
 
 // Resume continues a paused run.
@@ -404,36 +413,17 @@ func (e *Engine) Resume() { e.send(&control{cmdResume}) }
 // cut; Run then returns ErrStopped and Step tells where it stopped.
 // Nothing is lost: a later Run continues from there. It reports whether a
 // run was in progress (a Stop before Run has started does nothing; a run
-// whose segments are all cut already just finishes).
+// whose segments are all cut already just finishes). The segments already
+// cut still need the answers of attachments that drive populations: one
+// that never answers holds the run until its Attachment.Timeout, or
+// Close.
 func (e *Engine) Stop() bool {
 	if !e.inRun.Load() {
 		return false
 	}
 	e.send(&control{cmdStop})
-	if len(e.attached) > 0 {
-		// The run ends at the end of a segment already cut, which may
-		// wait for an attachment's actuation. If that does not come
-		// within stopGrace, it may never: the run fails rather than hang.
-		gen := e.runGen.Load()
-		go func() {
-			for {
-				time.Sleep(stopGrace)
-				if e.runGen.Load() != gen || !e.inRun.Load() {
-					return
-				}
-				if e.attachWaiting.Load() > 0 {
-					e.finish(fmt.Errorf("engine: stopped, and an attachment had not answered an observation %v later: the run cannot end at a segment, and the engine cannot go on", stopGrace))
-					return
-				}
-			}
-		}()
-	}
 	return true
 }
-
-// stopGrace is how long a Stop waits for an attachment's pending
-// actuation before it fails the run.
-const stopGrace = 2 * time.Second
 
 func (e *Engine) send(m any) {
 	e.mu.Lock()

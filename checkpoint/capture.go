@@ -53,6 +53,17 @@ func capture(net *network.Network, hs []Holding, whole bool, step int64) (*Snaps
 	if err != nil {
 		return nil, err
 	}
+	if !whole {
+		held := make([]bool, len(net.Populations))
+		for _, h := range hs {
+			held[h.Pop] = true // in range: units checked it
+		}
+		for pi, ok := range held {
+			if !ok {
+				return nil, fmt.Errorf("checkpoint: population %q: no holding of it (give every population's parts)", net.Populations[pi].Name)
+			}
+		}
+	}
 	ps, err := piecesOf(us, step)
 	if err != nil {
 		return nil, err
@@ -360,9 +371,18 @@ func restore(snap *Snapshot, net *network.Network, hs []Holding, whole bool) err
 // of its elements [lo, hi) takes (RestoreHolding), for a process that
 // holds the shard elsewhere.
 func HoldingState(snap *Snapshot, net *network.Network, pop, lo, hi int) ([]Piece, error) {
+	switch {
+	case snap == nil:
+		return nil, errNoSnapshot
+	case pop < 0 || pop >= len(net.Populations):
+		return nil, fmt.Errorf("checkpoint: a holding of population %d: the network has %d", pop, len(net.Populations))
+	}
 	p := net.Populations[pop]
 	if p.Batch > 1 {
 		lo, hi = 0, p.Len()
+	}
+	if lo < 0 || hi > p.Len() || lo > hi {
+		return nil, fmt.Errorf("checkpoint: population %q: a holding of elements [%d, %d) of %d", p.Name, lo, hi, p.Len())
 	}
 	var out []Piece
 	for _, path := range snap.paths() {
@@ -382,11 +402,17 @@ func HoldingState(snap *Snapshot, net *network.Network, pop, lo, hi int) ([]Piec
 // AxonState returns the pieces of snap that each copy of axon a takes
 // (RestoreAxon).
 func AxonState(snap *Snapshot, net *network.Network, a int) ([]Piece, error) {
+	switch {
+	case snap == nil:
+		return nil, errNoSnapshot
+	case a < 0 || a >= len(net.Axons):
+		return nil, fmt.Errorf("checkpoint: axon %d: the network has %d", a, len(net.Axons))
+	}
 	return cutUnit(snap, axonUnit(net, a))
 }
 
 // RestoreHolding sets the state of one holding of net, in this process,
-// to the pieces ShardState cut for it; every variable of the holding must
+// to the pieces HoldingState cut for it; every variable of the holding must
 // be among them, and every piece must be a variable of the holding.
 func RestoreHolding(net *network.Network, h Holding, step int64, pieces []Piece) error {
 	us, err := holdingUnits(net, h)

@@ -667,15 +667,13 @@ func TestOneEngineANetwork(t *testing.T) {
 	if err := a.Restore(nil); err == nil || !strings.Contains(err.Error(), "no snapshot (nil)") {
 		t.Errorf("actors Restore(nil): %v, want it refused", err)
 	}
+	sa := stepper.Adapt(stepper.New(testnets.BrunelLike(t, false)), stepper.Options{})
 	for _, ms := range []float64{math.Inf(1), 1e300, math.NaN(), -1} {
-		if err := l.RunMs(ms); err == nil {
-			t.Errorf("lockstep RunMs(%g): no error", ms)
-		}
-		if err := a.RunMs(ms); err == nil {
-			t.Errorf("actors RunMs(%g): no error", ms)
-		}
-		if err := s.RunMs(ms); err == nil {
-			t.Errorf("stepper RunMs(%g): no error", ms)
+		for name, run := range map[string]func(float64) error{"lockstep": l.RunMs, "actors": a.RunMs, "stepper": s.RunMs,
+			"lockstep adapted": lockstep.Adapt(l).RunMs, "actors adapted": actors.Adapt(a).RunMs, "stepper adapted": sa.RunMs} {
+			if err := run(ms); err == nil || !strings.Contains(err.Error(), "must be >= 0 and at most") {
+				t.Errorf("%s RunMs(%g): %v, want it refused", name, ms, err)
+			}
 		}
 	}
 }
@@ -713,6 +711,24 @@ func TestHoldingsValidated(t *testing.T) {
 		if err := checkpoint.RestoreHoldings(snap, net, []checkpoint.Holding{c.h}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("RestoreHoldings(%+v): %v, want an error with %q", c.h, err, c.want)
 		}
+	}
+	i := net.Populations[1]
+	if _, err := checkpoint.CaptureHoldings(net, []checkpoint.Holding{{Pop: 0, Hi: e.Len(), Population: e}}, 20); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("population %q: no holding of it", i.Name)) {
+		t.Errorf("CaptureHoldings of one population of two: %v, want the other named", err)
+	}
+	if _, err := checkpoint.CaptureHoldings(net, []checkpoint.Holding{{Pop: 0, Hi: 10, Population: e}}, 20); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("a holding of elements [0, 10) whose population has %d", e.Len())) {
+		t.Errorf("a holding of 10 elements with the whole population: %v, want it refused", err)
+	}
+	if _, err := checkpoint.HoldingState(nil, net, 0, 0, 1); err == nil || !strings.Contains(err.Error(), "no snapshot (nil)") {
+		t.Errorf("HoldingState(nil): %v", err)
+	}
+	if _, err := checkpoint.HoldingState(snap, net, 7, 0, 1); err == nil || !strings.Contains(err.Error(), "population 7: the network has 2") {
+		t.Errorf("HoldingState of population 7: %v", err)
+	}
+	if _, err := checkpoint.AxonState(snap, net, -1); err == nil || !strings.Contains(err.Error(), "axon -1") {
+		t.Errorf("AxonState of axon -1: %v", err)
 	}
 	// The whole network's own components restore what they gave.
 	if err := checkpoint.Restore(snap, net); err != nil {

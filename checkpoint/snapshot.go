@@ -207,6 +207,9 @@ func holdingUnits(net *network.Network, h Holding) ([]unit, error) {
 	if h.Population == nil {
 		return nil, fmt.Errorf("checkpoint: population %q: elements [%d, %d) are held by another process", p.Name, lo, hi)
 	}
+	if got := h.Population.Len(); got != hi-lo {
+		return nil, fmt.Errorf("checkpoint: population %q: a holding of elements [%d, %d) whose population has %d", p.Name, lo, hi, got)
+	}
 	return treeUnits(net, h.Pop, h.Population, h.Inboxes, h.Projections, lo, hi)
 }
 

@@ -53,10 +53,11 @@ func (a *adapter) Run(steps int) error {
 
 // RunMs implements engine.Engine.
 func (a *adapter) RunMs(ms float64) error {
-	if !(ms >= 0) {
-		return fmt.Errorf("device: duration %g ms: must be >= 0", ms)
+	n, err := engine.Steps(ms, a.n.net.Config.DtMs)
+	if err != nil {
+		return fmt.Errorf("device: %w", err)
 	}
-	return a.Run(int(ms/a.n.net.Config.DtMs + 0.5))
+	return a.Run(n)
 }
 
 // Steps implements engine.Engine.

@@ -360,12 +360,14 @@ func NewSharded(devs []Backend, net *network.Network, shards []Shard) (n *Net, e
 			}
 		}
 	}
-	return build(devs, net, byPop, ranges)
+	return build(devs, net, byPop, ranges, true)
 }
 
 // build puts net on devs, population i's shards as byPop[i] says
-// (ranges: those of the populations cut in several).
-func build(devs []Backend, net *network.Network, byPop [][]Shard, ranges map[string][][2]int) (n *Net, err error) {
+// (ranges: those of the populations cut in several); with claim the
+// network is the Net's (network.Network.Claim), else the Net only counts
+// (Needs).
+func build(devs []Backend, net *network.Network, byPop [][]Shard, ranges map[string][][2]int, claim bool) (n *Net, err error) {
 	d := &Net{devs: devs, net: net}
 	defer func() {
 		if err != nil {
@@ -374,6 +376,20 @@ func build(devs []Backend, net *network.Network, byPop [][]Shard, ranges map[str
 	}()
 	if net.Config.Batch > 1 {
 		return nil, fmt.Errorf("device: a batch of %d copies (Net takes one)", net.Config.Batch)
+	}
+	// The network is the Net's (network.Network.Claim): its CPU
+	// populations step in the network's own components. A Net that
+	// fails to be made gives it back.
+	const who = "a device Net"
+	if claim {
+		if err := net.Claim(who); err != nil {
+			return nil, fmt.Errorf("device: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				net.Unclaim(who)
+			}
+		}()
 	}
 	var cut [][]*shard.Shard // the populations' shards, where some are cut
 	if len(ranges) > 0 {

@@ -48,7 +48,7 @@ func Needs(net *network.Network) ([]Need, error) {
 			place[i] = OnCPU
 		}
 	}
-	d, err := build(devs, net, wholes(net, place), nil)
+	d, err := build(devs, net, wholes(net, place), nil, false)
 	if err != nil {
 		return nil, err
 	}

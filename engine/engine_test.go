@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spiral-sim/spiral/actors"
 	"github.com/spiral-sim/spiral/engine"
@@ -303,6 +304,14 @@ func TestBadOptionsRefused(t *testing.T) {
 			return err
 		}, `no population "Nope"`},
 		{"lockstep, Workers -1", func() error { _, err := lockstep.New(net, lockstep.Options{Workers: -1}); return err }, "Workers -1: must be >= 0"},
+		{"lockstep, Balance and Shards", func() error {
+			_, err := lockstep.New(net, lockstep.Options{Balance: true, Shards: map[string]int{"E": 2}})
+			return err
+		}, "Balance and Shards both set"},
+		{"actors, PeerTimeout 1ms", func() error {
+			_, err := actors.New(net, actors.Options{Workers: []string{"127.0.0.1:1"}, PeerTimeout: time.Millisecond})
+			return err
+		}, "PeerTimeout 1ms: must be at least"},
 		{"lockstep, nil", func() error { _, err := lockstep.New(nil, lockstep.Options{}); return err }, "no network (nil)"},
 		{"actors, nil", func() error { _, err := actors.New(nil, actors.Options{}); return err }, "no network (nil)"},
 		{"stepper, nil", func() error { return stepper.New(nil).Run(1) }, "no network (nil)"},

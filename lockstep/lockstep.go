@@ -154,7 +154,7 @@ type span struct{ from, to int64 }
 
 // New splits the network into shards and prepares the workers. The network
 // must not have been stepped; the engine owns it from now on.
-func New(net *network.Network, o Options) (*Engine, error) {
+func New(net *network.Network, o Options) (_ *Engine, err error) {
 	if net == nil {
 		return nil, errors.New("lockstep: no network (nil)")
 	}
@@ -170,9 +170,20 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	if err := shard.CheckCounts(net, o.Shards); err != nil {
 		return nil, fmt.Errorf("lockstep: Shards: %w", err)
 	}
-	if err := net.Claim("a lockstep engine"); err != nil {
+	if o.Balance && len(o.Shards) > 0 {
+		return nil, errors.New("lockstep: Balance and Shards both set")
+	}
+	const who = "a lockstep engine"
+	if err := net.Claim(who); err != nil {
 		return nil, fmt.Errorf("lockstep: %w", err)
 	}
+	defer func() {
+		// A failure that left the network as it was gives it back (one
+		// that released its synapses did not).
+		if err != nil && !o.ReleaseSynapses {
+			net.Unclaim(who)
+		}
+	}()
 	w := o.Workers
 	if w < 1 {
 		w = runtime.GOMAXPROCS(0)
@@ -180,12 +191,8 @@ func New(net *network.Network, o Options) (*Engine, error) {
 	var (
 		shards [][]*shard.Shard
 		pieces []shard.Piece
-		err    error
 	)
 	if o.Balance {
-		if len(o.Shards) > 0 {
-			return nil, errors.New("lockstep: Balance and Shards both set")
-		}
 		pieces, shards, err = shard.SplitBalanced(net, w, o.ReleaseSynapses)
 	} else {
 		split := shard.Split

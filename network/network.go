@@ -304,6 +304,17 @@ func (n *Network) Claim(who string) error {
 	return nil
 }
 
+// Unclaim gives back who's claim (Claim), for an engine whose making
+// failed before it changed the network: another may then run it. It does
+// nothing when who does not hold the claim.
+func (n *Network) Unclaim(who string) {
+	n.runnerMu.Lock()
+	defer n.runnerMu.Unlock()
+	if n.runner == who {
+		n.runner = ""
+	}
+}
+
 // Axon is a built axon and the projections it feeds.
 type Axon struct {
 	Name    string

@@ -48,7 +48,8 @@ type Stepper struct {
 }
 
 // claim makes the network this stepper's on its first change of it: the
-// first Run, Restore or Reset.
+// first Run, RunMs or Restore (Reset, which cannot report, does not
+// claim: it belongs to a stepper that runs its network).
 func (s *Stepper) claim() error {
 	if s.net == nil {
 		return errors.New("stepper: no network (nil)")
@@ -184,7 +185,8 @@ func (s *Stepper) advance() {
 }
 
 // Reset returns the network to step 0: neuron states, inputs in flight,
-// traces. Weights keep their learned values.
+// traces. Weights keep their learned values. Call it on a stepper whose
+// network it runs (it cannot report another engine's claim).
 func (s *Stepper) Reset() {
 	for _, p := range s.net.Populations {
 		p.Reset()

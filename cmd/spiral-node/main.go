@@ -277,6 +277,15 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	return runNet(name, src, o, stdout, stderr)
 }
 
+// command names the command that runs: "spiral-node resume" for a
+// resumed run, else "spiral-node run".
+func (o runOptions) command() string {
+	if o.resume != nil {
+		return "spiral-node resume"
+	}
+	return "spiral-node run"
+}
+
 // runOptions are run's flags, checked.
 type runOptions struct {
 	// checkpoints, if set, are written as the run goes (--checkpoint-*);
@@ -367,7 +376,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if o.workers > 0 || len(o.members) > 0 {
 		part = &network.Part{Whole: src.weightMons}
 	}
-	net, code := buildNet(name, src, part, o.duration, stderr)
+	net, code := buildNet(o.command(), name, src, part, o.duration, stderr)
 	if code != 0 {
 		return code
 	}
@@ -533,7 +542,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		// The members left may still be ending the failed run (their
 		// shards wait for the lost one): they are asked again, a while.
 		for start := time.Now(); ; time.Sleep(time.Second) {
-			if net, code = buildNet(name, src, part, o.duration, stderr); code != 0 {
+			if net, code = buildNet(o.command(), name, src, part, o.duration, stderr); code != 0 {
 				return code
 			}
 			spec.net = net
@@ -693,25 +702,25 @@ func withMetrics(m *metrics.Run, onSpikes func(pop string, steps []int64, neuron
 // buildNet builds the network of src and checks what needs it built: the
 // duration in steps, the state monitors' variables. It returns the exit
 // code 2 after reporting a problem.
-func buildNet(name string, src source, part *network.Part, duration float64, stderr io.Writer) (*network.Network, int) {
+func buildNet(what, name string, src source, part *network.Part, duration float64, stderr io.Writer) (*network.Network, int) {
 	net, err := src.build(part)
 	if err != nil {
-		printModelErrors(stderr, "spiral-node run "+name, err) // a model file's, at their lines
+		printModelErrors(stderr, what+" "+name, err) // a model file's, at their lines
 		return nil, 2
 	}
 	for _, p := range net.Projections {
 		// Initial weights outside the bounds are set to them: say so.
 		if k := p.Runtime.Syn.ClippedAtInit(); k > 0 {
-			fmt.Fprintf(stderr, "spiral-node run %s: note: projection %q: %d of %d initial weights lay outside its bounds (wmin, wmax) and were set to them (give the weight's distribution min and max to redraw instead)\n",
-				name, p.Name, k, p.Runtime.Syn.Len())
+			fmt.Fprintf(stderr, "%s %s: note: projection %q: %d of %d initial weights lay outside its bounds (wmin, wmax) and were set to them (give the weight's distribution min and max to redraw instead)\n",
+				what, name, p.Name, k, p.Runtime.Syn.Len())
 		}
 	}
 	if steps := duration / net.Config.DtMs; !(steps >= 1) || steps > maxSteps {
-		fmt.Fprintf(stderr, "spiral-node run %s: duration %g ms at dt %g ms is %g steps: must be at least one step (%g ms) and at most %g steps (%g ms)\n",
-			name, duration, net.Config.DtMs, steps, net.Config.DtMs, float64(maxSteps), float64(maxSteps)*net.Config.DtMs)
+		fmt.Fprintf(stderr, "%s %s: duration %g ms at dt %g ms is %g steps: must be at least one step (%g ms) and at most %g steps (%g ms)\n",
+			what, name, duration, net.Config.DtMs, steps, net.Config.DtMs, float64(maxSteps), float64(maxSteps)*net.Config.DtMs)
 		return nil, 2
 	}
-	if badStateVars(stderr, "spiral-node run", name, net, src.stateMons) {
+	if badStateVars(stderr, what, name, net, src.stateMons) {
 		return nil, 2
 	}
 	return net, 0
