@@ -170,3 +170,43 @@ func TestDriveOnDefaultReceptor(t *testing.T) {
 		})
 	}
 }
+
+// TestDrivesIndependent checks that two Poisson drives of one population
+// draw independent counts: onto perfect integrators that never fire, a
+// drive of +1 and one of −1 per event, each λ = 0.1 events per step, give
+// after S steps v = N₊ − N₋ with variance 2λS = 200 across neurons (the
+// same draws would give v = 0 everywhere); the sample variance of 2000
+// neurons lies within five of its standard errors, 200·√(2/1999) each.
+func TestDrivesIndependent(t *testing.T) {
+	src := "network: {dt_ms: 0.1, seed: 9}\npopulations:\n  E:\n    size: 2000\n" +
+		"    model: {kind: if, rest_mV: 0, threshold_mV: 1e9}\n" +
+		"    drives:\n      - {poisson_rate_hz: 1000, weight: 1}\n      - {poisson_rate_hz: 1000, weight: -1}\n"
+	m, err := Parse("drives.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := m.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const steps = 1000
+	spikes(t, net, steps)
+	p, _ := net.Population("E")
+	v, ok := p.Model().Var("v")
+	if !ok {
+		t.Fatal("no v")
+	}
+	var sum, sq float64
+	for _, x := range v {
+		sum += float64(x)
+	}
+	mean := sum / float64(len(v))
+	for _, x := range v {
+		sq += (float64(x) - mean) * (float64(x) - mean)
+	}
+	variance := sq / float64(len(v)-1)
+	want := 2 * 0.1 * steps
+	if se := want * math.Sqrt(2.0/float64(len(v)-1)); math.Abs(variance-want) > 5*se {
+		t.Errorf("variance of v %.1f across neurons, want %.0f ± %.1f (5 standard errors): the drives' counts are not independent", variance, want, 5*se)
+	}
+}

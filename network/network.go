@@ -796,13 +796,13 @@ func newPopulation(d *PopulationDef, env soma.Env) (*population.Population, erro
 // addInputs binds and adds the population d's stimuli, principles and
 // drives to pop, and adds its receptors, recording their specs in rt.
 func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.Population, rt *popRT) {
-	for _, x := range d.stimuli {
-		if x, ok := fresh(s, d, "stimulus", x); ok && s.bind(d, env, "stimulus", x) {
+	for k, x := range d.stimuli {
+		if x, ok := fresh(s, d, "stimulus", x); ok && s.bind(d, nthEnv(env, saltStimulus, k), "stimulus", x) {
 			pop.AddStimulus(x)
 		}
 	}
-	for _, pr := range d.principles {
-		if pr, ok := fresh(s, d, "principle", pr); ok && s.bind(d, env, "principle", pr) {
+	for k, pr := range d.principles {
+		if pr, ok := fresh(s, d, "principle", pr); ok && s.bind(d, nthEnv(env, saltPrinciple, k), "principle", pr) {
 			pop.AddPrinciple(pr)
 		}
 	}
@@ -813,9 +813,9 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 		}
 		rt.recs[r.name] = r.spec
 	}
-	for _, dr := range d.drives {
+	for k, dr := range d.drives {
 		x, ok := fresh(s, d, "drive", dr.s)
-		if !ok || !s.bind(d, env, "drive", x) {
+		if !ok || !s.bind(d, nthEnv(env, saltDrive, k), "drive", x) {
 			continue
 		}
 		if _, ok := pop.Receptor(dr.receptor); !ok && dr.receptor == "in" {
@@ -829,6 +829,27 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 			s.errs = append(s.errs, err)
 		}
 	}
+}
+
+// Salts of the random streams of a population's second and later
+// stimuli, principles and drives (nthEnv).
+const (
+	saltStimulus uint64 = 0x5717 + iota
+	saltPrinciple
+	saltDrive
+)
+
+// nthEnv returns the environment the k-th stimulus, principle or drive
+// (salt) of a population is bound in: the population's for the first,
+// else one whose random streams are keyed by salt and k as well, so that
+// two Poisson drives of one population draw independent numbers (they
+// drew the same) while a population's first keeps the numbers it always
+// drew.
+func nthEnv(env soma.Env, salt uint64, k int) soma.Env {
+	if k > 0 {
+		env.Key = env.Key.Sub(salt, uint64(k))
+	}
+	return env
 }
 
 // fresh returns the stimulus, drive or principle x for this build: x

@@ -19,8 +19,10 @@ import (
 // of weight Weight. Added into a receptor (network PopulationDef.Drive), it
 // is what NEST's poisson_generator or Brian2's PoissonInput provide,
 // without simulating the source neurons. Counts come from a stream keyed
-// by (seed, population, step, element), so a split population draws the
-// same numbers.
+// by (seed, population, step, element) — and, for a population's second
+// and later drives, the drive's place among them (network's binding), so
+// that its drives are independent — so a split population draws the same
+// numbers.
 type PoissonDrive struct {
 	RateHz float64 `state:"-"` // rate of events per element (Hz)
 	Weight float64 `state:"-"` // value added per event
