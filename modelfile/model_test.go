@@ -210,3 +210,30 @@ func TestDrivesIndependent(t *testing.T) {
 		t.Errorf("variance of v %.1f across neurons, want %.0f ± %.1f (5 standard errors): the drives' counts are not independent", variance, want, 5*se)
 	}
 }
+
+// TestConductanceSigns checks that a projection cannot make a conductance
+// negative — an inhibitory axon, a negative weight, or a plastic lower
+// bound below 0 onto a conductance receptor is refused at its line —
+// while positive conductances onto an inhibitory reversal potential build.
+func TestConductanceSigns(t *testing.T) {
+	head := "populations:\n  I:\n    size: 10\n    model: {kind: lif}\n    axons:\n      inh: {inhibitory: true}\n" +
+		"  E:\n    size: 10\n    model: {kind: lif}\n    receptors:\n      gi: {kernel: exp_conductance, tau_ms: 10, reversal_mV: -80}\nprojections:\n"
+	for _, c := range []struct{ proj, want string }{
+		{"  IE: {from: I, axon: inh, to: E, receptor: gi, connectivity: {kind: all_to_all}, weight: 0.5}\n", `axon "inh" is inhibitory (sign -1, row 0) onto the conductance receptor "gi": a conductance must be >= 0`},
+		{"  IE: {from: I, to: E, receptor: gi, connectivity: {kind: all_to_all}, weight: -0.5}\n", `weight -0.5 (synapse 0) onto the conductance receptor "gi"`},
+		{"  IE: {from: I, to: E, receptor: gi, connectivity: {kind: all_to_all}, weight: 0.5, wmin: -1, wmax: 1, plasticity: {kind: inhibitory_stdp, rho0_hz: 5, eta: 0.001}}\n", `wmin = -1 onto the conductance receptor "gi"`},
+		{"  IE: {from: I, to: E, receptor: gi, connectivity: {kind: all_to_all}, weight: 0.5}\n", ""},
+	} {
+		m, err := Parse("g.yaml", []byte(head+c.proj))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = m.Build()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("positive conductances: %v", err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "g.yaml:13: projections.IE")):
+			t.Errorf("%s: %v, want an error at g.yaml:13 with %q", strings.TrimSpace(c.proj), err, c.want)
+		}
+	}
+}

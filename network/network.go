@@ -990,6 +990,11 @@ func (s *buildState) projection(i int, cd *connDef, draws *drawing) error {
 			return fmt.Errorf("%s: normalisation: %w", where, err)
 		}
 	}
+	if e.rec.Spec().Kernel.Conductance() {
+		if err := conductanceSigns(e, syn, float64(d.lo), c.Plasticity != nil); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
 	rt, err := projection.New(cd.name, syn, s.cfg.Batch, s.inbox(e.rec), e.axon.Axon.MaxLatency())
 	if err != nil {
 		return err
@@ -1394,4 +1399,27 @@ func isNil(x any) bool {
 	}
 	v := reflect.ValueOf(x)
 	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// conductanceSigns checks a projection onto a conductance receptor: a
+// conductance is never negative — inhibition comes from the receptor's
+// reversal potential — so neither an inhibitory axon (sign −1) nor a
+// negative weight, nor for a plastic projection a lower bound below 0,
+// may feed it (either would turn its input into the opposite drive).
+func conductanceSigns(e ends, syn *synapse.CSR, wmin float64, plastic bool) error {
+	const why = "a conductance must be >= 0: inhibition comes from the receptor's reversal potential (reversal_mV below the rest, e.g. -80 mV)"
+	for r := range e.axon.Axon.Rows() {
+		if e.axon.Axon.Sign(r) < 0 {
+			return fmt.Errorf("axon %q is inhibitory (sign -1, row %d) onto the conductance receptor %q: %s; make the axon excitatory", e.axon.Name, r, e.recName, why)
+		}
+	}
+	for k := range syn.Len() {
+		if w := syn.Weight(k); w < 0 {
+			return fmt.Errorf("weight %g (synapse %d) onto the conductance receptor %q: %s; give weights >= 0", w, k, e.recName, why)
+		}
+	}
+	if plastic && wmin < 0 {
+		return fmt.Errorf("wmin = %g onto the conductance receptor %q: learning could make a conductance negative; %s", wmin, e.recName, why)
+	}
+	return nil
 }
