@@ -148,6 +148,10 @@ func vogelsAbbott(model string, o Options, va vaParams) (*network.Builder, Optio
 
 // BrunelParams are the Brunel (2000) model A parameters (NEST
 // brunel_delta defaults).
+//
+// A field left 0 takes its default, so g = 0 or η = 0 cannot be asked
+// for here: write the model as a model file (spiral-node inspect brunel
+// --recipe) and edit it.
 type BrunelParams struct {
 	G, Eta    float64 // relative inhibition, external drive; default 5, 2
 	JmV       float64 // excitatory weight; default 0.1 mV

@@ -50,7 +50,7 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seed := fs.Uint64("seed", 1, "random seed of a built-in model; given for a model file, it replaces the file's network.seed (whose default is 0)")
-	scale := fs.Float64("scale", 1, "network scale (built-in models)")
+	scale := fs.Float64("scale", 1, "a built-in model's size factor: its populations scale, and so do the in-degrees of its fixed-in-degree projections (brunel: CE = 0.1·NE) with the weights unchanged, so the dynamics change with it (spiral-node models lists what each model scales)")
 	engine := fs.String("engine", "lockstep", "the engine whose memory to estimate: lockstep (run's default) or actors (the same shards), or sequential")
 	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: as run chooses them)")
 	only := fs.Bool("estimate-only", false, "print the estimate and do not build")

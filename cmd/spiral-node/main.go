@@ -64,13 +64,13 @@ var builtin = map[string]struct {
 	duration float64
 	about    string
 }{
-	"cuba": {models.CUBA, models.CUBADefinition, 1000, "Vogels–Abbott CUBA, 4000 LIF, exponential currents"},
-	"coba": {models.COBA, models.COBADefinition, 1000, "Vogels–Abbott COBA, 4000 LIF, exponential conductances"},
+	"cuba": {models.CUBA, models.CUBADefinition, 1000, "Vogels–Abbott CUBA as Brian2's example, 4000·scale LIF, exponential currents; p = 0.02/scale keeps the in-degree"},
+	"coba": {models.COBA, models.COBADefinition, 1000, "Vogels–Abbott COBA as Brian2's example, 4000·scale LIF, exponential conductances; p = 0.02/scale keeps the in-degree"},
 	"brunel": {func(o models.Options) (*network.Network, error) { return models.Brunel(o, models.BrunelParams{}) },
 		func(o models.Options) (*network.Builder, models.Options, error) {
 			return models.BrunelDefinition(o, models.BrunelParams{})
-		}, 1000, "Brunel 2000 model A, 12,500 LIF, delta synapses, 1.5 ms delays, Poisson drive"},
-	"stdp": {models.STDP, models.STDPDefinition, 20000, "Song–Miller–Abbott STDP, 1000 Poisson inputs onto one LIF"},
+		}, 1000, "Brunel 2000 model A with NEST's brunel_delta parameters (reset 0 mV, v(0) = 0), 12,500·scale LIF, delta synapses, 1.5 ms delays, Poisson drive; in-degrees 0.1·N scale too"},
+	"stdp": {models.STDP, models.STDPDefinition, 20000, "Song–Miller–Abbott STDP as Brian2's example (current-based, no inhibition), 1000·scale Poisson inputs onto one LIF"},
 	"fi": {func(o models.Options) (*network.Network, error) {
 		n, _, err := models.FI(o)
 		return n, err
@@ -187,7 +187,7 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	durationFlag := &msFlag{name: "duration", plainMs: true}
 	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed of a built-in model; given for a model file, it replaces the file's network.seed (whose default is 0)")
-	scale := fs.Float64("scale", 1, "network scale")
+	scale := fs.Float64("scale", 1, "a built-in model's size factor: its populations scale, and so do the in-degrees of its fixed-in-degree projections (brunel: CE = 0.1·NE) with the weights unchanged, so the dynamics change with it (spiral-node models lists what each model scales)")
 	fixed := fs.Bool("fixed-point", false, "sum synaptic input in 64-bit fixed point (network.fixed_point in a model file): the same spikes, bit for bit, on every engine, layout and device, a GPU's included")
 	kind := fs.String("engine", "", "lockstep (shards on every core, barriers between segments; the default), actors (shards on every core, messages between them; the default with --workers) or sequential (the reference loop)")
 	shards := fs.Int("shards", 0, "shards per population with the lockstep and actor engines (0: lockstep balances the populations over the cores, as few cut as possible; actors cut each of 2000 neurons or more into one per core)")
