@@ -266,3 +266,29 @@ func TestNamedField(t *testing.T) {
 		}
 	}
 }
+
+// TestMisindentedLine checks the line a "did not find expected key" error
+// is reported at: the first line indented to no open level, where the
+// YAML parser names the block it was in; forms the search does not follow
+// (lists, block scalars, flow collections over lines) leave the parser's.
+func TestMisindentedLine(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want int
+	}{
+		{"populations:\n  E:\n    size: 10\n   model: {kind: lif}\n", 4},
+		{"populations:\n  E:\n    size: 10\n    model: {kind: lif}\n", 0},
+		{"a:\n  b: 1\n    c: 2\n", 3},
+		{"a: |\n  text\n    more\n", 0},
+		{"a: {b: 1,\n    c: 2}\n", 0},
+		{"a:\n  - 1\n  - 2\n", 0},
+	} {
+		if got := misindented([]byte(c.src)); got != c.want {
+			t.Errorf("%q: line %d, want %d", c.src, got, c.want)
+		}
+	}
+	_, err := Parse("y.yaml", []byte("populations:\n  E:\n    size: 10\n   model: {kind: lif}\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "y.yaml:4: invalid YAML: did not find expected key") {
+		t.Errorf("Parse: %v, want the error at line 4", err)
+	}
+}

@@ -241,7 +241,13 @@ func Parse(name string, data []byte) (m *Model, err error) {
 	}
 	var root yaml.Node
 	if e := decode(data, &root); e != nil {
-		p.add(yamlLine(e), "", "", "invalid YAML: %s", trimYAMLErr(e))
+		line, msg := yamlLine(e), trimYAMLErr(e)
+		if l := misindented(data); l > line && strings.Contains(msg, "did not find expected key") {
+			// The parser names the block it was in; the line that
+			// broke it is the first indented to no open level.
+			line, msg = l, msg+": this line is indented to no level of the lines above (a key of the block above, or a child of the key before it?)"
+		}
+		p.add(line, "", "", "invalid YAML: %s", msg)
 		return nil, p.errs
 	}
 	if n := expandedSize(&root, MaxNodes); n > MaxNodes {
@@ -345,6 +351,49 @@ func yamlLine(err error) int {
 	}
 	return 0
 }
+
+// misindented returns the first line of block YAML indented to none of
+// the levels open above it (deeper than its sibling but not under a key
+// that opens a block, or between two open levels), or 0. Flow
+// collections, block scalars and list items are taken as they come: it
+// only refines a "did not find expected key" error's line.
+func misindented(data []byte) int {
+	var levels []int // open indentation levels, innermost last
+	opens := false   // the line before ends a key that opens a block
+	for i, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimRight(raw, " \r")
+		body := strings.TrimLeft(line, " ")
+		if body == "" || strings.HasPrefix(body, "#") {
+			continue
+		}
+		if strings.HasPrefix(body, "- ") || body == "-" || strings.ContainsAny(body[:1], "|>{[\"'") {
+			return 0 // lists, flow and quoted forms: not handled
+		}
+		if blockScalar.MatchString(body) || strings.Count(body, "{") != strings.Count(body, "}") || strings.Count(body, "[") != strings.Count(body, "]") {
+			return 0 // a block scalar or a flow collection over several lines: not handled
+		}
+		ind := len(line) - len(body)
+		switch {
+		case len(levels) == 0 || ind > levels[len(levels)-1]:
+			if len(levels) > 0 && !opens {
+				return i + 1 // deeper than its sibling, under no block
+			}
+			levels = append(levels, ind)
+		default:
+			for len(levels) > 0 && levels[len(levels)-1] > ind {
+				levels = levels[:len(levels)-1]
+			}
+			if len(levels) == 0 || levels[len(levels)-1] != ind {
+				return i + 1 // between two open levels
+			}
+		}
+		opens = strings.HasSuffix(body, ":")
+	}
+	return 0
+}
+
+// blockScalar matches a line that opens a block scalar (key: |, key: >-).
+var blockScalar = regexp.MustCompile(`[|>][-+]?[0-9]?$`)
 
 var yamlPrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
 
