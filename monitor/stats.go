@@ -1,6 +1,10 @@
 package monitor
 
-import "math"
+import (
+	"math"
+
+	"github.com/spiral-sim/spiral/output"
+)
 
 // Products that feed a sum are converted to their own type, as in
 // x + float32(k*(e-x)): the conversion rounds the product, so arm64 cannot
@@ -21,6 +25,10 @@ type Stats struct {
 	FracSilent float64
 	CVISI      float64 // mean CV over neurons with >= 3 spikes; NaN if none
 	NCV        int     // neurons that entered CVISI
+	// Fano is the population Fano factor (output.Bins.Fano): the variance
+	// of the population's spike count per bin of output.FanoBinMS over
+	// its mean; NaN if undefined.
+	Fano float64
 }
 
 // Summarize computes Stats of copy `copy` of the recorded population over
@@ -39,6 +47,7 @@ func Summary(n int, steps []int64, elements []uint32, from, to int64, dtMs float
 
 func summary(n int, steps []int64, elements []uint32, lo uint32, from, to int64, dtMs float64) Stats {
 	hi := lo + uint32(n)
+	bins := output.Bins{Step: output.FanoBin(dtMs)}
 	counts := make([]int, n)
 	last := make([]int64, n)
 	s1 := make([]float64, n)
@@ -49,6 +58,7 @@ func summary(n int, steps []int64, elements []uint32, lo uint32, from, to int64,
 			continue
 		}
 		i := e - lo
+		bins.Add(st)
 		if counts[i] > 0 {
 			isi := float64(float64(st-last[i]) * dtMs)
 			s1[i] += isi
@@ -60,6 +70,7 @@ func summary(n int, steps []int64, elements []uint32, lo uint32, from, to int64,
 	T := float64(to-from) * dtMs / 1000
 	var st Stats
 	st.Neurons = n
+	st.Fano = bins.Fano(from, to)
 	var sumR, sumR2, sumCV float64
 	for i, c := range counts {
 		st.Spikes += c

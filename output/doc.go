@@ -30,9 +30,12 @@
 // output — that reached a projection during the run, the synapses of its
 // source's row; those in flight at the end not counted),
 // synaptic_events_per_s (synaptic_events / simulate_s) and populations, a list of {name, size, spikes, rate_hz,
-// cv_isi}. rate_hz is spikes / size / duration; cv_isi is the mean over
+// cv_isi, population_fano}. rate_hz is spikes / size / duration; cv_isi is the mean over
 // neurons with at least two inter-spike intervals of the per-neuron ISI
-// coefficient of variation (std/mean), null when no neuron qualifies.
+// coefficient of variation (std/mean), null when no neuron qualifies;
+// population_fano is the variance over the mean of the population's spike
+// count per bin of FanoBinMS (Bins.Fano), null with under two bins or no
+// spike.
 //
 // # Completeness protocol
 //

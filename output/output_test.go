@@ -656,7 +656,7 @@ func TestSummaryJSON(t *testing.T) {
 		Neurons: 4000, Synapses: 320000, SynapticEvents: 4_000_000, SynapticEventsPerS: 3.2e6,
 		Populations: []PopulationSummary{
 			{Name: "exc", Size: 3200, Spikes: 12345, RateHz: 3.857, CVISI: 0.93},
-			{Name: "inh", Size: 800, Spikes: 0, RateHz: 0, CVISI: NullFloat(math.NaN())},
+			{Name: "inh", Size: 800, Spikes: 0, RateHz: 0, CVISI: NullFloat(math.NaN()), Fano: NullFloat(math.NaN())},
 		}}
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -675,17 +675,18 @@ func TestSummaryJSON(t *testing.T) {
 		}
 	}
 	p := m["populations"].([]any)[1].(map[string]any)
-	if v, ok := p["cv_isi"]; !ok || v != nil || len(p) != 5 {
+	if v, ok := p["cv_isi"]; !ok || v != nil || len(p) != 6 || p["population_fano"] != nil {
 		t.Fatalf("population %v", p)
 	}
 	var back Summary
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsNaN(float64(back.Populations[1].CVISI)) {
+	if !math.IsNaN(float64(back.Populations[1].CVISI)) || !math.IsNaN(float64(back.Populations[1].Fano)) {
 		t.Fatal("null did not decode to NaN")
 	}
 	back.Populations[1].CVISI, s.Populations[1].CVISI = 0, 0
+	back.Populations[1].Fano, s.Populations[1].Fano = 0, 0
 	if !reflect.DeepEqual(back, s) {
 		t.Fatalf("round trip %+v != %+v", back, s)
 	}

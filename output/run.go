@@ -55,6 +55,12 @@ type PopulationSummary struct {
 	Spikes int64     `json:"spikes"`
 	RateHz float64   `json:"rate_hz"`
 	CVISI  NullFloat `json:"cv_isi"` // null when undefined (NaN)
+	// Fano is the population Fano factor: the variance of the
+	// population's spike count per bin of FanoBinMS over its mean (Bins.Fano);
+	// about 1 for independent Poisson neurons, far more when they fire
+	// together, less when they fire regularly out of step. Null when
+	// undefined (NaN).
+	Fano NullFloat `json:"population_fano"`
 }
 
 // Summary is the content of summary.json, written last by Run.Commit.

@@ -221,6 +221,8 @@ type SpikeWriter struct {
 	isiN      []int32
 	isiMean   []float64
 	isiM2     []float64
+
+	bins Bins // the population's spikes per bin (Fano)
 }
 
 // NewSpikeWriter creates a writer that will produce path (normally
@@ -236,6 +238,7 @@ func NewSpikeWriter(path string, size int, dtMS float64, compress bool) (*SpikeW
 		lastSpike: make([]int64, size), isiN: make([]int32, size),
 		isiMean: make([]float64, size), isiM2: make([]float64, size)}
 	w.stepTimes = newStepTimes(dtMS)
+	w.bins.Step = FanoBin(dtMS)
 	for k := range w.lastSpike {
 		w.lastSpike[k] = -1
 	}
@@ -313,6 +316,7 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 			w.isiM2[e] += float64(d * (isi - w.isiMean[e]))
 		}
 		w.lastSpike[e] = s
+		w.bins.Add(s)
 	}
 	return nil
 }
@@ -329,6 +333,7 @@ type SpikeMark struct {
 	isiN      []int32
 	isiMean   []float64
 	isiM2     []float64
+	bins      Bins
 }
 
 // Mark returns where the writer stands: the spikes appended so far. Its
@@ -337,7 +342,8 @@ func (w *SpikeWriter) Mark() SpikeMark {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return SpikeMark{n: w.cols[0].n, bytes: [2]int64{w.cols[0].n * 8, w.cols[1].n * 4}, last: w.last, lastI: w.lastI, any: w.any,
-		lastSpike: slices.Clone(w.lastSpike), isiN: slices.Clone(w.isiN), isiMean: slices.Clone(w.isiMean), isiM2: slices.Clone(w.isiM2)}
+		lastSpike: slices.Clone(w.lastSpike), isiN: slices.Clone(w.isiN), isiMean: slices.Clone(w.isiMean), isiM2: slices.Clone(w.isiM2),
+		bins: Bins{Step: w.bins.Step, first: w.bins.first, counts: slices.Clone(w.bins.counts)}}
 }
 
 // Rewind drops the spikes appended since m was marked, as if they had
@@ -362,7 +368,16 @@ func (w *SpikeWriter) Rewind(m SpikeMark) error {
 	copy(w.isiN, m.isiN)
 	copy(w.isiMean, m.isiMean)
 	copy(w.isiM2, m.isiM2)
+	w.bins = Bins{Step: m.bins.Step, first: m.bins.first, counts: slices.Clone(m.bins.counts)}
 	return nil
+}
+
+// Fano returns the population Fano factor of the spikes written, over the
+// whole bins within steps [from, to) (Bins.Fano).
+func (w *SpikeWriter) Fano(from, to int64) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.bins.Fano(from, to)
 }
 
 // CVISI is the coefficient of variation of the inter-spike intervals,

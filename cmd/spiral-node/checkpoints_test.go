@@ -123,7 +123,7 @@ func TestCheckpointResume(t *testing.T) {
 	}
 	// Without --out the summary counts the resumed run's spikes.
 	for _, line := range strings.Split(out.String(), "\n") {
-		if f := strings.Fields(line); len(f) == 5 && f[0] == "E" && (f[2] == "0" || f[3] == "0.000") {
+		if f := strings.Fields(line); len(f) == 6 && f[0] == "E" && (f[2] == "0" || f[3] == "0.000") {
 			t.Errorf("the summary of the resumed run counts no spikes: %q", line)
 		}
 	}

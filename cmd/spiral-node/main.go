@@ -819,7 +819,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 	for _, p := range net.Populations {
 		wide = max(wide, len(p.Name))
 	}
-	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi")
+	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s %9s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi", "pop_fano")
 	sum := output.Summary{DtMS: dt, StartMS: output.StepTimeMS(r.from, dt), DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
@@ -830,6 +830,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 		var ps output.PopulationSummary
 		if w := writers[p.Name]; w != nil {
 			ps = w.Summary(p.Name, float64(r.ran)*dt)
+			ps.Fano = output.NullFloat(w.Fano(r.from, r.from+r.ran))
 			if err := w.Close(); err != nil {
 				return sum, fmt.Errorf("writing spikes of %s: %w", p.Name, err)
 			}
@@ -844,13 +845,16 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 			n := p.N * max(net.Config.Batch, 1)
 			s := monitor.Summary(n, st, el, r.from, r.from+r.ran, dt)
 			ps = output.PopulationSummary{Name: p.Name, Size: n, Spikes: int64(s.Spikes),
-				RateHz: output.RateHz(int64(s.Spikes), n, float64(r.ran)*dt), CVISI: output.NullFloat(s.CVISI)}
+				RateHz: output.RateHz(int64(s.Spikes), n, float64(r.ran)*dt), CVISI: output.NullFloat(s.CVISI), Fano: output.NullFloat(s.Fano)}
 		}
-		cv := "n/a" // fewer than three spikes everywhere
+		cv, fano := "n/a", "n/a" // fewer than three spikes everywhere; no spike, or under two bins
 		if c := float64(ps.CVISI); !math.IsNaN(c) {
 			cv = fmt.Sprintf("%.3f", c)
 		}
-		fmt.Fprintf(stdout, "%-*s %8d %10d %10.3f %8s\n", wide, p.Name, ps.Size, ps.Spikes, ps.RateHz, cv)
+		if f := float64(ps.Fano); !math.IsNaN(f) {
+			fano = fmt.Sprintf("%.3g", f)
+		}
+		fmt.Fprintf(stdout, "%-*s %8d %10d %10.3f %8s %9s\n", wide, p.Name, ps.Size, ps.Spikes, ps.RateHz, cv, fano)
 		sum.Populations = append(sum.Populations, ps)
 	}
 	return sum, nil

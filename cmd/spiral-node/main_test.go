@@ -223,7 +223,7 @@ func TestModelFiles(t *testing.T) {
 	// through the rate units' output.
 	mixed := table("run", "../../examples/mixed/mixed.yaml", "--duration", "200", "--quiet")
 	for _, line := range strings.Split(mixed, "\n") {
-		if f := strings.Fields(line); len(f) == 5 && f[0] == "lif" && f[2] == "0" {
+		if f := strings.Fields(line); len(f) == 6 && f[0] == "lif" && f[2] == "0" {
 			t.Errorf("mixed.yaml: the LIF population never fired:\n%s", mixed)
 		}
 	}

@@ -131,6 +131,9 @@ func TestMemberLossRecovers(t *testing.T) {
 		t.Fatalf("the uninterrupted run: exit %d: %s", code, e.String())
 	}
 	table := popRows(o.String())
+	if table == "" {
+		t.Fatal("no population row in the summary: popRows no longer reads the table")
+	}
 	for _, c := range []struct {
 		sig              syscall.Signal
 		checkpoints, out bool
@@ -204,7 +207,7 @@ func TestMemberLossRecovers(t *testing.T) {
 func popRows(summary string) string {
 	var rows []string
 	for _, line := range strings.Split(summary, "\n") {
-		if f := strings.Fields(line); len(f) == 5 && (f[0] == "E" || f[0] == "I") {
+		if f := strings.Fields(line); len(f) == 6 && (f[0] == "E" || f[0] == "I") {
 			rows = append(rows, line)
 		}
 	}
