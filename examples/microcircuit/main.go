@@ -26,7 +26,7 @@
 // actor engine, package workers): each builds only the synapses that end
 // on its own shards, and this process, the coordinator, none.
 //
-// -write-yaml FILE writes the model of -scale, -kscale, -bg and -seed as a
+// -write-yaml FILE writes the model of -scale, -kscale, -bg, -seed and -fixed-point as a
 // model file for spiral-node (ModelFile) and exits; microcircuit.yaml is
 // the full-scale one (go generate).
 package main
@@ -292,6 +292,7 @@ func main() {
 	writeYAML := flag.String("write-yaml", "", "write the model file of -scale, -kscale, -bg and -seed to this file and exit, without running")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the build and the run to this file (go tool pprof)")
 	nworkers := flag.Int("workers", 0, "worker processes of this program that host the shards (needs -engine actors)")
+	fixed := flag.Bool("fixed-point", false, "sum the synaptic input in fixed point (the same spikes on every engine and device)")
 	flag.Parse()
 	if *bg != "dc" && *bg != "poisson" {
 		fmt.Fprintf(os.Stderr, "microcircuit: -bg = %q: want dc or poisson\n", *bg)
@@ -301,7 +302,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "microcircuit: -warmup must be >= 0 and -t > 0")
 		os.Exit(2)
 	}
-	c := Config{NScale: *scale, KScale: *kscale, Poisson: *bg == "poisson", Seed: *seed}
+	c := Config{NScale: *scale, KScale: *kscale, Poisson: *bg == "poisson", Seed: *seed, FixedPoint: *fixed}
 	if workers.Serving() {
 		// Started by -workers: build this worker's part and host it.
 		os.Exit(workers.Serve(func(part *network.Part) (*network.Network, error) { return BuildPart(c, part) }, workers.ServeOptions{Name: "microcircuit worker"}))

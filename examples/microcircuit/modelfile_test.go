@@ -284,3 +284,19 @@ func TestVariantFileHeader(t *testing.T) {
 		t.Errorf("the variant's header:\n%s", s[:min(len(s), 900)])
 	}
 }
+
+// A fixed-point configuration's model file sums in fixed point and says
+// how to write it again.
+func TestFixedPointFile(t *testing.T) {
+	b, err := ModelFile(Config{NScale: 0.02, KScale: 0.5, Seed: 3, FixedPoint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := modelfile.Parse("fixed.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Network.FixedPoint || !strings.Contains(string(b), "-seed 3 -fixed-point -write-yaml FILE") {
+		t.Errorf("fixed point %v; header:\n%s", m.Network.FixedPoint, string(b)[:900])
+	}
+}
