@@ -454,9 +454,9 @@ func (r *renderer) ratePlot(name string, size int, rates []float64, start, bin f
 	if len(rates) > 0 {
 		xy := make(plotter.XYs, len(rates)+1)
 		for k, v := range rates {
-			xy[k] = plotter.XY{X: start + float64(k)*bin, Y: v}
+			xy[k] = plotter.XY{X: start + float64(float64(k)*bin), Y: v}
 		}
-		xy[len(rates)] = plotter.XY{X: start + float64(len(rates))*bin, Y: rates[len(rates)-1]}
+		xy[len(rates)] = plotter.XY{X: start + float64(float64(len(rates))*bin), Y: rates[len(rates)-1]}
 		l, err := addLine(p, xy, color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, 0, true)
 		if err != nil {
 			return err
