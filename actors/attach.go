@@ -297,9 +297,13 @@ func (r *relay) Receive(ctx actor.Context) {
 		}
 		if waited := time.Since(r.pending[0].at); waited >= r.at.a.Timeout {
 			ctx.CancelReceiveTimeout()
-			r.e.finish(fmt.Errorf("attachment %s: no answer to the observation of segment %d within %v (Attachment.Timeout)", r.at.a.Name, r.pending[0].n, r.at.a.Timeout))
+			err := fmt.Errorf("attachment %s: no answer to the observation of segment %d within %v (Attachment.Timeout)", r.at.a.Name, r.pending[0].n, r.at.a.Timeout)
+			// Kept for the next Run too: between runs the run's
+			// report would be dropped as a late one.
+			r.e.attachErr.CompareAndSwap(nil, &err)
+			r.e.finish(err)
 		} else {
-			ctx.SetReceiveTimeout(r.at.a.Timeout - waited)
+			ctx.SetReceiveTimeout(max(time.Millisecond, r.at.a.Timeout-waited))
 		}
 	case *Actuation:
 		if len(r.pending) == 0 {

@@ -214,16 +214,17 @@ func TestAttachedActorDrivesSplitPopulation(t *testing.T) {
 // actuation, not at all, or with an actuation after a delay.
 type replier struct {
 	wrong, silent bool
+	silentFrom    int64 // if > 0: no answer from this segment on
 	delay         time.Duration
 	answered      int
 }
 
 func (r *replier) Receive(ctx actor.Context) {
-	if _, ok := ctx.Message().(*actors.Observation); ok {
+	if o, ok := ctx.Message().(*actors.Observation); ok {
 		switch {
 		case r.wrong:
 			ctx.Respond("oops")
-		case r.silent:
+		case r.silent, r.silentFrom > 0 && o.Segment >= r.silentFrom:
 		default:
 			time.Sleep(r.delay)
 			r.answered++
@@ -359,5 +360,35 @@ func TestAttachedActorNaN(t *testing.T) {
 	}
 	if err := e.Run(100); err == nil || !strings.Contains(err.Error(), `attachment env: actuation of segment 0: input 0 of population "da" is NaN`) {
 		t.Fatalf("Run: %v, want the NaN refused", err)
+	}
+}
+
+// An attachment that leaves the last observation of a run unanswered past
+// its Timeout, while no run is in progress, fails the next Run (the
+// report came between runs; it was dropped, and the next run hung).
+func TestAttachTimeoutBetweenRuns(t *testing.T) {
+	e, err := actors.New(testnets.BrunelLike(t, true), actors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	// Segments of 6 steps: Run(60) is segments 0 to 9, and the answer to
+	// segment 9 drives the next run's first.
+	if err := e.Attach(actors.Attachment{Name: "env", Actor: &replier{silentFrom: 9}, Observe: []string{"E"}, Drive: "da", Timeout: 100 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(60); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- e.Run(60) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no answer to the observation of segment 9 within 100ms") {
+			t.Fatalf("Run: %v, want the timeout of segment 9", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run hangs")
 	}
 }

@@ -120,8 +120,11 @@ type Engine struct {
 	grantedTo     atomic.Int64
 	paused        atomic.Bool
 	attachWaiting atomic.Int64
-	runGen        atomic.Int64 // runs started, so that a late timer knows its run
-	lostErr       atomic.Pointer[error]
+	runGen        atomic.Int64 // runs started
+	// attachErr is an attachment's failure (Attachment.Timeout), kept so
+	// that a Run after it fails too.
+	attachErr atomic.Pointer[error]
+	lostErr   atomic.Pointer[error]
 	// lostIdx lists the workers found lost and fenced (Lost).
 	lostMu      sync.Mutex
 	lostIdx     []int
@@ -357,6 +360,11 @@ func (e *Engine) Run(n int) error {
 	}
 	if p := e.lostErr.Load(); p != nil {
 		// A worker was lost or fenced since the last run.
+		e.failed = *p
+		return *p
+	}
+	if p := e.attachErr.Load(); p != nil {
+		// An attachment failed to answer since the last run.
 		e.failed = *p
 		return *p
 	}

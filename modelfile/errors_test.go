@@ -282,6 +282,8 @@ func TestMisindentedLine(t *testing.T) {
 		{"a: |\n  text\n    more\n", 0},
 		{"a: {b: 1,\n    c: 2}\n", 0},
 		{"a:\n  - 1\n  - 2\n", 0},
+		{"populations:\n  E:   # excitatory\n    size: 10\n   model: {kind: lif}\n", 4},
+		{"populations:\n  E: &pop\n    size: 10\n    model: {kind: lif}\n  F:\n    size: 3\n     model: {kind: lif}\n", 7},
 	} {
 		if got := misindented([]byte(c.src)); got != c.want {
 			t.Errorf("%q: line %d, want %d", c.src, got, c.want)

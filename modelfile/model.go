@@ -387,10 +387,19 @@ func misindented(data []byte) int {
 				return i + 1 // between two open levels
 			}
 		}
-		opens = strings.HasSuffix(body, ":")
+		// A key opens a block when nothing but a comment, an anchor or a
+		// tag follows it.
+		if i := strings.Index(body, " #"); i >= 0 {
+			body = strings.TrimRight(body[:i], " ")
+		}
+		opens = strings.HasSuffix(body, ":") || opensTagged.MatchString(body)
 	}
 	return 0
 }
+
+// opensTagged matches a key whose block value carries an anchor or a tag
+// (E: &pop, E: !!map).
+var opensTagged = regexp.MustCompile(`:\s+[&!]\S*$`)
 
 // blockScalar matches a line that opens a block scalar (key: |, key: >-).
 var blockScalar = regexp.MustCompile(`[|>][-+]?[0-9]?$`)

@@ -237,3 +237,17 @@ func TestConductanceSigns(t *testing.T) {
 		}
 	}
 }
+
+// A Poisson drive with a negative weight onto a conductance receptor is
+// refused at the population's line, as a projection's negative weight is.
+func TestConductanceDriveSign(t *testing.T) {
+	src := "populations:\n  E:\n    size: 10\n    model: {kind: lif}\n    receptors:\n      gi: {kernel: exp_conductance, tau_ms: 10, reversal_mV: -80}\n" +
+		"    drives:\n      - {receptor: gi, poisson_rate_hz: 1000, weight: -0.5}\n"
+	m, err := Parse("d.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Build(); err == nil || !strings.Contains(err.Error(), `drive 0: weight = -0.5 onto the conductance receptor "gi"`) {
+		t.Errorf("Build: %v, want the negative drive refused", err)
+	}
+}

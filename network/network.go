@@ -796,13 +796,13 @@ func newPopulation(d *PopulationDef, env soma.Env) (*population.Population, erro
 // addInputs binds and adds the population d's stimuli, principles and
 // drives to pop, and adds its receptors, recording their specs in rt.
 func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.Population, rt *popRT) {
-	for k, x := range d.stimuli {
-		if x, ok := fresh(s, d, "stimulus", x); ok && s.bind(d, nthEnv(env, saltStimulus, k), "stimulus", x) {
+	for _, x := range d.stimuli {
+		if x, ok := fresh(s, d, "stimulus", x); ok && s.bind(d, env, "stimulus", x) {
 			pop.AddStimulus(x)
 		}
 	}
-	for k, pr := range d.principles {
-		if pr, ok := fresh(s, d, "principle", pr); ok && s.bind(d, nthEnv(env, saltPrinciple, k), "principle", pr) {
+	for _, pr := range d.principles {
+		if pr, ok := fresh(s, d, "principle", pr); ok && s.bind(d, env, "principle", pr) {
 			pop.AddPrinciple(pr)
 		}
 	}
@@ -825,26 +825,32 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 				continue
 			}
 		}
+		if r, ok := pop.Receptor(dr.receptor); ok && r.Spec().Kernel.Conductance() {
+			// As for projections (conductanceSigns): a negative
+			// conductance would excite.
+			if w, ok := x.(interface{ EventWeight() float64 }); ok && w.EventWeight() < 0 {
+				s.errs = append(s.errs, fmt.Errorf("population %q: drive %d: weight = %g onto the conductance receptor %q: a conductance must be >= 0: inhibition comes from the receptor's reversal potential (reversal_mV below the rest); give the weight >= 0",
+					d.name, k, w.EventWeight(), dr.receptor))
+				continue
+			}
+		}
 		if err := pop.AddDrive(dr.receptor, x); err != nil {
 			s.errs = append(s.errs, err)
 		}
 	}
 }
 
-// Salts of the random streams of a population's second and later
-// stimuli, principles and drives (nthEnv).
-const (
-	saltStimulus uint64 = 0x5717 + iota
-	saltPrinciple
-	saltDrive
-)
+// saltDrive keys the random streams of a population's second and later
+// drives (nthEnv).
+const saltDrive uint64 = 0x5719
 
-// nthEnv returns the environment the k-th stimulus, principle or drive
-// (salt) of a population is bound in: the population's for the first,
-// else one whose random streams are keyed by salt and k as well, so that
-// two Poisson drives of one population draw independent numbers (they
-// drew the same) while a population's first keeps the numbers it always
-// drew.
+// nthEnv returns the environment the k-th drive (salt) of a population
+// is bound in: the population's for the first, else one whose random
+// streams are keyed by salt and k as well, so that two Poisson drives of
+// one population draw independent counts (they drew the same) while a
+// population's first keeps the counts it always drew. (Stimuli keep
+// their own streams — a generator's stream field — and each principle
+// draws for a purpose of its own.)
 func nthEnv(env soma.Env, salt uint64, k int) soma.Env {
 	if k > 0 {
 		env.Key = env.Key.Sub(salt, uint64(k))

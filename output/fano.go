@@ -3,7 +3,10 @@ package output
 import "math"
 
 // FanoBinMS is the bin of the population Fano factor (PopulationSummary's
-// population_fano): 1 ms, or one step where dt is longer.
+// population_fano): 1 ms as the whole number of steps nearest it (0.9 ms
+// at dt 0.3 ms), or one step where dt is longer. The copies of a batch
+// are counted together: B copies that fire alike (the same input) give B
+// times one copy's factor.
 const FanoBinMS = 1.0
 
 // FanoBin returns the bin of the population Fano factor in steps of
@@ -18,8 +21,12 @@ type Bins struct {
 	counts []int64 // from bin first on
 }
 
-// Add counts a spike at step (steps come in any order).
+// Add counts a spike at step (steps come in any order). A Step below one
+// counts as one.
 func (b *Bins) Add(step int64) {
+	if b.Step < 1 {
+		b.Step = 1
+	}
 	k := step / b.Step
 	switch {
 	case len(b.counts) == 0:
@@ -41,6 +48,9 @@ func (b *Bins) Add(step int64) {
 // their number and rate; synchronous firing gives far more, regular
 // asynchronous firing less. NaN for fewer than two bins or no spike.
 func (b *Bins) Fano(from, to int64) float64 {
+	if b.Step < 1 {
+		b.Step = 1
+	}
 	lo := (from + b.Step - 1) / b.Step // the first whole bin
 	hi := to / b.Step                  // past the last
 	n := hi - lo

@@ -69,6 +69,9 @@ func (d *PoissonDrive) Bind(env soma.Env) error {
 	return nil
 }
 
+// EventWeight returns the value each event adds (Weight).
+func (d *PoissonDrive) EventWeight() float64 { return d.Weight }
+
 // Lambda returns the expected number of events per element and step.
 func (d *PoissonDrive) Lambda() float64 { return d.lambda }
 
