@@ -607,3 +607,14 @@ func TestNilInputsAndZeroBuilder(t *testing.T) {
 		t.Errorf("a zero Builder: %v", err)
 	}
 }
+
+// One PoissonDrive object given as two drives of one population is
+// refused with a message that says so, not that it belongs elsewhere.
+func TestOneDriveTwice(t *testing.T) {
+	b := network.New(network.Config{})
+	d := &stimulus.PoissonDrive{RateHz: 100, Weight: 1}
+	b.Population("E", 5, soma.LIF()).Drive("in", d).Drive("in", d)
+	if _, err := b.Build(); err == nil || !strings.Contains(err.Error(), "give every drive a PoissonDrive of its own") {
+		t.Errorf("Build: %v, want the shared drive refused", err)
+	}
+}

@@ -44,7 +44,7 @@ func (d *PoissonDrive) Renew() any { return &PoissonDrive{RateHz: d.RateHz, Weig
 // Bind prepares the drive for a population; the network builder calls it.
 func (d *PoissonDrive) Bind(env soma.Env) error {
 	if d.bound && (d.n != env.N || d.env != env) {
-		return fmt.Errorf("poisson drive: already bound to a population of %d neurons; use one drive per population", d.n)
+		return fmt.Errorf("poisson drive: this drive is already bound (to a population of %d neurons, or as another drive of this one): give every drive a PoissonDrive of its own", d.n)
 	}
 	if !(d.RateHz >= 0) || math.IsInf(d.RateHz, 0) {
 		return fmt.Errorf("poisson drive: rate_hz = %g: must be >= 0 and finite", d.RateHz)
