@@ -22,7 +22,8 @@
 //
 // summary.json holds dt_ms, start_ms (the simulated time the run began
 // at: 0, or a resumed run's checkpoint time; its spike times run from
-// there), duration_ms, seed, wall_s, build_s, simulate_s,
+// there), duration_ms, warmup_ms (left out of the populations'
+// statistics, when set), seed, wall_s, build_s, simulate_s,
 // neurons, synapses, engine, synapse_bytes (the synapse storage after
 // building), peak_rss_bytes, synaptic_events (the synaptic events
 // delivered, an exact count: for every event an axon emitted — a spike;

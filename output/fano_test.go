@@ -63,3 +63,29 @@ func TestFanoPoissonAndSynchronous(t *testing.T) {
 		t.Errorf("synchronous neurons: Fano %g, want %g", got, want)
 	}
 }
+
+// SetStatsFrom leaves the earlier spikes out of the statistics (the
+// count, the rate, the ISIs, the bins) while writing them all.
+func TestStatsFrom(t *testing.T) {
+	w, err := NewSpikeWriter(t.TempDir()+"/a.npz", 2, 0.1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	w.SetStatsFrom(100)
+	// Neuron 0 at steps 10, 50 (left out), 100, 300, 500: ISIs 200, 200
+	// (CV 0); neuron 1 at 120 only.
+	if err := w.Append([]int64{10, 50, 100, 120, 300, 500}, []uint32{0, 0, 0, 1, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	s := w.Summary("a", 50) // steps [100, 600) of 0.1 ms
+	if s.Spikes != 4 || w.Count() != 6 {
+		t.Errorf("%d spikes counted, %d written; want 4 and 6", s.Spikes, w.Count())
+	}
+	if want := 4.0 / 2 / 0.05; math.Abs(s.RateHz-want) > 1e-9 {
+		t.Errorf("rate %g, want %g", s.RateHz, want)
+	}
+	if cv := float64(s.CVISI); cv != 0 {
+		t.Errorf("CV of ISI %g, want 0 (the intervals from step 100 on, 200 and 200)", cv)
+	}
+}

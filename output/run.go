@@ -77,12 +77,16 @@ type Summary struct {
 	// StartMS + DurationMS), and its spike and state times are absolute.
 	StartMS    float64 `json:"start_ms"`
 	DurationMS float64 `json:"duration_ms"`
-	Seed       uint64  `json:"seed"`
-	WallS      float64 `json:"wall_s"`
-	BuildS     float64 `json:"build_s"`
-	SimulateS  float64 `json:"simulate_s"`
-	Neurons    int64   `json:"neurons"`
-	Synapses   int64   `json:"synapses"`
+	// WarmupMS is the start of the run that the statistics leave out
+	// (run --warmup): the populations' spikes, rates, CVs and Fano
+	// factors count from StartMS + WarmupMS on; the spike files hold all.
+	WarmupMS  float64 `json:"warmup_ms,omitempty"`
+	Seed      uint64  `json:"seed"`
+	WallS     float64 `json:"wall_s"`
+	BuildS    float64 `json:"build_s"`
+	SimulateS float64 `json:"simulate_s"`
+	Neurons   int64   `json:"neurons"`
+	Synapses  int64   `json:"synapses"`
 	// Engine says how the run was computed ("sequential stepper",
 	// "lockstep, shards [2 2] on 2 cores, ...").
 	Engine string `json:"engine,omitempty"`

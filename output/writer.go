@@ -223,6 +223,10 @@ type SpikeWriter struct {
 	isiM2     []float64
 
 	bins Bins // the population's spikes per bin (Fano)
+
+	// statsFrom is the first step whose spikes the statistics count
+	// (SetStatsFrom; all are written); counted is how many they counted.
+	statsFrom, counted int64
 }
 
 // NewSpikeWriter creates a writer that will produce path (normally
@@ -307,6 +311,10 @@ func (w *SpikeWriter) Append(steps []int64, elements []uint32) error {
 		w.buf = b[:0]
 	}
 	for k, s := range steps {
+		if s < w.statsFrom {
+			continue // written, not counted (a warm-up)
+		}
+		w.counted++
 		e := elements[k]
 		if p := w.lastSpike[e]; p >= 0 {
 			isi := float64(s - p)
@@ -334,6 +342,7 @@ type SpikeMark struct {
 	isiMean   []float64
 	isiM2     []float64
 	bins      Bins
+	counted   int64
 }
 
 // Mark returns where the writer stands: the spikes appended so far. Its
@@ -343,7 +352,7 @@ func (w *SpikeWriter) Mark() SpikeMark {
 	defer w.mu.Unlock()
 	return SpikeMark{n: w.cols[0].n, bytes: [2]int64{w.cols[0].n * 8, w.cols[1].n * 4}, last: w.last, lastI: w.lastI, any: w.any,
 		lastSpike: slices.Clone(w.lastSpike), isiN: slices.Clone(w.isiN), isiMean: slices.Clone(w.isiMean), isiM2: slices.Clone(w.isiM2),
-		bins: Bins{Step: w.bins.Step, first: w.bins.first, counts: slices.Clone(w.bins.counts)}}
+		bins: Bins{Step: w.bins.Step, first: w.bins.first, counts: slices.Clone(w.bins.counts)}, counted: w.counted}
 }
 
 // Rewind drops the spikes appended since m was marked, as if they had
@@ -369,7 +378,17 @@ func (w *SpikeWriter) Rewind(m SpikeMark) error {
 	copy(w.isiMean, m.isiMean)
 	copy(w.isiM2, m.isiM2)
 	w.bins = Bins{Step: m.bins.Step, first: m.bins.first, counts: slices.Clone(m.bins.counts)}
+	w.counted = m.counted
 	return nil
+}
+
+// SetStatsFrom makes the statistics (Summary's spikes, rate and CV of
+// ISI, Fano) count only the spikes from step on, as after a warm-up; the
+// earlier ones are still written. Call it before the first Append.
+func (w *SpikeWriter) SetStatsFrom(step int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.statsFrom = step
 }
 
 // Fano returns the population Fano factor of the spikes written, over the
@@ -406,11 +425,12 @@ func (w *SpikeWriter) cvISI() float64 {
 }
 
 // Summary returns the population entry of summary.json for a run of
-// durationMS milliseconds: rate_hz is spikes / size / duration.
+// durationMS milliseconds (from SetStatsFrom's step on, if set): rate_hz
+// is spikes / size / duration, counting the spikes from there.
 func (w *SpikeWriter) Summary(name string, durationMS float64) PopulationSummary {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	n := w.cols[0].n
+	n := w.counted
 	return PopulationSummary{Name: name, Size: w.size, Spikes: n, RateHz: RateHz(n, w.size, durationMS), CVISI: NullFloat(w.cvISI())}
 }
 

@@ -186,6 +186,8 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 	fs.SetOutput(stderr)
 	durationFlag := &msFlag{name: "duration", plainMs: true}
 	fs.Var(durationFlag, "duration", "simulated time: 1s, 500ms, 2.5min, or a plain number of ms (default: the model's)")
+	warmup := &msFlag{name: "warmup", plainMs: true, zeroOK: true}
+	fs.Var(warmup, "warmup", "leave the run's first T out of the summary's statistics (spikes, rates, CV of ISI, Fano factor; the spike files hold every spike): a start-up transient")
 	seed := fs.Uint64("seed", 1, "random seed of a built-in model; given for a model file, it replaces the file's network.seed (whose default is 0)")
 	scale := fs.Float64("scale", 1, "a built-in model's size factor: its populations scale, and so do the in-degrees of its fixed-in-degree projections (brunel: CE = 0.1·NE) with the weights unchanged, so the dynamics change with it (spiral-node models lists what each model scales)")
 	fixed := fs.Bool("fixed-point", false, "sum synaptic input in 64-bit fixed point (network.fixed_point in a model file): the same spikes, bit for bit, on every engine, layout and device, a GPU's included")
@@ -234,8 +236,12 @@ func runModel(args []string, stdout, stderr io.Writer) (code int) {
 		// sequential stepper holds every population whole).
 		*shards = src.shards
 	}
-	o := runOptions{duration: *duration, shards: *shards, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
+	o := runOptions{duration: *duration, warmup: warmup.ms, shards: *shards, metrics: *metricsAddr, quiet: *quiet, withPlots: *withPlots,
 		outDir: *outDir, force: *force, overwrite: *overwrite, logLevel: level.Level}
+	if warmup.set && *duration > 0 && !(warmup.ms >= 0 && warmup.ms < *duration) {
+		fmt.Fprintf(stderr, "spiral-node run: --warmup %s: must be >= 0 and shorter than the run (%s)\n", formatMs(warmup.ms), formatMs(*duration))
+		return 2
+	}
 	if code := placement.check("spiral-node run", kind, *shards, set["engine"], &o, stderr); code != 0 {
 		return code
 	}
@@ -294,6 +300,7 @@ type runOptions struct {
 	resume      *resumeFrom
 	logLevel    zapcore.Level
 	duration    float64 // ms
+	warmup      float64 // ms left out of the summary's statistics
 	kind        string  // --engine
 	asked       string  // the --engine or --shards given, as given ("" if none)
 	shards      int
@@ -418,6 +425,11 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 		start = o.resume.snap.Step
 	}
 	steps := int64(o.duration/net.Config.DtMs + 0.5)
+	// The statistics count from start + warm (--warmup).
+	warm := int64(o.warmup/net.Config.DtMs + 0.5)
+	for _, w := range writers {
+		w.SetStatsFrom(start + warm)
+	}
 	ck, code := startCheckpoints(o, name, src, net, start+steps, stderr)
 	if code != 0 {
 		return code
@@ -616,7 +628,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if rec != nil {
 		before = rec.before
 	}
-	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, from: start, events: events, synapses: synapses, synBytes: synBytes, before: before}, name)
+	sum, err := summarize(stdout, e, net, writers, runStats{desc: desc, build: build, sim: sim, ran: ran, from: start, warm: warm, events: events, synapses: synapses, synBytes: synBytes, before: before}, name)
 	if err != nil {
 		fmt.Fprintf(stderr, "spiral-node run %s: %v\n", name, err)
 		return 1
@@ -779,6 +791,7 @@ type runStats struct {
 	build, sim  time.Duration
 	ran, events int64 // steps computed, synaptic events delivered
 	from        int64 // the step the run started from (a resumed run's)
+	warm        int64 // steps from there that the statistics leave out (--warmup)
 	// synapses and their bytes, in this process or, with workers, in the
 	// workers' shards
 	synapses, synBytes int64
@@ -819,8 +832,14 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 	for _, p := range net.Populations {
 		wide = max(wide, len(p.Name))
 	}
+	// The statistics' window: [from + warm, from + ran).
+	warm := min(r.warm, r.ran)
+	measured := float64(r.ran-warm) * dt
+	if warm > 0 {
+		fmt.Fprintf(stdout, "statistics over the last %g ms (--warmup %g ms left out)\n", output.StepTimeMS(r.ran-warm, dt), output.StepTimeMS(warm, dt))
+	}
 	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s %9s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi", "pop_fano")
-	sum := output.Summary{DtMS: dt, StartMS: output.StepTimeMS(r.from, dt), DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
+	sum := output.Summary{DtMS: dt, StartMS: output.StepTimeMS(r.from, dt), WarmupMS: output.StepTimeMS(min(r.warm, r.ran), dt), DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
@@ -829,8 +848,8 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 	for _, p := range net.Populations {
 		var ps output.PopulationSummary
 		if w := writers[p.Name]; w != nil {
-			ps = w.Summary(p.Name, float64(r.ran)*dt)
-			ps.Fano = output.NullFloat(w.Fano(r.from, r.from+r.ran))
+			ps = w.Summary(p.Name, measured)
+			ps.Fano = output.NullFloat(w.Fano(r.from+warm, r.from+r.ran))
 			if err := w.Close(); err != nil {
 				return sum, fmt.Errorf("writing spikes of %s: %w", p.Name, err)
 			}
@@ -843,9 +862,9 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 			// (element copy·N + neuron): the summary is the same with
 			// --out and without.
 			n := p.N * max(net.Config.Batch, 1)
-			s := monitor.Summary(n, st, el, r.from, r.from+r.ran, dt)
+			s := monitor.Summary(n, st, el, r.from+warm, r.from+r.ran, dt)
 			ps = output.PopulationSummary{Name: p.Name, Size: n, Spikes: int64(s.Spikes),
-				RateHz: output.RateHz(int64(s.Spikes), n, float64(r.ran)*dt), CVISI: output.NullFloat(s.CVISI), Fano: output.NullFloat(s.Fano)}
+				RateHz: output.RateHz(int64(s.Spikes), n, measured), CVISI: output.NullFloat(s.CVISI), Fano: output.NullFloat(s.Fano)}
 		}
 		cv, fano := "n/a", "n/a" // fewer than three spikes everywhere; no spike, or under two bins
 		if c := float64(ps.CVISI); !math.IsNaN(c) {

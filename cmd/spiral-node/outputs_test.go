@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -566,5 +567,56 @@ projections:
 	}
 	if k, _ := strconv.Atoi(m[1]); k < 1500 || k > 1700 {
 		t.Errorf("%d weights clipped, want about 1600 (4/5 of 2000)", k)
+	}
+}
+
+// TestWarmup checks that --warmup leaves the run's start out of the
+// summary's statistics, alike with and without --out: the spikes counted
+// are those of the spike file from the warm-up's end on, the rate is over
+// the rest of the run, and the file keeps every spike; a warm-up as long
+// as the run is refused.
+func TestWarmup(t *testing.T) {
+	dir := t.TempDir()
+	model := "../../examples/first/first.yaml"
+	table := func(args ...string) (string, string) {
+		var o, e bytes.Buffer
+		if code := run(append([]string{"run", model, "--duration", "200", "--warmup", "50ms", "--quiet"}, args...), &o, &e); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, e.String())
+		}
+		return popRows(o.String()), o.String()
+	}
+	out := filepath.Join(dir, "out")
+	without, printed := table()
+	with, _ := table("--out", out)
+	if without == "" || without != with {
+		t.Fatalf("the summary without --out:\n%s\nwith:\n%s", without, with)
+	}
+	if !strings.Contains(printed, "statistics over the last 150 ms (--warmup 50 ms left out)") {
+		t.Errorf("the summary does not say its window:\n%s", printed)
+	}
+	var sum output.Summary
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &sum)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.WarmupMS != 50 || sum.DurationMS != 200 {
+		t.Errorf("summary.json: warmup_ms %g, duration_ms %g; want 50 and 200", sum.WarmupMS, sum.DurationMS)
+	}
+	for _, p := range sum.Populations {
+		ts, _ := spikesFrom(t, out, p.Name, 0)
+		late, _ := spikesFrom(t, out, p.Name, 50)
+		if int64(len(late)) != p.Spikes || len(ts) <= len(late) {
+			t.Errorf("%s: %d spikes counted, the file holds %d from 50 ms on and %d in all", p.Name, p.Spikes, len(late), len(ts))
+		}
+		if want := float64(len(late)) / float64(p.Size) / 0.15; math.Abs(p.RateHz-want) > 1e-9*want {
+			t.Errorf("%s: rate %g Hz, want %g over 150 ms", p.Name, p.RateHz, want)
+		}
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"run", model, "--duration", "200", "--warmup", "200ms"}, &o, &e); code != 2 || !strings.Contains(e.String(), "--warmup 200ms: must be >= 0 and shorter than the run (200ms)") {
+		t.Errorf("a warm-up as long as the run: exit %d, %q", code, e.String())
 	}
 }
