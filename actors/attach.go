@@ -273,6 +273,19 @@ type relay struct {
 	step    int64
 }
 
+// arm sets the relay's receive timeout (Attachment.Timeout) to when the
+// oldest unanswered observation is due, at least a millisecond ahead
+// (protoactor takes less as none), or cancels it with none unanswered.
+func (r *relay) arm(ctx actor.Context) {
+	switch {
+	case r.at.a.Timeout <= 0:
+	case len(r.pending) == 0:
+		ctx.CancelReceiveTimeout()
+	default:
+		ctx.SetReceiveTimeout(max(time.Millisecond, r.at.a.Timeout-time.Since(r.pending[0].at)))
+	}
+}
+
 func (r *relay) Receive(ctx actor.Context) {
 	defer r.e.guard("attachment "+r.at.a.Name, &r.step)
 	switch m := ctx.Message().(type) {
@@ -285,25 +298,21 @@ func (r *relay) Receive(ctx actor.Context) {
 		r.pending = append(r.pending, observed{n: m.Segment, to: m.To, at: time.Now()})
 		r.e.attachWaiting.Add(1)
 		ctx.Request(r.user, m)
-		if r.at.a.Timeout > 0 && len(r.pending) == 1 {
-			ctx.SetReceiveTimeout(r.at.a.Timeout)
+		if len(r.pending) == 1 {
+			r.arm(ctx)
 		}
 	case *actor.ReceiveTimeout:
 		// Nothing came for Timeout: fail if the oldest question is that
 		// old (one asked since may be younger), else wait on.
-		if len(r.pending) == 0 {
-			ctx.CancelReceiveTimeout()
-			return
-		}
-		if waited := time.Since(r.pending[0].at); waited >= r.at.a.Timeout {
+		if len(r.pending) == 0 || time.Since(r.pending[0].at) < r.at.a.Timeout {
+			r.arm(ctx)
+		} else {
 			ctx.CancelReceiveTimeout()
 			err := fmt.Errorf("attachment %s: no answer to the observation of segment %d within %v (Attachment.Timeout)", r.at.a.Name, r.pending[0].n, r.at.a.Timeout)
 			// Kept for the next Run too: between runs the run's
 			// report would be dropped as a late one.
 			r.e.attachErr.CompareAndSwap(nil, &err)
 			r.e.finish(err)
-		} else {
-			ctx.SetReceiveTimeout(max(time.Millisecond, r.at.a.Timeout-waited))
 		}
 	case *Actuation:
 		if len(r.pending) == 0 {
@@ -312,13 +321,7 @@ func (r *relay) Receive(ctx actor.Context) {
 		seg := r.pending[0]
 		r.pending = r.pending[1:]
 		r.e.attachWaiting.Add(-1)
-		if r.at.a.Timeout > 0 {
-			if len(r.pending) == 0 {
-				ctx.CancelReceiveTimeout()
-			} else {
-				ctx.SetReceiveTimeout(max(time.Millisecond, r.at.a.Timeout-time.Since(r.pending[0].at)))
-			}
-		}
+		r.arm(ctx)
 		shards := r.e.shardAs[r.at.drive]
 		n := r.e.net.Populations[r.at.drive].Len()
 		if len(m.Input) != n {

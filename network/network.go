@@ -815,12 +815,12 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 	}
 	for k, dr := range d.drives {
 		x, ok := fresh(s, d, "drive", dr.s)
-		if !ok || !s.bind(d, nthEnv(env, saltDrive, k), "drive", x) {
+		if !ok || !s.bind(d, driveEnv(env, k), "drive", x) {
 			continue
 		}
 		if _, ok := pop.Receptor(dr.receptor); !ok && dr.receptor == "in" {
 			// The default receptor, made on demand as for projections.
-			if _, err := pop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta, Fixed: s.cfg.FixedPoint}, s.cfg.DtMs, 1); err != nil {
+			if _, err := s.defaultReceptor(pop); err != nil {
 				s.errs = append(s.errs, err)
 				continue
 			}
@@ -829,8 +829,8 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 			// As for projections (conductanceSigns): a negative
 			// conductance would excite.
 			if w, ok := x.(interface{ EventWeight() float64 }); ok && w.EventWeight() < 0 {
-				s.errs = append(s.errs, fmt.Errorf("population %q: drive %d: weight = %g onto the conductance receptor %q: a conductance must be >= 0: inhibition comes from the receptor's reversal potential (reversal_mV below the rest); give the weight >= 0",
-					d.name, k, w.EventWeight(), dr.receptor))
+				s.errs = append(s.errs, fmt.Errorf("population %q: drive %d: weight = %g onto the conductance receptor %q: %s; give the weight >= 0",
+					d.name, k, w.EventWeight(), dr.receptor, conductanceWhy))
 				continue
 			}
 		}
@@ -841,21 +841,27 @@ func (s *buildState) addInputs(d *PopulationDef, env soma.Env, pop *population.P
 }
 
 // saltDrive keys the random streams of a population's second and later
-// drives (nthEnv).
+// drives (driveEnv).
 const saltDrive uint64 = 0x5719
 
-// nthEnv returns the environment the k-th drive (salt) of a population
-// is bound in: the population's for the first, else one whose random
-// streams are keyed by salt and k as well, so that two Poisson drives of
-// one population draw independent counts (they drew the same) while a
-// population's first keeps the counts it always drew. (Stimuli keep
-// their own streams — a generator's stream field — and each principle
-// draws for a purpose of its own.)
-func nthEnv(env soma.Env, salt uint64, k int) soma.Env {
+// driveEnv returns the environment the k-th drive of a population is
+// bound in: the population's for the first, else one whose random
+// streams are keyed by saltDrive and k as well, so that two Poisson
+// drives of one population draw independent counts (they drew the same)
+// while a population's first keeps the counts it always drew. (Stimuli
+// keep their own streams — a generator's stream field — and each
+// principle draws for a purpose of its own.)
+func driveEnv(env soma.Env, k int) soma.Env {
 	if k > 0 {
-		env.Key = env.Key.Sub(salt, uint64(k))
+		env.Key = env.Key.Sub(saltDrive, uint64(k))
 	}
 	return env
+}
+
+// defaultReceptor adds the default receptor "in" (a delta kernel) to pop,
+// made on demand for the projections and drives that name it.
+func (s *buildState) defaultReceptor(pop *population.Population) (*dendrite.Receptor, error) {
+	return pop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta, Fixed: s.cfg.FixedPoint}, s.cfg.DtMs, 1)
 }
 
 // fresh returns the stimulus, drive or principle x for this build: x
@@ -1069,7 +1075,7 @@ func (s *buildState) endpoints(c Connection, where string) (ends, error) {
 		if c.Receptor != "" {
 			return ends{}, fmt.Errorf("%s: receptor = %q: population %q has no such receptor (has %v)", where, recName, dst.def.name, dpop.ReceptorNames())
 		}
-		rec, err = dpop.AddReceptor("in", dendrite.Spec{Kernel: dendrite.Delta, Fixed: s.cfg.FixedPoint}, s.cfg.DtMs, 1)
+		rec, err = s.defaultReceptor(dpop)
 		if err != nil {
 			return ends{}, fmt.Errorf("%s: %w", where, err)
 		}
@@ -1407,25 +1413,27 @@ func isNil(x any) bool {
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
+// conductanceWhy says why a conductance receptor takes no negative input.
+const conductanceWhy = "a conductance must be >= 0: inhibition comes from the receptor's reversal potential (reversal_mV below the rest, e.g. -80 mV)"
+
 // conductanceSigns checks a projection onto a conductance receptor: a
 // conductance is never negative — inhibition comes from the receptor's
 // reversal potential — so neither an inhibitory axon (sign −1) nor a
 // negative weight, nor for a plastic projection a lower bound below 0,
 // may feed it (either would turn its input into the opposite drive).
 func conductanceSigns(e ends, syn *synapse.CSR, wmin float64, plastic bool) error {
-	const why = "a conductance must be >= 0: inhibition comes from the receptor's reversal potential (reversal_mV below the rest, e.g. -80 mV)"
 	for r := range e.axon.Axon.Rows() {
 		if e.axon.Axon.Sign(r) < 0 {
-			return fmt.Errorf("axon %q is inhibitory (sign -1, row %d) onto the conductance receptor %q: %s; make the axon excitatory", e.axon.Name, r, e.recName, why)
+			return fmt.Errorf("axon %q is inhibitory (sign -1, row %d) onto the conductance receptor %q: %s; make the axon excitatory", e.axon.Name, r, e.recName, conductanceWhy)
 		}
 	}
 	for k := range syn.Len() {
 		if w := syn.Weight(k); w < 0 {
-			return fmt.Errorf("weight %g (synapse %d) onto the conductance receptor %q: %s; give weights >= 0", w, k, e.recName, why)
+			return fmt.Errorf("weight %g (synapse %d) onto the conductance receptor %q: %s; give weights >= 0", w, k, e.recName, conductanceWhy)
 		}
 	}
 	if plastic && wmin < 0 {
-		return fmt.Errorf("wmin = %g onto the conductance receptor %q: learning could make a conductance negative; %s", wmin, e.recName, why)
+		return fmt.Errorf("wmin = %g onto the conductance receptor %q: learning could make a conductance negative; %s", wmin, e.recName, conductanceWhy)
 	}
 	return nil
 }

@@ -406,10 +406,7 @@ func runNet(name string, src source, o runOptions, stdout, stderr io.Writer) (co
 	if out != nil && len(src.stateMons) > 0 && o.kind != "sequential" && o.dev == nil {
 		// Shards own the neuron state: recording it needs the
 		// sequential stepper (the same spikes).
-		what := "spiral-node run"
-		if o.resume != nil {
-			what = "spiral-node resume"
-		}
+		what := o.command()
 		if o.workers > 0 || len(o.members) > 0 {
 			fmt.Fprintf(stderr, "%s: state monitors need one process; drop --workers or --members\n", what)
 			return 2
@@ -839,7 +836,7 @@ func summarize(stdout io.Writer, e engine.Engine, net *network.Network, writers 
 		fmt.Fprintf(stdout, "statistics over the last %g ms (--warmup %g ms left out)\n", output.StepTimeMS(r.ran-warm, dt), output.StepTimeMS(warm, dt))
 	}
 	fmt.Fprintf(stdout, "%-*s %8s %10s %10s %8s %9s\n", wide, "pop", "size", "spikes", "rate_hz", "cv_isi", "pop_fano")
-	sum := output.Summary{DtMS: dt, StartMS: output.StepTimeMS(r.from, dt), WarmupMS: output.StepTimeMS(min(r.warm, r.ran), dt), DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
+	sum := output.Summary{DtMS: dt, StartMS: output.StepTimeMS(r.from, dt), WarmupMS: output.StepTimeMS(warm, dt), DurationMS: output.StepTimeMS(r.ran, dt), Seed: net.Config.Seed, BuildS: r.build.Seconds(), SimulateS: r.sim.Seconds(),
 		Neurons: int64(net.Neurons()), Synapses: r.synapses, Engine: r.desc, SynapseBytes: r.synBytes,
 		SynapticEvents: r.events, SynapticEventsPerS: eps}
 	if _, peak, err := estimate.RSS(); err == nil {
